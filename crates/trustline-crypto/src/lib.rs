@@ -1,0 +1,23 @@
+//! Keys and cryptographic primitives used across Trustline.
+//!
+//! Every key is derived from one master key that lives outside the database
+//! (a file or the environment). Secret material is held in zeroizing types and
+//! never implements `Debug` with its contents.
+
+mod base32;
+mod master_key;
+mod mac;
+mod password;
+mod random;
+mod seal;
+mod signing;
+mod totp;
+
+pub use base32::base32_encode;
+pub use master_key::{KeyError, MasterKey};
+pub use mac::{ValueMac, sha256};
+pub use password::{PasswordHashError, PasswordHasher};
+pub use random::{SecretToken, random_bytes, random_password, recovery_code};
+pub use seal::{SealError, Sealer};
+pub use signing::{CheckpointSigner, SignatureError, verify_signature};
+pub use totp::{Totp, TotpSecret};

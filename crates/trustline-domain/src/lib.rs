@@ -1,0 +1,22 @@
+//! Trustline's domain: the types and rules every other crate builds on.
+//!
+//! Nothing here performs I/O. Time arrives as a [`UnixTime`] handed in by the
+//! caller, so every rule can be tested without sleeping.
+
+mod clock;
+mod ids;
+mod names;
+mod password;
+mod permission;
+mod role;
+mod session;
+mod throttle;
+
+pub use clock::{Clock, UnixTime};
+pub use ids::{TenantId, TokenId, UserId};
+pub use names::{InvalidName, TenantSlug, Username};
+pub use password::{PasswordPolicy, PasswordRejection};
+pub use permission::{Action, UnknownAction, permits};
+pub use role::{Role, UnknownRole, mfa_required};
+pub use session::{SessionPolicy, SessionStage, SessionTimes};
+pub use throttle::{LoginThrottle, ThrottleVerdict};
