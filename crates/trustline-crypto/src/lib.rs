@@ -15,7 +15,7 @@ mod totp;
 
 pub use base32::base32_encode;
 pub use master_key::{KeyError, MasterKey};
-pub use mac::{ValueMac, sha256};
+pub use mac::{ValueMac, hex, sha256};
 pub use password::{PasswordHashError, PasswordHasher};
 pub use random::{SecretToken, random_bytes, random_password, recovery_code};
 pub use seal::{SealError, Sealer};

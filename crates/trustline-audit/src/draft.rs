@@ -1,0 +1,75 @@
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Success,
+    /// Refused by authorization, throttling or validation.
+    Denied,
+    /// Attempted and failed (e.g. wrong password).
+    Failure,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Denied => "denied",
+            Outcome::Failure => "failure",
+        }
+    }
+}
+
+/// An event as the caller describes it; the store gives it a place in the chain.
+///
+/// `details` must never hold a sensitive value in clear: callers pass keyed
+/// MACs of such values (see `trustline_crypto::ValueMac`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditDraft {
+    pub tenant_id: i64,
+    /// `user:<id>`, `token:<id>`, `cli`, `system` or `anonymous`.
+    pub actor: String,
+    /// A dotted name such as `user.create` or `session.login`.
+    pub action: String,
+    /// What was acted on, e.g. `user:42`.
+    pub target: String,
+    pub outcome: Outcome,
+    /// The client address, or `local` for the command line.
+    pub source: String,
+    pub details: BTreeMap<String, String>,
+}
+
+impl AuditDraft {
+    pub fn new(tenant_id: i64, actor: impl Into<String>, action: impl Into<String>, target: impl Into<String>) -> Self {
+        Self {
+            tenant_id,
+            actor: actor.into(),
+            action: action.into(),
+            target: target.into(),
+            outcome: Outcome::Success,
+            source: "local".into(),
+            details: BTreeMap::new(),
+        }
+    }
+
+    pub fn outcome(mut self, outcome: Outcome) -> Self {
+        self.outcome = outcome;
+        self
+    }
+
+    pub fn source(mut self, source: impl Into<String>) -> Self {
+        self.source = source.into();
+        self
+    }
+
+    pub fn detail(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.details.insert(key.into(), value.into());
+        self
+    }
+
+    /// Details as canonical JSON (keys sorted), the form that is hashed and stored.
+    pub fn details_json(&self) -> String {
+        serde_json::to_string(&self.details).unwrap_or_else(|_| "{}".into())
+    }
+}
