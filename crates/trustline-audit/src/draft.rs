@@ -27,6 +27,7 @@ impl Outcome {
 /// MACs of such values (see `trustline_crypto::ValueMac`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuditDraft {
+    pub at: i64,
     pub tenant_id: i64,
     /// `user:<id>`, `token:<id>`, `cli`, `system` or `anonymous`.
     pub actor: String,
@@ -41,8 +42,9 @@ pub struct AuditDraft {
 }
 
 impl AuditDraft {
-    pub fn new(tenant_id: i64, actor: impl Into<String>, action: impl Into<String>, target: impl Into<String>) -> Self {
+    pub fn new(at: i64, tenant_id: i64, actor: impl Into<String>, action: impl Into<String>, target: impl Into<String>) -> Self {
         Self {
+            at,
             tenant_id,
             actor: actor.into(),
             action: action.into(),
@@ -66,6 +68,21 @@ impl AuditDraft {
     pub fn detail(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.details.insert(key.into(), value.into());
         self
+    }
+
+    /// The body this draft becomes at position `seq` of its tenant's chain.
+    pub fn into_body(self, seq: i64) -> crate::EventBody {
+        crate::EventBody {
+            details: self.details_json(),
+            tenant_id: self.tenant_id,
+            seq,
+            at: self.at,
+            actor: self.actor,
+            action: self.action,
+            target: self.target,
+            outcome: self.outcome.as_str().to_owned(),
+            source: self.source,
+        }
     }
 
     /// Details as canonical JSON (keys sorted), the form that is hashed and stored.

@@ -1,0 +1,604 @@
+//! The embedded engine: one SQLite file in WAL mode with `synchronous=FULL`, so
+//! a committed audit event survives power loss. Writers take the database lock
+//! up front (`BEGIN IMMEDIATE`), which serialises appends to the audit chain.
+
+mod rows;
+
+use async_trait::async_trait;
+use rows::{checkpoint_from_row, event_from_row, hash_from, tenant_from_row, token_from_row, user_from_row};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqliteConnection, SqlitePool};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use trustline_audit::{AuditDraft, ChainKeys, Checkpoint, Hash, StoredEvent, genesis_hash};
+use trustline_domain::{Role, TenantId, TokenId, UnixTime, UserId};
+use trustline_store::{
+    ApiToken, NewApiToken, NewUser, Session, Store, StoreError, StoreResult, Tenant, User,
+};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+pub struct SqliteStore {
+    pool: SqlitePool,
+    chain: Arc<ChainKeys>,
+}
+
+fn unavailable(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict("a record with this name"),
+        _ => StoreError::Unavailable(Box::new(e)),
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file and applies migrations.
+    pub async fn open(path: &Path, chain: Arc<ChainKeys>) -> StoreResult<Self> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await.map_err(unavailable)?;
+        MIGRATOR.run(&pool).await.map_err(|e| StoreError::Unavailable(Box::new(e)))?;
+        Ok(Self { pool, chain })
+    }
+
+    /// Raw access for tests that tamper with rows or install failing triggers.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    async fn begin(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(unavailable)
+    }
+
+    async fn append(&self, conn: &mut SqliteConnection, draft: AuditDraft) -> StoreResult<()> {
+        append_event(conn, &self.chain, draft).await.map_err(|e| StoreError::AuditWrite(Box::new(e)))
+    }
+
+    async fn commit(tx: sqlx::Transaction<'static, sqlx::Sqlite>) -> StoreResult<()> {
+        tx.commit().await.map_err(|e| StoreError::AuditWrite(Box::new(e)))
+    }
+}
+
+async fn append_event(conn: &mut SqliteConnection, chain: &ChainKeys, draft: AuditDraft) -> Result<(), sqlx::Error> {
+    let head = sqlx::query("SELECT seq, hash FROM audit_heads WHERE tenant_id = $1")
+        .bind(draft.tenant_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let (seq, prev) = match head {
+        Some(row) => (row.try_get::<i64, _>("seq")?, hash_from(row.try_get("hash")?)?),
+        None => (0, genesis_hash(draft.tenant_id)),
+    };
+    let event = chain.link(prev, draft.into_body(seq + 1));
+    let b = &event.body;
+    sqlx::query(
+        "INSERT INTO audit_events (tenant_id, seq, at, actor, action, target, outcome, source, details, prev_hash, hash, seal)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(b.tenant_id)
+    .bind(b.seq)
+    .bind(b.at)
+    .bind(&b.actor)
+    .bind(&b.action)
+    .bind(&b.target)
+    .bind(&b.outcome)
+    .bind(&b.source)
+    .bind(&b.details)
+    .bind(&event.prev_hash[..])
+    .bind(&event.hash[..])
+    .bind(&event.seal[..])
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO audit_heads (tenant_id, seq, hash) VALUES ($1, $2, $3)
+         ON CONFLICT (tenant_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+    )
+    .bind(b.tenant_id)
+    .bind(b.seq)
+    .bind(&event.hash[..])
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+fn must_change(rows: u64) -> StoreResult<()> {
+    if rows == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    fn engine(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn check_ready(&self) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query("SELECT COUNT(*) FROM audit_heads").fetch_one(&mut *tx).await.map_err(unavailable)?;
+        tx.rollback().await.map_err(unavailable)
+    }
+
+    async fn create_tenant(&self, slug: &str, name: &str, mut audit: AuditDraft) -> StoreResult<Tenant> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query("INSERT INTO tenants (slug, name, created_at) VALUES ($1, $2, $3) RETURNING *")
+            .bind(slug)
+            .bind(name)
+            .bind(audit.at)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| match unavailable(e) {
+                StoreError::Conflict(_) => StoreError::Conflict("a tenant with this name"),
+                other => other,
+            })?;
+        let tenant = tenant_from_row(&row)?;
+        audit.tenant_id = tenant.id.0;
+        audit.target = format!("tenant:{}", tenant.id);
+        self.append(&mut tx, audit).await?;
+        Self::commit(tx).await?;
+        Ok(tenant)
+    }
+
+    async fn tenant(&self, id: TenantId) -> StoreResult<Option<Tenant>> {
+        let row = sqlx::query("SELECT * FROM tenants WHERE id = $1").bind(id.0).fetch_optional(&self.pool).await.map_err(unavailable)?;
+        row.as_ref().map(tenant_from_row).transpose()
+    }
+
+    async fn tenant_by_slug(&self, slug: &str) -> StoreResult<Option<Tenant>> {
+        let row = sqlx::query("SELECT * FROM tenants WHERE slug = $1").bind(slug).fetch_optional(&self.pool).await.map_err(unavailable)?;
+        row.as_ref().map(tenant_from_row).transpose()
+    }
+
+    async fn list_tenants(&self) -> StoreResult<Vec<Tenant>> {
+        let rows = sqlx::query("SELECT * FROM tenants ORDER BY id").fetch_all(&self.pool).await.map_err(unavailable)?;
+        rows.iter().map(tenant_from_row).collect()
+    }
+
+    async fn set_tenant_require_mfa(&self, id: TenantId, require: bool, audit: AuditDraft) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query("UPDATE tenants SET require_mfa = $1 WHERE id = $2")
+            .bind(require)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+        must_change(done.rows_affected())?;
+        self.append(&mut tx, audit).await?;
+        Self::commit(tx).await
+    }
+
+    async fn create_user(&self, user: NewUser, mut audit: AuditDraft) -> StoreResult<User> {
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(
+            "INSERT INTO users (tenant_id, username, display_name, role, password_hash, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING *",
+        )
+        .bind(user.tenant_id.0)
+        .bind(&user.username)
+        .bind(&user.display_name)
+        .bind(user.role.as_str())
+        .bind(&user.password_hash)
+        .bind(user.created_at)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| match unavailable(e) {
+            StoreError::Conflict(_) => StoreError::Conflict("a user with this username"),
+            other => other,
+        })?;
+        let created = user_from_row(&row)?;
+        audit.target = format!("user:{}", created.id);
+        self.append(&mut tx, audit).await?;
+        Self::commit(tx).await?;
+        Ok(created)
+    }
+
+    async fn user(&self, tenant: TenantId, id: UserId) -> StoreResult<Option<User>> {
+        let row = sqlx::query("SELECT * FROM users WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant.0)
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    async fn user_by_username(&self, tenant: TenantId, username: &str) -> StoreResult<Option<User>> {
+        let row = sqlx::query("SELECT * FROM users WHERE tenant_id = $1 AND username = $2")
+            .bind(tenant.0)
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    async fn list_users(&self, tenant: TenantId) -> StoreResult<Vec<User>> {
+        let rows = sqlx::query("SELECT * FROM users WHERE tenant_id = $1 ORDER BY id")
+            .bind(tenant.0)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        rows.iter().map(user_from_row).collect()
+    }
+
+    async fn set_user_disabled(&self, tenant: TenantId, id: UserId, disabled: bool, audit: AuditDraft) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query("UPDATE users SET disabled = $1 WHERE tenant_id = $2 AND id = $3")
+            .bind(disabled)
+            .bind(tenant.0)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+        must_change(done.rows_affected())?;
+        if disabled {
+            end_sessions(&mut tx, id).await?;
+            sqlx::query("UPDATE api_tokens SET revoked = TRUE WHERE created_by = $1")
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(unavailable)?;
+        }
+        self.append(&mut tx, audit).await?;
+        Self::commit(tx).await
+    }
+
+    async fn set_user_role(&self, tenant: TenantId, id: UserId, role: Role, audit: AuditDraft) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query("UPDATE users SET role = $1 WHERE tenant_id = $2 AND id = $3")
+            .bind(role.as_str())
+            .bind(tenant.0)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+        must_change(done.rows_affected())?;
+        end_sessions(&mut tx, id).await?;
+        self.append(&mut tx, audit).await?;
+        Self::commit(tx).await
+    }
+
+    async fn set_password(&self, tenant: TenantId, id: UserId, password_hash: &str, audit: AuditDraft) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE tenant_id = $2 AND id = $3")
+            .bind(password_hash)
+            .bind(tenant.0)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+        must_change(done.rows_affected())?;
+        end_sessions(&mut tx, id).await?;
+        self.append(&mut tx, audit).await?;
+        Self::commit(tx).await
+    }
+
+    async fn begin_totp_enrolment(&self, tenant: TenantId, id: UserId, sealed_seed: &[u8], audit: AuditDraft) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query("UPDATE users SET totp_pending = $1 WHERE tenant_id = $2 AND id = $3")
+            .bind(sealed_seed)
+            .bind(tenant.0)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+        must_change(done.rows_affected())?;
+        self.append(&mut tx, audit).await?;
+        Self::commit(tx).await
+    }
+
+    async fn confirm_totp(&self, tenant: TenantId, id: UserId, step: i64, recovery_digests: &[[u8; 32]], audit: AuditDraft) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query(
+            "UPDATE users SET totp_seed = totp_pending, totp_pending = NULL, totp_last_step = $1
+             WHERE tenant_id = $2 AND id = $3 AND totp_pending IS NOT NULL",
+        )
+        .bind(step)
+        .bind(tenant.0)
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+        must_change(done.rows_affected())?;
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(id.0).execute(&mut *tx).await.map_err(unavailable)?;
+        for digest in recovery_digests {
+            sqlx::query("INSERT INTO recovery_codes (user_id, digest) VALUES ($1, $2)")
+                .bind(id.0)
+                .bind(&digest[..])
+                .execute(&mut *tx)
+                .await
+                .map_err(unavailable)?;
+        }
+        self.append(&mut tx, audit).await?;
+        Self::commit(tx).await
+    }
+
+    async fn reset_mfa(&self, tenant: TenantId, id: UserId, audit: AuditDraft) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query(
+            "UPDATE users SET totp_seed = NULL, totp_pending = NULL, totp_last_step = NULL WHERE tenant_id = $1 AND id = $2",
+        )
+        .bind(tenant.0)
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+        must_change(done.rows_affected())?;
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(id.0).execute(&mut *tx).await.map_err(unavailable)?;
+        end_sessions(&mut tx, id).await?;
+        self.append(&mut tx, audit).await?;
+        Self::commit(tx).await
+    }
+
+    async fn use_totp_step(&self, tenant: TenantId, id: UserId, step: i64) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE users SET totp_last_step = $1
+             WHERE tenant_id = $2 AND id = $3 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+        )
+        .bind(step)
+        .bind(tenant.0)
+        .bind(id.0)
+        .execute(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn use_recovery_code(&self, tenant: TenantId, id: UserId, digest: &[u8; 32], at: UnixTime) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE recovery_codes SET used_at = $1
+             WHERE user_id = (SELECT id FROM users WHERE tenant_id = $2 AND id = $3) AND digest = $4 AND used_at IS NULL",
+        )
+        .bind(at)
+        .bind(tenant.0)
+        .bind(id.0)
+        .bind(&digest[..])
+        .execute(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn unused_recovery_codes(&self, tenant: TenantId, id: UserId) -> StoreResult<u32> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM recovery_codes r JOIN users u ON u.id = r.user_id
+             WHERE u.tenant_id = $1 AND u.id = $2 AND r.used_at IS NULL",
+        )
+        .bind(tenant.0)
+        .bind(id.0)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        let n: i64 = row.try_get("n").map_err(unavailable)?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
+    async fn create_session(&self, session: Session, audit: AuditDraft) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        insert_session(&mut tx, &session).await?;
+        self.append(&mut tx, audit).await?;
+        Self::commit(tx).await
+    }
+
+    async fn session(&self, token_digest: &[u8; 32]) -> StoreResult<Option<Session>> {
+        let row = sqlx::query("SELECT * FROM sessions WHERE token_digest = $1")
+            .bind(&token_digest[..])
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        row.as_ref().map(rows::session_from_row).transpose()
+    }
+
+    async fn touch_session(&self, token_digest: &[u8; 32], at: UnixTime) -> StoreResult<()> {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_digest = $2")
+            .bind(at)
+            .bind(&token_digest[..])
+            .execute(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn rotate_session(&self, old_digest: &[u8; 32], new: Session, audit: AuditDraft) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query("DELETE FROM sessions WHERE token_digest = $1")
+            .bind(&old_digest[..])
+            .execute(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+        must_change(done.rows_affected())?;
+        insert_session(&mut tx, &new).await?;
+        self.append(&mut tx, audit).await?;
+        Self::commit(tx).await
+    }
+
+    async fn delete_session(&self, token_digest: &[u8; 32], audit: AuditDraft) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query("DELETE FROM sessions WHERE token_digest = $1")
+            .bind(&token_digest[..])
+            .execute(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+        must_change(done.rows_affected())?;
+        self.append(&mut tx, audit).await?;
+        Self::commit(tx).await
+    }
+
+    async fn delete_sessions_created_before(&self, before: UnixTime) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM sessions WHERE created_at < $1").bind(before).execute(&self.pool).await.map_err(unavailable)?;
+        Ok(done.rows_affected())
+    }
+
+    async fn record_login_failure(&self, keys: &[String], at: UnixTime) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        for key in keys {
+            sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
+                .bind(key)
+                .bind(at)
+                .execute(&mut *tx)
+                .await
+                .map_err(unavailable)?;
+        }
+        tx.commit().await.map_err(unavailable)
+    }
+
+    async fn login_failures(&self, key: &str, since: UnixTime) -> StoreResult<(u32, Option<UnixTime>)> {
+        let row = sqlx::query("SELECT COUNT(*) AS n, MIN(at) AS oldest FROM login_failures WHERE key = $1 AND at >= $2")
+            .bind(key)
+            .bind(since)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        let n: i64 = row.try_get("n").map_err(unavailable)?;
+        let oldest: Option<i64> = row.try_get("oldest").map_err(unavailable)?;
+        Ok((u32::try_from(n).unwrap_or(u32::MAX), oldest))
+    }
+
+    async fn clear_login_failures(&self, key: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(key).execute(&self.pool).await.map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn create_token(&self, token: NewApiToken, mut audit: AuditDraft) -> StoreResult<ApiToken> {
+        let mut tx = self.begin().await?;
+        let scopes: Vec<&str> = token.scopes.iter().map(|a| a.as_str()).collect();
+        let row = sqlx::query(
+            "INSERT INTO api_tokens (tenant_id, name, role, scopes, created_by, created_at, expires_at, digest)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *",
+        )
+        .bind(token.tenant_id.0)
+        .bind(&token.name)
+        .bind(token.role.as_str())
+        .bind(scopes.join(" "))
+        .bind(token.created_by.0)
+        .bind(token.created_at)
+        .bind(token.expires_at)
+        .bind(&token.digest[..])
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+        let created = token_from_row(&row)?;
+        audit.target = format!("token:{}", created.id);
+        self.append(&mut tx, audit).await?;
+        Self::commit(tx).await?;
+        Ok(created)
+    }
+
+    async fn token_by_digest(&self, digest: &[u8; 32]) -> StoreResult<Option<ApiToken>> {
+        let row = sqlx::query("SELECT * FROM api_tokens WHERE digest = $1")
+            .bind(&digest[..])
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        row.as_ref().map(token_from_row).transpose()
+    }
+
+    async fn list_tokens(&self, tenant: TenantId) -> StoreResult<Vec<ApiToken>> {
+        let rows = sqlx::query("SELECT * FROM api_tokens WHERE tenant_id = $1 ORDER BY id")
+            .bind(tenant.0)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        rows.iter().map(token_from_row).collect()
+    }
+
+    async fn revoke_token(&self, tenant: TenantId, id: TokenId, audit: AuditDraft) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query("UPDATE api_tokens SET revoked = TRUE WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant.0)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+        must_change(done.rows_affected())?;
+        self.append(&mut tx, audit).await?;
+        Self::commit(tx).await
+    }
+
+    async fn append_audit(&self, drafts: Vec<AuditDraft>) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        for draft in drafts {
+            self.append(&mut tx, draft).await?;
+        }
+        Self::commit(tx).await
+    }
+
+    async fn audit_events(&self, tenant: TenantId, after: i64, limit: u32) -> StoreResult<Vec<StoredEvent>> {
+        let rows = sqlx::query("SELECT * FROM audit_events WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3")
+            .bind(tenant.0)
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        rows.iter().map(event_from_row).collect()
+    }
+
+    async fn audit_head(&self, tenant: TenantId) -> StoreResult<Option<(i64, Hash)>> {
+        let row = sqlx::query("SELECT seq, hash FROM audit_heads WHERE tenant_id = $1")
+            .bind(tenant.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        row.map(|r| Ok((r.try_get("seq").map_err(unavailable)?, hash_from(r.try_get("hash").map_err(unavailable)?).map_err(unavailable)?)))
+            .transpose()
+    }
+
+    async fn audit_hash_at(&self, tenant: TenantId, seq: i64) -> StoreResult<Option<Hash>> {
+        let row = sqlx::query("SELECT hash FROM audit_events WHERE tenant_id = $1 AND seq = $2")
+            .bind(tenant.0)
+            .bind(seq)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        row.map(|r| hash_from(r.try_get("hash").map_err(unavailable)?).map_err(unavailable)).transpose()
+    }
+
+    async fn add_checkpoint(&self, checkpoint: Checkpoint) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO audit_checkpoints (tenant_id, seq, hash, at, signature) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (tenant_id, seq) DO NOTHING",
+        )
+        .bind(checkpoint.tenant_id)
+        .bind(checkpoint.seq)
+        .bind(&checkpoint.hash[..])
+        .bind(checkpoint.at)
+        .bind(&checkpoint.signature)
+        .execute(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn checkpoints(&self, tenant: TenantId) -> StoreResult<Vec<Checkpoint>> {
+        let rows = sqlx::query("SELECT * FROM audit_checkpoints WHERE tenant_id = $1 ORDER BY seq")
+            .bind(tenant.0)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        rows.iter().map(checkpoint_from_row).collect()
+    }
+}
+
+async fn end_sessions(conn: &mut SqliteConnection, user: UserId) -> StoreResult<()> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.0).execute(conn).await.map_err(unavailable)?;
+    Ok(())
+}
+
+async fn insert_session(conn: &mut SqliteConnection, session: &Session) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO sessions (token_digest, tenant_id, user_id, stage, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&session.token_digest[..])
+    .bind(session.tenant_id.0)
+    .bind(session.user_id.0)
+    .bind(session.stage.as_str())
+    .bind(session.times.created_at)
+    .bind(session.times.last_seen_at)
+    .execute(conn)
+    .await
+    .map_err(unavailable)?;
+    Ok(())
+}

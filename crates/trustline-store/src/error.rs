@@ -1,0 +1,17 @@
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Storage failures, engine-neutral. Messages never contain stored values.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("{0} already exists")]
+    Conflict(&'static str),
+    /// The audit event could not be written, so the change was rolled back.
+    #[error("the audit log could not be written; nothing was changed")]
+    AuditWrite(#[source] BoxError),
+    #[error("the database is unavailable")]
+    Unavailable(#[source] BoxError),
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+}

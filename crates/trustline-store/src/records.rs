@@ -1,0 +1,92 @@
+use trustline_domain::{Action, Role, SessionStage, SessionTimes, TenantId, TokenId, UnixTime, UserId};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tenant {
+    pub id: TenantId,
+    pub slug: String,
+    pub name: String,
+    /// MFA for every user, not only privileged roles.
+    pub require_mfa: bool,
+    pub created_at: UnixTime,
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: UserId,
+    pub tenant_id: TenantId,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub password_hash: String,
+    pub disabled: bool,
+    /// Sealed TOTP seed once enrolment is confirmed.
+    pub totp_seed: Option<Vec<u8>>,
+    /// Sealed TOTP seed awaiting its first code.
+    pub totp_pending: Option<Vec<u8>>,
+    pub totp_last_step: Option<i64>,
+    pub created_at: UnixTime,
+}
+
+impl User {
+    pub fn has_mfa(&self) -> bool {
+        self.totp_seed.is_some()
+    }
+}
+
+/// Secrets stay out of logs even when a whole record is printed.
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("tenant_id", &self.tenant_id)
+            .field("role", &self.role)
+            .field("disabled", &self.disabled)
+            .field("has_mfa", &self.has_mfa())
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Clone)]
+pub struct NewUser {
+    pub tenant_id: TenantId,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub password_hash: String,
+    pub created_at: UnixTime,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    pub token_digest: [u8; 32],
+    pub tenant_id: TenantId,
+    pub user_id: UserId,
+    pub stage: SessionStage,
+    pub times: SessionTimes,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiToken {
+    pub id: TokenId,
+    pub tenant_id: TenantId,
+    pub name: String,
+    /// The token acts with at most this role's rights, narrowed by `scopes`.
+    pub role: Role,
+    pub scopes: Vec<Action>,
+    pub created_by: UserId,
+    pub created_at: UnixTime,
+    pub expires_at: UnixTime,
+    pub revoked: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewApiToken {
+    pub tenant_id: TenantId,
+    pub name: String,
+    pub role: Role,
+    pub scopes: Vec<Action>,
+    pub created_by: UserId,
+    pub created_at: UnixTime,
+    pub expires_at: UnixTime,
+    pub digest: [u8; 32],
+}
