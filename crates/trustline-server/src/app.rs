@@ -1,0 +1,55 @@
+use crate::state::{AppState, Shared};
+use crate::{AuditAppender, Keys};
+use axum::Router;
+use std::sync::Arc;
+use trustline_crypto::PasswordHasher;
+use trustline_domain::{Clock, LoginThrottle, PasswordPolicy, SessionPolicy};
+use trustline_store::Store;
+
+/// Settings of the HTTP edge.
+#[derive(Clone, Debug)]
+pub struct AppConfig {
+    /// Served over TLS: cookies get `Secure` and responses carry HSTS.
+    pub tls: bool,
+    pub session: SessionPolicy,
+    pub throttle: LoginThrottle,
+    pub password: PasswordPolicy,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Shown in authenticator apps next to the account name.
+    pub issuer: String,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        Self {
+            tls: false,
+            session: SessionPolicy::default(),
+            throttle: LoginThrottle::default(),
+            password: PasswordPolicy::default(),
+            max_body_bytes: 64 * 1024,
+            issuer: "Trustline".into(),
+        }
+    }
+}
+
+/// A configured server, ready to produce its router.
+pub struct App {
+    state: AppState,
+}
+
+impl App {
+    /// Must be called inside a Tokio runtime: it starts the audit appender.
+    pub fn new(config: AppConfig, store: Arc<dyn Store>, clock: Arc<dyn Clock>, keys: Arc<Keys>, hasher: Arc<PasswordHasher>) -> Self {
+        let appender = AuditAppender::start(store.clone());
+        Self { state: AppState(Arc::new(Shared { store, clock, keys, hasher, appender, config })) }
+    }
+
+    pub fn router(&self) -> Router {
+        crate::routes::router(self.state.clone())
+    }
+
+    pub fn appender(&self) -> &AuditAppender {
+        &self.state.appender
+    }
+}

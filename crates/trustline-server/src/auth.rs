@@ -1,0 +1,174 @@
+//! Authentication: who is calling, from a session cookie or an API token.
+//! The tenant always comes from the credential, never from the request.
+
+use crate::cookies;
+use crate::state::AppState;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::Response;
+use std::net::SocketAddr;
+use trustline_audit::AuditDraft;
+use trustline_crypto::SecretToken;
+use trustline_domain::{Action, Role, SessionStage, TokenId, permits};
+use trustline_store::{Session, StoreError, Tenant, User};
+
+#[derive(Clone, Debug)]
+pub(crate) enum Credential {
+    Session { digest: [u8; 32], stage: SessionStage },
+    Token { id: TokenId, role: Role, scopes: Vec<Action> },
+}
+
+/// The authenticated caller of a request.
+#[derive(Clone, Debug)]
+pub(crate) struct Principal {
+    pub tenant: Tenant,
+    /// For a token, the user who created it: the token never outranks them.
+    pub user: User,
+    pub credential: Credential,
+}
+
+impl Principal {
+    pub fn actor(&self) -> String {
+        match &self.credential {
+            Credential::Session { .. } => format!("user:{}", self.user.id),
+            Credential::Token { id, .. } => format!("token:{id}"),
+        }
+    }
+
+    pub fn may(&self, action: Action) -> bool {
+        match &self.credential {
+            Credential::Session { .. } => permits(self.user.role, action),
+            Credential::Token { role, scopes, .. } => {
+                permits(self.user.role, action) && permits(*role, action) && scopes.contains(&action)
+            }
+        }
+    }
+}
+
+/// Facts about the request every audit event needs.
+#[derive(Clone, Debug)]
+pub(crate) struct Caller {
+    pub source: String,
+    pub principal: Option<Principal>,
+    /// Why a presented credential was not accepted, for a precise error.
+    pub rejected: Option<&'static str>,
+}
+
+impl Caller {
+    /// An audit draft with time, tenant, actor and source filled in.
+    pub fn audit(&self, state: &AppState, action: &str, target: impl Into<String>) -> AuditDraft {
+        let (tenant, actor) = match &self.principal {
+            Some(p) => (p.tenant.id.0, p.actor()),
+            None => (0, "anonymous".to_owned()),
+        };
+        AuditDraft::new(state.clock.now(), tenant, actor, action, target).source(self.source.clone())
+    }
+}
+
+pub(crate) async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let source = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
+    let headers = request.headers().clone();
+    let (principal, rejected) = match identify(&state, &headers, &source).await {
+        Ok(found) => found,
+        Err(error) => return axum::response::IntoResponse::into_response(crate::ApiError::from(error)),
+    };
+    request.extensions_mut().insert(Caller { source, principal, rejected });
+    next.run(request).await
+}
+
+type Identified = (Option<Principal>, Option<&'static str>);
+
+async fn identify(state: &AppState, headers: &axum::http::HeaderMap, source: &str) -> Result<Identified, StoreError> {
+    if let Some(value) = headers.get(header::AUTHORIZATION) {
+        let bearer = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim);
+        return match bearer {
+            Some(token) => by_token(state, token).await,
+            None => Ok((None, Some("malformed_authorization"))),
+        };
+    }
+    match cookies::read(headers, cookies::session_cookie_name(state.config.tls)) {
+        Some(cookie) => by_session(state, &cookie, source).await,
+        None => Ok((None, None)),
+    }
+}
+
+async fn by_token(state: &AppState, presented: &str) -> Result<Identified, StoreError> {
+    let digest = SecretToken::from_presented(presented).digest();
+    let Some(token) = state.store.token_by_digest(&digest).await? else {
+        return Ok((None, Some("invalid_token")));
+    };
+    if token.revoked || token.expires_at <= state.clock.now() {
+        return Ok((None, Some("invalid_token")));
+    }
+    let Some((tenant, user)) = tenant_and_user(state, token.tenant_id, token.created_by).await? else {
+        return Ok((None, Some("invalid_token")));
+    };
+    let credential = Credential::Token { id: token.id, role: token.role, scopes: token.scopes };
+    Ok((Some(Principal { tenant, user, credential }), None))
+}
+
+async fn by_session(state: &AppState, cookie: &str, source: &str) -> Result<Identified, StoreError> {
+    let digest = SecretToken::from_presented(cookie).digest();
+    let Some(session) = state.store.session(&digest).await? else {
+        return Ok((None, Some("session_expired")));
+    };
+    let now = state.clock.now();
+    let policy = state.config.session;
+    if policy.is_expired(session.stage, session.times, now) {
+        let audit = AuditDraft::new(now, session.tenant_id.0, format!("user:{}", session.user_id), "session.expire", format!("user:{}", session.user_id))
+            .source(source);
+        match state.store.delete_session(&digest, audit).await {
+            Ok(()) | Err(StoreError::NotFound) => {}
+            Err(other) => return Err(other),
+        }
+        return Ok((None, Some("session_expired")));
+    }
+    let Some((tenant, user)) = tenant_and_user(state, session.tenant_id, session.user_id).await? else {
+        return Ok((None, Some("session_expired")));
+    };
+    if policy.needs_touch(session.times, now) {
+        state.store.touch_session(&digest, now).await?;
+    }
+    let Session { stage, .. } = session;
+    Ok((Some(Principal { tenant, user, credential: Credential::Session { digest, stage } }), None))
+}
+
+async fn tenant_and_user(
+    state: &AppState,
+    tenant: trustline_domain::TenantId,
+    user: trustline_domain::UserId,
+) -> Result<Option<(Tenant, User)>, StoreError> {
+    let (Some(tenant), Some(user)) = (state.store.tenant(tenant).await?, state.store.user(tenant, user).await?) else {
+        return Ok(None);
+    };
+    Ok((!user.disabled).then_some((tenant, user)))
+}
+
+/// A handler argument: the caller, who must be authenticated (the route's
+/// guard has already decided what they may do).
+pub(crate) struct Authed {
+    pub caller: Caller,
+    pub principal: Principal,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Authed {
+    type Rejection = crate::ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, crate::ApiError> {
+        let caller = parts.extensions.get::<Caller>().cloned().ok_or_else(crate::ApiError::unauthenticated)?;
+        let principal = caller.principal.clone().ok_or_else(crate::ApiError::unauthenticated)?;
+        Ok(Self { caller, principal })
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Caller {
+    type Rejection = crate::ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, crate::ApiError> {
+        parts.extensions.get::<Caller>().cloned().ok_or_else(crate::ApiError::unauthenticated)
+    }
+}

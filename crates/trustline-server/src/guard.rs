@@ -1,0 +1,182 @@
+//! The one authorization point. Every route is registered with an [`Access`];
+//! this middleware enforces it with the permission matrix from
+//! `trustline-domain`, checks CSRF on state-changing cookie requests, and
+//! records refusals in the audit log.
+
+use crate::auth::{Caller, Credential, Principal};
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use subtle::ConstantTimeEq as _;
+use trustline_audit::Outcome;
+use trustline_domain::{Action, SessionStage};
+
+/// What a route requires of its caller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// A session that has passed the password and owes an MFA code.
+    MfaPending,
+    /// A session past the password step that may set up MFA.
+    Enrolment,
+    /// Any session, whatever its stage (signing out).
+    AnySession,
+    /// A fully signed-in caller whose role (and token scopes) permit the action.
+    Allowed(Action),
+}
+
+/// Whether a refused page request should redirect a browser or answer JSON.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Surface {
+    Page,
+    Api,
+}
+
+pub(crate) fn csrf_token(state: &AppState, session_digest: &[u8; 32]) -> String {
+    state.keys.csrf.mac_hex(session_digest)
+}
+
+pub(crate) async fn guard(State((state, access, surface)): State<(AppState, Access, Surface)>, request: Request, next: Next) -> Response {
+    let Some(caller) = request.extensions().get::<Caller>().cloned() else {
+        return ApiError::unauthenticated().into_response();
+    };
+    let target = Target { method: request.method().clone(), path: request.uri().path().to_owned() };
+    if let Err(refusal) = admit(&caller, access) {
+        return refuse(&state, &caller, &target, refusal, surface).await;
+    }
+    let request = match check_csrf(&state, &caller, request).await {
+        Ok(request) => request,
+        Err(error) => return refuse(&state, &caller, &target, Refusal::Error(error), surface).await,
+    };
+    next.run(request).await
+}
+
+enum Refusal {
+    /// No or unusable credential: send a browser to the matching step.
+    SignIn(ApiError, &'static str),
+    Error(ApiError),
+}
+
+fn admit(caller: &Caller, access: Access) -> Result<(), Refusal> {
+    if access == Access::Public {
+        return Ok(());
+    }
+    let Some(principal) = &caller.principal else {
+        let error = match caller.rejected {
+            Some("session_expired") => ApiError::new(StatusCode::UNAUTHORIZED, "session_expired", "your session has ended; sign in again"),
+            Some("invalid_token") => ApiError::new(StatusCode::UNAUTHORIZED, "invalid_token", "the API token is unknown, revoked or expired"),
+            Some("malformed_authorization") => {
+                ApiError::new(StatusCode::UNAUTHORIZED, "malformed_authorization", "the Authorization header must be `Bearer <token>`")
+            }
+            _ => ApiError::unauthenticated(),
+        };
+        return Err(Refusal::SignIn(error, "/login"));
+    };
+    let stage = match &principal.credential {
+        Credential::Session { stage, .. } => Some(*stage),
+        Credential::Token { .. } => None,
+    };
+    let mfa_pending = || Refusal::SignIn(ApiError::new(StatusCode::UNAUTHORIZED, "mfa_required", "enter your authenticator code first"), "/login/mfa");
+    let enrol = || {
+        Refusal::SignIn(
+            ApiError::new(StatusCode::FORBIDDEN, "mfa_enrolment_required", "your role requires two-factor authentication; set it up first"),
+            "/mfa/enrol",
+        )
+    };
+    let session_only = || Refusal::Error(ApiError::new(StatusCode::FORBIDDEN, "session_required", "API tokens cannot use this route"));
+    match (access, stage) {
+        (Access::Public, _) => Ok(()),
+        (Access::AnySession, Some(_)) => Ok(()),
+        (Access::MfaPending, Some(SessionStage::MfaPending)) => Ok(()),
+        (Access::MfaPending, Some(_)) => Err(Refusal::Error(ApiError::new(StatusCode::CONFLICT, "mfa_not_pending", "no code is owed"))),
+        (Access::Enrolment, Some(SessionStage::MfaEnrolmentRequired | SessionStage::SignedIn)) => Ok(()),
+        (Access::Enrolment, Some(SessionStage::MfaPending)) => Err(mfa_pending()),
+        (Access::AnySession | Access::MfaPending | Access::Enrolment, None) => Err(session_only()),
+        (Access::Allowed(_), Some(SessionStage::MfaPending)) => Err(mfa_pending()),
+        (Access::Allowed(_), Some(SessionStage::MfaEnrolmentRequired)) => Err(enrol()),
+        (Access::Allowed(action), _) if principal.may(action) => Ok(()),
+        (Access::Allowed(_), _) => Err(Refusal::Error(ApiError::forbidden())),
+    }
+}
+
+/// The method and path of a request, kept for refusals.
+struct Target {
+    method: Method,
+    path: String,
+}
+
+async fn refuse(state: &AppState, caller: &Caller, request: &Target, refusal: Refusal, surface: Surface) -> Response {
+    let (error, redirect) = match refusal {
+        Refusal::SignIn(error, to) => (error, Some(to)),
+        Refusal::Error(error) => (error, None),
+    };
+    // Refusals of signed-in callers are security events; anonymous probes are
+    // not attributable to a tenant and go to the service log only.
+    if caller.principal.is_some() && error.status == StatusCode::FORBIDDEN {
+        let draft = caller
+            .audit(state, "access.denied", request.path.clone())
+            .outcome(Outcome::Denied)
+            .detail("method", request.method.as_str())
+            .detail("reason", error.code);
+        if let Err(failure) = state.appender.append(draft).await {
+            return ApiError::from(failure).into_response();
+        }
+    } else {
+        tracing::info!(path = request.path, code = error.code, source = caller.source, "request refused");
+    }
+    match (surface, redirect) {
+        (Surface::Page, Some(to)) if request.method == Method::GET => Redirect::to(to).into_response(),
+        _ => error.into_response(),
+    }
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Cookie-authenticated state changes must carry the session's CSRF token in
+/// `X-CSRF-Token` or, for HTML forms, a `csrf` field. Token-authenticated
+/// calls carry no ambient credential and need none.
+async fn check_csrf(state: &AppState, caller: &Caller, request: Request) -> Result<Request, ApiError> {
+    let digest = match caller.principal.as_ref().map(|p: &Principal| &p.credential) {
+        Some(Credential::Session { digest, .. }) => *digest,
+        _ => return Ok(request),
+    };
+    if is_safe(request.method()) {
+        return Ok(request);
+    }
+    let expected = csrf_token(state, &digest);
+    let failed = || ApiError::new(StatusCode::FORBIDDEN, "csrf_failed", "the request lacks a valid CSRF token; reload the page and try again");
+    if let Some(presented) = request.headers().get("x-csrf-token") {
+        return if equal(presented.as_bytes(), expected.as_bytes()) { Ok(request) } else { Err(failed()) };
+    }
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err(failed());
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = match axum::body::to_bytes(body, state.config.max_body_bytes).await {
+        Ok(bytes) => bytes,
+        Err(_) => return Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "the request body is too large")),
+    };
+    let presented = bytes
+        .split(|b| *b == b'&')
+        .filter_map(|pair| pair.strip_prefix(b"csrf="))
+        .next_back()
+        .unwrap_or_default();
+    if equal(presented, expected.as_bytes()) { Ok(Request::from_parts(parts, Body::from(bytes.clone()))) } else { Err(failed()) }
+}
+
+/// Constant-time, so the token cannot be guessed byte by byte.
+fn equal(a: &[u8], b: &[u8]) -> bool {
+    a.ct_eq(b).into()
+}

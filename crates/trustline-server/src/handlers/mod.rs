@@ -1,0 +1,10 @@
+//! Thin handlers: extract typed input, make one call, shape the answer.
+
+pub(crate) mod audit_api;
+pub(crate) mod health;
+pub(crate) mod pages;
+pub(crate) mod session_api;
+pub(crate) mod tenant_api;
+pub(crate) mod tokens_api;
+pub(crate) mod users_api;
+mod views;

@@ -1,0 +1,229 @@
+//! Server-rendered pages: sign-in, second factor, MFA enrolment and the
+//! signed-in landing page. Forms post back here; no inline script or style.
+
+use crate::auth::{Authed, Caller, Credential};
+use crate::cookies;
+use crate::error::ApiError;
+use crate::extract::ApiForm;
+use crate::guard::csrf_token;
+use crate::login::{self, NewSession};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use trustline_crypto::SecretToken;
+use trustline_domain::SessionStage;
+use zeroize::Zeroizing;
+
+fn render(template: &impl Template, status: StatusCode) -> Response {
+    match template.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "page rendering failed").into_response(),
+    }
+}
+
+pub(crate) async fn stylesheet() -> Response {
+    let headers = [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")];
+    (headers, include_str!("../../static/app.css")).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct Home<'a> {
+    csrf: String,
+    display_name: &'a str,
+    tenant: &'a str,
+    username: &'a str,
+    role: &'a str,
+    mfa: bool,
+    recovery_left: u32,
+}
+
+pub(crate) async fn home(State(state): State<AppState>, authed: Authed) -> Result<Response, ApiError> {
+    let p = &authed.principal;
+    let Credential::Session { digest, .. } = p.credential else {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "session_required", "pages need a browser session"));
+    };
+    let recovery_left = state.store.unused_recovery_codes(p.tenant.id, p.user.id).await?;
+    let page = Home {
+        csrf: csrf_token(&state, &digest),
+        display_name: &p.user.display_name,
+        tenant: &p.tenant.name,
+        username: &p.user.username,
+        role: p.user.role.as_str(),
+        mfa: p.user.has_mfa(),
+        recovery_left,
+    };
+    Ok(render(&page, StatusCode::OK))
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct Login {
+    csrf: String,
+    error: Option<String>,
+    tenant: String,
+    username: String,
+}
+
+/// The sign-in form carries a MAC of a random cookie, so a form posted from
+/// another site (which cannot read or set that cookie) is refused.
+fn login_csrf(state: &AppState, cookie: &str) -> String {
+    state.keys.csrf.mac_hex(format!("login:{cookie}").as_bytes())
+}
+
+fn login_page(state: &AppState, cookie: &str, error: Option<String>, tenant: String, username: String, status: StatusCode) -> Response {
+    let page = Login { csrf: login_csrf(state, cookie), error, tenant, username };
+    let mut response = render(&page, status);
+    response.headers_mut().append(header::SET_COOKIE, cookies::set(cookies::login_cookie_name(state.config.tls), cookie, state.config.tls));
+    response
+}
+
+pub(crate) async fn login_form(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let cookie = cookies::read(&headers, cookies::login_cookie_name(state.config.tls))
+        .filter(|c| c.len() == 43)
+        .unwrap_or_else(|| SecretToken::generate("").expose().to_owned());
+    login_page(&state, &cookie, None, String::new(), String::new(), StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+pub(crate) struct LoginInput {
+    #[serde(default)]
+    csrf: String,
+    tenant: String,
+    username: String,
+    password: Zeroizing<String>,
+}
+
+fn with_session(state: &AppState, session: &NewSession, to: &str) -> Response {
+    let mut response = Redirect::to(to).into_response();
+    response.headers_mut().append(header::SET_COOKIE, cookies::set(cookies::session_cookie_name(state.config.tls), session.token.expose(), state.config.tls));
+    response
+}
+
+fn next_page(stage: SessionStage) -> &'static str {
+    match stage {
+        SessionStage::MfaPending => "/login/mfa",
+        SessionStage::MfaEnrolmentRequired => "/mfa/enrol",
+        SessionStage::SignedIn => "/",
+    }
+}
+
+pub(crate) async fn login_submit(State(state): State<AppState>, caller: Caller, headers: HeaderMap, ApiForm(input): ApiForm<LoginInput>) -> Response {
+    let cookie = cookies::read(&headers, cookies::login_cookie_name(state.config.tls)).unwrap_or_default();
+    let expected = login_csrf(&state, &cookie);
+    if cookie.is_empty() || !bool::from(subtle::ConstantTimeEq::ct_eq(input.csrf.as_bytes(), expected.as_bytes())) {
+        let fresh = SecretToken::generate("").expose().to_owned();
+        let message = "The form expired. Please sign in again.".to_owned();
+        return login_page(&state, &fresh, Some(message), input.tenant, input.username, StatusCode::FORBIDDEN);
+    }
+    match login::sign_in(&state, &caller, &input.tenant, &input.username, input.password).await {
+        Ok(session) => with_session(&state, &session, next_page(session.stage)),
+        Err(error) => login_page(&state, &cookie, Some(error.message), input.tenant, input.username, error.status),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "mfa.html")]
+struct Mfa {
+    csrf: String,
+    error: Option<String>,
+}
+
+fn session_csrf(state: &AppState, authed: &Authed) -> String {
+    match authed.principal.credential {
+        Credential::Session { digest, .. } => csrf_token(state, &digest),
+        Credential::Token { .. } => String::new(),
+    }
+}
+
+pub(crate) async fn mfa_form(State(state): State<AppState>, authed: Authed) -> Response {
+    render(&Mfa { csrf: session_csrf(&state, &authed), error: None }, StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CodeInput {
+    #[serde(default)]
+    #[allow(dead_code)]
+    csrf: String,
+    code: Zeroizing<String>,
+}
+
+pub(crate) async fn mfa_submit(State(state): State<AppState>, authed: Authed, ApiForm(input): ApiForm<CodeInput>) -> Response {
+    match login::second_factor(&state, &authed.caller, &authed.principal, &input.code).await {
+        Ok(session) => with_session(&state, &session, "/"),
+        Err(error) => render(&Mfa { csrf: session_csrf(&state, &authed), error: Some(error.message) }, error.status),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "enrol.html")]
+struct Enrol {
+    csrf: String,
+    required: bool,
+    secret: Option<String>,
+    error: Option<String>,
+}
+
+fn enrol_page(state: &AppState, authed: &Authed, error: Option<ApiError>) -> Response {
+    let p = &authed.principal;
+    let secret = login::pending_uri(state, p).ok().flatten().and_then(|uri| secret_of(&uri));
+    let required = matches!(p.credential, Credential::Session { stage: SessionStage::MfaEnrolmentRequired, .. });
+    let status = error.as_ref().map_or(StatusCode::OK, |e| e.status);
+    render(&Enrol { csrf: session_csrf(state, authed), required, secret, error: error.map(|e| e.message) }, status)
+}
+
+/// The base32 seed inside an otpauth URI, for typing in by hand.
+fn secret_of(uri: &str) -> Option<String> {
+    uri.split_once("secret=").and_then(|(_, rest)| rest.split('&').next()).map(str::to_owned)
+}
+
+pub(crate) async fn enrol_form(State(state): State<AppState>, authed: Authed) -> Response {
+    if authed.principal.user.has_mfa() {
+        return Redirect::to("/").into_response();
+    }
+    enrol_page(&state, &authed, None)
+}
+
+pub(crate) async fn enrol_start(State(state): State<AppState>, authed: Authed) -> Response {
+    match login::start_enrolment(&state, &authed.caller, &authed.principal).await {
+        Ok(_) => Redirect::to("/mfa/enrol").into_response(),
+        Err(error) => enrol_page(&state, &authed, Some(error)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "recovery.html")]
+struct Recovery {
+    codes: Vec<String>,
+}
+
+pub(crate) async fn enrol_submit(State(state): State<AppState>, authed: Authed, ApiForm(input): ApiForm<CodeInput>) -> Response {
+    match login::confirm_enrolment(&state, &authed.caller, &authed.principal, &input.code).await {
+        Ok((session, codes)) => {
+            let page = Recovery { codes: codes.iter().map(|c| c.as_str().to_owned()).collect() };
+            let mut response = render(&page, StatusCode::OK);
+            response
+                .headers_mut()
+                .append(header::SET_COOKIE, cookies::set(cookies::session_cookie_name(state.config.tls), session.token.expose(), state.config.tls));
+            response
+        }
+        Err(error) => enrol_page(&state, &authed, Some(error)),
+    }
+}
+
+pub(crate) async fn enrol_qr(State(state): State<AppState>, authed: Authed) -> Result<Response, ApiError> {
+    let uri = login::pending_uri(&state, &authed.principal)?.ok_or_else(ApiError::not_found)?;
+    let code = qrcode::QrCode::new(uri.as_bytes()).map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "QR encoding failed"))?;
+    let svg = code.render::<qrcode::render::svg::Color>().min_dimensions(220, 220).build();
+    Ok(([(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml"))], svg).into_response())
+}
+
+pub(crate) async fn logout(State(state): State<AppState>, authed: Authed) -> Result<Response, ApiError> {
+    login::sign_out(&state, &authed.caller, &authed.principal).await?;
+    let mut response = Redirect::to("/login").into_response();
+    response.headers_mut().append(header::SET_COOKIE, cookies::clear(cookies::session_cookie_name(state.config.tls), state.config.tls));
+    Ok(response)
+}

@@ -1,0 +1,80 @@
+use crate::auth::{Authed, Caller, Credential};
+use crate::cookies;
+use crate::error::ApiError;
+use crate::extract::ApiJson;
+use crate::guard::csrf_token;
+use crate::login::{self, NewSession};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+use zeroize::Zeroizing;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SignIn {
+    tenant: String,
+    username: String,
+    password: Zeroizing<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Code {
+    code: Zeroizing<String>,
+}
+
+fn with_cookie(state: &AppState, session: &NewSession, body: serde_json::Value) -> Response {
+    let mut headers = HeaderMap::new();
+    headers.insert(header::SET_COOKIE, cookies::set(cookies::session_cookie_name(state.config.tls), session.token.expose(), state.config.tls));
+    (headers, Json(body)).into_response()
+}
+
+fn session_body(session: &NewSession) -> serde_json::Value {
+    json!({ "stage": session.stage, "csrf_token": session.csrf })
+}
+
+pub(crate) async fn sign_in(State(state): State<AppState>, caller: Caller, ApiJson(input): ApiJson<SignIn>) -> Result<Response, ApiError> {
+    let session = login::sign_in(&state, &caller, &input.tenant, &input.username, input.password).await?;
+    Ok(with_cookie(&state, &session, session_body(&session)))
+}
+
+pub(crate) async fn current(State(state): State<AppState>, authed: Authed) -> Result<Response, ApiError> {
+    let Credential::Session { digest, stage } = authed.principal.credential else {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "session_required", "API tokens have no session"));
+    };
+    Ok(Json(json!({
+        "stage": stage,
+        "csrf_token": csrf_token(&state, &digest),
+        "tenant": authed.principal.tenant.slug,
+        "user": super::views::UserView::from(&authed.principal.user),
+    }))
+    .into_response())
+}
+
+pub(crate) async fn sign_out(State(state): State<AppState>, authed: Authed) -> Result<Response, ApiError> {
+    login::sign_out(&state, &authed.caller, &authed.principal).await?;
+    let mut headers = HeaderMap::new();
+    headers.insert(header::SET_COOKIE, cookies::clear(cookies::session_cookie_name(state.config.tls), state.config.tls));
+    Ok((StatusCode::NO_CONTENT, headers).into_response())
+}
+
+pub(crate) async fn second_factor(State(state): State<AppState>, authed: Authed, ApiJson(input): ApiJson<Code>) -> Result<Response, ApiError> {
+    let session = login::second_factor(&state, &authed.caller, &authed.principal, &input.code).await?;
+    Ok(with_cookie(&state, &session, session_body(&session)))
+}
+
+pub(crate) async fn start_enrolment(State(state): State<AppState>, authed: Authed) -> Result<Response, ApiError> {
+    let (secret, uri) = login::start_enrolment(&state, &authed.caller, &authed.principal).await?;
+    Ok(Json(json!({ "secret": secret.as_str(), "otpauth_uri": uri.as_str() })).into_response())
+}
+
+pub(crate) async fn confirm_enrolment(State(state): State<AppState>, authed: Authed, ApiJson(input): ApiJson<Code>) -> Result<Response, ApiError> {
+    let (session, codes) = login::confirm_enrolment(&state, &authed.caller, &authed.principal, &input.code).await?;
+    let mut body = session_body(&session);
+    body["recovery_codes"] = json!(codes.iter().map(|c| c.as_str()).collect::<Vec<_>>());
+    Ok(with_cookie(&state, &session, body))
+}

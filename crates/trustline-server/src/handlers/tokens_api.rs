@@ -1,0 +1,78 @@
+use super::views::TokenView;
+use crate::auth::Authed;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiPath};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use trustline_crypto::SecretToken;
+use trustline_domain::{Action, TokenId, permits};
+use trustline_store::NewApiToken;
+
+const MAX_DAYS: i64 = 365;
+
+pub(crate) async fn list(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<TokenView>>, ApiError> {
+    let tokens = state.store.list_tokens(authed.principal.tenant.id).await?;
+    Ok(Json(tokens.iter().map(TokenView::from).collect()))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewTokenInput {
+    name: String,
+    scopes: Vec<String>,
+    expires_in_days: i64,
+}
+
+fn invalid(code: &'static str, message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+}
+
+/// The secret is in this response only; the server keeps its digest.
+pub(crate) async fn create(State(state): State<AppState>, authed: Authed, ApiJson(input): ApiJson<NewTokenInput>) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let name = input.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(invalid("invalid_name", "name must be 1 to 100 characters"));
+    }
+    if !(1..=MAX_DAYS).contains(&input.expires_in_days) {
+        return Err(invalid("invalid_expiry", format!("expires_in_days must be between 1 and {MAX_DAYS}")));
+    }
+    let role = authed.principal.user.role;
+    let mut scopes = Vec::with_capacity(input.scopes.len());
+    for scope in &input.scopes {
+        let action = Action::parse(scope).map_err(|e| invalid("invalid_scope", e.to_string()))?;
+        if !permits(role, action) {
+            return Err(invalid("invalid_scope", format!("your role cannot grant {scope}")));
+        }
+        if !scopes.contains(&action) {
+            scopes.push(action);
+        }
+    }
+    if scopes.is_empty() {
+        return Err(invalid("invalid_scope", "name at least one scope"));
+    }
+    let secret = SecretToken::generate("tlk_");
+    let now = state.clock.now();
+    let new = NewApiToken {
+        tenant_id: authed.principal.tenant.id,
+        name,
+        role,
+        scopes,
+        created_by: authed.principal.user.id,
+        created_at: now,
+        expires_at: now + input.expires_in_days * 86_400,
+        digest: secret.digest(),
+    };
+    let draft = authed.caller.audit(&state, "token.create", "token").detail("scopes", input.scopes.join(" "));
+    let token = state.store.create_token(new, draft).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "token": secret.expose(), "details": TokenView::from(&token) }))))
+}
+
+pub(crate) async fn revoke(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
+    let draft = authed.caller.audit(&state, "token.revoke", format!("token:{id}"));
+    state.store.revoke_token(authed.principal.tenant.id, TokenId(id), draft).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

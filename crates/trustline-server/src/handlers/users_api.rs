@@ -1,0 +1,168 @@
+use super::views::UserView;
+use crate::auth::{Authed, Principal};
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiPath};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use trustline_domain::{Role, UserId, Username};
+use trustline_store::{NewUser, User};
+use zeroize::Zeroizing;
+
+fn invalid(code: &'static str, message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+}
+
+/// Hashes off the async runtime: Argon2id takes tens of milliseconds of CPU.
+pub(crate) async fn hash_password(state: &AppState, password: Zeroizing<String>) -> Result<String, ApiError> {
+    let hasher = state.hasher.clone();
+    tokio::task::spawn_blocking(move || hasher.hash(&password))
+        .await
+        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "the server is busy; try again"))?
+        .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "password hashing failed"))
+}
+
+pub(crate) fn check_new_password(state: &AppState, password: &str, context: &[&str]) -> Result<(), ApiError> {
+    state.config.password.check(password, context).map_err(|e| invalid("weak_password", e.to_string()))
+}
+
+pub(crate) async fn me(authed: Authed) -> Json<Value> {
+    Json(json!({ "tenant": authed.principal.tenant.slug, "user": UserView::from(&authed.principal.user) }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PasswordChange {
+    current_password: Zeroizing<String>,
+    new_password: Zeroizing<String>,
+}
+
+/// Ends every session of the user, this one included.
+pub(crate) async fn change_own_password(State(state): State<AppState>, authed: Authed, ApiJson(input): ApiJson<PasswordChange>) -> Result<StatusCode, ApiError> {
+    let user = &authed.principal.user;
+    let hasher = state.hasher.clone();
+    let stored = user.password_hash.clone();
+    let current = input.current_password;
+    let verified = tokio::task::spawn_blocking(move || hasher.verify(&current, Some(&stored)))
+        .await
+        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "the server is busy; try again"))?;
+    if !verified {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "wrong_password", "the current password is not correct"));
+    }
+    check_new_password(&state, &input.new_password, &[&user.username, &user.display_name, &authed.principal.tenant.slug])?;
+    let hash = hash_password(&state, input.new_password).await?;
+    let draft = authed.caller.audit(&state, "user.password_change", format!("user:{}", user.id));
+    state.store.set_password(user.tenant_id, user.id, &hash, draft).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Staff names are personal data: listing them is audited.
+pub(crate) async fn list(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<UserView>>, ApiError> {
+    let tenant = authed.principal.tenant.id;
+    let users = state.store.list_users(tenant).await?;
+    state.appender.append(authed.caller.audit(&state, "user.list", format!("tenant:{tenant}")).detail("count", users.len().to_string())).await?;
+    Ok(Json(users.iter().map(UserView::from).collect()))
+}
+
+async fn target(state: &AppState, principal: &Principal, id: i64) -> Result<User, ApiError> {
+    state.store.user(principal.tenant.id, UserId(id)).await?.ok_or_else(ApiError::not_found)
+}
+
+pub(crate) async fn show(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<Json<UserView>, ApiError> {
+    let user = target(&state, &authed.principal, id).await?;
+    state.appender.append(authed.caller.audit(&state, "user.read", format!("user:{}", user.id))).await?;
+    Ok(Json(UserView::from(&user)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewUserInput {
+    username: String,
+    display_name: String,
+    role: String,
+    /// When absent, a strong one is generated and returned once.
+    password: Option<Zeroizing<String>>,
+}
+
+pub(crate) async fn create(State(state): State<AppState>, authed: Authed, ApiJson(input): ApiJson<NewUserInput>) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let username = Username::parse(&input.username).map_err(|e| invalid("invalid_username", e.to_string()))?;
+    let display_name = input.display_name.trim().to_owned();
+    if display_name.is_empty() || display_name.chars().count() > 100 {
+        return Err(invalid("invalid_display_name", "display_name must be 1 to 100 characters"));
+    }
+    let role = Role::parse(&input.role).map_err(|e| invalid("invalid_role", e.to_string()))?;
+    may_assign(&authed.principal, role)?;
+    let (password, generated) = match input.password {
+        Some(p) => (p, false),
+        None => (trustline_crypto::random_password(), true),
+    };
+    check_new_password(&state, &password, &[username.as_str(), &display_name, &authed.principal.tenant.slug])?;
+    let password_hash = hash_password(&state, password.clone()).await?;
+    let new = NewUser { tenant_id: authed.principal.tenant.id, username: username.as_str().to_owned(), display_name, role, password_hash, created_at: state.clock.now() };
+    let draft = authed.caller.audit(&state, "user.create", "user").detail("role", role.as_str());
+    let user = state.store.create_user(new, draft).await?;
+    let mut body = json!({ "user": UserView::from(&user) });
+    if generated {
+        body["initial_password"] = json!(password.as_str());
+    }
+    Ok((StatusCode::CREATED, Json(body)))
+}
+
+fn may_assign(principal: &Principal, role: Role) -> Result<(), ApiError> {
+    if principal.user.role.may_assign(role) {
+        Ok(())
+    } else {
+        Err(ApiError::new(StatusCode::FORBIDDEN, "role_not_assignable", format!("a {} cannot manage {} accounts", principal.user.role.as_str(), role.as_str())))
+    }
+}
+
+/// Someone else's account, of a role the caller may manage.
+async fn manageable(state: &AppState, principal: &Principal, id: i64) -> Result<User, ApiError> {
+    let user = target(state, principal, id).await?;
+    if user.id == principal.user.id {
+        return Err(ApiError::new(StatusCode::CONFLICT, "cannot_change_self", "ask another administrator to change your own account"));
+    }
+    may_assign(principal, user.role)?;
+    Ok(user)
+}
+
+async fn set_disabled(state: AppState, authed: Authed, id: i64, disabled: bool) -> Result<StatusCode, ApiError> {
+    let user = manageable(&state, &authed.principal, id).await?;
+    let action = if disabled { "user.disable" } else { "user.enable" };
+    let draft = authed.caller.audit(&state, action, format!("user:{}", user.id));
+    state.store.set_user_disabled(user.tenant_id, user.id, disabled, draft).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub(crate) async fn disable(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
+    set_disabled(state, authed, id, true).await
+}
+
+pub(crate) async fn enable(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
+    set_disabled(state, authed, id, false).await
+}
+
+pub(crate) async fn reset_mfa(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
+    let user = manageable(&state, &authed.principal, id).await?;
+    let draft = authed.caller.audit(&state, "user.reset_mfa", format!("user:{}", user.id));
+    state.store.reset_mfa(user.tenant_id, user.id, draft).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RoleChange {
+    role: String,
+}
+
+pub(crate) async fn change_role(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>, ApiJson(input): ApiJson<RoleChange>) -> Result<StatusCode, ApiError> {
+    let role = Role::parse(&input.role).map_err(|e| invalid("invalid_role", e.to_string()))?;
+    let user = manageable(&state, &authed.principal, id).await?;
+    may_assign(&authed.principal, role)?;
+    let draft = authed.caller.audit(&state, "user.change_role", format!("user:{}", user.id)).detail("from", user.role.as_str()).detail("to", role.as_str());
+    state.store.set_user_role(user.tenant_id, user.id, role, draft).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

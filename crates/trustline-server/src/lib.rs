@@ -1,0 +1,35 @@
+//! The HTTP edge of Trustline.
+//!
+//! A request passes, in order: security headers, body limit, authentication
+//! (session cookie or API token, tenant taken from it), then the guard of its
+//! route, which applies the permission matrix and CSRF check, then a thin
+//! handler that makes one call into the store with an audit event attached.
+
+mod app;
+mod audit_appender;
+mod audit_check;
+mod auth;
+mod checkpoints;
+mod cookies;
+mod error;
+mod extract;
+mod guard;
+mod handlers;
+mod headers;
+mod keys;
+mod login;
+mod routes;
+mod serve;
+mod state;
+mod system_clock;
+
+pub use app::{App, AppConfig};
+pub use audit_appender::AuditAppender;
+pub use audit_check::{TenantVerification, verify_tenant};
+pub use checkpoints::write_checkpoints;
+pub use error::ApiError;
+pub use guard::Access;
+pub use keys::Keys;
+pub use routes::{RouteSpec, route_table};
+pub use serve::{TlsFiles, serve};
+pub use system_clock::SystemClock;

@@ -1,0 +1,234 @@
+//! Signing in, the second factor, MFA enrolment and signing out. Shared by the
+//! HTML pages and the JSON API so both follow exactly the same rules.
+
+use crate::auth::{Caller, Credential, Principal};
+use crate::error::ApiError;
+use crate::guard::csrf_token;
+use crate::state::AppState;
+use axum::http::StatusCode;
+use trustline_audit::Outcome;
+use trustline_crypto::{SecretToken, Totp, TotpSecret, recovery_code, sha256};
+use trustline_domain::{SessionStage, SessionTimes, TenantSlug, ThrottleVerdict, Username, mfa_required};
+use trustline_store::{Session, Tenant, User};
+use zeroize::Zeroizing;
+
+/// A new session: its secret goes into the cookie, its stage says what is next.
+pub(crate) struct NewSession {
+    pub token: SecretToken,
+    pub stage: SessionStage,
+    pub csrf: String,
+}
+
+const RECOVERY_CODES: usize = 10;
+
+fn invalid_credentials() -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", "the organisation, username or password is not correct")
+}
+
+fn throttled() -> ApiError {
+    ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", "too many failed sign-in attempts; wait a few minutes and try again")
+}
+
+fn invalid_code() -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, "invalid_code", "the code is not correct or was already used")
+}
+
+/// Throttling keys: the account as typed (whether or not it exists) and the address.
+fn throttle_keys(state: &AppState, tenant: &str, username: &str, source: &str) -> [String; 2] {
+    let typed = format!("{}\n{}", tenant.trim().to_ascii_lowercase(), username.trim().to_ascii_lowercase());
+    [format!("account:{}", state.keys.throttle.mac_hex(typed.as_bytes())), format!("address:{source}")]
+}
+
+async fn throttle_verdict(state: &AppState, keys: &[String; 2]) -> Result<ThrottleVerdict, ApiError> {
+    let since = state.config.throttle.window_start(state.clock.now());
+    let [account, address] = keys;
+    let account = state.store.login_failures(account, since).await?;
+    let address = state.store.login_failures(address, since).await?;
+    Ok(state.config.throttle.verdict(account, address))
+}
+
+fn new_session(state: &AppState, user: &User, stage: SessionStage) -> (Session, NewSession) {
+    let token = SecretToken::generate("tls_");
+    let now = state.clock.now();
+    let digest = token.digest();
+    let session = Session { token_digest: digest, tenant_id: user.tenant_id, user_id: user.id, stage, times: SessionTimes { created_at: now, last_seen_at: now } };
+    (session, NewSession { token, stage, csrf: csrf_token(state, &digest) })
+}
+
+fn stage_after_password(tenant: &Tenant, user: &User) -> SessionStage {
+    if user.has_mfa() {
+        SessionStage::MfaPending
+    } else if mfa_required(user.role, tenant.require_mfa) {
+        SessionStage::MfaEnrolmentRequired
+    } else {
+        SessionStage::SignedIn
+    }
+}
+
+pub(crate) async fn sign_in(state: &AppState, caller: &Caller, tenant: &str, username: &str, password: Zeroizing<String>) -> Result<NewSession, ApiError> {
+    let keys = throttle_keys(state, tenant, username, &caller.source);
+    let known_tenant = match TenantSlug::parse(tenant) {
+        Ok(slug) => state.store.tenant_by_slug(slug.as_str()).await?,
+        Err(_) => None,
+    };
+    let username_mac = state.keys.audit_values.mac_hex(username.trim().to_ascii_lowercase().as_bytes());
+    let audit_attempt = |outcome: Outcome, reason: &str| {
+        known_tenant.as_ref().map(|t| {
+            let mut draft = caller.audit(state, "session.login", "session").outcome(outcome).detail("username_mac", username_mac.clone()).detail("reason", reason);
+            draft.tenant_id = t.id.0;
+            draft
+        })
+    };
+    if let ThrottleVerdict::Refuse { .. } = throttle_verdict(state, &keys).await? {
+        if let Some(draft) = audit_attempt(Outcome::Denied, "throttled") {
+            state.appender.append(draft).await?;
+        }
+        return Err(throttled());
+    }
+    let user = match (&known_tenant, Username::parse(username)) {
+        (Some(t), Ok(name)) => state.store.user_by_username(t.id, name.as_str()).await?,
+        _ => None,
+    };
+    let hasher = state.hasher.clone();
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let verified = tokio::task::spawn_blocking(move || hasher.verify(&password, stored.as_deref()))
+        .await
+        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "the server is busy; try again"))?;
+    let (Some(tenant), Some(user)) = (known_tenant.clone(), user.filter(|u| verified && !u.disabled)) else {
+        state.store.record_login_failure(&keys, state.clock.now()).await?;
+        if let Some(draft) = audit_attempt(Outcome::Failure, "invalid_credentials") {
+            state.appender.append(draft).await?;
+        }
+        return Err(invalid_credentials());
+    };
+    let [account_key, _] = &keys;
+    state.store.clear_login_failures(account_key).await?;
+    let stage = stage_after_password(&tenant, &user);
+    let (session, created) = new_session(state, &user, stage);
+    let mut draft = caller.audit(state, "session.login", format!("user:{}", user.id)).detail("stage", stage.as_str());
+    draft.tenant_id = tenant.id.0;
+    draft.actor = format!("user:{}", user.id);
+    state.store.create_session(session, draft).await?;
+    Ok(created)
+}
+
+fn session_digest(principal: &Principal) -> Result<[u8; 32], ApiError> {
+    match principal.credential {
+        Credential::Session { digest, .. } => Ok(digest),
+        Credential::Token { .. } => Err(ApiError::new(StatusCode::FORBIDDEN, "session_required", "API tokens cannot use this route")),
+    }
+}
+
+fn seed_place(user: &User) -> String {
+    format!("user:{}:totp", user.id)
+}
+
+fn open_seed(state: &AppState, user: &User, sealed: &[u8]) -> Result<TotpSecret, ApiError> {
+    state
+        .keys
+        .totp
+        .open(sealed, &seed_place(user))
+        .map(TotpSecret::from_bytes)
+        .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "mfa_seed_unreadable", "the stored MFA secret cannot be opened; ask an administrator to reset MFA"))
+}
+
+/// Accepts a TOTP code or, failing that, an unused recovery code.
+pub(crate) async fn second_factor(state: &AppState, caller: &Caller, principal: &Principal, code: &str) -> Result<NewSession, ApiError> {
+    let digest = session_digest(principal)?;
+    let user = &principal.user;
+    let keys = throttle_keys(state, &principal.tenant.slug, &user.username, &caller.source);
+    if let ThrottleVerdict::Refuse { .. } = throttle_verdict(state, &keys).await? {
+        return Err(throttled());
+    }
+    let Some(sealed) = &user.totp_seed else {
+        return Err(ApiError::new(StatusCode::CONFLICT, "mfa_not_enrolled", "no authenticator is set up for this account"));
+    };
+    let seed = open_seed(state, user, sealed)?;
+    let now = state.clock.now();
+    let accepted = match Totp::verify(&seed, code, now, user.totp_last_step) {
+        Some(step) => state.store.use_totp_step(user.tenant_id, user.id, step).await?.then_some("totp"),
+        None => {
+            let normalised: String = code.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect();
+            state
+                .store
+                .use_recovery_code(user.tenant_id, user.id, &sha256(normalised.as_bytes()), now)
+                .await?
+                .then_some("recovery_code")
+        }
+    };
+    let Some(method) = accepted else {
+        state.store.record_login_failure(&keys, now).await?;
+        state.appender.append(caller.audit(state, "session.mfa", format!("user:{}", user.id)).outcome(Outcome::Failure)).await?;
+        return Err(invalid_code());
+    };
+    let (session, created) = new_session(state, user, SessionStage::SignedIn);
+    let draft = caller.audit(state, "session.mfa", format!("user:{}", user.id)).detail("method", method);
+    state.store.rotate_session(&digest, session, draft).await?;
+    Ok(created)
+}
+
+/// A fresh TOTP seed awaiting confirmation: (base32 seed, otpauth URI).
+pub(crate) async fn start_enrolment(state: &AppState, caller: &Caller, principal: &Principal) -> Result<(Zeroizing<String>, Zeroizing<String>), ApiError> {
+    session_digest(principal)?;
+    let user = &principal.user;
+    if user.has_mfa() {
+        return Err(ApiError::new(StatusCode::CONFLICT, "mfa_already_enrolled", "an authenticator is already set up; an administrator can reset it"));
+    }
+    let seed = TotpSecret::generate();
+    let sealed = state
+        .keys
+        .totp
+        .seal(seed.as_bytes(), &seed_place(user))
+        .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "could not protect the new secret"))?;
+    let draft = caller.audit(state, "mfa.enrolment_start", format!("user:{}", user.id));
+    state.store.begin_totp_enrolment(user.tenant_id, user.id, &sealed, draft).await?;
+    Ok((seed.base32(), otpauth_uri(state, principal, &seed)))
+}
+
+fn otpauth_uri(state: &AppState, principal: &Principal, seed: &TotpSecret) -> Zeroizing<String> {
+    let issuer = format!("{} {}", state.config.issuer, principal.tenant.slug);
+    Totp::otpauth_uri(seed, &issuer, &principal.user.username)
+}
+
+/// The otpauth URI of the seed awaiting confirmation, if any (for the QR image).
+pub(crate) fn pending_uri(state: &AppState, principal: &Principal) -> Result<Option<Zeroizing<String>>, ApiError> {
+    let user = &principal.user;
+    match &user.totp_pending {
+        Some(sealed) if !user.has_mfa() => Ok(Some(otpauth_uri(state, principal, &open_seed(state, user, sealed)?))),
+        _ => Ok(None),
+    }
+}
+
+/// Confirms enrolment with a first code; returns the new, fully signed-in
+/// session and the recovery codes, which are shown once and stored as digests.
+pub(crate) async fn confirm_enrolment(
+    state: &AppState,
+    caller: &Caller,
+    principal: &Principal,
+    code: &str,
+) -> Result<(NewSession, Vec<Zeroizing<String>>), ApiError> {
+    let digest = session_digest(principal)?;
+    let user = &principal.user;
+    let Some(sealed) = user.totp_pending.as_ref().filter(|_| !user.has_mfa()) else {
+        return Err(ApiError::new(StatusCode::CONFLICT, "no_enrolment_pending", "start enrolment first"));
+    };
+    let seed = open_seed(state, user, sealed)?;
+    let Some(step) = Totp::verify(&seed, code, state.clock.now(), None) else {
+        return Err(invalid_code());
+    };
+    let codes: Vec<Zeroizing<String>> = (0..RECOVERY_CODES).map(|_| recovery_code()).collect();
+    let digests: Vec<[u8; 32]> = codes.iter().map(|c| sha256(c.as_bytes())).collect();
+    let draft = caller.audit(state, "mfa.enrol", format!("user:{}", user.id));
+    state.store.confirm_totp(user.tenant_id, user.id, step, &digests, draft).await?;
+    let (session, created) = new_session(state, user, SessionStage::SignedIn);
+    let rotation = caller.audit(state, "session.rotate", format!("user:{}", user.id)).detail("reason", "mfa_enrolled");
+    state.store.rotate_session(&digest, session, rotation).await?;
+    Ok((created, codes))
+}
+
+pub(crate) async fn sign_out(state: &AppState, caller: &Caller, principal: &Principal) -> Result<(), ApiError> {
+    let digest = session_digest(principal)?;
+    let draft = caller.audit(state, "session.logout", format!("user:{}", principal.user.id));
+    state.store.delete_session(&digest, draft).await?;
+    Ok(())
+}

@@ -1,0 +1,25 @@
+use crate::{AppConfig, AuditAppender, Keys};
+use std::sync::Arc;
+use trustline_crypto::PasswordHasher;
+use trustline_domain::Clock;
+use trustline_store::Store;
+
+/// What every handler may reach. Cheap to clone.
+#[derive(Clone)]
+pub(crate) struct AppState(pub(crate) Arc<Shared>);
+
+pub(crate) struct Shared {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub keys: Arc<Keys>,
+    pub hasher: Arc<PasswordHasher>,
+    pub appender: AuditAppender,
+    pub config: AppConfig,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
