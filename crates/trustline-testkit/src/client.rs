@@ -1,0 +1,84 @@
+use reqwest::Method;
+use serde_json::Value;
+use std::sync::Mutex;
+
+/// An HTTP client with a cookie jar that remembers the session's CSRF token
+/// and sends it on state-changing requests, as the pages do.
+pub struct TestClient {
+    pub http: reqwest::Client,
+    pub base: String,
+    csrf: Mutex<Option<String>>,
+}
+
+/// Status and parsed JSON body (Null when the body is not JSON).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Value,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Reply {
+    /// The `error.code` of a JSON error body.
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+}
+
+impl TestClient {
+    pub fn new(base: &str) -> Self {
+        let http = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Self { http, base: base.to_owned(), csrf: Mutex::new(None) }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn csrf(&self) -> Option<String> {
+        self.csrf.lock().unwrap().clone()
+    }
+
+    pub fn forget_csrf(&self) {
+        *self.csrf.lock().unwrap() = None;
+    }
+
+    pub async fn sign_in(&self, tenant: &str, username: &str, password: &str) -> Reply {
+        self.post("/api/session", serde_json::json!({ "tenant": tenant, "username": username, "password": password })).await
+    }
+
+    pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
+        let mut request = self.http.request(method, self.url(path));
+        if let Some(token) = self.csrf() {
+            request = request.header("X-CSRF-Token", token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        Self::reply(request.send().await.unwrap(), self).await
+    }
+
+    pub async fn reply(response: reqwest::Response, client: &TestClient) -> Reply {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap_or_default();
+        let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        if let Some(token) = body["csrf_token"].as_str() {
+            *client.csrf.lock().unwrap() = Some(token.to_owned());
+        }
+        Reply { status, body, headers }
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(Method::GET, path, None).await
+    }
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.send(Method::POST, path, Some(body)).await
+    }
+    pub async fn put(&self, path: &str, body: Value) -> Reply {
+        self.send(Method::PUT, path, Some(body)).await
+    }
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.send(Method::DELETE, path, None).await
+    }
+}

@@ -1,0 +1,119 @@
+use sqlx::{AssertSqlSafe, Executor, PgPool, SqlitePool};
+use std::path::PathBuf;
+use std::sync::Arc;
+use trustline_crypto::{MasterKey, hex, random_bytes};
+use trustline_server::Keys;
+use trustline_store::Store;
+use trustline_store_postgres::PostgresStore;
+use trustline_store_sqlite::SqliteStore;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+const PG_ENV: &str = "TRUSTLINE_TEST_DATABASE_URL";
+
+impl Engine {
+    /// Whether this engine can be tested here. Under `CI=true` a missing
+    /// PostgreSQL is a failure, never a silent skip.
+    pub fn available(self) -> bool {
+        match self {
+            Engine::Sqlite => true,
+            Engine::Postgres => {
+                let present = std::env::var(PG_ENV).is_ok_and(|v| !v.is_empty());
+                if !present && std::env::var("CI").is_ok_and(|v| v == "true") {
+                    panic!("{PG_ENV} is not set but CI=true: PostgreSQL tests must run (use scripts/test)");
+                }
+                if !present {
+                    eprintln!("skipping PostgreSQL: {PG_ENV} is not set");
+                }
+                present
+            }
+        }
+    }
+}
+
+/// Direct SQL access, for tests that tamper with rows or make writes fail.
+#[derive(Clone)]
+pub enum RawDb {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+impl RawDb {
+    /// Runs one or more statements.
+    pub async fn execute(&self, sql: &str) {
+        let sql = AssertSqlSafe(sql.to_owned());
+        match self {
+            RawDb::Sqlite(pool) => pool.execute(sqlx::raw_sql(sql)).await.map(|_| ()),
+            RawDb::Postgres(pool) => pool.execute(sqlx::raw_sql(sql)).await.map(|_| ()),
+        }
+        .unwrap_or_else(|e| panic!("raw SQL failed: {e}"));
+    }
+
+    /// The first column of the first row, as an integer.
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        let sql = AssertSqlSafe(sql.to_owned());
+        match self {
+            RawDb::Sqlite(pool) => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await,
+            RawDb::Postgres(pool) => sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await,
+        }
+        .unwrap_or_else(|e| panic!("raw SQL failed: {e}"))
+    }
+}
+
+/// A fresh, migrated database with its own master key in a temporary data
+/// directory, laid out exactly as `trustline init` leaves it.
+pub struct TestDb {
+    pub engine: Engine,
+    pub store: Arc<dyn Store>,
+    pub keys: Arc<Keys>,
+    pub raw: RawDb,
+    pub data_dir: PathBuf,
+    /// Set for PostgreSQL: what `--database-url` must be for the CLI.
+    pub database_url: Option<String>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestDb {
+    pub async fn new(engine: Engine) -> TestDb {
+        let dir = tempfile::tempdir().unwrap();
+        let master = MasterKey::generate();
+        write_key(&dir.path().join("master.key"), &master);
+        let keys = Arc::new(Keys::derive(&master).unwrap());
+        let (store, raw, database_url): (Arc<dyn Store>, RawDb, Option<String>) = match engine {
+            Engine::Sqlite => {
+                let store = SqliteStore::open(&dir.path().join("trustline.db"), keys.chain.clone()).await.unwrap();
+                let raw = RawDb::Sqlite(store.pool().clone());
+                (Arc::new(store), raw, None)
+            }
+            Engine::Postgres => {
+                let url = fresh_postgres_database().await;
+                let store = PostgresStore::connect(&url, keys.chain.clone()).await.unwrap();
+                let raw = RawDb::Postgres(store.pool().clone());
+                (Arc::new(store), raw, Some(url))
+            }
+        };
+        TestDb { engine, store, keys, raw, data_dir: dir.path().to_owned(), database_url, _dir: dir }
+    }
+}
+
+fn write_key(path: &std::path::Path, key: &MasterKey) {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).unwrap();
+    file.write_all(key.to_base64().as_bytes()).unwrap();
+}
+
+/// Creates `tl_test_<random>` through the admin URL and returns its URL.
+async fn fresh_postgres_database() -> String {
+    let admin = std::env::var(PG_ENV).unwrap();
+    let name = format!("tl_test_{}", hex(random_bytes::<6>().as_ref()));
+    let pool = PgPool::connect(&admin).await.unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {PG_ENV}: {e}"));
+    pool.execute(sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE {name}")))).await.unwrap();
+    pool.close().await;
+    let (base, _) = admin.rsplit_once('/').unwrap_or((&admin, ""));
+    format!("{base}/{name}")
+}

@@ -1,0 +1,115 @@
+use crate::{Engine, ManualClock, TestClient, TestDb};
+use std::sync::Arc;
+use trustline_audit::AuditDraft;
+use trustline_crypto::{PasswordHasher, Totp, TotpSecret, sha256};
+use trustline_domain::{Clock, Role, UserId};
+use trustline_server::{App, AppConfig};
+use trustline_store::{NewUser, Tenant};
+
+/// A running server over a fresh database, with the clock in the test's hands.
+pub struct TestServer {
+    pub db: TestDb,
+    pub clock: Arc<ManualClock>,
+    pub base: String,
+    /// A tenant created at start (`acme`).
+    pub tenant: Tenant,
+    pub app: App,
+    hasher: Arc<PasswordHasher>,
+}
+
+/// An account created by the test, with what is needed to sign in as it.
+pub struct TestUser {
+    pub id: UserId,
+    pub tenant: String,
+    pub username: String,
+    pub password: String,
+    pub role: Role,
+    pub totp: Option<TotpSecret>,
+}
+
+/// A fixed starting time keeps runs reproducible.
+const START: i64 = 1_900_000_000;
+
+impl TestServer {
+    pub async fn start(engine: Engine) -> TestServer {
+        Self::start_with(engine, AppConfig::default()).await
+    }
+
+    pub async fn start_with(engine: Engine, config: AppConfig) -> TestServer {
+        let db = TestDb::new(engine).await;
+        let clock = Arc::new(ManualClock::new(START));
+        let hasher = Arc::new(PasswordHasher::new().unwrap());
+        let app = App::new(config, db.store.clone(), clock.clone(), db.keys.clone(), hasher.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(trustline_server::serve(listener, app.router(), None));
+        let mut server = TestServer { tenant: placeholder_tenant(), db, clock, base, app, hasher };
+        server.tenant = server.create_tenant("acme").await;
+        server
+    }
+
+    pub fn audit(&self, tenant: &Tenant, action: &str) -> AuditDraft {
+        AuditDraft::new(self.clock.now(), tenant.id.0, "test", action, "setup")
+    }
+
+    pub async fn create_tenant(&self, slug: &str) -> Tenant {
+        let draft = AuditDraft::new(self.clock.now(), 0, "test", "tenant.create", "tenant");
+        self.db.store.create_tenant(slug, &format!("{slug} Ltd"), draft).await.unwrap()
+    }
+
+    /// Creates an account; with `mfa`, also a confirmed authenticator.
+    pub async fn create_user(&self, tenant: &Tenant, username: &str, role: Role, mfa: bool) -> TestUser {
+        let password = format!("{username} lantern orbit meadow 42");
+        let new = NewUser {
+            tenant_id: tenant.id,
+            username: username.to_owned(),
+            display_name: format!("Test {username}"),
+            role,
+            password_hash: self.hasher.hash(&password).unwrap(),
+            created_at: self.clock.now(),
+        };
+        let user = self.db.store.create_user(new, self.audit(tenant, "user.create")).await.unwrap();
+        let totp = if mfa {
+            let seed = TotpSecret::generate();
+            let sealed = self.db.keys.totp.seal(seed.as_bytes(), &format!("user:{}:totp", user.id)).unwrap();
+            let store = &self.db.store;
+            store.begin_totp_enrolment(tenant.id, user.id, &sealed, self.audit(tenant, "mfa.enrolment_start")).await.unwrap();
+            // Mark an old step as used so that a code for "now" is fresh.
+            let step = Totp::step_at(self.clock.now()) - 4;
+            let recovery = [sha256(format!("{username}-recovery").as_bytes())];
+            store.confirm_totp(tenant.id, user.id, step, &recovery, self.audit(tenant, "mfa.enrol")).await.unwrap();
+            Some(seed)
+        } else {
+            None
+        };
+        TestUser { id: user.id, tenant: tenant.slug.clone(), username: username.to_owned(), password, role, totp }
+    }
+
+    pub fn client(&self) -> TestClient {
+        TestClient::new(&self.base)
+    }
+
+    /// The current TOTP code of `user`.
+    pub fn code(&self, user: &TestUser) -> String {
+        let seed = user.totp.as_ref().expect("user has no authenticator");
+        format!("{:06}", Totp::code(seed, Totp::step_at(self.clock.now())))
+    }
+
+    /// A client fully signed in as `user` (password, then TOTP if enrolled).
+    /// Moves the clock one TOTP step so each sign-in uses a fresh code.
+    pub async fn signed_in(&self, user: &TestUser) -> TestClient {
+        let client = self.client();
+        let reply = client.sign_in(&user.tenant, &user.username, &user.password).await;
+        assert_eq!(reply.status, 200, "sign-in of {} failed: {}", user.username, reply.body);
+        if user.totp.is_some() {
+            self.clock.advance(Totp::STEP_SECONDS);
+            let reply = client.post("/api/session/mfa", serde_json::json!({ "code": self.code(user) })).await;
+            assert_eq!(reply.status, 200, "MFA of {} failed: {}", user.username, reply.body);
+        }
+        client
+    }
+}
+
+fn placeholder_tenant() -> Tenant {
+    Tenant { id: trustline_domain::TenantId(0), slug: String::new(), name: String::new(), require_mfa: false, created_at: 0 }
+}

@@ -1,0 +1,97 @@
+use super::accounts::{cli_audit, find_tenant};
+use crate::config::DataArgs;
+use anyhow::Context;
+use clap::Subcommand;
+use serde_json::json;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use trustline_server::verify_tenant;
+use trustline_store::Tenant;
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Check every tenant's chain, seals, head and signed checkpoints.
+    /// Exits 1 and names the first broken event if anything was tampered with.
+    Verify {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Only this tenant.
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+    /// Write a tenant's audit log as JSON lines, with its checkpoints and the
+    /// public key that verifies them.
+    Export {
+        #[command(flatten)]
+        data: DataArgs,
+        #[arg(long)]
+        tenant: String,
+        /// File to write; standard output when absent.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+}
+
+pub async fn run(command: AuditCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        AuditCommand::Verify { data, tenant } => verify(data, tenant).await,
+        AuditCommand::Export { data, tenant, output } => export(data, tenant, output).await,
+    }
+}
+
+async fn verify(data: DataArgs, tenant: Option<String>) -> anyhow::Result<ExitCode> {
+    let inst = data.open().await?;
+    let tenants: Vec<Tenant> = match tenant {
+        Some(slug) => vec![find_tenant(&inst, &slug).await?],
+        None => inst.store.list_tenants().await?,
+    };
+    let public_key = inst.keys.checkpoint_signer.public_key();
+    let mut broken = false;
+    for tenant in tenants {
+        match verify_tenant(inst.store.as_ref(), &inst.keys.chain, &public_key, tenant.id).await? {
+            Ok(chain) => println!("tenant {}: intact, {} events, {} signed checkpoints", tenant.slug, chain.events, chain.checkpoints),
+            Err(link) => {
+                broken = true;
+                println!("tenant {}: BROKEN at event {}: {}", tenant.slug, link.seq, link.kind);
+            }
+        }
+    }
+    Ok(if broken { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+async fn export(data: DataArgs, tenant: String, output: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let inst = data.open().await?;
+    let tenant = find_tenant(&inst, &tenant).await?;
+    inst.store.append_audit(vec![cli_audit(tenant.id.0, "audit.export", format!("tenant:{}", tenant.id))]).await?;
+    let mut out: Box<dyn Write> = match &output {
+        Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?)),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let header = json!({
+        "type": "header",
+        "tenant": tenant.slug,
+        "tenant_id": tenant.id,
+        "checkpoint_public_key": trustline_crypto::hex(&inst.keys.checkpoint_signer.public_key()),
+        "format": "trustline-audit-v1",
+    });
+    writeln!(out, "{header}")?;
+    let mut after = 0;
+    loop {
+        let page = inst.store.audit_events(tenant.id, after, 10_000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.body.seq;
+        for event in &page {
+            let mut line = serde_json::to_value(event)?;
+            line["type"] = json!("event");
+            writeln!(out, "{line}")?;
+        }
+    }
+    for checkpoint in inst.store.checkpoints(tenant.id).await? {
+        let mut line = serde_json::to_value(&checkpoint)?;
+        line["type"] = json!("checkpoint");
+        writeln!(out, "{line}")?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,207 @@
+//! Benchmarks run against real storage on this machine. Figures go into
+//! docs/benchmarks.md together with the command line that produced them.
+
+use super::accounts::{create_tenant, create_user};
+use crate::config::{DataArgs, Installation, hasher};
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use trustline_audit::AuditDraft;
+use trustline_crypto::hex;
+use trustline_domain::{Clock, Role};
+use trustline_server::{App, AppConfig, AuditAppender, SystemClock, verify_tenant};
+use trustline_store::Tenant;
+
+#[derive(Args)]
+pub struct BenchStorage {
+    /// PostgreSQL URL to measure; without it, SQLite in a fresh temporary directory.
+    #[arg(long, env = "TRUSTLINE_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// Durable audit appends per second: group commit against one transaction per event.
+    AuditAppend {
+        #[command(flatten)]
+        storage: BenchStorage,
+        #[arg(long, default_value_t = 50_000)]
+        events: usize,
+        /// Concurrent writers (requests in flight).
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
+    },
+    /// Time to verify a chain of N events.
+    AuditVerify {
+        #[command(flatten)]
+        storage: BenchStorage,
+        #[arg(long, default_value_t = 1_000_000)]
+        events: usize,
+    },
+    /// Sign-in latency over HTTP with Argon2id under concurrent load.
+    Login {
+        #[arg(long, default_value_t = 200)]
+        requests: usize,
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+    },
+}
+
+pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        BenchCommand::AuditAppend { storage, events, concurrency } => audit_append(storage, events, concurrency.max(1)).await?,
+        BenchCommand::AuditVerify { storage, events } => audit_verify(storage, events).await?,
+        BenchCommand::Login { requests, concurrency } => login(requests, concurrency.max(1)).await?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A throwaway installation: a temporary SQLite directory or a new tenant in
+/// the given PostgreSQL database.
+struct Scratch {
+    inst: Installation,
+    tenant: Tenant,
+    dir: Option<PathBuf>,
+    engine: &'static str,
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+async fn scratch(storage: &BenchStorage) -> anyhow::Result<Scratch> {
+    let suffix = hex(trustline_crypto::random_bytes::<4>().as_ref());
+    let dir = std::env::temp_dir().join(format!("trustline-bench-{suffix}"));
+    let data = DataArgs { data_dir: dir.clone(), database_url: storage.database_url.clone() };
+    data.ensure_key()?;
+    let inst = data.open().await?;
+    let tenant = create_tenant(&inst, &format!("bench-{suffix}"), "Benchmark").await?;
+    let engine = inst.store.engine();
+    Ok(Scratch { inst, tenant, dir: Some(dir), engine })
+}
+
+fn draft(tenant: &Tenant, i: usize) -> AuditDraft {
+    AuditDraft::new(SystemClock.now(), tenant.id.0, "user:1", "contact.read", format!("contact:{i}")).source("127.0.0.1")
+}
+
+async fn audit_append(storage: BenchStorage, events: usize, concurrency: usize) -> anyhow::Result<()> {
+    let s = scratch(&storage).await?;
+    let per_task = events / concurrency;
+    let total = per_task * concurrency;
+
+    let appender = AuditAppender::start(s.inst.store.clone());
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for t in 0..concurrency {
+        let (appender, tenant) = (appender.clone(), s.tenant.clone());
+        tasks.push(tokio::spawn(async move {
+            for i in 0..per_task {
+                appender.append(draft(&tenant, t * per_task + i)).await?;
+            }
+            Ok::<_, trustline_store::StoreError>(())
+        }));
+    }
+    for task in tasks {
+        task.await??;
+    }
+    let grouped = total as f64 / started.elapsed().as_secs_f64();
+
+    // One transaction per event, same concurrency, a tenth of the events.
+    let single_total = (total / 10).max(concurrency);
+    let per_task = single_total / concurrency;
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for t in 0..concurrency {
+        let (store, tenant) = (s.inst.store.clone(), s.tenant.clone());
+        tasks.push(tokio::spawn(async move {
+            for i in 0..per_task {
+                store.append_audit(vec![draft(&tenant, t * per_task + i)]).await?;
+            }
+            Ok::<_, trustline_store::StoreError>(())
+        }));
+    }
+    for task in tasks {
+        task.await??;
+    }
+    let single = (per_task * concurrency) as f64 / started.elapsed().as_secs_f64();
+    let public_key = s.inst.keys.checkpoint_signer.public_key();
+    let verified = verify_tenant(s.inst.store.as_ref(), &s.inst.keys.chain, &public_key, s.tenant.id).await?;
+    anyhow::ensure!(verified.is_ok(), "the chain written by the benchmark does not verify: {verified:?}");
+    println!("engine={} concurrency={concurrency}", s.engine);
+    println!("group commit:          {grouped:>10.0} events/s ({total} events)");
+    println!("one event per commit:  {single:>10.0} events/s ({} events)", per_task * concurrency);
+    println!("ratio:                 {:>10.1}x", grouped / single);
+    Ok(())
+}
+
+async fn audit_verify(storage: BenchStorage, events: usize) -> anyhow::Result<()> {
+    let s = scratch(&storage).await?;
+    let started = Instant::now();
+    let mut written = 0;
+    while written < events {
+        let batch = (events - written).min(10_000);
+        s.inst.store.append_audit((written..written + batch).map(|i| draft(&s.tenant, i)).collect()).await?;
+        written += batch;
+    }
+    let fill = started.elapsed();
+    let public_key = s.inst.keys.checkpoint_signer.public_key();
+    let started = Instant::now();
+    let verified = verify_tenant(s.inst.store.as_ref(), &s.inst.keys.chain, &public_key, s.tenant.id).await?;
+    let took = started.elapsed();
+    let chain = verified.map_err(|b| anyhow::anyhow!("chain broken: {b}"))?;
+    println!("engine={}", s.engine);
+    println!("wrote {events} events in {:.2} s", fill.as_secs_f64());
+    println!("verified {} events in {:.2} s ({:.0} events/s)", chain.events, took.as_secs_f64(), chain.events as f64 / took.as_secs_f64());
+    Ok(())
+}
+
+async fn login(requests: usize, concurrency: usize) -> anyhow::Result<()> {
+    let s = scratch(&BenchStorage { database_url: None }).await?;
+    let hasher = hasher()?;
+    let password = "bench violet tractor lagoon";
+    create_user(&s.inst, &hasher, &s.tenant, "agent", "", Role::Agent, password).await?;
+    let app = App::new(AppConfig::default(), s.inst.store.clone(), Arc::new(SystemClock), s.inst.keys.clone(), hasher);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(trustline_server::serve(listener, app.router(), None));
+    let client = reqwest::Client::builder().build().context("cannot build the HTTP client")?;
+    let body = serde_json::json!({ "tenant": s.tenant.slug, "username": "agent", "password": password });
+    let per_task = requests.div_ceil(concurrency);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let (client, url, body) = (client.clone(), format!("{base}/api/session"), body.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::with_capacity(per_task);
+            for _ in 0..per_task {
+                let t = Instant::now();
+                let response = client.post(&url).json(&body).send().await?;
+                anyhow::ensure!(response.status().is_success(), "sign-in failed with {}", response.status());
+                latencies.push(t.elapsed());
+            }
+            Ok(latencies)
+        }));
+    }
+    let mut latencies: Vec<Duration> = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await??);
+    }
+    let wall = started.elapsed();
+    latencies.sort();
+    let at = |q: f64| latencies.get(((latencies.len() as f64 * q).ceil() as usize).saturating_sub(1)).copied().unwrap_or_default();
+    println!("sign-ins={} concurrency={concurrency} argon2id m=19456 t=2 p=1", latencies.len());
+    println!("p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms", ms(at(0.50)), ms(at(0.99)), ms(at(1.0)));
+    println!("throughput {:.1} sign-ins/s", latencies.len() as f64 / wall.as_secs_f64());
+    Ok(())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}

@@ -1,0 +1,6 @@
+pub mod audit;
+pub mod bench;
+pub mod init;
+pub mod serve;
+pub mod user;
+pub mod accounts;

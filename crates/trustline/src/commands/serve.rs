@@ -1,0 +1,109 @@
+use super::accounts::{cli_audit, create_tenant, create_user, find_tenant};
+use crate::config::{DataArgs, Installation, hasher};
+use anyhow::Context;
+use clap::Args;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+use trustline_crypto::{PasswordHasher, random_password};
+use trustline_domain::{Clock, Role};
+use trustline_server::{App, AppConfig, SystemClock, TlsFiles, serve, write_checkpoints};
+
+#[derive(Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Address to listen on.
+    #[arg(long, env = "TRUSTLINE_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Start a ready-to-try demo: creates the data directory, a `demo` tenant
+    /// and one account per role, and prints fresh passwords for them.
+    #[arg(long)]
+    demo: bool,
+    /// PEM certificate chain; with --tls-key, serve HTTPS.
+    #[arg(long, env = "TRUSTLINE_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    #[arg(long, env = "TRUSTLINE_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Seconds between signed audit checkpoints.
+    #[arg(long, env = "TRUSTLINE_CHECKPOINT_INTERVAL", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    checkpoint_interval: u64,
+}
+
+const DEMO_TENANT: &str = "demo";
+
+pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    if args.demo {
+        args.data.ensure_key()?;
+    }
+    let inst = args.data.open().await?;
+    let hasher = hasher()?;
+    let demo_accounts = if args.demo { prepare_demo(&inst, &hasher).await? } else { Vec::new() };
+    let tls = args.tls_cert.zip(args.tls_key).map(|(certificate, key)| TlsFiles { certificate, key });
+    let config = AppConfig { tls: tls.is_some(), ..AppConfig::default() };
+    let session_lifetime = config.session.absolute_seconds;
+    let app = App::new(config, inst.store.clone(), Arc::new(SystemClock), inst.keys.clone(), hasher);
+    let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let address = listener.local_addr()?;
+    tokio::spawn(background_jobs(inst, Duration::from_secs(args.checkpoint_interval), session_lifetime));
+    println!("Trustline is listening on {scheme}://{address}/ ({} storage)", app_engine(&args.data));
+    if !demo_accounts.is_empty() {
+        println!("Demo tenant: {DEMO_TENANT}. Accounts (passwords are new at every start):");
+        for (username, role, password) in &demo_accounts {
+            println!("  {username:<11} {role:<11} {}", password.as_str());
+        }
+        println!("Owner, admin and auditor must set up an authenticator app at first sign-in.");
+    }
+    serve(listener, app.router(), tls).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn app_engine(data: &DataArgs) -> &'static str {
+    if data.database_url.is_some() { "PostgreSQL" } else { "SQLite" }
+}
+
+type DemoAccount = (&'static str, &'static str, zeroize::Zeroizing<String>);
+
+/// The demo tenant with one account per role. Passwords are replaced at every
+/// start (and printed) so the demo never relies on a published password.
+async fn prepare_demo(inst: &Installation, hasher: &PasswordHasher) -> anyhow::Result<Vec<DemoAccount>> {
+    let tenant = match find_tenant(inst, DEMO_TENANT).await {
+        Ok(tenant) => tenant,
+        Err(_) => create_tenant(inst, DEMO_TENANT, "Demo Contact Center").await?,
+    };
+    let mut accounts = Vec::new();
+    for role in Role::ALL {
+        let username = role.as_str();
+        let password = random_password();
+        match inst.store.user_by_username(tenant.id, username).await? {
+            Some(user) => {
+                let audit = cli_audit(tenant.id.0, "user.password_reset", format!("user:{}", user.id)).detail("reason", "demo start");
+                inst.store.set_password(tenant.id, user.id, &hasher.hash(&password)?, audit).await?;
+            }
+            None => {
+                let display = format!("Demo {username}");
+                create_user(inst, hasher, &tenant, username, &display, role, &password).await?;
+            }
+        }
+        accounts.push((username, role.as_str(), password));
+    }
+    Ok(accounts)
+}
+
+/// Signed checkpoints and removal of sessions past their absolute lifetime.
+async fn background_jobs(inst: Installation, every: Duration, session_lifetime: i64) {
+    let mut ticker = tokio::time::interval(every);
+    loop {
+        ticker.tick().await;
+        let now = SystemClock.now();
+        if let Err(error) = write_checkpoints(inst.store.as_ref(), &inst.keys.checkpoint_signer, now).await {
+            tracing::error!(%error, "writing audit checkpoints failed");
+        }
+        if let Err(error) = inst.store.delete_sessions_created_before(now - session_lifetime).await {
+            tracing::warn!(%error, "removing old sessions failed");
+        }
+    }
+}

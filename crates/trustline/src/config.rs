@@ -1,0 +1,117 @@
+//! Where data lives and how to open it: flags first, then `TRUSTLINE_*`
+//! environment variables, then defaults.
+
+use anyhow::{Context, bail};
+use clap::Args;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use trustline_crypto::{MasterKey, PasswordHasher};
+use trustline_server::Keys;
+use trustline_store::Store;
+use trustline_store_postgres::PostgresStore;
+use trustline_store_sqlite::SqliteStore;
+
+#[derive(Args, Clone, Debug)]
+pub struct DataArgs {
+    /// Directory for the master key file and, without --database-url, the SQLite database.
+    #[arg(long, env = "TRUSTLINE_DATA_DIR", default_value = "./trustline-data")]
+    pub data_dir: PathBuf,
+    /// PostgreSQL URL (postgres://...). Without it, embedded SQLite is used.
+    #[arg(long, env = "TRUSTLINE_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+}
+
+const KEY_FILE: &str = "master.key";
+const KEY_ENV: &str = "TRUSTLINE_MASTER_KEY";
+
+/// An opened installation: the store and every key derived from the master key.
+pub struct Installation {
+    pub store: Arc<dyn Store>,
+    pub keys: Arc<Keys>,
+}
+
+impl DataArgs {
+    fn key_path(&self) -> PathBuf {
+        self.data_dir.join(KEY_FILE)
+    }
+
+    /// The master key from the environment or the key file.
+    pub fn load_key(&self) -> anyhow::Result<MasterKey> {
+        if let Ok(text) = std::env::var(KEY_ENV) {
+            return MasterKey::from_base64(&text).with_context(|| format!("{KEY_ENV} is not a valid master key"));
+        }
+        let path = self.key_path();
+        check_private(&path)?;
+        let text = zeroize::Zeroizing::new(
+            std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read the master key {}; run `trustline init` first or set {KEY_ENV}", path.display()))?,
+        );
+        MasterKey::from_base64(&text).with_context(|| format!("{} does not hold a valid master key", path.display()))
+    }
+
+    /// Creates the data directory (0700) and, unless the key comes from the
+    /// environment, a new key file (0600). Returns whether a key was created.
+    pub fn ensure_key(&self) -> anyhow::Result<bool> {
+        create_private_dir(&self.data_dir)?;
+        if std::env::var(KEY_ENV).is_ok() || self.key_path().exists() {
+            return Ok(false);
+        }
+        write_private(&self.key_path(), MasterKey::generate().to_base64().as_bytes())?;
+        Ok(true)
+    }
+
+    pub async fn open(&self) -> anyhow::Result<Installation> {
+        let master = self.load_key()?;
+        let keys = Arc::new(Keys::derive(&master).context("cannot derive keys")?);
+        let store: Arc<dyn Store> = match &self.database_url {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Arc::new(PostgresStore::connect(url, keys.chain.clone()).await.context("cannot open the PostgreSQL database")?)
+            }
+            Some(_) => bail!("--database-url must start with postgres:// (without it, SQLite in --data-dir is used)"),
+            None => {
+                create_private_dir(&self.data_dir)?;
+                let path = self.data_dir.join("trustline.db");
+                Arc::new(SqliteStore::open(&path, keys.chain.clone()).await.with_context(|| format!("cannot open {}", path.display()))?)
+            }
+        };
+        Ok(Installation { store, keys })
+    }
+}
+
+pub fn hasher() -> anyhow::Result<Arc<PasswordHasher>> {
+    Ok(Arc::new(PasswordHasher::new().context("cannot set up password hashing")?))
+}
+
+#[cfg(unix)]
+fn create_private_dir(path: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    if path.is_dir() {
+        return Ok(());
+    }
+    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(path).with_context(|| format!("cannot create {}", path.display()))
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    file.write_all(bytes).and_then(|()| file.sync_all()).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// A key file others can read is refused rather than silently used.
+#[cfg(unix)]
+fn check_private(path: &Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    if let Ok(meta) = std::fs::metadata(path)
+        && meta.permissions().mode() & 0o077 != 0
+    {
+        bail!("{} is readable by other users; run `chmod 600 {}`", path.display(), path.display());
+    }
+    Ok(())
+}

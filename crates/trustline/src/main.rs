@@ -1,0 +1,69 @@
+//! The `trustline` command: wiring only. Every rule lives in the library crates.
+
+mod commands;
+mod config;
+
+use clap::{Parser, Subcommand};
+use commands::{audit, bench, init, serve, user};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "trustline", version, about = "Contact-center platform with built-in, evidenced security controls")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server.
+    Serve(serve::ServeArgs),
+    /// Create the data directory, the master key, the first tenant and its owner.
+    Init(init::InitArgs),
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    User(user::UserCommand),
+    /// Check or export the tamper-evident audit log.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
+    /// Measure throughput and latency on this machine.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
+    /// Print the version.
+    Version,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("TRUSTLINE_LOG").unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the runtime: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve(args) => serve::run(args).await,
+            Command::Init(args) => init::run(args).await,
+            Command::User(command) => user::run(command).await,
+            Command::Audit(command) => audit::run(command).await,
+            Command::Bench(command) => bench::run(command).await,
+            Command::Version => {
+                println!("trustline {}", env!("CARGO_PKG_VERSION"));
+                Ok(ExitCode::SUCCESS)
+            }
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
