@@ -1,0 +1,267 @@
+//! The storage contract, run against every engine.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::sync::Arc;
+use trustline_audit::{AuditDraft, ChainVerifier};
+use trustline_domain::{Action, Role, SessionStage, SessionTimes, TenantId, UserId};
+use trustline_store::{NewApiToken, NewUser, Session, Store, StoreError, Tenant};
+use trustline_testkit::{Engine, RawDb, TestDb, on_both_engines};
+
+fn draft(tenant: i64, action: &str) -> AuditDraft {
+    AuditDraft::new(1000, tenant, "test", action, "x")
+}
+
+async fn tenant(store: &dyn Store, slug: &str) -> Tenant {
+    store.create_tenant(slug, "Name", draft(0, "tenant.create")).await.unwrap()
+}
+
+fn new_user(tenant: &Tenant, username: &str) -> NewUser {
+    NewUser { tenant_id: tenant.id, username: username.into(), display_name: "D".into(), role: Role::Agent, password_hash: "h".into(), created_at: 1000 }
+}
+
+async fn chain_events(store: &dyn Store, tenant: TenantId) -> i64 {
+    let db_keys = store.audit_events(tenant, 0, 100_000).await.unwrap();
+    db_keys.len() as i64
+}
+
+on_both_engines!(
+    tenants_and_users_round_trip,
+    every_change_appends_to_the_chain,
+    audit_failure_rolls_back_the_change,
+    concurrent_appends_keep_one_valid_chain,
+    sessions_rotate_and_end,
+    one_time_secrets_are_used_once,
+    login_failures_are_counted_per_key,
+    api_tokens_are_found_by_digest,
+    users_are_isolated_by_tenant,
+);
+
+async fn tenants_and_users_round_trip(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let s = db.store.as_ref();
+    let t = tenant(s, "acme").await;
+    assert_eq!(s.tenant_by_slug("acme").await.unwrap(), Some(t.clone()));
+    assert!(matches!(s.create_tenant("acme", "Again", draft(0, "tenant.create")).await, Err(StoreError::Conflict(_))));
+    let u = s.create_user(new_user(&t, "alice"), draft(t.id.0, "user.create")).await.unwrap();
+    assert_eq!(s.user_by_username(t.id, "alice").await.unwrap().map(|x| x.id), Some(u.id));
+    assert!(matches!(s.create_user(new_user(&t, "alice"), draft(t.id.0, "user.create")).await, Err(StoreError::Conflict(_))));
+    s.set_user_role(t.id, u.id, Role::Supervisor, draft(t.id.0, "user.change_role")).await.unwrap();
+    s.set_user_disabled(t.id, u.id, true, draft(t.id.0, "user.disable")).await.unwrap();
+    let u = s.user(t.id, u.id).await.unwrap().unwrap();
+    assert_eq!((u.role, u.disabled), (Role::Supervisor, true));
+    s.set_tenant_require_mfa(t.id, true, draft(t.id.0, "tenant.settings.update")).await.unwrap();
+    assert!(s.tenant(t.id).await.unwrap().unwrap().require_mfa);
+    assert!(matches!(s.set_user_disabled(t.id, UserId(9999), true, draft(t.id.0, "user.disable")).await, Err(StoreError::NotFound)));
+}
+
+async fn every_change_appends_to_the_chain(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let s = db.store.as_ref();
+    let t = tenant(s, "acme").await;
+    let u = s.create_user(new_user(&t, "bob"), draft(t.id.0, "user.create")).await.unwrap();
+    s.set_password(t.id, u.id, "h2", draft(t.id.0, "user.password_change")).await.unwrap();
+    let events = s.audit_events(t.id, 0, 100).await.unwrap();
+    let actions: Vec<&str> = events.iter().map(|e| e.body.action.as_str()).collect();
+    assert_eq!(actions, ["tenant.create", "user.create", "user.password_change"]);
+    assert_eq!(events[1].body.target, format!("user:{}", u.id));
+    let mut verifier = ChainVerifier::new(&db.keys.chain, t.id.0);
+    for e in &events {
+        verifier.feed(e).unwrap();
+    }
+    let head = s.audit_head(t.id).await.unwrap();
+    assert_eq!(head.map(|h| h.0), Some(3));
+    verifier.finish(head, &[], &[], |_| None).unwrap();
+    // A refused change (unknown row) leaves no event behind.
+    assert!(s.set_password(t.id, UserId(424242), "h", draft(t.id.0, "user.password_change")).await.is_err());
+    assert_eq!(chain_events(s, t.id).await, 3);
+}
+
+async fn block_audit_inserts(raw: &RawDb) {
+    match raw {
+        RawDb::Sqlite(_) => {
+            raw.execute("CREATE TRIGGER block_audit BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'audit disk full'); END;").await
+        }
+        RawDb::Postgres(_) => {
+            raw.execute(
+                "CREATE FUNCTION block_audit() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'audit disk full'; END $$ LANGUAGE plpgsql;
+                 CREATE TRIGGER block_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION block_audit();",
+            )
+            .await
+        }
+    }
+}
+
+async fn audit_failure_rolls_back_the_change(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let s = db.store.as_ref();
+    let t = tenant(s, "acme").await;
+    block_audit_inserts(&db.raw).await;
+    let result = s.create_user(new_user(&t, "carol"), draft(t.id.0, "user.create")).await;
+    assert!(matches!(result, Err(StoreError::AuditWrite(_))), "{result:?}");
+    assert_eq!(s.user_by_username(t.id, "carol").await.unwrap(), None);
+    assert!(matches!(s.append_audit(vec![draft(t.id.0, "user.read")]).await, Err(StoreError::AuditWrite(_))));
+    assert_eq!(db.raw.scalar("SELECT COUNT(*) FROM users").await, 0);
+}
+
+async fn concurrent_appends_keep_one_valid_chain(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let store: Arc<dyn Store> = db.store.clone();
+    let t = tenant(store.as_ref(), "acme").await;
+    let mut tasks = Vec::new();
+    for worker in 0..8 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 0..25 {
+                store.append_audit(vec![AuditDraft::new(1000, t.id.0, "test", "contact.read", format!("{worker}:{i}"))]).await.unwrap();
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let events = store.audit_events(t.id, 0, 1000).await.unwrap();
+    assert_eq!(events.len(), 201);
+    let mut verifier = ChainVerifier::new(&db.keys.chain, t.id.0);
+    for e in &events {
+        verifier.feed(e).unwrap();
+    }
+    verifier.finish(store.audit_head(t.id).await.unwrap(), &[], &[], |_| None).unwrap();
+}
+
+fn session(t: &Tenant, user: UserId, digest: u8, stage: SessionStage) -> Session {
+    Session { token_digest: [digest; 32], tenant_id: t.id, user_id: user, stage, times: SessionTimes { created_at: 1000, last_seen_at: 1000 } }
+}
+
+async fn sessions_rotate_and_end(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let s = db.store.as_ref();
+    let t = tenant(s, "acme").await;
+    let u = s.create_user(new_user(&t, "dan"), draft(t.id.0, "user.create")).await.unwrap();
+    s.create_session(session(&t, u.id, 1, SessionStage::MfaPending), draft(t.id.0, "session.login")).await.unwrap();
+    s.rotate_session(&[1; 32], session(&t, u.id, 2, SessionStage::SignedIn), draft(t.id.0, "session.mfa")).await.unwrap();
+    assert_eq!(s.session(&[1; 32]).await.unwrap(), None);
+    assert_eq!(s.session(&[2; 32]).await.unwrap().map(|x| x.stage), Some(SessionStage::SignedIn));
+    s.touch_session(&[2; 32], 1500).await.unwrap();
+    assert_eq!(s.session(&[2; 32]).await.unwrap().unwrap().times.last_seen_at, 1500);
+    // A privilege change ends every session of the user.
+    s.set_user_role(t.id, u.id, Role::Admin, draft(t.id.0, "user.change_role")).await.unwrap();
+    assert_eq!(s.session(&[2; 32]).await.unwrap(), None);
+    s.create_session(session(&t, u.id, 3, SessionStage::SignedIn), draft(t.id.0, "session.login")).await.unwrap();
+    assert_eq!(s.delete_sessions_created_before(1001).await.unwrap(), 1);
+}
+
+async fn one_time_secrets_are_used_once(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let s = db.store.as_ref();
+    let t = tenant(s, "acme").await;
+    let u = s.create_user(new_user(&t, "erin"), draft(t.id.0, "user.create")).await.unwrap();
+    s.begin_totp_enrolment(t.id, u.id, b"sealed", draft(t.id.0, "mfa.enrolment_start")).await.unwrap();
+    s.confirm_totp(t.id, u.id, 100, &[[7; 32], [8; 32]], draft(t.id.0, "mfa.enrol")).await.unwrap();
+    let user = s.user(t.id, u.id).await.unwrap().unwrap();
+    assert_eq!((user.totp_seed.as_deref(), user.totp_pending.as_deref()), (Some(&b"sealed"[..]), None));
+    assert!(!s.use_totp_step(t.id, u.id, 100).await.unwrap(), "a used step is refused");
+    assert!(s.use_totp_step(t.id, u.id, 101).await.unwrap());
+    assert!(!s.use_totp_step(t.id, u.id, 100).await.unwrap(), "an older step is refused");
+    assert!(s.use_recovery_code(t.id, u.id, &[7; 32], 2000).await.unwrap());
+    assert!(!s.use_recovery_code(t.id, u.id, &[7; 32], 2001).await.unwrap());
+    assert!(!s.use_recovery_code(t.id, u.id, &[9; 32], 2001).await.unwrap());
+    assert_eq!(s.unused_recovery_codes(t.id, u.id).await.unwrap(), 1);
+    s.reset_mfa(t.id, u.id, draft(t.id.0, "user.reset_mfa")).await.unwrap();
+    assert!(!s.user(t.id, u.id).await.unwrap().unwrap().has_mfa());
+    assert_eq!(s.unused_recovery_codes(t.id, u.id).await.unwrap(), 0);
+}
+
+async fn login_failures_are_counted_per_key(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let s = db.store.as_ref();
+    s.record_login_failure(&["a".into(), "ip".into()], 100).await.unwrap();
+    s.record_login_failure(&["a".into()], 200).await.unwrap();
+    assert_eq!(s.login_failures("a", 0).await.unwrap(), (2, Some(100)));
+    assert_eq!(s.login_failures("a", 150).await.unwrap(), (1, Some(200)));
+    assert_eq!(s.login_failures("ip", 0).await.unwrap(), (1, Some(100)));
+    s.clear_login_failures("a").await.unwrap();
+    assert_eq!(s.login_failures("a", 0).await.unwrap(), (0, None));
+}
+
+async fn api_tokens_are_found_by_digest(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let s = db.store.as_ref();
+    let t = tenant(s, "acme").await;
+    let u = s.create_user(new_user(&t, "fay"), draft(t.id.0, "user.create")).await.unwrap();
+    let new = NewApiToken {
+        tenant_id: t.id,
+        name: "crm".into(),
+        role: Role::Admin,
+        scopes: vec![Action::UserRead, Action::AuditRead],
+        created_by: u.id,
+        created_at: 1000,
+        expires_at: 2000,
+        digest: [5; 32],
+    };
+    let token = s.create_token(new, draft(t.id.0, "token.create")).await.unwrap();
+    let found = s.token_by_digest(&[5; 32]).await.unwrap().unwrap();
+    assert_eq!(found, token);
+    assert_eq!(found.scopes, vec![Action::UserRead, Action::AuditRead]);
+    s.revoke_token(t.id, token.id, draft(t.id.0, "token.revoke")).await.unwrap();
+    assert!(s.token_by_digest(&[5; 32]).await.unwrap().unwrap().revoked);
+    // Disabling the creator revokes their tokens too.
+    let second = NewApiToken { digest: [6; 32], ..new_token_like(&token, u.id, t.id) };
+    s.create_token(second, draft(t.id.0, "token.create")).await.unwrap();
+    s.set_user_disabled(t.id, u.id, true, draft(t.id.0, "user.disable")).await.unwrap();
+    assert!(s.token_by_digest(&[6; 32]).await.unwrap().unwrap().revoked);
+}
+
+fn new_token_like(token: &trustline_store::ApiToken, user: UserId, tenant: TenantId) -> NewApiToken {
+    NewApiToken {
+        tenant_id: tenant,
+        name: token.name.clone(),
+        role: token.role,
+        scopes: token.scopes.clone(),
+        created_by: user,
+        created_at: token.created_at,
+        expires_at: token.expires_at,
+        digest: [0; 32],
+    }
+}
+
+async fn users_are_isolated_by_tenant(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let s = db.store.as_ref();
+    let a = tenant(s, "alpha").await;
+    let b = tenant(s, "beta").await;
+    let ua = s.create_user(new_user(&a, "gil"), draft(a.id.0, "user.create")).await.unwrap();
+    assert_eq!(s.user(b.id, ua.id).await.unwrap(), None);
+    assert!(matches!(s.set_user_disabled(b.id, ua.id, true, draft(b.id.0, "user.disable")).await, Err(StoreError::NotFound)));
+    assert!(s.list_users(b.id).await.unwrap().is_empty());
+    // Each tenant has its own chain starting at 1.
+    assert_eq!(s.audit_events(b.id, 0, 10).await.unwrap()[0].body.seq, 1);
+}
+
+/// Both engines' migrations describe the same tables and columns.
+#[tokio::test]
+async fn engines_share_one_schema() {
+    if !Engine::Postgres.available() {
+        return;
+    }
+    let sqlite = TestDb::new(Engine::Sqlite).await;
+    let pg = TestDb::new(Engine::Postgres).await;
+    let RawDb::Sqlite(lite) = &sqlite.raw else { unreachable!() };
+    let RawDb::Postgres(pool) = &pg.raw else { unreachable!() };
+    let mut lite_cols: Vec<String> = sqlx::query_scalar(
+        "SELECT m.name || '.' || p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p
+         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%'",
+    )
+    .fetch_all(lite)
+    .await
+    .unwrap();
+    let mut pg_cols: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name || '.' || column_name FROM information_schema.columns
+         WHERE table_schema = 'public' AND table_name NOT LIKE '_sqlx%'",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    lite_cols.sort();
+    pg_cols.sort();
+    assert_eq!(lite_cols, pg_cols);
+}
