@@ -13,7 +13,7 @@ mod seal;
 mod signing;
 mod totp;
 
-pub use base32::base32_encode;
+pub use base32::{base32_decode, base32_encode};
 pub use master_key::{KeyError, MasterKey};
 pub use mac::{ValueMac, hex, sha256};
 pub use password::{PasswordHashError, PasswordHasher};

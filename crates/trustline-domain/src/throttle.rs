@@ -26,9 +26,10 @@ pub enum ThrottleVerdict {
 }
 
 impl LoginThrottle {
-    /// The start of the window that counts failures at `now`.
+    /// The earliest failure time still counted at `now`: a failure stops
+    /// counting exactly `window_seconds` after it happened.
     pub fn window_start(&self, now: UnixTime) -> UnixTime {
-        now - self.window_seconds
+        now - self.window_seconds + 1
     }
 
     /// `account` and `address` are failures inside the window, each with the
@@ -51,6 +52,13 @@ impl LoginThrottle {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failure_counts_for_exactly_the_window() {
+        let t = LoginThrottle::default();
+        assert!(t.window_start(1000 + 899) <= 1000);
+        assert!(t.window_start(1000 + 900) > 1000);
+    }
 
     #[test]
     fn refuses_after_limits() {

@@ -50,7 +50,7 @@ pub(crate) async fn change_own_password(State(state): State<AppState>, authed: A
         .await
         .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "the server is busy; try again"))?;
     if !verified {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "wrong_password", "the current password is not correct"));
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "wrong_password", "the current password is not correct"));
     }
     check_new_password(&state, &input.new_password, &[&user.username, &user.display_name, &authed.principal.tenant.slug])?;
     let hash = hash_password(&state, input.new_password).await?;

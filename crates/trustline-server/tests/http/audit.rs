@@ -1,0 +1,75 @@
+use crate::block_audit_inserts;
+use serde_json::json;
+use trustline_domain::Role;
+use trustline_testkit::{Engine, TestServer, on_both_engines};
+
+on_both_engines!(a_failed_audit_write_fails_the_request, changes_and_reads_are_audited, readiness_reports_an_unwritable_audit_log);
+
+async fn a_failed_audit_write_fails_the_request(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let admin = server.create_user(&server.tenant, "admin", Role::Admin, true).await;
+    let agent = server.create_user(&server.tenant, "agent", Role::Agent, false).await;
+    let client = server.signed_in(&admin).await;
+    let users_before = server.db.raw.scalar("SELECT COUNT(*) FROM users").await;
+    let events_before = server.db.raw.scalar("SELECT COUNT(*) FROM audit_events").await;
+    block_audit_inserts(&server.db.raw).await;
+
+    let create = client.post("/api/users", json!({ "username": "ghost", "display_name": "G", "role": "agent" })).await;
+    assert_eq!((create.status, create.code()), (503, "audit_unavailable"));
+    let disable = client.post(&format!("/api/users/{}/disable", agent.id), json!({})).await;
+    assert_eq!(disable.code(), "audit_unavailable");
+    let read = client.get("/api/users").await;
+    assert_eq!(read.code(), "audit_unavailable", "a read of personal data that cannot be audited is refused");
+    let sign_in = server.client().sign_in("acme", "agent", &agent.password).await;
+    assert_eq!(sign_in.code(), "audit_unavailable");
+
+    assert_eq!(server.db.raw.scalar("SELECT COUNT(*) FROM users").await, users_before);
+    assert_eq!(server.db.raw.scalar("SELECT COUNT(*) FROM users WHERE disabled = TRUE").await, 0);
+    assert_eq!(server.db.raw.scalar("SELECT COUNT(*) FROM audit_events").await, events_before);
+}
+
+async fn changes_and_reads_are_audited(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let admin = server.create_user(&server.tenant, "admin", Role::Admin, true).await;
+    let auditor = server.create_user(&server.tenant, "auditor", Role::Auditor, true).await;
+    let client = server.signed_in(&admin).await;
+    let created = client.post("/api/users", json!({ "username": "newhire", "display_name": "N", "role": "agent" })).await;
+    let id = created.body["user"]["id"].as_i64().unwrap();
+    client.get(&format!("/api/users/{id}")).await;
+    client.get("/api/users").await;
+
+    let reader = server.signed_in(&auditor).await;
+    let events = reader.get("/api/audit/events?limit=1000").await;
+    assert_eq!(events.status, 200);
+    let list = events.body.as_array().unwrap();
+    let find = |action: &str| list.iter().rev().find(|e| e["action"] == action).unwrap_or_else(|| panic!("no {action} in {list:?}")).clone();
+    let create = find("user.create");
+    assert_eq!(create["actor"], format!("user:{}", admin.id));
+    assert_eq!(create["target"], format!("user:{id}"));
+    assert_eq!(create["outcome"], "success");
+    assert_eq!(create["source"], "127.0.0.1");
+    assert_eq!(find("user.read")["target"], format!("user:{id}"));
+    find("user.list");
+    find("session.login");
+    find("session.mfa");
+    // The generated password appears nowhere in the log.
+    let password = created.body["initial_password"].as_str().unwrap();
+    assert_eq!(server.db.raw.scalar(&format!("SELECT COUNT(*) FROM audit_events WHERE details LIKE '%{password}%'")).await, 0);
+    let verdict = reader.get("/api/audit/verify").await;
+    assert_eq!(verdict.body["intact"], true, "{}", verdict.body);
+    // Auditors read but do not change.
+    assert_eq!(reader.post("/api/users", json!({ "username": "x2", "display_name": "X", "role": "agent" })).await.status, 403);
+}
+
+async fn readiness_reports_an_unwritable_audit_log(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let client = server.client();
+    assert_eq!(client.get("/healthz").await.status, 200);
+    assert_eq!(client.get("/readyz").await.status, 200);
+    let events = server.db.raw.scalar("SELECT COUNT(*) FROM audit_events").await;
+    block_audit_inserts(&server.db.raw).await;
+    let ready = client.get("/readyz").await;
+    assert_eq!((ready.status, ready.code()), (503, "audit_unavailable"));
+    assert_eq!(client.get("/healthz").await.status, 200, "liveness does not depend on the database");
+    assert_eq!(server.db.raw.scalar("SELECT COUNT(*) FROM audit_events").await, events);
+}

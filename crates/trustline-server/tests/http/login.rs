@@ -1,0 +1,151 @@
+use serde_json::json;
+use trustline_crypto::Totp;
+use trustline_domain::{LoginThrottle, Role};
+use trustline_server::AppConfig;
+use trustline_testkit::{Engine, TestServer, on_both_engines};
+
+on_both_engines!(
+    failed_sign_ins_lock_the_account_without_revealing_it,
+    failed_sign_ins_from_one_address_are_throttled,
+    privileged_roles_must_enrol_mfa,
+    tenants_can_require_mfa_for_everyone,
+    mfa_codes_are_checked_and_single_use,
+    weak_passwords_are_refused,
+);
+
+async fn failed_sign_ins_lock_the_account_without_revealing_it(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let agent = server.create_user(&server.tenant, "agent", Role::Agent, false).await;
+    let client = server.client();
+    let mut real = Vec::new();
+    let mut ghost = Vec::new();
+    for _ in 0..5 {
+        let r = client.sign_in("acme", "agent", "wrong password here").await;
+        real.push((r.status, r.code().to_owned(), r.body["error"]["message"].clone()));
+        let g = client.sign_in("acme", "nobody", "wrong password here").await;
+        ghost.push((g.status, g.code().to_owned(), g.body["error"]["message"].clone()));
+    }
+    assert_eq!(real, ghost, "an unknown account must look exactly like a known one");
+    assert!(real.iter().all(|(s, c, _)| *s == 401 && c == "invalid_credentials"));
+    let locked = client.sign_in("acme", "agent", &agent.password).await;
+    assert_eq!((locked.status, locked.code()), (429, "too_many_attempts"), "even the right password waits");
+    let ghost_locked = client.sign_in("acme", "nobody", "anything at all").await;
+    assert_eq!((ghost_locked.status, ghost_locked.code()), (429, "too_many_attempts"));
+    server.clock.advance(15 * 60);
+    assert_eq!(client.sign_in("acme", "agent", &agent.password).await.status, 200);
+    // Failures are audited with a keyed MAC of the typed name, never the name.
+    let clear = server.db.raw.scalar("SELECT COUNT(*) FROM audit_events WHERE details LIKE '%nobody%'").await;
+    assert_eq!(clear, 0);
+    let macs = server.db.raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'session.login' AND details LIKE '%username_mac%'").await;
+    assert!(macs >= 10);
+}
+
+async fn failed_sign_ins_from_one_address_are_throttled(engine: Engine) {
+    let config = AppConfig { throttle: LoginThrottle { max_failures_per_address: 8, ..LoginThrottle::default() }, ..AppConfig::default() };
+    let server = TestServer::start_with(engine, config).await;
+    let agent = server.create_user(&server.tenant, "agent", Role::Agent, false).await;
+    let client = server.client();
+    for i in 0..8 {
+        assert_eq!(client.sign_in("acme", &format!("user{i}"), "guess guess guess").await.status, 401);
+    }
+    assert_eq!(client.sign_in("acme", "agent", &agent.password).await.status, 429);
+}
+
+async fn enrol(server: &TestServer, client: &trustline_testkit::TestClient) -> Vec<String> {
+    let started = client.post("/api/mfa/enrolment", json!({})).await;
+    assert_eq!(started.status, 200, "{}", started.body);
+    let uri = started.body["otpauth_uri"].as_str().unwrap();
+    assert!(uri.starts_with("otpauth://totp/"), "{uri}");
+    let secret = started.body["secret"].as_str().unwrap();
+    let code = format!("{:06}", Totp::code(&seed_from_base32(secret), Totp::step_at(server.clock_now())));
+    let confirmed = client.post("/api/mfa/enrolment/confirm", json!({ "code": code })).await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.body);
+    assert_eq!(confirmed.body["stage"], "signed_in");
+    confirmed.body["recovery_codes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_owned()).collect()
+}
+
+trait Now {
+    fn clock_now(&self) -> i64;
+}
+impl Now for TestServer {
+    fn clock_now(&self) -> i64 {
+        trustline_domain::Clock::now(self.clock.as_ref())
+    }
+}
+
+fn seed_from_base32(text: &str) -> trustline_crypto::TotpSecret {
+    trustline_crypto::TotpSecret::from_bytes(zeroize::Zeroizing::new(trustline_crypto::base32_decode(text).unwrap()))
+}
+
+async fn privileged_roles_must_enrol_mfa(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    for role in [Role::Owner, Role::Admin, Role::Auditor] {
+        let user = server.create_user(&server.tenant, &format!("new-{}", role.as_str()), role, false).await;
+        let client = server.client();
+        let reply = client.sign_in("acme", &user.username, &user.password).await;
+        assert_eq!(reply.body["stage"], "mfa_enrolment_required", "{role:?}");
+        let blocked = client.get("/api/me").await;
+        assert_eq!((blocked.status, blocked.code()), (403, "mfa_enrolment_required"), "{role:?}");
+        let codes = enrol(&server, &client).await;
+        assert_eq!(codes.len(), 10);
+        assert_eq!(client.get("/api/me").await.status, 200, "{role:?}");
+        assert_eq!(client.get("/api/me").await.body["user"]["mfa_enrolled"], true);
+    }
+    // Agents and supervisors may work without MFA unless the tenant requires it.
+    let agent = server.create_user(&server.tenant, "plain-agent", Role::Agent, false).await;
+    let reply = server.client().sign_in("acme", "plain-agent", &agent.password).await;
+    assert_eq!(reply.body["stage"], "signed_in");
+}
+
+async fn tenants_can_require_mfa_for_everyone(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let owner = server.create_user(&server.tenant, "owner", Role::Owner, true).await;
+    let agent = server.create_user(&server.tenant, "agent", Role::Agent, false).await;
+    let owner_client = server.signed_in(&owner).await;
+    assert_eq!(owner_client.put("/api/tenant/settings", json!({ "require_mfa": true })).await.status, 204);
+    let client = server.client();
+    let reply = client.sign_in("acme", "agent", &agent.password).await;
+    assert_eq!(reply.body["stage"], "mfa_enrolment_required");
+    assert_eq!(client.get("/api/me").await.code(), "mfa_enrolment_required");
+}
+
+async fn mfa_codes_are_checked_and_single_use(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let owner = server.create_user(&server.tenant, "owner", Role::Owner, true).await;
+    let client = server.client();
+    client.sign_in("acme", "owner", &owner.password).await;
+    assert_eq!(client.get("/api/me").await.code(), "mfa_required");
+    let wrong = client.post("/api/session/mfa", json!({ "code": "000000" })).await;
+    assert_eq!((wrong.status, wrong.code()), (401, "invalid_code"));
+    server.clock.advance(30);
+    let code = server.code(&owner);
+    assert_eq!(client.post("/api/session/mfa", json!({ "code": code })).await.status, 200);
+    // The same code cannot open a second session (replay).
+    let other = server.client();
+    other.sign_in("acme", "owner", &owner.password).await;
+    let replay = other.post("/api/session/mfa", json!({ "code": code })).await;
+    assert_eq!(replay.code(), "invalid_code");
+    // A recovery code works once.
+    let recovery = format!("{}-recovery", owner.username);
+    assert_eq!(other.post("/api/session/mfa", json!({ "code": recovery })).await.status, 200);
+    let third = server.client();
+    third.sign_in("acme", "owner", &owner.password).await;
+    assert_eq!(third.post("/api/session/mfa", json!({ "code": recovery })).await.code(), "invalid_code");
+}
+
+async fn weak_passwords_are_refused(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let admin = server.create_user(&server.tenant, "admin", Role::Admin, true).await;
+    let client = server.signed_in(&admin).await;
+    for weak in ["short", "password1234", "acmeacmeacme1"] {
+        let reply = client.post("/api/users", json!({ "username": "newbie", "display_name": "N", "role": "agent", "password": weak })).await;
+        assert_eq!((reply.status, reply.code()), (422, "weak_password"), "{weak}");
+    }
+    assert_eq!(server.db.raw.scalar("SELECT COUNT(*) FROM users WHERE username = 'newbie'").await, 0);
+    let generated = client.post("/api/users", json!({ "username": "newbie", "display_name": "N", "role": "agent" })).await;
+    assert_eq!(generated.status, 201);
+    let password = generated.body["initial_password"].as_str().unwrap();
+    assert_eq!(server.client().sign_in("acme", "newbie", password).await.status, 200);
+    let hash = server.db.store.user_by_username(server.tenant.id, "newbie").await.unwrap().unwrap().password_hash;
+    assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+}
