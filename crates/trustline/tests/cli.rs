@@ -1,0 +1,183 @@
+//! The `trustline` command as an operator uses it, against real databases.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+use trustline_audit::AuditDraft;
+use trustline_domain::TenantId;
+use trustline_testkit::{Engine, TestDb, on_both_engines};
+
+fn trustline(db_args: &[String], args: &[&str], stdin: Option<&str>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_trustline"));
+    command.args(args).args(db_args).env_remove("TRUSTLINE_MASTER_KEY").env_remove("TRUSTLINE_DATABASE_URL");
+    command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn db_args(db: &TestDb) -> Vec<String> {
+    let mut args = vec!["--data-dir".to_owned(), db.data_dir.display().to_string()];
+    if let Some(url) = &db.database_url {
+        args.extend(["--database-url".to_owned(), url.clone()]);
+    }
+    args
+}
+
+fn text(output: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+}
+
+/// A tenant with 8 events and a signed checkpoint at its head.
+async fn populated(engine: Engine) -> (TestDb, TenantId) {
+    let db = TestDb::new(engine).await;
+    let tenant = db.store.create_tenant("acme", "Acme", AuditDraft::new(1000, 0, "test", "tenant.create", "tenant")).await.unwrap();
+    let drafts = (0..7).map(|i| AuditDraft::new(1000 + i, tenant.id.0, "user:1", "contact.read", format!("contact:{i}"))).collect();
+    db.store.append_audit(drafts).await.unwrap();
+    trustline_server::write_checkpoints(db.store.as_ref(), &db.keys.checkpoint_signer, 2000).await.unwrap();
+    (db, tenant.id)
+}
+
+async fn verify(db: &TestDb) -> Output {
+    trustline(&db_args(db), &["audit", "verify"], None)
+}
+
+on_both_engines!(verify_passes_an_untouched_log, verify_finds_an_edit, verify_finds_a_deletion, verify_finds_an_insertion, verify_finds_a_reorder, verify_finds_a_truncated_tail, init_and_user_commands_work);
+
+async fn verify_passes_an_untouched_log(engine: Engine) {
+    let (db, _) = populated(engine).await;
+    let out = verify(&db).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("tenant acme: intact, 8 events, 1 signed checkpoints"), "{}", text(&out));
+}
+
+async fn assert_broken_at(db: &TestDb, seq: i64) {
+    let out = verify(db).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains(&format!("BROKEN at event {seq}:")), "{}", text(&out));
+}
+
+async fn verify_finds_an_edit(engine: Engine) {
+    let (db, t) = populated(engine).await;
+    db.raw.execute(&format!("UPDATE audit_events SET target = 'contact:999' WHERE tenant_id = {t} AND seq = 4")).await;
+    assert_broken_at(&db, 4).await;
+}
+
+async fn verify_finds_a_deletion(engine: Engine) {
+    let (db, t) = populated(engine).await;
+    db.raw.execute(&format!("DELETE FROM audit_events WHERE tenant_id = {t} AND seq = 4")).await;
+    assert_broken_at(&db, 4).await;
+}
+
+async fn verify_finds_an_insertion(engine: Engine) {
+    let (db, t) = populated(engine).await;
+    // Make room at 4 the way an intruder would, then copy a plausible event in.
+    db.raw
+        .execute(&format!(
+            "UPDATE audit_events SET seq = -seq WHERE tenant_id = {t} AND seq >= 4;
+             UPDATE audit_events SET seq = 1 - seq WHERE tenant_id = {t} AND seq < 0;
+             INSERT INTO audit_events (tenant_id, seq, at, actor, action, target, outcome, source, details, prev_hash, hash, seal)
+               SELECT tenant_id, 4, at, actor, action, 'contact:42', outcome, source, details, hash, hash, seal
+               FROM audit_events WHERE tenant_id = {t} AND seq = 3;
+             UPDATE audit_heads SET seq = seq + 1 WHERE tenant_id = {t};"
+        ))
+        .await;
+    assert_broken_at(&db, 4).await;
+}
+
+async fn verify_finds_a_reorder(engine: Engine) {
+    let (db, t) = populated(engine).await;
+    db.raw
+        .execute(&format!(
+            "UPDATE audit_events SET seq = -1 WHERE tenant_id = {t} AND seq = 4;
+             UPDATE audit_events SET seq = 4 WHERE tenant_id = {t} AND seq = 5;
+             UPDATE audit_events SET seq = 5 WHERE tenant_id = {t} AND seq = -1;"
+        ))
+        .await;
+    assert_broken_at(&db, 4).await;
+}
+
+async fn verify_finds_a_truncated_tail(engine: Engine) {
+    let (db, t) = populated(engine).await;
+    // Remove the last two events and rewind the head to match: only the signed
+    // checkpoint still remembers them.
+    db.raw
+        .execute(&format!(
+            "DELETE FROM audit_events WHERE tenant_id = {t} AND seq > 6;
+             UPDATE audit_heads SET seq = 6, hash = (SELECT hash FROM audit_events WHERE tenant_id = {t} AND seq = 6) WHERE tenant_id = {t};"
+        ))
+        .await;
+    let out = verify(&db).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("lies beyond the end of the chain"), "{}", text(&out));
+}
+
+async fn init_and_user_commands_work(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let args = db_args(&db);
+    let out = trustline(&args, &["init", "--tenant", "Acme", "--owner", "olivia"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("One-time password for olivia: "), "{}", text(&out));
+    let again = trustline(&args, &["init", "--tenant", "acme"], None);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(text(&again).contains("tenant \"acme\" already exists"), "{}", text(&again));
+
+    let weak = trustline(&args, &["user", "add", "--tenant", "acme", "--username", "sam", "--role", "agent", "--password-stdin"], Some("password123\n"));
+    assert_eq!(weak.status.code(), Some(2));
+    assert!(text(&weak).contains("password refused"), "{}", text(&weak));
+    let bad_role = trustline(&args, &["user", "add", "--tenant", "acme", "--username", "sam", "--role", "root"], None);
+    assert!(text(&bad_role).contains("unknown role \"root\""), "{}", text(&bad_role));
+    let good = trustline(
+        &args,
+        &["user", "add", "--tenant", "acme", "--username", "sam", "--role", "agent", "--password-stdin"],
+        Some("maple quartz harbour violin\n"),
+    );
+    assert_eq!(good.status.code(), Some(0), "{}", text(&good));
+    assert!(!text(&good).contains("maple"), "a chosen password is never echoed");
+    let disabled = trustline(&args, &["user", "disable", "--tenant", "acme", "--username", "sam"], None);
+    assert_eq!(disabled.status.code(), Some(0), "{}", text(&disabled));
+    let listed = trustline(&args, &["user", "list", "--tenant", "acme"], None);
+    let listing = text(&listed);
+    assert!(listing.contains("olivia") && listing.contains("owner"), "{listing}");
+    assert!(listing.lines().any(|l| l.contains("sam") && l.contains("disabled")), "{listing}");
+    let missing = trustline(&args, &["user", "reset-mfa", "--tenant", "acme", "--username", "nobody"], None);
+    assert!(text(&missing).contains("no user \"nobody\""), "{}", text(&missing));
+
+    let export = trustline(&args, &["audit", "export", "--tenant", "acme"], None);
+    assert_eq!(export.status.code(), Some(0), "{}", text(&export));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&export.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines[0]["type"], "header");
+    assert_eq!(lines[0]["checkpoint_public_key"].as_str().unwrap().len(), 64);
+    let actions: Vec<&str> = lines.iter().filter(|l| l["type"] == "event").map(|l| l["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["tenant.create", "user.create", "user.create", "user.disable", "user.list", "audit.export"]);
+    assert_eq!(verify(&db).await.status.code(), Some(0));
+}
+
+#[test]
+fn a_key_file_readable_by_others_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let args = vec!["--data-dir".to_owned(), dir.path().display().to_string()];
+    let out = trustline(&args, &["init", "--tenant", "acme"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let key = dir.path().join("master.key");
+    assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = trustline(&args, &["user", "list", "--tenant", "acme"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("readable by other users"), "{}", text(&out));
+}
+
+#[test]
+fn version_and_bad_flags() {
+    let out = trustline(&[], &["version"], None);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("trustline "));
+    let out = trustline(&[], &["serve", "--listen", "not-an-address"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("invalid value 'not-an-address'"), "{}", text(&out));
+    let out = trustline(&[], &["audit", "verify", "--database-url", "mysql://x"], None);
+    assert!(text(&out).contains("must start with postgres://") || text(&out).contains("master key"), "{}", text(&out));
+}
