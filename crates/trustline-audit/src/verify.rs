@@ -100,8 +100,7 @@ impl<'k> ChainVerifier<'k> {
         }
         for checkpoint in checkpoints {
             let message = checkpoint_message(checkpoint.tenant_id, checkpoint.seq, &checkpoint.hash, checkpoint.at);
-            if checkpoint.tenant_id != tenant_id
-                || trustline_crypto::verify_signature(public_key, &message, &checkpoint.signature).is_err()
+            if checkpoint.tenant_id != tenant_id || trustline_crypto::verify_signature(public_key, &message, &checkpoint.signature).is_err()
             {
                 return Err(fail(checkpoint.seq, BreakKind::CheckpointSignature { seq: checkpoint.seq }));
             }
@@ -218,9 +217,7 @@ mod tests {
             for e in evs {
                 v.feed(e)?;
             }
-            v.finish(head(evs), cps, &signer.public_key(), |seq| {
-                evs.iter().find(|e| e.body.seq == seq).map(|e| e.hash)
-            })
+            v.finish(head(evs), cps, &signer.public_key(), |seq| evs.iter().find(|e| e.body.seq == seq).map(|e| e.hash))
         };
         assert_eq!(run(&events, &checkpoints).map(|v| v.checkpoints), Ok(2));
         assert_eq!(run(&events[..4], &checkpoints).unwrap_err().kind, BreakKind::Truncated { seq: 6, last: 4 });

@@ -5,8 +5,8 @@
 //! never implements `Debug` with its contents.
 
 mod base32;
-mod master_key;
 mod mac;
+mod master_key;
 mod password;
 mod random;
 mod seal;
@@ -14,8 +14,8 @@ mod signing;
 mod totp;
 
 pub use base32::{base32_decode, base32_encode};
-pub use master_key::{KeyError, MasterKey};
 pub use mac::{ValueMac, hex, sha256};
+pub use master_key::{KeyError, MasterKey};
 pub use password::{PasswordHashError, PasswordHasher};
 pub use random::{SecretToken, random_bytes, random_password, recovery_code};
 pub use seal::{SealError, Sealer};

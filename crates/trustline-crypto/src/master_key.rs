@@ -30,9 +30,8 @@ impl MasterKey {
 
     pub fn from_base64(text: &str) -> Result<Self, KeyError> {
         let mut decoded = STANDARD.decode(text.trim()).map_err(|_| KeyError::NotBase64)?;
-        let result = <[u8; 32]>::try_from(decoded.as_slice())
-            .map(|b| Self(Zeroizing::new(b)))
-            .map_err(|_| KeyError::WrongLength(decoded.len()));
+        let result =
+            <[u8; 32]>::try_from(decoded.as_slice()).map(|b| Self(Zeroizing::new(b))).map_err(|_| KeyError::WrongLength(decoded.len()));
         decoded.zeroize();
         result
     }

@@ -65,5 +65,4 @@ mod tests {
         assert!(!hasher.verify("anything", None));
         assert!(!hasher.verify("anything", Some("not a phc string")));
     }
-
 }

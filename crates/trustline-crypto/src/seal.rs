@@ -35,9 +35,7 @@ impl Sealer {
         let mut out = Vec::with_capacity(NONCE_LEN + plaintext.len() + AES_256_GCM.tag_len());
         out.extend_from_slice(nonce_bytes.as_ref());
         let mut body = plaintext.to_vec();
-        self.key
-            .seal_in_place_append_tag(nonce, Aad::from(place.as_bytes()), &mut body)
-            .map_err(|_| SealError::Seal)?;
+        self.key.seal_in_place_append_tag(nonce, Aad::from(place.as_bytes()), &mut body).map_err(|_| SealError::Seal)?;
         out.extend_from_slice(&body);
         Ok(out)
     }
@@ -46,11 +44,7 @@ impl Sealer {
         let (nonce, body) = sealed.split_at_checked(NONCE_LEN).ok_or(SealError::Open)?;
         let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| SealError::Open)?;
         let mut body = Zeroizing::new(body.to_vec());
-        let plain_len = self
-            .key
-            .open_in_place(nonce, Aad::from(place.as_bytes()), &mut body)
-            .map_err(|_| SealError::Open)?
-            .len();
+        let plain_len = self.key.open_in_place(nonce, Aad::from(place.as_bytes()), &mut body).map_err(|_| SealError::Open)?.len();
         body.truncate(plain_len);
         Ok(body)
     }

@@ -49,10 +49,7 @@ impl Totp {
         mac.update(&step.to_be_bytes());
         let digest = mac.finalize().into_bytes();
         let offset = usize::from(digest.last().copied().unwrap_or_default() & 0x0f);
-        let word = digest
-            .get(offset..offset + 4)
-            .and_then(|w| <[u8; 4]>::try_from(w).ok())
-            .map_or(0, u32::from_be_bytes);
+        let word = digest.get(offset..offset + 4).and_then(|w| <[u8; 4]>::try_from(w).ok()).map_or(0, u32::from_be_bytes);
         (word & 0x7fff_ffff) % 1_000_000
     }
 

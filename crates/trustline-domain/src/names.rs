@@ -17,10 +17,7 @@ fn check(field: &'static str, value: &str, min: usize, max: usize, extra: &[char
         return Err(InvalidName { field, reason: "is too long" });
     }
     if !value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || extra.contains(&c)) {
-        return Err(InvalidName {
-            field,
-            reason: "may only contain letters, digits and the characters . _ -",
-        });
+        return Err(InvalidName { field, reason: "may only contain letters, digits and the characters . _ -" });
     }
     if !value.chars().next().is_some_and(|c| c.is_ascii_alphanumeric()) {
         return Err(InvalidName { field, reason: "must start with a letter or digit" });

@@ -40,11 +40,7 @@ impl PasswordPolicy {
         }
         let estimate = zxcvbn::zxcvbn(password, context);
         if u8::from(estimate.score()) < self.min_strength {
-            let hint = estimate
-                .feedback()
-                .and_then(|f| f.warning())
-                .map(|w| format!(": {w}"))
-                .unwrap_or_default();
+            let hint = estimate.feedback().and_then(|f| f.warning()).map(|w| format!(": {w}")).unwrap_or_default();
             return Err(PasswordRejection::Guessable { hint });
         }
         Ok(())

@@ -74,19 +74,13 @@ impl Action {
     }
 
     pub fn parse(value: &str) -> Result<Self, UnknownAction> {
-        Action::ALL
-            .into_iter()
-            .find(|a| a.as_str() == value)
-            .ok_or_else(|| UnknownAction(value.to_owned()))
+        Action::ALL.into_iter().find(|a| a.as_str() == value).ok_or_else(|| UnknownAction(value.to_owned()))
     }
 }
 
 /// Whether `role` may perform `action`.
 pub fn permits(role: Role, action: Action) -> bool {
-    MATRIX
-        .iter()
-        .find(|(a, _)| *a == action)
-        .is_some_and(|(_, roles)| roles.contains(&role))
+    MATRIX.iter().find(|(a, _)| *a == action).is_some_and(|(_, roles)| roles.contains(&role))
 }
 
 #[cfg(test)]
@@ -105,10 +99,7 @@ mod tests {
     #[test]
     fn auditors_are_read_only() {
         for action in Action::ALL {
-            let writes = !matches!(
-                action,
-                Action::AccountView | Action::UserRead | Action::AuditRead | Action::TenantSettingsRead
-            );
+            let writes = !matches!(action, Action::AccountView | Action::UserRead | Action::AuditRead | Action::TenantSettingsRead);
             if writes {
                 assert!(!permits(Role::Auditor, action), "{action:?}");
             }

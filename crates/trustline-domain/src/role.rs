@@ -30,10 +30,7 @@ impl Role {
     }
 
     pub fn parse(value: &str) -> Result<Self, UnknownRole> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == value)
-            .ok_or_else(|| UnknownRole(value.to_owned()))
+        Role::ALL.into_iter().find(|r| r.as_str() == value).ok_or_else(|| UnknownRole(value.to_owned()))
     }
 
     /// Whether someone holding `self` may grant `other` to a user.

@@ -23,9 +23,7 @@ impl SessionStage {
         }
     }
     pub fn parse(value: &str) -> Option<Self> {
-        [SessionStage::MfaPending, SessionStage::MfaEnrolmentRequired, SessionStage::SignedIn]
-            .into_iter()
-            .find(|s| s.as_str() == value)
+        [SessionStage::MfaPending, SessionStage::MfaEnrolmentRequired, SessionStage::SignedIn].into_iter().find(|s| s.as_str() == value)
     }
 }
 

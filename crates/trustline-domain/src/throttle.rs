@@ -22,7 +22,9 @@ impl Default for LoginThrottle {
 pub enum ThrottleVerdict {
     Allow,
     /// Refuse without checking the password, until the given time.
-    Refuse { retry_after: UnixTime },
+    Refuse {
+        retry_after: UnixTime,
+    },
 }
 
 impl LoginThrottle {

@@ -11,7 +11,12 @@ pub type TenantVerification = Result<VerifiedChain, ChainBreak>;
 
 /// Walks a tenant's whole chain in order, checking every link, seal, the
 /// recorded head and every signed checkpoint. Memory use is one page.
-pub async fn verify_tenant(store: &dyn Store, chain: &ChainKeys, public_key: &[u8], tenant: TenantId) -> Result<TenantVerification, StoreError> {
+pub async fn verify_tenant(
+    store: &dyn Store,
+    chain: &ChainKeys,
+    public_key: &[u8],
+    tenant: TenantId,
+) -> Result<TenantVerification, StoreError> {
     let checkpoints = store.checkpoints(tenant).await?;
     let mut wanted: HashMap<i64, Option<[u8; 32]>> = checkpoints.iter().map(|c| (c.seq, None)).collect();
     let mut verifier = ChainVerifier::new(chain, tenant.0);

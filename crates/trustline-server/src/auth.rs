@@ -39,9 +39,7 @@ impl Principal {
     pub fn may(&self, action: Action) -> bool {
         match &self.credential {
             Credential::Session { .. } => permits(self.user.role, action),
-            Credential::Token { role, scopes, .. } => {
-                permits(self.user.role, action) && permits(*role, action) && scopes.contains(&action)
-            }
+            Credential::Token { role, scopes, .. } => permits(self.user.role, action) && permits(*role, action) && scopes.contains(&action),
         }
     }
 }
@@ -67,10 +65,7 @@ impl Caller {
 }
 
 pub(crate) async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let source = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
+    let source = request.extensions().get::<ConnectInfo<SocketAddr>>().map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
     let headers = request.headers().clone();
     let (principal, rejected) = match identify(&state, &headers, &source).await {
         Ok(found) => found,
@@ -119,8 +114,14 @@ async fn by_session(state: &AppState, cookie: &str, source: &str) -> Result<Iden
     let now = state.clock.now();
     let policy = state.config.session;
     if policy.is_expired(session.stage, session.times, now) {
-        let audit = AuditDraft::new(now, session.tenant_id.0, format!("user:{}", session.user_id), "session.expire", format!("user:{}", session.user_id))
-            .source(source);
+        let audit = AuditDraft::new(
+            now,
+            session.tenant_id.0,
+            format!("user:{}", session.user_id),
+            "session.expire",
+            format!("user:{}", session.user_id),
+        )
+        .source(source);
         match state.store.delete_session(&digest, audit).await {
             Ok(()) | Err(StoreError::NotFound) => {}
             Err(other) => return Err(other),

@@ -56,7 +56,11 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict(what) => ApiError::new(StatusCode::CONFLICT, "conflict", format!("{what} already exists")),
             StoreError::AuditWrite(source) => {
                 tracing::error!(error = %source, "audit write failed; request refused");
-                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "audit_unavailable", "the audit log could not be written; nothing was changed")
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "audit_unavailable",
+                    "the audit log could not be written; nothing was changed",
+                )
             }
             StoreError::Unavailable(source) => {
                 tracing::error!(error = %source, "database unavailable");

@@ -69,7 +69,9 @@ fn admit(caller: &Caller, access: Access) -> Result<(), Refusal> {
     let Some(principal) = &caller.principal else {
         let error = match caller.rejected {
             Some("session_expired") => ApiError::new(StatusCode::UNAUTHORIZED, "session_expired", "your session has ended; sign in again"),
-            Some("invalid_token") => ApiError::new(StatusCode::UNAUTHORIZED, "invalid_token", "the API token is unknown, revoked or expired"),
+            Some("invalid_token") => {
+                ApiError::new(StatusCode::UNAUTHORIZED, "invalid_token", "the API token is unknown, revoked or expired")
+            }
             Some("malformed_authorization") => {
                 ApiError::new(StatusCode::UNAUTHORIZED, "malformed_authorization", "the Authorization header must be `Bearer <token>`")
             }
@@ -81,7 +83,8 @@ fn admit(caller: &Caller, access: Access) -> Result<(), Refusal> {
         Credential::Session { stage, .. } => Some(*stage),
         Credential::Token { .. } => None,
     };
-    let mfa_pending = || Refusal::SignIn(ApiError::new(StatusCode::UNAUTHORIZED, "mfa_required", "enter your authenticator code first"), "/login/mfa");
+    let mfa_pending =
+        || Refusal::SignIn(ApiError::new(StatusCode::UNAUTHORIZED, "mfa_required", "enter your authenticator code first"), "/login/mfa");
     let enrol = || {
         Refusal::SignIn(
             ApiError::new(StatusCode::FORBIDDEN, "mfa_enrolment_required", "your role requires two-factor authentication; set it up first"),
@@ -151,7 +154,8 @@ async fn check_csrf(state: &AppState, caller: &Caller, request: Request) -> Resu
         return Ok(request);
     }
     let expected = csrf_token(state, &digest);
-    let failed = || ApiError::new(StatusCode::FORBIDDEN, "csrf_failed", "the request lacks a valid CSRF token; reload the page and try again");
+    let failed =
+        || ApiError::new(StatusCode::FORBIDDEN, "csrf_failed", "the request lacks a valid CSRF token; reload the page and try again");
     if let Some(presented) = request.headers().get("x-csrf-token") {
         return if equal(presented.as_bytes(), expected.as_bytes()) { Ok(request) } else { Err(failed()) };
     }
@@ -168,11 +172,7 @@ async fn check_csrf(state: &AppState, caller: &Caller, request: Request) -> Resu
         Ok(bytes) => bytes,
         Err(_) => return Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "the request body is too large")),
     };
-    let presented = bytes
-        .split(|b| *b == b'&')
-        .filter_map(|pair| pair.strip_prefix(b"csrf="))
-        .next_back()
-        .unwrap_or_default();
+    let presented = bytes.split(|b| *b == b'&').filter_map(|pair| pair.strip_prefix(b"csrf=")).next_back().unwrap_or_default();
     if equal(presented, expected.as_bytes()) { Ok(Request::from_parts(parts, Body::from(bytes.clone()))) } else { Err(failed()) }
 }
 

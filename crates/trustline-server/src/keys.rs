@@ -28,5 +28,4 @@ impl Keys {
             chain: Arc::new(ChainKeys::new(ValueMac::new(master.derive("audit-chain")))),
         })
     }
-
 }

@@ -51,7 +51,13 @@ fn new_session(state: &AppState, user: &User, stage: SessionStage) -> (Session, 
     let token = SecretToken::generate("tls_");
     let now = state.clock.now();
     let digest = token.digest();
-    let session = Session { token_digest: digest, tenant_id: user.tenant_id, user_id: user.id, stage, times: SessionTimes { created_at: now, last_seen_at: now } };
+    let session = Session {
+        token_digest: digest,
+        tenant_id: user.tenant_id,
+        user_id: user.id,
+        stage,
+        times: SessionTimes { created_at: now, last_seen_at: now },
+    };
     (session, NewSession { token, stage, csrf: csrf_token(state, &digest) })
 }
 
@@ -65,7 +71,13 @@ fn stage_after_password(tenant: &Tenant, user: &User) -> SessionStage {
     }
 }
 
-pub(crate) async fn sign_in(state: &AppState, caller: &Caller, tenant: &str, username: &str, password: Zeroizing<String>) -> Result<NewSession, ApiError> {
+pub(crate) async fn sign_in(
+    state: &AppState,
+    caller: &Caller,
+    tenant: &str,
+    username: &str,
+    password: Zeroizing<String>,
+) -> Result<NewSession, ApiError> {
     let keys = throttle_keys(state, tenant, username, &caller.source);
     let known_tenant = match TenantSlug::parse(tenant) {
         Ok(slug) => state.store.tenant_by_slug(slug.as_str()).await?,
@@ -74,7 +86,11 @@ pub(crate) async fn sign_in(state: &AppState, caller: &Caller, tenant: &str, use
     let username_mac = state.keys.audit_values.mac_hex(username.trim().to_ascii_lowercase().as_bytes());
     let audit_attempt = |outcome: Outcome, reason: &str| {
         known_tenant.as_ref().map(|t| {
-            let mut draft = caller.audit(state, "session.login", "session").outcome(outcome).detail("username_mac", username_mac.clone()).detail("reason", reason);
+            let mut draft = caller
+                .audit(state, "session.login", "session")
+                .outcome(outcome)
+                .detail("username_mac", username_mac.clone())
+                .detail("reason", reason);
             draft.tenant_id = t.id.0;
             draft
         })
@@ -124,12 +140,13 @@ fn seed_place(user: &User) -> String {
 }
 
 fn open_seed(state: &AppState, user: &User, sealed: &[u8]) -> Result<TotpSecret, ApiError> {
-    state
-        .keys
-        .totp
-        .open(sealed, &seed_place(user))
-        .map(TotpSecret::from_bytes)
-        .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "mfa_seed_unreadable", "the stored MFA secret cannot be opened; ask an administrator to reset MFA"))
+    state.keys.totp.open(sealed, &seed_place(user)).map(TotpSecret::from_bytes).map_err(|_| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "mfa_seed_unreadable",
+            "the stored MFA secret cannot be opened; ask an administrator to reset MFA",
+        )
+    })
 }
 
 /// Accepts a TOTP code or, failing that, an unused recovery code.
@@ -149,11 +166,7 @@ pub(crate) async fn second_factor(state: &AppState, caller: &Caller, principal: 
         Some(step) => state.store.use_totp_step(user.tenant_id, user.id, step).await?.then_some("totp"),
         None => {
             let normalised: String = code.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect();
-            state
-                .store
-                .use_recovery_code(user.tenant_id, user.id, &sha256(normalised.as_bytes()), now)
-                .await?
-                .then_some("recovery_code")
+            state.store.use_recovery_code(user.tenant_id, user.id, &sha256(normalised.as_bytes()), now).await?.then_some("recovery_code")
         }
     };
     let Some(method) = accepted else {
@@ -168,11 +181,19 @@ pub(crate) async fn second_factor(state: &AppState, caller: &Caller, principal: 
 }
 
 /// A fresh TOTP seed awaiting confirmation: (base32 seed, otpauth URI).
-pub(crate) async fn start_enrolment(state: &AppState, caller: &Caller, principal: &Principal) -> Result<(Zeroizing<String>, Zeroizing<String>), ApiError> {
+pub(crate) async fn start_enrolment(
+    state: &AppState,
+    caller: &Caller,
+    principal: &Principal,
+) -> Result<(Zeroizing<String>, Zeroizing<String>), ApiError> {
     session_digest(principal)?;
     let user = &principal.user;
     if user.has_mfa() {
-        return Err(ApiError::new(StatusCode::CONFLICT, "mfa_already_enrolled", "an authenticator is already set up; an administrator can reset it"));
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "mfa_already_enrolled",
+            "an authenticator is already set up; an administrator can reset it",
+        ));
     }
     let seed = TotpSecret::generate();
     let sealed = state

@@ -38,7 +38,8 @@ fn tls_config(files: &TlsFiles) -> Result<rustls::ServerConfig, ServeError> {
         .map_err(|e| certificate(e.to_string()))?
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| certificate(e.to_string()))?;
-    let key = PrivateKeyDer::from_pem_file(&files.key).map_err(|e| ServeError::Key { path: files.key.display().to_string(), reason: e.to_string() })?;
+    let key = PrivateKeyDer::from_pem_file(&files.key)
+        .map_err(|e| ServeError::Key { path: files.key.display().to_string(), reason: e.to_string() })?;
     let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
         .with_safe_default_protocol_versions()
         .map_err(|e| ServeError::Config(e.to_string()))?

@@ -8,14 +8,12 @@ mod rows;
 use async_trait::async_trait;
 use rows::{checkpoint_from_row, event_from_row, hash_from, tenant_from_row, token_from_row, user_from_row};
 use sqlx::postgres::PgPoolOptions;
-use sqlx::{Row, PgConnection, PgPool};
+use sqlx::{PgConnection, PgPool, Row};
 use std::sync::Arc;
 use std::time::Duration;
 use trustline_audit::{AuditDraft, ChainKeys, Checkpoint, Hash, StoredEvent, genesis_hash};
 use trustline_domain::{Role, TenantId, TokenId, UnixTime, UserId};
-use trustline_store::{
-    ApiToken, NewApiToken, NewUser, Session, Store, StoreError, StoreResult, Tenant, User,
-};
+use trustline_store::{ApiToken, NewApiToken, NewUser, Session, Store, StoreError, StoreResult, Tenant, User};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -34,12 +32,8 @@ fn unavailable(e: sqlx::Error) -> StoreError {
 impl PostgresStore {
     /// Connects and applies migrations.
     pub async fn connect(url: &str, chain: Arc<ChainKeys>) -> StoreResult<Self> {
-        let pool = PgPoolOptions::new()
-            .max_connections(10)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect(url)
-            .await
-            .map_err(unavailable)?;
+        let pool =
+            PgPoolOptions::new().max_connections(10).acquire_timeout(Duration::from_secs(10)).connect(url).await.map_err(unavailable)?;
         // Several nodes may start at once; the migrator takes an advisory lock.
         MIGRATOR.run(&pool).await.map_err(|e| StoreError::Unavailable(Box::new(e)))?;
         Ok(Self { pool, chain })
@@ -304,7 +298,14 @@ impl Store for PostgresStore {
         Self::commit(tx).await
     }
 
-    async fn confirm_totp(&self, tenant: TenantId, id: UserId, step: i64, recovery_digests: &[[u8; 32]], audit: AuditDraft) -> StoreResult<()> {
+    async fn confirm_totp(
+        &self,
+        tenant: TenantId,
+        id: UserId,
+        step: i64,
+        recovery_digests: &[[u8; 32]],
+        audit: AuditDraft,
+    ) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         let done = sqlx::query(
             "UPDATE users SET totp_seed = totp_pending, totp_pending = NULL, totp_last_step = $1
@@ -332,14 +333,13 @@ impl Store for PostgresStore {
 
     async fn reset_mfa(&self, tenant: TenantId, id: UserId, audit: AuditDraft) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        let done = sqlx::query(
-            "UPDATE users SET totp_seed = NULL, totp_pending = NULL, totp_last_step = NULL WHERE tenant_id = $1 AND id = $2",
-        )
-        .bind(tenant.0)
-        .bind(id.0)
-        .execute(&mut *tx)
-        .await
-        .map_err(unavailable)?;
+        let done =
+            sqlx::query("UPDATE users SET totp_seed = NULL, totp_pending = NULL, totp_last_step = NULL WHERE tenant_id = $1 AND id = $2")
+                .bind(tenant.0)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(unavailable)?;
         must_change(done.rows_affected())?;
         sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(id.0).execute(&mut *tx).await.map_err(unavailable)?;
         end_sessions(&mut tx, id).await?;
@@ -603,17 +603,15 @@ async fn end_sessions(conn: &mut PgConnection, user: UserId) -> StoreResult<()> 
 }
 
 async fn insert_session(conn: &mut PgConnection, session: &Session) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO sessions (token_digest, tenant_id, user_id, stage, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(&session.token_digest[..])
-    .bind(session.tenant_id.0)
-    .bind(session.user_id.0)
-    .bind(session.stage.as_str())
-    .bind(session.times.created_at)
-    .bind(session.times.last_seen_at)
-    .execute(conn)
-    .await
-    .map_err(unavailable)?;
+    sqlx::query("INSERT INTO sessions (token_digest, tenant_id, user_id, stage, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(&session.token_digest[..])
+        .bind(session.tenant_id.0)
+        .bind(session.user_id.0)
+        .bind(session.stage.as_str())
+        .bind(session.times.created_at)
+        .bind(session.times.last_seen_at)
+        .execute(conn)
+        .await
+        .map_err(unavailable)?;
     Ok(())
 }

@@ -13,9 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use trustline_audit::{AuditDraft, ChainKeys, Checkpoint, Hash, StoredEvent, genesis_hash};
 use trustline_domain::{Role, TenantId, TokenId, UnixTime, UserId};
-use trustline_store::{
-    ApiToken, NewApiToken, NewUser, Session, Store, StoreError, StoreResult, Tenant, User,
-};
+use trustline_store::{ApiToken, NewApiToken, NewUser, Session, Store, StoreError, StoreResult, Tenant, User};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -65,10 +63,8 @@ impl SqliteStore {
 }
 
 async fn append_event(conn: &mut SqliteConnection, chain: &ChainKeys, draft: AuditDraft) -> Result<(), sqlx::Error> {
-    let head = sqlx::query("SELECT seq, hash FROM audit_heads WHERE tenant_id = $1")
-        .bind(draft.tenant_id)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let head =
+        sqlx::query("SELECT seq, hash FROM audit_heads WHERE tenant_id = $1").bind(draft.tenant_id).fetch_optional(&mut *conn).await?;
     let (seq, prev) = match head {
         Some(row) => (row.try_get::<i64, _>("seq")?, hash_from(row.try_get("hash")?)?),
         None => (0, genesis_hash(draft.tenant_id)),
@@ -298,7 +294,14 @@ impl Store for SqliteStore {
         Self::commit(tx).await
     }
 
-    async fn confirm_totp(&self, tenant: TenantId, id: UserId, step: i64, recovery_digests: &[[u8; 32]], audit: AuditDraft) -> StoreResult<()> {
+    async fn confirm_totp(
+        &self,
+        tenant: TenantId,
+        id: UserId,
+        step: i64,
+        recovery_digests: &[[u8; 32]],
+        audit: AuditDraft,
+    ) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         let done = sqlx::query(
             "UPDATE users SET totp_seed = totp_pending, totp_pending = NULL, totp_last_step = $1
@@ -326,14 +329,13 @@ impl Store for SqliteStore {
 
     async fn reset_mfa(&self, tenant: TenantId, id: UserId, audit: AuditDraft) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        let done = sqlx::query(
-            "UPDATE users SET totp_seed = NULL, totp_pending = NULL, totp_last_step = NULL WHERE tenant_id = $1 AND id = $2",
-        )
-        .bind(tenant.0)
-        .bind(id.0)
-        .execute(&mut *tx)
-        .await
-        .map_err(unavailable)?;
+        let done =
+            sqlx::query("UPDATE users SET totp_seed = NULL, totp_pending = NULL, totp_last_step = NULL WHERE tenant_id = $1 AND id = $2")
+                .bind(tenant.0)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(unavailable)?;
         must_change(done.rows_affected())?;
         sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(id.0).execute(&mut *tx).await.map_err(unavailable)?;
         end_sessions(&mut tx, id).await?;
@@ -597,17 +599,15 @@ async fn end_sessions(conn: &mut SqliteConnection, user: UserId) -> StoreResult<
 }
 
 async fn insert_session(conn: &mut SqliteConnection, session: &Session) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO sessions (token_digest, tenant_id, user_id, stage, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(&session.token_digest[..])
-    .bind(session.tenant_id.0)
-    .bind(session.user_id.0)
-    .bind(session.stage.as_str())
-    .bind(session.times.created_at)
-    .bind(session.times.last_seen_at)
-    .execute(conn)
-    .await
-    .map_err(unavailable)?;
+    sqlx::query("INSERT INTO sessions (token_digest, tenant_id, user_id, stage, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(&session.token_digest[..])
+        .bind(session.tenant_id.0)
+        .bind(session.user_id.0)
+        .bind(session.stage.as_str())
+        .bind(session.times.created_at)
+        .bind(session.times.last_seen_at)
+        .execute(conn)
+        .await
+        .map_err(unavailable)?;
     Ok(())
 }

@@ -7,7 +7,10 @@ use trustline_audit::{Checkpoint, EventBody, Hash, StoredEvent};
 use trustline_domain::{Action, Role, SessionStage, SessionTimes, TenantId, TokenId, UserId};
 use trustline_store::{ApiToken, Session, StoreError, Tenant, User};
 
-fn get<'r, T: sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>>(row: &'r SqliteRow, column: &'static str) -> Result<T, StoreError> {
+fn get<'r, T: sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>>(
+    row: &'r SqliteRow,
+    column: &'static str,
+) -> Result<T, StoreError> {
     row.try_get(column).map_err(|_| StoreError::Corrupt(format!("column {column} does not decode")))
 }
 
@@ -67,11 +70,7 @@ pub(crate) fn token_from_row(row: &SqliteRow) -> Result<ApiToken, StoreError> {
         tenant_id: TenantId(get(row, "tenant_id")?),
         name: get(row, "name")?,
         role: role(row)?,
-        scopes: scopes
-            .split_whitespace()
-            .map(Action::parse)
-            .collect::<Result<_, _>>()
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        scopes: scopes.split_whitespace().map(Action::parse).collect::<Result<_, _>>().map_err(|e| StoreError::Corrupt(e.to_string()))?,
         created_by: UserId(get(row, "created_by")?),
         created_at: get(row, "created_at")?,
         expires_at: get(row, "expires_at")?,

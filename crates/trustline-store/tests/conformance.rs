@@ -16,7 +16,14 @@ async fn tenant(store: &dyn Store, slug: &str) -> Tenant {
 }
 
 fn new_user(tenant: &Tenant, username: &str) -> NewUser {
-    NewUser { tenant_id: tenant.id, username: username.into(), display_name: "D".into(), role: Role::Agent, password_hash: "h".into(), created_at: 1000 }
+    NewUser {
+        tenant_id: tenant.id,
+        username: username.into(),
+        display_name: "D".into(),
+        role: Role::Agent,
+        password_hash: "h".into(),
+        created_at: 1000,
+    }
 }
 
 async fn chain_events(store: &dyn Store, tenant: TenantId) -> i64 {
@@ -129,7 +136,13 @@ async fn concurrent_appends_keep_one_valid_chain(engine: Engine) {
 }
 
 fn session(t: &Tenant, user: UserId, digest: u8, stage: SessionStage) -> Session {
-    Session { token_digest: [digest; 32], tenant_id: t.id, user_id: user, stage, times: SessionTimes { created_at: 1000, last_seen_at: 1000 } }
+    Session {
+        token_digest: [digest; 32],
+        tenant_id: t.id,
+        user_id: user,
+        stage,
+        times: SessionTimes { created_at: 1000, last_seen_at: 1000 },
+    }
 }
 
 async fn sessions_rotate_and_end(engine: Engine) {

@@ -45,7 +45,15 @@ async fn verify(db: &TestDb) -> Output {
     trustline(&db_args(db), &["audit", "verify"], None)
 }
 
-on_both_engines!(verify_passes_an_untouched_log, verify_finds_an_edit, verify_finds_a_deletion, verify_finds_an_insertion, verify_finds_a_reorder, verify_finds_a_truncated_tail, init_and_user_commands_work);
+on_both_engines!(
+    verify_passes_an_untouched_log,
+    verify_finds_an_edit,
+    verify_finds_a_deletion,
+    verify_finds_an_insertion,
+    verify_finds_a_reorder,
+    verify_finds_a_truncated_tail,
+    init_and_user_commands_work
+);
 
 async fn verify_passes_an_untouched_log(engine: Engine) {
     let (db, _) = populated(engine).await;
@@ -125,7 +133,11 @@ async fn init_and_user_commands_work(engine: Engine) {
     assert_eq!(again.status.code(), Some(2));
     assert!(text(&again).contains("tenant \"acme\" already exists"), "{}", text(&again));
 
-    let weak = trustline(&args, &["user", "add", "--tenant", "acme", "--username", "sam", "--role", "agent", "--password-stdin"], Some("password123\n"));
+    let weak = trustline(
+        &args,
+        &["user", "add", "--tenant", "acme", "--username", "sam", "--role", "agent", "--password-stdin"],
+        Some("password123\n"),
+    );
     assert_eq!(weak.status.code(), Some(2));
     assert!(text(&weak).contains("password refused"), "{}", text(&weak));
     let bad_role = trustline(&args, &["user", "add", "--tenant", "acme", "--username", "sam", "--role", "root"], None);

@@ -23,10 +23,17 @@ fn default_limit() -> u32 {
 }
 
 /// Reading the audit trail is itself recorded.
-pub(crate) async fn events(State(state): State<AppState>, authed: Authed, ApiQuery(page): ApiQuery<Page>) -> Result<Json<Vec<StoredEvent>>, ApiError> {
+pub(crate) async fn events(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiQuery(page): ApiQuery<Page>,
+) -> Result<Json<Vec<StoredEvent>>, ApiError> {
     let tenant = authed.principal.tenant.id;
     let events = state.store.audit_events(tenant, page.after.max(0), page.limit.clamp(1, 1000)).await?;
-    state.appender.append(authed.caller.audit(&state, "audit.read", format!("tenant:{tenant}")).detail("after", page.after.to_string())).await?;
+    state
+        .appender
+        .append(authed.caller.audit(&state, "audit.read", format!("tenant:{tenant}")).detail("after", page.after.to_string()))
+        .await?;
     Ok(Json(events))
 }
 

@@ -99,7 +99,9 @@ pub(crate) struct LoginInput {
 
 fn with_session(state: &AppState, session: &NewSession, to: &str) -> Response {
     let mut response = Redirect::to(to).into_response();
-    response.headers_mut().append(header::SET_COOKIE, cookies::set(cookies::session_cookie_name(state.config.tls), session.token.expose(), state.config.tls));
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, cookies::set(cookies::session_cookie_name(state.config.tls), session.token.expose(), state.config.tls));
     response
 }
 
@@ -111,7 +113,12 @@ fn next_page(stage: SessionStage) -> &'static str {
     }
 }
 
-pub(crate) async fn login_submit(State(state): State<AppState>, caller: Caller, headers: HeaderMap, ApiForm(input): ApiForm<LoginInput>) -> Response {
+pub(crate) async fn login_submit(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    ApiForm(input): ApiForm<LoginInput>,
+) -> Response {
     let cookie = cookies::read(&headers, cookies::login_cookie_name(state.config.tls)).unwrap_or_default();
     let expected = login_csrf(&state, &cookie);
     if cookie.is_empty() || !bool::from(subtle::ConstantTimeEq::ct_eq(input.csrf.as_bytes(), expected.as_bytes())) {
@@ -205,9 +212,10 @@ pub(crate) async fn enrol_submit(State(state): State<AppState>, authed: Authed, 
         Ok((session, codes)) => {
             let page = Recovery { codes: codes.iter().map(|c| c.as_str().to_owned()).collect() };
             let mut response = render(&page, StatusCode::OK);
-            response
-                .headers_mut()
-                .append(header::SET_COOKIE, cookies::set(cookies::session_cookie_name(state.config.tls), session.token.expose(), state.config.tls));
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                cookies::set(cookies::session_cookie_name(state.config.tls), session.token.expose(), state.config.tls),
+            );
             response
         }
         Err(error) => enrol_page(&state, &authed, Some(error)),
@@ -216,7 +224,8 @@ pub(crate) async fn enrol_submit(State(state): State<AppState>, authed: Authed, 
 
 pub(crate) async fn enrol_qr(State(state): State<AppState>, authed: Authed) -> Result<Response, ApiError> {
     let uri = login::pending_uri(&state, &authed.principal)?.ok_or_else(ApiError::not_found)?;
-    let code = qrcode::QrCode::new(uri.as_bytes()).map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "QR encoding failed"))?;
+    let code = qrcode::QrCode::new(uri.as_bytes())
+        .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "QR encoding failed"))?;
     let svg = code.render::<qrcode::render::svg::Color>().min_dimensions(220, 220).build();
     Ok(([(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml"))], svg).into_response())
 }

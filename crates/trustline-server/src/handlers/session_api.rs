@@ -29,7 +29,8 @@ pub(crate) struct Code {
 
 fn with_cookie(state: &AppState, session: &NewSession, body: serde_json::Value) -> Response {
     let mut headers = HeaderMap::new();
-    headers.insert(header::SET_COOKIE, cookies::set(cookies::session_cookie_name(state.config.tls), session.token.expose(), state.config.tls));
+    headers
+        .insert(header::SET_COOKIE, cookies::set(cookies::session_cookie_name(state.config.tls), session.token.expose(), state.config.tls));
     (headers, Json(body)).into_response()
 }
 
@@ -62,7 +63,11 @@ pub(crate) async fn sign_out(State(state): State<AppState>, authed: Authed) -> R
     Ok((StatusCode::NO_CONTENT, headers).into_response())
 }
 
-pub(crate) async fn second_factor(State(state): State<AppState>, authed: Authed, ApiJson(input): ApiJson<Code>) -> Result<Response, ApiError> {
+pub(crate) async fn second_factor(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiJson(input): ApiJson<Code>,
+) -> Result<Response, ApiError> {
     let session = login::second_factor(&state, &authed.caller, &authed.principal, &input.code).await?;
     Ok(with_cookie(&state, &session, session_body(&session)))
 }
@@ -72,9 +77,13 @@ pub(crate) async fn start_enrolment(State(state): State<AppState>, authed: Authe
     Ok(Json(json!({ "secret": secret.as_str(), "otpauth_uri": uri.as_str() })).into_response())
 }
 
-pub(crate) async fn confirm_enrolment(State(state): State<AppState>, authed: Authed, ApiJson(input): ApiJson<Code>) -> Result<Response, ApiError> {
+pub(crate) async fn confirm_enrolment(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiJson(input): ApiJson<Code>,
+) -> Result<Response, ApiError> {
     let (session, codes) = login::confirm_enrolment(&state, &authed.caller, &authed.principal, &input.code).await?;
-    let mut body = session_body(&session);
-    body["recovery_codes"] = json!(codes.iter().map(|c| c.as_str()).collect::<Vec<_>>());
+    let codes: Vec<&str> = codes.iter().map(|c| c.as_str()).collect();
+    let body = json!({ "stage": session.stage, "csrf_token": session.csrf, "recovery_codes": codes });
     Ok(with_cookie(&state, &session, body))
 }

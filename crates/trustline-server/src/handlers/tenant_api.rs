@@ -19,9 +19,16 @@ pub(crate) struct Settings {
     require_mfa: bool,
 }
 
-pub(crate) async fn update(State(state): State<AppState>, authed: Authed, ApiJson(input): ApiJson<Settings>) -> Result<StatusCode, ApiError> {
+pub(crate) async fn update(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiJson(input): ApiJson<Settings>,
+) -> Result<StatusCode, ApiError> {
     let tenant = authed.principal.tenant.id;
-    let draft = authed.caller.audit(&state, "tenant.settings.update", format!("tenant:{tenant}")).detail("require_mfa", input.require_mfa.to_string());
+    let draft = authed
+        .caller
+        .audit(&state, "tenant.settings.update", format!("tenant:{tenant}"))
+        .detail("require_mfa", input.require_mfa.to_string());
     state.store.set_tenant_require_mfa(tenant, input.require_mfa, draft).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -32,7 +32,11 @@ fn invalid(code: &'static str, message: impl Into<String>) -> ApiError {
 }
 
 /// The secret is in this response only; the server keeps its digest.
-pub(crate) async fn create(State(state): State<AppState>, authed: Authed, ApiJson(input): ApiJson<NewTokenInput>) -> Result<(StatusCode, Json<Value>), ApiError> {
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiJson(input): ApiJson<NewTokenInput>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
     let name = input.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(invalid("invalid_name", "name must be 1 to 100 characters"));

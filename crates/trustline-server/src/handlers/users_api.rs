@@ -41,7 +41,11 @@ pub(crate) struct PasswordChange {
 }
 
 /// Ends every session of the user, this one included.
-pub(crate) async fn change_own_password(State(state): State<AppState>, authed: Authed, ApiJson(input): ApiJson<PasswordChange>) -> Result<StatusCode, ApiError> {
+pub(crate) async fn change_own_password(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiJson(input): ApiJson<PasswordChange>,
+) -> Result<StatusCode, ApiError> {
     let user = &authed.principal.user;
     let hasher = state.hasher.clone();
     let stored = user.password_hash.clone();
@@ -63,7 +67,10 @@ pub(crate) async fn change_own_password(State(state): State<AppState>, authed: A
 pub(crate) async fn list(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<UserView>>, ApiError> {
     let tenant = authed.principal.tenant.id;
     let users = state.store.list_users(tenant).await?;
-    state.appender.append(authed.caller.audit(&state, "user.list", format!("tenant:{tenant}")).detail("count", users.len().to_string())).await?;
+    state
+        .appender
+        .append(authed.caller.audit(&state, "user.list", format!("tenant:{tenant}")).detail("count", users.len().to_string()))
+        .await?;
     Ok(Json(users.iter().map(UserView::from).collect()))
 }
 
@@ -87,7 +94,11 @@ pub(crate) struct NewUserInput {
     password: Option<Zeroizing<String>>,
 }
 
-pub(crate) async fn create(State(state): State<AppState>, authed: Authed, ApiJson(input): ApiJson<NewUserInput>) -> Result<(StatusCode, Json<Value>), ApiError> {
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiJson(input): ApiJson<NewUserInput>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
     let username = Username::parse(&input.username).map_err(|e| invalid("invalid_username", e.to_string()))?;
     let display_name = input.display_name.trim().to_owned();
     if display_name.is_empty() || display_name.chars().count() > 100 {
@@ -101,13 +112,18 @@ pub(crate) async fn create(State(state): State<AppState>, authed: Authed, ApiJso
     };
     check_new_password(&state, &password, &[username.as_str(), &display_name, &authed.principal.tenant.slug])?;
     let password_hash = hash_password(&state, password.clone()).await?;
-    let new = NewUser { tenant_id: authed.principal.tenant.id, username: username.as_str().to_owned(), display_name, role, password_hash, created_at: state.clock.now() };
+    let new = NewUser {
+        tenant_id: authed.principal.tenant.id,
+        username: username.as_str().to_owned(),
+        display_name,
+        role,
+        password_hash,
+        created_at: state.clock.now(),
+    };
     let draft = authed.caller.audit(&state, "user.create", "user").detail("role", role.as_str());
     let user = state.store.create_user(new, draft).await?;
-    let mut body = json!({ "user": UserView::from(&user) });
-    if generated {
-        body["initial_password"] = json!(password.as_str());
-    }
+    let initial_password = generated.then(|| password.as_str().to_owned());
+    let body = json!({ "user": UserView::from(&user), "initial_password": initial_password });
     Ok((StatusCode::CREATED, Json(body)))
 }
 
@@ -115,7 +131,11 @@ fn may_assign(principal: &Principal, role: Role) -> Result<(), ApiError> {
     if principal.user.role.may_assign(role) {
         Ok(())
     } else {
-        Err(ApiError::new(StatusCode::FORBIDDEN, "role_not_assignable", format!("a {} cannot manage {} accounts", principal.user.role.as_str(), role.as_str())))
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "role_not_assignable",
+            format!("a {} cannot manage {} accounts", principal.user.role.as_str(), role.as_str()),
+        ))
     }
 }
 
@@ -158,11 +178,20 @@ pub(crate) struct RoleChange {
     role: String,
 }
 
-pub(crate) async fn change_role(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>, ApiJson(input): ApiJson<RoleChange>) -> Result<StatusCode, ApiError> {
+pub(crate) async fn change_role(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<RoleChange>,
+) -> Result<StatusCode, ApiError> {
     let role = Role::parse(&input.role).map_err(|e| invalid("invalid_role", e.to_string()))?;
     let user = manageable(&state, &authed.principal, id).await?;
     may_assign(&authed.principal, role)?;
-    let draft = authed.caller.audit(&state, "user.change_role", format!("user:{}", user.id)).detail("from", user.role.as_str()).detail("to", role.as_str());
+    let draft = authed
+        .caller
+        .audit(&state, "user.change_role", format!("user:{}", user.id))
+        .detail("from", user.role.as_str())
+        .detail("to", role.as_str());
     state.store.set_user_role(user.tenant_id, user.id, role, draft).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -42,7 +42,8 @@ async fn changes_and_reads_are_audited(engine: Engine) {
     let events = reader.get("/api/audit/events?limit=1000").await;
     assert_eq!(events.status, 200);
     let list = events.body.as_array().unwrap();
-    let find = |action: &str| list.iter().rev().find(|e| e["action"] == action).unwrap_or_else(|| panic!("no {action} in {list:?}")).clone();
+    let find =
+        |action: &str| list.iter().rev().find(|e| e["action"] == action).unwrap_or_else(|| panic!("no {action} in {list:?}")).clone();
     let create = find("user.create");
     assert_eq!(create["actor"], format!("user:{}", admin.id));
     assert_eq!(create["target"], format!("user:{id}"));

@@ -13,20 +13,56 @@ async fn malformed_bodies_get_precise_errors(engine: Engine) {
     let users = server.db.raw.scalar("SELECT COUNT(*) FROM users").await;
     let events = server.db.raw.scalar("SELECT COUNT(*) FROM audit_events").await;
     let send = |content_type: &'static str, body: Vec<u8>| {
-        client.http.post(client.url("/api/users")).header("x-csrf-token", csrf.clone()).header("content-type", content_type).body(body).send()
+        client
+            .http
+            .post(client.url("/api/users"))
+            .header("x-csrf-token", csrf.clone())
+            .header("content-type", content_type)
+            .body(body)
+            .send()
     };
     let cases: Vec<(&str, &'static str, Vec<u8>, u16, &str)> = vec![
         ("malformed JSON", "application/json", b"{\"username\": ".to_vec(), 400, "malformed_json"),
         ("not an object", "application/json", b"[1, 2]".to_vec(), 422, "invalid_body"),
-        ("unknown field", "application/json", br#"{"username":"a1","display_name":"A","role":"agent","is_root":true}"#.to_vec(), 422, "invalid_body"),
+        (
+            "unknown field",
+            "application/json",
+            br#"{"username":"a1","display_name":"A","role":"agent","is_root":true}"#.to_vec(),
+            422,
+            "invalid_body",
+        ),
         ("missing field", "application/json", br#"{"username":"a1"}"#.to_vec(), 422, "invalid_body"),
         ("wrong type", "application/json", br#"{"username":5,"display_name":"A","role":"agent"}"#.to_vec(), 422, "invalid_body"),
-        ("invalid UTF-8", "application/json", b"{\"username\":\"\xff\xfe\",\"display_name\":\"A\",\"role\":\"agent\"}".to_vec(), 400, "malformed_json"),
-        ("wrong content type", "text/plain", br#"{"username":"a1","display_name":"A","role":"agent"}"#.to_vec(), 415, "unsupported_media_type"),
+        (
+            "invalid UTF-8",
+            "application/json",
+            b"{\"username\":\"\xff\xfe\",\"display_name\":\"A\",\"role\":\"agent\"}".to_vec(),
+            400,
+            "malformed_json",
+        ),
+        (
+            "wrong content type",
+            "text/plain",
+            br#"{"username":"a1","display_name":"A","role":"agent"}"#.to_vec(),
+            415,
+            "unsupported_media_type",
+        ),
         ("oversize", "application/json", format!("{{\"username\":\"{}\"}}", "a".repeat(200 * 1024)).into_bytes(), 413, "payload_too_large"),
         ("invalid role", "application/json", br#"{"username":"a1","display_name":"A","role":"root"}"#.to_vec(), 422, "invalid_role"),
-        ("invalid username", "application/json", br#"{"username":"a b","display_name":"A","role":"agent"}"#.to_vec(), 422, "invalid_username"),
-        ("control characters", "application/json", b"{\"username\":\"a\\u0000b\",\"display_name\":\"A\",\"role\":\"agent\"}".to_vec(), 422, "invalid_username"),
+        (
+            "invalid username",
+            "application/json",
+            br#"{"username":"a b","display_name":"A","role":"agent"}"#.to_vec(),
+            422,
+            "invalid_username",
+        ),
+        (
+            "control characters",
+            "application/json",
+            b"{\"username\":\"a\\u0000b\",\"display_name\":\"A\",\"role\":\"agent\"}".to_vec(),
+            422,
+            "invalid_username",
+        ),
     ];
     for (what, content_type, body, status, code) in cases {
         let response = send(content_type, body).await.unwrap();

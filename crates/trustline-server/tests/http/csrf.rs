@@ -17,7 +17,8 @@ async fn state_changes_without_the_token_are_refused(engine: Engine) {
     assert_eq!(wrong.status(), 403);
     // A token from another session does not fit this one.
     let other = server.signed_in(&server.create_user(&server.tenant, "admin2", Role::Admin, true).await).await;
-    let foreign = client.http.post(client.url("/api/users")).header("x-csrf-token", other.csrf().unwrap()).json(&body).send().await.unwrap();
+    let foreign =
+        client.http.post(client.url("/api/users")).header("x-csrf-token", other.csrf().unwrap()).json(&body).send().await.unwrap();
     assert_eq!(foreign.status(), 403);
     assert_eq!(server.db.raw.scalar("SELECT COUNT(*) FROM users WHERE username = 'forged'").await, 0);
     let ok = client.http.post(client.url("/api/users")).header("x-csrf-token", token).json(&body).send().await.unwrap();

@@ -36,7 +36,8 @@ async fn failed_sign_ins_lock_the_account_without_revealing_it(engine: Engine) {
     // Failures are audited with a keyed MAC of the typed name, never the name.
     let clear = server.db.raw.scalar("SELECT COUNT(*) FROM audit_events WHERE details LIKE '%nobody%'").await;
     assert_eq!(clear, 0);
-    let macs = server.db.raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'session.login' AND details LIKE '%username_mac%'").await;
+    let macs =
+        server.db.raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'session.login' AND details LIKE '%username_mac%'").await;
     assert!(macs >= 10);
 }
 
@@ -138,7 +139,8 @@ async fn weak_passwords_are_refused(engine: Engine) {
     let admin = server.create_user(&server.tenant, "admin", Role::Admin, true).await;
     let client = server.signed_in(&admin).await;
     for weak in ["short", "password1234", "acmeacmeacme1"] {
-        let reply = client.post("/api/users", json!({ "username": "newbie", "display_name": "N", "role": "agent", "password": weak })).await;
+        let reply =
+            client.post("/api/users", json!({ "username": "newbie", "display_name": "N", "role": "agent", "password": weak })).await;
         assert_eq!((reply.status, reply.code()), (422, "weak_password"), "{weak}");
     }
     assert_eq!(server.db.raw.scalar("SELECT COUNT(*) FROM users WHERE username = 'newbie'").await, 0);

@@ -19,7 +19,8 @@ async fn a_new_owner_enrols_and_signs_in_through_the_pages(engine: Engine) {
     let client = server.client();
     let http = &client.http;
     let page = http.get(client.url("/login")).send().await.unwrap().text().await.unwrap();
-    let form = [("csrf", hidden(&page, "csrf")), ("tenant", "acme".into()), ("username", "owner".into()), ("password", owner.password.clone())];
+    let form =
+        [("csrf", hidden(&page, "csrf")), ("tenant", "acme".into()), ("username", "owner".into()), ("password", owner.password.clone())];
     let signed = http.post(client.url("/login")).form(&form).send().await.unwrap();
     assert_eq!(signed.status(), 303);
     assert_eq!(signed.headers()["location"], "/mfa/enrol");
@@ -51,13 +52,15 @@ async fn a_new_owner_enrols_and_signs_in_through_the_pages(engine: Engine) {
 
     server.clock.advance(30);
     let page = http.get(client.url("/login")).send().await.unwrap().text().await.unwrap();
-    let form = [("csrf", hidden(&page, "csrf")), ("tenant", "acme".into()), ("username", "owner".into()), ("password", owner.password.clone())];
+    let form =
+        [("csrf", hidden(&page, "csrf")), ("tenant", "acme".into()), ("username", "owner".into()), ("password", owner.password.clone())];
     let signed = http.post(client.url("/login")).form(&form).send().await.unwrap();
     assert_eq!(signed.headers()["location"], "/login/mfa");
     let mfa = http.get(client.url("/login/mfa")).send().await.unwrap().text().await.unwrap();
     let now = trustline_domain::Clock::now(server.clock.as_ref());
     let code = format!("{:06}", Totp::code(&seed, Totp::step_at(now)));
-    let wrong = http.post(client.url("/login/mfa")).form(&[("csrf", hidden(&mfa, "csrf")), ("code", "123456".into())]).send().await.unwrap();
+    let wrong =
+        http.post(client.url("/login/mfa")).form(&[("csrf", hidden(&mfa, "csrf")), ("code", "123456".into())]).send().await.unwrap();
     assert_eq!(wrong.status(), 401);
     assert!(wrong.text().await.unwrap().contains("not correct"));
     let ok = http.post(client.url("/login/mfa")).form(&[("csrf", hidden(&mfa, "csrf")), ("code", code)]).send().await.unwrap();

@@ -7,7 +7,12 @@ use trustline_domain::{Role, permits};
 use trustline_server::{Access, route_table};
 use trustline_testkit::{Engine, TestServer, on_both_engines};
 
-on_both_engines!(every_role_against_every_route, anonymous_callers_are_sent_to_sign_in, tenants_cannot_reach_each_other, tokens_are_limited_to_their_scopes);
+on_both_engines!(
+    every_role_against_every_route,
+    anonymous_callers_are_sent_to_sign_in,
+    tenants_cannot_reach_each_other,
+    tokens_are_limited_to_their_scopes
+);
 
 /// A body each route accepts in shape, so that an allowed call is not refused
 /// for its input before authorization is visible.
@@ -42,7 +47,8 @@ async fn every_role_against_every_route(engine: Engine) {
             let id = if spec.path.starts_with("/api/tokens/") { token_id } else { target.id.0 };
             let path = spec.path.replace("{id}", &id.to_string());
             let reply = client.send(spec.method.clone(), &path, sample_body(&spec.method, spec.path)).await;
-            let context = format!("{} {} {} as {}: {} {}", engine_name(engine), spec.method, spec.path, role.as_str(), reply.status, reply.body);
+            let context =
+                format!("{} {} {} as {}: {} {}", engine_name(engine), spec.method, spec.path, role.as_str(), reply.status, reply.body);
             if permits(role, action) {
                 assert!(reply.status < 500 && reply.status != 401 && reply.status != 403, "should be allowed: {context}");
             } else {
@@ -53,11 +59,7 @@ async fn every_role_against_every_route(engine: Engine) {
     }
     assert!(refused > 10, "the matrix refused almost nothing ({refused})");
     // Every refusal of a signed-in caller is in the audit log.
-    let denied = server
-        .db
-        .raw
-        .scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'access.denied' AND outcome = 'denied'")
-        .await;
+    let denied = server.db.raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'access.denied' AND outcome = 'denied'").await;
     assert_eq!(denied, refused);
 }
 
@@ -100,7 +102,8 @@ async fn tenants_cannot_reach_each_other(engine: Engine) {
     let listed = client.get("/api/users").await;
     assert!(listed.body.as_array().unwrap().iter().all(|u| u["tenant_id"] == json!(server.tenant.id.0)));
     // The tenant cannot be chosen in the body.
-    let smuggled = client.post("/api/users", json!({ "tenant_id": beta.id.0, "username": "x1", "display_name": "X", "role": "agent" })).await;
+    let smuggled =
+        client.post("/api/users", json!({ "tenant_id": beta.id.0, "username": "x1", "display_name": "X", "role": "agent" })).await;
     assert_eq!(smuggled.status, 422);
     let still = server.db.store.user(beta.id, outsider.id).await.unwrap().unwrap();
     assert!(!still.disabled);
@@ -119,7 +122,8 @@ async fn tokens_are_limited_to_their_scopes(engine: Engine) {
     let api = reqwest::Client::new();
     let call = |method: Method, path: &str| api.request(method, format!("{}{path}", server.base)).bearer_auth(&secret);
     assert_eq!(call(Method::GET, "/api/users").send().await.unwrap().status(), 200);
-    let refused = call(Method::POST, "/api/users").json(&json!({ "username": "z1", "display_name": "Z", "role": "agent" })).send().await.unwrap();
+    let refused =
+        call(Method::POST, "/api/users").json(&json!({ "username": "z1", "display_name": "Z", "role": "agent" })).send().await.unwrap();
     assert_eq!(refused.status(), 403);
     assert_eq!(call(Method::GET, "/api/audit/events").send().await.unwrap().status(), 403);
     // A role cannot grant scopes beyond itself.

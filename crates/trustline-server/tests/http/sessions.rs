@@ -3,7 +3,14 @@ use serde_json::json;
 use trustline_domain::Role;
 use trustline_testkit::{Engine, TestServer, on_both_engines};
 
-on_both_engines!(idle_sessions_expire, sessions_have_an_absolute_lifetime, sign_out_revokes_the_session, disabling_a_user_ends_their_sessions, sessions_rotate_after_mfa, cookies_are_locked_down);
+on_both_engines!(
+    idle_sessions_expire,
+    sessions_have_an_absolute_lifetime,
+    sign_out_revokes_the_session,
+    disabling_a_user_ends_their_sessions,
+    sessions_rotate_after_mfa,
+    cookies_are_locked_down
+);
 
 async fn idle_sessions_expire(engine: Engine) {
     let server = TestServer::start(engine).await;

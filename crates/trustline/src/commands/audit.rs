@@ -65,7 +65,9 @@ async fn export(data: DataArgs, tenant: String, output: Option<PathBuf>) -> anyh
     let tenant = find_tenant(&inst, &tenant).await?;
     inst.store.append_audit(vec![cli_audit(tenant.id.0, "audit.export", format!("tenant:{}", tenant.id))]).await?;
     let mut out: Box<dyn Write> = match &output {
-        Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?)),
+        Some(path) => {
+            Box::new(std::io::BufWriter::new(std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?))
+        }
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
     let header = json!({
@@ -82,16 +84,21 @@ async fn export(data: DataArgs, tenant: String, output: Option<PathBuf>) -> anyh
         let Some(last) = page.last() else { break };
         after = last.body.seq;
         for event in &page {
-            let mut line = serde_json::to_value(event)?;
-            line["type"] = json!("event");
-            writeln!(out, "{line}")?;
+            writeln!(out, "{}", tagged("event", event)?)?;
         }
     }
     for checkpoint in inst.store.checkpoints(tenant.id).await? {
-        let mut line = serde_json::to_value(&checkpoint)?;
-        line["type"] = json!("checkpoint");
-        writeln!(out, "{line}")?;
+        writeln!(out, "{}", tagged("checkpoint", &checkpoint)?)?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// One export line: the record's fields plus `"type"`.
+fn tagged(kind: &str, record: &impl serde::Serialize) -> anyhow::Result<serde_json::Value> {
+    let mut line = serde_json::to_value(record)?;
+    if let Some(fields) = line.as_object_mut() {
+        fields.insert("type".into(), json!(kind));
+    }
+    Ok(line)
 }

@@ -30,7 +30,10 @@ pub async fn run(args: InitArgs) -> anyhow::Result<ExitCode> {
     let tenant = create_tenant(&inst, &args.tenant, &args.tenant_name).await?;
     let owner = create_user(&inst, &*hasher()?, &tenant, &args.owner, "", Role::Owner, &password).await?;
     if created_key {
-        println!("Created the master key in {}. Back it up separately from the database: without it the data cannot be read.", args.data.data_dir.display());
+        println!(
+            "Created the master key in {}. Back it up separately from the database: without it the data cannot be read.",
+            args.data.data_dir.display()
+        );
     }
     println!("Created tenant {:?} with owner {:?}.", tenant.slug, owner.username);
     if generated {

@@ -1,6 +1,6 @@
+pub mod accounts;
 pub mod audit;
 pub mod bench;
 pub mod init;
 pub mod serve;
 pub mod user;
-pub mod accounts;

@@ -66,7 +66,9 @@ pub async fn run(command: UserCommand) -> anyhow::Result<ExitCode> {
             let tenant = find_tenant(&inst, &tenant).await?;
             let users = inst.store.list_users(tenant.id).await?;
             inst.store
-                .append_audit(vec![cli_audit(tenant.id.0, "user.list", format!("tenant:{}", tenant.id)).detail("count", users.len().to_string())])
+                .append_audit(vec![
+                    cli_audit(tenant.id.0, "user.list", format!("tenant:{}", tenant.id)).detail("count", users.len().to_string()),
+                ])
                 .await?;
             println!("{:<6} {:<24} {:<11} {:<5} {:<8} display name", "id", "username", "role", "mfa", "status");
             for u in users {
@@ -79,7 +81,9 @@ pub async fn run(command: UserCommand) -> anyhow::Result<ExitCode> {
             let inst = target.data.open().await?;
             let tenant = find_tenant(&inst, &target.tenant).await?;
             let user = find_user(&inst, &tenant, &target.username).await?;
-            inst.store.set_user_disabled(tenant.id, user.id, true, cli_audit(tenant.id.0, "user.disable", format!("user:{}", user.id))).await?;
+            inst.store
+                .set_user_disabled(tenant.id, user.id, true, cli_audit(tenant.id.0, "user.disable", format!("user:{}", user.id)))
+                .await?;
             println!("Disabled {} and ended their sessions.", user.username);
         }
         UserCommand::ResetMfa { target } => {
