@@ -6,13 +6,14 @@
 mod rows;
 
 use async_trait::async_trait;
-use rows::{checkpoint_from_row, event_from_row, hash_from, tenant_from_row, token_from_row, user_from_row};
+use rows::Row as Cols;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{PgConnection, PgPool, Row};
 use std::sync::Arc;
 use std::time::Duration;
 use trustline_audit::{AuditDraft, ChainKeys, Checkpoint, Hash, StoredEvent, genesis_hash};
 use trustline_domain::{Role, TenantId, TokenId, UnixTime, UserId};
+use trustline_store::decode;
 use trustline_store::{ApiToken, NewApiToken, NewUser, Session, Store, StoreError, StoreResult, Tenant, User};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -70,7 +71,7 @@ async fn append_event(conn: &mut PgConnection, chain: &ChainKeys, draft: AuditDr
         head = lock_head().fetch_optional(&mut *conn).await?;
     }
     let (seq, prev) = match head {
-        Some(row) => (row.try_get::<i64, _>("seq")?, hash_from(row.try_get("hash")?)?),
+        Some(row) => (row.try_get::<i64, _>("seq")?, stored_hash(row.try_get("hash")?)?),
         None => (0, genesis_hash(draft.tenant_id)),
     };
     let event = chain.link(prev, draft.into_body(seq + 1));
@@ -103,6 +104,11 @@ async fn append_event(conn: &mut PgConnection, chain: &ChainKeys, draft: AuditDr
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// The head hash read inside an append, where errors are sqlx errors.
+fn stored_hash(bytes: Vec<u8>) -> Result<Hash, sqlx::Error> {
+    Hash::try_from(bytes.as_slice()).map_err(|_| sqlx::Error::Decode("stored hash is not 32 bytes".into()))
 }
 
 fn must_change(rows: u64) -> StoreResult<()> {
@@ -142,7 +148,7 @@ impl Store for PostgresStore {
                 StoreError::Conflict(_) => StoreError::Conflict("a tenant with this name"),
                 other => other,
             })?;
-        let tenant = tenant_from_row(&row)?;
+        let tenant = decode::tenant(&Cols(&row))?;
         audit.tenant_id = tenant.id.0;
         audit.target = format!("tenant:{}", tenant.id);
         self.append(&mut tx, audit).await?;
@@ -152,17 +158,17 @@ impl Store for PostgresStore {
 
     async fn tenant(&self, id: TenantId) -> StoreResult<Option<Tenant>> {
         let row = sqlx::query("SELECT * FROM tenants WHERE id = $1").bind(id.0).fetch_optional(&self.pool).await.map_err(unavailable)?;
-        row.as_ref().map(tenant_from_row).transpose()
+        row.as_ref().map(|r| decode::tenant(&Cols(r))).transpose()
     }
 
     async fn tenant_by_slug(&self, slug: &str) -> StoreResult<Option<Tenant>> {
         let row = sqlx::query("SELECT * FROM tenants WHERE slug = $1").bind(slug).fetch_optional(&self.pool).await.map_err(unavailable)?;
-        row.as_ref().map(tenant_from_row).transpose()
+        row.as_ref().map(|r| decode::tenant(&Cols(r))).transpose()
     }
 
     async fn list_tenants(&self) -> StoreResult<Vec<Tenant>> {
         let rows = sqlx::query("SELECT * FROM tenants ORDER BY id").fetch_all(&self.pool).await.map_err(unavailable)?;
-        rows.iter().map(tenant_from_row).collect()
+        rows.iter().map(|r| decode::tenant(&Cols(r))).collect()
     }
 
     async fn set_tenant_require_mfa(&self, id: TenantId, require: bool, audit: AuditDraft) -> StoreResult<()> {
@@ -196,7 +202,7 @@ impl Store for PostgresStore {
             StoreError::Conflict(_) => StoreError::Conflict("a user with this username"),
             other => other,
         })?;
-        let created = user_from_row(&row)?;
+        let created = decode::user(&Cols(&row))?;
         audit.target = format!("user:{}", created.id);
         self.append(&mut tx, audit).await?;
         Self::commit(tx).await?;
@@ -210,7 +216,7 @@ impl Store for PostgresStore {
             .fetch_optional(&self.pool)
             .await
             .map_err(unavailable)?;
-        row.as_ref().map(user_from_row).transpose()
+        row.as_ref().map(|r| decode::user(&Cols(r))).transpose()
     }
 
     async fn user_by_username(&self, tenant: TenantId, username: &str) -> StoreResult<Option<User>> {
@@ -220,7 +226,7 @@ impl Store for PostgresStore {
             .fetch_optional(&self.pool)
             .await
             .map_err(unavailable)?;
-        row.as_ref().map(user_from_row).transpose()
+        row.as_ref().map(|r| decode::user(&Cols(r))).transpose()
     }
 
     async fn list_users(&self, tenant: TenantId) -> StoreResult<Vec<User>> {
@@ -229,7 +235,7 @@ impl Store for PostgresStore {
             .fetch_all(&self.pool)
             .await
             .map_err(unavailable)?;
-        rows.iter().map(user_from_row).collect()
+        rows.iter().map(|r| decode::user(&Cols(r))).collect()
     }
 
     async fn set_user_disabled(&self, tenant: TenantId, id: UserId, disabled: bool, audit: AuditDraft) -> StoreResult<()> {
@@ -403,7 +409,7 @@ impl Store for PostgresStore {
             .fetch_optional(&self.pool)
             .await
             .map_err(unavailable)?;
-        row.as_ref().map(rows::session_from_row).transpose()
+        row.as_ref().map(|r| decode::session(&Cols(r))).transpose()
     }
 
     async fn touch_session(&self, token_digest: &[u8; 32], at: UnixTime) -> StoreResult<()> {
@@ -494,7 +500,7 @@ impl Store for PostgresStore {
         .fetch_one(&mut *tx)
         .await
         .map_err(unavailable)?;
-        let created = token_from_row(&row)?;
+        let created = decode::token(&Cols(&row))?;
         audit.target = format!("token:{}", created.id);
         self.append(&mut tx, audit).await?;
         Self::commit(tx).await?;
@@ -507,7 +513,7 @@ impl Store for PostgresStore {
             .fetch_optional(&self.pool)
             .await
             .map_err(unavailable)?;
-        row.as_ref().map(token_from_row).transpose()
+        row.as_ref().map(|r| decode::token(&Cols(r))).transpose()
     }
 
     async fn list_tokens(&self, tenant: TenantId) -> StoreResult<Vec<ApiToken>> {
@@ -516,7 +522,7 @@ impl Store for PostgresStore {
             .fetch_all(&self.pool)
             .await
             .map_err(unavailable)?;
-        rows.iter().map(token_from_row).collect()
+        rows.iter().map(|r| decode::token(&Cols(r))).collect()
     }
 
     async fn revoke_token(&self, tenant: TenantId, id: TokenId, audit: AuditDraft) -> StoreResult<()> {
@@ -548,7 +554,7 @@ impl Store for PostgresStore {
             .fetch_all(&self.pool)
             .await
             .map_err(unavailable)?;
-        rows.iter().map(event_from_row).collect()
+        rows.iter().map(|r| decode::event(&Cols(r))).collect()
     }
 
     async fn audit_head(&self, tenant: TenantId) -> StoreResult<Option<(i64, Hash)>> {
@@ -557,8 +563,7 @@ impl Store for PostgresStore {
             .fetch_optional(&self.pool)
             .await
             .map_err(unavailable)?;
-        row.map(|r| Ok((r.try_get("seq").map_err(unavailable)?, hash_from(r.try_get("hash").map_err(unavailable)?).map_err(unavailable)?)))
-            .transpose()
+        row.as_ref().map(|r| decode::head(&Cols(r))).transpose()
     }
 
     async fn audit_hash_at(&self, tenant: TenantId, seq: i64) -> StoreResult<Option<Hash>> {
@@ -568,7 +573,7 @@ impl Store for PostgresStore {
             .fetch_optional(&self.pool)
             .await
             .map_err(unavailable)?;
-        row.map(|r| hash_from(r.try_get("hash").map_err(unavailable)?).map_err(unavailable)).transpose()
+        row.as_ref().map(|r| decode::hash(&Cols(r), "hash")).transpose()
     }
 
     async fn add_checkpoint(&self, checkpoint: Checkpoint) -> StoreResult<()> {
@@ -593,7 +598,7 @@ impl Store for PostgresStore {
             .fetch_all(&self.pool)
             .await
             .map_err(unavailable)?;
-        rows.iter().map(checkpoint_from_row).collect()
+        rows.iter().map(|r| decode::checkpoint(&Cols(r))).collect()
     }
 }
 

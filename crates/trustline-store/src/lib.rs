@@ -5,6 +5,7 @@
 //! and writes it in the same transaction: if the event cannot be written,
 //! nothing is changed (fail closed).
 
+pub mod decode;
 mod error;
 mod records;
 

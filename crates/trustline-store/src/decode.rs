@@ -1,0 +1,123 @@
+//! Turning rows into records, written once for every engine. An engine only
+//! says how to read one typed column; a value that does not decode is
+//! reported as corrupt data, naming the column but never its contents.
+
+use crate::{ApiToken, Session, StoreError, Tenant, User};
+use trustline_audit::{Checkpoint, EventBody, Hash, StoredEvent};
+use trustline_domain::{Action, Role, SessionStage, SessionTimes, TenantId, TokenId, UserId};
+
+/// Typed access to the columns of one row.
+pub trait Columns {
+    fn int(&self, column: &'static str) -> Result<i64, StoreError>;
+    fn opt_int(&self, column: &'static str) -> Result<Option<i64>, StoreError>;
+    fn text(&self, column: &'static str) -> Result<String, StoreError>;
+    fn flag(&self, column: &'static str) -> Result<bool, StoreError>;
+    fn bytes(&self, column: &'static str) -> Result<Vec<u8>, StoreError>;
+    fn opt_bytes(&self, column: &'static str) -> Result<Option<Vec<u8>>, StoreError>;
+}
+
+/// The error an engine reports for a column that does not decode.
+pub fn undecodable(column: &'static str) -> StoreError {
+    StoreError::Corrupt(format!("column {column} does not decode"))
+}
+
+pub fn hash_from(bytes: &[u8], column: &'static str) -> Result<Hash, StoreError> {
+    Hash::try_from(bytes).map_err(|_| StoreError::Corrupt(format!("column {column} is not a 32-byte hash")))
+}
+
+pub fn hash(row: &impl Columns, column: &'static str) -> Result<Hash, StoreError> {
+    hash_from(&row.bytes(column)?, column)
+}
+
+/// A chain head: its position and hash.
+pub fn head(row: &impl Columns) -> Result<(i64, Hash), StoreError> {
+    Ok((row.int("seq")?, hash(row, "hash")?))
+}
+
+fn role(row: &impl Columns) -> Result<Role, StoreError> {
+    Role::parse(&row.text("role")?).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+pub fn tenant(row: &impl Columns) -> Result<Tenant, StoreError> {
+    Ok(Tenant {
+        id: TenantId(row.int("id")?),
+        slug: row.text("slug")?,
+        name: row.text("name")?,
+        require_mfa: row.flag("require_mfa")?,
+        created_at: row.int("created_at")?,
+    })
+}
+
+pub fn user(row: &impl Columns) -> Result<User, StoreError> {
+    Ok(User {
+        id: UserId(row.int("id")?),
+        tenant_id: TenantId(row.int("tenant_id")?),
+        username: row.text("username")?,
+        display_name: row.text("display_name")?,
+        role: role(row)?,
+        password_hash: row.text("password_hash")?,
+        disabled: row.flag("disabled")?,
+        totp_seed: row.opt_bytes("totp_seed")?,
+        totp_pending: row.opt_bytes("totp_pending")?,
+        totp_last_step: row.opt_int("totp_last_step")?,
+        created_at: row.int("created_at")?,
+    })
+}
+
+pub fn session(row: &impl Columns) -> Result<Session, StoreError> {
+    Ok(Session {
+        token_digest: hash(row, "token_digest")?,
+        tenant_id: TenantId(row.int("tenant_id")?),
+        user_id: UserId(row.int("user_id")?),
+        stage: SessionStage::parse(&row.text("stage")?).ok_or_else(|| StoreError::Corrupt("unknown session stage".into()))?,
+        times: SessionTimes { created_at: row.int("created_at")?, last_seen_at: row.int("last_seen_at")? },
+    })
+}
+
+pub fn token(row: &impl Columns) -> Result<ApiToken, StoreError> {
+    Ok(ApiToken {
+        id: TokenId(row.int("id")?),
+        tenant_id: TenantId(row.int("tenant_id")?),
+        name: row.text("name")?,
+        role: role(row)?,
+        scopes: row
+            .text("scopes")?
+            .split_whitespace()
+            .map(Action::parse)
+            .collect::<Result<_, _>>()
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        created_by: UserId(row.int("created_by")?),
+        created_at: row.int("created_at")?,
+        expires_at: row.int("expires_at")?,
+        revoked: row.flag("revoked")?,
+    })
+}
+
+pub fn event(row: &impl Columns) -> Result<StoredEvent, StoreError> {
+    Ok(StoredEvent {
+        body: EventBody {
+            tenant_id: row.int("tenant_id")?,
+            seq: row.int("seq")?,
+            at: row.int("at")?,
+            actor: row.text("actor")?,
+            action: row.text("action")?,
+            target: row.text("target")?,
+            outcome: row.text("outcome")?,
+            source: row.text("source")?,
+            details: row.text("details")?,
+        },
+        prev_hash: hash(row, "prev_hash")?,
+        hash: hash(row, "hash")?,
+        seal: hash(row, "seal")?,
+    })
+}
+
+pub fn checkpoint(row: &impl Columns) -> Result<Checkpoint, StoreError> {
+    Ok(Checkpoint {
+        tenant_id: row.int("tenant_id")?,
+        seq: row.int("seq")?,
+        hash: hash(row, "hash")?,
+        at: row.int("at")?,
+        signature: row.bytes("signature")?,
+    })
+}
