@@ -14,14 +14,7 @@ pub(crate) fn login_cookie_name(tls: bool) -> &'static str {
 
 /// The value of cookie `name`, if the request carries it.
 pub(crate) fn read(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|v| crate::parse::cookie(v, name)).map(str::to_owned)
 }
 
 /// HttpOnly, SameSite=Strict, Path=/, Secure under TLS; no expiry, so the

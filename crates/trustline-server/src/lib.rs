@@ -18,6 +18,7 @@ mod handlers;
 mod headers;
 mod keys;
 mod login;
+pub mod parse;
 mod routes;
 mod serve;
 mod state;
