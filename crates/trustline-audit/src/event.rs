@@ -55,6 +55,14 @@ fn hex<S: serde::Serializer>(bytes: &Hash, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&trustline_crypto::hex(bytes))
 }
 
+/// The last link of a tenant's chain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChainHead {
+    pub tenant_id: i64,
+    pub seq: i64,
+    pub hash: Hash,
+}
+
 /// The first `prev_hash` of a tenant's chain.
 pub fn genesis_hash(tenant_id: i64) -> Hash {
     let mut seed = b"trustline-audit-genesis".to_vec();
@@ -79,6 +87,30 @@ impl ChainKeys {
 
     pub fn seal_matches(&self, hash: &Hash, seal: &Hash) -> bool {
         self.seal.verify(hash, seal)
+    }
+
+    /// Places drafts, in order, at the ends of their tenants' chains. `heads`
+    /// holds `(tenant, seq, hash)` of each chain and is advanced in place; a
+    /// tenant missing from it starts a new chain.
+    pub fn link_batch(&self, heads: &mut Vec<ChainHead>, drafts: Vec<crate::AuditDraft>) -> Vec<StoredEvent> {
+        let mut events = Vec::with_capacity(drafts.len());
+        for draft in drafts {
+            let tenant = draft.tenant_id;
+            let position = match heads.iter().position(|h| h.tenant_id == tenant) {
+                Some(position) => position,
+                None => {
+                    heads.push(ChainHead { tenant_id: tenant, seq: 0, hash: genesis_hash(tenant) });
+                    heads.len() - 1
+                }
+            };
+            if let Some(head) = heads.get_mut(position) {
+                let event = self.link(head.hash, draft.into_body(head.seq + 1));
+                head.seq = event.body.seq;
+                head.hash = event.hash;
+                events.push(event);
+            }
+        }
+        events
     }
 
     /// Places `body` after `prev_hash`.

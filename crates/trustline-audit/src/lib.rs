@@ -14,5 +14,5 @@ mod verify;
 
 pub use checkpoint::{Checkpoint, checkpoint_message};
 pub use draft::{AuditDraft, Outcome};
-pub use event::{ChainKeys, EventBody, Hash, StoredEvent, genesis_hash};
+pub use event::{ChainHead, ChainKeys, EventBody, Hash, StoredEvent, genesis_hash};
 pub use verify::{BreakKind, ChainBreak, ChainVerifier, VerifiedChain};

@@ -11,7 +11,7 @@ use sqlx::postgres::PgPoolOptions;
 use sqlx::{PgConnection, PgPool, Row};
 use std::sync::Arc;
 use std::time::Duration;
-use trustline_audit::{AuditDraft, ChainKeys, Checkpoint, Hash, StoredEvent, genesis_hash};
+use trustline_audit::{AuditDraft, ChainHead, ChainKeys, Checkpoint, Hash, StoredEvent, genesis_hash};
 use trustline_domain::{Role, TenantId, TokenId, UnixTime, UserId};
 use trustline_store::decode;
 use trustline_store::{ApiToken, NewApiToken, NewUser, Session, Store, StoreError, StoreResult, Tenant, User};
@@ -49,8 +49,12 @@ impl PostgresStore {
         self.pool.begin().await.map_err(unavailable)
     }
 
+    async fn append_all(&self, conn: &mut PgConnection, drafts: Vec<AuditDraft>) -> StoreResult<()> {
+        append_events(conn, &self.chain, drafts).await.map_err(|e| StoreError::AuditWrite(Box::new(e)))
+    }
+
     async fn append(&self, conn: &mut PgConnection, draft: AuditDraft) -> StoreResult<()> {
-        append_event(conn, &self.chain, draft).await.map_err(|e| StoreError::AuditWrite(Box::new(e)))
+        self.append_all(conn, vec![draft]).await
     }
 
     async fn commit(tx: sqlx::Transaction<'static, sqlx::Postgres>) -> StoreResult<()> {
@@ -58,49 +62,74 @@ impl PostgresStore {
     }
 }
 
-async fn append_event(conn: &mut PgConnection, chain: &ChainKeys, draft: AuditDraft) -> Result<(), sqlx::Error> {
-    let lock_head = || sqlx::query("SELECT seq, hash FROM audit_heads WHERE tenant_id = $1 FOR UPDATE").bind(draft.tenant_id);
-    let mut head = lock_head().fetch_optional(&mut *conn).await?;
-    if head.is_none() {
-        // First event of the tenant: create the head row, then lock it like any other.
-        sqlx::query("INSERT INTO audit_heads (tenant_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (tenant_id) DO NOTHING")
-            .bind(draft.tenant_id)
-            .bind(&genesis_hash(draft.tenant_id)[..])
-            .execute(&mut *conn)
-            .await?;
-        head = lock_head().fetch_optional(&mut *conn).await?;
+async fn append_events(conn: &mut PgConnection, chain: &ChainKeys, drafts: Vec<AuditDraft>) -> Result<(), sqlx::Error> {
+    // Lock each tenant's head row in ascending order, so that concurrent
+    // batches touching several tenants cannot deadlock.
+    let mut heads = Vec::new();
+    for tenant in tenants_of(&drafts) {
+        let lock_head = || sqlx::query("SELECT seq, hash FROM audit_heads WHERE tenant_id = $1 FOR UPDATE").bind(tenant);
+        let mut row = lock_head().fetch_optional(&mut *conn).await?;
+        if row.is_none() {
+            // First event of the tenant: create the head row, then lock it like any other.
+            sqlx::query("INSERT INTO audit_heads (tenant_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (tenant_id) DO NOTHING")
+                .bind(tenant)
+                .bind(&genesis_hash(tenant)[..])
+                .execute(&mut *conn)
+                .await?;
+            row = lock_head().fetch_optional(&mut *conn).await?;
+        }
+        if let Some(row) = row {
+            heads.push(ChainHead { tenant_id: tenant, seq: row.try_get("seq")?, hash: stored_hash(row.try_get("hash")?)? });
+        }
     }
-    let (seq, prev) = match head {
-        Some(row) => (row.try_get::<i64, _>("seq")?, stored_hash(row.try_get("hash")?)?),
-        None => (0, genesis_hash(draft.tenant_id)),
-    };
-    let event = chain.link(prev, draft.into_body(seq + 1));
-    let b = &event.body;
+    let events = chain.link_batch(&mut heads, drafts);
+    insert_events(conn, &events).await?;
+    for head in &heads {
+        sqlx::query(
+            "INSERT INTO audit_heads (tenant_id, seq, hash) VALUES ($1, $2, $3)
+             ON CONFLICT (tenant_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+        )
+        .bind(head.tenant_id)
+        .bind(head.seq)
+        .bind(&head.hash[..])
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The distinct tenants of a batch, ascending.
+fn tenants_of(drafts: &[AuditDraft]) -> Vec<i64> {
+    let mut tenants: Vec<i64> = drafts.iter().map(|d| d.tenant_id).collect();
+    tenants.sort_unstable();
+    tenants.dedup();
+    tenants
+}
+
+/// One statement for the whole batch: a round trip per event would cap
+/// throughput at the network latency.
+async fn insert_events(conn: &mut PgConnection, events: &[StoredEvent]) -> Result<(), sqlx::Error> {
+    let column = |f: fn(&StoredEvent) -> i64| events.iter().map(f).collect::<Vec<i64>>();
+    let (tenants, seqs, ats) = (column(|e| e.body.tenant_id), column(|e| e.body.seq), column(|e| e.body.at));
+    let text = |f: fn(&StoredEvent) -> &str| events.iter().map(|e| f(e).to_owned()).collect::<Vec<String>>();
+    let bytes = |f: fn(&StoredEvent) -> &[u8]| events.iter().map(|e| f(e).to_vec()).collect::<Vec<Vec<u8>>>();
     sqlx::query(
         "INSERT INTO audit_events (tenant_id, seq, at, actor, action, target, outcome, source, details, prev_hash, hash, seal)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+         SELECT * FROM UNNEST($1::BIGINT[], $2::BIGINT[], $3::BIGINT[], $4::TEXT[], $5::TEXT[], $6::TEXT[], $7::TEXT[],
+                              $8::TEXT[], $9::TEXT[], $10::BYTEA[], $11::BYTEA[], $12::BYTEA[])",
     )
-    .bind(b.tenant_id)
-    .bind(b.seq)
-    .bind(b.at)
-    .bind(&b.actor)
-    .bind(&b.action)
-    .bind(&b.target)
-    .bind(&b.outcome)
-    .bind(&b.source)
-    .bind(&b.details)
-    .bind(&event.prev_hash[..])
-    .bind(&event.hash[..])
-    .bind(&event.seal[..])
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
-        "INSERT INTO audit_heads (tenant_id, seq, hash) VALUES ($1, $2, $3)
-         ON CONFLICT (tenant_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
-    )
-    .bind(b.tenant_id)
-    .bind(b.seq)
-    .bind(&event.hash[..])
+    .bind(tenants)
+    .bind(seqs)
+    .bind(ats)
+    .bind(text(|e| &e.body.actor))
+    .bind(text(|e| &e.body.action))
+    .bind(text(|e| &e.body.target))
+    .bind(text(|e| &e.body.outcome))
+    .bind(text(|e| &e.body.source))
+    .bind(text(|e| &e.body.details))
+    .bind(bytes(|e| &e.prev_hash))
+    .bind(bytes(|e| &e.hash))
+    .bind(bytes(|e| &e.seal))
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -540,9 +569,7 @@ impl Store for PostgresStore {
 
     async fn append_audit(&self, drafts: Vec<AuditDraft>) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        for draft in drafts {
-            self.append(&mut tx, draft).await?;
-        }
+        self.append_all(&mut tx, drafts).await?;
         Self::commit(tx).await
     }
 

@@ -11,7 +11,7 @@ use sqlx::{Row, SqliteConnection, SqlitePool};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
-use trustline_audit::{AuditDraft, ChainKeys, Checkpoint, Hash, StoredEvent, genesis_hash};
+use trustline_audit::{AuditDraft, ChainHead, ChainKeys, Checkpoint, Hash, StoredEvent};
 use trustline_domain::{Role, TenantId, TokenId, UnixTime, UserId};
 use trustline_store::decode;
 use trustline_store::{ApiToken, NewApiToken, NewUser, Session, Store, StoreError, StoreResult, Tenant, User};
@@ -54,8 +54,12 @@ impl SqliteStore {
         self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(unavailable)
     }
 
+    async fn append_all(&self, conn: &mut SqliteConnection, drafts: Vec<AuditDraft>) -> StoreResult<()> {
+        append_events(conn, &self.chain, drafts).await.map_err(|e| StoreError::AuditWrite(Box::new(e)))
+    }
+
     async fn append(&self, conn: &mut SqliteConnection, draft: AuditDraft) -> StoreResult<()> {
-        append_event(conn, &self.chain, draft).await.map_err(|e| StoreError::AuditWrite(Box::new(e)))
+        self.append_all(conn, vec![draft]).await
     }
 
     async fn commit(tx: sqlx::Transaction<'static, sqlx::Sqlite>) -> StoreResult<()> {
@@ -63,42 +67,61 @@ impl SqliteStore {
     }
 }
 
-async fn append_event(conn: &mut SqliteConnection, chain: &ChainKeys, draft: AuditDraft) -> Result<(), sqlx::Error> {
-    let head =
-        sqlx::query("SELECT seq, hash FROM audit_heads WHERE tenant_id = $1").bind(draft.tenant_id).fetch_optional(&mut *conn).await?;
-    let (seq, prev) = match head {
-        Some(row) => (row.try_get::<i64, _>("seq")?, stored_hash(row.try_get("hash")?)?),
-        None => (0, genesis_hash(draft.tenant_id)),
-    };
-    let event = chain.link(prev, draft.into_body(seq + 1));
-    let b = &event.body;
-    sqlx::query(
-        "INSERT INTO audit_events (tenant_id, seq, at, actor, action, target, outcome, source, details, prev_hash, hash, seal)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(b.tenant_id)
-    .bind(b.seq)
-    .bind(b.at)
-    .bind(&b.actor)
-    .bind(&b.action)
-    .bind(&b.target)
-    .bind(&b.outcome)
-    .bind(&b.source)
-    .bind(&b.details)
-    .bind(&event.prev_hash[..])
-    .bind(&event.hash[..])
-    .bind(&event.seal[..])
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
-        "INSERT INTO audit_heads (tenant_id, seq, hash) VALUES ($1, $2, $3)
-         ON CONFLICT (tenant_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
-    )
-    .bind(b.tenant_id)
-    .bind(b.seq)
-    .bind(&event.hash[..])
-    .execute(&mut *conn)
-    .await?;
+async fn append_events(conn: &mut SqliteConnection, chain: &ChainKeys, drafts: Vec<AuditDraft>) -> Result<(), sqlx::Error> {
+    // BEGIN IMMEDIATE already holds the write lock: heads cannot move under us.
+    let mut heads = Vec::new();
+    for tenant in tenants_of(&drafts) {
+        let row = sqlx::query("SELECT seq, hash FROM audit_heads WHERE tenant_id = $1").bind(tenant).fetch_optional(&mut *conn).await?;
+        if let Some(row) = row {
+            heads.push(ChainHead { tenant_id: tenant, seq: row.try_get("seq")?, hash: stored_hash(row.try_get("hash")?)? });
+        }
+    }
+    let events = chain.link_batch(&mut heads, drafts);
+    insert_events(conn, &events).await?;
+    for head in &heads {
+        sqlx::query(
+            "INSERT INTO audit_heads (tenant_id, seq, hash) VALUES ($1, $2, $3)
+             ON CONFLICT (tenant_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+        )
+        .bind(head.tenant_id)
+        .bind(head.seq)
+        .bind(&head.hash[..])
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The distinct tenants of a batch, ascending.
+fn tenants_of(drafts: &[AuditDraft]) -> Vec<i64> {
+    let mut tenants: Vec<i64> = drafts.iter().map(|d| d.tenant_id).collect();
+    tenants.sort_unstable();
+    tenants.dedup();
+    tenants
+}
+
+async fn insert_events(conn: &mut SqliteConnection, events: &[StoredEvent]) -> Result<(), sqlx::Error> {
+    for event in events.iter() {
+        let b = &event.body;
+        sqlx::query(
+            "INSERT INTO audit_events (tenant_id, seq, at, actor, action, target, outcome, source, details, prev_hash, hash, seal)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(b.tenant_id)
+        .bind(b.seq)
+        .bind(b.at)
+        .bind(&b.actor)
+        .bind(&b.action)
+        .bind(&b.target)
+        .bind(&b.outcome)
+        .bind(&b.source)
+        .bind(&b.details)
+        .bind(&event.prev_hash[..])
+        .bind(&event.hash[..])
+        .bind(&event.seal[..])
+        .execute(&mut *conn)
+        .await?;
+    }
     Ok(())
 }
 
@@ -536,9 +559,7 @@ impl Store for SqliteStore {
 
     async fn append_audit(&self, drafts: Vec<AuditDraft>) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        for draft in drafts {
-            self.append(&mut tx, draft).await?;
-        }
+        self.append_all(&mut tx, drafts).await?;
         Self::commit(tx).await
     }
 

@@ -90,3 +90,28 @@ pub struct NewApiToken {
     pub expires_at: UnixTime,
     pub digest: [u8; 32],
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let user = User {
+            id: UserId(1),
+            tenant_id: TenantId(1),
+            username: "alice".into(),
+            display_name: "Alice".into(),
+            role: Role::Agent,
+            password_hash: "$argon2id$secret-hash".into(),
+            disabled: false,
+            totp_seed: Some(b"seed-bytes".to_vec()),
+            totp_pending: None,
+            totp_last_step: None,
+            created_at: 0,
+        };
+        let printed = format!("{user:?}");
+        assert!(!printed.contains("argon2id") && !printed.contains("115, 101, 101, 100"), "{printed}");
+        assert!(printed.contains("has_mfa: true"));
+    }
+}

@@ -41,7 +41,26 @@ on_both_engines!(
     login_failures_are_counted_per_key,
     api_tokens_are_found_by_digest,
     users_are_isolated_by_tenant,
+    one_batch_extends_several_chains,
 );
+
+async fn one_batch_extends_several_chains(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let s = db.store.as_ref();
+    let a = tenant(s, "alpha").await;
+    let b = tenant(s, "beta").await;
+    let drafts = (0..10).map(|i| draft(if i % 3 == 0 { b.id.0 } else { a.id.0 }, "contact.read")).collect();
+    s.append_audit(drafts).await.unwrap();
+    for (t, expected) in [(&a, 7), (&b, 5)] {
+        let events = s.audit_events(t.id, 0, 100).await.unwrap();
+        assert_eq!(events.len(), expected);
+        let mut verifier = ChainVerifier::new(&db.keys.chain, t.id.0);
+        for e in &events {
+            verifier.feed(e).unwrap();
+        }
+        verifier.finish(s.audit_head(t.id).await.unwrap(), &[], &[], |_| None).unwrap();
+    }
+}
 
 async fn tenants_and_users_round_trip(engine: Engine) {
     let db = TestDb::new(engine).await;
