@@ -45,12 +45,55 @@ pub struct ChainVerifier<'k> {
     keys: &'k ChainKeys,
     tenant_id: i64,
     expected_seq: i64,
-    prev_hash: Hash,
+    /// `None` until the first event of a segment whose predecessor is not
+    /// known yet (see [`ChainVerifier::segment`]).
+    prev_hash: Option<Hash>,
+    /// The position and `prev_hash` of the first event fed, for joining segments.
+    entry: Option<(i64, Hash)>,
 }
 
 impl<'k> ChainVerifier<'k> {
     pub fn new(keys: &'k ChainKeys, tenant_id: i64) -> Self {
-        Self { keys, tenant_id, expected_seq: 1, prev_hash: genesis_hash(tenant_id) }
+        Self { keys, tenant_id, expected_seq: 1, prev_hash: Some(genesis_hash(tenant_id)), entry: None }
+    }
+
+    /// Verifies the chain from `first_seq` on, taking the first event's link
+    /// on trust; [`ChainVerifier::join`] checks it against the segment before.
+    /// Lets a long chain be checked in parallel pieces.
+    pub fn segment(keys: &'k ChainKeys, tenant_id: i64, first_seq: i64) -> Self {
+        Self { keys, tenant_id, expected_seq: first_seq, prev_hash: None, entry: None }
+    }
+
+    /// A verifier standing where another one stopped (see [`ChainVerifier::position`]).
+    pub fn resume(keys: &'k ChainKeys, tenant_id: i64, position: (i64, Option<Hash>)) -> Self {
+        Self { keys, tenant_id, expected_seq: position.0, prev_hash: position.1, entry: None }
+    }
+
+    /// Where this verifier has got to: the next expected position and the last hash.
+    pub fn position(&self) -> (i64, Option<Hash>) {
+        (self.expected_seq, self.prev_hash)
+    }
+
+    /// The first event fed (position and stored link), if any.
+    pub fn entry(&self) -> Option<(i64, Hash)> {
+        self.entry
+    }
+
+    /// Checks that a later segment, which started at `entry` and reached
+    /// `position`, continues this one; on success this verifier stands where
+    /// the later one ended.
+    pub fn join(&mut self, entry: Option<(i64, Hash)>, position: (i64, Option<Hash>)) -> Result<(), ChainBreak> {
+        let Some((first_seq, first_prev)) = entry else { return Ok(()) };
+        let tenant_id = self.tenant_id;
+        if first_seq != self.expected_seq {
+            let kind = BreakKind::Sequence { expected: self.expected_seq, found: first_seq };
+            return Err(ChainBreak { tenant_id, seq: self.expected_seq, kind });
+        }
+        if self.prev_hash != Some(first_prev) {
+            return Err(ChainBreak { tenant_id, seq: first_seq, kind: BreakKind::Link });
+        }
+        (self.expected_seq, self.prev_hash) = position;
+        Ok(())
     }
 
     /// Feed the next stored event, in ascending `seq` order as the store returns them.
@@ -67,7 +110,10 @@ impl<'k> ChainVerifier<'k> {
                 kind: BreakKind::Sequence { expected: self.expected_seq, found: seq },
             });
         }
-        if event.prev_hash != self.prev_hash {
+        if self.entry.is_none() {
+            self.entry = Some((seq, event.prev_hash));
+        }
+        if self.prev_hash.is_some_and(|prev| prev != event.prev_hash) {
             return Err(fail(BreakKind::Link));
         }
         if event.body.hash(&event.prev_hash) != event.hash {
@@ -76,7 +122,7 @@ impl<'k> ChainVerifier<'k> {
         if !self.keys.seal_matches(&event.hash, &event.seal) {
             return Err(fail(BreakKind::Seal));
         }
-        self.prev_hash = event.hash;
+        self.prev_hash = Some(event.hash);
         self.expected_seq += 1;
         Ok(())
     }
@@ -95,7 +141,7 @@ impl<'k> ChainVerifier<'k> {
         let tenant_id = self.tenant_id;
         let fail = |seq, kind| ChainBreak { tenant_id, seq, kind };
         let (head_seq, head_hash) = head.unwrap_or((0, genesis_hash(tenant_id)));
-        if head_seq != last || head_hash != self.prev_hash {
+        if head_seq != last || Some(head_hash) != self.prev_hash {
             return Err(fail(last.max(head_seq), BreakKind::Head { last, head: head_seq }));
         }
         for checkpoint in checkpoints {
@@ -111,7 +157,7 @@ impl<'k> ChainVerifier<'k> {
                 return Err(fail(checkpoint.seq, BreakKind::Checkpoint { seq: checkpoint.seq }));
             }
         }
-        Ok(VerifiedChain { tenant_id, events: last, head: self.prev_hash, checkpoints: checkpoints.len() })
+        Ok(VerifiedChain { tenant_id, events: last, head: head_hash, checkpoints: checkpoints.len() })
     }
 }
 
@@ -224,6 +270,41 @@ mod tests {
         let mut bad = checkpoints.clone();
         bad[0].seq = 2;
         assert_eq!(run(&events, &bad).unwrap_err().kind, BreakKind::CheckpointSignature { seq: 2 });
+    }
+
+    /// Verifies `events` as two segments split before `split`, joined after.
+    fn verify_split(keys: &ChainKeys, events: &[StoredEvent], split: i64, head: Option<(i64, Hash)>) -> Result<VerifiedChain, ChainBreak> {
+        let mut first = ChainVerifier::new(keys, 1);
+        let mut second = ChainVerifier::segment(keys, 1, split);
+        let (a, b): (Vec<_>, Vec<_>) = events.iter().partition(|e| e.body.seq < split);
+        let first_result = a.iter().try_for_each(|e| first.feed(e));
+        let second_result = b.iter().try_for_each(|e| second.feed(e));
+        first_result?;
+        first.join(second.entry(), second.position())?;
+        second_result?;
+        first.finish(head, &[], &[0u8; 32], |_| None)
+    }
+
+    #[test]
+    fn segments_join_into_the_whole_chain() {
+        let k = keys();
+        let events = chain(&k, 10);
+        let h = head(&events);
+        assert_eq!(verify_split(&k, &events, 6, h).map(|v| v.events), Ok(10));
+        assert_eq!(verify_split(&k, &events, 11, h).map(|v| v.events), Ok(10));
+
+        let mut gap = events.clone();
+        gap.remove(4); // seq 5, the last of the first segment
+        let err = verify_split(&k, &gap, 6, h).unwrap_err();
+        assert_eq!((err.seq, err.kind), (5, BreakKind::Sequence { expected: 5, found: 6 }));
+
+        let mut relinked = events.clone();
+        relinked[5].prev_hash = [9; 32]; // seq 6, the first of the second segment
+        assert_eq!(verify_split(&k, &relinked, 6, h).unwrap_err(), ChainBreak { tenant_id: 1, seq: 6, kind: BreakKind::Link });
+
+        let mut edited = events.clone();
+        edited[8].body.actor = "intruder".into();
+        assert_eq!(verify_split(&k, &edited, 6, h).unwrap_err().seq, 9);
     }
 
     proptest! {

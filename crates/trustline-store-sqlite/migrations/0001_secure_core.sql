@@ -75,7 +75,7 @@ CREATE TABLE audit_events (
     hash      BLOB    NOT NULL,
     seal      BLOB    NOT NULL,
     PRIMARY KEY (tenant_id, seq)
-);
+) WITHOUT ROWID; -- stored in chain order: verification reads it sequentially
 
 -- The latest link of each tenant's chain; the row every append locks.
 CREATE TABLE audit_heads (

@@ -40,7 +40,7 @@ pub(crate) async fn events(
 pub(crate) async fn verify(State(state): State<AppState>, authed: Authed) -> Result<Json<Value>, ApiError> {
     let tenant = authed.principal.tenant.id;
     let public_key = state.keys.checkpoint_signer.public_key();
-    let verdict = verify_tenant(state.store.as_ref(), &state.keys.chain, &public_key, tenant).await?;
+    let verdict = verify_tenant(&state.store, &state.keys.chain, &public_key, tenant).await?;
     let body = match verdict {
         Ok(chain) => json!({ "intact": true, "events": chain.events, "checkpoints": chain.checkpoints }),
         Err(broken) => json!({ "intact": false, "first_broken_event": broken.seq, "reason": broken.kind.to_string() }),

@@ -49,7 +49,7 @@ async fn verify(data: DataArgs, tenant: Option<String>) -> anyhow::Result<ExitCo
     let public_key = inst.keys.checkpoint_signer.public_key();
     let mut broken = false;
     for tenant in tenants {
-        match verify_tenant(inst.store.as_ref(), &inst.keys.chain, &public_key, tenant.id).await? {
+        match verify_tenant(&inst.store, &inst.keys.chain, &public_key, tenant.id).await? {
             Ok(chain) => println!("tenant {}: intact, {} events, {} signed checkpoints", tenant.slug, chain.events, chain.checkpoints),
             Err(link) => {
                 broken = true;
