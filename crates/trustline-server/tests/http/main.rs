@@ -8,6 +8,7 @@ mod login;
 mod pages;
 mod permissions;
 mod sessions;
+mod tls;
 
 use trustline_testkit::RawDb;
 
