@@ -63,8 +63,34 @@ pub fn hex(bytes: &[u8]) -> String {
     })
 }
 
+/// Decodes hex (either case); `None` if it is not hex of whole bytes.
+pub fn hex_decode(text: &str) -> Option<Vec<u8>> {
+    fn nibble(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            b'A'..=b'F' => Some(c - b'A' + 10),
+            _ => None,
+        }
+    }
+    let bytes = text.as_bytes();
+    if bytes.len() % 2 != 0 {
+        return None;
+    }
+    bytes.chunks_exact(2).map(|pair| Some(nibble(*pair.first()?)? << 4 | nibble(*pair.get(1)?)?)).collect()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn hex_round_trips() {
+        let bytes = [0u8, 1, 0xab, 0xff];
+        assert_eq!(super::hex_decode(&super::hex(&bytes)).as_deref(), Some(&bytes[..]));
+        assert_eq!(super::hex_decode("ABff"), Some(vec![0xab, 0xff]));
+        assert_eq!(super::hex_decode("abc"), None);
+        assert_eq!(super::hex_decode("zz"), None);
+    }
+
     use super::*;
 
     #[test]

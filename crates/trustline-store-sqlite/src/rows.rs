@@ -32,3 +32,27 @@ impl Columns for Row<'_> {
         self.get(column)
     }
 }
+
+/// One audit event as `json_array(...)` lays it out in the page query.
+type EventTuple = (i64, i64, i64, String, String, String, String, String, String, String, String, String);
+
+/// Decodes a page of audit events read as one JSON array.
+pub(crate) fn events_from_json(page: &str) -> Result<Vec<trustline_audit::StoredEvent>, StoreError> {
+    let tuples: Vec<EventTuple> = serde_json::from_str(page).map_err(|_| StoreError::Corrupt("audit page does not decode".into()))?;
+    let hash = |hex: &str, column: &'static str| {
+        trustline_crypto::hex_decode(hex)
+            .ok_or_else(|| undecodable(column))
+            .and_then(|bytes| trustline_store::decode::hash_from(&bytes, column))
+    };
+    tuples
+        .into_iter()
+        .map(|(tenant_id, seq, at, actor, action, target, outcome, source, details, prev_hash, this_hash, seal)| {
+            Ok(trustline_audit::StoredEvent {
+                body: trustline_audit::EventBody { tenant_id, seq, at, actor, action, target, outcome, source, details },
+                prev_hash: hash(&prev_hash, "prev_hash")?,
+                hash: hash(&this_hash, "hash")?,
+                seal: hash(&seal, "seal")?,
+            })
+        })
+        .collect()
+}

@@ -102,26 +102,11 @@ async fn every_change_appends_to_the_chain(engine: Engine) {
     assert_eq!(chain_events(s, t.id).await, 3);
 }
 
-async fn block_audit_inserts(raw: &RawDb) {
-    match raw {
-        RawDb::Sqlite(_) => {
-            raw.execute("CREATE TRIGGER block_audit BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'audit disk full'); END;").await
-        }
-        RawDb::Postgres(_) => {
-            raw.execute(
-                "CREATE FUNCTION block_audit() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'audit disk full'; END $$ LANGUAGE plpgsql;
-                 CREATE TRIGGER block_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION block_audit();",
-            )
-            .await
-        }
-    }
-}
-
 async fn audit_failure_rolls_back_the_change(engine: Engine) {
     let db = TestDb::new(engine).await;
     let s = db.store.as_ref();
     let t = tenant(s, "acme").await;
-    block_audit_inserts(&db.raw).await;
+    db.raw.block_audit_inserts().await;
     let result = s.create_user(new_user(&t, "carol"), draft(t.id.0, "user.create")).await;
     assert!(matches!(result, Err(StoreError::AuditWrite(_))), "{result:?}");
     assert_eq!(s.user_by_username(t.id, "carol").await.unwrap(), None);

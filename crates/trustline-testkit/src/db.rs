@@ -53,6 +53,24 @@ impl RawDb {
         .unwrap_or_else(|e| panic!("raw SQL failed: {e}"));
     }
 
+    /// Makes every insert into the audit table fail, as a full disk or a
+    /// broken replica would.
+    pub async fn block_audit_inserts(&self) {
+        match self {
+            RawDb::Sqlite(_) => {
+                self.execute("CREATE TRIGGER block_audit BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'audit disk full'); END;")
+                    .await
+            }
+            RawDb::Postgres(_) => {
+                self.execute(
+                    "CREATE FUNCTION block_audit() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'audit disk full'; END $$ LANGUAGE plpgsql;
+                     CREATE TRIGGER block_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION block_audit();",
+                )
+                .await
+            }
+        }
+    }
+
     /// The first column of the first row, as an integer.
     pub async fn scalar(&self, sql: &str) -> i64 {
         let sql = AssertSqlSafe(sql.to_owned());

@@ -1,4 +1,3 @@
-use crate::block_audit_inserts;
 use serde_json::json;
 use trustline_domain::Role;
 use trustline_testkit::{Engine, TestServer, on_both_engines};
@@ -12,7 +11,7 @@ async fn a_failed_audit_write_fails_the_request(engine: Engine) {
     let client = server.signed_in(&admin).await;
     let users_before = server.db.raw.scalar("SELECT COUNT(*) FROM users").await;
     let events_before = server.db.raw.scalar("SELECT COUNT(*) FROM audit_events").await;
-    block_audit_inserts(&server.db.raw).await;
+    server.db.raw.block_audit_inserts().await;
 
     let create = client.post("/api/users", json!({ "username": "ghost", "display_name": "G", "role": "agent" })).await;
     assert_eq!((create.status, create.code()), (503, "audit_unavailable"));
@@ -68,7 +67,7 @@ async fn readiness_reports_an_unwritable_audit_log(engine: Engine) {
     assert_eq!(client.get("/healthz").await.status, 200);
     assert_eq!(client.get("/readyz").await.status, 200);
     let events = server.db.raw.scalar("SELECT COUNT(*) FROM audit_events").await;
-    block_audit_inserts(&server.db.raw).await;
+    server.db.raw.block_audit_inserts().await;
     let ready = client.get("/readyz").await;
     assert_eq!((ready.status, ready.code()), (503, "audit_unavailable"));
     assert_eq!(client.get("/healthz").await.status, 200, "liveness does not depend on the database");
