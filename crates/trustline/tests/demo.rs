@@ -1,0 +1,46 @@
+//! `trustline serve --demo` on a fresh directory: the first command of the README.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn the_demo_starts_and_its_owner_is_asked_to_enrol_mfa() {
+    let dir = tempfile::tempdir().unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_trustline"))
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+        .current_dir(dir.path())
+        .env_remove("TRUSTLINE_MASTER_KEY")
+        .env_remove("TRUSTLINE_DATABASE_URL")
+        .env_remove("TRUSTLINE_DATA_DIR")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut child = Killed(child);
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
+    let mut printed = Vec::new();
+    while printed.len() < 8 {
+        printed.push(lines.next().expect("the demo stopped printing").unwrap());
+    }
+    let address = printed[0].split("listening on ").nth(1).unwrap().split(' ').next().unwrap().to_owned();
+    let owner = printed.iter().find(|l| l.trim_start().starts_with("owner ")).unwrap();
+    let password = owner.split_whitespace().last().unwrap().to_owned();
+    assert!(dir.path().join("trustline-data/master.key").exists(), "the demo keeps its data in ./trustline-data");
+
+    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let login = client.get(format!("{address}login")).send().await.unwrap();
+    assert_eq!(login.status(), 200);
+    let body = serde_json::json!({ "tenant": "demo", "username": "owner", "password": password });
+    let reply: serde_json::Value = client.post(format!("{address}api/session")).json(&body).send().await.unwrap().json().await.unwrap();
+    assert_eq!(reply["stage"], "mfa_enrolment_required", "{reply}");
+}
