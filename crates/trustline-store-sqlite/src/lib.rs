@@ -501,6 +501,11 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn delete_login_failures_before(&self, before: UnixTime) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(before).execute(&self.pool).await.map_err(unavailable)?;
+        Ok(done.rows_affected())
+    }
+
     async fn create_token(&self, token: NewApiToken, mut audit: AuditDraft) -> StoreResult<ApiToken> {
         let mut tx = self.begin().await?;
         let scopes: Vec<&str> = token.scopes.iter().map(|a| a.as_str()).collect();

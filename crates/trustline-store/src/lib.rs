@@ -80,6 +80,8 @@ pub trait Store: Send + Sync {
     /// Failures for `key` at or after `since`, and the oldest of them.
     async fn login_failures(&self, key: &str, since: UnixTime) -> StoreResult<(u32, Option<UnixTime>)>;
     async fn clear_login_failures(&self, key: &str) -> StoreResult<()>;
+    /// Forgets failures older than `before` (they no longer count); returns how many.
+    async fn delete_login_failures_before(&self, before: UnixTime) -> StoreResult<u64>;
 
     // API tokens. `create_token` fills the draft's target with the new id.
     async fn create_token(&self, token: NewApiToken, audit: AuditDraft) -> StoreResult<ApiToken>;

@@ -198,6 +198,8 @@ async fn login_failures_are_counted_per_key(engine: Engine) {
     assert_eq!(s.login_failures("ip", 0).await.unwrap(), (1, Some(100)));
     s.clear_login_failures("a").await.unwrap();
     assert_eq!(s.login_failures("a", 0).await.unwrap(), (0, None));
+    assert_eq!(s.delete_login_failures_before(101).await.unwrap(), 1);
+    assert_eq!(s.login_failures("ip", 0).await.unwrap(), (0, None));
 }
 
 async fn api_tokens_are_found_by_digest(engine: Engine) {

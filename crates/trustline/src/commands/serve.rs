@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 use trustline_crypto::{PasswordHasher, random_password};
-use trustline_domain::{Clock, Role};
+use trustline_domain::{Clock, LoginThrottle, Role};
 use trustline_server::{App, AppConfig, SystemClock, TlsFiles, serve, write_checkpoints};
 
 #[derive(Args)]
@@ -44,11 +44,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let tls = args.tls_cert.zip(args.tls_key).map(|(certificate, key)| TlsFiles { certificate, key });
     let config = AppConfig { tls: tls.is_some(), ..AppConfig::default() };
     let session_lifetime = config.session.absolute_seconds;
+    let throttle = config.throttle;
     let app = App::new(config, inst.store.clone(), Arc::new(SystemClock), inst.keys.clone(), hasher);
     let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     let address = listener.local_addr()?;
-    tokio::spawn(background_jobs(inst, Duration::from_secs(args.checkpoint_interval), session_lifetime));
+    tokio::spawn(background_jobs(inst, Duration::from_secs(args.checkpoint_interval), session_lifetime, throttle));
     println!("Trustline is listening on {scheme}://{address}/ ({} storage)", app_engine(&args.data));
     if !demo_accounts.is_empty() {
         println!("Demo tenant: {DEMO_TENANT}. Accounts (passwords are new at every start):");
@@ -93,8 +94,9 @@ async fn prepare_demo(inst: &Installation, hasher: &PasswordHasher) -> anyhow::R
     Ok(accounts)
 }
 
-/// Signed checkpoints and removal of sessions past their absolute lifetime.
-async fn background_jobs(inst: Installation, every: Duration, session_lifetime: i64) {
+/// Signed checkpoints, and removal of sessions past their absolute lifetime
+/// and of failed sign-ins that no longer count.
+async fn background_jobs(inst: Installation, every: Duration, session_lifetime: i64, throttle: LoginThrottle) {
     let mut ticker = tokio::time::interval(every);
     loop {
         ticker.tick().await;
@@ -104,6 +106,9 @@ async fn background_jobs(inst: Installation, every: Duration, session_lifetime: 
         }
         if let Err(error) = inst.store.delete_sessions_created_before(now - session_lifetime).await {
             tracing::warn!(%error, "removing old sessions failed");
+        }
+        if let Err(error) = inst.store.delete_login_failures_before(throttle.window_start(now)).await {
+            tracing::warn!(%error, "removing old sign-in failures failed");
         }
     }
 }
