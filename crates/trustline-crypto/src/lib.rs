@@ -5,6 +5,7 @@
 //! never implements `Debug` with its contents.
 
 mod base32;
+mod keyring;
 mod mac;
 mod master_key;
 mod password;
@@ -14,6 +15,7 @@ mod signing;
 mod totp;
 
 pub use base32::{base32_decode, base32_encode};
+pub use keyring::{Keyring, SubjectKey, TenantKey};
 pub use mac::{ValueMac, hex, hex_decode, sha256};
 pub use master_key::{KeyError, MasterKey};
 pub use password::{PasswordHashError, PasswordHasher};

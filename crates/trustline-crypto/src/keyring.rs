@@ -1,0 +1,204 @@
+//! Envelope encryption for personal data.
+//!
+//! The master key (outside the database) wraps one key per tenant and key
+//! version; a tenant key wraps one data key per data subject; a subject key
+//! encrypts that subject's fields. Every wrapped key and every field is
+//! AES-256-GCM with associated data naming exactly where it belongs, so a
+//! ciphertext moved to another tenant, subject, record or field fails to open.
+//!
+//! Rotating a tenant key re-wraps subject keys without touching payloads;
+//! rotating the master key re-wraps tenant keys only. Destroying a subject's
+//! wrapped key makes every field of that subject unreadable (crypto-shredding).
+
+use crate::{MasterKey, SealError, Sealer, random_bytes};
+use zeroize::Zeroizing;
+
+fn sealer_from(material: &[u8]) -> Result<Sealer, SealError> {
+    let bytes = <[u8; 32]>::try_from(material).map_err(|_| SealError::Open)?;
+    Sealer::new(Zeroizing::new(bytes))
+}
+
+/// Creates a fresh key and returns it with its wrapped form.
+fn fresh(wrapper: &Sealer, place: &str) -> Result<(Sealer, Vec<u8>), SealError> {
+    let material = random_bytes::<32>();
+    let wrapped = wrapper.seal(material.as_ref(), place)?;
+    Ok((Sealer::new(material)?, wrapped))
+}
+
+fn tenant_place(tenant_id: i64, version: u32) -> String {
+    format!("tenant-key:{tenant_id}:{version}")
+}
+
+/// The top of the hierarchy: wraps tenant keys with a key derived from the master key.
+pub struct Keyring {
+    wrap: Sealer,
+}
+
+impl std::fmt::Debug for Keyring {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Keyring(..)")
+    }
+}
+
+impl Keyring {
+    pub fn new(master: &MasterKey) -> Result<Self, SealError> {
+        Ok(Self { wrap: Sealer::new(master.derive("tenant-key-wrap"))? })
+    }
+
+    /// A new key for `tenant_id` at `version`, and the wrapped form to store.
+    pub fn create_tenant_key(&self, tenant_id: i64, version: u32) -> Result<(TenantKey, Vec<u8>), SealError> {
+        let (sealer, wrapped) = fresh(&self.wrap, &tenant_place(tenant_id, version))?;
+        Ok((TenantKey { tenant_id, version, sealer }, wrapped))
+    }
+
+    pub fn open_tenant_key(&self, tenant_id: i64, version: u32, wrapped: &[u8]) -> Result<TenantKey, SealError> {
+        let material = self.wrap.open(wrapped, &tenant_place(tenant_id, version))?;
+        Ok(TenantKey { tenant_id, version, sealer: sealer_from(&material)? })
+    }
+
+    /// Master-key rotation: a tenant key wrapped by `previous` re-wrapped by this keyring.
+    pub fn rewrap_tenant_key(&self, previous: &Keyring, tenant_id: i64, version: u32, wrapped: &[u8]) -> Result<Vec<u8>, SealError> {
+        let place = tenant_place(tenant_id, version);
+        let material = previous.wrap.open(wrapped, &place)?;
+        self.wrap.seal(&material, &place)
+    }
+}
+
+/// One version of a tenant's key: wraps the data keys of its subjects.
+pub struct TenantKey {
+    tenant_id: i64,
+    version: u32,
+    sealer: Sealer,
+}
+
+impl std::fmt::Debug for TenantKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TenantKey(tenant {}, version {})", self.tenant_id, self.version)
+    }
+}
+
+impl TenantKey {
+    pub fn version(&self) -> u32 {
+        self.version
+    }
+
+    fn subject_place(&self, subject: &str) -> String {
+        format!("subject-key:{}:{subject}", self.tenant_id)
+    }
+
+    /// A new data key for `subject`, and the wrapped form to store.
+    pub fn create_subject_key(&self, subject: &str) -> Result<(SubjectKey, Vec<u8>), SealError> {
+        let (sealer, wrapped) = fresh(&self.sealer, &self.subject_place(subject))?;
+        Ok((SubjectKey { sealer }, wrapped))
+    }
+
+    pub fn open_subject_key(&self, subject: &str, wrapped: &[u8]) -> Result<SubjectKey, SealError> {
+        let material = self.sealer.open(wrapped, &self.subject_place(subject))?;
+        Ok(SubjectKey { sealer: sealer_from(&material)? })
+    }
+
+    /// Tenant-key rotation: a subject key wrapped by `previous` (same tenant)
+    /// re-wrapped by this version. The subject's fields are untouched.
+    pub fn rewrap_subject_key(&self, previous: &TenantKey, subject: &str, wrapped: &[u8]) -> Result<Vec<u8>, SealError> {
+        if previous.tenant_id != self.tenant_id {
+            return Err(SealError::Open);
+        }
+        let place = self.subject_place(subject);
+        let material = previous.sealer.open(wrapped, &place)?;
+        self.sealer.seal(&material, &place)
+    }
+}
+
+/// One data subject's key: encrypts and decrypts that subject's fields.
+pub struct SubjectKey {
+    sealer: Sealer,
+}
+
+impl std::fmt::Debug for SubjectKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SubjectKey(..)")
+    }
+}
+
+fn field_place(record: &str, field: &str) -> String {
+    format!("field:{record}:{field}")
+}
+
+impl SubjectKey {
+    /// `record` is the row's stable id (e.g. `contact:42`), `field` the column.
+    pub fn encrypt(&self, record: &str, field: &str, plaintext: &[u8]) -> Result<Vec<u8>, SealError> {
+        self.sealer.seal(plaintext, &field_place(record, field))
+    }
+
+    pub fn decrypt(&self, record: &str, field: &str, ciphertext: &[u8]) -> Result<Zeroizing<Vec<u8>>, SealError> {
+        self.sealer.open(ciphertext, &field_place(record, field))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keyring() -> (MasterKey, Keyring) {
+        let master = MasterKey::generate();
+        let ring = Keyring::new(&master).unwrap();
+        (master, ring)
+    }
+
+    #[test]
+    fn fields_round_trip_through_the_hierarchy() {
+        let (_, ring) = keyring();
+        let (tenant, wrapped_tenant) = ring.create_tenant_key(7, 1).unwrap();
+        let (subject, wrapped_subject) = tenant.create_subject_key("contact:42").unwrap();
+        let name = subject.encrypt("contact:42", "name", b"Ada Lovelace").unwrap();
+
+        let tenant = ring.open_tenant_key(7, 1, &wrapped_tenant).unwrap();
+        let subject = tenant.open_subject_key("contact:42", &wrapped_subject).unwrap();
+        assert_eq!(subject.decrypt("contact:42", "name", &name).unwrap().as_slice(), b"Ada Lovelace");
+        assert!(!name.windows(3).any(|w| w == b"Ada"), "no plaintext in the ciphertext");
+    }
+
+    #[test]
+    fn ciphertexts_only_open_where_they_belong() {
+        let (_, ring) = keyring();
+        let (tenant, wrapped_tenant) = ring.create_tenant_key(7, 1).unwrap();
+        let (subject, wrapped_subject) = tenant.create_subject_key("contact:42").unwrap();
+        let phone = subject.encrypt("contact:42", "phone", b"+442071838750").unwrap();
+
+        assert!(subject.decrypt("contact:43", "phone", &phone).is_err(), "moved to another row");
+        assert!(subject.decrypt("contact:42", "email", &phone).is_err(), "moved to another field");
+        assert!(tenant.open_subject_key("contact:43", &wrapped_subject).is_err(), "key moved to another subject");
+        assert!(ring.open_tenant_key(8, 1, &wrapped_tenant).is_err(), "key moved to another tenant");
+        assert!(ring.open_tenant_key(7, 2, &wrapped_tenant).is_err(), "key relabelled as another version");
+        let (other_subject, _) = tenant.create_subject_key("contact:42").unwrap();
+        assert!(other_subject.decrypt("contact:42", "phone", &phone).is_err(), "a replaced (shredded) key reads nothing");
+        let (_, other_ring) = keyring();
+        assert!(other_ring.open_tenant_key(7, 1, &wrapped_tenant).is_err(), "another master key reads nothing");
+    }
+
+    #[test]
+    fn rotation_rewraps_keys_and_leaves_payloads_alone() {
+        let (_, ring) = keyring();
+        let (v1, _) = ring.create_tenant_key(7, 1).unwrap();
+        let (subject, wrapped_subject) = v1.create_subject_key("contact:42").unwrap();
+        let email = subject.encrypt("contact:42", "email", b"ada@example.org").unwrap();
+
+        // Tenant key rotation.
+        let (v2, wrapped_v2) = ring.create_tenant_key(7, 2).unwrap();
+        let rewrapped = v2.rewrap_subject_key(&v1, "contact:42", &wrapped_subject).unwrap();
+        assert!(v2.open_subject_key("contact:42", &wrapped_subject).is_err());
+        let subject = v2.open_subject_key("contact:42", &rewrapped).unwrap();
+        assert_eq!(subject.decrypt("contact:42", "email", &email).unwrap().as_slice(), b"ada@example.org");
+        let (other_tenant, _) = ring.create_tenant_key(8, 1).unwrap();
+        assert!(other_tenant.rewrap_subject_key(&v1, "contact:42", &wrapped_subject).is_err());
+
+        // Master key rotation.
+        let (_, new_ring) = keyring();
+        let moved = new_ring.rewrap_tenant_key(&ring, 7, 2, &wrapped_v2).unwrap();
+        let v2 = new_ring.open_tenant_key(7, 2, &moved).unwrap();
+        let subject = v2.open_subject_key("contact:42", &rewrapped).unwrap();
+        assert_eq!(subject.decrypt("contact:42", "email", &email).unwrap().as_slice(), b"ada@example.org");
+        assert!(ring.open_tenant_key(7, 2, &moved).is_err());
+        assert_eq!(format!("{v2:?}"), "TenantKey(tenant 7, version 2)");
+    }
+}
