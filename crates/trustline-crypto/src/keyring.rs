@@ -10,7 +10,7 @@
 //! rotating the master key re-wraps tenant keys only. Destroying a subject's
 //! wrapped key makes every field of that subject unreadable (crypto-shredding).
 
-use crate::{MasterKey, SealError, Sealer, random_bytes};
+use crate::{MasterKey, SealError, Sealer, ValueMac, random_bytes};
 use zeroize::Zeroizing;
 
 fn sealer_from(material: &[u8]) -> Result<Sealer, SealError> {
@@ -27,6 +27,10 @@ fn fresh(wrapper: &Sealer, place: &str) -> Result<(Sealer, Vec<u8>), SealError> 
 
 fn tenant_place(tenant_id: i64, version: u32) -> String {
     format!("tenant-key:{tenant_id}:{version}")
+}
+
+fn index_place(tenant_id: i64) -> String {
+    format!("index-key:{tenant_id}")
 }
 
 /// The top of the hierarchy: wraps tenant keys with a key derived from the master key.
@@ -54,6 +58,28 @@ impl Keyring {
     pub fn open_tenant_key(&self, tenant_id: i64, version: u32, wrapped: &[u8]) -> Result<TenantKey, SealError> {
         let material = self.wrap.open(wrapped, &tenant_place(tenant_id, version))?;
         Ok(TenantKey { tenant_id, version, sealer: sealer_from(&material)? })
+    }
+
+    /// A new blind-index key for `tenant_id`, and the wrapped form to store.
+    /// It is separate from the tenant key so that rotating the tenant key
+    /// does not force every index to be recomputed.
+    pub fn create_index_key(&self, tenant_id: i64) -> Result<(BlindIndexKey, Vec<u8>), SealError> {
+        let material = random_bytes::<32>();
+        let wrapped = self.wrap.seal(material.as_ref(), &index_place(tenant_id))?;
+        Ok((BlindIndexKey { mac: ValueMac::new(material) }, wrapped))
+    }
+
+    pub fn open_index_key(&self, tenant_id: i64, wrapped: &[u8]) -> Result<BlindIndexKey, SealError> {
+        let material = self.wrap.open(wrapped, &index_place(tenant_id))?;
+        let bytes = <[u8; 32]>::try_from(material.as_slice()).map_err(|_| SealError::Open)?;
+        Ok(BlindIndexKey { mac: ValueMac::new(Zeroizing::new(bytes)) })
+    }
+
+    /// Master-key rotation of an index key: unwrap with `previous`, wrap with this keyring.
+    pub fn rewrap_index_key(&self, previous: &Keyring, tenant_id: i64, wrapped: &[u8]) -> Result<Vec<u8>, SealError> {
+        let place = index_place(tenant_id);
+        let material = previous.wrap.open(wrapped, &place)?;
+        self.wrap.seal(&material, &place)
     }
 
     /// Master-key rotation: a tenant key wrapped by `previous` re-wrapped by this keyring.
@@ -106,6 +132,30 @@ impl TenantKey {
         let place = self.subject_place(subject);
         let material = previous.sealer.open(wrapped, &place)?;
         self.sealer.seal(&material, &place)
+    }
+}
+
+/// Keyed lookups over encrypted fields: equal normalised values give equal
+/// indexes within one tenant and field, and nothing else can be learned
+/// from them without the key.
+pub struct BlindIndexKey {
+    mac: ValueMac,
+}
+
+impl std::fmt::Debug for BlindIndexKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BlindIndexKey(..)")
+    }
+}
+
+impl BlindIndexKey {
+    /// The index of an already normalised `value` (e.g. an E.164 number) in `field`.
+    pub fn index(&self, field: &str, value: &str) -> [u8; 32] {
+        let mut input = Vec::with_capacity(field.len() + 1 + value.len());
+        input.extend_from_slice(field.as_bytes());
+        input.push(0);
+        input.extend_from_slice(value.as_bytes());
+        self.mac.mac(&input)
     }
 }
 
@@ -174,6 +224,23 @@ mod tests {
         assert!(other_subject.decrypt("contact:42", "phone", &phone).is_err(), "a replaced (shredded) key reads nothing");
         let (_, other_ring) = keyring();
         assert!(other_ring.open_tenant_key(7, 1, &wrapped_tenant).is_err(), "another master key reads nothing");
+    }
+
+    #[test]
+    fn blind_indexes_match_equal_values_only_within_their_field_and_tenant() {
+        let (_, ring) = keyring();
+        let (index, wrapped) = ring.create_index_key(7).unwrap();
+        let same = ring.open_index_key(7, &wrapped).unwrap();
+        assert_eq!(index.index("phone", "+442071838750"), same.index("phone", "+442071838750"));
+        assert_ne!(index.index("phone", "+442071838750"), index.index("phone", "+442071838751"));
+        assert_ne!(index.index("phone", "+442071838750"), index.index("email", "+442071838750"));
+        assert_ne!(index.index("ph", "one+44"), index.index("pho", "ne+44"), "field and value cannot be shifted");
+        assert!(ring.open_index_key(8, &wrapped).is_err());
+        let (other, _) = ring.create_index_key(7).unwrap();
+        assert_ne!(other.index("phone", "+442071838750"), index.index("phone", "+442071838750"));
+        let (_, new_ring) = keyring();
+        let moved = new_ring.rewrap_index_key(&ring, 7, &wrapped).unwrap();
+        assert_eq!(new_ring.open_index_key(7, &moved).unwrap().index("phone", "x"), index.index("phone", "x"));
     }
 
     #[test]

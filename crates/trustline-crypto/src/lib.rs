@@ -15,7 +15,7 @@ mod signing;
 mod totp;
 
 pub use base32::{base32_decode, base32_encode};
-pub use keyring::{Keyring, SubjectKey, TenantKey};
+pub use keyring::{BlindIndexKey, Keyring, SubjectKey, TenantKey};
 pub use mac::{ValueMac, hex, hex_decode, sha256};
 pub use master_key::{KeyError, MasterKey};
 pub use password::{PasswordHashError, PasswordHasher};
