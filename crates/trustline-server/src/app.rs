@@ -18,6 +18,8 @@ pub struct AppConfig {
     pub max_body_bytes: usize,
     /// Shown in authenticator apps next to the account name.
     pub issuer: String,
+    /// Load balancers whose `X-Forwarded-For` names the real client.
+    pub trusted_proxies: Vec<crate::ProxyNetwork>,
 }
 
 impl Default for AppConfig {
@@ -29,6 +31,7 @@ impl Default for AppConfig {
             password: PasswordPolicy::default(),
             max_body_bytes: 64 * 1024,
             issuer: "Trustline".into(),
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -65,7 +65,11 @@ impl Caller {
 }
 
 pub(crate) async fn authenticate(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let source = request.extensions().get::<ConnectInfo<SocketAddr>>().map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
+    let forwarded = request.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    let source = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "unknown".to_owned(), |c| crate::client_address(c.0.ip(), forwarded, &state.config.trusted_proxies).to_string());
     let headers = request.headers().clone();
     let (principal, rejected) = match identify(&state, &headers, &source).await {
         Ok(found) => found,

@@ -190,6 +190,9 @@ fn version_and_bad_flags() {
     let out = trustline(&[], &["serve", "--listen", "not-an-address"], None);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).contains("invalid value 'not-an-address'"), "{}", text(&out));
+    let out = trustline(&[], &["serve", "--trusted-proxy", "10.0.0.0/99"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("\"10.0.0.0/99\" is not an IP address or network"), "{}", text(&out));
     let out = trustline(&[], &["audit", "verify", "--database-url", "mysql://x"], None);
     assert!(text(&out).contains("must start with postgres://") || text(&out).contains("master key"), "{}", text(&out));
 }

@@ -2,7 +2,12 @@ use serde_json::json;
 use trustline_domain::Role;
 use trustline_testkit::{Engine, TestServer, on_both_engines};
 
-on_both_engines!(a_failed_audit_write_fails_the_request, changes_and_reads_are_audited, readiness_reports_an_unwritable_audit_log);
+on_both_engines!(
+    a_failed_audit_write_fails_the_request,
+    changes_and_reads_are_audited,
+    readiness_reports_an_unwritable_audit_log,
+    the_client_address_comes_from_trusted_proxies_only,
+);
 
 async fn a_failed_audit_write_fails_the_request(engine: Engine) {
     let server = TestServer::start(engine).await;
@@ -72,4 +77,29 @@ async fn readiness_reports_an_unwritable_audit_log(engine: Engine) {
     assert_eq!((ready.status, ready.code()), (503, "audit_unavailable"));
     assert_eq!(client.get("/healthz").await.status, 200, "liveness does not depend on the database");
     assert_eq!(server.db.raw.scalar("SELECT COUNT(*) FROM audit_events").await, events);
+}
+
+async fn the_client_address_comes_from_trusted_proxies_only(engine: Engine) {
+    let sources = |server: &TestServer| {
+        let raw = server.db.raw.clone();
+        async move { raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'session.login' AND source = '203.0.113.9'").await }
+    };
+    let sign_in = |server: &TestServer, password: String| {
+        let client = server.client();
+        async move {
+            let body = json!({ "tenant": "acme", "username": "agent", "password": password });
+            client.http.post(client.url("/api/session")).header("x-forwarded-for", "203.0.113.9").json(&body).send().await.unwrap().status()
+        }
+    };
+    // Without configuration the header is ignored: anyone could send it.
+    let plain = TestServer::start(engine).await;
+    let agent = plain.create_user(&plain.tenant, "agent", Role::Agent, false).await;
+    assert_eq!(sign_in(&plain, agent.password.clone()).await, 200);
+    assert_eq!(sources(&plain).await, 0);
+    // Behind a trusted proxy (the test client's own address) it names the client.
+    let config = trustline_server::AppConfig { trusted_proxies: vec!["127.0.0.1".parse().unwrap()], ..Default::default() };
+    let proxied = TestServer::start_with(engine, config).await;
+    let agent = proxied.create_user(&proxied.tenant, "agent", Role::Agent, false).await;
+    assert_eq!(sign_in(&proxied, agent.password.clone()).await, 200);
+    assert_eq!(sources(&proxied).await, 1);
 }

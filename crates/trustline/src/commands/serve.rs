@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use trustline_crypto::{PasswordHasher, random_password};
 use trustline_domain::{Clock, LoginThrottle, Role};
-use trustline_server::{App, AppConfig, SystemClock, TlsFiles, serve, write_checkpoints};
+use trustline_server::{App, AppConfig, ProxyNetwork, SystemClock, TlsFiles, serve, write_checkpoints};
 
 #[derive(Args)]
 pub struct ServeArgs {
@@ -27,6 +27,10 @@ pub struct ServeArgs {
     tls_cert: Option<PathBuf>,
     #[arg(long, env = "TRUSTLINE_TLS_KEY", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// A load balancer (address or network) whose X-Forwarded-For header is
+    /// believed; repeat, or separate with commas in the environment variable.
+    #[arg(long = "trusted-proxy", env = "TRUSTLINE_TRUSTED_PROXIES", value_delimiter = ',')]
+    trusted_proxies: Vec<ProxyNetwork>,
     /// Seconds between signed audit checkpoints.
     #[arg(long, env = "TRUSTLINE_CHECKPOINT_INTERVAL", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     checkpoint_interval: u64,
@@ -42,7 +46,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let hasher = hasher()?;
     let demo_accounts = if args.demo { prepare_demo(&inst, &hasher).await? } else { Vec::new() };
     let tls = args.tls_cert.zip(args.tls_key).map(|(certificate, key)| TlsFiles { certificate, key });
-    let config = AppConfig { tls: tls.is_some(), ..AppConfig::default() };
+    let config = AppConfig { tls: tls.is_some(), trusted_proxies: args.trusted_proxies, ..AppConfig::default() };
     let session_lifetime = config.session.absolute_seconds;
     let throttle = config.throttle;
     let app = App::new(config, inst.store.clone(), Arc::new(SystemClock), inst.keys.clone(), hasher);
