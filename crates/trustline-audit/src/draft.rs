@@ -90,3 +90,12 @@ impl AuditDraft {
         serde_json::to_string(&self.details).unwrap_or_else(|_| "{}".into())
     }
 }
+
+/// The distinct tenants of a batch of drafts, ascending: the order in which a
+/// store locks their chain heads, so concurrent batches cannot deadlock.
+pub fn tenants_of(drafts: &[AuditDraft]) -> Vec<i64> {
+    let mut tenants: Vec<i64> = drafts.iter().map(|d| d.tenant_id).collect();
+    tenants.sort_unstable();
+    tenants.dedup();
+    tenants
+}

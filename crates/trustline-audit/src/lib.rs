@@ -13,6 +13,6 @@ mod event;
 mod verify;
 
 pub use checkpoint::{Checkpoint, checkpoint_message};
-pub use draft::{AuditDraft, Outcome};
+pub use draft::{AuditDraft, Outcome, tenants_of};
 pub use event::{ChainHead, ChainKeys, EventBody, Hash, StoredEvent, genesis_hash};
 pub use verify::{BreakKind, ChainBreak, ChainVerifier, VerifiedChain};

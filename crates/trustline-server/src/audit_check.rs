@@ -1,4 +1,4 @@
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use trustline_audit::{ChainBreak, ChainKeys, ChainVerifier, Hash, VerifiedChain};
 use trustline_domain::TenantId;
@@ -49,7 +49,7 @@ pub async fn verify_tenant(
         return Ok(Err(broken));
     }
     let mut verifier = ChainVerifier::resume(keys, tenant.0, first.position);
-    let mut hashes = first.hashes;
+    let mut hashes: HashMap<i64, Hash> = first.hashes.into_iter().collect();
     if let Some(second) = second {
         if let Err(broken) = verifier.join(second.entry, second.position) {
             return Ok(Err(broken));
@@ -59,7 +59,7 @@ pub async fn verify_tenant(
         }
         hashes.extend(second.hashes);
     }
-    Ok(verifier.finish(head, &checkpoints, public_key, |seq| hashes.iter().find(|(s, _)| *s == seq).map(|(_, h)| *h)))
+    Ok(verifier.finish(head, &checkpoints, public_key, |seq| hashes.get(&seq).copied()))
 }
 
 /// One contiguous part of a chain to check.

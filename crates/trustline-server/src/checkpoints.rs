@@ -10,7 +10,7 @@ pub async fn write_checkpoints(store: &dyn Store, signer: &CheckpointSigner, now
     let mut written = 0;
     for tenant in store.list_tenants().await? {
         let Some((seq, hash)) = store.audit_head(tenant.id).await? else { continue };
-        let latest = store.checkpoints(tenant.id).await?.last().map_or(0, |c| c.seq);
+        let latest = store.latest_checkpoint_seq(tenant.id).await?.unwrap_or(0);
         if seq <= latest {
             continue;
         }

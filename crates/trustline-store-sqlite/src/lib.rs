@@ -70,10 +70,11 @@ impl SqliteStore {
 async fn append_events(conn: &mut SqliteConnection, chain: &ChainKeys, drafts: Vec<AuditDraft>) -> Result<(), sqlx::Error> {
     // BEGIN IMMEDIATE already holds the write lock: heads cannot move under us.
     let mut heads = Vec::new();
-    for tenant in tenants_of(&drafts) {
+    for tenant in trustline_audit::tenants_of(&drafts) {
         let row = sqlx::query("SELECT seq, hash FROM audit_heads WHERE tenant_id = $1").bind(tenant).fetch_optional(&mut *conn).await?;
         if let Some(row) = row {
-            heads.push(ChainHead { tenant_id: tenant, seq: row.try_get("seq")?, hash: stored_hash(row.try_get("hash")?)? });
+            let (seq, hash) = decode::head(&Cols(&row)).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+            heads.push(ChainHead { tenant_id: tenant, seq, hash });
         }
     }
     let events = chain.link_batch(&mut heads, drafts);
@@ -90,14 +91,6 @@ async fn append_events(conn: &mut SqliteConnection, chain: &ChainKeys, drafts: V
         .await?;
     }
     Ok(())
-}
-
-/// The distinct tenants of a batch, ascending.
-fn tenants_of(drafts: &[AuditDraft]) -> Vec<i64> {
-    let mut tenants: Vec<i64> = drafts.iter().map(|d| d.tenant_id).collect();
-    tenants.sort_unstable();
-    tenants.dedup();
-    tenants
 }
 
 async fn insert_events(conn: &mut SqliteConnection, events: &[StoredEvent]) -> Result<(), sqlx::Error> {
@@ -123,11 +116,6 @@ async fn insert_events(conn: &mut SqliteConnection, events: &[StoredEvent]) -> R
         .await?;
     }
     Ok(())
-}
-
-/// The head hash read inside an append, where errors are sqlx errors.
-fn stored_hash(bytes: Vec<u8>) -> Result<Hash, sqlx::Error> {
-    Hash::try_from(bytes.as_slice()).map_err(|_| sqlx::Error::Decode("stored hash is not 32 bytes".into()))
 }
 
 fn must_change(rows: u64) -> StoreResult<()> {
@@ -627,6 +615,14 @@ impl Store for SqliteStore {
             .await
             .map_err(unavailable)?;
         rows.iter().map(|r| decode::checkpoint(&Cols(r))).collect()
+    }
+
+    async fn latest_checkpoint_seq(&self, tenant: TenantId) -> StoreResult<Option<i64>> {
+        sqlx::query_scalar("SELECT MAX(seq) FROM audit_checkpoints WHERE tenant_id = $1")
+            .bind(tenant.0)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(unavailable)
     }
 }
 

@@ -98,4 +98,6 @@ pub trait Store: Send + Sync {
     async fn audit_hash_at(&self, tenant: TenantId, seq: i64) -> StoreResult<Option<Hash>>;
     async fn add_checkpoint(&self, checkpoint: Checkpoint) -> StoreResult<()>;
     async fn checkpoints(&self, tenant: TenantId) -> StoreResult<Vec<Checkpoint>>;
+    /// The position of the newest checkpoint, if any.
+    async fn latest_checkpoint_seq(&self, tenant: TenantId) -> StoreResult<Option<i64>>;
 }
