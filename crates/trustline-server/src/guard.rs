@@ -177,6 +177,6 @@ async fn check_csrf(state: &AppState, caller: &Caller, request: Request) -> Resu
 }
 
 /// Constant-time, so the token cannot be guessed byte by byte.
-fn equal(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn equal(a: &[u8], b: &[u8]) -> bool {
     a.ct_eq(b).into()
 }

@@ -20,6 +20,7 @@ mod headers;
 mod keys;
 mod login;
 pub mod parse;
+mod passwords;
 mod routes;
 mod serve;
 mod state;

@@ -4,6 +4,7 @@
 use crate::auth::{Caller, Credential, Principal};
 use crate::error::ApiError;
 use crate::guard::csrf_token;
+use crate::passwords::verify_password;
 use crate::state::AppState;
 use axum::http::StatusCode;
 use trustline_audit::Outcome;
@@ -105,11 +106,7 @@ pub(crate) async fn sign_in(
         (Some(t), Ok(name)) => state.store.user_by_username(t.id, name.as_str()).await?,
         _ => None,
     };
-    let hasher = state.hasher.clone();
-    let stored = user.as_ref().map(|u| u.password_hash.clone());
-    let verified = tokio::task::spawn_blocking(move || hasher.verify(&password, stored.as_deref()))
-        .await
-        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "the server is busy; try again"))?;
+    let verified = verify_password(state, password, user.as_ref().map(|u| u.password_hash.clone())).await?;
     let (Some(tenant), Some(user)) = (known_tenant.clone(), user.filter(|u| verified && !u.disabled)) else {
         state.store.record_login_failure(&keys, state.clock.now()).await?;
         if let Some(draft) = audit_attempt(Outcome::Failure, "invalid_credentials") {
@@ -180,12 +177,11 @@ pub(crate) async fn second_factor(state: &AppState, caller: &Caller, principal: 
     Ok(created)
 }
 
-/// A fresh TOTP seed awaiting confirmation: (base32 seed, otpauth URI).
-pub(crate) async fn start_enrolment(
-    state: &AppState,
-    caller: &Caller,
-    principal: &Principal,
-) -> Result<(Zeroizing<String>, Zeroizing<String>), ApiError> {
+/// What an authenticator app needs: the base32 seed and the otpauth URI.
+pub(crate) type EnrolmentSecret = (Zeroizing<String>, Zeroizing<String>);
+
+/// A fresh TOTP seed awaiting confirmation.
+pub(crate) async fn start_enrolment(state: &AppState, caller: &Caller, principal: &Principal) -> Result<EnrolmentSecret, ApiError> {
     session_digest(principal)?;
     let user = &principal.user;
     if user.has_mfa() {
@@ -203,7 +199,11 @@ pub(crate) async fn start_enrolment(
         .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "could not protect the new secret"))?;
     let draft = caller.audit(state, "mfa.enrolment_start", format!("user:{}", user.id));
     state.store.begin_totp_enrolment(user.tenant_id, user.id, &sealed, draft).await?;
-    Ok((seed.base32(), otpauth_uri(state, principal, &seed)))
+    Ok(secret_and_uri(state, principal, &seed))
+}
+
+fn secret_and_uri(state: &AppState, principal: &Principal, seed: &TotpSecret) -> EnrolmentSecret {
+    (seed.base32(), otpauth_uri(state, principal, seed))
 }
 
 fn otpauth_uri(state: &AppState, principal: &Principal, seed: &TotpSecret) -> Zeroizing<String> {
@@ -211,11 +211,11 @@ fn otpauth_uri(state: &AppState, principal: &Principal, seed: &TotpSecret) -> Ze
     Totp::otpauth_uri(seed, &issuer, &principal.user.username)
 }
 
-/// The otpauth URI of the seed awaiting confirmation, if any (for the QR image).
-pub(crate) fn pending_uri(state: &AppState, principal: &Principal) -> Result<Option<Zeroizing<String>>, ApiError> {
+/// The seed awaiting confirmation, if any, as (base32 seed, otpauth URI).
+pub(crate) fn pending_enrolment(state: &AppState, principal: &Principal) -> Result<Option<EnrolmentSecret>, ApiError> {
     let user = &principal.user;
     match &user.totp_pending {
-        Some(sealed) if !user.has_mfa() => Ok(Some(otpauth_uri(state, principal, &open_seed(state, user, sealed)?))),
+        Some(sealed) if !user.has_mfa() => Ok(Some(secret_and_uri(state, principal, &open_seed(state, user, sealed)?))),
         _ => Ok(None),
     }
 }

@@ -5,7 +5,7 @@ use crate::auth::{Authed, Caller, Credential};
 use crate::cookies;
 use crate::error::ApiError;
 use crate::extract::ApiForm;
-use crate::guard::csrf_token;
+use crate::guard::{csrf_token, equal};
 use crate::login::{self, NewSession};
 use crate::state::AppState;
 use askama::Template;
@@ -121,7 +121,7 @@ pub(crate) async fn login_submit(
 ) -> Response {
     let cookie = cookies::read(&headers, cookies::login_cookie_name(state.config.tls)).unwrap_or_default();
     let expected = login_csrf(&state, &cookie);
-    if cookie.is_empty() || !bool::from(subtle::ConstantTimeEq::ct_eq(input.csrf.as_bytes(), expected.as_bytes())) {
+    if cookie.is_empty() || !equal(input.csrf.as_bytes(), expected.as_bytes()) {
         let fresh = SecretToken::generate("").expose().to_owned();
         let message = "The form expired. Please sign in again.".to_owned();
         return login_page(&state, &fresh, Some(message), input.tenant, input.username, StatusCode::FORBIDDEN);
@@ -176,15 +176,10 @@ struct Enrol {
 
 fn enrol_page(state: &AppState, authed: &Authed, error: Option<ApiError>) -> Response {
     let p = &authed.principal;
-    let secret = login::pending_uri(state, p).ok().flatten().and_then(|uri| secret_of(&uri));
+    let secret = login::pending_enrolment(state, p).ok().flatten().map(|(secret, _)| secret.as_str().to_owned());
     let required = matches!(p.credential, Credential::Session { stage: SessionStage::MfaEnrolmentRequired, .. });
     let status = error.as_ref().map_or(StatusCode::OK, |e| e.status);
     render(&Enrol { csrf: session_csrf(state, authed), required, secret, error: error.map(|e| e.message) }, status)
-}
-
-/// The base32 seed inside an otpauth URI, for typing in by hand.
-fn secret_of(uri: &str) -> Option<String> {
-    uri.split_once("secret=").and_then(|(_, rest)| rest.split('&').next()).map(str::to_owned)
 }
 
 pub(crate) async fn enrol_form(State(state): State<AppState>, authed: Authed) -> Response {
@@ -223,7 +218,7 @@ pub(crate) async fn enrol_submit(State(state): State<AppState>, authed: Authed, 
 }
 
 pub(crate) async fn enrol_qr(State(state): State<AppState>, authed: Authed) -> Result<Response, ApiError> {
-    let uri = login::pending_uri(&state, &authed.principal)?.ok_or_else(ApiError::not_found)?;
+    let (_, uri) = login::pending_enrolment(&state, &authed.principal)?.ok_or_else(ApiError::not_found)?;
     let code = qrcode::QrCode::new(uri.as_bytes())
         .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "QR encoding failed"))?;
     let svg = code.render::<qrcode::render::svg::Color>().min_dimensions(220, 220).build();

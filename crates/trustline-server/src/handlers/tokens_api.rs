@@ -27,10 +27,6 @@ pub(crate) struct NewTokenInput {
     expires_in_days: i64,
 }
 
-fn invalid(code: &'static str, message: impl Into<String>) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
-}
-
 /// The secret is in this response only; the server keeps its digest.
 pub(crate) async fn create(
     State(state): State<AppState>,
@@ -39,24 +35,24 @@ pub(crate) async fn create(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let name = input.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(invalid("invalid_name", "name must be 1 to 100 characters"));
+        return Err(ApiError::unprocessable("invalid_name", "name must be 1 to 100 characters"));
     }
     if !(1..=MAX_DAYS).contains(&input.expires_in_days) {
-        return Err(invalid("invalid_expiry", format!("expires_in_days must be between 1 and {MAX_DAYS}")));
+        return Err(ApiError::unprocessable("invalid_expiry", format!("expires_in_days must be between 1 and {MAX_DAYS}")));
     }
     let role = authed.principal.user.role;
     let mut scopes = Vec::with_capacity(input.scopes.len());
     for scope in &input.scopes {
-        let action = Action::parse(scope).map_err(|e| invalid("invalid_scope", e.to_string()))?;
+        let action = Action::parse(scope).map_err(|e| ApiError::unprocessable("invalid_scope", e.to_string()))?;
         if !permits(role, action) {
-            return Err(invalid("invalid_scope", format!("your role cannot grant {scope}")));
+            return Err(ApiError::unprocessable("invalid_scope", format!("your role cannot grant {scope}")));
         }
         if !scopes.contains(&action) {
             scopes.push(action);
         }
     }
     if scopes.is_empty() {
-        return Err(invalid("invalid_scope", "name at least one scope"));
+        return Err(ApiError::unprocessable("invalid_scope", "name at least one scope"));
     }
     let secret = SecretToken::generate("tlk_");
     let now = state.clock.now();

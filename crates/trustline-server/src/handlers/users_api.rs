@@ -2,6 +2,7 @@ use super::views::UserView;
 use crate::auth::{Authed, Principal};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath};
+use crate::passwords::{check_new_password, hash_password, verify_password};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -11,23 +12,6 @@ use serde_json::{Value, json};
 use trustline_domain::{Role, UserId, Username};
 use trustline_store::{NewUser, User};
 use zeroize::Zeroizing;
-
-fn invalid(code: &'static str, message: impl Into<String>) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
-}
-
-/// Hashes off the async runtime: Argon2id takes tens of milliseconds of CPU.
-pub(crate) async fn hash_password(state: &AppState, password: Zeroizing<String>) -> Result<String, ApiError> {
-    let hasher = state.hasher.clone();
-    tokio::task::spawn_blocking(move || hasher.hash(&password))
-        .await
-        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "the server is busy; try again"))?
-        .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "password hashing failed"))
-}
-
-pub(crate) fn check_new_password(state: &AppState, password: &str, context: &[&str]) -> Result<(), ApiError> {
-    state.config.password.check(password, context).map_err(|e| invalid("weak_password", e.to_string()))
-}
 
 pub(crate) async fn me(authed: Authed) -> Json<Value> {
     Json(json!({ "tenant": authed.principal.tenant.slug, "user": UserView::from(&authed.principal.user) }))
@@ -47,13 +31,7 @@ pub(crate) async fn change_own_password(
     ApiJson(input): ApiJson<PasswordChange>,
 ) -> Result<StatusCode, ApiError> {
     let user = &authed.principal.user;
-    let hasher = state.hasher.clone();
-    let stored = user.password_hash.clone();
-    let current = input.current_password;
-    let verified = tokio::task::spawn_blocking(move || hasher.verify(&current, Some(&stored)))
-        .await
-        .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "the server is busy; try again"))?;
-    if !verified {
+    if !verify_password(&state, input.current_password, Some(user.password_hash.clone())).await? {
         return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "wrong_password", "the current password is not correct"));
     }
     check_new_password(&state, &input.new_password, &[&user.username, &user.display_name, &authed.principal.tenant.slug])?;
@@ -99,12 +77,12 @@ pub(crate) async fn create(
     authed: Authed,
     ApiJson(input): ApiJson<NewUserInput>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let username = Username::parse(&input.username).map_err(|e| invalid("invalid_username", e.to_string()))?;
+    let username = Username::parse(&input.username).map_err(|e| ApiError::unprocessable("invalid_username", e.to_string()))?;
     let display_name = input.display_name.trim().to_owned();
     if display_name.is_empty() || display_name.chars().count() > 100 {
-        return Err(invalid("invalid_display_name", "display_name must be 1 to 100 characters"));
+        return Err(ApiError::unprocessable("invalid_display_name", "display_name must be 1 to 100 characters"));
     }
-    let role = Role::parse(&input.role).map_err(|e| invalid("invalid_role", e.to_string()))?;
+    let role = Role::parse(&input.role).map_err(|e| ApiError::unprocessable("invalid_role", e.to_string()))?;
     may_assign(&authed.principal, role)?;
     let (password, generated) = match input.password {
         Some(p) => (p, false),
@@ -184,7 +162,7 @@ pub(crate) async fn change_role(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<RoleChange>,
 ) -> Result<StatusCode, ApiError> {
-    let role = Role::parse(&input.role).map_err(|e| invalid("invalid_role", e.to_string()))?;
+    let role = Role::parse(&input.role).map_err(|e| ApiError::unprocessable("invalid_role", e.to_string()))?;
     let user = manageable(&state, &authed.principal, id).await?;
     may_assign(&authed.principal, role)?;
     let draft = authed
