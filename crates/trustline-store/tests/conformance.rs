@@ -26,9 +26,14 @@ fn new_user(tenant: &Tenant, username: &str) -> NewUser {
     }
 }
 
-async fn chain_events(store: &dyn Store, tenant: TenantId) -> i64 {
-    let db_keys = store.audit_events(tenant, 0, 100_000).await.unwrap();
-    db_keys.len() as i64
+/// Verifies a tenant's whole chain against its recorded head; returns its length.
+async fn verified_length(db: &TestDb, tenant: TenantId) -> i64 {
+    let events = db.store.audit_events(tenant, 0, 100_000).await.unwrap();
+    let mut verifier = ChainVerifier::new(&db.keys.chain, tenant.0);
+    for e in &events {
+        verifier.feed(e).unwrap();
+    }
+    verifier.finish(db.store.audit_head(tenant).await.unwrap(), &[], &[], |_| None).unwrap().events
 }
 
 on_both_engines!(
@@ -52,13 +57,7 @@ async fn one_batch_extends_several_chains(engine: Engine) {
     let drafts = (0..10).map(|i| draft(if i % 3 == 0 { b.id.0 } else { a.id.0 }, "contact.read")).collect();
     s.append_audit(drafts).await.unwrap();
     for (t, expected) in [(&a, 7), (&b, 5)] {
-        let events = s.audit_events(t.id, 0, 100).await.unwrap();
-        assert_eq!(events.len(), expected);
-        let mut verifier = ChainVerifier::new(&db.keys.chain, t.id.0);
-        for e in &events {
-            verifier.feed(e).unwrap();
-        }
-        verifier.finish(s.audit_head(t.id).await.unwrap(), &[], &[], |_| None).unwrap();
+        assert_eq!(verified_length(&db, t.id).await, expected);
     }
 }
 
@@ -90,16 +89,11 @@ async fn every_change_appends_to_the_chain(engine: Engine) {
     let actions: Vec<&str> = events.iter().map(|e| e.body.action.as_str()).collect();
     assert_eq!(actions, ["tenant.create", "user.create", "user.password_change"]);
     assert_eq!(events[1].body.target, format!("user:{}", u.id));
-    let mut verifier = ChainVerifier::new(&db.keys.chain, t.id.0);
-    for e in &events {
-        verifier.feed(e).unwrap();
-    }
-    let head = s.audit_head(t.id).await.unwrap();
-    assert_eq!(head.map(|h| h.0), Some(3));
-    verifier.finish(head, &[], &[], |_| None).unwrap();
+    assert_eq!(s.audit_head(t.id).await.unwrap().map(|h| h.0), Some(3));
+    assert_eq!(verified_length(&db, t.id).await, 3);
     // A refused change (unknown row) leaves no event behind.
     assert!(s.set_password(t.id, UserId(424242), "h", draft(t.id.0, "user.password_change")).await.is_err());
-    assert_eq!(chain_events(s, t.id).await, 3);
+    assert_eq!(verified_length(&db, t.id).await, 3);
 }
 
 async fn audit_failure_rolls_back_the_change(engine: Engine) {
@@ -130,13 +124,7 @@ async fn concurrent_appends_keep_one_valid_chain(engine: Engine) {
     for task in tasks {
         task.await.unwrap();
     }
-    let events = store.audit_events(t.id, 0, 1000).await.unwrap();
-    assert_eq!(events.len(), 201);
-    let mut verifier = ChainVerifier::new(&db.keys.chain, t.id.0);
-    for e in &events {
-        verifier.feed(e).unwrap();
-    }
-    verifier.finish(store.audit_head(t.id).await.unwrap(), &[], &[], |_| None).unwrap();
+    assert_eq!(verified_length(&db, t.id).await, 201);
 }
 
 fn session(t: &Tenant, user: UserId, digest: u8, stage: SessionStage) -> Session {

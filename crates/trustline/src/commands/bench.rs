@@ -64,15 +64,12 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
 struct Scratch {
     inst: Installation,
     tenant: Tenant,
-    dir: Option<PathBuf>,
-    engine: &'static str,
+    dir: PathBuf,
 }
 
 impl Drop for Scratch {
     fn drop(&mut self) {
-        if let Some(dir) = &self.dir {
-            let _ = std::fs::remove_dir_all(dir);
-        }
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -83,58 +80,64 @@ async fn scratch(storage: &BenchStorage) -> anyhow::Result<Scratch> {
     data.ensure_key()?;
     let inst = data.open().await?;
     let tenant = create_tenant(&inst, &format!("bench-{suffix}"), "Benchmark").await?;
-    let engine = inst.store.engine();
-    Ok(Scratch { inst, tenant, dir: Some(dir), engine })
+    Ok(Scratch { inst, tenant, dir })
 }
 
 fn draft(tenant: &Tenant, i: usize) -> AuditDraft {
     AuditDraft::new(SystemClock.now(), tenant.id.0, "user:1", "contact.read", format!("contact:{i}")).source("127.0.0.1")
 }
 
+/// How the benchmark's writers commit their events.
+#[derive(Clone)]
+enum Writer {
+    /// Through the group-commit appender, as requests do.
+    Grouped(AuditAppender),
+    /// One transaction per event.
+    Single(Arc<dyn trustline_store::Store>),
+}
+
+impl Writer {
+    async fn write(&self, draft: AuditDraft) -> Result<(), trustline_store::StoreError> {
+        match self {
+            Writer::Grouped(appender) => appender.append(draft).await,
+            Writer::Single(store) => store.append_audit(vec![draft]).await,
+        }
+    }
+}
+
+/// `concurrency` writers append `per_task` events each; returns events per second.
+async fn append_rate(writer: Writer, tenant: &Tenant, concurrency: usize, per_task: usize) -> anyhow::Result<f64> {
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for t in 0..concurrency {
+        let (writer, tenant) = (writer.clone(), tenant.clone());
+        tasks.push(tokio::spawn(async move {
+            for i in 0..per_task {
+                writer.write(draft(&tenant, t * per_task + i)).await?;
+            }
+            Ok::<_, trustline_store::StoreError>(())
+        }));
+    }
+    for task in tasks {
+        task.await??;
+    }
+    Ok((per_task * concurrency) as f64 / started.elapsed().as_secs_f64())
+}
+
 async fn audit_append(storage: BenchStorage, events: usize, concurrency: usize) -> anyhow::Result<()> {
     let s = scratch(&storage).await?;
     let per_task = events / concurrency;
     let total = per_task * concurrency;
-
-    let appender = AuditAppender::start(s.inst.store.clone());
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for t in 0..concurrency {
-        let (appender, tenant) = (appender.clone(), s.tenant.clone());
-        tasks.push(tokio::spawn(async move {
-            for i in 0..per_task {
-                appender.append(draft(&tenant, t * per_task + i)).await?;
-            }
-            Ok::<_, trustline_store::StoreError>(())
-        }));
-    }
-    for task in tasks {
-        task.await??;
-    }
-    let grouped = total as f64 / started.elapsed().as_secs_f64();
+    let grouped = append_rate(Writer::Grouped(AuditAppender::start(s.inst.store.clone())), &s.tenant, concurrency, per_task).await?;
 
     // One transaction per event, same concurrency, a tenth of the events.
-    let single_total = (total / 10).max(concurrency);
-    let per_task = single_total / concurrency;
-    let started = Instant::now();
-    let mut tasks = Vec::new();
-    for t in 0..concurrency {
-        let (store, tenant) = (s.inst.store.clone(), s.tenant.clone());
-        tasks.push(tokio::spawn(async move {
-            for i in 0..per_task {
-                store.append_audit(vec![draft(&tenant, t * per_task + i)]).await?;
-            }
-            Ok::<_, trustline_store::StoreError>(())
-        }));
-    }
-    for task in tasks {
-        task.await??;
-    }
-    let single = (per_task * concurrency) as f64 / started.elapsed().as_secs_f64();
+    let per_task = (total / 10).max(concurrency) / concurrency;
+    let single = append_rate(Writer::Single(s.inst.store.clone()), &s.tenant, concurrency, per_task).await?;
+
     let public_key = s.inst.keys.checkpoint_signer.public_key();
     let verified = verify_tenant(&s.inst.store, &s.inst.keys.chain, &public_key, s.tenant.id).await?;
     anyhow::ensure!(verified.is_ok(), "the chain written by the benchmark does not verify: {verified:?}");
-    println!("engine={} concurrency={concurrency}", s.engine);
+    println!("engine={} concurrency={concurrency}", s.inst.store.engine());
     println!("group commit:          {grouped:>10.0} events/s ({total} events)");
     println!("one event per commit:  {single:>10.0} events/s ({} events)", per_task * concurrency);
     println!("ratio:                 {:>10.1}x", grouped / single);
@@ -167,7 +170,7 @@ async fn audit_verify(storage: BenchStorage, events: usize) -> anyhow::Result<()
     let verified = verify_tenant(&s.inst.store, &s.inst.keys.chain, &public_key, s.tenant.id).await?;
     let took = started.elapsed();
     let chain = verified.map_err(|b| anyhow::anyhow!("chain broken: {b}"))?;
-    println!("engine={}", s.engine);
+    println!("engine={}", s.inst.store.engine());
     println!("wrote {events} events in {:.2} s", fill.as_secs_f64());
     println!("read {rows} events, no checks, in {:.2} s", read.as_secs_f64());
     println!("verified {} events in {:.2} s ({:.0} events/s)", chain.events, took.as_secs_f64(), chain.events as f64 / took.as_secs_f64());
