@@ -7,8 +7,14 @@
 //! ciphertext moved to another tenant, subject, record or field fails to open.
 //!
 //! Rotating a tenant key re-wraps subject keys without touching payloads;
-//! rotating the master key re-wraps tenant keys only. Destroying a subject's
-//! wrapped key makes every field of that subject unreadable (crypto-shredding).
+//! rotating the master key re-wraps tenant keys and the installation secret
+//! only. Destroying a subject's wrapped key makes every field of that subject
+//! unreadable (crypto-shredding).
+//!
+//! The service keys (audit chain seals, checkpoint signing, TOTP sealing,
+//! CSRF) derive from a random installation secret kept wrapped in the
+//! database, not from the master key itself, so the master key can be
+//! replaced without breaking the audit chain or sealed secrets.
 
 use crate::{MasterKey, SealError, Sealer, ValueMac, random_bytes};
 use zeroize::Zeroizing;
@@ -33,9 +39,29 @@ fn index_place(tenant_id: i64) -> String {
     format!("index-key:{tenant_id}")
 }
 
+const INSTALLATION_PLACE: &str = "installation-secret";
+
+/// The root of the service keys, stored wrapped by the master key.
+pub struct InstallationSecret(Zeroizing<[u8; 32]>);
+
+impl std::fmt::Debug for InstallationSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("InstallationSecret(..)")
+    }
+}
+
+impl InstallationSecret {
+    /// A purpose-bound 32-byte key: HMAC-SHA256(secret, label). Distinct labels
+    /// give independent keys, so one compromised purpose does not expose another.
+    pub fn derive(&self, label: &str) -> Zeroizing<[u8; 32]> {
+        crate::master_key::derive(&self.0, label)
+    }
+}
+
 /// The top of the hierarchy: wraps tenant keys with a key derived from the master key.
 pub struct Keyring {
     wrap: Sealer,
+    fingerprint: [u8; 16],
 }
 
 impl std::fmt::Debug for Keyring {
@@ -46,7 +72,33 @@ impl std::fmt::Debug for Keyring {
 
 impl Keyring {
     pub fn new(master: &MasterKey) -> Result<Self, SealError> {
-        Ok(Self { wrap: Sealer::new(master.derive("tenant-key-wrap"))? })
+        Ok(Self { wrap: Sealer::new(master.derive("tenant-key-wrap"))?, fingerprint: master.fingerprint() })
+    }
+
+    /// Identifies the master key behind this keyring without revealing it; the
+    /// database records it so that a node still holding a replaced master key
+    /// cannot wrap new keys that nobody could open later.
+    pub fn fingerprint(&self) -> [u8; 16] {
+        self.fingerprint
+    }
+
+    /// A new installation secret, and the wrapped form to store.
+    pub fn create_installation_secret(&self) -> Result<(InstallationSecret, Vec<u8>), SealError> {
+        let material = random_bytes::<32>();
+        let wrapped = self.wrap.seal(material.as_ref(), INSTALLATION_PLACE)?;
+        Ok((InstallationSecret(material), wrapped))
+    }
+
+    pub fn open_installation_secret(&self, wrapped: &[u8]) -> Result<InstallationSecret, SealError> {
+        let material = self.wrap.open(wrapped, INSTALLATION_PLACE)?;
+        let bytes = <[u8; 32]>::try_from(material.as_slice()).map_err(|_| SealError::Open)?;
+        Ok(InstallationSecret(Zeroizing::new(bytes)))
+    }
+
+    /// Master-key rotation of the installation secret.
+    pub fn rewrap_installation_secret(&self, previous: &Keyring, wrapped: &[u8]) -> Result<Vec<u8>, SealError> {
+        let material = previous.wrap.open(wrapped, INSTALLATION_PLACE)?;
+        self.wrap.seal(&material, INSTALLATION_PLACE)
     }
 
     /// A new key for `tenant_id` at `version`, and the wrapped form to store.
@@ -267,5 +319,20 @@ mod tests {
         assert_eq!(subject.decrypt("contact:42", "email", &email).unwrap().as_slice(), b"ada@example.org");
         assert!(ring.open_tenant_key(7, 2, &moved).is_err());
         assert_eq!(format!("{v2:?}"), "TenantKey(tenant 7, version 2)");
+    }
+
+    #[test]
+    fn the_installation_secret_survives_master_rotation_and_nothing_else_opens_it() {
+        let (master, ring) = keyring();
+        let (secret, wrapped) = ring.create_installation_secret().unwrap();
+        let (_, new_ring) = keyring();
+        assert!(new_ring.open_installation_secret(&wrapped).is_err());
+        assert!(ring.open_tenant_key(1, 1, &wrapped).is_err(), "an installation secret is not a tenant key");
+        let moved = new_ring.rewrap_installation_secret(&ring, &wrapped).unwrap();
+        let reopened = new_ring.open_installation_secret(&moved).unwrap();
+        assert_eq!(reopened.derive("audit-chain").as_ref(), secret.derive("audit-chain").as_ref());
+        assert_ne!(secret.derive("audit-chain").as_ref(), master.derive("audit-chain").as_ref());
+        assert_ne!(ring.fingerprint(), new_ring.fingerprint());
+        assert_eq!(ring.fingerprint(), Keyring::new(&master).unwrap().fingerprint());
     }
 }

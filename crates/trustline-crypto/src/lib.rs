@@ -1,7 +1,7 @@
 //! Keys and cryptographic primitives used across Trustline.
 //!
-//! Every key is derived from one master key that lives outside the database
-//! (a file or the environment). Secret material is held in zeroizing types and
+//! Every key hangs off one master key that lives outside the database (a file
+//! or the environment); see `keyring` for the hierarchy. Secret material is held in zeroizing types and
 //! never implements `Debug` with its contents.
 
 mod base32;
@@ -15,7 +15,7 @@ mod signing;
 mod totp;
 
 pub use base32::{base32_decode, base32_encode};
-pub use keyring::{BlindIndexKey, Keyring, SubjectKey, TenantKey};
+pub use keyring::{BlindIndexKey, InstallationSecret, Keyring, SubjectKey, TenantKey};
 pub use mac::{ValueMac, hex, hex_decode, sha256};
 pub use master_key::{KeyError, MasterKey};
 pub use password::{PasswordHashError, PasswordHasher};

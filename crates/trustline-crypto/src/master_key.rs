@@ -44,8 +44,20 @@ impl MasterKey {
     /// A purpose-bound 32-byte key: HMAC-SHA256(master, label). Distinct labels
     /// give independent keys, so one compromised purpose does not expose another.
     pub fn derive(&self, label: &str) -> Zeroizing<[u8; 32]> {
-        Zeroizing::new(crate::mac::hmac_sha256(&self.0, &[b"trustline/v1/", label.as_bytes()]))
+        derive(&self.0, label)
     }
+
+    /// A public identifier of this key (a MAC of a fixed label, truncated).
+    pub fn fingerprint(&self) -> [u8; 16] {
+        let full = self.derive("fingerprint");
+        let mut out = [0u8; 16];
+        out.copy_from_slice(full.get(..16).unwrap_or(&[0u8; 16]));
+        out
+    }
+}
+
+pub(crate) fn derive(key: &[u8; 32], label: &str) -> Zeroizing<[u8; 32]> {
+    Zeroizing::new(crate::mac::hmac_sha256(key, &[b"trustline/v1/", label.as_bytes()]))
 }
 
 #[cfg(test)]

@@ -27,3 +27,7 @@ id_type!(
     /// A machine credential for the API.
     TokenId
 );
+id_type!(
+    /// A data subject: a person a tenant calls or is called by.
+    ContactId
+);

@@ -4,6 +4,7 @@
 //! caller, so every rule can be tested without sleeping.
 
 mod clock;
+pub mod contact;
 mod ids;
 mod names;
 mod password;
@@ -13,7 +14,7 @@ mod session;
 mod throttle;
 
 pub use clock::{Clock, UnixTime};
-pub use ids::{TenantId, TokenId, UserId};
+pub use ids::{ContactId, TenantId, TokenId, UserId};
 pub use names::{InvalidName, TenantSlug, Username};
 pub use password::{PasswordPolicy, PasswordRejection};
 pub use permission::{Action, UnknownAction, permits};

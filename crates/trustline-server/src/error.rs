@@ -70,6 +70,14 @@ impl From<StoreError> for ApiError {
                 tracing::error!(error = %source, "database unavailable");
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "database_unavailable", "the database is unavailable; try again")
             }
+            StoreError::StaleMasterKey => {
+                tracing::error!("this node holds a replaced master key; restart it with the new one");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "stale_master_key",
+                    "this server must be restarted after a master key rotation",
+                )
+            }
             StoreError::Corrupt(what) => {
                 tracing::error!(%what, "stored data failed to decode");
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "stored data is invalid")

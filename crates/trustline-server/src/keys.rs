@@ -1,9 +1,13 @@
 use std::sync::Arc;
 use trustline_audit::ChainKeys;
-use trustline_crypto::{CheckpointSigner, MasterKey, SealError, Sealer, ValueMac};
+use trustline_crypto::{CheckpointSigner, InstallationSecret, Keyring, MasterKey, SealError, Sealer, ValueMac};
+use trustline_store::{InstallationRecord, LockedStore, Store, StoreError};
 
-/// Every purpose-bound key the server uses, derived from the master key.
+/// Every key the server uses: the keyring (wrapping tenant keys under the
+/// master key) and the purpose-bound service keys derived from the
+/// installation secret.
 pub struct Keys {
+    pub keyring: Arc<Keyring>,
     /// MACs of sensitive values written to the audit log.
     pub audit_values: ValueMac,
     /// MACs that key the failed sign-in counters.
@@ -18,14 +22,39 @@ pub struct Keys {
 }
 
 impl Keys {
-    pub fn derive(master: &MasterKey) -> Result<Self, SealError> {
+    pub fn derive(keyring: Arc<Keyring>, secret: &InstallationSecret) -> Result<Self, SealError> {
         Ok(Self {
-            audit_values: ValueMac::new(master.derive("audit-values")),
-            throttle: ValueMac::new(master.derive("login-throttle")),
-            csrf: ValueMac::new(master.derive("csrf")),
-            totp: Sealer::new(master.derive("totp-seeds"))?,
-            checkpoint_signer: CheckpointSigner::from_seed(master.derive("audit-checkpoints")),
-            chain: Arc::new(ChainKeys::new(ValueMac::new(master.derive("audit-chain")))),
+            keyring,
+            audit_values: ValueMac::new(secret.derive("audit-values")),
+            throttle: ValueMac::new(secret.derive("login-throttle")),
+            csrf: ValueMac::new(secret.derive("csrf")),
+            totp: Sealer::new(secret.derive("totp-seeds"))?,
+            checkpoint_signer: CheckpointSigner::from_seed(secret.derive("audit-checkpoints")),
+            chain: Arc::new(ChainKeys::new(ValueMac::new(secret.derive("audit-chain")))),
         })
     }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UnlockError {
+    #[error("the master key does not open this database (it was created or last rotated with another key)")]
+    WrongMasterKey,
+    #[error("cannot set up the keys")]
+    Keys(#[source] SealError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Opens the installation secret with the master key (creating it on first
+/// use), derives the service keys and unlocks the store with them.
+pub async fn unlock(locked: Box<dyn LockedStore>, master: &MasterKey) -> Result<(Arc<dyn Store>, Arc<Keys>), UnlockError> {
+    let keyring = Arc::new(Keyring::new(master).map_err(UnlockError::Keys)?);
+    let (_, fresh) = keyring.create_installation_secret().map_err(UnlockError::Keys)?;
+    let record = locked.installation(InstallationRecord { wrapped_secret: fresh, master_fingerprint: keyring.fingerprint() }).await?;
+    if record.master_fingerprint != keyring.fingerprint() {
+        return Err(UnlockError::WrongMasterKey);
+    }
+    let secret = keyring.open_installation_secret(&record.wrapped_secret).map_err(|_| UnlockError::WrongMasterKey)?;
+    let keys = Arc::new(Keys::derive(keyring, &secret).map_err(UnlockError::Keys)?);
+    Ok((locked.unlock(keys.chain.clone()), keys))
 }

@@ -33,7 +33,7 @@ pub use checkpoints::write_checkpoints;
 pub use client_address::{InvalidProxyNetwork, ProxyNetwork, client_address};
 pub use error::ApiError;
 pub use guard::Access;
-pub use keys::Keys;
+pub use keys::{Keys, UnlockError, unlock};
 pub use routes::{RouteSpec, route_table};
 pub use serve::{TlsFiles, serve};
 pub use system_clock::SystemClock;

@@ -3,6 +3,7 @@
 //! `audit_heads` row (`SELECT ... FOR UPDATE`), so chains of different tenants
 //! are written in parallel.
 
+mod keys;
 mod rows;
 
 use async_trait::async_trait;
@@ -14,9 +15,16 @@ use std::time::Duration;
 use trustline_audit::{AuditDraft, ChainHead, ChainKeys, Checkpoint, Hash, StoredEvent, genesis_hash};
 use trustline_domain::{Role, TenantId, TokenId, UnixTime, UserId};
 use trustline_store::decode;
-use trustline_store::{ApiToken, NewApiToken, NewUser, Session, Store, StoreError, StoreResult, Tenant, User};
+use trustline_store::{
+    ApiToken, InstallationRecord, LockedStore, NewApiToken, NewUser, Session, Store, StoreError, StoreResult, Tenant, User,
+};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// The database before it is unlocked: it can only hand out the installation secret.
+pub struct PostgresDatabase {
+    pool: PgPool,
+}
 
 pub struct PostgresStore {
     pool: PgPool,
@@ -30,17 +38,45 @@ fn unavailable(e: sqlx::Error) -> StoreError {
     }
 }
 
-impl PostgresStore {
+impl PostgresDatabase {
     /// Connects and applies migrations.
-    pub async fn connect(url: &str, chain: Arc<ChainKeys>) -> StoreResult<Self> {
+    pub async fn connect(url: &str) -> StoreResult<Self> {
         let pool =
             PgPoolOptions::new().max_connections(10).acquire_timeout(Duration::from_secs(10)).connect(url).await.map_err(unavailable)?;
         // Several nodes may start at once; the migrator takes an advisory lock.
         MIGRATOR.run(&pool).await.map_err(|e| StoreError::Unavailable(Box::new(e)))?;
-        Ok(Self { pool, chain })
+        Ok(Self { pool })
     }
 
     /// Raw access for tests that tamper with rows or install failing triggers.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+#[async_trait]
+impl LockedStore for PostgresDatabase {
+    async fn installation(&self, fresh: InstallationRecord) -> StoreResult<InstallationRecord> {
+        sqlx::query("INSERT INTO installation (id, secret, master_fingerprint) VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING")
+            .bind(&fresh.wrapped_secret)
+            .bind(&fresh.master_fingerprint[..])
+            .execute(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        let row = sqlx::query("SELECT secret, master_fingerprint FROM installation WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        decode::installation(&Cols(&row))
+    }
+
+    fn unlock(self: Box<Self>, chain: Arc<ChainKeys>) -> Arc<dyn Store> {
+        Arc::new(PostgresStore { pool: self.pool, chain })
+    }
+}
+
+impl PostgresStore {
+    /// Raw access for tests and maintenance commands.
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }

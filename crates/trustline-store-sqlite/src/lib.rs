@@ -2,6 +2,7 @@
 //! a committed audit event survives power loss. Writers take the database lock
 //! up front (`BEGIN IMMEDIATE`), which serialises appends to the audit chain.
 
+mod keys;
 mod rows;
 
 use async_trait::async_trait;
@@ -14,9 +15,16 @@ use std::time::Duration;
 use trustline_audit::{AuditDraft, ChainHead, ChainKeys, Checkpoint, Hash, StoredEvent};
 use trustline_domain::{Role, TenantId, TokenId, UnixTime, UserId};
 use trustline_store::decode;
-use trustline_store::{ApiToken, NewApiToken, NewUser, Session, Store, StoreError, StoreResult, Tenant, User};
+use trustline_store::{
+    ApiToken, InstallationRecord, LockedStore, NewApiToken, NewUser, Session, Store, StoreError, StoreResult, Tenant, User,
+};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// The database before it is unlocked: it can only hand out the installation secret.
+pub struct SqliteDatabase {
+    pool: SqlitePool,
+}
 
 pub struct SqliteStore {
     pool: SqlitePool,
@@ -30,9 +38,9 @@ fn unavailable(e: sqlx::Error) -> StoreError {
     }
 }
 
-impl SqliteStore {
+impl SqliteDatabase {
     /// Opens (creating if needed) the database file and applies migrations.
-    pub async fn open(path: &Path, chain: Arc<ChainKeys>) -> StoreResult<Self> {
+    pub async fn open(path: &Path) -> StoreResult<Self> {
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -42,10 +50,38 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await.map_err(unavailable)?;
         MIGRATOR.run(&pool).await.map_err(|e| StoreError::Unavailable(Box::new(e)))?;
-        Ok(Self { pool, chain })
+        Ok(Self { pool })
     }
 
     /// Raw access for tests that tamper with rows or install failing triggers.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+#[async_trait]
+impl LockedStore for SqliteDatabase {
+    async fn installation(&self, fresh: InstallationRecord) -> StoreResult<InstallationRecord> {
+        sqlx::query("INSERT INTO installation (id, secret, master_fingerprint) VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING")
+            .bind(&fresh.wrapped_secret)
+            .bind(&fresh.master_fingerprint[..])
+            .execute(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        let row = sqlx::query("SELECT secret, master_fingerprint FROM installation WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        decode::installation(&Cols(&row))
+    }
+
+    fn unlock(self: Box<Self>, chain: Arc<ChainKeys>) -> Arc<dyn Store> {
+        Arc::new(SqliteStore { pool: self.pool, chain })
+    }
+}
+
+impl SqliteStore {
+    /// Raw access for tests and maintenance commands.
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }

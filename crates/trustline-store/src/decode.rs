@@ -2,9 +2,9 @@
 //! says how to read one typed column; a value that does not decode is
 //! reported as corrupt data, naming the column but never its contents.
 
-use crate::{ApiToken, Session, StoreError, Tenant, User};
+use crate::{ApiToken, InstallationRecord, Session, StoreError, Tenant, User, WrappedIndexKey, WrappedSubjectKey, WrappedTenantKey};
 use trustline_audit::{Checkpoint, EventBody, Hash, StoredEvent};
-use trustline_domain::{Action, Role, SessionStage, SessionTimes, TenantId, TokenId, UserId};
+use trustline_domain::{Action, ContactId, Role, SessionStage, SessionTimes, TenantId, TokenId, UserId};
 
 /// Typed access to the columns of one row.
 pub trait Columns {
@@ -120,4 +120,28 @@ pub fn checkpoint(row: &impl Columns) -> Result<Checkpoint, StoreError> {
         at: row.int("at")?,
         signature: row.bytes("signature")?,
     })
+}
+
+fn version(row: &impl Columns, column: &'static str) -> Result<u32, StoreError> {
+    u32::try_from(row.int(column)?).map_err(|_| undecodable(column))
+}
+
+pub fn fingerprint(row: &impl Columns, column: &'static str) -> Result<[u8; 16], StoreError> {
+    <[u8; 16]>::try_from(row.bytes(column)?.as_slice()).map_err(|_| undecodable(column))
+}
+
+pub fn installation(row: &impl Columns) -> Result<InstallationRecord, StoreError> {
+    Ok(InstallationRecord { wrapped_secret: row.bytes("secret")?, master_fingerprint: fingerprint(row, "master_fingerprint")? })
+}
+
+pub fn tenant_key(row: &impl Columns) -> Result<WrappedTenantKey, StoreError> {
+    Ok(WrappedTenantKey { tenant_id: TenantId(row.int("tenant_id")?), version: version(row, "version")?, wrapped: row.bytes("wrapped")? })
+}
+
+pub fn index_key(row: &impl Columns) -> Result<WrappedIndexKey, StoreError> {
+    Ok(WrappedIndexKey { tenant_id: TenantId(row.int("tenant_id")?), wrapped: row.bytes("wrapped")? })
+}
+
+pub fn subject_key(row: &impl Columns) -> Result<WrappedSubjectKey, StoreError> {
+    Ok(WrappedSubjectKey { contact_id: ContactId(row.int("id")?), version: version(row, "key_version")?, wrapped: row.bytes("data_key")? })
 }

@@ -12,6 +12,9 @@ pub enum StoreError {
     AuditWrite(#[source] BoxError),
     #[error("the database is unavailable")]
     Unavailable(#[source] BoxError),
+    /// Key material was wrapped by a master key that has since been replaced.
+    #[error("the master key was replaced; restart with the new master key")]
+    StaleMasterKey,
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
 }

@@ -7,9 +7,13 @@
 
 pub mod decode;
 mod error;
+mod keys;
 mod records;
 
 pub use error::{BoxError, StoreError};
+pub use keys::{
+    InstallationRecord, KeyStore, LockedStore, MasterWrapped, WrappedIndexKey, WrappedSubjectKey, WrappedTenantKey, same_key_set,
+};
 pub use records::{ApiToken, NewApiToken, NewUser, Session, Tenant, User};
 
 use async_trait::async_trait;
@@ -19,7 +23,7 @@ use trustline_domain::{Role, TenantId, TokenId, UnixTime, UserId};
 pub type StoreResult<T> = Result<T, StoreError>;
 
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: KeyStore + Send + Sync {
     /// `sqlite` or `postgres`, for logs and health reports.
     fn engine(&self) -> &'static str;
 

@@ -3,9 +3,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use trustline_crypto::{MasterKey, hex, random_bytes};
 use trustline_server::Keys;
-use trustline_store::Store;
-use trustline_store_postgres::PostgresStore;
-use trustline_store_sqlite::SqliteStore;
+use trustline_store::{LockedStore, Store};
+use trustline_store_postgres::PostgresDatabase;
+use trustline_store_sqlite::SqliteDatabase;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Engine {
@@ -100,20 +100,20 @@ impl TestDb {
         let dir = tempfile::tempdir().unwrap();
         let master = MasterKey::generate();
         write_key(&dir.path().join("master.key"), &master);
-        let keys = Arc::new(Keys::derive(&master).unwrap());
-        let (store, raw, database_url): (Arc<dyn Store>, RawDb, Option<String>) = match engine {
+        let (locked, raw, database_url): (Box<dyn LockedStore>, RawDb, Option<String>) = match engine {
             Engine::Sqlite => {
-                let store = SqliteStore::open(&dir.path().join("trustline.db"), keys.chain.clone()).await.unwrap();
-                let raw = RawDb::Sqlite(store.pool().clone());
-                (Arc::new(store), raw, None)
+                let db = SqliteDatabase::open(&dir.path().join("trustline.db")).await.unwrap();
+                let raw = RawDb::Sqlite(db.pool().clone());
+                (Box::new(db), raw, None)
             }
             Engine::Postgres => {
                 let url = fresh_postgres_database().await;
-                let store = PostgresStore::connect(&url, keys.chain.clone()).await.unwrap();
-                let raw = RawDb::Postgres(store.pool().clone());
-                (Arc::new(store), raw, Some(url))
+                let db = PostgresDatabase::connect(&url).await.unwrap();
+                let raw = RawDb::Postgres(db.pool().clone());
+                (Box::new(db), raw, Some(url))
             }
         };
+        let (store, keys) = trustline_server::unlock(locked, &master).await.unwrap();
         TestDb { engine, store, keys, raw, data_dir: dir.path().to_owned(), database_url, _dir: dir }
     }
 }

@@ -6,10 +6,10 @@ use clap::Args;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use trustline_crypto::{MasterKey, PasswordHasher};
-use trustline_server::Keys;
-use trustline_store::Store;
-use trustline_store_postgres::PostgresStore;
-use trustline_store_sqlite::SqliteStore;
+use trustline_server::{Keys, unlock};
+use trustline_store::{LockedStore, Store};
+use trustline_store_postgres::PostgresDatabase;
+use trustline_store_sqlite::SqliteDatabase;
 
 #[derive(Args, Clone, Debug)]
 pub struct DataArgs {
@@ -60,20 +60,24 @@ impl DataArgs {
         Ok(true)
     }
 
-    pub async fn open(&self) -> anyhow::Result<Installation> {
-        let master = self.load_key()?;
-        let keys = Arc::new(Keys::derive(&master).context("cannot derive keys")?);
-        let store: Arc<dyn Store> = match &self.database_url {
+    /// The database, opened and migrated but not yet unlocked.
+    pub async fn database(&self) -> anyhow::Result<Box<dyn LockedStore>> {
+        Ok(match &self.database_url {
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-                Arc::new(PostgresStore::connect(url, keys.chain.clone()).await.context("cannot open the PostgreSQL database")?)
+                Box::new(PostgresDatabase::connect(url).await.context("cannot open the PostgreSQL database")?)
             }
             Some(_) => bail!("--database-url must start with postgres:// (without it, SQLite in --data-dir is used)"),
             None => {
                 create_private_dir(&self.data_dir)?;
                 let path = self.data_dir.join("trustline.db");
-                Arc::new(SqliteStore::open(&path, keys.chain.clone()).await.with_context(|| format!("cannot open {}", path.display()))?)
+                Box::new(SqliteDatabase::open(&path).await.with_context(|| format!("cannot open {}", path.display()))?)
             }
-        };
+        })
+    }
+
+    pub async fn open(&self) -> anyhow::Result<Installation> {
+        let master = self.load_key()?;
+        let (store, keys) = unlock(self.database().await?, &master).await?;
         Ok(Installation { store, keys })
     }
 }

@@ -1,0 +1,60 @@
+use serde::{Deserialize, Serialize};
+
+/// Whether the person agreed to be contacted (e.g. for marketing calls).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Consent {
+    Unknown,
+    Granted,
+    Withdrawn,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown consent {0:?}; expected unknown, granted or withdrawn")]
+pub struct UnknownConsent(pub String);
+
+impl Consent {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Consent::Unknown => "unknown",
+            Consent::Granted => "granted",
+            Consent::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(value: &str) -> Result<Self, UnknownConsent> {
+        [Consent::Unknown, Consent::Granted, Consent::Withdrawn]
+            .into_iter()
+            .find(|c| c.as_str() == value)
+            .ok_or_else(|| UnknownConsent(value.to_owned()))
+    }
+}
+
+/// What a consent-history entry records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentKind {
+    Consent,
+    DoNotContact,
+    /// GDPR art. 18: keep the data but stop processing it.
+    Restriction,
+    /// GDPR art. 21: the person objects; they become do-not-contact.
+    Objection,
+}
+
+impl ConsentKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConsentKind::Consent => "consent",
+            ConsentKind::DoNotContact => "do_not_contact",
+            ConsentKind::Restriction => "restriction",
+            ConsentKind::Objection => "objection",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [ConsentKind::Consent, ConsentKind::DoNotContact, ConsentKind::Restriction, ConsentKind::Objection]
+            .into_iter()
+            .find(|k| k.as_str() == value)
+    }
+}

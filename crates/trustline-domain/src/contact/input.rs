@@ -1,0 +1,277 @@
+use super::details::clean_name;
+use super::{ContactDetails, CustomFieldDef, EmailAddress, FieldError, LanguageTag, PhoneNormaliser, PostalAddress};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// A contact as submitted (API JSON, or a CSV row through a column mapping).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContactInput {
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Used when `name` is absent: joined as "first last".
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+    #[serde(default)]
+    pub phones: Vec<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub address: AddressInput,
+    #[serde(default)]
+    pub language: Option<String>,
+    /// Overrides the zone derived from the first number.
+    #[serde(default)]
+    pub time_zone: Option<String>,
+    #[serde(default)]
+    pub custom: BTreeMap<String, String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddressInput {
+    #[serde(default)]
+    pub street: Option<String>,
+    #[serde(default)]
+    pub city: Option<String>,
+    #[serde(default)]
+    pub postcode: Option<String>,
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub country: Option<String>,
+}
+
+/// A contact whose every field passed its rules.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidatedContact {
+    pub details: ContactDetails,
+    /// ISO 3166 region of the first number.
+    pub region: Option<String>,
+    /// Given, or derived from the first number when its country has one zone.
+    pub time_zone: Option<String>,
+}
+
+pub const MAX_PHONES: usize = 5;
+const MAX_NAME: usize = 200;
+const MAX_ADDRESS_PART: usize = 200;
+
+fn present(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+impl ContactInput {
+    /// Checks every field against its rule and the tenant's custom fields;
+    /// all problems are returned together.
+    pub fn validate(&self, custom_fields: &[CustomFieldDef], phones: &dyn PhoneNormaliser) -> Result<ValidatedContact, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut details = ContactDetails::default();
+        let mut region = None;
+        let mut derived_zone = None;
+
+        let name = match present(&self.name) {
+            Some(name) => clean_name("name", name, MAX_NAME),
+            None => {
+                let joined = [present(&self.first_name), present(&self.last_name)].into_iter().flatten().collect::<Vec<_>>().join(" ");
+                clean_name(if present(&self.first_name).is_some() { "first_name" } else { "last_name" }, &joined, MAX_NAME)
+            }
+        };
+        match name {
+            Ok(name) => details.name = name,
+            Err(e) => errors.push(e),
+        }
+
+        let typed: Vec<(usize, &str)> = self.phones.iter().enumerate().map(|(i, p)| (i, p.trim())).filter(|(_, p)| !p.is_empty()).collect();
+        if typed.len() > MAX_PHONES {
+            errors.push(FieldError::new("phones", format!("a contact has at most {MAX_PHONES} numbers")));
+        }
+        for (index, raw) in typed.into_iter().take(MAX_PHONES) {
+            match phones.normalise(raw) {
+                Ok(phone) => {
+                    if details.phones.is_empty() {
+                        region = phone.region.clone();
+                        derived_zone = phone.time_zone.clone();
+                    }
+                    if !details.phones.contains(&phone.number) {
+                        details.phones.push(phone.number);
+                    }
+                }
+                Err(reason) => errors.push(FieldError::new(format!("phones.{index}"), reason)),
+            }
+        }
+
+        if let Some(email) = present(&self.email) {
+            match EmailAddress::parse(email) {
+                Ok(email) => details.email = Some(email),
+                Err(reason) => errors.push(FieldError::new("email", reason)),
+            }
+        }
+        if details.phones.is_empty()
+            && details.email.is_none()
+            && !errors.iter().any(|e| e.field.starts_with("phones") || e.field == "email")
+        {
+            errors.push(FieldError::new("phones", "a contact needs a phone number or an e-mail address"));
+        }
+
+        let address = self.address(&mut errors);
+        details.address = (!address.is_empty()).then_some(address);
+
+        if let Some(language) = present(&self.language) {
+            match LanguageTag::parse(language) {
+                Ok(tag) => details.language = Some(tag),
+                Err(reason) => errors.push(FieldError::new("language", reason)),
+            }
+        }
+
+        let time_zone = match present(&self.time_zone) {
+            Some(zone) if phones.is_known_zone(zone) => Some(zone.to_owned()),
+            Some(_) => {
+                errors.push(FieldError::new("time_zone", "is not a known IANA time zone (e.g. Europe/London)"));
+                None
+            }
+            None => derived_zone,
+        };
+
+        details.custom = self.custom(custom_fields, &mut errors);
+
+        if errors.is_empty() { Ok(ValidatedContact { details, region, time_zone }) } else { Err(errors) }
+    }
+
+    fn address(&self, errors: &mut Vec<FieldError>) -> PostalAddress {
+        let mut part = |field: &'static str, value: &Option<String>| match present(value) {
+            Some(v) => match clean_name(field, v, MAX_ADDRESS_PART) {
+                Ok(v) => v,
+                Err(e) => {
+                    errors.push(e);
+                    None
+                }
+            },
+            None => None,
+        };
+        let mut address = PostalAddress {
+            street: part("address.street", &self.address.street),
+            city: part("address.city", &self.address.city),
+            postcode: part("address.postcode", &self.address.postcode),
+            region: part("address.region", &self.address.region),
+            country: None,
+        };
+        if let Some(country) = present(&self.address.country) {
+            if country.len() == 2 && country.chars().all(|c| c.is_ascii_alphabetic()) {
+                address.country = Some(country.to_ascii_uppercase());
+            } else {
+                errors.push(FieldError::new("address.country", "is not an ISO 3166 country code (e.g. GB)"));
+            }
+        }
+        address
+    }
+
+    fn custom(&self, definitions: &[CustomFieldDef], errors: &mut Vec<FieldError>) -> BTreeMap<String, String> {
+        let mut values = BTreeMap::new();
+        for (name, value) in &self.custom {
+            let field = format!("custom.{name}");
+            match definitions.iter().find(|d| &d.name == name) {
+                None => errors.push(FieldError::new(field, "is not a custom field of this tenant")),
+                Some(_) if value.trim().is_empty() => {}
+                Some(def) => match def.normalise(value) {
+                    Ok(v) => {
+                        values.insert(name.clone(), v);
+                    }
+                    Err(reason) => errors.push(FieldError::new(field, reason)),
+                },
+            }
+        }
+        for def in definitions.iter().filter(|d| d.required && !values.contains_key(&d.name)) {
+            if !errors.iter().any(|e| e.field == format!("custom.{}", def.name)) {
+                errors.push(FieldError::new(format!("custom.{}", def.name), "is required"));
+            }
+        }
+        values
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contact::{CustomFieldKind, E164, NormalisedPhone};
+
+    /// Accepts `+44…` numbers of 13 characters, nothing else: enough to test
+    /// the rules here without a numbering plan.
+    struct Uk;
+    impl PhoneNormaliser for Uk {
+        fn normalise(&self, raw: &str) -> Result<NormalisedPhone, String> {
+            let compact: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+            match E164::parse(&compact) {
+                Ok(number) if compact.starts_with("+44") && compact.len() == 13 => {
+                    Ok(NormalisedPhone { number, region: Some("GB".into()), time_zone: Some("Europe/London".into()) })
+                }
+                _ => Err("is not a valid number in its country".into()),
+            }
+        }
+        fn is_known_zone(&self, zone: &str) -> bool {
+            zone == "Europe/London" || zone == "Europe/Paris"
+        }
+    }
+
+    fn plan() -> CustomFieldDef {
+        CustomFieldDef { name: "plan".into(), label: "Plan".into(), kind: CustomFieldKind::Choice(vec!["Gold".into()]), required: true }
+    }
+
+    #[test]
+    fn a_good_contact_is_normalised() {
+        let input = ContactInput {
+            first_name: Some(" Ada ".into()),
+            last_name: Some("Lovelace".into()),
+            phones: vec!["+44 20 7183 8750".into(), "+442071838750".into(), "".into()],
+            email: Some("Ada@Example.org".into()),
+            address: AddressInput { city: Some("  London ".into()), country: Some("gb".into()), ..AddressInput::default() },
+            language: Some("en_gb".into()),
+            custom: [("plan".to_owned(), "gold".to_owned())].into(),
+            ..ContactInput::default()
+        };
+        let valid = input.validate(&[plan()], &Uk).unwrap();
+        assert_eq!(valid.details.name.as_deref(), Some("Ada Lovelace"));
+        assert_eq!(valid.details.phones.len(), 1, "the same number twice is kept once");
+        assert_eq!(valid.details.email.unwrap().as_str(), "Ada@example.org");
+        let address = valid.details.address.unwrap();
+        assert_eq!((address.city.as_deref(), address.country.as_deref()), (Some("London"), Some("GB")));
+        assert_eq!(valid.details.language.unwrap().as_str(), "en-GB");
+        assert_eq!(valid.details.custom.get("plan").map(String::as_str), Some("Gold"));
+        assert_eq!((valid.region.as_deref(), valid.time_zone.as_deref()), (Some("GB"), Some("Europe/London")));
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_field() {
+        let input = ContactInput {
+            name: Some("x".repeat(201)),
+            phones: vec!["12".into(), "+442071838750".into()],
+            email: Some("not-an-address".into()),
+            address: AddressInput { country: Some("Britain".into()), ..AddressInput::default() },
+            language: Some("english".into()),
+            time_zone: Some("Mars/Olympus".into()),
+            custom: [("colour".to_owned(), "red".to_owned())].into(),
+            ..ContactInput::default()
+        };
+        let errors = input.validate(&[plan()], &Uk).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["name", "phones.0", "email", "address.country", "language", "time_zone", "custom.colour", "custom.plan"],
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn a_contact_needs_a_way_to_reach_them() {
+        let errors = ContactInput { name: Some("Ada".into()), ..ContactInput::default() }.validate(&[], &Uk).unwrap_err();
+        assert_eq!(errors, vec![FieldError::new("phones", "a contact needs a phone number or an e-mail address")]);
+        let too_many = ContactInput { phones: vec!["+442071838750".into(); 6], ..ContactInput::default() };
+        assert_eq!(too_many.validate(&[], &Uk).unwrap_err().first().map(|e| e.field.as_str()), Some("phones"));
+    }
+
+    #[test]
+    fn unknown_json_fields_are_refused() {
+        assert!(serde_json::from_str::<ContactInput>(r#"{"name":"Ada","phone":"+44"}"#).is_err());
+    }
+}

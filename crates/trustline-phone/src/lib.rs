@@ -1,0 +1,193 @@
+//! Phone numbers as people type them, turned into what the dialer and the
+//! blind indexes need: E.164, the country, and the time zone when the country
+//! has only one. Parsing and validation use libphonenumber's metadata.
+
+mod zones;
+
+use rlibphonenumber::{PhoneNumber, PhoneNumberFormat, Region};
+use trustline_domain::contact::{E164, NormalisedPhone, PhoneNormaliser};
+
+/// Longer input is refused before parsing: no real number comes close.
+const MAX_INPUT: usize = 64;
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PhoneError {
+    #[error("is empty")]
+    Empty,
+    #[error("is longer than {MAX_INPUT} characters")]
+    TooLong,
+    #[error("is not a phone number")]
+    NotANumber,
+    #[error("has no country code (+...) and no default region was given")]
+    NoCountry,
+    #[error("has an unknown country code")]
+    UnknownCountry,
+    #[error("is too short")]
+    TooShort,
+    #[error("is too long for its country")]
+    TooLongForCountry,
+    #[error("is not a valid number in its country")]
+    Invalid,
+}
+
+/// The region assumed for numbers written without a country code (ISO 3166,
+/// e.g. `GB`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DefaultRegion(Region);
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown region {0:?}; expected an ISO 3166 code such as GB, FR or US")]
+pub struct UnknownRegion(pub String);
+
+impl DefaultRegion {
+    pub fn parse(code: &str) -> Result<Self, UnknownRegion> {
+        let upper = code.trim().to_ascii_uppercase();
+        // The metadata knows the region only if it has a calling code.
+        match Region::from_code(&upper) {
+            Ok(region) if zones::zones_of(&upper).is_some() || upper == "001" => Ok(Self(region)),
+            _ => Err(UnknownRegion(code.to_owned())),
+        }
+    }
+}
+
+/// The numbering rules of a tenant or an import: which region a number
+/// without a country code belongs to.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PhoneRules {
+    pub default_region: Option<DefaultRegion>,
+}
+
+impl PhoneNormaliser for PhoneRules {
+    fn normalise(&self, raw: &str) -> Result<NormalisedPhone, String> {
+        normalise(raw, self.default_region).map_err(|e| e.to_string())
+    }
+
+    fn is_known_zone(&self, zone: &str) -> bool {
+        is_known_zone(zone)
+    }
+}
+
+/// Parses, validates and normalises one number.
+pub fn normalise(input: &str, default_region: Option<DefaultRegion>) -> Result<NormalisedPhone, PhoneError> {
+    let trimmed = input.trim();
+    if trimmed.is_empty() {
+        return Err(PhoneError::Empty);
+    }
+    if trimmed.len() > MAX_INPUT {
+        return Err(PhoneError::TooLong);
+    }
+    let parsed = PhoneNumber::parse(trimmed, default_region.map(|r| r.0)).map_err(|e| match e {
+        rlibphonenumber::ParseError::InvalidCountryCode if default_region.is_none() && !trimmed.starts_with('+') => PhoneError::NoCountry,
+        rlibphonenumber::ParseError::InvalidCountryCode => PhoneError::UnknownCountry,
+        rlibphonenumber::ParseError::NotANumber(_) => PhoneError::NotANumber,
+        rlibphonenumber::ParseError::TooShortAfterIdd | rlibphonenumber::ParseError::TooShortNsn => PhoneError::TooShort,
+        rlibphonenumber::ParseError::TooLongNsn => PhoneError::TooLongForCountry,
+    })?;
+    if !parsed.is_valid() {
+        return Err(PhoneError::Invalid);
+    }
+    let number = E164::parse(&parsed.format_as(PhoneNumberFormat::E164)).map_err(|_| PhoneError::Invalid)?;
+    let region = parsed.get_region_code().map(|r| r.as_region_str().as_str().to_owned());
+    let time_zone = region.as_deref().and_then(exact_zone).map(str::to_owned);
+    Ok(NormalisedPhone { number, region, time_zone })
+}
+
+/// Every IANA zone of a region (ISO 3166), if the region is known.
+pub fn zones_of(region: &str) -> Option<&'static [&'static str]> {
+    zones::zones_of(region)
+}
+
+/// The zone of a region that has only one.
+pub fn exact_zone(region: &str) -> Option<&'static str> {
+    match zones::zones_of(region) {
+        Some([only]) => Some(only),
+        _ => None,
+    }
+}
+
+/// Whether `zone` is an IANA zone of some region, e.g. `Europe/London`.
+pub fn is_known_zone(zone: &str) -> bool {
+    zones::all().any(|z| z == zone)
+}
+
+/// `+44 •••• ••89`: the country code and the last two digits, no more (not
+/// even the length of the number).
+pub fn mask(number: &E164) -> String {
+    let digits = number.as_str().trim_start_matches('+');
+    let country = PhoneNumber::parse(number.as_str(), None).map_or_else(|_| String::new(), |n| n.country_code.to_string());
+    let tail = digits.get(digits.len().saturating_sub(2)..).unwrap_or_default();
+    format!("+{country} •••• ••{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gb() -> Option<DefaultRegion> {
+        Some(DefaultRegion::parse("gb").unwrap())
+    }
+
+    #[test]
+    fn national_and_international_forms_normalise_to_the_same_e164() {
+        for input in ["020 7183 8750", "+44 20 7183 8750", "0044 20 7183 8750", "(020) 7183-8750", " +442071838750 "] {
+            let phone = normalise(input, gb()).unwrap();
+            assert_eq!(phone.number.as_str(), "+442071838750", "{input}");
+            assert_eq!(phone.region.as_deref(), Some("GB"));
+            assert_eq!(phone.time_zone.as_deref(), Some("Europe/London"));
+        }
+        let paris = normalise("+33 1 42 68 53 00", gb()).unwrap();
+        assert_eq!(
+            (paris.number.as_str(), paris.region.as_deref(), paris.time_zone.as_deref()),
+            ("+33142685300", Some("FR"), Some("Europe/Paris"))
+        );
+    }
+
+    #[test]
+    fn a_country_with_several_zones_gives_no_single_zone() {
+        let us = normalise("+1 650 253 0000", None).unwrap();
+        assert_eq!(us.region.as_deref(), Some("US"));
+        assert_eq!(us.time_zone, None);
+        assert!(zones_of("US").unwrap().contains(&"America/New_York"));
+    }
+
+    #[test]
+    fn bad_numbers_say_why() {
+        assert_eq!(normalise("", gb()), Err(PhoneError::Empty));
+        assert_eq!(normalise("   ", gb()), Err(PhoneError::Empty));
+        assert_eq!(normalise(&"1".repeat(65), gb()), Err(PhoneError::TooLong));
+        assert_eq!(normalise("hello", gb()), Err(PhoneError::NotANumber));
+        assert_eq!(normalise("020 7183 8750", None), Err(PhoneError::NoCountry));
+        assert_eq!(normalise("+999 1234 5678", None), Err(PhoneError::UnknownCountry));
+        assert_eq!(normalise("+44 1", None), Err(PhoneError::TooShort));
+        assert_eq!(normalise("+44 20 7183 8750 1234 5678 9", None), Err(PhoneError::TooLongForCountry));
+        assert_eq!(normalise("+44 00 0000 0000", None), Err(PhoneError::Invalid));
+        assert!(DefaultRegion::parse("XX").is_err());
+        assert!(DefaultRegion::parse("").is_err());
+    }
+
+    #[test]
+    fn masks_keep_the_country_and_two_digits() {
+        let gb = normalise("+442071838750", None).unwrap();
+        assert_eq!(mask(&gb.number), "+44 •••• ••50");
+        let us = normalise("+16502530012", None).unwrap();
+        assert_eq!(mask(&us.number), "+1 •••• ••12");
+    }
+
+    #[test]
+    fn zones_are_known() {
+        assert!(is_known_zone("Europe/London"));
+        assert!(!is_known_zone("Mars/Olympus"));
+        assert_eq!(exact_zone("DE"), None, "Germany lists two zones (Berlin, Busingen)");
+        assert_eq!(exact_zone("GB"), Some("Europe/London"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_and_what_it_accepts_is_stable(input in "\\PC{0,80}") {
+            if let Ok(phone) = normalise(&input, gb()) {
+                let again = normalise(phone.number.as_str(), None).unwrap();
+                proptest::prop_assert_eq!(again.number, phone.number);
+            }
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! The personal-data vault: the one place where keys meet stored data.
+//!
+//! It fetches wrapped tenant, index and subject keys from the store, opens
+//! them with the keyring, caches the opened tenant keys, and seals or opens
+//! contact fields. Key rotation and crypto-shredding live here too, because
+//! they are the same key hierarchy seen from the other end.
+
+mod error;
+mod rotation;
+mod tenant_keys;
+
+pub use error::VaultError;
+pub use rotation::{MasterRotation, TenantRotation, rotate_master};
+pub use tenant_keys::Vault;
+
+use trustline_domain::ContactId;
+
+/// The label a contact's data key and fields are bound to.
+pub fn subject_label(contact: ContactId) -> String {
+    format!("contact:{contact}")
+}
