@@ -20,6 +20,22 @@ pub enum Action {
     AuditRead,
     TenantSettingsRead,
     TenantSettingsUpdate,
+    /// See contacts, masked unless the caller is working that contact.
+    ContactRead,
+    /// Create and correct contacts, record consent, add notes.
+    ContactWrite,
+    /// See a contact unmasked outside one's own work, with a reason (audited).
+    ContactReveal,
+    /// Hand a contact to an agent to work (they then see it unmasked).
+    ContactAssign,
+    /// Import call lists and manage the do-not-contact list.
+    ContactImport,
+    /// Define the tenant's custom contact fields.
+    CustomFieldsManage,
+    /// Act on data-subject requests: export, erase, restrict, object.
+    SubjectRights,
+    /// Set retention policies.
+    RetentionManage,
 }
 
 use Role::{Admin, Agent, Auditor, Owner, Supervisor};
@@ -37,6 +53,15 @@ const MATRIX: &[(Action, &[Role])] = &[
     (Action::AuditRead, &[Owner, Admin, Auditor]),
     (Action::TenantSettingsRead, &[Owner, Admin, Auditor]),
     (Action::TenantSettingsUpdate, &[Owner]),
+    // Auditors review access to personal data, not the data itself.
+    (Action::ContactRead, &[Owner, Admin, Supervisor, Agent]),
+    (Action::ContactWrite, &[Owner, Admin, Supervisor, Agent]),
+    (Action::ContactReveal, &[Owner, Admin, Supervisor, Agent]),
+    (Action::ContactAssign, &[Owner, Admin, Supervisor]),
+    (Action::ContactImport, &[Owner, Admin, Supervisor]),
+    (Action::CustomFieldsManage, &[Owner, Admin]),
+    (Action::SubjectRights, &[Owner, Admin]),
+    (Action::RetentionManage, &[Owner, Admin]),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -44,7 +69,7 @@ const MATRIX: &[(Action, &[Role])] = &[
 pub struct UnknownAction(pub String);
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 18] = [
         Action::AccountView,
         Action::UserRead,
         Action::UserCreate,
@@ -55,6 +80,14 @@ impl Action {
         Action::AuditRead,
         Action::TenantSettingsRead,
         Action::TenantSettingsUpdate,
+        Action::ContactRead,
+        Action::ContactWrite,
+        Action::ContactReveal,
+        Action::ContactAssign,
+        Action::ContactImport,
+        Action::CustomFieldsManage,
+        Action::SubjectRights,
+        Action::RetentionManage,
     ];
 
     /// The stable name used for API token scopes and audit events.
@@ -70,6 +103,14 @@ impl Action {
             Action::AuditRead => "audit.read",
             Action::TenantSettingsRead => "tenant.settings.read",
             Action::TenantSettingsUpdate => "tenant.settings.update",
+            Action::ContactRead => "contact.read",
+            Action::ContactWrite => "contact.write",
+            Action::ContactReveal => "contact.reveal",
+            Action::ContactAssign => "contact.assign",
+            Action::ContactImport => "contact.import",
+            Action::CustomFieldsManage => "custom_fields.manage",
+            Action::SubjectRights => "subject.rights",
+            Action::RetentionManage => "retention.manage",
         }
     }
 
@@ -107,9 +148,17 @@ mod tests {
     }
 
     #[test]
-    fn agents_only_see_their_own_account() {
+    fn agents_work_contacts_and_nothing_else() {
+        let agent_actions = [Action::AccountView, Action::ContactRead, Action::ContactWrite, Action::ContactReveal];
         for action in Action::ALL {
-            assert_eq!(permits(Role::Agent, action), action == Action::AccountView, "{action:?}");
+            assert_eq!(permits(Role::Agent, action), agent_actions.contains(&action), "{action:?}");
+        }
+    }
+
+    #[test]
+    fn auditors_never_see_personal_data() {
+        for action in [Action::ContactRead, Action::ContactReveal, Action::SubjectRights] {
+            assert!(!permits(Role::Auditor, action), "{action:?}");
         }
     }
 

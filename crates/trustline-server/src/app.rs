@@ -45,7 +45,8 @@ impl App {
     /// Must be called inside a Tokio runtime: it starts the audit appender.
     pub fn new(config: AppConfig, store: Arc<dyn Store>, clock: Arc<dyn Clock>, keys: Arc<Keys>, hasher: Arc<PasswordHasher>) -> Self {
         let appender = AuditAppender::start(store.clone());
-        Self { state: AppState(Arc::new(Shared { store, clock, keys, hasher, appender, config })) }
+        let vault = Arc::new(trustline_vault::Vault::new(store.clone(), keys.keyring.clone()));
+        Self { state: AppState(Arc::new(Shared { store, clock, keys, hasher, appender, vault, config })) }
     }
 
     pub fn router(&self) -> Router {

@@ -1,7 +1,9 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use trustline_domain::contact::FieldError;
 use trustline_store::StoreError;
+use trustline_vault::VaultError;
 
 /// The one error type at the edge: an HTTP status, a stable machine-readable
 /// code and a message for people. Messages never echo secrets or stored data.
@@ -11,11 +13,18 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// Which input fields broke which rule, when there are several.
+    pub fields: Vec<FieldError>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into() }
+        Self { status, code, message: message.into(), fields: Vec::new() }
+    }
+    /// Input whose fields broke rules: every field and reason is listed.
+    pub fn invalid_fields(code: &'static str, fields: Vec<FieldError>) -> Self {
+        let message = fields.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
+        Self { fields, ..Self::unprocessable(code, message) }
     }
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
@@ -44,11 +53,13 @@ struct Body<'a> {
 struct Inner<'a> {
     code: &'a str,
     message: &'a str,
+    #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
+    fields: &'a [FieldError],
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = Body { error: Inner { code: self.code, message: &self.message } };
+        let body = Body { error: Inner { code: self.code, message: &self.message, fields: &self.fields } };
         (self.status, axum::Json(body)).into_response()
     }
 }
@@ -81,6 +92,19 @@ impl From<StoreError> for ApiError {
             StoreError::Corrupt(what) => {
                 tracing::error!(%what, "stored data failed to decode");
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "stored data is invalid")
+            }
+        }
+    }
+}
+
+impl From<VaultError> for ApiError {
+    fn from(error: VaultError) -> Self {
+        match error {
+            VaultError::Store(e) => e.into(),
+            VaultError::Erased { .. } => ApiError::new(StatusCode::GONE, "erased", "this contact was erased; its data no longer exists"),
+            other => {
+                tracing::error!(error = %other, "personal data does not open");
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "undecryptable", "stored personal data does not decrypt")
             }
         }
     }

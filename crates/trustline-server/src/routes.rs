@@ -2,7 +2,7 @@
 //! both built from this one table.
 
 use crate::guard::{Access, Surface, guard};
-use crate::handlers::{audit_api, health, pages, session_api, tenant_api, tokens_api, users_api};
+use crate::handlers::{audit_api, contacts_api, custom_fields_api, health, pages, session_api, tenant_api, tokens_api, users_api};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -73,6 +73,19 @@ fn entries() -> Vec<Entry> {
         entry(Method::GET, "/api/audit/verify", Allowed(Action::AuditRead), get(audit_api::verify)),
         entry(Method::GET, "/api/tenant/settings", Allowed(Action::TenantSettingsRead), get(tenant_api::show)),
         entry(Method::PUT, "/api/tenant/settings", Allowed(Action::TenantSettingsUpdate), put(tenant_api::update)),
+        // Contacts (personal data).
+        entry(Method::GET, "/api/contacts", Allowed(Action::ContactRead), get(contacts_api::list)),
+        entry(Method::POST, "/api/contacts", Allowed(Action::ContactWrite), post(contacts_api::create)),
+        entry(Method::GET, "/api/contacts/lookup", Allowed(Action::ContactRead), get(contacts_api::lookup)),
+        entry(Method::GET, "/api/contacts/{id}", Allowed(Action::ContactRead), get(contacts_api::show)),
+        entry(Method::PUT, "/api/contacts/{id}", Allowed(Action::ContactWrite), put(contacts_api::rectify)),
+        entry(Method::POST, "/api/contacts/{id}/reveal", Allowed(Action::ContactReveal), post(contacts_api::reveal)),
+        entry(Method::POST, "/api/contacts/{id}/consent", Allowed(Action::ContactWrite), post(contacts_api::change_consent)),
+        entry(Method::POST, "/api/contacts/{id}/notes", Allowed(Action::ContactWrite), post(contacts_api::add_note)),
+        entry(Method::POST, "/api/contacts/{id}/assign", Allowed(Action::ContactAssign), post(contacts_api::assign)),
+        entry(Method::GET, "/api/custom-fields", Allowed(Action::ContactRead), get(custom_fields_api::list)),
+        entry(Method::PUT, "/api/custom-fields/{id}", Allowed(Action::CustomFieldsManage), put(custom_fields_api::put)),
+        entry(Method::DELETE, "/api/custom-fields/{id}", Allowed(Action::CustomFieldsManage), delete(custom_fields_api::delete)),
     ]
 }
 

@@ -14,6 +14,8 @@ pub(crate) struct Shared {
     pub keys: Arc<Keys>,
     pub hasher: Arc<PasswordHasher>,
     pub appender: AuditAppender,
+    /// Keys for personal data, and the only way to decrypt it.
+    pub vault: Arc<trustline_vault::Vault>,
     pub config: AppConfig,
 }
 

@@ -126,6 +126,14 @@ CREATE TABLE contact_notes (
 CREATE INDEX contact_notes_by_contact ON contact_notes (tenant_id, contact_id);
 CREATE INDEX contact_notes_by_age ON contact_notes (tenant_id, created_at);
 
+-- The contact each agent works right now: the one they see unmasked.
+CREATE TABLE agent_assignments (
+    tenant_id  INTEGER NOT NULL,
+    user_id    INTEGER PRIMARY KEY REFERENCES users (id),
+    contact_id INTEGER NOT NULL,
+    since      INTEGER NOT NULL
+);
+
 CREATE TABLE call_lists (
     id         INTEGER PRIMARY KEY,
     tenant_id  INTEGER NOT NULL REFERENCES tenants (id),

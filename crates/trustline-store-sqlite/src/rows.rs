@@ -22,6 +22,9 @@ impl Columns for Row<'_> {
     fn text(&self, column: &'static str) -> Result<String, StoreError> {
         self.get(column)
     }
+    fn opt_text(&self, column: &'static str) -> Result<Option<String>, StoreError> {
+        self.get(column)
+    }
     fn flag(&self, column: &'static str) -> Result<bool, StoreError> {
         self.get(column)
     }

@@ -2,8 +2,12 @@
 //! says how to read one typed column; a value that does not decode is
 //! reported as corrupt data, naming the column but never its contents.
 
-use crate::{ApiToken, InstallationRecord, Session, StoreError, Tenant, User, WrappedIndexKey, WrappedSubjectKey, WrappedTenantKey};
+use crate::{
+    ApiToken, ConsentEvent, ConsentState, ErasureEntry, InstallationRecord, SealedContact, SealedFields, SealedNote, Session, StoreError,
+    Tenant, User, WrappedIndexKey, WrappedSubjectKey, WrappedTenantKey,
+};
 use trustline_audit::{Checkpoint, EventBody, Hash, StoredEvent};
+use trustline_domain::contact::{Consent, ConsentKind, CustomFieldDef, CustomFieldKind};
 use trustline_domain::{Action, ContactId, Role, SessionStage, SessionTimes, TenantId, TokenId, UserId};
 
 /// Typed access to the columns of one row.
@@ -11,6 +15,7 @@ pub trait Columns {
     fn int(&self, column: &'static str) -> Result<i64, StoreError>;
     fn opt_int(&self, column: &'static str) -> Result<Option<i64>, StoreError>;
     fn text(&self, column: &'static str) -> Result<String, StoreError>;
+    fn opt_text(&self, column: &'static str) -> Result<Option<String>, StoreError>;
     fn flag(&self, column: &'static str) -> Result<bool, StoreError>;
     fn bytes(&self, column: &'static str) -> Result<Vec<u8>, StoreError>;
     fn opt_bytes(&self, column: &'static str) -> Result<Option<Vec<u8>>, StoreError>;
@@ -144,4 +149,92 @@ pub fn index_key(row: &impl Columns) -> Result<WrappedIndexKey, StoreError> {
 
 pub fn subject_key(row: &impl Columns) -> Result<WrappedSubjectKey, StoreError> {
     Ok(WrappedSubjectKey { contact_id: ContactId(row.int("id")?), version: version(row, "key_version")?, wrapped: row.bytes("data_key")? })
+}
+
+fn opt_version(row: &impl Columns, column: &'static str) -> Result<Option<u32>, StoreError> {
+    row.opt_int(column)?.map(|v| u32::try_from(v).map_err(|_| undecodable(column))).transpose()
+}
+
+pub fn sealed_contact(row: &impl Columns) -> Result<SealedContact, StoreError> {
+    Ok(SealedContact {
+        tenant_id: TenantId(row.int("tenant_id")?),
+        id: ContactId(row.int("id")?),
+        key_version: opt_version(row, "key_version")?,
+        data_key: row.opt_bytes("data_key")?,
+        fields: SealedFields {
+            name: row.opt_bytes("name")?,
+            phones: row.opt_bytes("phones")?,
+            email: row.opt_bytes("email")?,
+            address: row.opt_bytes("address")?,
+            language: row.opt_bytes("language")?,
+            custom: row.opt_bytes("custom")?,
+        },
+        region: row.opt_text("region")?,
+        time_zone: row.opt_text("time_zone")?,
+        consent: ConsentState {
+            consent: Consent::parse(&row.text("consent")?).map_err(|_| undecodable("consent"))?,
+            consent_source: row.opt_text("consent_source")?,
+            consent_at: row.opt_int("consent_at")?,
+            do_not_contact: row.flag("do_not_contact")?,
+            dnc_source: row.opt_text("dnc_source")?,
+            dnc_at: row.opt_int("dnc_at")?,
+            restricted: row.flag("restricted")?,
+        },
+        created_at: row.int("created_at")?,
+        updated_at: row.int("updated_at")?,
+        last_worked_at: row.opt_int("last_worked_at")?,
+        erased_at: row.opt_int("erased_at")?,
+    })
+}
+
+pub fn consent_event(row: &impl Columns) -> Result<ConsentEvent, StoreError> {
+    Ok(ConsentEvent {
+        at: row.int("at")?,
+        kind: ConsentKind::parse(&row.text("kind")?).ok_or_else(|| undecodable("kind"))?,
+        value: row.text("value")?,
+        source: row.text("source")?,
+        actor: row.text("actor")?,
+    })
+}
+
+pub fn note(row: &impl Columns) -> Result<SealedNote, StoreError> {
+    Ok(SealedNote {
+        tenant_id: TenantId(row.int("tenant_id")?),
+        id: row.int("id")?,
+        contact_id: ContactId(row.int("contact_id")?),
+        author_id: UserId(row.int("author_id")?),
+        body: row.opt_bytes("body")?,
+        created_at: row.int("created_at")?,
+    })
+}
+
+pub fn erasure(row: &impl Columns) -> Result<ErasureEntry, StoreError> {
+    Ok(ErasureEntry {
+        tenant_id: TenantId(row.int("tenant_id")?),
+        contact_id: ContactId(row.int("contact_id")?),
+        erased_at: row.int("erased_at")?,
+        reason: row.text("reason")?,
+    })
+}
+
+/// Choices are stored one per line (a choice cannot contain a line break).
+pub fn custom_field(row: &impl Columns) -> Result<CustomFieldDef, StoreError> {
+    let kind = match row.text("kind")?.as_str() {
+        "text" => CustomFieldKind::Text,
+        "number" => CustomFieldKind::Number,
+        "date" => CustomFieldKind::Date,
+        "choice" => CustomFieldKind::Choice(row.text("choices")?.lines().map(str::to_owned).collect()),
+        _ => return Err(undecodable("kind")),
+    };
+    Ok(CustomFieldDef { name: row.text("name")?, label: row.text("label")?, kind, required: row.flag("required")? })
+}
+
+/// The `kind` and `choices` columns of a definition.
+pub fn custom_field_columns(field: &CustomFieldDef) -> (&'static str, String) {
+    match &field.kind {
+        CustomFieldKind::Text => ("text", String::new()),
+        CustomFieldKind::Number => ("number", String::new()),
+        CustomFieldKind::Date => ("date", String::new()),
+        CustomFieldKind::Choice(choices) => ("choice", choices.join("\n")),
+    }
 }

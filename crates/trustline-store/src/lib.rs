@@ -5,11 +5,16 @@
 //! and writes it in the same transaction: if the event cannot be written,
 //! nothing is changed (fail closed).
 
+mod contacts;
 pub mod decode;
 mod error;
 mod keys;
 mod records;
 
+pub use contacts::{
+    ConsentChange, ConsentEvent, ConsentState, ContactLookups, ContactStore, Digest, ErasureEntry, IdKind, NewContact, SealedContact,
+    SealedFields, SealedNote,
+};
 pub use error::{BoxError, StoreError};
 pub use keys::{
     InstallationRecord, KeyStore, LockedStore, MasterWrapped, WrappedIndexKey, WrappedSubjectKey, WrappedTenantKey, same_key_set,
@@ -23,7 +28,7 @@ use trustline_domain::{Role, TenantId, TokenId, UnixTime, UserId};
 pub type StoreResult<T> = Result<T, StoreError>;
 
 #[async_trait]
-pub trait Store: KeyStore + Send + Sync {
+pub trait Store: KeyStore + ContactStore + Send + Sync {
     /// `sqlite` or `postgres`, for logs and health reports.
     fn engine(&self) -> &'static str;
 

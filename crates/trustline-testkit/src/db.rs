@@ -118,6 +118,41 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// Where `needle` appears in the database as stored: the SQLite files
+    /// (database and write-ahead log) byte for byte, or any PostgreSQL table
+    /// row in its text form (where bytes show as hex, so both are searched).
+    pub async fn plaintext_locations(&self, needle: &str) -> Vec<String> {
+        match &self.raw {
+            RawDb::Sqlite(_) => ["trustline.db", "trustline.db-wal"]
+                .into_iter()
+                .filter(|file| {
+                    let bytes = std::fs::read(self.data_dir.join(file)).unwrap_or_default();
+                    bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
+                })
+                .map(str::to_owned)
+                .collect(),
+            RawDb::Postgres(pool) => {
+                let tables: Vec<String> =
+                    sqlx::query_scalar("SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public'")
+                        .fetch_all(pool)
+                        .await
+                        .unwrap();
+                let mut found = Vec::new();
+                for table in tables {
+                    let sql = format!("SELECT COUNT(*) FROM {table} t WHERE strpos(t::text, $1) > 0 OR strpos(t::text, $2) > 0");
+                    let count: i64 =
+                        sqlx::query_scalar(AssertSqlSafe(sql)).bind(needle).bind(hex(needle.as_bytes())).fetch_one(pool).await.unwrap();
+                    if count > 0 {
+                        found.push(table);
+                    }
+                }
+                found
+            }
+        }
+    }
+}
+
 fn write_key(path: &std::path::Path, key: &MasterKey) {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;

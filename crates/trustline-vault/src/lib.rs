@@ -5,12 +5,16 @@
 //! contact fields. Key rotation and crypto-shredding live here too, because
 //! they are the same key hierarchy seen from the other end.
 
+mod contacts;
 mod error;
 mod rotation;
+mod sealing;
 mod tenant_keys;
 
+pub use contacts::OpenedNote;
 pub use error::VaultError;
 pub use rotation::{MasterRotation, TenantRotation, rotate_master};
+pub use sealing::{OpenedContact, email_digest, lookups, note_label, open_fields, phone_digest, seal_fields};
 pub use tenant_keys::Vault;
 
 use trustline_domain::ContactId;

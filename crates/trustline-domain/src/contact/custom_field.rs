@@ -35,7 +35,9 @@ impl CustomFieldDef {
             return Err("label must be 1-100 characters");
         }
         if let CustomFieldKind::Choice(choices) = &self.kind
-            && (choices.is_empty() || choices.len() > 100 || choices.iter().any(|c| c.is_empty() || c.chars().count() > 100))
+            && (choices.is_empty()
+                || choices.len() > 100
+                || choices.iter().any(|c| c.trim().is_empty() || c.chars().count() > 100 || c.chars().any(char::is_control)))
         {
             return Err("a choice field needs 1-100 choices of 1-100 characters");
         }

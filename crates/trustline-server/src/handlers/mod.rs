@@ -1,6 +1,9 @@
 //! Thin handlers: extract typed input, make one call, shape the answer.
 
 pub(crate) mod audit_api;
+mod contact_view;
+pub(crate) mod contacts_api;
+pub(crate) mod custom_fields_api;
 pub(crate) mod health;
 pub(crate) mod pages;
 pub(crate) mod session_api;

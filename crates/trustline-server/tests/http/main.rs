@@ -3,6 +3,7 @@
 
 mod audit;
 mod bad_input;
+mod contacts;
 mod csrf;
 mod login;
 mod pages;

@@ -1,0 +1,304 @@
+//! Contacts. Every response that carries personal data is preceded by an
+//! audit event that must commit first; agents see masked values except for
+//! the contact they are working, and any other full view is a reveal with a
+//! stated reason.
+
+use super::contact_view::{ConsentEventView, ContactView};
+use crate::auth::Authed;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use trustline_domain::contact::{Consent, ConsentKind, ContactInput, EmailAddress, ValidatedContact};
+use trustline_domain::{Action, ContactId, UserId};
+use trustline_phone::PhoneRules;
+use trustline_store::{ConsentChange, ConsentEvent, ConsentState, SealedContact};
+use trustline_vault::{OpenedContact, subject_label};
+
+const MAX_PAGE: u32 = 200;
+
+async fn validate(state: &AppState, authed: &Authed, input: &ContactInput) -> Result<ValidatedContact, ApiError> {
+    let custom = state.store.custom_fields(authed.principal.tenant.id).await?;
+    input.validate(&custom, &PhoneRules::default()).map_err(|fields| ApiError::invalid_fields("invalid_contact", fields))
+}
+
+async fn load(state: &AppState, authed: &Authed, id: i64) -> Result<(SealedContact, OpenedContact), ApiError> {
+    state.vault.load_contact(authed.principal.tenant.id, ContactId(id)).await?.ok_or_else(ApiError::not_found)
+}
+
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiJson(input): ApiJson<ContactInput>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let contact = validate(&state, &authed, &input).await?;
+    let audit = authed.caller.audit(&state, "contact.create", "contact");
+    let id = state.vault.create_contact(authed.principal.tenant.id, &contact, ConsentState::unknown(), audit).await.map_err(|e| {
+        match ApiError::from(e) {
+            conflict if conflict.status == StatusCode::CONFLICT => {
+                ApiError::new(StatusCode::CONFLICT, "duplicate_phone", "a contact with one of these phone numbers already exists")
+            }
+            other => other,
+        }
+    })?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Page {
+    #[serde(default)]
+    after: i64,
+    limit: Option<u32>,
+}
+
+/// Always masked: a list is for finding a record, not for reading it.
+pub(crate) async fn list(State(state): State<AppState>, authed: Authed, ApiQuery(page): ApiQuery<Page>) -> Result<Json<Value>, ApiError> {
+    let tenant = authed.principal.tenant.id;
+    let limit = page.limit.unwrap_or(50).clamp(1, MAX_PAGE);
+    let rows = state.store.contacts(tenant, ContactId(page.after), limit).await?;
+    let mut views = Vec::with_capacity(rows.len());
+    for row in rows.iter().filter(|r| r.erased_at.is_none()) {
+        views.push(ContactView::masked(&state.vault.open_contact(row).await?));
+    }
+    let audit = authed.caller.audit(&state, "contact.list", format!("tenant:{tenant}")).detail("count", views.len().to_string());
+    state.appender.append(audit).await?;
+    let next = rows.last().map(|r| r.id);
+    Ok(Json(json!({ "contacts": views, "next_after": next })))
+}
+
+/// Unmasked only for the agent working this contact right now.
+pub(crate) async fn show(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<Json<Value>, ApiError> {
+    let (sealed, opened) = load(&state, &authed, id).await?;
+    let principal = &authed.principal;
+    let working = state.store.assignment(principal.tenant.id, principal.user.id).await? == Some(sealed.id);
+    let audit = authed.caller.audit(&state, "contact.view", subject_label(sealed.id)).detail("masked", (!working).to_string());
+    state.appender.append(audit).await?;
+    if working {
+        let notes = state.vault.open_notes(&sealed).await?;
+        let notes: Vec<Value> =
+            notes.iter().map(|n| json!({ "id": n.id, "author_id": n.author_id, "body": n.body, "created_at": n.created_at })).collect();
+        Ok(Json(json!({ "contact": ContactView::full(&opened), "notes": notes })))
+    } else {
+        Ok(Json(json!({ "contact": ContactView::masked(&opened) })))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RevealRequest {
+    reason: String,
+}
+
+/// A deliberate, audited full view of a contact one is not working.
+pub(crate) async fn reveal(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<RevealRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let reason = input.reason.trim();
+    if reason.chars().count() < 5 || reason.chars().count() > 200 {
+        return Err(ApiError::unprocessable("reason_required", "say why you need to see this contact (5 to 200 characters)"));
+    }
+    let (sealed, opened) = load(&state, &authed, id).await?;
+    let audit = authed.caller.audit(&state, "contact.reveal", subject_label(sealed.id)).detail("reason", reason);
+    state.appender.append(audit).await?;
+    Ok(Json(json!({ "contact": ContactView::full(&opened) })))
+}
+
+/// Rectification (GDPR art. 16): the whole record is replaced by the input.
+pub(crate) async fn rectify(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<ContactInput>,
+) -> Result<StatusCode, ApiError> {
+    let contact = validate(&state, &authed, &input).await?;
+    let (sealed, opened) = load(&state, &authed, id).await?;
+    let changed = changed_fields(&opened, &contact);
+    let audit = authed.caller.audit(&state, "contact.rectify", subject_label(sealed.id)).detail("fields", changed.join(","));
+    state.vault.rectify_contact(&sealed, &contact, audit).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The names (never the values) of the fields a rectification changes.
+fn changed_fields(before: &OpenedContact, after: &ValidatedContact) -> Vec<&'static str> {
+    let (b, a) = (&before.details, &after.details);
+    [
+        ("name", b.name != a.name),
+        ("phones", b.phones != a.phones),
+        ("email", b.email != a.email),
+        ("address", b.address != a.address),
+        ("language", b.language != a.language),
+        ("custom", b.custom != a.custom),
+        ("time_zone", before.time_zone != after.time_zone),
+    ]
+    .into_iter()
+    .filter_map(|(name, changed)| changed.then_some(name))
+    .collect()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ConsentRequest {
+    kind: String,
+    /// For `consent`: granted, withdrawn or unknown. For `do_not_contact` and
+    /// `restriction`: on or off. Not used for `objection`.
+    #[serde(default)]
+    value: Option<String>,
+    /// Where the decision came from, e.g. `call`, `web form`, `letter`.
+    source: String,
+}
+
+/// Consent, do-not-contact, restriction (art. 18) and objection (art. 21),
+/// each kept in the contact's history.
+pub(crate) async fn change_consent(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<ConsentRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let kind = ConsentKind::parse(&input.kind)
+        .ok_or_else(|| ApiError::unprocessable("invalid_kind", "kind must be consent, do_not_contact, restriction or objection"))?;
+    if matches!(kind, ConsentKind::Restriction | ConsentKind::Objection) && !authed.principal.may(Action::SubjectRights) {
+        return Err(ApiError::forbidden());
+    }
+    let source = input.source.trim();
+    if source.is_empty() || source.chars().count() > 100 || source.chars().any(char::is_control) {
+        return Err(ApiError::unprocessable("invalid_source", "source must be 1 to 100 characters, e.g. call, web form"));
+    }
+    let (sealed, opened) = load(&state, &authed, id).await?;
+    let at = state.clock.now();
+    let switch = |value: Option<&str>| match value {
+        Some("on") => Ok(true),
+        Some("off") => Ok(false),
+        _ => Err(ApiError::unprocessable("invalid_value", "value must be on or off")),
+    };
+    let mut next = sealed.consent.clone();
+    let value = match kind {
+        ConsentKind::Consent => {
+            let consent = Consent::parse(input.value.as_deref().unwrap_or_default())
+                .map_err(|e| ApiError::unprocessable("invalid_value", e.to_string()))?;
+            (next.consent, next.consent_source, next.consent_at) = (consent, Some(source.to_owned()), Some(at));
+            consent.as_str().to_owned()
+        }
+        ConsentKind::DoNotContact | ConsentKind::Objection => {
+            let on = if kind == ConsentKind::Objection { true } else { switch(input.value.as_deref())? };
+            (next.do_not_contact, next.dnc_source, next.dnc_at) = (on, Some(source.to_owned()), Some(at));
+            if on { "on" } else { "off" }.to_owned()
+        }
+        ConsentKind::Restriction => {
+            next.restricted = switch(input.value.as_deref())?;
+            if next.restricted { "on" } else { "off" }.to_owned()
+        }
+    };
+    let actor = authed.principal.actor();
+    let mut suppress = Vec::new();
+    if next.do_not_contact {
+        for number in &opened.details.phones {
+            suppress.push(state.vault.phone_lookup(sealed.tenant_id, number, at, &actor).await?);
+        }
+    }
+    let event = ConsentEvent { at, kind, value: value.clone(), source: source.to_owned(), actor };
+    let audit = authed
+        .caller
+        .audit(&state, &format!("contact.{}", kind.as_str()), subject_label(sealed.id))
+        .detail("value", value)
+        .detail("source", source);
+    state.store.change_consent(sealed.tenant_id, sealed.id, ConsentChange { state: next, event, suppress }, audit).await?;
+    let history = state.store.consent_history(sealed.tenant_id, sealed.id).await?;
+    Ok(Json(json!({ "history": history.iter().map(ConsentEventView::from).collect::<Vec<_>>() })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NoteRequest {
+    body: String,
+}
+
+pub(crate) async fn add_note(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<NoteRequest>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let body = input.body.trim();
+    if body.is_empty() || body.chars().count() > 5000 {
+        return Err(ApiError::unprocessable("invalid_note", "a note is 1 to 5000 characters"));
+    }
+    let (sealed, _) = load(&state, &authed, id).await?;
+    let audit = authed.caller.audit(&state, "contact.note_add", subject_label(sealed.id));
+    let note = state.vault.add_note(&sealed, authed.principal.user.id, body, audit).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": note }))))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AssignRequest {
+    user_id: i64,
+}
+
+/// Hands a contact to an agent, who then sees it unmasked.
+pub(crate) async fn assign(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<AssignRequest>,
+) -> Result<StatusCode, ApiError> {
+    let tenant = authed.principal.tenant.id;
+    let user = state.store.user(tenant, UserId(input.user_id)).await?.ok_or_else(ApiError::not_found)?;
+    let contact = state.store.contact(tenant, ContactId(id)).await?.filter(|c| c.erased_at.is_none()).ok_or_else(ApiError::not_found)?;
+    let audit = authed.caller.audit(&state, "contact.assign", subject_label(contact.id)).detail("user", user.id.to_string());
+    state.store.assign(tenant, user.id, Some(contact.id), state.clock.now(), audit).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LookupQuery {
+    phone: Option<String>,
+    email: Option<String>,
+}
+
+/// Finds contacts by number or address through the blind indexes; answers
+/// are masked. The audit event holds a MAC of what was looked up.
+pub(crate) async fn lookup(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiQuery(query): ApiQuery<LookupQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let tenant = authed.principal.tenant.id;
+    let (at, actor) = (state.clock.now(), authed.principal.actor());
+    let (ids, looked_up) = match (&query.phone, &query.email) {
+        (Some(phone), None) => {
+            let number =
+                trustline_phone::normalise(phone, None).map_err(|e| ApiError::unprocessable("invalid_phone", format!("phone {e}")))?;
+            let digest = state.vault.phone_lookup(tenant, &number.number, at, &actor).await?;
+            (state.store.contact_by_phone(tenant, &digest).await?.into_iter().collect::<Vec<_>>(), number.number.as_str().to_owned())
+        }
+        (None, Some(email)) => {
+            let email = EmailAddress::parse(email).map_err(|e| ApiError::unprocessable("invalid_email", format!("email {e}")))?;
+            let digest = state.vault.email_lookup(tenant, &email, at, &actor).await?;
+            (state.store.contacts_by_email(tenant, &digest).await?, email.lookup_form())
+        }
+        _ => return Err(ApiError::bad_request("one_lookup", "give exactly one of phone or email")),
+    };
+    let audit = authed
+        .caller
+        .audit(&state, "contact.lookup", format!("tenant:{tenant}"))
+        .detail("value_mac", state.keys.audit_values.mac_hex(looked_up.as_bytes()))
+        .detail("found", ids.len().to_string());
+    state.appender.append(audit).await?;
+    let mut views = Vec::new();
+    for id in ids {
+        if let Some((_, opened)) = state.vault.load_contact(tenant, id).await? {
+            views.push(ContactView::masked(&opened));
+        }
+    }
+    Ok(Json(json!({ "contacts": views })))
+}

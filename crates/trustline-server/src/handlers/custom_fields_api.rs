@@ -1,0 +1,43 @@
+use crate::auth::Authed;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiPath};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use trustline_domain::contact::{CustomFieldDef, CustomFieldKind};
+
+pub(crate) async fn list(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<CustomFieldDef>>, ApiError> {
+    Ok(Json(state.store.custom_fields(authed.principal.tenant.id).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FieldInput {
+    label: String,
+    #[serde(flatten)]
+    kind: CustomFieldKind,
+    #[serde(default)]
+    required: bool,
+}
+
+pub(crate) async fn put(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiPath(name): ApiPath<String>,
+    ApiJson(input): ApiJson<FieldInput>,
+) -> Result<StatusCode, ApiError> {
+    let field = CustomFieldDef { name, label: input.label.trim().to_owned(), kind: input.kind, required: input.required };
+    field.check().map_err(|reason| ApiError::unprocessable("invalid_custom_field", reason))?;
+    let audit = authed.caller.audit(&state, "custom_field.put", format!("custom_field:{}", field.name));
+    state.store.put_custom_field(authed.principal.tenant.id, field, audit).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Values already stored under the field stay (encrypted) with their contacts.
+pub(crate) async fn delete(State(state): State<AppState>, authed: Authed, ApiPath(name): ApiPath<String>) -> Result<StatusCode, ApiError> {
+    let audit = authed.caller.audit(&state, "custom_field.delete", format!("custom_field:{name}"));
+    state.store.delete_custom_field(authed.principal.tenant.id, &name, audit).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,251 @@
+//! Personal data over HTTP: encrypted at rest, masked for agents, revealed only
+//! with a reason, and every read audited.
+
+use serde_json::{Value, json};
+use trustline_domain::Role;
+use trustline_testkit::{Engine, TestClient, TestServer, on_both_engines};
+
+on_both_engines!(
+    no_personal_field_is_stored_in_plaintext,
+    a_ciphertext_moved_to_another_row_or_field_does_not_open,
+    agents_see_masked_values_except_for_the_contact_they_work,
+    every_reveal_is_audited_with_its_reason_and_fails_closed,
+    rectification_replaces_values_and_lookups,
+    objection_makes_the_contact_do_not_contact_and_suppresses_the_number,
+    invalid_contacts_are_refused_field_by_field_and_store_nothing,
+    a_number_belongs_to_one_contact,
+);
+
+fn ada() -> Value {
+    json!({
+        "first_name": "Zebulon",
+        "last_name": "Quartermaine",
+        "phones": ["+44 20 7183 8750"],
+        "email": "zebulon.q@example.org",
+        "address": { "street": "17 Cherry Tree Lane", "city": "Little Whinging", "country": "GB" },
+        "language": "en-GB",
+        "custom": { "account": "ACC-99173" }
+    })
+}
+
+async fn admin(server: &TestServer) -> TestClient {
+    let admin = server.create_user(&server.tenant, "admin", Role::Admin, true).await;
+    let client = server.signed_in(&admin).await;
+    let field = client.put("/api/custom-fields/account", json!({ "label": "Account", "type": "text" })).await;
+    assert_eq!(field.status, 204, "{}", field.body);
+    client
+}
+
+async fn create(client: &TestClient, body: Value) -> i64 {
+    let reply = client.post("/api/contacts", body).await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    reply.body["id"].as_i64().unwrap()
+}
+
+async fn audit_count(server: &TestServer, action: &str) -> i64 {
+    server.db.raw.scalar(&format!("SELECT COUNT(*) FROM audit_events WHERE action = '{action}'")).await
+}
+
+async fn no_personal_field_is_stored_in_plaintext(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let client = admin(&server).await;
+    let id = create(&client, ada()).await;
+    let note = client.post(&format!("/api/contacts/{id}/notes"), json!({ "body": "Prefers calls after Tuesday brunch" })).await;
+    assert_eq!(note.status, 201, "{}", note.body);
+    let reveal = client.post(&format!("/api/contacts/{id}/reveal"), json!({ "reason": "checking the stored record" })).await;
+    assert_eq!(reveal.body["contact"]["name"], "Zebulon Quartermaine", "{}", reveal.body);
+    for value in [
+        "Zebulon",
+        "Quartermaine",
+        "+442071838750",
+        "442071838750",
+        "2071838750",
+        "zebulon.q@example.org",
+        "Cherry Tree",
+        "Little Whinging",
+        "ACC-99173",
+        "Tuesday brunch",
+    ] {
+        assert_eq!(server.db.plaintext_locations(value).await, Vec::<String>::new(), "{value:?} is stored in plaintext");
+    }
+    // The check itself works: a value that is stored in clear is found.
+    assert!(!server.db.plaintext_locations("contact.reveal").await.is_empty());
+}
+
+async fn a_ciphertext_moved_to_another_row_or_field_does_not_open(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let client = admin(&server).await;
+    let first = create(&client, ada()).await;
+    let second = create(&client, json!({ "name": "Other Person", "phones": ["+33 1 42 68 53 00"], "email": "other@example.org" })).await;
+    let view = |id: i64| {
+        let client = &client;
+        async move { client.post(&format!("/api/contacts/{id}/reveal"), json!({ "reason": "tamper test" })).await }
+    };
+    assert_eq!(view(first).await.status, 200);
+    let raw = &server.db.raw;
+    // The same key, another field: the email ciphertext put in the name column.
+    raw.execute(&format!("UPDATE contacts SET name = email WHERE id = {second}")).await;
+    let moved = view(second).await;
+    assert_eq!((moved.status, moved.code()), (500, "undecryptable"), "{}", moved.body);
+    // Another row: the first contact's name ciphertext and data key moved to the second.
+    raw.execute(&format!(
+        "UPDATE contacts SET name = (SELECT name FROM contacts WHERE id = {first}), data_key = (SELECT data_key FROM contacts WHERE id = {first}) WHERE id = {second}"
+    ))
+    .await;
+    assert_eq!(view(second).await.code(), "undecryptable");
+    // The untouched contact still opens.
+    assert_eq!(view(first).await.body["contact"]["email"], "zebulon.q@example.org");
+}
+
+async fn agents_see_masked_values_except_for_the_contact_they_work(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let client = admin(&server).await;
+    let worked = create(&client, ada()).await;
+    let other = create(&client, json!({ "name": "Other Person", "phones": ["+33 1 42 68 53 00"] })).await;
+    let agent_user = server.create_user(&server.tenant, "agent", Role::Agent, false).await;
+    let agent = server.signed_in(&agent_user).await;
+
+    let masked = agent.get(&format!("/api/contacts/{worked}")).await;
+    let contact = &masked.body["contact"];
+    assert_eq!(contact["masked"], true);
+    assert_eq!(contact["phones"][0], "+44 •••• ••50");
+    assert_eq!(contact["name"], "Z•••••• Q•••••••••••");
+    assert_eq!(contact["email"], "z••••••••@e••••••.org");
+    assert_eq!(contact["address"], "•••, GB");
+    assert_eq!(contact["custom"]["account"], "•••");
+    assert!(masked.body.get("notes").is_none());
+    let list = agent.get("/api/contacts").await;
+    assert!(list.body["contacts"].as_array().unwrap().iter().all(|c| c["masked"] == true), "{}", list.body);
+
+    let assigned = client.post(&format!("/api/contacts/{worked}/assign"), json!({ "user_id": agent_user.id.0 })).await;
+    assert_eq!(assigned.status, 204, "{}", assigned.body);
+    let working = agent.get(&format!("/api/contacts/{worked}")).await;
+    assert_eq!(working.body["contact"]["masked"], false);
+    assert_eq!(working.body["contact"]["phones"][0], "+442071838750");
+    assert_eq!(agent.get(&format!("/api/contacts/{other}")).await.body["contact"]["masked"], true);
+    // Agents cannot hand themselves contacts.
+    let refused = agent.post(&format!("/api/contacts/{other}/assign"), json!({ "user_id": agent_user.id.0 })).await;
+    assert_eq!(refused.status, 403);
+    // Every view is in the audit log, saying whether it was masked.
+    let unmasked_views = server
+        .db
+        .raw
+        .scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'contact.view' AND details LIKE '%\"masked\":\"false\"%'")
+        .await;
+    assert_eq!((audit_count(&server, "contact.view").await, unmasked_views), (3, 1));
+}
+
+async fn every_reveal_is_audited_with_its_reason_and_fails_closed(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let client = admin(&server).await;
+    let id = create(&client, ada()).await;
+    let agent_user = server.create_user(&server.tenant, "agent", Role::Agent, false).await;
+    let agent = server.signed_in(&agent_user).await;
+    let no_reason = agent.post(&format!("/api/contacts/{id}/reveal"), json!({ "reason": " " })).await;
+    assert_eq!((no_reason.status, no_reason.code()), (422, "reason_required"));
+    let revealed = agent.post(&format!("/api/contacts/{id}/reveal"), json!({ "reason": "customer called back on another line" })).await;
+    assert_eq!(revealed.body["contact"]["phones"][0], "+442071838750");
+    let with_reason = server
+        .db
+        .raw
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'contact.reveal' AND target = 'contact:{id}'
+             AND actor = 'user:{}' AND details LIKE '%customer called back%'",
+            agent_user.id
+        ))
+        .await;
+    assert_eq!(with_reason, 1);
+    // An auditor reviews access; they do not read the data.
+    let auditor = server.create_user(&server.tenant, "auditor", Role::Auditor, true).await;
+    assert_eq!(server.signed_in(&auditor).await.get(&format!("/api/contacts/{id}")).await.status, 403);
+    // If the audit log cannot be written, nothing is shown.
+    server.db.raw.block_audit_inserts().await;
+    let blocked = agent.post(&format!("/api/contacts/{id}/reveal"), json!({ "reason": "customer called back again" })).await;
+    assert_eq!((blocked.status, blocked.code()), (503, "audit_unavailable"), "{}", blocked.body);
+    assert!(blocked.body.get("contact").is_none());
+}
+
+async fn rectification_replaces_values_and_lookups(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let client = admin(&server).await;
+    let id = create(&client, ada()).await;
+    let mut corrected = ada();
+    corrected["email"] = json!("zeb@example.net");
+    let put = client.put(&format!("/api/contacts/{id}"), corrected).await;
+    assert_eq!(put.status, 204, "{}", put.body);
+    let found = |query: &'static str| {
+        let client = &client;
+        async move { client.get(&format!("/api/contacts/lookup?{query}")).await.body["contacts"].as_array().unwrap().len() }
+    };
+    assert_eq!(found("email=zebulon.q@example.org").await, 0);
+    assert_eq!(found("email=ZEB@example.net").await, 1);
+    assert_eq!(found("phone=%2B442071838750").await, 1);
+    let details = server
+        .db
+        .raw
+        .scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'contact.rectify' AND details LIKE '%\"fields\":\"email\"%'")
+        .await;
+    assert_eq!(details, 1, "the audit names the field, not the value");
+    assert!(server.db.plaintext_locations("zeb@example.net").await.is_empty());
+}
+
+async fn objection_makes_the_contact_do_not_contact_and_suppresses_the_number(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let client = admin(&server).await;
+    let id = create(&client, ada()).await;
+    let objected = client.post(&format!("/api/contacts/{id}/consent"), json!({ "kind": "objection", "source": "phone call" })).await;
+    assert_eq!(objected.status, 200, "{}", objected.body);
+    assert_eq!(objected.body["history"][0]["kind"], "objection");
+    let contact = client.post(&format!("/api/contacts/{id}/reveal"), json!({ "reason": "check the flags" })).await.body;
+    assert_eq!(contact["contact"]["consent"]["do_not_contact"], true);
+    assert_eq!(contact["contact"]["consent"]["dnc_source"], "phone call");
+    assert_eq!(server.db.raw.scalar("SELECT COUNT(*) FROM suppressions").await, 1);
+    let granted =
+        client.post(&format!("/api/contacts/{id}/consent"), json!({ "kind": "consent", "value": "granted", "source": "web form" })).await;
+    assert_eq!(granted.body["history"].as_array().unwrap().len(), 2);
+    let bad = client.post(&format!("/api/contacts/{id}/consent"), json!({ "kind": "consent", "value": "maybe", "source": "x" })).await;
+    assert_eq!(bad.status, 422);
+    // Restriction and objection are data-subject rights: supervisors cannot record them.
+    let supervisor = server.create_user(&server.tenant, "sup", Role::Supervisor, false).await;
+    let refused = server
+        .signed_in(&supervisor)
+        .await
+        .post(&format!("/api/contacts/{id}/consent"), json!({ "kind": "restriction", "value": "on", "source": "x" }))
+        .await;
+    assert_eq!(refused.status, 403);
+}
+
+async fn invalid_contacts_are_refused_field_by_field_and_store_nothing(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let client = admin(&server).await;
+    let reply = client
+        .post(
+            "/api/contacts",
+            json!({ "name": "A", "phones": ["+44 20", "020 7183 8750"], "email": "nope", "custom": { "colour": "red" } }),
+        )
+        .await;
+    assert_eq!((reply.status, reply.code()), (422, "invalid_contact"), "{}", reply.body);
+    let fields: Vec<&str> = reply.body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["phones.0", "phones.1", "email", "custom.colour"]);
+    let unknown = client.post("/api/contacts", json!({ "name": "A", "phone": "+442071838750" })).await;
+    assert_eq!(unknown.status, 422);
+    assert_eq!(server.db.raw.scalar("SELECT COUNT(*) FROM contacts").await, 0);
+    assert_eq!(client.get("/api/contacts/999").await.status, 404);
+    assert_eq!(client.get("/api/contacts/lookup").await.status, 400);
+}
+
+async fn a_number_belongs_to_one_contact(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let client = admin(&server).await;
+    create(&client, ada()).await;
+    let again = client.post("/api/contacts", json!({ "name": "Someone", "phones": ["+442071838750"] })).await;
+    assert_eq!((again.status, again.code()), (409, "duplicate_phone"));
+    // Another tenant has its own contacts and its own index key.
+    let other = server.create_tenant("globex").await;
+    let other_admin = server.create_user(&other, "admin", Role::Admin, true).await;
+    let other_client = server.signed_in(&other_admin).await;
+    create(&other_client, json!({ "name": "Someone", "phones": ["+442071838750"] })).await;
+    assert_eq!(other_client.get("/api/contacts").await.body["contacts"].as_array().unwrap().len(), 1);
+    let digests = server.db.raw.scalar("SELECT COUNT(DISTINCT digest) FROM contact_phones").await;
+    assert_eq!(digests, 2, "the same number has unrelated blind indexes in two tenants");
+}
