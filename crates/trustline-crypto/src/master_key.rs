@@ -41,6 +41,17 @@ impl MasterKey {
         Zeroizing::new(STANDARD.encode(self.0.as_ref()))
     }
 
+    /// Writes the key to a new file readable by its owner only; refuses to
+    /// overwrite an existing file, and syncs it to disk before returning.
+    #[cfg(unix)]
+    pub fn write_new_file(&self, path: &std::path::Path) -> std::io::Result<()> {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+        file.write_all(self.to_base64().as_bytes())?;
+        file.sync_all()
+    }
+
     /// A purpose-bound 32-byte key: HMAC-SHA256(master, label). Distinct labels
     /// give independent keys, so one compromised purpose does not expose another.
     pub fn derive(&self, label: &str) -> Zeroizing<[u8; 32]> {

@@ -99,7 +99,7 @@ impl TestDb {
     pub async fn new(engine: Engine) -> TestDb {
         let dir = tempfile::tempdir().unwrap();
         let master = MasterKey::generate();
-        write_key(&dir.path().join("master.key"), &master);
+        master.write_new_file(&dir.path().join("master.key")).unwrap();
         let (locked, raw, database_url): (Box<dyn LockedStore>, RawDb, Option<String>) = match engine {
             Engine::Sqlite => {
                 let db = SqliteDatabase::open(&dir.path().join("trustline.db")).await.unwrap();
@@ -119,6 +119,20 @@ impl TestDb {
 }
 
 impl TestDb {
+    /// The master key in the data directory.
+    pub fn master_key(&self) -> MasterKey {
+        let text = std::fs::read_to_string(self.data_dir.join("master.key")).unwrap();
+        MasterKey::from_base64(&text).unwrap()
+    }
+
+    /// The same database opened again, locked, as another process would.
+    pub async fn reopen(&self) -> Box<dyn LockedStore> {
+        match &self.database_url {
+            None => Box::new(SqliteDatabase::open(&self.data_dir.join("trustline.db")).await.unwrap()),
+            Some(url) => Box::new(PostgresDatabase::connect(url).await.unwrap()),
+        }
+    }
+
     /// Where `needle` appears in the database as stored: the SQLite files
     /// (database and write-ahead log) byte for byte, or any PostgreSQL table
     /// row in its text form (where bytes show as hex, so both are searched).
@@ -151,13 +165,6 @@ impl TestDb {
             }
         }
     }
-}
-
-fn write_key(path: &std::path::Path, key: &MasterKey) {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path).unwrap();
-    file.write_all(key.to_base64().as_bytes()).unwrap();
 }
 
 /// Creates `tl_test_<random>` through the admin URL and returns its URL.

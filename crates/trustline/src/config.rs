@@ -6,7 +6,7 @@ use clap::Args;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use trustline_crypto::{MasterKey, PasswordHasher};
-use trustline_server::{Keys, unlock};
+use trustline_server::{Keys, UnlockError, unlock};
 use trustline_store::{LockedStore, Store};
 use trustline_store_postgres::PostgresDatabase;
 use trustline_store_sqlite::SqliteDatabase;
@@ -22,6 +22,8 @@ pub struct DataArgs {
 }
 
 const KEY_FILE: &str = "master.key";
+/// A new master key written before the database switches to it.
+const NEXT_KEY_FILE: &str = "master.key.next";
 const KEY_ENV: &str = "TRUSTLINE_MASTER_KEY";
 
 /// An opened installation: the store and every key derived from the master key.
@@ -31,8 +33,29 @@ pub struct Installation {
 }
 
 impl DataArgs {
-    fn key_path(&self) -> PathBuf {
+    pub fn key_path(&self) -> PathBuf {
         self.data_dir.join(KEY_FILE)
+    }
+
+    pub fn next_key_path(&self) -> PathBuf {
+        self.data_dir.join(NEXT_KEY_FILE)
+    }
+
+    pub fn key_from_environment(&self) -> bool {
+        std::env::var(KEY_ENV).is_ok()
+    }
+
+    /// Makes the next key the master key file (atomically).
+    pub fn promote_next_key(&self) -> anyhow::Result<()> {
+        std::fs::rename(self.next_key_path(), self.key_path()).context("cannot replace the master key file")?;
+        std::fs::File::open(&self.data_dir).and_then(|dir| dir.sync_all()).context("cannot sync the data directory")
+    }
+
+    fn load_next_key(&self) -> anyhow::Result<MasterKey> {
+        let path = self.next_key_path();
+        check_private(&path)?;
+        let text = zeroize::Zeroizing::new(std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?);
+        MasterKey::from_base64(&text).with_context(|| format!("{} does not hold a valid master key", path.display()))
     }
 
     /// The master key from the environment or the key file.
@@ -56,7 +79,8 @@ impl DataArgs {
         if std::env::var(KEY_ENV).is_ok() || self.key_path().exists() {
             return Ok(false);
         }
-        write_private(&self.key_path(), MasterKey::generate().to_base64().as_bytes())?;
+        let path = self.key_path();
+        MasterKey::generate().write_new_file(&path).with_context(|| format!("cannot create {}", path.display()))?;
         Ok(true)
     }
 
@@ -75,10 +99,29 @@ impl DataArgs {
         })
     }
 
+    /// Opens and unlocks the installation. If the master key does not open
+    /// it but a rotated key left by an interrupted `keys rotate-master` does,
+    /// that rotation is completed.
     pub async fn open(&self) -> anyhow::Result<Installation> {
         let master = self.load_key()?;
-        let (store, keys) = unlock(self.database().await?, &master).await?;
-        Ok(Installation { store, keys })
+        match unlock(self.database().await?, &master).await {
+            Ok((store, keys)) => Ok(Installation { store, keys }),
+            Err(UnlockError::WrongMasterKey) if self.next_key_path().exists() => {
+                let next = self.load_next_key()?;
+                let (store, keys) = unlock(self.database().await?, &next).await?;
+                if self.key_from_environment() {
+                    eprintln!(
+                        "warning: the database uses the rotated key in {}; update TRUSTLINE_MASTER_KEY",
+                        self.next_key_path().display()
+                    );
+                } else {
+                    self.promote_next_key()?;
+                    eprintln!("Completed an interrupted master key rotation: {} is now the master key.", self.key_path().display());
+                }
+                Ok(Installation { store, keys })
+            }
+            Err(other) => Err(other.into()),
+        }
     }
 }
 
@@ -93,19 +136,6 @@ fn create_private_dir(path: &Path) -> anyhow::Result<()> {
         return Ok(());
     }
     std::fs::DirBuilder::new().recursive(true).mode(0o700).create(path).with_context(|| format!("cannot create {}", path.display()))
-}
-
-#[cfg(unix)]
-fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .with_context(|| format!("cannot create {}", path.display()))?;
-    file.write_all(bytes).and_then(|()| file.sync_all()).with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// A key file others can read is refused rather than silently used.

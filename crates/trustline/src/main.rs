@@ -4,7 +4,7 @@ mod commands;
 mod config;
 
 use clap::{Parser, Subcommand};
-use commands::{audit, bench, init, serve, user};
+use commands::{audit, bench, init, keys, serve, user};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -23,6 +23,9 @@ enum Command {
     /// Manage staff accounts.
     #[command(subcommand)]
     User(user::UserCommand),
+    /// Rotate the keys that protect personal data.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
     /// Check or export the tamper-evident audit log.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -52,6 +55,7 @@ fn main() -> ExitCode {
             Command::Init(args) => init::run(args).await,
             Command::User(command) => user::run(command).await,
             Command::Audit(command) => audit::run(command).await,
+            Command::Keys(command) => keys::run(command).await,
             Command::Bench(command) => bench::run(command).await,
             Command::Version => {
                 println!("trustline {}", env!("CARGO_PKG_VERSION"));

@@ -8,8 +8,16 @@ use trustline_domain::TenantId;
 use trustline_testkit::{Engine, TestDb, on_both_engines};
 
 fn trustline(db_args: &[String], args: &[&str], stdin: Option<&str>) -> Output {
+    trustline_with_key(db_args, args, stdin, None)
+}
+
+/// Runs with the master key from `TRUSTLINE_MASTER_KEY` when one is given.
+fn trustline_with_key(db_args: &[String], args: &[&str], stdin: Option<&str>, key: Option<&str>) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_trustline"));
     command.args(args).args(db_args).env_remove("TRUSTLINE_MASTER_KEY").env_remove("TRUSTLINE_DATABASE_URL");
+    if let Some(key) = key {
+        command.env("TRUSTLINE_MASTER_KEY", key);
+    }
     command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = command.spawn().unwrap();
     if let Some(input) = stdin {
@@ -52,8 +60,45 @@ on_both_engines!(
     verify_finds_an_insertion,
     verify_finds_a_reorder,
     verify_finds_a_truncated_tail,
-    init_and_user_commands_work
+    init_and_user_commands_work,
+    keys_rotate_online_and_the_master_key_can_be_replaced
 );
+
+async fn keys_rotate_online_and_the_master_key_can_be_replaced(engine: Engine) {
+    let (db, tenant) = populated(engine).await;
+    let vault = trustline_vault::Vault::new(db.store.clone(), db.keys.keyring.clone());
+    let input = trustline_domain::contact::ContactInput { phones: vec!["+442071838750".into()], ..Default::default() };
+    let contact = input.validate(&[], &trustline_phone::PhoneRules::default()).unwrap();
+    let audit = AuditDraft::new(1000, tenant.0, "test", "contact.create", "contact");
+    vault.create_contact(tenant, &contact, trustline_store::ConsentState::unknown(), audit).await.unwrap();
+    let args = db_args(&db);
+
+    let rotated = trustline(&args, &["keys", "rotate"], None);
+    assert_eq!(rotated.status.code(), Some(0), "{}", text(&rotated));
+    assert!(text(&rotated).contains("acme: key version 1 -> 2; 1 data keys re-wrapped; 1 old versions retired"), "{}", text(&rotated));
+    let unknown = trustline(&args, &["keys", "rotate", "--tenant", "nope"], None);
+    assert_eq!(unknown.status.code(), Some(2), "{}", text(&unknown));
+
+    let key_file = db.data_dir.join("master.key");
+    let before = std::fs::read_to_string(&key_file).unwrap();
+    let replaced = trustline(&args, &["keys", "rotate-master"], None);
+    assert_eq!(replaced.status.code(), Some(0), "{}", text(&replaced));
+    assert_ne!(std::fs::read_to_string(&key_file).unwrap(), before);
+    assert_eq!(verify(&db).await.status.code(), Some(0), "{}", text(&verify(&db).await));
+
+    // A rotation with the key in the environment leaves the new key beside
+    // the old file; the next start notices and finishes the switch.
+    let current = std::fs::read_to_string(&key_file).unwrap();
+    let from_env = trustline_with_key(&args, &["keys", "rotate-master"], None, Some(&current));
+    assert_eq!(from_env.status.code(), Some(0), "{}", text(&from_env));
+    assert!(text(&from_env).contains("set TRUSTLINE_MASTER_KEY"), "{}", text(&from_env));
+    let recovered = verify(&db).await;
+    assert_eq!(recovered.status.code(), Some(0), "{}", text(&recovered));
+    assert!(text(&recovered).contains("Completed an interrupted master key rotation"), "{}", text(&recovered));
+    assert!(!db.data_dir.join("master.key.next").exists());
+    let keys_left = db.raw.scalar(&format!("SELECT COUNT(*) FROM tenant_keys WHERE tenant_id = {tenant}")).await;
+    assert_eq!(keys_left, 1);
+}
 
 async fn verify_passes_an_untouched_log(engine: Engine) {
     let (db, _) = populated(engine).await;

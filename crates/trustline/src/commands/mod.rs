@@ -2,5 +2,6 @@ pub mod accounts;
 pub mod audit;
 pub mod bench;
 pub mod init;
+pub mod keys;
 pub mod serve;
 pub mod user;
