@@ -163,6 +163,7 @@ CREATE TABLE imports (
     byte_offset BIGINT  NOT NULL,
     line        BIGINT  NOT NULL,
     accepted    BIGINT  NOT NULL,
+    linked      BIGINT  NOT NULL,
     rejected    BIGINT  NOT NULL,
     duplicates  BIGINT  NOT NULL,
     suppressed  BIGINT  NOT NULL,

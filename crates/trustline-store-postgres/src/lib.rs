@@ -4,6 +4,7 @@
 //! are written in parallel.
 
 mod contacts;
+mod imports;
 mod keys;
 mod rows;
 

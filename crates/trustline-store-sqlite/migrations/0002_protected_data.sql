@@ -163,6 +163,7 @@ CREATE TABLE imports (
     byte_offset INTEGER NOT NULL,
     line        INTEGER NOT NULL,
     accepted    INTEGER NOT NULL,
+    linked      INTEGER NOT NULL,
     rejected    INTEGER NOT NULL,
     duplicates  INTEGER NOT NULL,
     suppressed  INTEGER NOT NULL,

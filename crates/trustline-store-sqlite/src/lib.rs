@@ -3,6 +3,7 @@
 //! up front (`BEGIN IMMEDIATE`), which serialises appends to the audit chain.
 
 mod contacts;
+mod imports;
 mod keys;
 mod rows;
 

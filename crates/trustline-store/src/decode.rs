@@ -3,8 +3,9 @@
 //! reported as corrupt data, naming the column but never its contents.
 
 use crate::{
-    ApiToken, ConsentEvent, ConsentState, ErasureEntry, InstallationRecord, SealedContact, SealedFields, SealedNote, Session, StoreError,
-    Tenant, User, WrappedIndexKey, WrappedSubjectKey, WrappedTenantKey,
+    ApiToken, CallList, ConsentEvent, ConsentState, ErasureEntry, ImportCounts, ImportRecord, ImportRejection, InstallationRecord,
+    ListStatus, PhoneOwner, SealedContact, SealedFields, SealedNote, Session, StoreError, Tenant, User, WrappedIndexKey, WrappedSubjectKey,
+    WrappedTenantKey,
 };
 use trustline_audit::{Checkpoint, EventBody, Hash, StoredEvent};
 use trustline_domain::contact::{Consent, ConsentKind, CustomFieldDef, CustomFieldKind};
@@ -237,4 +238,59 @@ pub fn custom_field_columns(field: &CustomFieldDef) -> (&'static str, String) {
         CustomFieldKind::Date => ("date", String::new()),
         CustomFieldKind::Choice(choices) => ("choice", choices.join("\n")),
     }
+}
+
+pub fn call_list(row: &impl Columns) -> Result<CallList, StoreError> {
+    let status = match row.text("status")?.as_str() {
+        "importing" => ListStatus::Importing,
+        "ready" => ListStatus::Ready,
+        _ => return Err(undecodable("status")),
+    };
+    Ok(CallList {
+        id: row.int("id")?,
+        tenant_id: TenantId(row.int("tenant_id")?),
+        name: row.text("name")?,
+        status,
+        created_at: row.int("created_at")?,
+        members: row.int("members")?,
+    })
+}
+
+fn position(row: &impl Columns, column: &'static str) -> Result<u64, StoreError> {
+    u64::try_from(row.int(column)?).map_err(|_| undecodable(column))
+}
+
+pub fn import(row: &impl Columns) -> Result<ImportRecord, StoreError> {
+    Ok(ImportRecord {
+        id: row.int("id")?,
+        tenant_id: TenantId(row.int("tenant_id")?),
+        list_id: row.int("list_id")?,
+        file_name: row.text("file_name")?,
+        file_digest: hash(row, "file_digest")?,
+        mapping: row.text("mapping")?,
+        finished: row.text("status")? == "finished",
+        byte_offset: position(row, "byte_offset")?,
+        line: position(row, "line")?,
+        counts: ImportCounts {
+            accepted: row.int("accepted")?,
+            linked: row.int("linked")?,
+            rejected: row.int("rejected")?,
+            duplicates: row.int("duplicates")?,
+            suppressed: row.int("suppressed")?,
+        },
+        started_at: row.int("started_at")?,
+        finished_at: row.opt_int("finished_at")?,
+    })
+}
+
+pub fn rejection(row: &impl Columns) -> Result<ImportRejection, StoreError> {
+    Ok(ImportRejection { line: position(row, "line")?, field: row.text("field")?, reason: row.text("reason")? })
+}
+
+pub fn phone_owner(row: &impl Columns) -> Result<PhoneOwner, StoreError> {
+    Ok(PhoneOwner {
+        digest: hash(row, "digest")?,
+        contact_id: ContactId(row.int("contact_id")?),
+        do_not_contact: row.flag("do_not_contact")?,
+    })
 }

@@ -8,6 +8,7 @@
 mod contacts;
 pub mod decode;
 mod error;
+mod imports;
 mod keys;
 mod records;
 
@@ -16,6 +17,7 @@ pub use contacts::{
     SealedFields, SealedNote,
 };
 pub use error::{BoxError, StoreError};
+pub use imports::{CallList, ImportChunk, ImportCounts, ImportRecord, ImportRejection, ImportStore, ListStatus, NewImport, PhoneOwner};
 pub use keys::{
     InstallationRecord, KeyStore, LockedStore, MasterWrapped, WrappedIndexKey, WrappedSubjectKey, WrappedTenantKey, same_key_set,
 };
@@ -28,7 +30,7 @@ use trustline_domain::{Role, TenantId, TokenId, UnixTime, UserId};
 pub type StoreResult<T> = Result<T, StoreError>;
 
 #[async_trait]
-pub trait Store: KeyStore + ContactStore + Send + Sync {
+pub trait Store: KeyStore + ContactStore + ImportStore + Send + Sync {
     /// `sqlite` or `postgres`, for logs and health reports.
     fn engine(&self) -> &'static str;
 

@@ -4,7 +4,7 @@ mod commands;
 mod config;
 
 use clap::{Parser, Subcommand};
-use commands::{audit, bench, init, keys, serve, user};
+use commands::{audit, bench, import, init, keys, serve, user};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -23,6 +23,8 @@ enum Command {
     /// Manage staff accounts.
     #[command(subcommand)]
     User(user::UserCommand),
+    /// Import a call list from a CSV file (resumes an interrupted import of the same file).
+    Import(import::ImportArgs),
     /// Rotate the keys that protect personal data.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
@@ -56,6 +58,7 @@ fn main() -> ExitCode {
             Command::User(command) => user::run(command).await,
             Command::Audit(command) => audit::run(command).await,
             Command::Keys(command) => keys::run(command).await,
+            Command::Import(args) => import::run(args).await,
             Command::Bench(command) => bench::run(command).await,
             Command::Version => {
                 println!("trustline {}", env!("CARGO_PKG_VERSION"));

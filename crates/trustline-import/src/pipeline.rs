@@ -1,0 +1,334 @@
+//! The import run: a reader thread parses, maps and validates rows; the async
+//! side deduplicates against the database, seals and commits chunk by chunk.
+
+use crate::{ColumnMapping, CsvRecords, MappingError, Next};
+use std::collections::{HashMap, HashSet};
+use std::io::{Read, Seek, SeekFrom};
+use std::path::PathBuf;
+use std::sync::Arc;
+use trustline_audit::AuditDraft;
+use trustline_crypto::BlindIndexKey;
+use trustline_domain::contact::{CustomFieldDef, ValidatedContact};
+use trustline_domain::{Clock, ContactId, TenantId};
+use trustline_phone::PhoneRules;
+use trustline_store::{
+    ConsentState, Digest, IdKind, ImportChunk, ImportCounts, ImportRecord, ImportRejection, NewContact, NewImport, StoreError,
+};
+use trustline_vault::{Vault, VaultError, phone_digest};
+
+#[derive(Clone, Debug)]
+pub struct ImportRequest {
+    pub tenant: TenantId,
+    pub list: String,
+    pub path: PathBuf,
+    /// `column=field` pairs.
+    pub overrides: Vec<String>,
+    pub phone_rules: PhoneRules,
+    pub actor: String,
+    /// Rows per committed chunk.
+    pub chunk_rows: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("cannot read {path}: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error(transparent)]
+    Mapping(#[from] MappingError),
+    #[error("this file's interrupted import into this list used another column mapping; resume it with the same --map options")]
+    MappingChanged,
+    #[error("list name must be 1 to 100 characters")]
+    ListName,
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    #[error("the file reader stopped unexpectedly")]
+    Reader,
+}
+
+impl From<StoreError> for ImportError {
+    fn from(e: StoreError) -> Self {
+        ImportError::Vault(VaultError::Store(e))
+    }
+}
+
+/// One valid row, with the blind indexes of its numbers.
+struct ParsedRow {
+    line: u64,
+    contact: ValidatedContact,
+    digests: Vec<Digest>,
+}
+
+struct ParsedChunk {
+    rows: Vec<ParsedRow>,
+    rejections: Vec<ImportRejection>,
+    to_offset: u64,
+    to_line: u64,
+    last: bool,
+}
+
+fn io_error(path: &std::path::Path) -> impl Fn(std::io::Error) -> ImportError + '_ {
+    move |source| ImportError::Io { path: path.display().to_string(), source }
+}
+
+/// SHA-256 of the whole file: what identifies an import to resume.
+fn file_digest(path: &std::path::Path) -> Result<Digest, ImportError> {
+    use sha2::Digest as _;
+    let mut file = std::fs::File::open(path).map_err(io_error(path))?;
+    let mut hasher = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file.read(&mut buf).map_err(io_error(path))?;
+        if n == 0 {
+            return Ok(hasher.finalize().into());
+        }
+        hasher.update(buf.get(..n).unwrap_or_default());
+    }
+}
+
+/// The header's mapping and where the data starts.
+fn read_header(path: &std::path::Path, overrides: &[String], custom: &[CustomFieldDef]) -> Result<(ColumnMapping, u64, u64), ImportError> {
+    let file = std::fs::File::open(path).map_err(io_error(path))?;
+    let mut records = CsvRecords::new(std::io::BufReader::new(file), 0, 1);
+    let header = match records.next_record().map_err(io_error(path))? {
+        Next::Record(record) => {
+            let names: Result<Vec<&str>, _> = record.fields().map(std::str::from_utf8).collect();
+            let names = names.map_err(|_| MappingError::HeaderEncoding)?;
+            (ColumnMapping::from_header(&names, overrides, custom)?, record.end_offset, record.line + 1)
+        }
+        Next::Oversize { .. } | Next::End => return Err(MappingError::NoHeader.into()),
+    };
+    Ok(header)
+}
+
+/// Reads, maps and validates rows from `offset`, sending chunks as they fill.
+fn read_chunks(
+    request: &ImportRequest,
+    mapping: &ColumnMapping,
+    custom: &[CustomFieldDef],
+    index: &BlindIndexKey,
+    offset: u64,
+    line: u64,
+    sender: &tokio::sync::mpsc::Sender<Result<ParsedChunk, ImportError>>,
+) -> Result<(), ImportError> {
+    let path = &request.path;
+    let mut file = std::fs::File::open(path).map_err(io_error(path))?;
+    file.seek(SeekFrom::Start(offset)).map_err(io_error(path))?;
+    let mut records = CsvRecords::new(std::io::BufReader::with_capacity(1 << 16, file), offset, line);
+    let mut chunk = ParsedChunk { rows: Vec::new(), rejections: Vec::new(), to_offset: offset, to_line: line, last: false };
+    loop {
+        let next = records.next_record().map_err(io_error(path))?;
+        match next {
+            Next::End => {
+                chunk.last = true;
+                let _ = sender.blocking_send(Ok(chunk));
+                return Ok(());
+            }
+            Next::Oversize { line, end_offset } => {
+                chunk.rejections.push(ImportRejection {
+                    line,
+                    field: "row".into(),
+                    reason: format!("is larger than {} bytes or has too many fields", crate::MAX_RECORD_BYTES),
+                });
+                chunk.to_offset = end_offset;
+            }
+            Next::Record(record) => {
+                let row_line = record.line;
+                chunk.to_offset = record.end_offset;
+                let validated = mapping
+                    .row_to_input(record.fields().collect::<Vec<_>>().into_iter())
+                    .and_then(|input| input.validate(custom, &request.phone_rules));
+                match validated {
+                    Ok(contact) => {
+                        let digests = contact.details.phones.iter().map(|p| phone_digest(index, p)).collect();
+                        chunk.rows.push(ParsedRow { line: row_line, contact, digests });
+                    }
+                    Err(errors) => chunk.rejections.extend(errors.into_iter().map(|e| ImportRejection {
+                        line: row_line,
+                        field: mapping.column_of(&e.field),
+                        reason: e.reason,
+                    })),
+                }
+            }
+        }
+        chunk.to_line = records.line();
+        if chunk.rows.len() + chunk.rejections.len() >= request.chunk_rows {
+            let full = std::mem::replace(
+                &mut chunk,
+                ParsedChunk { rows: Vec::new(), rejections: Vec::new(), to_offset: records.offset(), to_line: records.line(), last: false },
+            );
+            if sender.blocking_send(Ok(full)).is_err() {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// Runs (or resumes) an import to the end; `progress` sees the record after every chunk.
+pub async fn run_import(
+    vault: &Vault,
+    clock: &dyn Clock,
+    request: ImportRequest,
+    progress: impl Fn(&ImportRecord),
+) -> Result<ImportRecord, ImportError> {
+    let list = request.list.trim().to_owned();
+    if list.is_empty() || list.chars().count() > 100 {
+        return Err(ImportError::ListName);
+    }
+    let store = vault.store().clone();
+    let tenant = request.tenant;
+    let custom = store.custom_fields(tenant).await?;
+    let (digest, (mapping, data_offset, data_line)) = {
+        let (path, overrides, custom) = (request.path.clone(), request.overrides.clone(), custom.clone());
+        tokio::task::spawn_blocking(move || Ok::<_, ImportError>((file_digest(&path)?, read_header(&path, &overrides, &custom)?)))
+            .await
+            .map_err(|_| ImportError::Reader)??
+    };
+    let mapping_json = serde_json::to_string(&mapping).map_err(|_| ImportError::Reader)?;
+    let file_name = request.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let audit = AuditDraft::new(clock.now(), tenant.0, request.actor.clone(), "import.start", "import").detail("list", list.clone());
+    let new = NewImport {
+        tenant_id: tenant,
+        list_name: list,
+        file_name,
+        file_digest: digest,
+        mapping: mapping_json.clone(),
+        byte_offset: data_offset,
+        line: data_line,
+        at: clock.now(),
+    };
+    let mut record = store.begin_import(new, audit).await?;
+    if record.mapping != mapping_json {
+        return Err(ImportError::MappingChanged);
+    }
+    let index = vault.index_key(tenant, clock.now(), &request.actor).await?;
+
+    let (sender, mut receiver) = tokio::sync::mpsc::channel(2);
+    let reader = {
+        let (request, mapping, custom, index) = (request.clone(), mapping.clone(), custom.clone(), index.clone());
+        let (offset, line) = (record.byte_offset, record.line);
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = read_chunks(&request, &mapping, &custom, &index, offset, line, &sender) {
+                let _ = sender.blocking_send(Err(e));
+            }
+        })
+    };
+    while let Some(chunk) = receiver.recv().await {
+        let chunk = chunk?;
+        let last = chunk.last;
+        record = commit_chunk(vault, clock, &request, &record, chunk).await?;
+        progress(&record);
+        if last {
+            break;
+        }
+    }
+    reader.await.map_err(|_| ImportError::Reader)?;
+    let c = record.counts;
+    let audit = AuditDraft::new(clock.now(), tenant.0, request.actor.clone(), "import.finish", format!("import:{}", record.id))
+        .detail("accepted", c.accepted.to_string())
+        .detail("linked", c.linked.to_string())
+        .detail("rejected", c.rejected.to_string())
+        .detail("duplicates", c.duplicates.to_string())
+        .detail("suppressed", c.suppressed.to_string());
+    Ok(store.finish_import(tenant, record.id, clock.now(), audit).await?)
+}
+
+/// Sorts one chunk's rows into new, linked, duplicate and suppressed, seals
+/// the new ones and commits it all with the position after the chunk.
+async fn commit_chunk(
+    vault: &Vault,
+    clock: &dyn Clock,
+    request: &ImportRequest,
+    record: &ImportRecord,
+    chunk: ParsedChunk,
+) -> Result<ImportRecord, ImportError> {
+    let store = vault.store();
+    let tenant = request.tenant;
+    let all: Vec<Digest> = chunk.rows.iter().flat_map(|r| r.digests.iter().copied()).collect();
+    let owners: HashMap<Digest, (ContactId, bool)> =
+        store.phone_owners(tenant, &all).await?.into_iter().map(|o| (o.digest, (o.contact_id, o.do_not_contact))).collect();
+    let suppressed: HashSet<Digest> = store.suppressed(tenant, &all).await?.into_iter().collect();
+
+    let mut counts = ImportCounts::default();
+    let mut rejections = chunk.rejections;
+    let mut rejected_lines: HashSet<u64> = rejections.iter().map(|r| r.line).collect();
+    let mut fresh: Vec<ParsedRow> = Vec::new();
+    let mut claimed: HashSet<Digest> = HashSet::new();
+    let mut linked: Vec<ContactId> = Vec::new();
+    for row in chunk.rows {
+        let existing: HashSet<ContactId> = row.digests.iter().filter_map(|d| owners.get(d).map(|(id, _)| *id)).collect();
+        let do_not_contact = row.digests.iter().any(|d| suppressed.contains(d) || owners.get(d).is_some_and(|(_, dnc)| *dnc));
+        if do_not_contact {
+            counts.suppressed += 1;
+        } else if existing.len() > 1 {
+            rejected_lines.insert(row.line);
+            rejections.push(ImportRejection {
+                line: row.line,
+                field: "phone".into(),
+                reason: "the numbers belong to different existing contacts".into(),
+            });
+        } else if let Some(id) = existing.into_iter().next() {
+            if linked.contains(&id) {
+                counts.duplicates += 1;
+            } else {
+                linked.push(id);
+            }
+        } else if row.digests.iter().any(|d| claimed.contains(d)) {
+            counts.duplicates += 1;
+        } else {
+            claimed.extend(row.digests.iter().copied());
+            fresh.push(row);
+        }
+    }
+    let already: HashSet<ContactId> = store.list_members_among(record.list_id, &linked).await?.into_iter().collect();
+    counts.duplicates += i64::try_from(already.len()).unwrap_or(0);
+    linked.retain(|id| !already.contains(id));
+    counts.linked = i64::try_from(linked.len()).unwrap_or(0);
+    counts.rejected = i64::try_from(rejected_lines.len()).unwrap_or(0);
+
+    let at = clock.now();
+    let contacts = seal_rows(vault, tenant, fresh, at, &request.actor).await?;
+    counts.accepted = i64::try_from(contacts.len()).unwrap_or(0);
+    let first = contacts.first().map_or(0, |c| c.id.0);
+    let last = contacts.last().map_or(0, |c| c.id.0);
+    let audit = AuditDraft::new(at, tenant.0, request.actor.clone(), "import.chunk", format!("import:{}", record.id))
+        .detail("from_line", record.line.to_string())
+        .detail("to_line", chunk.to_line.to_string())
+        .detail("contacts", format!("{first}-{last}"))
+        .detail("accepted", counts.accepted.to_string())
+        .detail("rejected", counts.rejected.to_string());
+    let commit = ImportChunk {
+        tenant_id: tenant,
+        import_id: record.id,
+        list_id: record.list_id,
+        from_offset: record.byte_offset,
+        to_offset: chunk.to_offset,
+        to_line: chunk.to_line,
+        contacts,
+        linked,
+        rejections,
+        counts,
+        at,
+    };
+    store.commit_import_chunk(commit, audit).await?;
+    Ok(store.import_record(tenant, record.id).await?.ok_or(StoreError::NotFound)?)
+}
+
+/// Gives new rows ids and seals them on a blocking thread (it is CPU work).
+async fn seal_rows(vault: &Vault, tenant: TenantId, rows: Vec<ParsedRow>, at: i64, actor: &str) -> Result<Vec<NewContact>, ImportError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let count = u32::try_from(rows.len()).map_err(|_| ImportError::Reader)?;
+    let first = vault.store().reserve_ids(IdKind::Contact, count).await?;
+    let tenant_key = vault.current_tenant_key(tenant, at, actor).await?;
+    let index: Arc<BlindIndexKey> = vault.index_key(tenant, at, actor).await?;
+    tokio::task::spawn_blocking(move || {
+        rows.iter()
+            .zip(first..)
+            .map(|(row, id)| Vault::seal_new_contact(&tenant_key, &index, tenant, ContactId(id), &row.contact, ConsentState::unknown(), at))
+            .collect::<Result<Vec<_>, _>>()
+    })
+    .await
+    .map_err(|_| ImportError::Reader)?
+    .map_err(ImportError::from)
+}

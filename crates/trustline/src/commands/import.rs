@@ -1,0 +1,100 @@
+use crate::config::DataArgs;
+use anyhow::{Context, bail};
+use clap::Args;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use trustline_import::{ImportRequest, run_import};
+use trustline_phone::{DefaultRegion, PhoneRules};
+use trustline_server::SystemClock;
+use trustline_vault::Vault;
+
+#[derive(Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// The CSV file (UTF-8, header row first).
+    file: PathBuf,
+    /// The call list to import into (created if new).
+    #[arg(long)]
+    list: String,
+    /// The tenant (may be left out when there is only one).
+    #[arg(long)]
+    tenant: Option<String>,
+    /// Map a column to a field: `--map Mobile=phone --map Notes=ignore`.
+    #[arg(long = "map", value_name = "COLUMN=FIELD")]
+    map: Vec<String>,
+    /// Country assumed for numbers written without +country code (e.g. GB).
+    #[arg(long)]
+    region: Option<String>,
+    /// Write the rejected rows (line, field, reason) to this CSV file.
+    #[arg(long)]
+    report: Option<PathBuf>,
+    /// Rows per committed chunk: an interrupted import resumes at a chunk boundary.
+    #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u32).range(1..=50_000))]
+    chunk_rows: u32,
+}
+
+pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
+    let default_region = args.region.as_deref().map(DefaultRegion::parse).transpose()?;
+    let inst = args.data.open().await?;
+    let tenant = match &args.tenant {
+        Some(slug) => inst.store.tenant_by_slug(slug).await?.with_context(|| format!("no tenant {slug:?}"))?,
+        None => {
+            let mut tenants = inst.store.list_tenants().await?;
+            if tenants.len() != 1 {
+                bail!("there are {} tenants; say which with --tenant", tenants.len());
+            }
+            tenants.remove(0)
+        }
+    };
+    let vault = Vault::new(inst.store.clone(), inst.keys.keyring.clone());
+    let request = ImportRequest {
+        tenant: tenant.id,
+        list: args.list.clone(),
+        path: args.file.clone(),
+        overrides: args.map.clone(),
+        phone_rules: PhoneRules { default_region },
+        actor: "cli".into(),
+        chunk_rows: usize::try_from(args.chunk_rows)?,
+    };
+    let record = run_import(&vault, &SystemClock, request, |progress| {
+        let c = progress.counts;
+        eprintln!(
+            "line {}: {} new, {} existing, {} duplicates, {} suppressed, {} rejected",
+            progress.line, c.accepted, c.linked, c.duplicates, c.suppressed, c.rejected
+        );
+    })
+    .await?;
+    let c = record.counts;
+    println!(
+        "Imported {} into list {:?}: {} new contacts, {} existing contacts added, {} duplicates, {} suppressed (do not contact), {} rows rejected.",
+        args.file.display(),
+        args.list,
+        c.accepted,
+        c.linked,
+        c.duplicates,
+        c.suppressed,
+        c.rejected
+    );
+    if let Some(path) = &args.report {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?);
+        writeln!(out, "line,field,reason")?;
+        let mut after = 0;
+        loop {
+            let page = inst.store.import_rejections(tenant.id, record.id, after, 1000).await?;
+            let Some(last) = page.last() else { break };
+            after = last.line;
+            for r in &page {
+                writeln!(out, "{},{},{}", r.line, csv_cell(&r.field), csv_cell(&r.reason))?;
+            }
+        }
+        out.flush()?;
+        println!("Rejected rows are listed in {}.", path.display());
+    }
+    Ok(if c.rejected > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn csv_cell(value: &str) -> String {
+    if value.contains([',', '"', '\n', '\r']) { format!("\"{}\"", value.replace('"', "\"\"")) } else { value.to_owned() }
+}
