@@ -26,11 +26,33 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 /// The database before it is unlocked: it can only hand out the installation secret.
 pub struct SqliteDatabase {
     pool: SqlitePool,
+    writer: SqlitePool,
 }
 
+/// Reads use a small pool; every write transaction goes through one writer
+/// connection, whose page cache therefore stays warm across transactions
+/// (SQLite admits one writer at a time anyway).
 pub struct SqliteStore {
     pool: SqlitePool,
+    writer: SqlitePool,
     chain: Arc<ChainKeys>,
+}
+
+/// Page cache of the writer connection: bulk imports touch index pages all
+/// over the file, and re-reading them for every chunk dominated import time.
+const WRITER_CACHE_KIB: i64 = 256 * 1024;
+const READER_CACHE_KIB: i64 = 16 * 1024;
+
+/// The database holds personal data (encrypted) and the audit log: readable
+/// by the service account only, from the moment it exists.
+#[cfg(unix)]
+fn create_private_file(path: &Path) -> StoreResult<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::Unavailable(Box::new(e))),
+    }
 }
 
 fn unavailable(e: sqlx::Error) -> StoreError {
@@ -43,6 +65,7 @@ fn unavailable(e: sqlx::Error) -> StoreError {
 impl SqliteDatabase {
     /// Opens (creating if needed) the database file and applies migrations.
     pub async fn open(path: &Path) -> StoreResult<Self> {
+        create_private_file(path)?;
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -50,9 +73,11 @@ impl SqliteDatabase {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await.map_err(unavailable)?;
-        MIGRATOR.run(&pool).await.map_err(|e| StoreError::Unavailable(Box::new(e)))?;
-        Ok(Self { pool })
+        let cache = |kib: i64| options.clone().pragma("cache_size", format!("-{kib}"));
+        let writer = SqlitePoolOptions::new().max_connections(1).connect_with(cache(WRITER_CACHE_KIB)).await.map_err(unavailable)?;
+        MIGRATOR.run(&writer).await.map_err(|e| StoreError::Unavailable(Box::new(e)))?;
+        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(cache(READER_CACHE_KIB)).await.map_err(unavailable)?;
+        Ok(Self { pool, writer })
     }
 
     /// Raw access for tests that tamper with rows or install failing triggers.
@@ -78,7 +103,7 @@ impl LockedStore for SqliteDatabase {
     }
 
     fn unlock(self: Box<Self>, chain: Arc<ChainKeys>) -> Arc<dyn Store> {
-        Arc::new(SqliteStore { pool: self.pool, chain })
+        Arc::new(SqliteStore { pool: self.pool, writer: self.writer, chain })
     }
 }
 
@@ -89,7 +114,7 @@ impl SqliteStore {
     }
 
     async fn begin(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
-        self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(unavailable)
+        self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(unavailable)
     }
 
     async fn append_all(&self, conn: &mut SqliteConnection, drafts: Vec<AuditDraft>) -> StoreResult<()> {
