@@ -5,7 +5,7 @@ use sqlx::{PgConnection, Postgres, QueryBuilder};
 use trustline_audit::AuditDraft;
 use trustline_domain::contact::CustomFieldDef;
 use trustline_domain::{ContactId, TenantId, UnixTime, UserId};
-use trustline_store::decode;
+use trustline_store::decode::{self, Columns as _};
 use trustline_store::{
     ConsentChange, ConsentEvent, ContactLookups, ContactStore, Digest, ErasureEntry, IdKind, NewContact, SealedContact, SealedFields,
     SealedNote, StoreError, StoreResult,
@@ -25,8 +25,9 @@ fn phone_conflict(e: sqlx::Error) -> StoreError {
 pub(crate) async fn insert_contacts(conn: &mut PgConnection, contacts: &[NewContact]) -> StoreResult<()> {
     for chunk in contacts.chunks(INSERT_BATCH) {
         let mut insert = QueryBuilder::<Postgres>::new(
-            "INSERT INTO contacts (tenant_id, id, key_version, data_key, name, phones, email, address, language, custom, region, time_zone,
-             consent, consent_source, consent_at, do_not_contact, dnc_source, dnc_at, restricted, created_at, updated_at) ",
+            "INSERT INTO contacts (tenant_id, id, key_version, data_key, name, phones, email, address, language, custom, phone_digests,
+             email_digests, region, time_zone, consent, consent_source, consent_at, do_not_contact, dnc_source, dnc_at, restricted,
+             created_at, updated_at) ",
         );
         insert.push_values(chunk, |mut row, c| {
             row.push_bind(c.tenant_id.0)
@@ -39,6 +40,8 @@ pub(crate) async fn insert_contacts(conn: &mut PgConnection, contacts: &[NewCont
                 .push_bind(&c.fields.address)
                 .push_bind(&c.fields.language)
                 .push_bind(&c.fields.custom)
+                .push_bind(c.lookups.phones.concat())
+                .push_bind(c.lookups.emails.concat())
                 .push_bind(&c.lookups.region)
                 .push_bind(&c.lookups.time_zone)
                 .push_bind(c.consent.consent.as_str())
@@ -53,8 +56,10 @@ pub(crate) async fn insert_contacts(conn: &mut PgConnection, contacts: &[NewCont
         });
         insert.build().execute(&mut *conn).await.map_err(unavailable)?;
     }
-    let phones: Vec<(i64, &Digest, i64)> =
+    // Sorted, so that consecutive inserts into the index land on neighbouring pages.
+    let mut phones: Vec<(i64, &Digest, i64)> =
         contacts.iter().flat_map(|c| c.lookups.phones.iter().map(move |d| (c.tenant_id.0, d, c.id.0))).collect();
+    phones.sort_unstable();
     for chunk in phones.chunks(INSERT_BATCH * 4) {
         let mut insert = QueryBuilder::<Postgres>::new("INSERT INTO contact_phones (tenant_id, digest, contact_id) ");
         insert.push_values(chunk, |mut row, (tenant, digest, id)| {
@@ -62,8 +67,9 @@ pub(crate) async fn insert_contacts(conn: &mut PgConnection, contacts: &[NewCont
         });
         insert.build().execute(&mut *conn).await.map_err(phone_conflict)?;
     }
-    let emails: Vec<(i64, &Digest, i64)> =
+    let mut emails: Vec<(i64, &Digest, i64)> =
         contacts.iter().flat_map(|c| c.lookups.emails.iter().map(move |d| (c.tenant_id.0, d, c.id.0))).collect();
+    emails.sort_unstable();
     for chunk in emails.chunks(INSERT_BATCH * 4) {
         let mut insert = QueryBuilder::<Postgres>::new("INSERT INTO contact_emails (tenant_id, digest, contact_id) ");
         insert.push_values(chunk, |mut row, (tenant, digest, id)| {
@@ -74,16 +80,38 @@ pub(crate) async fn insert_contacts(conn: &mut PgConnection, contacts: &[NewCont
     Ok(())
 }
 
+/// Removes the blind indexes a contact owns and, given `lookups`, installs new ones.
 async fn replace_lookups(conn: &mut PgConnection, tenant: TenantId, id: ContactId, lookups: Option<&ContactLookups>) -> StoreResult<()> {
-    for table in ["contact_phones", "contact_emails"] {
-        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE tenant_id = $1 AND contact_id = $2")))
-            .bind(tenant.0)
-            .bind(id.0)
-            .execute(&mut *conn)
-            .await
-            .map_err(unavailable)?;
+    let owned = sqlx::query("SELECT phone_digests, email_digests FROM contacts WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant.0)
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(unavailable)?;
+    if let Some(row) = owned {
+        let owned = Cols(&row);
+        for (table, column) in [("contact_phones", "phone_digests"), ("contact_emails", "email_digests")] {
+            for digest in owned.opt_bytes(column)?.unwrap_or_default().chunks(32) {
+                sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE tenant_id = $1 AND digest = $2 AND contact_id = $3")))
+                    .bind(tenant.0)
+                    .bind(digest)
+                    .bind(id.0)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(unavailable)?;
+            }
+        }
     }
-    let Some(lookups) = lookups else { return Ok(()) };
+    let empty = ContactLookups::default();
+    let lookups = lookups.unwrap_or(&empty);
+    sqlx::query("UPDATE contacts SET phone_digests = $1, email_digests = $2 WHERE tenant_id = $3 AND id = $4")
+        .bind(lookups.phones.concat())
+        .bind(lookups.emails.concat())
+        .bind(tenant.0)
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await
+        .map_err(unavailable)?;
     for digest in &lookups.phones {
         sqlx::query("INSERT INTO contact_phones (tenant_id, digest, contact_id) VALUES ($1, $2, $3)")
             .bind(tenant.0)
@@ -434,9 +462,11 @@ async fn insert_suppressions(
 /// Crypto-shredding of one contact, also used when a restore re-applies the ledger.
 pub(crate) async fn erase(conn: &mut PgConnection, entry: &ErasureEntry) -> StoreResult<()> {
     let (tenant, id) = (entry.tenant_id, entry.contact_id);
+    replace_lookups(conn, tenant, id, None).await?;
     let done = sqlx::query(
         "UPDATE contacts SET key_version = NULL, data_key = NULL, name = NULL, phones = NULL, email = NULL, address = NULL,
-         language = NULL, custom = NULL, updated_at = $1, erased_at = $1 WHERE tenant_id = $2 AND id = $3 AND erased_at IS NULL",
+         language = NULL, custom = NULL, phone_digests = NULL, email_digests = NULL, updated_at = $1, erased_at = $1
+         WHERE tenant_id = $2 AND id = $3 AND erased_at IS NULL",
     )
     .bind(entry.erased_at)
     .bind(tenant.0)
@@ -445,7 +475,6 @@ pub(crate) async fn erase(conn: &mut PgConnection, entry: &ErasureEntry) -> Stor
     .await
     .map_err(unavailable)?;
     must_change(done.rows_affected())?;
-    replace_lookups(conn, tenant, id, None).await?;
     for statement in [
         "UPDATE contact_notes SET body = NULL WHERE tenant_id = $1 AND contact_id = $2",
         "DELETE FROM list_members WHERE tenant_id = $1 AND contact_id = $2",

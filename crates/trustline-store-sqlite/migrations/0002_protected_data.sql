@@ -55,6 +55,10 @@ CREATE TABLE contacts (
     address        BLOB,
     language       BLOB,
     custom         BLOB,
+    -- The blind indexes this row owns (32-byte digests, concatenated), so
+    -- that erasure and rectification remove exactly them.
+    phone_digests  BLOB,
+    email_digests  BLOB,
     -- Country and zone of the first number: what calling windows need, not who.
     region         TEXT,
     time_zone      TEXT,
@@ -72,7 +76,6 @@ CREATE TABLE contacts (
     PRIMARY KEY (tenant_id, id),
     FOREIGN KEY (tenant_id, key_version) REFERENCES tenant_keys (tenant_id, version)
 );
-CREATE INDEX contacts_by_key_version ON contacts (tenant_id, key_version);
 
 -- Blind indexes: one number belongs to one contact of a tenant.
 CREATE TABLE contact_phones (
@@ -81,7 +84,6 @@ CREATE TABLE contact_phones (
     contact_id INTEGER NOT NULL,
     PRIMARY KEY (tenant_id, digest)
 ) WITHOUT ROWID;
-CREATE INDEX contact_phones_by_contact ON contact_phones (tenant_id, contact_id);
 
 CREATE TABLE contact_emails (
     tenant_id  INTEGER NOT NULL,
@@ -89,7 +91,6 @@ CREATE TABLE contact_emails (
     contact_id INTEGER NOT NULL,
     PRIMARY KEY (tenant_id, digest, contact_id)
 ) WITHOUT ROWID;
-CREATE INDEX contact_emails_by_contact ON contact_emails (tenant_id, contact_id);
 
 -- The tenant's do-not-contact list, by blind index of the number. It outlives
 -- erasure: an objection must keep being honoured after the data is gone.
