@@ -2,7 +2,9 @@
 //! both built from this one table.
 
 use crate::guard::{Access, Surface, guard};
-use crate::handlers::{audit_api, contacts_api, custom_fields_api, health, pages, session_api, tenant_api, tokens_api, users_api};
+use crate::handlers::{
+    audit_api, contacts_api, custom_fields_api, health, pages, session_api, subject_rights_api, tenant_api, tokens_api, users_api,
+};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -83,6 +85,8 @@ fn entries() -> Vec<Entry> {
         entry(Method::POST, "/api/contacts/{id}/consent", Allowed(Action::ContactWrite), post(contacts_api::change_consent)),
         entry(Method::POST, "/api/contacts/{id}/notes", Allowed(Action::ContactWrite), post(contacts_api::add_note)),
         entry(Method::POST, "/api/contacts/{id}/assign", Allowed(Action::ContactAssign), post(contacts_api::assign)),
+        entry(Method::GET, "/api/contacts/{id}/export", Allowed(Action::SubjectRights), get(subject_rights_api::export)),
+        entry(Method::POST, "/api/contacts/{id}/erase", Allowed(Action::SubjectRights), post(subject_rights_api::erase)),
         entry(Method::GET, "/api/custom-fields", Allowed(Action::ContactRead), get(custom_fields_api::list)),
         entry(Method::PUT, "/api/custom-fields/{id}", Allowed(Action::CustomFieldsManage), put(custom_fields_api::put)),
         entry(Method::DELETE, "/api/custom-fields/{id}", Allowed(Action::CustomFieldsManage), delete(custom_fields_api::delete)),

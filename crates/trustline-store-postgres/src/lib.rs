@@ -615,6 +615,19 @@ impl Store for PostgresStore {
         rows.iter().map(|r| decode::event(&Cols(r))).collect()
     }
 
+    async fn audit_events_about(&self, tenant: TenantId, target: &str, limit: u32) -> StoreResult<Vec<StoredEvent>> {
+        let rows = sqlx::query(
+            "SELECT * FROM (SELECT * FROM audit_events WHERE tenant_id = $1 AND target = $2 ORDER BY seq DESC LIMIT $3) newest ORDER BY seq",
+        )
+        .bind(tenant.0)
+        .bind(target)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        rows.iter().map(|r| decode::event(&Cols(r))).collect()
+    }
+
     async fn audit_head(&self, tenant: TenantId) -> StoreResult<Option<(i64, Hash)>> {
         let row = sqlx::query("SELECT seq, hash FROM audit_heads WHERE tenant_id = $1")
             .bind(tenant.0)

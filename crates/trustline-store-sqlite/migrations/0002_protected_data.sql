@@ -10,6 +10,9 @@ CREATE TABLE installation (
     master_fingerprint BLOB    NOT NULL
 );
 
+-- Data-subject access requests list who did what to a record.
+CREATE INDEX audit_events_by_target ON audit_events (tenant_id, target);
+
 ALTER TABLE tenants ADD COLUMN ended_at INTEGER;
 
 CREATE TABLE tenant_keys (

@@ -636,6 +636,21 @@ impl Store for SqliteStore {
         rows::events_from_json(&page)
     }
 
+    async fn audit_events_about(&self, tenant: TenantId, target: &str, limit: u32) -> StoreResult<Vec<StoredEvent>> {
+        let page: String = sqlx::query_scalar(
+            "SELECT json_group_array(json_array(tenant_id, seq, at, actor, action, target, outcome, source, details,
+                                                hex(prev_hash), hex(hash), hex(seal)))
+             FROM (SELECT * FROM (SELECT * FROM audit_events WHERE tenant_id = $1 AND target = $2 ORDER BY seq DESC LIMIT $3) ORDER BY seq)",
+        )
+        .bind(tenant.0)
+        .bind(target)
+        .bind(i64::from(limit))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        rows::events_from_json(&page)
+    }
+
     async fn audit_head(&self, tenant: TenantId) -> StoreResult<Option<(i64, Hash)>> {
         let row = sqlx::query("SELECT seq, hash FROM audit_heads WHERE tenant_id = $1")
             .bind(tenant.0)

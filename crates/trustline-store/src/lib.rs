@@ -105,6 +105,8 @@ pub trait Store: KeyStore + ContactStore + ImportStore + Send + Sync {
     async fn append_audit(&self, drafts: Vec<AuditDraft>) -> StoreResult<()>;
     /// Events of one tenant with `seq > after`, ascending, at most `limit`.
     async fn audit_events(&self, tenant: TenantId, after: i64, limit: u32) -> StoreResult<Vec<StoredEvent>>;
+    /// The newest `limit` events of one tenant about `target` (e.g. `contact:42`), ascending.
+    async fn audit_events_about(&self, tenant: TenantId, target: &str, limit: u32) -> StoreResult<Vec<StoredEvent>>;
     async fn audit_head(&self, tenant: TenantId) -> StoreResult<Option<(i64, Hash)>>;
     async fn audit_hash_at(&self, tenant: TenantId, seq: i64) -> StoreResult<Option<Hash>>;
     async fn add_checkpoint(&self, checkpoint: Checkpoint) -> StoreResult<()>;

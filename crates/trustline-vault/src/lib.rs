@@ -7,6 +7,7 @@
 
 mod contacts;
 mod error;
+mod rights;
 mod rotation;
 mod sealing;
 mod tenant_keys;

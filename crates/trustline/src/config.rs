@@ -32,6 +32,22 @@ pub struct Installation {
     pub keys: Arc<Keys>,
 }
 
+impl Installation {
+    /// The tenant named by `slug`, or the only tenant when none is named.
+    pub async fn tenant(&self, slug: Option<&str>) -> anyhow::Result<trustline_store::Tenant> {
+        match slug {
+            Some(slug) => self.store.tenant_by_slug(slug).await?.with_context(|| format!("no tenant {slug:?}")),
+            None => {
+                let mut tenants = self.store.list_tenants().await?;
+                if tenants.len() != 1 {
+                    bail!("there are {} tenants; say which with --tenant", tenants.len());
+                }
+                Ok(tenants.remove(0))
+            }
+        }
+    }
+}
+
 impl DataArgs {
     pub fn key_path(&self) -> PathBuf {
         self.data_dir.join(KEY_FILE)

@@ -4,7 +4,7 @@ mod commands;
 mod config;
 
 use clap::{Parser, Subcommand};
-use commands::{audit, bench, import, init, keys, serve, user};
+use commands::{audit, bench, import, init, keys, serve, subject, user};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -25,6 +25,9 @@ enum Command {
     User(user::UserCommand),
     /// Import a call list from a CSV file (resumes an interrupted import of the same file).
     Import(import::ImportArgs),
+    /// Data-subject requests: export or erase one person's data.
+    #[command(subcommand)]
+    Subject(subject::SubjectCommand),
     /// Rotate the keys that protect personal data.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
@@ -59,6 +62,7 @@ fn main() -> ExitCode {
             Command::Audit(command) => audit::run(command).await,
             Command::Keys(command) => keys::run(command).await,
             Command::Import(args) => import::run(args).await,
+            Command::Subject(command) => subject::run(command).await,
             Command::Bench(command) => bench::run(command).await,
             Command::Version => {
                 println!("trustline {}", env!("CARGO_PKG_VERSION"));

@@ -61,8 +61,43 @@ on_both_engines!(
     verify_finds_a_reorder,
     verify_finds_a_truncated_tail,
     init_and_user_commands_work,
-    keys_rotate_online_and_the_master_key_can_be_replaced
+    keys_rotate_online_and_the_master_key_can_be_replaced,
+    subject_requests_find_people_by_number_then_export_or_erase
 );
+
+async fn subject_requests_find_people_by_number_then_export_or_erase(engine: Engine) {
+    let (db, tenant) = populated(engine).await;
+    let vault = trustline_vault::Vault::new(db.store.clone(), db.keys.keyring.clone());
+    let input = trustline_domain::contact::ContactInput {
+        name: Some("Zebulon Quartermaine".into()),
+        phones: vec!["+442071838750".into()],
+        ..Default::default()
+    };
+    let contact = input.validate(&[], &trustline_phone::PhoneRules::default()).unwrap();
+    let audit = AuditDraft::new(1000, tenant.0, "test", "contact.create", "contact");
+    let id = vault.create_contact(tenant, &contact, trustline_store::ConsentState::unknown(), audit).await.unwrap();
+    let args = db_args(&db);
+    let out_file = db.data_dir.join("export.json");
+    let exported = trustline(&args, &["subject", "export", "--phone", "+44 20 7183 8750", "--out", out_file.to_str().unwrap()], None);
+    assert_eq!(exported.status.code(), Some(0), "{}", text(&exported));
+    let export: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out_file).unwrap()).unwrap();
+    assert_eq!(export["details"]["name"], "Zebulon Quartermaine");
+    assert_eq!(export["contact_id"], id.0);
+
+    let bad = trustline(&args, &["subject", "erase", "--phone", "+442071838750", "--reason", "whim"], None);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad).contains("unknown erasure reason"), "{}", text(&bad));
+    let erased = trustline(&args, &["subject", "erase", "--phone", "+442071838750", "--reason", "request"], None);
+    assert_eq!(erased.status.code(), Some(0), "{}", text(&erased));
+    let gone = trustline(&args, &["subject", "export", "--phone", "+442071838750"], None);
+    assert!(text(&gone).contains("no contact matches"), "{}", text(&gone));
+    let by_id = trustline(&args, &["subject", "export", "--contact", &id.0.to_string()], None);
+    assert_eq!(by_id.status.code(), Some(2));
+    assert!(text(&by_id).contains("was erased"), "{}", text(&by_id));
+    let events =
+        db.raw.scalar("SELECT COUNT(*) FROM audit_events WHERE actor = 'cli' AND action IN ('subject.export', 'subject.erase')").await;
+    assert_eq!(events, 3, "two exports that found someone, one erasure");
+}
 
 async fn keys_rotate_online_and_the_master_key_can_be_replaced(engine: Engine) {
     let (db, tenant) = populated(engine).await;

@@ -7,6 +7,7 @@
 mod consent;
 mod custom_field;
 mod details;
+mod erasure;
 mod input;
 mod mask;
 mod phone_number;
@@ -14,6 +15,7 @@ mod phone_number;
 pub use consent::{Consent, ConsentKind, UnknownConsent};
 pub use custom_field::{CustomFieldDef, CustomFieldKind};
 pub use details::{ContactDetails, EmailAddress, LanguageTag, PostalAddress};
+pub use erasure::{ErasureReason, UnknownErasureReason};
 pub use input::MAX_PHONES;
 pub use input::{AddressInput, ContactInput, ValidatedContact};
 pub use mask::{MASK, mask_address, mask_email, mask_name, mask_text};

@@ -7,6 +7,7 @@ pub(crate) mod custom_fields_api;
 pub(crate) mod health;
 pub(crate) mod pages;
 pub(crate) mod session_api;
+pub(crate) mod subject_rights_api;
 pub(crate) mod tenant_api;
 pub(crate) mod tokens_api;
 pub(crate) mod users_api;

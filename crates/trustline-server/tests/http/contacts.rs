@@ -14,6 +14,8 @@ on_both_engines!(
     objection_makes_the_contact_do_not_contact_and_suppresses_the_number,
     invalid_contacts_are_refused_field_by_field_and_store_nothing,
     a_number_belongs_to_one_contact,
+    a_subject_export_holds_everything_about_them_and_is_audited,
+    an_erased_subject_is_unreadable_everywhere,
 );
 
 fn ada() -> Value {
@@ -248,4 +250,75 @@ async fn a_number_belongs_to_one_contact(engine: Engine) {
     assert_eq!(other_client.get("/api/contacts").await.body["contacts"].as_array().unwrap().len(), 1);
     let digests = server.db.raw.scalar("SELECT COUNT(DISTINCT digest) FROM contact_phones").await;
     assert_eq!(digests, 2, "the same number has unrelated blind indexes in two tenants");
+}
+
+async fn a_subject_export_holds_everything_about_them_and_is_audited(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let client = admin(&server).await;
+    let id = create(&client, ada()).await;
+    client.post(&format!("/api/contacts/{id}/notes"), json!({ "body": "Asked about the invoice" })).await;
+    client.post(&format!("/api/contacts/{id}/consent"), json!({ "kind": "consent", "value": "granted", "source": "web form" })).await;
+    let agent_user = server.create_user(&server.tenant, "agent", Role::Agent, false).await;
+    server.signed_in(&agent_user).await.post(&format!("/api/contacts/{id}/reveal"), json!({ "reason": "customer on the phone" })).await;
+
+    let export = client.get(&format!("/api/contacts/{id}/export")).await;
+    assert_eq!(export.status, 200, "{}", export.body);
+    let body = &export.body;
+    assert_eq!(body["details"]["name"], "Zebulon Quartermaine");
+    assert_eq!(body["details"]["phones"][0], "+442071838750");
+    assert_eq!(body["details"]["custom"]["account"], "ACC-99173");
+    assert_eq!(body["notes"][0]["body"], "Asked about the invoice");
+    assert_eq!(body["consent"]["consent"], "granted");
+    assert_eq!(body["consent_history"][0]["source"], "web form");
+    let log = body["access_log"].as_array().unwrap();
+    let reveal = log.iter().find(|e| e["action"] == "contact.reveal").unwrap();
+    assert_eq!(
+        (reveal["actor"].as_str(), reveal["details"]["reason"].as_str()),
+        (Some(&*format!("user:{}", agent_user.id)), Some("customer on the phone"))
+    );
+    assert!(log.iter().any(|e| e["action"] == "subject.export"), "the export lists itself");
+    assert_eq!(audit_count(&server, "subject.export").await, 1);
+    // Agents and supervisors cannot export.
+    let supervisor = server.create_user(&server.tenant, "sup", Role::Supervisor, false).await;
+    assert_eq!(server.signed_in(&supervisor).await.get(&format!("/api/contacts/{id}/export")).await.status, 403);
+}
+
+async fn an_erased_subject_is_unreadable_everywhere(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let client = admin(&server).await;
+    let id = create(&client, ada()).await;
+    let kept = create(&client, json!({ "name": "Other Person", "phones": ["+33 1 42 68 53 00"] })).await;
+    client.post(&format!("/api/contacts/{id}/notes"), json!({ "body": "Asked about the invoice" })).await;
+    let bad = client.post(&format!("/api/contacts/{id}/erase"), json!({ "reason": "because" })).await;
+    assert_eq!(bad.status, 422);
+    let erased = client.post(&format!("/api/contacts/{id}/erase"), json!({ "reason": "request" })).await;
+    assert_eq!(erased.status, 204, "{}", erased.body);
+
+    for reply in [
+        client.get(&format!("/api/contacts/{id}")).await,
+        client.post(&format!("/api/contacts/{id}/reveal"), json!({ "reason": "after erasure" })).await,
+        client.get(&format!("/api/contacts/{id}/export")).await,
+        client.post(&format!("/api/contacts/{id}/erase"), json!({ "reason": "request" })).await,
+    ] {
+        assert_eq!((reply.status, reply.code()), (410, "erased"), "{}", reply.body);
+    }
+    let list = client.get("/api/contacts").await;
+    let ids: Vec<i64> = list.body["contacts"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, [kept]);
+    assert_eq!(client.get("/api/contacts/lookup?phone=%2B442071838750").await.body["contacts"].as_array().unwrap().len(), 0);
+    assert_eq!(client.get("/api/contacts/lookup?email=zebulon.q@example.org").await.body["contacts"].as_array().unwrap().len(), 0);
+    let raw = &server.db.raw;
+    let left = raw
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM contacts WHERE id = {id} AND (data_key IS NOT NULL OR name IS NOT NULL OR phones IS NOT NULL
+             OR email IS NOT NULL OR address IS NOT NULL OR custom IS NOT NULL OR erased_at IS NULL)"
+        ))
+        .await;
+    assert_eq!(left, 0, "the key and every ciphertext are gone");
+    assert_eq!(raw.scalar(&format!("SELECT COUNT(*) FROM contact_notes WHERE contact_id = {id} AND body IS NOT NULL")).await, 0);
+    assert_eq!(raw.scalar(&format!("SELECT COUNT(*) FROM erasure_ledger WHERE contact_id = {id} AND reason = 'request'")).await, 1);
+    assert_eq!(raw.scalar("SELECT COUNT(*) FROM contact_phones").await, 1, "only the other contact's number is indexed");
+    assert_eq!(audit_count(&server, "subject.erase").await, 1);
+    // The number can come back as a new person (the erased one had not objected).
+    create(&client, json!({ "name": "New Owner", "phones": ["+442071838750"] })).await;
 }

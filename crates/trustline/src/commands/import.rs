@@ -1,5 +1,5 @@
 use crate::config::DataArgs;
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
@@ -38,16 +38,7 @@ pub struct ImportArgs {
 pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let default_region = args.region.as_deref().map(DefaultRegion::parse).transpose()?;
     let inst = args.data.open().await?;
-    let tenant = match &args.tenant {
-        Some(slug) => inst.store.tenant_by_slug(slug).await?.with_context(|| format!("no tenant {slug:?}"))?,
-        None => {
-            let mut tenants = inst.store.list_tenants().await?;
-            if tenants.len() != 1 {
-                bail!("there are {} tenants; say which with --tenant", tenants.len());
-            }
-            tenants.remove(0)
-        }
-    };
+    let tenant = inst.tenant(args.tenant.as_deref()).await?;
     let vault = Vault::new(inst.store.clone(), inst.keys.keyring.clone());
     let request = ImportRequest {
         tenant: tenant.id,
