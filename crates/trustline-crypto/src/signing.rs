@@ -11,8 +11,8 @@ pub enum SignatureError {
     Mismatch,
 }
 
-/// Signs audit checkpoints with Ed25519. The key is derived from the master
-/// key; the public half is published with every export so anyone can check
+/// Signs audit checkpoints with Ed25519. The key is derived from the
+/// installation secret; the public half is published with every export so anyone can check
 /// checkpoints without access to secrets.
 pub struct CheckpointSigner {
     key: SigningKey,

@@ -25,6 +25,7 @@ mod routes;
 mod serve;
 mod state;
 mod system_clock;
+mod tenant_end;
 
 pub use app::{App, AppConfig};
 pub use audit_appender::AuditAppender;
@@ -37,3 +38,4 @@ pub use keys::{Keys, UnlockError, unlock};
 pub use routes::{RouteSpec, route_table};
 pub use serve::{TlsFiles, serve};
 pub use system_clock::SystemClock;
+pub use tenant_end::{DeletionCertificate, end_tenant};

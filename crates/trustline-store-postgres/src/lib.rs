@@ -211,6 +211,26 @@ impl Store for PostgresStore {
         Ok(tenant)
     }
 
+    async fn end_tenant(
+        &self,
+        id: TenantId,
+        at: UnixTime,
+        certify: trustline_store::Certifier,
+    ) -> StoreResult<trustline_store::DeletionCounts> {
+        let mut tx = self.begin().await?;
+        let ended = sqlx::query(trustline_store::MARK_TENANT_ENDED).bind(at).bind(id.0).execute(&mut *tx).await.map_err(unavailable)?;
+        must_change(ended.rows_affected())?;
+        let mut counts = Vec::with_capacity(trustline_store::TENANT_DELETIONS.len());
+        for (table, statement) in trustline_store::TENANT_DELETIONS {
+            let done = sqlx::query(*statement).bind(id.0).execute(&mut *tx).await.map_err(unavailable)?;
+            counts.push((*table, done.rows_affected()));
+        }
+        let certificate = certify(&counts);
+        self.append(&mut tx, certificate).await?;
+        Self::commit(tx).await?;
+        Ok(counts)
+    }
+
     async fn tenant(&self, id: TenantId) -> StoreResult<Option<Tenant>> {
         let row = sqlx::query("SELECT * FROM tenants WHERE id = $1").bind(id.0).fetch_optional(&self.pool).await.map_err(unavailable)?;
         row.as_ref().map(|r| decode::tenant(&Cols(r))).transpose()

@@ -51,6 +51,7 @@ pub fn tenant(row: &impl Columns) -> Result<Tenant, StoreError> {
         name: row.text("name")?,
         require_mfa: row.flag("require_mfa")?,
         created_at: row.int("created_at")?,
+        ended_at: row.opt_int("ended_at")?,
     })
 }
 

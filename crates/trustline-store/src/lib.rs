@@ -11,6 +11,7 @@ mod error;
 mod imports;
 mod keys;
 mod records;
+mod tenant_end;
 
 pub use contacts::{
     ConsentChange, ConsentEvent, ConsentState, ContactLookups, ContactStore, Digest, ErasureEntry, IdKind, NewContact, SealedContact,
@@ -22,6 +23,7 @@ pub use keys::{
     InstallationRecord, KeyStore, LockedStore, MasterWrapped, WrappedIndexKey, WrappedSubjectKey, WrappedTenantKey, same_key_set,
 };
 pub use records::{ApiToken, NewApiToken, NewUser, Session, Tenant, User};
+pub use tenant_end::{Certifier, DeletionCounts, MARK_TENANT_ENDED, TENANT_DELETIONS};
 
 use async_trait::async_trait;
 use trustline_audit::{AuditDraft, Checkpoint, Hash, StoredEvent};
@@ -44,6 +46,10 @@ pub trait Store: KeyStore + ContactStore + ImportStore + Send + Sync {
     async fn tenant_by_slug(&self, slug: &str) -> StoreResult<Option<Tenant>>;
     async fn list_tenants(&self) -> StoreResult<Vec<Tenant>>;
     async fn set_tenant_require_mfa(&self, id: TenantId, require: bool, audit: AuditDraft) -> StoreResult<()>;
+    /// Deletes every row of the tenant and its keys (see [`TENANT_DELETIONS`])
+    /// and marks it ended, in one transaction whose audit event `certify`
+    /// builds from the counts. `NotFound` if it does not exist or already ended.
+    async fn end_tenant(&self, id: TenantId, at: UnixTime, certify: Certifier) -> StoreResult<DeletionCounts>;
 
     // Users. `create_user` fills the draft's target with the new id.
     async fn create_user(&self, user: NewUser, audit: AuditDraft) -> StoreResult<User>;

@@ -8,6 +8,8 @@ pub struct Tenant {
     /// MFA for every user, not only privileged roles.
     pub require_mfa: bool,
     pub created_at: UnixTime,
+    /// When the customer relationship ended and the tenant's data was deleted.
+    pub ended_at: Option<UnixTime>,
 }
 
 #[derive(Clone, PartialEq, Eq)]

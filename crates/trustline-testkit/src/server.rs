@@ -111,5 +111,12 @@ impl TestServer {
 }
 
 fn placeholder_tenant() -> Tenant {
-    Tenant { id: trustline_domain::TenantId(0), slug: String::new(), name: String::new(), require_mfa: false, created_at: 0 }
+    Tenant {
+        id: trustline_domain::TenantId(0),
+        slug: String::new(),
+        name: String::new(),
+        require_mfa: false,
+        created_at: 0,
+        ended_at: None,
+    }
 }

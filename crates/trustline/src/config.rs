@@ -35,16 +35,21 @@ pub struct Installation {
 impl Installation {
     /// The tenant named by `slug`, or the only tenant when none is named.
     pub async fn tenant(&self, slug: Option<&str>) -> anyhow::Result<trustline_store::Tenant> {
-        match slug {
-            Some(slug) => self.store.tenant_by_slug(slug).await?.with_context(|| format!("no tenant {slug:?}")),
+        let tenant = match slug {
+            Some(slug) => self.store.tenant_by_slug(slug).await?.with_context(|| format!("no tenant {slug:?}"))?,
             None => {
                 let mut tenants = self.store.list_tenants().await?;
+                tenants.retain(|t| t.ended_at.is_none());
                 if tenants.len() != 1 {
                     bail!("there are {} tenants; say which with --tenant", tenants.len());
                 }
-                Ok(tenants.remove(0))
+                tenants.remove(0)
             }
+        };
+        if tenant.ended_at.is_some() {
+            bail!("tenant {:?} has ended; its data no longer exists", tenant.slug);
         }
+        Ok(tenant)
     }
 }
 

@@ -4,7 +4,7 @@ mod commands;
 mod config;
 
 use clap::{Parser, Subcommand};
-use commands::{audit, bench, import, init, keys, serve, subject, user};
+use commands::{audit, bench, import, init, keys, serve, subject, tenant, user};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -25,6 +25,9 @@ enum Command {
     User(user::UserCommand),
     /// Import a call list from a CSV file (resumes an interrupted import of the same file).
     Import(import::ImportArgs),
+    /// Tenant lifecycle: end a tenant and delete its data.
+    #[command(subcommand)]
+    Tenant(tenant::TenantCommand),
     /// Data-subject requests: export or erase one person's data.
     #[command(subcommand)]
     Subject(subject::SubjectCommand),
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
             Command::Keys(command) => keys::run(command).await,
             Command::Import(args) => import::run(args).await,
             Command::Subject(command) => subject::run(command).await,
+            Command::Tenant(command) => tenant::run(command).await,
             Command::Bench(command) => bench::run(command).await,
             Command::Version => {
                 println!("trustline {}", env!("CARGO_PKG_VERSION"));

@@ -62,8 +62,53 @@ on_both_engines!(
     verify_finds_a_truncated_tail,
     init_and_user_commands_work,
     keys_rotate_online_and_the_master_key_can_be_replaced,
-    subject_requests_find_people_by_number_then_export_or_erase
+    subject_requests_find_people_by_number_then_export_or_erase,
+    an_ended_tenant_leaves_nothing_readable_and_a_signed_certificate
 );
+
+async fn contact_named(db: &TestDb, tenant: TenantId, name: &str, phone: &str) -> trustline_domain::ContactId {
+    let vault = trustline_vault::Vault::new(db.store.clone(), db.keys.keyring.clone());
+    let input = trustline_domain::contact::ContactInput { name: Some(name.into()), phones: vec![phone.into()], ..Default::default() };
+    let contact = input.validate(&[], &trustline_phone::PhoneRules::default()).unwrap();
+    let audit = AuditDraft::new(1000, tenant.0, "test", "contact.create", "contact");
+    vault.create_contact(tenant, &contact, trustline_store::ConsentState::unknown(), audit).await.unwrap()
+}
+
+async fn an_ended_tenant_leaves_nothing_readable_and_a_signed_certificate(engine: Engine) {
+    let (db, acme) = populated(engine).await;
+    let globex = db.store.create_tenant("globex", "Globex", AuditDraft::new(1000, 0, "test", "tenant.create", "tenant")).await.unwrap().id;
+    contact_named(&db, acme, "Zebulon Quartermaine", "+442071838750").await;
+    let kept = contact_named(&db, globex, "Other Person", "+442071838751").await;
+    let args = db_args(&db);
+    let refused = trustline(&args, &["tenant", "end", "acme", "--confirm", "acm"], None);
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
+
+    let ended = trustline(&args, &["tenant", "end", "acme", "--confirm", "acme"], None);
+    assert_eq!(ended.status.code(), Some(0), "{}", text(&ended));
+    let out = text(&ended);
+    let line = |prefix: &str| out.lines().find_map(|l| l.strip_prefix(prefix)).unwrap().trim().to_owned();
+    let statement = out.lines().find(|l| l.starts_with('{')).unwrap().to_owned();
+    let signature = trustline_crypto::hex_decode(&line("signature (Ed25519):")).unwrap();
+    let public_key = trustline_crypto::hex_decode(&line("public key:")).unwrap();
+    trustline_crypto::verify_signature(&public_key, statement.as_bytes(), &signature).unwrap();
+    let certificate: serde_json::Value = serde_json::from_str(&statement).unwrap();
+    assert_eq!((certificate["deleted_rows"]["contacts"].as_i64(), certificate["keys_destroyed"].as_i64()), (Some(1), Some(2)));
+
+    for (table, _) in trustline_store::TENANT_DELETIONS.iter().filter(|(t, _)| !matches!(*t, "import_rejections" | "recovery_codes")) {
+        assert_eq!(db.raw.scalar(&format!("SELECT COUNT(*) FROM {table} WHERE tenant_id = {acme}")).await, 0, "{table}");
+    }
+    assert!(db.plaintext_locations("Zebulon").await.is_empty());
+    let in_audit = db.raw.scalar(&format!("SELECT COUNT(*) FROM audit_events WHERE tenant_id = {acme} AND action = 'tenant.end'")).await;
+    assert_eq!(in_audit, 1);
+    assert_eq!(verify(&db).await.status.code(), Some(0), "{}", text(&verify(&db).await));
+    // The other tenant is untouched.
+    let vault = trustline_vault::Vault::new(db.store.clone(), db.keys.keyring.clone());
+    assert!(vault.load_contact(globex, kept).await.unwrap().is_some());
+    let again = trustline(&args, &["tenant", "end", "acme", "--confirm", "acme"], None);
+    assert!(text(&again).contains("already ended"), "{}", text(&again));
+    let import = trustline(&args, &["subject", "export", "--tenant", "acme", "--contact", "1"], None);
+    assert!(text(&import).contains("has ended"), "{}", text(&import));
+}
 
 async fn subject_requests_find_people_by_number_then_export_or_erase(engine: Engine) {
     let (db, tenant) = populated(engine).await;

@@ -38,7 +38,7 @@ async fn rotate(data: DataArgs, only: Option<String>) -> anyhow::Result<ExitCode
     let inst = data.open().await?;
     let tenants = match only {
         Some(slug) => vec![inst.store.tenant_by_slug(&slug).await?.with_context(|| format!("no tenant {slug:?}"))?],
-        None => inst.store.list_tenants().await?,
+        None => inst.store.list_tenants().await?.into_iter().filter(|t| t.ended_at.is_none()).collect(),
     };
     let vault = Vault::new(inst.store.clone(), inst.keys.keyring.clone());
     for tenant in tenants {

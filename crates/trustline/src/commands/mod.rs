@@ -6,4 +6,5 @@ pub mod init;
 pub mod keys;
 pub mod serve;
 pub mod subject;
+pub mod tenant;
 pub mod user;

@@ -1,0 +1,38 @@
+//! Ending a tenant: every row of theirs is deleted, in an order that respects
+//! foreign keys. The audit chain stays (it holds no personal data and is the
+//! evidence of what happened); the tenant row stays, marked ended, so the
+//! chain stays attributable and a restore can end the tenant again.
+
+/// Rows deleted per table when a tenant ends.
+pub type DeletionCounts = Vec<(&'static str, u64)>;
+
+/// Builds the audit event of a tenant's end from what was deleted.
+pub type Certifier = Box<dyn for<'c> FnOnce(&'c DeletionCounts) -> trustline_audit::AuditDraft + Send + 'static>;
+
+/// What is deleted, and how; `$1` is the tenant id. The same SQL runs on
+/// both engines.
+pub const TENANT_DELETIONS: &[(&str, &str)] = &[
+    ("import_rejections", "DELETE FROM import_rejections WHERE import_id IN (SELECT id FROM imports WHERE tenant_id = $1)"),
+    ("imports", "DELETE FROM imports WHERE tenant_id = $1"),
+    ("list_members", "DELETE FROM list_members WHERE tenant_id = $1"),
+    ("call_lists", "DELETE FROM call_lists WHERE tenant_id = $1"),
+    ("contact_notes", "DELETE FROM contact_notes WHERE tenant_id = $1"),
+    ("consent_events", "DELETE FROM consent_events WHERE tenant_id = $1"),
+    ("contact_phones", "DELETE FROM contact_phones WHERE tenant_id = $1"),
+    ("contact_emails", "DELETE FROM contact_emails WHERE tenant_id = $1"),
+    ("agent_assignments", "DELETE FROM agent_assignments WHERE tenant_id = $1"),
+    ("suppressions", "DELETE FROM suppressions WHERE tenant_id = $1"),
+    ("erasure_ledger", "DELETE FROM erasure_ledger WHERE tenant_id = $1"),
+    ("contacts", "DELETE FROM contacts WHERE tenant_id = $1"),
+    ("custom_fields", "DELETE FROM custom_fields WHERE tenant_id = $1"),
+    ("retention_policies", "DELETE FROM retention_policies WHERE tenant_id = $1"),
+    ("recovery_codes", "DELETE FROM recovery_codes WHERE user_id IN (SELECT id FROM users WHERE tenant_id = $1)"),
+    ("sessions", "DELETE FROM sessions WHERE tenant_id = $1"),
+    ("api_tokens", "DELETE FROM api_tokens WHERE tenant_id = $1"),
+    ("users", "DELETE FROM users WHERE tenant_id = $1"),
+    ("tenant_keys", "DELETE FROM tenant_keys WHERE tenant_id = $1"),
+    ("tenant_index_keys", "DELETE FROM tenant_index_keys WHERE tenant_id = $1"),
+];
+
+/// Marks the tenant ended; `$1` the time, `$2` the tenant.
+pub const MARK_TENANT_ENDED: &str = "UPDATE tenants SET ended_at = $1, require_mfa = TRUE WHERE id = $2 AND ended_at IS NULL";
