@@ -3,12 +3,12 @@ use crate::{SqliteStore, must_change, unavailable};
 use async_trait::async_trait;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use trustline_audit::AuditDraft;
-use trustline_domain::contact::CustomFieldDef;
+use trustline_domain::contact::{CustomFieldDef, RetentionCutoffs, RetentionPolicy};
 use trustline_domain::{ContactId, TenantId, UnixTime, UserId};
 use trustline_store::decode::{self, Columns as _};
 use trustline_store::{
-    ConsentChange, ConsentEvent, ContactLookups, ContactStore, Digest, ErasureEntry, IdKind, NewContact, SealedContact, SealedFields,
-    SealedNote, StoreError, StoreResult,
+    ConsentChange, ConsentEvent, ContactLookups, ContactStore, Digest, ErasureEntry, IdKind, NewContact, RetentionOutcome, SealedContact,
+    SealedFields, SealedNote, StoreError, StoreResult,
 };
 
 /// Rows per multi-row INSERT: well under SQLite's 32,766 bound parameters.
@@ -433,6 +433,79 @@ impl ContactStore for SqliteStore {
         erase(&mut tx, &entry).await?;
         self.append(&mut tx, audit).await?;
         Self::commit(tx).await
+    }
+
+    async fn retention_policy(&self, tenant: TenantId) -> StoreResult<Option<RetentionPolicy>> {
+        let row = sqlx::query("SELECT contact_idle_days, note_days FROM retention_policies WHERE tenant_id = $1")
+            .bind(tenant.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(unavailable)?;
+        row.map(|row| {
+            let days = |column: &'static str| {
+                Cols(&row).opt_int(column)?.map(|d| u32::try_from(d).map_err(|_| decode::undecodable(column))).transpose()
+            };
+            Ok(RetentionPolicy { contact_idle_days: days("contact_idle_days")?, note_days: days("note_days")? })
+        })
+        .transpose()
+    }
+
+    async fn set_retention_policy(&self, tenant: TenantId, policy: RetentionPolicy, at: UnixTime, audit: AuditDraft) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "INSERT INTO retention_policies (tenant_id, contact_idle_days, note_days, updated_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (tenant_id) DO UPDATE SET contact_idle_days = excluded.contact_idle_days, note_days = excluded.note_days,
+             updated_at = excluded.updated_at",
+        )
+        .bind(tenant.0)
+        .bind(policy.contact_idle_days.map(i64::from))
+        .bind(policy.note_days.map(i64::from))
+        .bind(at)
+        .execute(&mut *tx)
+        .await
+        .map_err(unavailable)?;
+        self.append(&mut tx, audit).await?;
+        Self::commit(tx).await
+    }
+
+    async fn apply_retention(
+        &self,
+        tenant: TenantId,
+        cutoffs: RetentionCutoffs,
+        at: UnixTime,
+        audit: AuditDraft,
+    ) -> StoreResult<Option<RetentionOutcome>> {
+        let mut tx = self.begin().await?;
+        let mut outcome = RetentionOutcome::default();
+        if let Some(before) = cutoffs.contacts_idle_before {
+            let due: Vec<i64> = sqlx::query_scalar(
+                "SELECT id FROM contacts WHERE tenant_id = $1 AND erased_at IS NULL AND COALESCE(last_worked_at, created_at) < $2",
+            )
+            .bind(tenant.0)
+            .bind(before)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+            for id in due {
+                let entry = ErasureEntry { tenant_id: tenant, contact_id: ContactId(id), erased_at: at, reason: "retention".into() };
+                erase(&mut tx, &entry).await?;
+                outcome.contacts_erased += 1;
+            }
+        }
+        if let Some(before) = cutoffs.notes_before {
+            let done = sqlx::query("DELETE FROM contact_notes WHERE tenant_id = $1 AND created_at < $2")
+                .bind(tenant.0)
+                .bind(before)
+                .execute(&mut *tx)
+                .await
+                .map_err(unavailable)?;
+            outcome.notes_deleted = done.rows_affected();
+        }
+        let audit =
+            audit.detail("contacts_erased", outcome.contacts_erased.to_string()).detail("notes_deleted", outcome.notes_deleted.to_string());
+        self.append(&mut tx, audit).await?;
+        Self::commit(tx).await?;
+        Ok(Some(outcome))
     }
 
     async fn erasure_ledger(&self, tenant: TenantId) -> StoreResult<Vec<ErasureEntry>> {

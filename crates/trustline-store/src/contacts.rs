@@ -5,7 +5,7 @@
 use crate::StoreResult;
 use async_trait::async_trait;
 use trustline_audit::AuditDraft;
-use trustline_domain::contact::{Consent, ConsentKind, CustomFieldDef};
+use trustline_domain::contact::{Consent, ConsentKind, CustomFieldDef, RetentionCutoffs, RetentionPolicy};
 use trustline_domain::{ContactId, TenantId, UnixTime, UserId};
 
 /// A blind-index digest (HMAC of a normalised value).
@@ -199,4 +199,25 @@ pub trait ContactStore: Send + Sync {
     /// records it in the erasure ledger. `NotFound` if already erased.
     async fn erase_contact(&self, entry: ErasureEntry, audit: AuditDraft) -> StoreResult<()>;
     async fn erasure_ledger(&self, tenant: TenantId) -> StoreResult<Vec<ErasureEntry>>;
+
+    async fn retention_policy(&self, tenant: TenantId) -> StoreResult<Option<RetentionPolicy>>;
+    async fn set_retention_policy(&self, tenant: TenantId, policy: RetentionPolicy, at: UnixTime, audit: AuditDraft) -> StoreResult<()>;
+    /// One retention run for one tenant, in one transaction: erases contacts
+    /// idle since before the cutoff (crypto-shredding, ledger reason
+    /// `retention`) and deletes notes older than theirs; the audit event
+    /// gets the counts. `None` when another node is running it (on
+    /// PostgreSQL an advisory lock decides).
+    async fn apply_retention(
+        &self,
+        tenant: TenantId,
+        cutoffs: RetentionCutoffs,
+        at: UnixTime,
+        audit: AuditDraft,
+    ) -> StoreResult<Option<RetentionOutcome>>;
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RetentionOutcome {
+    pub contacts_erased: u64,
+    pub notes_deleted: u64,
 }

@@ -14,8 +14,8 @@ mod records;
 mod tenant_end;
 
 pub use contacts::{
-    ConsentChange, ConsentEvent, ConsentState, ContactLookups, ContactStore, Digest, ErasureEntry, IdKind, NewContact, SealedContact,
-    SealedFields, SealedNote,
+    ConsentChange, ConsentEvent, ConsentState, ContactLookups, ContactStore, Digest, ErasureEntry, IdKind, NewContact, RetentionOutcome,
+    SealedContact, SealedFields, SealedNote,
 };
 pub use error::{BoxError, StoreError};
 pub use imports::{CallList, ImportChunk, ImportCounts, ImportRecord, ImportRejection, ImportStore, ListStatus, NewImport, PhoneOwner};

@@ -11,6 +11,7 @@ mod erasure;
 mod input;
 mod mask;
 mod phone_number;
+mod retention;
 
 pub use consent::{Consent, ConsentKind, UnknownConsent};
 pub use custom_field::{CustomFieldDef, CustomFieldKind};
@@ -20,6 +21,7 @@ pub use input::MAX_PHONES;
 pub use input::{AddressInput, ContactInput, ValidatedContact};
 pub use mask::{MASK, mask_address, mask_email, mask_name, mask_text};
 pub use phone_number::{E164, InvalidE164, NormalisedPhone, PhoneNormaliser};
+pub use retention::{RetentionCutoffs, RetentionPolicy};
 
 /// One problem with one field of an input, in words a person can act on.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]

@@ -2,7 +2,7 @@
 //! with a reason, and every read audited.
 
 use serde_json::{Value, json};
-use trustline_domain::Role;
+use trustline_domain::{Clock, Role};
 use trustline_testkit::{Engine, TestClient, TestServer, on_both_engines};
 
 on_both_engines!(
@@ -16,6 +16,7 @@ on_both_engines!(
     a_number_belongs_to_one_contact,
     a_subject_export_holds_everything_about_them_and_is_audited,
     an_erased_subject_is_unreadable_everywhere,
+    retention_erases_idle_contacts_and_old_notes_once_per_run,
 );
 
 fn ada() -> Value {
@@ -321,4 +322,57 @@ async fn an_erased_subject_is_unreadable_everywhere(engine: Engine) {
     assert_eq!(audit_count(&server, "subject.erase").await, 1);
     // The number can come back as a new person (the erased one had not objected).
     create(&client, json!({ "name": "New Owner", "phones": ["+442071838750"] })).await;
+}
+
+async fn retention_erases_idle_contacts_and_old_notes_once_per_run(engine: Engine) {
+    const DAY: i64 = 86_400;
+    let server = TestServer::start(engine).await;
+    let admin_user = server.create_user(&server.tenant, "admin", Role::Admin, true).await;
+    let client = server.signed_in(&admin_user).await;
+    let refused = client.put("/api/retention", json!({ "contact_idle_days": 0 })).await;
+    assert_eq!(refused.status, 422);
+    let set = client.put("/api/retention", json!({ "contact_idle_days": 30, "note_days": 7 })).await;
+    assert_eq!(set.status, 204, "{}", set.body);
+    assert_eq!(client.get("/api/retention").await.body["note_days"], 7);
+    let idle = create(&client, json!({ "name": "Idle Person", "phones": ["+44 20 7183 8750"] })).await;
+    let worked = create(&client, json!({ "name": "Other Person", "phones": ["+33 1 42 68 53 00"] })).await;
+    client.post(&format!("/api/contacts/{worked}/notes"), json!({ "body": "first call" })).await;
+    let start = server.clock.now();
+    server.clock.advance(20 * DAY);
+    let client = server.signed_in(&admin_user).await;
+    let note = client.post(&format!("/api/contacts/{worked}/notes"), json!({ "body": "second call" })).await;
+    assert_eq!(note.status, 201);
+    server.db.raw.execute(&format!("UPDATE contacts SET last_worked_at = {} WHERE id = {worked}", start + 25 * DAY)).await;
+    server.clock.advance(11 * DAY);
+    let client = server.signed_in(&admin_user).await;
+
+    let now = server.clock.now();
+    let runs = trustline_server::run_retention(server.db.store.as_ref(), now).await.unwrap();
+    let outcome = runs[0].1.unwrap();
+    assert_eq!((outcome.contacts_erased, outcome.notes_deleted), (1, 2));
+    assert_eq!(client.get(&format!("/api/contacts/{idle}")).await.code(), "erased");
+    assert_eq!(client.get(&format!("/api/contacts/{worked}")).await.status, 200);
+    let raw = &server.db.raw;
+    assert_eq!(raw.scalar(&format!("SELECT COUNT(*) FROM erasure_ledger WHERE contact_id = {idle} AND reason = 'retention'")).await, 1);
+    let audited = raw
+        .scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'retention.run' AND details LIKE '%\"contacts_erased\":\"1\"%' AND details LIKE '%\"notes_deleted\":\"2\"%'")
+        .await;
+    assert_eq!(audited, 1);
+    // A second run finds nothing more to do, and says so in the log.
+    let again = trustline_server::run_retention(server.db.store.as_ref(), now).await.unwrap();
+    assert_eq!(again[0].1.unwrap(), trustline_store::RetentionOutcome::default());
+
+    // On PostgreSQL, a node that finds the tenant's lock taken skips the run.
+    if let trustline_testkit::RawDb::Postgres(pool) = &server.db.raw {
+        let mut holder = pool.acquire().await.unwrap();
+        sqlx::query("SELECT pg_advisory_lock($1, $2)")
+            .bind(0x7472_6574_i32)
+            .bind(server.tenant.id.0 as i32)
+            .execute(&mut *holder)
+            .await
+            .unwrap();
+        let skipped = trustline_server::run_retention(server.db.store.as_ref(), now).await.unwrap();
+        assert_eq!(skipped[0].1, None);
+        sqlx::query("SELECT pg_advisory_unlock_all()").execute(&mut *holder).await.unwrap();
+    }
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use trustline_crypto::{PasswordHasher, random_password};
 use trustline_domain::{Clock, LoginThrottle, Role};
-use trustline_server::{App, AppConfig, ProxyNetwork, SystemClock, TlsFiles, serve, write_checkpoints};
+use trustline_server::{App, AppConfig, ProxyNetwork, SystemClock, TlsFiles, run_retention, serve, write_checkpoints};
 
 #[derive(Args)]
 pub struct ServeArgs {
@@ -34,6 +34,9 @@ pub struct ServeArgs {
     /// Seconds between signed audit checkpoints.
     #[arg(long, env = "TRUSTLINE_CHECKPOINT_INTERVAL", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     checkpoint_interval: u64,
+    /// Seconds between runs of the retention job.
+    #[arg(long, env = "TRUSTLINE_RETENTION_INTERVAL", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..=604_800))]
+    retention_interval: u64,
 }
 
 const DEMO_TENANT: &str = "demo";
@@ -53,6 +56,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     let address = listener.local_addr()?;
+    tokio::spawn(retention_job(inst.store.clone(), Duration::from_secs(args.retention_interval)));
     tokio::spawn(background_jobs(inst, Duration::from_secs(args.checkpoint_interval), session_lifetime, throttle));
     println!("Trustline is listening on {scheme}://{address}/ ({} storage)", app_engine(&args.data));
     if !demo_accounts.is_empty() {
@@ -96,6 +100,27 @@ async fn prepare_demo(inst: &Installation, hasher: &PasswordHasher) -> anyhow::R
         accounts.push((username, role.as_str(), password));
     }
     Ok(accounts)
+}
+
+/// Applies retention policies; each run is in the audit log with its counts.
+async fn retention_job(store: Arc<dyn trustline_store::Store>, every: Duration) {
+    let mut ticker = tokio::time::interval(every);
+    loop {
+        ticker.tick().await;
+        match run_retention(store.as_ref(), SystemClock.now()).await {
+            Ok(runs) => {
+                for (tenant, outcome) in runs {
+                    match outcome {
+                        Some(o) => {
+                            tracing::info!(tenant = %tenant.slug, contacts_erased = o.contacts_erased, notes_deleted = o.notes_deleted, "retention applied")
+                        }
+                        None => tracing::info!(tenant = %tenant.slug, "retention already running on another node"),
+                    }
+                }
+            }
+            Err(error) => tracing::error!(%error, "retention job failed"),
+        }
+    }
 }
 
 /// Signed checkpoints, and removal of sessions past their absolute lifetime
