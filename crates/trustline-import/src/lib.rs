@@ -7,5 +7,13 @@ mod pipeline;
 mod records;
 
 pub use mapping::{ColumnMapping, MAX_FIELD_BYTES, MappingError, Target};
-pub use pipeline::{ImportError, ImportRequest, run_import};
+pub use pipeline::{ImportError, ImportRequest, StartedImport, run_import, start_import};
 pub use records::{CsvRecords, MAX_RECORD_BYTES, Next, Record};
+
+/// One line of the rejected-rows report as CSV (`line,field,reason`).
+pub fn report_line(rejection: &trustline_store::ImportRejection) -> String {
+    let cell = |value: &str| {
+        if value.contains([',', '"', '\n', '\r']) { format!("\"{}\"", value.replace('"', "\"\"")) } else { value.to_owned() }
+    };
+    format!("{},{},{}\n", rejection.line, cell(&rejection.field), cell(&rejection.reason))
+}

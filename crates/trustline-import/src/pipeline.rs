@@ -21,6 +21,8 @@ pub struct ImportRequest {
     pub tenant: TenantId,
     pub list: String,
     pub path: PathBuf,
+    /// The name the file is known by (for uploads, not the temporary path).
+    pub file_name: String,
     /// `column=field` pairs.
     pub overrides: Vec<String>,
     pub phone_rules: PhoneRules,
@@ -163,13 +165,18 @@ fn read_chunks(
     }
 }
 
-/// Runs (or resumes) an import to the end; `progress` sees the record after every chunk.
-pub async fn run_import(
-    vault: &Vault,
-    clock: &dyn Clock,
+/// An import whose file was read as far as its header and whose record
+/// exists (new, or the unfinished one being resumed).
+pub struct StartedImport {
+    pub record: ImportRecord,
     request: ImportRequest,
-    progress: impl Fn(&ImportRecord),
-) -> Result<ImportRecord, ImportError> {
+    mapping: ColumnMapping,
+    custom: Vec<CustomFieldDef>,
+}
+
+/// Checks the file's header and mapping and starts (or finds, to resume) its
+/// import. Errors here mean nothing was imported.
+pub async fn start_import(vault: &Vault, clock: &dyn Clock, request: ImportRequest) -> Result<StartedImport, ImportError> {
     let list = request.list.trim().to_owned();
     if list.is_empty() || list.chars().count() > 100 {
         return Err(ImportError::ListName);
@@ -184,7 +191,7 @@ pub async fn run_import(
             .map_err(|_| ImportError::Reader)??
     };
     let mapping_json = serde_json::to_string(&mapping).map_err(|_| ImportError::Reader)?;
-    let file_name = request.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let file_name = request.file_name.clone();
     let audit = AuditDraft::new(clock.now(), tenant.0, request.actor.clone(), "import.start", "import").detail("list", list.clone());
     let new = NewImport {
         tenant_id: tenant,
@@ -196,40 +203,58 @@ pub async fn run_import(
         line: data_line,
         at: clock.now(),
     };
-    let mut record = store.begin_import(new, audit).await?;
+    let record = store.begin_import(new, audit).await?;
     if record.mapping != mapping_json {
         return Err(ImportError::MappingChanged);
     }
-    let index = vault.index_key(tenant, clock.now(), &request.actor).await?;
+    Ok(StartedImport { record, request, mapping, custom })
+}
 
-    let (sender, mut receiver) = tokio::sync::mpsc::channel(2);
-    let reader = {
-        let (request, mapping, custom, index) = (request.clone(), mapping.clone(), custom.clone(), index.clone());
-        let (offset, line) = (record.byte_offset, record.line);
-        tokio::task::spawn_blocking(move || {
-            if let Err(e) = read_chunks(&request, &mapping, &custom, &index, offset, line, &sender) {
-                let _ = sender.blocking_send(Err(e));
+impl StartedImport {
+    /// Imports the rest of the file; `progress` sees the record after every chunk.
+    pub async fn run(self, vault: &Vault, clock: &dyn Clock, progress: impl Fn(&ImportRecord)) -> Result<ImportRecord, ImportError> {
+        let StartedImport { mut record, request, mapping, custom } = self;
+        let tenant = request.tenant;
+        let index = vault.index_key(tenant, clock.now(), &request.actor).await?;
+        let (sender, mut receiver) = tokio::sync::mpsc::channel(2);
+        let reader = {
+            let (request, index) = (request.clone(), index.clone());
+            let (offset, line) = (record.byte_offset, record.line);
+            tokio::task::spawn_blocking(move || {
+                if let Err(e) = read_chunks(&request, &mapping, &custom, &index, offset, line, &sender) {
+                    let _ = sender.blocking_send(Err(e));
+                }
+            })
+        };
+        while let Some(chunk) = receiver.recv().await {
+            let chunk = chunk?;
+            let last = chunk.last;
+            record = commit_chunk(vault, clock, &request, &record, chunk).await?;
+            progress(&record);
+            if last {
+                break;
             }
-        })
-    };
-    while let Some(chunk) = receiver.recv().await {
-        let chunk = chunk?;
-        let last = chunk.last;
-        record = commit_chunk(vault, clock, &request, &record, chunk).await?;
-        progress(&record);
-        if last {
-            break;
         }
+        reader.await.map_err(|_| ImportError::Reader)?;
+        let c = record.counts;
+        let audit = AuditDraft::new(clock.now(), tenant.0, request.actor.clone(), "import.finish", format!("import:{}", record.id))
+            .detail("accepted", c.accepted.to_string())
+            .detail("linked", c.linked.to_string())
+            .detail("rejected", c.rejected.to_string())
+            .detail("duplicates", c.duplicates.to_string())
+            .detail("suppressed", c.suppressed.to_string());
+        Ok(vault.store().finish_import(tenant, record.id, clock.now(), audit).await?)
     }
-    reader.await.map_err(|_| ImportError::Reader)?;
-    let c = record.counts;
-    let audit = AuditDraft::new(clock.now(), tenant.0, request.actor.clone(), "import.finish", format!("import:{}", record.id))
-        .detail("accepted", c.accepted.to_string())
-        .detail("linked", c.linked.to_string())
-        .detail("rejected", c.rejected.to_string())
-        .detail("duplicates", c.duplicates.to_string())
-        .detail("suppressed", c.suppressed.to_string());
-    Ok(store.finish_import(tenant, record.id, clock.now(), audit).await?)
+}
+
+/// Starts (or resumes) an import and runs it to the end.
+pub async fn run_import(
+    vault: &Vault,
+    clock: &dyn Clock,
+    request: ImportRequest,
+    progress: impl Fn(&ImportRecord),
+) -> Result<ImportRecord, ImportError> {
+    start_import(vault, clock, request).await?.run(vault, clock, progress).await
 }
 
 /// Sorts one chunk's rows into new, linked, duplicate and suppressed, seals

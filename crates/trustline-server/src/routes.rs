@@ -3,8 +3,8 @@
 
 use crate::guard::{Access, Surface, guard};
 use crate::handlers::{
-    audit_api, contacts_api, custom_fields_api, health, pages, retention_api, session_api, subject_rights_api, tenant_api, tokens_api,
-    users_api,
+    audit_api, contacts_api, custom_fields_api, health, imports_api, pages, retention_api, session_api, subject_rights_api, tenant_api,
+    tokens_api, users_api,
 };
 use crate::state::AppState;
 use axum::Router;
@@ -88,6 +88,9 @@ fn entries() -> Vec<Entry> {
         entry(Method::POST, "/api/contacts/{id}/assign", Allowed(Action::ContactAssign), post(contacts_api::assign)),
         entry(Method::GET, "/api/contacts/{id}/export", Allowed(Action::SubjectRights), get(subject_rights_api::export)),
         entry(Method::POST, "/api/contacts/{id}/erase", Allowed(Action::SubjectRights), post(subject_rights_api::erase)),
+        entry(Method::POST, "/api/imports", Allowed(Action::ContactImport), post(imports_api::upload)),
+        entry(Method::GET, "/api/imports/{id}", Allowed(Action::ContactImport), get(imports_api::show)),
+        entry(Method::GET, "/api/imports/{id}/rejections", Allowed(Action::ContactImport), get(imports_api::rejections)),
         entry(Method::GET, "/api/retention", Allowed(Action::RetentionManage), get(retention_api::show)),
         entry(Method::PUT, "/api/retention", Allowed(Action::RetentionManage), put(retention_api::update)),
         entry(Method::GET, "/api/custom-fields", Allowed(Action::ContactRead), get(custom_fields_api::list)),

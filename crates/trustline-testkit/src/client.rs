@@ -47,6 +47,15 @@ impl TestClient {
         self.post("/api/session", serde_json::json!({ "tenant": tenant, "username": username, "password": password })).await
     }
 
+    /// POSTs raw bytes (e.g. a CSV file) with the CSRF header.
+    pub async fn upload(&self, path: &str, bytes: Vec<u8>, content_type: &str) -> Reply {
+        let mut request = self.http.post(self.url(path)).header("content-type", content_type).body(bytes);
+        if let Some(token) = self.csrf() {
+            request = request.header("X-CSRF-Token", token);
+        }
+        Self::reply(request.send().await.unwrap(), self).await
+    }
+
     pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
         let mut request = self.http.request(method, self.url(path));
         if let Some(token) = self.csrf() {

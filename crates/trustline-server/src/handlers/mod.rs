@@ -5,6 +5,7 @@ mod contact_view;
 pub(crate) mod contacts_api;
 pub(crate) mod custom_fields_api;
 pub(crate) mod health;
+pub(crate) mod imports_api;
 pub(crate) mod pages;
 pub(crate) mod retention_api;
 pub(crate) mod session_api;

@@ -5,6 +5,7 @@ mod audit;
 mod bad_input;
 mod contacts;
 mod csrf;
+mod imports;
 mod login;
 mod pages;
 mod permissions;

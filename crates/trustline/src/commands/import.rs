@@ -44,6 +44,7 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
         tenant: tenant.id,
         list: args.list.clone(),
         path: args.file.clone(),
+        file_name: args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
         overrides: args.map.clone(),
         phone_rules: PhoneRules { default_region },
         actor: "cli".into(),
@@ -77,15 +78,11 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
             let Some(last) = page.last() else { break };
             after = last.line;
             for r in &page {
-                writeln!(out, "{},{},{}", r.line, csv_cell(&r.field), csv_cell(&r.reason))?;
+                out.write_all(trustline_import::report_line(r).as_bytes())?;
             }
         }
         out.flush()?;
         println!("Rejected rows are listed in {}.", path.display());
     }
     Ok(if c.rejected > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
-}
-
-fn csv_cell(value: &str) -> String {
-    if value.contains([',', '"', '\n', '\r']) { format!("\"{}\"", value.replace('"', "\"\"")) } else { value.to_owned() }
 }

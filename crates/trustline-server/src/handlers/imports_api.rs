@@ -1,0 +1,171 @@
+//! Call-list upload over HTTP. The body is streamed to a private temporary
+//! file; the header and mapping are checked before the answer (so a bad file
+//! is refused at once), then the import runs in the background and its
+//! progress and rejected-rows report can be fetched while it runs.
+
+use crate::auth::Authed;
+use crate::error::ApiError;
+use crate::extract::{ApiPath, ApiQuery};
+use crate::state::AppState;
+use axum::Json;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use http_body_util::BodyExt as _;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::io::Write as _;
+use trustline_import::{ImportError, ImportRequest, start_import};
+use trustline_phone::{DefaultRegion, PhoneRules};
+use trustline_store::ImportRecord;
+
+/// Largest upload accepted: a few million rows.
+pub(crate) const MAX_UPLOAD_BYTES: u64 = 1 << 30;
+const CHUNK_ROWS: usize = 5000;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UploadQuery {
+    list: String,
+    /// Country for numbers written without a country code, e.g. `GB`.
+    region: Option<String>,
+    /// Column mappings, comma-separated: `Mobile=phone,Notes=ignore`.
+    map: Option<String>,
+    /// The file's name, for the record.
+    name: Option<String>,
+}
+
+fn view(record: &ImportRecord) -> Value {
+    let c = record.counts;
+    json!({
+        "id": record.id,
+        "list_id": record.list_id,
+        "file_name": record.file_name,
+        "finished": record.finished,
+        "next_line": record.line,
+        "accepted": c.accepted,
+        "linked": c.linked,
+        "duplicates": c.duplicates,
+        "suppressed": c.suppressed,
+        "rejected": c.rejected,
+        "started_at": record.started_at,
+        "finished_at": record.finished_at,
+    })
+}
+
+fn import_error(error: ImportError) -> ApiError {
+    match error {
+        ImportError::Vault(e) => e.into(),
+        ImportError::Io { .. } | ImportError::Reader => {
+            tracing::error!(%error, "import could not read its upload");
+            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the upload could not be read back")
+        }
+        other => ApiError::unprocessable("invalid_file", other.to_string()),
+    }
+}
+
+async fn receive(body: Body) -> Result<tempfile::NamedTempFile, ApiError> {
+    let failed = |_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the upload could not be stored");
+    let mut file = tempfile::NamedTempFile::new().map_err(failed)?;
+    let mut body = body;
+    let mut received = 0u64;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|_| ApiError::bad_request("unreadable_body", "the upload was interrupted"))?;
+        if let Ok(data) = frame.into_data() {
+            received += data.len() as u64;
+            if received > MAX_UPLOAD_BYTES {
+                return Err(ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "too_large",
+                    format!("uploads are limited to {MAX_UPLOAD_BYTES} bytes"),
+                ));
+            }
+            file.write_all(&data).map_err(failed)?;
+        }
+    }
+    file.flush().map_err(failed)?;
+    Ok(file)
+}
+
+/// `POST /api/imports?list=NAME[&region=GB][&map=a=b,c=d]` with the CSV as the body.
+pub(crate) async fn upload(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiQuery(query): ApiQuery<UploadQuery>,
+    body: Body,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let default_region = query
+        .region
+        .as_deref()
+        .map(DefaultRegion::parse)
+        .transpose()
+        .map_err(|e| ApiError::unprocessable("invalid_region", e.to_string()))?;
+    let overrides: Vec<String> = query.map.iter().flat_map(|m| m.split(',')).filter(|m| !m.is_empty()).map(str::to_owned).collect();
+    let file = receive(body).await?;
+    let request = ImportRequest {
+        tenant: authed.principal.tenant.id,
+        list: query.list,
+        path: file.path().to_owned(),
+        file_name: query.name.unwrap_or_else(|| "upload.csv".into()),
+        overrides,
+        phone_rules: PhoneRules { default_region },
+        actor: authed.principal.actor(),
+        chunk_rows: CHUNK_ROWS,
+    };
+    let started = start_import(&state.vault, &*state.clock, request).await.map_err(import_error)?;
+    let record = started.record.clone();
+    let (vault, clock) = (state.vault.clone(), state.clock.clone());
+    tokio::spawn(async move {
+        // The file lives until the import is done; it is deleted when dropped.
+        let _file = file;
+        if let Err(error) = started.run(&vault, &*clock, |_| {}).await {
+            tracing::error!(%error, "import failed; uploading the same file again resumes it");
+        }
+    });
+    Ok((StatusCode::ACCEPTED, Json(view(&record))))
+}
+
+pub(crate) async fn show(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<Json<Value>, ApiError> {
+    let record = state.store.import_record(authed.principal.tenant.id, id).await?.ok_or_else(ApiError::not_found)?;
+    Ok(Json(view(&record)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ReportQuery {
+    #[serde(default)]
+    after_line: u64,
+    limit: Option<u32>,
+    /// `csv` for a download; JSON otherwise.
+    format: Option<String>,
+}
+
+/// The rejected rows: line, column and reason (never the values).
+pub(crate) async fn rejections(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(query): ApiQuery<ReportQuery>,
+) -> Result<Response, ApiError> {
+    let tenant = authed.principal.tenant.id;
+    state.store.import_record(tenant, id).await?.ok_or_else(ApiError::not_found)?;
+    let limit = query.limit.unwrap_or(100_000).clamp(1, 100_000);
+    let rows = state.store.import_rejections(tenant, id, query.after_line, limit).await?;
+    match query.format.as_deref() {
+        Some("csv") => {
+            let mut out = String::from("line,field,reason\n");
+            for r in &rows {
+                out.push_str(&trustline_import::report_line(r));
+            }
+            let disposition = format!("attachment; filename=\"import-{id}-rejected.csv\"");
+            Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)], out)
+                .into_response())
+        }
+        None | Some("json") => {
+            let rows: Vec<Value> = rows.iter().map(|r| json!({ "line": r.line, "field": r.field, "reason": r.reason })).collect();
+            Ok(Json(json!({ "rejections": rows })).into_response())
+        }
+        Some(_) => Err(ApiError::bad_request("invalid_format", "format must be csv or json")),
+    }
+}

@@ -1,0 +1,66 @@
+//! Call-list upload over HTTP: checked at once, imported in the background,
+//! progress and the rejected-rows report readable while it runs.
+
+use trustline_domain::Role;
+use trustline_testkit::{Engine, TestServer, on_both_engines};
+
+on_both_engines!(an_uploaded_list_is_imported_in_the_background_with_a_report, a_file_that_cannot_be_mapped_is_refused_at_once);
+
+fn list(rows: usize) -> Vec<u8> {
+    let mut out = b"Full Name,Mobile,Notes\n".to_vec();
+    for i in 0..rows {
+        if i % 5 == 4 {
+            out.extend(format!("Broken {i},not a number,x\n").as_bytes());
+        } else {
+            out.extend(format!("Person {i},020 7183 {:04},x\n", 1000 + i).as_bytes());
+        }
+    }
+    out
+}
+
+async fn an_uploaded_list_is_imported_in_the_background_with_a_report(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let supervisor = server.create_user(&server.tenant, "sup", Role::Supervisor, false).await;
+    let client = server.signed_in(&supervisor).await;
+    let reply = client.upload("/api/imports?list=autumn&region=GB&map=Notes=ignore&name=autumn.csv", list(20), "text/csv").await;
+    assert_eq!(reply.status, 202, "{}", reply.body);
+    let id = reply.body["id"].as_i64().unwrap();
+    let mut progress = reply.body.clone();
+    for _ in 0..400 {
+        progress = client.get(&format!("/api/imports/{id}")).await.body;
+        if progress["finished"] == true {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert_eq!(progress["finished"], true, "{progress}");
+    assert_eq!((progress["accepted"].as_i64(), progress["rejected"].as_i64()), (Some(16), Some(4)), "{progress}");
+    assert_eq!(progress["file_name"], "autumn.csv");
+
+    let report = client.get(&format!("/api/imports/{id}/rejections")).await;
+    let first = &report.body["rejections"][0];
+    assert_eq!((first["line"].as_i64(), first["field"].as_str()), (Some(6), Some("Mobile")), "{}", report.body);
+    let csv = client.http.get(client.url(&format!("/api/imports/{id}/rejections?format=csv"))).send().await.unwrap();
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let text = csv.text().await.unwrap();
+    assert!(text.starts_with("line,field,reason\n6,Mobile,is not a phone number\n"), "{text}");
+    assert!(!text.contains("Broken"), "the report never repeats values");
+    assert_eq!(client.get("/api/contacts?limit=200").await.body["contacts"].as_array().unwrap().len(), 16);
+    // Agents do not import.
+    let agent = server.create_user(&server.tenant, "agent", Role::Agent, false).await;
+    assert_eq!(server.signed_in(&agent).await.upload("/api/imports?list=x", list(2), "text/csv").await.status, 403);
+}
+
+async fn a_file_that_cannot_be_mapped_is_refused_at_once(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let supervisor = server.create_user(&server.tenant, "sup", Role::Supervisor, false).await;
+    let client = server.signed_in(&supervisor).await;
+    let reply = client.upload("/api/imports?list=bad", b"name,email\nA,a@example.org\n".to_vec(), "text/csv").await;
+    assert_eq!((reply.status, reply.code()), (422, "invalid_file"), "{}", reply.body);
+    assert!(reply.body["error"]["message"].as_str().unwrap().contains("no column maps to phone"));
+    let region = client.upload("/api/imports?list=bad&region=Narnia", list(2), "text/csv").await;
+    assert_eq!((region.status, region.code()), (422, "invalid_region"));
+    assert_eq!(client.upload("/api/imports", list(2), "text/csv").await.status, 400);
+    assert_eq!(server.db.raw.scalar("SELECT COUNT(*) FROM imports").await, 0);
+    assert_eq!(client.get("/api/imports/99").await.status, 404);
+}
