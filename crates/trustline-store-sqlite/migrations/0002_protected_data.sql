@@ -14,6 +14,8 @@ CREATE TABLE installation (
 CREATE INDEX audit_events_by_target ON audit_events (tenant_id, target);
 
 ALTER TABLE tenants ADD COLUMN ended_at INTEGER;
+-- The country assumed for phone numbers written without a country code.
+ALTER TABLE tenants ADD COLUMN default_region TEXT;
 
 CREATE TABLE tenant_keys (
     tenant_id INTEGER NOT NULL REFERENCES tenants (id),

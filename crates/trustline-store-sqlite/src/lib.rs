@@ -226,6 +226,19 @@ impl Store for SqliteStore {
         Ok(tenant)
     }
 
+    async fn set_tenant_default_region(&self, id: TenantId, region: Option<&str>, audit: AuditDraft) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query("UPDATE tenants SET default_region = $1 WHERE id = $2")
+            .bind(region)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(unavailable)?;
+        must_change(done.rows_affected())?;
+        self.append(&mut tx, audit).await?;
+        Self::commit(tx).await
+    }
+
     async fn end_tenant(
         &self,
         id: TenantId,

@@ -52,6 +52,7 @@ pub fn tenant(row: &impl Columns) -> Result<Tenant, StoreError> {
         require_mfa: row.flag("require_mfa")?,
         created_at: row.int("created_at")?,
         ended_at: row.opt_int("ended_at")?,
+        default_region: row.opt_text("default_region")?,
     })
 }
 

@@ -46,6 +46,8 @@ pub trait Store: KeyStore + ContactStore + ImportStore + Send + Sync {
     async fn tenant_by_slug(&self, slug: &str) -> StoreResult<Option<Tenant>>;
     async fn list_tenants(&self) -> StoreResult<Vec<Tenant>>;
     async fn set_tenant_require_mfa(&self, id: TenantId, require: bool, audit: AuditDraft) -> StoreResult<()>;
+    /// The ISO 3166 region assumed for numbers without a country code.
+    async fn set_tenant_default_region(&self, id: TenantId, region: Option<&str>, audit: AuditDraft) -> StoreResult<()>;
     /// Deletes every row of the tenant and its keys (see [`TENANT_DELETIONS`])
     /// and marks it ended, in one transaction whose audit event `certify`
     /// builds from the counts. `NotFound` if it does not exist or already ended.

@@ -10,6 +10,8 @@ pub struct Tenant {
     pub created_at: UnixTime,
     /// When the customer relationship ended and the tenant's data was deleted.
     pub ended_at: Option<UnixTime>,
+    /// ISO 3166 region assumed for phone numbers without a country code.
+    pub default_region: Option<String>,
 }
 
 #[derive(Clone, PartialEq, Eq)]

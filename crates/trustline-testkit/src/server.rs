@@ -118,5 +118,6 @@ fn placeholder_tenant() -> Tenant {
         require_mfa: false,
         created_at: 0,
         ended_at: None,
+        default_region: None,
     }
 }

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use trustline_domain::contact::{Consent, ConsentKind, ContactInput, EmailAddress, ValidatedContact};
 use trustline_domain::{Action, ContactId, UserId};
-use trustline_phone::PhoneRules;
+use trustline_phone::{DefaultRegion, PhoneRules};
 use trustline_store::{ConsentChange, ConsentEvent, ConsentState, SealedContact};
 use trustline_vault::{OpenedContact, subject_label};
 
@@ -23,7 +23,8 @@ const MAX_PAGE: u32 = 200;
 
 async fn validate(state: &AppState, authed: &Authed, input: &ContactInput) -> Result<ValidatedContact, ApiError> {
     let custom = state.store.custom_fields(authed.principal.tenant.id).await?;
-    input.validate(&custom, &PhoneRules::default()).map_err(|fields| ApiError::invalid_fields("invalid_contact", fields))
+    let rules = PhoneRules { default_region: authed.principal.tenant.default_region.as_deref().and_then(|r| DefaultRegion::parse(r).ok()) };
+    input.validate(&custom, &rules).map_err(|fields| ApiError::invalid_fields("invalid_contact", fields))
 }
 
 async fn load(state: &AppState, authed: &Authed, id: i64) -> Result<(SealedContact, OpenedContact), ApiError> {

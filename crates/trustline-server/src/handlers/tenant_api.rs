@@ -7,16 +7,21 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use trustline_phone::DefaultRegion;
 
 pub(crate) async fn show(authed: Authed) -> Json<Value> {
     let t = &authed.principal.tenant;
-    Json(json!({ "id": t.id, "slug": t.slug, "name": t.name, "require_mfa": t.require_mfa }))
+    Json(json!({ "id": t.id, "slug": t.slug, "name": t.name, "require_mfa": t.require_mfa, "default_region": t.default_region }))
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Settings {
-    require_mfa: bool,
+    #[serde(default)]
+    require_mfa: Option<bool>,
+    /// ISO 3166 region for numbers without a country code; "" clears it.
+    #[serde(default)]
+    default_region: Option<String>,
 }
 
 pub(crate) async fn update(
@@ -25,10 +30,28 @@ pub(crate) async fn update(
     ApiJson(input): ApiJson<Settings>,
 ) -> Result<StatusCode, ApiError> {
     let tenant = authed.principal.tenant.id;
-    let draft = authed
-        .caller
-        .audit(&state, "tenant.settings.update", format!("tenant:{tenant}"))
-        .detail("require_mfa", input.require_mfa.to_string());
-    state.store.set_tenant_require_mfa(tenant, input.require_mfa, draft).await?;
+    let region = match input.default_region.as_deref().map(str::trim) {
+        None => None,
+        Some("") => Some(None),
+        Some(code) => {
+            DefaultRegion::parse(code).map_err(|e| ApiError::unprocessable("invalid_region", e.to_string()))?;
+            Some(Some(code.to_ascii_uppercase()))
+        }
+    };
+    if input.require_mfa.is_none() && region.is_none() {
+        return Err(ApiError::unprocessable("nothing_to_change", "give require_mfa and/or default_region"));
+    }
+    if let Some(require) = input.require_mfa {
+        let draft =
+            authed.caller.audit(&state, "tenant.settings.update", format!("tenant:{tenant}")).detail("require_mfa", require.to_string());
+        state.store.set_tenant_require_mfa(tenant, require, draft).await?;
+    }
+    if let Some(region) = region {
+        let draft = authed
+            .caller
+            .audit(&state, "tenant.settings.update", format!("tenant:{tenant}"))
+            .detail("default_region", region.clone().unwrap_or_default());
+        state.store.set_tenant_default_region(tenant, region.as_deref(), draft).await?;
+    }
     Ok(StatusCode::NO_CONTENT)
 }

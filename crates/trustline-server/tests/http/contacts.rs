@@ -17,6 +17,7 @@ on_both_engines!(
     a_subject_export_holds_everything_about_them_and_is_audited,
     an_erased_subject_is_unreadable_everywhere,
     retention_erases_idle_contacts_and_old_notes_once_per_run,
+    a_tenant_default_region_lets_numbers_be_written_nationally,
 );
 
 fn ada() -> Value {
@@ -375,4 +376,22 @@ async fn retention_erases_idle_contacts_and_old_notes_once_per_run(engine: Engin
         assert_eq!(skipped[0].1, None);
         sqlx::query("SELECT pg_advisory_unlock_all()").execute(&mut *holder).await.unwrap();
     }
+}
+
+async fn a_tenant_default_region_lets_numbers_be_written_nationally(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let owner = server.create_user(&server.tenant, "owner", Role::Owner, true).await;
+    let client = server.signed_in(&owner).await;
+    let national = json!({ "name": "Local Person", "phones": ["020 7183 8750"] });
+    let refused = client.post("/api/contacts", national.clone()).await;
+    assert_eq!(refused.body["error"]["fields"][0]["reason"], "has no country code (+...) and no default region was given");
+    assert_eq!(client.put("/api/tenant/settings", json!({ "default_region": "Narnia" })).await.code(), "invalid_region");
+    assert_eq!(client.put("/api/tenant/settings", json!({})).await.code(), "nothing_to_change");
+    assert_eq!(client.put("/api/tenant/settings", json!({ "default_region": "gb" })).await.status, 204);
+    assert_eq!(client.get("/api/tenant/settings").await.body["default_region"], "GB");
+    let client = server.signed_in(&owner).await;
+    let id = create(&client, national).await;
+    let shown = client.post(&format!("/api/contacts/{id}/reveal"), json!({ "reason": "check the number" })).await;
+    assert_eq!(shown.body["contact"]["phones"][0], "+442071838750");
+    assert_eq!(shown.body["contact"]["time_zone"], "Europe/London");
 }
