@@ -31,7 +31,7 @@ pub struct ImportArgs {
     #[arg(long)]
     report: Option<PathBuf>,
     /// Rows per committed chunk: an interrupted import resumes at a chunk boundary.
-    #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u32).range(1..=50_000))]
+    #[arg(long, default_value_t = 50_000, value_parser = clap::value_parser!(u32).range(1..=200_000))]
     chunk_rows: u32,
 }
 
