@@ -19,9 +19,12 @@
 use crate::{MasterKey, SealError, Sealer, ValueMac, random_bytes};
 use zeroize::Zeroizing;
 
+fn key_bytes(material: &[u8]) -> Result<Zeroizing<[u8; 32]>, SealError> {
+    <[u8; 32]>::try_from(material).map(Zeroizing::new).map_err(|_| SealError::Open)
+}
+
 fn sealer_from(material: &[u8]) -> Result<Sealer, SealError> {
-    let bytes = <[u8; 32]>::try_from(material).map_err(|_| SealError::Open)?;
-    Sealer::new(Zeroizing::new(bytes))
+    Sealer::new(key_bytes(material)?)
 }
 
 /// Creates a fresh key and returns it with its wrapped form.
@@ -90,15 +93,18 @@ impl Keyring {
     }
 
     pub fn open_installation_secret(&self, wrapped: &[u8]) -> Result<InstallationSecret, SealError> {
-        let material = self.wrap.open(wrapped, INSTALLATION_PLACE)?;
-        let bytes = <[u8; 32]>::try_from(material.as_slice()).map_err(|_| SealError::Open)?;
-        Ok(InstallationSecret(Zeroizing::new(bytes)))
+        Ok(InstallationSecret(key_bytes(&self.wrap.open(wrapped, INSTALLATION_PLACE)?)?))
     }
 
     /// Master-key rotation of the installation secret.
     pub fn rewrap_installation_secret(&self, previous: &Keyring, wrapped: &[u8]) -> Result<Vec<u8>, SealError> {
-        let material = previous.wrap.open(wrapped, INSTALLATION_PLACE)?;
-        self.wrap.seal(&material, INSTALLATION_PLACE)
+        self.rewrap(previous, wrapped, INSTALLATION_PLACE)
+    }
+
+    /// Opens with `previous`'s wrapping key and seals with this one, in the same place.
+    fn rewrap(&self, previous: &Keyring, wrapped: &[u8], place: &str) -> Result<Vec<u8>, SealError> {
+        let material = previous.wrap.open(wrapped, place)?;
+        self.wrap.seal(&material, place)
     }
 
     /// A new key for `tenant_id` at `version`, and the wrapped form to store.
@@ -122,23 +128,17 @@ impl Keyring {
     }
 
     pub fn open_index_key(&self, tenant_id: i64, wrapped: &[u8]) -> Result<BlindIndexKey, SealError> {
-        let material = self.wrap.open(wrapped, &index_place(tenant_id))?;
-        let bytes = <[u8; 32]>::try_from(material.as_slice()).map_err(|_| SealError::Open)?;
-        Ok(BlindIndexKey { mac: ValueMac::new(Zeroizing::new(bytes)) })
+        Ok(BlindIndexKey { mac: ValueMac::new(key_bytes(&self.wrap.open(wrapped, &index_place(tenant_id))?)?) })
     }
 
     /// Master-key rotation of an index key: unwrap with `previous`, wrap with this keyring.
     pub fn rewrap_index_key(&self, previous: &Keyring, tenant_id: i64, wrapped: &[u8]) -> Result<Vec<u8>, SealError> {
-        let place = index_place(tenant_id);
-        let material = previous.wrap.open(wrapped, &place)?;
-        self.wrap.seal(&material, &place)
+        self.rewrap(previous, wrapped, &index_place(tenant_id))
     }
 
     /// Master-key rotation: a tenant key wrapped by `previous` re-wrapped by this keyring.
     pub fn rewrap_tenant_key(&self, previous: &Keyring, tenant_id: i64, version: u32, wrapped: &[u8]) -> Result<Vec<u8>, SealError> {
-        let place = tenant_place(tenant_id, version);
-        let material = previous.wrap.open(wrapped, &place)?;
-        self.wrap.seal(&material, &place)
+        self.rewrap(previous, wrapped, &tenant_place(tenant_id, version))
     }
 }
 

@@ -136,9 +136,7 @@ fn read_chunks(
             Next::Record(record) => {
                 let row_line = record.line;
                 chunk.to_offset = record.end_offset;
-                let validated = mapping
-                    .row_to_input(record.fields().collect::<Vec<_>>().into_iter())
-                    .and_then(|input| input.validate(custom, &request.phone_rules));
+                let validated = mapping.row_to_input(record.fields()).and_then(|input| input.validate(custom, &request.phone_rules));
                 match validated {
                     Ok(contact) => {
                         let digests = contact.details.phones.iter().map(|p| phone_digest(index, p)).collect();

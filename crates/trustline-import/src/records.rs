@@ -47,8 +47,9 @@ impl<'a> Record<'a> {
         self.out.get(start..end)
     }
 
-    pub fn fields(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
-        (0..self.len()).filter_map(|i| self.field(i))
+    /// Every field in order; sized, so a row's width is known without collecting it.
+    pub fn fields(&self) -> impl ExactSizeIterator<Item = &'a [u8]> + '_ {
+        (0..self.len()).map(|i| self.field(i).unwrap_or_default())
     }
 }
 

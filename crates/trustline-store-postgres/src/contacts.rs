@@ -59,26 +59,29 @@ pub(crate) async fn insert_contacts(conn: &mut PgConnection, contacts: &[NewCont
         });
         insert.build().execute(&mut *conn).await.map_err(unavailable)?;
     }
-    // Sorted, so that consecutive inserts into the index land on neighbouring pages.
-    let mut phones: Vec<(i64, &Digest, i64)> =
-        contacts.iter().flat_map(|c| c.lookups.phones.iter().map(move |d| (c.tenant_id.0, d, c.id.0))).collect();
-    phones.sort_unstable();
-    for chunk in phones.chunks(INSERT_BATCH * 4) {
-        let mut insert = QueryBuilder::<Postgres>::new("INSERT INTO contact_phones (tenant_id, digest, contact_id) ");
+    insert_lookups(conn, "contact_phones", contacts, |c| &c.lookups.phones, phone_conflict).await?;
+    insert_lookups(conn, "contact_emails", contacts, |c| &c.lookups.emails, unavailable).await?;
+    Ok(())
+}
+
+/// Inserts one blind-index table's rows for `contacts`, sorted so that
+/// consecutive inserts land on neighbouring index pages.
+async fn insert_lookups(
+    conn: &mut PgConnection,
+    table: &str,
+    contacts: &[NewContact],
+    digests: impl Fn(&NewContact) -> &Vec<Digest>,
+    on_error: fn(sqlx::Error) -> StoreError,
+) -> StoreResult<()> {
+    let mut rows: Vec<(i64, &Digest, i64)> =
+        contacts.iter().flat_map(|c| digests(c).iter().map(move |d| (c.tenant_id.0, d, c.id.0))).collect();
+    rows.sort_unstable();
+    for chunk in rows.chunks(INSERT_BATCH * 4) {
+        let mut insert = QueryBuilder::<Postgres>::new(format!("INSERT INTO {table} (tenant_id, digest, contact_id) "));
         insert.push_values(chunk, |mut row, (tenant, digest, id)| {
             row.push_bind(*tenant).push_bind(&digest[..]).push_bind(*id);
         });
-        insert.build().execute(&mut *conn).await.map_err(phone_conflict)?;
-    }
-    let mut emails: Vec<(i64, &Digest, i64)> =
-        contacts.iter().flat_map(|c| c.lookups.emails.iter().map(move |d| (c.tenant_id.0, d, c.id.0))).collect();
-    emails.sort_unstable();
-    for chunk in emails.chunks(INSERT_BATCH * 4) {
-        let mut insert = QueryBuilder::<Postgres>::new("INSERT INTO contact_emails (tenant_id, digest, contact_id) ");
-        insert.push_values(chunk, |mut row, (tenant, digest, id)| {
-            row.push_bind(*tenant).push_bind(&digest[..]).push_bind(*id);
-        });
-        insert.build().execute(&mut *conn).await.map_err(unavailable)?;
+        insert.build().execute(&mut *conn).await.map_err(on_error)?;
     }
     Ok(())
 }

@@ -73,10 +73,7 @@ impl DataArgs {
     }
 
     fn load_next_key(&self) -> anyhow::Result<MasterKey> {
-        let path = self.next_key_path();
-        check_private(&path)?;
-        let text = zeroize::Zeroizing::new(std::fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?);
-        MasterKey::from_base64(&text).with_context(|| format!("{} does not hold a valid master key", path.display()))
+        read_key_file(&self.next_key_path(), "")
     }
 
     /// The master key from the environment or the key file.
@@ -84,13 +81,7 @@ impl DataArgs {
         if let Ok(text) = std::env::var(KEY_ENV) {
             return MasterKey::from_base64(&text).with_context(|| format!("{KEY_ENV} is not a valid master key"));
         }
-        let path = self.key_path();
-        check_private(&path)?;
-        let text = zeroize::Zeroizing::new(
-            std::fs::read_to_string(&path)
-                .with_context(|| format!("cannot read the master key {}; run `trustline init` first or set {KEY_ENV}", path.display()))?,
-        );
-        MasterKey::from_base64(&text).with_context(|| format!("{} does not hold a valid master key", path.display()))
+        read_key_file(&self.key_path(), &format!("; run `trustline init` first or set {KEY_ENV}"))
     }
 
     /// Creates the data directory (0700) and, unless the key comes from the
@@ -157,6 +148,16 @@ fn create_private_dir(path: &Path) -> anyhow::Result<()> {
         return Ok(());
     }
     std::fs::DirBuilder::new().recursive(true).mode(0o700).create(path).with_context(|| format!("cannot create {}", path.display()))
+}
+
+/// A master key file, refused if others can read it; `hint` follows the
+/// message when the file cannot be read.
+fn read_key_file(path: &Path, hint: &str) -> anyhow::Result<MasterKey> {
+    check_private(path)?;
+    let text = zeroize::Zeroizing::new(
+        std::fs::read_to_string(path).with_context(|| format!("cannot read the master key {}{hint}", path.display()))?,
+    );
+    MasterKey::from_base64(&text).with_context(|| format!("{} does not hold a valid master key", path.display()))
 }
 
 /// A key file others can read is refused rather than silently used.

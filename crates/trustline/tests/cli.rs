@@ -112,15 +112,7 @@ async fn an_ended_tenant_leaves_nothing_readable_and_a_signed_certificate(engine
 
 async fn subject_requests_find_people_by_number_then_export_or_erase(engine: Engine) {
     let (db, tenant) = populated(engine).await;
-    let vault = trustline_vault::Vault::new(db.store.clone(), db.keys.keyring.clone());
-    let input = trustline_domain::contact::ContactInput {
-        name: Some("Zebulon Quartermaine".into()),
-        phones: vec!["+442071838750".into()],
-        ..Default::default()
-    };
-    let contact = input.validate(&[], &trustline_phone::PhoneRules::default()).unwrap();
-    let audit = AuditDraft::new(1000, tenant.0, "test", "contact.create", "contact");
-    let id = vault.create_contact(tenant, &contact, trustline_store::ConsentState::unknown(), audit).await.unwrap();
+    let id = contact_named(&db, tenant, "Zebulon Quartermaine", "+442071838750").await;
     let args = db_args(&db);
     let out_file = db.data_dir.join("export.json");
     let exported = trustline(&args, &["subject", "export", "--phone", "+44 20 7183 8750", "--out", out_file.to_str().unwrap()], None);
@@ -146,11 +138,7 @@ async fn subject_requests_find_people_by_number_then_export_or_erase(engine: Eng
 
 async fn keys_rotate_online_and_the_master_key_can_be_replaced(engine: Engine) {
     let (db, tenant) = populated(engine).await;
-    let vault = trustline_vault::Vault::new(db.store.clone(), db.keys.keyring.clone());
-    let input = trustline_domain::contact::ContactInput { phones: vec!["+442071838750".into()], ..Default::default() };
-    let contact = input.validate(&[], &trustline_phone::PhoneRules::default()).unwrap();
-    let audit = AuditDraft::new(1000, tenant.0, "test", "contact.create", "contact");
-    vault.create_contact(tenant, &contact, trustline_store::ConsentState::unknown(), audit).await.unwrap();
+    contact_named(&db, tenant, "Ada Lovelace", "+442071838750").await;
     let args = db_args(&db);
 
     let rotated = trustline(&args, &["keys", "rotate"], None);
