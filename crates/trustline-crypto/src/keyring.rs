@@ -38,6 +38,10 @@ fn tenant_place(tenant_id: i64, version: u32) -> String {
     format!("tenant-key:{tenant_id}:{version}")
 }
 
+fn backup_place(backup_id: &str) -> String {
+    format!("backup-key:{backup_id}")
+}
+
 fn index_place(tenant_id: i64) -> String {
     format!("index-key:{tenant_id}")
 }
@@ -105,6 +109,17 @@ impl Keyring {
     fn rewrap(&self, previous: &Keyring, wrapped: &[u8], place: &str) -> Result<Vec<u8>, SealError> {
         let material = previous.wrap.open(wrapped, place)?;
         self.wrap.seal(&material, place)
+    }
+
+    /// A fresh key for one backup file, and its wrapped form for the file's
+    /// header. `backup_id` is unique per file, so a wrapped key cannot be
+    /// moved to another file's header.
+    pub fn create_backup_key(&self, backup_id: &str) -> Result<(Sealer, Vec<u8>), SealError> {
+        fresh(&self.wrap, &backup_place(backup_id))
+    }
+
+    pub fn open_backup_key(&self, backup_id: &str, wrapped: &[u8]) -> Result<Sealer, SealError> {
+        sealer_from(&self.wrap.open(wrapped, &backup_place(backup_id))?)
     }
 
     /// A new key for `tenant_id` at `version`, and the wrapped form to store.

@@ -89,6 +89,9 @@ impl From<StoreError> for ApiError {
                     "this server must be restarted after a master key rotation",
                 )
             }
+            StoreError::Snapshot(why) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "snapshot_unusable", format!("the backup cannot be restored: {why}"))
+            }
             StoreError::Corrupt(what) => {
                 tracing::error!(%what, "stored data failed to decode");
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "stored data is invalid")

@@ -39,6 +39,8 @@ impl Keys {
 pub enum UnlockError {
     #[error("the master key does not open this database (it was created or last rotated with another key)")]
     WrongMasterKey,
+    #[error("this database belongs to another installation; restore into an empty database instead")]
+    OtherInstallation,
     #[error("cannot set up the keys")]
     Keys(#[source] SealError),
     #[error(transparent)]
@@ -51,6 +53,30 @@ pub async fn unlock(locked: Box<dyn LockedStore>, master: &MasterKey) -> Result<
     let keyring = Arc::new(Keyring::new(master).map_err(UnlockError::Keys)?);
     let (_, fresh) = keyring.create_installation_secret().map_err(UnlockError::Keys)?;
     let record = locked.installation(InstallationRecord { wrapped_secret: fresh, master_fingerprint: keyring.fingerprint() }).await?;
+    finish_unlock(locked, keyring, &record)
+}
+
+/// Unlocks the database as the installation whose stored secret is
+/// `adopted` (taken from a backup): an empty database adopts it; a database
+/// of another installation is refused.
+pub async fn unlock_as(
+    locked: Box<dyn LockedStore>,
+    master: &MasterKey,
+    adopted: InstallationRecord,
+) -> Result<(Arc<dyn Store>, Arc<Keys>), UnlockError> {
+    let keyring = Arc::new(Keyring::new(master).map_err(UnlockError::Keys)?);
+    let record = locked.installation(adopted.clone()).await?;
+    if record.master_fingerprint == adopted.master_fingerprint && record.wrapped_secret != adopted.wrapped_secret {
+        return Err(UnlockError::OtherInstallation);
+    }
+    finish_unlock(locked, keyring, &record)
+}
+
+fn finish_unlock(
+    locked: Box<dyn LockedStore>,
+    keyring: Arc<Keyring>,
+    record: &InstallationRecord,
+) -> Result<(Arc<dyn Store>, Arc<Keys>), UnlockError> {
     if record.master_fingerprint != keyring.fingerprint() {
         return Err(UnlockError::WrongMasterKey);
     }

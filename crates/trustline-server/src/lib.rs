@@ -35,7 +35,7 @@ pub use checkpoints::write_checkpoints;
 pub use client_address::{InvalidProxyNetwork, ProxyNetwork, client_address};
 pub use error::ApiError;
 pub use guard::Access;
-pub use keys::{Keys, UnlockError, unlock};
+pub use keys::{Keys, UnlockError, unlock, unlock_as};
 pub use retention::run_retention;
 pub use routes::{RouteSpec, route_table};
 pub use serve::{TlsFiles, serve};

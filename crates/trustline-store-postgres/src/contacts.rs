@@ -431,7 +431,9 @@ impl ContactStore for PostgresStore {
 
     async fn erase_contact(&self, entry: ErasureEntry, audit: AuditDraft) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        erase(&mut tx, &entry).await?;
+        if !erase(&mut tx, &entry).await? {
+            return Err(StoreError::NotFound);
+        }
         self.append(&mut tx, audit).await?;
         Self::commit(tx).await
     }
@@ -550,8 +552,10 @@ async fn insert_suppressions(
     Ok(added)
 }
 
-/// Crypto-shredding of one contact, also used when a restore re-applies the ledger.
-pub(crate) async fn erase(conn: &mut PgConnection, entry: &ErasureEntry) -> StoreResult<()> {
+/// Crypto-shredding of one contact, also used when a restore re-applies the
+/// ledger. The ledger entry is written even when the contact is already gone;
+/// returns whether a live contact was erased.
+pub(crate) async fn erase(conn: &mut PgConnection, entry: &ErasureEntry) -> StoreResult<bool> {
     let (tenant, id) = (entry.tenant_id, entry.contact_id);
     replace_lookups(conn, tenant, id, None).await?;
     let done = sqlx::query(
@@ -565,13 +569,15 @@ pub(crate) async fn erase(conn: &mut PgConnection, entry: &ErasureEntry) -> Stor
     .execute(&mut *conn)
     .await
     .map_err(unavailable)?;
-    must_change(done.rows_affected())?;
-    for statement in [
-        "UPDATE contact_notes SET body = NULL WHERE tenant_id = $1 AND contact_id = $2",
-        "DELETE FROM list_members WHERE tenant_id = $1 AND contact_id = $2",
-        "DELETE FROM agent_assignments WHERE tenant_id = $1 AND contact_id = $2",
-    ] {
-        sqlx::query(statement).bind(tenant.0).bind(id.0).execute(&mut *conn).await.map_err(unavailable)?;
+    let erased = done.rows_affected() > 0;
+    if erased {
+        for statement in [
+            "UPDATE contact_notes SET body = NULL WHERE tenant_id = $1 AND contact_id = $2",
+            "DELETE FROM list_members WHERE tenant_id = $1 AND contact_id = $2",
+            "DELETE FROM agent_assignments WHERE tenant_id = $1 AND contact_id = $2",
+        ] {
+            sqlx::query(statement).bind(tenant.0).bind(id.0).execute(&mut *conn).await.map_err(unavailable)?;
+        }
     }
     sqlx::query("INSERT INTO erasure_ledger (tenant_id, contact_id, erased_at, reason) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
         .bind(tenant.0)
@@ -581,5 +587,5 @@ pub(crate) async fn erase(conn: &mut PgConnection, entry: &ErasureEntry) -> Stor
         .execute(&mut *conn)
         .await
         .map_err(unavailable)?;
-    Ok(())
+    Ok(erased)
 }

@@ -3,6 +3,7 @@
 //! `audit_heads` row (`SELECT ... FOR UPDATE`), so chains of different tenants
 //! are written in parallel.
 
+mod backup;
 mod contacts;
 mod imports;
 mod keys;

@@ -120,7 +120,7 @@ pub struct SealedNote {
     pub created_at: UnixTime,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ErasureEntry {
     pub tenant_id: TenantId,
     pub contact_id: ContactId,

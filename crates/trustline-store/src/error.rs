@@ -15,6 +15,9 @@ pub enum StoreError {
     /// Key material was wrapped by a master key that has since been replaced.
     #[error("the master key was replaced; restart with the new master key")]
     StaleMasterKey,
+    /// A snapshot that cannot be restored here (other engine or schema, files missing).
+    #[error("the snapshot cannot be restored: {0}")]
+    Snapshot(String),
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
 }

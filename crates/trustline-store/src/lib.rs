@@ -5,6 +5,7 @@
 //! and writes it in the same transaction: if the event cannot be written,
 //! nothing is changed (fail closed).
 
+mod backup;
 mod contacts;
 pub mod decode;
 mod error;
@@ -13,6 +14,10 @@ mod keys;
 mod records;
 mod tenant_end;
 
+pub use backup::{
+    BackupStore, Reapplication, RestoreAuditor, RestoreOutcome, SnapshotFile, SnapshotManifest, parent_first, plain_file_name,
+    reapplication,
+};
 pub use contacts::{
     ConsentChange, ConsentEvent, ConsentState, ContactLookups, ContactStore, Digest, ErasureEntry, IdKind, NewContact, RetentionOutcome,
     SealedContact, SealedFields, SealedNote,
@@ -32,7 +37,7 @@ use trustline_domain::{Role, TenantId, TokenId, UnixTime, UserId};
 pub type StoreResult<T> = Result<T, StoreError>;
 
 #[async_trait]
-pub trait Store: KeyStore + ContactStore + ImportStore + Send + Sync {
+pub trait Store: KeyStore + ContactStore + ImportStore + BackupStore + Send + Sync {
     /// `sqlite` or `postgres`, for logs and health reports.
     fn engine(&self) -> &'static str;
 

@@ -125,6 +125,18 @@ impl TestDb {
         MasterKey::from_base64(&text).unwrap()
     }
 
+    /// A new machine to restore onto: an empty data directory holding the
+    /// same master key and, for PostgreSQL, an empty database (its URL).
+    pub async fn empty_target(&self) -> (tempfile::TempDir, Option<String>) {
+        let dir = tempfile::tempdir().unwrap();
+        self.master_key().write_new_file(&dir.path().join("master.key")).unwrap();
+        let url = match self.engine {
+            Engine::Sqlite => None,
+            Engine::Postgres => Some(fresh_postgres_database().await),
+        };
+        (dir, url)
+    }
+
     /// The same database opened again, locked, as another process would.
     pub async fn reopen(&self) -> Box<dyn LockedStore> {
         match &self.database_url {

@@ -84,6 +84,12 @@ impl DataArgs {
         read_key_file(&self.key_path(), &format!("; run `trustline init` first or set {KEY_ENV}"))
     }
 
+    /// Creates the data directory (0700) if needed and returns it.
+    pub fn ensure_data_dir(&self) -> anyhow::Result<PathBuf> {
+        create_private_dir(&self.data_dir)?;
+        Ok(self.data_dir.clone())
+    }
+
     /// Creates the data directory (0700) and, unless the key comes from the
     /// environment, a new key file (0600). Returns whether a key was created.
     pub fn ensure_key(&self) -> anyhow::Result<bool> {

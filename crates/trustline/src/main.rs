@@ -4,7 +4,7 @@ mod commands;
 mod config;
 
 use clap::{Parser, Subcommand};
-use commands::{audit, bench, import, init, keys, serve, subject, tenant, user};
+use commands::{audit, backup, bench, import, init, keys, serve, subject, tenant, user};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -31,6 +31,11 @@ enum Command {
     /// Data-subject requests: export or erase one person's data.
     #[command(subcommand)]
     Subject(subject::SubjectCommand),
+    /// Write or check encrypted backups of the whole database.
+    #[command(subcommand)]
+    Backup(backup::BackupCommand),
+    /// Replace the database with a verified backup, applying later erasures again.
+    Restore(backup::RestoreArgs),
     /// Rotate the keys that protect personal data.
     #[command(subcommand)]
     Keys(keys::KeysCommand),
@@ -64,6 +69,8 @@ fn main() -> ExitCode {
             Command::User(command) => user::run(command).await,
             Command::Audit(command) => audit::run(command).await,
             Command::Keys(command) => keys::run(command).await,
+            Command::Backup(command) => backup::run(command).await,
+            Command::Restore(args) => backup::restore(args).await,
             Command::Import(args) => import::run(args).await,
             Command::Subject(command) => subject::run(command).await,
             Command::Tenant(command) => tenant::run(command).await,

@@ -309,3 +309,185 @@ fn version_and_bad_flags() {
     let out = trustline(&[], &["audit", "verify", "--database-url", "mysql://x"], None);
     assert!(text(&out).contains("must start with postgres://") || text(&out).contains("master key"), "{}", text(&out));
 }
+
+mod backups {
+    use super::*;
+    use trustline_domain::ContactId;
+
+    on_both_engines!(
+        a_restore_brings_back_the_backup_but_not_a_later_erasure,
+        a_damaged_or_foreign_backup_is_refused_and_changes_nothing,
+        an_ended_tenant_stays_ended_after_restoring_an_older_backup,
+        a_new_machine_restores_with_the_ledger_kept_beside_the_backups
+    );
+
+    fn vault(db: &TestDb) -> trustline_vault::Vault {
+        trustline_vault::Vault::new(db.store.clone(), db.keys.keyring.clone())
+    }
+
+    async fn name_of(db: &TestDb, tenant: TenantId, id: ContactId) -> Result<Option<String>, String> {
+        match vault(db).load_contact(tenant, id).await {
+            Ok(found) => Ok(found.map(|(_, opened)| opened.details.name.unwrap_or_default())),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    fn run_ok(args: &[String], command: &[&str]) -> String {
+        let output = trustline(args, command, None);
+        assert_eq!(output.status.code(), Some(0), "{command:?}: {}", text(&output));
+        text(&output)
+    }
+
+    async fn a_restore_brings_back_the_backup_but_not_a_later_erasure(engine: Engine) {
+        let (db, acme) = populated(engine).await;
+        let args = db_args(&db);
+        let kept = contact_named(&db, acme, "Ada Keeper", "+442071838751").await;
+        let erased = contact_named(&db, acme, "Zebulon Quartermaine", "+442071838752").await;
+        let file = db.data_dir.join("before.tlbackup");
+        let created = run_ok(&args, &["backup", "create", "--out", file.to_str().unwrap()]);
+        assert!(created.contains("Wrote"), "{created}");
+        assert!(run_ok(&args, &["backup", "verify", file.to_str().unwrap()]).contains("intact"));
+        let again = trustline(&args, &["backup", "create", "--out", file.to_str().unwrap()], None);
+        assert!(text(&again).contains("never overwritten"), "{}", text(&again));
+
+        run_ok(&args, &["subject", "erase", "--contact", &erased.0.to_string(), "--reason", "request"]);
+        let late = contact_named(&db, acme, "Late Comer", "+442071838753").await;
+        let refused = trustline(&args, &["restore", file.to_str().unwrap()], None);
+        assert!(text(&refused).contains("--confirm"), "{}", text(&refused));
+
+        let restored = run_ok(&args, &["restore", file.to_str().unwrap(), "--confirm"]);
+        assert!(restored.contains("Erasures applied again: 1"), "{restored}");
+        assert_eq!(name_of(&db, acme, kept).await, Ok(Some("Ada Keeper".into())));
+        assert!(name_of(&db, acme, erased).await.unwrap_err().contains("erased"));
+        assert_eq!(name_of(&db, acme, late).await, Ok(None), "taken after the backup");
+        let lookup = trustline(&args, &["subject", "export", "--phone", "+442071838752"], None);
+        assert!(text(&lookup).contains("no contact matches"), "{}", text(&lookup));
+        assert!(db.plaintext_locations("Zebulon").await.is_empty());
+        // Ids never go back: a new contact cannot take the erased or the late one's id.
+        let newer = contact_named(&db, acme, "New Person", "+442071838754").await;
+        assert!(newer.0 > late.0);
+        // The chain stays valid and ends with the restore, naming what it rolled back.
+        assert_eq!(verify(&db).await.status.code(), Some(0), "{}", text(&verify(&db).await));
+        let restores = db.raw.scalar("SELECT COUNT(*) FROM audit_events WHERE tenant_id = 0 AND action = 'backup.restore'").await;
+        assert_eq!(restores, 1);
+    }
+
+    /// A copy of `file` under `name`, changed by `change`.
+    fn damaged(file: &std::path::Path, name: &str, change: impl FnOnce(&mut Vec<u8>)) -> std::path::PathBuf {
+        let mut bytes = std::fs::read(file).unwrap();
+        change(&mut bytes);
+        let out = file.with_file_name(name);
+        std::fs::write(&out, bytes).unwrap();
+        out
+    }
+
+    async fn a_damaged_or_foreign_backup_is_refused_and_changes_nothing(engine: Engine) {
+        let (db, acme) = populated(engine).await;
+        let args = db_args(&db);
+        contact_named(&db, acme, "Ada Keeper", "+442071838751").await;
+        let file = db.data_dir.join("good.tlbackup");
+        run_ok(&args, &["backup", "create", "--out", file.to_str().unwrap()]);
+        let after = contact_named(&db, acme, "Late Comer", "+442071838753").await;
+        let len = std::fs::metadata(&file).unwrap().len() as usize;
+        let header_end = 13 + u32::from_be_bytes(std::fs::read(&file).unwrap()[9..13].try_into().unwrap()) as usize;
+        let cases = [
+            damaged(&file, "body.tlbackup", |b| b[header_end + (len - header_end) / 2] ^= 1),
+            damaged(&file, "header.tlbackup", |b| {
+                let at = header_end - 20;
+                b[at] = if b[at] == b'1' { b'2' } else { b'1' };
+            }),
+            damaged(&file, "truncated.tlbackup", |b| b.truncate(len - 100)),
+            damaged(&file, "extended.tlbackup", |b| b.extend_from_slice(b"more")),
+        ];
+        for case in &cases {
+            for command in ["verify", "restore"] {
+                let mut words = if command == "verify" { vec!["backup", "verify"] } else { vec!["restore"] };
+                words.push(case.to_str().unwrap());
+                words.push("--confirm");
+                if command == "verify" {
+                    words.pop();
+                }
+                let output = trustline(&args, &words, None);
+                assert_eq!(output.status.code(), Some(2), "{case:?}");
+                assert!(text(&output).contains("integrity check") || text(&output).contains("not valid"), "{case:?}: {}", text(&output));
+            }
+        }
+        let other_key = trustline_crypto::MasterKey::generate().to_base64();
+        let foreign = trustline_with_key(&args, &["restore", file.to_str().unwrap(), "--confirm"], None, Some(&other_key));
+        assert!(text(&foreign).contains("written with the master key"), "{}", text(&foreign));
+        let not_backup = damaged(&file, "csv.tlbackup", |b| *b = b"name,phone\n".to_vec());
+        assert!(text(&trustline(&args, &["restore", not_backup.to_str().unwrap(), "--confirm"], None)).contains("not a Trustline backup"));
+        // Nothing was restored: the contact made after the backup is still there.
+        assert_eq!(name_of(&db, acme, after).await, Ok(Some("Late Comer".into())));
+        let restores = db.raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'backup.restore'").await;
+        assert_eq!(restores, 0);
+        // No staging files are left behind.
+        let leftovers = std::fs::read_dir(&db.data_dir)
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with(".trustline"))
+            .count();
+        assert_eq!(leftovers, 0);
+    }
+
+    async fn an_ended_tenant_stays_ended_after_restoring_an_older_backup(engine: Engine) {
+        let (db, acme) = populated(engine).await;
+        let args = db_args(&db);
+        let globex =
+            db.store.create_tenant("globex", "Globex", AuditDraft::new(1000, 0, "test", "tenant.create", "tenant")).await.unwrap().id;
+        let ended = contact_named(&db, globex, "Zebulon Quartermaine", "+442071838750").await;
+        let kept = contact_named(&db, acme, "Ada Keeper", "+442071838751").await;
+        let file = db.data_dir.join("before.tlbackup");
+        run_ok(&args, &["backup", "create", "--out", file.to_str().unwrap()]);
+        run_ok(&args, &["tenant", "end", "globex", "--confirm", "globex"]);
+        let restored = run_ok(&args, &["restore", file.to_str().unwrap(), "--confirm"]);
+        assert!(restored.contains("Tenants ended again: 1"), "{restored}");
+        assert!(db.store.tenant(globex).await.unwrap().unwrap().ended_at.is_some());
+        assert_eq!(name_of(&db, globex, ended).await, Ok(None));
+        assert_eq!(db.raw.scalar(&format!("SELECT COUNT(*) FROM contacts WHERE tenant_id = {globex}")).await, 0);
+        assert_eq!(db.raw.scalar(&format!("SELECT COUNT(*) FROM tenant_keys WHERE tenant_id = {globex}")).await, 0);
+        assert!(db.plaintext_locations("Zebulon").await.is_empty());
+        assert_eq!(name_of(&db, acme, kept).await, Ok(Some("Ada Keeper".into())));
+    }
+
+    async fn a_new_machine_restores_with_the_ledger_kept_beside_the_backups(engine: Engine) {
+        let (db, acme) = populated(engine).await;
+        let args = db_args(&db);
+        let erased = contact_named(&db, acme, "Zebulon Quartermaine", "+442071838752").await;
+        let kept = contact_named(&db, acme, "Ada Keeper", "+442071838751").await;
+        let dir = db.data_dir.join("backups");
+        let dir_arg = dir.to_str().unwrap();
+        run_ok(&args, &["backup", "create", "--dir", dir_arg, "--keep", "2"]);
+        let oldest = trustline_backup::BackupSchedule { dir: dir.clone(), keep: 2 }.backups().unwrap().remove(0);
+        // An operator's copy of the backup from before the erasure.
+        let before = dir.join("copy-before-erasure.tlbackup");
+        std::fs::copy(&oldest, &before).unwrap();
+        run_ok(&args, &["subject", "erase", "--contact", &erased.0.to_string(), "--reason", "request"]);
+        run_ok(&args, &["backup", "create", "--dir", dir_arg, "--keep", "2"]);
+        run_ok(&args, &["backup", "create", "--dir", dir_arg, "--keep", "2"]);
+        let left = trustline_backup::BackupSchedule { dir: dir.clone(), keep: 2 }.backups().unwrap();
+        assert_eq!(left.len(), 2, "only the newest two are kept");
+        assert!(!left.contains(&oldest));
+
+        // The database is lost: restore the old copy on a new machine.
+        let (target, url) = db.empty_target().await;
+        let mut target_args = vec!["--data-dir".to_owned(), target.path().display().to_string()];
+        if let Some(url) = &url {
+            target_args.extend(["--database-url".to_owned(), url.clone()]);
+        }
+        let restored = run_ok(&target_args, &["restore", before.to_str().unwrap(), "--confirm"]);
+        assert!(restored.contains("Erasure ledger"), "{restored}");
+        let (store, keys) = trustline_server::unlock(target_db(&target, url.as_deref()).await, &db.master_key()).await.unwrap();
+        let vault = trustline_vault::Vault::new(store.clone(), keys.keyring.clone());
+        assert!(vault.load_contact(acme, erased).await.is_err(), "erased again from the ledger");
+        let (_, opened) = vault.load_contact(acme, kept).await.unwrap().unwrap();
+        assert_eq!(opened.details.name.as_deref(), Some("Ada Keeper"));
+        assert_eq!(trustline(&target_args, &["audit", "verify"], None).status.code(), Some(0));
+    }
+
+    async fn target_db(dir: &tempfile::TempDir, url: Option<&str>) -> Box<dyn trustline_store::LockedStore> {
+        match url {
+            None => Box::new(trustline_store_sqlite::SqliteDatabase::open(&dir.path().join("trustline.db")).await.unwrap()),
+            Some(url) => Box::new(trustline_store_postgres::PostgresDatabase::connect(url).await.unwrap()),
+        }
+    }
+}

@@ -1,5 +1,6 @@
 pub mod accounts;
 pub mod audit;
+pub mod backup;
 pub mod bench;
 pub mod import;
 pub mod init;

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
+use trustline_backup::BackupSchedule;
 use trustline_crypto::{PasswordHasher, random_password};
 use trustline_domain::{Clock, LoginThrottle, Role};
 use trustline_server::{App, AppConfig, ProxyNetwork, SystemClock, TlsFiles, run_retention, serve, write_checkpoints};
@@ -37,6 +38,15 @@ pub struct ServeArgs {
     /// Seconds between runs of the retention job.
     #[arg(long, env = "TRUSTLINE_RETENTION_INTERVAL", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..=604_800))]
     retention_interval: u64,
+    /// Write scheduled backups to this directory (enable on one node only).
+    #[arg(long, env = "TRUSTLINE_BACKUP_DIR")]
+    backup_dir: Option<PathBuf>,
+    /// Seconds between scheduled backups.
+    #[arg(long, env = "TRUSTLINE_BACKUP_INTERVAL", default_value_t = 86_400, requires = "backup_dir", value_parser = clap::value_parser!(u64).range(60..=2_592_000))]
+    backup_interval: u64,
+    /// How many scheduled backups to keep; older ones are removed.
+    #[arg(long, env = "TRUSTLINE_BACKUP_KEEP", default_value_t = 7, requires = "backup_dir", value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    backup_keep: u64,
 }
 
 const DEMO_TENANT: &str = "demo";
@@ -57,6 +67,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let scheme = if tls.is_some() { "https" } else { "http" };
     let address = listener.local_addr()?;
     tokio::spawn(retention_job(inst.store.clone(), Duration::from_secs(args.retention_interval)));
+    if let Some(dir) = args.backup_dir {
+        let schedule = BackupSchedule { dir, keep: usize::try_from(args.backup_keep).unwrap_or(usize::MAX) };
+        tokio::spawn(backup_job(inst.store.clone(), inst.keys.keyring.clone(), schedule, Duration::from_secs(args.backup_interval)));
+    }
     tokio::spawn(background_jobs(inst, Duration::from_secs(args.checkpoint_interval), session_lifetime, throttle));
     println!("Trustline is listening on {scheme}://{address}/ ({} storage)", app_engine(&args.data));
     if !demo_accounts.is_empty() {
@@ -119,6 +133,25 @@ async fn retention_job(store: Arc<dyn trustline_store::Store>, every: Duration) 
                 }
             }
             Err(error) => tracing::error!(%error, "retention job failed"),
+        }
+    }
+}
+
+/// Scheduled backups; a failure is logged and retried at the next tick.
+async fn backup_job(
+    store: Arc<dyn trustline_store::Store>,
+    keyring: Arc<trustline_crypto::Keyring>,
+    schedule: BackupSchedule,
+    every: Duration,
+) {
+    let mut ticker = tokio::time::interval(every);
+    loop {
+        ticker.tick().await;
+        match schedule.run(store.as_ref(), &keyring, SystemClock.now()).await {
+            Ok(run) => {
+                tracing::info!(path = %run.created.path.display(), bytes = run.created.bytes, removed = run.removed.len(), "backup written")
+            }
+            Err(error) => tracing::error!(%error, "scheduled backup failed"),
         }
     }
 }
