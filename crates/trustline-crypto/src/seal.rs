@@ -32,11 +32,13 @@ impl Sealer {
     pub fn seal(&self, plaintext: &[u8], place: &str) -> Result<Vec<u8>, SealError> {
         let nonce_bytes = crate::random_bytes::<NONCE_LEN>();
         let nonce = Nonce::assume_unique_for_key(*nonce_bytes);
-        let mut out = Vec::with_capacity(NONCE_LEN + plaintext.len() + AES_256_GCM.tag_len());
+        let tag_len = AES_256_GCM.tag_len();
+        let mut out = Vec::with_capacity(NONCE_LEN + plaintext.len() + tag_len);
         out.extend_from_slice(nonce_bytes.as_ref());
-        let mut body = plaintext.to_vec();
-        self.key.seal_in_place_append_tag(nonce, Aad::from(place.as_bytes()), &mut body).map_err(|_| SealError::Seal)?;
-        out.extend_from_slice(&body);
+        out.extend_from_slice(plaintext);
+        let body = out.get_mut(NONCE_LEN..).ok_or(SealError::Seal)?;
+        let tag = self.key.seal_in_place_separate_tag(nonce, Aad::from(place.as_bytes()), body).map_err(|_| SealError::Seal)?;
+        out.extend_from_slice(tag.as_ref());
         Ok(out)
     }
 

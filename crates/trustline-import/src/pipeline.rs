@@ -210,11 +210,14 @@ pub async fn start_import(vault: &Vault, clock: &dyn Clock, request: ImportReque
 
 impl StartedImport {
     /// Imports the rest of the file; `progress` sees the record after every chunk.
+    ///
+    /// Three stages overlap: a thread reads and validates rows; the next
+    /// chunk is deduplicated and sealed while the previous one commits.
     pub async fn run(self, vault: &Vault, clock: &dyn Clock, progress: impl Fn(&ImportRecord)) -> Result<ImportRecord, ImportError> {
         let StartedImport { mut record, request, mapping, custom } = self;
         let tenant = request.tenant;
         let index = vault.index_key(tenant, clock.now(), &request.actor).await?;
-        let (sender, mut receiver) = tokio::sync::mpsc::channel(2);
+        let (sender, mut parsed) = tokio::sync::mpsc::channel(2);
         let reader = {
             let (request, index) = (request.clone(), index.clone());
             let (offset, line) = (record.byte_offset, record.line);
@@ -224,15 +227,35 @@ impl StartedImport {
                 }
             })
         };
-        while let Some(chunk) = receiver.recv().await {
-            let chunk = chunk?;
-            let last = chunk.last;
-            record = commit_chunk(vault, clock, &request, &record, chunk).await?;
-            progress(&record);
-            if last {
-                break;
+        let (ready_sender, mut ready) = tokio::sync::mpsc::channel(1);
+        let list_id = record.list_id;
+        let prepare = async {
+            let mut run = RunState::default();
+            while let Some(chunk) = parsed.recv().await {
+                let prepared = match chunk {
+                    Ok(chunk) => prepare_chunk(vault, clock, &request, list_id, &mut run, chunk).await,
+                    Err(e) => Err(e),
+                };
+                let failed = prepared.is_err();
+                if ready_sender.send(prepared).await.is_err() || failed {
+                    break;
+                }
             }
-        }
+        };
+        let commit = async {
+            while let Some(prepared) = ready.recv().await {
+                let prepared = prepared?;
+                let last = prepared.last;
+                record = commit_chunk(vault, &request, &record, prepared).await?;
+                progress(&record);
+                if last {
+                    break;
+                }
+            }
+            Ok::<_, ImportError>(())
+        };
+        let ((), committed) = tokio::join!(prepare, commit);
+        committed?;
         reader.await.map_err(|_| ImportError::Reader)?;
         let c = record.counts;
         let audit = AuditDraft::new(clock.now(), tenant.0, request.actor.clone(), "import.finish", format!("import:{}", record.id))
@@ -255,15 +278,44 @@ pub async fn run_import(
     start_import(vault, clock, request).await?.run(vault, clock, progress).await
 }
 
-/// Sorts one chunk's rows into new, linked, duplicate and suppressed, seals
-/// the new ones and commits it all with the position after the chunk.
-async fn commit_chunk(
+/// What this run has decided in chunks that may not be committed yet, so
+/// that the next chunk can be prepared while the previous one commits.
+#[derive(Default)]
+struct RunState {
+    /// Numbers of the new contacts of this run.
+    claimed: HashSet<Digest>,
+    /// Existing contacts this run adds to the list.
+    linked: HashSet<ContactId>,
+    /// Contact ids reserved and not used yet.
+    ids: std::ops::Range<i64>,
+}
+
+/// A chunk ready to commit: sorted, sealed and counted.
+struct PreparedChunk {
+    contacts: Vec<NewContact>,
+    linked: Vec<ContactId>,
+    rejections: Vec<ImportRejection>,
+    counts: ImportCounts,
+    to_offset: u64,
+    to_line: u64,
+    last: bool,
+    at: i64,
+}
+
+/// Ids are reserved for several chunks at a time: a reservation is a write,
+/// and waiting for the writer would stall preparation behind every commit.
+const ID_RESERVATION_CHUNKS: usize = 4;
+
+/// Sorts one chunk's rows into new, linked, duplicate and suppressed, and
+/// seals the new ones.
+async fn prepare_chunk(
     vault: &Vault,
     clock: &dyn Clock,
     request: &ImportRequest,
-    record: &ImportRecord,
+    list_id: i64,
+    run: &mut RunState,
     chunk: ParsedChunk,
-) -> Result<ImportRecord, ImportError> {
+) -> Result<PreparedChunk, ImportError> {
     let store = vault.store();
     let tenant = request.tenant;
     let all: Vec<Digest> = chunk.rows.iter().flat_map(|r| r.digests.iter().copied()).collect();
@@ -275,7 +327,6 @@ async fn commit_chunk(
     let mut rejections = chunk.rejections;
     let mut rejected_lines: HashSet<u64> = rejections.iter().map(|r| r.line).collect();
     let mut fresh: Vec<ParsedRow> = Vec::new();
-    let mut claimed: HashSet<Digest> = HashSet::new();
     let mut linked: Vec<ContactId> = Vec::new();
     for row in chunk.rows {
         let existing: HashSet<ContactId> = row.digests.iter().filter_map(|d| owners.get(d).map(|(id, _)| *id)).collect();
@@ -290,30 +341,43 @@ async fn commit_chunk(
                 reason: "the numbers belong to different existing contacts".into(),
             });
         } else if let Some(id) = existing.into_iter().next() {
-            if linked.contains(&id) {
-                counts.duplicates += 1;
-            } else {
+            if run.linked.insert(id) {
                 linked.push(id);
+            } else {
+                counts.duplicates += 1;
             }
-        } else if row.digests.iter().any(|d| claimed.contains(d)) {
+        } else if row.digests.iter().any(|d| run.claimed.contains(d)) {
             counts.duplicates += 1;
         } else {
-            claimed.extend(row.digests.iter().copied());
+            run.claimed.extend(row.digests.iter().copied());
             fresh.push(row);
         }
     }
-    let already: HashSet<ContactId> = store.list_members_among(record.list_id, &linked).await?.into_iter().collect();
+    let already: HashSet<ContactId> = store.list_members_among(list_id, &linked).await?.into_iter().collect();
     counts.duplicates += i64::try_from(already.len()).unwrap_or(0);
     linked.retain(|id| !already.contains(id));
     counts.linked = i64::try_from(linked.len()).unwrap_or(0);
     counts.rejected = i64::try_from(rejected_lines.len()).unwrap_or(0);
 
     let at = clock.now();
-    let contacts = seal_rows(vault, tenant, fresh, at, &request.actor).await?;
+    let contacts = seal_rows(vault, request, run, fresh, chunk.last, at).await?;
     counts.accepted = i64::try_from(contacts.len()).unwrap_or(0);
-    let first = contacts.first().map_or(0, |c| c.id.0);
-    let last = contacts.last().map_or(0, |c| c.id.0);
-    let audit = AuditDraft::new(at, tenant.0, request.actor.clone(), "import.chunk", format!("import:{}", record.id))
+    Ok(PreparedChunk { contacts, linked, rejections, counts, to_offset: chunk.to_offset, to_line: chunk.to_line, last: chunk.last, at })
+}
+
+/// Commits a prepared chunk with the position after it.
+async fn commit_chunk(
+    vault: &Vault,
+    request: &ImportRequest,
+    record: &ImportRecord,
+    chunk: PreparedChunk,
+) -> Result<ImportRecord, ImportError> {
+    let store = vault.store();
+    let tenant = request.tenant;
+    let counts = chunk.counts;
+    let first = chunk.contacts.first().map_or(0, |c| c.id.0);
+    let last = chunk.contacts.last().map_or(0, |c| c.id.0);
+    let audit = AuditDraft::new(chunk.at, tenant.0, request.actor.clone(), "import.chunk", format!("import:{}", record.id))
         .detail("from_line", record.line.to_string())
         .detail("to_line", chunk.to_line.to_string())
         .detail("contacts", format!("{first}-{last}"))
@@ -326,23 +390,40 @@ async fn commit_chunk(
         from_offset: record.byte_offset,
         to_offset: chunk.to_offset,
         to_line: chunk.to_line,
-        contacts,
-        linked,
-        rejections,
+        contacts: chunk.contacts,
+        linked: chunk.linked,
+        rejections: chunk.rejections,
         counts,
-        at,
+        at: chunk.at,
     };
     store.commit_import_chunk(commit, audit).await?;
     Ok(store.import_record(tenant, record.id).await?.ok_or(StoreError::NotFound)?)
 }
 
 /// Gives new rows ids and seals them on a blocking thread (it is CPU work).
-async fn seal_rows(vault: &Vault, tenant: TenantId, rows: Vec<ParsedRow>, at: i64, actor: &str) -> Result<Vec<NewContact>, ImportError> {
+async fn seal_rows(
+    vault: &Vault,
+    request: &ImportRequest,
+    run: &mut RunState,
+    rows: Vec<ParsedRow>,
+    last: bool,
+    at: i64,
+) -> Result<Vec<NewContact>, ImportError> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let count = u32::try_from(rows.len()).map_err(|_| ImportError::Reader)?;
-    let first = vault.store().reserve_ids(IdKind::Contact, count).await?;
+    let (tenant, actor) = (request.tenant, request.actor.as_str());
+    let needed = i64::try_from(rows.len()).map_err(|_| ImportError::Reader)?;
+    if run.ids.end - run.ids.start < needed {
+        // The last chunk (and so a small file) takes only what it needs.
+        let ahead = if last { 0 } else { request.chunk_rows.saturating_mul(ID_RESERVATION_CHUNKS) };
+        let block = rows.len().max(ahead);
+        let count = u32::try_from(block).map_err(|_| ImportError::Reader)?;
+        let first = vault.store().reserve_ids(IdKind::Contact, count).await?;
+        run.ids = first..first + i64::from(count);
+    }
+    let first = run.ids.start;
+    run.ids.start += needed;
     let tenant_key = vault.current_tenant_key(tenant, at, actor).await?;
     let index: Arc<BlindIndexKey> = vault.index_key(tenant, at, actor).await?;
     tokio::task::spawn_blocking(move || {

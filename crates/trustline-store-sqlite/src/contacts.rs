@@ -21,34 +21,40 @@ fn phone_conflict(e: sqlx::Error) -> StoreError {
     }
 }
 
-/// Inserts contacts and their blind indexes.
-pub(crate) async fn insert_contacts(conn: &mut SqliteConnection, contacts: &[NewContact]) -> StoreResult<()> {
-    for chunk in contacts.chunks(INSERT_BATCH) {
+/// Inserts contacts and their blind indexes. The contacts are consumed so
+/// that their ciphertexts are bound without another copy.
+pub(crate) async fn insert_contacts(conn: &mut SqliteConnection, contacts: Vec<NewContact>) -> StoreResult<()> {
+    let phones = lookup_rows(&contacts, |c| &c.lookups.phones);
+    let emails = lookup_rows(&contacts, |c| &c.lookups.emails);
+    let mut rest = contacts;
+    while !rest.is_empty() {
+        let tail = rest.split_off(rest.len().min(INSERT_BATCH));
+        let batch = std::mem::replace(&mut rest, tail);
         let mut insert = QueryBuilder::<Sqlite>::new(
             "INSERT INTO contacts (tenant_id, id, key_version, data_key, name, phones, email, address, language, custom, phone_digests,
              email_digests, region, time_zone, consent, consent_source, consent_at, do_not_contact, dnc_source, dnc_at, restricted,
              created_at, updated_at) ",
         );
-        insert.push_values(chunk, |mut row, c| {
+        insert.push_values(batch, |mut row, c| {
             row.push_bind(c.tenant_id.0)
                 .push_bind(c.id.0)
                 .push_bind(i64::from(c.key_version))
-                .push_bind(&c.data_key)
-                .push_bind(&c.fields.name)
-                .push_bind(&c.fields.phones)
-                .push_bind(&c.fields.email)
-                .push_bind(&c.fields.address)
-                .push_bind(&c.fields.language)
-                .push_bind(&c.fields.custom)
+                .push_bind(c.data_key)
+                .push_bind(c.fields.name)
+                .push_bind(c.fields.phones)
+                .push_bind(c.fields.email)
+                .push_bind(c.fields.address)
+                .push_bind(c.fields.language)
+                .push_bind(c.fields.custom)
                 .push_bind(c.lookups.phones.concat())
                 .push_bind(c.lookups.emails.concat())
-                .push_bind(&c.lookups.region)
-                .push_bind(&c.lookups.time_zone)
+                .push_bind(c.lookups.region)
+                .push_bind(c.lookups.time_zone)
                 .push_bind(c.consent.consent.as_str())
-                .push_bind(&c.consent.consent_source)
+                .push_bind(c.consent.consent_source)
                 .push_bind(c.consent.consent_at)
                 .push_bind(c.consent.do_not_contact)
-                .push_bind(&c.consent.dnc_source)
+                .push_bind(c.consent.dnc_source)
                 .push_bind(c.consent.dnc_at)
                 .push_bind(c.consent.restricted)
                 .push_bind(c.created_at)
@@ -56,23 +62,25 @@ pub(crate) async fn insert_contacts(conn: &mut SqliteConnection, contacts: &[New
         });
         insert.build().execute(&mut *conn).await.map_err(unavailable)?;
     }
-    insert_lookups(conn, "contact_phones", contacts, |c| &c.lookups.phones, phone_conflict).await?;
-    insert_lookups(conn, "contact_emails", contacts, |c| &c.lookups.emails, unavailable).await?;
-    Ok(())
+    insert_lookups(conn, "contact_phones", phones, phone_conflict).await?;
+    insert_lookups(conn, "contact_emails", emails, unavailable).await
 }
 
-/// Inserts one blind-index table's rows for `contacts`, sorted so that
-/// consecutive inserts land on neighbouring index pages.
+/// One blind-index table's rows for `contacts`, sorted so that consecutive
+/// inserts land on neighbouring index pages.
+fn lookup_rows(contacts: &[NewContact], digests: impl Fn(&NewContact) -> &Vec<Digest>) -> Vec<(i64, Digest, i64)> {
+    let mut rows: Vec<(i64, Digest, i64)> =
+        contacts.iter().flat_map(|c| digests(c).iter().map(move |d| (c.tenant_id.0, *d, c.id.0))).collect();
+    rows.sort_unstable();
+    rows
+}
+
 async fn insert_lookups(
     conn: &mut SqliteConnection,
     table: &str,
-    contacts: &[NewContact],
-    digests: impl Fn(&NewContact) -> &Vec<Digest>,
+    rows: Vec<(i64, Digest, i64)>,
     on_error: fn(sqlx::Error) -> StoreError,
 ) -> StoreResult<()> {
-    let mut rows: Vec<(i64, &Digest, i64)> =
-        contacts.iter().flat_map(|c| digests(c).iter().map(move |d| (c.tenant_id.0, d, c.id.0))).collect();
-    rows.sort_unstable();
     for chunk in rows.chunks(INSERT_BATCH * 4) {
         let mut insert = QueryBuilder::<Sqlite>::new(format!("INSERT INTO {table} (tenant_id, digest, contact_id) "));
         insert.push_values(chunk, |mut row, (tenant, digest, id)| {
@@ -200,7 +208,7 @@ impl ContactStore for SqliteStore {
 
     async fn create_contact(&self, contact: NewContact, audit: AuditDraft) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        insert_contacts(&mut tx, std::slice::from_ref(&contact)).await?;
+        insert_contacts(&mut tx, vec![contact]).await?;
         self.append(&mut tx, audit).await?;
         Self::commit(tx).await
     }

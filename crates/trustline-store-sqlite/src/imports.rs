@@ -158,8 +158,8 @@ impl ImportStore for SqliteStore {
         if moved.rows_affected() == 0 {
             return Err(StoreError::Conflict("another run of this import"));
         }
-        insert_contacts(&mut tx, &chunk.contacts).await?;
         let members: Vec<i64> = chunk.contacts.iter().map(|c| c.id.0).chain(chunk.linked.iter().map(|c| c.0)).collect();
+        insert_contacts(&mut tx, chunk.contacts).await?;
         for ids in members.chunks(IN_BATCH) {
             let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO list_members (list_id, contact_id, tenant_id) ");
             insert.push_values(ids, |mut row, id| {

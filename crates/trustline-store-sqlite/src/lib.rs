@@ -75,7 +75,12 @@ impl SqliteDatabase {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         let cache = |kib: i64| options.clone().pragma("cache_size", format!("-{kib}"));
-        let writer = SqlitePoolOptions::new().max_connections(1).connect_with(cache(WRITER_CACHE_KIB)).await.map_err(unavailable)?;
+        // Checkpoints every 256 MiB of log rather than every 4 MiB: a page
+        // changed by several commits in between is copied back once. The log
+        // file is cut back to 64 MiB after each checkpoint.
+        let writer_options =
+            cache(WRITER_CACHE_KIB).pragma("wal_autocheckpoint", "65536").pragma("journal_size_limit", (64i64 << 20).to_string());
+        let writer = SqlitePoolOptions::new().max_connections(1).connect_with(writer_options).await.map_err(unavailable)?;
         MIGRATOR.run(&writer).await.map_err(|e| StoreError::Unavailable(Box::new(e)))?;
         let pool = SqlitePoolOptions::new().max_connections(4).connect_with(cache(READER_CACHE_KIB)).await.map_err(unavailable)?;
         Ok(Self { pool, writer })
