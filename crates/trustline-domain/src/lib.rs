@@ -5,6 +5,7 @@
 
 mod clock;
 pub mod contact;
+pub mod dialing;
 mod ids;
 mod names;
 mod password;

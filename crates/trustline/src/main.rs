@@ -4,7 +4,7 @@ mod commands;
 mod config;
 
 use clap::{Parser, Subcommand};
-use commands::{audit, backup, bench, import, init, keys, serve, subject, tenant, user};
+use commands::{audit, backup, bench, import, init, keys, serve, simulate, subject, tenant, user};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -42,6 +42,8 @@ enum Command {
     /// Check or export the tamper-evident audit log.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Run a campaign against the simulated carrier under each dialing mode.
+    Simulate(simulate::SimulateArgs),
     /// Measure throughput and latency on this machine.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -75,6 +77,7 @@ fn main() -> ExitCode {
             Command::Subject(command) => subject::run(command).await,
             Command::Tenant(command) => tenant::run(command).await,
             Command::Bench(command) => bench::run(command).await,
+            Command::Simulate(args) => simulate::run(args),
             Command::Version => {
                 println!("trustline {}", env!("CARGO_PKG_VERSION"));
                 Ok(ExitCode::SUCCESS)

@@ -491,3 +491,24 @@ mod backups {
         }
     }
 }
+
+#[test]
+fn simulate_prints_one_report_per_mode_and_refuses_bad_rates() {
+    let run = |args: &[&str]| Command::new(env!("CARGO_BIN_EXE_trustline")).args(args).output().unwrap();
+    let output = run(&["simulate", "--agents", "50", "--hours", "8", "--answer-rate", "0.3", "--seed", "1", "--json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    for mode in ["preview", "progressive", "predictive"] {
+        for field in ["occupancy", "abandonment_rate", "talk_minutes_per_agent_hour"] {
+            let value = report[mode][field].as_f64().unwrap_or_else(|| panic!("{mode}.{field} missing"));
+            assert!(value >= 0.0);
+        }
+        assert!(report[mode]["occupancy"].as_f64().unwrap() <= 1.0);
+    }
+    assert!(report["predictive"]["abandonment_rate"].as_f64().unwrap() <= 0.03);
+    let again = run(&["simulate", "--agents", "50", "--hours", "8", "--answer-rate", "0.3", "--seed", "1", "--json"]);
+    assert_eq!(output.stdout, again.stdout, "the same seed prints the same report");
+    let bad = run(&["simulate", "--answer-rate", "1.5"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad).contains("--answer-rate must be between 0 and 1"), "{}", text(&bad));
+}

@@ -6,6 +6,7 @@ pub mod import;
 pub mod init;
 pub mod keys;
 pub mod serve;
+pub mod simulate;
 pub mod subject;
 pub mod tenant;
 pub mod user;
