@@ -1,10 +1,13 @@
-//! Outbound dialing rules: the dialing modes, how many calls to place now
-//! (pacing), and the abandonment cap that bounds predictive dialing.
+//! Outbound dialing rules: when a contact may be called, the dialing modes,
+//! how many calls to place now (pacing), and the abandonment cap that bounds
+//! predictive dialing.
 
 mod abandonment;
+mod calling_window;
 mod mode;
 mod pacing;
 
 pub use abandonment::{AbandonmentPolicy, AbandonmentWindow, WindowLength};
+pub use calling_window::{CallingWindow, DailyHours, HoursError, WeeklyHours, WindowClosed, statutory_hours};
 pub use mode::{DialingMode, UnknownDialingMode};
 pub use pacing::{AgentBusy, DialerView, PacingEstimate, calls_to_place, expected_abandoned};
