@@ -4,10 +4,14 @@
 
 mod abandonment;
 mod calling_window;
+mod disposition;
+mod eligibility;
 mod mode;
 mod pacing;
 
 pub use abandonment::{AbandonmentPolicy, AbandonmentWindow, WindowLength};
 pub use calling_window::{CallingWindow, DailyHours, HoursError, WeeklyHours, WindowClosed, statutory_hours};
+pub use disposition::{AttemptHistory, DispositionOutcome, RetryRule};
+pub use eligibility::{ContactStanding, NotDiallable, may_dial};
 pub use mode::{DialingMode, UnknownDialingMode};
 pub use pacing::{AgentBusy, DialerView, PacingEstimate, calls_to_place, expected_abandoned};
