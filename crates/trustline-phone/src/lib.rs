@@ -127,6 +127,17 @@ mod tests {
         Some(DefaultRegion::parse("gb").unwrap())
     }
 
+    /// Calling windows are checked in the zones numbers are given; each must
+    /// be one the time-zone database knows, or the contact is never called.
+    #[test]
+    fn every_zone_of_a_number_is_known_to_calling_windows() {
+        let window = trustline_domain::dialing::CallingWindow::new(None, None);
+        for zone in zones::all() {
+            let verdict = window.check(&[zone], 1_781_514_000);
+            assert!(!matches!(verdict, Err(trustline_domain::dialing::WindowClosed::UnknownZone(_))), "{zone}");
+        }
+    }
+
     #[test]
     fn national_and_international_forms_normalise_to_the_same_e164() {
         for input in ["020 7183 8750", "+44 20 7183 8750", "0044 20 7183 8750", "(020) 7183-8750", " +442071838750 "] {
