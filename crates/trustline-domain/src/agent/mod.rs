@@ -1,0 +1,6 @@
+//! Agents at work: the states an agent moves through and which moves are
+//! allowed.
+
+mod state;
+
+pub use state::{AgentEvent, AgentState, BreakReason, IllegalTransition, InvalidBreakReason};
