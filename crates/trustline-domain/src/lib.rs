@@ -12,6 +12,7 @@ mod names;
 mod password;
 mod permission;
 mod role;
+pub mod routing;
 mod session;
 mod throttle;
 

@@ -117,6 +117,12 @@ impl WeeklyHours {
     fn open(&self, weekday: Weekday, minute: u16) -> bool {
         self.0.get(day_index(weekday)).is_some_and(|hours| hours.iter().any(|h| h.contains(minute)))
     }
+
+    /// Whether these hours are open at `at` in `zone`.
+    pub fn is_open(&self, zone: &str, at: UnixTime) -> Result<bool, WindowClosed> {
+        let local = local_time(zone, at)?;
+        Ok(self.open(local.weekday(), minute_of_day(&local)))
+    }
 }
 
 /// The hours a country allows for unsolicited calls, as a conservative
@@ -134,6 +140,17 @@ pub fn statutory_hours(region: Option<&str>) -> WeeklyHours {
         Some("DE") => WeeklyHours::closed().on(0..=5, &[hours(8, 20)]),
         _ => WeeklyHours::closed().on(0..=5, &[hours(9, 20)]),
     }
+}
+
+/// The wall-clock time in `zone` at `at`, daylight saving included.
+fn local_time(zone: &str, at: UnixTime) -> Result<jiff::civil::DateTime, WindowClosed> {
+    let tz = TimeZone::get(zone).map_err(|_| WindowClosed::UnknownZone(zone.to_owned()))?;
+    let instant = jiff::Timestamp::from_second(at).map_err(|_| WindowClosed::NoZone)?;
+    Ok(instant.to_zoned(tz).datetime())
+}
+
+fn minute_of_day(local: &jiff::civil::DateTime) -> u16 {
+    u16::try_from(i32::from(local.hour()) * 60 + i32::from(local.minute())).unwrap_or(u16::MAX)
 }
 
 /// Why a contact may not be called now.
@@ -178,15 +195,12 @@ impl CallingWindow {
         if zones.is_empty() {
             return Err(WindowClosed::NoZone);
         }
-        let instant = jiff::Timestamp::from_second(at).map_err(|_| WindowClosed::NoZone)?;
         for &zone in zones {
-            let tz = TimeZone::get(zone).map_err(|_| WindowClosed::UnknownZone(zone.to_owned()))?;
-            let local = instant.to_zoned(tz).datetime();
+            let local = local_time(zone, at)?;
             if self.holidays.contains(&local.date()) {
                 return Err(WindowClosed::Holiday { zone: zone.to_owned() });
             }
-            let minute = u16::try_from(i32::from(local.hour()) * 60 + i32::from(local.minute())).unwrap_or(u16::MAX);
-            if !self.hours.open(local.weekday(), minute) {
+            if !self.hours.open(local.weekday(), minute_of_day(&local)) {
                 let local = format!("{} {:02}:{:02}", day_name(local.weekday()), local.hour(), local.minute());
                 return Err(WindowClosed::OutsideHours { zone: zone.to_owned(), local });
             }
