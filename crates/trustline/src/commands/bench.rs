@@ -49,6 +49,19 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 200_000)]
         contacts: usize,
     },
+    /// Inbound routing decisions with many logged-in agents and queues.
+    Routing {
+        #[arg(long, default_value_t = 10_000)]
+        agents: u32,
+        #[arg(long, default_value_t = 200)]
+        queues: u32,
+        /// Calls offered.
+        #[arg(long, default_value_t = 500_000)]
+        calls: u32,
+        /// Average share of agents busy (1.0 or more: queues grow).
+        #[arg(long, default_value_t = 0.95)]
+        load: f64,
+    },
     /// Sign-in latency over HTTP with Argon2id under concurrent load.
     Login {
         #[arg(long, default_value_t = 200)]
@@ -64,6 +77,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::AuditVerify { storage, events } => audit_verify(storage, events).await?,
         BenchCommand::Login { requests, concurrency } => login(requests, concurrency.max(1)).await?,
         BenchCommand::Seal { bytes, contacts } => seal(bytes, contacts.max(1))?,
+        BenchCommand::Routing { agents, queues, calls, load } => routing(agents.max(1), queues.max(1), calls.max(1), load)?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -269,5 +283,78 @@ fn seal(bytes: usize, contacts: usize) -> anyhow::Result<()> {
         contacts as f64 / elapsed.as_secs_f64()
     );
     anyhow::ensure!(total > 0);
+    Ok(())
+}
+
+/// A day in a large inbound center, compressed: one call offered per step,
+/// each reserved agent busy for a random number of steps (`load` of the
+/// agents busy on average), so queues form and drain. Times every decision.
+fn routing(agents: u32, queues: u32, calls: u32, load: f64) -> anyhow::Result<()> {
+    anyhow::ensure!(load > 0.0 && load <= 2.0, "--load must be more than 0 and at most 2");
+    use trustline_domain::routing::{CallId, Overflow, QueueConfig, QueueId, Routed, Router, RoutingStrategy, SkillId};
+    use trustline_telephony::SeededRandom;
+    const SKILLS: u64 = 50;
+    let mut random = SeededRandom::new(1);
+    let mut pick = |n: u64| random.next_u64() % n;
+    let mut router = Router::new();
+    for q in 0..queues {
+        let requires = (0..1 + pick(2)).map(|_| (SkillId(pick(SKILLS) as u16), 1 + pick(4) as u8)).collect();
+        let strategy = if q % 2 == 0 { RoutingStrategy::LongestIdle } else { RoutingStrategy::SkillsWeighted };
+        let overflow = (q % 10 == 0).then(|| Overflow { after_ms: 30_000, to: QueueId(pick(u64::from(queues)) as u32) });
+        router.add_queue(QueueConfig { id: QueueId(q), requires, priority: 1 + pick(5) as u8, strategy, overflow })?;
+    }
+    for a in 0..agents {
+        let skills = (0..8).map(|_| (SkillId(pick(SKILLS) as u16), 1 + pick(10) as u8)).collect();
+        router.log_in(i64::from(a), skills)?;
+        router.agent_ready(i64::from(a), 0)?;
+    }
+    let mean_busy = (f64::from(agents) * load) as u64;
+    let mut releases: std::collections::BinaryHeap<std::cmp::Reverse<(u64, i64)>> = std::collections::BinaryHeap::new();
+    let (mut offers, mut frees) = (Vec::with_capacity(calls as usize), Vec::with_capacity(calls as usize));
+    let warmup = u64::from(calls / 10);
+    let mut queued = 0u64;
+    for step in 0..u64::from(calls) + warmup {
+        let now = step;
+        while releases.peek().is_some_and(|r| r.0.0 <= step) {
+            let Some(std::cmp::Reverse((_, agent))) = releases.pop() else { break };
+            let started = Instant::now();
+            let took = router.agent_ready(agent, now)?;
+            let elapsed = started.elapsed();
+            if step >= warmup {
+                frees.push(elapsed);
+            }
+            if took.is_some() {
+                releases.push(std::cmp::Reverse((step + 1 + pick(2 * mean_busy), agent)));
+            }
+        }
+        let queue = QueueId(pick(u64::from(queues)) as u32);
+        let started = Instant::now();
+        let routed = router.offer(CallId(step), queue, now)?;
+        let elapsed = started.elapsed();
+        if step >= warmup {
+            offers.push(elapsed);
+        }
+        match routed {
+            Routed::Agent(agent) => releases.push(std::cmp::Reverse((step + 1 + pick(2 * mean_busy), agent))),
+            Routed::Queued { .. } => queued += 1,
+        }
+    }
+    let report = |name: &str, mut times: Vec<Duration>| {
+        times.sort();
+        let at = |q: f64| times.get(((times.len() as f64 - 1.0) * q) as usize).copied().unwrap_or_default();
+        println!(
+            "{name}: p50 {:.1} µs, p99 {:.1} µs, max {:.1} µs over {} decisions",
+            at(0.5).as_secs_f64() * 1e6,
+            at(0.99).as_secs_f64() * 1e6,
+            at(1.0).as_secs_f64() * 1e6,
+            times.len()
+        );
+    };
+    println!(
+        "{agents} agents, {queues} queues, 8 skills per agent out of {SKILLS}, load {load}; {:.1} % of calls waited",
+        queued as f64 * 100.0 / f64::from(calls) / 1.1
+    );
+    report("a call arrives (to the best ready agent, or queued)", offers);
+    report("an agent becomes free (takes the most urgent call, or waits)", frees);
     Ok(())
 }
