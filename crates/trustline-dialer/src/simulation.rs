@@ -1,9 +1,12 @@
 //! A discrete-event simulation in milliseconds of virtual time: agents,
 //! calls and the carrier, with the dialer deciding after every event.
 
+use crate::call_list::{CallList, ListConfig, PlacedCall};
 use serde::Serialize;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
+use trustline_domain::UnixTime;
+use trustline_domain::dialing::DispositionOutcome;
 use trustline_domain::dialing::{AbandonmentPolicy, AbandonmentWindow, AgentBusy, DialerView, DialingMode, PacingEstimate, calls_to_place};
 use trustline_telephony::{CallOutcome, CarrierProfile, SeededRandom, SimulatedCarrier};
 
@@ -18,6 +21,7 @@ pub struct SimulationConfig {
     /// Time an agent reads a contact before dialling in preview mode.
     pub preview_ms: u32,
     pub policy: AbandonmentPolicy,
+    pub list: ListConfig,
 }
 
 impl SimulationConfig {
@@ -30,6 +34,7 @@ impl SimulationConfig {
             wrap_median_ms: 15_000.0,
             preview_ms: 10_000,
             policy: AbandonmentPolicy::default(),
+            list: ListConfig::default(),
         }
     }
 }
@@ -68,7 +73,9 @@ pub fn simulate_all(config: &SimulationConfig) -> SimulationReport {
 #[derive(Clone, Copy, Debug)]
 enum Agent {
     Free,
-    Previewing,
+    Previewing {
+        contact: usize,
+    },
     /// Waiting for the call placed for them.
     Waiting,
     Talking {
@@ -81,14 +88,20 @@ enum Agent {
 
 #[derive(Clone, Copy)]
 struct Call {
+    contact: usize,
     agent: Option<usize>,
     outcome: CallOutcome,
     dialled_at: u64,
     connected: bool,
 }
 
+/// How often the dialer looks again when nothing else happens.
+const TICK_MS: u64 = 60_000;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Event {
+    /// Looks for contacts again (a window may have opened).
+    Tick,
     PreviewDone(usize),
     CallResolved(usize),
     GiveUp(usize),
@@ -112,6 +125,7 @@ struct Simulation<'a> {
     /// Calls placed ahead of agents and not resolved yet.
     ringing: Vec<usize>,
     carrier: SimulatedCarrier,
+    list: CallList<'a>,
     wraps: SeededRandom,
     estimate: PacingEstimate,
     window: AbandonmentWindow,
@@ -124,6 +138,11 @@ struct Simulation<'a> {
 
 /// Runs one mode for `config.hours` of virtual time.
 pub fn simulate(config: &SimulationConfig, mode: DialingMode) -> ModeReport {
+    simulate_calls(config, mode).0
+}
+
+/// Runs one mode and also returns every call placed, in order.
+pub fn simulate_calls(config: &SimulationConfig, mode: DialingMode) -> (ModeReport, Vec<PlacedCall>) {
     let end = (config.hours.max(0.0) * 3_600_000.0) as u64;
     let agents = config.agents as usize;
     let mut simulation = Simulation {
@@ -139,6 +158,7 @@ pub fn simulate(config: &SimulationConfig, mode: DialingMode) -> ModeReport {
         waiting: VecDeque::new(),
         ringing: Vec::new(),
         carrier: SimulatedCarrier::new(config.carrier.clone(), config.seed),
+        list: CallList::new(&config.list),
         wraps: SeededRandom::new(config.seed ^ 0x5EED_0F3A_4B00),
         estimate: PacingEstimate::default(),
         window: AbandonmentWindow::new(config.policy.window),
@@ -149,7 +169,8 @@ pub fn simulate(config: &SimulationConfig, mode: DialingMode) -> ModeReport {
         abandoned: 0,
     };
     simulation.run();
-    simulation.report()
+    let report = simulation.report();
+    (report, simulation.list.placed)
 }
 
 impl Simulation<'_> {
@@ -165,6 +186,7 @@ impl Simulation<'_> {
     }
 
     fn run(&mut self) {
+        self.schedule(TICK_MS, Event::Tick);
         self.dial();
         while let Some(Reverse((at, _, event))) = self.events.pop() {
             if at > self.end {
@@ -172,7 +194,8 @@ impl Simulation<'_> {
             }
             self.now = at;
             match event {
-                Event::PreviewDone(agent) => self.place_call(Some(agent)),
+                Event::Tick => self.schedule(at + TICK_MS, Event::Tick),
+                Event::PreviewDone(agent) => self.preview_done(agent),
                 Event::CallResolved(call) => self.resolve(call),
                 Event::GiveUp(call) => self.give_up(call),
                 Event::TalkEnd(agent, talk) => self.wrap_up(agent, talk),
@@ -190,8 +213,9 @@ impl Simulation<'_> {
         (start + length).min(self.end).saturating_sub(start)
     }
 
-    fn seconds(&self) -> i64 {
-        i64::try_from(self.now / 1000).unwrap_or(i64::MAX)
+    /// Wall-clock time now.
+    fn seconds(&self) -> UnixTime {
+        self.config.list.start.saturating_add(i64::try_from(self.now / 1000).unwrap_or(i64::MAX))
     }
 
     fn dial(&mut self) {
@@ -200,14 +224,18 @@ impl Simulation<'_> {
         }
         match self.mode {
             DialingMode::Preview => {
-                while let Some(agent) = self.idle.pop_front() {
-                    self.set_agent(agent, Agent::Previewing);
+                while let Some(&agent) = self.idle.front() {
+                    let Some(contact) = self.list.next(self.seconds()) else { break };
+                    self.idle.pop_front();
+                    self.set_agent(agent, Agent::Previewing { contact });
                     self.schedule(self.now + u64::from(self.config.preview_ms), Event::PreviewDone(agent));
                 }
             }
             DialingMode::Progressive => {
-                while let Some(agent) = self.idle.pop_front() {
-                    self.place_call(Some(agent));
+                while let Some(&agent) = self.idle.front() {
+                    let Some(contact) = self.list.next(self.seconds()) else { break };
+                    self.idle.pop_front();
+                    self.place_call(Some(agent), contact);
                 }
             }
             DialingMode::Predictive => {
@@ -230,16 +258,29 @@ impl Simulation<'_> {
                 };
                 let target = self.config.policy.target_rate(&self.window, self.seconds());
                 for _ in 0..calls_to_place(DialingMode::Predictive, view, &self.estimate, target) {
-                    self.place_call(None);
+                    let Some(contact) = self.list.next(self.seconds()) else { break };
+                    self.place_call(None, contact);
                 }
             }
         }
     }
 
-    fn place_call(&mut self, agent: Option<usize>) {
+    /// The contact is checked again when the agent has read it: the window
+    /// may have closed meanwhile.
+    fn preview_done(&mut self, agent: usize) {
+        let Some(&Agent::Previewing { contact }) = self.agents.get(agent) else { return };
+        if self.list.check(contact, self.seconds()) {
+            self.place_call(Some(agent), contact);
+        } else {
+            self.free(agent);
+        }
+    }
+
+    fn place_call(&mut self, agent: Option<usize>, contact: usize) {
+        self.list.dialled(contact, self.seconds());
         let outcome = self.carrier.dial();
         let call = self.calls.len();
-        self.calls.push(Call { agent, outcome, dialled_at: self.now, connected: false });
+        self.calls.push(Call { contact, agent, outcome, dialled_at: self.now, connected: false });
         match agent {
             Some(agent) => self.set_agent(agent, Agent::Waiting),
             None => self.ringing.push(call),
@@ -248,13 +289,14 @@ impl Simulation<'_> {
     }
 
     fn resolve(&mut self, call: usize) {
-        let Some(&Call { agent, outcome, dialled_at, .. }) = self.calls.get(call) else { return };
+        let Some(&Call { contact, agent, outcome, dialled_at, .. }) = self.calls.get(call) else { return };
         if agent.is_none() {
             self.ringing.retain(|&c| c != call);
         }
         let person = matches!(outcome, CallOutcome::Person { .. });
         self.estimate.record_attempt(person, elapsed(self.now, dialled_at));
         if !person {
+            self.list.outcome(contact, DispositionOutcome::RetryLater);
             if let Some(agent) = agent {
                 self.free(agent);
             }
@@ -275,6 +317,9 @@ impl Simulation<'_> {
             return;
         }
         self.waiting.retain(|&c| c != call);
+        if let Some(placed) = self.calls.get(call) {
+            self.list.outcome(placed.contact, DispositionOutcome::RetryLater);
+        }
         self.abandoned += 1;
         self.window.record(self.seconds(), true);
     }
@@ -282,7 +327,9 @@ impl Simulation<'_> {
     fn connect(&mut self, call: usize, agent: usize) {
         let Some(placed) = self.calls.get_mut(call) else { return };
         placed.connected = true;
-        let CallOutcome::Person { talk_ms, .. } = placed.outcome else { return };
+        let (contact, outcome) = (placed.contact, placed.outcome);
+        self.list.outcome(contact, DispositionOutcome::Final);
+        let CallOutcome::Person { talk_ms, .. } = outcome else { return };
         self.window.record(self.seconds(), false);
         self.set_agent(agent, Agent::Talking { since: self.now });
         self.conversations += 1;

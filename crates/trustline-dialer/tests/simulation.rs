@@ -45,3 +45,43 @@ fn the_same_seed_gives_the_same_run() {
     let other = SimulationConfig { seed: 43, ..config.clone() };
     assert_ne!(simulate(&config, DialingMode::Predictive), simulate(&other, DialingMode::Predictive));
 }
+
+/// Over two days across the start of daylight saving time in the United
+/// States, with contacts in four zones, some on the do-not-contact list and
+/// a limit of three attempts an hour apart: no mode ever dials a contact
+/// outside 08:00-21:00 of its own zone, on the list, or past its attempts.
+#[test]
+fn no_mode_ever_dials_a_contact_it_must_not() {
+    use std::collections::HashMap;
+    use trustline_dialer::{ListConfig, simulate_calls};
+    use trustline_domain::dialing::RetryRule;
+    let zones = ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"];
+    let mut config = SimulationConfig::new(20, 48.0, 0.3, 11);
+    config.list = ListConfig {
+        contacts: 40_000,
+        zones: zones.iter().map(|z| z.to_string()).collect(),
+        region: Some("US".into()),
+        do_not_contact_every: Some(7),
+        retry: RetryRule { delay_seconds: 3_600, max_attempts: 3 },
+        // Saturday 7 March 2026, 11:00 UTC: 06:00 in New York, 03:00 in Los Angeles.
+        start: 1_772_881_200,
+    };
+    for mode in DialingMode::ALL {
+        let (_, calls) = simulate_calls(&config, mode);
+        assert!(calls.len() > 1_000, "{mode:?} placed only {} calls", calls.len());
+        let mut last: HashMap<usize, i64> = HashMap::new();
+        for call in &calls {
+            let zone = config.list.zone_of(call.contact);
+            let local = jiff::Timestamp::from_second(call.at).unwrap().to_zoned(jiff::tz::TimeZone::get(zone).unwrap());
+            assert!((8..21).contains(&local.hour()), "{mode:?} dialled contact {} at {local}", call.contact);
+            assert!(!config.list.on_do_not_contact_list(call.contact), "{mode:?} dialled do-not-contact {}", call.contact);
+            assert!(call.attempt <= 3, "{mode:?} dialled contact {} a {}th time", call.contact, call.attempt);
+            if let Some(previous) = last.insert(call.contact, call.at) {
+                assert!(call.at - previous >= 3_600, "{mode:?} retried contact {} after {} s", call.contact, call.at - previous);
+            }
+        }
+        // Sunday after the change: New York opens at 12:00 UTC, not 13:00.
+        let sunday_morning = calls.iter().any(|c| c.at >= 1_772_971_200 && c.at < 1_772_974_800 && c.contact % 4 == 0);
+        assert!(sunday_morning, "{mode:?} called New York in the first hour of summer time");
+    }
+}
