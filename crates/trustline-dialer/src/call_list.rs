@@ -43,7 +43,7 @@ impl ListConfig {
     }
 
     pub fn on_do_not_contact_list(&self, contact: usize) -> bool {
-        self.do_not_contact_every.is_some_and(|n| n > 0 && (contact + 1) % n as usize == 0)
+        self.do_not_contact_every.is_some_and(|n| n > 0 && (contact + 1).is_multiple_of(n as usize))
     }
 }
 
