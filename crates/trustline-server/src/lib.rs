@@ -19,6 +19,7 @@ mod handlers;
 mod headers;
 mod keys;
 mod login;
+pub mod openapi;
 pub mod parse;
 mod passwords;
 mod retention;

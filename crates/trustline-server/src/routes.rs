@@ -3,105 +3,253 @@
 
 use crate::guard::{Access, Surface, guard};
 use crate::handlers::{
-    audit_api, contacts_api, custom_fields_api, health, imports_api, pages, retention_api, session_api, subject_rights_api, tenant_api,
-    tokens_api, users_api,
+    audit_api, contacts_api, custom_fields_api, health, imports_api, openapi, pages, retention_api, session_api, subject_rights_api,
+    tenant_api, tokens_api, users_api,
 };
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::Method;
+use axum::http::{Method, StatusCode};
 use axum::routing::{MethodRouter, delete, get, post, put};
 use trustline_domain::Action;
 
-/// A route as the permission tests see it.
+/// A route as the permission tests and the API document see it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RouteSpec {
     pub method: Method,
     /// With `{id}` where a path parameter goes.
     pub path: &'static str,
+    pub summary: &'static str,
     pub access: Access,
+    /// The status of a successful answer.
+    pub success: StatusCode,
 }
 
 struct Entry {
     method: Method,
     path: &'static str,
+    summary: &'static str,
     access: Access,
+    success: StatusCode,
     surface: Surface,
     handler: MethodRouter<AppState>,
 }
 
-fn entry(method: Method, path: &'static str, access: Access, handler: MethodRouter<AppState>) -> Entry {
+fn entry(method: Method, path: &'static str, summary: &'static str, access: Access, handler: MethodRouter<AppState>) -> Entry {
     let surface = if path.starts_with("/api/") { Surface::Api } else { Surface::Page };
-    Entry { method, path, access, surface, handler }
+    Entry { method, path, summary, access, success: StatusCode::OK, surface, handler }
+}
+
+impl Entry {
+    fn answers(mut self, success: StatusCode) -> Self {
+        self.success = success;
+        self
+    }
 }
 
 fn entries() -> Vec<Entry> {
     use Access::{Allowed, AnySession, Enrolment, MfaPending, Public};
     vec![
-        entry(Method::GET, "/healthz", Public, get(health::live)),
-        entry(Method::GET, "/readyz", Public, get(health::ready)),
-        entry(Method::GET, "/static/app.css", Public, get(pages::stylesheet)),
+        entry(Method::GET, "/healthz", "Liveness: the process answers", Public, get(health::live)),
+        entry(Method::GET, "/readyz", "Readiness: the database and the audit log are writable", Public, get(health::ready)),
+        entry(Method::GET, "/static/app.css", "The stylesheet", Public, get(pages::stylesheet)),
         // Pages.
-        entry(Method::GET, "/", Allowed(Action::AccountView), get(pages::home)),
-        entry(Method::GET, "/login", Public, get(pages::login_form)),
-        entry(Method::POST, "/login", Public, post(pages::login_submit)),
-        entry(Method::GET, "/login/mfa", MfaPending, get(pages::mfa_form)),
-        entry(Method::POST, "/login/mfa", MfaPending, post(pages::mfa_submit)),
-        entry(Method::GET, "/mfa/enrol", Enrolment, get(pages::enrol_form)),
-        entry(Method::POST, "/mfa/enrol/start", Enrolment, post(pages::enrol_start)),
-        entry(Method::POST, "/mfa/enrol", Enrolment, post(pages::enrol_submit)),
-        entry(Method::GET, "/mfa/enrol/qr.svg", Enrolment, get(pages::enrol_qr)),
-        entry(Method::POST, "/logout", AnySession, post(pages::logout)),
+        entry(Method::GET, "/", "Home page", Allowed(Action::AccountView), get(pages::home)),
+        entry(Method::GET, "/login", "Sign-in page", Public, get(pages::login_form)),
+        entry(Method::POST, "/login", "Sign in (form)", Public, post(pages::login_submit)),
+        entry(Method::GET, "/login/mfa", "Second-factor page", MfaPending, get(pages::mfa_form)),
+        entry(Method::POST, "/login/mfa", "Second factor (form)", MfaPending, post(pages::mfa_submit)),
+        entry(Method::GET, "/mfa/enrol", "Authenticator enrolment page", Enrolment, get(pages::enrol_form)),
+        entry(Method::POST, "/mfa/enrol/start", "Start authenticator enrolment (form)", Enrolment, post(pages::enrol_start)),
+        entry(Method::POST, "/mfa/enrol", "Confirm authenticator enrolment (form)", Enrolment, post(pages::enrol_submit)),
+        entry(Method::GET, "/mfa/enrol/qr.svg", "Enrolment QR code", Enrolment, get(pages::enrol_qr)),
+        entry(Method::POST, "/logout", "Sign out (form)", AnySession, post(pages::logout)),
         // Session API.
-        entry(Method::POST, "/api/session", Public, post(session_api::sign_in)),
-        entry(Method::GET, "/api/session", AnySession, get(session_api::current)),
-        entry(Method::DELETE, "/api/session", AnySession, delete(session_api::sign_out)),
-        entry(Method::POST, "/api/session/mfa", MfaPending, post(session_api::second_factor)),
-        entry(Method::POST, "/api/mfa/enrolment", Enrolment, post(session_api::start_enrolment)),
-        entry(Method::POST, "/api/mfa/enrolment/confirm", Enrolment, post(session_api::confirm_enrolment)),
+        entry(Method::GET, "/api/openapi.json", "This document", Public, get(openapi::document)),
+        entry(Method::POST, "/api/session", "Sign in with organisation, username and password", Public, post(session_api::sign_in)),
+        entry(Method::GET, "/api/session", "The current session", AnySession, get(session_api::current)),
+        entry(Method::DELETE, "/api/session", "Sign out", AnySession, delete(session_api::sign_out)).answers(StatusCode::NO_CONTENT),
+        entry(
+            Method::POST,
+            "/api/session/mfa",
+            "Complete sign-in with a TOTP or recovery code",
+            MfaPending,
+            post(session_api::second_factor),
+        ),
+        entry(Method::POST, "/api/mfa/enrolment", "Start authenticator enrolment", Enrolment, post(session_api::start_enrolment)),
+        entry(
+            Method::POST,
+            "/api/mfa/enrolment/confirm",
+            "Confirm authenticator enrolment; returns recovery codes",
+            Enrolment,
+            post(session_api::confirm_enrolment),
+        ),
         // Account and administration API.
-        entry(Method::GET, "/api/me", Allowed(Action::AccountView), get(users_api::me)),
-        entry(Method::PUT, "/api/me/password", Allowed(Action::AccountView), put(users_api::change_own_password)),
-        entry(Method::GET, "/api/users", Allowed(Action::UserRead), get(users_api::list)),
-        entry(Method::POST, "/api/users", Allowed(Action::UserCreate), post(users_api::create)),
-        entry(Method::GET, "/api/users/{id}", Allowed(Action::UserRead), get(users_api::show)),
-        entry(Method::POST, "/api/users/{id}/disable", Allowed(Action::UserDisable), post(users_api::disable)),
-        entry(Method::POST, "/api/users/{id}/enable", Allowed(Action::UserDisable), post(users_api::enable)),
-        entry(Method::POST, "/api/users/{id}/reset-mfa", Allowed(Action::UserResetMfa), post(users_api::reset_mfa)),
-        entry(Method::PUT, "/api/users/{id}/role", Allowed(Action::UserChangeRole), put(users_api::change_role)),
-        entry(Method::GET, "/api/tokens", Allowed(Action::TokenManage), get(tokens_api::list)),
-        entry(Method::POST, "/api/tokens", Allowed(Action::TokenManage), post(tokens_api::create)),
-        entry(Method::DELETE, "/api/tokens/{id}", Allowed(Action::TokenManage), delete(tokens_api::revoke)),
-        entry(Method::GET, "/api/audit/events", Allowed(Action::AuditRead), get(audit_api::events)),
-        entry(Method::GET, "/api/audit/verify", Allowed(Action::AuditRead), get(audit_api::verify)),
-        entry(Method::GET, "/api/tenant/settings", Allowed(Action::TenantSettingsRead), get(tenant_api::show)),
-        entry(Method::PUT, "/api/tenant/settings", Allowed(Action::TenantSettingsUpdate), put(tenant_api::update)),
+        entry(Method::GET, "/api/me", "The signed-in account", Allowed(Action::AccountView), get(users_api::me)),
+        entry(
+            Method::PUT,
+            "/api/me/password",
+            "Change your own password (ends your sessions)",
+            Allowed(Action::AccountView),
+            put(users_api::change_own_password),
+        )
+        .answers(StatusCode::NO_CONTENT),
+        entry(Method::GET, "/api/users", "List staff accounts", Allowed(Action::UserRead), get(users_api::list)),
+        entry(Method::POST, "/api/users", "Create a staff account", Allowed(Action::UserCreate), post(users_api::create))
+            .answers(StatusCode::CREATED),
+        entry(Method::GET, "/api/users/{id}", "One staff account", Allowed(Action::UserRead), get(users_api::show)),
+        entry(
+            Method::POST,
+            "/api/users/{id}/disable",
+            "Disable an account (ends its sessions, revokes its tokens)",
+            Allowed(Action::UserDisable),
+            post(users_api::disable),
+        )
+        .answers(StatusCode::NO_CONTENT),
+        entry(Method::POST, "/api/users/{id}/enable", "Enable an account", Allowed(Action::UserDisable), post(users_api::enable))
+            .answers(StatusCode::NO_CONTENT),
+        entry(
+            Method::POST,
+            "/api/users/{id}/reset-mfa",
+            "Remove an account's authenticator",
+            Allowed(Action::UserResetMfa),
+            post(users_api::reset_mfa),
+        )
+        .answers(StatusCode::NO_CONTENT),
+        entry(
+            Method::PUT,
+            "/api/users/{id}/role",
+            "Change an account's role",
+            Allowed(Action::UserChangeRole),
+            put(users_api::change_role),
+        )
+        .answers(StatusCode::NO_CONTENT),
+        entry(Method::GET, "/api/tokens", "List API tokens", Allowed(Action::TokenManage), get(tokens_api::list)),
+        entry(
+            Method::POST,
+            "/api/tokens",
+            "Create a scoped, expiring API token (the secret is shown once)",
+            Allowed(Action::TokenManage),
+            post(tokens_api::create),
+        )
+        .answers(StatusCode::CREATED),
+        entry(Method::DELETE, "/api/tokens/{id}", "Revoke an API token", Allowed(Action::TokenManage), delete(tokens_api::revoke))
+            .answers(StatusCode::NO_CONTENT),
+        entry(Method::GET, "/api/audit/events", "Audit events of the tenant", Allowed(Action::AuditRead), get(audit_api::events)),
+        entry(
+            Method::GET,
+            "/api/audit/verify",
+            "Verify the tenant's audit chain and checkpoints",
+            Allowed(Action::AuditRead),
+            get(audit_api::verify),
+        ),
+        entry(Method::GET, "/api/tenant/settings", "Tenant settings", Allowed(Action::TenantSettingsRead), get(tenant_api::show)),
+        entry(
+            Method::PUT,
+            "/api/tenant/settings",
+            "Change tenant settings (MFA for all, default region)",
+            Allowed(Action::TenantSettingsUpdate),
+            put(tenant_api::update),
+        )
+        .answers(StatusCode::NO_CONTENT),
         // Contacts (personal data).
-        entry(Method::GET, "/api/contacts", Allowed(Action::ContactRead), get(contacts_api::list)),
-        entry(Method::POST, "/api/contacts", Allowed(Action::ContactWrite), post(contacts_api::create)),
-        entry(Method::GET, "/api/contacts/lookup", Allowed(Action::ContactRead), get(contacts_api::lookup)),
-        entry(Method::GET, "/api/contacts/{id}", Allowed(Action::ContactRead), get(contacts_api::show)),
-        entry(Method::PUT, "/api/contacts/{id}", Allowed(Action::ContactWrite), put(contacts_api::rectify)),
-        entry(Method::POST, "/api/contacts/{id}/reveal", Allowed(Action::ContactReveal), post(contacts_api::reveal)),
-        entry(Method::POST, "/api/contacts/{id}/consent", Allowed(Action::ContactWrite), post(contacts_api::change_consent)),
-        entry(Method::POST, "/api/contacts/{id}/notes", Allowed(Action::ContactWrite), post(contacts_api::add_note)),
-        entry(Method::POST, "/api/contacts/{id}/assign", Allowed(Action::ContactAssign), post(contacts_api::assign)),
-        entry(Method::GET, "/api/contacts/{id}/export", Allowed(Action::SubjectRights), get(subject_rights_api::export)),
-        entry(Method::POST, "/api/contacts/{id}/erase", Allowed(Action::SubjectRights), post(subject_rights_api::erase)),
-        entry(Method::POST, "/api/imports", Allowed(Action::ContactImport), post(imports_api::upload)),
-        entry(Method::GET, "/api/imports/{id}", Allowed(Action::ContactImport), get(imports_api::show)),
-        entry(Method::GET, "/api/imports/{id}/rejections", Allowed(Action::ContactImport), get(imports_api::rejections)),
-        entry(Method::GET, "/api/retention", Allowed(Action::RetentionManage), get(retention_api::show)),
-        entry(Method::PUT, "/api/retention", Allowed(Action::RetentionManage), put(retention_api::update)),
-        entry(Method::GET, "/api/custom-fields", Allowed(Action::ContactRead), get(custom_fields_api::list)),
-        entry(Method::PUT, "/api/custom-fields/{id}", Allowed(Action::CustomFieldsManage), put(custom_fields_api::put)),
-        entry(Method::DELETE, "/api/custom-fields/{id}", Allowed(Action::CustomFieldsManage), delete(custom_fields_api::delete)),
+        entry(Method::GET, "/api/contacts", "List contacts (masked)", Allowed(Action::ContactRead), get(contacts_api::list)),
+        entry(Method::POST, "/api/contacts", "Create a contact", Allowed(Action::ContactWrite), post(contacts_api::create))
+            .answers(StatusCode::CREATED),
+        entry(
+            Method::GET,
+            "/api/contacts/lookup",
+            "Find a contact by phone number or e-mail (blind index)",
+            Allowed(Action::ContactRead),
+            get(contacts_api::lookup),
+        ),
+        entry(
+            Method::GET,
+            "/api/contacts/{id}",
+            "One contact (masked unless you are working it)",
+            Allowed(Action::ContactRead),
+            get(contacts_api::show),
+        ),
+        entry(Method::PUT, "/api/contacts/{id}", "Rectify a contact", Allowed(Action::ContactWrite), put(contacts_api::rectify))
+            .answers(StatusCode::NO_CONTENT),
+        entry(
+            Method::POST,
+            "/api/contacts/{id}/reveal",
+            "Reveal a contact's full details, with a reason (audited)",
+            Allowed(Action::ContactReveal),
+            post(contacts_api::reveal),
+        ),
+        entry(
+            Method::POST,
+            "/api/contacts/{id}/consent",
+            "Record consent, do-not-contact, restriction or objection",
+            Allowed(Action::ContactWrite),
+            post(contacts_api::change_consent),
+        ),
+        entry(Method::POST, "/api/contacts/{id}/notes", "Add a note", Allowed(Action::ContactWrite), post(contacts_api::add_note))
+            .answers(StatusCode::CREATED),
+        entry(
+            Method::POST,
+            "/api/contacts/{id}/assign",
+            "Assign the contact to an agent",
+            Allowed(Action::ContactAssign),
+            post(contacts_api::assign),
+        )
+        .answers(StatusCode::NO_CONTENT),
+        entry(
+            Method::GET,
+            "/api/contacts/{id}/export",
+            "Export everything about the person (access and portability)",
+            Allowed(Action::SubjectRights),
+            get(subject_rights_api::export),
+        ),
+        entry(
+            Method::POST,
+            "/api/contacts/{id}/erase",
+            "Erase the person (crypto-shredding)",
+            Allowed(Action::SubjectRights),
+            post(subject_rights_api::erase),
+        )
+        .answers(StatusCode::NO_CONTENT),
+        entry(Method::POST, "/api/imports", "Upload a call list (CSV body)", Allowed(Action::ContactImport), post(imports_api::upload))
+            .answers(StatusCode::ACCEPTED),
+        entry(Method::GET, "/api/imports/{id}", "Import progress and counts", Allowed(Action::ContactImport), get(imports_api::show)),
+        entry(
+            Method::GET,
+            "/api/imports/{id}/rejections",
+            "Rejected rows (JSON, or CSV with format=csv)",
+            Allowed(Action::ContactImport),
+            get(imports_api::rejections),
+        ),
+        entry(Method::GET, "/api/retention", "Retention policy", Allowed(Action::RetentionManage), get(retention_api::show)),
+        entry(Method::PUT, "/api/retention", "Change the retention policy", Allowed(Action::RetentionManage), put(retention_api::update))
+            .answers(StatusCode::NO_CONTENT),
+        entry(Method::GET, "/api/custom-fields", "Custom contact fields", Allowed(Action::ContactRead), get(custom_fields_api::list)),
+        entry(
+            Method::PUT,
+            "/api/custom-fields/{id}",
+            "Define or change a custom field",
+            Allowed(Action::CustomFieldsManage),
+            put(custom_fields_api::put),
+        )
+        .answers(StatusCode::NO_CONTENT),
+        entry(
+            Method::DELETE,
+            "/api/custom-fields/{id}",
+            "Remove a custom field",
+            Allowed(Action::CustomFieldsManage),
+            delete(custom_fields_api::delete),
+        )
+        .answers(StatusCode::NO_CONTENT),
     ]
 }
 
 /// Every route and what it requires.
 pub fn route_table() -> Vec<RouteSpec> {
-    entries().into_iter().map(|e| RouteSpec { method: e.method, path: e.path, access: e.access }).collect()
+    entries()
+        .into_iter()
+        .map(|e| RouteSpec { method: e.method, path: e.path, summary: e.summary, access: e.access, success: e.success })
+        .collect()
 }
 
 pub(crate) fn router(state: AppState) -> Router {

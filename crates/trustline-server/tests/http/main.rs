@@ -7,6 +7,7 @@ mod contacts;
 mod csrf;
 mod imports;
 mod login;
+mod openapi;
 mod pages;
 mod permissions;
 mod sessions;

@@ -16,7 +16,7 @@ on_both_engines!(
 
 /// A body each route accepts in shape, so that an allowed call is not refused
 /// for its input before authorization is visible.
-fn sample_body(method: &Method, path: &str) -> Option<Value> {
+pub(crate) fn sample_body(method: &Method, path: &str) -> Option<Value> {
     let body = match (method.as_str(), path) {
         ("POST", "/api/users") => json!({ "username": "made-by-matrix", "display_name": "M", "role": "agent" }),
         ("PUT", "/api/users/{id}/role") => json!({ "role": "agent" }),
