@@ -36,6 +36,10 @@ pub enum Action {
     SubjectRights,
     /// Set retention policies.
     RetentionManage,
+    /// Work as an agent: log in and out of work, take breaks.
+    AgentWork,
+    /// See agents' states and their history.
+    AgentMonitor,
 }
 
 use Role::{Admin, Agent, Auditor, Owner, Supervisor};
@@ -62,6 +66,9 @@ const MATRIX: &[(Action, &[Role])] = &[
     (Action::CustomFieldsManage, &[Owner, Admin]),
     (Action::SubjectRights, &[Owner, Admin]),
     (Action::RetentionManage, &[Owner, Admin]),
+    // Supervisors and administrators may take calls too (blended teams).
+    (Action::AgentWork, &[Owner, Admin, Supervisor, Agent]),
+    (Action::AgentMonitor, &[Owner, Admin, Supervisor]),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -69,7 +76,7 @@ const MATRIX: &[(Action, &[Role])] = &[
 pub struct UnknownAction(pub String);
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 20] = [
         Action::AccountView,
         Action::UserRead,
         Action::UserCreate,
@@ -88,6 +95,8 @@ impl Action {
         Action::CustomFieldsManage,
         Action::SubjectRights,
         Action::RetentionManage,
+        Action::AgentWork,
+        Action::AgentMonitor,
     ];
 
     /// The stable name used for API token scopes and audit events.
@@ -111,6 +120,8 @@ impl Action {
             Action::CustomFieldsManage => "custom_fields.manage",
             Action::SubjectRights => "subject.rights",
             Action::RetentionManage => "retention.manage",
+            Action::AgentWork => "agent.work",
+            Action::AgentMonitor => "agent.monitor",
         }
     }
 
@@ -149,7 +160,7 @@ mod tests {
 
     #[test]
     fn agents_work_contacts_and_nothing_else() {
-        let agent_actions = [Action::AccountView, Action::ContactRead, Action::ContactWrite, Action::ContactReveal];
+        let agent_actions = [Action::AccountView, Action::ContactRead, Action::ContactWrite, Action::ContactReveal, Action::AgentWork];
         for action in Action::ALL {
             assert_eq!(permits(Role::Agent, action), agent_actions.contains(&action), "{action:?}");
         }

@@ -1,10 +1,10 @@
-//! Every route, with what it requires. The router and the permission tests are
-//! both built from this one table.
+//! Every route, with what it requires. The router, the permission tests and
+//! the OpenAPI document are all built from this one table.
 
 use crate::guard::{Access, Surface, guard};
 use crate::handlers::{
-    audit_api, contacts_api, custom_fields_api, health, imports_api, openapi, pages, retention_api, session_api, subject_rights_api,
-    tenant_api, tokens_api, users_api,
+    agents_api, audit_api, contacts_api, custom_fields_api, health, imports_api, openapi, pages, retention_api, session_api,
+    subject_rights_api, tenant_api, tokens_api, users_api,
 };
 use crate::state::AppState;
 use axum::Router;
@@ -241,6 +241,23 @@ fn entries() -> Vec<Entry> {
             delete(custom_fields_api::delete),
         )
         .answers(StatusCode::NO_CONTENT),
+        // Agents at work.
+        entry(Method::GET, "/api/agent/state", "Your own agent state", Allowed(Action::AgentWork), get(agents_api::mine)),
+        entry(
+            Method::POST,
+            "/api/agent/state",
+            "Log in to work, take or end a break, log out",
+            Allowed(Action::AgentWork),
+            post(agents_api::change),
+        ),
+        entry(Method::GET, "/api/agents", "Every agent's state", Allowed(Action::AgentMonitor), get(agents_api::list)),
+        entry(
+            Method::GET,
+            "/api/agents/{id}/history",
+            "One agent's moves, newest first",
+            Allowed(Action::AgentMonitor),
+            get(agents_api::history),
+        ),
     ]
 }
 

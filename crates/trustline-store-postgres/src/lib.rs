@@ -3,6 +3,7 @@
 //! `audit_heads` row (`SELECT ... FOR UPDATE`), so chains of different tenants
 //! are written in parallel.
 
+mod agents;
 mod backup;
 mod contacts;
 mod imports;

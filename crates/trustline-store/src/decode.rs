@@ -296,3 +296,21 @@ pub fn phone_owner(row: &impl Columns) -> Result<PhoneOwner, StoreError> {
         do_not_contact: row.flag("do_not_contact")?,
     })
 }
+
+pub fn agent_status(row: &impl Columns) -> Result<crate::AgentStatus, StoreError> {
+    Ok(crate::AgentStatus {
+        user_id: UserId(row.int("user_id")?),
+        state: crate::StoredAgentState { code: row.text("state")?, reason: row.opt_text("reason")? },
+        since: row.int("since")?,
+    })
+}
+
+pub fn agent_history(row: &impl Columns) -> Result<crate::AgentHistoryEntry, StoreError> {
+    Ok(crate::AgentHistoryEntry {
+        at: row.int("at")?,
+        event: row.text("event")?,
+        from: row.text("from_state")?,
+        to: row.text("to_state")?,
+        reason: row.opt_text("reason")?,
+    })
+}

@@ -5,6 +5,7 @@
 //! and writes it in the same transaction: if the event cannot be written,
 //! nothing is changed (fail closed).
 
+mod agents;
 mod backup;
 mod contacts;
 pub mod decode;
@@ -14,6 +15,7 @@ mod keys;
 mod records;
 mod tenant_end;
 
+pub use agents::{AgentHistoryEntry, AgentMove, AgentStatus, AgentStore, MOVE_AGENT, RECORD_AGENT_MOVE, StoredAgentState};
 pub use backup::{
     BackupStore, Reapplication, RestoreAuditor, RestoreOutcome, SnapshotFile, SnapshotManifest, parent_first, plain_file_name,
     reapplication,
@@ -37,7 +39,7 @@ use trustline_domain::{Role, TenantId, TokenId, UnixTime, UserId};
 pub type StoreResult<T> = Result<T, StoreError>;
 
 #[async_trait]
-pub trait Store: KeyStore + ContactStore + ImportStore + BackupStore + Send + Sync {
+pub trait Store: KeyStore + ContactStore + ImportStore + BackupStore + AgentStore + Send + Sync {
     /// `sqlite` or `postgres`, for logs and health reports.
     fn engine(&self) -> &'static str;
 

@@ -3,4 +3,4 @@
 
 mod state;
 
-pub use state::{AgentEvent, AgentState, BreakReason, IllegalTransition, InvalidBreakReason};
+pub use state::{AgentEvent, AgentState, BreakReason, IllegalTransition, InvalidBreakReason, SelfServiceError};

@@ -120,13 +120,61 @@ impl AgentState {
         Ok(next)
     }
 
+    /// The stored form: a code, and the break reason if any.
+    pub fn code(&self) -> (&'static str, Option<&str>) {
+        match self {
+            AgentState::Offline => ("offline", None),
+            AgentState::Available => ("available", None),
+            AgentState::Reserved => ("reserved", None),
+            AgentState::OnCall => ("on_call", None),
+            AgentState::WrapUp => ("wrap_up", None),
+            AgentState::Break { reason } => ("break", Some(reason.as_str())),
+        }
+    }
+
+    /// Back from the stored form; `None` if it is not one.
+    pub fn from_code(code: &str, reason: Option<&str>) -> Option<AgentState> {
+        Some(match (code, reason) {
+            ("offline", None) => AgentState::Offline,
+            ("available", None) => AgentState::Available,
+            ("reserved", None) => AgentState::Reserved,
+            ("on_call", None) => AgentState::OnCall,
+            ("wrap_up", None) => AgentState::WrapUp,
+            ("break", Some(reason)) => AgentState::Break { reason: BreakReason::parse(reason).ok()? },
+            _ => return None,
+        })
+    }
+
     /// Whether the router or dialer may offer this agent work.
     pub fn can_take_work(&self) -> bool {
         *self == AgentState::Available
     }
 }
 
+/// An event an agent may ask for themselves; the others (offers, calls
+/// connecting and ending, dispositions) come from the dialer and router.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SelfServiceError {
+    #[error("unknown event {0:?} (log_in, log_out, take_break or end_break)")]
+    Unknown(String),
+    #[error("a break needs a reason")]
+    MissingReason,
+    #[error(transparent)]
+    Reason(#[from] InvalidBreakReason),
+}
+
 impl AgentEvent {
+    /// `log_in`, `log_out`, `take_break` (with a reason) or `end_break`.
+    pub fn self_service(event: &str, reason: Option<&str>) -> Result<AgentEvent, SelfServiceError> {
+        Ok(match event {
+            "log_in" => AgentEvent::LogIn,
+            "log_out" => AgentEvent::LogOut,
+            "take_break" => AgentEvent::TakeBreak { reason: BreakReason::parse(reason.ok_or(SelfServiceError::MissingReason)?)? },
+            "end_break" => AgentEvent::EndBreak,
+            other => return Err(SelfServiceError::Unknown(other.to_owned())),
+        })
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             AgentEvent::LogIn => "log in",
@@ -215,6 +263,24 @@ mod tests {
         assert!(AgentState::WrapUp.apply(AgentEvent::Offer).is_err(), "no new work before the disposition");
         let message = AgentState::OnCall.apply(AgentEvent::LogOut).unwrap_err().to_string();
         assert_eq!(message, "an agent who is on a call cannot log out");
+    }
+
+    #[test]
+    fn states_round_trip_through_their_stored_form() {
+        for state in all_states() {
+            let (code, reason) = state.code();
+            assert_eq!(AgentState::from_code(code, reason), Some(state.clone()));
+        }
+        assert_eq!(AgentState::from_code("break", None), None);
+        assert_eq!(AgentState::from_code("dancing", None), None);
+    }
+
+    #[test]
+    fn agents_ask_only_for_their_own_moves() {
+        assert_eq!(AgentEvent::self_service("log_in", None), Ok(AgentEvent::LogIn));
+        assert_eq!(AgentEvent::self_service("take_break", Some("lunch")), Ok(AgentEvent::TakeBreak { reason: lunch() }));
+        assert_eq!(AgentEvent::self_service("take_break", None), Err(SelfServiceError::MissingReason));
+        assert_eq!(AgentEvent::self_service("connect", None), Err(SelfServiceError::Unknown("connect".into())));
     }
 
     #[test]

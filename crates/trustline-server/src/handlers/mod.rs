@@ -1,5 +1,6 @@
 //! Thin handlers: extract typed input, make one call, shape the answer.
 
+pub(crate) mod agents_api;
 pub(crate) mod audit_api;
 mod contact_view;
 pub(crate) mod contacts_api;

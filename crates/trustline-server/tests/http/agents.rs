@@ -1,0 +1,84 @@
+//! Agents at work over HTTP: the legal moves, refusals that change nothing,
+//! the history and who may see it.
+
+use serde_json::json;
+use trustline_domain::Role;
+use trustline_testkit::{Engine, TestServer, on_both_engines};
+
+on_both_engines!(an_agent_works_a_shift_and_every_move_is_recorded, illegal_moves_are_refused_and_change_nothing);
+
+async fn an_agent_works_a_shift_and_every_move_is_recorded(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let tenant = server.tenant.clone();
+    let agent = server.create_user(&tenant, "ada", Role::Agent, false).await;
+    let supervisor = server.create_user(&tenant, "sam", Role::Supervisor, true).await;
+    let ada = server.signed_in(&agent).await;
+    let sam = server.signed_in(&supervisor).await;
+
+    let start = ada.get("/api/agent/state").await;
+    assert_eq!((start.status, start.body["state"].as_str()), (200, Some("offline")));
+    for (event, reason, expected) in
+        [("log_in", None, "available"), ("take_break", Some("lunch"), "break"), ("end_break", None, "available"), ("log_out", None, "offline")]
+    {
+        let mut body = json!({ "event": event });
+        if let Some(reason) = reason {
+            body["reason"] = json!(reason);
+        }
+        let reply = ada.post("/api/agent/state", body).await;
+        assert_eq!(reply.status, 200, "{event}: {}", reply.body);
+        assert_eq!(reply.body["state"], expected, "{event}");
+        if event == "take_break" {
+            assert_eq!(reply.body["reason"], "lunch");
+            let seen = sam.get("/api/agents").await;
+            let row = seen.body.as_array().unwrap().iter().find(|r| r["user_id"] == agent.id.0).unwrap().clone();
+            assert_eq!((row["state"].as_str(), row["reason"].as_str()), (Some("break"), Some("lunch")), "the supervisor sees the break");
+        }
+    }
+    let history = sam.get(&format!("/api/agents/{}/history", agent.id.0)).await;
+    assert_eq!(history.status, 200);
+    let moves: Vec<(String, String, String)> = history
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["event"].as_str().unwrap().into(), m["from"].as_str().unwrap().into(), m["to"].as_str().unwrap().into()))
+        .collect();
+    let expected = [
+        ("log_out", "available", "offline"),
+        ("end_break", "break", "available"),
+        ("take_break", "available", "break"),
+        ("log_in", "offline", "available"),
+    ];
+    assert_eq!(moves, expected.map(|(e, f, t)| (e.to_owned(), f.to_owned(), t.to_owned())).to_vec(), "newest first");
+    let audited = server.db.raw.scalar(&format!("SELECT COUNT(*) FROM audit_events WHERE action = 'agent.state' AND target = 'user:{}'", agent.id.0)).await;
+    assert_eq!(audited, 4);
+    // Agents do not watch each other; other tenants' agents do not exist here.
+    assert_eq!(ada.get("/api/agents").await.status, 403);
+    let beta = server.create_tenant("beta").await;
+    let outsider = server.create_user(&beta, "eve", Role::Agent, false).await;
+    assert_eq!(sam.get(&format!("/api/agents/{}/history", outsider.id.0)).await.status, 404);
+}
+
+async fn illegal_moves_are_refused_and_change_nothing(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let agent = server.create_user(&server.tenant.clone(), "bob", Role::Agent, false).await;
+    let bob = server.signed_in(&agent).await;
+    let refused = bob.post("/api/agent/state", json!({ "event": "log_out" })).await;
+    assert_eq!((refused.status, refused.code()), (409, "illegal_transition"));
+    assert_eq!(refused.body["error"]["message"], "an agent who is offline cannot log out");
+    for (body, code) in [
+        (json!({ "event": "take_break" }), "invalid_event"),
+        (json!({ "event": "connect" }), "invalid_event"),
+        (json!({ "event": "take_break", "reason": "<b>" }), "invalid_event"),
+    ] {
+        let reply = bob.post("/api/agent/state", body.clone()).await;
+        assert_eq!((reply.status, reply.code()), (422, code), "{body}");
+    }
+    assert_eq!(bob.post("/api/agent/state", json!({ "event": "log_in", "extra": 1 })).await.status, 422);
+    assert_eq!(bob.post("/api/agent/state", json!({ "event": "log_in" })).await.status, 200);
+    let twice = bob.post("/api/agent/state", json!({ "event": "log_in" })).await;
+    assert_eq!((twice.status, twice.code()), (409, "illegal_transition"));
+    assert_eq!(bob.get("/api/agent/state").await.body["state"], "available");
+    let moves = server.db.raw.scalar("SELECT COUNT(*) FROM agent_state_history").await;
+    assert_eq!(moves, 1, "only the one legal move is recorded");
+}

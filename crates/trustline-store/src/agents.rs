@@ -1,0 +1,65 @@
+//! Agents' states as stored: the current one per agent and every move. The
+//! store checks only that a move starts from the state on record; which
+//! moves are allowed is the domain's rule.
+
+use crate::StoreResult;
+use async_trait::async_trait;
+use trustline_audit::AuditDraft;
+use trustline_domain::{TenantId, UnixTime, UserId};
+
+/// An agent's state as stored: a code (see `AgentState::code`) and the
+/// break reason, if any.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredAgentState {
+    pub code: String,
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AgentStatus {
+    pub user_id: UserId,
+    pub state: StoredAgentState,
+    pub since: UnixTime,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AgentMove {
+    pub tenant_id: TenantId,
+    pub user_id: UserId,
+    pub event: String,
+    /// The state the move starts from: `offline` for an agent with no record.
+    pub from: StoredAgentState,
+    pub to: StoredAgentState,
+    pub at: UnixTime,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AgentHistoryEntry {
+    pub at: UnixTime,
+    pub event: String,
+    pub from: String,
+    pub to: String,
+    pub reason: Option<String>,
+}
+
+#[async_trait]
+pub trait AgentStore: Send + Sync {
+    async fn agent_status(&self, tenant: TenantId, user: UserId) -> StoreResult<Option<AgentStatus>>;
+    /// Every agent of the tenant with a record, by user id.
+    async fn agent_statuses(&self, tenant: TenantId) -> StoreResult<Vec<AgentStatus>>;
+    /// Records a move and its history entry, provided the agent is still in
+    /// `from` (`Conflict` otherwise: another move came first).
+    async fn move_agent(&self, change: AgentMove, audit: AuditDraft) -> StoreResult<()>;
+    /// The newest `limit` moves of one agent, newest first.
+    async fn agent_history(&self, tenant: TenantId, user: UserId, limit: u32) -> StoreResult<Vec<AgentHistoryEntry>>;
+}
+
+/// Records the new state if the agent is in `from` (or has no record and
+/// `from` is offline); `$1` tenant, `$2` user, `$3` to-code, `$4` reason,
+/// `$5` time, `$6` from-code. The same SQL on both engines.
+pub const MOVE_AGENT: &str = "INSERT INTO agent_states (tenant_id, user_id, state, reason, since) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (tenant_id, user_id) DO UPDATE SET state = excluded.state, reason = excluded.reason, since = excluded.since
+     WHERE agent_states.state = $6";
+
+pub const RECORD_AGENT_MOVE: &str = "INSERT INTO agent_state_history (tenant_id, user_id, at, event, from_state, to_state, reason)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
