@@ -40,6 +40,10 @@ pub enum Action {
     AgentWork,
     /// See agents' states and their history.
     AgentMonitor,
+    /// See campaigns and call lists.
+    CampaignRead,
+    /// Create, change, start, pause and finish campaigns.
+    CampaignManage,
 }
 
 use Role::{Admin, Agent, Auditor, Owner, Supervisor};
@@ -69,6 +73,8 @@ const MATRIX: &[(Action, &[Role])] = &[
     // Supervisors and administrators may take calls too (blended teams).
     (Action::AgentWork, &[Owner, Admin, Supervisor, Agent]),
     (Action::AgentMonitor, &[Owner, Admin, Supervisor]),
+    (Action::CampaignRead, &[Owner, Admin, Supervisor, Agent]),
+    (Action::CampaignManage, &[Owner, Admin, Supervisor]),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -76,7 +82,7 @@ const MATRIX: &[(Action, &[Role])] = &[
 pub struct UnknownAction(pub String);
 
 impl Action {
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 22] = [
         Action::AccountView,
         Action::UserRead,
         Action::UserCreate,
@@ -97,6 +103,8 @@ impl Action {
         Action::RetentionManage,
         Action::AgentWork,
         Action::AgentMonitor,
+        Action::CampaignRead,
+        Action::CampaignManage,
     ];
 
     /// The stable name used for API token scopes and audit events.
@@ -122,6 +130,8 @@ impl Action {
             Action::RetentionManage => "retention.manage",
             Action::AgentWork => "agent.work",
             Action::AgentMonitor => "agent.monitor",
+            Action::CampaignRead => "campaign.read",
+            Action::CampaignManage => "campaign.manage",
         }
     }
 
@@ -160,7 +170,14 @@ mod tests {
 
     #[test]
     fn agents_work_contacts_and_nothing_else() {
-        let agent_actions = [Action::AccountView, Action::ContactRead, Action::ContactWrite, Action::ContactReveal, Action::AgentWork];
+        let agent_actions = [
+            Action::AccountView,
+            Action::ContactRead,
+            Action::ContactWrite,
+            Action::ContactReveal,
+            Action::AgentWork,
+            Action::CampaignRead,
+        ];
         for action in Action::ALL {
             assert_eq!(permits(Role::Agent, action), agent_actions.contains(&action), "{action:?}");
         }

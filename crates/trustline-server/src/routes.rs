@@ -3,7 +3,7 @@
 
 use crate::guard::{Access, Surface, guard};
 use crate::handlers::{
-    agents_api, audit_api, contacts_api, custom_fields_api, health, imports_api, openapi, pages, retention_api, session_api,
+    agents_api, audit_api, campaigns_api, contacts_api, custom_fields_api, health, imports_api, openapi, pages, retention_api, session_api,
     subject_rights_api, tenant_api, tokens_api, users_api,
 };
 use crate::state::AppState;
@@ -241,6 +241,33 @@ fn entries() -> Vec<Entry> {
             delete(custom_fields_api::delete),
         )
         .answers(StatusCode::NO_CONTENT),
+        // Campaigns.
+        entry(Method::GET, "/api/lists", "Call lists", Allowed(Action::CampaignRead), get(campaigns_api::lists)),
+        entry(Method::GET, "/api/campaigns", "Campaigns", Allowed(Action::CampaignRead), get(campaigns_api::list)),
+        entry(Method::POST, "/api/campaigns", "Create a campaign (in draft)", Allowed(Action::CampaignManage), post(campaigns_api::create))
+            .answers(StatusCode::CREATED),
+        entry(
+            Method::GET,
+            "/api/campaigns/{id}",
+            "One campaign with its settings",
+            Allowed(Action::CampaignRead),
+            get(campaigns_api::show),
+        ),
+        entry(
+            Method::PUT,
+            "/api/campaigns/{id}",
+            "Change a campaign's settings and lists",
+            Allowed(Action::CampaignManage),
+            put(campaigns_api::update),
+        )
+        .answers(StatusCode::NO_CONTENT),
+        entry(
+            Method::POST,
+            "/api/campaigns/{id}/status",
+            "Start, pause, resume or finish a campaign",
+            Allowed(Action::CampaignManage),
+            post(campaigns_api::change_status),
+        ),
         // Agents at work.
         entry(Method::GET, "/api/agent/state", "Your own agent state", Allowed(Action::AgentWork), get(agents_api::mine)),
         entry(

@@ -4,6 +4,7 @@
 
 mod agents;
 mod backup;
+mod campaigns;
 mod contacts;
 mod imports;
 mod keys;

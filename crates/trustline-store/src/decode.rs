@@ -314,3 +314,17 @@ pub fn agent_history(row: &impl Columns) -> Result<crate::AgentHistoryEntry, Sto
         reason: row.opt_text("reason")?,
     })
 }
+
+/// A campaign row; its lists come separately.
+pub fn campaign(row: &impl Columns) -> Result<crate::Campaign, StoreError> {
+    Ok(crate::Campaign {
+        id: row.int("id")?,
+        tenant_id: TenantId(row.int("tenant_id")?),
+        name: row.text("name")?,
+        status: row.text("status")?,
+        settings: row.text("settings")?,
+        list_ids: Vec::new(),
+        created_at: row.int("created_at")?,
+        updated_at: row.int("updated_at")?,
+    })
+}

@@ -7,6 +7,7 @@
 
 mod agents;
 mod backup;
+mod campaigns;
 mod contacts;
 pub mod decode;
 mod error;
@@ -20,6 +21,7 @@ pub use backup::{
     BackupStore, Reapplication, RestoreAuditor, RestoreOutcome, SnapshotFile, SnapshotManifest, parent_first, plain_file_name,
     reapplication,
 };
+pub use campaigns::{Campaign, CampaignDraft, CampaignStore};
 pub use contacts::{
     ConsentChange, ConsentEvent, ConsentState, ContactLookups, ContactStore, Digest, ErasureEntry, IdKind, NewContact, RetentionOutcome,
     SealedContact, SealedFields, SealedNote,
@@ -39,7 +41,7 @@ use trustline_domain::{Role, TenantId, TokenId, UnixTime, UserId};
 pub type StoreResult<T> = Result<T, StoreError>;
 
 #[async_trait]
-pub trait Store: KeyStore + ContactStore + ImportStore + BackupStore + AgentStore + Send + Sync {
+pub trait Store: KeyStore + ContactStore + ImportStore + BackupStore + AgentStore + CampaignStore + Send + Sync {
     /// `sqlite` or `postgres`, for logs and health reports.
     fn engine(&self) -> &'static str;
 

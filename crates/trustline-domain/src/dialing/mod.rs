@@ -4,6 +4,7 @@
 
 mod abandonment;
 mod calling_window;
+mod campaign;
 mod disposition;
 mod eligibility;
 mod mode;
@@ -11,6 +12,7 @@ mod pacing;
 
 pub use abandonment::{AbandonmentPolicy, AbandonmentWindow, WindowLength};
 pub use calling_window::{CallingWindow, DailyHours, HoursError, WeeklyHours, WindowClosed, statutory_hours};
+pub use campaign::{CampaignInput, CampaignSettings, CampaignStatus, CampaignStatusError, MAX_ABANDONMENT_CAP};
 pub use disposition::{AttemptHistory, DispositionOutcome, RetryRule};
 pub use eligibility::{ContactStanding, NotDiallable, may_dial};
 pub use mode::{DialingMode, UnknownDialingMode};

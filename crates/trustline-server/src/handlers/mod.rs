@@ -2,6 +2,7 @@
 
 pub(crate) mod agents_api;
 pub(crate) mod audit_api;
+pub(crate) mod campaigns_api;
 mod contact_view;
 pub(crate) mod contacts_api;
 pub(crate) mod custom_fields_api;

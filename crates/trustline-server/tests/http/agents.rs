@@ -17,9 +17,12 @@ async fn an_agent_works_a_shift_and_every_move_is_recorded(engine: Engine) {
 
     let start = ada.get("/api/agent/state").await;
     assert_eq!((start.status, start.body["state"].as_str()), (200, Some("offline")));
-    for (event, reason, expected) in
-        [("log_in", None, "available"), ("take_break", Some("lunch"), "break"), ("end_break", None, "available"), ("log_out", None, "offline")]
-    {
+    for (event, reason, expected) in [
+        ("log_in", None, "available"),
+        ("take_break", Some("lunch"), "break"),
+        ("end_break", None, "available"),
+        ("log_out", None, "offline"),
+    ] {
         let mut body = json!({ "event": event });
         if let Some(reason) = reason {
             body["reason"] = json!(reason);
@@ -50,7 +53,11 @@ async fn an_agent_works_a_shift_and_every_move_is_recorded(engine: Engine) {
         ("log_in", "offline", "available"),
     ];
     assert_eq!(moves, expected.map(|(e, f, t)| (e.to_owned(), f.to_owned(), t.to_owned())).to_vec(), "newest first");
-    let audited = server.db.raw.scalar(&format!("SELECT COUNT(*) FROM audit_events WHERE action = 'agent.state' AND target = 'user:{}'", agent.id.0)).await;
+    let audited = server
+        .db
+        .raw
+        .scalar(&format!("SELECT COUNT(*) FROM audit_events WHERE action = 'agent.state' AND target = 'user:{}'", agent.id.0))
+        .await;
     assert_eq!(audited, 4);
     // Agents do not watch each other; other tenants' agents do not exist here.
     assert_eq!(ada.get("/api/agents").await.status, 403);

@@ -4,6 +4,7 @@
 mod agents;
 mod audit;
 mod bad_input;
+mod campaigns;
 mod contacts;
 mod csrf;
 mod imports;

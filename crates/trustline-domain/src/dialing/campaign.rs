@@ -1,0 +1,256 @@
+//! An outbound campaign's settings, checked field by field, and the moves of
+//! its status.
+
+use super::{AbandonmentPolicy, CallingWindow, DialingMode, RetryRule, WeeklyHours, WindowLength};
+use crate::contact::{E164, FieldError};
+use serde::{Deserialize, Serialize};
+
+/// A campaign as an administrator writes it.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CampaignInput {
+    pub name: String,
+    pub mode: String,
+    /// Names of the call lists to dial.
+    #[serde(default)]
+    pub lists: Vec<String>,
+    /// The number shown to the people called, in E.164.
+    pub caller_id: Option<String>,
+    pub retry_delay_minutes: Option<u32>,
+    pub max_attempts: Option<u32>,
+    /// Highest share of answered calls that may be abandoned (at most 0.03).
+    pub abandonment_cap: Option<f64>,
+    /// `30d` (default) or `24h`.
+    pub abandonment_window: Option<String>,
+    /// The tenant's own hours, e.g. `mon-fri 09:00-17:30`; they narrow each
+    /// country's hours, never widen them.
+    #[serde(default)]
+    pub hours: Vec<String>,
+    /// Dates (`YYYY-MM-DD`, in the contact's time zone) with no calls.
+    #[serde(default)]
+    pub holidays: Vec<String>,
+}
+
+/// Checked settings, as stored.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CampaignSettings {
+    pub name: String,
+    pub mode: DialingMode,
+    pub lists: Vec<String>,
+    pub caller_id: Option<E164>,
+    pub retry: RetryRule,
+    pub abandonment: AbandonmentPolicy,
+    pub hours: Vec<String>,
+    pub holidays: Vec<jiff::civil::Date>,
+}
+
+/// The highest abandonment cap a campaign may set (regulators' 3 %).
+pub const MAX_ABANDONMENT_CAP: f64 = 0.03;
+
+impl CampaignInput {
+    /// Every problem at once, each with its field.
+    pub fn validate(self) -> Result<CampaignSettings, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let name = self.name.trim().to_owned();
+        if name.is_empty() || name.chars().count() > 100 {
+            errors.push(FieldError::new("name", "must be 1 to 100 characters"));
+        }
+        let mode = DialingMode::parse(&self.mode).map_err(|e| errors.push(FieldError::new("mode", e.to_string()))).ok();
+        let mut lists: Vec<String> = self.lists.iter().map(|l| l.trim().to_owned()).collect();
+        lists.sort();
+        lists.dedup();
+        if lists.is_empty() || lists.iter().any(String::is_empty) {
+            errors.push(FieldError::new("lists", "name at least one call list"));
+        }
+        let caller_id = match self.caller_id.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(number) => E164::parse(number)
+                .map_err(|_| errors.push(FieldError::new("caller_id", "must be a number in E.164 form, e.g. +442071838750")))
+                .ok(),
+        };
+        let defaults = RetryRule::default();
+        let delay_minutes = self.retry_delay_minutes.unwrap_or(defaults.delay_seconds / 60);
+        if !(1..=30 * 24 * 60).contains(&delay_minutes) {
+            errors.push(FieldError::new("retry_delay_minutes", "must be 1 minute to 30 days"));
+        }
+        let max_attempts = self.max_attempts.unwrap_or(defaults.max_attempts);
+        if !(1..=20).contains(&max_attempts) {
+            errors.push(FieldError::new("max_attempts", "must be 1 to 20"));
+        }
+        let cap = self.abandonment_cap.unwrap_or(MAX_ABANDONMENT_CAP);
+        if !(cap > 0.0 && cap <= MAX_ABANDONMENT_CAP) {
+            errors.push(FieldError::new("abandonment_cap", "must be more than 0 and at most 0.03"));
+        }
+        let window = match self.abandonment_window.as_deref() {
+            None | Some("30d") => WindowLength::Days30,
+            Some("24h") => WindowLength::Hours24,
+            Some(_) => {
+                errors.push(FieldError::new("abandonment_window", "must be 30d or 24h"));
+                WindowLength::Days30
+            }
+        };
+        let mut weekly = WeeklyHours::closed();
+        for (i, rule) in self.hours.iter().enumerate() {
+            match weekly.clone().with_rule(rule) {
+                Ok(next) => weekly = next,
+                Err(e) => errors.push(FieldError::new(format!("hours[{i}]"), e.to_string())),
+            }
+        }
+        let mut holidays = Vec::new();
+        for (i, day) in self.holidays.iter().enumerate() {
+            match day.trim().parse::<jiff::civil::Date>() {
+                Ok(date) => holidays.push(date),
+                Err(_) => errors.push(FieldError::new(format!("holidays[{i}]"), "must be a date like 2026-12-25")),
+            }
+        }
+        let Some(mode) = mode else { return Err(errors) };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(CampaignSettings {
+            name,
+            mode,
+            lists,
+            caller_id,
+            retry: RetryRule { delay_seconds: delay_minutes * 60, max_attempts },
+            abandonment: AbandonmentPolicy { cap, window, ..AbandonmentPolicy::default() },
+            hours: self.hours.iter().map(|h| h.trim().to_owned()).collect(),
+            holidays,
+        })
+    }
+}
+
+impl CampaignSettings {
+    /// The calling window for a contact of `region`: the country's hours,
+    /// narrowed by the campaign's own if it has any, closed on its holidays.
+    pub fn window(&self, region: Option<&str>) -> CallingWindow {
+        let own = self.hours.iter().try_fold(WeeklyHours::closed(), |weekly, rule| weekly.with_rule(rule));
+        let window = match own {
+            _ if self.hours.is_empty() => CallingWindow::new(region, None),
+            Ok(hours) => CallingWindow::new(region, Some(&hours)),
+            // Checked when the settings were made; otherwise the strictest answer: closed.
+            Err(_) => CallingWindow::new(region, Some(&WeeklyHours::closed())),
+        };
+        window.with_holidays(self.holidays.iter().copied())
+    }
+}
+
+/// Where a campaign is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CampaignStatus {
+    Draft,
+    Running,
+    Paused,
+    Finished,
+}
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CampaignStatusError {
+    #[error("unknown campaign status {0:?} (draft, running, paused or finished)")]
+    Unknown(String),
+    #[error("a {from} campaign cannot become {to}")]
+    Illegal { from: &'static str, to: &'static str },
+}
+
+impl CampaignStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CampaignStatus::Draft => "draft",
+            CampaignStatus::Running => "running",
+            CampaignStatus::Paused => "paused",
+            CampaignStatus::Finished => "finished",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, CampaignStatusError> {
+        [Self::Draft, Self::Running, Self::Paused, Self::Finished]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .ok_or_else(|| CampaignStatusError::Unknown(text.to_owned()))
+    }
+
+    /// Drafts start; running campaigns pause and resume; anything but a
+    /// draft can finish, and a finished campaign stays finished.
+    pub fn change_to(self, next: CampaignStatus) -> Result<CampaignStatus, CampaignStatusError> {
+        use CampaignStatus::{Draft, Finished, Paused, Running};
+        match (self, next) {
+            (Draft, Running) | (Running, Paused) | (Paused, Running) | (Running | Paused, Finished) => Ok(next),
+            _ => Err(CampaignStatusError::Illegal { from: self.as_str(), to: next.as_str() }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> CampaignInput {
+        CampaignInput { name: "Spring renewals".into(), mode: "predictive".into(), lists: vec!["march".into()], ..CampaignInput::default() }
+    }
+
+    #[test]
+    fn defaults_are_the_strict_ones() {
+        let settings = input().validate().unwrap();
+        assert_eq!(settings.mode, DialingMode::Predictive);
+        assert_eq!(settings.abandonment.cap, 0.03);
+        assert_eq!(settings.abandonment.window, WindowLength::Days30);
+        assert_eq!(settings.retry, RetryRule::default());
+    }
+
+    #[test]
+    fn every_problem_is_named_with_its_field() {
+        let bad = CampaignInput {
+            name: " ".into(),
+            mode: "turbo".into(),
+            lists: vec![],
+            caller_id: Some("020 7183 8750".into()),
+            retry_delay_minutes: Some(0),
+            max_attempts: Some(99),
+            abandonment_cap: Some(0.05),
+            abandonment_window: Some("7d".into()),
+            hours: vec!["mon-fri 09:00-17:00".into(), "someday 10:00-11:00".into()],
+            holidays: vec!["25/12/2026".into()],
+        };
+        let fields: Vec<String> = bad.validate().unwrap_err().into_iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            [
+                "name",
+                "mode",
+                "lists",
+                "caller_id",
+                "retry_delay_minutes",
+                "max_attempts",
+                "abandonment_cap",
+                "abandonment_window",
+                "hours[1]",
+                "holidays[0]"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_campaign_narrows_the_window_and_closes_its_holidays() {
+        let settings =
+            CampaignInput { hours: vec!["mon-fri 10:00-16:00".into()], holidays: vec!["2026-06-16".into()], ..input() }.validate().unwrap();
+        let window = settings.window(Some("GB"));
+        let london = ["Europe/London"];
+        // Monday 15 June 2026: 09:30 BST is open for the UK, not for this campaign.
+        assert!(window.check(&london, 1_781_512_200).is_err());
+        assert!(window.check(&london, 1_781_512_200 + 3_600).is_ok());
+        assert!(window.check(&london, 1_781_512_200 + 3_600 + 86_400).is_err(), "the holiday");
+    }
+
+    #[test]
+    fn statuses_move_only_forward_or_between_running_and_paused() {
+        use CampaignStatus::*;
+        assert_eq!(Draft.change_to(Running), Ok(Running));
+        assert_eq!(Running.change_to(Paused), Ok(Paused));
+        assert_eq!(Paused.change_to(Running), Ok(Running));
+        assert_eq!(Paused.change_to(Finished), Ok(Finished));
+        assert!(Finished.change_to(Running).is_err());
+        assert!(Running.change_to(Draft).is_err());
+        assert_eq!(Draft.change_to(Finished).unwrap_err().to_string(), "a draft campaign cannot become finished");
+    }
+}
