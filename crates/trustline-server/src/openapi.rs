@@ -44,7 +44,16 @@ fn operation(spec: &RouteSpec) -> Value {
     op.insert("summary".into(), json!(spec.summary));
     let tag = spec.path.trim_start_matches("/api/").split('/').next().unwrap_or("health");
     op.insert("tags".into(), json!([if spec.path.starts_with("/api/") { tag } else { "health" }]));
-    let parameters = path_parameters(spec.path);
+    let mut parameters = path_parameters(spec.path);
+    if spec.idempotent {
+        parameters.push(json!({
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": false,
+            "description": "Retrying with the same key returns the first answer instead of creating again (kept for a day).",
+            "schema": { "type": "string", "minLength": 1, "maxLength": 128 }
+        }));
+    }
     if !parameters.is_empty() {
         op.insert("parameters".into(), Value::Array(parameters));
     }

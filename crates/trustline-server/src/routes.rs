@@ -23,6 +23,8 @@ pub struct RouteSpec {
     pub access: Access,
     /// The status of a successful answer.
     pub success: StatusCode,
+    /// Takes an `Idempotency-Key` (creates something, answers no secret).
+    pub idempotent: bool,
 }
 
 struct Entry {
@@ -31,18 +33,24 @@ struct Entry {
     summary: &'static str,
     access: Access,
     success: StatusCode,
+    idempotent: bool,
     surface: Surface,
     handler: MethodRouter<AppState>,
 }
 
 fn entry(method: Method, path: &'static str, summary: &'static str, access: Access, handler: MethodRouter<AppState>) -> Entry {
     let surface = if path.starts_with("/api/") { Surface::Api } else { Surface::Page };
-    Entry { method, path, summary, access, success: StatusCode::OK, surface, handler }
+    Entry { method, path, summary, access, success: StatusCode::OK, idempotent: false, surface, handler }
 }
 
 impl Entry {
     fn answers(mut self, success: StatusCode) -> Self {
         self.success = success;
+        self
+    }
+
+    fn idempotent(mut self) -> Self {
+        self.idempotent = true;
         self
     }
 }
@@ -155,7 +163,8 @@ fn entries() -> Vec<Entry> {
         // Contacts (personal data).
         entry(Method::GET, "/api/contacts", "List contacts (masked)", Allowed(Action::ContactRead), get(contacts_api::list)),
         entry(Method::POST, "/api/contacts", "Create a contact", Allowed(Action::ContactWrite), post(contacts_api::create))
-            .answers(StatusCode::CREATED),
+            .answers(StatusCode::CREATED)
+            .idempotent(),
         entry(
             Method::GET,
             "/api/contacts/lookup",
@@ -187,7 +196,8 @@ fn entries() -> Vec<Entry> {
             post(contacts_api::change_consent),
         ),
         entry(Method::POST, "/api/contacts/{id}/notes", "Add a note", Allowed(Action::ContactWrite), post(contacts_api::add_note))
-            .answers(StatusCode::CREATED),
+            .answers(StatusCode::CREATED)
+            .idempotent(),
         entry(
             Method::POST,
             "/api/contacts/{id}/assign",
@@ -245,7 +255,8 @@ fn entries() -> Vec<Entry> {
         entry(Method::GET, "/api/lists", "Call lists", Allowed(Action::CampaignRead), get(campaigns_api::lists)),
         entry(Method::GET, "/api/campaigns", "Campaigns", Allowed(Action::CampaignRead), get(campaigns_api::list)),
         entry(Method::POST, "/api/campaigns", "Create a campaign (in draft)", Allowed(Action::CampaignManage), post(campaigns_api::create))
-            .answers(StatusCode::CREATED),
+            .answers(StatusCode::CREATED)
+            .idempotent(),
         entry(
             Method::GET,
             "/api/campaigns/{id}",
@@ -292,14 +303,26 @@ fn entries() -> Vec<Entry> {
 pub fn route_table() -> Vec<RouteSpec> {
     entries()
         .into_iter()
-        .map(|e| RouteSpec { method: e.method, path: e.path, summary: e.summary, access: e.access, success: e.success })
+        .map(|e| RouteSpec {
+            method: e.method,
+            path: e.path,
+            summary: e.summary,
+            access: e.access,
+            success: e.success,
+            idempotent: e.idempotent,
+        })
         .collect()
 }
 
 pub(crate) fn router(state: AppState) -> Router {
     let mut router = Router::new();
     for e in entries() {
-        let guarded = e.handler.route_layer(axum::middleware::from_fn_with_state((state.clone(), e.access, e.surface), guard));
+        let handler = if e.idempotent {
+            e.handler.route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::idempotency::idempotent))
+        } else {
+            e.handler
+        };
+        let guarded = handler.route_layer(axum::middleware::from_fn_with_state((state.clone(), e.access, e.surface), guard));
         router = router.route(e.path, guarded);
     }
     router

@@ -41,3 +41,16 @@ CREATE TABLE campaign_lists (
     tenant_id   BIGINT NOT NULL,
     PRIMARY KEY (campaign_id, list_id)
 );
+
+-- Idempotency keys of API requests that create things: a retried request
+-- gets the first answer instead of creating a second thing. Only answers
+-- without secrets are kept; keys are forgotten after a day.
+CREATE TABLE idempotency_keys (
+    tenant_id   BIGINT NOT NULL REFERENCES tenants (id),
+    key         TEXT NOT NULL,
+    fingerprint BYTEA NOT NULL,
+    status      BIGINT,
+    body        BYTEA,
+    created_at  BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, key)
+);

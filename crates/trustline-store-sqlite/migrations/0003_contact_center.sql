@@ -41,3 +41,16 @@ CREATE TABLE campaign_lists (
     tenant_id   INTEGER NOT NULL,
     PRIMARY KEY (campaign_id, list_id)
 );
+
+-- Idempotency keys of API requests that create things: a retried request
+-- gets the first answer instead of creating a second thing. Only answers
+-- without secrets are kept; keys are forgotten after a day.
+CREATE TABLE idempotency_keys (
+    tenant_id   INTEGER NOT NULL REFERENCES tenants (id),
+    key         TEXT NOT NULL,
+    fingerprint BLOB NOT NULL,
+    status      INTEGER,
+    body        BLOB,
+    created_at  INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, key)
+);

@@ -6,6 +6,7 @@ mod agents;
 mod backup;
 mod campaigns;
 mod contacts;
+mod idempotency;
 mod imports;
 mod keys;
 mod rows;

@@ -11,6 +11,7 @@ mod campaigns;
 mod contacts;
 pub mod decode;
 mod error;
+mod idempotency;
 mod imports;
 mod keys;
 mod records;
@@ -27,6 +28,7 @@ pub use contacts::{
     SealedContact, SealedFields, SealedNote,
 };
 pub use error::{BoxError, StoreError};
+pub use idempotency::{IdempotencyClaim, IdempotencyStore};
 pub use imports::{CallList, ImportChunk, ImportCounts, ImportRecord, ImportRejection, ImportStore, ListStatus, NewImport, PhoneOwner};
 pub use keys::{
     InstallationRecord, KeyStore, LockedStore, MasterWrapped, WrappedIndexKey, WrappedSubjectKey, WrappedTenantKey, same_key_set,
@@ -41,7 +43,7 @@ use trustline_domain::{Role, TenantId, TokenId, UnixTime, UserId};
 pub type StoreResult<T> = Result<T, StoreError>;
 
 #[async_trait]
-pub trait Store: KeyStore + ContactStore + ImportStore + BackupStore + AgentStore + CampaignStore + Send + Sync {
+pub trait Store: KeyStore + ContactStore + ImportStore + BackupStore + AgentStore + CampaignStore + IdempotencyStore + Send + Sync {
     /// `sqlite` or `postgres`, for logs and health reports.
     fn engine(&self) -> &'static str;
 

@@ -57,7 +57,14 @@ impl TestClient {
     }
 
     pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
+        self.send_with_headers(method, path, body, &[]).await
+    }
+
+    pub async fn send_with_headers(&self, method: Method, path: &str, body: Option<Value>, headers: &[(&str, &str)]) -> Reply {
         let mut request = self.http.request(method, self.url(path));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
         if let Some(token) = self.csrf() {
             request = request.header("X-CSRF-Token", token);
         }

@@ -10,7 +10,9 @@ use std::time::Duration;
 use trustline_backup::BackupSchedule;
 use trustline_crypto::{PasswordHasher, random_password};
 use trustline_domain::{Clock, LoginThrottle, Role};
-use trustline_server::{App, AppConfig, ProxyNetwork, SystemClock, TlsFiles, run_retention, serve, write_checkpoints};
+use trustline_server::{
+    App, AppConfig, IDEMPOTENCY_KEY_SECONDS, ProxyNetwork, SystemClock, TlsFiles, run_retention, serve, write_checkpoints,
+};
 
 #[derive(Args)]
 pub struct ServeArgs {
@@ -156,8 +158,8 @@ async fn backup_job(
     }
 }
 
-/// Signed checkpoints, and removal of sessions past their absolute lifetime
-/// and of failed sign-ins that no longer count.
+/// Signed checkpoints, and removal of sessions past their absolute lifetime,
+/// of failed sign-ins that no longer count and of expired idempotency keys.
 async fn background_jobs(inst: Installation, every: Duration, session_lifetime: i64, throttle: LoginThrottle) {
     let mut ticker = tokio::time::interval(every);
     loop {
@@ -171,6 +173,9 @@ async fn background_jobs(inst: Installation, every: Duration, session_lifetime: 
         }
         if let Err(error) = inst.store.delete_login_failures_before(throttle.window_start(now)).await {
             tracing::warn!(%error, "removing old sign-in failures failed");
+        }
+        if let Err(error) = inst.store.delete_idempotency_keys_before(now - IDEMPOTENCY_KEY_SECONDS).await {
+            tracing::warn!(%error, "removing old idempotency keys failed");
         }
     }
 }
