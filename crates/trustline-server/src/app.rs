@@ -46,7 +46,9 @@ impl App {
     pub fn new(config: AppConfig, store: Arc<dyn Store>, clock: Arc<dyn Clock>, keys: Arc<Keys>, hasher: Arc<PasswordHasher>) -> Self {
         let appender = AuditAppender::start(store.clone());
         let vault = Arc::new(trustline_vault::Vault::new(store.clone(), keys.keyring.clone()));
-        Self { state: AppState(Arc::new(Shared { store, clock, keys, hasher, appender, vault, config })) }
+        Self {
+            state: AppState(Arc::new(Shared { store, clock, keys, hasher, appender, vault, config, live: crate::live::LiveFeed::new() })),
+        }
     }
 
     pub fn router(&self) -> Router {

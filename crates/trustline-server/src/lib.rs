@@ -19,6 +19,7 @@ mod handlers;
 mod headers;
 mod idempotency;
 mod keys;
+mod live;
 mod login;
 pub mod openapi;
 pub mod parse;

@@ -3,8 +3,8 @@
 
 use crate::guard::{Access, Surface, guard};
 use crate::handlers::{
-    agents_api, audit_api, campaigns_api, contacts_api, custom_fields_api, health, imports_api, openapi, pages, retention_api, session_api,
-    subject_rights_api, tenant_api, tokens_api, users_api,
+    agents_api, audit_api, campaigns_api, contacts_api, custom_fields_api, health, imports_api, live_api, openapi, pages, retention_api,
+    session_api, subject_rights_api, tenant_api, tokens_api, users_api,
 };
 use crate::state::AppState;
 use axum::Router;
@@ -278,6 +278,13 @@ fn entries() -> Vec<Entry> {
             "Start, pause, resume or finish a campaign",
             Allowed(Action::CampaignManage),
             post(campaigns_api::change_status),
+        ),
+        entry(
+            Method::GET,
+            "/api/live",
+            "Live changes for supervisor views (Server-Sent Events)",
+            Allowed(Action::AgentMonitor),
+            get(live_api::stream),
         ),
         // Agents at work.
         entry(Method::GET, "/api/agent/state", "Your own agent state", Allowed(Action::AgentWork), get(agents_api::mine)),

@@ -17,6 +17,8 @@ pub(crate) struct Shared {
     /// Keys for personal data, and the only way to decrypt it.
     pub vault: Arc<trustline_vault::Vault>,
     pub config: AppConfig,
+    /// Changes for supervisor views.
+    pub live: crate::live::LiveFeed,
 }
 
 impl std::ops::Deref for AppState {

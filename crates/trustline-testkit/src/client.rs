@@ -74,10 +74,13 @@ impl TestClient {
         Self::reply(request.send().await.unwrap(), self).await
     }
 
+    /// The reply, its body read as JSON; an event stream is not read (it
+    /// does not end), so its body is Null.
     pub async fn reply(response: reqwest::Response, client: &TestClient) -> Reply {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let text = response.text().await.unwrap_or_default();
+        let streaming = headers.get("content-type").is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+        let text = if streaming { String::new() } else { response.text().await.unwrap_or_default() };
         let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
         if let Some(token) = body["csrf_token"].as_str() {
             *client.csrf.lock().unwrap() = Some(token.to_owned());

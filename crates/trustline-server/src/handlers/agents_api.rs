@@ -4,6 +4,7 @@
 use crate::auth::Authed;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath};
+use crate::live::LiveEvent;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -81,7 +82,11 @@ pub(crate) async fn change(
     let at = state.clock.now();
     let next = AgentStatus { user_id: user, state: to.clone(), since: at };
     state.store.move_agent(AgentMove { tenant_id: tenant, user_id: user, event: event_name, from, to, at }, audit).await?;
-    Ok(Json(view(user, Some(&next))))
+    let answer = view(user, Some(&next));
+    if let Ok(data) = serde_json::to_value(&answer) {
+        state.live.publish(LiveEvent { tenant, kind: "agent", data });
+    }
+    Ok(Json(answer))
 }
 
 pub(crate) async fn list(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<StateView>>, ApiError> {

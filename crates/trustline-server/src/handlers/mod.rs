@@ -8,6 +8,7 @@ pub(crate) mod contacts_api;
 pub(crate) mod custom_fields_api;
 pub(crate) mod health;
 pub(crate) mod imports_api;
+pub(crate) mod live_api;
 pub(crate) mod openapi;
 pub(crate) mod pages;
 pub(crate) mod retention_api;

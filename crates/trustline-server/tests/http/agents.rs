@@ -89,3 +89,51 @@ async fn illegal_moves_are_refused_and_change_nothing(engine: Engine) {
     let moves = server.db.raw.scalar("SELECT COUNT(*) FROM agent_state_history").await;
     assert_eq!(moves, 1, "only the one legal move is recorded");
 }
+
+mod live {
+    use super::*;
+
+    on_both_engines!(supervisors_see_agents_change_as_it_happens);
+
+    /// Reads the stream until `wanted` appears (or fails after ten seconds).
+    async fn read_until(response: &mut reqwest::Response, wanted: &str) -> String {
+        let mut seen = String::new();
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !seen.contains(wanted) {
+            let chunk = tokio::time::timeout_at(deadline, response.chunk()).await.expect("the event came in time").unwrap().expect("the stream is open");
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+        }
+        seen
+    }
+
+    async fn supervisors_see_agents_change_as_it_happens(engine: Engine) {
+        let server = TestServer::start(engine).await;
+        let tenant = server.tenant.clone();
+        let agent = server.create_user(&tenant, "ada", Role::Agent, false).await;
+        let supervisor = server.create_user(&tenant, "sam", Role::Supervisor, true).await;
+        let ada = server.signed_in(&agent).await;
+        let sam = server.signed_in(&supervisor).await;
+        ada.post("/api/agent/state", json!({ "event": "log_in" })).await;
+
+        let mut stream = sam.http.get(sam.url("/api/live")).send().await.unwrap();
+        assert_eq!(stream.status(), 200);
+        assert_eq!(stream.headers()["content-type"], "text/event-stream");
+        let snapshot = read_until(&mut stream, "\n\n").await;
+        assert!(snapshot.starts_with("event: snapshot"), "{snapshot}");
+        assert!(snapshot.contains(r#""state":"available""#), "the snapshot has Ada logged in: {snapshot}");
+
+        ada.post("/api/agent/state", json!({ "event": "take_break", "reason": "coffee" })).await;
+        let change = read_until(&mut stream, "coffee").await;
+        assert!(change.contains("event: agent"), "{change}");
+        assert!(change.contains(&format!(r#""user_id":{}"#, agent.id.0)), "{change}");
+
+        // Another tenant's changes never reach this stream; agents cannot watch.
+        let beta = server.create_tenant("beta").await;
+        let eve = server.signed_in(&server.create_user(&beta, "eve", Role::Agent, false).await).await;
+        eve.post("/api/agent/state", json!({ "event": "log_in" })).await;
+        ada.post("/api/agent/state", json!({ "event": "end_break" })).await;
+        let next = read_until(&mut stream, "event: agent").await;
+        assert!(next.contains(&format!(r#""user_id":{}"#, agent.id.0)) && next.contains(r#""state":"available""#), "{next}");
+        assert_eq!(ada.http.get(ada.url("/api/live")).send().await.unwrap().status(), 403);
+    }
+}

@@ -1,0 +1,48 @@
+//! `GET /api/live`: Server-Sent Events for supervisor views. The stream
+//! starts with a snapshot of every agent's state, then carries each change
+//! of the caller's tenant as it is committed.
+
+use crate::auth::Authed;
+use crate::error::ApiError;
+use crate::live::LiveEvent;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::StreamExt as _;
+use futures_util::stream::{self, Stream};
+use serde_json::json;
+use std::convert::Infallible;
+use std::time::Duration;
+use tokio::sync::broadcast::error::RecvError;
+
+pub(crate) async fn stream(
+    State(state): State<AppState>,
+    authed: Authed,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let tenant = authed.principal.tenant.id;
+    // Subscribe before the snapshot, so no change falls between the two.
+    let receiver = state.live.watch();
+    let agents = state.store.agent_statuses(tenant).await?;
+    let snapshot = json!({
+        "agents": agents
+            .iter()
+            .map(|a| json!({ "user_id": a.user_id.0, "state": a.state.code, "reason": a.state.reason, "since": a.since }))
+            .collect::<Vec<_>>()
+    });
+    let first = Event::default().event("snapshot").data(snapshot.to_string());
+    let changes = stream::unfold(receiver, move |mut receiver| async move {
+        loop {
+            match receiver.recv().await {
+                Ok(LiveEvent { tenant: of, kind, data }) if of == tenant => {
+                    return Some((Ok(Event::default().event(kind).data(data.to_string())), receiver));
+                }
+                Ok(_) => continue,
+                // Too far behind: the view must reload its snapshot.
+                Err(RecvError::Lagged(_)) => return Some((Ok(Event::default().event("resync").data("{}")), receiver)),
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    });
+    let events = stream::once(async move { Ok(first) }).chain(changes);
+    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
