@@ -53,13 +53,3 @@ pub trait AgentStore: Send + Sync {
     /// The newest `limit` moves of one agent, newest first.
     async fn agent_history(&self, tenant: TenantId, user: UserId, limit: u32) -> StoreResult<Vec<AgentHistoryEntry>>;
 }
-
-/// Records the new state if the agent is in `from` (or has no record and
-/// `from` is offline); `$1` tenant, `$2` user, `$3` to-code, `$4` reason,
-/// `$5` time, `$6` from-code. The same SQL on both engines.
-pub const MOVE_AGENT: &str = "INSERT INTO agent_states (tenant_id, user_id, state, reason, since) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (tenant_id, user_id) DO UPDATE SET state = excluded.state, reason = excluded.reason, since = excluded.since
-     WHERE agent_states.state = $6";
-
-pub const RECORD_AGENT_MOVE: &str = "INSERT INTO agent_state_history (tenant_id, user_id, at, event, from_state, to_state, reason)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)";

@@ -10,6 +10,7 @@ mod backup;
 mod campaigns;
 mod contacts;
 pub mod decode;
+mod engine_sql;
 mod error;
 mod idempotency;
 mod imports;
@@ -17,7 +18,7 @@ mod keys;
 mod records;
 mod tenant_end;
 
-pub use agents::{AgentHistoryEntry, AgentMove, AgentStatus, AgentStore, MOVE_AGENT, RECORD_AGENT_MOVE, StoredAgentState};
+pub use agents::{AgentHistoryEntry, AgentMove, AgentStatus, AgentStore, StoredAgentState};
 pub use backup::{
     BackupStore, Reapplication, RestoreAuditor, RestoreOutcome, SnapshotFile, SnapshotManifest, parent_first, plain_file_name,
     reapplication,

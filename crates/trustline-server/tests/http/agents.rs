@@ -100,7 +100,11 @@ mod live {
         let mut seen = String::new();
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
         while !seen.contains(wanted) {
-            let chunk = tokio::time::timeout_at(deadline, response.chunk()).await.expect("the event came in time").unwrap().expect("the stream is open");
+            let chunk = tokio::time::timeout_at(deadline, response.chunk())
+                .await
+                .expect("the event came in time")
+                .unwrap()
+                .expect("the stream is open");
             seen.push_str(&String::from_utf8_lossy(&chunk));
         }
         seen

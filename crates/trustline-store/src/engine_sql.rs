@@ -1,0 +1,303 @@
+//! Storage methods whose SQL is the same on both engines, written once and
+//! expanded in each engine crate for its store and connection types. The
+//! expansion site must have `unavailable`, `must_change` and `Cols` (its row
+//! decoder) in scope, as each engine crate does.
+
+/// Implements [`AgentStore`](crate::AgentStore) for an engine.
+#[macro_export]
+macro_rules! agent_store_for {
+    ($store:ident) => {
+        #[::async_trait::async_trait]
+        impl $crate::AgentStore for $store {
+            async fn agent_status(
+                &self,
+                tenant: ::trustline_domain::TenantId,
+                user: ::trustline_domain::UserId,
+            ) -> $crate::StoreResult<Option<$crate::AgentStatus>> {
+                let row = ::sqlx::query("SELECT * FROM agent_states WHERE tenant_id = $1 AND user_id = $2")
+                    .bind(tenant.0)
+                    .bind(user.0)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(unavailable)?;
+                row.as_ref().map(|r| $crate::decode::agent_status(&Cols(r))).transpose()
+            }
+
+            async fn agent_statuses(&self, tenant: ::trustline_domain::TenantId) -> $crate::StoreResult<Vec<$crate::AgentStatus>> {
+                let rows = ::sqlx::query("SELECT * FROM agent_states WHERE tenant_id = $1 ORDER BY user_id")
+                    .bind(tenant.0)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(unavailable)?;
+                rows.iter().map(|r| $crate::decode::agent_status(&Cols(r))).collect()
+            }
+
+            async fn move_agent(&self, change: $crate::AgentMove, audit: ::trustline_audit::AuditDraft) -> $crate::StoreResult<()> {
+                let mut tx = self.begin().await?;
+                // Only from the state on record (or from offline, with no record yet).
+                let moved = ::sqlx::query(
+                    "INSERT INTO agent_states (tenant_id, user_id, state, reason, since) VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (tenant_id, user_id) DO UPDATE SET state = excluded.state, reason = excluded.reason, since = excluded.since
+                     WHERE agent_states.state = $6",
+                )
+                    .bind(change.tenant_id.0)
+                    .bind(change.user_id.0)
+                    .bind(&change.to.code)
+                    .bind(&change.to.reason)
+                    .bind(change.at)
+                    .bind(&change.from.code)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(unavailable)?;
+                if moved.rows_affected() == 0 {
+                    return Err($crate::StoreError::Conflict("a newer change of this agent's state"));
+                }
+                ::sqlx::query(
+                    "INSERT INTO agent_state_history (tenant_id, user_id, at, event, from_state, to_state, reason)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                    .bind(change.tenant_id.0)
+                    .bind(change.user_id.0)
+                    .bind(change.at)
+                    .bind(&change.event)
+                    .bind(&change.from.code)
+                    .bind(&change.to.code)
+                    .bind(change.to.reason.as_ref().or(change.from.reason.as_ref()))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(unavailable)?;
+                self.append(&mut tx, audit).await?;
+                Self::commit(tx).await
+            }
+
+            async fn agent_history(
+                &self,
+                tenant: ::trustline_domain::TenantId,
+                user: ::trustline_domain::UserId,
+                limit: u32,
+            ) -> $crate::StoreResult<Vec<$crate::AgentHistoryEntry>> {
+                let rows =
+                    ::sqlx::query("SELECT * FROM agent_state_history WHERE tenant_id = $1 AND user_id = $2 ORDER BY id DESC LIMIT $3")
+                        .bind(tenant.0)
+                        .bind(user.0)
+                        .bind(i64::from(limit))
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(unavailable)?;
+                rows.iter().map(|r| $crate::decode::agent_history(&Cols(r))).collect()
+            }
+        }
+    };
+}
+
+/// Implements [`CampaignStore`](crate::CampaignStore) for an engine.
+#[macro_export]
+macro_rules! campaign_store_for {
+    ($store:ident, $conn:ty) => {
+        fn name_taken(e: ::sqlx::Error) -> $crate::StoreError {
+            match unavailable(e) {
+                $crate::StoreError::Conflict(_) => $crate::StoreError::Conflict("a campaign with this name"),
+                other => other,
+            }
+        }
+
+        async fn replace_lists(conn: &mut $conn, tenant: ::trustline_domain::TenantId, campaign: i64, lists: &[i64]) -> $crate::StoreResult<()> {
+            ::sqlx::query("DELETE FROM campaign_lists WHERE campaign_id = $1").bind(campaign).execute(&mut *conn).await.map_err(unavailable)?;
+            for list in lists {
+                // Only the tenant's own lists can be attached.
+                let added = ::sqlx::query(
+                    "INSERT INTO campaign_lists (campaign_id, list_id, tenant_id) SELECT $1, id, tenant_id FROM call_lists WHERE id = $2 AND tenant_id = $3",
+                )
+                .bind(campaign)
+                .bind(list)
+                .bind(tenant.0)
+                .execute(&mut *conn)
+                .await
+                .map_err(unavailable)?;
+                must_change(added.rows_affected())?;
+            }
+            Ok(())
+        }
+
+        impl $store {
+            async fn with_lists(&self, mut campaign: $crate::Campaign) -> $crate::StoreResult<$crate::Campaign> {
+                campaign.list_ids = ::sqlx::query_scalar("SELECT list_id FROM campaign_lists WHERE campaign_id = $1 ORDER BY list_id")
+                    .bind(campaign.id)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(unavailable)?;
+                Ok(campaign)
+            }
+        }
+
+        #[::async_trait::async_trait]
+        impl $crate::CampaignStore for $store {
+            async fn create_campaign(&self, campaign: $crate::CampaignDraft, mut audit: ::trustline_audit::AuditDraft) -> $crate::StoreResult<i64> {
+                let mut tx = self.begin().await?;
+                let id: i64 = ::sqlx::query_scalar(
+                    "INSERT INTO campaigns (tenant_id, name, status, settings, created_at, updated_at) VALUES ($1, $2, 'draft', $3, $4, $4) RETURNING id",
+                )
+                .bind(campaign.tenant_id.0)
+                .bind(&campaign.name)
+                .bind(&campaign.settings)
+                .bind(campaign.at)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(name_taken)?;
+                replace_lists(&mut tx, campaign.tenant_id, id, &campaign.list_ids).await?;
+                audit.target = format!("campaign:{id}");
+                self.append(&mut tx, audit).await?;
+                Self::commit(tx).await?;
+                Ok(id)
+            }
+
+            async fn campaigns(&self, tenant: ::trustline_domain::TenantId) -> $crate::StoreResult<Vec<$crate::Campaign>> {
+                let rows = ::sqlx::query("SELECT * FROM campaigns WHERE tenant_id = $1 ORDER BY id")
+                    .bind(tenant.0)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(unavailable)?;
+                let mut campaigns = Vec::with_capacity(rows.len());
+                for row in &rows {
+                    campaigns.push(self.with_lists($crate::decode::campaign(&Cols(row))?).await?);
+                }
+                Ok(campaigns)
+            }
+
+            async fn campaign(&self, tenant: ::trustline_domain::TenantId, id: i64) -> $crate::StoreResult<Option<$crate::Campaign>> {
+                let row = ::sqlx::query("SELECT * FROM campaigns WHERE tenant_id = $1 AND id = $2")
+                    .bind(tenant.0)
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(unavailable)?;
+                match row {
+                    Some(row) => Ok(Some(self.with_lists($crate::decode::campaign(&Cols(&row))?).await?)),
+                    None => Ok(None),
+                }
+            }
+
+            async fn update_campaign(&self, id: i64, campaign: $crate::CampaignDraft, audit: ::trustline_audit::AuditDraft) -> $crate::StoreResult<()> {
+                let mut tx = self.begin().await?;
+                let done = ::sqlx::query("UPDATE campaigns SET name = $1, settings = $2, updated_at = $3 WHERE tenant_id = $4 AND id = $5")
+                    .bind(&campaign.name)
+                    .bind(&campaign.settings)
+                    .bind(campaign.at)
+                    .bind(campaign.tenant_id.0)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(name_taken)?;
+                must_change(done.rows_affected())?;
+                replace_lists(&mut tx, campaign.tenant_id, id, &campaign.list_ids).await?;
+                self.append(&mut tx, audit).await?;
+                Self::commit(tx).await
+            }
+
+            async fn set_campaign_status(
+                &self,
+                tenant: ::trustline_domain::TenantId,
+                id: i64,
+                from: &str,
+                to: &str,
+                at: ::trustline_domain::UnixTime,
+                audit: ::trustline_audit::AuditDraft,
+            ) -> $crate::StoreResult<()> {
+                let mut tx = self.begin().await?;
+                let done = ::sqlx::query("UPDATE campaigns SET status = $1, updated_at = $2 WHERE tenant_id = $3 AND id = $4 AND status = $5")
+                    .bind(to)
+                    .bind(at)
+                    .bind(tenant.0)
+                    .bind(id)
+                    .bind(from)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(unavailable)?;
+                if done.rows_affected() == 0 {
+                    return Err($crate::StoreError::Conflict("a newer change of this campaign's status"));
+                }
+                self.append(&mut tx, audit).await?;
+                Self::commit(tx).await
+            }
+        }
+    };
+}
+
+/// Implements [`IdempotencyStore`](crate::IdempotencyStore) for an engine.
+#[macro_export]
+macro_rules! idempotency_store_for {
+    ($store:ident) => {
+        #[::async_trait::async_trait]
+        impl $crate::IdempotencyStore for $store {
+            async fn claim_idempotency_key(
+                &self,
+                tenant: ::trustline_domain::TenantId,
+                key: &str,
+                fingerprint: &[u8; 32],
+                at: ::trustline_domain::UnixTime,
+            ) -> $crate::StoreResult<$crate::IdempotencyClaim> {
+                let claimed = ::sqlx::query(
+                    "INSERT INTO idempotency_keys (tenant_id, key, fingerprint, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (tenant_id, key) DO NOTHING",
+                )
+                .bind(tenant.0)
+                .bind(key)
+                .bind(&fingerprint[..])
+                .bind(at)
+                .execute(&self.pool)
+                .await
+                .map_err(unavailable)?;
+                if claimed.rows_affected() == 1 {
+                    return Ok($crate::IdempotencyClaim::Fresh);
+                }
+                let row = ::sqlx::query("SELECT fingerprint, status, body FROM idempotency_keys WHERE tenant_id = $1 AND key = $2")
+                    .bind(tenant.0)
+                    .bind(key)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(unavailable)?;
+                // Released in between: the caller may simply try again.
+                let Some(row) = row else { return Ok($crate::IdempotencyClaim::InProgress) };
+                use $crate::decode::Columns as _;
+                let row = Cols(&row);
+                if row.bytes("fingerprint")? != fingerprint[..] {
+                    return Ok($crate::IdempotencyClaim::OtherRequest);
+                }
+                Ok(match (row.opt_int("status")?, row.opt_bytes("body")?) {
+                    (Some(status), Some(body)) => $crate::IdempotencyClaim::Answered { status: u16::try_from(status).unwrap_or(500), body },
+                    _ => $crate::IdempotencyClaim::InProgress,
+                })
+            }
+
+            async fn answer_idempotency_key(&self, tenant: ::trustline_domain::TenantId, key: &str, status: u16, body: &[u8]) -> $crate::StoreResult<()> {
+                ::sqlx::query("UPDATE idempotency_keys SET status = $1, body = $2 WHERE tenant_id = $3 AND key = $4")
+                    .bind(i64::from(status))
+                    .bind(body)
+                    .bind(tenant.0)
+                    .bind(key)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(unavailable)?;
+                Ok(())
+            }
+
+            async fn release_idempotency_key(&self, tenant: ::trustline_domain::TenantId, key: &str) -> $crate::StoreResult<()> {
+                ::sqlx::query("DELETE FROM idempotency_keys WHERE tenant_id = $1 AND key = $2 AND status IS NULL")
+                    .bind(tenant.0)
+                    .bind(key)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(unavailable)?;
+                Ok(())
+            }
+
+            async fn delete_idempotency_keys_before(&self, before: ::trustline_domain::UnixTime) -> $crate::StoreResult<u64> {
+                let done = ::sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
+                    .bind(before)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(unavailable)?;
+                Ok(done.rows_affected())
+            }
+        }
+    };
+}
