@@ -77,6 +77,8 @@ fn operation(spec: &RouteSpec) -> Value {
     let mut responses = Map::new();
     let success = if spec.success == StatusCode::NO_CONTENT {
         json!({ "description": "Done" })
+    } else if spec.path == "/api/reports/agent-time" {
+        json!({ "description": "A CSV file", "content": { "text/csv": { "schema": { "type": "string" } } } })
     } else if spec.path == "/api/live" {
         json!({ "description": "An event stream: a snapshot, then changes", "content": { "text/event-stream": { "schema": { "type": "string" } } } })
     } else {

@@ -3,8 +3,8 @@
 
 use crate::guard::{Access, Surface, guard};
 use crate::handlers::{
-    agents_api, audit_api, campaigns_api, contacts_api, custom_fields_api, health, imports_api, live_api, openapi, pages, retention_api,
-    session_api, subject_rights_api, tenant_api, tokens_api, users_api,
+    agents_api, audit_api, campaigns_api, contacts_api, custom_fields_api, health, imports_api, live_api, openapi, pages, reports_api,
+    retention_api, session_api, subject_rights_api, tenant_api, tokens_api, users_api,
 };
 use crate::state::AppState;
 use axum::Router;
@@ -285,6 +285,13 @@ fn entries() -> Vec<Entry> {
             "Live changes for supervisor views (Server-Sent Events)",
             Allowed(Action::AgentMonitor),
             get(live_api::stream),
+        ),
+        entry(
+            Method::GET,
+            "/api/reports/agent-time",
+            "Time per agent and state, and occupancy, over a period (CSV)",
+            Allowed(Action::AgentMonitor),
+            get(reports_api::agent_time),
         ),
         // Agents at work.
         entry(Method::GET, "/api/agent/state", "Your own agent state", Allowed(Action::AgentWork), get(agents_api::mine)),

@@ -52,4 +52,9 @@ pub trait AgentStore: Send + Sync {
     async fn move_agent(&self, change: AgentMove, audit: AuditDraft) -> StoreResult<()>;
     /// The newest `limit` moves of one agent, newest first.
     async fn agent_history(&self, tenant: TenantId, user: UserId, limit: u32) -> StoreResult<Vec<AgentHistoryEntry>>;
+    /// Each agent's state at `at` (from their last move before it), for
+    /// agents who had moved by then.
+    async fn agent_states_at(&self, tenant: TenantId, at: UnixTime) -> StoreResult<Vec<(UserId, String)>>;
+    /// Every move in `[from, to)`, by agent then time.
+    async fn agent_moves_between(&self, tenant: TenantId, from: UnixTime, to: UnixTime) -> StoreResult<Vec<(UserId, AgentHistoryEntry)>>;
 }

@@ -86,6 +86,51 @@ macro_rules! agent_store_for {
                         .map_err(unavailable)?;
                 rows.iter().map(|r| $crate::decode::agent_history(&Cols(r))).collect()
             }
+
+            async fn agent_states_at(
+                &self,
+                tenant: ::trustline_domain::TenantId,
+                at: ::trustline_domain::UnixTime,
+            ) -> $crate::StoreResult<Vec<(::trustline_domain::UserId, String)>> {
+                let rows = ::sqlx::query(
+                    "SELECT * FROM agent_state_history WHERE id IN
+                     (SELECT MAX(id) FROM agent_state_history WHERE tenant_id = $1 AND at < $2 GROUP BY user_id) ORDER BY user_id",
+                )
+                .bind(tenant.0)
+                .bind(at)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(unavailable)?;
+                rows.iter()
+                    .map(|r| {
+                        use $crate::decode::Columns as _;
+                        Ok((::trustline_domain::UserId(Cols(r).int("user_id")?), Cols(r).text("to_state")?))
+                    })
+                    .collect()
+            }
+
+            async fn agent_moves_between(
+                &self,
+                tenant: ::trustline_domain::TenantId,
+                from: ::trustline_domain::UnixTime,
+                to: ::trustline_domain::UnixTime,
+            ) -> $crate::StoreResult<Vec<(::trustline_domain::UserId, $crate::AgentHistoryEntry)>> {
+                let rows = ::sqlx::query(
+                    "SELECT * FROM agent_state_history WHERE tenant_id = $1 AND at >= $2 AND at < $3 ORDER BY user_id, id",
+                )
+                .bind(tenant.0)
+                .bind(from)
+                .bind(to)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(unavailable)?;
+                rows.iter()
+                    .map(|r| {
+                        use $crate::decode::Columns as _;
+                        Ok((::trustline_domain::UserId(Cols(r).int("user_id")?), $crate::decode::agent_history(&Cols(r))?))
+                    })
+                    .collect()
+            }
         }
     };
 }

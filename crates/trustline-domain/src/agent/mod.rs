@@ -4,3 +4,7 @@
 mod state;
 
 pub use state::{AgentEvent, AgentState, BreakReason, IllegalTransition, InvalidBreakReason, SelfServiceError};
+
+mod time_report;
+
+pub use time_report::{StateTimes, state_times};

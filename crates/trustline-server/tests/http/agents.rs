@@ -141,3 +141,45 @@ mod live {
         assert_eq!(ada.http.get(ada.url("/api/live")).send().await.unwrap().status(), 403);
     }
 }
+
+mod report {
+    use super::*;
+    use trustline_domain::Clock;
+
+    on_both_engines!(the_agent_time_report_adds_up_and_is_audited);
+
+    async fn the_agent_time_report_adds_up_and_is_audited(engine: Engine) {
+        let server = TestServer::start(engine).await;
+        let tenant = server.tenant.clone();
+        let agent = server.create_user(&tenant, "ada", Role::Agent, false).await;
+        let supervisor = server.create_user(&tenant, "sam", Role::Supervisor, true).await;
+        let ada = server.signed_in(&agent).await;
+        let sam = server.signed_in(&supervisor).await;
+        let start = server.clock.now();
+        ada.post("/api/agent/state", json!({ "event": "log_in" })).await;
+        server.clock.advance(600);
+        ada.post("/api/agent/state", json!({ "event": "take_break", "reason": "lunch" })).await;
+        server.clock.advance(300);
+        ada.post("/api/agent/state", json!({ "event": "end_break" })).await;
+        server.clock.advance(100);
+        ada.post("/api/agent/state", json!({ "event": "log_out" })).await;
+
+        let path = format!("/api/reports/agent-time?from={start}&to={}", start + 3600);
+        let reply = sam.http.get(sam.url(&path)).send().await.unwrap();
+        assert_eq!(reply.status(), 200);
+        assert!(reply.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+        let csv = reply.text().await.unwrap();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines.len(), 2, "only agents who logged in: {csv}");
+        assert_eq!(lines[1], format!("{},ada,1000,700,0,0,0,300,0.0000", agent.id.0));
+        let audited = server.db.raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'report.export'").await;
+        assert_eq!(audited, 1);
+        // A report starting mid-break starts from the state then.
+        let later = format!("/api/reports/agent-time?from={}&to={}", start + 700, start + 800);
+        let csv = sam.http.get(sam.url(&later)).send().await.unwrap().text().await.unwrap();
+        assert!(csv.lines().nth(1).unwrap().contains(",100,0,0,0,0,100,"), "{csv}");
+        let bad = sam.get(&format!("/api/reports/agent-time?from={start}&to={start}")).await;
+        assert_eq!((bad.status, bad.code()), (422, "invalid_period"));
+        assert_eq!(ada.get(&path).await.status, 403);
+    }
+}
