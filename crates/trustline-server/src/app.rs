@@ -42,13 +42,13 @@ pub struct App {
 }
 
 impl App {
-    /// Must be called inside a Tokio runtime: it starts the audit appender.
+    /// Must be called inside a Tokio runtime: it starts the audit appender
+    /// and the live feed's listener.
     pub fn new(config: AppConfig, store: Arc<dyn Store>, clock: Arc<dyn Clock>, keys: Arc<Keys>, hasher: Arc<PasswordHasher>) -> Self {
         let appender = AuditAppender::start(store.clone());
         let vault = Arc::new(trustline_vault::Vault::new(store.clone(), keys.keyring.clone()));
-        Self {
-            state: AppState(Arc::new(Shared { store, clock, keys, hasher, appender, vault, config, live: crate::live::LiveFeed::new() })),
-        }
+        let live = crate::live::LiveFeed::start(store.clone());
+        Self { state: AppState(Arc::new(Shared { store, clock, keys, hasher, appender, vault, config, live })) }
     }
 
     pub fn router(&self) -> Router {

@@ -1,38 +1,92 @@
 //! The live feed behind supervisor views: changes published as they are
-//! committed and streamed to watchers of the same tenant. It is per server
-//! process: a supervisor sees changes made through the node they are
-//! connected to.
+//! committed and streamed to watchers of the same tenant, on every node. On
+//! PostgreSQL a change goes out as a NOTIFY and comes back to every node
+//! (this one too) through its listener; on SQLite, one node, it stays in the
+//! process. While the listener is not connected, changes reach this node's
+//! watchers only.
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 use tokio::sync::broadcast;
 use trustline_domain::TenantId;
+use trustline_store::Store;
 
 /// Changes waiting for slow watchers; a watcher further behind is told to
 /// fetch a fresh snapshot.
 const BACKLOG: usize = 1024;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct LiveEvent {
     pub tenant: TenantId,
     /// The SSE event name, e.g. `agent`.
-    pub kind: &'static str,
+    pub kind: String,
     pub data: Value,
 }
 
 #[derive(Clone)]
-pub(crate) struct LiveFeed(broadcast::Sender<LiveEvent>);
+pub(crate) struct LiveFeed {
+    local: broadcast::Sender<LiveEvent>,
+    store: Arc<dyn Store>,
+    /// Whether this node's listener is connected, so announcements come back.
+    listening: Arc<AtomicBool>,
+}
 
 impl LiveFeed {
-    pub fn new() -> Self {
-        Self(broadcast::channel(BACKLOG).0)
+    /// Starts listening for other nodes' changes (when the engine has any).
+    pub fn start(store: Arc<dyn Store>) -> Self {
+        let feed = Self { local: broadcast::channel(BACKLOG).0, store, listening: Arc::new(AtomicBool::new(false)) };
+        tokio::spawn(feed.clone().listen());
+        feed
     }
 
-    /// Nobody watching is not an error.
-    pub fn publish(&self, event: LiveEvent) {
-        let _watchers = self.0.send(event);
+    async fn listen(self) {
+        loop {
+            let mut listener = match self.store.listen().await {
+                Ok(Some(listener)) => listener,
+                Ok(None) => return,
+                Err(error) => {
+                    tracing::warn!(%error, "the live feed cannot listen for other nodes; retrying");
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                    continue;
+                }
+            };
+            self.listening.store(true, Ordering::SeqCst);
+            loop {
+                match listener.next().await {
+                    Ok(payload) => match serde_json::from_str::<LiveEvent>(&payload) {
+                        Ok(event) => {
+                            let _watchers = self.local.send(event);
+                        }
+                        Err(error) => tracing::warn!(%error, "an unreadable live change was ignored"),
+                    },
+                    Err(error) => {
+                        tracing::warn!(%error, "the live feed lost its listener; reconnecting");
+                        break;
+                    }
+                }
+            }
+            self.listening.store(false, Ordering::SeqCst);
+        }
+    }
+
+    /// Sends a committed change to its tenant's watchers on every node.
+    pub async fn publish(&self, event: LiveEvent) {
+        if self.listening.load(Ordering::SeqCst) {
+            match serde_json::to_string(&event) {
+                Ok(payload) => match self.store.announce(&payload).await {
+                    Ok(()) => return,
+                    Err(error) => tracing::warn!(%error, "a live change reached this node only"),
+                },
+                Err(error) => tracing::warn!(%error, "a live change could not be encoded"),
+            }
+        }
+        let _watchers = self.local.send(event);
     }
 
     pub fn watch(&self) -> broadcast::Receiver<LiveEvent> {
-        self.0.subscribe()
+        self.local.subscribe()
     }
 }

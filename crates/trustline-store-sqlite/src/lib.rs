@@ -9,6 +9,7 @@ mod contacts;
 mod idempotency;
 mod imports;
 mod keys;
+mod live;
 mod rows;
 
 use async_trait::async_trait;

@@ -15,6 +15,7 @@ mod error;
 mod idempotency;
 mod imports;
 mod keys;
+mod live;
 mod records;
 mod tenant_end;
 
@@ -34,6 +35,7 @@ pub use imports::{CallList, ImportChunk, ImportCounts, ImportRecord, ImportRejec
 pub use keys::{
     InstallationRecord, KeyStore, LockedStore, MasterWrapped, WrappedIndexKey, WrappedSubjectKey, WrappedTenantKey, same_key_set,
 };
+pub use live::{LiveBus, LiveListener};
 pub use records::{ApiToken, NewApiToken, NewUser, Session, Tenant, User};
 pub use tenant_end::{Certifier, DeletionCounts, MARK_TENANT_ENDED, TENANT_DELETIONS};
 
@@ -44,7 +46,9 @@ use trustline_domain::{Role, TenantId, TokenId, UnixTime, UserId};
 pub type StoreResult<T> = Result<T, StoreError>;
 
 #[async_trait]
-pub trait Store: KeyStore + ContactStore + ImportStore + BackupStore + AgentStore + CampaignStore + IdempotencyStore + Send + Sync {
+pub trait Store:
+    KeyStore + ContactStore + ImportStore + BackupStore + AgentStore + CampaignStore + IdempotencyStore + LiveBus + Send + Sync
+{
     /// `sqlite` or `postgres`, for logs and health reports.
     fn engine(&self) -> &'static str;
 

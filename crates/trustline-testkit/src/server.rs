@@ -85,6 +85,17 @@ impl TestServer {
         TestUser { id: user.id, tenant: tenant.slug.clone(), username: username.to_owned(), password, role, totp }
     }
 
+    /// Another server node over the same database, as a second process
+    /// behind a load balancer would be; returns its base URL.
+    pub async fn second_node(&self) -> String {
+        let (store, keys) = trustline_server::unlock(self.db.reopen().await, &self.db.master_key()).await.unwrap();
+        let app = App::new(AppConfig::default(), store, self.clock.clone(), keys, self.hasher.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(trustline_server::serve(listener, app.router(), None));
+        base
+    }
+
     pub fn client(&self) -> TestClient {
         TestClient::new(&self.base)
     }
@@ -98,7 +109,12 @@ impl TestServer {
     /// A client fully signed in as `user` (password, then TOTP if enrolled).
     /// Moves the clock one TOTP step so each sign-in uses a fresh code.
     pub async fn signed_in(&self, user: &TestUser) -> TestClient {
-        let client = self.client();
+        self.signed_in_at(&self.base, user).await
+    }
+
+    /// Like [`signed_in`](Self::signed_in), on the node at `base`.
+    pub async fn signed_in_at(&self, base: &str, user: &TestUser) -> TestClient {
+        let client = TestClient::new(base);
         let reply = client.sign_in(&user.tenant, &user.username, &user.password).await;
         assert_eq!(reply.status, 200, "sign-in of {} failed: {}", user.username, reply.body);
         if user.totp.is_some() {

@@ -84,7 +84,7 @@ pub(crate) async fn change(
     state.store.move_agent(AgentMove { tenant_id: tenant, user_id: user, event: event_name, from, to, at }, audit).await?;
     let answer = view(user, Some(&next));
     if let Ok(data) = serde_json::to_value(&answer) {
-        state.live.publish(LiveEvent { tenant, kind: "agent", data });
+        state.live.publish(LiveEvent { tenant, kind: "agent".into(), data }).await;
     }
     Ok(Json(answer))
 }

@@ -96,7 +96,7 @@ mod live {
     on_both_engines!(supervisors_see_agents_change_as_it_happens);
 
     /// Reads the stream until `wanted` appears (or fails after ten seconds).
-    async fn read_until(response: &mut reqwest::Response, wanted: &str) -> String {
+    pub(super) async fn read_until(response: &mut reqwest::Response, wanted: &str) -> String {
         let mut seen = String::new();
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
         while !seen.contains(wanted) {
@@ -181,5 +181,39 @@ mod report {
         let bad = sam.get(&format!("/api/reports/agent-time?from={start}&to={start}")).await;
         assert_eq!((bad.status, bad.code()), (422, "invalid_period"));
         assert_eq!(ada.get(&path).await.status, 403);
+    }
+}
+
+/// On PostgreSQL any number of nodes share the database: a supervisor
+/// connected to one node sees changes made through another.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_live_feed_crosses_server_nodes_on_postgres() {
+    if !Engine::Postgres.available() {
+        return;
+    }
+    let server = TestServer::start(Engine::Postgres).await;
+    let tenant = server.tenant.clone();
+    let agent = server.create_user(&tenant, "ada", Role::Agent, false).await;
+    let supervisor = server.create_user(&tenant, "sam", Role::Supervisor, true).await;
+    let other_node = server.second_node().await;
+    let sam = server.signed_in_at(&other_node, &supervisor).await;
+    let ada = server.signed_in(&agent).await;
+
+    let mut stream = sam.http.get(sam.url("/api/live")).send().await.unwrap();
+    assert_eq!(stream.status(), 200);
+    live::read_until(&mut stream, "event: snapshot").await;
+    // The other node's listener connects in the background: retry the move
+    // until a change arrives, with a fresh move each time.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut events = ["log_in", "log_out"].iter().cycle();
+    loop {
+        let event = events.next().unwrap();
+        assert_eq!(ada.post("/api/agent/state", json!({ "event": event })).await.status, 200);
+        let arrived = tokio::time::timeout(std::time::Duration::from_secs(1), live::read_until(&mut stream, "event: agent")).await;
+        if let Ok(change) = arrived {
+            assert!(change.contains(&format!(r#""user_id":{}"#, agent.id.0)), "{change}");
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no change crossed the nodes");
     }
 }
