@@ -106,7 +106,7 @@ pub(crate) fn write_archive(out: &Path, header: &BackupHeader, key: &Sealer, sou
     })()
     .map_err(write_failed)?;
 
-    let mut payload = Payload::open(source, &header.manifest)?;
+    let mut payload = Payload::new(source, &header.manifest);
     let mut current = payload.next_chunk()?;
     let mut index = 0u64;
     loop {
@@ -153,8 +153,8 @@ struct Payload<'a> {
 }
 
 impl<'a> Payload<'a> {
-    fn open(source: &'a Path, manifest: &'a SnapshotManifest) -> Result<Self, BackupError> {
-        Ok(Self { source, manifest, file: 0, reader: None, left_in_file: 0 })
+    fn new(source: &'a Path, manifest: &'a SnapshotManifest) -> Self {
+        Self { source, manifest, file: 0, reader: None, left_in_file: 0 }
     }
 
     /// Up to `CHUNK_BYTES`; empty once everything was read.

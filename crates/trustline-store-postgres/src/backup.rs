@@ -3,14 +3,14 @@
 //! restores truncate and reload every table in one transaction.
 
 use crate::contacts::erase;
+use crate::delete_tenant_rows;
 use crate::rows::Row as Cols;
 use crate::{PostgresStore, append_events, unavailable};
 use async_trait::async_trait;
 use sqlx::PgConnection;
 use std::io::{Read, Write};
 use std::path::Path;
-use trustline_domain::TenantId;
-use trustline_store::decode::{self, Columns};
+use trustline_store::decode;
 use trustline_store::{
     BackupStore, ErasureEntry, RestoreAuditor, RestoreOutcome, SnapshotFile, SnapshotManifest, StoreError, StoreResult, parent_first,
     plain_file_name,
@@ -108,7 +108,7 @@ impl BackupStore for PostgresStore {
         &self,
         dir: &Path,
         manifest: &SnapshotManifest,
-        mut ledger: Vec<ErasureEntry>,
+        ledger: Vec<ErasureEntry>,
         audit: RestoreAuditor,
     ) -> StoreResult<RestoreOutcome> {
         if manifest.engine != ENGINE {
@@ -129,19 +129,7 @@ impl BackupStore for PostgresStore {
             return Err(StoreError::Snapshot("its tables differ from this database's".into()));
         }
 
-        // What the replaced database knows and the snapshot may not.
-        let rows = sqlx::query("SELECT * FROM erasure_ledger").fetch_all(&mut *tx).await.map_err(unavailable)?;
-        for row in &rows {
-            ledger.push(decode::erasure(&Cols(row))?);
-        }
-        let rows =
-            sqlx::query("SELECT id, ended_at FROM tenants WHERE ended_at IS NOT NULL").fetch_all(&mut *tx).await.map_err(unavailable)?;
-        let ended = rows.iter().map(|r| Ok((TenantId(Cols(r).int("id")?), Cols(r).int("ended_at")?))).collect::<StoreResult<Vec<_>>>()?;
-        let rows =
-            sqlx::query("SELECT tenant_id, seq FROM audit_heads ORDER BY tenant_id").fetch_all(&mut *tx).await.map_err(unavailable)?;
-        let heads = rows.iter().map(|r| Ok((TenantId(Cols(r).int("tenant_id")?), Cols(r).int("seq")?))).collect::<StoreResult<Vec<_>>>()?;
-        let rows = sqlx::query("SELECT name, next FROM id_blocks").fetch_all(&mut *tx).await.map_err(unavailable)?;
-        let counters = rows.iter().map(|r| Ok((Cols(r).text("name")?, Cols(r).int("next")?))).collect::<StoreResult<Vec<_>>>()?;
+        let kept = kept_state(&mut tx).await?;
 
         // TRUNCATE locks every table until commit; identity sequences keep
         // their position, so ids handed out since the snapshot stay used.
@@ -151,34 +139,8 @@ impl BackupStore for PostgresStore {
             copy_in(&mut tx, table, &dir.join(format!("{table}{COPY_SUFFIX}"))).await?;
         }
         advance_identities(&mut tx).await?;
-        for (name, next) in counters {
-            sqlx::query("UPDATE id_blocks SET next = GREATEST(next, $1) WHERE name = $2")
-                .bind(next)
-                .bind(name)
-                .execute(&mut *tx)
-                .await
-                .map_err(unavailable)?;
-        }
 
-        let rows = sqlx::query("SELECT id, ended_at FROM tenants").fetch_all(&mut *tx).await.map_err(unavailable)?;
-        let restored = rows
-            .iter()
-            .map(|r| Ok((TenantId(Cols(r).int("id")?), Cols(r).opt_int("ended_at")?.is_some())))
-            .collect::<StoreResult<Vec<_>>>()?;
-        let plan = trustline_store::reapplication(&restored, &ended, ledger);
-        let mut outcome = RestoreOutcome { replaced_heads: heads, ..RestoreOutcome::default() };
-        for (tenant, at) in plan.end {
-            sqlx::query(trustline_store::MARK_TENANT_ENDED).bind(at).bind(tenant.0).execute(&mut *tx).await.map_err(unavailable)?;
-            for (_, statement) in trustline_store::TENANT_DELETIONS {
-                sqlx::query(*statement).bind(tenant.0).execute(&mut *tx).await.map_err(unavailable)?;
-            }
-            outcome.tenants_ended_again.push(tenant);
-        }
-        for entry in &plan.erase {
-            if erase(&mut tx, entry).await? {
-                outcome.erasures_reapplied += 1;
-            }
-        }
+        let outcome = reapply(&mut tx, kept, ledger).await?;
         append_events(&mut tx, &self.chain, vec![audit(&outcome)]).await.map_err(|e| StoreError::AuditWrite(Box::new(e)))?;
         tx.commit().await.map_err(|e| StoreError::AuditWrite(Box::new(e)))?;
         Ok(outcome)
@@ -214,3 +176,5 @@ async fn advance_identities(conn: &mut PgConnection) -> StoreResult<()> {
     }
     Ok(())
 }
+
+trustline_store::restore_sql_for!(PgConnection);

@@ -236,13 +236,7 @@ impl Store for PostgresStore {
         certify: trustline_store::Certifier,
     ) -> StoreResult<trustline_store::DeletionCounts> {
         let mut tx = self.begin().await?;
-        let ended = sqlx::query(trustline_store::MARK_TENANT_ENDED).bind(at).bind(id.0).execute(&mut *tx).await.map_err(unavailable)?;
-        must_change(ended.rows_affected())?;
-        let mut counts = Vec::with_capacity(trustline_store::TENANT_DELETIONS.len());
-        for (table, statement) in trustline_store::TENANT_DELETIONS {
-            let done = sqlx::query(*statement).bind(id.0).execute(&mut *tx).await.map_err(unavailable)?;
-            counts.push((*table, done.rows_affected()));
-        }
+        let counts = delete_tenant_rows(&mut tx, id, at).await?;
         let certificate = certify(&counts);
         self.append(&mut tx, certificate).await?;
         Self::commit(tx).await?;
@@ -737,3 +731,5 @@ async fn insert_session(conn: &mut PgConnection, session: &Session) -> StoreResu
         .map_err(unavailable)?;
     Ok(())
 }
+
+trustline_store::tenant_deletion_for!(PgConnection);

@@ -3,13 +3,13 @@
 //! replacing every table in one write transaction.
 
 use crate::contacts::erase;
+use crate::delete_tenant_rows;
 use crate::rows::Row as Cols;
 use crate::{SqliteStore, append_events, unavailable};
 use async_trait::async_trait;
 use sqlx::{Connection, SqliteConnection};
 use std::path::Path;
-use trustline_domain::TenantId;
-use trustline_store::decode::{self, Columns};
+use trustline_store::decode;
 use trustline_store::{BackupStore, ErasureEntry, RestoreAuditor, RestoreOutcome, SnapshotFile, SnapshotManifest, StoreError, StoreResult};
 
 const ENGINE: &str = "sqlite";
@@ -84,7 +84,7 @@ impl SqliteStore {
         &self,
         conn: &mut SqliteConnection,
         manifest: &SnapshotManifest,
-        mut ledger: Vec<ErasureEntry>,
+        ledger: Vec<ErasureEntry>,
         audit: RestoreAuditor,
     ) -> StoreResult<RestoreOutcome> {
         let (ours, theirs) = (schema_version(conn, "main").await?, schema_version(conn, "snapshot").await?);
@@ -98,21 +98,7 @@ impl SqliteStore {
         let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(unavailable)?;
         sqlx::query("PRAGMA defer_foreign_keys = ON").execute(&mut *tx).await.map_err(unavailable)?;
 
-        // What the replaced database knows and the snapshot may not.
-        let rows = sqlx::query("SELECT * FROM main.erasure_ledger").fetch_all(&mut *tx).await.map_err(unavailable)?;
-        for row in &rows {
-            ledger.push(decode::erasure(&Cols(row))?);
-        }
-        let rows = sqlx::query("SELECT id, ended_at FROM main.tenants WHERE ended_at IS NOT NULL")
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(unavailable)?;
-        let ended = rows.iter().map(|r| Ok((TenantId(Cols(r).int("id")?), Cols(r).int("ended_at")?))).collect::<StoreResult<Vec<_>>>()?;
-        let rows =
-            sqlx::query("SELECT tenant_id, seq FROM main.audit_heads ORDER BY tenant_id").fetch_all(&mut *tx).await.map_err(unavailable)?;
-        let heads = rows.iter().map(|r| Ok((TenantId(Cols(r).int("tenant_id")?), Cols(r).int("seq")?))).collect::<StoreResult<Vec<_>>>()?;
-        let rows = sqlx::query("SELECT name, next FROM main.id_blocks").fetch_all(&mut *tx).await.map_err(unavailable)?;
-        let counters = rows.iter().map(|r| Ok((Cols(r).text("name")?, Cols(r).int("next")?))).collect::<StoreResult<Vec<_>>>()?;
+        let kept = kept_state(&mut tx).await?;
 
         for table in names.iter().rev() {
             sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM main.\"{table}\""))).execute(&mut *tx).await.map_err(unavailable)?;
@@ -121,38 +107,12 @@ impl SqliteStore {
             let copy = format!("INSERT INTO main.\"{table}\" SELECT * FROM snapshot.\"{table}\"");
             sqlx::query(sqlx::AssertSqlSafe(copy)).execute(&mut *tx).await.map_err(unavailable)?;
         }
-        // Ids handed out since the snapshot stay used: a ledger entry must
-        // never come to name a new contact.
-        for (name, next) in counters {
-            sqlx::query("UPDATE id_blocks SET next = MAX(next, $1) WHERE name = $2")
-                .bind(next)
-                .bind(name)
-                .execute(&mut *tx)
-                .await
-                .map_err(unavailable)?;
-        }
 
-        let rows = sqlx::query("SELECT id, ended_at FROM tenants").fetch_all(&mut *tx).await.map_err(unavailable)?;
-        let restored = rows
-            .iter()
-            .map(|r| Ok((TenantId(Cols(r).int("id")?), Cols(r).opt_int("ended_at")?.is_some())))
-            .collect::<StoreResult<Vec<_>>>()?;
-        let plan = trustline_store::reapplication(&restored, &ended, ledger);
-        let mut outcome = RestoreOutcome { replaced_heads: heads, ..RestoreOutcome::default() };
-        for (tenant, at) in plan.end {
-            sqlx::query(trustline_store::MARK_TENANT_ENDED).bind(at).bind(tenant.0).execute(&mut *tx).await.map_err(unavailable)?;
-            for (_, statement) in trustline_store::TENANT_DELETIONS {
-                sqlx::query(*statement).bind(tenant.0).execute(&mut *tx).await.map_err(unavailable)?;
-            }
-            outcome.tenants_ended_again.push(tenant);
-        }
-        for entry in &plan.erase {
-            if erase(&mut tx, entry).await? {
-                outcome.erasures_reapplied += 1;
-            }
-        }
+        let outcome = reapply(&mut tx, kept, ledger).await?;
         append_events(&mut tx, &self.chain, vec![audit(&outcome)]).await.map_err(|e| StoreError::AuditWrite(Box::new(e)))?;
         tx.commit().await.map_err(|e| StoreError::AuditWrite(Box::new(e)))?;
         Ok(outcome)
     }
 }
+
+trustline_store::restore_sql_for!(SqliteConnection);

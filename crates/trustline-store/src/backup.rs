@@ -40,6 +40,17 @@ pub struct RestoreOutcome {
     pub replaced_heads: Vec<(TenantId, i64)>,
 }
 
+/// What the database being replaced knows and a snapshot may not: read in
+/// the restore's transaction before the tables are replaced.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KeptState {
+    pub ledger: Vec<ErasureEntry>,
+    pub ended: Vec<(TenantId, UnixTime)>,
+    pub heads: Vec<(TenantId, i64)>,
+    /// Id counters (name, next id).
+    pub counters: Vec<(String, i64)>,
+}
+
 /// Builds the audit event of a restore from its outcome.
 pub type RestoreAuditor = Box<dyn for<'c> FnOnce(&'c RestoreOutcome) -> AuditDraft + Send + 'static>;
 

@@ -21,7 +21,7 @@ mod tenant_end;
 
 pub use agents::{AgentHistoryEntry, AgentMove, AgentStatus, AgentStore, StoredAgentState};
 pub use backup::{
-    BackupStore, Reapplication, RestoreAuditor, RestoreOutcome, SnapshotFile, SnapshotManifest, parent_first, plain_file_name,
+    BackupStore, KeptState, Reapplication, RestoreAuditor, RestoreOutcome, SnapshotFile, SnapshotManifest, parent_first, plain_file_name,
     reapplication,
 };
 pub use campaigns::{Campaign, CampaignDraft, CampaignStore};
