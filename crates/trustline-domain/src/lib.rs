@@ -11,6 +11,7 @@ mod ids;
 mod names;
 mod password;
 mod permission;
+pub mod reporting;
 mod role;
 pub mod routing;
 mod session;

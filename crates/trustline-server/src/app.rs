@@ -1,3 +1,4 @@
+use crate::dialer::DialerSettings;
 use crate::state::{AppState, Shared};
 use crate::{AuditAppender, Keys};
 use axum::Router;
@@ -5,6 +6,7 @@ use std::sync::Arc;
 use trustline_crypto::PasswordHasher;
 use trustline_domain::{Clock, LoginThrottle, PasswordPolicy, SessionPolicy};
 use trustline_store::Store;
+use trustline_telephony::Telephony;
 
 /// Settings of the HTTP edge.
 #[derive(Clone, Debug)]
@@ -48,7 +50,13 @@ impl App {
         let appender = AuditAppender::start(store.clone());
         let vault = Arc::new(trustline_vault::Vault::new(store.clone(), keys.keyring.clone()));
         let live = crate::live::LiveFeed::start(store.clone());
-        Self { state: AppState(Arc::new(Shared { store, clock, keys, hasher, appender, vault, config, live })) }
+        let dialer = Arc::default();
+        Self { state: AppState(Arc::new(Shared { store, clock, keys, hasher, appender, vault, config, live, dialer })) }
+    }
+
+    /// Starts the dialer, which places calls through `telephony` (one node only).
+    pub fn start_dialer(&self, telephony: Arc<dyn Telephony>, settings: DialerSettings) {
+        crate::dialer::start(self.state.clone(), telephony, settings);
     }
 
     pub fn router(&self) -> Router {

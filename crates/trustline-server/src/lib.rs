@@ -5,6 +5,7 @@
 //! route, which applies the permission matrix and CSRF check, then a thin
 //! handler that makes one call into the store with an audit event attached.
 
+mod agent_moves;
 mod app;
 mod audit_appender;
 mod audit_check;
@@ -12,6 +13,7 @@ mod auth;
 mod checkpoints;
 mod client_address;
 mod cookies;
+mod dialer;
 mod error;
 mod extract;
 mod guard;
@@ -36,6 +38,7 @@ pub use audit_appender::AuditAppender;
 pub use audit_check::{TenantVerification, verify_tenant};
 pub use checkpoints::write_checkpoints;
 pub use client_address::{InvalidProxyNetwork, ProxyNetwork, client_address};
+pub use dialer::DialerSettings;
 pub use error::ApiError;
 pub use guard::Access;
 pub use idempotency::IDEMPOTENCY_KEY_SECONDS;

@@ -3,8 +3,8 @@
 
 use crate::guard::{Access, Surface, guard};
 use crate::handlers::{
-    agents_api, audit_api, campaigns_api, contacts_api, custom_fields_api, health, imports_api, live_api, openapi, pages, reports_api,
-    retention_api, session_api, subject_rights_api, tenant_api, tokens_api, users_api,
+    agents_api, audit_api, calls_api, campaigns_api, contacts_api, custom_fields_api, health, imports_api, live_api, openapi, pages,
+    reports_api, retention_api, session_api, subject_rights_api, tenant_api, tokens_api, users_api, work_api,
 };
 use crate::state::AppState;
 use axum::Router;
@@ -309,6 +309,48 @@ fn entries() -> Vec<Entry> {
             "One agent's moves, newest first",
             Allowed(Action::AgentMonitor),
             get(agents_api::history),
+        ),
+        entry(
+            Method::GET,
+            "/api/agent/work",
+            "Your current call: the contact (masked until connected), script, dispositions and past calls",
+            Allowed(Action::AgentWork),
+            get(work_api::current),
+        ),
+        entry(
+            Method::POST,
+            "/api/agent/next",
+            "Be offered the next contact of a preview campaign",
+            Allowed(Action::AgentWork),
+            post(work_api::next),
+        ),
+        entry(Method::POST, "/api/calls/{id}/dial", "Dial the contact you were offered", Allowed(Action::AgentWork), post(work_api::dial))
+            .answers(StatusCode::NO_CONTENT),
+        entry(
+            Method::POST,
+            "/api/calls/{id}/skip",
+            "Pass on the contact you were offered",
+            Allowed(Action::AgentWork),
+            post(work_api::skip),
+        )
+        .answers(StatusCode::NO_CONTENT),
+        entry(Method::POST, "/api/calls/{id}/hangup", "End your conversation", Allowed(Action::AgentWork), post(work_api::hang_up))
+            .answers(StatusCode::NO_CONTENT),
+        entry(
+            Method::POST,
+            "/api/calls/{id}/disposition",
+            "Set the disposition of your call, with an optional note and callback",
+            Allowed(Action::AgentWork),
+            post(work_api::dispose),
+        )
+        .answers(StatusCode::NO_CONTENT),
+        entry(Method::GET, "/api/calls", "Calls offered in a period", Allowed(Action::AgentMonitor), get(calls_api::list)),
+        entry(
+            Method::GET,
+            "/api/reports/campaigns",
+            "Each campaign's figures over a period (JSON, or CSV with format=csv)",
+            Allowed(Action::AgentMonitor),
+            get(calls_api::campaign_report),
         ),
     ]
 }

@@ -19,6 +19,7 @@ pub(crate) struct Shared {
     pub config: AppConfig,
     /// Changes for supervisor views.
     pub live: crate::live::LiveFeed,
+    pub dialer: Arc<crate::dialer::Dialer>,
 }
 
 impl std::ops::Deref for AppState {

@@ -4,6 +4,7 @@
 
 mod agents;
 mod backup;
+mod calls;
 mod campaigns;
 mod contacts;
 mod idempotency;

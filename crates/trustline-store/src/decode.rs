@@ -328,3 +328,54 @@ pub fn campaign(row: &impl Columns) -> Result<crate::Campaign, StoreError> {
         updated_at: row.int("updated_at")?,
     })
 }
+
+fn count(value: i64) -> u32 {
+    u32::try_from(value).unwrap_or(u32::MAX)
+}
+
+pub fn attempt_record(row: &impl Columns) -> Result<crate::AttemptRecord, StoreError> {
+    Ok(crate::AttemptRecord {
+        attempts: count(row.int("attempts")?),
+        last_attempt_at: row.opt_int("last_attempt_at")?,
+        last_outcome: row.opt_text("last_outcome")?,
+        callback_at: row.opt_int("callback_at")?,
+        callback_agent: row.opt_int("callback_agent")?.map(UserId),
+        due_at: row.opt_int("due_at")?,
+    })
+}
+
+/// A contact of a campaign with its attempts (absent if never attempted).
+pub fn dial_candidate(row: &impl Columns) -> Result<crate::DialCandidate, StoreError> {
+    Ok(crate::DialCandidate {
+        contact_id: ContactId(row.int("contact_id")?),
+        region: row.opt_text("region")?,
+        time_zone: row.opt_text("time_zone")?,
+        do_not_contact: row.flag("do_not_contact")?,
+        restricted: row.flag("restricted")?,
+        attempts: if row.flag("attempted")? { Some(attempt_record(row)?) } else { None },
+    })
+}
+
+pub fn call(row: &impl Columns) -> Result<crate::CallRecord, StoreError> {
+    let state = row.text("state")?;
+    Ok(crate::CallRecord {
+        id: row.int("id")?,
+        tenant_id: TenantId(row.int("tenant_id")?),
+        direction: row.text("direction")?,
+        campaign_id: row.opt_int("campaign_id")?,
+        queue_id: row.opt_int("queue_id")?,
+        contact_id: row.opt_int("contact_id")?.map(ContactId),
+        agent_id: row.opt_int("agent_id")?.map(UserId),
+        mode: row.text("mode")?,
+        state: crate::CallState::parse(&state).ok_or_else(|| StoreError::Corrupt(format!("call state {state:?}")))?,
+        result: row.opt_text("result")?,
+        offered_at: row.int("offered_at")?,
+        placed_at: row.opt_int("placed_at")?,
+        answered_at: row.opt_int("answered_at")?,
+        connected_at: row.opt_int("connected_at")?,
+        ended_at: row.opt_int("ended_at")?,
+        disposition: row.opt_text("disposition")?,
+        outcome: row.opt_text("outcome")?,
+        disposed_at: row.opt_int("disposed_at")?,
+    })
+}

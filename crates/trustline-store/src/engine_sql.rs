@@ -7,7 +7,46 @@
 /// Implements [`AgentStore`](crate::AgentStore) for an engine.
 #[macro_export]
 macro_rules! agent_store_for {
-    ($store:ident) => {
+    ($store:ident, $conn:ty) => {
+        /// Records a move and its history entry, provided the agent is still
+        /// in the move's `from` state (`Conflict` otherwise). Calls' changes
+        /// use it too, so an agent's move commits with the call's.
+        pub(crate) async fn apply_agent_move(conn: &mut $conn, change: &$crate::AgentMove) -> $crate::StoreResult<()> {
+            // Only from the state on record (or from offline, with no record yet).
+            let moved = ::sqlx::query(
+                "INSERT INTO agent_states (tenant_id, user_id, state, reason, since) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (tenant_id, user_id) DO UPDATE SET state = excluded.state, reason = excluded.reason, since = excluded.since
+                 WHERE agent_states.state = $6",
+            )
+            .bind(change.tenant_id.0)
+            .bind(change.user_id.0)
+            .bind(&change.to.code)
+            .bind(&change.to.reason)
+            .bind(change.at)
+            .bind(&change.from.code)
+            .execute(&mut *conn)
+            .await
+            .map_err(unavailable)?;
+            if moved.rows_affected() == 0 {
+                return Err($crate::StoreError::Conflict("a newer change of this agent's state"));
+            }
+            ::sqlx::query(
+                "INSERT INTO agent_state_history (tenant_id, user_id, at, event, from_state, to_state, reason)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(change.tenant_id.0)
+            .bind(change.user_id.0)
+            .bind(change.at)
+            .bind(&change.event)
+            .bind(&change.from.code)
+            .bind(&change.to.code)
+            .bind(change.to.reason.as_ref().or(change.from.reason.as_ref()))
+            .execute(&mut *conn)
+            .await
+            .map_err(unavailable)?;
+            Ok(())
+        }
+
         #[::async_trait::async_trait]
         impl $crate::AgentStore for $store {
             async fn agent_status(
@@ -35,38 +74,7 @@ macro_rules! agent_store_for {
 
             async fn move_agent(&self, change: $crate::AgentMove, audit: ::trustline_audit::AuditDraft) -> $crate::StoreResult<()> {
                 let mut tx = self.begin().await?;
-                // Only from the state on record (or from offline, with no record yet).
-                let moved = ::sqlx::query(
-                    "INSERT INTO agent_states (tenant_id, user_id, state, reason, since) VALUES ($1, $2, $3, $4, $5)
-                     ON CONFLICT (tenant_id, user_id) DO UPDATE SET state = excluded.state, reason = excluded.reason, since = excluded.since
-                     WHERE agent_states.state = $6",
-                )
-                    .bind(change.tenant_id.0)
-                    .bind(change.user_id.0)
-                    .bind(&change.to.code)
-                    .bind(&change.to.reason)
-                    .bind(change.at)
-                    .bind(&change.from.code)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(unavailable)?;
-                if moved.rows_affected() == 0 {
-                    return Err($crate::StoreError::Conflict("a newer change of this agent's state"));
-                }
-                ::sqlx::query(
-                    "INSERT INTO agent_state_history (tenant_id, user_id, at, event, from_state, to_state, reason)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                )
-                    .bind(change.tenant_id.0)
-                    .bind(change.user_id.0)
-                    .bind(change.at)
-                    .bind(&change.event)
-                    .bind(&change.from.code)
-                    .bind(&change.to.code)
-                    .bind(change.to.reason.as_ref().or(change.from.reason.as_ref()))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(unavailable)?;
+                apply_agent_move(&mut tx, &change).await?;
                 self.append(&mut tx, audit).await?;
                 Self::commit(tx).await
             }

@@ -7,6 +7,8 @@
 
 mod agents;
 mod backup;
+mod call_sql;
+mod calls;
 mod campaigns;
 mod contacts;
 pub mod decode;
@@ -24,6 +26,7 @@ pub use backup::{
     BackupStore, KeptState, Reapplication, RestoreAuditor, RestoreOutcome, SnapshotFile, SnapshotManifest, parent_first, plain_file_name,
     reapplication,
 };
+pub use calls::{AttemptRecord, CallChange, CallDisposition, CallRecord, CallState, CallStore, DialCandidate, NewCall};
 pub use campaigns::{Campaign, CampaignDraft, CampaignStore};
 pub use contacts::{
     ConsentChange, ConsentEvent, ConsentState, ContactLookups, ContactStore, Digest, ErasureEntry, IdKind, NewContact, RetentionOutcome,
@@ -47,7 +50,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 #[async_trait]
 pub trait Store:
-    KeyStore + ContactStore + ImportStore + BackupStore + AgentStore + CampaignStore + IdempotencyStore + LiveBus + Send + Sync
+    KeyStore + ContactStore + ImportStore + BackupStore + AgentStore + CampaignStore + CallStore + IdempotencyStore + LiveBus + Send + Sync
 {
     /// `sqlite` or `postgres`, for logs and health reports.
     fn engine(&self) -> &'static str;

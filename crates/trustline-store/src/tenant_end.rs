@@ -13,6 +13,8 @@ pub type Certifier = Box<dyn for<'c> FnOnce(&'c DeletionCounts) -> trustline_aud
 /// both engines.
 pub const TENANT_DELETIONS: &[(&str, &str)] = &[
     ("idempotency_keys", "DELETE FROM idempotency_keys WHERE tenant_id = $1"),
+    ("calls", "DELETE FROM calls WHERE tenant_id = $1"),
+    ("campaign_contacts", "DELETE FROM campaign_contacts WHERE tenant_id = $1"),
     ("campaign_lists", "DELETE FROM campaign_lists WHERE tenant_id = $1"),
     ("campaigns", "DELETE FROM campaigns WHERE tenant_id = $1"),
     ("import_rejections", "DELETE FROM import_rejections WHERE import_id IN (SELECT id FROM imports WHERE tenant_id = $1)"),

@@ -15,6 +15,8 @@ pub struct TestClient {
 pub struct Reply {
     pub status: u16,
     pub body: Value,
+    /// The body as text (for CSV and other non-JSON answers).
+    pub text: String,
     pub headers: reqwest::header::HeaderMap,
 }
 
@@ -85,7 +87,7 @@ impl TestClient {
         if let Some(token) = body["csrf_token"].as_str() {
             *client.csrf.lock().unwrap() = Some(token.to_owned());
         }
-        Reply { status, body, headers }
+        Reply { status, body, text, headers }
     }
 
     pub async fn get(&self, path: &str) -> Reply {

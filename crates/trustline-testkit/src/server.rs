@@ -3,8 +3,9 @@ use std::sync::Arc;
 use trustline_audit::AuditDraft;
 use trustline_crypto::{PasswordHasher, Totp, TotpSecret, sha256};
 use trustline_domain::{Clock, Role, UserId};
-use trustline_server::{App, AppConfig};
+use trustline_server::{App, AppConfig, DialerSettings};
 use trustline_store::{NewUser, Tenant};
+use trustline_telephony::{CarrierProfile, SimulatedTelephony};
 
 /// A running server over a fresh database, with the clock in the test's hands.
 pub struct TestServer {
@@ -46,6 +47,13 @@ impl TestServer {
         let mut server = TestServer { tenant: placeholder_tenant(), db, clock, base, app, hasher };
         server.tenant = server.create_tenant("acme").await;
         server
+    }
+
+    /// Starts the dialer over the simulated carrier, `speed` times faster
+    /// than real time, looking at the campaigns every 50 ms.
+    pub fn start_dialer(&self, profile: CarrierProfile, speed: f64) {
+        let telephony = Arc::new(SimulatedTelephony::new(profile, 1, speed));
+        self.app.start_dialer(telephony, DialerSettings { tick: std::time::Duration::from_millis(50) });
     }
 
     pub fn audit(&self, tenant: &Tenant, action: &str) -> AuditDraft {

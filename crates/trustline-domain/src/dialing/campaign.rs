@@ -1,7 +1,7 @@
 //! An outbound campaign's settings, checked field by field, and the moves of
 //! its status.
 
-use super::{AbandonmentPolicy, CallingWindow, DialingMode, RetryRule, WeeklyHours, WindowLength};
+use super::{AbandonmentPolicy, CallingWindow, DialingMode, DispositionOutcome, RetryRule, WeeklyHours, WindowLength};
 use crate::contact::{E164, FieldError};
 use serde::{Deserialize, Serialize};
 
@@ -29,7 +29,43 @@ pub struct CampaignInput {
     /// Dates (`YYYY-MM-DD`, in the contact's time zone) with no calls.
     #[serde(default)]
     pub holidays: Vec<String>,
+    /// What the agent reads to the contact.
+    pub script: Option<String>,
+    /// The dispositions agents choose from; a default set when absent.
+    pub dispositions: Option<Vec<Disposition>>,
 }
+
+/// A disposition agents can set: a code, a label, and what it means for the
+/// contact.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Disposition {
+    pub code: String,
+    pub label: String,
+    pub outcome: DispositionOutcome,
+}
+
+impl Disposition {
+    fn new(code: &str, label: &str, outcome: DispositionOutcome) -> Self {
+        Self { code: code.into(), label: label.into(), outcome }
+    }
+
+    /// One per outcome.
+    pub fn defaults() -> Vec<Disposition> {
+        use DispositionOutcome as O;
+        vec![
+            Disposition::new("success", "Success", O::Success),
+            Disposition::new("callback", "Call back", O::Callback),
+            Disposition::new("retry_later", "Try again later", O::RetryLater),
+            Disposition::new("not_interested", "Not interested", O::Final),
+            Disposition::new("do_not_call", "Do not call", O::DoNotCall),
+            Disposition::new("wrong_number", "Wrong number", O::WrongNumber),
+        ]
+    }
+}
+
+/// Longest script, in characters.
+const MAX_SCRIPT_CHARS: usize = 20_000;
 
 /// Checked settings, as stored.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -42,6 +78,10 @@ pub struct CampaignSettings {
     pub abandonment: AbandonmentPolicy,
     pub hours: Vec<String>,
     pub holidays: Vec<jiff::civil::Date>,
+    #[serde(default)]
+    pub script: String,
+    #[serde(default = "Disposition::defaults")]
+    pub dispositions: Vec<Disposition>,
 }
 
 /// The highest abandonment cap a campaign may set (regulators' 3 %).
@@ -103,6 +143,12 @@ impl CampaignInput {
                 Err(_) => errors.push(FieldError::new(format!("holidays[{i}]"), "must be a date like 2026-12-25")),
             }
         }
+        let script = self.script.unwrap_or_default();
+        if script.chars().count() > MAX_SCRIPT_CHARS {
+            errors.push(FieldError::new("script", format!("must be at most {MAX_SCRIPT_CHARS} characters")));
+        }
+        let dispositions = self.dispositions.unwrap_or_else(Disposition::defaults);
+        check_dispositions(&dispositions, &mut errors);
         let Some(mode) = mode else { return Err(errors) };
         if !errors.is_empty() {
             return Err(errors);
@@ -116,11 +162,35 @@ impl CampaignInput {
             abandonment: AbandonmentPolicy { cap, window, ..AbandonmentPolicy::default() },
             hours: self.hours.iter().map(|h| h.trim().to_owned()).collect(),
             holidays,
+            script,
+            dispositions,
         })
     }
 }
 
+fn check_dispositions(dispositions: &[Disposition], errors: &mut Vec<FieldError>) {
+    if dispositions.is_empty() || dispositions.len() > 50 {
+        errors.push(FieldError::new("dispositions", "name 1 to 50 dispositions"));
+    }
+    for (i, d) in dispositions.iter().enumerate() {
+        let code_ok = (1..=40).contains(&d.code.len()) && d.code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !code_ok {
+            errors.push(FieldError::new(format!("dispositions[{i}].code"), "must be 1 to 40 of a-z, 0-9 and _"));
+        }
+        if dispositions.iter().take(i).any(|other| other.code == d.code) {
+            errors.push(FieldError::new(format!("dispositions[{i}].code"), "is used twice"));
+        }
+        if d.label.trim().is_empty() || d.label.chars().count() > 100 {
+            errors.push(FieldError::new(format!("dispositions[{i}].label"), "must be 1 to 100 characters"));
+        }
+    }
+}
+
 impl CampaignSettings {
+    pub fn disposition(&self, code: &str) -> Option<&Disposition> {
+        self.dispositions.iter().find(|d| d.code == code)
+    }
+
     /// The calling window for a contact of `region`: the country's hours,
     /// narrowed by the campaign's own if it has any, closed on its holidays.
     pub fn window(&self, region: Option<&str>) -> CallingWindow {
@@ -196,6 +266,19 @@ mod tests {
         assert_eq!(settings.abandonment.cap, 0.03);
         assert_eq!(settings.abandonment.window, WindowLength::Days30);
         assert_eq!(settings.retry, RetryRule::default());
+        assert_eq!(settings.dispositions, Disposition::defaults());
+        assert_eq!(settings.disposition("do_not_call").map(|d| d.outcome), Some(DispositionOutcome::DoNotCall));
+    }
+
+    #[test]
+    fn settings_stored_before_scripts_and_dispositions_still_read() {
+        let mut stored = serde_json::to_value(input().validate().unwrap()).unwrap();
+        let object = stored.as_object_mut().unwrap();
+        object.remove("script");
+        object.remove("dispositions");
+        let read: CampaignSettings = serde_json::from_value(stored).unwrap();
+        assert_eq!(read.dispositions, Disposition::defaults());
+        assert_eq!(read.script, "");
     }
 
     #[test]
@@ -211,6 +294,12 @@ mod tests {
             abandonment_window: Some("7d".into()),
             hours: vec!["mon-fri 09:00-17:00".into(), "someday 10:00-11:00".into()],
             holidays: vec!["25/12/2026".into()],
+            script: Some("x".repeat(20_001)),
+            dispositions: Some(vec![
+                Disposition::new("Sale!", "Sale", DispositionOutcome::Success),
+                Disposition::new("later", "", DispositionOutcome::Callback),
+                Disposition::new("later", "Later", DispositionOutcome::RetryLater),
+            ]),
         };
         let fields: Vec<String> = bad.validate().unwrap_err().into_iter().map(|e| e.field).collect();
         assert_eq!(
@@ -225,7 +314,11 @@ mod tests {
                 "abandonment_cap",
                 "abandonment_window",
                 "hours[1]",
-                "holidays[0]"
+                "holidays[0]",
+                "script",
+                "dispositions[0].code",
+                "dispositions[1].label",
+                "dispositions[2].code"
             ]
         );
     }

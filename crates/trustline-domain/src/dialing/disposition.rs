@@ -69,4 +69,76 @@ impl AttemptHistory {
             Some(_) => Some(self.last_attempt_at.map_or(UnixTime::MIN, |at| at.saturating_add(i64::from(rule.delay_seconds)))),
         }
     }
+
+    /// After a call to the contact was placed at `at`. Until its result is
+    /// known it counts as "retry later", so a call whose result is lost (a
+    /// crash) is retried after the delay, not at once.
+    pub fn dialled(self, at: UnixTime) -> Self {
+        Self {
+            attempts: self.attempts.saturating_add(1),
+            last_attempt_at: Some(at),
+            last_outcome: Some(DispositionOutcome::RetryLater),
+            callback_at: None,
+        }
+    }
+
+    /// After the result of the last call: a disposition, or what the carrier
+    /// reported (retry later) when no one was reached.
+    pub fn concluded(self, outcome: DispositionOutcome, callback_at: Option<UnixTime>) -> Self {
+        let callback_at = if outcome == DispositionOutcome::Callback { callback_at } else { None };
+        Self { last_outcome: Some(outcome), callback_at, ..self }
+    }
+}
+
+/// Callbacks are booked at most this far ahead.
+const MAX_CALLBACK_AHEAD_SECONDS: i64 = 90 * 86_400;
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CallbackError {
+    #[error("a callback disposition needs callback_at, the time to call back")]
+    Missing,
+    #[error("callback_at must be in the future and at most 90 days ahead")]
+    OutOfRange,
+    #[error("callback_at is only for a callback disposition")]
+    NotACallback,
+}
+
+/// Checks the time of a callback booked with a disposition at `now`.
+pub fn check_callback(outcome: DispositionOutcome, callback_at: Option<UnixTime>, now: UnixTime) -> Result<(), CallbackError> {
+    match (outcome, callback_at) {
+        (DispositionOutcome::Callback, None) => Err(CallbackError::Missing),
+        (DispositionOutcome::Callback, Some(at)) if at <= now || at - now > MAX_CALLBACK_AHEAD_SECONDS => Err(CallbackError::OutOfRange),
+        (DispositionOutcome::Callback, Some(_)) | (_, None) => Ok(()),
+        (_, Some(_)) => Err(CallbackError::NotACallback),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RULE: RetryRule = RetryRule { delay_seconds: 600, max_attempts: 2 };
+
+    #[test]
+    fn a_dialled_contact_waits_for_the_delay_even_if_its_result_is_lost() {
+        let placed = AttemptHistory::default().dialled(1_000);
+        assert_eq!(placed.next_attempt_at(RULE), Some(1_600));
+        let callback = placed.concluded(DispositionOutcome::Callback, Some(5_000));
+        assert_eq!(callback.next_attempt_at(RULE), Some(5_000));
+        let done = callback.dialled(5_000).concluded(DispositionOutcome::RetryLater, Some(9_000));
+        assert_eq!(done.callback_at, None, "only a callback keeps its time");
+        assert_eq!(done.next_attempt_at(RULE), None, "two attempts used");
+        assert_eq!(placed.concluded(DispositionOutcome::Success, None).next_attempt_at(RULE), None);
+    }
+
+    #[test]
+    fn callbacks_are_booked_ahead_and_only_with_a_callback() {
+        use DispositionOutcome as O;
+        assert_eq!(check_callback(O::Callback, Some(1_060), 1_000), Ok(()));
+        assert_eq!(check_callback(O::Callback, None, 1_000), Err(CallbackError::Missing));
+        assert_eq!(check_callback(O::Callback, Some(1_000), 1_000), Err(CallbackError::OutOfRange));
+        assert_eq!(check_callback(O::Callback, Some(1_000 + 91 * 86_400), 1_000), Err(CallbackError::OutOfRange));
+        assert_eq!(check_callback(O::Success, Some(2_000), 1_000), Err(CallbackError::NotACallback));
+        assert_eq!(check_callback(O::Final, None, 1_000), Ok(()));
+    }
 }

@@ -12,8 +12,8 @@ mod pacing;
 
 pub use abandonment::{AbandonmentPolicy, AbandonmentWindow, WindowLength};
 pub use calling_window::{CallingWindow, DailyHours, HoursError, WeeklyHours, WindowClosed, statutory_hours};
-pub use campaign::{CampaignInput, CampaignSettings, CampaignStatus, CampaignStatusError, MAX_ABANDONMENT_CAP};
-pub use disposition::{AttemptHistory, DispositionOutcome, RetryRule};
+pub use campaign::{CampaignInput, CampaignSettings, CampaignStatus, CampaignStatusError, Disposition, MAX_ABANDONMENT_CAP};
+pub use disposition::{AttemptHistory, CallbackError, DispositionOutcome, RetryRule, check_callback};
 pub use eligibility::{ContactStanding, NotDiallable, may_dial};
 pub use mode::{DialingMode, UnknownDialingMode};
 pub use pacing::{AgentBusy, DialerView, PacingEstimate, calls_to_place, expected_abandoned};

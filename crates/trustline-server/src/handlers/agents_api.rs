@@ -1,54 +1,20 @@
 //! Agents at work: an agent's own state (log in to work, breaks, log out)
 //! and, for supervisors, every agent's state and history.
 
+use crate::agent_moves::{self, StateView};
 use crate::auth::Authed;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath};
-use crate::live::LiveEvent;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use trustline_domain::UserId;
-use trustline_domain::agent::{AgentEvent, AgentState};
-use trustline_store::{AgentMove, AgentStatus, StoreError, StoredAgentState};
-
-#[derive(Serialize)]
-pub(crate) struct StateView {
-    user_id: i64,
-    state: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reason: Option<String>,
-    /// When the agent entered this state (Unix time); absent if never logged in.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    since: Option<i64>,
-}
-
-fn view(user: UserId, status: Option<&AgentStatus>) -> StateView {
-    match status {
-        Some(s) => StateView { user_id: user.0, state: s.state.code.clone(), reason: s.state.reason.clone(), since: Some(s.since) },
-        None => StateView { user_id: user.0, state: "offline".into(), reason: None, since: None },
-    }
-}
-
-fn stored(state: &AgentState) -> StoredAgentState {
-    let (code, reason) = state.code();
-    StoredAgentState { code: code.to_owned(), reason: reason.map(str::to_owned) }
-}
-
-/// The agent's state as the domain knows it.
-fn current(status: Option<&AgentStatus>) -> Result<AgentState, ApiError> {
-    match status {
-        None => Ok(AgentState::Offline),
-        Some(s) => AgentState::from_code(&s.state.code, s.state.reason.as_deref())
-            .ok_or_else(|| ApiError::from(StoreError::Corrupt(format!("agent state {:?}", s.state.code)))),
-    }
-}
+use trustline_domain::agent::AgentEvent;
 
 pub(crate) async fn mine(State(state): State<AppState>, authed: Authed) -> Result<Json<StateView>, ApiError> {
     let (tenant, user) = (authed.principal.tenant.id, authed.principal.user.id);
-    Ok(Json(view(user, state.store.agent_status(tenant, user).await?.as_ref())))
+    Ok(Json(StateView::of(user, state.store.agent_status(tenant, user).await?.as_ref())))
 }
 
 #[derive(Deserialize)]
@@ -70,28 +36,24 @@ pub(crate) async fn change(
         .map_err(|e| ApiError::unprocessable("invalid_event", e.to_string()))?;
     let (tenant, user) = (authed.principal.tenant.id, authed.principal.user.id);
     let status = state.store.agent_status(tenant, user).await?;
-    let from = current(status.as_ref())?;
-    let event_name = change.event.clone();
-    let to = from.apply(event).map_err(|e| ApiError::new(StatusCode::CONFLICT, "illegal_transition", e.to_string()))?;
-    let (from, to) = (stored(&from), stored(&to));
-    let mut audit =
-        authed.caller.audit(&state, "agent.state", format!("user:{user}")).detail("from", from.code.clone()).detail("to", to.code.clone());
-    if let Some(reason) = &to.reason {
+    let change = agent_moves::plan(tenant, user, status.as_ref(), event, &change.event, state.clock.now())?;
+    let mut audit = authed
+        .caller
+        .audit(&state, "agent.state", format!("user:{user}"))
+        .detail("from", change.from.code.clone())
+        .detail("to", change.to.code.clone());
+    if let Some(reason) = &change.to.reason {
         audit = audit.detail("reason", reason.clone());
     }
-    let at = state.clock.now();
-    let next = AgentStatus { user_id: user, state: to.clone(), since: at };
-    state.store.move_agent(AgentMove { tenant_id: tenant, user_id: user, event: event_name, from, to, at }, audit).await?;
-    let answer = view(user, Some(&next));
-    if let Ok(data) = serde_json::to_value(&answer) {
-        state.live.publish(LiveEvent { tenant, kind: "agent".into(), data }).await;
-    }
-    Ok(Json(answer))
+    state.store.move_agent(change.clone(), audit).await?;
+    agent_moves::publish(&state, &change).await;
+    state.dialer.wake();
+    Ok(Json(StateView::after(&change)))
 }
 
 pub(crate) async fn list(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<StateView>>, ApiError> {
     let statuses = state.store.agent_statuses(authed.principal.tenant.id).await?;
-    Ok(Json(statuses.iter().map(|s| view(s.user_id, Some(s))).collect()))
+    Ok(Json(statuses.iter().map(|s| StateView::of(s.user_id, Some(s))).collect()))
 }
 
 #[derive(Serialize)]

@@ -131,5 +131,6 @@ pub(crate) async fn change_status(
         .detail("from", current.as_str())
         .detail("to", next.as_str());
     state.store.set_campaign_status(tenant, id, current.as_str(), next.as_str(), state.clock.now(), audit).await?;
+    state.dialer.wake();
     Ok(Json(json!({ "id": id, "status": next.as_str() })))
 }

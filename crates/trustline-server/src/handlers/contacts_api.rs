@@ -198,6 +198,31 @@ pub(crate) async fn change_consent(
             if next.restricted { "on" } else { "off" }.to_owned()
         }
     };
+    commit_consent(&state, &authed, &sealed, &opened, ConsentDecision { kind, next, value, source }).await?;
+    let history = state.store.consent_history(sealed.tenant_id, sealed.id).await?;
+    Ok(Json(json!({ "history": history.iter().map(ConsentEventView::from).collect::<Vec<_>>() })))
+}
+
+/// A consent change to record: the contact's state after it, and the
+/// history entry's value and source.
+struct ConsentDecision<'a> {
+    kind: ConsentKind,
+    next: ConsentState,
+    value: String,
+    source: &'a str,
+}
+
+/// Records a consent change with its history entry and audit event; while
+/// the contact is on do-not-contact, its numbers join the suppression list.
+async fn commit_consent(
+    state: &AppState,
+    authed: &Authed,
+    sealed: &SealedContact,
+    opened: &OpenedContact,
+    decision: ConsentDecision<'_>,
+) -> Result<(), ApiError> {
+    let ConsentDecision { kind, next, value, source } = decision;
+    let at = state.clock.now();
     let actor = authed.principal.actor();
     let mut suppress = Vec::new();
     if next.do_not_contact {
@@ -208,12 +233,35 @@ pub(crate) async fn change_consent(
     let event = ConsentEvent { at, kind, value: value.clone(), source: source.to_owned(), actor };
     let audit = authed
         .caller
-        .audit(&state, &format!("contact.{}", kind.as_str()), subject_label(sealed.id))
+        .audit(state, &format!("contact.{}", kind.as_str()), subject_label(sealed.id))
         .detail("value", value)
         .detail("source", source);
     state.store.change_consent(sealed.tenant_id, sealed.id, ConsentChange { state: next, event, suppress }, audit).await?;
-    let history = state.store.consent_history(sealed.tenant_id, sealed.id).await?;
-    Ok(Json(json!({ "history": history.iter().map(ConsentEventView::from).collect::<Vec<_>>() })))
+    Ok(())
+}
+
+/// Puts a contact on the do-not-contact list, e.g. after a call's
+/// do-not-call disposition.
+pub(crate) async fn record_do_not_contact(
+    state: &AppState,
+    authed: &Authed,
+    sealed: &SealedContact,
+    opened: &OpenedContact,
+    source: &str,
+) -> Result<(), ApiError> {
+    let mut next = sealed.consent.clone();
+    (next.do_not_contact, next.dnc_source, next.dnc_at) = (true, Some(source.to_owned()), Some(state.clock.now()));
+    commit_consent(state, authed, sealed, opened, ConsentDecision { kind: ConsentKind::DoNotContact, next, value: "on".into(), source })
+        .await
+}
+
+/// A note's text, trimmed, if it is 1 to 5000 characters.
+pub(crate) fn checked_note(body: &str) -> Result<&str, ApiError> {
+    let body = body.trim();
+    if body.is_empty() || body.chars().count() > 5000 {
+        return Err(ApiError::unprocessable("invalid_note", "a note is 1 to 5000 characters"));
+    }
+    Ok(body)
 }
 
 #[derive(Deserialize)]
@@ -228,10 +276,7 @@ pub(crate) async fn add_note(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<NoteRequest>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let body = input.body.trim();
-    if body.is_empty() || body.chars().count() > 5000 {
-        return Err(ApiError::unprocessable("invalid_note", "a note is 1 to 5000 characters"));
-    }
+    let body = checked_note(&input.body)?;
     let (sealed, _) = load(&state, &authed, id).await?;
     let audit = authed.caller.audit(&state, "contact.note_add", subject_label(sealed.id));
     let note = state.vault.add_note(&sealed, authed.principal.user.id, body, audit).await?;

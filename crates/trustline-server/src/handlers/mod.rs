@@ -2,6 +2,7 @@
 
 pub(crate) mod agents_api;
 pub(crate) mod audit_api;
+pub(crate) mod calls_api;
 pub(crate) mod campaigns_api;
 mod contact_view;
 pub(crate) mod contacts_api;
@@ -19,3 +20,4 @@ pub(crate) mod tenant_api;
 pub(crate) mod tokens_api;
 pub(crate) mod users_api;
 mod views;
+pub(crate) mod work_api;

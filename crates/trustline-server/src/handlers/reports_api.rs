@@ -19,9 +19,19 @@ const STATES: [&str; 5] = ["available", "reserved", "on_call", "wrap_up", "break
 #[serde(deny_unknown_fields)]
 pub(crate) struct Period {
     /// Unix time, inclusive.
-    from: i64,
+    pub from: i64,
     /// Unix time, exclusive.
-    to: i64,
+    pub to: i64,
+}
+
+impl Period {
+    /// At most 31 days, `to` after `from`.
+    pub fn check(&self) -> Result<(), ApiError> {
+        if self.to <= self.from || self.to - self.from > MAX_PERIOD_SECONDS {
+            return Err(ApiError::unprocessable("invalid_period", "to must be after from, and the period at most 31 days"));
+        }
+        Ok(())
+    }
 }
 
 /// Per agent: seconds logged in and in each state, and occupancy (time on
@@ -31,9 +41,7 @@ pub(crate) async fn agent_time(
     authed: Authed,
     ApiQuery(period): ApiQuery<Period>,
 ) -> Result<Response, ApiError> {
-    if period.to <= period.from || period.to - period.from > MAX_PERIOD_SECONDS {
-        return Err(ApiError::unprocessable("invalid_period", "to must be after from, and the period at most 31 days"));
-    }
+    period.check()?;
     let tenant = authed.principal.tenant.id;
     let users = state.store.list_users(tenant).await?;
     let initial: BTreeMap<i64, String> =

@@ -7,6 +7,7 @@ mod bad_input;
 mod campaigns;
 mod contacts;
 mod csrf;
+mod dialer;
 mod idempotency;
 mod imports;
 mod login;

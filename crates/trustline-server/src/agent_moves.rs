@@ -1,0 +1,88 @@
+//! Agents' moves: the domain's state machine applied to the state on record,
+//! in the stored form, and the live change each committed move publishes.
+
+use crate::error::ApiError;
+use crate::live::LiveEvent;
+use crate::state::AppState;
+use axum::http::StatusCode;
+use serde::Serialize;
+use trustline_domain::agent::{AgentEvent, AgentState, IllegalTransition};
+use trustline_domain::{TenantId, UnixTime, UserId};
+use trustline_store::{AgentMove, AgentStatus, StoreError, StoredAgentState};
+
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum MoveError {
+    #[error(transparent)]
+    Illegal(#[from] IllegalTransition),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<MoveError> for ApiError {
+    fn from(error: MoveError) -> Self {
+        match error {
+            MoveError::Illegal(e) => ApiError::new(StatusCode::CONFLICT, "illegal_transition", e.to_string()),
+            MoveError::Store(e) => ApiError::from(e),
+        }
+    }
+}
+
+pub(crate) fn stored(state: &AgentState) -> StoredAgentState {
+    let (code, reason) = state.code();
+    StoredAgentState { code: code.to_owned(), reason: reason.map(str::to_owned) }
+}
+
+/// The agent's state as the domain knows it (offline with no record).
+pub(crate) fn current(status: Option<&AgentStatus>) -> Result<AgentState, StoreError> {
+    match status {
+        None => Ok(AgentState::Offline),
+        Some(s) => AgentState::from_code(&s.state.code, s.state.reason.as_deref())
+            .ok_or_else(|| StoreError::Corrupt(format!("agent state {:?}", s.state.code))),
+    }
+}
+
+/// The move `event` makes from the state on record, if the domain allows it.
+pub(crate) fn plan(
+    tenant: TenantId,
+    user: UserId,
+    status: Option<&AgentStatus>,
+    event: AgentEvent,
+    event_name: &str,
+    at: UnixTime,
+) -> Result<AgentMove, MoveError> {
+    let from = current(status)?;
+    let to = from.apply(event)?;
+    Ok(AgentMove { tenant_id: tenant, user_id: user, event: event_name.to_owned(), from: stored(&from), to: stored(&to), at })
+}
+
+/// An agent's state as the API and the live feed show it.
+#[derive(Clone, Debug, Serialize)]
+pub(crate) struct StateView {
+    pub user_id: i64,
+    pub state: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// When the agent entered this state (Unix time); absent if never logged in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since: Option<i64>,
+}
+
+impl StateView {
+    pub fn of(user: UserId, status: Option<&AgentStatus>) -> Self {
+        match status {
+            Some(s) => Self { user_id: user.0, state: s.state.code.clone(), reason: s.state.reason.clone(), since: Some(s.since) },
+            None => Self { user_id: user.0, state: "offline".into(), reason: None, since: None },
+        }
+    }
+
+    pub fn after(change: &AgentMove) -> Self {
+        Self { user_id: change.user_id.0, state: change.to.code.clone(), reason: change.to.reason.clone(), since: Some(change.at) }
+    }
+}
+
+/// Tells supervisors' live views about a committed move.
+pub(crate) async fn publish(state: &AppState, change: &AgentMove) {
+    if let Ok(data) = serde_json::to_value(StateView::after(change)) {
+        state.live.publish(LiveEvent { tenant: change.tenant_id, kind: "agent".into(), data }).await;
+    }
+}

@@ -1,0 +1,238 @@
+//! The agent's side of outbound work: ask for the next contact of a preview
+//! campaign, dial it or skip it, hang up, and set the disposition (with a
+//! note and a callback). Every step moves the call and the agent together.
+
+use super::call_flow::{self, CampaignCall, agent_move};
+use super::{CallError, gate};
+use crate::state::AppState;
+use trustline_audit::AuditDraft;
+use trustline_domain::agent::AgentEvent;
+use trustline_domain::dialing::{CampaignStatus, DialingMode, DispositionOutcome};
+use trustline_domain::{TenantId, UnixTime, UserId};
+use trustline_store::{CallChange, CallDisposition, CallRecord, CallState, DialCandidate, StoreError};
+use trustline_vault::subject_label;
+
+/// Offers the agent the next contact of a running preview campaign; `None`
+/// when no contact is diallable now. The agent must be available.
+pub(crate) async fn offer_next(state: &AppState, tenant: TenantId, agent: UserId) -> Result<Option<i64>, CallError> {
+    let offer = agent_move(state, tenant, agent, AgentEvent::Offer, "offer").await?;
+    let campaigns = super::running(state.store.campaigns(tenant).await?);
+    for (campaign, settings) in campaigns.into_iter().filter(|(_, s)| s.mode == DialingMode::Preview) {
+        let now = state.clock.now();
+        let candidate = {
+            let mut runs = state.dialer.runs.lock().await;
+            let run = match runs.entry(campaign.id) {
+                std::collections::hash_map::Entry::Occupied(run) => run.into_mut(),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(super::CampaignRun::load(state.store.as_ref(), tenant, campaign.id, &settings, now).await?)
+                }
+            };
+            run.next(state.store.as_ref(), tenant, campaign.id, &settings, now).await?
+        };
+        let Some(candidate) = candidate else { continue };
+        if candidate.attempts.as_ref().and_then(|a| a.callback_agent).is_some_and(|owner| owner != agent) {
+            continue;
+        }
+        let held =
+            gate::record(gate::history(candidate.attempts.as_ref()), &settings, candidate.attempts.as_ref().and_then(|a| a.callback_agent));
+        let new = trustline_store::NewCall {
+            tenant_id: tenant,
+            direction: "outbound".into(),
+            campaign_id: Some(campaign.id),
+            queue_id: None,
+            contact_id: Some(candidate.contact_id),
+            agent_id: Some(agent),
+            mode: settings.mode.as_str().into(),
+            state: CallState::Offered,
+            at: now,
+        };
+        let audit = AuditDraft::new(now, tenant.0, format!("user:{agent}"), "call.offer", subject_label(candidate.contact_id))
+            .detail("campaign", campaign.id.to_string());
+        match state.store.open_call(new, Some(held), Some(offer.clone()), audit).await {
+            Ok(id) => {
+                crate::agent_moves::publish(state, &offer).await;
+                call_flow::publish_call(state, tenant, id, Some(campaign.id), Some(agent), CallState::Offered, None).await;
+                return Ok(Some(id));
+            }
+            Err(StoreError::Conflict(_)) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(None)
+}
+
+/// Why an agent's step on a call is refused.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum DeskError {
+    #[error("no such call of yours")]
+    NotFound,
+    #[error("the call is {0}; this step needs it {1}")]
+    WrongState(&'static str, &'static str),
+    #[error("the contact may not be dialled now: {0}")]
+    NotDiallable(String),
+    #[error("no telephony is configured on this server")]
+    NoTelephony,
+    #[error(transparent)]
+    Call(#[from] CallError),
+}
+
+impl From<StoreError> for DeskError {
+    fn from(e: StoreError) -> Self {
+        DeskError::Call(CallError::Store(e))
+    }
+}
+
+/// The agent's own call, in `expected` state.
+async fn own_call(state: &AppState, tenant: TenantId, agent: UserId, id: i64, expected: CallState) -> Result<CallRecord, DeskError> {
+    let call = state.store.call(tenant, id).await?.filter(|c| c.agent_id == Some(agent)).ok_or(DeskError::NotFound)?;
+    if call.state != expected {
+        return Err(DeskError::WrongState(call.state.as_str(), expected.as_str()));
+    }
+    Ok(call)
+}
+
+async fn campaign_of(state: &AppState, tenant: TenantId, call: &CallRecord) -> Result<CampaignCall, DeskError> {
+    let id = call.campaign_id.ok_or(DeskError::NotFound)?;
+    let campaign = state.store.campaign(tenant, id).await?.ok_or(DeskError::NotFound)?;
+    if CampaignStatus::parse(&campaign.status) != Ok(CampaignStatus::Running) {
+        return Err(DeskError::NotDiallable(format!("the campaign is {}", campaign.status)));
+    }
+    Ok(super::campaign_call(tenant, &campaign)?)
+}
+
+/// Dials a previewed contact, after the gate says it may be dialled now.
+pub(crate) async fn dial(state: &AppState, tenant: TenantId, agent: UserId, id: i64) -> Result<(), DeskError> {
+    let call = own_call(state, tenant, agent, id, CallState::Offered).await?;
+    let telephony = state.dialer.telephony().cloned().ok_or(DeskError::NoTelephony)?;
+    let campaign = campaign_of(state, tenant, &call).await?;
+    let contact = call.contact_id.ok_or(DeskError::NotFound)?;
+    let sealed = state.store.contact(tenant, contact).await?.filter(|c| c.erased_at.is_none()).ok_or(DeskError::NotFound)?;
+    let attempts = state.store.attempts(tenant, campaign.campaign, contact).await?;
+    let candidate = DialCandidate {
+        contact_id: contact,
+        region: sealed.region.clone(),
+        time_zone: sealed.time_zone.clone(),
+        do_not_contact: sealed.consent.do_not_contact,
+        restricted: sealed.consent.restricted,
+        attempts: attempts.clone(),
+    };
+    let now = state.clock.now();
+    gate::check(&candidate, &campaign.settings, now).map_err(|e| DeskError::NotDiallable(e.to_string()))?;
+    let number =
+        call_flow::number_of(state, tenant, contact).await?.ok_or_else(|| DeskError::NotDiallable("the contact has no number".into()))?;
+    let dialled = gate::record(gate::history(attempts.as_ref()).dialled(now), &campaign.settings, None);
+    let change = CallChange {
+        tenant_id: tenant,
+        call_id: id,
+        from: CallState::Offered,
+        to: CallState::Ringing,
+        at: now,
+        result: None,
+        agent_id: None,
+        attempts: Some(dialled),
+        agent_move: None,
+    };
+    let audit =
+        AuditDraft::new(now, tenant.0, format!("user:{agent}"), "call.place", subject_label(contact)).detail("call", id.to_string());
+    call_flow::change(state, change, Some(campaign.campaign), Some(audit)).await?;
+    call_flow::ring(state, &state.dialer, &telephony, &campaign, id, number, Some(agent)).await?;
+    Ok(())
+}
+
+/// Passes on a previewed contact without dialling; it stays in the campaign.
+pub(crate) async fn skip(state: &AppState, tenant: TenantId, agent: UserId, id: i64) -> Result<(), DeskError> {
+    let call = own_call(state, tenant, agent, id, CallState::Offered).await?;
+    let change = CallChange {
+        tenant_id: tenant,
+        call_id: id,
+        from: CallState::Offered,
+        to: CallState::Done,
+        at: state.clock.now(),
+        result: Some("skipped".into()),
+        agent_id: None,
+        attempts: None,
+        agent_move: Some(agent_move(state, tenant, agent, AgentEvent::Withdraw, "withdraw").await?),
+    };
+    call_flow::change(state, change, call.campaign_id, None).await?;
+    state.dialer.wake();
+    Ok(())
+}
+
+/// The agent ends the conversation: the call goes to wrap-up.
+pub(crate) async fn hang_up(state: &AppState, tenant: TenantId, agent: UserId, id: i64) -> Result<(), DeskError> {
+    let call = own_call(state, tenant, agent, id, CallState::Connected).await?;
+    if let Some(leg) = state.dialer.leg_of(id) {
+        state.dialer.hang_up(leg).await;
+    }
+    call_flow::remote_hang_up(state, tenant, id, agent, call.campaign_id).await?;
+    Ok(())
+}
+
+/// A disposition as the agent sets it.
+pub(crate) struct DispositionRequest {
+    pub code: String,
+    pub callback_at: Option<UnixTime>,
+    /// A callback only this agent takes.
+    pub personal: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum DispositionError {
+    #[error("unknown disposition {0:?}; this campaign has: {1}")]
+    Unknown(String, String),
+    #[error(transparent)]
+    Callback(#[from] trustline_domain::dialing::CallbackError),
+    #[error(transparent)]
+    Desk(#[from] DeskError),
+}
+
+/// Sets the disposition of the agent's call in wrap-up: the contact's place
+/// in the campaign follows its outcome, and the agent is available again.
+/// Returns the outcome.
+pub(crate) async fn dispose(
+    state: &AppState,
+    tenant: TenantId,
+    agent: UserId,
+    id: i64,
+    request: &DispositionRequest,
+) -> Result<(CallRecord, DispositionOutcome), DispositionError> {
+    let call = own_call(state, tenant, agent, id, CallState::WrapUp).await?;
+    let campaign_id = call.campaign_id.ok_or(DeskError::NotFound)?;
+    let campaign = state.store.campaign(tenant, campaign_id).await.map_err(DeskError::from)?.ok_or(DeskError::NotFound)?;
+    let campaign = super::campaign_call(tenant, &campaign).map_err(DeskError::from)?;
+    let settings = &campaign.settings;
+    let disposition = settings.disposition(&request.code).ok_or_else(|| {
+        DispositionError::Unknown(
+            request.code.clone(),
+            settings.dispositions.iter().map(|d| d.code.as_str()).collect::<Vec<_>>().join(", "),
+        )
+    })?;
+    let now = state.clock.now();
+    trustline_domain::dialing::check_callback(disposition.outcome, request.callback_at, now)?;
+    let contact = call.contact_id.ok_or(DeskError::NotFound)?;
+    let attempts = state.store.attempts(tenant, campaign_id, contact).await.map_err(DeskError::from)?;
+    let owner = request.personal.then_some(agent);
+    let concluded = gate::record(gate::history(attempts.as_ref()).concluded(disposition.outcome, request.callback_at), settings, owner);
+    let agent_move = agent_move(state, tenant, agent, AgentEvent::Disposition, "disposition").await.map_err(DeskError::from)?;
+    let audit = AuditDraft::new(now, tenant.0, format!("user:{agent}"), "call.disposition", subject_label(contact))
+        .detail("call", id.to_string())
+        .detail("disposition", disposition.code.clone());
+    let set = CallDisposition {
+        tenant_id: tenant,
+        call_id: id,
+        code: disposition.code.clone(),
+        outcome: gate::outcome_code(disposition.outcome),
+        at: now,
+        attempts: Some(concluded),
+        agent_move: agent_move.clone(),
+    };
+    state.store.dispose_call(set, audit).await.map_err(DeskError::from)?;
+    crate::agent_moves::publish(state, &agent_move).await;
+    call_flow::publish_call(state, tenant, id, Some(campaign_id), Some(agent), CallState::Done, call.result.as_deref()).await;
+    if let (Some(connected), Some(ended)) = (call.connected_at, call.ended_at) {
+        let ms = |seconds: i64| u32::try_from(seconds.max(0).saturating_mul(1000)).unwrap_or(u32::MAX);
+        state.dialer.record_handled(campaign_id, ms(ended - connected), ms(now - ended)).await;
+    }
+    state.dialer.wake();
+    Ok((call, disposition.outcome))
+}

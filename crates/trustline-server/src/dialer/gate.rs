@@ -1,0 +1,118 @@
+//! The dialing gate applied to stored contacts: their attempts read back
+//! into the domain's history, their zones found from what is known of them,
+//! and `may_dial` asked. Every call the dialer or an agent places passes here.
+
+use trustline_domain::dialing::{AttemptHistory, CampaignSettings, ContactStanding, DispositionOutcome, NotDiallable, may_dial};
+use trustline_domain::{UnixTime, UserId};
+use trustline_store::{AttemptRecord, DialCandidate};
+
+fn outcome(code: &str) -> Option<DispositionOutcome> {
+    serde_json::from_value(serde_json::Value::String(code.to_owned())).ok()
+}
+
+pub(crate) fn outcome_code(outcome: DispositionOutcome) -> String {
+    serde_json::to_value(outcome).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// The domain's history of a stored record. An outcome that does not read
+/// counts as final: an unreadable record is never dialled.
+pub(crate) fn history(record: Option<&AttemptRecord>) -> AttemptHistory {
+    let Some(r) = record else { return AttemptHistory::default() };
+    AttemptHistory {
+        attempts: r.attempts,
+        last_attempt_at: r.last_attempt_at,
+        last_outcome: r.last_outcome.as_deref().map(|code| outcome(code).unwrap_or(DispositionOutcome::Final)),
+        callback_at: r.callback_at,
+    }
+}
+
+/// The stored form of a history, with when it is due under the campaign's rule.
+pub(crate) fn record(history: AttemptHistory, settings: &CampaignSettings, callback_agent: Option<UserId>) -> AttemptRecord {
+    AttemptRecord {
+        attempts: history.attempts,
+        last_attempt_at: history.last_attempt_at,
+        last_outcome: history.last_outcome.map(outcome_code),
+        callback_at: history.callback_at,
+        callback_agent: callback_agent.filter(|_| history.last_outcome == Some(DispositionOutcome::Callback)),
+        due_at: history.next_attempt_at(settings.retry),
+    }
+}
+
+/// The zones a contact may be in: its own, or every zone of its country.
+/// None known: the window stays closed.
+fn zones(candidate: &DialCandidate) -> Vec<&str> {
+    match (candidate.time_zone.as_deref(), candidate.region.as_deref()) {
+        (Some(zone), _) => vec![zone],
+        (None, Some(region)) => trustline_phone::zones_of(region).map(<[&str]>::to_vec).unwrap_or_default(),
+        (None, None) => Vec::new(),
+    }
+}
+
+/// Whether the candidate may be dialled now for the campaign.
+pub(crate) fn check(candidate: &DialCandidate, settings: &CampaignSettings, now: UnixTime) -> Result<(), NotDiallable> {
+    let standing = ContactStanding { do_not_contact: candidate.do_not_contact, restricted: candidate.restricted };
+    let window = settings.window(candidate.region.as_deref());
+    may_dial(standing, &history(candidate.attempts.as_ref()), settings.retry, &window, &zones(candidate), now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trustline_domain::ContactId;
+    use trustline_domain::dialing::CampaignInput;
+
+    fn settings() -> CampaignSettings {
+        CampaignInput {
+            name: "c".into(),
+            mode: "progressive".into(),
+            lists: vec!["l".into()],
+            max_attempts: Some(2),
+            ..CampaignInput::default()
+        }
+        .validate()
+        .unwrap()
+    }
+
+    fn candidate(region: Option<&str>, zone: Option<&str>) -> DialCandidate {
+        DialCandidate {
+            contact_id: ContactId(1),
+            region: region.map(str::to_owned),
+            time_zone: zone.map(str::to_owned),
+            do_not_contact: false,
+            restricted: false,
+            attempts: None,
+        }
+    }
+
+    /// Monday 15 June 2026, 12:00 UTC: 13:00 in London, 08:00 in Chicago, 05:00 in Los Angeles.
+    const NOON_UTC: UnixTime = 1_781_524_800;
+
+    #[test]
+    fn the_window_follows_the_contacts_zone_and_the_strictest_zone_of_its_country() {
+        assert_eq!(check(&candidate(Some("GB"), Some("Europe/London")), &settings(), NOON_UTC), Ok(()));
+        assert!(check(&candidate(Some("US"), Some("America/Los_Angeles")), &settings(), NOON_UTC).is_err());
+        assert!(check(&candidate(Some("US"), None), &settings(), NOON_UTC).is_err(), "some US zones are still before 08:00");
+        assert!(check(&candidate(Some("US"), None), &settings(), NOON_UTC + 6 * 3600).is_ok());
+        assert!(check(&candidate(None, None), &settings(), NOON_UTC).is_err(), "no zone known: closed");
+    }
+
+    #[test]
+    fn stored_attempts_read_back_and_unreadable_outcomes_are_final() {
+        let s = settings();
+        let after_one = AttemptHistory::default().dialled(NOON_UTC - 5 * 3600);
+        let stored = record(after_one, &s, None);
+        assert_eq!(history(Some(&stored)), after_one);
+        let mut due = candidate(Some("GB"), Some("Europe/London"));
+        due.attempts = Some(stored.clone());
+        assert_eq!(check(&due, &s, NOON_UTC), Ok(()));
+        let spent = record(after_one.dialled(NOON_UTC - 4 * 3600), &s, None);
+        assert_eq!(spent.due_at, None);
+        due.attempts = Some(spent);
+        assert_eq!(check(&due, &s, NOON_UTC), Err(NotDiallable::Finished));
+        due.attempts = Some(AttemptRecord { last_outcome: Some("sold?".into()), ..stored });
+        assert_eq!(check(&due, &s, NOON_UTC), Err(NotDiallable::Finished));
+        due.attempts = None;
+        due.do_not_contact = true;
+        assert_eq!(check(&due, &s, NOON_UTC), Err(NotDiallable::DoNotContact));
+    }
+}

@@ -1,0 +1,279 @@
+//! The live dialer. Every running campaign of every tenant is looked at
+//! after each change (an agent freed, a call resolved) and at least every
+//! `DialerSettings::tick`: progressive campaigns dial one contact per free
+//! agent, predictive ones as many as pacing allows, preview ones wait for
+//! agents to ask (see `desk`). Every call passes the dialing gate at the
+//! moment it is placed.
+//!
+//! Run it on one node: campaigns are not shared between nodes' dialers.
+
+mod call_flow;
+mod campaign_run;
+pub(crate) mod desk;
+mod gate;
+
+use crate::state::AppState;
+use call_flow::CampaignCall;
+use campaign_run::CampaignRun;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+use trustline_domain::dialing::{AgentBusy, CampaignSettings, CampaignStatus, DialerView, DialingMode, calls_to_place};
+use trustline_domain::{TenantId, UnixTime, UserId};
+use trustline_store::{AgentStatus, CallChange, CallState, Campaign, StoreError};
+use trustline_telephony::{LegId, Telephony};
+
+pub(crate) use call_flow::CallError;
+
+/// How the dialer runs.
+#[derive(Clone, Debug)]
+pub struct DialerSettings {
+    /// Longest time between two looks at the campaigns.
+    pub tick: Duration,
+}
+
+impl Default for DialerSettings {
+    fn default() -> Self {
+        Self { tick: Duration::from_secs(1) }
+    }
+}
+
+/// The dialer's shared state: reachable from handlers (agents dial, hang up
+/// and set dispositions) and from the calls it follows.
+#[derive(Default)]
+pub(crate) struct Dialer {
+    telephony: OnceLock<Arc<dyn Telephony>>,
+    wake: Notify,
+    runs: tokio::sync::Mutex<HashMap<i64, CampaignRun>>,
+    /// The carrier's leg of each call in progress on this node.
+    legs: Mutex<HashMap<i64, LegId>>,
+}
+
+impl Dialer {
+    /// Asks for a look at the campaigns now.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    pub fn telephony(&self) -> Option<&Arc<dyn Telephony>> {
+        self.telephony.get()
+    }
+
+    fn legs(&self) -> std::sync::MutexGuard<'_, HashMap<i64, LegId>> {
+        self.legs.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn track_leg(&self, call: i64, leg: LegId) {
+        self.legs().insert(call, leg);
+    }
+
+    fn forget_leg(&self, call: i64) {
+        self.legs().remove(&call);
+    }
+
+    /// Ends a call's carrier leg, if it is in progress on this node.
+    pub async fn hang_up(&self, leg: LegId) -> bool {
+        let Some(telephony) = self.telephony() else { return false };
+        telephony.hang_up(leg).await.is_ok()
+    }
+
+    pub fn leg_of(&self, call: i64) -> Option<LegId> {
+        self.legs().get(&call).copied()
+    }
+
+    async fn ringing(&self, campaign: i64, call: i64, placed: bool) {
+        if let Some(run) = self.runs.lock().await.get_mut(&campaign) {
+            if placed {
+                run.ringing.push((call, Instant::now()));
+            } else {
+                run.ringing.retain(|(c, _)| *c != call);
+            }
+        }
+    }
+
+    async fn record_attempt(&self, campaign: i64, person: bool, ring_ms: u32) {
+        if let Some(run) = self.runs.lock().await.get_mut(&campaign) {
+            run.estimate.record_attempt(person, ring_ms);
+        }
+    }
+
+    async fn record_answer(&self, campaign: i64, at: UnixTime, abandoned: bool) {
+        if let Some(run) = self.runs.lock().await.get_mut(&campaign) {
+            run.window.record(at, abandoned);
+        }
+    }
+
+    /// A conversation and its wrap-up, for pacing.
+    pub async fn record_handled(&self, campaign: i64, talk_ms: u32, wrap_ms: u32) {
+        if let Some(run) = self.runs.lock().await.get_mut(&campaign) {
+            run.estimate.record_handled(talk_ms, wrap_ms);
+        }
+    }
+}
+
+/// Starts the dialer with `telephony`: settles calls left open by a previous
+/// run, then dials until the process ends.
+pub(crate) fn start(state: AppState, telephony: Arc<dyn Telephony>, settings: DialerSettings) {
+    if state.dialer.telephony.set(telephony).is_err() {
+        tracing::warn!("the dialer was already started");
+        return;
+    }
+    tokio::spawn(async move {
+        if let Err(error) = settle_open_calls(&state).await {
+            tracing::error!(%error, "calls left open by the last run could not be settled");
+        }
+        loop {
+            if let Err(error) = look(&state).await {
+                tracing::warn!(%error, "the dialer could not look at the campaigns");
+            }
+            let _woken = tokio::time::timeout(settings.tick, state.dialer.wake.notified()).await;
+        }
+    });
+}
+
+/// Calls open when the process stopped have no carrier leg any more: ones
+/// not yet talking end, conversations go to wrap-up so the agent can set
+/// the disposition.
+async fn settle_open_calls(state: &AppState) -> Result<(), CallError> {
+    for call in state.store.open_calls().await? {
+        let result = match call.state {
+            CallState::Offered => Some("skipped"),
+            CallState::Ringing | CallState::Answered => Some("failed"),
+            CallState::Connected => None,
+            CallState::WrapUp | CallState::Done => continue,
+        };
+        let settled = match (result, call.agent_id) {
+            (Some(result), agent) => {
+                let agent_move = match agent {
+                    Some(a) if call.state != CallState::Answered => Some(
+                        call_flow::agent_move(state, call.tenant_id, a, trustline_domain::agent::AgentEvent::Withdraw, "withdraw").await?,
+                    ),
+                    _ => None,
+                };
+                let change = CallChange {
+                    tenant_id: call.tenant_id,
+                    call_id: call.id,
+                    from: call.state,
+                    to: CallState::Done,
+                    at: state.clock.now(),
+                    result: Some(result.into()),
+                    agent_id: None,
+                    attempts: None,
+                    agent_move,
+                };
+                call_flow::change(state, change, call.campaign_id, None).await
+            }
+            (None, Some(agent)) => call_flow::remote_hang_up(state, call.tenant_id, call.id, agent, call.campaign_id).await,
+            (None, None) => continue,
+        };
+        if let Err(error) = settled {
+            tracing::warn!(%error, call = call.id, "an open call could not be settled");
+        }
+    }
+    Ok(())
+}
+
+fn running(campaigns: Vec<Campaign>) -> Vec<(Campaign, Arc<CampaignSettings>)> {
+    campaigns
+        .into_iter()
+        .filter(|c| CampaignStatus::parse(&c.status) == Ok(CampaignStatus::Running))
+        .filter_map(|c| match serde_json::from_str::<CampaignSettings>(&c.settings) {
+            Ok(settings) => Some((c, Arc::new(settings))),
+            Err(error) => {
+                tracing::warn!(%error, campaign = c.id, "a campaign's settings do not read; it is not dialled");
+                None
+            }
+        })
+        .collect()
+}
+
+async fn look(state: &AppState) -> Result<(), CallError> {
+    for tenant in state.store.list_tenants().await?.into_iter().filter(|t| t.ended_at.is_none()) {
+        let campaigns = running(state.store.campaigns(tenant.id).await?);
+        let dialling: Vec<_> = campaigns.into_iter().filter(|(_, s)| s.mode != DialingMode::Preview).collect();
+        if dialling.is_empty() {
+            continue;
+        }
+        let statuses = state.store.agent_statuses(tenant.id).await?;
+        let mut free: Vec<&AgentStatus> = statuses.iter().filter(|s| s.state.code == "available").collect();
+        free.sort_by_key(|s| s.since);
+        let mut busy: Vec<&AgentStatus> = statuses.iter().filter(|s| s.state.code == "on_call" || s.state.code == "wrap_up").collect();
+        busy.sort_by_key(|s| s.user_id);
+        // Blended agents are shared between the campaigns in turn.
+        let count = dialling.len();
+        for (i, (campaign, settings)) in dialling.iter().enumerate() {
+            let share: Vec<UserId> = free.iter().skip(i).step_by(count).map(|s| s.user_id).collect();
+            let busy_share: Vec<&AgentStatus> = busy.iter().skip(i).step_by(count).copied().collect();
+            let call = CampaignCall { tenant: tenant.id, campaign: campaign.id, settings: settings.clone() };
+            dial_campaign(state, &call, &share, &busy_share).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn dial_campaign(state: &AppState, call: &CampaignCall, free: &[UserId], busy: &[&AgentStatus]) -> Result<(), CallError> {
+    let dialer = state.dialer.clone();
+    let Some(telephony) = dialer.telephony().cloned() else { return Ok(()) };
+    let now = state.clock.now();
+    let mut runs = dialer.runs.lock().await;
+    let run = match runs.entry(call.campaign) {
+        std::collections::hash_map::Entry::Occupied(run) => run.into_mut(),
+        std::collections::hash_map::Entry::Vacant(slot) => {
+            slot.insert(CampaignRun::load(state.store.as_ref(), call.tenant, call.campaign, &call.settings, now).await?)
+        }
+    };
+    let mut picks = Vec::new();
+    match call.settings.mode {
+        DialingMode::Preview => {}
+        DialingMode::Progressive => {
+            for agent in free {
+                let Some(candidate) = run.next(state.store.as_ref(), call.tenant, call.campaign, &call.settings, now).await? else { break };
+                picks.push((candidate, Some(*agent)));
+            }
+        }
+        DialingMode::Predictive => {
+            let busy: Vec<AgentBusy> = busy
+                .iter()
+                .map(|s| {
+                    let elapsed_ms = u32::try_from((now - s.since).max(0).saturating_mul(1000)).unwrap_or(u32::MAX);
+                    if s.state.code == "on_call" { AgentBusy::Talking { elapsed_ms } } else { AgentBusy::WrappingUp { elapsed_ms } }
+                })
+                .collect();
+            let ringing = run.ringing_ms();
+            let view = DialerView {
+                free_agents: u32::try_from(free.len()).unwrap_or(u32::MAX),
+                busy: &busy,
+                ringing: &ringing,
+                answer_wait_ms: call.settings.abandonment.max_wait_ms,
+            };
+            let target = call.settings.abandonment.target_rate(&run.window, now);
+            for _ in 0..calls_to_place(DialingMode::Predictive, view, &run.estimate, target) {
+                let Some(candidate) = run.next(state.store.as_ref(), call.tenant, call.campaign, &call.settings, now).await? else { break };
+                picks.push((candidate, None));
+            }
+        }
+    }
+    drop(runs);
+    for (candidate, agent) in picks {
+        // A personal callback waits until its own agent is free.
+        let agent = match candidate.attempts.as_ref().and_then(|a| a.callback_agent) {
+            Some(owner) if free.contains(&owner) => Some(owner),
+            Some(_) => continue,
+            None => agent,
+        };
+        match call_flow::place(state, &dialer, &telephony, call, &candidate, agent).await {
+            Ok(_) => {}
+            Err(CallError::Store(StoreError::Conflict(_)) | CallError::Move(_)) => {} // the agent moved meanwhile
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(())
+}
+
+/// The tenant a campaign belongs to is checked by the caller.
+pub(crate) fn campaign_call(tenant: TenantId, campaign: &Campaign) -> Result<CampaignCall, StoreError> {
+    let settings: CampaignSettings =
+        serde_json::from_str(&campaign.settings).map_err(|_| StoreError::Corrupt(format!("campaign {} settings", campaign.id)))?;
+    Ok(CampaignCall { tenant, campaign: campaign.id, settings: Arc::new(settings) })
+}

@@ -1,0 +1,179 @@
+//! The agent's work loop: what they are working now (the call, the masked
+//! contact, the campaign's script and dispositions, the contact's past
+//! calls), the next contact of a preview campaign, dialling or skipping it,
+//! hanging up, and the disposition with an optional note and callback.
+
+use crate::auth::Authed;
+use crate::dialer::CallError;
+use crate::dialer::desk::{self, DeskError, DispositionError, DispositionRequest};
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiPath};
+use crate::handlers::contact_view::ContactView;
+use crate::handlers::contacts_api::{checked_note, record_do_not_contact};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use trustline_domain::dialing::{CampaignSettings, DispositionOutcome};
+use trustline_domain::{TenantId, UserId};
+use trustline_store::{CallRecord, StoreError};
+use trustline_vault::subject_label;
+
+impl From<CallError> for ApiError {
+    fn from(error: CallError) -> Self {
+        match error {
+            CallError::Store(e) => e.into(),
+            CallError::Move(e) => e.into(),
+            CallError::Contact(e) => e.into(),
+        }
+    }
+}
+
+impl From<DeskError> for ApiError {
+    fn from(error: DeskError) -> Self {
+        match error {
+            DeskError::NotFound => ApiError::not_found(),
+            DeskError::WrongState(..) => ApiError::new(StatusCode::CONFLICT, "wrong_call_state", error.to_string()),
+            DeskError::NotDiallable(_) => ApiError::new(StatusCode::CONFLICT, "not_diallable", error.to_string()),
+            DeskError::NoTelephony => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "no_telephony", error.to_string()),
+            DeskError::Call(e) => e.into(),
+        }
+    }
+}
+
+impl From<DispositionError> for ApiError {
+    fn from(error: DispositionError) -> Self {
+        match error {
+            DispositionError::Unknown(..) => ApiError::unprocessable("unknown_disposition", error.to_string()),
+            DispositionError::Callback(e) => ApiError::unprocessable("invalid_callback", e.to_string()),
+            DispositionError::Desk(e) => e.into(),
+        }
+    }
+}
+
+/// A call as agents and supervisors see it: no personal data.
+pub(crate) fn call_view(call: &CallRecord) -> Value {
+    json!({
+        "id": call.id,
+        "direction": call.direction,
+        "campaign_id": call.campaign_id,
+        "queue_id": call.queue_id,
+        "contact_id": call.contact_id,
+        "agent_id": call.agent_id,
+        "mode": call.mode,
+        "state": call.state.as_str(),
+        "result": call.result,
+        "offered_at": call.offered_at,
+        "placed_at": call.placed_at,
+        "answered_at": call.answered_at,
+        "connected_at": call.connected_at,
+        "ended_at": call.ended_at,
+        "disposition": call.disposition,
+        "outcome": call.outcome,
+        "disposed_at": call.disposed_at,
+    })
+}
+
+/// The agent's current work: the call, the contact (unmasked only while the
+/// agent is connected to it or wrapping it up), the script, the
+/// dispositions and the contact's earlier calls. Reading it is audited.
+async fn work_view(state: &AppState, authed: &Authed, tenant: TenantId, agent: UserId) -> Result<Value, ApiError> {
+    let Some(call) = state.store.agent_call(tenant, agent).await? else { return Ok(json!({ "call": null })) };
+    let mut view = serde_json::Map::new();
+    view.insert("call".into(), call_view(&call));
+    if let Some(id) = call.campaign_id
+        && let Some(campaign) = state.store.campaign(tenant, id).await?
+    {
+        let settings: CampaignSettings = serde_json::from_str(&campaign.settings)
+            .map_err(|_| ApiError::from(StoreError::Corrupt(format!("settings of campaign {id}"))))?;
+        view.insert(
+            "campaign".into(),
+            json!({ "id": id, "name": campaign.name, "script": settings.script, "dispositions": settings.dispositions }),
+        );
+    }
+    if let Some(contact) = call.contact_id {
+        let Some((sealed, opened)) = state.vault.load_contact(tenant, contact).await? else { return Ok(Value::Object(view)) };
+        let working = state.store.assignment(tenant, agent).await? == Some(sealed.id)
+            && matches!(call.state, trustline_store::CallState::Connected | trustline_store::CallState::WrapUp);
+        let audit = authed.caller.audit(state, "contact.view", subject_label(sealed.id)).detail("masked", (!working).to_string());
+        state.appender.append(audit).await?;
+        let shown = if working { ContactView::full(&opened) } else { ContactView::masked(&opened) };
+        view.insert("contact".into(), serde_json::to_value(shown).map_err(|_| ApiError::from(StoreError::Corrupt("contact view".into())))?);
+        let earlier = state.store.contact_calls(tenant, contact, 20).await?;
+        let history = earlier
+            .iter()
+            .filter(|c| c.id != call.id)
+            .map(|c| json!({ "at": c.placed_at.unwrap_or(c.offered_at), "result": c.result, "disposition": c.disposition }))
+            .collect();
+        view.insert("history".into(), Value::Array(history));
+    }
+    Ok(Value::Object(view))
+}
+
+pub(crate) async fn current(State(state): State<AppState>, authed: Authed) -> Result<Json<Value>, ApiError> {
+    let (tenant, agent) = (authed.principal.tenant.id, authed.principal.user.id);
+    Ok(Json(work_view(&state, &authed, tenant, agent).await?))
+}
+
+/// The next contact of a running preview campaign, offered to the caller.
+/// `{"call": null}` when nobody may be dialled now.
+pub(crate) async fn next(State(state): State<AppState>, authed: Authed) -> Result<Json<Value>, ApiError> {
+    let (tenant, agent) = (authed.principal.tenant.id, authed.principal.user.id);
+    match desk::offer_next(&state, tenant, agent).await? {
+        Some(_) => Ok(Json(work_view(&state, &authed, tenant, agent).await?)),
+        None => Ok(Json(json!({ "call": null }))),
+    }
+}
+
+pub(crate) async fn dial(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
+    desk::dial(&state, authed.principal.tenant.id, authed.principal.user.id, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub(crate) async fn skip(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
+    desk::skip(&state, authed.principal.tenant.id, authed.principal.user.id, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub(crate) async fn hang_up(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
+    desk::hang_up(&state, authed.principal.tenant.id, authed.principal.user.id, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DispositionInput {
+    /// One of the campaign's disposition codes.
+    disposition: String,
+    /// A note kept with the contact (encrypted like the contact's data).
+    note: Option<String>,
+    /// Unix time to call back, for a callback disposition.
+    callback_at: Option<i64>,
+    /// The callback is for the caller only (otherwise for any agent).
+    #[serde(default)]
+    personal_callback: bool,
+}
+
+pub(crate) async fn dispose(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<DispositionInput>,
+) -> Result<StatusCode, ApiError> {
+    let (tenant, agent) = (authed.principal.tenant.id, authed.principal.user.id);
+    let note = input.note.as_deref().map(checked_note).transpose()?;
+    let request = DispositionRequest { code: input.disposition, callback_at: input.callback_at, personal: input.personal_callback };
+    let (call, outcome) = desk::dispose(&state, tenant, agent, id, &request).await?;
+    let Some(contact) = call.contact_id else { return Ok(StatusCode::NO_CONTENT) };
+    let Some((sealed, opened)) = state.vault.load_contact(tenant, contact).await? else { return Ok(StatusCode::NO_CONTENT) };
+    if let Some(body) = note {
+        let audit = authed.caller.audit(&state, "contact.note_add", subject_label(sealed.id)).detail("call", id.to_string());
+        state.vault.add_note(&sealed, agent, body, audit).await?;
+    }
+    if outcome == DispositionOutcome::DoNotCall && !sealed.consent.do_not_contact {
+        record_do_not_contact(&state, &authed, &sealed, &opened, "call disposition").await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}

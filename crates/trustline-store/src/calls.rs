@@ -1,0 +1,183 @@
+//! Calls as stored: every call offered, placed or taken, what became of it,
+//! and each campaign contact's attempt history. A call row holds no personal
+//! data beyond the contact's id. Each change that moves an agent carries
+//! that move and commits with it, so a call and its agent never disagree.
+//! Which moves and outcomes are allowed is the domain's rule; the store
+//! checks only that a change starts from the state on record.
+
+use crate::{AgentMove, StoreResult};
+use async_trait::async_trait;
+use trustline_audit::AuditDraft;
+use trustline_domain::{ContactId, TenantId, UnixTime, UserId};
+
+/// Where a call stands. Stored as its `as_str`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallState {
+    /// A contact offered to an agent to preview; nothing dialled yet.
+    Offered,
+    Ringing,
+    /// A person answered; no agent yet.
+    Answered,
+    Connected,
+    /// The conversation ended; the agent has not set the disposition yet.
+    WrapUp,
+    Done,
+}
+
+impl CallState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallState::Offered => "offered",
+            CallState::Ringing => "ringing",
+            CallState::Answered => "answered",
+            CallState::Connected => "connected",
+            CallState::WrapUp => "wrap_up",
+            CallState::Done => "done",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Offered, Self::Ringing, Self::Answered, Self::Connected, Self::WrapUp, Self::Done].into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallRecord {
+    pub id: i64,
+    pub tenant_id: TenantId,
+    /// `outbound` or `inbound`.
+    pub direction: String,
+    pub campaign_id: Option<i64>,
+    pub queue_id: Option<i64>,
+    pub contact_id: Option<ContactId>,
+    pub agent_id: Option<UserId>,
+    /// The dialing mode (outbound) or routing strategy (inbound).
+    pub mode: String,
+    pub state: CallState,
+    /// How it ended: `person` (talked), `abandoned`, `busy`, `no_answer`,
+    /// `machine`, `rejected`, `skipped`, `failed`.
+    pub result: Option<String>,
+    pub offered_at: UnixTime,
+    pub placed_at: Option<UnixTime>,
+    pub answered_at: Option<UnixTime>,
+    pub connected_at: Option<UnixTime>,
+    pub ended_at: Option<UnixTime>,
+    pub disposition: Option<String>,
+    pub outcome: Option<String>,
+    pub disposed_at: Option<UnixTime>,
+}
+
+/// A campaign contact's attempts, as the dialing rules left them. `due_at`
+/// is when it may be dialled next (`None`: never again in this campaign).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AttemptRecord {
+    pub attempts: u32,
+    pub last_attempt_at: Option<UnixTime>,
+    pub last_outcome: Option<String>,
+    pub callback_at: Option<UnixTime>,
+    /// A personal callback: only this agent takes it.
+    pub callback_agent: Option<UserId>,
+    pub due_at: Option<UnixTime>,
+}
+
+/// A contact of a campaign's lists, with what the dialing gate needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DialCandidate {
+    pub contact_id: ContactId,
+    pub region: Option<String>,
+    pub time_zone: Option<String>,
+    pub do_not_contact: bool,
+    pub restricted: bool,
+    /// `None` if never attempted in this campaign.
+    pub attempts: Option<AttemptRecord>,
+}
+
+/// A call to record: offered to an agent (preview), or placed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewCall {
+    pub tenant_id: TenantId,
+    pub direction: String,
+    pub campaign_id: Option<i64>,
+    pub queue_id: Option<i64>,
+    pub contact_id: Option<ContactId>,
+    pub agent_id: Option<UserId>,
+    pub mode: String,
+    pub state: CallState,
+    pub at: UnixTime,
+}
+
+/// A change of one call, from the state on record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallChange {
+    pub tenant_id: TenantId,
+    pub call_id: i64,
+    pub from: CallState,
+    pub to: CallState,
+    pub at: UnixTime,
+    /// Set when the call ends.
+    pub result: Option<String>,
+    /// The agent the call is now with (connecting an answered call).
+    pub agent_id: Option<UserId>,
+    /// The contact's attempt history after this change, if it changes.
+    pub attempts: Option<AttemptRecord>,
+    /// The agent's move that goes with this change.
+    pub agent_move: Option<AgentMove>,
+}
+
+/// A disposition set on a call in wrap-up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallDisposition {
+    pub tenant_id: TenantId,
+    pub call_id: i64,
+    pub code: String,
+    pub outcome: String,
+    pub at: UnixTime,
+    pub attempts: Option<AttemptRecord>,
+    pub agent_move: AgentMove,
+}
+
+#[async_trait]
+pub trait CallStore: Send + Sync {
+    /// Contacts of the campaign's lists with an id above `after`, by id, not
+    /// erased, with no call open and either never attempted or due by `now`.
+    async fn dial_candidates(
+        &self,
+        tenant: TenantId,
+        campaign: i64,
+        after: ContactId,
+        now: UnixTime,
+        limit: u32,
+    ) -> StoreResult<Vec<DialCandidate>>;
+    /// Records a new call and, for an outbound one with a contact, the
+    /// attempt (`attempts`) and the open call on the contact: `Conflict` if
+    /// the contact already has a call open in the campaign. The agent's
+    /// move, if any, commits with it. Fills the draft's target; returns the id.
+    async fn open_call(
+        &self,
+        call: NewCall,
+        attempts: Option<AttemptRecord>,
+        agent_move: Option<AgentMove>,
+        audit: AuditDraft,
+    ) -> StoreResult<i64>;
+    /// Moves a call on (`Conflict` if it is no longer in `change.from`).
+    /// Ending it (`Done`) frees its contact for the campaign; connecting it
+    /// makes its contact the agent's assignment.
+    async fn change_call(&self, change: CallChange, audit: Option<AuditDraft>) -> StoreResult<()>;
+    /// Sets the disposition of a call in wrap-up and ends it.
+    async fn dispose_call(&self, disposition: CallDisposition, audit: AuditDraft) -> StoreResult<()>;
+    async fn call(&self, tenant: TenantId, id: i64) -> StoreResult<Option<CallRecord>>;
+    /// A contact's attempts in a campaign, if it was ever offered or dialled.
+    async fn attempts(&self, tenant: TenantId, campaign: i64, contact: ContactId) -> StoreResult<Option<AttemptRecord>>;
+    /// The call an agent is working: offered, placed for them, connected or
+    /// in wrap-up.
+    async fn agent_call(&self, tenant: TenantId, agent: UserId) -> StoreResult<Option<CallRecord>>;
+    /// The newest `limit` calls to a contact, newest first.
+    async fn contact_calls(&self, tenant: TenantId, contact: ContactId, limit: u32) -> StoreResult<Vec<CallRecord>>;
+    /// Calls offered in `[from, to)`, oldest first.
+    async fn calls_between(&self, tenant: TenantId, from: UnixTime, to: UnixTime) -> StoreResult<Vec<CallRecord>>;
+    /// Every call not done, of every tenant (to settle after a restart).
+    async fn open_calls(&self) -> StoreResult<Vec<CallRecord>>;
+    /// Answered and abandoned calls of a campaign since `since`, per hour:
+    /// (hour start, answered, abandoned).
+    async fn campaign_answers(&self, tenant: TenantId, campaign: i64, since: UnixTime) -> StoreResult<Vec<(UnixTime, u64, u64)>>;
+}
