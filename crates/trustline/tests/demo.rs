@@ -29,7 +29,7 @@ async fn the_demo_starts_and_its_owner_is_asked_to_enrol_mfa() {
     let mut child = Killed(child);
     let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
     let mut printed = Vec::new();
-    while printed.len() < 8 {
+    while printed.len() < 9 {
         printed.push(lines.next().expect("the demo stopped printing").unwrap());
     }
     let address = printed[0].split("listening on ").nth(1).unwrap().split(' ').next().unwrap().to_owned();
@@ -43,4 +43,30 @@ async fn the_demo_starts_and_its_owner_is_asked_to_enrol_mfa() {
     let body = serde_json::json!({ "tenant": "demo", "username": "owner", "password": password });
     let reply: serde_json::Value = client.post(format!("{address}api/session")).json(&body).send().await.unwrap().json().await.unwrap();
     assert_eq!(reply["stage"], "mfa_enrolment_required", "{reply}");
+
+    // An agent logs in to work through the API, beside the demo's floor agents,
+    // on a running campaign with contacts in three countries.
+    let agent_password =
+        printed.iter().find(|l| l.trim_start().starts_with("agent ")).unwrap().split_whitespace().last().unwrap().to_owned();
+    let agent = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let body = serde_json::json!({ "tenant": "demo", "username": "agent", "password": agent_password });
+    let session: serde_json::Value = agent.post(format!("{address}api/session")).json(&body).send().await.unwrap().json().await.unwrap();
+    let csrf = session["csrf_token"].as_str().unwrap().to_owned();
+    let state: serde_json::Value = agent
+        .post(format!("{address}api/agent/state"))
+        .header("X-CSRF-Token", &csrf)
+        .json(&serde_json::json!({ "event": "log_in" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(state["state"], "available", "{state}");
+    let campaigns: serde_json::Value = agent.get(format!("{address}api/campaigns")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(campaigns[0]["status"], "running", "{campaigns}");
+    let lists: serde_json::Value = agent.get(format!("{address}api/lists")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(lists[0]["members"], 700, "every sample number is valid: {lists}");
+    let work: serde_json::Value = agent.get(format!("{address}api/agent/work")).send().await.unwrap().json().await.unwrap();
+    assert!(work.get("call").is_some(), "{work}");
 }

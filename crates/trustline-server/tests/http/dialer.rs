@@ -158,7 +158,7 @@ async fn progressive_calls_reach_the_agent_and_the_gate_holds(engine: Engine) {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(sam.get(&calls_path()).await.body["calls"].as_array().unwrap().len(), 2, "the callback is not due yet");
     centre.later(600).await;
-    let (sam, ada) = (&centre.supervisor, &centre.agents[0]);
+    let ada = &centre.agents[0];
     let work = wait_for(ada, "/api/agent/work", |w| w["call"]["state"] == "wrap_up").await;
     assert_eq!(work["contact"]["name"], "Carl West", "called back when due");
     assert_eq!(work["history"][0]["disposition"], "callback", "the agent sees the earlier call");

@@ -1,4 +1,5 @@
 use super::accounts::{cli_audit, create_tenant, create_user, find_tenant};
+use super::demo_floor;
 use crate::config::{DataArgs, Installation, hasher};
 use anyhow::Context;
 use clap::Args;
@@ -11,8 +12,9 @@ use trustline_backup::BackupSchedule;
 use trustline_crypto::{PasswordHasher, random_password};
 use trustline_domain::{Clock, LoginThrottle, Role};
 use trustline_server::{
-    App, AppConfig, IDEMPOTENCY_KEY_SECONDS, ProxyNetwork, SystemClock, TlsFiles, run_retention, serve, write_checkpoints,
+    App, AppConfig, DialerSettings, IDEMPOTENCY_KEY_SECONDS, ProxyNetwork, SystemClock, TlsFiles, run_retention, serve, write_checkpoints,
 };
+use trustline_telephony::{CarrierProfile, SimulatedTelephony};
 
 #[derive(Args)]
 pub struct ServeArgs {
@@ -49,6 +51,21 @@ pub struct ServeArgs {
     /// How many scheduled backups to keep; older ones are removed.
     #[arg(long, env = "TRUSTLINE_BACKUP_KEEP", default_value_t = 7, requires = "backup_dir", value_parser = clap::value_parser!(u64).range(1..=10_000))]
     backup_keep: u64,
+    /// What the dialer places calls through: `simulated` (the seeded
+    /// simulated carrier; nobody is really called) or `none` (this node does
+    /// not dial; run the dialer on one node only).
+    #[arg(long, env = "TRUSTLINE_TELEPHONY", default_value = "simulated", value_parser = ["simulated", "none"])]
+    telephony: String,
+    /// How much faster than real time simulated calls play out.
+    #[arg(long, env = "TRUSTLINE_SIMULATED_SPEED", default_value_t = 1.0, value_parser = speed)]
+    simulated_speed: f64,
+}
+
+fn speed(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(speed) if (1.0..=1000.0).contains(&speed) => Ok(speed),
+        _ => Err("a number from 1 to 1000".into()),
+    }
 }
 
 const DEMO_TENANT: &str = "demo";
@@ -59,12 +76,23 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     }
     let inst = args.data.open().await?;
     let hasher = hasher()?;
-    let demo_accounts = if args.demo { prepare_demo(&inst, &hasher).await? } else { Vec::new() };
+    let (demo_accounts, floor) = if args.demo {
+        let (accounts, tenant) = prepare_demo(&inst, &hasher).await?;
+        let floor = demo_floor::prepare(&inst, &hasher, &tenant, &args.data.ensure_data_dir()?).await?;
+        (accounts, floor)
+    } else {
+        (Vec::new(), Vec::new())
+    };
     let tls = args.tls_cert.zip(args.tls_key).map(|(certificate, key)| TlsFiles { certificate, key });
     let config = AppConfig { tls: tls.is_some(), trusted_proxies: args.trusted_proxies, ..AppConfig::default() };
     let session_lifetime = config.session.absolute_seconds;
     let throttle = config.throttle;
     let app = App::new(config, inst.store.clone(), Arc::new(SystemClock), inst.keys.clone(), hasher);
+    if args.telephony == "simulated" {
+        let seed = u64::try_from(SystemClock.now()).unwrap_or(1);
+        let telephony = SimulatedTelephony::new(CarrierProfile::default(), seed, args.simulated_speed);
+        app.start_dialer(Arc::new(telephony), DialerSettings::default());
+    }
     let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     let address = listener.local_addr()?;
@@ -81,6 +109,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             println!("  {username:<11} {role:<11} {}", password.as_str());
         }
         println!("Owner, admin and auditor must set up an authenticator app at first sign-in.");
+        println!(
+            "{} demo agents (floor1..) are working the running campaign {:?} over the simulated carrier.",
+            floor.len(),
+            demo_floor::CAMPAIGN
+        );
+        demo_floor::start(format!("{scheme}://{address}/"), DEMO_TENANT.into(), floor);
     }
     serve(listener, app.router(), tls).await?;
     Ok(ExitCode::SUCCESS)
@@ -94,7 +128,7 @@ type DemoAccount = (&'static str, &'static str, zeroize::Zeroizing<String>);
 
 /// The demo tenant with one account per role. Passwords are replaced at every
 /// start (and printed) so the demo never relies on a published password.
-async fn prepare_demo(inst: &Installation, hasher: &PasswordHasher) -> anyhow::Result<Vec<DemoAccount>> {
+async fn prepare_demo(inst: &Installation, hasher: &PasswordHasher) -> anyhow::Result<(Vec<DemoAccount>, trustline_store::Tenant)> {
     let tenant = match find_tenant(inst, DEMO_TENANT).await {
         Ok(tenant) => tenant,
         Err(_) => create_tenant(inst, DEMO_TENANT, "Demo Contact Center").await?,
@@ -115,7 +149,7 @@ async fn prepare_demo(inst: &Installation, hasher: &PasswordHasher) -> anyhow::R
         }
         accounts.push((username, role.as_str(), password));
     }
-    Ok(accounts)
+    Ok((accounts, tenant))
 }
 
 /// Applies retention policies; each run is in the audit log with its counts.

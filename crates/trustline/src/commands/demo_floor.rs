@@ -1,0 +1,181 @@
+//! The demo's call floor: sample contacts in several countries, a running
+//! predictive campaign, and demo agents who work it through the HTTP API
+//! like any other client (sign in, log in to work, set dispositions), so
+//! that calls flow and the supervisor's live view moves as soon as the demo
+//! starts. Real people can sign in as `agent` and take calls beside them.
+
+use super::accounts::{cli_audit, create_user};
+use crate::config::Installation;
+use serde_json::{Value, json};
+use std::time::Duration;
+use trustline_crypto::{PasswordHasher, random_password};
+use trustline_domain::dialing::CampaignInput;
+use trustline_domain::{Clock, Role};
+use trustline_import::{ImportRequest, run_import};
+use trustline_phone::PhoneRules;
+use trustline_server::SystemClock;
+use trustline_store::{CampaignDraft, Tenant};
+use trustline_telephony::SeededRandom;
+use trustline_vault::Vault;
+use zeroize::Zeroizing;
+
+const LIST: &str = "demo-contacts";
+pub const CAMPAIGN: &str = "Demo renewals";
+const FLOOR_AGENTS: usize = 6;
+
+/// Numbers reserved for drama and tests in each country, so the demo can
+/// never call anyone real: Ofcom's 020 7946 0xxx, the NANP's 555-01xx in
+/// three area codes, and ACMA's 0491 570 1xx.
+fn sample_numbers() -> Vec<String> {
+    let mut numbers = Vec::new();
+    for i in 0..300 {
+        numbers.push(format!("+44 20 7946 0{i:03}"));
+    }
+    for area in ["212", "312", "415"] {
+        for i in 0..100 {
+            numbers.push(format!("+1 {area} 555 01{i:02}"));
+        }
+    }
+    for i in 0..100 {
+        numbers.push(format!("+61 491 570 {:03}", 100 + i));
+    }
+    numbers
+}
+
+/// Creates the floor's agents (new passwords at every start), the sample
+/// list and the running campaign, as needed. Returns the agents' accounts.
+pub async fn prepare(
+    inst: &Installation,
+    hasher: &PasswordHasher,
+    tenant: &Tenant,
+    data_dir: &std::path::Path,
+) -> anyhow::Result<Vec<(String, Zeroizing<String>)>> {
+    let mut agents = Vec::new();
+    for i in 1..=FLOOR_AGENTS {
+        let username = format!("floor{i}");
+        let password = random_password();
+        match inst.store.user_by_username(tenant.id, &username).await? {
+            Some(user) => {
+                let audit = cli_audit(tenant.id.0, "user.password_reset", format!("user:{}", user.id)).detail("reason", "demo start");
+                inst.store.set_password(tenant.id, user.id, &hasher.hash(&password)?, audit).await?;
+            }
+            None => {
+                create_user(inst, hasher, tenant, &username, &format!("Demo floor agent {i}"), Role::Agent, &password).await?;
+            }
+        }
+        agents.push((username, password));
+    }
+    let lists = inst.store.call_lists(tenant.id).await?;
+    if !lists.iter().any(|l| l.name == LIST) {
+        let path = data_dir.join("demo-contacts.csv");
+        let mut csv = String::from("name,phone,language\n");
+        for (i, number) in sample_numbers().iter().enumerate() {
+            csv.push_str(&format!("Demo Contact {:03},{number},en\n", i + 1));
+        }
+        std::fs::write(&path, csv)?;
+        let vault = Vault::new(inst.store.clone(), inst.keys.keyring.clone());
+        let request = ImportRequest {
+            tenant: tenant.id,
+            list: LIST.into(),
+            path: path.clone(),
+            file_name: "demo-contacts.csv".into(),
+            overrides: Vec::new(),
+            phone_rules: PhoneRules { default_region: None },
+            actor: "cli".into(),
+            chunk_rows: 10_000,
+        };
+        run_import(&vault, &SystemClock, request, |_| {}).await?;
+        std::fs::remove_file(&path)?;
+    }
+    let campaigns = inst.store.campaigns(tenant.id).await?;
+    if !campaigns.iter().any(|c| c.name == CAMPAIGN) {
+        let input = CampaignInput {
+            name: CAMPAIGN.into(),
+            mode: "predictive".into(),
+            lists: vec![LIST.into()],
+            max_attempts: Some(3),
+            retry_delay_minutes: Some(30),
+            script: Some("Hello, this is the Demo Contact Center calling about your renewal. Is now a good time?".into()),
+            ..CampaignInput::default()
+        };
+        let settings = input.validate().map_err(|fields| anyhow::anyhow!("demo campaign: {fields:?}"))?;
+        let list_ids = inst.store.call_lists(tenant.id).await?.into_iter().filter(|l| l.name == LIST).map(|l| l.id).collect();
+        let draft = CampaignDraft {
+            tenant_id: tenant.id,
+            name: CAMPAIGN.into(),
+            settings: serde_json::to_string(&settings)?,
+            list_ids,
+            at: SystemClock.now(),
+        };
+        let id = inst.store.create_campaign(draft, cli_audit(tenant.id.0, "campaign.create", "campaign")).await?;
+        let audit = cli_audit(tenant.id.0, "campaign.status", format!("campaign:{id}")).detail("to", "running");
+        inst.store.set_campaign_status(tenant.id, id, "draft", "running", SystemClock.now(), audit).await?;
+    }
+    Ok(agents)
+}
+
+/// Starts one client per floor agent against the server at `base`.
+pub fn start(base: String, tenant: String, agents: Vec<(String, Zeroizing<String>)>) {
+    for (i, (username, password)) in agents.into_iter().enumerate() {
+        let (base, tenant) = (base.clone(), tenant.clone());
+        tokio::spawn(async move {
+            loop {
+                if let Err(error) = work(&base, &tenant, &username, &password, i as u64).await {
+                    tracing::warn!(%error, agent = %username, "a demo agent stopped; starting again");
+                }
+                tokio::time::sleep(Duration::from_secs(5)).await;
+            }
+        });
+    }
+}
+
+async fn send(client: &reqwest::Client, base: &str, csrf: &str, path: &str, body: Value) -> anyhow::Result<reqwest::Response> {
+    Ok(client.post(format!("{base}{path}")).header("X-CSRF-Token", csrf).json(&body).send().await?)
+}
+
+/// One agent's shift: sign in, log in to work, and set a disposition a few
+/// seconds into each wrap-up.
+async fn work(base: &str, tenant: &str, username: &str, password: &str, seed: u64) -> anyhow::Result<()> {
+    let client = reqwest::Client::builder().cookie_store(true).build()?;
+    let session: Value = client
+        .post(format!("{base}api/session"))
+        .json(&json!({ "tenant": tenant, "username": username, "password": password }))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let csrf = session.pointer("/csrf_token").and_then(Value::as_str).unwrap_or_default().to_owned();
+    send(&client, base, &csrf, "api/agent/state", json!({ "event": "log_in" })).await?;
+    let mut random = SeededRandom::new(seed ^ u64::try_from(SystemClock.now()).unwrap_or(0));
+    let mut wrapping: Option<(i64, tokio::time::Instant)> = None;
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let work: Value = client.get(format!("{base}api/agent/work")).send().await?.error_for_status()?.json().await?;
+        let in_wrap_up = work.pointer("/call/state").and_then(Value::as_str) == Some("wrap_up");
+        let Some(call) = work.pointer("/call/id").and_then(Value::as_i64).filter(|_| in_wrap_up) else { continue };
+        match wrapping {
+            Some((id, due)) if id == call => {
+                if tokio::time::Instant::now() < due {
+                    continue;
+                }
+                let draw = random.unit();
+                let disposition = if draw < 0.2 {
+                    json!({ "disposition": "success" })
+                } else if draw < 0.3 {
+                    json!({ "disposition": "callback", "callback_at": SystemClock.now() + 3600 })
+                } else if draw < 0.5 {
+                    json!({ "disposition": "retry_later" })
+                } else {
+                    json!({ "disposition": "not_interested" })
+                };
+                send(&client, base, &csrf, &format!("api/calls/{call}/disposition"), disposition).await?.error_for_status()?;
+                wrapping = None;
+            }
+            _ => {
+                let wrap = Duration::from_secs_f64(3.0 + 7.0 * random.unit());
+                wrapping = Some((call, tokio::time::Instant::now() + wrap));
+            }
+        }
+    }
+}
