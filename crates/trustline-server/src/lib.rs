@@ -10,6 +10,7 @@ mod app;
 mod audit_appender;
 mod audit_check;
 mod auth;
+mod campaign_settings;
 mod checkpoints;
 mod client_address;
 mod cookies;

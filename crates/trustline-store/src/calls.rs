@@ -124,6 +124,13 @@ pub struct CallChange {
     pub agent_move: Option<AgentMove>,
 }
 
+impl CallChange {
+    /// The call's move alone; set the other fields for what goes with it.
+    pub fn new(tenant_id: TenantId, call_id: i64, from: CallState, to: CallState, at: UnixTime) -> Self {
+        Self { tenant_id, call_id, from, to, at, result: None, agent_id: None, attempts: None, agent_move: None }
+    }
+}
+
 /// A disposition set on a call in wrap-up.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CallDisposition {

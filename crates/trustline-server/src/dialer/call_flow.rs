@@ -98,30 +98,22 @@ pub(crate) async fn change(
 /// A call that reached nobody (or was lost): it ends, the contact is left
 /// to retry later (its attempt already counts), and an agent waiting for
 /// it is free again.
-async fn end_unreached(
+pub(crate) async fn end_unreached(
     state: &AppState,
-    call: &CampaignCall,
+    tenant: TenantId,
+    campaign: Option<i64>,
     id: i64,
     from: CallState,
     result: &str,
     agent: Option<UserId>,
 ) -> Result<(), CallError> {
     let agent_move = match agent {
-        Some(agent) => Some(agent_move(state, call.tenant, agent, AgentEvent::Withdraw, "withdraw").await?),
+        Some(agent) => Some(agent_move(state, tenant, agent, AgentEvent::Withdraw, "withdraw").await?),
         None => None,
     };
-    let ended = CallChange {
-        tenant_id: call.tenant,
-        call_id: id,
-        from,
-        to: CallState::Done,
-        at: state.clock.now(),
-        result: Some(result.to_owned()),
-        agent_id: None,
-        attempts: None,
-        agent_move,
-    };
-    change(state, ended, Some(call.campaign), None).await
+    let ended =
+        CallChange { result: Some(result.to_owned()), agent_move, ..CallChange::new(tenant, id, from, CallState::Done, state.clock.now()) };
+    change(state, ended, campaign, None).await
 }
 
 /// Places a call to `contact` for `agent` (progressive, preview, personal
@@ -186,7 +178,7 @@ pub(crate) async fn ring(
         Ok(leg) => leg,
         Err(error) => {
             tracing::warn!(%error, call = id, "the carrier refused a call");
-            return end_unreached(state, call, id, CallState::Ringing, "failed", agent).await;
+            return end_unreached(state, call.tenant, Some(call.campaign), id, CallState::Ringing, "failed", agent).await;
         }
     };
     dialer.track_leg(id, leg.id);
@@ -221,23 +213,17 @@ async fn follow(
     dialer.record_attempt(call.campaign, first == Some(CallProgress::Answered), ring_ms).await;
     match first {
         Some(CallProgress::Answered) => {}
-        Some(CallProgress::Failed(failure)) => return end_unreached(state, call, id, CallState::Ringing, failure.as_str(), agent).await,
-        Some(CallProgress::RemoteHangUp) | None => return end_unreached(state, call, id, CallState::Ringing, "failed", agent).await,
+        Some(CallProgress::Failed(failure)) => {
+            return end_unreached(state, call.tenant, Some(call.campaign), id, CallState::Ringing, failure.as_str(), agent).await;
+        }
+        Some(CallProgress::RemoteHangUp) | None => {
+            return end_unreached(state, call.tenant, Some(call.campaign), id, CallState::Ringing, "failed", agent).await;
+        }
     }
     let from = match agent {
         Some(_) => CallState::Ringing,
         None => {
-            let waiting = CallChange {
-                tenant_id: call.tenant,
-                call_id: id,
-                from: CallState::Ringing,
-                to: CallState::Answered,
-                at: state.clock.now(),
-                result: None,
-                agent_id: None,
-                attempts: None,
-                agent_move: None,
-            };
+            let waiting = CallChange::new(call.tenant, id, CallState::Ringing, CallState::Answered, state.clock.now());
             change(state, waiting, Some(call.campaign), None).await?;
             CallState::Answered
         }
@@ -251,18 +237,12 @@ async fn follow(
     let Some(agent) = taken_by else {
         // Nobody free within the allowed wait: abandoned, and counted against the cap.
         let _gone = dialer.hang_up(leg.id).await;
-        return end_unreached(state, call, id, CallState::Answered, "abandoned", None).await;
+        return end_unreached(state, call.tenant, Some(call.campaign), id, CallState::Answered, "abandoned", None).await;
     };
     let connect = CallChange {
-        tenant_id: call.tenant,
-        call_id: id,
-        from,
-        to: CallState::Connected,
-        at: now,
-        result: None,
         agent_id: Some(agent),
-        attempts: None,
         agent_move: Some(agent_move(state, call.tenant, agent, AgentEvent::Connect, "connect").await?),
+        ..CallChange::new(call.tenant, id, from, CallState::Connected, now)
     };
     // The agent now sees the contact unmasked: audited.
     let audit = AuditDraft::new(now, call.tenant.0, "system", "call.connect", format!("call:{id}")).detail("agent", agent.to_string());
@@ -288,15 +268,9 @@ pub(crate) async fn remote_hang_up(
     campaign: Option<i64>,
 ) -> Result<(), CallError> {
     let ended = CallChange {
-        tenant_id: tenant,
-        call_id: id,
-        from: CallState::Connected,
-        to: CallState::WrapUp,
-        at: state.clock.now(),
         result: Some("person".into()),
-        agent_id: None,
-        attempts: None,
         agent_move: Some(agent_move(state, tenant, agent, AgentEvent::HangUp, "hang_up").await?),
+        ..CallChange::new(tenant, id, CallState::Connected, CallState::WrapUp, state.clock.now())
     };
     change(state, ended, campaign, None).await
 }
@@ -306,10 +280,9 @@ pub(crate) async fn remote_hang_up(
 async fn find_agent(state: &AppState, call: &CampaignCall) -> Result<Option<UserId>, CallError> {
     let deadline = Instant::now() + Duration::from_millis(u64::from(call.settings.abandonment.max_wait_ms));
     loop {
-        let mut free: Vec<_> = state.store.agent_statuses(call.tenant).await?.into_iter().filter(|s| s.state.code == "available").collect();
-        free.sort_by_key(|s| s.since);
-        for status in free {
-            let offer = agent_moves::plan(call.tenant, status.user_id, Some(&status), AgentEvent::Offer, "offer", state.clock.now())?;
+        let statuses = state.store.agent_statuses(call.tenant).await?;
+        for status in super::longest_idle_first(&statuses) {
+            let offer = agent_moves::plan(call.tenant, status.user_id, Some(status), AgentEvent::Offer, "offer", state.clock.now())?;
             let audit = AuditDraft::new(offer.at, call.tenant.0, "system", "agent.offer", format!("user:{}", status.user_id))
                 .detail("campaign", call.campaign.to_string());
             match state.store.move_agent(offer.clone(), audit).await {

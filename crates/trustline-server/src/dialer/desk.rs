@@ -19,15 +19,10 @@ pub(crate) async fn offer_next(state: &AppState, tenant: TenantId, agent: UserId
     let campaigns = super::running(state.store.campaigns(tenant).await?);
     for (campaign, settings) in campaigns.into_iter().filter(|(_, s)| s.mode == DialingMode::Preview) {
         let now = state.clock.now();
+        let call = CampaignCall { tenant, campaign: campaign.id, settings: settings.clone() };
         let candidate = {
             let mut runs = state.dialer.runs.lock().await;
-            let run = match runs.entry(campaign.id) {
-                std::collections::hash_map::Entry::Occupied(run) => run.into_mut(),
-                std::collections::hash_map::Entry::Vacant(slot) => {
-                    slot.insert(super::CampaignRun::load(state.store.as_ref(), tenant, campaign.id, &settings, now).await?)
-                }
-            };
-            run.next(state.store.as_ref(), tenant, campaign.id, &settings, now).await?
+            super::run_of(&mut runs, state, &call, now).await?.next(state.store.as_ref(), tenant, campaign.id, &settings, now).await?
         };
         let Some(candidate) = candidate else { continue };
         if candidate.attempts.as_ref().and_then(|a| a.callback_agent).is_some_and(|owner| owner != agent) {
@@ -121,17 +116,7 @@ pub(crate) async fn dial(state: &AppState, tenant: TenantId, agent: UserId, id: 
     let number =
         call_flow::number_of(state, tenant, contact).await?.ok_or_else(|| DeskError::NotDiallable("the contact has no number".into()))?;
     let dialled = gate::record(gate::history(attempts.as_ref()).dialled(now), &campaign.settings, None);
-    let change = CallChange {
-        tenant_id: tenant,
-        call_id: id,
-        from: CallState::Offered,
-        to: CallState::Ringing,
-        at: now,
-        result: None,
-        agent_id: None,
-        attempts: Some(dialled),
-        agent_move: None,
-    };
+    let change = CallChange { attempts: Some(dialled), ..CallChange::new(tenant, id, CallState::Offered, CallState::Ringing, now) };
     let audit =
         AuditDraft::new(now, tenant.0, format!("user:{agent}"), "call.place", subject_label(contact)).detail("call", id.to_string());
     call_flow::change(state, change, Some(campaign.campaign), Some(audit)).await?;
@@ -143,15 +128,9 @@ pub(crate) async fn dial(state: &AppState, tenant: TenantId, agent: UserId, id: 
 pub(crate) async fn skip(state: &AppState, tenant: TenantId, agent: UserId, id: i64) -> Result<(), DeskError> {
     let call = own_call(state, tenant, agent, id, CallState::Offered).await?;
     let change = CallChange {
-        tenant_id: tenant,
-        call_id: id,
-        from: CallState::Offered,
-        to: CallState::Done,
-        at: state.clock.now(),
         result: Some("skipped".into()),
-        agent_id: None,
-        attempts: None,
         agent_move: Some(agent_move(state, tenant, agent, AgentEvent::Withdraw, "withdraw").await?),
+        ..CallChange::new(tenant, id, CallState::Offered, CallState::Done, state.clock.now())
     };
     call_flow::change(state, change, call.campaign_id, None).await?;
     state.dialer.wake();

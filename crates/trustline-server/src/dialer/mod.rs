@@ -12,16 +12,19 @@ mod campaign_run;
 pub(crate) mod desk;
 mod gate;
 
+use crate::agent_moves;
+use crate::campaign_settings::settings_of;
 use crate::state::AppState;
 use call_flow::CampaignCall;
 use campaign_run::CampaignRun;
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 use trustline_domain::dialing::{AgentBusy, CampaignSettings, CampaignStatus, DialerView, DialingMode, calls_to_place};
 use trustline_domain::{TenantId, UnixTime, UserId};
-use trustline_store::{AgentStatus, CallChange, CallState, Campaign, StoreError};
+use trustline_store::{AgentStatus, CallState, Campaign, StoreError};
 use trustline_telephony::{LegId, Telephony};
 
 pub(crate) use call_flow::CallError;
@@ -145,24 +148,7 @@ async fn settle_open_calls(state: &AppState) -> Result<(), CallError> {
         };
         let settled = match (result, call.agent_id) {
             (Some(result), agent) => {
-                let agent_move = match agent {
-                    Some(a) if call.state != CallState::Answered => Some(
-                        call_flow::agent_move(state, call.tenant_id, a, trustline_domain::agent::AgentEvent::Withdraw, "withdraw").await?,
-                    ),
-                    _ => None,
-                };
-                let change = CallChange {
-                    tenant_id: call.tenant_id,
-                    call_id: call.id,
-                    from: call.state,
-                    to: CallState::Done,
-                    at: state.clock.now(),
-                    result: Some(result.into()),
-                    agent_id: None,
-                    attempts: None,
-                    agent_move,
-                };
-                call_flow::change(state, change, call.campaign_id, None).await
+                call_flow::end_unreached(state, call.tenant_id, call.campaign_id, call.id, call.state, result, agent).await
             }
             (None, Some(agent)) => call_flow::remote_hang_up(state, call.tenant_id, call.id, agent, call.campaign_id).await,
             (None, None) => continue,
@@ -178,7 +164,7 @@ fn running(campaigns: Vec<Campaign>) -> Vec<(Campaign, Arc<CampaignSettings>)> {
     campaigns
         .into_iter()
         .filter(|c| CampaignStatus::parse(&c.status) == Ok(CampaignStatus::Running))
-        .filter_map(|c| match serde_json::from_str::<CampaignSettings>(&c.settings) {
+        .filter_map(|c| match settings_of(&c) {
             Ok(settings) => Some((c, Arc::new(settings))),
             Err(error) => {
                 tracing::warn!(%error, campaign = c.id, "a campaign's settings do not read; it is not dialled");
@@ -196,8 +182,7 @@ async fn look(state: &AppState) -> Result<(), CallError> {
             continue;
         }
         let statuses = state.store.agent_statuses(tenant.id).await?;
-        let mut free: Vec<&AgentStatus> = statuses.iter().filter(|s| s.state.code == "available").collect();
-        free.sort_by_key(|s| s.since);
+        let free = longest_idle_first(&statuses);
         let mut busy: Vec<&AgentStatus> = statuses.iter().filter(|s| s.state.code == "on_call" || s.state.code == "wrap_up").collect();
         busy.sort_by_key(|s| s.user_id);
         // Blended agents are shared between the campaigns in turn.
@@ -217,12 +202,7 @@ async fn dial_campaign(state: &AppState, call: &CampaignCall, free: &[UserId], b
     let Some(telephony) = dialer.telephony().cloned() else { return Ok(()) };
     let now = state.clock.now();
     let mut runs = dialer.runs.lock().await;
-    let run = match runs.entry(call.campaign) {
-        std::collections::hash_map::Entry::Occupied(run) => run.into_mut(),
-        std::collections::hash_map::Entry::Vacant(slot) => {
-            slot.insert(CampaignRun::load(state.store.as_ref(), call.tenant, call.campaign, &call.settings, now).await?)
-        }
-    };
+    let run = run_of(&mut runs, state, call, now).await?;
     let mut picks = Vec::new();
     match call.settings.mode {
         DialingMode::Preview => {}
@@ -273,7 +253,26 @@ async fn dial_campaign(state: &AppState, call: &CampaignCall, free: &[UserId], b
 
 /// The tenant a campaign belongs to is checked by the caller.
 pub(crate) fn campaign_call(tenant: TenantId, campaign: &Campaign) -> Result<CampaignCall, StoreError> {
-    let settings: CampaignSettings =
-        serde_json::from_str(&campaign.settings).map_err(|_| StoreError::Corrupt(format!("campaign {} settings", campaign.id)))?;
-    Ok(CampaignCall { tenant, campaign: campaign.id, settings: Arc::new(settings) })
+    Ok(CampaignCall { tenant, campaign: campaign.id, settings: Arc::new(settings_of(campaign)?) })
+}
+
+/// The campaign's run, loaded from the database the first time it is needed.
+async fn run_of<'a>(
+    runs: &'a mut HashMap<i64, CampaignRun>,
+    state: &AppState,
+    call: &CampaignCall,
+    now: UnixTime,
+) -> Result<&'a mut CampaignRun, StoreError> {
+    Ok(match runs.entry(call.campaign) {
+        Entry::Occupied(run) => run.into_mut(),
+        Entry::Vacant(slot) => slot.insert(CampaignRun::load(state.store.as_ref(), call.tenant, call.campaign, &call.settings, now).await?),
+    })
+}
+
+/// Agents free to take work, longest idle first.
+fn longest_idle_first(statuses: &[AgentStatus]) -> Vec<&AgentStatus> {
+    let mut free: Vec<&AgentStatus> =
+        statuses.iter().filter(|s| agent_moves::current(Some(s)).is_ok_and(|state| state.can_take_work())).collect();
+    free.sort_by_key(|s| s.since);
+    free
 }

@@ -1,6 +1,7 @@
 //! Outbound campaigns and the call lists they dial.
 
 use crate::auth::Authed;
+use crate::campaign_settings::settings_of;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
@@ -34,8 +35,7 @@ pub(crate) async fn lists(State(state): State<AppState>, authed: Authed) -> Resu
 }
 
 fn view(campaign: &Campaign) -> Result<Value, ApiError> {
-    let settings: CampaignSettings = serde_json::from_str(&campaign.settings)
-        .map_err(|_| ApiError::from(StoreError::Corrupt(format!("settings of campaign {}", campaign.id))))?;
+    let settings = settings_of(campaign)?;
     Ok(json!({
         "id": campaign.id,
         "name": campaign.name,

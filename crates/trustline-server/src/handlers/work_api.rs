@@ -4,6 +4,7 @@
 //! hanging up, and the disposition with an optional note and callback.
 
 use crate::auth::Authed;
+use crate::campaign_settings::settings_of;
 use crate::dialer::CallError;
 use crate::dialer::desk::{self, DeskError, DispositionError, DispositionRequest};
 use crate::error::ApiError;
@@ -16,7 +17,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use trustline_domain::dialing::{CampaignSettings, DispositionOutcome};
+use trustline_domain::dialing::DispositionOutcome;
 use trustline_domain::{TenantId, UserId};
 use trustline_store::{CallRecord, StoreError};
 use trustline_vault::subject_label;
@@ -86,8 +87,7 @@ async fn work_view(state: &AppState, authed: &Authed, tenant: TenantId, agent: U
     if let Some(id) = call.campaign_id
         && let Some(campaign) = state.store.campaign(tenant, id).await?
     {
-        let settings: CampaignSettings = serde_json::from_str(&campaign.settings)
-            .map_err(|_| ApiError::from(StoreError::Corrupt(format!("settings of campaign {id}"))))?;
+        let settings = settings_of(&campaign)?;
         view.insert(
             "campaign".into(),
             json!({ "id": id, "name": campaign.name, "script": settings.script, "dispositions": settings.dispositions }),
