@@ -2,6 +2,7 @@
 //! export. Pure: the caller supplies the calls of the period.
 
 use crate::UnixTime;
+use crate::routing::ServiceLevel;
 use serde::Serialize;
 
 /// What a report needs of one call.
@@ -78,6 +79,87 @@ pub fn call_kpis<'a>(calls: impl IntoIterator<Item = &'a CallFacts>, service_lev
     k
 }
 
+/// What a queue report needs of one inbound call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InboundFacts {
+    pub arrived_at: UnixTime,
+    /// When an agent took it.
+    pub connected_at: Option<UnixTime>,
+    /// When the caller left (hung up, accepted a callback) or the call ended.
+    pub ended_at: Option<UnixTime>,
+    pub disposed_at: Option<UnixTime>,
+    /// The caller took the callback offer and left the line.
+    pub callback_requested: bool,
+    /// `person`, `abandoned`, `closed`, ...
+    pub result: Option<String>,
+    pub outcome: Option<String>,
+}
+
+/// A queue's figures. Rates are fractions; absent when their denominator
+/// is zero.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct QueueKpis {
+    /// Calls that arrived while the queue was open.
+    pub offered: u64,
+    pub answered: u64,
+    /// Callers who hung up before an agent took the call.
+    pub abandoned: u64,
+    /// Callers who took the callback offer (their waits and answers are
+    /// outside the service level).
+    pub callbacks: u64,
+    /// Calls that arrived while the queue was closed.
+    pub closed: u64,
+    pub conversions: u64,
+    /// Answered within the goal, over answered plus abandoned after it.
+    pub service_level: Option<f64>,
+    pub abandonment_rate: Option<f64>,
+    pub average_wait_seconds: Option<f64>,
+    pub longest_wait_seconds: Option<i64>,
+    pub average_handle_seconds: Option<f64>,
+}
+
+/// The figures of a queue's `calls` against a service-level threshold.
+pub fn queue_kpis<'a>(calls: impl IntoIterator<Item = &'a InboundFacts>, service_level_seconds: u32) -> QueueKpis {
+    let mut k = QueueKpis::default();
+    let mut level = ServiceLevel::new(u64::from(service_level_seconds) * 1000);
+    let (mut waited, mut handled, mut handle_seconds) = (0i64, 0u64, 0i64);
+    let ms = |seconds: i64| u64::try_from(seconds.max(0)).unwrap_or(0).saturating_mul(1000);
+    for call in calls {
+        let result = call.result.as_deref();
+        if result == Some("closed") {
+            k.closed += 1;
+            continue;
+        }
+        k.offered += 1;
+        k.conversions += u64::from(call.outcome.as_deref() == Some("success"));
+        if let (Some(connected), Some(disposed)) = (call.connected_at, call.disposed_at) {
+            handled += 1;
+            handle_seconds += (disposed - connected).max(0);
+        }
+        if call.callback_requested {
+            k.callbacks += 1;
+            continue;
+        }
+        if let Some(connected) = call.connected_at {
+            let wait = (connected - call.arrived_at).max(0);
+            k.answered += 1;
+            waited += wait;
+            k.longest_wait_seconds = k.longest_wait_seconds.max(Some(wait));
+            level.answered(ms(wait));
+        } else if result == Some("abandoned") {
+            k.abandoned += 1;
+            let wait = call.ended_at.map_or(0, |ended| (ended - call.arrived_at).max(0));
+            k.longest_wait_seconds = k.longest_wait_seconds.max(Some(wait));
+            level.abandoned(ms(wait));
+        }
+    }
+    k.service_level = level.share();
+    k.abandonment_rate = ratio(k.abandoned, k.offered);
+    k.average_wait_seconds = (k.answered > 0).then(|| waited as f64 / k.answered as f64);
+    k.average_handle_seconds = (handled > 0).then(|| handle_seconds as f64 / handled as f64);
+    k
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,5 +193,37 @@ mod tests {
         assert_eq!(k.average_handle_seconds, Some(90.0));
         assert_eq!(k.service_level, Some(1.0 / 3.0), "one of three answered calls reached an agent within 20 s");
         assert_eq!(call_kpis(&[], 20).contact_rate, None);
+    }
+
+    fn inbound(arrived: i64, connected: Option<i64>, ended: Option<i64>, result: &str) -> InboundFacts {
+        InboundFacts {
+            arrived_at: arrived,
+            connected_at: connected,
+            ended_at: ended,
+            disposed_at: connected.map(|c| c + 100),
+            callback_requested: result == "callback",
+            result: Some(result.into()),
+            outcome: connected.map(|_| "success".to_owned()),
+        }
+    }
+
+    #[test]
+    fn queue_figures_hold_late_abandons_against_the_service_level() {
+        let calls = [
+            inbound(0, Some(5), Some(60), "person"),
+            inbound(0, Some(30), Some(90), "person"),
+            inbound(0, None, Some(3), "abandoned"),
+            inbound(0, None, Some(45), "abandoned"),
+            inbound(0, Some(600), Some(10), "callback"),
+            inbound(0, None, Some(0), "closed"),
+        ];
+        let k = queue_kpis(&calls, 20);
+        assert_eq!((k.offered, k.answered, k.abandoned, k.callbacks, k.closed, k.conversions), (5, 2, 2, 1, 1, 3));
+        assert_eq!(k.service_level, Some(1.0 / 3.0), "5 s in time; 30 s late; the 45 s abandon counts, the 3 s one does not");
+        assert_eq!(k.abandonment_rate, Some(0.4));
+        assert_eq!(k.average_wait_seconds, Some(17.5));
+        assert_eq!(k.longest_wait_seconds, Some(45));
+        assert_eq!(k.average_handle_seconds, Some(100.0), "the called-back caller's conversation counts too");
+        assert_eq!(queue_kpis(&[], 20), QueueKpis::default());
     }
 }

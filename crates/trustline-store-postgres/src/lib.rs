@@ -12,6 +12,7 @@ mod idempotency;
 mod imports;
 mod keys;
 mod live;
+mod queues;
 mod rows;
 
 use async_trait::async_trait;

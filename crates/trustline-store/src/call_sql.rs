@@ -152,10 +152,12 @@ macro_rules! call_store_for {
                 let connected = (change.to == S::Connected).then_some(change.at);
                 // The first end is kept (COALESCE): wrap-up then done is one end.
                 let ended = (change.to == S::Done || change.to == S::WrapUp).then_some(change.at);
+                let callback = (change.to == S::Callback).then_some(change.at);
                 let moved = ::sqlx::query(
                     "UPDATE calls SET state = $1, result = COALESCE($2, result), agent_id = COALESCE($3, agent_id),
                        placed_at = COALESCE($4, placed_at), answered_at = COALESCE($5, answered_at),
-                       connected_at = COALESCE($6, connected_at), ended_at = COALESCE($7, ended_at)
+                       connected_at = COALESCE($6, connected_at), ended_at = COALESCE($7, ended_at),
+                       callback_requested_at = COALESCE($11, callback_requested_at)
                      WHERE tenant_id = $8 AND id = $9 AND state = $10",
                 )
                 .bind(change.to.as_str())
@@ -168,6 +170,7 @@ macro_rules! call_store_for {
                 .bind(change.tenant_id.0)
                 .bind(change.call_id)
                 .bind(change.from.as_str())
+                .bind(callback)
                 .execute(&mut *tx)
                 .await
                 .map_err(unavailable)?;
@@ -297,6 +300,15 @@ macro_rules! call_store_for {
 
             async fn open_calls(&self) -> $crate::StoreResult<Vec<$crate::CallRecord>> {
                 let rows = ::sqlx::query("SELECT * FROM calls WHERE state <> 'done' ORDER BY id").fetch_all(&self.pool).await.map_err(unavailable)?;
+                rows.iter().map(|r| $crate::decode::call(&Cols(r))).collect()
+            }
+
+            async fn waiting_calls(&self, tenant: ::trustline_domain::TenantId) -> $crate::StoreResult<Vec<$crate::CallRecord>> {
+                let rows = ::sqlx::query("SELECT * FROM calls WHERE tenant_id = $1 AND state IN ('queued', 'callback') ORDER BY offered_at, id")
+                    .bind(tenant.0)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(unavailable)?;
                 rows.iter().map(|r| $crate::decode::call(&Cols(r))).collect()
             }
 

@@ -13,6 +13,11 @@ use trustline_domain::{ContactId, TenantId, UnixTime, UserId};
 /// Where a call stands. Stored as its `as_str`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CallState {
+    /// An inbound call waiting in its queue for an agent.
+    Queued,
+    /// An inbound caller who took the callback offer: waiting in the queue,
+    /// off the line, to be called back.
+    Callback,
     /// A contact offered to an agent to preview; nothing dialled yet.
     Offered,
     Ringing,
@@ -27,6 +32,8 @@ pub enum CallState {
 impl CallState {
     pub fn as_str(self) -> &'static str {
         match self {
+            CallState::Queued => "queued",
+            CallState::Callback => "callback",
             CallState::Offered => "offered",
             CallState::Ringing => "ringing",
             CallState::Answered => "answered",
@@ -37,7 +44,7 @@ impl CallState {
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::Offered, Self::Ringing, Self::Answered, Self::Connected, Self::WrapUp, Self::Done].into_iter().find(|s| s.as_str() == text)
+        [Self::Queued, Self::Callback, Self::Offered, Self::Ringing, Self::Answered, Self::Connected, Self::WrapUp, Self::Done].into_iter().find(|s| s.as_str() == text)
     }
 }
 
@@ -65,6 +72,8 @@ pub struct CallRecord {
     pub disposition: Option<String>,
     pub outcome: Option<String>,
     pub disposed_at: Option<UnixTime>,
+    /// When an inbound caller took the callback offer.
+    pub callback_requested_at: Option<UnixTime>,
 }
 
 /// A campaign contact's attempts, as the dialing rules left them. `due_at`
@@ -184,6 +193,9 @@ pub trait CallStore: Send + Sync {
     async fn calls_between(&self, tenant: TenantId, from: UnixTime, to: UnixTime) -> StoreResult<Vec<CallRecord>>;
     /// Every call not done, of every tenant (to settle after a restart).
     async fn open_calls(&self) -> StoreResult<Vec<CallRecord>>;
+    /// Inbound calls waiting in the tenant's queues (queued or waiting for
+    /// a callback), oldest first.
+    async fn waiting_calls(&self, tenant: TenantId) -> StoreResult<Vec<CallRecord>>;
     /// Answered and abandoned calls of a campaign since `since`, per hour:
     /// (hour start, answered, abandoned).
     async fn campaign_answers(&self, tenant: TenantId, campaign: i64, since: UnixTime) -> StoreResult<Vec<(UnixTime, u64, u64)>>;

@@ -329,6 +329,18 @@ pub fn campaign(row: &impl Columns) -> Result<crate::Campaign, StoreError> {
     })
 }
 
+pub fn queue(row: &impl Columns) -> Result<crate::Queue, StoreError> {
+    Ok(crate::Queue {
+        id: row.int("id")?,
+        tenant_id: TenantId(row.int("tenant_id")?),
+        name: row.text("name")?,
+        number: row.text("number")?,
+        settings: row.text("settings")?,
+        created_at: row.int("created_at")?,
+        updated_at: row.int("updated_at")?,
+    })
+}
+
 fn count(value: i64) -> u32 {
     u32::try_from(value).unwrap_or(u32::MAX)
 }
@@ -377,5 +389,6 @@ pub fn call(row: &impl Columns) -> Result<crate::CallRecord, StoreError> {
         disposition: row.opt_text("disposition")?,
         outcome: row.opt_text("outcome")?,
         disposed_at: row.opt_int("disposed_at")?,
+        callback_requested_at: row.opt_int("callback_requested_at")?,
     })
 }

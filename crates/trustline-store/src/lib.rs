@@ -18,6 +18,8 @@ mod idempotency;
 mod imports;
 mod keys;
 mod live;
+mod queue_sql;
+mod queues;
 mod records;
 mod tenant_end;
 
@@ -39,6 +41,7 @@ pub use keys::{
     InstallationRecord, KeyStore, LockedStore, MasterWrapped, WrappedIndexKey, WrappedSubjectKey, WrappedTenantKey, same_key_set,
 };
 pub use live::{LiveBus, LiveListener};
+pub use queues::{Queue, QueueDraft, QueueStore};
 pub use records::{ApiToken, NewApiToken, NewUser, Session, Tenant, User};
 pub use tenant_end::{Certifier, DeletionCounts, MARK_TENANT_ENDED, TENANT_DELETIONS};
 
@@ -50,7 +53,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 #[async_trait]
 pub trait Store:
-    KeyStore + ContactStore + ImportStore + BackupStore + AgentStore + CampaignStore + CallStore + IdempotencyStore + LiveBus + Send + Sync
+    KeyStore + ContactStore + ImportStore + BackupStore + AgentStore + CampaignStore + CallStore + QueueStore + IdempotencyStore + LiveBus + Send + Sync
 {
     /// `sqlite` or `postgres`, for logs and health reports.
     fn engine(&self) -> &'static str;

@@ -1,6 +1,8 @@
-//! The telephony port: what the dialer asks of a carrier, whatever is behind
-//! it (the simulated carrier here, SIP later). A dialled call reports its
-//! progress on a channel; the dialer may hang it up at any time.
+//! The telephony port: what the dialer and the switchboard ask of a carrier,
+//! whatever is behind it (the simulated carrier here, SIP later). A dialled
+//! call reports its progress on a channel; an incoming call arrives on the
+//! incoming channel with its own progress; either may be hung up from this
+//! side at any time.
 
 use async_trait::async_trait;
 use tokio::sync::mpsc;
@@ -64,6 +66,23 @@ pub struct CallLeg {
     pub progress: mpsc::Receiver<CallProgress>,
 }
 
+/// A call coming in from the network, answered by the switchboard.
+pub struct IncomingCall {
+    pub id: LegId,
+    /// The caller's number in E.164, if presented. Personal data: never logged.
+    pub from: Option<String>,
+    /// The number dialled.
+    pub to: String,
+    /// `RemoteHangUp` when the caller hangs up; closes when the call is over.
+    pub progress: mpsc::Receiver<CallProgress>,
+}
+
+impl std::fmt::Debug for IncomingCall {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IncomingCall").field("id", &self.id).field("from", &"<redacted>").field("to", &self.to).finish()
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum TelephonyError {
     #[error("the carrier cannot be reached: {0}")]
@@ -77,4 +96,11 @@ pub trait Telephony: Send + Sync {
     async fn dial(&self, request: DialRequest) -> Result<CallLeg, TelephonyError>;
     /// Ends the call from this side; no further progress is reported.
     async fn hang_up(&self, leg: LegId) -> Result<(), TelephonyError>;
+    /// Calls coming in. The receiver is handed out once, to whoever asks first.
+    fn incoming(&self) -> Option<mpsc::Receiver<IncomingCall>>;
+    /// Joins an incoming caller to the agent who took the call.
+    async fn bridge(&self, leg: LegId) -> Result<(), TelephonyError>;
+    /// Asks a waiting caller whether they want to be called back instead of
+    /// holding; `true` if they accept (they then leave the line).
+    async fn offer_callback(&self, leg: LegId) -> Result<bool, TelephonyError>;
 }

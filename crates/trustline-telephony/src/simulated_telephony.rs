@@ -1,31 +1,53 @@
 //! The simulated carrier behind the telephony port: each dialled call's
-//! outcome is drawn from the seeded carrier and played out in real time,
-//! optionally faster (`speed` 10 plays a 30 s ring in 3 s).
+//! outcome is drawn from the seeded carrier, and incoming calls from the
+//! seeded inbound traffic (or rung in one by one), all played out in real
+//! time, optionally faster (`speed` 10 plays a 30 s ring in 3 s).
 
-use crate::port::{CallFailure, CallLeg, CallProgress, DialRequest, LegId, Telephony, TelephonyError};
-use crate::{CallOutcome, CarrierProfile, SimulatedCarrier};
+use crate::port::{CallFailure, CallLeg, CallProgress, DialRequest, IncomingCall, LegId, Telephony, TelephonyError};
+use crate::simulated_callers::{Caller, InboundTraffic};
+use crate::{CallOutcome, CarrierProfile, SeededRandom, SimulatedCarrier};
 use async_trait::async_trait;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
+
+/// This side's hold on a call in progress.
+struct Leg {
+    /// Ends the call from this side.
+    end: oneshot::Sender<()>,
+    /// Joins an incoming caller to an agent.
+    bridge: Option<oneshot::Sender<()>>,
+    /// An incoming caller's answer to the callback offer.
+    accepts_callback: bool,
+}
+
+type Legs = Arc<Mutex<HashMap<LegId, Leg>>>;
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 pub struct SimulatedTelephony {
     carrier: Mutex<SimulatedCarrier>,
     speed: f64,
     next_leg: Mutex<u64>,
-    /// Calls in progress, each with the switch that ends it from this side.
-    legs: Arc<Mutex<HashMap<LegId, oneshot::Sender<()>>>>,
+    legs: Legs,
+    arrivals: mpsc::Sender<IncomingCall>,
+    incoming: Mutex<Option<mpsc::Receiver<IncomingCall>>>,
 }
 
 impl SimulatedTelephony {
     /// `speed` above 1 plays calls faster than real time; at most 1000.
     pub fn new(profile: CarrierProfile, seed: u64, speed: f64) -> Self {
+        let (arrivals, incoming) = mpsc::channel(256);
         Self {
             carrier: Mutex::new(SimulatedCarrier::new(profile, seed)),
             speed: if speed.is_finite() { speed.clamp(1.0, 1000.0) } else { 1.0 },
             next_leg: Mutex::new(0),
             legs: Arc::new(Mutex::new(HashMap::new())),
+            arrivals,
+            incoming: Mutex::new(Some(incoming)),
         }
     }
 
@@ -35,22 +57,73 @@ impl SimulatedTelephony {
 
     /// Calls not over yet.
     pub fn calls_in_progress(&self) -> usize {
-        self.legs.lock().unwrap_or_else(PoisonError::into_inner).len()
+        lock(&self.legs).len()
+    }
+
+    fn new_leg(&self, bridge: Option<oneshot::Sender<()>>, accepts_callback: bool) -> (LegId, oneshot::Receiver<()>) {
+        let id = {
+            let mut next = lock(&self.next_leg);
+            *next += 1;
+            LegId(*next)
+        };
+        let (end, ended) = oneshot::channel();
+        lock(&self.legs).insert(id, Leg { end, bridge, accepts_callback });
+        (id, ended)
+    }
+
+    /// A caller rings `to` from `from`, behaving as `caller`; the call arrives
+    /// on the incoming channel. Needs a Tokio runtime.
+    pub async fn ring_in(&self, to: &str, from: Option<&str>, caller: Caller) -> Result<LegId, TelephonyError> {
+        let (bridge, bridged) = oneshot::channel();
+        let (id, mut ended) = self.new_leg(Some(bridge), caller.accepts_callback);
+        let (progress, receiver) = mpsc::channel(4);
+        let (patience, talk) = (self.scaled(caller.patience_ms), self.scaled(caller.talk_ms));
+        let legs = self.legs.clone();
+        tokio::spawn(async move {
+            let played = async {
+                tokio::select! {
+                    _ = bridged => {
+                        tokio::time::sleep(talk).await;
+                    }
+                    () = tokio::time::sleep(patience) => {}
+                }
+                let _gone = progress.send(CallProgress::RemoteHangUp).await;
+            };
+            tokio::select! {
+                () = played => {}
+                _ = &mut ended => {}
+            }
+            lock(&legs).remove(&id);
+        });
+        let call = IncomingCall { id, from: from.map(str::to_owned), to: to.to_owned(), progress: receiver };
+        self.arrivals.send(call).await.map_err(|_| TelephonyError::Unavailable("nobody takes incoming calls".into()))?;
+        Ok(id)
+    }
+
+    /// Plays `traffic` from `seed` until the process ends. Needs a Tokio runtime.
+    pub fn start_inbound(self: &Arc<Self>, traffic: InboundTraffic, seed: u64) {
+        let telephony = Arc::downgrade(self);
+        tokio::spawn(async move {
+            let mut random = SeededRandom::new(seed);
+            while let Some(arrival) = traffic.next(&mut random) {
+                let Some(gap) = telephony.upgrade().map(|t| t.scaled(arrival.gap_ms)) else { return };
+                tokio::time::sleep(gap).await;
+                let Some(telephony) = telephony.upgrade() else { return };
+                // Fails only when nobody takes incoming calls any more.
+                if telephony.ring_in(&arrival.to, arrival.from.as_deref(), arrival.caller).await.is_err() {
+                    return;
+                }
+            }
+        });
     }
 }
 
 #[async_trait]
 impl Telephony for SimulatedTelephony {
     async fn dial(&self, _request: DialRequest) -> Result<CallLeg, TelephonyError> {
-        let outcome = self.carrier.lock().unwrap_or_else(PoisonError::into_inner).dial();
-        let id = {
-            let mut next = self.next_leg.lock().unwrap_or_else(PoisonError::into_inner);
-            *next += 1;
-            LegId(*next)
-        };
+        let outcome = lock(&self.carrier).dial();
+        let (id, mut hung_up) = self.new_leg(None, false);
         let (progress, receiver) = mpsc::channel(4);
-        let (hang_up, mut hung_up) = oneshot::channel();
-        self.legs.lock().unwrap_or_else(PoisonError::into_inner).insert(id, hang_up);
         let resolved = self.scaled(outcome.resolved_after_ms());
         let talk = match outcome {
             CallOutcome::Person { talk_ms, .. } => Some(self.scaled(talk_ms)),
@@ -78,15 +151,32 @@ impl Telephony for SimulatedTelephony {
                 () = played => {}
                 _ = &mut hung_up => {}
             }
-            legs.lock().unwrap_or_else(PoisonError::into_inner).remove(&id);
+            lock(&legs).remove(&id);
         });
         Ok(CallLeg { id, progress: receiver })
     }
 
     async fn hang_up(&self, leg: LegId) -> Result<(), TelephonyError> {
-        let switch = self.legs.lock().unwrap_or_else(PoisonError::into_inner).remove(&leg).ok_or(TelephonyError::UnknownCall)?;
-        let _ended = switch.send(());
+        let leg = lock(&self.legs).remove(&leg).ok_or(TelephonyError::UnknownCall)?;
+        let _ended = leg.end.send(());
         Ok(())
+    }
+
+    fn incoming(&self) -> Option<mpsc::Receiver<IncomingCall>> {
+        lock(&self.incoming).take()
+    }
+
+    async fn bridge(&self, leg: LegId) -> Result<(), TelephonyError> {
+        let bridge = lock(&self.legs).get_mut(&leg).ok_or(TelephonyError::UnknownCall)?.bridge.take();
+        bridge.ok_or(TelephonyError::UnknownCall)?.send(()).map_err(|()| TelephonyError::UnknownCall)
+    }
+
+    async fn offer_callback(&self, leg: LegId) -> Result<bool, TelephonyError> {
+        let accepts = lock(&self.legs).get(&leg).ok_or(TelephonyError::UnknownCall)?.accepts_callback;
+        if accepts {
+            self.hang_up(leg).await?;
+        }
+        Ok(accepts)
     }
 }
 
@@ -123,6 +213,32 @@ mod tests {
         telephony.hang_up(leg.id).await.unwrap();
         assert_eq!(leg.progress.recv().await, None, "no hang-up is reported for a call ended from this side");
         assert!(matches!(telephony.hang_up(leg.id).await, Err(TelephonyError::UnknownCall)));
+    }
+
+    #[tokio::test]
+    async fn callers_hold_until_bridged_or_out_of_patience() {
+        let telephony = SimulatedTelephony::new(CarrierProfile::default(), 1, 1000.0);
+        let mut incoming = telephony.incoming().unwrap();
+        assert!(telephony.incoming().is_none(), "handed out once");
+        let patient = Caller { patience_ms: 3_600_000, talk_ms: 10_000, accepts_callback: false };
+        telephony.ring_in("+442079460999", Some("+442079460001"), patient).await.unwrap();
+        let mut call = incoming.recv().await.unwrap();
+        assert_eq!((call.to.as_str(), call.from.as_deref()), ("+442079460999", Some("+442079460001")));
+        assert!(!format!("{call:?}").contains("2079460001"), "the caller's number is never in debug output");
+        assert!(!telephony.offer_callback(call.id).await.unwrap(), "this caller keeps holding");
+        telephony.bridge(call.id).await.unwrap();
+        assert!(telephony.bridge(call.id).await.is_err(), "bridged once");
+        assert_eq!(call.progress.recv().await, Some(CallProgress::RemoteHangUp), "after talking");
+
+        let impatient = Caller { patience_ms: 5_000, talk_ms: 10_000, accepts_callback: true };
+        telephony.ring_in("+442079460999", None, impatient).await.unwrap();
+        let mut gone = incoming.recv().await.unwrap();
+        assert_eq!(gone.progress.recv().await, Some(CallProgress::RemoteHangUp), "abandoned");
+
+        telephony.ring_in("+442079460999", None, impatient).await.unwrap();
+        let mut leaving = incoming.recv().await.unwrap();
+        assert!(telephony.offer_callback(leaving.id).await.unwrap());
+        assert_eq!(leaving.progress.recv().await, None, "the caller left the line for a callback");
     }
 
     #[test]

@@ -149,6 +149,11 @@ fn local_time(zone: &str, at: UnixTime) -> Result<jiff::civil::DateTime, WindowC
     Ok(instant.to_zoned(tz).datetime())
 }
 
+/// The local date at `at` in `zone`.
+pub(crate) fn local_date(zone: &str, at: UnixTime) -> Result<Date, WindowClosed> {
+    Ok(local_time(zone, at)?.date())
+}
+
 fn minute_of_day(local: &jiff::civil::DateTime) -> u16 {
     u16::try_from(i32::from(local.hour()) * 60 + i32::from(local.minute())).unwrap_or(u16::MAX)
 }

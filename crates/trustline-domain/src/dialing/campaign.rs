@@ -46,7 +46,7 @@ pub struct Disposition {
 }
 
 impl Disposition {
-    fn new(code: &str, label: &str, outcome: DispositionOutcome) -> Self {
+    pub(crate) fn new(code: &str, label: &str, outcome: DispositionOutcome) -> Self {
         Self { code: code.into(), label: label.into(), outcome }
     }
 
@@ -65,7 +65,7 @@ impl Disposition {
 }
 
 /// Longest script, in characters.
-const MAX_SCRIPT_CHARS: usize = 20_000;
+pub(crate) const MAX_SCRIPT_CHARS: usize = 20_000;
 
 /// Checked settings, as stored.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -168,7 +168,7 @@ impl CampaignInput {
     }
 }
 
-fn check_dispositions(dispositions: &[Disposition], errors: &mut Vec<FieldError>) {
+pub(crate) fn check_dispositions(dispositions: &[Disposition], errors: &mut Vec<FieldError>) {
     if dispositions.is_empty() || dispositions.len() > 50 {
         errors.push(FieldError::new("dispositions", "name 1 to 50 dispositions"));
     }

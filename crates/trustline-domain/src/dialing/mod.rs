@@ -3,8 +3,8 @@
 //! predictive dialing.
 
 mod abandonment;
-mod calling_window;
-mod campaign;
+pub(crate) mod calling_window;
+pub(crate) mod campaign;
 mod disposition;
 mod eligibility;
 mod mode;

@@ -3,7 +3,11 @@
 //! callback offer, and when a queue is open.
 
 mod queue_rules;
+mod queue_settings;
 mod router;
+mod skills;
 
 pub use queue_rules::{OpeningHours, ServiceLevel, offer_callback};
+pub use queue_settings::{QueueInput, QueueOverflow, QueueSettings, ServiceLevelGoal};
+pub use skills::{SkillBook, SkillLevel, check_skills};
 pub use router::{AgentSkills, CallId, Overflow, QueueConfig, QueueId, Routed, Router, RouterError, RoutingStrategy, SkillId};

@@ -2,7 +2,9 @@
 //! and its opening hours.
 
 use crate::UnixTime;
+use crate::dialing::calling_window::local_date;
 use crate::dialing::{WeeklyHours, WindowClosed};
+use std::collections::BTreeSet;
 
 /// Answered within the threshold over all calls answered, plus those
 /// abandoned after the threshold (callers who hung up sooner are not held
@@ -52,10 +54,15 @@ pub fn offer_callback(position: usize, agents_serving: usize, average_handle_ms:
 pub struct OpeningHours {
     pub hours: WeeklyHours,
     pub zone: String,
+    /// Local dates it stays closed.
+    pub holidays: BTreeSet<jiff::civil::Date>,
 }
 
 impl OpeningHours {
     pub fn is_open(&self, at: UnixTime) -> Result<bool, WindowClosed> {
+        if self.holidays.contains(&local_date(&self.zone, at)?) {
+            return Ok(false);
+        }
         self.hours.is_open(&self.zone, at)
     }
 }
@@ -86,7 +93,7 @@ mod tests {
     #[test]
     fn opening_hours_follow_the_queue_zone() {
         let hours = WeeklyHours::closed().with_rule("mon-fri 09:00-17:00").unwrap();
-        let desk = OpeningHours { hours, zone: "Europe/Berlin".into() };
+        let desk = OpeningHours { hours, zone: "Europe/Berlin".into(), holidays: BTreeSet::new() };
         // Monday 15 June 2026, 07:30 UTC = 09:30 in Berlin (CEST).
         assert_eq!(desk.is_open(1_781_508_600), Ok(true));
         assert_eq!(desk.is_open(1_781_508_600 - 3_600), Ok(false));

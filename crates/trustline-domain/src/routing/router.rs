@@ -21,13 +21,27 @@ pub struct CallId(pub u64);
 /// Skills with levels 1 (basic) to 10 (expert).
 pub type AgentSkills = Vec<(SkillId, u8)>;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum RoutingStrategy {
     /// The agent who has waited longest since their last call.
     LongestIdle,
     /// The agent with the highest levels in the queue's skills, then the
     /// longest idle.
     SkillsWeighted,
+}
+
+impl RoutingStrategy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoutingStrategy::LongestIdle => "longest_idle",
+            RoutingStrategy::SkillsWeighted => "skills_weighted",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::LongestIdle, Self::SkillsWeighted].into_iter().find(|s| s.as_str() == text)
+    }
 }
 
 /// After `after_ms` of waiting, a call may also go to agents of `to`.

@@ -1,0 +1,320 @@
+//! An inbound queue's settings as an administrator writes them, checked
+//! field by field: the number callers dial, the skills it requires, its
+//! priority and routing strategy, overflow, service-level goal, callback
+//! offer, opening hours, script and dispositions.
+
+use super::skills::{SkillBook, SkillLevel, check_skills};
+use super::{OpeningHours, Overflow, QueueConfig, QueueId, RoutingStrategy};
+use crate::contact::{E164, FieldError};
+use crate::dialing::calling_window::{DailyHours, WeeklyHours};
+use crate::dialing::campaign::{MAX_SCRIPT_CHARS, check_dispositions};
+use crate::dialing::{Disposition, DispositionOutcome};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueInput {
+    pub name: String,
+    /// The number callers dial to reach this queue, in E.164.
+    pub number: String,
+    /// Skills an agent needs, each at least at its level.
+    #[serde(default)]
+    pub skills: Vec<SkillLevel>,
+    /// 1 to 9; an agent serving several queues takes the highest first. Default 5.
+    pub priority: Option<u8>,
+    /// `longest_idle` (default) or `skills_weighted`.
+    pub strategy: Option<String>,
+    /// After this wait a call may also go to the agents of `overflow_to`.
+    pub overflow_after_seconds: Option<u32>,
+    /// The name of the queue calls overflow to.
+    pub overflow_to: Option<String>,
+    /// Answered within this many seconds counts towards the service level (default 20).
+    pub service_level_seconds: Option<u32>,
+    /// The share to answer within that time (default 0.8).
+    pub service_level_target: Option<f64>,
+    /// Offer callers a callback when their expected wait is longer than this.
+    pub callback_after_seconds: Option<u32>,
+    /// IANA time zone of the opening hours (default UTC).
+    pub time_zone: Option<String>,
+    /// Opening hours such as `mon-fri 08:00-18:00`; none: always open.
+    #[serde(default)]
+    pub hours: Vec<String>,
+    /// Dates (`YYYY-MM-DD`, in the queue's zone) the queue is closed.
+    #[serde(default)]
+    pub holidays: Vec<String>,
+    /// What the agent reads to the caller.
+    pub script: Option<String>,
+    /// The dispositions agents choose from; a default set when absent.
+    pub dispositions: Option<Vec<Disposition>>,
+}
+
+/// After `after_seconds` a waiting call may go to the agents of queue `to`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueOverflow {
+    pub after_seconds: u32,
+    pub to: String,
+}
+
+/// Answer `target` of calls within `seconds`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ServiceLevelGoal {
+    pub seconds: u32,
+    pub target: f64,
+}
+
+/// Checked settings, as stored.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QueueSettings {
+    pub name: String,
+    pub number: E164,
+    pub skills: Vec<SkillLevel>,
+    pub priority: u8,
+    pub strategy: RoutingStrategy,
+    pub overflow: Option<QueueOverflow>,
+    pub service_level: ServiceLevelGoal,
+    pub callback_after_seconds: Option<u32>,
+    pub time_zone: String,
+    pub hours: Vec<String>,
+    pub holidays: Vec<jiff::civil::Date>,
+    pub script: String,
+    pub dispositions: Vec<Disposition>,
+}
+
+/// An inbound call has no call list to schedule a retry or callback in.
+fn inbound_outcome(outcome: DispositionOutcome) -> bool {
+    !matches!(outcome, DispositionOutcome::Callback | DispositionOutcome::RetryLater)
+}
+
+fn default_dispositions() -> Vec<Disposition> {
+    use DispositionOutcome as O;
+    vec![
+        Disposition::new("resolved", "Resolved", O::Success),
+        Disposition::new("unresolved", "Not resolved", O::Final),
+        Disposition::new("do_not_call", "Do not call", O::DoNotCall),
+    ]
+}
+
+impl QueueInput {
+    /// Every problem at once, each with its field.
+    pub fn validate(self) -> Result<QueueSettings, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let name = self.name.trim().to_owned();
+        if name.is_empty() || name.chars().count() > 100 {
+            errors.push(FieldError::new("name", "must be 1 to 100 characters"));
+        }
+        let number = E164::parse(self.number.trim())
+            .map_err(|_| errors.push(FieldError::new("number", "must be a number in E.164 form, e.g. +442079460999")))
+            .ok();
+        check_skills("skills", &self.skills, &mut errors);
+        let priority = self.priority.unwrap_or(5);
+        if !(1..=9).contains(&priority) {
+            errors.push(FieldError::new("priority", "must be 1 to 9"));
+        }
+        let strategy = match self.strategy.as_deref() {
+            None => RoutingStrategy::LongestIdle,
+            Some(text) => RoutingStrategy::parse(text)
+                .unwrap_or_else(|| {
+                    errors.push(FieldError::new("strategy", "must be longest_idle or skills_weighted"));
+                    RoutingStrategy::LongestIdle
+                }),
+        };
+        let overflow = match (self.overflow_after_seconds, self.overflow_to.as_deref().map(str::trim)) {
+            (None, None) => None,
+            (Some(after_seconds), Some(to)) if !to.is_empty() => {
+                if !(1..=3600).contains(&after_seconds) {
+                    errors.push(FieldError::new("overflow_after_seconds", "must be 1 second to 1 hour"));
+                }
+                if to == name {
+                    errors.push(FieldError::new("overflow_to", "must name another queue"));
+                }
+                Some(QueueOverflow { after_seconds, to: to.to_owned() })
+            }
+            _ => {
+                errors.push(FieldError::new("overflow_to", "give both overflow_after_seconds and overflow_to, or neither"));
+                None
+            }
+        };
+        let seconds = self.service_level_seconds.unwrap_or(20);
+        if !(1..=3600).contains(&seconds) {
+            errors.push(FieldError::new("service_level_seconds", "must be 1 second to 1 hour"));
+        }
+        let target = self.service_level_target.unwrap_or(0.8);
+        if !(target > 0.0 && target <= 1.0) {
+            errors.push(FieldError::new("service_level_target", "must be more than 0 and at most 1"));
+        }
+        if self.callback_after_seconds.is_some_and(|s| !(10..=3600).contains(&s)) {
+            errors.push(FieldError::new("callback_after_seconds", "must be 10 seconds to 1 hour"));
+        }
+        let time_zone = self.time_zone.as_deref().map_or("UTC", str::trim).to_owned();
+        if jiff::tz::TimeZone::get(&time_zone).is_err() {
+            errors.push(FieldError::new("time_zone", format!("unknown time zone {time_zone:?}")));
+        }
+        let mut weekly = WeeklyHours::closed();
+        for (i, rule) in self.hours.iter().enumerate() {
+            match weekly.clone().with_rule(rule) {
+                Ok(next) => weekly = next,
+                Err(e) => errors.push(FieldError::new(format!("hours[{i}]"), e.to_string())),
+            }
+        }
+        let mut holidays = Vec::new();
+        for (i, day) in self.holidays.iter().enumerate() {
+            match day.trim().parse::<jiff::civil::Date>() {
+                Ok(date) => holidays.push(date),
+                Err(_) => errors.push(FieldError::new(format!("holidays[{i}]"), "must be a date like 2026-12-25")),
+            }
+        }
+        let script = self.script.unwrap_or_default();
+        if script.chars().count() > MAX_SCRIPT_CHARS {
+            errors.push(FieldError::new("script", format!("must be at most {MAX_SCRIPT_CHARS} characters")));
+        }
+        let dispositions = self.dispositions.unwrap_or_else(default_dispositions);
+        check_dispositions(&dispositions, &mut errors);
+        for (i, d) in dispositions.iter().enumerate() {
+            if !inbound_outcome(d.outcome) {
+                errors.push(FieldError::new(
+                    format!("dispositions[{i}].outcome"),
+                    "an inbound queue has no call list to call back from: use success, final, do_not_call or wrong_number",
+                ));
+            }
+        }
+        let Some(number) = number else { return Err(errors) };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(QueueSettings {
+            name,
+            number,
+            skills: self.skills,
+            priority,
+            strategy,
+            overflow,
+            service_level: ServiceLevelGoal { seconds, target },
+            callback_after_seconds: self.callback_after_seconds,
+            time_zone,
+            hours: self.hours.iter().map(|h| h.trim().to_owned()).collect(),
+            holidays,
+            script,
+            dispositions,
+        })
+    }
+}
+
+impl QueueSettings {
+    pub fn disposition(&self, code: &str) -> Option<&Disposition> {
+        self.dispositions.iter().find(|d| d.code == code)
+    }
+
+    /// When the queue takes calls; `None`: always.
+    pub fn opening_hours(&self) -> Option<OpeningHours> {
+        if self.hours.is_empty() && self.holidays.is_empty() {
+            return None;
+        }
+        let hours = if self.hours.is_empty() {
+            WeeklyHours::closed().on(0..=6, &[DailyHours::new(0, 24 * 60)])
+        } else {
+            // Checked when the settings were made; otherwise the strictest answer: closed.
+            self.hours.iter().try_fold(WeeklyHours::closed(), |weekly, rule| weekly.with_rule(rule)).unwrap_or_else(|_| WeeklyHours::closed())
+        };
+        Some(OpeningHours { hours, zone: self.time_zone.clone(), holidays: self.holidays.iter().copied().collect() })
+    }
+
+    /// The router's form, with skills numbered by `book` and the overflow
+    /// queue, if it exists, resolved by the caller.
+    pub fn router_config(&self, id: QueueId, book: &mut SkillBook, overflow_to: Option<QueueId>) -> QueueConfig {
+        QueueConfig {
+            id,
+            requires: book.numbered(&self.skills),
+            priority: self.priority,
+            strategy: self.strategy,
+            overflow: self
+                .overflow
+                .as_ref()
+                .zip(overflow_to)
+                .map(|(o, to)| Overflow { after_ms: u64::from(o.after_seconds) * 1000, to }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> QueueInput {
+        QueueInput { name: "Customer care".into(), number: "+442079460999".into(), ..QueueInput::default() }
+    }
+
+    #[test]
+    fn defaults_make_an_always_open_queue() {
+        let settings = input().validate().unwrap();
+        assert_eq!(settings.priority, 5);
+        assert_eq!(settings.strategy, RoutingStrategy::LongestIdle);
+        assert_eq!(settings.service_level, ServiceLevelGoal { seconds: 20, target: 0.8 });
+        assert_eq!(settings.opening_hours(), None);
+        assert!(settings.disposition("resolved").is_some());
+    }
+
+    #[test]
+    fn every_bad_field_is_named() {
+        let bad = QueueInput {
+            name: " ".into(),
+            number: "02079460999".into(),
+            skills: vec![SkillLevel { skill: "billing".into(), level: 0 }],
+            priority: Some(10),
+            strategy: Some("random".into()),
+            overflow_after_seconds: Some(30),
+            service_level_target: Some(1.5),
+            callback_after_seconds: Some(5),
+            time_zone: Some("Mars/Olympus".into()),
+            hours: vec!["mon-fri 9-5".into()],
+            holidays: vec!["25/12/2026".into()],
+            dispositions: Some(vec![Disposition::new("later", "Later", DispositionOutcome::RetryLater)]),
+            ..input()
+        };
+        let errors = bad.validate().unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "name",
+                "number",
+                "skills[0].level",
+                "priority",
+                "strategy",
+                "overflow_to",
+                "service_level_target",
+                "callback_after_seconds",
+                "time_zone",
+                "hours[0]",
+                "holidays[0]",
+                "dispositions[0].outcome"
+            ]
+        );
+    }
+
+    #[test]
+    fn hours_holidays_and_overflow_carry_over() {
+        let settings = QueueInput {
+            time_zone: Some("Europe/London".into()),
+            hours: vec!["mon-fri 08:00-18:00".into()],
+            holidays: vec!["2026-12-25".into()],
+            overflow_after_seconds: Some(45),
+            overflow_to: Some("Sales".into()),
+            skills: vec![SkillLevel { skill: "billing".into(), level: 3 }],
+            ..input()
+        }
+        .validate()
+        .unwrap();
+        let hours = settings.opening_hours().unwrap();
+        // Thursday 24 December 2026, 10:00 UTC = 10:00 in London; Christmas is closed.
+        assert_eq!(hours.is_open(1_798_106_400), Ok(true));
+        assert_eq!(hours.is_open(1_798_106_400 + 86_400), Ok(false));
+        let mut book = SkillBook::default();
+        let config = settings.router_config(QueueId(7), &mut book, Some(QueueId(8)));
+        assert_eq!(config.overflow, Some(Overflow { after_ms: 45_000, to: QueueId(8) }));
+        assert_eq!(config.requires.len(), 1);
+        assert_eq!(settings.router_config(QueueId(7), &mut book, None).overflow, None, "no such queue: no overflow");
+        let holidays_only = QueueSettings { hours: Vec::new(), ..settings }.opening_hours().unwrap();
+        assert_eq!(holidays_only.is_open(1_798_106_400 - 9 * 3600), Ok(true), "01:00 on a working day");
+        assert_eq!(holidays_only.is_open(1_798_106_400 + 86_400), Ok(false));
+    }
+}

@@ -1,0 +1,122 @@
+//! The SQL of [`QueueStore`](crate::QueueStore), the same on both engines,
+//! expanded in each engine crate like the macros of `engine_sql`.
+
+/// Implements [`QueueStore`](crate::QueueStore) for an engine.
+#[macro_export]
+macro_rules! queue_store_for {
+    ($store:ident) => {
+        fn queue_taken(e: ::sqlx::Error) -> $crate::StoreError {
+            match unavailable(e) {
+                $crate::StoreError::Conflict(_) => $crate::StoreError::Conflict("a queue with this name or number"),
+                other => other,
+            }
+        }
+
+        #[::async_trait::async_trait]
+        impl $crate::QueueStore for $store {
+            async fn create_queue(&self, queue: $crate::QueueDraft, mut audit: ::trustline_audit::AuditDraft) -> $crate::StoreResult<i64> {
+                let mut tx = self.begin().await?;
+                let id: i64 = ::sqlx::query_scalar(
+                    "INSERT INTO queues (tenant_id, name, number, settings, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+                )
+                .bind(queue.tenant_id.0)
+                .bind(&queue.name)
+                .bind(&queue.number)
+                .bind(&queue.settings)
+                .bind(queue.at)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(queue_taken)?;
+                audit.target = format!("queue:{id}");
+                self.append(&mut tx, audit).await?;
+                Self::commit(tx).await?;
+                Ok(id)
+            }
+
+            async fn update_queue(&self, id: i64, queue: $crate::QueueDraft, audit: ::trustline_audit::AuditDraft) -> $crate::StoreResult<()> {
+                let mut tx = self.begin().await?;
+                let done = ::sqlx::query("UPDATE queues SET name = $1, number = $2, settings = $3, updated_at = $4 WHERE tenant_id = $5 AND id = $6")
+                    .bind(&queue.name)
+                    .bind(&queue.number)
+                    .bind(&queue.settings)
+                    .bind(queue.at)
+                    .bind(queue.tenant_id.0)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(queue_taken)?;
+                must_change(done.rows_affected())?;
+                self.append(&mut tx, audit).await?;
+                Self::commit(tx).await
+            }
+
+            async fn queues(&self, tenant: ::trustline_domain::TenantId) -> $crate::StoreResult<Vec<$crate::Queue>> {
+                let rows = ::sqlx::query("SELECT * FROM queues WHERE tenant_id = $1 ORDER BY id")
+                    .bind(tenant.0)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(unavailable)?;
+                rows.iter().map(|r| $crate::decode::queue(&Cols(r))).collect()
+            }
+
+            async fn queue(&self, tenant: ::trustline_domain::TenantId, id: i64) -> $crate::StoreResult<Option<$crate::Queue>> {
+                let row = ::sqlx::query("SELECT * FROM queues WHERE tenant_id = $1 AND id = $2")
+                    .bind(tenant.0)
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(unavailable)?;
+                row.as_ref().map(|r| $crate::decode::queue(&Cols(r))).transpose()
+            }
+
+            async fn queue_by_number(&self, number: &str) -> $crate::StoreResult<Option<$crate::Queue>> {
+                let row = ::sqlx::query("SELECT * FROM queues WHERE number = $1")
+                    .bind(number)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(unavailable)?;
+                row.as_ref().map(|r| $crate::decode::queue(&Cols(r))).transpose()
+            }
+
+            async fn set_agent_skills(
+                &self,
+                tenant: ::trustline_domain::TenantId,
+                user: ::trustline_domain::UserId,
+                skills: &str,
+                at: ::trustline_domain::UnixTime,
+                audit: ::trustline_audit::AuditDraft,
+            ) -> $crate::StoreResult<()> {
+                let mut tx = self.begin().await?;
+                // Only the tenant's own users get skills.
+                let done = ::sqlx::query(
+                    "INSERT INTO agent_skills (tenant_id, user_id, skills, updated_at) SELECT tenant_id, id, $1, $2 FROM users WHERE tenant_id = $3 AND id = $4
+                     ON CONFLICT (tenant_id, user_id) DO UPDATE SET skills = excluded.skills, updated_at = excluded.updated_at",
+                )
+                .bind(skills)
+                .bind(at)
+                .bind(tenant.0)
+                .bind(user.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(unavailable)?;
+                must_change(done.rows_affected())?;
+                self.append(&mut tx, audit).await?;
+                Self::commit(tx).await
+            }
+
+            async fn agent_skills(&self, tenant: ::trustline_domain::TenantId) -> $crate::StoreResult<Vec<(::trustline_domain::UserId, String)>> {
+                let rows = ::sqlx::query("SELECT user_id, skills FROM agent_skills WHERE tenant_id = $1 ORDER BY user_id")
+                    .bind(tenant.0)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(unavailable)?;
+                rows.iter()
+                    .map(|r| {
+                        use $crate::decode::Columns as _;
+                        Ok((::trustline_domain::UserId(Cols(r).int("user_id")?), Cols(r).text("skills")?))
+                    })
+                    .collect()
+            }
+        }
+    };
+}
