@@ -44,6 +44,10 @@ pub enum Action {
     CampaignRead,
     /// Create, change, start, pause and finish campaigns.
     CampaignManage,
+    /// See inbound queues and agents' skills.
+    QueueRead,
+    /// Create and change inbound queues; set agents' skills.
+    QueueManage,
 }
 
 use Role::{Admin, Agent, Auditor, Owner, Supervisor};
@@ -75,6 +79,8 @@ const MATRIX: &[(Action, &[Role])] = &[
     (Action::AgentMonitor, &[Owner, Admin, Supervisor]),
     (Action::CampaignRead, &[Owner, Admin, Supervisor, Agent]),
     (Action::CampaignManage, &[Owner, Admin, Supervisor]),
+    (Action::QueueRead, &[Owner, Admin, Supervisor, Agent]),
+    (Action::QueueManage, &[Owner, Admin, Supervisor]),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -82,7 +88,7 @@ const MATRIX: &[(Action, &[Role])] = &[
 pub struct UnknownAction(pub String);
 
 impl Action {
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 24] = [
         Action::AccountView,
         Action::UserRead,
         Action::UserCreate,
@@ -105,6 +111,8 @@ impl Action {
         Action::AgentMonitor,
         Action::CampaignRead,
         Action::CampaignManage,
+        Action::QueueRead,
+        Action::QueueManage,
     ];
 
     /// The stable name used for API token scopes and audit events.
@@ -132,6 +140,8 @@ impl Action {
             Action::AgentMonitor => "agent.monitor",
             Action::CampaignRead => "campaign.read",
             Action::CampaignManage => "campaign.manage",
+            Action::QueueRead => "queue.read",
+            Action::QueueManage => "queue.manage",
         }
     }
 
@@ -177,6 +187,7 @@ mod tests {
             Action::ContactReveal,
             Action::AgentWork,
             Action::CampaignRead,
+            Action::QueueRead,
         ];
         for action in Action::ALL {
             assert_eq!(permits(Role::Agent, action), agent_actions.contains(&action), "{action:?}");

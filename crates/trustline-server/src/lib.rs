@@ -10,7 +10,7 @@ mod app;
 mod audit_appender;
 mod audit_check;
 mod auth;
-mod campaign_settings;
+mod call_facts;
 mod checkpoints;
 mod client_address;
 mod cookies;
@@ -31,6 +31,8 @@ mod retention;
 mod routes;
 mod serve;
 mod state;
+mod stored_settings;
+mod switchboard;
 mod system_clock;
 mod tenant_end;
 

@@ -4,7 +4,7 @@
 use crate::guard::{Access, Surface, guard};
 use crate::handlers::{
     agents_api, audit_api, calls_api, campaigns_api, contacts_api, custom_fields_api, health, imports_api, live_api, openapi, pages,
-    reports_api, retention_api, session_api, subject_rights_api, tenant_api, tokens_api, users_api, work_api,
+    queues_api, reports_api, retention_api, session_api, subject_rights_api, tenant_api, tokens_api, users_api, work_api,
 };
 use crate::state::AppState;
 use axum::Router;
@@ -294,6 +294,42 @@ fn entries() -> Vec<Entry> {
             get(reports_api::agent_time),
         ),
         // Agents at work.
+        // Inbound queues.
+        entry(
+            Method::GET,
+            "/api/queues",
+            "Inbound queues, with the calls waiting in each",
+            Allowed(Action::QueueRead),
+            get(queues_api::list),
+        ),
+        entry(Method::POST, "/api/queues", "Create an inbound queue", Allowed(Action::QueueManage), post(queues_api::create))
+            .answers(StatusCode::CREATED)
+            .idempotent(),
+        entry(
+            Method::GET,
+            "/api/queues/{id}",
+            "One queue with its settings and waiting calls",
+            Allowed(Action::QueueRead),
+            get(queues_api::show),
+        ),
+        entry(Method::PUT, "/api/queues/{id}", "Change a queue's settings", Allowed(Action::QueueManage), put(queues_api::update))
+            .answers(StatusCode::NO_CONTENT),
+        entry(Method::GET, "/api/skills", "Every agent's skills", Allowed(Action::QueueRead), get(queues_api::skills)),
+        entry(
+            Method::PUT,
+            "/api/agents/{id}/skills",
+            "Set an agent's skills and levels",
+            Allowed(Action::QueueManage),
+            put(queues_api::set_skills),
+        )
+        .answers(StatusCode::NO_CONTENT),
+        entry(
+            Method::GET,
+            "/api/reports/queues",
+            "Each queue's figures over a period (JSON, or CSV with format=csv)",
+            Allowed(Action::AgentMonitor),
+            get(calls_api::queue_report),
+        ),
         entry(Method::GET, "/api/agent/state", "Your own agent state", Allowed(Action::AgentWork), get(agents_api::mine)),
         entry(
             Method::POST,

@@ -44,7 +44,9 @@ impl CallState {
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::Queued, Self::Callback, Self::Offered, Self::Ringing, Self::Answered, Self::Connected, Self::WrapUp, Self::Done].into_iter().find(|s| s.as_str() == text)
+        [Self::Queued, Self::Callback, Self::Offered, Self::Ringing, Self::Answered, Self::Connected, Self::WrapUp, Self::Done]
+            .into_iter()
+            .find(|s| s.as_str() == text)
     }
 }
 

@@ -53,7 +53,18 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 #[async_trait]
 pub trait Store:
-    KeyStore + ContactStore + ImportStore + BackupStore + AgentStore + CampaignStore + CallStore + QueueStore + IdempotencyStore + LiveBus + Send + Sync
+    KeyStore
+    + ContactStore
+    + ImportStore
+    + BackupStore
+    + AgentStore
+    + CampaignStore
+    + CallStore
+    + QueueStore
+    + IdempotencyStore
+    + LiveBus
+    + Send
+    + Sync
 {
     /// `sqlite` or `postgres`, for logs and health reports.
     fn engine(&self) -> &'static str;

@@ -60,7 +60,7 @@ fn pick<'a>(random: &mut SeededRandom, from: &'a [String]) -> Option<&'a String>
 impl InboundTraffic {
     /// The next arrival; `None` without numbers to dial or with no traffic.
     pub fn next(&self, random: &mut SeededRandom) -> Option<Arrival> {
-        if !(self.calls_per_hour > 0.0) {
+        if self.calls_per_hour.is_nan() || self.calls_per_hour <= 0.0 {
             return None;
         }
         let to = pick(random, &self.numbers)?.clone();

@@ -51,9 +51,12 @@ impl TestServer {
 
     /// Starts the dialer over the simulated carrier, `speed` times faster
     /// than real time, looking at the campaigns every 50 ms.
-    pub fn start_dialer(&self, profile: CarrierProfile, speed: f64) {
+    /// Starts the dialer and the switchboard over the simulated carrier;
+    /// returned so that tests can ring callers in.
+    pub fn start_dialer(&self, profile: CarrierProfile, speed: f64) -> Arc<SimulatedTelephony> {
         let telephony = Arc::new(SimulatedTelephony::new(profile, 1, speed));
-        self.app.start_dialer(telephony, DialerSettings { tick: std::time::Duration::from_millis(50) });
+        self.app.start_dialer(telephony.clone(), DialerSettings { tick: std::time::Duration::from_millis(50) });
+        telephony
     }
 
     pub fn audit(&self, tenant: &Tenant, action: &str) -> AuditDraft {

@@ -9,5 +9,5 @@ mod skills;
 
 pub use queue_rules::{OpeningHours, ServiceLevel, offer_callback};
 pub use queue_settings::{QueueInput, QueueOverflow, QueueSettings, ServiceLevelGoal};
-pub use skills::{SkillBook, SkillLevel, check_skills};
 pub use router::{AgentSkills, CallId, Overflow, QueueConfig, QueueId, Routed, Router, RouterError, RoutingStrategy, SkillId};
+pub use skills::{SkillBook, SkillLevel, check_skills, meets};

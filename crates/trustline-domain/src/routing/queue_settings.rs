@@ -112,11 +112,10 @@ impl QueueInput {
         }
         let strategy = match self.strategy.as_deref() {
             None => RoutingStrategy::LongestIdle,
-            Some(text) => RoutingStrategy::parse(text)
-                .unwrap_or_else(|| {
-                    errors.push(FieldError::new("strategy", "must be longest_idle or skills_weighted"));
-                    RoutingStrategy::LongestIdle
-                }),
+            Some(text) => RoutingStrategy::parse(text).unwrap_or_else(|| {
+                errors.push(FieldError::new("strategy", "must be longest_idle or skills_weighted"));
+                RoutingStrategy::LongestIdle
+            }),
         };
         let overflow = match (self.overflow_after_seconds, self.overflow_to.as_deref().map(str::trim)) {
             (None, None) => None,
@@ -213,7 +212,10 @@ impl QueueSettings {
             WeeklyHours::closed().on(0..=6, &[DailyHours::new(0, 24 * 60)])
         } else {
             // Checked when the settings were made; otherwise the strictest answer: closed.
-            self.hours.iter().try_fold(WeeklyHours::closed(), |weekly, rule| weekly.with_rule(rule)).unwrap_or_else(|_| WeeklyHours::closed())
+            self.hours
+                .iter()
+                .try_fold(WeeklyHours::closed(), |weekly, rule| weekly.with_rule(rule))
+                .unwrap_or_else(|_| WeeklyHours::closed())
         };
         Some(OpeningHours { hours, zone: self.time_zone.clone(), holidays: self.holidays.iter().copied().collect() })
     }
@@ -226,11 +228,7 @@ impl QueueSettings {
             requires: book.numbered(&self.skills),
             priority: self.priority,
             strategy: self.strategy,
-            overflow: self
-                .overflow
-                .as_ref()
-                .zip(overflow_to)
-                .map(|(o, to)| Overflow { after_ms: u64::from(o.after_seconds) * 1000, to }),
+            overflow: self.overflow.as_ref().zip(overflow_to).map(|(o, to)| Overflow { after_ms: u64::from(o.after_seconds) * 1000, to }),
         }
     }
 }

@@ -39,6 +39,12 @@ pub fn check_skills(field: &str, skills: &[SkillLevel], errors: &mut Vec<FieldEr
     }
 }
 
+/// Whether an agent with `has` may take calls needing `requires`: every
+/// required skill at least at its level.
+pub fn meets(requires: &[SkillLevel], has: &[SkillLevel]) -> bool {
+    requires.iter().all(|need| has.iter().any(|s| s.skill == need.skill && s.level >= need.level))
+}
+
 /// Numbers for a tenant's skill names, given out as they are first seen.
 #[derive(Debug, Default)]
 pub struct SkillBook {
@@ -75,6 +81,15 @@ mod tests {
         let mut none = Vec::new();
         check_skills("skills", &[level("billing", 10), level("french", 1)], &mut none);
         assert!(none.is_empty());
+    }
+
+    #[test]
+    fn every_required_skill_must_be_met() {
+        let agent = [level("billing", 3), level("french", 7)];
+        assert!(meets(&[], &agent));
+        assert!(meets(&[level("french", 7)], &agent));
+        assert!(!meets(&[level("french", 8)], &agent));
+        assert!(!meets(&[level("billing", 1), level("german", 1)], &agent));
     }
 
     #[test]

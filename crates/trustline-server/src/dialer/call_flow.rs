@@ -40,17 +40,45 @@ pub(crate) struct CampaignCall {
     pub settings: Arc<CampaignSettings>,
 }
 
+/// Where a call comes from: its campaign or its queue.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Origin {
+    pub campaign: Option<i64>,
+    pub queue: Option<i64>,
+}
+
+impl Origin {
+    pub fn campaign(id: i64) -> Self {
+        Self { campaign: Some(id), queue: None }
+    }
+
+    pub fn queue(id: i64) -> Self {
+        Self { campaign: None, queue: Some(id) }
+    }
+
+    pub fn of(call: &trustline_store::CallRecord) -> Self {
+        Self { campaign: call.campaign_id, queue: call.queue_id }
+    }
+}
+
 /// Tells live views about a call's new state. Holds no personal data.
 pub(crate) async fn publish_call(
     state: &AppState,
     tenant: TenantId,
     call: i64,
-    campaign: Option<i64>,
+    origin: Origin,
     agent: Option<UserId>,
     to: CallState,
     result: Option<&str>,
 ) {
-    let data = json!({ "id": call, "campaign_id": campaign, "agent_id": agent.map(|a| a.0), "state": to.as_str(), "result": result });
+    let data = json!({
+        "id": call,
+        "campaign_id": origin.campaign,
+        "queue_id": origin.queue,
+        "agent_id": agent.map(|a| a.0),
+        "state": to.as_str(),
+        "result": result,
+    });
     state.live.publish(LiveEvent { tenant, kind: "call".into(), data }).await;
 }
 
@@ -78,12 +106,7 @@ pub(crate) async fn number_of(state: &AppState, tenant: TenantId, contact: Conta
 }
 
 /// Moves a call on, with the agent's move, and tells live views.
-pub(crate) async fn change(
-    state: &AppState,
-    change: CallChange,
-    campaign: Option<i64>,
-    audit: Option<AuditDraft>,
-) -> Result<(), CallError> {
+pub(crate) async fn change(state: &AppState, change: CallChange, origin: Origin, audit: Option<AuditDraft>) -> Result<(), CallError> {
     let (tenant, call, to, result, agent_move) =
         (change.tenant_id, change.call_id, change.to, change.result.clone(), change.agent_move.clone());
     let agent = agent_move.as_ref().map(|m| m.user_id).or(change.agent_id);
@@ -91,7 +114,7 @@ pub(crate) async fn change(
     if let Some(m) = &agent_move {
         agent_moves::publish(state, m).await;
     }
-    publish_call(state, tenant, call, campaign, agent, to, result.as_deref()).await;
+    publish_call(state, tenant, call, origin, agent, to, result.as_deref()).await;
     Ok(())
 }
 
@@ -101,7 +124,7 @@ pub(crate) async fn change(
 pub(crate) async fn end_unreached(
     state: &AppState,
     tenant: TenantId,
-    campaign: Option<i64>,
+    origin: Origin,
     id: i64,
     from: CallState,
     result: &str,
@@ -113,7 +136,7 @@ pub(crate) async fn end_unreached(
     };
     let ended =
         CallChange { result: Some(result.to_owned()), agent_move, ..CallChange::new(tenant, id, from, CallState::Done, state.clock.now()) };
-    change(state, ended, campaign, None).await
+    change(state, ended, origin, None).await
 }
 
 /// Places a call to `contact` for `agent` (progressive, preview, personal
@@ -158,7 +181,7 @@ pub(crate) async fn place(
     if let Some(m) = &agent_move {
         agent_moves::publish(state, m).await;
     }
-    publish_call(state, call.tenant, id, Some(call.campaign), agent, CallState::Ringing, None).await;
+    publish_call(state, call.tenant, id, Origin::campaign(call.campaign), agent, CallState::Ringing, None).await;
     ring(state, dialer, telephony, call, id, number, agent).await?;
     Ok(Some(id))
 }
@@ -178,7 +201,7 @@ pub(crate) async fn ring(
         Ok(leg) => leg,
         Err(error) => {
             tracing::warn!(%error, call = id, "the carrier refused a call");
-            return end_unreached(state, call.tenant, Some(call.campaign), id, CallState::Ringing, "failed", agent).await;
+            return end_unreached(state, call.tenant, Origin::campaign(call.campaign), id, CallState::Ringing, "failed", agent).await;
         }
     };
     dialer.track_leg(id, leg.id);
@@ -214,17 +237,18 @@ async fn follow(
     match first {
         Some(CallProgress::Answered) => {}
         Some(CallProgress::Failed(failure)) => {
-            return end_unreached(state, call.tenant, Some(call.campaign), id, CallState::Ringing, failure.as_str(), agent).await;
+            return end_unreached(state, call.tenant, Origin::campaign(call.campaign), id, CallState::Ringing, failure.as_str(), agent)
+                .await;
         }
         Some(CallProgress::RemoteHangUp) | None => {
-            return end_unreached(state, call.tenant, Some(call.campaign), id, CallState::Ringing, "failed", agent).await;
+            return end_unreached(state, call.tenant, Origin::campaign(call.campaign), id, CallState::Ringing, "failed", agent).await;
         }
     }
     let from = match agent {
         Some(_) => CallState::Ringing,
         None => {
             let waiting = CallChange::new(call.tenant, id, CallState::Ringing, CallState::Answered, state.clock.now());
-            change(state, waiting, Some(call.campaign), None).await?;
+            change(state, waiting, Origin::campaign(call.campaign), None).await?;
             CallState::Answered
         }
     };
@@ -237,42 +261,62 @@ async fn follow(
     let Some(agent) = taken_by else {
         // Nobody free within the allowed wait: abandoned, and counted against the cap.
         let _gone = dialer.hang_up(leg.id).await;
-        return end_unreached(state, call.tenant, Some(call.campaign), id, CallState::Answered, "abandoned", None).await;
+        return end_unreached(state, call.tenant, Origin::campaign(call.campaign), id, CallState::Answered, "abandoned", None).await;
     };
+    let origin = Origin::campaign(call.campaign);
+    connect(state, call.tenant, id, from, agent, origin).await?;
+    converse(state, call.tenant, id, agent, origin, &mut leg.progress).await
+}
+
+/// Joins `agent` to the call, which is in `from`. The agent now sees the
+/// contact unmasked: audited.
+pub(crate) async fn connect(
+    state: &AppState,
+    tenant: TenantId,
+    id: i64,
+    from: CallState,
+    agent: UserId,
+    origin: Origin,
+) -> Result<(), CallError> {
+    let now = state.clock.now();
     let connect = CallChange {
         agent_id: Some(agent),
-        agent_move: Some(agent_move(state, call.tenant, agent, AgentEvent::Connect, "connect").await?),
-        ..CallChange::new(call.tenant, id, from, CallState::Connected, now)
+        agent_move: Some(agent_move(state, tenant, agent, AgentEvent::Connect, "connect").await?),
+        ..CallChange::new(tenant, id, from, CallState::Connected, now)
     };
-    // The agent now sees the contact unmasked: audited.
-    let audit = AuditDraft::new(now, call.tenant.0, "system", "call.connect", format!("call:{id}")).detail("agent", agent.to_string());
-    change(state, connect, Some(call.campaign), Some(audit)).await?;
-    // The conversation: it ends when the person hangs up (or the agent does, through the API).
-    while let Some(progress) = leg.progress.recv().await {
-        if progress == CallProgress::RemoteHangUp {
+    let audit = AuditDraft::new(now, tenant.0, "system", "call.connect", format!("call:{id}")).detail("agent", agent.to_string());
+    change(state, connect, origin, Some(audit)).await
+}
+
+/// The conversation: it ends when the person hangs up (or the agent does,
+/// through the API, which closes `progress`).
+pub(crate) async fn converse(
+    state: &AppState,
+    tenant: TenantId,
+    id: i64,
+    agent: UserId,
+    origin: Origin,
+    progress: &mut tokio::sync::mpsc::Receiver<CallProgress>,
+) -> Result<(), CallError> {
+    while let Some(event) = progress.recv().await {
+        if event == CallProgress::RemoteHangUp {
             break;
         }
     }
-    match remote_hang_up(state, call.tenant, id, agent, Some(call.campaign)).await {
+    match remote_hang_up(state, tenant, id, agent, origin).await {
         Err(CallError::Store(StoreError::Conflict(_))) => Ok(()), // the agent hung up first
         other => other,
     }
 }
 
 /// The conversation is over: the call goes to wrap-up with its agent.
-pub(crate) async fn remote_hang_up(
-    state: &AppState,
-    tenant: TenantId,
-    id: i64,
-    agent: UserId,
-    campaign: Option<i64>,
-) -> Result<(), CallError> {
+pub(crate) async fn remote_hang_up(state: &AppState, tenant: TenantId, id: i64, agent: UserId, origin: Origin) -> Result<(), CallError> {
     let ended = CallChange {
         result: Some("person".into()),
         agent_move: Some(agent_move(state, tenant, agent, AgentEvent::HangUp, "hang_up").await?),
         ..CallChange::new(tenant, id, CallState::Connected, CallState::WrapUp, state.clock.now())
     };
-    change(state, ended, campaign, None).await
+    change(state, ended, origin, None).await
 }
 
 /// Reserves the longest-idle free agent for an answered call, trying until

@@ -2,12 +2,13 @@
 //! campaign, dial it or skip it, hang up, and set the disposition (with a
 //! note and a callback). Every step moves the call and the agent together.
 
-use super::call_flow::{self, CampaignCall, agent_move};
+use super::call_flow::{self, CampaignCall, Origin, agent_move};
 use super::{CallError, gate};
 use crate::state::AppState;
+use crate::stored_settings::queue_settings_of;
 use trustline_audit::AuditDraft;
 use trustline_domain::agent::AgentEvent;
-use trustline_domain::dialing::{CampaignStatus, DialingMode, DispositionOutcome};
+use trustline_domain::dialing::{CampaignStatus, DialingMode, Disposition, DispositionOutcome};
 use trustline_domain::{TenantId, UnixTime, UserId};
 use trustline_store::{CallChange, CallDisposition, CallRecord, CallState, DialCandidate, StoreError};
 use trustline_vault::subject_label;
@@ -46,7 +47,7 @@ pub(crate) async fn offer_next(state: &AppState, tenant: TenantId, agent: UserId
         match state.store.open_call(new, Some(held), Some(offer.clone()), audit).await {
             Ok(id) => {
                 crate::agent_moves::publish(state, &offer).await;
-                call_flow::publish_call(state, tenant, id, Some(campaign.id), Some(agent), CallState::Offered, None).await;
+                call_flow::publish_call(state, tenant, id, Origin::campaign(campaign.id), Some(agent), CallState::Offered, None).await;
                 return Ok(Some(id));
             }
             Err(StoreError::Conflict(_)) => continue,
@@ -119,7 +120,7 @@ pub(crate) async fn dial(state: &AppState, tenant: TenantId, agent: UserId, id: 
     let change = CallChange { attempts: Some(dialled), ..CallChange::new(tenant, id, CallState::Offered, CallState::Ringing, now) };
     let audit =
         AuditDraft::new(now, tenant.0, format!("user:{agent}"), "call.place", subject_label(contact)).detail("call", id.to_string());
-    call_flow::change(state, change, Some(campaign.campaign), Some(audit)).await?;
+    call_flow::change(state, change, Origin::campaign(campaign.campaign), Some(audit)).await?;
     call_flow::ring(state, &state.dialer, &telephony, &campaign, id, number, Some(agent)).await?;
     Ok(())
 }
@@ -132,7 +133,7 @@ pub(crate) async fn skip(state: &AppState, tenant: TenantId, agent: UserId, id: 
         agent_move: Some(agent_move(state, tenant, agent, AgentEvent::Withdraw, "withdraw").await?),
         ..CallChange::new(tenant, id, CallState::Offered, CallState::Done, state.clock.now())
     };
-    call_flow::change(state, change, call.campaign_id, None).await?;
+    call_flow::change(state, change, Origin::of(&call), None).await?;
     state.dialer.wake();
     Ok(())
 }
@@ -143,7 +144,7 @@ pub(crate) async fn hang_up(state: &AppState, tenant: TenantId, agent: UserId, i
     if let Some(leg) = state.dialer.leg_of(id) {
         state.dialer.hang_up(leg).await;
     }
-    call_flow::remote_hang_up(state, tenant, id, agent, call.campaign_id).await?;
+    call_flow::remote_hang_up(state, tenant, id, agent, Origin::of(&call)).await?;
     Ok(())
 }
 
@@ -157,7 +158,7 @@ pub(crate) struct DispositionRequest {
 
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum DispositionError {
-    #[error("unknown disposition {0:?}; this campaign has: {1}")]
+    #[error("unknown disposition {0:?}; this call's campaign or queue has: {1}")]
     Unknown(String, String),
     #[error(transparent)]
     Callback(#[from] trustline_domain::dialing::CallbackError),
@@ -165,8 +166,17 @@ pub(crate) enum DispositionError {
     Desk(#[from] DeskError),
 }
 
-/// Sets the disposition of the agent's call in wrap-up: the contact's place
-/// in the campaign follows its outcome, and the agent is available again.
+/// The disposition chosen among `offered`.
+fn chosen<'a>(offered: &'a [Disposition], code: &str) -> Result<&'a Disposition, DispositionError> {
+    offered
+        .iter()
+        .find(|d| d.code == code)
+        .ok_or_else(|| DispositionError::Unknown(code.to_owned(), offered.iter().map(|d| d.code.as_str()).collect::<Vec<_>>().join(", ")))
+}
+
+/// Sets the disposition of the agent's call in wrap-up: for a campaign
+/// call the contact's place in the campaign follows its outcome; an inbound
+/// call takes one of its queue's dispositions. The agent is available again.
 /// Returns the outcome.
 pub(crate) async fn dispose(
     state: &AppState,
@@ -176,24 +186,31 @@ pub(crate) async fn dispose(
     request: &DispositionRequest,
 ) -> Result<(CallRecord, DispositionOutcome), DispositionError> {
     let call = own_call(state, tenant, agent, id, CallState::WrapUp).await?;
-    let campaign_id = call.campaign_id.ok_or(DeskError::NotFound)?;
-    let campaign = state.store.campaign(tenant, campaign_id).await.map_err(DeskError::from)?.ok_or(DeskError::NotFound)?;
-    let campaign = super::campaign_call(tenant, &campaign).map_err(DeskError::from)?;
-    let settings = &campaign.settings;
-    let disposition = settings.disposition(&request.code).ok_or_else(|| {
-        DispositionError::Unknown(
-            request.code.clone(),
-            settings.dispositions.iter().map(|d| d.code.as_str()).collect::<Vec<_>>().join(", "),
-        )
-    })?;
     let now = state.clock.now();
-    trustline_domain::dialing::check_callback(disposition.outcome, request.callback_at, now)?;
-    let contact = call.contact_id.ok_or(DeskError::NotFound)?;
-    let attempts = state.store.attempts(tenant, campaign_id, contact).await.map_err(DeskError::from)?;
-    let owner = request.personal.then_some(agent);
-    let concluded = gate::record(gate::history(attempts.as_ref()).concluded(disposition.outcome, request.callback_at), settings, owner);
+    let (disposition, attempts) = match (call.campaign_id, call.queue_id) {
+        (Some(campaign_id), _) => {
+            let campaign = state.store.campaign(tenant, campaign_id).await.map_err(DeskError::from)?.ok_or(DeskError::NotFound)?;
+            let settings = super::campaign_call(tenant, &campaign).map_err(DeskError::from)?.settings;
+            let disposition = chosen(&settings.dispositions, &request.code)?.clone();
+            trustline_domain::dialing::check_callback(disposition.outcome, request.callback_at, now)?;
+            let contact = call.contact_id.ok_or(DeskError::NotFound)?;
+            let attempts = state.store.attempts(tenant, campaign_id, contact).await.map_err(DeskError::from)?;
+            let owner = request.personal.then_some(agent);
+            let history = gate::history(attempts.as_ref()).concluded(disposition.outcome, request.callback_at);
+            (disposition, Some(gate::record(history, &settings, owner)))
+        }
+        (None, Some(queue_id)) => {
+            let queue = state.store.queue(tenant, queue_id).await.map_err(DeskError::from)?.ok_or(DeskError::NotFound)?;
+            let settings = queue_settings_of(&queue).map_err(DeskError::from)?;
+            let disposition = chosen(&settings.dispositions, &request.code)?.clone();
+            trustline_domain::dialing::check_callback(disposition.outcome, request.callback_at, now)?;
+            (disposition, None)
+        }
+        (None, None) => return Err(DeskError::NotFound.into()),
+    };
     let agent_move = agent_move(state, tenant, agent, AgentEvent::Disposition, "disposition").await.map_err(DeskError::from)?;
-    let audit = AuditDraft::new(now, tenant.0, format!("user:{agent}"), "call.disposition", subject_label(contact))
+    let target = call.contact_id.map_or_else(|| format!("call:{id}"), subject_label);
+    let audit = AuditDraft::new(now, tenant.0, format!("user:{agent}"), "call.disposition", target)
         .detail("call", id.to_string())
         .detail("disposition", disposition.code.clone());
     let set = CallDisposition {
@@ -202,13 +219,13 @@ pub(crate) async fn dispose(
         code: disposition.code.clone(),
         outcome: gate::outcome_code(disposition.outcome),
         at: now,
-        attempts: Some(concluded),
+        attempts,
         agent_move: agent_move.clone(),
     };
     state.store.dispose_call(set, audit).await.map_err(DeskError::from)?;
     crate::agent_moves::publish(state, &agent_move).await;
-    call_flow::publish_call(state, tenant, id, Some(campaign_id), Some(agent), CallState::Done, call.result.as_deref()).await;
-    if let (Some(connected), Some(ended)) = (call.connected_at, call.ended_at) {
+    call_flow::publish_call(state, tenant, id, Origin::of(&call), Some(agent), CallState::Done, call.result.as_deref()).await;
+    if let (Some(campaign_id), Some(connected), Some(ended)) = (call.campaign_id, call.connected_at, call.ended_at) {
         let ms = |seconds: i64| u32::try_from(seconds.max(0).saturating_mul(1000)).unwrap_or(u32::MAX);
         state.dialer.record_handled(campaign_id, ms(ended - connected), ms(now - ended)).await;
     }

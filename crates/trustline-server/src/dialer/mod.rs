@@ -1,24 +1,25 @@
 //! The live dialer. Every running campaign of every tenant is looked at
 //! after each change (an agent freed, a call resolved) and at least every
-//! `DialerSettings::tick`: progressive campaigns dial one contact per free
+//! `DialerSettings::tick`, after the switchboard has given waiting inbound
+//! calls to ready agents: progressive campaigns dial one contact per free
 //! agent, predictive ones as many as pacing allows, preview ones wait for
 //! agents to ask (see `desk`). Every call passes the dialing gate at the
 //! moment it is placed.
 //!
 //! Run it on one node: campaigns are not shared between nodes' dialers.
 
-mod call_flow;
+pub(crate) mod call_flow;
 mod campaign_run;
 pub(crate) mod desk;
 mod gate;
 
 use crate::agent_moves;
-use crate::campaign_settings::settings_of;
 use crate::state::AppState;
-use call_flow::CampaignCall;
+use crate::stored_settings::settings_of;
+use call_flow::{CampaignCall, Origin};
 use campaign_run::CampaignRun;
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
@@ -51,6 +52,8 @@ pub(crate) struct Dialer {
     runs: tokio::sync::Mutex<HashMap<i64, CampaignRun>>,
     /// The carrier's leg of each call in progress on this node.
     legs: Mutex<HashMap<i64, LegId>>,
+    /// Inbound calls on this node whose caller was offered a callback.
+    callback_offers: Mutex<HashSet<i64>>,
 }
 
 impl Dialer {
@@ -67,12 +70,24 @@ impl Dialer {
         self.legs.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn track_leg(&self, call: i64, leg: LegId) {
+    pub(crate) fn track_leg(&self, call: i64, leg: LegId) {
         self.legs().insert(call, leg);
     }
 
-    fn forget_leg(&self, call: i64) {
+    pub(crate) fn forget_leg(&self, call: i64) {
         self.legs().remove(&call);
+        self.callback_offers.lock().unwrap_or_else(PoisonError::into_inner).remove(&call);
+    }
+
+    /// Whether the caller of `call` is offered a callback for the first
+    /// time; they are asked once.
+    pub(crate) fn first_callback_offer(&self, call: i64) -> bool {
+        self.callback_offers.lock().unwrap_or_else(PoisonError::into_inner).insert(call)
+    }
+
+    /// The offer was not made after all; it may be later.
+    pub(crate) fn forget_callback_offer(&self, call: i64) {
+        self.callback_offers.lock().unwrap_or_else(PoisonError::into_inner).remove(&call);
     }
 
     /// Ends a call's carrier leg, if it is in progress on this node.
@@ -118,10 +133,11 @@ impl Dialer {
 /// Starts the dialer with `telephony`: settles calls left open by a previous
 /// run, then dials until the process ends.
 pub(crate) fn start(state: AppState, telephony: Arc<dyn Telephony>, settings: DialerSettings) {
-    if state.dialer.telephony.set(telephony).is_err() {
+    if state.dialer.telephony.set(telephony.clone()).is_err() {
         tracing::warn!("the dialer was already started");
         return;
     }
+    crate::switchboard::start(state.clone(), &telephony);
     tokio::spawn(async move {
         if let Err(error) = settle_open_calls(&state).await {
             tracing::error!(%error, "calls left open by the last run could not be settled");
@@ -137,20 +153,21 @@ pub(crate) fn start(state: AppState, telephony: Arc<dyn Telephony>, settings: Di
 
 /// Calls open when the process stopped have no carrier leg any more: ones
 /// not yet talking end, conversations go to wrap-up so the agent can set
-/// the disposition.
+/// the disposition. Callers waiting for a callback keep waiting: they are
+/// off the line already.
 async fn settle_open_calls(state: &AppState) -> Result<(), CallError> {
     for call in state.store.open_calls().await? {
         let result = match call.state {
             CallState::Offered => Some("skipped"),
-            CallState::Ringing | CallState::Answered => Some("failed"),
+            CallState::Queued | CallState::Ringing | CallState::Answered => Some("failed"),
             CallState::Connected => None,
-            CallState::WrapUp | CallState::Done => continue,
+            CallState::Callback | CallState::WrapUp | CallState::Done => continue,
         };
         let settled = match (result, call.agent_id) {
             (Some(result), agent) => {
-                call_flow::end_unreached(state, call.tenant_id, call.campaign_id, call.id, call.state, result, agent).await
+                call_flow::end_unreached(state, call.tenant_id, Origin::of(&call), call.id, call.state, result, agent).await
             }
-            (None, Some(agent)) => call_flow::remote_hang_up(state, call.tenant_id, call.id, agent, call.campaign_id).await,
+            (None, Some(agent)) => call_flow::remote_hang_up(state, call.tenant_id, call.id, agent, Origin::of(&call)).await,
             (None, None) => continue,
         };
         if let Err(error) = settled {
@@ -176,6 +193,10 @@ fn running(campaigns: Vec<Campaign>) -> Vec<(Campaign, Arc<CampaignSettings>)> {
 
 async fn look(state: &AppState) -> Result<(), CallError> {
     for tenant in state.store.list_tenants().await?.into_iter().filter(|t| t.ended_at.is_none()) {
+        // Waiting callers first: blended agents take them before campaigns dial.
+        if let Err(error) = crate::switchboard::distribute(state, tenant.id).await {
+            tracing::warn!(%error, tenant = tenant.id.0, "waiting calls could not be distributed");
+        }
         let campaigns = running(state.store.campaigns(tenant.id).await?);
         let dialling: Vec<_> = campaigns.into_iter().filter(|(_, s)| s.mode != DialingMode::Preview).collect();
         if dialling.is_empty() {
@@ -270,7 +291,7 @@ async fn run_of<'a>(
 }
 
 /// Agents free to take work, longest idle first.
-fn longest_idle_first(statuses: &[AgentStatus]) -> Vec<&AgentStatus> {
+pub(crate) fn longest_idle_first(statuses: &[AgentStatus]) -> Vec<&AgentStatus> {
     let mut free: Vec<&AgentStatus> =
         statuses.iter().filter(|s| agent_moves::current(Some(s)).is_ok_and(|state| state.can_take_work())).collect();
     free.sort_by_key(|s| s.since);

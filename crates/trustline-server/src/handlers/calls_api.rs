@@ -1,13 +1,17 @@
-//! Calls for supervisors: the calls of a period, and each campaign's
-//! figures (attempted, reached, contact rate, conversions, handle time,
-//! service level, abandonment) as JSON or an audited CSV.
+//! Calls for supervisors: the calls of a period, each campaign's figures
+//! (attempted, reached, contact rate, conversions, handle time, service
+//! level, abandonment) and each queue's (offered, answered, abandoned,
+//! callbacks, service level against its goal, waits, handle time), as JSON
+//! or an audited CSV.
 
 use super::reports_api::Period;
 use super::work_api::call_view;
 use crate::auth::Authed;
+use crate::call_facts::{inbound_facts, outbound_facts};
 use crate::error::ApiError;
 use crate::extract::ApiQuery;
 use crate::state::AppState;
+use crate::stored_settings::queue_settings_of;
 use axum::Json;
 use axum::extract::State;
 use axum::http::header;
@@ -15,8 +19,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use trustline_domain::reporting::{CallFacts, CallKpis, call_kpis};
-use trustline_store::CallRecord;
+use trustline_domain::reporting::{CallFacts, CallKpis, InboundFacts, call_kpis, queue_kpis};
 
 /// Calls taken by an agent within this many seconds of the answer meet the
 /// service level (the usual 80/20 target's 20).
@@ -32,18 +35,6 @@ pub(crate) async fn list(
     Ok(Json(json!({ "calls": calls.iter().map(call_view).collect::<Vec<_>>() })))
 }
 
-fn facts(call: &CallRecord) -> CallFacts {
-    CallFacts {
-        placed: call.placed_at.is_some(),
-        answered_at: call.answered_at,
-        connected_at: call.connected_at,
-        ended_at: call.ended_at,
-        disposed_at: call.disposed_at,
-        result: call.result.clone(),
-        outcome: call.outcome.clone(),
-    }
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ReportQuery {
@@ -55,13 +46,25 @@ pub(crate) struct ReportQuery {
 
 const CSV_HEADER: &str = "campaign_id,campaign,attempted,reached,contact_rate,connected,conversions,conversion_rate,abandoned,abandonment_rate,average_handle_seconds,service_level\n";
 
-fn csv_line(id: i64, name: &str, k: &CallKpis) -> String {
-    let rate = |r: Option<f64>| r.map(|r| format!("{r:.4}")).unwrap_or_default();
-    // A name is the tenant's own text: quoted, and never read as a formula.
+/// A name is the tenant's own text: quoted, and never read as a formula.
+fn csv_text(name: &str) -> String {
     let safe = name.replace('"', "\"\"");
     let safe = if safe.starts_with(['=', '+', '-', '@']) { format!("'{safe}") } else { safe };
+    format!("\"{safe}\"")
+}
+
+fn rate(r: Option<f64>) -> String {
+    r.map(|r| format!("{r:.4}")).unwrap_or_default()
+}
+
+fn seconds(s: Option<f64>) -> String {
+    s.map(|s| format!("{s:.1}")).unwrap_or_default()
+}
+
+fn csv_line(id: i64, name: &str, k: &CallKpis) -> String {
     format!(
-        "{id},\"{safe}\",{},{},{},{},{},{},{},{},{},{}\n",
+        "{id},{},{},{},{},{},{},{},{},{},{},{}\n",
+        csv_text(name),
         k.attempted,
         k.reached,
         rate(k.contact_rate),
@@ -70,9 +73,34 @@ fn csv_line(id: i64, name: &str, k: &CallKpis) -> String {
         rate(k.conversion_rate),
         k.abandoned,
         rate(k.abandonment_rate),
-        k.average_handle_seconds.map(|s| format!("{s:.1}")).unwrap_or_default(),
+        seconds(k.average_handle_seconds),
         rate(k.service_level),
     )
+}
+
+impl ReportQuery {
+    /// The period, and whether CSV was asked for.
+    fn read(&self) -> Result<(Period, bool), ApiError> {
+        let period = Period { from: self.from, to: self.to };
+        period.check()?;
+        match self.format.as_deref() {
+            None | Some("json") => Ok((period, false)),
+            Some("csv") => Ok((period, true)),
+            Some(_) => Err(ApiError::unprocessable("invalid_format", "format must be json or csv")),
+        }
+    }
+}
+
+/// A report as an audited CSV download named `{name}-{from}-{to}.csv`.
+async fn csv_export(state: &AppState, authed: &Authed, name: &str, period: &Period, body: String) -> Result<Response, ApiError> {
+    let audit = authed
+        .caller
+        .audit(state, "report.export", format!("report:{name}"))
+        .detail("from", period.from.to_string())
+        .detail("to", period.to.to_string());
+    state.appender.append(audit).await?;
+    let disposition = format!("attachment; filename=\"{name}-{}-{}.csv\"", period.from, period.to);
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)], body).into_response())
 }
 
 /// Each campaign's figures over calls offered in `[from, to)`.
@@ -81,19 +109,13 @@ pub(crate) async fn campaign_report(
     authed: Authed,
     ApiQuery(query): ApiQuery<ReportQuery>,
 ) -> Result<Response, ApiError> {
-    let period = Period { from: query.from, to: query.to };
-    period.check()?;
-    let csv = match query.format.as_deref() {
-        None | Some("json") => false,
-        Some("csv") => true,
-        Some(_) => return Err(ApiError::unprocessable("invalid_format", "format must be json or csv")),
-    };
+    let (period, csv) = query.read()?;
     let tenant = authed.principal.tenant.id;
     let calls = state.store.calls_between(tenant, period.from, period.to).await?;
     let mut by_campaign: BTreeMap<i64, Vec<CallFacts>> = BTreeMap::new();
     for call in &calls {
         if let Some(campaign) = call.campaign_id {
-            by_campaign.entry(campaign).or_default().push(facts(call));
+            by_campaign.entry(campaign).or_default().push(outbound_facts(call));
         }
     }
     let names: BTreeMap<i64, String> = state.store.campaigns(tenant).await?.into_iter().map(|c| (c.id, c.name)).collect();
@@ -109,12 +131,58 @@ pub(crate) async fn campaign_report(
     for (id, name, k) in &rows {
         out.push_str(&csv_line(*id, name, k));
     }
-    let audit = authed
-        .caller
-        .audit(&state, "report.export", "report:campaigns")
-        .detail("from", period.from.to_string())
-        .detail("to", period.to.to_string());
-    state.appender.append(audit).await?;
-    let disposition = format!("attachment; filename=\"campaigns-{}-{}.csv\"", period.from, period.to);
-    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)], out).into_response())
+    csv_export(&state, &authed, "campaigns", &period, out).await
+}
+
+const QUEUE_CSV_HEADER: &str = "queue_id,queue,offered,answered,abandoned,abandonment_rate,callbacks,closed,conversions,service_level,service_level_target,average_wait_seconds,longest_wait_seconds,average_handle_seconds\n";
+
+/// Each queue's figures over calls that arrived in `[from, to)`, against
+/// the queue's own service-level goal.
+pub(crate) async fn queue_report(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiQuery(query): ApiQuery<ReportQuery>,
+) -> Result<Response, ApiError> {
+    let (period, csv) = query.read()?;
+    let tenant = authed.principal.tenant.id;
+    let calls = state.store.calls_between(tenant, period.from, period.to).await?;
+    let mut by_queue: BTreeMap<i64, Vec<InboundFacts>> = BTreeMap::new();
+    for call in &calls {
+        if let Some(queue) = call.queue_id {
+            by_queue.entry(queue).or_default().push(inbound_facts(call));
+        }
+    }
+    let mut rows = Vec::new();
+    for queue in state.store.queues(tenant).await? {
+        let goal = queue_settings_of(&queue)?.service_level;
+        let figures = queue_kpis(by_queue.get(&queue.id).map_or(&[][..], Vec::as_slice), goal.seconds);
+        rows.push((queue.id, queue.name, goal, figures));
+    }
+    if !csv {
+        let queues: Vec<Value> = rows
+            .iter()
+            .map(|(id, name, goal, k)| json!({ "queue_id": id, "queue": name, "service_level_goal": goal, "figures": k }))
+            .collect();
+        return Ok(Json(json!({ "from": period.from, "to": period.to, "queues": queues })).into_response());
+    }
+    let mut out = String::from(QUEUE_CSV_HEADER);
+    for (id, name, goal, k) in &rows {
+        out.push_str(&format!(
+            "{id},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            csv_text(name),
+            k.offered,
+            k.answered,
+            k.abandoned,
+            rate(k.abandonment_rate),
+            k.callbacks,
+            k.closed,
+            k.conversions,
+            rate(k.service_level),
+            goal.target,
+            seconds(k.average_wait_seconds),
+            k.longest_wait_seconds.map(|s| s.to_string()).unwrap_or_default(),
+            seconds(k.average_handle_seconds),
+        ));
+    }
+    csv_export(&state, &authed, "queues", &period, out).await
 }

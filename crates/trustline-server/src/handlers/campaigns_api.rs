@@ -1,10 +1,10 @@
 //! Outbound campaigns and the call lists they dial.
 
 use crate::auth::Authed;
-use crate::campaign_settings::settings_of;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
+use crate::stored_settings::settings_of;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;

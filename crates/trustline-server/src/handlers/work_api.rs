@@ -1,10 +1,9 @@
 //! The agent's work loop: what they are working now (the call, the masked
-//! contact, the campaign's script and dispositions, the contact's past
-//! calls), the next contact of a preview campaign, dialling or skipping it,
+//! contact, the campaign's or queue's script and dispositions, the
+//! contact's past calls), the next contact of a preview campaign, dialling or skipping it,
 //! hanging up, and the disposition with an optional note and callback.
 
 use crate::auth::Authed;
-use crate::campaign_settings::settings_of;
 use crate::dialer::CallError;
 use crate::dialer::desk::{self, DeskError, DispositionError, DispositionRequest};
 use crate::error::ApiError;
@@ -12,6 +11,7 @@ use crate::extract::{ApiJson, ApiPath};
 use crate::handlers::contact_view::ContactView;
 use crate::handlers::contacts_api::{checked_note, record_do_not_contact};
 use crate::state::AppState;
+use crate::stored_settings::{queue_settings_of, settings_of};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -91,6 +91,15 @@ async fn work_view(state: &AppState, authed: &Authed, tenant: TenantId, agent: U
         view.insert(
             "campaign".into(),
             json!({ "id": id, "name": campaign.name, "script": settings.script, "dispositions": settings.dispositions }),
+        );
+    }
+    if let Some(id) = call.queue_id
+        && let Some(queue) = state.store.queue(tenant, id).await?
+    {
+        let settings = queue_settings_of(&queue)?;
+        view.insert(
+            "queue".into(),
+            json!({ "id": id, "name": queue.name, "script": settings.script, "dispositions": settings.dispositions }),
         );
     }
     if let Some(contact) = call.contact_id {

@@ -10,6 +10,7 @@ mod csrf;
 mod dialer;
 mod idempotency;
 mod imports;
+mod inbound;
 mod login;
 mod openapi;
 mod pages;

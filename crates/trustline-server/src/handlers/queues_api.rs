@@ -1,0 +1,143 @@
+//! Inbound queues (the number callers dial, skills, priority, strategy,
+//! overflow, service-level goal, callback offer, opening hours, script and
+//! dispositions) with what waits in each now, and agents' skills.
+
+use crate::auth::Authed;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiPath};
+use crate::state::AppState;
+use crate::stored_settings::{queue_settings_of, skills_of};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use trustline_domain::contact::FieldError;
+use trustline_domain::routing::{QueueInput, QueueSettings, SkillLevel, check_skills};
+use trustline_domain::{TenantId, UserId};
+use trustline_store::{CallRecord, CallState, Queue, QueueDraft, StoreError};
+
+/// A queue with its settings and, for the wallboard, the calls waiting in
+/// it now.
+fn view(queue: &Queue, waiting: &[CallRecord], now: i64) -> Result<Value, ApiError> {
+    let settings = queue_settings_of(queue)?;
+    let mine = || waiting.iter().filter(|c| c.queue_id == Some(queue.id));
+    let holding = mine().filter(|c| c.state == CallState::Queued).count();
+    let callbacks = mine().filter(|c| c.state == CallState::Callback).count();
+    let longest = mine().map(|c| now - c.offered_at).max();
+    Ok(json!({
+        "id": queue.id,
+        "name": queue.name,
+        "settings": settings,
+        "waiting": holding,
+        "callbacks_waiting": callbacks,
+        "longest_wait_seconds": longest,
+        "created_at": queue.created_at,
+        "updated_at": queue.updated_at,
+    }))
+}
+
+/// Checks the input, and that the overflow queue exists in the tenant.
+async fn checked(state: &AppState, tenant: TenantId, input: QueueInput) -> Result<QueueSettings, ApiError> {
+    let settings = input.validate().map_err(|fields| ApiError::invalid_fields("invalid_queue", fields))?;
+    if let Some(overflow) = &settings.overflow {
+        let queues = state.store.queues(tenant).await?;
+        if !queues.iter().any(|q| q.name == overflow.to) {
+            let missing = FieldError::new("overflow_to", format!("there is no queue named {:?}", overflow.to));
+            return Err(ApiError::invalid_fields("invalid_queue", vec![missing]));
+        }
+    }
+    Ok(settings)
+}
+
+fn draft(tenant: TenantId, settings: &QueueSettings, at: i64) -> Result<QueueDraft, ApiError> {
+    let json = serde_json::to_string(settings).map_err(|_| ApiError::from(StoreError::Corrupt("queue settings".into())))?;
+    Ok(QueueDraft { tenant_id: tenant, name: settings.name.clone(), number: settings.number.as_str().to_owned(), settings: json, at })
+}
+
+fn taken(error: StoreError) -> ApiError {
+    match error {
+        StoreError::Conflict(_) => {
+            ApiError::new(StatusCode::CONFLICT, "queue_taken", "a queue with this name exists, or this number reaches another queue")
+        }
+        other => other.into(),
+    }
+}
+
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiJson(input): ApiJson<QueueInput>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let tenant = authed.principal.tenant.id;
+    let settings = checked(&state, tenant, input).await?;
+    let audit = authed.caller.audit(&state, "queue.create", "queue").detail("number", settings.number.as_str());
+    let id = state.store.create_queue(draft(tenant, &settings, state.clock.now())?, audit).await.map_err(taken)?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+}
+
+pub(crate) async fn list(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<Value>>, ApiError> {
+    let tenant = authed.principal.tenant.id;
+    let (queues, waiting) = (state.store.queues(tenant).await?, state.store.waiting_calls(tenant).await?);
+    let now = state.clock.now();
+    Ok(Json(queues.iter().map(|q| view(q, &waiting, now)).collect::<Result<_, _>>()?))
+}
+
+pub(crate) async fn show(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<Json<Value>, ApiError> {
+    let tenant = authed.principal.tenant.id;
+    let queue = state.store.queue(tenant, id).await?.ok_or_else(ApiError::not_found)?;
+    Ok(Json(view(&queue, &state.store.waiting_calls(tenant).await?, state.clock.now())?))
+}
+
+pub(crate) async fn update(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<QueueInput>,
+) -> Result<StatusCode, ApiError> {
+    let tenant = authed.principal.tenant.id;
+    state.store.queue(tenant, id).await?.ok_or_else(ApiError::not_found)?;
+    let settings = checked(&state, tenant, input).await?;
+    let audit = authed.caller.audit(&state, "queue.update", format!("queue:{id}")).detail("number", settings.number.as_str());
+    state.store.update_queue(id, draft(tenant, &settings, state.clock.now())?, audit).await.map_err(taken)?;
+    state.dialer.wake();
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Every agent's skills.
+pub(crate) async fn skills(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<Value>>, ApiError> {
+    let stored = state.store.agent_skills(authed.principal.tenant.id).await?;
+    let mut out = Vec::with_capacity(stored.len());
+    for (user, json) in stored {
+        out.push(json!({ "user_id": user.0, "skills": skills_of(&json)? }));
+    }
+    Ok(Json(out))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SkillsInput {
+    skills: Vec<SkillLevel>,
+}
+
+/// Replaces one agent's skills.
+pub(crate) async fn set_skills(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<SkillsInput>,
+) -> Result<StatusCode, ApiError> {
+    let tenant = authed.principal.tenant.id;
+    let mut errors = Vec::new();
+    check_skills("skills", &input.skills, &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::invalid_fields("invalid_skills", errors));
+    }
+    state.store.user(tenant, UserId(id)).await?.ok_or_else(ApiError::not_found)?;
+    let json = serde_json::to_string(&input.skills).map_err(|_| ApiError::from(StoreError::Corrupt("agent skills".into())))?;
+    let names: Vec<String> = input.skills.iter().map(|s| format!("{}:{}", s.skill, s.level)).collect();
+    let audit = authed.caller.audit(&state, "agent.skills", format!("user:{id}")).detail("skills", names.join(","));
+    state.store.set_agent_skills(tenant, UserId(id), &json, state.clock.now(), audit).await?;
+    state.dialer.wake();
+    Ok(StatusCode::NO_CONTENT)
+}

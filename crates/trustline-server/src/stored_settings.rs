@@ -1,0 +1,18 @@
+//! Stored settings read back into the domain's form; the store keeps them
+//! as the JSON the domain checked.
+
+use trustline_domain::dialing::CampaignSettings;
+use trustline_domain::routing::{QueueSettings, SkillLevel};
+use trustline_store::{Campaign, Queue, StoreError};
+
+pub(crate) fn settings_of(campaign: &Campaign) -> Result<CampaignSettings, StoreError> {
+    serde_json::from_str(&campaign.settings).map_err(|_| StoreError::Corrupt(format!("settings of campaign {}", campaign.id)))
+}
+
+pub(crate) fn queue_settings_of(queue: &Queue) -> Result<QueueSettings, StoreError> {
+    serde_json::from_str(&queue.settings).map_err(|_| StoreError::Corrupt(format!("settings of queue {}", queue.id)))
+}
+
+pub(crate) fn skills_of(json: &str) -> Result<Vec<SkillLevel>, StoreError> {
+    serde_json::from_str(json).map_err(|_| StoreError::Corrupt("an agent's skills".into()))
+}

@@ -1,0 +1,127 @@
+//! A call arrives: its queue, the opening hours, its caller's contact, and
+//! following the caller until they hang up.
+
+use crate::dialer::CallError;
+use crate::dialer::call_flow::{self, Origin};
+use crate::state::AppState;
+use crate::stored_settings::queue_settings_of;
+use trustline_audit::AuditDraft;
+use trustline_domain::contact::{ContactInput, E164};
+use trustline_domain::{ContactId, TenantId, UnixTime};
+use trustline_phone::{DefaultRegion, PhoneRules};
+use trustline_store::ConsentState;
+use trustline_store::{CallChange, CallState, NewCall, StoreError};
+use trustline_telephony::{CallProgress, IncomingCall};
+use trustline_vault::subject_label;
+
+/// The name given to a contact created for a caller whose number is new;
+/// agents correct it during the call.
+const NEW_CALLER_NAME: &str = "New caller";
+
+pub(super) async fn arrive(state: &AppState, call: IncomingCall) {
+    let leg = call.id;
+    if let Err(error) = take(state, call).await {
+        tracing::warn!(%error, "an incoming call could not be taken; it is hung up");
+        state.dialer.hang_up(leg).await;
+    }
+}
+
+async fn take(state: &AppState, call: IncomingCall) -> Result<(), CallError> {
+    let IncomingCall { id: leg, from, to, progress } = call;
+    let Some(queue) = state.store.queue_by_number(&to).await? else {
+        tracing::info!(number = %to, "a call to a number no queue answers; refused");
+        state.dialer.hang_up(leg).await;
+        return Ok(());
+    };
+    let (tenant, origin) = (queue.tenant_id, Origin::queue(queue.id));
+    let settings = queue_settings_of(&queue)?;
+    let now = state.clock.now();
+    let contact = match from {
+        Some(number) => caller_contact(state, tenant, &number, now).await?,
+        None => None,
+    };
+    let new = NewCall {
+        tenant_id: tenant,
+        direction: "inbound".into(),
+        campaign_id: None,
+        queue_id: Some(queue.id),
+        contact_id: contact,
+        agent_id: None,
+        mode: settings.strategy.as_str().into(),
+        state: CallState::Queued,
+        at: now,
+    };
+    let audit = AuditDraft::new(now, tenant.0, "system", "call.arrive", String::new()).detail("queue", queue.id.to_string());
+    let id = state.store.open_call(new, None, None, audit).await?;
+    // An unreadable zone was refused when the queue was saved; closed is the safe answer.
+    let open = settings.opening_hours().is_none_or(|hours| hours.is_open(now).unwrap_or(false));
+    if !open {
+        state.dialer.hang_up(leg).await;
+        let closed = CallChange { result: Some("closed".into()), ..CallChange::new(tenant, id, CallState::Queued, CallState::Done, now) };
+        return call_flow::change(state, closed, origin, None).await;
+    }
+    state.dialer.track_leg(id, leg);
+    call_flow::publish_call(state, tenant, id, origin, None, CallState::Queued, None).await;
+    let state = state.clone();
+    tokio::spawn(async move {
+        follow(&state, tenant, id, origin, progress).await;
+        state.dialer.forget_leg(id);
+        state.dialer.wake();
+    });
+    Ok(())
+}
+
+/// The caller's contact: found by the number's blind index, or created.
+async fn caller_contact(state: &AppState, tenant: TenantId, number: &str, now: UnixTime) -> Result<Option<ContactId>, CallError> {
+    let Ok(parsed) = E164::parse(number) else { return Ok(None) };
+    let digest = state.vault.phone_lookup(tenant, &parsed, now, "system").await?;
+    if let Some(known) = state.store.contact_by_phone(tenant, &digest).await? {
+        return Ok(Some(known));
+    }
+    let input = ContactInput { name: Some(NEW_CALLER_NAME.into()), phones: vec![number.to_owned()], ..ContactInput::default() };
+    let region = state.store.tenant(tenant).await?.and_then(|t| t.default_region).and_then(|r| DefaultRegion::parse(&r).ok());
+    let Ok(contact) = input.validate(&[], &PhoneRules { default_region: region }) else { return Ok(None) };
+    let audit = AuditDraft::new(now, tenant.0, "system", "contact.create", String::new()).detail("source", "inbound call");
+    match state.vault.create_contact(tenant, &contact, ConsentState::unknown(), audit).await {
+        Ok(id) => Ok(Some(id)),
+        // Created by a call arriving at the same moment.
+        Err(trustline_vault::VaultError::Store(StoreError::Conflict(_))) => Ok(state.store.contact_by_phone(tenant, &digest).await?),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn follow(state: &AppState, tenant: TenantId, id: i64, origin: Origin, mut progress: tokio::sync::mpsc::Receiver<CallProgress>) {
+    // A hang-up from this side (the agent's, a callback taken) closes the channel instead.
+    while let Some(event) = progress.recv().await {
+        if event == CallProgress::RemoteHangUp {
+            if let Err(error) = caller_left(state, tenant, id, origin).await {
+                tracing::warn!(%error, call = id, "a caller's hang-up could not be recorded");
+            }
+            return;
+        }
+    }
+}
+
+/// The caller hung up: while waiting, the call is abandoned; while talking,
+/// it goes to wrap-up.
+pub(super) async fn caller_left(state: &AppState, tenant: TenantId, id: i64, origin: Origin) -> Result<(), CallError> {
+    // A change racing this one (an agent taking the call) is read again.
+    for _ in 0..3 {
+        let Some(call) = state.store.call(tenant, id).await? else { return Ok(()) };
+        let done = match (call.state, call.agent_id) {
+            (CallState::Queued, _) => call_flow::end_unreached(state, tenant, origin, id, CallState::Queued, "abandoned", None).await,
+            (CallState::Connected, Some(agent)) => call_flow::remote_hang_up(state, tenant, id, agent, origin).await,
+            _ => return Ok(()),
+        };
+        match done {
+            Err(CallError::Store(StoreError::Conflict(_))) => continue,
+            other => return other,
+        }
+    }
+    Ok(())
+}
+
+/// For the audit trail of a call tied to a contact.
+pub(super) fn call_target(contact: Option<ContactId>, id: i64) -> String {
+    contact.map_or_else(|| format!("call:{id}"), subject_label)
+}

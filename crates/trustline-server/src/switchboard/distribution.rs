@@ -1,0 +1,212 @@
+//! The distribution pass: waiting calls to ready agents. The router is
+//! built from what is stored (queues, skills, agents' states, waiting
+//! calls), so every node agrees with the database; each call then goes to
+//! the best ready agent of its queue, queues of higher priority first and,
+//! within a queue, the longest waiting first; calls past their overflow
+//! delay may take agents of the overflow queue. Calls left waiting are
+//! offered a callback when their expected wait is longer than the queue
+//! allows.
+
+use super::callback;
+use crate::agent_moves;
+use crate::dialer::CallError;
+use crate::dialer::call_flow::{self, Origin};
+use crate::state::AppState;
+use crate::stored_settings::{queue_settings_of, skills_of};
+use std::collections::{HashMap, HashSet};
+use trustline_audit::AuditDraft;
+use trustline_domain::agent::AgentEvent;
+use trustline_domain::reporting::{InboundFacts, queue_kpis};
+use trustline_domain::routing::{CallId, QueueId, QueueSettings, Routed, Router, SkillBook, SkillLevel, meets, offer_callback};
+use trustline_domain::{TenantId, UnixTime, UserId};
+use trustline_store::{AgentStatus, CallRecord, CallState, StoreError};
+
+/// Assumed handle time of a queue without a handled call in the last hour.
+const DEFAULT_HANDLE_MS: u64 = 180_000;
+
+struct QueueEntry {
+    id: i64,
+    settings: QueueSettings,
+}
+
+/// Gives the tenant's waiting calls to its ready agents.
+pub(crate) async fn distribute(state: &AppState, tenant: TenantId) -> Result<(), CallError> {
+    let waiting = state.store.waiting_calls(tenant).await?;
+    if waiting.is_empty() {
+        return Ok(());
+    }
+    let queues: Vec<QueueEntry> = state
+        .store
+        .queues(tenant)
+        .await?
+        .iter()
+        .filter_map(|q| match queue_settings_of(q) {
+            Ok(settings) => Some(QueueEntry { id: q.id, settings }),
+            Err(error) => {
+                tracing::warn!(%error, queue = q.id, "a queue's settings do not read; its calls wait");
+                None
+            }
+        })
+        .collect();
+    let mut skills: HashMap<UserId, Vec<SkillLevel>> = HashMap::new();
+    for (user, json) in state.store.agent_skills(tenant).await? {
+        skills.insert(user, skills_of(&json)?);
+    }
+    let statuses = state.store.agent_statuses(tenant).await?;
+    let now = state.clock.now();
+    let assigned = route(&queues, &skills, &statuses, &waiting, now);
+    for (call, agent) in &assigned {
+        let Some(call) = waiting.iter().find(|c| c.id == *call) else { continue };
+        let Some(queue) = queues.iter().find(|q| Some(q.id) == call.queue_id) else { continue };
+        match take(state, call, *agent, &queue.settings).await {
+            Ok(()) | Err(CallError::Store(StoreError::Conflict(_)) | CallError::Move(_)) => {} // the agent or the call moved meanwhile
+            Err(error) => return Err(error),
+        }
+    }
+    let taken: HashSet<i64> = assigned.iter().map(|(call, _)| *call).collect();
+    let still: Vec<&CallRecord> = waiting.iter().filter(|c| !taken.contains(&c.id)).collect();
+    offer_callbacks(state, tenant, &queues, &skills, &statuses, &still, now).await
+}
+
+/// The router's decisions: (call, agent) pairs.
+fn route(
+    queues: &[QueueEntry],
+    skills: &HashMap<UserId, Vec<SkillLevel>>,
+    statuses: &[AgentStatus],
+    waiting: &[CallRecord],
+    now: UnixTime,
+) -> Vec<(i64, UserId)> {
+    let mut router = Router::new();
+    let mut book = SkillBook::default();
+    let index = |id: i64| queues.iter().position(|q| q.id == id).and_then(|i| u32::try_from(i).ok()).map(QueueId);
+    for (i, queue) in queues.iter().enumerate() {
+        let overflow_to = queue.settings.overflow.as_ref().and_then(|o| queues.iter().position(|q| q.settings.name == o.to));
+        let overflow_to = overflow_to.and_then(|i| u32::try_from(i).ok()).map(QueueId);
+        let Ok(id) = u32::try_from(i) else { continue };
+        // Ids are positions, each added once; levels were checked when saved.
+        let _added = router.add_queue(queue.settings.router_config(QueueId(id), &mut book, overflow_to));
+    }
+    for status in crate::dialer::longest_idle_first(statuses) {
+        let has = skills.get(&status.user_id).map_or(&[][..], Vec::as_slice);
+        if router.log_in(status.user_id.0, book.numbered(has)).is_ok() {
+            let _ready = router.agent_ready(status.user_id.0, ms(status.since));
+        }
+    }
+    let mut order: Vec<&CallRecord> = waiting.iter().collect();
+    let priority = |call: &CallRecord| call.queue_id.and_then(|id| queues.iter().find(|q| q.id == id)).map_or(0, |q| q.settings.priority);
+    order.sort_by_key(|c| (std::cmp::Reverse(priority(c)), c.offered_at, c.id));
+    let mut assigned = Vec::new();
+    for call in order {
+        let Some(queue) = call.queue_id.and_then(index) else { continue };
+        let Ok(call_id) = u64::try_from(call.id) else { continue };
+        if let Ok(Routed::Agent(agent)) = router.offer(CallId(call_id), queue, ms(call.offered_at)) {
+            assigned.push((call.id, UserId(agent)));
+        }
+    }
+    for (call, _, agent) in router.overflow(ms(now)) {
+        if let Ok(call) = i64::try_from(call.0) {
+            assigned.push((call, UserId(agent)));
+        }
+    }
+    assigned
+}
+
+fn ms(seconds: UnixTime) -> u64 {
+    u64::try_from(seconds).unwrap_or(0).saturating_mul(1000)
+}
+
+/// Reserves `agent` and joins them to the waiting caller (or calls back one
+/// waiting for a callback).
+async fn take(state: &AppState, call: &CallRecord, agent: UserId, settings: &QueueSettings) -> Result<(), CallError> {
+    let (tenant, id, origin) = (call.tenant_id, call.id, Origin::of(call));
+    let status = state.store.agent_status(tenant, agent).await?;
+    let offer = agent_moves::plan(tenant, agent, status.as_ref(), AgentEvent::Offer, "offer", state.clock.now())?;
+    let audit = AuditDraft::new(offer.at, tenant.0, "system", "agent.offer", format!("user:{agent}"))
+        .detail("queue", call.queue_id.unwrap_or_default().to_string());
+    state.store.move_agent(offer.clone(), audit).await?;
+    agent_moves::publish(state, &offer).await;
+    let taken = match call.state {
+        CallState::Callback => callback::call_back(state, call, agent, settings.number.as_str()).await,
+        _ => match call_flow::connect(state, tenant, id, CallState::Queued, agent, origin).await {
+            Ok(()) => {
+                if let (Some(leg), Some(telephony)) = (state.dialer.leg_of(id), state.dialer.telephony()) {
+                    // A caller gone meanwhile is seen by the follower of their line.
+                    let _joined = telephony.bridge(leg).await;
+                }
+                Ok(())
+            }
+            Err(error) => Err(error),
+        },
+    };
+    if taken.is_err() {
+        // The caller left first: the agent is free again.
+        let withdraw = call_flow::agent_move(state, tenant, agent, AgentEvent::Withdraw, "withdraw").await?;
+        let audit = AuditDraft::new(withdraw.at, tenant.0, "system", "agent.withdraw", format!("user:{agent}"));
+        state.store.move_agent(withdraw.clone(), audit).await?;
+        agent_moves::publish(state, &withdraw).await;
+    }
+    taken
+}
+
+/// Offers a callback, once, to each caller still holding whose expected
+/// wait (their position times the queue's handle time, over the agents
+/// serving it) is longer than their queue allows.
+async fn offer_callbacks(
+    state: &AppState,
+    tenant: TenantId,
+    queues: &[QueueEntry],
+    skills: &HashMap<UserId, Vec<SkillLevel>>,
+    statuses: &[AgentStatus],
+    waiting: &[&CallRecord],
+    now: UnixTime,
+) -> Result<(), CallError> {
+    let mut handle_ms: Option<HashMap<i64, u64>> = None;
+    for queue in queues {
+        let Some(max_wait_seconds) = queue.settings.callback_after_seconds else { continue };
+        let serving = statuses
+            .iter()
+            .filter(|s| s.state.code != "offline")
+            .filter(|s| meets(&queue.settings.skills, skills.get(&s.user_id).map_or(&[][..], Vec::as_slice)))
+            .count();
+        let in_queue = waiting.iter().filter(|c| c.queue_id == Some(queue.id));
+        for (position, call) in in_queue.enumerate() {
+            if call.state != CallState::Queued || !state.dialer.first_callback_offer(call.id) {
+                continue;
+            }
+            if handle_ms.is_none() {
+                handle_ms = Some(recent_handle_ms(state, tenant, now).await?);
+            }
+            let average = handle_ms.as_ref().and_then(|h| h.get(&queue.id)).copied().unwrap_or(DEFAULT_HANDLE_MS);
+            if !offer_callback(position + 1, serving, average, u64::from(max_wait_seconds) * 1000) {
+                state.dialer.forget_callback_offer(call.id);
+                continue;
+            }
+            let Some(leg) = state.dialer.leg_of(call.id) else { continue };
+            let (state, id, origin) = (state.clone(), call.id, Origin::of(call));
+            tokio::spawn(async move {
+                if let Err(error) = callback::offer(&state, tenant, id, leg, origin).await {
+                    tracing::warn!(%error, call = id, "a callback offer could not be recorded");
+                }
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Each queue's average handle time over the last hour, where known.
+async fn recent_handle_ms(state: &AppState, tenant: TenantId, now: UnixTime) -> Result<HashMap<i64, u64>, CallError> {
+    let calls = state.store.calls_between(tenant, now - 3600, now + 1).await?;
+    let mut by_queue: HashMap<i64, Vec<InboundFacts>> = HashMap::new();
+    for call in &calls {
+        if let Some(queue) = call.queue_id {
+            by_queue.entry(queue).or_default().push(crate::call_facts::inbound_facts(call));
+        }
+    }
+    Ok(by_queue
+        .into_iter()
+        .filter_map(|(queue, facts)| {
+            let seconds = queue_kpis(&facts, 20).average_handle_seconds?;
+            Some((queue, (seconds * 1000.0) as u64))
+        })
+        .collect())
+}

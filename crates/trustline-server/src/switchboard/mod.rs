@@ -1,0 +1,30 @@
+//! Inbound calls. Each call arriving from the carrier goes to the queue its
+//! dialled number reaches, is checked against the queue's opening hours,
+//! is tied to its caller's contact (created when the number is new) and
+//! waits. The distribution pass, run by the dialer's loop before any
+//! campaign dials (so blended agents take waiting callers first), gives
+//! waiting calls to ready agents through the domain's router: queue
+//! priority, skills, strategy and overflow. A caller facing a long wait is
+//! offered a callback; one who takes it keeps their place and is called
+//! back when an agent is free.
+
+mod arrival;
+mod callback;
+mod distribution;
+
+use crate::state::AppState;
+use std::sync::Arc;
+use trustline_telephony::Telephony;
+
+pub(crate) use distribution::distribute;
+
+/// Takes incoming calls from `telephony` until the process ends.
+pub(crate) fn start(state: AppState, telephony: &Arc<dyn Telephony>) {
+    let Some(mut incoming) = telephony.incoming() else { return };
+    tokio::spawn(async move {
+        while let Some(call) = incoming.recv().await {
+            let state = state.clone();
+            tokio::spawn(async move { arrival::arrive(&state, call).await });
+        }
+    });
+}

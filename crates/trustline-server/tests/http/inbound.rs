@@ -1,0 +1,236 @@
+//! Inbound calls over HTTP with the simulated carrier: queues and skills
+//! are set through the API, callers ring in, and the switchboard routes
+//! them by skills, queue priority and overflow; callers who wait too long
+//! abandon or take a callback and are called back; closed queues take no
+//! calls; each queue's figures add up.
+
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::Duration;
+use trustline_domain::Role;
+use trustline_telephony::{Caller, CarrierProfile, SimulatedTelephony};
+use trustline_testkit::{Engine, TestClient, TestServer, on_both_engines};
+
+on_both_engines!(
+    calls_follow_skills_priority_and_overflow,
+    callers_abandon_take_callbacks_or_find_the_queue_closed,
+    queues_and_skills_refuse_bad_input
+);
+
+/// Monday 18 March 2030, 12:00 UTC (12:00 in London).
+const MONDAY_NOON_UTC: i64 = 1_900_065_600;
+const GENERAL: &str = "+442079460992";
+const BILLING: &str = "+442079460990";
+const VIP: &str = "+442079460991";
+
+/// Everyone answers a callback; conversations of about 0.2 s at this speed.
+fn everyone_answers() -> CarrierProfile {
+    CarrierProfile { answer_rate: 1.0, machine_rate: 0.0, busy_rate: 0.0, talk_median_ms: 20_000.0, ..CarrierProfile::default() }
+}
+
+/// Holds for hours and talks until the agent hangs up.
+const PATIENT: Caller = Caller { patience_ms: 36_000_000, talk_ms: 36_000_000, accepts_callback: false };
+
+struct Floor {
+    server: TestServer,
+    sam: TestClient,
+    agents: Vec<(TestClient, i64)>,
+    telephony: Arc<SimulatedTelephony>,
+}
+
+async fn floor(engine: Engine, agents: usize) -> Floor {
+    let server = TestServer::start(engine).await;
+    server.clock.advance(MONDAY_NOON_UTC - 1_900_000_000);
+    let tenant = server.tenant.clone();
+    let sam = server.create_user(&tenant, "sam", Role::Supervisor, true).await;
+    let sam = server.signed_in(&sam).await;
+    let mut clients = Vec::new();
+    for i in 0..agents {
+        let user = server.create_user(&tenant, &format!("agent{i}"), Role::Agent, false).await;
+        clients.push((server.signed_in(&user).await, user.id.0));
+    }
+    let telephony = server.start_dialer(everyone_answers(), 100.0);
+    Floor { server, sam, agents: clients, telephony }
+}
+
+async fn create_queue(sam: &TestClient, settings: Value) -> i64 {
+    let created = sam.post("/api/queues", settings).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    created.body["id"].as_i64().unwrap()
+}
+
+/// Polls `path` until `done` holds for its answer (10 s at most).
+async fn wait_for(client: &TestClient, path: &str, done: impl Fn(&Value) -> bool) -> Value {
+    for _ in 0..400 {
+        let reply = client.get(path).await;
+        if reply.status == 200 && done(&reply.body) {
+            return reply.body;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("{path} never reached the expected state: {}", client.get(path).await.body);
+}
+
+fn queue<'a>(queues: &'a Value, name: &str) -> &'a Value {
+    queues.as_array().unwrap().iter().find(|q| q["name"] == name).unwrap()
+}
+
+async fn log_in(agent: &TestClient) {
+    let reply = agent.post("/api/agent/state", json!({ "event": "log_in" })).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+}
+
+fn calls_path() -> String {
+    format!("/api/calls?from={}&to={}", MONDAY_NOON_UTC - 60, MONDAY_NOON_UTC + 86_400)
+}
+
+async fn calls_follow_skills_priority_and_overflow(engine: Engine) {
+    let f = floor(engine, 3).await;
+    let sam = &f.sam;
+    let known = sam.post("/api/contacts", json!({ "name": "Ada Lovelace", "phones": ["+442071838750"] })).await;
+    assert_eq!(known.status, 201, "{}", known.body);
+    create_queue(sam, json!({ "name": "General", "number": GENERAL, "priority": 1 })).await;
+    let billing = json!({
+        "name": "Billing", "number": BILLING, "priority": 5, "skills": [{ "skill": "billing", "level": 3 }],
+        "overflow_after_seconds": 30, "overflow_to": "General", "script": "Thank you for calling billing."
+    });
+    create_queue(sam, billing).await;
+    create_queue(sam, json!({ "name": "VIP", "number": VIP, "priority": 9, "skills": [{ "skill": "french", "level": 5 }] })).await;
+    let [(a0, a0_id), (a1, a1_id), (a2, _)] = &f.agents[..] else { unreachable!() };
+    for (id, skills) in [(a0_id, json!([{ "skill": "billing", "level": 5 }])), (a1_id, json!([{ "skill": "french", "level": 6 }]))] {
+        assert_eq!(sam.put(&format!("/api/agents/{id}/skills"), json!({ "skills": skills })).await.status, 204);
+    }
+    let skills = sam.get("/api/skills").await.body;
+    assert_eq!(skills.as_array().unwrap().len(), 2, "{skills}");
+
+    // Three callers wait, nobody is logged in: a newcomer to VIP, Ada to General, a newcomer to Billing.
+    for (name, to, from) in [("VIP", VIP, "+442079460101"), ("General", GENERAL, "+442071838750"), ("Billing", BILLING, "+442079460102")] {
+        f.telephony.ring_in(to, Some(from), PATIENT).await.unwrap();
+        wait_for(sam, "/api/queues", |q| queue(q, name)["waiting"] == 1).await;
+        f.server.clock.advance(1);
+    }
+    let queues = sam.get("/api/queues").await.body;
+    assert_eq!(queue(&queues, "VIP")["longest_wait_seconds"], 3, "the wallboard shows the longest wait");
+
+    // The billing agent also serves General (no skills needed) but takes Billing: higher priority.
+    log_in(a0).await;
+    let work = wait_for(a0, "/api/agent/work", |w| w["call"]["state"] == "connected").await;
+    assert_eq!(work["queue"]["name"], "Billing");
+    assert_eq!(work["queue"]["script"], "Thank you for calling billing.");
+    assert_eq!(work["call"]["direction"], "inbound");
+    assert_eq!(work["contact"]["masked"], false, "the connected agent sees the caller");
+    assert_eq!(work["contact"]["name"], "New caller", "a new number becomes a contact");
+    assert_eq!(work["contact"]["phones"][0], "+442079460102");
+    // The agent without skills serves General only.
+    log_in(a2).await;
+    let work = wait_for(a2, "/api/agent/work", |w| w["call"]["state"] == "connected").await;
+    assert_eq!((work["queue"]["name"].as_str(), work["contact"]["name"].as_str()), (Some("General"), Some("Ada Lovelace")));
+    let queues = sam.get("/api/queues").await.body;
+    assert_eq!(queue(&queues, "VIP")["waiting"], 1, "nobody with French 5 yet");
+    log_in(a1).await;
+    let work = wait_for(a1, "/api/agent/work", |w| w["call"]["state"] == "connected").await;
+    assert_eq!(work["queue"]["name"], "VIP");
+
+    // Overflow: a billing caller waits for billing agents only, until 30 s have passed.
+    f.telephony.ring_in(BILLING, Some("+442079460103"), PATIENT).await.unwrap();
+    wait_for(sam, "/api/queues", |q| queue(q, "Billing")["waiting"] == 1).await;
+    let general_call = a2.get("/api/agent/work").await.body["call"]["id"].as_i64().unwrap();
+    assert_eq!(a2.post(&format!("/api/calls/{general_call}/hangup"), json!({})).await.status, 204);
+    let path = format!("/api/calls/{general_call}/disposition");
+    let wrong = a2.post(&path, json!({ "disposition": "success" })).await;
+    assert_eq!((wrong.status, wrong.code()), (422, "unknown_disposition"), "the queue's dispositions, not a campaign's");
+    assert!(wrong.body["error"]["message"].as_str().unwrap().contains("resolved"), "{}", wrong.body);
+    assert_eq!(a2.post(&path, json!({ "disposition": "resolved", "note": "Address changed" })).await.status, 204);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(a2.get("/api/agent/work").await.body["call"], Value::Null, "billing calls do not reach agent2 yet");
+    f.server.clock.advance(31);
+    let work = wait_for(a2, "/api/agent/work", |w| w["call"]["state"] == "connected").await;
+    assert_eq!(work["queue"]["name"], "Billing", "overflowed to General's agent");
+
+    let count = |action: &'static str| {
+        let raw = f.server.db.raw.clone();
+        async move { raw.scalar(&format!("SELECT COUNT(*) FROM audit_events WHERE action = '{action}'")).await }
+    };
+    assert_eq!(count("call.arrive").await, 4);
+    assert_eq!(count("call.connect").await, 4, "each connection, where an agent first sees the caller, is audited");
+    assert_eq!(count("contact.create").await, 4, "Ada was created by the test; three new numbers called");
+}
+
+async fn callers_abandon_take_callbacks_or_find_the_queue_closed(engine: Engine) {
+    let f = floor(engine, 1).await;
+    let sam = &f.sam;
+    let care = create_queue(sam, json!({ "name": "Care", "number": "+442079460993", "callback_after_seconds": 10 })).await;
+    let weekend = json!({ "name": "Weekend", "number": "+442079460994", "hours": ["sat-sun 10:00-16:00"], "time_zone": "Europe/London" });
+    create_queue(sam, weekend).await;
+
+    // Nobody serves Care: the first caller is offered a callback and takes it.
+    let takes_callback = Caller { accepts_callback: true, ..PATIENT };
+    f.telephony.ring_in("+442079460993", Some("+442079460201"), takes_callback).await.unwrap();
+    wait_for(sam, "/api/queues", |q| queue(q, "Care")["callbacks_waiting"] == 1 && queue(q, "Care")["waiting"] == 0).await;
+    // The second declines, then hangs up after 5 s on hold.
+    let impatient = Caller { patience_ms: 5_000, ..PATIENT };
+    f.telephony.ring_in("+442079460993", Some("+442079460202"), impatient).await.unwrap();
+    wait_for(sam, &calls_path(), |c| c["calls"].as_array().unwrap().iter().any(|c| c["result"] == "abandoned")).await;
+    // It is Monday: the weekend line is closed. A number no queue has is refused outright.
+    f.telephony.ring_in("+442079460994", Some("+442079460203"), PATIENT).await.unwrap();
+    wait_for(sam, &calls_path(), |c| c["calls"].as_array().unwrap().iter().any(|c| c["result"] == "closed")).await;
+    f.telephony.ring_in("+442079469999", Some("+442079460204"), PATIENT).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(sam.get(&calls_path()).await.body["calls"].as_array().unwrap().len(), 3);
+
+    // An agent logs in: the caller who took the callback is called back.
+    let (agent, _) = &f.agents[0];
+    log_in(agent).await;
+    let work = wait_for(agent, "/api/agent/work", |w| w["call"]["state"] == "wrap_up").await;
+    assert_eq!(work["queue"]["id"], care);
+    assert_eq!(work["contact"]["phones"][0], "+442079460201");
+    let call = work["call"]["id"].as_i64().unwrap();
+    assert_eq!(agent.post(&format!("/api/calls/{call}/disposition"), json!({ "disposition": "resolved" })).await.status, 204);
+
+    let period = format!("from={}&to={}", MONDAY_NOON_UTC - 60, MONDAY_NOON_UTC + 3600);
+    let report = sam.get(&format!("/api/reports/queues?{period}")).await;
+    assert_eq!(report.status, 200, "{}", report.body);
+    let figures = |name: &str| report.body["queues"].as_array().unwrap().iter().find(|q| q["queue"] == name).unwrap()["figures"].clone();
+    let care = figures("Care");
+    assert_eq!(
+        (&care["offered"], &care["answered"], &care["abandoned"], &care["callbacks"], &care["conversions"]),
+        (&json!(2), &json!(0), &json!(1), &json!(1), &json!(1)),
+        "{care}"
+    );
+    assert_eq!(care["service_level"], Value::Null, "the 5 s abandon was early; the callback is outside the service level");
+    assert_eq!(figures("Weekend")["closed"], 1);
+    let csv = sam.get(&format!("/api/reports/queues?{period}&format=csv")).await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.text.lines().nth(1).unwrap().contains(",\"Care\",2,0,1,"), "{}", csv.text);
+    let exported = f.server.db.raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'report.export'").await;
+    assert_eq!(exported, 1, "the CSV export is audited");
+}
+
+async fn queues_and_skills_refuse_bad_input(engine: Engine) {
+    let f = floor(engine, 1).await;
+    let sam = &f.sam;
+    let bad = sam.post("/api/queues", json!({ "name": "", "number": "0207", "strategy": "random", "priority": 0 })).await;
+    assert_eq!((bad.status, bad.code()), (422, "invalid_queue"));
+    let fields: Vec<&str> = bad.body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["name", "number", "priority", "strategy"]);
+    let orphan =
+        sam.post("/api/queues", json!({ "name": "A", "number": GENERAL, "overflow_after_seconds": 5, "overflow_to": "Nowhere" })).await;
+    assert_eq!((orphan.status, orphan.code()), (422, "invalid_queue"));
+    let unknown = sam.post("/api/queues", json!({ "name": "A", "number": GENERAL, "colour": "red" })).await;
+    assert_eq!(unknown.status, 422, "unknown fields are refused: {}", unknown.body);
+    let id = create_queue(sam, json!({ "name": "A", "number": GENERAL })).await;
+    let taken = sam.post("/api/queues", json!({ "name": "B", "number": GENERAL })).await;
+    assert_eq!((taken.status, taken.code()), (409, "queue_taken"), "a number reaches one queue");
+    let renamed = sam.put(&format!("/api/queues/{id}"), json!({ "name": "A2", "number": GENERAL, "priority": 3 })).await;
+    assert_eq!(renamed.status, 204, "{}", renamed.body);
+    let shown = sam.get(&format!("/api/queues/{id}")).await.body;
+    assert_eq!((shown["name"].as_str(), shown["settings"]["priority"].as_i64()), (Some("A2"), Some(3)));
+    assert_eq!(sam.get("/api/queues/999999").await.status, 404);
+
+    let (_, agent_id) = &f.agents[0];
+    let path = format!("/api/agents/{agent_id}/skills");
+    let bad = sam.put(&path, json!({ "skills": [{ "skill": "Billing", "level": 0 }] })).await;
+    assert_eq!((bad.status, bad.code()), (422, "invalid_skills"));
+    assert_eq!(sam.put("/api/agents/999999/skills", json!({ "skills": [] })).await.status, 404);
+    assert_eq!(sam.get("/api/skills").await.body, json!([]), "refused input changed nothing");
+}
