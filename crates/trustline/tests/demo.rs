@@ -69,4 +69,9 @@ async fn the_demo_starts_and_its_owner_is_asked_to_enrol_mfa() {
     assert_eq!(lists[0]["members"], 700, "every sample number is valid: {lists}");
     let work: serde_json::Value = agent.get(format!("{address}api/agent/work")).send().await.unwrap().json().await.unwrap();
     assert!(work.get("call").is_some(), "{work}");
+    // Two inbound queues take the simulated callers.
+    let queues: serde_json::Value = agent.get(format!("{address}api/queues")).send().await.unwrap().json().await.unwrap();
+    let names: Vec<&str> = queues.as_array().unwrap().iter().map(|q| q["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Customer care", "Billing"], "{queues}");
+    assert_eq!(queues[1]["settings"]["overflow"]["to"], "Customer care");
 }

@@ -1,8 +1,9 @@
 //! The demo's call floor: sample contacts in several countries, a running
-//! predictive campaign, and demo agents who work it through the HTTP API
-//! like any other client (sign in, log in to work, set dispositions), so
-//! that calls flow and the supervisor's live view moves as soon as the demo
-//! starts. Real people can sign in as `agent` and take calls beside them.
+//! predictive campaign, two inbound queues with simulated callers ringing
+//! in, and demo agents who work both through the HTTP API like any other
+//! client (sign in, log in to work, set dispositions), so that calls flow
+//! and the supervisor's live view moves as soon as the demo starts. Real
+//! people can sign in as `agent` and take calls beside them.
 
 use super::accounts::{cli_audit, create_user};
 use crate::config::Installation;
@@ -10,18 +11,54 @@ use serde_json::{Value, json};
 use std::time::Duration;
 use trustline_crypto::{PasswordHasher, random_password};
 use trustline_domain::dialing::CampaignInput;
+use trustline_domain::routing::{QueueInput, SkillLevel};
 use trustline_domain::{Clock, Role};
 use trustline_import::{ImportRequest, run_import};
 use trustline_phone::PhoneRules;
 use trustline_server::SystemClock;
-use trustline_store::{CampaignDraft, Tenant};
-use trustline_telephony::SeededRandom;
+use trustline_store::{CampaignDraft, QueueDraft, Tenant};
+use trustline_telephony::{InboundTraffic, SeededRandom};
 use trustline_vault::Vault;
 use zeroize::Zeroizing;
 
 const LIST: &str = "demo-contacts";
 pub const CAMPAIGN: &str = "Demo renewals";
 const FLOOR_AGENTS: usize = 6;
+/// The floor agents who also have the billing skill.
+const BILLING_AGENTS: usize = 3;
+pub const CARE_NUMBER: &str = "+442079460990";
+pub const BILLING_NUMBER: &str = "+442079460991";
+/// Simulated inbound calls per hour, across both queues.
+const INBOUND_PER_HOUR: f64 = 40.0;
+
+/// Callers ring the two queues from drama numbers: half of them are demo
+/// contacts already, half are new and become contacts when they call.
+pub fn inbound_traffic() -> InboundTraffic {
+    let callers = (200..400).map(|i| format!("+44207946{i:04}")).collect();
+    InboundTraffic::new(vec![CARE_NUMBER.into(), BILLING_NUMBER.into()], callers, INBOUND_PER_HOUR)
+}
+
+fn demo_queues() -> [QueueInput; 2] {
+    let care = QueueInput {
+        name: "Customer care".into(),
+        number: CARE_NUMBER.into(),
+        callback_after_seconds: Some(60),
+        script: Some("Thank you for calling the Demo Contact Center. How can I help?".into()),
+        ..QueueInput::default()
+    };
+    let billing = QueueInput {
+        name: "Billing".into(),
+        number: BILLING_NUMBER.into(),
+        skills: vec![SkillLevel { skill: "billing".into(), level: 3 }],
+        priority: Some(7),
+        overflow_after_seconds: Some(45),
+        overflow_to: Some("Customer care".into()),
+        callback_after_seconds: Some(90),
+        script: Some("Billing, good afternoon. May I have your account number?".into()),
+        ..QueueInput::default()
+    };
+    [care, billing]
+}
 
 /// Numbers reserved for drama and tests in each country, so the demo can
 /// never call anyone real: Ofcom's 020 7946 0xxx, the NANP's 555-01xx in
@@ -64,6 +101,28 @@ pub async fn prepare(
             }
         }
         agents.push((username, password));
+    }
+    for (username, _) in agents.iter().take(BILLING_AGENTS) {
+        if let Some(user) = inst.store.user_by_username(tenant.id, username).await? {
+            let skills = serde_json::to_string(&[SkillLevel { skill: "billing".into(), level: 5 }])?;
+            let audit = cli_audit(tenant.id.0, "agent.skills", format!("user:{}", user.id)).detail("skills", "billing:5");
+            inst.store.set_agent_skills(tenant.id, user.id, &skills, SystemClock.now(), audit).await?;
+        }
+    }
+    let queues = inst.store.queues(tenant.id).await?;
+    for input in demo_queues() {
+        if queues.iter().any(|q| q.name == input.name) {
+            continue;
+        }
+        let settings = input.validate().map_err(|fields| anyhow::anyhow!("demo queue: {fields:?}"))?;
+        let draft = QueueDraft {
+            tenant_id: tenant.id,
+            name: settings.name.clone(),
+            number: settings.number.as_str().to_owned(),
+            settings: serde_json::to_string(&settings)?,
+            at: SystemClock.now(),
+        };
+        inst.store.create_queue(draft, cli_audit(tenant.id.0, "queue.create", "queue")).await?;
     }
     let lists = inst.store.call_lists(tenant.id).await?;
     if !lists.iter().any(|l| l.name == LIST) {
@@ -133,6 +192,24 @@ async fn send(client: &reqwest::Client, base: &str, csrf: &str, path: &str, body
     Ok(client.post(format!("{base}{path}")).header("X-CSRF-Token", csrf).json(&body).send().await?)
 }
 
+/// A disposition for a call in wrap-up: an inbound call takes one of its
+/// queue's, a campaign call one of the campaign's.
+fn pick_disposition(work: &Value, draw: f64) -> Value {
+    if work.pointer("/queue").is_some() {
+        let code = if draw < 0.8 { "resolved" } else { "unresolved" };
+        return json!({ "disposition": code });
+    }
+    if draw < 0.2 {
+        json!({ "disposition": "success" })
+    } else if draw < 0.3 {
+        json!({ "disposition": "callback", "callback_at": SystemClock.now() + 3600 })
+    } else if draw < 0.5 {
+        json!({ "disposition": "retry_later" })
+    } else {
+        json!({ "disposition": "not_interested" })
+    }
+}
+
 /// One agent's shift: sign in, log in to work, and set a disposition a few
 /// seconds into each wrap-up.
 async fn work(base: &str, tenant: &str, username: &str, password: &str, seed: u64) -> anyhow::Result<()> {
@@ -159,16 +236,7 @@ async fn work(base: &str, tenant: &str, username: &str, password: &str, seed: u6
                 if tokio::time::Instant::now() < due {
                     continue;
                 }
-                let draw = random.unit();
-                let disposition = if draw < 0.2 {
-                    json!({ "disposition": "success" })
-                } else if draw < 0.3 {
-                    json!({ "disposition": "callback", "callback_at": SystemClock.now() + 3600 })
-                } else if draw < 0.5 {
-                    json!({ "disposition": "retry_later" })
-                } else {
-                    json!({ "disposition": "not_interested" })
-                };
+                let disposition = pick_disposition(&work, random.unit());
                 send(&client, base, &csrf, &format!("api/calls/{call}/disposition"), disposition).await?.error_for_status()?;
                 wrapping = None;
             }

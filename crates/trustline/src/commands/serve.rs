@@ -90,8 +90,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let app = App::new(config, inst.store.clone(), Arc::new(SystemClock), inst.keys.clone(), hasher);
     if args.telephony == "simulated" {
         let seed = u64::try_from(SystemClock.now()).unwrap_or(1);
-        let telephony = SimulatedTelephony::new(CarrierProfile::default(), seed, args.simulated_speed);
-        app.start_dialer(Arc::new(telephony), DialerSettings::default());
+        let telephony = Arc::new(SimulatedTelephony::new(CarrierProfile::default(), seed, args.simulated_speed));
+        app.start_dialer(telephony.clone(), DialerSettings::default());
+        if args.demo {
+            telephony.start_inbound(demo_floor::inbound_traffic(), seed.wrapping_add(1));
+        }
     }
     let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
     let scheme = if tls.is_some() { "https" } else { "http" };
@@ -110,9 +113,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         }
         println!("Owner, admin and auditor must set up an authenticator app at first sign-in.");
         println!(
-            "{} demo agents (floor1..) are working the running campaign {:?} over the simulated carrier.",
+            "{} demo agents (floor1..) are working the running campaign {:?} and the inbound queues ({} and {}) over the simulated carrier.",
             floor.len(),
-            demo_floor::CAMPAIGN
+            demo_floor::CAMPAIGN,
+            demo_floor::CARE_NUMBER,
+            demo_floor::BILLING_NUMBER,
         );
         demo_floor::start(format!("{scheme}://{address}/"), DEMO_TENANT.into(), floor);
     }
