@@ -16,7 +16,7 @@ mod totp;
 
 pub use base32::{base32_decode, base32_encode};
 pub use keyring::{BlindIndexKey, InstallationSecret, Keyring, SubjectKey, TenantKey};
-pub use mac::{ValueMac, hex, hex_decode, sha256};
+pub use mac::{ValueMac, hex, hex_decode, hmac_sha256_hex, sha256};
 pub use master_key::{KeyError, MasterKey};
 pub use password::{PasswordHashError, PasswordHasher};
 pub use random::{SecretToken, random_bytes, random_password, recovery_code};

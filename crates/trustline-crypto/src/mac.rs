@@ -4,11 +4,31 @@ use zeroize::Zeroizing;
 
 /// A keyed HMAC-SHA256 state, ready to be cloned per message.
 fn keyed(key: &[u8; 32]) -> Hmac<Sha256> {
+    keyed_short(key)
+}
+
+/// The same for any key of at most one block (64 bytes); longer keys are
+/// cut to the block, so callers check the length first.
+fn keyed_short(key: &[u8]) -> Hmac<Sha256> {
     // HMAC zero-pads keys shorter than the block, so padding here gives the
     // standard result while using the infallible constructor.
     let mut block = Zeroizing::new([0u8; 64]);
     block.iter_mut().zip(key).for_each(|(b, k)| *b = *k);
     <Hmac<Sha256> as KeyInit>::new(&(*block).into())
+}
+
+/// Lower-case hex of HMAC-SHA256 over the concatenation of `parts` under a
+/// key given as text (a shared secret such as a webhook's), as any HMAC
+/// library computes it; `None` for keys longer than 64 bytes.
+pub fn hmac_sha256_hex(key: &[u8], parts: &[&[u8]]) -> Option<String> {
+    if key.len() > 64 {
+        return None;
+    }
+    let mut mac = keyed_short(key);
+    for part in parts {
+        mac.update(part);
+    }
+    Some(hex(&mac.finalize().into_bytes()))
 }
 
 /// HMAC-SHA256 over the concatenation of `parts` under a 32-byte key.
@@ -100,5 +120,8 @@ mod tests {
         key.iter_mut().zip(b"Jefe").for_each(|(k, v)| *k = *v);
         let tag = hmac_sha256(&key, &[b"what do ya want ", b"for nothing?"]);
         assert_eq!(hex(&tag), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+        let text_key = hmac_sha256_hex(b"Jefe", &[b"what do ya want for nothing?"]);
+        assert_eq!(text_key.as_deref(), Some("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"));
+        assert_eq!(hmac_sha256_hex(&[7u8; 65], &[b"x"]), None);
     }
 }

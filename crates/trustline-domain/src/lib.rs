@@ -16,6 +16,7 @@ mod role;
 pub mod routing;
 mod session;
 mod throttle;
+pub mod webhooks;
 
 pub use clock::{Clock, UnixTime};
 pub use ids::{ContactId, TenantId, TokenId, UserId};

@@ -48,6 +48,8 @@ pub enum Action {
     QueueRead,
     /// Create and change inbound queues; set agents' skills.
     QueueManage,
+    /// Subscribe CRMs to events (webhooks) and see their deliveries.
+    WebhookManage,
 }
 
 use Role::{Admin, Agent, Auditor, Owner, Supervisor};
@@ -81,6 +83,7 @@ const MATRIX: &[(Action, &[Role])] = &[
     (Action::CampaignManage, &[Owner, Admin, Supervisor]),
     (Action::QueueRead, &[Owner, Admin, Supervisor, Agent]),
     (Action::QueueManage, &[Owner, Admin, Supervisor]),
+    (Action::WebhookManage, &[Owner, Admin]),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -88,7 +91,7 @@ const MATRIX: &[(Action, &[Role])] = &[
 pub struct UnknownAction(pub String);
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 25] = [
         Action::AccountView,
         Action::UserRead,
         Action::UserCreate,
@@ -113,6 +116,7 @@ impl Action {
         Action::CampaignManage,
         Action::QueueRead,
         Action::QueueManage,
+        Action::WebhookManage,
     ];
 
     /// The stable name used for API token scopes and audit events.
@@ -142,6 +146,7 @@ impl Action {
             Action::CampaignManage => "campaign.manage",
             Action::QueueRead => "queue.read",
             Action::QueueManage => "queue.manage",
+            Action::WebhookManage => "webhook.manage",
         }
     }
 

@@ -22,6 +22,9 @@ pub struct AppConfig {
     pub issuer: String,
     /// Load balancers whose `X-Forwarded-For` names the real client.
     pub trusted_proxies: Vec<crate::ProxyNetwork>,
+    /// Webhooks may go to private and local addresses (and plain http), for
+    /// a CRM on the company's own network. Off by default.
+    pub allow_private_webhooks: bool,
 }
 
 impl Default for AppConfig {
@@ -34,6 +37,7 @@ impl Default for AppConfig {
             max_body_bytes: 64 * 1024,
             issuer: "Trustline".into(),
             trusted_proxies: Vec::new(),
+            allow_private_webhooks: false,
         }
     }
 }
@@ -57,6 +61,11 @@ impl App {
     /// Starts the dialer, which places calls through `telephony` (one node only).
     pub fn start_dialer(&self, telephony: Arc<dyn Telephony>, settings: DialerSettings) {
         crate::dialer::start(self.state.clone(), telephony, settings);
+    }
+
+    /// Starts delivering webhooks, looking for due deliveries every `tick`.
+    pub fn start_webhooks(&self, tick: std::time::Duration) {
+        crate::webhooks::start(self.state.clone(), tick);
     }
 
     pub fn router(&self) -> Router {

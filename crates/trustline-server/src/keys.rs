@@ -16,6 +16,8 @@ pub struct Keys {
     pub csrf: ValueMac,
     /// Seals TOTP seeds in the database.
     pub totp: Sealer,
+    /// Seals webhook signing secrets in the database.
+    pub webhooks: Sealer,
     pub checkpoint_signer: CheckpointSigner,
     /// Seals audit events; shared with the store, which links the chain.
     pub chain: Arc<ChainKeys>,
@@ -29,6 +31,7 @@ impl Keys {
             throttle: ValueMac::new(secret.derive("login-throttle")),
             csrf: ValueMac::new(secret.derive("csrf")),
             totp: Sealer::new(secret.derive("totp-seeds"))?,
+            webhooks: Sealer::new(secret.derive("webhook-secrets"))?,
             checkpoint_signer: CheckpointSigner::from_seed(secret.derive("audit-checkpoints")),
             chain: Arc::new(ChainKeys::new(ValueMac::new(secret.derive("audit-chain")))),
         })

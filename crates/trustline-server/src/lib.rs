@@ -35,6 +35,7 @@ mod stored_settings;
 mod switchboard;
 mod system_clock;
 mod tenant_end;
+mod webhooks;
 
 pub use app::{App, AppConfig};
 pub use audit_appender::AuditAppender;

@@ -4,7 +4,7 @@
 use crate::guard::{Access, Surface, guard};
 use crate::handlers::{
     agents_api, audit_api, calls_api, campaigns_api, contacts_api, custom_fields_api, health, imports_api, live_api, openapi, pages,
-    queues_api, reports_api, retention_api, session_api, subject_rights_api, tenant_api, tokens_api, users_api, work_api,
+    queues_api, reports_api, retention_api, session_api, subject_rights_api, tenant_api, tokens_api, users_api, webhooks_api, work_api,
 };
 use crate::state::AppState;
 use axum::Router;
@@ -294,6 +294,31 @@ fn entries() -> Vec<Entry> {
             get(reports_api::agent_time),
         ),
         // Agents at work.
+        // Webhooks.
+        entry(Method::GET, "/api/webhooks", "Webhook subscriptions", Allowed(Action::WebhookManage), get(webhooks_api::list)),
+        entry(
+            Method::POST,
+            "/api/webhooks",
+            "Subscribe a URL to events (the signing secret is shown once)",
+            Allowed(Action::WebhookManage),
+            post(webhooks_api::create),
+        )
+        .answers(StatusCode::CREATED),
+        entry(
+            Method::DELETE,
+            "/api/webhooks/{id}",
+            "Remove a subscription and its deliveries",
+            Allowed(Action::WebhookManage),
+            delete(webhooks_api::remove),
+        )
+        .answers(StatusCode::NO_CONTENT),
+        entry(
+            Method::GET,
+            "/api/webhooks/{id}/deliveries",
+            "A subscription's recent deliveries and their attempts",
+            Allowed(Action::WebhookManage),
+            get(webhooks_api::deliveries),
+        ),
         // Inbound queues.
         entry(
             Method::GET,

@@ -13,6 +13,7 @@ mod keys;
 mod live;
 mod queues;
 mod rows;
+mod webhooks;
 
 use async_trait::async_trait;
 use rows::Row as Cols;

@@ -341,6 +341,35 @@ pub fn queue(row: &impl Columns) -> Result<crate::Queue, StoreError> {
     })
 }
 
+pub fn webhook(row: &impl Columns) -> Result<crate::Webhook, StoreError> {
+    Ok(crate::Webhook {
+        id: row.int("id")?,
+        tenant_id: TenantId(row.int("tenant_id")?),
+        url: row.text("url")?,
+        events: row.text("events")?,
+        description: row.text("description")?,
+        sealed_secret: row.bytes("sealed_secret")?,
+        created_at: row.int("created_at")?,
+    })
+}
+
+pub fn webhook_delivery(row: &impl Columns) -> Result<crate::WebhookDelivery, StoreError> {
+    Ok(crate::WebhookDelivery {
+        id: row.int("id")?,
+        tenant_id: TenantId(row.int("tenant_id")?),
+        webhook_id: row.int("webhook_id")?,
+        event: row.text("event")?,
+        payload: row.text("payload")?,
+        state: row.text("state")?,
+        attempts: count(row.int("attempts")?),
+        next_attempt_at: row.opt_int("next_attempt_at")?,
+        last_status: row.opt_int("last_status")?,
+        last_error: row.opt_text("last_error")?,
+        created_at: row.int("created_at")?,
+        delivered_at: row.opt_int("delivered_at")?,
+    })
+}
+
 fn count(value: i64) -> u32 {
     u32::try_from(value).unwrap_or(u32::MAX)
 }

@@ -22,6 +22,8 @@ mod queue_sql;
 mod queues;
 mod records;
 mod tenant_end;
+mod webhook_sql;
+mod webhooks;
 
 pub use agents::{AgentHistoryEntry, AgentMove, AgentStatus, AgentStore, StoredAgentState};
 pub use backup::{
@@ -44,6 +46,7 @@ pub use live::{LiveBus, LiveListener};
 pub use queues::{Queue, QueueDraft, QueueStore};
 pub use records::{ApiToken, NewApiToken, NewUser, Session, Tenant, User};
 pub use tenant_end::{Certifier, DeletionCounts, MARK_TENANT_ENDED, TENANT_DELETIONS};
+pub use webhooks::{AttemptOutcome, NewDelivery, NewWebhook, Webhook, WebhookDelivery, WebhookStore};
 
 use async_trait::async_trait;
 use trustline_audit::{AuditDraft, Checkpoint, Hash, StoredEvent};
@@ -61,6 +64,7 @@ pub trait Store:
     + CampaignStore
     + CallStore
     + QueueStore
+    + WebhookStore
     + IdempotencyStore
     + LiveBus
     + Send

@@ -80,6 +80,16 @@ impl RawDb {
         }
         .unwrap_or_else(|e| panic!("raw SQL failed: {e}"))
     }
+
+    /// The first column of the first row, as bytes.
+    pub async fn bytes(&self, sql: &str) -> Vec<u8> {
+        let sql = AssertSqlSafe(sql.to_owned());
+        match self {
+            RawDb::Sqlite(pool) => sqlx::query_scalar::<_, Vec<u8>>(sql).fetch_one(pool).await,
+            RawDb::Postgres(pool) => sqlx::query_scalar::<_, Vec<u8>>(sql).fetch_one(pool).await,
+        }
+        .unwrap_or_else(|e| panic!("raw SQL failed: {e}"))
+    }
 }
 
 /// A fresh, migrated database with its own master key in a temporary data

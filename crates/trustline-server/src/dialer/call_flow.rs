@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use trustline_audit::AuditDraft;
 use trustline_domain::agent::AgentEvent;
 use trustline_domain::dialing::CampaignSettings;
+use trustline_domain::webhooks::WebhookEvent;
 use trustline_domain::{ContactId, TenantId, UserId};
 use trustline_store::{AgentMove, CallChange, CallState, NewCall, StoreError};
 use trustline_telephony::{CallLeg, CallProgress, DialRequest, Telephony};
@@ -107,14 +108,31 @@ pub(crate) async fn number_of(state: &AppState, tenant: TenantId, contact: Conta
 
 /// Moves a call on, with the agent's move, and tells live views.
 pub(crate) async fn change(state: &AppState, change: CallChange, origin: Origin, audit: Option<AuditDraft>) -> Result<(), CallError> {
-    let (tenant, call, to, result, agent_move) =
-        (change.tenant_id, change.call_id, change.to, change.result.clone(), change.agent_move.clone());
+    let (tenant, call, from, to, result, agent_move) =
+        (change.tenant_id, change.call_id, change.from, change.to, change.result.clone(), change.agent_move.clone());
     let agent = agent_move.as_ref().map(|m| m.user_id).or(change.agent_id);
     state.store.change_call(change, audit).await?;
     if let Some(m) = &agent_move {
         agent_moves::publish(state, m).await;
     }
     publish_call(state, tenant, call, origin, agent, to, result.as_deref()).await;
+    // The call is over (a preview passed over was never a call).
+    let ended = to == CallState::WrapUp || (to == CallState::Done && from != CallState::WrapUp && from != CallState::Offered);
+    if ended && let Some(record) = state.store.call(tenant, call).await? {
+        let data = json!({
+            "call_id": record.id,
+            "direction": record.direction,
+            "campaign_id": record.campaign_id,
+            "queue_id": record.queue_id,
+            "contact_id": record.contact_id.map(|c| c.0),
+            "agent_id": record.agent_id.map(|a| a.0),
+            "result": record.result,
+            "offered_at": record.offered_at,
+            "connected_at": record.connected_at,
+            "ended_at": record.ended_at,
+        });
+        crate::webhooks::publish(state, tenant, WebhookEvent::InteractionFinished, data).await;
+    }
     Ok(())
 }
 

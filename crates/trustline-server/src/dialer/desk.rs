@@ -9,6 +9,7 @@ use crate::stored_settings::queue_settings_of;
 use trustline_audit::AuditDraft;
 use trustline_domain::agent::AgentEvent;
 use trustline_domain::dialing::{CampaignStatus, DialingMode, Disposition, DispositionOutcome};
+use trustline_domain::webhooks::WebhookEvent;
 use trustline_domain::{TenantId, UnixTime, UserId};
 use trustline_store::{CallChange, CallDisposition, CallRecord, CallState, DialCandidate, StoreError};
 use trustline_vault::subject_label;
@@ -225,6 +226,18 @@ pub(crate) async fn dispose(
     state.store.dispose_call(set, audit).await.map_err(DeskError::from)?;
     crate::agent_moves::publish(state, &agent_move).await;
     call_flow::publish_call(state, tenant, id, Origin::of(&call), Some(agent), CallState::Done, call.result.as_deref()).await;
+    let data = serde_json::json!({
+        "call_id": id,
+        "direction": call.direction,
+        "campaign_id": call.campaign_id,
+        "queue_id": call.queue_id,
+        "contact_id": call.contact_id.map(|c| c.0),
+        "agent_id": agent.0,
+        "disposition": disposition.code,
+        "outcome": gate::outcome_code(disposition.outcome),
+        "disposed_at": now,
+    });
+    crate::webhooks::publish(state, tenant, WebhookEvent::DispositionSet, data).await;
     if let (Some(campaign_id), Some(connected), Some(ended)) = (call.campaign_id, call.connected_at, call.ended_at) {
         let ms = |seconds: i64| u32::try_from(seconds.max(0).saturating_mul(1000)).unwrap_or(u32::MAX);
         state.dialer.record_handled(campaign_id, ms(ended - connected), ms(now - ended)).await;

@@ -14,6 +14,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use trustline_domain::contact::{Consent, ConsentKind, ContactInput, EmailAddress, ValidatedContact};
+use trustline_domain::webhooks::WebhookEvent;
 use trustline_domain::{Action, ContactId, UserId};
 use trustline_phone::{DefaultRegion, PhoneRules};
 use trustline_store::{ConsentChange, ConsentEvent, ConsentState, SealedContact};
@@ -46,6 +47,8 @@ pub(crate) async fn create(
             other => other,
         }
     })?;
+    let data = json!({ "contact_id": id.0, "source": "api" });
+    crate::webhooks::publish(&state, authed.principal.tenant.id, WebhookEvent::ContactCreated, data).await;
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
 }
 

@@ -21,4 +21,5 @@ pub(crate) mod tenant_api;
 pub(crate) mod tokens_api;
 pub(crate) mod users_api;
 mod views;
+pub(crate) mod webhooks_api;
 pub(crate) mod work_api;

@@ -7,6 +7,7 @@ use crate::state::AppState;
 use crate::stored_settings::queue_settings_of;
 use trustline_audit::AuditDraft;
 use trustline_domain::contact::{ContactInput, E164};
+use trustline_domain::webhooks::WebhookEvent;
 use trustline_domain::{ContactId, TenantId, UnixTime};
 use trustline_phone::{DefaultRegion, PhoneRules};
 use trustline_store::ConsentState;
@@ -83,7 +84,11 @@ async fn caller_contact(state: &AppState, tenant: TenantId, number: &str, now: U
     let Ok(contact) = input.validate(&[], &PhoneRules { default_region: region }) else { return Ok(None) };
     let audit = AuditDraft::new(now, tenant.0, "system", "contact.create", String::new()).detail("source", "inbound call");
     match state.vault.create_contact(tenant, &contact, ConsentState::unknown(), audit).await {
-        Ok(id) => Ok(Some(id)),
+        Ok(id) => {
+            let data = serde_json::json!({ "contact_id": id.0, "source": "inbound_call" });
+            crate::webhooks::publish(state, tenant, WebhookEvent::ContactCreated, data).await;
+            Ok(Some(id))
+        }
         // Created by a call arriving at the same moment.
         Err(trustline_vault::VaultError::Store(StoreError::Conflict(_))) => Ok(state.store.contact_by_phone(tenant, &digest).await?),
         Err(e) => Err(e.into()),

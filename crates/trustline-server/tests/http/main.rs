@@ -17,6 +17,7 @@ mod pages;
 mod permissions;
 mod sessions;
 mod tls;
+mod webhooks;
 
 /// The session cookie a reply set, as `name=value`.
 pub fn session_cookie(reply: &trustline_testkit::Reply) -> String {

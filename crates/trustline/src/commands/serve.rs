@@ -36,6 +36,10 @@ pub struct ServeArgs {
     /// believed; repeat, or separate with commas in the environment variable.
     #[arg(long = "trusted-proxy", env = "TRUSTLINE_TRUSTED_PROXIES", value_delimiter = ',')]
     trusted_proxies: Vec<ProxyNetwork>,
+    /// Let webhooks go to private and local addresses (a CRM on the company
+    /// network); by default only public HTTPS destinations are allowed.
+    #[arg(long, env = "TRUSTLINE_ALLOW_PRIVATE_WEBHOOKS")]
+    allow_private_webhooks: bool,
     /// Seconds between signed audit checkpoints.
     #[arg(long, env = "TRUSTLINE_CHECKPOINT_INTERVAL", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     checkpoint_interval: u64,
@@ -84,7 +88,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         (Vec::new(), Vec::new())
     };
     let tls = args.tls_cert.zip(args.tls_key).map(|(certificate, key)| TlsFiles { certificate, key });
-    let config = AppConfig { tls: tls.is_some(), trusted_proxies: args.trusted_proxies, ..AppConfig::default() };
+    let config = AppConfig {
+        tls: tls.is_some(),
+        trusted_proxies: args.trusted_proxies,
+        allow_private_webhooks: args.allow_private_webhooks,
+        ..AppConfig::default()
+    };
     let session_lifetime = config.session.absolute_seconds;
     let throttle = config.throttle;
     let app = App::new(config, inst.store.clone(), Arc::new(SystemClock), inst.keys.clone(), hasher);
@@ -96,6 +105,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             telephony.start_inbound(demo_floor::inbound_traffic(), seed.wrapping_add(1));
         }
     }
+    app.start_webhooks(Duration::from_secs(1));
     let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     let address = listener.local_addr()?;

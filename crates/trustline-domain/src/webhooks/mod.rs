@@ -1,0 +1,11 @@
+//! Outbound webhooks: which events a CRM may subscribe to, where deliveries
+//! may go (never to this network's own or private addresses unless the
+//! operator allows it), and when a failed delivery is tried again.
+
+mod destination;
+mod retry;
+mod subscription;
+
+pub use destination::{DestinationPolicy, address_allowed};
+pub use retry::{DeliveryAttempt, MAX_ATTEMPTS, next_attempt};
+pub use subscription::{WebhookEvent, WebhookInput, WebhookTarget, destination_url};
