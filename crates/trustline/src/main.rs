@@ -47,6 +47,8 @@ enum Command {
     /// Measure throughput and latency on this machine.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Print the API's OpenAPI 3.1 document (JSON), as served at /api/openapi.json.
+    Openapi,
     /// Print the version.
     Version,
 }
@@ -78,6 +80,10 @@ fn main() -> ExitCode {
             Command::Tenant(command) => tenant::run(command).await,
             Command::Bench(command) => bench::run(command).await,
             Command::Simulate(args) => simulate::run(args),
+            Command::Openapi => {
+                println!("{:#}", trustline_server::openapi::document());
+                Ok(ExitCode::SUCCESS)
+            }
             Command::Version => {
                 println!("trustline {}", env!("CARGO_PKG_VERSION"));
                 Ok(ExitCode::SUCCESS)
