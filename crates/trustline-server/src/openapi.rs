@@ -4,8 +4,10 @@
 //! (`x-trustline-action`) and how a caller authenticates.
 
 use crate::guard::Access;
-use crate::routes::{RouteSpec, route_table};
-use axum::http::{Method, StatusCode};
+use crate::routes::{Describe, RequestBody, ResponseBody, RouteSpec, route_table};
+use axum::http::Method;
+use schemars::SchemaGenerator;
+use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value, json};
 
 /// Whether a route belongs in the API document (pages and assets do not).
@@ -19,17 +21,29 @@ fn operation_id(method: &Method, path: &str) -> String {
     std::iter::once(method.as_str().to_ascii_lowercase()).chain(words.map(str::to_owned)).collect::<Vec<_>>().join("_")
 }
 
-fn path_parameters(path: &str) -> Vec<Value> {
-    path.split('/')
+fn path_parameters(spec: &RouteSpec) -> Vec<Value> {
+    spec.path
+        .split('/')
         .filter_map(|part| part.strip_prefix('{').and_then(|p| p.strip_suffix('}')))
         .map(|name| {
-            // Custom fields are addressed by their name, everything else by number.
-            let schema = if path.starts_with("/api/custom-fields/") {
-                json!({ "type": "string" })
-            } else {
-                json!({ "type": "integer", "format": "int64" })
-            };
+            let schema = if spec.keyed_by_name { json!({ "type": "string" }) } else { json!({ "type": "integer", "format": "int64" }) };
             json!({ "name": name, "in": "path", "required": true, "schema": schema })
+        })
+        .collect()
+}
+
+/// One query parameter per field of the type the handler reads.
+fn query_parameters(describe: Describe) -> Vec<Value> {
+    let mut inline = SchemaSettings::draft2020_12().with(|s| s.inline_subschemas = true).into_generator();
+    let schema = Value::from(describe(&mut inline));
+    let required: Vec<&str> =
+        schema.pointer("/required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+    let Some(properties) = schema.pointer("/properties").and_then(Value::as_object) else { return Vec::new() };
+    properties
+        .iter()
+        .map(|(name, property)| {
+            let description = property.get("description").cloned().unwrap_or_else(|| json!(""));
+            json!({ "name": name, "in": "query", "required": required.contains(&name.as_str()), "description": description, "schema": property })
         })
         .collect()
 }
@@ -38,13 +52,20 @@ fn error() -> Value {
     json!({ "$ref": "#/components/responses/Error" })
 }
 
-fn operation(spec: &RouteSpec) -> Value {
+fn content(media: &str, schema: Value) -> Value {
+    json!({ media: { "schema": schema } })
+}
+
+fn operation(spec: &RouteSpec, schemas: &mut SchemaGenerator) -> Value {
     let mut op = Map::new();
     op.insert("operationId".into(), json!(operation_id(&spec.method, spec.path)));
     op.insert("summary".into(), json!(spec.summary));
     let tag = spec.path.trim_start_matches("/api/").split('/').next().unwrap_or("health");
     op.insert("tags".into(), json!([if spec.path.starts_with("/api/") { tag } else { "health" }]));
-    let mut parameters = path_parameters(spec.path);
+    let mut parameters = path_parameters(spec);
+    if let Some(query) = spec.query {
+        parameters.extend(query_parameters(query));
+    }
     if spec.idempotent {
         parameters.push(json!({
             "name": "Idempotency-Key",
@@ -57,13 +78,15 @@ fn operation(spec: &RouteSpec) -> Value {
     if !parameters.is_empty() {
         op.insert("parameters".into(), Value::Array(parameters));
     }
-    if spec.method == Method::POST || spec.method == Method::PUT {
-        let content = if spec.path == "/api/imports" {
-            json!({ "text/csv": { "schema": { "type": "string" } } })
-        } else {
-            json!({ "application/json": { "schema": { "type": "object" } } })
-        };
-        op.insert("requestBody".into(), json!({ "required": spec.path == "/api/imports", "content": content }));
+    match spec.request {
+        RequestBody::Empty => {}
+        RequestBody::Json(describe) => {
+            let schema = Value::from(describe(schemas));
+            op.insert("requestBody".into(), json!({ "required": true, "content": content("application/json", schema) }));
+        }
+        RequestBody::Csv => {
+            op.insert("requestBody".into(), json!({ "required": true, "content": content("text/csv", json!({ "type": "string" })) }));
+        }
     }
     let security = match spec.access {
         Access::Public => json!([]),
@@ -75,14 +98,18 @@ fn operation(spec: &RouteSpec) -> Value {
     };
     op.insert("security".into(), security);
     let mut responses = Map::new();
-    let success = if spec.success == StatusCode::NO_CONTENT {
-        json!({ "description": "Done" })
-    } else if spec.path == "/api/reports/agent-time" {
-        json!({ "description": "A CSV file", "content": { "text/csv": { "schema": { "type": "string" } } } })
-    } else if spec.path == "/api/live" {
-        json!({ "description": "An event stream: a snapshot, then changes", "content": { "text/event-stream": { "schema": { "type": "string" } } } })
-    } else {
-        json!({ "description": "Success", "content": { "application/json": { "schema": { "type": "object" } } } })
+    let text = json!({ "type": "string" });
+    let success = match spec.response {
+        ResponseBody::Empty => json!({ "description": "Done" }),
+        ResponseBody::Json => json!({ "description": "Success", "content": content("application/json", json!({})) }),
+        ResponseBody::Csv => json!({ "description": "A CSV file", "content": content("text/csv", text) }),
+        ResponseBody::JsonOrCsv => json!({
+            "description": "JSON, or a CSV file with format=csv",
+            "content": { "application/json": { "schema": {} }, "text/csv": { "schema": text } }
+        }),
+        ResponseBody::EventStream => {
+            json!({ "description": "An event stream: a snapshot, then changes", "content": content("text/event-stream", text) })
+        }
     };
     responses.insert(spec.success.as_str().into(), success);
     // 503: the database or the audit log cannot be written (fail closed).
@@ -93,15 +120,12 @@ fn operation(spec: &RouteSpec) -> Value {
     if spec.method != Method::GET {
         errors.push("409");
     }
-    if spec.path.starts_with("/api/contacts/{id}") {
-        errors.push("410");
-    }
-    if spec.path == "/api/imports" && spec.method == Method::POST {
+    // Every body is held to the size limit.
+    if !matches!(spec.request, RequestBody::Empty) {
         errors.push("413");
     }
-    if spec.path == "/api/session" || spec.path == "/api/session/mfa" {
-        errors.push("429");
-    }
+    let extra: Vec<String> = spec.also_answers.iter().map(u16::to_string).collect();
+    errors.extend(extra.iter().map(String::as_str));
     for code in errors {
         responses.insert(code.into(), error());
     }
@@ -112,12 +136,33 @@ fn operation(spec: &RouteSpec) -> Value {
 /// The whole document.
 pub fn document() -> Value {
     let mut paths = Map::new();
+    // Request bodies refer to named schemas under components.
+    let mut schemas = SchemaSettings::draft2020_12().with(|s| s.definitions_path = "/components/schemas".into()).into_generator();
     for spec in route_table().iter().filter(|s| documented(s)) {
         let item = paths.entry(spec.path).or_insert_with(|| json!({}));
         if let Value::Object(item) = item {
-            item.insert(spec.method.as_str().to_ascii_lowercase(), operation(spec));
+            item.insert(spec.method.as_str().to_ascii_lowercase(), operation(spec, &mut schemas));
         }
     }
+    let mut named = schemas.take_definitions(true);
+    named.insert(
+        "Error".into(),
+        json!({
+            "type": "object",
+            "required": ["error"],
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "required": ["code", "message"],
+                    "properties": {
+                        "code": { "type": "string" },
+                        "message": { "type": "string" },
+                        "fields": { "type": "array", "items": { "type": "object" } }
+                    }
+                }
+            }
+        }),
+    );
     json!({
         "openapi": "3.1.0",
         "info": {
@@ -136,23 +181,7 @@ pub fn document() -> Value {
                 },
                 "token": { "type": "http", "scheme": "bearer", "description": "A scoped, expiring API token (tlk_…)." }
             },
-            "schemas": {
-                "Error": {
-                    "type": "object",
-                    "required": ["error"],
-                    "properties": {
-                        "error": {
-                            "type": "object",
-                            "required": ["code", "message"],
-                            "properties": {
-                                "code": { "type": "string" },
-                                "message": { "type": "string" },
-                                "fields": { "type": "array", "items": { "type": "object" } }
-                            }
-                        }
-                    }
-                }
-            },
+            "schemas": named,
             "responses": {
                 "Error": {
                     "description": "A machine-readable error",

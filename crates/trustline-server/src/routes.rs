@@ -11,10 +11,42 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Method, StatusCode};
 use axum::routing::{MethodRouter, delete, get, post, put};
+use schemars::{JsonSchema, Schema, SchemaGenerator};
 use trustline_domain::Action;
+use trustline_domain::contact::{ContactInput, RetentionPolicy};
+use trustline_domain::dialing::CampaignInput;
+use trustline_domain::routing::QueueInput;
+use trustline_domain::webhooks::WebhookInput;
+
+/// Describes the JSON form of the type a handler reads, for the API
+/// document: the very type deserialised, so the two cannot differ.
+pub type Describe = fn(&mut SchemaGenerator) -> Schema;
+
+fn describe<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
+    generator.subschema_for::<T>()
+}
+
+/// What a request carries.
+#[derive(Clone, Copy, Debug)]
+pub enum RequestBody {
+    Empty,
+    Json(Describe),
+    Csv,
+}
+
+/// What a successful answer carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResponseBody {
+    Empty,
+    Json,
+    Csv,
+    /// JSON, or CSV with `format=csv`.
+    JsonOrCsv,
+    EventStream,
+}
 
 /// A route as the permission tests and the API document see it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct RouteSpec {
     pub method: Method,
     /// With `{id}` where a path parameter goes.
@@ -25,32 +57,81 @@ pub struct RouteSpec {
     pub success: StatusCode,
     /// Takes an `Idempotency-Key` (creates something, answers no secret).
     pub idempotent: bool,
+    pub request: RequestBody,
+    /// The query string's parameters, as the type the handler reads.
+    pub query: Option<Describe>,
+    pub response: ResponseBody,
+    /// The `{id}` in the path is a name, not a number.
+    pub keyed_by_name: bool,
+    /// Error statuses this route may answer besides the usual ones.
+    pub also_answers: &'static [u16],
 }
 
 struct Entry {
-    method: Method,
-    path: &'static str,
-    summary: &'static str,
-    access: Access,
-    success: StatusCode,
-    idempotent: bool,
+    spec: RouteSpec,
     surface: Surface,
     handler: MethodRouter<AppState>,
 }
 
 fn entry(method: Method, path: &'static str, summary: &'static str, access: Access, handler: MethodRouter<AppState>) -> Entry {
     let surface = if path.starts_with("/api/") { Surface::Api } else { Surface::Page };
-    Entry { method, path, summary, access, success: StatusCode::OK, idempotent: false, surface, handler }
+    let spec = RouteSpec {
+        method,
+        path,
+        summary,
+        access,
+        success: StatusCode::OK,
+        idempotent: false,
+        request: RequestBody::Empty,
+        query: None,
+        response: ResponseBody::Json,
+        keyed_by_name: false,
+        also_answers: &[],
+    };
+    Entry { spec, surface, handler }
 }
 
 impl Entry {
     fn answers(mut self, success: StatusCode) -> Self {
-        self.success = success;
+        self.spec.success = success;
+        if success == StatusCode::NO_CONTENT {
+            self.spec.response = ResponseBody::Empty;
+        }
         self
     }
 
     fn idempotent(mut self) -> Self {
-        self.idempotent = true;
+        self.spec.idempotent = true;
+        self
+    }
+
+    fn takes<T: JsonSchema>(mut self) -> Self {
+        self.spec.request = RequestBody::Json(describe::<T>);
+        self
+    }
+
+    fn csv_upload(mut self) -> Self {
+        self.spec.request = RequestBody::Csv;
+        self
+    }
+
+    fn query<T: JsonSchema>(mut self) -> Self {
+        self.spec.query = Some(describe::<T>);
+        self
+    }
+
+    fn keyed_by_name(mut self) -> Self {
+        self.spec.keyed_by_name = true;
+        self
+    }
+
+    fn also_answers(mut self, statuses: &'static [u16]) -> Self {
+        self.spec.also_answers = statuses;
+        self
+    }
+
+    fn gives(mut self, response: ResponseBody) -> Self {
+        self.spec.response = response;
         self
     }
 }
@@ -74,7 +155,9 @@ fn entries() -> Vec<Entry> {
         entry(Method::POST, "/logout", "Sign out (form)", AnySession, post(pages::logout)),
         // Session API.
         entry(Method::GET, "/api/openapi.json", "This document", Public, get(openapi::document)),
-        entry(Method::POST, "/api/session", "Sign in with organisation, username and password", Public, post(session_api::sign_in)),
+        entry(Method::POST, "/api/session", "Sign in with organisation, username and password", Public, post(session_api::sign_in))
+            .also_answers(&[429])
+            .takes::<session_api::SignIn>(),
         entry(Method::GET, "/api/session", "The current session", AnySession, get(session_api::current)),
         entry(Method::DELETE, "/api/session", "Sign out", AnySession, delete(session_api::sign_out)).answers(StatusCode::NO_CONTENT),
         entry(
@@ -83,7 +166,9 @@ fn entries() -> Vec<Entry> {
             "Complete sign-in with a TOTP or recovery code",
             MfaPending,
             post(session_api::second_factor),
-        ),
+        )
+        .also_answers(&[429])
+        .takes::<session_api::Code>(),
         entry(Method::POST, "/api/mfa/enrolment", "Start authenticator enrolment", Enrolment, post(session_api::start_enrolment)),
         entry(
             Method::POST,
@@ -91,7 +176,8 @@ fn entries() -> Vec<Entry> {
             "Confirm authenticator enrolment; returns recovery codes",
             Enrolment,
             post(session_api::confirm_enrolment),
-        ),
+        )
+        .takes::<session_api::Code>(),
         // Account and administration API.
         entry(Method::GET, "/api/me", "The signed-in account", Allowed(Action::AccountView), get(users_api::me)),
         entry(
@@ -101,9 +187,11 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::AccountView),
             put(users_api::change_own_password),
         )
+        .takes::<users_api::PasswordChange>()
         .answers(StatusCode::NO_CONTENT),
         entry(Method::GET, "/api/users", "List staff accounts", Allowed(Action::UserRead), get(users_api::list)),
         entry(Method::POST, "/api/users", "Create a staff account", Allowed(Action::UserCreate), post(users_api::create))
+            .takes::<users_api::NewUserInput>()
             .answers(StatusCode::CREATED),
         entry(Method::GET, "/api/users/{id}", "One staff account", Allowed(Action::UserRead), get(users_api::show)),
         entry(
@@ -131,6 +219,7 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::UserChangeRole),
             put(users_api::change_role),
         )
+        .takes::<users_api::RoleChange>()
         .answers(StatusCode::NO_CONTENT),
         entry(Method::GET, "/api/tokens", "List API tokens", Allowed(Action::TokenManage), get(tokens_api::list)),
         entry(
@@ -140,10 +229,12 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::TokenManage),
             post(tokens_api::create),
         )
+        .takes::<tokens_api::NewTokenInput>()
         .answers(StatusCode::CREATED),
         entry(Method::DELETE, "/api/tokens/{id}", "Revoke an API token", Allowed(Action::TokenManage), delete(tokens_api::revoke))
             .answers(StatusCode::NO_CONTENT),
-        entry(Method::GET, "/api/audit/events", "Audit events of the tenant", Allowed(Action::AuditRead), get(audit_api::events)),
+        entry(Method::GET, "/api/audit/events", "Audit events of the tenant", Allowed(Action::AuditRead), get(audit_api::events))
+            .query::<audit_api::Page>(),
         entry(
             Method::GET,
             "/api/audit/verify",
@@ -159,10 +250,13 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::TenantSettingsUpdate),
             put(tenant_api::update),
         )
+        .takes::<tenant_api::Settings>()
         .answers(StatusCode::NO_CONTENT),
         // Contacts (personal data).
-        entry(Method::GET, "/api/contacts", "List contacts (masked)", Allowed(Action::ContactRead), get(contacts_api::list)),
+        entry(Method::GET, "/api/contacts", "List contacts (masked)", Allowed(Action::ContactRead), get(contacts_api::list))
+            .query::<contacts_api::Page>(),
         entry(Method::POST, "/api/contacts", "Create a contact", Allowed(Action::ContactWrite), post(contacts_api::create))
+            .takes::<ContactInput>()
             .answers(StatusCode::CREATED)
             .idempotent(),
         entry(
@@ -171,15 +265,19 @@ fn entries() -> Vec<Entry> {
             "Find a contact by phone number or e-mail (blind index)",
             Allowed(Action::ContactRead),
             get(contacts_api::lookup),
-        ),
+        )
+        .query::<contacts_api::LookupQuery>(),
         entry(
             Method::GET,
             "/api/contacts/{id}",
             "One contact (masked unless you are working it)",
             Allowed(Action::ContactRead),
             get(contacts_api::show),
-        ),
+        )
+        .also_answers(&[410]),
         entry(Method::PUT, "/api/contacts/{id}", "Rectify a contact", Allowed(Action::ContactWrite), put(contacts_api::rectify))
+            .also_answers(&[410])
+            .takes::<ContactInput>()
             .answers(StatusCode::NO_CONTENT),
         entry(
             Method::POST,
@@ -187,15 +285,21 @@ fn entries() -> Vec<Entry> {
             "Reveal a contact's full details, with a reason (audited)",
             Allowed(Action::ContactReveal),
             post(contacts_api::reveal),
-        ),
+        )
+        .also_answers(&[410])
+        .takes::<contacts_api::RevealRequest>(),
         entry(
             Method::POST,
             "/api/contacts/{id}/consent",
             "Record consent, do-not-contact, restriction or objection",
             Allowed(Action::ContactWrite),
             post(contacts_api::change_consent),
-        ),
+        )
+        .also_answers(&[410])
+        .takes::<contacts_api::ConsentRequest>(),
         entry(Method::POST, "/api/contacts/{id}/notes", "Add a note", Allowed(Action::ContactWrite), post(contacts_api::add_note))
+            .also_answers(&[410])
+            .takes::<contacts_api::NoteRequest>()
             .answers(StatusCode::CREATED)
             .idempotent(),
         entry(
@@ -205,6 +309,8 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::ContactAssign),
             post(contacts_api::assign),
         )
+        .also_answers(&[410])
+        .takes::<contacts_api::AssignRequest>()
         .answers(StatusCode::NO_CONTENT),
         entry(
             Method::GET,
@@ -212,7 +318,8 @@ fn entries() -> Vec<Entry> {
             "Export everything about the person (access and portability)",
             Allowed(Action::SubjectRights),
             get(subject_rights_api::export),
-        ),
+        )
+        .also_answers(&[410]),
         entry(
             Method::POST,
             "/api/contacts/{id}/erase",
@@ -220,8 +327,12 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::SubjectRights),
             post(subject_rights_api::erase),
         )
+        .also_answers(&[410])
+        .takes::<subject_rights_api::ErasureRequest>()
         .answers(StatusCode::NO_CONTENT),
         entry(Method::POST, "/api/imports", "Upload a call list (CSV body)", Allowed(Action::ContactImport), post(imports_api::upload))
+            .query::<imports_api::UploadQuery>()
+            .csv_upload()
             .answers(StatusCode::ACCEPTED),
         entry(Method::GET, "/api/imports/{id}", "Import progress and counts", Allowed(Action::ContactImport), get(imports_api::show)),
         entry(
@@ -230,9 +341,12 @@ fn entries() -> Vec<Entry> {
             "Rejected rows (JSON, or CSV with format=csv)",
             Allowed(Action::ContactImport),
             get(imports_api::rejections),
-        ),
+        )
+        .query::<imports_api::ReportQuery>()
+        .gives(ResponseBody::JsonOrCsv),
         entry(Method::GET, "/api/retention", "Retention policy", Allowed(Action::RetentionManage), get(retention_api::show)),
         entry(Method::PUT, "/api/retention", "Change the retention policy", Allowed(Action::RetentionManage), put(retention_api::update))
+            .takes::<RetentionPolicy>()
             .answers(StatusCode::NO_CONTENT),
         entry(Method::GET, "/api/custom-fields", "Custom contact fields", Allowed(Action::ContactRead), get(custom_fields_api::list)),
         entry(
@@ -242,6 +356,8 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::CustomFieldsManage),
             put(custom_fields_api::put),
         )
+        .keyed_by_name()
+        .takes::<custom_fields_api::FieldInput>()
         .answers(StatusCode::NO_CONTENT),
         entry(
             Method::DELETE,
@@ -250,11 +366,13 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::CustomFieldsManage),
             delete(custom_fields_api::delete),
         )
+        .keyed_by_name()
         .answers(StatusCode::NO_CONTENT),
         // Campaigns.
         entry(Method::GET, "/api/lists", "Call lists", Allowed(Action::CampaignRead), get(campaigns_api::lists)),
         entry(Method::GET, "/api/campaigns", "Campaigns", Allowed(Action::CampaignRead), get(campaigns_api::list)),
         entry(Method::POST, "/api/campaigns", "Create a campaign (in draft)", Allowed(Action::CampaignManage), post(campaigns_api::create))
+            .takes::<CampaignInput>()
             .answers(StatusCode::CREATED)
             .idempotent(),
         entry(
@@ -271,6 +389,7 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::CampaignManage),
             put(campaigns_api::update),
         )
+        .takes::<CampaignInput>()
         .answers(StatusCode::NO_CONTENT),
         entry(
             Method::POST,
@@ -278,21 +397,25 @@ fn entries() -> Vec<Entry> {
             "Start, pause, resume or finish a campaign",
             Allowed(Action::CampaignManage),
             post(campaigns_api::change_status),
-        ),
+        )
+        .takes::<campaigns_api::StatusChange>(),
         entry(
             Method::GET,
             "/api/live",
             "Live changes for supervisor views (Server-Sent Events)",
             Allowed(Action::AgentMonitor),
             get(live_api::stream),
-        ),
+        )
+        .gives(ResponseBody::EventStream),
         entry(
             Method::GET,
             "/api/reports/agent-time",
             "Time per agent and state, and occupancy, over a period (CSV)",
             Allowed(Action::AgentMonitor),
             get(reports_api::agent_time),
-        ),
+        )
+        .query::<reports_api::Period>()
+        .gives(ResponseBody::Csv),
         // Agents at work.
         // Webhooks.
         entry(Method::GET, "/api/webhooks", "Webhook subscriptions", Allowed(Action::WebhookManage), get(webhooks_api::list)),
@@ -303,6 +426,7 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::WebhookManage),
             post(webhooks_api::create),
         )
+        .takes::<WebhookInput>()
         .answers(StatusCode::CREATED),
         entry(
             Method::DELETE,
@@ -328,6 +452,7 @@ fn entries() -> Vec<Entry> {
             get(queues_api::list),
         ),
         entry(Method::POST, "/api/queues", "Create an inbound queue", Allowed(Action::QueueManage), post(queues_api::create))
+            .takes::<QueueInput>()
             .answers(StatusCode::CREATED)
             .idempotent(),
         entry(
@@ -338,6 +463,7 @@ fn entries() -> Vec<Entry> {
             get(queues_api::show),
         ),
         entry(Method::PUT, "/api/queues/{id}", "Change a queue's settings", Allowed(Action::QueueManage), put(queues_api::update))
+            .takes::<QueueInput>()
             .answers(StatusCode::NO_CONTENT),
         entry(Method::GET, "/api/skills", "Every agent's skills", Allowed(Action::QueueRead), get(queues_api::skills)),
         entry(
@@ -347,6 +473,7 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::QueueManage),
             put(queues_api::set_skills),
         )
+        .takes::<queues_api::SkillsInput>()
         .answers(StatusCode::NO_CONTENT),
         entry(
             Method::GET,
@@ -354,7 +481,9 @@ fn entries() -> Vec<Entry> {
             "Each queue's figures over a period (JSON, or CSV with format=csv)",
             Allowed(Action::AgentMonitor),
             get(calls_api::queue_report),
-        ),
+        )
+        .query::<calls_api::ReportQuery>()
+        .gives(ResponseBody::JsonOrCsv),
         entry(Method::GET, "/api/agent/state", "Your own agent state", Allowed(Action::AgentWork), get(agents_api::mine)),
         entry(
             Method::POST,
@@ -362,7 +491,8 @@ fn entries() -> Vec<Entry> {
             "Log in to work, take or end a break, log out",
             Allowed(Action::AgentWork),
             post(agents_api::change),
-        ),
+        )
+        .takes::<agents_api::StateChange>(),
         entry(Method::GET, "/api/agents", "Every agent's state", Allowed(Action::AgentMonitor), get(agents_api::list)),
         entry(
             Method::GET,
@@ -404,43 +534,37 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::AgentWork),
             post(work_api::dispose),
         )
+        .takes::<work_api::DispositionInput>()
         .answers(StatusCode::NO_CONTENT),
-        entry(Method::GET, "/api/calls", "Calls offered in a period", Allowed(Action::AgentMonitor), get(calls_api::list)),
+        entry(Method::GET, "/api/calls", "Calls offered in a period", Allowed(Action::AgentMonitor), get(calls_api::list))
+            .query::<reports_api::Period>(),
         entry(
             Method::GET,
             "/api/reports/campaigns",
             "Each campaign's figures over a period (JSON, or CSV with format=csv)",
             Allowed(Action::AgentMonitor),
             get(calls_api::campaign_report),
-        ),
+        )
+        .query::<calls_api::ReportQuery>()
+        .gives(ResponseBody::JsonOrCsv),
     ]
 }
 
 /// Every route and what it requires.
 pub fn route_table() -> Vec<RouteSpec> {
-    entries()
-        .into_iter()
-        .map(|e| RouteSpec {
-            method: e.method,
-            path: e.path,
-            summary: e.summary,
-            access: e.access,
-            success: e.success,
-            idempotent: e.idempotent,
-        })
-        .collect()
+    entries().into_iter().map(|e| e.spec).collect()
 }
 
 pub(crate) fn router(state: AppState) -> Router {
     let mut router = Router::new();
     for e in entries() {
-        let handler = if e.idempotent {
+        let handler = if e.spec.idempotent {
             e.handler.route_layer(axum::middleware::from_fn_with_state(state.clone(), crate::idempotency::idempotent))
         } else {
             e.handler
         };
-        let guarded = handler.route_layer(axum::middleware::from_fn_with_state((state.clone(), e.access, e.surface), guard));
-        router = router.route(e.path, guarded);
+        let guarded = handler.route_layer(axum::middleware::from_fn_with_state((state.clone(), e.spec.access, e.surface), guard));
+        router = router.route(e.spec.path, guarded);
     }
     router
         .fallback(health::not_found)

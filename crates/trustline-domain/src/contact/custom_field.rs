@@ -10,7 +10,7 @@ pub struct CustomFieldDef {
     pub required: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase", tag = "type", content = "choices")]
 pub enum CustomFieldKind {
     Text,

@@ -5,7 +5,7 @@ const DAY: i64 = 86_400;
 const MAX_DAYS: u32 = 3650;
 
 /// How long a tenant keeps personal data it no longer uses.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RetentionPolicy {
     /// Contacts not worked (or, if never worked, not created) for this many

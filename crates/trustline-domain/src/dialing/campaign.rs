@@ -6,7 +6,7 @@ use crate::contact::{E164, FieldError};
 use serde::{Deserialize, Serialize};
 
 /// A campaign as an administrator writes it.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CampaignInput {
     pub name: String,
@@ -37,7 +37,7 @@ pub struct CampaignInput {
 
 /// A disposition agents can set: a code, a label, and what it means for the
 /// contact.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Disposition {
     pub code: String,

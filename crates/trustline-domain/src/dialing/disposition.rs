@@ -5,7 +5,7 @@ use crate::UnixTime;
 use serde::{Deserialize, Serialize};
 
 /// What a disposition means for the contact's place in the campaign.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DispositionOutcome {
     /// The campaign's goal was reached; the contact is done.

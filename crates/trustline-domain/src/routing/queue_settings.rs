@@ -11,7 +11,7 @@ use crate::dialing::campaign::{MAX_SCRIPT_CHARS, check_dispositions};
 use crate::dialing::{Disposition, DispositionOutcome};
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QueueInput {
     pub name: String,

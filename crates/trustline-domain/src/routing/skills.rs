@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 /// One named skill at a level: what an agent has, or what a queue requires
 /// at least.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SkillLevel {
     pub skill: String,

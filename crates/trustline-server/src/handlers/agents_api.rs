@@ -17,7 +17,7 @@ pub(crate) async fn mine(State(state): State<AppState>, authed: Authed) -> Resul
     Ok(Json(StateView::of(user, state.store.agent_status(tenant, user).await?.as_ref())))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct StateChange {
     event: String,

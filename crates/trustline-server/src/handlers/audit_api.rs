@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use trustline_audit::StoredEvent;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Page {
     #[serde(default)]

@@ -35,7 +35,7 @@ pub(crate) async fn list(
     Ok(Json(json!({ "calls": calls.iter().map(call_view).collect::<Vec<_>>() })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ReportQuery {
     from: i64,

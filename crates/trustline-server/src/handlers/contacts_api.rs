@@ -52,7 +52,7 @@ pub(crate) async fn create(
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Page {
     #[serde(default)]
@@ -92,7 +92,7 @@ pub(crate) async fn show(State(state): State<AppState>, authed: Authed, ApiPath(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RevealRequest {
     reason: String,
@@ -147,7 +147,7 @@ fn changed_fields(before: &OpenedContact, after: &ValidatedContact) -> Vec<&'sta
     .collect()
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ConsentRequest {
     kind: String,
@@ -267,7 +267,7 @@ pub(crate) fn checked_note(body: &str) -> Result<&str, ApiError> {
     Ok(body)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NoteRequest {
     body: String,
@@ -286,7 +286,7 @@ pub(crate) async fn add_note(
     Ok((StatusCode::CREATED, Json(json!({ "id": note }))))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct AssignRequest {
     user_id: i64,
@@ -307,7 +307,7 @@ pub(crate) async fn assign(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct LookupQuery {
     phone: Option<String>,

@@ -12,7 +12,7 @@ pub(crate) async fn list(State(state): State<AppState>, authed: Authed) -> Resul
     Ok(Json(state.store.custom_fields(authed.principal.tenant.id).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct FieldInput {
     label: String,

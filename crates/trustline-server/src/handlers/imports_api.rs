@@ -26,7 +26,7 @@ pub(crate) const MAX_UPLOAD_BYTES: u64 = 1 << 30;
 /// (each commit rewrites the index pages it touched).
 const CHUNK_ROWS: usize = 50_000;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct UploadQuery {
     list: String,
@@ -133,7 +133,7 @@ pub(crate) async fn show(State(state): State<AppState>, authed: Authed, ApiPath(
     Ok(Json(view(&record)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ReportQuery {
     #[serde(default)]

@@ -114,7 +114,7 @@ pub(crate) async fn skills(State(state): State<AppState>, authed: Authed) -> Res
     Ok(Json(out))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SkillsInput {
     skills: Vec<SkillLevel>,

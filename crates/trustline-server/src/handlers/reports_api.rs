@@ -15,7 +15,7 @@ use trustline_domain::agent::state_times;
 const MAX_PERIOD_SECONDS: i64 = 31 * 86_400;
 const STATES: [&str; 5] = ["available", "reserved", "on_call", "wrap_up", "break"];
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Period {
     /// Unix time, inclusive.

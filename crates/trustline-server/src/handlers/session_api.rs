@@ -13,17 +13,19 @@ use serde::Deserialize;
 use serde_json::json;
 use zeroize::Zeroizing;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SignIn {
     tenant: String,
     username: String,
+    #[schemars(with = "String")]
     password: Zeroizing<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Code {
+    #[schemars(with = "String")]
     code: Zeroizing<String>,
 }
 

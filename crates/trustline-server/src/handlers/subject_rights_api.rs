@@ -21,7 +21,7 @@ pub(crate) async fn export(State(state): State<AppState>, authed: Authed, ApiPat
     Ok(Json(state.vault.export_subject(tenant, ContactId(id)).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ErasureRequest {
     reason: String,

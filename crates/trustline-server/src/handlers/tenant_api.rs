@@ -14,7 +14,7 @@ pub(crate) async fn show(authed: Authed) -> Json<Value> {
     Json(json!({ "id": t.id, "slug": t.slug, "name": t.name, "require_mfa": t.require_mfa, "default_region": t.default_region }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Settings {
     #[serde(default)]

@@ -19,7 +19,7 @@ pub(crate) async fn list(State(state): State<AppState>, authed: Authed) -> Resul
     Ok(Json(tokens.iter().map(TokenView::from).collect()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewTokenInput {
     name: String,

@@ -17,10 +17,12 @@ pub(crate) async fn me(authed: Authed) -> Json<Value> {
     Json(json!({ "tenant": authed.principal.tenant.slug, "user": UserView::from(&authed.principal.user) }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PasswordChange {
+    #[schemars(with = "String")]
     current_password: Zeroizing<String>,
+    #[schemars(with = "String")]
     new_password: Zeroizing<String>,
 }
 
@@ -62,13 +64,14 @@ pub(crate) async fn show(State(state): State<AppState>, authed: Authed, ApiPath(
     Ok(Json(UserView::from(&user)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewUserInput {
     username: String,
     display_name: String,
     role: String,
     /// When absent, a strong one is generated and returned once.
+    #[schemars(with = "Option<String>")]
     password: Option<Zeroizing<String>>,
 }
 
@@ -150,7 +153,7 @@ pub(crate) async fn reset_mfa(State(state): State<AppState>, authed: Authed, Api
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RoleChange {
     role: String,

@@ -151,7 +151,7 @@ pub(crate) async fn hang_up(State(state): State<AppState>, authed: Authed, ApiPa
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct DispositionInput {
     /// One of the campaign's disposition codes.

@@ -85,6 +85,27 @@ async fn the_document_is_well_formed_and_matches_the_routes(engine: Engine) {
         .collect();
     assert_eq!(documented, routes);
     assert!(documented.contains(&("GET".into(), "/api/contacts/{id}".into())));
+
+    // Bodies and query strings are described by the very types the handlers read.
+    let body = &doc["paths"]["/api/queues"]["post"]["requestBody"]["content"]["application/json"]["schema"];
+    assert_eq!(body["$ref"], "#/components/schemas/QueueInput");
+    let queue = &doc["components"]["schemas"]["QueueInput"];
+    assert_eq!(queue["additionalProperties"], false, "unknown fields are refused, and the document says so");
+    let required: BTreeSet<&str> = queue["required"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert_eq!(required, BTreeSet::from(["name", "number"]));
+    assert!(queue["properties"]["overflow_to"]["description"].as_str().unwrap().contains("overflow"));
+    let report = &doc["paths"]["/api/reports/queues"]["get"];
+    let query: BTreeSet<&str> = report["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(query, BTreeSet::from(["from", "to", "format"]));
+    assert!(report["responses"]["200"]["content"]["text/csv"].is_object(), "JSON or CSV");
+    assert!(doc["paths"]["/api/imports"]["post"]["requestBody"]["content"]["text/csv"].is_object());
+    assert!(doc["paths"]["/api/live"]["get"]["responses"]["200"]["content"]["text/event-stream"].is_object());
+    for (method, path, op) in operations(&doc) {
+        if let Some(content) = op["requestBody"]["content"].as_object() {
+            let described = content.values().all(|c| c["schema"]["$ref"].is_string() || c["schema"]["type"] == "string");
+            assert!(described, "{method} {path}: a body without its type");
+        }
+    }
 }
 
 async fn every_operation_answers_as_documented(engine: Engine) {
