@@ -1,6 +1,8 @@
 //! `GET /api/live`: Server-Sent Events for supervisor views. The stream
-//! starts with a snapshot of every agent's state, then carries each change
-//! of the caller's tenant as it is committed.
+//! starts with a snapshot (every agent's state, the campaigns, the queues
+//! and the calls waiting in them), then carries each change of the caller's
+//! tenant as it is committed: `agent` and `call` events (a call event names
+//! its campaign or queue, so queue depths follow from them).
 
 use crate::auth::Authed;
 use crate::error::ApiError;
@@ -23,11 +25,20 @@ pub(crate) async fn stream(
     // Subscribe before the snapshot, so no change falls between the two.
     let receiver = state.live.watch();
     let agents = state.store.agent_statuses(tenant).await?;
+    let campaigns = state.store.campaigns(tenant).await?;
+    let queues = state.store.queues(tenant).await?;
+    let waiting = state.store.waiting_calls(tenant).await?;
     let snapshot = json!({
         "agents": agents
             .iter()
             .map(|a| json!({ "user_id": a.user_id.0, "state": a.state.code, "reason": a.state.reason, "since": a.since }))
-            .collect::<Vec<_>>()
+            .collect::<Vec<_>>(),
+        "campaigns": campaigns.iter().map(|c| json!({ "id": c.id, "name": c.name, "status": c.status })).collect::<Vec<_>>(),
+        "queues": queues.iter().map(|q| json!({ "id": q.id, "name": q.name })).collect::<Vec<_>>(),
+        "waiting": waiting
+            .iter()
+            .map(|c| json!({ "id": c.id, "queue_id": c.queue_id, "state": c.state.as_str(), "offered_at": c.offered_at }))
+            .collect::<Vec<_>>(),
     });
     let first = Event::default().event("snapshot").data(snapshot.to_string());
     let changes = stream::unfold(receiver, move |mut receiver| async move {

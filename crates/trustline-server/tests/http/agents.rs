@@ -90,13 +90,13 @@ async fn illegal_moves_are_refused_and_change_nothing(engine: Engine) {
     assert_eq!(moves, 1, "only the one legal move is recorded");
 }
 
-mod live {
+pub(crate) mod live {
     use super::*;
 
     on_both_engines!(supervisors_see_agents_change_as_it_happens);
 
     /// Reads the stream until `wanted` appears (or fails after ten seconds).
-    pub(super) async fn read_until(response: &mut reqwest::Response, wanted: &str) -> String {
+    pub(crate) async fn read_until(response: &mut reqwest::Response, wanted: &str) -> String {
         let mut seen = String::new();
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
         while !seen.contains(wanted) {

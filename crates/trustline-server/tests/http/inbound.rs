@@ -4,6 +4,7 @@
 //! abandon or take a callback and are called back; closed queues take no
 //! calls; each queue's figures add up.
 
+use crate::agents::live::read_until;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;
@@ -111,11 +112,19 @@ async fn calls_follow_skills_priority_and_overflow(engine: Engine) {
     }
     let queues = sam.get("/api/queues").await.body;
     assert_eq!(queue(&queues, "VIP")["longest_wait_seconds"], 3, "the wallboard shows the longest wait");
+    // The live stream starts with the queues and their waiting calls, then follows each call.
+    let mut live = sam.http.get(sam.url("/api/live")).send().await.unwrap();
+    let snapshot = read_until(&mut live, "\n\n").await;
+    let snapshot: Value = serde_json::from_str(snapshot.split("data: ").nth(1).unwrap().trim()).unwrap();
+    assert_eq!(snapshot["queues"].as_array().unwrap().len(), 3);
+    assert_eq!(snapshot["waiting"].as_array().unwrap().len(), 3, "{snapshot}");
 
     // The billing agent also serves General (no skills needed) but takes Billing: higher priority.
     log_in(a0).await;
     let work = wait_for(a0, "/api/agent/work", |w| w["call"]["state"] == "connected").await;
     assert_eq!(work["queue"]["name"], "Billing");
+    let event = read_until(&mut live, r#""state":"connected""#).await;
+    assert!(event.contains("event: call") && event.contains(&format!(r#""queue_id":{}"#, work["queue"]["id"])), "{event}");
     assert_eq!(work["queue"]["script"], "Thank you for calling billing.");
     assert_eq!(work["call"]["direction"], "inbound");
     assert_eq!(work["contact"]["masked"], false, "the connected agent sees the caller");
