@@ -1,0 +1,136 @@
+//! Every automated check driven both ways: compliant facts pass, and each
+//! way of breaking them fails with its reason.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use trustline_domain::{Action, LoginThrottle, PasswordPolicy, Role, SessionPolicy, permits};
+use trustline_trust::{
+    AccountFact, AuditFacts, CATALOGUE, Check, ConfigFacts, EncryptionSample, JobRun, Status, TokenFact, TrustFacts, assess,
+};
+
+const NOW: i64 = 1_900_000_000;
+const DAY: i64 = 86_400;
+
+fn account(username: &str, role: Role, mfa: bool) -> AccountFact {
+    AccountFact { username: username.into(), role, disabled: false, mfa, created_at: NOW - 400 * DAY, last_sign_in_at: Some(NOW - DAY) }
+}
+
+fn ran(ago: i64, ok: bool) -> Option<JobRun> {
+    Some(JobRun { at: NOW - ago, ok, detail: "recorded".into() })
+}
+
+fn compliant() -> TrustFacts {
+    let mut permissions = Vec::new();
+    for role in Role::ALL {
+        for action in Action::ALL {
+            permissions.push((role, action.as_str().to_owned(), permits(role, action)));
+        }
+    }
+    TrustFacts {
+        tenant: "acme".into(),
+        at: NOW,
+        accounts: vec![account("olive", Role::Owner, true), account("audra", Role::Auditor, true), account("ada", Role::Agent, false)],
+        tokens: vec![TokenFact { name: "crm".into(), scopes: 2, created_at: NOW - DAY, expires_at: NOW + 89 * DAY }],
+        permissions,
+        config: ConfigFacts::of(&PasswordPolicy::default(), &SessionPolicy::default(), &LoginThrottle::default()),
+        audit: AuditFacts { chain: Some(Ok(1_234)), last_checkpoint_at: Some(NOW - 120), writable: Some(true) },
+        encryption: Some(EncryptionSample { sampled: 50, plaintext: 0, unreadable: 0 }),
+        retention_idle_days: Some(365),
+        retention_last_run: ran(3_600, true),
+        retention_interval_seconds: 3_600,
+        erasures_incomplete: Some(0),
+        erasures: 3,
+        webhooks: vec![("https://crm.example.com/hook".into(), true)],
+        server_tls: ran(DAY, true),
+        last_backup: ran(3_600, true),
+        last_backup_verification: ran(2 * DAY, true),
+        dependencies: 300,
+        last_advisory_check: ran(5 * DAY, true),
+    }
+}
+
+fn status_of(facts: &TrustFacts, check: Check) -> (Status, String) {
+    let id = CATALOGUE.iter().find(|c| c.check == check).unwrap().id;
+    let result = assess(facts).controls.into_iter().find(|c| c.id == id).unwrap();
+    (result.status, result.evidence)
+}
+
+#[test]
+fn a_compliant_system_passes_every_automated_check() {
+    let assessment = assess(&compliant());
+    for c in &assessment.controls {
+        let check = CATALOGUE.iter().find(|k| k.id == c.id).unwrap().check;
+        let expected = if matches!(check, Check::Manual | Check::NotTracked) { Status::Manual } else { Status::Pass };
+        assert_eq!(c.status, expected, "{} {}: {}", c.id, c.title, c.evidence);
+    }
+    assert_eq!(assessment.failed, 0);
+    assert_eq!(assessment.passed + assessment.manual, CATALOGUE.len());
+}
+
+/// Breaks the facts one way and expects `check` to fail, naming `reason`.
+fn fails(check: Check, reason: &str, break_it: impl FnOnce(&mut TrustFacts)) {
+    let mut facts = compliant();
+    break_it(&mut facts);
+    let (status, evidence) = status_of(&facts, check);
+    assert_eq!(status, Status::Fail, "{check:?} should fail: {evidence}");
+    assert!(evidence.contains(reason), "{check:?}: {evidence:?} should mention {reason:?}");
+}
+
+#[test]
+fn each_check_fails_when_its_control_breaks() {
+    fails(Check::PrivilegedMfa, "audra", |f| f.accounts[1].mfa = false);
+    fails(Check::PasswordPolicy, "8 characters", |f| f.config.password.min_chars = 8);
+    fails(Check::SessionLimits, "120 min idle", |f| f.config.session_idle_seconds = 7_200);
+    fails(Check::SignInThrottling, "1000 per account", |f| f.config.throttle_per_account = 1_000);
+    fails(Check::LeastPrivilege, "contact.read", |f| f.permissions.push((Role::Auditor, "contact.read".into(), true)));
+    fails(Check::LeastPrivilege, "user.create", |f| f.permissions.push((Role::Agent, "user.create".into(), true)));
+    fails(Check::DormantAccounts, "ada", |f| f.accounts[2].last_sign_in_at = Some(NOW - 91 * DAY));
+    fails(Check::DormantAccounts, "newbie", |f| {
+        f.accounts.push(AccountFact { last_sign_in_at: None, created_at: NOW - 100 * DAY, ..account("newbie", Role::Agent, false) });
+    });
+    fails(Check::ApiTokensExpire, "crm", |f| f.tokens[0].expires_at = NOW + 400 * DAY);
+    fails(Check::ApiTokensExpire, "crm", |f| f.tokens[0].scopes = 0);
+    fails(Check::IndependentAuditor, "no enabled auditor", |f| f.accounts[1].disabled = true);
+    fails(Check::AuditChain, "broken: event 7", |f| f.audit.chain = Some(Err("event 7 was edited".into())));
+    fails(Check::AuditChain, "not checked", |f| f.audit.chain = None);
+    fails(Check::RecentCheckpoint, "3 h ago", |f| f.audit.last_checkpoint_at = Some(NOW - 3 * 3_600));
+    fails(Check::RecentCheckpoint, "no signed checkpoint", |f| f.audit.last_checkpoint_at = None);
+    fails(Check::AuditWritable, "cannot be written", |f| f.audit.writable = Some(false));
+    fails(Check::EncryptionAtRest, "2 of 50", |f| f.encryption = Some(EncryptionSample { sampled: 50, plaintext: 2, unreadable: 0 }));
+    fails(Check::EncryptionAtRest, "no sample", |f| f.encryption = None);
+    fails(Check::CiphertextIntegrity, "1 of 50", |f| f.encryption = Some(EncryptionSample { sampled: 50, plaintext: 0, unreadable: 1 }));
+    fails(Check::RetentionPolicySet, "no retention period", |f| f.retention_idle_days = None);
+    fails(Check::RetentionOnSchedule, "3 h ago", |f| f.retention_last_run = ran(3 * 3_600, true));
+    fails(Check::RetentionOnSchedule, "failed", |f| f.retention_last_run = ran(60, false));
+    fails(Check::RetentionOnSchedule, "no retention run", |f| f.retention_last_run = None);
+    fails(Check::ErasureComplete, "2 erased contacts", |f| f.erasures_incomplete = Some(2));
+    fails(Check::WebhookDestinations, "http://10.0.0.5", |f| f.webhooks.push(("http://10.0.0.5/hook".into(), false)));
+    fails(Check::TlsInTransit, "without TLS", |f| f.server_tls = ran(60, false));
+    fails(Check::TlsInTransit, "no server start", |f| f.server_tls = None);
+    fails(Check::RecentBackup, "2 days ago", |f| f.last_backup = ran(2 * DAY, true));
+    fails(Check::RecentBackup, "no backup", |f| f.last_backup = None);
+    fails(Check::BackupVerified, "10 days ago", |f| f.last_backup_verification = ran(10 * DAY, true));
+    fails(Check::BackupVerified, "failed", |f| f.last_backup_verification = ran(60, false));
+    fails(Check::DependencyInventory, "no dependency inventory", |f| f.dependencies = 0);
+    fails(Check::AdvisoryCheck, "40 days ago", |f| f.last_advisory_check = ran(40 * DAY, true));
+    fails(Check::AdvisoryCheck, "failed", |f| f.last_advisory_check = ran(60, false));
+}
+
+#[test]
+fn an_unknown_is_never_a_pass() {
+    let mut facts = compliant();
+    facts.last_advisory_check = None;
+    let (status, evidence) = status_of(&facts, Check::AdvisoryCheck);
+    assert_eq!((status, evidence.as_str()), (Status::Manual, "unknown: no advisory check has been recorded"));
+}
+
+#[test]
+fn the_json_report_has_the_promised_shape() {
+    let value = serde_json::to_value(assess(&compliant())).unwrap();
+    let first = &value["controls"][0];
+    for key in ["id", "title", "soc2", "iso27001", "status", "evidence"] {
+        assert!(first.get(key).is_some(), "{key} missing: {first}");
+    }
+    assert_eq!(first["status"], "PASS");
+    let html = trustline_trust::html(&assess(&compliant()));
+    assert!(html.starts_with("<!doctype html>") && html.contains("AC-01") && !html.contains("<script"));
+}
