@@ -50,6 +50,8 @@ pub enum Action {
     QueueManage,
     /// Subscribe CRMs to events (webhooks) and see their deliveries.
     WebhookManage,
+    /// See the security controls and their live evidence (the trust center).
+    TrustRead,
 }
 
 use Role::{Admin, Agent, Auditor, Owner, Supervisor};
@@ -84,6 +86,8 @@ const MATRIX: &[(Action, &[Role])] = &[
     (Action::QueueRead, &[Owner, Admin, Supervisor, Agent]),
     (Action::QueueManage, &[Owner, Admin, Supervisor]),
     (Action::WebhookManage, &[Owner, Admin]),
+    // Auditors review the controls; they see facts about accounts, never personal data.
+    (Action::TrustRead, &[Owner, Admin, Auditor]),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -91,7 +95,7 @@ const MATRIX: &[(Action, &[Role])] = &[
 pub struct UnknownAction(pub String);
 
 impl Action {
-    pub const ALL: [Action; 25] = [
+    pub const ALL: [Action; 26] = [
         Action::AccountView,
         Action::UserRead,
         Action::UserCreate,
@@ -117,6 +121,7 @@ impl Action {
         Action::QueueRead,
         Action::QueueManage,
         Action::WebhookManage,
+        Action::TrustRead,
     ];
 
     /// The stable name used for API token scopes and audit events.
@@ -147,6 +152,7 @@ impl Action {
             Action::QueueRead => "queue.read",
             Action::QueueManage => "queue.manage",
             Action::WebhookManage => "webhook.manage",
+            Action::TrustRead => "trust.read",
         }
     }
 
@@ -176,7 +182,8 @@ mod tests {
     #[test]
     fn auditors_are_read_only() {
         for action in Action::ALL {
-            let writes = !matches!(action, Action::AccountView | Action::UserRead | Action::AuditRead | Action::TenantSettingsRead);
+            let writes =
+                !matches!(action, Action::AccountView | Action::UserRead | Action::AuditRead | Action::TenantSettingsRead | Action::TrustRead);
             if writes {
                 assert!(!permits(Role::Auditor, action), "{action:?}");
             }

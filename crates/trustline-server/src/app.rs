@@ -25,6 +25,9 @@ pub struct AppConfig {
     /// Webhooks may go to private and local addresses (and plain http), for
     /// a CRM on the company's own network. Off by default.
     pub allow_private_webhooks: bool,
+    /// How often the retention job runs: the trust center expects a run
+    /// within twice this.
+    pub retention_interval_seconds: i64,
 }
 
 impl Default for AppConfig {
@@ -38,6 +41,7 @@ impl Default for AppConfig {
             issuer: "Trustline".into(),
             trusted_proxies: Vec::new(),
             allow_private_webhooks: false,
+            retention_interval_seconds: 3_600,
         }
     }
 }

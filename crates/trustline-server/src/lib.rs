@@ -35,6 +35,7 @@ mod stored_settings;
 mod switchboard;
 mod system_clock;
 mod tenant_end;
+mod trust_facts;
 mod webhooks;
 
 pub use app::{App, AppConfig};
@@ -52,3 +53,4 @@ pub use routes::{RouteSpec, route_table};
 pub use serve::{TlsFiles, serve};
 pub use system_clock::SystemClock;
 pub use tenant_end::{DeletionCertificate, end_tenant};
+pub use trust_facts::gather as gather_trust_facts;

@@ -12,6 +12,7 @@ mod imports;
 mod keys;
 mod live;
 mod queues;
+mod trust;
 mod rows;
 mod webhooks;
 
@@ -509,6 +510,13 @@ impl Store for SqliteStore {
     async fn create_session(&self, session: Session, audit: AuditDraft) -> StoreResult<()> {
         let mut tx = self.begin().await?;
         insert_session(&mut tx, &session).await?;
+        sqlx::query("UPDATE users SET last_sign_in_at = $1 WHERE tenant_id = $2 AND id = $3")
+            .bind(session.times.created_at)
+            .bind(session.tenant_id.0)
+            .bind(session.user_id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(unavailable)?;
         self.append(&mut tx, audit).await?;
         Self::commit(tx).await
     }

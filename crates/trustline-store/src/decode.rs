@@ -69,6 +69,7 @@ pub fn user(row: &impl Columns) -> Result<User, StoreError> {
         totp_pending: row.opt_bytes("totp_pending")?,
         totp_last_step: row.opt_int("totp_last_step")?,
         created_at: row.int("created_at")?,
+        last_sign_in_at: row.opt_int("last_sign_in_at")?,
     })
 }
 
@@ -368,6 +369,10 @@ pub fn webhook_delivery(row: &impl Columns) -> Result<crate::WebhookDelivery, St
         created_at: row.int("created_at")?,
         delivered_at: row.opt_int("delivered_at")?,
     })
+}
+
+pub fn job_run(row: &impl Columns) -> Result<crate::JobRunRecord, StoreError> {
+    Ok(crate::JobRunRecord { at: row.int("at")?, ok: row.flag("ok")?, detail: row.text("detail")? })
 }
 
 fn count(value: i64) -> u32 {

@@ -22,6 +22,8 @@ mod queue_sql;
 mod queues;
 mod records;
 mod tenant_end;
+mod trust;
+mod trust_sql;
 mod webhook_sql;
 mod webhooks;
 
@@ -46,6 +48,7 @@ pub use live::{LiveBus, LiveListener};
 pub use queues::{Queue, QueueDraft, QueueStore};
 pub use records::{ApiToken, NewApiToken, NewUser, Session, Tenant, User};
 pub use tenant_end::{Certifier, DeletionCounts, MARK_TENANT_ENDED, TENANT_DELETIONS};
+pub use trust::{JobRunRecord, TrustStore, jobs};
 pub use webhooks::{AttemptOutcome, NewDelivery, NewWebhook, Webhook, WebhookDelivery, WebhookStore};
 
 use async_trait::async_trait;
@@ -65,6 +68,7 @@ pub trait Store:
     + CallStore
     + QueueStore
     + WebhookStore
+    + TrustStore
     + IdempotencyStore
     + LiveBus
     + Send

@@ -29,6 +29,7 @@ pub struct User {
     pub totp_pending: Option<Vec<u8>>,
     pub totp_last_step: Option<i64>,
     pub created_at: UnixTime,
+    pub last_sign_in_at: Option<UnixTime>,
 }
 
 impl User {
@@ -113,6 +114,7 @@ mod tests {
             totp_pending: None,
             totp_last_step: None,
             created_at: 0,
+            last_sign_in_at: None,
         };
         let printed = format!("{user:?}");
         assert!(!printed.contains("argon2id") && !printed.contains("115, 101, 101, 100"), "{printed}");

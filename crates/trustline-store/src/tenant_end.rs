@@ -15,6 +15,7 @@ pub const TENANT_DELETIONS: &[(&str, &str)] = &[
     ("idempotency_keys", "DELETE FROM idempotency_keys WHERE tenant_id = $1"),
     ("webhook_deliveries", "DELETE FROM webhook_deliveries WHERE tenant_id = $1"),
     ("webhooks", "DELETE FROM webhooks WHERE tenant_id = $1"),
+    ("job_runs", "DELETE FROM job_runs WHERE tenant_id = $1"),
     ("calls", "DELETE FROM calls WHERE tenant_id = $1"),
     ("agent_skills", "DELETE FROM agent_skills WHERE tenant_id = $1"),
     ("queues", "DELETE FROM queues WHERE tenant_id = $1"),

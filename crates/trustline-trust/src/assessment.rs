@@ -164,7 +164,7 @@ fn judge(control: &Control, f: &TrustFacts) -> (Status, String) {
                 .collect();
             verdict(
                 dormant.is_empty(),
-                format!("every one of {} enabled accounts signed in within {DORMANT_DAYS} days or is newer", enabled().count()),
+                format!("{} enabled accounts, each signed in within {DORMANT_DAYS} days or newer", enabled().count()),
                 format!("enabled accounts unused for over {DORMANT_DAYS} days: {}", dormant.join(", ")),
             )
         }
@@ -253,13 +253,14 @@ fn judge(control: &Control, f: &TrustFacts) -> (Status, String) {
             None => (Status::Manual, "unknown: no advisory check has been recorded".into()),
             Some(run) => recent(Some(run), now, 30 * DAY, "advisory check"),
         },
-        Check::Manual | Check::NotTracked => (Status::Manual, "no evidence attached".into()),
+        Check::Manual => (Status::Manual, "no evidence attached".into()),
+        Check::NotTracked => (Status::Manual, "not tracked by Trustline yet; no evidence attached".into()),
     }
 }
 
 /// Actions an auditor may hold: reading accounts, the audit log and settings.
 fn auditor_may(action: &str) -> bool {
-    matches!(action, "account.view" | "user.read" | "audit.read" | "tenant.settings.read")
+    matches!(action, "account.view" | "user.read" | "audit.read" | "tenant.settings.read" | "trust.read")
 }
 
 /// Actions that administer the tenant.

@@ -24,19 +24,36 @@ fn when(at: i64) -> String {
     jiff::Timestamp::from_second(at).map_or_else(|_| at.to_string(), |t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
 }
 
+/// The styles of the report, inline in a standalone file.
+pub const REPORT_CSS: &str = "body{font-family:system-ui,sans-serif;margin:2rem;color:#1b1f24}\
+table.controls{border-collapse:collapse;width:100%}\
+table.controls th,table.controls td{border:1px solid #d0d7de;padding:.4rem .6rem;text-align:left;vertical-align:top}\
+table.controls th{background:#f6f8fa}\
+.PASS{color:#116329;font-weight:600}.FAIL{color:#a40e26;font-weight:600}.MANUAL{color:#7d4e00;font-weight:600}\
+.refs{font-size:.85em;color:#57606a}";
+
+/// Where the page's styles come from: inline (a standalone file) or a
+/// stylesheet the server serves (its CSP forbids inline styles).
+#[derive(Clone, Copy, Debug)]
+pub enum Styles<'a> {
+    Inline,
+    Linked(&'a str),
+}
+
 /// The controls overview as one HTML page.
-pub fn html(assessment: &Assessment) -> String {
+pub fn html(assessment: &Assessment, styles: Styles<'_>) -> String {
     let mut out = String::new();
+    let style = match styles {
+        Styles::Inline => format!("<style>{REPORT_CSS}</style>"),
+        Styles::Linked(href) => format!("<link rel=\"stylesheet\" href=\"{}\">", escape(href)),
+    };
     let _ = write!(
         out,
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Trustline security controls: {tenant}</title>\n\
-         <style>body{{font-family:system-ui,sans-serif;margin:2rem;color:#1b1f24}}table{{border-collapse:collapse;width:100%}}\
-         th,td{{border:1px solid #d0d7de;padding:.4rem .6rem;text-align:left;vertical-align:top}}th{{background:#f6f8fa}}\
-         .PASS{{color:#116329;font-weight:600}}.FAIL{{color:#a40e26;font-weight:600}}.MANUAL{{color:#7d4e00;font-weight:600}}\
-         .refs{{font-size:.85em;color:#57606a}}</style></head><body>\n\
+         {style}</head><body>\n\
          <h1>Security controls: {tenant}</h1>\n<p>Checked {at} from the running system: \
          <span class=\"PASS\">{passed} PASS</span>, <span class=\"FAIL\">{failed} FAIL</span>, \
-         <span class=\"MANUAL\">{manual} MANUAL</span>.</p>\n<table>\n<thead><tr><th>Control</th><th>Status</th><th>Evidence</th>\
+         <span class=\"MANUAL\">{manual} MANUAL</span>.</p>\n<table class=\"controls\">\n<thead><tr><th>Control</th><th>Status</th><th>Evidence</th>\
          <th>SOC 2</th><th>ISO/IEC 27001:2022</th></tr></thead>\n<tbody>\n",
         tenant = escape(&assessment.tenant),
         at = when(assessment.checked_at),

@@ -4,7 +4,7 @@ mod commands;
 mod config;
 
 use clap::{Parser, Subcommand};
-use commands::{audit, backup, bench, import, init, keys, serve, simulate, subject, tenant, user};
+use commands::{audit, backup, bench, import, init, keys, report, serve, simulate, subject, tenant, user};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -47,6 +47,8 @@ enum Command {
     /// Measure throughput and latency on this machine.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// The security controls with their SOC 2 and ISO/IEC 27001 references and live status (exits 1 if any fails).
+    Report(report::ReportArgs),
     /// Print the API's OpenAPI 3.1 document (JSON), as served at /api/openapi.json.
     Openapi,
     /// Print the version.
@@ -80,6 +82,7 @@ fn main() -> ExitCode {
             Command::Tenant(command) => tenant::run(command).await,
             Command::Bench(command) => bench::run(command).await,
             Command::Simulate(args) => simulate::run(args),
+            Command::Report(args) => report::run(args).await,
             Command::Openapi => {
                 println!("{:#}", trustline_server::openapi::document());
                 Ok(ExitCode::SUCCESS)

@@ -7,7 +7,8 @@ use trustline_backup::{BackupSchedule, LEDGER_FILE, open_archive, read_ledger, r
 use trustline_crypto::Keyring;
 use trustline_domain::Clock;
 use trustline_server::{SystemClock, unlock_as};
-use trustline_store::InstallationRecord;
+use super::job_runs::record;
+use trustline_store::{InstallationRecord, jobs};
 
 #[derive(Subcommand)]
 pub enum BackupCommand {
@@ -52,14 +53,43 @@ pub struct RestoreArgs {
 pub async fn run(command: BackupCommand) -> anyhow::Result<ExitCode> {
     match command {
         BackupCommand::Create { data, out, dir, keep } => create(data, out, dir, keep).await,
-        BackupCommand::Verify { data, file } => verify(&data, file),
+        BackupCommand::Verify { data, file } => {
+            let verified = verify(&data, &file);
+            // Kept as trust-center evidence when this machine holds the installation.
+            if let Ok(inst) = data.open().await {
+                let detail = match &verified {
+                    Ok(_) => format!("{} read back in full", file.display()),
+                    Err(error) => format!("{}: {error:#}", file.display()),
+                };
+                record(inst.store.as_ref(), jobs::BACKUP_VERIFICATION, verified.is_ok(), detail).await;
+            }
+            verified
+        }
     }
 }
 
 async fn create(data: DataArgs, out: Option<PathBuf>, dir: Option<PathBuf>, keep: u64) -> anyhow::Result<ExitCode> {
     let inst = data.open().await?;
+    let written = write(&inst, out, dir, keep).await;
+    let detail = match &written {
+        Ok(summary) => format!("{} ({} bytes)", summary.path.display(), summary.bytes),
+        Err(error) => format!("{error:#}"),
+    };
+    record(inst.store.as_ref(), jobs::BACKUP, written.is_ok(), detail).await;
+    let summary = written?;
+    println!("Wrote {} ({} bytes, {}, backup {}).", summary.path.display(), summary.bytes, summary.engine, summary.backup_id);
+    println!("It opens only with the current master key: keep that key as long as the backup.");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn write(
+    inst: &crate::config::Installation,
+    out: Option<PathBuf>,
+    dir: Option<PathBuf>,
+    keep: u64,
+) -> anyhow::Result<trustline_backup::BackupSummary> {
     let now = SystemClock.now();
-    let summary = match (out, dir) {
+    Ok(match (out, dir) {
         (Some(out), _) => trustline_backup::create_backup(inst.store.as_ref(), &inst.keys.keyring, now, &out, "cli").await?,
         (None, Some(dir)) => {
             let schedule = BackupSchedule { dir, keep: usize::try_from(keep).unwrap_or(usize::MAX) };
@@ -70,10 +100,7 @@ async fn create(data: DataArgs, out: Option<PathBuf>, dir: Option<PathBuf>, keep
             run.created
         }
         (None, None) => bail!("say where to write the backup with --out FILE or --dir DIR"),
-    };
-    println!("Wrote {} ({} bytes, {}, backup {}).", summary.path.display(), summary.bytes, summary.engine, summary.backup_id);
-    println!("It opens only with the current master key: keep that key as long as the backup.");
-    Ok(ExitCode::SUCCESS)
+    })
 }
 
 fn keyring(data: &DataArgs) -> anyhow::Result<(trustline_crypto::MasterKey, Keyring)> {
@@ -82,10 +109,10 @@ fn keyring(data: &DataArgs) -> anyhow::Result<(trustline_crypto::MasterKey, Keyr
     Ok((master, keyring))
 }
 
-fn verify(data: &DataArgs, file: PathBuf) -> anyhow::Result<ExitCode> {
+fn verify(data: &DataArgs, file: &std::path::Path) -> anyhow::Result<ExitCode> {
     let (_, keyring) = keyring(data)?;
     let staging = data.ensure_data_dir()?;
-    let archive = open_archive(&file, &keyring, &staging)?;
+    let archive = open_archive(file, &keyring, &staging)?;
     let header = &archive.header;
     println!(
         "{}: {} of {} (schema {}), taken at {} (Unix time), {} bytes in {} files; every chunk is intact.",

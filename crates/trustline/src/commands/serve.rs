@@ -9,6 +9,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 use trustline_backup::BackupSchedule;
+use super::job_runs::record;
+use trustline_store::{JobRunRecord, jobs};
 use trustline_crypto::{PasswordHasher, random_password};
 use trustline_domain::{Clock, LoginThrottle, Role};
 use trustline_server::{
@@ -92,6 +94,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         tls: tls.is_some(),
         trusted_proxies: args.trusted_proxies,
         allow_private_webhooks: args.allow_private_webhooks,
+        retention_interval_seconds: i64::try_from(args.retention_interval).unwrap_or(i64::MAX),
         ..AppConfig::default()
     };
     let session_lifetime = config.session.absolute_seconds;
@@ -106,6 +109,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         }
     }
     app.start_webhooks(Duration::from_secs(1));
+    // The trust center's evidence of encryption in transit.
+    let detail = if tls.is_some() { "TLS on".to_owned() } else { format!("plain HTTP on {}", args.listen) };
+    let started = JobRunRecord { at: SystemClock.now(), ok: tls.is_some(), detail };
+    inst.store.record_job_run(jobs::SERVER_START, None, started).await?;
     let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     let address = listener.local_addr()?;
@@ -174,6 +181,7 @@ async fn retention_job(store: Arc<dyn trustline_store::Store>, every: Duration) 
         ticker.tick().await;
         match run_retention(store.as_ref(), SystemClock.now()).await {
             Ok(runs) => {
+                record(store.as_ref(), jobs::RETENTION, true, format!("{} tenants", runs.len())).await;
                 for (tenant, outcome) in runs {
                     match outcome {
                         Some(o) => {
@@ -183,7 +191,10 @@ async fn retention_job(store: Arc<dyn trustline_store::Store>, every: Duration) 
                     }
                 }
             }
-            Err(error) => tracing::error!(%error, "retention job failed"),
+            Err(error) => {
+                tracing::error!(%error, "retention job failed");
+                record(store.as_ref(), jobs::RETENTION, false, error.to_string()).await;
+            }
         }
     }
 }
@@ -200,9 +211,13 @@ async fn backup_job(
         ticker.tick().await;
         match schedule.run(store.as_ref(), &keyring, SystemClock.now()).await {
             Ok(run) => {
-                tracing::info!(path = %run.created.path.display(), bytes = run.created.bytes, removed = run.removed.len(), "backup written")
+                tracing::info!(path = %run.created.path.display(), bytes = run.created.bytes, removed = run.removed.len(), "backup written");
+                record(store.as_ref(), jobs::BACKUP, true, format!("{} ({} bytes)", run.created.path.display(), run.created.bytes)).await;
             }
-            Err(error) => tracing::error!(%error, "scheduled backup failed"),
+            Err(error) => {
+                tracing::error!(%error, "scheduled backup failed");
+                record(store.as_ref(), jobs::BACKUP, false, error.to_string()).await;
+            }
         }
     }
 }

@@ -1,0 +1,38 @@
+//! What the trust center reads that no other part of the store keeps: the
+//! runs of scheduled jobs and recorded checks, and whether erasures left
+//! anything behind.
+
+use crate::StoreResult;
+use async_trait::async_trait;
+use trustline_domain::{TenantId, UnixTime};
+
+/// Jobs whose runs are kept.
+pub mod jobs {
+    /// A backup written (`detail`: the file and its size).
+    pub const BACKUP: &str = "backup";
+    /// A backup read back in full and verified.
+    pub const BACKUP_VERIFICATION: &str = "backup_verification";
+    /// A retention run over every tenant.
+    pub const RETENTION: &str = "retention";
+    /// A server start; `ok` when it serves TLS.
+    pub const SERVER_START: &str = "server_start";
+    /// A check of the dependencies against the advisory database.
+    pub const ADVISORY_CHECK: &str = "advisory_check";
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JobRunRecord {
+    pub at: UnixTime,
+    pub ok: bool,
+    pub detail: String,
+}
+
+#[async_trait]
+pub trait TrustStore: Send + Sync {
+    /// Records a run of `job`, for one tenant or (`None`) the installation.
+    async fn record_job_run(&self, job: &str, tenant: Option<TenantId>, run: JobRunRecord) -> StoreResult<()>;
+    /// The newest run of `job` for the tenant, or for the installation.
+    async fn last_job_run(&self, job: &str, tenant: Option<TenantId>) -> StoreResult<Option<JobRunRecord>>;
+    /// (erased contacts, those still holding a data key or a ciphertext).
+    async fn erasure_remains(&self, tenant: TenantId) -> StoreResult<(u32, u32)>;
+}

@@ -1,0 +1,69 @@
+//! The SQL of [`TrustStore`](crate::TrustStore), the same on both engines,
+//! expanded in each engine crate like the macros of `engine_sql`.
+
+/// Implements [`TrustStore`](crate::TrustStore) for an engine.
+#[macro_export]
+macro_rules! trust_store_for {
+    ($store:ident) => {
+        #[::async_trait::async_trait]
+        impl $crate::TrustStore for $store {
+            async fn record_job_run(
+                &self,
+                job: &str,
+                tenant: Option<::trustline_domain::TenantId>,
+                run: $crate::JobRunRecord,
+            ) -> $crate::StoreResult<()> {
+                ::sqlx::query("INSERT INTO job_runs (job, tenant_id, at, ok, detail) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(job)
+                    .bind(tenant.map(|t| t.0))
+                    .bind(run.at)
+                    .bind(run.ok)
+                    .bind(&run.detail)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(unavailable)?;
+                Ok(())
+            }
+
+            async fn last_job_run(
+                &self,
+                job: &str,
+                tenant: Option<::trustline_domain::TenantId>,
+            ) -> $crate::StoreResult<Option<$crate::JobRunRecord>> {
+                let row = match tenant {
+                    Some(tenant) => {
+                        ::sqlx::query("SELECT at, ok, detail FROM job_runs WHERE job = $1 AND tenant_id = $2 ORDER BY at DESC, id DESC LIMIT 1")
+                            .bind(job)
+                            .bind(tenant.0)
+                            .fetch_optional(&self.pool)
+                            .await
+                    }
+                    None => {
+                        ::sqlx::query("SELECT at, ok, detail FROM job_runs WHERE job = $1 AND tenant_id IS NULL ORDER BY at DESC, id DESC LIMIT 1")
+                            .bind(job)
+                            .fetch_optional(&self.pool)
+                            .await
+                    }
+                }
+                .map_err(unavailable)?;
+                row.as_ref().map(|r| $crate::decode::job_run(&Cols(r))).transpose()
+            }
+
+            async fn erasure_remains(&self, tenant: ::trustline_domain::TenantId) -> $crate::StoreResult<(u32, u32)> {
+                let row = ::sqlx::query(
+                    "SELECT COUNT(*) AS erased,
+                            SUM(CASE WHEN data_key IS NOT NULL OR name IS NOT NULL OR phones IS NOT NULL OR email IS NOT NULL
+                                      OR address IS NOT NULL OR language IS NOT NULL OR custom IS NOT NULL THEN 1 ELSE 0 END) AS remains
+                     FROM contacts WHERE tenant_id = $1 AND erased_at IS NOT NULL",
+                )
+                .bind(tenant.0)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(unavailable)?;
+                use $crate::decode::Columns as _;
+                let count = |c| Cols(&row).opt_int(c).map(|n| u32::try_from(n.unwrap_or(0)).unwrap_or(u32::MAX));
+                Ok((count("erased")?, count("remains")?))
+            }
+        }
+    };
+}

@@ -1,0 +1,75 @@
+//! `trustline report`: the security controls with their live status and
+//! evidence, as JSON or a standalone HTML page, and the recording of a
+//! dependency advisory check as evidence.
+
+use super::job_runs::record;
+use crate::config::DataArgs;
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use trustline_domain::Clock;
+use trustline_server::{AppConfig, SystemClock, gather_trust_facts};
+use trustline_store::jobs;
+use trustline_trust::{Styles, assess};
+use trustline_vault::Vault;
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Format {
+    Json,
+    Html,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum AdvisoryResult {
+    Pass,
+    Fail,
+}
+
+#[derive(Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// The tenant (its short name); the only tenant when there is one.
+    #[arg(long)]
+    tenant: Option<String>,
+    #[arg(long, value_enum, default_value = "json")]
+    format: Format,
+    /// Write here instead of standard output.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Seconds between retention runs on the servers (as given to serve).
+    #[arg(long, default_value_t = 3600, value_parser = clap::value_parser!(i64).range(1..=604_800))]
+    retention_interval: i64,
+    /// Record the result of a dependency advisory check (e.g. scripts/audit-deps) instead of reporting.
+    #[arg(long, value_enum, requires = "advisory_detail")]
+    record_advisory_check: Option<AdvisoryResult>,
+    /// What the advisory check found, for the record.
+    #[arg(long)]
+    advisory_detail: Option<String>,
+}
+
+pub async fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
+    let inst = args.data.open().await?;
+    if let Some(result) = args.record_advisory_check {
+        let detail = args.advisory_detail.unwrap_or_default();
+        record(inst.store.as_ref(), jobs::ADVISORY_CHECK, matches!(result, AdvisoryResult::Pass), detail).await;
+        println!("Recorded the advisory check.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let tenant = inst.tenant(args.tenant.as_deref()).await?;
+    let vault = Vault::new(inst.store.clone(), inst.keys.keyring.clone());
+    let config = AppConfig { retention_interval_seconds: args.retention_interval, ..AppConfig::default() };
+    let facts = gather_trust_facts(&inst.store, &inst.keys, &vault, &config, &tenant, SystemClock.now()).await?;
+    let assessment = assess(&facts);
+    let text = match args.format {
+        Format::Json => format!("{:#}\n", serde_json::to_value(&assessment)?),
+        Format::Html => trustline_trust::html(&assessment, Styles::Inline),
+    };
+    match &args.out {
+        Some(path) => std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?,
+        None => print!("{text}"),
+    }
+    eprintln!("{} PASS, {} FAIL, {} MANUAL", assessment.passed, assessment.failed, assessment.manual);
+    Ok(if assessment.failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
