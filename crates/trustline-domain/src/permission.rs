@@ -182,8 +182,10 @@ mod tests {
     #[test]
     fn auditors_are_read_only() {
         for action in Action::ALL {
-            let writes =
-                !matches!(action, Action::AccountView | Action::UserRead | Action::AuditRead | Action::TenantSettingsRead | Action::TrustRead);
+            let writes = !matches!(
+                action,
+                Action::AccountView | Action::UserRead | Action::AuditRead | Action::TenantSettingsRead | Action::TrustRead
+            );
             if writes {
                 assert!(!permits(Role::Auditor, action), "{action:?}");
             }

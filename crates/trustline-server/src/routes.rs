@@ -4,7 +4,8 @@
 use crate::guard::{Access, Surface, guard};
 use crate::handlers::{
     agents_api, audit_api, calls_api, campaigns_api, contacts_api, custom_fields_api, health, imports_api, live_api, openapi, pages,
-    queues_api, reports_api, retention_api, session_api, subject_rights_api, tenant_api, tokens_api, trust_api, users_api, webhooks_api, work_api,
+    queues_api, reports_api, retention_api, session_api, subject_rights_api, tenant_api, tokens_api, trust_api, users_api, webhooks_api,
+    work_api,
 };
 use crate::state::AppState;
 use axum::Router;
@@ -143,7 +144,13 @@ fn entries() -> Vec<Entry> {
         entry(Method::GET, "/readyz", "Readiness: the database and the audit log are writable", Public, get(health::ready)),
         entry(Method::GET, "/static/app.css", "The stylesheet", Public, get(pages::stylesheet)),
         entry(Method::GET, "/static/trust.css", "The trust center's stylesheet", Public, get(trust_api::stylesheet)),
-        entry(Method::GET, "/trust", "Trust center page: the security controls and their live evidence", Allowed(Action::TrustRead), get(trust_api::page)),
+        entry(
+            Method::GET,
+            "/trust",
+            "Trust center page: the security controls and their live evidence",
+            Allowed(Action::TrustRead),
+            get(trust_api::page),
+        ),
         // Pages.
         entry(Method::GET, "/", "Home page", Allowed(Action::AccountView), get(pages::home)),
         entry(Method::GET, "/login", "Sign-in page", Public, get(pages::login_form)),

@@ -6,8 +6,8 @@
 //! starts.
 
 use crate::app::AppConfig;
-use crate::keys::Keys;
 use crate::audit_check::verify_tenant;
+use crate::keys::Keys;
 use std::sync::Arc;
 use trustline_domain::webhooks::{DestinationPolicy, destination_url};
 use trustline_domain::{Action, ContactId, Role, UnixTime, permits};
@@ -92,8 +92,10 @@ pub async fn gather(
         .filter(|t| !t.revoked && t.expires_at > now)
         .map(|t| TokenFact { name: t.name, scopes: t.scopes.len(), created_at: t.created_at, expires_at: t.expires_at })
         .collect();
-    let permissions =
-        Role::ALL.iter().flat_map(|&role| Action::ALL.iter().map(move |&action| (role, action.as_str().to_owned(), permits(role, action)))).collect();
+    let permissions = Role::ALL
+        .iter()
+        .flat_map(|&role| Action::ALL.iter().map(move |&action| (role, action.as_str().to_owned(), permits(role, action))))
+        .collect();
     let public_key = keys.checkpoint_signer.public_key();
     let chain = match verify_tenant(store, &keys.chain, &public_key, tenant.id).await? {
         Ok(verified) => Ok(verified.events),
@@ -106,7 +108,15 @@ pub async fn gather(
     };
     let (erasures, incomplete) = store.erasure_remains(tenant.id).await?;
     let strict = DestinationPolicy { allow_private: false };
-    let webhooks = store.webhooks(tenant.id).await?.into_iter().map(|w| { let ok = destination_url(&w.url, strict).is_ok(); (w.url, ok) }).collect();
+    let webhooks = store
+        .webhooks(tenant.id)
+        .await?
+        .into_iter()
+        .map(|w| {
+            let ok = destination_url(&w.url, strict).is_ok();
+            (w.url, ok)
+        })
+        .collect();
     Ok(TrustFacts {
         tenant: tenant.slug.clone(),
         at: now,

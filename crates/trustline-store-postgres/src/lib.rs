@@ -13,8 +13,8 @@ mod imports;
 mod keys;
 mod live;
 mod queues;
-mod trust;
 mod rows;
+mod trust;
 mod webhooks;
 
 use async_trait::async_trait;

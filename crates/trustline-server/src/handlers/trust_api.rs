@@ -12,7 +12,9 @@ use axum::response::{Html, IntoResponse, Response};
 use trustline_trust::{Assessment, REPORT_CSS, Styles, assess};
 
 async fn assessment(state: &AppState, authed: &Authed) -> Result<Assessment, ApiError> {
-    let facts = crate::trust_facts::gather(&state.store, &state.keys, &state.vault, &state.config, &authed.principal.tenant, state.clock.now()).await?;
+    let facts =
+        crate::trust_facts::gather(&state.store, &state.keys, &state.vault, &state.config, &authed.principal.tenant, state.clock.now())
+            .await?;
     let assessment = assess(&facts);
     let audit = authed
         .caller

@@ -17,6 +17,7 @@ mod pages;
 mod permissions;
 mod sessions;
 mod tls;
+mod trust;
 mod webhooks;
 
 /// The session cookie a reply set, as `name=value`.

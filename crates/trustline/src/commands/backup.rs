@@ -1,3 +1,4 @@
+use super::job_runs::record;
 use crate::config::DataArgs;
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
@@ -7,7 +8,6 @@ use trustline_backup::{BackupSchedule, LEDGER_FILE, open_archive, read_ledger, r
 use trustline_crypto::Keyring;
 use trustline_domain::Clock;
 use trustline_server::{SystemClock, unlock_as};
-use super::job_runs::record;
 use trustline_store::{InstallationRecord, jobs};
 
 #[derive(Subcommand)]

@@ -1,5 +1,6 @@
 use super::accounts::{cli_audit, create_tenant, create_user, find_tenant};
 use super::demo_floor;
+use super::job_runs::record;
 use crate::config::{DataArgs, Installation, hasher};
 use anyhow::Context;
 use clap::Args;
@@ -9,13 +10,12 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 use trustline_backup::BackupSchedule;
-use super::job_runs::record;
-use trustline_store::{JobRunRecord, jobs};
 use trustline_crypto::{PasswordHasher, random_password};
 use trustline_domain::{Clock, LoginThrottle, Role};
 use trustline_server::{
     App, AppConfig, DialerSettings, IDEMPOTENCY_KEY_SECONDS, ProxyNetwork, SystemClock, TlsFiles, run_retention, serve, write_checkpoints,
 };
+use trustline_store::{JobRunRecord, jobs};
 use trustline_telephony::{CarrierProfile, SimulatedTelephony};
 
 #[derive(Args)]

@@ -1,0 +1,158 @@
+//! The trust center on a live system: each automated control passes when
+//! the system complies and fails, with its reason, when it is broken
+//! (an admin without MFA, a tampered audit table, a stale checkpoint or
+//! backup, plaintext or swapped ciphertexts in the contacts table, a dormant
+//! account, a plain-HTTP start, a private webhook, an over-long token).
+
+use serde_json::{Value, json};
+use trustline_domain::{Clock, Role};
+use trustline_server::{AppConfig, write_checkpoints};
+use trustline_store::{JobRunRecord, jobs};
+use trustline_testkit::{Engine, TestClient, TestServer, on_both_engines};
+
+on_both_engines!(controls_follow_the_system_both_ways, stored_data_and_destinations_are_checked, the_report_page_renders);
+
+async fn status(auditor: &TestClient, id: &str) -> (String, String) {
+    let reply = auditor.get("/api/trust").await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let control = reply.body["controls"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap().clone();
+    (control["status"].as_str().unwrap().to_owned(), control["evidence"].as_str().unwrap().to_owned())
+}
+
+async fn expect(auditor: &TestClient, id: &str, wanted: &str, mentions: &str) {
+    let (found, evidence) = status(auditor, id).await;
+    assert_eq!(found, wanted, "{id}: {evidence}");
+    assert!(evidence.contains(mentions), "{id}: {evidence:?} should mention {mentions:?}");
+}
+
+async fn record(server: &TestServer, job: &str, ago: i64, ok: bool) {
+    let run = JobRunRecord { at: server.clock.now() - ago, ok, detail: "test".into() };
+    server.db.store.record_job_run(job, None, run).await.unwrap();
+}
+
+async fn team(server: &TestServer) -> (TestClient, TestClient) {
+    let tenant = server.tenant.clone();
+    let owner = server.create_user(&tenant, "olive", Role::Owner, true).await;
+    let auditor = server.create_user(&tenant, "audra", Role::Auditor, true).await;
+    (server.signed_in(&owner).await, server.signed_in(&auditor).await)
+}
+
+async fn controls_follow_the_system_both_ways(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let (_owner, auditor) = team(&server).await;
+
+    expect(&auditor, "AC-01", "PASS", "2 of 2 privileged accounts").await;
+    expect(&auditor, "AC-09", "PASS", "1 enabled auditor").await;
+    server.create_user(&server.tenant.clone(), "adam", Role::Admin, false).await;
+    expect(&auditor, "AC-01", "FAIL", "without MFA: adam").await;
+
+    expect(&auditor, "AU-01", "PASS", "verified to the head").await;
+    expect(&auditor, "AU-02", "FAIL", "no signed checkpoint").await;
+    write_checkpoints(server.db.store.as_ref(), &server.db.keys.checkpoint_signer, server.clock.now()).await.unwrap();
+    expect(&auditor, "AU-02", "PASS", "newest signed checkpoint").await;
+    server.clock.advance(2 * 3_600);
+    let auditor = server.signed_in(&server.create_user(&server.tenant.clone(), "audrey", Role::Auditor, true).await).await;
+    expect(&auditor, "AU-02", "FAIL", "2 h ago").await;
+    server.db.raw.execute("UPDATE audit_events SET action = 'user.nothing' WHERE seq = 2").await;
+    expect(&auditor, "AU-01", "FAIL", "broken: event 2").await;
+    expect(&auditor, "AU-03", "PASS", "opened").await;
+
+    expect(&auditor, "OP-01", "FAIL", "no backup recorded").await;
+    record(&server, jobs::BACKUP, 3_600, true).await;
+    expect(&auditor, "OP-01", "PASS", "last backup 1 h ago").await;
+    record(&server, jobs::BACKUP, 60, false).await;
+    expect(&auditor, "OP-01", "FAIL", "failed").await;
+    record(&server, jobs::BACKUP_VERIFICATION, 8 * 86_400, true).await;
+    expect(&auditor, "OP-02", "FAIL", "8 days ago").await;
+    record(&server, jobs::RETENTION, 600, true).await;
+    expect(&auditor, "DP-04", "PASS", "last retention run").await;
+    record(&server, jobs::RETENTION, 3 * 3_600, true).await;
+    expect(&auditor, "DP-04", "PASS", "last retention run").await;
+    record(&server, jobs::SERVER_START, 60, false).await;
+    expect(&auditor, "DP-07", "FAIL", "without TLS").await;
+    record(&server, jobs::SERVER_START, 30, true).await;
+    expect(&auditor, "DP-07", "PASS", "with TLS").await;
+    expect(&auditor, "OP-03", "PASS", "packages").await;
+    expect(&auditor, "OP-04", "MANUAL", "unknown").await;
+
+    // An account nobody has used for 91 days; signing in clears it.
+    let idle = server.create_user(&server.tenant.clone(), "ida", Role::Agent, false).await;
+    server.clock.advance(91 * 86_400);
+    let auditor = server.signed_in(&server.create_user(&server.tenant.clone(), "aubrey", Role::Auditor, true).await).await;
+    let (found, evidence) = status(&auditor, "AC-06").await;
+    assert_eq!(found, "FAIL", "{evidence}");
+    assert!(evidence.contains("ida") && evidence.contains("olive"), "{evidence}");
+    server.signed_in(&idle).await;
+    let (_, evidence) = status(&auditor, "AC-06").await;
+    assert!(!evidence.contains("ida"), "a sign-in counts: {evidence}");
+    assert!(
+        server.db.raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'trust.read'").await > 0,
+        "looking at the controls is audited"
+    );
+}
+
+/// Bytes of `text` in this engine's SQL.
+fn bytes_sql(engine: Engine, text: &str) -> String {
+    match engine {
+        Engine::Sqlite => format!("CAST('{text}' AS BLOB)"),
+        Engine::Postgres => format!("convert_to('{text}', 'UTF8')"),
+    }
+}
+
+async fn stored_data_and_destinations_are_checked(engine: Engine) {
+    let server = TestServer::start_with(engine, AppConfig { allow_private_webhooks: true, ..AppConfig::default() }).await;
+    let (owner, auditor) = team(&server).await;
+    for (name, phone) in [("Ada Lovelace", "+442071838750"), ("Bob Babbage", "+442071838751")] {
+        assert_eq!(owner.post("/api/contacts", json!({ "name": name, "phones": [phone], "language": "en" })).await.status, 201);
+    }
+    expect(&auditor, "DP-01", "PASS", "2 sampled contacts").await;
+    expect(&auditor, "DP-02", "PASS", "open with their own keys").await;
+    expect(&auditor, "DP-05", "PASS", "0 erasures").await;
+
+    // Ciphertexts swapped between two people: unreadable, though not plaintext.
+    let ids: Vec<i64> =
+        owner.get("/api/contacts").await.body["contacts"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
+    let (a, b) = (ids[0], ids[1]);
+    server.db.raw.execute(&format!("UPDATE contacts SET name = (SELECT name FROM contacts WHERE id = {b}) WHERE id = {a}")).await;
+    expect(&auditor, "DP-02", "FAIL", "1 of 2").await;
+    expect(&auditor, "DP-01", "PASS", "no personal value").await;
+    // A personal value written in the clear.
+    server.db.raw.execute(&format!("UPDATE contacts SET email = {} WHERE id = {b}", bytes_sql(engine, "bob@example.com"))).await;
+    expect(&auditor, "DP-01", "FAIL", "1 of 2").await;
+
+    // Erasure leaves nothing; a row that kept its key is found.
+    assert_eq!(owner.post(&format!("/api/contacts/{a}/erase"), json!({ "reason": "request" })).await.status, 204);
+    expect(&auditor, "DP-05", "PASS", "1 erasures").await;
+    server.db.raw.execute(&format!("UPDATE contacts SET data_key = {} WHERE id = {a}", bytes_sql(engine, "leftover-key"))).await;
+    expect(&auditor, "DP-05", "FAIL", "1 erased contacts").await;
+
+    expect(&auditor, "DP-03", "FAIL", "no retention period").await;
+    assert_eq!(owner.put("/api/retention", json!({ "contact_idle_days": 365 })).await.status, 204);
+    expect(&auditor, "DP-03", "PASS", "365 days").await;
+
+    expect(&auditor, "DP-08", "PASS", "0 webhook").await;
+    let hook = owner.post("/api/webhooks", json!({ "url": "http://10.1.2.3/hook", "events": ["contact.created"] })).await;
+    assert_eq!(hook.status, 201, "{}", hook.body);
+    expect(&auditor, "DP-08", "FAIL", "http://10.1.2.3/hook").await;
+
+    let token = owner.post("/api/tokens", json!({ "name": "crm", "scopes": ["contact.read"], "expires_in_days": 30 })).await;
+    assert_eq!(token.status, 201, "{}", token.body);
+    expect(&auditor, "AC-08", "PASS", "1 active tokens").await;
+    server.db.raw.execute("UPDATE api_tokens SET expires_at = expires_at + 400 * 86400").await;
+    expect(&auditor, "AC-08", "FAIL", "crm").await;
+}
+
+async fn the_report_page_renders(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let (owner, auditor) = team(&server).await;
+    let page = auditor.get("/trust").await;
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains("<table class=\"controls\">") && page.text.contains("AC-01"), "{}", page.text);
+    assert!(page.text.contains("/static/trust.css") && !page.text.contains("<style>"), "the CSP allows no inline styles");
+    assert_eq!(server.client().get("/static/trust.css").await.status, 200);
+    let report: Value = owner.get("/api/trust").await.body;
+    assert!(report["controls"].as_array().unwrap().len() >= 40);
+    assert_eq!(report["passed"].as_u64().unwrap() + report["failed"].as_u64().unwrap() + report["manual"].as_u64().unwrap(), 42);
+    let agent = server.signed_in(&server.create_user(&server.tenant.clone(), "ada", Role::Agent, false).await).await;
+    assert_eq!(agent.get("/api/trust").await.status, 403);
+}
