@@ -16,6 +16,7 @@ mod role;
 pub mod routing;
 mod session;
 mod throttle;
+pub mod training;
 pub mod webhooks;
 
 pub use clock::{Clock, UnixTime};

@@ -52,6 +52,8 @@ pub enum Action {
     WebhookManage,
     /// See the security controls and their live evidence (the trust center).
     TrustRead,
+    /// Define security courses and record who completed them.
+    TrainingManage,
 }
 
 use Role::{Admin, Agent, Auditor, Owner, Supervisor};
@@ -88,6 +90,7 @@ const MATRIX: &[(Action, &[Role])] = &[
     (Action::WebhookManage, &[Owner, Admin]),
     // Auditors review the controls; they see facts about accounts, never personal data.
     (Action::TrustRead, &[Owner, Admin, Auditor]),
+    (Action::TrainingManage, &[Owner, Admin]),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -95,7 +98,7 @@ const MATRIX: &[(Action, &[Role])] = &[
 pub struct UnknownAction(pub String);
 
 impl Action {
-    pub const ALL: [Action; 26] = [
+    pub const ALL: [Action; 27] = [
         Action::AccountView,
         Action::UserRead,
         Action::UserCreate,
@@ -122,6 +125,7 @@ impl Action {
         Action::QueueManage,
         Action::WebhookManage,
         Action::TrustRead,
+        Action::TrainingManage,
     ];
 
     /// The stable name used for API token scopes and audit events.
@@ -153,7 +157,14 @@ impl Action {
             Action::QueueManage => "queue.manage",
             Action::WebhookManage => "webhook.manage",
             Action::TrustRead => "trust.read",
+            Action::TrainingManage => "training.manage",
         }
+    }
+
+    /// Actions that reveal or export personal data: refused to anyone
+    /// whose required security training is not current.
+    pub fn needs_current_training(self) -> bool {
+        matches!(self, Action::ContactReveal | Action::SubjectRights)
     }
 
     pub fn parse(value: &str) -> Result<Self, UnknownAction> {

@@ -1,6 +1,7 @@
 //! The one authorization point. Every route is registered with an [`Access`];
 //! this middleware enforces it with the permission matrix from
-//! `trustline-domain`, checks CSRF on state-changing cookie requests, and
+//! `trustline-domain` (and, for revealing or exporting personal data, the
+//! training gate), checks CSRF on state-changing cookie requests, and
 //! records refusals in the audit log.
 
 use crate::auth::{Caller, Credential, Principal};
@@ -48,6 +49,12 @@ pub(crate) async fn guard(State((state, access, surface)): State<(AppState, Acce
     let target = Target { method: request.method().clone(), path: request.uri().path().to_owned() };
     if let Err(refusal) = admit(&caller, access) {
         return refuse(&state, &caller, &target, refusal, surface).await;
+    }
+    if let (Access::Allowed(action), Some(principal)) = (access, &caller.principal)
+        && action.needs_current_training()
+        && let Err(error) = crate::training_gate::check(&state, principal).await
+    {
+        return refuse(&state, &caller, &target, Refusal::Error(error), surface).await;
     }
     let request = match check_csrf(&state, &caller, request).await {
         Ok(request) => request,

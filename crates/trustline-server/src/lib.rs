@@ -35,6 +35,7 @@ mod stored_settings;
 mod switchboard;
 mod system_clock;
 mod tenant_end;
+mod training_gate;
 mod trust_facts;
 mod webhooks;
 

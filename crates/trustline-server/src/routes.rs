@@ -4,8 +4,8 @@
 use crate::guard::{Access, Surface, guard};
 use crate::handlers::{
     agents_api, audit_api, calls_api, campaigns_api, contacts_api, custom_fields_api, health, imports_api, live_api, openapi, pages,
-    queues_api, reports_api, retention_api, session_api, subject_rights_api, tenant_api, tokens_api, trust_api, users_api, webhooks_api,
-    work_api,
+    queues_api, reports_api, retention_api, session_api, subject_rights_api, tenant_api, tokens_api, training_api, trust_api, users_api,
+    webhooks_api, work_api,
 };
 use crate::state::AppState;
 use axum::Router;
@@ -17,6 +17,7 @@ use trustline_domain::Action;
 use trustline_domain::contact::{ContactInput, RetentionPolicy};
 use trustline_domain::dialing::CampaignInput;
 use trustline_domain::routing::QueueInput;
+use trustline_domain::training::CourseInput;
 use trustline_domain::webhooks::WebhookInput;
 
 /// Describes the JSON form of the type a handler reads, for the API
@@ -432,6 +433,41 @@ fn entries() -> Vec<Entry> {
             "The security controls with SOC 2 and ISO/IEC 27001 references and their live status and evidence",
             Allowed(Action::TrustRead),
             get(trust_api::report),
+        ),
+        // Security training.
+        entry(Method::GET, "/api/training/courses", "Security courses", Allowed(Action::AccountView), get(training_api::courses)),
+        entry(
+            Method::POST,
+            "/api/training/courses",
+            "Define a security course",
+            Allowed(Action::TrainingManage),
+            post(training_api::create_course),
+        )
+        .takes::<CourseInput>()
+        .answers(StatusCode::CREATED)
+        .idempotent(),
+        entry(
+            Method::POST,
+            "/api/training/courses/{id}/completions",
+            "Record that someone completed a course",
+            Allowed(Action::TrainingManage),
+            post(training_api::record_completion),
+        )
+        .takes::<training_api::CompletionInput>()
+        .answers(StatusCode::NO_CONTENT),
+        entry(
+            Method::GET,
+            "/api/training/me",
+            "Your training: current, or which course lapsed",
+            Allowed(Action::AccountView),
+            get(training_api::mine),
+        ),
+        entry(
+            Method::GET,
+            "/api/training/status",
+            "Everyone's training standing",
+            Allowed(Action::TrainingManage),
+            get(training_api::status),
         ),
         // Webhooks.
         entry(Method::GET, "/api/webhooks", "Webhook subscriptions", Allowed(Action::WebhookManage), get(webhooks_api::list)),

@@ -9,10 +9,11 @@ use crate::app::AppConfig;
 use crate::audit_check::verify_tenant;
 use crate::keys::Keys;
 use std::sync::Arc;
+use trustline_domain::training::training_current;
 use trustline_domain::webhooks::{DestinationPolicy, destination_url};
 use trustline_domain::{Action, ContactId, Role, UnixTime, permits};
 use trustline_store::{JobRunRecord, Store, StoreError, Tenant, jobs};
-use trustline_trust::{AccountFact, AuditFacts, ConfigFacts, EncryptionSample, JobRun, TokenFact, TrustFacts};
+use trustline_trust::{AccountFact, AuditFacts, ConfigFacts, EncryptionSample, JobRun, TokenFact, TrainingFacts, TrustFacts};
 use trustline_vault::{OpenedContact, Vault};
 
 /// Contacts opened and compared with their stored rows per assessment.
@@ -137,5 +138,21 @@ pub async fn gather(
         last_backup_verification: run(store.last_job_run(jobs::BACKUP_VERIFICATION, None).await?),
         dependencies: trustline_trust::sbom::PACKAGES.len(),
         last_advisory_check: run(store.last_job_run(jobs::ADVISORY_CHECK, None).await?),
+        training: Some(training(store, tenant, now).await?),
     })
+}
+
+/// Training of everyone enabled whose role reads personal data.
+async fn training(store: &Arc<dyn Store>, tenant: &Tenant, now: UnixTime) -> Result<TrainingFacts, StoreError> {
+    let courses = store.courses(tenant.id).await?;
+    let completions = store.completions(tenant.id, None).await?;
+    let mut facts = TrainingFacts { required_courses: courses.iter().filter(|c| c.required).count(), ..TrainingFacts::default() };
+    for user in store.list_users(tenant.id).await?.into_iter().filter(|u| !u.disabled && permits(u.role, Action::ContactRead)) {
+        facts.people += 1;
+        let theirs: Vec<(i64, UnixTime)> = completions.iter().filter(|(u, _, _)| *u == user.id).map(|(_, c, at)| (*c, *at)).collect();
+        if let Err(lapse) = training_current(&courses, &theirs, now) {
+            facts.lapsed.push(format!("{}: {lapse}", user.username));
+        }
+    }
+    Ok(facts)
 }

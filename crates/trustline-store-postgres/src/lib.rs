@@ -14,6 +14,7 @@ mod keys;
 mod live;
 mod queues;
 mod rows;
+mod training;
 mod trust;
 mod webhooks;
 

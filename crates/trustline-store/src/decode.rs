@@ -375,6 +375,15 @@ pub fn job_run(row: &impl Columns) -> Result<crate::JobRunRecord, StoreError> {
     Ok(crate::JobRunRecord { at: row.int("at")?, ok: row.flag("ok")?, detail: row.text("detail")? })
 }
 
+pub fn course(row: &impl Columns) -> Result<trustline_domain::training::Course, StoreError> {
+    Ok(trustline_domain::training::Course {
+        id: row.int("id")?,
+        title: row.text("title")?,
+        validity_days: count(row.int("validity_days")?),
+        required: row.flag("required")?,
+    })
+}
+
 fn count(value: i64) -> u32 {
     u32::try_from(value).unwrap_or(u32::MAX)
 }

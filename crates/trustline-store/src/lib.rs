@@ -22,6 +22,8 @@ mod queue_sql;
 mod queues;
 mod records;
 mod tenant_end;
+mod training;
+mod training_sql;
 mod trust;
 mod trust_sql;
 mod webhook_sql;
@@ -48,6 +50,7 @@ pub use live::{LiveBus, LiveListener};
 pub use queues::{Queue, QueueDraft, QueueStore};
 pub use records::{ApiToken, NewApiToken, NewUser, Session, Tenant, User};
 pub use tenant_end::{Certifier, DeletionCounts, MARK_TENANT_ENDED, TENANT_DELETIONS};
+pub use training::TrainingStore;
 pub use trust::{JobRunRecord, TrustStore, jobs};
 pub use webhooks::{AttemptOutcome, NewDelivery, NewWebhook, Webhook, WebhookDelivery, WebhookStore};
 
@@ -69,6 +72,7 @@ pub trait Store:
     + QueueStore
     + WebhookStore
     + TrustStore
+    + TrainingStore
     + IdempotencyStore
     + LiveBus
     + Send

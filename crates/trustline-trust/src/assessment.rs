@@ -253,6 +253,15 @@ fn judge(control: &Control, f: &TrustFacts) -> (Status, String) {
             None => (Status::Manual, "unknown: no advisory check has been recorded".into()),
             Some(run) => recent(Some(run), now, 30 * DAY, "advisory check"),
         },
+        Check::TrainingCurrent => match &f.training {
+            None => (Status::Fail, "not checked".into()),
+            Some(t) if t.required_courses == 0 => (Status::Fail, "no security course is required".into()),
+            Some(t) => verdict(
+                t.lapsed.is_empty(),
+                format!("{} people with personal-data access are current on {} required courses", t.people, t.required_courses),
+                format!("training not current: {}", t.lapsed.join("; ")),
+            ),
+        },
         Check::Manual => (Status::Manual, "no evidence attached".into()),
         Check::NotTracked => (Status::Manual, "not tracked by Trustline yet; no evidence attached".into()),
     }

@@ -28,6 +28,7 @@ pub enum Check {
     BackupVerified,
     DependencyInventory,
     AdvisoryCheck,
+    TrainingCurrent,
     /// Decided by a person; the evidence is attached by hand.
     Manual,
     /// The process behind it is not tracked by Trustline yet; until it is,
@@ -382,8 +383,8 @@ pub const CATALOGUE: &[Control] = &[
         "Everyone who touches personal data knows how to protect it.",
         &["CC1.4", "CC2.2"],
         &["6.3"],
-        C::NotTracked,
-        "Training records are not kept by Trustline yet; attach the training register.",
+        C::TrainingCurrent,
+        "At least one security course is required, and everyone whose role reads personal data has completed each required course within its validity period (revealing and exporting are refused otherwise).",
     ),
     control(
         "PP-02",

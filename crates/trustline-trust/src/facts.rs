@@ -109,4 +109,14 @@ pub struct TrustFacts {
     pub last_backup_verification: Option<JobRun>,
     pub dependencies: usize,
     pub last_advisory_check: Option<JobRun>,
+    pub training: Option<TrainingFacts>,
+}
+
+/// Security training of the people whose role reads personal data.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct TrainingFacts {
+    pub required_courses: usize,
+    pub people: usize,
+    /// `username: why`, for each person not current.
+    pub lapsed: Vec<String>,
 }

@@ -4,7 +4,7 @@
 
 use trustline_domain::{Action, LoginThrottle, PasswordPolicy, Role, SessionPolicy, permits};
 use trustline_trust::{
-    AccountFact, AuditFacts, CATALOGUE, Check, ConfigFacts, EncryptionSample, JobRun, Status, TokenFact, TrustFacts, assess,
+    AccountFact, AuditFacts, CATALOGUE, Check, ConfigFacts, EncryptionSample, JobRun, Status, TokenFact, TrainingFacts, TrustFacts, assess,
 };
 
 const NOW: i64 = 1_900_000_000;
@@ -45,6 +45,7 @@ fn compliant() -> TrustFacts {
         last_backup_verification: ran(2 * DAY, true),
         dependencies: 300,
         last_advisory_check: ran(5 * DAY, true),
+        training: Some(TrainingFacts { required_courses: 1, people: 2, lapsed: Vec::new() }),
     }
 }
 
@@ -113,6 +114,10 @@ fn each_check_fails_when_its_control_breaks() {
     fails(Check::DependencyInventory, "no dependency inventory", |f| f.dependencies = 0);
     fails(Check::AdvisoryCheck, "40 days ago", |f| f.last_advisory_check = ran(40 * DAY, true));
     fails(Check::AdvisoryCheck, "failed", |f| f.last_advisory_check = ran(60, false));
+    fails(Check::TrainingCurrent, "no security course", |f| f.training = Some(TrainingFacts::default()));
+    fails(Check::TrainingCurrent, "ada: never", |f| {
+        f.training = Some(TrainingFacts { required_courses: 1, people: 2, lapsed: vec!["ada: never".into()] });
+    });
 }
 
 #[test]

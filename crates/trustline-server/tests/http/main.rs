@@ -17,6 +17,7 @@ mod pages;
 mod permissions;
 mod sessions;
 mod tls;
+mod training;
 mod trust;
 mod webhooks;
 

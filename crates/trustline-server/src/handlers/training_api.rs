@@ -1,0 +1,94 @@
+//! Security training: courses with validity periods, completions recorded
+//! by the training coordinator, and where each person stands.
+
+use crate::auth::Authed;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiPath};
+use crate::state::AppState;
+use crate::training_gate::standing;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use trustline_domain::UserId;
+use trustline_domain::training::CourseInput;
+use trustline_store::StoreError;
+
+pub(crate) async fn courses(State(state): State<AppState>, authed: Authed) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(state.store.courses(authed.principal.tenant.id).await?)))
+}
+
+pub(crate) async fn create_course(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiJson(input): ApiJson<CourseInput>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let (title, validity_days, required) = input.validate().map_err(|fields| ApiError::invalid_fields("invalid_course", fields))?;
+    let audit = authed.caller.audit(&state, "training.course_create", "course").detail("validity_days", validity_days.to_string());
+    let id =
+        state.store.create_course(authed.principal.tenant.id, &title, validity_days, required, state.clock.now(), audit).await.map_err(
+            |e| match e {
+                StoreError::Conflict(_) => ApiError::new(StatusCode::CONFLICT, "course_exists", "a course with this title exists"),
+                other => other.into(),
+            },
+        )?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+}
+
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CompletionInput {
+    /// Who completed the course.
+    user_id: i64,
+    /// When (Unix time); now when absent. At most three years back.
+    completed_at: Option<i64>,
+}
+
+/// Records a completion of a course by one of the tenant's people.
+pub(crate) async fn record_completion(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiPath(course): ApiPath<i64>,
+    ApiJson(input): ApiJson<CompletionInput>,
+) -> Result<StatusCode, ApiError> {
+    let now = state.clock.now();
+    let at = input.completed_at.unwrap_or(now);
+    if at > now || at < now - 3 * 365 * 86_400 {
+        return Err(ApiError::unprocessable("invalid_completion", "completed_at must be in the last three years and not in the future"));
+    }
+    let audit = authed
+        .caller
+        .audit(&state, "training.completion", format!("user:{}", input.user_id))
+        .detail("course", course.to_string())
+        .detail("completed_at", at.to_string());
+    let recorder = authed.principal.user.id;
+    state.store.record_completion(authed.principal.tenant.id, course, UserId(input.user_id), at, recorder, audit).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Where the caller stands: current, or which course lapsed.
+pub(crate) async fn mine(State(state): State<AppState>, authed: Authed) -> Result<Json<Value>, ApiError> {
+    let (tenant, user) = (authed.principal.tenant.id, authed.principal.user.id);
+    let verdict = standing(state.store.as_ref(), tenant, user, state.clock.now()).await?;
+    let done: Vec<Value> = state
+        .store
+        .completions(tenant, Some(user))
+        .await?
+        .into_iter()
+        .map(|(_, course, at)| json!({ "course_id": course, "completed_at": at }))
+        .collect();
+    Ok(Json(json!({ "current": verdict.is_ok(), "lapsed": verdict.err().map(|e| e.to_string()), "completions": done })))
+}
+
+/// Where everyone in the tenant stands.
+pub(crate) async fn status(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<Value>>, ApiError> {
+    let tenant = authed.principal.tenant.id;
+    let now = state.clock.now();
+    let mut out = Vec::new();
+    for user in state.store.list_users(tenant).await?.into_iter().filter(|u| !u.disabled) {
+        let verdict = standing(state.store.as_ref(), tenant, user.id, now).await?;
+        out.push(json!({ "user_id": user.id.0, "username": user.username, "current": verdict.is_ok(), "lapsed": verdict.err().map(|e| e.to_string()) }));
+    }
+    Ok(Json(out))
+}
