@@ -8,6 +8,7 @@ mod clock;
 pub mod contact;
 pub mod dialing;
 mod ids;
+pub mod incidents;
 mod names;
 mod password;
 mod permission;

@@ -54,6 +54,10 @@ pub enum Action {
     TrustRead,
     /// Define security courses and record who completed them.
     TrainingManage,
+    /// See security incidents and their timelines.
+    IncidentRead,
+    /// Report, assign, work and close security incidents.
+    IncidentManage,
 }
 
 use Role::{Admin, Agent, Auditor, Owner, Supervisor};
@@ -91,6 +95,8 @@ const MATRIX: &[(Action, &[Role])] = &[
     // Auditors review the controls; they see facts about accounts, never personal data.
     (Action::TrustRead, &[Owner, Admin, Auditor]),
     (Action::TrainingManage, &[Owner, Admin]),
+    (Action::IncidentRead, &[Owner, Admin, Auditor]),
+    (Action::IncidentManage, &[Owner, Admin]),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -98,7 +104,7 @@ const MATRIX: &[(Action, &[Role])] = &[
 pub struct UnknownAction(pub String);
 
 impl Action {
-    pub const ALL: [Action; 27] = [
+    pub const ALL: [Action; 29] = [
         Action::AccountView,
         Action::UserRead,
         Action::UserCreate,
@@ -126,6 +132,8 @@ impl Action {
         Action::WebhookManage,
         Action::TrustRead,
         Action::TrainingManage,
+        Action::IncidentRead,
+        Action::IncidentManage,
     ];
 
     /// The stable name used for API token scopes and audit events.
@@ -158,6 +166,8 @@ impl Action {
             Action::WebhookManage => "webhook.manage",
             Action::TrustRead => "trust.read",
             Action::TrainingManage => "training.manage",
+            Action::IncidentRead => "incident.read",
+            Action::IncidentManage => "incident.manage",
         }
     }
 
@@ -195,7 +205,12 @@ mod tests {
         for action in Action::ALL {
             let writes = !matches!(
                 action,
-                Action::AccountView | Action::UserRead | Action::AuditRead | Action::TenantSettingsRead | Action::TrustRead
+                Action::AccountView
+                    | Action::UserRead
+                    | Action::AuditRead
+                    | Action::TenantSettingsRead
+                    | Action::TrustRead
+                    | Action::IncidentRead
             );
             if writes {
                 assert!(!permits(Role::Auditor, action), "{action:?}");

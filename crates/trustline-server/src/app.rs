@@ -67,6 +67,12 @@ impl App {
         crate::dialer::start(self.state.clone(), telephony, settings);
     }
 
+    /// Starts the detection rules over the audit stream, reading new events
+    /// every `tick`.
+    pub fn start_incident_detection(&self, tick: std::time::Duration, thresholds: trustline_domain::incidents::Thresholds) {
+        crate::incident_watch::start(self.state.clone(), tick, thresholds);
+    }
+
     /// Starts delivering webhooks, looking for due deliveries every `tick`.
     pub fn start_webhooks(&self, tick: std::time::Duration) {
         crate::webhooks::start(self.state.clone(), tick);

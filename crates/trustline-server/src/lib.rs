@@ -21,6 +21,7 @@ mod guard;
 mod handlers;
 mod headers;
 mod idempotency;
+mod incident_watch;
 mod keys;
 mod live;
 mod login;

@@ -3,9 +3,9 @@
 
 use crate::guard::{Access, Surface, guard};
 use crate::handlers::{
-    agents_api, audit_api, calls_api, campaigns_api, contacts_api, custom_fields_api, health, imports_api, live_api, openapi, pages,
-    queues_api, reports_api, retention_api, session_api, subject_rights_api, tenant_api, tokens_api, training_api, trust_api, users_api,
-    webhooks_api, work_api,
+    agents_api, audit_api, calls_api, campaigns_api, contacts_api, custom_fields_api, health, imports_api, incidents_api, live_api,
+    openapi, pages, queues_api, reports_api, retention_api, session_api, subject_rights_api, tenant_api, tokens_api, training_api,
+    trust_api, users_api, webhooks_api, work_api,
 };
 use crate::state::AppState;
 use axum::Router;
@@ -469,6 +469,32 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::TrainingManage),
             get(training_api::status),
         ),
+        // Security incidents.
+        entry(
+            Method::GET,
+            "/api/incidents",
+            "Security incidents with their deadlines",
+            Allowed(Action::IncidentRead),
+            get(incidents_api::list),
+        ),
+        entry(Method::POST, "/api/incidents", "Report a security incident", Allowed(Action::IncidentManage), post(incidents_api::report))
+            .takes::<incidents_api::IncidentReport>()
+            .answers(StatusCode::CREATED),
+        entry(
+            Method::GET,
+            "/api/incidents/{id}",
+            "One incident with its timeline",
+            Allowed(Action::IncidentRead),
+            get(incidents_api::show),
+        ),
+        entry(
+            Method::POST,
+            "/api/incidents/{id}/changes",
+            "Work an incident: note, owner, status, breach declaration, regulator notification",
+            Allowed(Action::IncidentManage),
+            post(incidents_api::change),
+        )
+        .takes::<incidents_api::IncidentChange>(),
         // Webhooks.
         entry(Method::GET, "/api/webhooks", "Webhook subscriptions", Allowed(Action::WebhookManage), get(webhooks_api::list)),
         entry(

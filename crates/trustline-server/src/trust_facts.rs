@@ -9,11 +9,14 @@ use crate::app::AppConfig;
 use crate::audit_check::verify_tenant;
 use crate::keys::Keys;
 use std::sync::Arc;
+use trustline_domain::incidents::IncidentStatus;
 use trustline_domain::training::training_current;
 use trustline_domain::webhooks::{DestinationPolicy, destination_url};
 use trustline_domain::{Action, ContactId, Role, UnixTime, permits};
 use trustline_store::{JobRunRecord, Store, StoreError, Tenant, jobs};
-use trustline_trust::{AccountFact, AuditFacts, ConfigFacts, EncryptionSample, JobRun, TokenFact, TrainingFacts, TrustFacts};
+use trustline_trust::{
+    AccountFact, AuditFacts, ConfigFacts, EncryptionSample, IncidentFacts, JobRun, TokenFact, TrainingFacts, TrustFacts,
+};
 use trustline_vault::{OpenedContact, Vault};
 
 /// Contacts opened and compared with their stored rows per assessment.
@@ -139,7 +142,24 @@ pub async fn gather(
         dependencies: trustline_trust::sbom::PACKAGES.len(),
         last_advisory_check: run(store.last_job_run(jobs::ADVISORY_CHECK, None).await?),
         training: Some(training(store, tenant, now).await?),
+        last_detection_run: run(store.last_job_run(jobs::INCIDENT_DETECTION, None).await?),
+        incidents: Some(incidents(store, tenant, now).await?),
     })
+}
+
+async fn incidents(store: &Arc<dyn Store>, tenant: &Tenant, now: UnixTime) -> Result<IncidentFacts, StoreError> {
+    let mut facts = IncidentFacts::default();
+    for i in store.incidents(tenant.id).await? {
+        let active = IncidentStatus::parse(&i.state.status).is_some_and(IncidentStatus::is_active);
+        facts.active += usize::from(active);
+        if active && now > i.respond_by {
+            facts.overdue.push(format!("#{} {}", i.id, i.title));
+        }
+        if i.state.notify_by.is_some_and(|by| now > by) && i.state.notified_at.is_none() {
+            facts.breaches_unnotified.push(format!("#{} {}", i.id, i.title));
+        }
+    }
+    Ok(facts)
 }
 
 /// Training of everyone enabled whose role reads personal data.

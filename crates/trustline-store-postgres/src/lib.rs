@@ -10,6 +10,7 @@ mod campaigns;
 mod contacts;
 mod idempotency;
 mod imports;
+mod incidents;
 mod keys;
 mod live;
 mod queues;

@@ -384,6 +384,31 @@ pub fn course(row: &impl Columns) -> Result<trustline_domain::training::Course, 
     })
 }
 
+pub fn incident(row: &impl Columns) -> Result<crate::IncidentRecord, StoreError> {
+    Ok(crate::IncidentRecord {
+        id: row.int("id")?,
+        tenant_id: TenantId(row.int("tenant_id")?),
+        kind: row.text("kind")?,
+        dedup_key: row.text("dedup_key")?,
+        severity: row.text("severity")?,
+        title: row.text("title")?,
+        opened_at: row.int("opened_at")?,
+        respond_by: row.int("respond_by")?,
+        updated_at: row.int("updated_at")?,
+        state: crate::IncidentState {
+            status: row.text("status")?,
+            owner_id: row.opt_int("owner_id")?.map(UserId),
+            breach_aware_at: row.opt_int("breach_aware_at")?,
+            notify_by: row.opt_int("notify_by")?,
+            notified_at: row.opt_int("notified_at")?,
+            notification: row.opt_text("notification")?,
+            root_cause: row.text("root_cause")?,
+            lessons: row.text("lessons")?,
+            closed_at: row.opt_int("closed_at")?,
+        },
+    })
+}
+
 fn count(value: i64) -> u32 {
     u32::try_from(value).unwrap_or(u32::MAX)
 }

@@ -16,6 +16,8 @@ mod engine_sql;
 mod error;
 mod idempotency;
 mod imports;
+mod incident_sql;
+mod incidents;
 mod keys;
 mod live;
 mod queue_sql;
@@ -43,6 +45,7 @@ pub use contacts::{
 pub use error::{BoxError, StoreError};
 pub use idempotency::{IdempotencyClaim, IdempotencyStore};
 pub use imports::{CallList, ImportChunk, ImportCounts, ImportRecord, ImportRejection, ImportStore, ListStatus, NewImport, PhoneOwner};
+pub use incidents::{IncidentRecord, IncidentState, IncidentStore, NewIncident, TimelineEntry};
 pub use keys::{
     InstallationRecord, KeyStore, LockedStore, MasterWrapped, WrappedIndexKey, WrappedSubjectKey, WrappedTenantKey, same_key_set,
 };
@@ -73,6 +76,7 @@ pub trait Store:
     + WebhookStore
     + TrustStore
     + TrainingStore
+    + IncidentStore
     + IdempotencyStore
     + LiveBus
     + Send

@@ -16,6 +16,8 @@ pub mod jobs {
     pub const RETENTION: &str = "retention";
     /// A server start; `ok` when it serves TLS.
     pub const SERVER_START: &str = "server_start";
+    /// The detection rules read the audit stream (recorded hourly).
+    pub const INCIDENT_DETECTION: &str = "incident_detection";
     /// A check of the dependencies against the advisory database.
     pub const ADVISORY_CHECK: &str = "advisory_check";
 }

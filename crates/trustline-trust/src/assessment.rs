@@ -262,6 +262,23 @@ fn judge(control: &Control, f: &TrustFacts) -> (Status, String) {
                 format!("training not current: {}", t.lapsed.join("; ")),
             ),
         },
+        Check::IncidentDetection => recent(f.last_detection_run.as_ref(), now, 2 * 3_600, "detection run"),
+        Check::IncidentDeadlines => match &f.incidents {
+            None => (Status::Fail, "not checked".into()),
+            Some(i) => verdict(
+                i.overdue.is_empty(),
+                format!("{} active incidents, none past its response deadline", i.active),
+                format!("incidents past their response deadline: {}", i.overdue.join("; ")),
+            ),
+        },
+        Check::BreachNotification => match &f.incidents {
+            None => (Status::Fail, "not checked".into()),
+            Some(i) => verdict(
+                i.breaches_unnotified.is_empty(),
+                "no personal-data breach is past 72 hours without notification".into(),
+                format!("breaches past 72 hours without the regulator's notification: {}", i.breaches_unnotified.join("; ")),
+            ),
+        },
         Check::Manual => (Status::Manual, "no evidence attached".into()),
         Check::NotTracked => (Status::Manual, "not tracked by Trustline yet; no evidence attached".into()),
     }
@@ -269,7 +286,7 @@ fn judge(control: &Control, f: &TrustFacts) -> (Status, String) {
 
 /// Actions an auditor may hold: reading accounts, the audit log and settings.
 fn auditor_may(action: &str) -> bool {
-    matches!(action, "account.view" | "user.read" | "audit.read" | "tenant.settings.read" | "trust.read")
+    matches!(action, "account.view" | "user.read" | "audit.read" | "tenant.settings.read" | "trust.read" | "incident.read")
 }
 
 /// Actions that administer the tenant.

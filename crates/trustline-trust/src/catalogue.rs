@@ -29,6 +29,9 @@ pub enum Check {
     DependencyInventory,
     AdvisoryCheck,
     TrainingCurrent,
+    IncidentDetection,
+    IncidentDeadlines,
+    BreachNotification,
     /// Decided by a person; the evidence is attached by hand.
     Manual,
     /// The process behind it is not tracked by Trustline yet; until it is,
@@ -191,8 +194,8 @@ pub const CATALOGUE: &[Control] = &[
         "Attacks such as credential stuffing or mass export raise an incident.",
         &["CC7.2", "CC7.3"],
         &["8.16"],
-        C::NotTracked,
-        "Detection rules are not run by Trustline yet; attach the monitoring in place.",
+        C::IncidentDetection,
+        "The detection rules (credential stuffing, brute force, repeated refusals, mass reveal or export) read the audit stream, evidenced within the last 2 hours.",
     ),
     control(
         "AU-05",
@@ -401,8 +404,8 @@ pub const CATALOGUE: &[Control] = &[
         "Incidents are handled to a deadline with a root cause and lessons learned.",
         &["CC7.3", "CC7.4", "CC7.5"],
         &["5.24", "5.25", "5.26", "5.27", "5.28"],
-        C::NotTracked,
-        "Incidents are not tracked by Trustline yet; attach the incident log.",
+        C::IncidentDeadlines,
+        "No open incident is past its response deadline (critical 4 h, high 24 h, medium 72 h, low 7 days).",
     ),
     control(
         "PP-04",
@@ -410,8 +413,8 @@ pub const CATALOGUE: &[Control] = &[
         "Regulators and people are told of personal-data breaches in time (GDPR art. 33).",
         &["CC7.4", "P6.3"],
         &["5.26", "5.34"],
-        C::NotTracked,
-        "Breach clocks are not kept by Trustline yet; attach the notification log.",
+        C::BreachNotification,
+        "No declared personal-data breach is past its 72 hours without the regulator's notification recorded.",
     ),
     control(
         "PP-05",

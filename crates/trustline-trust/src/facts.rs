@@ -110,6 +110,18 @@ pub struct TrustFacts {
     pub dependencies: usize,
     pub last_advisory_check: Option<JobRun>,
     pub training: Option<TrainingFacts>,
+    pub last_detection_run: Option<JobRun>,
+    /// Incidents past their deadlines; `None` if not checked.
+    pub incidents: Option<IncidentFacts>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct IncidentFacts {
+    pub active: usize,
+    /// Titles of active incidents past their response deadline.
+    pub overdue: Vec<String>,
+    /// Titles of breaches past 72 hours without a recorded notification.
+    pub breaches_unnotified: Vec<String>,
 }
 
 /// Security training of the people whose role reads personal data.

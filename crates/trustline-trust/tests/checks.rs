@@ -4,7 +4,8 @@
 
 use trustline_domain::{Action, LoginThrottle, PasswordPolicy, Role, SessionPolicy, permits};
 use trustline_trust::{
-    AccountFact, AuditFacts, CATALOGUE, Check, ConfigFacts, EncryptionSample, JobRun, Status, TokenFact, TrainingFacts, TrustFacts, assess,
+    AccountFact, AuditFacts, CATALOGUE, Check, ConfigFacts, EncryptionSample, IncidentFacts, JobRun, Status, TokenFact, TrainingFacts,
+    TrustFacts, assess,
 };
 
 const NOW: i64 = 1_900_000_000;
@@ -46,6 +47,8 @@ fn compliant() -> TrustFacts {
         dependencies: 300,
         last_advisory_check: ran(5 * DAY, true),
         training: Some(TrainingFacts { required_courses: 1, people: 2, lapsed: Vec::new() }),
+        last_detection_run: ran(1_800, true),
+        incidents: Some(IncidentFacts { active: 1, overdue: Vec::new(), breaches_unnotified: Vec::new() }),
     }
 }
 
@@ -114,6 +117,15 @@ fn each_check_fails_when_its_control_breaks() {
     fails(Check::DependencyInventory, "no dependency inventory", |f| f.dependencies = 0);
     fails(Check::AdvisoryCheck, "40 days ago", |f| f.last_advisory_check = ran(40 * DAY, true));
     fails(Check::AdvisoryCheck, "failed", |f| f.last_advisory_check = ran(60, false));
+    fails(Check::IncidentDetection, "no detection run", |f| f.last_detection_run = None);
+    fails(Check::IncidentDetection, "3 h ago", |f| f.last_detection_run = ran(3 * 3_600, true));
+    fails(Check::IncidentDeadlines, "stuffing from 198.51.100.7", |f| {
+        f.incidents =
+            Some(IncidentFacts { active: 1, overdue: vec!["stuffing from 198.51.100.7".into()], breaches_unnotified: Vec::new() });
+    });
+    fails(Check::BreachNotification, "laptop lost", |f| {
+        f.incidents = Some(IncidentFacts { active: 1, overdue: Vec::new(), breaches_unnotified: vec!["laptop lost".into()] });
+    });
     fails(Check::TrainingCurrent, "no security course", |f| f.training = Some(TrainingFacts::default()));
     fails(Check::TrainingCurrent, "ada: never", |f| {
         f.training = Some(TrainingFacts { required_courses: 1, people: 2, lapsed: vec!["ada: never".into()] });

@@ -9,6 +9,7 @@ pub(crate) mod contacts_api;
 pub(crate) mod custom_fields_api;
 pub(crate) mod health;
 pub(crate) mod imports_api;
+pub(crate) mod incidents_api;
 pub(crate) mod live_api;
 pub(crate) mod openapi;
 pub(crate) mod pages;

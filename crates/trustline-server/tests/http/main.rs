@@ -11,6 +11,7 @@ mod dialer;
 mod idempotency;
 mod imports;
 mod inbound;
+mod incidents;
 mod login;
 mod openapi;
 mod pages;

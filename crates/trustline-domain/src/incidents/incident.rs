@@ -1,0 +1,152 @@
+//! An incident's kind, severity, response deadline, status moves and the
+//! breach notification clock.
+
+use crate::UnixTime;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IncidentKind {
+    CredentialStuffing,
+    BruteForce,
+    RepeatedDenials,
+    MassPersonalDataAccess,
+    AuditChainBroken,
+    /// Reported by a person.
+    Reported,
+}
+
+impl IncidentKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CredentialStuffing => "credential_stuffing",
+            Self::BruteForce => "brute_force",
+            Self::RepeatedDenials => "repeated_denials",
+            Self::MassPersonalDataAccess => "mass_personal_data_access",
+            Self::AuditChainBroken => "audit_chain_broken",
+            Self::Reported => "reported",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+            Self::Critical => "critical",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Low, Self::Medium, Self::High, Self::Critical].into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// How long the team has to contain an incident of this severity.
+    pub fn response_seconds(self) -> i64 {
+        match self {
+            Self::Critical => 4 * 3_600,
+            Self::High => 24 * 3_600,
+            Self::Medium => 72 * 3_600,
+            Self::Low => 7 * 86_400,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum IncidentStatus {
+    Open,
+    Investigating,
+    Contained,
+    Closed,
+}
+
+impl IncidentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Investigating => "investigating",
+            Self::Contained => "contained",
+            Self::Closed => "closed",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Open, Self::Investigating, Self::Contained, Self::Closed].into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// Still counts against its response deadline.
+    pub fn is_active(self) -> bool {
+        matches!(self, Self::Open | Self::Investigating)
+    }
+}
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum StatusChangeError {
+    #[error("a closed incident stays closed")]
+    Closed,
+    #[error("closing needs a root cause and the lessons learned")]
+    NoPostmortem,
+    #[error("a personal-data breach cannot close before the regulator is notified (or the decision not to notify is recorded)")]
+    BreachNotNotified,
+}
+
+/// Whether an incident may move from `from` to `to`. Closing needs a root
+/// cause and lessons; a breach needs its notification settled first.
+pub fn check_status_change(
+    from: IncidentStatus,
+    to: IncidentStatus,
+    root_cause: &str,
+    lessons: &str,
+    breach_open: bool,
+) -> Result<(), StatusChangeError> {
+    if from == IncidentStatus::Closed {
+        return Err(StatusChangeError::Closed);
+    }
+    if to == IncidentStatus::Closed {
+        if root_cause.trim().is_empty() || lessons.trim().is_empty() {
+            return Err(StatusChangeError::NoPostmortem);
+        }
+        if breach_open {
+            return Err(StatusChangeError::BreachNotNotified);
+        }
+    }
+    Ok(())
+}
+
+/// GDPR art. 33: the supervisory authority is told within 72 hours of
+/// becoming aware of a personal-data breach.
+pub fn breach_notify_by(aware_at: UnixTime) -> UnixTime {
+    aware_at + 72 * 3_600
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use IncidentStatus::{Closed, Contained, Investigating, Open};
+
+    #[test]
+    fn closing_needs_a_postmortem_and_a_settled_breach() {
+        assert_eq!(check_status_change(Open, Investigating, "", "", true), Ok(()));
+        assert_eq!(check_status_change(Contained, Closed, "", "patched", false), Err(StatusChangeError::NoPostmortem));
+        assert_eq!(
+            check_status_change(Contained, Closed, "reused password", "require MFA", true),
+            Err(StatusChangeError::BreachNotNotified)
+        );
+        assert_eq!(check_status_change(Contained, Closed, "reused password", "require MFA", false), Ok(()));
+        assert_eq!(check_status_change(Closed, Open, "x", "y", false), Err(StatusChangeError::Closed));
+        assert_eq!(breach_notify_by(1_000), 1_000 + 259_200);
+        assert!(Severity::Critical.response_seconds() < Severity::Low.response_seconds());
+    }
+}

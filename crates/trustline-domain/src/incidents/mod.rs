@@ -1,0 +1,12 @@
+//! Security incidents: the signals read from the audit stream, the
+//! detection rules that turn them into findings, and an incident's life
+//! (severity and response deadline, owner, timeline, the 72-hour clock of a
+//! personal-data breach, closing with a root cause and lessons learned).
+
+mod detection;
+mod incident;
+mod signal;
+
+pub use detection::{Detector, Finding, Thresholds};
+pub use incident::{IncidentKind, IncidentStatus, Severity, StatusChangeError, breach_notify_by, check_status_change};
+pub use signal::{AuditFields, Signal, signal_of};

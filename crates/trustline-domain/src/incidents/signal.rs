@@ -1,0 +1,63 @@
+//! What the detection rules look at, read from audit events.
+
+use crate::UnixTime;
+
+/// The fields of an audit event the rules need.
+#[derive(Clone, Copy, Debug)]
+pub struct AuditFields<'a> {
+    pub at: UnixTime,
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub outcome: &'a str,
+    /// The client address.
+    pub source: &'a str,
+    /// The event's details (JSON).
+    pub details: &'a str,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Signal {
+    /// A sign-in refused for wrong credentials or throttling; `account` is
+    /// the MAC of the username tried.
+    SignInFailure { at: UnixTime, account: String, source: String },
+    /// An authenticated caller refused by the permission check.
+    AccessDenied { at: UnixTime, actor: String, source: String },
+    /// A full view or export of one person's data.
+    PersonalDataRead { at: UnixTime, actor: String, source: String },
+}
+
+fn detail(details: &str, key: &str) -> Option<String> {
+    serde_json::from_str::<serde_json::Value>(details).ok()?.get(key)?.as_str().map(str::to_owned)
+}
+
+/// The signal an audit event carries, if any.
+pub fn signal_of(event: AuditFields<'_>) -> Option<Signal> {
+    let (at, source) = (event.at, event.source.to_owned());
+    match (event.action, event.outcome) {
+        ("session.login", "failure" | "denied") => {
+            Some(Signal::SignInFailure { at, account: detail(event.details, "username_mac").unwrap_or_default(), source })
+        }
+        ("access.denied", _) => Some(Signal::AccessDenied { at, actor: event.actor.to_owned(), source }),
+        ("contact.reveal" | "subject.export", "success") => Some(Signal::PersonalDataRead { at, actor: event.actor.to_owned(), source }),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event<'a>(action: &'a str, outcome: &'a str, details: &'a str) -> AuditFields<'a> {
+        AuditFields { at: 10, actor: "user:7", action, outcome, source: "203.0.113.9", details }
+    }
+
+    #[test]
+    fn events_become_signals() {
+        let failed = signal_of(event("session.login", "failure", r#"{"username_mac":"ab12","reason":"invalid_credentials"}"#));
+        assert_eq!(failed, Some(Signal::SignInFailure { at: 10, account: "ab12".into(), source: "203.0.113.9".into() }));
+        assert!(matches!(signal_of(event("access.denied", "denied", "{}")), Some(Signal::AccessDenied { .. })));
+        assert!(matches!(signal_of(event("contact.reveal", "success", "{}")), Some(Signal::PersonalDataRead { .. })));
+        assert_eq!(signal_of(event("session.login", "success", "{}")), None);
+        assert_eq!(signal_of(event("contact.view", "success", "{}")), None);
+    }
+}

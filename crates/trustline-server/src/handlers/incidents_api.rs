@@ -1,0 +1,181 @@
+//! Security incidents: the list with deadlines, one incident with its
+//! timeline, reporting one by hand, and working it (notes, owner, status,
+//! declaring a personal-data breach and recording the regulator's
+//! notification; closing needs a root cause and lessons learned).
+
+use crate::auth::Authed;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiPath};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use trustline_domain::UserId;
+use trustline_domain::incidents::{IncidentKind, IncidentStatus, Severity, breach_notify_by, check_status_change};
+use trustline_store::{IncidentRecord, NewIncident, StoreError, TimelineEntry};
+
+fn view(i: &IncidentRecord, now: i64) -> Value {
+    let s = &i.state;
+    let active = IncidentStatus::parse(&s.status).is_some_and(IncidentStatus::is_active);
+    json!({
+        "id": i.id,
+        "kind": i.kind,
+        "severity": i.severity,
+        "status": s.status,
+        "title": i.title,
+        "owner_id": s.owner_id.map(|u| u.0),
+        "opened_at": i.opened_at,
+        "respond_by": i.respond_by,
+        "overdue": active && now > i.respond_by,
+        "personal_data_breach": s.breach_aware_at.is_some(),
+        "notify_regulator_by": s.notify_by,
+        "regulator_notification": s.notification,
+        "notified_at": s.notified_at,
+        "notification_overdue": s.notify_by.is_some_and(|by| s.notified_at.is_none() && now > by),
+        "root_cause": s.root_cause,
+        "lessons": s.lessons,
+        "closed_at": s.closed_at,
+    })
+}
+
+pub(crate) async fn list(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<Value>>, ApiError> {
+    let now = state.clock.now();
+    Ok(Json(state.store.incidents(authed.principal.tenant.id).await?.iter().map(|i| view(i, now)).collect()))
+}
+
+pub(crate) async fn show(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<Json<Value>, ApiError> {
+    let (incident, timeline) = state.store.incident(authed.principal.tenant.id, id).await?.ok_or_else(ApiError::not_found)?;
+    let mut body = view(&incident, state.clock.now());
+    let entries: Vec<Value> = timeline.iter().map(|e| json!({ "at": e.at, "actor": e.actor, "entry": e.entry })).collect();
+    if let Some(map) = body.as_object_mut() {
+        map.insert("timeline".into(), Value::Array(entries));
+    }
+    Ok(Json(body))
+}
+
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct IncidentReport {
+    title: String,
+    severity: Severity,
+    /// Personal data may have been exposed: starts the 72-hour clock.
+    #[serde(default)]
+    personal_data_breach: bool,
+}
+
+pub(crate) async fn report(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiJson(input): ApiJson<IncidentReport>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let title = input.title.trim().to_owned();
+    if title.is_empty() || title.chars().count() > 300 {
+        return Err(ApiError::unprocessable("invalid_incident", "title must be 1 to 300 characters"));
+    }
+    let now = state.clock.now();
+    let aware = input.personal_data_breach.then_some(now);
+    let actor = authed.principal.actor();
+    let incident = NewIncident {
+        tenant_id: authed.principal.tenant.id,
+        kind: IncidentKind::Reported.as_str().into(),
+        // Each report is its own incident.
+        dedup_key: format!("reported:{now}:{actor}:{title}"),
+        severity: input.severity.as_str().into(),
+        title: title.clone(),
+        at: now,
+        respond_by: now + input.severity.response_seconds(),
+        breach_aware_at: aware,
+        notify_by: aware.map(breach_notify_by),
+        entry: format!("reported: {title}"),
+        actor,
+    };
+    let audit = authed.caller.audit(&state, "incident.report", "incident").detail("severity", input.severity.as_str());
+    let (id, _) = state.store.raise_incident(incident, audit).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+}
+
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct IncidentChange {
+    /// `open`, `investigating`, `contained` or `closed`.
+    status: Option<IncidentStatus>,
+    /// Who handles it (one of the tenant's users).
+    owner_id: Option<i64>,
+    /// What was done or found, for the timeline.
+    note: Option<String>,
+    root_cause: Option<String>,
+    lessons: Option<String>,
+    /// Declare that personal data was exposed: starts the 72-hour clock now.
+    #[serde(default)]
+    declare_breach: bool,
+    /// How the regulator was notified (or why not), which stops the clock.
+    regulator_notification: Option<String>,
+}
+
+/// One change of an incident; every change goes on its timeline.
+pub(crate) async fn change(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<IncidentChange>,
+) -> Result<Json<Value>, ApiError> {
+    let tenant = authed.principal.tenant.id;
+    let now = state.clock.now();
+    let (incident, _) = state.store.incident(tenant, id).await?.ok_or_else(ApiError::not_found)?;
+    let from = IncidentStatus::parse(&incident.state.status)
+        .ok_or_else(|| ApiError::from(StoreError::Corrupt(format!("status of incident {id}"))))?;
+    let mut next = incident.state.clone();
+    let mut said = Vec::new();
+    if let Some(owner) = input.owner_id {
+        state
+            .store
+            .user(tenant, UserId(owner))
+            .await?
+            .ok_or_else(|| ApiError::unprocessable("invalid_owner", "the owner must be one of your users"))?;
+        next.owner_id = Some(UserId(owner));
+        said.push(format!("owner set to user {owner}"));
+    }
+    if let Some(text) = input.root_cause.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        next.root_cause = text.to_owned();
+        said.push(format!("root cause: {text}"));
+    }
+    if let Some(text) = input.lessons.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        next.lessons = text.to_owned();
+        said.push(format!("lessons: {text}"));
+    }
+    if input.declare_breach && next.breach_aware_at.is_none() {
+        next.breach_aware_at = Some(now);
+        next.notify_by = Some(breach_notify_by(now));
+        said.push("declared a personal-data breach: the regulator must be told within 72 hours".into());
+    }
+    if let Some(text) = input.regulator_notification.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        if next.breach_aware_at.is_none() {
+            return Err(ApiError::unprocessable("not_a_breach", "only a declared personal-data breach has a regulator notification"));
+        }
+        next.notification = Some(text.to_owned());
+        next.notified_at = Some(now);
+        said.push(format!("regulator notification: {text}"));
+    }
+    if let Some(note) = input.note.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        said.push(note.to_owned());
+    }
+    let to = input.status.unwrap_or(from);
+    let breach_open = next.breach_aware_at.is_some() && next.notified_at.is_none();
+    check_status_change(from, to, &next.root_cause, &next.lessons, breach_open)
+        .map_err(|e| ApiError::new(StatusCode::CONFLICT, "illegal_incident_change", e.to_string()))?;
+    if to != from {
+        next.status = to.as_str().into();
+        next.closed_at = (to == IncidentStatus::Closed).then_some(now);
+        said.push(format!("status {} → {}", from.as_str(), to.as_str()));
+    }
+    if said.is_empty() {
+        return Err(ApiError::unprocessable("empty_change", "say what changed: status, owner, note, root cause, lessons or the breach"));
+    }
+    let entry = TimelineEntry { at: now, actor: authed.principal.actor(), entry: said.join("; ") };
+    let audit = authed.caller.audit(&state, "incident.change", format!("incident:{id}")).detail("status", next.status.clone());
+    state.store.update_incident(tenant, id, from.as_str(), next, entry, audit).await?;
+    let (updated, _) = state.store.incident(tenant, id).await?.ok_or_else(ApiError::not_found)?;
+    Ok(Json(view(&updated, now)))
+}

@@ -1,0 +1,98 @@
+//! The detection task: reads each tenant's audit chain from where it last
+//! stopped, turns events into signals, runs the detection rules and raises
+//! incidents (one per attack: a finding whose key matches an open incident
+//! is added to its timeline). Runs on every node safely: the store adds to
+//! an open incident rather than opening a second one, and the cursor only
+//! moves forward.
+//!
+//! The rules' windows live in memory: after a restart they start empty, so
+//! an attack spanning the restart is seen from the restart on.
+
+use crate::state::AppState;
+use std::collections::HashMap;
+use std::time::Duration;
+use trustline_audit::AuditDraft;
+use trustline_domain::incidents::{AuditFields, Detector, Finding, Thresholds, breach_notify_by, signal_of};
+use trustline_domain::{TenantId, UnixTime};
+use trustline_store::{JobRunRecord, NewIncident, StoreError, jobs};
+
+const PAGE: u32 = 1_000;
+/// Evidence that detection runs is recorded this often.
+const RECORD_EVERY: i64 = 3_600;
+
+pub(crate) fn start(state: AppState, tick: Duration, thresholds: Thresholds) {
+    tokio::spawn(async move {
+        let mut detectors: HashMap<TenantId, Detector> = HashMap::new();
+        let mut recorded: Option<UnixTime> = None;
+        loop {
+            match scan(&state, &mut detectors, thresholds).await {
+                Ok(()) => {
+                    let now = state.clock.now();
+                    if recorded.is_none_or(|at| now - at >= RECORD_EVERY) {
+                        let run = JobRunRecord { at: now, ok: true, detail: format!("{} tenants watched", detectors.len()) };
+                        match state.store.record_job_run(jobs::INCIDENT_DETECTION, None, run).await {
+                            Ok(()) => recorded = Some(now),
+                            Err(error) => tracing::warn!(%error, "the detection run could not be recorded"),
+                        }
+                    }
+                }
+                Err(error) => tracing::warn!(%error, "the detection rules could not read the audit stream"),
+            }
+            tokio::time::sleep(tick).await;
+        }
+    });
+}
+
+async fn scan(state: &AppState, detectors: &mut HashMap<TenantId, Detector>, thresholds: Thresholds) -> Result<(), StoreError> {
+    for tenant in state.store.list_tenants().await?.into_iter().filter(|t| t.ended_at.is_none()) {
+        let detector = detectors.entry(tenant.id).or_insert_with(|| Detector::new(thresholds));
+        let mut after = state.store.detection_cursor(tenant.id).await?;
+        loop {
+            let events = state.store.audit_events(tenant.id, after, PAGE).await?;
+            let Some(last) = events.last().map(|e| e.body.seq) else { break };
+            for event in &events {
+                let b = &event.body;
+                let fields = AuditFields {
+                    at: b.at,
+                    actor: &b.actor,
+                    action: &b.action,
+                    outcome: &b.outcome,
+                    source: &b.source,
+                    details: &b.details,
+                };
+                let Some(signal) = signal_of(fields) else { continue };
+                for finding in detector.observe(&signal) {
+                    raise(state, tenant.id, finding).await?;
+                }
+            }
+            after = last;
+            state.store.set_detection_cursor(tenant.id, after).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn raise(state: &AppState, tenant: TenantId, finding: Finding) -> Result<(), StoreError> {
+    let breach_aware_at = finding.personal_data.then_some(finding.at);
+    let incident = NewIncident {
+        tenant_id: tenant,
+        kind: finding.kind.as_str().to_owned(),
+        dedup_key: finding.key.clone(),
+        severity: finding.severity.as_str().to_owned(),
+        title: finding.summary.clone(),
+        at: finding.at,
+        respond_by: finding.at + finding.severity.response_seconds(),
+        breach_aware_at,
+        notify_by: breach_aware_at.map(breach_notify_by),
+        entry: format!("detected: {}", finding.summary),
+        actor: "system:detection".into(),
+    };
+    let audit = AuditDraft::new(state.clock.now(), tenant.0, "system:detection", "incident.raise", String::new())
+        .detail("kind", finding.kind.as_str())
+        .detail("severity", finding.severity.as_str());
+    let (id, created) = state.store.raise_incident(incident, audit).await?;
+    if created {
+        tracing::warn!(incident = id, tenant = tenant.0, kind = finding.kind.as_str(), "security incident raised");
+    }
+    Ok(())
+}

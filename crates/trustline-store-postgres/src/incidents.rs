@@ -1,0 +1,4 @@
+use crate::rows::Row as Cols;
+use crate::{PostgresStore, unavailable};
+
+trustline_store::incident_store_for!(PostgresStore, sqlx::PgConnection);
