@@ -58,6 +58,8 @@ pub enum Action {
     IncidentRead,
     /// Report, assign, work and close security incidents.
     IncidentManage,
+    /// Attach evidence to the controls no automated check decides.
+    TrustManage,
 }
 
 use Role::{Admin, Agent, Auditor, Owner, Supervisor};
@@ -97,6 +99,7 @@ const MATRIX: &[(Action, &[Role])] = &[
     (Action::TrainingManage, &[Owner, Admin]),
     (Action::IncidentRead, &[Owner, Admin, Auditor]),
     (Action::IncidentManage, &[Owner, Admin]),
+    (Action::TrustManage, &[Owner, Admin]),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -104,7 +107,7 @@ const MATRIX: &[(Action, &[Role])] = &[
 pub struct UnknownAction(pub String);
 
 impl Action {
-    pub const ALL: [Action; 29] = [
+    pub const ALL: [Action; 30] = [
         Action::AccountView,
         Action::UserRead,
         Action::UserCreate,
@@ -134,6 +137,7 @@ impl Action {
         Action::TrainingManage,
         Action::IncidentRead,
         Action::IncidentManage,
+        Action::TrustManage,
     ];
 
     /// The stable name used for API token scopes and audit events.
@@ -168,6 +172,7 @@ impl Action {
             Action::TrainingManage => "training.manage",
             Action::IncidentRead => "incident.read",
             Action::IncidentManage => "incident.manage",
+            Action::TrustManage => "trust.manage",
         }
     }
 

@@ -434,6 +434,16 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::TrustRead),
             get(trust_api::report),
         ),
+        entry(
+            Method::POST,
+            "/api/trust/controls/{id}/evidence",
+            "Attach evidence to a control no automated check decides",
+            Allowed(Action::TrustManage),
+            post(trust_api::attach_evidence),
+        )
+        .takes::<trust_api::EvidenceInput>()
+        .keyed_by_name()
+        .answers(StatusCode::NO_CONTENT),
         // Security training.
         entry(Method::GET, "/api/training/courses", "Security courses", Allowed(Action::AccountView), get(training_api::courses)),
         entry(

@@ -15,7 +15,7 @@ use trustline_domain::webhooks::{DestinationPolicy, destination_url};
 use trustline_domain::{Action, ContactId, Role, UnixTime, permits};
 use trustline_store::{JobRunRecord, Store, StoreError, Tenant, jobs};
 use trustline_trust::{
-    AccountFact, AuditFacts, ConfigFacts, EncryptionSample, IncidentFacts, JobRun, TokenFact, TrainingFacts, TrustFacts,
+    AccountFact, AuditFacts, ConfigFacts, EncryptionSample, IncidentFacts, JobRun, ManualEvidence, TokenFact, TrainingFacts, TrustFacts,
 };
 use trustline_vault::{OpenedContact, Vault};
 
@@ -144,6 +144,12 @@ pub async fn gather(
         training: Some(training(store, tenant, now).await?),
         last_detection_run: run(store.last_job_run(jobs::INCIDENT_DETECTION, None).await?),
         incidents: Some(incidents(store, tenant, now).await?),
+        manual_evidence: store
+            .latest_evidence(tenant.id)
+            .await?
+            .into_iter()
+            .map(|e| ManualEvidence { control_id: e.control_id, summary: e.summary, reference: e.reference, attached_at: e.attached_at })
+            .collect(),
     })
 }
 

@@ -54,7 +54,7 @@ pub use queues::{Queue, QueueDraft, QueueStore};
 pub use records::{ApiToken, NewApiToken, NewUser, Session, Tenant, User};
 pub use tenant_end::{Certifier, DeletionCounts, MARK_TENANT_ENDED, TENANT_DELETIONS};
 pub use training::TrainingStore;
-pub use trust::{JobRunRecord, TrustStore, jobs};
+pub use trust::{ControlEvidence, JobRunRecord, TrustStore, jobs};
 pub use webhooks::{AttemptOutcome, NewDelivery, NewWebhook, Webhook, WebhookDelivery, WebhookStore};
 
 use async_trait::async_trait;

@@ -4,7 +4,8 @@
 
 use crate::StoreResult;
 use async_trait::async_trait;
-use trustline_domain::{TenantId, UnixTime};
+use trustline_audit::AuditDraft;
+use trustline_domain::{TenantId, UnixTime, UserId};
 
 /// Jobs whose runs are kept.
 pub mod jobs {
@@ -29,6 +30,17 @@ pub struct JobRunRecord {
     pub detail: String,
 }
 
+/// Evidence attached by hand to a control.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ControlEvidence {
+    pub control_id: String,
+    pub summary: String,
+    /// Where the evidence lives (a document id or URL).
+    pub reference: String,
+    pub attached_by: UserId,
+    pub attached_at: UnixTime,
+}
+
 #[async_trait]
 pub trait TrustStore: Send + Sync {
     /// Records a run of `job`, for one tenant or (`None`) the installation.
@@ -37,4 +49,7 @@ pub trait TrustStore: Send + Sync {
     async fn last_job_run(&self, job: &str, tenant: Option<TenantId>) -> StoreResult<Option<JobRunRecord>>;
     /// (erased contacts, those still holding a data key or a ciphertext).
     async fn erasure_remains(&self, tenant: TenantId) -> StoreResult<(u32, u32)>;
+    async fn attach_evidence(&self, tenant: TenantId, evidence: ControlEvidence, audit: AuditDraft) -> StoreResult<()>;
+    /// The newest evidence of each control of the tenant.
+    async fn latest_evidence(&self, tenant: TenantId) -> StoreResult<Vec<ControlEvidence>>;
 }

@@ -64,6 +64,56 @@ macro_rules! trust_store_for {
                 let count = |c| Cols(&row).opt_int(c).map(|n| u32::try_from(n.unwrap_or(0)).unwrap_or(u32::MAX));
                 Ok((count("erased")?, count("remains")?))
             }
+
+            async fn attach_evidence(
+                &self,
+                tenant: ::trustline_domain::TenantId,
+                evidence: $crate::ControlEvidence,
+                audit: ::trustline_audit::AuditDraft,
+            ) -> $crate::StoreResult<()> {
+                let mut tx = self.begin().await?;
+                ::sqlx::query(
+                    "INSERT INTO control_evidence (tenant_id, control_id, summary, reference, attached_by, attached_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(tenant.0)
+                .bind(&evidence.control_id)
+                .bind(&evidence.summary)
+                .bind(&evidence.reference)
+                .bind(evidence.attached_by.0)
+                .bind(evidence.attached_at)
+                .execute(&mut *tx)
+                .await
+                .map_err(unavailable)?;
+                self.append(&mut tx, audit).await?;
+                Self::commit(tx).await
+            }
+
+            async fn latest_evidence(&self, tenant: ::trustline_domain::TenantId) -> $crate::StoreResult<Vec<$crate::ControlEvidence>> {
+                let rows = ::sqlx::query(
+                    "SELECT e.* FROM control_evidence e
+                     WHERE e.tenant_id = $1 AND NOT EXISTS (
+                       SELECT 1 FROM control_evidence n WHERE n.tenant_id = e.tenant_id AND n.control_id = e.control_id
+                         AND (n.attached_at > e.attached_at OR (n.attached_at = e.attached_at AND n.id > e.id)))
+                     ORDER BY e.control_id",
+                )
+                .bind(tenant.0)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(unavailable)?;
+                rows.iter()
+                    .map(|r| {
+                        use $crate::decode::Columns as _;
+                        let c = Cols(r);
+                        Ok($crate::ControlEvidence {
+                            control_id: c.text("control_id")?,
+                            summary: c.text("summary")?,
+                            reference: c.text("reference")?,
+                            attached_by: ::trustline_domain::UserId(c.int("attached_by")?),
+                            attached_at: c.int("attached_at")?,
+                        })
+                    })
+                    .collect()
+            }
         }
     };
 }

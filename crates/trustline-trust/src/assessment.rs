@@ -279,8 +279,18 @@ fn judge(control: &Control, f: &TrustFacts) -> (Status, String) {
                 format!("breaches past 72 hours without the regulator's notification: {}", i.breaches_unnotified.join("; ")),
             ),
         },
-        Check::Manual => (Status::Manual, "no evidence attached".into()),
-        Check::NotTracked => (Status::Manual, "not tracked by Trustline yet; no evidence attached".into()),
+        Check::Manual | Check::NotTracked => {
+            let attached = f.manual_evidence.iter().find(|e| e.control_id == control.id);
+            let text = match attached {
+                None => "no evidence attached".to_owned(),
+                Some(e) => {
+                    let stale = if now - e.attached_at > 365 * DAY { "; older than a year, due for renewal" } else { "" };
+                    format!("evidence attached {}: {} ({}){stale}", age(now, e.attached_at), e.summary, e.reference)
+                }
+            };
+            let prefix = if control.check == Check::NotTracked { "not tracked by Trustline yet; " } else { "" };
+            (Status::Manual, format!("{prefix}{text}"))
+        }
     }
 }
 

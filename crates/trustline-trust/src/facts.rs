@@ -113,6 +113,16 @@ pub struct TrustFacts {
     pub last_detection_run: Option<JobRun>,
     /// Incidents past their deadlines; `None` if not checked.
     pub incidents: Option<IncidentFacts>,
+    /// The newest evidence attached by hand to each control.
+    pub manual_evidence: Vec<ManualEvidence>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ManualEvidence {
+    pub control_id: String,
+    pub summary: String,
+    pub reference: String,
+    pub attached_at: UnixTime,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]

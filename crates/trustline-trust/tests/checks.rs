@@ -49,6 +49,7 @@ fn compliant() -> TrustFacts {
         training: Some(TrainingFacts { required_courses: 1, people: 2, lapsed: Vec::new() }),
         last_detection_run: ran(1_800, true),
         incidents: Some(IncidentFacts { active: 1, overdue: Vec::new(), breaches_unnotified: Vec::new() }),
+        manual_evidence: Vec::new(),
     }
 }
 
@@ -138,6 +139,26 @@ fn an_unknown_is_never_a_pass() {
     facts.last_advisory_check = None;
     let (status, evidence) = status_of(&facts, Check::AdvisoryCheck);
     assert_eq!((status, evidence.as_str()), (Status::Manual, "unknown: no advisory check has been recorded"));
+}
+
+#[test]
+fn manual_controls_show_their_evidence_and_its_age() {
+    let mut facts = compliant();
+    let id = CATALOGUE.iter().find(|c| c.check == Check::Manual).unwrap().id;
+    assert_eq!(assess(&facts).controls.iter().find(|c| c.id == id).unwrap().evidence, "no evidence attached");
+    facts.manual_evidence.push(trustline_trust::ManualEvidence {
+        control_id: id.into(),
+        summary: "policy set v3 approved by the board".into(),
+        reference: "DOC-17".into(),
+        attached_at: NOW - 400 * DAY,
+    });
+    let shown = assess(&facts).controls.into_iter().find(|c| c.id == id).unwrap();
+    assert_eq!(shown.status, Status::Manual, "evidence never turns a manual control into a PASS");
+    assert!(
+        shown.evidence.contains("400 days ago") && shown.evidence.contains("DOC-17") && shown.evidence.contains("older than a year"),
+        "{}",
+        shown.evidence
+    );
 }
 
 #[test]

@@ -4,12 +4,14 @@
 
 use crate::auth::Authed;
 use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
-use trustline_trust::{Assessment, REPORT_CSS, Styles, assess};
+use trustline_store::ControlEvidence;
+use trustline_trust::{Assessment, CATALOGUE, Check, REPORT_CSS, Styles, assess};
 
 async fn assessment(state: &AppState, authed: &Authed) -> Result<Assessment, ApiError> {
     let facts =
@@ -30,6 +32,40 @@ pub(crate) async fn report(State(state): State<AppState>, authed: Authed) -> Res
 
 pub(crate) async fn page(State(state): State<AppState>, authed: Authed) -> Result<Html<String>, ApiError> {
     Ok(Html(trustline_trust::html(&assessment(&state, &authed).await?, Styles::Linked("/static/trust.css"))))
+}
+
+#[derive(serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct EvidenceInput {
+    /// What the evidence shows, e.g. "continuity plan exercised on 2026-10-02".
+    summary: String,
+    /// Where it is kept: a document number or link.
+    reference: String,
+}
+
+/// Attaches evidence to a control that no automated check decides.
+pub(crate) async fn attach_evidence(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiPath(control): ApiPath<String>,
+    ApiJson(input): ApiJson<EvidenceInput>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    let known = CATALOGUE.iter().find(|c| c.id == control).ok_or_else(ApiError::not_found)?;
+    if !matches!(known.check, Check::Manual | Check::NotTracked) {
+        return Err(ApiError::unprocessable(
+            "automated_control",
+            format!("{control} is decided by an automated check, not by attached evidence"),
+        ));
+    }
+    let (summary, reference) = (input.summary.trim().to_owned(), input.reference.trim().to_owned());
+    if summary.is_empty() || summary.chars().count() > 500 || reference.is_empty() || reference.chars().count() > 500 {
+        return Err(ApiError::unprocessable("invalid_evidence", "summary and reference must each be 1 to 500 characters"));
+    }
+    let now = state.clock.now();
+    let audit = authed.caller.audit(&state, "trust.evidence", format!("control:{control}")).detail("reference", reference.clone());
+    let evidence = ControlEvidence { control_id: control, summary, reference, attached_by: authed.principal.user.id, attached_at: now };
+    state.store.attach_evidence(authed.principal.tenant.id, evidence, audit).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
 pub(crate) async fn stylesheet() -> Response {

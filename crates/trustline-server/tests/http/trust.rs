@@ -155,4 +155,13 @@ async fn the_report_page_renders(engine: Engine) {
     assert_eq!(report["passed"].as_u64().unwrap() + report["failed"].as_u64().unwrap() + report["manual"].as_u64().unwrap(), 42);
     let agent = server.signed_in(&server.create_user(&server.tenant.clone(), "ada", Role::Agent, false).await).await;
     assert_eq!(agent.get("/api/trust").await.status, 403);
+
+    // Evidence attached by hand shows on the controls no check decides, with its age.
+    let evidence = json!({ "summary": "information security policy v3 approved", "reference": "DOC-17" });
+    assert_eq!(owner.post("/api/trust/controls/PP-06/evidence", evidence.clone()).await.status, 204);
+    expect(&auditor, "PP-06", "MANUAL", "evidence attached 0 min ago: information security policy v3 approved (DOC-17)").await;
+    let automated = owner.post("/api/trust/controls/AC-01/evidence", evidence.clone()).await;
+    assert_eq!((automated.status, automated.code()), (422, "automated_control"));
+    assert_eq!(owner.post("/api/trust/controls/ZZ-99/evidence", evidence.clone()).await.status, 404);
+    assert_eq!(auditor.post("/api/trust/controls/PP-06/evidence", evidence).await.status, 403, "auditors review, they do not attach");
 }
