@@ -12,6 +12,7 @@ pub mod incidents;
 mod names;
 mod password;
 mod permission;
+pub mod registers;
 pub mod reporting;
 mod role;
 pub mod routing;

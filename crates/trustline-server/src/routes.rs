@@ -4,8 +4,8 @@
 use crate::guard::{Access, Surface, guard};
 use crate::handlers::{
     agents_api, audit_api, calls_api, campaigns_api, contacts_api, custom_fields_api, health, imports_api, incidents_api, live_api,
-    openapi, pages, queues_api, reports_api, retention_api, session_api, subject_rights_api, tenant_api, tokens_api, training_api,
-    trust_api, users_api, webhooks_api, work_api,
+    openapi, pages, queues_api, registers_api, reports_api, retention_api, session_api, subject_rights_api, tenant_api, tokens_api,
+    training_api, trust_api, users_api, webhooks_api, work_api,
 };
 use crate::state::AppState;
 use axum::Router;
@@ -16,6 +16,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use trustline_domain::Action;
 use trustline_domain::contact::{ContactInput, RetentionPolicy};
 use trustline_domain::dialing::CampaignInput;
+use trustline_domain::registers::{RiskInput, SupplierInput};
 use trustline_domain::routing::QueueInput;
 use trustline_domain::training::CourseInput;
 use trustline_domain::webhooks::WebhookInput;
@@ -443,6 +444,53 @@ fn entries() -> Vec<Entry> {
         )
         .takes::<trust_api::EvidenceInput>()
         .keyed_by_name()
+        .answers(StatusCode::NO_CONTENT),
+        // Supplier and risk registers.
+        entry(
+            Method::GET,
+            "/api/suppliers",
+            "Suppliers and sub-processors, with their tasks",
+            Allowed(Action::TrustRead),
+            get(registers_api::suppliers),
+        ),
+        entry(Method::POST, "/api/suppliers", "Register a supplier", Allowed(Action::TrustManage), post(registers_api::add_supplier))
+            .takes::<SupplierInput>()
+            .answers(StatusCode::CREATED)
+            .idempotent(),
+        entry(
+            Method::PUT,
+            "/api/suppliers/{id}",
+            "Change a supplier's details",
+            Allowed(Action::TrustManage),
+            put(registers_api::update_supplier),
+        )
+        .takes::<SupplierInput>()
+        .answers(StatusCode::NO_CONTENT),
+        entry(
+            Method::POST,
+            "/api/suppliers/{id}/reviews",
+            "Record a supplier review",
+            Allowed(Action::TrustManage),
+            post(registers_api::review_supplier),
+        )
+        .takes::<registers_api::SupplierReview>()
+        .answers(StatusCode::NO_CONTENT),
+        entry(Method::GET, "/api/risks", "The risk register with reviews due", Allowed(Action::TrustRead), get(registers_api::risks)),
+        entry(Method::POST, "/api/risks", "Register a risk", Allowed(Action::TrustManage), post(registers_api::add_risk))
+            .takes::<RiskInput>()
+            .answers(StatusCode::CREATED)
+            .idempotent(),
+        entry(Method::PUT, "/api/risks/{id}", "Change a risk", Allowed(Action::TrustManage), put(registers_api::update_risk))
+            .takes::<RiskInput>()
+            .answers(StatusCode::NO_CONTENT),
+        entry(
+            Method::POST,
+            "/api/risks/{id}/reviews",
+            "Record a risk review",
+            Allowed(Action::TrustManage),
+            post(registers_api::review_risk),
+        )
+        .takes::<registers_api::RiskReview>()
         .answers(StatusCode::NO_CONTENT),
         // Security training.
         entry(Method::GET, "/api/training/courses", "Security courses", Allowed(Action::AccountView), get(training_api::courses)),

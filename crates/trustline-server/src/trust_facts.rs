@@ -10,12 +10,14 @@ use crate::audit_check::verify_tenant;
 use crate::keys::Keys;
 use std::sync::Arc;
 use trustline_domain::incidents::IncidentStatus;
+use trustline_domain::registers::{Risk, Supplier};
 use trustline_domain::training::training_current;
 use trustline_domain::webhooks::{DestinationPolicy, destination_url};
 use trustline_domain::{Action, ContactId, Role, UnixTime, permits};
-use trustline_store::{JobRunRecord, Store, StoreError, Tenant, jobs};
+use trustline_store::{JobRunRecord, Store, StoreError, Tenant, jobs, registers};
 use trustline_trust::{
-    AccountFact, AuditFacts, ConfigFacts, EncryptionSample, IncidentFacts, JobRun, ManualEvidence, TokenFact, TrainingFacts, TrustFacts,
+    AccountFact, AuditFacts, ConfigFacts, EncryptionSample, IncidentFacts, JobRun, ManualEvidence, RegisterFacts, TokenFact, TrainingFacts,
+    TrustFacts,
 };
 use trustline_vault::{OpenedContact, Vault};
 
@@ -150,7 +152,35 @@ pub async fn gather(
             .into_iter()
             .map(|e| ManualEvidence { control_id: e.control_id, summary: e.summary, reference: e.reference, attached_at: e.attached_at })
             .collect(),
+        suppliers: Some(suppliers(store, tenant, now).await?),
+        risks: Some(risks(store, tenant, now).await?),
     })
+}
+
+fn entry<T: serde::de::DeserializeOwned>(e: &trustline_store::RegisterEntry) -> Result<T, StoreError> {
+    serde_json::from_str(&e.body).map_err(|_| StoreError::Corrupt(format!("register entry {}", e.id)))
+}
+
+async fn suppliers(store: &Arc<dyn Store>, tenant: &Tenant, now: UnixTime) -> Result<RegisterFacts, StoreError> {
+    let mut facts = RegisterFacts::default();
+    for e in store.register_entries(tenant.id, registers::SUPPLIERS).await? {
+        let supplier: Supplier = entry(&e)?;
+        facts.entries += 1;
+        facts.overdue.extend(supplier.tasks(now).into_iter().filter(|t| t.overdue).map(|t| format!("{}: {}", supplier.name, t.task)));
+    }
+    Ok(facts)
+}
+
+async fn risks(store: &Arc<dyn Store>, tenant: &Tenant, now: UnixTime) -> Result<RegisterFacts, StoreError> {
+    let mut facts = RegisterFacts::default();
+    for e in store.register_entries(tenant.id, registers::RISKS).await? {
+        let risk: Risk = entry(&e)?;
+        facts.entries += 1;
+        if now > risk.review_due(e.created_at) {
+            facts.overdue.push(format!("{}: review overdue", risk.title));
+        }
+    }
+    Ok(facts)
 }
 
 async fn incidents(store: &Arc<dyn Store>, tenant: &Tenant, now: UnixTime) -> Result<IncidentFacts, StoreError> {

@@ -13,6 +13,7 @@ mod incidents;
 mod keys;
 mod live;
 mod queues;
+mod registers;
 mod rows;
 mod training;
 mod trust;

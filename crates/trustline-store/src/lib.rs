@@ -23,6 +23,8 @@ mod live;
 mod queue_sql;
 mod queues;
 mod records;
+mod register_sql;
+mod register_store;
 mod tenant_end;
 mod training;
 mod training_sql;
@@ -52,6 +54,7 @@ pub use keys::{
 pub use live::{LiveBus, LiveListener};
 pub use queues::{Queue, QueueDraft, QueueStore};
 pub use records::{ApiToken, NewApiToken, NewUser, Session, Tenant, User};
+pub use register_store::{RegisterEntry, RegisterStore, registers};
 pub use tenant_end::{Certifier, DeletionCounts, MARK_TENANT_ENDED, TENANT_DELETIONS};
 pub use training::TrainingStore;
 pub use trust::{ControlEvidence, JobRunRecord, TrustStore, jobs};
@@ -77,6 +80,7 @@ pub trait Store:
     + TrustStore
     + TrainingStore
     + IncidentStore
+    + RegisterStore
     + IdempotencyStore
     + LiveBus
     + Send

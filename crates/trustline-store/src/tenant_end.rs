@@ -16,6 +16,7 @@ pub const TENANT_DELETIONS: &[(&str, &str)] = &[
     ("webhook_deliveries", "DELETE FROM webhook_deliveries WHERE tenant_id = $1"),
     ("webhooks", "DELETE FROM webhooks WHERE tenant_id = $1"),
     ("job_runs", "DELETE FROM job_runs WHERE tenant_id = $1"),
+    ("register_entries", "DELETE FROM register_entries WHERE tenant_id = $1"),
     ("control_evidence", "DELETE FROM control_evidence WHERE tenant_id = $1"),
     ("incident_timeline", "DELETE FROM incident_timeline WHERE tenant_id = $1"),
     ("incidents", "DELETE FROM incidents WHERE tenant_id = $1"),

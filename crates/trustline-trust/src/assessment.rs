@@ -82,6 +82,18 @@ fn recent(run: Option<&JobRun>, now: UnixTime, max_age: i64, what: &str) -> (Sta
     }
 }
 
+fn register(facts: Option<&crate::facts::RegisterFacts>, what: &str) -> (Status, String) {
+    match facts {
+        None => (Status::Fail, "not checked".into()),
+        Some(r) if r.entries == 0 => (Status::Fail, format!("no {what} is registered")),
+        Some(r) => verdict(
+            r.overdue.is_empty(),
+            format!("{} {what} entries, all current", r.entries),
+            format!("{what} entries needing attention: {}", r.overdue.join("; ")),
+        ),
+    }
+}
+
 fn names<'a>(items: impl Iterator<Item = &'a str>) -> String {
     items.collect::<Vec<_>>().join(", ")
 }
@@ -279,6 +291,8 @@ fn judge(control: &Control, f: &TrustFacts) -> (Status, String) {
                 format!("breaches past 72 hours without the regulator's notification: {}", i.breaches_unnotified.join("; ")),
             ),
         },
+        Check::SupplierReview => register(f.suppliers.as_ref(), "supplier"),
+        Check::RiskReview => register(f.risks.as_ref(), "risk"),
         Check::Manual | Check::NotTracked => {
             let attached = f.manual_evidence.iter().find(|e| e.control_id == control.id);
             let text = match attached {

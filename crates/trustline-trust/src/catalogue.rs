@@ -32,6 +32,8 @@ pub enum Check {
     IncidentDetection,
     IncidentDeadlines,
     BreachNotification,
+    SupplierReview,
+    RiskReview,
     /// Decided by a person; the evidence is attached by hand.
     Manual,
     /// The process behind it is not tracked by Trustline yet; until it is,
@@ -395,8 +397,8 @@ pub const CATALOGUE: &[Control] = &[
         "Suppliers that touch the data are certified and reviewed.",
         &["CC9.2"],
         &["5.19", "5.20", "5.21", "5.22"],
-        C::NotTracked,
-        "The supplier register is not kept by Trustline yet; attach it.",
+        C::SupplierReview,
+        "Suppliers are registered, each reviewed within 12 months, not rejected, and holding a valid SOC 2 or ISO 27001 certificate when it touches personal data.",
     ),
     control(
         "PP-03",
@@ -422,8 +424,8 @@ pub const CATALOGUE: &[Control] = &[
         "Risks are known, owned, treated and reviewed.",
         &["CC3.1", "CC3.2"],
         &["5.7", "5.8"],
-        C::NotTracked,
-        "The risk register is not kept by Trustline yet; attach it.",
+        C::RiskReview,
+        "Risks are registered and none is past its review date (every 90 days for a score of 15 or more, 180 for 8 or more, otherwise yearly).",
     ),
     control(
         "PP-06",

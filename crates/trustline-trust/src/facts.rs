@@ -115,6 +115,15 @@ pub struct TrustFacts {
     pub incidents: Option<IncidentFacts>,
     /// The newest evidence attached by hand to each control.
     pub manual_evidence: Vec<ManualEvidence>,
+    pub suppliers: Option<RegisterFacts>,
+    pub risks: Option<RegisterFacts>,
+}
+
+/// A register's entries, and those out of compliance (`name: why`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RegisterFacts {
+    pub entries: usize,
+    pub overdue: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -4,8 +4,8 @@
 
 use trustline_domain::{Action, LoginThrottle, PasswordPolicy, Role, SessionPolicy, permits};
 use trustline_trust::{
-    AccountFact, AuditFacts, CATALOGUE, Check, ConfigFacts, EncryptionSample, IncidentFacts, JobRun, Status, TokenFact, TrainingFacts,
-    TrustFacts, assess,
+    AccountFact, AuditFacts, CATALOGUE, Check, ConfigFacts, EncryptionSample, IncidentFacts, JobRun, RegisterFacts, Status, TokenFact,
+    TrainingFacts, TrustFacts, assess,
 };
 
 const NOW: i64 = 1_900_000_000;
@@ -50,6 +50,8 @@ fn compliant() -> TrustFacts {
         last_detection_run: ran(1_800, true),
         incidents: Some(IncidentFacts { active: 1, overdue: Vec::new(), breaches_unnotified: Vec::new() }),
         manual_evidence: Vec::new(),
+        suppliers: Some(RegisterFacts { entries: 2, overdue: Vec::new() }),
+        risks: Some(RegisterFacts { entries: 5, overdue: Vec::new() }),
     }
 }
 
@@ -127,6 +129,12 @@ fn each_check_fails_when_its_control_breaks() {
     fails(Check::BreachNotification, "laptop lost", |f| {
         f.incidents = Some(IncidentFacts { active: 1, overdue: Vec::new(), breaches_unnotified: vec!["laptop lost".into()] });
     });
+    fails(Check::SupplierReview, "no supplier", |f| f.suppliers = Some(RegisterFacts::default()));
+    fails(Check::SupplierReview, "Carrier Ltd: never reviewed", |f| {
+        f.suppliers = Some(RegisterFacts { entries: 1, overdue: vec!["Carrier Ltd: never reviewed".into()] });
+    });
+    fails(Check::RiskReview, "no risk", |f| f.risks = Some(RegisterFacts::default()));
+    fails(Check::RiskReview, "stolen laptops", |f| f.risks = Some(RegisterFacts { entries: 3, overdue: vec!["stolen laptops".into()] }));
     fails(Check::TrainingCurrent, "no security course", |f| f.training = Some(TrainingFacts::default()));
     fails(Check::TrainingCurrent, "ada: never", |f| {
         f.training = Some(TrainingFacts { required_courses: 1, people: 2, lapsed: vec!["ada: never".into()] });

@@ -14,6 +14,7 @@ pub(crate) mod live_api;
 pub(crate) mod openapi;
 pub(crate) mod pages;
 pub(crate) mod queues_api;
+pub(crate) mod registers_api;
 pub(crate) mod reports_api;
 pub(crate) mod retention_api;
 pub(crate) mod session_api;

@@ -16,6 +16,7 @@ mod login;
 mod openapi;
 mod pages;
 mod permissions;
+mod registers;
 mod sessions;
 mod tls;
 mod training;

@@ -1,0 +1,184 @@
+//! The supplier register (sub-processors and their certificates, reviews
+//! and the tasks they raise) and the risk register (likelihood, impact,
+//! treatment, owner, linked controls, reviews due by score).
+
+use crate::auth::Authed;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiPath};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use trustline_domain::UserId;
+use trustline_domain::registers::{REVIEW_OUTCOMES, Risk, RiskInput, Supplier, SupplierInput};
+use trustline_store::{RegisterEntry, StoreError, registers};
+use trustline_trust::CATALOGUE;
+
+fn body<T: DeserializeOwned>(entry: &RegisterEntry) -> Result<T, StoreError> {
+    serde_json::from_str(&entry.body).map_err(|_| StoreError::Corrupt(format!("register entry {}", entry.id)))
+}
+
+fn json_of<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
+    serde_json::to_string(value).map_err(|_| ApiError::from(StoreError::Corrupt("register entry".into())))
+}
+
+async fn entry(state: &AppState, authed: &Authed, register: &str, id: i64) -> Result<RegisterEntry, ApiError> {
+    let entries = state.store.register_entries(authed.principal.tenant.id, register).await?;
+    entries.into_iter().find(|e| e.id == id).ok_or_else(ApiError::not_found)
+}
+
+pub(crate) async fn suppliers(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<Value>>, ApiError> {
+    let now = state.clock.now();
+    let mut out = Vec::new();
+    for e in state.store.register_entries(authed.principal.tenant.id, registers::SUPPLIERS).await? {
+        let supplier: Supplier = body(&e)?;
+        out.push(json!({ "id": e.id, "supplier": supplier, "tasks": supplier.tasks(now), "updated_at": e.updated_at }));
+    }
+    Ok(Json(out))
+}
+
+pub(crate) async fn add_supplier(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiJson(input): ApiJson<SupplierInput>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let supplier = input.validate().map_err(|fields| ApiError::invalid_fields("invalid_supplier", fields))?;
+    let audit = authed.caller.audit(&state, "supplier.add", "supplier");
+    let id = state
+        .store
+        .add_register_entry(authed.principal.tenant.id, registers::SUPPLIERS, &json_of(&supplier)?, state.clock.now(), audit)
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+}
+
+/// Replaces a supplier's details; its last review stays.
+pub(crate) async fn update_supplier(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<SupplierInput>,
+) -> Result<StatusCode, ApiError> {
+    let current: Supplier = body(&entry(&state, &authed, registers::SUPPLIERS, id).await?)?;
+    let mut supplier = input.validate().map_err(|fields| ApiError::invalid_fields("invalid_supplier", fields))?;
+    supplier.last_review_at = current.last_review_at;
+    supplier.last_review_outcome = current.last_review_outcome;
+    let audit = authed.caller.audit(&state, "supplier.update", format!("supplier:{id}"));
+    state
+        .store
+        .replace_register_entry(authed.principal.tenant.id, registers::SUPPLIERS, id, &json_of(&supplier)?, state.clock.now(), audit)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SupplierReview {
+    /// `approved`, `approved_with_conditions` or `rejected`.
+    outcome: String,
+    /// What was checked and found.
+    notes: String,
+}
+
+pub(crate) async fn review_supplier(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<SupplierReview>,
+) -> Result<StatusCode, ApiError> {
+    if !REVIEW_OUTCOMES.contains(&input.outcome.as_str()) {
+        return Err(ApiError::unprocessable("invalid_review", "outcome must be approved, approved_with_conditions or rejected"));
+    }
+    if input.notes.trim().is_empty() || input.notes.chars().count() > 5_000 {
+        return Err(ApiError::unprocessable("invalid_review", "notes must be 1 to 5000 characters"));
+    }
+    let mut supplier: Supplier = body(&entry(&state, &authed, registers::SUPPLIERS, id).await?)?;
+    let now = state.clock.now();
+    supplier.last_review_at = Some(now);
+    supplier.last_review_outcome = Some(input.outcome.clone());
+    let audit = authed
+        .caller
+        .audit(&state, "supplier.review", format!("supplier:{id}"))
+        .detail("outcome", input.outcome)
+        .detail("notes", input.notes.trim().to_owned());
+    state.store.replace_register_entry(authed.principal.tenant.id, registers::SUPPLIERS, id, &json_of(&supplier)?, now, audit).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub(crate) async fn risks(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<Value>>, ApiError> {
+    let now = state.clock.now();
+    let mut out = Vec::new();
+    for e in state.store.register_entries(authed.principal.tenant.id, registers::RISKS).await? {
+        let risk: Risk = body(&e)?;
+        let due = risk.review_due(e.created_at);
+        out.push(json!({ "id": e.id, "risk": risk, "score": risk.score(), "review_due": due, "review_overdue": now > due }));
+    }
+    Ok(Json(out))
+}
+
+async fn checked_risk(state: &AppState, authed: &Authed, input: RiskInput) -> Result<Risk, ApiError> {
+    let risk =
+        input.validate(|id| CATALOGUE.iter().any(|c| c.id == id)).map_err(|fields| ApiError::invalid_fields("invalid_risk", fields))?;
+    if state.store.user(authed.principal.tenant.id, UserId(risk.owner_id)).await?.is_none() {
+        return Err(ApiError::invalid_fields(
+            "invalid_risk",
+            vec![trustline_domain::contact::FieldError::new("owner_id", "must be one of your users")],
+        ));
+    }
+    Ok(risk)
+}
+
+pub(crate) async fn add_risk(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiJson(input): ApiJson<RiskInput>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let risk = checked_risk(&state, &authed, input).await?;
+    let audit = authed.caller.audit(&state, "risk.add", "risk").detail("score", risk.score().to_string());
+    let id =
+        state.store.add_register_entry(authed.principal.tenant.id, registers::RISKS, &json_of(&risk)?, state.clock.now(), audit).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+}
+
+pub(crate) async fn update_risk(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<RiskInput>,
+) -> Result<StatusCode, ApiError> {
+    let current: Risk = body(&entry(&state, &authed, registers::RISKS, id).await?)?;
+    let mut risk = checked_risk(&state, &authed, input).await?;
+    risk.last_reviewed_at = current.last_reviewed_at;
+    let audit = authed.caller.audit(&state, "risk.update", format!("risk:{id}")).detail("score", risk.score().to_string());
+    state
+        .store
+        .replace_register_entry(authed.principal.tenant.id, registers::RISKS, id, &json_of(&risk)?, state.clock.now(), audit)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RiskReview {
+    /// What was reconsidered and concluded.
+    notes: String,
+}
+
+pub(crate) async fn review_risk(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<RiskReview>,
+) -> Result<StatusCode, ApiError> {
+    if input.notes.trim().is_empty() || input.notes.chars().count() > 5_000 {
+        return Err(ApiError::unprocessable("invalid_review", "notes must be 1 to 5000 characters"));
+    }
+    let mut risk: Risk = body(&entry(&state, &authed, registers::RISKS, id).await?)?;
+    let now = state.clock.now();
+    risk.last_reviewed_at = Some(now);
+    let audit = authed.caller.audit(&state, "risk.review", format!("risk:{id}")).detail("notes", input.notes.trim().to_owned());
+    state.store.replace_register_entry(authed.principal.tenant.id, registers::RISKS, id, &json_of(&risk)?, now, audit).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
