@@ -3,6 +3,7 @@
 //! Nothing here performs I/O. Time arrives as a [`UnixTime`] handed in by the
 //! caller, so every rule can be tested without sleeping.
 
+pub mod access_review;
 pub mod agent;
 mod clock;
 pub mod contact;

@@ -73,6 +73,12 @@ impl App {
         crate::incident_watch::start(self.state.clone(), tick, thresholds);
     }
 
+    /// Starts the security housekeeping (dormant accounts suspended, overdue
+    /// access reviews escalated) every `tick`.
+    pub fn start_security_housekeeping(&self, tick: std::time::Duration) {
+        crate::security_housekeeping::start(self.state.clone(), tick);
+    }
+
     /// Starts delivering webhooks, looking for due deliveries every `tick`.
     pub fn start_webhooks(&self, tick: std::time::Duration) {
         crate::webhooks::start(self.state.clone(), tick);

@@ -30,6 +30,7 @@ pub mod parse;
 mod passwords;
 mod retention;
 mod routes;
+mod security_housekeeping;
 mod serve;
 mod state;
 mod stored_settings;

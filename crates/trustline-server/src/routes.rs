@@ -3,9 +3,9 @@
 
 use crate::guard::{Access, Surface, guard};
 use crate::handlers::{
-    agents_api, audit_api, calls_api, campaigns_api, contacts_api, custom_fields_api, health, imports_api, incidents_api, live_api,
-    openapi, pages, queues_api, registers_api, reports_api, retention_api, session_api, subject_rights_api, tenant_api, tokens_api,
-    training_api, trust_api, users_api, webhooks_api, work_api,
+    access_reviews_api, agents_api, audit_api, calls_api, campaigns_api, contacts_api, custom_fields_api, health, imports_api,
+    incidents_api, live_api, openapi, pages, queues_api, registers_api, reports_api, retention_api, session_api, subject_rights_api,
+    tenant_api, tokens_api, training_api, trust_api, users_api, webhooks_api, work_api,
 };
 use crate::state::AppState;
 use axum::Router;
@@ -444,6 +444,32 @@ fn entries() -> Vec<Entry> {
         )
         .takes::<trust_api::EvidenceInput>()
         .keyed_by_name()
+        .answers(StatusCode::NO_CONTENT),
+        // Access reviews.
+        entry(Method::GET, "/api/access-reviews", "Access review campaigns", Allowed(Action::TrustRead), get(access_reviews_api::list)),
+        entry(
+            Method::POST,
+            "/api/access-reviews",
+            "Start an access review of every enabled account (due in 14 days)",
+            Allowed(Action::UserDisable),
+            post(access_reviews_api::start),
+        )
+        .answers(StatusCode::CREATED),
+        entry(
+            Method::GET,
+            "/api/access-reviews/{id}",
+            "One campaign with each account's decision",
+            Allowed(Action::TrustRead),
+            get(access_reviews_api::show),
+        ),
+        entry(
+            Method::POST,
+            "/api/access-reviews/{id}/decisions",
+            "Confirm or revoke one account's access (a revocation disables it at once)",
+            Allowed(Action::UserDisable),
+            post(access_reviews_api::decide),
+        )
+        .takes::<access_reviews_api::DecisionInput>()
         .answers(StatusCode::NO_CONTENT),
         // Supplier and risk registers.
         entry(

@@ -16,8 +16,8 @@ use trustline_domain::webhooks::{DestinationPolicy, destination_url};
 use trustline_domain::{Action, ContactId, Role, UnixTime, permits};
 use trustline_store::{JobRunRecord, Store, StoreError, Tenant, jobs, registers};
 use trustline_trust::{
-    AccountFact, AuditFacts, ConfigFacts, EncryptionSample, IncidentFacts, JobRun, ManualEvidence, RegisterFacts, TokenFact, TrainingFacts,
-    TrustFacts,
+    AccessReviewFacts, AccountFact, AuditFacts, ConfigFacts, EncryptionSample, IncidentFacts, JobRun, ManualEvidence, RegisterFacts,
+    TokenFact, TrainingFacts, TrustFacts,
 };
 use trustline_vault::{OpenedContact, Vault};
 
@@ -154,6 +154,15 @@ pub async fn gather(
             .collect(),
         suppliers: Some(suppliers(store, tenant, now).await?),
         risks: Some(risks(store, tenant, now).await?),
+        access_reviews: Some(access_reviews(store, tenant, now).await?),
+    })
+}
+
+async fn access_reviews(store: &Arc<dyn Store>, tenant: &Tenant, now: UnixTime) -> Result<AccessReviewFacts, StoreError> {
+    let reviews = store.access_reviews(tenant.id).await?;
+    Ok(AccessReviewFacts {
+        last_completed_at: reviews.iter().filter_map(|r| r.completed_at).max(),
+        overdue: reviews.iter().filter(|r| r.completed_at.is_none() && now > r.due_at).map(|r| format!("#{}", r.id)).collect(),
     })
 }
 

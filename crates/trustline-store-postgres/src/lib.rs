@@ -3,6 +3,7 @@
 //! `audit_heads` row (`SELECT ... FOR UPDATE`), so chains of different tenants
 //! are written in parallel.
 
+mod access_reviews;
 mod agents;
 mod backup;
 mod calls;

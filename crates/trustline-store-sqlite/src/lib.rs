@@ -2,6 +2,7 @@
 //! a committed audit event survives power loss. Writers take the database lock
 //! up front (`BEGIN IMMEDIATE`), which serialises appends to the audit chain.
 
+mod access_reviews;
 mod agents;
 mod backup;
 mod calls;

@@ -5,6 +5,8 @@
 //! and writes it in the same transaction: if the event cannot be written,
 //! nothing is changed (fail closed).
 
+mod access_review_sql;
+mod access_reviews;
 mod agents;
 mod backup;
 mod call_sql;
@@ -33,6 +35,7 @@ mod trust_sql;
 mod webhook_sql;
 mod webhooks;
 
+pub use access_reviews::{AccessDecisionRecord, AccessReview, AccessReviewItem, AccessReviewStore};
 pub use agents::{AgentHistoryEntry, AgentMove, AgentStatus, AgentStore, StoredAgentState};
 pub use backup::{
     BackupStore, KeptState, Reapplication, RestoreAuditor, RestoreOutcome, SnapshotFile, SnapshotManifest, parent_first, plain_file_name,
@@ -81,6 +84,7 @@ pub trait Store:
     + TrainingStore
     + IncidentStore
     + RegisterStore
+    + AccessReviewStore
     + IdempotencyStore
     + LiveBus
     + Send

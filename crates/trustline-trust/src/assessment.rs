@@ -53,8 +53,7 @@ pub struct Assessment {
 
 const DAY: i64 = 86_400;
 const PRIVILEGED: [Role; 3] = [Role::Owner, Role::Admin, Role::Auditor];
-/// An account unused this long is dormant.
-pub const DORMANT_DAYS: i64 = 90;
+use trustline_domain::access_review::{DORMANT_ACCOUNT_DAYS as DORMANT_DAYS, REVIEW_EVERY_DAYS, is_dormant};
 
 fn verdict(ok: bool, pass: String, fail: String) -> (Status, String) {
     if ok { (Status::Pass, pass) } else { (Status::Fail, fail) }
@@ -170,10 +169,8 @@ fn judge(control: &Control, f: &TrustFacts) -> (Status, String) {
             )
         }
         Check::DormantAccounts => {
-            let dormant: Vec<&str> = enabled()
-                .filter(|a| now - a.last_sign_in_at.unwrap_or(a.created_at) > DORMANT_DAYS * DAY)
-                .map(|a| a.username.as_str())
-                .collect();
+            let dormant: Vec<&str> =
+                enabled().filter(|a| is_dormant(a.last_sign_in_at, a.created_at, now)).map(|a| a.username.as_str()).collect();
             verdict(
                 dormant.is_empty(),
                 format!("{} enabled accounts, each signed in within {DORMANT_DAYS} days or newer", enabled().count()),
@@ -290,6 +287,17 @@ fn judge(control: &Control, f: &TrustFacts) -> (Status, String) {
                 "no personal-data breach is past 72 hours without notification".into(),
                 format!("breaches past 72 hours without the regulator's notification: {}", i.breaches_unnotified.join("; ")),
             ),
+        },
+        Check::AccessReview => match &f.access_reviews {
+            None => (Status::Fail, "not checked".into()),
+            Some(r) if !r.overdue.is_empty() => {
+                (Status::Fail, format!("access reviews past their due date with decisions pending: {}", r.overdue.join(", ")))
+            }
+            Some(r) => match r.last_completed_at {
+                Some(at) if now - at <= REVIEW_EVERY_DAYS * DAY => (Status::Pass, format!("last access review completed {}", age(now, at))),
+                Some(at) => (Status::Fail, format!("the last access review was completed {}", age(now, at))),
+                None => (Status::Fail, "no access review has been completed".into()),
+            },
         },
         Check::SupplierReview => register(f.suppliers.as_ref(), "supplier"),
         Check::RiskReview => register(f.risks.as_ref(), "risk"),

@@ -34,6 +34,7 @@ pub enum Check {
     BreachNotification,
     SupplierReview,
     RiskReview,
+    AccessReview,
     /// Decided by a person; the evidence is attached by hand.
     Manual,
     /// The process behind it is not tracked by Trustline yet; until it is,
@@ -132,8 +133,8 @@ pub const CATALOGUE: &[Control] = &[
         "Access that is no longer needed is found and removed.",
         &["CC6.2", "CC6.3"],
         &["5.18", "8.2"],
-        C::NotTracked,
-        "Access-review campaigns are not tracked by Trustline yet; attach the latest review.",
+        C::AccessReview,
+        "An access review campaign (every enabled account confirmed or revoked; revocations disable the account at once) was completed within 90 days, and none is past its 14 days with decisions pending.",
     ),
     control(
         "AC-08",

@@ -117,6 +117,14 @@ pub struct TrustFacts {
     pub manual_evidence: Vec<ManualEvidence>,
     pub suppliers: Option<RegisterFacts>,
     pub risks: Option<RegisterFacts>,
+    pub access_reviews: Option<AccessReviewFacts>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct AccessReviewFacts {
+    pub last_completed_at: Option<UnixTime>,
+    /// Campaigns past their due date with decisions pending.
+    pub overdue: Vec<String>,
 }
 
 /// A register's entries, and those out of compliance (`name: why`).

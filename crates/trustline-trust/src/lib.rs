@@ -14,7 +14,7 @@ pub mod sbom;
 pub use assessment::{Assessment, ControlResult, Status, assess};
 pub use catalogue::{CATALOGUE, Check, Control};
 pub use facts::{
-    AccountFact, AuditFacts, ConfigFacts, EncryptionSample, IncidentFacts, JobRun, ManualEvidence, RegisterFacts, TokenFact, TrainingFacts,
-    TrustFacts,
+    AccessReviewFacts, AccountFact, AuditFacts, ConfigFacts, EncryptionSample, IncidentFacts, JobRun, ManualEvidence, RegisterFacts,
+    TokenFact, TrainingFacts, TrustFacts,
 };
 pub use render::{REPORT_CSS, Styles, controls_markdown, html};

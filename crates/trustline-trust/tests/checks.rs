@@ -4,8 +4,8 @@
 
 use trustline_domain::{Action, LoginThrottle, PasswordPolicy, Role, SessionPolicy, permits};
 use trustline_trust::{
-    AccountFact, AuditFacts, CATALOGUE, Check, ConfigFacts, EncryptionSample, IncidentFacts, JobRun, RegisterFacts, Status, TokenFact,
-    TrainingFacts, TrustFacts, assess,
+    AccessReviewFacts, AccountFact, AuditFacts, CATALOGUE, Check, ConfigFacts, EncryptionSample, IncidentFacts, JobRun, RegisterFacts,
+    Status, TokenFact, TrainingFacts, TrustFacts, assess,
 };
 
 const NOW: i64 = 1_900_000_000;
@@ -52,6 +52,7 @@ fn compliant() -> TrustFacts {
         manual_evidence: Vec::new(),
         suppliers: Some(RegisterFacts { entries: 2, overdue: Vec::new() }),
         risks: Some(RegisterFacts { entries: 5, overdue: Vec::new() }),
+        access_reviews: Some(AccessReviewFacts { last_completed_at: Some(NOW - 30 * DAY), overdue: Vec::new() }),
     }
 }
 
@@ -128,6 +129,13 @@ fn each_check_fails_when_its_control_breaks() {
     });
     fails(Check::BreachNotification, "laptop lost", |f| {
         f.incidents = Some(IncidentFacts { active: 1, overdue: Vec::new(), breaches_unnotified: vec!["laptop lost".into()] });
+    });
+    fails(Check::AccessReview, "no access review", |f| f.access_reviews = Some(AccessReviewFacts::default()));
+    fails(Check::AccessReview, "100 days ago", |f| {
+        f.access_reviews = Some(AccessReviewFacts { last_completed_at: Some(NOW - 100 * DAY), overdue: Vec::new() });
+    });
+    fails(Check::AccessReview, "#4", |f| {
+        f.access_reviews = Some(AccessReviewFacts { last_completed_at: Some(NOW - DAY), overdue: vec!["#4".into()] });
     });
     fails(Check::SupplierReview, "no supplier", |f| f.suppliers = Some(RegisterFacts::default()));
     fails(Check::SupplierReview, "Carrier Ltd: never reviewed", |f| {

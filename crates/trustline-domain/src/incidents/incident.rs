@@ -12,6 +12,8 @@ pub enum IncidentKind {
     RepeatedDenials,
     MassPersonalDataAccess,
     AuditChainBroken,
+    /// An access review past its due date with decisions pending.
+    AccessReviewOverdue,
     /// Reported by a person.
     Reported,
 }
@@ -24,6 +26,7 @@ impl IncidentKind {
             Self::RepeatedDenials => "repeated_denials",
             Self::MassPersonalDataAccess => "mass_personal_data_access",
             Self::AuditChainBroken => "audit_chain_broken",
+            Self::AccessReviewOverdue => "access_review_overdue",
             Self::Reported => "reported",
         }
     }

@@ -1,5 +1,6 @@
 //! Thin handlers: extract typed input, make one call, shape the answer.
 
+pub(crate) mod access_reviews_api;
 pub(crate) mod agents_api;
 pub(crate) mod audit_api;
 pub(crate) mod calls_api;

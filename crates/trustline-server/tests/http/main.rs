@@ -1,6 +1,7 @@
 //! The HTTP edge over real HTTP, a real server and a real database, on both engines.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod access_reviews;
 mod agents;
 mod audit;
 mod bad_input;

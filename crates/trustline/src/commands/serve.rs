@@ -110,6 +110,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     }
     app.start_webhooks(Duration::from_secs(1));
     app.start_incident_detection(Duration::from_secs(5), trustline_domain::incidents::Thresholds::default());
+    app.start_security_housekeeping(Duration::from_secs(300));
     // The trust center's evidence of encryption in transit.
     let detail = if tls.is_some() { "TLS on".to_owned() } else { format!("plain HTTP on {}", args.listen) };
     let started = JobRunRecord { at: SystemClock.now(), ok: tls.is_some(), detail };

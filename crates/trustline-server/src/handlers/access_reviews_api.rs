@@ -1,0 +1,91 @@
+//! Access reviews: a campaign asks owners and admins to confirm or revoke
+//! every enabled account's access; a revocation disables the account at
+//! once (its sessions end, its tokens are revoked).
+
+use crate::auth::Authed;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, ApiPath};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use trustline_domain::UserId;
+use trustline_domain::access_review::{AccessDecision, REVIEW_DUE_DAYS};
+use trustline_store::AccessDecisionRecord;
+
+pub(crate) async fn list(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<Value>>, ApiError> {
+    let tenant = authed.principal.tenant.id;
+    let now = state.clock.now();
+    let mut out = Vec::new();
+    for r in state.store.access_reviews(tenant).await? {
+        let items = state.store.access_review_items(tenant, r.id).await?;
+        let pending = items.iter().filter(|i| i.decision == "pending").count();
+        out.push(json!({
+            "id": r.id, "started_at": r.started_at, "due_at": r.due_at, "completed_at": r.completed_at,
+            "accounts": items.len(), "pending": pending, "overdue": r.completed_at.is_none() && now > r.due_at,
+        }));
+    }
+    Ok(Json(out))
+}
+
+pub(crate) async fn start(State(state): State<AppState>, authed: Authed) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let now = state.clock.now();
+    let due = now + REVIEW_DUE_DAYS * 86_400;
+    let audit = authed.caller.audit(&state, "access_review.start", "access_review");
+    let id = state.store.start_access_review(authed.principal.tenant.id, authed.principal.user.id, now, due, audit).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id, "due_at": due }))))
+}
+
+pub(crate) async fn show(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<Json<Value>, ApiError> {
+    let tenant = authed.principal.tenant.id;
+    let review = state.store.access_reviews(tenant).await?.into_iter().find(|r| r.id == id).ok_or_else(ApiError::not_found)?;
+    let items: Vec<Value> = state
+        .store
+        .access_review_items(tenant, id)
+        .await?
+        .iter()
+        .map(|i| json!({ "user_id": i.user_id.0, "role": i.role, "decision": i.decision, "decided_by": i.decided_by.map(|u| u.0), "decided_at": i.decided_at }))
+        .collect();
+    Ok(Json(json!({ "id": review.id, "due_at": review.due_at, "completed_at": review.completed_at, "items": items })))
+}
+
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DecisionInput {
+    user_id: i64,
+    decision: AccessDecision,
+}
+
+pub(crate) async fn decide(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<DecisionInput>,
+) -> Result<StatusCode, ApiError> {
+    let (tenant, reviewer) = (authed.principal.tenant.id, authed.principal.user.id);
+    let user = UserId(input.user_id);
+    if user == reviewer {
+        return Err(ApiError::new(StatusCode::CONFLICT, "own_access", "nobody reviews their own access; another owner or admin must"));
+    }
+    let items = state.store.access_review_items(tenant, id).await?;
+    let item = items.iter().find(|i| i.user_id == user).ok_or_else(ApiError::not_found)?;
+    if item.decision != "pending" {
+        return Err(ApiError::new(StatusCode::CONFLICT, "already_decided", format!("this account was already {}", item.decision)));
+    }
+    if input.decision == AccessDecision::Revoke {
+        // Revoked first, recorded second: a revocation never waits on its record.
+        let audit = authed.caller.audit(&state, "access_review.revoke", format!("user:{user}")).detail("review", id.to_string());
+        state.store.set_user_disabled(tenant, user, true, audit).await?;
+    }
+    let audit = authed
+        .caller
+        .audit(&state, "access_review.decide", format!("user:{user}"))
+        .detail("review", id.to_string())
+        .detail("decision", input.decision.recorded_as());
+    let record =
+        AccessDecisionRecord { review: id, user, decision: input.decision.recorded_as().into(), by: reviewer, at: state.clock.now() };
+    state.store.decide_access(tenant, record, audit).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,4 @@
+use crate::rows::Row as Cols;
+use crate::{PostgresStore, unavailable};
+
+trustline_store::access_review_store_for!(PostgresStore);

@@ -1,0 +1,4 @@
+use crate::rows::Row as Cols;
+use crate::{SqliteStore, unavailable};
+
+trustline_store::access_review_store_for!(SqliteStore);
