@@ -68,9 +68,15 @@ impl App {
     }
 
     /// Starts the detection rules over the audit stream, reading new events
-    /// every `tick`.
-    pub fn start_incident_detection(&self, tick: std::time::Duration, thresholds: trustline_domain::incidents::Thresholds) {
-        crate::incident_watch::start(self.state.clone(), tick, thresholds);
+    /// every `tick`; security events and incidents are also appended as JSON
+    /// lines to `siem_file`, if given.
+    pub fn start_incident_detection(
+        &self,
+        tick: std::time::Duration,
+        thresholds: trustline_domain::incidents::Thresholds,
+        siem_file: Option<std::path::PathBuf>,
+    ) {
+        crate::incident_watch::start(self.state.clone(), tick, thresholds, siem_file);
     }
 
     /// Starts the security housekeeping (dormant accounts suspended, overdue

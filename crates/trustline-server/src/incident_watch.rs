@@ -7,12 +7,21 @@
 //!
 //! The rules' windows live in memory: after a restart they start empty, so
 //! an attack spanning the restart is seen from the restart on.
+//!
+//! For a SIEM, every security-relevant event (failed sign-ins, refusals,
+//! reveals and exports) and every incident raised is appended as one JSON
+//! line to the configured file, and incidents go to webhook subscribers of
+//! `incident.raised`. Usernames appear only as MACs, as in the audit log.
 
 use crate::state::AppState;
+use serde_json::{Value, json};
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
+use tokio::io::AsyncWriteExt;
 use trustline_audit::AuditDraft;
 use trustline_domain::incidents::{AuditFields, Detector, Finding, Thresholds, breach_notify_by, signal_of};
+use trustline_domain::webhooks::WebhookEvent;
 use trustline_domain::{TenantId, UnixTime};
 use trustline_store::{JobRunRecord, NewIncident, StoreError, jobs};
 
@@ -20,12 +29,40 @@ const PAGE: u32 = 1_000;
 /// Evidence that detection runs is recorded this often.
 const RECORD_EVERY: i64 = 3_600;
 
-pub(crate) fn start(state: AppState, tick: Duration, thresholds: Thresholds) {
+/// Appends JSON lines for a SIEM to a file.
+struct SiemFile {
+    file: Option<tokio::fs::File>,
+}
+
+impl SiemFile {
+    async fn open(path: Option<&Path>) -> Self {
+        let Some(path) = path else { return Self { file: None } };
+        match tokio::fs::OpenOptions::new().create(true).append(true).open(path).await {
+            Ok(file) => Self { file: Some(file) },
+            Err(error) => {
+                tracing::error!(%error, path = %path.display(), "the SIEM file cannot be opened; security events go to the audit log only");
+                Self { file: None }
+            }
+        }
+    }
+
+    async fn write(&mut self, line: Value) {
+        let Some(file) = self.file.as_mut() else { return };
+        let mut text = line.to_string();
+        text.push('\n');
+        if let Err(error) = file.write_all(text.as_bytes()).await {
+            tracing::warn!(%error, "a security event could not be written to the SIEM file");
+        }
+    }
+}
+
+pub(crate) fn start(state: AppState, tick: Duration, thresholds: Thresholds, siem_file: Option<PathBuf>) {
     tokio::spawn(async move {
+        let mut siem = SiemFile::open(siem_file.as_deref()).await;
         let mut detectors: HashMap<TenantId, Detector> = HashMap::new();
         let mut recorded: Option<UnixTime> = None;
         loop {
-            match scan(&state, &mut detectors, thresholds).await {
+            match scan(&state, &mut detectors, thresholds, &mut siem).await {
                 Ok(()) => {
                     let now = state.clock.now();
                     if recorded.is_none_or(|at| now - at >= RECORD_EVERY) {
@@ -43,7 +80,12 @@ pub(crate) fn start(state: AppState, tick: Duration, thresholds: Thresholds) {
     });
 }
 
-async fn scan(state: &AppState, detectors: &mut HashMap<TenantId, Detector>, thresholds: Thresholds) -> Result<(), StoreError> {
+async fn scan(
+    state: &AppState,
+    detectors: &mut HashMap<TenantId, Detector>,
+    thresholds: Thresholds,
+    siem: &mut SiemFile,
+) -> Result<(), StoreError> {
     for tenant in state.store.list_tenants().await?.into_iter().filter(|t| t.ended_at.is_none()) {
         let detector = detectors.entry(tenant.id).or_insert_with(|| Detector::new(thresholds));
         let mut after = state.store.detection_cursor(tenant.id).await?;
@@ -61,8 +103,23 @@ async fn scan(state: &AppState, detectors: &mut HashMap<TenantId, Detector>, thr
                     details: &b.details,
                 };
                 let Some(signal) = signal_of(fields) else { continue };
+                siem.write(json!({
+                    "type": "security_event",
+                    "tenant": tenant.slug,
+                    "seq": b.seq,
+                    "at": b.at,
+                    "actor": b.actor,
+                    "action": b.action,
+                    "outcome": b.outcome,
+                    "source": b.source,
+                    "details": serde_json::from_str::<Value>(&b.details).unwrap_or(Value::Null),
+                }))
+                .await;
                 for finding in detector.observe(&signal) {
-                    raise(state, tenant.id, finding).await?;
+                    if let Some(incident) = raise(state, tenant.id, finding).await? {
+                        siem.write(json!({ "type": "incident", "tenant": tenant.slug, "incident": incident.clone() })).await;
+                        crate::webhooks::publish(state, tenant.id, WebhookEvent::IncidentRaised, incident).await;
+                    }
                 }
             }
             after = last;
@@ -72,7 +129,9 @@ async fn scan(state: &AppState, detectors: &mut HashMap<TenantId, Detector>, thr
     Ok(())
 }
 
-async fn raise(state: &AppState, tenant: TenantId, finding: Finding) -> Result<(), StoreError> {
+/// Raises (or adds to) the incident of `finding`; a new one is returned
+/// as JSON for the SIEM and webhooks.
+async fn raise(state: &AppState, tenant: TenantId, finding: Finding) -> Result<Option<Value>, StoreError> {
     let breach_aware_at = finding.personal_data.then_some(finding.at);
     let incident = NewIncident {
         tenant_id: tenant,
@@ -91,8 +150,16 @@ async fn raise(state: &AppState, tenant: TenantId, finding: Finding) -> Result<(
         .detail("kind", finding.kind.as_str())
         .detail("severity", finding.severity.as_str());
     let (id, created) = state.store.raise_incident(incident, audit).await?;
-    if created {
-        tracing::warn!(incident = id, tenant = tenant.0, kind = finding.kind.as_str(), "security incident raised");
+    if !created {
+        return Ok(None);
     }
-    Ok(())
+    tracing::warn!(incident = id, tenant = tenant.0, kind = finding.kind.as_str(), "security incident raised");
+    Ok(Some(json!({
+        "incident_id": id,
+        "kind": finding.kind.as_str(),
+        "severity": finding.severity.as_str(),
+        "summary": finding.summary,
+        "at": finding.at,
+        "personal_data_breach": finding.personal_data,
+    })))
 }

@@ -20,16 +20,20 @@ pub enum WebhookEvent {
     /// A contact was created (through the API or for a new caller).
     #[serde(rename = "contact.created")]
     ContactCreated,
+    /// The detection rules raised a security incident (for a SIEM).
+    #[serde(rename = "incident.raised")]
+    IncidentRaised,
 }
 
 impl WebhookEvent {
-    pub const ALL: [WebhookEvent; 3] = [Self::InteractionFinished, Self::DispositionSet, Self::ContactCreated];
+    pub const ALL: [WebhookEvent; 4] = [Self::InteractionFinished, Self::DispositionSet, Self::ContactCreated, Self::IncidentRaised];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::InteractionFinished => "interaction.finished",
             Self::DispositionSet => "disposition.set",
             Self::ContactCreated => "contact.created",
+            Self::IncidentRaised => "incident.raised",
         }
     }
 

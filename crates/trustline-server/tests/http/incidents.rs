@@ -32,7 +32,9 @@ async fn incidents_after_quiet(client: &TestClient) -> Vec<Value> {
 
 async fn credential_stuffing_raises_one_incident_worked_to_closure(engine: Engine) {
     let server = TestServer::start(engine).await;
-    server.app.start_incident_detection(Duration::from_millis(50), Thresholds::default());
+    let siem_dir = tempfile::tempdir().unwrap();
+    let siem_file = siem_dir.path().join("security.jsonl");
+    server.app.start_incident_detection(Duration::from_millis(50), Thresholds::default(), Some(siem_file.clone()));
     let tenant = server.tenant.clone();
     let olive = server.create_user(&tenant, "olive", Role::Owner, true).await;
     server.create_user(&tenant, "ada", Role::Agent, false).await;
@@ -53,6 +55,14 @@ async fn credential_stuffing_raises_one_incident_worked_to_closure(engine: Engin
     let detail = owner.get(&format!("/api/incidents/{id}")).await.body;
     let first = detail["timeline"][0]["entry"].as_str().unwrap();
     assert!(first.contains("10 different accounts from 127.0.0.1"), "{detail}");
+    // The SIEM file has every failed sign-in and the one incident, usernames as MACs only.
+    let lines: Vec<Value> = std::fs::read_to_string(&siem_file).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.iter().filter(|l| l["type"] == "security_event" && l["action"] == "session.login").count(), 60);
+    let raised: Vec<&Value> = lines.iter().filter(|l| l["type"] == "incident").collect();
+    assert_eq!(raised.len(), 1, "{raised:?}");
+    assert_eq!(raised[0]["incident"]["incident_id"], id);
+    let text = std::fs::read_to_string(&siem_file).unwrap();
+    assert!(!text.contains("person1") && !text.contains("\"ada\""), "no usernames in the SIEM stream");
     let (status, _) = control(&owner, "AU-04").await;
     assert_eq!(status, "PASS", "detection runs and says so");
     assert_eq!(control(&owner, "PP-03").await.0, "PASS", "within its deadline");

@@ -42,6 +42,9 @@ pub struct ServeArgs {
     /// network); by default only public HTTPS destinations are allowed.
     #[arg(long, env = "TRUSTLINE_ALLOW_PRIVATE_WEBHOOKS")]
     allow_private_webhooks: bool,
+    /// Append security events and incidents as JSON lines to this file, for a SIEM.
+    #[arg(long, env = "TRUSTLINE_SIEM_FILE")]
+    siem_file: Option<PathBuf>,
     /// Seconds between signed audit checkpoints.
     #[arg(long, env = "TRUSTLINE_CHECKPOINT_INTERVAL", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     checkpoint_interval: u64,
@@ -109,7 +112,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         }
     }
     app.start_webhooks(Duration::from_secs(1));
-    app.start_incident_detection(Duration::from_secs(5), trustline_domain::incidents::Thresholds::default());
+    app.start_incident_detection(Duration::from_secs(5), trustline_domain::incidents::Thresholds::default(), args.siem_file.clone());
     app.start_security_housekeeping(Duration::from_secs(300));
     // The trust center's evidence of encryption in transit.
     let detail = if tls.is_some() { "TLS on".to_owned() } else { format!("plain HTTP on {}", args.listen) };
