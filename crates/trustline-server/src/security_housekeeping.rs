@@ -1,6 +1,7 @@
 //! Security housekeeping, on every node (each step is idempotent): dormant
-//! accounts are suspended, and access reviews past their due date with
-//! decisions pending are escalated as incidents.
+//! accounts are suspended, access reviews past their due date with
+//! decisions pending are escalated as incidents, and each tenant's audit
+//! chain is verified, a broken one raising a critical incident.
 
 use crate::state::AppState;
 use std::time::Duration;
@@ -26,6 +27,7 @@ async fn run(state: &AppState) -> Result<(), StoreError> {
     for tenant in state.store.list_tenants().await?.into_iter().filter(|t| t.ended_at.is_none()) {
         suspend_dormant(state, tenant.id, now).await?;
         escalate_reviews(state, tenant.id, now).await?;
+        check_audit_chain(state, tenant.id, now).await?;
     }
     Ok(())
 }
@@ -43,30 +45,54 @@ async fn suspend_dormant(state: &AppState, tenant: TenantId, now: UnixTime) -> R
     Ok(())
 }
 
+/// Raises an incident unless one with the same key is open already (so a
+/// standing problem is one incident, not one per pass).
+async fn raise_once(
+    state: &AppState,
+    tenant: TenantId,
+    now: UnixTime,
+    kind: IncidentKind,
+    severity: Severity,
+    key: String,
+    title: String,
+) -> Result<(), StoreError> {
+    let open = state.store.incidents(tenant).await?.iter().any(|i| i.dedup_key == key && i.state.status != "closed");
+    if open {
+        return Ok(());
+    }
+    let incident = NewIncident {
+        tenant_id: tenant,
+        kind: kind.as_str().into(),
+        dedup_key: key,
+        severity: severity.as_str().into(),
+        title: title.clone(),
+        at: now,
+        respond_by: now + severity.response_seconds(),
+        breach_aware_at: None,
+        notify_by: None,
+        entry: format!("found: {title}"),
+        actor: "system:housekeeping".into(),
+    };
+    let audit = AuditDraft::new(now, tenant.0, "system:housekeeping", "incident.raise", String::new()).detail("kind", kind.as_str());
+    state.store.raise_incident(incident, audit).await?;
+    Ok(())
+}
+
 async fn escalate_reviews(state: &AppState, tenant: TenantId, now: UnixTime) -> Result<(), StoreError> {
     for review in state.store.access_reviews(tenant).await?.into_iter().filter(|r| r.completed_at.is_none() && now > r.due_at) {
-        let severity = Severity::Medium;
         let title = format!("access review #{} is past its due date with decisions pending", review.id);
-        let incident = NewIncident {
-            tenant_id: tenant,
-            kind: IncidentKind::AccessReviewOverdue.as_str().into(),
-            dedup_key: format!("access_review_overdue:{}", review.id),
-            severity: severity.as_str().into(),
-            title: title.clone(),
-            at: now,
-            respond_by: now + severity.response_seconds(),
-            breach_aware_at: None,
-            notify_by: None,
-            entry: format!("escalated: {title}"),
-            actor: "system:housekeeping".into(),
-        };
-        // Once open, the same incident is not raised again on later passes.
-        let open = state.store.incidents(tenant).await?.iter().any(|i| i.dedup_key == incident.dedup_key && i.state.status != "closed");
-        if !open {
-            let audit = AuditDraft::new(now, tenant.0, "system:housekeeping", "incident.raise", String::new())
-                .detail("kind", "access_review_overdue");
-            state.store.raise_incident(incident, audit).await?;
-        }
+        let key = format!("access_review_overdue:{}", review.id);
+        raise_once(state, tenant, now, IncidentKind::AccessReviewOverdue, Severity::Medium, key, title).await?;
+    }
+    Ok(())
+}
+
+async fn check_audit_chain(state: &AppState, tenant: TenantId, now: UnixTime) -> Result<(), StoreError> {
+    let public_key = state.keys.checkpoint_signer.public_key();
+    if let Err(broken) = crate::audit_check::verify_tenant(&state.store, &state.keys.chain, &public_key, tenant).await? {
+        let title = format!("the audit chain is broken at event {}: {}", broken.seq, broken.kind);
+        let key = format!("audit_chain_broken:{}", tenant.0);
+        raise_once(state, tenant, now, IncidentKind::AuditChainBroken, Severity::Critical, key, title).await?;
     }
     Ok(())
 }

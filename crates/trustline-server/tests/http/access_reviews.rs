@@ -67,6 +67,20 @@ async fn reviews_revoke_at_once_and_overdue_ones_escalate(engine: Engine) {
     let incidents = owner.get("/api/incidents").await.body.as_array().unwrap().clone();
     assert_eq!(incidents.len(), 1, "{incidents:?}");
     assert_eq!(incidents[0]["kind"], "access_review_overdue");
+    // An edited audit table is found by the same pass: one critical incident.
+    server.db.raw.execute("UPDATE audit_events SET actor = 'user:0' WHERE seq = 3").await;
+    let mut kinds = Vec::new();
+    for _ in 0..100 {
+        let all = owner.get("/api/incidents").await.body.as_array().unwrap().clone();
+        kinds = all.iter().map(|i| (i["kind"].as_str().unwrap().to_owned(), i["severity"].as_str().unwrap().to_owned())).collect();
+        if kinds.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(owner.get("/api/incidents").await.body.as_array().unwrap().len(), 2, "still one per problem");
+    assert!(kinds.contains(&("audit_chain_broken".to_owned(), "critical".to_owned())), "{kinds:?}");
     let (status, evidence) = control(&owner, "AC-07").await;
     assert_eq!(status, "FAIL");
     assert!(evidence.contains("past their due date"), "{evidence}");
