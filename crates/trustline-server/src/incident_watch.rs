@@ -20,9 +20,12 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use trustline_audit::AuditDraft;
-use trustline_domain::incidents::{AuditFields, Detector, Finding, Thresholds, breach_notify_by, signal_of};
+use trustline_audit::StoredEvent;
+use trustline_domain::incidents::{
+    AuditFields, Detector, Finding, IncidentKind, Severity, Thresholds, breach_notify_by, is_new_network, network_of, signal_of,
+};
 use trustline_domain::webhooks::WebhookEvent;
-use trustline_domain::{TenantId, UnixTime};
+use trustline_domain::{Role, TenantId, UnixTime, UserId};
 use trustline_store::{JobRunRecord, NewIncident, StoreError, jobs};
 
 const PAGE: u32 = 1_000;
@@ -94,6 +97,7 @@ async fn scan(
             let Some(last) = events.last().map(|e| e.body.seq) else { break };
             for event in &events {
                 let b = &event.body;
+                let mut findings: Vec<Finding> = new_network(state, tenant.id, event).await?.into_iter().collect();
                 let fields = AuditFields {
                     at: b.at,
                     actor: &b.actor,
@@ -102,20 +106,22 @@ async fn scan(
                     source: &b.source,
                     details: &b.details,
                 };
-                let Some(signal) = signal_of(fields) else { continue };
-                siem.write(json!({
-                    "type": "security_event",
-                    "tenant": tenant.slug,
-                    "seq": b.seq,
-                    "at": b.at,
-                    "actor": b.actor,
-                    "action": b.action,
-                    "outcome": b.outcome,
-                    "source": b.source,
-                    "details": serde_json::from_str::<Value>(&b.details).unwrap_or(Value::Null),
-                }))
-                .await;
-                for finding in detector.observe(&signal) {
+                if let Some(signal) = signal_of(fields) {
+                    siem.write(json!({
+                        "type": "security_event",
+                        "tenant": tenant.slug,
+                        "seq": b.seq,
+                        "at": b.at,
+                        "actor": b.actor,
+                        "action": b.action,
+                        "outcome": b.outcome,
+                        "source": b.source,
+                        "details": serde_json::from_str::<Value>(&b.details).unwrap_or(Value::Null),
+                    }))
+                    .await;
+                    findings.extend(detector.observe(&signal));
+                }
+                for finding in findings {
                     if let Some(incident) = raise(state, tenant.id, finding).await? {
                         siem.write(json!({ "type": "incident", "tenant": tenant.slug, "incident": incident.clone() })).await;
                         crate::webhooks::publish(state, tenant.id, WebhookEvent::IncidentRaised, incident).await;
@@ -127,6 +133,43 @@ async fn scan(
         }
     }
     Ok(())
+}
+
+/// Accounts whose sign-ins from a new network are worth an incident.
+const PRIVILEGED: [Role; 3] = [Role::Owner, Role::Admin, Role::Auditor];
+
+/// A privileged account's successful sign-in from a network none of its
+/// earlier sign-ins came from.
+async fn new_network(state: &AppState, tenant: TenantId, event: &StoredEvent) -> Result<Option<Finding>, StoreError> {
+    let b = &event.body;
+    if b.action != "session.login" || b.outcome != "success" {
+        return Ok(None);
+    }
+    let Some(user) = b.target.strip_prefix("user:").and_then(|id| id.parse::<i64>().ok()) else { return Ok(None) };
+    let Some(account) = state.store.user(tenant, UserId(user)).await? else { return Ok(None) };
+    if !PRIVILEGED.contains(&account.role) {
+        return Ok(None);
+    }
+    let earlier: Vec<String> = state
+        .store
+        .audit_events_about(tenant, &b.target, 500)
+        .await?
+        .into_iter()
+        .filter(|e| e.body.seq < b.seq && e.body.action == "session.login" && e.body.outcome == "success")
+        .map(|e| e.body.source)
+        .collect();
+    if !is_new_network(&b.source, &earlier) {
+        return Ok(None);
+    }
+    let network = network_of(&b.source).unwrap_or_default();
+    Ok(Some(Finding {
+        kind: IncidentKind::NewNetworkSignIn,
+        key: format!("new_network:{}:{network}", b.target),
+        severity: Severity::Medium,
+        at: b.at,
+        summary: format!("{} ({}) signed in from {network}, a network it never used", account.username, account.role.as_str()),
+        personal_data: false,
+    }))
 }
 
 /// Raises (or adds to) the incident of `finding`; a new one is returned

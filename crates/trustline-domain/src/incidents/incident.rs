@@ -14,6 +14,8 @@ pub enum IncidentKind {
     AuditChainBroken,
     /// An access review past its due date with decisions pending.
     AccessReviewOverdue,
+    /// A privileged account signed in from a network it never used.
+    NewNetworkSignIn,
     /// Reported by a person.
     Reported,
 }
@@ -27,6 +29,7 @@ impl IncidentKind {
             Self::MassPersonalDataAccess => "mass_personal_data_access",
             Self::AuditChainBroken => "audit_chain_broken",
             Self::AccessReviewOverdue => "access_review_overdue",
+            Self::NewNetworkSignIn => "new_network_sign_in",
             Self::Reported => "reported",
         }
     }

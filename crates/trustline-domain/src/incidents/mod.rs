@@ -5,8 +5,10 @@
 
 mod detection;
 mod incident;
+mod network;
 mod signal;
 
 pub use detection::{Detector, Finding, Thresholds};
 pub use incident::{IncidentKind, IncidentStatus, Severity, StatusChangeError, breach_notify_by, check_status_change};
+pub use network::{is_new_network, network_of};
 pub use signal::{AuditFields, Signal, signal_of};

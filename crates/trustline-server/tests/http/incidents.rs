@@ -7,9 +7,10 @@ use serde_json::{Value, json};
 use std::time::Duration;
 use trustline_domain::Role;
 use trustline_domain::incidents::Thresholds;
+use trustline_server::AppConfig;
 use trustline_testkit::{Engine, TestClient, TestServer, on_both_engines};
 
-on_both_engines!(credential_stuffing_raises_one_incident_worked_to_closure);
+on_both_engines!(credential_stuffing_raises_one_incident_worked_to_closure, a_privileged_sign_in_from_a_new_network_is_an_incident);
 
 async fn control(client: &TestClient, id: &str) -> (String, String) {
     let trust = client.get("/api/trust").await.body;
@@ -101,4 +102,30 @@ async fn credential_stuffing_raises_one_incident_worked_to_closure(engine: Engin
 
     let agent = server.signed_in(&server.create_user(&tenant, "eve", Role::Agent, false).await).await;
     assert_eq!(agent.get("/api/incidents").await.status, 403);
+}
+
+async fn a_privileged_sign_in_from_a_new_network_is_an_incident(engine: Engine) {
+    let config = AppConfig { trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()], ..AppConfig::default() };
+    let server = TestServer::start_with(engine, config).await;
+    server.app.start_incident_detection(Duration::from_millis(50), Thresholds::default(), None);
+    let tenant = server.tenant.clone();
+    let olive = server.create_user(&tenant, "olive", Role::Owner, true).await;
+    let ada = server.create_user(&tenant, "ada", Role::Agent, false).await;
+    let sign_in = |user: &trustline_testkit::TestUser, from: &'static str| {
+        let body = json!({ "tenant": "acme", "username": user.username, "password": user.password });
+        let client = server.client();
+        async move { client.http.post(client.url("/api/session")).header("x-forwarded-for", from).json(&body).send().await.unwrap().status() }
+    };
+    // The owner's usual network is this machine's (the test client's own sign-in).
+    let owner = server.signed_in(&olive).await;
+    for (user, from) in [(&olive, "127.0.0.9"), (&ada, "203.0.113.9"), (&ada, "192.0.2.77")] {
+        assert!(sign_in(user, from).await.is_success());
+    }
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(owner.get("/api/incidents").await.body, json!([]), "the same /24, and an agent, are not incidents");
+    assert!(sign_in(&olive, "198.51.100.4").await.is_success());
+    let incidents = incidents_after_quiet(&owner).await;
+    assert_eq!(incidents.len(), 1, "{incidents:?}");
+    assert_eq!(incidents[0]["kind"], "new_network_sign_in");
+    assert!(incidents[0]["title"].as_str().unwrap().contains("olive (owner) signed in from 198.51.100.0/24"), "{}", incidents[0]);
 }
