@@ -8,6 +8,7 @@
 mod assessment;
 mod catalogue;
 mod facts;
+mod oscal;
 mod render;
 pub mod sbom;
 
@@ -17,4 +18,5 @@ pub use facts::{
     AccessReviewFacts, AccountFact, AuditFacts, ConfigFacts, EncryptionSample, IncidentFacts, JobRun, ManualEvidence, RegisterFacts,
     TokenFact, TrainingFacts, TrustFacts,
 };
+pub use oscal::oscal;
 pub use render::{REPORT_CSS, Styles, controls_markdown, html};

@@ -188,3 +188,21 @@ fn the_json_report_has_the_promised_shape() {
     let html = trustline_trust::html(&assess(&compliant()), trustline_trust::Styles::Inline);
     assert!(html.starts_with("<!doctype html>") && html.contains("AC-01") && !html.contains("<script"));
 }
+
+#[test]
+fn the_oscal_export_has_a_finding_per_automated_control() {
+    let mut facts = compliant();
+    facts.accounts[1].mfa = false;
+    let assessment = assess(&facts);
+    let document = trustline_trust::oscal(&assessment);
+    let result = &document["assessment-results"]["results"][0];
+    let automated = CATALOGUE.iter().filter(|c| !matches!(c.check, Check::Manual | Check::NotTracked)).count();
+    assert_eq!(result["findings"].as_array().unwrap().len(), automated);
+    assert_eq!(result["observations"].as_array().unwrap().len(), CATALOGUE.len());
+    let finding = |id: &str| result["findings"].as_array().unwrap().iter().find(|f| f["target"]["target-id"] == id).unwrap().clone();
+    assert_eq!(finding("ac-01_obj")["target"]["status"]["state"], "not-satisfied");
+    assert_eq!(finding("ac-02_obj")["target"]["status"]["state"], "satisfied");
+    assert_eq!(document, trustline_trust::oscal(&assessment), "the same assessment exports the same document");
+    let uuid = document["assessment-results"]["uuid"].as_str().unwrap();
+    assert!(uuid.len() == 36 && uuid.as_bytes()[14] == b'5', "{uuid}");
+}

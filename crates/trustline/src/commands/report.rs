@@ -18,6 +18,8 @@ use trustline_vault::Vault;
 pub enum Format {
     Json,
     Html,
+    /// NIST OSCAL assessment results (JSON).
+    Oscal,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -65,6 +67,7 @@ pub async fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let text = match args.format {
         Format::Json => format!("{:#}\n", serde_json::to_value(&assessment)?),
         Format::Html => trustline_trust::html(&assessment, Styles::Inline),
+        Format::Oscal => format!("{:#}\n", trustline_trust::oscal(&assessment)),
     };
     match &args.out {
         Some(path) => std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?,
