@@ -436,6 +436,13 @@ fn entries() -> Vec<Entry> {
             get(trust_api::report),
         ),
         entry(
+            Method::GET,
+            "/api/trust/questionnaire",
+            "A CAIQ-style security questionnaire answered from the controls and their evidence",
+            Allowed(Action::TrustRead),
+            get(trust_api::questionnaire),
+        ),
+        entry(
             Method::POST,
             "/api/trust/controls/{id}/evidence",
             "Attach evidence to a control no automated check decides",

@@ -9,6 +9,7 @@ mod assessment;
 mod catalogue;
 mod facts;
 mod oscal;
+mod questionnaire;
 mod render;
 pub mod sbom;
 
@@ -19,4 +20,5 @@ pub use facts::{
     TokenFact, TrainingFacts, TrustFacts,
 };
 pub use oscal::oscal;
+pub use questionnaire::{Answer, questionnaire};
 pub use render::{REPORT_CSS, Styles, controls_markdown, html};

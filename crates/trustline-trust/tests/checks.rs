@@ -206,3 +206,18 @@ fn the_oscal_export_has_a_finding_per_automated_control() {
     let uuid = document["assessment-results"]["uuid"].as_str().unwrap();
     assert!(uuid.len() == 36 && uuid.as_bytes()[14] == b'5', "{uuid}");
 }
+
+#[test]
+fn the_questionnaire_answers_from_the_controls() {
+    let answers = |facts: &TrustFacts| trustline_trust::questionnaire(&assess(facts));
+    let find = |all: &[trustline_trust::Answer], id: &str| all.iter().find(|a| a.id == id).unwrap().clone();
+    let mut facts = compliant();
+    let all = answers(&facts);
+    assert_eq!(find(&all, "IAM-01").answer, "yes");
+    assert_eq!(find(&all, "GRC-02").answer, "see_evidence", "a manual control");
+    facts.accounts[1].mfa = false;
+    let all = answers(&facts);
+    let mfa = find(&all, "IAM-01");
+    assert_eq!(mfa.answer, "no");
+    assert!(mfa.evidence[0].contains("AC-01 FAIL") && mfa.evidence[0].contains("audra"), "{:?}", mfa.evidence);
+}

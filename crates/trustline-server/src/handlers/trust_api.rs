@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use trustline_store::ControlEvidence;
-use trustline_trust::{Assessment, CATALOGUE, Check, REPORT_CSS, Styles, assess};
+use trustline_trust::{Answer, Assessment, CATALOGUE, Check, REPORT_CSS, Styles, assess};
 
 async fn assessment(state: &AppState, authed: &Authed) -> Result<Assessment, ApiError> {
     let facts =
@@ -28,6 +28,11 @@ async fn assessment(state: &AppState, authed: &Authed) -> Result<Assessment, Api
 
 pub(crate) async fn report(State(state): State<AppState>, authed: Authed) -> Result<Json<Assessment>, ApiError> {
     Ok(Json(assessment(&state, &authed).await?))
+}
+
+/// Answers to a CAIQ-style questionnaire, each from the controls behind it.
+pub(crate) async fn questionnaire(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<Answer>>, ApiError> {
+    Ok(Json(trustline_trust::questionnaire(&assessment(&state, &authed).await?)))
 }
 
 pub(crate) async fn page(State(state): State<AppState>, authed: Authed) -> Result<Html<String>, ApiError> {

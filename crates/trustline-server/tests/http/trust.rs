@@ -155,6 +155,10 @@ async fn the_report_page_renders(engine: Engine) {
     assert_eq!(report["passed"].as_u64().unwrap() + report["failed"].as_u64().unwrap() + report["manual"].as_u64().unwrap(), 42);
     let agent = server.signed_in(&server.create_user(&server.tenant.clone(), "ada", Role::Agent, false).await).await;
     assert_eq!(agent.get("/api/trust").await.status, 403);
+    let answers = auditor.get("/api/trust/questionnaire").await.body;
+    let mfa = answers.as_array().unwrap().iter().find(|a| a["id"] == "IAM-01").unwrap().clone();
+    assert_eq!(mfa["answer"], "yes", "{mfa}");
+    assert_eq!(mfa["controls"], json!(["AC-01"]));
 
     // Evidence attached by hand shows on the controls no check decides, with its age.
     let evidence = json!({ "summary": "information security policy v3 approved", "reference": "DOC-17" });

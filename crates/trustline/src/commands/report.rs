@@ -20,6 +20,8 @@ pub enum Format {
     Html,
     /// NIST OSCAL assessment results (JSON).
     Oscal,
+    /// Answers to a CAIQ-style security questionnaire (JSON), each with the controls and evidence behind it.
+    Questionnaire,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -68,6 +70,7 @@ pub async fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
         Format::Json => format!("{:#}\n", serde_json::to_value(&assessment)?),
         Format::Html => trustline_trust::html(&assessment, Styles::Inline),
         Format::Oscal => format!("{:#}\n", trustline_trust::oscal(&assessment)),
+        Format::Questionnaire => format!("{:#}\n", serde_json::to_value(trustline_trust::questionnaire(&assessment))?),
     };
     match &args.out {
         Some(path) => std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?,
