@@ -2,18 +2,13 @@
 //! campaign satisfies AC-07; an overdue one is escalated as an incident;
 //! dormant accounts are suspended by the housekeeping.
 
+use crate::trust::control;
 use serde_json::json;
 use std::time::Duration;
 use trustline_domain::Role;
-use trustline_testkit::{Engine, TestClient, TestServer, on_both_engines};
+use trustline_testkit::{Engine, TestServer, on_both_engines};
 
 on_both_engines!(reviews_revoke_at_once_and_overdue_ones_escalate);
-
-async fn control(client: &TestClient, id: &str) -> (String, String) {
-    let trust = client.get("/api/trust").await.body;
-    let c = trust["controls"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap().clone();
-    (c["status"].as_str().unwrap().to_owned(), c["evidence"].as_str().unwrap().to_owned())
-}
 
 async fn reviews_revoke_at_once_and_overdue_ones_escalate(engine: Engine) {
     let server = TestServer::start(engine).await;

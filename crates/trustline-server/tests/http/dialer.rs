@@ -15,10 +15,10 @@ on_both_engines!(
 );
 
 /// Monday 18 March 2030, 12:00 UTC: 12:00 in London, 05:00 in Los Angeles.
-const MONDAY_NOON_UTC: i64 = 1_900_065_600;
+pub(crate) const MONDAY_NOON_UTC: i64 = 1_900_065_600;
 
 /// Everyone answers; conversations of about 0.2 s at this speed.
-fn everyone_answers() -> CarrierProfile {
+pub(crate) fn everyone_answers() -> CarrierProfile {
     CarrierProfile { answer_rate: 1.0, machine_rate: 0.0, busy_rate: 0.0, talk_median_ms: 20_000.0, ..CarrierProfile::default() }
 }
 
@@ -65,7 +65,7 @@ async fn call_centre(engine: Engine, agents: usize, csv: &str) -> CallCentre {
 }
 
 /// Polls `path` until `done` holds for its answer (10 s at most).
-async fn wait_for(client: &TestClient, path: &str, done: impl Fn(&Value) -> bool) -> Value {
+pub(crate) async fn wait_for(client: &TestClient, path: &str, done: impl Fn(&Value) -> bool) -> Value {
     for _ in 0..400 {
         let reply = client.get(path).await;
         if reply.status == 200 && done(&reply.body) {
@@ -84,12 +84,12 @@ async fn start_campaign(supervisor: &TestClient, settings: Value) -> i64 {
     id
 }
 
-async fn log_in(agent: &TestClient) {
+pub(crate) async fn log_in(agent: &TestClient) {
     let reply = agent.post("/api/agent/state", json!({ "event": "log_in" })).await;
     assert_eq!(reply.status, 200, "{}", reply.body);
 }
 
-fn calls_path() -> String {
+pub(crate) fn calls_path() -> String {
     format!("/api/calls?from={}&to={}", MONDAY_NOON_UTC - 60, MONDAY_NOON_UTC + 86_400)
 }
 

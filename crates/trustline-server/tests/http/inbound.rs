@@ -5,11 +5,12 @@
 //! calls; each queue's figures add up.
 
 use crate::agents::live::read_until;
+use crate::dialer::{MONDAY_NOON_UTC, calls_path, everyone_answers, log_in, wait_for};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;
 use trustline_domain::Role;
-use trustline_telephony::{Caller, CarrierProfile, SimulatedTelephony};
+use trustline_telephony::{Caller, SimulatedTelephony};
 use trustline_testkit::{Engine, TestClient, TestServer, on_both_engines};
 
 on_both_engines!(
@@ -18,16 +19,9 @@ on_both_engines!(
     queues_and_skills_refuse_bad_input
 );
 
-/// Monday 18 March 2030, 12:00 UTC (12:00 in London).
-const MONDAY_NOON_UTC: i64 = 1_900_065_600;
 const GENERAL: &str = "+442079460992";
 const BILLING: &str = "+442079460990";
 const VIP: &str = "+442079460991";
-
-/// Everyone answers a callback; conversations of about 0.2 s at this speed.
-fn everyone_answers() -> CarrierProfile {
-    CarrierProfile { answer_rate: 1.0, machine_rate: 0.0, busy_rate: 0.0, talk_median_ms: 20_000.0, ..CarrierProfile::default() }
-}
 
 /// Holds for hours and talks until the agent hangs up.
 const PATIENT: Caller = Caller { patience_ms: 36_000_000, talk_ms: 36_000_000, accepts_callback: false };
@@ -60,29 +54,8 @@ async fn create_queue(sam: &TestClient, settings: Value) -> i64 {
     created.body["id"].as_i64().unwrap()
 }
 
-/// Polls `path` until `done` holds for its answer (10 s at most).
-async fn wait_for(client: &TestClient, path: &str, done: impl Fn(&Value) -> bool) -> Value {
-    for _ in 0..400 {
-        let reply = client.get(path).await;
-        if reply.status == 200 && done(&reply.body) {
-            return reply.body;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("{path} never reached the expected state: {}", client.get(path).await.body);
-}
-
 fn queue<'a>(queues: &'a Value, name: &str) -> &'a Value {
     queues.as_array().unwrap().iter().find(|q| q["name"] == name).unwrap()
-}
-
-async fn log_in(agent: &TestClient) {
-    let reply = agent.post("/api/agent/state", json!({ "event": "log_in" })).await;
-    assert_eq!(reply.status, 200, "{}", reply.body);
-}
-
-fn calls_path() -> String {
-    format!("/api/calls?from={}&to={}", MONDAY_NOON_UTC - 60, MONDAY_NOON_UTC + 86_400)
 }
 
 async fn calls_follow_skills_priority_and_overflow(engine: Engine) {

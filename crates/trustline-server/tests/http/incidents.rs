@@ -3,6 +3,7 @@
 //! (a root cause and lessons are required), and the trust center follows
 //! their deadlines and the 72-hour breach clock.
 
+use crate::trust::control;
 use serde_json::{Value, json};
 use std::time::Duration;
 use trustline_domain::Role;
@@ -11,12 +12,6 @@ use trustline_server::AppConfig;
 use trustline_testkit::{Engine, TestClient, TestServer, on_both_engines};
 
 on_both_engines!(credential_stuffing_raises_one_incident_worked_to_closure, a_privileged_sign_in_from_a_new_network_is_an_incident);
-
-async fn control(client: &TestClient, id: &str) -> (String, String) {
-    let trust = client.get("/api/trust").await.body;
-    let c = trust["controls"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap().clone();
-    (c["status"].as_str().unwrap().to_owned(), c["evidence"].as_str().unwrap().to_owned())
-}
 
 async fn incidents_after_quiet(client: &TestClient) -> Vec<Value> {
     let mut last = Vec::new();

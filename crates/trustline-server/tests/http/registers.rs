@@ -1,17 +1,12 @@
 //! The supplier and risk registers: entries are checked, reviews recorded,
 //! and the trust center's PP-02 and PP-05 follow them both ways.
 
+use crate::trust::control;
 use serde_json::json;
 use trustline_domain::Role;
-use trustline_testkit::{Engine, TestClient, TestServer, on_both_engines};
+use trustline_testkit::{Engine, TestServer, on_both_engines};
 
 on_both_engines!(suppliers_and_risks_are_reviewed_on_time);
-
-async fn control(client: &TestClient, id: &str) -> (String, String) {
-    let trust = client.get("/api/trust").await.body;
-    let c = trust["controls"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap().clone();
-    (c["status"].as_str().unwrap().to_owned(), c["evidence"].as_str().unwrap().to_owned())
-}
 
 async fn suppliers_and_risks_are_reviewed_on_time(engine: Engine) {
     let server = TestServer::start(engine).await;

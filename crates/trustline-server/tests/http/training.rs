@@ -2,6 +2,7 @@
 //! is refused revealing and exporting personal data, with a clear message,
 //! until a completion is recorded; the trust center follows.
 
+use crate::trust::control;
 use serde_json::json;
 use trustline_domain::Role;
 use trustline_testkit::{Engine, TestServer, on_both_engines};
@@ -38,10 +39,9 @@ async fn lapsed_training_blocks_reveal_and_export(engine: Engine) {
         server.db.raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'access.denied' AND details LIKE '%training_lapsed%'").await;
     assert_eq!(denied, 2, "each refusal is audited");
     assert_eq!(agent.get("/api/training/me").await.body["current"], false);
-    let trust = owner.get("/api/trust").await.body;
-    let pp01 = trust["controls"].as_array().unwrap().iter().find(|c| c["id"] == "PP-01").unwrap().clone();
-    assert_eq!(pp01["status"], "FAIL");
-    assert!(pp01["evidence"].as_str().unwrap().contains("ada"), "{pp01}");
+    let (status, evidence) = control(&owner, "PP-01").await;
+    assert_eq!(status, "FAIL");
+    assert!(evidence.contains("ada"), "{evidence}");
 
     // Completions recorded by the coordinator lift the block at once.
     let path = format!("/api/training/courses/{course}/completions");
@@ -55,9 +55,8 @@ async fn lapsed_training_blocks_reveal_and_export(engine: Engine) {
     assert_eq!(owner.get(&export).await.status, 200);
     let status = owner.get("/api/training/status").await.body;
     assert!(status.as_array().unwrap().iter().all(|s| s["current"] == true), "{status}");
-    let trust = owner.get("/api/trust").await.body;
-    let pp01 = trust["controls"].as_array().unwrap().iter().find(|c| c["id"] == "PP-01").unwrap().clone();
-    assert_eq!(pp01["status"], "PASS", "{pp01}");
+    let (status, evidence) = control(&owner, "PP-01").await;
+    assert_eq!(status, "PASS", "{evidence}");
 
     // A year and a day later the completion has lapsed.
     server.clock.advance(366 * 86_400);

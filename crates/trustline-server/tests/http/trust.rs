@@ -12,7 +12,8 @@ use trustline_testkit::{Engine, TestClient, TestServer, on_both_engines};
 
 on_both_engines!(controls_follow_the_system_both_ways, stored_data_and_destinations_are_checked, the_report_page_renders);
 
-async fn status(auditor: &TestClient, id: &str) -> (String, String) {
+/// A control's status and evidence in the trust report.
+pub(crate) async fn control(auditor: &TestClient, id: &str) -> (String, String) {
     let reply = auditor.get("/api/trust").await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     let control = reply.body["controls"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap().clone();
@@ -20,7 +21,7 @@ async fn status(auditor: &TestClient, id: &str) -> (String, String) {
 }
 
 async fn expect(auditor: &TestClient, id: &str, wanted: &str, mentions: &str) {
-    let (found, evidence) = status(auditor, id).await;
+    let (found, evidence) = control(auditor, id).await;
     assert_eq!(found, wanted, "{id}: {evidence}");
     assert!(evidence.contains(mentions), "{id}: {evidence:?} should mention {mentions:?}");
 }
@@ -79,11 +80,11 @@ async fn controls_follow_the_system_both_ways(engine: Engine) {
     let idle = server.create_user(&server.tenant.clone(), "ida", Role::Agent, false).await;
     server.clock.advance(91 * 86_400);
     let auditor = server.signed_in(&server.create_user(&server.tenant.clone(), "aubrey", Role::Auditor, true).await).await;
-    let (found, evidence) = status(&auditor, "AC-06").await;
+    let (found, evidence) = control(&auditor, "AC-06").await;
     assert_eq!(found, "FAIL", "{evidence}");
     assert!(evidence.contains("ida") && evidence.contains("olive"), "{evidence}");
     server.signed_in(&idle).await;
-    let (_, evidence) = status(&auditor, "AC-06").await;
+    let (_, evidence) = control(&auditor, "AC-06").await;
     assert!(!evidence.contains("ida"), "a sign-in counts: {evidence}");
     assert!(
         server.db.raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'trust.read'").await > 0,
