@@ -337,6 +337,29 @@ pub(crate) async fn remote_hang_up(state: &AppState, tenant: TenantId, id: i64, 
     change(state, ended, origin, None).await
 }
 
+/// Reserves `agent` (whose state on record is `status`) for a call of
+/// `origin`: the offer move, audited and published. `Conflict` if the agent
+/// moved since `status` was read.
+pub(crate) async fn reserve_agent(
+    state: &AppState,
+    tenant: TenantId,
+    agent: UserId,
+    status: Option<&trustline_store::AgentStatus>,
+    origin: Origin,
+) -> Result<(), CallError> {
+    let offer = agent_moves::plan(tenant, agent, status, AgentEvent::Offer, "offer", state.clock.now())?;
+    let mut audit = AuditDraft::new(offer.at, tenant.0, "system", "agent.offer", format!("user:{agent}"));
+    if let Some(campaign) = origin.campaign {
+        audit = audit.detail("campaign", campaign.to_string());
+    }
+    if let Some(queue) = origin.queue {
+        audit = audit.detail("queue", queue.to_string());
+    }
+    state.store.move_agent(offer.clone(), audit).await?;
+    agent_moves::publish(state, &offer).await;
+    Ok(())
+}
+
 /// Reserves the longest-idle free agent for an answered call, trying until
 /// the campaign's allowed wait is over.
 async fn find_agent(state: &AppState, call: &CampaignCall) -> Result<Option<UserId>, CallError> {
@@ -344,16 +367,10 @@ async fn find_agent(state: &AppState, call: &CampaignCall) -> Result<Option<User
     loop {
         let statuses = state.store.agent_statuses(call.tenant).await?;
         for status in super::longest_idle_first(&statuses) {
-            let offer = agent_moves::plan(call.tenant, status.user_id, Some(status), AgentEvent::Offer, "offer", state.clock.now())?;
-            let audit = AuditDraft::new(offer.at, call.tenant.0, "system", "agent.offer", format!("user:{}", status.user_id))
-                .detail("campaign", call.campaign.to_string());
-            match state.store.move_agent(offer.clone(), audit).await {
-                Ok(()) => {
-                    agent_moves::publish(state, &offer).await;
-                    return Ok(Some(status.user_id));
-                }
-                Err(StoreError::Conflict(_)) => continue, // taken meanwhile
-                Err(e) => return Err(e.into()),
+            match reserve_agent(state, call.tenant, status.user_id, Some(status), Origin::campaign(call.campaign)).await {
+                Ok(()) => return Ok(Some(status.user_id)),
+                Err(CallError::Store(StoreError::Conflict(_))) => continue, // taken meanwhile
+                Err(e) => return Err(e),
             }
         }
         if Instant::now() >= deadline {

@@ -120,11 +120,7 @@ fn ms(seconds: UnixTime) -> u64 {
 async fn take(state: &AppState, call: &CallRecord, agent: UserId, settings: &QueueSettings) -> Result<(), CallError> {
     let (tenant, id, origin) = (call.tenant_id, call.id, Origin::of(call));
     let status = state.store.agent_status(tenant, agent).await?;
-    let offer = agent_moves::plan(tenant, agent, status.as_ref(), AgentEvent::Offer, "offer", state.clock.now())?;
-    let audit = AuditDraft::new(offer.at, tenant.0, "system", "agent.offer", format!("user:{agent}"))
-        .detail("queue", call.queue_id.unwrap_or_default().to_string());
-    state.store.move_agent(offer.clone(), audit).await?;
-    agent_moves::publish(state, &offer).await;
+    call_flow::reserve_agent(state, tenant, agent, status.as_ref(), origin).await?;
     let taken = match call.state {
         CallState::Callback => callback::call_back(state, call, agent, settings.number.as_str()).await,
         _ => match call_flow::connect(state, tenant, id, CallState::Queued, agent, origin).await {
