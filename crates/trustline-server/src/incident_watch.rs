@@ -22,7 +22,7 @@ use tokio::io::AsyncWriteExt;
 use trustline_audit::AuditDraft;
 use trustline_audit::StoredEvent;
 use trustline_domain::incidents::{
-    AuditFields, Detector, Finding, IncidentKind, Severity, Thresholds, breach_notify_by, is_new_network, network_of, signal_of,
+    AuditFields, Detector, Finding, IncidentKind, Severity, Thresholds, deadlines, is_new_network, network_of, signal_of,
 };
 use trustline_domain::webhooks::WebhookEvent;
 use trustline_domain::{Role, TenantId, UnixTime, UserId};
@@ -175,7 +175,7 @@ async fn new_network(state: &AppState, tenant: TenantId, event: &StoredEvent) ->
 /// Raises (or adds to) the incident of `finding`; a new one is returned
 /// as JSON for the SIEM and webhooks.
 async fn raise(state: &AppState, tenant: TenantId, finding: Finding) -> Result<Option<Value>, StoreError> {
-    let breach_aware_at = finding.personal_data.then_some(finding.at);
+    let clocks = deadlines(finding.at, finding.severity, finding.personal_data);
     let incident = NewIncident {
         tenant_id: tenant,
         kind: finding.kind.as_str().to_owned(),
@@ -183,9 +183,9 @@ async fn raise(state: &AppState, tenant: TenantId, finding: Finding) -> Result<O
         severity: finding.severity.as_str().to_owned(),
         title: finding.summary.clone(),
         at: finding.at,
-        respond_by: finding.at + finding.severity.response_seconds(),
-        breach_aware_at,
-        notify_by: breach_aware_at.map(breach_notify_by),
+        respond_by: clocks.respond_by,
+        breach_aware_at: clocks.breach_aware_at,
+        notify_by: clocks.notify_by,
         entry: format!("detected: {}", finding.summary),
         actor: "system:detection".into(),
     };

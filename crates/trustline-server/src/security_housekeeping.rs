@@ -7,7 +7,7 @@ use crate::state::AppState;
 use std::time::Duration;
 use trustline_audit::AuditDraft;
 use trustline_domain::access_review::is_dormant;
-use trustline_domain::incidents::{IncidentKind, Severity};
+use trustline_domain::incidents::{IncidentKind, Severity, deadlines};
 use trustline_domain::{TenantId, UnixTime};
 use trustline_store::{NewIncident, StoreError};
 
@@ -60,6 +60,7 @@ async fn raise_once(
     if open {
         return Ok(());
     }
+    let clocks = deadlines(now, severity, false);
     let incident = NewIncident {
         tenant_id: tenant,
         kind: kind.as_str().into(),
@@ -67,9 +68,9 @@ async fn raise_once(
         severity: severity.as_str().into(),
         title: title.clone(),
         at: now,
-        respond_by: now + severity.response_seconds(),
-        breach_aware_at: None,
-        notify_by: None,
+        respond_by: clocks.respond_by,
+        breach_aware_at: clocks.breach_aware_at,
+        notify_by: clocks.notify_by,
         entry: format!("found: {title}"),
         actor: "system:housekeeping".into(),
     };

@@ -137,6 +137,31 @@ pub fn breach_notify_by(aware_at: UnixTime) -> UnixTime {
     aware_at + 72 * 3_600
 }
 
+/// An incident's clocks, from when it opened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Deadlines {
+    pub respond_by: UnixTime,
+    /// Set for a personal-data breach.
+    pub breach_aware_at: Option<UnixTime>,
+    pub notify_by: Option<UnixTime>,
+}
+
+/// The clocks of an incident of `severity` opened at `at`.
+pub fn deadlines(at: UnixTime, severity: Severity, personal_data_breach: bool) -> Deadlines {
+    let breach_aware_at = personal_data_breach.then_some(at);
+    Deadlines { respond_by: at + severity.response_seconds(), breach_aware_at, notify_by: breach_aware_at.map(breach_notify_by) }
+}
+
+/// Still open or under investigation past its response deadline.
+pub fn response_overdue(status: Option<IncidentStatus>, respond_by: UnixTime, now: UnixTime) -> bool {
+    status.is_some_and(IncidentStatus::is_active) && now > respond_by
+}
+
+/// A breach past its 72 hours without the regulator's notification.
+pub fn notification_overdue(notify_by: Option<UnixTime>, notified_at: Option<UnixTime>, now: UnixTime) -> bool {
+    notify_by.is_some_and(|by| notified_at.is_none() && now > by)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,6 +178,17 @@ mod tests {
         assert_eq!(check_status_change(Contained, Closed, "reused password", "require MFA", false), Ok(()));
         assert_eq!(check_status_change(Closed, Open, "x", "y", false), Err(StatusChangeError::Closed));
         assert_eq!(breach_notify_by(1_000), 1_000 + 259_200);
+        let breach = deadlines(1_000, Severity::High, true);
+        assert_eq!((breach.respond_by, breach.breach_aware_at, breach.notify_by), (1_000 + 86_400, Some(1_000), Some(1_000 + 259_200)));
+        assert_eq!(deadlines(1_000, Severity::Low, false).notify_by, None);
+        assert!(
+            response_overdue(Some(Open), 10, 11) && !response_overdue(Some(Contained), 10, 11) && !response_overdue(Some(Open), 10, 10)
+        );
+        assert!(
+            notification_overdue(Some(10), None, 11)
+                && !notification_overdue(Some(10), Some(5), 11)
+                && !notification_overdue(None, None, 11)
+        );
         assert!(Severity::Critical.response_seconds() < Severity::Low.response_seconds());
     }
 }

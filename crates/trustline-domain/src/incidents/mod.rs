@@ -9,6 +9,9 @@ mod network;
 mod signal;
 
 pub use detection::{Detector, Finding, Thresholds};
-pub use incident::{IncidentKind, IncidentStatus, Severity, StatusChangeError, breach_notify_by, check_status_change};
+pub use incident::{
+    Deadlines, IncidentKind, IncidentStatus, Severity, StatusChangeError, breach_notify_by, check_status_change, deadlines,
+    notification_overdue, response_overdue,
+};
 pub use network::{is_new_network, network_of};
 pub use signal::{AuditFields, Signal, signal_of};

@@ -13,12 +13,13 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use trustline_domain::UserId;
-use trustline_domain::incidents::{IncidentKind, IncidentStatus, Severity, breach_notify_by, check_status_change};
+use trustline_domain::incidents::{
+    IncidentKind, IncidentStatus, Severity, breach_notify_by, check_status_change, deadlines, notification_overdue, response_overdue,
+};
 use trustline_store::{IncidentRecord, NewIncident, StoreError, TimelineEntry};
 
 fn view(i: &IncidentRecord, now: i64) -> Value {
     let s = &i.state;
-    let active = IncidentStatus::parse(&s.status).is_some_and(IncidentStatus::is_active);
     json!({
         "id": i.id,
         "kind": i.kind,
@@ -28,12 +29,12 @@ fn view(i: &IncidentRecord, now: i64) -> Value {
         "owner_id": s.owner_id.map(|u| u.0),
         "opened_at": i.opened_at,
         "respond_by": i.respond_by,
-        "overdue": active && now > i.respond_by,
+        "overdue": response_overdue(IncidentStatus::parse(&s.status), i.respond_by, now),
         "personal_data_breach": s.breach_aware_at.is_some(),
         "notify_regulator_by": s.notify_by,
         "regulator_notification": s.notification,
         "notified_at": s.notified_at,
-        "notification_overdue": s.notify_by.is_some_and(|by| s.notified_at.is_none() && now > by),
+        "notification_overdue": notification_overdue(s.notify_by, s.notified_at, now),
         "root_cause": s.root_cause,
         "lessons": s.lessons,
         "closed_at": s.closed_at,
@@ -75,7 +76,7 @@ pub(crate) async fn report(
         return Err(ApiError::unprocessable("invalid_incident", "title must be 1 to 300 characters"));
     }
     let now = state.clock.now();
-    let aware = input.personal_data_breach.then_some(now);
+    let clocks = deadlines(now, input.severity, input.personal_data_breach);
     let actor = authed.principal.actor();
     let incident = NewIncident {
         tenant_id: authed.principal.tenant.id,
@@ -85,9 +86,9 @@ pub(crate) async fn report(
         severity: input.severity.as_str().into(),
         title: title.clone(),
         at: now,
-        respond_by: now + input.severity.response_seconds(),
-        breach_aware_at: aware,
-        notify_by: aware.map(breach_notify_by),
+        respond_by: clocks.respond_by,
+        breach_aware_at: clocks.breach_aware_at,
+        notify_by: clocks.notify_by,
         entry: format!("reported: {title}"),
         actor,
     };
