@@ -3,7 +3,7 @@
 
 use trustline_domain::dialing::CampaignSettings;
 use trustline_domain::routing::{QueueSettings, SkillLevel};
-use trustline_store::{Campaign, Queue, StoreError};
+use trustline_store::{Campaign, Queue, RegisterEntry, StoreError};
 
 pub(crate) fn settings_of(campaign: &Campaign) -> Result<CampaignSettings, StoreError> {
     serde_json::from_str(&campaign.settings).map_err(|_| StoreError::Corrupt(format!("settings of campaign {}", campaign.id)))
@@ -15,4 +15,9 @@ pub(crate) fn queue_settings_of(queue: &Queue) -> Result<QueueSettings, StoreErr
 
 pub(crate) fn skills_of(json: &str) -> Result<Vec<SkillLevel>, StoreError> {
     serde_json::from_str(json).map_err(|_| StoreError::Corrupt("an agent's skills".into()))
+}
+
+/// A supplier or risk register entry in the domain's form.
+pub(crate) fn register_entry_of<T: serde::de::DeserializeOwned>(entry: &RegisterEntry) -> Result<T, StoreError> {
+    serde_json::from_str(&entry.body).map_err(|_| StoreError::Corrupt(format!("register entry {}", entry.id)))
 }

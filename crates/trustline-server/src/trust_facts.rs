@@ -8,13 +8,14 @@
 use crate::app::AppConfig;
 use crate::audit_check::verify_tenant;
 use crate::keys::Keys;
+use crate::stored_settings::register_entry_of;
 use std::sync::Arc;
-use trustline_domain::incidents::IncidentStatus;
+use trustline_domain::incidents::{IncidentStatus, notification_overdue, response_overdue};
 use trustline_domain::registers::{Risk, Supplier};
 use trustline_domain::training::training_current;
 use trustline_domain::webhooks::{DestinationPolicy, destination_url};
 use trustline_domain::{Action, ContactId, Role, UnixTime, permits};
-use trustline_store::{JobRunRecord, Store, StoreError, Tenant, jobs, registers};
+use trustline_store::{JobRunRecord, Store, StoreError, Tenant, User, jobs, registers};
 use trustline_trust::{
     AccessReviewFacts, AccountFact, AuditFacts, ConfigFacts, EncryptionSample, IncidentFacts, JobRun, ManualEvidence, RegisterFacts,
     TokenFact, TrainingFacts, TrustFacts,
@@ -78,13 +79,12 @@ pub async fn gather(
     tenant: &Tenant,
     now: UnixTime,
 ) -> Result<TrustFacts, StoreError> {
-    let accounts = store
-        .list_users(tenant.id)
-        .await?
-        .into_iter()
+    let users = store.list_users(tenant.id).await?;
+    let accounts = users
+        .iter()
         .map(|u| AccountFact {
             mfa: u.has_mfa(),
-            username: u.username,
+            username: u.username.clone(),
             role: u.role,
             disabled: u.disabled,
             created_at: u.created_at,
@@ -143,7 +143,7 @@ pub async fn gather(
         last_backup_verification: run(store.last_job_run(jobs::BACKUP_VERIFICATION, None).await?),
         dependencies: trustline_trust::sbom::PACKAGES.len(),
         last_advisory_check: run(store.last_job_run(jobs::ADVISORY_CHECK, None).await?),
-        training: Some(training(store, tenant, now).await?),
+        training: Some(training(store, tenant, &users, now).await?),
         last_detection_run: run(store.last_job_run(jobs::INCIDENT_DETECTION, None).await?),
         incidents: Some(incidents(store, tenant, now).await?),
         manual_evidence: store
@@ -166,14 +166,10 @@ async fn access_reviews(store: &Arc<dyn Store>, tenant: &Tenant, now: UnixTime) 
     })
 }
 
-fn entry<T: serde::de::DeserializeOwned>(e: &trustline_store::RegisterEntry) -> Result<T, StoreError> {
-    serde_json::from_str(&e.body).map_err(|_| StoreError::Corrupt(format!("register entry {}", e.id)))
-}
-
 async fn suppliers(store: &Arc<dyn Store>, tenant: &Tenant, now: UnixTime) -> Result<RegisterFacts, StoreError> {
     let mut facts = RegisterFacts::default();
     for e in store.register_entries(tenant.id, registers::SUPPLIERS).await? {
-        let supplier: Supplier = entry(&e)?;
+        let supplier: Supplier = register_entry_of(&e)?;
         facts.entries += 1;
         facts.overdue.extend(supplier.tasks(now).into_iter().filter(|t| t.overdue).map(|t| format!("{}: {}", supplier.name, t.task)));
     }
@@ -183,7 +179,7 @@ async fn suppliers(store: &Arc<dyn Store>, tenant: &Tenant, now: UnixTime) -> Re
 async fn risks(store: &Arc<dyn Store>, tenant: &Tenant, now: UnixTime) -> Result<RegisterFacts, StoreError> {
     let mut facts = RegisterFacts::default();
     for e in store.register_entries(tenant.id, registers::RISKS).await? {
-        let risk: Risk = entry(&e)?;
+        let risk: Risk = register_entry_of(&e)?;
         facts.entries += 1;
         if now > risk.review_due(e.created_at) {
             facts.overdue.push(format!("{}: review overdue", risk.title));
@@ -195,12 +191,12 @@ async fn risks(store: &Arc<dyn Store>, tenant: &Tenant, now: UnixTime) -> Result
 async fn incidents(store: &Arc<dyn Store>, tenant: &Tenant, now: UnixTime) -> Result<IncidentFacts, StoreError> {
     let mut facts = IncidentFacts::default();
     for i in store.incidents(tenant.id).await? {
-        let active = IncidentStatus::parse(&i.state.status).is_some_and(IncidentStatus::is_active);
-        facts.active += usize::from(active);
-        if active && now > i.respond_by {
+        let status = IncidentStatus::parse(&i.state.status);
+        facts.active += usize::from(status.is_some_and(IncidentStatus::is_active));
+        if response_overdue(status, i.respond_by, now) {
             facts.overdue.push(format!("#{} {}", i.id, i.title));
         }
-        if i.state.notify_by.is_some_and(|by| now > by) && i.state.notified_at.is_none() {
+        if notification_overdue(i.state.notify_by, i.state.notified_at, now) {
             facts.breaches_unnotified.push(format!("#{} {}", i.id, i.title));
         }
     }
@@ -208,11 +204,11 @@ async fn incidents(store: &Arc<dyn Store>, tenant: &Tenant, now: UnixTime) -> Re
 }
 
 /// Training of everyone enabled whose role reads personal data.
-async fn training(store: &Arc<dyn Store>, tenant: &Tenant, now: UnixTime) -> Result<TrainingFacts, StoreError> {
+async fn training(store: &Arc<dyn Store>, tenant: &Tenant, users: &[User], now: UnixTime) -> Result<TrainingFacts, StoreError> {
     let courses = store.courses(tenant.id).await?;
     let completions = store.completions(tenant.id, None).await?;
     let mut facts = TrainingFacts { required_courses: courses.iter().filter(|c| c.required).count(), ..TrainingFacts::default() };
-    for user in store.list_users(tenant.id).await?.into_iter().filter(|u| !u.disabled && permits(u.role, Action::ContactRead)) {
+    for user in users.iter().filter(|u| !u.disabled && permits(u.role, Action::ContactRead)) {
         facts.people += 1;
         let theirs: Vec<(i64, UnixTime)> = completions.iter().filter(|(u, _, _)| *u == user.id).map(|(_, c, at)| (*c, *at)).collect();
         if let Err(lapse) = training_current(&courses, &theirs, now) {

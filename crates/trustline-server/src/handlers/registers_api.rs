@@ -6,20 +6,16 @@ use crate::auth::Authed;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
+use crate::stored_settings::register_entry_of;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use trustline_domain::UserId;
 use trustline_domain::registers::{REVIEW_OUTCOMES, Risk, RiskInput, Supplier, SupplierInput};
 use trustline_store::{RegisterEntry, StoreError, registers};
 use trustline_trust::CATALOGUE;
-
-fn body<T: DeserializeOwned>(entry: &RegisterEntry) -> Result<T, StoreError> {
-    serde_json::from_str(&entry.body).map_err(|_| StoreError::Corrupt(format!("register entry {}", entry.id)))
-}
 
 fn json_of<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
     serde_json::to_string(value).map_err(|_| ApiError::from(StoreError::Corrupt("register entry".into())))
@@ -34,7 +30,7 @@ pub(crate) async fn suppliers(State(state): State<AppState>, authed: Authed) -> 
     let now = state.clock.now();
     let mut out = Vec::new();
     for e in state.store.register_entries(authed.principal.tenant.id, registers::SUPPLIERS).await? {
-        let supplier: Supplier = body(&e)?;
+        let supplier: Supplier = register_entry_of(&e)?;
         out.push(json!({ "id": e.id, "supplier": supplier, "tasks": supplier.tasks(now), "updated_at": e.updated_at }));
     }
     Ok(Json(out))
@@ -61,7 +57,7 @@ pub(crate) async fn update_supplier(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<SupplierInput>,
 ) -> Result<StatusCode, ApiError> {
-    let current: Supplier = body(&entry(&state, &authed, registers::SUPPLIERS, id).await?)?;
+    let current: Supplier = register_entry_of(&entry(&state, &authed, registers::SUPPLIERS, id).await?)?;
     let mut supplier = input.validate().map_err(|fields| ApiError::invalid_fields("invalid_supplier", fields))?;
     supplier.last_review_at = current.last_review_at;
     supplier.last_review_outcome = current.last_review_outcome;
@@ -94,7 +90,7 @@ pub(crate) async fn review_supplier(
     if input.notes.trim().is_empty() || input.notes.chars().count() > 5_000 {
         return Err(ApiError::unprocessable("invalid_review", "notes must be 1 to 5000 characters"));
     }
-    let mut supplier: Supplier = body(&entry(&state, &authed, registers::SUPPLIERS, id).await?)?;
+    let mut supplier: Supplier = register_entry_of(&entry(&state, &authed, registers::SUPPLIERS, id).await?)?;
     let now = state.clock.now();
     supplier.last_review_at = Some(now);
     supplier.last_review_outcome = Some(input.outcome.clone());
@@ -111,7 +107,7 @@ pub(crate) async fn risks(State(state): State<AppState>, authed: Authed) -> Resu
     let now = state.clock.now();
     let mut out = Vec::new();
     for e in state.store.register_entries(authed.principal.tenant.id, registers::RISKS).await? {
-        let risk: Risk = body(&e)?;
+        let risk: Risk = register_entry_of(&e)?;
         let due = risk.review_due(e.created_at);
         out.push(json!({ "id": e.id, "risk": risk, "score": risk.score(), "review_due": due, "review_overdue": now > due }));
     }
@@ -148,7 +144,7 @@ pub(crate) async fn update_risk(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<RiskInput>,
 ) -> Result<StatusCode, ApiError> {
-    let current: Risk = body(&entry(&state, &authed, registers::RISKS, id).await?)?;
+    let current: Risk = register_entry_of(&entry(&state, &authed, registers::RISKS, id).await?)?;
     let mut risk = checked_risk(&state, &authed, input).await?;
     risk.last_reviewed_at = current.last_reviewed_at;
     let audit = authed.caller.audit(&state, "risk.update", format!("risk:{id}")).detail("score", risk.score().to_string());
@@ -175,7 +171,7 @@ pub(crate) async fn review_risk(
     if input.notes.trim().is_empty() || input.notes.chars().count() > 5_000 {
         return Err(ApiError::unprocessable("invalid_review", "notes must be 1 to 5000 characters"));
     }
-    let mut risk: Risk = body(&entry(&state, &authed, registers::RISKS, id).await?)?;
+    let mut risk: Risk = register_entry_of(&entry(&state, &authed, registers::RISKS, id).await?)?;
     let now = state.clock.now();
     risk.last_reviewed_at = Some(now);
     let audit = authed.caller.audit(&state, "risk.review", format!("risk:{id}")).detail("notes", input.notes.trim().to_owned());
