@@ -105,6 +105,11 @@ impl WeeklyHours {
         Ok(self.on(first..=last, &hours))
     }
 
+    /// The hours of `rules`, each like `mon-fri 09:00-17:30`.
+    pub fn from_rules<S: AsRef<str>>(rules: &[S]) -> Result<Self, HoursError> {
+        rules.iter().try_fold(Self::closed(), |weekly, rule| weekly.with_rule(rule.as_ref()))
+    }
+
     /// Open only when both are.
     pub fn intersect(&self, other: &WeeklyHours) -> WeeklyHours {
         let mut days: [Vec<DailyHours>; 7] = Default::default();

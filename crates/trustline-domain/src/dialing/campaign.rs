@@ -65,7 +65,7 @@ impl Disposition {
 }
 
 /// Longest script, in characters.
-pub(crate) const MAX_SCRIPT_CHARS: usize = 20_000;
+const MAX_SCRIPT_CHARS: usize = 20_000;
 
 /// Checked settings, as stored.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -129,26 +129,13 @@ impl CampaignInput {
                 WindowLength::Days30
             }
         };
-        let mut weekly = WeeklyHours::closed();
-        for (i, rule) in self.hours.iter().enumerate() {
-            match weekly.clone().with_rule(rule) {
-                Ok(next) => weekly = next,
-                Err(e) => errors.push(FieldError::new(format!("hours[{i}]"), e.to_string())),
-            }
-        }
-        let mut holidays = Vec::new();
-        for (i, day) in self.holidays.iter().enumerate() {
-            match day.trim().parse::<jiff::civil::Date>() {
-                Ok(date) => holidays.push(date),
-                Err(_) => errors.push(FieldError::new(format!("holidays[{i}]"), "must be a date like 2026-12-25")),
-            }
-        }
-        let script = self.script.unwrap_or_default();
-        if script.chars().count() > MAX_SCRIPT_CHARS {
-            errors.push(FieldError::new("script", format!("must be at most {MAX_SCRIPT_CHARS} characters")));
-        }
-        let dispositions = self.dispositions.unwrap_or_else(Disposition::defaults);
-        check_dispositions(&dispositions, &mut errors);
+        let WorkRules { hours, holidays, script, dispositions } = check_work_rules(
+            &self.hours,
+            &self.holidays,
+            self.script,
+            self.dispositions.unwrap_or_else(Disposition::defaults),
+            &mut errors,
+        );
         let Some(mode) = mode else { return Err(errors) };
         if !errors.is_empty() {
             return Err(errors);
@@ -160,7 +147,7 @@ impl CampaignInput {
             caller_id,
             retry: RetryRule { delay_seconds: delay_minutes * 60, max_attempts },
             abandonment: AbandonmentPolicy { cap, window, ..AbandonmentPolicy::default() },
-            hours: self.hours.iter().map(|h| h.trim().to_owned()).collect(),
+            hours,
             holidays,
             script,
             dispositions,
@@ -168,7 +155,46 @@ impl CampaignInput {
     }
 }
 
-pub(crate) fn check_dispositions(dispositions: &[Disposition], errors: &mut Vec<FieldError>) {
+/// What a campaign and an inbound queue both have their agents work by,
+/// checked field by field: the tenant's hours (kept as written, trimmed),
+/// holidays, script and dispositions.
+pub(crate) struct WorkRules {
+    pub hours: Vec<String>,
+    pub holidays: Vec<jiff::civil::Date>,
+    pub script: String,
+    pub dispositions: Vec<Disposition>,
+}
+
+pub(crate) fn check_work_rules(
+    hours: &[String],
+    holidays: &[String],
+    script: Option<String>,
+    dispositions: Vec<Disposition>,
+    errors: &mut Vec<FieldError>,
+) -> WorkRules {
+    let mut weekly = WeeklyHours::closed();
+    for (i, rule) in hours.iter().enumerate() {
+        match weekly.clone().with_rule(rule) {
+            Ok(next) => weekly = next,
+            Err(e) => errors.push(FieldError::new(format!("hours[{i}]"), e.to_string())),
+        }
+    }
+    let mut dates = Vec::new();
+    for (i, day) in holidays.iter().enumerate() {
+        match day.trim().parse::<jiff::civil::Date>() {
+            Ok(date) => dates.push(date),
+            Err(_) => errors.push(FieldError::new(format!("holidays[{i}]"), "must be a date like 2026-12-25")),
+        }
+    }
+    let script = script.unwrap_or_default();
+    if script.chars().count() > MAX_SCRIPT_CHARS {
+        errors.push(FieldError::new("script", format!("must be at most {MAX_SCRIPT_CHARS} characters")));
+    }
+    check_dispositions(&dispositions, errors);
+    WorkRules { hours: hours.iter().map(|h| h.trim().to_owned()).collect(), holidays: dates, script, dispositions }
+}
+
+fn check_dispositions(dispositions: &[Disposition], errors: &mut Vec<FieldError>) {
     if dispositions.is_empty() || dispositions.len() > 50 {
         errors.push(FieldError::new("dispositions", "name 1 to 50 dispositions"));
     }
@@ -194,7 +220,7 @@ impl CampaignSettings {
     /// The calling window for a contact of `region`: the country's hours,
     /// narrowed by the campaign's own if it has any, closed on its holidays.
     pub fn window(&self, region: Option<&str>) -> CallingWindow {
-        let own = self.hours.iter().try_fold(WeeklyHours::closed(), |weekly, rule| weekly.with_rule(rule));
+        let own = WeeklyHours::from_rules(&self.hours);
         let window = match own {
             _ if self.hours.is_empty() => CallingWindow::new(region, None),
             Ok(hours) => CallingWindow::new(region, Some(&hours)),

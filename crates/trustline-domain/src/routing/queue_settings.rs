@@ -7,7 +7,7 @@ use super::skills::{SkillBook, SkillLevel, check_skills};
 use super::{OpeningHours, Overflow, QueueConfig, QueueId, RoutingStrategy};
 use crate::contact::{E164, FieldError};
 use crate::dialing::calling_window::{DailyHours, WeeklyHours};
-use crate::dialing::campaign::{MAX_SCRIPT_CHARS, check_dispositions};
+use crate::dialing::campaign::{WorkRules, check_work_rules};
 use crate::dialing::{Disposition, DispositionOutcome};
 use serde::{Deserialize, Serialize};
 
@@ -148,26 +148,8 @@ impl QueueInput {
         if jiff::tz::TimeZone::get(&time_zone).is_err() {
             errors.push(FieldError::new("time_zone", format!("unknown time zone {time_zone:?}")));
         }
-        let mut weekly = WeeklyHours::closed();
-        for (i, rule) in self.hours.iter().enumerate() {
-            match weekly.clone().with_rule(rule) {
-                Ok(next) => weekly = next,
-                Err(e) => errors.push(FieldError::new(format!("hours[{i}]"), e.to_string())),
-            }
-        }
-        let mut holidays = Vec::new();
-        for (i, day) in self.holidays.iter().enumerate() {
-            match day.trim().parse::<jiff::civil::Date>() {
-                Ok(date) => holidays.push(date),
-                Err(_) => errors.push(FieldError::new(format!("holidays[{i}]"), "must be a date like 2026-12-25")),
-            }
-        }
-        let script = self.script.unwrap_or_default();
-        if script.chars().count() > MAX_SCRIPT_CHARS {
-            errors.push(FieldError::new("script", format!("must be at most {MAX_SCRIPT_CHARS} characters")));
-        }
-        let dispositions = self.dispositions.unwrap_or_else(default_dispositions);
-        check_dispositions(&dispositions, &mut errors);
+        let WorkRules { hours, holidays, script, dispositions } =
+            check_work_rules(&self.hours, &self.holidays, self.script, self.dispositions.unwrap_or_else(default_dispositions), &mut errors);
         for (i, d) in dispositions.iter().enumerate() {
             if !inbound_outcome(d.outcome) {
                 errors.push(FieldError::new(
@@ -190,7 +172,7 @@ impl QueueInput {
             service_level: ServiceLevelGoal { seconds, target },
             callback_after_seconds: self.callback_after_seconds,
             time_zone,
-            hours: self.hours.iter().map(|h| h.trim().to_owned()).collect(),
+            hours,
             holidays,
             script,
             dispositions,
@@ -212,10 +194,7 @@ impl QueueSettings {
             WeeklyHours::closed().on(0..=6, &[DailyHours::new(0, 24 * 60)])
         } else {
             // Checked when the settings were made; otherwise the strictest answer: closed.
-            self.hours
-                .iter()
-                .try_fold(WeeklyHours::closed(), |weekly, rule| weekly.with_rule(rule))
-                .unwrap_or_else(|_| WeeklyHours::closed())
+            WeeklyHours::from_rules(&self.hours).unwrap_or_else(|_| WeeklyHours::closed())
         };
         Some(OpeningHours { hours, zone: self.time_zone.clone(), holidays: self.holidays.iter().copied().collect() })
     }
