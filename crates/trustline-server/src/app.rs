@@ -28,6 +28,8 @@ pub struct AppConfig {
     /// How often the retention job runs: the trust center expects a run
     /// within twice this.
     pub retention_interval_seconds: i64,
+    /// Where security events, incidents and breach reminders are streamed for a SIEM.
+    pub siem: crate::SiemOutputs,
 }
 
 impl Default for AppConfig {
@@ -42,6 +44,7 @@ impl Default for AppConfig {
             trusted_proxies: Vec::new(),
             allow_private_webhooks: false,
             retention_interval_seconds: 3_600,
+            siem: crate::SiemOutputs::default(),
         }
     }
 }
@@ -59,7 +62,8 @@ impl App {
         let vault = Arc::new(trustline_vault::Vault::new(store.clone(), keys.keyring.clone()));
         let live = crate::live::LiveFeed::start(store.clone());
         let dialer = Arc::default();
-        Self { state: AppState(Arc::new(Shared { store, clock, keys, hasher, appender, vault, config, live, dialer })) }
+        let security_stream = crate::security_stream::SecurityStream::open(&config.siem);
+        Self { state: AppState(Arc::new(Shared { store, clock, keys, hasher, appender, vault, config, live, dialer, security_stream })) }
     }
 
     /// Starts the dialer, which places calls through `telephony` (one node only).
@@ -68,19 +72,15 @@ impl App {
     }
 
     /// Starts the detection rules over the audit stream, reading new events
-    /// every `tick`; security events and incidents are also appended as JSON
-    /// lines to `siem_file`, if given.
-    pub fn start_incident_detection(
-        &self,
-        tick: std::time::Duration,
-        thresholds: trustline_domain::incidents::Thresholds,
-        siem_file: Option<std::path::PathBuf>,
-    ) {
-        crate::incident_watch::start(self.state.clone(), tick, thresholds, siem_file);
+    /// every `tick`; security events and incidents also go to the SIEM
+    /// outputs of the configuration.
+    pub fn start_incident_detection(&self, tick: std::time::Duration, thresholds: trustline_domain::incidents::Thresholds) {
+        crate::incident_watch::start(self.state.clone(), tick, thresholds);
     }
 
     /// Starts the security housekeeping (dormant accounts suspended, overdue
-    /// access reviews escalated) every `tick`.
+    /// access reviews escalated, audit chains verified, breach owners
+    /// reminded as the 72-hour clock runs down) every `tick`.
     pub fn start_security_housekeeping(&self, tick: std::time::Duration) {
         crate::security_housekeeping::start(self.state.clone(), tick);
     }

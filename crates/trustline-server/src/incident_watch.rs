@@ -9,16 +9,15 @@
 //! an attack spanning the restart is seen from the restart on.
 //!
 //! For a SIEM, every security-relevant event (failed sign-ins, refusals,
-//! reveals and exports) and every incident raised is appended as one JSON
-//! line to the configured file, and incidents go to webhook subscribers of
-//! `incident.raised`. Usernames appear only as MACs, as in the audit log.
+//! reveals and exports) and every incident raised goes to the security
+//! stream, and incidents go to webhook subscribers of `incident.raised`.
+//! Usernames appear only as MACs, as in the audit log.
 
+use crate::security_stream::Urgency;
 use crate::state::AppState;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
-use tokio::io::AsyncWriteExt;
 use trustline_audit::AuditDraft;
 use trustline_audit::StoredEvent;
 use trustline_domain::incidents::{
@@ -32,40 +31,12 @@ const PAGE: u32 = 1_000;
 /// Evidence that detection runs is recorded this often.
 const RECORD_EVERY: i64 = 3_600;
 
-/// Appends JSON lines for a SIEM to a file.
-struct SiemFile {
-    file: Option<tokio::fs::File>,
-}
-
-impl SiemFile {
-    async fn open(path: Option<&Path>) -> Self {
-        let Some(path) = path else { return Self { file: None } };
-        match tokio::fs::OpenOptions::new().create(true).append(true).open(path).await {
-            Ok(file) => Self { file: Some(file) },
-            Err(error) => {
-                tracing::error!(%error, path = %path.display(), "the SIEM file cannot be opened; security events go to the audit log only");
-                Self { file: None }
-            }
-        }
-    }
-
-    async fn write(&mut self, line: Value) {
-        let Some(file) = self.file.as_mut() else { return };
-        let mut text = line.to_string();
-        text.push('\n');
-        if let Err(error) = file.write_all(text.as_bytes()).await {
-            tracing::warn!(%error, "a security event could not be written to the SIEM file");
-        }
-    }
-}
-
-pub(crate) fn start(state: AppState, tick: Duration, thresholds: Thresholds, siem_file: Option<PathBuf>) {
+pub(crate) fn start(state: AppState, tick: Duration, thresholds: Thresholds) {
     tokio::spawn(async move {
-        let mut siem = SiemFile::open(siem_file.as_deref()).await;
         let mut detectors: HashMap<TenantId, Detector> = HashMap::new();
         let mut recorded: Option<UnixTime> = None;
         loop {
-            match scan(&state, &mut detectors, thresholds, &mut siem).await {
+            match scan(&state, &mut detectors, thresholds).await {
                 Ok(()) => {
                     let now = state.clock.now();
                     if recorded.is_none_or(|at| now - at >= RECORD_EVERY) {
@@ -83,12 +54,7 @@ pub(crate) fn start(state: AppState, tick: Duration, thresholds: Thresholds, sie
     });
 }
 
-async fn scan(
-    state: &AppState,
-    detectors: &mut HashMap<TenantId, Detector>,
-    thresholds: Thresholds,
-    siem: &mut SiemFile,
-) -> Result<(), StoreError> {
+async fn scan(state: &AppState, detectors: &mut HashMap<TenantId, Detector>, thresholds: Thresholds) -> Result<(), StoreError> {
     for tenant in state.store.list_tenants().await?.into_iter().filter(|t| t.ended_at.is_none()) {
         let detector = detectors.entry(tenant.id).or_insert_with(|| Detector::new(thresholds));
         let mut after = state.store.detection_cursor(tenant.id).await?;
@@ -107,7 +73,8 @@ async fn scan(
                     details: &b.details,
                 };
                 if let Some(signal) = signal_of(fields) {
-                    siem.write(json!({
+                    let urgency = if b.outcome == "success" { Urgency::Notice } else { Urgency::Warning };
+                    let line = json!({
                         "type": "security_event",
                         "tenant": tenant.slug,
                         "seq": b.seq,
@@ -117,13 +84,15 @@ async fn scan(
                         "outcome": b.outcome,
                         "source": b.source,
                         "details": serde_json::from_str::<Value>(&b.details).unwrap_or(Value::Null),
-                    }))
-                    .await;
+                    });
+                    state.security_stream.send(line, urgency, b.at).await;
                     findings.extend(detector.observe(&signal));
                 }
                 for finding in findings {
+                    let (at, urgency) = (finding.at, Urgency::of_severity(finding.severity));
                     if let Some(incident) = raise(state, tenant.id, finding).await? {
-                        siem.write(json!({ "type": "incident", "tenant": tenant.slug, "incident": incident.clone() })).await;
+                        let line = json!({ "type": "incident", "tenant": tenant.slug, "incident": incident.clone() });
+                        state.security_stream.send(line, urgency, at).await;
                         crate::webhooks::publish(state, tenant.id, WebhookEvent::IncidentRaised, incident).await;
                     }
                 }

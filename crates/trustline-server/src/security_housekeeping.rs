@@ -1,15 +1,20 @@
 //! Security housekeeping, on every node (each step is idempotent): dormant
 //! accounts are suspended, access reviews past their due date with
-//! decisions pending are escalated as incidents, and each tenant's audit
-//! chain is verified, a broken one raising a critical incident.
+//! decisions pending are escalated as incidents, each tenant's audit chain
+//! is verified, a broken one raising a critical incident, and the owners of
+//! personal-data breaches are reminded as the 72-hour clock runs down
+//! (timeline, audit, webhook `incident.reminder`, security stream).
 
+use crate::security_stream::Urgency;
 use crate::state::AppState;
+use serde_json::json;
 use std::time::Duration;
 use trustline_audit::AuditDraft;
 use trustline_domain::access_review::is_dormant;
-use trustline_domain::incidents::{IncidentKind, Severity, deadlines};
+use trustline_domain::incidents::{IncidentKind, Severity, deadlines, reminder_due};
+use trustline_domain::webhooks::WebhookEvent;
 use trustline_domain::{TenantId, UnixTime};
-use trustline_store::{NewIncident, StoreError};
+use trustline_store::{NewIncident, StoreError, Tenant, TimelineEntry};
 
 pub(crate) fn start(state: AppState, tick: Duration) {
     tokio::spawn(async move {
@@ -28,6 +33,7 @@ async fn run(state: &AppState) -> Result<(), StoreError> {
         suspend_dormant(state, tenant.id, now).await?;
         escalate_reviews(state, tenant.id, now).await?;
         check_audit_chain(state, tenant.id, now).await?;
+        remind_breaches(state, &tenant, now).await?;
     }
     Ok(())
 }
@@ -94,6 +100,46 @@ async fn check_audit_chain(state: &AppState, tenant: TenantId, now: UnixTime) ->
         let title = format!("the audit chain is broken at event {}: {}", broken.seq, broken.kind);
         let key = format!("audit_chain_broken:{}", tenant.0);
         raise_once(state, tenant, now, IncidentKind::AuditChainBroken, Severity::Critical, key, title).await?;
+    }
+    Ok(())
+}
+
+/// What a reminder at `hours_left` says.
+fn reminder_text(hours_left: i64, notify_by: UnixTime) -> String {
+    let by = jiff::Timestamp::from_second(notify_by).map_or_else(|_| notify_by.to_string(), |t| t.to_string());
+    if hours_left == 0 {
+        format!(
+            "reminder: the 72 hours to notify the supervisory authority ended at {by}; notify now and give the reasons for the delay (GDPR art. 33(1))"
+        )
+    } else {
+        format!("reminder: {hours_left} hours left to notify the supervisory authority (by {by}), or to record why not")
+    }
+}
+
+async fn remind_breaches(state: &AppState, tenant: &Tenant, now: UnixTime) -> Result<(), StoreError> {
+    for incident in state.store.incidents(tenant.id).await?.into_iter().filter(|i| i.state.status != "closed") {
+        let s = &incident.state;
+        let Some(hours_left) = reminder_due(s.notify_by, s.notified_at, now, incident.reminded_hours) else { continue };
+        let text = reminder_text(hours_left, s.notify_by.unwrap_or(now));
+        let entry = TimelineEntry { at: now, actor: "system:housekeeping".into(), entry: text.clone() };
+        let audit = AuditDraft::new(now, tenant.id.0, "system:housekeeping", "incident.remind", format!("incident:{}", incident.id))
+            .detail("hours_left", hours_left.to_string());
+        if !state.store.record_reminder(tenant.id, incident.id, hours_left, entry, audit).await? {
+            continue;
+        }
+        tracing::warn!(incident = incident.id, tenant = tenant.id.0, hours_left, "breach notification reminder");
+        let reminder = json!({
+            "incident_id": incident.id,
+            "title": incident.title,
+            "owner_id": s.owner_id.map(|u| u.0),
+            "notify_by": s.notify_by,
+            "hours_left": hours_left,
+            "reminder": text,
+        });
+        let urgency = if hours_left <= 6 { Urgency::Critical } else { Urgency::Error };
+        let line = json!({ "type": "incident_reminder", "tenant": tenant.slug, "reminder": reminder.clone() });
+        state.security_stream.send(line, urgency, now).await;
+        crate::webhooks::publish(state, tenant.id, WebhookEvent::IncidentReminder, reminder).await;
     }
     Ok(())
 }

@@ -20,6 +20,8 @@ pub(crate) struct Shared {
     /// Changes for supervisor views.
     pub live: crate::live::LiveFeed,
     pub dialer: Arc<crate::dialer::Dialer>,
+    /// Security events for a SIEM.
+    pub security_stream: crate::security_stream::SecurityStream,
 }
 
 impl std::ops::Deref for AppState {

@@ -395,6 +395,7 @@ pub fn incident(row: &impl Columns) -> Result<crate::IncidentRecord, StoreError>
         opened_at: row.int("opened_at")?,
         respond_by: row.int("respond_by")?,
         updated_at: row.int("updated_at")?,
+        reminded_hours: row.opt_int("reminded_hours")?,
         state: crate::IncidentState {
             status: row.text("status")?,
             owner_id: row.opt_int("owner_id")?.map(UserId),

@@ -137,6 +137,35 @@ macro_rules! incident_store_for {
                 Self::commit(tx).await
             }
 
+            async fn record_reminder(
+                &self,
+                tenant: ::trustline_domain::TenantId,
+                id: i64,
+                hours_left: i64,
+                entry: $crate::TimelineEntry,
+                audit: ::trustline_audit::AuditDraft,
+            ) -> $crate::StoreResult<bool> {
+                let mut tx = self.begin().await?;
+                let done = ::sqlx::query(
+                    "UPDATE incidents SET reminded_hours = $1
+                     WHERE tenant_id = $2 AND id = $3 AND status <> 'closed' AND notified_at IS NULL
+                       AND (reminded_hours IS NULL OR reminded_hours > $1)",
+                )
+                .bind(hours_left)
+                .bind(tenant.0)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(unavailable)?;
+                if done.rows_affected() == 0 {
+                    return Ok(false);
+                }
+                add_entry(&mut tx, tenant.0, id, &entry).await?;
+                self.append(&mut tx, audit).await?;
+                Self::commit(tx).await?;
+                Ok(true)
+            }
+
             async fn detection_cursor(&self, tenant: ::trustline_domain::TenantId) -> $crate::StoreResult<i64> {
                 let seq: Option<i64> = ::sqlx::query_scalar("SELECT last_seq FROM detection_cursors WHERE tenant_id = $1")
                     .bind(tenant.0)

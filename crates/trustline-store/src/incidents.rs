@@ -34,6 +34,8 @@ pub struct IncidentRecord {
     pub opened_at: UnixTime,
     pub respond_by: UnixTime,
     pub updated_at: UnixTime,
+    /// The hours left at the last breach reminder sent.
+    pub reminded_hours: Option<i64>,
     pub state: IncidentState,
 }
 
@@ -79,6 +81,18 @@ pub trait IncidentStore: Send + Sync {
         entry: TimelineEntry,
         audit: AuditDraft,
     ) -> StoreResult<()>;
+    /// Records a breach reminder at `hours_left`, with its timeline entry,
+    /// unless the incident is closed, notified, or was reminded at this mark
+    /// or a later one (by another node, say): then nothing is written and
+    /// `false` comes back.
+    async fn record_reminder(
+        &self,
+        tenant: TenantId,
+        id: i64,
+        hours_left: i64,
+        entry: TimelineEntry,
+        audit: AuditDraft,
+    ) -> StoreResult<bool>;
     /// The last audit sequence number the detection rules read.
     async fn detection_cursor(&self, tenant: TenantId) -> StoreResult<i64>;
     async fn set_detection_cursor(&self, tenant: TenantId, seq: i64) -> StoreResult<()>;

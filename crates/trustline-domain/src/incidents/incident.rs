@@ -162,6 +162,19 @@ pub fn notification_overdue(notify_by: Option<UnixTime>, notified_at: Option<Uni
     notify_by.is_some_and(|by| notified_at.is_none() && now > by)
 }
 
+/// Hours left on a breach's 72-hour clock at which its owner is reminded;
+/// 0 is the deadline itself.
+pub const REMINDER_MARKS: [i64; 4] = [48, 24, 6, 0];
+
+/// The reminder a breach is due now, as the hours left at its mark, given the
+/// last mark reminded. Only the most urgent mark reached counts: a server
+/// that was down does not send the ones it missed.
+pub fn reminder_due(notify_by: Option<UnixTime>, notified_at: Option<UnixTime>, now: UnixTime, last_reminded: Option<i64>) -> Option<i64> {
+    let by = notify_by.filter(|_| notified_at.is_none())?;
+    let mark = REMINDER_MARKS.into_iter().filter(|hours| now >= by - hours * 3_600).min()?;
+    last_reminded.is_none_or(|last| mark < last).then_some(mark)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,5 +203,20 @@ mod tests {
                 && !notification_overdue(None, None, 11)
         );
         assert!(Severity::Critical.response_seconds() < Severity::Low.response_seconds());
+    }
+
+    #[test]
+    fn breach_reminders_come_at_each_mark_once() {
+        let by = 1_000_000;
+        let at = |hours_left: i64| by - hours_left * 3_600;
+        assert_eq!(reminder_due(Some(by), None, at(49), None), None, "plenty of time");
+        assert_eq!(reminder_due(Some(by), None, at(48), None), Some(48));
+        assert_eq!(reminder_due(Some(by), None, at(30), Some(48)), None, "already reminded");
+        assert_eq!(reminder_due(Some(by), None, at(24), Some(48)), Some(24));
+        assert_eq!(reminder_due(Some(by), None, at(5), Some(48)), Some(6), "a missed mark is skipped, not sent late");
+        assert_eq!(reminder_due(Some(by), None, by + 1, Some(6)), Some(0));
+        assert_eq!(reminder_due(Some(by), None, by + 86_400, Some(0)), None, "the deadline is reminded once");
+        assert_eq!(reminder_due(Some(by), Some(at(10)), at(5), Some(24)), None, "notified: the clock stopped");
+        assert_eq!(reminder_due(None, None, by, None), None, "not a breach");
     }
 }

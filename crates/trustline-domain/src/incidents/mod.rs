@@ -10,8 +10,8 @@ mod signal;
 
 pub use detection::{Detector, Finding, Thresholds};
 pub use incident::{
-    Deadlines, IncidentKind, IncidentStatus, Severity, StatusChangeError, breach_notify_by, check_status_change, deadlines,
-    notification_overdue, response_overdue,
+    Deadlines, IncidentKind, IncidentStatus, REMINDER_MARKS, Severity, StatusChangeError, breach_notify_by, check_status_change, deadlines,
+    notification_overdue, reminder_due, response_overdue,
 };
 pub use network::{is_new_network, network_of};
 pub use signal::{AuditFields, Signal, signal_of};

@@ -23,10 +23,14 @@ pub enum WebhookEvent {
     /// The detection rules raised a security incident (for a SIEM).
     #[serde(rename = "incident.raised")]
     IncidentRaised,
+    /// A personal-data breach's 72-hour notification clock reached a reminder mark.
+    #[serde(rename = "incident.reminder")]
+    IncidentReminder,
 }
 
 impl WebhookEvent {
-    pub const ALL: [WebhookEvent; 4] = [Self::InteractionFinished, Self::DispositionSet, Self::ContactCreated, Self::IncidentRaised];
+    pub const ALL: [WebhookEvent; 5] =
+        [Self::InteractionFinished, Self::DispositionSet, Self::ContactCreated, Self::IncidentRaised, Self::IncidentReminder];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -34,6 +38,7 @@ impl WebhookEvent {
             Self::DispositionSet => "disposition.set",
             Self::ContactCreated => "contact.created",
             Self::IncidentRaised => "incident.raised",
+            Self::IncidentReminder => "incident.reminder",
         }
     }
 

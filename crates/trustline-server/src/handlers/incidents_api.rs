@@ -35,6 +35,7 @@ fn view(i: &IncidentRecord, now: i64) -> Value {
         "regulator_notification": s.notification,
         "notified_at": s.notified_at,
         "notification_overdue": notification_overdue(s.notify_by, s.notified_at, now),
+        "last_reminder_hours_left": i.reminded_hours,
         "root_cause": s.root_cause,
         "lessons": s.lessons,
         "closed_at": s.closed_at,

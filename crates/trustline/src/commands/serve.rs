@@ -13,7 +13,8 @@ use trustline_backup::BackupSchedule;
 use trustline_crypto::{PasswordHasher, random_password};
 use trustline_domain::{Clock, LoginThrottle, Role};
 use trustline_server::{
-    App, AppConfig, DialerSettings, IDEMPOTENCY_KEY_SECONDS, ProxyNetwork, SystemClock, TlsFiles, run_retention, serve, write_checkpoints,
+    App, AppConfig, DialerSettings, IDEMPOTENCY_KEY_SECONDS, ProxyNetwork, SiemOutputs, SyslogTarget, SystemClock, TlsFiles, run_retention,
+    serve, write_checkpoints,
 };
 use trustline_store::{JobRunRecord, jobs};
 use trustline_telephony::{CarrierProfile, SimulatedTelephony};
@@ -45,6 +46,9 @@ pub struct ServeArgs {
     /// Append security events and incidents as JSON lines to this file, for a SIEM.
     #[arg(long, env = "TRUSTLINE_SIEM_FILE")]
     siem_file: Option<PathBuf>,
+    /// Also send them to syslog (RFC 5424): udp://host:port, or tcp://host:port with octet counting.
+    #[arg(long, env = "TRUSTLINE_SIEM_SYSLOG")]
+    siem_syslog: Option<SyslogTarget>,
     /// Seconds between signed audit checkpoints.
     #[arg(long, env = "TRUSTLINE_CHECKPOINT_INTERVAL", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     checkpoint_interval: u64,
@@ -98,6 +102,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         trusted_proxies: args.trusted_proxies,
         allow_private_webhooks: args.allow_private_webhooks,
         retention_interval_seconds: i64::try_from(args.retention_interval).unwrap_or(i64::MAX),
+        siem: SiemOutputs { file: args.siem_file.clone(), syslog: args.siem_syslog.clone() },
         ..AppConfig::default()
     };
     let session_lifetime = config.session.absolute_seconds;
@@ -112,7 +117,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         }
     }
     app.start_webhooks(Duration::from_secs(1));
-    app.start_incident_detection(Duration::from_secs(5), trustline_domain::incidents::Thresholds::default(), args.siem_file.clone());
+    app.start_incident_detection(Duration::from_secs(5), trustline_domain::incidents::Thresholds::default());
     app.start_security_housekeeping(Duration::from_secs(300));
     // The trust center's evidence of encryption in transit.
     let detail = if tls.is_some() { "TLS on".to_owned() } else { format!("plain HTTP on {}", args.listen) };
