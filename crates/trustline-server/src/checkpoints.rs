@@ -1,6 +1,6 @@
 use trustline_audit::{Checkpoint, checkpoint_message};
 use trustline_crypto::CheckpointSigner;
-use trustline_domain::UnixTime;
+use trustline_domain::{TenantId, UnixTime};
 use trustline_store::{Store, StoreError};
 
 /// Signs the head of every tenant chain that moved since its last checkpoint.
@@ -9,14 +9,25 @@ use trustline_store::{Store, StoreError};
 pub async fn write_checkpoints(store: &dyn Store, signer: &CheckpointSigner, now: UnixTime) -> Result<usize, StoreError> {
     let mut written = 0;
     for tenant in store.list_tenants().await? {
-        let Some((seq, hash)) = store.audit_head(tenant.id).await? else { continue };
-        let latest = store.latest_checkpoint_seq(tenant.id).await?.unwrap_or(0);
-        if seq <= latest {
-            continue;
-        }
-        let signature = signer.sign(&checkpoint_message(tenant.id.0, seq, &hash, now)).to_vec();
-        store.add_checkpoint(Checkpoint { tenant_id: tenant.id.0, seq, hash, at: now, signature }).await?;
-        written += 1;
+        written += usize::from(write_checkpoint(store, signer, tenant.id, now).await?);
     }
     Ok(written)
+}
+
+/// Signs the head of one tenant's chain if it moved since its last
+/// checkpoint; says whether it wrote one.
+pub(crate) async fn write_checkpoint(
+    store: &dyn Store,
+    signer: &CheckpointSigner,
+    tenant: TenantId,
+    now: UnixTime,
+) -> Result<bool, StoreError> {
+    let Some((seq, hash)) = store.audit_head(tenant).await? else { return Ok(false) };
+    let latest = store.latest_checkpoint_seq(tenant).await?.unwrap_or(0);
+    if seq <= latest {
+        return Ok(false);
+    }
+    let signature = signer.sign(&checkpoint_message(tenant.0, seq, &hash, now)).to_vec();
+    store.add_checkpoint(Checkpoint { tenant_id: tenant.0, seq, hash, at: now, signature }).await?;
+    Ok(true)
 }

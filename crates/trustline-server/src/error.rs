@@ -100,6 +100,19 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<crate::EvidenceError> for ApiError {
+    fn from(error: crate::EvidenceError) -> Self {
+        match error {
+            crate::EvidenceError::Period => ApiError::unprocessable("invalid_period", error.to_string()),
+            crate::EvidenceError::Store(e) => e.into(),
+            crate::EvidenceError::Bundle(e) => {
+                tracing::error!(error = %e, "the evidence bundle could not be written");
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the evidence bundle could not be written")
+            }
+        }
+    }
+}
+
 impl From<VaultError> for ApiError {
     fn from(error: VaultError) -> Self {
         match error {

@@ -110,6 +110,10 @@ fn operation(spec: &RouteSpec, schemas: &mut SchemaGenerator) -> Value {
         ResponseBody::EventStream => {
             json!({ "description": "An event stream: a snapshot, then changes", "content": content("text/event-stream", text) })
         }
+        ResponseBody::Zip => json!({
+            "description": "A zip archive",
+            "content": content("application/zip", json!({ "type": "string", "format": "binary" }))
+        }),
     };
     responses.insert(spec.success.as_str().into(), success);
     // 503: the database or the audit log cannot be written (fail closed).

@@ -46,6 +46,8 @@ pub enum ResponseBody {
     /// JSON, or CSV with `format=csv`.
     JsonOrCsv,
     EventStream,
+    /// A zip archive.
+    Zip,
 }
 
 /// A route as the permission tests and the API document see it.
@@ -442,6 +444,15 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::TrustRead),
             get(trust_api::questionnaire),
         ),
+        entry(
+            Method::GET,
+            "/api/trust/evidence",
+            "The evidence bundle of a period (zip): the controls report, each check's output and the signed audit log, verifiable offline",
+            Allowed(Action::TrustRead),
+            get(trust_api::evidence),
+        )
+        .query::<trust_api::EvidencePeriod>()
+        .gives(ResponseBody::Zip),
         entry(
             Method::POST,
             "/api/trust/controls/{id}/evidence",

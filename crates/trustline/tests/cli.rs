@@ -53,7 +53,50 @@ async fn verify(db: &TestDb) -> Output {
     trustline(&db_args(db), &["audit", "verify"], None)
 }
 
+async fn an_evidence_bundle_is_written_and_verified_offline(engine: Engine) {
+    let (db, _) = populated(engine).await;
+    let args = db_args(&db);
+    let zip = db.data_dir.join("evidence.zip");
+    let out_path = zip.to_str().unwrap();
+    let made = trustline(&args, &["report", "--format", "bundle", "--from", "1970-01-01", "--to", "1970-01-01", "--out", out_path], None);
+    assert_eq!(made.status.code(), Some(0), "{}", text(&made));
+    let verified = verify(&db).await;
+    let key = text(&verified).lines().find_map(|l| l.strip_prefix("signing key: ")).unwrap().to_owned();
+    assert_eq!(key.len(), 64);
+
+    // Offline: no database, no master key, only the file and the published key.
+    let offline = trustline(&[], &["audit", "verify", "--bundle", out_path, "--public-key", &key], None);
+    let said = text(&offline);
+    assert_eq!(offline.status.code(), Some(0), "{said}");
+    assert!(said.contains("intact") && said.contains("signed with the expected key") && said.contains("audit events 1..="), "{said}");
+    let other_key = "11".repeat(32);
+    let wrong = trustline(&[], &["audit", "verify", "--bundle", out_path, "--public-key", &other_key], None);
+    assert_eq!(wrong.status.code(), Some(1));
+    assert!(text(&wrong).contains("NOT VALID: the bundle is signed with key"), "{}", text(&wrong));
+    let mut bytes = std::fs::read(&zip).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x40;
+    std::fs::write(&zip, bytes).unwrap();
+    let damaged = trustline(&[], &["audit", "verify", "--bundle", out_path], None);
+    assert_eq!(damaged.status.code(), Some(1), "{}", text(&damaged));
+    assert!(text(&damaged).contains("NOT VALID"), "{}", text(&damaged));
+
+    for (bad, says) in [
+        (vec!["report", "--format", "bundle", "--from", "1970-01-01", "--to", "1970-01-02"], "needs --from, --to"),
+        (vec!["report", "--format", "bundle", "--from", "1970-01-05", "--to", "1970-01-01", "--out", out_path], "must end after it starts"),
+        (vec!["report", "--format", "bundle", "--from", "1970-13-01", "--to", "1970-01-01", "--out", out_path], "not a day like"),
+        (vec!["report", "--from", "1970-01-01", "--to", "1970-01-01"], "for --format bundle only"),
+    ] {
+        let out = trustline(&args, &bad, None);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}: {}", text(&out));
+        assert!(text(&out).contains(says), "{bad:?}: {}", text(&out));
+    }
+    let bad_key = trustline(&[], &["audit", "verify", "--bundle", out_path, "--public-key", "xyz"], None);
+    assert!(text(&bad_key).contains("64 hex digits"), "{}", text(&bad_key));
+}
+
 on_both_engines!(
+    an_evidence_bundle_is_written_and_verified_offline,
     verify_passes_an_untouched_log,
     verify_finds_an_edit,
     verify_finds_a_deletion,

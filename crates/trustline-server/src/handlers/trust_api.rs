@@ -4,8 +4,9 @@
 
 use crate::auth::Authed;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, ApiPath};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
+use crate::{evidence_bundle, evidence_period};
 use axum::Json;
 use axum::extract::State;
 use axum::http::header;
@@ -37,6 +38,35 @@ pub(crate) async fn questionnaire(State(state): State<AppState>, authed: Authed)
 
 pub(crate) async fn page(State(state): State<AppState>, authed: Authed) -> Result<Html<String>, ApiError> {
     Ok(Html(trustline_trust::html(&assessment(&state, &authed).await?, Styles::Linked("/static/trust.css"))))
+}
+
+#[derive(serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct EvidencePeriod {
+    /// Unix time, inclusive.
+    from: i64,
+    /// Unix time, exclusive; at most 366 days after `from`.
+    to: i64,
+}
+
+/// The evidence bundle of a period, audited as an export of the audit log.
+pub(crate) async fn evidence(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiQuery(input): ApiQuery<EvidencePeriod>,
+) -> Result<Response, ApiError> {
+    let period = evidence_period(input.from, input.to)?;
+    let tenant = &authed.principal.tenant;
+    let audit = authed
+        .caller
+        .audit(&state, "trust.evidence_export", format!("tenant:{}", tenant.id))
+        .detail("from", input.from.to_string())
+        .detail("to", input.to.to_string());
+    state.appender.append(audit).await?;
+    let assessment = assessment(&state, &authed).await?;
+    let bundle = evidence_bundle(state.store.as_ref(), &state.keys, tenant.id, &assessment, period, state.clock.now()).await?;
+    let name = format!("attachment; filename=\"trustline-evidence-{}-{}-{}.zip\"", tenant.slug, input.from, input.to);
+    Ok(([(header::CONTENT_TYPE, "application/zip".to_owned()), (header::CONTENT_DISPOSITION, name)], bundle).into_response())
 }
 
 #[derive(serde::Deserialize, schemars::JsonSchema)]

@@ -10,7 +10,12 @@ use trustline_server::{AppConfig, write_checkpoints};
 use trustline_store::{JobRunRecord, jobs};
 use trustline_testkit::{Engine, TestClient, TestServer, on_both_engines};
 
-on_both_engines!(controls_follow_the_system_both_ways, stored_data_and_destinations_are_checked, the_report_page_renders);
+on_both_engines!(
+    controls_follow_the_system_both_ways,
+    stored_data_and_destinations_are_checked,
+    the_report_page_renders,
+    an_evidence_bundle_verifies_offline_and_shows_tampering
+);
 
 /// A control's status and evidence in the trust report.
 pub(crate) async fn control(auditor: &TestClient, id: &str) -> (String, String) {
@@ -169,4 +174,64 @@ async fn the_report_page_renders(engine: Engine) {
     assert_eq!((automated.status, automated.code()), (422, "automated_control"));
     assert_eq!(owner.post("/api/trust/controls/ZZ-99/evidence", evidence.clone()).await.status, 404);
     assert_eq!(auditor.post("/api/trust/controls/PP-06/evidence", evidence).await.status, 403, "auditors review, they do not attach");
+}
+
+async fn bundle_of(client: &TestClient, from: i64, to: i64) -> (u16, Vec<u8>) {
+    let response = client.http.get(client.url(&format!("/api/trust/evidence?from={from}&to={to}"))).send().await.unwrap();
+    let status = response.status().as_u16();
+    if status == 200 {
+        assert_eq!(response.headers()["content-type"], "application/zip");
+        assert!(response.headers()["content-disposition"].to_str().unwrap().contains("trustline-evidence-acme-"));
+    }
+    (status, response.bytes().await.unwrap().to_vec())
+}
+
+async fn an_evidence_bundle_verifies_offline_and_shows_tampering(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let start = server.clock.now();
+    let (owner, auditor) = team(&server).await;
+    write_checkpoints(server.db.store.as_ref(), &server.db.keys.checkpoint_signer, server.clock.now()).await.unwrap();
+    server.clock.advance(300);
+    let from = server.clock.now();
+    for (name, phone) in [("Ada Lovelace", "+442071838750"), ("Bob Babbage", "+442071838751")] {
+        assert_eq!(owner.post("/api/contacts", json!({ "name": name, "phones": [phone], "language": "en" })).await.status, 201);
+    }
+    let to = server.clock.now() + 1;
+    server.clock.advance(300);
+    let key = server.db.keys.checkpoint_signer.public_key();
+
+    let (status, bundle) = bundle_of(&auditor, from, to).await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bundle));
+    let verified = trustline_evidence::verify_bundle(&bundle, Some(&key)).unwrap();
+    assert_eq!((verified.manifest.tenant.as_str(), verified.manifest.period_from, verified.manifest.period_to), ("acme", from, to));
+    assert_eq!(verified.passed + verified.failed + verified.manual, 42);
+    assert!(verified.checkpoints >= 2, "pinned at both ends: {verified:?}");
+    let events = server.db.store.audit_events(server.tenant.id, 0, 10_000).await.unwrap();
+    let created: Vec<i64> = events.iter().filter(|e| e.body.action == "contact.create").map(|e| e.body.seq).collect();
+    assert_eq!(created.len(), 2);
+    assert!(created.iter().all(|seq| (verified.manifest.first_seq..=verified.manifest.last_seq).contains(seq)), "{verified:?}");
+    assert!(verified.manifest.first_seq > 1, "starts after the checkpoint before the period");
+    assert!(events.iter().any(|e| e.body.action == "trust.evidence_export" && e.body.actor.contains("user:")), "the export is audited");
+
+    // A whole year from the start, and a quiet period in the future, verify too.
+    let (_, year) = bundle_of(&auditor, start - 300 * 86_400, start + 66 * 86_400).await;
+    assert_eq!(trustline_evidence::verify_bundle(&year, Some(&key)).unwrap().manifest.first_seq, 1);
+    let (_, quiet) = bundle_of(&auditor, to + 86_400, to + 2 * 86_400).await;
+    assert!(trustline_evidence::verify_bundle(&quiet, Some(&key)).unwrap().events >= 1);
+
+    // Someone with database access edits an event of the period: the next bundle fails offline.
+    server.db.raw.execute(&format!("UPDATE audit_events SET actor = 'system' WHERE seq = {}", created[0])).await;
+    let (_, tampered) = bundle_of(&auditor, from, to).await;
+    let error = trustline_evidence::verify_bundle(&tampered, Some(&key)).unwrap_err();
+    assert!(error.to_string().contains(&format!("audit event {}", created[0])), "{error}");
+
+    // Bad periods, and people without access.
+    for (from, to) in [(to, from), (from, from + 367 * 86_400)] {
+        let (status, body) = bundle_of(&auditor, from, to).await;
+        let body: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!((status, body["error"]["code"].as_str()), (422, Some("invalid_period")), "{body}");
+    }
+    assert_eq!(auditor.get("/api/trust/evidence?from=1").await.status, 400);
+    let agent = server.signed_in(&server.create_user(&server.tenant.clone(), "ada", Role::Agent, false).await).await;
+    assert_eq!(bundle_of(&agent, from, to).await.0, 403);
 }
