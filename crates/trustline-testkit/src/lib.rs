@@ -3,14 +3,17 @@
 //! PostgreSQL tests read `TRUSTLINE_TEST_DATABASE_URL` (a role allowed to
 //! create databases); each test gets a database of its own. Without that
 //! variable PostgreSQL tests are skipped, except under `CI=true`, where a
-//! missing PostgreSQL fails the test.
+//! missing PostgreSQL fails the test. Browser tests use Chromium the same
+//! way (`TRUSTLINE_TEST_CHROMIUM`, see [`Chromium`]).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod browser;
 mod client;
 mod clock;
 mod db;
 mod server;
 
+pub use browser::{Chromium, Screenshot};
 pub use client::{Reply, TestClient};
 pub use clock::ManualClock;
 pub use db::{Engine, RawDb, TestDb};

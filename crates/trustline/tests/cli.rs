@@ -53,6 +53,33 @@ async fn verify(db: &TestDb) -> Output {
     trustline(&db_args(db), &["audit", "verify"], None)
 }
 
+/// `trustline report --format html` as a browser shows it: every control a
+/// row, the styles applied (header shading, red FAIL and green PASS).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_html_report_renders_in_chromium() {
+    let Some(chromium) = trustline_testkit::Chromium::find() else { return };
+    let (db, _) = populated(Engine::Sqlite).await;
+    let page = db.data_dir.join("controls.html");
+    let out = trustline(&db_args(&db), &["report", "--format", "html", "--out", page.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(1), "some controls fail on a bare installation: {}", text(&out));
+    let url = format!("file://{}", page.display());
+
+    let dom = chromium.dom(&url).await;
+    assert_eq!(dom.matches("<tr id=").count(), 42, "{dom}");
+    assert!(dom.contains("<td class=\"FAIL\">FAIL</td>") && dom.contains("<td class=\"PASS\">PASS</td>"));
+
+    let shot = chromium.screenshot(&url, 1280, 1600).await;
+    assert_eq!((shot.width, shot.height), (1280, 1600));
+    let keep = || std::fs::write(db.data_dir.join("controls.png"), &shot.png).unwrap();
+    let header = shot.count_near([0xf6, 0xf8, 0xfa], 0);
+    let red = shot.count_near([0xa4, 0x0e, 0x26], 40);
+    let green = shot.count_near([0x11, 0x63, 0x29], 40);
+    if header < 10_000 || red < 50 || green < 50 || shot.colours() < 20 {
+        keep();
+        panic!("the report does not look styled: {header} header, {red} red and {green} green pixels, {} colours", shot.colours());
+    }
+}
+
 async fn an_evidence_bundle_is_written_and_verified_offline(engine: Engine) {
     let (db, _) = populated(engine).await;
     let args = db_args(&db);

@@ -41,9 +41,13 @@ pub(crate) async fn verify(State(state): State<AppState>, authed: Authed) -> Res
     let tenant = authed.principal.tenant.id;
     let public_key = state.keys.checkpoint_signer.public_key();
     let verdict = verify_tenant(&state.store, &state.keys.chain, &public_key, tenant).await?;
+    // The key evidence bundles and checkpoints verify with, for auditors to keep.
+    let signing_key = trustline_crypto::hex(&public_key);
     let body = match verdict {
-        Ok(chain) => json!({ "intact": true, "events": chain.events, "checkpoints": chain.checkpoints }),
-        Err(broken) => json!({ "intact": false, "first_broken_event": broken.seq, "reason": broken.kind.to_string() }),
+        Ok(chain) => json!({ "intact": true, "events": chain.events, "checkpoints": chain.checkpoints, "signing_key": signing_key }),
+        Err(broken) => {
+            json!({ "intact": false, "first_broken_event": broken.seq, "reason": broken.kind.to_string(), "signing_key": signing_key })
+        }
     };
     Ok(Json(body))
 }

@@ -62,6 +62,8 @@ async fn changes_and_reads_are_audited(engine: Engine) {
     assert_eq!(server.db.raw.scalar(&format!("SELECT COUNT(*) FROM audit_events WHERE details LIKE '%{password}%'")).await, 0);
     let verdict = reader.get("/api/audit/verify").await;
     assert_eq!(verdict.body["intact"], true, "{}", verdict.body);
+    let key = trustline_crypto::hex(&server.db.keys.checkpoint_signer.public_key());
+    assert_eq!(verdict.body["signing_key"], key, "the key bundles and checkpoints verify with");
     // Auditors read but do not change.
     assert_eq!(reader.post("/api/users", json!({ "username": "x2", "display_name": "X", "role": "agent" })).await.status, 403);
 }
