@@ -5,7 +5,7 @@ use crate::manifest::{CHECKPOINTS, CONTROLS, EVENTS, FORMAT, MANIFEST, Manifest,
 use crate::verify::BundleError;
 use trustline_audit::{Checkpoint, StoredEvent};
 use trustline_crypto::{CheckpointSigner, hex, sha256};
-use trustline_trust::{Assessment, Styles};
+use trustline_trust::Assessment;
 
 /// Unix seconds, `from` inclusive, `to` exclusive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,7 +51,7 @@ pub fn write_bundle(contents: &BundleContents<'_>, signer: &CheckpointSigner) ->
     let mut files: Vec<(String, Vec<u8>)> = vec![
         ("README.txt".into(), README.as_bytes().to_vec()),
         (CONTROLS.into(), pretty(CONTROLS, assessment)?),
-        ("report/controls.html".into(), trustline_trust::html(assessment, Styles::Inline).into_bytes()),
+        ("report/controls.html".into(), trustline_trust::html(assessment).into_bytes()),
         ("report/oscal.json".into(), pretty("report/oscal.json", &trustline_trust::oscal(assessment))?),
         ("report/questionnaire.json".into(), pretty("report/questionnaire.json", &trustline_trust::questionnaire(assessment))?),
     ];

@@ -63,7 +63,9 @@ impl App {
         let live = crate::live::LiveFeed::start(store.clone());
         let dialer = Arc::default();
         let security_stream = crate::security_stream::SecurityStream::open(&config.siem);
-        Self { state: AppState(Arc::new(Shared { store, clock, keys, hasher, appender, vault, config, live, dialer, security_stream })) }
+        let shared =
+            Shared { store, clock, keys, hasher, appender, vault, config, live, dialer, csp_reports: Default::default(), security_stream };
+        Self { state: AppState(Arc::new(shared)) }
     }
 
     /// Starts the dialer, which places calls through `telephony` (one node only).

@@ -27,8 +27,7 @@ pub async fn verify_tenant(
 ) -> Result<TenantVerification, StoreError> {
     let checkpoints = store.checkpoints(tenant).await?;
     let wanted: Arc<HashSet<i64>> = Arc::new(checkpoints.iter().map(|c| c.seq).collect());
-    let head = store.audit_head(tenant).await?;
-    let length = head.map_or(0, |(seq, _)| seq);
+    let length = store.audit_head(tenant).await?.map_or(0, |(seq, _)| seq);
     let split = (length >= SPLIT_FROM).then_some(length / 2 + 1);
 
     let segment = |first_seq: i64, after: i64, until: Option<i64>| {
@@ -58,6 +57,28 @@ pub async fn verify_tenant(
             return Ok(Err(broken));
         }
         hashes.extend(second.hashes);
+    }
+    // The head is read after the events: an append writes its events and the
+    // head together, so a head behind the last event read means tampering,
+    // and one ahead of it means events were appended meanwhile, read now.
+    let head = store.audit_head(tenant).await?;
+    while let Some((head_seq, _)) = head {
+        let last = verifier.position().0 - 1;
+        if head_seq <= last {
+            break;
+        }
+        let page = store.audit_events(tenant, last, PAGE).await?;
+        if page.is_empty() {
+            break;
+        }
+        for event in page.iter().take_while(|e| e.body.seq <= head_seq) {
+            if let Err(broken) = verifier.feed(event) {
+                return Ok(Err(broken));
+            }
+            if wanted.contains(&event.body.seq) {
+                hashes.insert(event.body.seq, event.hash);
+            }
+        }
     }
     Ok(verifier.finish(head, &checkpoints, public_key, |seq| hashes.get(&seq).copied()))
 }

@@ -21,6 +21,9 @@ use trustline_domain::{Action, SessionStage};
 pub enum Access {
     /// Anyone, signed in or not.
     Public,
+    /// Anyone, and the request acts for nobody (a browser's own reports):
+    /// whatever cookie comes with it is ignored, so no CSRF token is asked.
+    Report,
     /// A session that has passed the password and owes an MFA code.
     MfaPending,
     /// A session past the password step that may set up MFA.
@@ -29,6 +32,13 @@ pub enum Access {
     AnySession,
     /// A fully signed-in caller whose role (and token scopes) permit the action.
     Allowed(Action),
+}
+
+impl Access {
+    /// Open to callers who are not signed in.
+    pub fn is_public(self) -> bool {
+        matches!(self, Access::Public | Access::Report)
+    }
 }
 
 /// Whether a refused page request should redirect a browser or answer JSON.
@@ -56,6 +66,9 @@ pub(crate) async fn guard(State((state, access, surface)): State<(AppState, Acce
     {
         return refuse(&state, &caller, &target, Refusal::Error(error), surface).await;
     }
+    if access == Access::Report {
+        return next.run(request).await;
+    }
     let request = match check_csrf(&state, &caller, request).await {
         Ok(request) => request,
         Err(error) => return refuse(&state, &caller, &target, Refusal::Error(error), surface).await,
@@ -70,7 +83,7 @@ enum Refusal {
 }
 
 fn admit(caller: &Caller, access: Access) -> Result<(), Refusal> {
-    if access == Access::Public {
+    if access.is_public() {
         return Ok(());
     }
     let Some(principal) = &caller.principal else {
@@ -100,7 +113,7 @@ fn admit(caller: &Caller, access: Access) -> Result<(), Refusal> {
     };
     let session_only = || Refusal::Error(ApiError::new(StatusCode::FORBIDDEN, "session_required", "API tokens cannot use this route"));
     match (access, stage) {
-        (Access::Public, _) => Ok(()),
+        (Access::Public | Access::Report, _) => Ok(()),
         (Access::AnySession, Some(_)) => Ok(()),
         (Access::MfaPending, Some(SessionStage::MfaPending)) => Ok(()),
         (Access::MfaPending, Some(_)) => Err(Refusal::Error(ApiError::new(StatusCode::CONFLICT, "mfa_not_pending", "no code is owed"))),
@@ -141,6 +154,7 @@ async fn refuse(state: &AppState, caller: &Caller, request: &Target, refusal: Re
     }
     match (surface, redirect) {
         (Surface::Page, Some(to)) if request.method == Method::GET => Redirect::to(to).into_response(),
+        (Surface::Page, None) if request.method == Method::GET => crate::handlers::pages::refused(error),
         _ => error.into_response(),
     }
 }

@@ -7,6 +7,7 @@
 
 mod agent_moves;
 mod app;
+mod assets;
 mod audit_appender;
 mod audit_check;
 mod auth;
@@ -14,6 +15,7 @@ mod call_facts;
 mod checkpoints;
 mod client_address;
 mod cookies;
+mod csp_reports;
 mod dialer;
 mod error;
 mod evidence;

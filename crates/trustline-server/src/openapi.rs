@@ -89,7 +89,7 @@ fn operation(spec: &RouteSpec, schemas: &mut SchemaGenerator) -> Value {
         }
     }
     let security = match spec.access {
-        Access::Public => json!([]),
+        Access::Public | Access::Report => json!([]),
         Access::MfaPending | Access::Enrolment | Access::AnySession => json!([{ "session": [] }]),
         Access::Allowed(action) => {
             op.insert("x-trustline-action".into(), json!(action.as_str()));
@@ -110,6 +110,13 @@ fn operation(spec: &RouteSpec, schemas: &mut SchemaGenerator) -> Value {
         ResponseBody::EventStream => {
             json!({ "description": "An event stream: a snapshot, then changes", "content": content("text/event-stream", text) })
         }
+        ResponseBody::File => json!({
+            "description": "A file to save (Content-Disposition: attachment)",
+            "content": {
+                "application/json": { "schema": {} },
+                "text/html": { "schema": { "type": "string" } }
+            }
+        }),
         ResponseBody::Zip => json!({
             "description": "A zip archive",
             "content": content("application/zip", json!({ "type": "string", "format": "binary" }))
@@ -118,7 +125,7 @@ fn operation(spec: &RouteSpec, schemas: &mut SchemaGenerator) -> Value {
     responses.insert(spec.success.as_str().into(), success);
     // 503: the database or the audit log cannot be written (fail closed).
     let mut errors = vec!["400", "404", "422", "503"];
-    if spec.access != Access::Public {
+    if !spec.access.is_public() {
         errors.extend(["401", "403"]);
     }
     if spec.method != Method::GET {

@@ -1,11 +1,12 @@
 //! Every route, with what it requires. The router, the permission tests and
 //! the OpenAPI document are all built from this one table.
 
+use crate::assets;
 use crate::guard::{Access, Surface, guard};
 use crate::handlers::{
-    access_reviews_api, agents_api, audit_api, calls_api, campaigns_api, contacts_api, custom_fields_api, health, imports_api,
+    access_reviews_api, agents_api, audit_api, calls_api, campaigns_api, contacts_api, csp_api, custom_fields_api, health, imports_api,
     incidents_api, live_api, openapi, pages, queues_api, registers_api, reports_api, retention_api, session_api, subject_rights_api,
-    tenant_api, tokens_api, training_api, trust_api, users_api, webhooks_api, work_api,
+    tenant_api, tokens_api, training_api, trust_api, trust_pages, users_api, webhooks_api, work_api,
 };
 use crate::state::AppState;
 use axum::Router;
@@ -48,6 +49,8 @@ pub enum ResponseBody {
     EventStream,
     /// A zip archive.
     Zip,
+    /// A file to save, of the type its query asks for.
+    File,
 }
 
 /// A route as the permission tests and the API document see it.
@@ -142,18 +145,43 @@ impl Entry {
 }
 
 fn entries() -> Vec<Entry> {
-    use Access::{Allowed, AnySession, Enrolment, MfaPending, Public};
+    use Access::{Allowed, AnySession, Enrolment, MfaPending, Public, Report};
     vec![
         entry(Method::GET, "/healthz", "Liveness: the process answers", Public, get(health::live)),
         entry(Method::GET, "/readyz", "Readiness: the database and the audit log are writable", Public, get(health::ready)),
-        entry(Method::GET, "/static/app.css", "The stylesheet", Public, get(pages::stylesheet)),
-        entry(Method::GET, "/static/trust.css", "The trust center's stylesheet", Public, get(trust_api::stylesheet)),
+        entry(Method::GET, "/static/app.css", "The stylesheet", Public, get(assets::app_css)),
+        entry(Method::POST, "/csp-reports", "Browsers report content security policy violations here", Report, post(csp_api::receive))
+            .answers(StatusCode::NO_CONTENT),
+        entry(
+            Method::GET,
+            "/api/csp-reports",
+            "The newest CSP violation reports this node received",
+            Allowed(Action::AuditRead),
+            get(csp_api::list),
+        ),
+        entry(Method::GET, "/static/trust.css", "The trust center's stylesheet", Public, get(assets::trust_css)),
+        entry(Method::GET, "/static/icon.svg", "The icon", Public, get(assets::icon)),
+        entry(Method::GET, "/static/js/{file}", "The pages' script modules", Public, get(assets::script)),
         entry(
             Method::GET,
             "/trust",
-            "Trust center page: the security controls and their live evidence",
+            "Trust center page: the security controls and their live evidence, report downloads and the evidence bundle",
             Allowed(Action::TrustRead),
-            get(trust_api::page),
+            get(trust_pages::controls),
+        ),
+        entry(
+            Method::GET,
+            "/trust/incidents",
+            "Trust center page: security incidents",
+            Allowed(Action::IncidentRead),
+            get(trust_pages::incidents),
+        ),
+        entry(
+            Method::GET,
+            "/trust/audit",
+            "Trust center page: the audit log and its verification",
+            Allowed(Action::AuditRead),
+            get(trust_pages::audit),
         ),
         // Pages.
         entry(Method::GET, "/", "Home page", Allowed(Action::AccountView), get(pages::home)),
@@ -444,6 +472,15 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::TrustRead),
             get(trust_api::questionnaire),
         ),
+        entry(
+            Method::GET,
+            "/api/trust/report",
+            "The controls report as a file: JSON, standalone HTML, OSCAL assessment results or questionnaire answers",
+            Allowed(Action::TrustRead),
+            get(trust_api::download),
+        )
+        .query::<trust_api::ReportQuery>()
+        .gives(ResponseBody::File),
         entry(
             Method::GET,
             "/api/trust/evidence",

@@ -20,6 +20,8 @@ pub(crate) struct Shared {
     /// Changes for supervisor views.
     pub live: crate::live::LiveFeed,
     pub dialer: Arc<crate::dialer::Dialer>,
+    /// Browsers' CSP violation reports, newest kept.
+    pub csp_reports: crate::csp_reports::CspReports,
     /// Security events for a SIEM.
     pub security_stream: crate::security_stream::SecurityStream,
 }

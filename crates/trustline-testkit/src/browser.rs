@@ -11,6 +11,22 @@ const ENV: &str = "TRUSTLINE_TEST_CHROMIUM";
 /// Long enough for a cold start on a loaded machine.
 const PATIENCE: Duration = Duration::from_secs(90);
 
+/// Where Chromium is, or `None` (with a note) when this machine has none;
+/// panics under `CI=true` instead.
+pub(crate) fn chromium_path() -> Option<PathBuf> {
+    let path = std::env::var_os(ENV).map(PathBuf::from).or_else(|| {
+        std::env::var_os("PATH").and_then(|paths| std::env::split_paths(&paths).map(|dir| dir.join("chromium")).find(|p| p.is_file()))
+    });
+    if path.is_none() {
+        assert!(
+            !std::env::var("CI").is_ok_and(|v| v == "true"),
+            "no Chromium ({ENV} unset, none on the PATH) but CI=true: browser tests must run (use scripts/test)"
+        );
+        eprintln!("no Chromium here: browser test skipped (run scripts/browser-up)");
+    }
+    path
+}
+
 /// A Chromium binary with a profile of its own.
 pub struct Chromium {
     path: PathBuf,
@@ -21,19 +37,7 @@ impl Chromium {
     /// The browser, or `None` (with a note) when this machine has none;
     /// panics under `CI=true` instead.
     pub fn find() -> Option<Chromium> {
-        let path = std::env::var_os(ENV).map(PathBuf::from).or_else(|| {
-            std::env::var_os("PATH").and_then(|paths| std::env::split_paths(&paths).map(|dir| dir.join("chromium")).find(|p| p.is_file()))
-        });
-        match path {
-            Some(path) => Some(Chromium { path, profile: tempfile::tempdir().unwrap() }),
-            None if std::env::var("CI").is_ok_and(|v| v == "true") => {
-                panic!("no Chromium ({ENV} unset, none on the PATH) but CI=true: browser tests must run (use scripts/test)")
-            }
-            None => {
-                eprintln!("no Chromium here: browser test skipped (run scripts/browser-up)");
-                None
-            }
-        }
+        chromium_path().map(|path| Chromium { path, profile: tempfile::tempdir().unwrap() })
     }
 
     /// Runs headless Chromium with `args` and waits for it.

@@ -12,12 +12,14 @@ mod client;
 mod clock;
 mod db;
 mod server;
+mod webdriver;
 
 pub use browser::{Chromium, Screenshot};
 pub use client::{Reply, TestClient};
 pub use clock::ManualClock;
 pub use db::{Engine, RawDb, TestDb};
 pub use server::{TestServer, TestUser};
+pub use webdriver::{Browser, Driver, Element};
 
 /// Declares one `#[tokio::test]` per engine for each listed async function
 /// taking an [`Engine`]: `name::sqlite` and `name::postgres`.

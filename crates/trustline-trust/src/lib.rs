@@ -21,4 +21,4 @@ pub use facts::{
 };
 pub use oscal::oscal;
 pub use questionnaire::{Answer, questionnaire};
-pub use render::{REPORT_CSS, Styles, controls_markdown, html};
+pub use render::{CONTROLS_CSS, controls_markdown, controls_table, html};

@@ -24,42 +24,43 @@ fn when(at: i64) -> String {
     jiff::Timestamp::from_second(at).map_or_else(|_| at.to_string(), |t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
 }
 
-/// The styles of the report, inline in a standalone file.
-pub const REPORT_CSS: &str = "body{font-family:system-ui,sans-serif;margin:2rem;color:#1b1f24}\
-table.controls{border-collapse:collapse;width:100%}\
+/// The styles of the controls table and its status words: inline in the
+/// standalone report, a stylesheet of the trust center page.
+pub const CONTROLS_CSS: &str = "table.controls{border-collapse:collapse;width:100%}\
 table.controls th,table.controls td{border:1px solid #d0d7de;padding:.4rem .6rem;text-align:left;vertical-align:top}\
 table.controls th{background:#f6f8fa}\
 .PASS{color:#116329;font-weight:600}.FAIL{color:#a40e26;font-weight:600}.MANUAL{color:#7d4e00;font-weight:600}\
 .refs{font-size:.85em;color:#57606a}";
 
-/// Where the page's styles come from: inline (a standalone file) or a
-/// stylesheet the server serves (its CSP forbids inline styles).
-#[derive(Clone, Copy, Debug)]
-pub enum Styles<'a> {
-    Inline,
-    Linked(&'a str),
-}
+/// The standalone report's page styles.
+const PAGE_CSS: &str = "body{font-family:system-ui,sans-serif;margin:2rem;color:#1b1f24}";
 
-/// The controls overview as one HTML page.
-pub fn html(assessment: &Assessment, styles: Styles<'_>) -> String {
+/// The controls overview as one standalone HTML file, its styles inline
+/// (the trust center page serves the same styles as a stylesheet).
+pub fn html(assessment: &Assessment) -> String {
     let mut out = String::new();
-    let style = match styles {
-        Styles::Inline => format!("<style>{REPORT_CSS}</style>"),
-        Styles::Linked(href) => format!("<link rel=\"stylesheet\" href=\"{}\">", escape(href)),
-    };
     let _ = write!(
         out,
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Trustline security controls: {tenant}</title>\n\
-         {style}</head><body>\n\
+         <style>{PAGE_CSS}{CONTROLS_CSS}</style></head><body>\n\
          <h1>Security controls: {tenant}</h1>\n<p>Checked {at} from the running system: \
          <span class=\"PASS\">{passed} PASS</span>, <span class=\"FAIL\">{failed} FAIL</span>, \
-         <span class=\"MANUAL\">{manual} MANUAL</span>.</p>\n<table class=\"controls\">\n<thead><tr><th>Control</th><th>Status</th><th>Evidence</th>\
-         <th>SOC 2</th><th>ISO/IEC 27001:2022</th></tr></thead>\n<tbody>\n",
+         <span class=\"MANUAL\">{manual} MANUAL</span>.</p>\n{table}</body></html>\n",
+        table = controls_table(assessment),
         tenant = escape(&assessment.tenant),
         at = when(assessment.checked_at),
         passed = assessment.passed,
         failed = assessment.failed,
         manual = assessment.manual,
+    );
+    out
+}
+
+/// The controls as one HTML table (every text escaped), for the report and the trust center page.
+pub fn controls_table(assessment: &Assessment) -> String {
+    let mut out = String::from(
+        "<table class=\"controls\">\n<thead><tr><th scope=\"col\">Control</th><th scope=\"col\">Status</th><th scope=\"col\">Evidence</th>\
+         <th scope=\"col\">SOC 2</th><th scope=\"col\">ISO/IEC 27001:2022</th></tr></thead>\n<tbody>\n",
     );
     for c in &assessment.controls {
         let _ = writeln!(
@@ -77,7 +78,7 @@ pub fn html(assessment: &Assessment, styles: Styles<'_>) -> String {
             iso = escape(&c.iso27001.join(", ")),
         );
     }
-    out.push_str("</tbody>\n</table>\n</body></html>\n");
+    out.push_str("</tbody>\n</table>\n");
     out
 }
 

@@ -185,7 +185,7 @@ fn the_json_report_has_the_promised_shape() {
         assert!(first.get(key).is_some(), "{key} missing: {first}");
     }
     assert_eq!(first["status"], "PASS");
-    let html = trustline_trust::html(&assess(&compliant()), trustline_trust::Styles::Inline);
+    let html = trustline_trust::html(&assess(&compliant()));
     assert!(html.starts_with("<!doctype html>") && html.contains("AC-01") && !html.contains("<script"));
 }
 

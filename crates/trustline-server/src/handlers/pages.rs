@@ -1,6 +1,7 @@
 //! Server-rendered pages: sign-in, second factor, MFA enrolment and the
 //! signed-in landing page. Forms post back here; no inline script or style.
 
+use super::page_chrome::Chrome;
 use crate::auth::{Authed, Caller, Credential};
 use crate::cookies;
 use crate::error::ApiError;
@@ -17,45 +18,39 @@ use trustline_crypto::SecretToken;
 use trustline_domain::SessionStage;
 use zeroize::Zeroizing;
 
-fn render(template: &impl Template, status: StatusCode) -> Response {
+pub(crate) fn render(template: &impl Template, status: StatusCode) -> Response {
     match template.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "page rendering failed").into_response(),
     }
 }
 
-pub(crate) async fn stylesheet() -> Response {
-    let headers = [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")];
-    (headers, include_str!("../../static/app.css")).into_response()
+#[derive(Template)]
+#[template(path = "forbidden.html")]
+struct Refused {
+    message: String,
+}
+
+/// A page a signed-in person may not open: a page saying so, not JSON.
+pub(crate) fn refused(error: ApiError) -> Response {
+    render(&Refused { message: error.message }, error.status)
 }
 
 #[derive(Template)]
 #[template(path = "home.html")]
 struct Home<'a> {
-    csrf: String,
-    display_name: &'a str,
+    chrome: Chrome,
     tenant: &'a str,
     username: &'a str,
-    role: &'a str,
     mfa: bool,
     recovery_left: u32,
 }
 
 pub(crate) async fn home(State(state): State<AppState>, authed: Authed) -> Result<Response, ApiError> {
+    let chrome = Chrome::of(&state, &authed, "/")?;
     let p = &authed.principal;
-    let Credential::Session { digest, .. } = p.credential else {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "session_required", "pages need a browser session"));
-    };
     let recovery_left = state.store.unused_recovery_codes(p.tenant.id, p.user.id).await?;
-    let page = Home {
-        csrf: csrf_token(&state, &digest),
-        display_name: &p.user.display_name,
-        tenant: &p.tenant.name,
-        username: &p.user.username,
-        role: p.user.role.as_str(),
-        mfa: p.user.has_mfa(),
-        recovery_left,
-    };
+    let page = Home { chrome, tenant: &p.tenant.name, username: &p.user.username, mfa: p.user.has_mfa(), recovery_left };
     Ok(render(&page, StatusCode::OK))
 }
 

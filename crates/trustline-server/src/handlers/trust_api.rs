@@ -1,6 +1,6 @@
-//! The trust center: every security control with its live status and
-//! evidence, as JSON (`/api/trust`) or a page (`/trust`). Each look is
-//! audited.
+//! The trust center's API: every security control with its live status and
+//! evidence (`/api/trust`), the reports to download, the questionnaire, the
+//! evidence bundle and manual evidence. Each look is audited.
 
 use crate::auth::Authed;
 use crate::error::ApiError;
@@ -10,11 +10,11 @@ use crate::{evidence_bundle, evidence_period};
 use axum::Json;
 use axum::extract::State;
 use axum::http::header;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use trustline_store::ControlEvidence;
-use trustline_trust::{Answer, Assessment, CATALOGUE, Check, REPORT_CSS, Styles, assess};
+use trustline_trust::{Answer, Assessment, CATALOGUE, Check, assess};
 
-async fn assessment(state: &AppState, authed: &Authed) -> Result<Assessment, ApiError> {
+pub(crate) async fn assessment(state: &AppState, authed: &Authed) -> Result<Assessment, ApiError> {
     let facts =
         crate::trust_facts::gather(&state.store, &state.keys, &state.vault, &state.config, &authed.principal.tenant, state.clock.now())
             .await?;
@@ -36,8 +36,43 @@ pub(crate) async fn questionnaire(State(state): State<AppState>, authed: Authed)
     Ok(Json(trustline_trust::questionnaire(&assessment(&state, &authed).await?)))
 }
 
-pub(crate) async fn page(State(state): State<AppState>, authed: Authed) -> Result<Html<String>, ApiError> {
-    Ok(Html(trustline_trust::html(&assessment(&state, &authed).await?, Styles::Linked("/static/trust.css"))))
+#[derive(Clone, Copy, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum ReportFormat {
+    Json,
+    /// A standalone page with its styles inline.
+    Html,
+    /// NIST OSCAL assessment results.
+    Oscal,
+    Questionnaire,
+}
+
+#[derive(serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ReportQuery {
+    format: ReportFormat,
+}
+
+/// The controls report as a file to keep, in the chosen format.
+pub(crate) async fn download(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiQuery(query): ApiQuery<ReportQuery>,
+) -> Result<Response, ApiError> {
+    let assessment = assessment(&state, &authed).await?;
+    let json = |value: serde_json::Value| format!("{value:#}\n");
+    let (body, kind, name) = match query.format {
+        ReportFormat::Json => (json(serde_json::to_value(&assessment).unwrap_or_default()), "application/json", "controls.json"),
+        ReportFormat::Html => (trustline_trust::html(&assessment), "text/html; charset=utf-8", "controls.html"),
+        ReportFormat::Oscal => (json(trustline_trust::oscal(&assessment)), "application/json", "oscal-assessment-results.json"),
+        ReportFormat::Questionnaire => (
+            json(serde_json::to_value(trustline_trust::questionnaire(&assessment)).unwrap_or_default()),
+            "application/json",
+            "questionnaire.json",
+        ),
+    };
+    let disposition = format!("attachment; filename=\"trustline-{}-{name}\"", authed.principal.tenant.slug);
+    Ok(([(header::CONTENT_TYPE, kind.to_owned()), (header::CONTENT_DISPOSITION, disposition)], body).into_response())
 }
 
 #[derive(serde::Deserialize, schemars::JsonSchema)]
@@ -101,9 +136,4 @@ pub(crate) async fn attach_evidence(
     let evidence = ControlEvidence { control_id: control, summary, reference, attached_by: authed.principal.user.id, attached_at: now };
     state.store.attach_evidence(authed.principal.tenant.id, evidence, audit).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
-}
-
-pub(crate) async fn stylesheet() -> Response {
-    let headers = [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")];
-    (headers, REPORT_CSS).into_response()
 }

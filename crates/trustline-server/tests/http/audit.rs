@@ -7,7 +7,35 @@ on_both_engines!(
     changes_and_reads_are_audited,
     readiness_reports_an_unwritable_audit_log,
     the_client_address_comes_from_trusted_proxies_only,
+    verifying_while_events_are_appended_finds_nothing_wrong,
 );
+
+/// Verification reads the chain while requests keep appending to it: the
+/// events written meanwhile are not mistaken for tampering.
+async fn verifying_while_events_are_appended_finds_nothing_wrong(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let tenant = server.tenant.clone();
+    let store = server.db.store.clone();
+    let writer = {
+        let (store, draft) = (store.clone(), server.audit(&tenant, "contact.read"));
+        tokio::spawn(async move {
+            for _ in 0..400 {
+                store.append_audit(vec![draft.clone()]).await.unwrap();
+            }
+        })
+    };
+    let key = server.db.keys.checkpoint_signer.public_key();
+    let mut checks = 0;
+    while !writer.is_finished() {
+        let verdict = trustline_server::verify_tenant(&store, &server.db.keys.chain, &key, tenant.id).await.unwrap();
+        assert!(verdict.is_ok(), "a growing chain reported as broken: {verdict:?}");
+        checks += 1;
+    }
+    writer.await.unwrap();
+    assert!(checks > 1, "verification ran while the chain grew");
+    let verdict = trustline_server::verify_tenant(&store, &server.db.keys.chain, &key, tenant.id).await.unwrap();
+    assert!(verdict.unwrap().events > 400);
+}
 
 async fn a_failed_audit_write_fails_the_request(engine: Engine) {
     let server = TestServer::start(engine).await;

@@ -41,6 +41,13 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1_000_000)]
         events: usize,
     },
+    /// Time to write and to verify offline the evidence bundle of a period of N events.
+    Evidence {
+        #[command(flatten)]
+        storage: BenchStorage,
+        #[arg(long, default_value_t = 1_000_000)]
+        events: usize,
+    },
     /// AES-256-GCM throughput on one core, and the cost of sealing one contact.
     Seal {
         /// Bytes sealed in bulk (in 16 KiB messages).
@@ -75,6 +82,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
     match command {
         BenchCommand::AuditAppend { storage, events, concurrency } => audit_append(storage, events, concurrency.max(1)).await?,
         BenchCommand::AuditVerify { storage, events } => audit_verify(storage, events).await?,
+        BenchCommand::Evidence { storage, events } => evidence(storage, events).await?,
         BenchCommand::Login { requests, concurrency } => login(requests, concurrency.max(1)).await?,
         BenchCommand::Seal { bytes, contacts } => seal(bytes, contacts.max(1))?,
         BenchCommand::Routing { agents, queues, calls, load } => routing(agents.max(1), queues.max(1), calls.max(1), load)?,
@@ -167,8 +175,8 @@ async fn audit_append(storage: BenchStorage, events: usize, concurrency: usize) 
     Ok(())
 }
 
-async fn audit_verify(storage: BenchStorage, events: usize) -> anyhow::Result<()> {
-    let s = scratch(&storage).await?;
+/// Appends `events` audit events to the scratch tenant; returns how long it took.
+async fn fill(s: &Scratch, events: usize) -> anyhow::Result<Duration> {
     let started = Instant::now();
     let mut written = 0;
     while written < events {
@@ -176,7 +184,40 @@ async fn audit_verify(storage: BenchStorage, events: usize) -> anyhow::Result<()
         s.inst.store.append_audit((written..written + batch).map(|i| draft(&s.tenant, i)).collect()).await?;
         written += batch;
     }
-    let fill = started.elapsed();
+    Ok(started.elapsed())
+}
+
+async fn evidence(storage: BenchStorage, events: usize) -> anyhow::Result<()> {
+    let s = scratch(&storage).await?;
+    let from = SystemClock.now() - 1;
+    let filled = fill(&s, events).await?;
+    let vault = trustline_vault::Vault::new(s.inst.store.clone(), s.inst.keys.keyring.clone());
+    let now = SystemClock.now();
+    let facts = trustline_server::gather_trust_facts(&s.inst.store, &s.inst.keys, &vault, &AppConfig::default(), &s.tenant, now).await?;
+    let assessment = trustline_trust::assess(&facts);
+    let period = trustline_server::evidence_period(from, now + 1)?;
+    let started = Instant::now();
+    let bundle = trustline_server::evidence_bundle(s.inst.store.as_ref(), &s.inst.keys, s.tenant.id, &assessment, period, now).await?;
+    let wrote = started.elapsed();
+    let started = Instant::now();
+    let verified = trustline_evidence::verify_bundle(&bundle, Some(&s.inst.keys.checkpoint_signer.public_key()))?;
+    let checked = started.elapsed();
+    println!("engine={}", s.inst.store.engine());
+    println!("wrote {events} events in {:.2} s", filled.as_secs_f64());
+    println!(
+        "bundle of {} events written in {:.2} s: {:.1} MB ({:.0} bytes per event)",
+        verified.events,
+        wrote.as_secs_f64(),
+        bundle.len() as f64 / 1e6,
+        bundle.len() as f64 / verified.events.max(1) as f64
+    );
+    println!("verified offline in {:.2} s ({:.0} events/s)", checked.as_secs_f64(), verified.events as f64 / checked.as_secs_f64());
+    Ok(())
+}
+
+async fn audit_verify(storage: BenchStorage, events: usize) -> anyhow::Result<()> {
+    let s = scratch(&storage).await?;
+    let fill = fill(&s, events).await?;
     // Baseline in the same run: reading the chain without checking anything.
     let started = Instant::now();
     let mut after = 0;

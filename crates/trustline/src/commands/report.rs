@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use trustline_domain::Clock;
 use trustline_server::{AppConfig, SystemClock, evidence_bundle, evidence_period, gather_trust_facts};
 use trustline_store::jobs;
-use trustline_trust::{Styles, assess};
+use trustline_trust::assess;
 use trustline_vault::Vault;
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -108,7 +108,7 @@ pub async fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let text = match args.format {
         Format::Bundle => anyhow::bail!("--format bundle writes to --out"),
         Format::Json => format!("{:#}\n", serde_json::to_value(&assessment)?),
-        Format::Html => trustline_trust::html(&assessment, Styles::Inline),
+        Format::Html => trustline_trust::html(&assessment),
         Format::Oscal => format!("{:#}\n", trustline_trust::oscal(&assessment)),
         Format::Questionnaire => format!("{:#}\n", serde_json::to_value(trustline_trust::questionnaire(&assessment))?),
     };

@@ -1,0 +1,40 @@
+//! The browser's static files, compiled into the binary: the stylesheets
+//! and the pages' script modules. Nothing else is served from `/static`.
+
+use crate::error::ApiError;
+use crate::extract::ApiPath;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+
+const CSS: &str = "text/css; charset=utf-8";
+
+/// Script modules by file name.
+const SCRIPTS: [(&str, &str); 5] = [
+    ("api.js", include_str!("../static/js/api.js")),
+    ("session.js", include_str!("../static/js/session.js")),
+    ("trust_audit.js", include_str!("../static/js/trust_audit.js")),
+    ("trust_center.js", include_str!("../static/js/trust_center.js")),
+    ("trust_incidents.js", include_str!("../static/js/trust_incidents.js")),
+];
+
+fn file(content_type: &'static str, body: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "no-cache")], body).into_response()
+}
+
+pub(crate) async fn app_css() -> Response {
+    file(CSS, include_str!("../static/app.css"))
+}
+
+pub(crate) async fn icon() -> Response {
+    file("image/svg+xml", include_str!("../static/icon.svg"))
+}
+
+/// The controls report's styles, for the trust center page.
+pub(crate) async fn trust_css() -> Response {
+    file(CSS, trustline_trust::CONTROLS_CSS)
+}
+
+pub(crate) async fn script(ApiPath(name): ApiPath<String>) -> Result<Response, ApiError> {
+    let (_, body) = SCRIPTS.iter().find(|(file, _)| *file == name).ok_or_else(ApiError::not_found)?;
+    Ok(file("text/javascript; charset=utf-8", body))
+}

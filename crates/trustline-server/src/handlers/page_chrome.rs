@@ -1,0 +1,49 @@
+//! What every signed-in page shows around its content: the screens the
+//! person's role opens, who they are, the CSRF token the page's scripts
+//! send, and the idle timeout the session warning counts down.
+
+use crate::auth::{Authed, Credential};
+use crate::error::ApiError;
+use crate::guard::csrf_token;
+use crate::state::AppState;
+use axum::http::StatusCode;
+use trustline_domain::Action;
+
+pub(crate) struct NavLink {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+pub(crate) struct Chrome {
+    pub csrf: String,
+    pub name: String,
+    pub role: &'static str,
+    pub idle_seconds: i64,
+    pub links: Vec<NavLink>,
+}
+
+/// The screens, each with the action that opens it.
+const SCREENS: [(&str, &str, Action); 2] = [("/", "Home", Action::AccountView), ("/trust", "Trust center", Action::TrustRead)];
+
+impl Chrome {
+    /// The chrome of the screen at `current` for a browser session.
+    pub fn of(state: &AppState, authed: &Authed, current: &str) -> Result<Chrome, ApiError> {
+        let p = &authed.principal;
+        let Credential::Session { digest, .. } = p.credential else {
+            return Err(ApiError::new(StatusCode::FORBIDDEN, "session_required", "pages need a browser session"));
+        };
+        let links = SCREENS
+            .iter()
+            .filter(|(_, _, action)| p.may(*action))
+            .map(|(href, label, _)| NavLink { href, label, current: *href == current })
+            .collect();
+        Ok(Chrome {
+            csrf: csrf_token(state, &digest),
+            name: p.user.display_name.clone(),
+            role: p.user.role.as_str(),
+            idle_seconds: state.config.session.idle_seconds,
+            links,
+        })
+    }
+}

@@ -1,0 +1,77 @@
+// Calls the JSON API as the signed-in person: the session cookie goes with
+// every request and state changes carry the page's CSRF token.
+
+const csrf = document.querySelector('meta[name="csrf-token"]')?.content ?? '';
+
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export async function api(method, path, body) {
+  const headers = { Accept: 'application/json' };
+  if (method !== 'GET') headers['X-CSRF-Token'] = csrf;
+  let payload;
+  if (body instanceof FormData || body instanceof Blob) {
+    payload = body;
+  } else if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    payload = JSON.stringify(body);
+  }
+  const response = await fetch(path, { method, headers, body: payload, credentials: 'same-origin' });
+  if (response.status === 401) {
+    window.location.assign('/login');
+    throw new ApiError(401, 'signed_out', 'your session has ended; sign in again');
+  }
+  const type = response.headers.get('Content-Type') ?? '';
+  const data = type.includes('json') ? await response.json() : await response.text();
+  if (!response.ok) {
+    const error = data?.error ?? {};
+    throw new ApiError(response.status, error.code ?? 'error', error.message ?? `request failed (${response.status})`);
+  }
+  window.dispatchEvent(new Event('trustline:activity'));
+  return data;
+}
+
+// Builds an element without parsing HTML: text is always text.
+export function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === false || value === null || value === undefined) continue;
+    if (name === 'class') node.className = value;
+    else if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value === true ? '' : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : String(child));
+  }
+  return node;
+}
+
+// Shows a message in the page's status line (role="status"), or an error (role="alert").
+export function say(text, isError = false) {
+  const status = document.getElementById('status');
+  if (!status) return;
+  status.textContent = text;
+  status.className = isError ? 'error' : 'notice';
+  status.setAttribute('role', isError ? 'alert' : 'status');
+}
+
+export function when(seconds) {
+  if (seconds === null || seconds === undefined) return '—';
+  return new Date(seconds * 1000).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+}
+
+// Runs `work`, reporting an ApiError in the status line instead of throwing.
+export async function attempt(work) {
+  try {
+    return await work();
+  } catch (error) {
+    say(error.message, true);
+    return undefined;
+  }
+}

@@ -1,0 +1,134 @@
+//! The screens in headless Chromium, driven over WebDriver: each test signs
+//! in through the pages as a person would and fails on any console error or
+//! CSP violation. Screenshots go to target/screenshots (not committed).
+
+use serde_json::Value;
+use trustline_domain::Role;
+use trustline_testkit::{Browser, Driver, Engine, TestServer, TestUser};
+
+/// 1280 × 800, the smallest screen the pages are made for.
+const WIDTH: u32 = 1280;
+const HEIGHT: u32 = 800;
+
+async fn driver() -> Option<Driver> {
+    Driver::start().await
+}
+
+/// Signs `user` in through the sign-in page, with the authenticator code when enrolled.
+async fn sign_in(server: &TestServer, browser: &Browser, user: &TestUser) {
+    browser.goto(&format!("{}/login", server.base)).await;
+    browser.fill("#tenant", &user.tenant).await;
+    browser.fill("#username", &user.username).await;
+    browser.fill("#password", &user.password).await;
+    browser.click("button[type=submit]").await;
+    if user.totp.is_some() {
+        browser.find("#code").await;
+        // A fresh code: the step after any code used so far.
+        server.clock.advance(trustline_crypto::Totp::STEP_SECONDS);
+        browser.fill("#code", &server.code(user)).await;
+        browser.click("button[type=submit]").await;
+    }
+    browser.wait_for_text(&format!("Welcome, Test {}", user.username)).await;
+}
+
+/// No CSP report reached the server and the browser logged nothing wrong
+/// but the refusals the test caused on purpose (`expected`, by URL and status).
+async fn assert_clean(server: &TestServer, owner: &TestUser, browser: &Browser, expected: &[&str]) {
+    let problems = browser.problems().await;
+    let unexpected: Vec<&String> = problems.iter().filter(|p| !expected.iter().any(|e| p.contains(e))).collect();
+    assert!(unexpected.is_empty(), "the browser reported problems: {unexpected:#?}");
+    let reports = server.signed_in(owner).await.get("/api/csp-reports").await.body;
+    assert_eq!(reports, Value::Array(Vec::new()), "CSP violations were reported");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_in_with_an_authenticator_code() {
+    let Some(driver) = driver().await else { return };
+    let server = TestServer::start(Engine::Sqlite).await;
+    let olive = server.create_user(&server.tenant, "olive", Role::Owner, true).await;
+    let browser = driver.browser(WIDTH, HEIGHT).await;
+
+    browser.goto(&format!("{}/login", server.base)).await;
+    browser.fill("#tenant", "acme").await;
+    browser.fill("#username", "olive").await;
+    browser.fill("#password", "not the password").await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for_text("the organisation, username or password is not correct").await;
+    browser.keep_screenshot("sign-in-refused").await;
+
+    browser.fill("#password", &olive.password).await;
+    browser.click("button[type=submit]").await;
+    browser.find("#code").await;
+    browser.fill("#code", "000000").await;
+    browser.click("button[type=submit]").await;
+    browser.find(".error").await;
+    server.clock.advance(trustline_crypto::Totp::STEP_SECONDS);
+    browser.fill("#code", &server.code(&olive)).await;
+    browser.keep_screenshot("sign-in-code").await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for_text("Welcome, Test olive").await;
+    let screens = browser.text_of("nav[aria-label=Screens]").await;
+    assert_eq!(screens.split_whitespace().collect::<Vec<_>>().join(" "), "Home Trust center");
+    browser.keep_screenshot("home").await;
+    let refused = [
+        format!("{}/login - Failed to load resource: the server responded with a status of 401", server.base),
+        format!("{}/login/mfa - Failed to load resource: the server responded with a status of 401", server.base),
+    ];
+    assert_clean(&server, &olive, &browser, &[&refused[0], &refused[1]]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_auditor_reviews_the_trust_center_and_downloads_the_oscal_report() {
+    let Some(driver) = driver().await else { return };
+    let server = TestServer::start(Engine::Sqlite).await;
+    let olive = server.create_user(&server.tenant, "olive", Role::Owner, true).await;
+    let audra = server.create_user(&server.tenant, "audra", Role::Auditor, true).await;
+    let browser = driver.browser(WIDTH, HEIGHT).await;
+    sign_in(&server, &browser, &audra).await;
+
+    browser.click("a[href='/trust']").await;
+    browser.wait_for_text("Trust center").await;
+    let rows = browser.all("table.controls tbody tr").await.len();
+    assert_eq!(rows, 42);
+    browser.keep_screenshot("trust-center").await;
+    browser.click("a[href='/api/trust/report?format=oscal']").await;
+    let oscal: Value = serde_json::from_slice(&browser.downloaded("oscal-assessment-results").await).unwrap();
+    assert_eq!(oscal["assessment-results"]["metadata"]["oscal-version"], "1.1.2");
+    assert_eq!(oscal["assessment-results"]["results"][0]["observations"].as_array().map(Vec::len), Some(42));
+
+    browser.click("a[href='/trust/audit']").await;
+    let chain = browser.wait_until("#chain-status", "the verification", |t| t.starts_with("Intact")).await;
+    assert!(chain.contains(&trustline_crypto::hex(&server.db.keys.checkpoint_signer.public_key())), "{chain}");
+    browser.wait_until("#audit-events", "the events", |t| t.contains("trust.read")).await;
+    browser.fill("#audit-action", "session.").await;
+    browser.click("#audit-search button[type=submit]").await;
+    browser.wait_until("#status", "the search", |t| t.contains("matching events")).await;
+    let shown = browser.text_of("#audit-events").await;
+    assert!(shown.contains("session.login") && !shown.contains("trust.read"), "{shown}");
+    browser.keep_screenshot("trust-audit-log").await;
+
+    browser.click("a[href='/trust/incidents']").await;
+    browser.wait_for_text("No incidents.").await;
+    browser.keep_screenshot("trust-incidents").await;
+    assert_clean(&server, &olive, &browser, &[]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_is_refused_the_trust_center() {
+    let Some(driver) = driver().await else { return };
+    let server = TestServer::start(Engine::Sqlite).await;
+    let olive = server.create_user(&server.tenant, "olive", Role::Owner, true).await;
+    let ada = server.create_user(&server.tenant, "ada", Role::Agent, false).await;
+    let browser = driver.browser(WIDTH, HEIGHT).await;
+    sign_in(&server, &browser, &ada).await;
+    assert_eq!(browser.all("a[href='/trust']").await.len(), 0, "the agent's screens do not include it");
+
+    browser.goto(&format!("{}/trust/audit", server.base)).await;
+    browser.wait_for_text("Not allowed").await;
+    browser.keep_screenshot("refused").await;
+    let denied = server.db.store.audit_events(server.tenant.id, 0, 1_000).await.unwrap();
+    assert!(denied.iter().any(|e| e.body.action == "access.denied" && e.body.target == "/trust/audit"), "the attempt is audited");
+    // A refused page answers 403, which the browser logs as a failed load; nothing else.
+    let refused = format!("{}/trust/audit - Failed to load resource: the server responded with a status of 403", server.base);
+    assert_clean(&server, &olive, &browser, &[&refused]).await;
+}
