@@ -9,12 +9,14 @@ use axum::response::{IntoResponse, Response};
 const CSS: &str = "text/css; charset=utf-8";
 
 /// Script modules by file name.
-const SCRIPTS: [(&str, &str); 5] = [
+const SCRIPTS: [(&str, &str); 7] = [
     ("api.js", include_str!("../static/js/api.js")),
+    ("desk.js", include_str!("../static/js/desk.js")),
     ("session.js", include_str!("../static/js/session.js")),
     ("trust_audit.js", include_str!("../static/js/trust_audit.js")),
     ("trust_center.js", include_str!("../static/js/trust_center.js")),
     ("trust_incidents.js", include_str!("../static/js/trust_incidents.js")),
+    ("wallboard.js", include_str!("../static/js/wallboard.js")),
 ];
 
 fn file(content_type: &'static str, body: &'static str) -> Response {

@@ -12,6 +12,7 @@ mod audit_appender;
 mod audit_check;
 mod auth;
 mod call_facts;
+mod charts;
 mod checkpoints;
 mod client_address;
 mod cookies;

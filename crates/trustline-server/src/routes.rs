@@ -3,6 +3,7 @@
 
 use crate::assets;
 use crate::guard::{Access, Surface, guard};
+use crate::handlers::floor_pages;
 use crate::handlers::{
     access_reviews_api, agents_api, audit_api, calls_api, campaigns_api, contacts_api, csp_api, custom_fields_api, health, imports_api,
     incidents_api, live_api, openapi, pages, queues_api, registers_api, reports_api, retention_api, session_api, subject_rights_api,
@@ -185,6 +186,36 @@ fn entries() -> Vec<Entry> {
         ),
         // Pages.
         entry(Method::GET, "/", "Home page", Allowed(Action::AccountView), get(pages::home)),
+        entry(
+            Method::GET,
+            "/desk",
+            "Agent desk: state, contact, script, call controls, disposition",
+            Allowed(Action::AgentWork),
+            get(floor_pages::desk),
+        ),
+        entry(
+            Method::GET,
+            "/wallboard",
+            "Supervisor wallboard: agents, queues and campaigns, live",
+            Allowed(Action::AgentMonitor),
+            get(floor_pages::wallboard),
+        ),
+        entry(
+            Method::GET,
+            "/wallboard/charts/calls.svg",
+            "Chart: calls per hour of a day",
+            Allowed(Action::AgentMonitor),
+            get(floor_pages::calls_chart),
+        )
+        .query::<floor_pages::ChartDay>(),
+        entry(
+            Method::GET,
+            "/wallboard/charts/service-level.svg",
+            "Chart: each queue's service level per hour of a day",
+            Allowed(Action::AgentMonitor),
+            get(floor_pages::service_chart),
+        )
+        .query::<floor_pages::ChartDay>(),
         entry(Method::GET, "/login", "Sign-in page", Public, get(pages::login_form)),
         entry(Method::POST, "/login", "Sign in (form)", Public, post(pages::login_submit)),
         entry(Method::GET, "/login/mfa", "Second-factor page", MfaPending, get(pages::mfa_form)),

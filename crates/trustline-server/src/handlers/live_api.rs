@@ -29,6 +29,8 @@ pub(crate) async fn stream(
     let queues = state.store.queues(tenant).await?;
     let waiting = state.store.waiting_calls(tenant).await?;
     let snapshot = json!({
+        // The server's time, so that views count time in state by its clock.
+        "now": state.clock.now(),
         "agents": agents
             .iter()
             .map(|a| json!({ "user_id": a.user_id.0, "state": a.state.code, "reason": a.state.reason, "since": a.since }))

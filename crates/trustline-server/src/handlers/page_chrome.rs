@@ -24,7 +24,12 @@ pub(crate) struct Chrome {
 }
 
 /// The screens, each with the action that opens it.
-const SCREENS: [(&str, &str, Action); 2] = [("/", "Home", Action::AccountView), ("/trust", "Trust center", Action::TrustRead)];
+const SCREENS: [(&str, &str, Action); 4] = [
+    ("/", "Home", Action::AccountView),
+    ("/desk", "Desk", Action::AgentWork),
+    ("/wallboard", "Wallboard", Action::AgentMonitor),
+    ("/trust", "Trust center", Action::TrustRead),
+];
 
 impl Chrome {
     /// The chrome of the screen at `current` for a browser session.

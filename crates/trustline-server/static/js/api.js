@@ -11,7 +11,9 @@ export class ApiError extends Error {
   }
 }
 
-export async function api(method, path, body) {
+// `background` calls (polling) are not the person's activity: they do not
+// hold off the idle warning.
+export async function api(method, path, body, { background = false } = {}) {
   const headers = { Accept: 'application/json' };
   if (method !== 'GET') headers['X-CSRF-Token'] = csrf;
   let payload;
@@ -32,7 +34,7 @@ export async function api(method, path, body) {
     const error = data?.error ?? {};
     throw new ApiError(response.status, error.code ?? 'error', error.message ?? `request failed (${response.status})`);
   }
-  window.dispatchEvent(new Event('trustline:activity'));
+  if (!background) window.dispatchEvent(new Event('trustline:activity'));
   return data;
 }
 

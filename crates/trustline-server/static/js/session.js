@@ -1,4 +1,6 @@
-// Warns before an idle session ends, and lets the person stay signed in.
+// Warns before an idle session ends, lets the person stay signed in, and
+// signs out when the time is up. Screens that poll in the background keep
+// the server's session fresh, so the idle limit is kept here as well.
 
 import { api } from './api.js';
 
@@ -8,15 +10,18 @@ const WARN_BEFORE = 120;
 if (idle > WARN_BEFORE) {
   const banner = document.getElementById('session-warning');
   let last = Date.now();
-  window.addEventListener('trustline:activity', () => {
+  const active = () => {
     last = Date.now();
     banner.hidden = true;
-  });
+  };
+  window.addEventListener('trustline:activity', active);
+  document.addEventListener('keydown', active);
+  document.addEventListener('pointerdown', active);
   document.getElementById('stay-signed-in')?.addEventListener('click', () => api('GET', '/api/me'));
   setInterval(() => {
     const left = idle - (Date.now() - last) / 1000;
     if (left <= 0) {
-      window.location.assign('/login');
+      document.querySelector('form[action="/logout"]')?.submit();
     } else if (left <= WARN_BEFORE) {
       banner.hidden = false;
       document.getElementById('session-left').textContent = `${Math.ceil(left / 60)} min`;

@@ -2,7 +2,8 @@
 //! in through the pages as a person would and fails on any console error or
 //! CSP violation. Screenshots go to target/screenshots (not committed).
 
-use serde_json::Value;
+use crate::dialer::{MONDAY_NOON_UTC, everyone_answers, wait_for};
+use serde_json::{Value, json};
 use trustline_domain::Role;
 use trustline_testkit::{Browser, Driver, Engine, TestServer, TestUser};
 
@@ -68,7 +69,7 @@ async fn signing_in_with_an_authenticator_code() {
     browser.click("button[type=submit]").await;
     browser.wait_for_text("Welcome, Test olive").await;
     let screens = browser.text_of("nav[aria-label=Screens]").await;
-    assert_eq!(screens.split_whitespace().collect::<Vec<_>>().join(" "), "Home Trust center");
+    assert_eq!(screens.split_whitespace().collect::<Vec<_>>().join(" "), "Home Desk Wallboard Trust center");
     browser.keep_screenshot("home").await;
     let refused = [
         format!("{}/login - Failed to load resource: the server responded with a status of 401", server.base),
@@ -131,4 +132,82 @@ async fn an_agent_is_refused_the_trust_center() {
     // A refused page answers 403, which the browser logs as a failed load; nothing else.
     let refused = format!("{}/trust/audit - Failed to load resource: the server responded with a status of 403", server.base);
     assert_clean(&server, &olive, &browser, &[&refused]).await;
+}
+
+/// One agent works three preview contacts to a disposition at the desk while
+/// a supervisor's wallboard, in a second browser, follows without reloading.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_works_three_contacts_while_the_wallboard_follows() {
+    let Some(driver) = driver().await else { return };
+    let server = TestServer::start(Engine::Sqlite).await;
+    server.clock.advance(MONDAY_NOON_UTC - trustline_domain::Clock::now(server.clock.as_ref()));
+    let olive = server.create_user(&server.tenant, "olive", Role::Owner, true).await;
+    let sam = server.create_user(&server.tenant, "sam", Role::Supervisor, true).await;
+    let ada = server.create_user(&server.tenant, "ada", Role::Agent, false).await;
+    let supervisor = server.signed_in(&sam).await;
+    let csv = "name,phone\nAda Lovelace,+44 20 7183 8750\nBea Brown,+44 20 7946 0002\nCyd Charisse,+44 20 7946 0003\n";
+    assert_eq!(supervisor.upload("/api/imports?list=spring", csv.as_bytes().to_vec(), "text/csv").await.status, 202);
+    wait_for(&supervisor, "/api/lists", |lists| lists[0]["status"] == "ready").await;
+    server.start_dialer(everyone_answers(), 100.0);
+    let campaign = json!({ "name": "Spring renewals", "mode": "preview", "lists": ["spring"], "script": "Hello, this is Trustline.\nAsk for the account holder." });
+    let id = supervisor.post("/api/campaigns", campaign).await.body["id"].as_i64().unwrap();
+    assert_eq!(supervisor.post(&format!("/api/campaigns/{id}/status"), json!({ "status": "running" })).await.status, 200);
+
+    let board = driver.browser(WIDTH, HEIGHT).await;
+    sign_in(&server, &board, &sam).await;
+    board.click("a[href='/wallboard']").await;
+    board.wait_until("#agents", "the empty floor", |t| t.contains("Nobody is working")).await;
+    board.run("window.stillTheSamePage = true;", vec![]).await;
+
+    let desk = driver.browser(WIDTH, HEIGHT).await;
+    sign_in(&server, &desk, &ada).await;
+    desk.click("a[href='/desk']").await;
+    desk.wait_until("#agent-state", "the state", |t| t == "offline").await;
+    desk.click("#start-work").await;
+    desk.wait_until("#agent-state", "start of work", |t| t == "available").await;
+    board.wait_until("#agents", "the agent's arrival", |t| t.contains("Test ada") && t.contains("available")).await;
+
+    let mut worked = Vec::new();
+    for round in 0..3 {
+        // The keyboard shortcut for the next contact.
+        desk.run("document.activeElement.blur();", vec![]).await;
+        desk.press("n").await;
+        desk.wait_until("#call-state", "an offer", |t| t == "offered").await;
+        let masked = desk.text_of("#contact-fields").await;
+        assert!(masked.contains("masked"), "a previewed contact is masked: {masked}");
+        if round == 0 {
+            desk.keep_screenshot("desk-preview").await;
+        }
+        desk.click("#dial").await;
+        desk.find("#disposition-code").await;
+        let shown = desk.text_of("#contact-fields").await;
+        assert!(!shown.contains("masked") && shown.contains("+44"), "connected, the agent sees the contact: {shown}");
+        worked.push(shown.lines().nth(1).unwrap_or_default().to_owned());
+        desk.select("#disposition-code", "not_interested").await;
+        desk.fill("#note", &format!("Round {round}: not now")).await;
+        if round == 0 {
+            desk.keep_screenshot("desk-disposition").await;
+            board.wait_until("#agents", "wrap-up on the board", |t| t.contains("wrap up")).await;
+        }
+        desk.click("#disposition-form button[type=submit]").await;
+        desk.wait_until("#status", "the saved disposition", |t| t.contains("Disposition saved")).await;
+        desk.wait_until("#agent-state", "back to available", |t| t == "available").await;
+    }
+    worked.sort();
+    worked.dedup();
+    assert_eq!(worked.len(), 3, "three different contacts: {worked:?}");
+
+    board.wait_until(&format!("tr[data-campaign='{id}'] td.dialled"), "three calls dialled", |t| t == "3").await;
+    board.wait_until(&format!("tr[data-campaign='{id}'] td.answered"), "three answered", |t| t == "3").await;
+    assert_eq!(board.run("return window.stillTheSamePage === true;", vec![]).await, json!(true), "the wallboard never reloaded");
+    board.keep_screenshot("wallboard").await;
+    board.click(&format!("tr[data-agent='{}'] button", ada.id.0)).await;
+    board.wait_until("#agent-history", "the agent's history", |t| t.contains("wrap_up")).await;
+
+    let dispositions = supervisor.get(&format!("/api/calls?from={}&to={}", MONDAY_NOON_UTC - 60, MONDAY_NOON_UTC + 86_400)).await.body;
+    let done = dispositions["calls"].as_array().unwrap().iter().filter(|c| c["disposition"] == "not_interested").count();
+    assert_eq!(done, 3, "{dispositions}");
+    for browser in [&desk, &board] {
+        assert_clean(&server, &olive, browser, &[]).await;
+    }
 }

@@ -1,0 +1,131 @@
+//! The contact-center floor's screens: the agent desk and the supervisor
+//! wallboard (their modules read the API and the live feed), and the
+//! wallboard's charts, drawn on the server.
+
+use super::page_chrome::Chrome;
+use super::pages::render;
+use crate::auth::Authed;
+use crate::call_facts::inbound_facts;
+use crate::charts::{Series, bars, shares};
+use crate::error::ApiError;
+use crate::extract::ApiQuery;
+use crate::state::AppState;
+use crate::stored_settings::queue_settings_of;
+use askama::Template;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use trustline_domain::reporting::queue_kpis;
+use trustline_store::CallRecord;
+
+#[derive(Template)]
+#[template(path = "desk.html")]
+struct Desk {
+    chrome: Chrome,
+}
+
+pub(crate) async fn desk(State(state): State<AppState>, authed: Authed) -> Result<Response, ApiError> {
+    Ok(render(&Desk { chrome: Chrome::of(&state, &authed, "/desk")? }, StatusCode::OK))
+}
+
+#[derive(Template)]
+#[template(path = "wallboard.html")]
+struct Wallboard {
+    chrome: Chrome,
+}
+
+pub(crate) async fn wallboard(State(state): State<AppState>, authed: Authed) -> Result<Response, ApiError> {
+    Ok(render(&Wallboard { chrome: Chrome::of(&state, &authed, "/wallboard")? }, StatusCode::OK))
+}
+
+const DAY: i64 = 86_400;
+
+#[derive(serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ChartDay {
+    /// Unix time the day starts.
+    day: i64,
+    /// Unix time the figures run to (default: the end of the day).
+    to: Option<i64>,
+}
+
+impl ChartDay {
+    fn period(&self) -> Result<(i64, i64), ApiError> {
+        let end = self.to.unwrap_or(self.day + DAY).min(self.day + DAY);
+        if end <= self.day {
+            return Err(ApiError::unprocessable("invalid_period", "to must be after day"));
+        }
+        Ok((self.day, end))
+    }
+}
+
+fn hour_of(day: i64, at: i64) -> Option<usize> {
+    usize::try_from((at - day) / 3_600).ok().filter(|h| *h < 24)
+}
+
+fn svg(body: String) -> Response {
+    ([(header::CONTENT_TYPE, "image/svg+xml")], body).into_response()
+}
+
+async fn calls_of(state: &AppState, authed: &Authed, day: &ChartDay) -> Result<(i64, Vec<CallRecord>), ApiError> {
+    let (from, to) = day.period()?;
+    Ok((from, state.store.calls_between(authed.principal.tenant.id, from, to).await?))
+}
+
+/// Calls per hour: dialled, inbound, and answered of either.
+pub(crate) async fn calls_chart(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiQuery(day): ApiQuery<ChartDay>,
+) -> Result<Response, ApiError> {
+    let (from, calls) = calls_of(&state, &authed, &day).await?;
+    let (mut dialled, mut inbound, mut answered) = ([None; 24], [None; 24], [None; 24]);
+    let add = |slot: &mut [Option<f64>; 24], hour: usize| {
+        if let Some(value) = slot.get_mut(hour) {
+            *value = Some(value.unwrap_or(0.0) + 1.0);
+        }
+    };
+    for call in &calls {
+        let Some(hour) = hour_of(from, call.offered_at) else { continue };
+        if call.queue_id.is_some() {
+            if call.result.as_deref() != Some("closed") {
+                add(&mut inbound, hour);
+            }
+        } else if call.placed_at.is_some() {
+            add(&mut dialled, hour);
+        }
+        if call.connected_at.is_some() {
+            add(&mut answered, hour);
+        }
+    }
+    let series = [
+        Series { name: "Dialled".into(), values: dialled, goal: None },
+        Series { name: "Inbound".into(), values: inbound, goal: None },
+        Series { name: "Answered".into(), values: answered, goal: None },
+    ];
+    Ok(svg(bars("Calls per hour", &series)))
+}
+
+/// Each queue's service level per hour, against its goal.
+pub(crate) async fn service_chart(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiQuery(day): ApiQuery<ChartDay>,
+) -> Result<Response, ApiError> {
+    let (from, calls) = calls_of(&state, &authed, &day).await?;
+    let mut series = Vec::new();
+    for queue in state.store.queues(authed.principal.tenant.id).await? {
+        let goal = queue_settings_of(&queue)?.service_level;
+        let mut values = [None; 24];
+        for (hour, value) in values.iter_mut().enumerate() {
+            let facts: Vec<_> = calls
+                .iter()
+                .filter(|c| c.queue_id == Some(queue.id) && hour_of(from, c.offered_at) == Some(hour))
+                .map(inbound_facts)
+                .collect();
+            *value = queue_kpis(&facts, goal.seconds).service_level;
+        }
+        series.push(Series { name: queue.name, values, goal: Some(goal.target) });
+    }
+    Ok(svg(shares("Service level per hour", &series)))
+}

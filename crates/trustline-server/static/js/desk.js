@@ -1,0 +1,172 @@
+// The agent desk: the agent's state, the contact they work (masked until
+// connected; an audited reveal with a reason), the script, call controls,
+// and the disposition. New work is noticed by watching the agent's state,
+// so it arrives without reloading the page.
+
+import { api, attempt, el, say, when } from './api.js';
+
+const $ = (id) => document.getElementById(id);
+const ACTIVE = ['reserved', 'on_call', 'wrap_up'];
+const STATE_WORDS = { offline: 'offline', available: 'available', reserved: 'reserved for a call', on_call: 'on a call', wrap_up: 'in wrap-up', break: 'on a break' };
+let agent = null;
+let seen = '';
+let work = null;
+
+function show(node, visible) {
+  node.hidden = !visible;
+}
+
+function renderState() {
+  $('agent-state').textContent = (STATE_WORDS[agent.state] ?? agent.state) + (agent.reason ? ` (${agent.reason})` : '');
+  $('state-since').textContent = agent.since ? `since ${when(agent.since)}` : '';
+  $('start-work').textContent = '';
+  $('start-work').append(agent.state === 'break' ? 'End the break ' : 'Start work ', el('kbd', {}, 'A'));
+  $('start-work').disabled = !['offline', 'logged_out', 'break'].includes(agent.state);
+  $('take-break').disabled = !['available', 'wrap_up'].includes(agent.state);
+  $('stop-work').disabled = !['available', 'break'].includes(agent.state);
+  $('next-contact').disabled = agent.state !== 'available';
+}
+
+function field(label, value) {
+  if (value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) return [];
+  const text = typeof value === 'object' && !Array.isArray(value) ? Object.values(value).filter(Boolean).join(', ') : [value].flat().join(', ');
+  return [el('dt', {}, label), el('dd', {}, text)];
+}
+
+function renderContact(contact) {
+  $('contact-fields').replaceChildren(
+    ...field('Name', contact.name), ...field('Phone', contact.phones), ...field('Email', contact.email),
+    ...field('Address', contact.address), ...field('Language', contact.language), ...field('Time zone', contact.time_zone),
+    ...Object.entries(contact.custom ?? {}).flatMap(([name, value]) => field(name, value)),
+    ...field('Consent', contact.consent?.consent), ...(contact.masked ? [el('dt', {}, 'Shown'), el('dd', {}, 'masked')] : []),
+  );
+  show($('reveal-form'), contact.masked);
+}
+
+function renderWork() {
+  const call = work?.call;
+  show($('idle'), !call);
+  show($('contact'), Boolean(call));
+  show($('disposition'), call?.state === 'wrap_up');
+  if (!call) {
+    $('script').replaceChildren(el('p', { class: 'muted' }, 'The script of the campaign or queue shows here.'));
+    return;
+  }
+  const source = work.campaign ?? work.queue;
+  $('call-state').textContent = call.state.replace('_', ' ');
+  $('call-source').textContent = source ? `· ${work.campaign ? 'campaign' : 'queue'} ${source.name}` : '';
+  $('dial').hidden = call.state !== 'offered';
+  $('skip').hidden = call.state !== 'offered';
+  $('hang-up').hidden = call.state !== 'connected';
+  if (work.contact) renderContact(work.contact);
+  $('history').replaceChildren(...(work.history ?? []).map((h) => el('li', {}, `${when(h.at)}: ${h.disposition ?? h.result ?? 'no result'}`)));
+  $('script').replaceChildren(...(source?.script ?? '').split('\n').map((line) => el('p', {}, line)));
+  const select = $('disposition-code');
+  const codes = source?.dispositions ?? [];
+  if (select.dataset.call !== String(call.id)) {
+    select.dataset.call = String(call.id);
+    select.replaceChildren(el('option', { value: '' }, 'Choose…'), ...codes.map((d) => el('option', { value: d.code, 'data-outcome': d.outcome }, d.label)));
+    $('disposition-form').reset();
+    show($('callback-fields'), false);
+  }
+}
+
+async function loadWork() {
+  work = await api('GET', '/api/agent/work', undefined, { background: true });
+  renderWork();
+}
+
+// Watches the agent's state; work is read again only when it changes.
+async function watch() {
+  agent = await api('GET', '/api/agent/state', undefined, { background: true });
+  renderState();
+  const key = ACTIVE.includes(agent.state) ? `${agent.state}:${agent.since}` : 'idle';
+  if (key !== seen) {
+    seen = key;
+    if (key === 'idle') {
+      work = null;
+      renderWork();
+    } else {
+      await loadWork();
+    }
+  }
+}
+
+async function move(event, reason) {
+  agent = await api('POST', '/api/agent/state', reason ? { event, reason } : { event });
+  renderState();
+  say(`You are ${STATE_WORDS[agent.state] ?? agent.state}.`);
+}
+
+const actions = {
+  start: () => attempt(() => move(agent?.state === 'break' ? 'end_break' : 'log_in')),
+  pause: () => attempt(() => move('take_break', $('break-reason').value)),
+  stop: () => attempt(() => move('log_out')),
+  next: () => attempt(async () => {
+    work = await api('POST', '/api/agent/next');
+    if (!work.call) say('Nobody can be called now.');
+    renderWork();
+  }),
+  dial: () => attempt(async () => { await api('POST', `/api/calls/${work.call.id}/dial`); say('Dialling…'); }),
+  skip: () => attempt(async () => { await api('POST', `/api/calls/${work.call.id}/skip`); say('Skipped.'); await watch(); }),
+  hangUp: () => attempt(async () => { await api('POST', `/api/calls/${work.call.id}/hangup`); await watch(); }),
+};
+
+$('start-work').addEventListener('click', actions.start);
+$('take-break').addEventListener('click', actions.pause);
+$('stop-work').addEventListener('click', actions.stop);
+$('next-contact').addEventListener('click', actions.next);
+$('dial').addEventListener('click', actions.dial);
+$('skip').addEventListener('click', actions.skip);
+$('hang-up').addEventListener('click', actions.hangUp);
+
+$('reveal-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  attempt(async () => {
+    const shown = await api('POST', `/api/contacts/${work.contact.id}/reveal`, { reason: $('reveal-reason').value });
+    renderContact(shown.contact ?? shown);
+    say('Revealed; the reason was recorded.');
+  });
+});
+
+$('disposition-code').addEventListener('change', () => {
+  const chosen = $('disposition-code').selectedOptions[0];
+  const callback = chosen?.dataset.outcome === 'callback';
+  show($('callback-fields'), callback);
+  $('callback-at').required = callback;
+});
+
+$('disposition-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  attempt(async () => {
+    const body = { disposition: $('disposition-code').value };
+    const note = $('note').value.trim();
+    if (note) body.note = note;
+    if (!$('callback-fields').hidden) {
+      body.callback_at = Math.floor(new Date($('callback-at').value).getTime() / 1000);
+      body.personal_callback = $('callback-personal').checked;
+    }
+    await api('POST', `/api/calls/${work.call.id}/disposition`, body);
+    say('Disposition saved.');
+    await watch();
+  });
+});
+
+const KEYS = { a: actions.start, b: actions.pause, n: actions.next, d: actions.dial, s: actions.skip, h: actions.hangUp };
+document.addEventListener('keydown', (event) => {
+  if (event.ctrlKey || event.metaKey || event.altKey || event.target.closest('input, textarea, select')) return;
+  const key = event.key.toLowerCase();
+  if (key === 'o' && !$('disposition').hidden) {
+    event.preventDefault();
+    $('disposition-code').focus();
+    return;
+  }
+  const button = { a: 'start-work', b: 'take-break', n: 'next-contact', d: 'dial', s: 'skip', h: 'hang-up' }[key];
+  if (KEYS[key] && button && !$(button).disabled && !$(button).hidden && $(button).offsetParent !== null) {
+    event.preventDefault();
+    KEYS[key]();
+  }
+});
+
+attempt(watch);
+setInterval(() => attempt(watch), 1000);

@@ -1,0 +1,148 @@
+// The supervisor wallboard: agents by state with time in state, queues and
+// campaigns, updated live from the server's event stream, with an agent's
+// history on demand, CSV exports and charts the server draws.
+
+import { api, attempt, el, when } from './api.js';
+
+const $ = (id) => document.getElementById(id);
+const agents = new Map();
+const waiting = new Map();
+let names = new Map();
+let campaigns = [];
+let queues = [];
+// Seconds to add to this browser's clock to get the server's.
+let skew = 0;
+let figuresDue = null;
+
+const now = () => Date.now() / 1000 + skew;
+const dayStart = () => Math.floor(now() / 86400) * 86400;
+
+function duration(seconds) {
+  if (seconds === null || seconds === undefined || Number.isNaN(seconds)) return '—';
+  const s = Math.max(0, Math.floor(seconds));
+  return s >= 3600 ? `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min` : `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+const percent = (rate) => (rate === null || rate === undefined ? '—' : `${(rate * 100).toFixed(1)} %`);
+
+function renderAgents() {
+  const counts = { available: 0, on_call: 0, wrap_up: 0, reserved: 0, break: 0 };
+  const rows = [...agents.values()]
+    .filter((a) => a.state !== 'offline')
+    .sort((a, b) => (names.get(a.user_id) ?? '').localeCompare(names.get(b.user_id) ?? ''))
+    .map((a) => {
+      counts[a.state] = (counts[a.state] ?? 0) + 1;
+      return el('tr', { 'data-agent': a.user_id, class: `state-${a.state}` },
+        el('td', {}, names.get(a.user_id) ?? `user ${a.user_id}`),
+        el('td', {}, a.state.replace('_', ' ') + (a.reason ? ` (${a.reason})` : '')),
+        el('td', { class: 'since', 'data-since': a.since ?? '' }, a.since ? duration(now() - a.since) : '—'),
+        el('td', {}, el('button', { type: 'button', class: 'link', onclick: () => attempt(() => history(a.user_id)) }, 'History')));
+    });
+  $('agents').replaceChildren(...(rows.length ? rows : [el('tr', {}, el('td', { colspan: 4 }, 'Nobody is working.'))]));
+  for (const [state, count] of Object.entries(counts)) {
+    const tile = $(`count-${state}`);
+    if (tile) tile.textContent = String(count);
+  }
+  $('count-waiting').textContent = String(waiting.size);
+}
+
+async function history(user) {
+  const moves = await api('GET', `/api/agents/${user}/history`);
+  $('agent-history').replaceChildren(
+    el('h3', {}, `${names.get(user) ?? `user ${user}`}: latest moves`),
+    el('ol', { class: 'timeline' }, moves.slice(0, 30).map((m) => el('li', {}, `${when(m.at)}: ${m.from} → ${m.to}${m.reason ? ` (${m.reason})` : ''}`))),
+  );
+  $('agent-history').hidden = false;
+}
+
+async function figures() {
+  figuresDue = null;
+  const period = `from=${dayStart()}&to=${Math.ceil(now()) + 1}`;
+  const [byCampaign, byQueue] = await Promise.all([
+    api('GET', `/api/reports/campaigns?${period}`, undefined, { background: true }),
+    api('GET', `/api/reports/queues?${period}`, undefined, { background: true }),
+  ]);
+  const none = (text, columns) => [el('tr', {}, el('td', { colspan: columns }, text))];
+  $('campaigns').replaceChildren(...(campaigns.length ? [] : none('No campaigns.', 6)), ...campaigns.map((c) => {
+    const k = byCampaign.campaigns.find((f) => f.campaign_id === c.id)?.figures ?? {};
+    const cap = c.settings?.abandonment?.cap;
+    const over = k.abandonment_rate !== null && k.abandonment_rate !== undefined && cap !== undefined && k.abandonment_rate > cap;
+    return el('tr', { 'data-campaign': c.id },
+      el('td', {}, c.name), el('td', {}, c.status),
+      el('td', { class: 'dialled' }, k.attempted ?? 0), el('td', { class: 'answered' }, k.connected ?? 0),
+      el('td', { class: over ? 'fail' : '' }, `${percent(k.abandonment_rate)} (${percent(cap)})`),
+      el('td', {}, k.conversions ?? 0));
+  }));
+  $('queues').replaceChildren(...(queues.length ? [] : none('No queues.', 6)), ...queues.map((q) => {
+    const k = byQueue.queues.find((f) => f.queue_id === q.id)?.figures ?? {};
+    const mine = [...waiting.values()].filter((w) => w.queue_id === q.id);
+    const longest = mine.length ? now() - Math.min(...mine.map((w) => w.offered_at)) : null;
+    return el('tr', { 'data-queue': q.id },
+      el('td', {}, q.name), el('td', {}, mine.length), el('td', {}, longest === null ? '—' : duration(longest)),
+      el('td', {}, percent(k.service_level)), el('td', {}, k.answered ?? 0), el('td', {}, k.abandoned ?? 0));
+  }));
+  for (const [id, kind] of [['export-campaigns', 'campaigns'], ['export-queues', 'queues']]) {
+    $(id).href = `/api/reports/${kind}?${period}&format=csv`;
+  }
+  $('export-agents').href = `/api/reports/agent-time?${period}`;
+  // Up to now: a new address each time, so the drawing is fetched again.
+  const upTo = Math.ceil(now()) + 1;
+  $('chart-calls').src = `/wallboard/charts/calls.svg?day=${dayStart()}&to=${upTo}`;
+  $('chart-service').src = `/wallboard/charts/service-level.svg?day=${dayStart()}&to=${upTo}`;
+}
+
+// Figures are read again a moment after calls change, not for every event.
+function figuresSoon() {
+  if (figuresDue === null) figuresDue = setTimeout(() => attempt(figures), 1500);
+}
+
+async function start() {
+  const [users, allCampaigns] = await Promise.all([api('GET', '/api/users'), api('GET', '/api/campaigns')]);
+  names = new Map(users.map((u) => [u.id, u.display_name || u.username]));
+  const stream = new EventSource('/api/live');
+  stream.addEventListener('snapshot', (event) => {
+    const snapshot = JSON.parse(event.data);
+    skew = snapshot.now - Date.now() / 1000;
+    $('live-since').textContent = when(snapshot.now);
+    agents.clear();
+    for (const a of snapshot.agents) agents.set(a.user_id, a);
+    waiting.clear();
+    for (const w of snapshot.waiting) waiting.set(w.id, w);
+    queues = snapshot.queues;
+    campaigns = allCampaigns.filter((c) => snapshot.campaigns.some((s) => s.id === c.id));
+    $('connection').textContent = '';
+    renderAgents();
+    attempt(figures);
+  });
+  stream.addEventListener('agent', (event) => {
+    const a = JSON.parse(event.data);
+    agents.set(a.user_id, a);
+    renderAgents();
+  });
+  stream.addEventListener('call', (event) => {
+    const call = JSON.parse(event.data);
+    if (call.queue_id && ['queued', 'callback'].includes(call.state)) {
+      waiting.set(call.id, { id: call.id, queue_id: call.queue_id, state: call.state, offered_at: waiting.get(call.id)?.offered_at ?? now() });
+    } else {
+      waiting.delete(call.id);
+    }
+    renderAgents();
+    figuresSoon();
+  });
+  stream.addEventListener('resync', () => {
+    stream.close();
+    attempt(start);
+  });
+  stream.addEventListener('error', () => {
+    $('connection').textContent = 'Reconnecting…';
+  });
+}
+
+attempt(start);
+setInterval(() => {
+  for (const cell of document.querySelectorAll('td.since[data-since]')) {
+    const since = Number(cell.dataset.since);
+    if (since) cell.textContent = duration(now() - since);
+  }
+}, 1000);
+setInterval(() => attempt(figures), 30000);
