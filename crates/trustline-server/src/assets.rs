@@ -9,7 +9,13 @@ use axum::response::{IntoResponse, Response};
 const CSS: &str = "text/css; charset=utf-8";
 
 /// Script modules by file name.
-const SCRIPTS: [(&str, &str); 7] = [
+const SCRIPTS: [(&str, &str); 13] = [
+    ("admin_campaigns.js", include_str!("../static/js/admin_campaigns.js")),
+    ("admin_imports.js", include_str!("../static/js/admin_imports.js")),
+    ("admin_retention.js", include_str!("../static/js/admin_retention.js")),
+    ("admin_tokens.js", include_str!("../static/js/admin_tokens.js")),
+    ("admin_users.js", include_str!("../static/js/admin_users.js")),
+    ("admin_webhooks.js", include_str!("../static/js/admin_webhooks.js")),
     ("api.js", include_str!("../static/js/api.js")),
     ("desk.js", include_str!("../static/js/desk.js")),
     ("session.js", include_str!("../static/js/session.js")),

@@ -3,12 +3,12 @@
 
 use crate::assets;
 use crate::guard::{Access, Surface, guard};
-use crate::handlers::floor_pages;
 use crate::handlers::{
     access_reviews_api, agents_api, audit_api, calls_api, campaigns_api, contacts_api, csp_api, custom_fields_api, health, imports_api,
     incidents_api, live_api, openapi, pages, queues_api, registers_api, reports_api, retention_api, session_api, subject_rights_api,
     tenant_api, tokens_api, training_api, trust_api, trust_pages, users_api, webhooks_api, work_api,
 };
+use crate::handlers::{admin_pages, floor_pages};
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -186,6 +186,30 @@ fn entries() -> Vec<Entry> {
         ),
         // Pages.
         entry(Method::GET, "/", "Home page", Allowed(Action::AccountView), get(pages::home)),
+        entry(Method::GET, "/admin/users", "Admin console: users", Allowed(Action::UserCreate), get(admin_pages::users::page)),
+        entry(
+            Method::GET,
+            "/admin/imports",
+            "Admin console: call-list imports",
+            Allowed(Action::ContactImport),
+            get(admin_pages::imports::page),
+        ),
+        entry(
+            Method::GET,
+            "/admin/campaigns",
+            "Admin console: campaigns",
+            Allowed(Action::CampaignManage),
+            get(admin_pages::campaigns::page),
+        ),
+        entry(
+            Method::GET,
+            "/admin/retention",
+            "Admin console: retention",
+            Allowed(Action::RetentionManage),
+            get(admin_pages::retention::page),
+        ),
+        entry(Method::GET, "/admin/tokens", "Admin console: API tokens", Allowed(Action::TokenManage), get(admin_pages::tokens::page)),
+        entry(Method::GET, "/admin/webhooks", "Admin console: webhooks", Allowed(Action::WebhookManage), get(admin_pages::webhooks::page)),
         entry(
             Method::GET,
             "/desk",

@@ -1,6 +1,7 @@
 //! Thin handlers: extract typed input, make one call, shape the answer.
 
 pub(crate) mod access_reviews_api;
+pub(crate) mod admin_pages;
 pub(crate) mod agents_api;
 pub(crate) mod audit_api;
 pub(crate) mod calls_api;

@@ -38,11 +38,16 @@ impl Chrome {
         let Credential::Session { digest, .. } = p.credential else {
             return Err(ApiError::new(StatusCode::FORBIDDEN, "session_required", "pages need a browser session"));
         };
-        let links = SCREENS
+        let mut links: Vec<NavLink> = SCREENS
             .iter()
             .filter(|(_, _, action)| p.may(*action))
             .map(|(href, label, _)| NavLink { href, label, current: *href == current })
             .collect();
+        // The console leads to the first of its sections the role opens.
+        if let Some(href) = super::admin_pages::first_section(p) {
+            let at = links.len().saturating_sub(usize::from(p.may(Action::TrustRead)));
+            links.insert(at, NavLink { href, label: "Admin", current: current == "/admin" });
+        }
         Ok(Chrome {
             csrf: csrf_token(state, &digest),
             name: p.user.display_name.clone(),

@@ -211,3 +211,98 @@ async fn an_agent_works_three_contacts_while_the_wallboard_follows() {
         assert_clean(&server, &olive, browser, &[]).await;
     }
 }
+
+/// An administrator imports a call list with a few bad rows: the progress
+/// bar fills, the counts add up and the rejected rows are listed by line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_imports_a_list_and_sees_the_rejected_rows() {
+    let Some(driver) = driver().await else { return };
+    let server = TestServer::start(Engine::Sqlite).await;
+    let olive = server.create_user(&server.tenant, "olive", Role::Owner, true).await;
+    let adam = server.create_user(&server.tenant, "adam", Role::Admin, true).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("spring.csv");
+    let rows = "name,phone,email\nAda Lovelace,020 7183 8750,ada@example.com\nNo Number,,nobody@example.com\nShort Number,12,short@example.com\nBea Brown,+44 20 7946 0002,not-an-email\nCyd Charisse,+44 20 7946 0003,cyd@example.com\n";
+    std::fs::write(&file, rows).unwrap();
+    let browser = driver.browser(WIDTH, HEIGHT).await;
+    sign_in(&server, &browser, &adam).await;
+    browser.click("nav[aria-label=Screens] a[href^='/admin/']").await;
+    browser.click("a[href='/admin/imports']").await;
+    browser.fill("#import-list", "spring").await;
+    browser.fill("#import-region", "GB").await;
+    browser.attach("#import-file", &file).await;
+    browser.click("#import-form button[type=submit]").await;
+    let status = browser.wait_until("#status", "the end of the import", |t| t.starts_with("Import finished")).await;
+    assert!(status.contains("3 imported") && status.contains("2 rejected"), "{status}");
+    assert_eq!(browser.run("return document.getElementById('import-bar').value;", vec![]).await, json!(100));
+    let rejected = browser.wait_until("#rejections", "the rejected rows", |t| t.lines().count() == 2).await;
+    for line in ["4", "5"] {
+        assert!(rejected.lines().any(|l| l.starts_with(line)), "line {line} rejected: {rejected}");
+    }
+    assert!(!rejected.contains("Short Number") && !rejected.contains("not-an-email"), "reasons, never the values: {rejected}");
+    browser.wait_until("#lists", "the new list", |t| t.contains("spring")).await;
+    browser.run("document.getElementById('import-progress').scrollIntoView();", vec![]).await;
+    browser.keep_screenshot("admin-import").await;
+    assert_clean(&server, &olive, &browser, &[]).await;
+}
+
+/// Every console section opens and does its main job: invite a user, create
+/// and start a campaign, set retention, create a token, subscribe a webhook.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_console_invites_creates_and_configures() {
+    let Some(driver) = driver().await else { return };
+    let server =
+        TestServer::start_with(Engine::Sqlite, trustline_server::AppConfig { allow_private_webhooks: true, ..Default::default() }).await;
+    let olive = server.create_user(&server.tenant, "olive", Role::Owner, true).await;
+    let owner = server.signed_in(&olive).await;
+    let csv = "name,phone\nAda Lovelace,+44 20 7183 8750\n";
+    assert_eq!(owner.upload("/api/imports?list=spring", csv.as_bytes().to_vec(), "text/csv").await.status, 202);
+    wait_for(&owner, "/api/lists", |lists| lists[0]["status"] == "ready").await;
+    let browser = driver.browser(WIDTH, HEIGHT).await;
+    sign_in(&server, &browser, &olive).await;
+
+    browser.goto(&format!("{}/admin/users", server.base)).await;
+    browser.fill("#invite-username", "newbie").await;
+    browser.fill("#invite-name", "New Agent").await;
+    browser.select("#invite-role", "agent").await;
+    browser.click("#invite-form button[type=submit]").await;
+    let shown = browser.wait_until("#invite-result", "the initial password", |t| t.contains("Initial password for newbie")).await;
+    assert!(shown.len() > 40, "{shown}");
+    browser.wait_until("#users", "the new account", |t| t.contains("New Agent")).await;
+    browser.click("tr[data-user='newbie'] td.actions button:nth-of-type(2)").await;
+    browser.wait_until("tr[data-user='newbie']", "the disabled account", |t| t.contains("disabled")).await;
+    browser.keep_screenshot("admin-users").await;
+
+    browser.click("a[href='/admin/campaigns']").await;
+    browser.fill("#campaign-name", "Spring renewals").await;
+    browser.select("#campaign-mode", "progressive").await;
+    browser.click("#campaign-lists input[value='spring']").await;
+    browser.fill("#campaign-script", "Hello from Trustline.").await;
+    browser.click("#campaign-form button[type=submit]").await;
+    browser.wait_until("#campaigns", "the new campaign", |t| t.contains("Spring renewals") && t.contains("draft")).await;
+    browser.click("#campaigns td.actions button").await;
+    browser.wait_until("#campaigns", "the running campaign", |t| t.contains("running")).await;
+    browser.keep_screenshot("admin-campaigns").await;
+
+    browser.click("a[href='/admin/retention']").await;
+    browser.fill("#retention-contacts", "365").await;
+    browser.click("#retention-form button[type=submit]").await;
+    browser.wait_until("#status", "the saved policy", |t| t.contains("Retention policy saved")).await;
+    assert_eq!(owner.get("/api/retention").await.body["contact_idle_days"], 365);
+
+    browser.click("a[href='/admin/tokens']").await;
+    browser.fill("#token-name", "crm").await;
+    browser.click("#token-scopes input[value='contact.read']").await;
+    browser.click("#token-form button[type=submit]").await;
+    browser.wait_until("#token-secret", "the token", |t| t.contains("tlk_")).await;
+    browser.keep_screenshot("admin-tokens").await;
+
+    browser.click("a[href='/admin/webhooks']").await;
+    browser.fill("#webhook-url", "http://10.1.2.3/hooks").await;
+    browser.click("#webhook-form input[value='contact.created']").await;
+    browser.click("#webhook-form button[type=submit]").await;
+    browser.wait_until("#webhook-secret", "the signing secret", |t| t.contains("whsec_")).await;
+    browser.wait_until("#webhooks", "the subscription", |t| t.contains("10.1.2.3")).await;
+    browser.keep_screenshot("admin-webhooks").await;
+    assert_clean(&server, &olive, &browser, &[]).await;
+}

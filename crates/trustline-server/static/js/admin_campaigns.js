@@ -1,0 +1,45 @@
+// Campaigns: the list with start, pause and finish, and a new campaign.
+
+import { api, attempt, el, say } from './api.js';
+
+const $ = (id) => document.getElementById(id);
+const MOVES = { draft: ['running'], running: ['paused', 'finished'], paused: ['running', 'finished'], finished: [] };
+const LABELS = { running: 'Start', paused: 'Pause', finished: 'Finish' };
+
+async function load() {
+  const [campaigns, lists] = await Promise.all([api('GET', '/api/campaigns'), api('GET', '/api/lists')]);
+  const names = new Map(lists.map((l) => [l.id, l.name]));
+  $('campaigns').replaceChildren(...campaigns.map((c) => el('tr', { 'data-campaign': c.id },
+    el('td', {}, c.name), el('td', {}, c.settings.mode), el('td', {}, c.status),
+    el('td', {}, c.list_ids.map((id) => names.get(id) ?? id).join(', ')),
+    el('td', { class: 'actions' }, (MOVES[c.status] ?? []).map((to) => el('button', { type: 'button', onclick: () => attempt(async () => {
+      await api('POST', `/api/campaigns/${c.id}/status`, { status: to });
+      say(`${c.name}: ${to}.`);
+      await load();
+    }) }, LABELS[to]))))));
+  $('campaign-lists').replaceChildren(...lists.map((l) => el('label', { class: 'check' }, el('input', { type: 'checkbox', name: 'lists', value: l.name }), ` ${l.name} (${l.members})`)));
+}
+
+$('campaign-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  attempt(async () => {
+    const form = new FormData(event.target);
+    const body = {
+      name: form.get('name'),
+      mode: form.get('mode'),
+      lists: form.getAll('lists'),
+      hours: String(form.get('hours')).split('\n').map((h) => h.trim()).filter(Boolean),
+      max_attempts: Number(form.get('max_attempts')),
+      retry_delay_minutes: Number(form.get('retry_delay_minutes')),
+      abandonment_cap: Number(form.get('abandonment_cap')) / 100,
+    };
+    const script = String(form.get('script')).trim();
+    if (script) body.script = script;
+    await api('POST', '/api/campaigns', body);
+    say(`Campaign ${body.name} created; start it when ready.`);
+    event.target.reset();
+    await load();
+  });
+});
+
+attempt(load);

@@ -1,0 +1,30 @@
+// API tokens: scoped, expiring; the secret is shown once.
+
+import { api, attempt, el, say, when } from './api.js';
+
+const $ = (id) => document.getElementById(id);
+
+async function load() {
+  const tokens = await api('GET', '/api/tokens');
+  $('tokens').replaceChildren(...tokens.map((t) => el('tr', {},
+    el('td', {}, t.name), el('td', {}, t.scopes.join(', ')), el('td', {}, when(t.expires_at)), el('td', {}, t.revoked ? 'revoked' : '—'),
+    el('td', {}, t.revoked ? '' : el('button', { type: 'button', onclick: () => attempt(async () => {
+      await api('DELETE', `/api/tokens/${t.id}`);
+      say(`Token ${t.name} revoked.`);
+      await load();
+    }) }, 'Revoke')))));
+}
+
+$('token-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  attempt(async () => {
+    const form = new FormData(event.target);
+    const created = await api('POST', '/api/tokens', { name: form.get('name'), scopes: form.getAll('scopes'), expires_in_days: Number(form.get('expires_in_days')) });
+    $('token-secret').textContent = `Token for ${created.details.name} (shown once): ${created.token}`;
+    $('token-secret').hidden = false;
+    event.target.reset();
+    await load();
+  });
+});
+
+attempt(load);
