@@ -69,7 +69,7 @@ async fn signing_in_with_an_authenticator_code() {
     browser.click("button[type=submit]").await;
     browser.wait_for_text("Welcome, Test olive").await;
     let screens = browser.text_of("nav[aria-label=Screens]").await;
-    assert_eq!(screens.split_whitespace().collect::<Vec<_>>().join(" "), "Home Desk Wallboard Trust center");
+    assert_eq!(screens.split_whitespace().collect::<Vec<_>>().join(" "), "Home Desk Wallboard Admin Trust center");
     browser.keep_screenshot("home").await;
     let refused = [
         format!("{}/login - Failed to load resource: the server responded with a status of 401", server.base),
