@@ -10,6 +10,9 @@ pub enum SessionStage {
     /// Password accepted; the role requires MFA and none is set up, so only
     /// enrolment is reachable.
     MfaEnrolmentRequired,
+    /// Signed in with a password somebody else chose (a one-time password):
+    /// only changing it is reachable.
+    PasswordChangeRequired,
     /// Fully signed in.
     SignedIn,
 }
@@ -19,11 +22,14 @@ impl SessionStage {
         match self {
             SessionStage::MfaPending => "mfa_pending",
             SessionStage::MfaEnrolmentRequired => "mfa_enrolment_required",
+            SessionStage::PasswordChangeRequired => "password_change_required",
             SessionStage::SignedIn => "signed_in",
         }
     }
     pub fn parse(value: &str) -> Option<Self> {
-        [SessionStage::MfaPending, SessionStage::MfaEnrolmentRequired, SessionStage::SignedIn].into_iter().find(|s| s.as_str() == value)
+        [SessionStage::MfaPending, SessionStage::MfaEnrolmentRequired, SessionStage::PasswordChangeRequired, SessionStage::SignedIn]
+            .into_iter()
+            .find(|s| s.as_str() == value)
     }
 }
 

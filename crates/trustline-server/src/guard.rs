@@ -30,6 +30,9 @@ pub enum Access {
     Enrolment,
     /// Any session, whatever its stage (signing out).
     AnySession,
+    /// A browser session that must replace a one-time password, or a
+    /// signed-in one changing its own password.
+    PasswordChange,
     /// A fully signed-in caller whose role (and token scopes) permit the action.
     Allowed(Action),
 }
@@ -112,6 +115,12 @@ fn admit(caller: &Caller, access: Access) -> Result<(), Refusal> {
         )
     };
     let session_only = || Refusal::Error(ApiError::new(StatusCode::FORBIDDEN, "session_required", "API tokens cannot use this route"));
+    let change_password = || {
+        Refusal::SignIn(
+            ApiError::new(StatusCode::FORBIDDEN, "password_change_required", "choose your own password first: this one was set for you"),
+            "/password",
+        )
+    };
     match (access, stage) {
         (Access::Public | Access::Report, _) => Ok(()),
         (Access::AnySession, Some(_)) => Ok(()),
@@ -119,9 +128,14 @@ fn admit(caller: &Caller, access: Access) -> Result<(), Refusal> {
         (Access::MfaPending, Some(_)) => Err(Refusal::Error(ApiError::new(StatusCode::CONFLICT, "mfa_not_pending", "no code is owed"))),
         (Access::Enrolment, Some(SessionStage::MfaEnrolmentRequired | SessionStage::SignedIn)) => Ok(()),
         (Access::Enrolment, Some(SessionStage::MfaPending)) => Err(mfa_pending()),
-        (Access::AnySession | Access::MfaPending | Access::Enrolment, None) => Err(session_only()),
+        (Access::Enrolment, Some(SessionStage::PasswordChangeRequired)) => Err(change_password()),
+        (Access::PasswordChange, Some(SessionStage::PasswordChangeRequired | SessionStage::SignedIn)) => Ok(()),
+        (Access::PasswordChange, Some(SessionStage::MfaPending)) => Err(mfa_pending()),
+        (Access::PasswordChange, Some(SessionStage::MfaEnrolmentRequired)) => Err(enrol()),
+        (Access::AnySession | Access::MfaPending | Access::Enrolment | Access::PasswordChange, None) => Err(session_only()),
         (Access::Allowed(_), Some(SessionStage::MfaPending)) => Err(mfa_pending()),
         (Access::Allowed(_), Some(SessionStage::MfaEnrolmentRequired)) => Err(enrol()),
+        (Access::Allowed(_), Some(SessionStage::PasswordChangeRequired)) => Err(change_password()),
         (Access::Allowed(action), _) if principal.may(action) => Ok(()),
         (Access::Allowed(_), _) => Err(Refusal::Error(ApiError::forbidden())),
     }

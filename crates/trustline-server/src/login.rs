@@ -68,8 +68,13 @@ fn stage_after_password(tenant: &Tenant, user: &User) -> SessionStage {
     } else if mfa_required(user.role, tenant.require_mfa) {
         SessionStage::MfaEnrolmentRequired
     } else {
-        SessionStage::SignedIn
+        stage_after_second_factor(user)
     }
+}
+
+/// A one-time password is replaced before anything else.
+fn stage_after_second_factor(user: &User) -> SessionStage {
+    if user.password_must_change { SessionStage::PasswordChangeRequired } else { SessionStage::SignedIn }
 }
 
 pub(crate) async fn sign_in(
@@ -171,7 +176,7 @@ pub(crate) async fn second_factor(state: &AppState, caller: &Caller, principal: 
         state.appender.append(caller.audit(state, "session.mfa", format!("user:{}", user.id)).outcome(Outcome::Failure)).await?;
         return Err(invalid_code());
     };
-    let (session, created) = new_session(state, user, SessionStage::SignedIn);
+    let (session, created) = new_session(state, user, stage_after_second_factor(user));
     let draft = caller.audit(state, "session.mfa", format!("user:{}", user.id)).detail("method", method);
     state.store.rotate_session(&digest, session, draft).await?;
     Ok(created)
@@ -241,7 +246,7 @@ pub(crate) async fn confirm_enrolment(
     let digests: Vec<[u8; 32]> = codes.iter().map(|c| sha256(c.as_bytes())).collect();
     let draft = caller.audit(state, "mfa.enrol", format!("user:{}", user.id));
     state.store.confirm_totp(user.tenant_id, user.id, step, &digests, draft).await?;
-    let (session, created) = new_session(state, user, SessionStage::SignedIn);
+    let (session, created) = new_session(state, user, stage_after_second_factor(user));
     let rotation = caller.audit(state, "session.rotate", format!("user:{}", user.id)).detail("reason", "mfa_enrolled");
     state.store.rotate_session(&digest, session, rotation).await?;
     Ok((created, codes))

@@ -90,7 +90,7 @@ fn operation(spec: &RouteSpec, schemas: &mut SchemaGenerator) -> Value {
     }
     let security = match spec.access {
         Access::Public | Access::Report => json!([]),
-        Access::MfaPending | Access::Enrolment | Access::AnySession => json!([{ "session": [] }]),
+        Access::MfaPending | Access::Enrolment | Access::AnySession | Access::PasswordChange => json!([{ "session": [] }]),
         Access::Allowed(action) => {
             op.insert("x-trustline-action".into(), json!(action.as_str()));
             json!([{ "session": [] }, { "token": [] }])

@@ -28,3 +28,22 @@ pub(crate) async fn verify_password(state: &AppState, password: Zeroizing<String
 pub(crate) fn check_new_password(state: &AppState, password: &str, context: &[&str]) -> Result<(), ApiError> {
     state.config.password.check(password, context).map_err(|e| ApiError::unprocessable("weak_password", e.to_string()))
 }
+
+/// A person replaces their own password: the current one must be right and
+/// the new one strong. Every session of theirs ends, this one included.
+pub(crate) async fn change_own(
+    state: &AppState,
+    authed: &crate::auth::Authed,
+    current: Zeroizing<String>,
+    new: Zeroizing<String>,
+) -> Result<(), ApiError> {
+    let user = &authed.principal.user;
+    if !verify_password(state, current, Some(user.password_hash.clone())).await? {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "wrong_password", "the current password is not correct"));
+    }
+    check_new_password(state, &new, &[&user.username, &user.display_name, &authed.principal.tenant.slug])?;
+    let hash = hash_password(state, new).await?;
+    let draft = authed.caller.audit(state, "user.password_change", format!("user:{}", user.id));
+    state.store.set_password(user.tenant_id, user.id, &hash, draft).await?;
+    Ok(())
+}

@@ -146,7 +146,7 @@ impl Entry {
 }
 
 fn entries() -> Vec<Entry> {
-    use Access::{Allowed, AnySession, Enrolment, MfaPending, Public, Report};
+    use Access::{Allowed, AnySession, Enrolment, MfaPending, PasswordChange, Public, Report};
     vec![
         entry(Method::GET, "/healthz", "Liveness: the process answers", Public, get(health::live)),
         entry(Method::GET, "/readyz", "Readiness: the database and the audit log are writable", Public, get(health::ready)),
@@ -249,6 +249,8 @@ fn entries() -> Vec<Entry> {
         entry(Method::POST, "/mfa/enrol", "Confirm authenticator enrolment (form)", Enrolment, post(pages::enrol_submit)),
         entry(Method::GET, "/mfa/enrol/qr.svg", "Enrolment QR code", Enrolment, get(pages::enrol_qr)),
         entry(Method::POST, "/logout", "Sign out (form)", AnySession, post(pages::logout)),
+        entry(Method::GET, "/password", "Choose your own password (page)", PasswordChange, get(pages::password_form)),
+        entry(Method::POST, "/password", "Choose your own password (form)", PasswordChange, post(pages::password_submit)),
         // Session API.
         entry(Method::GET, "/api/openapi.json", "This document", Public, get(openapi::document)),
         entry(Method::POST, "/api/session", "Sign in with organisation, username and password", Public, post(session_api::sign_in))
@@ -280,7 +282,7 @@ fn entries() -> Vec<Entry> {
             Method::PUT,
             "/api/me/password",
             "Change your own password (ends your sessions)",
-            Allowed(Action::AccountView),
+            PasswordChange,
             put(users_api::change_own_password),
         )
         .takes::<users_api::PasswordChange>()

@@ -282,8 +282,8 @@ impl Store for PostgresStore {
     async fn create_user(&self, user: NewUser, mut audit: AuditDraft) -> StoreResult<User> {
         let mut tx = self.begin().await?;
         let row = sqlx::query(
-            "INSERT INTO users (tenant_id, username, display_name, role, password_hash, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING *",
+            "INSERT INTO users (tenant_id, username, display_name, role, password_hash, created_at, password_must_change)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *",
         )
         .bind(user.tenant_id.0)
         .bind(&user.username)
@@ -291,6 +291,7 @@ impl Store for PostgresStore {
         .bind(user.role.as_str())
         .bind(&user.password_hash)
         .bind(user.created_at)
+        .bind(user.password_must_change)
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| match unavailable(e) {
@@ -372,7 +373,7 @@ impl Store for PostgresStore {
 
     async fn set_password(&self, tenant: TenantId, id: UserId, password_hash: &str, audit: AuditDraft) -> StoreResult<()> {
         let mut tx = self.begin().await?;
-        let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE tenant_id = $2 AND id = $3")
+        let done = sqlx::query("UPDATE users SET password_hash = $1, password_must_change = FALSE WHERE tenant_id = $2 AND id = $3")
             .bind(password_hash)
             .bind(tenant.0)
             .bind(id.0)

@@ -70,6 +70,7 @@ pub fn user(row: &impl Columns) -> Result<User, StoreError> {
         totp_last_step: row.opt_int("totp_last_step")?,
         created_at: row.int("created_at")?,
         last_sign_in_at: row.opt_int("last_sign_in_at")?,
+        password_must_change: row.flag("password_must_change")?,
     })
 }
 

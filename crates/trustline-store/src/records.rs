@@ -30,6 +30,8 @@ pub struct User {
     pub totp_last_step: Option<i64>,
     pub created_at: UnixTime,
     pub last_sign_in_at: Option<UnixTime>,
+    /// Somebody else chose the password: the account sets its own first.
+    pub password_must_change: bool,
 }
 
 impl User {
@@ -59,6 +61,8 @@ pub struct NewUser {
     pub role: Role,
     pub password_hash: String,
     pub created_at: UnixTime,
+    /// The password was chosen for the person (a one-time password).
+    pub password_must_change: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -115,6 +119,7 @@ mod tests {
             totp_last_step: None,
             created_at: 0,
             last_sign_in_at: None,
+            password_must_change: false,
         };
         let printed = format!("{user:?}");
         assert!(!printed.contains("argon2id") && !printed.contains("115, 101, 101, 100"), "{printed}");

@@ -23,6 +23,7 @@ fn new_user(tenant: &Tenant, username: &str) -> NewUser {
         role: Role::Agent,
         password_hash: "h".into(),
         created_at: 1000,
+        password_must_change: false,
     }
 }
 

@@ -78,6 +78,7 @@ impl TestServer {
             role,
             password_hash: self.hasher.hash(&password).unwrap(),
             created_at: self.clock.now(),
+            password_must_change: false,
         };
         let user = self.db.store.create_user(new, self.audit(tenant, "user.create")).await.unwrap();
         let totp = if mfa {

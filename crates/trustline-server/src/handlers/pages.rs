@@ -104,6 +104,7 @@ fn next_page(stage: SessionStage) -> &'static str {
     match stage {
         SessionStage::MfaPending => "/login/mfa",
         SessionStage::MfaEnrolmentRequired => "/mfa/enrol",
+        SessionStage::PasswordChangeRequired => "/password",
         SessionStage::SignedIn => "/",
     }
 }
@@ -155,7 +156,7 @@ pub(crate) struct CodeInput {
 
 pub(crate) async fn mfa_submit(State(state): State<AppState>, authed: Authed, ApiForm(input): ApiForm<CodeInput>) -> Response {
     match login::second_factor(&state, &authed.caller, &authed.principal, &input.code).await {
-        Ok(session) => with_session(&state, &session, "/"),
+        Ok(session) => with_session(&state, &session, next_page(session.stage)),
         Err(error) => render(&Mfa { csrf: session_csrf(&state, &authed), error: Some(error.message) }, error.status),
     }
 }
@@ -225,4 +226,54 @@ pub(crate) async fn logout(State(state): State<AppState>, authed: Authed) -> Res
     let mut response = Redirect::to("/login").into_response();
     response.headers_mut().append(header::SET_COOKIE, cookies::clear(cookies::session_cookie_name(state.config.tls), state.config.tls));
     Ok(response)
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordForm {
+    csrf: String,
+    required: bool,
+    error: Option<String>,
+}
+
+fn password_page(state: &AppState, authed: &Authed, error: Option<ApiError>) -> Response {
+    let required = matches!(authed.principal.credential, Credential::Session { stage: SessionStage::PasswordChangeRequired, .. });
+    let status = error.as_ref().map_or(StatusCode::OK, |e| e.status);
+    render(&PasswordForm { csrf: session_csrf(state, authed), required, error: error.map(|e| e.message) }, status)
+}
+
+pub(crate) async fn password_form(State(state): State<AppState>, authed: Authed) -> Response {
+    password_page(&state, &authed, None)
+}
+
+#[derive(Deserialize)]
+pub(crate) struct PasswordInput {
+    #[serde(default)]
+    #[allow(dead_code)]
+    csrf: String,
+    current_password: Zeroizing<String>,
+    new_password: Zeroizing<String>,
+    repeat_password: Zeroizing<String>,
+}
+
+#[derive(Template)]
+#[template(path = "password_changed.html")]
+struct PasswordChanged;
+
+/// Every session ends with the change, so the person signs in again.
+pub(crate) async fn password_submit(State(state): State<AppState>, authed: Authed, ApiForm(input): ApiForm<PasswordInput>) -> Response {
+    if input.new_password.as_str() != input.repeat_password.as_str() {
+        let error = ApiError::unprocessable("passwords_differ", "the two new passwords are not the same");
+        return password_page(&state, &authed, Some(error));
+    }
+    match crate::passwords::change_own(&state, &authed, input.current_password, input.new_password).await {
+        Ok(()) => {
+            let mut response = render(&PasswordChanged, StatusCode::OK);
+            response
+                .headers_mut()
+                .append(header::SET_COOKIE, cookies::clear(cookies::session_cookie_name(state.config.tls), state.config.tls));
+            response
+        }
+        Err(error) => password_page(&state, &authed, Some(error)),
+    }
 }

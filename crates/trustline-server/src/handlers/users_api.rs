@@ -2,7 +2,7 @@ use super::views::UserView;
 use crate::auth::{Authed, Principal};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath};
-use crate::passwords::{check_new_password, hash_password, verify_password};
+use crate::passwords::{check_new_password, hash_password};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -32,14 +32,7 @@ pub(crate) async fn change_own_password(
     authed: Authed,
     ApiJson(input): ApiJson<PasswordChange>,
 ) -> Result<StatusCode, ApiError> {
-    let user = &authed.principal.user;
-    if !verify_password(&state, input.current_password, Some(user.password_hash.clone())).await? {
-        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "wrong_password", "the current password is not correct"));
-    }
-    check_new_password(&state, &input.new_password, &[&user.username, &user.display_name, &authed.principal.tenant.slug])?;
-    let hash = hash_password(&state, input.new_password).await?;
-    let draft = authed.caller.audit(&state, "user.password_change", format!("user:{}", user.id));
-    state.store.set_password(user.tenant_id, user.id, &hash, draft).await?;
+    crate::passwords::change_own(&state, &authed, input.current_password, input.new_password).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -100,6 +93,7 @@ pub(crate) async fn create(
         role,
         password_hash,
         created_at: state.clock.now(),
+        password_must_change: generated,
     };
     let draft = authed.caller.audit(&state, "user.create", "user").detail("role", role.as_str());
     let user = state.store.create_user(new, draft).await?;

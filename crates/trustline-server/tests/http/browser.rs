@@ -306,3 +306,41 @@ async fn the_admin_console_invites_creates_and_configures() {
     browser.keep_screenshot("admin-webhooks").await;
     assert_clean(&server, &olive, &browser, &[]).await;
 }
+
+/// An invited agent signs in with a one-time password, is sent to choose
+/// their own, and signs in with it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invited_agent_chooses_their_own_password() {
+    let Some(driver) = driver().await else { return };
+    let server = TestServer::start(Engine::Sqlite).await;
+    let olive = server.create_user(&server.tenant, "olive", Role::Owner, true).await;
+    let owner = server.signed_in(&olive).await;
+    let created = owner.post("/api/users", json!({ "username": "newbie", "display_name": "Test newbie", "role": "agent" })).await;
+    let one_time = created.body["initial_password"].as_str().unwrap().to_owned();
+    let browser = driver.browser(WIDTH, HEIGHT).await;
+    browser.goto(&format!("{}/login", server.base)).await;
+    browser.fill("#tenant", "acme").await;
+    browser.fill("#username", "newbie").await;
+    browser.fill("#password", &one_time).await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for_text("Your password was set for you").await;
+    browser.fill("#current-password", &one_time).await;
+    browser.fill("#new-password", "harbour violin quartz meadow").await;
+    browser.fill("#repeat-password", "harbour violin quartz meadows").await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for_text("the two new passwords are not the same").await;
+    browser.fill("#current-password", &one_time).await;
+    browser.fill("#new-password", "harbour violin quartz meadow").await;
+    browser.fill("#repeat-password", "harbour violin quartz meadow").await;
+    browser.keep_screenshot("password-change").await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for_text("Password changed").await;
+    browser.click("a[href='/login']").await;
+    browser.fill("#tenant", "acme").await;
+    browser.fill("#username", "newbie").await;
+    browser.fill("#password", "harbour violin quartz meadow").await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for_text("Welcome, Test newbie").await;
+    let refused = format!("{}/password - Failed to load resource: the server responded with a status of 422", server.base);
+    assert_clean(&server, &olive, &browser, &[&refused]).await;
+}

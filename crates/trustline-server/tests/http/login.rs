@@ -11,7 +11,49 @@ on_both_engines!(
     tenants_can_require_mfa_for_everyone,
     mfa_codes_are_checked_and_single_use,
     weak_passwords_are_refused,
+    a_one_time_password_must_be_replaced_first,
 );
+
+/// An invited person signs in with the one-time password they were given:
+/// nothing but choosing their own password is open until they do.
+async fn a_one_time_password_must_be_replaced_first(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let olive = server.create_user(&server.tenant, "olive", Role::Owner, true).await;
+    let owner = server.signed_in(&olive).await;
+    let created = owner.post("/api/users", json!({ "username": "newbie", "display_name": "New Agent", "role": "agent" })).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let one_time = created.body["initial_password"].as_str().unwrap().to_owned();
+    let chosen = owner
+        .post(
+            "/api/users",
+            json!({ "username": "chooser", "display_name": "C", "role": "agent", "password": "quartz lantern meadow violin" }),
+        )
+        .await;
+    assert_eq!(chosen.status, 201);
+
+    let newbie = server.client();
+    let signed = newbie.sign_in("acme", "newbie", &one_time).await;
+    assert_eq!((signed.status, signed.body["stage"].as_str()), (200, Some("password_change_required")), "{}", signed.body);
+    let blocked = newbie.get("/api/agent/state").await;
+    assert_eq!((blocked.status, blocked.code()), (403, "password_change_required"));
+    let page = newbie.http.get(newbie.url("/desk")).send().await.unwrap();
+    assert_eq!((page.status().as_u16(), page.headers()["location"].to_str().unwrap()), (303, "/password"));
+    let weak = newbie.put("/api/me/password", json!({ "current_password": one_time, "new_password": "password123" })).await;
+    assert_eq!(weak.status, 422, "{}", weak.body);
+    let changed =
+        newbie.put("/api/me/password", json!({ "current_password": one_time, "new_password": "harbour violin quartz meadow" })).await;
+    assert_eq!(changed.status, 204, "{}", changed.body);
+    assert_eq!(newbie.get("/api/me").await.status, 401, "the change ends the session");
+
+    let again = server.client();
+    assert_eq!(again.sign_in("acme", "newbie", &one_time).await.status, 401, "the one-time password is gone");
+    let signed = again.sign_in("acme", "newbie", "harbour violin quartz meadow").await;
+    assert_eq!(signed.body["stage"], "signed_in");
+    assert_eq!(again.get("/api/agent/state").await.status, 200);
+    // A password the person chose is not forced to change.
+    let chooser = server.client();
+    assert_eq!(chooser.sign_in("acme", "chooser", "quartz lantern meadow violin").await.body["stage"], "signed_in");
+}
 
 async fn failed_sign_ins_lock_the_account_without_revealing_it(engine: Engine) {
     let server = TestServer::start(engine).await;

@@ -57,6 +57,13 @@ pub async fn create_tenant(inst: &Installation, slug: &str, name: &str) -> anyho
     Ok(inst.store.create_tenant(slug.as_str(), name, cli_audit(0, "tenant.create", "tenant")).await?)
 }
 
+/// An account's first password: chosen by the person, or a one-time
+/// password they must replace at their first sign-in.
+pub enum InitialPassword<'a> {
+    Chosen(&'a str),
+    OneTime(&'a str),
+}
+
 pub async fn create_user(
     inst: &Installation,
     hasher: &PasswordHasher,
@@ -64,11 +71,15 @@ pub async fn create_user(
     username: &str,
     display_name: &str,
     role: Role,
-    password: &str,
+    password: InitialPassword<'_>,
 ) -> anyhow::Result<User> {
     let username = Username::parse(username)?;
     let display_name = if display_name.trim().is_empty() { username.as_str() } else { display_name.trim() };
-    let password_hash = hasher.hash(password)?;
+    let (text, password_must_change) = match password {
+        InitialPassword::Chosen(text) => (text, false),
+        InitialPassword::OneTime(text) => (text, true),
+    };
+    let password_hash = hasher.hash(text)?;
     let new = NewUser {
         tenant_id: tenant.id,
         username: username.as_str().to_owned(),
@@ -76,6 +87,7 @@ pub async fn create_user(
         role,
         password_hash,
         created_at: SystemClock.now(),
+        password_must_change,
     };
     let audit = cli_audit(tenant.id.0, "user.create", "user").detail("role", role.as_str());
     Ok(inst.store.create_user(new, audit).await?)

@@ -1,7 +1,7 @@
 //! Benchmarks run against real storage on this machine. Figures go into
 //! docs/benchmarks.md together with the command line that produced them.
 
-use super::accounts::{create_tenant, create_user};
+use super::accounts::{InitialPassword, create_tenant, create_user};
 use crate::config::{DataArgs, Installation, hasher};
 use anyhow::Context;
 use clap::{Args, Subcommand};
@@ -245,7 +245,7 @@ async fn login(requests: usize, concurrency: usize) -> anyhow::Result<()> {
     let s = scratch(&BenchStorage { database_url: None }).await?;
     let hasher = hasher()?;
     let password = "bench violet tractor lagoon";
-    create_user(&s.inst, &hasher, &s.tenant, "agent", "", Role::Agent, password).await?;
+    create_user(&s.inst, &hasher, &s.tenant, "agent", "", Role::Agent, InitialPassword::Chosen(password)).await?;
     let app = App::new(AppConfig::default(), s.inst.store.clone(), Arc::new(SystemClock), s.inst.keys.clone(), hasher);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);

@@ -5,7 +5,7 @@
 //! and the supervisor's live view moves as soon as the demo starts. Real
 //! people can sign in as `agent` and take calls beside them.
 
-use super::accounts::{cli_audit, create_user};
+use super::accounts::{InitialPassword, cli_audit, create_user};
 use crate::config::Installation;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -97,7 +97,16 @@ pub async fn prepare(
                 inst.store.set_password(tenant.id, user.id, &hasher.hash(&password)?, audit).await?;
             }
             None => {
-                create_user(inst, hasher, tenant, &username, &format!("Demo floor agent {i}"), Role::Agent, &password).await?;
+                create_user(
+                    inst,
+                    hasher,
+                    tenant,
+                    &username,
+                    &format!("Demo floor agent {i}"),
+                    Role::Agent,
+                    InitialPassword::Chosen(&password),
+                )
+                .await?;
             }
         }
         agents.push((username, password));

@@ -1,4 +1,4 @@
-use super::accounts::{choose_password, create_tenant, create_user, password_from_stdin};
+use super::accounts::{InitialPassword, choose_password, create_tenant, create_user, password_from_stdin};
 use crate::config::{DataArgs, hasher};
 use clap::Args;
 use std::process::ExitCode;
@@ -28,7 +28,8 @@ pub async fn run(args: InitArgs) -> anyhow::Result<ExitCode> {
     let given = if args.password_stdin { Some(password_from_stdin()?) } else { None };
     let (password, generated) = choose_password(given, &[&args.owner, &args.tenant])?;
     let tenant = create_tenant(&inst, &args.tenant, &args.tenant_name).await?;
-    let owner = create_user(&inst, &*hasher()?, &tenant, &args.owner, "", Role::Owner, &password).await?;
+    let initial = if generated { InitialPassword::OneTime(&password) } else { InitialPassword::Chosen(&password) };
+    let owner = create_user(&inst, &*hasher()?, &tenant, &args.owner, "", Role::Owner, initial).await?;
     if created_key {
         println!(
             "Created the master key in {}. Back it up separately from the database: without it the data cannot be read.",

@@ -1,4 +1,4 @@
-use super::accounts::{cli_audit, create_tenant, create_user, find_tenant};
+use super::accounts::{InitialPassword, cli_audit, create_tenant, create_user, find_tenant};
 use super::demo_floor;
 use super::job_runs::record;
 use crate::config::{DataArgs, Installation, hasher};
@@ -176,7 +176,7 @@ async fn prepare_demo(inst: &Installation, hasher: &PasswordHasher) -> anyhow::R
             }
             None => {
                 let display = format!("Demo {username}");
-                create_user(inst, hasher, &tenant, username, &display, role, &password).await?;
+                create_user(inst, hasher, &tenant, username, &display, role, InitialPassword::Chosen(&password)).await?;
             }
         }
         accounts.push((username, role.as_str(), password));

@@ -1,4 +1,4 @@
-use super::accounts::{choose_password, cli_audit, create_user, find_tenant, find_user, password_from_stdin};
+use super::accounts::{InitialPassword, choose_password, cli_audit, create_user, find_tenant, find_user, password_from_stdin};
 use crate::config::{DataArgs, hasher};
 use clap::{Args, Subcommand};
 use std::process::ExitCode;
@@ -55,7 +55,8 @@ pub async fn run(command: UserCommand) -> anyhow::Result<ExitCode> {
             let tenant = find_tenant(&inst, &target.tenant).await?;
             let given = if password_stdin { Some(password_from_stdin()?) } else { None };
             let (password, generated) = choose_password(given, &[&target.username, &display_name, &tenant.slug])?;
-            let user = create_user(&inst, &*hasher()?, &tenant, &target.username, &display_name, role, &password).await?;
+            let initial = if generated { InitialPassword::OneTime(&password) } else { InitialPassword::Chosen(&password) };
+            let user = create_user(&inst, &*hasher()?, &tenant, &target.username, &display_name, role, initial).await?;
             println!("Created {} ({}) in {}.", user.username, role.as_str(), tenant.slug);
             if generated {
                 println!("One-time password: {}", password.as_str());
