@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 const CSS: &str = "text/css; charset=utf-8";
 
 /// Script modules by file name.
-const SCRIPTS: [(&str, &str); 13] = [
+const SCRIPTS: [(&str, &str); 17] = [
     ("admin_campaigns.js", include_str!("../static/js/admin_campaigns.js")),
     ("admin_imports.js", include_str!("../static/js/admin_imports.js")),
     ("admin_retention.js", include_str!("../static/js/admin_retention.js")),
@@ -22,6 +22,10 @@ const SCRIPTS: [(&str, &str); 13] = [
     ("trust_audit.js", include_str!("../static/js/trust_audit.js")),
     ("trust_center.js", include_str!("../static/js/trust_center.js")),
     ("trust_incidents.js", include_str!("../static/js/trust_incidents.js")),
+    ("trust_reviews.js", include_str!("../static/js/trust_reviews.js")),
+    ("trust_risks.js", include_str!("../static/js/trust_risks.js")),
+    ("trust_suppliers.js", include_str!("../static/js/trust_suppliers.js")),
+    ("trust_training.js", include_str!("../static/js/trust_training.js")),
     ("wallboard.js", include_str!("../static/js/wallboard.js")),
 ];
 

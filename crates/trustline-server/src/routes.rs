@@ -179,6 +179,22 @@ fn entries() -> Vec<Entry> {
         ),
         entry(
             Method::GET,
+            "/trust/training",
+            "Trust center page: security training",
+            Allowed(Action::TrustRead),
+            get(trust_pages::training),
+        ),
+        entry(Method::GET, "/trust/suppliers", "Trust center page: suppliers", Allowed(Action::TrustRead), get(trust_pages::suppliers)),
+        entry(
+            Method::GET,
+            "/trust/access-reviews",
+            "Trust center page: access reviews",
+            Allowed(Action::TrustRead),
+            get(trust_pages::access_reviews),
+        ),
+        entry(Method::GET, "/trust/risks", "Trust center page: the risk register", Allowed(Action::TrustRead), get(trust_pages::risks)),
+        entry(
+            Method::GET,
             "/trust/audit",
             "Trust center page: the audit log and its verification",
             Allowed(Action::AuditRead),

@@ -11,6 +11,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use trustline_domain::Action;
 
 #[derive(Template)]
 #[template(path = "trust.html")]
@@ -72,6 +73,29 @@ pub(crate) async fn incidents(State(state): State<AppState>, authed: Authed) -> 
     let page = Incidents { chrome: Chrome::of(&state, &authed, "/trust")?, section: "incidents" };
     Ok(render(&page, StatusCode::OK))
 }
+
+/// A register's page: what it shows is read by its module; `manage` says
+/// whether the person may change it (the API decides either way).
+macro_rules! register_page {
+    ($name:ident, $template:literal, $section:literal, $action:expr) => {
+        pub(crate) async fn $name(State(state): State<AppState>, authed: Authed) -> Result<Response, ApiError> {
+            #[derive(Template)]
+            #[template(path = $template)]
+            struct Page {
+                chrome: Chrome,
+                section: &'static str,
+                manage: bool,
+            }
+            let page = Page { chrome: Chrome::of(&state, &authed, "/trust")?, section: $section, manage: authed.principal.may($action) };
+            Ok(render(&page, StatusCode::OK))
+        }
+    };
+}
+
+register_page!(training, "trust_training.html", "training", Action::TrainingManage);
+register_page!(suppliers, "trust_suppliers.html", "suppliers", Action::TrustManage);
+register_page!(access_reviews, "trust_reviews.html", "access-reviews", Action::UserDisable);
+register_page!(risks, "trust_risks.html", "risks", Action::TrustManage);
 
 #[derive(Template)]
 #[template(path = "trust_audit.html")]

@@ -344,3 +344,52 @@ async fn an_invited_agent_chooses_their_own_password() {
     let refused = format!("{}/password - Failed to load resource: the server responded with a status of 422", server.base);
     assert_clean(&server, &olive, &browser, &[&refused]).await;
 }
+
+/// The owner works the trust center's registers: adds a course and records
+/// a completion, reviews a supplier, runs an access review, reviews a risk.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_owner_works_the_trust_center_registers() {
+    let Some(driver) = driver().await else { return };
+    let server = TestServer::start(Engine::Sqlite).await;
+    let olive = server.create_user(&server.tenant, "olive", Role::Owner, true).await;
+    server.create_user(&server.tenant, "adam", Role::Admin, true).await;
+    let ada = server.create_user(&server.tenant, "ada", Role::Agent, false).await;
+    let owner = server.signed_in(&olive).await;
+    let carrier = json!({ "name": "Carrier Ltd", "service": "SIP trunks", "data_touched": "called numbers", "certifications": [{ "kind": "iso27001", "expires_on": "2031-12-31" }] });
+    assert_eq!(owner.post("/api/suppliers", carrier).await.status, 201);
+    let risk = json!({ "title": "Stolen agent credentials", "likelihood": 4, "impact": 5, "treatment": "mitigate", "owner_id": olive.id.0, "controls": ["AC-01"] });
+    assert_eq!(owner.post("/api/risks", risk).await.status, 201);
+    let browser = driver.browser(WIDTH, HEIGHT).await;
+    sign_in(&server, &browser, &olive).await;
+
+    browser.goto(&format!("{}/trust/training", server.base)).await;
+    browser.fill("#course-title", "Handling personal data").await;
+    browser.click("#course-form button[type=submit]").await;
+    browser.wait_until("#courses", "the course", |t| t.contains("Handling personal data")).await;
+    browser.wait_until("tr[data-user='ada']", "ada's lapsed standing", |t| t.contains("Handling personal data")).await;
+    browser.click("tr[data-user='ada'] button").await;
+    browser.wait_until("tr[data-user='ada']", "ada's current standing", |t| t.contains("current")).await;
+    browser.keep_screenshot("trust-training").await;
+
+    browser.click("a[href='/trust/suppliers']").await;
+    browser.wait_until("#suppliers", "the supplier's task", |t| t.contains("never reviewed")).await;
+    browser.fill("#suppliers input[type=text]", "Certificate and DPA checked").await;
+    browser.click("#suppliers button").await;
+    browser.wait_until("#suppliers", "the review", |t| t.contains("approved") && !t.contains("never reviewed")).await;
+
+    browser.click("a[href='/trust/access-reviews']").await;
+    browser.click("#start-review").await;
+    browser.wait_until("#review", "the campaign's accounts", |t| t.contains("ada") && t.contains("pending")).await;
+    browser.click("#review tr[data-user='ada'] button:nth-of-type(2)").await;
+    browser.wait_until("#review tr[data-user='ada']", "the revocation", |t| t.contains("revoke")).await;
+    browser.keep_screenshot("trust-access-review").await;
+    assert_eq!(owner.get(&format!("/api/users/{}", ada.id.0)).await.body["disabled"], true, "revoked access is gone at once");
+
+    browser.click("a[href='/trust/risks']").await;
+    browser.wait_until("#risks", "the risk", |t| t.contains("4 × 5 = 20")).await;
+    browser.fill("#risks input[type=text]", "MFA now required for everyone").await;
+    browser.click("#risks button").await;
+    browser.wait_until("#status", "the recorded review", |t| t.contains("Review of Stolen agent credentials recorded")).await;
+    browser.keep_screenshot("trust-risks").await;
+    assert_clean(&server, &olive, &browser, &[]).await;
+}
