@@ -9,9 +9,10 @@ use axum::response::{IntoResponse, Response};
 const CSS: &str = "text/css; charset=utf-8";
 
 /// Script modules by file name.
-const SCRIPTS: [(&str, &str); 17] = [
+const SCRIPTS: [(&str, &str); 18] = [
     ("admin_campaigns.js", include_str!("../static/js/admin_campaigns.js")),
     ("admin_imports.js", include_str!("../static/js/admin_imports.js")),
+    ("admin_queues.js", include_str!("../static/js/admin_queues.js")),
     ("admin_retention.js", include_str!("../static/js/admin_retention.js")),
     ("admin_tokens.js", include_str!("../static/js/admin_tokens.js")),
     ("admin_users.js", include_str!("../static/js/admin_users.js")),

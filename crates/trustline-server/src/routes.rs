@@ -219,6 +219,13 @@ fn entries() -> Vec<Entry> {
         ),
         entry(
             Method::GET,
+            "/admin/queues",
+            "Admin console: inbound queues and agents' skills",
+            Allowed(Action::QueueManage),
+            get(admin_pages::queues::page),
+        ),
+        entry(
+            Method::GET,
             "/admin/retention",
             "Admin console: retention",
             Allowed(Action::RetentionManage),

@@ -15,10 +15,11 @@ use trustline_domain::webhooks::WebhookEvent;
 use trustline_domain::{Action, Role};
 
 /// The sections, each with the action its page needs.
-const SECTIONS: [(&str, &str, Action); 6] = [
+const SECTIONS: [(&str, &str, Action); 7] = [
     ("/admin/users", "Users", Action::UserCreate),
     ("/admin/imports", "Call lists", Action::ContactImport),
     ("/admin/campaigns", "Campaigns", Action::CampaignManage),
+    ("/admin/queues", "Queues and skills", Action::QueueManage),
     ("/admin/retention", "Retention", Action::RetentionManage),
     ("/admin/tokens", "API tokens", Action::TokenManage),
     ("/admin/webhooks", "Webhooks", Action::WebhookManage),
@@ -108,6 +109,11 @@ pub(crate) mod imports {
 pub(crate) mod campaigns {
     use super::*;
     section_page!(page, "admin_campaigns.html", "/admin/campaigns", "Campaigns", "admin_campaigns.js");
+}
+
+pub(crate) mod queues {
+    use super::*;
+    section_page!(page, "admin_queues.html", "/admin/queues", "Queues and skills", "admin_queues.js");
 }
 
 pub(crate) mod retention {

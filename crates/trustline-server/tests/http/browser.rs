@@ -284,6 +284,17 @@ async fn the_admin_console_invites_creates_and_configures() {
     browser.wait_until("#campaigns", "the running campaign", |t| t.contains("running")).await;
     browser.keep_screenshot("admin-campaigns").await;
 
+    browser.click("a[href='/admin/queues']").await;
+    browser.fill("#queue-name", "Customer care").await;
+    browser.fill("#queue-number", "+442071838000").await;
+    browser.fill("#queue-skills", "billing 3").await;
+    browser.fill("#queue-hours", "mon-fri 08:00-18:00").await;
+    browser.click("#queue-form button[type=submit]").await;
+    browser
+        .wait_until("#queues", "the new queue", |t| t.contains("Customer care") && t.contains("billing 3") && t.contains("80 % in 20 s"))
+        .await;
+    browser.keep_screenshot("admin-queues").await;
+
     browser.click("a[href='/admin/retention']").await;
     browser.fill("#retention-contacts", "365").await;
     browser.click("#retention-form button[type=submit]").await;

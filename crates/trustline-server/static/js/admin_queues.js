@@ -1,0 +1,59 @@
+// Inbound queues and agents' skills.
+
+import { api, attempt, el, say } from './api.js';
+
+const $ = (id) => document.getElementById(id);
+
+// "billing 3, french 2" → [{ skill: 'billing', level: 3 }, …]
+function parseSkills(text) {
+  return text.split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
+    const [skill, level] = s.split(/\s+/);
+    return { skill, level: Number(level ?? 1) };
+  });
+}
+
+const showSkills = (skills) => skills.map((s) => `${s.skill} ${s.level}`).join(', ');
+
+async function load() {
+  const [queues, users, skills] = await Promise.all([api('GET', '/api/queues'), api('GET', '/api/users'), api('GET', '/api/skills')]);
+  $('queues').replaceChildren(...(queues.length ? queues.map((q) => el('tr', {},
+    el('td', {}, q.name), el('td', {}, q.settings.number), el('td', {}, showSkills(q.settings.skills) || 'none'),
+    el('td', {}, q.settings.priority), el('td', {}, `${Math.round(q.settings.service_level.target * 100)} % in ${q.settings.service_level.seconds} s`),
+    el('td', {}, q.settings.hours.join('; ') || 'always open'), el('td', {}, q.waiting)))
+    : [el('tr', {}, el('td', { colspan: 7 }, 'No queues yet.'))]));
+  const held = new Map(skills.map((s) => [s.user_id, s.skills]));
+  const agents = users.filter((u) => !u.disabled && ['agent', 'supervisor'].includes(u.role));
+  $('skills').replaceChildren(...agents.map((u) => {
+    const field = el('input', { type: 'text', value: showSkills(held.get(u.id) ?? []), 'aria-label': `Skills of ${u.username}` });
+    return el('tr', { 'data-user': u.username }, el('td', {}, u.display_name || u.username), el('td', {}, field),
+      el('td', {}, el('button', { type: 'button', onclick: () => attempt(async () => {
+        await api('PUT', `/api/agents/${u.id}/skills`, { skills: parseSkills(field.value) });
+        say(`Skills of ${u.username} saved.`);
+      }) }, 'Save')));
+  }));
+}
+
+$('queue-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  attempt(async () => {
+    const form = new FormData(event.target);
+    const body = {
+      name: form.get('name'),
+      number: form.get('number'),
+      skills: parseSkills(String(form.get('skills'))),
+      priority: Number(form.get('priority')),
+      service_level_seconds: Number(form.get('service_level_seconds')),
+      service_level_target: Number(form.get('service_level_target')) / 100,
+      time_zone: form.get('time_zone'),
+      hours: String(form.get('hours')).split('\n').map((h) => h.trim()).filter(Boolean),
+    };
+    const script = String(form.get('script')).trim();
+    if (script) body.script = script;
+    await api('POST', '/api/queues', body);
+    say(`Queue ${body.name} created.`);
+    event.target.reset();
+    await load();
+  });
+});
+
+attempt(load);
