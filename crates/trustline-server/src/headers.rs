@@ -6,10 +6,11 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 /// No inline script or style anywhere: pages load only same-origin files.
-/// Violations are reported to `/csp-reports` (both the `report-uri` and the
-/// Reporting API forms).
+/// Violations are reported to `/csp-reports` with `report-uri`, which
+/// browsers send at once (the Reporting API's `report-to` batches them for
+/// up to a minute, and browsers that know it then ignore `report-uri`).
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; \
-                   form-action 'self'; frame-ancestors 'none'; base-uri 'none'; report-uri /csp-reports; report-to csp";
+                   form-action 'self'; frame-ancestors 'none'; base-uri 'none'; report-uri /csp-reports";
 
 pub(crate) async fn security_headers(State(tls): State<bool>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
@@ -18,7 +19,6 @@ pub(crate) async fn security_headers(State(tls): State<bool>, request: Request, 
         headers.insert(name, HeaderValue::from_static(value));
     };
     set(header::CONTENT_SECURITY_POLICY, CSP);
-    set(HeaderName::from_static("reporting-endpoints"), "csp=\"/csp-reports\"");
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(header::X_FRAME_OPTIONS, "DENY");
     set(header::REFERRER_POLICY, "no-referrer");

@@ -404,3 +404,23 @@ async fn an_owner_works_the_trust_center_registers() {
     browser.keep_screenshot("trust-risks").await;
     assert_clean(&server, &olive, &browser, &[]).await;
 }
+
+/// The checks the other browser tests rely on work: an inline script slipped
+/// into a page is blocked, logged, and reported by the browser to the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_csp_violation_is_blocked_logged_and_reported() {
+    let Some(driver) = driver().await else { return };
+    let server = TestServer::start(Engine::Sqlite).await;
+    let olive = server.create_user(&server.tenant, "olive", Role::Owner, true).await;
+    let browser = driver.browser(WIDTH, HEIGHT).await;
+    sign_in(&server, &browser, &olive).await;
+    let injected = "const s = document.createElement('script'); s.textContent = 'window.injected = true;'; document.body.append(s);";
+    browser.run(injected, vec![]).await;
+    assert_eq!(browser.run("return window.injected === true;", vec![]).await, json!(false), "the inline script did not run");
+    let problems = browser.problems().await;
+    assert!(problems.iter().any(|p| p.contains("Content Security Policy")), "{problems:#?}");
+    let owner = server.signed_in(&olive).await;
+    let reports = wait_for(&owner, "/api/csp-reports", |r| r.as_array().is_some_and(|a| !a.is_empty())).await;
+    assert_eq!(reports[0]["blocked"], "inline", "{reports}");
+    assert!(reports[0]["directive"].as_str().unwrap().starts_with("script-src"), "{reports}");
+}
