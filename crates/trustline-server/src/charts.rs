@@ -114,12 +114,17 @@ pub(crate) fn bars(title: &str, series: &[Series]) -> String {
 
 /// Lines of shares (0 to 1) per hour, each with its goal dashed.
 pub(crate) fn shares(title: &str, series: &[Series]) -> String {
+    shares_up_to(title, series, 1.0)
+}
+
+/// Lines of shares per hour on a scale from 0 to `top` (e.g. 0.1 for 10 %).
+pub(crate) fn shares_up_to(title: &str, series: &[Series], top: f64) -> String {
     let series = series.get(..series.len().min(PALETTE.len())).unwrap_or_default();
     let mut out = String::new();
-    frame(&mut out, title, "100 %");
+    frame(&mut out, title, &format!("{} %", (top * 100.0).round()));
     for (s, colour) in series.iter().zip(PALETTE) {
         if let Some(goal) = s.goal {
-            let y = y_of(goal, 1.0);
+            let y = y_of(goal, top);
             let _ = write!(
                 out,
                 "<line x1=\"{LEFT}\" y1=\"{y:.1}\" x2=\"{}\" y2=\"{y:.1}\" stroke=\"{colour}\" stroke-dasharray=\"4 3\"/>",
@@ -130,7 +135,7 @@ pub(crate) fn shares(title: &str, series: &[Series]) -> String {
             .values
             .iter()
             .enumerate()
-            .filter_map(|(hour, v)| v.map(|v| format!("{:.1},{:.1}", x_of(hour as f64 + 0.5), y_of(v, 1.0))))
+            .filter_map(|(hour, v)| v.map(|v| format!("{:.1},{:.1}", x_of(hour as f64 + 0.5), y_of(v, top))))
             .collect();
         if !points.is_empty() {
             let _ = write!(out, "<polyline points=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"/>", points.join(" "));
@@ -179,5 +184,10 @@ mod tests {
         assert_eq!(svg.matches("<polyline").count(), 1);
         assert_eq!(svg.matches("<circle").count(), 2);
         assert!(svg.contains("stroke-dasharray") && svg.contains(&format!("y1=\"{:.1}\"", y_of(0.8, 1.0))));
+        // On a 10 % scale a 3 % cap sits at 30 % of the height.
+        let mut rate = [None; 24];
+        rate[10] = Some(0.02);
+        let small = shares_up_to("Abandoned", &[series("Spring", rate, Some(0.03))], 0.1);
+        assert!(small.contains(">10 %<") && small.contains(&format!("y1=\"{:.1}\"", y_of(0.3, 1.0))), "{small}");
     }
 }

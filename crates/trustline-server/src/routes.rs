@@ -257,6 +257,14 @@ fn entries() -> Vec<Entry> {
         .query::<floor_pages::ChartDay>(),
         entry(
             Method::GET,
+            "/wallboard/charts/abandonment.svg",
+            "Chart: each campaign's abandonment rate per hour of a day against its cap",
+            Allowed(Action::AgentMonitor),
+            get(floor_pages::abandonment_chart),
+        )
+        .query::<floor_pages::ChartDay>(),
+        entry(
+            Method::GET,
             "/wallboard/charts/service-level.svg",
             "Chart: each queue's service level per hour of a day",
             Allowed(Action::AgentMonitor),

@@ -23,7 +23,7 @@ use trustline_domain::reporting::{CallFacts, CallKpis, InboundFacts, call_kpis, 
 
 /// Calls taken by an agent within this many seconds of the answer meet the
 /// service level (the usual 80/20 target's 20).
-const SERVICE_LEVEL_SECONDS: i64 = 20;
+pub(crate) const SERVICE_LEVEL_SECONDS: i64 = 20;
 
 pub(crate) async fn list(
     State(state): State<AppState>,

@@ -5,17 +5,17 @@
 use super::page_chrome::Chrome;
 use super::pages::render;
 use crate::auth::Authed;
-use crate::call_facts::inbound_facts;
-use crate::charts::{Series, bars, shares};
+use crate::call_facts::{inbound_facts, outbound_facts};
+use crate::charts::{Series, bars, shares, shares_up_to};
 use crate::error::ApiError;
 use crate::extract::ApiQuery;
 use crate::state::AppState;
-use crate::stored_settings::queue_settings_of;
+use crate::stored_settings::{queue_settings_of, settings_of};
 use askama::Template;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use trustline_domain::reporting::queue_kpis;
+use trustline_domain::reporting::{call_kpis, queue_kpis};
 use trustline_store::CallRecord;
 
 #[derive(Template)]
@@ -39,6 +39,8 @@ pub(crate) async fn wallboard(State(state): State<AppState>, authed: Authed) -> 
 }
 
 const DAY: i64 = 86_400;
+/// Abandonment rates are small: the chart's scale tops out at 10 %.
+const ABANDONMENT_SCALE: f64 = 0.10;
 
 #[derive(serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -104,6 +106,32 @@ pub(crate) async fn calls_chart(
         Series { name: "Answered".into(), values: answered, goal: None },
     ];
     Ok(svg(bars("Calls per hour", &series)))
+}
+
+/// Each running or paused campaign's abandonment rate per hour, against its cap.
+pub(crate) async fn abandonment_chart(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiQuery(day): ApiQuery<ChartDay>,
+) -> Result<Response, ApiError> {
+    let (from, calls) = calls_of(&state, &authed, &day).await?;
+    let mut series = Vec::new();
+    for campaign in state.store.campaigns(authed.principal.tenant.id).await? {
+        let cap = settings_of(&campaign)?.abandonment.cap;
+        let mut values = [None; 24];
+        for (hour, value) in values.iter_mut().enumerate() {
+            let facts: Vec<_> = calls
+                .iter()
+                .filter(|c| c.campaign_id == Some(campaign.id) && hour_of(from, c.offered_at) == Some(hour))
+                .map(outbound_facts)
+                .collect();
+            *value = call_kpis(&facts, super::calls_api::SERVICE_LEVEL_SECONDS).abandonment_rate;
+        }
+        if values.iter().any(Option::is_some) {
+            series.push(Series { name: campaign.name, values, goal: Some(cap) });
+        }
+    }
+    Ok(svg(shares_up_to("Abandoned calls per hour against the cap", &series, ABANDONMENT_SCALE)))
 }
 
 /// Each queue's service level per hour, against its goal.

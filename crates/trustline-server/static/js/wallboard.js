@@ -88,6 +88,7 @@ async function figures() {
   // Up to now: a new address each time, so the drawing is fetched again.
   const upTo = Math.ceil(now()) + 1;
   $('chart-calls').src = `/wallboard/charts/calls.svg?day=${dayStart()}&to=${upTo}`;
+  $('chart-abandonment').src = `/wallboard/charts/abandonment.svg?day=${dayStart()}&to=${upTo}`;
   $('chart-service').src = `/wallboard/charts/service-level.svg?day=${dayStart()}&to=${upTo}`;
 }
 

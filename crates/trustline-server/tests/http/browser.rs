@@ -200,6 +200,15 @@ async fn an_agent_works_three_contacts_while_the_wallboard_follows() {
     board.wait_until(&format!("tr[data-campaign='{id}'] td.dialled"), "three calls dialled", |t| t == "3").await;
     board.wait_until(&format!("tr[data-campaign='{id}'] td.answered"), "three answered", |t| t == "3").await;
     assert_eq!(board.run("return window.stillTheSamePage === true;", vec![]).await, json!(true), "the wallboard never reloaded");
+    let drawn =
+        "return ['chart-calls', 'chart-abandonment', 'chart-service'].every((id) => document.getElementById(id).naturalWidth === 600);";
+    for _ in 0..50 {
+        if board.run(drawn, vec![]).await == json!(true) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(board.run(drawn, vec![]).await, json!(true), "the three charts are drawn");
     board.keep_screenshot("wallboard").await;
     board.click(&format!("tr[data-agent='{}'] button", ada.id.0)).await;
     board.wait_until("#agent-history", "the agent's history", |t| t.contains("wrap_up")).await;
