@@ -268,6 +268,16 @@ impl Browser {
         }
     }
 
+    /// Form fields on the page that no label names (WCAG 1.3.1, 4.1.2):
+    /// each as its id, name or type.
+    pub async fn unlabelled_fields(&self) -> Vec<String> {
+        let script = "return [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]\
+            .filter((f) => !(f.labels && f.labels.length) && !f.getAttribute('aria-label') && !f.getAttribute('aria-labelledby'))\
+            .map((f) => f.id || f.name || f.type);";
+        let found = self.run(script, Vec::new()).await;
+        found.as_array().map(|list| list.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default()
+    }
+
     /// The window as a PNG.
     pub async fn screenshot(&self) -> Vec<u8> {
         let encoded = self.get("/screenshot").await;

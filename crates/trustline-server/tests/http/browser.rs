@@ -32,6 +32,12 @@ async fn sign_in(server: &TestServer, browser: &Browser, user: &TestUser) {
     browser.wait_for_text(&format!("Welcome, Test {}", user.username)).await;
 }
 
+/// Every form field of the page in view has a label.
+async fn assert_labelled(browser: &Browser) {
+    let missing = browser.unlabelled_fields().await;
+    assert!(missing.is_empty(), "fields without a label at {}: {missing:?}", browser.url().await);
+}
+
 /// No CSP report reached the server and the browser logged nothing wrong
 /// but the refusals the test caused on purpose (`expected`, by URL and status).
 async fn assert_clean(server: &TestServer, owner: &TestUser, browser: &Browser, expected: &[&str]) {
@@ -55,6 +61,7 @@ async fn signing_in_with_an_authenticator_code() {
     browser.fill("#password", "not the password").await;
     browser.click("button[type=submit]").await;
     browser.wait_for_text("the organisation, username or password is not correct").await;
+    assert_labelled(&browser).await;
     browser.keep_screenshot("sign-in-refused").await;
 
     browser.fill("#password", &olive.password).await;
@@ -65,11 +72,13 @@ async fn signing_in_with_an_authenticator_code() {
     browser.find(".error").await;
     server.clock.advance(trustline_crypto::Totp::STEP_SECONDS);
     browser.fill("#code", &server.code(&olive)).await;
+    assert_labelled(&browser).await;
     browser.keep_screenshot("sign-in-code").await;
     browser.click("button[type=submit]").await;
     browser.wait_for_text("Welcome, Test olive").await;
     let screens = browser.text_of("nav[aria-label=Screens]").await;
     assert_eq!(screens.split_whitespace().collect::<Vec<_>>().join(" "), "Home Desk Wallboard Admin Trust center");
+    assert_labelled(&browser).await;
     browser.keep_screenshot("home").await;
     let refused = [
         format!("{}/login - Failed to load resource: the server responded with a status of 401", server.base),
@@ -92,6 +101,7 @@ async fn an_auditor_reviews_the_trust_center_and_downloads_the_oscal_report() {
     browser.find("table.controls").await;
     let rows = browser.all("table.controls tbody tr").await.len();
     assert_eq!(rows, 42);
+    assert_labelled(&browser).await;
     browser.keep_screenshot("trust-center").await;
     browser.click("a[href='/api/trust/report?format=oscal']").await;
     let oscal: Value = serde_json::from_slice(&browser.downloaded("oscal-assessment-results").await).unwrap();
@@ -107,10 +117,12 @@ async fn an_auditor_reviews_the_trust_center_and_downloads_the_oscal_report() {
     browser.wait_until("#status", "the search", |t| t.contains("matching events")).await;
     let shown = browser.text_of("#audit-events").await;
     assert!(shown.contains("session.login") && !shown.contains("trust.read"), "{shown}");
+    assert_labelled(&browser).await;
     browser.keep_screenshot("trust-audit-log").await;
 
     browser.click("a[href='/trust/incidents']").await;
     browser.wait_for_text("No incidents.").await;
+    assert_labelled(&browser).await;
     browser.keep_screenshot("trust-incidents").await;
     assert_clean(&server, &olive, &browser, &[]).await;
 }
@@ -127,6 +139,7 @@ async fn an_agent_is_refused_the_trust_center() {
 
     browser.goto(&format!("{}/trust/audit", server.base)).await;
     browser.wait_for_text("Not allowed").await;
+    assert_labelled(&browser).await;
     browser.keep_screenshot("refused").await;
     let denied = server.db.store.audit_events(server.tenant.id, 0, 1_000).await.unwrap();
     assert!(denied.iter().any(|e| e.body.action == "access.denied" && e.body.target == "/trust/audit"), "the attempt is audited");
@@ -177,6 +190,7 @@ async fn an_agent_works_three_contacts_while_the_wallboard_follows() {
         let masked = desk.text_of("#contact-fields").await;
         assert!(masked.contains("masked"), "a previewed contact is masked: {masked}");
         if round == 0 {
+            assert_labelled(&desk).await;
             desk.keep_screenshot("desk-preview").await;
         }
         desk.click("#dial").await;
@@ -187,6 +201,7 @@ async fn an_agent_works_three_contacts_while_the_wallboard_follows() {
         desk.select("#disposition-code", "not_interested").await;
         desk.fill("#note", &format!("Round {round}: not now")).await;
         if round == 0 {
+            assert_labelled(&desk).await;
             desk.keep_screenshot("desk-disposition").await;
             board.wait_until("#agents", "wrap-up on the board", |t| t.contains("wrap up")).await;
         }
@@ -210,6 +225,7 @@ async fn an_agent_works_three_contacts_while_the_wallboard_follows() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert_eq!(board.run(drawn, vec![]).await, json!(true), "the three charts are drawn");
+    assert_labelled(&board).await;
     board.keep_screenshot("wallboard").await;
     board.click(&format!("tr[data-agent='{}'] button", ada.id.0)).await;
     board.wait_until("#agent-history", "the agent's history", |t| t.contains("wrap_up")).await;
@@ -252,6 +268,7 @@ async fn an_admin_imports_a_list_and_sees_the_rejected_rows() {
     assert!(!rejected.contains("Short Number") && !rejected.contains("not-an-email"), "reasons, never the values: {rejected}");
     browser.wait_until("#lists", "the new list", |t| t.contains("spring")).await;
     browser.run("document.getElementById('import-progress').scrollIntoView();", vec![]).await;
+    assert_labelled(&browser).await;
     browser.keep_screenshot("admin-import").await;
     assert_clean(&server, &olive, &browser, &[]).await;
 }
@@ -281,6 +298,7 @@ async fn the_admin_console_invites_creates_and_configures() {
     browser.wait_until("#users", "the new account", |t| t.contains("New Agent")).await;
     browser.click("tr[data-user='newbie'] td.actions button:nth-of-type(2)").await;
     browser.wait_until("tr[data-user='newbie']", "the disabled account", |t| t.contains("disabled")).await;
+    assert_labelled(&browser).await;
     browser.keep_screenshot("admin-users").await;
 
     browser.click("a[href='/admin/campaigns']").await;
@@ -292,6 +310,7 @@ async fn the_admin_console_invites_creates_and_configures() {
     browser.wait_until("#campaigns", "the new campaign", |t| t.contains("Spring renewals") && t.contains("draft")).await;
     browser.click("#campaigns td.actions button").await;
     browser.wait_until("#campaigns", "the running campaign", |t| t.contains("running")).await;
+    assert_labelled(&browser).await;
     browser.keep_screenshot("admin-campaigns").await;
 
     browser.click("a[href='/admin/queues']").await;
@@ -303,6 +322,7 @@ async fn the_admin_console_invites_creates_and_configures() {
     browser
         .wait_until("#queues", "the new queue", |t| t.contains("Customer care") && t.contains("billing 3") && t.contains("80 % in 20 s"))
         .await;
+    assert_labelled(&browser).await;
     browser.keep_screenshot("admin-queues").await;
 
     browser.click("a[href='/admin/retention']").await;
@@ -316,6 +336,7 @@ async fn the_admin_console_invites_creates_and_configures() {
     browser.click("#token-scopes input[value='contact.read']").await;
     browser.click("#token-form button[type=submit]").await;
     browser.wait_until("#token-secret", "the token", |t| t.contains("tlk_")).await;
+    assert_labelled(&browser).await;
     browser.keep_screenshot("admin-tokens").await;
 
     browser.click("a[href='/admin/webhooks']").await;
@@ -324,6 +345,7 @@ async fn the_admin_console_invites_creates_and_configures() {
     browser.click("#webhook-form button[type=submit]").await;
     browser.wait_until("#webhook-secret", "the signing secret", |t| t.contains("whsec_")).await;
     browser.wait_until("#webhooks", "the subscription", |t| t.contains("10.1.2.3")).await;
+    assert_labelled(&browser).await;
     browser.keep_screenshot("admin-webhooks").await;
     assert_clean(&server, &olive, &browser, &[]).await;
 }
@@ -353,6 +375,7 @@ async fn an_invited_agent_chooses_their_own_password() {
     browser.fill("#current-password", &one_time).await;
     browser.fill("#new-password", "harbour violin quartz meadow").await;
     browser.fill("#repeat-password", "harbour violin quartz meadow").await;
+    assert_labelled(&browser).await;
     browser.keep_screenshot("password-change").await;
     browser.click("button[type=submit]").await;
     browser.wait_for_text("Password changed").await;
@@ -390,6 +413,7 @@ async fn an_owner_works_the_trust_center_registers() {
     browser.wait_until("tr[data-user='ada']", "ada's lapsed standing", |t| t.contains("Handling personal data")).await;
     browser.click("tr[data-user='ada'] button").await;
     browser.wait_until("tr[data-user='ada']", "ada's current standing", |t| t.contains("current")).await;
+    assert_labelled(&browser).await;
     browser.keep_screenshot("trust-training").await;
 
     browser.click("a[href='/trust/suppliers']").await;
@@ -403,6 +427,7 @@ async fn an_owner_works_the_trust_center_registers() {
     browser.wait_until("#review", "the campaign's accounts", |t| t.contains("ada") && t.contains("pending")).await;
     browser.click("#review tr[data-user='ada'] button:nth-of-type(2)").await;
     browser.wait_until("#review tr[data-user='ada']", "the revocation", |t| t.contains("revoke")).await;
+    assert_labelled(&browser).await;
     browser.keep_screenshot("trust-access-review").await;
     assert_eq!(owner.get(&format!("/api/users/{}", ada.id.0)).await.body["disabled"], true, "revoked access is gone at once");
 
@@ -411,6 +436,7 @@ async fn an_owner_works_the_trust_center_registers() {
     browser.fill("#risks input[type=text]", "MFA now required for everyone").await;
     browser.click("#risks button").await;
     browser.wait_until("#status", "the recorded review", |t| t.contains("Review of Stolen agent credentials recorded")).await;
+    assert_labelled(&browser).await;
     browser.keep_screenshot("trust-risks").await;
     assert_clean(&server, &olive, &browser, &[]).await;
 }
@@ -433,4 +459,7 @@ async fn a_csp_violation_is_blocked_logged_and_reported() {
     let reports = wait_for(&owner, "/api/csp-reports", |r| r.as_array().is_some_and(|a| !a.is_empty())).await;
     assert_eq!(reports[0]["blocked"], "inline", "{reports}");
     assert!(reports[0]["directive"].as_str().unwrap().starts_with("script-src"), "{reports}");
+    // And a field without a label is found.
+    browser.run("const f = document.createElement('input'); f.id = 'stray'; document.body.append(f);", vec![]).await;
+    assert_eq!(browser.unlabelled_fields().await, ["stray"]);
 }
