@@ -17,6 +17,8 @@ pub(crate) struct NavLink {
 
 pub(crate) struct Chrome {
     pub csrf: String,
+    /// The person's own id, so pages leave out what they may not do to themselves.
+    pub user_id: i64,
     pub name: String,
     pub role: &'static str,
     pub idle_seconds: i64,
@@ -50,6 +52,7 @@ impl Chrome {
         }
         Ok(Chrome {
             csrf: csrf_token(state, &digest),
+            user_id: p.user.id.0,
             name: p.user.display_name.clone(),
             role: p.user.role.as_str(),
             idle_seconds: state.config.session.idle_seconds,

@@ -4,6 +4,8 @@ import { api, attempt, el, say, when } from './api.js';
 
 const $ = (id) => document.getElementById(id);
 const manage = $('review').dataset.manage === 'true';
+// Nobody reviews their own access: the server refuses it, so it is not offered.
+const me = Number(document.querySelector('meta[name="user-id"]')?.content);
 
 async function open(id) {
   const [review, users] = await Promise.all([api('GET', `/api/access-reviews/${id}`), api('GET', '/api/users')]);
@@ -18,7 +20,7 @@ async function open(id) {
     el('table', { class: 'grid' }, el('thead', {}, el('tr', {}, ['Account', 'Role', 'Decision', ''].map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, review.items.map((item) => el('tr', { 'data-user': names.get(item.user_id) },
         el('td', {}, names.get(item.user_id) ?? item.user_id), el('td', {}, item.role), el('td', {}, item.decision),
-        el('td', {}, manage && item.decision === 'pending' ? [decide(item, 'confirm'), decide(item, 'revoke')] : ''))))));
+        el('td', {}, manage && item.decision === 'pending' && item.user_id !== me ? [decide(item, 'confirm'), decide(item, 'revoke')] : ''))))));
   $('review').hidden = false;
 }
 

@@ -425,6 +425,7 @@ async fn an_owner_works_the_trust_center_registers() {
     browser.click("a[href='/trust/access-reviews']").await;
     browser.click("#start-review").await;
     browser.wait_until("#review", "the campaign's accounts", |t| t.contains("ada") && t.contains("pending")).await;
+    assert_eq!(browser.all("#review tr[data-user='olive'] button").await.len(), 0, "nobody reviews their own access");
     browser.click("#review tr[data-user='ada'] button:nth-of-type(2)").await;
     browser.wait_until("#review tr[data-user='ada']", "the revocation", |t| t.contains("revoke")).await;
     assert_labelled(&browser).await;
