@@ -65,6 +65,23 @@ fn hour_of(day: i64, at: i64) -> Option<usize> {
     usize::try_from((at - day) / 3_600).ok().filter(|h| *h < 24)
 }
 
+/// A figure per hour of the day from `from`: the calls that `belong`,
+/// sorted into their hours in one pass, each hour's measured by `figure`.
+fn hourly(
+    calls: &[CallRecord],
+    from: i64,
+    belong: impl Fn(&CallRecord) -> bool,
+    figure: impl Fn(&[&CallRecord]) -> Option<f64>,
+) -> [Option<f64>; 24] {
+    let mut hours: [Vec<&CallRecord>; 24] = Default::default();
+    for call in calls.iter().filter(|c| belong(c)) {
+        if let Some(bucket) = hour_of(from, call.offered_at).and_then(|h| hours.get_mut(h)) {
+            bucket.push(call);
+        }
+    }
+    hours.map(|hour| figure(&hour))
+}
+
 fn svg(body: String) -> Response {
     ([(header::CONTENT_TYPE, "image/svg+xml")], body).into_response()
 }
@@ -118,15 +135,15 @@ pub(crate) async fn abandonment_chart(
     let mut series = Vec::new();
     for campaign in state.store.campaigns(authed.principal.tenant.id).await? {
         let cap = settings_of(&campaign)?.abandonment.cap;
-        let mut values = [None; 24];
-        for (hour, value) in values.iter_mut().enumerate() {
-            let facts: Vec<_> = calls
-                .iter()
-                .filter(|c| c.campaign_id == Some(campaign.id) && hour_of(from, c.offered_at) == Some(hour))
-                .map(outbound_facts)
-                .collect();
-            *value = call_kpis(&facts, super::calls_api::SERVICE_LEVEL_SECONDS).abandonment_rate;
-        }
+        let values = hourly(
+            &calls,
+            from,
+            |c| c.campaign_id == Some(campaign.id),
+            |hour| {
+                let facts: Vec<_> = hour.iter().map(|c| outbound_facts(c)).collect();
+                call_kpis(&facts, super::calls_api::SERVICE_LEVEL_SECONDS).abandonment_rate
+            },
+        );
         if values.iter().any(Option::is_some) {
             series.push(Series { name: campaign.name, values, goal: Some(cap) });
         }
@@ -144,15 +161,15 @@ pub(crate) async fn service_chart(
     let mut series = Vec::new();
     for queue in state.store.queues(authed.principal.tenant.id).await? {
         let goal = queue_settings_of(&queue)?.service_level;
-        let mut values = [None; 24];
-        for (hour, value) in values.iter_mut().enumerate() {
-            let facts: Vec<_> = calls
-                .iter()
-                .filter(|c| c.queue_id == Some(queue.id) && hour_of(from, c.offered_at) == Some(hour))
-                .map(inbound_facts)
-                .collect();
-            *value = queue_kpis(&facts, goal.seconds).service_level;
-        }
+        let values = hourly(
+            &calls,
+            from,
+            |c| c.queue_id == Some(queue.id),
+            |hour| {
+                let facts: Vec<_> = hour.iter().map(|c| inbound_facts(c)).collect();
+                queue_kpis(&facts, goal.seconds).service_level
+            },
+        );
         series.push(Series { name: queue.name, values, goal: Some(goal.target) });
     }
     Ok(svg(shares("Service level per hour", &series)))
