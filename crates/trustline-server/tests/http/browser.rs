@@ -15,13 +15,18 @@ async fn driver() -> Option<Driver> {
     Driver::start().await
 }
 
+/// Fills in and sends the sign-in form of the page in view.
+async fn submit_sign_in(browser: &Browser, tenant: &str, username: &str, password: &str) {
+    browser.fill("#tenant", tenant).await;
+    browser.fill("#username", username).await;
+    browser.fill("#password", password).await;
+    browser.click("button[type=submit]").await;
+}
+
 /// Signs `user` in through the sign-in page, with the authenticator code when enrolled.
 async fn sign_in(server: &TestServer, browser: &Browser, user: &TestUser) {
     browser.goto(&format!("{}/login", server.base)).await;
-    browser.fill("#tenant", &user.tenant).await;
-    browser.fill("#username", &user.username).await;
-    browser.fill("#password", &user.password).await;
-    browser.click("button[type=submit]").await;
+    submit_sign_in(browser, &user.tenant, &user.username, &user.password).await;
     if user.totp.is_some() {
         browser.find("#code").await;
         // A fresh code: the step after any code used so far.
@@ -56,10 +61,7 @@ async fn signing_in_with_an_authenticator_code() {
     let browser = driver.browser(WIDTH, HEIGHT).await;
 
     browser.goto(&format!("{}/login", server.base)).await;
-    browser.fill("#tenant", "acme").await;
-    browser.fill("#username", "olive").await;
-    browser.fill("#password", "not the password").await;
-    browser.click("button[type=submit]").await;
+    submit_sign_in(&browser, "acme", "olive", "not the password").await;
     browser.wait_for_text("the organisation, username or password is not correct").await;
     assert_labelled(&browser).await;
     browser.keep_screenshot("sign-in-refused").await;
@@ -362,10 +364,7 @@ async fn an_invited_agent_chooses_their_own_password() {
     let one_time = created.body["initial_password"].as_str().unwrap().to_owned();
     let browser = driver.browser(WIDTH, HEIGHT).await;
     browser.goto(&format!("{}/login", server.base)).await;
-    browser.fill("#tenant", "acme").await;
-    browser.fill("#username", "newbie").await;
-    browser.fill("#password", &one_time).await;
-    browser.click("button[type=submit]").await;
+    submit_sign_in(&browser, "acme", "newbie", &one_time).await;
     browser.wait_for_text("Your password was set for you").await;
     browser.fill("#current-password", &one_time).await;
     browser.fill("#new-password", "harbour violin quartz meadow").await;
@@ -380,10 +379,7 @@ async fn an_invited_agent_chooses_their_own_password() {
     browser.click("button[type=submit]").await;
     browser.wait_for_text("Password changed").await;
     browser.click("a[href='/login']").await;
-    browser.fill("#tenant", "acme").await;
-    browser.fill("#username", "newbie").await;
-    browser.fill("#password", "harbour violin quartz meadow").await;
-    browser.click("button[type=submit]").await;
+    submit_sign_in(&browser, "acme", "newbie", "harbour violin quartz meadow").await;
     browser.wait_for_text("Welcome, Test newbie").await;
     let refused = format!("{}/password - Failed to load resource: the server responded with a status of 422", server.base);
     assert_clean(&server, &olive, &browser, &[&refused]).await;
