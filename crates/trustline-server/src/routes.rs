@@ -830,6 +830,22 @@ fn entries() -> Vec<Entry> {
             post(work_api::skip),
         )
         .answers(StatusCode::NO_CONTENT),
+        entry(
+            Method::POST,
+            "/api/calls/{id}/accept",
+            "Take the incoming call ringing at your desk",
+            Allowed(Action::AgentWork),
+            post(work_api::accept),
+        )
+        .answers(StatusCode::NO_CONTENT),
+        entry(
+            Method::POST,
+            "/api/calls/{id}/decline",
+            "Pass the incoming call back to its queue (you are set aside until you are back)",
+            Allowed(Action::AgentWork),
+            post(work_api::decline),
+        )
+        .answers(StatusCode::NO_CONTENT),
         entry(Method::POST, "/api/calls/{id}/hangup", "End your conversation", Allowed(Action::AgentWork), post(work_api::hang_up))
             .answers(StatusCode::NO_CONTENT),
         entry(

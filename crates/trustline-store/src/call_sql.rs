@@ -154,7 +154,7 @@ macro_rules! call_store_for {
                 let ended = (change.to == S::Done || change.to == S::WrapUp).then_some(change.at);
                 let callback = (change.to == S::Callback).then_some(change.at);
                 let moved = ::sqlx::query(
-                    "UPDATE calls SET state = $1, result = COALESCE($2, result), agent_id = COALESCE($3, agent_id),
+                    "UPDATE calls SET state = $1, result = COALESCE($2, result), agent_id = CASE WHEN $1 = 'queued' THEN NULL ELSE COALESCE($3, agent_id) END,
                        placed_at = COALESCE($4, placed_at), answered_at = COALESCE($5, answered_at),
                        connected_at = COALESCE($6, connected_at), ended_at = COALESCE($7, ended_at),
                        callback_requested_at = COALESCE($11, callback_requested_at)
@@ -304,7 +304,8 @@ macro_rules! call_store_for {
             }
 
             async fn waiting_calls(&self, tenant: ::trustline_domain::TenantId) -> $crate::StoreResult<Vec<$crate::CallRecord>> {
-                let rows = ::sqlx::query("SELECT * FROM calls WHERE tenant_id = $1 AND state IN ('queued', 'callback') ORDER BY offered_at, id")
+                let rows = ::sqlx::query("SELECT * FROM calls WHERE tenant_id = $1 AND (state IN ('queued', 'callback') OR (state = 'offered' AND direction = 'inbound'))
+                     ORDER BY offered_at, id")
                     .bind(tenant.0)
                     .fetch_all(&self.pool)
                     .await

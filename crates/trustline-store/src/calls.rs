@@ -18,7 +18,9 @@ pub enum CallState {
     /// An inbound caller who took the callback offer: waiting in the queue,
     /// off the line, to be called back.
     Callback,
-    /// A contact offered to an agent to preview; nothing dialled yet.
+    /// Outbound: a contact offered to an agent to preview; nothing dialled
+    /// yet. Inbound: a caller offered to an agent, ringing at their desk
+    /// until they accept or decline.
     Offered,
     Ringing,
     /// A person answered; no agent yet.
@@ -179,7 +181,8 @@ pub trait CallStore: Send + Sync {
     ) -> StoreResult<i64>;
     /// Moves a call on (`Conflict` if it is no longer in `change.from`).
     /// Ending it (`Done`) frees its contact for the campaign; connecting it
-    /// makes its contact the agent's assignment.
+    /// makes its contact the agent's assignment; back in its queue it is
+    /// nobody's call.
     async fn change_call(&self, change: CallChange, audit: Option<AuditDraft>) -> StoreResult<()>;
     /// Sets the disposition of a call in wrap-up and ends it.
     async fn dispose_call(&self, disposition: CallDisposition, audit: AuditDraft) -> StoreResult<()>;
@@ -195,8 +198,8 @@ pub trait CallStore: Send + Sync {
     async fn calls_between(&self, tenant: TenantId, from: UnixTime, to: UnixTime) -> StoreResult<Vec<CallRecord>>;
     /// Every call not done, of every tenant (to settle after a restart).
     async fn open_calls(&self) -> StoreResult<Vec<CallRecord>>;
-    /// Inbound calls waiting in the tenant's queues (queued or waiting for
-    /// a callback), oldest first.
+    /// Inbound calls waiting in the tenant's queues (queued, ringing at an
+    /// agent's desk, or waiting for a callback), oldest first.
     async fn waiting_calls(&self, tenant: TenantId) -> StoreResult<Vec<CallRecord>>;
     /// Answered and abandoned calls of a campaign since `since`, per hour:
     /// (hour start, answered, abandoned).

@@ -211,9 +211,12 @@ impl Browser {
         }
     }
 
-    /// The visible text of the first element matching `selector` (empty if none).
+    /// The visible text of the first element matching `selector` (empty if
+    /// none, or if it is hidden).
     pub async fn text_of(&self, selector: &str) -> String {
-        let found = self.run("const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", vec![json!(selector)]).await;
+        // innerText of an element not drawn is its whole text: hidden is empty here.
+        let script = "const e = document.querySelector(arguments[0]); return e && e.checkVisibility() ? e.innerText : '';";
+        let found = self.run(script, vec![json!(selector)]).await;
         found.as_str().unwrap_or_default().to_owned()
     }
 

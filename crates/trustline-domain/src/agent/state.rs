@@ -67,8 +67,14 @@ pub enum AgentEvent {
     Offer,
     /// The offered call was connected to the agent.
     Connect,
-    /// The offer was declined, timed out or the call failed before connecting.
+    /// The offer was withdrawn: the call failed or left before connecting.
     Withdraw,
+    /// The agent declined an offered call or let it ring out: they are set
+    /// aside, as on a break for `reason`, until they say they are back, so
+    /// calls do not keep ringing at an empty desk.
+    Unanswered {
+        reason: BreakReason,
+    },
     /// The call ended.
     HangUp,
     /// The disposition was set: the agent is ready again.
@@ -110,6 +116,7 @@ impl AgentState {
             (S::Available, E::Offer) => S::Reserved,
             (S::Reserved, E::Connect) => S::OnCall,
             (S::Reserved, E::Withdraw) => S::Available,
+            (S::Reserved, E::Unanswered { reason }) => S::Break { reason: reason.clone() },
             (S::OnCall, E::HangUp) => S::WrapUp,
             (S::WrapUp, E::Disposition) => S::Available,
             (S::Available, E::TakeBreak { reason }) => S::Break { reason: reason.clone() },
@@ -182,6 +189,7 @@ impl AgentEvent {
             AgentEvent::Offer => "be offered work",
             AgentEvent::Connect => "be connected to a call",
             AgentEvent::Withdraw => "have an offer withdrawn",
+            AgentEvent::Unanswered { .. } => "leave an offer unanswered",
             AgentEvent::HangUp => "hang up",
             AgentEvent::Disposition => "set a disposition",
             AgentEvent::TakeBreak { .. } => "take a break",
@@ -216,6 +224,7 @@ mod tests {
             AgentEvent::Offer,
             AgentEvent::Connect,
             AgentEvent::Withdraw,
+            AgentEvent::Unanswered { reason: lunch() },
             AgentEvent::HangUp,
             AgentEvent::Disposition,
             AgentEvent::TakeBreak { reason: lunch() },
@@ -243,7 +252,7 @@ mod tests {
         assert_eq!(state, AgentState::Offline);
     }
 
-    /// The whole table: exactly ten moves are legal, everything else is
+    /// The whole table: exactly eleven moves are legal, everything else is
     /// refused with the state and the event named.
     #[test]
     fn only_the_listed_moves_are_allowed() {
@@ -256,7 +265,8 @@ mod tests {
                 }
             }
         }
-        assert_eq!(legal, 10);
+        assert_eq!(legal, 11);
+        assert!(AgentState::Available.apply(AgentEvent::Unanswered { reason: lunch() }).is_err(), "only an offer goes unanswered");
         assert!(AgentState::OnCall.apply(AgentEvent::LogOut).is_err(), "a call is never cut by logging out");
         assert!(AgentState::OnCall.apply(AgentEvent::TakeBreak { reason: lunch() }).is_err());
         assert!(AgentState::Reserved.apply(AgentEvent::LogOut).is_err());

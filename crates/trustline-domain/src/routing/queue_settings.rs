@@ -5,6 +5,7 @@
 
 use super::skills::{SkillBook, SkillLevel, check_skills};
 use super::{OpeningHours, Overflow, QueueConfig, QueueId, RoutingStrategy};
+use crate::UnixTime;
 use crate::contact::{E164, FieldError};
 use crate::dialing::calling_window::{DailyHours, WeeklyHours};
 use crate::dialing::campaign::{WorkRules, check_work_rules};
@@ -34,6 +35,10 @@ pub struct QueueInput {
     pub service_level_target: Option<f64>,
     /// Offer callers a callback when their expected wait is longer than this.
     pub callback_after_seconds: Option<u32>,
+    /// An agent has this long (5 to 120 s) to accept an incoming call, which
+    /// rings at their desk meanwhile; unanswered, it goes back to the queue.
+    /// None: calls connect to the agent at once.
+    pub answer_within_seconds: Option<u32>,
     /// IANA time zone of the opening hours (default UTC).
     pub time_zone: Option<String>,
     /// Opening hours such as `mon-fri 08:00-18:00`; none: always open.
@@ -73,6 +78,9 @@ pub struct QueueSettings {
     pub overflow: Option<QueueOverflow>,
     pub service_level: ServiceLevelGoal,
     pub callback_after_seconds: Option<u32>,
+    /// Settings stored before offers existed connect at once.
+    #[serde(default)]
+    pub answer_within_seconds: Option<u32>,
     pub time_zone: String,
     pub hours: Vec<String>,
     pub holidays: Vec<jiff::civil::Date>,
@@ -144,6 +152,9 @@ impl QueueInput {
         if self.callback_after_seconds.is_some_and(|s| !(10..=3600).contains(&s)) {
             errors.push(FieldError::new("callback_after_seconds", "must be 10 seconds to 1 hour"));
         }
+        if self.answer_within_seconds.is_some_and(|s| !(5..=120).contains(&s)) {
+            errors.push(FieldError::new("answer_within_seconds", "must be 5 to 120 seconds"));
+        }
         let time_zone = self.time_zone.as_deref().map_or("UTC", str::trim).to_owned();
         if jiff::tz::TimeZone::get(&time_zone).is_err() {
             errors.push(FieldError::new("time_zone", format!("unknown time zone {time_zone:?}")));
@@ -171,6 +182,7 @@ impl QueueInput {
             overflow,
             service_level: ServiceLevelGoal { seconds, target },
             callback_after_seconds: self.callback_after_seconds,
+            answer_within_seconds: self.answer_within_seconds,
             time_zone,
             hours,
             holidays,
@@ -183,6 +195,12 @@ impl QueueInput {
 impl QueueSettings {
     pub fn disposition(&self, code: &str) -> Option<&Disposition> {
         self.dispositions.iter().find(|d| d.code == code)
+    }
+
+    /// When an agent offered a call at `offered_at` must have accepted it;
+    /// `None` when calls connect at once.
+    pub fn answer_by(&self, offered_at: UnixTime) -> Option<UnixTime> {
+        self.answer_within_seconds.map(|s| offered_at.saturating_add(i64::from(s)))
     }
 
     /// When the queue takes calls; `None`: always.
@@ -228,6 +246,18 @@ mod tests {
         assert_eq!(settings.service_level, ServiceLevelGoal { seconds: 20, target: 0.8 });
         assert_eq!(settings.opening_hours(), None);
         assert!(settings.disposition("resolved").is_some());
+        assert_eq!(settings.answer_by(1000), None, "calls connect at once");
+    }
+
+    #[test]
+    fn an_offer_must_be_answered_in_time() {
+        let settings = QueueInput { answer_within_seconds: Some(15), ..input() }.validate().unwrap();
+        assert_eq!(settings.answer_by(1000), Some(1015));
+        let stored = serde_json::to_value(&settings).unwrap();
+        let mut older = stored.as_object().unwrap().clone();
+        older.remove("answer_within_seconds");
+        let older: QueueSettings = serde_json::from_value(older.into()).unwrap();
+        assert_eq!(older.answer_by(1000), None, "settings saved before offers existed still read");
     }
 
     #[test]
@@ -241,6 +271,7 @@ mod tests {
             overflow_after_seconds: Some(30),
             service_level_target: Some(1.5),
             callback_after_seconds: Some(5),
+            answer_within_seconds: Some(300),
             time_zone: Some("Mars/Olympus".into()),
             hours: vec!["mon-fri 9-5".into()],
             holidays: vec!["25/12/2026".into()],
@@ -260,6 +291,7 @@ mod tests {
                 "overflow_to",
                 "service_level_target",
                 "callback_after_seconds",
+                "answer_within_seconds",
                 "time_zone",
                 "hours[0]",
                 "holidays[0]",

@@ -110,14 +110,15 @@ pub(crate) async fn number_of(state: &AppState, tenant: TenantId, contact: Conta
 pub(crate) async fn change(state: &AppState, change: CallChange, origin: Origin, audit: Option<AuditDraft>) -> Result<(), CallError> {
     let (tenant, call, from, to, result, agent_move) =
         (change.tenant_id, change.call_id, change.from, change.to, change.result.clone(), change.agent_move.clone());
-    let agent = agent_move.as_ref().map(|m| m.user_id).or(change.agent_id);
+    // A call back in its queue is nobody's.
+    let agent = if to == CallState::Queued { None } else { agent_move.as_ref().map(|m| m.user_id).or(change.agent_id) };
     state.store.change_call(change, audit).await?;
     if let Some(m) = &agent_move {
         agent_moves::publish(state, m).await;
     }
     publish_call(state, tenant, call, origin, agent, to, result.as_deref()).await;
     // The call is over (a preview passed over was never a call).
-    let ended = to == CallState::WrapUp || (to == CallState::Done && from != CallState::WrapUp && from != CallState::Offered);
+    let ended = to == CallState::WrapUp || (to == CallState::Done && from != CallState::WrapUp && result.as_deref() != Some("skipped"));
     if ended && let Some(record) = state.store.call(tenant, call).await? {
         let data = json!({
             "call_id": record.id,

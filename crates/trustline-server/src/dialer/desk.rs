@@ -69,6 +69,10 @@ pub(crate) enum DeskError {
     NotDiallable(String),
     #[error("no telephony is configured on this server")]
     NoTelephony,
+    #[error("this call is a preview of an outbound contact: dial or skip it")]
+    Preview,
+    #[error("this call is an incoming caller: accept or decline it")]
+    Incoming,
     #[error(transparent)]
     Call(#[from] CallError),
 }
@@ -80,10 +84,25 @@ impl From<StoreError> for DeskError {
 }
 
 /// The agent's own call, in `expected` state.
-async fn own_call(state: &AppState, tenant: TenantId, agent: UserId, id: i64, expected: CallState) -> Result<CallRecord, DeskError> {
+pub(crate) async fn own_call(
+    state: &AppState,
+    tenant: TenantId,
+    agent: UserId,
+    id: i64,
+    expected: CallState,
+) -> Result<CallRecord, DeskError> {
     let call = state.store.call(tenant, id).await?.filter(|c| c.agent_id == Some(agent)).ok_or(DeskError::NotFound)?;
     if call.state != expected {
         return Err(DeskError::WrongState(call.state.as_str(), expected.as_str()));
+    }
+    Ok(call)
+}
+
+/// The agent's previewed contact (an incoming call is accepted or declined instead).
+async fn preview(state: &AppState, tenant: TenantId, agent: UserId, id: i64) -> Result<CallRecord, DeskError> {
+    let call = own_call(state, tenant, agent, id, CallState::Offered).await?;
+    if call.campaign_id.is_none() {
+        return Err(DeskError::Incoming);
     }
     Ok(call)
 }
@@ -99,7 +118,7 @@ async fn campaign_of(state: &AppState, tenant: TenantId, call: &CallRecord) -> R
 
 /// Dials a previewed contact, after the gate says it may be dialled now.
 pub(crate) async fn dial(state: &AppState, tenant: TenantId, agent: UserId, id: i64) -> Result<(), DeskError> {
-    let call = own_call(state, tenant, agent, id, CallState::Offered).await?;
+    let call = preview(state, tenant, agent, id).await?;
     let telephony = state.dialer.telephony().cloned().ok_or(DeskError::NoTelephony)?;
     let campaign = campaign_of(state, tenant, &call).await?;
     let contact = call.contact_id.ok_or(DeskError::NotFound)?;
@@ -128,7 +147,7 @@ pub(crate) async fn dial(state: &AppState, tenant: TenantId, agent: UserId, id: 
 
 /// Passes on a previewed contact without dialling; it stays in the campaign.
 pub(crate) async fn skip(state: &AppState, tenant: TenantId, agent: UserId, id: i64) -> Result<(), DeskError> {
-    let call = own_call(state, tenant, agent, id, CallState::Offered).await?;
+    let call = preview(state, tenant, agent, id).await?;
     let change = CallChange {
         result: Some("skipped".into()),
         agent_move: Some(agent_move(state, tenant, agent, AgentEvent::Withdraw, "withdraw").await?),

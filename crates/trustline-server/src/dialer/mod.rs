@@ -158,8 +158,8 @@ pub(crate) fn start(state: AppState, telephony: Arc<dyn Telephony>, settings: Di
 async fn settle_open_calls(state: &AppState) -> Result<(), CallError> {
     for call in state.store.open_calls().await? {
         let result = match call.state {
-            CallState::Offered => Some("skipped"),
-            CallState::Queued | CallState::Ringing | CallState::Answered => Some("failed"),
+            CallState::Offered if call.direction == "outbound" => Some("skipped"),
+            CallState::Offered | CallState::Queued | CallState::Ringing | CallState::Answered => Some("failed"),
             CallState::Connected => None,
             CallState::Callback | CallState::WrapUp | CallState::Done => continue,
         };

@@ -22,7 +22,9 @@ use trustline_store::{CallRecord, CallState, Queue, QueueDraft, StoreError};
 fn view(queue: &Queue, waiting: &[CallRecord], now: i64) -> Result<Value, ApiError> {
     let settings = queue_settings_of(queue)?;
     let mine = || waiting.iter().filter(|c| c.queue_id == Some(queue.id));
-    let holding = mine().filter(|c| c.state == CallState::Queued).count();
+    // A caller ringing at an agent's desk is still holding.
+    let holding = mine().filter(|c| matches!(c.state, CallState::Queued | CallState::Offered)).count();
+    let ringing = mine().filter(|c| c.state == CallState::Offered).count();
     let callbacks = mine().filter(|c| c.state == CallState::Callback).count();
     let longest = mine().map(|c| now - c.offered_at).max();
     Ok(json!({
@@ -30,6 +32,7 @@ fn view(queue: &Queue, waiting: &[CallRecord], now: i64) -> Result<Value, ApiErr
         "name": queue.name,
         "settings": settings,
         "waiting": holding,
+        "ringing_at_desks": ringing,
         "callbacks_waiting": callbacks,
         "longest_wait_seconds": longest,
         "created_at": queue.created_at,

@@ -1,7 +1,8 @@
 //! The agent's work loop: what they are working now (the call, the masked
 //! contact, the campaign's or queue's script and dispositions, the
-//! contact's past calls), the next contact of a preview campaign, dialling or skipping it,
-//! hanging up, and the disposition with an optional note and callback.
+//! contact's past calls), the next contact of a preview campaign, dialling
+//! or skipping it, accepting or declining an incoming call, hanging up, and
+//! the disposition with an optional note and callback.
 
 use crate::auth::Authed;
 use crate::dialer::CallError;
@@ -12,6 +13,7 @@ use crate::handlers::contact_view::ContactView;
 use crate::handlers::contacts_api::{checked_note, record_do_not_contact};
 use crate::state::AppState;
 use crate::stored_settings::{queue_settings_of, settings_of};
+use crate::switchboard;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -36,7 +38,9 @@ impl From<DeskError> for ApiError {
     fn from(error: DeskError) -> Self {
         match error {
             DeskError::NotFound => ApiError::not_found(),
-            DeskError::WrongState(..) => ApiError::new(StatusCode::CONFLICT, "wrong_call_state", error.to_string()),
+            DeskError::WrongState(..) | DeskError::Preview | DeskError::Incoming => {
+                ApiError::new(StatusCode::CONFLICT, "wrong_call_state", error.to_string())
+            }
             DeskError::NotDiallable(_) => ApiError::new(StatusCode::CONFLICT, "not_diallable", error.to_string()),
             DeskError::NoTelephony => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "no_telephony", error.to_string()),
             DeskError::Call(e) => e.into(),
@@ -101,6 +105,11 @@ async fn work_view(state: &AppState, authed: &Authed, tenant: TenantId, agent: U
             "queue".into(),
             json!({ "id": id, "name": queue.name, "script": settings.script, "dispositions": settings.dispositions }),
         );
+        let status = state.store.agent_status(tenant, agent).await?;
+        if let Some(deadline) = switchboard::answer_by(&call, status.as_ref(), &settings) {
+            // Seconds, not a time: the desk counts down whatever its own clock says.
+            view.insert("answer_within".into(), json!((deadline - state.clock.now()).max(0)));
+        }
     }
     if let Some(contact) = call.contact_id {
         let Some((sealed, opened)) = state.vault.load_contact(tenant, contact).await? else { return Ok(Value::Object(view)) };
@@ -143,6 +152,16 @@ pub(crate) async fn dial(State(state): State<AppState>, authed: Authed, ApiPath(
 
 pub(crate) async fn skip(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
     desk::skip(&state, authed.principal.tenant.id, authed.principal.user.id, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub(crate) async fn accept(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
+    switchboard::accept(&state, authed.principal.tenant.id, authed.principal.user.id, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub(crate) async fn decline(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
+    switchboard::decline(&state, authed.principal.tenant.id, authed.principal.user.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -107,14 +107,17 @@ async fn follow(state: &AppState, tenant: TenantId, id: i64, origin: Origin, mut
     }
 }
 
-/// The caller hung up: while waiting, the call is abandoned; while talking,
-/// it goes to wrap-up.
+/// The caller hung up: while waiting (or ringing at an agent's desk), the
+/// call is abandoned; while talking, it goes to wrap-up.
 pub(super) async fn caller_left(state: &AppState, tenant: TenantId, id: i64, origin: Origin) -> Result<(), CallError> {
     // A change racing this one (an agent taking the call) is read again.
     for _ in 0..3 {
         let Some(call) = state.store.call(tenant, id).await? else { return Ok(()) };
         let done = match (call.state, call.agent_id) {
             (CallState::Queued, _) => call_flow::end_unreached(state, tenant, origin, id, CallState::Queued, "abandoned", None).await,
+            (CallState::Offered, agent) => {
+                call_flow::end_unreached(state, tenant, origin, id, CallState::Offered, "abandoned", agent).await
+            }
             (CallState::Connected, Some(agent)) => call_flow::remote_hang_up(state, tenant, id, agent, origin).await,
             _ => return Ok(()),
         };

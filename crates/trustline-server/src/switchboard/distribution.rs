@@ -7,7 +7,7 @@
 //! offered a callback when their expected wait is longer than the queue
 //! allows.
 
-use super::callback;
+use super::{callback, offer};
 use crate::agent_moves;
 use crate::dialer::CallError;
 use crate::dialer::call_flow::{self, Origin};
@@ -31,7 +31,7 @@ struct QueueEntry {
 
 /// Gives the tenant's waiting calls to its ready agents.
 pub(crate) async fn distribute(state: &AppState, tenant: TenantId) -> Result<(), CallError> {
-    let waiting = state.store.waiting_calls(tenant).await?;
+    let mut waiting = state.store.waiting_calls(tenant).await?;
     if waiting.is_empty() {
         return Ok(());
     }
@@ -48,15 +48,21 @@ pub(crate) async fn distribute(state: &AppState, tenant: TenantId) -> Result<(),
             }
         })
         .collect();
+    let now = state.clock.now();
+    let settings_of = |id: i64| queues.iter().find(|q| q.id == id).map(|q| &q.settings);
+    if offer::ring_out(state, &waiting, settings_of, now).await? {
+        waiting = state.store.waiting_calls(tenant).await?;
+    }
     let mut skills: HashMap<UserId, Vec<SkillLevel>> = HashMap::new();
     for (user, json) in state.store.agent_skills(tenant).await? {
         skills.insert(user, skills_of(&json)?);
     }
     let statuses = state.store.agent_statuses(tenant).await?;
-    let now = state.clock.now();
-    let assigned = route(&queues, &skills, &statuses, &waiting, now);
+    // A call ringing at an agent's desk is theirs until it is answered or rings out.
+    let unrouted: Vec<CallRecord> = waiting.iter().filter(|c| c.state != CallState::Offered).cloned().collect();
+    let assigned = route(&queues, &skills, &statuses, &unrouted, now);
     for (call, agent) in &assigned {
-        let Some(call) = waiting.iter().find(|c| c.id == *call) else { continue };
+        let Some(call) = unrouted.iter().find(|c| c.id == *call) else { continue };
         let Some(queue) = queues.iter().find(|q| Some(q.id) == call.queue_id) else { continue };
         match take(state, call, *agent, &queue.settings).await {
             Ok(()) | Err(CallError::Store(StoreError::Conflict(_)) | CallError::Move(_)) => {} // the agent or the call moved meanwhile
@@ -64,7 +70,7 @@ pub(crate) async fn distribute(state: &AppState, tenant: TenantId) -> Result<(),
         }
     }
     let taken: HashSet<i64> = assigned.iter().map(|(call, _)| *call).collect();
-    let still: Vec<&CallRecord> = waiting.iter().filter(|c| !taken.contains(&c.id)).collect();
+    let still: Vec<&CallRecord> = unrouted.iter().filter(|c| !taken.contains(&c.id)).collect();
     offer_callbacks(state, tenant, &queues, &skills, &statuses, &still, now).await
 }
 
@@ -115,11 +121,15 @@ fn ms(seconds: UnixTime) -> u64 {
     u64::try_from(seconds).unwrap_or(0).saturating_mul(1000)
 }
 
-/// Reserves `agent` and joins them to the waiting caller (or calls back one
+/// Reserves `agent` and joins them to the waiting caller (or rings their
+/// desk, if the queue gives agents time to accept; or calls back a caller
 /// waiting for a callback).
 async fn take(state: &AppState, call: &CallRecord, agent: UserId, settings: &QueueSettings) -> Result<(), CallError> {
     let (tenant, id, origin) = (call.tenant_id, call.id, Origin::of(call));
     let status = state.store.agent_status(tenant, agent).await?;
+    if call.state == CallState::Queued && settings.answer_within_seconds.is_some() {
+        return offer::ring(state, call, agent, status.as_ref()).await;
+    }
     call_flow::reserve_agent(state, tenant, agent, status.as_ref(), origin).await?;
     let taken = match call.state {
         CallState::Callback => callback::call_back(state, call, agent, settings.number.as_str()).await,

@@ -4,19 +4,22 @@
 //! waits. The distribution pass, run by the dialer's loop before any
 //! campaign dials (so blended agents take waiting callers first), gives
 //! waiting calls to ready agents through the domain's router: queue
-//! priority, skills, strategy and overflow. A caller facing a long wait is
+//! priority, skills, strategy and overflow; a queue may have each call ring
+//! at the agent's desk until they accept it. A caller facing a long wait is
 //! offered a callback; one who takes it keeps their place and is called
 //! back when an agent is free.
 
 mod arrival;
 mod callback;
 mod distribution;
+mod offer;
 
 use crate::state::AppState;
 use std::sync::Arc;
 use trustline_telephony::Telephony;
 
 pub(crate) use distribution::distribute;
+pub(crate) use offer::{accept, answer_by, decline};
 
 /// Takes incoming calls from `telephony` until the process ends.
 pub(crate) fn start(state: AppState, telephony: &Arc<dyn Telephony>) {

@@ -19,8 +19,9 @@ async function load() {
   $('queues').replaceChildren(...(queues.length ? queues.map((q) => el('tr', {},
     el('td', {}, q.name), el('td', {}, q.settings.number), el('td', {}, showSkills(q.settings.skills) || 'none'),
     el('td', {}, q.settings.priority), el('td', {}, `${Math.round(q.settings.service_level.target * 100)} % in ${q.settings.service_level.seconds} s`),
-    el('td', {}, q.settings.hours.join('; ') || 'always open'), el('td', {}, q.waiting)))
-    : [el('tr', {}, el('td', { colspan: 7 }, 'No queues yet.'))]));
+    el('td', {}, q.settings.hours.join('; ') || 'always open'),
+    el('td', {}, q.settings.answer_within_seconds ? `${q.settings.answer_within_seconds} s` : 'connects at once'), el('td', {}, q.waiting)))
+    : [el('tr', {}, el('td', { colspan: 8 }, 'No queues yet.'))]));
   const held = new Map(skills.map((s) => [s.user_id, s.skills]));
   const agents = users.filter((u) => !u.disabled && ['agent', 'supervisor'].includes(u.role));
   $('skills').replaceChildren(...agents.map((u) => {
@@ -47,6 +48,8 @@ $('queue-form').addEventListener('submit', (event) => {
       time_zone: form.get('time_zone'),
       hours: String(form.get('hours')).split('\n').map((h) => h.trim()).filter(Boolean),
     };
+    const answer = String(form.get('answer_within_seconds')).trim();
+    if (answer) body.answer_within_seconds = Number(answer);
     const script = String(form.get('script')).trim();
     if (script) body.script = script;
     await api('POST', '/api/queues', body);

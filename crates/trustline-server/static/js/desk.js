@@ -11,6 +11,8 @@ const STATE_WORDS = { offline: 'offline', available: 'available', reserved: 'res
 let agent = null;
 let seen = '';
 let work = null;
+// An incoming call's answer time: when it ends by this page's clock, and how long it is.
+let offer = null;
 
 function show(node, visible) {
   node.hidden = !visible;
@@ -49,14 +51,24 @@ function renderWork() {
   show($('contact'), Boolean(call));
   show($('disposition'), call?.state === 'wrap_up');
   if (!call) {
+    offer = null;
     $('script').replaceChildren(el('p', { class: 'muted' }, 'The script of the campaign or queue shows here.'));
     return;
   }
   const source = work.campaign ?? work.queue;
   $('call-state').textContent = call.state.replace('_', ' ');
   $('call-source').textContent = source ? `· ${work.campaign ? 'campaign' : 'queue'} ${source.name}` : '';
-  $('dial').hidden = call.state !== 'offered';
-  $('skip').hidden = call.state !== 'offered';
+  const incoming = call.state === 'offered' && call.direction === 'inbound';
+  $('dial').hidden = call.state !== 'offered' || incoming;
+  $('skip').hidden = call.state !== 'offered' || incoming;
+  $('accept').hidden = !incoming;
+  $('decline').hidden = !incoming;
+  show($('incoming'), incoming);
+  offer = incoming && Number.isFinite(work.answer_within)
+    ? { ends: performance.now() + work.answer_within * 1000, seconds: Math.max(work.answer_within, 1) }
+    : null;
+  if (incoming) $('incoming-source').textContent = source ? `for ${source.name}` : '';
+  countDown();
   $('hang-up').hidden = call.state !== 'connected';
   if (work.contact) renderContact(work.contact);
   $('history').replaceChildren(...(work.history ?? []).map((h) => el('li', {}, `${when(h.at)}: ${h.disposition ?? h.result ?? 'no result'}`)));
@@ -71,6 +83,15 @@ function renderWork() {
   }
 }
 
+// The incoming call's countdown; when it reaches zero the server gives the call to someone else.
+function countDown() {
+  if (!offer) return;
+  const left = Math.max(0, Math.ceil((offer.ends - performance.now()) / 1000));
+  $('incoming-left').textContent = `${left} s`;
+  $('incoming-clock').max = offer.seconds;
+  $('incoming-clock').value = left;
+}
+
 async function loadWork() {
   work = await api('GET', '/api/agent/work', undefined, { background: true });
   renderWork();
@@ -82,6 +103,7 @@ async function watch() {
   renderState();
   const key = ACTIVE.includes(agent.state) ? `${agent.state}:${agent.since}` : 'idle';
   if (key !== seen) {
+    if (offer && agent.state === 'break') say(`The call went back to the queue; you are on a break (${agent.reason}). Press A when you are back.`);
     seen = key;
     if (key === 'idle') {
       work = null;
@@ -109,6 +131,8 @@ const actions = {
   }),
   dial: () => attempt(async () => { await api('POST', `/api/calls/${work.call.id}/dial`); say('Dialling…'); }),
   skip: () => attempt(async () => { await api('POST', `/api/calls/${work.call.id}/skip`); say('Skipped.'); await watch(); }),
+  accept: () => attempt(async () => { await api('POST', `/api/calls/${work.call.id}/accept`); say('Connected.'); await watch(); }),
+  decline: () => attempt(async () => { await api('POST', `/api/calls/${work.call.id}/decline`); await watch(); }),
   hangUp: () => attempt(async () => { await api('POST', `/api/calls/${work.call.id}/hangup`); await watch(); }),
 };
 
@@ -116,6 +140,8 @@ $('start-work').addEventListener('click', actions.start);
 $('take-break').addEventListener('click', actions.pause);
 $('stop-work').addEventListener('click', actions.stop);
 $('next-contact').addEventListener('click', actions.next);
+$('accept').addEventListener('click', actions.accept);
+$('decline').addEventListener('click', actions.decline);
 $('dial').addEventListener('click', actions.dial);
 $('skip').addEventListener('click', actions.skip);
 $('hang-up').addEventListener('click', actions.hangUp);
@@ -152,7 +178,7 @@ $('disposition-form').addEventListener('submit', (event) => {
   });
 });
 
-const KEYS = { a: actions.start, b: actions.pause, n: actions.next, d: actions.dial, s: actions.skip, h: actions.hangUp };
+const KEYS = { a: actions.start, b: actions.pause, n: actions.next, c: actions.accept, x: actions.decline, d: actions.dial, s: actions.skip, h: actions.hangUp };
 document.addEventListener('keydown', (event) => {
   if (event.ctrlKey || event.metaKey || event.altKey || event.target.closest('input, textarea, select')) return;
   const key = event.key.toLowerCase();
@@ -161,7 +187,7 @@ document.addEventListener('keydown', (event) => {
     $('disposition-code').focus();
     return;
   }
-  const button = { a: 'start-work', b: 'take-break', n: 'next-contact', d: 'dial', s: 'skip', h: 'hang-up' }[key];
+  const button = { a: 'start-work', b: 'take-break', n: 'next-contact', c: 'accept', x: 'decline', d: 'dial', s: 'skip', h: 'hang-up' }[key];
   if (KEYS[key] && button && !$(button).disabled && !$(button).hidden && $(button).offsetParent !== null) {
     event.preventDefault();
     KEYS[key]();
@@ -170,3 +196,4 @@ document.addEventListener('keydown', (event) => {
 
 attempt(watch);
 setInterval(() => attempt(watch), 1000);
+setInterval(countDown, 250);

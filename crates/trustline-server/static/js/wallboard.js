@@ -122,7 +122,7 @@ async function start() {
   });
   stream.addEventListener('call', (event) => {
     const call = JSON.parse(event.data);
-    if (call.queue_id && ['queued', 'callback'].includes(call.state)) {
+    if (call.queue_id && ['queued', 'offered', 'callback'].includes(call.state)) {
       waiting.set(call.id, { id: call.id, queue_id: call.queue_id, state: call.state, offered_at: waiting.get(call.id)?.offered_at ?? now() });
     } else {
       waiting.delete(call.id);

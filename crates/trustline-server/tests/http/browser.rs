@@ -242,6 +242,55 @@ async fn an_agent_works_three_contacts_while_the_wallboard_follows() {
 
 /// An administrator imports a call list with a few bad rows: the progress
 /// bar fills, the counts add up and the rejected rows are listed by line.
+/// An incoming call rings at the desk with a countdown: the agent declines
+/// it from the keyboard, is set aside, comes back, and accepts it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_declines_then_accepts_an_incoming_call() {
+    let Some(driver) = driver().await else { return };
+    let server = TestServer::start(Engine::Sqlite).await;
+    server.clock.advance(MONDAY_NOON_UTC - trustline_domain::Clock::now(server.clock.as_ref()));
+    let olive = server.create_user(&server.tenant, "olive", Role::Owner, true).await;
+    let sam = server.create_user(&server.tenant, "sam", Role::Supervisor, true).await;
+    let ada = server.create_user(&server.tenant, "ada", Role::Agent, false).await;
+    let supervisor = server.signed_in(&sam).await;
+    let queue =
+        json!({ "name": "Customer care", "number": "+442071838000", "answer_within_seconds": 20, "script": "Thank you for calling." });
+    assert_eq!(supervisor.post("/api/queues", queue).await.status, 201);
+    let telephony = server.start_dialer(everyone_answers(), 100.0);
+
+    let desk = driver.browser(WIDTH, HEIGHT).await;
+    sign_in(&server, &desk, &ada).await;
+    desk.click("a[href='/desk']").await;
+    desk.wait_until("#agent-state", "the state", |t| t == "offline").await;
+    desk.press("a").await;
+    desk.wait_until("#agent-state", "start of work", |t| t == "available").await;
+    let patient = trustline_telephony::Caller { patience_ms: 36_000_000, talk_ms: 36_000_000, accepts_callback: false };
+    telephony.ring_in("+442071838000", Some("+442079460555"), patient).await.unwrap();
+
+    let ringing = desk.wait_until("#incoming", "the incoming call", |t| t.contains("Incoming call for Customer care")).await;
+    assert!(ringing.contains("answer within 20 s") || ringing.contains("answer within 19 s"), "{ringing}");
+    let masked = desk.text_of("#contact-fields").await;
+    assert!(masked.contains("masked") && !masked.contains("+442079460555"), "the caller stays masked until accepted: {masked}");
+    assert_labelled(&desk).await;
+    desk.keep_screenshot("desk-incoming").await;
+    desk.press("x").await;
+    desk.wait_until("#agent-state", "set aside", |t| t == "on a break (declined a call)").await;
+    desk.wait_until("#status", "the reason", |t| t.contains("went back to the queue")).await;
+
+    desk.press("a").await;
+    desk.wait_until("#incoming", "the call again", |t| t.contains("Incoming call")).await;
+    desk.press("c").await;
+    desk.wait_until("#call-state", "the conversation", |t| t == "connected").await;
+    let shown = desk.text_of("#contact-fields").await;
+    assert!(shown.contains("+442079460555") && !shown.contains("masked"), "accepted, the agent sees the caller: {shown}");
+    assert!(desk.text_of("#incoming").await.is_empty(), "the offer is gone");
+    desk.press("h").await;
+    desk.select("#disposition-code", "resolved").await;
+    desk.click("#disposition-form button[type=submit]").await;
+    desk.wait_until("#status", "the saved disposition", |t| t.contains("Disposition saved")).await;
+    assert_clean(&server, &olive, &desk, &[]).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_imports_a_list_and_sees_the_rejected_rows() {
     let Some(driver) = driver().await else { return };
@@ -320,10 +369,10 @@ async fn the_admin_console_invites_creates_and_configures() {
     browser.fill("#queue-number", "+442071838000").await;
     browser.fill("#queue-skills", "billing 3").await;
     browser.fill("#queue-hours", "mon-fri 08:00-18:00").await;
+    browser.fill("#queue-answer", "20").await;
     browser.click("#queue-form button[type=submit]").await;
-    browser
-        .wait_until("#queues", "the new queue", |t| t.contains("Customer care") && t.contains("billing 3") && t.contains("80 % in 20 s"))
-        .await;
+    let added = |t: &str| t.contains("Customer care") && t.contains("billing 3") && t.contains("80 % in 20 s") && t.contains("\t20 s\t");
+    browser.wait_until("#queues", "the new queue", added).await;
     assert_labelled(&browser).await;
     browser.keep_screenshot("admin-queues").await;
 

@@ -2,7 +2,9 @@
 //! are set through the API, callers ring in, and the switchboard routes
 //! them by skills, queue priority and overflow; callers who wait too long
 //! abandon or take a callback and are called back; closed queues take no
-//! calls; each queue's figures add up.
+//! calls; each queue's figures add up. A queue may have calls ring at the
+//! agent's desk until accepted; declined or missed, they go back to the
+//! queue and the agent is set aside.
 
 use crate::agents::live::read_until;
 use crate::dialer::{MONDAY_NOON_UTC, calls_path, everyone_answers, log_in, wait_for};
@@ -15,6 +17,7 @@ use trustline_testkit::{Engine, TestClient, TestServer, on_both_engines};
 
 on_both_engines!(
     calls_follow_skills_priority_and_overflow,
+    calls_ring_at_the_desk_until_accepted_declined_or_missed,
     callers_abandon_take_callbacks_or_find_the_queue_closed,
     queues_and_skills_refuse_bad_input
 );
@@ -136,6 +139,82 @@ async fn calls_follow_skills_priority_and_overflow(engine: Engine) {
     assert_eq!(count("call.arrive").await, 4);
     assert_eq!(count("call.connect").await, 4, "each connection, where an agent first sees the caller, is audited");
     assert_eq!(count("contact.create").await, 4, "Ada was created by the test; three new numbers called");
+}
+
+async fn agent_state(agent: &TestClient) -> (String, Option<String>) {
+    let state = agent.get("/api/agent/state").await.body;
+    (state["state"].as_str().unwrap().to_owned(), state["reason"].as_str().map(str::to_owned))
+}
+
+async fn calls_ring_at_the_desk_until_accepted_declined_or_missed(engine: Engine) {
+    let f = floor(engine, 2).await;
+    let sam = &f.sam;
+    let care = json!({ "name": "Care", "number": GENERAL, "answer_within_seconds": 15 });
+    create_queue(sam, care).await;
+    let [(a0, _), (a1, _)] = &f.agents[..] else { unreachable!() };
+    log_in(a0).await;
+    f.telephony.ring_in(GENERAL, Some("+442079460301"), PATIENT).await.unwrap();
+
+    // The call rings at the agent's desk: masked caller, 15 s to answer; the caller still waits.
+    let work = wait_for(a0, "/api/agent/work", |w| w["call"]["state"] == "offered").await;
+    let call = work["call"]["id"].as_i64().unwrap();
+    assert_eq!((work["call"]["direction"].as_str(), work["answer_within"].as_i64()), (Some("inbound"), Some(15)), "{work}");
+    assert_eq!(work["contact"]["masked"], true, "nobody sees the caller before taking the call");
+    assert_eq!(agent_state(a0).await.0, "reserved");
+    assert_eq!(queue(&sam.get("/api/queues").await.body, "Care")["waiting"], 1, "the caller still waits");
+    let dial = a0.post(&format!("/api/calls/{call}/dial"), json!({})).await;
+    assert_eq!(
+        (dial.status, dial.body["error"]["code"].as_str()),
+        (409, Some("wrong_call_state")),
+        "an incoming call is not dialled: {}",
+        dial.body
+    );
+
+    // Declined: back in the queue, and the agent is set aside until they are back.
+    assert_eq!(a0.post(&format!("/api/calls/{call}/decline"), json!({})).await.status, 204);
+    assert_eq!(agent_state(a0).await, ("break".to_owned(), Some("declined a call".to_owned())));
+    assert_eq!(a0.get("/api/agent/work").await.body["call"], Value::Null);
+    assert_eq!(a0.post(&format!("/api/calls/{call}/accept"), json!({})).await.status, 404, "no longer theirs");
+
+    // The next agent lets it ring out: 15 s later it is back in the queue and they are set aside.
+    log_in(a1).await;
+    let work = wait_for(a1, "/api/agent/work", |w| w["call"]["state"] == "offered").await;
+    assert_eq!(work["call"]["id"], call);
+    f.server.clock.advance(14);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(agent_state(a1).await.0, "reserved", "not before its time");
+    f.server.clock.advance(1);
+    wait_for(a1, "/api/agent/state", |s| s["state"] == "break" && s["reason"] == "missed a call").await;
+
+    // Back from the break, the first agent takes it.
+    assert_eq!(a0.post("/api/agent/state", json!({ "event": "end_break" })).await.status, 200);
+    let work = wait_for(a0, "/api/agent/work", |w| w["call"]["state"] == "offered").await;
+    assert_eq!(work["call"]["id"], call);
+    assert_eq!(a0.post(&format!("/api/calls/{call}/accept"), json!({})).await.status, 204);
+    let work = a0.get("/api/agent/work").await.body;
+    assert_eq!((work["call"]["state"].as_str(), &work["contact"]["masked"]), (Some("connected"), &json!(false)), "{work}");
+    assert_eq!(work["answer_within"], Value::Null);
+    let again = a0.post(&format!("/api/calls/{call}/accept"), json!({})).await;
+    assert_eq!(again.status, 409, "{}", again.body);
+    let raw = &f.server.db.raw;
+    for (action, times) in [("call.offer", 3), ("call.decline", 1), ("call.unanswered", 1), ("call.accept", 1)] {
+        assert_eq!(raw.scalar(&format!("SELECT COUNT(*) FROM audit_events WHERE action = '{action}'")).await, times, "{action}");
+    }
+
+    // A caller who hangs up while it rings at the desk abandons; the agent is free again.
+    assert_eq!(a1.post("/api/agent/state", json!({ "event": "end_break" })).await.status, 200);
+    let leaves = Caller { patience_ms: 300_000, ..PATIENT };
+    f.telephony.ring_in(GENERAL, Some("+442079460302"), leaves).await.unwrap();
+    let work = wait_for(a1, "/api/agent/work", |w| w["call"]["state"] == "offered").await;
+    let gone = work["call"]["id"].as_i64().unwrap();
+    let calls =
+        wait_for(sam, &calls_path(), |c| c["calls"].as_array().unwrap().iter().any(|c| c["id"] == gone && c["state"] == "done")).await;
+    let gone = calls["calls"].as_array().unwrap().iter().find(|c| c["id"] == gone).unwrap().clone();
+    assert_eq!(gone["result"], "abandoned", "{gone}");
+    assert_eq!(agent_state(a1).await.0, "available");
+    let refused = sam.post("/api/queues", json!({ "name": "Slow", "number": BILLING, "answer_within_seconds": 600 })).await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.to_string().contains("answer_within_seconds"), "{}", refused.body);
 }
 
 async fn callers_abandon_take_callbacks_or_find_the_queue_closed(engine: Engine) {
