@@ -846,6 +846,10 @@ fn entries() -> Vec<Entry> {
             post(work_api::decline),
         )
         .answers(StatusCode::NO_CONTENT),
+        entry(Method::POST, "/api/calls/{id}/hold", "Put the person you talk to on hold", Allowed(Action::AgentWork), post(work_api::hold))
+            .answers(StatusCode::NO_CONTENT),
+        entry(Method::POST, "/api/calls/{id}/resume", "Take the person on hold back", Allowed(Action::AgentWork), post(work_api::resume))
+            .answers(StatusCode::NO_CONTENT),
         entry(Method::POST, "/api/calls/{id}/hangup", "End your conversation", Allowed(Action::AgentWork), post(work_api::hang_up))
             .answers(StatusCode::NO_CONTENT),
         entry(

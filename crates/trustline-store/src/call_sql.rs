@@ -157,7 +157,8 @@ macro_rules! call_store_for {
                     "UPDATE calls SET state = $1, result = COALESCE($2, result), agent_id = CASE WHEN $1 = 'queued' THEN NULL ELSE COALESCE($3, agent_id) END,
                        placed_at = COALESCE($4, placed_at), answered_at = COALESCE($5, answered_at),
                        connected_at = COALESCE($6, connected_at), ended_at = COALESCE($7, ended_at),
-                       callback_requested_at = COALESCE($11, callback_requested_at)
+                       callback_requested_at = COALESCE($11, callback_requested_at),
+                       hold_seconds = hold_seconds + COALESCE($12 - held_since, 0), held_since = NULL
                      WHERE tenant_id = $8 AND id = $9 AND state = $10",
                 )
                 .bind(change.to.as_str())
@@ -171,6 +172,7 @@ macro_rules! call_store_for {
                 .bind(change.call_id)
                 .bind(change.from.as_str())
                 .bind(callback)
+                .bind(change.at)
                 .execute(&mut *tx)
                 .await
                 .map_err(unavailable)?;
@@ -200,6 +202,28 @@ macro_rules! call_store_for {
                 if let Some(audit) = audit {
                     self.append(&mut tx, audit).await?;
                 }
+                Self::commit(tx).await
+            }
+
+            async fn hold_call(&self, hold: $crate::CallHold, audit: ::trustline_audit::AuditDraft) -> $crate::StoreResult<()> {
+                let mut tx = self.begin().await?;
+                let sql = if hold.on {
+                    "UPDATE calls SET held_since = $1 WHERE tenant_id = $2 AND id = $3 AND state = 'connected' AND held_since IS NULL"
+                } else {
+                    "UPDATE calls SET hold_seconds = hold_seconds + ($1 - held_since), held_since = NULL
+                     WHERE tenant_id = $2 AND id = $3 AND state = 'connected' AND held_since IS NOT NULL"
+                };
+                let moved = ::sqlx::query(sql)
+                    .bind(hold.at)
+                    .bind(hold.tenant_id.0)
+                    .bind(hold.call_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(unavailable)?;
+                if moved.rows_affected() == 0 {
+                    return Err($crate::StoreError::Conflict("a call not connected, or already so"));
+                }
+                self.append(&mut tx, audit).await?;
                 Self::commit(tx).await
             }
 

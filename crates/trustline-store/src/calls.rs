@@ -78,6 +78,10 @@ pub struct CallRecord {
     pub disposed_at: Option<UnixTime>,
     /// When an inbound caller took the callback offer.
     pub callback_requested_at: Option<UnixTime>,
+    /// Since when the conversation is on hold (`None`: not on hold).
+    pub held_since: Option<UnixTime>,
+    /// Time on hold in earlier holds of this call.
+    pub hold_seconds: i64,
 }
 
 /// A campaign contact's attempts, as the dialing rules left them. `due_at`
@@ -144,6 +148,15 @@ impl CallChange {
     }
 }
 
+/// A conversation put on hold (`on`) or taken off it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallHold {
+    pub tenant_id: TenantId,
+    pub call_id: i64,
+    pub on: bool,
+    pub at: UnixTime,
+}
+
 /// A disposition set on a call in wrap-up.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CallDisposition {
@@ -184,6 +197,10 @@ pub trait CallStore: Send + Sync {
     /// makes its contact the agent's assignment; back in its queue it is
     /// nobody's call.
     async fn change_call(&self, change: CallChange, audit: Option<AuditDraft>) -> StoreResult<()>;
+    /// Puts a connected call on hold or takes it off (`Conflict` if it is
+    /// not connected, or already so). Hold time is added up when the hold
+    /// ends, or when the conversation does.
+    async fn hold_call(&self, hold: CallHold, audit: AuditDraft) -> StoreResult<()>;
     /// Sets the disposition of a call in wrap-up and ends it.
     async fn dispose_call(&self, disposition: CallDisposition, audit: AuditDraft) -> StoreResult<()>;
     async fn call(&self, tenant: TenantId, id: i64) -> StoreResult<Option<CallRecord>>;

@@ -460,5 +460,7 @@ pub fn call(row: &impl Columns) -> Result<crate::CallRecord, StoreError> {
         outcome: row.opt_text("outcome")?,
         disposed_at: row.opt_int("disposed_at")?,
         callback_requested_at: row.opt_int("callback_requested_at")?,
+        held_since: row.opt_int("held_since")?,
+        hold_seconds: row.int("hold_seconds")?,
     })
 }

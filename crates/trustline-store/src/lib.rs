@@ -41,7 +41,7 @@ pub use backup::{
     BackupStore, KeptState, Reapplication, RestoreAuditor, RestoreOutcome, SnapshotFile, SnapshotManifest, parent_first, plain_file_name,
     reapplication,
 };
-pub use calls::{AttemptRecord, CallChange, CallDisposition, CallRecord, CallState, CallStore, DialCandidate, NewCall};
+pub use calls::{AttemptRecord, CallChange, CallDisposition, CallHold, CallRecord, CallState, CallStore, DialCandidate, NewCall};
 pub use campaigns::{Campaign, CampaignDraft, CampaignStore};
 pub use contacts::{
     ConsentChange, ConsentEvent, ConsentState, ContactLookups, ContactStore, Digest, ErasureEntry, IdKind, NewContact, RetentionOutcome,

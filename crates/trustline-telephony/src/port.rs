@@ -103,4 +103,7 @@ pub trait Telephony: Send + Sync {
     /// Asks a waiting caller whether they want to be called back instead of
     /// holding; `true` if they accept (they then leave the line).
     async fn offer_callback(&self, leg: LegId) -> Result<bool, TelephonyError>;
+    /// Puts the person in a conversation on hold (they hear hold music, the
+    /// agent is off the line) or back (`false`).
+    async fn hold(&self, leg: LegId, on: bool) -> Result<(), TelephonyError>;
 }

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
 /// This side's hold on a call in progress.
 struct Leg {
@@ -20,6 +20,8 @@ struct Leg {
     bridge: Option<oneshot::Sender<()>>,
     /// An incoming caller's answer to the callback offer.
     accepts_callback: bool,
+    /// On hold: the person waits and their talk time stands still.
+    held: watch::Sender<bool>,
 }
 
 type Legs = Arc<Mutex<HashMap<LegId, Leg>>>;
@@ -60,22 +62,27 @@ impl SimulatedTelephony {
         lock(&self.legs).len()
     }
 
-    fn new_leg(&self, bridge: Option<oneshot::Sender<()>>, accepts_callback: bool) -> (LegId, oneshot::Receiver<()>) {
+    fn new_leg(
+        &self,
+        bridge: Option<oneshot::Sender<()>>,
+        accepts_callback: bool,
+    ) -> (LegId, oneshot::Receiver<()>, watch::Receiver<bool>) {
         let id = {
             let mut next = lock(&self.next_leg);
             *next += 1;
             LegId(*next)
         };
         let (end, ended) = oneshot::channel();
-        lock(&self.legs).insert(id, Leg { end, bridge, accepts_callback });
-        (id, ended)
+        let (held, on_hold) = watch::channel(false);
+        lock(&self.legs).insert(id, Leg { end, bridge, accepts_callback, held });
+        (id, ended, on_hold)
     }
 
     /// A caller rings `to` from `from`, behaving as `caller`; the call arrives
     /// on the incoming channel. Needs a Tokio runtime.
     pub async fn ring_in(&self, to: &str, from: Option<&str>, caller: Caller) -> Result<LegId, TelephonyError> {
         let (bridge, bridged) = oneshot::channel();
-        let (id, mut ended) = self.new_leg(Some(bridge), caller.accepts_callback);
+        let (id, mut ended, on_hold) = self.new_leg(Some(bridge), caller.accepts_callback);
         let (progress, receiver) = mpsc::channel(4);
         let (patience, talk) = (self.scaled(caller.patience_ms), self.scaled(caller.talk_ms));
         let legs = self.legs.clone();
@@ -83,7 +90,7 @@ impl SimulatedTelephony {
             let played = async {
                 tokio::select! {
                     _ = bridged => {
-                        tokio::time::sleep(talk).await;
+                        talk_for(talk, on_hold).await;
                     }
                     () = tokio::time::sleep(patience) => {}
                 }
@@ -118,11 +125,34 @@ impl SimulatedTelephony {
     }
 }
 
+/// The person talks for `talk` in all, the clock stopped while on hold.
+async fn talk_for(talk: Duration, mut on_hold: watch::Receiver<bool>) {
+    let mut left = talk;
+    loop {
+        if *on_hold.borrow_and_update() {
+            // Back from hold, or gone (the leg dropped): either way talk on.
+            let _back = on_hold.wait_for(|held| !held).await;
+            continue;
+        }
+        let started = tokio::time::Instant::now();
+        tokio::select! {
+            () = tokio::time::sleep(left) => return,
+            changed = on_hold.changed() => {
+                left = left.saturating_sub(started.elapsed());
+                if changed.is_err() {
+                    tokio::time::sleep(left).await;
+                    return;
+                }
+            }
+        }
+    }
+}
+
 #[async_trait]
 impl Telephony for SimulatedTelephony {
     async fn dial(&self, _request: DialRequest) -> Result<CallLeg, TelephonyError> {
         let outcome = lock(&self.carrier).dial();
-        let (id, mut hung_up) = self.new_leg(None, false);
+        let (id, mut hung_up, on_hold) = self.new_leg(None, false);
         let (progress, receiver) = mpsc::channel(4);
         let resolved = self.scaled(outcome.resolved_after_ms());
         let talk = match outcome {
@@ -143,7 +173,7 @@ impl Telephony for SimulatedTelephony {
                     return;
                 }
                 if let Some(talk) = talk {
-                    tokio::time::sleep(talk).await;
+                    talk_for(talk, on_hold).await;
                     let _gone = progress.send(CallProgress::RemoteHangUp).await;
                 }
             };
@@ -169,6 +199,13 @@ impl Telephony for SimulatedTelephony {
     async fn bridge(&self, leg: LegId) -> Result<(), TelephonyError> {
         let bridge = lock(&self.legs).get_mut(&leg).ok_or(TelephonyError::UnknownCall)?.bridge.take();
         bridge.ok_or(TelephonyError::UnknownCall)?.send(()).map_err(|()| TelephonyError::UnknownCall)
+    }
+
+    async fn hold(&self, leg: LegId, on: bool) -> Result<(), TelephonyError> {
+        let legs = lock(&self.legs);
+        let leg = legs.get(&leg).ok_or(TelephonyError::UnknownCall)?;
+        leg.held.send_replace(on);
+        Ok(())
     }
 
     async fn offer_callback(&self, leg: LegId) -> Result<bool, TelephonyError> {
@@ -239,6 +276,23 @@ mod tests {
         let mut leaving = incoming.recv().await.unwrap();
         assert!(telephony.offer_callback(leaving.id).await.unwrap());
         assert_eq!(leaving.progress.recv().await, None, "the caller left the line for a callback");
+    }
+
+    #[tokio::test]
+    async fn talk_time_stands_still_on_hold() {
+        let telephony = SimulatedTelephony::new(CarrierProfile::default(), 1, 100.0);
+        let mut incoming = telephony.incoming().unwrap();
+        // 200 ms of talk at this speed, held for longer than that.
+        let caller = Caller { patience_ms: 3_600_000, talk_ms: 20_000, accepts_callback: false };
+        telephony.ring_in("+442079460999", None, caller).await.unwrap();
+        let mut call = incoming.recv().await.unwrap();
+        telephony.bridge(call.id).await.unwrap();
+        telephony.hold(call.id, true).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        assert!(call.progress.try_recv().is_err(), "nobody hangs up on hold");
+        telephony.hold(call.id, false).await.unwrap();
+        assert_eq!(call.progress.recv().await, Some(CallProgress::RemoteHangUp), "the rest of the talk, then the end");
+        assert!(matches!(telephony.hold(LegId(999), true).await, Err(TelephonyError::UnknownCall)), "no such call");
     }
 
     #[test]

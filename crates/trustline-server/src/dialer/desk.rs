@@ -69,6 +69,8 @@ pub(crate) enum DeskError {
     NotDiallable(String),
     #[error("no telephony is configured on this server")]
     NoTelephony,
+    #[error("the call's line has ended")]
+    LineGone,
     #[error("this call is a preview of an outbound contact: dial or skip it")]
     Preview,
     #[error("this call is an incoming caller: accept or decline it")]
@@ -165,6 +167,24 @@ pub(crate) async fn hang_up(state: &AppState, tenant: TenantId, agent: UserId, i
         state.dialer.hang_up(leg).await;
     }
     call_flow::remote_hang_up(state, tenant, id, agent, Origin::of(&call)).await?;
+    Ok(())
+}
+
+/// The agent puts the person on hold (`on`) or takes them back. The call
+/// stays connected; hold time is kept for handle-time reports.
+pub(crate) async fn hold(state: &AppState, tenant: TenantId, agent: UserId, id: i64, on: bool) -> Result<(), DeskError> {
+    let call = own_call(state, tenant, agent, id, CallState::Connected).await?;
+    if call.held_since.is_some() == on {
+        return Err(DeskError::WrongState(if on { "on hold already" } else { "not on hold" }, if on { "off hold" } else { "on hold" }));
+    }
+    let telephony = state.dialer.telephony().cloned().ok_or(DeskError::NoTelephony)?;
+    let leg = state.dialer.leg_of(id).ok_or(DeskError::LineGone)?;
+    let now = state.clock.now();
+    let action = if on { "call.hold" } else { "call.resume" };
+    let audit = AuditDraft::new(now, tenant.0, format!("user:{agent}"), action, format!("call:{id}"));
+    state.store.hold_call(trustline_store::CallHold { tenant_id: tenant, call_id: id, on, at: now }, audit).await?;
+    // The person hung up meanwhile: their line's follower ends the conversation.
+    let _held = telephony.hold(leg, on).await;
     Ok(())
 }
 

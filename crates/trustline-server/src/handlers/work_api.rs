@@ -38,7 +38,7 @@ impl From<DeskError> for ApiError {
     fn from(error: DeskError) -> Self {
         match error {
             DeskError::NotFound => ApiError::not_found(),
-            DeskError::WrongState(..) | DeskError::Preview | DeskError::Incoming => {
+            DeskError::WrongState(..) | DeskError::Preview | DeskError::Incoming | DeskError::LineGone => {
                 ApiError::new(StatusCode::CONFLICT, "wrong_call_state", error.to_string())
             }
             DeskError::NotDiallable(_) => ApiError::new(StatusCode::CONFLICT, "not_diallable", error.to_string()),
@@ -78,6 +78,8 @@ pub(crate) fn call_view(call: &CallRecord) -> Value {
         "disposition": call.disposition,
         "outcome": call.outcome,
         "disposed_at": call.disposed_at,
+        "held_since": call.held_since,
+        "hold_seconds": call.hold_seconds,
     })
 }
 
@@ -162,6 +164,16 @@ pub(crate) async fn accept(State(state): State<AppState>, authed: Authed, ApiPat
 
 pub(crate) async fn decline(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
     switchboard::decline(&state, authed.principal.tenant.id, authed.principal.user.id, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub(crate) async fn hold(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
+    desk::hold(&state, authed.principal.tenant.id, authed.principal.user.id, id, true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub(crate) async fn resume(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
+    desk::hold(&state, authed.principal.tenant.id, authed.principal.user.id, id, false).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -56,7 +56,11 @@ function renderWork() {
     return;
   }
   const source = work.campaign ?? work.queue;
-  $('call-state').textContent = call.state.replace('_', ' ');
+  const held = call.state === 'connected' && call.held_since !== null;
+  $('call-state').textContent = call.state.replace('_', ' ') + (held ? ' (on hold)' : '');
+  $('hold').hidden = call.state !== 'connected';
+  $('hold').setAttribute('aria-pressed', String(held));
+  $('hold').replaceChildren(held ? 'Take back ' : 'Hold ', el('kbd', {}, 'P'));
   $('call-source').textContent = source ? `· ${work.campaign ? 'campaign' : 'queue'} ${source.name}` : '';
   const incoming = call.state === 'offered' && call.direction === 'inbound';
   $('dial').hidden = call.state !== 'offered' || incoming;
@@ -133,6 +137,12 @@ const actions = {
   skip: () => attempt(async () => { await api('POST', `/api/calls/${work.call.id}/skip`); say('Skipped.'); await watch(); }),
   accept: () => attempt(async () => { await api('POST', `/api/calls/${work.call.id}/accept`); say('Connected.'); await watch(); }),
   decline: () => attempt(async () => { await api('POST', `/api/calls/${work.call.id}/decline`); await watch(); }),
+  hold: () => attempt(async () => {
+    const held = work.call.held_since !== null;
+    await api('POST', `/api/calls/${work.call.id}/${held ? 'resume' : 'hold'}`);
+    say(held ? 'Back with the caller.' : 'On hold.');
+    await loadWork();
+  }),
   hangUp: () => attempt(async () => { await api('POST', `/api/calls/${work.call.id}/hangup`); await watch(); }),
 };
 
@@ -144,6 +154,7 @@ $('accept').addEventListener('click', actions.accept);
 $('decline').addEventListener('click', actions.decline);
 $('dial').addEventListener('click', actions.dial);
 $('skip').addEventListener('click', actions.skip);
+$('hold').addEventListener('click', actions.hold);
 $('hang-up').addEventListener('click', actions.hangUp);
 
 $('reveal-form').addEventListener('submit', (event) => {
@@ -178,7 +189,7 @@ $('disposition-form').addEventListener('submit', (event) => {
   });
 });
 
-const KEYS = { a: actions.start, b: actions.pause, n: actions.next, c: actions.accept, x: actions.decline, d: actions.dial, s: actions.skip, h: actions.hangUp };
+const KEYS = { a: actions.start, b: actions.pause, n: actions.next, c: actions.accept, x: actions.decline, d: actions.dial, s: actions.skip, p: actions.hold, h: actions.hangUp };
 document.addEventListener('keydown', (event) => {
   if (event.ctrlKey || event.metaKey || event.altKey || event.target.closest('input, textarea, select')) return;
   const key = event.key.toLowerCase();
@@ -187,7 +198,7 @@ document.addEventListener('keydown', (event) => {
     $('disposition-code').focus();
     return;
   }
-  const button = { a: 'start-work', b: 'take-break', n: 'next-contact', c: 'accept', x: 'decline', d: 'dial', s: 'skip', h: 'hang-up' }[key];
+  const button = { a: 'start-work', b: 'take-break', n: 'next-contact', c: 'accept', x: 'decline', d: 'dial', s: 'skip', p: 'hold', h: 'hang-up' }[key];
   if (KEYS[key] && button && !$(button).disabled && !$(button).hidden && $(button).offsetParent !== null) {
     event.preventDefault();
     KEYS[key]();

@@ -243,9 +243,10 @@ async fn an_agent_works_three_contacts_while_the_wallboard_follows() {
 /// An administrator imports a call list with a few bad rows: the progress
 /// bar fills, the counts add up and the rejected rows are listed by line.
 /// An incoming call rings at the desk with a countdown: the agent declines
-/// it from the keyboard, is set aside, comes back, and accepts it.
+/// it from the keyboard, is set aside, comes back, accepts it, and puts the
+/// caller on hold and back before hanging up.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_agent_declines_then_accepts_an_incoming_call() {
+async fn an_agent_declines_accepts_and_holds_an_incoming_call() {
     let Some(driver) = driver().await else { return };
     let server = TestServer::start(Engine::Sqlite).await;
     server.clock.advance(MONDAY_NOON_UTC - trustline_domain::Clock::now(server.clock.as_ref()));
@@ -284,6 +285,12 @@ async fn an_agent_declines_then_accepts_an_incoming_call() {
     let shown = desk.text_of("#contact-fields").await;
     assert!(shown.contains("+442079460555") && !shown.contains("masked"), "accepted, the agent sees the caller: {shown}");
     assert!(desk.text_of("#incoming").await.is_empty(), "the offer is gone");
+    desk.press("p").await;
+    desk.wait_until("#call-state", "the hold", |t| t == "connected (on hold)").await;
+    assert_eq!(desk.text_of("#hold").await, "Take back P");
+    desk.keep_screenshot("desk-on-hold").await;
+    desk.press("p").await;
+    desk.wait_until("#call-state", "the caller back", |t| t == "connected").await;
     desk.press("h").await;
     desk.select("#disposition-code", "resolved").await;
     desk.click("#disposition-form button[type=submit]").await;

@@ -13,11 +13,12 @@ use std::sync::Arc;
 use std::time::Duration;
 use trustline_domain::Role;
 use trustline_telephony::{Caller, SimulatedTelephony};
-use trustline_testkit::{Engine, TestClient, TestServer, on_both_engines};
+use trustline_testkit::{Engine, Reply, TestClient, TestServer, on_both_engines};
 
 on_both_engines!(
     calls_follow_skills_priority_and_overflow,
     calls_ring_at_the_desk_until_accepted_declined_or_missed,
+    a_conversation_goes_on_hold_and_back,
     callers_abandon_take_callbacks_or_find_the_queue_closed,
     queues_and_skills_refuse_bad_input
 );
@@ -215,6 +216,51 @@ async fn calls_ring_at_the_desk_until_accepted_declined_or_missed(engine: Engine
     let refused = sam.post("/api/queues", json!({ "name": "Slow", "number": BILLING, "answer_within_seconds": 600 })).await;
     assert_eq!(refused.status, 422);
     assert!(refused.body.to_string().contains("answer_within_seconds"), "{}", refused.body);
+}
+
+/// An agent's step on a call (`hold`, `resume`, `hangup`…).
+async fn step(agent: &TestClient, call: i64, what: &str) -> Reply {
+    agent.post(&format!("/api/calls/{call}/{what}"), json!({})).await
+}
+
+async fn a_conversation_goes_on_hold_and_back(engine: Engine) {
+    let f = floor(engine, 2).await;
+    create_queue(&f.sam, json!({ "name": "Care", "number": GENERAL })).await;
+    let [(a0, _), (a1, _)] = &f.agents[..] else { unreachable!() };
+    log_in(a0).await;
+    f.telephony.ring_in(GENERAL, Some("+442079460401"), PATIENT).await.unwrap();
+    let work = wait_for(a0, "/api/agent/work", |w| w["call"]["state"] == "connected").await;
+    let call = work["call"]["id"].as_i64().unwrap();
+
+    assert_eq!(step(a0, call, "resume").await.status, 409, "not on hold");
+    assert_eq!(step(a1, call, "hold").await.status, 404, "not their call");
+    assert_eq!(step(a0, call, "hold").await.status, 204);
+    let held = a0.get("/api/agent/work").await.body;
+    assert_eq!(
+        (held["call"]["state"].as_str(), held["call"]["held_since"].as_i64()),
+        (Some("connected"), work["call"]["connected_at"].as_i64()),
+        "{held}"
+    );
+    let twice = step(a0, call, "hold").await;
+    assert_eq!(twice.status, 409);
+    assert!(twice.body["error"]["message"].as_str().unwrap().contains("on hold already"), "{}", twice.body);
+    f.server.clock.advance(30);
+    assert_eq!(step(a0, call, "resume").await.status, 204);
+    let back = a0.get("/api/agent/work").await.body;
+    assert_eq!((&back["call"]["held_since"], back["call"]["hold_seconds"].as_i64()), (&Value::Null, Some(30)), "{back}");
+
+    // Hung up while on hold: the hold time so far still counts.
+    assert_eq!(step(a0, call, "hold").await.status, 204);
+    f.server.clock.advance(10);
+    assert_eq!(step(a0, call, "hangup").await.status, 204);
+    let ended = a0.get("/api/agent/work").await.body;
+    assert_eq!((ended["call"]["state"].as_str(), ended["call"]["hold_seconds"].as_i64()), (Some("wrap_up"), Some(40)), "{ended}");
+    assert_eq!(&ended["call"]["held_since"], &Value::Null);
+    assert_eq!(step(a0, call, "hold").await.status, 409, "only a conversation is held");
+    let raw = &f.server.db.raw;
+    for (action, times) in [("call.hold", 2), ("call.resume", 1)] {
+        assert_eq!(raw.scalar(&format!("SELECT COUNT(*) FROM audit_events WHERE action = '{action}'")).await, times, "{action}");
+    }
 }
 
 async fn callers_abandon_take_callbacks_or_find_the_queue_closed(engine: Engine) {

@@ -43,6 +43,7 @@ fn demo_queues() -> [QueueInput; 2] {
         name: "Customer care".into(),
         number: CARE_NUMBER.into(),
         callback_after_seconds: Some(60),
+        answer_within_seconds: Some(20),
         script: Some("Thank you for calling the Demo Contact Center. How can I help?".into()),
         ..QueueInput::default()
     };
@@ -219,8 +220,8 @@ fn pick_disposition(work: &Value, draw: f64) -> Value {
     }
 }
 
-/// One agent's shift: sign in, log in to work, and set a disposition a few
-/// seconds into each wrap-up.
+/// One agent's shift: sign in, log in to work, accept the calls ringing at
+/// the desk, and set a disposition a few seconds into each wrap-up.
 async fn work(base: &str, tenant: &str, username: &str, password: &str, seed: u64) -> anyhow::Result<()> {
     let client = reqwest::Client::builder().cookie_store(true).build()?;
     let session: Value = client
@@ -238,7 +239,14 @@ async fn work(base: &str, tenant: &str, username: &str, password: &str, seed: u6
     loop {
         tokio::time::sleep(Duration::from_millis(500)).await;
         let work: Value = client.get(format!("{base}api/agent/work")).send().await?.error_for_status()?.json().await?;
-        let in_wrap_up = work.pointer("/call/state").and_then(Value::as_str) == Some("wrap_up");
+        let state = work.pointer("/call/state").and_then(Value::as_str);
+        let ringing = state == Some("offered") && work.pointer("/call/direction").and_then(Value::as_str) == Some("inbound");
+        if let Some(call) = work.pointer("/call/id").and_then(Value::as_i64).filter(|_| ringing) {
+            // The caller rings at this desk: taken at once (a ringing-out caller meanwhile is no error).
+            let _taken = send(&client, base, &csrf, &format!("api/calls/{call}/accept"), json!({})).await?;
+            continue;
+        }
+        let in_wrap_up = state == Some("wrap_up");
         let Some(call) = work.pointer("/call/id").and_then(Value::as_i64).filter(|_| in_wrap_up) else { continue };
         match wrapping {
             Some((id, due)) if id == call => {
