@@ -142,6 +142,27 @@ async fn by_session(state: &AppState, cookie: &str, source: &str) -> Result<Iden
     Ok((Some(Principal { tenant, user, credential: Credential::Session { digest, stage } }), None))
 }
 
+/// Whether `principal` still holds, for a response that outlives its
+/// request (a live stream): the session has not ended or expired (nor the
+/// token been revoked or run out), and the user is still enabled, in the
+/// same role.
+pub(crate) async fn still_valid(state: &AppState, principal: &Principal) -> Result<bool, StoreError> {
+    let now = state.clock.now();
+    let held = match &principal.credential {
+        Credential::Session { digest, .. } => {
+            state.store.session(digest).await?.is_some_and(|s| !state.config.session.is_expired(s.stage, s.times, now))
+        }
+        Credential::Token { id, .. } => {
+            state.store.list_tokens(principal.tenant.id).await?.iter().any(|t| t.id == *id && !t.revoked && t.expires_at > now)
+        }
+    };
+    if !held {
+        return Ok(false);
+    }
+    let user = tenant_and_user(state, principal.tenant.id, principal.user.id).await?;
+    Ok(user.is_some_and(|(_, user)| user.role == principal.user.role))
+}
+
 async fn tenant_and_user(
     state: &AppState,
     tenant: trustline_domain::TenantId,

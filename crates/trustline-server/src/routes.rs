@@ -808,6 +808,14 @@ fn entries() -> Vec<Entry> {
         ),
         entry(
             Method::GET,
+            "/api/agent/events",
+            "Your own moves and calls as they happen, for the desk (Server-Sent Events)",
+            Allowed(Action::AgentWork),
+            get(live_api::mine),
+        )
+        .gives(ResponseBody::EventStream),
+        entry(
+            Method::GET,
             "/api/agent/work",
             "Your current call: the contact (masked until connected), script, dispositions and past calls",
             Allowed(Action::AgentWork),

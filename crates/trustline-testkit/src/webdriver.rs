@@ -281,6 +281,13 @@ impl Browser {
         found.as_array().map(|list| list.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default()
     }
 
+    /// Text drawn with too little contrast for WCAG 2.2 AA (1.4.3), each
+    /// with its element, ratio and colours.
+    pub async fn low_contrast_text(&self) -> Vec<String> {
+        let found = self.run(include_str!("low_contrast.js"), Vec::new()).await;
+        found.as_array().map(|list| list.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default()
+    }
+
     /// The window as a PNG.
     pub async fn screenshot(&self) -> Vec<u8> {
         let encoded = self.get("/screenshot").await;

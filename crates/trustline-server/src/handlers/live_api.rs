@@ -1,10 +1,13 @@
-//! `GET /api/live`: Server-Sent Events for supervisor views. The stream
-//! starts with a snapshot (every agent's state, the campaigns, the queues
-//! and the calls waiting in them), then carries each change of the caller's
-//! tenant as it is committed: `agent` and `call` events (a call event names
-//! its campaign or queue, so queue depths follow from them).
+//! Server-Sent Events. `GET /api/live`, for supervisor views, starts with a
+//! snapshot (every agent's state, the campaigns, the queues and the calls
+//! waiting in them), then carries each change of the caller's tenant as it
+//! is committed: `agent` and `call` events (a call event names its campaign
+//! or queue, so queue depths follow from them). `GET /api/agent/events`,
+//! for the desk, carries the agent's own moves and calls. Either ends when
+//! the session that opened it no longer holds.
 
-use crate::auth::Authed;
+use crate::agent_moves::StateView;
+use crate::auth::{self, Authed, Principal};
 use crate::error::ApiError;
 use crate::live::LiveEvent;
 use crate::state::AppState;
@@ -15,7 +18,11 @@ use futures_util::stream::{self, Stream};
 use serde_json::json;
 use std::convert::Infallible;
 use std::time::Duration;
+use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
+
+/// How often a stream checks that its session still holds.
+const RECHECK: Duration = Duration::from_secs(10);
 
 pub(crate) async fn stream(
     State(state): State<AppState>,
@@ -43,19 +50,85 @@ pub(crate) async fn stream(
             .collect::<Vec<_>>(),
     });
     let first = Event::default().event("snapshot").data(snapshot.to_string());
-    let changes = stream::unfold(receiver, move |mut receiver| async move {
-        loop {
-            match receiver.recv().await {
-                Ok(LiveEvent { tenant: of, kind, data }) if of == tenant => {
-                    return Some((Ok(Event::default().event(kind).data(data.to_string())), receiver));
+    Ok(follow(state, authed.principal, receiver, first, |_| true))
+}
+
+/// `GET /api/agent/events`: the agent's own feed, for the desk. It starts
+/// with their state, then carries each move of theirs (`agent`) and each
+/// change of a call of theirs (`call`).
+pub(crate) async fn mine(
+    State(state): State<AppState>,
+    authed: Authed,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let (tenant, user) = (authed.principal.tenant.id, authed.principal.user.id);
+    let receiver = state.live.watch();
+    let status = state.store.agent_status(tenant, user).await?;
+    let snapshot = serde_json::to_string(&StateView::of(user, status.as_ref())).unwrap_or_default();
+    let first = Event::default().event("agent").data(snapshot);
+    let me = json!(user.0);
+    let theirs = move |event: &LiveEvent| match event.kind.as_str() {
+        "agent" => event.data.get("user_id") == Some(&me),
+        "call" => event.data.get("agent_id") == Some(&me),
+        _ => false,
+    };
+    Ok(follow(state, authed.principal, receiver, first, theirs))
+}
+
+/// What a stream does next.
+enum Step {
+    Send(Event),
+    Skip,
+    End,
+}
+
+/// `first`, then the changes of the principal's tenant that `keep` lets
+/// through, as long as the principal holds: the stream is checked again
+/// every `RECHECK`, and ends with a `signed_out` event once the session
+/// ended or expired, the token was revoked, or the user was disabled or
+/// changed role.
+fn follow(
+    state: AppState,
+    principal: Principal,
+    receiver: broadcast::Receiver<LiveEvent>,
+    first: Event,
+    keep: impl Fn(&LiveEvent) -> bool + Send + Sync + 'static,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let (tenant, keep) = (principal.tenant.id, std::sync::Arc::new(keep));
+    let mut recheck = tokio::time::interval(RECHECK);
+    recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let changes = stream::unfold(Some((receiver, recheck)), move |held| {
+        let (state, principal, keep) = (state.clone(), principal.clone(), keep.clone());
+        async move {
+            let (mut receiver, mut recheck) = held?;
+            loop {
+                let step = tokio::select! {
+                    received = receiver.recv() => match received {
+                        Ok(event) if event.tenant == tenant && keep(&event) => {
+                            Step::Send(Event::default().event(event.kind).data(event.data.to_string()))
+                        }
+                        Ok(_) => Step::Skip,
+                        // Too far behind: the view must reload its snapshot.
+                        Err(RecvError::Lagged(_)) => Step::Send(Event::default().event("resync").data("{}")),
+                        Err(RecvError::Closed) => Step::End,
+                    },
+                    _ = recheck.tick() => match auth::still_valid(&state, &principal).await {
+                        Ok(true) => Step::Skip,
+                        // A store that cannot say is no reason to cut a view; the next check decides.
+                        Err(error) => {
+                            tracing::warn!(%error, "a live stream's session could not be checked");
+                            Step::Skip
+                        }
+                        Ok(false) => return Some((Ok(Event::default().event("signed_out").data("{}")), None)),
+                    },
+                };
+                match step {
+                    Step::Send(event) => return Some((Ok(event), Some((receiver, recheck)))),
+                    Step::Skip => continue,
+                    Step::End => return None,
                 }
-                Ok(_) => continue,
-                // Too far behind: the view must reload its snapshot.
-                Err(RecvError::Lagged(_)) => return Some((Ok(Event::default().event("resync").data("{}")), receiver)),
-                Err(RecvError::Closed) => return None,
             }
         }
     });
     let events = stream::once(async move { Ok(first) }).chain(changes);
-    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+    Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }

@@ -38,6 +38,18 @@ export async function api(method, path, body, { background = false } = {}) {
   return data;
 }
 
+// Follows a Server-Sent Events feed, with `handlers` by event name. The
+// server ends a feed whose session is over: the person signs in again.
+export function follow(path, handlers) {
+  const feed = new EventSource(path);
+  for (const [name, handle] of Object.entries(handlers)) feed.addEventListener(name, handle);
+  feed.addEventListener('signed_out', () => {
+    feed.close();
+    window.location.assign('/login');
+  });
+  return feed;
+}
+
 // Builds an element without parsing HTML: text is always text.
 export function el(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);

@@ -1,9 +1,9 @@
 // The agent desk: the agent's state, the contact they work (masked until
 // connected; an audited reveal with a reason), the script, call controls,
-// and the disposition. New work is noticed by watching the agent's state,
-// so it arrives without reloading the page.
+// and the disposition. New work is noticed on the agent's own feed of
+// changes, so it arrives without reloading the page.
 
-import { api, attempt, el, say, when } from './api.js';
+import { api, attempt, el, follow, say, when } from './api.js';
 
 const $ = (id) => document.getElementById(id);
 const ACTIVE = ['reserved', 'on_call', 'wrap_up'];
@@ -101,21 +101,37 @@ async function loadWork() {
   renderWork();
 }
 
-// Watches the agent's state; work is read again only when it changes.
-async function watch() {
-  agent = await api('GET', '/api/agent/state', undefined, { background: true });
+// Work is read again when the agent's state changes, or a call of theirs
+// moves on; changes that come together are read once (each read of the
+// contact is audited).
+let readDue = null;
+function readSoon() {
+  if (readDue === null) readDue = setTimeout(() => { readDue = null; attempt(loadWork); }, 100);
+}
+
+function onAgent(view) {
+  agent = view;
   renderState();
   const key = ACTIVE.includes(agent.state) ? `${agent.state}:${agent.since}` : 'idle';
-  if (key !== seen) {
-    if (offer && agent.state === 'break') say(`The call went back to the queue; you are on a break (${agent.reason}). Press A when you are back.`);
-    seen = key;
-    if (key === 'idle') {
-      work = null;
-      renderWork();
-    } else {
-      await loadWork();
-    }
+  if (key === seen) return;
+  if (offer && agent.state === 'break') say(`The call went back to the queue; you are on a break (${agent.reason}). Press A when you are back.`);
+  seen = key;
+  if (key === 'idle') {
+    work = null;
+    renderWork();
+  } else {
+    readSoon();
   }
+}
+
+function onCall(call) {
+  if (work?.call?.id !== call.id || work.call.state !== call.state) readSoon();
+}
+
+// The agent's state as it is now (after the agent's own steps, whose
+// changes also come on the feed).
+async function watch() {
+  onAgent(await api('GET', '/api/agent/state', undefined, { background: true }));
 }
 
 async function move(event, reason) {
@@ -205,6 +221,10 @@ document.addEventListener('keydown', (event) => {
   }
 });
 
-attempt(watch);
-setInterval(() => attempt(watch), 1000);
+// New work arrives on the agent's feed, without reloading the page.
+follow('/api/agent/events', {
+  agent: (event) => onAgent(JSON.parse(event.data)),
+  call: (event) => onCall(JSON.parse(event.data)),
+  resync: () => attempt(watch),
+});
 setInterval(countDown, 250);

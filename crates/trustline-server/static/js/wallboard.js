@@ -2,7 +2,7 @@
 // campaigns, updated live from the server's event stream, with an agent's
 // history on demand, CSV exports and charts the server draws.
 
-import { api, attempt, el, when } from './api.js';
+import { api, attempt, el, follow, when } from './api.js';
 
 const $ = (id) => document.getElementById(id);
 const agents = new Map();
@@ -100,42 +100,43 @@ function figuresSoon() {
 async function start() {
   const [users, allCampaigns] = await Promise.all([api('GET', '/api/users'), api('GET', '/api/campaigns')]);
   names = new Map(users.map((u) => [u.id, u.display_name || u.username]));
-  const stream = new EventSource('/api/live');
-  stream.addEventListener('snapshot', (event) => {
-    const snapshot = JSON.parse(event.data);
-    skew = snapshot.now - Date.now() / 1000;
-    $('live-since').textContent = when(snapshot.now);
-    agents.clear();
-    for (const a of snapshot.agents) agents.set(a.user_id, a);
-    waiting.clear();
-    for (const w of snapshot.waiting) waiting.set(w.id, w);
-    queues = snapshot.queues;
-    campaigns = allCampaigns.filter((c) => snapshot.campaigns.some((s) => s.id === c.id));
-    $('connection').textContent = '';
-    renderAgents();
-    attempt(figures);
-  });
-  stream.addEventListener('agent', (event) => {
-    const a = JSON.parse(event.data);
-    agents.set(a.user_id, a);
-    renderAgents();
-  });
-  stream.addEventListener('call', (event) => {
-    const call = JSON.parse(event.data);
-    if (call.queue_id && ['queued', 'offered', 'callback'].includes(call.state)) {
-      waiting.set(call.id, { id: call.id, queue_id: call.queue_id, state: call.state, offered_at: waiting.get(call.id)?.offered_at ?? now() });
-    } else {
-      waiting.delete(call.id);
-    }
-    renderAgents();
-    figuresSoon();
-  });
-  stream.addEventListener('resync', () => {
-    stream.close();
-    attempt(start);
-  });
-  stream.addEventListener('error', () => {
-    $('connection').textContent = 'Reconnecting…';
+  const feed = follow('/api/live', {
+    snapshot: (event) => {
+      const snapshot = JSON.parse(event.data);
+      skew = snapshot.now - Date.now() / 1000;
+      $('live-since').textContent = when(snapshot.now);
+      agents.clear();
+      for (const a of snapshot.agents) agents.set(a.user_id, a);
+      waiting.clear();
+      for (const w of snapshot.waiting) waiting.set(w.id, w);
+      queues = snapshot.queues;
+      campaigns = allCampaigns.filter((c) => snapshot.campaigns.some((s) => s.id === c.id));
+      $('connection').textContent = '';
+      renderAgents();
+      attempt(figures);
+    },
+    agent: (event) => {
+      const a = JSON.parse(event.data);
+      agents.set(a.user_id, a);
+      renderAgents();
+    },
+    call: (event) => {
+      const call = JSON.parse(event.data);
+      if (call.queue_id && ['queued', 'offered', 'callback'].includes(call.state)) {
+        waiting.set(call.id, { id: call.id, queue_id: call.queue_id, state: call.state, offered_at: waiting.get(call.id)?.offered_at ?? now() });
+      } else {
+        waiting.delete(call.id);
+      }
+      renderAgents();
+      figuresSoon();
+    },
+    resync: () => {
+      feed.close();
+      attempt(start);
+    },
+    error: () => {
+      $('connection').textContent = 'Reconnecting…';
+    },
   });
 }
 

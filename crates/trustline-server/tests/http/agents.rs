@@ -93,7 +93,7 @@ async fn illegal_moves_are_refused_and_change_nothing(engine: Engine) {
 pub(crate) mod live {
     use super::*;
 
-    on_both_engines!(supervisors_see_agents_change_as_it_happens);
+    on_both_engines!(supervisors_see_agents_change_as_it_happens, an_agents_feed_carries_their_own_moves_until_they_sign_out);
 
     /// Reads the stream until `wanted` appears (or fails after ten seconds).
     pub(crate) async fn read_until(response: &mut reqwest::Response, wanted: &str) -> String {
@@ -139,6 +139,37 @@ pub(crate) mod live {
         let next = read_until(&mut stream, "event: agent").await;
         assert!(next.contains(&format!(r#""user_id":{}"#, agent.id.0)) && next.contains(r#""state":"available""#), "{next}");
         assert_eq!(ada.http.get(ada.url("/api/live")).send().await.unwrap().status(), 403);
+    }
+
+    async fn an_agents_feed_carries_their_own_moves_until_they_sign_out(engine: Engine) {
+        let server = TestServer::start(engine).await;
+        let tenant = server.tenant.clone();
+        let (ada_user, bob_user) =
+            (server.create_user(&tenant, "ada", Role::Agent, false).await, server.create_user(&tenant, "bob", Role::Agent, false).await);
+        let (ada, bob) = (server.signed_in(&ada_user).await, server.signed_in(&bob_user).await);
+
+        let mut feed = ada.http.get(ada.url("/api/agent/events")).send().await.unwrap();
+        assert_eq!((feed.status().as_u16(), feed.headers()["content-type"].to_str().unwrap()), (200, "text/event-stream"));
+        let first = read_until(&mut feed, "\n\n").await;
+        assert!(first.starts_with("event: agent") && first.contains(&format!(r#""user_id":{}"#, ada_user.id.0)), "{first}");
+        bob.post("/api/agent/state", json!({ "event": "log_in" })).await;
+        ada.post("/api/agent/state", json!({ "event": "log_in" })).await;
+        let mine = read_until(&mut feed, r#""state":"available""#).await;
+        assert!(!mine.contains(&format!(r#""user_id":{}"#, bob_user.id.0)), "another agent's moves stay out: {mine}");
+
+        // Signed out, the feed ends at its next check.
+        assert_eq!(ada.delete("/api/session").await.status, 204);
+        let ended = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+            let mut seen = String::new();
+            while let Ok(Some(chunk)) = feed.chunk().await {
+                seen.push_str(&String::from_utf8_lossy(&chunk));
+            }
+            seen
+        })
+        .await
+        .expect("the feed ended");
+        assert!(ended.contains("event: signed_out"), "{ended}");
+        assert_eq!(ada.http.get(ada.url("/api/agent/events")).send().await.unwrap().status(), 401);
     }
 }
 

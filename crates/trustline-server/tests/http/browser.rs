@@ -37,10 +37,13 @@ async fn sign_in(server: &TestServer, browser: &Browser, user: &TestUser) {
     browser.wait_for_text(&format!("Welcome, Test {}", user.username)).await;
 }
 
-/// Every form field of the page in view has a label.
-async fn assert_labelled(browser: &Browser) {
+/// Every form field of the page in view has a label, and all its text has
+/// the contrast WCAG 2.2 AA asks for.
+async fn assert_accessible(browser: &Browser) {
     let missing = browser.unlabelled_fields().await;
     assert!(missing.is_empty(), "fields without a label at {}: {missing:?}", browser.url().await);
+    let faint = browser.low_contrast_text().await;
+    assert!(faint.is_empty(), "text with too little contrast at {}: {faint:#?}", browser.url().await);
 }
 
 /// No CSP report reached the server and the browser logged nothing wrong
@@ -63,7 +66,7 @@ async fn signing_in_with_an_authenticator_code() {
     browser.goto(&format!("{}/login", server.base)).await;
     submit_sign_in(&browser, "acme", "olive", "not the password").await;
     browser.wait_for_text("the organisation, username or password is not correct").await;
-    assert_labelled(&browser).await;
+    assert_accessible(&browser).await;
     browser.keep_screenshot("sign-in-refused").await;
 
     browser.fill("#password", &olive.password).await;
@@ -74,13 +77,13 @@ async fn signing_in_with_an_authenticator_code() {
     browser.find(".error").await;
     server.clock.advance(trustline_crypto::Totp::STEP_SECONDS);
     browser.fill("#code", &server.code(&olive)).await;
-    assert_labelled(&browser).await;
+    assert_accessible(&browser).await;
     browser.keep_screenshot("sign-in-code").await;
     browser.click("button[type=submit]").await;
     browser.wait_for_text("Welcome, Test olive").await;
     let screens = browser.text_of("nav[aria-label=Screens]").await;
     assert_eq!(screens.split_whitespace().collect::<Vec<_>>().join(" "), "Home Desk Wallboard Admin Trust center");
-    assert_labelled(&browser).await;
+    assert_accessible(&browser).await;
     browser.keep_screenshot("home").await;
     let refused = [
         format!("{}/login - Failed to load resource: the server responded with a status of 401", server.base),
@@ -103,7 +106,7 @@ async fn an_auditor_reviews_the_trust_center_and_downloads_the_oscal_report() {
     browser.find("table.controls").await;
     let rows = browser.all("table.controls tbody tr").await.len();
     assert_eq!(rows, 42);
-    assert_labelled(&browser).await;
+    assert_accessible(&browser).await;
     browser.keep_screenshot("trust-center").await;
     browser.click("a[href='/api/trust/report?format=oscal']").await;
     let oscal: Value = serde_json::from_slice(&browser.downloaded("oscal-assessment-results").await).unwrap();
@@ -119,12 +122,12 @@ async fn an_auditor_reviews_the_trust_center_and_downloads_the_oscal_report() {
     browser.wait_until("#status", "the search", |t| t.contains("matching events")).await;
     let shown = browser.text_of("#audit-events").await;
     assert!(shown.contains("session.login") && !shown.contains("trust.read"), "{shown}");
-    assert_labelled(&browser).await;
+    assert_accessible(&browser).await;
     browser.keep_screenshot("trust-audit-log").await;
 
     browser.click("a[href='/trust/incidents']").await;
     browser.wait_for_text("No incidents.").await;
-    assert_labelled(&browser).await;
+    assert_accessible(&browser).await;
     browser.keep_screenshot("trust-incidents").await;
     assert_clean(&server, &olive, &browser, &[]).await;
 }
@@ -141,7 +144,7 @@ async fn an_agent_is_refused_the_trust_center() {
 
     browser.goto(&format!("{}/trust/audit", server.base)).await;
     browser.wait_for_text("Not allowed").await;
-    assert_labelled(&browser).await;
+    assert_accessible(&browser).await;
     browser.keep_screenshot("refused").await;
     let denied = server.db.store.audit_events(server.tenant.id, 0, 1_000).await.unwrap();
     assert!(denied.iter().any(|e| e.body.action == "access.denied" && e.body.target == "/trust/audit"), "the attempt is audited");
@@ -192,7 +195,7 @@ async fn an_agent_works_three_contacts_while_the_wallboard_follows() {
         let masked = desk.text_of("#contact-fields").await;
         assert!(masked.contains("masked"), "a previewed contact is masked: {masked}");
         if round == 0 {
-            assert_labelled(&desk).await;
+            assert_accessible(&desk).await;
             desk.keep_screenshot("desk-preview").await;
         }
         desk.click("#dial").await;
@@ -203,7 +206,7 @@ async fn an_agent_works_three_contacts_while_the_wallboard_follows() {
         desk.select("#disposition-code", "not_interested").await;
         desk.fill("#note", &format!("Round {round}: not now")).await;
         if round == 0 {
-            assert_labelled(&desk).await;
+            assert_accessible(&desk).await;
             desk.keep_screenshot("desk-disposition").await;
             board.wait_until("#agents", "wrap-up on the board", |t| t.contains("wrap up")).await;
         }
@@ -227,7 +230,7 @@ async fn an_agent_works_three_contacts_while_the_wallboard_follows() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert_eq!(board.run(drawn, vec![]).await, json!(true), "the three charts are drawn");
-    assert_labelled(&board).await;
+    assert_accessible(&board).await;
     board.keep_screenshot("wallboard").await;
     board.click(&format!("tr[data-agent='{}'] button", ada.id.0)).await;
     board.wait_until("#agent-history", "the agent's history", |t| t.contains("wrap_up")).await;
@@ -244,7 +247,8 @@ async fn an_agent_works_three_contacts_while_the_wallboard_follows() {
 /// bar fills, the counts add up and the rejected rows are listed by line.
 /// An incoming call rings at the desk with a countdown: the agent declines
 /// it from the keyboard, is set aside, comes back, accepts it, and puts the
-/// caller on hold and back before hanging up.
+/// caller on hold and back before hanging up. Disabled, they are signed out
+/// of the open desk.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_agent_declines_accepts_and_holds_an_incoming_call() {
     let Some(driver) = driver().await else { return };
@@ -272,7 +276,7 @@ async fn an_agent_declines_accepts_and_holds_an_incoming_call() {
     assert!(ringing.contains("answer within 20 s") || ringing.contains("answer within 19 s"), "{ringing}");
     let masked = desk.text_of("#contact-fields").await;
     assert!(masked.contains("masked") && !masked.contains("+442079460555"), "the caller stays masked until accepted: {masked}");
-    assert_labelled(&desk).await;
+    assert_accessible(&desk).await;
     desk.keep_screenshot("desk-incoming").await;
     desk.press("x").await;
     desk.wait_until("#agent-state", "set aside", |t| t == "on a break (declined a call)").await;
@@ -296,6 +300,15 @@ async fn an_agent_declines_accepts_and_holds_an_incoming_call() {
     desk.click("#disposition-form button[type=submit]").await;
     desk.wait_until("#status", "the saved disposition", |t| t.contains("Disposition saved")).await;
     assert_clean(&server, &olive, &desk, &[]).await;
+
+    // Disabled by an administrator, the agent's open desk is signed out by its own feed.
+    let admin = server.signed_in(&olive).await;
+    assert_eq!(admin.post(&format!("/api/users/{}/disable", ada.id.0), json!({})).await.status, 204);
+    let started = std::time::Instant::now();
+    while !desk.url().await.ends_with("/login") {
+        assert!(started.elapsed() < std::time::Duration::from_secs(30), "the desk stayed open: {}", desk.url().await);
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -326,7 +339,7 @@ async fn an_admin_imports_a_list_and_sees_the_rejected_rows() {
     assert!(!rejected.contains("Short Number") && !rejected.contains("not-an-email"), "reasons, never the values: {rejected}");
     browser.wait_until("#lists", "the new list", |t| t.contains("spring")).await;
     browser.run("document.getElementById('import-progress').scrollIntoView();", vec![]).await;
-    assert_labelled(&browser).await;
+    assert_accessible(&browser).await;
     browser.keep_screenshot("admin-import").await;
     assert_clean(&server, &olive, &browser, &[]).await;
 }
@@ -356,7 +369,7 @@ async fn the_admin_console_invites_creates_and_configures() {
     browser.wait_until("#users", "the new account", |t| t.contains("New Agent")).await;
     browser.click("tr[data-user='newbie'] td.actions button:nth-of-type(2)").await;
     browser.wait_until("tr[data-user='newbie']", "the disabled account", |t| t.contains("disabled")).await;
-    assert_labelled(&browser).await;
+    assert_accessible(&browser).await;
     browser.keep_screenshot("admin-users").await;
 
     browser.click("a[href='/admin/campaigns']").await;
@@ -368,7 +381,7 @@ async fn the_admin_console_invites_creates_and_configures() {
     browser.wait_until("#campaigns", "the new campaign", |t| t.contains("Spring renewals") && t.contains("draft")).await;
     browser.click("#campaigns td.actions button").await;
     browser.wait_until("#campaigns", "the running campaign", |t| t.contains("running")).await;
-    assert_labelled(&browser).await;
+    assert_accessible(&browser).await;
     browser.keep_screenshot("admin-campaigns").await;
 
     browser.click("a[href='/admin/queues']").await;
@@ -380,7 +393,7 @@ async fn the_admin_console_invites_creates_and_configures() {
     browser.click("#queue-form button[type=submit]").await;
     let added = |t: &str| t.contains("Customer care") && t.contains("billing 3") && t.contains("80 % in 20 s") && t.contains("\t20 s\t");
     browser.wait_until("#queues", "the new queue", added).await;
-    assert_labelled(&browser).await;
+    assert_accessible(&browser).await;
     browser.keep_screenshot("admin-queues").await;
 
     browser.click("a[href='/admin/retention']").await;
@@ -394,7 +407,7 @@ async fn the_admin_console_invites_creates_and_configures() {
     browser.click("#token-scopes input[value='contact.read']").await;
     browser.click("#token-form button[type=submit]").await;
     browser.wait_until("#token-secret", "the token", |t| t.contains("tlk_")).await;
-    assert_labelled(&browser).await;
+    assert_accessible(&browser).await;
     browser.keep_screenshot("admin-tokens").await;
 
     browser.click("a[href='/admin/webhooks']").await;
@@ -403,7 +416,7 @@ async fn the_admin_console_invites_creates_and_configures() {
     browser.click("#webhook-form button[type=submit]").await;
     browser.wait_until("#webhook-secret", "the signing secret", |t| t.contains("whsec_")).await;
     browser.wait_until("#webhooks", "the subscription", |t| t.contains("10.1.2.3")).await;
-    assert_labelled(&browser).await;
+    assert_accessible(&browser).await;
     browser.keep_screenshot("admin-webhooks").await;
     assert_clean(&server, &olive, &browser, &[]).await;
 }
@@ -430,7 +443,7 @@ async fn an_invited_agent_chooses_their_own_password() {
     browser.fill("#current-password", &one_time).await;
     browser.fill("#new-password", "harbour violin quartz meadow").await;
     browser.fill("#repeat-password", "harbour violin quartz meadow").await;
-    assert_labelled(&browser).await;
+    assert_accessible(&browser).await;
     browser.keep_screenshot("password-change").await;
     browser.click("button[type=submit]").await;
     browser.wait_for_text("Password changed").await;
@@ -465,7 +478,7 @@ async fn an_owner_works_the_trust_center_registers() {
     browser.wait_until("tr[data-user='ada']", "ada's lapsed standing", |t| t.contains("Handling personal data")).await;
     browser.click("tr[data-user='ada'] button").await;
     browser.wait_until("tr[data-user='ada']", "ada's current standing", |t| t.contains("current")).await;
-    assert_labelled(&browser).await;
+    assert_accessible(&browser).await;
     browser.keep_screenshot("trust-training").await;
 
     browser.click("a[href='/trust/suppliers']").await;
@@ -480,7 +493,7 @@ async fn an_owner_works_the_trust_center_registers() {
     assert_eq!(browser.all("#review tr[data-user='olive'] button").await.len(), 0, "nobody reviews their own access");
     browser.click("#review tr[data-user='ada'] button:nth-of-type(2)").await;
     browser.wait_until("#review tr[data-user='ada']", "the revocation", |t| t.contains("revoke")).await;
-    assert_labelled(&browser).await;
+    assert_accessible(&browser).await;
     browser.keep_screenshot("trust-access-review").await;
     assert_eq!(owner.get(&format!("/api/users/{}", ada.id.0)).await.body["disabled"], true, "revoked access is gone at once");
 
@@ -489,7 +502,7 @@ async fn an_owner_works_the_trust_center_registers() {
     browser.fill("#risks input[type=text]", "MFA now required for everyone").await;
     browser.click("#risks button").await;
     browser.wait_until("#status", "the recorded review", |t| t.contains("Review of Stolen agent credentials recorded")).await;
-    assert_labelled(&browser).await;
+    assert_accessible(&browser).await;
     browser.keep_screenshot("trust-risks").await;
     assert_clean(&server, &olive, &browser, &[]).await;
 }
@@ -515,4 +528,9 @@ async fn a_csp_violation_is_blocked_logged_and_reported() {
     // And a field without a label is found.
     browser.run("const f = document.createElement('input'); f.id = 'stray'; document.body.append(f);", vec![]).await;
     assert_eq!(browser.unlabelled_fields().await, ["stray"]);
+    // And faint text.
+    browser.run("const p = document.createElement('p'); p.id = 'faint'; p.textContent = 'Hard to read'; p.style.color = '#aaa'; document.body.append(p);", vec![]).await;
+    let faint = browser.low_contrast_text().await;
+    assert_eq!(faint.len(), 1, "{faint:?}");
+    assert_eq!(faint[0], "#faint \"Hard to read\": 2.16:1, rgb(170, 170, 170) on rgb(245, 247, 249)", "grey on the page's background");
 }
