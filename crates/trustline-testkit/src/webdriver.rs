@@ -288,6 +288,16 @@ impl Browser {
         found.as_array().map(|list| list.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default()
     }
 
+    /// Elements that stick out past the right edge of the window, which
+    /// would make the page scroll sideways: each as its tag, id or class.
+    pub async fn wider_than_window(&self) -> Vec<String> {
+        let script = "const edge = document.documentElement.clientWidth;\
+            return [...document.body.querySelectorAll('*')].filter((e) => e.checkVisibility() && e.getBoundingClientRect().right > edge + 1)\
+            .map((e) => e.id ? `#${e.id}` : e.tagName.toLowerCase() + (e.className ? `.${e.className}` : ''));";
+        let found = self.run(script, Vec::new()).await;
+        found.as_array().map(|list| list.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default()
+    }
+
     /// The window as a PNG.
     pub async fn screenshot(&self) -> Vec<u8> {
         let encoded = self.get("/screenshot").await;

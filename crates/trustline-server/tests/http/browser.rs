@@ -10,6 +10,8 @@ use trustline_testkit::{Browser, Driver, Engine, TestServer, TestUser};
 /// 1280 × 800, the smallest screen the pages are made for.
 const WIDTH: u32 = 1280;
 const HEIGHT: u32 = 800;
+/// A 13" laptop at 150 % scaling: the same width, less height.
+const LAPTOP_HEIGHT: u32 = 720;
 
 async fn driver() -> Option<Driver> {
     Driver::start().await
@@ -37,13 +39,15 @@ async fn sign_in(server: &TestServer, browser: &Browser, user: &TestUser) {
     browser.wait_for_text(&format!("Welcome, Test {}", user.username)).await;
 }
 
-/// Every form field of the page in view has a label, and all its text has
-/// the contrast WCAG 2.2 AA asks for.
+/// Every form field of the page in view has a label, all its text has the
+/// contrast WCAG 2.2 AA asks for, and it fits the window's width.
 async fn assert_accessible(browser: &Browser) {
     let missing = browser.unlabelled_fields().await;
     assert!(missing.is_empty(), "fields without a label at {}: {missing:?}", browser.url().await);
     let faint = browser.low_contrast_text().await;
     assert!(faint.is_empty(), "text with too little contrast at {}: {faint:#?}", browser.url().await);
+    let wide = browser.wider_than_window().await;
+    assert!(wide.is_empty(), "the page scrolls sideways at {}: {wide:?}", browser.url().await);
 }
 
 /// No CSP report reached the server and the browser logged nothing wrong
@@ -263,7 +267,7 @@ async fn an_agent_declines_accepts_and_holds_an_incoming_call() {
     assert_eq!(supervisor.post("/api/queues", queue).await.status, 201);
     let telephony = server.start_dialer(everyone_answers(), 100.0);
 
-    let desk = driver.browser(WIDTH, HEIGHT).await;
+    let desk = driver.browser(WIDTH, LAPTOP_HEIGHT).await;
     sign_in(&server, &desk, &ada).await;
     desk.click("a[href='/desk']").await;
     desk.wait_until("#agent-state", "the state", |t| t == "offline").await;
@@ -277,6 +281,8 @@ async fn an_agent_declines_accepts_and_holds_an_incoming_call() {
     let masked = desk.text_of("#contact-fields").await;
     assert!(masked.contains("masked") && !masked.contains("+442079460555"), "the caller stays masked until accepted: {masked}");
     assert_accessible(&desk).await;
+    let in_view = "const r = document.getElementById('accept').getBoundingClientRect(); return r.bottom <= window.innerHeight;";
+    assert_eq!(desk.run(in_view, vec![]).await, json!(true), "on a 13-inch laptop the call is answered without scrolling");
     desk.keep_screenshot("desk-incoming").await;
     desk.press("x").await;
     desk.wait_until("#agent-state", "set aside", |t| t == "on a break (declined a call)").await;
@@ -533,4 +539,7 @@ async fn a_csp_violation_is_blocked_logged_and_reported() {
     let faint = browser.low_contrast_text().await;
     assert_eq!(faint.len(), 1, "{faint:?}");
     assert_eq!(faint[0], "#faint \"Hard to read\": 2.16:1, rgb(170, 170, 170) on rgb(245, 247, 249)", "grey on the page's background");
+    // And a table too wide for the window.
+    browser.run("const t = document.createElement('div'); t.id = 'wide'; t.textContent = 'x'; t.style.width = '2000px'; document.body.append(t);", vec![]).await;
+    assert_eq!(browser.wider_than_window().await, ["#wide"]);
 }
