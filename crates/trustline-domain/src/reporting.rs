@@ -18,6 +18,8 @@ pub struct CallFacts {
     pub result: Option<String>,
     /// The disposition's outcome, e.g. `success`.
     pub outcome: Option<String>,
+    /// Time the person spent on hold during the conversation.
+    pub hold_seconds: i64,
 }
 
 /// Figures over a set of calls. Rates are fractions; absent when their
@@ -35,8 +37,10 @@ pub struct CallKpis {
     pub abandonment_rate: Option<f64>,
     /// Conversions over connected calls.
     pub conversion_rate: Option<f64>,
-    /// Talk plus wrap-up, seconds, over calls with a disposition.
+    /// Talk (hold included) plus wrap-up, seconds, over calls with a disposition.
     pub average_handle_seconds: Option<f64>,
+    /// Of that, time on hold.
+    pub average_hold_seconds: Option<f64>,
     /// Connected within `service_level_seconds` of being answered, over reached.
     pub service_level: Option<f64>,
 }
@@ -49,7 +53,7 @@ fn ratio(part: u64, whole: u64) -> Option<f64> {
 /// agent took it within `service_level_seconds` of the answer.
 pub fn call_kpis<'a>(calls: impl IntoIterator<Item = &'a CallFacts>, service_level_seconds: i64) -> CallKpis {
     let mut k = CallKpis::default();
-    let (mut handled, mut handle_seconds, mut in_time) = (0u64, 0i64, 0u64);
+    let (mut handled, mut handle_seconds, mut hold_seconds, mut in_time) = (0u64, 0i64, 0i64, 0u64);
     for call in calls {
         if !call.placed {
             continue;
@@ -66,6 +70,7 @@ pub fn call_kpis<'a>(calls: impl IntoIterator<Item = &'a CallFacts>, service_lev
             if let Some(disposed) = call.disposed_at {
                 handled += 1;
                 handle_seconds += (disposed - connected).max(0);
+                hold_seconds += call.hold_seconds.max(0);
             }
         }
         k.abandoned += u64::from(call.result.as_deref() == Some("abandoned"));
@@ -75,6 +80,7 @@ pub fn call_kpis<'a>(calls: impl IntoIterator<Item = &'a CallFacts>, service_lev
     k.abandonment_rate = ratio(k.abandoned, k.reached);
     k.conversion_rate = ratio(k.conversions, k.connected);
     k.average_handle_seconds = (handled > 0).then(|| handle_seconds as f64 / handled as f64);
+    k.average_hold_seconds = (handled > 0).then(|| hold_seconds as f64 / handled as f64);
     k.service_level = ratio(in_time, k.reached);
     k
 }
@@ -93,6 +99,8 @@ pub struct InboundFacts {
     /// `person`, `abandoned`, `closed`, ...
     pub result: Option<String>,
     pub outcome: Option<String>,
+    /// Time the caller spent on hold during the conversation.
+    pub hold_seconds: i64,
 }
 
 /// A queue's figures. Rates are fractions; absent when their denominator
@@ -115,14 +123,17 @@ pub struct QueueKpis {
     pub abandonment_rate: Option<f64>,
     pub average_wait_seconds: Option<f64>,
     pub longest_wait_seconds: Option<i64>,
+    /// Talk (hold included) plus wrap-up, over calls with a disposition.
     pub average_handle_seconds: Option<f64>,
+    /// Of that, time on hold.
+    pub average_hold_seconds: Option<f64>,
 }
 
 /// The figures of a queue's `calls` against a service-level threshold.
 pub fn queue_kpis<'a>(calls: impl IntoIterator<Item = &'a InboundFacts>, service_level_seconds: u32) -> QueueKpis {
     let mut k = QueueKpis::default();
     let mut level = ServiceLevel::new(u64::from(service_level_seconds) * 1000);
-    let (mut waited, mut handled, mut handle_seconds) = (0i64, 0u64, 0i64);
+    let (mut waited, mut handled, mut handle_seconds, mut hold_seconds) = (0i64, 0u64, 0i64, 0i64);
     let ms = |seconds: i64| u64::try_from(seconds.max(0)).unwrap_or(0).saturating_mul(1000);
     for call in calls {
         let result = call.result.as_deref();
@@ -135,6 +146,7 @@ pub fn queue_kpis<'a>(calls: impl IntoIterator<Item = &'a InboundFacts>, service
         if let (Some(connected), Some(disposed)) = (call.connected_at, call.disposed_at) {
             handled += 1;
             handle_seconds += (disposed - connected).max(0);
+            hold_seconds += call.hold_seconds.max(0);
         }
         if call.callback_requested {
             k.callbacks += 1;
@@ -157,6 +169,7 @@ pub fn queue_kpis<'a>(calls: impl IntoIterator<Item = &'a InboundFacts>, service
     k.abandonment_rate = ratio(k.abandoned, k.offered);
     k.average_wait_seconds = (k.answered > 0).then(|| waited as f64 / k.answered as f64);
     k.average_handle_seconds = (handled > 0).then(|| handle_seconds as f64 / handled as f64);
+    k.average_hold_seconds = (handled > 0).then(|| hold_seconds as f64 / handled as f64);
     k
 }
 
@@ -173,13 +186,14 @@ mod tests {
             disposed_at: disposed,
             result: Some(result.into()),
             outcome: outcome.map(str::to_owned),
+            hold_seconds: 0,
         }
     }
 
     #[test]
     fn figures_count_what_they_say() {
         let calls = [
-            call(Some(10), Some(10), Some(130), "person", Some("success")),
+            CallFacts { hold_seconds: 30, ..call(Some(10), Some(10), Some(130), "person", Some("success")) },
             call(Some(20), Some(50), Some(110), "person", Some("final")),
             call(Some(30), None, None, "abandoned", None),
             call(None, None, None, "busy", None),
@@ -191,6 +205,7 @@ mod tests {
         assert_eq!(k.abandonment_rate, Some(1.0 / 3.0));
         assert_eq!(k.conversion_rate, Some(0.5));
         assert_eq!(k.average_handle_seconds, Some(90.0));
+        assert_eq!(k.average_hold_seconds, Some(15.0), "30 s on hold over two handled calls");
         assert_eq!(k.service_level, Some(1.0 / 3.0), "one of three answered calls reached an agent within 20 s");
         assert_eq!(call_kpis(&[], 20).contact_rate, None);
     }
@@ -204,6 +219,7 @@ mod tests {
             callback_requested: result == "callback",
             result: Some(result.into()),
             outcome: connected.map(|_| "success".to_owned()),
+            hold_seconds: connected.map_or(0, |_| 10),
         }
     }
 
@@ -224,6 +240,7 @@ mod tests {
         assert_eq!(k.average_wait_seconds, Some(17.5));
         assert_eq!(k.longest_wait_seconds, Some(45));
         assert_eq!(k.average_handle_seconds, Some(100.0), "the called-back caller's conversation counts too");
+        assert_eq!(k.average_hold_seconds, Some(10.0));
         assert_eq!(queue_kpis(&[], 20), QueueKpis::default());
     }
 }

@@ -12,6 +12,7 @@ pub(crate) fn outbound_facts(call: &CallRecord) -> CallFacts {
         disposed_at: call.disposed_at,
         result: call.result.clone(),
         outcome: call.outcome.clone(),
+        hold_seconds: call.hold_seconds,
     }
 }
 
@@ -24,5 +25,6 @@ pub(crate) fn inbound_facts(call: &CallRecord) -> InboundFacts {
         callback_requested: call.callback_requested_at.is_some(),
         result: call.result.clone(),
         outcome: call.outcome.clone(),
+        hold_seconds: call.hold_seconds,
     }
 }

@@ -44,7 +44,7 @@ pub(crate) struct ReportQuery {
     format: Option<String>,
 }
 
-const CSV_HEADER: &str = "campaign_id,campaign,attempted,reached,contact_rate,connected,conversions,conversion_rate,abandoned,abandonment_rate,average_handle_seconds,service_level\n";
+const CSV_HEADER: &str = "campaign_id,campaign,attempted,reached,contact_rate,connected,conversions,conversion_rate,abandoned,abandonment_rate,average_handle_seconds,service_level,average_hold_seconds\n";
 
 /// A name is the tenant's own text: quoted, and never read as a formula.
 fn csv_text(name: &str) -> String {
@@ -63,7 +63,7 @@ fn seconds(s: Option<f64>) -> String {
 
 fn csv_line(id: i64, name: &str, k: &CallKpis) -> String {
     format!(
-        "{id},{},{},{},{},{},{},{},{},{},{},{}\n",
+        "{id},{},{},{},{},{},{},{},{},{},{},{},{}\n",
         csv_text(name),
         k.attempted,
         k.reached,
@@ -75,6 +75,7 @@ fn csv_line(id: i64, name: &str, k: &CallKpis) -> String {
         rate(k.abandonment_rate),
         seconds(k.average_handle_seconds),
         rate(k.service_level),
+        seconds(k.average_hold_seconds),
     )
 }
 
@@ -134,7 +135,7 @@ pub(crate) async fn campaign_report(
     csv_export(&state, &authed, "campaigns", &period, out).await
 }
 
-const QUEUE_CSV_HEADER: &str = "queue_id,queue,offered,answered,abandoned,abandonment_rate,callbacks,closed,conversions,service_level,service_level_target,average_wait_seconds,longest_wait_seconds,average_handle_seconds\n";
+const QUEUE_CSV_HEADER: &str = "queue_id,queue,offered,answered,abandoned,abandonment_rate,callbacks,closed,conversions,service_level,service_level_target,average_wait_seconds,longest_wait_seconds,average_handle_seconds,average_hold_seconds\n";
 
 /// Each queue's figures over calls that arrived in `[from, to)`, against
 /// the queue's own service-level goal.
@@ -168,7 +169,7 @@ pub(crate) async fn queue_report(
     let mut out = String::from(QUEUE_CSV_HEADER);
     for (id, name, goal, k) in &rows {
         out.push_str(&format!(
-            "{id},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            "{id},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
             csv_text(name),
             k.offered,
             k.answered,
@@ -182,6 +183,7 @@ pub(crate) async fn queue_report(
             seconds(k.average_wait_seconds),
             k.longest_wait_seconds.map(|s| s.to_string()).unwrap_or_default(),
             seconds(k.average_handle_seconds),
+            seconds(k.average_hold_seconds),
         ));
     }
     csv_export(&state, &authed, "queues", &period, out).await

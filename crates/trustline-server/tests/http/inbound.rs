@@ -257,6 +257,12 @@ async fn a_conversation_goes_on_hold_and_back(engine: Engine) {
     assert_eq!((ended["call"]["state"].as_str(), ended["call"]["hold_seconds"].as_i64()), (Some("wrap_up"), Some(40)), "{ended}");
     assert_eq!(&ended["call"]["held_since"], &Value::Null);
     assert_eq!(step(a0, call, "hold").await.status, 409, "only a conversation is held");
+    assert_eq!(a0.post(&format!("/api/calls/{call}/disposition"), json!({ "disposition": "resolved" })).await.status, 204);
+    let period = format!("from={}&to={}", MONDAY_NOON_UTC - 60, MONDAY_NOON_UTC + 3600);
+    let report = f.sam.get(&format!("/api/reports/queues?{period}")).await.body;
+    assert_eq!(report["queues"][0]["figures"]["average_hold_seconds"], 40.0, "{report}");
+    let csv = f.sam.get(&format!("/api/reports/queues?{period}&format=csv")).await.text;
+    assert!(csv.lines().next().unwrap().ends_with(",average_hold_seconds") && csv.lines().nth(1).unwrap().ends_with(",40.0"), "{csv}");
     let raw = &f.server.db.raw;
     for (action, times) in [("call.hold", 2), ("call.resume", 1)] {
         assert_eq!(raw.scalar(&format!("SELECT COUNT(*) FROM audit_events WHERE action = '{action}'")).await, times, "{action}");
