@@ -366,6 +366,14 @@ fn entries() -> Vec<Entry> {
             .query::<audit_api::Page>(),
         entry(
             Method::GET,
+            "/api/audit/search",
+            "Search the tenant's audit events by action, actor, target and outcome, newest first",
+            Allowed(Action::AuditRead),
+            get(audit_api::search),
+        )
+        .query::<audit_api::SearchQuery>(),
+        entry(
+            Method::GET,
             "/api/audit/verify",
             "Verify the tenant's audit chain and checkpoints",
             Allowed(Action::AuditRead),

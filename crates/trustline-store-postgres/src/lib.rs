@@ -31,7 +31,7 @@ use trustline_audit::{AuditDraft, ChainHead, ChainKeys, Checkpoint, Hash, Stored
 use trustline_domain::{Role, TenantId, TokenId, UnixTime, UserId};
 use trustline_store::decode;
 use trustline_store::{
-    ApiToken, InstallationRecord, LockedStore, NewApiToken, NewUser, Session, Store, StoreError, StoreResult, Tenant, User,
+    ApiToken, AuditSearch, InstallationRecord, LockedStore, NewApiToken, NewUser, Session, Store, StoreError, StoreResult, Tenant, User,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -669,6 +669,28 @@ impl Store for PostgresStore {
         )
         .bind(tenant.0)
         .bind(target)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        rows.iter().map(|r| decode::event(&Cols(r))).collect()
+    }
+
+    async fn search_audit(&self, tenant: TenantId, search: &AuditSearch, limit: u32) -> StoreResult<Vec<StoredEvent>> {
+        // starts_with and strpos compare exactly (LIKE would read % and _).
+        let rows = sqlx::query(
+            "SELECT * FROM audit_events WHERE tenant_id = $1
+               AND ($2::text IS NULL OR starts_with(action, $2)) AND ($3::text IS NULL OR strpos(actor, $3) > 0)
+               AND ($4::text IS NULL OR strpos(target, $4) > 0) AND ($5::text IS NULL OR outcome = $5)
+               AND ($6::bigint IS NULL OR seq < $6)
+             ORDER BY seq DESC LIMIT $7",
+        )
+        .bind(tenant.0)
+        .bind(&search.action)
+        .bind(&search.actor)
+        .bind(&search.target)
+        .bind(&search.outcome)
+        .bind(search.before)
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await

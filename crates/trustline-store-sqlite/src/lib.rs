@@ -31,7 +31,7 @@ use trustline_audit::{AuditDraft, ChainHead, ChainKeys, Checkpoint, Hash, Stored
 use trustline_domain::{Role, TenantId, TokenId, UnixTime, UserId};
 use trustline_store::decode;
 use trustline_store::{
-    ApiToken, InstallationRecord, LockedStore, NewApiToken, NewUser, Session, Store, StoreError, StoreResult, Tenant, User,
+    ApiToken, AuditSearch, InstallationRecord, LockedStore, NewApiToken, NewUser, Session, Store, StoreError, StoreResult, Tenant, User,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -702,6 +702,31 @@ impl Store for SqliteStore {
         .await
         .map_err(unavailable)?;
         rows::events_from_json(&page)
+    }
+
+    async fn search_audit(&self, tenant: TenantId, search: &AuditSearch, limit: u32) -> StoreResult<Vec<StoredEvent>> {
+        // instr and substr compare exactly (LIKE would ignore case and read % and _).
+        let page: String = sqlx::query_scalar(
+            "SELECT json_group_array(json_array(tenant_id, seq, at, actor, action, target, outcome, source, details,
+                                                hex(prev_hash), hex(hash), hex(seal)))
+             FROM (SELECT * FROM audit_events WHERE tenant_id = $1
+                     AND ($2 IS NULL OR substr(action, 1, length($2)) = $2) AND ($3 IS NULL OR instr(actor, $3) > 0)
+                     AND ($4 IS NULL OR instr(target, $4) > 0) AND ($5 IS NULL OR outcome = $5) AND ($6 IS NULL OR seq < $6)
+                   ORDER BY seq DESC LIMIT $7)",
+        )
+        .bind(tenant.0)
+        .bind(&search.action)
+        .bind(&search.actor)
+        .bind(&search.target)
+        .bind(&search.outcome)
+        .bind(search.before)
+        .bind(i64::from(limit))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(unavailable)?;
+        let mut events = rows::events_from_json(&page)?;
+        events.sort_by_key(|e| std::cmp::Reverse(e.body.seq));
+        Ok(events)
     }
 
     async fn audit_head(&self, tenant: TenantId) -> StoreResult<Option<(i64, Hash)>> {

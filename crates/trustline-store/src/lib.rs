@@ -56,7 +56,7 @@ pub use keys::{
 };
 pub use live::{LiveBus, LiveListener};
 pub use queues::{Queue, QueueDraft, QueueStore};
-pub use records::{ApiToken, NewApiToken, NewUser, Session, Tenant, User};
+pub use records::{ApiToken, AuditSearch, NewApiToken, NewUser, Session, Tenant, User};
 pub use register_store::{RegisterEntry, RegisterStore, registers};
 pub use tenant_end::{Certifier, DeletionCounts, MARK_TENANT_ENDED, TENANT_DELETIONS};
 pub use training::TrainingStore;
@@ -172,6 +172,8 @@ pub trait Store:
     async fn audit_events(&self, tenant: TenantId, after: i64, limit: u32) -> StoreResult<Vec<StoredEvent>>;
     /// The newest `limit` events of one tenant about `target` (e.g. `contact:42`), ascending.
     async fn audit_events_about(&self, tenant: TenantId, target: &str, limit: u32) -> StoreResult<Vec<StoredEvent>>;
+    /// The newest `limit` events of one tenant that match `search`, newest first.
+    async fn search_audit(&self, tenant: TenantId, search: &AuditSearch, limit: u32) -> StoreResult<Vec<StoredEvent>>;
     async fn audit_head(&self, tenant: TenantId) -> StoreResult<Option<(i64, Hash)>>;
     async fn audit_hash_at(&self, tenant: TenantId, seq: i64) -> StoreResult<Option<Hash>>;
     async fn add_checkpoint(&self, checkpoint: Checkpoint) -> StoreResult<()>;

@@ -88,6 +88,20 @@ pub struct ApiToken {
     pub revoked: bool,
 }
 
+/// A search of a tenant's audit log: every part given must match.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AuditSearch {
+    /// The action starts with this (`contact.` finds every contact action).
+    pub action: Option<String>,
+    /// The actor contains this.
+    pub actor: Option<String>,
+    /// The target contains this.
+    pub target: Option<String>,
+    pub outcome: Option<String>,
+    /// Only events before this position: the next page of the search.
+    pub before: Option<i64>,
+}
+
 #[derive(Clone, Debug)]
 pub struct NewApiToken {
     pub tenant_id: TenantId,

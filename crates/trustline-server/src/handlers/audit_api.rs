@@ -8,6 +8,8 @@ use axum::extract::State;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use trustline_audit::StoredEvent;
+use trustline_domain::contact::FieldError;
+use trustline_store::AuditSearch;
 
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -35,6 +37,77 @@ pub(crate) async fn events(
         .append(authed.caller.audit(&state, "audit.read", format!("tenant:{tenant}")).detail("after", page.after.to_string()))
         .await?;
     Ok(Json(events))
+}
+
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SearchQuery {
+    /// The action starts with this, e.g. `contact.`.
+    action: Option<String>,
+    /// The actor contains this, e.g. `user:3`.
+    actor: Option<String>,
+    /// The target contains this, e.g. `contact:42`.
+    target: Option<String>,
+    /// `success`, `failure` or `denied`.
+    outcome: Option<String>,
+    /// Only events before this position (the `next_before` of the previous page).
+    before: Option<i64>,
+    /// At most this many events, 1 to 500 (default 100).
+    limit: Option<u32>,
+}
+
+/// Longest text a search part may have.
+const SEARCH_TEXT: usize = 200;
+
+impl SearchQuery {
+    fn checked(self) -> Result<(AuditSearch, u32), ApiError> {
+        let mut problems = Vec::new();
+        let mut text = |field: &'static str, value: Option<String>| {
+            let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+            if value.as_ref().is_some_and(|v| v.chars().count() > SEARCH_TEXT) {
+                problems.push(FieldError::new(field, format!("must be at most {SEARCH_TEXT} characters")));
+            }
+            value
+        };
+        let (action, actor, target) = (text("action", self.action), text("actor", self.actor), text("target", self.target));
+        let outcome = text("outcome", self.outcome);
+        if outcome.as_deref().is_some_and(|o| !["success", "failure", "denied"].contains(&o)) {
+            problems.push(FieldError::new("outcome", "must be success, failure or denied"));
+        }
+        if self.before.is_some_and(|b| b < 1) {
+            problems.push(FieldError::new("before", "must be a position, 1 or more"));
+        }
+        let limit = self.limit.unwrap_or(100);
+        if !(1..=500).contains(&limit) {
+            problems.push(FieldError::new("limit", "must be 1 to 500"));
+        }
+        if !problems.is_empty() {
+            return Err(ApiError::invalid_fields("invalid_search", problems));
+        }
+        Ok((AuditSearch { action, actor, target, outcome, before: self.before }, limit))
+    }
+}
+
+/// The newest events that match, newest first, a page at a time; the search
+/// itself is recorded with what was asked.
+pub(crate) async fn search(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiQuery(query): ApiQuery<SearchQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let tenant = authed.principal.tenant.id;
+    let (search, limit) = query.checked()?;
+    let events = state.store.search_audit(tenant, &search, limit).await?;
+    let mut audit = authed.caller.audit(&state, "audit.search", format!("tenant:{tenant}"));
+    for (name, value) in [("action", &search.action), ("actor", &search.actor), ("target", &search.target), ("outcome", &search.outcome)] {
+        if let Some(value) = value {
+            audit = audit.detail(name, value.clone());
+        }
+    }
+    state.appender.append(audit).await?;
+    let full = usize::try_from(limit).is_ok_and(|l| events.len() == l);
+    let next_before = events.last().filter(|_| full).map(|e| e.body.seq);
+    Ok(Json(json!({ "events": events, "next_before": next_before })))
 }
 
 pub(crate) async fn verify(State(state): State<AppState>, authed: Authed) -> Result<Json<Value>, ApiError> {

@@ -1,11 +1,15 @@
-// The audit log: the chain's verification, and a search over its events.
+// The audit log: the chain's verification, and a search over its events,
+// done by the server a page at a time, newest first.
 
 import { api, attempt, el, say, when } from './api.js';
 
 const form = document.getElementById('audit-search');
 const rows = document.getElementById('audit-events');
-const PAGE = 1000;
-const SHOWN = 500;
+const older = document.getElementById('audit-older');
+const PAGE = 100;
+// The search shown, and where its next page starts.
+let asked = new URLSearchParams();
+let nextBefore = null;
 
 async function verify() {
   const verdict = await api('GET', '/api/audit/verify');
@@ -16,35 +20,32 @@ async function verify() {
   status.className = verdict.intact ? 'pass' : 'fail';
 }
 
-function matches(event, filter) {
-  return (!filter.action || event.action.startsWith(filter.action))
-    && (!filter.actor || event.actor.includes(filter.actor))
-    && (!filter.target || event.target.includes(filter.target))
-    && (!filter.outcome || event.outcome === filter.outcome);
-}
+const row = (event) => el('tr', {},
+  el('td', {}, event.seq), el('td', {}, when(event.at)), el('td', {}, event.actor), el('td', {}, event.action),
+  el('td', {}, event.target), el('td', {}, event.outcome), el('td', {}, event.source));
 
-async function search(filter) {
-  const found = [];
-  let after = 0;
-  // Each read is itself audited, so the log grows while it is read: a short page is the end.
-  for (;;) {
-    const page = await api('GET', `/api/audit/events?after=${after}&limit=${PAGE}`);
-    found.push(...page.filter((event) => matches(event, filter)));
-    if (page.length < PAGE) break;
-    after = page[page.length - 1].seq;
-  }
-  const newest = found.reverse().slice(0, SHOWN);
-  rows.replaceChildren(...newest.map((event) => el('tr', {},
-    el('td', {}, event.seq), el('td', {}, when(event.at)), el('td', {}, event.actor), el('td', {}, event.action),
-    el('td', {}, event.target), el('td', {}, event.outcome), el('td', {}, event.source))));
-  say(`${found.length} matching events${found.length > SHOWN ? `, the newest ${SHOWN} shown` : ''}.`);
+// The first page of a new search, or (`more`) the next page of this one.
+async function search(more) {
+  const query = new URLSearchParams(asked);
+  query.set('limit', String(PAGE));
+  if (more && nextBefore !== null) query.set('before', String(nextBefore));
+  const page = await api('GET', `/api/audit/search?${query}`);
+  const found = page.events.map(row);
+  if (more) rows.append(...found);
+  else rows.replaceChildren(...found);
+  nextBefore = page.next_before;
+  older.hidden = nextBefore === null;
+  const shown = rows.children.length;
+  say(shown ? `${shown} matching events shown, newest first${nextBefore === null ? '; that is all' : ''}.` : 'No matching events.');
 }
 
 form.addEventListener('submit', (event) => {
   event.preventDefault();
-  const values = Object.fromEntries(new FormData(form));
-  attempt(() => search(values));
+  asked = new URLSearchParams();
+  for (const [name, value] of new FormData(form)) if (String(value).trim()) asked.set(name, String(value).trim());
+  attempt(() => search(false));
 });
+older.addEventListener('click', () => attempt(() => search(true)));
 
 attempt(verify);
-attempt(() => search({}));
+attempt(() => search(false));

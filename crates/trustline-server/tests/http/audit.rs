@@ -5,6 +5,7 @@ use trustline_testkit::{Engine, TestServer, on_both_engines};
 on_both_engines!(
     a_failed_audit_write_fails_the_request,
     changes_and_reads_are_audited,
+    the_log_is_searched_on_the_server_a_page_at_a_time,
     readiness_reports_an_unwritable_audit_log,
     the_client_address_comes_from_trusted_proxies_only,
     verifying_while_events_are_appended_finds_nothing_wrong,
@@ -94,6 +95,52 @@ async fn changes_and_reads_are_audited(engine: Engine) {
     assert_eq!(verdict.body["signing_key"], key, "the key bundles and checkpoints verify with");
     // Auditors read but do not change.
     assert_eq!(reader.post("/api/users", json!({ "username": "x2", "display_name": "X", "role": "agent" })).await.status, 403);
+}
+
+async fn the_log_is_searched_on_the_server_a_page_at_a_time(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let admin = server.create_user(&server.tenant, "admin", Role::Admin, true).await;
+    let auditor = server.create_user(&server.tenant, "auditor", Role::Auditor, true).await;
+    let client = server.signed_in(&admin).await;
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let created = client.post("/api/users", json!({ "username": format!("hire{i}"), "display_name": "N", "role": "agent" })).await;
+        ids.push(created.body["user"]["id"].as_i64().unwrap());
+    }
+    let reader = server.signed_in(&auditor).await;
+    let actor = format!("user:{}", admin.id);
+
+    // Newest first, two at a time, to the end.
+    let mut seen = Vec::new();
+    let mut path = format!("/api/audit/search?action=user.cre&actor={actor}&limit=2");
+    loop {
+        let page = reader.get(&path).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        seen.extend(page.body["events"].as_array().unwrap().iter().map(|e| e["target"].as_str().unwrap().to_owned()));
+        match page.body["next_before"].as_i64() {
+            Some(before) => path = format!("/api/audit/search?action=user.cre&actor={actor}&limit=2&before={before}"),
+            None => break,
+        }
+    }
+    let expected: Vec<String> = ids.iter().rev().map(|id| format!("user:{id}")).collect();
+    assert_eq!(seen, expected);
+    // Parts compare exactly: no wildcards, case counts.
+    let exact = |query: String| {
+        let reader = &reader;
+        async move { reader.get(&format!("/api/audit/search?{query}")).await.body["events"].as_array().unwrap().len() }
+    };
+    assert_eq!(exact("action=user.%25".into()).await, 0, "a % is a character, not a wildcard");
+    assert_eq!(exact("action=USER.create".into()).await, 0);
+    assert_eq!(exact(format!("target=user:&action=user.create&outcome=success&actor={actor}")).await, 5);
+    let searched = server.db.raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'audit.search'").await;
+    assert_eq!(searched, 6, "every search is recorded");
+
+    let bad = reader.get(&format!("/api/audit/search?outcome=maybe&limit=501&before=0&actor={}", "x".repeat(201))).await;
+    assert_eq!((bad.status, bad.code()), (422, "invalid_search"), "{}", bad.body);
+    let fields: Vec<&str> = bad.body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["actor", "outcome", "before", "limit"]);
+    let agent = server.signed_in(&server.create_user(&server.tenant, "agent", Role::Agent, false).await).await;
+    assert_eq!(agent.get("/api/audit/search").await.status, 403, "agents do not read the log");
 }
 
 async fn readiness_reports_an_unwritable_audit_log(engine: Engine) {

@@ -5,7 +5,7 @@
 use crate::dialer::{MONDAY_NOON_UTC, everyone_answers, wait_for};
 use serde_json::{Value, json};
 use trustline_domain::Role;
-use trustline_testkit::{Browser, Driver, Engine, TestServer, TestUser};
+use trustline_testkit::{Browser, Driver, Engine, TestClient, TestServer, TestUser};
 
 /// 1280 × 800, the smallest screen the pages are made for.
 const WIDTH: u32 = 1280;
@@ -58,6 +58,26 @@ async fn assert_clean(server: &TestServer, owner: &TestUser, browser: &Browser, 
     assert!(unexpected.is_empty(), "the browser reported problems: {unexpected:#?}");
     let reports = server.signed_in(owner).await.get("/api/csp-reports").await.body;
     assert_eq!(reports, Value::Array(Vec::new()), "CSP violations were reported");
+}
+
+/// A server on a Monday noon with an owner, a supervisor (signed in over
+/// the API) and an agent.
+struct Floor {
+    server: TestServer,
+    olive: TestUser,
+    sam: TestUser,
+    ada: TestUser,
+    supervisor: TestClient,
+}
+
+async fn floor() -> Floor {
+    let server = TestServer::start(Engine::Sqlite).await;
+    server.clock.advance(MONDAY_NOON_UTC - trustline_domain::Clock::now(server.clock.as_ref()));
+    let olive = server.create_user(&server.tenant, "olive", Role::Owner, true).await;
+    let sam = server.create_user(&server.tenant, "sam", Role::Supervisor, true).await;
+    let ada = server.create_user(&server.tenant, "ada", Role::Agent, false).await;
+    let supervisor = server.signed_in(&sam).await;
+    Floor { server, olive, sam, ada, supervisor }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -162,12 +182,7 @@ async fn an_agent_is_refused_the_trust_center() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_agent_works_three_contacts_while_the_wallboard_follows() {
     let Some(driver) = driver().await else { return };
-    let server = TestServer::start(Engine::Sqlite).await;
-    server.clock.advance(MONDAY_NOON_UTC - trustline_domain::Clock::now(server.clock.as_ref()));
-    let olive = server.create_user(&server.tenant, "olive", Role::Owner, true).await;
-    let sam = server.create_user(&server.tenant, "sam", Role::Supervisor, true).await;
-    let ada = server.create_user(&server.tenant, "ada", Role::Agent, false).await;
-    let supervisor = server.signed_in(&sam).await;
+    let Floor { server, olive, sam, ada, supervisor } = floor().await;
     let csv = "name,phone\nAda Lovelace,+44 20 7183 8750\nBea Brown,+44 20 7946 0002\nCyd Charisse,+44 20 7946 0003\n";
     assert_eq!(supervisor.upload("/api/imports?list=spring", csv.as_bytes().to_vec(), "text/csv").await.status, 202);
     wait_for(&supervisor, "/api/lists", |lists| lists[0]["status"] == "ready").await;
@@ -247,8 +262,6 @@ async fn an_agent_works_three_contacts_while_the_wallboard_follows() {
     }
 }
 
-/// An administrator imports a call list with a few bad rows: the progress
-/// bar fills, the counts add up and the rejected rows are listed by line.
 /// An incoming call rings at the desk with a countdown: the agent declines
 /// it from the keyboard, is set aside, comes back, accepts it, and puts the
 /// caller on hold and back before hanging up. Disabled, they are signed out
@@ -256,12 +269,7 @@ async fn an_agent_works_three_contacts_while_the_wallboard_follows() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_agent_declines_accepts_and_holds_an_incoming_call() {
     let Some(driver) = driver().await else { return };
-    let server = TestServer::start(Engine::Sqlite).await;
-    server.clock.advance(MONDAY_NOON_UTC - trustline_domain::Clock::now(server.clock.as_ref()));
-    let olive = server.create_user(&server.tenant, "olive", Role::Owner, true).await;
-    let sam = server.create_user(&server.tenant, "sam", Role::Supervisor, true).await;
-    let ada = server.create_user(&server.tenant, "ada", Role::Agent, false).await;
-    let supervisor = server.signed_in(&sam).await;
+    let Floor { server, olive, ada, supervisor, .. } = floor().await;
     let queue =
         json!({ "name": "Customer care", "number": "+442071838000", "answer_within_seconds": 20, "script": "Thank you for calling." });
     assert_eq!(supervisor.post("/api/queues", queue).await.status, 201);
@@ -317,6 +325,8 @@ async fn an_agent_declines_accepts_and_holds_an_incoming_call() {
     }
 }
 
+/// An administrator imports a call list with a few bad rows: the progress
+/// bar fills, the counts add up and the rejected rows are listed by line.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_imports_a_list_and_sees_the_rejected_rows() {
     let Some(driver) = driver().await else { return };
