@@ -13,7 +13,7 @@ use trustline_audit::AuditDraft;
 use trustline_crypto::hex;
 use trustline_domain::{Clock, Role};
 use trustline_server::{App, AppConfig, AuditAppender, SystemClock, verify_tenant};
-use trustline_store::Tenant;
+use trustline_store::{AuditSearch, Tenant};
 
 #[derive(Args)]
 pub struct BenchStorage {
@@ -43,6 +43,14 @@ pub enum BenchCommand {
     },
     /// Time to write and to verify offline the evidence bundle of a period of N events.
     Evidence {
+        #[command(flatten)]
+        storage: BenchStorage,
+        #[arg(long, default_value_t = 1_000_000)]
+        events: usize,
+    },
+    /// Audit log searches over N events (newest first, a page of 100),
+    /// against reading the whole log to filter it.
+    AuditSearch {
         #[command(flatten)]
         storage: BenchStorage,
         #[arg(long, default_value_t = 1_000_000)]
@@ -83,6 +91,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::AuditAppend { storage, events, concurrency } => audit_append(storage, events, concurrency.max(1)).await?,
         BenchCommand::AuditVerify { storage, events } => audit_verify(storage, events).await?,
         BenchCommand::Evidence { storage, events } => evidence(storage, events).await?,
+        BenchCommand::AuditSearch { storage, events } => audit_search(storage, events).await?,
         BenchCommand::Login { requests, concurrency } => login(requests, concurrency.max(1)).await?,
         BenchCommand::Seal { bytes, contacts } => seal(bytes, contacts.max(1))?,
         BenchCommand::Routing { agents, queues, calls, load } => routing(agents.max(1), queues.max(1), calls.max(1), load)?,
@@ -177,14 +186,56 @@ async fn audit_append(storage: BenchStorage, events: usize, concurrency: usize) 
 
 /// Appends `events` audit events to the scratch tenant; returns how long it took.
 async fn fill(s: &Scratch, events: usize) -> anyhow::Result<Duration> {
+    fill_with(s, events, |i| draft(&s.tenant, i)).await
+}
+
+/// Appends the events `make` gives for `0..events`; returns how long it took.
+async fn fill_with(s: &Scratch, events: usize, make: impl Fn(usize) -> AuditDraft) -> anyhow::Result<Duration> {
     let started = Instant::now();
     let mut written = 0;
     while written < events {
         let batch = (events - written).min(10_000);
-        s.inst.store.append_audit((written..written + batch).map(|i| draft(&s.tenant, i)).collect()).await?;
+        s.inst.store.append_audit((written..written + batch).map(&make).collect()).await?;
         written += batch;
     }
     Ok(started.elapsed())
+}
+
+async fn audit_search(storage: BenchStorage, events: usize) -> anyhow::Result<()> {
+    let s = scratch(&storage).await?;
+    // One event in a thousand is a reveal by another user.
+    let filled = fill_with(&s, events, |i| {
+        if i % 1000 == 999 {
+            AuditDraft::new(SystemClock.now(), s.tenant.id.0, "user:7", "contact.reveal", format!("contact:{i}")).source("127.0.0.1")
+        } else {
+            draft(&s.tenant, i)
+        }
+    })
+    .await?;
+    println!("engine={}", s.inst.store.engine());
+    println!("wrote {events} events in {:.2} s", filled.as_secs_f64());
+    let text = |t: &str| Some(t.to_owned());
+    let searches = [
+        ("newest 100, no filter", AuditSearch::default()),
+        ("newest 100 reveals (1 event in 1,000)", AuditSearch { action: text("contact.reveal"), ..AuditSearch::default() }),
+        ("an actor found nowhere (every event read)", AuditSearch { actor: text("user:99"), ..AuditSearch::default() }),
+    ];
+    for (name, search) in searches {
+        let started = Instant::now();
+        let found = s.inst.store.search_audit(s.tenant.id, &search, 100).await?;
+        println!("{name}: {} found in {:.1} ms", found.len(), ms(started.elapsed()));
+    }
+    // Before: the page read the whole log 1,000 events at a time and filtered it.
+    let started = Instant::now();
+    let (mut after, mut rows) = (0, 0);
+    loop {
+        let page = s.inst.store.audit_events(s.tenant.id, after, 1000).await?;
+        let Some(last) = page.last() else { break };
+        after = last.body.seq;
+        rows += page.len();
+    }
+    println!("reading all {rows} events, 1,000 a page: {:.1} ms", ms(started.elapsed()));
+    Ok(())
 }
 
 async fn evidence(storage: BenchStorage, events: usize) -> anyhow::Result<()> {
