@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 const CSS: &str = "text/css; charset=utf-8";
 
 /// Script modules by file name.
-const SCRIPTS: [(&str, &str); 18] = [
+const SCRIPTS: [(&str, &str); 19] = [
     ("admin_campaigns.js", include_str!("../static/js/admin_campaigns.js")),
     ("admin_imports.js", include_str!("../static/js/admin_imports.js")),
     ("admin_queues.js", include_str!("../static/js/admin_queues.js")),
@@ -28,6 +28,7 @@ const SCRIPTS: [(&str, &str); 18] = [
     ("trust_suppliers.js", include_str!("../static/js/trust_suppliers.js")),
     ("trust_training.js", include_str!("../static/js/trust_training.js")),
     ("wallboard.js", include_str!("../static/js/wallboard.js")),
+    ("work_rules.js", include_str!("../static/js/work_rules.js")),
 ];
 
 fn file(content_type: &'static str, body: &'static str) -> Response {

@@ -1,6 +1,8 @@
-// Campaigns: the list with start, pause and finish, and a new campaign.
+// Campaigns: the list with start, pause and finish, and a new campaign
+// (lists, mode, caller ID, hours, holidays, retries, cap, script, dispositions).
 
 import { api, attempt, el, say } from './api.js';
+import { lines, parseDispositions } from './work_rules.js';
 
 const $ = (id) => document.getElementById(id);
 const MOVES = { draft: ['running'], running: ['paused', 'finished'], paused: ['running', 'finished'], finished: [] };
@@ -28,13 +30,17 @@ $('campaign-form').addEventListener('submit', (event) => {
       name: form.get('name'),
       mode: form.get('mode'),
       lists: form.getAll('lists'),
-      hours: String(form.get('hours')).split('\n').map((h) => h.trim()).filter(Boolean),
+      hours: lines(form.get('hours')),
+      holidays: lines(form.get('holidays')),
+      dispositions: parseDispositions(form.get('dispositions')),
       max_attempts: Number(form.get('max_attempts')),
       retry_delay_minutes: Number(form.get('retry_delay_minutes')),
       abandonment_cap: Number(form.get('abandonment_cap')) / 100,
     };
     const script = String(form.get('script')).trim();
     if (script) body.script = script;
+    const callerId = String(form.get('caller_id')).trim();
+    if (callerId) body.caller_id = callerId;
     await api('POST', '/api/campaigns', body);
     say(`Campaign ${body.name} created; start it when ready.`);
     event.target.reset();

@@ -1,6 +1,7 @@
 // Inbound queues and agents' skills.
 
 import { api, attempt, el, say } from './api.js';
+import { lines, parseDispositions } from './work_rules.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -46,7 +47,9 @@ $('queue-form').addEventListener('submit', (event) => {
       service_level_seconds: Number(form.get('service_level_seconds')),
       service_level_target: Number(form.get('service_level_target')) / 100,
       time_zone: form.get('time_zone'),
-      hours: String(form.get('hours')).split('\n').map((h) => h.trim()).filter(Boolean),
+      hours: lines(form.get('hours')),
+      holidays: lines(form.get('holidays')),
+      dispositions: parseDispositions(form.get('dispositions')),
     };
     const answer = String(form.get('answer_within_seconds')).trim();
     if (answer) body.answer_within_seconds = Number(answer);

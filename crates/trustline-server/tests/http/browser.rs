@@ -393,8 +393,22 @@ async fn the_admin_console_invites_creates_and_configures() {
     browser.select("#campaign-mode", "progressive").await;
     browser.click("#campaign-lists input[value='spring']").await;
     browser.fill("#campaign-script", "Hello from Trustline.").await;
+    browser.fill("#campaign-caller-id", "+442071838000").await;
+    browser.fill("#campaign-holidays", "2030-12-25").await;
+    // A disposition line that does not read is refused before anything is sent.
+    browser.fill("#campaign-dispositions", "interested, Interested, success\nlater, Call back later").await;
+    browser.click("#campaign-form button[type=submit]").await;
+    browser.wait_until("#status", "the refused line", |t| t.contains("Dispositions, line 2")).await;
+    browser.fill("#campaign-dispositions", "interested, Interested, success\nlater, Call back later, callback").await;
     browser.click("#campaign-form button[type=submit]").await;
     browser.wait_until("#campaigns", "the new campaign", |t| t.contains("Spring renewals") && t.contains("draft")).await;
+    let saved = owner.get("/api/campaigns").await.body[0]["settings"].clone();
+    let codes: Vec<&str> = saved["dispositions"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(
+        (codes, &saved["caller_id"], &saved["holidays"]),
+        (vec!["interested", "later"], &json!("+442071838000"), &json!(["2030-12-25"])),
+        "{saved}"
+    );
     browser.click("#campaigns td.actions button").await;
     browser.wait_until("#campaigns", "the running campaign", |t| t.contains("running")).await;
     assert_accessible(&browser).await;
