@@ -41,6 +41,9 @@ pub struct CallKpis {
     pub average_handle_seconds: Option<f64>,
     /// Of that, time on hold.
     pub average_hold_seconds: Option<f64>,
+    /// Talk plus wrap-up of all calls with a disposition: agents' time on
+    /// this work, the basis of its share of the floor's occupancy.
+    pub handle_seconds: i64,
     /// Connected within `service_level_seconds` of being answered, over reached.
     pub service_level: Option<f64>,
 }
@@ -81,6 +84,7 @@ pub fn call_kpis<'a>(calls: impl IntoIterator<Item = &'a CallFacts>, service_lev
     k.conversion_rate = ratio(k.conversions, k.connected);
     k.average_handle_seconds = (handled > 0).then(|| handle_seconds as f64 / handled as f64);
     k.average_hold_seconds = (handled > 0).then(|| hold_seconds as f64 / handled as f64);
+    k.handle_seconds = handle_seconds;
     k.service_level = ratio(in_time, k.reached);
     k
 }
@@ -127,6 +131,8 @@ pub struct QueueKpis {
     pub average_handle_seconds: Option<f64>,
     /// Of that, time on hold.
     pub average_hold_seconds: Option<f64>,
+    /// Talk plus wrap-up of all calls with a disposition.
+    pub handle_seconds: i64,
 }
 
 /// The figures of a queue's `calls` against a service-level threshold.
@@ -170,6 +176,7 @@ pub fn queue_kpis<'a>(calls: impl IntoIterator<Item = &'a InboundFacts>, service
     k.average_wait_seconds = (k.answered > 0).then(|| waited as f64 / k.answered as f64);
     k.average_handle_seconds = (handled > 0).then(|| handle_seconds as f64 / handled as f64);
     k.average_hold_seconds = (handled > 0).then(|| hold_seconds as f64 / handled as f64);
+    k.handle_seconds = handle_seconds;
     k
 }
 
@@ -206,6 +213,7 @@ mod tests {
         assert_eq!(k.conversion_rate, Some(0.5));
         assert_eq!(k.average_handle_seconds, Some(90.0));
         assert_eq!(k.average_hold_seconds, Some(15.0), "30 s on hold over two handled calls");
+        assert_eq!(k.handle_seconds, 180);
         assert_eq!(k.service_level, Some(1.0 / 3.0), "one of three answered calls reached an agent within 20 s");
         assert_eq!(call_kpis(&[], 20).contact_rate, None);
     }
@@ -241,6 +249,7 @@ mod tests {
         assert_eq!(k.longest_wait_seconds, Some(45));
         assert_eq!(k.average_handle_seconds, Some(100.0), "the called-back caller's conversation counts too");
         assert_eq!(k.average_hold_seconds, Some(10.0));
+        assert_eq!(k.handle_seconds, 300);
         assert_eq!(queue_kpis(&[], 20), QueueKpis::default());
     }
 }

@@ -547,12 +547,12 @@ fn entries() -> Vec<Entry> {
         entry(
             Method::GET,
             "/api/reports/agent-time",
-            "Time per agent and state, and occupancy, over a period (CSV)",
+            "Time per agent and state, and occupancy, over a period (CSV, or JSON with the floor's totals with format=json)",
             Allowed(Action::AgentMonitor),
             get(reports_api::agent_time),
         )
-        .query::<reports_api::Period>()
-        .gives(ResponseBody::Csv),
+        .query::<reports_api::AgentTimeQuery>()
+        .gives(ResponseBody::JsonOrCsv),
         // Agents at work.
         entry(
             Method::GET,

@@ -58,12 +58,17 @@ async function history(user) {
 async function figures() {
   figuresDue = null;
   const period = `from=${dayStart()}&to=${Math.ceil(now()) + 1}`;
-  const [byCampaign, byQueue] = await Promise.all([
+  const [byCampaign, byQueue, time] = await Promise.all([
     api('GET', `/api/reports/campaigns?${period}`, undefined, { background: true }),
     api('GET', `/api/reports/queues?${period}`, undefined, { background: true }),
+    api('GET', `/api/reports/agent-time?${period}&format=json`, undefined, { background: true }),
   ]);
+  // A campaign's occupancy: its calls' talk and wrap-up over the floor's time logged in today.
+  const staffed = time.floor.logged_in_seconds;
+  const share = (seconds) => (staffed > 0 ? seconds / staffed : null);
+  $('occupancy').textContent = percent(time.floor.occupancy);
   const none = (text, columns) => [el('tr', {}, el('td', { colspan: columns }, text))];
-  $('campaigns').replaceChildren(...(campaigns.length ? [] : none('No campaigns.', 6)), ...campaigns.map((c) => {
+  $('campaigns').replaceChildren(...(campaigns.length ? [] : none('No campaigns.', 7)), ...campaigns.map((c) => {
     const k = byCampaign.campaigns.find((f) => f.campaign_id === c.id)?.figures ?? {};
     const cap = c.settings?.abandonment?.cap;
     const over = k.abandonment_rate !== null && k.abandonment_rate !== undefined && cap !== undefined && k.abandonment_rate > cap;
@@ -71,6 +76,7 @@ async function figures() {
       el('td', {}, c.name), el('td', {}, c.status),
       el('td', { class: 'dialled' }, k.attempted ?? 0), el('td', { class: 'answered' }, k.connected ?? 0),
       el('td', { class: over ? 'fail' : '' }, `${percent(k.abandonment_rate)} (${percent(cap)})`),
+      el('td', { class: 'occupancy' }, percent(share(k.handle_seconds ?? 0))),
       el('td', {}, k.conversions ?? 0));
   }));
   $('queues').replaceChildren(...(queues.length ? [] : none('No queues.', 6)), ...queues.map((q) => {

@@ -205,6 +205,13 @@ mod report {
         assert_eq!(lines[1], format!("{},ada,1000,700,0,0,0,300,0.0000", agent.id.0));
         let audited = server.db.raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'report.export'").await;
         assert_eq!(audited, 1);
+        // As JSON, for the wallboard: the same figures and the floor's totals; a view, not an export.
+        let json = sam.get(&format!("{path}&format=json")).await;
+        assert_eq!(json.status, 200, "{}", json.body);
+        assert_eq!(json.body["agents"][0]["seconds"]["break"], 300, "{}", json.body);
+        assert_eq!((&json.body["floor"]["logged_in_seconds"], &json.body["floor"]["occupancy"]), (&json!(1000), &json!(0.0)));
+        assert_eq!(server.db.raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'report.export'").await, 1);
+        assert_eq!(sam.get(&format!("{path}&format=xml")).await.code(), "invalid_format");
         // A report starting mid-break starts from the state then.
         let later = format!("/api/reports/agent-time?from={}&to={}", start + 700, start + 800);
         let csv = sam.http.get(sam.url(&later)).send().await.unwrap().text().await.unwrap();

@@ -239,6 +239,8 @@ async fn an_agent_works_three_contacts_while_the_wallboard_follows() {
 
     board.wait_until(&format!("tr[data-campaign='{id}'] td.dialled"), "three calls dialled", |t| t == "3").await;
     board.wait_until(&format!("tr[data-campaign='{id}'] td.answered"), "three answered", |t| t == "3").await;
+    board.wait_until(&format!("tr[data-campaign='{id}'] td.occupancy"), "the campaign's occupancy", |t| t.ends_with(" %")).await;
+    board.wait_until("#occupancy", "the floor's occupancy", |t| t.ends_with(" %")).await;
     assert_eq!(board.run("return window.stillTheSamePage === true;", vec![]).await, json!(true), "the wallboard never reloaded");
     let drawn =
         "return ['chart-calls', 'chart-abandonment', 'chart-service'].every((id) => document.getElementById(id).naturalWidth === 600);";
