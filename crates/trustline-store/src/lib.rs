@@ -24,6 +24,7 @@ mod import_sql;
 mod imports;
 mod incident_sql;
 mod incidents;
+mod key_sql;
 mod keys;
 mod live;
 mod queue_sql;
