@@ -17,6 +17,7 @@ mod checkpoints;
 mod client_address;
 mod cookies;
 mod csp_reports;
+mod desk_presence;
 mod dialer;
 mod error;
 mod evidence;

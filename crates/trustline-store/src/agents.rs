@@ -57,4 +57,12 @@ pub trait AgentStore: Send + Sync {
     async fn agent_states_at(&self, tenant: TenantId, at: UnixTime) -> StoreResult<Vec<(UserId, String)>>;
     /// Every move in `[from, to)`, by agent then time.
     async fn agent_moves_between(&self, tenant: TenantId, from: UnixTime, to: UnixTime) -> StoreResult<Vec<(UserId, AgentHistoryEntry)>>;
+    /// Records that the agent's desk was seen at `at` (nothing for an agent
+    /// with no state on record).
+    async fn desk_seen(&self, tenant: TenantId, user: UserId, at: UnixTime) -> StoreResult<()>;
+    /// Forgets when the agent's desk was seen: until it is seen again, the
+    /// agent counts as working without one.
+    async fn forget_desk(&self, tenant: TenantId, user: UserId) -> StoreResult<()>;
+    /// Agents available or on a break whose desk was last seen before `before`.
+    async fn deserted_desks(&self, tenant: TenantId, before: UnixTime) -> StoreResult<Vec<AgentStatus>>;
 }

@@ -140,6 +140,48 @@ macro_rules! agent_store_for {
                     })
                     .collect()
             }
+
+            async fn desk_seen(
+                &self,
+                tenant: ::trustline_domain::TenantId,
+                user: ::trustline_domain::UserId,
+                at: ::trustline_domain::UnixTime,
+            ) -> $crate::StoreResult<()> {
+                ::sqlx::query("UPDATE agent_states SET desk_seen_at = $1 WHERE tenant_id = $2 AND user_id = $3")
+                    .bind(at)
+                    .bind(tenant.0)
+                    .bind(user.0)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(unavailable)?;
+                Ok(())
+            }
+
+            async fn forget_desk(&self, tenant: ::trustline_domain::TenantId, user: ::trustline_domain::UserId) -> $crate::StoreResult<()> {
+                ::sqlx::query("UPDATE agent_states SET desk_seen_at = NULL WHERE tenant_id = $1 AND user_id = $2")
+                    .bind(tenant.0)
+                    .bind(user.0)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(unavailable)?;
+                Ok(())
+            }
+
+            async fn deserted_desks(
+                &self,
+                tenant: ::trustline_domain::TenantId,
+                before: ::trustline_domain::UnixTime,
+            ) -> $crate::StoreResult<Vec<$crate::AgentStatus>> {
+                let rows = ::sqlx::query(
+                    "SELECT * FROM agent_states WHERE tenant_id = $1 AND desk_seen_at < $2 AND state IN ('available', 'break') ORDER BY user_id",
+                )
+                .bind(tenant.0)
+                .bind(before)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(unavailable)?;
+                rows.iter().map(|r| $crate::decode::agent_status(&Cols(r))).collect()
+            }
         }
     };
 }

@@ -193,6 +193,10 @@ fn running(campaigns: Vec<Campaign>) -> Vec<(Campaign, Arc<CampaignSettings>)> {
 
 async fn look(state: &AppState) -> Result<(), CallError> {
     for tenant in state.store.list_tenants().await?.into_iter().filter(|t| t.ended_at.is_none()) {
+        // No call goes to an agent whose desk is gone.
+        if let Err(error) = crate::desk_presence::log_out_deserted(state, tenant.id).await {
+            tracing::warn!(%error, tenant = tenant.id.0, "agents whose desk is gone could not be logged out");
+        }
         // Waiting callers first: blended agents take them before campaigns dial.
         if let Err(error) = crate::switchboard::distribute(state, tenant.id).await {
             tracing::warn!(%error, tenant = tenant.id.0, "waiting calls could not be distributed");

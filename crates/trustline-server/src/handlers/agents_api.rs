@@ -46,6 +46,10 @@ pub(crate) async fn change(
         audit = audit.detail("reason", reason.clone());
     }
     state.store.move_agent(change.clone(), audit).await?;
+    if change.from.code == "offline" {
+        // A new working day: a desk seen before it says nothing now.
+        state.store.forget_desk(tenant, user).await?;
+    }
     agent_moves::publish(&state, &change).await;
     state.dialer.wake();
     Ok(Json(StateView::after(&change)))

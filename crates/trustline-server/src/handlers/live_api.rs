@@ -8,6 +8,7 @@
 
 use crate::agent_moves::StateView;
 use crate::auth::{self, Authed, Principal};
+use crate::desk_presence;
 use crate::error::ApiError;
 use crate::live::LiveEvent;
 use crate::state::AppState;
@@ -50,7 +51,7 @@ pub(crate) async fn stream(
             .collect::<Vec<_>>(),
     });
     let first = Event::default().event("snapshot").data(snapshot.to_string());
-    Ok(follow(state, authed.principal, receiver, first, |_| true))
+    Ok(follow(state, authed.principal, receiver, first, |_| true, false))
 }
 
 /// `GET /api/agent/events`: the agent's own feed, for the desk. It starts
@@ -71,7 +72,7 @@ pub(crate) async fn mine(
         "call" => event.data.get("agent_id") == Some(&me),
         _ => false,
     };
-    Ok(follow(state, authed.principal, receiver, first, theirs))
+    Ok(follow(state, authed.principal, receiver, first, theirs, true))
 }
 
 /// What a stream does next.
@@ -83,15 +84,17 @@ enum Step {
 
 /// `first`, then the changes of the principal's tenant that `keep` lets
 /// through, as long as the principal holds: the stream is checked again
-/// every `RECHECK`, and ends with a `signed_out` event once the session
-/// ended or expired, the token was revoked, or the user was disabled or
-/// changed role.
+/// every `RECHECK` (and at once), and ends with a `signed_out` event once
+/// the session ended or expired, the token was revoked, or the user was
+/// disabled or changed role. A `desk` stream marks the agent's desk seen
+/// at each check.
 fn follow(
     state: AppState,
     principal: Principal,
     receiver: broadcast::Receiver<LiveEvent>,
     first: Event,
     keep: impl Fn(&LiveEvent) -> bool + Send + Sync + 'static,
+    desk: bool,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let (tenant, keep) = (principal.tenant.id, std::sync::Arc::new(keep));
     let mut recheck = tokio::time::interval(RECHECK);
@@ -112,7 +115,12 @@ fn follow(
                         Err(RecvError::Closed) => Step::End,
                     },
                     _ = recheck.tick() => match auth::still_valid(&state, &principal).await {
-                        Ok(true) => Step::Skip,
+                        Ok(true) => {
+                            if desk && let Err(error) = desk_presence::seen(&state, tenant, principal.user.id).await {
+                                tracing::warn!(%error, "a desk's presence could not be recorded");
+                            }
+                            Step::Skip
+                        }
                         // A store that cannot say is no reason to cut a view; the next check decides.
                         Err(error) => {
                             tracing::warn!(%error, "a live stream's session could not be checked");

@@ -93,7 +93,11 @@ async fn illegal_moves_are_refused_and_change_nothing(engine: Engine) {
 pub(crate) mod live {
     use super::*;
 
-    on_both_engines!(supervisors_see_agents_change_as_it_happens, an_agents_feed_carries_their_own_moves_until_they_sign_out);
+    on_both_engines!(
+        supervisors_see_agents_change_as_it_happens,
+        an_agents_feed_carries_their_own_moves_until_they_sign_out,
+        an_agent_whose_desk_is_gone_is_logged_out_of_work
+    );
 
     /// Reads the stream until `wanted` appears (or fails after ten seconds).
     pub(crate) async fn read_until(response: &mut reqwest::Response, wanted: &str) -> String {
@@ -170,6 +174,44 @@ pub(crate) mod live {
         .expect("the feed ended");
         assert!(ended.contains("event: signed_out"), "{ended}");
         assert_eq!(ada.http.get(ada.url("/api/agent/events")).send().await.unwrap().status(), 401);
+    }
+
+    async fn an_agent_whose_desk_is_gone_is_logged_out_of_work(engine: Engine) {
+        let server = TestServer::start(engine).await;
+        let tenant = server.tenant.clone();
+        let (ada_user, bob_user) =
+            (server.create_user(&tenant, "ada", Role::Agent, false).await, server.create_user(&tenant, "bob", Role::Agent, false).await);
+        let (ada, bob) = (server.signed_in(&ada_user).await, server.signed_in(&bob_user).await);
+        server.start_dialer(crate::dialer::everyone_answers(), 100.0);
+        for agent in [&ada, &bob] {
+            assert_eq!(agent.post("/api/agent/state", json!({ "event": "log_in" })).await.status, 200);
+        }
+        // Ada works at the desk (its feed marks it seen); Bob through the API alone.
+        let mut feed = ada.http.get(ada.url("/api/agent/events")).send().await.unwrap();
+        read_until(&mut feed, "\n\n").await;
+        let seen = format!("SELECT COUNT(*) FROM agent_states WHERE user_id = {} AND desk_seen_at IS NOT NULL", ada_user.id.0);
+        for _ in 0..200 {
+            if server.db.raw.scalar(&seen).await == 1 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        assert_eq!(server.db.raw.scalar(&seen).await, 1, "the open feed marks the desk seen");
+        drop(feed);
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        assert_eq!(ada.get("/api/agent/state").await.body["state"], "available", "a reload or reconnect has time");
+
+        server.clock.advance(31);
+        crate::dialer::wait_for(&ada, "/api/agent/state", |s| s["state"] == "offline").await;
+        assert_eq!(bob.get("/api/agent/state").await.body["state"], "available", "an agent without a desk feed stays");
+        let audited =
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'agent.state' AND actor = 'system' AND details LIKE '%desk closed%'";
+        assert_eq!(server.db.raw.scalar(audited).await, 1);
+        // Back at work the next day, without the desk, nothing stale logs them out.
+        assert_eq!(ada.post("/api/agent/state", json!({ "event": "log_in" })).await.status, 200);
+        server.clock.advance(31);
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert_eq!(ada.get("/api/agent/state").await.body["state"], "available");
     }
 }
 

@@ -1,0 +1,43 @@
+//! Whether an agent's desk is still there. The desk's live feed marks it
+//! seen when it opens and at each of its session checks; an agent available
+//! or on a break whose desk has not been seen for `DESK_GRACE` (the browser
+//! closed, the network gone) is logged out of work, so that calls are not
+//! offered to an empty desk. Agents who work through the API alone never
+//! open the feed and are left as they are.
+
+use crate::agent_moves;
+use crate::dialer::CallError;
+use crate::state::AppState;
+use trustline_audit::AuditDraft;
+use trustline_domain::agent::AgentEvent;
+use trustline_domain::{TenantId, UserId};
+use trustline_store::StoreError;
+
+/// Three missed checks of the feed (every 10 s), so a page reload or a
+/// reconnect to another node does not count.
+pub(crate) const DESK_GRACE: i64 = 30;
+
+/// The agent's desk is there now.
+pub(crate) async fn seen(state: &AppState, tenant: TenantId, user: UserId) -> Result<(), StoreError> {
+    state.store.desk_seen(tenant, user, state.clock.now()).await
+}
+
+/// Logs out of work the tenant's agents whose desk is gone.
+pub(crate) async fn log_out_deserted(state: &AppState, tenant: TenantId) -> Result<(), CallError> {
+    let now = state.clock.now();
+    for status in state.store.deserted_desks(tenant, now - DESK_GRACE).await? {
+        let agent = status.user_id;
+        let change = agent_moves::plan(tenant, agent, Some(&status), AgentEvent::LogOut, "log_out", now)?;
+        let audit = AuditDraft::new(now, tenant.0, "system", "agent.state", format!("user:{agent}"))
+            .detail("from", change.from.code.clone())
+            .detail("to", change.to.code.clone())
+            .detail("reason", "desk closed");
+        match state.store.move_agent(change.clone(), audit).await {
+            Ok(()) => agent_moves::publish(state, &change).await,
+            Err(StoreError::Conflict(_)) => continue, // the agent moved meanwhile
+            Err(error) => return Err(error.into()),
+        }
+        state.store.forget_desk(tenant, agent).await?;
+    }
+    Ok(())
+}
