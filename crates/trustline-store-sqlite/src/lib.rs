@@ -5,6 +5,7 @@
 mod access_reviews;
 mod accounts;
 mod agents;
+mod audit_chain;
 mod backup;
 mod calls;
 mod campaigns;
@@ -28,7 +29,7 @@ use sqlx::{SqliteConnection, SqlitePool};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
-use trustline_audit::{AuditDraft, ChainHead, ChainKeys, Checkpoint, Hash, StoredEvent};
+use trustline_audit::{AuditDraft, ChainHead, ChainKeys, StoredEvent};
 use trustline_domain::TenantId;
 use trustline_store::decode;
 use trustline_store::{AuditSearch, InstallationRecord, LockedStore, Store, StoreError, StoreResult};
@@ -284,58 +285,6 @@ impl Store for SqliteStore {
         let mut events = rows::events_from_json(&page)?;
         events.sort_by_key(|e| std::cmp::Reverse(e.body.seq));
         Ok(events)
-    }
-
-    async fn audit_head(&self, tenant: TenantId) -> StoreResult<Option<(i64, Hash)>> {
-        let row = sqlx::query("SELECT seq, hash FROM audit_heads WHERE tenant_id = $1")
-            .bind(tenant.0)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(unavailable)?;
-        row.as_ref().map(|r| decode::head(&Cols(r))).transpose()
-    }
-
-    async fn audit_hash_at(&self, tenant: TenantId, seq: i64) -> StoreResult<Option<Hash>> {
-        let row = sqlx::query("SELECT hash FROM audit_events WHERE tenant_id = $1 AND seq = $2")
-            .bind(tenant.0)
-            .bind(seq)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(unavailable)?;
-        row.as_ref().map(|r| decode::hash(&Cols(r), "hash")).transpose()
-    }
-
-    async fn add_checkpoint(&self, checkpoint: Checkpoint) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO audit_checkpoints (tenant_id, seq, hash, at, signature) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (tenant_id, seq) DO NOTHING",
-        )
-        .bind(checkpoint.tenant_id)
-        .bind(checkpoint.seq)
-        .bind(&checkpoint.hash[..])
-        .bind(checkpoint.at)
-        .bind(&checkpoint.signature)
-        .execute(&self.pool)
-        .await
-        .map_err(unavailable)?;
-        Ok(())
-    }
-
-    async fn checkpoints(&self, tenant: TenantId) -> StoreResult<Vec<Checkpoint>> {
-        let rows = sqlx::query("SELECT * FROM audit_checkpoints WHERE tenant_id = $1 ORDER BY seq")
-            .bind(tenant.0)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(unavailable)?;
-        rows.iter().map(|r| decode::checkpoint(&Cols(r))).collect()
-    }
-
-    async fn latest_checkpoint_seq(&self, tenant: TenantId) -> StoreResult<Option<i64>> {
-        sqlx::query_scalar("SELECT MAX(seq) FROM audit_checkpoints WHERE tenant_id = $1")
-            .bind(tenant.0)
-            .fetch_one(&self.pool)
-            .await
-            .map_err(unavailable)
     }
 }
 

@@ -10,6 +10,8 @@ mod access_reviews;
 mod account_sql;
 mod account_store;
 mod agents;
+mod audit_chain;
+mod audit_chain_sql;
 mod backup;
 mod call_sql;
 mod calls;
@@ -43,6 +45,7 @@ mod webhooks;
 pub use access_reviews::{AccessDecisionRecord, AccessReview, AccessReviewItem, AccessReviewStore};
 pub use account_store::AccountStore;
 pub use agents::{AgentHistoryEntry, AgentMove, AgentStatus, AgentStore, StoredAgentState};
+pub use audit_chain::AuditChainStore;
 pub use backup::{
     BackupStore, KeptState, Reapplication, RestoreAuditor, RestoreOutcome, SnapshotFile, SnapshotManifest, parent_first, plain_file_name,
     reapplication,
@@ -70,7 +73,7 @@ pub use trust::{ControlEvidence, JobRunRecord, TrustStore, jobs};
 pub use webhooks::{AttemptOutcome, NewDelivery, NewWebhook, Webhook, WebhookDelivery, WebhookStore};
 
 use async_trait::async_trait;
-use trustline_audit::{AuditDraft, Checkpoint, Hash, StoredEvent};
+use trustline_audit::{AuditDraft, StoredEvent};
 use trustline_domain::TenantId;
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -78,6 +81,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 #[async_trait]
 pub trait Store:
     AccountStore
+    + AuditChainStore
     + KeyStore
     + ContactStore
     + ImportStore
@@ -113,10 +117,4 @@ pub trait Store:
     async fn audit_events_about(&self, tenant: TenantId, target: &str, limit: u32) -> StoreResult<Vec<StoredEvent>>;
     /// The newest `limit` events of one tenant that match `search`, newest first.
     async fn search_audit(&self, tenant: TenantId, search: &AuditSearch, limit: u32) -> StoreResult<Vec<StoredEvent>>;
-    async fn audit_head(&self, tenant: TenantId) -> StoreResult<Option<(i64, Hash)>>;
-    async fn audit_hash_at(&self, tenant: TenantId, seq: i64) -> StoreResult<Option<Hash>>;
-    async fn add_checkpoint(&self, checkpoint: Checkpoint) -> StoreResult<()>;
-    async fn checkpoints(&self, tenant: TenantId) -> StoreResult<Vec<Checkpoint>>;
-    /// The position of the newest checkpoint, if any.
-    async fn latest_checkpoint_seq(&self, tenant: TenantId) -> StoreResult<Option<i64>>;
 }

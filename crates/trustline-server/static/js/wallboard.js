@@ -83,8 +83,10 @@ async function figures() {
     const k = byQueue.queues.find((f) => f.queue_id === q.id)?.figures ?? {};
     const mine = [...waiting.values()].filter((w) => w.queue_id === q.id);
     const longest = mine.length ? now() - Math.min(...mine.map((w) => w.offered_at)) : null;
+    const ringing = mine.filter((w) => w.state === 'offered').length;
     return el('tr', { 'data-queue': q.id },
-      el('td', {}, q.name), el('td', {}, mine.length), el('td', {}, longest === null ? '—' : duration(longest)),
+      el('td', {}, q.name), el('td', { class: 'waiting' }, ringing ? `${mine.length} (${ringing} ringing)` : mine.length),
+      el('td', {}, longest === null ? '—' : duration(longest)),
       el('td', {}, percent(k.service_level)), el('td', {}, k.answered ?? 0), el('td', {}, k.abandoned ?? 0));
   }));
   for (const [id, kind] of [['export-campaigns', 'campaigns'], ['export-queues', 'queues']]) {

@@ -92,6 +92,7 @@ async fn illegal_moves_are_refused_and_change_nothing(engine: Engine) {
 
 pub(crate) mod live {
     use super::*;
+    use trustline_domain::Clock;
 
     on_both_engines!(
         supervisors_see_agents_change_as_it_happens,
@@ -207,11 +208,15 @@ pub(crate) mod live {
         let audited =
             "SELECT COUNT(*) FROM audit_events WHERE action = 'agent.state' AND actor = 'system' AND details LIKE '%desk closed%'";
         assert_eq!(server.db.raw.scalar(audited).await, 1);
-        // Back at work the next day, without the desk, nothing stale logs them out.
-        assert_eq!(ada.post("/api/agent/state", json!({ "event": "log_in" })).await.status, 200);
+        // A desk seen on an earlier day says nothing once the agent logs in again (Bob's is set by hand:
+        // Ada's dropped feed may live on the server until its next write fails).
+        assert_eq!(bob.post("/api/agent/state", json!({ "event": "log_out" })).await.status, 200);
+        let earlier = server.clock.now() - 86_400;
+        server.db.raw.execute(&format!("UPDATE agent_states SET desk_seen_at = {earlier} WHERE user_id = {}", bob_user.id.0)).await;
+        assert_eq!(bob.post("/api/agent/state", json!({ "event": "log_in" })).await.status, 200);
         server.clock.advance(31);
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-        assert_eq!(ada.get("/api/agent/state").await.body["state"], "available");
+        assert_eq!(bob.get("/api/agent/state").await.body["state"], "available");
     }
 }
 

@@ -271,12 +271,16 @@ async fn an_agent_works_three_contacts_while_the_wallboard_follows() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_agent_declines_accepts_and_holds_an_incoming_call() {
     let Some(driver) = driver().await else { return };
-    let Floor { server, olive, ada, supervisor, .. } = floor().await;
+    let Floor { server, olive, sam, ada, supervisor } = floor().await;
     let queue =
         json!({ "name": "Customer care", "number": "+442071838000", "answer_within_seconds": 20, "script": "Thank you for calling." });
     assert_eq!(supervisor.post("/api/queues", queue).await.status, 201);
     let telephony = server.start_dialer(everyone_answers(), 100.0);
 
+    let board = driver.browser(WIDTH, HEIGHT).await;
+    sign_in(&server, &board, &sam).await;
+    board.click("a[href='/wallboard']").await;
+    board.wait_until("#queues", "the queue", |t| t.contains("Customer care")).await;
     let desk = driver.browser(WIDTH, LAPTOP_HEIGHT).await;
     sign_in(&server, &desk, &ada).await;
     desk.click("a[href='/desk']").await;
@@ -287,6 +291,7 @@ async fn an_agent_declines_accepts_and_holds_an_incoming_call() {
     telephony.ring_in("+442071838000", Some("+442079460555"), patient).await.unwrap();
 
     let ringing = desk.wait_until("#incoming", "the incoming call", |t| t.contains("Incoming call for Customer care")).await;
+    board.wait_until("#queues td.waiting", "the call ringing at a desk", |t| t == "1 (1 ringing)").await;
     assert!(ringing.contains("answer within 20 s") || ringing.contains("answer within 19 s"), "{ringing}");
     let masked = desk.text_of("#contact-fields").await;
     assert!(masked.contains("masked") && !masked.contains("+442079460555"), "the caller stays masked until accepted: {masked}");
