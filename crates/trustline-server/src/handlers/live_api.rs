@@ -138,5 +138,7 @@ fn follow(
         }
     });
     let events = stream::once(async move { Ok(first) }).chain(changes);
-    Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    // Frequent, so that a closed page is noticed within seconds (its writes
+    // fail) and stops marking its desk seen.
+    Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(5)))
 }
