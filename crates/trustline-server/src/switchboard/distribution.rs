@@ -31,6 +31,10 @@ struct QueueEntry {
 
 /// Gives the tenant's waiting calls to its ready agents.
 pub(crate) async fn distribute(state: &AppState, tenant: TenantId) -> Result<(), CallError> {
+    // Agents before calls: the calls read are at least as new as the agents,
+    // so no agent is given a lesser call because a better one that arrived
+    // before they were free was missed.
+    let statuses = state.store.agent_statuses(tenant).await?;
     let mut waiting = state.store.waiting_calls(tenant).await?;
     if waiting.is_empty() {
         return Ok(());
@@ -57,7 +61,6 @@ pub(crate) async fn distribute(state: &AppState, tenant: TenantId) -> Result<(),
     for (user, json) in state.store.agent_skills(tenant).await? {
         skills.insert(user, skills_of(&json)?);
     }
-    let statuses = state.store.agent_statuses(tenant).await?;
     // A call ringing at an agent's desk is theirs until it is answered or rings out.
     let unrouted: Vec<CallRecord> = waiting.iter().filter(|c| c.state != CallState::Offered).cloned().collect();
     let assigned = route(&queues, &skills, &statuses, &unrouted, now);
