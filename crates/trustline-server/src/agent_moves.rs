@@ -6,6 +6,7 @@ use crate::live::LiveEvent;
 use crate::state::AppState;
 use axum::http::StatusCode;
 use serde::Serialize;
+use trustline_audit::AuditDraft;
 use trustline_domain::agent::{AgentEvent, AgentState, IllegalTransition};
 use trustline_domain::{TenantId, UnixTime, UserId};
 use trustline_store::{AgentMove, AgentStatus, StoreError, StoredAgentState};
@@ -81,6 +82,16 @@ impl StateView {
 }
 
 /// Tells supervisors' live views about a committed move.
+/// `audit` with what the move did: the states left and entered, and the
+/// break's reason.
+pub(crate) fn described(audit: AuditDraft, change: &AgentMove) -> AuditDraft {
+    let audit = audit.detail("from", change.from.code.clone()).detail("to", change.to.code.clone());
+    match &change.to.reason {
+        Some(reason) => audit.detail("reason", reason.clone()),
+        None => audit,
+    }
+}
+
 pub(crate) async fn publish(state: &AppState, change: &AgentMove) {
     if let Ok(data) = serde_json::to_value(StateView::after(change)) {
         state.live.publish(LiveEvent { tenant: change.tenant_id, kind: "agent".into(), data }).await;

@@ -100,7 +100,7 @@ async fn by_token(state: &AppState, presented: &str) -> Result<Identified, Store
     let Some(token) = state.store.token_by_digest(&digest).await? else {
         return Ok((None, Some("invalid_token")));
     };
-    if token.revoked || token.expires_at <= state.clock.now() {
+    if !token.is_live(state.clock.now()) {
         return Ok((None, Some("invalid_token")));
     }
     let Some((tenant, user)) = tenant_and_user(state, token.tenant_id, token.created_by).await? else {
@@ -152,9 +152,7 @@ pub(crate) async fn still_valid(state: &AppState, principal: &Principal) -> Resu
         Credential::Session { digest, .. } => {
             state.store.session(digest).await?.is_some_and(|s| !state.config.session.is_expired(s.stage, s.times, now))
         }
-        Credential::Token { id, .. } => {
-            state.store.list_tokens(principal.tenant.id).await?.iter().any(|t| t.id == *id && !t.revoked && t.expires_at > now)
-        }
+        Credential::Token { id, .. } => state.store.list_tokens(principal.tenant.id).await?.iter().any(|t| t.id == *id && t.is_live(now)),
     };
     if !held {
         return Ok(false);

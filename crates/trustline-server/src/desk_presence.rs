@@ -28,9 +28,8 @@ pub(crate) async fn log_out_deserted(state: &AppState, tenant: TenantId) -> Resu
     for status in state.store.deserted_desks(tenant, now - DESK_GRACE).await? {
         let agent = status.user_id;
         let change = agent_moves::plan(tenant, agent, Some(&status), AgentEvent::LogOut, "log_out", now)?;
-        let audit = AuditDraft::new(now, tenant.0, "system", "agent.state", format!("user:{agent}"))
-            .detail("from", change.from.code.clone())
-            .detail("to", change.to.code.clone())
+        // Logged out, the agent has no break reason: the reason is why they were.
+        let audit = agent_moves::described(AuditDraft::new(now, tenant.0, "system", "agent.state", format!("user:{agent}")), &change)
             .detail("reason", "desk closed");
         match state.store.move_agent(change.clone(), audit).await {
             Ok(()) => agent_moves::publish(state, &change).await,

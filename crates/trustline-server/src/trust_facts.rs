@@ -95,7 +95,7 @@ pub async fn gather(
         .list_tokens(tenant.id)
         .await?
         .into_iter()
-        .filter(|t| !t.revoked && t.expires_at > now)
+        .filter(|t| t.is_live(now))
         .map(|t| TokenFact { name: t.name, scopes: t.scopes.len(), created_at: t.created_at, expires_at: t.expires_at })
         .collect();
     let permissions = Role::ALL

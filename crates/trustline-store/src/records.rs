@@ -88,6 +88,13 @@ pub struct ApiToken {
     pub revoked: bool,
 }
 
+impl ApiToken {
+    /// Whether it may be used at `now`: neither revoked nor expired.
+    pub fn is_live(&self, now: UnixTime) -> bool {
+        !self.revoked && self.expires_at > now
+    }
+}
+
 /// A search of a tenant's audit log: every part given must match.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AuditSearch {

@@ -175,7 +175,8 @@ pub(crate) async fn hang_up(state: &AppState, tenant: TenantId, agent: UserId, i
 pub(crate) async fn hold(state: &AppState, tenant: TenantId, agent: UserId, id: i64, on: bool) -> Result<(), DeskError> {
     let call = own_call(state, tenant, agent, id, CallState::Connected).await?;
     if call.held_since.is_some() == on {
-        return Err(DeskError::WrongState(if on { "on hold already" } else { "not on hold" }, if on { "off hold" } else { "on hold" }));
+        let (is, needs) = if on { ("on hold already", "off hold") } else { ("not on hold", "on hold") };
+        return Err(DeskError::WrongState(is, needs));
     }
     let telephony = state.dialer.telephony().cloned().ok_or(DeskError::NoTelephony)?;
     let leg = state.dialer.leg_of(id).ok_or(DeskError::LineGone)?;

@@ -37,14 +37,7 @@ pub(crate) async fn change(
     let (tenant, user) = (authed.principal.tenant.id, authed.principal.user.id);
     let status = state.store.agent_status(tenant, user).await?;
     let change = agent_moves::plan(tenant, user, status.as_ref(), event, &change.event, state.clock.now())?;
-    let mut audit = authed
-        .caller
-        .audit(&state, "agent.state", format!("user:{user}"))
-        .detail("from", change.from.code.clone())
-        .detail("to", change.to.code.clone());
-    if let Some(reason) = &change.to.reason {
-        audit = audit.detail("reason", reason.clone());
-    }
+    let audit = agent_moves::described(authed.caller.audit(&state, "agent.state", format!("user:{user}")), &change);
     state.store.move_agent(change.clone(), audit).await?;
     if change.from.code == "offline" {
         // A new working day: a desk seen before it says nothing now.

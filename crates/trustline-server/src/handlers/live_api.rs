@@ -75,6 +75,15 @@ pub(crate) async fn mine(
     Ok(follow(state, authed.principal, receiver, first, theirs, true))
 }
 
+/// A stream's state between two of its events.
+struct Follower<K> {
+    state: AppState,
+    principal: Principal,
+    keep: K,
+    receiver: broadcast::Receiver<LiveEvent>,
+    recheck: tokio::time::Interval,
+}
+
 /// What a stream does next.
 enum Step {
     Send(Event),
@@ -93,47 +102,46 @@ fn follow(
     principal: Principal,
     receiver: broadcast::Receiver<LiveEvent>,
     first: Event,
-    keep: impl Fn(&LiveEvent) -> bool + Send + Sync + 'static,
+    keep: impl Fn(&LiveEvent) -> bool + Send + 'static,
     desk: bool,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let (tenant, keep) = (principal.tenant.id, std::sync::Arc::new(keep));
+    let tenant = principal.tenant.id;
     let mut recheck = tokio::time::interval(RECHECK);
     recheck.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let changes = stream::unfold(Some((receiver, recheck)), move |held| {
-        let (state, principal, keep) = (state.clone(), principal.clone(), keep.clone());
-        async move {
-            let (mut receiver, mut recheck) = held?;
-            loop {
-                let step = tokio::select! {
-                    received = receiver.recv() => match received {
-                        Ok(event) if event.tenant == tenant && keep(&event) => {
-                            Step::Send(Event::default().event(event.kind).data(event.data.to_string()))
+    // What each step needs moves from one step to the next; `None` once ended.
+    let follower = Follower { state, principal, keep, receiver, recheck };
+    let changes = stream::unfold(Some(follower), move |follower| async move {
+        let mut f = follower?;
+        loop {
+            let step = tokio::select! {
+                received = f.receiver.recv() => match received {
+                    Ok(event) if event.tenant == tenant && (f.keep)(&event) => {
+                        Step::Send(Event::default().event(event.kind).data(event.data.to_string()))
+                    }
+                    Ok(_) => Step::Skip,
+                    // Too far behind: the view must reload its snapshot.
+                    Err(RecvError::Lagged(_)) => Step::Send(Event::default().event("resync").data("{}")),
+                    Err(RecvError::Closed) => Step::End,
+                },
+                _ = f.recheck.tick() => match auth::still_valid(&f.state, &f.principal).await {
+                    Ok(true) => {
+                        if desk && let Err(error) = desk_presence::seen(&f.state, tenant, f.principal.user.id).await {
+                            tracing::warn!(%error, "a desk's presence could not be recorded");
                         }
-                        Ok(_) => Step::Skip,
-                        // Too far behind: the view must reload its snapshot.
-                        Err(RecvError::Lagged(_)) => Step::Send(Event::default().event("resync").data("{}")),
-                        Err(RecvError::Closed) => Step::End,
-                    },
-                    _ = recheck.tick() => match auth::still_valid(&state, &principal).await {
-                        Ok(true) => {
-                            if desk && let Err(error) = desk_presence::seen(&state, tenant, principal.user.id).await {
-                                tracing::warn!(%error, "a desk's presence could not be recorded");
-                            }
-                            Step::Skip
-                        }
-                        // A store that cannot say is no reason to cut a view; the next check decides.
-                        Err(error) => {
-                            tracing::warn!(%error, "a live stream's session could not be checked");
-                            Step::Skip
-                        }
-                        Ok(false) => return Some((Ok(Event::default().event("signed_out").data("{}")), None)),
-                    },
-                };
-                match step {
-                    Step::Send(event) => return Some((Ok(event), Some((receiver, recheck)))),
-                    Step::Skip => continue,
-                    Step::End => return None,
-                }
+                        Step::Skip
+                    }
+                    // A store that cannot say is no reason to cut a view; the next check decides.
+                    Err(error) => {
+                        tracing::warn!(%error, "a live stream's session could not be checked");
+                        Step::Skip
+                    }
+                    Ok(false) => return Some((Ok(Event::default().event("signed_out").data("{}")), None)),
+                },
+            };
+            match step {
+                Step::Send(event) => return Some((Ok(event), Some(f))),
+                Step::Skip => continue,
+                Step::End => return None,
             }
         }
     });

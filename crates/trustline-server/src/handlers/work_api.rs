@@ -107,10 +107,12 @@ async fn work_view(state: &AppState, authed: &Authed, tenant: TenantId, agent: U
             "queue".into(),
             json!({ "id": id, "name": queue.name, "script": settings.script, "dispositions": settings.dispositions }),
         );
-        let status = state.store.agent_status(tenant, agent).await?;
-        if let Some(deadline) = switchboard::answer_by(&call, status.as_ref(), &settings) {
-            // Seconds, not a time: the desk counts down whatever its own clock says.
-            view.insert("answer_within".into(), json!((deadline - state.clock.now()).max(0)));
+        if call.state == trustline_store::CallState::Offered {
+            let status = state.store.agent_status(tenant, agent).await?;
+            if let Some(deadline) = switchboard::answer_by(&call, status.as_ref(), &settings) {
+                // Seconds, not a time: the desk counts down whatever its own clock says.
+                view.insert("answer_within".into(), json!((deadline - state.clock.now()).max(0)));
+            }
         }
     }
     if let Some(contact) = call.contact_id {

@@ -100,9 +100,7 @@ pub(super) async fn ring_out<'a>(
     for call in waiting.iter().filter(|c| c.state == CallState::Offered) {
         let (Some(agent), Some(settings)) = (call.agent_id, call.queue_id.and_then(&settings_of)) else { continue };
         let status = state.store.agent_status(call.tenant_id, agent).await?;
-        // The agent's reservation is when the call began to ring at their desk.
-        let rang_since = status.as_ref().filter(|s| s.state.code == "reserved").map(|s| s.since);
-        let Some(deadline) = rang_since.and_then(|since| settings.answer_by(since)) else { continue };
+        let Some(deadline) = answer_by(call, status.as_ref(), settings) else { continue };
         if now < deadline {
             continue;
         }
@@ -118,7 +116,8 @@ pub(super) async fn ring_out<'a>(
 }
 
 /// When the offer of `call` to the agent (whose state is `status`) must be
-/// answered, if its queue sets a time.
+/// answered, if its queue sets a time: the agent's reservation is when the
+/// call began to ring at their desk.
 pub(crate) fn answer_by(call: &CallRecord, status: Option<&AgentStatus>, settings: &QueueSettings) -> Option<UnixTime> {
     if call.state != CallState::Offered || call.direction != "inbound" {
         return None;

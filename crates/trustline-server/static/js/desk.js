@@ -205,7 +205,8 @@ $('disposition-form').addEventListener('submit', (event) => {
   });
 });
 
-const KEYS = { a: actions.start, b: actions.pause, n: actions.next, c: actions.accept, x: actions.decline, d: actions.dial, s: actions.skip, p: actions.hold, h: actions.hangUp };
+// Each shortcut presses its button, when the button can be pressed.
+const SHORTCUTS = { a: 'start-work', b: 'take-break', n: 'next-contact', c: 'accept', x: 'decline', d: 'dial', s: 'skip', p: 'hold', h: 'hang-up' };
 document.addEventListener('keydown', (event) => {
   if (event.ctrlKey || event.metaKey || event.altKey || event.target.closest('input, textarea, select')) return;
   const key = event.key.toLowerCase();
@@ -214,10 +215,10 @@ document.addEventListener('keydown', (event) => {
     $('disposition-code').focus();
     return;
   }
-  const button = { a: 'start-work', b: 'take-break', n: 'next-contact', c: 'accept', x: 'decline', d: 'dial', s: 'skip', p: 'hold', h: 'hang-up' }[key];
-  if (KEYS[key] && button && !$(button).disabled && !$(button).hidden && $(button).offsetParent !== null) {
+  const button = SHORTCUTS[key] ? $(SHORTCUTS[key]) : null;
+  if (button && !button.disabled && !button.hidden && button.offsetParent !== null) {
     event.preventDefault();
-    KEYS[key]();
+    button.click();
   }
 });
 
