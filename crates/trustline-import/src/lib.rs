@@ -10,10 +10,11 @@ pub use mapping::{ColumnMapping, MAX_FIELD_BYTES, MappingError, Target};
 pub use pipeline::{ImportError, ImportRequest, StartedImport, run_import, start_import};
 pub use records::{CsvRecords, MAX_RECORD_BYTES, Next, Record};
 
-/// One line of the rejected-rows report as CSV (`line,field,reason`).
-pub fn report_line(rejection: &trustline_store::ImportRejection) -> String {
-    let cell = |value: &str| {
-        if value.contains([',', '"', '\n', '\r']) { format!("\"{}\"", value.replace('"', "\"\"")) } else { value.to_owned() }
-    };
-    format!("{},{},{}\n", rejection.line, cell(&rejection.field), cell(&rejection.reason))
+/// The columns of the rejected-rows report.
+pub const REPORT_COLUMNS: [&str; 3] = ["line", "field", "reason"];
+
+/// One row of the rejected-rows report: line, column and reason (never the
+/// values; a column name comes from the file, so it is text like any other).
+pub fn write_rejection(csv: &mut trustline_domain::CsvWriter, rejection: &trustline_store::ImportRejection) {
+    csv.integer(i64::try_from(rejection.line).unwrap_or(i64::MAX)).text(&rejection.field).text(&rejection.reason).end_row();
 }

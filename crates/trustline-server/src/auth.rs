@@ -36,6 +36,17 @@ impl Principal {
         }
     }
 
+    /// The role this credential acts with: a token's own, never above its creator's.
+    pub fn credential_role(&self) -> Role {
+        match &self.credential {
+            Credential::Session { .. } => self.user.role,
+            Credential::Token { role, .. } => *role,
+        }
+    }
+
+    /// What this credential may do, and so all it may delegate: a new
+    /// token's scopes must each pass this (a subset of a token's scopes, of
+    /// a session's role).
     pub fn may(&self, action: Action) -> bool {
         match &self.credential {
             Credential::Session { .. } => permits(self.user.role, action),

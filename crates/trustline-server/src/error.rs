@@ -69,6 +69,11 @@ impl From<StoreError> for ApiError {
         match error {
             StoreError::NotFound => ApiError::not_found(),
             StoreError::Conflict(what) => ApiError::new(StatusCode::CONFLICT, "conflict", format!("{what} already exists")),
+            StoreError::LastOwner => ApiError::new(
+                StatusCode::CONFLICT,
+                "last_owner",
+                "this is the last enabled owner of the organisation; make another owner first",
+            ),
             StoreError::AuditWrite(source) => {
                 tracing::error!(error = %source, "audit write failed; request refused");
                 ApiError::new(
@@ -103,13 +108,19 @@ impl From<StoreError> for ApiError {
 impl From<crate::EvidenceError> for ApiError {
     fn from(error: crate::EvidenceError) -> Self {
         match error {
-            crate::EvidenceError::Period => ApiError::unprocessable("invalid_period", error.to_string()),
+            crate::EvidenceError::Period(e) => e.into(),
             crate::EvidenceError::Store(e) => e.into(),
             crate::EvidenceError::Bundle(e) => {
                 tracing::error!(error = %e, "the evidence bundle could not be written");
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the evidence bundle could not be written")
             }
         }
+    }
+}
+
+impl From<trustline_domain::PeriodError> for ApiError {
+    fn from(error: trustline_domain::PeriodError) -> Self {
+        ApiError::unprocessable("invalid_period", error.to_string())
     }
 }
 

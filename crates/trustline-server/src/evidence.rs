@@ -5,7 +5,7 @@
 
 use crate::Keys;
 use trustline_audit::Checkpoint;
-use trustline_domain::{TenantId, UnixTime};
+use trustline_domain::{PeriodError, TenantId, UnixTime};
 use trustline_evidence::{BundleContents, BundleError, Period};
 use trustline_store::{Store, StoreError};
 use trustline_trust::Assessment;
@@ -16,8 +16,8 @@ pub const MAX_EVIDENCE_PERIOD_SECONDS: i64 = 366 * 86_400;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EvidenceError {
-    #[error("the period must end after it starts and last at most 366 days")]
-    Period,
+    #[error(transparent)]
+    Period(#[from] PeriodError),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("the bundle could not be written: {0}")]
@@ -26,10 +26,8 @@ pub enum EvidenceError {
 
 /// Checks a period given by a caller.
 pub fn evidence_period(from: UnixTime, to: UnixTime) -> Result<Period, EvidenceError> {
-    if to <= from || to - from > MAX_EVIDENCE_PERIOD_SECONDS {
-        return Err(EvidenceError::Period);
-    }
-    Ok(Period { from, to })
+    let period = trustline_domain::Period::new(from, to, MAX_EVIDENCE_PERIOD_SECONDS)?;
+    Ok(Period { from: period.from, to: period.to })
 }
 
 /// The positions `lo..=hi` of the events in `period` up to `head`: `lo` is

@@ -68,6 +68,7 @@ async fn scan(state: &AppState, detectors: &mut HashMap<TenantId, Detector>, thr
                     at: b.at,
                     actor: &b.actor,
                     action: &b.action,
+                    target: &b.target,
                     outcome: &b.outcome,
                     source: &b.source,
                     details: &b.details,

@@ -5,6 +5,7 @@
 //! route, which applies the permission matrix and CSRF check, then a thin
 //! handler that makes one call into the store with an audit event attached.
 
+mod account_access;
 mod agent_moves;
 mod app;
 mod assets;
@@ -15,6 +16,7 @@ mod call_facts;
 mod charts;
 mod checkpoints;
 mod client_address;
+mod contact_access;
 mod cookies;
 mod csp_reports;
 mod desk_presence;

@@ -26,7 +26,7 @@ fn invalid_credentials() -> ApiError {
     ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", "the organisation, username or password is not correct")
 }
 
-fn throttled() -> ApiError {
+pub(crate) fn throttled() -> ApiError {
     ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", "too many failed sign-in attempts; wait a few minutes and try again")
 }
 
@@ -34,18 +34,32 @@ fn invalid_code() -> ApiError {
     ApiError::new(StatusCode::UNAUTHORIZED, "invalid_code", "the code is not correct or was already used")
 }
 
-/// Throttling keys: the account as typed (whether or not it exists) and the address.
-fn throttle_keys(state: &AppState, tenant: &str, username: &str, source: &str) -> [String; 2] {
+/// Throttling keys of a password guess (signing in, or confirming one's
+/// current password): the account as typed (whether or not it exists) and
+/// the address.
+pub(crate) fn throttle_keys(state: &AppState, tenant: &str, username: &str, source: &str) -> [String; 2] {
     let typed = format!("{}\n{}", tenant.trim().to_ascii_lowercase(), username.trim().to_ascii_lowercase());
     [format!("account:{}", state.keys.throttle.mac_hex(typed.as_bytes())), format!("address:{source}")]
 }
 
-async fn throttle_verdict(state: &AppState, keys: &[String; 2]) -> Result<ThrottleVerdict, ApiError> {
+/// Second-factor throttling keys: the account itself, whatever the session
+/// (a correct password never clears it; only a completed sign-in does), and
+/// the address.
+fn second_factor_keys(user: &User, source: &str) -> [String; 2] {
+    [format!("second_factor:user:{}", user.id), format!("address:{source}")]
+}
+
+pub(crate) async fn throttle_verdict(state: &AppState, keys: &[String; 2]) -> Result<ThrottleVerdict, ApiError> {
     let since = state.config.throttle.window_start(state.clock.now());
     let [account, address] = keys;
     let account = state.store.login_failures(account, since).await?;
     let address = state.store.login_failures(address, since).await?;
     Ok(state.config.throttle.verdict(account, address))
+}
+
+/// The MAC incident detection groups password guesses by.
+pub(crate) fn username_mac(state: &AppState, username: &str) -> String {
+    state.keys.audit_values.mac_hex(username.trim().to_ascii_lowercase().as_bytes())
 }
 
 fn new_session(state: &AppState, user: &User, stage: SessionStage) -> (Session, NewSession) {
@@ -89,7 +103,7 @@ pub(crate) async fn sign_in(
         Ok(slug) => state.store.tenant_by_slug(slug.as_str()).await?,
         Err(_) => None,
     };
-    let username_mac = state.keys.audit_values.mac_hex(username.trim().to_ascii_lowercase().as_bytes());
+    let username_mac = username_mac(state, username);
     let audit_attempt = |outcome: Outcome, reason: &str| {
         known_tenant.as_ref().map(|t| {
             let mut draft = caller
@@ -155,9 +169,17 @@ fn open_seed(state: &AppState, user: &User, sealed: &[u8]) -> Result<TotpSecret,
 pub(crate) async fn second_factor(state: &AppState, caller: &Caller, principal: &Principal, code: &str) -> Result<NewSession, ApiError> {
     let digest = session_digest(principal)?;
     let user = &principal.user;
-    let keys = throttle_keys(state, &principal.tenant.slug, &user.username, &caller.source);
+    let keys = second_factor_keys(user, &caller.source);
+    let attempt = |outcome: Outcome, reason: &str| {
+        caller.audit(state, "session.mfa", format!("user:{}", user.id)).outcome(outcome).detail("reason", reason)
+    };
     if let ThrottleVerdict::Refuse { .. } = throttle_verdict(state, &keys).await? {
-        return Err(throttled());
+        state.appender.append(attempt(Outcome::Denied, "throttled")).await?;
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            "too many wrong codes for this account; wait a few minutes and try again",
+        ));
     }
     let Some(sealed) = &user.totp_seed else {
         return Err(ApiError::new(StatusCode::CONFLICT, "mfa_not_enrolled", "no authenticator is set up for this account"));
@@ -173,12 +195,14 @@ pub(crate) async fn second_factor(state: &AppState, caller: &Caller, principal: 
     };
     let Some(method) = accepted else {
         state.store.record_login_failure(&keys, now).await?;
-        state.appender.append(caller.audit(state, "session.mfa", format!("user:{}", user.id)).outcome(Outcome::Failure)).await?;
+        state.appender.append(attempt(Outcome::Failure, "invalid_code")).await?;
         return Err(invalid_code());
     };
     let (session, created) = new_session(state, user, stage_after_second_factor(user));
     let draft = caller.audit(state, "session.mfa", format!("user:{}", user.id)).detail("method", method);
     state.store.rotate_session(&digest, session, draft).await?;
+    let [account_key, _] = &keys;
+    state.store.clear_login_failures(account_key).await?;
     Ok(created)
 }
 

@@ -2,8 +2,11 @@
 //! milliseconds of CPU, so it runs on the blocking pool, off the async workers.
 
 use crate::error::ApiError;
+use crate::login;
 use crate::state::AppState;
 use axum::http::StatusCode;
+use trustline_audit::Outcome;
+use trustline_domain::ThrottleVerdict;
 use zeroize::Zeroizing;
 
 fn busy() -> ApiError {
@@ -30,7 +33,9 @@ pub(crate) fn check_new_password(state: &AppState, password: &str, context: &[&s
 }
 
 /// A person replaces their own password: the current one must be right and
-/// the new one strong. Every session of theirs ends, this one included.
+/// the new one strong. Confirming the current password is a password guess,
+/// throttled and audited as signing in is. Every session of theirs ends,
+/// this one included.
 pub(crate) async fn change_own(
     state: &AppState,
     authed: &crate::auth::Authed,
@@ -38,9 +43,26 @@ pub(crate) async fn change_own(
     new: Zeroizing<String>,
 ) -> Result<(), ApiError> {
     let user = &authed.principal.user;
+    let keys = login::throttle_keys(state, &authed.principal.tenant.slug, &user.username, &authed.caller.source);
+    let attempt = |outcome: Outcome, reason: &str| {
+        authed
+            .caller
+            .audit(state, "user.password_change", format!("user:{}", user.id))
+            .outcome(outcome)
+            .detail("username_mac", login::username_mac(state, &user.username))
+            .detail("reason", reason)
+    };
+    if let ThrottleVerdict::Refuse { .. } = login::throttle_verdict(state, &keys).await? {
+        state.appender.append(attempt(Outcome::Denied, "throttled")).await?;
+        return Err(login::throttled());
+    }
     if !verify_password(state, current, Some(user.password_hash.clone())).await? {
+        state.store.record_login_failure(&keys, state.clock.now()).await?;
+        state.appender.append(attempt(Outcome::Failure, "wrong_password")).await?;
         return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "wrong_password", "the current password is not correct"));
     }
+    let [account_key, _] = &keys;
+    state.store.clear_login_failures(account_key).await?;
     check_new_password(state, &new, &[&user.username, &user.display_name, &authed.principal.tenant.slug])?;
     let hash = hash_password(state, new).await?;
     let draft = authed.caller.audit(state, "user.password_change", format!("user:{}", user.id));

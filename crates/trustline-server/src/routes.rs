@@ -878,7 +878,7 @@ fn entries() -> Vec<Entry> {
         .takes::<work_api::DispositionInput>()
         .answers(StatusCode::NO_CONTENT),
         entry(Method::GET, "/api/calls", "Calls offered in a period", Allowed(Action::AgentMonitor), get(calls_api::list))
-            .query::<reports_api::Period>(),
+            .query::<reports_api::PeriodQuery>(),
         entry(
             Method::GET,
             "/api/reports/campaigns",

@@ -45,8 +45,12 @@ async fn suspend_dormant(state: &AppState, tenant: TenantId, now: UnixTime) -> R
         }
         let audit = AuditDraft::new(now, tenant.0, "system", "user.suspend_dormant", format!("user:{}", user.id))
             .detail("last_sign_in_at", user.last_sign_in_at.map_or_else(|| "never".to_owned(), |at| at.to_string()));
-        state.store.set_user_disabled(tenant, user.id, true, audit).await?;
-        tracing::info!(tenant = tenant.0, user = user.id.0, "dormant account suspended");
+        match state.store.set_user_disabled(tenant, user.id, true, audit).await {
+            Ok(()) => tracing::info!(tenant = tenant.0, user = user.id.0, "dormant account suspended"),
+            // The organisation would be left without an owner: the account stays.
+            Err(StoreError::LastOwner) => tracing::warn!(tenant = tenant.0, user = user.id.0, "dormant last owner left enabled"),
+            Err(other) => return Err(other),
+        }
     }
     Ok(())
 }

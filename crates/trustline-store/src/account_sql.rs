@@ -29,6 +29,25 @@ macro_rules! account_store_for {
             Ok(())
         }
 
+        /// Refuses to take ownership from `user` (disable or demote) when
+        /// they are the tenant's last enabled owner. The tenant row is
+        /// locked first, so two changes that each leave one owner cannot
+        /// both pass on PostgreSQL (SQLite's writer lock already serialises
+        /// them).
+        async fn refuse_last_owner(conn: &mut $conn, tenant: TenantId, user: UserId) -> StoreResult<()> {
+            sqlx::query("UPDATE tenants SET name = name WHERE id = $1").bind(tenant.0).execute(&mut *conn).await.map_err(unavailable)?;
+            let (is_owner, others): (bool, i64) = sqlx::query_as(
+                "SELECT EXISTS (SELECT 1 FROM users WHERE tenant_id = $1 AND id = $2 AND role = 'owner' AND NOT disabled), \
+                 (SELECT COUNT(*) FROM users WHERE tenant_id = $1 AND id <> $2 AND role = 'owner' AND NOT disabled)",
+            )
+            .bind(tenant.0)
+            .bind(user.0)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(unavailable)?;
+            if is_owner && others == 0 { Err(StoreError::LastOwner) } else { Ok(()) }
+        }
+
         #[::async_trait::async_trait]
         impl $crate::AccountStore for $store {
             async fn create_tenant(&self, slug: &str, name: &str, mut audit: AuditDraft) -> StoreResult<Tenant> {
@@ -168,6 +187,9 @@ macro_rules! account_store_for {
 
             async fn set_user_disabled(&self, tenant: TenantId, id: UserId, disabled: bool, audit: AuditDraft) -> StoreResult<()> {
                 let mut tx = self.begin().await?;
+                if disabled {
+                    refuse_last_owner(&mut tx, tenant, id).await?;
+                }
                 let done = sqlx::query("UPDATE users SET disabled = $1 WHERE tenant_id = $2 AND id = $3")
                     .bind(disabled)
                     .bind(tenant.0)
@@ -190,6 +212,9 @@ macro_rules! account_store_for {
 
             async fn set_user_role(&self, tenant: TenantId, id: UserId, role: Role, audit: AuditDraft) -> StoreResult<()> {
                 let mut tx = self.begin().await?;
+                if role != Role::Owner {
+                    refuse_last_owner(&mut tx, tenant, id).await?;
+                }
                 let done = sqlx::query("UPDATE users SET role = $1 WHERE tenant_id = $2 AND id = $3")
                     .bind(role.as_str())
                     .bind(tenant.0)

@@ -263,16 +263,6 @@ macro_rules! contact_store_for {
                 rows.iter().map(|r| decode::note(&Cols(r))).collect()
             }
 
-            async fn assignment(&self, tenant: TenantId, user: UserId) -> StoreResult<Option<ContactId>> {
-                let id: Option<i64> = sqlx::query_scalar("SELECT contact_id FROM agent_assignments WHERE tenant_id = $1 AND user_id = $2")
-                    .bind(tenant.0)
-                    .bind(user.0)
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(unavailable)?;
-                Ok(id.map(ContactId))
-            }
-
             async fn assign(&self, tenant: TenantId, user: UserId, contact: Option<ContactId>, at: UnixTime, audit: AuditDraft) -> StoreResult<()> {
                 let mut tx = self.begin().await?;
                 sqlx::query("DELETE FROM agent_assignments WHERE tenant_id = $1 AND user_id = $2")

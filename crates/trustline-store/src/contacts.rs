@@ -189,8 +189,6 @@ pub trait ContactStore: Send + Sync {
     async fn add_note(&self, note: SealedNote, audit: AuditDraft) -> StoreResult<()>;
     async fn notes(&self, tenant: TenantId, contact: ContactId) -> StoreResult<Vec<SealedNote>>;
 
-    /// The contact an agent is working right now, if any.
-    async fn assignment(&self, tenant: TenantId, user: UserId) -> StoreResult<Option<ContactId>>;
     /// Makes `contact` the one `user` works now (or none).
     async fn assign(&self, tenant: TenantId, user: UserId, contact: Option<ContactId>, at: UnixTime, audit: AuditDraft) -> StoreResult<()>;
 

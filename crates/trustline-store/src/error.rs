@@ -18,6 +18,9 @@ pub enum StoreError {
     /// A snapshot that cannot be restored here (other engine or schema, files missing).
     #[error("the snapshot cannot be restored: {0}")]
     Snapshot(String),
+    /// The change would leave the tenant without an enabled owner.
+    #[error("the tenant's last enabled owner cannot be disabled or demoted")]
+    LastOwner,
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
 }

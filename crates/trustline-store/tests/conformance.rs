@@ -48,6 +48,7 @@ on_both_engines!(
     api_tokens_are_found_by_digest,
     users_are_isolated_by_tenant,
     one_batch_extends_several_chains,
+    the_last_enabled_owner_stays,
 );
 
 async fn one_batch_extends_several_chains(engine: Engine) {
@@ -272,4 +273,28 @@ async fn engines_share_one_schema() {
     lite_cols.sort();
     pg_cols.sort();
     assert_eq!(lite_cols, pg_cols);
+}
+
+async fn the_last_enabled_owner_stays(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let s = db.store.as_ref();
+    let t = tenant(s, "acme").await;
+    let owner = |name: &str| NewUser { role: Role::Owner, ..new_user(&t, name) };
+    let olive = s.create_user(owner("olive"), draft(t.id.0, "user.create")).await.unwrap();
+    let otto = s.create_user(owner("otto"), draft(t.id.0, "user.create")).await.unwrap();
+    let agent = s.create_user(new_user(&t, "ada"), draft(t.id.0, "user.create")).await.unwrap();
+    s.set_user_disabled(t.id, olive.id, true, draft(t.id.0, "user.disable")).await.unwrap();
+    let before = verified_length(&db, t.id).await;
+    let disabled = s.set_user_disabled(t.id, otto.id, true, draft(t.id.0, "user.disable")).await;
+    assert!(matches!(disabled, Err(StoreError::LastOwner)), "{disabled:?}");
+    let demoted = s.set_user_role(t.id, otto.id, Role::Admin, draft(t.id.0, "user.change_role")).await;
+    assert!(matches!(demoted, Err(StoreError::LastOwner)), "{demoted:?}");
+    assert_eq!(verified_length(&db, t.id).await, before, "a refused change appends nothing");
+    let otto = s.user(t.id, otto.id).await.unwrap().unwrap();
+    assert_eq!((otto.role, otto.disabled), (Role::Owner, false));
+    // Other accounts, and a change that keeps the role, are not held back.
+    s.set_user_disabled(t.id, agent.id, true, draft(t.id.0, "user.disable")).await.unwrap();
+    s.set_user_role(t.id, otto.id, Role::Owner, draft(t.id.0, "user.change_role")).await.unwrap();
+    s.set_user_disabled(t.id, olive.id, false, draft(t.id.0, "user.enable")).await.unwrap();
+    s.set_user_role(t.id, otto.id, Role::Admin, draft(t.id.0, "user.change_role")).await.unwrap();
 }

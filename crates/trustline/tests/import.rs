@@ -119,12 +119,12 @@ async fn malformed_rows_are_reported_and_the_rest_imported(engine: Engine) {
     assert!(text(&out).contains("3 new contacts"), "{}", text(&out));
     let report = std::fs::read_to_string(report).unwrap();
     let expected = "line,field,reason\n\
-        4,name,is not UTF-8 text (save the file as UTF-8 CSV)\n\
-        5,row,has 2 fields but the header has 3 columns\n\
-        6,row,is larger than 1048576 bytes or has too many fields\n\
-        7,phone,is not a valid number in its country\n\
-        8,phone,has no country code (+...) and no default region was given\n\
-        9,country,is not an ISO 3166 country code (e.g. GB)\n";
+        4,\"name\",\"is not UTF-8 text (save the file as UTF-8 CSV)\"\n\
+        5,\"row\",\"has 2 fields but the header has 3 columns\"\n\
+        6,\"row\",\"is larger than 1048576 bytes or has too many fields\"\n\
+        7,\"phone\",\"is not a valid number in its country\"\n\
+        8,\"phone\",\"has no country code (+...) and no default region was given\"\n\
+        9,\"country\",\"is not an ISO 3166 country code (e.g. GB)\"\n";
     assert_eq!(report, expected);
     assert_eq!(db.raw.scalar("SELECT COUNT(*) FROM contacts").await, 3);
     // With a default region, the national number is accepted on a new run.

@@ -3,6 +3,8 @@
 //! - credential stuffing: sign-in failures for many different accounts from
 //!   one address;
 //! - brute force: many failures for one account, from anywhere;
+//! - second-factor brute force: wrong codes for one account after correct
+//!   passwords (its password is known to whoever tries);
 //! - repeated authorization failures by one caller;
 //! - mass reveal or export of personal data by one caller, above the
 //!   baseline a person working normally stays under.
@@ -22,6 +24,9 @@ pub struct Thresholds {
     pub stuffing_accounts: usize,
     /// Failures for one account.
     pub brute_force_failures: usize,
+    /// Wrong second-factor codes for one account. The second factor locks
+    /// at 5 in 15 minutes, so this must stay at or under 5 to ever fire.
+    pub second_factor_failures: usize,
     /// Refusals of one caller.
     pub denials: usize,
     /// Reveals and exports by one caller within `mass_read_window_seconds`.
@@ -35,6 +40,7 @@ impl Default for Thresholds {
             window_seconds: 600,
             stuffing_accounts: 10,
             brute_force_failures: 20,
+            second_factor_failures: 5,
             denials: 10,
             mass_reads: 30,
             mass_read_window_seconds: 3_600,
@@ -85,6 +91,7 @@ pub struct Detector {
     thresholds: Thresholds,
     by_source: HashMap<String, Window>,
     by_account: HashMap<String, Window>,
+    second_factor: HashMap<String, Window>,
     denials: HashMap<String, Window>,
     reads: HashMap<String, Window>,
 }
@@ -135,6 +142,24 @@ impl Detector {
                         at: *at,
                         summary: format!(
                             "{failures} sign-in failures for one account (username MAC {account}) within {} min",
+                            t.window_seconds / 60
+                        ),
+                        personal_data: false,
+                    });
+                }
+            }
+            Signal::SecondFactorFailure { at, account, source } => {
+                let w = self.second_factor.entry(account.clone()).or_default();
+                w.push(*at, source.clone(), t.window_seconds);
+                let failures = w.seen.len();
+                if once(w, failures >= t.second_factor_failures) {
+                    found.push(Finding {
+                        kind: IncidentKind::SecondFactorBruteForce,
+                        key: format!("second_factor_brute_force:{account}"),
+                        severity: Severity::High,
+                        at: *at,
+                        summary: format!(
+                            "{failures} wrong second-factor codes for {account} within {} min, each after a correct password",
                             t.window_seconds / 60
                         ),
                         personal_data: false,
@@ -219,6 +244,10 @@ mod tests {
         let mut detector = Detector::default();
         let brute: Vec<_> = (0..25).flat_map(|i| detector.observe(&failure(i, "victim", &format!("10.0.{i}.1")))).collect();
         assert_eq!(brute.iter().map(|f| f.kind).collect::<Vec<_>>(), [IncidentKind::BruteForce]);
+        let codes: Vec<_> = (0..6)
+            .flat_map(|i| detector.observe(&Signal::SecondFactorFailure { at: i, account: "user:4".into(), source: "s".into() }))
+            .collect();
+        assert_eq!(codes.iter().map(|f| (f.kind, f.at)).collect::<Vec<_>>(), [(IncidentKind::SecondFactorBruteForce, 4)]);
         let denied: Vec<_> =
             (0..12).flat_map(|i| detector.observe(&Signal::AccessDenied { at: i, actor: "user:5".into(), source: "s".into() })).collect();
         assert_eq!(denied.len(), 1);

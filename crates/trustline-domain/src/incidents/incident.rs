@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 pub enum IncidentKind {
     CredentialStuffing,
     BruteForce,
+    /// Wrong second-factor codes for one account: its password is known.
+    SecondFactorBruteForce,
     RepeatedDenials,
     MassPersonalDataAccess,
     AuditChainBroken,
@@ -25,6 +27,7 @@ impl IncidentKind {
         match self {
             Self::CredentialStuffing => "credential_stuffing",
             Self::BruteForce => "brute_force",
+            Self::SecondFactorBruteForce => "second_factor_brute_force",
             Self::RepeatedDenials => "repeated_denials",
             Self::MassPersonalDataAccess => "mass_personal_data_access",
             Self::AuditChainBroken => "audit_chain_broken",

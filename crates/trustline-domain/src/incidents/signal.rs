@@ -8,6 +8,8 @@ pub struct AuditFields<'a> {
     pub at: UnixTime,
     pub actor: &'a str,
     pub action: &'a str,
+    /// What the event is about (`user:7`).
+    pub target: &'a str,
     pub outcome: &'a str,
     /// The client address.
     pub source: &'a str,
@@ -17,9 +19,12 @@ pub struct AuditFields<'a> {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Signal {
-    /// A sign-in refused for wrong credentials or throttling; `account` is
-    /// the MAC of the username tried.
+    /// A sign-in, or a confirmation of one's current password, refused for
+    /// wrong credentials or throttling; `account` is the MAC of the username.
     SignInFailure { at: UnixTime, account: String, source: String },
+    /// A second-factor code refused (wrong, or the second factor locked)
+    /// after a correct password; `account` is the account's audit target.
+    SecondFactorFailure { at: UnixTime, account: String, source: String },
     /// An authenticated caller refused by the permission check.
     AccessDenied { at: UnixTime, actor: String, source: String },
     /// A full view or export of one person's data.
@@ -34,9 +39,11 @@ fn detail(details: &str, key: &str) -> Option<String> {
 pub fn signal_of(event: AuditFields<'_>) -> Option<Signal> {
     let (at, source) = (event.at, event.source.to_owned());
     match (event.action, event.outcome) {
-        ("session.login", "failure" | "denied") => {
+        // Confirming one's current password is a password guess too.
+        ("session.login" | "user.password_change", "failure" | "denied") => {
             Some(Signal::SignInFailure { at, account: detail(event.details, "username_mac").unwrap_or_default(), source })
         }
+        ("session.mfa", "failure" | "denied") => Some(Signal::SecondFactorFailure { at, account: event.target.to_owned(), source }),
         ("access.denied", _) => Some(Signal::AccessDenied { at, actor: event.actor.to_owned(), source }),
         ("contact.reveal" | "subject.export", "success") => Some(Signal::PersonalDataRead { at, actor: event.actor.to_owned(), source }),
         _ => None,
@@ -48,7 +55,7 @@ mod tests {
     use super::*;
 
     fn event<'a>(action: &'a str, outcome: &'a str, details: &'a str) -> AuditFields<'a> {
-        AuditFields { at: 10, actor: "user:7", action, outcome, source: "203.0.113.9", details }
+        AuditFields { at: 10, actor: "user:7", action, target: "user:7", outcome, source: "203.0.113.9", details }
     }
 
     #[test]
@@ -56,8 +63,15 @@ mod tests {
         let failed = signal_of(event("session.login", "failure", r#"{"username_mac":"ab12","reason":"invalid_credentials"}"#));
         assert_eq!(failed, Some(Signal::SignInFailure { at: 10, account: "ab12".into(), source: "203.0.113.9".into() }));
         assert!(matches!(signal_of(event("access.denied", "denied", "{}")), Some(Signal::AccessDenied { .. })));
+        let code = signal_of(event("session.mfa", "failure", "{}"));
+        assert_eq!(code, Some(Signal::SecondFactorFailure { at: 10, account: "user:7".into(), source: "203.0.113.9".into() }));
+        assert!(matches!(signal_of(event("session.mfa", "denied", "{}")), Some(Signal::SecondFactorFailure { .. })));
+        assert_eq!(signal_of(event("session.mfa", "success", "{}")), None);
         assert!(matches!(signal_of(event("contact.reveal", "success", "{}")), Some(Signal::PersonalDataRead { .. })));
         assert_eq!(signal_of(event("session.login", "success", "{}")), None);
+        let changed = signal_of(event("user.password_change", "failure", r#"{"username_mac":"cd34"}"#));
+        assert_eq!(changed, Some(Signal::SignInFailure { at: 10, account: "cd34".into(), source: "203.0.113.9".into() }));
+        assert_eq!(signal_of(event("user.password_change", "success", "{}")), None);
         assert_eq!(signal_of(event("contact.view", "success", "{}")), None);
     }
 }

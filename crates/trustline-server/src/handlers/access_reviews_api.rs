@@ -2,6 +2,7 @@
 //! every enabled account's access; a revocation disables the account at
 //! once (its sessions end, its tokens are revoked).
 
+use crate::account_access;
 use crate::auth::Authed;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath};
@@ -75,9 +76,12 @@ pub(crate) async fn decide(
         return Err(ApiError::new(StatusCode::CONFLICT, "already_decided", format!("this account was already {}", item.decision)));
     }
     if input.decision == AccessDecision::Revoke {
+        // Revoked by the rules of disabling, so only an account the reviewer
+        // could disable. Confirming changes nothing and stays open to every
+        // reviewer, so that a tenant with one owner can complete a review.
         // Revoked first, recorded second: a revocation never waits on its record.
         let audit = authed.caller.audit(&state, "access_review.revoke", format!("user:{user}")).detail("review", id.to_string());
-        state.store.set_user_disabled(tenant, user, true, audit).await?;
+        account_access::set_disabled(&state, &authed.principal, user, true, audit).await?;
     }
     let audit = authed
         .caller

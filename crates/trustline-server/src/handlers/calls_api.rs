@@ -4,7 +4,7 @@
 //! callbacks, service level against its goal, waits, handle time), as JSON
 //! or an audited CSV.
 
-use super::reports_api::Period;
+use super::reports_api::{MAX_PERIOD_SECONDS, PeriodQuery};
 use super::work_api::call_view;
 use crate::auth::Authed;
 use crate::call_facts::{inbound_facts, outbound_facts};
@@ -20,6 +20,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use trustline_domain::reporting::{CallFacts, CallKpis, InboundFacts, call_kpis, queue_kpis};
+use trustline_domain::{CsvWriter, Period};
 
 /// Calls taken by an agent within this many seconds of the answer meet the
 /// service level (the usual 80/20 target's 20).
@@ -28,9 +29,9 @@ pub(crate) const SERVICE_LEVEL_SECONDS: i64 = 20;
 pub(crate) async fn list(
     State(state): State<AppState>,
     authed: Authed,
-    ApiQuery(period): ApiQuery<Period>,
+    ApiQuery(query): ApiQuery<PeriodQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    period.check()?;
+    let period = query.period()?;
     let calls = state.store.calls_between(authed.principal.tenant.id, period.from, period.to).await?;
     Ok(Json(json!({ "calls": calls.iter().map(call_view).collect::<Vec<_>>() })))
 }
@@ -38,52 +39,58 @@ pub(crate) async fn list(
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ReportQuery {
+    /// Unix time, inclusive.
+    #[schemars(range(min = trustline_domain::EARLIEST_TIME, max = trustline_domain::LATEST_TIME))]
     from: i64,
+    /// Unix time, exclusive; at most 31 days after `from`.
+    #[schemars(range(min = trustline_domain::EARLIEST_TIME, max = trustline_domain::LATEST_TIME))]
     to: i64,
     /// `json` (default) or `csv`.
     format: Option<String>,
 }
 
-const CSV_HEADER: &str = "campaign_id,campaign,attempted,reached,contact_rate,connected,conversions,conversion_rate,abandoned,abandonment_rate,average_handle_seconds,service_level,average_hold_seconds\n";
+const CAMPAIGN_COLUMNS: [&str; 13] = [
+    "campaign_id",
+    "campaign",
+    "attempted",
+    "reached",
+    "contact_rate",
+    "connected",
+    "conversions",
+    "conversion_rate",
+    "abandoned",
+    "abandonment_rate",
+    "average_handle_seconds",
+    "service_level",
+    "average_hold_seconds",
+];
 
-/// A name is the tenant's own text: quoted, and never read as a formula.
-fn csv_text(name: &str) -> String {
-    let safe = name.replace('"', "\"\"");
-    let safe = if safe.starts_with(['=', '+', '-', '@']) { format!("'{safe}") } else { safe };
-    format!("\"{safe}\"")
+/// Counts as CSV integers (they always fit).
+fn count(n: impl TryInto<i64>) -> i64 {
+    n.try_into().unwrap_or(i64::MAX)
 }
 
-fn rate(r: Option<f64>) -> String {
-    r.map(|r| format!("{r:.4}")).unwrap_or_default()
-}
-
-fn seconds(s: Option<f64>) -> String {
-    s.map(|s| format!("{s:.1}")).unwrap_or_default()
-}
-
-fn csv_line(id: i64, name: &str, k: &CallKpis) -> String {
-    format!(
-        "{id},{},{},{},{},{},{},{},{},{},{},{},{}\n",
-        csv_text(name),
-        k.attempted,
-        k.reached,
-        rate(k.contact_rate),
-        k.connected,
-        k.conversions,
-        rate(k.conversion_rate),
-        k.abandoned,
-        rate(k.abandonment_rate),
-        seconds(k.average_handle_seconds),
-        rate(k.service_level),
-        seconds(k.average_hold_seconds),
-    )
+fn campaign_row(csv: &mut CsvWriter, id: i64, name: &str, k: &CallKpis) {
+    csv.integer(id)
+        .text(name)
+        .integer(count(k.attempted))
+        .integer(count(k.reached))
+        .decimal(k.contact_rate, 4)
+        .integer(count(k.connected))
+        .integer(count(k.conversions))
+        .decimal(k.conversion_rate, 4)
+        .integer(count(k.abandoned))
+        .decimal(k.abandonment_rate, 4)
+        .decimal(k.average_handle_seconds, 1)
+        .decimal(k.service_level, 4)
+        .decimal(k.average_hold_seconds, 1)
+        .end_row();
 }
 
 impl ReportQuery {
     /// The period, and whether CSV was asked for.
     fn read(&self) -> Result<(Period, bool), ApiError> {
-        let period = Period { from: self.from, to: self.to };
-        period.check()?;
+        let period = Period::new(self.from, self.to, MAX_PERIOD_SECONDS)?;
         match self.format.as_deref() {
             None | Some("json") => Ok((period, false)),
             Some("csv") => Ok((period, true)),
@@ -128,14 +135,30 @@ pub(crate) async fn campaign_report(
         let campaigns: Vec<Value> = rows.iter().map(|(id, name, k)| json!({ "campaign_id": id, "campaign": name, "figures": k })).collect();
         return Ok(Json(json!({ "from": period.from, "to": period.to, "campaigns": campaigns })).into_response());
     }
-    let mut out = String::from(CSV_HEADER);
+    let mut csv = CsvWriter::with_header(&CAMPAIGN_COLUMNS);
     for (id, name, k) in &rows {
-        out.push_str(&csv_line(*id, name, k));
+        campaign_row(&mut csv, *id, name, k);
     }
-    csv_export(&state, &authed, "campaigns", &period, out).await
+    csv_export(&state, &authed, "campaigns", &period, csv.finish()).await
 }
 
-const QUEUE_CSV_HEADER: &str = "queue_id,queue,offered,answered,abandoned,abandonment_rate,callbacks,closed,conversions,service_level,service_level_target,average_wait_seconds,longest_wait_seconds,average_handle_seconds,average_hold_seconds\n";
+const QUEUE_COLUMNS: [&str; 15] = [
+    "queue_id",
+    "queue",
+    "offered",
+    "answered",
+    "abandoned",
+    "abandonment_rate",
+    "callbacks",
+    "closed",
+    "conversions",
+    "service_level",
+    "service_level_target",
+    "average_wait_seconds",
+    "longest_wait_seconds",
+    "average_handle_seconds",
+    "average_hold_seconds",
+];
 
 /// Each queue's figures over calls that arrived in `[from, to)`, against
 /// the queue's own service-level goal.
@@ -166,25 +189,24 @@ pub(crate) async fn queue_report(
             .collect();
         return Ok(Json(json!({ "from": period.from, "to": period.to, "queues": queues })).into_response());
     }
-    let mut out = String::from(QUEUE_CSV_HEADER);
+    let mut csv = CsvWriter::with_header(&QUEUE_COLUMNS);
     for (id, name, goal, k) in &rows {
-        out.push_str(&format!(
-            "{id},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
-            csv_text(name),
-            k.offered,
-            k.answered,
-            k.abandoned,
-            rate(k.abandonment_rate),
-            k.callbacks,
-            k.closed,
-            k.conversions,
-            rate(k.service_level),
-            goal.target,
-            seconds(k.average_wait_seconds),
-            k.longest_wait_seconds.map(|s| s.to_string()).unwrap_or_default(),
-            seconds(k.average_handle_seconds),
-            seconds(k.average_hold_seconds),
-        ));
+        csv.integer(*id)
+            .text(name)
+            .integer(count(k.offered))
+            .integer(count(k.answered))
+            .integer(count(k.abandoned))
+            .decimal(k.abandonment_rate, 4)
+            .integer(count(k.callbacks))
+            .integer(count(k.closed))
+            .integer(count(k.conversions))
+            .decimal(k.service_level, 4)
+            .decimal(Some(goal.target), 4)
+            .decimal(k.average_wait_seconds, 1)
+            .maybe_integer(k.longest_wait_seconds.map(count))
+            .decimal(k.average_handle_seconds, 1)
+            .decimal(k.average_hold_seconds, 1)
+            .end_row();
     }
-    csv_export(&state, &authed, "queues", &period, out).await
+    csv_export(&state, &authed, "queues", &period, csv.finish()).await
 }

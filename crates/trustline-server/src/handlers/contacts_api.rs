@@ -5,6 +5,7 @@
 
 use super::contact_view::{ConsentEventView, ContactView};
 use crate::auth::Authed;
+use crate::contact_access;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
@@ -75,11 +76,11 @@ pub(crate) async fn list(State(state): State<AppState>, authed: Authed, ApiQuery
     Ok(Json(json!({ "contacts": views, "next_after": next })))
 }
 
-/// Unmasked only for the agent working this contact right now.
+/// Unmasked only for the agent in a call with this contact right now.
 pub(crate) async fn show(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<Json<Value>, ApiError> {
     let (sealed, opened) = load(&state, &authed, id).await?;
     let principal = &authed.principal;
-    let working = state.store.assignment(principal.tenant.id, principal.user.id).await? == Some(sealed.id);
+    let working = contact_access::working_live(&state, principal.tenant.id, principal.user.id, sealed.id).await?;
     let audit = authed.caller.audit(&state, "contact.view", subject_label(sealed.id)).detail("masked", (!working).to_string());
     state.appender.append(audit).await?;
     if working {
@@ -292,7 +293,8 @@ pub(crate) struct AssignRequest {
     user_id: i64,
 }
 
-/// Hands a contact to an agent, who then sees it unmasked.
+/// Hands a contact to an agent to work. It shows them nothing more: the
+/// contact stays masked until they are in a call with it.
 pub(crate) async fn assign(
     State(state): State<AppState>,
     authed: Authed,

@@ -16,6 +16,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use trustline_domain::reporting::{call_kpis, queue_kpis};
+use trustline_domain::{Period, checked_time};
 use trustline_store::CallRecord;
 
 #[derive(Template)]
@@ -46,18 +47,21 @@ const ABANDONMENT_SCALE: f64 = 0.10;
 #[serde(deny_unknown_fields)]
 pub(crate) struct ChartDay {
     /// Unix time the day starts.
+    #[schemars(range(min = trustline_domain::EARLIEST_TIME, max = trustline_domain::LATEST_TIME))]
     day: i64,
     /// Unix time the figures run to (default: the end of the day).
+    #[schemars(range(min = trustline_domain::EARLIEST_TIME, max = trustline_domain::LATEST_TIME))]
     to: Option<i64>,
 }
 
 impl ChartDay {
+    /// The day, cut short at `to`.
     fn period(&self) -> Result<(i64, i64), ApiError> {
-        let end = self.to.unwrap_or(self.day + DAY).min(self.day + DAY);
-        if end <= self.day {
-            return Err(ApiError::unprocessable("invalid_period", "to must be after day"));
-        }
-        Ok((self.day, end))
+        let day = checked_time(self.day, "day")?;
+        let end_of_day = day.saturating_add(DAY);
+        let to = self.to.map_or(Ok(end_of_day), |to| checked_time(to, "to"))?;
+        let period = Period::new(day, to.min(end_of_day), DAY)?;
+        Ok((period.from, period.to))
     }
 }
 

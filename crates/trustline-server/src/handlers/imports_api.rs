@@ -16,6 +16,7 @@ use http_body_util::BodyExt as _;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::io::Write as _;
+use trustline_domain::CsvWriter;
 use trustline_import::{ImportError, ImportRequest, start_import};
 use trustline_phone::{DefaultRegion, PhoneRules};
 use trustline_store::ImportRecord;
@@ -156,10 +157,11 @@ pub(crate) async fn rejections(
     let rows = state.store.import_rejections(tenant, id, query.after_line, limit).await?;
     match query.format.as_deref() {
         Some("csv") => {
-            let mut out = String::from("line,field,reason\n");
+            let mut csv = CsvWriter::with_header(&trustline_import::REPORT_COLUMNS);
             for r in &rows {
-                out.push_str(&trustline_import::report_line(r));
+                trustline_import::write_rejection(&mut csv, r);
             }
+            let out = csv.finish();
             let disposition = format!("attachment; filename=\"import-{id}-rejected.csv\"");
             Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)], out)
                 .into_response())

@@ -13,27 +13,28 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use trustline_domain::agent::{StateTimes, state_times};
+use trustline_domain::{CsvWriter, Period};
 
 /// The longest period one report covers.
-const MAX_PERIOD_SECONDS: i64 = 31 * 86_400;
+pub(crate) const MAX_PERIOD_SECONDS: i64 = 31 * 86_400;
 const STATES: [&str; 5] = ["available", "reserved", "on_call", "wrap_up", "break"];
 
+/// A period as a query names it; checked by [`PeriodQuery::period`].
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub(crate) struct Period {
+pub(crate) struct PeriodQuery {
     /// Unix time, inclusive.
+    #[schemars(range(min = trustline_domain::EARLIEST_TIME, max = trustline_domain::LATEST_TIME))]
     pub from: i64,
-    /// Unix time, exclusive.
+    /// Unix time, exclusive; at most 31 days after `from`.
+    #[schemars(range(min = trustline_domain::EARLIEST_TIME, max = trustline_domain::LATEST_TIME))]
     pub to: i64,
 }
 
-impl Period {
-    /// At most 31 days, `to` after `from`.
-    pub fn check(&self) -> Result<(), ApiError> {
-        if self.to <= self.from || self.to - self.from > MAX_PERIOD_SECONDS {
-            return Err(ApiError::unprocessable("invalid_period", "to must be after from, and the period at most 31 days"));
-        }
-        Ok(())
+impl PeriodQuery {
+    /// At most 31 days, `to` after `from`, both between 1970 and 9999.
+    pub fn period(&self) -> Result<Period, ApiError> {
+        Ok(Period::new(self.from, self.to, MAX_PERIOD_SECONDS)?)
     }
 }
 
@@ -41,8 +42,10 @@ impl Period {
 #[serde(deny_unknown_fields)]
 pub(crate) struct AgentTimeQuery {
     /// Unix time, inclusive.
+    #[schemars(range(min = trustline_domain::EARLIEST_TIME, max = trustline_domain::LATEST_TIME))]
     from: i64,
-    /// Unix time, exclusive.
+    /// Unix time, exclusive; at most 31 days after `from`.
+    #[schemars(range(min = trustline_domain::EARLIEST_TIME, max = trustline_domain::LATEST_TIME))]
     to: i64,
     /// `csv` (default, an audited download) or `json` (for the wallboard).
     format: Option<String>,
@@ -56,8 +59,7 @@ pub(crate) async fn agent_time(
     authed: Authed,
     ApiQuery(query): ApiQuery<AgentTimeQuery>,
 ) -> Result<Response, ApiError> {
-    let period = Period { from: query.from, to: query.to };
-    period.check()?;
+    let period = Period::new(query.from, query.to, MAX_PERIOD_SECONDS)?;
     let csv = match query.format.as_deref() {
         None | Some("csv") => true,
         Some("json") => false,
@@ -96,17 +98,25 @@ pub(crate) async fn agent_time(
         let totals = json!({ "logged_in_seconds": floor.logged_in(), "seconds": seconds, "occupancy": floor.occupancy() });
         return Ok(Json(json!({ "from": period.from, "to": period.to, "agents": agents, "floor": totals })).into_response());
     }
-    let mut out = String::from(
-        "user_id,username,logged_in_seconds,available_seconds,reserved_seconds,on_call_seconds,wrap_up_seconds,break_seconds,occupancy\n",
-    );
+    let mut csv = CsvWriter::with_header(&[
+        "user_id",
+        "username",
+        "logged_in_seconds",
+        "available_seconds",
+        "reserved_seconds",
+        "on_call_seconds",
+        "wrap_up_seconds",
+        "break_seconds",
+        "occupancy",
+    ]);
     for (user, times) in &rows {
-        let mut line = format!("{},{},{}", user.id.0, user.username, times.logged_in());
+        csv.integer(user.id.0).text(&user.username).integer(times.logged_in());
         for code in STATES {
-            line.push_str(&format!(",{}", times.seconds(code)));
+            csv.integer(times.seconds(code));
         }
-        line.push_str(&format!(",{:.4}\n", times.occupancy().unwrap_or(0.0)));
-        out.push_str(&line);
+        csv.decimal(Some(times.occupancy().unwrap_or(0.0)), 4).end_row();
     }
+    let out = csv.finish();
     let audit = authed
         .caller
         .audit(&state, "report.export", "report:agent-time")

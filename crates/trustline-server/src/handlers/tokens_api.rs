@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use trustline_crypto::SecretToken;
-use trustline_domain::{Action, TokenId, permits};
+use trustline_domain::{Action, TokenId};
 use trustline_store::NewApiToken;
 
 const MAX_DAYS: i64 = 365;
@@ -40,12 +40,16 @@ pub(crate) async fn create(
     if !(1..=MAX_DAYS).contains(&input.expires_in_days) {
         return Err(ApiError::unprocessable("invalid_expiry", format!("expires_in_days must be between 1 and {MAX_DAYS}")));
     }
-    let role = authed.principal.user.role;
+    let role = authed.principal.credential_role();
     let mut scopes = Vec::with_capacity(input.scopes.len());
     for scope in &input.scopes {
         let action = Action::parse(scope).map_err(|e| ApiError::unprocessable("invalid_scope", e.to_string()))?;
-        if !permits(role, action) {
-            return Err(ApiError::unprocessable("invalid_scope", format!("your role cannot grant {scope}")));
+        if !authed.principal.may(action) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "scope_not_grantable",
+                format!("a token may hold only what its creator may do, and you may not {scope}"),
+            ));
         }
         if !scopes.contains(&action) {
             scopes.push(action);

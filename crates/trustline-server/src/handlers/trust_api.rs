@@ -79,8 +79,10 @@ pub(crate) async fn download(
 #[serde(deny_unknown_fields)]
 pub(crate) struct EvidencePeriod {
     /// Unix time, inclusive.
+    #[schemars(range(min = trustline_domain::EARLIEST_TIME, max = trustline_domain::LATEST_TIME))]
     from: i64,
     /// Unix time, exclusive; at most 366 days after `from`.
+    #[schemars(range(min = trustline_domain::EARLIEST_TIME, max = trustline_domain::LATEST_TIME))]
     to: i64,
 }
 

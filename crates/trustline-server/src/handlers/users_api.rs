@@ -1,4 +1,5 @@
 use super::views::UserView;
+use crate::account_access;
 use crate::auth::{Authed, Principal};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath};
@@ -79,7 +80,7 @@ pub(crate) async fn create(
         return Err(ApiError::unprocessable("invalid_display_name", "display_name must be 1 to 100 characters"));
     }
     let role = Role::parse(&input.role).map_err(|e| ApiError::unprocessable("invalid_role", e.to_string()))?;
-    may_assign(&authed.principal, role)?;
+    account_access::may_manage(&authed.principal, role)?;
     let (password, generated) = match input.password {
         Some(p) => (p, false),
         None => (trustline_crypto::random_password(), true),
@@ -102,33 +103,10 @@ pub(crate) async fn create(
     Ok((StatusCode::CREATED, Json(body)))
 }
 
-fn may_assign(principal: &Principal, role: Role) -> Result<(), ApiError> {
-    if principal.user.role.may_assign(role) {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "role_not_assignable",
-            format!("a {} cannot manage {} accounts", principal.user.role.as_str(), role.as_str()),
-        ))
-    }
-}
-
-/// Someone else's account, of a role the caller may manage.
-async fn manageable(state: &AppState, principal: &Principal, id: i64) -> Result<User, ApiError> {
-    let user = target(state, principal, id).await?;
-    if user.id == principal.user.id {
-        return Err(ApiError::new(StatusCode::CONFLICT, "cannot_change_self", "ask another administrator to change your own account"));
-    }
-    may_assign(principal, user.role)?;
-    Ok(user)
-}
-
 async fn set_disabled(state: AppState, authed: Authed, id: i64, disabled: bool) -> Result<StatusCode, ApiError> {
-    let user = manageable(&state, &authed.principal, id).await?;
     let action = if disabled { "user.disable" } else { "user.enable" };
-    let draft = authed.caller.audit(&state, action, format!("user:{}", user.id));
-    state.store.set_user_disabled(user.tenant_id, user.id, disabled, draft).await?;
+    let draft = authed.caller.audit(&state, action, format!("user:{id}"));
+    account_access::set_disabled(&state, &authed.principal, UserId(id), disabled, draft).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -141,7 +119,7 @@ pub(crate) async fn enable(State(state): State<AppState>, authed: Authed, ApiPat
 }
 
 pub(crate) async fn reset_mfa(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
-    let user = manageable(&state, &authed.principal, id).await?;
+    let user = account_access::manageable(&state, &authed.principal, UserId(id)).await?;
     let draft = authed.caller.audit(&state, "user.reset_mfa", format!("user:{}", user.id));
     state.store.reset_mfa(user.tenant_id, user.id, draft).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -160,8 +138,8 @@ pub(crate) async fn change_role(
     ApiJson(input): ApiJson<RoleChange>,
 ) -> Result<StatusCode, ApiError> {
     let role = Role::parse(&input.role).map_err(|e| ApiError::unprocessable("invalid_role", e.to_string()))?;
-    let user = manageable(&state, &authed.principal, id).await?;
-    may_assign(&authed.principal, role)?;
+    let user = account_access::manageable(&state, &authed.principal, UserId(id)).await?;
+    account_access::may_manage(&authed.principal, role)?;
     let draft = authed
         .caller
         .audit(&state, "user.change_role", format!("user:{}", user.id))

@@ -117,8 +117,7 @@ async fn work_view(state: &AppState, authed: &Authed, tenant: TenantId, agent: U
     }
     if let Some(contact) = call.contact_id {
         let Some((sealed, opened)) = state.vault.load_contact(tenant, contact).await? else { return Ok(Value::Object(view)) };
-        let working = state.store.assignment(tenant, agent).await? == Some(sealed.id)
-            && matches!(call.state, trustline_store::CallState::Connected | trustline_store::CallState::WrapUp);
+        let working = crate::contact_access::works_live(&call, sealed.id);
         let audit = authed.caller.audit(state, "contact.view", subject_label(sealed.id)).detail("masked", (!working).to_string());
         state.appender.append(audit).await?;
         let shown = if working { ContactView::full(&opened) } else { ContactView::masked(&opened) };

@@ -8,7 +8,7 @@ use std::time::Duration;
 use trustline_domain::Role;
 use trustline_testkit::{Engine, TestServer, on_both_engines};
 
-on_both_engines!(reviews_revoke_at_once_and_overdue_ones_escalate);
+on_both_engines!(reviews_revoke_at_once_and_overdue_ones_escalate, a_revocation_obeys_the_rules_of_disabling);
 
 async fn reviews_revoke_at_once_and_overdue_ones_escalate(engine: Engine) {
     let server = TestServer::start(engine).await;
@@ -89,5 +89,43 @@ async fn reviews_revoke_at_once_and_overdue_ones_escalate(engine: Engine) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let enabled = server.db.raw.scalar("SELECT COUNT(*) FROM users WHERE NOT disabled").await;
-    assert_eq!(enabled, 0, "every account unused for 91 days is suspended");
+    assert_eq!(enabled, 1, "every account unused for 91 days is suspended but the last owner");
+    let owners = server.db.raw.scalar("SELECT COUNT(*) FROM users WHERE NOT disabled AND role = 'owner'").await;
+    assert_eq!(owners, 1, "the organisation keeps an enabled owner");
+}
+
+/// A revocation is a disabling: an admin cannot revoke an owner through a
+/// review any more than through `/api/users/{id}/disable`, and no path
+/// disables or demotes the last enabled owner.
+async fn a_revocation_obeys_the_rules_of_disabling(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let tenant = server.tenant.clone();
+    let olive = server.create_user(&tenant, "olive", Role::Owner, true).await;
+    let otto = server.create_user(&tenant, "otto", Role::Owner, true).await;
+    let adam = server.create_user(&tenant, "adam", Role::Admin, true).await;
+    let owner = server.signed_in(&otto).await;
+    let admin = server.signed_in(&adam).await;
+    let id = admin.post("/api/access-reviews", json!({})).await.body["id"].as_i64().unwrap();
+    let path = format!("/api/access-reviews/{id}/decisions");
+
+    for (what, reply) in [
+        ("review", admin.post(&path, json!({ "user_id": olive.id.0, "decision": "revoke" })).await),
+        ("disable", admin.post(&format!("/api/users/{}/disable", olive.id.0), json!({})).await),
+    ] {
+        assert_eq!((reply.status, reply.code()), (403, "role_not_assignable"), "{what}: {}", reply.body);
+    }
+    assert_eq!(server.signed_in(&olive).await.get("/api/me").await.status, 200, "olive is still enabled");
+    let pending = owner.get(&format!("/api/access-reviews/{id}")).await.body;
+    let olives = pending["items"].as_array().unwrap().iter().find(|i| i["user_id"] == olive.id.0).unwrap().clone();
+    assert_eq!(olives["decision"], "pending", "a refused revocation records nothing");
+
+    // An owner may revoke another owner; then the last one stays, whatever the path.
+    assert_eq!(owner.post(&path, json!({ "user_id": olive.id.0, "decision": "revoke" })).await.status, 204);
+    let audit = server.audit(&tenant, "user.disable");
+    let refused = server.db.store.set_user_disabled(tenant.id, otto.id, true, audit).await;
+    assert!(matches!(refused, Err(trustline_store::StoreError::LastOwner)), "{refused:?}");
+    let audit = server.audit(&tenant, "user.change_role");
+    let refused = server.db.store.set_user_role(tenant.id, otto.id, Role::Admin, audit).await;
+    assert!(matches!(refused, Err(trustline_store::StoreError::LastOwner)), "{refused:?}");
+    assert_eq!(owner.get("/api/me").await.status, 200, "the last owner's session survives the refused changes");
 }

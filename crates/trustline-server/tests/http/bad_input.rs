@@ -1,9 +1,16 @@
 //! Malformed requests get a 4xx with a code and change nothing.
 
-use trustline_domain::Role;
+use schemars::generate::SchemaSettings;
+use serde_json::Value;
+use trustline_domain::{EARLIEST_TIME, LATEST_TIME, Role};
+use trustline_server::route_table;
 use trustline_testkit::{Engine, TestServer, on_both_engines};
 
-on_both_engines!(malformed_bodies_get_precise_errors, every_response_carries_security_headers);
+on_both_engines!(
+    malformed_bodies_get_precise_errors,
+    every_response_carries_security_headers,
+    every_route_taking_a_period_refuses_extreme_times_and_changes_nothing
+);
 
 async fn malformed_bodies_get_precise_errors(engine: Engine) {
     let server = TestServer::start(engine).await;
@@ -102,4 +109,51 @@ async fn every_response_carries_security_headers(engine: Engine) {
         assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
         assert!(h.get("strict-transport-security").is_none(), "no HSTS over plain HTTP");
     }
+}
+
+/// The query fields of a route that name times: `from`, `to` or `day`.
+fn time_fields(describe: fn(&mut schemars::SchemaGenerator) -> schemars::Schema) -> Vec<String> {
+    let mut generator = SchemaSettings::draft2020_12().with(|s| s.inline_subschemas = true).into_generator();
+    let schema = Value::from(describe(&mut generator));
+    let names = schema.pointer("/properties").and_then(Value::as_object).map(|p| p.keys().cloned().collect()).unwrap_or_else(Vec::new);
+    names.into_iter().filter(|n: &String| ["from", "to", "day"].contains(&n.as_str())).collect()
+}
+
+/// `to - from` once wrapped around and passed the 31- and 366-day limits.
+/// Every route whose query names a time (found from the route table, so a
+/// new one is covered too) is tried with every pair of extreme values: each
+/// answer is a 2xx only for times within 1970..9999, otherwise 422
+/// `invalid_period`, never a server error, and the audit log is unchanged.
+async fn every_route_taking_a_period_refuses_extreme_times_and_changes_nothing(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let owner = server.create_user(&server.tenant, "owner", Role::Owner, true).await;
+    let client = server.signed_in(&owner).await;
+    let routes: Vec<_> =
+        route_table().into_iter().filter_map(|r| r.query.map(time_fields).filter(|f| f.len() == 2).map(|f| (r.path, f))).collect();
+    let paths: Vec<&str> = routes.iter().map(|(p, _)| *p).collect();
+    for expected in
+        ["/api/calls", "/api/reports/campaigns", "/api/reports/agent-time", "/api/trust/evidence", "/wallboard/charts/calls.svg"]
+    {
+        assert!(paths.contains(&expected), "{expected} not found among {paths:?}");
+    }
+    let extremes = [i64::MIN, i64::MIN + 1, -86_400, -1, EARLIEST_TIME, 86_400, LATEST_TIME, LATEST_TIME + 1, i64::MAX - 1, i64::MAX];
+    let audited = || server.db.raw.scalar("SELECT COUNT(*) FROM audit_events");
+    let mut tried = 0;
+    for (path, fields) in &routes {
+        for first in extremes {
+            for second in extremes {
+                let query = format!("{}={first}&{}={second}", fields[0], fields[1]);
+                let before = audited().await;
+                let reply = client.get(&format!("{path}?{query}")).await;
+                let sane = [first, second].iter().all(|t| (EARLIEST_TIME..=LATEST_TIME).contains(t));
+                let refused = (reply.status, reply.code()) == (422, "invalid_period");
+                assert!(refused || (sane && reply.status < 300), "{path}?{query}: {} {}", reply.status, reply.body);
+                if refused {
+                    assert_eq!(audited().await, before, "{path}?{query}: a refused read is not audited as done");
+                }
+                tried += 1;
+            }
+        }
+    }
+    assert!(tried >= 500, "{tried}");
 }

@@ -4,7 +4,11 @@
 use trustline_domain::Role;
 use trustline_testkit::{Engine, TestServer, on_both_engines};
 
-on_both_engines!(an_uploaded_list_is_imported_in_the_background_with_a_report, a_file_that_cannot_be_mapped_is_refused_at_once);
+on_both_engines!(
+    an_uploaded_list_is_imported_in_the_background_with_a_report,
+    a_file_that_cannot_be_mapped_is_refused_at_once,
+    a_column_name_is_never_written_back_as_a_formula
+);
 
 fn list(rows: usize) -> Vec<u8> {
     let mut out = b"Full Name,Mobile,Notes\n".to_vec();
@@ -43,7 +47,7 @@ async fn an_uploaded_list_is_imported_in_the_background_with_a_report(engine: En
     let csv = client.http.get(client.url(&format!("/api/imports/{id}/rejections?format=csv"))).send().await.unwrap();
     assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
     let text = csv.text().await.unwrap();
-    assert!(text.starts_with("line,field,reason\n6,Mobile,is not a phone number\n"), "{text}");
+    assert!(text.starts_with("line,field,reason\n6,\"Mobile\",\"is not a phone number\"\n"), "{text}");
     assert!(!text.contains("Broken"), "the report never repeats values");
     assert_eq!(client.get("/api/contacts?limit=200").await.body["contacts"].as_array().unwrap().len(), 16);
     // Agents do not import.
@@ -63,4 +67,40 @@ async fn a_file_that_cannot_be_mapped_is_refused_at_once(engine: Engine) {
     assert_eq!(client.upload("/api/imports", list(2), "text/csv").await.status, 400);
     assert_eq!(server.db.raw.scalar("SELECT COUNT(*) FROM imports").await, 0);
     assert_eq!(client.get("/api/imports/99").await.status, 404);
+}
+
+/// A header cell from the uploaded file came back in the rejected-rows CSV
+/// as it was, and a spreadsheet would have run it. Every CSV the product
+/// writes goes through one writer that neutralises formulas; here the
+/// import report and the campaign report, whose texts come from users.
+async fn a_column_name_is_never_written_back_as_a_formula(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let supervisor = server.create_user(&server.tenant, "sup", Role::Supervisor, false).await;
+    let client = server.signed_in(&supervisor).await;
+    let formula = "@SUM(1+1)*cmd|' /C calc'!A0";
+    let file = format!("name,{formula}\nA Person,not a number\n");
+    let encoded: String = format!("{formula}=phone").bytes().map(|b| format!("%{b:02X}")).collect();
+    let reply = client.upload(&format!("/api/imports?list=evil&map={encoded}&name=evil.csv"), file.into_bytes(), "text/csv").await;
+    assert_eq!(reply.status, 202, "{}", reply.body);
+    let id = reply.body["id"].as_i64().unwrap();
+    for _ in 0..400 {
+        if client.get(&format!("/api/imports/{id}")).await.body["finished"] == true {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let csv = client.get(&format!("/api/imports/{id}/rejections?format=csv")).await.text;
+    let row = csv.lines().nth(1).unwrap_or_default().to_owned();
+    assert_eq!(row, format!("2,\"'{formula}\",\"is not a phone number\""), "{csv}");
+
+    for name in ["=HYPERLINK(\"http://x\")", "+1", "-2+3", "@A1"] {
+        let created = client.post("/api/campaigns", serde_json::json!({ "name": name, "mode": "preview", "lists": ["evil"] })).await;
+        assert_eq!(created.status, 201, "{name}: {}", created.body);
+    }
+    let report = client.get("/api/reports/campaigns?from=1900000000&to=1900003600&format=csv").await;
+    assert_eq!(report.status, 200, "{}", report.text);
+    for line in report.text.lines().skip(1) {
+        let name = line.split(',').nth(1).unwrap_or_default();
+        assert!(name.starts_with("\"'"), "{line}");
+    }
 }

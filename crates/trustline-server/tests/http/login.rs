@@ -1,5 +1,7 @@
 use serde_json::json;
+use std::time::Duration;
 use trustline_crypto::Totp;
+use trustline_domain::incidents::Thresholds;
 use trustline_domain::{LoginThrottle, Role};
 use trustline_server::AppConfig;
 use trustline_testkit::{Engine, TestServer, on_both_engines};
@@ -10,6 +12,8 @@ on_both_engines!(
     privileged_roles_must_enrol_mfa,
     tenants_can_require_mfa_for_everyone,
     mfa_codes_are_checked_and_single_use,
+    wrong_codes_lock_the_second_factor_whatever_the_password_does,
+    confirming_the_current_password_is_throttled_and_audited,
     weak_passwords_are_refused,
     a_one_time_password_must_be_replaced_first,
 );
@@ -192,4 +196,83 @@ async fn weak_passwords_are_refused(engine: Engine) {
     assert_eq!(server.client().sign_in("acme", "newbie", password).await.status, 200);
     let hash = server.db.store.user_by_username(server.tenant.id, "newbie").await.unwrap().unwrap().password_hash;
     assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+}
+
+/// "Password, four wrong codes", again and again, once gave unthrottled code
+/// guesses: a correct password cleared the counter the codes also used. The
+/// second factor has its own counter, per account, which only a completed
+/// sign-in clears, and its failures raise an incident.
+async fn wrong_codes_lock_the_second_factor_whatever_the_password_does(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    server.app.start_incident_detection(Duration::from_millis(50), Thresholds::default());
+    let owner = server.create_user(&server.tenant, "owner", Role::Owner, true).await;
+    let first = server.client();
+    first.sign_in("acme", "owner", &owner.password).await;
+    for _ in 0..4 {
+        let wrong = first.post("/api/session/mfa", json!({ "code": "000000" })).await;
+        assert_eq!((wrong.status, wrong.code()), (401, "invalid_code"));
+    }
+    // A new session with the right password: the count goes on.
+    let second = server.client();
+    assert_eq!(second.sign_in("acme", "owner", &owner.password).await.body["stage"], "mfa_pending");
+    let fifth = second.post("/api/session/mfa", json!({ "code": "000000" })).await;
+    assert_eq!((fifth.status, fifth.code()), (401, "invalid_code"));
+    let third = server.client();
+    third.sign_in("acme", "owner", &owner.password).await;
+    let locked = third.post("/api/session/mfa", json!({ "code": server.code(&owner) })).await;
+    assert_eq!((locked.status, locked.code()), (429, "too_many_attempts"), "even the right code waits");
+
+    // Fifteen minutes on, the right code completes the sign-in and clears the count.
+    server.clock.advance(15 * 60);
+    let fourth = server.client();
+    fourth.sign_in("acme", "owner", &owner.password).await;
+    assert_eq!(fourth.post("/api/session/mfa", json!({ "code": server.code(&owner) })).await.status, 200);
+    let fifth = server.client();
+    fifth.sign_in("acme", "owner", &owner.password).await;
+    for _ in 0..4 {
+        assert_eq!(fifth.post("/api/session/mfa", json!({ "code": "000000" })).await.code(), "invalid_code");
+    }
+    server.clock.advance(30);
+    assert_eq!(fifth.post("/api/session/mfa", json!({ "code": server.code(&owner) })).await.status, 200);
+
+    let mut incidents = Vec::new();
+    for _ in 0..100 {
+        incidents = fourth.get("/api/incidents").await.body.as_array().cloned().unwrap_or_default();
+        if !incidents.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let kinds: Vec<&str> = incidents.iter().filter_map(|i| i["kind"].as_str()).collect();
+    assert_eq!(kinds, ["second_factor_brute_force"], "{incidents:?}");
+}
+
+/// Changing one's password was an unthrottled, unaudited password oracle.
+/// Now a wrong current password counts as a failed sign-in of the account,
+/// and every attempt is audited.
+async fn confirming_the_current_password_is_throttled_and_audited(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let ada = server.create_user(&server.tenant, "ada", Role::Agent, false).await;
+    let session = server.signed_in(&ada).await;
+    let change = |current: &str| json!({ "current_password": current, "new_password": "harbour violin quartz meadow" });
+    for i in 0..5 {
+        let wrong = session.put("/api/me/password", change(&format!("guess {i}"))).await;
+        assert_eq!((wrong.status, wrong.code()), (422, "wrong_password"));
+    }
+    let locked = session.put("/api/me/password", change(&ada.password)).await;
+    assert_eq!((locked.status, locked.code()), (429, "too_many_attempts"), "even the right password waits");
+    let sign_in = server.client().sign_in("acme", "ada", &ada.password).await;
+    assert_eq!(sign_in.status, 429, "the guesses count against signing in too");
+    let count = |outcome: &'static str| {
+        let db = &server.db.raw;
+        async move {
+            db.scalar(&format!("SELECT COUNT(*) FROM audit_events WHERE action = 'user.password_change' AND outcome = '{outcome}'")).await
+        }
+    };
+    assert_eq!((count("failure").await, count("denied").await, count("success").await), (5, 1, 0));
+
+    server.clock.advance(15 * 60);
+    let session = server.signed_in(&ada).await;
+    assert_eq!(session.put("/api/me/password", change(&ada.password)).await.status, 204);
+    assert_eq!(count("success").await, 1);
 }

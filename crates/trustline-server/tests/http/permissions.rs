@@ -132,7 +132,27 @@ async fn tokens_are_limited_to_their_scopes(engine: Engine) {
     assert_eq!(call(Method::GET, "/api/audit/events").send().await.unwrap().status(), 403);
     // A role cannot grant scopes beyond itself.
     let too_much = client.post("/api/tokens", json!({ "name": "x", "scopes": ["tenant.settings.update"], "expires_in_days": 1 })).await;
-    assert_eq!((too_much.status, too_much.code()), (422, "invalid_scope"));
+    assert_eq!((too_much.status, too_much.code()), (403, "scope_not_grantable"));
+
+    // A token holding only `token.manage` once minted wider tokens. A new
+    // token's scopes must be a subset of its creator's own.
+    let narrow = client.post("/api/tokens", json!({ "name": "minter", "scopes": ["token.manage"], "expires_in_days": 30 })).await;
+    let narrow = narrow.body["token"].as_str().unwrap().to_owned();
+    let mint = |scopes: Value| {
+        api.post(format!("{}/api/tokens", server.base))
+            .bearer_auth(&narrow)
+            .json(&json!({ "name": "minted", "scopes": scopes, "expires_in_days": 1 }))
+            .send()
+    };
+    let tokens = server.db.raw.scalar("SELECT COUNT(*) FROM api_tokens").await;
+    for wider in ["user.create", "contact.reveal", "audit.read", "subject.rights"] {
+        let refused = mint(json!(["token.manage", wider])).await.unwrap();
+        let status = refused.status().as_u16();
+        let body: Value = refused.json().await.unwrap();
+        assert_eq!((status, body["error"]["code"].as_str()), (403, Some("scope_not_grantable")), "{wider}: {body}");
+    }
+    assert_eq!(server.db.raw.scalar("SELECT COUNT(*) FROM api_tokens").await, tokens, "nothing was minted");
+    assert_eq!(mint(json!(["token.manage"])).await.unwrap().status(), 201, "its own scopes it may pass on");
     // Revoked and expired tokens stop working.
     let id = created.body["details"]["id"].as_i64().unwrap();
     assert_eq!(client.delete(&format!("/api/tokens/{id}")).await.status, 204);

@@ -4,6 +4,7 @@ use clap::Args;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use trustline_domain::CsvWriter;
 use trustline_import::{ImportRequest, run_import};
 use trustline_phone::{DefaultRegion, PhoneRules};
 use trustline_server::SystemClock;
@@ -71,16 +72,18 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     );
     if let Some(path) = &args.report {
         let mut out = std::io::BufWriter::new(std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?);
-        writeln!(out, "line,field,reason")?;
+        let mut csv = CsvWriter::with_header(&trustline_import::REPORT_COLUMNS);
         let mut after = 0;
         loop {
             let page = inst.store.import_rejections(tenant.id, record.id, after, 1000).await?;
             let Some(last) = page.last() else { break };
             after = last.line;
             for r in &page {
-                out.write_all(trustline_import::report_line(r).as_bytes())?;
+                trustline_import::write_rejection(&mut csv, r);
             }
+            out.write_all(csv.take().as_bytes())?;
         }
+        out.write_all(csv.finish().as_bytes())?;
         out.flush()?;
         println!("Rejected rows are listed in {}.", path.display());
     }

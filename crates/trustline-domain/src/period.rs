@@ -1,0 +1,89 @@
+//! Times and periods named by a caller (reports, call lists, evidence,
+//! charts, callbacks). Every one is checked here, with checked arithmetic:
+//! a time outside the years 1970 to 9999 is refused before anything
+//! subtracts or adds it, so no limit can be passed by wrapping around.
+
+use crate::UnixTime;
+
+/// The earliest time a caller may name: 1970-01-01T00:00:00Z.
+pub const EARLIEST_TIME: UnixTime = 0;
+/// The latest time a caller may name: 9999-12-31T23:59:59Z.
+pub const LATEST_TIME: UnixTime = 253_402_300_799;
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PeriodError {
+    #[error("{field} must be a Unix time between {EARLIEST_TIME} and {LATEST_TIME} (the years 1970 to 9999)")]
+    OutOfRange { field: &'static str },
+    #[error("to must be after from")]
+    Empty,
+    #[error("the period may last at most {max_days} days")]
+    TooLong { max_days: i64 },
+}
+
+/// `value`, a time a caller named as `field`, if it is within the years 1970 to 9999.
+pub fn checked_time(value: i64, field: &'static str) -> Result<UnixTime, PeriodError> {
+    if (EARLIEST_TIME..=LATEST_TIME).contains(&value) { Ok(value) } else { Err(PeriodError::OutOfRange { field }) }
+}
+
+/// `[from, to)`, non-empty, with both ends checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Period {
+    pub from: UnixTime,
+    pub to: UnixTime,
+}
+
+impl Period {
+    /// A period a caller asked for, at most `max_seconds` long.
+    pub fn new(from: i64, to: i64, max_seconds: i64) -> Result<Self, PeriodError> {
+        let from = checked_time(from, "from")?;
+        let to = checked_time(to, "to")?;
+        let length = to.checked_sub(from).ok_or(PeriodError::Empty)?;
+        if length <= 0 {
+            return Err(PeriodError::Empty);
+        }
+        if length > max_seconds {
+            return Err(PeriodError::TooLong { max_days: max_seconds / 86_400 });
+        }
+        Ok(Self { from, to })
+    }
+
+    pub fn seconds(self) -> i64 {
+        self.to - self.from
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const DAY: i64 = 86_400;
+
+    #[test]
+    fn the_reported_wrap_around_is_refused() {
+        assert_eq!(Period::new(i64::MIN, 9_223_372_036_854_775_806, 31 * DAY), Err(PeriodError::OutOfRange { field: "from" }));
+        assert_eq!(Period::new(0, i64::MAX, 31 * DAY), Err(PeriodError::OutOfRange { field: "to" }));
+        assert_eq!(Period::new(10, 10, DAY), Err(PeriodError::Empty));
+        assert_eq!(Period::new(0, DAY + 1, DAY), Err(PeriodError::TooLong { max_days: 1 }));
+        assert_eq!(Period::new(LATEST_TIME - DAY, LATEST_TIME, DAY).map(Period::seconds), Ok(DAY));
+    }
+
+    proptest! {
+        /// Whatever two integers are given, a period is either refused or
+        /// non-empty, within the limit and between the sane bounds.
+        #[test]
+        fn any_accepted_period_is_sane(from in any::<i64>(), to in any::<i64>(), max_days in 1i64..400) {
+            if let Ok(period) = Period::new(from, to, max_days * DAY) {
+                prop_assert!((EARLIEST_TIME..=LATEST_TIME).contains(&period.from));
+                prop_assert!((EARLIEST_TIME..=LATEST_TIME).contains(&period.to));
+                prop_assert!(period.seconds() > 0 && period.seconds() <= max_days * DAY);
+            }
+        }
+
+        #[test]
+        fn extreme_values_are_refused(from in prop_oneof![Just(i64::MIN), Just(i64::MAX), Just(-1i64), Just(LATEST_TIME + 1)], to in any::<i64>()) {
+            prop_assert!(Period::new(from, to, 366 * DAY).is_err());
+            prop_assert!(Period::new(to, from, 366 * DAY).is_err());
+        }
+    }
+}
