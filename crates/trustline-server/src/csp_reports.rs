@@ -2,18 +2,27 @@
 //!
 //! Every page forbids inline script and style; a violation means a page is
 //! broken or something is being injected. Browsers post reports here (the
-//! `report-uri` form and the Reporting API form); each is logged and the
-//! newest are kept in memory on this node for administrators
-//! (`GET /api/csp-reports`). They are not audit events: anyone can send one.
+//! `report-uri` form and the Reporting API form). A report sent by a
+//! signed-in browser belongs to that person's tenant: it is logged and the
+//! tenant's newest are kept in memory on this node for its administrators
+//! (`GET /api/csp-reports`), never shown to another tenant. An anonymous
+//! report (the sign-in page) goes to the service log only, at most
+//! [`ANONYMOUS_PER_MINUTE`] per address a minute. They are not audit
+//! events: anyone can send one.
 
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
-use trustline_domain::UnixTime;
+use trustline_domain::{TenantId, UnixTime};
 
-/// How many reports a node keeps.
+/// How many reports a node keeps for each tenant.
 const KEPT: usize = 200;
+/// How many anonymous reports one address may have logged a minute.
+pub const ANONYMOUS_PER_MINUTE: u32 = 10;
+/// How many addresses the anonymous limit remembers within a minute; past
+/// that, anonymous reports are not logged until the minute is over.
+const ADDRESSES_REMEMBERED: usize = 10_000;
 /// Longest text kept from any field of a report.
 const FIELD_CHARS: usize = 300;
 
@@ -76,29 +85,64 @@ pub fn violations_of(body: &[u8], at: UnixTime) -> Result<Vec<CspViolation>, Csp
         .collect())
 }
 
-/// The newest reports received by this node.
+/// The newest reports received by this node, per tenant, and the anonymous
+/// reports' rate limit.
 #[derive(Default)]
-pub(crate) struct CspReports(Mutex<VecDeque<CspViolation>>);
+pub(crate) struct CspReports {
+    kept: Mutex<HashMap<TenantId, VecDeque<CspViolation>>>,
+    /// The current minute, and how many anonymous reports each address sent in it.
+    anonymous: Mutex<(UnixTime, HashMap<String, u32>)>,
+}
+
+fn log(violation: &CspViolation, tenant: Option<TenantId>, source: &str) {
+    tracing::warn!(
+        tenant = tenant.map(|t| t.0),
+        source,
+        document = violation.document,
+        blocked = violation.blocked,
+        directive = violation.directive,
+        "content security policy violation reported"
+    );
+}
 
 impl CspReports {
-    pub fn add(&self, violations: Vec<CspViolation>) {
-        let Ok(mut kept) = self.0.lock() else { return };
+    /// Keeps and logs a signed-in browser's reports under its tenant.
+    pub fn add(&self, tenant: TenantId, source: &str, violations: Vec<CspViolation>) {
+        let Ok(mut kept) = self.kept.lock() else { return };
+        let theirs = kept.entry(tenant).or_default();
         for violation in violations {
-            tracing::warn!(
-                document = violation.document,
-                blocked = violation.blocked,
-                directive = violation.directive,
-                "content security policy violation reported"
-            );
-            if kept.len() == KEPT {
-                kept.pop_front();
+            log(&violation, Some(tenant), source);
+            if theirs.len() == KEPT {
+                theirs.pop_front();
             }
-            kept.push_back(violation);
+            theirs.push_back(violation);
         }
     }
 
-    pub fn newest_first(&self) -> Vec<CspViolation> {
-        self.0.lock().map(|kept| kept.iter().rev().cloned().collect()).unwrap_or_default()
+    /// Logs an anonymous browser's reports; false when `source` is over its
+    /// limit (nothing is logged then).
+    pub fn add_anonymous(&self, source: &str, violations: &[CspViolation], now: UnixTime) -> bool {
+        let Ok(mut anonymous) = self.anonymous.lock() else { return false };
+        let (minute, counts) = &mut *anonymous;
+        if *minute != now / 60 {
+            *minute = now / 60;
+            counts.clear();
+        }
+        if !counts.contains_key(source) && counts.len() >= ADDRESSES_REMEMBERED {
+            return false;
+        }
+        let count = counts.entry(source.to_owned()).or_default();
+        let reports = u32::try_from(violations.len()).unwrap_or(u32::MAX).max(1);
+        if count.saturating_add(reports) > ANONYMOUS_PER_MINUTE {
+            return false;
+        }
+        *count += reports;
+        violations.iter().for_each(|v| log(v, None, source));
+        true
+    }
+
+    pub fn newest_first(&self, tenant: TenantId) -> Vec<CspViolation> {
+        self.kept.lock().map(|kept| kept.get(&tenant).map(|t| t.iter().rev().cloned().collect()).unwrap_or_default()).unwrap_or_default()
     }
 }
 
@@ -135,9 +179,10 @@ mod tests {
         assert_eq!(found[0].sample.len(), FIELD_CHARS);
         let reports = CspReports::default();
         for i in 0..(KEPT + 5) {
-            reports.add(vec![CspViolation { received_at: i as i64, ..found[0].clone() }]);
+            reports.add(TenantId(1), "s", vec![CspViolation { received_at: i as i64, ..found[0].clone() }]);
         }
-        let kept = reports.newest_first();
+        assert!(reports.newest_first(TenantId(2)).is_empty(), "another tenant sees none");
+        let kept = reports.newest_first(TenantId(1));
         assert_eq!((kept.len(), kept[0].received_at), (KEPT, (KEPT + 4) as i64));
     }
 }

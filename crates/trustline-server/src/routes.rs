@@ -152,11 +152,12 @@ fn entries() -> Vec<Entry> {
         entry(Method::GET, "/readyz", "Readiness: the database and the audit log are writable", Public, get(health::ready)),
         entry(Method::GET, "/static/app.css", "The stylesheet", Public, get(assets::app_css)),
         entry(Method::POST, "/csp-reports", "Browsers report content security policy violations here", Report, post(csp_api::receive))
-            .answers(StatusCode::NO_CONTENT),
+            .answers(StatusCode::NO_CONTENT)
+            .also_answers(&[429]),
         entry(
             Method::GET,
             "/api/csp-reports",
-            "The newest CSP violation reports this node received",
+            "The newest CSP violation reports this node received from your organisation",
             Allowed(Action::AuditRead),
             get(csp_api::list),
         ),

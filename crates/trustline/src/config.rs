@@ -84,6 +84,28 @@ impl DataArgs {
         read_key_file(&self.key_path(), &format!("; run `trustline init` first or set {KEY_ENV}"))
     }
 
+    /// Holds the data directory for a server's whole life: a second server
+    /// on the same directory is refused before it changes anything.
+    pub fn lock_for_server(&self) -> anyhow::Result<ServerLock> {
+        create_private_dir(&self.data_dir)?;
+        let path = self.data_dir.join(SERVER_LOCK_FILE);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        match file.try_lock() {
+            Ok(()) => Ok(ServerLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => bail!(
+                "the data directory {} is in use by a running Trustline server (it holds {}); stop that server first or choose another --data-dir",
+                self.data_dir.display(),
+                path.display()
+            ),
+            Err(std::fs::TryLockError::Error(error)) => Err(error).with_context(|| format!("cannot lock {}", path.display())),
+        }
+    }
+
     /// Creates the data directory (0700) if needed and returns it.
     pub fn ensure_data_dir(&self) -> anyhow::Result<PathBuf> {
         create_private_dir(&self.data_dir)?;
@@ -176,4 +198,13 @@ fn check_private(path: &Path) -> anyhow::Result<()> {
         bail!("{} is readable by other users; run `chmod 600 {}`", path.display(), path.display());
     }
     Ok(())
+}
+
+/// The file a running server holds locked in its data directory.
+const SERVER_LOCK_FILE: &str = "server.lock";
+
+/// The data directory held by a running server; released when dropped
+/// (and by the system when the process ends, however it ends).
+pub struct ServerLock {
+    _file: std::fs::File,
 }

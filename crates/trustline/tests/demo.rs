@@ -44,6 +44,28 @@ async fn the_demo_starts_and_its_owner_is_asked_to_enrol_mfa() {
     let reply: serde_json::Value = client.post(format!("{address}api/session")).json(&body).send().await.unwrap().json().await.unwrap();
     assert_eq!(reply["stage"], "mfa_enrolment_required", "{reply}");
 
+    // A second demo on the same directory once reset every demo password
+    // and ended every session before it found the port taken. Now it is
+    // refused before it changes anything, on the same port or another.
+    let listen = address.trim_start_matches("http://").trim_end_matches('/').to_owned();
+    for (port, expected) in [(listen.as_str(), "cannot listen on"), ("127.0.0.1:0", "in use by a running Trustline server")] {
+        let second = Command::new(env!("CARGO_BIN_EXE_trustline"))
+            .args(["serve", "--demo", "--listen", port])
+            .current_dir(dir.path())
+            .env_remove("TRUSTLINE_MASTER_KEY")
+            .env_remove("TRUSTLINE_DATABASE_URL")
+            .env_remove("TRUSTLINE_DATA_DIR")
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&second.stderr);
+        assert!(!second.status.success() && said.contains(expected), "{port}: {said}");
+        assert!(second.stdout.is_empty(), "{port}: it printed no new passwords");
+    }
+    let still: serde_json::Value = client.get(format!("{address}api/session")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(still["stage"], "mfa_enrolment_required", "the first server's session survives: {still}");
+    let again = reqwest::Client::new().post(format!("{address}api/session")).json(&body).send().await.unwrap();
+    assert_eq!(again.status(), 200, "the printed password still works");
+
     // An agent logs in to work through the API, beside the demo's floor agents,
     // on a running campaign with contacts in three countries.
     let agent_password =

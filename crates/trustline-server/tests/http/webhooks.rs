@@ -183,6 +183,12 @@ async fn private_and_malformed_destinations_are_refused(engine: Engine) {
         "https://169.254.169.254/latest",
         "https://localhost/hook",
         "https://u:p@crm.example.com/",
+        // IPv6 forms that carry or stand for a local address.
+        "https://[::ffff:0:7f00:1]/hook",
+        "https://[2002:7f00:1::1]/hook",
+        "https://[2001:0:7f00:1::1]/hook",
+        "https://[fec0::1]/hook",
+        "https://[64:ff9b:1::7f00:1]/hook",
     ] {
         let refused = admin.post("/api/webhooks", json!({ "url": url, "events": ["contact.created"] })).await;
         assert_eq!((refused.status, refused.code()), (422, "invalid_webhook"), "{url}: {}", refused.body);

@@ -84,6 +84,11 @@ fn speed(text: &str) -> Result<f64, String> {
 const DEMO_TENANT: &str = "demo";
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    // Nothing changes before the port is ours and the data directory free:
+    // a second server must not reset the demo or end sessions of the first.
+    let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
+    // SQLite is one server's; a demo resets its accounts, whatever the engine.
+    let _lock = if args.data.database_url.is_none() || args.demo { Some(args.data.lock_for_server()?) } else { None };
     if args.demo {
         args.data.ensure_key()?;
     }
@@ -123,7 +128,6 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let detail = if tls.is_some() { "TLS on".to_owned() } else { format!("plain HTTP on {}", args.listen) };
     let started = JobRunRecord { at: SystemClock.now(), ok: tls.is_some(), detail };
     inst.store.record_job_run(jobs::SERVER_START, None, started).await?;
-    let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     let address = listener.local_addr()?;
     tokio::spawn(retention_job(inst.store.clone(), Duration::from_secs(args.retention_interval)));
