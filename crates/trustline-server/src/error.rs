@@ -69,6 +69,13 @@ impl From<StoreError> for ApiError {
         match error {
             StoreError::NotFound => ApiError::not_found(),
             StoreError::Conflict(what) => ApiError::new(StatusCode::CONFLICT, "conflict", format!("{what} already exists")),
+            StoreError::NumberNotAssigned => ApiError::unprocessable(
+                "number_not_assigned",
+                "this number is not one of your organisation's inbound numbers; ask the operator to assign it",
+            ),
+            StoreError::NumberInUse => {
+                ApiError::new(StatusCode::CONFLICT, "number_in_use", "a queue answers this number; change the queue first")
+            }
             StoreError::LastOwner => ApiError::new(
                 StatusCode::CONFLICT,
                 "last_owner",

@@ -18,6 +18,12 @@ pub enum StoreError {
     /// A snapshot that cannot be restored here (other engine or schema, files missing).
     #[error("the snapshot cannot be restored: {0}")]
     Snapshot(String),
+    /// A queue named a number the operator has not assigned to its tenant.
+    #[error("this number is not one of the organisation's inbound numbers")]
+    NumberNotAssigned,
+    /// A number still answered by a queue cannot be taken back.
+    #[error("a queue answers this number; change the queue first")]
+    NumberInUse,
     /// The change would leave the tenant without an enabled owner.
     #[error("the tenant's last enabled owner cannot be disabled or demoted")]
     LastOwner,

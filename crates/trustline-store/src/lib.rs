@@ -64,7 +64,7 @@ pub use keys::{
     InstallationRecord, KeyStore, LockedStore, MasterWrapped, WrappedIndexKey, WrappedSubjectKey, WrappedTenantKey, same_key_set,
 };
 pub use live::{LiveBus, LiveListener};
-pub use queues::{Queue, QueueDraft, QueueStore};
+pub use queues::{InboundNumber, Queue, QueueDraft, QueueStore};
 pub use records::{ApiToken, AuditSearch, NewApiToken, NewUser, Session, Tenant, User};
 pub use register_store::{RegisterEntry, RegisterStore, registers};
 pub use tenant_end::{Certifier, DeletionCounts, MARK_TENANT_ENDED, TENANT_DELETIONS};

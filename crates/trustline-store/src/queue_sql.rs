@@ -4,7 +4,7 @@
 /// Implements [`QueueStore`](crate::QueueStore) for an engine.
 #[macro_export]
 macro_rules! queue_store_for {
-    ($store:ident) => {
+    ($store:ident, $conn:ty) => {
         fn queue_taken(e: ::sqlx::Error) -> $crate::StoreError {
             match unavailable(e) {
                 $crate::StoreError::Conflict(_) => $crate::StoreError::Conflict("a queue with this name or number"),
@@ -12,10 +12,95 @@ macro_rules! queue_store_for {
             }
         }
 
+        /// `NumberNotAssigned` unless the operator assigned `number` to `tenant`.
+        async fn number_of_tenant(
+            conn: &mut $conn,
+            tenant: ::trustline_domain::TenantId,
+            number: &str,
+        ) -> $crate::StoreResult<()> {
+            let theirs: Option<i64> = ::sqlx::query_scalar("SELECT tenant_id FROM inbound_numbers WHERE number = $1 AND tenant_id = $2")
+                .bind(number)
+                .bind(tenant.0)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(unavailable)?;
+            theirs.map(|_| ()).ok_or($crate::StoreError::NumberNotAssigned)
+        }
+
         #[::async_trait::async_trait]
         impl $crate::QueueStore for $store {
+            async fn assign_number(
+                &self,
+                tenant: ::trustline_domain::TenantId,
+                number: &str,
+                at: ::trustline_domain::UnixTime,
+                audit: ::trustline_audit::AuditDraft,
+            ) -> $crate::StoreResult<()> {
+                let mut tx = self.begin().await?;
+                ::sqlx::query("INSERT INTO inbound_numbers (number, tenant_id, assigned_at) VALUES ($1, $2, $3)")
+                    .bind(number)
+                    .bind(tenant.0)
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(|e| match unavailable(e) {
+                        $crate::StoreError::Conflict(_) => $crate::StoreError::Conflict("an assignment of this number"),
+                        other => other,
+                    })?;
+                self.append(&mut tx, audit).await?;
+                Self::commit(tx).await
+            }
+
+            async fn release_number(
+                &self,
+                tenant: ::trustline_domain::TenantId,
+                number: &str,
+                audit: ::trustline_audit::AuditDraft,
+            ) -> $crate::StoreResult<()> {
+                let mut tx = self.begin().await?;
+                number_of_tenant(&mut tx, tenant, number).await.map_err(|_| $crate::StoreError::NotFound)?;
+                let answered: i64 = ::sqlx::query_scalar("SELECT COUNT(*) FROM queues WHERE number = $1")
+                    .bind(number)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(unavailable)?;
+                if answered > 0 {
+                    return Err($crate::StoreError::NumberInUse);
+                }
+                ::sqlx::query("DELETE FROM inbound_numbers WHERE number = $1 AND tenant_id = $2")
+                    .bind(number)
+                    .bind(tenant.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(unavailable)?;
+                self.append(&mut tx, audit).await?;
+                Self::commit(tx).await
+            }
+
+            async fn inbound_numbers(&self, tenant: ::trustline_domain::TenantId) -> $crate::StoreResult<Vec<$crate::InboundNumber>> {
+                let rows: Vec<(String, i64, i64, Option<String>)> = ::sqlx::query_as(
+                    "SELECT n.number, n.tenant_id, n.assigned_at, q.name FROM inbound_numbers n
+                     LEFT JOIN queues q ON q.number = n.number AND q.tenant_id = n.tenant_id
+                     WHERE n.tenant_id = $1 ORDER BY n.number",
+                )
+                .bind(tenant.0)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(unavailable)?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(number, tenant_id, assigned_at, queue)| $crate::InboundNumber {
+                        number,
+                        tenant_id: ::trustline_domain::TenantId(tenant_id),
+                        assigned_at,
+                        queue,
+                    })
+                    .collect())
+            }
+
             async fn create_queue(&self, queue: $crate::QueueDraft, mut audit: ::trustline_audit::AuditDraft) -> $crate::StoreResult<i64> {
                 let mut tx = self.begin().await?;
+                number_of_tenant(&mut tx, queue.tenant_id, &queue.number).await?;
                 let id: i64 = ::sqlx::query_scalar(
                     "INSERT INTO queues (tenant_id, name, number, settings, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
                 )
@@ -35,6 +120,7 @@ macro_rules! queue_store_for {
 
             async fn update_queue(&self, id: i64, queue: $crate::QueueDraft, audit: ::trustline_audit::AuditDraft) -> $crate::StoreResult<()> {
                 let mut tx = self.begin().await?;
+                number_of_tenant(&mut tx, queue.tenant_id, &queue.number).await?;
                 let done = ::sqlx::query("UPDATE queues SET name = $1, number = $2, settings = $3, updated_at = $4 WHERE tenant_id = $5 AND id = $6")
                     .bind(&queue.name)
                     .bind(&queue.number)

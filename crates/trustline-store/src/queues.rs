@@ -30,13 +30,32 @@ pub struct QueueDraft {
     pub at: UnixTime,
 }
 
+/// An inbound number of the installation's inventory, assigned to a tenant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InboundNumber {
+    /// E.164.
+    pub number: String,
+    pub tenant_id: TenantId,
+    pub assigned_at: UnixTime,
+    /// The tenant's queue that answers it, if any.
+    pub queue: Option<String>,
+}
+
 #[async_trait]
 pub trait QueueStore: Send + Sync {
-    /// `Conflict` if the tenant has a queue of this name or any queue has
-    /// this number. Fills the draft's target with the new id.
+    /// `NumberNotAssigned` unless the number is the tenant's; `Conflict` if
+    /// the tenant has a queue of this name or another queue has this
+    /// number. Fills the draft's target with the new id.
     async fn create_queue(&self, queue: QueueDraft, audit: AuditDraft) -> StoreResult<i64>;
-    /// Replaces name, number and settings.
+    /// Replaces name, number and settings, under the rules of `create_queue`.
     async fn update_queue(&self, id: i64, queue: QueueDraft, audit: AuditDraft) -> StoreResult<()>;
+    /// Assigns a number to a tenant; `Conflict` if it is assigned already.
+    async fn assign_number(&self, tenant: TenantId, number: &str, at: UnixTime, audit: AuditDraft) -> StoreResult<()>;
+    /// Takes a number back; `NotFound` unless it is the tenant's, `NumberInUse`
+    /// while a queue answers it.
+    async fn release_number(&self, tenant: TenantId, number: &str, audit: AuditDraft) -> StoreResult<()>;
+    /// The tenant's numbers, by number.
+    async fn inbound_numbers(&self, tenant: TenantId) -> StoreResult<Vec<InboundNumber>>;
     async fn queues(&self, tenant: TenantId) -> StoreResult<Vec<Queue>>;
     async fn queue(&self, tenant: TenantId, id: i64) -> StoreResult<Option<Queue>>;
     /// The queue a dialled number reaches, of whichever tenant.

@@ -28,6 +28,7 @@ pub const TENANT_DELETIONS: &[(&str, &str)] = &[
     ("calls", "DELETE FROM calls WHERE tenant_id = $1"),
     ("agent_skills", "DELETE FROM agent_skills WHERE tenant_id = $1"),
     ("queues", "DELETE FROM queues WHERE tenant_id = $1"),
+    ("inbound_numbers", "DELETE FROM inbound_numbers WHERE tenant_id = $1"),
     ("campaign_contacts", "DELETE FROM campaign_contacts WHERE tenant_id = $1"),
     ("campaign_lists", "DELETE FROM campaign_lists WHERE tenant_id = $1"),
     ("campaigns", "DELETE FROM campaigns WHERE tenant_id = $1"),

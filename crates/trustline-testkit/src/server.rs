@@ -68,6 +68,13 @@ impl TestServer {
         self.db.store.create_tenant(slug, &format!("{slug} Ltd"), draft).await.unwrap()
     }
 
+    /// Assigns inbound numbers to a tenant, as the operator does.
+    pub async fn assign_numbers(&self, tenant: &Tenant, numbers: &[&str]) {
+        for number in numbers {
+            self.db.store.assign_number(tenant.id, number, self.clock.now(), self.audit(tenant, "number.assign")).await.unwrap();
+        }
+    }
+
     /// Creates an account; with `mfa`, also a confirmed authenticator.
     pub async fn create_user(&self, tenant: &Tenant, username: &str, role: Role, mfa: bool) -> TestUser {
         let password = format!("{username} lantern orbit meadow 42");

@@ -4,7 +4,7 @@ mod commands;
 mod config;
 
 use clap::{Parser, Subcommand};
-use commands::{audit, backup, bench, import, init, keys, report, serve, simulate, subject, tenant, user};
+use commands::{audit, backup, bench, import, init, keys, numbers, report, serve, simulate, subject, tenant, user};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -25,6 +25,9 @@ enum Command {
     User(user::UserCommand),
     /// Import a call list from a CSV file (resumes an interrupted import of the same file).
     Import(import::ImportArgs),
+    /// Inbound numbers: assign them to tenants, take them back, list them.
+    #[command(subcommand)]
+    Numbers(numbers::NumbersCommand),
     /// Tenant lifecycle: end a tenant and delete its data.
     #[command(subcommand)]
     Tenant(tenant::TenantCommand),
@@ -79,6 +82,7 @@ fn main() -> ExitCode {
             Command::Restore(args) => backup::restore(args).await,
             Command::Import(args) => import::run(args).await,
             Command::Subject(command) => subject::run(command).await,
+            Command::Numbers(command) => numbers::run(command).await,
             Command::Tenant(command) => tenant::run(command).await,
             Command::Bench(command) => bench::run(command).await,
             Command::Simulate(args) => simulate::run(args),

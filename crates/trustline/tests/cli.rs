@@ -133,7 +133,8 @@ on_both_engines!(
     init_and_user_commands_work,
     keys_rotate_online_and_the_master_key_can_be_replaced,
     subject_requests_find_people_by_number_then_export_or_erase,
-    an_ended_tenant_leaves_nothing_readable_and_a_signed_certificate
+    an_ended_tenant_leaves_nothing_readable_and_a_signed_certificate,
+    inbound_numbers_are_assigned_by_the_operator,
 );
 
 async fn contact_named(db: &TestDb, tenant: TenantId, name: &str, phone: &str) -> trustline_domain::ContactId {
@@ -581,4 +582,23 @@ fn simulate_prints_one_report_per_mode_and_refuses_bad_rates() {
     let bad = run(&["simulate", "--answer-rate", "1.5"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(text(&bad).contains("--answer-rate must be between 0 and 1"), "{}", text(&bad));
+}
+
+async fn inbound_numbers_are_assigned_by_the_operator(engine: Engine) {
+    let (db, _) = populated(engine).await;
+    let args = db_args(&db);
+    let run = |more: &[&str]| trustline(&args, more, None);
+    let added = run(&["numbers", "add", "--tenant", "acme", "+442079460999"]);
+    assert!(added.status.success(), "{}", text(&added));
+    let again = run(&["numbers", "add", "--tenant", "acme", "+442079460999"]);
+    assert!(!again.status.success() && text(&again).contains("already assigned"), "{}", text(&again));
+    let bad = run(&["numbers", "add", "--tenant", "acme", "0207 946 0999"]);
+    assert!(!bad.status.success() && text(&bad).contains("E.164"), "{}", text(&bad));
+    let listed = run(&["numbers", "list", "--tenant", "acme"]);
+    assert_eq!(String::from_utf8_lossy(&listed.stdout), "+442079460999\t(no queue)\n");
+    assert!(run(&["numbers", "remove", "--tenant", "acme", "+442079460999"]).status.success());
+    let gone = run(&["numbers", "remove", "--tenant", "acme", "+442079460999"]);
+    assert!(!gone.status.success() && text(&gone).contains("is not assigned to acme"), "{}", text(&gone));
+    let audited = db.raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action IN ('number.assign', 'number.release')").await;
+    assert_eq!(audited, 2);
 }

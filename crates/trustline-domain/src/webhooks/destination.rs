@@ -63,8 +63,9 @@ fn in_v4_block(ip: Ipv4Addr, block: &V4Block) -> bool {
     u32::from(ip) & mask == u32::from_be_bytes(block.prefix) & mask
 }
 
-fn v4_public(ip: Ipv4Addr) -> bool {
-    !V4_REFUSED.iter().any(|block| in_v4_block(ip, block))
+/// The refused block `ip` is in, if any.
+fn v4_refusal(ip: Ipv4Addr) -> Option<&'static str> {
+    V4_REFUSED.iter().find(|block| in_v4_block(ip, block)).map(|block| block.name)
 }
 
 /// Where an IPv6 form keeps the IPv4 addresses it reaches.
@@ -146,21 +147,30 @@ fn in_v6_block(ip: Ipv6Addr, block: &V6Block) -> bool {
     u128::from(ip) & mask == u128::from(Ipv6Addr::from(block.prefix)) & mask
 }
 
-fn v6_public(ip: Ipv6Addr) -> bool {
-    match V6_BLOCKS.iter().find(|block| in_v6_block(ip, block)).map(|block| block.rule) {
-        None => true,
-        Some(Refused) => false,
-        Some(CarriesIpv4(carrier)) => carrier.carried(ip).into_iter().all(v4_public),
+/// The refused block `ip` is in, or that an IPv4 address it carries is in.
+fn v6_refusal(ip: Ipv6Addr) -> Option<&'static str> {
+    match V6_BLOCKS.iter().find(|block| in_v6_block(ip, block)).map(|block| (block.rule, block.name)) {
+        None => None,
+        Some((Refused, name)) => Some(name),
+        Some((CarriesIpv4(carrier), _)) => carrier.carried(ip).into_iter().find_map(v4_refusal),
+    }
+}
+
+/// Why a delivery may not connect to `ip` under `policy` (the registry
+/// block it falls in), or `None` when it may.
+pub fn address_refusal(ip: IpAddr, policy: DestinationPolicy) -> Option<&'static str> {
+    if policy.allow_private {
+        return None;
+    }
+    match ip {
+        IpAddr::V4(v4) => v4_refusal(v4),
+        IpAddr::V6(v6) => v6_refusal(v6),
     }
 }
 
 /// Whether a delivery may connect to `ip` under `policy`.
 pub fn address_allowed(ip: IpAddr, policy: DestinationPolicy) -> bool {
-    policy.allow_private
-        || match ip {
-            IpAddr::V4(v4) => v4_public(v4),
-            IpAddr::V6(v6) => v6_public(v6),
-        }
+    address_refusal(ip, policy).is_none()
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! A webhook subscription as an administrator writes it: an HTTPS URL and
 //! the events to receive.
 
-use super::destination::{DestinationPolicy, address_allowed};
+use super::destination::{DestinationPolicy, address_refusal};
 use crate::contact::FieldError;
 use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
@@ -82,15 +82,18 @@ pub fn destination_url(text: &str, policy: DestinationPolicy) -> Result<String, 
     if url.fragment().is_some() {
         return Err("must not have a #fragment".into());
     }
-    let refused = || Err("must not point at a private, local or reserved address".to_owned());
-    match url.host() {
+    let refused = |block: &str| Err(format!("must not point at a private, local or reserved address ({block})"));
+    let literal = match url.host() {
         None => return Err("must name a host".into()),
-        Some(url::Host::Ipv4(ip)) if !address_allowed(IpAddr::V4(ip), policy) => return refused(),
-        Some(url::Host::Ipv6(ip)) if !address_allowed(IpAddr::V6(ip), policy) => return refused(),
+        Some(url::Host::Ipv4(ip)) => Some(IpAddr::V4(ip)),
+        Some(url::Host::Ipv6(ip)) => Some(IpAddr::V6(ip)),
         Some(url::Host::Domain(name)) if !policy.allow_private && (name == "localhost" || name.ends_with(".localhost")) => {
-            return refused();
+            return refused("localhost");
         }
-        Some(_) => {}
+        Some(url::Host::Domain(_)) => None,
+    };
+    if let Some(block) = literal.and_then(|ip| address_refusal(ip, policy)) {
+        return refused(block);
     }
     Ok(url.to_string())
 }

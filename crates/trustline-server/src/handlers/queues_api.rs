@@ -60,9 +60,11 @@ fn draft(tenant: TenantId, settings: &QueueSettings, at: i64) -> Result<QueueDra
 
 fn taken(error: StoreError) -> ApiError {
     match error {
-        StoreError::Conflict(_) => {
-            ApiError::new(StatusCode::CONFLICT, "queue_taken", "a queue with this name exists, or this number reaches another queue")
-        }
+        StoreError::Conflict(_) => ApiError::new(
+            StatusCode::CONFLICT,
+            "queue_taken",
+            "a queue with this name exists, or another of your queues answers this number",
+        ),
         other => other.into(),
     }
 }

@@ -274,6 +274,7 @@ async fn an_agent_declines_accepts_and_holds_an_incoming_call() {
     let Floor { server, olive, sam, ada, supervisor } = floor().await;
     let queue =
         json!({ "name": "Customer care", "number": "+442071838000", "answer_within_seconds": 20, "script": "Thank you for calling." });
+    server.assign_numbers(&server.tenant, &["+442071838000"]).await;
     assert_eq!(supervisor.post("/api/queues", queue).await.status, 201);
     let telephony = server.start_dialer(everyone_answers(), 100.0);
 

@@ -20,7 +20,8 @@ on_both_engines!(
     calls_ring_at_the_desk_until_accepted_declined_or_missed,
     a_conversation_goes_on_hold_and_back,
     callers_abandon_take_callbacks_or_find_the_queue_closed,
-    queues_and_skills_refuse_bad_input
+    queues_and_skills_refuse_bad_input,
+    a_queue_answers_only_its_own_tenants_numbers
 );
 
 const GENERAL: &str = "+442079460992";
@@ -48,6 +49,7 @@ async fn floor(engine: Engine, agents: usize) -> Floor {
         let user = server.create_user(&tenant, &format!("agent{i}"), Role::Agent, false).await;
         clients.push((server.signed_in(&user).await, user.id.0));
     }
+    server.assign_numbers(&tenant, &[GENERAL, BILLING, VIP, "+442079460993", "+442079460994"]).await;
     let telephony = server.start_dialer(everyone_answers(), 100.0);
     Floor { server, sam, agents: clients, telephony }
 }
@@ -346,4 +348,37 @@ async fn queues_and_skills_refuse_bad_input(engine: Engine) {
     assert_eq!((bad.status, bad.code()), (422, "invalid_skills"));
     assert_eq!(sam.put("/api/agents/999999/skills", json!({ "skills": [] })).await.status, 404);
     assert_eq!(sam.get("/api/skills").await.body, json!([]), "refused input changed nothing");
+}
+
+/// Any supervisor once claimed any unused number, and a taken number's 409
+/// told them another tenant had it. Numbers are the operator's inventory:
+/// a queue answers only a number assigned to its tenant, and another
+/// tenant's number is refused exactly like one assigned to nobody.
+async fn a_queue_answers_only_its_own_tenants_numbers(engine: Engine) {
+    let f = floor(engine, 0).await;
+    create_queue(&f.sam, json!({ "name": "General", "number": GENERAL })).await;
+    let beta = f.server.create_tenant("beta").await;
+    let rival = f.server.signed_in(&f.server.create_user(&beta, "rival", Role::Supervisor, true).await).await;
+    let unassigned = "+442079460999";
+    let mut answers = Vec::new();
+    for number in [GENERAL, BILLING, unassigned] {
+        let refused = rival.post("/api/queues", json!({ "name": "Mine", "number": number })).await;
+        answers.push((refused.status, refused.code().to_owned(), refused.body["error"]["message"].clone()));
+    }
+    assert_eq!(answers[0].1, "number_not_assigned", "{answers:?}");
+    assert!(answers.iter().all(|a| *a == answers[0]), "another tenant's numbers, used or not, look like nobody's: {answers:?}");
+    f.server.assign_numbers(&beta, &[unassigned]).await;
+    let own = create_queue(&rival, json!({ "name": "Mine", "number": unassigned })).await;
+    let moved = rival.put(&format!("/api/queues/{own}"), json!({ "name": "Mine", "number": GENERAL })).await;
+    assert_eq!((moved.status, moved.code()), (422, "number_not_assigned"));
+    let queues = f.server.db.raw.scalar("SELECT COUNT(*) FROM queues WHERE number = '+442079460992'").await;
+    assert_eq!(queues, 1, "acme's queue alone answers its number");
+
+    let store = &f.server.db.store;
+    let in_use = store.release_number(beta.id, unassigned, f.server.audit(&beta, "number.release")).await;
+    assert!(matches!(in_use, Err(trustline_store::StoreError::NumberInUse)), "{in_use:?}");
+    let foreign = store.release_number(beta.id, GENERAL, f.server.audit(&beta, "number.release")).await;
+    assert!(matches!(foreign, Err(trustline_store::StoreError::NotFound)), "{foreign:?}");
+    let numbers = store.inbound_numbers(beta.id).await.unwrap();
+    assert_eq!(numbers.iter().map(|n| (n.number.as_str(), n.queue.as_deref())).collect::<Vec<_>>(), [(unassigned, Some("Mine"))]);
 }

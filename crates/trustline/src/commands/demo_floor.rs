@@ -125,6 +125,12 @@ pub async fn prepare(
             continue;
         }
         let settings = input.validate().map_err(|fields| anyhow::anyhow!("demo queue: {fields:?}"))?;
+        // The operator's part: the demo's numbers are assigned to the demo tenant.
+        let number = settings.number.as_str();
+        if !inst.store.inbound_numbers(tenant.id).await?.iter().any(|n| n.number == number) {
+            let audit = cli_audit(tenant.id.0, "number.assign", format!("number:{number}"));
+            inst.store.assign_number(tenant.id, number, SystemClock.now(), audit).await?;
+        }
         let draft = QueueDraft {
             tenant_id: tenant.id,
             name: settings.name.clone(),

@@ -7,6 +7,7 @@ pub mod import;
 pub mod init;
 pub mod job_runs;
 pub mod keys;
+pub mod numbers;
 pub mod report;
 pub mod serve;
 pub mod simulate;
