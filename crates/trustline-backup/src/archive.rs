@@ -15,9 +15,11 @@
 //! time, engine, table sizes) but holds no personal data.
 
 use crate::BackupError;
+use crate::staging::{BACKUP_PREFIX, RESTORE_PREFIX, Staging, private_staging, remove_leftover_staging};
 use serde::{Deserialize, Serialize};
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Read, Write};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use trustline_crypto::{Keyring, Sealer, hex, hex_decode, sha256};
 use trustline_domain::UnixTime;
@@ -87,9 +89,12 @@ pub(crate) fn write_archive(out: &Path, header: &BackupHeader, key: &Sealer, sou
     }
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let temp = tempfile::Builder::new()
-        .prefix(".trustline-backup-")
+        .prefix(BACKUP_PREFIX)
+        .permissions(std::fs::Permissions::from_mode(0o600))
         .tempfile_in(parent)
         .map_err(BackupError::io(format!("create a file in {}", parent.display())))?;
+    // Held while it is written, so a cleanup of leftovers passes it by.
+    temp.as_file().try_lock().map_err(|e| BackupError::Io { what: format!("lock a file in {}", parent.display()), source: e.into() })?;
     let header_bytes = serde_json::to_vec(header).map_err(|e| BackupError::Io { what: "encode the header".into(), source: e.into() })?;
     let header_len = u32::try_from(header_bytes.len()).ok().filter(|&n| n <= MAX_HEADER_BYTES);
     let header_len = header_len
@@ -196,7 +201,7 @@ impl<'a> Payload<'a> {
 pub struct VerifiedArchive {
     pub header: BackupHeader,
     pub path: PathBuf,
-    pub(crate) staging: tempfile::TempDir,
+    pub(crate) staging: Staging,
 }
 
 impl VerifiedArchive {
@@ -243,10 +248,8 @@ pub fn open_archive(path: &Path, keyring: &Keyring, staging_in: &Path) -> Result
     let key = keyring.open_backup_key(&header.backup_id, &wrapped).map_err(|_| tampered("the backup key does not open"))?;
     let digest = hex(&sha256(&header_bytes));
 
-    let staging = tempfile::Builder::new()
-        .prefix(".trustline-restore-")
-        .tempdir_in(staging_in)
-        .map_err(BackupError::io(format!("create a private directory in {}", staging_in.display())))?;
+    remove_leftover_staging(staging_in)?;
+    let staging = private_staging(staging_in, RESTORE_PREFIX)?;
     let extraction_failed = |e: ExtractionError| match e {
         ExtractionError::TooLong => tampered("it holds more data than its header lists"),
         ExtractionError::Io(source) => BackupError::Io { what: format!("write to {}", staging_in.display()), source },
@@ -312,7 +315,7 @@ impl<'a> Extraction<'a> {
         }
         let Some(entry) = self.manifest.files.get(self.file) else { return Ok(false) };
         self.file += 1;
-        let file = File::create_new(self.dir.join(&entry.name)).map_err(ExtractionError::Io)?;
+        let file = trustline_store::create_private_file(&self.dir.join(&entry.name)).map_err(ExtractionError::Io)?;
         self.writer = Some(BufWriter::new(file));
         self.left_in_file = entry.bytes;
         Ok(true)

@@ -2,6 +2,7 @@
 
 use crate::BackupError;
 use crate::archive::{ArchiveKind, BackupHeader, VerifiedArchive, write_archive};
+use crate::staging::{SNAPSHOT_PREFIX, Staging, private_staging, remove_leftover_staging};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use trustline_audit::AuditDraft;
@@ -18,13 +19,12 @@ pub struct BackupSummary {
 }
 
 /// A private staging directory beside `out`, so the snapshot never leaves
-/// the file system the backup is written to.
-pub(crate) fn staging_beside(out: &Path) -> Result<tempfile::TempDir, BackupError> {
+/// the file system the backup is written to; what killed runs left there
+/// is removed first.
+pub(crate) fn staging_beside(out: &Path) -> Result<Staging, BackupError> {
     let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    tempfile::Builder::new()
-        .prefix(".trustline-snapshot-")
-        .tempdir_in(parent)
-        .map_err(BackupError::io(format!("create a private directory in {}", parent.display())))
+    remove_leftover_staging(parent)?;
+    private_staging(parent, SNAPSHOT_PREFIX)
 }
 
 /// Seals the files of `manifest` (in `staging`) into a new archive at `out`,

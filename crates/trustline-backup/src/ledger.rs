@@ -22,7 +22,9 @@ pub async fn write_ledger(store: &dyn Store, keyring: &Arc<Keyring>, now: UnixTi
     let entries = store.all_erasures().await?;
     let staging = staging_beside(out)?;
     let json = serde_json::to_vec(&entries).map_err(|e| BackupError::Io { what: "encode the ledger".into(), source: e.into() })?;
-    std::fs::write(staging.path().join(ENTRIES_FILE), &json).map_err(BackupError::io("write the ledger"))?;
+    trustline_store::create_private_file(&staging.path().join(ENTRIES_FILE))
+        .and_then(|mut file| std::io::Write::write_all(&mut file, &json))
+        .map_err(BackupError::io("write the ledger"))?;
     let manifest = SnapshotManifest {
         engine: store.engine().into(),
         schema_version: 0,

@@ -11,9 +11,11 @@ mod database;
 mod error;
 mod ledger;
 mod schedule;
+mod staging;
 
 pub use archive::{ArchiveKind, BackupHeader, VerifiedArchive, open_archive};
 pub use database::{BackupSummary, create_backup, restore_backup, seal_files};
 pub use error::BackupError;
 pub use ledger::{LEDGER_FILE, read_ledger, write_ledger};
 pub use schedule::{BackupSchedule, ScheduledRun};
+pub use staging::{Staging, remove_leftover_staging};

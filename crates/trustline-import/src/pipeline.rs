@@ -1,6 +1,7 @@
 //! The import run: a reader thread parses, maps and validates rows; the async
 //! side deduplicates against the database, seals and commits chunk by chunk.
 
+use crate::spool::SealedSpool;
 use crate::{ColumnMapping, CsvRecords, MappingError, Next};
 use std::collections::{HashMap, HashSet};
 use std::io::{Read, Seek, SeekFrom};
@@ -16,11 +17,48 @@ use trustline_store::{
 };
 use trustline_vault::{Vault, VaultError, phone_digest};
 
+/// What an import reads: a file the operator names, or an upload's sealed spool.
+#[derive(Clone)]
+pub enum ImportSource {
+    File(PathBuf),
+    Upload(Arc<SealedSpool>),
+}
+
+impl std::fmt::Debug for ImportSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe())
+    }
+}
+
+trait ReadSeek: Read + Seek + Send {}
+impl<T: Read + Seek + Send> ReadSeek for T {}
+
+impl ImportSource {
+    fn describe(&self) -> String {
+        match self {
+            ImportSource::File(path) => path.display().to_string(),
+            ImportSource::Upload(_) => "the uploaded file".into(),
+        }
+    }
+
+    fn open(&self) -> Result<Box<dyn ReadSeek>, ImportError> {
+        let opened: std::io::Result<Box<dyn ReadSeek>> = match self {
+            ImportSource::File(path) => std::fs::File::open(path).map(|f| Box::new(f) as Box<dyn ReadSeek>),
+            ImportSource::Upload(spool) => spool.reader().map(|r| Box::new(r) as Box<dyn ReadSeek>),
+        };
+        opened.map_err(self.io_error())
+    }
+
+    fn io_error(&self) -> impl Fn(std::io::Error) -> ImportError + '_ {
+        move |source| ImportError::Io { path: self.describe(), source }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct ImportRequest {
     pub tenant: TenantId,
     pub list: String,
-    pub path: PathBuf,
+    pub source: ImportSource,
     /// The name the file is known by (for uploads, not the temporary path).
     pub file_name: String,
     /// `column=field` pairs.
@@ -68,18 +106,14 @@ struct ParsedChunk {
     last: bool,
 }
 
-fn io_error(path: &std::path::Path) -> impl Fn(std::io::Error) -> ImportError + '_ {
-    move |source| ImportError::Io { path: path.display().to_string(), source }
-}
-
 /// SHA-256 of the whole file: what identifies an import to resume.
-fn file_digest(path: &std::path::Path) -> Result<Digest, ImportError> {
+fn file_digest(source: &ImportSource) -> Result<Digest, ImportError> {
     use sha2::Digest as _;
-    let mut file = std::fs::File::open(path).map_err(io_error(path))?;
+    let mut file = source.open()?;
     let mut hasher = sha2::Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {
-        let n = file.read(&mut buf).map_err(io_error(path))?;
+        let n = file.read(&mut buf).map_err(source.io_error())?;
         if n == 0 {
             return Ok(hasher.finalize().into());
         }
@@ -88,10 +122,9 @@ fn file_digest(path: &std::path::Path) -> Result<Digest, ImportError> {
 }
 
 /// The header's mapping and where the data starts.
-fn read_header(path: &std::path::Path, overrides: &[String], custom: &[CustomFieldDef]) -> Result<(ColumnMapping, u64, u64), ImportError> {
-    let file = std::fs::File::open(path).map_err(io_error(path))?;
-    let mut records = CsvRecords::new(std::io::BufReader::new(file), 0, 1);
-    let header = match records.next_record().map_err(io_error(path))? {
+fn read_header(source: &ImportSource, overrides: &[String], custom: &[CustomFieldDef]) -> Result<(ColumnMapping, u64, u64), ImportError> {
+    let mut records = CsvRecords::new(std::io::BufReader::new(source.open()?), 0, 1);
+    let header = match records.next_record().map_err(source.io_error())? {
         Next::Record(record) => {
             let names: Result<Vec<&str>, _> = record.fields().map(std::str::from_utf8).collect();
             let names = names.map_err(|_| MappingError::HeaderEncoding)?;
@@ -112,13 +145,13 @@ fn read_chunks(
     line: u64,
     sender: &tokio::sync::mpsc::Sender<Result<ParsedChunk, ImportError>>,
 ) -> Result<(), ImportError> {
-    let path = &request.path;
-    let mut file = std::fs::File::open(path).map_err(io_error(path))?;
-    file.seek(SeekFrom::Start(offset)).map_err(io_error(path))?;
+    let source = &request.source;
+    let mut file = source.open()?;
+    file.seek(SeekFrom::Start(offset)).map_err(source.io_error())?;
     let mut records = CsvRecords::new(std::io::BufReader::with_capacity(1 << 16, file), offset, line);
     let mut chunk = ParsedChunk { rows: Vec::new(), rejections: Vec::new(), to_offset: offset, to_line: line, last: false };
     loop {
-        let next = records.next_record().map_err(io_error(path))?;
+        let next = records.next_record().map_err(source.io_error())?;
         match next {
             Next::End => {
                 chunk.last = true;
@@ -183,8 +216,8 @@ pub async fn start_import(vault: &Vault, clock: &dyn Clock, request: ImportReque
     let tenant = request.tenant;
     let custom = store.custom_fields(tenant).await?;
     let (digest, (mapping, data_offset, data_line)) = {
-        let (path, overrides, custom) = (request.path.clone(), request.overrides.clone(), custom.clone());
-        tokio::task::spawn_blocking(move || Ok::<_, ImportError>((file_digest(&path)?, read_header(&path, &overrides, &custom)?)))
+        let (source, overrides, custom) = (request.source.clone(), request.overrides.clone(), custom.clone());
+        tokio::task::spawn_blocking(move || Ok::<_, ImportError>((file_digest(&source)?, read_header(&source, &overrides, &custom)?)))
             .await
             .map_err(|_| ImportError::Reader)??
     };

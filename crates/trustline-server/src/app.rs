@@ -30,6 +30,9 @@ pub struct AppConfig {
     pub retention_interval_seconds: i64,
     /// Where security events, incidents and breach reminders are streamed for a SIEM.
     pub siem: crate::SiemOutputs,
+    /// Where uploaded call lists wait, sealed, for their import: a private
+    /// folder of the data directory in production.
+    pub upload_dir: std::path::PathBuf,
 }
 
 impl Default for AppConfig {
@@ -45,6 +48,7 @@ impl Default for AppConfig {
             allow_private_webhooks: false,
             retention_interval_seconds: 3_600,
             siem: crate::SiemOutputs::default(),
+            upload_dir: std::env::temp_dir(),
         }
     }
 }

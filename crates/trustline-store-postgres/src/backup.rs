@@ -56,7 +56,7 @@ async fn schema_version(conn: &mut PgConnection) -> StoreResult<i64> {
 }
 
 async fn copy_out(conn: &mut PgConnection, table: &str, path: &Path) -> StoreResult<u64> {
-    let mut file = std::fs::File::create_new(path).map_err(io_error)?;
+    let mut file = trustline_store::create_private_file(path).map_err(io_error)?;
     let mut stream = conn.copy_out_raw(&format!("COPY \"{table}\" TO STDOUT (FORMAT binary)")).await.map_err(unavailable)?;
     let mut bytes = 0u64;
     while let Some(chunk) = std::future::poll_fn(|cx| stream.as_mut().poll_next(cx)).await {

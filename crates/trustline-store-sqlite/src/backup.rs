@@ -38,6 +38,8 @@ impl BackupStore for SqliteStore {
         let path = dir.join(SNAPSHOT_FILE);
         let mut conn = self.pool.acquire().await.map_err(unavailable)?;
         let version = schema_version(&mut conn, "main").await?;
+        // VACUUM INTO fills an empty file as it finds it: made private first.
+        trustline_store::create_private_file(&path).map_err(|e| StoreError::Unavailable(Box::new(e)))?;
         sqlx::query("VACUUM INTO $1").bind(path_text(&path)?).execute(&mut *conn).await.map_err(unavailable)?;
         let bytes = std::fs::metadata(&path).map_err(|e| StoreError::Unavailable(Box::new(e)))?.len();
         Ok(SnapshotManifest {

@@ -29,6 +29,7 @@ mod incidents;
 mod key_sql;
 mod keys;
 mod live;
+mod private_files;
 mod queue_sql;
 mod queues;
 mod records;
@@ -64,6 +65,7 @@ pub use keys::{
     InstallationRecord, KeyStore, LockedStore, MasterWrapped, WrappedIndexKey, WrappedSubjectKey, WrappedTenantKey, same_key_set,
 };
 pub use live::{LiveBus, LiveListener};
+pub use private_files::create_private_file;
 pub use queues::{InboundNumber, Queue, QueueDraft, QueueStore};
 pub use records::{ApiToken, AuditSearch, NewApiToken, NewUser, Session, Tenant, User};
 pub use register_store::{RegisterEntry, RegisterStore, registers};

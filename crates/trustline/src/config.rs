@@ -87,12 +87,14 @@ impl DataArgs {
     /// Holds the data directory for a server's whole life: a second server
     /// on the same directory is refused before it changes anything.
     pub fn lock_for_server(&self) -> anyhow::Result<ServerLock> {
+        use std::os::unix::fs::OpenOptionsExt;
         create_private_dir(&self.data_dir)?;
         let path = self.data_dir.join(SERVER_LOCK_FILE);
         let file = std::fs::OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
+            .mode(0o600)
             .open(&path)
             .with_context(|| format!("cannot open {}", path.display()))?;
         match file.try_lock() {
@@ -170,7 +172,7 @@ pub fn hasher() -> anyhow::Result<Arc<PasswordHasher>> {
 }
 
 #[cfg(unix)]
-fn create_private_dir(path: &Path) -> anyhow::Result<()> {
+pub fn create_private_dir(path: &Path) -> anyhow::Result<()> {
     use std::os::unix::fs::DirBuilderExt;
     if path.is_dir() {
         return Ok(());

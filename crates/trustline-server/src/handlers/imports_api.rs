@@ -15,9 +15,9 @@ use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt as _;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use std::io::Write as _;
+use std::sync::Arc;
 use trustline_domain::CsvWriter;
-use trustline_import::{ImportError, ImportRequest, start_import};
+use trustline_import::{ImportError, ImportRequest, ImportSource, SealedSpool, SpoolWriter, start_import};
 use trustline_phone::{DefaultRegion, PhoneRules};
 use trustline_store::ImportRecord;
 
@@ -68,9 +68,14 @@ fn import_error(error: ImportError) -> ApiError {
     }
 }
 
-async fn receive(body: Body) -> Result<tempfile::NamedTempFile, ApiError> {
-    let failed = |_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the upload could not be stored");
-    let mut file = tempfile::NamedTempFile::new().map_err(failed)?;
+/// Spools the upload, sealed under a key of its own (the plaintext never
+/// reaches the disk).
+async fn receive(dir: &std::path::Path, body: Body) -> Result<SealedSpool, ApiError> {
+    let failed = |error: std::io::Error| {
+        tracing::error!(%error, "the upload could not be spooled");
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the upload could not be stored")
+    };
+    let mut spool = SpoolWriter::create_in(dir).map_err(failed)?;
     let mut body = body;
     let mut received = 0u64;
     while let Some(frame) = body.frame().await {
@@ -84,11 +89,10 @@ async fn receive(body: Body) -> Result<tempfile::NamedTempFile, ApiError> {
                     format!("uploads are limited to {MAX_UPLOAD_BYTES} bytes"),
                 ));
             }
-            file.write_all(&data).map_err(failed)?;
+            spool.write(&data).map_err(failed)?;
         }
     }
-    file.flush().map_err(failed)?;
-    Ok(file)
+    spool.finish().map_err(failed)
 }
 
 /// `POST /api/imports?list=NAME[&region=GB][&map=a=b,c=d]` with the CSV as the body.
@@ -105,11 +109,11 @@ pub(crate) async fn upload(
         .transpose()
         .map_err(|e| ApiError::unprocessable("invalid_region", e.to_string()))?;
     let overrides: Vec<String> = query.map.iter().flat_map(|m| m.split(',')).filter(|m| !m.is_empty()).map(str::to_owned).collect();
-    let file = receive(body).await?;
+    let spool = Arc::new(receive(&state.config.upload_dir, body).await?);
     let request = ImportRequest {
         tenant: authed.principal.tenant.id,
         list: query.list,
-        path: file.path().to_owned(),
+        source: ImportSource::Upload(spool.clone()),
         file_name: query.name.unwrap_or_else(|| "upload.csv".into()),
         overrides,
         phone_rules: PhoneRules { default_region },
@@ -120,8 +124,8 @@ pub(crate) async fn upload(
     let record = started.record.clone();
     let (vault, clock) = (state.vault.clone(), state.clock.clone());
     tokio::spawn(async move {
-        // The file lives until the import is done; it is deleted when dropped.
-        let _file = file;
+        // The spool lives until the import is done; it is deleted when dropped.
+        let _spool = spool;
         if let Err(error) = started.run(&vault, &*clock, |_| {}).await {
             tracing::error!(%error, "import failed; uploading the same file again resumes it");
         }

@@ -13,7 +13,7 @@ use trustline_crypto::{PasswordHasher, random_password};
 use trustline_domain::dialing::CampaignInput;
 use trustline_domain::routing::{QueueInput, SkillLevel};
 use trustline_domain::{Clock, Role};
-use trustline_import::{ImportRequest, run_import};
+use trustline_import::{ImportRequest, ImportSource, run_import};
 use trustline_phone::PhoneRules;
 use trustline_server::SystemClock;
 use trustline_store::{CampaignDraft, QueueDraft, Tenant};
@@ -152,7 +152,7 @@ pub async fn prepare(
         let request = ImportRequest {
             tenant: tenant.id,
             list: LIST.into(),
-            path: path.clone(),
+            source: ImportSource::File(path.clone()),
             file_name: "demo-contacts.csv".into(),
             overrides: Vec::new(),
             phone_rules: PhoneRules { default_region: None },

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use trustline_domain::CsvWriter;
-use trustline_import::{ImportRequest, run_import};
+use trustline_import::{ImportRequest, ImportSource, run_import};
 use trustline_phone::{DefaultRegion, PhoneRules};
 use trustline_server::SystemClock;
 use trustline_vault::Vault;
@@ -44,7 +44,7 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
     let request = ImportRequest {
         tenant: tenant.id,
         list: args.list.clone(),
-        path: args.file.clone(),
+        source: ImportSource::File(args.file.clone()),
         file_name: args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
         overrides: args.map.clone(),
         phone_rules: PhoneRules { default_region },

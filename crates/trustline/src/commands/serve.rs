@@ -101,6 +101,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     } else {
         (Vec::new(), Vec::new())
     };
+    let upload_dir = uploads(&args.data)?;
     let tls = args.tls_cert.zip(args.tls_key).map(|(certificate, key)| TlsFiles { certificate, key });
     let config = AppConfig {
         tls: tls.is_some(),
@@ -108,6 +109,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         allow_private_webhooks: args.allow_private_webhooks,
         retention_interval_seconds: i64::try_from(args.retention_interval).unwrap_or(i64::MAX),
         siem: SiemOutputs { file: args.siem_file.clone(), syslog: args.siem_syslog.clone() },
+        upload_dir,
         ..AppConfig::default()
     };
     let session_lifetime = config.session.absolute_seconds;
@@ -132,6 +134,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let address = listener.local_addr()?;
     tokio::spawn(retention_job(inst.store.clone(), Duration::from_secs(args.retention_interval)));
     if let Some(dir) = args.backup_dir {
+        let removed = trustline_backup::remove_leftover_staging(&dir)?;
+        if removed > 0 {
+            tracing::warn!(removed, dir = %dir.display(), "removed what an interrupted backup left");
+        }
         let schedule = BackupSchedule { dir, keep: usize::try_from(args.backup_keep).unwrap_or(usize::MAX) };
         tokio::spawn(backup_job(inst.store.clone(), inst.keys.keyring.clone(), schedule, Duration::from_secs(args.backup_interval)));
     }
@@ -154,6 +160,17 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     }
     serve(listener, app.router(), tls).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The private folder uploads wait in, emptied of what a killed server left.
+fn uploads(data: &DataArgs) -> anyhow::Result<PathBuf> {
+    let dir = data.ensure_data_dir()?.join("uploads");
+    crate::config::create_private_dir(&dir)?;
+    let removed = trustline_import::remove_leftover_spools(&dir).with_context(|| format!("cannot clean {}", dir.display()))?;
+    if removed > 0 {
+        tracing::warn!(removed, dir = %dir.display(), "removed sealed uploads a stopped server left (unreadable without its keys)");
+    }
+    Ok(dir)
 }
 
 fn app_engine(data: &DataArgs) -> &'static str {
