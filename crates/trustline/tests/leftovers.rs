@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 use trustline_audit::AuditDraft;
 use trustline_crypto::PasswordHasher;
-use trustline_domain::Role;
+use trustline_domain::{Clock, Role};
 use trustline_store::NewUser;
 use trustline_testkit::{Engine, RawDb, TestDb, on_both_engines};
 
@@ -85,7 +85,7 @@ async fn a_killed_upload_or_backup_leaves_no_plaintext_and_nothing_others_can_re
         role: Role::Supervisor,
         password_hash: PasswordHasher::new().unwrap().hash(PASSWORD).unwrap(),
         // Created now: the server suspends accounts unused for 90 days.
-        created_at: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64,
+        created_at: trustline_server::SystemClock.now(),
         password_must_change: false,
     };
     db.store.create_user(user, AuditDraft::new(1000, tenant.id.0, "test", "user.create", "user")).await.unwrap();
@@ -158,7 +158,7 @@ async fn a_killed_upload_or_backup_leaves_no_plaintext_and_nothing_others_can_re
             staged = true;
             break;
         }
-        std::thread::sleep(Duration::from_micros(200));
+        tokio::time::sleep(Duration::from_micros(200)).await;
     }
     backup.kill().unwrap();
     backup.wait().unwrap();

@@ -159,7 +159,7 @@ async fn no_route_shows_a_contact_in_full_outside_live_work_or_a_trained_reveal(
     let reads = [
         ("GET", format!("/api/contacts/{id}")),
         ("GET", "/api/contacts".to_owned()),
-        ("GET", format!("/api/contacts/lookup?phone=%2B442071838750")),
+        ("GET", "/api/contacts/lookup?phone=%2B442071838750".to_owned()),
         ("GET", "/api/agent/work".to_owned()),
         ("GET", format!("/api/contacts/{id}/export")),
         ("POST", format!("/api/contacts/{id}/reveal")),
