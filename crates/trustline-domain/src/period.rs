@@ -14,7 +14,7 @@ pub const LATEST_TIME: UnixTime = 253_402_300_799;
 pub enum PeriodError {
     #[error("{field} must be a Unix time between {EARLIEST_TIME} and {LATEST_TIME} (the years 1970 to 9999)")]
     OutOfRange { field: &'static str },
-    #[error("to must be after from")]
+    #[error("the period must end after it starts (to after from)")]
     Empty,
     #[error("the period may last at most {max_days} days")]
     TooLong { max_days: i64 },

@@ -131,9 +131,9 @@ fn operation(spec: &RouteSpec, schemas: &mut SchemaGenerator) -> Value {
     if spec.method != Method::GET {
         errors.push("409");
     }
-    // Every body is held to the size limit.
+    // Every body is held to the size limit and must be of the declared type.
     if !matches!(spec.request, RequestBody::Empty) {
-        errors.push("413");
+        errors.extend(["413", "415"]);
     }
     let extra: Vec<String> = spec.also_answers.iter().map(u16::to_string).collect();
     errors.extend(extra.iter().map(String::as_str));

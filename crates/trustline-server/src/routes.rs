@@ -779,6 +779,13 @@ fn entries() -> Vec<Entry> {
         entry(Method::PUT, "/api/queues/{id}", "Change a queue's settings", Allowed(Action::QueueManage), put(queues_api::update))
             .takes::<QueueInput>()
             .answers(StatusCode::NO_CONTENT),
+        entry(
+            Method::GET,
+            "/api/inbound-numbers",
+            "Your organisation's inbound numbers (assigned by the operator) and the queue answering each",
+            Allowed(Action::QueueRead),
+            get(queues_api::numbers),
+        ),
         entry(Method::GET, "/api/skills", "Every agent's skills", Allowed(Action::QueueRead), get(queues_api::skills)),
         entry(
             Method::PUT,

@@ -109,6 +109,13 @@ pub(crate) async fn update(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The numbers the operator assigned to the caller's organisation: the
+/// only ones its queues can answer.
+pub(crate) async fn numbers(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<Value>>, ApiError> {
+    let numbers = state.store.inbound_numbers(authed.principal.tenant.id).await?;
+    Ok(Json(numbers.iter().map(|n| json!({ "number": n.number, "queue": n.queue, "assigned_at": n.assigned_at })).collect()))
+}
+
 /// Every agent's skills.
 pub(crate) async fn skills(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<Value>>, ApiError> {
     let stored = state.store.agent_skills(authed.principal.tenant.id).await?;

@@ -249,7 +249,7 @@ mod report {
         let csv = reply.text().await.unwrap();
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines.len(), 2, "only agents who logged in: {csv}");
-        assert_eq!(lines[1], format!("{},ada,1000,700,0,0,0,300,0.0000", agent.id.0));
+        assert_eq!(lines[1], format!("{},\"ada\",1000,700,0,0,0,300,0.0000", agent.id.0));
         let audited = server.db.raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'report.export'").await;
         assert_eq!(audited, 1);
         // As JSON, for the wallboard: the same figures and the floor's totals; a view, not an export.

@@ -376,6 +376,7 @@ async fn the_admin_console_invites_creates_and_configures() {
     let server =
         TestServer::start_with(Engine::Sqlite, trustline_server::AppConfig { allow_private_webhooks: true, ..Default::default() }).await;
     let olive = server.create_user(&server.tenant, "olive", Role::Owner, true).await;
+    server.assign_numbers(&server.tenant, &["+442071838000"]).await;
     let owner = server.signed_in(&olive).await;
     let csv = "name,phone\nAda Lovelace,+44 20 7183 8750\n";
     assert_eq!(owner.upload("/api/imports?list=spring", csv.as_bytes().to_vec(), "text/csv").await.status, 202);

@@ -374,6 +374,8 @@ async fn a_queue_answers_only_its_own_tenants_numbers(engine: Engine) {
     let queues = f.server.db.raw.scalar("SELECT COUNT(*) FROM queues WHERE number = '+442079460992'").await;
     assert_eq!(queues, 1, "acme's queue alone answers its number");
 
+    let listed = rival.get("/api/inbound-numbers").await.body;
+    assert_eq!(listed, json!([{ "number": unassigned, "queue": "Mine", "assigned_at": listed[0]["assigned_at"] }]), "its own numbers only");
     let store = &f.server.db.store;
     let in_use = store.release_number(beta.id, unassigned, f.server.audit(&beta, "number.release")).await;
     assert!(matches!(in_use, Err(trustline_store::StoreError::NumberInUse)), "{in_use:?}");

@@ -133,6 +133,21 @@ async fn every_operation_answers_as_documented(engine: Engine) {
             reply.status,
             reply.body
         );
+        // A body of another type is refused with a declared 415.
+        if op.get("requestBody").is_some() && !public {
+            let wrong = client
+                .http
+                .request(method.clone(), client.url(&concrete))
+                .header("x-csrf-token", client.csrf().unwrap_or_default())
+                .header("content-type", "text/plain")
+                .body("not the declared type")
+                .send()
+                .await
+                .unwrap();
+            let status = wrong.status().as_u16().to_string();
+            assert!(declared.contains_key("415"), "{method} {path} takes a body but does not declare 415");
+            assert!(declared.contains_key(&status), "{method} {path} answered {status} to a text/plain body, undeclared");
+        }
         called += 1;
     }
     let bye = client.send(Method::DELETE, "/api/session", None).await;
