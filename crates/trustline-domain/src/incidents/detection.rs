@@ -96,6 +96,23 @@ pub struct Detector {
     reads: HashMap<String, Window>,
 }
 
+/// Counts one more event of `key` (from `what`) in its window of `length`
+/// seconds; the count, when it reaches `threshold` for the first time in
+/// this episode.
+fn counted(windows: &mut HashMap<String, Window>, key: &str, at: UnixTime, what: &str, length: i64, threshold: usize) -> Option<usize> {
+    let window = windows.entry(key.to_owned()).or_default();
+    window.push(at, what.to_owned(), length);
+    let count = window.seen.len();
+    once(window, count >= threshold).then_some(count)
+}
+
+impl Finding {
+    /// A finding of `kind`; a mass read of personal data is a possible breach.
+    fn of(kind: IncidentKind, key: String, severity: Severity, at: UnixTime, summary: String) -> Self {
+        Self { kind, key, severity, at, summary, personal_data: kind == IncidentKind::MassPersonalDataAccess }
+    }
+}
+
 fn once(window: &mut Window, reached: bool) -> bool {
     if reached && !window.reported {
         window.reported = true;
@@ -118,85 +135,50 @@ impl Detector {
                 let w = self.by_source.entry(source.clone()).or_default();
                 w.push(*at, account.clone(), t.window_seconds);
                 let accounts = w.distinct();
+                let minutes = t.window_seconds / 60;
                 if once(w, accounts >= t.stuffing_accounts) {
-                    found.push(Finding {
-                        kind: IncidentKind::CredentialStuffing,
-                        key: format!("credential_stuffing:{source}"),
-                        severity: Severity::High,
-                        at: *at,
-                        summary: format!(
-                            "sign-in failures for {accounts} different accounts from {source} within {} min",
-                            t.window_seconds / 60
-                        ),
-                        personal_data: false,
-                    });
+                    let summary = format!("sign-in failures for {accounts} different accounts from {source} within {minutes} min");
+                    found.push(Finding::of(
+                        IncidentKind::CredentialStuffing,
+                        format!("credential_stuffing:{source}"),
+                        Severity::High,
+                        *at,
+                        summary,
+                    ));
                 }
-                let w = self.by_account.entry(account.clone()).or_default();
-                w.push(*at, source.clone(), t.window_seconds);
-                let failures = w.seen.len();
-                if once(w, failures >= t.brute_force_failures) {
-                    found.push(Finding {
-                        kind: IncidentKind::BruteForce,
-                        key: format!("brute_force:{account}"),
-                        severity: Severity::Medium,
-                        at: *at,
-                        summary: format!(
-                            "{failures} sign-in failures for one account (username MAC {account}) within {} min",
-                            t.window_seconds / 60
-                        ),
-                        personal_data: false,
-                    });
+                if let Some(failures) = counted(&mut self.by_account, account, *at, source, t.window_seconds, t.brute_force_failures) {
+                    let summary = format!("{failures} sign-in failures for one account (username MAC {account}) within {minutes} min");
+                    found.push(Finding::of(IncidentKind::BruteForce, format!("brute_force:{account}"), Severity::Medium, *at, summary));
                 }
             }
             Signal::SecondFactorFailure { at, account, source } => {
-                let w = self.second_factor.entry(account.clone()).or_default();
-                w.push(*at, source.clone(), t.window_seconds);
-                let failures = w.seen.len();
-                if once(w, failures >= t.second_factor_failures) {
-                    found.push(Finding {
-                        kind: IncidentKind::SecondFactorBruteForce,
-                        key: format!("second_factor_brute_force:{account}"),
-                        severity: Severity::High,
-                        at: *at,
-                        summary: format!(
-                            "{failures} wrong second-factor codes for {account} within {} min, each after a correct password",
-                            t.window_seconds / 60
-                        ),
-                        personal_data: false,
-                    });
+                if let Some(failures) = counted(&mut self.second_factor, account, *at, source, t.window_seconds, t.second_factor_failures) {
+                    let summary = format!(
+                        "{failures} wrong second-factor codes for {account} within {} min, each after a correct password",
+                        t.window_seconds / 60
+                    );
+                    let key = format!("second_factor_brute_force:{account}");
+                    found.push(Finding::of(IncidentKind::SecondFactorBruteForce, key, Severity::High, *at, summary));
                 }
             }
             Signal::AccessDenied { at, actor, source } => {
-                let w = self.denials.entry(actor.clone()).or_default();
-                w.push(*at, source.clone(), t.window_seconds);
-                let refusals = w.seen.len();
-                if once(w, refusals >= t.denials) {
-                    found.push(Finding {
-                        kind: IncidentKind::RepeatedDenials,
-                        key: format!("repeated_denials:{actor}"),
-                        severity: Severity::Medium,
-                        at: *at,
-                        summary: format!("{actor} was refused {refusals} times within {} min", t.window_seconds / 60),
-                        personal_data: false,
-                    });
+                if let Some(refusals) = counted(&mut self.denials, actor, *at, source, t.window_seconds, t.denials) {
+                    let summary = format!("{actor} was refused {refusals} times within {} min", t.window_seconds / 60);
+                    found.push(Finding::of(
+                        IncidentKind::RepeatedDenials,
+                        format!("repeated_denials:{actor}"),
+                        Severity::Medium,
+                        *at,
+                        summary,
+                    ));
                 }
             }
             Signal::PersonalDataRead { at, actor, source } => {
-                let w = self.reads.entry(actor.clone()).or_default();
-                w.push(*at, source.clone(), t.mass_read_window_seconds);
-                let reads = w.seen.len();
-                if once(w, reads >= t.mass_reads) {
-                    found.push(Finding {
-                        kind: IncidentKind::MassPersonalDataAccess,
-                        key: format!("mass_personal_data:{actor}"),
-                        severity: Severity::Critical,
-                        at: *at,
-                        summary: format!(
-                            "{actor} revealed or exported {reads} people's data within {} min",
-                            t.mass_read_window_seconds / 60
-                        ),
-                        personal_data: true,
-                    });
+                if let Some(reads) = counted(&mut self.reads, actor, *at, source, t.mass_read_window_seconds, t.mass_reads) {
+                    let summary =
+                        format!("{actor} revealed or exported {reads} people's data within {} min", t.mass_read_window_seconds / 60);
+                    let key = format!("mass_personal_data:{actor}");
+                    found.push(Finding::of(IncidentKind::MassPersonalDataAccess, key, Severity::Critical, *at, summary));
                 }
             }
         }
