@@ -94,7 +94,7 @@ pub(crate) fn write_archive(out: &Path, header: &BackupHeader, key: &Sealer, sou
         .tempfile_in(parent)
         .map_err(BackupError::io(format!("create a file in {}", parent.display())))?;
     // Held while it is written, so a cleanup of leftovers passes it by.
-    temp.as_file().try_lock().map_err(|e| BackupError::Io { what: format!("lock a file in {}", parent.display()), source: e.into() })?;
+    trustline_store::hold_file(temp.as_file()).map_err(BackupError::io(format!("lock a file in {}", parent.display())))?;
     let header_bytes = serde_json::to_vec(header).map_err(|e| BackupError::Io { what: "encode the header".into(), source: e.into() })?;
     let header_len = u32::try_from(header_bytes.len()).ok().filter(|&n| n <= MAX_HEADER_BYTES);
     let header_len = header_len

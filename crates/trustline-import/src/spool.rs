@@ -7,7 +7,7 @@
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use trustline_crypto::{Sealer, random_bytes};
 use zeroize::Zeroizing;
@@ -40,6 +40,9 @@ impl SpoolWriter {
     /// A new spool file in `dir` (0600, removed when the spool is dropped).
     pub fn create_in(dir: &Path) -> io::Result<Self> {
         let file = tempfile::Builder::new().prefix(SPOOL_PREFIX).tempfile_in(dir)?;
+        // Held while this process lives, so another node's cleanup of the
+        // same folder passes it by.
+        trustline_store::hold_file(file.as_file())?;
         let sealer = Sealer::new(Zeroizing::new(*random_bytes::<32>())).map_err(|_| sealing_failed())?;
         Ok(Self { file, sealer, pending: Zeroizing::new(Vec::with_capacity(CHUNK)), chunks: 0, len: 0 })
     }
@@ -150,22 +153,10 @@ impl Seek for SpoolReader {
 }
 
 /// Removes spool files left in `dir` by a process that ended without
-/// cleaning up (their keys died with it); returns how many.
+/// cleaning up (their keys died with it), never one still in use; returns
+/// how many.
 pub fn remove_leftover_spools(dir: &Path) -> io::Result<usize> {
-    let mut removed = 0;
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(0),
-        Err(error) => return Err(error),
-    };
-    for entry in entries {
-        let path: PathBuf = entry?.path();
-        if path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(SPOOL_PREFIX)) {
-            std::fs::remove_file(&path)?;
-            removed += 1;
-        }
-    }
-    Ok(removed)
+    trustline_store::remove_leftovers(dir, &[SPOOL_PREFIX])
 }
 
 #[cfg(test)]
@@ -215,7 +206,8 @@ mod tests {
         assert_eq!(empty.reader().unwrap().read_to_end(&mut Vec::new()).unwrap(), 0);
         std::fs::write(dir.path().join(format!("{SPOOL_PREFIX}left")), b"x").unwrap();
         std::fs::write(dir.path().join("keep.csv"), b"x").unwrap();
-        assert_eq!(remove_leftover_spools(dir.path()).unwrap(), 3, "the two open spools' files and the leftover");
+        assert_eq!(remove_leftover_spools(dir.path()).unwrap(), 1, "the leftover, not the two spools still in use");
         assert!(dir.path().join("keep.csv").exists());
+        assert!(spool.path().exists() && empty.path().exists());
     }
 }

@@ -65,7 +65,7 @@ pub use keys::{
     InstallationRecord, KeyStore, LockedStore, MasterWrapped, WrappedIndexKey, WrappedSubjectKey, WrappedTenantKey, same_key_set,
 };
 pub use live::{LiveBus, LiveListener};
-pub use private_files::create_private_file;
+pub use private_files::{create_private_file, hold_file, hold_folder, remove_leftovers};
 pub use queues::{InboundNumber, Queue, QueueDraft, QueueStore};
 pub use records::{ApiToken, AuditSearch, NewApiToken, NewUser, Session, Tenant, User};
 pub use register_store::{RegisterEntry, RegisterStore, registers};
