@@ -18,6 +18,8 @@ pub enum PeriodError {
     Empty,
     #[error("the period may last at most {max_days} days")]
     TooLong { max_days: i64 },
+    #[error("seconds must be from 1 to {max_seconds} (the period may last at most {} days)", max_seconds / 86_400)]
+    Length { max_seconds: i64 },
 }
 
 /// `value`, a time a caller named as `field`, if it is within the years 1970 to 9999.
@@ -47,6 +49,18 @@ impl Period {
         }
         Ok(Self { from, to })
     }
+
+    /// The `seconds` from `from` on, as an API query names a period: each
+    /// part is valid or not on its own, so the API document can say which
+    /// values are accepted. The end may pass the year 9999 by `seconds`.
+    pub fn lasting(from: i64, seconds: i64, max_seconds: i64) -> Result<Self, PeriodError> {
+        let from = checked_time(from, "from")?;
+        if !(1..=max_seconds).contains(&seconds) {
+            return Err(PeriodError::Length { max_seconds });
+        }
+        // Both parts are bounded, so this cannot overflow.
+        Ok(Self { from, to: from + seconds })
+    }
 }
 
 #[cfg(test)]
@@ -65,7 +79,28 @@ mod tests {
         assert_eq!(Period::new(LATEST_TIME - DAY, LATEST_TIME, DAY), Ok(Period { from: LATEST_TIME - DAY, to: LATEST_TIME }));
     }
 
+    #[test]
+    fn a_lasting_period_names_its_length() {
+        assert_eq!(Period::lasting(100, 50, DAY), Ok(Period { from: 100, to: 150 }));
+        assert_eq!(Period::lasting(100, 0, DAY), Err(PeriodError::Length { max_seconds: DAY }));
+        assert_eq!(Period::lasting(100, DAY + 1, DAY), Err(PeriodError::Length { max_seconds: DAY }));
+        assert_eq!(Period::lasting(-1, 10, DAY), Err(PeriodError::OutOfRange { field: "from" }));
+        assert_eq!(Period::lasting(LATEST_TIME, DAY, DAY), Ok(Period { from: LATEST_TIME, to: LATEST_TIME + DAY }));
+    }
+
     proptest! {
+        /// Whatever two integers are given, a lasting period is refused or
+        /// exactly as long as asked, within the limit.
+        #[test]
+        fn any_accepted_lasting_period_is_sane(from in any::<i64>(), seconds in any::<i64>(), max_days in 1i64..400) {
+            if let Ok(period) = Period::lasting(from, seconds, max_days * DAY) {
+                prop_assert!((EARLIEST_TIME..=LATEST_TIME).contains(&period.from));
+                prop_assert_eq!(period.to - period.from, seconds);
+                prop_assert!(seconds > 0 && seconds <= max_days * DAY);
+            }
+        }
+
+
         /// Whatever two integers are given, a period is either refused or
         /// non-empty, within the limit and between the sane bounds.
         #[test]

@@ -24,6 +24,12 @@ pub enum EvidenceError {
     Bundle(#[from] BundleError),
 }
 
+/// Checks a period given by a caller as `seconds` from `from`.
+pub(crate) fn evidence_period_lasting(from: UnixTime, seconds: i64) -> Result<Period, EvidenceError> {
+    let period = trustline_domain::Period::lasting(from, seconds, MAX_EVIDENCE_PERIOD_SECONDS)?;
+    Ok(Period { from: period.from, to: period.to })
+}
+
 /// Checks a period given by a caller.
 pub fn evidence_period(from: UnixTime, to: UnixTime) -> Result<Period, EvidenceError> {
     let period = trustline_domain::Period::new(from, to, MAX_EVIDENCE_PERIOD_SECONDS)?;

@@ -2,40 +2,77 @@
 //! input always gets a precise 4xx and never reaches a handler half-parsed.
 
 use crate::error::ApiError;
-use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection, QueryRejection};
+use axum::body::Bytes;
+use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
-/// A JSON body. Handlers' input types use `deny_unknown_fields`, so a
-/// misspelt field is an error rather than silently ignored.
+/// A JSON body: a JSON object (serde would also read a struct from an
+/// array, which the API document does not allow). Handlers' input types use
+/// `deny_unknown_fields`, so a misspelt field is an error rather than
+/// silently ignored.
 pub(crate) struct ApiJson<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
-        match axum::Json::<T>::from_request(request, state).await {
-            Ok(axum::Json(value)) => Ok(Self(value)),
-            Err(rejection) => Err(json_rejection(rejection)),
+        if !is_json(request.headers()) {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "send the body as JSON with `Content-Type: application/json`",
+            ));
         }
+        let body = Bytes::from_request(request, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                too_large()
+            } else {
+                ApiError::bad_request("unreadable_body", rejection.body_text())
+            }
+        })?;
+        json_object(&body).map(Self)
     }
 }
 
-fn json_rejection(rejection: JsonRejection) -> ApiError {
-    match rejection {
-        JsonRejection::MissingJsonContentType(_) => ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "send the body as JSON with `Content-Type: application/json`",
-        ),
-        JsonRejection::JsonSyntaxError(e) => {
-            ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {}", e.body_text()))
+/// `application/json`, or a `+json` type such as `application/merge-patch+json`.
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(value) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else { return false };
+    let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+fn json_object<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let mut value: Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}")))?;
+    if !value.is_object() {
+        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", "the body must be a JSON object"));
+    }
+    whole_numbers_as_integers(&mut value);
+    // Strings move into `T` (no copy stays behind, so a password ends up only
+    // in its zeroizing field).
+    serde_json::from_value(value).map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", e.to_string()))
+}
+
+/// JSON has one number type: `2.0` is the integer 2 (as JSON Schema says),
+/// so an integer field takes it.
+fn whole_numbers_as_integers(value: &mut Value) {
+    match value {
+        Value::Number(number) => {
+            if let Some(float) = number.as_f64().filter(|f| number.is_f64() && f.fract() == 0.0)
+                && (-9.2e18..9.2e18).contains(&float)
+            {
+                #[allow(clippy::cast_possible_truncation)] // whole and within i64, checked above
+                let whole = float as i64;
+                *number = whole.into();
+            }
         }
-        JsonRejection::JsonDataError(e) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", e.body_text()),
-        JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => too_large(),
-        other => ApiError::bad_request("unreadable_body", other.body_text()),
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(whole_numbers_as_integers),
+        Value::Null | Value::Bool(_) | Value::String(_) => {}
     }
 }
 
@@ -88,5 +125,26 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
             .await
             .map(|q| Self(q.0))
             .map_err(|e: QueryRejection| ApiError::bad_request("invalid_query", e.body_text()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Sample {
+        days: i64,
+        share: f64,
+        levels: Vec<u8>,
+    }
+
+    #[test]
+    fn whole_numbers_fill_integer_fields_and_only_objects_are_bodies() {
+        let read: Sample = json_object(br#"{"days": 2.0, "share": 0.5, "levels": [1.0, 3]}"#).unwrap();
+        assert_eq!(read, Sample { days: 2, share: 0.5, levels: vec![1, 3] });
+        assert!(json_object::<Sample>(br#"{"days": 2.5, "share": 1, "levels": []}"#).is_err(), "a fraction is not an integer");
+        assert!(json_object::<Sample>(br#"{"days": 1e300, "share": 1, "levels": []}"#).is_err(), "beyond i64");
+        assert!(json_object::<Sample>(b"[2, 0.5, []]").is_err(), "serde would read a struct from an array");
     }
 }

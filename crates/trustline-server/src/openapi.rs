@@ -56,6 +56,21 @@ fn content(media: &str, schema: Value) -> Value {
     json!({ media: { "schema": schema } })
 }
 
+/// One event of a stream (before OpenAPI 3.2, a stream's schema describes
+/// each event): a named event whose data is a JSON document.
+fn stream_event() -> Value {
+    json!({
+        "type": "object",
+        "required": ["event", "data"],
+        "properties": {
+            "event": { "type": "string", "minLength": 1 },
+            "data": { "type": "string", "contentMediaType": "application/json" },
+            "id": { "type": "string" },
+            "retry": { "type": "integer", "minimum": 0 }
+        }
+    })
+}
+
 fn operation(spec: &RouteSpec, schemas: &mut SchemaGenerator) -> Value {
     let mut op = Map::new();
     op.insert("operationId".into(), json!(operation_id(&spec.method, spec.path)));
@@ -93,7 +108,8 @@ fn operation(spec: &RouteSpec, schemas: &mut SchemaGenerator) -> Value {
         Access::MfaPending | Access::Enrolment | Access::AnySession | Access::PasswordChange => json!([{ "session": [] }]),
         Access::Allowed(action) => {
             op.insert("x-trustline-action".into(), json!(action.as_str()));
-            json!([{ "session": [] }, { "token": [] }])
+            // API clients use tokens; the browser's session works as well.
+            json!([{ "token": [] }, { "session": [] }])
         }
     };
     op.insert("security".into(), security);
@@ -107,9 +123,10 @@ fn operation(spec: &RouteSpec, schemas: &mut SchemaGenerator) -> Value {
             "description": "JSON, or a CSV file with format=csv",
             "content": { "application/json": { "schema": {} }, "text/csv": { "schema": text } }
         }),
-        ResponseBody::EventStream => {
-            json!({ "description": "An event stream: a snapshot, then changes", "content": content("text/event-stream", text) })
-        }
+        ResponseBody::EventStream => json!({
+            "description": "An event stream: a snapshot, then changes",
+            "content": content("text/event-stream", stream_event())
+        }),
         ResponseBody::File => json!({
             "description": "A file to save (Content-Disposition: attachment)",
             "content": {

@@ -286,7 +286,7 @@ fn entries() -> Vec<Entry> {
         // Session API.
         entry(Method::GET, "/api/openapi.json", "This document", Public, get(openapi::document)),
         entry(Method::POST, "/api/session", "Sign in with organisation, username and password", Public, post(session_api::sign_in))
-            .also_answers(&[429])
+            .also_answers(&[401, 429])
             .takes::<session_api::SignIn>(),
         entry(Method::GET, "/api/session", "The current session", AnySession, get(session_api::current)),
         entry(Method::DELETE, "/api/session", "Sign out", AnySession, delete(session_api::sign_out)).answers(StatusCode::NO_CONTENT),

@@ -4,7 +4,7 @@
 //! callbacks, service level against its goal, waits, handle time), as JSON
 //! or an audited CSV.
 
-use super::reports_api::{MAX_PERIOD_SECONDS, PeriodQuery};
+use super::reports_api::{MAX_PERIOD_SECONDS, PeriodQuery, ReportFormat};
 use super::work_api::call_view;
 use crate::auth::Authed;
 use crate::call_facts::{inbound_facts, outbound_facts};
@@ -39,14 +39,14 @@ pub(crate) async fn list(
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ReportQuery {
-    /// Unix time, inclusive.
+    /// Unix time the period starts at (inclusive).
     #[schemars(range(min = trustline_domain::EARLIEST_TIME, max = trustline_domain::LATEST_TIME))]
     from: i64,
-    /// Unix time, exclusive; at most 31 days after `from`.
-    #[schemars(range(min = trustline_domain::EARLIEST_TIME, max = trustline_domain::LATEST_TIME))]
-    to: i64,
+    /// How long the period lasts, at most 31 days (2678400 seconds).
+    #[schemars(range(min = 1, max = MAX_PERIOD_SECONDS))]
+    seconds: i64,
     /// `json` (default) or `csv`.
-    format: Option<String>,
+    format: Option<ReportFormat>,
 }
 
 const CAMPAIGN_COLUMNS: [&str; 13] = [
@@ -90,12 +90,8 @@ fn campaign_row(csv: &mut CsvWriter, id: i64, name: &str, k: &CallKpis) {
 impl ReportQuery {
     /// The period, and whether CSV was asked for.
     fn read(&self) -> Result<(Period, bool), ApiError> {
-        let period = Period::new(self.from, self.to, MAX_PERIOD_SECONDS)?;
-        match self.format.as_deref() {
-            None | Some("json") => Ok((period, false)),
-            Some("csv") => Ok((period, true)),
-            Some(_) => Err(ApiError::unprocessable("invalid_format", "format must be json or csv")),
-        }
+        let period = Period::lasting(self.from, self.seconds, MAX_PERIOD_SECONDS)?;
+        Ok((period, self.format == Some(ReportFormat::Csv)))
     }
 }
 

@@ -19,36 +19,46 @@ use trustline_domain::{CsvWriter, Period};
 pub(crate) const MAX_PERIOD_SECONDS: i64 = 31 * 86_400;
 const STATES: [&str; 5] = ["available", "reserved", "on_call", "wrap_up", "break"];
 
-/// A period as a query names it; checked by [`PeriodQuery::period`].
+/// A period as a query names it: where it starts and how long it lasts.
+/// Each part is valid or not on its own, so the API document states exactly
+/// what is accepted.
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PeriodQuery {
-    /// Unix time, inclusive.
+    /// Unix time the period starts at (inclusive).
     #[schemars(range(min = trustline_domain::EARLIEST_TIME, max = trustline_domain::LATEST_TIME))]
     pub from: i64,
-    /// Unix time, exclusive; at most 31 days after `from`.
-    #[schemars(range(min = trustline_domain::EARLIEST_TIME, max = trustline_domain::LATEST_TIME))]
-    pub to: i64,
+    /// How long the period lasts, at most 31 days (2678400 seconds).
+    #[schemars(range(min = 1, max = MAX_PERIOD_SECONDS))]
+    pub seconds: i64,
 }
 
 impl PeriodQuery {
-    /// At most 31 days, `to` after `from`, both between 1970 and 9999.
     pub fn period(&self) -> Result<Period, ApiError> {
-        Ok(Period::new(self.from, self.to, MAX_PERIOD_SECONDS)?)
+        Ok(Period::lasting(self.from, self.seconds, MAX_PERIOD_SECONDS)?)
     }
+}
+
+/// What a report is answered as.
+#[derive(Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum ReportFormat {
+    Json,
+    /// An audited download.
+    Csv,
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct AgentTimeQuery {
-    /// Unix time, inclusive.
+    /// Unix time the period starts at (inclusive).
     #[schemars(range(min = trustline_domain::EARLIEST_TIME, max = trustline_domain::LATEST_TIME))]
     from: i64,
-    /// Unix time, exclusive; at most 31 days after `from`.
-    #[schemars(range(min = trustline_domain::EARLIEST_TIME, max = trustline_domain::LATEST_TIME))]
-    to: i64,
-    /// `csv` (default, an audited download) or `json` (for the wallboard).
-    format: Option<String>,
+    /// How long the period lasts, at most 31 days (2678400 seconds).
+    #[schemars(range(min = 1, max = MAX_PERIOD_SECONDS))]
+    seconds: i64,
+    /// `csv` (default) or `json` (for the wallboard).
+    format: Option<ReportFormat>,
 }
 
 /// Per agent: seconds logged in and in each state, and occupancy (time on
@@ -59,12 +69,8 @@ pub(crate) async fn agent_time(
     authed: Authed,
     ApiQuery(query): ApiQuery<AgentTimeQuery>,
 ) -> Result<Response, ApiError> {
-    let period = Period::new(query.from, query.to, MAX_PERIOD_SECONDS)?;
-    let csv = match query.format.as_deref() {
-        None | Some("csv") => true,
-        Some("json") => false,
-        Some(_) => return Err(ApiError::unprocessable("invalid_format", "format must be csv or json")),
-    };
+    let period = Period::lasting(query.from, query.seconds, MAX_PERIOD_SECONDS)?;
+    let csv = query.format != Some(ReportFormat::Json);
     let tenant = authed.principal.tenant.id;
     let users = state.store.list_users(tenant).await?;
     let initial: BTreeMap<i64, String> =

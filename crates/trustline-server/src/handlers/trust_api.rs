@@ -6,7 +6,8 @@ use crate::auth::Authed;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
-use crate::{evidence_bundle, evidence_period};
+use crate::evidence::evidence_period_lasting;
+use crate::{MAX_EVIDENCE_PERIOD_SECONDS, evidence_bundle};
 use axum::Json;
 use axum::extract::State;
 use axum::http::header;
@@ -78,12 +79,12 @@ pub(crate) async fn download(
 #[derive(serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct EvidencePeriod {
-    /// Unix time, inclusive.
+    /// Unix time the period starts at (inclusive).
     #[schemars(range(min = trustline_domain::EARLIEST_TIME, max = trustline_domain::LATEST_TIME))]
     from: i64,
-    /// Unix time, exclusive; at most 366 days after `from`.
-    #[schemars(range(min = trustline_domain::EARLIEST_TIME, max = trustline_domain::LATEST_TIME))]
-    to: i64,
+    /// How long the period lasts, at most 366 days (31622400 seconds).
+    #[schemars(range(min = 1, max = MAX_EVIDENCE_PERIOD_SECONDS))]
+    seconds: i64,
 }
 
 /// The evidence bundle of a period, audited as an export of the audit log.
@@ -92,17 +93,17 @@ pub(crate) async fn evidence(
     authed: Authed,
     ApiQuery(input): ApiQuery<EvidencePeriod>,
 ) -> Result<Response, ApiError> {
-    let period = evidence_period(input.from, input.to)?;
+    let period = evidence_period_lasting(input.from, input.seconds)?;
     let tenant = &authed.principal.tenant;
     let audit = authed
         .caller
         .audit(&state, "trust.evidence_export", format!("tenant:{}", tenant.id))
-        .detail("from", input.from.to_string())
-        .detail("to", input.to.to_string());
+        .detail("from", period.from.to_string())
+        .detail("to", period.to.to_string());
     state.appender.append(audit).await?;
     let assessment = assessment(&state, &authed).await?;
     let bundle = evidence_bundle(state.store.as_ref(), &state.keys, tenant.id, &assessment, period, state.clock.now()).await?;
-    let name = format!("attachment; filename=\"trustline-evidence-{}-{}-{}.zip\"", tenant.slug, input.from, input.to);
+    let name = format!("attachment; filename=\"trustline-evidence-{}-{}-{}.zip\"", tenant.slug, period.from, period.to);
     Ok(([(header::CONTENT_TYPE, "application/zip".to_owned()), (header::CONTENT_DISPOSITION, name)], bundle).into_response())
 }
 

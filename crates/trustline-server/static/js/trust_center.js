@@ -5,5 +5,5 @@ form?.addEventListener('submit', (event) => {
   event.preventDefault();
   const from = Date.parse(form.elements.from.value + 'T00:00:00Z') / 1000;
   const to = Date.parse(form.elements.to.value + 'T00:00:00Z') / 1000 + 86400;
-  window.location.assign(`/api/trust/evidence?from=${from}&to=${to}`);
+  window.location.assign(`/api/trust/evidence?from=${from}&seconds=${to - from}`);
 });

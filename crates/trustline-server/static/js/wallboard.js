@@ -57,7 +57,8 @@ async function history(user) {
 
 async function figures() {
   figuresDue = null;
-  const period = `from=${dayStart()}&to=${Math.ceil(now()) + 1}`;
+  const start = dayStart();
+  const period = `from=${start}&seconds=${Math.ceil(now()) + 1 - start}`;
   const [byCampaign, byQueue, time] = await Promise.all([
     api('GET', `/api/reports/campaigns?${period}`, undefined, { background: true }),
     api('GET', `/api/reports/queues?${period}`, undefined, { background: true }),

@@ -242,7 +242,7 @@ mod report {
         server.clock.advance(100);
         ada.post("/api/agent/state", json!({ "event": "log_out" })).await;
 
-        let path = format!("/api/reports/agent-time?from={start}&to={}", start + 3600);
+        let path = format!("/api/reports/agent-time?from={start}&seconds=3600");
         let reply = sam.http.get(sam.url(&path)).send().await.unwrap();
         assert_eq!(reply.status(), 200);
         assert!(reply.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
@@ -258,12 +258,12 @@ mod report {
         assert_eq!(json.body["agents"][0]["seconds"]["break"], 300, "{}", json.body);
         assert_eq!((&json.body["floor"]["logged_in_seconds"], &json.body["floor"]["occupancy"]), (&json!(1000), &json!(0.0)));
         assert_eq!(server.db.raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'report.export'").await, 1);
-        assert_eq!(sam.get(&format!("{path}&format=xml")).await.code(), "invalid_format");
+        assert_eq!(sam.get(&format!("{path}&format=xml")).await.code(), "invalid_query", "json or csv, as the API document says");
         // A report starting mid-break starts from the state then.
-        let later = format!("/api/reports/agent-time?from={}&to={}", start + 700, start + 800);
+        let later = format!("/api/reports/agent-time?from={}&seconds=100", start + 700);
         let csv = sam.http.get(sam.url(&later)).send().await.unwrap().text().await.unwrap();
         assert!(csv.lines().nth(1).unwrap().contains(",100,0,0,0,0,100,"), "{csv}");
-        let bad = sam.get(&format!("/api/reports/agent-time?from={start}&to={start}")).await;
+        let bad = sam.get(&format!("/api/reports/agent-time?from={start}&seconds=0")).await;
         assert_eq!((bad.status, bad.code()), (422, "invalid_period"));
         assert_eq!(ada.get(&path).await.status, 403);
     }

@@ -91,6 +91,20 @@ async fn malformed_bodies_get_precise_errors(engine: Engine) {
     assert_eq!((bad_query.status, bad_query.code()), (400, "invalid_query"));
     let unknown = client.get("/api/nothing-here").await;
     assert_eq!((unknown.status, unknown.code()), (404, "not_found"));
+    // serde reads a struct from an array too: `[null, null]` would clear
+    // both retention periods if arrays were not refused.
+    let before = client.get("/api/retention").await.body;
+    let array = client
+        .http
+        .put(client.url("/api/retention"))
+        .header("x-csrf-token", csrf.clone())
+        .header("content-type", "application/json")
+        .body("[null, null]")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(array.status(), 422, "an array is not a retention policy");
+    assert_eq!(client.get("/api/retention").await.body, before);
     let method = client.send(reqwest::Method::PATCH, "/api/users", None).await;
     assert_eq!((method.status, method.code()), (405, "method_not_allowed"));
     assert_eq!(server.db.raw.scalar("SELECT COUNT(*) FROM users").await, users);
@@ -111,12 +125,13 @@ async fn every_response_carries_security_headers(engine: Engine) {
     }
 }
 
-/// The query fields of a route that name times: `from`, `to` or `day`.
+/// The query fields of a route that name times or lengths: `from`, `to`,
+/// `seconds` or `day`.
 fn time_fields(describe: fn(&mut schemars::SchemaGenerator) -> schemars::Schema) -> Vec<String> {
     let mut generator = SchemaSettings::draft2020_12().with(|s| s.inline_subschemas = true).into_generator();
     let schema = Value::from(describe(&mut generator));
     let names = schema.pointer("/properties").and_then(Value::as_object).map(|p| p.keys().cloned().collect()).unwrap_or_else(Vec::new);
-    names.into_iter().filter(|n: &String| ["from", "to", "day"].contains(&n.as_str())).collect()
+    names.into_iter().filter(|n: &String| ["from", "to", "seconds", "day"].contains(&n.as_str())).collect()
 }
 
 /// `to - from` once wrapped around and passed the 31- and 366-day limits.

@@ -256,7 +256,7 @@ async fn an_agent_works_three_contacts_while_the_wallboard_follows() {
     board.click(&format!("tr[data-agent='{}'] button", ada.id.0)).await;
     board.wait_until("#agent-history", "the agent's history", |t| t.contains("wrap_up")).await;
 
-    let dispositions = supervisor.get(&format!("/api/calls?from={}&to={}", MONDAY_NOON_UTC - 60, MONDAY_NOON_UTC + 86_400)).await.body;
+    let dispositions = supervisor.get(&format!("/api/calls?from={}&seconds={}", MONDAY_NOON_UTC - 60, 86_400 + 60)).await.body;
     let done = dispositions["calls"].as_array().unwrap().iter().filter(|c| c["disposition"] == "not_interested").count();
     assert_eq!(done, 3, "{dispositions}");
     for browser in [&desk, &board] {

@@ -90,7 +90,7 @@ pub(crate) async fn log_in(agent: &TestClient) {
 }
 
 pub(crate) fn calls_path() -> String {
-    format!("/api/calls?from={}&to={}", MONDAY_NOON_UTC - 60, MONDAY_NOON_UTC + 86_400)
+    format!("/api/calls?from={}&seconds={}", MONDAY_NOON_UTC - 60, 86_400 + 60)
 }
 
 async fn progressive_calls_reach_the_agent_and_the_gate_holds(engine: Engine) {
@@ -167,7 +167,7 @@ async fn progressive_calls_reach_the_agent_and_the_gate_holds(engine: Engine) {
     centre.later(86_400).await;
     let sam = &centre.supervisor;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let calls = sam.get(&format!("/api/calls?from={}&to={}", MONDAY_NOON_UTC - 60, MONDAY_NOON_UTC + 3 * 86_400)).await;
+    let calls = sam.get(&format!("/api/calls?from={}&seconds={}", MONDAY_NOON_UTC - 60, 3 * 86_400 + 60)).await;
     assert_eq!(calls.body["calls"].as_array().unwrap().len(), 3, "two attempts were the most for Carl; Bob never");
 }
 
@@ -200,21 +200,21 @@ async fn predictive_calls_find_free_agents_and_figures_add_up(engine: Engine) {
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     assert_eq!(done, 6, "every contact was reached and handled: {}", sam.get(&calls_path()).await.body);
-    let report = sam.get(&format!("/api/reports/campaigns?from={}&to={}", MONDAY_NOON_UTC - 60, MONDAY_NOON_UTC + 3600)).await;
+    let report = sam.get(&format!("/api/reports/campaigns?from={}&seconds=3660", MONDAY_NOON_UTC - 60)).await;
     assert_eq!(report.status, 200, "{}", report.body);
     let figures = &report.body["campaigns"][0]["figures"];
     assert_eq!(report.body["campaigns"][0]["campaign_id"], campaign);
     assert_eq!((figures["attempted"].as_u64(), figures["reached"].as_u64(), figures["connected"].as_u64()), (Some(6), Some(6), Some(6)));
     assert_eq!((figures["conversions"].as_u64(), figures["abandoned"].as_u64()), (Some(3), Some(0)));
     assert_eq!(figures["conversion_rate"], 0.5);
-    let csv = sam.get(&format!("/api/reports/campaigns?from={}&to={}&format=csv", MONDAY_NOON_UTC - 60, MONDAY_NOON_UTC + 3600)).await;
+    let csv = sam.get(&format!("/api/reports/campaigns?from={}&seconds=3660&format=csv", MONDAY_NOON_UTC - 60)).await;
     assert_eq!(csv.status, 200);
     let text = csv.text;
     assert!(text.contains(&format!("{campaign},\"Winter\",6,6,1.0000,6,3,0.5000,0,0.0000")), "{text}");
     let audited = centre.server.db.raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'report.export'").await;
     assert_eq!(audited, 1, "the CSV export is audited");
     let agent_reply =
-        centre.agents[0].get(&format!("/api/reports/campaigns?from={}&to={}", MONDAY_NOON_UTC - 60, MONDAY_NOON_UTC + 3600)).await;
+        centre.agents[0].get(&format!("/api/reports/campaigns?from={}&seconds=3660", MONDAY_NOON_UTC - 60)).await;
     assert_eq!(agent_reply.status, 403, "agents do not read campaign figures");
 }
 

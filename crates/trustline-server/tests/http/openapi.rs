@@ -96,7 +96,7 @@ async fn the_document_is_well_formed_and_matches_the_routes(engine: Engine) {
     assert!(queue["properties"]["overflow_to"]["description"].as_str().unwrap().contains("overflow"));
     let report = &doc["paths"]["/api/reports/queues"]["get"];
     let query: BTreeSet<&str> = report["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
-    assert_eq!(query, BTreeSet::from(["from", "to", "format"]));
+    assert_eq!(query, BTreeSet::from(["from", "seconds", "format"]));
     assert!(report["responses"]["200"]["content"]["text/csv"].is_object(), "JSON or CSV");
     assert!(doc["paths"]["/api/imports"]["post"]["requestBody"]["content"]["text/csv"].is_object());
     assert!(doc["paths"]["/api/live"]["get"]["responses"]["200"]["content"]["text/event-stream"].is_object());
