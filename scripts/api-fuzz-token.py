@@ -1,6 +1,7 @@
 """Signs in to a fresh demo as its owner over the public API (password, then
 authenticator enrolment with a TOTP computed here), creates an API token
-holding every scope the API document names, and prints its secret."""
+holding every scope the API document names and a spare one to revoke, and
+prints the first's secret and the spare's id."""
 
 import base64
 import hashlib
@@ -44,4 +45,5 @@ scopes = sorted(
     {op["x-trustline-action"] for item in document["paths"].values() for op in item.values() if "x-trustline-action" in op}
 )
 created = call("POST", "/api/tokens", {"name": "API fuzzer", "scopes": scopes, "expires_in_days": 1})
-print(created["token"])
+spare = call("POST", "/api/tokens", {"name": "revoked by the API fuzzer", "scopes": ["account.view"], "expires_in_days": 1})
+print(created["token"], spare["details"]["id"])

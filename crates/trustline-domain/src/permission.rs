@@ -140,6 +140,11 @@ impl Action {
         Action::TrustManage,
     ];
 
+    /// Every action's name, for the API document.
+    pub fn names() -> Vec<&'static str> {
+        Self::ALL.iter().map(|a| a.as_str()).collect()
+    }
+
     /// The stable name used for API token scopes and audit events.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -2,8 +2,8 @@
 //! writes, checked field by field, and when each entry needs attention
 //! (a review due, a certificate expired or expiring).
 
-use crate::UnixTime;
 use crate::contact::FieldError;
+use crate::{UnixTime, bounded_text};
 use serde::{Deserialize, Serialize};
 
 const DAY: i64 = 86_400;
@@ -21,17 +21,21 @@ pub enum CertificationKind {
 pub struct Certification {
     pub kind: CertificationKind,
     /// The last day it is valid (`YYYY-MM-DD`).
+    #[schemars(extend("format" = "date"))]
     pub expires_on: String,
 }
 
 #[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SupplierInput {
+    #[schemars(length(min = 1, max = 200), pattern(crate::NOT_BLANK))]
     pub name: String,
     /// What the supplier does for the contact center.
+    #[schemars(length(min = 1, max = 500), pattern(crate::NOT_BLANK))]
     pub service: String,
     /// The personal data it touches; empty if none.
     #[serde(default)]
+    #[schemars(length(max = 500))]
     pub data_touched: String,
     #[serde(default)]
     pub certifications: Vec<Certification>,
@@ -49,16 +53,17 @@ pub struct Supplier {
 }
 
 fn text(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) -> String {
-    let value = value.trim().to_owned();
-    if value.is_empty() || value.chars().count() > max {
-        errors.push(FieldError::new(field, format!("must be 1 to {max} characters")));
-    }
-    value
+    bounded_text(value, 1, max).map(str::to_owned).unwrap_or_else(|| {
+        errors.push(FieldError::new(field, format!("must be 1 to {max} characters, not blank")));
+        String::new()
+    })
 }
 
+/// The Unix time `date` ends at (UTC), for any date of the years 0 to 9999.
 fn end_of_day(date: &str) -> Option<UnixTime> {
     let day: jiff::civil::Date = date.parse().ok()?;
-    Some(day.to_zoned(jiff::tz::TimeZone::UTC).ok()?.timestamp().as_second() + DAY)
+    let days = jiff::civil::date(1970, 1, 1).until(day).ok()?.get_days();
+    Some(i64::from(days) * DAY + DAY)
 }
 
 impl SupplierInput {
@@ -67,7 +72,7 @@ impl SupplierInput {
         let name = text("name", &self.name, 200, &mut errors);
         let service = text("service", &self.service, 500, &mut errors);
         let data_touched = self.data_touched.trim().to_owned();
-        if data_touched.chars().count() > 500 {
+        if self.data_touched.chars().count() > 500 {
             errors.push(FieldError::new("data_touched", "must be at most 500 characters"));
         }
         for (i, c) in self.certifications.iter().enumerate() {
@@ -135,12 +140,16 @@ pub enum Treatment {
 #[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RiskInput {
+    #[schemars(length(min = 1, max = 200), pattern(crate::NOT_BLANK))]
     pub title: String,
     #[serde(default)]
+    #[schemars(length(max = 5000))]
     pub description: String,
     /// 1 (rare) to 5 (almost certain).
+    #[schemars(range(min = 1, max = 5))]
     pub likelihood: u8,
     /// 1 (negligible) to 5 (severe).
+    #[schemars(range(min = 1, max = 5))]
     pub impact: u8,
     pub treatment: Treatment,
     /// The user who owns the risk.
@@ -168,7 +177,7 @@ impl RiskInput {
         let mut errors = Vec::new();
         let title = text("title", &self.title, 200, &mut errors);
         let description = self.description.trim().to_owned();
-        if description.chars().count() > 5_000 {
+        if self.description.chars().count() > 5_000 {
             errors.push(FieldError::new("description", "must be at most 5000 characters"));
         }
         for (field, value) in [("likelihood", self.likelihood), ("impact", self.impact)] {

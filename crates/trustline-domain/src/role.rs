@@ -19,6 +19,11 @@ pub struct UnknownRole(pub String);
 impl Role {
     pub const ALL: [Role; 5] = [Role::Owner, Role::Admin, Role::Supervisor, Role::Agent, Role::Auditor];
 
+    /// Every role's name, for the API document.
+    pub fn names() -> Vec<&'static str> {
+        Self::ALL.iter().map(|r| r.as_str()).collect()
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Owner => "owner",

@@ -11,8 +11,10 @@ const DAY: i64 = 86_400;
 #[derive(Clone, Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CourseInput {
+    #[schemars(length(min = 1, max = 200), pattern(crate::NOT_BLANK))]
     pub title: String,
     /// How long a completion counts, in days (1 to 1095).
+    #[schemars(range(min = 1, max = 1095))]
     pub validity_days: u32,
     /// Required of everyone who handles personal data (default true).
     pub required: Option<bool>,
@@ -30,9 +32,9 @@ impl CourseInput {
     /// Every problem at once, each with its field.
     pub fn validate(self) -> Result<(String, u32, bool), Vec<FieldError>> {
         let mut errors = Vec::new();
-        let title = self.title.trim().to_owned();
-        if title.is_empty() || title.chars().count() > 200 {
-            errors.push(FieldError::new("title", "must be 1 to 200 characters"));
+        let title = crate::bounded_text(&self.title, 1, 200).unwrap_or_default().to_owned();
+        if title.is_empty() {
+            errors.push(FieldError::new("title", "must be 1 to 200 characters, not blank"));
         }
         if !(1..=1095).contains(&self.validity_days) {
             errors.push(FieldError::new("validity_days", "must be 1 to 1095 days"));

@@ -5,8 +5,8 @@ use crate::error::ApiError;
 use axum::body::Bytes;
 use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::{HeaderMap, StatusCode, header};
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -46,8 +46,8 @@ fn is_json(headers: &HeaderMap) -> bool {
 }
 
 fn json_object<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let mut value: Value = serde_json::from_slice(body)
-        .map_err(|e| ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}")))?;
+    let mut value: Value =
+        serde_json::from_slice(body).map_err(|e| ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}")))?;
     if !value.is_object() {
         return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", "the body must be a JSON object"));
     }
@@ -100,17 +100,40 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiForm<T> {
     }
 }
 
-/// A path parameter, e.g. a numeric id.
+/// The one path parameter of a route: a numeric id or a name.
 pub(crate) struct ApiPath<T>(pub T);
 
-impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+/// What a path segment can be read as.
+pub(crate) trait PathValue: Sized {
+    fn from_segment(segment: &str) -> Option<Self>;
+}
+
+impl PathValue for String {
+    fn from_segment(segment: &str) -> Option<Self> {
+        Some(segment.to_owned())
+    }
+}
+
+impl PathValue for i64 {
+    /// `42`, or `42.0`: a whole number is an integer however it is written.
+    fn from_segment(segment: &str) -> Option<Self> {
+        segment.parse().ok().or_else(|| {
+            let (whole, fraction) = segment.split_once('.')?;
+            (!fraction.is_empty() && fraction.bytes().all(|b| b == b'0')).then(|| whole.parse().ok()).flatten()
+        })
+    }
+}
+
+impl<S: Send + Sync, T: PathValue + Send> FromRequestParts<S> for ApiPath<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        axum::extract::Path::<T>::from_request_parts(parts, state)
+        let axum::extract::Path(segment) = axum::extract::Path::<String>::from_request_parts(parts, state)
             .await
-            .map(|p| Self(p.0))
-            .map_err(|e: PathRejection| ApiError::bad_request("invalid_path", e.body_text()))
+            .map_err(|e: PathRejection| ApiError::bad_request("invalid_path", e.body_text()))?;
+        T::from_segment(&segment)
+            .map(Self)
+            .ok_or_else(|| ApiError::bad_request("invalid_path", format!("{segment:?} is not an id (a whole number)")))
     }
 }
 
@@ -137,6 +160,16 @@ mod tests {
         days: i64,
         share: f64,
         levels: Vec<u8>,
+    }
+
+    #[test]
+    fn a_path_id_is_a_whole_number_however_written() {
+        assert_eq!(i64::from_segment("42"), Some(42));
+        assert_eq!(i64::from_segment("42.00"), Some(42));
+        assert_eq!(i64::from_segment("-7.0"), Some(-7));
+        for refused in ["42.5", "42.", ".0", "1e3", "x", "99999999999999999999"] {
+            assert_eq!(i64::from_segment(refused), None, "{refused}");
+        }
     }
 
     #[test]

@@ -10,8 +10,10 @@ const MAX_DAYS: u32 = 3650;
 pub struct RetentionPolicy {
     /// Contacts not worked (or, if never worked, not created) for this many
     /// days are erased.
+    #[schemars(range(min = 1, max = MAX_DAYS))]
     pub contact_idle_days: Option<u32>,
     /// Notes older than this many days are deleted.
+    #[schemars(range(min = 1, max = MAX_DAYS))]
     pub note_days: Option<u32>,
 }
 

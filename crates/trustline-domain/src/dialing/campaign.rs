@@ -9,18 +9,26 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CampaignInput {
+    #[schemars(length(min = 1, max = 100), pattern(crate::NOT_BLANK))]
     pub name: String,
+    #[schemars(extend("enum" = DialingMode::ALL.map(DialingMode::as_str)))]
     pub mode: String,
     /// Names of the call lists to dial.
     #[serde(default)]
+    #[schemars(length(min = 1), inner(pattern(crate::NOT_BLANK)))]
     pub lists: Vec<String>,
     /// The number shown to the people called, in E.164.
     pub caller_id: Option<String>,
+    /// 1 minute to 30 days (default 1 day).
+    #[schemars(range(min = 1, max = 43_200))]
     pub retry_delay_minutes: Option<u32>,
+    #[schemars(range(min = 1, max = 20))]
     pub max_attempts: Option<u32>,
     /// Highest share of answered calls that may be abandoned (at most 0.03).
+    #[schemars(extend("exclusiveMinimum" = 0, "maximum" = MAX_ABANDONMENT_CAP))]
     pub abandonment_cap: Option<f64>,
     /// `30d` (default) or `24h`.
+    #[schemars(extend("enum" = ["30d", "24h", null]))]
     pub abandonment_window: Option<String>,
     /// The tenant's own hours, e.g. `mon-fri 09:00-17:30`; they narrow each
     /// country's hours, never widen them.
@@ -30,8 +38,10 @@ pub struct CampaignInput {
     #[serde(default)]
     pub holidays: Vec<String>,
     /// What the agent reads to the contact.
+    #[schemars(length(max = MAX_SCRIPT_CHARS))]
     pub script: Option<String>,
     /// The dispositions agents choose from; a default set when absent.
+    #[schemars(length(min = 1, max = 50))]
     pub dispositions: Option<Vec<Disposition>>,
 }
 
@@ -40,7 +50,9 @@ pub struct CampaignInput {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Disposition {
+    #[schemars(regex(pattern = "^[a-z0-9_]{1,40}$"))]
     pub code: String,
+    #[schemars(length(min = 1, max = 100), pattern(crate::NOT_BLANK))]
     pub label: String,
     pub outcome: DispositionOutcome,
 }
@@ -65,7 +77,7 @@ impl Disposition {
 }
 
 /// Longest script, in characters.
-const MAX_SCRIPT_CHARS: usize = 20_000;
+pub(crate) const MAX_SCRIPT_CHARS: usize = 20_000;
 
 /// Checked settings, as stored.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -91,9 +103,9 @@ impl CampaignInput {
     /// Every problem at once, each with its field.
     pub fn validate(self) -> Result<CampaignSettings, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let name = self.name.trim().to_owned();
-        if name.is_empty() || name.chars().count() > 100 {
-            errors.push(FieldError::new("name", "must be 1 to 100 characters"));
+        let name = crate::bounded_text(&self.name, 1, 100).unwrap_or_default().to_owned();
+        if name.is_empty() {
+            errors.push(FieldError::new("name", "must be 1 to 100 characters, not blank"));
         }
         let mode = DialingMode::parse(&self.mode).map_err(|e| errors.push(FieldError::new("mode", e.to_string()))).ok();
         let mut lists: Vec<String> = self.lists.iter().map(|l| l.trim().to_owned()).collect();
@@ -206,7 +218,7 @@ fn check_dispositions(dispositions: &[Disposition], errors: &mut Vec<FieldError>
         if dispositions.iter().take(i).any(|other| other.code == d.code) {
             errors.push(FieldError::new(format!("dispositions[{i}].code"), "is used twice"));
         }
-        if d.label.trim().is_empty() || d.label.chars().count() > 100 {
+        if crate::bounded_text(&d.label, 1, 100).is_none() {
             errors.push(FieldError::new(format!("dispositions[{i}].label"), "must be 1 to 100 characters"));
         }
     }
@@ -259,11 +271,10 @@ impl CampaignStatus {
         }
     }
 
+    pub const ALL: [CampaignStatus; 4] = [Self::Draft, Self::Running, Self::Paused, Self::Finished];
+
     pub fn parse(text: &str) -> Result<Self, CampaignStatusError> {
-        [Self::Draft, Self::Running, Self::Paused, Self::Finished]
-            .into_iter()
-            .find(|s| s.as_str() == text)
-            .ok_or_else(|| CampaignStatusError::Unknown(text.to_owned()))
+        Self::ALL.into_iter().find(|s| s.as_str() == text).ok_or_else(|| CampaignStatusError::Unknown(text.to_owned()))
     }
 
     /// Drafts start; running campaigns pause and resume; anything but a

@@ -15,29 +15,38 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QueueInput {
+    #[schemars(length(min = 1, max = 100), pattern(crate::NOT_BLANK))]
     pub name: String,
     /// The number callers dial to reach this queue, in E.164.
     pub number: String,
     /// Skills an agent needs, each at least at its level.
     #[serde(default)]
+    #[schemars(length(max = super::skills::MAX_SKILLS))]
     pub skills: Vec<SkillLevel>,
     /// 1 to 9; an agent serving several queues takes the highest first. Default 5.
+    #[schemars(range(min = 1, max = 9))]
     pub priority: Option<u8>,
     /// `longest_idle` (default) or `skills_weighted`.
+    #[schemars(extend("enum" = ["longest_idle", "skills_weighted", null]))]
     pub strategy: Option<String>,
     /// After this wait a call may also go to the agents of `overflow_to`.
+    #[schemars(range(min = 1, max = 3600))]
     pub overflow_after_seconds: Option<u32>,
     /// The name of the queue calls overflow to.
     pub overflow_to: Option<String>,
     /// Answered within this many seconds counts towards the service level (default 20).
+    #[schemars(range(min = 1, max = 3600))]
     pub service_level_seconds: Option<u32>,
     /// The share to answer within that time (default 0.8).
+    #[schemars(extend("exclusiveMinimum" = 0, "maximum" = 1))]
     pub service_level_target: Option<f64>,
     /// Offer callers a callback when their expected wait is longer than this.
+    #[schemars(range(min = 10, max = 3600))]
     pub callback_after_seconds: Option<u32>,
     /// An agent has this long (5 to 120 s) to accept an incoming call, which
     /// rings at their desk meanwhile; unanswered, it goes back to the queue.
     /// None: calls connect to the agent at once.
+    #[schemars(range(min = 5, max = 120))]
     pub answer_within_seconds: Option<u32>,
     /// IANA time zone of the opening hours (default UTC).
     pub time_zone: Option<String>,
@@ -48,8 +57,10 @@ pub struct QueueInput {
     #[serde(default)]
     pub holidays: Vec<String>,
     /// What the agent reads to the caller.
+    #[schemars(length(max = crate::dialing::campaign::MAX_SCRIPT_CHARS))]
     pub script: Option<String>,
     /// The dispositions agents choose from; a default set when absent.
+    #[schemars(length(min = 1, max = 50))]
     pub dispositions: Option<Vec<Disposition>>,
 }
 
@@ -106,9 +117,9 @@ impl QueueInput {
     /// Every problem at once, each with its field.
     pub fn validate(self) -> Result<QueueSettings, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let name = self.name.trim().to_owned();
-        if name.is_empty() || name.chars().count() > 100 {
-            errors.push(FieldError::new("name", "must be 1 to 100 characters"));
+        let name = crate::bounded_text(&self.name, 1, 100).unwrap_or_default().to_owned();
+        if name.is_empty() {
+            errors.push(FieldError::new("name", "must be 1 to 100 characters, not blank"));
         }
         let number = E164::parse(self.number.trim())
             .map_err(|_| errors.push(FieldError::new("number", "must be a number in E.164 form, e.g. +442079460999")))

@@ -11,12 +11,16 @@ use std::collections::BTreeMap;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SkillLevel {
+    /// 1 to 40 of a-z, 0-9 and `_`.
+    #[schemars(regex(pattern = "^[a-z0-9_]{1,40}$"))]
     pub skill: String,
+    /// 1 to 10.
+    #[schemars(range(min = 1, max = 10))]
     pub level: u8,
 }
 
 /// Most skills on one agent or queue.
-const MAX_SKILLS: usize = 50;
+pub const MAX_SKILLS: usize = 50;
 
 /// Checks skills field by field (`field[i].skill`, `field[i].level`); each
 /// skill once, names of 1 to 40 of a-z, 0-9 and _.

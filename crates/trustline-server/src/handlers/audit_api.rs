@@ -17,6 +17,7 @@ pub(crate) struct Page {
     #[serde(default)]
     after: i64,
     #[serde(default = "default_limit")]
+    #[schemars(range(max = u32::MAX))]
     limit: u32,
 }
 
@@ -43,16 +44,22 @@ pub(crate) async fn events(
 #[serde(deny_unknown_fields)]
 pub(crate) struct SearchQuery {
     /// The action starts with this, e.g. `contact.`.
+    #[schemars(length(max = SEARCH_TEXT))]
     action: Option<String>,
     /// The actor contains this, e.g. `user:3`.
+    #[schemars(length(max = SEARCH_TEXT))]
     actor: Option<String>,
     /// The target contains this, e.g. `contact:42`.
+    #[schemars(length(max = SEARCH_TEXT))]
     target: Option<String>,
     /// `success`, `failure` or `denied`.
+    #[schemars(extend("enum" = ["success", "failure", "denied", null]))]
     outcome: Option<String>,
     /// Only events before this position (the `next_before` of the previous page).
+    #[schemars(range(min = 1))]
     before: Option<i64>,
     /// At most this many events, 1 to 500 (default 100).
+    #[schemars(range(min = 1, max = 500))]
     limit: Option<u32>,
 }
 
@@ -63,11 +70,10 @@ impl SearchQuery {
     fn checked(self) -> Result<(AuditSearch, u32), ApiError> {
         let mut problems = Vec::new();
         let mut text = |field: &'static str, value: Option<String>| {
-            let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
             if value.as_ref().is_some_and(|v| v.chars().count() > SEARCH_TEXT) {
                 problems.push(FieldError::new(field, format!("must be at most {SEARCH_TEXT} characters")));
             }
-            value
+            value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
         };
         let (action, actor, target) = (text("action", self.action), text("actor", self.actor), text("target", self.target));
         let outcome = text("outcome", self.outcome);

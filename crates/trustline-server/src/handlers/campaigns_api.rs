@@ -109,6 +109,7 @@ pub(crate) async fn update(
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct StatusChange {
+    #[schemars(extend("enum" = CampaignStatus::ALL.map(CampaignStatus::as_str)))]
     status: String,
 }
 

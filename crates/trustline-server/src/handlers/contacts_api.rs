@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use trustline_domain::contact::{Consent, ConsentKind, ContactInput, EmailAddress, ValidatedContact};
 use trustline_domain::webhooks::WebhookEvent;
-use trustline_domain::{Action, ContactId, UserId};
+use trustline_domain::{Action, ContactId, UserId, bounded_text};
 use trustline_phone::{DefaultRegion, PhoneRules};
 use trustline_store::{ConsentChange, ConsentEvent, ConsentState, SealedContact};
 use trustline_vault::{OpenedContact, subject_label};
@@ -58,6 +58,8 @@ pub(crate) async fn create(
 pub(crate) struct Page {
     #[serde(default)]
     after: i64,
+    /// At most this many (more than 200 gives 200).
+    #[schemars(range(max = u32::MAX))]
     limit: Option<u32>,
 }
 
@@ -96,6 +98,8 @@ pub(crate) async fn show(State(state): State<AppState>, authed: Authed, ApiPath(
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RevealRequest {
+    /// Why you need to see the contact in full (kept in the audit log).
+    #[schemars(length(min = 5, max = 200), pattern(trustline_domain::NOT_BLANK))]
     reason: String,
 }
 
@@ -106,10 +110,9 @@ pub(crate) async fn reveal(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<RevealRequest>,
 ) -> Result<Json<Value>, ApiError> {
-    let reason = input.reason.trim();
-    if reason.chars().count() < 5 || reason.chars().count() > 200 {
+    let Some(reason) = bounded_text(&input.reason, 5, 200) else {
         return Err(ApiError::unprocessable("reason_required", "say why you need to see this contact (5 to 200 characters)"));
-    }
+    };
     let (sealed, opened) = load(&state, &authed, id).await?;
     let audit = authed.caller.audit(&state, "contact.reveal", subject_label(sealed.id)).detail("reason", reason);
     state.appender.append(audit).await?;
@@ -261,16 +264,15 @@ pub(crate) async fn record_do_not_contact(
 
 /// A note's text, trimmed, if it is 1 to 5000 characters.
 pub(crate) fn checked_note(body: &str) -> Result<&str, ApiError> {
-    let body = body.trim();
-    if body.is_empty() || body.chars().count() > 5000 {
-        return Err(ApiError::unprocessable("invalid_note", "a note is 1 to 5000 characters"));
-    }
-    Ok(body)
+    bounded_text(body, 1, MAX_NOTE).ok_or_else(|| ApiError::unprocessable("invalid_note", "a note is 1 to 5000 characters, not blank"))
 }
+
+pub(crate) const MAX_NOTE: usize = 5000;
 
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NoteRequest {
+    #[schemars(length(min = 1, max = MAX_NOTE), pattern(trustline_domain::NOT_BLANK))]
     body: String,
 }
 

@@ -142,7 +142,9 @@ pub(crate) async fn show(State(state): State<AppState>, authed: Authed, ApiPath(
 #[serde(deny_unknown_fields)]
 pub(crate) struct ReportQuery {
     #[serde(default)]
+    #[schemars(range(max = u64::MAX))]
     after_line: u64,
+    #[schemars(range(max = u32::MAX))]
     limit: Option<u32>,
     /// `csv` for a download; JSON otherwise.
     format: Option<String>,

@@ -13,6 +13,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use trustline_domain::UserId;
+use trustline_domain::bounded_text;
 use trustline_domain::incidents::{
     IncidentKind, IncidentStatus, Severity, breach_notify_by, check_status_change, deadlines, notification_overdue, response_overdue,
 };
@@ -60,6 +61,7 @@ pub(crate) async fn show(State(state): State<AppState>, authed: Authed, ApiPath(
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct IncidentReport {
+    #[schemars(length(min = 1, max = 300), pattern(trustline_domain::NOT_BLANK))]
     title: String,
     severity: Severity,
     /// Personal data may have been exposed: starts the 72-hour clock.
@@ -72,10 +74,9 @@ pub(crate) async fn report(
     authed: Authed,
     ApiJson(input): ApiJson<IncidentReport>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let title = input.title.trim().to_owned();
-    if title.is_empty() || title.chars().count() > 300 {
-        return Err(ApiError::unprocessable("invalid_incident", "title must be 1 to 300 characters"));
-    }
+    let Some(title) = bounded_text(&input.title, 1, 300).map(str::to_owned) else {
+        return Err(ApiError::unprocessable("invalid_incident", "title must be 1 to 300 characters, not blank"));
+    };
     let now = state.clock.now();
     let clocks = deadlines(now, input.severity, input.personal_data_breach);
     let actor = authed.principal.actor();

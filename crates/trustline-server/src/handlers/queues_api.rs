@@ -129,6 +129,7 @@ pub(crate) async fn skills(State(state): State<AppState>, authed: Authed) -> Res
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SkillsInput {
+    #[schemars(length(max = trustline_domain::routing::MAX_SKILLS))]
     skills: Vec<SkillLevel>,
 }
 

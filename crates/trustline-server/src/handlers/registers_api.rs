@@ -13,6 +13,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use trustline_domain::UserId;
+use trustline_domain::bounded_text;
 use trustline_domain::registers::{REVIEW_OUTCOMES, Risk, RiskInput, Supplier, SupplierInput};
 use trustline_store::{RegisterEntry, StoreError, registers};
 use trustline_trust::CATALOGUE;
@@ -73,8 +74,10 @@ pub(crate) async fn update_supplier(
 #[serde(deny_unknown_fields)]
 pub(crate) struct SupplierReview {
     /// `approved`, `approved_with_conditions` or `rejected`.
+    #[schemars(extend("enum" = REVIEW_OUTCOMES))]
     outcome: String,
     /// What was checked and found.
+    #[schemars(length(min = 1, max = 5000), pattern(trustline_domain::NOT_BLANK))]
     notes: String,
 }
 
@@ -87,8 +90,8 @@ pub(crate) async fn review_supplier(
     if !REVIEW_OUTCOMES.contains(&input.outcome.as_str()) {
         return Err(ApiError::unprocessable("invalid_review", "outcome must be approved, approved_with_conditions or rejected"));
     }
-    if input.notes.trim().is_empty() || input.notes.chars().count() > 5_000 {
-        return Err(ApiError::unprocessable("invalid_review", "notes must be 1 to 5000 characters"));
+    if bounded_text(&input.notes, 1, 5_000).is_none() {
+        return Err(ApiError::unprocessable("invalid_review", "notes must be 1 to 5000 characters, not blank"));
     }
     let mut supplier: Supplier = register_entry_of(&entry(&state, &authed, registers::SUPPLIERS, id).await?)?;
     let now = state.clock.now();
@@ -159,6 +162,7 @@ pub(crate) async fn update_risk(
 #[serde(deny_unknown_fields)]
 pub(crate) struct RiskReview {
     /// What was reconsidered and concluded.
+    #[schemars(length(min = 1, max = 5000), pattern(trustline_domain::NOT_BLANK))]
     notes: String,
 }
 
@@ -168,8 +172,8 @@ pub(crate) async fn review_risk(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<RiskReview>,
 ) -> Result<StatusCode, ApiError> {
-    if input.notes.trim().is_empty() || input.notes.chars().count() > 5_000 {
-        return Err(ApiError::unprocessable("invalid_review", "notes must be 1 to 5000 characters"));
+    if bounded_text(&input.notes, 1, 5_000).is_none() {
+        return Err(ApiError::unprocessable("invalid_review", "notes must be 1 to 5000 characters, not blank"));
     }
     let mut risk: Risk = register_entry_of(&entry(&state, &authed, registers::RISKS, id).await?)?;
     let now = state.clock.now();

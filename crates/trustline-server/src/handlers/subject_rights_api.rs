@@ -24,6 +24,7 @@ pub(crate) async fn export(State(state): State<AppState>, authed: Authed, ApiPat
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ErasureRequest {
+    #[schemars(extend("enum" = ErasureReason::REQUESTABLE.map(ErasureReason::as_str)))]
     reason: String,
 }
 

@@ -14,8 +14,13 @@ pub(crate) async fn show(authed: Authed) -> Json<Value> {
     Json(json!({ "id": t.id, "slug": t.slug, "name": t.name, "require_mfa": t.require_mfa, "default_region": t.default_region }))
 }
 
+/// At least one of the two, not null.
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("anyOf" = [
+    { "required": ["require_mfa"], "properties": { "require_mfa": { "type": "boolean" } } },
+    { "required": ["default_region"], "properties": { "default_region": { "type": "string" } } }
+]))]
 pub(crate) struct Settings {
     #[serde(default)]
     require_mfa: Option<bool>,

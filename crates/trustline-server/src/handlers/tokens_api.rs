@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use trustline_crypto::SecretToken;
-use trustline_domain::{Action, TokenId};
+use trustline_domain::{Action, TokenId, bounded_text};
 use trustline_store::NewApiToken;
 
 const MAX_DAYS: i64 = 365;
@@ -22,9 +22,17 @@ pub(crate) async fn list(State(state): State<AppState>, authed: Authed) -> Resul
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewTokenInput {
+    #[schemars(length(min = 1, max = 100), pattern(trustline_domain::NOT_BLANK))]
     name: String,
+    /// What the token may do: permissions you hold yourself.
+    #[schemars(schema_with = "scopes_schema")]
     scopes: Vec<String>,
+    #[schemars(range(min = 1, max = MAX_DAYS))]
     expires_in_days: i64,
+}
+
+fn scopes_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({ "type": "array", "minItems": 1, "items": { "type": "string", "enum": Action::names() } })
 }
 
 /// The secret is in this response only; the server keeps its digest.
@@ -33,10 +41,9 @@ pub(crate) async fn create(
     authed: Authed,
     ApiJson(input): ApiJson<NewTokenInput>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let name = input.name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(ApiError::unprocessable("invalid_name", "name must be 1 to 100 characters"));
-    }
+    let Some(name) = bounded_text(&input.name, 1, 100).map(str::to_owned) else {
+        return Err(ApiError::unprocessable("invalid_name", "name must be 1 to 100 characters, not blank"));
+    };
     if !(1..=MAX_DAYS).contains(&input.expires_in_days) {
         return Err(ApiError::unprocessable("invalid_expiry", format!("expires_in_days must be between 1 and {MAX_DAYS}")));
     }

@@ -4,9 +4,9 @@
 
 use crate::auth::Authed;
 use crate::error::ApiError;
+use crate::evidence::evidence_period_lasting;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
-use crate::evidence::evidence_period_lasting;
 use crate::{MAX_EVIDENCE_PERIOD_SECONDS, evidence_bundle};
 use axum::Json;
 use axum::extract::State;

@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use trustline_domain::{Role, UserId, Username};
+use trustline_domain::{Role, UserId, Username, bounded_text};
 use trustline_store::{NewUser, User};
 use zeroize::Zeroizing;
 
@@ -62,7 +62,9 @@ pub(crate) async fn show(State(state): State<AppState>, authed: Authed, ApiPath(
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewUserInput {
     username: String,
+    #[schemars(length(min = 1, max = 100), pattern(trustline_domain::NOT_BLANK))]
     display_name: String,
+    #[schemars(extend("enum" = Role::names()))]
     role: String,
     /// When absent, a strong one is generated and returned once.
     #[schemars(with = "Option<String>")]
@@ -75,10 +77,9 @@ pub(crate) async fn create(
     ApiJson(input): ApiJson<NewUserInput>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let username = Username::parse(&input.username).map_err(|e| ApiError::unprocessable("invalid_username", e.to_string()))?;
-    let display_name = input.display_name.trim().to_owned();
-    if display_name.is_empty() || display_name.chars().count() > 100 {
-        return Err(ApiError::unprocessable("invalid_display_name", "display_name must be 1 to 100 characters"));
-    }
+    let Some(display_name) = bounded_text(&input.display_name, 1, 100).map(str::to_owned) else {
+        return Err(ApiError::unprocessable("invalid_display_name", "display_name must be 1 to 100 characters, not blank"));
+    };
     let role = Role::parse(&input.role).map_err(|e| ApiError::unprocessable("invalid_role", e.to_string()))?;
     account_access::may_manage(&authed.principal, role)?;
     let (password, generated) = match input.password {
@@ -128,6 +129,7 @@ pub(crate) async fn reset_mfa(State(state): State<AppState>, authed: Authed, Api
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RoleChange {
+    #[schemars(extend("enum" = Role::names()))]
     role: String,
 }
 

@@ -213,8 +213,7 @@ async fn predictive_calls_find_free_agents_and_figures_add_up(engine: Engine) {
     assert!(text.contains(&format!("{campaign},\"Winter\",6,6,1.0000,6,3,0.5000,0,0.0000")), "{text}");
     let audited = centre.server.db.raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'report.export'").await;
     assert_eq!(audited, 1, "the CSV export is audited");
-    let agent_reply =
-        centre.agents[0].get(&format!("/api/reports/campaigns?from={}&seconds=3660", MONDAY_NOON_UTC - 60)).await;
+    let agent_reply = centre.agents[0].get(&format!("/api/reports/campaigns?from={}&seconds=3660", MONDAY_NOON_UTC - 60)).await;
     assert_eq!(agent_reply.status, 403, "agents do not read campaign figures");
 }
 
