@@ -3,6 +3,7 @@
 //! is refused at once), then the import runs in the background and its
 //! progress and rejected-rows report can be fetched while it runs.
 
+use super::reports_api::ReportFormat;
 use crate::auth::Authed;
 use crate::error::ApiError;
 use crate::extract::{ApiPath, ApiQuery};
@@ -146,8 +147,8 @@ pub(crate) struct ReportQuery {
     after_line: u64,
     #[schemars(range(max = u32::MAX))]
     limit: Option<u32>,
-    /// `csv` for a download; JSON otherwise.
-    format: Option<String>,
+    /// `json` (default) or `csv` for a download.
+    format: Option<ReportFormat>,
 }
 
 /// The rejected rows: line, column and reason (never the values).
@@ -161,8 +162,8 @@ pub(crate) async fn rejections(
     state.store.import_record(tenant, id).await?.ok_or_else(ApiError::not_found)?;
     let limit = query.limit.unwrap_or(100_000).clamp(1, 100_000);
     let rows = state.store.import_rejections(tenant, id, query.after_line, limit).await?;
-    match query.format.as_deref() {
-        Some("csv") => {
+    match query.format {
+        Some(ReportFormat::Csv) => {
             let mut csv = CsvWriter::with_header(&trustline_import::REPORT_COLUMNS);
             for r in &rows {
                 trustline_import::write_rejection(&mut csv, r);
@@ -172,10 +173,9 @@ pub(crate) async fn rejections(
             Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)], out)
                 .into_response())
         }
-        None | Some("json") => {
+        None | Some(ReportFormat::Json) => {
             let rows: Vec<Value> = rows.iter().map(|r| json!({ "line": r.line, "field": r.field, "reason": r.reason })).collect();
             Ok(Json(json!({ "rejections": rows })).into_response())
         }
-        Some(_) => Err(ApiError::bad_request("invalid_format", "format must be csv or json")),
     }
 }
