@@ -14,7 +14,6 @@ pub struct CampaignInput {
     #[schemars(extend("enum" = DialingMode::ALL.map(DialingMode::as_str)))]
     pub mode: String,
     /// Names of the call lists to dial.
-    #[serde(default)]
     #[schemars(length(min = 1), inner(pattern(crate::NOT_BLANK)))]
     pub lists: Vec<String>,
     /// The number shown to the people called, in E.164.

@@ -53,7 +53,7 @@ pub(crate) struct SearchQuery {
     #[schemars(length(max = SEARCH_TEXT))]
     target: Option<String>,
     /// `success`, `failure` or `denied`.
-    #[schemars(extend("enum" = ["success", "failure", "denied", null]))]
+    #[schemars(extend("enum" = OUTCOMES))]
     outcome: Option<String>,
     /// Only events before this position (the `next_before` of the previous page).
     #[schemars(range(min = 1))]
@@ -62,6 +62,8 @@ pub(crate) struct SearchQuery {
     #[schemars(range(min = 1, max = 500))]
     limit: Option<u32>,
 }
+
+const OUTCOMES: [&str; 3] = ["success", "failure", "denied"];
 
 /// Longest text a search part may have.
 const SEARCH_TEXT: usize = 200;
@@ -76,10 +78,11 @@ impl SearchQuery {
             value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
         };
         let (action, actor, target) = (text("action", self.action), text("actor", self.actor), text("target", self.target));
-        let outcome = text("outcome", self.outcome);
-        if outcome.as_deref().is_some_and(|o| !["success", "failure", "denied"].contains(&o)) {
+        // Exactly one of the three, as the API document's enum says.
+        if self.outcome.as_deref().is_some_and(|o| !OUTCOMES.contains(&o)) {
             problems.push(FieldError::new("outcome", "must be success, failure or denied"));
         }
+        let outcome = self.outcome;
         if self.before.is_some_and(|b| b < 1) {
             problems.push(FieldError::new("before", "must be a position, 1 or more"));
         }
