@@ -100,7 +100,6 @@ mod tests {
             }
         }
 
-
         /// Whatever two integers are given, a period is either refused or
         /// non-empty, within the limit and between the sane bounds.
         #[test]

@@ -2,8 +2,9 @@
 //! writes, checked field by field, and when each entry needs attention
 //! (a review due, a certificate expired or expiring).
 
+use crate::UnixTime;
 use crate::contact::FieldError;
-use crate::{UnixTime, bounded_text};
+use crate::text::required_text;
 use serde::{Deserialize, Serialize};
 
 const DAY: i64 = 86_400;
@@ -52,13 +53,6 @@ pub struct Supplier {
     pub last_review_outcome: Option<String>,
 }
 
-fn text(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) -> String {
-    bounded_text(value, 1, max).map(str::to_owned).unwrap_or_else(|| {
-        errors.push(FieldError::new(field, format!("must be 1 to {max} characters, not blank")));
-        String::new()
-    })
-}
-
 /// The Unix time `date` ends at (UTC), for any date of the years 0 to 9999.
 fn end_of_day(date: &str) -> Option<UnixTime> {
     let day: jiff::civil::Date = date.parse().ok()?;
@@ -69,8 +63,8 @@ fn end_of_day(date: &str) -> Option<UnixTime> {
 impl SupplierInput {
     pub fn validate(self) -> Result<Supplier, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let name = text("name", &self.name, 200, &mut errors);
-        let service = text("service", &self.service, 500, &mut errors);
+        let name = required_text("name", &self.name, 200, &mut errors);
+        let service = required_text("service", &self.service, 500, &mut errors);
         let data_touched = self.data_touched.trim().to_owned();
         if self.data_touched.chars().count() > 500 {
             errors.push(FieldError::new("data_touched", "must be at most 500 characters"));
@@ -175,7 +169,7 @@ impl RiskInput {
     /// `known_control` tells whether a control id exists.
     pub fn validate(self, known_control: impl Fn(&str) -> bool) -> Result<Risk, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let title = text("title", &self.title, 200, &mut errors);
+        let title = required_text("title", &self.title, 200, &mut errors);
         let description = self.description.trim().to_owned();
         if self.description.chars().count() > 5_000 {
             errors.push(FieldError::new("description", "must be at most 5000 characters"));

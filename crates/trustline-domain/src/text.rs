@@ -3,6 +3,8 @@
 //! written, and not blank. The API document states the same rule
 //! (`minLength`, `maxLength`, `pattern`), so what it accepts, the API does.
 
+use crate::contact::FieldError;
+
 /// A JSON Schema pattern matched by text that is not blank: it holds a
 /// character Rust does not count as white space (listed rather than `\S`,
 /// whose meaning differs between regular expression engines).
@@ -13,6 +15,16 @@ pub fn bounded_text(value: &str, min: usize, max: usize) -> Option<&str> {
     let count = value.chars().count();
     let trimmed = value.trim();
     (count >= min && count <= max && !trimmed.is_empty()).then_some(trimmed)
+}
+
+/// A required field of an input checked field by field: `value` trimmed,
+/// or an error for `field` (and an empty string) if it is not 1 to `max`
+/// characters or blank.
+pub(crate) fn required_text(field: impl Into<String>, value: &str, max: usize, errors: &mut Vec<FieldError>) -> String {
+    bounded_text(value, 1, max).map(str::to_owned).unwrap_or_else(|| {
+        errors.push(FieldError::new(field, format!("must be 1 to {max} characters, not blank")));
+        String::new()
+    })
 }
 
 #[cfg(test)]

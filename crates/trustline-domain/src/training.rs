@@ -4,6 +4,7 @@
 
 use crate::UnixTime;
 use crate::contact::FieldError;
+use crate::text::required_text;
 use serde::{Deserialize, Serialize};
 
 const DAY: i64 = 86_400;
@@ -32,10 +33,7 @@ impl CourseInput {
     /// Every problem at once, each with its field.
     pub fn validate(self) -> Result<(String, u32, bool), Vec<FieldError>> {
         let mut errors = Vec::new();
-        let title = crate::bounded_text(&self.title, 1, 200).unwrap_or_default().to_owned();
-        if title.is_empty() {
-            errors.push(FieldError::new("title", "must be 1 to 200 characters, not blank"));
-        }
+        let title = required_text("title", &self.title, 200, &mut errors);
         if !(1..=1095).contains(&self.validity_days) {
             errors.push(FieldError::new("validity_days", "must be 1 to 1095 days"));
         }

@@ -24,6 +24,10 @@ fn valid(key: &str) -> bool {
     (1..=128).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic())
 }
 
+/// What [`valid`] accepts, as the API document's pattern: 1 to 128 visible
+/// ASCII characters (`!` to `~`).
+pub(crate) const KEY_PATTERN: &str = "^[!-~]{1,128}$";
+
 pub(crate) async fn idempotent(State(state): State<AppState>, request: Request, next: Next) -> Response {
     match answer(state, request, next).await {
         Ok(response) => response,
@@ -87,5 +91,22 @@ async fn answer(state: AppState, request: Request, next: Next) -> Result<Respons
         IdempotencyClaim::OtherRequest => {
             Err(ApiError::unprocessable("idempotency_key_reused", "this Idempotency-Key was already used for a different request"))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The pattern names the characters `!` to `~` and 1 to 128 of them:
+    /// exactly what `valid` takes.
+    #[test]
+    fn the_documented_pattern_is_the_rule() {
+        assert_eq!(KEY_PATTERN, "^[!-~]{1,128}$");
+        for byte in 0u8..128 {
+            let key = char::from(byte).to_string();
+            assert_eq!(valid(&key), (b'!'..=b'~').contains(&byte), "{byte:#x}");
+        }
+        assert!(valid(&"k".repeat(128)) && !valid(&"k".repeat(129)) && !valid(""));
     }
 }

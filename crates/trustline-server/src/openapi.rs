@@ -87,7 +87,7 @@ fn operation(spec: &RouteSpec, schemas: &mut SchemaGenerator) -> Value {
             "in": "header",
             "required": false,
             "description": "Retrying with the same key returns the first answer instead of creating again (kept for a day).",
-            "schema": { "type": "string", "pattern": "^[!-~]{1,128}$" }
+            "schema": { "type": "string", "pattern": crate::idempotency::KEY_PATTERN }
         }));
     }
     if !parameters.is_empty() {

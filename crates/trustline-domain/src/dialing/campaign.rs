@@ -3,6 +3,7 @@
 
 use super::{AbandonmentPolicy, CallingWindow, DialingMode, DispositionOutcome, RetryRule, WeeklyHours, WindowLength};
 use crate::contact::{E164, FieldError};
+use crate::text::required_text;
 use serde::{Deserialize, Serialize};
 
 /// A campaign as an administrator writes it.
@@ -102,10 +103,7 @@ impl CampaignInput {
     /// Every problem at once, each with its field.
     pub fn validate(self) -> Result<CampaignSettings, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let name = crate::bounded_text(&self.name, 1, 100).unwrap_or_default().to_owned();
-        if name.is_empty() {
-            errors.push(FieldError::new("name", "must be 1 to 100 characters, not blank"));
-        }
+        let name = required_text("name", &self.name, 100, &mut errors);
         let mode = DialingMode::parse(&self.mode).map_err(|e| errors.push(FieldError::new("mode", e.to_string()))).ok();
         let mut lists: Vec<String> = self.lists.iter().map(|l| l.trim().to_owned()).collect();
         lists.sort();
@@ -217,9 +215,7 @@ fn check_dispositions(dispositions: &[Disposition], errors: &mut Vec<FieldError>
         if dispositions.iter().take(i).any(|other| other.code == d.code) {
             errors.push(FieldError::new(format!("dispositions[{i}].code"), "is used twice"));
         }
-        if crate::bounded_text(&d.label, 1, 100).is_none() {
-            errors.push(FieldError::new(format!("dispositions[{i}].label"), "must be 1 to 100 characters"));
-        }
+        required_text(format!("dispositions[{i}].label"), &d.label, 100, errors);
     }
 }
 

@@ -10,6 +10,7 @@ use crate::contact::{E164, FieldError};
 use crate::dialing::calling_window::{DailyHours, WeeklyHours};
 use crate::dialing::campaign::{WorkRules, check_work_rules};
 use crate::dialing::{Disposition, DispositionOutcome};
+use crate::text::required_text;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
@@ -117,10 +118,7 @@ impl QueueInput {
     /// Every problem at once, each with its field.
     pub fn validate(self) -> Result<QueueSettings, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let name = crate::bounded_text(&self.name, 1, 100).unwrap_or_default().to_owned();
-        if name.is_empty() {
-            errors.push(FieldError::new("name", "must be 1 to 100 characters, not blank"));
-        }
+        let name = required_text("name", &self.name, 100, &mut errors);
         let number = E164::parse(self.number.trim())
             .map_err(|_| errors.push(FieldError::new("number", "must be a number in E.164 form, e.g. +442079460999")))
             .ok();
