@@ -19,6 +19,8 @@ pub mod registers;
 pub mod reporting;
 mod role;
 pub mod routing;
+#[cfg(test)]
+mod schema_pattern;
 mod session;
 mod text;
 mod throttle;
@@ -34,5 +36,5 @@ pub use period::{EARLIEST_TIME, LATEST_TIME, Period, PeriodError, checked_time};
 pub use permission::{Action, UnknownAction, permits};
 pub use role::{Role, UnknownRole, mfa_required};
 pub use session::{SessionPolicy, SessionStage, SessionTimes};
-pub use text::{NOT_BLANK, bounded_text};
+pub use text::{NOT_BLANK, NotOneLine, ONE_LINE, OneLine, bounded_text};
 pub use throttle::{LoginThrottle, ThrottleVerdict};

@@ -45,6 +45,10 @@ impl TenantSlug {
 pub struct Username(String);
 
 impl Username {
+    /// What [`Username::parse`] accepts, as the API document's pattern.
+    pub const PATTERN: &'static str =
+        concat!("^[", crate::text::white_space_class!(), "]*[A-Za-z0-9][A-Za-z0-9._@-]{1,63}[", crate::text::white_space_class!(), "]*$");
+
     pub fn parse(value: &str) -> Result<Self, InvalidName> {
         check("username", value, 2, 64, &['.', '_', '-', '@']).map(Self)
     }
@@ -64,6 +68,14 @@ mod tests {
         assert!(Username::parse("al ice").is_err());
         assert!(Username::parse("-alice").is_err());
         assert!(TenantSlug::parse("acme_co").is_err());
+        assert!(Username::parse("\u{e9}mile").is_err(), "ASCII only");
         assert_eq!(TenantSlug::parse("Acme-Co").map(|t| t.0), Ok("acme-co".into()));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_documented_pattern_is_the_username_rule(text in "[ -~\t\u{3000}\u{e9}\u{1c}]{0,70}") {
+            crate::schema_pattern::assert_agrees(Username::PATTERN, &text, Username::parse(&text).is_ok());
+        }
     }
 }

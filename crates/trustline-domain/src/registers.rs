@@ -165,9 +165,18 @@ pub struct Risk {
     pub last_reviewed_at: Option<UnixTime>,
 }
 
+impl Risk {
+    /// The controls named that `known_control` does not know, as field errors.
+    pub fn unknown_controls(&self, known_control: impl Fn(&str) -> bool) -> Vec<FieldError> {
+        let unknown = self.controls.iter().enumerate().filter(|(_, id)| !known_control(id));
+        unknown.map(|(i, id)| FieldError::new(format!("controls[{i}]"), format!("there is no control {id:?}"))).collect()
+    }
+}
+
 impl RiskInput {
-    /// `known_control` tells whether a control id exists.
-    pub fn validate(self, known_control: impl Fn(&str) -> bool) -> Result<Risk, Vec<FieldError>> {
+    /// Checks the risk's own rules; the controls it names are checked
+    /// against the catalogue by [`Risk::unknown_controls`].
+    pub fn validate(self) -> Result<Risk, Vec<FieldError>> {
         let mut errors = Vec::new();
         let title = required_text("title", &self.title, 200, &mut errors);
         let description = self.description.trim().to_owned();
@@ -177,11 +186,6 @@ impl RiskInput {
         for (field, value) in [("likelihood", self.likelihood), ("impact", self.impact)] {
             if !(1..=5).contains(&value) {
                 errors.push(FieldError::new(field, "must be 1 to 5"));
-            }
-        }
-        for (i, id) in self.controls.iter().enumerate() {
-            if !known_control(id) {
-                errors.push(FieldError::new(format!("controls[{i}]"), format!("there is no control {id:?}")));
             }
         }
         if !errors.is_empty() {
@@ -270,16 +274,14 @@ mod tests {
             owner_id: 1,
             controls: vec!["AC-01".into()],
         };
-        let risk = input().validate(|id| id == "AC-01").unwrap();
+        let risk = input().validate().unwrap();
+        assert!(risk.unknown_controls(|id| id == "AC-01").is_empty());
         assert_eq!((risk.score(), risk.review_due(NOW)), (20, NOW + 90 * DAY));
         let low = Risk { likelihood: 1, impact: 2, ..risk };
         assert_eq!(low.review_due(NOW), NOW + 365 * DAY);
-        let fields: Vec<String> = RiskInput { likelihood: 0, controls: vec!["ZZ-1".into()], ..input() }
-            .validate(|id| id == "AC-01")
-            .unwrap_err()
-            .into_iter()
-            .map(|e| e.field)
-            .collect();
-        assert_eq!(fields, ["likelihood", "controls[0]"]);
+        let fields: Vec<String> = RiskInput { likelihood: 0, ..input() }.validate().unwrap_err().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["likelihood"]);
+        let unknown = RiskInput { controls: vec!["AC-01".into(), "ZZ-1".into()], ..input() }.validate().unwrap();
+        assert_eq!(unknown.unknown_controls(|id| id == "AC-01").into_iter().map(|e| e.field).collect::<Vec<_>>(), ["controls[1]"]);
     }
 }

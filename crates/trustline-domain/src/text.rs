@@ -4,11 +4,21 @@
 //! (`minLength`, `maxLength`, `pattern`), so what it accepts, the API does.
 
 use crate::contact::FieldError;
+use serde::Deserialize;
+
+/// The characters Rust counts as white space (what `str::trim` removes),
+/// as the inside of a regular expression character class: listed rather
+/// than `\s`, whose meaning differs between regular expression engines.
+macro_rules! white_space_class {
+    () => {
+        "\t\n\u{b}\u{c}\r \u{85}\u{a0}\u{1680}\u{2000}-\u{200a}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}"
+    };
+}
+pub(crate) use white_space_class;
 
 /// A JSON Schema pattern matched by text that is not blank: it holds a
-/// character Rust does not count as white space (listed rather than `\S`,
-/// whose meaning differs between regular expression engines).
-pub const NOT_BLANK: &str = "[^\t\n\u{b}\u{c}\r \u{85}\u{a0}\u{1680}\u{2000}-\u{200a}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}]";
+/// character Rust does not count as white space.
+pub const NOT_BLANK: &str = concat!("[^", white_space_class!(), "]");
 
 /// `value` trimmed, if it has `min..=max` characters as written and is not blank.
 pub fn bounded_text(value: &str, min: usize, max: usize) -> Option<&str> {
@@ -27,6 +37,60 @@ pub(crate) fn required_text(field: impl Into<String>, value: &str, max: usize, e
     })
 }
 
+/// A JSON Schema pattern matched by one line of text that is not blank:
+/// no control character (Unicode `Cc`, what Rust's `char::is_control`
+/// means) anywhere, and one character that is neither control nor white
+/// space.
+pub const ONE_LINE: &str = "^[^\u{0}-\u{1f}\u{7f}-\u{9f}]*[^\u{0}-\u{20}\u{7f}-\u{a0}\u{1680}\u{2000}-\u{200a}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}][^\u{0}-\u{1f}\u{7f}-\u{9f}]*$";
+
+/// A short text a caller names on one line (a source, a label, a title):
+/// 1 to `MAX` characters as written, not blank, no control characters;
+/// kept trimmed. Read from JSON, it refuses what breaks the rule, and the
+/// API document states the rule.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct OneLine<const MAX: usize>(String);
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("must be 1 to {max} characters on one line, not blank")]
+pub struct NotOneLine {
+    pub max: usize,
+}
+
+impl<const MAX: usize> OneLine<MAX> {
+    pub fn parse(value: &str) -> Result<Self, NotOneLine> {
+        match bounded_text(value, 1, MAX) {
+            Some(trimmed) if !value.chars().any(char::is_control) => Ok(Self(trimmed.to_owned())),
+            _ => Err(NotOneLine { max: MAX }),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl<const MAX: usize> TryFrom<String> for OneLine<MAX> {
+    type Error = NotOneLine;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl<const MAX: usize> schemars::JsonSchema for OneLine<MAX> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        format!("OneLine{MAX}").into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "minLength": 1, "maxLength": MAX, "pattern": ONE_LINE })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -42,6 +106,13 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn one_line_is_what_its_pattern_says(text in "[ -~\t\n\u{85}\u{a0}\u{3000}\u{1c}\u{e9}]{0,8}") {
+            let within = text.chars().count() <= 6;
+            let accepted = OneLine::<6>::parse(&text).is_ok();
+            crate::schema_pattern::assert_agrees(ONE_LINE, &text, accepted || (!within && !text.trim().is_empty() && !text.chars().any(char::is_control)));
+        }
+
         /// The pattern's character class is exactly Rust's white space.
         #[test]
         fn the_pattern_agrees_with_trim(c in any::<char>()) {

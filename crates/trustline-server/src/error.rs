@@ -26,6 +26,13 @@ impl ApiError {
         let message = fields.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
         Self { fields, ..Self::unprocessable(code, message) }
     }
+    /// Input that names things this tenant does not have (a list, a user,
+    /// a disposition code): well formed, but in conflict with what exists
+    /// now (409), so a client can tell it from a broken rule.
+    pub fn unknown_references(fields: Vec<FieldError>) -> Self {
+        let message = fields.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
+        Self { fields, ..Self::new(StatusCode::CONFLICT, "unknown_reference", message) }
+    }
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
     }

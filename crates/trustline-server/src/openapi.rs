@@ -161,6 +161,33 @@ fn operation(spec: &RouteSpec, schemas: &mut SchemaGenerator) -> Value {
     Value::Object(op)
 }
 
+/// What the document says that depends on this installation and the hour:
+/// the rules written in it are the ones the server applies now.
+pub struct Installation {
+    /// The operator allows webhooks to private destinations (then a
+    /// delivery URL is any URL the checks after the pattern accept).
+    pub allow_private_webhooks: bool,
+    /// The time the document is served (Unix seconds).
+    pub now: i64,
+}
+
+/// The document as this installation serves it.
+pub fn document_for(document: &Value, installation: &Installation) -> Value {
+    let mut document = document.clone();
+    if installation.allow_private_webhooks
+        && let Some(url) = document.pointer_mut("/components/schemas/WebhookUrl").and_then(Value::as_object_mut)
+    {
+        url.remove("pattern");
+        url.insert("description".into(), json!("An http:// or https:// URL; this installation allows private destinations."));
+    }
+    let (earliest, latest) = crate::handlers::training_api::CompletionTime::bounds(installation.now);
+    if let Some(time) = document.pointer_mut("/components/schemas/CompletionTime").and_then(Value::as_object_mut) {
+        time.insert("minimum".into(), json!(earliest));
+        time.insert("maximum".into(), json!(latest));
+    }
+    document
+}
+
 /// The whole document.
 pub fn document() -> Value {
     let mut paths = Map::new();

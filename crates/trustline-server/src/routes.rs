@@ -434,7 +434,7 @@ fn entries() -> Vec<Entry> {
             post(contacts_api::change_consent),
         )
         .also_answers(&[410])
-        .takes::<contacts_api::ConsentRequest>(),
+        .takes::<trustline_domain::contact::ConsentUpdate>(),
         entry(Method::POST, "/api/contacts/{id}/notes", "Add a note", Allowed(Action::ContactWrite), post(contacts_api::add_note))
             .also_answers(&[410])
             .takes::<contacts_api::NoteRequest>()
@@ -813,7 +813,7 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::AgentWork),
             post(agents_api::change),
         )
-        .takes::<agents_api::StateChange>(),
+        .takes::<trustline_domain::agent::SelfServiceEvent>(),
         entry(Method::GET, "/api/agents", "Every agent's state", Allowed(Action::AgentMonitor), get(agents_api::list)),
         entry(
             Method::GET,

@@ -2,7 +2,7 @@
 //! as the JSON the domain checked.
 
 use trustline_domain::dialing::CampaignSettings;
-use trustline_domain::routing::{QueueSettings, SkillLevel};
+use trustline_domain::routing::{QueueSettings, SkillLevels};
 use trustline_store::{Campaign, Queue, RegisterEntry, StoreError};
 
 pub(crate) fn settings_of(campaign: &Campaign) -> Result<CampaignSettings, StoreError> {
@@ -13,7 +13,7 @@ pub(crate) fn queue_settings_of(queue: &Queue) -> Result<QueueSettings, StoreErr
     serde_json::from_str(&queue.settings).map_err(|_| StoreError::Corrupt(format!("settings of queue {}", queue.id)))
 }
 
-pub(crate) fn skills_of(json: &str) -> Result<Vec<SkillLevel>, StoreError> {
+pub(crate) fn skills_of(json: &str) -> Result<SkillLevels, StoreError> {
     serde_json::from_str(json).map_err(|_| StoreError::Corrupt("an agent's skills".into()))
 }
 

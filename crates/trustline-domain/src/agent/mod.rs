@@ -3,7 +3,7 @@
 
 mod state;
 
-pub use state::{AgentEvent, AgentState, BreakReason, IllegalTransition, InvalidBreakReason, SelfServiceError};
+pub use state::{AgentEvent, AgentState, BreakReason, IllegalTransition, InvalidBreakReason, SelfServiceEvent};
 
 mod time_report;
 

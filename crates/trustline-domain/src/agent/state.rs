@@ -10,14 +10,19 @@ use serde::{Deserialize, Serialize};
 pub struct BreakReason(String);
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
-#[error("a break reason is 1 to 40 letters, digits, spaces, '-' or '_'")]
+#[error("a break reason is 1 to 40 letters, digits, spaces, '-' or '_' (ASCII), not starting or ending with a space")]
 pub struct InvalidBreakReason;
 
 impl BreakReason {
+    /// What [`BreakReason::parse`] accepts, as the API document's pattern.
+    pub const PATTERN: &'static str = "^[A-Za-z0-9_-](?:[A-Za-z0-9 _-]{0,38}[A-Za-z0-9_-])?$";
+
+    /// 1 to 40 ASCII letters, digits, spaces, '-' or '_', not starting or
+    /// ending with a space: a code a supervisor reads on the wallboard.
     pub fn parse(text: &str) -> Result<Self, InvalidBreakReason> {
-        let text = text.trim();
-        let fine = |c: char| c.is_alphanumeric() || c == ' ' || c == '-' || c == '_';
-        if text.is_empty() || text.chars().count() > 40 || !text.chars().all(fine) {
+        let fine = |c: char| c.is_ascii_alphanumeric() || c == ' ' || c == '-' || c == '_';
+        let count = text.chars().count();
+        if count == 0 || count > 40 || text.starts_with(' ') || text.ends_with(' ') || !text.chars().all(fine) {
             return Err(InvalidBreakReason);
         }
         Ok(Self(text.to_owned()))
@@ -25,6 +30,20 @@ impl BreakReason {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+impl schemars::JsonSchema for BreakReason {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BreakReason".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "Why the agent is on a break, e.g. lunch, training, coaching.",
+            "pattern": Self::PATTERN,
+        })
     }
 }
 
@@ -160,28 +179,40 @@ impl AgentState {
 
 /// An event an agent may ask for themselves; the others (offers, calls
 /// connecting and ending, dispositions) come from the dialer and router.
-#[derive(Debug, PartialEq, Eq, thiserror::Error)]
-pub enum SelfServiceError {
-    #[error("unknown event {0:?} (log_in, log_out, take_break or end_break)")]
-    Unknown(String),
-    #[error("a break needs a reason")]
-    MissingReason,
-    #[error(transparent)]
-    Reason(#[from] InvalidBreakReason),
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(tag = "event", rename_all = "snake_case", deny_unknown_fields)]
+pub enum SelfServiceEvent {
+    // Variants with braces: serde refuses unknown fields only in those.
+    LogIn {},
+    LogOut {},
+    TakeBreak { reason: BreakReason },
+    EndBreak {},
+}
+
+impl SelfServiceEvent {
+    /// The name the API and the history use, e.g. `take_break`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SelfServiceEvent::LogIn {} => "log_in",
+            SelfServiceEvent::LogOut {} => "log_out",
+            SelfServiceEvent::TakeBreak { .. } => "take_break",
+            SelfServiceEvent::EndBreak {} => "end_break",
+        }
+    }
+}
+
+impl From<SelfServiceEvent> for AgentEvent {
+    fn from(event: SelfServiceEvent) -> Self {
+        match event {
+            SelfServiceEvent::LogIn {} => AgentEvent::LogIn,
+            SelfServiceEvent::LogOut {} => AgentEvent::LogOut,
+            SelfServiceEvent::TakeBreak { reason } => AgentEvent::TakeBreak { reason },
+            SelfServiceEvent::EndBreak {} => AgentEvent::EndBreak,
+        }
+    }
 }
 
 impl AgentEvent {
-    /// `log_in`, `log_out`, `take_break` (with a reason) or `end_break`.
-    pub fn self_service(event: &str, reason: Option<&str>) -> Result<AgentEvent, SelfServiceError> {
-        Ok(match event {
-            "log_in" => AgentEvent::LogIn,
-            "log_out" => AgentEvent::LogOut,
-            "take_break" => AgentEvent::TakeBreak { reason: BreakReason::parse(reason.ok_or(SelfServiceError::MissingReason)?)? },
-            "end_break" => AgentEvent::EndBreak,
-            other => return Err(SelfServiceError::Unknown(other.to_owned())),
-        })
-    }
-
     pub fn name(&self) -> &'static str {
         match self {
             AgentEvent::LogIn => "log in",
@@ -287,10 +318,17 @@ mod tests {
 
     #[test]
     fn agents_ask_only_for_their_own_moves() {
-        assert_eq!(AgentEvent::self_service("log_in", None), Ok(AgentEvent::LogIn));
-        assert_eq!(AgentEvent::self_service("take_break", Some("lunch")), Ok(AgentEvent::TakeBreak { reason: lunch() }));
-        assert_eq!(AgentEvent::self_service("take_break", None), Err(SelfServiceError::MissingReason));
-        assert_eq!(AgentEvent::self_service("connect", None), Err(SelfServiceError::Unknown("connect".into())));
+        let read = |json: &str| serde_json::from_str::<SelfServiceEvent>(json).map(AgentEvent::from);
+        assert_eq!(read(r#"{"event":"log_in"}"#).ok(), Some(AgentEvent::LogIn));
+        assert_eq!(read(r#"{"event":"take_break","reason":"lunch"}"#).ok(), Some(AgentEvent::TakeBreak { reason: lunch() }));
+        for refused in [
+            r#"{"event":"take_break"}"#,
+            r#"{"event":"connect"}"#,
+            r#"{"event":"log_in","extra":1}"#,
+            r#"{"event":"take_break","reason":" x"}"#,
+        ] {
+            assert!(read(refused).is_err(), "{refused}");
+        }
     }
 
     #[test]
@@ -300,11 +338,19 @@ mod tests {
 
     #[test]
     fn break_reasons_are_short_plain_words() {
-        assert!(BreakReason::parse(" training ").is_ok());
+        assert!(BreakReason::parse("team training").is_ok());
+        assert_eq!(BreakReason::parse(" training"), Err(InvalidBreakReason), "no space at either end");
         assert_eq!(BreakReason::parse(""), Err(InvalidBreakReason));
         assert_eq!(BreakReason::parse("<script>"), Err(InvalidBreakReason));
         assert_eq!(BreakReason::parse(&"x".repeat(41)), Err(InvalidBreakReason));
         let parsed: Result<AgentEvent, _> = serde_json::from_str(r#"{"event":"take_break","reason":""}"#);
         assert!(parsed.is_err(), "an empty reason is refused when read from JSON too");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_documented_pattern_is_the_break_reason_rule(text in "[ -~\u{e9}\n]{0,42}") {
+            crate::schema_pattern::assert_agrees(BreakReason::PATTERN, &text, BreakReason::parse(&text).is_ok());
+        }
     }
 }

@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Whether the person agreed to be contacted (e.g. for marketing calls).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Consent {
     Unknown,
@@ -27,6 +27,67 @@ impl Consent {
             .into_iter()
             .find(|c| c.as_str() == value)
             .ok_or_else(|| UnknownConsent(value.to_owned()))
+    }
+}
+
+/// Where a consent decision came from, e.g. `call`, `web form`, `letter`.
+pub type ConsentSource = crate::OneLine<100>;
+
+/// On or off, for a flag such as do-not-contact or restriction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Switch {
+    On,
+    Off,
+}
+
+impl Switch {
+    pub fn is_on(self) -> bool {
+        self == Switch::On
+    }
+}
+
+/// A change to a contact's consent state as asked for: each kind carries
+/// exactly what it needs.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ConsentUpdate {
+    Consent {
+        value: Consent,
+        source: ConsentSource,
+    },
+    DoNotContact {
+        value: Switch,
+        source: ConsentSource,
+    },
+    /// GDPR art. 18.
+    Restriction {
+        value: Switch,
+        source: ConsentSource,
+    },
+    /// GDPR art. 21: the contact becomes do-not-contact.
+    Objection {
+        source: ConsentSource,
+    },
+}
+
+impl ConsentUpdate {
+    pub fn kind(&self) -> ConsentKind {
+        match self {
+            ConsentUpdate::Consent { .. } => ConsentKind::Consent,
+            ConsentUpdate::DoNotContact { .. } => ConsentKind::DoNotContact,
+            ConsentUpdate::Restriction { .. } => ConsentKind::Restriction,
+            ConsentUpdate::Objection { .. } => ConsentKind::Objection,
+        }
+    }
+
+    pub fn source(&self) -> &str {
+        match self {
+            ConsentUpdate::Consent { source, .. }
+            | ConsentUpdate::DoNotContact { source, .. }
+            | ConsentUpdate::Restriction { source, .. }
+            | ConsentUpdate::Objection { source } => source.as_str(),
+        }
     }
 }
 

@@ -13,7 +13,7 @@ mod mask;
 mod phone_number;
 mod retention;
 
-pub use consent::{Consent, ConsentKind, UnknownConsent};
+pub use consent::{Consent, ConsentKind, ConsentSource, ConsentUpdate, Switch, UnknownConsent};
 pub use custom_field::{CustomFieldDef, CustomFieldKind};
 pub use details::{ContactDetails, EmailAddress, LanguageTag, PostalAddress};
 pub use erasure::{ErasureReason, UnknownErasureReason};

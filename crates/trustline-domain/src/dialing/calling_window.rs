@@ -19,35 +19,34 @@ pub struct DailyHours {
 }
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
-pub enum HoursError {
-    #[error("{0:?} is not a span of hours like 08:00-21:00")]
-    Malformed(String),
-    #[error("{0:?} ends before it starts")]
-    Backwards(String),
-    #[error("{0:?} is not a weekday (mon, tue, wed, thu, fri, sat, sun)")]
-    Weekday(String),
+#[error(
+    "{0:?} is not a rule like mon-fri 08:00-18:00: a day or days (mon, tue, wed, thu, fri, sat, sun), a space, \
+    then spans HH:MM-HH:MM separated by commas"
+)]
+pub struct HoursError(pub String);
+
+/// A weekly hours rule as the API document states it, and as
+/// [`WeeklyHours::with_rule`] checks it: days, a space, spans.
+pub const HOURS_RULE: &str = concat!(
+    "^(?:mon|tue|wed|thu|fri|sat|sun)(?:-(?:mon|tue|wed|thu|fri|sat|sun))? ",
+    "(?:[01][0-9]|2[0-3]):[0-5][0-9]-(?:(?:[01][0-9]|2[0-3]):[0-5][0-9]|24:00)",
+    "(?:,(?:[01][0-9]|2[0-3]):[0-5][0-9]-(?:(?:[01][0-9]|2[0-3]):[0-5][0-9]|24:00))*$"
+);
+
+static HOURS_RULE_CHECK: std::sync::LazyLock<regex::Regex> =
+    std::sync::LazyLock::new(|| regex::Regex::new(HOURS_RULE).expect("the hours pattern compiles"));
+
+/// `HH:MM`, checked by [`HOURS_RULE`] before.
+fn minutes(text: &str) -> u16 {
+    let (hours, minutes) = text.split_once(':').unwrap_or_default();
+    hours.parse::<u16>().unwrap_or(0) * 60 + minutes.parse::<u16>().unwrap_or(0)
 }
 
-fn minutes(text: &str) -> Option<u16> {
-    let (hours, minutes) = text.trim().split_once(':')?;
-    let (hours, minutes): (u16, u16) = (hours.parse().ok()?, minutes.parse().ok()?);
-    (minutes < 60 && (hours < 24 || (hours == 24 && minutes == 0))).then_some(hours * 60 + minutes)
-}
+const DAY_MINUTES: u16 = 24 * 60;
 
 impl DailyHours {
     pub const fn new(start: u16, end: u16) -> Self {
         Self { start, end }
-    }
-
-    /// `HH:MM-HH:MM`, e.g. `08:00-21:00` (`24:00` ends at midnight).
-    pub fn parse(text: &str) -> Result<Self, HoursError> {
-        let (start, end) = text.split_once('-').ok_or_else(|| HoursError::Malformed(text.to_owned()))?;
-        let (start, end) = (minutes(start), minutes(end));
-        let (Some(start), Some(end)) = (start, end) else { return Err(HoursError::Malformed(text.to_owned())) };
-        if end <= start {
-            return Err(HoursError::Backwards(text.to_owned()));
-        }
-        Ok(Self { start, end })
     }
 
     fn contains(self, minute: u16) -> bool {
@@ -91,18 +90,38 @@ impl WeeklyHours {
     }
 
     /// A tenant's rule such as `mon-fri 09:00-17:30` or `sat 10:00-14:00`.
-    pub fn with_rule(self, rule: &str) -> Result<Self, HoursError> {
-        let (days, hours) = rule.trim().split_once(' ').ok_or_else(|| HoursError::Malformed(rule.to_owned()))?;
-        let day = |name: &str| WEEKDAYS.iter().position(|d| *d == name.trim()).ok_or_else(|| HoursError::Weekday(name.to_owned()));
+    /// A span that ends at or before its start runs past midnight into the
+    /// next day (`fri 22:00-02:00`); days that run backwards wrap round the
+    /// week (`fri-mon`).
+    pub fn with_rule(mut self, rule: &str) -> Result<Self, HoursError> {
+        let malformed = || HoursError(rule.to_owned());
+        if !HOURS_RULE_CHECK.is_match(rule) {
+            return Err(malformed());
+        }
+        let (days, spans) = rule.split_once(' ').ok_or_else(malformed)?;
+        let day = |name: &str| WEEKDAYS.iter().position(|d| *d == name).ok_or_else(malformed);
         let (first, last) = match days.split_once('-') {
             Some((first, last)) => (day(first)?, day(last)?),
             None => (day(days)?, day(days)?),
         };
-        if last < first {
-            return Err(HoursError::Backwards(days.to_owned()));
+        let count = (last + 7 - first) % 7 + 1;
+        for span in spans.split(',') {
+            let (start, end) = span.split_once('-').ok_or_else(malformed)?;
+            let (start, end) = (minutes(start), minutes(end));
+            for offset in 0..count {
+                let today = (first + offset) % 7;
+                if end > start {
+                    self = self.on(today..=today, &[DailyHours::new(start, end)]);
+                } else {
+                    self = self.on(today..=today, &[DailyHours::new(start, DAY_MINUTES)]);
+                    if end > 0 {
+                        let tomorrow = (today + 1) % 7;
+                        self = self.on(tomorrow..=tomorrow, &[DailyHours::new(0, end)]);
+                    }
+                }
+            }
         }
-        let hours = hours.split(',').map(DailyHours::parse).collect::<Result<Vec<_>, _>>()?;
-        Ok(self.on(first..=last, &hours))
+        Ok(self)
     }
 
     /// The hours of `rules`, each like `mon-fri 09:00-17:30`.
@@ -270,11 +289,28 @@ mod tests {
 
     #[test]
     fn bad_rules_are_refused_with_the_reason() {
-        assert_eq!(DailyHours::parse("21:00-08:00"), Err(HoursError::Backwards("21:00-08:00".into())));
-        assert_eq!(DailyHours::parse("8-21"), Err(HoursError::Malformed("8-21".into())));
-        assert_eq!(DailyHours::parse("08:00-24:01"), Err(HoursError::Malformed("08:00-24:01".into())));
-        assert!(matches!(WeeklyHours::closed().with_rule("funday 09:00-10:00"), Err(HoursError::Weekday(_))));
-        assert!(matches!(WeeklyHours::closed().with_rule("fri-mon 09:00-10:00"), Err(HoursError::Backwards(_))));
-        assert_eq!(DailyHours::parse("00:00-24:00"), Ok(DailyHours::new(0, 1440)));
+        for bad in ["mon-fri 8-21", "mon 08:00-24:01", "funday 09:00-10:00", " mon 09:00-10:00", "mon  09:00-10:00", "mon 09:00-10:00,"] {
+            assert_eq!(WeeklyHours::closed().with_rule(bad), Err(HoursError(bad.into())), "{bad}");
+        }
+        let day = WeeklyHours::closed().with_rule("mon 00:00-24:00").unwrap();
+        assert_eq!(day.0[0], [DailyHours::new(0, 1440)]);
+    }
+
+    #[test]
+    fn spans_run_past_midnight_and_days_round_the_week() {
+        let night = WeeklyHours::closed().with_rule("sun 22:00-02:00").unwrap();
+        assert_eq!((night.0[6].as_slice(), night.0[0].as_slice()), (&[DailyHours::new(1320, 1440)][..], &[DailyHours::new(0, 120)][..]));
+        let weekend = WeeklyHours::closed().with_rule("fri-mon 10:00-11:00").unwrap();
+        let open: Vec<bool> = weekend.0.iter().map(|d| !d.is_empty()).collect();
+        assert_eq!(open, [true, false, false, false, true, true, true]);
+        let whole = WeeklyHours::closed().with_rule("tue 09:00-09:00").unwrap();
+        assert_eq!((whole.0[1].as_slice(), whole.0[2].as_slice()), (&[DailyHours::new(540, 1440)][..], &[DailyHours::new(0, 540)][..]));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_documented_pattern_is_the_hours_rule(rule in "(mon|fri|sun|xyz)(-(tue|sat))?( |  )([0-2][0-9]:[0-6][0-9]-[0-2][0-9]:[0-6][0-9],?){1,2}\\n?") {
+            crate::schema_pattern::assert_agrees(HOURS_RULE, &rule, WeeklyHours::closed().with_rule(&rule).is_ok());
+        }
     }
 }

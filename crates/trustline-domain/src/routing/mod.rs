@@ -10,4 +10,4 @@ mod skills;
 pub use queue_rules::{OpeningHours, ServiceLevel, offer_callback};
 pub use queue_settings::{QueueInput, QueueOverflow, QueueSettings, ServiceLevelGoal};
 pub use router::{AgentSkills, CallId, Overflow, QueueConfig, QueueId, Routed, Router, RouterError, RoutingStrategy, SkillId};
-pub use skills::{MAX_SKILLS, SkillBook, SkillLevel, check_skills, meets};
+pub use skills::{MAX_SKILLS, SKILL_NAME, SkillBook, SkillLevel, SkillLevels, check_skills, meets};

@@ -3,7 +3,7 @@
 //! priority and routing strategy, overflow, service-level goal, callback
 //! offer, opening hours, script and dispositions.
 
-use super::skills::{SkillBook, SkillLevel, check_skills};
+use super::skills::{SkillBook, SkillLevels, check_skills};
 use super::{OpeningHours, Overflow, QueueConfig, QueueId, RoutingStrategy};
 use crate::UnixTime;
 use crate::contact::{E164, FieldError};
@@ -22,8 +22,7 @@ pub struct QueueInput {
     pub number: String,
     /// Skills an agent needs, each at least at its level.
     #[serde(default)]
-    #[schemars(length(max = super::skills::MAX_SKILLS))]
-    pub skills: Vec<SkillLevel>,
+    pub skills: SkillLevels,
     /// 1 to 9; an agent serving several queues takes the highest first. Default 5.
     #[schemars(range(min = 1, max = 9))]
     pub priority: Option<u8>,
@@ -84,7 +83,7 @@ pub struct ServiceLevelGoal {
 pub struct QueueSettings {
     pub name: String,
     pub number: E164,
-    pub skills: Vec<SkillLevel>,
+    pub skills: SkillLevels,
     pub priority: u8,
     pub strategy: RoutingStrategy,
     pub overflow: Option<QueueOverflow>,
@@ -274,7 +273,7 @@ mod tests {
         let bad = QueueInput {
             name: " ".into(),
             number: "02079460999".into(),
-            skills: vec![SkillLevel { skill: "billing".into(), level: 0 }],
+            skills: SkillLevels::new([("billing".into(), 0)]),
             priority: Some(10),
             strategy: Some("random".into()),
             overflow_after_seconds: Some(30),
@@ -294,7 +293,7 @@ mod tests {
             [
                 "name",
                 "number",
-                "skills[0].level",
+                "skills.billing",
                 "priority",
                 "strategy",
                 "overflow_to",
@@ -317,7 +316,7 @@ mod tests {
             holidays: vec!["2026-12-25".into()],
             overflow_after_seconds: Some(45),
             overflow_to: Some("Sales".into()),
-            skills: vec![SkillLevel { skill: "billing".into(), level: 3 }],
+            skills: SkillLevels::new([("billing".into(), 3)]),
             ..input()
         }
         .validate()

@@ -8,37 +8,78 @@ use std::collections::BTreeMap;
 
 /// One named skill at a level: what an agent has, or what a queue requires
 /// at least.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SkillLevel {
-    /// 1 to 40 of a-z, 0-9 and `_`.
-    #[schemars(regex(pattern = "^[a-z0-9_]{1,40}$"))]
     pub skill: String,
-    /// 1 to 10.
-    #[schemars(range(min = 1, max = 10))]
     pub level: u8,
 }
 
 /// Most skills on one agent or queue.
 pub const MAX_SKILLS: usize = 50;
 
-/// Checks skills field by field (`field[i].skill`, `field[i].level`); each
-/// skill once, names of 1 to 40 of a-z, 0-9 and _.
-pub fn check_skills(field: &str, skills: &[SkillLevel], errors: &mut Vec<FieldError>) {
+/// A skill's name as the API document states it: 1 to 40 of a-z, 0-9 and `_`.
+pub const SKILL_NAME: &str = "^[a-z0-9_]{1,40}$";
+
+/// Skills by name, each once: `{"billing": 3, "french": 2}` in the API and
+/// in storage, kept in name order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SkillLevels(Vec<SkillLevel>);
+
+impl SkillLevels {
+    pub fn new(skills: impl IntoIterator<Item = (String, u8)>) -> Self {
+        let named: BTreeMap<String, u8> = skills.into_iter().collect();
+        Self(named.into_iter().map(|(skill, level)| SkillLevel { skill, level }).collect())
+    }
+}
+
+impl std::ops::Deref for SkillLevels {
+    type Target = [SkillLevel];
+    fn deref(&self) -> &[SkillLevel] {
+        &self.0
+    }
+}
+
+impl Serialize for SkillLevels {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|s| (&s.skill, s.level)))
+    }
+}
+
+impl<'de> Deserialize<'de> for SkillLevels {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        BTreeMap::<String, u8>::deserialize(deserializer).map(Self::new)
+    }
+}
+
+impl schemars::JsonSchema for SkillLevels {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SkillLevels".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "object",
+            "description": "Skills by name, each with its level from 1 to 10, e.g. {\"billing\": 3, \"french\": 2}.",
+            "propertyNames": { "pattern": SKILL_NAME },
+            "additionalProperties": { "type": "integer", "minimum": 1, "maximum": 10 },
+            "maxProperties": MAX_SKILLS,
+        })
+    }
+}
+
+/// Checks skills field by field (`field.name`): names of 1 to 40 of a-z,
+/// 0-9 and _, levels 1 to 10.
+pub fn check_skills(field: &str, skills: &SkillLevels, errors: &mut Vec<FieldError>) {
     if skills.len() > MAX_SKILLS {
         errors.push(FieldError::new(field, format!("name at most {MAX_SKILLS} skills")));
     }
-    for (i, s) in skills.iter().enumerate() {
+    for s in skills.iter() {
         let name_ok =
             (1..=40).contains(&s.skill.len()) && s.skill.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
         if !name_ok {
-            errors.push(FieldError::new(format!("{field}[{i}].skill"), "must be 1 to 40 of a-z, 0-9 and _"));
-        }
-        if skills.iter().take(i).any(|other| other.skill == s.skill) {
-            errors.push(FieldError::new(format!("{field}[{i}].skill"), "is named twice"));
-        }
-        if !(1..=10).contains(&s.level) {
-            errors.push(FieldError::new(format!("{field}[{i}].level"), "must be 1 to 10"));
+            errors.push(FieldError::new(format!("{field}.{}", s.skill), "must be named by 1 to 40 of a-z, 0-9 and _"));
+        } else if !(1..=10).contains(&s.level) {
+            errors.push(FieldError::new(format!("{field}.{}", s.skill), "must have a level from 1 to 10"));
         }
     }
 }
@@ -76,15 +117,26 @@ mod tests {
         SkillLevel { skill: skill.into(), level }
     }
 
+    fn levels(json: &str) -> SkillLevels {
+        serde_json::from_str(json).unwrap()
+    }
+
     #[test]
     fn skills_are_checked_one_by_one() {
         let mut errors = Vec::new();
-        check_skills("skills", &[level("billing", 3), level("French", 2), level("billing", 11)], &mut errors);
+        check_skills("skills", &levels(r#"{"billing": 11, "French": 2, "german": 4}"#), &mut errors);
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["skills[1].skill", "skills[2].skill", "skills[2].level"]);
+        assert_eq!(fields, ["skills.French", "skills.billing"]);
         let mut none = Vec::new();
-        check_skills("skills", &[level("billing", 10), level("french", 1)], &mut none);
+        check_skills("skills", &levels(r#"{"billing": 10, "french": 1}"#), &mut none);
         assert!(none.is_empty());
+    }
+
+    #[test]
+    fn skills_read_and_write_as_a_map_in_name_order() {
+        let skills = levels(r#"{"french": 2, "billing": 3}"#);
+        assert_eq!(&*skills, &[level("billing", 3), level("french", 2)]);
+        assert_eq!(serde_json::to_string(&skills).unwrap(), r#"{"billing":3,"french":2}"#);
     }
 
     #[test]

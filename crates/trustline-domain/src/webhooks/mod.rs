@@ -8,4 +8,4 @@ mod subscription;
 
 pub use destination::{DestinationPolicy, address_allowed};
 pub use retry::{DeliveryAttempt, MAX_ATTEMPTS, next_attempt};
-pub use subscription::{WebhookEvent, WebhookInput, WebhookTarget, destination_url};
+pub use subscription::{PUBLIC_HTTPS_URL, WebhookEvent, WebhookInput, WebhookTarget, WebhookUrl, destination_url};

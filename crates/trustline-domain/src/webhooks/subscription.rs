@@ -9,7 +9,7 @@ use std::net::IpAddr;
 /// What a CRM can be told. Payloads carry ids, never personal data: the CRM
 /// reads the contact through the API, where the read is authorised and
 /// audited.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum WebhookEvent {
     /// A call ended (answered or not).
     #[serde(rename = "interaction.finished")]
@@ -50,10 +50,61 @@ impl WebhookEvent {
 #[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookInput {
+    #[schemars(with = "WebhookUrl")]
     pub url: String,
-    pub events: Vec<String>,
+    /// Each event once.
+    #[schemars(length(min = 1), extend("uniqueItems" = true))]
+    pub events: Vec<WebhookEvent>,
+    #[schemars(length(max = MAX_DESCRIPTION))]
     pub description: Option<String>,
 }
+
+/// How the API document describes a delivery URL under the strict
+/// destination policy; an installation that allows private destinations
+/// serves the document without [`PUBLIC_HTTPS_URL`].
+pub struct WebhookUrl;
+
+impl schemars::JsonSchema for WebhookUrl {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "WebhookUrl".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "maxLength": MAX_URL,
+            "pattern": PUBLIC_HTTPS_URL,
+            "description": "An https:// URL naming its host by a public DNS name (not an address, not localhost), \
+                with an optional port, path and query; no user name, password or #fragment.",
+        })
+    }
+}
+
+/// A DNS label, then the top-level label: letters, and never `localhost`
+/// (spelled as every other nine-letter word, since the patterns the API
+/// document may use have no look-ahead).
+macro_rules! public_host {
+    () => {
+        concat!(
+            "(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+",
+            "(?:[a-z]{2,8}|[a-z]{10,63}|[a-km-z][a-z]{8}|l[a-np-z][a-z]{7}|lo[abd-z][a-z]{6}|loc[b-z][a-z]{5}",
+            "|loca[a-km-z][a-z]{4}|local[a-gi-z][a-z]{3}|localh[a-np-z][a-z]{2}|localho[a-rt-z][a-z]|localhos[a-su-z])"
+        )
+    };
+}
+
+/// Every delivery URL the strict policy accepts, and nothing else: the rule
+/// itself, so the API document and the check cannot drift apart.
+pub const PUBLIC_HTTPS_URL: &str = concat!(
+    "^https://",
+    public_host!(),
+    "(?::(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?",
+    "(?:/(?:[A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-Fa-f]{2})*)?",
+    "(?:\\?(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*)?$"
+);
+
+static PUBLIC_HTTPS_URL_RULE: std::sync::LazyLock<regex::Regex> =
+    std::sync::LazyLock::new(|| regex::Regex::new(PUBLIC_HTTPS_URL).expect("the URL pattern compiles"));
 
 /// A checked subscription target.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,11 +115,17 @@ pub struct WebhookTarget {
 }
 
 const MAX_URL: usize = 2_000;
+const MAX_DESCRIPTION: usize = 200;
 
 /// A delivery URL, normalised, if `policy` allows it; otherwise why not.
 pub fn destination_url(text: &str, policy: DestinationPolicy) -> Result<String, String> {
     if text.len() > MAX_URL {
         return Err(format!("must be at most {MAX_URL} characters"));
+    }
+    if !policy.allow_private && !PUBLIC_HTTPS_URL_RULE.is_match(text) {
+        return Err("must be an https:// URL naming a public host by name (not an address, not localhost), with an optional \
+            port, path and query, and no user name, password or #fragment"
+            .into());
     }
     let url = url::Url::parse(text).map_err(|e| format!("is not a URL ({e})"))?;
     match url.scheme() {
@@ -102,24 +159,23 @@ impl WebhookInput {
     /// Every problem at once, each with its field.
     pub fn validate(self, policy: DestinationPolicy) -> Result<WebhookTarget, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let url = destination_url(self.url.trim(), policy).map_err(|reason| errors.push(FieldError::new("url", reason))).ok();
+        let url = destination_url(&self.url, policy).map_err(|reason| errors.push(FieldError::new("url", reason))).ok();
         let mut events = Vec::new();
-        for (i, name) in self.events.iter().enumerate() {
-            match WebhookEvent::parse(name.trim()) {
-                Some(event) if !events.contains(&event) => events.push(event),
-                Some(_) => errors.push(FieldError::new(format!("events[{i}]"), "is named twice")),
-                None => {
-                    errors.push(FieldError::new(format!("events[{i}]"), "must be interaction.finished, disposition.set or contact.created"))
-                }
+        for (i, event) in self.events.iter().enumerate() {
+            if events.contains(event) {
+                errors.push(FieldError::new(format!("events[{i}]"), "is named twice"));
+            } else {
+                events.push(*event);
             }
         }
         if self.events.is_empty() {
             errors.push(FieldError::new("events", "name at least one event"));
         }
-        let description = self.description.unwrap_or_default().trim().to_owned();
-        if description.chars().count() > 200 {
-            errors.push(FieldError::new("description", "must be at most 200 characters"));
+        let description = self.description.unwrap_or_default();
+        if description.chars().count() > MAX_DESCRIPTION {
+            errors.push(FieldError::new("description", format!("must be at most {MAX_DESCRIPTION} characters")));
         }
+        let description = description.trim().to_owned();
         match url {
             Some(url) if errors.is_empty() => Ok(WebhookTarget { url, events, description }),
             _ => Err(errors),
@@ -134,7 +190,7 @@ mod tests {
     const STRICT: DestinationPolicy = DestinationPolicy { allow_private: false };
 
     fn input(url: &str) -> WebhookInput {
-        WebhookInput { url: url.into(), events: vec!["disposition.set".into()], description: None }
+        WebhookInput { url: url.into(), events: vec![WebhookEvent::DispositionSet], description: None }
     }
 
     fn url_error(url: &str, policy: DestinationPolicy) -> Option<String> {
@@ -159,6 +215,11 @@ mod tests {
             "https://localhost/hook",
             "https://api.localhost/hook",
             "https://0x7f000001/hook",
+            "https://crm.example.com:0/hook",
+            "https://crm.example.com:65536/hook",
+            "https://crm.example.com/a%zz",
+            " https://crm.example.com/hook",
+            "HTTPS://crm.example.com/hook",
             "not a url",
         ] {
             assert!(url_error(refused, STRICT).is_some(), "{refused}");
@@ -171,12 +232,37 @@ mod tests {
     fn events_are_named_and_once() {
         let bad = WebhookInput {
             url: "https://crm.example.com/".into(),
-            events: vec!["call.everything".into(), "contact.created".into(), "contact.created".into()],
+            events: vec![WebhookEvent::DispositionSet, WebhookEvent::ContactCreated, WebhookEvent::ContactCreated],
             description: None,
         };
         let fields: Vec<String> = bad.validate(STRICT).unwrap_err().into_iter().map(|f| f.field).collect();
-        assert_eq!(fields, ["events[0]", "events[2]"]);
+        assert_eq!(fields, ["events[2]"]);
+        let unknown = serde_json::from_str::<WebhookInput>(r#"{"url":"https://crm.example.com/","events":["call.everything"]}"#);
+        assert!(unknown.is_err(), "an event the product does not send is refused when read");
         let none = WebhookInput { events: Vec::new(), ..input("https://crm.example.com/") };
         assert_eq!(none.validate(STRICT).unwrap_err().len(), 1);
+    }
+
+    #[test]
+    fn the_pattern_refuses_localhost_and_nothing_else_of_its_length() {
+        let url = |tld: &str| format!("https://crm.{tld}/hook");
+        assert!(url_error(&url("localhost"), STRICT).is_some());
+        for tld in ["com", "solutions", "localhosu", "locallost", "lxcalhost", "localhostt", "localhos"] {
+            assert_eq!(url_error(&url(tld), STRICT), None, "{tld}");
+        }
+        assert_eq!(url_error("https://crm.example.com:8443/h/o%20k?a=1&b=two", STRICT), None);
+    }
+
+    proptest::proptest! {
+        /// Whatever the strict pattern accepts, the URL parser reads back as
+        /// the same https URL with that host: the pattern never lets through
+        /// what the checks after it would refuse.
+        #[test]
+        fn what_the_pattern_accepts_parses(host in "(?:[a-z0-9]{1,5}\\.){1,3}[a-z]{2,10}", port in proptest::option::of(1u32..70_000), path in "(?:/[a-z%0-9A-F.~-]{0,6}){0,3}") {
+            let text = format!("https://{host}{}{path}", port.map(|p| format!(":{p}")).unwrap_or_default());
+            let accepted = url_error(&text, STRICT).is_none();
+            let matches = PUBLIC_HTTPS_URL_RULE.is_match(&text);
+            proptest::prop_assert_eq!(accepted, matches, "{}", text);
+        }
     }
 }

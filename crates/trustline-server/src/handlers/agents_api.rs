@@ -8,20 +8,13 @@ use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use trustline_domain::UserId;
-use trustline_domain::agent::AgentEvent;
+use trustline_domain::agent::SelfServiceEvent;
 
 pub(crate) async fn mine(State(state): State<AppState>, authed: Authed) -> Result<Json<StateView>, ApiError> {
     let (tenant, user) = (authed.principal.tenant.id, authed.principal.user.id);
     Ok(Json(StateView::of(user, state.store.agent_status(tenant, user).await?.as_ref())))
-}
-
-#[derive(Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct StateChange {
-    event: String,
-    reason: Option<String>,
 }
 
 /// An agent's own move: `log_in`, `log_out`, `take_break` (with a reason)
@@ -30,13 +23,12 @@ pub(crate) struct StateChange {
 pub(crate) async fn change(
     State(state): State<AppState>,
     authed: Authed,
-    ApiJson(change): ApiJson<StateChange>,
+    ApiJson(event): ApiJson<SelfServiceEvent>,
 ) -> Result<Json<StateView>, ApiError> {
-    let event = AgentEvent::self_service(&change.event, change.reason.as_deref())
-        .map_err(|e| ApiError::unprocessable("invalid_event", e.to_string()))?;
     let (tenant, user) = (authed.principal.tenant.id, authed.principal.user.id);
     let status = state.store.agent_status(tenant, user).await?;
-    let change = agent_moves::plan(tenant, user, status.as_ref(), event, &change.event, state.clock.now())?;
+    let name = event.code();
+    let change = agent_moves::plan(tenant, user, status.as_ref(), event.into(), name, state.clock.now())?;
     let audit = agent_moves::described(authed.caller.audit(&state, "agent.state", format!("user:{user}")), &change);
     state.store.move_agent(change.clone(), audit).await?;
     if change.from.code == "offline" {

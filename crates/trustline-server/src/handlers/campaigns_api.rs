@@ -60,7 +60,7 @@ async fn checked(state: &AppState, tenant: TenantId, input: CampaignInput) -> Re
         }
     }
     if !missing.is_empty() {
-        return Err(ApiError::invalid_fields("invalid_campaign", missing));
+        return Err(ApiError::unknown_references(missing));
     }
     Ok((settings, ids))
 }

@@ -14,7 +14,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use trustline_domain::contact::{Consent, ConsentKind, ContactInput, EmailAddress, ValidatedContact};
+use trustline_domain::contact::{ConsentKind, ConsentUpdate, ContactInput, EmailAddress, ValidatedContact};
 use trustline_domain::webhooks::WebhookEvent;
 use trustline_domain::{Action, ContactId, UserId, bounded_text};
 use trustline_phone::{DefaultRegion, PhoneRules};
@@ -151,58 +151,39 @@ fn changed_fields(before: &OpenedContact, after: &ValidatedContact) -> Vec<&'sta
     .collect()
 }
 
-#[derive(Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ConsentRequest {
-    kind: String,
-    /// For `consent`: granted, withdrawn or unknown. For `do_not_contact` and
-    /// `restriction`: on or off. Not used for `objection`.
-    #[serde(default)]
-    value: Option<String>,
-    /// Where the decision came from, e.g. `call`, `web form`, `letter`.
-    source: String,
-}
-
 /// Consent, do-not-contact, restriction (art. 18) and objection (art. 21),
 /// each kept in the contact's history.
 pub(crate) async fn change_consent(
     State(state): State<AppState>,
     authed: Authed,
     ApiPath(id): ApiPath<i64>,
-    ApiJson(input): ApiJson<ConsentRequest>,
+    ApiJson(change): ApiJson<ConsentUpdate>,
 ) -> Result<Json<Value>, ApiError> {
-    let kind = ConsentKind::parse(&input.kind)
-        .ok_or_else(|| ApiError::unprocessable("invalid_kind", "kind must be consent, do_not_contact, restriction or objection"))?;
+    let kind = change.kind();
     if matches!(kind, ConsentKind::Restriction | ConsentKind::Objection) && !authed.principal.may(Action::SubjectRights) {
         return Err(ApiError::forbidden());
     }
-    let source = input.source.trim();
-    if source.is_empty() || source.chars().count() > 100 || source.chars().any(char::is_control) {
-        return Err(ApiError::unprocessable("invalid_source", "source must be 1 to 100 characters, e.g. call, web form"));
-    }
+    let source = change.source();
     let (sealed, opened) = load(&state, &authed, id).await?;
     let at = state.clock.now();
-    let switch = |value: Option<&str>| match value {
-        Some("on") => Ok(true),
-        Some("off") => Ok(false),
-        _ => Err(ApiError::unprocessable("invalid_value", "value must be on or off")),
-    };
+    let flag = |on: bool| if on { "on" } else { "off" }.to_owned();
     let mut next = sealed.consent.clone();
-    let value = match kind {
-        ConsentKind::Consent => {
-            let consent = Consent::parse(input.value.as_deref().unwrap_or_default())
-                .map_err(|e| ApiError::unprocessable("invalid_value", e.to_string()))?;
-            (next.consent, next.consent_source, next.consent_at) = (consent, Some(source.to_owned()), Some(at));
-            consent.as_str().to_owned()
+    let value = match &change {
+        ConsentUpdate::Consent { value, .. } => {
+            (next.consent, next.consent_source, next.consent_at) = (*value, Some(source.to_owned()), Some(at));
+            value.as_str().to_owned()
         }
-        ConsentKind::DoNotContact | ConsentKind::Objection => {
-            let on = if kind == ConsentKind::Objection { true } else { switch(input.value.as_deref())? };
-            (next.do_not_contact, next.dnc_source, next.dnc_at) = (on, Some(source.to_owned()), Some(at));
-            if on { "on" } else { "off" }.to_owned()
+        ConsentUpdate::DoNotContact { value, .. } => {
+            (next.do_not_contact, next.dnc_source, next.dnc_at) = (value.is_on(), Some(source.to_owned()), Some(at));
+            flag(value.is_on())
         }
-        ConsentKind::Restriction => {
-            next.restricted = switch(input.value.as_deref())?;
-            if next.restricted { "on" } else { "off" }.to_owned()
+        ConsentUpdate::Objection { .. } => {
+            (next.do_not_contact, next.dnc_source, next.dnc_at) = (true, Some(source.to_owned()), Some(at));
+            flag(true)
+        }
+        ConsentUpdate::Restriction { value, .. } => {
+            next.restricted = value.is_on();
+            flag(value.is_on())
         }
     };
     commit_consent(&state, &authed, &sealed, &opened, ConsentDecision { kind, next, value, source }).await?;
@@ -314,8 +295,18 @@ pub(crate) async fn assign(
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct LookupQuery {
-    phone: Option<String>,
-    email: Option<String>,
+    /// A phone number in E.164 form (`+442071838750`) or an e-mail address.
+    #[schemars(schema_with = "lookup_value_schema")]
+    q: String,
+}
+
+fn lookup_value_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "anyOf": [
+            { "type": "string", "format": "e164", "description": "A phone number in E.164 form, valid in its country." },
+            { "type": "string", "format": "email" },
+        ],
+    })
 }
 
 /// Finds contacts by number or address through the blind indexes; answers
@@ -327,19 +318,15 @@ pub(crate) async fn lookup(
 ) -> Result<Json<Value>, ApiError> {
     let tenant = authed.principal.tenant.id;
     let (at, actor) = (state.clock.now(), authed.principal.actor());
-    let (ids, looked_up) = match (&query.phone, &query.email) {
-        (Some(phone), None) => {
-            let number =
-                trustline_phone::normalise(phone, None).map_err(|e| ApiError::unprocessable("invalid_phone", format!("phone {e}")))?;
-            let digest = state.vault.phone_lookup(tenant, &number.number, at, &actor).await?;
-            (state.store.contact_by_phone(tenant, &digest).await?.into_iter().collect::<Vec<_>>(), number.number.as_str().to_owned())
-        }
-        (None, Some(email)) => {
-            let email = EmailAddress::parse(email).map_err(|e| ApiError::unprocessable("invalid_email", format!("email {e}")))?;
-            let digest = state.vault.email_lookup(tenant, &email, at, &actor).await?;
-            (state.store.contacts_by_email(tenant, &digest).await?, email.lookup_form())
-        }
-        _ => return Err(ApiError::bad_request("one_lookup", "give exactly one of phone or email")),
+    let (ids, looked_up) = if query.q.contains('@') {
+        let email = EmailAddress::parse(&query.q).map_err(|e| ApiError::unprocessable("invalid_email", format!("q: the address {e}")))?;
+        let digest = state.vault.email_lookup(tenant, &email, at, &actor).await?;
+        (state.store.contacts_by_email(tenant, &digest).await?, email.lookup_form())
+    } else {
+        let number = trustline_phone::normalise(&query.q, None)
+            .map_err(|e| ApiError::unprocessable("invalid_phone", format!("q: the number {e}")))?;
+        let digest = state.vault.phone_lookup(tenant, &number.number, at, &actor).await?;
+        (state.store.contact_by_phone(tenant, &digest).await?.into_iter().collect::<Vec<_>>(), number.number.as_str().to_owned())
     };
     let audit = authed
         .caller

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use trustline_domain::UserId;
 use trustline_domain::bounded_text;
+use trustline_domain::contact::FieldError;
 use trustline_domain::incidents::{
     IncidentKind, IncidentStatus, Severity, breach_notify_by, check_status_change, deadlines, notification_overdue, response_overdue,
 };
@@ -136,7 +137,7 @@ pub(crate) async fn change(
             .store
             .user(tenant, UserId(owner))
             .await?
-            .ok_or_else(|| ApiError::unprocessable("invalid_owner", "the owner must be one of your users"))?;
+            .ok_or_else(|| ApiError::unknown_references(vec![FieldError::new("owner_id", "is not one of your users")]))?;
         next.owner_id = Some(UserId(owner));
         said.push(format!("owner set to user {owner}"));
     }
@@ -155,7 +156,11 @@ pub(crate) async fn change(
     }
     if let Some(text) = input.regulator_notification.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         if next.breach_aware_at.is_none() {
-            return Err(ApiError::unprocessable("not_a_breach", "only a declared personal-data breach has a regulator notification"));
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "not_a_breach",
+                "only a declared personal-data breach has a regulator notification",
+            ));
         }
         next.notification = Some(text.to_owned());
         next.notified_at = Some(now);

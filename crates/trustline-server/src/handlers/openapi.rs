@@ -1,10 +1,14 @@
+use crate::openapi::{Installation, document_for};
+use crate::state::AppState;
 use axum::Json;
+use axum::extract::State;
 use serde_json::Value;
 use std::sync::LazyLock;
 
 static DOCUMENT: LazyLock<Value> = LazyLock::new(crate::openapi::document);
 
-/// The OpenAPI document of this server.
-pub(crate) async fn document() -> Json<Value> {
-    Json(DOCUMENT.clone())
+/// The OpenAPI document of this server, as this installation applies it.
+pub(crate) async fn document(State(state): State<AppState>) -> Json<Value> {
+    let installation = Installation { allow_private_webhooks: state.config.allow_private_webhooks, now: state.clock.now() };
+    Json(document_for(&DOCUMENT, &installation))
 }

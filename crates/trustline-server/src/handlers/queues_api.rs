@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use trustline_domain::contact::FieldError;
-use trustline_domain::routing::{QueueInput, QueueSettings, SkillLevel, check_skills};
+use trustline_domain::routing::{QueueInput, QueueSettings, SkillLevels, check_skills};
 use trustline_domain::{TenantId, UserId};
 use trustline_store::{CallRecord, CallState, Queue, QueueDraft, StoreError};
 
@@ -129,8 +129,7 @@ pub(crate) async fn skills(State(state): State<AppState>, authed: Authed) -> Res
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SkillsInput {
-    #[schemars(length(max = trustline_domain::routing::MAX_SKILLS))]
-    skills: Vec<SkillLevel>,
+    skills: SkillLevels,
 }
 
 /// Replaces one agent's skills.

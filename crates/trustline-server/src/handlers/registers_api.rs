@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use trustline_domain::UserId;
 use trustline_domain::bounded_text;
+use trustline_domain::contact::FieldError;
 use trustline_domain::registers::{REVIEW_OUTCOMES, Risk, RiskInput, Supplier, SupplierInput};
 use trustline_store::{RegisterEntry, StoreError, registers};
 use trustline_trust::CATALOGUE;
@@ -118,13 +119,13 @@ pub(crate) async fn risks(State(state): State<AppState>, authed: Authed) -> Resu
 }
 
 async fn checked_risk(state: &AppState, authed: &Authed, input: RiskInput) -> Result<Risk, ApiError> {
-    let risk =
-        input.validate(|id| CATALOGUE.iter().any(|c| c.id == id)).map_err(|fields| ApiError::invalid_fields("invalid_risk", fields))?;
+    let risk = input.validate().map_err(|fields| ApiError::invalid_fields("invalid_risk", fields))?;
+    let mut unknown = risk.unknown_controls(|id| CATALOGUE.iter().any(|c| c.id == id));
     if state.store.user(authed.principal.tenant.id, UserId(risk.owner_id)).await?.is_none() {
-        return Err(ApiError::invalid_fields(
-            "invalid_risk",
-            vec![trustline_domain::contact::FieldError::new("owner_id", "must be one of your users")],
-        ));
+        unknown.push(FieldError::new("owner_id", "is not one of your users"));
+    }
+    if !unknown.is_empty() {
+        return Err(ApiError::unknown_references(unknown));
     }
     Ok(risk)
 }

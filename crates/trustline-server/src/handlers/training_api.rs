@@ -42,7 +42,39 @@ pub(crate) struct CompletionInput {
     /// Who completed the course.
     user_id: i64,
     /// When (Unix time); now when absent. At most three years back.
+    #[schemars(with = "Option<CompletionTime>")]
     completed_at: Option<i64>,
+}
+
+/// How far back a completion may be recorded.
+const COMPLETION_LOOKBACK: i64 = 3 * 365 * 86_400;
+
+/// How the API document states when a completion may be dated: its bounds
+/// move with the clock, so the served document sets them
+/// ([`crate::openapi::Installation`]).
+pub(crate) struct CompletionTime;
+
+impl CompletionTime {
+    /// The earliest and latest completion time a request may name at
+    /// `now`, as a document served at `now` states them: a day inside the
+    /// rule, so a document fetched earlier today still tells the truth.
+    pub(crate) fn bounds(now: i64) -> (i64, i64) {
+        (now - COMPLETION_LOOKBACK + 86_400, now)
+    }
+}
+
+impl schemars::JsonSchema for CompletionTime {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CompletionTime".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "integer",
+            "format": "int64",
+            "description": "Unix time in the last three years, not in the future.",
+        })
+    }
 }
 
 /// Records a completion of a course by one of the tenant's people.
@@ -54,7 +86,7 @@ pub(crate) async fn record_completion(
 ) -> Result<StatusCode, ApiError> {
     let now = state.clock.now();
     let at = input.completed_at.unwrap_or(now);
-    if at > now || at < now - 3 * 365 * 86_400 {
+    if at > now || at < now - COMPLETION_LOOKBACK {
         return Err(ApiError::unprocessable("invalid_completion", "completed_at must be in the last three years and not in the future"));
     }
     let audit = authed

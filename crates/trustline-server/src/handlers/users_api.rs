@@ -23,7 +23,7 @@ pub(crate) async fn me(authed: Authed) -> Json<Value> {
 pub(crate) struct PasswordChange {
     #[schemars(with = "String")]
     current_password: Zeroizing<String>,
-    #[schemars(with = "String")]
+    #[schemars(with = "crate::passwords::NewPassword")]
     new_password: Zeroizing<String>,
 }
 
@@ -61,13 +61,16 @@ pub(crate) async fn show(State(state): State<AppState>, authed: Authed, ApiPath(
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewUserInput {
+    /// 2 to 64 letters, digits, '.', '_', '-' or '@', starting with a
+    /// letter or digit; compared without case.
+    #[schemars(pattern(Username::PATTERN))]
     username: String,
     #[schemars(length(min = 1, max = 100), pattern(trustline_domain::NOT_BLANK))]
     display_name: String,
     #[schemars(extend("enum" = Role::names()))]
     role: String,
     /// When absent, a strong one is generated and returned once.
-    #[schemars(with = "Option<String>")]
+    #[schemars(with = "Option<crate::passwords::NewPassword>")]
     password: Option<Zeroizing<String>>,
 }
 

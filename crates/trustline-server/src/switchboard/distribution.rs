@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 use trustline_audit::AuditDraft;
 use trustline_domain::agent::AgentEvent;
 use trustline_domain::reporting::{InboundFacts, queue_kpis};
-use trustline_domain::routing::{CallId, QueueId, QueueSettings, Routed, Router, SkillBook, SkillLevel, meets, offer_callback};
+use trustline_domain::routing::{CallId, QueueId, QueueSettings, Routed, Router, SkillBook, SkillLevels, meets, offer_callback};
 use trustline_domain::{TenantId, UnixTime, UserId};
 use trustline_store::{AgentStatus, CallRecord, CallState, StoreError};
 
@@ -57,7 +57,7 @@ pub(crate) async fn distribute(state: &AppState, tenant: TenantId) -> Result<(),
     if offer::ring_out(state, &waiting, settings_of, now).await? {
         waiting = state.store.waiting_calls(tenant).await?;
     }
-    let mut skills: HashMap<UserId, Vec<SkillLevel>> = HashMap::new();
+    let mut skills: HashMap<UserId, SkillLevels> = HashMap::new();
     for (user, json) in state.store.agent_skills(tenant).await? {
         skills.insert(user, skills_of(&json)?);
     }
@@ -80,7 +80,7 @@ pub(crate) async fn distribute(state: &AppState, tenant: TenantId) -> Result<(),
 /// The router's decisions: (call, agent) pairs.
 fn route(
     queues: &[QueueEntry],
-    skills: &HashMap<UserId, Vec<SkillLevel>>,
+    skills: &HashMap<UserId, SkillLevels>,
     statuses: &[AgentStatus],
     waiting: &[CallRecord],
     now: UnixTime,
@@ -96,7 +96,7 @@ fn route(
         let _added = router.add_queue(queue.settings.router_config(QueueId(id), &mut book, overflow_to));
     }
     for status in crate::dialer::longest_idle_first(statuses) {
-        let has = skills.get(&status.user_id).map_or(&[][..], Vec::as_slice);
+        let has = skills.get(&status.user_id).map_or(&[][..], |s| &s[..]);
         if router.log_in(status.user_id.0, book.numbered(has)).is_ok() {
             let _ready = router.agent_ready(status.user_id.0, ms(status.since));
         }
@@ -164,7 +164,7 @@ async fn offer_callbacks(
     state: &AppState,
     tenant: TenantId,
     queues: &[QueueEntry],
-    skills: &HashMap<UserId, Vec<SkillLevel>>,
+    skills: &HashMap<UserId, SkillLevels>,
     statuses: &[AgentStatus],
     waiting: &[&CallRecord],
     now: UnixTime,
@@ -175,7 +175,7 @@ async fn offer_callbacks(
         let serving = statuses
             .iter()
             .filter(|s| s.state.code != "offline")
-            .filter(|s| meets(&queue.settings.skills, skills.get(&s.user_id).map_or(&[][..], Vec::as_slice)))
+            .filter(|s| meets(&queue.settings.skills, skills.get(&s.user_id).map_or(&[][..], |s| &s[..])))
             .count();
         let in_queue = waiting.iter().filter(|c| c.queue_id == Some(queue.id));
         for (position, call) in in_queue.enumerate() {

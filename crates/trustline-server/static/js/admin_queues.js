@@ -5,15 +5,15 @@ import { lines, parseDispositions } from './work_rules.js';
 
 const $ = (id) => document.getElementById(id);
 
-// "billing 3, french 2" → [{ skill: 'billing', level: 3 }, …]
+// "billing 3, french 2" → { billing: 3, french: 2 }
 function parseSkills(text) {
-  return text.split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
+  return Object.fromEntries(text.split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
     const [skill, level] = s.split(/\s+/);
-    return { skill, level: Number(level ?? 1) };
-  });
+    return [skill, Number(level ?? 1)];
+  }));
 }
 
-const showSkills = (skills) => skills.map((s) => `${s.skill} ${s.level}`).join(', ');
+const showSkills = (skills) => Object.entries(skills).map(([skill, level]) => `${skill} ${level}`).join(', ');
 
 async function load() {
   const [queues, users, skills] = await Promise.all([api('GET', '/api/queues'), api('GET', '/api/users'), api('GET', '/api/skills')]);

@@ -74,9 +74,9 @@ async fn illegal_moves_are_refused_and_change_nothing(engine: Engine) {
     assert_eq!((refused.status, refused.code()), (409, "illegal_transition"));
     assert_eq!(refused.body["error"]["message"], "an agent who is offline cannot log out");
     for (body, code) in [
-        (json!({ "event": "take_break" }), "invalid_event"),
-        (json!({ "event": "connect" }), "invalid_event"),
-        (json!({ "event": "take_break", "reason": "<b>" }), "invalid_event"),
+        (json!({ "event": "take_break" }), "invalid_body"),
+        (json!({ "event": "connect" }), "invalid_body"),
+        (json!({ "event": "take_break", "reason": "<b>" }), "invalid_body"),
     ] {
         let reply = bob.post("/api/agent/state", body.clone()).await;
         assert_eq!((reply.status, reply.code()), (422, code), "{body}");

@@ -81,7 +81,7 @@ async fn bad_campaigns_are_refused_with_every_reason(engine: Engine) {
     let fields: Vec<&str> = reply.body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["name", "mode", "caller_id", "abandonment_cap", "hours[0]"]);
     let unknown_list = client.post("/api/campaigns", json!({ "name": "x", "mode": "preview", "lists": ["nowhere"] })).await;
-    assert_eq!((unknown_list.status, unknown_list.body["error"]["fields"][0]["field"].as_str()), (422, Some("lists")));
+    assert_eq!((unknown_list.status, unknown_list.body["error"]["fields"][0]["field"].as_str()), (409, Some("lists")));
     assert_eq!(client.post("/api/campaigns", json!({ "name": "x", "mode": "preview", "lists": ["a"], "speed": 9 })).await.status, 422);
     assert_eq!(server.db.raw.scalar("SELECT COUNT(*) FROM campaigns").await, 0, "nothing was created");
 }

@@ -71,13 +71,13 @@ async fn calls_follow_skills_priority_and_overflow(engine: Engine) {
     assert_eq!(known.status, 201, "{}", known.body);
     create_queue(sam, json!({ "name": "General", "number": GENERAL, "priority": 1 })).await;
     let billing = json!({
-        "name": "Billing", "number": BILLING, "priority": 5, "skills": [{ "skill": "billing", "level": 3 }],
+        "name": "Billing", "number": BILLING, "priority": 5, "skills": { "billing": 3 },
         "overflow_after_seconds": 30, "overflow_to": "General", "script": "Thank you for calling billing."
     });
     create_queue(sam, billing).await;
-    create_queue(sam, json!({ "name": "VIP", "number": VIP, "priority": 9, "skills": [{ "skill": "french", "level": 5 }] })).await;
+    create_queue(sam, json!({ "name": "VIP", "number": VIP, "priority": 9, "skills": { "french": 5 } })).await;
     let [(a0, a0_id), (a1, a1_id), (a2, _)] = &f.agents[..] else { unreachable!() };
-    for (id, skills) in [(a0_id, json!([{ "skill": "billing", "level": 5 }])), (a1_id, json!([{ "skill": "french", "level": 6 }]))] {
+    for (id, skills) in [(a0_id, json!({ "billing": 5 })), (a1_id, json!({ "french": 6 }))] {
         assert_eq!(sam.put(&format!("/api/agents/{id}/skills"), json!({ "skills": skills })).await.status, 204);
     }
     let skills = sam.get("/api/skills").await.body;
@@ -344,9 +344,9 @@ async fn queues_and_skills_refuse_bad_input(engine: Engine) {
 
     let (_, agent_id) = &f.agents[0];
     let path = format!("/api/agents/{agent_id}/skills");
-    let bad = sam.put(&path, json!({ "skills": [{ "skill": "Billing", "level": 0 }] })).await;
+    let bad = sam.put(&path, json!({ "skills": { "Billing": 0 } })).await;
     assert_eq!((bad.status, bad.code()), (422, "invalid_skills"));
-    assert_eq!(sam.put("/api/agents/999999/skills", json!({ "skills": [] })).await.status, 404);
+    assert_eq!(sam.put("/api/agents/999999/skills", json!({ "skills": {} })).await.status, 404);
     assert_eq!(sam.get("/api/skills").await.body, json!([]), "refused input changed nothing");
 }
 

@@ -38,7 +38,7 @@ async fn suppliers_and_risks_are_reviewed_on_time(engine: Engine) {
 
     assert_eq!(control(&owner, "PP-05").await.0, "FAIL", "no risk registered");
     let unknown = owner.post("/api/risks", json!({ "title": "Stolen agent credentials", "likelihood": 4, "impact": 5, "treatment": "mitigate", "owner_id": olive.id.0, "controls": ["ZZ-9"] })).await;
-    assert_eq!((unknown.status, unknown.code()), (422, "invalid_risk"));
+    assert_eq!((unknown.status, unknown.code()), (409, "unknown_reference"), "the catalogue has no ZZ-9");
     let risk = json!({ "title": "Stolen agent credentials", "likelihood": 4, "impact": 5, "treatment": "mitigate", "owner_id": olive.id.0, "controls": ["AC-01", "AC-04"] });
     let added = owner.post("/api/risks", risk).await;
     assert_eq!(added.status, 201, "{}", added.body);

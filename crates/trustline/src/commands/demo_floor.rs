@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use std::time::Duration;
 use trustline_crypto::{PasswordHasher, random_password};
 use trustline_domain::dialing::CampaignInput;
-use trustline_domain::routing::{QueueInput, SkillLevel};
+use trustline_domain::routing::{QueueInput, SkillLevels};
 use trustline_domain::{Clock, Role};
 use trustline_import::{ImportRequest, ImportSource, run_import};
 use trustline_phone::PhoneRules;
@@ -50,7 +50,7 @@ fn demo_queues() -> [QueueInput; 2] {
     let billing = QueueInput {
         name: "Billing".into(),
         number: BILLING_NUMBER.into(),
-        skills: vec![SkillLevel { skill: "billing".into(), level: 3 }],
+        skills: SkillLevels::new([("billing".into(), 3)]),
         priority: Some(7),
         overflow_after_seconds: Some(45),
         overflow_to: Some("Customer care".into()),
@@ -114,7 +114,7 @@ pub async fn prepare(
     }
     for (username, _) in agents.iter().take(BILLING_AGENTS) {
         if let Some(user) = inst.store.user_by_username(tenant.id, username).await? {
-            let skills = serde_json::to_string(&[SkillLevel { skill: "billing".into(), level: 5 }])?;
+            let skills = serde_json::to_string(&SkillLevels::new([("billing".into(), 5)]))?;
             let audit = cli_audit(tenant.id.0, "agent.skills", format!("user:{}", user.id)).detail("skills", "billing:5");
             inst.store.set_agent_skills(tenant.id, user.id, &skills, SystemClock.now(), audit).await?;
         }

@@ -1,0 +1,63 @@
+"""Schemathesis hooks for scripts/api-fuzz: what a well-behaved client does
+that a schema cannot say.
+
+- Idempotency-Key: a client makes a fresh key for each new request. The
+  fuzzer draws keys from the schema and so repeats them with different
+  bodies, which the API rightly refuses (422 idempotency_key_reused). A key
+  that is valid is replaced by a fresh valid one; an invalid one is left for
+  the negative tests.
+- Custom string formats the API document uses ("phone", "e164",
+  "time-zone"): values valid by rules that live in data (libphonenumber's
+  numbering plans, the IANA zone database) rather than in a pattern. The
+  document describes each; here the fuzzer gets real examples of each.
+"""
+
+import re
+import uuid
+
+import schemathesis
+from hypothesis import strategies as st
+
+KEY = re.compile(r"[!-~]{1,128}")
+
+# Valid numbers (libphonenumber) from several numbering plans: fixed, mobile
+# and toll-free, in the countries a demo tenant calls.
+E164_NUMBERS = [
+    "+442079460999",
+    "+442071838750",
+    "+447700900123",
+    "+33142685300",
+    "+33612345678",
+    "+4930123456",
+    "+4915123456789",
+    "+12025550143",
+    "+14155550100",
+    "+61291234567",
+    "+34912345678",
+    "+390612345678",
+    "+31201234567",
+    "+353014312345",
+]
+
+TIME_ZONES = [
+    "Europe/London",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Los_Angeles",
+    "Australia/Sydney",
+    "Asia/Tokyo",
+    "UTC",
+]
+
+schemathesis.openapi.format("e164", st.sampled_from(E164_NUMBERS))
+schemathesis.openapi.format("phone", st.sampled_from(E164_NUMBERS))
+schemathesis.openapi.format("time-zone", st.sampled_from(TIME_ZONES))
+
+
+@schemathesis.hook
+def before_call(ctx, case, **kwargs):
+    headers = case.headers or {}
+    for name in list(headers):
+        if name.lower() == "idempotency-key" and isinstance(headers[name], str) and KEY.fullmatch(headers[name]):
+            headers[name] = uuid.uuid4().hex
