@@ -7,9 +7,13 @@ that a schema cannot say.
   that is valid is replaced by a fresh valid one; an invalid one is left for
   the negative tests.
 - Custom string formats the API document uses ("phone", "e164",
-  "time-zone"): values valid by rules that live in data (libphonenumber's
-  numbering plans, the IANA zone database) rather than in a pattern. The
-  document describes each; here the fuzzer gets real examples of each.
+  "time-zone", and "password" for new passwords): values valid by rules that
+  live in data (libphonenumber's numbering plans, the IANA zone database,
+  zxcvbn's dictionaries) rather than in a pattern. The document describes
+  each; here the fuzzer gets real examples of each.
+- Disposition codes are unique within a campaign or queue, as the document
+  says; JSON Schema cannot say "unique by one property", so bodies that
+  repeat a code are not sent as valid ones.
 """
 
 import re
@@ -53,6 +57,19 @@ TIME_ZONES = [
 schemathesis.openapi.format("e164", st.sampled_from(E164_NUMBERS))
 schemathesis.openapi.format("phone", st.sampled_from(E164_NUMBERS))
 schemathesis.openapi.format("time-zone", st.sampled_from(TIME_ZONES))
+schemathesis.openapi.format(
+    "password",
+    st.sampled_from(["correct horse battery staple 7421", "Tr1stl1ne-qv8#Lm2@pZ", "velvet-anchor-91-mosaic-kettle"]),
+)
+
+
+@schemathesis.hook
+def filter_body(ctx, body):
+    dispositions = body.get("dispositions") if isinstance(body, dict) else None
+    if not isinstance(dispositions, list):
+        return True
+    codes = [d.get("code") for d in dispositions if isinstance(d, dict)]
+    return len(codes) == len(set(map(str, codes)))
 
 
 @schemathesis.hook

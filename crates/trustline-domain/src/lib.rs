@@ -36,5 +36,5 @@ pub use period::{EARLIEST_TIME, LATEST_TIME, Period, PeriodError, checked_time};
 pub use permission::{Action, UnknownAction, permits};
 pub use role::{Role, UnknownRole, mfa_required};
 pub use session::{SessionPolicy, SessionStage, SessionTimes};
-pub use text::{NOT_BLANK, NotOneLine, ONE_LINE, OneLine, bounded_text};
+pub use text::{NOT_BLANK, NotOneLine, NotWords, ONE_LINE, OneLine, WORDS, Words, bounded_text};
 pub use throttle::{LoginThrottle, ThrottleVerdict};

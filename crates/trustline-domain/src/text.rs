@@ -91,6 +91,48 @@ impl<const MAX: usize> schemars::JsonSchema for OneLine<MAX> {
     }
 }
 
+/// A JSON Schema pattern matched by words: text that is not blank and has
+/// no control characters other than white space (tabs and line breaks
+/// separate words like spaces).
+pub const WORDS: &str = "^[^\u{0}-\u{8}\u{e}-\u{1f}\u{7f}-\u{84}\u{86}-\u{9f}]*[^\u{0}-\u{20}\u{7f}-\u{a0}\u{1680}\u{2000}-\u{200a}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}][^\u{0}-\u{8}\u{e}-\u{1f}\u{7f}-\u{84}\u{86}-\u{9f}]*$";
+
+/// A person's name or a part of an address: 1 to `MAX` characters as
+/// written, not blank, no control characters but white space; kept with
+/// each run of white space made one space (a name typed across two lines
+/// of a spreadsheet cell reads as one line).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Words<const MAX: usize>(String);
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("must be 1 to {max} characters, not blank, with no control characters")]
+pub struct NotWords {
+    pub max: usize,
+}
+
+impl<const MAX: usize> Words<MAX> {
+    pub fn parse(value: &str) -> Result<Self, NotWords> {
+        let control = |c: char| c.is_control() && !c.is_whitespace();
+        match bounded_text(value, 1, MAX) {
+            Some(_) if !value.chars().any(control) => Ok(Self(value.split_whitespace().collect::<Vec<_>>().join(" "))),
+            _ => Err(NotWords { max: MAX }),
+        }
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl<const MAX: usize> schemars::JsonSchema for Words<MAX> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        format!("Words{MAX}").into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "minLength": 1, "maxLength": MAX, "pattern": WORDS })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,7 +147,22 @@ mod tests {
         assert_eq!(bounded_text("\u{1c}", 1, 9), Some("\u{1c}"), "not white space to Rust, so not blank");
     }
 
+    #[test]
+    fn words_keep_one_space_between_them() {
+        assert_eq!(Words::<20>::parse(" Ada\n\tLovelace ").map(Words::into_string), Ok("Ada Lovelace".into()));
+        assert!(Words::<20>::parse("Ada\u{7}").is_err());
+        assert!(Words::<20>::parse(" \n").is_err());
+    }
+
     proptest! {
+        #[test]
+        fn words_are_what_their_pattern_says(text in "[ -~\t\n\u{85}\u{a0}\u{3000}\u{1c}\u{7}\u{e9}]{0,8}") {
+            let within = text.chars().count() <= 6;
+            let accepted = Words::<6>::parse(&text).is_ok();
+            let control = text.chars().any(|c| c.is_control() && !c.is_whitespace());
+            crate::schema_pattern::assert_agrees(WORDS, &text, accepted || (!within && !text.trim().is_empty() && !control));
+        }
+
         #[test]
         fn one_line_is_what_its_pattern_says(text in "[ -~\t\n\u{85}\u{a0}\u{3000}\u{1c}\u{e9}]{0,8}") {
             let within = text.chars().count() <= 6;

@@ -175,6 +175,12 @@ impl ColumnMapping {
                 errors.push(FieldError::new(column.clone(), "is not UTF-8 text (save the file as UTF-8 CSV)"));
                 continue;
             };
+            // Cells are padded and left blank in real files: a blank cell is
+            // an empty one, and the value is what the padding surrounds.
+            let text = text.trim();
+            if text.is_empty() {
+                continue;
+            }
             let value = Some(text.to_owned());
             match target {
                 Target::Name => input.name = value,

@@ -77,7 +77,7 @@ pub enum ImportError {
     Mapping(#[from] MappingError),
     #[error("this file's interrupted import into this list used another column mapping; resume it with the same --map options")]
     MappingChanged,
-    #[error("list name must be 1 to 100 characters")]
+    #[error("list name must be 1 to 100 characters, not blank")]
     ListName,
     #[error(transparent)]
     Vault(#[from] VaultError),
@@ -208,10 +208,7 @@ pub struct StartedImport {
 /// Checks the file's header and mapping and starts (or finds, to resume) its
 /// import. Errors here mean nothing was imported.
 pub async fn start_import(vault: &Vault, clock: &dyn Clock, request: ImportRequest) -> Result<StartedImport, ImportError> {
-    let list = request.list.trim().to_owned();
-    if list.is_empty() || list.chars().count() > 100 {
-        return Err(ImportError::ListName);
-    }
+    let list = trustline_domain::bounded_text(&request.list, 1, 100).ok_or(ImportError::ListName)?.to_owned();
     let store = vault.store().clone();
     let tenant = request.tenant;
     let custom = store.custom_fields(tenant).await?;

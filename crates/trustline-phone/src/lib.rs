@@ -40,11 +40,16 @@ pub struct DefaultRegion(Region);
 pub struct UnknownRegion(pub String);
 
 impl DefaultRegion {
+    /// Every code [`DefaultRegion::parse`] accepts, upper case, in order:
+    /// the regions with a calling code and known time zones.
+    pub fn codes() -> impl Iterator<Item = &'static str> {
+        zones::regions().filter(|code| Region::from_code(code).is_ok())
+    }
+
+    /// One of [`DefaultRegion::codes`], exactly as listed.
     pub fn parse(code: &str) -> Result<Self, UnknownRegion> {
-        let upper = code.trim().to_ascii_uppercase();
-        // The metadata knows the region only if it has a calling code.
-        match Region::from_code(&upper) {
-            Ok(region) if zones::zones_of(&upper).is_some() || upper == "001" => Ok(Self(region)),
+        match Region::from_code(code) {
+            Ok(region) if zones::zones_of(code).is_some() => Ok(Self(region)),
             _ => Err(UnknownRegion(code.to_owned())),
         }
     }
@@ -124,7 +129,7 @@ mod tests {
     use super::*;
 
     fn gb() -> Option<DefaultRegion> {
-        Some(DefaultRegion::parse("gb").unwrap())
+        Some(DefaultRegion::parse("GB").unwrap())
     }
 
     /// Calling windows are checked in the zones numbers are given; each must
@@ -174,6 +179,10 @@ mod tests {
         assert_eq!(normalise("+44 00 0000 0000", None), Err(PhoneError::Invalid));
         assert!(DefaultRegion::parse("XX").is_err());
         assert!(DefaultRegion::parse("").is_err());
+        assert!(DefaultRegion::parse("gb").is_err() && DefaultRegion::parse(" GB").is_err(), "exactly as listed");
+        let codes: Vec<&str> = DefaultRegion::codes().collect();
+        assert!(codes.contains(&"GB") && codes.contains(&"US") && codes.len() > 200, "{}", codes.len());
+        assert!(codes.iter().all(|c| DefaultRegion::parse(c).is_ok()));
     }
 
     #[test]

@@ -429,6 +429,10 @@ pub(crate) fn zones_of(region: &str) -> Option<&'static [&'static str]> {
     REGION_ZONES.binary_search_by(|(code, _)| (*code).cmp(region)).ok().and_then(|i| REGION_ZONES.get(i)).map(|(_, zones)| *zones)
 }
 
+pub(crate) fn regions() -> impl Iterator<Item = &'static str> {
+    REGION_ZONES.iter().map(|(code, _)| *code)
+}
+
 pub(crate) fn all() -> impl Iterator<Item = &'static str> {
     REGION_ZONES.iter().flat_map(|(_, zones)| zones.iter().copied())
 }

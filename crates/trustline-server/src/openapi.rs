@@ -26,7 +26,11 @@ fn path_parameters(spec: &RouteSpec) -> Vec<Value> {
         .split('/')
         .filter_map(|part| part.strip_prefix('{').and_then(|p| p.strip_suffix('}')))
         .map(|name| {
-            let schema = if spec.keyed_by_name { json!({ "type": "string" }) } else { json!({ "type": "integer", "format": "int64" }) };
+            let schema = match spec.keyed_by_name {
+                None => json!({ "type": "integer", "format": "int64" }),
+                Some(None) => json!({ "type": "string" }),
+                Some(Some(pattern)) => json!({ "type": "string", "pattern": pattern }),
+            };
             json!({ "name": name, "in": "path", "required": true, "schema": schema })
         })
         .collect()

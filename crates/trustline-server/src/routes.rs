@@ -16,7 +16,7 @@ use axum::http::{Method, StatusCode};
 use axum::routing::{MethodRouter, delete, get, post, put};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use trustline_domain::Action;
-use trustline_domain::contact::{ContactInput, RetentionPolicy};
+use trustline_domain::contact::{ContactInput, CustomFieldDef, RetentionPolicy};
 use trustline_domain::dialing::CampaignInput;
 use trustline_domain::registers::{RiskInput, SupplierInput};
 use trustline_domain::routing::QueueInput;
@@ -70,8 +70,9 @@ pub struct RouteSpec {
     /// The query string's parameters, as the type the handler reads.
     pub query: Option<Describe>,
     pub response: ResponseBody,
-    /// The `{id}` in the path is a name, not a number.
-    pub keyed_by_name: bool,
+    /// The `{id}` in the path is a name, not a number; `Some(pattern)`
+    /// when names have one.
+    pub keyed_by_name: Option<Option<&'static str>>,
     /// Error statuses this route may answer besides the usual ones.
     pub also_answers: &'static [u16],
 }
@@ -94,7 +95,7 @@ fn entry(method: Method, path: &'static str, summary: &'static str, access: Acce
         request: RequestBody::Empty,
         query: None,
         response: ResponseBody::Json,
-        keyed_by_name: false,
+        keyed_by_name: None,
         also_answers: &[],
     };
     Entry { spec, surface, handler }
@@ -129,8 +130,8 @@ impl Entry {
         self
     }
 
-    fn keyed_by_name(mut self) -> Self {
-        self.spec.keyed_by_name = true;
+    fn keyed_by_name(mut self, pattern: Option<&'static str>) -> Self {
+        self.spec.keyed_by_name = Some(pattern);
         self
     }
 
@@ -494,7 +495,7 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::CustomFieldsManage),
             put(custom_fields_api::put),
         )
-        .keyed_by_name()
+        .keyed_by_name(Some(CustomFieldDef::NAME_PATTERN))
         .takes::<custom_fields_api::FieldInput>()
         .answers(StatusCode::NO_CONTENT),
         entry(
@@ -504,7 +505,7 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::CustomFieldsManage),
             delete(custom_fields_api::delete),
         )
-        .keyed_by_name()
+        .keyed_by_name(Some(CustomFieldDef::NAME_PATTERN))
         .answers(StatusCode::NO_CONTENT),
         // Campaigns.
         entry(Method::GET, "/api/lists", "Call lists", Allowed(Action::CampaignRead), get(campaigns_api::lists)),
@@ -595,7 +596,7 @@ fn entries() -> Vec<Entry> {
             post(trust_api::attach_evidence),
         )
         .takes::<trust_api::EvidenceInput>()
-        .keyed_by_name()
+        .keyed_by_name(None)
         .answers(StatusCode::NO_CONTENT),
         // Access reviews.
         entry(Method::GET, "/api/access-reviews", "Access review campaigns", Allowed(Action::TrustRead), get(access_reviews_api::list)),

@@ -17,13 +17,17 @@ pub enum CustomFieldKind {
     Number,
     /// A calendar date, `YYYY-MM-DD`.
     Date,
-    Choice(Vec<String>),
+    Choice(#[schemars(length(min = 1, max = 100), with = "Vec<crate::OneLine<100>>")] Vec<String>),
 }
 
 const MAX_TEXT: usize = 500;
 
 impl CustomFieldDef {
-    /// Checks a definition itself (as an admin submits it).
+    /// What a field's name must be, as the API document's pattern.
+    pub const NAME_PATTERN: &'static str = "^[a-z][a-z0-9_]{0,39}$";
+
+    /// Checks a definition itself (as an admin submits it, the label as
+    /// written: [`crate::OneLine`] rules for the label and each choice).
     pub fn check(&self) -> Result<(), &'static str> {
         let name_ok = (1..=40).contains(&self.name.len())
             && self.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
@@ -31,15 +35,13 @@ impl CustomFieldDef {
         if !name_ok {
             return Err("name must be 1-40 lower-case letters, digits or _, starting with a letter");
         }
-        if self.label.trim().is_empty() || self.label.chars().count() > 100 {
-            return Err("label must be 1-100 characters");
+        if crate::OneLine::<100>::parse(&self.label).is_err() {
+            return Err("label must be 1-100 characters on one line, not blank");
         }
         if let CustomFieldKind::Choice(choices) = &self.kind
-            && (choices.is_empty()
-                || choices.len() > 100
-                || choices.iter().any(|c| c.trim().is_empty() || c.chars().count() > 100 || c.chars().any(char::is_control)))
+            && (choices.is_empty() || choices.len() > 100 || choices.iter().any(|c| crate::OneLine::<100>::parse(c).is_err()))
         {
-            return Err("a choice field needs 1-100 choices of 1-100 characters");
+            return Err("a choice field needs 1-100 choices, each 1-100 characters on one line, not blank");
         }
         Ok(())
     }

@@ -1,31 +1,50 @@
-use super::details::clean_name;
 use super::{ContactDetails, CustomFieldDef, EmailAddress, FieldError, LanguageTag, PhoneNormaliser, PostalAddress};
+use crate::Words;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-/// A contact as submitted (API JSON, or a CSV row through a column mapping).
+/// A contact as submitted (API JSON, or a CSV row through a column
+/// mapping, which drops blank cells). Each field given must be valid as
+/// written; a field left out (or null) is not set.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("anyOf" = [
+    { "required": ["phones"], "properties": { "phones": { "minItems": 1 } } },
+    { "required": ["email"], "properties": { "email": { "type": "string" } } },
+]))]
 pub struct ContactInput {
     #[serde(default)]
+    #[schemars(with = "Option<Words<MAX_NAME>>")]
     pub name: Option<String>,
     /// Used when `name` is absent: joined as "first last".
     #[serde(default)]
+    #[schemars(with = "Option<Words<MAX_NAME>>")]
     pub first_name: Option<String>,
     #[serde(default)]
+    #[schemars(with = "Option<Words<MAX_NAME>>")]
     pub last_name: Option<String>,
+    /// Up to five numbers as people write them; without a country code they
+    /// are read in the tenant's default region. Each must be a valid number
+    /// in its country's numbering plan.
     #[serde(default)]
+    #[schemars(length(max = MAX_PHONES), extend("items" = { "type": "string", "format": "phone", "maxLength": 64 }))]
     pub phones: Vec<String>,
     #[serde(default)]
+    #[schemars(length(max = EmailAddress::MAX_CHARS), pattern(EmailAddress::PATTERN))]
     pub email: Option<String>,
     #[serde(default)]
     pub address: AddressInput,
+    /// A BCP 47 tag such as `en` or `fr-CA`.
     #[serde(default)]
+    #[schemars(length(max = 35), pattern(LanguageTag::PATTERN))]
     pub language: Option<String>,
-    /// Overrides the zone derived from the first number.
+    /// An IANA time zone; overrides the zone derived from the first number.
     #[serde(default)]
+    #[schemars(extend("format" = "time-zone"))]
     pub time_zone: Option<String>,
+    /// Values of the tenant's custom fields, by name (`GET /api/custom-fields`).
     #[serde(default)]
+    #[schemars(extend("propertyNames" = { "pattern": CustomFieldDef::NAME_PATTERN }))]
     pub custom: BTreeMap<String, String>,
 }
 
@@ -33,14 +52,20 @@ pub struct ContactInput {
 #[serde(deny_unknown_fields)]
 pub struct AddressInput {
     #[serde(default)]
+    #[schemars(with = "Option<Words<MAX_ADDRESS_PART>>")]
     pub street: Option<String>,
     #[serde(default)]
+    #[schemars(with = "Option<Words<MAX_ADDRESS_PART>>")]
     pub city: Option<String>,
     #[serde(default)]
+    #[schemars(with = "Option<Words<MAX_ADDRESS_PART>>")]
     pub postcode: Option<String>,
     #[serde(default)]
+    #[schemars(with = "Option<Words<MAX_ADDRESS_PART>>")]
     pub region: Option<String>,
+    /// ISO 3166 alpha-2, e.g. `GB`.
     #[serde(default)]
+    #[schemars(pattern("^[A-Za-z]{2}$"))]
     pub country: Option<String>,
 }
 
@@ -58,8 +83,16 @@ pub const MAX_PHONES: usize = 5;
 const MAX_NAME: usize = 200;
 const MAX_ADDRESS_PART: usize = 200;
 
-fn present(value: &Option<String>) -> Option<&str> {
-    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+/// A name or address part by the [`Words`] rule; `None` and an error for
+/// `field` if it breaks the rule.
+fn line<const MAX: usize>(field: &str, value: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
+    match Words::<MAX>::parse(value?) {
+        Ok(words) => Some(words.into_string()),
+        Err(e) => {
+            errors.push(FieldError::new(field, e.to_string()));
+            None
+        }
+    }
 }
 
 impl ContactInput {
@@ -71,23 +104,18 @@ impl ContactInput {
         let mut region = None;
         let mut derived_zone = None;
 
-        let name = match present(&self.name) {
-            Some(name) => clean_name("name", name, MAX_NAME),
-            None => {
-                let joined = [present(&self.first_name), present(&self.last_name)].into_iter().flatten().collect::<Vec<_>>().join(" ");
-                clean_name(if present(&self.first_name).is_some() { "first_name" } else { "last_name" }, &joined, MAX_NAME)
-            }
-        };
-        match name {
-            Ok(name) => details.name = name,
-            Err(e) => errors.push(e),
-        }
+        let name = line::<MAX_NAME>("name", self.name.as_deref(), &mut errors);
+        let first = line::<MAX_NAME>("first_name", self.first_name.as_deref(), &mut errors);
+        let last = line::<MAX_NAME>("last_name", self.last_name.as_deref(), &mut errors);
+        details.name = name.or_else(|| {
+            let joined = [first, last].into_iter().flatten().collect::<Vec<_>>().join(" ");
+            (!joined.is_empty()).then_some(joined)
+        });
 
-        let typed: Vec<(usize, &str)> = self.phones.iter().enumerate().map(|(i, p)| (i, p.trim())).filter(|(_, p)| !p.is_empty()).collect();
-        if typed.len() > MAX_PHONES {
+        if self.phones.len() > MAX_PHONES {
             errors.push(FieldError::new("phones", format!("a contact has at most {MAX_PHONES} numbers")));
         }
-        for (index, raw) in typed.into_iter().take(MAX_PHONES) {
+        for (index, raw) in self.phones.iter().enumerate().take(MAX_PHONES) {
             match phones.normalise(raw) {
                 Ok(phone) => {
                     if details.phones.is_empty() {
@@ -102,30 +130,27 @@ impl ContactInput {
             }
         }
 
-        if let Some(email) = present(&self.email) {
+        if let Some(email) = self.email.as_deref() {
             match EmailAddress::parse(email) {
                 Ok(email) => details.email = Some(email),
                 Err(reason) => errors.push(FieldError::new("email", reason)),
             }
         }
-        if details.phones.is_empty()
-            && details.email.is_none()
-            && !errors.iter().any(|e| e.field.starts_with("phones") || e.field == "email")
-        {
+        if self.phones.is_empty() && self.email.is_none() {
             errors.push(FieldError::new("phones", "a contact needs a phone number or an e-mail address"));
         }
 
         let address = self.address(&mut errors);
         details.address = (!address.is_empty()).then_some(address);
 
-        if let Some(language) = present(&self.language) {
+        if let Some(language) = self.language.as_deref() {
             match LanguageTag::parse(language) {
                 Ok(tag) => details.language = Some(tag),
                 Err(reason) => errors.push(FieldError::new("language", reason)),
             }
         }
 
-        let time_zone = match present(&self.time_zone) {
+        let time_zone = match self.time_zone.as_deref() {
             Some(zone) if phones.is_known_zone(zone) => Some(zone.to_owned()),
             Some(_) => {
                 errors.push(FieldError::new("time_zone", "is not a known IANA time zone (e.g. Europe/London)"));
@@ -140,24 +165,15 @@ impl ContactInput {
     }
 
     fn address(&self, errors: &mut Vec<FieldError>) -> PostalAddress {
-        let mut part = |field: &'static str, value: &Option<String>| match present(value) {
-            Some(v) => match clean_name(field, v, MAX_ADDRESS_PART) {
-                Ok(v) => v,
-                Err(e) => {
-                    errors.push(e);
-                    None
-                }
-            },
-            None => None,
-        };
+        let parts = &self.address;
         let mut address = PostalAddress {
-            street: part("address.street", &self.address.street),
-            city: part("address.city", &self.address.city),
-            postcode: part("address.postcode", &self.address.postcode),
-            region: part("address.region", &self.address.region),
+            street: line::<MAX_ADDRESS_PART>("address.street", parts.street.as_deref(), errors),
+            city: line::<MAX_ADDRESS_PART>("address.city", parts.city.as_deref(), errors),
+            postcode: line::<MAX_ADDRESS_PART>("address.postcode", parts.postcode.as_deref(), errors),
+            region: line::<MAX_ADDRESS_PART>("address.region", parts.region.as_deref(), errors),
             country: None,
         };
-        if let Some(country) = present(&self.address.country) {
+        if let Some(country) = parts.country.as_deref() {
             if country.len() == 2 && country.chars().all(|c| c.is_ascii_alphabetic()) {
                 address.country = Some(country.to_ascii_uppercase());
             } else {
@@ -165,6 +181,12 @@ impl ContactInput {
             }
         }
         address
+    }
+
+    /// The custom fields named that the tenant does not have.
+    pub fn unknown_custom_fields(&self, definitions: &[CustomFieldDef]) -> Vec<FieldError> {
+        let unknown = self.custom.keys().filter(|name| !definitions.iter().any(|d| &d.name == *name));
+        unknown.map(|name| FieldError::new(format!("custom.{name}"), "is not a custom field of this tenant")).collect()
     }
 
     fn custom(&self, definitions: &[CustomFieldDef], errors: &mut Vec<FieldError>) -> BTreeMap<String, String> {
@@ -223,9 +245,9 @@ mod tests {
         let input = ContactInput {
             first_name: Some(" Ada ".into()),
             last_name: Some("Lovelace".into()),
-            phones: vec!["+44 20 7183 8750".into(), "+442071838750".into(), "".into()],
+            phones: vec!["+44 20 7183 8750".into(), "+442071838750".into()],
             email: Some("Ada@Example.org".into()),
-            address: AddressInput { city: Some("  London ".into()), country: Some("gb".into()), ..AddressInput::default() },
+            address: AddressInput { city: Some("  London  Town ".into()), country: Some("gb".into()), ..AddressInput::default() },
             language: Some("en_gb".into()),
             custom: [("plan".to_owned(), "gold".to_owned())].into(),
             ..ContactInput::default()
@@ -235,7 +257,7 @@ mod tests {
         assert_eq!(valid.details.phones.len(), 1, "the same number twice is kept once");
         assert_eq!(valid.details.email.unwrap().as_str(), "Ada@example.org");
         let address = valid.details.address.unwrap();
-        assert_eq!((address.city.as_deref(), address.country.as_deref()), (Some("London"), Some("GB")));
+        assert_eq!((address.city.as_deref(), address.country.as_deref()), (Some("London Town"), Some("GB")));
         assert_eq!(valid.details.language.unwrap().as_str(), "en-GB");
         assert_eq!(valid.details.custom.get("plan").map(String::as_str), Some("Gold"));
         assert_eq!((valid.region.as_deref(), valid.time_zone.as_deref()), (Some("GB"), Some("Europe/London")));
@@ -260,6 +282,21 @@ mod tests {
             ["name", "phones.0", "email", "address.country", "language", "time_zone", "custom.colour", "custom.plan"],
             "{errors:?}"
         );
+    }
+
+    #[test]
+    fn a_field_given_must_be_valid_as_written() {
+        let input = ContactInput {
+            name: Some(" ".into()),
+            phones: vec!["".into()],
+            email: Some(" ada@example.org".into()),
+            language: Some(" en".into()),
+            address: AddressInput { city: Some("Lon\u{7}don".into()), country: Some(" GB".into()), ..AddressInput::default() },
+            ..ContactInput::default()
+        };
+        let errors = input.validate(&[], &Uk).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["name", "phones.0", "email", "address.city", "address.country", "language"], "{errors:?}");
     }
 
     #[test]

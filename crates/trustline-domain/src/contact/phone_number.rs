@@ -12,6 +12,9 @@ pub struct E164(String);
 pub struct InvalidE164;
 
 impl E164 {
+    /// What [`E164::parse`] accepts, as the API document's pattern.
+    pub const PATTERN: &'static str = "^\\+[1-9][0-9]{7,14}$";
+
     pub fn parse(value: &str) -> Result<Self, InvalidE164> {
         let digits = value.strip_prefix('+').ok_or(InvalidE164)?;
         let shaped = (8..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0');

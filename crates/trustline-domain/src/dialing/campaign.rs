@@ -18,6 +18,7 @@ pub struct CampaignInput {
     #[schemars(length(min = 1), inner(pattern(crate::NOT_BLANK)))]
     pub lists: Vec<String>,
     /// The number shown to the people called, in E.164.
+    #[schemars(pattern(E164::PATTERN))]
     pub caller_id: Option<String>,
     /// 1 minute to 30 days (default 1 day).
     #[schemars(range(min = 1, max = 43_200))]
@@ -31,18 +32,32 @@ pub struct CampaignInput {
     #[schemars(extend("enum" = ["30d", "24h", null]))]
     pub abandonment_window: Option<String>,
     /// The tenant's own hours, e.g. `mon-fri 09:00-17:30`; they narrow each
-    /// country's hours, never widen them.
+    /// country's hours, never widen them. A span ending at or before its
+    /// start runs past midnight.
     #[serde(default)]
+    #[schemars(inner(pattern(super::HOURS_RULE)))]
     pub hours: Vec<String>,
     /// Dates (`YYYY-MM-DD`, in the contact's time zone) with no calls.
     #[serde(default)]
+    #[schemars(extend("items" = { "type": "string", "format": "date", "pattern": CALENDAR_DATE }))]
     pub holidays: Vec<String>,
     /// What the agent reads to the contact.
     #[schemars(length(max = MAX_SCRIPT_CHARS))]
     pub script: Option<String>,
-    /// The dispositions agents choose from; a default set when absent.
+    /// The dispositions agents choose from, in the order agents see them,
+    /// each code once; a default set when absent.
     #[schemars(length(min = 1, max = 50))]
     pub dispositions: Option<Vec<Disposition>>,
+}
+
+/// A calendar date as the API document states it (with `format: date`).
+pub const CALENDAR_DATE: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
+
+/// A `YYYY-MM-DD` date that exists, written exactly so.
+pub fn calendar_date(text: &str) -> Option<jiff::civil::Date> {
+    let shaped = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    shaped.then(|| text.parse().ok()).flatten()
 }
 
 /// A disposition agents can set: a code, a label, and what it means for the
@@ -111,8 +126,8 @@ impl CampaignInput {
         if lists.is_empty() || lists.iter().any(String::is_empty) {
             errors.push(FieldError::new("lists", "name at least one call list"));
         }
-        let caller_id = match self.caller_id.as_deref().map(str::trim) {
-            None | Some("") => None,
+        let caller_id = match self.caller_id.as_deref() {
+            None => None,
             Some(number) => E164::parse(number)
                 .map_err(|_| errors.push(FieldError::new("caller_id", "must be a number in E.164 form, e.g. +442071838750")))
                 .ok(),
@@ -190,9 +205,9 @@ pub(crate) fn check_work_rules(
     }
     let mut dates = Vec::new();
     for (i, day) in holidays.iter().enumerate() {
-        match day.trim().parse::<jiff::civil::Date>() {
-            Ok(date) => dates.push(date),
-            Err(_) => errors.push(FieldError::new(format!("holidays[{i}]"), "must be a date like 2026-12-25")),
+        match calendar_date(day) {
+            Some(date) => dates.push(date),
+            None => errors.push(FieldError::new(format!("holidays[{i}]"), "must be a date like 2026-12-25")),
         }
     }
     let script = script.unwrap_or_default();
@@ -200,7 +215,7 @@ pub(crate) fn check_work_rules(
         errors.push(FieldError::new("script", format!("must be at most {MAX_SCRIPT_CHARS} characters")));
     }
     check_dispositions(&dispositions, errors);
-    WorkRules { hours: hours.iter().map(|h| h.trim().to_owned()).collect(), holidays: dates, script, dispositions }
+    WorkRules { hours: hours.to_vec(), holidays: dates, script, dispositions }
 }
 
 fn check_dispositions(dispositions: &[Disposition], errors: &mut Vec<FieldError>) {

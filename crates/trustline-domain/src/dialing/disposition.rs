@@ -24,6 +24,9 @@ pub enum DispositionOutcome {
 }
 
 impl DispositionOutcome {
+    pub const ALL: [DispositionOutcome; 6] =
+        [Self::Success, Self::Callback, Self::RetryLater, Self::DoNotCall, Self::WrongNumber, Self::Final];
+
     /// Whether the contact leaves the campaign for good.
     pub fn closes_contact(self) -> bool {
         matches!(self, Self::Success | Self::DoNotCall | Self::WrongNumber | Self::Final)

@@ -12,7 +12,9 @@ mod pacing;
 
 pub use abandonment::{AbandonmentPolicy, AbandonmentWindow, WindowLength};
 pub use calling_window::{CallingWindow, DailyHours, HOURS_RULE, HoursError, WeeklyHours, WindowClosed, statutory_hours};
-pub use campaign::{CampaignInput, CampaignSettings, CampaignStatus, CampaignStatusError, Disposition, MAX_ABANDONMENT_CAP};
+pub use campaign::{
+    CALENDAR_DATE, CampaignInput, CampaignSettings, CampaignStatus, CampaignStatusError, Disposition, MAX_ABANDONMENT_CAP, calendar_date,
+};
 pub use disposition::{AttemptHistory, CallbackError, DispositionOutcome, RetryRule, check_callback};
 pub use eligibility::{ContactStanding, NotDiallable, may_dial};
 pub use mode::{DialingMode, UnknownDialingMode};

@@ -19,6 +19,7 @@ pub struct QueueInput {
     #[schemars(length(min = 1, max = 100), pattern(crate::NOT_BLANK))]
     pub name: String,
     /// The number callers dial to reach this queue, in E.164.
+    #[schemars(pattern(E164::PATTERN))]
     pub number: String,
     /// Skills an agent needs, each at least at its level.
     #[serde(default)]
@@ -29,10 +30,12 @@ pub struct QueueInput {
     /// `longest_idle` (default) or `skills_weighted`.
     #[schemars(extend("enum" = ["longest_idle", "skills_weighted", null]))]
     pub strategy: Option<String>,
-    /// After this wait a call may also go to the agents of `overflow_to`.
+    /// After this wait a call may also go to the agents of `overflow_to`;
+    /// give both or neither.
     #[schemars(range(min = 1, max = 3600))]
     pub overflow_after_seconds: Option<u32>,
-    /// The name of the queue calls overflow to.
+    /// The name of another of the tenant's queues calls overflow to.
+    #[schemars(pattern(crate::NOT_BLANK))]
     pub overflow_to: Option<String>,
     /// Answered within this many seconds counts towards the service level (default 20).
     #[schemars(range(min = 1, max = 3600))]
@@ -49,18 +52,24 @@ pub struct QueueInput {
     #[schemars(range(min = 5, max = 120))]
     pub answer_within_seconds: Option<u32>,
     /// IANA time zone of the opening hours (default UTC).
+    #[schemars(extend("format" = "time-zone"))]
     pub time_zone: Option<String>,
-    /// Opening hours such as `mon-fri 08:00-18:00`; none: always open.
+    /// Opening hours such as `mon-fri 08:00-18:00`; none: always open. A
+    /// span ending at or before its start runs past midnight.
     #[serde(default)]
+    #[schemars(inner(pattern(crate::dialing::HOURS_RULE)))]
     pub hours: Vec<String>,
     /// Dates (`YYYY-MM-DD`, in the queue's zone) the queue is closed.
     #[serde(default)]
+    #[schemars(extend("items" = { "type": "string", "format": "date", "pattern": crate::dialing::CALENDAR_DATE }))]
     pub holidays: Vec<String>,
     /// What the agent reads to the caller.
     #[schemars(length(max = crate::dialing::campaign::MAX_SCRIPT_CHARS))]
     pub script: Option<String>,
-    /// The dispositions agents choose from; a default set when absent.
-    #[schemars(length(min = 1, max = 50))]
+    /// The dispositions agents choose from, in the order agents see them,
+    /// each code once; a default set when absent. An inbound call has no
+    /// list to call back from, so no callback or retry_later outcome.
+    #[schemars(length(min = 1, max = 50), with = "Option<Vec<InboundDisposition>>")]
     pub dispositions: Option<Vec<Disposition>>,
 }
 
@@ -104,6 +113,29 @@ fn inbound_outcome(outcome: DispositionOutcome) -> bool {
     !matches!(outcome, DispositionOutcome::Callback | DispositionOutcome::RetryLater)
 }
 
+/// How the API document describes an inbound queue's disposition: a
+/// campaign's, without the outcomes [`inbound_outcome`] refuses.
+struct InboundDisposition;
+
+impl schemars::JsonSchema for InboundDisposition {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InboundDisposition".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let mut schema = Disposition::json_schema(generator);
+        let outcomes: Vec<serde_json::Value> = DispositionOutcome::ALL
+            .into_iter()
+            .filter(|o| inbound_outcome(*o))
+            .filter_map(|o| serde_json::to_value(o).ok())
+            .collect();
+        if let Some(properties) = schema.get_mut("properties").and_then(serde_json::Value::as_object_mut) {
+            properties.insert("outcome".into(), serde_json::json!({ "enum": outcomes }));
+        }
+        schema
+    }
+}
+
 fn default_dispositions() -> Vec<Disposition> {
     use DispositionOutcome as O;
     vec![
@@ -118,7 +150,7 @@ impl QueueInput {
     pub fn validate(self) -> Result<QueueSettings, Vec<FieldError>> {
         let mut errors = Vec::new();
         let name = required_text("name", &self.name, 100, &mut errors);
-        let number = E164::parse(self.number.trim())
+        let number = E164::parse(&self.number)
             .map_err(|_| errors.push(FieldError::new("number", "must be a number in E.164 form, e.g. +442079460999")))
             .ok();
         check_skills("skills", &self.skills, &mut errors);
@@ -138,9 +170,6 @@ impl QueueInput {
             (Some(after_seconds), Some(to)) if !to.is_empty() => {
                 if !(1..=3600).contains(&after_seconds) {
                     errors.push(FieldError::new("overflow_after_seconds", "must be 1 second to 1 hour"));
-                }
-                if to == name {
-                    errors.push(FieldError::new("overflow_to", "must name another queue"));
                 }
                 Some(QueueOverflow { after_seconds, to: to.to_owned() })
             }

@@ -26,7 +26,15 @@ const MAX_PAGE: u32 = 200;
 async fn validate(state: &AppState, authed: &Authed, input: &ContactInput) -> Result<ValidatedContact, ApiError> {
     let custom = state.store.custom_fields(authed.principal.tenant.id).await?;
     let rules = PhoneRules { default_region: authed.principal.tenant.default_region.as_deref().and_then(|r| DefaultRegion::parse(r).ok()) };
-    input.validate(&custom, &rules).map_err(|fields| ApiError::invalid_fields("invalid_contact", fields))
+    // Custom fields are the tenant's own: naming one it lacks, and nothing
+    // else wrong, is a reference to something missing.
+    input.validate(&custom, &rules).map_err(|fields| {
+        if fields.len() == input.unknown_custom_fields(&custom).len() {
+            ApiError::unknown_references(fields)
+        } else {
+            ApiError::invalid_fields("invalid_contact", fields)
+        }
+    })
 }
 
 async fn load(state: &AppState, authed: &Authed, id: i64) -> Result<(SealedContact, OpenedContact), ApiError> {

@@ -6,6 +6,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
+use trustline_domain::OneLine;
 use trustline_domain::contact::{CustomFieldDef, CustomFieldKind};
 
 pub(crate) async fn list(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<CustomFieldDef>>, ApiError> {
@@ -15,6 +16,7 @@ pub(crate) async fn list(State(state): State<AppState>, authed: Authed) -> Resul
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct FieldInput {
+    #[schemars(with = "OneLine<100>")]
     label: String,
     #[serde(flatten)]
     kind: CustomFieldKind,
@@ -28,7 +30,10 @@ pub(crate) async fn put(
     ApiPath(name): ApiPath<String>,
     ApiJson(input): ApiJson<FieldInput>,
 ) -> Result<StatusCode, ApiError> {
-    let field = CustomFieldDef { name, label: input.label.trim().to_owned(), kind: input.kind, required: input.required };
+    let label = OneLine::<100>::parse(&input.label)
+        .map_err(|e| ApiError::unprocessable("invalid_custom_field", format!("label {e}")))?
+        .into_string();
+    let field = CustomFieldDef { name, label, kind: input.kind, required: input.required };
     field.check().map_err(|reason| ApiError::unprocessable("invalid_custom_field", reason))?;
     let audit = authed.caller.audit(&state, "custom_field.put", format!("custom_field:{}", field.name));
     state.store.put_custom_field(authed.principal.tenant.id, field, audit).await?;

@@ -31,8 +31,11 @@ const CHUNK_ROWS: usize = 50_000;
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct UploadQuery {
+    /// The call list the contacts join (created if new).
+    #[schemars(length(min = 1, max = 100), pattern(trustline_domain::NOT_BLANK))]
     list: String,
     /// Country for numbers written without a country code, e.g. `GB`.
+    #[schemars(with = "Option<crate::handlers::tenant_api::RegionCode>")]
     region: Option<String>,
     /// Column mappings, comma-separated: `Mobile=phone,Notes=ignore`.
     map: Option<String>,

@@ -40,14 +40,16 @@ fn view(queue: &Queue, waiting: &[CallRecord], now: i64) -> Result<Value, ApiErr
     }))
 }
 
-/// Checks the input, and that the overflow queue exists in the tenant.
-async fn checked(state: &AppState, tenant: TenantId, input: QueueInput) -> Result<QueueSettings, ApiError> {
+/// Checks the input, and that the overflow queue is another of the
+/// tenant's queues (`own` is the queue being changed, if any).
+async fn checked(state: &AppState, tenant: TenantId, input: QueueInput, own: Option<i64>) -> Result<QueueSettings, ApiError> {
     let settings = input.validate().map_err(|fields| ApiError::invalid_fields("invalid_queue", fields))?;
     if let Some(overflow) = &settings.overflow {
         let queues = state.store.queues(tenant).await?;
-        if !queues.iter().any(|q| q.name == overflow.to) {
-            let missing = FieldError::new("overflow_to", format!("there is no queue named {:?}", overflow.to));
-            return Err(ApiError::invalid_fields("invalid_queue", vec![missing]));
+        let another = |q: &&Queue| Some(q.id) != own && q.name != settings.name;
+        if !queues.iter().filter(another).any(|q| q.name == overflow.to) {
+            let missing = FieldError::new("overflow_to", format!("there is no other queue named {:?}", overflow.to));
+            return Err(ApiError::unknown_references(vec![missing]));
         }
     }
     Ok(settings)
@@ -75,7 +77,7 @@ pub(crate) async fn create(
     ApiJson(input): ApiJson<QueueInput>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let tenant = authed.principal.tenant.id;
-    let settings = checked(&state, tenant, input).await?;
+    let settings = checked(&state, tenant, input, None).await?;
     let audit = authed.caller.audit(&state, "queue.create", "queue").detail("number", settings.number.as_str());
     let id = state.store.create_queue(draft(tenant, &settings, state.clock.now())?, audit).await.map_err(taken)?;
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
@@ -102,7 +104,7 @@ pub(crate) async fn update(
 ) -> Result<StatusCode, ApiError> {
     let tenant = authed.principal.tenant.id;
     state.store.queue(tenant, id).await?.ok_or_else(ApiError::not_found)?;
-    let settings = checked(&state, tenant, input).await?;
+    let settings = checked(&state, tenant, input, Some(id)).await?;
     let audit = authed.caller.audit(&state, "queue.update", format!("queue:{id}")).detail("number", settings.number.as_str());
     state.store.update_queue(id, draft(tenant, &settings, state.clock.now())?, audit).await.map_err(taken)?;
     state.dialer.wake();

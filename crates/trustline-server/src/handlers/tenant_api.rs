@@ -14,6 +14,21 @@ pub(crate) async fn show(authed: Authed) -> Json<Value> {
     Json(json!({ "id": t.id, "slug": t.slug, "name": t.name, "require_mfa": t.require_mfa, "default_region": t.default_region }))
 }
 
+/// How the API document lists the regions a number without a country code
+/// may be read in: every code [`DefaultRegion::parse`] accepts.
+pub(crate) struct RegionCode;
+
+impl schemars::JsonSchema for RegionCode {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RegionCode".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let codes: Vec<&str> = DefaultRegion::codes().collect();
+        schemars::json_schema!({ "type": "string", "description": "An ISO 3166 region code, upper case, e.g. GB.", "enum": codes })
+    }
+}
+
 /// At least one of the two, not null.
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -26,6 +41,7 @@ pub(crate) struct Settings {
     require_mfa: Option<bool>,
     /// ISO 3166 region for numbers without a country code; "" clears it.
     #[serde(default)]
+    #[schemars(extend("anyOf" = [{ "$ref": "#/components/schemas/RegionCode" }, { "const": "" }, { "type": "null" }]), with = "Option<RegionCode>")]
     default_region: Option<String>,
 }
 
@@ -35,12 +51,12 @@ pub(crate) async fn update(
     ApiJson(input): ApiJson<Settings>,
 ) -> Result<StatusCode, ApiError> {
     let tenant = authed.principal.tenant.id;
-    let region = match input.default_region.as_deref().map(str::trim) {
+    let region = match input.default_region.as_deref() {
         None => None,
         Some("") => Some(None),
         Some(code) => {
             DefaultRegion::parse(code).map_err(|e| ApiError::unprocessable("invalid_region", e.to_string()))?;
-            Some(Some(code.to_ascii_uppercase()))
+            Some(Some(code.to_owned()))
         }
     };
     if input.require_mfa.is_none() && region.is_none() {

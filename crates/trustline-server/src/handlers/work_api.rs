@@ -51,7 +51,9 @@ impl From<DeskError> for ApiError {
 impl From<DispositionError> for ApiError {
     fn from(error: DispositionError) -> Self {
         match error {
-            DispositionError::Unknown(..) => ApiError::unprocessable("unknown_disposition", error.to_string()),
+            DispositionError::Unknown(..) => {
+                ApiError::unknown_references(vec![trustline_domain::contact::FieldError::new("disposition", error.to_string())])
+            }
             DispositionError::Callback(e) => ApiError::unprocessable("invalid_callback", e.to_string()),
             DispositionError::Desk(e) => e.into(),
         }
@@ -189,6 +191,7 @@ pub(crate) struct DispositionInput {
     /// One of the campaign's disposition codes.
     disposition: String,
     /// A note kept with the contact (encrypted like the contact's data).
+    #[schemars(length(min = 1, max = crate::handlers::contacts_api::MAX_NOTE), pattern(trustline_domain::NOT_BLANK))]
     note: Option<String>,
     /// Unix time to call back, for a callback disposition.
     callback_at: Option<i64>,

@@ -120,7 +120,7 @@ async fn progressive_calls_reach_the_agent_and_the_gate_holds(engine: Engine) {
     let call = work["call"]["id"].as_i64().unwrap();
     let path = format!("/api/calls/{call}/disposition");
     let reply = ada.post(&path, json!({ "disposition": "sold" })).await;
-    assert_eq!((reply.status, reply.code()), (422, "unknown_disposition"));
+    assert_eq!((reply.status, reply.code()), (409, "unknown_reference"));
     let reply = ada.post(&path, json!({ "disposition": "callback" })).await;
     assert_eq!((reply.status, reply.code()), (422, "invalid_callback"));
     let reply = ada.post(&path, json!({ "disposition": "success", "callback_at": MONDAY_NOON_UTC + 3600 })).await;

@@ -126,7 +126,7 @@ async fn calls_follow_skills_priority_and_overflow(engine: Engine) {
     assert_eq!(a2.post(&format!("/api/calls/{general_call}/hangup"), json!({})).await.status, 204);
     let path = format!("/api/calls/{general_call}/disposition");
     let wrong = a2.post(&path, json!({ "disposition": "success" })).await;
-    assert_eq!((wrong.status, wrong.code()), (422, "unknown_disposition"), "the queue's dispositions, not a campaign's");
+    assert_eq!((wrong.status, wrong.code()), (409, "unknown_reference"), "the queue's dispositions, not a campaign's");
     assert!(wrong.body["error"]["message"].as_str().unwrap().contains("resolved"), "{}", wrong.body);
     assert_eq!(a2.post(&path, json!({ "disposition": "resolved", "note": "Address changed" })).await.status, 204);
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -330,7 +330,10 @@ async fn queues_and_skills_refuse_bad_input(engine: Engine) {
     assert_eq!(fields, ["name", "number", "priority", "strategy"]);
     let orphan =
         sam.post("/api/queues", json!({ "name": "A", "number": GENERAL, "overflow_after_seconds": 5, "overflow_to": "Nowhere" })).await;
-    assert_eq!((orphan.status, orphan.code()), (422, "invalid_queue"));
+    assert_eq!((orphan.status, orphan.code()), (409, "unknown_reference"));
+    let itself =
+        sam.post("/api/queues", json!({ "name": "A", "number": GENERAL, "overflow_after_seconds": 5, "overflow_to": "A" })).await;
+    assert_eq!((itself.status, itself.code()), (409, "unknown_reference"), "a queue does not overflow to itself");
     let unknown = sam.post("/api/queues", json!({ "name": "A", "number": GENERAL, "colour": "red" })).await;
     assert_eq!(unknown.status, 422, "unknown fields are refused: {}", unknown.body);
     let id = create_queue(sam, json!({ "name": "A", "number": GENERAL })).await;

@@ -196,7 +196,7 @@ async fn private_and_malformed_destinations_are_refused(engine: Engine) {
         assert_eq!(refused.body["error"]["fields"][0]["field"], "url");
     }
     let bad = admin.post("/api/webhooks", json!({ "url": "https://crm.example.com/hook", "events": ["everything"] })).await;
-    assert_eq!((bad.status, bad.code()), (422, "invalid_webhook"));
+    assert_eq!((bad.status, bad.code()), (422, "invalid_body"), "an event the product does not send");
     assert_eq!(admin.get("/api/webhooks").await.body, json!([]), "nothing was stored");
     // A public name is accepted; what it resolves to is checked at each delivery.
     let (hook, _) = subscribe(&admin, "https://crm.example.com/hook", json!(["contact.created"])).await;

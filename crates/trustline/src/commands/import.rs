@@ -37,7 +37,7 @@ pub struct ImportArgs {
 }
 
 pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
-    let default_region = args.region.as_deref().map(DefaultRegion::parse).transpose()?;
+    let default_region = args.region.as_deref().map(|r| DefaultRegion::parse(&r.trim().to_ascii_uppercase())).transpose()?;
     let inst = args.data.open().await?;
     let tenant = inst.tenant(args.tenant.as_deref()).await?;
     let vault = Vault::new(inst.store.clone(), inst.keys.keyring.clone());
