@@ -12,8 +12,11 @@ that a schema cannot say.
   zxcvbn's dictionaries) rather than in a pattern. The document describes
   each; here the fuzzer gets real examples of each.
 - Disposition codes are unique within a campaign or queue, as the document
-  says; JSON Schema cannot say "unique by one property", so bodies that
-  repeat a code are not sent as valid ones.
+  says; JSON Schema cannot say "unique by one property", so a repeated code
+  in a generated body is renamed (code_2, code_3, ...), which keeps a valid
+  body valid and an invalid one invalid.
+- A CSV upload (text/csv) is a file with a header: the fuzzer sends real
+  call lists (name, phone, email columns) rather than random text.
 """
 
 import re
@@ -29,7 +32,7 @@ KEY = re.compile(r"[!-~]{1,128}")
 E164_NUMBERS = [
     "+442079460999",
     "+442071838750",
-    "+447700900123",
+    "+447911123456",
     "+33142685300",
     "+33612345678",
     "+4930123456",
@@ -40,7 +43,7 @@ E164_NUMBERS = [
     "+34912345678",
     "+390612345678",
     "+31201234567",
-    "+353014312345",
+    "+35314312345",
 ]
 
 TIME_ZONES = [
@@ -63,17 +66,36 @@ schemathesis.openapi.format(
 )
 
 
-@schemathesis.hook
-def filter_body(ctx, body):
-    dispositions = body.get("dispositions") if isinstance(body, dict) else None
-    if not isinstance(dispositions, list):
-        return True
-    codes = [d.get("code") for d in dispositions if isinstance(d, dict)]
-    return len(codes) == len(set(map(str, codes)))
+def csv_file(rows):
+    lines = ["name,phone,email"]
+    for i, (number, with_email) in enumerate(rows):
+        lines.append(f"Person {i},{number},{f'person{i}@example.org' if with_email else ''}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+schemathesis.openapi.media_type(
+    "text/csv",
+    st.lists(st.tuples(st.sampled_from(E164_NUMBERS), st.booleans()), min_size=1, max_size=5).map(csv_file),
+)
+
+
+def unique_codes(dispositions):
+    seen = set()
+    for item in dispositions:
+        if not isinstance(item, dict) or not isinstance(item.get("code"), str):
+            continue
+        code, n = item["code"], 1
+        while code in seen:
+            n += 1
+            code = f"{item['code'][:36]}_{n}"
+        item["code"] = code
+        seen.add(code)
 
 
 @schemathesis.hook
 def before_call(ctx, case, **kwargs):
+    if isinstance(case.body, dict) and isinstance(case.body.get("dispositions"), list):
+        unique_codes(case.body["dispositions"])
     headers = case.headers or {}
     for name in list(headers):
         if name.lower() == "idempotency-key" and isinstance(headers[name], str) and KEY.fullmatch(headers[name]):

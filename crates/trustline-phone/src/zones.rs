@@ -433,6 +433,7 @@ pub(crate) fn regions() -> impl Iterator<Item = &'static str> {
     REGION_ZONES.iter().map(|(code, _)| *code)
 }
 
+#[cfg(test)]
 pub(crate) fn all() -> impl Iterator<Item = &'static str> {
     REGION_ZONES.iter().flat_map(|(_, zones)| zones.iter().copied())
 }

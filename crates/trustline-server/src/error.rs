@@ -26,12 +26,17 @@ impl ApiError {
         let message = fields.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
         Self { fields, ..Self::unprocessable(code, message) }
     }
-    /// Input that names things this tenant does not have (a list, a user,
-    /// a disposition code): well formed, but in conflict with what exists
-    /// now (409), so a client can tell it from a broken rule.
-    pub fn unknown_references(fields: Vec<FieldError>) -> Self {
+    /// Input whose fields are well formed but conflict with what the tenant
+    /// has set up now (409), so a client can tell it from a broken rule the
+    /// API document states.
+    pub fn conflicting_fields(code: &'static str, fields: Vec<FieldError>) -> Self {
         let message = fields.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
-        Self { fields, ..Self::new(StatusCode::CONFLICT, "unknown_reference", message) }
+        Self { fields, ..Self::new(StatusCode::CONFLICT, code, message) }
+    }
+    /// Input that names things this tenant does not have (a list, a user,
+    /// a queue, a disposition code).
+    pub fn unknown_references(fields: Vec<FieldError>) -> Self {
+        Self::conflicting_fields("unknown_reference", fields)
     }
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
@@ -76,7 +81,9 @@ impl From<StoreError> for ApiError {
         match error {
             StoreError::NotFound => ApiError::not_found(),
             StoreError::Conflict(what) => ApiError::new(StatusCode::CONFLICT, "conflict", format!("{what} already exists")),
-            StoreError::NumberNotAssigned => ApiError::unprocessable(
+            // Like any name of something the tenant lacks: 409.
+            StoreError::NumberNotAssigned => ApiError::new(
+                StatusCode::CONFLICT,
                 "number_not_assigned",
                 "this number is not one of your organisation's inbound numbers; ask the operator to assign it",
             ),

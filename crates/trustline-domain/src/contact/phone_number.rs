@@ -53,8 +53,6 @@ pub struct NormalisedPhone {
 /// metadata outside this crate). The error is the reason, in words.
 pub trait PhoneNormaliser {
     fn normalise(&self, raw: &str) -> Result<NormalisedPhone, String>;
-    /// Whether `zone` is a known IANA time zone.
-    fn is_known_zone(&self, zone: &str) -> bool;
 }
 
 #[cfg(test)]

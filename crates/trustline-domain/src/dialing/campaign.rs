@@ -55,8 +55,7 @@ pub const CALENDAR_DATE: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$";
 
 /// A `YYYY-MM-DD` date that exists, written exactly so.
 pub fn calendar_date(text: &str) -> Option<jiff::civil::Date> {
-    let shaped = text.len() == 10
-        && text.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    let shaped = text.len() == 10 && text.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
     shaped.then(|| text.parse().ok()).flatten()
 }
 

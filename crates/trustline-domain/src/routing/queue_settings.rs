@@ -124,11 +124,8 @@ impl schemars::JsonSchema for InboundDisposition {
 
     fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
         let mut schema = Disposition::json_schema(generator);
-        let outcomes: Vec<serde_json::Value> = DispositionOutcome::ALL
-            .into_iter()
-            .filter(|o| inbound_outcome(*o))
-            .filter_map(|o| serde_json::to_value(o).ok())
-            .collect();
+        let outcomes: Vec<serde_json::Value> =
+            DispositionOutcome::ALL.into_iter().filter(|o| inbound_outcome(*o)).filter_map(|o| serde_json::to_value(o).ok()).collect();
         if let Some(properties) = schema.get_mut("properties").and_then(serde_json::Value::as_object_mut) {
             properties.insert("outcome".into(), serde_json::json!({ "enum": outcomes }));
         }

@@ -26,11 +26,12 @@ const MAX_PAGE: u32 = 200;
 async fn validate(state: &AppState, authed: &Authed, input: &ContactInput) -> Result<ValidatedContact, ApiError> {
     let custom = state.store.custom_fields(authed.principal.tenant.id).await?;
     let rules = PhoneRules { default_region: authed.principal.tenant.default_region.as_deref().and_then(|r| DefaultRegion::parse(r).ok()) };
-    // Custom fields are the tenant's own: naming one it lacks, and nothing
-    // else wrong, is a reference to something missing.
+    // Custom fields are the tenant's own set-up (which exist, which are
+    // required, what values they take): when nothing else is wrong, what
+    // they refuse is a conflict with that set-up, not a broken rule.
     input.validate(&custom, &rules).map_err(|fields| {
-        if fields.len() == input.unknown_custom_fields(&custom).len() {
-            ApiError::unknown_references(fields)
+        if fields.iter().all(|f| f.field.starts_with("custom.")) {
+            ApiError::conflicting_fields("custom_fields", fields)
         } else {
             ApiError::invalid_fields("invalid_contact", fields)
         }

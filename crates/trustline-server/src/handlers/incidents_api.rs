@@ -102,20 +102,46 @@ pub(crate) async fn report(
 
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("anyOf" = [
+    { "required": ["status"], "properties": { "status": { "type": "string" } } },
+    { "required": ["owner_id"], "properties": { "owner_id": { "type": "integer" } } },
+    { "required": ["note"], "properties": { "note": { "type": "string" } } },
+    { "required": ["root_cause"], "properties": { "root_cause": { "type": "string" } } },
+    { "required": ["lessons"], "properties": { "lessons": { "type": "string" } } },
+    { "required": ["declare_breach"], "properties": { "declare_breach": { "const": true } } },
+    { "required": ["regulator_notification"], "properties": { "regulator_notification": { "type": "string" } } },
+]))]
 pub(crate) struct IncidentChange {
     /// `open`, `investigating`, `contained` or `closed`.
     status: Option<IncidentStatus>,
     /// Who handles it (one of the tenant's users).
     owner_id: Option<i64>,
     /// What was done or found, for the timeline.
+    #[schemars(length(min = 1, max = MAX_ENTRY), pattern(trustline_domain::NOT_BLANK))]
     note: Option<String>,
+    #[schemars(length(min = 1, max = MAX_ENTRY), pattern(trustline_domain::NOT_BLANK))]
     root_cause: Option<String>,
+    #[schemars(length(min = 1, max = MAX_ENTRY), pattern(trustline_domain::NOT_BLANK))]
     lessons: Option<String>,
     /// Declare that personal data was exposed: starts the 72-hour clock now.
     #[serde(default)]
     declare_breach: bool,
     /// How the regulator was notified (or why not), which stops the clock.
+    #[schemars(length(min = 1, max = MAX_ENTRY), pattern(trustline_domain::NOT_BLANK))]
     regulator_notification: Option<String>,
+}
+
+/// Longest text of one timeline entry's part.
+const MAX_ENTRY: usize = 5000;
+
+/// A text field of a change: absent, or 1 to [`MAX_ENTRY`] characters and not blank (trimmed).
+fn entry_text<'a>(field: &str, value: &'a Option<String>) -> Result<Option<&'a str>, ApiError> {
+    match value.as_deref() {
+        None => Ok(None),
+        Some(text) => bounded_text(text, 1, MAX_ENTRY)
+            .map(Some)
+            .ok_or_else(|| ApiError::unprocessable("invalid_change", format!("{field} must be 1 to {MAX_ENTRY} characters, not blank"))),
+    }
 }
 
 /// One change of an incident; every change goes on its timeline.
@@ -141,11 +167,24 @@ pub(crate) async fn change(
         next.owner_id = Some(UserId(owner));
         said.push(format!("owner set to user {owner}"));
     }
-    if let Some(text) = input.root_cause.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    let (note, root_cause, lessons, notification) = (
+        entry_text("note", &input.note)?,
+        entry_text("root_cause", &input.root_cause)?,
+        entry_text("lessons", &input.lessons)?,
+        entry_text("regulator_notification", &input.regulator_notification)?,
+    );
+    let asked = input.status.is_some()
+        || input.owner_id.is_some()
+        || input.declare_breach
+        || [note, root_cause, lessons, notification].iter().any(Option::is_some);
+    if !asked {
+        return Err(ApiError::unprocessable("empty_change", "say what changed: status, owner, note, root cause, lessons or the breach"));
+    }
+    if let Some(text) = root_cause {
         next.root_cause = text.to_owned();
         said.push(format!("root cause: {text}"));
     }
-    if let Some(text) = input.lessons.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    if let Some(text) = lessons {
         next.lessons = text.to_owned();
         said.push(format!("lessons: {text}"));
     }
@@ -154,7 +193,7 @@ pub(crate) async fn change(
         next.notify_by = Some(breach_notify_by(now));
         said.push("declared a personal-data breach: the regulator must be told within 72 hours".into());
     }
-    if let Some(text) = input.regulator_notification.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    if let Some(text) = notification {
         if next.breach_aware_at.is_none() {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
@@ -166,7 +205,7 @@ pub(crate) async fn change(
         next.notified_at = Some(now);
         said.push(format!("regulator notification: {text}"));
     }
-    if let Some(note) = input.note.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    if let Some(note) = note {
         said.push(note.to_owned());
     }
     let to = input.status.unwrap_or(from);
@@ -179,7 +218,7 @@ pub(crate) async fn change(
         said.push(format!("status {} → {}", from.as_str(), to.as_str()));
     }
     if said.is_empty() {
-        return Err(ApiError::unprocessable("empty_change", "say what changed: status, owner, note, root cause, lessons or the breach"));
+        return Err(ApiError::new(StatusCode::CONFLICT, "no_change", "the incident already is as asked: nothing changed"));
     }
     let entry = TimelineEntry { at: now, actor: authed.principal.actor(), entry: said.join("; ") };
     let audit = authed.caller.audit(&state, "incident.change", format!("incident:{id}")).detail("status", next.status.clone());

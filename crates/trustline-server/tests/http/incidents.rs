@@ -94,6 +94,10 @@ async fn credential_stuffing_raises_one_incident_worked_to_closure(engine: Engin
     assert_eq!((early.status, early.code()), (409, "illegal_incident_change"));
     let empty = owner.post(&path, json!({})).await;
     assert_eq!((empty.status, empty.code()), (422, "empty_change"));
+    let blank = owner.post(&path, json!({ "status": "investigating", "note": " " })).await;
+    assert_eq!((blank.status, blank.code()), (422, "invalid_change"), "a blank note is refused, not ignored");
+    let same = owner.post(&path, json!({ "status": "open" })).await;
+    assert_eq!((same.status, same.code()), (409, "no_change"), "already open");
     let work =
         json!({ "status": "investigating", "owner_id": olive.id.0, "note": "blocked the address at the firewall", "declare_breach": true });
     let worked = owner.post(&path, work).await;
