@@ -209,7 +209,8 @@ macro_rules! import_store_for {
                 )
                 .bind(tenant.0)
                 .bind(id)
-                .bind(position(after_line)?)
+                // No stored line lies past i64::MAX: a later start finds none.
+                .bind(i64::try_from(after_line).unwrap_or(i64::MAX))
                 .bind(i64::from(limit))
                 .fetch_all(&self.pool)
                 .await

@@ -15,6 +15,13 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("anyOf" = [
+    { "properties": { "overflow_after_seconds": { "type": "null" }, "overflow_to": { "type": "null" } } },
+    {
+        "required": ["overflow_after_seconds", "overflow_to"],
+        "properties": { "overflow_after_seconds": { "type": "integer" }, "overflow_to": { "type": "string" } },
+    },
+]))]
 pub struct QueueInput {
     #[schemars(length(min = 1, max = 100), pattern(crate::NOT_BLANK))]
     pub name: String,

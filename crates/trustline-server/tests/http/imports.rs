@@ -44,6 +44,8 @@ async fn an_uploaded_list_is_imported_in_the_background_with_a_report(engine: En
     let report = client.get(&format!("/api/imports/{id}/rejections")).await;
     let first = &report.body["rejections"][0];
     assert_eq!((first["line"].as_i64(), first["field"].as_str()), (Some(6), Some("Mobile")), "{}", report.body);
+    let beyond = client.get(&format!("/api/imports/{id}/rejections?after_line={}", u64::MAX - 1)).await;
+    assert_eq!((beyond.status, &beyond.body["rejections"]), (200, &serde_json::json!([])), "no line lies that far: {}", beyond.body);
     let csv = client.http.get(client.url(&format!("/api/imports/{id}/rejections?format=csv"))).send().await.unwrap();
     assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
     let text = csv.text().await.unwrap();
