@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 /// What a person does in a tenant. Rights follow from the permission matrix.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Owner,

@@ -57,7 +57,7 @@ pub(crate) fn plan(
 }
 
 /// An agent's state as the API and the live feed show it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
 pub(crate) struct StateView {
     pub user_id: i64,
     pub state: String,

@@ -121,7 +121,10 @@ fn operation(spec: &RouteSpec, schemas: &mut SchemaGenerator) -> Value {
     let text = json!({ "type": "string" });
     let success = match spec.response {
         ResponseBody::Empty => json!({ "description": "Done" }),
-        ResponseBody::Json => json!({ "description": "Success", "content": content("application/json", json!({})) }),
+        ResponseBody::Json(described) => {
+            let schema = described.map_or_else(|| json!({}), |describe| describe(schemas).to_value());
+            json!({ "description": "Success", "content": content("application/json", schema) })
+        }
         ResponseBody::Csv => json!({ "description": "A CSV file", "content": content("text/csv", text) }),
         ResponseBody::JsonOrCsv => json!({
             "description": "JSON, or a CSV file with format=csv",

@@ -40,10 +40,11 @@ pub enum RequestBody {
 }
 
 /// What a successful answer carries.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug)]
 pub enum ResponseBody {
     Empty,
-    Json,
+    /// JSON, described by the type the handler answers with when it has one.
+    Json(Option<Describe>),
     Csv,
     /// JSON, or CSV with `format=csv`.
     JsonOrCsv,
@@ -94,7 +95,7 @@ fn entry(method: Method, path: &'static str, summary: &'static str, access: Acce
         idempotent: false,
         request: RequestBody::Empty,
         query: None,
-        response: ResponseBody::Json,
+        response: ResponseBody::Json(None),
         keyed_by_name: None,
         also_answers: &[],
     };
@@ -140,6 +141,13 @@ impl Entry {
         self
     }
 
+    /// The handler answers with JSON of type `T`: the document's response
+    /// schema is generated from it, as request schemas are from theirs.
+    fn returns<T: JsonSchema>(mut self) -> Self {
+        self.spec.response = ResponseBody::Json(Some(describe::<T>));
+        self
+    }
+
     fn gives(mut self, response: ResponseBody) -> Self {
         self.spec.response = response;
         self
@@ -161,7 +169,8 @@ fn entries() -> Vec<Entry> {
             "The newest CSP violation reports this node received from your organisation",
             Allowed(Action::AuditRead),
             get(csp_api::list),
-        ),
+        )
+        .returns::<Vec<crate::csp_reports::CspViolation>>(),
         entry(Method::GET, "/static/trust.css", "The trust center's stylesheet", Public, get(assets::trust_css)),
         entry(Method::GET, "/static/icon.svg", "The icon", Public, get(assets::icon)),
         entry(Method::GET, "/static/js/{file}", "The pages' script modules", Public, get(assets::script)),
@@ -320,11 +329,13 @@ fn entries() -> Vec<Entry> {
         )
         .takes::<users_api::PasswordChange>()
         .answers(StatusCode::NO_CONTENT),
-        entry(Method::GET, "/api/users", "List staff accounts", Allowed(Action::UserRead), get(users_api::list)),
+        entry(Method::GET, "/api/users", "List staff accounts", Allowed(Action::UserRead), get(users_api::list))
+            .returns::<Vec<crate::handlers::views::UserView>>(),
         entry(Method::POST, "/api/users", "Create a staff account", Allowed(Action::UserCreate), post(users_api::create))
             .takes::<users_api::NewUserInput>()
             .answers(StatusCode::CREATED),
-        entry(Method::GET, "/api/users/{id}", "One staff account", Allowed(Action::UserRead), get(users_api::show)),
+        entry(Method::GET, "/api/users/{id}", "One staff account", Allowed(Action::UserRead), get(users_api::show))
+            .returns::<crate::handlers::views::UserView>(),
         entry(
             Method::POST,
             "/api/users/{id}/disable",
@@ -352,7 +363,8 @@ fn entries() -> Vec<Entry> {
         )
         .takes::<users_api::RoleChange>()
         .answers(StatusCode::NO_CONTENT),
-        entry(Method::GET, "/api/tokens", "List API tokens", Allowed(Action::TokenManage), get(tokens_api::list)),
+        entry(Method::GET, "/api/tokens", "List API tokens", Allowed(Action::TokenManage), get(tokens_api::list))
+            .returns::<Vec<crate::handlers::views::TokenView>>(),
         entry(
             Method::POST,
             "/api/tokens",
@@ -395,6 +407,7 @@ fn entries() -> Vec<Entry> {
         entry(Method::GET, "/api/contacts", "List contacts (masked)", Allowed(Action::ContactRead), get(contacts_api::list))
             .query::<contacts_api::Page>(),
         entry(Method::POST, "/api/contacts", "Create a contact", Allowed(Action::ContactWrite), post(contacts_api::create))
+            .returns::<crate::handlers::views::Created>()
             .takes::<ContactInput>()
             .answers(StatusCode::CREATED)
             .idempotent(),
@@ -483,11 +496,13 @@ fn entries() -> Vec<Entry> {
         )
         .query::<imports_api::ReportQuery>()
         .gives(ResponseBody::JsonOrCsv),
-        entry(Method::GET, "/api/retention", "Retention policy", Allowed(Action::RetentionManage), get(retention_api::show)),
+        entry(Method::GET, "/api/retention", "Retention policy", Allowed(Action::RetentionManage), get(retention_api::show))
+            .returns::<RetentionPolicy>(),
         entry(Method::PUT, "/api/retention", "Change the retention policy", Allowed(Action::RetentionManage), put(retention_api::update))
             .takes::<RetentionPolicy>()
             .answers(StatusCode::NO_CONTENT),
-        entry(Method::GET, "/api/custom-fields", "Custom contact fields", Allowed(Action::ContactRead), get(custom_fields_api::list)),
+        entry(Method::GET, "/api/custom-fields", "Custom contact fields", Allowed(Action::ContactRead), get(custom_fields_api::list))
+            .returns::<Vec<CustomFieldDef>>(),
         entry(
             Method::PUT,
             "/api/custom-fields/{id}",
@@ -508,9 +523,11 @@ fn entries() -> Vec<Entry> {
         .keyed_by_name(Some(CustomFieldDef::NAME_PATTERN))
         .answers(StatusCode::NO_CONTENT),
         // Campaigns.
-        entry(Method::GET, "/api/lists", "Call lists", Allowed(Action::CampaignRead), get(campaigns_api::lists)),
+        entry(Method::GET, "/api/lists", "Call lists", Allowed(Action::CampaignRead), get(campaigns_api::lists))
+            .returns::<Vec<campaigns_api::ListView>>(),
         entry(Method::GET, "/api/campaigns", "Campaigns", Allowed(Action::CampaignRead), get(campaigns_api::list)),
         entry(Method::POST, "/api/campaigns", "Create a campaign (in draft)", Allowed(Action::CampaignManage), post(campaigns_api::create))
+            .returns::<crate::handlers::views::Created>()
             .takes::<CampaignInput>()
             .answers(StatusCode::CREATED)
             .idempotent(),
@@ -633,6 +650,7 @@ fn entries() -> Vec<Entry> {
             get(registers_api::suppliers),
         ),
         entry(Method::POST, "/api/suppliers", "Register a supplier", Allowed(Action::TrustManage), post(registers_api::add_supplier))
+            .returns::<crate::handlers::views::Created>()
             .takes::<SupplierInput>()
             .answers(StatusCode::CREATED)
             .idempotent(),
@@ -656,6 +674,7 @@ fn entries() -> Vec<Entry> {
         .answers(StatusCode::NO_CONTENT),
         entry(Method::GET, "/api/risks", "The risk register with reviews due", Allowed(Action::TrustRead), get(registers_api::risks)),
         entry(Method::POST, "/api/risks", "Register a risk", Allowed(Action::TrustManage), post(registers_api::add_risk))
+            .returns::<crate::handlers::views::Created>()
             .takes::<RiskInput>()
             .answers(StatusCode::CREATED)
             .idempotent(),
@@ -680,6 +699,7 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::TrainingManage),
             post(training_api::create_course),
         )
+        .returns::<crate::handlers::views::Created>()
         .takes::<CourseInput>()
         .answers(StatusCode::CREATED)
         .idempotent(),
@@ -715,6 +735,7 @@ fn entries() -> Vec<Entry> {
             get(incidents_api::list),
         ),
         entry(Method::POST, "/api/incidents", "Report a security incident", Allowed(Action::IncidentManage), post(incidents_api::report))
+            .returns::<crate::handlers::views::Created>()
             .takes::<incidents_api::IncidentReport>()
             .answers(StatusCode::CREATED),
         entry(
@@ -767,6 +788,7 @@ fn entries() -> Vec<Entry> {
             get(queues_api::list),
         ),
         entry(Method::POST, "/api/queues", "Create an inbound queue", Allowed(Action::QueueManage), post(queues_api::create))
+            .returns::<crate::handlers::views::Created>()
             .takes::<QueueInput>()
             .answers(StatusCode::CREATED)
             .idempotent(),
@@ -806,7 +828,8 @@ fn entries() -> Vec<Entry> {
         )
         .query::<calls_api::ReportQuery>()
         .gives(ResponseBody::JsonOrCsv),
-        entry(Method::GET, "/api/agent/state", "Your own agent state", Allowed(Action::AgentWork), get(agents_api::mine)),
+        entry(Method::GET, "/api/agent/state", "Your own agent state", Allowed(Action::AgentWork), get(agents_api::mine))
+            .returns::<crate::agent_moves::StateView>(),
         entry(
             Method::POST,
             "/api/agent/state",
@@ -814,15 +837,18 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::AgentWork),
             post(agents_api::change),
         )
+        .returns::<crate::agent_moves::StateView>()
         .takes::<trustline_domain::agent::SelfServiceEvent>(),
-        entry(Method::GET, "/api/agents", "Every agent's state", Allowed(Action::AgentMonitor), get(agents_api::list)),
+        entry(Method::GET, "/api/agents", "Every agent's state", Allowed(Action::AgentMonitor), get(agents_api::list))
+            .returns::<Vec<crate::agent_moves::StateView>>(),
         entry(
             Method::GET,
             "/api/agents/{id}/history",
             "One agent's moves, newest first",
             Allowed(Action::AgentMonitor),
             get(agents_api::history),
-        ),
+        )
+        .returns::<Vec<agents_api::HistoryView>>(),
         entry(
             Method::GET,
             "/api/agent/events",

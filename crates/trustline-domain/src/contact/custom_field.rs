@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A field a tenant adds to its contacts (e.g. `account_number`, `plan`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CustomFieldDef {
     /// Lower-case identifier used in the API and as a CSV column (`custom:<name>` or the bare name).
     pub name: String,

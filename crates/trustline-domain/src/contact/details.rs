@@ -15,7 +15,7 @@ pub struct EmailAddress(String);
 const EMAIL_PATTERN: &str = concat!(
     "^[^",
     crate::text::white_space_class!(),
-    "\\u{0}-\\u{1f}\\u{7f}-\\u{9f}@<>(),;\"]{1,64}@[A-Za-z0-9][A-Za-z0-9.-]*\\.[A-Za-z0-9.-]*[A-Za-z0-9]$"
+    "\\u0000-\\u001f\\u007f-\\u009f@<>(),;\"]{1,64}@[A-Za-z0-9][A-Za-z0-9.-]*\\.[A-Za-z0-9.-]*[A-Za-z0-9]$"
 );
 
 static EMAIL_RULE: std::sync::LazyLock<regex::Regex> =

@@ -45,7 +45,7 @@ pub(crate) async fn list(State(state): State<AppState>, authed: Authed) -> Resul
     Ok(Json(statuses.iter().map(|s| StateView::of(s.user_id, Some(s))).collect()))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub(crate) struct HistoryView {
     at: i64,
     event: String,

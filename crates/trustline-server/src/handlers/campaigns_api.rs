@@ -3,6 +3,7 @@
 use crate::auth::Authed;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath};
+use crate::handlers::views::Created;
 use crate::state::AppState;
 use crate::stored_settings::settings_of;
 use axum::Json;
@@ -15,7 +16,7 @@ use trustline_domain::contact::FieldError;
 use trustline_domain::dialing::{CampaignInput, CampaignSettings, CampaignStatus};
 use trustline_store::{Campaign, CampaignDraft, StoreError};
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub(crate) struct ListView {
     id: i64,
     name: String,
@@ -74,12 +75,12 @@ pub(crate) async fn create(
     State(state): State<AppState>,
     authed: Authed,
     ApiJson(input): ApiJson<CampaignInput>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Created>), ApiError> {
     let tenant = authed.principal.tenant.id;
     let (settings, list_ids) = checked(&state, tenant, input).await?;
     let audit = authed.caller.audit(&state, "campaign.create", "campaign").detail("mode", settings.mode.as_str());
     let id = state.store.create_campaign(draft(tenant, &settings, list_ids, state.clock.now())?, audit).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+    Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
 pub(crate) async fn list(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<Value>>, ApiError> {

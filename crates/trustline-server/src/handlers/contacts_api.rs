@@ -8,6 +8,7 @@ use crate::auth::Authed;
 use crate::contact_access;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::handlers::views::Created;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -46,7 +47,7 @@ pub(crate) async fn create(
     State(state): State<AppState>,
     authed: Authed,
     ApiJson(input): ApiJson<ContactInput>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Created>), ApiError> {
     let contact = validate(&state, &authed, &input).await?;
     let audit = authed.caller.audit(&state, "contact.create", "contact");
     let id = state.vault.create_contact(authed.principal.tenant.id, &contact, ConsentState::unknown(), audit).await.map_err(|e| {
@@ -59,7 +60,7 @@ pub(crate) async fn create(
     })?;
     let data = json!({ "contact_id": id.0, "source": "api" });
     crate::webhooks::publish(&state, authed.principal.tenant.id, WebhookEvent::ContactCreated, data).await;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+    Ok((StatusCode::CREATED, Json(Created { id: id.0 })))
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]

@@ -6,6 +6,7 @@
 use crate::auth::Authed;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath};
+use crate::handlers::views::Created;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -74,7 +75,7 @@ pub(crate) async fn report(
     State(state): State<AppState>,
     authed: Authed,
     ApiJson(input): ApiJson<IncidentReport>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Created>), ApiError> {
     let Some(title) = bounded_text(&input.title, 1, 300).map(str::to_owned) else {
         return Err(ApiError::unprocessable("invalid_incident", "title must be 1 to 300 characters, not blank"));
     };
@@ -97,7 +98,7 @@ pub(crate) async fn report(
     };
     let audit = authed.caller.audit(&state, "incident.report", "incident").detail("severity", input.severity.as_str());
     let (id, _) = state.store.raise_incident(incident, audit).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+    Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]

@@ -30,6 +30,6 @@ pub(crate) mod training_api;
 pub(crate) mod trust_api;
 pub(crate) mod trust_pages;
 pub(crate) mod users_api;
-mod views;
+pub(crate) mod views;
 pub(crate) mod webhooks_api;
 pub(crate) mod work_api;

@@ -5,6 +5,7 @@
 use crate::auth::Authed;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath};
+use crate::handlers::views::Created;
 use crate::state::AppState;
 use crate::stored_settings::{queue_settings_of, skills_of};
 use axum::Json;
@@ -75,12 +76,12 @@ pub(crate) async fn create(
     State(state): State<AppState>,
     authed: Authed,
     ApiJson(input): ApiJson<QueueInput>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Created>), ApiError> {
     let tenant = authed.principal.tenant.id;
     let settings = checked(&state, tenant, input, None).await?;
     let audit = authed.caller.audit(&state, "queue.create", "queue").detail("number", settings.number.as_str());
     let id = state.store.create_queue(draft(tenant, &settings, state.clock.now())?, audit).await.map_err(taken)?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+    Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
 pub(crate) async fn list(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<Value>>, ApiError> {

@@ -5,6 +5,7 @@
 use crate::auth::Authed;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath};
+use crate::handlers::views::Created;
 use crate::state::AppState;
 use crate::stored_settings::register_entry_of;
 use axum::Json;
@@ -42,14 +43,14 @@ pub(crate) async fn add_supplier(
     State(state): State<AppState>,
     authed: Authed,
     ApiJson(input): ApiJson<SupplierInput>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Created>), ApiError> {
     let supplier = input.validate().map_err(|fields| ApiError::invalid_fields("invalid_supplier", fields))?;
     let audit = authed.caller.audit(&state, "supplier.add", "supplier");
     let id = state
         .store
         .add_register_entry(authed.principal.tenant.id, registers::SUPPLIERS, &json_of(&supplier)?, state.clock.now(), audit)
         .await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+    Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
 /// Replaces a supplier's details; its last review stays.
@@ -134,12 +135,12 @@ pub(crate) async fn add_risk(
     State(state): State<AppState>,
     authed: Authed,
     ApiJson(input): ApiJson<RiskInput>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Created>), ApiError> {
     let risk = checked_risk(&state, &authed, input).await?;
     let audit = authed.caller.audit(&state, "risk.add", "risk").detail("score", risk.score().to_string());
     let id =
         state.store.add_register_entry(authed.principal.tenant.id, registers::RISKS, &json_of(&risk)?, state.clock.now(), audit).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+    Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
 pub(crate) async fn update_risk(

@@ -4,6 +4,7 @@
 use crate::auth::Authed;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath};
+use crate::handlers::views::Created;
 use crate::state::AppState;
 use crate::training_gate::standing;
 use axum::Json;
@@ -23,7 +24,7 @@ pub(crate) async fn create_course(
     State(state): State<AppState>,
     authed: Authed,
     ApiJson(input): ApiJson<CourseInput>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Created>), ApiError> {
     let (title, validity_days, required) = input.validate().map_err(|fields| ApiError::invalid_fields("invalid_course", fields))?;
     let audit = authed.caller.audit(&state, "training.course_create", "course").detail("validity_days", validity_days.to_string());
     let id =
@@ -33,7 +34,7 @@ pub(crate) async fn create_course(
                 other => other.into(),
             },
         )?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+    Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]

@@ -4,7 +4,13 @@ use serde::Serialize;
 use trustline_domain::{Role, TenantId, TokenId, UnixTime, UserId};
 use trustline_store::{ApiToken, User};
 
-#[derive(Serialize)]
+/// What creating something answers: the new record's id.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct Created {
+    pub id: i64,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
 pub(crate) struct UserView {
     pub id: UserId,
     pub tenant_id: TenantId,
@@ -31,7 +37,7 @@ impl From<&User> for UserView {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, schemars::JsonSchema)]
 pub(crate) struct TokenView {
     pub id: TokenId,
     pub name: String,
