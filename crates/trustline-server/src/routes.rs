@@ -319,7 +319,7 @@ fn entries() -> Vec<Entry> {
         )
         .takes::<session_api::Code>(),
         // Account and administration API.
-        entry(Method::GET, "/api/me", "The signed-in account", Allowed(Action::AccountView), get(users_api::me)),
+        entry(Method::GET, "/api/me", "The signed-in account", Allowed(Action::AccountView), get(users_api::me)).returns::<users_api::Me>(),
         entry(
             Method::PUT,
             "/api/me/password",
@@ -393,7 +393,7 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::AuditRead),
             get(audit_api::verify),
         ),
-        entry(Method::GET, "/api/tenant/settings", "Tenant settings", Allowed(Action::TenantSettingsRead), get(tenant_api::show)),
+        entry(Method::GET, "/api/tenant/settings", "Tenant settings", Allowed(Action::TenantSettingsRead), get(tenant_api::show)).returns::<tenant_api::TenantView>(),
         entry(
             Method::PUT,
             "/api/tenant/settings",
@@ -808,8 +808,9 @@ fn entries() -> Vec<Entry> {
             "Your organisation's inbound numbers (assigned by the operator) and the queue answering each",
             Allowed(Action::QueueRead),
             get(queues_api::numbers),
-        ),
-        entry(Method::GET, "/api/skills", "Every agent's skills", Allowed(Action::QueueRead), get(queues_api::skills)),
+        )
+        .returns::<Vec<queues_api::NumberView>>(),
+        entry(Method::GET, "/api/skills", "Every agent's skills", Allowed(Action::QueueRead), get(queues_api::skills)).returns::<Vec<queues_api::AgentSkillsView>>(),
         entry(
             Method::PUT,
             "/api/agents/{id}/skills",

@@ -11,7 +11,7 @@ use crate::stored_settings::{queue_settings_of, skills_of};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use trustline_domain::contact::FieldError;
 use trustline_domain::routing::{QueueInput, QueueSettings, SkillLevels, check_skills};
@@ -114,17 +114,33 @@ pub(crate) async fn update(
 
 /// The numbers the operator assigned to the caller's organisation: the
 /// only ones its queues can answer.
-pub(crate) async fn numbers(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<Value>>, ApiError> {
+/// One inbound number of the tenant's, and the queue that answers it.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct NumberView {
+    /// E.164.
+    number: String,
+    queue: Option<String>,
+    assigned_at: i64,
+}
+
+pub(crate) async fn numbers(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<NumberView>>, ApiError> {
     let numbers = state.store.inbound_numbers(authed.principal.tenant.id).await?;
-    Ok(Json(numbers.iter().map(|n| json!({ "number": n.number, "queue": n.queue, "assigned_at": n.assigned_at })).collect()))
+    Ok(Json(numbers.into_iter().map(|n| NumberView { number: n.number, queue: n.queue, assigned_at: n.assigned_at }).collect()))
+}
+
+/// One agent's skills.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct AgentSkillsView {
+    user_id: i64,
+    skills: SkillLevels,
 }
 
 /// Every agent's skills.
-pub(crate) async fn skills(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<Value>>, ApiError> {
+pub(crate) async fn skills(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<AgentSkillsView>>, ApiError> {
     let stored = state.store.agent_skills(authed.principal.tenant.id).await?;
     let mut out = Vec::with_capacity(stored.len());
     for (user, json) in stored {
-        out.push(json!({ "user_id": user.0, "skills": skills_of(&json)? }));
+        out.push(AgentSkillsView { user_id: user.0, skills: skills_of(&json)? });
     }
     Ok(Json(out))
 }

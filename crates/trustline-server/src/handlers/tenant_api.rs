@@ -5,13 +5,30 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use trustline_domain::TenantId;
 use trustline_phone::DefaultRegion;
 
-pub(crate) async fn show(authed: Authed) -> Json<Value> {
+/// A tenant's own settings as it sees them.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct TenantView {
+    id: TenantId,
+    slug: String,
+    name: String,
+    require_mfa: bool,
+    /// ISO 3166 region for numbers written without a country code.
+    default_region: Option<String>,
+}
+
+pub(crate) async fn show(authed: Authed) -> Json<TenantView> {
     let t = &authed.principal.tenant;
-    Json(json!({ "id": t.id, "slug": t.slug, "name": t.name, "require_mfa": t.require_mfa, "default_region": t.default_region }))
+    Json(TenantView {
+        id: t.id,
+        slug: t.slug.as_str().to_owned(),
+        name: t.name.clone(),
+        require_mfa: t.require_mfa,
+        default_region: t.default_region.clone(),
+    })
 }
 
 /// How the API document lists the regions a number without a country code

@@ -8,14 +8,22 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use trustline_domain::{Role, UserId, Username, bounded_text};
 use trustline_store::{NewUser, User};
 use zeroize::Zeroizing;
 
-pub(crate) async fn me(authed: Authed) -> Json<Value> {
-    Json(json!({ "tenant": authed.principal.tenant.slug, "user": UserView::from(&authed.principal.user) }))
+/// Who is signed in, and where.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct Me {
+    /// The tenant's slug, as typed at sign-in.
+    tenant: String,
+    user: UserView,
+}
+
+pub(crate) async fn me(authed: Authed) -> Json<Me> {
+    Json(Me { tenant: authed.principal.tenant.slug.as_str().to_owned(), user: UserView::from(&authed.principal.user) })
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
