@@ -13,6 +13,7 @@ mod ids;
 pub mod incidents;
 mod names;
 mod password;
+mod pattern_rule;
 mod period;
 mod permission;
 pub mod registers;

@@ -157,8 +157,9 @@ impl Entry {
 fn entries() -> Vec<Entry> {
     use Access::{Allowed, AnySession, Enrolment, MfaPending, PasswordChange, Public, Report};
     vec![
-        entry(Method::GET, "/healthz", "Liveness: the process answers", Public, get(health::live)),
-        entry(Method::GET, "/readyz", "Readiness: the database and the audit log are writable", Public, get(health::ready)),
+        entry(Method::GET, "/healthz", "Liveness: the process answers", Public, get(health::live)).returns::<health::Live>(),
+        entry(Method::GET, "/readyz", "Readiness: the database and the audit log are writable", Public, get(health::ready))
+            .returns::<health::Ready>(),
         entry(Method::GET, "/static/app.css", "The stylesheet", Public, get(assets::app_css)),
         entry(Method::POST, "/csp-reports", "Browsers report content security policy violations here", Report, post(csp_api::receive))
             .answers(StatusCode::NO_CONTENT)
@@ -393,7 +394,8 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::AuditRead),
             get(audit_api::verify),
         ),
-        entry(Method::GET, "/api/tenant/settings", "Tenant settings", Allowed(Action::TenantSettingsRead), get(tenant_api::show)).returns::<tenant_api::TenantView>(),
+        entry(Method::GET, "/api/tenant/settings", "Tenant settings", Allowed(Action::TenantSettingsRead), get(tenant_api::show))
+            .returns::<tenant_api::TenantView>(),
         entry(
             Method::PUT,
             "/api/tenant/settings",
@@ -810,7 +812,8 @@ fn entries() -> Vec<Entry> {
             get(queues_api::numbers),
         )
         .returns::<Vec<queues_api::NumberView>>(),
-        entry(Method::GET, "/api/skills", "Every agent's skills", Allowed(Action::QueueRead), get(queues_api::skills)).returns::<Vec<queues_api::AgentSkillsView>>(),
+        entry(Method::GET, "/api/skills", "Every agent's skills", Allowed(Action::QueueRead), get(queues_api::skills))
+            .returns::<Vec<queues_api::AgentSkillsView>>(),
         entry(
             Method::PUT,
             "/api/agents/{id}/skills",

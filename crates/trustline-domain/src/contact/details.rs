@@ -18,8 +18,7 @@ const EMAIL_PATTERN: &str = concat!(
     "\\u0000-\\u001f\\u007f-\\u009f@<>(),;\"]{1,64}@[A-Za-z0-9][A-Za-z0-9.-]*\\.[A-Za-z0-9.-]*[A-Za-z0-9]$"
 );
 
-static EMAIL_RULE: std::sync::LazyLock<regex::Regex> =
-    std::sync::LazyLock::new(|| regex::Regex::new(EMAIL_PATTERN).expect("the address pattern compiles"));
+static EMAIL_RULE: crate::pattern_rule::PatternRule = crate::pattern_rule::PatternRule::new(EMAIL_PATTERN);
 
 impl EmailAddress {
     pub const PATTERN: &'static str = EMAIL_PATTERN;
@@ -30,7 +29,7 @@ impl EmailAddress {
         if value.chars().count() > Self::MAX_CHARS {
             return Err("is longer than 254 characters");
         }
-        if !EMAIL_RULE.is_match(value) {
+        if !EMAIL_RULE.accepts(value) {
             return Err("is not an address like name@example.com (ASCII domain, no spaces)");
         }
         let (local, domain) = value.rsplit_once('@').ok_or("has no @")?;

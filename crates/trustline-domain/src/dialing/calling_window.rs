@@ -33,8 +33,7 @@ pub const HOURS_RULE: &str = concat!(
     "(?:,(?:[01][0-9]|2[0-3]):[0-5][0-9]-(?:(?:[01][0-9]|2[0-3]):[0-5][0-9]|24:00))*$"
 );
 
-static HOURS_RULE_CHECK: std::sync::LazyLock<regex::Regex> =
-    std::sync::LazyLock::new(|| regex::Regex::new(HOURS_RULE).expect("the hours pattern compiles"));
+static HOURS_RULE_CHECK: crate::pattern_rule::PatternRule = crate::pattern_rule::PatternRule::new(HOURS_RULE);
 
 /// `HH:MM`, checked by [`HOURS_RULE`] before.
 fn minutes(text: &str) -> u16 {
@@ -95,7 +94,7 @@ impl WeeklyHours {
     /// week (`fri-mon`).
     pub fn with_rule(mut self, rule: &str) -> Result<Self, HoursError> {
         let malformed = || HoursError(rule.to_owned());
-        if !HOURS_RULE_CHECK.is_match(rule) {
+        if !HOURS_RULE_CHECK.accepts(rule) {
             return Err(malformed());
         }
         let (days, spans) = rule.split_once(' ').ok_or_else(malformed)?;

@@ -103,8 +103,7 @@ pub const PUBLIC_HTTPS_URL: &str = concat!(
     "(?:\\?(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-Fa-f]{2})*)?$"
 );
 
-static PUBLIC_HTTPS_URL_RULE: std::sync::LazyLock<regex::Regex> =
-    std::sync::LazyLock::new(|| regex::Regex::new(PUBLIC_HTTPS_URL).expect("the URL pattern compiles"));
+static PUBLIC_HTTPS_URL_RULE: crate::pattern_rule::PatternRule = crate::pattern_rule::PatternRule::new(PUBLIC_HTTPS_URL);
 
 /// A checked subscription target.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,7 +121,7 @@ pub fn destination_url(text: &str, policy: DestinationPolicy) -> Result<String, 
     if text.len() > MAX_URL {
         return Err(format!("must be at most {MAX_URL} characters"));
     }
-    if !policy.allow_private && !PUBLIC_HTTPS_URL_RULE.is_match(text) {
+    if !policy.allow_private && !PUBLIC_HTTPS_URL_RULE.accepts(text) {
         return Err("must be an https:// URL naming a public host by name (not an address, not localhost), with an optional \
             port, path and query, and no user name, password or #fragment"
             .into());
@@ -261,7 +260,7 @@ mod tests {
         fn what_the_pattern_accepts_parses(host in "(?:[a-z0-9]{1,5}\\.){1,3}[a-z]{2,10}", port in proptest::option::of(1u32..70_000), path in "(?:/[a-z%0-9A-F.~-]{0,6}){0,3}") {
             let text = format!("https://{host}{}{path}", port.map(|p| format!(":{p}")).unwrap_or_default());
             let accepted = url_error(&text, STRICT).is_none();
-            let matches = PUBLIC_HTTPS_URL_RULE.is_match(&text);
+            let matches = PUBLIC_HTTPS_URL_RULE.accepts(&text);
             proptest::prop_assert_eq!(accepted, matches, "{}", text);
         }
     }
