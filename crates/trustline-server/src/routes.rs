@@ -756,7 +756,8 @@ fn entries() -> Vec<Entry> {
         )
         .takes::<incidents_api::IncidentChange>(),
         // Webhooks.
-        entry(Method::GET, "/api/webhooks", "Webhook subscriptions", Allowed(Action::WebhookManage), get(webhooks_api::list)),
+        entry(Method::GET, "/api/webhooks", "Webhook subscriptions", Allowed(Action::WebhookManage), get(webhooks_api::list))
+            .returns::<Vec<webhooks_api::WebhookView>>(),
         entry(
             Method::POST,
             "/api/webhooks",
@@ -764,6 +765,7 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::WebhookManage),
             post(webhooks_api::create),
         )
+        .returns::<webhooks_api::NewWebhookView>()
         .takes::<WebhookInput>()
         .answers(StatusCode::CREATED),
         entry(
@@ -780,7 +782,8 @@ fn entries() -> Vec<Entry> {
             "A subscription's recent deliveries and their attempts",
             Allowed(Action::WebhookManage),
             get(webhooks_api::deliveries),
-        ),
+        )
+        .returns::<Vec<webhooks_api::DeliveryView>>(),
         // Inbound queues.
         entry(
             Method::GET,
