@@ -41,10 +41,6 @@ impl WebhookEvent {
             Self::IncidentReminder => "incident.reminder",
         }
     }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|e| e.as_str() == text)
-    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize, schemars::JsonSchema)]
