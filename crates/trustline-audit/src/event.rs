@@ -4,7 +4,7 @@ use trustline_crypto::{ValueMac, sha256};
 pub type Hash = [u8; 32];
 
 /// The hashed part of an event, in chain position `seq` (1-based).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct EventBody {
     pub tenant_id: i64,
     pub seq: i64,
@@ -12,8 +12,11 @@ pub struct EventBody {
     pub actor: String,
     pub action: String,
     pub target: String,
+    /// `success`, `failure` or `denied`.
     pub outcome: String,
+    /// The client address, or `system` and the like for the service's own work.
     pub source: String,
+    /// A JSON object of strings, as hashed.
     pub details: String,
 }
 
@@ -39,16 +42,32 @@ impl EventBody {
 }
 
 /// An event as stored: body, link to its predecessor, its hash and its seal.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct StoredEvent {
     #[serde(flatten)]
     pub body: EventBody,
     #[serde(serialize_with = "hex")]
+    #[schemars(with = "HexHash")]
     pub prev_hash: Hash,
     #[serde(serialize_with = "hex")]
+    #[schemars(with = "HexHash")]
     pub hash: Hash,
     #[serde(serialize_with = "hex")]
+    #[schemars(with = "HexHash")]
     pub seal: Hash,
+}
+
+/// How a hash is written: 64 lower-case hex digits.
+struct HexHash;
+
+impl schemars::JsonSchema for HexHash {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "HexHash".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "pattern": "^[0-9a-f]{64}$" })
+    }
 }
 
 fn hex<S: serde::Serializer>(bytes: &Hash, s: S) -> Result<S::Ok, S::Error> {

@@ -43,7 +43,7 @@ pub struct SupplierInput {
 }
 
 /// A supplier as stored, with its last review.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Supplier {
     pub name: String,
     pub service: String,
@@ -85,7 +85,7 @@ impl SupplierInput {
 pub const REVIEW_OUTCOMES: [&str; 3] = ["approved", "approved_with_conditions", "rejected"];
 
 /// Something to do about a supplier.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct SupplierTask {
     pub task: String,
     /// Out of compliance now (not merely coming due).
@@ -153,7 +153,7 @@ pub struct RiskInput {
     pub controls: Vec<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Risk {
     pub title: String,
     pub description: String,

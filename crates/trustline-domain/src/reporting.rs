@@ -24,7 +24,7 @@ pub struct CallFacts {
 
 /// Figures over a set of calls. Rates are fractions; absent when their
 /// denominator is zero.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct CallKpis {
     pub attempted: u64,
     /// Answered by a person.
@@ -109,7 +109,7 @@ pub struct InboundFacts {
 
 /// A queue's figures. Rates are fractions; absent when their denominator
 /// is zero.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct QueueKpis {
     /// Calls that arrived while the queue was open.
     pub offered: u64,

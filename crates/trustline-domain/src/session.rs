@@ -2,7 +2,7 @@ use crate::UnixTime;
 use serde::Serialize;
 
 /// How far a signed-in session has got.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SessionStage {
     /// Password accepted; a TOTP or recovery code is still owed.

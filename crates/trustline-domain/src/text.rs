@@ -16,6 +16,23 @@ macro_rules! white_space_class {
 }
 pub(crate) use white_space_class;
 
+/// Describes a checked text type to the API document: a string matching
+/// the pattern its parser applies.
+macro_rules! text_schema {
+    ($type:ty, $name:literal, $pattern:expr, $max:expr) => {
+        impl schemars::JsonSchema for $type {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                $name.into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({ "type": "string", "maxLength": $max, "pattern": $pattern })
+            }
+        }
+    };
+}
+pub(crate) use text_schema;
+
 /// A JSON Schema pattern matched by text that is not blank: it holds a
 /// character Rust does not count as white space.
 pub const NOT_BLANK: &str = concat!("[^", white_space_class!(), "]");

@@ -21,7 +21,7 @@ pub struct CourseInput {
     pub required: Option<bool>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Course {
     pub id: i64,
     pub title: String,

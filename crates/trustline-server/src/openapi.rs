@@ -7,8 +7,9 @@ use crate::guard::Access;
 use crate::routes::{Describe, RequestBody, ResponseBody, RouteSpec, route_table};
 use axum::http::Method;
 use schemars::SchemaGenerator;
-use schemars::generate::SchemaSettings;
+use schemars::generate::{Contract, SchemaSettings};
 use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
 
 /// Whether a route belongs in the API document (pages and assets do not).
 pub fn documented(spec: &RouteSpec) -> bool {
@@ -75,7 +76,73 @@ fn stream_event() -> Value {
     })
 }
 
-fn operation(spec: &RouteSpec, schemas: &mut SchemaGenerator) -> Value {
+/// The named schemas under components: requests as serde reads them, and
+/// answers as serde writes them (so a field always written is required in
+/// an answer even where a request may leave it out).
+struct Schemas {
+    requests: SchemaGenerator,
+    answers: SchemaGenerator,
+}
+
+impl Schemas {
+    fn new() -> Self {
+        let settings = |contract: Contract| {
+            SchemaSettings::draft2020_12()
+                .with(|s| {
+                    s.definitions_path = "/components/schemas".into();
+                    s.contract = contract;
+                })
+                .into_generator()
+        };
+        Self { requests: settings(Contract::Deserialize), answers: settings(Contract::Serialize) }
+    }
+
+    /// Every named schema. A type whose answer schema differs from its
+    /// request schema has its answer named `{name}Response`; `paths`'
+    /// responses are made to refer to that name.
+    fn finish(mut self, paths: &mut Map<String, Value>) -> Map<String, Value> {
+        let mut named = self.requests.take_definitions(true);
+        let answers = self.answers.take_definitions(true);
+        let renamed: BTreeMap<String, String> = answers
+            .iter()
+            .filter(|(name, schema)| named.get(name.as_str()).is_some_and(|request| request != *schema))
+            .map(|(name, _)| (format!("#/components/schemas/{name}"), format!("{name}Response")))
+            .collect();
+        for (name, mut schema) in answers {
+            rename_references(&mut schema, &renamed);
+            let name = renamed.get(&format!("#/components/schemas/{name}")).cloned().unwrap_or(name);
+            named.insert(name, schema);
+        }
+        for operation in paths.values_mut().filter_map(Value::as_object_mut).flat_map(|item| item.values_mut()) {
+            if let Some(responses) = operation.get_mut("responses") {
+                rename_references(responses, &renamed);
+            }
+        }
+        named
+    }
+}
+
+/// Points every `$ref` in `schema` that `renamed` lists at its new name.
+fn rename_references(schema: &mut Value, renamed: &BTreeMap<String, String>) {
+    match schema {
+        Value::Object(map) => {
+            for (key, value) in map.iter_mut() {
+                match value {
+                    Value::String(target) if key == "$ref" => {
+                        if let Some(name) = renamed.get(target.as_str()) {
+                            *target = format!("#/components/schemas/{name}");
+                        }
+                    }
+                    other => rename_references(other, renamed),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| rename_references(item, renamed)),
+        _ => {}
+    }
+}
+
+fn operation(spec: &RouteSpec, schemas: &mut Schemas) -> Value {
     let mut op = Map::new();
     op.insert("operationId".into(), json!(operation_id(&spec.method, spec.path)));
     op.insert("summary".into(), json!(spec.summary));
@@ -100,7 +167,7 @@ fn operation(spec: &RouteSpec, schemas: &mut SchemaGenerator) -> Value {
     match spec.request {
         RequestBody::Empty => {}
         RequestBody::Json(describe) => {
-            let schema = Value::from(describe(schemas));
+            let schema = Value::from(describe(&mut schemas.requests));
             op.insert("requestBody".into(), json!({ "required": true, "content": content("application/json", schema) }));
         }
         RequestBody::Csv => {
@@ -119,25 +186,26 @@ fn operation(spec: &RouteSpec, schemas: &mut SchemaGenerator) -> Value {
     op.insert("security".into(), security);
     let mut responses = Map::new();
     let text = json!({ "type": "string" });
+    let answers = &mut schemas.answers;
     let success = match spec.response {
         ResponseBody::Empty => json!({ "description": "Done" }),
         ResponseBody::Json(described) => {
-            let schema = described.map_or_else(|| json!({}), |describe| describe(schemas).to_value());
+            let schema = described.map_or_else(|| json!({}), |describe| describe(answers).to_value());
             json!({ "description": "Success", "content": content("application/json", schema) })
         }
         ResponseBody::Csv => json!({ "description": "A CSV file", "content": content("text/csv", text) }),
-        ResponseBody::JsonOrCsv => json!({
+        ResponseBody::JsonOrCsv(describe) => json!({
             "description": "JSON, or a CSV file with format=csv",
-            "content": { "application/json": { "schema": {} }, "text/csv": { "schema": text } }
+            "content": { "application/json": { "schema": describe(answers) }, "text/csv": { "schema": text } }
         }),
         ResponseBody::EventStream => json!({
             "description": "An event stream: a snapshot, then changes",
             "content": content("text/event-stream", stream_event())
         }),
-        ResponseBody::File => json!({
+        ResponseBody::File(describe) => json!({
             "description": "A file to save (Content-Disposition: attachment)",
             "content": {
-                "application/json": { "schema": {} },
+                "application/json": { "schema": describe(answers) },
                 "text/html": { "schema": { "type": "string" } }
             }
         }),
@@ -198,15 +266,14 @@ pub fn document_for(document: &Value, installation: &Installation) -> Value {
 /// The whole document.
 pub fn document() -> Value {
     let mut paths = Map::new();
-    // Request bodies refer to named schemas under components.
-    let mut schemas = SchemaSettings::draft2020_12().with(|s| s.definitions_path = "/components/schemas".into()).into_generator();
+    let mut schemas = Schemas::new();
     for spec in route_table().iter().filter(|s| documented(s)) {
         let item = paths.entry(spec.path).or_insert_with(|| json!({}));
         if let Value::Object(item) = item {
             item.insert(spec.method.as_str().to_ascii_lowercase(), operation(spec, &mut schemas));
         }
     }
-    let mut named = schemas.take_definitions(true);
+    let mut named = schemas.finish(&mut paths);
     named.insert(
         "Error".into(),
         json!({

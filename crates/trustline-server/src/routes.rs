@@ -46,13 +46,14 @@ pub enum ResponseBody {
     /// JSON, described by the type the handler answers with when it has one.
     Json(Option<Describe>),
     Csv,
-    /// JSON, or CSV with `format=csv`.
-    JsonOrCsv,
+    /// JSON described by the type, or CSV with `format=csv`.
+    JsonOrCsv(Describe),
     EventStream,
     /// A zip archive.
     Zip,
-    /// A file to save, of the type its query asks for.
-    File,
+    /// A file to save, of the type its query asks for: JSON described by
+    /// the type, or HTML.
+    File(Describe),
 }
 
 /// A route as the permission tests and the API document see it.
@@ -295,11 +296,13 @@ fn entries() -> Vec<Entry> {
         entry(Method::GET, "/password", "Choose your own password (page)", PasswordChange, get(pages::password_form)),
         entry(Method::POST, "/password", "Choose your own password (form)", PasswordChange, post(pages::password_submit)),
         // Session API.
-        entry(Method::GET, "/api/openapi.json", "This document", Public, get(openapi::document)),
+        entry(Method::GET, "/api/openapi.json", "This document", Public, get(openapi::document)).returns::<openapi::ApiDocument>(),
         entry(Method::POST, "/api/session", "Sign in with organisation, username and password", Public, post(session_api::sign_in))
+            .returns::<session_api::SessionStarted>()
             .also_answers(&[401, 429])
             .takes::<session_api::SignIn>(),
-        entry(Method::GET, "/api/session", "The current session", AnySession, get(session_api::current)),
+        entry(Method::GET, "/api/session", "The current session", AnySession, get(session_api::current))
+            .returns::<session_api::SessionView>(),
         entry(Method::DELETE, "/api/session", "Sign out", AnySession, delete(session_api::sign_out)).answers(StatusCode::NO_CONTENT),
         entry(
             Method::POST,
@@ -308,9 +311,11 @@ fn entries() -> Vec<Entry> {
             MfaPending,
             post(session_api::second_factor),
         )
+        .returns::<session_api::SessionStarted>()
         .also_answers(&[429])
         .takes::<session_api::Code>(),
-        entry(Method::POST, "/api/mfa/enrolment", "Start authenticator enrolment", Enrolment, post(session_api::start_enrolment)),
+        entry(Method::POST, "/api/mfa/enrolment", "Start authenticator enrolment", Enrolment, post(session_api::start_enrolment))
+            .returns::<session_api::EnrolmentStarted<'static>>(),
         entry(
             Method::POST,
             "/api/mfa/enrolment/confirm",
@@ -318,6 +323,7 @@ fn entries() -> Vec<Entry> {
             Enrolment,
             post(session_api::confirm_enrolment),
         )
+        .returns::<session_api::EnrolmentConfirmed<'static>>()
         .takes::<session_api::Code>(),
         // Account and administration API.
         entry(Method::GET, "/api/me", "The signed-in account", Allowed(Action::AccountView), get(users_api::me)).returns::<users_api::Me>(),
@@ -333,6 +339,7 @@ fn entries() -> Vec<Entry> {
         entry(Method::GET, "/api/users", "List staff accounts", Allowed(Action::UserRead), get(users_api::list))
             .returns::<Vec<crate::handlers::views::UserView>>(),
         entry(Method::POST, "/api/users", "Create a staff account", Allowed(Action::UserCreate), post(users_api::create))
+            .returns::<users_api::NewUserView<'static>>()
             .takes::<users_api::NewUserInput>()
             .answers(StatusCode::CREATED),
         entry(Method::GET, "/api/users/{id}", "One staff account", Allowed(Action::UserRead), get(users_api::show))
@@ -373,11 +380,13 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::TokenManage),
             post(tokens_api::create),
         )
+        .returns::<tokens_api::NewTokenView<'static>>()
         .takes::<tokens_api::NewTokenInput>()
         .answers(StatusCode::CREATED),
         entry(Method::DELETE, "/api/tokens/{id}", "Revoke an API token", Allowed(Action::TokenManage), delete(tokens_api::revoke))
             .answers(StatusCode::NO_CONTENT),
         entry(Method::GET, "/api/audit/events", "Audit events of the tenant", Allowed(Action::AuditRead), get(audit_api::events))
+            .returns::<Vec<trustline_audit::StoredEvent>>()
             .query::<audit_api::Page>(),
         entry(
             Method::GET,
@@ -386,6 +395,7 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::AuditRead),
             get(audit_api::search),
         )
+        .returns::<audit_api::SearchResults>()
         .query::<audit_api::SearchQuery>(),
         entry(
             Method::GET,
@@ -393,7 +403,8 @@ fn entries() -> Vec<Entry> {
             "Verify the tenant's audit chain and checkpoints",
             Allowed(Action::AuditRead),
             get(audit_api::verify),
-        ),
+        )
+        .returns::<audit_api::ChainVerdict>(),
         entry(Method::GET, "/api/tenant/settings", "Tenant settings", Allowed(Action::TenantSettingsRead), get(tenant_api::show))
             .returns::<tenant_api::TenantView>(),
         entry(
@@ -407,6 +418,7 @@ fn entries() -> Vec<Entry> {
         .answers(StatusCode::NO_CONTENT),
         // Contacts (personal data).
         entry(Method::GET, "/api/contacts", "List contacts (masked)", Allowed(Action::ContactRead), get(contacts_api::list))
+            .returns::<contacts_api::ContactPage>()
             .query::<contacts_api::Page>(),
         entry(Method::POST, "/api/contacts", "Create a contact", Allowed(Action::ContactWrite), post(contacts_api::create))
             .returns::<crate::handlers::views::Created>()
@@ -420,6 +432,7 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::ContactRead),
             get(contacts_api::lookup),
         )
+        .returns::<contacts_api::FoundContacts>()
         .query::<contacts_api::LookupQuery>(),
         entry(
             Method::GET,
@@ -428,6 +441,7 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::ContactRead),
             get(contacts_api::show),
         )
+        .returns::<contacts_api::ContactRecord>()
         .also_answers(&[410]),
         entry(Method::PUT, "/api/contacts/{id}", "Rectify a contact", Allowed(Action::ContactWrite), put(contacts_api::rectify))
             .also_answers(&[410])
@@ -440,6 +454,7 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::ContactReveal),
             post(contacts_api::reveal),
         )
+        .returns::<contacts_api::ContactRecord>()
         .also_answers(&[410])
         .takes::<contacts_api::RevealRequest>(),
         entry(
@@ -449,9 +464,11 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::ContactWrite),
             post(contacts_api::change_consent),
         )
+        .returns::<contacts_api::ConsentHistory>()
         .also_answers(&[410])
         .takes::<trustline_domain::contact::ConsentUpdate>(),
         entry(Method::POST, "/api/contacts/{id}/notes", "Add a note", Allowed(Action::ContactWrite), post(contacts_api::add_note))
+            .returns::<crate::handlers::views::Created>()
             .also_answers(&[410])
             .takes::<contacts_api::NoteRequest>()
             .answers(StatusCode::CREATED)
@@ -473,6 +490,7 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::SubjectRights),
             get(subject_rights_api::export),
         )
+        .returns::<trustline_vault::SubjectExport>()
         .also_answers(&[410]),
         entry(
             Method::POST,
@@ -485,10 +503,12 @@ fn entries() -> Vec<Entry> {
         .takes::<subject_rights_api::ErasureRequest>()
         .answers(StatusCode::NO_CONTENT),
         entry(Method::POST, "/api/imports", "Upload a call list (CSV body)", Allowed(Action::ContactImport), post(imports_api::upload))
+            .returns::<imports_api::ImportView>()
             .query::<imports_api::UploadQuery>()
             .csv_upload()
             .answers(StatusCode::ACCEPTED),
-        entry(Method::GET, "/api/imports/{id}", "Import progress and counts", Allowed(Action::ContactImport), get(imports_api::show)),
+        entry(Method::GET, "/api/imports/{id}", "Import progress and counts", Allowed(Action::ContactImport), get(imports_api::show))
+            .returns::<imports_api::ImportView>(),
         entry(
             Method::GET,
             "/api/imports/{id}/rejections",
@@ -497,7 +517,7 @@ fn entries() -> Vec<Entry> {
             get(imports_api::rejections),
         )
         .query::<imports_api::ReportQuery>()
-        .gives(ResponseBody::JsonOrCsv),
+        .gives(ResponseBody::JsonOrCsv(describe::<imports_api::Rejections>)),
         entry(Method::GET, "/api/retention", "Retention policy", Allowed(Action::RetentionManage), get(retention_api::show))
             .returns::<RetentionPolicy>(),
         entry(Method::PUT, "/api/retention", "Change the retention policy", Allowed(Action::RetentionManage), put(retention_api::update))
@@ -527,7 +547,8 @@ fn entries() -> Vec<Entry> {
         // Campaigns.
         entry(Method::GET, "/api/lists", "Call lists", Allowed(Action::CampaignRead), get(campaigns_api::lists))
             .returns::<Vec<campaigns_api::ListView>>(),
-        entry(Method::GET, "/api/campaigns", "Campaigns", Allowed(Action::CampaignRead), get(campaigns_api::list)),
+        entry(Method::GET, "/api/campaigns", "Campaigns", Allowed(Action::CampaignRead), get(campaigns_api::list))
+            .returns::<Vec<campaigns_api::CampaignView>>(),
         entry(Method::POST, "/api/campaigns", "Create a campaign (in draft)", Allowed(Action::CampaignManage), post(campaigns_api::create))
             .returns::<crate::handlers::views::Created>()
             .takes::<CampaignInput>()
@@ -539,7 +560,8 @@ fn entries() -> Vec<Entry> {
             "One campaign with its settings",
             Allowed(Action::CampaignRead),
             get(campaigns_api::show),
-        ),
+        )
+        .returns::<campaigns_api::CampaignView>(),
         entry(
             Method::PUT,
             "/api/campaigns/{id}",
@@ -556,6 +578,7 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::CampaignManage),
             post(campaigns_api::change_status),
         )
+        .returns::<campaigns_api::StatusView>()
         .takes::<campaigns_api::StatusChange>(),
         entry(
             Method::GET,
@@ -573,7 +596,7 @@ fn entries() -> Vec<Entry> {
             get(reports_api::agent_time),
         )
         .query::<reports_api::AgentTimeQuery>()
-        .gives(ResponseBody::JsonOrCsv),
+        .gives(ResponseBody::JsonOrCsv(describe::<reports_api::AgentTimeReport>)),
         // Agents at work.
         entry(
             Method::GET,
@@ -581,14 +604,16 @@ fn entries() -> Vec<Entry> {
             "The security controls with SOC 2 and ISO/IEC 27001 references and their live status and evidence",
             Allowed(Action::TrustRead),
             get(trust_api::report),
-        ),
+        )
+        .returns::<trustline_trust::Assessment>(),
         entry(
             Method::GET,
             "/api/trust/questionnaire",
             "A CAIQ-style security questionnaire answered from the controls and their evidence",
             Allowed(Action::TrustRead),
             get(trust_api::questionnaire),
-        ),
+        )
+        .returns::<Vec<trustline_trust::Answer>>(),
         entry(
             Method::GET,
             "/api/trust/report",
@@ -597,7 +622,7 @@ fn entries() -> Vec<Entry> {
             get(trust_api::download),
         )
         .query::<trust_api::ReportQuery>()
-        .gives(ResponseBody::File),
+        .gives(ResponseBody::File(describe::<trust_api::ReportFile>)),
         entry(
             Method::GET,
             "/api/trust/evidence",
@@ -618,7 +643,8 @@ fn entries() -> Vec<Entry> {
         .keyed_by_name(None)
         .answers(StatusCode::NO_CONTENT),
         // Access reviews.
-        entry(Method::GET, "/api/access-reviews", "Access review campaigns", Allowed(Action::TrustRead), get(access_reviews_api::list)),
+        entry(Method::GET, "/api/access-reviews", "Access review campaigns", Allowed(Action::TrustRead), get(access_reviews_api::list))
+            .returns::<Vec<access_reviews_api::ReviewSummary>>(),
         entry(
             Method::POST,
             "/api/access-reviews",
@@ -626,14 +652,16 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::UserDisable),
             post(access_reviews_api::start),
         )
-        .answers(StatusCode::CREATED),
+        .answers(StatusCode::CREATED)
+        .returns::<access_reviews_api::ReviewStarted>(),
         entry(
             Method::GET,
             "/api/access-reviews/{id}",
             "One campaign with each account's decision",
             Allowed(Action::TrustRead),
             get(access_reviews_api::show),
-        ),
+        )
+        .returns::<access_reviews_api::ReviewView>(),
         entry(
             Method::POST,
             "/api/access-reviews/{id}/decisions",
@@ -650,7 +678,8 @@ fn entries() -> Vec<Entry> {
             "Suppliers and sub-processors, with their tasks",
             Allowed(Action::TrustRead),
             get(registers_api::suppliers),
-        ),
+        )
+        .returns::<Vec<registers_api::SupplierView>>(),
         entry(Method::POST, "/api/suppliers", "Register a supplier", Allowed(Action::TrustManage), post(registers_api::add_supplier))
             .returns::<crate::handlers::views::Created>()
             .takes::<SupplierInput>()
@@ -674,7 +703,8 @@ fn entries() -> Vec<Entry> {
         )
         .takes::<registers_api::SupplierReview>()
         .answers(StatusCode::NO_CONTENT),
-        entry(Method::GET, "/api/risks", "The risk register with reviews due", Allowed(Action::TrustRead), get(registers_api::risks)),
+        entry(Method::GET, "/api/risks", "The risk register with reviews due", Allowed(Action::TrustRead), get(registers_api::risks))
+            .returns::<Vec<registers_api::RiskView>>(),
         entry(Method::POST, "/api/risks", "Register a risk", Allowed(Action::TrustManage), post(registers_api::add_risk))
             .returns::<crate::handlers::views::Created>()
             .takes::<RiskInput>()
@@ -693,7 +723,8 @@ fn entries() -> Vec<Entry> {
         .takes::<registers_api::RiskReview>()
         .answers(StatusCode::NO_CONTENT),
         // Security training.
-        entry(Method::GET, "/api/training/courses", "Security courses", Allowed(Action::AccountView), get(training_api::courses)),
+        entry(Method::GET, "/api/training/courses", "Security courses", Allowed(Action::AccountView), get(training_api::courses))
+            .returns::<Vec<trustline_domain::training::Course>>(),
         entry(
             Method::POST,
             "/api/training/courses",
@@ -720,14 +751,16 @@ fn entries() -> Vec<Entry> {
             "Your training: current, or which course lapsed",
             Allowed(Action::AccountView),
             get(training_api::mine),
-        ),
+        )
+        .returns::<training_api::MyTraining>(),
         entry(
             Method::GET,
             "/api/training/status",
             "Everyone's training standing",
             Allowed(Action::TrainingManage),
             get(training_api::status),
-        ),
+        )
+        .returns::<Vec<training_api::TrainingStanding>>(),
         // Security incidents.
         entry(
             Method::GET,
@@ -735,7 +768,8 @@ fn entries() -> Vec<Entry> {
             "Security incidents with their deadlines",
             Allowed(Action::IncidentRead),
             get(incidents_api::list),
-        ),
+        )
+        .returns::<Vec<incidents_api::IncidentView>>(),
         entry(Method::POST, "/api/incidents", "Report a security incident", Allowed(Action::IncidentManage), post(incidents_api::report))
             .returns::<crate::handlers::views::Created>()
             .takes::<incidents_api::IncidentReport>()
@@ -746,7 +780,8 @@ fn entries() -> Vec<Entry> {
             "One incident with its timeline",
             Allowed(Action::IncidentRead),
             get(incidents_api::show),
-        ),
+        )
+        .returns::<incidents_api::IncidentView>(),
         entry(
             Method::POST,
             "/api/incidents/{id}/changes",
@@ -754,6 +789,7 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::IncidentManage),
             post(incidents_api::change),
         )
+        .returns::<incidents_api::IncidentView>()
         .takes::<incidents_api::IncidentChange>(),
         // Webhooks.
         entry(Method::GET, "/api/webhooks", "Webhook subscriptions", Allowed(Action::WebhookManage), get(webhooks_api::list))
@@ -791,7 +827,8 @@ fn entries() -> Vec<Entry> {
             "Inbound queues, with the calls waiting in each",
             Allowed(Action::QueueRead),
             get(queues_api::list),
-        ),
+        )
+        .returns::<Vec<queues_api::QueueView>>(),
         entry(Method::POST, "/api/queues", "Create an inbound queue", Allowed(Action::QueueManage), post(queues_api::create))
             .returns::<crate::handlers::views::Created>()
             .takes::<QueueInput>()
@@ -803,7 +840,8 @@ fn entries() -> Vec<Entry> {
             "One queue with its settings and waiting calls",
             Allowed(Action::QueueRead),
             get(queues_api::show),
-        ),
+        )
+        .returns::<queues_api::QueueView>(),
         entry(Method::PUT, "/api/queues/{id}", "Change a queue's settings", Allowed(Action::QueueManage), put(queues_api::update))
             .takes::<QueueInput>()
             .answers(StatusCode::NO_CONTENT),
@@ -834,7 +872,7 @@ fn entries() -> Vec<Entry> {
             get(calls_api::queue_report),
         )
         .query::<calls_api::ReportQuery>()
-        .gives(ResponseBody::JsonOrCsv),
+        .gives(ResponseBody::JsonOrCsv(describe::<calls_api::QueueReport>)),
         entry(Method::GET, "/api/agent/state", "Your own agent state", Allowed(Action::AgentWork), get(agents_api::mine))
             .returns::<crate::agent_moves::StateView>(),
         entry(
@@ -870,14 +908,16 @@ fn entries() -> Vec<Entry> {
             "Your current call: the contact (masked until connected), script, dispositions and past calls",
             Allowed(Action::AgentWork),
             get(work_api::current),
-        ),
+        )
+        .returns::<work_api::WorkView>(),
         entry(
             Method::POST,
             "/api/agent/next",
             "Be offered the next contact of a preview campaign",
             Allowed(Action::AgentWork),
             post(work_api::next),
-        ),
+        )
+        .returns::<work_api::WorkView>(),
         entry(Method::POST, "/api/calls/{id}/dial", "Dial the contact you were offered", Allowed(Action::AgentWork), post(work_api::dial))
             .answers(StatusCode::NO_CONTENT),
         entry(
@@ -920,6 +960,7 @@ fn entries() -> Vec<Entry> {
         .takes::<work_api::DispositionInput>()
         .answers(StatusCode::NO_CONTENT),
         entry(Method::GET, "/api/calls", "Calls offered in a period", Allowed(Action::AgentMonitor), get(calls_api::list))
+            .returns::<calls_api::CallsView>()
             .query::<reports_api::PeriodQuery>(),
         entry(
             Method::GET,
@@ -929,7 +970,7 @@ fn entries() -> Vec<Entry> {
             get(calls_api::campaign_report),
         )
         .query::<calls_api::ReportQuery>()
-        .gives(ResponseBody::JsonOrCsv),
+        .gives(ResponseBody::JsonOrCsv(describe::<calls_api::CampaignReport>)),
     ]
 }
 

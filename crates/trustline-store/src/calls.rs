@@ -32,6 +32,9 @@ pub enum CallState {
 }
 
 impl CallState {
+    pub const ALL: [CallState; 8] =
+        [Self::Queued, Self::Callback, Self::Offered, Self::Ringing, Self::Answered, Self::Connected, Self::WrapUp, Self::Done];
+
     pub fn as_str(self) -> &'static str {
         match self {
             CallState::Queued => "queued",
@@ -46,9 +49,7 @@ impl CallState {
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::Queued, Self::Callback, Self::Offered, Self::Ringing, Self::Answered, Self::Connected, Self::WrapUp, Self::Done]
-            .into_iter()
-            .find(|s| s.as_str() == text)
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
     }
 }
 

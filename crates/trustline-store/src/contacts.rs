@@ -33,7 +33,7 @@ pub struct ContactLookups {
     pub time_zone: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct ConsentState {
     pub consent: Consent,
     pub consent_source: Option<String>,
@@ -90,7 +90,7 @@ pub struct NewContact {
 }
 
 /// One entry of a contact's consent history.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct ConsentEvent {
     pub at: UnixTime,
     pub kind: ConsentKind,

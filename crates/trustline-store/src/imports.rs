@@ -78,7 +78,7 @@ pub struct NewImport {
 }
 
 /// One line of the rejected-rows report: never the values, only where and why.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct ImportRejection {
     pub line: u64,
     pub field: String,

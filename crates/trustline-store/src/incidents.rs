@@ -55,7 +55,7 @@ pub struct NewIncident {
     pub actor: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct TimelineEntry {
     pub at: UnixTime,
     pub actor: String,

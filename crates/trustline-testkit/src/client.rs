@@ -55,7 +55,7 @@ impl TestClient {
         if let Some(token) = self.csrf() {
             request = request.header("X-CSRF-Token", token);
         }
-        Self::reply(request.send().await.unwrap(), self).await
+        Self::reply(&Method::POST, request.send().await.unwrap(), self).await
     }
 
     pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
@@ -63,7 +63,7 @@ impl TestClient {
     }
 
     pub async fn send_with_headers(&self, method: Method, path: &str, body: Option<Value>, headers: &[(&str, &str)]) -> Reply {
-        let mut request = self.http.request(method, self.url(path));
+        let mut request = self.http.request(method.clone(), self.url(path));
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
@@ -73,17 +73,23 @@ impl TestClient {
         if let Some(body) = body {
             request = request.json(&body);
         }
-        Self::reply(request.send().await.unwrap(), self).await
+        Self::reply(&method, request.send().await.unwrap(), self).await
     }
 
     /// The reply, its body read as JSON; an event stream is not read (it
-    /// does not end), so its body is Null.
-    pub async fn reply(response: reqwest::Response, client: &TestClient) -> Reply {
+    /// does not end), so its body is Null. A successful JSON answer must be
+    /// what the API document says it is.
+    async fn reply(method: &Method, response: reqwest::Response, client: &TestClient) -> Reply {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let streaming = headers.get("content-type").is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+        let path = response.url().path().to_owned();
+        let content_type = |prefix: &[u8]| headers.get("content-type").is_some_and(|v| v.as_bytes().starts_with(prefix));
+        let streaming = content_type(b"text/event-stream");
         let text = if streaming { String::new() } else { response.text().await.unwrap_or_default() };
         let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        if (200..300).contains(&status) && content_type(b"application/json") {
+            crate::api_document::assert_answer_documented(method.as_str(), &path, status, &body);
+        }
         if let Some(token) = body["csrf_token"].as_str() {
             *client.csrf.lock().unwrap() = Some(token.to_owned());
         }

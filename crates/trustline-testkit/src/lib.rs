@@ -7,6 +7,7 @@
 //! way (`TRUSTLINE_TEST_CHROMIUM`, see [`Chromium`]).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod api_document;
 mod browser;
 mod client;
 mod clock;

@@ -6,7 +6,7 @@ use crate::facts::{JobRun, TrustFacts};
 use serde::Serialize;
 use trustline_domain::{Role, UnixTime};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub enum Status {
     #[serde(rename = "PASS")]
     Pass,
@@ -26,7 +26,7 @@ impl Status {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct ControlResult {
     pub id: &'static str,
     pub title: &'static str,
@@ -41,7 +41,7 @@ pub struct ControlResult {
 }
 
 /// The whole catalogue judged at one moment.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Assessment {
     pub tenant: String,
     pub checked_at: UnixTime,

@@ -77,12 +77,13 @@ const QUESTIONS: &[(&str, &str, &str, &[&str])] = &[
     ("HRS-02", "Human resources", "Are staff screened and bound to confidentiality?", &["PP-07"]),
 ];
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Answer {
     pub id: &'static str,
     pub domain: &'static str,
     pub question: &'static str,
     /// `yes`, `no` or `see_evidence`.
+    #[schemars(extend("enum" = ["yes", "no", "see_evidence"]))]
     pub answer: &'static str,
     pub controls: &'static [&'static str],
     /// The evidence of each control behind the answer.

@@ -8,7 +8,7 @@ use trustline_domain::{ContactId, TenantId, UnixTime, UserId};
 use trustline_store::{ConsentState, Digest, IdKind, SealedContact, SealedNote};
 
 /// A note with its text decrypted (`None` once erased).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct OpenedNote {
     pub id: i64,
     pub author_id: UserId,

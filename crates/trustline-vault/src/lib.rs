@@ -14,6 +14,7 @@ mod tenant_keys;
 
 pub use contacts::OpenedNote;
 pub use error::VaultError;
+pub use rights::{AccessLogEntry, SubjectExport};
 pub use rotation::{MasterRotation, TenantRotation, rotate_master};
 pub use sealing::{OpenedContact, email_digest, lookups, note_label, open_fields, phone_digest, seal_fields};
 pub use tenant_keys::Vault;

@@ -46,6 +46,8 @@ impl EmailAddress {
     }
 }
 
+crate::text::text_schema!(EmailAddress, "EmailAddress", EmailAddress::PATTERN, EmailAddress::MAX_CHARS);
+
 /// A BCP 47 language tag such as `en`, `fr-CA` or `zh-Hant-TW`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -95,7 +97,9 @@ impl LanguageTag {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+crate::text::text_schema!(LanguageTag, "LanguageTag", LanguageTag::PATTERN, 35);
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PostalAddress {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street: Option<String>,
@@ -117,7 +121,7 @@ impl PostalAddress {
 }
 
 /// Everything personal about a contact. Each field is encrypted on its own.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ContactDetails {
     pub name: Option<String>,
     /// The first is the number dialled by default.

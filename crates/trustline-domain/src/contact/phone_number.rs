@@ -26,6 +26,8 @@ impl E164 {
     }
 }
 
+crate::text::text_schema!(E164, "E164", E164::PATTERN, 16);
+
 impl TryFrom<String> for E164 {
     type Error = InvalidE164;
     fn try_from(value: String) -> Result<Self, Self::Error> {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 const HOUR: i64 = 3600;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum WindowLength {
     Days30,
@@ -23,7 +23,7 @@ impl WindowLength {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AbandonmentPolicy {
     /// The highest share of answered calls that may be abandoned (0.03 = 3 %).
     pub cap: f64,

@@ -94,7 +94,7 @@ impl Disposition {
 pub(crate) const MAX_SCRIPT_CHARS: usize = 20_000;
 
 /// Checked settings, as stored.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CampaignSettings {
     pub name: String,
     pub mode: DialingMode,
@@ -103,6 +103,7 @@ pub struct CampaignSettings {
     pub retry: RetryRule,
     pub abandonment: AbandonmentPolicy,
     pub hours: Vec<String>,
+    #[schemars(with = "Vec<String>", extend("items" = { "type": "string", "format": "date" }))]
     pub holidays: Vec<jiff::civil::Date>,
     #[serde(default)]
     pub script: String,
@@ -253,7 +254,7 @@ impl CampaignSettings {
 }
 
 /// Where a campaign is in its life.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum CampaignStatus {
     Draft,

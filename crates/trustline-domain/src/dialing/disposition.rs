@@ -34,7 +34,7 @@ impl DispositionOutcome {
 }
 
 /// When a contact with a `RetryLater` outcome may be dialled again.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RetryRule {
     /// Seconds to wait after the attempt.
     pub delay_seconds: u32,

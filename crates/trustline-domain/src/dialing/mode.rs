@@ -1,7 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 /// How a campaign decides when to dial.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum DialingMode {
     /// The agent sees the contact first and starts the call.

@@ -4,7 +4,7 @@
 use crate::UnixTime;
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum IncidentKind {
     CredentialStuffing,
@@ -23,6 +23,22 @@ pub enum IncidentKind {
 }
 
 impl IncidentKind {
+    pub const ALL: [IncidentKind; 9] = [
+        Self::CredentialStuffing,
+        Self::BruteForce,
+        Self::SecondFactorBruteForce,
+        Self::RepeatedDenials,
+        Self::MassPersonalDataAccess,
+        Self::AuditChainBroken,
+        Self::AccessReviewOverdue,
+        Self::NewNetworkSignIn,
+        Self::Reported,
+    ];
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::CredentialStuffing => "credential_stuffing",

@@ -81,21 +81,21 @@ pub struct QueueInput {
 }
 
 /// After `after_seconds` a waiting call may go to the agents of queue `to`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct QueueOverflow {
     pub after_seconds: u32,
     pub to: String,
 }
 
 /// Answer `target` of calls within `seconds`.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ServiceLevelGoal {
     pub seconds: u32,
     pub target: f64,
 }
 
 /// Checked settings, as stored.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct QueueSettings {
     pub name: String,
     pub number: E164,
@@ -110,6 +110,7 @@ pub struct QueueSettings {
     pub answer_within_seconds: Option<u32>,
     pub time_zone: String,
     pub hours: Vec<String>,
+    #[schemars(with = "Vec<String>", extend("items" = { "type": "string", "format": "date" }))]
     pub holidays: Vec<jiff::civil::Date>,
     pub script: String,
     pub dispositions: Vec<Disposition>,

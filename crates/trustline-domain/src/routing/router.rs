@@ -21,7 +21,7 @@ pub struct CallId(pub u64);
 /// Skills with levels 1 (basic) to 10 (expert).
 pub type AgentSkills = Vec<(SkillId, u8)>;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RoutingStrategy {
     /// The agent who has waited longest since their last call.

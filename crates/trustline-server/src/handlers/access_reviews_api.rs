@@ -10,46 +10,117 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Deserialize;
-use serde_json::{Value, json};
-use trustline_domain::UserId;
+use serde::{Deserialize, Serialize};
 use trustline_domain::access_review::{AccessDecision, REVIEW_DUE_DAYS};
-use trustline_store::AccessDecisionRecord;
+use trustline_domain::{UnixTime, UserId};
+use trustline_store::{AccessDecisionRecord, StoreError};
 
-pub(crate) async fn list(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<Value>>, ApiError> {
+/// A review campaign as the list shows it.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct ReviewSummary {
+    id: i64,
+    started_at: UnixTime,
+    due_at: UnixTime,
+    completed_at: Option<UnixTime>,
+    /// Accounts under review.
+    accounts: usize,
+    /// Accounts nobody has decided on yet.
+    pending: usize,
+    overdue: bool,
+}
+
+pub(crate) async fn list(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<ReviewSummary>>, ApiError> {
     let tenant = authed.principal.tenant.id;
     let now = state.clock.now();
     let mut out = Vec::new();
     for r in state.store.access_reviews(tenant).await? {
         let items = state.store.access_review_items(tenant, r.id).await?;
         let pending = items.iter().filter(|i| i.decision == "pending").count();
-        out.push(json!({
-            "id": r.id, "started_at": r.started_at, "due_at": r.due_at, "completed_at": r.completed_at,
-            "accounts": items.len(), "pending": pending, "overdue": r.completed_at.is_none() && now > r.due_at,
-        }));
+        out.push(ReviewSummary {
+            id: r.id,
+            started_at: r.started_at,
+            due_at: r.due_at,
+            completed_at: r.completed_at,
+            accounts: items.len(),
+            pending,
+            overdue: r.completed_at.is_none() && now > r.due_at,
+        });
     }
     Ok(Json(out))
 }
 
-pub(crate) async fn start(State(state): State<AppState>, authed: Authed) -> Result<(StatusCode, Json<Value>), ApiError> {
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct ReviewStarted {
+    id: i64,
+    due_at: UnixTime,
+}
+
+pub(crate) async fn start(State(state): State<AppState>, authed: Authed) -> Result<(StatusCode, Json<ReviewStarted>), ApiError> {
     let now = state.clock.now();
     let due = now + REVIEW_DUE_DAYS * 86_400;
     let audit = authed.caller.audit(&state, "access_review.start", "access_review");
     let id = state.store.start_access_review(authed.principal.tenant.id, authed.principal.user.id, now, due, audit).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id, "due_at": due }))))
+    Ok((StatusCode::CREATED, Json(ReviewStarted { id, due_at: due })))
 }
 
-pub(crate) async fn show(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<Json<Value>, ApiError> {
+/// A review campaign with every account under review.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct ReviewView {
+    id: i64,
+    due_at: UnixTime,
+    completed_at: Option<UnixTime>,
+    items: Vec<ReviewItemView>,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct ReviewItemView {
+    user_id: UserId,
+    /// The account's role when the review started.
+    role: String,
+    decision: ReviewState,
+    decided_by: Option<UserId>,
+    decided_at: Option<UnixTime>,
+}
+
+/// Where an account stands in a review.
+#[derive(Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum ReviewState {
+    Pending,
+    Confirmed,
+    Revoked,
+}
+
+impl ReviewState {
+    fn recorded(decision: &str) -> Result<Self, ApiError> {
+        match decision {
+            "pending" => Ok(Self::Pending),
+            "confirmed" => Ok(Self::Confirmed),
+            "revoked" => Ok(Self::Revoked),
+            other => Err(StoreError::Corrupt(format!("access review decision {other:?}")).into()),
+        }
+    }
+}
+
+pub(crate) async fn show(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<Json<ReviewView>, ApiError> {
     let tenant = authed.principal.tenant.id;
     let review = state.store.access_reviews(tenant).await?.into_iter().find(|r| r.id == id).ok_or_else(ApiError::not_found)?;
-    let items: Vec<Value> = state
+    let items = state
         .store
         .access_review_items(tenant, id)
         .await?
-        .iter()
-        .map(|i| json!({ "user_id": i.user_id.0, "role": i.role, "decision": i.decision, "decided_by": i.decided_by.map(|u| u.0), "decided_at": i.decided_at }))
-        .collect();
-    Ok(Json(json!({ "id": review.id, "due_at": review.due_at, "completed_at": review.completed_at, "items": items })))
+        .into_iter()
+        .map(|i| {
+            Ok(ReviewItemView {
+                user_id: i.user_id,
+                decision: ReviewState::recorded(&i.decision)?,
+                role: i.role,
+                decided_by: i.decided_by,
+                decided_at: i.decided_at,
+            })
+        })
+        .collect::<Result<_, ApiError>>()?;
+    Ok(Json(ReviewView { id: review.id, due_at: review.due_at, completed_at: review.completed_at, items }))
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]

@@ -5,8 +5,7 @@ use crate::state::AppState;
 use crate::verify_tenant;
 use axum::Json;
 use axum::extract::State;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 use trustline_audit::StoredEvent;
 use trustline_domain::contact::FieldError;
 use trustline_store::AuditSearch;
@@ -97,13 +96,21 @@ impl SearchQuery {
     }
 }
 
+/// A page of matching events, newest first.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct SearchResults {
+    events: Vec<StoredEvent>,
+    /// Give as `before` for the next page; null after the last one.
+    next_before: Option<i64>,
+}
+
 /// The newest events that match, newest first, a page at a time; the search
 /// itself is recorded with what was asked.
 pub(crate) async fn search(
     State(state): State<AppState>,
     authed: Authed,
     ApiQuery(query): ApiQuery<SearchQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SearchResults>, ApiError> {
     let tenant = authed.principal.tenant.id;
     let (search, limit) = query.checked()?;
     let events = state.store.search_audit(tenant, &search, limit).await?;
@@ -116,20 +123,39 @@ pub(crate) async fn search(
     state.appender.append(audit).await?;
     let full = usize::try_from(limit).is_ok_and(|l| events.len() == l);
     let next_before = events.last().filter(|_| full).map(|e| e.body.seq);
-    Ok(Json(json!({ "events": events, "next_before": next_before })))
+    Ok(Json(SearchResults { events, next_before }))
 }
 
-pub(crate) async fn verify(State(state): State<AppState>, authed: Authed) -> Result<Json<Value>, ApiError> {
+/// Whether the tenant's audit chain is whole, with the public key its
+/// checkpoints and evidence bundles are signed with (hex).
+#[derive(Serialize, schemars::JsonSchema)]
+#[serde(untagged)]
+pub(crate) enum ChainVerdict {
+    Intact {
+        #[schemars(extend("const" = true))]
+        intact: bool,
+        events: i64,
+        checkpoints: usize,
+        signing_key: String,
+    },
+    Broken {
+        #[schemars(extend("const" = false))]
+        intact: bool,
+        first_broken_event: i64,
+        reason: String,
+        signing_key: String,
+    },
+}
+
+pub(crate) async fn verify(State(state): State<AppState>, authed: Authed) -> Result<Json<ChainVerdict>, ApiError> {
     let tenant = authed.principal.tenant.id;
     let public_key = state.keys.checkpoint_signer.public_key();
     let verdict = verify_tenant(&state.store, &state.keys.chain, &public_key, tenant).await?;
     // The key evidence bundles and checkpoints verify with, for auditors to keep.
     let signing_key = trustline_crypto::hex(&public_key);
     let body = match verdict {
-        Ok(chain) => json!({ "intact": true, "events": chain.events, "checkpoints": chain.checkpoints, "signing_key": signing_key }),
-        Err(broken) => {
-            json!({ "intact": false, "first_broken_event": broken.seq, "reason": broken.kind.to_string(), "signing_key": signing_key })
-        }
+        Ok(chain) => ChainVerdict::Intact { intact: true, events: chain.events, checkpoints: chain.checkpoints, signing_key },
+        Err(broken) => ChainVerdict::Broken { intact: false, first_broken_event: broken.seq, reason: broken.kind.to_string(), signing_key },
     };
     Ok(Json(body))
 }

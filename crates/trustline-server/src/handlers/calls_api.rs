@@ -5,7 +5,7 @@
 //! or an audited CSV.
 
 use super::reports_api::{MAX_PERIOD_SECONDS, PeriodQuery, ReportFormat};
-use super::work_api::call_view;
+use super::views::CallView;
 use crate::auth::Authed;
 use crate::call_facts::{inbound_facts, outbound_facts};
 use crate::error::ApiError;
@@ -16,24 +16,29 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use trustline_domain::reporting::{CallFacts, CallKpis, InboundFacts, call_kpis, queue_kpis};
-use trustline_domain::{CsvWriter, Period};
+use trustline_domain::reporting::{CallFacts, CallKpis, InboundFacts, QueueKpis, call_kpis, queue_kpis};
+use trustline_domain::routing::ServiceLevelGoal;
+use trustline_domain::{CsvWriter, Period, UnixTime};
 
 /// Calls taken by an agent within this many seconds of the answer meet the
 /// service level (the usual 80/20 target's 20).
 pub(crate) const SERVICE_LEVEL_SECONDS: i64 = 20;
 
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct CallsView {
+    calls: Vec<CallView>,
+}
+
 pub(crate) async fn list(
     State(state): State<AppState>,
     authed: Authed,
     ApiQuery(query): ApiQuery<PeriodQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CallsView>, ApiError> {
     let period = query.period()?;
     let calls = state.store.calls_between(authed.principal.tenant.id, period.from, period.to).await?;
-    Ok(Json(json!({ "calls": calls.iter().map(call_view).collect::<Vec<_>>() })))
+    Ok(Json(CallsView { calls: calls.iter().map(CallView::from).collect() }))
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -107,6 +112,37 @@ async fn csv_export(state: &AppState, authed: &Authed, name: &str, period: &Peri
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)], body).into_response())
 }
 
+/// Each campaign's figures over a period.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct CampaignReport {
+    from: UnixTime,
+    to: UnixTime,
+    campaigns: Vec<CampaignFigures>,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct CampaignFigures {
+    campaign_id: i64,
+    campaign: String,
+    figures: CallKpis,
+}
+
+/// Each queue's figures over a period, against its service-level goal.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct QueueReport {
+    from: UnixTime,
+    to: UnixTime,
+    queues: Vec<QueueFigures>,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct QueueFigures {
+    queue_id: i64,
+    queue: String,
+    service_level_goal: ServiceLevelGoal,
+    figures: QueueKpis,
+}
+
 /// Each campaign's figures over calls offered in `[from, to)`.
 pub(crate) async fn campaign_report(
     State(state): State<AppState>,
@@ -128,8 +164,9 @@ pub(crate) async fn campaign_report(
         .map(|(id, name)| (*id, name.clone(), call_kpis(by_campaign.get(id).map_or(&[][..], Vec::as_slice), SERVICE_LEVEL_SECONDS)))
         .collect();
     if !csv {
-        let campaigns: Vec<Value> = rows.iter().map(|(id, name, k)| json!({ "campaign_id": id, "campaign": name, "figures": k })).collect();
-        return Ok(Json(json!({ "from": period.from, "to": period.to, "campaigns": campaigns })).into_response());
+        let campaigns =
+            rows.into_iter().map(|(campaign_id, campaign, figures)| CampaignFigures { campaign_id, campaign, figures }).collect();
+        return Ok(Json(CampaignReport { from: period.from, to: period.to, campaigns }).into_response());
     }
     let mut csv = CsvWriter::with_header(&CAMPAIGN_COLUMNS);
     for (id, name, k) in &rows {
@@ -179,11 +216,11 @@ pub(crate) async fn queue_report(
         rows.push((queue.id, queue.name, goal, figures));
     }
     if !csv {
-        let queues: Vec<Value> = rows
-            .iter()
-            .map(|(id, name, goal, k)| json!({ "queue_id": id, "queue": name, "service_level_goal": goal, "figures": k }))
+        let queues = rows
+            .into_iter()
+            .map(|(queue_id, queue, service_level_goal, figures)| QueueFigures { queue_id, queue, service_level_goal, figures })
             .collect();
-        return Ok(Json(json!({ "from": period.from, "to": period.to, "queues": queues })).into_response());
+        return Ok(Json(QueueReport { from: period.from, to: period.to, queues }).into_response());
     }
     let mut csv = CsvWriter::with_header(&QUEUE_COLUMNS);
     for (id, name, goal, k) in &rows {

@@ -10,10 +10,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
-use trustline_domain::TenantId;
 use trustline_domain::contact::FieldError;
 use trustline_domain::dialing::{CampaignInput, CampaignSettings, CampaignStatus};
+use trustline_domain::{TenantId, UnixTime};
 use trustline_store::{Campaign, CampaignDraft, StoreError};
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -35,17 +34,31 @@ pub(crate) async fn lists(State(state): State<AppState>, authed: Authed) -> Resu
     ))
 }
 
-fn view(campaign: &Campaign) -> Result<Value, ApiError> {
-    let settings = settings_of(campaign)?;
-    Ok(json!({
-        "id": campaign.id,
-        "name": campaign.name,
-        "status": campaign.status,
-        "settings": settings,
-        "list_ids": campaign.list_ids,
-        "created_at": campaign.created_at,
-        "updated_at": campaign.updated_at,
-    }))
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct CampaignView {
+    id: i64,
+    name: String,
+    status: CampaignStatus,
+    settings: CampaignSettings,
+    list_ids: Vec<i64>,
+    created_at: UnixTime,
+    updated_at: UnixTime,
+}
+
+fn view(campaign: &Campaign) -> Result<CampaignView, ApiError> {
+    Ok(CampaignView {
+        id: campaign.id,
+        name: campaign.name.clone(),
+        status: stored_status(campaign)?,
+        settings: settings_of(campaign)?,
+        list_ids: campaign.list_ids.clone(),
+        created_at: campaign.created_at,
+        updated_at: campaign.updated_at,
+    })
+}
+
+fn stored_status(campaign: &Campaign) -> Result<CampaignStatus, ApiError> {
+    CampaignStatus::parse(&campaign.status).map_err(|_| StoreError::Corrupt(format!("status of campaign {}", campaign.id)).into())
 }
 
 /// Checks the input and resolves its list names to the tenant's lists.
@@ -83,12 +96,12 @@ pub(crate) async fn create(
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
-pub(crate) async fn list(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<Value>>, ApiError> {
+pub(crate) async fn list(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<CampaignView>>, ApiError> {
     let campaigns = state.store.campaigns(authed.principal.tenant.id).await?;
     Ok(Json(campaigns.iter().map(view).collect::<Result<_, _>>()?))
 }
 
-pub(crate) async fn show(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn show(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<Json<CampaignView>, ApiError> {
     let campaign = state.store.campaign(authed.principal.tenant.id, id).await?.ok_or_else(ApiError::not_found)?;
     Ok(Json(view(&campaign)?))
 }
@@ -114,18 +127,24 @@ pub(crate) struct StatusChange {
     status: String,
 }
 
+/// A campaign's status after a change.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct StatusView {
+    id: i64,
+    status: CampaignStatus,
+}
+
 /// Start, pause, resume or finish: only the moves `CampaignStatus` allows.
 pub(crate) async fn change_status(
     State(state): State<AppState>,
     authed: Authed,
     ApiPath(id): ApiPath<i64>,
     ApiJson(change): ApiJson<StatusChange>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<StatusView>, ApiError> {
     let tenant = authed.principal.tenant.id;
     let next = CampaignStatus::parse(&change.status).map_err(|e| ApiError::unprocessable("invalid_status", e.to_string()))?;
     let campaign = state.store.campaign(tenant, id).await?.ok_or_else(ApiError::not_found)?;
-    let current =
-        CampaignStatus::parse(&campaign.status).map_err(|_| ApiError::from(StoreError::Corrupt(format!("status of campaign {id}"))))?;
+    let current = stored_status(&campaign)?;
     let next = current.change_to(next).map_err(|e| ApiError::new(StatusCode::CONFLICT, "illegal_transition", e.to_string()))?;
     let audit = authed
         .caller
@@ -134,5 +153,5 @@ pub(crate) async fn change_status(
         .detail("to", next.as_str());
     state.store.set_campaign_status(tenant, id, current.as_str(), next.as_str(), state.clock.now(), audit).await?;
     state.dialer.wake();
-    Ok(Json(json!({ "id": id, "status": next.as_str() })))
+    Ok(Json(StatusView { id, status: next }))
 }

@@ -3,7 +3,7 @@
 //! the contact they are working, and any other full view is a reveal with a
 //! stated reason.
 
-use super::contact_view::{ConsentEventView, ContactView};
+use super::contact_view::ContactView;
 use crate::auth::Authed;
 use crate::contact_access;
 use crate::error::ApiError;
@@ -13,14 +13,14 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 use trustline_domain::contact::{ConsentKind, ConsentUpdate, ContactInput, EmailAddress, ValidatedContact};
 use trustline_domain::webhooks::WebhookEvent;
 use trustline_domain::{Action, ContactId, UserId, bounded_text};
 use trustline_phone::{DefaultRegion, PhoneRules};
 use trustline_store::{ConsentChange, ConsentEvent, ConsentState, SealedContact};
-use trustline_vault::{OpenedContact, subject_label};
+use trustline_vault::{OpenedContact, OpenedNote, subject_label};
 
 const MAX_PAGE: u32 = 200;
 
@@ -73,8 +73,20 @@ pub(crate) struct Page {
     limit: Option<u32>,
 }
 
+/// A page of contacts, masked.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct ContactPage {
+    contacts: Vec<ContactView>,
+    /// Give as `after` for the next page; null after the last one.
+    next_after: Option<ContactId>,
+}
+
 /// Always masked: a list is for finding a record, not for reading it.
-pub(crate) async fn list(State(state): State<AppState>, authed: Authed, ApiQuery(page): ApiQuery<Page>) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiQuery(page): ApiQuery<Page>,
+) -> Result<Json<ContactPage>, ApiError> {
     let tenant = authed.principal.tenant.id;
     let limit = page.limit.unwrap_or(50).clamp(1, MAX_PAGE);
     let rows = state.store.contacts(tenant, ContactId(page.after), limit).await?;
@@ -85,11 +97,23 @@ pub(crate) async fn list(State(state): State<AppState>, authed: Authed, ApiQuery
     let audit = authed.caller.audit(&state, "contact.list", format!("tenant:{tenant}")).detail("count", views.len().to_string());
     state.appender.append(audit).await?;
     let next = rows.last().map(|r| r.id);
-    Ok(Json(json!({ "contacts": views, "next_after": next })))
+    Ok(Json(ContactPage { contacts: views, next_after: next }))
+}
+
+/// A contact, with its notes when shown in full.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct ContactRecord {
+    contact: ContactView,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notes: Option<Vec<OpenedNote>>,
 }
 
 /// Unmasked only for the agent in a call with this contact right now.
-pub(crate) async fn show(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<ContactRecord>, ApiError> {
     let (sealed, opened) = load(&state, &authed, id).await?;
     let principal = &authed.principal;
     let working = contact_access::working_live(&state, principal.tenant.id, principal.user.id, sealed.id).await?;
@@ -97,11 +121,9 @@ pub(crate) async fn show(State(state): State<AppState>, authed: Authed, ApiPath(
     state.appender.append(audit).await?;
     if working {
         let notes = state.vault.open_notes(&sealed).await?;
-        let notes: Vec<Value> =
-            notes.iter().map(|n| json!({ "id": n.id, "author_id": n.author_id, "body": n.body, "created_at": n.created_at })).collect();
-        Ok(Json(json!({ "contact": ContactView::full(&opened), "notes": notes })))
+        Ok(Json(ContactRecord { contact: ContactView::full(&opened), notes: Some(notes) }))
     } else {
-        Ok(Json(json!({ "contact": ContactView::masked(&opened) })))
+        Ok(Json(ContactRecord { contact: ContactView::masked(&opened), notes: None }))
     }
 }
 
@@ -119,14 +141,14 @@ pub(crate) async fn reveal(
     authed: Authed,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<RevealRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ContactRecord>, ApiError> {
     let Some(reason) = bounded_text(&input.reason, 5, 200) else {
         return Err(ApiError::unprocessable("reason_required", "say why you need to see this contact (5 to 200 characters)"));
     };
     let (sealed, opened) = load(&state, &authed, id).await?;
     let audit = authed.caller.audit(&state, "contact.reveal", subject_label(sealed.id)).detail("reason", reason);
     state.appender.append(audit).await?;
-    Ok(Json(json!({ "contact": ContactView::full(&opened) })))
+    Ok(Json(ContactRecord { contact: ContactView::full(&opened), notes: None }))
 }
 
 /// Rectification (GDPR art. 16): the whole record is replaced by the input.
@@ -161,6 +183,12 @@ fn changed_fields(before: &OpenedContact, after: &ValidatedContact) -> Vec<&'sta
     .collect()
 }
 
+/// A contact's consent history, oldest first.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct ConsentHistory {
+    history: Vec<ConsentEvent>,
+}
+
 /// Consent, do-not-contact, restriction (art. 18) and objection (art. 21),
 /// each kept in the contact's history.
 pub(crate) async fn change_consent(
@@ -168,7 +196,7 @@ pub(crate) async fn change_consent(
     authed: Authed,
     ApiPath(id): ApiPath<i64>,
     ApiJson(change): ApiJson<ConsentUpdate>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ConsentHistory>, ApiError> {
     let kind = change.kind();
     if matches!(kind, ConsentKind::Restriction | ConsentKind::Objection) && !authed.principal.may(Action::SubjectRights) {
         return Err(ApiError::forbidden());
@@ -198,7 +226,7 @@ pub(crate) async fn change_consent(
     };
     commit_consent(&state, &authed, &sealed, &opened, ConsentDecision { kind, next, value, source }).await?;
     let history = state.store.consent_history(sealed.tenant_id, sealed.id).await?;
-    Ok(Json(json!({ "history": history.iter().map(ConsentEventView::from).collect::<Vec<_>>() })))
+    Ok(Json(ConsentHistory { history }))
 }
 
 /// A consent change to record: the contact's state after it, and the
@@ -272,12 +300,12 @@ pub(crate) async fn add_note(
     authed: Authed,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<NoteRequest>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<Created>), ApiError> {
     let body = checked_note(&input.body)?;
     let (sealed, _) = load(&state, &authed, id).await?;
     let audit = authed.caller.audit(&state, "contact.note_add", subject_label(sealed.id));
     let note = state.vault.add_note(&sealed, authed.principal.user.id, body, audit).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": note }))))
+    Ok((StatusCode::CREATED, Json(Created { id: note })))
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -319,13 +347,19 @@ fn lookup_value_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     })
 }
 
+/// Contacts found, masked.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct FoundContacts {
+    contacts: Vec<ContactView>,
+}
+
 /// Finds contacts by number or address through the blind indexes; answers
 /// are masked. The audit event holds a MAC of what was looked up.
 pub(crate) async fn lookup(
     State(state): State<AppState>,
     authed: Authed,
     ApiQuery(query): ApiQuery<LookupQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<FoundContacts>, ApiError> {
     let tenant = authed.principal.tenant.id;
     let (at, actor) = (state.clock.now(), authed.principal.actor());
     let (ids, looked_up) = if query.q.contains('@') {
@@ -350,5 +384,5 @@ pub(crate) async fn lookup(
             views.push(ContactView::masked(&opened));
         }
     }
-    Ok(Json(json!({ "contacts": views })))
+    Ok(Json(FoundContacts { contacts: views }))
 }

@@ -14,13 +14,12 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt as _;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-use trustline_domain::CsvWriter;
+use trustline_domain::{CsvWriter, UnixTime};
 use trustline_import::{ImportError, ImportRequest, ImportSource, SealedSpool, SpoolWriter, start_import};
 use trustline_phone::{DefaultRegion, PhoneRules};
-use trustline_store::ImportRecord;
+use trustline_store::{ImportRecord, ImportRejection};
 
 /// Largest upload accepted: a few million rows.
 pub(crate) const MAX_UPLOAD_BYTES: u64 = 1 << 30;
@@ -43,22 +42,50 @@ pub(crate) struct UploadQuery {
     name: Option<String>,
 }
 
-fn view(record: &ImportRecord) -> Value {
+/// An import's progress.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct ImportView {
+    id: i64,
+    list_id: i64,
+    file_name: String,
+    finished: bool,
+    /// The file's line the import goes on from.
+    next_line: u64,
+    /// New contacts created.
+    accepted: i64,
+    /// Existing contacts (matched by number) added to the list.
+    linked: i64,
+    /// Rows whose contact was already on the list.
+    duplicates: i64,
+    /// Rows on the do-not-contact list.
+    suppressed: i64,
+    rejected: i64,
+    started_at: UnixTime,
+    finished_at: Option<UnixTime>,
+}
+
+fn view(record: &ImportRecord) -> ImportView {
     let c = record.counts;
-    json!({
-        "id": record.id,
-        "list_id": record.list_id,
-        "file_name": record.file_name,
-        "finished": record.finished,
-        "next_line": record.line,
-        "accepted": c.accepted,
-        "linked": c.linked,
-        "duplicates": c.duplicates,
-        "suppressed": c.suppressed,
-        "rejected": c.rejected,
-        "started_at": record.started_at,
-        "finished_at": record.finished_at,
-    })
+    ImportView {
+        id: record.id,
+        list_id: record.list_id,
+        file_name: record.file_name.clone(),
+        finished: record.finished,
+        next_line: record.line,
+        accepted: c.accepted,
+        linked: c.linked,
+        duplicates: c.duplicates,
+        suppressed: c.suppressed,
+        rejected: c.rejected,
+        started_at: record.started_at,
+        finished_at: record.finished_at,
+    }
+}
+
+/// Rejected rows: where and why, never the values.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct Rejections {
+    rejections: Vec<ImportRejection>,
 }
 
 fn import_error(error: ImportError) -> ApiError {
@@ -105,7 +132,7 @@ pub(crate) async fn upload(
     authed: Authed,
     ApiQuery(query): ApiQuery<UploadQuery>,
     body: Body,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<ImportView>), ApiError> {
     let default_region = query
         .region
         .as_deref()
@@ -137,7 +164,7 @@ pub(crate) async fn upload(
     Ok((StatusCode::ACCEPTED, Json(view(&record))))
 }
 
-pub(crate) async fn show(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn show(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<Json<ImportView>, ApiError> {
     let record = state.store.import_record(authed.principal.tenant.id, id).await?.ok_or_else(ApiError::not_found)?;
     Ok(Json(view(&record)))
 }
@@ -176,9 +203,6 @@ pub(crate) async fn rejections(
             Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)], out)
                 .into_response())
         }
-        None | Some(ReportFormat::Json) => {
-            let rows: Vec<Value> = rows.iter().map(|r| json!({ "line": r.line, "field": r.field, "reason": r.reason })).collect();
-            Ok(Json(json!({ "rejections": rows })).into_response())
-        }
+        None | Some(ReportFormat::Json) => Ok(Json(Rejections { rejections: rows }).into_response()),
     }
 }

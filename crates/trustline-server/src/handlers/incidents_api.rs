@@ -11,53 +11,76 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Deserialize;
-use serde_json::{Value, json};
-use trustline_domain::UserId;
+use serde::{Deserialize, Serialize};
 use trustline_domain::bounded_text;
 use trustline_domain::contact::FieldError;
 use trustline_domain::incidents::{
     IncidentKind, IncidentStatus, Severity, breach_notify_by, check_status_change, deadlines, notification_overdue, response_overdue,
 };
+use trustline_domain::{UnixTime, UserId};
 use trustline_store::{IncidentRecord, NewIncident, StoreError, TimelineEntry};
 
-fn view(i: &IncidentRecord, now: i64) -> Value {
+/// An incident with its deadlines; one incident's view has its timeline.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct IncidentView {
+    id: i64,
+    kind: IncidentKind,
+    severity: Severity,
+    status: IncidentStatus,
+    title: String,
+    owner_id: Option<UserId>,
+    opened_at: UnixTime,
+    respond_by: UnixTime,
+    /// Still open or investigated past its response deadline.
+    overdue: bool,
+    personal_data_breach: bool,
+    notify_regulator_by: Option<UnixTime>,
+    regulator_notification: Option<String>,
+    notified_at: Option<UnixTime>,
+    notification_overdue: bool,
+    last_reminder_hours_left: Option<i64>,
+    root_cause: String,
+    lessons: String,
+    closed_at: Option<UnixTime>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timeline: Option<Vec<TimelineEntry>>,
+}
+
+fn view(i: &IncidentRecord, now: i64) -> Result<IncidentView, ApiError> {
     let s = &i.state;
-    json!({
-        "id": i.id,
-        "kind": i.kind,
-        "severity": i.severity,
-        "status": s.status,
-        "title": i.title,
-        "owner_id": s.owner_id.map(|u| u.0),
-        "opened_at": i.opened_at,
-        "respond_by": i.respond_by,
-        "overdue": response_overdue(IncidentStatus::parse(&s.status), i.respond_by, now),
-        "personal_data_breach": s.breach_aware_at.is_some(),
-        "notify_regulator_by": s.notify_by,
-        "regulator_notification": s.notification,
-        "notified_at": s.notified_at,
-        "notification_overdue": notification_overdue(s.notify_by, s.notified_at, now),
-        "last_reminder_hours_left": i.reminded_hours,
-        "root_cause": s.root_cause,
-        "lessons": s.lessons,
-        "closed_at": s.closed_at,
+    let corrupt = |what: &str| ApiError::from(StoreError::Corrupt(format!("{what} of incident {}", i.id)));
+    let status = IncidentStatus::parse(&s.status).ok_or_else(|| corrupt("status"))?;
+    Ok(IncidentView {
+        id: i.id,
+        kind: IncidentKind::parse(&i.kind).ok_or_else(|| corrupt("kind"))?,
+        severity: Severity::parse(&i.severity).ok_or_else(|| corrupt("severity"))?,
+        status,
+        title: i.title.clone(),
+        owner_id: s.owner_id,
+        opened_at: i.opened_at,
+        respond_by: i.respond_by,
+        overdue: response_overdue(Some(status), i.respond_by, now),
+        personal_data_breach: s.breach_aware_at.is_some(),
+        notify_regulator_by: s.notify_by,
+        regulator_notification: s.notification.clone(),
+        notified_at: s.notified_at,
+        notification_overdue: notification_overdue(s.notify_by, s.notified_at, now),
+        last_reminder_hours_left: i.reminded_hours,
+        root_cause: s.root_cause.clone(),
+        lessons: s.lessons.clone(),
+        closed_at: s.closed_at,
+        timeline: None,
     })
 }
 
-pub(crate) async fn list(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<Value>>, ApiError> {
+pub(crate) async fn list(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<IncidentView>>, ApiError> {
     let now = state.clock.now();
-    Ok(Json(state.store.incidents(authed.principal.tenant.id).await?.iter().map(|i| view(i, now)).collect()))
+    Ok(Json(state.store.incidents(authed.principal.tenant.id).await?.iter().map(|i| view(i, now)).collect::<Result<_, _>>()?))
 }
 
-pub(crate) async fn show(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn show(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<Json<IncidentView>, ApiError> {
     let (incident, timeline) = state.store.incident(authed.principal.tenant.id, id).await?.ok_or_else(ApiError::not_found)?;
-    let mut body = view(&incident, state.clock.now());
-    let entries: Vec<Value> = timeline.iter().map(|e| json!({ "at": e.at, "actor": e.actor, "entry": e.entry })).collect();
-    if let Some(map) = body.as_object_mut() {
-        map.insert("timeline".into(), Value::Array(entries));
-    }
-    Ok(Json(body))
+    Ok(Json(IncidentView { timeline: Some(timeline), ..view(&incident, state.clock.now())? }))
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -151,7 +174,7 @@ pub(crate) async fn change(
     authed: Authed,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<IncidentChange>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<IncidentView>, ApiError> {
     let tenant = authed.principal.tenant.id;
     let now = state.clock.now();
     let (incident, _) = state.store.incident(tenant, id).await?.ok_or_else(ApiError::not_found)?;
@@ -225,5 +248,5 @@ pub(crate) async fn change(
     let audit = authed.caller.audit(&state, "incident.change", format!("incident:{id}")).detail("status", next.status.clone());
     state.store.update_incident(tenant, id, from.as_str(), next, entry, audit).await?;
     let (updated, _) = state.store.incident(tenant, id).await?.ok_or_else(ApiError::not_found)?;
-    Ok(Json(view(&updated, now)))
+    Ok(Json(view(&updated, now)?))
 }

@@ -12,15 +12,28 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use trustline_domain::contact::FieldError;
 use trustline_domain::routing::{QueueInput, QueueSettings, SkillLevels, check_skills};
-use trustline_domain::{TenantId, UserId};
+use trustline_domain::{TenantId, UnixTime, UserId};
 use trustline_store::{CallRecord, CallState, Queue, QueueDraft, StoreError};
 
 /// A queue with its settings and, for the wallboard, the calls waiting in
 /// it now.
-fn view(queue: &Queue, waiting: &[CallRecord], now: i64) -> Result<Value, ApiError> {
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct QueueView {
+    id: i64,
+    name: String,
+    settings: QueueSettings,
+    /// Callers holding, those ringing at a desk included.
+    waiting: usize,
+    ringing_at_desks: usize,
+    callbacks_waiting: usize,
+    longest_wait_seconds: Option<i64>,
+    created_at: UnixTime,
+    updated_at: UnixTime,
+}
+
+fn view(queue: &Queue, waiting: &[CallRecord], now: i64) -> Result<QueueView, ApiError> {
     let settings = queue_settings_of(queue)?;
     let mine = || waiting.iter().filter(|c| c.queue_id == Some(queue.id));
     // A caller ringing at an agent's desk is still holding.
@@ -28,17 +41,17 @@ fn view(queue: &Queue, waiting: &[CallRecord], now: i64) -> Result<Value, ApiErr
     let ringing = mine().filter(|c| c.state == CallState::Offered).count();
     let callbacks = mine().filter(|c| c.state == CallState::Callback).count();
     let longest = mine().map(|c| now - c.offered_at).max();
-    Ok(json!({
-        "id": queue.id,
-        "name": queue.name,
-        "settings": settings,
-        "waiting": holding,
-        "ringing_at_desks": ringing,
-        "callbacks_waiting": callbacks,
-        "longest_wait_seconds": longest,
-        "created_at": queue.created_at,
-        "updated_at": queue.updated_at,
-    }))
+    Ok(QueueView {
+        id: queue.id,
+        name: queue.name.clone(),
+        settings,
+        waiting: holding,
+        ringing_at_desks: ringing,
+        callbacks_waiting: callbacks,
+        longest_wait_seconds: longest,
+        created_at: queue.created_at,
+        updated_at: queue.updated_at,
+    })
 }
 
 /// Checks the input, and that the overflow queue is another of the
@@ -84,14 +97,14 @@ pub(crate) async fn create(
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
-pub(crate) async fn list(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<Value>>, ApiError> {
+pub(crate) async fn list(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<QueueView>>, ApiError> {
     let tenant = authed.principal.tenant.id;
     let (queues, waiting) = (state.store.queues(tenant).await?, state.store.waiting_calls(tenant).await?);
     let now = state.clock.now();
     Ok(Json(queues.iter().map(|q| view(q, &waiting, now)).collect::<Result<_, _>>()?))
 }
 
-pub(crate) async fn show(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn show(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<Json<QueueView>, ApiError> {
     let tenant = authed.principal.tenant.id;
     let queue = state.store.queue(tenant, id).await?.ok_or_else(ApiError::not_found)?;
     Ok(Json(view(&queue, &state.store.waiting_calls(tenant).await?, state.clock.now())?))

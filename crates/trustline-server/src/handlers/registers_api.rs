@@ -11,12 +11,11 @@ use crate::stored_settings::register_entry_of;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Deserialize;
-use serde_json::{Value, json};
-use trustline_domain::UserId;
+use serde::{Deserialize, Serialize};
 use trustline_domain::bounded_text;
 use trustline_domain::contact::FieldError;
-use trustline_domain::registers::{REVIEW_OUTCOMES, Risk, RiskInput, Supplier, SupplierInput};
+use trustline_domain::registers::{REVIEW_OUTCOMES, Risk, RiskInput, Supplier, SupplierInput, SupplierTask};
+use trustline_domain::{UnixTime, UserId};
 use trustline_store::{RegisterEntry, StoreError, registers};
 use trustline_trust::CATALOGUE;
 
@@ -29,12 +28,21 @@ async fn entry(state: &AppState, authed: &Authed, register: &str, id: i64) -> Re
     entries.into_iter().find(|e| e.id == id).ok_or_else(ApiError::not_found)
 }
 
-pub(crate) async fn suppliers(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<Value>>, ApiError> {
+/// A registered supplier with what it needs now.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct SupplierView {
+    id: i64,
+    supplier: Supplier,
+    tasks: Vec<SupplierTask>,
+    updated_at: UnixTime,
+}
+
+pub(crate) async fn suppliers(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<SupplierView>>, ApiError> {
     let now = state.clock.now();
     let mut out = Vec::new();
     for e in state.store.register_entries(authed.principal.tenant.id, registers::SUPPLIERS).await? {
         let supplier: Supplier = register_entry_of(&e)?;
-        out.push(json!({ "id": e.id, "supplier": supplier, "tasks": supplier.tasks(now), "updated_at": e.updated_at }));
+        out.push(SupplierView { id: e.id, tasks: supplier.tasks(now), supplier, updated_at: e.updated_at });
     }
     Ok(Json(out))
 }
@@ -108,13 +116,24 @@ pub(crate) async fn review_supplier(
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub(crate) async fn risks(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<Value>>, ApiError> {
+/// A registered risk with its score and when it is next reviewed.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct RiskView {
+    id: i64,
+    risk: Risk,
+    /// Likelihood times impact.
+    score: u8,
+    review_due: UnixTime,
+    review_overdue: bool,
+}
+
+pub(crate) async fn risks(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<RiskView>>, ApiError> {
     let now = state.clock.now();
     let mut out = Vec::new();
     for e in state.store.register_entries(authed.principal.tenant.id, registers::RISKS).await? {
         let risk: Risk = register_entry_of(&e)?;
         let due = risk.review_due(e.created_at);
-        out.push(json!({ "id": e.id, "risk": risk, "score": risk.score(), "review_due": due, "review_overdue": now > due }));
+        out.push(RiskView { id: e.id, score: risk.score(), risk, review_due: due, review_overdue: now > due });
     }
     Ok(Json(out))
 }

@@ -9,11 +9,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use trustline_domain::agent::{StateTimes, state_times};
-use trustline_domain::{CsvWriter, Period};
+use trustline_domain::{CsvWriter, Period, UnixTime, UserId};
 
 /// The longest period one report covers.
 pub(crate) const MAX_PERIOD_SECONDS: i64 = 31 * 86_400;
@@ -61,6 +60,40 @@ pub(crate) struct AgentTimeQuery {
     format: Option<ReportFormat>,
 }
 
+/// Time on the floor over a period, per agent and for the floor.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct AgentTimeReport {
+    from: UnixTime,
+    to: UnixTime,
+    /// Agents logged in at some time of the period.
+    agents: Vec<AgentTime>,
+    floor: TimeTotals,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct AgentTime {
+    user_id: UserId,
+    username: String,
+    #[serde(flatten)]
+    times: TimeTotals,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct TimeTotals {
+    logged_in_seconds: i64,
+    /// Seconds in each state: available, reserved, on_call, wrap_up, break.
+    seconds: BTreeMap<&'static str, i64>,
+    /// Time on calls and in wrap-up over time logged in.
+    occupancy: Option<f64>,
+}
+
+impl TimeTotals {
+    fn of(times: &StateTimes) -> Self {
+        let seconds = STATES.iter().map(|code| (*code, times.seconds(code))).collect();
+        Self { logged_in_seconds: times.logged_in(), seconds, occupancy: times.occupancy() }
+    }
+}
+
 /// Per agent: seconds logged in and in each state, and occupancy (time on
 /// calls and in wrap-up over time logged in) within `[from, to)`; as JSON,
 /// also the floor's totals.
@@ -90,19 +123,17 @@ pub(crate) async fn agent_time(
     }
     if !csv {
         let mut floor = StateTimes::default();
-        let agents: Vec<Value> = rows
+        let agents = rows
             .iter()
             .map(|(user, times)| {
                 for (code, seconds) in &times.0 {
                     *floor.0.entry(code.clone()).or_default() += seconds;
                 }
-                let seconds: BTreeMap<&str, i64> = STATES.iter().map(|code| (*code, times.seconds(code))).collect();
-                json!({ "user_id": user.id.0, "username": user.username, "logged_in_seconds": times.logged_in(), "seconds": seconds, "occupancy": times.occupancy() })
+                AgentTime { user_id: user.id, username: user.username.clone(), times: TimeTotals::of(times) }
             })
             .collect();
-        let seconds: BTreeMap<&str, i64> = STATES.iter().map(|code| (*code, floor.seconds(code))).collect();
-        let totals = json!({ "logged_in_seconds": floor.logged_in(), "seconds": seconds, "occupancy": floor.occupancy() });
-        return Ok(Json(json!({ "from": period.from, "to": period.to, "agents": agents, "floor": totals })).into_response());
+        let report = AgentTimeReport { from: period.from, to: period.to, agents, floor: TimeTotals::of(&floor) };
+        return Ok(Json(report).into_response());
     }
     let mut csv = CsvWriter::with_header(&[
         "user_id",

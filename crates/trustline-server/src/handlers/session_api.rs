@@ -9,8 +9,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use trustline_domain::SessionStage;
 use zeroize::Zeroizing;
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -29,15 +29,50 @@ pub(crate) struct Code {
     code: Zeroizing<String>,
 }
 
-fn with_cookie(state: &AppState, session: &NewSession, body: serde_json::Value) -> Response {
+/// A session just begun or taken a step further: how far it has got, and
+/// the token unsafe requests must carry (the cookie holds the session).
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct SessionStarted {
+    stage: SessionStage,
+    csrf_token: String,
+}
+
+/// A completed enrolment: the session goes on, and the recovery codes are
+/// shown this once (borrowed, so secrets are not copied on the way out).
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct EnrolmentConfirmed<'a> {
+    stage: SessionStage,
+    csrf_token: &'a str,
+    recovery_codes: Vec<&'a str>,
+}
+
+/// The signed-in session.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct SessionView {
+    stage: SessionStage,
+    csrf_token: String,
+    /// The organisation's short name.
+    tenant: String,
+    user: super::views::UserView,
+}
+
+/// A second factor to set up: the secret, shown this once, and the same as
+/// an `otpauth://` URI for authenticator apps.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct EnrolmentStarted<'a> {
+    secret: &'a str,
+    otpauth_uri: &'a str,
+}
+
+fn with_cookie(state: &AppState, session: &NewSession, body: impl Serialize) -> Response {
     let mut headers = HeaderMap::new();
     headers
         .insert(header::SET_COOKIE, cookies::set(cookies::session_cookie_name(state.config.tls), session.token.expose(), state.config.tls));
     (headers, Json(body)).into_response()
 }
 
-fn session_body(session: &NewSession) -> serde_json::Value {
-    json!({ "stage": session.stage, "csrf_token": session.csrf })
+fn session_body(session: &NewSession) -> SessionStarted {
+    SessionStarted { stage: session.stage, csrf_token: session.csrf.clone() }
 }
 
 pub(crate) async fn sign_in(State(state): State<AppState>, caller: Caller, ApiJson(input): ApiJson<SignIn>) -> Result<Response, ApiError> {
@@ -49,12 +84,12 @@ pub(crate) async fn current(State(state): State<AppState>, authed: Authed) -> Re
     let Credential::Session { digest, stage } = authed.principal.credential else {
         return Err(ApiError::new(StatusCode::FORBIDDEN, "session_required", "API tokens have no session"));
     };
-    Ok(Json(json!({
-        "stage": stage,
-        "csrf_token": csrf_token(&state, &digest),
-        "tenant": authed.principal.tenant.slug,
-        "user": super::views::UserView::from(&authed.principal.user),
-    }))
+    Ok(Json(SessionView {
+        stage,
+        csrf_token: csrf_token(&state, &digest),
+        tenant: authed.principal.tenant.slug.clone(),
+        user: super::views::UserView::from(&authed.principal.user),
+    })
     .into_response())
 }
 
@@ -76,7 +111,7 @@ pub(crate) async fn second_factor(
 
 pub(crate) async fn start_enrolment(State(state): State<AppState>, authed: Authed) -> Result<Response, ApiError> {
     let (secret, uri) = login::start_enrolment(&state, &authed.caller, &authed.principal).await?;
-    Ok(Json(json!({ "secret": secret.as_str(), "otpauth_uri": uri.as_str() })).into_response())
+    Ok(Json(EnrolmentStarted { secret: secret.as_str(), otpauth_uri: uri.as_str() }).into_response())
 }
 
 pub(crate) async fn confirm_enrolment(
@@ -85,7 +120,7 @@ pub(crate) async fn confirm_enrolment(
     ApiJson(input): ApiJson<Code>,
 ) -> Result<Response, ApiError> {
     let (session, codes) = login::confirm_enrolment(&state, &authed.caller, &authed.principal, &input.code).await?;
-    let codes: Vec<&str> = codes.iter().map(|c| c.as_str()).collect();
-    let body = json!({ "stage": session.stage, "csrf_token": session.csrf, "recovery_codes": codes });
+    let recovery_codes = codes.iter().map(|c| c.as_str()).collect();
+    let body = EnrolmentConfirmed { stage: session.stage, csrf_token: &session.csrf, recovery_codes };
     Ok(with_cookie(&state, &session, body))
 }

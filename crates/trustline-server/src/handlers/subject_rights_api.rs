@@ -8,13 +8,16 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use serde_json::Value;
 use trustline_domain::ContactId;
 use trustline_domain::contact::ErasureReason;
-use trustline_vault::subject_label;
+use trustline_vault::{SubjectExport, subject_label};
 
 /// The export is audited before it is produced, so it lists itself.
-pub(crate) async fn export(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn export(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<SubjectExport>, ApiError> {
     let tenant = authed.principal.tenant.id;
     state.store.contact(tenant, ContactId(id)).await?.ok_or_else(ApiError::not_found)?;
     state.appender.append(authed.caller.audit(&state, "subject.export", subject_label(ContactId(id)))).await?;

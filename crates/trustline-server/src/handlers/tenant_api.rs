@@ -31,20 +31,9 @@ pub(crate) async fn show(authed: Authed) -> Json<TenantView> {
     })
 }
 
-/// How the API document lists the regions a number without a country code
-/// may be read in: every code [`DefaultRegion::parse`] accepts.
-pub(crate) struct RegionCode;
-
-impl schemars::JsonSchema for RegionCode {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "RegionCode".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        let codes: Vec<&str> = DefaultRegion::codes().collect();
-        schemars::json_schema!({ "type": "string", "description": "An ISO 3166 region code, upper case, e.g. GB.", "enum": codes })
-    }
-}
+// How the API document lists the regions a number without a country code
+// may be read in: every code `DefaultRegion::parse` accepts.
+crate::handlers::views::vocabulary!(RegionCode, "An ISO 3166 region code, upper case, e.g. GB.", DefaultRegion::codes().collect());
 
 /// At least one of the two, not null.
 #[derive(Deserialize, schemars::JsonSchema)]

@@ -6,8 +6,8 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
 use trustline_crypto::SecretToken;
 use trustline_domain::{Action, TokenId, bounded_text};
 use trustline_store::NewApiToken;
@@ -36,11 +36,18 @@ fn scopes_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
 }
 
 /// The secret is in this response only; the server keeps its digest.
+/// A new token: its secret, shown this once, and its record.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct NewTokenView<'a> {
+    token: &'a str,
+    details: TokenView,
+}
+
 pub(crate) async fn create(
     State(state): State<AppState>,
     authed: Authed,
     ApiJson(input): ApiJson<NewTokenInput>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<Response, ApiError> {
     let Some(name) = bounded_text(&input.name, 1, 100).map(str::to_owned) else {
         return Err(ApiError::unprocessable("invalid_name", "name must be 1 to 100 characters, not blank"));
     };
@@ -79,7 +86,7 @@ pub(crate) async fn create(
     };
     let draft = authed.caller.audit(&state, "token.create", "token").detail("scopes", input.scopes.join(" "));
     let token = state.store.create_token(new, draft).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "token": secret.expose(), "details": TokenView::from(&token) }))))
+    Ok((StatusCode::CREATED, Json(NewTokenView { token: secret.expose(), details: TokenView::from(&token) })).into_response())
 }
 
 pub(crate) async fn revoke(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {

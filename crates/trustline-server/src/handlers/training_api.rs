@@ -10,14 +10,13 @@ use crate::training_gate::standing;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Deserialize;
-use serde_json::{Value, json};
-use trustline_domain::UserId;
-use trustline_domain::training::CourseInput;
+use serde::{Deserialize, Serialize};
+use trustline_domain::training::{Course, CourseInput};
+use trustline_domain::{UnixTime, UserId};
 use trustline_store::StoreError;
 
-pub(crate) async fn courses(State(state): State<AppState>, authed: Authed) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(state.store.courses(authed.principal.tenant.id).await?)))
+pub(crate) async fn courses(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<Course>>, ApiError> {
+    Ok(Json(state.store.courses(authed.principal.tenant.id).await?))
 }
 
 pub(crate) async fn create_course(
@@ -100,28 +99,58 @@ pub(crate) async fn record_completion(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The caller's training: whether it is current, and their completions.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct MyTraining {
+    current: bool,
+    /// Which required course lapsed or was never completed, in words.
+    lapsed: Option<String>,
+    completions: Vec<Completion>,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct Completion {
+    course_id: i64,
+    completed_at: UnixTime,
+}
+
 /// Where the caller stands: current, or which course lapsed.
-pub(crate) async fn mine(State(state): State<AppState>, authed: Authed) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn mine(State(state): State<AppState>, authed: Authed) -> Result<Json<MyTraining>, ApiError> {
     let (tenant, user) = (authed.principal.tenant.id, authed.principal.user.id);
     let verdict = standing(state.store.as_ref(), tenant, user, state.clock.now()).await?;
-    let done: Vec<Value> = state
+    let completions = state
         .store
         .completions(tenant, Some(user))
         .await?
         .into_iter()
-        .map(|(_, course, at)| json!({ "course_id": course, "completed_at": at }))
+        .map(|(_, course_id, completed_at)| Completion { course_id, completed_at })
         .collect();
-    Ok(Json(json!({ "current": verdict.is_ok(), "lapsed": verdict.err().map(|e| e.to_string()), "completions": done })))
+    Ok(Json(MyTraining { current: verdict.is_ok(), lapsed: verdict.err().map(|e| e.to_string()), completions }))
+}
+
+/// One enabled account's training.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct TrainingStanding {
+    user_id: UserId,
+    username: String,
+    current: bool,
+    /// Which required course lapsed or was never completed, in words.
+    lapsed: Option<String>,
 }
 
 /// Where everyone in the tenant stands.
-pub(crate) async fn status(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<Value>>, ApiError> {
+pub(crate) async fn status(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<TrainingStanding>>, ApiError> {
     let tenant = authed.principal.tenant.id;
     let now = state.clock.now();
     let mut out = Vec::new();
     for user in state.store.list_users(tenant).await?.into_iter().filter(|u| !u.disabled) {
         let verdict = standing(state.store.as_ref(), tenant, user.id, now).await?;
-        out.push(json!({ "user_id": user.id.0, "username": user.username, "current": verdict.is_ok(), "lapsed": verdict.err().map(|e| e.to_string()) }));
+        out.push(TrainingStanding {
+            user_id: user.id,
+            username: user.username,
+            current: verdict.is_ok(),
+            lapsed: verdict.err().map(|e| e.to_string()),
+        });
     }
     Ok(Json(out))
 }

@@ -12,6 +12,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use trustline_domain::bounded_text;
 use trustline_store::ControlEvidence;
 use trustline_trust::{Answer, Assessment, CATALOGUE, Check, assess};
 
@@ -111,8 +112,10 @@ pub(crate) async fn evidence(
 #[serde(deny_unknown_fields)]
 pub(crate) struct EvidenceInput {
     /// What the evidence shows, e.g. "continuity plan exercised on 2026-10-02".
+    #[schemars(length(min = 1, max = 500), pattern(trustline_domain::NOT_BLANK))]
     summary: String,
     /// Where it is kept: a document number or link.
+    #[schemars(length(min = 1, max = 500), pattern(trustline_domain::NOT_BLANK))]
     reference: String,
 }
 
@@ -130,13 +133,33 @@ pub(crate) async fn attach_evidence(
             format!("{control} is decided by an automated check, not by attached evidence"),
         ));
     }
-    let (summary, reference) = (input.summary.trim().to_owned(), input.reference.trim().to_owned());
-    if summary.is_empty() || summary.chars().count() > 500 || reference.is_empty() || reference.chars().count() > 500 {
-        return Err(ApiError::unprocessable("invalid_evidence", "summary and reference must each be 1 to 500 characters"));
-    }
+    let (Some(summary), Some(reference)) = (bounded_text(&input.summary, 1, 500), bounded_text(&input.reference, 1, 500)) else {
+        return Err(ApiError::unprocessable("invalid_evidence", "summary and reference must each be 1 to 500 characters, not blank"));
+    };
+    let (summary, reference) = (summary.to_owned(), reference.to_owned());
     let now = state.clock.now();
     let audit = authed.caller.audit(&state, "trust.evidence", format!("control:{control}")).detail("reference", reference.clone());
     let evidence = ControlEvidence { control_id: control, summary, reference, attached_by: authed.principal.user.id, attached_at: now };
     state.store.attach_evidence(authed.principal.tenant.id, evidence, audit).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// How the API document describes the report file when it is JSON: the
+/// assessment, the questionnaire's answers, or OSCAL assessment results.
+pub(crate) struct ReportFile;
+
+impl schemars::JsonSchema for ReportFile {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ReportFile".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let (assessment, answers) = (generator.subschema_for::<Assessment>(), generator.subschema_for::<Vec<Answer>>());
+        let oscal = schemars::json_schema!({
+            "type": "object",
+            "description": "NIST OSCAL assessment results (https://pages.nist.gov/OSCAL/).",
+            "required": ["assessment-results"],
+        });
+        schemars::json_schema!({ "anyOf": [assessment, answers, oscal] })
+    }
 }

@@ -8,8 +8,8 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use trustline_domain::{Role, UserId, Username, bounded_text};
 use trustline_store::{NewUser, User};
 use zeroize::Zeroizing;
@@ -82,11 +82,19 @@ pub(crate) struct NewUserInput {
     password: Option<Zeroizing<String>>,
 }
 
+/// A new account, with the one-time password the service chose when the
+/// request gave none (shown this once; it must be changed at first sign-in).
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct NewUserView<'a> {
+    user: UserView,
+    initial_password: Option<&'a str>,
+}
+
 pub(crate) async fn create(
     State(state): State<AppState>,
     authed: Authed,
     ApiJson(input): ApiJson<NewUserInput>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<Response, ApiError> {
     let username = Username::parse(&input.username).map_err(|e| ApiError::unprocessable("invalid_username", e.to_string()))?;
     let Some(display_name) = bounded_text(&input.display_name, 1, 100).map(str::to_owned) else {
         return Err(ApiError::unprocessable("invalid_display_name", "display_name must be 1 to 100 characters, not blank"));
@@ -110,9 +118,8 @@ pub(crate) async fn create(
     };
     let draft = authed.caller.audit(&state, "user.create", "user").detail("role", role.as_str());
     let user = state.store.create_user(new, draft).await?;
-    let initial_password = generated.then(|| password.as_str().to_owned());
-    let body = json!({ "user": UserView::from(&user), "initial_password": initial_password });
-    Ok((StatusCode::CREATED, Json(body)))
+    let body = NewUserView { user: UserView::from(&user), initial_password: generated.then(|| password.as_str()) };
+    Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
 async fn set_disabled(state: AppState, authed: Authed, id: i64, disabled: bool) -> Result<StatusCode, ApiError> {

@@ -1,8 +1,30 @@
 //! What the API shows of stored records. Secrets and digests never appear.
 
 use serde::Serialize;
-use trustline_domain::{Role, TenantId, TokenId, UnixTime, UserId};
-use trustline_store::{ApiToken, User};
+use trustline_domain::{ContactId, Role, TenantId, TokenId, UnixTime, UserId};
+use trustline_store::{ApiToken, CallRecord, CallState, User};
+
+/// Declares a type that only describes text drawn from a closed list the
+/// code owns, so the document lists exactly the values the service writes.
+macro_rules! vocabulary {
+    ($name:ident, $description:literal, $values:expr) => {
+        pub(crate) struct $name;
+
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                let values: Vec<&str> = $values;
+                schemars::json_schema!({ "type": "string", "description": $description, "enum": values })
+            }
+        }
+    };
+}
+pub(crate) use vocabulary;
+
+vocabulary!(CallStateName, "Where a call stands.", CallState::ALL.iter().map(|s| s.as_str()).collect());
 
 /// What creating something answers: the new record's id.
 #[derive(Serialize, schemars::JsonSchema)]
@@ -60,6 +82,63 @@ impl From<&ApiToken> for TokenView {
             created_at: t.created_at,
             expires_at: t.expires_at,
             revoked: t.revoked,
+        }
+    }
+}
+
+/// A call as agents and supervisors see it: no personal data.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct CallView {
+    pub id: i64,
+    /// `outbound` or `inbound`.
+    pub direction: String,
+    pub campaign_id: Option<i64>,
+    pub queue_id: Option<i64>,
+    pub contact_id: Option<ContactId>,
+    pub agent_id: Option<UserId>,
+    /// The dialing mode (outbound) or routing strategy (inbound).
+    pub mode: String,
+    #[schemars(with = "CallStateName")]
+    pub state: &'static str,
+    /// How it ended: `person` (talked), `abandoned`, `busy`, `no_answer`,
+    /// `machine`, `rejected`, `skipped`, `failed`.
+    pub result: Option<String>,
+    pub offered_at: UnixTime,
+    pub placed_at: Option<UnixTime>,
+    pub answered_at: Option<UnixTime>,
+    pub connected_at: Option<UnixTime>,
+    pub ended_at: Option<UnixTime>,
+    pub disposition: Option<String>,
+    pub outcome: Option<String>,
+    pub disposed_at: Option<UnixTime>,
+    /// Since when the conversation is on hold.
+    pub held_since: Option<UnixTime>,
+    /// Time on hold in earlier holds of this call.
+    pub hold_seconds: i64,
+}
+
+impl From<&CallRecord> for CallView {
+    fn from(call: &CallRecord) -> Self {
+        Self {
+            id: call.id,
+            direction: call.direction.clone(),
+            campaign_id: call.campaign_id,
+            queue_id: call.queue_id,
+            contact_id: call.contact_id,
+            agent_id: call.agent_id,
+            mode: call.mode.clone(),
+            state: call.state.as_str(),
+            result: call.result.clone(),
+            offered_at: call.offered_at,
+            placed_at: call.placed_at,
+            answered_at: call.answered_at,
+            connected_at: call.connected_at,
+            ended_at: call.ended_at,
+            disposition: call.disposition.clone(),
+            outcome: call.outcome.clone(),
+            disposed_at: call.disposed_at,
+            held_since: call.held_since,
+            hold_seconds: call.hold_seconds,
         }
     }
 }

@@ -11,17 +11,16 @@ use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath};
 use crate::handlers::contact_view::ContactView;
 use crate::handlers::contacts_api::{checked_note, record_do_not_contact};
+use crate::handlers::views::CallView;
 use crate::state::AppState;
 use crate::stored_settings::{queue_settings_of, settings_of};
 use crate::switchboard;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Deserialize;
-use serde_json::{Value, json};
-use trustline_domain::dialing::DispositionOutcome;
-use trustline_domain::{TenantId, UserId};
-use trustline_store::{CallRecord, StoreError};
+use serde::{Deserialize, Serialize};
+use trustline_domain::dialing::{Disposition, DispositionOutcome};
+use trustline_domain::{TenantId, UnixTime, UserId};
 use trustline_vault::subject_label;
 
 impl From<CallError> for ApiError {
@@ -60,93 +59,103 @@ impl From<DispositionError> for ApiError {
     }
 }
 
-/// A call as agents and supervisors see it: no personal data.
-pub(crate) fn call_view(call: &CallRecord) -> Value {
-    json!({
-        "id": call.id,
-        "direction": call.direction,
-        "campaign_id": call.campaign_id,
-        "queue_id": call.queue_id,
-        "contact_id": call.contact_id,
-        "agent_id": call.agent_id,
-        "mode": call.mode,
-        "state": call.state.as_str(),
-        "result": call.result,
-        "offered_at": call.offered_at,
-        "placed_at": call.placed_at,
-        "answered_at": call.answered_at,
-        "connected_at": call.connected_at,
-        "ended_at": call.ended_at,
-        "disposition": call.disposition,
-        "outcome": call.outcome,
-        "disposed_at": call.disposed_at,
-        "held_since": call.held_since,
-        "hold_seconds": call.hold_seconds,
-    })
+/// The agent's current work. Only `call` is always there (null when the
+/// agent works no call).
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct WorkView {
+    call: Option<CallView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    campaign: Option<ScriptView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    queue: Option<ScriptView>,
+    /// Seconds left to accept an offered inbound call.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    answer_within: Option<i64>,
+    /// Masked unless the agent is connected to this contact or wrapping up.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    contact: Option<ContactView>,
+    /// The contact's earlier calls, newest first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    history: Option<Vec<EarlierCall>>,
+}
+
+impl WorkView {
+    fn idle() -> Self {
+        Self { call: None, campaign: None, queue: None, answer_within: None, contact: None, history: None }
+    }
+}
+
+/// What the agent reads and chooses from while working a campaign's or a
+/// queue's call.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct ScriptView {
+    id: i64,
+    name: String,
+    script: String,
+    dispositions: Vec<Disposition>,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct EarlierCall {
+    at: UnixTime,
+    result: Option<String>,
+    disposition: Option<String>,
 }
 
 /// The agent's current work: the call, the contact (unmasked only while the
 /// agent is connected to it or wrapping it up), the script, the
 /// dispositions and the contact's earlier calls. Reading it is audited.
-async fn work_view(state: &AppState, authed: &Authed, tenant: TenantId, agent: UserId) -> Result<Value, ApiError> {
-    let Some(call) = state.store.agent_call(tenant, agent).await? else { return Ok(json!({ "call": null })) };
-    let mut view = serde_json::Map::new();
-    view.insert("call".into(), call_view(&call));
+async fn work_view(state: &AppState, authed: &Authed, tenant: TenantId, agent: UserId) -> Result<WorkView, ApiError> {
+    let Some(call) = state.store.agent_call(tenant, agent).await? else { return Ok(WorkView::idle()) };
+    let mut view = WorkView { call: Some(CallView::from(&call)), ..WorkView::idle() };
     if let Some(id) = call.campaign_id
         && let Some(campaign) = state.store.campaign(tenant, id).await?
     {
         let settings = settings_of(&campaign)?;
-        view.insert(
-            "campaign".into(),
-            json!({ "id": id, "name": campaign.name, "script": settings.script, "dispositions": settings.dispositions }),
-        );
+        view.campaign = Some(ScriptView { id, name: campaign.name, script: settings.script, dispositions: settings.dispositions });
     }
     if let Some(id) = call.queue_id
         && let Some(queue) = state.store.queue(tenant, id).await?
     {
         let settings = queue_settings_of(&queue)?;
-        view.insert(
-            "queue".into(),
-            json!({ "id": id, "name": queue.name, "script": settings.script, "dispositions": settings.dispositions }),
-        );
         if call.state == trustline_store::CallState::Offered {
             let status = state.store.agent_status(tenant, agent).await?;
             if let Some(deadline) = switchboard::answer_by(&call, status.as_ref(), &settings) {
                 // Seconds, not a time: the desk counts down whatever its own clock says.
-                view.insert("answer_within".into(), json!((deadline - state.clock.now()).max(0)));
+                view.answer_within = Some((deadline - state.clock.now()).max(0));
             }
         }
+        view.queue = Some(ScriptView { id, name: queue.name, script: settings.script, dispositions: settings.dispositions });
     }
     if let Some(contact) = call.contact_id {
-        let Some((sealed, opened)) = state.vault.load_contact(tenant, contact).await? else { return Ok(Value::Object(view)) };
+        let Some((sealed, opened)) = state.vault.load_contact(tenant, contact).await? else { return Ok(view) };
         let working = crate::contact_access::works_live(&call, sealed.id);
         let audit = authed.caller.audit(state, "contact.view", subject_label(sealed.id)).detail("masked", (!working).to_string());
         state.appender.append(audit).await?;
-        let shown = if working { ContactView::full(&opened) } else { ContactView::masked(&opened) };
-        view.insert("contact".into(), serde_json::to_value(shown).map_err(|_| ApiError::from(StoreError::Corrupt("contact view".into())))?);
+        view.contact = Some(if working { ContactView::full(&opened) } else { ContactView::masked(&opened) });
         let earlier = state.store.contact_calls(tenant, contact, 20).await?;
         let history = earlier
             .iter()
             .filter(|c| c.id != call.id)
-            .map(|c| json!({ "at": c.placed_at.unwrap_or(c.offered_at), "result": c.result, "disposition": c.disposition }))
+            .map(|c| EarlierCall { at: c.placed_at.unwrap_or(c.offered_at), result: c.result.clone(), disposition: c.disposition.clone() })
             .collect();
-        view.insert("history".into(), Value::Array(history));
+        view.history = Some(history);
     }
-    Ok(Value::Object(view))
+    Ok(view)
 }
 
-pub(crate) async fn current(State(state): State<AppState>, authed: Authed) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn current(State(state): State<AppState>, authed: Authed) -> Result<Json<WorkView>, ApiError> {
     let (tenant, agent) = (authed.principal.tenant.id, authed.principal.user.id);
     Ok(Json(work_view(&state, &authed, tenant, agent).await?))
 }
 
 /// The next contact of a running preview campaign, offered to the caller.
 /// `{"call": null}` when nobody may be dialled now.
-pub(crate) async fn next(State(state): State<AppState>, authed: Authed) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn next(State(state): State<AppState>, authed: Authed) -> Result<Json<WorkView>, ApiError> {
     let (tenant, agent) = (authed.principal.tenant.id, authed.principal.user.id);
     match desk::offer_next(&state, tenant, agent).await? {
         Some(_) => Ok(Json(work_view(&state, &authed, tenant, agent).await?)),
-        None => Ok(Json(json!({ "call": null }))),
+        None => Ok(Json(WorkView::idle())),
     }
 }
 

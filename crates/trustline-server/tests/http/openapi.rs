@@ -105,6 +105,15 @@ async fn the_document_is_well_formed_and_matches_the_routes(engine: Engine) {
             let described = content.values().all(|c| c["schema"]["$ref"].is_string() || c["schema"]["type"] == "string");
             assert!(described, "{method} {path}: a body without its type");
         }
+        // Every JSON answer is described by the type the handler answers
+        // with (and the test client holds each answer to it).
+        for (status, response) in op["responses"].as_object().unwrap() {
+            let schema = &response["content"]["application/json"]["schema"];
+            if status.starts_with('2') && !schema.is_null() {
+                let typed = schema["$ref"].is_string() || schema["type"].is_string() || schema["anyOf"].is_array();
+                assert!(typed, "{method} {path}: answers {status} with JSON of no stated type: {schema}");
+            }
+        }
     }
 }
 
