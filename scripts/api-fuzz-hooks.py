@@ -17,6 +17,12 @@ that a schema cannot say.
   body valid and an invalid one invalid.
 - A CSV upload (text/csv) is a file with a header: the fuzzer sends real
   call lists (name, phone, email columns) rather than random text.
+- A contact's phone numbers ("format": "phone") must also match the
+  document's pattern of the characters numbers are written with. Where the
+  fuzzer drew a string from that pattern alone (e.g. sixty-three zeros), it
+  is replaced by a real number: a valid string stays valid, one that breaks
+  the pattern (e.g. a masked number read back from an answer) is left to be
+  refused.
 """
 
 import re
@@ -92,10 +98,29 @@ def unique_codes(dispositions):
         seen.add(code)
 
 
+def real_numbers(phones, pattern):
+    for i, number in enumerate(phones):
+        if isinstance(number, str) and len(number) <= 64 and pattern.search(number) and number not in E164_NUMBERS:
+            phones[i] = E164_NUMBERS[i % len(E164_NUMBERS)]
+
+
+PHONE_PATTERNS = {}
+
+
+def phone_pattern(case):
+    """The pattern the document gives a contact's phone numbers."""
+    if "pattern" not in PHONE_PATTERNS:
+        contact = case.operation.schema.raw_schema["components"]["schemas"]["ContactInput"]
+        PHONE_PATTERNS["pattern"] = re.compile(contact["properties"]["phones"]["items"]["pattern"])
+    return PHONE_PATTERNS["pattern"]
+
+
 @schemathesis.hook
 def before_call(ctx, case, **kwargs):
     if isinstance(case.body, dict) and isinstance(case.body.get("dispositions"), list):
         unique_codes(case.body["dispositions"])
+    if isinstance(case.body, dict) and isinstance(case.body.get("phones"), list) and case.path.startswith("/api/contacts"):
+        real_numbers(case.body["phones"], phone_pattern(case))
     headers = case.headers or {}
     for name in list(headers):
         if name.lower() == "idempotency-key" and isinstance(headers[name], str) and KEY.fullmatch(headers[name]):

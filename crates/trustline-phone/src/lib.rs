@@ -77,7 +77,10 @@ pub fn normalise(input: &str, default_region: Option<DefaultRegion>) -> Result<N
     if trimmed.len() > MAX_INPUT {
         return Err(PhoneError::TooLong);
     }
-    let parsed = PhoneNumber::parse(trimmed, default_region.map(|r| r.0)).map_err(|e| match e {
+    // Spreadsheets separate digit groups with tabs and thin or no-break
+    // spaces; the numbering-plan parser knows some of them only.
+    let spaced: String = trimmed.chars().map(|c| if c.is_whitespace() { ' ' } else { c }).collect();
+    let parsed = PhoneNumber::parse(&spaced, default_region.map(|r| r.0)).map_err(|e| match e {
         rlibphonenumber::ParseError::InvalidCountryCode if default_region.is_none() && !trimmed.starts_with('+') => PhoneError::NoCountry,
         rlibphonenumber::ParseError::InvalidCountryCode => PhoneError::UnknownCountry,
         rlibphonenumber::ParseError::NotANumber(_) => PhoneError::NotANumber,
@@ -136,7 +139,14 @@ mod tests {
 
     #[test]
     fn national_and_international_forms_normalise_to_the_same_e164() {
-        for input in ["020 7183 8750", "+44 20 7183 8750", "0044 20 7183 8750", "(020) 7183-8750", " +442071838750 "] {
+        for input in [
+            "020 7183 8750",
+            "+44 20 7183 8750",
+            "0044 20 7183 8750",
+            "(020) 7183-8750",
+            " +442071838750 ",
+            "+44\t20\u{2009}7183\u{a0}8750",
+        ] {
             let phone = normalise(input, gb()).unwrap();
             assert_eq!(phone.number.as_str(), "+442071838750", "{input}");
             assert_eq!(phone.region.as_deref(), Some("GB"));

@@ -640,7 +640,7 @@ fn entries() -> Vec<Entry> {
             post(trust_api::attach_evidence),
         )
         .takes::<trust_api::EvidenceInput>()
-        .keyed_by_name(None)
+        .keyed_by_name(Some(trust_api::EVIDENCED_CONTROLS.as_str()))
         .answers(StatusCode::NO_CONTENT),
         // Access reviews.
         entry(Method::GET, "/api/access-reviews", "Access review campaigns", Allowed(Action::TrustRead), get(access_reviews_api::list))

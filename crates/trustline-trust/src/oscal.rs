@@ -6,7 +6,7 @@
 //! exports the same document.
 
 use crate::assessment::{Assessment, Status};
-use crate::catalogue::{CATALOGUE, Check};
+use crate::catalogue::CATALOGUE;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -37,7 +37,7 @@ pub fn oscal(assessment: &Assessment) -> Value {
     let mut observations = Vec::new();
     let mut findings = Vec::new();
     for c in &assessment.controls {
-        let automated = CATALOGUE.iter().any(|k| k.id == c.id && !matches!(k.check, Check::Manual | Check::NotTracked));
+        let automated = CATALOGUE.iter().any(|k| k.id == c.id && k.check.is_automated());
         let observation = uuid(assessment, &format!("observation:{}", c.id));
         observations.push(json!({
             "uuid": observation,

@@ -27,7 +27,7 @@ pub struct ContactInput {
     /// are read in the tenant's default region. Each must be a valid number
     /// in its country's numbering plan.
     #[serde(default)]
-    #[schemars(length(max = MAX_PHONES), extend("items" = { "type": "string", "format": "phone", "maxLength": 64 }))]
+    #[schemars(length(max = MAX_PHONES), extend("items" = { "type": "string", "format": "phone", "maxLength": 64, "pattern": PHONE_AS_WRITTEN }))]
     pub phones: Vec<String>,
     #[serde(default)]
     #[schemars(length(max = EmailAddress::MAX_CHARS), pattern(EmailAddress::PATTERN))]
@@ -95,6 +95,15 @@ fn line<const MAX: usize>(field: &str, value: Option<&str>, errors: &mut Vec<Fie
     }
 }
 
+/// The characters a phone number is written with: digits, white space and
+/// `+ - . ( ) /`. A number in letters (1-800-FLOWERS) or with an extension
+/// is refused: only digits can be dialled, and a masked number (`•`) is not
+/// a number.
+pub const PHONE_AS_WRITTEN: &str =
+    concat!("^[0-9+()./", crate::text::white_space_class!(), "-]*[0-9][0-9+()./", crate::text::white_space_class!(), "-]*$");
+
+static PHONE_RULE: crate::pattern_rule::PatternRule = crate::pattern_rule::PatternRule::new(PHONE_AS_WRITTEN);
+
 impl ContactInput {
     /// Checks every field against its rule and the tenant's custom fields;
     /// all problems are returned together.
@@ -116,6 +125,11 @@ impl ContactInput {
             errors.push(FieldError::new("phones", format!("a contact has at most {MAX_PHONES} numbers")));
         }
         for (index, raw) in self.phones.iter().enumerate().take(MAX_PHONES) {
+            if !PHONE_RULE.accepts(raw) {
+                // What a numbering plan says of letters and symbols.
+                errors.push(FieldError::new(format!("phones.{index}"), "is not a phone number"));
+                continue;
+            }
             match phones.normalise(raw) {
                 Ok(phone) => {
                     if details.phones.is_empty() {
@@ -297,6 +311,20 @@ mod tests {
         assert_eq!(errors, vec![FieldError::new("phones", "a contact needs a phone number or an e-mail address")]);
         let too_many = ContactInput { phones: vec!["+442071838750".into(); 6], ..ContactInput::default() };
         assert_eq!(too_many.validate(&[], &Uk).unwrap_err().first().map(|e| e.field.as_str()), Some("phones"));
+    }
+
+    #[test]
+    fn a_number_is_written_with_digits_and_dialling_punctuation_only() {
+        for written in ["+44 20 7183 8750", "+44 (0)20-7183.8750", "020/7183\u{a0}8750", " +442071838750 "] {
+            assert!(PHONE_RULE.accepts(written), "{written}");
+        }
+        for written in ["+44 •••• ••50", "1-800-FLOWERS", "+44 20 7183 8750 ext. 12", "+４４２０７１８３８７５０", "()", ""]
+        {
+            assert!(!PHONE_RULE.accepts(written), "{written}");
+            let input = ContactInput { phones: vec![written.into()], ..ContactInput::default() };
+            let errors = input.validate(&[], &Uk).unwrap_err();
+            assert_eq!(errors.first().map(|e| e.field.as_str()), Some("phones.0"), "{written}");
+        }
     }
 
     #[test]

@@ -12,9 +12,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use std::sync::LazyLock;
 use trustline_domain::bounded_text;
 use trustline_store::ControlEvidence;
-use trustline_trust::{Answer, Assessment, CATALOGUE, Check, assess};
+use trustline_trust::{Answer, Assessment, CATALOGUE, assess};
 
 pub(crate) async fn assessment(state: &AppState, authed: &Authed) -> Result<Assessment, ApiError> {
     let facts =
@@ -119,6 +120,13 @@ pub(crate) struct EvidenceInput {
     reference: String,
 }
 
+/// The controls evidence may be attached to (those no automated check
+/// decides), as the pattern of the path's control id.
+pub(crate) static EVIDENCED_CONTROLS: LazyLock<String> = LazyLock::new(|| {
+    let ids: Vec<&str> = CATALOGUE.iter().filter(|c| !c.check.is_automated()).map(|c| c.id).collect();
+    format!("^({})$", ids.join("|"))
+});
+
 /// Attaches evidence to a control that no automated check decides.
 pub(crate) async fn attach_evidence(
     State(state): State<AppState>,
@@ -127,8 +135,10 @@ pub(crate) async fn attach_evidence(
     ApiJson(input): ApiJson<EvidenceInput>,
 ) -> Result<axum::http::StatusCode, ApiError> {
     let known = CATALOGUE.iter().find(|c| c.id == control).ok_or_else(ApiError::not_found)?;
-    if !matches!(known.check, Check::Manual | Check::NotTracked) {
-        return Err(ApiError::unprocessable(
+    if known.check.is_automated() {
+        // The control exists; what decides it leaves no room for evidence.
+        return Err(ApiError::new(
+            axum::http::StatusCode::CONFLICT,
             "automated_control",
             format!("{control} is decided by an automated check, not by attached evidence"),
         ));

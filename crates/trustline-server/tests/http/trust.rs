@@ -171,7 +171,12 @@ async fn the_report_page_renders(engine: Engine) {
     assert_eq!(owner.post("/api/trust/controls/PP-06/evidence", evidence.clone()).await.status, 204);
     expect(&auditor, "PP-06", "MANUAL", "evidence attached 0 min ago: information security policy v3 approved (DOC-17)").await;
     let automated = owner.post("/api/trust/controls/AC-01/evidence", evidence.clone()).await;
-    assert_eq!((automated.status, automated.code()), (422, "automated_control"));
+    assert_eq!((automated.status, automated.code()), (409, "automated_control"));
+    // The document lists exactly the controls that take evidence.
+    let document = owner.get("/api/openapi.json").await.body;
+    let parameter = &document["paths"]["/api/trust/controls/{id}/evidence"]["post"]["parameters"][0]["schema"]["pattern"];
+    let listed: Vec<&str> = parameter.as_str().unwrap().trim_start_matches("^(").trim_end_matches(")$").split('|').collect();
+    assert!(listed.contains(&"PP-06") && !listed.contains(&"AC-01"), "{parameter}");
     assert_eq!(owner.post("/api/trust/controls/ZZ-99/evidence", evidence.clone()).await.status, 404);
     assert_eq!(auditor.post("/api/trust/controls/PP-06/evidence", evidence).await.status, 403, "auditors review, they do not attach");
 }
