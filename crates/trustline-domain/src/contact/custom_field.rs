@@ -22,6 +22,8 @@ pub enum CustomFieldKind {
 
 const MAX_TEXT: usize = 500;
 
+static NAME_RULE: crate::pattern_rule::PatternRule = crate::pattern_rule::PatternRule::new(CustomFieldDef::NAME_PATTERN);
+
 impl CustomFieldDef {
     /// What a field's name must be, as the API document's pattern.
     pub const NAME_PATTERN: &'static str = "^[a-z][a-z0-9_]{0,39}$";
@@ -29,10 +31,7 @@ impl CustomFieldDef {
     /// Checks a definition itself (as an admin submits it, the label as
     /// written: [`crate::OneLine`] rules for the label and each choice).
     pub fn check(&self) -> Result<(), &'static str> {
-        let name_ok = (1..=40).contains(&self.name.len())
-            && self.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-            && self.name.as_bytes().first().is_some_and(u8::is_ascii_lowercase);
-        if !name_ok {
+        if !NAME_RULE.accepts(&self.name) {
             return Err("name must be 1-40 lower-case letters, digits or _, starting with a letter");
         }
         if crate::OneLine::<100>::parse(&self.label).is_err() {
@@ -128,5 +127,18 @@ mod tests {
         bad.name = "Plan Name".into();
         assert!(bad.check().is_err());
         assert!(def(CustomFieldKind::Choice(vec![])).check().is_err());
+        for (name, ok) in [
+            ("a", true),
+            ("plan_2", true),
+            (&*"a".repeat(40), true),
+            (&*"a".repeat(41), false),
+            ("_a", false),
+            ("2a", false),
+            ("a\n", false),
+        ] {
+            let mut named = def(CustomFieldKind::Text);
+            named.name = name.into();
+            assert_eq!(named.check().is_ok(), ok, "{name:?}");
+        }
     }
 }

@@ -20,6 +20,8 @@ pub const MAX_SKILLS: usize = 50;
 /// A skill's name as the API document states it: 1 to 40 of a-z, 0-9 and `_`.
 pub const SKILL_NAME: &str = "^[a-z0-9_]{1,40}$";
 
+static SKILL_NAME_RULE: crate::pattern_rule::PatternRule = crate::pattern_rule::PatternRule::new(SKILL_NAME);
+
 /// Skills by name, each once: `{"billing": 3, "french": 2}` in the API and
 /// in storage, kept in name order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -74,9 +76,7 @@ pub fn check_skills(field: &str, skills: &SkillLevels, errors: &mut Vec<FieldErr
         errors.push(FieldError::new(field, format!("name at most {MAX_SKILLS} skills")));
     }
     for s in skills.iter() {
-        let name_ok =
-            (1..=40).contains(&s.skill.len()) && s.skill.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-        if !name_ok {
+        if !SKILL_NAME_RULE.accepts(&s.skill) {
             errors.push(FieldError::new(format!("{field}.{}", s.skill), "must be named by 1 to 40 of a-z, 0-9 and _"));
         } else if !(1..=10).contains(&s.level) {
             errors.push(FieldError::new(format!("{field}.{}", s.skill), "must have a level from 1 to 10"));
@@ -128,8 +128,12 @@ mod tests {
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["skills.French", "skills.billing"]);
         let mut none = Vec::new();
-        check_skills("skills", &levels(r#"{"billing": 10, "french": 1}"#), &mut none);
+        check_skills("skills", &levels(r#"{"billing": 10, "french": 1, "_2": 1}"#), &mut none);
         assert!(none.is_empty());
+        let mut odd = Vec::new();
+        let long = "a".repeat(41);
+        check_skills("skills", &SkillLevels::new([(long, 1), ("a\n".to_owned(), 1), (String::new(), 1)]), &mut odd);
+        assert_eq!(odd.len(), 3, "{odd:?}");
     }
 
     #[test]
