@@ -37,6 +37,7 @@ pub mod parse;
 mod passwords;
 mod retention;
 mod routes;
+mod schema_only;
 mod security_housekeeping;
 mod security_stream;
 mod serve;

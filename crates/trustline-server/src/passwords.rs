@@ -28,25 +28,18 @@ pub(crate) async fn verify_password(state: &AppState, password: Zeroizing<String
     tokio::task::spawn_blocking(move || hasher.verify(&password, stored.as_deref())).await.map_err(|_| busy())
 }
 
-/// How the API document describes a new password: strength is a judgement
-/// (zxcvbn, against the person's own names) no pattern can state, so the
-/// document says it in words and the format names it.
-pub(crate) struct NewPassword;
-
-impl schemars::JsonSchema for NewPassword {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "NewPassword".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "type": "string",
-            "format": "password",
-            "description": "At least 12 characters unless the installation says otherwise, and hard to guess (zxcvbn \
-                score 3 or more, not built on the person's names or the tenant's); refused with 422 weak_password.",
-        })
-    }
-}
+crate::schema_only::schema_only!(
+    /// How the API document describes a new password: strength is a
+    /// judgement (zxcvbn, against the person's own names) no pattern can
+    /// state, so the document says it in words and the format names it.
+    NewPassword,
+    |_| schemars::json_schema!({
+        "type": "string",
+        "format": "password",
+        "description": "At least 12 characters unless the installation says otherwise, and hard to guess (zxcvbn \
+            score 3 or more, not built on the person's names or the tenant's); refused with 422 weak_password.",
+    })
+);
 
 pub(crate) fn check_new_password(state: &AppState, password: &str, context: &[&str]) -> Result<(), ApiError> {
     state.config.password.check(password, context).map_err(|e| ApiError::unprocessable("weak_password", e.to_string()))

@@ -13,20 +13,13 @@ pub(crate) async fn document(State(state): State<AppState>) -> Json<Value> {
     Json(document_for(&DOCUMENT, &installation))
 }
 
-/// How this document describes itself: an OpenAPI 3.1 document.
-pub(crate) struct ApiDocument;
-
-impl schemars::JsonSchema for ApiDocument {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ApiDocument".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "type": "object",
-            "description": "An OpenAPI 3.1 document (https://spec.openapis.org/oas/v3.1.0).",
-            "required": ["openapi", "info", "paths"],
-            "properties": { "openapi": { "type": "string", "pattern": "^3\\.1\\." } },
-        })
-    }
-}
+crate::schema_only::schema_only!(
+    /// How this document describes itself: an OpenAPI 3.1 document.
+    ApiDocument,
+    |_| schemars::json_schema!({
+        "type": "object",
+        "description": "An OpenAPI 3.1 document (https://spec.openapis.org/oas/v3.1.0).",
+        "required": ["openapi", "info", "paths"],
+        "properties": { "openapi": { "type": "string", "pattern": "^3\\.1\\." } },
+    })
+);

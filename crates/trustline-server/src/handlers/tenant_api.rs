@@ -31,9 +31,13 @@ pub(crate) async fn show(authed: Authed) -> Json<TenantView> {
     })
 }
 
-// How the API document lists the regions a number without a country code
-// may be read in: every code `DefaultRegion::parse` accepts.
-crate::handlers::views::vocabulary!(RegionCode, "An ISO 3166 region code, upper case, e.g. GB.", DefaultRegion::codes().collect());
+crate::schema_only::vocabulary!(
+    /// How the API document lists the regions a number without a country
+    /// code may be read in: every code [`DefaultRegion::parse`] accepts.
+    RegionCode,
+    "An ISO 3166 region code, upper case, e.g. GB.",
+    DefaultRegion::codes().collect()
+);
 
 /// At least one of the two, not null.
 #[derive(Deserialize, schemars::JsonSchema)]

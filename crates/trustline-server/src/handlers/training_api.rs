@@ -49,10 +49,17 @@ pub(crate) struct CompletionInput {
 /// How far back a completion may be recorded.
 const COMPLETION_LOOKBACK: i64 = 3 * 365 * 86_400;
 
-/// How the API document states when a completion may be dated: its bounds
-/// move with the clock, so the served document sets them
-/// ([`crate::openapi::Installation`]).
-pub(crate) struct CompletionTime;
+crate::schema_only::schema_only!(
+    /// How the API document states when a completion may be dated: its
+    /// bounds move with the clock, so the served document sets them
+    /// ([`crate::openapi::Installation`]).
+    CompletionTime,
+    |_| schemars::json_schema!({
+        "type": "integer",
+        "format": "int64",
+        "description": "Unix time in the last three years, not in the future.",
+    })
+);
 
 impl CompletionTime {
     /// The earliest and latest completion time a request may name at
@@ -60,20 +67,6 @@ impl CompletionTime {
     /// rule, so a document fetched earlier today still tells the truth.
     pub(crate) fn bounds(now: i64) -> (i64, i64) {
         (now - COMPLETION_LOOKBACK + 86_400, now)
-    }
-}
-
-impl schemars::JsonSchema for CompletionTime {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "CompletionTime".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "type": "integer",
-            "format": "int64",
-            "description": "Unix time in the last three years, not in the future.",
-        })
     }
 }
 

@@ -154,16 +154,11 @@ pub(crate) async fn attach_evidence(
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 
-/// How the API document describes the report file when it is JSON: the
-/// assessment, the questionnaire's answers, or OSCAL assessment results.
-pub(crate) struct ReportFile;
-
-impl schemars::JsonSchema for ReportFile {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ReportFile".into()
-    }
-
-    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+crate::schema_only::schema_only!(
+    /// How the API document describes the report file when it is JSON: the
+    /// assessment, the questionnaire's answers, or OSCAL assessment results.
+    ReportFile,
+    |generator| {
         let (assessment, answers) = (generator.subschema_for::<Assessment>(), generator.subschema_for::<Vec<Answer>>());
         let oscal = schemars::json_schema!({
             "type": "object",
@@ -172,4 +167,4 @@ impl schemars::JsonSchema for ReportFile {
         });
         schemars::json_schema!({ "anyOf": [assessment, answers, oscal] })
     }
-}
+);

@@ -4,27 +4,7 @@ use serde::Serialize;
 use trustline_domain::{ContactId, Role, TenantId, TokenId, UnixTime, UserId};
 use trustline_store::{ApiToken, CallRecord, CallState, User};
 
-/// Declares a type that only describes text drawn from a closed list the
-/// code owns, so the document lists exactly the values the service writes.
-macro_rules! vocabulary {
-    ($name:ident, $description:literal, $values:expr) => {
-        pub(crate) struct $name;
-
-        impl schemars::JsonSchema for $name {
-            fn schema_name() -> std::borrow::Cow<'static, str> {
-                stringify!($name).into()
-            }
-
-            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                let values: Vec<&str> = $values;
-                schemars::json_schema!({ "type": "string", "description": $description, "enum": values })
-            }
-        }
-    };
-}
-pub(crate) use vocabulary;
-
-vocabulary!(CallStateName, "Where a call stands.", CallState::ALL.iter().map(|s| s.as_str()).collect());
+crate::schema_only::vocabulary!(CallStateName, "Where a call stands.", CallState::ALL.iter().map(|s| s.as_str()).collect());
 
 /// What creating something answers: the new record's id.
 #[derive(Serialize, schemars::JsonSchema)]
