@@ -298,6 +298,20 @@ impl Browser {
         found.as_array().map(|list| list.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default()
     }
 
+    /// Where a style defeats the markup: an element marked `hidden` that is
+    /// displayed, or a table not laid out as a table (another screen's
+    /// class restyling it). Each as what it is and what went wrong.
+    pub async fn markup_overridden(&self) -> Vec<String> {
+        let script = "const name = (e) => e.id ? `#${e.id}` : e.tagName.toLowerCase() + (e.className ? `.${e.className}` : '');\
+            const shown = [...document.querySelectorAll('[hidden]')].filter((e) => getComputedStyle(e).display !== 'none')\
+            .map((e) => `${name(e)} is hidden but displayed as ${getComputedStyle(e).display}`);\
+            const tables = [...document.querySelectorAll('table')].filter((t) => getComputedStyle(t).display !== 'table')\
+            .map((t) => `${name(t)} is laid out as ${getComputedStyle(t).display}, not as a table`);\
+            return shown.concat(tables);";
+        let found = self.run(script, Vec::new()).await;
+        found.as_array().map(|list| list.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default()
+    }
+
     /// The window as a PNG.
     pub async fn screenshot(&self) -> Vec<u8> {
         let encoded = self.get("/screenshot").await;

@@ -40,8 +40,11 @@ async fn sign_in(server: &TestServer, browser: &Browser, user: &TestUser) {
 }
 
 /// Every form field of the page in view has a label, all its text has the
-/// contrast WCAG 2.2 AA asks for, and it fits the window's width.
+/// contrast WCAG 2.2 AA asks for, it fits the window's width, and no style
+/// shows what the markup hides or turns a table into something else.
 async fn assert_accessible(browser: &Browser) {
+    let overridden = browser.markup_overridden().await;
+    assert!(overridden.is_empty(), "styles defeat the markup at {}: {overridden:?}", browser.url().await);
     let missing = browser.unlabelled_fields().await;
     assert!(missing.is_empty(), "fields without a label at {}: {missing:?}", browser.url().await);
     let faint = browser.low_contrast_text().await;
