@@ -66,13 +66,25 @@ export function el(tag, attributes = {}, ...children) {
   return node;
 }
 
-// Shows a message in the page's status line (role="status"), or an error (role="alert").
+// What the page is showing now (on the desk: the agent's state and call).
+// A message belongs to the situation it was said in and is cleared when
+// that changes, so the status line never describes a moment that passed.
+let current = '';
+let saidIn = null;
+export function situation(key) {
+  current = key;
+  if (saidIn !== null && saidIn !== key) say('');
+}
+
+// Shows a message in the page's status line (role="status"), or an error
+// (role="alert"); an empty text clears it (and an empty line takes no room).
 export function say(text, isError = false) {
   const status = document.getElementById('status');
   if (!status) return;
   status.textContent = text;
   status.className = isError ? 'error' : 'notice';
   status.setAttribute('role', isError ? 'alert' : 'status');
+  saidIn = text ? current : null;
 }
 
 export function when(seconds) {

@@ -3,7 +3,7 @@
 // and the disposition. New work is noticed on the agent's own feed of
 // changes, so it arrives without reloading the page.
 
-import { api, attempt, el, follow, say, when } from './api.js';
+import { api, attempt, el, follow, say, situation, when } from './api.js';
 
 const $ = (id) => document.getElementById(id);
 const ACTIVE = ['reserved', 'on_call', 'wrap_up'];
@@ -18,7 +18,13 @@ function show(node, visible) {
   node.hidden = !visible;
 }
 
+// The agent's state and the call they work: a message said in one is stale in another.
+function moved() {
+  situation(`${agent?.state ?? ''}:${work?.call?.id ?? ''}`);
+}
+
 function renderState() {
+  moved();
   $('agent-state').textContent = (STATE_WORDS[agent.state] ?? agent.state) + (agent.reason ? ` (${agent.reason})` : '');
   $('state-since').textContent = agent.since ? `since ${when(agent.since)}` : '';
   $('start-work').textContent = '';
@@ -46,6 +52,7 @@ function renderContact(contact) {
 }
 
 function renderWork() {
+  moved();
   const call = work?.call;
   show($('idle'), !call);
   show($('contact'), Boolean(call));
@@ -110,11 +117,11 @@ function readSoon() {
 }
 
 function onAgent(view) {
+  const declined = offer && view.state === 'break';
   agent = view;
   renderState();
   const key = ACTIVE.includes(agent.state) ? `${agent.state}:${agent.since}` : 'idle';
   if (key === seen) return;
-  if (offer && agent.state === 'break') say(`The call went back to the queue; you are on a break (${agent.reason}). Press A when you are back.`);
   seen = key;
   if (key === 'idle') {
     work = null;
@@ -122,6 +129,7 @@ function onAgent(view) {
   } else {
     readSoon();
   }
+  if (declined) say(`The call went back to the queue; you are on a break (${agent.reason}). Press A when you are back.`);
 }
 
 function onCall(call) {
@@ -150,8 +158,8 @@ const actions = {
     renderWork();
   }),
   dial: () => attempt(async () => { await api('POST', `/api/calls/${work.call.id}/dial`); say('Dialling…'); }),
-  skip: () => attempt(async () => { await api('POST', `/api/calls/${work.call.id}/skip`); say('Skipped.'); await watch(); }),
-  accept: () => attempt(async () => { await api('POST', `/api/calls/${work.call.id}/accept`); say('Connected.'); await watch(); }),
+  skip: () => attempt(async () => { await api('POST', `/api/calls/${work.call.id}/skip`); await watch(); say('Skipped.'); }),
+  accept: () => attempt(async () => { await api('POST', `/api/calls/${work.call.id}/accept`); await watch(); say('Connected.'); }),
   decline: () => attempt(async () => { await api('POST', `/api/calls/${work.call.id}/decline`); await watch(); }),
   hold: () => attempt(async () => {
     const held = work.call.held_since !== null;
@@ -200,8 +208,8 @@ $('disposition-form').addEventListener('submit', (event) => {
       body.personal_callback = $('callback-personal').checked;
     }
     await api('POST', `/api/calls/${work.call.id}/disposition`, body);
-    say('Disposition saved.');
     await watch();
+    say('Disposition saved.');
   });
 });
 

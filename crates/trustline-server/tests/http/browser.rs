@@ -289,12 +289,16 @@ async fn an_agent_declines_accepts_and_holds_an_incoming_call() {
     sign_in(&server, &desk, &ada).await;
     desk.click("a[href='/desk']").await;
     desk.wait_until("#agent-state", "the state", |t| t == "offline").await;
+    let band = "return document.getElementById('status').getBoundingClientRect().height;";
+    assert_eq!(desk.run(band, vec![]).await, json!(0), "with nothing to say, the status line takes no room");
     desk.press("a").await;
     desk.wait_until("#agent-state", "start of work", |t| t == "available").await;
+    desk.wait_until("#status", "the new state", |t| t == "You are available.").await;
     let patient = trustline_telephony::Caller { patience_ms: 36_000_000, talk_ms: 36_000_000, accepts_callback: false };
     telephony.ring_in("+442071838000", Some("+442079460555"), patient).await.unwrap();
 
     let ringing = desk.wait_until("#incoming", "the incoming call", |t| t.contains("Incoming call for Customer care")).await;
+    desk.wait_until("#status", "the stale state gone", |t| !t.contains("You are available")).await;
     board.wait_until("#queues td.waiting", "the call ringing at a desk", |t| t == "1 (1 ringing)").await;
     assert!(ringing.contains("answer within 20 s") || ringing.contains("answer within 19 s"), "{ringing}");
     let masked = desk.text_of("#contact-fields").await;
@@ -320,7 +324,10 @@ async fn an_agent_declines_accepts_and_holds_an_incoming_call() {
     desk.keep_screenshot("desk-on-hold").await;
     desk.press("p").await;
     desk.wait_until("#call-state", "the caller back", |t| t == "connected").await;
+    desk.wait_until("#status", "the hold's end", |t| t == "Back with the caller.").await;
     desk.press("h").await;
+    desk.wait_until("#call-state", "the wrap-up", |t| t == "wrap up").await;
+    desk.wait_until("#status", "the stale message gone", |t| !t.contains("Back with the caller")).await;
     desk.select("#disposition-code", "resolved").await;
     desk.click("#disposition-form button[type=submit]").await;
     desk.wait_until("#status", "the saved disposition", |t| t.contains("Disposition saved")).await;
