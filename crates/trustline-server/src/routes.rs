@@ -952,6 +952,14 @@ fn entries() -> Vec<Entry> {
             .answers(StatusCode::NO_CONTENT),
         entry(
             Method::POST,
+            "/api/calls/{id}/cancel",
+            "Stop a call you dialled before anyone answers",
+            Allowed(Action::AgentWork),
+            post(work_api::cancel),
+        )
+        .answers(StatusCode::NO_CONTENT),
+        entry(
+            Method::POST,
             "/api/calls/{id}/disposition",
             "Set the disposition of your call, with an optional note and callback",
             Allowed(Action::AgentWork),

@@ -53,6 +53,19 @@ impl CallState {
     }
 }
 
+impl CallRecord {
+    /// When the call entered the state it is in (for the desk's timers).
+    pub fn state_since(&self) -> Option<UnixTime> {
+        match self.state {
+            CallState::Queued | CallState::Callback | CallState::Offered => Some(self.offered_at),
+            CallState::Ringing => self.placed_at,
+            CallState::Answered => self.answered_at,
+            CallState::Connected => self.connected_at,
+            CallState::WrapUp | CallState::Done => self.ended_at,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CallRecord {
     pub id: i64,

@@ -256,11 +256,12 @@ async fn follow(
     match first {
         Some(CallProgress::Answered) => {}
         Some(CallProgress::Failed(failure)) => {
-            return end_unreached(state, call.tenant, Origin::campaign(call.campaign), id, CallState::Ringing, failure.as_str(), agent)
-                .await;
+            let ended = end_unreached(state, call.tenant, Origin::campaign(call.campaign), id, CallState::Ringing, failure.as_str(), agent);
+            return unless_ended_meanwhile(ended.await);
         }
         Some(CallProgress::RemoteHangUp) | None => {
-            return end_unreached(state, call.tenant, Origin::campaign(call.campaign), id, CallState::Ringing, "failed", agent).await;
+            let ended = end_unreached(state, call.tenant, Origin::campaign(call.campaign), id, CallState::Ringing, "failed", agent);
+            return unless_ended_meanwhile(ended.await);
         }
     }
     let from = match agent {
@@ -283,8 +284,21 @@ async fn follow(
         return end_unreached(state, call.tenant, Origin::campaign(call.campaign), id, CallState::Answered, "abandoned", None).await;
     };
     let origin = Origin::campaign(call.campaign);
-    connect(state, call.tenant, id, from, agent, origin).await?;
+    match connect(state, call.tenant, id, from, agent, origin).await {
+        // The agent cancelled the dial as the person answered: the line is gone.
+        Err(CallError::Store(StoreError::Conflict(_))) => return Ok(()),
+        connected => connected?,
+    }
     converse(state, call.tenant, id, agent, origin, &mut leg.progress).await
+}
+
+/// A call its agent already ended (a dial cancelled, a conversation hung
+/// up) is not ended again by the line's follower.
+fn unless_ended_meanwhile(result: Result<(), CallError>) -> Result<(), CallError> {
+    match result {
+        Err(CallError::Store(StoreError::Conflict(_))) => Ok(()),
+        other => other,
+    }
 }
 
 /// Joins `agent` to the call, which is in `from`. The agent now sees the
@@ -322,10 +336,7 @@ pub(crate) async fn converse(
             break;
         }
     }
-    match remote_hang_up(state, tenant, id, agent, origin).await {
-        Err(CallError::Store(StoreError::Conflict(_))) => Ok(()), // the agent hung up first
-        other => other,
-    }
+    unless_ended_meanwhile(remote_hang_up(state, tenant, id, agent, origin).await)
 }
 
 /// The conversation is over: the call goes to wrap-up with its agent.

@@ -139,11 +139,28 @@ pub(crate) async fn dial(state: &AppState, tenant: TenantId, agent: UserId, id: 
     let number =
         call_flow::number_of(state, tenant, contact).await?.ok_or_else(|| DeskError::NotDiallable("the contact has no number".into()))?;
     let dialled = gate::record(gate::history(attempts.as_ref()).dialled(now), &campaign.settings, None);
-    let change = CallChange { attempts: Some(dialled), ..CallChange::new(tenant, id, CallState::Offered, CallState::Ringing, now) };
+    // The agent's own call: its ringing reaches their desk.
+    let change = CallChange {
+        attempts: Some(dialled),
+        agent_id: Some(agent),
+        ..CallChange::new(tenant, id, CallState::Offered, CallState::Ringing, now)
+    };
     let audit =
         AuditDraft::new(now, tenant.0, format!("user:{agent}"), "call.place", subject_label(contact)).detail("call", id.to_string());
     call_flow::change(state, change, Origin::campaign(campaign.campaign), Some(audit)).await?;
     call_flow::ring(state, &state.dialer, &telephony, &campaign, id, number, Some(agent)).await?;
+    Ok(())
+}
+
+/// The agent gives up on a call they dialled before anyone answers: the
+/// attempt ends as `cancelled` (it counts as an attempt) and the agent is
+/// free again. Ended first, so the line's follower finds it over.
+pub(crate) async fn cancel(state: &AppState, tenant: TenantId, agent: UserId, id: i64) -> Result<(), DeskError> {
+    let call = own_call(state, tenant, agent, id, CallState::Ringing).await?;
+    call_flow::end_unreached(state, tenant, Origin::of(&call), id, CallState::Ringing, "cancelled", Some(agent)).await?;
+    if let Some(leg) = state.dialer.leg_of(id) {
+        state.dialer.hang_up(leg).await;
+    }
     Ok(())
 }
 

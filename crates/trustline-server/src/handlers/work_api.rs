@@ -71,6 +71,12 @@ pub(crate) struct WorkView {
     /// Seconds left to accept an offered inbound call.
     #[serde(skip_serializing_if = "Option::is_none")]
     answer_within: Option<i64>,
+    /// Seconds the call has been in its state (ringing, connected, wrap-up).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    in_state_for: Option<i64>,
+    /// Seconds the person has been on hold, while they are.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    on_hold_for: Option<i64>,
     /// Masked unless the agent is connected to this contact or wrapping up.
     #[serde(skip_serializing_if = "Option::is_none")]
     contact: Option<ContactView>,
@@ -81,7 +87,16 @@ pub(crate) struct WorkView {
 
 impl WorkView {
     fn idle() -> Self {
-        Self { call: None, campaign: None, queue: None, answer_within: None, contact: None, history: None }
+        Self {
+            call: None,
+            campaign: None,
+            queue: None,
+            answer_within: None,
+            in_state_for: None,
+            on_hold_for: None,
+            contact: None,
+            history: None,
+        }
     }
 }
 
@@ -107,7 +122,14 @@ pub(crate) struct EarlierCall {
 /// dispositions and the contact's earlier calls. Reading it is audited.
 async fn work_view(state: &AppState, authed: &Authed, tenant: TenantId, agent: UserId) -> Result<WorkView, ApiError> {
     let Some(call) = state.store.agent_call(tenant, agent).await? else { return Ok(WorkView::idle()) };
-    let mut view = WorkView { call: Some(CallView::from(&call)), ..WorkView::idle() };
+    // Seconds, not times: the desk counts on whatever its own clock says.
+    let now = state.clock.now();
+    let mut view = WorkView {
+        call: Some(CallView::from(&call)),
+        in_state_for: call.state_since().map(|since| (now - since).max(0)),
+        on_hold_for: call.held_since.map(|since| (now - since).max(0)),
+        ..WorkView::idle()
+    };
     if let Some(id) = call.campaign_id
         && let Some(campaign) = state.store.campaign(tenant, id).await?
     {
@@ -186,6 +208,11 @@ pub(crate) async fn hold(State(state): State<AppState>, authed: Authed, ApiPath(
 
 pub(crate) async fn resume(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
     desk::hold(&state, authed.principal.tenant.id, authed.principal.user.id, id, false).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub(crate) async fn cancel(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
+    desk::cancel(&state, authed.principal.tenant.id, authed.principal.user.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

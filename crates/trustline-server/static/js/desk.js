@@ -13,6 +13,8 @@ let seen = '';
 let work = null;
 // An incoming call's answer time: when it ends by this page's clock, and how long it is.
 let offer = null;
+// When the call entered its state, and the person went on hold, by this page's clock.
+let timers = { state: null, hold: null };
 
 function show(node, visible) {
   node.hidden = !visible;
@@ -59,6 +61,8 @@ function renderWork() {
   show($('disposition'), call?.state === 'wrap_up');
   if (!call) {
     offer = null;
+    timers = { state: null, hold: null };
+    tick();
     $('script').replaceChildren(el('p', { class: 'muted' }, 'The script of the campaign or queue shows here.'));
     return;
   }
@@ -72,6 +76,12 @@ function renderWork() {
   const incoming = call.state === 'offered' && call.direction === 'inbound';
   $('dial').hidden = call.state !== 'offered' || incoming;
   $('skip').hidden = call.state !== 'offered' || incoming;
+  $('dial').disabled = false;
+  $('skip').disabled = false;
+  $('cancel-dial').hidden = call.state !== 'ringing';
+  const started = (seconds) => (Number.isFinite(seconds) ? performance.now() - seconds * 1000 : null);
+  timers = { state: started(work.in_state_for), hold: started(work.on_hold_for) };
+  tick();
   $('accept').hidden = !incoming;
   $('decline').hidden = !incoming;
   show($('incoming'), incoming);
@@ -92,6 +102,21 @@ function renderWork() {
     $('disposition-form').reset();
     show($('callback-fields'), false);
   }
+}
+
+// m:ss (h:mm:ss past an hour) of the time since `start`, by this page's clock.
+function elapsed(start) {
+  const seconds = Math.max(0, Math.floor((performance.now() - start) / 1000));
+  const [h, m, s] = [Math.floor(seconds / 3600), Math.floor(seconds / 60) % 60, seconds % 60];
+  const pad = (n) => String(n).padStart(2, '0');
+  return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
+}
+
+// The running timers: how long the call has rung, talked or been wrapped up, and the hold.
+function tick() {
+  $('call-timer').textContent = timers.state === null ? '' : elapsed(timers.state);
+  $('hold-timer').textContent = timers.hold === null ? '' : `on hold ${elapsed(timers.hold)}`;
+  countDown();
 }
 
 // The incoming call's countdown; when it reaches zero the server gives the call to someone else.
@@ -157,7 +182,17 @@ const actions = {
     if (!work.call) say('Nobody can be called now.');
     renderWork();
   }),
-  dial: () => attempt(async () => { await api('POST', `/api/calls/${work.call.id}/dial`); say('Dialling…'); }),
+  dial: () => attempt(async () => {
+    // Pressed once: a second press would only be refused while the call rings.
+    $('dial').disabled = true;
+    $('skip').disabled = true;
+    try {
+      await api('POST', `/api/calls/${work.call.id}/dial`);
+    } finally {
+      await loadWork();
+    }
+  }),
+  cancelDial: () => attempt(async () => { await api('POST', `/api/calls/${work.call.id}/cancel`); await watch(); say('Call cancelled.'); }),
   skip: () => attempt(async () => { await api('POST', `/api/calls/${work.call.id}/skip`); await watch(); say('Skipped.'); }),
   accept: () => attempt(async () => { await api('POST', `/api/calls/${work.call.id}/accept`); await watch(); say('Connected.'); }),
   decline: () => attempt(async () => { await api('POST', `/api/calls/${work.call.id}/decline`); await watch(); }),
@@ -178,6 +213,7 @@ $('accept').addEventListener('click', actions.accept);
 $('decline').addEventListener('click', actions.decline);
 $('dial').addEventListener('click', actions.dial);
 $('skip').addEventListener('click', actions.skip);
+$('cancel-dial').addEventListener('click', actions.cancelDial);
 $('hold').addEventListener('click', actions.hold);
 $('hang-up').addEventListener('click', actions.hangUp);
 
@@ -236,4 +272,4 @@ follow('/api/agent/events', {
   call: (event) => onCall(JSON.parse(event.data)),
   resync: () => attempt(watch),
 });
-setInterval(countDown, 250);
+setInterval(tick, 250);

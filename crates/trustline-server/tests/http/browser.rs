@@ -2,7 +2,7 @@
 //! in through the pages as a person would and fails on any console error or
 //! CSP violation. Screenshots go to target/screenshots (not committed).
 
-use crate::dialer::{MONDAY_NOON_UTC, everyone_answers, wait_for};
+use crate::dialer::{MONDAY_NOON_UTC, everyone_answers, nobody_answers, wait_for};
 use serde_json::{Value, json};
 use trustline_domain::Role;
 use trustline_testkit::{Browser, Driver, Engine, TestClient, TestServer, TestUser};
@@ -265,6 +265,42 @@ async fn an_agent_works_three_contacts_while_the_wallboard_follows() {
     for browser in [&desk, &board] {
         assert_clean(&server, &olive, browser, &[]).await;
     }
+}
+
+/// After Dial the desk shows the call ringing with the time it has rung,
+/// Dial and Skip are gone, and Cancel ends the attempt.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_watches_a_dialled_call_ring_and_cancels_it() {
+    let Some(driver) = driver().await else { return };
+    let Floor { server, olive, ada, supervisor, .. } = floor().await;
+    let csv = "name,phone\nAda Lovelace,+44 20 7183 8750\n";
+    assert_eq!(supervisor.upload("/api/imports?list=spring", csv.as_bytes().to_vec(), "text/csv").await.status, 202);
+    wait_for(&supervisor, "/api/lists", |lists| lists[0]["status"] == "ready").await;
+    server.start_dialer(nobody_answers(), 1.0);
+    let campaign = json!({ "name": "Spring renewals", "mode": "preview", "lists": ["spring"] });
+    let id = supervisor.post("/api/campaigns", campaign).await.body["id"].as_i64().unwrap();
+    assert_eq!(supervisor.post(&format!("/api/campaigns/{id}/status"), json!({ "status": "running" })).await.status, 200);
+
+    let desk = driver.browser(WIDTH, HEIGHT).await;
+    sign_in(&server, &desk, &ada).await;
+    desk.click("a[href='/desk']").await;
+    desk.wait_until("#agent-state", "the state", |t| t == "offline").await;
+    desk.press("a").await;
+    desk.wait_until("#agent-state", "start of work", |t| t == "available").await;
+    desk.press("n").await;
+    desk.wait_until("#call-state", "an offer", |t| t == "offered").await;
+    desk.click("#dial").await;
+    desk.wait_until("#call-state", "the ringing", |t| t == "ringing").await;
+    assert!(desk.text_of("#dial").await.is_empty() && desk.text_of("#skip").await.is_empty(), "no second dial while it rings");
+    desk.wait_until("#call-timer", "the time it has rung", |t| t.starts_with("0:0") && t != "0:00").await;
+    assert_accessible(&desk).await;
+    desk.keep_screenshot("desk-ringing").await;
+    desk.click("#cancel-dial").await;
+    desk.wait_until("#agent-state", "free again", |t| t == "available").await;
+    desk.wait_until("#status", "the cancellation", |t| t == "Call cancelled.").await;
+    let calls = supervisor.get(&format!("/api/calls?from={}&seconds=3600", MONDAY_NOON_UTC - 60)).await.body;
+    assert_eq!(calls["calls"][0]["result"], "cancelled", "{calls}");
+    assert_clean(&server, &olive, &desk, &[]).await;
 }
 
 /// An incoming call rings at the desk with a countdown: the agent declines

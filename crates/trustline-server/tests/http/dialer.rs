@@ -11,8 +11,14 @@ use trustline_testkit::{Engine, TestClient, TestServer, TestUser, on_both_engine
 on_both_engines!(
     progressive_calls_reach_the_agent_and_the_gate_holds,
     predictive_calls_find_free_agents_and_figures_add_up,
-    preview_agents_see_masked_contacts_skip_dial_and_set_dispositions
+    preview_agents_see_masked_contacts_skip_dial_and_set_dispositions,
+    a_ringing_call_reaches_the_desk_and_its_agent_can_cancel_it
 );
+
+/// Nobody answers for ten minutes: a call rings as long as a test needs.
+pub(crate) fn nobody_answers() -> CarrierProfile {
+    CarrierProfile { answer_rate: 0.0, machine_rate: 0.0, busy_rate: 0.0, no_answer_timeout_ms: 600_000, ..CarrierProfile::default() }
+}
 
 /// Monday 18 March 2030, 12:00 UTC: 12:00 in London, 05:00 in Los Angeles.
 pub(crate) const MONDAY_NOON_UTC: i64 = 1_900_065_600;
@@ -269,4 +275,34 @@ async fn preview_agents_see_masked_contacts_skip_dial_and_set_dispositions(engin
     }
     assert!(!offered_contacts.is_empty(), "the skipped contact is offered again");
     assert!(!offered_contacts.contains(&contact), "{offered_contacts:?}");
+}
+
+/// After Dial the desk learns at once that the call rings (its agent's own
+/// feed carries it, with how long it has rung), and the agent can give up
+/// before anyone answers: the attempt ends as cancelled and they are free.
+async fn a_ringing_call_reaches_the_desk_and_its_agent_can_cancel_it(engine: Engine) {
+    let centre = call_centre(engine, 2, "name,phone\nAda Lovelace,+44 20 7183 8750\n").await;
+    let (sam, ada, bea) = (&centre.supervisor, &centre.agents[0], &centre.agents[1]);
+    centre.server.start_dialer(nobody_answers(), 1.0);
+    start_campaign(sam, json!({ "name": "Look first", "mode": "preview", "lists": ["spring"] })).await;
+    log_in(ada).await;
+    let id = ada.post("/api/agent/next", json!({})).await.body["call"]["id"].as_i64().unwrap();
+    assert_eq!(ada.post(&format!("/api/calls/{id}/cancel"), json!({})).await.code(), "wrong_call_state", "nothing rings yet");
+    assert_eq!(ada.post(&format!("/api/calls/{id}/dial"), json!({})).await.status, 204);
+    let work = ada.get("/api/agent/work").await.body;
+    assert_eq!((work["call"]["state"].as_str(), work["call"]["agent_id"].as_i64()), (Some("ringing"), Some(centre.users[1].id.0)));
+    assert_eq!(work["in_state_for"], 0, "rung for no time yet by the server's clock");
+    assert_eq!(ada.post(&format!("/api/calls/{id}/dial"), json!({})).await.code(), "wrong_call_state", "one dial per call");
+    assert_eq!(bea.post(&format!("/api/calls/{id}/cancel"), json!({})).await.status, 404, "only its agent cancels a call");
+
+    assert_eq!(ada.post(&format!("/api/calls/{id}/cancel"), json!({})).await.status, 204);
+    assert_eq!(ada.get("/api/agent/state").await.body["state"], "available");
+    assert_eq!(ada.post(&format!("/api/calls/{id}/cancel"), json!({})).await.code(), "wrong_call_state", "over already");
+    let calls = sam.get(&format!("/api/calls?from={}&seconds=3600", MONDAY_NOON_UTC - 60)).await.body;
+    let call = calls["calls"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap().clone();
+    assert_eq!((call["state"].as_str(), call["result"].as_str()), (Some("done"), Some("cancelled")), "{call}");
+    // The line's follower finds the call over and leaves it so.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let again = sam.get(&format!("/api/calls?from={}&seconds=3600", MONDAY_NOON_UTC - 60)).await.body;
+    assert_eq!(again["calls"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap()["result"], "cancelled");
 }
