@@ -1,9 +1,10 @@
 //! Whether an agent's desk is still there. The desk's live feed marks it
-//! seen when it opens and at each of its session checks; an agent available
-//! or on a break whose desk has not been seen for `DESK_GRACE` (the browser
-//! closed, the network gone) is logged out of work, so that calls are not
-//! offered to an empty desk. Agents who work through the API alone never
-//! open the feed and are left as they are.
+//! seen when it opens and at each of its session checks; an agent available,
+//! on a break or in wrap-up whose desk has not been seen for `DESK_GRACE`
+//! (the browser closed, the network gone) is logged out of work, so that
+//! calls are not offered to an empty desk and nobody counts as working; a
+//! wrap-up is closed first (`wrap_up_timeout`). Agents who work through the
+//! API alone never open the feed and are left as they are.
 
 use crate::agent_moves;
 use crate::dialer::CallError;
@@ -25,8 +26,18 @@ pub(crate) async fn seen(state: &AppState, tenant: TenantId, user: UserId) -> Re
 /// Logs out of work the tenant's agents whose desk is gone.
 pub(crate) async fn log_out_deserted(state: &AppState, tenant: TenantId) -> Result<(), CallError> {
     let now = state.clock.now();
-    for status in state.store.deserted_desks(tenant, now - DESK_GRACE).await? {
+    for mut status in state.store.deserted_desks(tenant, now - DESK_GRACE).await? {
         let agent = status.user_id;
+        if status.state.code == "wrap_up" {
+            if let Some(call) = state.store.agent_call(tenant, agent).await?
+                && let Err(error) = crate::dialer::after_call_work::time_out(state, &call, now, "desk closed").await
+            {
+                tracing::warn!(%error, agent = agent.0, "the wrap-up of a closed desk could not be closed");
+                continue;
+            }
+            let Some(now_status) = state.store.agent_status(tenant, agent).await? else { continue };
+            status = now_status;
+        }
         let change = agent_moves::plan(tenant, agent, Some(&status), AgentEvent::LogOut, "log_out", now)?;
         // Logged out, the agent has no break reason: the reason is why they were.
         let audit = agent_moves::described(AuditDraft::new(now, tenant.0, "system", "agent.state", format!("user:{agent}")), &change)

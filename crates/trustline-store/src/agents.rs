@@ -63,6 +63,7 @@ pub trait AgentStore: Send + Sync {
     /// Forgets when the agent's desk was seen: until it is seen again, the
     /// agent counts as working without one.
     async fn forget_desk(&self, tenant: TenantId, user: UserId) -> StoreResult<()>;
-    /// Agents available or on a break whose desk was last seen before `before`.
+    /// Agents available, on a break or in wrap-up whose desk was last seen
+    /// before `before`.
     async fn deserted_desks(&self, tenant: TenantId, before: UnixTime) -> StoreResult<Vec<AgentStatus>>;
 }

@@ -173,7 +173,7 @@ macro_rules! agent_store_for {
                 before: ::trustline_domain::UnixTime,
             ) -> $crate::StoreResult<Vec<$crate::AgentStatus>> {
                 let rows = ::sqlx::query(
-                    "SELECT * FROM agent_states WHERE tenant_id = $1 AND desk_seen_at < $2 AND state IN ('available', 'break') ORDER BY user_id",
+                    "SELECT * FROM agent_states WHERE tenant_id = $1 AND desk_seen_at < $2 AND state IN ('available', 'break', 'wrap_up') ORDER BY user_id",
                 )
                 .bind(tenant.0)
                 .bind(before)

@@ -44,6 +44,10 @@ pub struct CampaignInput {
     /// What the agent reads to the contact.
     #[schemars(length(max = MAX_SCRIPT_CHARS))]
     pub script: Option<String>,
+    /// Seconds of wrap-up after a call before the agent is made available
+    /// and the call closed as `wrap_up_timeout` (default 120; 0: no limit).
+    #[schemars(range(max = crate::agent::MAX_WRAP_UP_SECONDS))]
+    pub wrap_up_seconds: Option<u32>,
     /// The dispositions agents choose from, in the order agents see them,
     /// each code once; a default set when absent.
     #[schemars(length(min = 1, max = 50))]
@@ -109,6 +113,14 @@ pub struct CampaignSettings {
     pub script: String,
     #[serde(default = "Disposition::defaults")]
     pub dispositions: Vec<Disposition>,
+    /// Seconds of wrap-up allowed; 0: no limit.
+    #[serde(default = "default_wrap_up")]
+    pub wrap_up_seconds: u32,
+}
+
+/// Settings stored before the limit existed get the default.
+pub(crate) fn default_wrap_up() -> u32 {
+    crate::agent::DEFAULT_WRAP_UP_SECONDS
 }
 
 /// The highest abandonment cap a campaign may set (regulators' 3 %).
@@ -160,6 +172,7 @@ impl CampaignInput {
             self.dispositions.unwrap_or_else(Disposition::defaults),
             &mut errors,
         );
+        let wrap_up_seconds = crate::agent::check_wrap_up(self.wrap_up_seconds, &mut errors);
         let Some(mode) = mode else { return Err(errors) };
         if !errors.is_empty() {
             return Err(errors);
@@ -175,6 +188,7 @@ impl CampaignInput {
             holidays,
             script,
             dispositions,
+            wrap_up_seconds,
         })
     }
 }
@@ -323,9 +337,11 @@ mod tests {
         let object = stored.as_object_mut().unwrap();
         object.remove("script");
         object.remove("dispositions");
+        object.remove("wrap_up_seconds");
         let read: CampaignSettings = serde_json::from_value(stored).unwrap();
         assert_eq!(read.dispositions, Disposition::defaults());
         assert_eq!(read.script, "");
+        assert_eq!(read.wrap_up_seconds, 120, "the default limit");
     }
 
     #[test]
@@ -347,6 +363,7 @@ mod tests {
                 Disposition::new("later", "", DispositionOutcome::Callback),
                 Disposition::new("later", "Later", DispositionOutcome::RetryLater),
             ]),
+            wrap_up_seconds: Some(3601),
         };
         let fields: Vec<String> = bad.validate().unwrap_err().into_iter().map(|e| e.field).collect();
         assert_eq!(
@@ -365,7 +382,8 @@ mod tests {
                 "script",
                 "dispositions[0].code",
                 "dispositions[1].label",
-                "dispositions[2].code"
+                "dispositions[2].code",
+                "wrap_up_seconds"
             ]
         );
     }

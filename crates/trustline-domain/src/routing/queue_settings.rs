@@ -73,6 +73,10 @@ pub struct QueueInput {
     /// What the agent reads to the caller.
     #[schemars(length(max = crate::dialing::campaign::MAX_SCRIPT_CHARS))]
     pub script: Option<String>,
+    /// Seconds of wrap-up after a call before the agent is made available
+    /// and the call closed as `wrap_up_timeout` (default 120; 0: no limit).
+    #[schemars(range(max = crate::agent::MAX_WRAP_UP_SECONDS))]
+    pub wrap_up_seconds: Option<u32>,
     /// The dispositions agents choose from, in the order agents see them,
     /// each code once; a default set when absent. An inbound call has no
     /// list to call back from, so no callback or retry_later outcome.
@@ -114,6 +118,9 @@ pub struct QueueSettings {
     pub holidays: Vec<jiff::civil::Date>,
     pub script: String,
     pub dispositions: Vec<Disposition>,
+    /// Seconds of wrap-up allowed; 0: no limit.
+    #[serde(default = "crate::dialing::campaign::default_wrap_up")]
+    pub wrap_up_seconds: u32,
 }
 
 /// An inbound call has no call list to schedule a retry or callback in.
@@ -211,6 +218,7 @@ impl QueueInput {
                 ));
             }
         }
+        let wrap_up_seconds = crate::agent::check_wrap_up(self.wrap_up_seconds, &mut errors);
         let Some(number) = number else { return Err(errors) };
         if !errors.is_empty() {
             return Err(errors);
@@ -230,6 +238,7 @@ impl QueueInput {
             holidays,
             script,
             dispositions,
+            wrap_up_seconds,
         })
     }
 }

@@ -11,7 +11,7 @@ use trustline_domain::agent::AgentEvent;
 use trustline_domain::dialing::{CampaignStatus, DialingMode, Disposition, DispositionOutcome};
 use trustline_domain::webhooks::WebhookEvent;
 use trustline_domain::{TenantId, UnixTime, UserId};
-use trustline_store::{CallChange, CallDisposition, CallRecord, CallState, DialCandidate, StoreError};
+use trustline_store::{AttemptRecord, CallChange, CallDisposition, CallRecord, CallState, DialCandidate, StoreError};
 use trustline_vault::subject_label;
 
 /// Offers the agent the next contact of a running preview campaign; `None`
@@ -206,6 +206,59 @@ pub(crate) async fn hold(state: &AppState, tenant: TenantId, agent: UserId, id: 
     Ok(())
 }
 
+/// What closes a call's wrap-up: its disposition code, what that means
+/// for the contact, and (campaign calls) the contact's attempts after it.
+pub(super) struct Closing {
+    pub code: String,
+    pub outcome: DispositionOutcome,
+    pub attempts: Option<AttemptRecord>,
+}
+
+/// Closes the wrap-up of `call` (its agent's): the disposition is recorded
+/// with `audit`, the agent is made available, and live views, webhooks and
+/// the dialer's handle-time figures hear of it.
+pub(super) async fn close_wrap_up(
+    state: &AppState,
+    agent: UserId,
+    call: &CallRecord,
+    closing: Closing,
+    audit: AuditDraft,
+) -> Result<(), DeskError> {
+    let (tenant, id, now) = (call.tenant_id, call.id, audit.at);
+    let agent_move = agent_move(state, tenant, agent, AgentEvent::Disposition, "disposition").await?;
+    let outcome = gate::outcome_code(closing.outcome);
+    let set = CallDisposition {
+        tenant_id: tenant,
+        call_id: id,
+        code: closing.code.clone(),
+        outcome: outcome.clone(),
+        at: now,
+        attempts: closing.attempts,
+        agent_move: agent_move.clone(),
+    };
+    state.store.dispose_call(set, audit).await?;
+    crate::agent_moves::publish(state, &agent_move).await;
+    call_flow::publish_call(state, tenant, id, Origin::of(call), Some(agent), CallState::Done, call.result.as_deref()).await;
+    let data = serde_json::json!({
+        "call_id": id,
+        "direction": call.direction,
+        "campaign_id": call.campaign_id,
+        "queue_id": call.queue_id,
+        "contact_id": call.contact_id.map(|c| c.0),
+        "agent_id": agent.0,
+        "disposition": closing.code,
+        "outcome": outcome,
+        "disposed_at": now,
+    });
+    crate::webhooks::publish(state, tenant, WebhookEvent::DispositionSet, data).await;
+    if let (Some(campaign_id), Some(connected), Some(ended)) = (call.campaign_id, call.connected_at, call.ended_at) {
+        let ms = |seconds: i64| u32::try_from(seconds.max(0).saturating_mul(1000)).unwrap_or(u32::MAX);
+        state.dialer.record_handled(campaign_id, ms(ended - connected), ms(now - ended)).await;
+    }
+    state.dialer.wake();
+    Ok(())
+}
+
 /// A disposition as the agent sets it.
 pub(crate) struct DispositionRequest {
     pub code: String,
@@ -266,39 +319,11 @@ pub(crate) async fn dispose(
         }
         (None, None) => return Err(DeskError::NotFound.into()),
     };
-    let agent_move = agent_move(state, tenant, agent, AgentEvent::Disposition, "disposition").await.map_err(DeskError::from)?;
     let target = call.contact_id.map_or_else(|| format!("call:{id}"), subject_label);
     let audit = AuditDraft::new(now, tenant.0, format!("user:{agent}"), "call.disposition", target)
         .detail("call", id.to_string())
         .detail("disposition", disposition.code.clone());
-    let set = CallDisposition {
-        tenant_id: tenant,
-        call_id: id,
-        code: disposition.code.clone(),
-        outcome: gate::outcome_code(disposition.outcome),
-        at: now,
-        attempts,
-        agent_move: agent_move.clone(),
-    };
-    state.store.dispose_call(set, audit).await.map_err(DeskError::from)?;
-    crate::agent_moves::publish(state, &agent_move).await;
-    call_flow::publish_call(state, tenant, id, Origin::of(&call), Some(agent), CallState::Done, call.result.as_deref()).await;
-    let data = serde_json::json!({
-        "call_id": id,
-        "direction": call.direction,
-        "campaign_id": call.campaign_id,
-        "queue_id": call.queue_id,
-        "contact_id": call.contact_id.map(|c| c.0),
-        "agent_id": agent.0,
-        "disposition": disposition.code,
-        "outcome": gate::outcome_code(disposition.outcome),
-        "disposed_at": now,
-    });
-    crate::webhooks::publish(state, tenant, WebhookEvent::DispositionSet, data).await;
-    if let (Some(campaign_id), Some(connected), Some(ended)) = (call.campaign_id, call.connected_at, call.ended_at) {
-        let ms = |seconds: i64| u32::try_from(seconds.max(0).saturating_mul(1000)).unwrap_or(u32::MAX);
-        state.dialer.record_handled(campaign_id, ms(ended - connected), ms(now - ended)).await;
-    }
-    state.dialer.wake();
+    let closing = Closing { code: disposition.code.clone(), outcome: disposition.outcome, attempts };
+    close_wrap_up(state, agent, &call, closing, audit).await?;
     Ok((call, disposition.outcome))
 }

@@ -8,6 +8,7 @@
 //!
 //! Run it on one node: campaigns are not shared between nodes' dialers.
 
+pub(crate) mod after_call_work;
 pub(crate) mod call_flow;
 mod campaign_run;
 pub(crate) mod desk;
@@ -193,6 +194,10 @@ fn running(campaigns: Vec<Campaign>) -> Vec<(Campaign, Arc<CampaignSettings>)> {
 
 async fn look(state: &AppState) -> Result<(), CallError> {
     for tenant in state.store.list_tenants().await?.into_iter().filter(|t| t.ended_at.is_none()) {
+        // Wrap-ups past their limit end, so the agent is free again.
+        if let Err(error) = after_call_work::end_overdue(state, tenant.id).await {
+            tracing::warn!(%error, tenant = tenant.id.0, "wrap-ups past their limit could not be closed");
+        }
         // No call goes to an agent whose desk is gone.
         if let Err(error) = crate::desk_presence::log_out_deserted(state, tenant.id).await {
             tracing::warn!(%error, tenant = tenant.id.0, "agents whose desk is gone could not be logged out");

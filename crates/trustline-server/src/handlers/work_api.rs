@@ -21,6 +21,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use trustline_domain::dialing::{Disposition, DispositionOutcome};
 use trustline_domain::{TenantId, UnixTime, UserId};
+use trustline_store::CallRecord;
 use trustline_vault::subject_label;
 
 impl From<CallError> for ApiError {
@@ -77,6 +78,10 @@ pub(crate) struct WorkView {
     /// Seconds the person has been on hold, while they are.
     #[serde(skip_serializing_if = "Option::is_none")]
     on_hold_for: Option<i64>,
+    /// Seconds of wrap-up left before the call is closed for the agent
+    /// (absent when its campaign or queue sets no limit).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    wrap_up_within: Option<i64>,
     /// Masked unless the agent is connected to this contact or wrapping up.
     #[serde(skip_serializing_if = "Option::is_none")]
     contact: Option<ContactView>,
@@ -94,6 +99,7 @@ impl WorkView {
             answer_within: None,
             in_state_for: None,
             on_hold_for: None,
+            wrap_up_within: None,
             contact: None,
             history: None,
         }
@@ -117,6 +123,12 @@ pub(crate) struct EarlierCall {
     disposition: Option<String>,
 }
 
+/// Seconds of wrap-up left, while the call is in wrap-up under a limit.
+fn wrap_up_within(call: &CallRecord, limit: u32, now: UnixTime) -> Option<i64> {
+    let ended = call.ended_at.filter(|_| call.state == trustline_store::CallState::WrapUp)?;
+    trustline_domain::agent::wrap_up_left(ended, limit, now)
+}
+
 /// The agent's current work: the call, the contact (unmasked only while the
 /// agent is connected to it or wrapping it up), the script, the
 /// dispositions and the contact's earlier calls. Reading it is audited.
@@ -134,12 +146,14 @@ async fn work_view(state: &AppState, authed: &Authed, tenant: TenantId, agent: U
         && let Some(campaign) = state.store.campaign(tenant, id).await?
     {
         let settings = settings_of(&campaign)?;
+        view.wrap_up_within = wrap_up_within(&call, settings.wrap_up_seconds, now);
         view.campaign = Some(ScriptView { id, name: campaign.name, script: settings.script, dispositions: settings.dispositions });
     }
     if let Some(id) = call.queue_id
         && let Some(queue) = state.store.queue(tenant, id).await?
     {
         let settings = queue_settings_of(&queue)?;
+        view.wrap_up_within = wrap_up_within(&call, settings.wrap_up_seconds, now);
         if call.state == trustline_store::CallState::Offered {
             let status = state.store.agent_status(tenant, agent).await?;
             if let Some(deadline) = switchboard::answer_by(&call, status.as_ref(), &settings) {

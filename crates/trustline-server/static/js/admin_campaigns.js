@@ -35,6 +35,7 @@ $('campaign-form').addEventListener('submit', (event) => {
       dispositions: parseDispositions(form.get('dispositions')),
       max_attempts: Number(form.get('max_attempts')),
       retry_delay_minutes: Number(form.get('retry_delay_minutes')),
+      wrap_up_seconds: Number(form.get('wrap_up_seconds')),
       abandonment_cap: Number(form.get('abandonment_cap')) / 100,
     };
     const script = String(form.get('script')).trim();

@@ -50,6 +50,7 @@ $('queue-form').addEventListener('submit', (event) => {
       hours: lines(form.get('hours')),
       holidays: lines(form.get('holidays')),
       dispositions: parseDispositions(form.get('dispositions')),
+      wrap_up_seconds: Number(form.get('wrap_up_seconds')),
     };
     const answer = String(form.get('answer_within_seconds')).trim();
     if (answer) body.answer_within_seconds = Number(answer);

@@ -14,7 +14,7 @@ let work = null;
 // An incoming call's answer time: when it ends by this page's clock, and how long it is.
 let offer = null;
 // When the call entered its state, and the person went on hold, by this page's clock.
-let timers = { state: null, hold: null };
+let timers = { state: null, hold: null, wrapUpEnds: null };
 
 function show(node, visible) {
   node.hidden = !visible;
@@ -61,7 +61,7 @@ function renderWork() {
   show($('disposition'), call?.state === 'wrap_up');
   if (!call) {
     offer = null;
-    timers = { state: null, hold: null };
+    timers = { state: null, hold: null, wrapUpEnds: null };
     tick();
     $('script').replaceChildren(el('p', { class: 'muted' }, 'The script of the campaign or queue shows here.'));
     return;
@@ -80,7 +80,11 @@ function renderWork() {
   $('skip').disabled = false;
   $('cancel-dial').hidden = call.state !== 'ringing';
   const started = (seconds) => (Number.isFinite(seconds) ? performance.now() - seconds * 1000 : null);
-  timers = { state: started(work.in_state_for), hold: started(work.on_hold_for) };
+  timers = {
+    state: started(work.in_state_for),
+    hold: started(work.on_hold_for),
+    wrapUpEnds: Number.isFinite(work.wrap_up_within) ? performance.now() + work.wrap_up_within * 1000 : null,
+  };
   tick();
   $('accept').hidden = !incoming;
   $('decline').hidden = !incoming;
@@ -104,18 +108,25 @@ function renderWork() {
   }
 }
 
-// m:ss (h:mm:ss past an hour) of the time since `start`, by this page's clock.
-function elapsed(start) {
-  const seconds = Math.max(0, Math.floor((performance.now() - start) / 1000));
+// m:ss (h:mm:ss past an hour) of a number of milliseconds.
+function clock(ms) {
+  const seconds = Math.max(0, Math.floor(ms / 1000));
   const [h, m, s] = [Math.floor(seconds / 3600), Math.floor(seconds / 60) % 60, seconds % 60];
   const pad = (n) => String(n).padStart(2, '0');
   return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
 }
 
+// The time since `start`, and the time left until `end`, by this page's clock.
+const elapsed = (start) => clock(performance.now() - start);
+const left = (end) => clock(end - performance.now());
+
 // The running timers: how long the call has rung, talked or been wrapped up, and the hold.
 function tick() {
   $('call-timer').textContent = timers.state === null ? '' : elapsed(timers.state);
   $('hold-timer').textContent = timers.hold === null ? '' : `on hold ${elapsed(timers.hold)}`;
+  // Counted down: the time until the wrap-up closes by itself.
+  $('wrap-up-left').textContent = timers.wrapUpEnds === null ? ''
+    : `Without a disposition you are made available in ${left(timers.wrapUpEnds)}.`;
   countDown();
 }
 

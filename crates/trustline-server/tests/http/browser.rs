@@ -363,6 +363,11 @@ async fn an_agent_declines_accepts_and_holds_an_incoming_call() {
     desk.wait_until("#status", "the hold's end", |t| t == "Back with the caller.").await;
     desk.press("h").await;
     desk.wait_until("#call-state", "the wrap-up", |t| t == "wrap up").await;
+    // The queue's default limit of two minutes, counted down.
+    desk.wait_until("#wrap-up-left", "the wrap-up's limit", |t| {
+        t.starts_with("Without a disposition you are made available in ") && (t.ends_with(" 2:00.") || t.contains(" 1:5"))
+    })
+    .await;
     desk.wait_until("#status", "the stale message gone", |t| !t.contains("Back with the caller")).await;
     desk.select("#disposition-code", "resolved").await;
     desk.click("#disposition-form button[type=submit]").await;

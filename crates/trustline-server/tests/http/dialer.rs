@@ -12,7 +12,8 @@ on_both_engines!(
     progressive_calls_reach_the_agent_and_the_gate_holds,
     predictive_calls_find_free_agents_and_figures_add_up,
     preview_agents_see_masked_contacts_skip_dial_and_set_dispositions,
-    a_ringing_call_reaches_the_desk_and_its_agent_can_cancel_it
+    a_ringing_call_reaches_the_desk_and_its_agent_can_cancel_it,
+    wrap_up_ends_at_its_limit_and_when_the_desk_is_gone
 );
 
 /// Nobody answers for ten minutes: a call rings as long as a test needs.
@@ -305,4 +306,73 @@ async fn a_ringing_call_reaches_the_desk_and_its_agent_can_cancel_it(engine: Eng
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let again = sam.get(&format!("/api/calls?from={}&seconds=3600", MONDAY_NOON_UTC - 60)).await.body;
     assert_eq!(again["calls"].as_array().unwrap().iter().find(|c| c["id"] == id).unwrap()["result"], "cancelled");
+}
+
+/// Dials the agent's next preview contact and waits for its wrap-up; the work view.
+async fn worked_to_wrap_up(agent: &TestClient) -> Value {
+    let id = agent.post("/api/agent/next", json!({})).await.body["call"]["id"].as_i64().unwrap();
+    assert_eq!(agent.post(&format!("/api/calls/{id}/dial"), json!({})).await.status, 204);
+    wait_for(agent, "/api/agent/work", |w| w["call"]["state"] == "wrap_up").await
+}
+
+/// The call as the supervisor's list shows it.
+async fn call_of(supervisor: &TestClient, id: &Value) -> Value {
+    let calls = supervisor.get(&format!("/api/calls?from={}&seconds=86400", MONDAY_NOON_UTC - 60)).await.body;
+    calls["calls"].as_array().unwrap().iter().find(|c| &c["id"] == id).unwrap().clone()
+}
+
+/// An agent left in wrap-up (a closed browser, a forgotten disposition) is
+/// made available when the campaign's limit runs out, and at once when
+/// their desk is gone; the call is closed as wrap_up_timeout and the
+/// contact tried again later. A limit of 0 sets none.
+async fn wrap_up_ends_at_its_limit_and_when_the_desk_is_gone(engine: Engine) {
+    let csv = "name,phone\nAda Lovelace,+44 20 7183 8750\nBea Brown,+44 20 7946 0002\nCyd Charisse,+44 20 7946 0003\n";
+    let centre = call_centre(engine, 2, csv).await;
+    let (sam, ada, bea) = (&centre.supervisor, &centre.agents[0], &centre.agents[1]);
+    centre.server.start_dialer(everyone_answers(), 100.0);
+    let settings = json!({ "name": "Look first", "mode": "preview", "lists": ["spring"], "wrap_up_seconds": 30 });
+    let campaign = start_campaign(sam, settings).await;
+    let shown = sam.get(&format!("/api/campaigns/{campaign}")).await.body;
+    assert_eq!(shown["settings"]["wrap_up_seconds"], 30);
+    log_in(ada).await;
+    let work = worked_to_wrap_up(ada).await;
+    assert_eq!(work["wrap_up_within"], 30, "{work}");
+    centre.server.clock.advance(31);
+    wait_for(ada, "/api/agent/state", |s| s["state"] == "available").await;
+    let call = call_of(sam, &work["call"]["id"]).await;
+    assert_eq!((call["disposition"].as_str(), call["outcome"].as_str()), (Some("wrap_up_timeout"), Some("retry_later")), "{call}");
+    let audited = "SELECT COUNT(*) FROM audit_events WHERE action = 'call.disposition' AND actor = 'system' AND details LIKE '%ran out%'";
+    assert_eq!(centre.server.db.raw.scalar(audited).await, 1);
+
+    // No limit: the wrap-up waits for the agent.
+    let unlimited = json!({ "name": "Look first", "mode": "preview", "lists": ["spring"], "wrap_up_seconds": 0 });
+    assert_eq!(sam.put(&format!("/api/campaigns/{campaign}"), unlimited).await.status, 204);
+    let work = worked_to_wrap_up(ada).await;
+    assert!(work.get("wrap_up_within").is_none(), "{work}");
+    // Ten minutes, well past any default, within the session's idle time.
+    centre.server.clock.advance(600);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(ada.get("/api/agent/state").await.body["state"], "wrap_up");
+
+    // At a desk that is gone, the wrap-up closes and the agent is logged out.
+    log_in(bea).await;
+    let mut feed = bea.http.get(bea.url("/api/agent/events")).send().await.unwrap();
+    crate::agents::live::read_until(&mut feed, "\n\n").await;
+    let work = worked_to_wrap_up(bea).await;
+    drop(feed);
+    centre.server.clock.advance(31);
+    wait_for(bea, "/api/agent/state", |s| s["state"] == "offline").await;
+    assert_eq!(call_of(sam, &work["call"]["id"]).await["disposition"], "wrap_up_timeout");
+    let closed =
+        "SELECT COUNT(*) FROM audit_events WHERE action = 'call.disposition' AND actor = 'system' AND details LIKE '%desk closed%'";
+    assert_eq!(centre.server.db.raw.scalar(closed).await, 1);
+    assert_eq!(
+        sam.put(
+            &format!("/api/campaigns/{campaign}"),
+            json!({ "name": "Look first", "mode": "preview", "lists": ["spring"], "wrap_up_seconds": 3601 })
+        )
+        .await
+        .code(),
+        "invalid_campaign"
+    );
 }

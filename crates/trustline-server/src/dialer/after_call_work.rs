@@ -1,0 +1,70 @@
+//! Wrap-up that ends by itself: when a call's campaign or queue limit runs
+//! out (or the agent's desk is gone), the call is closed as
+//! `wrap_up_timeout` and the agent made available, so nobody counts as
+//! working for ever after their browser closed.
+
+use super::desk::{Closing, DeskError, close_wrap_up};
+use super::{campaign_call, gate};
+use crate::state::AppState;
+use crate::stored_settings::queue_settings_of;
+use trustline_audit::AuditDraft;
+use trustline_domain::agent::{WRAP_UP_TIMED_OUT, timed_out_outcome, wrap_up_left};
+use trustline_domain::{TenantId, UnixTime};
+use trustline_store::{CallRecord, CallState, StoreError};
+use trustline_vault::subject_label;
+
+/// Closes every wrap-up of the tenant whose limit ran out.
+pub(crate) async fn end_overdue(state: &AppState, tenant: TenantId) -> Result<(), DeskError> {
+    let now = state.clock.now();
+    for status in state.store.agent_statuses(tenant).await?.iter().filter(|s| s.state.code == "wrap_up") {
+        let Some(call) = state.store.agent_call(tenant, status.user_id).await? else { continue };
+        let Some(ended) = call.ended_at.filter(|_| call.state == CallState::WrapUp) else { continue };
+        if wrap_up_left(ended, limit_of(state, &call).await?, now) == Some(0) {
+            time_out(state, &call, now, "the wrap-up time ran out").await?;
+        }
+    }
+    Ok(())
+}
+
+/// The wrap-up limit of the call's campaign or queue, in seconds (0: none).
+async fn limit_of(state: &AppState, call: &CallRecord) -> Result<u32, DeskError> {
+    let tenant = call.tenant_id;
+    if let Some(id) = call.campaign_id
+        && let Some(campaign) = state.store.campaign(tenant, id).await?
+    {
+        return Ok(campaign_call(tenant, &campaign)?.settings.wrap_up_seconds);
+    }
+    if let Some(id) = call.queue_id
+        && let Some(queue) = state.store.queue(tenant, id).await?
+    {
+        return Ok(queue_settings_of(&queue)?.wrap_up_seconds);
+    }
+    Ok(0)
+}
+
+/// Closes the wrap-up of `call` for its agent, saying `why`: the contact of
+/// a campaign is tried again by its retry rule, an inbound call is over.
+/// A call its agent closed meanwhile is left as it is.
+pub(crate) async fn time_out(state: &AppState, call: &CallRecord, now: UnixTime, why: &str) -> Result<(), DeskError> {
+    let Some(agent) = call.agent_id else { return Ok(()) };
+    let outcome = timed_out_outcome(call.campaign_id.is_some());
+    let attempts = match (call.campaign_id, call.contact_id) {
+        (Some(id), Some(contact)) => {
+            let campaign = state.store.campaign(call.tenant_id, id).await?.ok_or(DeskError::NotFound)?;
+            let settings = campaign_call(call.tenant_id, &campaign)?.settings;
+            let attempts = state.store.attempts(call.tenant_id, id, contact).await?;
+            Some(gate::record(gate::history(attempts.as_ref()).concluded(outcome, None), &settings, None))
+        }
+        _ => None,
+    };
+    let target = call.contact_id.map_or_else(|| format!("call:{}", call.id), subject_label);
+    let audit = AuditDraft::new(now, call.tenant_id.0, "system", "call.disposition", target)
+        .detail("call", call.id.to_string())
+        .detail("disposition", WRAP_UP_TIMED_OUT)
+        .detail("reason", why);
+    let closing = Closing { code: WRAP_UP_TIMED_OUT.into(), outcome, attempts };
+    match close_wrap_up(state, agent, call, closing, audit).await {
+        Err(DeskError::Call(super::CallError::Store(StoreError::Conflict(_)))) => Ok(()),
+        other => other,
+    }
+}
