@@ -255,6 +255,16 @@ impl Browser {
         self.post("/actions", actions).await;
     }
 
+    /// Presses a key with Shift held down.
+    pub async fn press_shifted(&self, key: &str) {
+        const SHIFT: &str = "\u{E008}";
+        let actions = json!({ "actions": [{ "type": "key", "id": "keyboard", "actions": [
+            { "type": "keyDown", "value": SHIFT }, { "type": "keyDown", "value": key },
+            { "type": "keyUp", "value": key }, { "type": "keyUp", "value": SHIFT }
+        ]}]});
+        self.post("/actions", actions).await;
+    }
+
     /// Waits for a finished download whose name contains `part`; returns its contents.
     pub async fn downloaded(&self, part: &str) -> Vec<u8> {
         let started = Instant::now();

@@ -260,11 +260,19 @@ $('disposition-form').addEventListener('submit', (event) => {
   });
 });
 
-// Each shortcut presses its button, when the button can be pressed.
-const SHORTCUTS = { a: 'start-work', b: 'take-break', n: 'next-contact', c: 'accept', x: 'decline', d: 'dial', s: 'skip', p: 'hold', h: 'hang-up' };
+// Each shortcut presses its button, when the button can be pressed. Hanging
+// up needs Shift as well; single-key shortcuts can be turned off (WCAG
+// 2.1.4), and the choice is kept in this browser.
+const SHORTCUTS = { a: 'start-work', b: 'take-break', q: 'stop-work', n: 'next-contact', c: 'accept', x: 'decline', d: 'dial', s: 'skip', p: 'hold', h: 'hang-up' };
+const WITH_SHIFT = new Set(['hang-up']);
+const SHORTCUTS_KEY = 'trustline.desk.shortcuts';
+$('shortcuts-on').checked = localStorage.getItem(SHORTCUTS_KEY) !== 'off';
+$('shortcuts-on').addEventListener('change', () => localStorage.setItem(SHORTCUTS_KEY, $('shortcuts-on').checked ? 'on' : 'off'));
 document.addEventListener('keydown', (event) => {
+  if (!$('shortcuts-on').checked) return;
   if (event.ctrlKey || event.metaKey || event.altKey || event.target.closest('input, textarea, select')) return;
   const key = event.key.toLowerCase();
+  if (SHORTCUTS[key] && WITH_SHIFT.has(SHORTCUTS[key]) !== event.shiftKey) return;
   if (key === 'o' && !$('disposition').hidden) {
     event.preventDefault();
     $('disposition-code').focus();

@@ -298,6 +298,8 @@ async fn an_agent_watches_a_dialled_call_ring_and_cancels_it() {
     desk.click("#cancel-dial").await;
     desk.wait_until("#agent-state", "free again", |t| t == "available").await;
     desk.wait_until("#status", "the cancellation", |t| t == "Call cancelled.").await;
+    desk.press("q").await;
+    desk.wait_until("#agent-state", "the end of work", |t| t == "offline").await;
     let calls = supervisor.get(&format!("/api/calls?from={}&seconds=3600", MONDAY_NOON_UTC - 60)).await.body;
     assert_eq!(calls["calls"][0]["result"], "cancelled", "{calls}");
     assert_clean(&server, &olive, &desk, &[]).await;
@@ -354,6 +356,14 @@ async fn an_agent_declines_accepts_and_holds_an_incoming_call() {
     let shown = desk.text_of("#contact-fields").await;
     assert!(shown.contains("+442079460555") && !shown.contains("masked"), "accepted, the agent sees the caller: {shown}");
     assert!(desk.text_of("#incoming").await.is_empty(), "the offer is gone");
+    // Single-key shortcuts can be turned off.
+    desk.click("#shortcuts-on").await;
+    desk.run("document.activeElement.blur();", vec![]).await;
+    desk.press("p").await;
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(desk.text_of("#call-state").await, "connected", "turned off, P does nothing");
+    desk.click("#shortcuts-on").await;
+    desk.run("document.activeElement.blur();", vec![]).await;
     desk.press("p").await;
     desk.wait_until("#call-state", "the hold", |t| t == "connected (on hold)").await;
     assert_eq!(desk.text_of("#hold").await, "Take back P");
@@ -361,7 +371,11 @@ async fn an_agent_declines_accepts_and_holds_an_incoming_call() {
     desk.press("p").await;
     desk.wait_until("#call-state", "the caller back", |t| t == "connected").await;
     desk.wait_until("#status", "the hold's end", |t| t == "Back with the caller.").await;
+    // A stray H does not end the call: hanging up takes Shift as well.
     desk.press("h").await;
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(desk.text_of("#call-state").await, "connected", "H alone does not hang up");
+    desk.press_shifted("h").await;
     desk.wait_until("#call-state", "the wrap-up", |t| t == "wrap up").await;
     // The queue's default limit of two minutes, counted down.
     desk.wait_until("#wrap-up-left", "the wrap-up's limit", |t| {
