@@ -218,6 +218,10 @@ async fn an_agent_works_three_contacts_while_the_wallboard_follows() {
         assert!(masked.contains("masked"), "a previewed contact is masked: {masked}");
         if round == 0 {
             assert_accessible(&desk).await;
+            let filled = "const desk = document.querySelector('.desk').getBoundingClientRect();\
+                const panels = [...document.querySelectorAll('.desk > section')].filter((p) => !p.hidden);\
+                return Math.abs(Math.max(...panels.map((p) => p.getBoundingClientRect().right)) - desk.right) < 2;";
+            assert_eq!(desk.run(filled, vec![]).await, json!(true), "with the disposition closed, the panels use the whole width");
             desk.keep_screenshot("desk-preview").await;
         }
         desk.click("#dial").await;
