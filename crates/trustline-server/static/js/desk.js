@@ -16,6 +16,54 @@ let offer = null;
 // When the call entered its state, and the person went on hold, by this page's clock.
 let timers = { state: null, hold: null, wrapUpEnds: null };
 
+// Incoming offers announce themselves, also when the agent looks at another
+// tab: a ring (two tones made here, no file), a flashing title, and a
+// browser notification while the tab is in the background (permission asked
+// once, at Start work, which is also the gesture browsers want before sound).
+const TITLE = document.title;
+let sound = null;
+let alerting = null;
+
+function prepareAlerts() {
+  sound ??= new AudioContext();
+  if ('Notification' in window && Notification.permission === 'default') Notification.requestPermission();
+}
+
+function ring() {
+  if (!sound) return;
+  const at = sound.currentTime;
+  for (const [pitch, start] of [[880, 0], [660, 0.25]]) {
+    const tone = sound.createOscillator();
+    const volume = sound.createGain();
+    tone.frequency.value = pitch;
+    volume.gain.value = 0.1;
+    tone.connect(volume).connect(sound.destination);
+    tone.start(at + start);
+    tone.stop(at + start + 0.2);
+  }
+}
+
+function announce(ringing, from) {
+  if (ringing && alerting === null) {
+    if (document.hidden && 'Notification' in window && Notification.permission === 'granted') {
+      const note = new Notification('Incoming call', { body: from ? `Incoming call ${from}` : 'Answer it at your desk.', tag: 'trustline-offer' });
+      note.onclick = () => window.focus();
+    }
+    let lit = false;
+    const flash = () => {
+      lit = !lit;
+      document.title = lit ? `Incoming call · ${TITLE}` : TITLE;
+      if (lit) ring();
+    };
+    flash();
+    alerting = setInterval(flash, 1000);
+  } else if (!ringing && alerting !== null) {
+    clearInterval(alerting);
+    alerting = null;
+    document.title = TITLE;
+  }
+}
+
 function show(node, visible) {
   node.hidden = !visible;
 }
@@ -60,6 +108,7 @@ function renderWork() {
   show($('contact'), Boolean(call));
   show($('disposition'), call?.state === 'wrap_up');
   if (!call) {
+    announce(false);
     offer = null;
     timers = { state: null, hold: null, wrapUpEnds: null };
     tick();
@@ -93,6 +142,7 @@ function renderWork() {
     ? { ends: performance.now() + work.answer_within * 1000, seconds: Math.max(work.answer_within, 1) }
     : null;
   if (incoming) $('incoming-source').textContent = source ? `for ${source.name}` : '';
+  announce(incoming, source ? `for ${source.name}` : '');
   countDown();
   $('hang-up').hidden = call.state !== 'connected';
   if (work.contact) renderContact(work.contact);
@@ -185,7 +235,10 @@ async function move(event, reason) {
 }
 
 const actions = {
-  start: () => attempt(() => move(agent?.state === 'break' ? 'end_break' : 'log_in')),
+  start: () => {
+    prepareAlerts();
+    return attempt(() => move(agent?.state === 'break' ? 'end_break' : 'log_in'));
+  },
   pause: () => attempt(() => move('take_break', $('break-reason').value)),
   stop: () => attempt(() => move('log_out')),
   next: () => attempt(async () => {

@@ -340,6 +340,13 @@ async fn an_agent_declines_accepts_and_holds_an_incoming_call() {
     telephony.ring_in("+442071838000", Some("+442079460555"), patient).await.unwrap();
 
     let ringing = desk.wait_until("#incoming", "the incoming call", |t| t.contains("Incoming call for Customer care")).await;
+    // The title flashes, so the call is seen from another tab.
+    let mut titles = std::collections::BTreeSet::new();
+    for _ in 0..30 {
+        titles.insert(desk.run("return document.title;", vec![]).await.as_str().unwrap_or_default().to_owned());
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(titles.contains("Incoming call · Desk · Trustline") && titles.contains("Desk · Trustline"), "{titles:?}");
     desk.wait_until("#status", "the stale state gone", |t| !t.contains("You are available")).await;
     board.wait_until("#queues td.waiting", "the call ringing at a desk", |t| t == "1 (1 ringing)").await;
     assert!(ringing.contains("answer within 20 s") || ringing.contains("answer within 19 s"), "{ringing}");
@@ -360,6 +367,7 @@ async fn an_agent_declines_accepts_and_holds_an_incoming_call() {
     let shown = desk.text_of("#contact-fields").await;
     assert!(shown.contains("+442079460555") && !shown.contains("masked"), "accepted, the agent sees the caller: {shown}");
     assert!(desk.text_of("#incoming").await.is_empty(), "the offer is gone");
+    assert_eq!(desk.run("return document.title;", vec![]).await, json!("Desk · Trustline"), "answered, the title is still");
     // Single-key shortcuts can be turned off.
     desk.click("#shortcuts-on").await;
     desk.run("document.activeElement.blur();", vec![]).await;
