@@ -61,12 +61,33 @@ impl Period {
         // Both parts are bounded, so this cannot overflow.
         Ok(Self { from, to: from + seconds })
     }
+
+    /// The days the period covers, as a file name says them:
+    /// `2026-12-01_2026-12-07` (UTC; the end is exclusive, so a period
+    /// ending at midnight names the day before). One day is one date.
+    pub fn days_label(&self) -> String {
+        let day = |t: UnixTime| {
+            jiff::Timestamp::from_second(t).map(|ts| ts.to_zoned(jiff::tz::TimeZone::UTC).date().to_string()).unwrap_or_else(|_| t.to_string())
+        };
+        let (first, last) = (day(self.from), day((self.to - 1).max(self.from)));
+        if first == last { first } else { format!("{first}_{last}") }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_period_names_its_days() {
+        let december_first = 1_796_083_200; // 2026-12-01 00:00 UTC
+        assert_eq!(Period { from: december_first, to: december_first + 7 * 86_400 }.days_label(), "2026-12-01_2026-12-07");
+        assert_eq!(Period { from: december_first, to: december_first + 86_400 }.days_label(), "2026-12-01");
+        assert_eq!(Period { from: december_first + 3_600, to: december_first + 7_200 }.days_label(), "2026-12-01");
+        // At the far end of the range the label still says something.
+        assert!(!Period { from: LATEST_TIME - 1, to: LATEST_TIME }.days_label().is_empty());
+    }
 
     const DAY: i64 = 86_400;
 

@@ -108,7 +108,7 @@ async fn csv_export(state: &AppState, authed: &Authed, name: &str, period: &Peri
         .detail("from", period.from.to_string())
         .detail("to", period.to.to_string());
     state.appender.append(audit).await?;
-    let disposition = format!("attachment; filename=\"{name}-{}-{}.csv\"", period.from, period.to);
+    let disposition = format!("attachment; filename=\"{name}-{}.csv\"", period.days_label());
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)], body).into_response())
 }
 

@@ -160,6 +160,6 @@ pub(crate) async fn agent_time(
         .detail("from", period.from.to_string())
         .detail("to", period.to.to_string());
     state.appender.append(audit).await?;
-    let disposition = format!("attachment; filename=\"agent-time-{}-{}.csv\"", period.from, period.to);
+    let disposition = format!("attachment; filename=\"agent-time-{}.csv\"", period.days_label());
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)], out).into_response())
 }

@@ -105,7 +105,8 @@ pub(crate) async fn evidence(
     state.appender.append(audit).await?;
     let assessment = assessment(&state, &authed).await?;
     let bundle = evidence_bundle(state.store.as_ref(), &state.keys, tenant.id, &assessment, period, state.clock.now()).await?;
-    let name = format!("attachment; filename=\"trustline-evidence-{}-{}-{}.zip\"", tenant.slug, period.from, period.to);
+    let days = trustline_domain::Period { from: period.from, to: period.to }.days_label();
+    let name = format!("attachment; filename=\"trustline-evidence-{}-{days}.zip\"", tenant.slug);
     Ok(([(header::CONTENT_TYPE, "application/zip".to_owned()), (header::CONTENT_DISPOSITION, name)], bundle).into_response())
 }
 

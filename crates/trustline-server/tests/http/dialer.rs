@@ -216,6 +216,8 @@ async fn predictive_calls_find_free_agents_and_figures_add_up(engine: Engine) {
     assert_eq!(figures["conversion_rate"], 0.5);
     let csv = sam.get(&format!("/api/reports/campaigns?from={}&seconds=3660&format=csv", MONDAY_NOON_UTC - 60)).await;
     assert_eq!(csv.status, 200);
+    // Named by the days it covers (Monday 18 March 2030), not Unix seconds.
+    assert_eq!(csv.headers["content-disposition"], "attachment; filename=\"campaigns-2030-03-18.csv\"");
     let text = csv.text;
     assert!(text.contains(&format!("{campaign},\"Winter\",6,6,1.0000,6,3,0.5000,0,0.0000")), "{text}");
     let audited = centre.server.db.raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'report.export'").await;
