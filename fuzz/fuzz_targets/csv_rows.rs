@@ -8,7 +8,7 @@ libfuzzer_sys::fuzz_target!(|bytes: &[u8]| {
         return;
     };
     let rules = trustline_phone::PhoneRules::default();
-    let mut records = CsvRecords::new(bytes, 0, 1);
+    let mut records = CsvRecords::new(bytes, 0, 1, trustline_import::sniff_delimiter(bytes));
     let mut last_offset = 0;
     loop {
         match records.next_record() {

@@ -67,7 +67,9 @@ impl Period {
     /// ending at midnight names the day before). One day is one date.
     pub fn days_label(&self) -> String {
         let day = |t: UnixTime| {
-            jiff::Timestamp::from_second(t).map(|ts| ts.to_zoned(jiff::tz::TimeZone::UTC).date().to_string()).unwrap_or_else(|_| t.to_string())
+            jiff::Timestamp::from_second(t)
+                .map(|ts| ts.to_zoned(jiff::tz::TimeZone::UTC).date().to_string())
+                .unwrap_or_else(|_| t.to_string())
         };
         let (first, last) = (day(self.from), day((self.to - 1).max(self.from)));
         if first == last { first } else { format!("{first}_{last}") }

@@ -77,6 +77,10 @@ fn normalise(name: &str) -> String {
     name.trim().to_lowercase().replace([' ', '-', '.'], "_")
 }
 
+/// The fields a column can feed, as messages and help list them.
+pub const FIELDS: &str =
+    "name, first_name, last_name, phone, email, street, city, postcode, region, country, language, time_zone, custom:<name>, ignore";
+
 /// Why a mapping cannot be used; the import does not start.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum MappingError {
@@ -88,9 +92,7 @@ pub enum MappingError {
     BadOverride(String),
     #[error("--map names column {0:?}, which is not in the header")]
     UnknownColumn(String),
-    #[error(
-        "{0:?} is not a contact field (use name, first_name, last_name, phone, email, street, city, postcode, region, country, language, time_zone, custom:<name> or ignore)"
-    )]
+    #[error("{0:?} is not a contact field (fields: {FIELDS})")]
     UnknownField(String),
     #[error("no column maps to phone: a call list needs numbers (map one with --map <column>=phone)")]
     NoPhone,
@@ -98,8 +100,11 @@ pub enum MappingError {
     TooManyPhones,
     #[error("columns {0:?} and {1:?} both map to {2}")]
     Twice(String, String, String),
-    #[error("column {0:?} is not understood; map it with --map {0:?}=<field> or --map {0:?}=ignore")]
-    Unmapped(String),
+    #[error(
+        "{} not understood: map each to a field or to ignore (fields: {FIELDS})",
+        .0.iter().map(|c| format!("{c:?}")).collect::<Vec<_>>().join(", ") + if .0.len() == 1 { " is" } else { " are" }
+    )]
+    Unmapped(Vec<String>),
 }
 
 /// The header's columns and where each goes, stored with the import so a
@@ -107,6 +112,13 @@ pub enum MappingError {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ColumnMapping {
     pub columns: Vec<(String, Target)>,
+    /// The byte between fields (`,`, `;` or tab), as found in the header.
+    #[serde(default = "comma")]
+    pub delimiter: u8,
+}
+
+fn comma() -> u8 {
+    b','
 }
 
 impl ColumnMapping {
@@ -126,13 +138,16 @@ impl ColumnMapping {
             explicit.insert(column.trim().to_owned(), target);
         }
         let mut columns = Vec::with_capacity(header.len());
+        let mut unmapped = Vec::new();
         for column in header {
             let column = column.trim();
-            let target = match explicit.get(column) {
-                Some(target) => target.clone(),
-                None => Target::parse(column, custom).ok_or_else(|| MappingError::Unmapped(column.to_owned()))?,
-            };
-            columns.push((column.to_owned(), target));
+            match explicit.get(column).cloned().or_else(|| Target::parse(column, custom)) {
+                Some(target) => columns.push((column.to_owned(), target)),
+                None => unmapped.push(column.to_owned()),
+            }
+        }
+        if !unmapped.is_empty() {
+            return Err(MappingError::Unmapped(unmapped));
         }
         let phones = columns.iter().filter(|(_, t)| *t == Target::Phone).count();
         if phones == 0 {
@@ -149,7 +164,7 @@ impl ColumnMapping {
                 return Err(MappingError::Twice(column.clone(), other.clone(), target.label()));
             }
         }
-        Ok(Self { columns })
+        Ok(Self { columns, delimiter: b',' })
     }
 
     /// One row's fields as a contact input. Fields that are not UTF-8, or
@@ -262,7 +277,11 @@ mod tests {
     fn overrides_and_refusals() {
         let overridden = ColumnMapping::from_header(&["who", "tel", "notes"], &["who=name".into(), "notes=ignore".into()], &[]).unwrap();
         assert_eq!(overridden.columns[0].1, Target::Name);
-        assert_eq!(ColumnMapping::from_header(&["who", "tel"], &[], &[]), Err(MappingError::Unmapped("who".into())));
+        assert_eq!(ColumnMapping::from_header(&["who", "tel"], &[], &[]), Err(MappingError::Unmapped(vec!["who".into()])));
+        let both = ColumnMapping::from_header(&["who", "tel", "why"], &[], &[]).unwrap_err();
+        assert_eq!(both, MappingError::Unmapped(vec!["who".into(), "why".into()]));
+        let said = both.to_string();
+        assert!(said.starts_with("\"who\", \"why\" are not understood") && said.contains("time_zone, custom:<name>, ignore"), "{said}");
         assert_eq!(ColumnMapping::from_header(&["name", "email"], &[], &[]), Err(MappingError::NoPhone));
         assert_eq!(
             ColumnMapping::from_header(&["name", "tel"], &["nope=name".into()], &[]),

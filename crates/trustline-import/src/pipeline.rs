@@ -123,12 +123,16 @@ fn file_digest(source: &ImportSource) -> Result<Digest, ImportError> {
 
 /// The header's mapping and where the data starts.
 fn read_header(source: &ImportSource, overrides: &[String], custom: &[CustomFieldDef]) -> Result<(ColumnMapping, u64, u64), ImportError> {
-    let mut records = CsvRecords::new(std::io::BufReader::new(source.open()?), 0, 1);
+    let mut start = Vec::with_capacity(4096);
+    source.open()?.take(64 * 1024).read_to_end(&mut start).map_err(source.io_error())?;
+    let delimiter = crate::records::sniff_delimiter(&start);
+    let mut records = CsvRecords::new(std::io::BufReader::new(source.open()?), 0, 1, delimiter);
     let header = match records.next_record().map_err(source.io_error())? {
         Next::Record(record) => {
             let names: Result<Vec<&str>, _> = record.fields().map(std::str::from_utf8).collect();
             let names = names.map_err(|_| MappingError::HeaderEncoding)?;
-            (ColumnMapping::from_header(&names, overrides, custom)?, record.end_offset, record.line + 1)
+            let mapping = ColumnMapping { delimiter, ..ColumnMapping::from_header(&names, overrides, custom)? };
+            (mapping, record.end_offset, record.line + 1)
         }
         Next::Oversize { .. } | Next::End => return Err(MappingError::NoHeader.into()),
     };
@@ -148,7 +152,7 @@ fn read_chunks(
     let source = &request.source;
     let mut file = source.open()?;
     file.seek(SeekFrom::Start(offset)).map_err(source.io_error())?;
-    let mut records = CsvRecords::new(std::io::BufReader::with_capacity(1 << 16, file), offset, line);
+    let mut records = CsvRecords::new(std::io::BufReader::with_capacity(1 << 16, file), offset, line, mapping.delimiter);
     let mut chunk = ParsedChunk { rows: Vec::new(), rejections: Vec::new(), to_offset: offset, to_line: line, last: false };
     loop {
         let next = records.next_record().map_err(source.io_error())?;

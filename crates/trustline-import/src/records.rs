@@ -53,6 +53,24 @@ impl<'a> Record<'a> {
     }
 }
 
+/// The separator a file's first line uses: comma, semicolon (spreadsheets
+/// in much of Europe write CSV so) or tab, whichever occurs most outside
+/// quotes; a comma when none does.
+pub fn sniff_delimiter(start: &[u8]) -> u8 {
+    let line = start.split(|&b| b == b'\n').next().unwrap_or_default();
+    let mut counts = [(b',', 0usize), (b';', 0), (b'\t', 0)];
+    let mut quoted = false;
+    for &byte in line {
+        if byte == b'"' {
+            quoted = !quoted;
+        } else if !quoted && let Some(count) = counts.iter_mut().find(|(d, _)| *d == byte) {
+            count.1 += 1;
+        }
+    }
+    // The first of the most frequent: a comma wins ties.
+    counts.iter().fold((b',', 0), |best, &(d, n)| if n > best.1 { (d, n) } else { best }).0
+}
+
 pub enum Next<'a> {
     Record(Record<'a>),
     /// A record over [`MAX_RECORD_BYTES`] or with too many fields.
@@ -65,9 +83,10 @@ pub enum Next<'a> {
 
 impl<R: Read> CsvRecords<R> {
     /// `offset` and `line` say where `input` starts within the file (0 and 1
-    /// for its beginning), so positions stay absolute on resume.
-    pub fn new(input: R, offset: u64, line: u64) -> Self {
-        let mut parser = csv_core::Reader::new();
+    /// for its beginning), so positions stay absolute on resume; fields are
+    /// separated by `delimiter`.
+    pub fn new(input: R, offset: u64, line: u64, delimiter: u8) -> Self {
+        let mut parser = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
         parser.set_line(line);
         Self { input, parser, buf: vec![0; READ_BUFFER], start: 0, end: 0, eof: false, offset, out: vec![0; 4096], ends: vec![0; 64] }
     }
@@ -156,11 +175,21 @@ impl<R: Read> CsvRecords<R> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn the_header_says_which_separator_the_file_uses() {
+        assert_eq!(sniff_delimiter(b"name,phone\nA;B,1\n"), b',');
+        assert_eq!(sniff_delimiter(b"name;phone;city\n"), b';');
+        assert_eq!(sniff_delimiter(b"name\tphone\n"), b'\t');
+        assert_eq!(sniff_delimiter(b"\"last, first\";phone\n"), b';', "separators inside quotes do not count");
+        assert_eq!(sniff_delimiter(b"phone\n"), b',');
+        assert_eq!(sniff_delimiter(b""), b',');
+    }
+
     /// Each record as (line, end offset, fields), or the line of an oversize one.
     type Read = Result<(u64, u64, Vec<String>), u64>;
 
     fn all(text: &[u8]) -> Vec<Read> {
-        let mut reader = CsvRecords::new(text, 0, 1);
+        let mut reader = CsvRecords::new(text, 0, 1, b',');
         let mut out = Vec::new();
         loop {
             match reader.next_record().unwrap() {
@@ -187,7 +216,7 @@ mod tests {
         let text = b"h1,h2\na,b\nc,d\n";
         let whole = all(text);
         let Ok((line, offset, _)) = whole[1].clone() else { panic!() };
-        let mut reader = CsvRecords::new(&text[offset as usize..], offset, line + 1);
+        let mut reader = CsvRecords::new(&text[offset as usize..], offset, line + 1, b',');
         let Next::Record(r) = reader.next_record().unwrap() else { panic!() };
         assert_eq!((r.line, r.end_offset), (3, 14));
     }

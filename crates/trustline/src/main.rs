@@ -2,6 +2,7 @@
 
 mod commands;
 mod config;
+mod error_text;
 
 use clap::{Parser, Subcommand};
 use commands::{audit, backup, bench, import, init, keys, numbers, report, serve, simulate, subject, tenant, user};
@@ -63,6 +64,8 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("TRUSTLINE_LOG").unwrap_or_else(|_| "info".into()))
         .with_writer(std::io::stderr)
+        // Colour codes only for a person at a terminal, not in a log file or pipe.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
@@ -100,7 +103,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", error_text::said_once(&error));
             ExitCode::from(2)
         }
     }

@@ -12,6 +12,7 @@ on_both_engines!(
     a_killed_import_resumes_and_imports_every_valid_row_exactly_once,
     malformed_rows_are_reported_and_the_rest_imported,
     a_header_that_cannot_be_mapped_imports_nothing,
+    semicolon_and_tab_files_are_read_and_rejections_counted_by_reason,
     duplicates_and_do_not_contact_numbers_are_not_imported_twice
 );
 
@@ -137,7 +138,12 @@ async fn a_header_that_cannot_be_mapped_imports_nothing(engine: Engine) {
     let db = with_tenant(engine).await;
     let cases: [(&[u8], &[&str], &str); 5] = [
         (b"name,email\nA,a@example.org\n", &[], "no column maps to phone"),
-        (b"name,tel,favourite colour\nA,+442071838750,red\n", &[], "column \"favourite colour\" is not understood"),
+        // Every unknown column at once, with the fields there are.
+        (
+            b"name,tel,favourite colour,pet\nA,+442071838750,red,cat\n",
+            &[],
+            "\"favourite colour\", \"pet\" are not understood: map each to a field or to ignore (fields: name, first_name",
+        ),
         (b"name,tel\nA,+442071838750\n", &["tel=colour"], "\"colour\" is not a contact field"),
         (b"", &[], "no header row"),
         (b"n\xffme,tel\n", &[], "header is not UTF-8"),
@@ -156,7 +162,30 @@ async fn a_header_that_cannot_be_mapped_imports_nothing(engine: Engine) {
     assert_eq!(db.raw.scalar("SELECT COUNT(*) FROM imports").await, 0);
     let missing = import(&db, &["--list", "x", "/nonexistent/list.csv"]);
     assert_eq!(missing.status.code(), Some(2));
-    assert!(text(&missing).contains("cannot read /nonexistent/list.csv"), "{}", text(&missing));
+    let said = text(&missing);
+    assert!(said.contains("cannot read /nonexistent/list.csv"), "{said}");
+    assert_eq!(said.matches("No such file or directory").count(), 1, "the cause is said once: {said}");
+}
+
+/// Spreadsheets in much of Europe save CSV with semicolons, and some tools
+/// with tabs: the header says which, and the whole file is read so; the
+/// run ends with the rejected rows counted by reason.
+async fn semicolon_and_tab_files_are_read_and_rejections_counted_by_reason(engine: Engine) {
+    let db = with_tenant(engine).await;
+    let semicolons =
+        write_file(&db, "semi.csv", "name;phone;city\n\"Lovelace; Ada\";+442071838750;London\nBob;+442071838751;Leeds\n".as_bytes());
+    let out = import(&db, &["--list", "semi", semicolons.as_str()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("2 new contacts"), "{}", text(&out));
+    assert!(!text(&out).contains("Rejected rows are listed"), "nothing was rejected: {}", text(&out));
+    let tabs = write_file(&db, "tabs.tsv", b"name\tphone\nCyd\t+442071838752\nDee\tnot a number\nEve\tnone\nFay\t\n");
+    let out = import(&db, &["--list", "tabs", tabs.as_str()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let said = text(&out);
+    assert!(said.contains("1 new contacts") && said.contains("2 rejected (phone): is not a phone number"), "{said}");
+    assert!(said.contains("1 rejected (phone): a contact needs a phone number or an e-mail address"), "{said}");
+    assert!(said.contains("--report"), "the way to the rows by line: {said}");
+    assert_eq!(db.raw.scalar("SELECT COUNT(*) FROM contacts").await, 3);
 }
 
 async fn duplicates_and_do_not_contact_numbers_are_not_imported_twice(engine: Engine) {

@@ -1,6 +1,7 @@
 use crate::config::DataArgs;
 use anyhow::Context;
 use clap::Args;
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -22,8 +23,7 @@ pub struct ImportArgs {
     /// The tenant (may be left out when there is only one).
     #[arg(long)]
     tenant: Option<String>,
-    /// Map a column to a field: `--map Mobile=phone --map Notes=ignore`.
-    #[arg(long = "map", value_name = "COLUMN=FIELD")]
+    #[arg(long = "map", value_name = "COLUMN=FIELD", help = map_help())]
     map: Vec<String>,
     /// Country assumed for numbers written without +country code (e.g. GB).
     #[arg(long)]
@@ -34,6 +34,10 @@ pub struct ImportArgs {
     /// Rows per committed chunk: an interrupted import resumes at a chunk boundary.
     #[arg(long, default_value_t = 50_000, value_parser = clap::value_parser!(u32).range(1..=200_000))]
     chunk_rows: u32,
+}
+
+fn map_help() -> String {
+    format!("Map a column to a field: `--map Mobile=phone --map Notes=ignore`. Fields: {}", trustline_import::FIELDS)
 }
 
 pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
@@ -70,22 +74,41 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
         c.suppressed,
         c.rejected
     );
-    if let Some(path) = &args.report {
-        let mut out = std::io::BufWriter::new(std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?);
-        let mut csv = CsvWriter::with_header(&trustline_import::REPORT_COLUMNS);
-        let mut after = 0;
-        loop {
-            let page = inst.store.import_rejections(tenant.id, record.id, after, 1000).await?;
-            let Some(last) = page.last() else { break };
-            after = last.line;
-            for r in &page {
-                trustline_import::write_rejection(&mut csv, r);
-            }
+    // Every rejected row once: tallied by reason, and written to the report.
+    let mut report = match &args.report {
+        Some(path) => {
+            Some(std::io::BufWriter::new(std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?))
+        }
+        None => None,
+    };
+    let mut csv = CsvWriter::with_header(&trustline_import::REPORT_COLUMNS);
+    let mut reasons: BTreeMap<(String, String), u64> = BTreeMap::new();
+    let mut after = 0;
+    loop {
+        let page = if c.rejected > 0 { inst.store.import_rejections(tenant.id, record.id, after, 1000).await? } else { Vec::new() };
+        let Some(last) = page.last() else { break };
+        after = last.line;
+        for r in &page {
+            *reasons.entry((r.field.clone(), r.reason.clone())).or_default() += 1;
+            trustline_import::write_rejection(&mut csv, r);
+        }
+        if let Some(out) = report.as_mut() {
             out.write_all(csv.take().as_bytes())?;
         }
+    }
+    for ((field, reason), count) in &reasons {
+        println!("  {count} rejected ({field}): {reason}");
+    }
+    if let Some(out) = report.as_mut() {
         out.write_all(csv.finish().as_bytes())?;
         out.flush()?;
-        println!("Rejected rows are listed in {}.", path.display());
+    }
+    match (&args.report, c.rejected) {
+        (_, 0) => {}
+        (Some(path), _) => println!("Rejected rows are listed in {}.", path.display()),
+        (None, _) => println!(
+            "To list the rejected rows by line, import again with --report rejected.csv (rows already imported then count as duplicates; nothing is added twice)."
+        ),
     }
     Ok(if c.rejected > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
