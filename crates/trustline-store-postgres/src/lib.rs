@@ -10,6 +10,7 @@ mod audit_chain;
 mod backup;
 mod calls;
 mod campaigns;
+mod connecting;
 mod contacts;
 mod idempotency;
 mod imports;
@@ -54,10 +55,17 @@ fn unavailable(e: sqlx::Error) -> StoreError {
 }
 
 impl PostgresDatabase {
-    /// Connects and applies migrations.
+    /// Connects and applies migrations. A server that cannot be reached is
+    /// reported at once, saying where and why.
     pub async fn connect(url: &str) -> StoreResult<Self> {
-        let pool =
-            PgPoolOptions::new().max_connections(10).acquire_timeout(Duration::from_secs(10)).connect(url).await.map_err(unavailable)?;
+        let options = connecting::options(url).map_err(|e| StoreError::Unavailable(Box::new(e)))?;
+        connecting::try_first(&options).await.map_err(|e| StoreError::Unavailable(Box::new(e)))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(10)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(unavailable)?;
         // Several nodes may start at once; the migrator takes an advisory lock.
         MIGRATOR.run(&pool).await.map_err(|e| StoreError::Unavailable(Box::new(e)))?;
         Ok(Self { pool })

@@ -602,3 +602,38 @@ async fn inbound_numbers_are_assigned_by_the_operator(engine: Engine) {
     let audited = db.raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action IN ('number.assign', 'number.release')").await;
     assert_eq!(audited, 2);
 }
+
+/// A PostgreSQL server that cannot be used is reported at once, saying
+/// where and why, and never with the URL's password.
+#[test]
+fn postgres_connection_failures_say_where_and_why() {
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().display().to_string();
+    // A master key, so that the database is what fails.
+    let init = trustline(&["--data-dir".to_owned(), data_dir.clone()], &["init", "--tenant", "acme", "--owner", "olive"], None);
+    assert!(init.status.success(), "{}", text(&init));
+    let said = |url: &str| {
+        let args = ["user", "list", "--tenant", "acme", "--data-dir", data_dir.as_str(), "--database-url", url];
+        let out = Command::new(env!("CARGO_BIN_EXE_trustline")).args(args).env_remove("TRUSTLINE_DATABASE_URL").output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+        let said = text(&out);
+        assert_eq!(said.lines().count(), 1, "one line: {said}");
+        assert!(!said.contains("secret-pass") && !said.contains("pool timed out"), "{said}");
+        said
+    };
+    let refused = said("postgres://someone:secret-pass@127.0.0.1:1/none");
+    assert!(refused.contains("cannot connect to PostgreSQL at 127.0.0.1:1: connection refused"), "{refused}");
+    let unknown = said("postgres://someone:secret-pass@no-such-host.invalid:5432/none");
+    assert!(unknown.contains("at no-such-host.invalid:5432: unknown host"), "{unknown}");
+    if !Engine::Postgres.available() {
+        return;
+    }
+    let url = std::env::var("TRUSTLINE_TEST_DATABASE_URL").unwrap();
+    let options: sqlx::postgres::PgConnectOptions = url.parse().unwrap();
+    let (host, port, user) = (options.get_host(), options.get_port(), options.get_username());
+    let wrong = said(&format!("postgres://{user}:secret-pass@{host}:{port}/postgres"));
+    assert!(wrong.contains(&format!("at {host}:{port}: wrong password for user {user:?}")), "{wrong}");
+    let (server, _) = url.rsplit_once('/').unwrap();
+    let missing = said(&format!("{server}/no_such_database_here"));
+    assert!(missing.contains("there is no database \"no_such_database_here\""), "{missing}");
+}
