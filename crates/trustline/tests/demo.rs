@@ -29,10 +29,11 @@ async fn the_demo_starts_and_its_owner_is_asked_to_enrol_mfa() {
     let mut child = Killed(child);
     let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
     let mut printed = Vec::new();
-    while printed.len() < 9 {
+    while printed.len() < 10 {
         printed.push(lines.next().expect("the demo stopped printing").unwrap());
     }
     let address = printed[0].split("listening on ").nth(1).unwrap().split(' ').next().unwrap().to_owned();
+    assert!(printed.iter().any(|l| l.split_whitespace().eq(["username", "role", "password"])), "the accounts have headings: {printed:#?}");
     let owner = printed.iter().find(|l| l.trim_start().starts_with("owner ")).unwrap();
     let password = owner.split_whitespace().last().unwrap().to_owned();
     assert!(dir.path().join("trustline-data/master.key").exists(), "the demo keeps its data in ./trustline-data");

@@ -145,6 +145,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     println!("Trustline is listening on {scheme}://{address}/ ({} storage)", app_engine(&args.data));
     if !demo_accounts.is_empty() {
         println!("Demo tenant: {DEMO_TENANT}. Accounts (passwords are new at every start):");
+        println!("  {:<11} {:<11} password", "username", "role");
         for (username, role, password) in &demo_accounts {
             println!("  {username:<11} {role:<11} {}", password.as_str());
         }
