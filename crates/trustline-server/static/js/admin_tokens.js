@@ -1,18 +1,24 @@
 // API tokens: scoped, expiring; the secret is shown once.
 
-import { api, attempt, el, say, when } from './api.js';
+import { api, attempt, confirmFirst, el, say, when } from './api.js';
 
 const $ = (id) => document.getElementById(id);
+
+function revokeButton(t) {
+  const button = el('button', { type: 'button' }, 'Revoke');
+  button.onclick = confirmFirst(button, `Revoke ${t.name}? Click again`, () => attempt(async () => {
+    await api('DELETE', `/api/tokens/${t.id}`);
+    say(`Token ${t.name} revoked.`);
+    await load();
+  }));
+  return button;
+}
 
 async function load() {
   const tokens = await api('GET', '/api/tokens');
   $('tokens').replaceChildren(...tokens.map((t) => el('tr', {},
     el('td', {}, t.name), el('td', {}, t.scopes.join(', ')), el('td', {}, when(t.expires_at)), el('td', {}, t.revoked ? 'revoked' : '—'),
-    el('td', {}, t.revoked ? '' : el('button', { type: 'button', onclick: () => attempt(async () => {
-      await api('DELETE', `/api/tokens/${t.id}`);
-      say(`Token ${t.name} revoked.`);
-      await load();
-    }) }, 'Revoke')))));
+    el('td', {}, t.revoked ? '' : revokeButton(t)))));
 }
 
 $('token-form').addEventListener('submit', (event) => {

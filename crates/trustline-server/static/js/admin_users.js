@@ -1,25 +1,35 @@
 // Users: invite (the initial password is shown once), change roles,
 // disable or enable, and reset a lost authenticator.
 
-import { api, attempt, el, say } from './api.js';
+import { api, attempt, confirmFirst, el, say } from './api.js';
 
 const $ = (id) => document.getElementById(id);
+// The roles the signed-in person may hand out, most privileged first.
 const roles = [...$('invite-role').options].map((o) => o.value);
+// An invitation starts at the least privileged role.
+$('invite-role').value = roles.includes('agent') ? 'agent' : roles[roles.length - 1];
 
 function actions(user) {
-  const role = el('select', { 'aria-label': `Role of ${user.username}` }, roles.map((r) => el('option', { value: r, selected: r === user.role }, r)));
+  // A role the viewer may not hand out (an owner, to an admin) is not offered as a choice.
+  const manageable = roles.includes(user.role);
+  const role = manageable
+    ? el('select', { 'aria-label': `Role of ${user.username}` }, roles.map((r) => el('option', { value: r, selected: r === user.role }, r)))
+    : null;
+  const toggle = el('button', { type: 'button' }, user.disabled ? 'Enable' : 'Disable');
+  const change = () => attempt(async () => {
+    await api('POST', `/api/users/${user.id}/${user.disabled ? 'enable' : 'disable'}`);
+    say(`${user.username} ${user.disabled ? 'enabled' : 'disabled'}; their sessions ended.`);
+    await load();
+  });
+  toggle.onclick = user.disabled ? change : confirmFirst(toggle, `Disable ${user.username}? Click again`, change);
   return [
     role,
-    el('button', { type: 'button', onclick: () => attempt(async () => {
+    role ? el('button', { type: 'button', onclick: () => attempt(async () => {
       await api('PUT', `/api/users/${user.id}/role`, { role: role.value });
       say(`${user.username} is now ${role.value}.`);
       await load();
-    }) }, 'Change role'),
-    el('button', { type: 'button', onclick: () => attempt(async () => {
-      await api('POST', `/api/users/${user.id}/${user.disabled ? 'enable' : 'disable'}`);
-      say(`${user.username} ${user.disabled ? 'enabled' : 'disabled'}; their sessions ended.`);
-      await load();
-    }) }, user.disabled ? 'Enable' : 'Disable'),
+    }) }, 'Change role') : null,
+    manageable ? toggle : null,
     user.mfa_enrolled ? el('button', { type: 'button', onclick: () => attempt(async () => {
       await api('POST', `/api/users/${user.id}/reset-mfa`);
       say(`${user.username} must set up an authenticator again at the next sign-in.`);

@@ -92,6 +92,24 @@ export function when(seconds) {
   return new Date(seconds * 1000).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
 }
 
+// A click handler for a step that cannot be undone: the first click asks
+// (the button says `question`), a second within five seconds does it.
+export function confirmFirst(button, question, work) {
+  const label = button.textContent;
+  let timer = null;
+  return () => {
+    if (timer === null) {
+      button.textContent = question;
+      timer = setTimeout(() => { button.textContent = label; timer = null; }, 5000);
+      return;
+    }
+    clearTimeout(timer);
+    timer = null;
+    button.textContent = label;
+    work();
+  };
+}
+
 // Runs `work`, reporting an ApiError in the status line instead of throwing.
 export async function attempt(work) {
   try {

@@ -462,13 +462,21 @@ async fn the_admin_console_invites_creates_and_configures() {
     sign_in(&server, &browser, &olive).await;
 
     browser.goto(&format!("{}/admin/users", server.base)).await;
+    let chosen = "return document.getElementById('invite-role').value;";
+    assert_eq!(browser.run(chosen, vec![]).await, json!("agent"), "an invitation starts at the least privileged role");
     browser.fill("#invite-username", "newbie").await;
     browser.fill("#invite-name", "New Agent").await;
-    browser.select("#invite-role", "agent").await;
     browser.click("#invite-form button[type=submit]").await;
     let shown = browser.wait_until("#invite-result", "the initial password", |t| t.contains("Initial password for newbie")).await;
     assert!(shown.len() > 40, "{shown}");
     browser.wait_until("#users", "the new account", |t| t.contains("New Agent")).await;
+    // Disabling asks first: one click only asks.
+    browser.click("tr[data-user='newbie'] td.actions button:nth-of-type(2)").await;
+    browser.wait_until("tr[data-user='newbie'] td.actions", "the question", |t| t.contains("Disable newbie? Click again")).await;
+    assert_eq!(
+        owner.get("/api/users").await.body.as_array().unwrap().iter().find(|u| u["username"] == "newbie").unwrap()["disabled"],
+        false
+    );
     browser.click("tr[data-user='newbie'] td.actions button:nth-of-type(2)").await;
     browser.wait_until("tr[data-user='newbie']", "the disabled account", |t| t.contains("disabled")).await;
     assert_accessible(&browser).await;
