@@ -7,8 +7,8 @@ const $ = (id) => document.getElementById(id);
 async function deliveries(hook) {
   const list = await api('GET', `/api/webhooks/${hook.id}/deliveries`);
   $('deliveries').replaceChildren(el('h3', {}, `Deliveries to ${hook.url}`),
-    el('table', { class: 'grid' }, el('thead', {}, el('tr', {}, ['Event', 'State', 'Attempts', 'Last answer', 'Created'].map((h) => el('th', { scope: 'col' }, h)))),
-      el('tbody', {}, list.map((d) => el('tr', {}, el('td', {}, d.event), el('td', {}, d.state), el('td', {}, d.attempts), el('td', {}, d.last_status ?? d.last_error ?? '—'), el('td', {}, when(d.created_at)))))));
+    el('div', { class: 'table-scroll' }, el('table', { class: 'grid' }, el('thead', {}, el('tr', {}, ['Event', 'State', 'Attempts', 'Last answer', 'Created'].map((h) => el('th', { scope: 'col' }, h)))),
+      el('tbody', {}, list.map((d) => el('tr', {}, el('td', {}, d.event), el('td', {}, d.state), el('td', {}, d.attempts), el('td', {}, d.last_status ?? d.last_error ?? '—'), el('td', {}, when(d.created_at))))))));
   $('deliveries').hidden = false;
 }
 

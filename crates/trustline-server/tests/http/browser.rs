@@ -661,3 +661,32 @@ async fn a_csp_violation_is_blocked_logged_and_reported() {
     browser.run("const t = document.createElement('div'); t.id = 'wide'; t.textContent = 'x'; t.style.width = '2000px'; document.body.append(t);", vec![]).await;
     assert_eq!(browser.wider_than_window().await, ["#wide"]);
 }
+
+/// Every signed-in screen, as each role sees it, fits a phone held upright
+/// (390 × 844): the page never scrolls sideways.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_screen_fits_a_phone() {
+    let Some(driver) = driver().await else { return };
+    let Floor { server, olive, sam, ada, .. } = floor().await;
+    let screens: Vec<&'static str> = trustline_server::route_table()
+        .into_iter()
+        .filter(|r| r.method == axum::http::Method::GET && matches!(r.access, trustline_server::Access::Allowed(_)))
+        .map(|r| r.path)
+        .filter(|p| !p.starts_with("/api/") && !p.starts_with("/static/") && !p.contains('{') && !p.ends_with(".svg"))
+        .collect();
+    assert!(screens.len() >= 15, "{screens:?}");
+    let mut too_wide = Vec::new();
+    for user in [&olive, &sam, &ada] {
+        let phone = driver.browser(390, 844).await;
+        sign_in(&server, &phone, user).await;
+        for screen in &screens {
+            phone.goto(&format!("{}{screen}", server.base)).await;
+            phone.find("main").await;
+            let sideways = "return document.documentElement.scrollWidth > document.documentElement.clientWidth;";
+            if phone.run(sideways, vec![]).await == json!(true) {
+                too_wide.push(format!("{} at {screen}: {:?}", user.username, phone.wider_than_window().await));
+            }
+        }
+    }
+    assert!(too_wide.is_empty(), "screens wider than a phone:\n{}", too_wide.join("\n"));
+}
