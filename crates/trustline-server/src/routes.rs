@@ -215,6 +215,14 @@ fn entries() -> Vec<Entry> {
         ),
         // Pages.
         entry(Method::GET, "/", "Home page", Allowed(Action::AccountView), get(pages::home)),
+        entry(
+            Method::GET,
+            "/admin",
+            "Admin console: its first section you may open",
+            Allowed(Action::AccountView),
+            get(admin_pages::console),
+        )
+        .answers(StatusCode::SEE_OTHER),
         entry(Method::GET, "/admin/users", "Admin console: users", Allowed(Action::UserCreate), get(admin_pages::users::page)),
         entry(
             Method::GET,

@@ -10,7 +10,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{Redirect, Response};
 use trustline_domain::webhooks::WebhookEvent;
 use trustline_domain::{Action, Role};
 
@@ -28,6 +28,11 @@ const SECTIONS: [(&str, &str, Action); 7] = [
 /// The first section `principal` may open, where the console's link leads.
 pub(crate) fn first_section(principal: &Principal) -> Option<&'static str> {
     SECTIONS.iter().find(|(_, _, action)| principal.may(*action)).map(|(href, _, _)| *href)
+}
+
+/// `/admin`: the first section the person may open (home when none).
+pub(crate) async fn console(authed: Authed) -> Redirect {
+    Redirect::to(first_section(&authed.principal).unwrap_or("/"))
 }
 
 pub(crate) struct Tab {

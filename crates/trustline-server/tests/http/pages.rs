@@ -5,7 +5,7 @@ use trustline_crypto::{Totp, TotpSecret, base32_decode};
 use trustline_domain::Role;
 use trustline_testkit::{Engine, TestServer, on_both_engines};
 
-on_both_engines!(a_new_owner_enrols_and_signs_in_through_the_pages);
+on_both_engines!(a_new_owner_enrols_and_signs_in_through_the_pages, the_admin_console_opens_at_its_first_section);
 
 fn hidden(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
@@ -69,4 +69,18 @@ async fn a_new_owner_enrols_and_signs_in_through_the_pages(engine: Engine) {
     // A wrong password re-renders the form with a message, not a JSON error.
     let page = server.client().http.get(client.url("/login")).send().await.unwrap();
     assert!(page.text().await.unwrap().contains("Sign in"));
+}
+
+/// `/admin` opens the console at the first section the person may use;
+/// someone with none goes home.
+async fn the_admin_console_opens_at_its_first_section(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let tenant = server.tenant.clone();
+    for (username, role, to) in
+        [("olive", Role::Owner, "/admin/users"), ("sam", Role::Supervisor, "/admin/imports"), ("ada", Role::Agent, "/")]
+    {
+        let user = server.create_user(&tenant, username, role, role == Role::Owner).await;
+        let reply = server.signed_in(&user).await.get("/admin").await;
+        assert_eq!((reply.status, reply.headers["location"].to_str().unwrap()), (303, to), "{username}");
+    }
 }
