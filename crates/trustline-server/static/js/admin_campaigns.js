@@ -1,7 +1,7 @@
 // Campaigns: the list with start, pause and finish, and a new campaign
 // (lists, mode, caller ID, hours, holidays, retries, cap, script, dispositions).
 
-import { api, attempt, el, say } from './api.js';
+import { api, attempt, confirmFirst, el, say } from './api.js';
 import { lines, parseDispositions } from './work_rules.js';
 
 const $ = (id) => document.getElementById(id);
@@ -14,12 +14,20 @@ async function load() {
   $('campaigns').replaceChildren(...campaigns.map((c) => el('tr', { 'data-campaign': c.id },
     el('td', {}, c.name), el('td', {}, c.settings.mode), el('td', {}, c.status),
     el('td', {}, c.list_ids.map((id) => names.get(id) ?? id).join(', ')),
-    el('td', { class: 'actions' }, (MOVES[c.status] ?? []).map((to) => el('button', { type: 'button', onclick: () => attempt(async () => {
-      await api('POST', `/api/campaigns/${c.id}/status`, { status: to });
-      say(`${c.name}: ${to}.`);
-      await load();
-    }) }, LABELS[to]))))));
+    el('td', { class: 'actions' }, (MOVES[c.status] ?? []).map((to) => move(c, to))))));
   $('campaign-lists').replaceChildren(...lists.map((l) => el('label', { class: 'check' }, el('input', { type: 'checkbox', name: 'lists', value: l.name }), ` ${l.name} (${l.members})`)));
+}
+
+// A status button; finishing cannot be undone, so it asks first.
+function move(c, to) {
+  const button = el('button', { type: 'button' }, LABELS[to]);
+  const act = () => attempt(async () => {
+    await api('POST', `/api/campaigns/${c.id}/status`, { status: to });
+    say(`${c.name}: ${to}.`);
+    await load();
+  });
+  button.onclick = to === 'finished' ? confirmFirst(button, `Finish ${c.name} for good? Click again`, act) : act;
+  return button;
 }
 
 $('campaign-form').addEventListener('submit', (event) => {

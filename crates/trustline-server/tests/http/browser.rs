@@ -507,6 +507,12 @@ async fn the_admin_console_invites_creates_and_configures() {
     browser.wait_until("#campaigns", "the running campaign", |t| t.contains("running")).await;
     assert_accessible(&browser).await;
     browser.keep_screenshot("admin-campaigns").await;
+    // Finishing cannot be undone: the first click only asks.
+    browser.click("#campaigns td.actions button:nth-of-type(2)").await;
+    browser.wait_until("#campaigns td.actions", "the question", |t| t.contains("Finish Spring renewals for good? Click again")).await;
+    assert_eq!(owner.get("/api/campaigns").await.body[0]["status"], "running");
+    browser.click("#campaigns td.actions button:nth-of-type(2)").await;
+    browser.wait_until("#campaigns", "the finished campaign", |t| t.contains("finished")).await;
 
     browser.click("a[href='/admin/queues']").await;
     browser.fill("#queue-name", "Customer care").await;

@@ -42,6 +42,7 @@ async fn a_new_owner_enrols_and_signs_in_through_the_pages(engine: Engine) {
     assert_eq!(confirmed.status(), 200);
     let codes_page = confirmed.text().await.unwrap();
     assert_eq!(codes_page.matches("<li>").count(), 10, "{codes_page}");
+    assert!(codes_page.contains("<input type=\"checkbox\" name=\"saved\" required>"), "continuing asks that the codes were saved");
 
     let home = http.get(client.url("/")).send().await.unwrap();
     assert_eq!(home.status(), 200);
