@@ -3,15 +3,13 @@
 //! `wrap_up_timeout` and the agent made available, so nobody counts as
 //! working for ever after their browser closed.
 
-use super::desk::{Closing, DeskError, close_wrap_up};
-use super::{campaign_call, gate};
+use super::campaign_call;
+use super::desk::{Closing, Concluded, DeskError, attempts_after, close_wrap_up, disposition_audit};
 use crate::state::AppState;
 use crate::stored_settings::queue_settings_of;
-use trustline_audit::AuditDraft;
 use trustline_domain::agent::{WRAP_UP_TIMED_OUT, timed_out_outcome, wrap_up_left};
 use trustline_domain::{TenantId, UnixTime};
 use trustline_store::{CallRecord, CallState, StoreError};
-use trustline_vault::subject_label;
 
 /// Closes every wrap-up of the tenant whose limit ran out.
 pub(crate) async fn end_overdue(state: &AppState, tenant: TenantId) -> Result<(), DeskError> {
@@ -52,16 +50,12 @@ pub(crate) async fn time_out(state: &AppState, call: &CallRecord, now: UnixTime,
         (Some(id), Some(contact)) => {
             let campaign = state.store.campaign(call.tenant_id, id).await?.ok_or(DeskError::NotFound)?;
             let settings = campaign_call(call.tenant_id, &campaign)?.settings;
-            let attempts = state.store.attempts(call.tenant_id, id, contact).await?;
-            Some(gate::record(gate::history(attempts.as_ref()).concluded(outcome, None), &settings, None))
+            let concluded = Concluded { outcome, callback_at: None, owner: None };
+            Some(attempts_after(state, call, id, contact, &settings, concluded).await?)
         }
         _ => None,
     };
-    let target = call.contact_id.map_or_else(|| format!("call:{}", call.id), subject_label);
-    let audit = AuditDraft::new(now, call.tenant_id.0, "system", "call.disposition", target)
-        .detail("call", call.id.to_string())
-        .detail("disposition", WRAP_UP_TIMED_OUT)
-        .detail("reason", why);
+    let audit = disposition_audit(call, "system".into(), WRAP_UP_TIMED_OUT, now).detail("reason", why);
     let closing = Closing { code: WRAP_UP_TIMED_OUT.into(), outcome, attempts };
     match close_wrap_up(state, agent, call, closing, audit).await {
         Err(DeskError::Call(super::CallError::Store(StoreError::Conflict(_)))) => Ok(()),

@@ -8,9 +8,9 @@ use crate::state::AppState;
 use crate::stored_settings::queue_settings_of;
 use trustline_audit::AuditDraft;
 use trustline_domain::agent::AgentEvent;
-use trustline_domain::dialing::{CampaignStatus, DialingMode, Disposition, DispositionOutcome};
+use trustline_domain::dialing::{CampaignSettings, CampaignStatus, DialingMode, Disposition, DispositionOutcome};
 use trustline_domain::webhooks::WebhookEvent;
-use trustline_domain::{TenantId, UnixTime, UserId};
+use trustline_domain::{ContactId, TenantId, UnixTime, UserId};
 use trustline_store::{AttemptRecord, CallChange, CallDisposition, CallRecord, CallState, DialCandidate, StoreError};
 use trustline_vault::subject_label;
 
@@ -214,6 +214,36 @@ pub(super) struct Closing {
     pub attempts: Option<AttemptRecord>,
 }
 
+/// How a campaign call was concluded, for the contact's next attempt.
+pub(super) struct Concluded {
+    pub outcome: DispositionOutcome,
+    pub callback_at: Option<UnixTime>,
+    /// A personal callback's agent.
+    pub owner: Option<UserId>,
+}
+
+/// The contact's attempts in `campaign_id` once this call is concluded.
+pub(super) async fn attempts_after(
+    state: &AppState,
+    call: &CallRecord,
+    campaign_id: i64,
+    contact: ContactId,
+    settings: &CampaignSettings,
+    concluded: Concluded,
+) -> Result<AttemptRecord, DeskError> {
+    let attempts = state.store.attempts(call.tenant_id, campaign_id, contact).await?;
+    let history = gate::history(attempts.as_ref()).concluded(concluded.outcome, concluded.callback_at);
+    Ok(gate::record(history, settings, concluded.owner))
+}
+
+/// The audit event of setting `code` on `call`, by `actor`.
+pub(super) fn disposition_audit(call: &CallRecord, actor: String, code: &str, at: UnixTime) -> AuditDraft {
+    let target = call.contact_id.map_or_else(|| format!("call:{}", call.id), subject_label);
+    AuditDraft::new(at, call.tenant_id.0, actor, "call.disposition", target)
+        .detail("call", call.id.to_string())
+        .detail("disposition", code.to_owned())
+}
+
 /// Closes the wrap-up of `call` (its agent's): the disposition is recorded
 /// with `audit`, the agent is made available, and live views, webhooks and
 /// the dialer's handle-time figures hear of it.
@@ -305,10 +335,9 @@ pub(crate) async fn dispose(
             let disposition = chosen(&settings.dispositions, &request.code)?.clone();
             trustline_domain::dialing::check_callback(disposition.outcome, request.callback_at, now)?;
             let contact = call.contact_id.ok_or(DeskError::NotFound)?;
-            let attempts = state.store.attempts(tenant, campaign_id, contact).await.map_err(DeskError::from)?;
-            let owner = request.personal.then_some(agent);
-            let history = gate::history(attempts.as_ref()).concluded(disposition.outcome, request.callback_at);
-            (disposition, Some(gate::record(history, &settings, owner)))
+            let concluded =
+                Concluded { outcome: disposition.outcome, callback_at: request.callback_at, owner: request.personal.then_some(agent) };
+            (disposition, Some(attempts_after(state, &call, campaign_id, contact, &settings, concluded).await?))
         }
         (None, Some(queue_id)) => {
             let queue = state.store.queue(tenant, queue_id).await.map_err(DeskError::from)?.ok_or(DeskError::NotFound)?;
@@ -319,10 +348,7 @@ pub(crate) async fn dispose(
         }
         (None, None) => return Err(DeskError::NotFound.into()),
     };
-    let target = call.contact_id.map_or_else(|| format!("call:{id}"), subject_label);
-    let audit = AuditDraft::new(now, tenant.0, format!("user:{agent}"), "call.disposition", target)
-        .detail("call", id.to_string())
-        .detail("disposition", disposition.code.clone());
+    let audit = disposition_audit(&call, format!("user:{agent}"), &disposition.code, now);
     let closing = Closing { code: disposition.code.clone(), outcome: disposition.outcome, attempts };
     close_wrap_up(state, agent, &call, closing, audit).await?;
     Ok((call, disposition.outcome))
