@@ -1,12 +1,15 @@
-// Campaigns: the list with start, pause and finish, and a new campaign
-// (lists, mode, caller ID, hours, holidays, retries, cap, script, dispositions).
+// Campaigns: the list with start, pause and finish, and a form for a new
+// campaign or, after Edit, a change to one (lists, mode, caller ID, hours,
+// holidays, retries, wrap-up, cap, script, dispositions).
 
 import { api, attempt, confirmFirst, el, say } from './api.js';
-import { lines, parseDispositions } from './work_rules.js';
+import { FormEditing } from './form_editing.js';
+import { dispositionLines, lines, parseDispositions } from './work_rules.js';
 
 const $ = (id) => document.getElementById(id);
 const MOVES = { draft: ['running'], running: ['paused', 'finished'], paused: ['running', 'finished'], finished: [] };
 const LABELS = { running: 'Start', paused: 'Pause', finished: 'Finish' };
+const editing = new FormEditing($('campaign-form'));
 
 async function load() {
   const [campaigns, lists] = await Promise.all([api('GET', '/api/campaigns'), api('GET', '/api/lists')]);
@@ -14,8 +17,28 @@ async function load() {
   $('campaigns').replaceChildren(...campaigns.map((c) => el('tr', { 'data-campaign': c.id },
     el('td', {}, c.name), el('td', {}, c.settings.mode), el('td', {}, c.status),
     el('td', {}, c.list_ids.map((id) => names.get(id) ?? id).join(', ')),
-    el('td', { class: 'actions' }, (MOVES[c.status] ?? []).map((to) => move(c, to))))));
+    el('td', { class: 'actions' }, (MOVES[c.status] ?? []).map((to) => move(c, to)),
+      c.status === 'finished' ? null : el('button', { type: 'button', class: 'secondary', onclick: () => edit(c) }, 'Edit')))));
   $('campaign-lists').replaceChildren(...lists.map((l) => el('label', { class: 'check' }, el('input', { type: 'checkbox', name: 'lists', value: l.name }), ` ${l.name} (${l.members})`)));
+}
+
+// The form, filled with the campaign's settings as they are.
+function edit(c) {
+  const s = c.settings;
+  editing.edit(c, (fields) => {
+    fields.name.value = s.name;
+    fields.mode.value = s.mode;
+    for (const box of document.querySelectorAll('#campaign-lists input')) box.checked = s.lists.includes(box.value);
+    fields.caller_id.value = s.caller_id ?? '';
+    fields.hours.value = s.hours.join('\n');
+    fields.holidays.value = s.holidays.join('\n');
+    fields.max_attempts.value = s.retry.max_attempts;
+    fields.retry_delay_minutes.value = Math.round(s.retry.delay_seconds / 60);
+    fields.wrap_up_seconds.value = s.wrap_up_seconds;
+    fields.abandonment_cap.value = Math.round(s.abandonment.cap * 1000) / 10;
+    fields.script.value = s.script;
+    fields.dispositions.value = dispositionLines(s.dispositions);
+  });
 }
 
 // A status button; finishing cannot be undone, so it asks first.
@@ -50,9 +73,16 @@ $('campaign-form').addEventListener('submit', (event) => {
     if (script) body.script = script;
     const callerId = String(form.get('caller_id')).trim();
     if (callerId) body.caller_id = callerId;
-    await api('POST', '/api/campaigns', body);
-    say(`Campaign ${body.name} created; start it when ready.`);
-    event.target.reset();
+    const changed = editing.item;
+    if (changed) {
+      body.abandonment_window = changed.settings.abandonment.window === 'hours24' ? '24h' : '30d';
+      await api('PUT', `/api/campaigns/${changed.id}`, body);
+      say(`Campaign ${body.name} saved.`);
+    } else {
+      await api('POST', '/api/campaigns', body);
+      say(`Campaign ${body.name} created; start it when ready.`);
+    }
+    editing.done();
     await load();
   });
 });

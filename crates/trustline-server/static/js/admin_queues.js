@@ -1,9 +1,12 @@
-// Inbound queues and agents' skills.
+// Inbound queues (a form for a new one or, after Edit, a change to one)
+// and agents' skills.
 
 import { api, attempt, el, say } from './api.js';
-import { lines, parseDispositions } from './work_rules.js';
+import { FormEditing } from './form_editing.js';
+import { dispositionLines, lines, parseDispositions } from './work_rules.js';
 
 const $ = (id) => document.getElementById(id);
+const editing = new FormEditing($('queue-form'));
 
 // "billing 3, french 2" → { billing: 3, french: 2 }
 function parseSkills(text) {
@@ -21,8 +24,9 @@ async function load() {
     el('td', {}, q.name), el('td', {}, q.settings.number), el('td', {}, showSkills(q.settings.skills) || 'none'),
     el('td', {}, q.settings.priority), el('td', {}, `${Math.round(q.settings.service_level.target * 100)} % in ${q.settings.service_level.seconds} s`),
     el('td', {}, q.settings.hours.join('; ') || 'always open'),
-    el('td', {}, q.settings.answer_within_seconds ? `${q.settings.answer_within_seconds} s` : 'connects at once'), el('td', {}, q.waiting)))
-    : [el('tr', {}, el('td', { colspan: 8 }, 'No queues yet.'))]));
+    el('td', {}, q.settings.answer_within_seconds ? `${q.settings.answer_within_seconds} s` : 'connects at once'), el('td', {}, q.waiting),
+    el('td', { class: 'actions' }, el('button', { type: 'button', class: 'secondary', onclick: () => edit(q) }, 'Edit'))))
+    : [el('tr', {}, el('td', { colspan: 9 }, 'No queues yet.'))]));
   const held = new Map(skills.map((s) => [s.user_id, s.skills]));
   const agents = users.filter((u) => !u.disabled && ['agent', 'supervisor'].includes(u.role));
   $('skills').replaceChildren(...agents.map((u) => {
@@ -33,6 +37,34 @@ async function load() {
         say(`Skills of ${u.username} saved.`);
       }) }, 'Save')));
   }));
+}
+
+// The form, filled with the queue's settings as they are.
+function edit(q) {
+  const s = q.settings;
+  editing.edit(q, (fields) => {
+    fields.name.value = s.name;
+    fields.number.value = s.number;
+    fields.skills.value = showSkills(s.skills);
+    fields.priority.value = s.priority;
+    fields.service_level_seconds.value = s.service_level.seconds;
+    fields.service_level_target.value = Math.round(s.service_level.target * 100);
+    fields.answer_within_seconds.value = s.answer_within_seconds ?? '';
+    fields.wrap_up_seconds.value = s.wrap_up_seconds;
+    fields.time_zone.value = s.time_zone;
+    fields.hours.value = s.hours.join('\n');
+    fields.holidays.value = s.holidays.join('\n');
+    fields.script.value = s.script;
+    fields.dispositions.value = dispositionLines(s.dispositions);
+  });
+}
+
+// What the form does not show is kept as it is.
+function unchanged(s) {
+  const kept = { strategy: s.strategy };
+  if (s.overflow) Object.assign(kept, { overflow_after_seconds: s.overflow.after_seconds, overflow_to: s.overflow.to });
+  if (s.callback_after_seconds) kept.callback_after_seconds = s.callback_after_seconds;
+  return kept;
 }
 
 $('queue-form').addEventListener('submit', (event) => {
@@ -56,9 +88,15 @@ $('queue-form').addEventListener('submit', (event) => {
     if (answer) body.answer_within_seconds = Number(answer);
     const script = String(form.get('script')).trim();
     if (script) body.script = script;
-    await api('POST', '/api/queues', body);
-    say(`Queue ${body.name} created.`);
-    event.target.reset();
+    const changed = editing.item;
+    if (changed) {
+      await api('PUT', `/api/queues/${changed.id}`, { ...body, ...unchanged(changed.settings) });
+      say(`Queue ${body.name} saved.`);
+    } else {
+      await api('POST', '/api/queues', body);
+      say(`Queue ${body.name} created.`);
+    }
+    editing.done();
     await load();
   });
 });

@@ -1,6 +1,7 @@
 // API tokens: scoped, expiring; the secret is shown once.
 
 import { api, attempt, confirmFirst, el, say, when } from './api.js';
+import { showOnce } from './keep.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -26,8 +27,7 @@ $('token-form').addEventListener('submit', (event) => {
   attempt(async () => {
     const form = new FormData(event.target);
     const created = await api('POST', '/api/tokens', { name: form.get('name'), scopes: form.getAll('scopes'), expires_in_days: Number(form.get('expires_in_days')) });
-    $('token-secret').textContent = `Token for ${created.details.name} (shown once): ${created.token}`;
-    $('token-secret').hidden = false;
+    showOnce($('token-secret'), `Token for ${created.details.name} (shown once)`, created.token, `${created.details.name}-token.txt`);
     event.target.reset();
     await load();
   });

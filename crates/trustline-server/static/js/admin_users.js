@@ -2,6 +2,7 @@
 // disable or enable, and reset a lost authenticator.
 
 import { api, attempt, confirmFirst, el, say } from './api.js';
+import { showOnce } from './keep.js';
 
 const $ = (id) => document.getElementById(id);
 // The roles the signed-in person may hand out, most privileged first.
@@ -51,9 +52,8 @@ $('invite-form').addEventListener('submit', (event) => {
   attempt(async () => {
     const form = Object.fromEntries(new FormData(event.target));
     const created = await api('POST', '/api/users', form);
-    const shown = $('invite-result');
-    shown.textContent = `Initial password for ${created.user.username} (shown once; they change it at first sign-in): ${created.initial_password}`;
-    shown.hidden = false;
+    const name = created.user.username;
+    showOnce($('invite-result'), `Initial password for ${name} (shown once; they change it at first sign-in)`, created.initial_password, `${name}-initial-password.txt`);
     event.target.reset();
     await load();
   });

@@ -1,6 +1,7 @@
 // Webhooks: CRM subscriptions (the signing secret is shown once) and their deliveries.
 
 import { api, attempt, el, say, when } from './api.js';
+import { showOnce } from './keep.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -33,8 +34,7 @@ $('webhook-form').addEventListener('submit', (event) => {
     const description = String(form.get('description')).trim();
     if (description) body.description = description;
     const created = await api('POST', '/api/webhooks', body);
-    $('webhook-secret').textContent = `Signing secret (shown once): ${created.secret}`;
-    $('webhook-secret').hidden = false;
+    showOnce($('webhook-secret'), 'Signing secret (shown once)', created.secret, 'webhook-signing-secret.txt');
     event.target.reset();
     await load();
   });

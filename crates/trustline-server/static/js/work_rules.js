@@ -26,3 +26,8 @@ export function parseDispositions(text) {
     return { code, label, outcome };
   });
 }
+
+// Dispositions → the lines parseDispositions reads back.
+export function dispositionLines(dispositions) {
+  return dispositions.map((d) => `${d.code}, ${d.label}, ${d.outcome}`).join('\n');
+}

@@ -119,6 +119,46 @@ async fn signing_in_with_an_authenticator_code() {
     assert_clean(&server, &olive, &browser, &[&refused[0], &refused[1]]).await;
 }
 
+/// An admin must set up a second factor at first sign-in; the recovery
+/// codes can be downloaded or copied, and the page asks that they were saved.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_enrols_and_keeps_the_recovery_codes() {
+    let Some(driver) = driver().await else { return };
+    let server = TestServer::start(Engine::Sqlite).await;
+    let olive = server.create_user(&server.tenant, "olive", Role::Owner, true).await;
+    let ava = server.create_user(&server.tenant, "ava", Role::Admin, false).await;
+    let browser = driver.browser(WIDTH, HEIGHT).await;
+
+    browser.goto(&format!("{}/login", server.base)).await;
+    submit_sign_in(&browser, &ava.tenant, &ava.username, &ava.password).await;
+    browser.wait_for_text("Your role requires a second factor").await;
+    browser.click("form[action='/mfa/enrol/start'] button").await;
+    let secret = browser.text_of(".secret").await;
+    let code = trustline_crypto::Totp::code(
+        &crate::login::seed_from_base32(&secret),
+        trustline_crypto::Totp::step_at(trustline_domain::Clock::now(server.clock.as_ref())),
+    );
+    browser.fill("#code", &format!("{code:06}")).await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for_text("Keep these recovery codes somewhere safe").await;
+    let codes: Vec<String> = browser.text_of("ul.codes").await.lines().map(str::to_owned).collect();
+    assert_eq!(codes.len(), 10, "{codes:?}");
+    browser.click("a.keep").await;
+    let file = String::from_utf8(browser.downloaded("trustline-recovery-codes").await).unwrap();
+    assert_eq!(file, format!("{}\n", codes.join("\n")));
+    browser.click("button.keep").await;
+    browser.wait_until("button.keep", "the copy's outcome", |t| t != "Copy").await;
+    assert_accessible(&browser).await;
+    browser.keep_screenshot("recovery-codes").await;
+    // Continue is refused until the person says the codes are saved.
+    browser.click("form[action='/'] button[type=submit]").await;
+    assert!(browser.url().await.ends_with("/mfa/enrol"), "{}", browser.url().await);
+    browser.click("input[name=saved]").await;
+    browser.click("form[action='/'] button[type=submit]").await;
+    browser.wait_for_text("Welcome, Test ava").await;
+    assert_clean(&server, &olive, &browser, &[]).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_auditor_reviews_the_trust_center_and_downloads_the_oscal_report() {
     let Some(driver) = driver().await else { return };
@@ -467,8 +507,14 @@ async fn the_admin_console_invites_creates_and_configures() {
     browser.fill("#invite-username", "newbie").await;
     browser.fill("#invite-name", "New Agent").await;
     browser.click("#invite-form button[type=submit]").await;
-    let shown = browser.wait_until("#invite-result", "the initial password", |t| t.contains("Initial password for newbie")).await;
-    assert!(shown.len() > 40, "{shown}");
+    browser.wait_until("#invite-result", "the initial password", |t| t.contains("Initial password for newbie")).await;
+    // The password shown once can be copied or downloaded, never retyped.
+    let password = browser.text_of("#invite-result code").await;
+    assert!(password.len() >= 16, "{password}");
+    browser.click("#invite-result a.keep").await;
+    assert_eq!(String::from_utf8(browser.downloaded("newbie-initial-password").await).unwrap(), format!("{password}\n"));
+    browser.click("#invite-result button.keep").await;
+    browser.wait_until("#invite-result button.keep", "the copy's outcome", |t| t != "Copy").await;
     browser.wait_until("#users", "the new account", |t| t.contains("New Agent")).await;
     // Disabling asks first: one click only asks.
     browser.click("tr[data-user='newbie'] td.actions button:nth-of-type(2)").await;
@@ -503,6 +549,26 @@ async fn the_admin_console_invites_creates_and_configures() {
         (vec!["interested", "later"], &json!("+442071838000"), &json!(["2030-12-25"])),
         "{saved}"
     );
+    // Edit fills the form with the campaign as it is; saving changes what was changed.
+    browser.click("#campaigns td.actions button.secondary").await;
+    browser.wait_until("#campaign-form h3", "the form for a change", |t| t == "Change Spring renewals").await;
+    let filled = "return ['campaign-dispositions', 'campaign-holidays', 'campaign-caller-id', 'campaign-mode']
+        .map((id) => document.getElementById(id).value)
+        .concat(document.querySelector(\"#campaign-lists input[value='spring']\").checked);";
+    assert_eq!(
+        browser.run(filled, vec![]).await,
+        json!(["interested, Interested, success\nlater, Call back later, callback", "2030-12-25", "+442071838000", "progressive", true])
+    );
+    browser.fill("#campaign-attempts", "5").await;
+    browser.click("#campaign-form button[type=submit]").await;
+    browser.wait_until("#status", "the saved change", |t| t.contains("Campaign Spring renewals saved")).await;
+    let changed = owner.get("/api/campaigns").await.body[0]["settings"].clone();
+    let kept = ["dispositions", "holidays", "script", "caller_id", "mode", "lists", "abandonment", "wrap_up_seconds"];
+    assert_eq!(changed["retry"]["max_attempts"], 5, "{changed}");
+    for field in kept {
+        assert_eq!(changed[field], saved[field], "{field} changed: {changed}");
+    }
+    assert_eq!(browser.text_of("#campaign-form h3").await, "New campaign");
     browser.click("#campaigns td.actions button").await;
     browser.wait_until("#campaigns", "the running campaign", |t| t.contains("running")).await;
     assert_accessible(&browser).await;
@@ -523,6 +589,17 @@ async fn the_admin_console_invites_creates_and_configures() {
     browser.click("#queue-form button[type=submit]").await;
     let added = |t: &str| t.contains("Customer care") && t.contains("billing 3") && t.contains("80 % in 20 s") && t.contains("\t20 s\t");
     browser.wait_until("#queues", "the new queue", added).await;
+    let created = owner.get("/api/queues").await.body[0]["settings"].clone();
+    browser.click("#queues td.actions button").await;
+    browser.wait_until("#queue-form h3", "the form for a change", |t| t == "Change Customer care").await;
+    browser.fill("#queue-priority", "7").await;
+    browser.click("#queue-form button[type=submit]").await;
+    browser.wait_until("#status", "the saved change", |t| t.contains("Queue Customer care saved")).await;
+    let changed = owner.get("/api/queues").await.body[0]["settings"].clone();
+    assert_eq!(changed["priority"], 7, "{changed}");
+    for field in ["number", "skills", "hours", "answer_within_seconds", "service_level", "strategy", "dispositions", "time_zone"] {
+        assert_eq!(changed[field], created[field], "{field} changed: {changed}");
+    }
     assert_accessible(&browser).await;
     browser.keep_screenshot("admin-queues").await;
 
@@ -537,6 +614,9 @@ async fn the_admin_console_invites_creates_and_configures() {
     browser.click("#token-scopes input[value='contact.read']").await;
     browser.click("#token-form button[type=submit]").await;
     browser.wait_until("#token-secret", "the token", |t| t.contains("tlk_")).await;
+    let token = browser.text_of("#token-secret code").await;
+    browser.click("#token-secret a.keep").await;
+    assert_eq!(String::from_utf8(browser.downloaded("crm-token").await).unwrap(), format!("{token}\n"));
     assert_accessible(&browser).await;
     browser.keep_screenshot("admin-tokens").await;
 

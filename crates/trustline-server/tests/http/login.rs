@@ -120,7 +120,7 @@ impl Now for TestServer {
     }
 }
 
-fn seed_from_base32(text: &str) -> trustline_crypto::TotpSecret {
+pub(crate) fn seed_from_base32(text: &str) -> trustline_crypto::TotpSecret {
     trustline_crypto::TotpSecret::from_bytes(zeroize::Zeroizing::new(trustline_crypto::base32_decode(text).unwrap()))
 }
 
