@@ -399,11 +399,11 @@ fn entries() -> Vec<Entry> {
         entry(
             Method::GET,
             "/api/audit/search",
-            "Search the tenant's audit events by action, actor, target and outcome, newest first",
+            "Search the tenant's audit events by action, actor, target, outcome and time, newest first (JSON, or CSV with format=csv)",
             Allowed(Action::AuditRead),
             get(audit_api::search),
         )
-        .returns::<audit_api::SearchResults>()
+        .gives(ResponseBody::JsonOrCsv(describe::<audit_api::SearchResults>))
         .query::<audit_api::SearchQuery>(),
         entry(
             Method::GET,

@@ -248,7 +248,8 @@ impl Store for PostgresStore {
             "SELECT * FROM audit_events WHERE tenant_id = $1
                AND ($2::text IS NULL OR starts_with(action, $2)) AND ($3::text IS NULL OR strpos(actor, $3) > 0)
                AND ($4::text IS NULL OR strpos(target, $4) > 0) AND ($5::text IS NULL OR outcome = $5)
-               AND ($6::bigint IS NULL OR seq < $6)
+               AND ($6::bigint IS NULL OR seq < $6) AND ($8::text IS NULL OR NOT starts_with(action, $8))
+               AND ($9::bigint IS NULL OR at >= $9) AND ($10::bigint IS NULL OR at < $10)
              ORDER BY seq DESC LIMIT $7",
         )
         .bind(tenant.0)
@@ -258,6 +259,9 @@ impl Store for PostgresStore {
         .bind(&search.outcome)
         .bind(search.before)
         .bind(i64::from(limit))
+        .bind(&search.not_action)
+        .bind(search.from)
+        .bind(search.to)
         .fetch_all(&self.pool)
         .await
         .map_err(unavailable)?;

@@ -270,6 +270,7 @@ impl Store for SqliteStore {
              FROM (SELECT * FROM audit_events WHERE tenant_id = $1
                      AND ($2 IS NULL OR substr(action, 1, length($2)) = $2) AND ($3 IS NULL OR instr(actor, $3) > 0)
                      AND ($4 IS NULL OR instr(target, $4) > 0) AND ($5 IS NULL OR outcome = $5) AND ($6 IS NULL OR seq < $6)
+                     AND ($8 IS NULL OR substr(action, 1, length($8)) <> $8) AND ($9 IS NULL OR at >= $9) AND ($10 IS NULL OR at < $10)
                    ORDER BY seq DESC LIMIT $7)",
         )
         .bind(tenant.0)
@@ -279,6 +280,9 @@ impl Store for SqliteStore {
         .bind(&search.outcome)
         .bind(search.before)
         .bind(i64::from(limit))
+        .bind(&search.not_action)
+        .bind(search.from)
+        .bind(search.to)
         .fetch_one(&self.pool)
         .await
         .map_err(unavailable)?;

@@ -100,11 +100,17 @@ impl ApiToken {
 pub struct AuditSearch {
     /// The action starts with this (`contact.` finds every contact action).
     pub action: Option<String>,
+    /// The action does not start with this (`contact.view` hides routine views).
+    pub not_action: Option<String>,
     /// The actor contains this.
     pub actor: Option<String>,
     /// The target contains this.
     pub target: Option<String>,
     pub outcome: Option<String>,
+    /// Only events at or after this time.
+    pub from: Option<i64>,
+    /// Only events before this time.
+    pub to: Option<i64>,
     /// Only events before this position: the next page of the search.
     pub before: Option<i64>,
 }

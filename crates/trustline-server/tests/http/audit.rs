@@ -134,6 +134,29 @@ async fn the_log_is_searched_on_the_server_a_page_at_a_time(engine: Engine) {
     assert_eq!(exact(format!("target=user:&action=user.create&outcome=success&actor={actor}")).await, 5);
     let searched = server.db.raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'audit.search'").await;
     assert_eq!(searched, 6, "every search is recorded");
+    // Accounts are named; an action can be left out; time bounds the search.
+    let page = reader.get(&format!("/api/audit/search?action=user.create&actor={actor}")).await.body;
+    assert_eq!(page["names"][&actor], "Test admin", "{page}");
+    assert_eq!(page["names"][format!("user:{}", ids[0])], "N", "{page}");
+    assert_eq!(exact(format!("action=user.&not_action=user.create&actor={actor}")).await, 0);
+    let at = page["events"][4]["at"].as_i64().unwrap();
+    assert_eq!(page["events"][0]["at"], at, "the clock stood still");
+    assert_eq!(exact(format!("action=user.create&actor={actor}&from={}", at + 1)).await, 0);
+    assert_eq!(exact(format!("action=user.create&actor={actor}&from={at}&to={}", at + 1)).await, 5);
+    assert_eq!(exact(format!("action=user.create&actor={actor}&to={at}")).await, 0);
+    // The same search as a CSV file, its export audited with what was asked.
+    let file = reader.http.get(reader.url(&format!("/api/audit/search?action=user.create&actor={actor}&format=csv"))).send().await.unwrap();
+    assert_eq!(file.status(), 200);
+    assert_eq!(file.headers()["content-disposition"], "attachment; filename=\"audit-log.csv\"");
+    let csv = file.text().await.unwrap();
+    assert_eq!(csv.lines().count(), 6, "{csv}");
+    assert!(csv.lines().skip(1).all(|l| l.contains(r#","Test admin","user.create","user:"#)), "{csv}");
+    let exports =
+        server.db.raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'audit.export' AND details LIKE '%user.create%'").await;
+    assert_eq!(exports, 1);
+    let backwards = reader.get(&format!("/api/audit/search?from={at}&to={}", at - 1)).await;
+    assert_eq!((backwards.status, backwards.code()), (422, "invalid_search"), "{}", backwards.body);
+    assert_eq!(backwards.body["error"]["fields"][0]["field"], "to");
 
     let bad = reader.get(&format!("/api/audit/search?outcome=maybe&limit=501&before=0&actor={}", "x".repeat(201))).await;
     assert_eq!((bad.status, bad.code()), (422, "invalid_search"), "{}", bad.body);

@@ -189,8 +189,38 @@ async fn an_auditor_reviews_the_trust_center_and_downloads_the_oscal_report() {
     // The first page (every action) is shown already: wait for the search's own.
     browser.wait_until("#audit-events", "the search", |t| t.contains("session.login") && !t.contains("trust.read")).await;
     browser.wait_until("#status", "the count", |t| t.contains("matching events")).await;
+    let audra_id = server.db.raw.scalar("SELECT id FROM users WHERE username = 'audra'").await;
+    let shown = browser.text_of("#audit-events").await;
+    assert!(shown.contains(&format!("Test audra (user:{audra_id})")), "accounts are named: {shown}");
     assert_accessible(&browser).await;
     browser.keep_screenshot("trust-audit-log").await;
+    // A day range with nothing in it finds nothing.
+    browser.run("document.getElementById('audit-from').value = '2099-01-01';", vec![]).await;
+    browser.click("#audit-search button[type=submit]").await;
+    browser.wait_until("#status", "the empty search", |t| t.contains("No matching events")).await;
+    browser.run("document.getElementById('audit-from').value = '';", vec![]).await;
+    // Routine contact views are hidden unless asked for.
+    let owner = server.signed_in(&olive).await;
+    let contact = owner.post("/api/contacts", json!({ "name": "Ada Lovelace", "phones": ["+442071838750"] })).await;
+    assert_eq!(contact.status, 201, "{}", contact.body);
+    assert_eq!(owner.get(&format!("/api/contacts/{}", contact.body["id"])).await.status, 200);
+    browser.fill("#audit-action", "contact.").await;
+    browser.click("#audit-search button[type=submit]").await;
+    browser
+        .wait_until("#audit-events", "contact events without views", |t| t.contains("contact.create") && !t.contains("contact.view"))
+        .await;
+    browser.click("#audit-routine").await;
+    browser.click("#audit-search button[type=submit]").await;
+    browser.wait_until("#audit-events", "the views too", |t| t.contains("contact.view")).await;
+    // The search as shown is exported, and the export is itself audited.
+    browser.click("#audit-export").await;
+    let csv = String::from_utf8(browser.downloaded("audit-log").await).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("seq,at,time_utc,actor,actor_name,action,target,outcome,source,details"));
+    assert!(lines.clone().all(|line| line.contains(r#","contact."#)), "{csv}");
+    assert!(csv.contains(r#","contact.view","#) && csv.contains(r#","Test olive","#), "{csv}");
+    let exports = server.db.raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'audit.export'").await;
+    assert_eq!(exports, 1);
 
     browser.click("a[href='/trust/incidents']").await;
     browser.wait_for_text("No incidents.").await;
