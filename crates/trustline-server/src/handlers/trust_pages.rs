@@ -24,28 +24,48 @@ struct Controls {
     manual: usize,
     /// Escaped by the report's renderer.
     table: String,
-    bundle_from: String,
-    bundle_to: String,
+    /// The first is the form's default.
+    presets: Vec<EvidencePreset>,
 }
 
-/// The first and last day of the last full calendar quarter before `now`.
-fn last_quarter(now: i64) -> (String, String) {
-    let Ok(today) = jiff::Timestamp::from_second(now).map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date()) else {
-        return (String::new(), String::new());
+/// A period the evidence bundle offers ready-made: first and last day (UTC).
+struct EvidencePreset {
+    label: &'static str,
+    from: String,
+    to: String,
+}
+
+/// The day (UTC) of `at`.
+fn day_of(at: i64) -> Option<jiff::civil::Date> {
+    jiff::Timestamp::from_second(at).ok().map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date())
+}
+
+/// The last 30 days (the default: a new organisation has data in it), the
+/// last full calendar quarter, and everything since the organisation
+/// began (`began`), at most the 366 days one bundle may cover.
+fn evidence_presets(now: i64, began: i64) -> Vec<EvidencePreset> {
+    let Some(today) = day_of(now) else { return Vec::new() };
+    let back = |days: i64| today.checked_sub(jiff::Span::new().days(days)).ok();
+    let mut presets = Vec::new();
+    let mut offer = |label, from: Option<jiff::civil::Date>, to: Option<jiff::civil::Date>| {
+        if let (Some(from), Some(to)) = (from, to) {
+            presets.push(EvidencePreset { label, from: from.to_string(), to: to.to_string() });
+        }
     };
+    offer("Last 30 days", back(29), Some(today));
     let quarter_start = |year: i16, month: i8| jiff::civil::Date::new(year, month, 1).ok();
-    let this = quarter_start(today.year(), (today.month() - 1) / 3 * 3 + 1);
-    let previous = this.and_then(|d| d.checked_sub(jiff::Span::new().months(3)).ok());
-    match (previous, this.and_then(|d| d.yesterday().ok())) {
-        (Some(from), Some(to)) => (from.to_string(), to.to_string()),
-        _ => (String::new(), String::new()),
-    }
+    let this_quarter = quarter_start(today.year(), (today.month() - 1) / 3 * 3 + 1);
+    let previous = this_quarter.and_then(|d| d.checked_sub(jiff::Span::new().months(3)).ok());
+    offer("Last quarter", previous, this_quarter.and_then(|d| d.yesterday().ok()));
+    let since = day_of(began).zip(back(365)).map(|(began, earliest)| began.max(earliest));
+    offer("Since the organisation began", since, Some(today));
+    presets
 }
 
 pub(crate) async fn controls(State(state): State<AppState>, authed: Authed) -> Result<Response, ApiError> {
     let chrome = Chrome::of(&state, &authed, "/trust")?;
     let assessment = super::trust_api::assessment(&state, &authed).await?;
-    let (bundle_from, bundle_to) = last_quarter(state.clock.now());
+    let presets = evidence_presets(state.clock.now(), authed.principal.tenant.created_at);
     let page = Controls {
         chrome,
         section: "controls",
@@ -56,8 +76,7 @@ pub(crate) async fn controls(State(state): State<AppState>, authed: Authed) -> R
         failed: assessment.failed,
         manual: assessment.manual,
         table: trustline_trust::controls_table(&assessment),
-        bundle_from,
-        bundle_to,
+        presets,
     };
     Ok(render(&page, StatusCode::OK))
 }
@@ -114,10 +133,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_bundle_form_starts_at_the_last_full_quarter() {
+    fn the_bundle_offers_the_last_30_days_the_last_quarter_and_everything() {
         let at = |text: &str| text.parse::<jiff::Timestamp>().unwrap().as_second();
-        assert_eq!(last_quarter(at("2026-11-26T10:00:00Z")), ("2026-07-01".into(), "2026-09-30".into()));
-        assert_eq!(last_quarter(at("2026-01-01T00:00:00Z")), ("2025-10-01".into(), "2025-12-31".into()));
-        assert_eq!(last_quarter(at("2026-04-15T00:00:00Z")), ("2026-01-01".into(), "2026-03-31".into()));
+        let offered =
+            |now: &str, began: &str| evidence_presets(at(now), at(began)).into_iter().map(|p| (p.label, p.from, p.to)).collect::<Vec<_>>();
+        let dates = |presets: Vec<(&str, String, String)>| presets.into_iter().map(|(_, from, to)| (from, to)).collect::<Vec<_>>();
+        let pair = |from: &str, to: &str| (from.to_owned(), to.to_owned());
+        let november = offered("2026-11-26T10:00:00Z", "2026-11-20T08:00:00Z");
+        assert_eq!(november.iter().map(|p| p.0).collect::<Vec<_>>(), ["Last 30 days", "Last quarter", "Since the organisation began"]);
+        assert_eq!(dates(november), [pair("2026-10-28", "2026-11-26"), pair("2026-07-01", "2026-09-30"), pair("2026-11-20", "2026-11-26")]);
+        let new_year = dates(offered("2026-01-01T00:00:00Z", "2020-05-01T00:00:00Z"));
+        assert_eq!(new_year[1], pair("2025-10-01", "2025-12-31"));
+        assert_eq!(new_year[2], pair("2025-01-01", "2026-01-01"), "one bundle covers at most 366 days");
+        assert_eq!(dates(offered("2026-04-15T00:00:00Z", "2026-04-15T00:00:00Z"))[1], pair("2026-01-01", "2026-03-31"));
     }
 }

@@ -175,6 +175,34 @@ async fn an_auditor_reviews_the_trust_center_and_downloads_the_oscal_report() {
     assert_eq!(rows, 42);
     assert_accessible(&browser).await;
     browser.keep_screenshot("trust-center").await;
+    // Narrowed to failing controls, then to one ISO/IEC 27001 control as well.
+    let visible = "return [...document.querySelectorAll('table.controls tbody tr')].filter((r) => r.offsetParent !== null)
+        .map((r) => [r.cells[1].textContent, r.cells[4].textContent]);";
+    let failing = browser.text_of("table.controls tbody").await.matches("\tFAIL\t").count();
+    browser.select("#filter-status", "FAIL").await;
+    let shown = browser.run(visible, vec![]).await;
+    let shown = shown.as_array().unwrap();
+    assert!(failing > 0 && shown.len() == failing, "{failing} failing, shown: {shown:?}");
+    assert!(shown.iter().all(|r| r[0] == "FAIL"), "{shown:?}");
+    assert_eq!(browser.text_of("#controls-shown").await, format!("{failing} of 42 controls shown"));
+    browser.select("#filter-status", "").await;
+    browser.select("#filter-framework", "1:5.17").await;
+    let shown = browser.run(visible, vec![]).await;
+    let shown = shown.as_array().unwrap();
+    assert!(!shown.is_empty() && shown.len() < 42, "{shown:?}");
+    assert!(shown.iter().all(|r| r[1].as_str().unwrap().split(", ").any(|c| c == "5.17")), "{shown:?}");
+    browser.select("#filter-framework", "").await;
+    // The bundle's default period is the last 30 days, so a new organisation's has data.
+    let period = "return ['bundle-from', 'bundle-to'].map((id) => document.getElementById(id).value);";
+    let today = jiff::Timestamp::from_second(trustline_domain::Clock::now(server.clock.as_ref())).unwrap().strftime("%Y-%m-%d").to_string();
+    let default = browser.run(period, vec![]).await;
+    assert_eq!(default[1], json!(today), "{default}");
+    browser.click("button[data-from]:nth-of-type(3)").await;
+    let since = browser.run(period, vec![]).await;
+    assert_eq!(since, json!([today, today]), "the organisation began today");
+    browser.click("#bundle-form button[type=submit]").await;
+    let bundle = browser.downloaded("trustline-evidence-acme").await;
+    assert!(bundle.starts_with(b"PK"), "a zip file");
     browser.click("a[href='/api/trust/report?format=oscal']").await;
     let oscal: Value = serde_json::from_slice(&browser.downloaded("oscal-assessment-results").await).unwrap();
     assert_eq!(oscal["assessment-results"]["metadata"]["oscal-version"], "1.1.2");
