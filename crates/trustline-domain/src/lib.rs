@@ -7,6 +7,7 @@ pub mod access_review;
 pub mod agent;
 mod clock;
 pub mod contact;
+pub mod control_checks;
 mod csv_writer;
 pub mod dialing;
 mod ids;

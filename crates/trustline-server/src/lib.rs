@@ -17,6 +17,7 @@ mod charts;
 mod checkpoints;
 mod client_address;
 mod contact_access;
+mod control_history;
 mod cookies;
 mod csp_reports;
 mod desk_presence;

@@ -185,6 +185,13 @@ fn entries() -> Vec<Entry> {
         ),
         entry(
             Method::GET,
+            "/trust/controls/{id}",
+            "Trust center page: one control, its status now and the history of its checks",
+            Allowed(Action::TrustRead),
+            get(trust_pages::control),
+        ),
+        entry(
+            Method::GET,
             "/trust/incidents",
             "Trust center page: security incidents",
             Allowed(Action::IncidentRead),

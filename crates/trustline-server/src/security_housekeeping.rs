@@ -1,5 +1,5 @@
-//! Security housekeeping, on every node (each step is idempotent): dormant
-//! accounts are suspended, access reviews past their due date with
+//! Security housekeeping, on every node (each step is idempotent): every
+//! control is checked and its history kept, dormant accounts are suspended, access reviews past their due date with
 //! decisions pending are escalated as incidents, each tenant's audit chain
 //! is verified, a broken one raising a critical incident, and the owners of
 //! personal-data breaches are reminded as the 72-hour clock runs down
@@ -30,12 +30,20 @@ pub(crate) fn start(state: AppState, tick: Duration) {
 async fn run(state: &AppState) -> Result<(), StoreError> {
     let now = state.clock.now();
     for tenant in state.store.list_tenants().await?.into_iter().filter(|t| t.ended_at.is_none()) {
+        check_controls(state, &tenant, now).await?;
         suspend_dormant(state, tenant.id, now).await?;
         escalate_reviews(state, tenant.id, now).await?;
         check_audit_chain(state, tenant.id, now).await?;
         remind_breaches(state, &tenant, now).await?;
     }
     Ok(())
+}
+
+/// Continuous monitoring: the controls are checked whether or not anyone
+/// looks at the trust center.
+async fn check_controls(state: &AppState, tenant: &Tenant, now: UnixTime) -> Result<(), StoreError> {
+    let facts = crate::trust_facts::gather(&state.store, &state.keys, &state.vault, &state.config, tenant, now).await?;
+    crate::control_history::keep(state.store.as_ref(), tenant.id, &trustline_trust::assess(&facts)).await
 }
 
 async fn suspend_dormant(state: &AppState, tenant: TenantId, now: UnixTime) -> Result<(), StoreError> {

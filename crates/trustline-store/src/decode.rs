@@ -376,6 +376,15 @@ pub fn job_run(row: &impl Columns) -> Result<crate::JobRunRecord, StoreError> {
     Ok(crate::JobRunRecord { at: row.int("at")?, ok: row.flag("ok")?, detail: row.text("detail")? })
 }
 
+pub fn control_check(row: &impl Columns) -> Result<trustline_domain::control_checks::ControlCheck, StoreError> {
+    Ok(trustline_domain::control_checks::ControlCheck {
+        control_id: row.text("control_id")?,
+        status: row.text("status")?,
+        evidence: row.text("evidence")?,
+        checked_at: row.int("checked_at")?,
+    })
+}
+
 pub fn course(row: &impl Columns) -> Result<trustline_domain::training::Course, StoreError> {
     Ok(trustline_domain::training::Course {
         id: row.int("id")?,

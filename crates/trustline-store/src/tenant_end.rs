@@ -20,6 +20,7 @@ pub const TENANT_DELETIONS: &[(&str, &str)] = &[
     ("access_reviews", "DELETE FROM access_reviews WHERE tenant_id = $1"),
     ("register_entries", "DELETE FROM register_entries WHERE tenant_id = $1"),
     ("control_evidence", "DELETE FROM control_evidence WHERE tenant_id = $1"),
+    ("control_checks", "DELETE FROM control_checks WHERE tenant_id = $1"),
     ("incident_timeline", "DELETE FROM incident_timeline WHERE tenant_id = $1"),
     ("incidents", "DELETE FROM incidents WHERE tenant_id = $1"),
     ("detection_cursors", "DELETE FROM detection_cursors WHERE tenant_id = $1"),

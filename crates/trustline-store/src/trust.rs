@@ -5,6 +5,7 @@
 use crate::StoreResult;
 use async_trait::async_trait;
 use trustline_audit::AuditDraft;
+use trustline_domain::control_checks::ControlCheck;
 use trustline_domain::{TenantId, UnixTime, UserId};
 
 /// Jobs whose runs are kept.
@@ -52,4 +53,10 @@ pub trait TrustStore: Send + Sync {
     async fn attach_evidence(&self, tenant: TenantId, evidence: ControlEvidence, audit: AuditDraft) -> StoreResult<()>;
     /// The newest evidence of each control of the tenant.
     async fn latest_evidence(&self, tenant: TenantId) -> StoreResult<Vec<ControlEvidence>>;
+    /// Keeps these checks in their controls' histories.
+    async fn record_control_checks(&self, tenant: TenantId, checks: &[ControlCheck]) -> StoreResult<()>;
+    /// The newest kept check of each control of the tenant.
+    async fn latest_control_checks(&self, tenant: TenantId) -> StoreResult<Vec<ControlCheck>>;
+    /// One control's kept checks, newest first, at most `limit`.
+    async fn control_history(&self, tenant: TenantId, control_id: &str, limit: u32) -> StoreResult<Vec<ControlCheck>>;
 }

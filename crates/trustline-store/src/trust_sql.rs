@@ -114,6 +114,58 @@ macro_rules! trust_store_for {
                     })
                     .collect()
             }
+
+            async fn record_control_checks(
+                &self,
+                tenant: ::trustline_domain::TenantId,
+                checks: &[::trustline_domain::control_checks::ControlCheck],
+            ) -> $crate::StoreResult<()> {
+                let mut tx = self.begin().await?;
+                for check in checks {
+                    ::sqlx::query("INSERT INTO control_checks (tenant_id, control_id, status, evidence, checked_at) VALUES ($1, $2, $3, $4, $5)")
+                        .bind(tenant.0)
+                        .bind(&check.control_id)
+                        .bind(&check.status)
+                        .bind(&check.evidence)
+                        .bind(check.checked_at)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(unavailable)?;
+                }
+                Self::commit(tx).await
+            }
+
+            async fn latest_control_checks(
+                &self,
+                tenant: ::trustline_domain::TenantId,
+            ) -> $crate::StoreResult<Vec<::trustline_domain::control_checks::ControlCheck>> {
+                let rows = ::sqlx::query(
+                    "SELECT c.* FROM control_checks c
+                     WHERE c.tenant_id = $1 AND c.id = (SELECT MAX(n.id) FROM control_checks n WHERE n.tenant_id = c.tenant_id AND n.control_id = c.control_id)
+                     ORDER BY c.control_id",
+                )
+                .bind(tenant.0)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(unavailable)?;
+                rows.iter().map(|r| $crate::decode::control_check(&Cols(r))).collect()
+            }
+
+            async fn control_history(
+                &self,
+                tenant: ::trustline_domain::TenantId,
+                control_id: &str,
+                limit: u32,
+            ) -> $crate::StoreResult<Vec<::trustline_domain::control_checks::ControlCheck>> {
+                let rows = ::sqlx::query("SELECT * FROM control_checks WHERE tenant_id = $1 AND control_id = $2 ORDER BY id DESC LIMIT $3")
+                    .bind(tenant.0)
+                    .bind(control_id)
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(unavailable)?;
+                rows.iter().map(|r| $crate::decode::control_check(&Cols(r))).collect()
+            }
         }
     };
 }

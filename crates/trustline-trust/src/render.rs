@@ -46,7 +46,7 @@ pub fn html(assessment: &Assessment) -> String {
          <h1>Security controls: {tenant}</h1>\n<p>Checked {at} from the running system: \
          <span class=\"PASS\">{passed} PASS</span>, <span class=\"FAIL\">{failed} FAIL</span>, \
          <span class=\"MANUAL\">{manual} MANUAL</span>.</p>\n{table}</body></html>\n",
-        table = controls_table(assessment),
+        table = controls_table(assessment, None),
         tenant = escape(&assessment.tenant),
         at = when(assessment.checked_at),
         passed = assessment.passed,
@@ -56,19 +56,25 @@ pub fn html(assessment: &Assessment) -> String {
     out
 }
 
-/// The controls as one HTML table (every text escaped), for the report and the trust center page.
-pub fn controls_table(assessment: &Assessment) -> String {
+/// The controls as one HTML table (every text escaped), for the report and
+/// the trust center page; with `pages`, each control's id links to
+/// `{pages}/{id}`.
+pub fn controls_table(assessment: &Assessment, pages: Option<&str>) -> String {
     let mut out = String::from(
         "<table class=\"controls\">\n<thead><tr><th scope=\"col\">Control</th><th scope=\"col\">Status</th><th scope=\"col\">Evidence</th>\
          <th scope=\"col\">SOC 2</th><th scope=\"col\">ISO/IEC 27001:2022</th></tr></thead>\n<tbody>\n",
     );
     for c in &assessment.controls {
+        let id = escape(c.id);
+        let named = match pages {
+            Some(pages) => format!("<a href=\"{pages}/{id}\"><strong>{id}</strong></a>"),
+            None => format!("<strong>{id}</strong>"),
+        };
         let _ = writeln!(
             out,
-            "<tr id=\"{id}\"><td><strong>{id}</strong> {title}<br><span class=\"refs\">{protects}</span></td>\
+            "<tr id=\"{id}\"><td>{named} {title}<br><span class=\"refs\">{protects}</span></td>\
              <td class=\"{status}\">{status}</td><td>{evidence}<br><span class=\"refs\">{how}</span></td>\
              <td class=\"refs\">{soc2}</td><td class=\"refs\">{iso}</td></tr>",
-            id = escape(c.id),
             title = escape(c.title),
             protects = escape(c.protects),
             status = c.status.as_str(),

@@ -22,6 +22,7 @@ pub(crate) async fn assessment(state: &AppState, authed: &Authed) -> Result<Asse
         crate::trust_facts::gather(&state.store, &state.keys, &state.vault, &state.config, &authed.principal.tenant, state.clock.now())
             .await?;
     let assessment = assess(&facts);
+    crate::control_history::keep(state.store.as_ref(), authed.principal.tenant.id, &assessment).await?;
     let audit = authed
         .caller
         .audit(state, "trust.read", format!("tenant:{}", authed.principal.tenant.id))

@@ -6,6 +6,7 @@ use super::page_chrome::Chrome;
 use super::pages::render;
 use crate::auth::Authed;
 use crate::error::ApiError;
+use crate::extract::ApiPath;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -75,9 +76,50 @@ pub(crate) async fn controls(State(state): State<AppState>, authed: Authed) -> R
         passed: assessment.passed,
         failed: assessment.failed,
         manual: assessment.manual,
-        table: trustline_trust::controls_table(&assessment),
+        table: trustline_trust::controls_table(&assessment, Some("/trust/controls")),
         presets,
     };
+    Ok(render(&page, StatusCode::OK))
+}
+
+/// One kept check as the control's page shows it.
+struct CheckLine {
+    when: String,
+    status: String,
+    evidence: String,
+}
+
+#[derive(Template)]
+#[template(path = "trust_control.html")]
+struct ControlPage {
+    chrome: Chrome,
+    section: &'static str,
+    control: trustline_trust::ControlResult,
+    history: Vec<CheckLine>,
+}
+
+/// Checks a control's page lists.
+const HISTORY_SHOWN: u32 = 500;
+
+/// One control: its status now, what it protects, how it is checked, its
+/// references and the history of its checks, newest first.
+pub(crate) async fn control(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<String>) -> Result<Response, ApiError> {
+    let chrome = Chrome::of(&state, &authed, "/trust")?;
+    let assessment = super::trust_api::assessment(&state, &authed).await?;
+    let control = assessment.controls.into_iter().find(|c| c.id == id).ok_or_else(ApiError::not_found)?;
+    let history = state
+        .store
+        .control_history(authed.principal.tenant.id, control.id, HISTORY_SHOWN)
+        .await?
+        .into_iter()
+        .map(|check| CheckLine {
+            when: jiff::Timestamp::from_second(check.checked_at)
+                .map_or_else(|_| check.checked_at.to_string(), |t| t.strftime("%Y-%m-%d %H:%M UTC").to_string()),
+            status: check.status,
+            evidence: check.evidence,
+        })
+        .collect();
+    let page = ControlPage { chrome, section: "controls", control, history };
     Ok(render(&page, StatusCode::OK))
 }
 

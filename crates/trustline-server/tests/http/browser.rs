@@ -192,6 +192,13 @@ async fn an_auditor_reviews_the_trust_center_and_downloads_the_oscal_report() {
     assert!(!shown.is_empty() && shown.len() < 42, "{shown:?}");
     assert!(shown.iter().all(|r| r[1].as_str().unwrap().split(", ").any(|c| c == "5.17")), "{shown:?}");
     browser.select("#filter-framework", "").await;
+    // Each control has its own page with the history of its checks.
+    browser.click("a[href='/trust/controls/AC-01']").await;
+    browser.wait_until("#history", "the history", |t| t.contains("PASS") && t.contains("2 of 2 privileged accounts")).await;
+    assert_accessible(&browser).await;
+    browser.keep_screenshot("trust-control").await;
+    browser.click("a[href='/trust']").await;
+    browser.find("table.controls").await;
     // The bundle's default period is the last 30 days, so a new organisation's has data.
     let period = "return ['bundle-from', 'bundle-to'].map((id) => document.getElementById(id).value);";
     let today = jiff::Timestamp::from_second(trustline_domain::Clock::now(server.clock.as_ref())).unwrap().strftime("%Y-%m-%d").to_string();

@@ -14,7 +14,8 @@ on_both_engines!(
     controls_follow_the_system_both_ways,
     stored_data_and_destinations_are_checked,
     the_report_page_renders,
-    an_evidence_bundle_verifies_offline_and_shows_tampering
+    an_evidence_bundle_verifies_offline_and_shows_tampering,
+    each_control_keeps_the_history_of_its_checks
 );
 
 /// A control's status and evidence in the trust report.
@@ -239,4 +240,40 @@ async fn an_evidence_bundle_verifies_offline_and_shows_tampering(engine: Engine)
     assert_eq!(auditor.get("/api/trust/evidence?from=1").await.status, 400);
     let agent = server.signed_in(&server.create_user(&server.tenant.clone(), "ada", Role::Agent, false).await).await;
     assert_eq!(bundle_of(&agent, from, to).await.0, 403);
+}
+
+/// A control's checks are kept when its result changes and daily while it
+/// does not, whether a person looks or housekeeping checks; its page lists them.
+async fn each_control_keeps_the_history_of_its_checks(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let (_owner, auditor) = team(&server).await;
+    let kept = |id: &str| {
+        let raw = server.db.raw.clone();
+        let sql = format!("SELECT COUNT(*) FROM control_checks WHERE control_id = '{id}'");
+        async move { raw.scalar(&sql).await }
+    };
+    expect(&auditor, "AC-01", "PASS", "2 of 2 privileged accounts").await;
+    expect(&auditor, "AC-01", "PASS", "2 of 2 privileged accounts").await;
+    assert_eq!((kept("AC-01").await, kept("AU-01").await), (1, 1), "an unchanged result is kept once");
+    server.create_user(&server.tenant.clone(), "adam", Role::Admin, false).await;
+    expect(&auditor, "AC-01", "FAIL", "without MFA: adam").await;
+    assert_eq!((kept("AC-01").await, kept("AU-01").await), (2, 1), "a change is kept");
+    server.clock.advance(trustline_domain::control_checks::CONFIRM_EVERY_SECONDS);
+    let auditor = server.signed_in(&server.create_user(&server.tenant.clone(), "audrey", Role::Auditor, true).await).await;
+    // Housekeeping checks without anyone looking.
+    server.app.start_security_housekeeping(std::time::Duration::from_millis(50));
+    let started = std::time::Instant::now();
+    while kept("AU-01").await < 2 {
+        assert!(started.elapsed() < std::time::Duration::from_secs(30), "housekeeping kept no daily check");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let page = auditor.get("/trust/controls/AC-01").await;
+    assert_eq!(page.status, 200);
+    let history = page.text.split("<tbody>").nth(2).unwrap_or_default();
+    let statuses: Vec<&str> = history.split("<td class=\"").skip(1).filter_map(|cell| cell.split('"').next()).collect();
+    assert_eq!(statuses, ["FAIL", "FAIL", "PASS"], "newest first: the daily check, the change, the first: {history}");
+    assert!(history.contains("without MFA: adam"), "{history}");
+    assert_eq!(auditor.get("/trust/controls/XX-99").await.status, 404);
+    let checks = server.db.raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'trust.read'").await;
+    assert!(checks >= 4, "every look is audited: {checks}");
 }
