@@ -73,6 +73,22 @@ impl Target {
     }
 }
 
+/// The field a column of this name feeds unless told otherwise, as a
+/// mapping writes it (`phone`, `custom:account`); none when the name says
+/// nothing the import knows.
+pub fn proposed_field(column: &str, custom: &[CustomFieldDef]) -> Option<String> {
+    Target::parse(column, custom).map(|t| t.label())
+}
+
+/// Every field a column can feed, the tenant's custom fields included, as
+/// a mapping writes them.
+pub fn field_names(custom: &[CustomFieldDef]) -> Vec<String> {
+    let fixed =
+        ["name", "first_name", "last_name", "phone", "email", "street", "city", "postcode", "region", "country", "language", "time_zone"];
+    let custom = custom.iter().map(|d| format!("custom:{}", d.name));
+    fixed.into_iter().map(str::to_owned).chain(custom).chain(["ignore".to_owned()]).collect()
+}
+
 fn normalise(name: &str) -> String {
     name.trim().to_lowercase().replace([' ', '-', '.'], "_")
 }
@@ -88,13 +104,13 @@ pub enum MappingError {
     NoHeader,
     #[error("the header is not UTF-8 text (save the file as UTF-8 CSV)")]
     HeaderEncoding,
-    #[error("--map {0:?} must look like column=field")]
+    #[error("the mapping {0:?} must look like column=field")]
     BadOverride(String),
-    #[error("--map names column {0:?}, which is not in the header")]
+    #[error("the mapping names column {0:?}, which is not in the header")]
     UnknownColumn(String),
     #[error("{0:?} is not a contact field (fields: {FIELDS})")]
     UnknownField(String),
-    #[error("no column maps to phone: a call list needs numbers (map one with --map <column>=phone)")]
+    #[error("no column maps to phone: a call list needs numbers, so map the column that holds them to phone")]
     NoPhone,
     #[error("more than {MAX_PHONES} columns map to phone")]
     TooManyPhones,

@@ -75,7 +75,7 @@ pub enum ImportError {
     Io { path: String, source: std::io::Error },
     #[error(transparent)]
     Mapping(#[from] MappingError),
-    #[error("this file's interrupted import into this list used another column mapping; resume it with the same --map options")]
+    #[error("this file's interrupted import into this list used another column mapping; resume it with the same column mapping")]
     MappingChanged,
     #[error("list name must be 1 to 100 characters, not blank")]
     ListName,

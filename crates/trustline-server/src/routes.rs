@@ -522,6 +522,15 @@ fn entries() -> Vec<Entry> {
             .query::<imports_api::UploadQuery>()
             .csv_upload()
             .answers(StatusCode::ACCEPTED),
+        entry(
+            Method::POST,
+            "/api/imports/columns",
+            "Propose a contact field for each column of a CSV header",
+            Allowed(Action::ContactImport),
+            post(imports_api::propose_columns),
+        )
+        .returns::<imports_api::ColumnProposal>()
+        .takes::<imports_api::HeaderInput>(),
         entry(Method::GET, "/api/imports/{id}", "Import progress and counts", Allowed(Action::ContactImport), get(imports_api::show))
             .returns::<imports_api::ImportView>(),
         entry(

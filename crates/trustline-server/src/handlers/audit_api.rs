@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use trustline_audit::StoredEvent;
 use trustline_domain::contact::FieldError;
-use trustline_domain::{CsvWriter, Period};
+use trustline_domain::{CsvWriter, Period, checked_time};
 use trustline_store::AuditSearch;
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -114,15 +114,15 @@ impl SearchQuery {
         if self.before.is_some_and(|b| b < 1) {
             problems.push(FieldError::new("before", "must be a position, 1 or more"));
         }
-        for (field, at) in [("from", self.from), ("to", self.to)] {
-            if at.is_some_and(|at| !(trustline_domain::EARLIEST_TIME..=trustline_domain::LATEST_TIME).contains(&at)) {
-                problems.push(FieldError::new(field, "must be a Unix time between 1970 and 9999"));
+        // Times are checked as every period is (`invalid_period`), before the rest.
+        match (self.from, self.to) {
+            (Some(from), Some(to)) => {
+                Period::new(from, to, trustline_domain::LATEST_TIME)?;
             }
-        }
-        if let (Some(from), Some(to)) = (self.from, self.to)
-            && to <= from
-        {
-            problems.push(FieldError::new("to", "must be after from"));
+            (from, to) => {
+                from.map(|at| checked_time(at, "from")).transpose()?;
+                to.map(|at| checked_time(at, "to")).transpose()?;
+            }
         }
         let (most, default) = if self.format == Some(SearchFormat::Csv) { (MAX_EXPORTED, MAX_EXPORTED) } else { (MAX_PAGE, 100) };
         let limit = self.limit.unwrap_or(default);

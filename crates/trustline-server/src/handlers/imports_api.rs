@@ -6,7 +6,7 @@
 use super::reports_api::ReportFormat;
 use crate::auth::Authed;
 use crate::error::ApiError;
-use crate::extract::{ApiPath, ApiQuery};
+use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 use axum::Json;
 use axum::body::Body;
@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt as _;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+use trustline_domain::contact::FieldError;
 use trustline_domain::{CsvWriter, UnixTime};
 use trustline_import::{ImportError, ImportRequest, ImportSource, SealedSpool, SpoolWriter, start_import};
 use trustline_phone::{DefaultRegion, PhoneRules};
@@ -36,10 +37,64 @@ pub(crate) struct UploadQuery {
     /// Country for numbers written without a country code, e.g. `GB`.
     #[schemars(with = "Option<crate::handlers::tenant_api::RegionCode>")]
     region: Option<String>,
-    /// Column mappings, comma-separated: `Mobile=phone,Notes=ignore`.
+    /// Column mappings, comma-separated: `Mobile=phone,Notes=ignore`
+    /// (`POST /api/imports/columns` proposes them).
     map: Option<String>,
     /// The file's name, for the record.
     name: Option<String>,
+}
+
+/// A CSV header's columns, to have a field proposed for each.
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct HeaderInput {
+    #[schemars(length(min = 1, max = MAX_COLUMNS), inner(length(max = MAX_COLUMN_NAME)))]
+    columns: Vec<String>,
+}
+
+const MAX_COLUMNS: usize = 500;
+const MAX_COLUMN_NAME: usize = 200;
+
+/// One column and the field it would feed (null: the name says nothing the
+/// import knows, so the person chooses).
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct ProposedColumn {
+    column: String,
+    field: Option<String>,
+}
+
+/// A field for each column, and every field a column can feed (the
+/// tenant's custom fields and `ignore` included).
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct ColumnProposal {
+    columns: Vec<ProposedColumn>,
+    fields: Vec<String>,
+}
+
+/// What an upload of this header would map each column to unless told
+/// otherwise (`map`): the import page's starting point.
+pub(crate) async fn propose_columns(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiJson(input): ApiJson<HeaderInput>,
+) -> Result<Json<ColumnProposal>, ApiError> {
+    let mut problems = Vec::new();
+    if input.columns.is_empty() || input.columns.len() > MAX_COLUMNS {
+        problems.push(FieldError::new("columns", format!("must name 1 to {MAX_COLUMNS} columns")));
+    }
+    if input.columns.iter().any(|c| c.chars().count() > MAX_COLUMN_NAME) {
+        problems.push(FieldError::new("columns", format!("each name must be at most {MAX_COLUMN_NAME} characters")));
+    }
+    if !problems.is_empty() {
+        return Err(ApiError::invalid_fields("invalid_header", problems));
+    }
+    let custom = state.store.custom_fields(authed.principal.tenant.id).await?;
+    let columns = input
+        .columns
+        .into_iter()
+        .map(|column| ProposedColumn { field: trustline_import::proposed_field(&column, &custom), column })
+        .collect();
+    Ok(Json(ColumnProposal { columns, fields: trustline_import::field_names(&custom) }))
 }
 
 /// An import's progress.

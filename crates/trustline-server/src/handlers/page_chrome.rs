@@ -23,6 +23,8 @@ pub(crate) struct Chrome {
     pub role: &'static str,
     pub idle_seconds: i64,
     pub links: Vec<NavLink>,
+    /// The person works calls: the header shows their agent state.
+    pub works: bool,
 }
 
 /// The screens, each with the action that opens it.
@@ -57,6 +59,7 @@ impl Chrome {
             role: p.user.role.as_str(),
             idle_seconds: state.config.session.idle_seconds,
             links,
+            works: p.may(Action::AgentWork),
         })
     }
 }

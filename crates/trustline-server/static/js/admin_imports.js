@@ -1,5 +1,7 @@
-// Call-list import: the file is uploaded with a progress bar, the import's
-// progress follows line by line, and the rejected rows are listed.
+// Call-list import: the file's header is read here and each column gets a
+// proposed field the admin can change (or ignore the column); the file is
+// uploaded with a progress bar, the import's progress follows line by
+// line, and the rejected rows are listed.
 
 import { api, attempt, el, say, when } from './api.js';
 
@@ -38,9 +40,60 @@ function upload(url, file, progress) {
 }
 
 function counts(record) {
-  return `${record.accepted} imported, ${record.linked} already known and added to the list, ${record.duplicates} duplicates, `
+  return `${record.accepted} imported, ${record.linked} already known (added to the list with the details already held; `
+    + `this file's values for them were not applied), ${record.duplicates} duplicates, `
     + `${record.suppressed} on the do-not-contact list, ${record.rejected} rejected.`;
 }
+
+// The header row's column names: the first line, split at the separator it
+// uses most (comma, semicolon or tab), quotes respected.
+async function headerOf(file) {
+  const text = (await file.slice(0, 65536).text()).replace(/^\uFEFF/, '');
+  const line = text.split(/\r?\n/, 1)[0] ?? '';
+  const outside = line.replace(/"[^"]*"/g, '');
+  const separator = [',', ';', '\t'].reduce((best, s) => (outside.split(s).length > outside.split(best).length ? s : best), ',');
+  const names = [];
+  let name = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i += 1) {
+    const c = line[i];
+    if (quoted && c === '"' && line[i + 1] === '"') { name += '"'; i += 1; }
+    else if (c === '"') quoted = !quoted;
+    else if (c === separator && !quoted) { names.push(name.trim()); name = ''; }
+    else name += c;
+  }
+  names.push(name.trim());
+  return names;
+}
+
+// Each column with its proposed field, to confirm or change.
+async function proposeMapping(file) {
+  const columns = await headerOf(file);
+  const proposal = await api('POST', '/api/imports/columns', { columns });
+  $('mapping').replaceChildren(...proposal.columns.map(({ column, field }, i) => {
+    const choice = el('select', { id: `map-${i}`, 'data-column': column },
+      el('option', { value: '' }, 'choose a field…'),
+      proposal.fields.map((f) => el('option', { value: f, selected: f === field }, f === 'ignore' ? 'ignore this column' : f)));
+    return el('tr', {}, el('td', {}, el('label', { for: `map-${i}` }, column)), el('td', {}, choice));
+  }));
+  $('import-mapping').hidden = false;
+}
+
+// The mapping as the upload takes it; a column left unchosen is refused here.
+function chosenMapping() {
+  const choices = [...document.querySelectorAll('#mapping select')];
+  const open = choices.filter((c) => !c.value).map((c) => c.dataset.column);
+  if (open.length) throw new Error(`Choose a field for ${open.join(', ')}, or ignore ${open.length === 1 ? 'it' : 'them'}.`);
+  const unwritable = choices.map((c) => c.dataset.column).filter((column) => /[,=]/.test(column));
+  if (unwritable.length) throw new Error(`Rename ${unwritable.join(', ')} in the file: a column name cannot hold a comma or =.`);
+  return choices.map((c) => `${c.dataset.column}=${c.value}`).join(',');
+}
+
+$('import-file').addEventListener('change', () => {
+  const file = $('import-file').files[0];
+  $('import-mapping').hidden = true;
+  if (file) attempt(() => proposeMapping(file));
+});
 
 async function follow(id, total) {
   const bar = $('import-bar');
@@ -73,7 +126,7 @@ $('import-form').addEventListener('submit', (event) => {
   event.preventDefault();
   attempt(async () => {
     const file = $('import-file').files[0];
-    const params = new URLSearchParams({ list: $('import-list').value.trim(), name: file.name });
+    const params = new URLSearchParams({ list: $('import-list').value.trim(), name: file.name, map: chosenMapping() });
     const region = $('import-region').value.trim();
     if (region) params.set('region', region.toUpperCase());
     $('import-progress').hidden = false;

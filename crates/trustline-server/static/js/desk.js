@@ -83,6 +83,7 @@ function renderState() {
   $('take-break').disabled = !['available', 'wrap_up'].includes(agent.state);
   $('stop-work').disabled = !['available', 'break'].includes(agent.state);
   $('next-contact').disabled = agent.state !== 'available';
+  window.dispatchEvent(new CustomEvent('trustline:agent', { detail: { view: agent, from: 'desk' } }));
 }
 
 function field(label, value) {
@@ -224,6 +225,10 @@ function onCall(call) {
 
 // The agent's state as it is now (after the agent's own steps, whose
 // changes also come on the feed).
+window.addEventListener('trustline:agent', (event) => {
+  if (event.detail.from === 'header') onAgent(event.detail.view);
+});
+
 async function watch() {
   onAgent(await api('GET', '/api/agent/state', undefined, { background: true }));
 }

@@ -119,6 +119,46 @@ async fn signing_in_with_an_authenticator_code() {
     assert_clean(&server, &olive, &browser, &[&refused[0], &refused[1]]).await;
 }
 
+/// The agent's state sits in the header of every page, and changes from there:
+/// a break with its reason from the home page, back to work on the desk,
+/// which follows, and stop.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_changes_state_from_the_header_of_any_page() {
+    let Some(driver) = driver().await else { return };
+    let Floor { server, olive, ada, .. } = floor().await;
+    let agent = server.signed_in(&ada).await;
+    let browser = driver.browser(WIDTH, HEIGHT).await;
+    sign_in(&server, &browser, &ada).await;
+    let chosen = "return document.getElementById('agent-header-state').value;";
+    assert_eq!(browser.run(chosen, vec![]).await, json!("offline"));
+    browser.select("#agent-header-state", "break:lunch").await;
+    browser.wait_until("#status", "the break", |t| t.contains("You are on a break (lunch)")).await;
+    let state = agent.get("/api/agent/state").await.body;
+    assert_eq!((&state["state"], &state["reason"]), (&json!("break"), &json!("lunch")), "{state}");
+    assert_accessible(&browser).await;
+    browser.keep_screenshot("header-agent-state").await;
+
+    browser.click("a[href='/desk']").await;
+    browser.wait_until("#agent-state", "the desk's state", |t| t.contains("on a break (lunch)")).await;
+    assert_eq!(browser.run(chosen, vec![]).await, json!("break:lunch"));
+    browser.select("#agent-header-state", "available").await;
+    browser.wait_until("#agent-state", "the desk following", |t| t == "available").await;
+    assert_eq!(agent.get("/api/agent/state").await.body["state"], "available");
+    // And the other way: the desk's own Stop work moves the header.
+    browser.click("#stop-work").await;
+    let mut offline = false;
+    for _ in 0..100 {
+        if browser.run(chosen, vec![]).await == json!("offline") {
+            offline = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(offline, "the header follows the desk");
+    assert_eq!(agent.get("/api/agent/state").await.body["state"], "offline");
+    assert_clean(&server, &olive, &browser, &[]).await;
+}
+
 /// An admin must set up a second factor at first sign-in; the recovery
 /// codes can be downloaded or copied, and the page asks that they were saved.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -525,7 +565,9 @@ async fn an_admin_imports_a_list_and_sees_the_rejected_rows() {
     let adam = server.create_user(&server.tenant, "adam", Role::Admin, true).await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("spring.csv");
-    let rows = "name,phone,email\nAda Lovelace,020 7183 8750,ada@example.com\nNo Number,,nobody@example.com\nShort Number,12,short@example.com\nBea Brown,+44 20 7946 0002,not-an-email\nCyd Charisse,+44 20 7946 0003,cyd@example.com\n";
+    // A spreadsheet's export: semicolons, quoted names, a column the import does not know.
+    let rows = "\"Full Name\";Mobile;E-mail;Notes\nAda Lovelace;020 7183 8750;ada@example.com;VIP\nNo Number;;nobody@example.com;\n\
+                Short Number;12;short@example.com;\nBea Brown;+44 20 7946 0002;not-an-email;\nCyd Charisse;+44 20 7946 0003;cyd@example.com;\n";
     std::fs::write(&file, rows).unwrap();
     let browser = driver.browser(WIDTH, HEIGHT).await;
     sign_in(&server, &browser, &adam).await;
@@ -534,9 +576,20 @@ async fn an_admin_imports_a_list_and_sees_the_rejected_rows() {
     browser.fill("#import-list", "spring").await;
     browser.fill("#import-region", "GB").await;
     browser.attach("#import-file", &file).await;
+    // Each column gets a proposed field; the one the import does not know waits for a choice.
+    browser.wait_until("#mapping", "the columns", |t| t.contains("Notes")).await;
+    let chosen = "return [...document.querySelectorAll('#mapping select')].map((s) => [s.dataset.column, s.value]);";
+    assert_eq!(browser.run(chosen, vec![]).await, json!([["Full Name", "name"], ["Mobile", "phone"], ["E-mail", "email"], ["Notes", ""]]));
+    browser.click("#import-form button[type=submit]").await;
+    browser.wait_until("#status", "the column left open", |t| t.contains("Choose a field for Notes, or ignore it")).await;
+    assert_eq!(server.db.raw.scalar("SELECT COUNT(*) FROM imports").await, 0, "nothing was sent");
+    assert_accessible(&browser).await;
+    browser.keep_screenshot("admin-import-mapping").await;
+    browser.select("#map-3", "ignore").await;
     browser.click("#import-form button[type=submit]").await;
     let status = browser.wait_until("#status", "the end of the import", |t| t.starts_with("Import finished")).await;
     assert!(status.contains("3 imported") && status.contains("2 rejected"), "{status}");
+    assert!(status.contains("this file's values for them were not applied"), "{status}");
     assert_eq!(browser.run("return document.getElementById('import-bar').value;", vec![]).await, json!(100));
     let rejected = browser.wait_until("#rejections", "the rejected rows", |t| t.lines().count() == 2).await;
     for line in ["4", "5"] {

@@ -1,6 +1,7 @@
 //! Call-list upload over HTTP: checked at once, imported in the background,
 //! progress and the rejected-rows report readable while it runs.
 
+use serde_json::{Value, json};
 use trustline_domain::Role;
 use trustline_testkit::{Engine, TestServer, on_both_engines};
 
@@ -69,6 +70,21 @@ async fn a_file_that_cannot_be_mapped_is_refused_at_once(engine: Engine) {
     assert_eq!(client.upload("/api/imports", list(2), "text/csv").await.status, 400);
     assert_eq!(server.db.raw.scalar("SELECT COUNT(*) FROM imports").await, 0);
     assert_eq!(client.get("/api/imports/99").await.status, 404);
+    // The mapping the page starts from: each column's proposed field, or none.
+    let admin = server.signed_in(&server.create_user(&server.tenant, "adm", Role::Admin, true).await).await;
+    let field = admin.put("/api/custom-fields/account", json!({ "label": "Account", "type": "text" })).await;
+    assert_eq!(field.status, 204, "{}", field.body);
+    let proposal = client.post("/api/imports/columns", json!({ "columns": ["Full Name", "Mobile", "custom:account", "Notes"] })).await;
+    assert_eq!(proposal.status, 200, "{}", proposal.body);
+    let fields: Vec<&Value> = proposal.body["columns"].as_array().unwrap().iter().map(|c| &c["field"]).collect();
+    assert_eq!(fields, [&json!("name"), &json!("phone"), &json!("custom:account"), &Value::Null]);
+    let offered = &proposal.body["fields"];
+    assert!(offered[0] == "name" && offered.as_array().unwrap().contains(&json!("custom:account")), "{offered}");
+    assert_eq!(offered.as_array().unwrap().last(), Some(&json!("ignore")));
+    for bad in [json!({ "columns": [] }), json!({ "columns": ["x".repeat(201)] }), json!({ "header": ["a"] })] {
+        let refused = client.post("/api/imports/columns", bad.clone()).await;
+        assert_eq!(refused.status, 422, "{bad}: {}", refused.body);
+    }
 }
 
 /// A header cell from the uploaded file came back in the rejected-rows CSV

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use trustline_domain::CsvWriter;
-use trustline_import::{ImportRequest, ImportSource, run_import};
+use trustline_import::{ImportError, ImportRequest, ImportSource, run_import};
 use trustline_phone::{DefaultRegion, PhoneRules};
 use trustline_server::SystemClock;
 use trustline_vault::Vault;
@@ -55,14 +55,19 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<ExitCode> {
         actor: "cli".into(),
         chunk_rows: usize::try_from(args.chunk_rows)?,
     };
-    let record = run_import(&vault, &SystemClock, request, |progress| {
+    let imported = run_import(&vault, &SystemClock, request, |progress| {
         let c = progress.counts;
         eprintln!(
             "line {}: {} new, {} existing, {} duplicates, {} suppressed, {} rejected",
             progress.line, c.accepted, c.linked, c.duplicates, c.suppressed, c.rejected
         );
     })
-    .await?;
+    .await;
+    // On the command line, columns are mapped with --map.
+    let record = match imported {
+        Err(error @ (ImportError::Mapping(_) | ImportError::MappingChanged)) => anyhow::bail!("{error}\n{}", map_help()),
+        other => other?,
+    };
     let c = record.counts;
     println!(
         "Imported {} into list {:?}: {} new contacts, {} existing contacts added, {} duplicates, {} suppressed (do not contact), {} rows rejected.",
