@@ -89,6 +89,27 @@ pub fn call_kpis<'a>(calls: impl IntoIterator<Item = &'a CallFacts>, service_lev
     k
 }
 
+/// An agent's calls over a period: those connected to them and closed
+/// with a disposition, and their average handle time (talk, hold included,
+/// plus wrap-up), as the campaign and queue figures count it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct HandledCalls {
+    pub calls_handled: u64,
+    pub average_handle_seconds: Option<f64>,
+}
+
+/// The handled calls among `calls`, each as (connected, disposed) times.
+pub fn handled_calls(calls: impl IntoIterator<Item = (Option<UnixTime>, Option<UnixTime>)>) -> HandledCalls {
+    let (mut handled, mut seconds) = (0u64, 0i64);
+    for (connected, disposed) in calls {
+        if let (Some(connected), Some(disposed)) = (connected, disposed) {
+            handled += 1;
+            seconds += (disposed - connected).max(0);
+        }
+    }
+    HandledCalls { calls_handled: handled, average_handle_seconds: (handled > 0).then(|| seconds as f64 / handled as f64) }
+}
+
 /// What a queue report needs of one inbound call.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InboundFacts {
@@ -183,6 +204,13 @@ pub fn queue_kpis<'a>(calls: impl IntoIterator<Item = &'a InboundFacts>, service
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn handled_calls_are_those_connected_and_disposed() {
+        let calls = [(Some(100), Some(160)), (Some(200), None), (None, None), (Some(300), Some(420)), (Some(500), Some(490))];
+        assert_eq!(handled_calls(calls), HandledCalls { calls_handled: 3, average_handle_seconds: Some(60.0) });
+        assert_eq!(handled_calls([]), HandledCalls::default());
+    }
 
     fn call(answered: Option<i64>, connected: Option<i64>, disposed: Option<i64>, result: &str, outcome: Option<&str>) -> CallFacts {
         CallFacts {

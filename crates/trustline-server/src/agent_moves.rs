@@ -97,3 +97,26 @@ pub(crate) async fn publish(state: &AppState, change: &AgentMove) {
         state.live.publish(LiveEvent { tenant: change.tenant_id, kind: "agent".into(), data }).await;
     }
 }
+
+/// Plans `event` for `user`, stores it with `audit` (described with what
+/// the move did), and tells the live views and the dialer: the one way an
+/// agent's state changes at anyone's request.
+pub(crate) async fn carry_out(
+    state: &AppState,
+    tenant: TenantId,
+    user: UserId,
+    event: AgentEvent,
+    event_name: &str,
+    audit: AuditDraft,
+) -> Result<StateView, ApiError> {
+    let status = state.store.agent_status(tenant, user).await?;
+    let change = plan(tenant, user, status.as_ref(), event, event_name, state.clock.now())?;
+    state.store.move_agent(change.clone(), described(audit, &change)).await?;
+    if change.from.code == "offline" {
+        // A new working day: a desk seen before it says nothing now.
+        state.store.forget_desk(tenant, user).await?;
+    }
+    publish(state, &change).await;
+    state.dialer.wake();
+    Ok(StateView::after(&change))
+}

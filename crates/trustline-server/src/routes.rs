@@ -911,6 +911,15 @@ fn entries() -> Vec<Entry> {
         entry(Method::GET, "/api/agents", "Every agent's state", Allowed(Action::AgentMonitor), get(agents_api::list))
             .returns::<Vec<crate::agent_moves::StateView>>(),
         entry(
+            Method::POST,
+            "/api/agents/{id}/state",
+            "A supervisor logs an agent out of work, puts them on a break or ends it, saying why (audited)",
+            Allowed(Action::AgentMonitor),
+            post(agents_api::supervise),
+        )
+        .returns::<crate::agent_moves::StateView>()
+        .takes::<agents_api::SupervisedMove>(),
+        entry(
             Method::GET,
             "/api/agents/{id}/history",
             "One agent's moves, newest first",

@@ -8,9 +8,10 @@ use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use trustline_domain::UserId;
-use trustline_domain::agent::SelfServiceEvent;
+use trustline_domain::agent::{AgentEvent, BreakReason, SelfServiceEvent};
+use trustline_domain::contact::FieldError;
 
 pub(crate) async fn mine(State(state): State<AppState>, authed: Authed) -> Result<Json<StateView>, ApiError> {
     let (tenant, user) = (authed.principal.tenant.id, authed.principal.user.id);
@@ -26,18 +27,68 @@ pub(crate) async fn change(
     ApiJson(event): ApiJson<SelfServiceEvent>,
 ) -> Result<Json<StateView>, ApiError> {
     let (tenant, user) = (authed.principal.tenant.id, authed.principal.user.id);
-    let status = state.store.agent_status(tenant, user).await?;
     let name = event.code();
-    let change = agent_moves::plan(tenant, user, status.as_ref(), event.into(), name, state.clock.now())?;
-    let audit = agent_moves::described(authed.caller.audit(&state, "agent.state", format!("user:{user}")), &change);
-    state.store.move_agent(change.clone(), audit).await?;
-    if change.from.code == "offline" {
-        // A new working day: a desk seen before it says nothing now.
-        state.store.forget_desk(tenant, user).await?;
+    let audit = authed.caller.audit(&state, "agent.state", format!("user:{user}"));
+    Ok(Json(agent_moves::carry_out(&state, tenant, user, event.into(), name, audit).await?))
+}
+
+/// What a supervisor may do to an agent's state.
+#[derive(Clone, Copy, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum SupervisedChange {
+    /// Out of work (the agent logs in again to take calls).
+    LogOut,
+    /// On a break, with `break_reason`.
+    TakeBreak,
+    /// Back from a break: available.
+    EndBreak,
+}
+
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SupervisedMove {
+    change: SupervisedChange,
+    /// The break's reason, with `take_break` only.
+    break_reason: Option<BreakReason>,
+    /// Why the supervisor changes it, kept in the audit log.
+    #[schemars(length(min = 1, max = 500), pattern(trustline_domain::NOT_BLANK))]
+    reason: String,
+}
+
+/// A supervisor moves an agent (log out, break, back): refused with 409
+/// during a call as the agent's own move would be, audited with the reason.
+pub(crate) async fn supervise(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<SupervisedMove>,
+) -> Result<Json<StateView>, ApiError> {
+    let tenant = authed.principal.tenant.id;
+    let mut problems = Vec::new();
+    let reason = input.reason.trim().to_owned();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        problems.push(FieldError::new("reason", "say why, in 1 to 500 characters"));
     }
-    agent_moves::publish(&state, &change).await;
-    state.dialer.wake();
-    Ok(Json(StateView::after(&change)))
+    let event = match (input.change, input.break_reason) {
+        (SupervisedChange::TakeBreak, Some(kind)) => Some((AgentEvent::TakeBreak { reason: kind }, "take_break")),
+        (SupervisedChange::TakeBreak, None) => {
+            problems.push(FieldError::new("break_reason", "a break needs its reason"));
+            None
+        }
+        (_, Some(_)) => {
+            problems.push(FieldError::new("break_reason", "only a break has one"));
+            None
+        }
+        (SupervisedChange::LogOut, None) => Some((AgentEvent::LogOut, "log_out")),
+        (SupervisedChange::EndBreak, None) => Some((AgentEvent::EndBreak, "end_break")),
+    };
+    let Some((event, name)) = event.filter(|_| problems.is_empty()) else {
+        return Err(ApiError::invalid_fields("invalid_move", problems));
+    };
+    let user = UserId(id);
+    state.store.user(tenant, user).await?.ok_or_else(ApiError::not_found)?;
+    let audit = authed.caller.audit(&state, "agent.state_set", format!("user:{user}")).detail("why", reason);
+    Ok(Json(agent_moves::carry_out(&state, tenant, user, event, name, audit).await?))
 }
 
 pub(crate) async fn list(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<StateView>>, ApiError> {

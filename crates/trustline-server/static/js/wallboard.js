@@ -1,8 +1,9 @@
-// The supervisor wallboard: agents by state with time in state, queues and
-// campaigns, updated live from the server's event stream, with an agent's
-// history on demand, CSV exports and charts the server draws.
+// The supervisor wallboard: agents by state with time in state and
+// today's figures, queues and campaigns, updated live from the server's
+// event stream, with an agent's day and moves on demand (and a move made
+// for them, with a reason), CSV exports and charts the server draws.
 
-import { api, attempt, el, follow, when } from './api.js';
+import { api, attempt, el, follow, say, when } from './api.js';
 
 const $ = (id) => document.getElementById(id);
 const agents = new Map();
@@ -10,6 +11,10 @@ const waiting = new Map();
 let names = new Map();
 let campaigns = [];
 let queues = [];
+// Today's figures per agent (calls, handle time, time in each state).
+let today = new Map();
+// The agent whose details are open.
+let shown = null;
 // Seconds to add to this browser's clock to get the server's.
 let skew = 0;
 let figuresDue = null;
@@ -36,9 +41,12 @@ function renderAgents() {
         el('td', {}, names.get(a.user_id) ?? `user ${a.user_id}`),
         el('td', {}, a.state.replace('_', ' ') + (a.reason ? ` (${a.reason})` : '')),
         el('td', { class: 'since', 'data-since': a.since ?? '' }, a.since ? duration(now() - a.since) : '—'),
-        el('td', {}, el('button', { type: 'button', class: 'link', onclick: () => attempt(() => history(a.user_id)) }, 'History')));
+        el('td', { class: 'handled' }, today.get(a.user_id)?.calls_handled ?? 0),
+        el('td', {}, duration(today.get(a.user_id)?.average_handle_seconds)),
+        el('td', {}, today.get(a.user_id)?.last_worked_on ?? '—'),
+        el('td', {}, el('button', { type: 'button', class: 'link', onclick: () => attempt(() => history(a.user_id)) }, 'Details')));
     });
-  $('agents').replaceChildren(...(rows.length ? rows : [el('tr', {}, el('td', { colspan: 4 }, 'Nobody is working.'))]));
+  $('agents').replaceChildren(...(rows.length ? rows : [el('tr', {}, el('td', { colspan: 7 }, 'Nobody is working.'))]));
   for (const [state, count] of Object.entries(counts)) {
     const tile = $(`count-${state}`);
     if (tile) tile.textContent = String(count);
@@ -46,14 +54,36 @@ function renderAgents() {
   $('count-waiting').textContent = String(waiting.size);
 }
 
+const STATE_NAMES = { available: 'available', reserved: 'reserved', on_call: 'on calls', wrap_up: 'in wrap-up', break: 'on breaks' };
+
+// An agent's day (time in each state) and latest moves, with the form to move them.
 async function history(user) {
+  shown = user;
   const moves = await api('GET', `/api/agents/${user}/history`);
-  $('agent-history').replaceChildren(
-    el('h3', {}, `${names.get(user) ?? `user ${user}`}: latest moves`),
-    el('ol', { class: 'timeline' }, moves.slice(0, 30).map((m) => el('li', {}, `${when(m.at)}: ${m.from} → ${m.to}${m.reason ? ` (${m.reason})` : ''}`))),
-  );
+  const day = today.get(user);
+  $('agent-title').textContent = names.get(user) ?? `user ${user}`;
+  $('agent-today').textContent = day
+    ? `Today: logged in ${duration(day.logged_in_seconds)}; ` + Object.entries(STATE_NAMES).map(([code, words]) => `${words} ${duration(day.seconds[code] ?? 0)}`).join(', ') + '.'
+    : 'Not logged in today.';
+  $('agent-moves').replaceChildren(...moves.slice(0, 30).map((m) => el('li', {}, `${when(m.at)}: ${m.from} → ${m.to}${m.reason ? ` (${m.reason})` : ''}`)));
   $('agent-history').hidden = false;
 }
+
+$('move-change').addEventListener('change', () => { $('move-break').disabled = $('move-change').value !== 'take_break'; });
+$('agent-move').addEventListener('submit', (event) => {
+  event.preventDefault();
+  attempt(async () => {
+    const change = $('move-change').value;
+    const body = { change, reason: $('move-reason').value };
+    if (change === 'take_break') body.break_reason = $('move-break').value;
+    const view = await api('POST', `/api/agents/${shown}/state`, body);
+    agents.set(view.user_id, view);
+    renderAgents();
+    say(`${names.get(shown) ?? 'The agent'} is now ${view.state.replace('_', ' ')}${view.reason ? ` (${view.reason})` : ''}; the reason was recorded.`);
+    $('move-reason').value = '';
+    await history(shown);
+  });
+});
 
 async function figures() {
   figuresDue = null;
@@ -68,6 +98,8 @@ async function figures() {
   const staffed = time.floor.logged_in_seconds;
   const share = (seconds) => (staffed > 0 ? seconds / staffed : null);
   $('occupancy').textContent = percent(time.floor.occupancy);
+  today = new Map(time.agents.map((a) => [a.user_id, a]));
+  renderAgents();
   const none = (text, columns) => [el('tr', {}, el('td', { colspan: columns }, text))];
   $('campaigns').replaceChildren(...(campaigns.length ? [] : none('No campaigns.', 7)), ...campaigns.map((c) => {
     const k = byCampaign.campaigns.find((f) => f.campaign_id === c.id)?.figures ?? {};

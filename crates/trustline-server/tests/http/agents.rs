@@ -5,7 +5,52 @@ use serde_json::json;
 use trustline_domain::Role;
 use trustline_testkit::{Engine, TestServer, on_both_engines};
 
-on_both_engines!(an_agent_works_a_shift_and_every_move_is_recorded, illegal_moves_are_refused_and_change_nothing);
+on_both_engines!(
+    an_agent_works_a_shift_and_every_move_is_recorded,
+    illegal_moves_are_refused_and_change_nothing,
+    a_supervisor_moves_an_agent_saying_why
+);
+
+/// A supervisor puts an agent on a break, back, and out of work; each move
+/// is audited with the supervisor's reason, and what the agent could not do
+/// themselves (a move during a call, from offline) is refused.
+async fn a_supervisor_moves_an_agent_saying_why(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let tenant = server.tenant.clone();
+    let agent = server.create_user(&tenant, "ada", Role::Agent, false).await;
+    let supervisor = server.create_user(&tenant, "sam", Role::Supervisor, true).await;
+    let ada = server.signed_in(&agent).await;
+    let sam = server.signed_in(&supervisor).await;
+    let path = format!("/api/agents/{}/state", agent.id.0);
+    let offline = sam.post(&path, json!({ "change": "log_out", "reason": "end of shift" })).await;
+    assert_eq!((offline.status, offline.code()), (409, "illegal_transition"), "{}", offline.body);
+    assert_eq!(ada.post("/api/agent/state", json!({ "event": "log_in" })).await.status, 200);
+    for (bad, field) in [
+        (json!({ "change": "take_break", "reason": "team meeting" }), "break_reason"),
+        (json!({ "change": "log_out", "break_reason": "lunch", "reason": "x" }), "break_reason"),
+        (json!({ "change": "log_out", "reason": "   " }), "reason"),
+    ] {
+        let refused = sam.post(&path, bad.clone()).await;
+        assert_eq!((refused.status, refused.code()), (422, "invalid_move"), "{bad}: {}", refused.body);
+        assert_eq!(refused.body["error"]["fields"][0]["field"], field, "{bad}");
+    }
+    assert_eq!(ada.get("/api/agent/state").await.body["state"], "available", "nothing changed");
+    let moved = sam.post(&path, json!({ "change": "take_break", "break_reason": "meeting", "reason": "team briefing at 3" })).await;
+    assert_eq!(moved.status, 200, "{}", moved.body);
+    let state = ada.get("/api/agent/state").await.body;
+    assert_eq!((&state["state"], &state["reason"]), (&json!("break"), &json!("meeting")));
+    assert_eq!(sam.post(&path, json!({ "change": "end_break", "reason": "briefing over" })).await.status, 200);
+    assert_eq!(sam.post(&path, json!({ "change": "log_out", "reason": "left without logging out" })).await.status, 200);
+    assert_eq!(ada.get("/api/agent/state").await.body["state"], "offline");
+    let audited = format!(
+        "SELECT COUNT(*) FROM audit_events WHERE action = 'agent.state_set' AND actor = 'user:{}' AND target = 'user:{}' AND details LIKE '%team briefing at 3%'",
+        supervisor.id.0, agent.id.0
+    );
+    assert_eq!(server.db.raw.scalar(&audited).await, 1);
+    assert_eq!(server.db.raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'agent.state_set'").await, 3);
+    assert_eq!(sam.post("/api/agents/999999/state", json!({ "change": "log_out", "reason": "x" })).await.status, 404);
+    assert_eq!(ada.post(&path, json!({ "change": "log_out", "reason": "x" })).await.status, 403, "agents do not move others");
+}
 
 async fn an_agent_works_a_shift_and_every_move_is_recorded(engine: Engine) {
     let server = TestServer::start(engine).await;
@@ -249,7 +294,7 @@ mod report {
         let csv = reply.text().await.unwrap();
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines.len(), 2, "only agents who logged in: {csv}");
-        assert_eq!(lines[1], format!("{},\"ada\",1000,700,0,0,0,300,0.0000", agent.id.0));
+        assert_eq!(lines[1], format!("{},\"ada\",1000,700,0,0,0,300,0.0000,0,,\"\"", agent.id.0), "no calls, so no handle time");
         let audited = server.db.raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'report.export'").await;
         assert_eq!(audited, 1);
         // As JSON, for the wallboard: the same figures and the floor's totals; a view, not an export.

@@ -405,8 +405,26 @@ async fn an_agent_works_three_contacts_while_the_wallboard_follows() {
     assert_eq!(board.run(drawn, vec![]).await, json!(true), "the three charts are drawn");
     assert_accessible(&board).await;
     board.keep_screenshot("wallboard").await;
-    board.click(&format!("tr[data-agent='{}'] button", ada.id.0)).await;
+    // Today's figures per agent: calls handled, handle time, what they worked on, time in each state.
+    let row = format!("tr[data-agent='{}']", ada.id.0);
+    board.wait_until(&format!("{row} td.handled"), "three calls handled", |t| t == "3").await;
+    let figures = board.text_of(&row).await;
+    assert!(figures.contains("Spring renewals"), "{figures}");
+    board.click(&format!("{row} button")).await;
     board.wait_until("#agent-history", "the agent's history", |t| t.contains("wrap_up")).await;
+    let day = board.text_of("#agent-today").await;
+    assert!(day.starts_with("Today: logged in") && day.contains("on calls") && day.contains("in wrap-up"), "{day}");
+    // The supervisor sends the agent on a break, saying why; the desk follows.
+    board.select("#move-change", "take_break").await;
+    board.select("#move-break", "meeting").await;
+    board.fill("#move-reason", "Team briefing at three").await;
+    board.click("#agent-move button[type=submit]").await;
+    board.wait_until("#status", "the move", |t| t.contains("is now break (meeting); the reason was recorded")).await;
+    desk.wait_until("#agent-state", "the break the supervisor chose", |t| t == "on a break (meeting)").await;
+    let why = "SELECT COUNT(*) FROM audit_events WHERE action = 'agent.state_set' AND details LIKE '%Team briefing at three%'";
+    assert_eq!(server.db.raw.scalar(why).await, 1);
+    assert_accessible(&board).await;
+    board.keep_screenshot("wallboard-agent").await;
 
     let dispositions = supervisor.get(&format!("/api/calls?from={}&seconds={}", MONDAY_NOON_UTC - 60, 86_400 + 60)).await.body;
     let done = dispositions["calls"].as_array().unwrap().iter().filter(|c| c["disposition"] == "not_interested").count();
