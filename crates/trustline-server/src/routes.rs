@@ -277,6 +277,13 @@ fn entries() -> Vec<Entry> {
         ),
         entry(
             Method::GET,
+            "/reports",
+            "Reports page: campaigns, queues and agents' time over chosen days in a chosen time zone, with CSV files",
+            Allowed(Action::AgentMonitor),
+            get(floor_pages::reports),
+        ),
+        entry(
+            Method::GET,
             "/wallboard/charts/calls.svg",
             "Chart: calls per hour of a day",
             Allowed(Action::AgentMonitor),

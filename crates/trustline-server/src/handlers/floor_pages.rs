@@ -1,6 +1,6 @@
-//! The contact-center floor's screens: the agent desk and the supervisor
-//! wallboard (their modules read the API and the live feed), and the
-//! wallboard's charts, drawn on the server.
+//! The contact-center floor's screens: the agent desk, the supervisor
+//! wallboard and the reports page (their modules read the API and the live
+//! feed), and the wallboard's charts, drawn on the server.
 
 use super::page_chrome::Chrome;
 use super::pages::render;
@@ -37,6 +37,16 @@ struct Wallboard {
 
 pub(crate) async fn wallboard(State(state): State<AppState>, authed: Authed) -> Result<Response, ApiError> {
     Ok(render(&Wallboard { chrome: Chrome::of(&state, &authed, "/wallboard")? }, StatusCode::OK))
+}
+
+#[derive(Template)]
+#[template(path = "reports.html")]
+struct Reports {
+    chrome: Chrome,
+}
+
+pub(crate) async fn reports(State(state): State<AppState>, authed: Authed) -> Result<Response, ApiError> {
+    Ok(render(&Reports { chrome: Chrome::of(&state, &authed, "/reports")? }, StatusCode::OK))
 }
 
 const DAY: i64 = 86_400;

@@ -28,10 +28,11 @@ pub(crate) struct Chrome {
 }
 
 /// The screens, each with the action that opens it.
-const SCREENS: [(&str, &str, Action); 4] = [
+const SCREENS: [(&str, &str, Action); 5] = [
     ("/", "Home", Action::AccountView),
     ("/desk", "Desk", Action::AgentWork),
     ("/wallboard", "Wallboard", Action::AgentMonitor),
+    ("/reports", "Reports", Action::AgentMonitor),
     ("/trust", "Trust center", Action::TrustRead),
 ];
 

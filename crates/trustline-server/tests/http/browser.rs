@@ -109,7 +109,7 @@ async fn signing_in_with_an_authenticator_code() {
     browser.click("button[type=submit]").await;
     browser.wait_for_text("Welcome, Test olive").await;
     let screens = browser.text_of("nav[aria-label=Screens]").await;
-    assert_eq!(screens.split_whitespace().collect::<Vec<_>>().join(" "), "Home Desk Wallboard Admin Trust center");
+    assert_eq!(screens.split_whitespace().collect::<Vec<_>>().join(" "), "Home Desk Wallboard Reports Admin Trust center");
     assert_accessible(&browser).await;
     browser.keep_screenshot("home").await;
     let refused = [
@@ -156,6 +156,46 @@ async fn an_agent_changes_state_from_the_header_of_any_page() {
     }
     assert!(offline, "the header follows the desk");
     assert_eq!(agent.get("/api/agent/state").await.body["state"], "offline");
+    assert_clean(&server, &olive, &browser, &[]).await;
+}
+
+/// Reports cover whole days of a chosen time zone: a day in India holds
+/// the agent's noon (UTC) shift, the same date on Kiritimati (UTC+14) ended
+/// before it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supervisor_reads_a_report_of_chosen_days_in_a_time_zone() {
+    let Some(driver) = driver().await else { return };
+    let Floor { server, olive, sam, ada, .. } = floor().await;
+    let agent = server.signed_in(&ada).await;
+    assert_eq!(agent.post("/api/agent/state", json!({ "event": "log_in" })).await.status, 200);
+    server.clock.advance(600);
+    assert_eq!(agent.post("/api/agent/state", json!({ "event": "log_out" })).await.status, 200);
+    let browser = driver.browser(WIDTH, HEIGHT).await;
+    sign_in(&server, &browser, &sam).await;
+    browser.click("a[href='/reports']").await;
+    browser.find("#report-rows").await;
+    let period = |zone: &'static str| {
+        let browser = &browser;
+        async move {
+            browser.select("#report-kind", "agent-time").await;
+            browser.run("document.getElementById('report-from').value = '2030-03-18'; document.getElementById('report-to').value = '2030-03-18';", vec![]).await;
+            browser.fill("#report-zone", zone).await;
+            browser.click("#report-form button[type=submit]").await;
+            browser.wait_until("#report-period", "the report", |t| t.contains(zone)).await;
+            browser.text_of("#report-rows").await
+        }
+    };
+    let india = period("Asia/Kolkata").await;
+    assert!(india.contains("ada") && india.contains("10:00"), "{india}");
+    let start = MONDAY_NOON_UTC - 12 * 3600 - 5 * 3600 - 1800;
+    let csv = browser.run("return document.getElementById('report-csv').getAttribute('href');", vec![]).await;
+    assert_eq!(csv, json!(format!("/api/reports/agent-time?from={start}&seconds=86400")));
+    assert_accessible(&browser).await;
+    browser.keep_screenshot("reports").await;
+    assert_eq!(period("Pacific/Kiritimati").await, "Nothing in this period.");
+    browser.fill("#report-zone", "Mars/Olympus").await;
+    browser.click("#report-form button[type=submit]").await;
+    browser.wait_until("#status", "the unknown zone", |t| t.contains("Mars/Olympus is not a zone")).await;
     assert_clean(&server, &olive, &browser, &[]).await;
 }
 
@@ -403,6 +443,9 @@ async fn an_agent_works_three_contacts_while_the_wallboard_follows() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert_eq!(board.run(drawn, vec![]).await, json!(true), "the three charts are drawn");
+    let side_by_side = "const [a, b] = ['chart-calls', 'chart-abandonment'].map((id) => document.getElementById(id).getBoundingClientRect());\
+        return Math.abs(a.top - b.top) < 1 && b.left > a.right;";
+    assert_eq!(board.run(side_by_side, vec![]).await, json!(true), "at 1280 px two charts sit side by side");
     assert_accessible(&board).await;
     board.keep_screenshot("wallboard").await;
     // Today's figures per agent: calls handled, handle time, what they worked on, time in each state.
