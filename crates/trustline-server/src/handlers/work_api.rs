@@ -19,6 +19,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use trustline_domain::dialing::{Disposition, DispositionOutcome};
 use trustline_domain::{TenantId, UnixTime, UserId};
 use trustline_store::CallRecord;
@@ -88,6 +89,9 @@ pub(crate) struct WorkView {
     /// The contact's earlier calls, newest first.
     #[serde(skip_serializing_if = "Option::is_none")]
     history: Option<Vec<EarlierCall>>,
+    /// Notes on the contact, newest first, while the contact is shown in full.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notes: Option<Vec<NoteLine>>,
 }
 
 impl WorkView {
@@ -102,6 +106,7 @@ impl WorkView {
             wrap_up_within: None,
             contact: None,
             history: None,
+            notes: None,
         }
     }
 }
@@ -121,6 +126,68 @@ pub(crate) struct EarlierCall {
     at: UnixTime,
     result: Option<String>,
     disposition: Option<String>,
+    /// The disposition as the agent chose it from its campaign's or queue's list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    disposition_label: Option<String>,
+    /// The agent who took the call, by name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    agent: Option<String>,
+}
+
+/// A note on the contact, shown with the contact in full.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct NoteLine {
+    at: UnixTime,
+    author: Option<String>,
+    /// Absent once it expired or the contact was erased.
+    text: Option<String>,
+}
+
+/// Earlier calls with their agents' names and disposition labels, newest first.
+async fn earlier_calls(
+    state: &AppState,
+    tenant: TenantId,
+    calls: &[CallRecord],
+    names: &BTreeMap<UserId, String>,
+) -> Result<Vec<EarlierCall>, ApiError> {
+    let mut labels: BTreeMap<(bool, i64), Vec<Disposition>> = BTreeMap::new();
+    for call in calls {
+        let key = match (call.campaign_id, call.queue_id) {
+            (Some(id), _) => (true, id),
+            (None, Some(id)) => (false, id),
+            (None, None) => continue,
+        };
+        if labels.contains_key(&key) {
+            continue;
+        }
+        let listed = match key {
+            (true, id) => match state.store.campaign(tenant, id).await? {
+                Some(campaign) => settings_of(&campaign)?.dispositions,
+                None => Vec::new(),
+            },
+            (false, id) => match state.store.queue(tenant, id).await? {
+                Some(queue) => queue_settings_of(&queue)?.dispositions,
+                None => Vec::new(),
+            },
+        };
+        labels.insert(key, listed);
+    }
+    Ok(calls
+        .iter()
+        .map(|c| {
+            let key = c.campaign_id.map(|id| (true, id)).or(c.queue_id.map(|id| (false, id)));
+            let disposition_label = c.disposition.as_ref().and_then(|code| {
+                key.and_then(|k| labels.get(&k)).and_then(|list| list.iter().find(|d| &d.code == code)).map(|d| d.label.clone())
+            });
+            EarlierCall {
+                at: c.placed_at.unwrap_or(c.offered_at),
+                result: c.result.clone(),
+                disposition: c.disposition.clone(),
+                disposition_label,
+                agent: c.agent_id.and_then(|a| names.get(&a).cloned()),
+            }
+        })
+        .collect())
 }
 
 /// Seconds of wrap-up left, while the call is in wrap-up under a limit.
@@ -169,13 +236,23 @@ async fn work_view(state: &AppState, authed: &Authed, tenant: TenantId, agent: U
         let audit = authed.caller.audit(state, "contact.view", subject_label(sealed.id)).detail("masked", (!working).to_string());
         state.appender.append(audit).await?;
         view.contact = Some(if working { ContactView::full(&opened) } else { ContactView::masked(&opened) });
-        let earlier = state.store.contact_calls(tenant, contact, 20).await?;
-        let history = earlier
-            .iter()
-            .filter(|c| c.id != call.id)
-            .map(|c| EarlierCall { at: c.placed_at.unwrap_or(c.offered_at), result: c.result.clone(), disposition: c.disposition.clone() })
+        let names: BTreeMap<UserId, String> = state
+            .store
+            .list_users(tenant)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, if u.display_name.is_empty() { u.username } else { u.display_name }))
             .collect();
-        view.history = Some(history);
+        let earlier: Vec<CallRecord> =
+            state.store.contact_calls(tenant, contact, 20).await?.into_iter().filter(|c| c.id != call.id).collect();
+        view.history = Some(earlier_calls(state, tenant, &earlier, &names).await?);
+        if working {
+            let mut notes = state.vault.open_notes(&sealed).await?;
+            notes.sort_by_key(|n| std::cmp::Reverse((n.created_at, n.id)));
+            view.notes = Some(
+                notes.into_iter().map(|n| NoteLine { at: n.created_at, author: names.get(&n.author_id).cloned(), text: n.body }).collect(),
+            );
+        }
     }
     Ok(view)
 }

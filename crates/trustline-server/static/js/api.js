@@ -92,6 +92,22 @@ export function when(seconds) {
   return new Date(seconds * 1000).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
 }
 
+// A time in this person's own zone, e.g. "18 Mar 2030, 13:05".
+export function whenHere(seconds) {
+  if (seconds === null || seconds === undefined) return '—';
+  return new Date(seconds * 1000).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+// The time of day now in `zone` (an IANA name), or null for a zone this
+// browser does not know.
+export function timeIn(zone) {
+  try {
+    return new Date().toLocaleTimeString(undefined, { timeZone: zone, hour: '2-digit', minute: '2-digit', weekday: 'short' });
+  } catch {
+    return null;
+  }
+}
+
 // A click handler for a step that cannot be undone: the first click asks
 // (the button says `question`), a second within five seconds does it.
 export function confirmFirst(button, question, work) {

@@ -3,10 +3,15 @@
 // and the disposition. New work is noticed on the agent's own feed of
 // changes, so it arrives without reloading the page.
 
-import { api, attempt, el, follow, say, situation, when } from './api.js';
+import { api, attempt, el, follow, say, situation, timeIn, whenHere } from './api.js';
 
 const $ = (id) => document.getElementById(id);
 const ACTIVE = ['reserved', 'on_call', 'wrap_up'];
+// How calls ended, in words.
+const RESULTS = {
+  person: 'talked', no_answer: 'no answer', busy: 'busy', machine: 'answering machine', abandoned: 'abandoned (no agent in time)',
+  rejected: 'rejected by the network', failed: 'failed', skipped: 'skipped', cancelled: 'cancelled by the agent', closed: 'queue closed',
+};
 const STATE_WORDS = { offline: 'offline', available: 'available', reserved: 'reserved for a call', on_call: 'on a call', wrap_up: 'in wrap-up', break: 'on a break' };
 let agent = null;
 let seen = '';
@@ -76,7 +81,7 @@ function moved() {
 function renderState() {
   moved();
   $('agent-state').textContent = (STATE_WORDS[agent.state] ?? agent.state) + (agent.reason ? ` (${agent.reason})` : '');
-  $('state-since').textContent = agent.since ? `since ${when(agent.since)}` : '';
+  $('state-since').textContent = agent.since ? `since ${whenHere(agent.since)}` : '';
   $('start-work').textContent = '';
   $('start-work').append(agent.state === 'break' ? 'End the break ' : 'Start work ', el('kbd', {}, 'A'));
   $('start-work').disabled = !['offline', 'logged_out', 'break'].includes(agent.state);
@@ -95,7 +100,8 @@ function field(label, value) {
 function renderContact(contact) {
   $('contact-fields').replaceChildren(
     ...field('Name', contact.name), ...field('Phone', contact.phones), ...field('Email', contact.email),
-    ...field('Address', contact.address), ...field('Language', contact.language), ...field('Time zone', contact.time_zone),
+    ...field('Address', contact.address), ...field('Language', contact.language),
+    ...field('Their time now', contact.time_zone && timeIn(contact.time_zone) ? `${timeIn(contact.time_zone)} (${contact.time_zone})` : null),
     ...Object.entries(contact.custom ?? {}).flatMap(([name, value]) => field(name, value)),
     ...field('Consent', contact.consent?.consent), ...(contact.masked ? [el('dt', {}, 'Shown'), el('dd', {}, 'masked')] : []),
   );
@@ -147,7 +153,12 @@ function renderWork() {
   countDown();
   $('hang-up').hidden = call.state !== 'connected';
   if (work.contact) renderContact(work.contact);
-  $('history').replaceChildren(...(work.history ?? []).map((h) => el('li', {}, `${when(h.at)}: ${h.disposition ?? h.result ?? 'no result'}`)));
+  $('history').replaceChildren(...(work.history ?? []).map((h) => el('li', {},
+    `${whenHere(h.at)}: ${h.disposition_label ?? h.disposition ?? RESULTS[h.result] ?? h.result ?? 'no result'}${h.agent ? ` · ${h.agent}` : ''}`)));
+  const notes = work.notes ?? [];
+  $('notes').replaceChildren(...notes.map((n) => el('li', {}, `${whenHere(n.at)}${n.author ? ` · ${n.author}` : ''}: ${n.text ?? '(expired)'}`)));
+  show($('notes'), notes.length > 0);
+  show($('notes-title'), notes.length > 0);
   $('script').replaceChildren(...(source?.script ?? '').split('\n').map((line) => el('p', {}, line)));
   const select = $('disposition-code');
   const codes = source?.dispositions ?? [];

@@ -487,7 +487,7 @@ async fn an_agent_watches_a_dialled_call_ring_and_cancels_it() {
     assert_eq!(supervisor.upload("/api/imports?list=spring", csv.as_bytes().to_vec(), "text/csv").await.status, 202);
     wait_for(&supervisor, "/api/lists", |lists| lists[0]["status"] == "ready").await;
     server.start_dialer(nobody_answers(), 1.0);
-    let campaign = json!({ "name": "Spring renewals", "mode": "preview", "lists": ["spring"] });
+    let campaign = json!({ "name": "Spring renewals", "mode": "preview", "lists": ["spring"], "retry_delay_minutes": 1 });
     let id = supervisor.post("/api/campaigns", campaign).await.body["id"].as_i64().unwrap();
     assert_eq!(supervisor.post(&format!("/api/campaigns/{id}/status"), json!({ "status": "running" })).await.status, 200);
 
@@ -508,6 +508,18 @@ async fn an_agent_watches_a_dialled_call_ring_and_cancels_it() {
     desk.click("#cancel-dial").await;
     desk.wait_until("#agent-state", "free again", |t| t == "available").await;
     desk.wait_until("#status", "the cancellation", |t| t == "Call cancelled.").await;
+    // A minute on, the contact comes back with the earlier call in words, with who made it,
+    // and the contact's own time beside their details.
+    server.clock.advance(61);
+    desk.run("document.activeElement.blur();", vec![]).await;
+    desk.press("n").await;
+    desk.wait_until("#call-state", "the offer again", |t| t == "offered").await;
+    let history = desk.wait_until("#history", "the earlier call", |t| !t.is_empty()).await;
+    assert!(history.contains("cancelled by the agent · Test ada") && !history.contains("UTC"), "{history}");
+    let fields = desk.text_of("#contact-fields").await;
+    assert!(fields.contains("Their time now") && fields.contains("(Europe/London)"), "{fields}");
+    desk.click("#skip").await;
+    desk.wait_until("#agent-state", "free again", |t| t == "available").await;
     desk.press("q").await;
     desk.wait_until("#agent-state", "the end of work", |t| t == "offline").await;
     let calls = supervisor.get(&format!("/api/calls?from={}&seconds=3600", MONDAY_NOON_UTC - 60)).await.body;

@@ -21,8 +21,33 @@ on_both_engines!(
     a_conversation_goes_on_hold_and_back,
     callers_abandon_take_callbacks_or_find_the_queue_closed,
     queues_and_skills_refuse_bad_input,
-    a_queue_answers_only_its_own_tenants_numbers
+    a_queue_answers_only_its_own_tenants_numbers,
+    a_caller_calling_back_comes_with_earlier_calls_and_notes
 );
+
+/// The second time a caller rings, the agent sees the first call in words
+/// (the disposition's label, who took it) and the note left on it; notes
+/// only while the caller is shown in full.
+async fn a_caller_calling_back_comes_with_earlier_calls_and_notes(engine: Engine) {
+    let f = floor(engine, 1).await;
+    let dispositions = json!([{ "code": "resolved", "label": "Resolved on the call", "outcome": "success" }]);
+    create_queue(&f.sam, json!({ "name": "Care", "number": GENERAL, "dispositions": dispositions })).await;
+    let [(a0, _)] = &f.agents[..] else { unreachable!() };
+    log_in(a0).await;
+    f.telephony.ring_in(GENERAL, Some("+442079460501"), PATIENT).await.unwrap();
+    let first = wait_for(a0, "/api/agent/work", |w| w["call"]["state"] == "connected").await;
+    assert_eq!((&first["history"], &first["notes"]), (&json!([]), &json!([])), "{first}");
+    let call = first["call"]["id"].as_i64().unwrap();
+    assert_eq!(a0.post(&format!("/api/calls/{call}/hangup"), json!({})).await.status, 204);
+    let path = format!("/api/calls/{call}/disposition");
+    assert_eq!(a0.post(&path, json!({ "disposition": "resolved", "note": "Wants paper bills" })).await.status, 204);
+    f.server.clock.advance(600);
+    f.telephony.ring_in(GENERAL, Some("+442079460501"), PATIENT).await.unwrap();
+    let second = wait_for(a0, "/api/agent/work", |w| w["call"]["state"] == "connected" && w["call"]["id"] != call).await;
+    let earlier = &second["history"][0];
+    assert_eq!((&earlier["disposition_label"], &earlier["agent"]), (&json!("Resolved on the call"), &json!("Test agent0")), "{second}");
+    assert_eq!((&second["notes"][0]["text"], &second["notes"][0]["author"]), (&json!("Wants paper bills"), &json!("Test agent0")));
+}
 
 const GENERAL: &str = "+442079460992";
 const BILLING: &str = "+442079460990";
