@@ -38,6 +38,11 @@ impl User {
     pub fn has_mfa(&self) -> bool {
         self.totp_seed.is_some()
     }
+
+    /// How screens name the person: the display name, else the username.
+    pub fn shown_name(&self) -> &str {
+        if self.display_name.is_empty() { &self.username } else { &self.display_name }
+    }
 }
 
 /// Secrets stay out of logs even when a whole record is printed.

@@ -167,7 +167,7 @@ pub(crate) async fn search(
         .list_users(tenant)
         .await?
         .into_iter()
-        .map(|u| (format!("user:{}", u.id), if u.display_name.is_empty() { u.username } else { u.display_name }))
+        .map(|u| (format!("user:{}", u.id), u.shown_name().to_owned()))
         .filter(|(id, _)| events.iter().any(|e| e.body.actor == *id || e.body.target == *id))
         .collect();
     let mut audit = authed.caller.audit(&state, if csv { "audit.export" } else { "audit.search" }, format!("tenant:{tenant}"));

@@ -236,13 +236,8 @@ async fn work_view(state: &AppState, authed: &Authed, tenant: TenantId, agent: U
         let audit = authed.caller.audit(state, "contact.view", subject_label(sealed.id)).detail("masked", (!working).to_string());
         state.appender.append(audit).await?;
         view.contact = Some(if working { ContactView::full(&opened) } else { ContactView::masked(&opened) });
-        let names: BTreeMap<UserId, String> = state
-            .store
-            .list_users(tenant)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, if u.display_name.is_empty() { u.username } else { u.display_name }))
-            .collect();
+        let names: BTreeMap<UserId, String> =
+            state.store.list_users(tenant).await?.into_iter().map(|u| (u.id, u.shown_name().to_owned())).collect();
         let earlier: Vec<CallRecord> =
             state.store.contact_calls(tenant, contact, 20).await?.into_iter().filter(|c| c.id != call.id).collect();
         view.history = Some(earlier_calls(state, tenant, &earlier, &names).await?);
