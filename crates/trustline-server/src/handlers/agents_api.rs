@@ -46,6 +46,10 @@ pub(crate) enum SupervisedChange {
 
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("oneOf" = [
+    { "properties": { "change": { "const": "take_break" } }, "required": ["break_reason"] },
+    { "properties": { "change": { "enum": ["log_out", "end_break"] }, "break_reason": { "type": "null" } } },
+]))]
 pub(crate) struct SupervisedMove {
     change: SupervisedChange,
     /// The break's reason, with `take_break` only.
