@@ -32,31 +32,37 @@ pub(crate) async fn change(
     Ok(Json(agent_moves::carry_out(&state, tenant, user, event.into(), name, audit).await?))
 }
 
-/// What a supervisor may do to an agent's state.
-#[derive(Clone, Copy, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub(crate) enum SupervisedChange {
+/// What a supervisor does to an agent's state, and why (kept in the audit
+/// log); a break states its reason.
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(tag = "change", rename_all = "snake_case", deny_unknown_fields)]
+pub(crate) enum SupervisedMove {
     /// Out of work (the agent logs in again to take calls).
-    LogOut,
-    /// On a break, with `break_reason`.
-    TakeBreak,
+    LogOut {
+        #[schemars(length(min = 1, max = 500), pattern(trustline_domain::NOT_BLANK))]
+        reason: String,
+    },
+    /// On a break.
+    TakeBreak {
+        break_reason: BreakReason,
+        #[schemars(length(min = 1, max = 500), pattern(trustline_domain::NOT_BLANK))]
+        reason: String,
+    },
     /// Back from a break: available.
-    EndBreak,
+    EndBreak {
+        #[schemars(length(min = 1, max = 500), pattern(trustline_domain::NOT_BLANK))]
+        reason: String,
+    },
 }
 
-#[derive(Deserialize, schemars::JsonSchema)]
-#[serde(deny_unknown_fields)]
-#[schemars(extend("oneOf" = [
-    { "properties": { "change": { "const": "take_break" } }, "required": ["break_reason"] },
-    { "properties": { "change": { "enum": ["log_out", "end_break"] }, "break_reason": { "type": "null" } } },
-]))]
-pub(crate) struct SupervisedMove {
-    change: SupervisedChange,
-    /// The break's reason, with `take_break` only.
-    break_reason: Option<BreakReason>,
-    /// Why the supervisor changes it, kept in the audit log.
-    #[schemars(length(min = 1, max = 500), pattern(trustline_domain::NOT_BLANK))]
-    reason: String,
+impl SupervisedMove {
+    fn parts(self) -> (AgentEvent, &'static str, String) {
+        match self {
+            SupervisedMove::LogOut { reason } => (AgentEvent::LogOut, "log_out", reason),
+            SupervisedMove::TakeBreak { break_reason, reason } => (AgentEvent::TakeBreak { reason: break_reason }, "take_break", reason),
+            SupervisedMove::EndBreak { reason } => (AgentEvent::EndBreak, "end_break", reason),
+        }
+    }
 }
 
 /// A supervisor moves an agent (log out, break, back): refused with 409
@@ -68,27 +74,11 @@ pub(crate) async fn supervise(
     ApiJson(input): ApiJson<SupervisedMove>,
 ) -> Result<Json<StateView>, ApiError> {
     let tenant = authed.principal.tenant.id;
-    let mut problems = Vec::new();
-    let reason = input.reason.trim().to_owned();
+    let (event, name, reason) = input.parts();
+    let reason = reason.trim().to_owned();
     if reason.is_empty() || reason.chars().count() > 500 {
-        problems.push(FieldError::new("reason", "say why, in 1 to 500 characters"));
+        return Err(ApiError::invalid_fields("invalid_move", vec![FieldError::new("reason", "say why, in 1 to 500 characters")]));
     }
-    let event = match (input.change, input.break_reason) {
-        (SupervisedChange::TakeBreak, Some(kind)) => Some((AgentEvent::TakeBreak { reason: kind }, "take_break")),
-        (SupervisedChange::TakeBreak, None) => {
-            problems.push(FieldError::new("break_reason", "a break needs its reason"));
-            None
-        }
-        (_, Some(_)) => {
-            problems.push(FieldError::new("break_reason", "only a break has one"));
-            None
-        }
-        (SupervisedChange::LogOut, None) => Some((AgentEvent::LogOut, "log_out")),
-        (SupervisedChange::EndBreak, None) => Some((AgentEvent::EndBreak, "end_break")),
-    };
-    let Some((event, name)) = event.filter(|_| problems.is_empty()) else {
-        return Err(ApiError::invalid_fields("invalid_move", problems));
-    };
     let user = UserId(id);
     state.store.user(tenant, user).await?.ok_or_else(ApiError::not_found)?;
     let audit = authed.caller.audit(&state, "agent.state_set", format!("user:{user}")).detail("why", reason);

@@ -71,9 +71,9 @@ pub(crate) struct SearchQuery {
     /// Only events before this position (the `next_before` of the previous page).
     #[schemars(range(min = 1))]
     before: Option<i64>,
-    /// At most this many events: 1 to 500 (default 100), or with
-    /// `format=csv` 1 to 10000 (default 10000).
-    #[schemars(range(min = 1, max = MAX_EXPORTED))]
+    /// At most this many events, 1 to 500. Without it a page holds 100 and
+    /// a `format=csv` file up to 10000.
+    #[schemars(range(min = 1, max = MAX_PAGE))]
     limit: Option<u32>,
     /// `json` (default) or `csv`: the matching events as a file, its export audited.
     format: Option<SearchFormat>,
@@ -86,7 +86,7 @@ pub(crate) enum SearchFormat {
     Csv,
 }
 
-/// The most events one page shows, and one CSV file holds.
+/// The most events one page shows, and one CSV file holds unless asked for fewer.
 const MAX_PAGE: u32 = 500;
 const MAX_EXPORTED: u32 = 10_000;
 
@@ -118,11 +118,11 @@ impl SearchQuery {
         // the rest; a `to` at or before `from` finds nothing.
         self.from.map(|at| checked_time(at, "from")).transpose()?;
         self.to.map(|at| checked_time(at, "to")).transpose()?;
-        let (most, default) = if self.format == Some(SearchFormat::Csv) { (MAX_EXPORTED, MAX_EXPORTED) } else { (MAX_PAGE, 100) };
-        let limit = self.limit.unwrap_or(default);
-        if !(1..=most).contains(&limit) {
-            problems.push(FieldError::new("limit", format!("must be 1 to {most}")));
+        let default = if self.format == Some(SearchFormat::Csv) { MAX_EXPORTED } else { 100 };
+        if self.limit.is_some_and(|limit| !(1..=MAX_PAGE).contains(&limit)) {
+            problems.push(FieldError::new("limit", format!("must be 1 to {MAX_PAGE}")));
         }
+        let limit = self.limit.unwrap_or(default);
         if !problems.is_empty() {
             return Err(ApiError::invalid_fields("invalid_search", problems));
         }

@@ -25,14 +25,14 @@ async fn a_supervisor_moves_an_agent_saying_why(engine: Engine) {
     let offline = sam.post(&path, json!({ "change": "log_out", "reason": "end of shift" })).await;
     assert_eq!((offline.status, offline.code()), (409, "illegal_transition"), "{}", offline.body);
     assert_eq!(ada.post("/api/agent/state", json!({ "event": "log_in" })).await.status, 200);
-    for (bad, field) in [
-        (json!({ "change": "take_break", "reason": "team meeting" }), "break_reason"),
-        (json!({ "change": "log_out", "break_reason": "lunch", "reason": "x" }), "break_reason"),
-        (json!({ "change": "log_out", "reason": "   " }), "reason"),
+    for (bad, code, said) in [
+        (json!({ "change": "take_break", "reason": "team meeting" }), "invalid_body", "break_reason"),
+        (json!({ "change": "log_out", "break_reason": "lunch", "reason": "x" }), "invalid_body", "break_reason"),
+        (json!({ "change": "log_out", "reason": "   " }), "invalid_move", "reason"),
     ] {
         let refused = sam.post(&path, bad.clone()).await;
-        assert_eq!((refused.status, refused.code()), (422, "invalid_move"), "{bad}: {}", refused.body);
-        assert_eq!(refused.body["error"]["fields"][0]["field"], field, "{bad}");
+        assert_eq!((refused.status, refused.code()), (422, code), "{bad}: {}", refused.body);
+        assert!(refused.body["error"]["message"].as_str().unwrap().contains(said), "{bad}: {}", refused.body);
     }
     assert_eq!(ada.get("/api/agent/state").await.body["state"], "available", "nothing changed");
     let moved = sam.post(&path, json!({ "change": "take_break", "break_reason": "meeting", "reason": "team briefing at 3" })).await;

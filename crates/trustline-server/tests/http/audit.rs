@@ -154,6 +154,11 @@ async fn the_log_is_searched_on_the_server_a_page_at_a_time(engine: Engine) {
     let exports =
         server.db.raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'audit.export' AND details LIKE '%user.create%'").await;
     assert_eq!(exports, 1);
+    // A file holds up to 10000 events unless asked for fewer, within a page's limit.
+    let two = reader.get(&format!("/api/audit/search?action=user.create&actor={actor}&format=csv&limit=2")).await.text;
+    assert_eq!(two.lines().count(), 3, "{two}");
+    let too_many = reader.get("/api/audit/search?format=csv&limit=501").await;
+    assert_eq!((too_many.status, too_many.code()), (422, "invalid_search"), "{}", too_many.body);
     let backwards = reader.get(&format!("/api/audit/search?from={at}&to={}", at - 1)).await;
     assert_eq!((backwards.status, backwards.body["events"].as_array().map(Vec::len)), (200, Some(0)), "{}", backwards.body);
     let ancient = reader.get("/api/audit/search?from=-1").await;
