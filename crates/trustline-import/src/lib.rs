@@ -8,7 +8,7 @@ mod records;
 mod spool;
 
 pub use mapping::{ColumnMapping, FIELDS, MAX_FIELD_BYTES, MappingError, Target, field_names, proposed_field};
-pub use pipeline::{ImportError, ImportRequest, ImportSource, StartedImport, run_import, start_import};
+pub use pipeline::{ImportError, ImportRequest, ImportSource, StartedImport, header_columns, run_import, start_import};
 pub use records::{CsvRecords, MAX_RECORD_BYTES, Next, Record, sniff_delimiter};
 pub use spool::{SPOOL_PREFIX, SealedSpool, SpoolReader, SpoolWriter, remove_leftover_spools};
 

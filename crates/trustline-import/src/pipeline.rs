@@ -2,7 +2,7 @@
 //! side deduplicates against the database, seals and commits chunk by chunk.
 
 use crate::spool::SealedSpool;
-use crate::{ColumnMapping, CsvRecords, MappingError, Next};
+use crate::{ColumnMapping, CsvRecords, MappingError, Next, Record};
 use std::collections::{HashMap, HashSet};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
@@ -129,14 +129,36 @@ fn read_header(source: &ImportSource, overrides: &[String], custom: &[CustomFiel
     let mut records = CsvRecords::new(std::io::BufReader::new(source.open()?), 0, 1, delimiter);
     let header = match records.next_record().map_err(source.io_error())? {
         Next::Record(record) => {
-            let names: Result<Vec<&str>, _> = record.fields().map(std::str::from_utf8).collect();
-            let names = names.map_err(|_| MappingError::HeaderEncoding)?;
+            let names = column_names(&record)?;
             let mapping = ColumnMapping { delimiter, ..ColumnMapping::from_header(&names, overrides, custom)? };
             (mapping, record.end_offset, record.line + 1)
         }
         Next::Oversize { .. } | Next::End => return Err(MappingError::NoHeader.into()),
     };
     Ok(header)
+}
+
+/// A header record's column names, without the byte-order mark spreadsheets
+/// often write before the first.
+fn column_names<'a>(record: &Record<'a>) -> Result<Vec<&'a str>, MappingError> {
+    let mut names: Vec<&str> =
+        record.fields().map(std::str::from_utf8).collect::<Result<_, _>>().map_err(|_| MappingError::HeaderEncoding)?;
+    if let Some(first) = names.first_mut() {
+        *first = first.trim_start_matches('\u{feff}');
+    }
+    Ok(names)
+}
+
+/// The column names of a file that starts with `start`, read as its import
+/// would read them; none when it has no header row.
+pub fn header_columns(start: &[u8]) -> Vec<String> {
+    let mut records = CsvRecords::new(start, 0, 1, crate::records::sniff_delimiter(start));
+    match records.next_record() {
+        Ok(Next::Record(record)) => {
+            column_names(&record).map(|names| names.iter().map(|n| n.trim().to_owned()).collect()).unwrap_or_default()
+        }
+        Ok(Next::Oversize { .. } | Next::End) | Err(_) => Vec::new(),
+    }
 }
 
 /// Reads, maps and validates rows from `offset`, sending chunks as they fill.

@@ -44,16 +44,19 @@ pub(crate) struct UploadQuery {
     name: Option<String>,
 }
 
-/// A CSV header's columns, to have a field proposed for each.
+/// The start of a CSV file, its header row at least, to have a field
+/// proposed for each column. The server reads the header as the upload will
+/// (separator, quoting, byte-order mark), so the page need not.
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct HeaderInput {
-    #[schemars(length(min = 1, max = MAX_COLUMNS), inner(length(max = MAX_COLUMN_NAME)))]
-    columns: Vec<String>,
+    #[schemars(length(min = 1, max = MAX_HEADER))]
+    start: String,
 }
 
-const MAX_COLUMNS: usize = 500;
-const MAX_COLUMN_NAME: usize = 200;
+/// Characters of a file's start read for its header: room for hundreds of
+/// columns, well within a request body's limit.
+const MAX_HEADER: usize = 16_384;
 
 /// One column and the field it would feed (null: the name says nothing the
 /// import knows, so the person chooses).
@@ -78,19 +81,14 @@ pub(crate) async fn propose_columns(
     authed: Authed,
     ApiJson(input): ApiJson<HeaderInput>,
 ) -> Result<Json<ColumnProposal>, ApiError> {
-    let mut problems = Vec::new();
-    if input.columns.is_empty() || input.columns.len() > MAX_COLUMNS {
-        problems.push(FieldError::new("columns", format!("must name 1 to {MAX_COLUMNS} columns")));
-    }
-    if input.columns.iter().any(|c| c.chars().count() > MAX_COLUMN_NAME) {
-        problems.push(FieldError::new("columns", format!("each name must be at most {MAX_COLUMN_NAME} characters")));
-    }
-    if !problems.is_empty() {
-        return Err(ApiError::invalid_fields("invalid_header", problems));
+    if input.start.is_empty() || input.start.chars().count() > MAX_HEADER {
+        return Err(ApiError::invalid_fields(
+            "invalid_header",
+            vec![FieldError::new("start", format!("must be 1 to {MAX_HEADER} characters"))],
+        ));
     }
     let custom = state.store.custom_fields(authed.principal.tenant.id).await?;
-    let columns = input
-        .columns
+    let columns = trustline_import::header_columns(input.start.as_bytes())
         .into_iter()
         .map(|column| ProposedColumn { field: trustline_import::proposed_field(&column, &custom), column })
         .collect();

@@ -47,29 +47,12 @@ function counts(record) {
 
 // The header row's column names: the first line, split at the separator it
 // uses most (comma, semicolon or tab), quotes respected.
-async function headerOf(file) {
-  const text = (await file.slice(0, 65536).text()).replace(/^\uFEFF/, '');
-  const line = text.split(/\r?\n/, 1)[0] ?? '';
-  const outside = line.replace(/"[^"]*"/g, '');
-  const separator = [',', ';', '\t'].reduce((best, s) => (outside.split(s).length > outside.split(best).length ? s : best), ',');
-  const names = [];
-  let name = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i += 1) {
-    const c = line[i];
-    if (quoted && c === '"' && line[i + 1] === '"') { name += '"'; i += 1; }
-    else if (c === '"') quoted = !quoted;
-    else if (c === separator && !quoted) { names.push(name.trim()); name = ''; }
-    else name += c;
-  }
-  names.push(name.trim());
-  return names;
-}
-
 // Each column with its proposed field, to confirm or change.
 async function proposeMapping(file) {
-  const columns = await headerOf(file);
-  const proposal = await api('POST', '/api/imports/columns', { columns });
+  // The server reads the header as the upload will; 8 KiB holds it and stays
+  // within a request's limit however the text is escaped.
+  const proposal = await api('POST', '/api/imports/columns', { start: await file.slice(0, 8192).text() });
+  if (!proposal.columns.length) throw new Error(`${file.name} has no header row: its first line must name the columns.`);
   $('mapping').replaceChildren(...proposal.columns.map(({ column, field }, i) => {
     const choice = el('select', { id: `map-${i}`, 'data-column': column },
       el('option', { value: '' }, 'choose a field…'),
