@@ -5,6 +5,7 @@
 
 pub mod access_review;
 pub mod agent;
+pub mod alerts;
 mod clock;
 pub mod contact;
 pub mod control_checks;

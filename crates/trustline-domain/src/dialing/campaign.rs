@@ -2,6 +2,7 @@
 //! its status.
 
 use super::{AbandonmentPolicy, CallingWindow, DialingMode, DispositionOutcome, RetryRule, WeeklyHours, WindowLength};
+use crate::alerts::CampaignAlerts;
 use crate::contact::{E164, FieldError};
 use crate::text::required_text;
 use serde::{Deserialize, Serialize};
@@ -52,6 +53,8 @@ pub struct CampaignInput {
     /// each code once; a default set when absent.
     #[schemars(length(min = 1, max = 50))]
     pub dispositions: Option<Vec<Disposition>>,
+    /// Where the wallboard turns this campaign's figures amber and red.
+    pub alerts: Option<CampaignAlerts>,
 }
 
 /// A calendar date as the API document states it (with `format: date`).
@@ -116,6 +119,9 @@ pub struct CampaignSettings {
     /// Seconds of wrap-up allowed; 0: no limit.
     #[serde(default = "default_wrap_up")]
     pub wrap_up_seconds: u32,
+    /// Settings stored before alerts existed get the defaults.
+    #[serde(default)]
+    pub alerts: CampaignAlerts,
 }
 
 /// Settings stored before the limit existed get the default.
@@ -173,6 +179,7 @@ impl CampaignInput {
             &mut errors,
         );
         let wrap_up_seconds = crate::agent::check_wrap_up(self.wrap_up_seconds, &mut errors);
+        let alerts = self.alerts.unwrap_or_default().check(&mut errors);
         let Some(mode) = mode else { return Err(errors) };
         if !errors.is_empty() {
             return Err(errors);
@@ -189,6 +196,7 @@ impl CampaignInput {
             script,
             dispositions,
             wrap_up_seconds,
+            alerts,
         })
     }
 }
@@ -364,6 +372,10 @@ mod tests {
                 Disposition::new("later", "Later", DispositionOutcome::RetryLater),
             ]),
             wrap_up_seconds: Some(3601),
+            alerts: Some(crate::alerts::CampaignAlerts {
+                abandonment_of_cap: crate::alerts::ShareLevels { amber: 1.0, red: 1.5 },
+                ..Default::default()
+            }),
         };
         let fields: Vec<String> = bad.validate().unwrap_err().into_iter().map(|e| e.field).collect();
         assert_eq!(
@@ -383,7 +395,8 @@ mod tests {
                 "dispositions[0].code",
                 "dispositions[1].label",
                 "dispositions[2].code",
-                "wrap_up_seconds"
+                "wrap_up_seconds",
+                "alerts.abandonment_of_cap"
             ]
         );
     }

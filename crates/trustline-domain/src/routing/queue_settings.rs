@@ -6,6 +6,7 @@
 use super::skills::{SkillBook, SkillLevels, check_skills};
 use super::{OpeningHours, Overflow, QueueConfig, QueueId, RoutingStrategy};
 use crate::UnixTime;
+use crate::alerts::QueueAlerts;
 use crate::contact::{E164, FieldError};
 use crate::dialing::calling_window::{DailyHours, WeeklyHours};
 use crate::dialing::campaign::{WorkRules, check_work_rules};
@@ -82,6 +83,8 @@ pub struct QueueInput {
     /// list to call back from, so no callback or retry_later outcome.
     #[schemars(length(min = 1, max = 50), with = "Option<Vec<InboundDisposition>>")]
     pub dispositions: Option<Vec<Disposition>>,
+    /// Where the wallboard turns this queue's figures amber and red.
+    pub alerts: Option<QueueAlerts>,
 }
 
 /// After `after_seconds` a waiting call may go to the agents of queue `to`.
@@ -121,6 +124,9 @@ pub struct QueueSettings {
     /// Seconds of wrap-up allowed; 0: no limit.
     #[serde(default = "crate::dialing::campaign::default_wrap_up")]
     pub wrap_up_seconds: u32,
+    /// Settings stored before alerts existed get the defaults.
+    #[serde(default)]
+    pub alerts: QueueAlerts,
 }
 
 /// An inbound call has no call list to schedule a retry or callback in.
@@ -219,6 +225,7 @@ impl QueueInput {
             }
         }
         let wrap_up_seconds = crate::agent::check_wrap_up(self.wrap_up_seconds, &mut errors);
+        let alerts = self.alerts.unwrap_or_default().check(&mut errors);
         let Some(number) = number else { return Err(errors) };
         if !errors.is_empty() {
             return Err(errors);
@@ -239,6 +246,7 @@ impl QueueInput {
             script,
             dispositions,
             wrap_up_seconds,
+            alerts,
         })
     }
 }

@@ -4,7 +4,7 @@
 
 import { api, attempt, confirmFirst, el, say } from './api.js';
 import { FormEditing } from './form_editing.js';
-import { dispositionLines, lines, parseDispositions } from './work_rules.js';
+import { dispositionLines, levels, lines, parseDispositions } from './work_rules.js';
 
 const $ = (id) => document.getElementById(id);
 const MOVES = { draft: ['running'], running: ['paused', 'finished'], paused: ['running', 'finished'], finished: [] };
@@ -38,6 +38,9 @@ function edit(c) {
     fields.abandonment_cap.value = Math.round(s.abandonment.cap * 1000) / 10;
     fields.script.value = s.script;
     fields.dispositions.value = dispositionLines(s.dispositions);
+    const a = s.alerts;
+    [fields.alert_abandon_amber.value, fields.alert_abandon_red.value] = [a.abandonment_of_cap.amber * 100, a.abandonment_of_cap.red * 100];
+    [fields.alert_breaks_amber.value, fields.alert_breaks_red.value] = [a.agents_on_break.amber, a.agents_on_break.red];
   });
 }
 
@@ -68,6 +71,7 @@ $('campaign-form').addEventListener('submit', (event) => {
       retry_delay_minutes: Number(form.get('retry_delay_minutes')),
       wrap_up_seconds: Number(form.get('wrap_up_seconds')),
       abandonment_cap: Number(form.get('abandonment_cap')) / 100,
+      alerts: { abandonment_of_cap: levels(form, 'alert_abandon', 100), agents_on_break: levels(form, 'alert_breaks', 1) },
     };
     const script = String(form.get('script')).trim();
     if (script) body.script = script;

@@ -3,7 +3,7 @@
 
 import { api, attempt, el, say } from './api.js';
 import { FormEditing } from './form_editing.js';
-import { dispositionLines, lines, parseDispositions } from './work_rules.js';
+import { dispositionLines, levels, lines, parseDispositions } from './work_rules.js';
 
 const $ = (id) => document.getElementById(id);
 const editing = new FormEditing($('queue-form'));
@@ -56,6 +56,10 @@ function edit(q) {
     fields.holidays.value = s.holidays.join('\n');
     fields.script.value = s.script;
     fields.dispositions.value = dispositionLines(s.dispositions);
+    const a = s.alerts;
+    [fields.alert_wait_amber.value, fields.alert_wait_red.value] = [a.longest_wait_seconds.amber, a.longest_wait_seconds.red];
+    [fields.alert_sl_amber.value, fields.alert_sl_red.value] = [a.service_level.amber * 100, a.service_level.red * 100];
+    [fields.alert_breaks_amber.value, fields.alert_breaks_red.value] = [a.agents_on_break.amber, a.agents_on_break.red];
   });
 }
 
@@ -83,6 +87,11 @@ $('queue-form').addEventListener('submit', (event) => {
       holidays: lines(form.get('holidays')),
       dispositions: parseDispositions(form.get('dispositions')),
       wrap_up_seconds: Number(form.get('wrap_up_seconds')),
+      alerts: {
+        longest_wait_seconds: levels(form, 'alert_wait', 1),
+        service_level: levels(form, 'alert_sl', 100),
+        agents_on_break: levels(form, 'alert_breaks', 1),
+      },
     };
     const answer = String(form.get('answer_within_seconds')).trim();
     if (answer) body.answer_within_seconds = Number(answer);

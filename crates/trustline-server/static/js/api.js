@@ -92,6 +92,16 @@ export function when(seconds) {
   return new Date(seconds * 1000).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
 }
 
+// A length of time as m:ss, or h and min from an hour on; '—' for none.
+export function duration(seconds) {
+  if (seconds === null || seconds === undefined || Number.isNaN(seconds)) return '—';
+  const s = Math.max(0, Math.floor(seconds));
+  return s >= 3600 ? `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min` : `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}
+
+// A fraction as a percentage with one decimal; '—' for none.
+export const percent = (rate) => (rate === null || rate === undefined ? '—' : `${(rate * 100).toFixed(1)} %`);
+
 // A time in this person's own zone, e.g. "18 Mar 2030, 13:05".
 export function whenHere(seconds) {
   if (seconds === null || seconds === undefined) return '—';

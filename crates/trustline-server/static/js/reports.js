@@ -2,7 +2,7 @@
 // in a chosen time zone (the browser's by default), as a table and as the
 // server's CSV file of the same period.
 
-import { api, attempt, el, say } from './api.js';
+import { api, attempt, duration, el, percent, say } from './api.js';
 
 const $ = (id) => document.getElementById(id);
 const form = $('report-form');
@@ -30,13 +30,6 @@ function knownZone(zone) {
   } catch {
     return false;
   }
-}
-
-const percent = (rate) => (rate === null || rate === undefined ? '—' : `${(rate * 100).toFixed(1)} %`);
-function duration(seconds) {
-  if (seconds === null || seconds === undefined) return '—';
-  const s = Math.round(seconds);
-  return s >= 3600 ? `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min` : `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
 // Each report's columns: heading and how a row shows it.

@@ -3,7 +3,8 @@
 // event stream, with an agent's day and moves on demand (and a move made
 // for them, with a reason), CSV exports and charts the server draws.
 
-import { api, attempt, el, follow, say, when } from './api.js';
+import { api, attempt, duration, el, follow, percent, say, when } from './api.js';
+import { alertOf } from './work_rules.js';
 
 const $ = (id) => document.getElementById(id);
 const agents = new Map();
@@ -11,6 +12,8 @@ const waiting = new Map();
 let names = new Map();
 let campaigns = [];
 let queues = [];
+// Each queue's alert levels, by id.
+let queueAlerts = new Map();
 // Today's figures per agent (calls, handle time, time in each state).
 let today = new Map();
 // The agent whose details are open.
@@ -22,13 +25,15 @@ let figuresDue = null;
 const now = () => Date.now() / 1000 + skew;
 const dayStart = () => Math.floor(now() / 86400) * 86400;
 
-function duration(seconds) {
-  if (seconds === null || seconds === undefined || Number.isNaN(seconds)) return '—';
-  const s = Math.max(0, Math.floor(seconds));
-  return s >= 3600 ? `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min` : `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+// Marks `node` amber or red (or neither), in colour and in words.
+function marked(node, level) {
+  node.classList.remove('alert-amber', 'alert-red');
+  node.querySelector('.alert-word')?.remove();
+  if (!level) return node;
+  node.classList.add(`alert-${level}`);
+  node.append(el('span', { class: 'alert-word' }, ` (${level})`));
+  return node;
 }
-
-const percent = (rate) => (rate === null || rate === undefined ? '—' : `${(rate * 100).toFixed(1)} %`);
 
 function renderAgents() {
   const counts = { available: 0, on_call: 0, wrap_up: 0, reserved: 0, break: 0 };
@@ -51,6 +56,13 @@ function renderAgents() {
     const tile = $(`count-${state}`);
     if (tile) tile.textContent = String(count);
   }
+  // The strictest break levels of the running campaigns and the queues.
+  const breakLevels = [...campaigns.filter((c) => c.status === 'running').map((c) => c.settings?.alerts?.agents_on_break), ...[...queueAlerts.values()].map((a) => a.agents_on_break)]
+    .filter(Boolean);
+  const strictest = breakLevels.length
+    ? { amber: Math.min(...breakLevels.map((l) => l.amber)), red: Math.min(...breakLevels.map((l) => l.red)) }
+    : null;
+  marked($('count-break').parentElement, alertOf(counts.break, strictest));
   $('count-waiting').textContent = String(waiting.size);
 }
 
@@ -104,11 +116,12 @@ async function figures() {
   $('campaigns').replaceChildren(...(campaigns.length ? [] : none('No campaigns.', 7)), ...campaigns.map((c) => {
     const k = byCampaign.campaigns.find((f) => f.campaign_id === c.id)?.figures ?? {};
     const cap = c.settings?.abandonment?.cap;
-    const over = k.abandonment_rate !== null && k.abandonment_rate !== undefined && cap !== undefined && k.abandonment_rate > cap;
+    const ofCap = k.abandonment_rate !== null && k.abandonment_rate !== undefined && cap ? k.abandonment_rate / cap : null;
+    const abandonment = alertOf(ofCap, c.settings?.alerts?.abandonment_of_cap) || (ofCap > 1 ? 'red' : '');
     return el('tr', { 'data-campaign': c.id },
       el('td', {}, c.name), el('td', {}, c.status),
       el('td', { class: 'dialled' }, k.attempted ?? 0), el('td', { class: 'answered' }, k.connected ?? 0),
-      el('td', { class: over ? 'fail' : '' }, `${percent(k.abandonment_rate)} (${percent(cap)})`),
+      marked(el('td', { class: 'abandonment' }, `${percent(k.abandonment_rate)} (${percent(cap)})`), abandonment),
       el('td', { class: 'occupancy' }, percent(share(k.handle_seconds ?? 0))),
       el('td', {}, k.conversions ?? 0));
   }));
@@ -119,8 +132,9 @@ async function figures() {
     const ringing = mine.filter((w) => w.state === 'offered').length;
     return el('tr', { 'data-queue': q.id },
       el('td', {}, q.name), el('td', { class: 'waiting' }, ringing ? `${mine.length} (${ringing} ringing)` : mine.length),
-      el('td', {}, longest === null ? '—' : duration(longest)),
-      el('td', {}, percent(k.service_level)), el('td', {}, k.answered ?? 0), el('td', {}, k.abandoned ?? 0));
+      marked(el('td', { class: 'longest' }, longest === null ? '—' : duration(longest)), alertOf(longest, queueAlerts.get(q.id)?.longest_wait_seconds)),
+      marked(el('td', { class: 'service-level' }, percent(k.service_level)), alertOf(k.service_level, queueAlerts.get(q.id)?.service_level, true)),
+      el('td', {}, k.answered ?? 0), el('td', {}, k.abandoned ?? 0));
   }));
   for (const [id, kind] of [['export-campaigns', 'campaigns'], ['export-queues', 'queues']]) {
     $(id).href = `/api/reports/${kind}?${period}&format=csv`;
@@ -139,8 +153,9 @@ function figuresSoon() {
 }
 
 async function start() {
-  const [users, allCampaigns] = await Promise.all([api('GET', '/api/users'), api('GET', '/api/campaigns')]);
+  const [users, allCampaigns, allQueues] = await Promise.all([api('GET', '/api/users'), api('GET', '/api/campaigns'), api('GET', '/api/queues')]);
   names = new Map(users.map((u) => [u.id, u.display_name || u.username]));
+  queueAlerts = new Map(allQueues.map((q) => [q.id, q.settings.alerts]));
   const feed = follow('/api/live', {
     snapshot: (event) => {
       const snapshot = JSON.parse(event.data);

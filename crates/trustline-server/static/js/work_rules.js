@@ -1,5 +1,6 @@
 // The parts of a campaign's or queue's rules that admins write as lines of
-// text: hours, holidays and dispositions. The server checks them again and
+// text (hours, holidays and dispositions) or as pairs of fields (alert
+// levels), and how the wallboard judges a figure by those levels. The server checks them again and
 // names any field it refuses.
 
 const OUTCOMES = ['success', 'final', 'callback', 'retry_later', 'do_not_call', 'wrong_number'];
@@ -30,4 +31,19 @@ export function parseDispositions(text) {
 // Dispositions → the lines parseDispositions reads back.
 export function dispositionLines(dispositions) {
   return dispositions.map((d) => `${d.code}, ${d.label}, ${d.outcome}`).join('\n');
+}
+
+// The amber and red levels of the fields `{prefix}_amber` and `{prefix}_red`,
+// written in `unit`s (100: percent) of the value the API takes.
+export function levels(form, prefix, unit) {
+  return { amber: Number(form.get(`${prefix}_amber`)) / unit, red: Number(form.get(`${prefix}_red`)) / unit };
+}
+
+// 'red', 'amber' or '' for `value` against `levels`; `lowerIsWorse` for
+// figures such as a service level.
+export function alertOf(value, levels, lowerIsWorse = false) {
+  if (value === null || value === undefined || Number.isNaN(value) || !levels) return '';
+  const past = (limit) => (lowerIsWorse ? value < limit : value >= limit);
+  if (past(levels.red)) return 'red';
+  return past(levels.amber) ? 'amber' : '';
 }

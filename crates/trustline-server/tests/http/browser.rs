@@ -375,7 +375,10 @@ async fn an_agent_works_three_contacts_while_the_wallboard_follows() {
     assert_eq!(supervisor.upload("/api/imports?list=spring", csv.as_bytes().to_vec(), "text/csv").await.status, 202);
     wait_for(&supervisor, "/api/lists", |lists| lists[0]["status"] == "ready").await;
     server.start_dialer(everyone_answers(), 100.0);
-    let campaign = json!({ "name": "Spring renewals", "mode": "preview", "lists": ["spring"], "script": "Hello, this is Trustline.\nAsk for the account holder." });
+    let campaign = json!({
+        "name": "Spring renewals", "mode": "preview", "lists": ["spring"], "script": "Hello, this is Trustline.\nAsk for the account holder.",
+        "alerts": { "agents_on_break": { "amber": 1, "red": 2 } }
+    });
     let id = supervisor.post("/api/campaigns", campaign).await.body["id"].as_i64().unwrap();
     assert_eq!(supervisor.post(&format!("/api/campaigns/{id}/status"), json!({ "status": "running" })).await.status, 200);
 
@@ -464,6 +467,10 @@ async fn an_agent_works_three_contacts_while_the_wallboard_follows() {
     board.click("#agent-move button[type=submit]").await;
     board.wait_until("#status", "the move", |t| t.contains("is now break (meeting); the reason was recorded")).await;
     desk.wait_until("#agent-state", "the break the supervisor chose", |t| t == "on a break (meeting)").await;
+    // One agent on a break is the campaign's amber level.
+    board.wait_until("#count-break", "the break counted", |t| t == "1").await;
+    let tile = "const tile = document.getElementById('count-break').parentElement; return [tile.className, tile.textContent];";
+    assert_eq!(board.run(tile, vec![]).await, json!(["tile alert-amber", "1 on a break (amber)"]));
     let why = "SELECT COUNT(*) FROM audit_events WHERE action = 'agent.state_set' AND details LIKE '%Team briefing at three%'";
     assert_eq!(server.db.raw.scalar(why).await, 1);
     assert_accessible(&board).await;
@@ -754,7 +761,7 @@ async fn the_admin_console_invites_creates_and_configures() {
     browser.click("#campaign-form button[type=submit]").await;
     browser.wait_until("#status", "the saved change", |t| t.contains("Campaign Spring renewals saved")).await;
     let changed = owner.get("/api/campaigns").await.body[0]["settings"].clone();
-    let kept = ["dispositions", "holidays", "script", "caller_id", "mode", "lists", "abandonment", "wrap_up_seconds"];
+    let kept = ["dispositions", "holidays", "script", "caller_id", "mode", "lists", "abandonment", "wrap_up_seconds", "alerts"];
     assert_eq!(changed["retry"]["max_attempts"], 5, "{changed}");
     for field in kept {
         assert_eq!(changed[field], saved[field], "{field} changed: {changed}");
@@ -784,10 +791,14 @@ async fn the_admin_console_invites_creates_and_configures() {
     browser.click("#queues td.actions button").await;
     browser.wait_until("#queue-form h3", "the form for a change", |t| t == "Change Customer care").await;
     browser.fill("#queue-priority", "7").await;
+    browser.fill("#queue-wait-red", "90").await;
     browser.click("#queue-form button[type=submit]").await;
     browser.wait_until("#status", "the saved change", |t| t.contains("Queue Customer care saved")).await;
     let changed = owner.get("/api/queues").await.body[0]["settings"].clone();
     assert_eq!(changed["priority"], 7, "{changed}");
+    let wait = &changed["alerts"]["longest_wait_seconds"];
+    assert_eq!((wait["amber"].as_f64(), wait["red"].as_f64()), (Some(60.0), Some(90.0)), "{changed}");
+    assert_eq!(changed["alerts"]["service_level"], created["alerts"]["service_level"]);
     for field in ["number", "skills", "hours", "answer_within_seconds", "service_level", "strategy", "dispositions", "time_zone"] {
         assert_eq!(changed[field], created[field], "{field} changed: {changed}");
     }

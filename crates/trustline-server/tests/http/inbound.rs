@@ -358,6 +358,11 @@ async fn queues_and_skills_refuse_bad_input(engine: Engine) {
     assert_eq!((orphan.status, orphan.code()), (409, "unknown_reference"));
     let itself = sam.post("/api/queues", json!({ "name": "A", "number": GENERAL, "overflow_after_seconds": 5, "overflow_to": "A" })).await;
     assert_eq!((itself.status, itself.code()), (409, "unknown_reference"), "a queue does not overflow to itself");
+    let alerts = json!({ "longest_wait_seconds": { "amber": 60, "red": 3601 }, "service_level": { "amber": 1.5, "red": 0.9 } });
+    let beyond = sam.post("/api/queues", json!({ "name": "A", "number": GENERAL, "alerts": alerts })).await;
+    assert_eq!((beyond.status, beyond.code()), (422, "invalid_queue"), "{}", beyond.body);
+    let fields: Vec<&str> = beyond.body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["alerts.longest_wait_seconds", "alerts.service_level"], "levels stay within their ranges");
     let unknown = sam.post("/api/queues", json!({ "name": "A", "number": GENERAL, "colour": "red" })).await;
     assert_eq!(unknown.status, 422, "unknown fields are refused: {}", unknown.body);
     let id = create_queue(sam, json!({ "name": "A", "number": GENERAL })).await;
