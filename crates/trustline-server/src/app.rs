@@ -1,8 +1,8 @@
 use crate::dialer::DialerSettings;
 use crate::state::{AppState, Shared};
-use crate::{AuditAppender, Keys};
 use axum::Router;
 use std::sync::Arc;
+use trustline_app::{AuditAppender, Keys};
 use trustline_crypto::PasswordHasher;
 use trustline_domain::{Clock, LoginThrottle, PasswordPolicy, SessionPolicy};
 use trustline_store::Store;
@@ -49,6 +49,18 @@ impl Default for AppConfig {
             retention_interval_seconds: 3_600,
             siem: crate::SiemOutputs::default(),
             upload_dir: std::env::temp_dir(),
+        }
+    }
+}
+
+impl AppConfig {
+    /// The security policies in force, as the trust center reports them.
+    pub fn policies(&self) -> trustline_app::Policies {
+        trustline_app::Policies {
+            session: self.session,
+            throttle: self.throttle,
+            password: self.password,
+            retention_interval_seconds: self.retention_interval_seconds,
         }
     }
 }

@@ -126,12 +126,12 @@ impl From<StoreError> for ApiError {
     }
 }
 
-impl From<crate::EvidenceError> for ApiError {
-    fn from(error: crate::EvidenceError) -> Self {
+impl From<trustline_app::EvidenceError> for ApiError {
+    fn from(error: trustline_app::EvidenceError) -> Self {
         match error {
-            crate::EvidenceError::Period(e) => e.into(),
-            crate::EvidenceError::Store(e) => e.into(),
-            crate::EvidenceError::Bundle(e) => {
+            trustline_app::EvidenceError::Period(e) => e.into(),
+            trustline_app::EvidenceError::Store(e) => e.into(),
+            trustline_app::EvidenceError::Bundle(e) => {
                 tracing::error!(error = %e, "the evidence bundle could not be written");
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the evidence bundle could not be written")
             }

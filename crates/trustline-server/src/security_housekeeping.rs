@@ -42,8 +42,8 @@ async fn run(state: &AppState) -> Result<(), StoreError> {
 /// Continuous monitoring: the controls are checked whether or not anyone
 /// looks at the trust center.
 async fn check_controls(state: &AppState, tenant: &Tenant, now: UnixTime) -> Result<(), StoreError> {
-    let facts = crate::trust_facts::gather(&state.store, &state.keys, &state.vault, &state.config, tenant, now).await?;
-    crate::control_history::keep(state.store.as_ref(), tenant.id, &trustline_trust::assess(&facts)).await
+    let facts = trustline_app::gather_trust_facts(&state.store, &state.keys, &state.vault, &state.config.policies(), tenant, now).await?;
+    trustline_app::keep_control_history(state.store.as_ref(), tenant.id, &trustline_trust::assess(&facts)).await
 }
 
 async fn suspend_dormant(state: &AppState, tenant: TenantId, now: UnixTime) -> Result<(), StoreError> {
@@ -108,7 +108,7 @@ async fn escalate_reviews(state: &AppState, tenant: TenantId, now: UnixTime) -> 
 
 async fn check_audit_chain(state: &AppState, tenant: TenantId, now: UnixTime) -> Result<(), StoreError> {
     let public_key = state.keys.checkpoint_signer.public_key();
-    if let Err(broken) = crate::audit_check::verify_tenant(&state.store, &state.keys.chain, &public_key, tenant).await? {
+    if let Err(broken) = trustline_app::verify_tenant(&state.store, &state.keys.chain, &public_key, tenant).await? {
         let title = format!("the audit chain is broken at event {}: {}", broken.seq, broken.kind);
         let key = format!("audit_chain_broken:{}", tenant.0);
         raise_once(state, tenant, now, IncidentKind::AuditChainBroken, Severity::Critical, key, title).await?;

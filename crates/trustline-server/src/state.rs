@@ -1,5 +1,6 @@
-use crate::{AppConfig, AuditAppender, Keys};
+use crate::AppConfig;
 use std::sync::Arc;
+use trustline_app::{AuditAppender, Keys};
 use trustline_crypto::PasswordHasher;
 use trustline_domain::Clock;
 use trustline_store::Store;

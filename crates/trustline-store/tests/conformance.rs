@@ -5,7 +5,7 @@ use std::sync::Arc;
 use trustline_audit::{AuditDraft, ChainVerifier};
 use trustline_domain::{Action, Role, SessionStage, SessionTimes, TenantId, UserId};
 use trustline_store::{NewApiToken, NewUser, Session, Store, StoreError, Tenant};
-use trustline_testkit::{Engine, RawDb, TestDb, on_both_engines};
+use trustline_testdb::{Engine, RawDb, TestDb, on_both_engines};
 
 fn draft(tenant: i64, action: &str) -> AuditDraft {
     AuditDraft::new(1000, tenant, "test", action, "x")

@@ -107,7 +107,7 @@ impl TestServer {
     /// Another server node over the same database, as a second process
     /// behind a load balancer would be; returns its base URL.
     pub async fn second_node(&self) -> String {
-        let (store, keys) = trustline_server::unlock(self.db.reopen().await, &self.db.master_key()).await.unwrap();
+        let (store, keys) = trustline_app::unlock(self.db.reopen().await, &self.db.master_key()).await.unwrap();
         let app = App::new(AppConfig::default(), store, self.clock.clone(), keys, self.hasher.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());

@@ -7,7 +7,7 @@ use trustline_domain::contact::ContactInput;
 use trustline_domain::{ContactId, TenantId};
 use trustline_phone::PhoneRules;
 use trustline_store::{ConsentState, ErasureEntry, StoreError};
-use trustline_testkit::{Engine, TestDb, on_both_engines};
+use trustline_testdb::{Engine, TestDb, on_both_engines};
 use trustline_vault::{Vault, VaultError, rotate_master};
 
 on_both_engines!(
@@ -83,13 +83,13 @@ async fn master_rotation_keeps_everything_readable_and_locks_out_the_old_key(eng
     assert_eq!((report.tenant_keys, report.index_keys), (1, 1));
     assert!(matches!(rotate_master(db.store.as_ref(), &old, &new, 1500, "test").await, Err(VaultError::WrongMasterKey)));
 
-    let refused = trustline_server::unlock(db.reopen().await, &old_master).await;
-    assert!(matches!(refused, Err(trustline_server::UnlockError::WrongMasterKey)));
-    let (store, keys) = trustline_server::unlock(db.reopen().await, &new_master).await.unwrap();
+    let refused = trustline_app::unlock(db.reopen().await, &old_master).await;
+    assert!(matches!(refused, Err(trustline_app::UnlockError::WrongMasterKey)));
+    let (store, keys) = trustline_app::unlock(db.reopen().await, &new_master).await.unwrap();
     // The service keys did not change: the audit chain still verifies and
     // the same checkpoint key signs.
     assert_eq!(keys.checkpoint_signer.public_key(), db.keys.checkpoint_signer.public_key());
-    let verification = trustline_server::verify_tenant(&store, &keys.chain, &keys.checkpoint_signer.public_key(), tenant).await.unwrap();
+    let verification = trustline_app::verify_tenant(&store, &keys.chain, &keys.checkpoint_signer.public_key(), tenant).await.unwrap();
     assert!(verification.is_ok(), "{verification:?}");
     let reopened = Vault::new(store, keys.keyring.clone());
     assert_eq!(names(&reopened, tenant, &ids).await.len(), 3);

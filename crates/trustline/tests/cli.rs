@@ -45,7 +45,7 @@ async fn populated(engine: Engine) -> (TestDb, TenantId) {
     let tenant = db.store.create_tenant("acme", "Acme", AuditDraft::new(1000, 0, "test", "tenant.create", "tenant")).await.unwrap();
     let drafts = (0..7).map(|i| AuditDraft::new(1000 + i, tenant.id.0, "user:1", "contact.read", format!("contact:{i}"))).collect();
     db.store.append_audit(drafts).await.unwrap();
-    trustline_server::write_checkpoints(db.store.as_ref(), &db.keys.checkpoint_signer, 2000).await.unwrap();
+    trustline_app::write_checkpoints(db.store.as_ref(), &db.keys.checkpoint_signer, 2000).await.unwrap();
     (db, tenant.id)
 }
 
@@ -547,7 +547,7 @@ mod backups {
         }
         let restored = run_ok(&target_args, &["restore", before.to_str().unwrap(), "--confirm"]);
         assert!(restored.contains("Erasure ledger"), "{restored}");
-        let (store, keys) = trustline_server::unlock(target_db(&target, url.as_deref()).await, &db.master_key()).await.unwrap();
+        let (store, keys) = trustline_app::unlock(target_db(&target, url.as_deref()).await, &db.master_key()).await.unwrap();
         let vault = trustline_vault::Vault::new(store.clone(), keys.keyring.clone());
         assert!(vault.load_contact(acme, erased).await.is_err(), "erased again from the ledger");
         let (_, opened) = vault.load_contact(acme, kept).await.unwrap().unwrap();

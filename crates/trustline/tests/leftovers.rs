@@ -85,7 +85,7 @@ async fn a_killed_upload_or_backup_leaves_no_plaintext_and_nothing_others_can_re
         role: Role::Supervisor,
         password_hash: PasswordHasher::new().unwrap().hash(PASSWORD).unwrap(),
         // Created now: the server suspends accounts unused for 90 days.
-        created_at: trustline_server::SystemClock.now(),
+        created_at: trustline_app::SystemClock.now(),
         password_must_change: false,
     };
     db.store.create_user(user, AuditDraft::new(1000, tenant.id.0, "test", "user.create", "user")).await.unwrap();

@@ -6,7 +6,7 @@
 use super::campaign_call;
 use super::desk::{Closing, Concluded, DeskError, attempts_after, close_wrap_up, disposition_audit};
 use crate::state::AppState;
-use crate::stored_settings::queue_settings_of;
+use trustline_app::queue_settings_of;
 use trustline_domain::agent::{WRAP_UP_TIMED_OUT, timed_out_outcome, wrap_up_left};
 use trustline_domain::{TenantId, UnixTime};
 use trustline_store::{CallRecord, CallState, StoreError};

@@ -5,7 +5,7 @@
 use super::call_flow::{self, CampaignCall, Origin, agent_move};
 use super::{CallError, gate};
 use crate::state::AppState;
-use crate::stored_settings::queue_settings_of;
+use trustline_app::queue_settings_of;
 use trustline_audit::AuditDraft;
 use trustline_domain::agent::AgentEvent;
 use trustline_domain::dialing::{CampaignSettings, CampaignStatus, DialingMode, Disposition, DispositionOutcome};

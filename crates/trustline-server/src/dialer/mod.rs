@@ -16,7 +16,6 @@ mod gate;
 
 use crate::agent_moves;
 use crate::state::AppState;
-use crate::stored_settings::settings_of;
 use call_flow::{CampaignCall, Origin};
 use campaign_run::CampaignRun;
 use std::collections::hash_map::Entry;
@@ -24,6 +23,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
+use trustline_app::settings_of;
 use trustline_domain::dialing::{AgentBusy, CampaignSettings, CampaignStatus, DialerView, DialingMode, calls_to_place};
 use trustline_domain::{TenantId, UnixTime, UserId};
 use trustline_store::{AgentStatus, CallState, Campaign, StoreError};

@@ -4,25 +4,31 @@
 
 use crate::auth::Authed;
 use crate::error::ApiError;
-use crate::evidence::evidence_period_lasting;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
-use crate::{MAX_EVIDENCE_PERIOD_SECONDS, evidence_bundle};
 use axum::Json;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use std::sync::LazyLock;
+use trustline_app::evidence_period_lasting;
+use trustline_app::{MAX_EVIDENCE_PERIOD_SECONDS, evidence_bundle};
 use trustline_domain::bounded_text;
 use trustline_store::ControlEvidence;
 use trustline_trust::{Answer, Assessment, CATALOGUE, assess};
 
 pub(crate) async fn assessment(state: &AppState, authed: &Authed) -> Result<Assessment, ApiError> {
-    let facts =
-        crate::trust_facts::gather(&state.store, &state.keys, &state.vault, &state.config, &authed.principal.tenant, state.clock.now())
-            .await?;
+    let facts = trustline_app::gather_trust_facts(
+        &state.store,
+        &state.keys,
+        &state.vault,
+        &state.config.policies(),
+        &authed.principal.tenant,
+        state.clock.now(),
+    )
+    .await?;
     let assessment = assess(&facts);
-    crate::control_history::keep(state.store.as_ref(), authed.principal.tenant.id, &assessment).await?;
+    trustline_app::keep_control_history(state.store.as_ref(), authed.principal.tenant.id, &assessment).await?;
     let audit = authed
         .caller
         .audit(state, "trust.read", format!("tenant:{}", authed.principal.tenant.id))

@@ -4,7 +4,7 @@
 use crate::dialer::CallError;
 use crate::dialer::call_flow::{self, Origin};
 use crate::state::AppState;
-use crate::stored_settings::queue_settings_of;
+use trustline_app::queue_settings_of;
 use trustline_audit::AuditDraft;
 use trustline_domain::contact::{ContactInput, E164};
 use trustline_domain::webhooks::WebhookEvent;

@@ -28,13 +28,13 @@ async fn verifying_while_events_are_appended_finds_nothing_wrong(engine: Engine)
     let key = server.db.keys.checkpoint_signer.public_key();
     let mut checks = 0;
     while !writer.is_finished() {
-        let verdict = trustline_server::verify_tenant(&store, &server.db.keys.chain, &key, tenant.id).await.unwrap();
+        let verdict = trustline_app::verify_tenant(&store, &server.db.keys.chain, &key, tenant.id).await.unwrap();
         assert!(verdict.is_ok(), "a growing chain reported as broken: {verdict:?}");
         checks += 1;
     }
     writer.await.unwrap();
     assert!(checks > 1, "verification ran while the chain grew");
-    let verdict = trustline_server::verify_tenant(&store, &server.db.keys.chain, &key, tenant.id).await.unwrap();
+    let verdict = trustline_app::verify_tenant(&store, &server.db.keys.chain, &key, tenant.id).await.unwrap();
     assert!(verdict.unwrap().events > 400);
 }
 

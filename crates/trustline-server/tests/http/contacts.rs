@@ -391,7 +391,7 @@ async fn retention_erases_idle_contacts_and_old_notes_once_per_run(engine: Engin
     let client = server.signed_in(&admin_user).await;
 
     let now = server.clock.now();
-    let runs = trustline_server::run_retention(server.db.store.as_ref(), now).await.unwrap();
+    let runs = trustline_app::run_retention(server.db.store.as_ref(), now).await.unwrap();
     let outcome = runs[0].1.unwrap();
     assert_eq!((outcome.contacts_erased, outcome.notes_deleted), (1, 2));
     assert_eq!(client.get(&format!("/api/contacts/{idle}")).await.code(), "erased");
@@ -403,7 +403,7 @@ async fn retention_erases_idle_contacts_and_old_notes_once_per_run(engine: Engin
         .await;
     assert_eq!(audited, 1);
     // A second run finds nothing more to do, and says so in the log.
-    let again = trustline_server::run_retention(server.db.store.as_ref(), now).await.unwrap();
+    let again = trustline_app::run_retention(server.db.store.as_ref(), now).await.unwrap();
     assert_eq!(again[0].1.unwrap(), trustline_store::RetentionOutcome::default());
 
     // On PostgreSQL, a node that finds the tenant's lock taken skips the run.
@@ -415,7 +415,7 @@ async fn retention_erases_idle_contacts_and_old_notes_once_per_run(engine: Engin
             .execute(&mut *holder)
             .await
             .unwrap();
-        let skipped = trustline_server::run_retention(server.db.store.as_ref(), now).await.unwrap();
+        let skipped = trustline_app::run_retention(server.db.store.as_ref(), now).await.unwrap();
         assert_eq!(skipped[0].1, None);
         sqlx::query("SELECT pg_advisory_unlock_all()").execute(&mut *holder).await.unwrap();
     }

@@ -2,8 +2,9 @@
 
 use std::sync::Arc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use trustline_app::SystemClock;
 use trustline_crypto::PasswordHasher;
-use trustline_server::{App, AppConfig, SystemClock, TlsFiles, serve};
+use trustline_server::{App, AppConfig, TlsFiles, serve};
 use trustline_testkit::{Engine, TestDb};
 
 fn self_signed(dir: &std::path::Path) -> TlsFiles {

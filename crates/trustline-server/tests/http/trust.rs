@@ -5,8 +5,9 @@
 //! account, a plain-HTTP start, a private webhook, an over-long token).
 
 use serde_json::{Value, json};
+use trustline_app::write_checkpoints;
 use trustline_domain::{Clock, Role};
-use trustline_server::{AppConfig, write_checkpoints};
+use trustline_server::AppConfig;
 use trustline_store::{JobRunRecord, jobs};
 use trustline_testkit::{Engine, TestClient, TestServer, on_both_engines};
 

@@ -3,10 +3,10 @@
 use crate::config::Installation;
 use anyhow::{Context, bail};
 use std::io::Read;
+use trustline_app::SystemClock;
 use trustline_audit::AuditDraft;
 use trustline_crypto::{PasswordHasher, random_password};
 use trustline_domain::{Clock, PasswordPolicy, Role, TenantSlug, Username};
-use trustline_server::SystemClock;
 use trustline_store::{NewUser, Tenant, User};
 use zeroize::Zeroizing;
 

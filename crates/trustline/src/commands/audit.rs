@@ -6,7 +6,7 @@ use serde_json::json;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use trustline_server::verify_tenant;
+use trustline_app::verify_tenant;
 use trustline_store::Tenant;
 
 #[derive(Subcommand)]

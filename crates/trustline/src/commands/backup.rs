@@ -4,10 +4,10 @@ use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use trustline_app::{SystemClock, unlock_as};
 use trustline_backup::{BackupSchedule, LEDGER_FILE, open_archive, read_ledger, restore_backup};
 use trustline_crypto::Keyring;
 use trustline_domain::Clock;
-use trustline_server::{SystemClock, unlock_as};
 use trustline_store::{InstallationRecord, jobs};
 
 #[derive(Subcommand)]

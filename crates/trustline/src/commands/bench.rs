@@ -9,10 +9,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use trustline_app::{AuditAppender, SystemClock, verify_tenant};
 use trustline_audit::AuditDraft;
 use trustline_crypto::hex;
 use trustline_domain::{Clock, Role};
-use trustline_server::{App, AppConfig, AuditAppender, SystemClock, verify_tenant};
+use trustline_server::{App, AppConfig};
 use trustline_store::{AuditSearch, Tenant};
 
 #[derive(Args)]
@@ -244,11 +245,12 @@ async fn evidence(storage: BenchStorage, events: usize) -> anyhow::Result<()> {
     let filled = fill(&s, events).await?;
     let vault = trustline_vault::Vault::new(s.inst.store.clone(), s.inst.keys.keyring.clone());
     let now = SystemClock.now();
-    let facts = trustline_server::gather_trust_facts(&s.inst.store, &s.inst.keys, &vault, &AppConfig::default(), &s.tenant, now).await?;
+    let facts =
+        trustline_app::gather_trust_facts(&s.inst.store, &s.inst.keys, &vault, &trustline_app::Policies::default(), &s.tenant, now).await?;
     let assessment = trustline_trust::assess(&facts);
-    let period = trustline_server::evidence_period(from, now + 1)?;
+    let period = trustline_app::evidence_period(from, now + 1)?;
     let started = Instant::now();
-    let bundle = trustline_server::evidence_bundle(s.inst.store.as_ref(), &s.inst.keys, s.tenant.id, &assessment, period, now).await?;
+    let bundle = trustline_app::evidence_bundle(s.inst.store.as_ref(), &s.inst.keys, s.tenant.id, &assessment, period, now).await?;
     let wrote = started.elapsed();
     let started = Instant::now();
     let verified = trustline_evidence::verify_bundle(&bundle, Some(&s.inst.keys.checkpoint_signer.public_key()))?;

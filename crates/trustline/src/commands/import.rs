@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use trustline_app::SystemClock;
 use trustline_domain::CsvWriter;
 use trustline_import::{ImportError, ImportRequest, ImportSource, run_import};
 use trustline_phone::{DefaultRegion, PhoneRules};
-use trustline_server::SystemClock;
 use trustline_vault::Vault;
 
 #[derive(Args)]

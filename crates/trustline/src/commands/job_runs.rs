@@ -1,7 +1,7 @@
 //! Runs of jobs and checks, kept as the trust center's evidence.
 
+use trustline_app::SystemClock;
 use trustline_domain::Clock;
-use trustline_server::SystemClock;
 use trustline_store::{JobRunRecord, Store};
 
 /// Records a run of `job` for the installation; a failure to record is logged.

@@ -2,9 +2,9 @@ use crate::config::DataArgs;
 use anyhow::Context;
 use clap::Subcommand;
 use std::process::ExitCode;
+use trustline_app::SystemClock;
 use trustline_crypto::{Keyring, MasterKey};
 use trustline_domain::Clock;
-use trustline_server::SystemClock;
 use trustline_vault::{Vault, rotate_master};
 
 #[derive(Subcommand)]

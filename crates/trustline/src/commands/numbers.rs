@@ -6,9 +6,9 @@ use crate::config::DataArgs;
 use anyhow::Context;
 use clap::Subcommand;
 use std::process::ExitCode;
+use trustline_app::SystemClock;
 use trustline_domain::Clock;
 use trustline_domain::contact::E164;
-use trustline_server::SystemClock;
 use trustline_store::StoreError;
 
 #[derive(Subcommand)]

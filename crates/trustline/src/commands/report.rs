@@ -9,8 +9,8 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use trustline_app::{Policies, SystemClock, evidence_bundle, evidence_period, gather_trust_facts};
 use trustline_domain::Clock;
-use trustline_server::{AppConfig, SystemClock, evidence_bundle, evidence_period, gather_trust_facts};
 use trustline_store::jobs;
 use trustline_trust::assess;
 use trustline_vault::Vault;
@@ -91,8 +91,8 @@ pub async fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
     }
     let tenant = inst.tenant(args.tenant.as_deref()).await?;
     let vault = Vault::new(inst.store.clone(), inst.keys.keyring.clone());
-    let config = AppConfig { retention_interval_seconds: args.retention_interval, ..AppConfig::default() };
-    let facts = gather_trust_facts(&inst.store, &inst.keys, &vault, &config, &tenant, SystemClock.now()).await?;
+    let policies = Policies { retention_interval_seconds: args.retention_interval, ..Policies::default() };
+    let facts = gather_trust_facts(&inst.store, &inst.keys, &vault, &policies, &tenant, SystemClock.now()).await?;
     let assessment = assess(&facts);
     if let (Some(period), Some(path)) = (bundle_period, &args.out) {
         let detail = format!("tenant:{}", tenant.id);

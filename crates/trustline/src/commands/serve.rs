@@ -9,13 +9,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
+use trustline_app::{SystemClock, run_retention, write_checkpoints};
 use trustline_backup::BackupSchedule;
 use trustline_crypto::{PasswordHasher, random_password};
 use trustline_domain::{Clock, LoginThrottle, Role};
-use trustline_server::{
-    App, AppConfig, DialerSettings, IDEMPOTENCY_KEY_SECONDS, ProxyNetwork, SiemOutputs, SyslogTarget, SystemClock, TlsFiles, run_retention,
-    serve, write_checkpoints,
-};
+use trustline_server::{App, AppConfig, DialerSettings, IDEMPOTENCY_KEY_SECONDS, ProxyNetwork, SiemOutputs, SyslogTarget, TlsFiles, serve};
 use trustline_store::{JobRunRecord, jobs};
 use trustline_telephony::{CarrierProfile, SimulatedTelephony};
 

@@ -6,10 +6,10 @@ use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use trustline_app::SystemClock;
 use trustline_audit::AuditDraft;
 use trustline_domain::contact::{EmailAddress, ErasureReason};
 use trustline_domain::{Clock, ContactId, TenantId};
-use trustline_server::SystemClock;
 use trustline_vault::{Vault, subject_label};
 
 #[derive(Args)]

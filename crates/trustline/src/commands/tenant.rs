@@ -2,8 +2,8 @@ use crate::config::DataArgs;
 use anyhow::{Context, bail};
 use clap::Subcommand;
 use std::process::ExitCode;
+use trustline_app::{SystemClock, end_tenant};
 use trustline_domain::Clock;
-use trustline_server::{SystemClock, end_tenant};
 
 #[derive(Subcommand)]
 pub enum TenantCommand {

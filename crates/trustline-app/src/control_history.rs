@@ -7,7 +7,7 @@ use trustline_domain::control_checks::{ControlCheck, worth_keeping};
 use trustline_store::{Store, StoreError};
 use trustline_trust::Assessment;
 
-pub(crate) async fn keep(store: &dyn Store, tenant: TenantId, assessment: &Assessment) -> Result<(), StoreError> {
+pub async fn keep(store: &dyn Store, tenant: TenantId, assessment: &Assessment) -> Result<(), StoreError> {
     let current = assessment
         .controls
         .iter()

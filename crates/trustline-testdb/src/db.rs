@@ -1,8 +1,8 @@
 use sqlx::{AssertSqlSafe, Executor, PgPool, SqlitePool};
 use std::path::PathBuf;
 use std::sync::Arc;
+use trustline_app::Keys;
 use trustline_crypto::{MasterKey, hex, random_bytes};
-use trustline_server::Keys;
 use trustline_store::{LockedStore, Store};
 use trustline_store_postgres::PostgresDatabase;
 use trustline_store_sqlite::SqliteDatabase;
@@ -123,7 +123,7 @@ impl TestDb {
                 (Box::new(db), raw, Some(url))
             }
         };
-        let (store, keys) = trustline_server::unlock(locked, &master).await.unwrap();
+        let (store, keys) = trustline_app::unlock(locked, &master).await.unwrap();
         TestDb { engine, store, keys, raw, data_dir: dir.path().to_owned(), database_url, _dir: dir }
     }
 }

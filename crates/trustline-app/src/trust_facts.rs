@@ -5,9 +5,9 @@
 //! destinations, and the recorded runs of backups, retention and server
 //! starts.
 
-use crate::app::AppConfig;
 use crate::audit_check::verify_tenant;
 use crate::keys::Keys;
+use crate::policies::Policies;
 use crate::stored_settings::register_entry_of;
 use std::sync::Arc;
 use trustline_domain::incidents::{IncidentStatus, notification_overdue, response_overdue};
@@ -75,7 +75,7 @@ pub async fn gather(
     store: &Arc<dyn Store>,
     keys: &Keys,
     vault: &Vault,
-    config: &AppConfig,
+    policies: &Policies,
     tenant: &Tenant,
     now: UnixTime,
 ) -> Result<TrustFacts, StoreError> {
@@ -129,12 +129,12 @@ pub async fn gather(
         accounts,
         tokens,
         permissions,
-        config: ConfigFacts::of(&config.password, &config.session, &config.throttle),
+        config: ConfigFacts::of(&policies.password, &policies.session, &policies.throttle),
         audit,
         encryption: Some(sample(store, vault, tenant).await?),
         retention_idle_days: store.retention_policy(tenant.id).await?.and_then(|p| p.contact_idle_days),
         retention_last_run: run(store.last_job_run(jobs::RETENTION, None).await?),
-        retention_interval_seconds: config.retention_interval_seconds,
+        retention_interval_seconds: policies.retention_interval_seconds,
         erasures_incomplete: Some(incomplete),
         erasures,
         webhooks,

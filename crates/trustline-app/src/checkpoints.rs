@@ -16,12 +16,7 @@ pub async fn write_checkpoints(store: &dyn Store, signer: &CheckpointSigner, now
 
 /// Signs the head of one tenant's chain if it moved since its last
 /// checkpoint; says whether it wrote one.
-pub(crate) async fn write_checkpoint(
-    store: &dyn Store,
-    signer: &CheckpointSigner,
-    tenant: TenantId,
-    now: UnixTime,
-) -> Result<bool, StoreError> {
+pub async fn write_checkpoint(store: &dyn Store, signer: &CheckpointSigner, tenant: TenantId, now: UnixTime) -> Result<bool, StoreError> {
     let Some((seq, hash)) = store.audit_head(tenant).await? else { return Ok(false) };
     let latest = store.latest_checkpoint_seq(tenant).await?.unwrap_or(0);
     if seq <= latest {

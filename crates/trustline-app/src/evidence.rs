@@ -25,7 +25,7 @@ pub enum EvidenceError {
 }
 
 /// Checks a period given by a caller as `seconds` from `from`.
-pub(crate) fn evidence_period_lasting(from: UnixTime, seconds: i64) -> Result<Period, EvidenceError> {
+pub fn evidence_period_lasting(from: UnixTime, seconds: i64) -> Result<Period, EvidenceError> {
     let period = trustline_domain::Period::lasting(from, seconds, MAX_EVIDENCE_PERIOD_SECONDS)?;
     Ok(Period { from: period.from, to: period.to })
 }

@@ -52,7 +52,7 @@ pub async fn end_tenant(
             .detail("signature", signature)
     });
     let counts = store.end_tenant(tenant.id, at, certify).await?;
-    crate::write_checkpoints(store, &keys.checkpoint_signer, at).await?;
+    crate::checkpoints::write_checkpoints(store, &keys.checkpoint_signer, at).await?;
     // Ed25519 is deterministic: this is the certificate the audit event holds.
     let statement = statement(tenant, at, &counts);
     let signature = sign(keys, &statement);
