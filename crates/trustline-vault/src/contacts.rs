@@ -94,6 +94,18 @@ impl Vault {
         Ok(crate::email_digest(&*self.index_key(tenant, at, actor).await?, email))
     }
 
+    /// The number a call to this contact dials, its first, opening the
+    /// numbers and no other field: placing a call needs nothing more. `None`
+    /// for an erased contact or one without a number.
+    pub async fn number_to_dial(&self, tenant: TenantId, id: ContactId) -> Result<Option<E164>, VaultError> {
+        let Some(sealed) = self.store.contact(tenant, id).await? else { return Ok(None) };
+        if sealed.erased_at.is_some() {
+            return Ok(None);
+        }
+        let key = self.subject_key(&sealed).await?;
+        Ok(crate::sealing::open_phones(&key, id, &sealed.fields)?.into_iter().next())
+    }
+
     /// Loads and opens one live contact of `tenant`.
     pub async fn load_contact(&self, tenant: TenantId, id: ContactId) -> Result<Option<(SealedContact, OpenedContact)>, VaultError> {
         let Some(sealed) = self.store.contact(tenant, id).await? else { return Ok(None) };

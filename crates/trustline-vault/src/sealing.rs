@@ -77,13 +77,19 @@ fn open_text(key: &SubjectKey, id: ContactId, field: &str, sealed: &Option<Vec<u
         .transpose()
 }
 
+/// Decrypts the numbers alone.
+pub fn open_phones(key: &SubjectKey, id: ContactId, fields: &SealedFields) -> Result<Vec<E164>, VaultError> {
+    let bad = || VaultError::Subject { contact: id };
+    Ok(open_text(key, id, "phones", &fields.phones)?
+        .map(|text| text.lines().map(|n| E164::parse(n).map_err(|_| bad())).collect::<Result<Vec<_>, _>>())
+        .transpose()?
+        .unwrap_or_default())
+}
+
 /// Decrypts every personal field; a field that fails to open fails the whole contact.
 pub fn open_fields(key: &SubjectKey, id: ContactId, fields: &SealedFields) -> Result<ContactDetails, VaultError> {
     let bad = || VaultError::Subject { contact: id };
-    let phones = open_text(key, id, "phones", &fields.phones)?
-        .map(|text| text.lines().map(|n| E164::parse(n).map_err(|_| bad())).collect::<Result<Vec<_>, _>>())
-        .transpose()?
-        .unwrap_or_default();
+    let phones = open_phones(key, id, fields)?;
     let email = open_text(key, id, "email", &fields.email)?.map(|e| EmailAddress::parse(&e).map_err(|_| bad())).transpose()?;
     let language = open_text(key, id, "language", &fields.language)?.map(|l| LanguageTag::parse(&l).map_err(|_| bad())).transpose()?;
     let address: Option<PostalAddress> =

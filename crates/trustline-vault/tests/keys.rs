@@ -13,7 +13,8 @@ use trustline_vault::{Vault, VaultError, rotate_master};
 on_both_engines!(
     tenant_key_rotation_rewraps_data_keys_and_leaves_payloads_alone,
     master_rotation_keeps_everything_readable_and_locks_out_the_old_key,
-    a_node_with_a_replaced_master_key_cannot_add_keys
+    a_node_with_a_replaced_master_key_cannot_add_keys,
+    placing_a_call_opens_the_number_and_nothing_else
 );
 
 async fn tenant_with_contacts(db: &TestDb, vault: &Vault, count: usize) -> (TenantId, Vec<ContactId>) {
@@ -104,4 +105,21 @@ async fn a_node_with_a_replaced_master_key_cannot_add_keys(engine: Engine) {
     let refused = vault.current_tenant_key(tenant.id, 1000, "test").await;
     assert!(matches!(refused, Err(VaultError::Store(StoreError::StaleMasterKey))), "{refused:?}");
     assert!(db.store.tenant_keys(tenant.id).await.unwrap().is_empty());
+}
+
+/// The dialler asks for the number to dial and gets it without the other
+/// fields being opened: with the name's ciphertext swapped for another
+/// field's (so it cannot open), the whole contact fails but the number does not.
+async fn placing_a_call_opens_the_number_and_nothing_else(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let vault = Vault::new(db.store.clone(), db.keys.keyring.clone());
+    let (tenant, ids) = tenant_with_contacts(&db, &vault, 3).await;
+    assert_eq!(vault.number_to_dial(tenant, ids[0]).await.unwrap().unwrap().as_str(), "+442071838700");
+    db.raw.execute(&format!("UPDATE contacts SET name = phones WHERE tenant_id = {tenant} AND id = {}", ids[1])).await;
+    assert!(matches!(vault.load_contact(tenant, ids[1]).await, Err(VaultError::Subject { .. })), "the name no longer opens");
+    assert_eq!(vault.number_to_dial(tenant, ids[1]).await.unwrap().unwrap().as_str(), "+442071838701");
+    let erasure = ErasureEntry { tenant_id: tenant, contact_id: ids[2], erased_at: 1100, reason: "request".into() };
+    db.store.erase_contact(erasure, AuditDraft::new(1100, tenant.0, "test", "contact.erase", "x")).await.unwrap();
+    assert_eq!(vault.number_to_dial(tenant, ids[2]).await.unwrap(), None, "an erased contact has no number");
+    assert_eq!(vault.number_to_dial(tenant, ContactId(999)).await.unwrap(), None);
 }

@@ -95,15 +95,10 @@ pub(crate) async fn agent_move(
     Ok(agent_moves::plan(tenant, agent, status.as_ref(), event, name, state.clock.now())?)
 }
 
-/// The number to dial: the contact's first. `None` for an erased contact or
-/// one without a number.
+/// The number to dial: the contact's first, and nothing else of it
+/// decrypted. `None` for an erased contact or one without a number.
 pub(crate) async fn number_of(state: &AppState, tenant: TenantId, contact: ContactId) -> Result<Option<String>, CallError> {
-    let loaded = state.vault.load_contact(tenant, contact).await?;
-    Ok(loaded.and_then(
-        |(sealed, opened)| {
-            if sealed.erased_at.is_some() { None } else { opened.details.phones.first().map(|p| p.as_str().to_owned()) }
-        },
-    ))
+    Ok(state.vault.number_to_dial(tenant, contact).await?.map(|number| number.as_str().to_owned()))
 }
 
 /// Moves a call on, with the agent's move, and tells live views.
