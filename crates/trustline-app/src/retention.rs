@@ -2,6 +2,7 @@
 //! nodes at once (the store lets one node run a tenant at a time).
 
 use trustline_audit::AuditDraft;
+use trustline_domain::AuditAction;
 use trustline_domain::UnixTime;
 use trustline_store::{RetentionOutcome, Store, StoreResult, Tenant};
 
@@ -11,7 +12,7 @@ pub async fn run_retention(store: &dyn Store, now: UnixTime) -> StoreResult<Vec<
     let mut runs = Vec::new();
     for tenant in store.list_tenants().await?.into_iter().filter(|t| t.ended_at.is_none()) {
         let Some(policy) = store.retention_policy(tenant.id).await? else { continue };
-        let audit = AuditDraft::new(now, tenant.id.0, "system", "retention.run", format!("tenant:{}", tenant.id));
+        let audit = AuditDraft::new(now, tenant.id.0, "system", AuditAction::RetentionRun, format!("tenant:{}", tenant.id));
         let outcome = store.apply_retention(tenant.id, policy.cutoffs(now), now, audit).await?;
         runs.push((tenant, outcome));
     }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use trustline_audit::AuditDraft;
 use trustline_crypto::hex;
+use trustline_domain::AuditAction;
 use trustline_domain::UnixTime;
 use trustline_store::{DeletionCounts, Store, StoreResult, Tenant};
 
@@ -47,7 +48,7 @@ pub async fn end_tenant(
     let certify: trustline_store::Certifier = Box::new(move |counts: &DeletionCounts| {
         let statement = statement(&owned_tenant, at, counts);
         let signature = sign(&signing, &statement);
-        AuditDraft::new(at, owned_tenant.id.0, owned_actor, "tenant.end", format!("tenant:{}", owned_tenant.id))
+        AuditDraft::new(at, owned_tenant.id.0, owned_actor, AuditAction::TenantEnd, format!("tenant:{}", owned_tenant.id))
             .detail("certificate", statement)
             .detail("signature", signature)
     });

@@ -1,5 +1,6 @@
 use serde::Serialize;
 use std::collections::BTreeMap;
+use trustline_domain::AuditAction;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -42,12 +43,12 @@ pub struct AuditDraft {
 }
 
 impl AuditDraft {
-    pub fn new(at: i64, tenant_id: i64, actor: impl Into<String>, action: impl Into<String>, target: impl Into<String>) -> Self {
+    pub fn new(at: i64, tenant_id: i64, actor: impl Into<String>, action: AuditAction, target: impl Into<String>) -> Self {
         Self {
             at,
             tenant_id,
             actor: actor.into(),
-            action: action.into(),
+            action: action.name().to_owned(),
             target: target.into(),
             outcome: Outcome::Success,
             source: "local".into(),

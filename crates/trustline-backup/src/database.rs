@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use trustline_audit::AuditDraft;
 use trustline_crypto::{Keyring, hex, random_bytes};
+use trustline_domain::AuditAction;
 use trustline_domain::UnixTime;
 use trustline_store::{ErasureEntry, RestoreOutcome, SnapshotManifest, Store, StoreError};
 
@@ -93,7 +94,7 @@ pub async fn create_backup(
     let manifest = store.snapshot(staging.path()).await?;
     let engine = manifest.engine.clone();
     let (header, bytes) = seal_archive(store, keyring, ArchiveKind::Database, manifest, staging.path(), now, out).await?;
-    let audit = AuditDraft::new(now, 0, actor, "backup.create", format!("backup:{}", header.backup_id))
+    let audit = AuditDraft::new(now, 0, actor, AuditAction::BackupCreate, format!("backup:{}", header.backup_id))
         .detail("bytes", bytes.to_string())
         .detail("engine", engine.clone());
     if let Err(error) = store.append_audit(vec![audit]).await {
@@ -128,7 +129,7 @@ pub async fn restore_backup(
     let auditor: trustline_store::RestoreAuditor = Box::new(move |outcome: &RestoreOutcome| {
         let heads = outcome.replaced_heads.iter().map(|(tenant, seq)| format!("{tenant}:{seq}")).collect::<Vec<_>>().join(",");
         let ended = outcome.tenants_ended_again.iter().map(ToString::to_string).collect::<Vec<_>>().join(",");
-        AuditDraft::new(now, 0, actor, "backup.restore", format!("backup:{}", header.backup_id))
+        AuditDraft::new(now, 0, actor, AuditAction::BackupRestore, format!("backup:{}", header.backup_id))
             .detail("backup_created_at", header.created_at.to_string())
             .detail("erasures_reapplied", outcome.erasures_reapplied.to_string())
             .detail("tenants_ended_again", ended)

@@ -6,6 +6,7 @@
 pub mod access_review;
 pub mod agent;
 pub mod alerts;
+mod audit_action;
 mod clock;
 pub mod contact;
 pub mod control_checks;
@@ -30,6 +31,7 @@ mod throttle;
 pub mod training;
 pub mod webhooks;
 
+pub use audit_action::AuditAction;
 pub use clock::{Clock, UnixTime};
 pub use csv_writer::CsvWriter;
 pub use ids::{ContactId, TenantId, TokenId, UserId};

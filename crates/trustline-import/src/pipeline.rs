@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use trustline_audit::AuditDraft;
 use trustline_crypto::BlindIndexKey;
+use trustline_domain::AuditAction;
 use trustline_domain::contact::{CustomFieldDef, ValidatedContact};
 use trustline_domain::{Clock, ContactId, TenantId};
 use trustline_phone::PhoneRules;
@@ -246,7 +247,8 @@ pub async fn start_import(vault: &Vault, clock: &dyn Clock, request: ImportReque
     };
     let mapping_json = serde_json::to_string(&mapping).map_err(|_| ImportError::Reader)?;
     let file_name = request.file_name.clone();
-    let audit = AuditDraft::new(clock.now(), tenant.0, request.actor.clone(), "import.start", "import").detail("list", list.clone());
+    let audit =
+        AuditDraft::new(clock.now(), tenant.0, request.actor.clone(), AuditAction::ImportStart, "import").detail("list", list.clone());
     let new = NewImport {
         tenant_id: tenant,
         list_name: list,
@@ -314,12 +316,13 @@ impl StartedImport {
         committed?;
         reader.await.map_err(|_| ImportError::Reader)?;
         let c = record.counts;
-        let audit = AuditDraft::new(clock.now(), tenant.0, request.actor.clone(), "import.finish", format!("import:{}", record.id))
-            .detail("accepted", c.accepted.to_string())
-            .detail("linked", c.linked.to_string())
-            .detail("rejected", c.rejected.to_string())
-            .detail("duplicates", c.duplicates.to_string())
-            .detail("suppressed", c.suppressed.to_string());
+        let audit =
+            AuditDraft::new(clock.now(), tenant.0, request.actor.clone(), AuditAction::ImportFinish, format!("import:{}", record.id))
+                .detail("accepted", c.accepted.to_string())
+                .detail("linked", c.linked.to_string())
+                .detail("rejected", c.rejected.to_string())
+                .detail("duplicates", c.duplicates.to_string())
+                .detail("suppressed", c.suppressed.to_string());
         Ok(vault.store().finish_import(tenant, record.id, clock.now(), audit).await?)
     }
 }
@@ -433,7 +436,7 @@ async fn commit_chunk(
     let counts = chunk.counts;
     let first = chunk.contacts.first().map_or(0, |c| c.id.0);
     let last = chunk.contacts.last().map_or(0, |c| c.id.0);
-    let audit = AuditDraft::new(chunk.at, tenant.0, request.actor.clone(), "import.chunk", format!("import:{}", record.id))
+    let audit = AuditDraft::new(chunk.at, tenant.0, request.actor.clone(), AuditAction::ImportChunk, format!("import:{}", record.id))
         .detail("from_line", record.line.to_string())
         .detail("to_line", chunk.to_line.to_string())
         .detail("contacts", format!("{first}-{last}"))

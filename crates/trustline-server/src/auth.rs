@@ -10,6 +10,7 @@ use axum::response::Response;
 use std::net::SocketAddr;
 use trustline_audit::AuditDraft;
 use trustline_crypto::SecretToken;
+use trustline_domain::AuditAction;
 use trustline_domain::{Action, Role, SessionStage, TokenId, permits};
 use trustline_store::{Session, StoreError, Tenant, User};
 
@@ -66,7 +67,7 @@ pub(crate) struct Caller {
 
 impl Caller {
     /// An audit draft with time, tenant, actor and source filled in.
-    pub fn audit(&self, state: &AppState, action: &str, target: impl Into<String>) -> AuditDraft {
+    pub fn audit(&self, state: &AppState, action: AuditAction, target: impl Into<String>) -> AuditDraft {
         let (tenant, actor) = match &self.principal {
             Some(p) => (p.tenant.id.0, p.actor()),
             None => (0, "anonymous".to_owned()),
@@ -133,7 +134,7 @@ async fn by_session(state: &AppState, cookie: &str, source: &str) -> Result<Iden
             now,
             session.tenant_id.0,
             format!("user:{}", session.user_id),
-            "session.expire",
+            AuditAction::SessionExpire,
             format!("user:{}", session.user_id),
         )
         .source(source);

@@ -10,6 +10,7 @@ use crate::agent_moves;
 use crate::dialer::CallError;
 use crate::state::AppState;
 use trustline_audit::AuditDraft;
+use trustline_domain::AuditAction;
 use trustline_domain::agent::AgentEvent;
 use trustline_domain::{TenantId, UserId};
 use trustline_store::StoreError;
@@ -40,8 +41,9 @@ pub(crate) async fn log_out_deserted(state: &AppState, tenant: TenantId) -> Resu
         }
         let change = agent_moves::plan(tenant, agent, Some(&status), AgentEvent::LogOut, "log_out", now)?;
         // Logged out, the agent has no break reason: the reason is why they were.
-        let audit = agent_moves::described(AuditDraft::new(now, tenant.0, "system", "agent.state", format!("user:{agent}")), &change)
-            .detail("reason", "desk closed");
+        let audit =
+            agent_moves::described(AuditDraft::new(now, tenant.0, "system", AuditAction::AgentState, format!("user:{agent}")), &change)
+                .detail("reason", "desk closed");
         match state.store.move_agent(change.clone(), audit).await {
             Ok(()) => agent_moves::publish(state, &change).await,
             Err(StoreError::Conflict(_)) => continue, // the agent moved meanwhile

@@ -14,6 +14,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use subtle::ConstantTimeEq as _;
 use trustline_audit::Outcome;
+use trustline_domain::AuditAction;
 use trustline_domain::{Action, SessionStage};
 
 /// What a route requires of its caller.
@@ -156,7 +157,7 @@ async fn refuse(state: &AppState, caller: &Caller, request: &Target, refusal: Re
     // not attributable to a tenant and go to the service log only.
     if caller.principal.is_some() && error.status == StatusCode::FORBIDDEN {
         let draft = caller
-            .audit(state, "access.denied", request.path.clone())
+            .audit(state, AuditAction::AccessDenied, request.path.clone())
             .outcome(Outcome::Denied)
             .detail("method", request.method.as_str())
             .detail("reason", error.code);

@@ -20,6 +20,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 use trustline_audit::AuditDraft;
 use trustline_audit::StoredEvent;
+use trustline_domain::AuditAction;
 use trustline_domain::incidents::{
     AuditFields, Detector, Finding, IncidentKind, Severity, Thresholds, deadlines, is_new_network, network_of, signal_of,
 };
@@ -112,7 +113,7 @@ const PRIVILEGED: [Role; 3] = [Role::Owner, Role::Admin, Role::Auditor];
 /// earlier sign-ins came from.
 async fn new_network(state: &AppState, tenant: TenantId, event: &StoredEvent) -> Result<Option<Finding>, StoreError> {
     let b = &event.body;
-    if b.action != "session.login" || b.outcome != "success" {
+    if b.action != AuditAction::SessionLogin.name() || b.outcome != "success" {
         return Ok(None);
     }
     let Some(user) = b.target.strip_prefix("user:").and_then(|id| id.parse::<i64>().ok()) else { return Ok(None) };
@@ -125,7 +126,7 @@ async fn new_network(state: &AppState, tenant: TenantId, event: &StoredEvent) ->
         .audit_events_about(tenant, &b.target, 500)
         .await?
         .into_iter()
-        .filter(|e| e.body.seq < b.seq && e.body.action == "session.login" && e.body.outcome == "success")
+        .filter(|e| e.body.seq < b.seq && e.body.action == AuditAction::SessionLogin.name() && e.body.outcome == "success")
         .map(|e| e.body.source)
         .collect();
     if !is_new_network(&b.source, &earlier) {
@@ -159,7 +160,7 @@ async fn raise(state: &AppState, tenant: TenantId, finding: Finding) -> Result<O
         entry: format!("detected: {}", finding.summary),
         actor: "system:detection".into(),
     };
-    let audit = AuditDraft::new(state.clock.now(), tenant.0, "system:detection", "incident.raise", String::new())
+    let audit = AuditDraft::new(state.clock.now(), tenant.0, "system:detection", AuditAction::IncidentRaise, String::new())
         .detail("kind", finding.kind.as_str())
         .detail("severity", finding.severity.as_str());
     let (id, created) = state.store.raise_incident(incident, audit).await?;

@@ -9,6 +9,7 @@ use crate::state::AppState;
 use axum::http::StatusCode;
 use trustline_audit::Outcome;
 use trustline_crypto::{SecretToken, Totp, TotpSecret, recovery_code, sha256};
+use trustline_domain::AuditAction;
 use trustline_domain::{SessionStage, SessionTimes, TenantSlug, ThrottleVerdict, Username, mfa_required};
 use trustline_store::{Session, Tenant, User};
 use zeroize::Zeroizing;
@@ -107,7 +108,7 @@ pub(crate) async fn sign_in(
     let audit_attempt = |outcome: Outcome, reason: &str| {
         known_tenant.as_ref().map(|t| {
             let mut draft = caller
-                .audit(state, "session.login", "session")
+                .audit(state, AuditAction::SessionLogin, "session")
                 .outcome(outcome)
                 .detail("username_mac", username_mac.clone())
                 .detail("reason", reason);
@@ -137,7 +138,7 @@ pub(crate) async fn sign_in(
     state.store.clear_login_failures(account_key).await?;
     let stage = stage_after_password(&tenant, &user);
     let (session, created) = new_session(state, &user, stage);
-    let mut draft = caller.audit(state, "session.login", format!("user:{}", user.id)).detail("stage", stage.as_str());
+    let mut draft = caller.audit(state, AuditAction::SessionLogin, format!("user:{}", user.id)).detail("stage", stage.as_str());
     draft.tenant_id = tenant.id.0;
     draft.actor = format!("user:{}", user.id);
     state.store.create_session(session, draft).await?;
@@ -171,7 +172,7 @@ pub(crate) async fn second_factor(state: &AppState, caller: &Caller, principal: 
     let user = &principal.user;
     let keys = second_factor_keys(user, &caller.source);
     let attempt = |outcome: Outcome, reason: &str| {
-        caller.audit(state, "session.mfa", format!("user:{}", user.id)).outcome(outcome).detail("reason", reason)
+        caller.audit(state, AuditAction::SessionMfa, format!("user:{}", user.id)).outcome(outcome).detail("reason", reason)
     };
     if let ThrottleVerdict::Refuse { .. } = throttle_verdict(state, &keys).await? {
         state.appender.append(attempt(Outcome::Denied, "throttled")).await?;
@@ -199,7 +200,7 @@ pub(crate) async fn second_factor(state: &AppState, caller: &Caller, principal: 
         return Err(invalid_code());
     };
     let (session, created) = new_session(state, user, stage_after_second_factor(user));
-    let draft = caller.audit(state, "session.mfa", format!("user:{}", user.id)).detail("method", method);
+    let draft = caller.audit(state, AuditAction::SessionMfa, format!("user:{}", user.id)).detail("method", method);
     state.store.rotate_session(&digest, session, draft).await?;
     let [account_key, _] = &keys;
     state.store.clear_login_failures(account_key).await?;
@@ -226,7 +227,7 @@ pub(crate) async fn start_enrolment(state: &AppState, caller: &Caller, principal
         .totp
         .seal(seed.as_bytes(), &seed_place(user))
         .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "could not protect the new secret"))?;
-    let draft = caller.audit(state, "mfa.enrolment_start", format!("user:{}", user.id));
+    let draft = caller.audit(state, AuditAction::MfaEnrolmentStart, format!("user:{}", user.id));
     state.store.begin_totp_enrolment(user.tenant_id, user.id, &sealed, draft).await?;
     Ok(secret_and_uri(state, principal, &seed))
 }
@@ -268,17 +269,17 @@ pub(crate) async fn confirm_enrolment(
     };
     let codes: Vec<Zeroizing<String>> = (0..RECOVERY_CODES).map(|_| recovery_code()).collect();
     let digests: Vec<[u8; 32]> = codes.iter().map(|c| sha256(c.as_bytes())).collect();
-    let draft = caller.audit(state, "mfa.enrol", format!("user:{}", user.id));
+    let draft = caller.audit(state, AuditAction::MfaEnrol, format!("user:{}", user.id));
     state.store.confirm_totp(user.tenant_id, user.id, step, &digests, draft).await?;
     let (session, created) = new_session(state, user, stage_after_second_factor(user));
-    let rotation = caller.audit(state, "session.rotate", format!("user:{}", user.id)).detail("reason", "mfa_enrolled");
+    let rotation = caller.audit(state, AuditAction::SessionRotate, format!("user:{}", user.id)).detail("reason", "mfa_enrolled");
     state.store.rotate_session(&digest, session, rotation).await?;
     Ok((created, codes))
 }
 
 pub(crate) async fn sign_out(state: &AppState, caller: &Caller, principal: &Principal) -> Result<(), ApiError> {
     let digest = session_digest(principal)?;
-    let draft = caller.audit(state, "session.logout", format!("user:{}", principal.user.id));
+    let draft = caller.audit(state, AuditAction::SessionLogout, format!("user:{}", principal.user.id));
     state.store.delete_session(&digest, draft).await?;
     Ok(())
 }

@@ -6,6 +6,7 @@ use crate::login;
 use crate::state::AppState;
 use axum::http::StatusCode;
 use trustline_audit::Outcome;
+use trustline_domain::AuditAction;
 use trustline_domain::ThrottleVerdict;
 use zeroize::Zeroizing;
 
@@ -60,7 +61,7 @@ pub(crate) async fn change_own(
     let attempt = |outcome: Outcome, reason: &str| {
         authed
             .caller
-            .audit(state, "user.password_change", format!("user:{}", user.id))
+            .audit(state, AuditAction::UserPasswordChange, format!("user:{}", user.id))
             .outcome(outcome)
             .detail("username_mac", login::username_mac(state, &user.username))
             .detail("reason", reason)
@@ -78,7 +79,7 @@ pub(crate) async fn change_own(
     state.store.clear_login_failures(account_key).await?;
     check_new_password(state, &new, &[&user.username, &user.display_name, &authed.principal.tenant.slug])?;
     let hash = hash_password(state, new).await?;
-    let draft = authed.caller.audit(state, "user.password_change", format!("user:{}", user.id));
+    let draft = authed.caller.audit(state, AuditAction::UserPasswordChange, format!("user:{}", user.id));
     state.store.set_password(user.tenant_id, user.id, &hash, draft).await?;
     Ok(())
 }

@@ -10,6 +10,7 @@ use crate::state::AppState;
 use serde_json::json;
 use std::time::Duration;
 use trustline_audit::AuditDraft;
+use trustline_domain::AuditAction;
 use trustline_domain::access_review::is_dormant;
 use trustline_domain::incidents::{IncidentKind, Severity, deadlines, reminder_due};
 use trustline_domain::webhooks::WebhookEvent;
@@ -51,7 +52,7 @@ async fn suspend_dormant(state: &AppState, tenant: TenantId, now: UnixTime) -> R
         if user.disabled || !is_dormant(user.last_sign_in_at, user.created_at, now) {
             continue;
         }
-        let audit = AuditDraft::new(now, tenant.0, "system", "user.suspend_dormant", format!("user:{}", user.id))
+        let audit = AuditDraft::new(now, tenant.0, "system", AuditAction::UserSuspendDormant, format!("user:{}", user.id))
             .detail("last_sign_in_at", user.last_sign_in_at.map_or_else(|| "never".to_owned(), |at| at.to_string()));
         match state.store.set_user_disabled(tenant, user.id, true, audit).await {
             Ok(()) => tracing::info!(tenant = tenant.0, user = user.id.0, "dormant account suspended"),
@@ -92,7 +93,8 @@ async fn raise_once(
         entry: format!("found: {title}"),
         actor: "system:housekeeping".into(),
     };
-    let audit = AuditDraft::new(now, tenant.0, "system:housekeeping", "incident.raise", String::new()).detail("kind", kind.as_str());
+    let audit =
+        AuditDraft::new(now, tenant.0, "system:housekeeping", AuditAction::IncidentRaise, String::new()).detail("kind", kind.as_str());
     state.store.raise_incident(incident, audit).await?;
     Ok(())
 }
@@ -134,8 +136,9 @@ async fn remind_breaches(state: &AppState, tenant: &Tenant, now: UnixTime) -> Re
         let Some(hours_left) = reminder_due(s.notify_by, s.notified_at, now, incident.reminded_hours) else { continue };
         let text = reminder_text(hours_left, s.notify_by.unwrap_or(now));
         let entry = TimelineEntry { at: now, actor: "system:housekeeping".into(), entry: text.clone() };
-        let audit = AuditDraft::new(now, tenant.id.0, "system:housekeeping", "incident.remind", format!("incident:{}", incident.id))
-            .detail("hours_left", hours_left.to_string());
+        let audit =
+            AuditDraft::new(now, tenant.id.0, "system:housekeeping", AuditAction::IncidentRemind, format!("incident:{}", incident.id))
+                .detail("hours_left", hours_left.to_string());
         if !state.store.record_reminder(tenant.id, incident.id, hours_left, entry, audit).await? {
             continue;
         }

@@ -3,16 +3,17 @@
 
 use std::sync::Arc;
 use trustline_audit::{AuditDraft, ChainVerifier};
+use trustline_domain::AuditAction;
 use trustline_domain::{Action, Role, SessionStage, SessionTimes, TenantId, UserId};
 use trustline_store::{NewApiToken, NewUser, Session, Store, StoreError, Tenant};
 use trustline_testdb::{Engine, RawDb, TestDb, on_both_engines};
 
-fn draft(tenant: i64, action: &str) -> AuditDraft {
+fn draft(tenant: i64, action: AuditAction) -> AuditDraft {
     AuditDraft::new(1000, tenant, "test", action, "x")
 }
 
 async fn tenant(store: &dyn Store, slug: &str) -> Tenant {
-    store.create_tenant(slug, "Name", draft(0, "tenant.create")).await.unwrap()
+    store.create_tenant(slug, "Name", draft(0, AuditAction::TenantCreate)).await.unwrap()
 }
 
 fn new_user(tenant: &Tenant, username: &str) -> NewUser {
@@ -56,7 +57,7 @@ async fn one_batch_extends_several_chains(engine: Engine) {
     let s = db.store.as_ref();
     let a = tenant(s, "alpha").await;
     let b = tenant(s, "beta").await;
-    let drafts = (0..10).map(|i| draft(if i % 3 == 0 { b.id.0 } else { a.id.0 }, "contact.read")).collect();
+    let drafts = (0..10).map(|i| draft(if i % 3 == 0 { b.id.0 } else { a.id.0 }, AuditAction::ContactRead)).collect();
     s.append_audit(drafts).await.unwrap();
     for (t, expected) in [(&a, 7), (&b, 5)] {
         assert_eq!(verified_length(&db, t.id).await, expected);
@@ -68,25 +69,28 @@ async fn tenants_and_users_round_trip(engine: Engine) {
     let s = db.store.as_ref();
     let t = tenant(s, "acme").await;
     assert_eq!(s.tenant_by_slug("acme").await.unwrap(), Some(t.clone()));
-    assert!(matches!(s.create_tenant("acme", "Again", draft(0, "tenant.create")).await, Err(StoreError::Conflict(_))));
-    let u = s.create_user(new_user(&t, "alice"), draft(t.id.0, "user.create")).await.unwrap();
+    assert!(matches!(s.create_tenant("acme", "Again", draft(0, AuditAction::TenantCreate)).await, Err(StoreError::Conflict(_))));
+    let u = s.create_user(new_user(&t, "alice"), draft(t.id.0, AuditAction::UserCreate)).await.unwrap();
     assert_eq!(s.user_by_username(t.id, "alice").await.unwrap().map(|x| x.id), Some(u.id));
-    assert!(matches!(s.create_user(new_user(&t, "alice"), draft(t.id.0, "user.create")).await, Err(StoreError::Conflict(_))));
-    s.set_user_role(t.id, u.id, Role::Supervisor, draft(t.id.0, "user.change_role")).await.unwrap();
-    s.set_user_disabled(t.id, u.id, true, draft(t.id.0, "user.disable")).await.unwrap();
+    assert!(matches!(s.create_user(new_user(&t, "alice"), draft(t.id.0, AuditAction::UserCreate)).await, Err(StoreError::Conflict(_))));
+    s.set_user_role(t.id, u.id, Role::Supervisor, draft(t.id.0, AuditAction::UserChangeRole)).await.unwrap();
+    s.set_user_disabled(t.id, u.id, true, draft(t.id.0, AuditAction::UserDisable)).await.unwrap();
     let u = s.user(t.id, u.id).await.unwrap().unwrap();
     assert_eq!((u.role, u.disabled), (Role::Supervisor, true));
-    s.set_tenant_require_mfa(t.id, true, draft(t.id.0, "tenant.settings.update")).await.unwrap();
+    s.set_tenant_require_mfa(t.id, true, draft(t.id.0, AuditAction::TenantSettingsUpdate)).await.unwrap();
     assert!(s.tenant(t.id).await.unwrap().unwrap().require_mfa);
-    assert!(matches!(s.set_user_disabled(t.id, UserId(9999), true, draft(t.id.0, "user.disable")).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        s.set_user_disabled(t.id, UserId(9999), true, draft(t.id.0, AuditAction::UserDisable)).await,
+        Err(StoreError::NotFound)
+    ));
 }
 
 async fn every_change_appends_to_the_chain(engine: Engine) {
     let db = TestDb::new(engine).await;
     let s = db.store.as_ref();
     let t = tenant(s, "acme").await;
-    let u = s.create_user(new_user(&t, "bob"), draft(t.id.0, "user.create")).await.unwrap();
-    s.set_password(t.id, u.id, "h2", draft(t.id.0, "user.password_change")).await.unwrap();
+    let u = s.create_user(new_user(&t, "bob"), draft(t.id.0, AuditAction::UserCreate)).await.unwrap();
+    s.set_password(t.id, u.id, "h2", draft(t.id.0, AuditAction::UserPasswordChange)).await.unwrap();
     let events = s.audit_events(t.id, 0, 100).await.unwrap();
     let actions: Vec<&str> = events.iter().map(|e| e.body.action.as_str()).collect();
     assert_eq!(actions, ["tenant.create", "user.create", "user.password_change"]);
@@ -94,7 +98,7 @@ async fn every_change_appends_to_the_chain(engine: Engine) {
     assert_eq!(s.audit_head(t.id).await.unwrap().map(|h| h.0), Some(3));
     assert_eq!(verified_length(&db, t.id).await, 3);
     // A refused change (unknown row) leaves no event behind.
-    assert!(s.set_password(t.id, UserId(424242), "h", draft(t.id.0, "user.password_change")).await.is_err());
+    assert!(s.set_password(t.id, UserId(424242), "h", draft(t.id.0, AuditAction::UserPasswordChange)).await.is_err());
     assert_eq!(verified_length(&db, t.id).await, 3);
 }
 
@@ -103,10 +107,10 @@ async fn audit_failure_rolls_back_the_change(engine: Engine) {
     let s = db.store.as_ref();
     let t = tenant(s, "acme").await;
     db.raw.block_audit_inserts().await;
-    let result = s.create_user(new_user(&t, "carol"), draft(t.id.0, "user.create")).await;
+    let result = s.create_user(new_user(&t, "carol"), draft(t.id.0, AuditAction::UserCreate)).await;
     assert!(matches!(result, Err(StoreError::AuditWrite(_))), "{result:?}");
     assert_eq!(s.user_by_username(t.id, "carol").await.unwrap(), None);
-    assert!(matches!(s.append_audit(vec![draft(t.id.0, "user.read")]).await, Err(StoreError::AuditWrite(_))));
+    assert!(matches!(s.append_audit(vec![draft(t.id.0, AuditAction::UserRead)]).await, Err(StoreError::AuditWrite(_))));
     assert_eq!(db.raw.scalar("SELECT COUNT(*) FROM users").await, 0);
 }
 
@@ -119,7 +123,10 @@ async fn concurrent_appends_keep_one_valid_chain(engine: Engine) {
         let store = store.clone();
         tasks.push(tokio::spawn(async move {
             for i in 0..25 {
-                store.append_audit(vec![AuditDraft::new(1000, t.id.0, "test", "contact.read", format!("{worker}:{i}"))]).await.unwrap();
+                store
+                    .append_audit(vec![AuditDraft::new(1000, t.id.0, "test", AuditAction::ContactRead, format!("{worker}:{i}"))])
+                    .await
+                    .unwrap();
             }
         }));
     }
@@ -143,17 +150,17 @@ async fn sessions_rotate_and_end(engine: Engine) {
     let db = TestDb::new(engine).await;
     let s = db.store.as_ref();
     let t = tenant(s, "acme").await;
-    let u = s.create_user(new_user(&t, "dan"), draft(t.id.0, "user.create")).await.unwrap();
-    s.create_session(session(&t, u.id, 1, SessionStage::MfaPending), draft(t.id.0, "session.login")).await.unwrap();
-    s.rotate_session(&[1; 32], session(&t, u.id, 2, SessionStage::SignedIn), draft(t.id.0, "session.mfa")).await.unwrap();
+    let u = s.create_user(new_user(&t, "dan"), draft(t.id.0, AuditAction::UserCreate)).await.unwrap();
+    s.create_session(session(&t, u.id, 1, SessionStage::MfaPending), draft(t.id.0, AuditAction::SessionLogin)).await.unwrap();
+    s.rotate_session(&[1; 32], session(&t, u.id, 2, SessionStage::SignedIn), draft(t.id.0, AuditAction::SessionMfa)).await.unwrap();
     assert_eq!(s.session(&[1; 32]).await.unwrap(), None);
     assert_eq!(s.session(&[2; 32]).await.unwrap().map(|x| x.stage), Some(SessionStage::SignedIn));
     s.touch_session(&[2; 32], 1500).await.unwrap();
     assert_eq!(s.session(&[2; 32]).await.unwrap().unwrap().times.last_seen_at, 1500);
     // A privilege change ends every session of the user.
-    s.set_user_role(t.id, u.id, Role::Admin, draft(t.id.0, "user.change_role")).await.unwrap();
+    s.set_user_role(t.id, u.id, Role::Admin, draft(t.id.0, AuditAction::UserChangeRole)).await.unwrap();
     assert_eq!(s.session(&[2; 32]).await.unwrap(), None);
-    s.create_session(session(&t, u.id, 3, SessionStage::SignedIn), draft(t.id.0, "session.login")).await.unwrap();
+    s.create_session(session(&t, u.id, 3, SessionStage::SignedIn), draft(t.id.0, AuditAction::SessionLogin)).await.unwrap();
     assert_eq!(s.delete_sessions_created_before(1001).await.unwrap(), 1);
 }
 
@@ -161,9 +168,9 @@ async fn one_time_secrets_are_used_once(engine: Engine) {
     let db = TestDb::new(engine).await;
     let s = db.store.as_ref();
     let t = tenant(s, "acme").await;
-    let u = s.create_user(new_user(&t, "erin"), draft(t.id.0, "user.create")).await.unwrap();
-    s.begin_totp_enrolment(t.id, u.id, b"sealed", draft(t.id.0, "mfa.enrolment_start")).await.unwrap();
-    s.confirm_totp(t.id, u.id, 100, &[[7; 32], [8; 32]], draft(t.id.0, "mfa.enrol")).await.unwrap();
+    let u = s.create_user(new_user(&t, "erin"), draft(t.id.0, AuditAction::UserCreate)).await.unwrap();
+    s.begin_totp_enrolment(t.id, u.id, b"sealed", draft(t.id.0, AuditAction::MfaEnrolmentStart)).await.unwrap();
+    s.confirm_totp(t.id, u.id, 100, &[[7; 32], [8; 32]], draft(t.id.0, AuditAction::MfaEnrol)).await.unwrap();
     let user = s.user(t.id, u.id).await.unwrap().unwrap();
     assert_eq!((user.totp_seed.as_deref(), user.totp_pending.as_deref()), (Some(&b"sealed"[..]), None));
     assert!(!s.use_totp_step(t.id, u.id, 100).await.unwrap(), "a used step is refused");
@@ -173,7 +180,7 @@ async fn one_time_secrets_are_used_once(engine: Engine) {
     assert!(!s.use_recovery_code(t.id, u.id, &[7; 32], 2001).await.unwrap());
     assert!(!s.use_recovery_code(t.id, u.id, &[9; 32], 2001).await.unwrap());
     assert_eq!(s.unused_recovery_codes(t.id, u.id).await.unwrap(), 1);
-    s.reset_mfa(t.id, u.id, draft(t.id.0, "user.reset_mfa")).await.unwrap();
+    s.reset_mfa(t.id, u.id, draft(t.id.0, AuditAction::UserResetMfa)).await.unwrap();
     assert!(!s.user(t.id, u.id).await.unwrap().unwrap().has_mfa());
     assert_eq!(s.unused_recovery_codes(t.id, u.id).await.unwrap(), 0);
 }
@@ -196,7 +203,7 @@ async fn api_tokens_are_found_by_digest(engine: Engine) {
     let db = TestDb::new(engine).await;
     let s = db.store.as_ref();
     let t = tenant(s, "acme").await;
-    let u = s.create_user(new_user(&t, "fay"), draft(t.id.0, "user.create")).await.unwrap();
+    let u = s.create_user(new_user(&t, "fay"), draft(t.id.0, AuditAction::UserCreate)).await.unwrap();
     let new = NewApiToken {
         tenant_id: t.id,
         name: "crm".into(),
@@ -207,16 +214,16 @@ async fn api_tokens_are_found_by_digest(engine: Engine) {
         expires_at: 2000,
         digest: [5; 32],
     };
-    let token = s.create_token(new, draft(t.id.0, "token.create")).await.unwrap();
+    let token = s.create_token(new, draft(t.id.0, AuditAction::TokenCreate)).await.unwrap();
     let found = s.token_by_digest(&[5; 32]).await.unwrap().unwrap();
     assert_eq!(found, token);
     assert_eq!(found.scopes, vec![Action::UserRead, Action::AuditRead]);
-    s.revoke_token(t.id, token.id, draft(t.id.0, "token.revoke")).await.unwrap();
+    s.revoke_token(t.id, token.id, draft(t.id.0, AuditAction::TokenRevoke)).await.unwrap();
     assert!(s.token_by_digest(&[5; 32]).await.unwrap().unwrap().revoked);
     // Disabling the creator revokes their tokens too.
     let second = NewApiToken { digest: [6; 32], ..new_token_like(&token, u.id, t.id) };
-    s.create_token(second, draft(t.id.0, "token.create")).await.unwrap();
-    s.set_user_disabled(t.id, u.id, true, draft(t.id.0, "user.disable")).await.unwrap();
+    s.create_token(second, draft(t.id.0, AuditAction::TokenCreate)).await.unwrap();
+    s.set_user_disabled(t.id, u.id, true, draft(t.id.0, AuditAction::UserDisable)).await.unwrap();
     assert!(s.token_by_digest(&[6; 32]).await.unwrap().unwrap().revoked);
 }
 
@@ -238,9 +245,9 @@ async fn users_are_isolated_by_tenant(engine: Engine) {
     let s = db.store.as_ref();
     let a = tenant(s, "alpha").await;
     let b = tenant(s, "beta").await;
-    let ua = s.create_user(new_user(&a, "gil"), draft(a.id.0, "user.create")).await.unwrap();
+    let ua = s.create_user(new_user(&a, "gil"), draft(a.id.0, AuditAction::UserCreate)).await.unwrap();
     assert_eq!(s.user(b.id, ua.id).await.unwrap(), None);
-    assert!(matches!(s.set_user_disabled(b.id, ua.id, true, draft(b.id.0, "user.disable")).await, Err(StoreError::NotFound)));
+    assert!(matches!(s.set_user_disabled(b.id, ua.id, true, draft(b.id.0, AuditAction::UserDisable)).await, Err(StoreError::NotFound)));
     assert!(s.list_users(b.id).await.unwrap().is_empty());
     // Each tenant has its own chain starting at 1.
     assert_eq!(s.audit_events(b.id, 0, 10).await.unwrap()[0].body.seq, 1);
@@ -280,21 +287,21 @@ async fn the_last_enabled_owner_stays(engine: Engine) {
     let s = db.store.as_ref();
     let t = tenant(s, "acme").await;
     let owner = |name: &str| NewUser { role: Role::Owner, ..new_user(&t, name) };
-    let olive = s.create_user(owner("olive"), draft(t.id.0, "user.create")).await.unwrap();
-    let otto = s.create_user(owner("otto"), draft(t.id.0, "user.create")).await.unwrap();
-    let agent = s.create_user(new_user(&t, "ada"), draft(t.id.0, "user.create")).await.unwrap();
-    s.set_user_disabled(t.id, olive.id, true, draft(t.id.0, "user.disable")).await.unwrap();
+    let olive = s.create_user(owner("olive"), draft(t.id.0, AuditAction::UserCreate)).await.unwrap();
+    let otto = s.create_user(owner("otto"), draft(t.id.0, AuditAction::UserCreate)).await.unwrap();
+    let agent = s.create_user(new_user(&t, "ada"), draft(t.id.0, AuditAction::UserCreate)).await.unwrap();
+    s.set_user_disabled(t.id, olive.id, true, draft(t.id.0, AuditAction::UserDisable)).await.unwrap();
     let before = verified_length(&db, t.id).await;
-    let disabled = s.set_user_disabled(t.id, otto.id, true, draft(t.id.0, "user.disable")).await;
+    let disabled = s.set_user_disabled(t.id, otto.id, true, draft(t.id.0, AuditAction::UserDisable)).await;
     assert!(matches!(disabled, Err(StoreError::LastOwner)), "{disabled:?}");
-    let demoted = s.set_user_role(t.id, otto.id, Role::Admin, draft(t.id.0, "user.change_role")).await;
+    let demoted = s.set_user_role(t.id, otto.id, Role::Admin, draft(t.id.0, AuditAction::UserChangeRole)).await;
     assert!(matches!(demoted, Err(StoreError::LastOwner)), "{demoted:?}");
     assert_eq!(verified_length(&db, t.id).await, before, "a refused change appends nothing");
     let otto = s.user(t.id, otto.id).await.unwrap().unwrap();
     assert_eq!((otto.role, otto.disabled), (Role::Owner, false));
     // Other accounts, and a change that keeps the role, are not held back.
-    s.set_user_disabled(t.id, agent.id, true, draft(t.id.0, "user.disable")).await.unwrap();
-    s.set_user_role(t.id, otto.id, Role::Owner, draft(t.id.0, "user.change_role")).await.unwrap();
-    s.set_user_disabled(t.id, olive.id, false, draft(t.id.0, "user.enable")).await.unwrap();
-    s.set_user_role(t.id, otto.id, Role::Admin, draft(t.id.0, "user.change_role")).await.unwrap();
+    s.set_user_disabled(t.id, agent.id, true, draft(t.id.0, AuditAction::UserDisable)).await.unwrap();
+    s.set_user_role(t.id, otto.id, Role::Owner, draft(t.id.0, AuditAction::UserChangeRole)).await.unwrap();
+    s.set_user_disabled(t.id, olive.id, false, draft(t.id.0, AuditAction::UserEnable)).await.unwrap();
+    s.set_user_role(t.id, otto.id, Role::Admin, draft(t.id.0, AuditAction::UserChangeRole)).await.unwrap();
 }

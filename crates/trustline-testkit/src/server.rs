@@ -2,6 +2,7 @@ use crate::{Engine, ManualClock, TestClient, TestDb};
 use std::sync::Arc;
 use trustline_audit::AuditDraft;
 use trustline_crypto::{PasswordHasher, Totp, TotpSecret, sha256};
+use trustline_domain::AuditAction;
 use trustline_domain::{Clock, Role, UserId};
 use trustline_server::{App, AppConfig, DialerSettings};
 use trustline_store::{NewUser, Tenant};
@@ -59,19 +60,19 @@ impl TestServer {
         telephony
     }
 
-    pub fn audit(&self, tenant: &Tenant, action: &str) -> AuditDraft {
+    pub fn audit(&self, tenant: &Tenant, action: AuditAction) -> AuditDraft {
         AuditDraft::new(self.clock.now(), tenant.id.0, "test", action, "setup")
     }
 
     pub async fn create_tenant(&self, slug: &str) -> Tenant {
-        let draft = AuditDraft::new(self.clock.now(), 0, "test", "tenant.create", "tenant");
+        let draft = AuditDraft::new(self.clock.now(), 0, "test", AuditAction::TenantCreate, "tenant");
         self.db.store.create_tenant(slug, &format!("{slug} Ltd"), draft).await.unwrap()
     }
 
     /// Assigns inbound numbers to a tenant, as the operator does.
     pub async fn assign_numbers(&self, tenant: &Tenant, numbers: &[&str]) {
         for number in numbers {
-            self.db.store.assign_number(tenant.id, number, self.clock.now(), self.audit(tenant, "number.assign")).await.unwrap();
+            self.db.store.assign_number(tenant.id, number, self.clock.now(), self.audit(tenant, AuditAction::NumberAssign)).await.unwrap();
         }
     }
 
@@ -87,16 +88,16 @@ impl TestServer {
             created_at: self.clock.now(),
             password_must_change: false,
         };
-        let user = self.db.store.create_user(new, self.audit(tenant, "user.create")).await.unwrap();
+        let user = self.db.store.create_user(new, self.audit(tenant, AuditAction::UserCreate)).await.unwrap();
         let totp = if mfa {
             let seed = TotpSecret::generate();
             let sealed = self.db.keys.totp.seal(seed.as_bytes(), &format!("user:{}:totp", user.id)).unwrap();
             let store = &self.db.store;
-            store.begin_totp_enrolment(tenant.id, user.id, &sealed, self.audit(tenant, "mfa.enrolment_start")).await.unwrap();
+            store.begin_totp_enrolment(tenant.id, user.id, &sealed, self.audit(tenant, AuditAction::MfaEnrolmentStart)).await.unwrap();
             // Mark an old step as used so that a code for "now" is fresh.
             let step = Totp::step_at(self.clock.now()) - 4;
             let recovery = [sha256(format!("{username}-recovery").as_bytes())];
-            store.confirm_totp(tenant.id, user.id, step, &recovery, self.audit(tenant, "mfa.enrol")).await.unwrap();
+            store.confirm_totp(tenant.id, user.id, step, &recovery, self.audit(tenant, AuditAction::MfaEnrol)).await.unwrap();
             Some(seed)
         } else {
             None

@@ -1,6 +1,7 @@
 use crate::{Vault, VaultError, subject_label};
 use trustline_audit::AuditDraft;
 use trustline_crypto::Keyring;
+use trustline_domain::AuditAction;
 use trustline_domain::{TenantId, UnixTime};
 use trustline_store::{MasterWrapped, Store, WrappedIndexKey, WrappedSubjectKey, WrappedTenantKey};
 
@@ -39,7 +40,7 @@ impl Vault {
                     .map_err(|_| VaultError::Subject { contact: key.contact_id })?;
                 next.push(WrappedSubjectKey { contact_id: key.contact_id, version: key.version, wrapped });
             }
-            let audit = AuditDraft::new(at, tenant.0, actor, "key.subject_rewrap", format!("tenant:{tenant}"))
+            let audit = AuditDraft::new(at, tenant.0, actor, AuditAction::KeySubjectRewrap, format!("tenant:{tenant}"))
                 .detail("to_version", to_version.to_string());
             let changed = self.store.rewrap_subject_keys(tenant, to_version, next, audit).await?;
             rewrapped += changed;
@@ -48,7 +49,7 @@ impl Vault {
                 break;
             }
         }
-        let audit = AuditDraft::new(at, tenant.0, actor, "key.tenant_retire", format!("tenant:{tenant}"))
+        let audit = AuditDraft::new(at, tenant.0, actor, AuditAction::KeyTenantRetire, format!("tenant:{tenant}"))
             .detail("below_version", to_version.to_string());
         let retired = self.store.retire_tenant_keys(tenant, to_version, audit).await?;
         Ok(TenantRotation { tenant, from_version, to_version, rewrapped, retired })
@@ -101,7 +102,7 @@ pub async fn rotate_master(
     let audits = tenants
         .into_iter()
         .map(|tenant| {
-            AuditDraft::new(at, tenant, actor, "key.master_rotate", "installation")
+            AuditDraft::new(at, tenant, actor, AuditAction::KeyMasterRotate, "installation")
                 .detail("new_master", trustline_crypto::hex(&new.fingerprint()))
         })
         .collect();

@@ -3,6 +3,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use trustline_audit::AuditDraft;
 use trustline_crypto::{BlindIndexKey, Keyring, TenantKey};
+use trustline_domain::AuditAction;
 use trustline_domain::{TenantId, UnixTime};
 use trustline_store::{Store, StoreError, WrappedIndexKey, WrappedTenantKey};
 
@@ -68,8 +69,8 @@ impl Vault {
         actor: &str,
     ) -> Result<Arc<TenantKey>, VaultError> {
         let (key, wrapped) = self.keyring.create_tenant_key(tenant.0, version).map_err(|_| VaultError::Seal)?;
-        let audit =
-            AuditDraft::new(at, tenant.0, actor, "key.tenant_create", format!("tenant:{tenant}")).detail("version", version.to_string());
+        let audit = AuditDraft::new(at, tenant.0, actor, AuditAction::KeyTenantCreate, format!("tenant:{tenant}"))
+            .detail("version", version.to_string());
         self.store.add_tenant_key(WrappedTenantKey { tenant_id: tenant, version, wrapped }, self.keyring.fingerprint(), audit).await?;
         let key = Arc::new(key);
         if let Ok(mut keys) = self.tenant_keys.write() {
@@ -100,7 +101,7 @@ impl Vault {
             Some(wrapped) => wrapped,
             None => {
                 let (_, fresh) = self.keyring.create_index_key(tenant.0).map_err(|_| VaultError::Seal)?;
-                let audit = AuditDraft::new(at, tenant.0, actor, "key.index_create", format!("tenant:{tenant}"));
+                let audit = AuditDraft::new(at, tenant.0, actor, AuditAction::KeyIndexCreate, format!("tenant:{tenant}"));
                 self.store.add_index_key(WrappedIndexKey { tenant_id: tenant, wrapped: fresh }, self.keyring.fingerprint(), audit).await?
             }
         };

@@ -3,6 +3,7 @@
 
 use trustline_audit::AuditDraft;
 use trustline_crypto::{Keyring, MasterKey};
+use trustline_domain::AuditAction;
 use trustline_domain::contact::ContactInput;
 use trustline_domain::{ContactId, TenantId};
 use trustline_phone::PhoneRules;
@@ -18,13 +19,14 @@ on_both_engines!(
 );
 
 async fn tenant_with_contacts(db: &TestDb, vault: &Vault, count: usize) -> (TenantId, Vec<ContactId>) {
-    let tenant = db.store.create_tenant("acme", "Acme", AuditDraft::new(1000, 0, "test", "tenant.create", "tenant")).await.unwrap();
+    let tenant =
+        db.store.create_tenant("acme", "Acme", AuditDraft::new(1000, 0, "test", AuditAction::TenantCreate, "tenant")).await.unwrap();
     let mut ids = Vec::new();
     for i in 0..count {
         let input =
             ContactInput { name: Some(format!("Person {i}")), phones: vec![format!("+4420718387{i:02}")], ..ContactInput::default() };
         let contact = input.validate(&[], &PhoneRules::default()).unwrap();
-        let audit = AuditDraft::new(1000, tenant.id.0, "test", "contact.create", "contact");
+        let audit = AuditDraft::new(1000, tenant.id.0, "test", AuditAction::ContactCreate, "contact");
         ids.push(vault.create_contact(tenant.id, &contact, ConsentState::unknown(), audit).await.unwrap());
     }
     (tenant.id, ids)
@@ -46,7 +48,7 @@ async fn tenant_key_rotation_rewraps_data_keys_and_leaves_payloads_alone(engine:
     db.store
         .erase_contact(
             ErasureEntry { tenant_id: tenant, contact_id: erased, erased_at: 1100, reason: "request".into() },
-            AuditDraft::new(1100, tenant.0, "test", "contact.erase", "x"),
+            AuditDraft::new(1100, tenant.0, "test", AuditAction::ContactErase, "x"),
         )
         .await
         .unwrap();
@@ -99,7 +101,8 @@ async fn master_rotation_keeps_everything_readable_and_locks_out_the_old_key(eng
 
 async fn a_node_with_a_replaced_master_key_cannot_add_keys(engine: Engine) {
     let db = TestDb::new(engine).await;
-    let tenant = db.store.create_tenant("acme", "Acme", AuditDraft::new(1000, 0, "test", "tenant.create", "tenant")).await.unwrap();
+    let tenant =
+        db.store.create_tenant("acme", "Acme", AuditDraft::new(1000, 0, "test", AuditAction::TenantCreate, "tenant")).await.unwrap();
     let stale = std::sync::Arc::new(Keyring::new(&MasterKey::generate()).unwrap());
     let vault = Vault::new(db.store.clone(), stale);
     let refused = vault.current_tenant_key(tenant.id, 1000, "test").await;
@@ -119,7 +122,7 @@ async fn placing_a_call_opens_the_number_and_nothing_else(engine: Engine) {
     assert!(matches!(vault.load_contact(tenant, ids[1]).await, Err(VaultError::Subject { .. })), "the name no longer opens");
     assert_eq!(vault.number_to_dial(tenant, ids[1]).await.unwrap().unwrap().as_str(), "+442071838701");
     let erasure = ErasureEntry { tenant_id: tenant, contact_id: ids[2], erased_at: 1100, reason: "request".into() };
-    db.store.erase_contact(erasure, AuditDraft::new(1100, tenant.0, "test", "contact.erase", "x")).await.unwrap();
+    db.store.erase_contact(erasure, AuditDraft::new(1100, tenant.0, "test", AuditAction::ContactErase, "x")).await.unwrap();
     assert_eq!(vault.number_to_dial(tenant, ids[2]).await.unwrap(), None, "an erased contact has no number");
     assert_eq!(vault.number_to_dial(tenant, ContactId(999)).await.unwrap(), None);
 }

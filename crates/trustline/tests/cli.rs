@@ -4,6 +4,7 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use trustline_audit::AuditDraft;
+use trustline_domain::AuditAction;
 use trustline_domain::TenantId;
 use trustline_testkit::{Engine, TestDb, on_both_engines};
 
@@ -42,8 +43,10 @@ fn text(output: &Output) -> String {
 /// A tenant with 8 events and a signed checkpoint at its head.
 async fn populated(engine: Engine) -> (TestDb, TenantId) {
     let db = TestDb::new(engine).await;
-    let tenant = db.store.create_tenant("acme", "Acme", AuditDraft::new(1000, 0, "test", "tenant.create", "tenant")).await.unwrap();
-    let drafts = (0..7).map(|i| AuditDraft::new(1000 + i, tenant.id.0, "user:1", "contact.read", format!("contact:{i}"))).collect();
+    let tenant =
+        db.store.create_tenant("acme", "Acme", AuditDraft::new(1000, 0, "test", AuditAction::TenantCreate, "tenant")).await.unwrap();
+    let drafts =
+        (0..7).map(|i| AuditDraft::new(1000 + i, tenant.id.0, "user:1", AuditAction::ContactRead, format!("contact:{i}"))).collect();
     db.store.append_audit(drafts).await.unwrap();
     trustline_app::write_checkpoints(db.store.as_ref(), &db.keys.checkpoint_signer, 2000).await.unwrap();
     (db, tenant.id)
@@ -141,13 +144,14 @@ async fn contact_named(db: &TestDb, tenant: TenantId, name: &str, phone: &str) -
     let vault = trustline_vault::Vault::new(db.store.clone(), db.keys.keyring.clone());
     let input = trustline_domain::contact::ContactInput { name: Some(name.into()), phones: vec![phone.into()], ..Default::default() };
     let contact = input.validate(&[], &trustline_phone::PhoneRules::default()).unwrap();
-    let audit = AuditDraft::new(1000, tenant.0, "test", "contact.create", "contact");
+    let audit = AuditDraft::new(1000, tenant.0, "test", AuditAction::ContactCreate, "contact");
     vault.create_contact(tenant, &contact, trustline_store::ConsentState::unknown(), audit).await.unwrap()
 }
 
 async fn an_ended_tenant_leaves_nothing_readable_and_a_signed_certificate(engine: Engine) {
     let (db, acme) = populated(engine).await;
-    let globex = db.store.create_tenant("globex", "Globex", AuditDraft::new(1000, 0, "test", "tenant.create", "tenant")).await.unwrap().id;
+    let globex =
+        db.store.create_tenant("globex", "Globex", AuditDraft::new(1000, 0, "test", AuditAction::TenantCreate, "tenant")).await.unwrap().id;
     contact_named(&db, acme, "Zebulon Quartermaine", "+442071838750").await;
     let kept = contact_named(&db, globex, "Other Person", "+442071838751").await;
     let args = db_args(&db);
@@ -503,8 +507,12 @@ mod backups {
     async fn an_ended_tenant_stays_ended_after_restoring_an_older_backup(engine: Engine) {
         let (db, acme) = populated(engine).await;
         let args = db_args(&db);
-        let globex =
-            db.store.create_tenant("globex", "Globex", AuditDraft::new(1000, 0, "test", "tenant.create", "tenant")).await.unwrap().id;
+        let globex = db
+            .store
+            .create_tenant("globex", "Globex", AuditDraft::new(1000, 0, "test", AuditAction::TenantCreate, "tenant"))
+            .await
+            .unwrap()
+            .id;
         let ended = contact_named(&db, globex, "Zebulon Quartermaine", "+442071838750").await;
         let kept = contact_named(&db, acme, "Ada Keeper", "+442071838751").await;
         let file = db.data_dir.join("before.tlbackup");

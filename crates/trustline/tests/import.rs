@@ -6,6 +6,7 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 use trustline_audit::AuditDraft;
+use trustline_domain::AuditAction;
 use trustline_testkit::{Engine, TestDb, on_both_engines};
 
 on_both_engines!(
@@ -36,7 +37,7 @@ fn text(output: &Output) -> String {
 
 async fn with_tenant(engine: Engine) -> TestDb {
     let db = TestDb::new(engine).await;
-    db.store.create_tenant("acme", "Acme", AuditDraft::new(1000, 0, "test", "tenant.create", "tenant")).await.unwrap();
+    db.store.create_tenant("acme", "Acme", AuditDraft::new(1000, 0, "test", AuditAction::TenantCreate, "tenant")).await.unwrap();
     db
 }
 

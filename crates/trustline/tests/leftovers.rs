@@ -10,6 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 use trustline_audit::AuditDraft;
 use trustline_crypto::PasswordHasher;
+use trustline_domain::AuditAction;
 use trustline_domain::{Clock, Role};
 use trustline_store::NewUser;
 use trustline_testkit::{Engine, RawDb, TestDb, on_both_engines};
@@ -77,7 +78,8 @@ fn names_starting(dir: &Path, prefix: &str) -> Vec<String> {
 async fn a_killed_upload_or_backup_leaves_no_plaintext_and_nothing_others_can_read(engine: Engine) {
     let db = TestDb::new(engine).await;
     let temp = tempfile::tempdir().unwrap();
-    let tenant = db.store.create_tenant("acme", "Acme", AuditDraft::new(1000, 0, "test", "tenant.create", "tenant")).await.unwrap();
+    let tenant =
+        db.store.create_tenant("acme", "Acme", AuditDraft::new(1000, 0, "test", AuditAction::TenantCreate, "tenant")).await.unwrap();
     let user = NewUser {
         tenant_id: tenant.id,
         username: "sup".into(),
@@ -88,7 +90,7 @@ async fn a_killed_upload_or_backup_leaves_no_plaintext_and_nothing_others_can_re
         created_at: trustline_app::SystemClock.now(),
         password_must_change: false,
     };
-    db.store.create_user(user, AuditDraft::new(1000, tenant.id.0, "test", "user.create", "user")).await.unwrap();
+    db.store.create_user(user, AuditDraft::new(1000, tenant.id.0, "test", AuditAction::UserCreate, "user")).await.unwrap();
 
     // An upload cut off by `kill -9` halfway through its body.
     let (mut server, address) = serve(&db, temp.path());

@@ -104,6 +104,16 @@ pub enum ConsentKind {
 }
 
 impl ConsentKind {
+    /// What the audit log records when a contact's state of this kind changes.
+    pub fn audit_action(self) -> crate::AuditAction {
+        match self {
+            ConsentKind::Consent => crate::AuditAction::ContactConsent,
+            ConsentKind::DoNotContact => crate::AuditAction::ContactDoNotContact,
+            ConsentKind::Restriction => crate::AuditAction::ContactRestriction,
+            ConsentKind::Objection => crate::AuditAction::ContactObjection,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ConsentKind::Consent => "consent",

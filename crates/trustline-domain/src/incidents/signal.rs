@@ -1,6 +1,6 @@
 //! What the detection rules look at, read from audit events.
 
-use crate::UnixTime;
+use crate::{AuditAction, UnixTime};
 
 /// The fields of an audit event the rules need.
 #[derive(Clone, Copy, Debug)]
@@ -38,14 +38,15 @@ fn detail(details: &str, key: &str) -> Option<String> {
 /// The signal an audit event carries, if any.
 pub fn signal_of(event: AuditFields<'_>) -> Option<Signal> {
     let (at, source) = (event.at, event.source.to_owned());
-    match (event.action, event.outcome) {
+    use AuditAction::{AccessDenied, ContactReveal, SessionLogin, SessionMfa, SubjectExport, UserPasswordChange};
+    match (AuditAction::from_name(event.action), event.outcome) {
         // Confirming one's current password is a password guess too.
-        ("session.login" | "user.password_change", "failure" | "denied") => {
+        (Some(SessionLogin | UserPasswordChange), "failure" | "denied") => {
             Some(Signal::SignInFailure { at, account: detail(event.details, "username_mac").unwrap_or_default(), source })
         }
-        ("session.mfa", "failure" | "denied") => Some(Signal::SecondFactorFailure { at, account: event.target.to_owned(), source }),
-        ("access.denied", _) => Some(Signal::AccessDenied { at, actor: event.actor.to_owned(), source }),
-        ("contact.reveal" | "subject.export", "success") => Some(Signal::PersonalDataRead { at, actor: event.actor.to_owned(), source }),
+        (Some(SessionMfa), "failure" | "denied") => Some(Signal::SecondFactorFailure { at, account: event.target.to_owned(), source }),
+        (Some(AccessDenied), _) => Some(Signal::AccessDenied { at, actor: event.actor.to_owned(), source }),
+        (Some(ContactReveal | SubjectExport), "success") => Some(Signal::PersonalDataRead { at, actor: event.actor.to_owned(), source }),
         _ => None,
     }
 }
@@ -54,24 +55,24 @@ pub fn signal_of(event: AuditFields<'_>) -> Option<Signal> {
 mod tests {
     use super::*;
 
-    fn event<'a>(action: &'a str, outcome: &'a str, details: &'a str) -> AuditFields<'a> {
-        AuditFields { at: 10, actor: "user:7", action, target: "user:7", outcome, source: "203.0.113.9", details }
+    fn event<'a>(action: AuditAction, outcome: &'a str, details: &'a str) -> AuditFields<'a> {
+        AuditFields { at: 10, actor: "user:7", action: action.name(), target: "user:7", outcome, source: "203.0.113.9", details }
     }
 
     #[test]
     fn events_become_signals() {
-        let failed = signal_of(event("session.login", "failure", r#"{"username_mac":"ab12","reason":"invalid_credentials"}"#));
+        let failed = signal_of(event(AuditAction::SessionLogin, "failure", r#"{"username_mac":"ab12","reason":"invalid_credentials"}"#));
         assert_eq!(failed, Some(Signal::SignInFailure { at: 10, account: "ab12".into(), source: "203.0.113.9".into() }));
-        assert!(matches!(signal_of(event("access.denied", "denied", "{}")), Some(Signal::AccessDenied { .. })));
-        let code = signal_of(event("session.mfa", "failure", "{}"));
+        assert!(matches!(signal_of(event(AuditAction::AccessDenied, "denied", "{}")), Some(Signal::AccessDenied { .. })));
+        let code = signal_of(event(AuditAction::SessionMfa, "failure", "{}"));
         assert_eq!(code, Some(Signal::SecondFactorFailure { at: 10, account: "user:7".into(), source: "203.0.113.9".into() }));
-        assert!(matches!(signal_of(event("session.mfa", "denied", "{}")), Some(Signal::SecondFactorFailure { .. })));
-        assert_eq!(signal_of(event("session.mfa", "success", "{}")), None);
-        assert!(matches!(signal_of(event("contact.reveal", "success", "{}")), Some(Signal::PersonalDataRead { .. })));
-        assert_eq!(signal_of(event("session.login", "success", "{}")), None);
-        let changed = signal_of(event("user.password_change", "failure", r#"{"username_mac":"cd34"}"#));
+        assert!(matches!(signal_of(event(AuditAction::SessionMfa, "denied", "{}")), Some(Signal::SecondFactorFailure { .. })));
+        assert_eq!(signal_of(event(AuditAction::SessionMfa, "success", "{}")), None);
+        assert!(matches!(signal_of(event(AuditAction::ContactReveal, "success", "{}")), Some(Signal::PersonalDataRead { .. })));
+        assert_eq!(signal_of(event(AuditAction::SessionLogin, "success", "{}")), None);
+        let changed = signal_of(event(AuditAction::UserPasswordChange, "failure", r#"{"username_mac":"cd34"}"#));
         assert_eq!(changed, Some(Signal::SignInFailure { at: 10, account: "cd34".into(), source: "203.0.113.9".into() }));
-        assert_eq!(signal_of(event("user.password_change", "success", "{}")), None);
-        assert_eq!(signal_of(event("contact.view", "success", "{}")), None);
+        assert_eq!(signal_of(event(AuditAction::UserPasswordChange, "success", "{}")), None);
+        assert_eq!(signal_of(event(AuditAction::ContactView, "success", "{}")), None);
     }
 }

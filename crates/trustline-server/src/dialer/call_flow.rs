@@ -12,6 +12,7 @@ use serde_json::json;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use trustline_audit::AuditDraft;
+use trustline_domain::AuditAction;
 use trustline_domain::agent::AgentEvent;
 use trustline_domain::dialing::CampaignSettings;
 use trustline_domain::webhooks::WebhookEvent;
@@ -184,7 +185,7 @@ pub(crate) async fn place(
         at: now,
     };
     // The dialer reads the number: an access to personal data, audited.
-    let audit = AuditDraft::new(now, call.tenant.0, "system", "call.place", subject_label(candidate.contact_id))
+    let audit = AuditDraft::new(now, call.tenant.0, "system", AuditAction::CallPlace, subject_label(candidate.contact_id))
         .detail("campaign", call.campaign.to_string())
         .detail("mode", call.settings.mode.as_str());
     let id = match state.store.open_call(new, Some(attempts), agent_move.clone(), audit).await {
@@ -312,7 +313,7 @@ pub(crate) async fn connect(
         agent_move: Some(agent_move(state, tenant, agent, AgentEvent::Connect, "connect").await?),
         ..CallChange::new(tenant, id, from, CallState::Connected, now)
     };
-    let audit = AuditDraft::new(now, tenant.0, "system", "call.connect", format!("call:{id}")).detail("agent", agent.to_string());
+    let audit = AuditDraft::new(now, tenant.0, "system", AuditAction::CallConnect, format!("call:{id}")).detail("agent", agent.to_string());
     change(state, connect, origin, Some(audit)).await
 }
 
@@ -355,7 +356,7 @@ pub(crate) async fn reserve_agent(
     origin: Origin,
 ) -> Result<(), CallError> {
     let offer = agent_moves::plan(tenant, agent, status, AgentEvent::Offer, "offer", state.clock.now())?;
-    let mut audit = AuditDraft::new(offer.at, tenant.0, "system", "agent.offer", format!("user:{agent}"));
+    let mut audit = AuditDraft::new(offer.at, tenant.0, "system", AuditAction::AgentOffer, format!("user:{agent}"));
     if let Some(campaign) = origin.campaign {
         audit = audit.detail("campaign", campaign.to_string());
     }

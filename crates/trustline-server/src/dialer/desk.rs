@@ -7,6 +7,7 @@ use super::{CallError, gate};
 use crate::state::AppState;
 use trustline_app::queue_settings_of;
 use trustline_audit::AuditDraft;
+use trustline_domain::AuditAction;
 use trustline_domain::agent::AgentEvent;
 use trustline_domain::dialing::{CampaignSettings, CampaignStatus, DialingMode, Disposition, DispositionOutcome};
 use trustline_domain::webhooks::WebhookEvent;
@@ -43,7 +44,7 @@ pub(crate) async fn offer_next(state: &AppState, tenant: TenantId, agent: UserId
             state: CallState::Offered,
             at: now,
         };
-        let audit = AuditDraft::new(now, tenant.0, format!("user:{agent}"), "call.offer", subject_label(candidate.contact_id))
+        let audit = AuditDraft::new(now, tenant.0, format!("user:{agent}"), AuditAction::CallOffer, subject_label(candidate.contact_id))
             .detail("campaign", campaign.id.to_string());
         match state.store.open_call(new, Some(held), Some(offer.clone()), audit).await {
             Ok(id) => {
@@ -145,8 +146,8 @@ pub(crate) async fn dial(state: &AppState, tenant: TenantId, agent: UserId, id: 
         agent_id: Some(agent),
         ..CallChange::new(tenant, id, CallState::Offered, CallState::Ringing, now)
     };
-    let audit =
-        AuditDraft::new(now, tenant.0, format!("user:{agent}"), "call.place", subject_label(contact)).detail("call", id.to_string());
+    let audit = AuditDraft::new(now, tenant.0, format!("user:{agent}"), AuditAction::CallPlace, subject_label(contact))
+        .detail("call", id.to_string());
     call_flow::change(state, change, Origin::campaign(campaign.campaign), Some(audit)).await?;
     call_flow::ring(state, &state.dialer, &telephony, &campaign, id, number, Some(agent)).await?;
     Ok(())
@@ -198,7 +199,7 @@ pub(crate) async fn hold(state: &AppState, tenant: TenantId, agent: UserId, id: 
     let telephony = state.dialer.telephony().cloned().ok_or(DeskError::NoTelephony)?;
     let leg = state.dialer.leg_of(id).ok_or(DeskError::LineGone)?;
     let now = state.clock.now();
-    let action = if on { "call.hold" } else { "call.resume" };
+    let action = if on { AuditAction::CallHold } else { AuditAction::CallResume };
     let audit = AuditDraft::new(now, tenant.0, format!("user:{agent}"), action, format!("call:{id}"));
     state.store.hold_call(trustline_store::CallHold { tenant_id: tenant, call_id: id, on, at: now }, audit).await?;
     // The person hung up meanwhile: their line's follower ends the conversation.
@@ -239,7 +240,7 @@ pub(super) async fn attempts_after(
 /// The audit event of setting `code` on `call`, by `actor`.
 pub(super) fn disposition_audit(call: &CallRecord, actor: String, code: &str, at: UnixTime) -> AuditDraft {
     let target = call.contact_id.map_or_else(|| format!("call:{}", call.id), subject_label);
-    AuditDraft::new(at, call.tenant_id.0, actor, "call.disposition", target)
+    AuditDraft::new(at, call.tenant_id.0, actor, AuditAction::CallDisposition, target)
         .detail("call", call.id.to_string())
         .detail("disposition", code.to_owned())
 }

@@ -11,6 +11,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use trustline_domain::AuditAction;
 use trustline_domain::access_review::{AccessDecision, REVIEW_DUE_DAYS};
 use trustline_domain::{UnixTime, UserId};
 use trustline_store::{AccessDecisionRecord, StoreError};
@@ -58,7 +59,7 @@ pub(crate) struct ReviewStarted {
 pub(crate) async fn start(State(state): State<AppState>, authed: Authed) -> Result<(StatusCode, Json<ReviewStarted>), ApiError> {
     let now = state.clock.now();
     let due = now + REVIEW_DUE_DAYS * 86_400;
-    let audit = authed.caller.audit(&state, "access_review.start", "access_review");
+    let audit = authed.caller.audit(&state, AuditAction::AccessReviewStart, "access_review");
     let id = state.store.start_access_review(authed.principal.tenant.id, authed.principal.user.id, now, due, audit).await?;
     Ok((StatusCode::CREATED, Json(ReviewStarted { id, due_at: due })))
 }
@@ -151,12 +152,12 @@ pub(crate) async fn decide(
         // could disable. Confirming changes nothing and stays open to every
         // reviewer, so that a tenant with one owner can complete a review.
         // Revoked first, recorded second: a revocation never waits on its record.
-        let audit = authed.caller.audit(&state, "access_review.revoke", format!("user:{user}")).detail("review", id.to_string());
+        let audit = authed.caller.audit(&state, AuditAction::AccessReviewRevoke, format!("user:{user}")).detail("review", id.to_string());
         account_access::set_disabled(&state, &authed.principal, user, true, audit).await?;
     }
     let audit = authed
         .caller
-        .audit(&state, "access_review.decide", format!("user:{user}"))
+        .audit(&state, AuditAction::AccessReviewDecide, format!("user:{user}"))
         .detail("review", id.to_string())
         .detail("decision", input.decision.recorded_as());
     let record =

@@ -9,6 +9,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
+use trustline_domain::AuditAction;
 use trustline_domain::UserId;
 use trustline_domain::agent::{AgentEvent, BreakReason, SelfServiceEvent};
 use trustline_domain::contact::FieldError;
@@ -28,7 +29,7 @@ pub(crate) async fn change(
 ) -> Result<Json<StateView>, ApiError> {
     let (tenant, user) = (authed.principal.tenant.id, authed.principal.user.id);
     let name = event.code();
-    let audit = authed.caller.audit(&state, "agent.state", format!("user:{user}"));
+    let audit = authed.caller.audit(&state, AuditAction::AgentState, format!("user:{user}"));
     Ok(Json(agent_moves::carry_out(&state, tenant, user, event.into(), name, audit).await?))
 }
 
@@ -81,7 +82,7 @@ pub(crate) async fn supervise(
     }
     let user = UserId(id);
     state.store.user(tenant, user).await?.ok_or_else(ApiError::not_found)?;
-    let audit = authed.caller.audit(&state, "agent.state_set", format!("user:{user}")).detail("why", reason);
+    let audit = authed.caller.audit(&state, AuditAction::AgentStateSet, format!("user:{user}")).detail("why", reason);
     Ok(Json(agent_moves::carry_out(&state, tenant, user, event, name, audit).await?))
 }
 

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use trustline_app::verify_tenant;
 use trustline_audit::StoredEvent;
+use trustline_domain::AuditAction;
 use trustline_domain::contact::FieldError;
 use trustline_domain::{CsvWriter, Period, checked_time};
 use trustline_store::AuditSearch;
@@ -38,7 +39,7 @@ pub(crate) async fn events(
     let events = state.store.audit_events(tenant, page.after.max(0), page.limit.clamp(1, 1000)).await?;
     state
         .appender
-        .append(authed.caller.audit(&state, "audit.read", format!("tenant:{tenant}")).detail("after", page.after.to_string()))
+        .append(authed.caller.audit(&state, AuditAction::AuditRead, format!("tenant:{tenant}")).detail("after", page.after.to_string()))
         .await?;
     Ok(Json(events))
 }
@@ -164,7 +165,8 @@ pub(crate) async fn search(
         .map(|u| (format!("user:{}", u.id), u.shown_name().to_owned()))
         .filter(|(id, _)| events.iter().any(|e| e.body.actor == *id || e.body.target == *id))
         .collect();
-    let mut audit = authed.caller.audit(&state, if csv { "audit.export" } else { "audit.search" }, format!("tenant:{tenant}"));
+    let mut audit =
+        authed.caller.audit(&state, if csv { AuditAction::AuditExport } else { AuditAction::AuditSearch }, format!("tenant:{tenant}"));
     let asked = [("action", &search.action), ("not_action", &search.not_action), ("actor", &search.actor), ("target", &search.target)];
     for (name, value) in asked.into_iter().chain([("outcome", &search.outcome)]) {
         if let Some(value) = value {

@@ -18,6 +18,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use trustline_app::queue_settings_of;
+use trustline_domain::AuditAction;
 use trustline_domain::reporting::{CallFacts, CallKpis, InboundFacts, QueueKpis, call_kpis, queue_kpis};
 use trustline_domain::routing::ServiceLevelGoal;
 use trustline_domain::{CsvWriter, Period, UnixTime};
@@ -104,7 +105,7 @@ impl ReportQuery {
 async fn csv_export(state: &AppState, authed: &Authed, name: &str, period: &Period, body: String) -> Result<Response, ApiError> {
     let audit = authed
         .caller
-        .audit(state, "report.export", format!("report:{name}"))
+        .audit(state, AuditAction::ReportExport, format!("report:{name}"))
         .detail("from", period.from.to_string())
         .detail("to", period.to.to_string());
     state.appender.append(audit).await?;

@@ -10,6 +10,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use trustline_app::settings_of;
+use trustline_domain::AuditAction;
 use trustline_domain::contact::FieldError;
 use trustline_domain::dialing::{CampaignInput, CampaignSettings, CampaignStatus};
 use trustline_domain::{TenantId, UnixTime};
@@ -91,7 +92,7 @@ pub(crate) async fn create(
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let tenant = authed.principal.tenant.id;
     let (settings, list_ids) = checked(&state, tenant, input).await?;
-    let audit = authed.caller.audit(&state, "campaign.create", "campaign").detail("mode", settings.mode.as_str());
+    let audit = authed.caller.audit(&state, AuditAction::CampaignCreate, "campaign").detail("mode", settings.mode.as_str());
     let id = state.store.create_campaign(draft(tenant, &settings, list_ids, state.clock.now())?, audit).await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
@@ -115,7 +116,7 @@ pub(crate) async fn update(
     let tenant = authed.principal.tenant.id;
     state.store.campaign(tenant, id).await?.ok_or_else(ApiError::not_found)?;
     let (settings, list_ids) = checked(&state, tenant, input).await?;
-    let audit = authed.caller.audit(&state, "campaign.update", format!("campaign:{id}")).detail("mode", settings.mode.as_str());
+    let audit = authed.caller.audit(&state, AuditAction::CampaignUpdate, format!("campaign:{id}")).detail("mode", settings.mode.as_str());
     state.store.update_campaign(id, draft(tenant, &settings, list_ids, state.clock.now())?, audit).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -148,7 +149,7 @@ pub(crate) async fn change_status(
     let next = current.change_to(next).map_err(|e| ApiError::new(StatusCode::CONFLICT, "illegal_transition", e.to_string()))?;
     let audit = authed
         .caller
-        .audit(&state, "campaign.status", format!("campaign:{id}"))
+        .audit(&state, AuditAction::CampaignStatus, format!("campaign:{id}"))
         .detail("from", current.as_str())
         .detail("to", next.as_str());
     state.store.set_campaign_status(tenant, id, current.as_str(), next.as_str(), state.clock.now(), audit).await?;

@@ -15,6 +15,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use trustline_domain::AuditAction;
 use trustline_domain::contact::{ConsentKind, ConsentUpdate, ContactInput, EmailAddress, ValidatedContact};
 use trustline_domain::webhooks::WebhookEvent;
 use trustline_domain::{Action, ContactId, UserId, bounded_text};
@@ -49,7 +50,7 @@ pub(crate) async fn create(
     ApiJson(input): ApiJson<ContactInput>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let contact = validate(&state, &authed, &input).await?;
-    let audit = authed.caller.audit(&state, "contact.create", "contact");
+    let audit = authed.caller.audit(&state, AuditAction::ContactCreate, "contact");
     let id = state.vault.create_contact(authed.principal.tenant.id, &contact, ConsentState::unknown(), audit).await.map_err(|e| {
         match ApiError::from(e) {
             conflict if conflict.status == StatusCode::CONFLICT => {
@@ -94,7 +95,7 @@ pub(crate) async fn list(
     for row in rows.iter().filter(|r| r.erased_at.is_none()) {
         views.push(ContactView::masked(&state.vault.open_contact(row).await?));
     }
-    let audit = authed.caller.audit(&state, "contact.list", format!("tenant:{tenant}")).detail("count", views.len().to_string());
+    let audit = authed.caller.audit(&state, AuditAction::ContactList, format!("tenant:{tenant}")).detail("count", views.len().to_string());
     state.appender.append(audit).await?;
     let next = rows.last().map(|r| r.id);
     Ok(Json(ContactPage { contacts: views, next_after: next }))
@@ -117,7 +118,7 @@ pub(crate) async fn show(
     let (sealed, opened) = load(&state, &authed, id).await?;
     let principal = &authed.principal;
     let working = contact_access::working_live(&state, principal.tenant.id, principal.user.id, sealed.id).await?;
-    let audit = authed.caller.audit(&state, "contact.view", subject_label(sealed.id)).detail("masked", (!working).to_string());
+    let audit = authed.caller.audit(&state, AuditAction::ContactView, subject_label(sealed.id)).detail("masked", (!working).to_string());
     state.appender.append(audit).await?;
     if working {
         let notes = state.vault.open_notes(&sealed).await?;
@@ -146,7 +147,7 @@ pub(crate) async fn reveal(
         return Err(ApiError::unprocessable("reason_required", "say why you need to see this contact (5 to 200 characters)"));
     };
     let (sealed, opened) = load(&state, &authed, id).await?;
-    let audit = authed.caller.audit(&state, "contact.reveal", subject_label(sealed.id)).detail("reason", reason);
+    let audit = authed.caller.audit(&state, AuditAction::ContactReveal, subject_label(sealed.id)).detail("reason", reason);
     state.appender.append(audit).await?;
     Ok(Json(ContactRecord { contact: ContactView::full(&opened), notes: None }))
 }
@@ -161,7 +162,7 @@ pub(crate) async fn rectify(
     let contact = validate(&state, &authed, &input).await?;
     let (sealed, opened) = load(&state, &authed, id).await?;
     let changed = changed_fields(&opened, &contact);
-    let audit = authed.caller.audit(&state, "contact.rectify", subject_label(sealed.id)).detail("fields", changed.join(","));
+    let audit = authed.caller.audit(&state, AuditAction::ContactRectify, subject_label(sealed.id)).detail("fields", changed.join(","));
     state.vault.rectify_contact(&sealed, &contact, audit).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -257,11 +258,7 @@ async fn commit_consent(
         }
     }
     let event = ConsentEvent { at, kind, value: value.clone(), source: source.to_owned(), actor };
-    let audit = authed
-        .caller
-        .audit(state, &format!("contact.{}", kind.as_str()), subject_label(sealed.id))
-        .detail("value", value)
-        .detail("source", source);
+    let audit = authed.caller.audit(state, kind.audit_action(), subject_label(sealed.id)).detail("value", value).detail("source", source);
     state.store.change_consent(sealed.tenant_id, sealed.id, ConsentChange { state: next, event, suppress }, audit).await?;
     Ok(())
 }
@@ -303,7 +300,7 @@ pub(crate) async fn add_note(
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let body = checked_note(&input.body)?;
     let (sealed, _) = load(&state, &authed, id).await?;
-    let audit = authed.caller.audit(&state, "contact.note_add", subject_label(sealed.id));
+    let audit = authed.caller.audit(&state, AuditAction::ContactNoteAdd, subject_label(sealed.id));
     let note = state.vault.add_note(&sealed, authed.principal.user.id, body, audit).await?;
     Ok((StatusCode::CREATED, Json(Created { id: note })))
 }
@@ -325,7 +322,7 @@ pub(crate) async fn assign(
     let tenant = authed.principal.tenant.id;
     let user = state.store.user(tenant, UserId(input.user_id)).await?.ok_or_else(ApiError::not_found)?;
     let contact = state.store.contact(tenant, ContactId(id)).await?.filter(|c| c.erased_at.is_none()).ok_or_else(ApiError::not_found)?;
-    let audit = authed.caller.audit(&state, "contact.assign", subject_label(contact.id)).detail("user", user.id.to_string());
+    let audit = authed.caller.audit(&state, AuditAction::ContactAssign, subject_label(contact.id)).detail("user", user.id.to_string());
     state.store.assign(tenant, user.id, Some(contact.id), state.clock.now(), audit).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -374,7 +371,7 @@ pub(crate) async fn lookup(
     };
     let audit = authed
         .caller
-        .audit(&state, "contact.lookup", format!("tenant:{tenant}"))
+        .audit(&state, AuditAction::ContactLookup, format!("tenant:{tenant}"))
         .detail("value_mac", state.keys.audit_values.mac_hex(looked_up.as_bytes()))
         .detail("found", ids.len().to_string());
     state.appender.append(audit).await?;

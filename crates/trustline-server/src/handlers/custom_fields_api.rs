@@ -6,6 +6,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
+use trustline_domain::AuditAction;
 use trustline_domain::OneLine;
 use trustline_domain::contact::{CustomFieldDef, CustomFieldKind};
 
@@ -35,14 +36,14 @@ pub(crate) async fn put(
         .into_string();
     let field = CustomFieldDef { name, label, kind: input.kind, required: input.required };
     field.check().map_err(|reason| ApiError::unprocessable("invalid_custom_field", reason))?;
-    let audit = authed.caller.audit(&state, "custom_field.put", format!("custom_field:{}", field.name));
+    let audit = authed.caller.audit(&state, AuditAction::CustomFieldPut, format!("custom_field:{}", field.name));
     state.store.put_custom_field(authed.principal.tenant.id, field, audit).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Values already stored under the field stay (encrypted) with their contacts.
 pub(crate) async fn delete(State(state): State<AppState>, authed: Authed, ApiPath(name): ApiPath<String>) -> Result<StatusCode, ApiError> {
-    let audit = authed.caller.audit(&state, "custom_field.delete", format!("custom_field:{name}"));
+    let audit = authed.caller.audit(&state, AuditAction::CustomFieldDelete, format!("custom_field:{name}"));
     state.store.delete_custom_field(authed.principal.tenant.id, &name, audit).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -12,6 +12,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use trustline_domain::AuditAction;
 use trustline_domain::bounded_text;
 use trustline_domain::contact::FieldError;
 use trustline_domain::incidents::{
@@ -119,7 +120,7 @@ pub(crate) async fn report(
         entry: format!("reported: {title}"),
         actor,
     };
-    let audit = authed.caller.audit(&state, "incident.report", "incident").detail("severity", input.severity.as_str());
+    let audit = authed.caller.audit(&state, AuditAction::IncidentReport, "incident").detail("severity", input.severity.as_str());
     let (id, _) = state.store.raise_incident(incident, audit).await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
@@ -245,7 +246,7 @@ pub(crate) async fn change(
         return Err(ApiError::new(StatusCode::CONFLICT, "no_change", "the incident already is as asked: nothing changed"));
     }
     let entry = TimelineEntry { at: now, actor: authed.principal.actor(), entry: said.join("; ") };
-    let audit = authed.caller.audit(&state, "incident.change", format!("incident:{id}")).detail("status", next.status.clone());
+    let audit = authed.caller.audit(&state, AuditAction::IncidentChange, format!("incident:{id}")).detail("status", next.status.clone());
     state.store.update_incident(tenant, id, from.as_str(), next, entry, audit).await?;
     let (updated, _) = state.store.incident(tenant, id).await?.ok_or_else(ApiError::not_found)?;
     Ok(Json(view(&updated, now)?))

@@ -12,6 +12,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use trustline_app::{queue_settings_of, skills_of};
+use trustline_domain::AuditAction;
 use trustline_domain::contact::FieldError;
 use trustline_domain::routing::{QueueInput, QueueSettings, SkillLevels, check_skills};
 use trustline_domain::{TenantId, UnixTime, UserId};
@@ -92,7 +93,7 @@ pub(crate) async fn create(
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let tenant = authed.principal.tenant.id;
     let settings = checked(&state, tenant, input, None).await?;
-    let audit = authed.caller.audit(&state, "queue.create", "queue").detail("number", settings.number.as_str());
+    let audit = authed.caller.audit(&state, AuditAction::QueueCreate, "queue").detail("number", settings.number.as_str());
     let id = state.store.create_queue(draft(tenant, &settings, state.clock.now())?, audit).await.map_err(taken)?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
@@ -119,7 +120,7 @@ pub(crate) async fn update(
     let tenant = authed.principal.tenant.id;
     state.store.queue(tenant, id).await?.ok_or_else(ApiError::not_found)?;
     let settings = checked(&state, tenant, input, Some(id)).await?;
-    let audit = authed.caller.audit(&state, "queue.update", format!("queue:{id}")).detail("number", settings.number.as_str());
+    let audit = authed.caller.audit(&state, AuditAction::QueueUpdate, format!("queue:{id}")).detail("number", settings.number.as_str());
     state.store.update_queue(id, draft(tenant, &settings, state.clock.now())?, audit).await.map_err(taken)?;
     state.dialer.wake();
     Ok(StatusCode::NO_CONTENT)
@@ -180,7 +181,7 @@ pub(crate) async fn set_skills(
     state.store.user(tenant, UserId(id)).await?.ok_or_else(ApiError::not_found)?;
     let json = serde_json::to_string(&input.skills).map_err(|_| ApiError::from(StoreError::Corrupt("agent skills".into())))?;
     let names: Vec<String> = input.skills.iter().map(|s| format!("{}:{}", s.skill, s.level)).collect();
-    let audit = authed.caller.audit(&state, "agent.skills", format!("user:{id}")).detail("skills", names.join(","));
+    let audit = authed.caller.audit(&state, AuditAction::AgentSkills, format!("user:{id}")).detail("skills", names.join(","));
     state.store.set_agent_skills(tenant, UserId(id), &json, state.clock.now(), audit).await?;
     state.dialer.wake();
     Ok(StatusCode::NO_CONTENT)

@@ -12,6 +12,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use trustline_app::register_entry_of;
+use trustline_domain::AuditAction;
 use trustline_domain::bounded_text;
 use trustline_domain::contact::FieldError;
 use trustline_domain::registers::{REVIEW_OUTCOMES, Risk, RiskInput, Supplier, SupplierInput, SupplierTask};
@@ -53,7 +54,7 @@ pub(crate) async fn add_supplier(
     ApiJson(input): ApiJson<SupplierInput>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let supplier = input.validate().map_err(|fields| ApiError::invalid_fields("invalid_supplier", fields))?;
-    let audit = authed.caller.audit(&state, "supplier.add", "supplier");
+    let audit = authed.caller.audit(&state, AuditAction::SupplierAdd, "supplier");
     let id = state
         .store
         .add_register_entry(authed.principal.tenant.id, registers::SUPPLIERS, &json_of(&supplier)?, state.clock.now(), audit)
@@ -72,7 +73,7 @@ pub(crate) async fn update_supplier(
     let mut supplier = input.validate().map_err(|fields| ApiError::invalid_fields("invalid_supplier", fields))?;
     supplier.last_review_at = current.last_review_at;
     supplier.last_review_outcome = current.last_review_outcome;
-    let audit = authed.caller.audit(&state, "supplier.update", format!("supplier:{id}"));
+    let audit = authed.caller.audit(&state, AuditAction::SupplierUpdate, format!("supplier:{id}"));
     state
         .store
         .replace_register_entry(authed.principal.tenant.id, registers::SUPPLIERS, id, &json_of(&supplier)?, state.clock.now(), audit)
@@ -109,7 +110,7 @@ pub(crate) async fn review_supplier(
     supplier.last_review_outcome = Some(input.outcome.clone());
     let audit = authed
         .caller
-        .audit(&state, "supplier.review", format!("supplier:{id}"))
+        .audit(&state, AuditAction::SupplierReview, format!("supplier:{id}"))
         .detail("outcome", input.outcome)
         .detail("notes", input.notes.trim().to_owned());
     state.store.replace_register_entry(authed.principal.tenant.id, registers::SUPPLIERS, id, &json_of(&supplier)?, now, audit).await?;
@@ -156,7 +157,7 @@ pub(crate) async fn add_risk(
     ApiJson(input): ApiJson<RiskInput>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let risk = checked_risk(&state, &authed, input).await?;
-    let audit = authed.caller.audit(&state, "risk.add", "risk").detail("score", risk.score().to_string());
+    let audit = authed.caller.audit(&state, AuditAction::RiskAdd, "risk").detail("score", risk.score().to_string());
     let id =
         state.store.add_register_entry(authed.principal.tenant.id, registers::RISKS, &json_of(&risk)?, state.clock.now(), audit).await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
@@ -171,7 +172,7 @@ pub(crate) async fn update_risk(
     let current: Risk = register_entry_of(&entry(&state, &authed, registers::RISKS, id).await?)?;
     let mut risk = checked_risk(&state, &authed, input).await?;
     risk.last_reviewed_at = current.last_reviewed_at;
-    let audit = authed.caller.audit(&state, "risk.update", format!("risk:{id}")).detail("score", risk.score().to_string());
+    let audit = authed.caller.audit(&state, AuditAction::RiskUpdate, format!("risk:{id}")).detail("score", risk.score().to_string());
     state
         .store
         .replace_register_entry(authed.principal.tenant.id, registers::RISKS, id, &json_of(&risk)?, state.clock.now(), audit)
@@ -199,7 +200,7 @@ pub(crate) async fn review_risk(
     let mut risk: Risk = register_entry_of(&entry(&state, &authed, registers::RISKS, id).await?)?;
     let now = state.clock.now();
     risk.last_reviewed_at = Some(now);
-    let audit = authed.caller.audit(&state, "risk.review", format!("risk:{id}")).detail("notes", input.notes.trim().to_owned());
+    let audit = authed.caller.audit(&state, AuditAction::RiskReview, format!("risk:{id}")).detail("notes", input.notes.trim().to_owned());
     state.store.replace_register_entry(authed.principal.tenant.id, registers::RISKS, id, &json_of(&risk)?, now, audit).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -11,6 +11,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use trustline_domain::AuditAction;
 use trustline_domain::agent::{StateTimes, state_times};
 use trustline_domain::reporting::{HandledCalls, handled_calls};
 use trustline_domain::{CsvWriter, Period, UnixTime, UserId};
@@ -187,7 +188,7 @@ pub(crate) async fn agent_time(
     let out = csv.finish();
     let audit = authed
         .caller
-        .audit(&state, "report.export", "report:agent-time")
+        .audit(&state, AuditAction::ReportExport, "report:agent-time")
         .detail("from", period.from.to_string())
         .detail("to", period.to.to_string());
     state.appender.append(audit).await?;

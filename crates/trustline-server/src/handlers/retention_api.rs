@@ -5,6 +5,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use trustline_domain::AuditAction;
 use trustline_domain::contact::RetentionPolicy;
 
 pub(crate) async fn show(State(state): State<AppState>, authed: Authed) -> Result<Json<RetentionPolicy>, ApiError> {
@@ -21,7 +22,7 @@ pub(crate) async fn update(
     let days = |d: Option<u32>| d.map_or_else(|| "none".to_owned(), |d| d.to_string());
     let audit = authed
         .caller
-        .audit(&state, "retention.policy_update", format!("tenant:{tenant}"))
+        .audit(&state, AuditAction::RetentionPolicyUpdate, format!("tenant:{tenant}"))
         .detail("contact_idle_days", days(policy.contact_idle_days))
         .detail("note_days", days(policy.note_days));
     state.store.set_retention_policy(tenant, policy, state.clock.now(), audit).await?;

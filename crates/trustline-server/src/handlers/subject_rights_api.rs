@@ -8,6 +8,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
+use trustline_domain::AuditAction;
 use trustline_domain::ContactId;
 use trustline_domain::contact::ErasureReason;
 use trustline_vault::{SubjectExport, subject_label};
@@ -20,7 +21,7 @@ pub(crate) async fn export(
 ) -> Result<Json<SubjectExport>, ApiError> {
     let tenant = authed.principal.tenant.id;
     state.store.contact(tenant, ContactId(id)).await?.ok_or_else(ApiError::not_found)?;
-    state.appender.append(authed.caller.audit(&state, "subject.export", subject_label(ContactId(id)))).await?;
+    state.appender.append(authed.caller.audit(&state, AuditAction::SubjectExport, subject_label(ContactId(id)))).await?;
     Ok(Json(state.vault.export_subject(tenant, ContactId(id)).await?))
 }
 
@@ -39,7 +40,7 @@ pub(crate) async fn erase(
 ) -> Result<StatusCode, ApiError> {
     let reason = ErasureReason::parse_requested(&input.reason).map_err(|e| ApiError::unprocessable("invalid_reason", e.to_string()))?;
     let contact = ContactId(id);
-    let audit = authed.caller.audit(&state, "subject.erase", subject_label(contact)).detail("reason", reason.as_str());
+    let audit = authed.caller.audit(&state, AuditAction::SubjectErase, subject_label(contact)).detail("reason", reason.as_str());
     state.vault.erase_subject(authed.principal.tenant.id, contact, reason, audit).await?;
     Ok(StatusCode::NO_CONTENT)
 }

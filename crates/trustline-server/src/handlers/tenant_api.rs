@@ -6,6 +6,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use trustline_domain::AuditAction;
 use trustline_domain::TenantId;
 use trustline_phone::DefaultRegion;
 
@@ -73,14 +74,16 @@ pub(crate) async fn update(
         return Err(ApiError::unprocessable("nothing_to_change", "give require_mfa and/or default_region"));
     }
     if let Some(require) = input.require_mfa {
-        let draft =
-            authed.caller.audit(&state, "tenant.settings.update", format!("tenant:{tenant}")).detail("require_mfa", require.to_string());
+        let draft = authed
+            .caller
+            .audit(&state, AuditAction::TenantSettingsUpdate, format!("tenant:{tenant}"))
+            .detail("require_mfa", require.to_string());
         state.store.set_tenant_require_mfa(tenant, require, draft).await?;
     }
     if let Some(region) = region {
         let draft = authed
             .caller
-            .audit(&state, "tenant.settings.update", format!("tenant:{tenant}"))
+            .audit(&state, AuditAction::TenantSettingsUpdate, format!("tenant:{tenant}"))
             .detail("default_region", region.clone().unwrap_or_default());
         state.store.set_tenant_default_region(tenant, region.as_deref(), draft).await?;
     }

@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use trustline_crypto::SecretToken;
+use trustline_domain::AuditAction;
 use trustline_domain::{Action, TokenId, bounded_text};
 use trustline_store::NewApiToken;
 
@@ -84,13 +85,13 @@ pub(crate) async fn create(
         expires_at: now + input.expires_in_days * 86_400,
         digest: secret.digest(),
     };
-    let draft = authed.caller.audit(&state, "token.create", "token").detail("scopes", input.scopes.join(" "));
+    let draft = authed.caller.audit(&state, AuditAction::TokenCreate, "token").detail("scopes", input.scopes.join(" "));
     let token = state.store.create_token(new, draft).await?;
     Ok((StatusCode::CREATED, Json(NewTokenView { token: secret.expose(), details: TokenView::from(&token) })).into_response())
 }
 
 pub(crate) async fn revoke(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
-    let draft = authed.caller.audit(&state, "token.revoke", format!("token:{id}"));
+    let draft = authed.caller.audit(&state, AuditAction::TokenRevoke, format!("token:{id}"));
     state.store.revoke_token(authed.principal.tenant.id, TokenId(id), draft).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -11,6 +11,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use trustline_domain::AuditAction;
 use trustline_domain::training::{Course, CourseInput};
 use trustline_domain::{UnixTime, UserId};
 use trustline_store::StoreError;
@@ -25,7 +26,7 @@ pub(crate) async fn create_course(
     ApiJson(input): ApiJson<CourseInput>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let (title, validity_days, required) = input.validate().map_err(|fields| ApiError::invalid_fields("invalid_course", fields))?;
-    let audit = authed.caller.audit(&state, "training.course_create", "course").detail("validity_days", validity_days.to_string());
+    let audit = authed.caller.audit(&state, AuditAction::TrainingCourseCreate, "course").detail("validity_days", validity_days.to_string());
     let id =
         state.store.create_course(authed.principal.tenant.id, &title, validity_days, required, state.clock.now(), audit).await.map_err(
             |e| match e {
@@ -84,7 +85,7 @@ pub(crate) async fn record_completion(
     }
     let audit = authed
         .caller
-        .audit(&state, "training.completion", format!("user:{}", input.user_id))
+        .audit(&state, AuditAction::TrainingCompletion, format!("user:{}", input.user_id))
         .detail("course", course.to_string())
         .detail("completed_at", at.to_string());
     let recorder = authed.principal.user.id;

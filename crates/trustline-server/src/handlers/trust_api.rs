@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use std::sync::LazyLock;
 use trustline_app::evidence_period_lasting;
 use trustline_app::{MAX_EVIDENCE_PERIOD_SECONDS, evidence_bundle};
+use trustline_domain::AuditAction;
 use trustline_domain::bounded_text;
 use trustline_store::ControlEvidence;
 use trustline_trust::{Answer, Assessment, CATALOGUE, assess};
@@ -31,7 +32,7 @@ pub(crate) async fn assessment(state: &AppState, authed: &Authed) -> Result<Asse
     trustline_app::keep_control_history(state.store.as_ref(), authed.principal.tenant.id, &assessment).await?;
     let audit = authed
         .caller
-        .audit(state, "trust.read", format!("tenant:{}", authed.principal.tenant.id))
+        .audit(state, AuditAction::TrustRead, format!("tenant:{}", authed.principal.tenant.id))
         .detail("failed", assessment.failed.to_string());
     state.appender.append(audit).await?;
     Ok(assessment)
@@ -106,7 +107,7 @@ pub(crate) async fn evidence(
     let tenant = &authed.principal.tenant;
     let audit = authed
         .caller
-        .audit(&state, "trust.evidence_export", format!("tenant:{}", tenant.id))
+        .audit(&state, AuditAction::TrustEvidenceExport, format!("tenant:{}", tenant.id))
         .detail("from", period.from.to_string())
         .detail("to", period.to.to_string());
     state.appender.append(audit).await?;
@@ -156,7 +157,8 @@ pub(crate) async fn attach_evidence(
     };
     let (summary, reference) = (summary.to_owned(), reference.to_owned());
     let now = state.clock.now();
-    let audit = authed.caller.audit(&state, "trust.evidence", format!("control:{control}")).detail("reference", reference.clone());
+    let audit =
+        authed.caller.audit(&state, AuditAction::TrustEvidence, format!("control:{control}")).detail("reference", reference.clone());
     let evidence = ControlEvidence { control_id: control, summary, reference, attached_by: authed.principal.user.id, attached_at: now };
     state.store.attach_evidence(authed.principal.tenant.id, evidence, audit).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)

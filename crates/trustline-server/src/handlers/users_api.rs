@@ -10,6 +10,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use trustline_domain::AuditAction;
 use trustline_domain::{Role, UserId, Username, bounded_text};
 use trustline_store::{NewUser, User};
 use zeroize::Zeroizing;
@@ -51,7 +52,7 @@ pub(crate) async fn list(State(state): State<AppState>, authed: Authed) -> Resul
     let users = state.store.list_users(tenant).await?;
     state
         .appender
-        .append(authed.caller.audit(&state, "user.list", format!("tenant:{tenant}")).detail("count", users.len().to_string()))
+        .append(authed.caller.audit(&state, AuditAction::UserList, format!("tenant:{tenant}")).detail("count", users.len().to_string()))
         .await?;
     Ok(Json(users.iter().map(UserView::from).collect()))
 }
@@ -62,7 +63,7 @@ async fn target(state: &AppState, principal: &Principal, id: i64) -> Result<User
 
 pub(crate) async fn show(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<Json<UserView>, ApiError> {
     let user = target(&state, &authed.principal, id).await?;
-    state.appender.append(authed.caller.audit(&state, "user.read", format!("user:{}", user.id))).await?;
+    state.appender.append(authed.caller.audit(&state, AuditAction::UserRead, format!("user:{}", user.id))).await?;
     Ok(Json(UserView::from(&user)))
 }
 
@@ -116,14 +117,14 @@ pub(crate) async fn create(
         created_at: state.clock.now(),
         password_must_change: generated,
     };
-    let draft = authed.caller.audit(&state, "user.create", "user").detail("role", role.as_str());
+    let draft = authed.caller.audit(&state, AuditAction::UserCreate, "user").detail("role", role.as_str());
     let user = state.store.create_user(new, draft).await?;
     let body = NewUserView { user: UserView::from(&user), initial_password: generated.then(|| password.as_str()) };
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
 async fn set_disabled(state: AppState, authed: Authed, id: i64, disabled: bool) -> Result<StatusCode, ApiError> {
-    let action = if disabled { "user.disable" } else { "user.enable" };
+    let action = if disabled { AuditAction::UserDisable } else { AuditAction::UserEnable };
     let draft = authed.caller.audit(&state, action, format!("user:{id}"));
     account_access::set_disabled(&state, &authed.principal, UserId(id), disabled, draft).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -139,7 +140,7 @@ pub(crate) async fn enable(State(state): State<AppState>, authed: Authed, ApiPat
 
 pub(crate) async fn reset_mfa(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
     let user = account_access::manageable(&state, &authed.principal, UserId(id)).await?;
-    let draft = authed.caller.audit(&state, "user.reset_mfa", format!("user:{}", user.id));
+    let draft = authed.caller.audit(&state, AuditAction::UserResetMfa, format!("user:{}", user.id));
     state.store.reset_mfa(user.tenant_id, user.id, draft).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -162,7 +163,7 @@ pub(crate) async fn change_role(
     account_access::may_manage(&authed.principal, role)?;
     let draft = authed
         .caller
-        .audit(&state, "user.change_role", format!("user:{}", user.id))
+        .audit(&state, AuditAction::UserChangeRole, format!("user:{}", user.id))
         .detail("from", user.role.as_str())
         .detail("to", role.as_str());
     state.store.set_user_role(user.tenant_id, user.id, role, draft).await?;

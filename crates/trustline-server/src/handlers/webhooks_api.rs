@@ -11,6 +11,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;
 use trustline_crypto::SecretToken;
+use trustline_domain::AuditAction;
 use trustline_domain::webhooks::{WebhookEvent, WebhookInput};
 use trustline_store::{NewWebhook, StoreError, Webhook};
 
@@ -81,7 +82,7 @@ pub(crate) async fn create(
         .map_err(|_| ApiError::from(StoreError::Corrupt("webhook secret".into())))?;
     let names: Vec<&str> = target.events.iter().map(|e| e.as_str()).collect();
     let events = serde_json::to_string(&target.events).map_err(|_| ApiError::from(StoreError::Corrupt("webhook events".into())))?;
-    let audit = authed.caller.audit(&state, "webhook.create", "webhook").detail("events", names.join(","));
+    let audit = authed.caller.audit(&state, AuditAction::WebhookCreate, "webhook").detail("events", names.join(","));
     let new = NewWebhook {
         tenant_id: tenant,
         url: target.url.clone(),
@@ -96,7 +97,7 @@ pub(crate) async fn create(
 }
 
 pub(crate) async fn remove(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
-    let audit = authed.caller.audit(&state, "webhook.delete", format!("webhook:{id}"));
+    let audit = authed.caller.audit(&state, AuditAction::WebhookDelete, format!("webhook:{id}"));
     state.store.delete_webhook(authed.principal.tenant.id, id, audit).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -20,6 +20,7 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use trustline_app::{queue_settings_of, settings_of};
+use trustline_domain::AuditAction;
 use trustline_domain::dialing::{Disposition, DispositionOutcome};
 use trustline_domain::{TenantId, UnixTime, UserId};
 use trustline_store::CallRecord;
@@ -233,7 +234,7 @@ async fn work_view(state: &AppState, authed: &Authed, tenant: TenantId, agent: U
     if let Some(contact) = call.contact_id {
         let Some((sealed, opened)) = state.vault.load_contact(tenant, contact).await? else { return Ok(view) };
         let working = crate::contact_access::works_live(&call, sealed.id);
-        let audit = authed.caller.audit(state, "contact.view", subject_label(sealed.id)).detail("masked", (!working).to_string());
+        let audit = authed.caller.audit(state, AuditAction::ContactView, subject_label(sealed.id)).detail("masked", (!working).to_string());
         state.appender.append(audit).await?;
         view.contact = Some(if working { ContactView::full(&opened) } else { ContactView::masked(&opened) });
         let names: BTreeMap<UserId, String> =
@@ -335,7 +336,7 @@ pub(crate) async fn dispose(
     let Some(contact) = call.contact_id else { return Ok(StatusCode::NO_CONTENT) };
     let Some((sealed, opened)) = state.vault.load_contact(tenant, contact).await? else { return Ok(StatusCode::NO_CONTENT) };
     if let Some(body) = note {
-        let audit = authed.caller.audit(&state, "contact.note_add", subject_label(sealed.id)).detail("call", id.to_string());
+        let audit = authed.caller.audit(&state, AuditAction::ContactNoteAdd, subject_label(sealed.id)).detail("call", id.to_string());
         state.vault.add_note(&sealed, agent, body, audit).await?;
     }
     if outcome == DispositionOutcome::DoNotCall && !sealed.consent.do_not_contact {

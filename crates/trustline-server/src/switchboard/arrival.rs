@@ -6,6 +6,7 @@ use crate::dialer::call_flow::{self, Origin};
 use crate::state::AppState;
 use trustline_app::queue_settings_of;
 use trustline_audit::AuditDraft;
+use trustline_domain::AuditAction;
 use trustline_domain::contact::{ContactInput, E164};
 use trustline_domain::webhooks::WebhookEvent;
 use trustline_domain::{ContactId, TenantId, UnixTime};
@@ -52,7 +53,7 @@ async fn take(state: &AppState, call: IncomingCall) -> Result<(), CallError> {
         state: CallState::Queued,
         at: now,
     };
-    let audit = AuditDraft::new(now, tenant.0, "system", "call.arrive", String::new()).detail("queue", queue.id.to_string());
+    let audit = AuditDraft::new(now, tenant.0, "system", AuditAction::CallArrive, String::new()).detail("queue", queue.id.to_string());
     let id = state.store.open_call(new, None, None, audit).await?;
     // An unreadable zone was refused when the queue was saved; closed is the safe answer.
     let open = settings.opening_hours().is_none_or(|hours| hours.is_open(now).unwrap_or(false));
@@ -82,7 +83,7 @@ async fn caller_contact(state: &AppState, tenant: TenantId, number: &str, now: U
     let input = ContactInput { name: Some(NEW_CALLER_NAME.into()), phones: vec![number.to_owned()], ..ContactInput::default() };
     let region = state.store.tenant(tenant).await?.and_then(|t| t.default_region).and_then(|r| DefaultRegion::parse(&r).ok());
     let Ok(contact) = input.validate(&[], &PhoneRules { default_region: region }) else { return Ok(None) };
-    let audit = AuditDraft::new(now, tenant.0, "system", "contact.create", String::new()).detail("source", "inbound call");
+    let audit = AuditDraft::new(now, tenant.0, "system", AuditAction::ContactCreate, String::new()).detail("source", "inbound call");
     match state.vault.create_contact(tenant, &contact, ConsentState::unknown(), audit).await {
         Ok(id) => {
             let data = serde_json::json!({ "contact_id": id.0, "source": "inbound_call" });

@@ -7,6 +7,7 @@ use crate::dialer::CallError;
 use crate::dialer::call_flow::{self, Origin};
 use crate::state::AppState;
 use trustline_audit::AuditDraft;
+use trustline_domain::AuditAction;
 use trustline_domain::{TenantId, UserId};
 use trustline_store::{CallChange, CallRecord, CallState, StoreError};
 use trustline_telephony::{CallProgress, DialRequest, LegId};
@@ -32,7 +33,7 @@ pub(super) async fn call_back(state: &AppState, call: &CallRecord, agent: UserId
     let now = state.clock.now();
     let ringing = CallChange { agent_id: Some(agent), ..CallChange::new(tenant, id, CallState::Callback, CallState::Ringing, now) };
     // The number is read to dial it: audited.
-    let audit = AuditDraft::new(now, tenant.0, "system", "call.place", call_target(call.contact_id, id))
+    let audit = AuditDraft::new(now, tenant.0, "system", AuditAction::CallPlace, call_target(call.contact_id, id))
         .detail("call", id.to_string())
         .detail("callback", "true");
     call_flow::change(state, ringing, origin, Some(audit)).await?;

@@ -15,6 +15,7 @@ use crate::state::AppState;
 use std::collections::{HashMap, HashSet};
 use trustline_app::{queue_settings_of, skills_of};
 use trustline_audit::AuditDraft;
+use trustline_domain::AuditAction;
 use trustline_domain::agent::AgentEvent;
 use trustline_domain::reporting::{InboundFacts, queue_kpis};
 use trustline_domain::routing::{CallId, QueueId, QueueSettings, Routed, Router, SkillBook, SkillLevels, meets, offer_callback};
@@ -150,7 +151,7 @@ async fn take(state: &AppState, call: &CallRecord, agent: UserId, settings: &Que
     if taken.is_err() {
         // The caller left first: the agent is free again.
         let withdraw = call_flow::agent_move(state, tenant, agent, AgentEvent::Withdraw, "withdraw").await?;
-        let audit = AuditDraft::new(withdraw.at, tenant.0, "system", "agent.withdraw", format!("user:{agent}"));
+        let audit = AuditDraft::new(withdraw.at, tenant.0, "system", AuditAction::AgentWithdraw, format!("user:{agent}"));
         state.store.move_agent(withdraw.clone(), audit).await?;
         agent_moves::publish(state, &withdraw).await;
     }

@@ -11,6 +11,7 @@ use crate::dialer::call_flow::{self, Origin};
 use crate::dialer::desk::{DeskError, own_call};
 use crate::state::AppState;
 use trustline_audit::AuditDraft;
+use trustline_domain::AuditAction;
 use trustline_domain::agent::{AgentEvent, BreakReason};
 use trustline_domain::routing::QueueSettings;
 use trustline_domain::{TenantId, UnixTime, UserId};
@@ -32,7 +33,7 @@ pub(super) async fn ring(state: &AppState, call: &CallRecord, agent: UserId, sta
         agent_move: Some(reserve),
         ..CallChange::new(tenant, id, CallState::Queued, CallState::Offered, now)
     };
-    let audit = AuditDraft::new(now, tenant.0, "system", "call.offer", format!("call:{id}")).detail("agent", agent.to_string());
+    let audit = AuditDraft::new(now, tenant.0, "system", AuditAction::CallOffer, format!("call:{id}")).detail("agent", agent.to_string());
     call_flow::change(state, offer, origin, Some(audit)).await
 }
 
@@ -66,7 +67,7 @@ pub(crate) async fn accept(state: &AppState, tenant: TenantId, agent: UserId, id
         agent_move: Some(call_flow::agent_move(state, tenant, agent, AgentEvent::Connect, "connect").await?),
         ..CallChange::new(tenant, id, CallState::Offered, CallState::Connected, now)
     };
-    let audit = AuditDraft::new(now, tenant.0, format!("user:{agent}"), "call.accept", format!("call:{id}"));
+    let audit = AuditDraft::new(now, tenant.0, format!("user:{agent}"), AuditAction::CallAccept, format!("call:{id}"));
     if let Err(error) = call_flow::change(state, connect, Origin::of(&call), Some(audit)).await {
         return Err(moved_meanwhile(state, tenant, agent, id, error).await);
     }
@@ -80,7 +81,7 @@ pub(crate) async fn accept(state: &AppState, tenant: TenantId, agent: UserId, id
 /// The agent passes the call on: it goes back to its queue.
 pub(crate) async fn decline(state: &AppState, tenant: TenantId, agent: UserId, id: i64) -> Result<(), DeskError> {
     let call = incoming(state, tenant, agent, id).await?;
-    let audit = AuditDraft::new(state.clock.now(), tenant.0, format!("user:{agent}"), "call.decline", format!("call:{id}"));
+    let audit = AuditDraft::new(state.clock.now(), tenant.0, format!("user:{agent}"), AuditAction::CallDecline, format!("call:{id}"));
     if let Err(error) = back_to_queue(state, &call, agent, DECLINED, audit).await {
         return Err(moved_meanwhile(state, tenant, agent, id, error).await);
     }
@@ -104,7 +105,7 @@ pub(super) async fn ring_out<'a>(
         if now < deadline {
             continue;
         }
-        let audit = AuditDraft::new(now, call.tenant_id.0, "system", "call.unanswered", format!("call:{}", call.id))
+        let audit = AuditDraft::new(now, call.tenant_id.0, "system", AuditAction::CallUnanswered, format!("call:{}", call.id))
             .detail("agent", agent.to_string());
         match back_to_queue(state, call, agent, MISSED, audit).await {
             Ok(()) => any = true,

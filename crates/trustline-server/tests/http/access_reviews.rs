@@ -5,6 +5,7 @@
 use crate::trust::control;
 use serde_json::json;
 use std::time::Duration;
+use trustline_domain::AuditAction;
 use trustline_domain::Role;
 use trustline_testkit::{Engine, TestServer, on_both_engines};
 
@@ -121,10 +122,10 @@ async fn a_revocation_obeys_the_rules_of_disabling(engine: Engine) {
 
     // An owner may revoke another owner; then the last one stays, whatever the path.
     assert_eq!(owner.post(&path, json!({ "user_id": olive.id.0, "decision": "revoke" })).await.status, 204);
-    let audit = server.audit(&tenant, "user.disable");
+    let audit = server.audit(&tenant, AuditAction::UserDisable);
     let refused = server.db.store.set_user_disabled(tenant.id, otto.id, true, audit).await;
     assert!(matches!(refused, Err(trustline_store::StoreError::LastOwner)), "{refused:?}");
-    let audit = server.audit(&tenant, "user.change_role");
+    let audit = server.audit(&tenant, AuditAction::UserChangeRole);
     let refused = server.db.store.set_user_role(tenant.id, otto.id, Role::Admin, audit).await;
     assert!(matches!(refused, Err(trustline_store::StoreError::LastOwner)), "{refused:?}");
     assert_eq!(owner.get("/api/me").await.status, 200, "the last owner's session survives the refused changes");

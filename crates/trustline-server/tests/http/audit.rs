@@ -1,4 +1,5 @@
 use serde_json::json;
+use trustline_domain::AuditAction;
 use trustline_domain::Role;
 use trustline_testkit::{Engine, TestServer, on_both_engines};
 
@@ -18,7 +19,7 @@ async fn verifying_while_events_are_appended_finds_nothing_wrong(engine: Engine)
     let tenant = server.tenant.clone();
     let store = server.db.store.clone();
     let writer = {
-        let (store, draft) = (store.clone(), server.audit(&tenant, "contact.read"));
+        let (store, draft) = (store.clone(), server.audit(&tenant, AuditAction::ContactRead));
         tokio::spawn(async move {
             for _ in 0..400 {
                 store.append_audit(vec![draft.clone()]).await.unwrap();

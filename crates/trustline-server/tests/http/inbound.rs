@@ -11,6 +11,7 @@ use crate::dialer::{MONDAY_NOON_UTC, calls_path, everyone_answers, log_in, wait_
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;
+use trustline_domain::AuditAction;
 use trustline_domain::Role;
 use trustline_telephony::{Caller, SimulatedTelephony};
 use trustline_testkit::{Engine, Reply, TestClient, TestServer, on_both_engines};
@@ -409,9 +410,9 @@ async fn a_queue_answers_only_its_own_tenants_numbers(engine: Engine) {
     let listed = rival.get("/api/inbound-numbers").await.body;
     assert_eq!(listed, json!([{ "number": unassigned, "queue": "Mine", "assigned_at": listed[0]["assigned_at"] }]), "its own numbers only");
     let store = &f.server.db.store;
-    let in_use = store.release_number(beta.id, unassigned, f.server.audit(&beta, "number.release")).await;
+    let in_use = store.release_number(beta.id, unassigned, f.server.audit(&beta, AuditAction::NumberRelease)).await;
     assert!(matches!(in_use, Err(trustline_store::StoreError::NumberInUse)), "{in_use:?}");
-    let foreign = store.release_number(beta.id, GENERAL, f.server.audit(&beta, "number.release")).await;
+    let foreign = store.release_number(beta.id, GENERAL, f.server.audit(&beta, AuditAction::NumberRelease)).await;
     assert!(matches!(foreign, Err(trustline_store::StoreError::NotFound)), "{foreign:?}");
     let numbers = store.inbound_numbers(beta.id).await.unwrap();
     assert_eq!(numbers.iter().map(|n| (n.number.as_str(), n.queue.as_deref())).collect::<Vec<_>>(), [(unassigned, Some("Mine"))]);

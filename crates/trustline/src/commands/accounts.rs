@@ -6,12 +6,13 @@ use std::io::Read;
 use trustline_app::SystemClock;
 use trustline_audit::AuditDraft;
 use trustline_crypto::{PasswordHasher, random_password};
+use trustline_domain::AuditAction;
 use trustline_domain::{Clock, PasswordPolicy, Role, TenantSlug, Username};
 use trustline_store::{NewUser, Tenant, User};
 use zeroize::Zeroizing;
 
 /// An audit event for an action taken at the command line on this machine.
-pub fn cli_audit(tenant: i64, action: &str, target: impl Into<String>) -> AuditDraft {
+pub fn cli_audit(tenant: i64, action: AuditAction, target: impl Into<String>) -> AuditDraft {
     AuditDraft::new(SystemClock.now(), tenant, "cli", action, target).source("local")
 }
 
@@ -54,7 +55,7 @@ pub async fn create_tenant(inst: &Installation, slug: &str, name: &str) -> anyho
         bail!("tenant {:?} already exists", slug.as_str());
     }
     let name = if name.trim().is_empty() { slug.as_str() } else { name.trim() };
-    Ok(inst.store.create_tenant(slug.as_str(), name, cli_audit(0, "tenant.create", "tenant")).await?)
+    Ok(inst.store.create_tenant(slug.as_str(), name, cli_audit(0, AuditAction::TenantCreate, "tenant")).await?)
 }
 
 /// An account's first password: chosen by the person, or a one-time
@@ -89,6 +90,6 @@ pub async fn create_user(
         created_at: SystemClock.now(),
         password_must_change,
     };
-    let audit = cli_audit(tenant.id.0, "user.create", "user").detail("role", role.as_str());
+    let audit = cli_audit(tenant.id.0, AuditAction::UserCreate, "user").detail("role", role.as_str());
     Ok(inst.store.create_user(new, audit).await?)
 }

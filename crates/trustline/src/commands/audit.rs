@@ -7,6 +7,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use trustline_app::verify_tenant;
+use trustline_domain::AuditAction;
 use trustline_store::Tenant;
 
 #[derive(Subcommand)]
@@ -111,7 +112,7 @@ fn verify_bundle(path: &std::path::Path, public_key: Option<&str>) -> anyhow::Re
 async fn export(data: DataArgs, tenant: String, output: Option<PathBuf>) -> anyhow::Result<ExitCode> {
     let inst = data.open().await?;
     let tenant = find_tenant(&inst, &tenant).await?;
-    inst.store.append_audit(vec![cli_audit(tenant.id.0, "audit.export", format!("tenant:{}", tenant.id))]).await?;
+    inst.store.append_audit(vec![cli_audit(tenant.id.0, AuditAction::AuditExport, format!("tenant:{}", tenant.id))]).await?;
     let mut out: Box<dyn Write> = match &output {
         Some(path) => {
             Box::new(std::io::BufWriter::new(std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?))

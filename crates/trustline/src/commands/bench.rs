@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use trustline_app::{AuditAppender, SystemClock, verify_tenant};
 use trustline_audit::AuditDraft;
 use trustline_crypto::hex;
+use trustline_domain::AuditAction;
 use trustline_domain::{Clock, Role};
 use trustline_server::{App, AppConfig};
 use trustline_store::{AuditSearch, Tenant};
@@ -125,7 +126,7 @@ async fn scratch(storage: &BenchStorage) -> anyhow::Result<Scratch> {
 }
 
 fn draft(tenant: &Tenant, i: usize) -> AuditDraft {
-    AuditDraft::new(SystemClock.now(), tenant.id.0, "user:1", "contact.read", format!("contact:{i}")).source("127.0.0.1")
+    AuditDraft::new(SystemClock.now(), tenant.id.0, "user:1", AuditAction::ContactRead, format!("contact:{i}")).source("127.0.0.1")
 }
 
 /// How the benchmark's writers commit their events.
@@ -207,7 +208,8 @@ async fn audit_search(storage: BenchStorage, events: usize) -> anyhow::Result<()
     // One event in a thousand is a reveal by another user.
     let filled = fill_with(&s, events, |i| {
         if i % 1000 == 999 {
-            AuditDraft::new(SystemClock.now(), s.tenant.id.0, "user:7", "contact.reveal", format!("contact:{i}")).source("127.0.0.1")
+            AuditDraft::new(SystemClock.now(), s.tenant.id.0, "user:7", AuditAction::ContactReveal, format!("contact:{i}"))
+                .source("127.0.0.1")
         } else {
             draft(&s.tenant, i)
         }
@@ -218,7 +220,10 @@ async fn audit_search(storage: BenchStorage, events: usize) -> anyhow::Result<()
     let text = |t: &str| Some(t.to_owned());
     let searches = [
         ("newest 100, no filter", AuditSearch::default()),
-        ("newest 100 reveals (1 event in 1,000)", AuditSearch { action: text("contact.reveal"), ..AuditSearch::default() }),
+        (
+            "newest 100 reveals (1 event in 1,000)",
+            AuditSearch { action: text(AuditAction::ContactReveal.name()), ..AuditSearch::default() },
+        ),
         ("an actor found nowhere (every event read)", AuditSearch { actor: text("user:99"), ..AuditSearch::default() }),
     ];
     for (name, search) in searches {

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use std::time::Duration;
 use trustline_app::SystemClock;
 use trustline_crypto::{PasswordHasher, random_password};
+use trustline_domain::AuditAction;
 use trustline_domain::dialing::CampaignInput;
 use trustline_domain::routing::{QueueInput, SkillLevels};
 use trustline_domain::{Clock, Role};
@@ -94,7 +95,8 @@ pub async fn prepare(
         let password = random_password();
         match inst.store.user_by_username(tenant.id, &username).await? {
             Some(user) => {
-                let audit = cli_audit(tenant.id.0, "user.password_reset", format!("user:{}", user.id)).detail("reason", "demo start");
+                let audit =
+                    cli_audit(tenant.id.0, AuditAction::UserPasswordReset, format!("user:{}", user.id)).detail("reason", "demo start");
                 inst.store.set_password(tenant.id, user.id, &hasher.hash(&password)?, audit).await?;
             }
             None => {
@@ -115,7 +117,7 @@ pub async fn prepare(
     for (username, _) in agents.iter().take(BILLING_AGENTS) {
         if let Some(user) = inst.store.user_by_username(tenant.id, username).await? {
             let skills = serde_json::to_string(&SkillLevels::new([("billing".into(), 5)]))?;
-            let audit = cli_audit(tenant.id.0, "agent.skills", format!("user:{}", user.id)).detail("skills", "billing:5");
+            let audit = cli_audit(tenant.id.0, AuditAction::AgentSkills, format!("user:{}", user.id)).detail("skills", "billing:5");
             inst.store.set_agent_skills(tenant.id, user.id, &skills, SystemClock.now(), audit).await?;
         }
     }
@@ -128,7 +130,7 @@ pub async fn prepare(
         // The operator's part: the demo's numbers are assigned to the demo tenant.
         let number = settings.number.as_str();
         if !inst.store.inbound_numbers(tenant.id).await?.iter().any(|n| n.number == number) {
-            let audit = cli_audit(tenant.id.0, "number.assign", format!("number:{number}"));
+            let audit = cli_audit(tenant.id.0, AuditAction::NumberAssign, format!("number:{number}"));
             inst.store.assign_number(tenant.id, number, SystemClock.now(), audit).await?;
         }
         let draft = QueueDraft {
@@ -138,7 +140,7 @@ pub async fn prepare(
             settings: serde_json::to_string(&settings)?,
             at: SystemClock.now(),
         };
-        inst.store.create_queue(draft, cli_audit(tenant.id.0, "queue.create", "queue")).await?;
+        inst.store.create_queue(draft, cli_audit(tenant.id.0, AuditAction::QueueCreate, "queue")).await?;
     }
     let lists = inst.store.call_lists(tenant.id).await?;
     if !lists.iter().any(|l| l.name == LIST) {
@@ -182,8 +184,8 @@ pub async fn prepare(
             list_ids,
             at: SystemClock.now(),
         };
-        let id = inst.store.create_campaign(draft, cli_audit(tenant.id.0, "campaign.create", "campaign")).await?;
-        let audit = cli_audit(tenant.id.0, "campaign.status", format!("campaign:{id}")).detail("to", "running");
+        let id = inst.store.create_campaign(draft, cli_audit(tenant.id.0, AuditAction::CampaignCreate, "campaign")).await?;
+        let audit = cli_audit(tenant.id.0, AuditAction::CampaignStatus, format!("campaign:{id}")).detail("to", "running");
         inst.store.set_campaign_status(tenant.id, id, "draft", "running", SystemClock.now(), audit).await?;
     }
     Ok(agents)

@@ -7,6 +7,7 @@ use anyhow::Context;
 use clap::Subcommand;
 use std::process::ExitCode;
 use trustline_app::SystemClock;
+use trustline_domain::AuditAction;
 use trustline_domain::Clock;
 use trustline_domain::contact::E164;
 use trustline_store::StoreError;
@@ -48,7 +49,7 @@ pub async fn run(command: NumbersCommand) -> anyhow::Result<ExitCode> {
             let number = parse(&number)?;
             let inst = data.open().await?;
             let tenant = find_tenant(&inst, &tenant).await?;
-            let audit = cli_audit(tenant.id.0, "number.assign", format!("number:{}", number.as_str()));
+            let audit = cli_audit(tenant.id.0, AuditAction::NumberAssign, format!("number:{}", number.as_str()));
             match inst.store.assign_number(tenant.id, number.as_str(), SystemClock.now(), audit).await {
                 Err(StoreError::Conflict(_)) => {
                     anyhow::bail!("{} is already assigned to a tenant (see `trustline numbers list`)", number.as_str())
@@ -61,7 +62,7 @@ pub async fn run(command: NumbersCommand) -> anyhow::Result<ExitCode> {
             let number = parse(&number)?;
             let inst = data.open().await?;
             let tenant = find_tenant(&inst, &tenant).await?;
-            let audit = cli_audit(tenant.id.0, "number.release", format!("number:{}", number.as_str()));
+            let audit = cli_audit(tenant.id.0, AuditAction::NumberRelease, format!("number:{}", number.as_str()));
             match inst.store.release_number(tenant.id, number.as_str(), audit).await {
                 Err(StoreError::NotFound) => anyhow::bail!("{} is not assigned to {}", number.as_str(), tenant.slug),
                 Err(StoreError::NumberInUse) => {

@@ -10,6 +10,7 @@ use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use trustline_app::{Policies, SystemClock, evidence_bundle, evidence_period, gather_trust_facts};
+use trustline_domain::AuditAction;
 use trustline_domain::Clock;
 use trustline_store::jobs;
 use trustline_trust::assess;
@@ -96,7 +97,7 @@ pub async fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
     let assessment = assess(&facts);
     if let (Some(period), Some(path)) = (bundle_period, &args.out) {
         let detail = format!("tenant:{}", tenant.id);
-        let audit = cli_audit(tenant.id.0, "trust.evidence_export", detail)
+        let audit = cli_audit(tenant.id.0, AuditAction::TrustEvidenceExport, detail)
             .detail("from", period.from.to_string())
             .detail("to", period.to.to_string());
         inst.store.append_audit(vec![audit]).await?;

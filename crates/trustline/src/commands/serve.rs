@@ -12,6 +12,7 @@ use std::time::Duration;
 use trustline_app::{SystemClock, run_retention, write_checkpoints};
 use trustline_backup::BackupSchedule;
 use trustline_crypto::{PasswordHasher, random_password};
+use trustline_domain::AuditAction;
 use trustline_domain::{Clock, LoginThrottle, Role};
 use trustline_server::{App, AppConfig, DialerSettings, IDEMPOTENCY_KEY_SECONDS, ProxyNetwork, SiemOutputs, SyslogTarget, TlsFiles, serve};
 use trustline_store::{JobRunRecord, jobs};
@@ -191,7 +192,8 @@ async fn prepare_demo(inst: &Installation, hasher: &PasswordHasher) -> anyhow::R
         let password = random_password();
         match inst.store.user_by_username(tenant.id, username).await? {
             Some(user) => {
-                let audit = cli_audit(tenant.id.0, "user.password_reset", format!("user:{}", user.id)).detail("reason", "demo start");
+                let audit =
+                    cli_audit(tenant.id.0, AuditAction::UserPasswordReset, format!("user:{}", user.id)).detail("reason", "demo start");
                 inst.store.set_password(tenant.id, user.id, &hasher.hash(&password)?, audit).await?;
             }
             None => {

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use trustline_app::SystemClock;
 use trustline_audit::AuditDraft;
+use trustline_domain::AuditAction;
 use trustline_domain::contact::{EmailAddress, ErasureReason};
 use trustline_domain::{Clock, ContactId, TenantId};
 use trustline_vault::{Vault, subject_label};
@@ -81,7 +82,9 @@ pub async fn run(command: SubjectCommand) -> anyhow::Result<ExitCode> {
             let inst = subject.data.open().await?;
             let vault = Vault::new(inst.store.clone(), inst.keys.keyring.clone());
             let (tenant, id) = find(&inst, &vault, &subject).await?;
-            inst.store.append_audit(vec![AuditDraft::new(SystemClock.now(), tenant.0, "cli", "subject.export", subject_label(id))]).await?;
+            inst.store
+                .append_audit(vec![AuditDraft::new(SystemClock.now(), tenant.0, "cli", AuditAction::SubjectExport, subject_label(id))])
+                .await?;
             let export = serde_json::to_string_pretty(&vault.export_subject(tenant, id).await?)?;
             match out {
                 Some(path) => {
@@ -96,8 +99,8 @@ pub async fn run(command: SubjectCommand) -> anyhow::Result<ExitCode> {
             let inst = subject.data.open().await?;
             let vault = Vault::new(inst.store.clone(), inst.keys.keyring.clone());
             let (tenant, id) = find(&inst, &vault, &subject).await?;
-            let audit =
-                AuditDraft::new(SystemClock.now(), tenant.0, "cli", "subject.erase", subject_label(id)).detail("reason", reason.as_str());
+            let audit = AuditDraft::new(SystemClock.now(), tenant.0, "cli", AuditAction::SubjectErase, subject_label(id))
+                .detail("reason", reason.as_str());
             vault.erase_subject(tenant, id, reason, audit).await?;
             println!("Erased contact {id}: its data key is destroyed and the erasure is in the ledger.");
         }

@@ -2,6 +2,7 @@ use super::accounts::{InitialPassword, choose_password, cli_audit, create_user, 
 use crate::config::{DataArgs, hasher};
 use clap::{Args, Subcommand};
 use std::process::ExitCode;
+use trustline_domain::AuditAction;
 use trustline_domain::Role;
 
 #[derive(Args)]
@@ -68,7 +69,7 @@ pub async fn run(command: UserCommand) -> anyhow::Result<ExitCode> {
             let users = inst.store.list_users(tenant.id).await?;
             inst.store
                 .append_audit(vec![
-                    cli_audit(tenant.id.0, "user.list", format!("tenant:{}", tenant.id)).detail("count", users.len().to_string()),
+                    cli_audit(tenant.id.0, AuditAction::UserList, format!("tenant:{}", tenant.id)).detail("count", users.len().to_string()),
                 ])
                 .await?;
             println!("{:<6} {:<24} {:<11} {:<5} {:<8} display name", "id", "username", "role", "mfa", "status");
@@ -83,7 +84,7 @@ pub async fn run(command: UserCommand) -> anyhow::Result<ExitCode> {
             let tenant = find_tenant(&inst, &target.tenant).await?;
             let user = find_user(&inst, &tenant, &target.username).await?;
             inst.store
-                .set_user_disabled(tenant.id, user.id, true, cli_audit(tenant.id.0, "user.disable", format!("user:{}", user.id)))
+                .set_user_disabled(tenant.id, user.id, true, cli_audit(tenant.id.0, AuditAction::UserDisable, format!("user:{}", user.id)))
                 .await?;
             println!("Disabled {} and ended their sessions.", user.username);
         }
@@ -91,7 +92,9 @@ pub async fn run(command: UserCommand) -> anyhow::Result<ExitCode> {
             let inst = target.data.open().await?;
             let tenant = find_tenant(&inst, &target.tenant).await?;
             let user = find_user(&inst, &tenant, &target.username).await?;
-            inst.store.reset_mfa(tenant.id, user.id, cli_audit(tenant.id.0, "user.reset_mfa", format!("user:{}", user.id))).await?;
+            inst.store
+                .reset_mfa(tenant.id, user.id, cli_audit(tenant.id.0, AuditAction::UserResetMfa, format!("user:{}", user.id)))
+                .await?;
             println!("Removed the authenticator of {}; they will enrol again at next sign-in.", user.username);
         }
     }
