@@ -5,8 +5,8 @@
 
 use crate::auth::Principal;
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use crate::state::AppState;
-use axum::http::StatusCode;
 use trustline_audit::AuditDraft;
 use trustline_domain::{Role, UserId};
 use trustline_store::User;
@@ -17,8 +17,7 @@ pub(crate) fn may_manage(principal: &Principal, role: Role) -> Result<(), ApiErr
         Ok(())
     } else {
         Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "role_not_assignable",
+            ErrorCode::RoleNotAssignable,
             format!("a {} cannot manage {} accounts", principal.user.role.as_str(), role.as_str()),
         ))
     }
@@ -28,7 +27,7 @@ pub(crate) fn may_manage(principal: &Principal, role: Role) -> Result<(), ApiErr
 pub(crate) async fn manageable(state: &AppState, principal: &Principal, id: UserId) -> Result<User, ApiError> {
     let user = state.store.user(principal.tenant.id, id).await?.ok_or_else(ApiError::not_found)?;
     if user.id == principal.user.id {
-        return Err(ApiError::new(StatusCode::CONFLICT, "cannot_change_self", "ask another administrator to change your own account"));
+        return Err(ApiError::new(ErrorCode::CannotChangeSelf, "ask another administrator to change your own account"));
     }
     may_manage(principal, user.role)?;
     Ok(user)

@@ -2,9 +2,9 @@
 //! in the stored form, and the live change each committed move publishes.
 
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use crate::live::LiveEvent;
 use crate::state::AppState;
-use axum::http::StatusCode;
 use serde::Serialize;
 use trustline_audit::AuditDraft;
 use trustline_domain::agent::{AgentEvent, AgentState, IllegalTransition};
@@ -22,7 +22,7 @@ pub(crate) enum MoveError {
 impl From<MoveError> for ApiError {
     fn from(error: MoveError) -> Self {
         match error {
-            MoveError::Illegal(e) => ApiError::new(StatusCode::CONFLICT, "illegal_transition", e.to_string()),
+            MoveError::Illegal(e) => ApiError::new(ErrorCode::IllegalTransition, e.to_string()),
             MoveError::Store(e) => ApiError::from(e),
         }
     }

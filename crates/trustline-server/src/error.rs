@@ -1,3 +1,4 @@
+use crate::error_code::ErrorCode;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -5,54 +6,45 @@ use trustline_domain::contact::FieldError;
 use trustline_store::StoreError;
 use trustline_vault::VaultError;
 
-/// The one error type at the edge: an HTTP status, a stable machine-readable
-/// code and a message for people. Messages never echo secrets or stored data.
+/// The one error type at the edge: a stable machine-readable code (which
+/// fixes the HTTP status) and a message for people. Messages never echo
+/// secrets or stored data.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{code}: {message}")]
 pub struct ApiError {
-    pub status: StatusCode,
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
     /// Which input fields broke which rule, when there are several.
     pub fields: Vec<FieldError>,
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), fields: Vec::new() }
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into(), fields: Vec::new() }
     }
-    /// Input whose fields broke rules: every field and reason is listed.
-    pub fn invalid_fields(code: &'static str, fields: Vec<FieldError>) -> Self {
+    /// Input whose fields broke rules (422), or are well formed but conflict
+    /// with what the tenant has set up now (409): every field and reason is
+    /// listed.
+    pub fn with_fields(code: ErrorCode, fields: Vec<FieldError>) -> Self {
         let message = fields.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
-        Self { fields, ..Self::unprocessable(code, message) }
-    }
-    /// Input whose fields are well formed but conflict with what the tenant
-    /// has set up now (409), so a client can tell it from a broken rule the
-    /// API document states.
-    pub fn conflicting_fields(code: &'static str, fields: Vec<FieldError>) -> Self {
-        let message = fields.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
-        Self { fields, ..Self::new(StatusCode::CONFLICT, code, message) }
+        Self { fields, ..Self::new(code, message) }
     }
     /// Input that names things this tenant does not have (a list, a user,
     /// a queue, a disposition code).
     pub fn unknown_references(fields: Vec<FieldError>) -> Self {
-        Self::conflicting_fields("unknown_reference", fields)
+        Self::with_fields(ErrorCode::UnknownReference, fields)
     }
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, code, message)
-    }
-    /// Well-formed input that breaks a rule (422).
-    pub fn unprocessable(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+    pub fn status(&self) -> StatusCode {
+        self.code.status()
     }
     pub fn unauthenticated() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", "sign in first")
+        Self::new(ErrorCode::Unauthenticated, "sign in first")
     }
     pub fn forbidden() -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", "your role does not allow this action")
+        Self::new(ErrorCode::Forbidden, "your role does not allow this action")
     }
     pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", "no such resource")
+        Self::new(ErrorCode::NotFound, "no such resource")
     }
 }
 
@@ -71,8 +63,8 @@ struct Inner<'a> {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = Body { error: Inner { code: self.code, message: &self.message, fields: &self.fields } };
-        (self.status, axum::Json(body)).into_response()
+        let body = Body { error: Inner { code: self.code.name(), message: &self.message, fields: &self.fields } };
+        (self.code.status(), axum::Json(body)).into_response()
     }
 }
 
@@ -80,47 +72,32 @@ impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::NotFound => ApiError::not_found(),
-            StoreError::Conflict(what) => ApiError::new(StatusCode::CONFLICT, "conflict", format!("{what} already exists")),
+            StoreError::Conflict(what) => ApiError::new(ErrorCode::Conflict, format!("{what} already exists")),
             // Like any name of something the tenant lacks: 409.
             StoreError::NumberNotAssigned => ApiError::new(
-                StatusCode::CONFLICT,
-                "number_not_assigned",
+                ErrorCode::NumberNotAssigned,
                 "this number is not one of your organisation's inbound numbers; ask the operator to assign it",
             ),
-            StoreError::NumberInUse => {
-                ApiError::new(StatusCode::CONFLICT, "number_in_use", "a queue answers this number; change the queue first")
+            StoreError::NumberInUse => ApiError::new(ErrorCode::NumberInUse, "a queue answers this number; change the queue first"),
+            StoreError::LastOwner => {
+                ApiError::new(ErrorCode::LastOwner, "this is the last enabled owner of the organisation; make another owner first")
             }
-            StoreError::LastOwner => ApiError::new(
-                StatusCode::CONFLICT,
-                "last_owner",
-                "this is the last enabled owner of the organisation; make another owner first",
-            ),
             StoreError::AuditWrite(source) => {
                 tracing::error!(error = %source, "audit write failed; request refused");
-                ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "audit_unavailable",
-                    "the audit log could not be written; nothing was changed",
-                )
+                ApiError::new(ErrorCode::AuditUnavailable, "the audit log could not be written; nothing was changed")
             }
             StoreError::Unavailable(source) => {
                 tracing::error!(error = %source, "database unavailable");
-                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "database_unavailable", "the database is unavailable; try again")
+                ApiError::new(ErrorCode::DatabaseUnavailable, "the database is unavailable; try again")
             }
             StoreError::StaleMasterKey => {
                 tracing::error!("this node holds a replaced master key; restart it with the new one");
-                ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "stale_master_key",
-                    "this server must be restarted after a master key rotation",
-                )
+                ApiError::new(ErrorCode::StaleMasterKey, "this server must be restarted after a master key rotation")
             }
-            StoreError::Snapshot(why) => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "snapshot_unusable", format!("the backup cannot be restored: {why}"))
-            }
+            StoreError::Snapshot(why) => ApiError::new(ErrorCode::SnapshotUnusable, format!("the backup cannot be restored: {why}")),
             StoreError::Corrupt(what) => {
                 tracing::error!(%what, "stored data failed to decode");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "stored data is invalid")
+                ApiError::new(ErrorCode::Internal, "stored data is invalid")
             }
         }
     }
@@ -133,7 +110,7 @@ impl From<trustline_app::EvidenceError> for ApiError {
             trustline_app::EvidenceError::Store(e) => e.into(),
             trustline_app::EvidenceError::Bundle(e) => {
                 tracing::error!(error = %e, "the evidence bundle could not be written");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the evidence bundle could not be written")
+                ApiError::new(ErrorCode::Internal, "the evidence bundle could not be written")
             }
         }
     }
@@ -141,7 +118,7 @@ impl From<trustline_app::EvidenceError> for ApiError {
 
 impl From<trustline_domain::PeriodError> for ApiError {
     fn from(error: trustline_domain::PeriodError) -> Self {
-        ApiError::unprocessable("invalid_period", error.to_string())
+        ApiError::new(ErrorCode::InvalidPeriod, error.to_string())
     }
 }
 
@@ -149,10 +126,10 @@ impl From<VaultError> for ApiError {
     fn from(error: VaultError) -> Self {
         match error {
             VaultError::Store(e) => e.into(),
-            VaultError::Erased { .. } => ApiError::new(StatusCode::GONE, "erased", "this contact was erased; its data no longer exists"),
+            VaultError::Erased { .. } => ApiError::new(ErrorCode::Erased, "this contact was erased; its data no longer exists"),
             other => {
                 tracing::error!(error = %other, "personal data does not open");
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "undecryptable", "stored personal data does not decrypt")
+                ApiError::new(ErrorCode::Undecryptable, "stored personal data does not decrypt")
             }
         }
     }

@@ -2,6 +2,7 @@
 //! input always gets a precise 4xx and never reaches a handler half-parsed.
 
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use axum::body::Bytes;
 use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -21,17 +22,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
         if !is_json(request.headers()) {
-            return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "send the body as JSON with `Content-Type: application/json`",
-            ));
+            return Err(ApiError::new(ErrorCode::UnsupportedMediaType, "send the body as JSON with `Content-Type: application/json`"));
         }
         let body = Bytes::from_request(request, state).await.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 too_large()
             } else {
-                ApiError::bad_request("unreadable_body", rejection.body_text())
+                ApiError::new(ErrorCode::UnreadableBody, rejection.body_text())
             }
         })?;
         json_object(&body).map(Self)
@@ -47,14 +44,14 @@ fn is_json(headers: &HeaderMap) -> bool {
 
 fn json_object<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     let mut value: Value =
-        serde_json::from_slice(body).map_err(|e| ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {e}")))?;
+        serde_json::from_slice(body).map_err(|e| ApiError::new(ErrorCode::MalformedJson, format!("the body is not valid JSON: {e}")))?;
     if !value.is_object() {
-        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", "the body must be a JSON object"));
+        return Err(ApiError::new(ErrorCode::InvalidBody, "the body must be a JSON object"));
     }
     whole_numbers_as_integers(&mut value);
     // Strings move into `T` (no copy stays behind, so a password ends up only
     // in its zeroizing field).
-    serde_json::from_value(value).map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", e.to_string()))
+    serde_json::from_value(value).map_err(|e| ApiError::new(ErrorCode::InvalidBody, e.to_string()))
 }
 
 /// JSON has one number type: `2.0` is the integer 2 (as JSON Schema says),
@@ -77,7 +74,7 @@ fn whole_numbers_as_integers(value: &mut Value) {
 }
 
 fn too_large() -> ApiError {
-    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "the request body is too large")
+    ApiError::new(ErrorCode::PayloadTooLarge, "the request body is too large")
 }
 
 /// An HTML form body.
@@ -89,13 +86,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiForm<T> {
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
         match axum::Form::<T>::from_request(request, state).await {
             Ok(axum::Form(value)) => Ok(Self(value)),
-            Err(FormRejection::InvalidFormContentType(_)) => Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "send the form as application/x-www-form-urlencoded",
-            )),
+            Err(FormRejection::InvalidFormContentType(_)) => {
+                Err(ApiError::new(ErrorCode::UnsupportedMediaType, "send the form as application/x-www-form-urlencoded"))
+            }
             Err(FormRejection::BytesRejection(e)) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(too_large()),
-            Err(other) => Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_form", other.body_text())),
+            Err(other) => Err(ApiError::new(ErrorCode::InvalidForm, other.body_text())),
         }
     }
 }
@@ -130,10 +125,10 @@ impl<S: Send + Sync, T: PathValue + Send> FromRequestParts<S> for ApiPath<T> {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let axum::extract::Path(segment) = axum::extract::Path::<String>::from_request_parts(parts, state)
             .await
-            .map_err(|e: PathRejection| ApiError::bad_request("invalid_path", e.body_text()))?;
+            .map_err(|e: PathRejection| ApiError::new(ErrorCode::InvalidPath, e.body_text()))?;
         T::from_segment(&segment)
             .map(Self)
-            .ok_or_else(|| ApiError::bad_request("invalid_path", format!("{segment:?} is not an id (a whole number)")))
+            .ok_or_else(|| ApiError::new(ErrorCode::InvalidPath, format!("{segment:?} is not an id (a whole number)")))
     }
 }
 
@@ -147,7 +142,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|q| Self(q.0))
-            .map_err(|e: QueryRejection| ApiError::bad_request("invalid_query", e.body_text()))
+            .map_err(|e: QueryRejection| ApiError::new(ErrorCode::InvalidQuery, e.body_text()))
     }
 }
 

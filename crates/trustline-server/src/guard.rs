@@ -6,6 +6,7 @@
 
 use crate::auth::{Caller, Credential, Principal};
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -92,12 +93,10 @@ fn admit(caller: &Caller, access: Access) -> Result<(), Refusal> {
     }
     let Some(principal) = &caller.principal else {
         let error = match caller.rejected {
-            Some("session_expired") => ApiError::new(StatusCode::UNAUTHORIZED, "session_expired", "your session has ended; sign in again"),
-            Some("invalid_token") => {
-                ApiError::new(StatusCode::UNAUTHORIZED, "invalid_token", "the API token is unknown, revoked or expired")
-            }
+            Some("session_expired") => ApiError::new(ErrorCode::SessionExpired, "your session has ended; sign in again"),
+            Some("invalid_token") => ApiError::new(ErrorCode::InvalidToken, "the API token is unknown, revoked or expired"),
             Some("malformed_authorization") => {
-                ApiError::new(StatusCode::UNAUTHORIZED, "malformed_authorization", "the Authorization header must be `Bearer <token>`")
+                ApiError::new(ErrorCode::MalformedAuthorization, "the Authorization header must be `Bearer <token>`")
             }
             _ => ApiError::unauthenticated(),
         };
@@ -107,18 +106,17 @@ fn admit(caller: &Caller, access: Access) -> Result<(), Refusal> {
         Credential::Session { stage, .. } => Some(*stage),
         Credential::Token { .. } => None,
     };
-    let mfa_pending =
-        || Refusal::SignIn(ApiError::new(StatusCode::UNAUTHORIZED, "mfa_required", "enter your authenticator code first"), "/login/mfa");
+    let mfa_pending = || Refusal::SignIn(ApiError::new(ErrorCode::MfaRequired, "enter your authenticator code first"), "/login/mfa");
     let enrol = || {
         Refusal::SignIn(
-            ApiError::new(StatusCode::FORBIDDEN, "mfa_enrolment_required", "your role requires two-factor authentication; set it up first"),
+            ApiError::new(ErrorCode::MfaEnrolmentRequired, "your role requires two-factor authentication; set it up first"),
             "/mfa/enrol",
         )
     };
-    let session_only = || Refusal::Error(ApiError::new(StatusCode::FORBIDDEN, "session_required", "API tokens cannot use this route"));
+    let session_only = || Refusal::Error(ApiError::new(ErrorCode::SessionRequired, "API tokens cannot use this route"));
     let change_password = || {
         Refusal::SignIn(
-            ApiError::new(StatusCode::FORBIDDEN, "password_change_required", "choose your own password first: this one was set for you"),
+            ApiError::new(ErrorCode::PasswordChangeRequired, "choose your own password first: this one was set for you"),
             "/password",
         )
     };
@@ -126,7 +124,7 @@ fn admit(caller: &Caller, access: Access) -> Result<(), Refusal> {
         (Access::Public | Access::Report, _) => Ok(()),
         (Access::AnySession, Some(_)) => Ok(()),
         (Access::MfaPending, Some(SessionStage::MfaPending)) => Ok(()),
-        (Access::MfaPending, Some(_)) => Err(Refusal::Error(ApiError::new(StatusCode::CONFLICT, "mfa_not_pending", "no code is owed"))),
+        (Access::MfaPending, Some(_)) => Err(Refusal::Error(ApiError::new(ErrorCode::MfaNotPending, "no code is owed"))),
         (Access::Enrolment, Some(SessionStage::MfaEnrolmentRequired | SessionStage::SignedIn)) => Ok(()),
         (Access::Enrolment, Some(SessionStage::MfaPending)) => Err(mfa_pending()),
         (Access::Enrolment, Some(SessionStage::PasswordChangeRequired)) => Err(change_password()),
@@ -155,17 +153,17 @@ async fn refuse(state: &AppState, caller: &Caller, request: &Target, refusal: Re
     };
     // Refusals of signed-in callers are security events; anonymous probes are
     // not attributable to a tenant and go to the service log only.
-    if caller.principal.is_some() && error.status == StatusCode::FORBIDDEN {
+    if caller.principal.is_some() && error.status() == StatusCode::FORBIDDEN {
         let draft = caller
             .audit(state, AuditAction::AccessDenied, request.path.clone())
             .outcome(Outcome::Denied)
             .detail("method", request.method.as_str())
-            .detail("reason", error.code);
+            .detail("reason", error.code.name());
         if let Err(failure) = state.appender.append(draft).await {
             return ApiError::from(failure).into_response();
         }
     } else {
-        tracing::info!(path = request.path, code = error.code, source = caller.source, "request refused");
+        tracing::info!(path = request.path, code = error.code.name(), source = caller.source, "request refused");
     }
     match (surface, redirect) {
         (Surface::Page, Some(to)) if request.method == Method::GET => Redirect::to(to).into_response(),
@@ -190,8 +188,7 @@ async fn check_csrf(state: &AppState, caller: &Caller, request: Request) -> Resu
         return Ok(request);
     }
     let expected = csrf_token(state, &digest);
-    let failed =
-        || ApiError::new(StatusCode::FORBIDDEN, "csrf_failed", "the request lacks a valid CSRF token; reload the page and try again");
+    let failed = || ApiError::new(ErrorCode::CsrfFailed, "the request lacks a valid CSRF token; reload the page and try again");
     if let Some(presented) = request.headers().get("x-csrf-token") {
         return if equal(presented.as_bytes(), expected.as_bytes()) { Ok(request) } else { Err(failed()) };
     }
@@ -206,7 +203,7 @@ async fn check_csrf(state: &AppState, caller: &Caller, request: Request) -> Resu
     let (parts, body) = request.into_parts();
     let bytes = match axum::body::to_bytes(body, state.config.max_body_bytes).await {
         Ok(bytes) => bytes,
-        Err(_) => return Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "the request body is too large")),
+        Err(_) => return Err(ApiError::new(ErrorCode::PayloadTooLarge, "the request body is too large")),
     };
     let presented = bytes.split(|b| *b == b'&').filter_map(|pair| pair.strip_prefix(b"csrf=")).next_back().unwrap_or_default();
     if equal(presented, expected.as_bytes()) { Ok(Request::from_parts(parts, Body::from(bytes.clone()))) } else { Err(failed()) }

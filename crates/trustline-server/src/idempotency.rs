@@ -6,6 +6,7 @@
 
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use crate::state::AppState;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -42,14 +43,14 @@ async fn answer(state: AppState, request: Request, next: Next) -> Result<Respons
         .ok()
         .filter(|k| valid(k))
         .map(str::to_owned)
-        .ok_or_else(|| ApiError::bad_request("invalid_idempotency_key", "Idempotency-Key must be 1 to 128 visible ASCII characters"))?;
+        .ok_or_else(|| ApiError::new(ErrorCode::InvalidIdempotencyKey, "Idempotency-Key must be 1 to 128 visible ASCII characters"))?;
     let Some(tenant) = request.extensions().get::<Caller>().and_then(|c| c.principal.as_ref()).map(|p| p.tenant.id) else {
         return Ok(next.run(request).await);
     };
     let (parts, body) = request.into_parts();
     let bytes = axum::body::to_bytes(body, state.config.max_body_bytes)
         .await
-        .map_err(|_| ApiError::bad_request("unreadable_body", "the request body could not be read"))?;
+        .map_err(|_| ApiError::new(ErrorCode::UnreadableBody, "the request body could not be read"))?;
     let mut seen = Vec::with_capacity(bytes.len() + 64);
     seen.extend_from_slice(parts.method.as_str().as_bytes());
     seen.push(b' ');
@@ -69,7 +70,7 @@ async fn answer(state: AppState, request: Request, next: Next) -> Result<Respons
             let (parts, body) = response.into_parts();
             let answer = axum::body::to_bytes(body, MAX_ANSWER_BYTES)
                 .await
-                .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the answer could not be kept"))?;
+                .map_err(|_| ApiError::new(ErrorCode::Internal, "the answer could not be kept"))?;
             // The thing exists now: a failure to remember the answer must not hide that.
             if let Err(error) = state.store.answer_idempotency_key(tenant, &key, parts.status.as_u16(), &answer).await {
                 tracing::error!(%error, "an idempotent answer could not be kept; a retry may repeat the request");
@@ -84,12 +85,11 @@ async fn answer(state: AppState, request: Request, next: Next) -> Result<Respons
             Ok(response)
         }
         IdempotencyClaim::InProgress => Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "idempotency_in_progress",
+            ErrorCode::IdempotencyInProgress,
             "a request with this Idempotency-Key is still being answered; retry shortly",
         )),
         IdempotencyClaim::OtherRequest => {
-            Err(ApiError::unprocessable("idempotency_key_reused", "this Idempotency-Key was already used for a different request"))
+            Err(ApiError::new(ErrorCode::IdempotencyKeyReused, "this Idempotency-Key was already used for a different request"))
         }
     }
 }

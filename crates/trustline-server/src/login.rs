@@ -3,10 +3,10 @@
 
 use crate::auth::{Caller, Credential, Principal};
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use crate::guard::csrf_token;
 use crate::passwords::verify_password;
 use crate::state::AppState;
-use axum::http::StatusCode;
 use trustline_audit::Outcome;
 use trustline_crypto::{SecretToken, Totp, TotpSecret, recovery_code, sha256};
 use trustline_domain::AuditAction;
@@ -24,15 +24,15 @@ pub(crate) struct NewSession {
 const RECOVERY_CODES: usize = 10;
 
 fn invalid_credentials() -> ApiError {
-    ApiError::new(StatusCode::UNAUTHORIZED, "invalid_credentials", "the organisation, username or password is not correct")
+    ApiError::new(ErrorCode::InvalidCredentials, "the organisation, username or password is not correct")
 }
 
 pub(crate) fn throttled() -> ApiError {
-    ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", "too many failed sign-in attempts; wait a few minutes and try again")
+    ApiError::new(ErrorCode::TooManyAttempts, "too many failed sign-in attempts; wait a few minutes and try again")
 }
 
 fn invalid_code() -> ApiError {
-    ApiError::new(StatusCode::UNAUTHORIZED, "invalid_code", "the code is not correct or was already used")
+    ApiError::new(ErrorCode::InvalidCode, "the code is not correct or was already used")
 }
 
 /// Throttling keys of a password guess (signing in, or confirming one's
@@ -148,7 +148,7 @@ pub(crate) async fn sign_in(
 fn session_digest(principal: &Principal) -> Result<[u8; 32], ApiError> {
     match principal.credential {
         Credential::Session { digest, .. } => Ok(digest),
-        Credential::Token { .. } => Err(ApiError::new(StatusCode::FORBIDDEN, "session_required", "API tokens cannot use this route")),
+        Credential::Token { .. } => Err(ApiError::new(ErrorCode::SessionRequired, "API tokens cannot use this route")),
     }
 }
 
@@ -158,11 +158,7 @@ fn seed_place(user: &User) -> String {
 
 fn open_seed(state: &AppState, user: &User, sealed: &[u8]) -> Result<TotpSecret, ApiError> {
     state.keys.totp.open(sealed, &seed_place(user)).map(TotpSecret::from_bytes).map_err(|_| {
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "mfa_seed_unreadable",
-            "the stored MFA secret cannot be opened; ask an administrator to reset MFA",
-        )
+        ApiError::new(ErrorCode::MfaSeedUnreadable, "the stored MFA secret cannot be opened; ask an administrator to reset MFA")
     })
 }
 
@@ -176,14 +172,10 @@ pub(crate) async fn second_factor(state: &AppState, caller: &Caller, principal: 
     };
     if let ThrottleVerdict::Refuse { .. } = throttle_verdict(state, &keys).await? {
         state.appender.append(attempt(Outcome::Denied, "throttled")).await?;
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_attempts",
-            "too many wrong codes for this account; wait a few minutes and try again",
-        ));
+        return Err(ApiError::new(ErrorCode::TooManyAttempts, "too many wrong codes for this account; wait a few minutes and try again"));
     }
     let Some(sealed) = &user.totp_seed else {
-        return Err(ApiError::new(StatusCode::CONFLICT, "mfa_not_enrolled", "no authenticator is set up for this account"));
+        return Err(ApiError::new(ErrorCode::MfaNotEnrolled, "no authenticator is set up for this account"));
     };
     let seed = open_seed(state, user, sealed)?;
     let now = state.clock.now();
@@ -215,18 +207,14 @@ pub(crate) async fn start_enrolment(state: &AppState, caller: &Caller, principal
     session_digest(principal)?;
     let user = &principal.user;
     if user.has_mfa() {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "mfa_already_enrolled",
-            "an authenticator is already set up; an administrator can reset it",
-        ));
+        return Err(ApiError::new(ErrorCode::MfaAlreadyEnrolled, "an authenticator is already set up; an administrator can reset it"));
     }
     let seed = TotpSecret::generate();
     let sealed = state
         .keys
         .totp
         .seal(seed.as_bytes(), &seed_place(user))
-        .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "could not protect the new secret"))?;
+        .map_err(|_| ApiError::new(ErrorCode::Internal, "could not protect the new secret"))?;
     let draft = caller.audit(state, AuditAction::MfaEnrolmentStart, format!("user:{}", user.id));
     state.store.begin_totp_enrolment(user.tenant_id, user.id, &sealed, draft).await?;
     Ok(secret_and_uri(state, principal, &seed))
@@ -261,7 +249,7 @@ pub(crate) async fn confirm_enrolment(
     let digest = session_digest(principal)?;
     let user = &principal.user;
     let Some(sealed) = user.totp_pending.as_ref().filter(|_| !user.has_mfa()) else {
-        return Err(ApiError::new(StatusCode::CONFLICT, "no_enrolment_pending", "start enrolment first"));
+        return Err(ApiError::new(ErrorCode::NoEnrolmentPending, "start enrolment first"));
     };
     let seed = open_seed(state, user, sealed)?;
     let Some(step) = Totp::verify(&seed, code, state.clock.now(), None) else {

@@ -3,6 +3,7 @@
 //! or miss one that does. Each operation names the permission it needs
 //! (`x-trustline-action`) and how a caller authenticates.
 
+use crate::error_code::ErrorCode;
 use crate::guard::Access;
 use crate::routes::{Describe, RequestBody, ResponseBody, RouteSpec, route_table};
 use axum::http::Method;
@@ -53,8 +54,63 @@ fn query_parameters(describe: Describe) -> Vec<Value> {
         .collect()
 }
 
-fn error() -> Value {
-    json!({ "$ref": "#/components/responses/Error" })
+/// The error answer of a status: its own codes when the API has any for it.
+fn error(status: &str) -> Value {
+    if codes_of(status).is_empty() {
+        json!({ "$ref": "#/components/responses/Error" })
+    } else {
+        json!({ "$ref": format!("#/components/responses/Error{status}") })
+    }
+}
+
+/// The error codes answered with `status` (e.g. "409").
+fn codes_of(status: &str) -> Vec<&'static str> {
+    ErrorCode::ALL.iter().filter(|c| c.status().as_str() == status).map(|c| c.name()).collect()
+}
+
+/// The error body, with `code` one of `codes` when given.
+fn error_schema(codes: Option<&[&str]>) -> Value {
+    let code = codes.map_or_else(|| json!({ "type": "string" }), |codes| json!({ "type": "string", "enum": codes }));
+    json!({
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": code,
+                    "message": { "type": "string" },
+                    "fields": { "type": "array", "items": { "type": "object" } }
+                }
+            }
+        }
+    })
+}
+
+/// A response for the error body, and one per status naming its codes.
+fn error_responses(schemas: &mut Map<String, Value>) -> Map<String, Value> {
+    let mut responses = Map::new();
+    schemas.insert("Error".into(), error_schema(None));
+    responses.insert(
+        "Error".into(),
+        json!({ "description": "A machine-readable error", "content": content("application/json", json!({ "$ref": "#/components/schemas/Error" })) }),
+    );
+    let mut statuses: Vec<u16> = ErrorCode::ALL.iter().map(|c| c.status().as_u16()).collect();
+    statuses.sort_unstable();
+    statuses.dedup();
+    for status in statuses {
+        let codes = codes_of(&status.to_string());
+        schemas.insert(format!("Error{status}"), error_schema(Some(&codes)));
+        responses.insert(
+            format!("Error{status}"),
+            json!({
+                "description": format!("An error: {}", codes.join(", ")),
+                "content": content("application/json", json!({ "$ref": format!("#/components/schemas/Error{status}") }))
+            }),
+        );
+    }
+    responses
 }
 
 fn content(media: &str, schema: Value) -> Value {
@@ -229,8 +285,8 @@ fn operation(spec: &RouteSpec, schemas: &mut Schemas) -> Value {
     }
     let extra: Vec<String> = spec.also_answers.iter().map(u16::to_string).collect();
     errors.extend(extra.iter().map(String::as_str));
-    for code in errors {
-        responses.insert(code.into(), error());
+    for status in errors {
+        responses.insert(status.into(), error(status));
     }
     op.insert("responses".into(), Value::Object(responses));
     Value::Object(op)
@@ -274,24 +330,7 @@ pub fn document() -> Value {
         }
     }
     let mut named = schemas.finish(&mut paths);
-    named.insert(
-        "Error".into(),
-        json!({
-            "type": "object",
-            "required": ["error"],
-            "properties": {
-                "error": {
-                    "type": "object",
-                    "required": ["code", "message"],
-                    "properties": {
-                        "code": { "type": "string" },
-                        "message": { "type": "string" },
-                        "fields": { "type": "array", "items": { "type": "object" } }
-                    }
-                }
-            }
-        }),
-    );
+    let errors = error_responses(&mut named);
     json!({
         "openapi": "3.1.0",
         "info": {
@@ -311,12 +350,7 @@ pub fn document() -> Value {
                 "token": { "type": "http", "scheme": "bearer", "description": "A scoped, expiring API token (tlk_…)." }
             },
             "schemas": named,
-            "responses": {
-                "Error": {
-                    "description": "A machine-readable error",
-                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } }
-                }
-            }
+            "responses": errors
         }
     })
 }

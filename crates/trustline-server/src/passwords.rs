@@ -2,16 +2,16 @@
 //! milliseconds of CPU, so it runs on the blocking pool, off the async workers.
 
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use crate::login;
 use crate::state::AppState;
-use axum::http::StatusCode;
 use trustline_audit::Outcome;
 use trustline_domain::AuditAction;
 use trustline_domain::ThrottleVerdict;
 use zeroize::Zeroizing;
 
 fn busy() -> ApiError {
-    ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "the server is busy; try again")
+    ApiError::new(ErrorCode::Busy, "the server is busy; try again")
 }
 
 pub(crate) async fn hash_password(state: &AppState, password: Zeroizing<String>) -> Result<String, ApiError> {
@@ -19,7 +19,7 @@ pub(crate) async fn hash_password(state: &AppState, password: Zeroizing<String>)
     tokio::task::spawn_blocking(move || hasher.hash(&password))
         .await
         .map_err(|_| busy())?
-        .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "password hashing failed"))
+        .map_err(|_| ApiError::new(ErrorCode::Internal, "password hashing failed"))
 }
 
 /// `stored` is `None` for an unknown account: the same work is done and the
@@ -43,7 +43,7 @@ crate::schema_only::schema_only!(
 );
 
 pub(crate) fn check_new_password(state: &AppState, password: &str, context: &[&str]) -> Result<(), ApiError> {
-    state.config.password.check(password, context).map_err(|e| ApiError::unprocessable("weak_password", e.to_string()))
+    state.config.password.check(password, context).map_err(|e| ApiError::new(ErrorCode::WeakPassword, e.to_string()))
 }
 
 /// A person replaces their own password: the current one must be right and
@@ -73,7 +73,7 @@ pub(crate) async fn change_own(
     if !verify_password(state, current, Some(user.password_hash.clone())).await? {
         state.store.record_login_failure(&keys, state.clock.now()).await?;
         state.appender.append(attempt(Outcome::Failure, "wrong_password")).await?;
-        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "wrong_password", "the current password is not correct"));
+        return Err(ApiError::new(ErrorCode::WrongPassword, "the current password is not correct"));
     }
     let [account_key, _] = &keys;
     state.store.clear_login_failures(account_key).await?;

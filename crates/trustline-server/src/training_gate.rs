@@ -4,8 +4,8 @@
 
 use crate::auth::Principal;
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use crate::state::AppState;
-use axum::http::StatusCode;
 use trustline_domain::training::{TrainingLapsed, training_current};
 use trustline_domain::{TenantId, UnixTime, UserId};
 use trustline_store::{Store, StoreError};
@@ -29,10 +29,8 @@ pub(crate) async fn standing(
 pub(crate) async fn check(state: &AppState, principal: &Principal) -> Result<(), ApiError> {
     match standing(state.store.as_ref(), principal.tenant.id, principal.user.id, state.clock.now()).await? {
         Ok(()) => Ok(()),
-        Err(lapse) => Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "training_lapsed",
-            format!("{lapse}: complete it before revealing or exporting personal data"),
-        )),
+        Err(lapse) => {
+            Err(ApiError::new(ErrorCode::TrainingLapsed, format!("{lapse}: complete it before revealing or exporting personal data")))
+        }
     }
 }

@@ -5,6 +5,7 @@
 use crate::account_access;
 use crate::auth::Authed;
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
 use axum::Json;
@@ -140,12 +141,12 @@ pub(crate) async fn decide(
     let (tenant, reviewer) = (authed.principal.tenant.id, authed.principal.user.id);
     let user = UserId(input.user_id);
     if user == reviewer {
-        return Err(ApiError::new(StatusCode::CONFLICT, "own_access", "nobody reviews their own access; another owner or admin must"));
+        return Err(ApiError::new(ErrorCode::OwnAccess, "nobody reviews their own access; another owner or admin must"));
     }
     let items = state.store.access_review_items(tenant, id).await?;
     let item = items.iter().find(|i| i.user_id == user).ok_or_else(ApiError::not_found)?;
     if item.decision != "pending" {
-        return Err(ApiError::new(StatusCode::CONFLICT, "already_decided", format!("this account was already {}", item.decision)));
+        return Err(ApiError::new(ErrorCode::AlreadyDecided, format!("this account was already {}", item.decision)));
     }
     if input.decision == AccessDecision::Revoke {
         // Revoked by the rules of disabling, so only an account the reviewer

@@ -4,6 +4,7 @@
 use crate::agent_moves::{self, StateView};
 use crate::auth::Authed;
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
 use axum::Json;
@@ -78,7 +79,7 @@ pub(crate) async fn supervise(
     let (event, name, reason) = input.parts();
     let reason = reason.trim().to_owned();
     if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(ApiError::invalid_fields("invalid_move", vec![FieldError::new("reason", "say why, in 1 to 500 characters")]));
+        return Err(ApiError::with_fields(ErrorCode::InvalidMove, vec![FieldError::new("reason", "say why, in 1 to 500 characters")]));
     }
     let user = UserId(id);
     state.store.user(tenant, user).await?.ok_or_else(ApiError::not_found)?;

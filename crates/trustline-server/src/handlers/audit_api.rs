@@ -1,5 +1,6 @@
 use crate::auth::Authed;
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use crate::extract::ApiQuery;
 use crate::state::AppState;
 use axum::Json;
@@ -125,7 +126,7 @@ impl SearchQuery {
         }
         let limit = self.limit.unwrap_or(default);
         if !problems.is_empty() {
-            return Err(ApiError::invalid_fields("invalid_search", problems));
+            return Err(ApiError::with_fields(ErrorCode::InvalidSearch, problems));
         }
         let search = AuditSearch { action, not_action, actor, target, outcome, from: self.from, to: self.to, before: self.before };
         Ok((search, limit))

@@ -2,6 +2,7 @@
 
 use crate::auth::Authed;
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use crate::extract::{ApiJson, ApiPath};
 use crate::handlers::views::Created;
 use crate::state::AppState;
@@ -64,7 +65,7 @@ fn stored_status(campaign: &Campaign) -> Result<CampaignStatus, ApiError> {
 
 /// Checks the input and resolves its list names to the tenant's lists.
 async fn checked(state: &AppState, tenant: TenantId, input: CampaignInput) -> Result<(CampaignSettings, Vec<i64>), ApiError> {
-    let settings = input.validate().map_err(|fields| ApiError::invalid_fields("invalid_campaign", fields))?;
+    let settings = input.validate().map_err(|fields| ApiError::with_fields(ErrorCode::InvalidCampaign, fields))?;
     let known = state.store.call_lists(tenant).await?;
     let mut ids = Vec::new();
     let mut missing = Vec::new();
@@ -143,10 +144,10 @@ pub(crate) async fn change_status(
     ApiJson(change): ApiJson<StatusChange>,
 ) -> Result<Json<StatusView>, ApiError> {
     let tenant = authed.principal.tenant.id;
-    let next = CampaignStatus::parse(&change.status).map_err(|e| ApiError::unprocessable("invalid_status", e.to_string()))?;
+    let next = CampaignStatus::parse(&change.status).map_err(|e| ApiError::new(ErrorCode::InvalidStatus, e.to_string()))?;
     let campaign = state.store.campaign(tenant, id).await?.ok_or_else(ApiError::not_found)?;
     let current = stored_status(&campaign)?;
-    let next = current.change_to(next).map_err(|e| ApiError::new(StatusCode::CONFLICT, "illegal_transition", e.to_string()))?;
+    let next = current.change_to(next).map_err(|e| ApiError::new(ErrorCode::IllegalTransition, e.to_string()))?;
     let audit = authed
         .caller
         .audit(&state, AuditAction::CampaignStatus, format!("campaign:{id}"))

@@ -7,6 +7,7 @@ use super::contact_view::ContactView;
 use crate::auth::Authed;
 use crate::contact_access;
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::handlers::views::Created;
 use crate::state::AppState;
@@ -33,9 +34,9 @@ async fn validate(state: &AppState, authed: &Authed, input: &ContactInput) -> Re
     // they refuse is a conflict with that set-up, not a broken rule.
     input.validate(&custom, &rules).map_err(|fields| {
         if fields.iter().all(|f| f.field.starts_with("custom.")) {
-            ApiError::conflicting_fields("custom_fields", fields)
+            ApiError::with_fields(ErrorCode::CustomFields, fields)
         } else {
-            ApiError::invalid_fields("invalid_contact", fields)
+            ApiError::with_fields(ErrorCode::InvalidContact, fields)
         }
     })
 }
@@ -53,8 +54,8 @@ pub(crate) async fn create(
     let audit = authed.caller.audit(&state, AuditAction::ContactCreate, "contact");
     let id = state.vault.create_contact(authed.principal.tenant.id, &contact, ConsentState::unknown(), audit).await.map_err(|e| {
         match ApiError::from(e) {
-            conflict if conflict.status == StatusCode::CONFLICT => {
-                ApiError::new(StatusCode::CONFLICT, "duplicate_phone", "a contact with one of these phone numbers already exists")
+            conflict if conflict.status() == StatusCode::CONFLICT => {
+                ApiError::new(ErrorCode::DuplicatePhone, "a contact with one of these phone numbers already exists")
             }
             other => other,
         }
@@ -144,7 +145,7 @@ pub(crate) async fn reveal(
     ApiJson(input): ApiJson<RevealRequest>,
 ) -> Result<Json<ContactRecord>, ApiError> {
     let Some(reason) = bounded_text(&input.reason, 5, 200) else {
-        return Err(ApiError::unprocessable("reason_required", "say why you need to see this contact (5 to 200 characters)"));
+        return Err(ApiError::new(ErrorCode::ReasonRequired, "say why you need to see this contact (5 to 200 characters)"));
     };
     let (sealed, opened) = load(&state, &authed, id).await?;
     let audit = authed.caller.audit(&state, AuditAction::ContactReveal, subject_label(sealed.id)).detail("reason", reason);
@@ -280,7 +281,7 @@ pub(crate) async fn record_do_not_contact(
 
 /// A note's text, trimmed, if it is 1 to 5000 characters.
 pub(crate) fn checked_note(body: &str) -> Result<&str, ApiError> {
-    bounded_text(body, 1, MAX_NOTE).ok_or_else(|| ApiError::unprocessable("invalid_note", "a note is 1 to 5000 characters, not blank"))
+    bounded_text(body, 1, MAX_NOTE).ok_or_else(|| ApiError::new(ErrorCode::InvalidNote, "a note is 1 to 5000 characters, not blank"))
 }
 
 pub(crate) const MAX_NOTE: usize = 5000;
@@ -360,12 +361,12 @@ pub(crate) async fn lookup(
     let tenant = authed.principal.tenant.id;
     let (at, actor) = (state.clock.now(), authed.principal.actor());
     let (ids, looked_up) = if query.q.contains('@') {
-        let email = EmailAddress::parse(&query.q).map_err(|e| ApiError::unprocessable("invalid_email", format!("q: the address {e}")))?;
+        let email = EmailAddress::parse(&query.q).map_err(|e| ApiError::new(ErrorCode::InvalidEmail, format!("q: the address {e}")))?;
         let digest = state.vault.email_lookup(tenant, &email, at, &actor).await?;
         (state.store.contacts_by_email(tenant, &digest).await?, email.lookup_form())
     } else {
-        let number = trustline_phone::normalise(&query.q, None)
-            .map_err(|e| ApiError::unprocessable("invalid_phone", format!("q: the number {e}")))?;
+        let number =
+            trustline_phone::normalise(&query.q, None).map_err(|e| ApiError::new(ErrorCode::InvalidPhone, format!("q: the number {e}")))?;
         let digest = state.vault.phone_lookup(tenant, &number.number, at, &actor).await?;
         (state.store.contact_by_phone(tenant, &digest).await?.into_iter().collect::<Vec<_>>(), number.number.as_str().to_owned())
     };

@@ -4,6 +4,7 @@
 use crate::auth::{Authed, Caller};
 use crate::csp_reports::{ANONYMOUS_PER_MINUTE, CspViolation, violations_of};
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use crate::state::AppState;
 use axum::Json;
 use axum::body::Bytes;
@@ -14,14 +15,13 @@ use axum::http::StatusCode;
 /// logged only, within the per-address limit.
 pub(crate) async fn receive(State(state): State<AppState>, caller: Caller, body: Bytes) -> Result<StatusCode, ApiError> {
     let now = state.clock.now();
-    let violations = violations_of(&body, now).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_report", e.to_string()))?;
+    let violations = violations_of(&body, now).map_err(|e| ApiError::new(ErrorCode::InvalidReport, e.to_string()))?;
     match &caller.principal {
         Some(principal) => state.csp_reports.add(principal.tenant.id, &caller.source, violations),
         None if state.csp_reports.add_anonymous(&caller.source, &violations, now) => {}
         None => {
             return Err(ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too_many_reports",
+                ErrorCode::TooManyReports,
                 format!("at most {ANONYMOUS_PER_MINUTE} reports a minute are taken from one address without signing in"),
             ));
         }

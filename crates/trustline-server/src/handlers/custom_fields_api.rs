@@ -1,5 +1,6 @@
 use crate::auth::Authed;
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
 use axum::Json;
@@ -31,11 +32,10 @@ pub(crate) async fn put(
     ApiPath(name): ApiPath<String>,
     ApiJson(input): ApiJson<FieldInput>,
 ) -> Result<StatusCode, ApiError> {
-    let label = OneLine::<100>::parse(&input.label)
-        .map_err(|e| ApiError::unprocessable("invalid_custom_field", format!("label {e}")))?
-        .into_string();
+    let label =
+        OneLine::<100>::parse(&input.label).map_err(|e| ApiError::new(ErrorCode::InvalidCustomField, format!("label {e}")))?.into_string();
     let field = CustomFieldDef { name, label, kind: input.kind, required: input.required };
-    field.check().map_err(|reason| ApiError::unprocessable("invalid_custom_field", reason))?;
+    field.check().map_err(|reason| ApiError::new(ErrorCode::InvalidCustomField, reason))?;
     let audit = authed.caller.audit(&state, AuditAction::CustomFieldPut, format!("custom_field:{}", field.name));
     state.store.put_custom_field(authed.principal.tenant.id, field, audit).await?;
     Ok(StatusCode::NO_CONTENT)

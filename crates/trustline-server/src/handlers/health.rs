@@ -1,8 +1,8 @@
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use serde::Serialize;
 
 /// What the liveness probe answers.
@@ -37,5 +37,5 @@ pub(crate) async fn not_found() -> ApiError {
 }
 
 pub(crate) async fn method_not_allowed() -> ApiError {
-    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this method is not supported on this path")
+    ApiError::new(ErrorCode::MethodNotAllowed, "this method is not supported on this path")
 }

@@ -6,6 +6,7 @@
 use super::reports_api::ReportFormat;
 use crate::auth::Authed;
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 use axum::Json;
@@ -82,8 +83,8 @@ pub(crate) async fn propose_columns(
     ApiJson(input): ApiJson<HeaderInput>,
 ) -> Result<Json<ColumnProposal>, ApiError> {
     if input.start.is_empty() || input.start.chars().count() > MAX_HEADER {
-        return Err(ApiError::invalid_fields(
-            "invalid_header",
+        return Err(ApiError::with_fields(
+            ErrorCode::InvalidHeader,
             vec![FieldError::new("start", format!("must be 1 to {MAX_HEADER} characters"))],
         ));
     }
@@ -146,9 +147,9 @@ fn import_error(error: ImportError) -> ApiError {
         ImportError::Vault(e) => e.into(),
         ImportError::Io { .. } | ImportError::Reader => {
             tracing::error!(%error, "import could not read its upload");
-            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the upload could not be read back")
+            ApiError::new(ErrorCode::Internal, "the upload could not be read back")
         }
-        other => ApiError::unprocessable("invalid_file", other.to_string()),
+        other => ApiError::new(ErrorCode::InvalidFile, other.to_string()),
     }
 }
 
@@ -157,21 +158,17 @@ fn import_error(error: ImportError) -> ApiError {
 async fn receive(dir: &std::path::Path, body: Body) -> Result<SealedSpool, ApiError> {
     let failed = |error: std::io::Error| {
         tracing::error!(%error, "the upload could not be spooled");
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "the upload could not be stored")
+        ApiError::new(ErrorCode::Internal, "the upload could not be stored")
     };
     let mut spool = SpoolWriter::create_in(dir).map_err(failed)?;
     let mut body = body;
     let mut received = 0u64;
     while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|_| ApiError::bad_request("unreadable_body", "the upload was interrupted"))?;
+        let frame = frame.map_err(|_| ApiError::new(ErrorCode::UnreadableBody, "the upload was interrupted"))?;
         if let Ok(data) = frame.into_data() {
             received += data.len() as u64;
             if received > MAX_UPLOAD_BYTES {
-                return Err(ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "too_large",
-                    format!("uploads are limited to {MAX_UPLOAD_BYTES} bytes"),
-                ));
+                return Err(ApiError::new(ErrorCode::TooLarge, format!("uploads are limited to {MAX_UPLOAD_BYTES} bytes")));
             }
             spool.write(&data).map_err(failed)?;
         }
@@ -191,7 +188,7 @@ pub(crate) async fn upload(
         .as_deref()
         .map(DefaultRegion::parse)
         .transpose()
-        .map_err(|e| ApiError::unprocessable("invalid_region", e.to_string()))?;
+        .map_err(|e| ApiError::new(ErrorCode::InvalidRegion, e.to_string()))?;
     let overrides: Vec<String> = query.map.iter().flat_map(|m| m.split(',')).filter(|m| !m.is_empty()).map(str::to_owned).collect();
     let spool = Arc::new(receive(&state.config.upload_dir, body).await?);
     let request = ImportRequest {

@@ -5,6 +5,7 @@
 
 use crate::auth::Authed;
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use crate::extract::{ApiJson, ApiPath};
 use crate::handlers::views::Created;
 use crate::state::AppState;
@@ -101,7 +102,7 @@ pub(crate) async fn report(
     ApiJson(input): ApiJson<IncidentReport>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let Some(title) = bounded_text(&input.title, 1, 300).map(str::to_owned) else {
-        return Err(ApiError::unprocessable("invalid_incident", "title must be 1 to 300 characters, not blank"));
+        return Err(ApiError::new(ErrorCode::InvalidIncident, "title must be 1 to 300 characters, not blank"));
     };
     let now = state.clock.now();
     let clocks = deadlines(now, input.severity, input.personal_data_breach);
@@ -165,7 +166,7 @@ fn entry_text<'a>(field: &str, value: &'a Option<String>) -> Result<Option<&'a s
         None => Ok(None),
         Some(text) => bounded_text(text, 1, MAX_ENTRY)
             .map(Some)
-            .ok_or_else(|| ApiError::unprocessable("invalid_change", format!("{field} must be 1 to {MAX_ENTRY} characters, not blank"))),
+            .ok_or_else(|| ApiError::new(ErrorCode::InvalidChange, format!("{field} must be 1 to {MAX_ENTRY} characters, not blank"))),
     }
 }
 
@@ -203,7 +204,7 @@ pub(crate) async fn change(
         || input.declare_breach
         || [note, root_cause, lessons, notification].iter().any(Option::is_some);
     if !asked {
-        return Err(ApiError::unprocessable("empty_change", "say what changed: status, owner, note, root cause, lessons or the breach"));
+        return Err(ApiError::new(ErrorCode::EmptyChange, "say what changed: status, owner, note, root cause, lessons or the breach"));
     }
     if let Some(text) = root_cause {
         next.root_cause = text.to_owned();
@@ -220,11 +221,7 @@ pub(crate) async fn change(
     }
     if let Some(text) = notification {
         if next.breach_aware_at.is_none() {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "not_a_breach",
-                "only a declared personal-data breach has a regulator notification",
-            ));
+            return Err(ApiError::new(ErrorCode::NotABreach, "only a declared personal-data breach has a regulator notification"));
         }
         next.notification = Some(text.to_owned());
         next.notified_at = Some(now);
@@ -236,14 +233,14 @@ pub(crate) async fn change(
     let to = input.status.unwrap_or(from);
     let breach_open = next.breach_aware_at.is_some() && next.notified_at.is_none();
     check_status_change(from, to, &next.root_cause, &next.lessons, breach_open)
-        .map_err(|e| ApiError::new(StatusCode::CONFLICT, "illegal_incident_change", e.to_string()))?;
+        .map_err(|e| ApiError::new(ErrorCode::IllegalIncidentChange, e.to_string()))?;
     if to != from {
         next.status = to.as_str().into();
         next.closed_at = (to == IncidentStatus::Closed).then_some(now);
         said.push(format!("status {} → {}", from.as_str(), to.as_str()));
     }
     if said.is_empty() {
-        return Err(ApiError::new(StatusCode::CONFLICT, "no_change", "the incident already is as asked: nothing changed"));
+        return Err(ApiError::new(ErrorCode::NoChange, "the incident already is as asked: nothing changed"));
     }
     let entry = TimelineEntry { at: now, actor: authed.principal.actor(), entry: said.join("; ") };
     let audit = authed.caller.audit(&state, AuditAction::IncidentChange, format!("incident:{id}")).detail("status", next.status.clone());

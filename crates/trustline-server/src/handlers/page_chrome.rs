@@ -4,9 +4,9 @@
 
 use crate::auth::{Authed, Credential};
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use crate::guard::csrf_token;
 use crate::state::AppState;
-use axum::http::StatusCode;
 use trustline_domain::Action;
 
 pub(crate) struct NavLink {
@@ -41,7 +41,7 @@ impl Chrome {
     pub fn of(state: &AppState, authed: &Authed, current: &str) -> Result<Chrome, ApiError> {
         let p = &authed.principal;
         let Credential::Session { digest, .. } = p.credential else {
-            return Err(ApiError::new(StatusCode::FORBIDDEN, "session_required", "pages need a browser session"));
+            return Err(ApiError::new(ErrorCode::SessionRequired, "pages need a browser session"));
         };
         let mut links: Vec<NavLink> = SCREENS
             .iter()

@@ -5,6 +5,7 @@ use super::page_chrome::Chrome;
 use crate::auth::{Authed, Caller, Credential};
 use crate::cookies;
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use crate::extract::ApiForm;
 use crate::guard::{csrf_token, equal};
 use crate::login::{self, NewSession};
@@ -21,7 +22,7 @@ use zeroize::Zeroizing;
 pub(crate) fn render(template: &impl Template, status: StatusCode) -> Response {
     match template.render() {
         Ok(html) => (status, Html(html)).into_response(),
-        Err(_) => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "page rendering failed").into_response(),
+        Err(_) => ApiError::new(ErrorCode::Internal, "page rendering failed").into_response(),
     }
 }
 
@@ -33,7 +34,7 @@ struct Refused {
 
 /// A page a signed-in person may not open: a page saying so, not JSON.
 pub(crate) fn refused(error: ApiError) -> Response {
-    render(&Refused { message: error.message }, error.status)
+    render(&Refused { message: error.message }, error.code.status())
 }
 
 #[derive(Template)]
@@ -124,7 +125,7 @@ pub(crate) async fn login_submit(
     }
     match login::sign_in(&state, &caller, &input.tenant, &input.username, input.password).await {
         Ok(session) => with_session(&state, &session, next_page(session.stage)),
-        Err(error) => login_page(&state, &cookie, Some(error.message), input.tenant, input.username, error.status),
+        Err(error) => login_page(&state, &cookie, Some(error.message), input.tenant, input.username, error.code.status()),
     }
 }
 
@@ -157,7 +158,7 @@ pub(crate) struct CodeInput {
 pub(crate) async fn mfa_submit(State(state): State<AppState>, authed: Authed, ApiForm(input): ApiForm<CodeInput>) -> Response {
     match login::second_factor(&state, &authed.caller, &authed.principal, &input.code).await {
         Ok(session) => with_session(&state, &session, next_page(session.stage)),
-        Err(error) => render(&Mfa { csrf: session_csrf(&state, &authed), error: Some(error.message) }, error.status),
+        Err(error) => render(&Mfa { csrf: session_csrf(&state, &authed), error: Some(error.message) }, error.code.status()),
     }
 }
 
@@ -174,7 +175,7 @@ fn enrol_page(state: &AppState, authed: &Authed, error: Option<ApiError>) -> Res
     let p = &authed.principal;
     let secret = login::pending_enrolment(state, p).ok().flatten().map(|(secret, _)| secret.as_str().to_owned());
     let required = matches!(p.credential, Credential::Session { stage: SessionStage::MfaEnrolmentRequired, .. });
-    let status = error.as_ref().map_or(StatusCode::OK, |e| e.status);
+    let status = error.as_ref().map_or(StatusCode::OK, |e| e.status());
     render(&Enrol { csrf: session_csrf(state, authed), required, secret, error: error.map(|e| e.message) }, status)
 }
 
@@ -215,8 +216,7 @@ pub(crate) async fn enrol_submit(State(state): State<AppState>, authed: Authed, 
 
 pub(crate) async fn enrol_qr(State(state): State<AppState>, authed: Authed) -> Result<Response, ApiError> {
     let (_, uri) = login::pending_enrolment(&state, &authed.principal)?.ok_or_else(ApiError::not_found)?;
-    let code = qrcode::QrCode::new(uri.as_bytes())
-        .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "QR encoding failed"))?;
+    let code = qrcode::QrCode::new(uri.as_bytes()).map_err(|_| ApiError::new(ErrorCode::Internal, "QR encoding failed"))?;
     let svg = code.render::<qrcode::render::svg::Color>().min_dimensions(220, 220).build();
     Ok(([(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml"))], svg).into_response())
 }
@@ -238,7 +238,7 @@ struct PasswordForm {
 
 fn password_page(state: &AppState, authed: &Authed, error: Option<ApiError>) -> Response {
     let required = matches!(authed.principal.credential, Credential::Session { stage: SessionStage::PasswordChangeRequired, .. });
-    let status = error.as_ref().map_or(StatusCode::OK, |e| e.status);
+    let status = error.as_ref().map_or(StatusCode::OK, |e| e.status());
     render(&PasswordForm { csrf: session_csrf(state, authed), required, error: error.map(|e| e.message) }, status)
 }
 
@@ -263,7 +263,7 @@ struct PasswordChanged;
 /// Every session ends with the change, so the person signs in again.
 pub(crate) async fn password_submit(State(state): State<AppState>, authed: Authed, ApiForm(input): ApiForm<PasswordInput>) -> Response {
     if input.new_password.as_str() != input.repeat_password.as_str() {
-        let error = ApiError::unprocessable("passwords_differ", "the two new passwords are not the same");
+        let error = ApiError::new(ErrorCode::PasswordsDiffer, "the two new passwords are not the same");
         return password_page(&state, &authed, Some(error));
     }
     match crate::passwords::change_own(&state, &authed, input.current_password, input.new_password).await {

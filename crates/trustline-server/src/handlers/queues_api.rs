@@ -4,6 +4,7 @@
 
 use crate::auth::Authed;
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use crate::extract::{ApiJson, ApiPath};
 use crate::handlers::views::Created;
 use crate::state::AppState;
@@ -58,7 +59,7 @@ fn view(queue: &Queue, waiting: &[CallRecord], now: i64) -> Result<QueueView, Ap
 /// Checks the input, and that the overflow queue is another of the
 /// tenant's queues (`own` is the queue being changed, if any).
 async fn checked(state: &AppState, tenant: TenantId, input: QueueInput, own: Option<i64>) -> Result<QueueSettings, ApiError> {
-    let settings = input.validate().map_err(|fields| ApiError::invalid_fields("invalid_queue", fields))?;
+    let settings = input.validate().map_err(|fields| ApiError::with_fields(ErrorCode::InvalidQueue, fields))?;
     if let Some(overflow) = &settings.overflow {
         let queues = state.store.queues(tenant).await?;
         let another = |q: &&Queue| Some(q.id) != own && q.name != settings.name;
@@ -77,11 +78,9 @@ fn draft(tenant: TenantId, settings: &QueueSettings, at: i64) -> Result<QueueDra
 
 fn taken(error: StoreError) -> ApiError {
     match error {
-        StoreError::Conflict(_) => ApiError::new(
-            StatusCode::CONFLICT,
-            "queue_taken",
-            "a queue with this name exists, or another of your queues answers this number",
-        ),
+        StoreError::Conflict(_) => {
+            ApiError::new(ErrorCode::QueueTaken, "a queue with this name exists, or another of your queues answers this number")
+        }
         other => other.into(),
     }
 }
@@ -176,7 +175,7 @@ pub(crate) async fn set_skills(
     let mut errors = Vec::new();
     check_skills("skills", &input.skills, &mut errors);
     if !errors.is_empty() {
-        return Err(ApiError::invalid_fields("invalid_skills", errors));
+        return Err(ApiError::with_fields(ErrorCode::InvalidSkills, errors));
     }
     state.store.user(tenant, UserId(id)).await?.ok_or_else(ApiError::not_found)?;
     let json = serde_json::to_string(&input.skills).map_err(|_| ApiError::from(StoreError::Corrupt("agent skills".into())))?;

@@ -4,6 +4,7 @@
 
 use crate::auth::Authed;
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use crate::extract::{ApiJson, ApiPath};
 use crate::handlers::views::Created;
 use crate::state::AppState;
@@ -53,7 +54,7 @@ pub(crate) async fn add_supplier(
     authed: Authed,
     ApiJson(input): ApiJson<SupplierInput>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
-    let supplier = input.validate().map_err(|fields| ApiError::invalid_fields("invalid_supplier", fields))?;
+    let supplier = input.validate().map_err(|fields| ApiError::with_fields(ErrorCode::InvalidSupplier, fields))?;
     let audit = authed.caller.audit(&state, AuditAction::SupplierAdd, "supplier");
     let id = state
         .store
@@ -70,7 +71,7 @@ pub(crate) async fn update_supplier(
     ApiJson(input): ApiJson<SupplierInput>,
 ) -> Result<StatusCode, ApiError> {
     let current: Supplier = register_entry_of(&entry(&state, &authed, registers::SUPPLIERS, id).await?)?;
-    let mut supplier = input.validate().map_err(|fields| ApiError::invalid_fields("invalid_supplier", fields))?;
+    let mut supplier = input.validate().map_err(|fields| ApiError::with_fields(ErrorCode::InvalidSupplier, fields))?;
     supplier.last_review_at = current.last_review_at;
     supplier.last_review_outcome = current.last_review_outcome;
     let audit = authed.caller.audit(&state, AuditAction::SupplierUpdate, format!("supplier:{id}"));
@@ -99,10 +100,10 @@ pub(crate) async fn review_supplier(
     ApiJson(input): ApiJson<SupplierReview>,
 ) -> Result<StatusCode, ApiError> {
     if !REVIEW_OUTCOMES.contains(&input.outcome.as_str()) {
-        return Err(ApiError::unprocessable("invalid_review", "outcome must be approved, approved_with_conditions or rejected"));
+        return Err(ApiError::new(ErrorCode::InvalidReview, "outcome must be approved, approved_with_conditions or rejected"));
     }
     if bounded_text(&input.notes, 1, 5_000).is_none() {
-        return Err(ApiError::unprocessable("invalid_review", "notes must be 1 to 5000 characters, not blank"));
+        return Err(ApiError::new(ErrorCode::InvalidReview, "notes must be 1 to 5000 characters, not blank"));
     }
     let mut supplier: Supplier = register_entry_of(&entry(&state, &authed, registers::SUPPLIERS, id).await?)?;
     let now = state.clock.now();
@@ -140,7 +141,7 @@ pub(crate) async fn risks(State(state): State<AppState>, authed: Authed) -> Resu
 }
 
 async fn checked_risk(state: &AppState, authed: &Authed, input: RiskInput) -> Result<Risk, ApiError> {
-    let risk = input.validate().map_err(|fields| ApiError::invalid_fields("invalid_risk", fields))?;
+    let risk = input.validate().map_err(|fields| ApiError::with_fields(ErrorCode::InvalidRisk, fields))?;
     let mut unknown = risk.unknown_controls(|id| CATALOGUE.iter().any(|c| c.id == id));
     if state.store.user(authed.principal.tenant.id, UserId(risk.owner_id)).await?.is_none() {
         unknown.push(FieldError::new("owner_id", "is not one of your users"));
@@ -195,7 +196,7 @@ pub(crate) async fn review_risk(
     ApiJson(input): ApiJson<RiskReview>,
 ) -> Result<StatusCode, ApiError> {
     if bounded_text(&input.notes, 1, 5_000).is_none() {
-        return Err(ApiError::unprocessable("invalid_review", "notes must be 1 to 5000 characters, not blank"));
+        return Err(ApiError::new(ErrorCode::InvalidReview, "notes must be 1 to 5000 characters, not blank"));
     }
     let mut risk: Risk = register_entry_of(&entry(&state, &authed, registers::RISKS, id).await?)?;
     let now = state.clock.now();

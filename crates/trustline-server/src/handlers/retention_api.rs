@@ -1,5 +1,6 @@
 use crate::auth::Authed;
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use crate::extract::ApiJson;
 use crate::state::AppState;
 use axum::Json;
@@ -17,7 +18,7 @@ pub(crate) async fn update(
     authed: Authed,
     ApiJson(policy): ApiJson<RetentionPolicy>,
 ) -> Result<StatusCode, ApiError> {
-    policy.check().map_err(|reason| ApiError::unprocessable("invalid_policy", reason))?;
+    policy.check().map_err(|reason| ApiError::new(ErrorCode::InvalidPolicy, reason))?;
     let tenant = authed.principal.tenant.id;
     let days = |d: Option<u32>| d.map_or_else(|| "none".to_owned(), |d| d.to_string());
     let audit = authed

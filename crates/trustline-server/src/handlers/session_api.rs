@@ -1,6 +1,7 @@
 use crate::auth::{Authed, Caller, Credential};
 use crate::cookies;
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use crate::extract::ApiJson;
 use crate::guard::csrf_token;
 use crate::login::{self, NewSession};
@@ -82,7 +83,7 @@ pub(crate) async fn sign_in(State(state): State<AppState>, caller: Caller, ApiJs
 
 pub(crate) async fn current(State(state): State<AppState>, authed: Authed) -> Result<Response, ApiError> {
     let Credential::Session { digest, stage } = authed.principal.credential else {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "session_required", "API tokens have no session"));
+        return Err(ApiError::new(ErrorCode::SessionRequired, "API tokens have no session"));
     };
     Ok(Json(SessionView {
         stage,

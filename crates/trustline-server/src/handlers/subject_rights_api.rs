@@ -2,6 +2,7 @@
 
 use crate::auth::Authed;
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
 use axum::Json;
@@ -38,7 +39,7 @@ pub(crate) async fn erase(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<ErasureRequest>,
 ) -> Result<StatusCode, ApiError> {
-    let reason = ErasureReason::parse_requested(&input.reason).map_err(|e| ApiError::unprocessable("invalid_reason", e.to_string()))?;
+    let reason = ErasureReason::parse_requested(&input.reason).map_err(|e| ApiError::new(ErrorCode::InvalidReason, e.to_string()))?;
     let contact = ContactId(id);
     let audit = authed.caller.audit(&state, AuditAction::SubjectErase, subject_label(contact)).detail("reason", reason.as_str());
     state.vault.erase_subject(authed.principal.tenant.id, contact, reason, audit).await?;

@@ -1,5 +1,6 @@
 use crate::auth::Authed;
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use crate::extract::ApiJson;
 use crate::state::AppState;
 use axum::Json;
@@ -66,12 +67,12 @@ pub(crate) async fn update(
         None => None,
         Some("") => Some(None),
         Some(code) => {
-            DefaultRegion::parse(code).map_err(|e| ApiError::unprocessable("invalid_region", e.to_string()))?;
+            DefaultRegion::parse(code).map_err(|e| ApiError::new(ErrorCode::InvalidRegion, e.to_string()))?;
             Some(Some(code.to_owned()))
         }
     };
     if input.require_mfa.is_none() && region.is_none() {
-        return Err(ApiError::unprocessable("nothing_to_change", "give require_mfa and/or default_region"));
+        return Err(ApiError::new(ErrorCode::NothingToChange, "give require_mfa and/or default_region"));
     }
     if let Some(require) = input.require_mfa {
         let draft = authed

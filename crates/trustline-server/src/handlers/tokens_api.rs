@@ -1,6 +1,7 @@
 use super::views::TokenView;
 use crate::auth::Authed;
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
 use axum::Json;
@@ -50,19 +51,18 @@ pub(crate) async fn create(
     ApiJson(input): ApiJson<NewTokenInput>,
 ) -> Result<Response, ApiError> {
     let Some(name) = bounded_text(&input.name, 1, 100).map(str::to_owned) else {
-        return Err(ApiError::unprocessable("invalid_name", "name must be 1 to 100 characters, not blank"));
+        return Err(ApiError::new(ErrorCode::InvalidName, "name must be 1 to 100 characters, not blank"));
     };
     if !(1..=MAX_DAYS).contains(&input.expires_in_days) {
-        return Err(ApiError::unprocessable("invalid_expiry", format!("expires_in_days must be between 1 and {MAX_DAYS}")));
+        return Err(ApiError::new(ErrorCode::InvalidExpiry, format!("expires_in_days must be between 1 and {MAX_DAYS}")));
     }
     let role = authed.principal.credential_role();
     let mut scopes = Vec::with_capacity(input.scopes.len());
     for scope in &input.scopes {
-        let action = Action::parse(scope).map_err(|e| ApiError::unprocessable("invalid_scope", e.to_string()))?;
+        let action = Action::parse(scope).map_err(|e| ApiError::new(ErrorCode::InvalidScope, e.to_string()))?;
         if !authed.principal.may(action) {
             return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "scope_not_grantable",
+                ErrorCode::ScopeNotGrantable,
                 format!("a token may hold only what its creator may do, and you may not {scope}"),
             ));
         }
@@ -71,7 +71,7 @@ pub(crate) async fn create(
         }
     }
     if scopes.is_empty() {
-        return Err(ApiError::unprocessable("invalid_scope", "name at least one scope"));
+        return Err(ApiError::new(ErrorCode::InvalidScope, "name at least one scope"));
     }
     let secret = SecretToken::generate("tlk_");
     let now = state.clock.now();

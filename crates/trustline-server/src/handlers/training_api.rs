@@ -3,6 +3,7 @@
 
 use crate::auth::Authed;
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use crate::extract::{ApiJson, ApiPath};
 use crate::handlers::views::Created;
 use crate::state::AppState;
@@ -25,12 +26,12 @@ pub(crate) async fn create_course(
     authed: Authed,
     ApiJson(input): ApiJson<CourseInput>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
-    let (title, validity_days, required) = input.validate().map_err(|fields| ApiError::invalid_fields("invalid_course", fields))?;
+    let (title, validity_days, required) = input.validate().map_err(|fields| ApiError::with_fields(ErrorCode::InvalidCourse, fields))?;
     let audit = authed.caller.audit(&state, AuditAction::TrainingCourseCreate, "course").detail("validity_days", validity_days.to_string());
     let id =
         state.store.create_course(authed.principal.tenant.id, &title, validity_days, required, state.clock.now(), audit).await.map_err(
             |e| match e {
-                StoreError::Conflict(_) => ApiError::new(StatusCode::CONFLICT, "course_exists", "a course with this title exists"),
+                StoreError::Conflict(_) => ApiError::new(ErrorCode::CourseExists, "a course with this title exists"),
                 other => other.into(),
             },
         )?;
@@ -81,7 +82,7 @@ pub(crate) async fn record_completion(
     let now = state.clock.now();
     let at = input.completed_at.unwrap_or(now);
     if at > now || at < now - COMPLETION_LOOKBACK {
-        return Err(ApiError::unprocessable("invalid_completion", "completed_at must be in the last three years and not in the future"));
+        return Err(ApiError::new(ErrorCode::InvalidCompletion, "completed_at must be in the last three years and not in the future"));
     }
     let audit = authed
         .caller

@@ -4,6 +4,7 @@
 
 use crate::auth::Authed;
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use crate::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::state::AppState;
 use axum::Json;
@@ -147,13 +148,12 @@ pub(crate) async fn attach_evidence(
     if known.check.is_automated() {
         // The control exists; what decides it leaves no room for evidence.
         return Err(ApiError::new(
-            axum::http::StatusCode::CONFLICT,
-            "automated_control",
+            ErrorCode::AutomatedControl,
             format!("{control} is decided by an automated check, not by attached evidence"),
         ));
     }
     let (Some(summary), Some(reference)) = (bounded_text(&input.summary, 1, 500), bounded_text(&input.reference, 1, 500)) else {
-        return Err(ApiError::unprocessable("invalid_evidence", "summary and reference must each be 1 to 500 characters, not blank"));
+        return Err(ApiError::new(ErrorCode::InvalidEvidence, "summary and reference must each be 1 to 500 characters, not blank"));
     };
     let (summary, reference) = (summary.to_owned(), reference.to_owned());
     let now = state.clock.now();

@@ -2,6 +2,7 @@ use super::views::UserView;
 use crate::account_access;
 use crate::auth::{Authed, Principal};
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use crate::extract::{ApiJson, ApiPath};
 use crate::passwords::{check_new_password, hash_password};
 use crate::state::AppState;
@@ -96,11 +97,11 @@ pub(crate) async fn create(
     authed: Authed,
     ApiJson(input): ApiJson<NewUserInput>,
 ) -> Result<Response, ApiError> {
-    let username = Username::parse(&input.username).map_err(|e| ApiError::unprocessable("invalid_username", e.to_string()))?;
+    let username = Username::parse(&input.username).map_err(|e| ApiError::new(ErrorCode::InvalidUsername, e.to_string()))?;
     let Some(display_name) = bounded_text(&input.display_name, 1, 100).map(str::to_owned) else {
-        return Err(ApiError::unprocessable("invalid_display_name", "display_name must be 1 to 100 characters, not blank"));
+        return Err(ApiError::new(ErrorCode::InvalidDisplayName, "display_name must be 1 to 100 characters, not blank"));
     };
-    let role = Role::parse(&input.role).map_err(|e| ApiError::unprocessable("invalid_role", e.to_string()))?;
+    let role = Role::parse(&input.role).map_err(|e| ApiError::new(ErrorCode::InvalidRole, e.to_string()))?;
     account_access::may_manage(&authed.principal, role)?;
     let (password, generated) = match input.password {
         Some(p) => (p, false),
@@ -158,7 +159,7 @@ pub(crate) async fn change_role(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<RoleChange>,
 ) -> Result<StatusCode, ApiError> {
-    let role = Role::parse(&input.role).map_err(|e| ApiError::unprocessable("invalid_role", e.to_string()))?;
+    let role = Role::parse(&input.role).map_err(|e| ApiError::new(ErrorCode::InvalidRole, e.to_string()))?;
     let user = account_access::manageable(&state, &authed.principal, UserId(id)).await?;
     account_access::may_manage(&authed.principal, role)?;
     let draft = authed

@@ -3,6 +3,7 @@
 
 use crate::auth::Authed;
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
 use crate::webhooks::{events_of, policy, secret_place};
@@ -73,7 +74,7 @@ pub(crate) async fn create(
     ApiJson(input): ApiJson<WebhookInput>,
 ) -> Result<(StatusCode, Json<NewWebhookView>), ApiError> {
     let tenant = authed.principal.tenant.id;
-    let target = input.validate(policy(&state)).map_err(|fields| ApiError::invalid_fields("invalid_webhook", fields))?;
+    let target = input.validate(policy(&state)).map_err(|fields| ApiError::with_fields(ErrorCode::InvalidWebhook, fields))?;
     let secret = SecretToken::generate("whsec_");
     let sealed_secret = state
         .keys

@@ -8,6 +8,7 @@ use crate::auth::Authed;
 use crate::dialer::CallError;
 use crate::dialer::desk::{self, DeskError, DispositionError, DispositionRequest};
 use crate::error::ApiError;
+use crate::error_code::ErrorCode;
 use crate::extract::{ApiJson, ApiPath};
 use crate::handlers::contact_view::ContactView;
 use crate::handlers::contacts_api::{checked_note, record_do_not_contact};
@@ -41,10 +42,10 @@ impl From<DeskError> for ApiError {
         match error {
             DeskError::NotFound => ApiError::not_found(),
             DeskError::WrongState(..) | DeskError::Preview | DeskError::Incoming | DeskError::LineGone => {
-                ApiError::new(StatusCode::CONFLICT, "wrong_call_state", error.to_string())
+                ApiError::new(ErrorCode::WrongCallState, error.to_string())
             }
-            DeskError::NotDiallable(_) => ApiError::new(StatusCode::CONFLICT, "not_diallable", error.to_string()),
-            DeskError::NoTelephony => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "no_telephony", error.to_string()),
+            DeskError::NotDiallable(_) => ApiError::new(ErrorCode::NotDiallable, error.to_string()),
+            DeskError::NoTelephony => ApiError::new(ErrorCode::NoTelephony, error.to_string()),
             DeskError::Call(e) => e.into(),
         }
     }
@@ -56,7 +57,7 @@ impl From<DispositionError> for ApiError {
             DispositionError::Unknown(..) => {
                 ApiError::unknown_references(vec![trustline_domain::contact::FieldError::new("disposition", error.to_string())])
             }
-            DispositionError::Callback(e) => ApiError::unprocessable("invalid_callback", e.to_string()),
+            DispositionError::Callback(e) => ApiError::new(ErrorCode::InvalidCallback, e.to_string()),
             DispositionError::Desk(e) => e.into(),
         }
     }
