@@ -79,8 +79,20 @@ impl App {
         let live = crate::live::LiveFeed::start(store.clone());
         let dialer = Arc::default();
         let security_stream = crate::security_stream::SecurityStream::open(&config.siem);
-        let shared =
-            Shared { store, clock, keys, hasher, appender, vault, config, live, dialer, csp_reports: Default::default(), security_stream };
+        let shared = Shared {
+            store,
+            clock,
+            keys,
+            hasher,
+            appender,
+            vault,
+            config,
+            api_document: crate::openapi::document_for,
+            live,
+            dialer,
+            csp_reports: Default::default(),
+            security_stream,
+        };
         Self { state: AppState(Arc::new(shared)) }
     }
 

@@ -5,6 +5,7 @@
 //! records refusals in the audit log.
 
 use crate::auth::{Caller, Credential, Principal};
+use crate::csrf_token::{csrf_token, equal};
 use crate::error::ApiError;
 use crate::error_code::ErrorCode;
 use crate::state::AppState;
@@ -13,7 +14,6 @@ use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use subtle::ConstantTimeEq as _;
 use trustline_audit::Outcome;
 use trustline_domain::AuditAction;
 use trustline_domain::{Action, SessionStage};
@@ -51,10 +51,6 @@ impl Access {
 pub enum Surface {
     Page,
     Api,
-}
-
-pub(crate) fn csrf_token(state: &AppState, session_digest: &[u8; 32]) -> String {
-    state.keys.csrf.mac_hex(session_digest)
 }
 
 pub(crate) async fn guard(State((state, access, surface)): State<(AppState, Access, Surface)>, request: Request, next: Next) -> Response {
@@ -167,7 +163,7 @@ async fn refuse(state: &AppState, caller: &Caller, request: &Target, refusal: Re
     }
     match (surface, redirect) {
         (Surface::Page, Some(to)) if request.method == Method::GET => Redirect::to(to).into_response(),
-        (Surface::Page, None) if request.method == Method::GET => crate::handlers::pages::refused(error),
+        (Surface::Page, None) if request.method == Method::GET => crate::page_render::refused(error),
         _ => error.into_response(),
     }
 }
@@ -207,9 +203,4 @@ async fn check_csrf(state: &AppState, caller: &Caller, request: Request) -> Resu
     };
     let presented = bytes.split(|b| *b == b'&').filter_map(|pair| pair.strip_prefix(b"csrf=")).next_back().unwrap_or_default();
     if equal(presented, expected.as_bytes()) { Ok(Request::from_parts(parts, Body::from(bytes.clone()))) } else { Err(failed()) }
-}
-
-/// Constant-time, so the token cannot be guessed byte by byte.
-pub(crate) fn equal(a: &[u8], b: &[u8]) -> bool {
-    a.ct_eq(b).into()
 }

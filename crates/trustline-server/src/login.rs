@@ -2,10 +2,11 @@
 //! HTML pages and the JSON API so both follow exactly the same rules.
 
 use crate::auth::{Caller, Credential, Principal};
+use crate::csrf_token::csrf_token;
 use crate::error::ApiError;
 use crate::error_code::ErrorCode;
-use crate::guard::csrf_token;
 use crate::passwords::verify_password;
+use crate::sign_in_throttle::{throttle_keys, throttle_verdict, throttled, username_mac};
 use crate::state::AppState;
 use trustline_audit::Outcome;
 use trustline_crypto::{SecretToken, Totp, TotpSecret, recovery_code, sha256};
@@ -27,20 +28,8 @@ fn invalid_credentials() -> ApiError {
     ApiError::new(ErrorCode::InvalidCredentials, "the organisation, username or password is not correct")
 }
 
-pub(crate) fn throttled() -> ApiError {
-    ApiError::new(ErrorCode::TooManyAttempts, "too many failed sign-in attempts; wait a few minutes and try again")
-}
-
 fn invalid_code() -> ApiError {
     ApiError::new(ErrorCode::InvalidCode, "the code is not correct or was already used")
-}
-
-/// Throttling keys of a password guess (signing in, or confirming one's
-/// current password): the account as typed (whether or not it exists) and
-/// the address.
-pub(crate) fn throttle_keys(state: &AppState, tenant: &str, username: &str, source: &str) -> [String; 2] {
-    let typed = format!("{}\n{}", tenant.trim().to_ascii_lowercase(), username.trim().to_ascii_lowercase());
-    [format!("account:{}", state.keys.throttle.mac_hex(typed.as_bytes())), format!("address:{source}")]
 }
 
 /// Second-factor throttling keys: the account itself, whatever the session
@@ -48,19 +37,6 @@ pub(crate) fn throttle_keys(state: &AppState, tenant: &str, username: &str, sour
 /// the address.
 fn second_factor_keys(user: &User, source: &str) -> [String; 2] {
     [format!("second_factor:user:{}", user.id), format!("address:{source}")]
-}
-
-pub(crate) async fn throttle_verdict(state: &AppState, keys: &[String; 2]) -> Result<ThrottleVerdict, ApiError> {
-    let since = state.config.throttle.window_start(state.clock.now());
-    let [account, address] = keys;
-    let account = state.store.login_failures(account, since).await?;
-    let address = state.store.login_failures(address, since).await?;
-    Ok(state.config.throttle.verdict(account, address))
-}
-
-/// The MAC incident detection groups password guesses by.
-pub(crate) fn username_mac(state: &AppState, username: &str) -> String {
-    state.keys.audit_values.mac_hex(username.trim().to_ascii_lowercase().as_bytes())
 }
 
 fn new_session(state: &AppState, user: &User, stage: SessionStage) -> (Session, NewSession) {

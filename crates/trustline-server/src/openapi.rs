@@ -6,11 +6,13 @@
 use crate::error_code::ErrorCode;
 use crate::guard::Access;
 use crate::routes::{Describe, RequestBody, ResponseBody, RouteSpec, route_table};
+use crate::served_document::Installation;
 use axum::http::Method;
 use schemars::SchemaGenerator;
 use schemars::generate::{Contract, SchemaSettings};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 /// Whether a route belongs in the API document (pages and assets do not).
 pub fn documented(spec: &RouteSpec) -> bool {
@@ -292,19 +294,10 @@ fn operation(spec: &RouteSpec, schemas: &mut Schemas) -> Value {
     Value::Object(op)
 }
 
-/// What the document says that depends on this installation and the hour:
-/// the rules written in it are the ones the server applies now.
-pub struct Installation {
-    /// The operator allows webhooks to private destinations (then a
-    /// delivery URL is any URL the checks after the pattern accept).
-    pub allow_private_webhooks: bool,
-    /// The time the document is served (Unix seconds).
-    pub now: i64,
-}
-
-/// The document as this installation serves it.
-pub fn document_for(document: &Value, installation: &Installation) -> Value {
-    let mut document = document.clone();
+/// The document as this installation serves it, generated once per process.
+pub(crate) fn document_for(installation: &Installation) -> Value {
+    static DOCUMENT: LazyLock<Value> = LazyLock::new(document);
+    let mut document = DOCUMENT.clone();
     if installation.allow_private_webhooks
         && let Some(url) = document.pointer_mut("/components/schemas/WebhookUrl").and_then(Value::as_object_mut)
     {

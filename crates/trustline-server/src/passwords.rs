@@ -3,7 +3,7 @@
 
 use crate::error::ApiError;
 use crate::error_code::ErrorCode;
-use crate::login;
+use crate::sign_in_throttle;
 use crate::state::AppState;
 use trustline_audit::Outcome;
 use trustline_domain::AuditAction;
@@ -57,18 +57,18 @@ pub(crate) async fn change_own(
     new: Zeroizing<String>,
 ) -> Result<(), ApiError> {
     let user = &authed.principal.user;
-    let keys = login::throttle_keys(state, &authed.principal.tenant.slug, &user.username, &authed.caller.source);
+    let keys = sign_in_throttle::throttle_keys(state, &authed.principal.tenant.slug, &user.username, &authed.caller.source);
     let attempt = |outcome: Outcome, reason: &str| {
         authed
             .caller
             .audit(state, AuditAction::UserPasswordChange, format!("user:{}", user.id))
             .outcome(outcome)
-            .detail("username_mac", login::username_mac(state, &user.username))
+            .detail("username_mac", sign_in_throttle::username_mac(state, &user.username))
             .detail("reason", reason)
     };
-    if let ThrottleVerdict::Refuse { .. } = login::throttle_verdict(state, &keys).await? {
+    if let ThrottleVerdict::Refuse { .. } = sign_in_throttle::throttle_verdict(state, &keys).await? {
         state.appender.append(attempt(Outcome::Denied, "throttled")).await?;
-        return Err(login::throttled());
+        return Err(sign_in_throttle::throttled());
     }
     if !verify_password(state, current, Some(user.password_hash.clone())).await? {
         state.store.record_login_failure(&keys, state.clock.now()).await?;

@@ -18,6 +18,8 @@ pub(crate) struct Shared {
     /// Keys for personal data, and the only way to decrypt it.
     pub vault: Arc<trustline_vault::Vault>,
     pub config: AppConfig,
+    /// The API document as served to this installation (see `handlers::openapi`).
+    pub api_document: fn(&crate::served_document::Installation) -> serde_json::Value,
     /// Changes for supervisor views.
     pub live: crate::live::LiveFeed,
     pub dialer: Arc<crate::dialer::Dialer>,

@@ -2,10 +2,11 @@
 //! and changes data through the API; a section shows only to the roles
 //! whose actions it needs.
 
+use super::console_sections::{SECTIONS, first_section};
 use super::page_chrome::Chrome;
-use super::pages::render;
 use crate::auth::{Authed, Principal};
 use crate::error::ApiError;
+use crate::page_render::render;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -13,22 +14,6 @@ use axum::http::StatusCode;
 use axum::response::{Redirect, Response};
 use trustline_domain::webhooks::WebhookEvent;
 use trustline_domain::{Action, Role};
-
-/// The sections, each with the action its page needs.
-const SECTIONS: [(&str, &str, Action); 7] = [
-    ("/admin/users", "Users", Action::UserCreate),
-    ("/admin/imports", "Call lists", Action::ContactImport),
-    ("/admin/campaigns", "Campaigns", Action::CampaignManage),
-    ("/admin/queues", "Queues and skills", Action::QueueManage),
-    ("/admin/retention", "Retention", Action::RetentionManage),
-    ("/admin/tokens", "API tokens", Action::TokenManage),
-    ("/admin/webhooks", "Webhooks", Action::WebhookManage),
-];
-
-/// The first section `principal` may open, where the console's link leads.
-pub(crate) fn first_section(principal: &Principal) -> Option<&'static str> {
-    SECTIONS.iter().find(|(_, _, action)| principal.may(*action)).map(|(href, _, _)| *href)
-}
 
 /// `/admin`: the first section the person may open (home when none).
 pub(crate) async fn console(authed: Authed) -> Redirect {

@@ -3,12 +3,12 @@
 //! feed), and the wallboard's charts, drawn on the server.
 
 use super::page_chrome::Chrome;
-use super::pages::render;
 use crate::auth::Authed;
 use crate::call_facts::{inbound_facts, outbound_facts};
 use crate::charts::{Series, bars, shares, shares_up_to};
 use crate::error::ApiError;
 use crate::extract::ApiQuery;
+use crate::page_render::render;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;

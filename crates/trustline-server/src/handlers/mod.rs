@@ -6,6 +6,7 @@ pub(crate) mod agents_api;
 pub(crate) mod audit_api;
 pub(crate) mod calls_api;
 pub(crate) mod campaigns_api;
+mod console_sections;
 mod contact_view;
 pub(crate) mod contacts_api;
 pub(crate) mod csp_api;

@@ -1,16 +1,17 @@
-use crate::openapi::{Installation, document_for};
+//! Serves the API document. The document is generated from the route table
+//! (the `openapi` module), which lists this handler; the state hands the
+//! handler the generator, so neither module imports the other's.
+
+use crate::served_document::Installation;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use serde_json::Value;
-use std::sync::LazyLock;
-
-static DOCUMENT: LazyLock<Value> = LazyLock::new(crate::openapi::document);
 
 /// The OpenAPI document of this server, as this installation applies it.
 pub(crate) async fn document(State(state): State<AppState>) -> Json<Value> {
     let installation = Installation { allow_private_webhooks: state.config.allow_private_webhooks, now: state.clock.now() };
-    Json(document_for(&DOCUMENT, &installation))
+    Json((state.api_document)(&installation))
 }
 
 crate::schema_only::schema_only!(

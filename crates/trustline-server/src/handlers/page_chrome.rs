@@ -3,9 +3,9 @@
 //! send, and the idle timeout the session warning counts down.
 
 use crate::auth::{Authed, Credential};
+use crate::csrf_token::csrf_token;
 use crate::error::ApiError;
 use crate::error_code::ErrorCode;
-use crate::guard::csrf_token;
 use crate::state::AppState;
 use trustline_domain::Action;
 
@@ -49,7 +49,7 @@ impl Chrome {
             .map(|(href, label, _)| NavLink { href, label, current: *href == current })
             .collect();
         // The console leads to the first of its sections the role opens.
-        if let Some(href) = super::admin_pages::first_section(p) {
+        if let Some(href) = super::console_sections::first_section(p) {
             let at = links.len().saturating_sub(usize::from(p.may(Action::TrustRead)));
             links.insert(at, NavLink { href, label: "Admin", current: current == "/admin" });
         }

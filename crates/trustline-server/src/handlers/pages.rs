@@ -4,38 +4,21 @@
 use super::page_chrome::Chrome;
 use crate::auth::{Authed, Caller, Credential};
 use crate::cookies;
+use crate::csrf_token::{csrf_token, equal};
 use crate::error::ApiError;
 use crate::error_code::ErrorCode;
 use crate::extract::ApiForm;
-use crate::guard::{csrf_token, equal};
 use crate::login::{self, NewSession};
+use crate::page_render::render;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use trustline_crypto::SecretToken;
 use trustline_domain::SessionStage;
 use zeroize::Zeroizing;
-
-pub(crate) fn render(template: &impl Template, status: StatusCode) -> Response {
-    match template.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(_) => ApiError::new(ErrorCode::Internal, "page rendering failed").into_response(),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "forbidden.html")]
-struct Refused {
-    message: String,
-}
-
-/// A page a signed-in person may not open: a page saying so, not JSON.
-pub(crate) fn refused(error: ApiError) -> Response {
-    render(&Refused { message: error.message }, error.code.status())
-}
 
 #[derive(Template)]
 #[template(path = "home.html")]

@@ -1,9 +1,9 @@
 use crate::auth::{Authed, Caller, Credential};
 use crate::cookies;
+use crate::csrf_token::csrf_token;
 use crate::error::ApiError;
 use crate::error_code::ErrorCode;
 use crate::extract::ApiJson;
-use crate::guard::csrf_token;
 use crate::login::{self, NewSession};
 use crate::state::AppState;
 use axum::Json;

@@ -53,8 +53,8 @@ const COMPLETION_LOOKBACK: i64 = 3 * 365 * 86_400;
 
 crate::schema_only::schema_only!(
     /// How the API document states when a completion may be dated: its
-    /// bounds move with the clock, so the served document sets them
-    /// ([`crate::openapi::Installation`]).
+    /// bounds move with the clock, so the document is given them as it is
+    /// served.
     CompletionTime,
     |_| schemars::json_schema!({
         "type": "integer",

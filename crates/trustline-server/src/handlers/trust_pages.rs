@@ -3,10 +3,10 @@
 //! the pages' modules from the API.
 
 use super::page_chrome::Chrome;
-use super::pages::render;
 use crate::auth::Authed;
 use crate::error::ApiError;
 use crate::extract::ApiPath;
+use crate::page_render::render;
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
