@@ -1,30 +1,30 @@
-//! Outbound campaigns as stored. Settings are kept as the domain's JSON;
-//! the store only keeps them with the lists they dial.
+//! Outbound campaigns as stored: the domain's status and checked settings
+//! (kept as JSON, decoded here once), with the lists they dial.
 
 use crate::StoreResult;
 use async_trait::async_trait;
 use trustline_audit::AuditDraft;
+use trustline_domain::dialing::{CampaignSettings, CampaignStatus};
 use trustline_domain::{TenantId, UnixTime};
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Campaign {
     pub id: i64,
     pub tenant_id: TenantId,
     pub name: String,
-    pub status: String,
-    /// `CampaignSettings` as JSON.
-    pub settings: String,
+    pub status: CampaignStatus,
+    pub settings: CampaignSettings,
     pub list_ids: Vec<i64>,
     pub created_at: UnixTime,
     pub updated_at: UnixTime,
 }
 
 /// A campaign to create, or the new settings of one.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct CampaignDraft {
     pub tenant_id: TenantId,
     pub name: String,
-    pub settings: String,
+    pub settings: CampaignSettings,
     pub list_ids: Vec<i64>,
     pub at: UnixTime,
 }
@@ -43,8 +43,8 @@ pub trait CampaignStore: Send + Sync {
         &self,
         tenant: TenantId,
         id: i64,
-        from: &str,
-        to: &str,
+        from: CampaignStatus,
+        to: CampaignStatus,
         at: UnixTime,
         audit: AuditDraft,
     ) -> StoreResult<()>;

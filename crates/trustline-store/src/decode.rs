@@ -22,6 +22,16 @@ pub trait Columns {
     fn opt_bytes(&self, column: &'static str) -> Result<Option<Vec<u8>>, StoreError>;
 }
 
+/// A column holding a domain value as JSON.
+pub fn json<T: serde::de::DeserializeOwned>(row: &impl Columns, column: &'static str) -> Result<T, StoreError> {
+    serde_json::from_str(&row.text(column)?).map_err(|_| undecodable(column))
+}
+
+/// A domain value as the JSON a column keeps.
+pub fn to_json(value: &impl serde::Serialize, what: &str) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|_| StoreError::Corrupt(format!("{what} does not encode")))
+}
+
 /// The error an engine reports for a column that does not decode.
 pub fn undecodable(column: &'static str) -> StoreError {
     StoreError::Corrupt(format!("column {column} does not decode"))
@@ -323,8 +333,8 @@ pub fn campaign(row: &impl Columns) -> Result<crate::Campaign, StoreError> {
         id: row.int("id")?,
         tenant_id: TenantId(row.int("tenant_id")?),
         name: row.text("name")?,
-        status: row.text("status")?,
-        settings: row.text("settings")?,
+        status: trustline_domain::dialing::CampaignStatus::parse(&row.text("status")?).map_err(|_| undecodable("status"))?,
+        settings: json(row, "settings")?,
         list_ids: Vec::new(),
         created_at: row.int("created_at")?,
         updated_at: row.int("updated_at")?,
@@ -337,7 +347,7 @@ pub fn queue(row: &impl Columns) -> Result<crate::Queue, StoreError> {
         tenant_id: TenantId(row.int("tenant_id")?),
         name: row.text("name")?,
         number: row.text("number")?,
-        settings: row.text("settings")?,
+        settings: json(row, "settings")?,
         created_at: row.int("created_at")?,
         updated_at: row.int("updated_at")?,
     })

@@ -235,7 +235,7 @@ macro_rules! campaign_store_for {
                 )
                 .bind(campaign.tenant_id.0)
                 .bind(&campaign.name)
-                .bind(&campaign.settings)
+                .bind($crate::decode::to_json(&campaign.settings, "campaign settings")?)
                 .bind(campaign.at)
                 .fetch_one(&mut *tx)
                 .await
@@ -277,7 +277,7 @@ macro_rules! campaign_store_for {
                 let mut tx = self.begin().await?;
                 let done = ::sqlx::query("UPDATE campaigns SET name = $1, settings = $2, updated_at = $3 WHERE tenant_id = $4 AND id = $5")
                     .bind(&campaign.name)
-                    .bind(&campaign.settings)
+                    .bind($crate::decode::to_json(&campaign.settings, "campaign settings")?)
                     .bind(campaign.at)
                     .bind(campaign.tenant_id.0)
                     .bind(id)
@@ -294,18 +294,18 @@ macro_rules! campaign_store_for {
                 &self,
                 tenant: ::trustline_domain::TenantId,
                 id: i64,
-                from: &str,
-                to: &str,
+                from: ::trustline_domain::dialing::CampaignStatus,
+                to: ::trustline_domain::dialing::CampaignStatus,
                 at: ::trustline_domain::UnixTime,
                 audit: ::trustline_audit::AuditDraft,
             ) -> $crate::StoreResult<()> {
                 let mut tx = self.begin().await?;
                 let done = ::sqlx::query("UPDATE campaigns SET status = $1, updated_at = $2 WHERE tenant_id = $3 AND id = $4 AND status = $5")
-                    .bind(to)
+                    .bind(to.as_str())
                     .bind(at)
                     .bind(tenant.0)
                     .bind(id)
-                    .bind(from)
+                    .bind(from.as_str())
                     .execute(&mut *tx)
                     .await
                     .map_err(unavailable)?;

@@ -107,7 +107,7 @@ macro_rules! queue_store_for {
                 .bind(queue.tenant_id.0)
                 .bind(&queue.name)
                 .bind(&queue.number)
-                .bind(&queue.settings)
+                .bind($crate::decode::to_json(&queue.settings, "queue settings")?)
                 .bind(queue.at)
                 .fetch_one(&mut *tx)
                 .await
@@ -124,7 +124,7 @@ macro_rules! queue_store_for {
                 let done = ::sqlx::query("UPDATE queues SET name = $1, number = $2, settings = $3, updated_at = $4 WHERE tenant_id = $5 AND id = $6")
                     .bind(&queue.name)
                     .bind(&queue.number)
-                    .bind(&queue.settings)
+                    .bind($crate::decode::to_json(&queue.settings, "queue settings")?)
                     .bind(queue.at)
                     .bind(queue.tenant_id.0)
                     .bind(id)

@@ -1,32 +1,33 @@
-//! Inbound queues and agents' skills as stored. Settings and skills are
-//! kept as the domain's JSON; the store keeps the number unique, since a
-//! dialled number must reach exactly one queue.
+//! Inbound queues and agents' skills as stored. Settings are the domain's
+//! checked settings (kept as JSON, decoded here once), skills the domain's
+//! JSON; the store keeps the number unique, since a dialled number must
+//! reach exactly one queue.
 
 use crate::StoreResult;
 use async_trait::async_trait;
 use trustline_audit::AuditDraft;
+use trustline_domain::routing::QueueSettings;
 use trustline_domain::{TenantId, UnixTime, UserId};
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Queue {
     pub id: i64,
     pub tenant_id: TenantId,
     pub name: String,
     /// The E.164 number callers dial.
     pub number: String,
-    /// `QueueSettings` as JSON.
-    pub settings: String,
+    pub settings: QueueSettings,
     pub created_at: UnixTime,
     pub updated_at: UnixTime,
 }
 
 /// A queue to create, or the new settings of one.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct QueueDraft {
     pub tenant_id: TenantId,
     pub name: String,
     pub number: String,
-    pub settings: String,
+    pub settings: QueueSettings,
     pub at: UnixTime,
 }
 

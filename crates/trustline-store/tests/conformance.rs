@@ -4,8 +4,10 @@
 use std::sync::Arc;
 use trustline_audit::{AuditDraft, ChainVerifier};
 use trustline_domain::AuditAction;
+use trustline_domain::dialing::{CampaignInput, CampaignStatus};
+use trustline_domain::routing::QueueInput;
 use trustline_domain::{Action, Role, SessionStage, SessionTimes, TenantId, UserId};
-use trustline_store::{NewApiToken, NewUser, Session, Store, StoreError, Tenant};
+use trustline_store::{CampaignDraft, NewApiToken, NewUser, QueueDraft, Session, Store, StoreError, Tenant};
 use trustline_testdb::{Engine, RawDb, TestDb, on_both_engines};
 
 fn draft(tenant: i64, action: AuditAction) -> AuditDraft {
@@ -50,6 +52,7 @@ on_both_engines!(
     users_are_isolated_by_tenant,
     one_batch_extends_several_chains,
     the_last_enabled_owner_stays,
+    campaigns_and_queues_come_back_as_the_domain_wrote_them,
 );
 
 async fn one_batch_extends_several_chains(engine: Engine) {
@@ -304,4 +307,44 @@ async fn the_last_enabled_owner_stays(engine: Engine) {
     s.set_user_role(t.id, otto.id, Role::Owner, draft(t.id.0, AuditAction::UserChangeRole)).await.unwrap();
     s.set_user_disabled(t.id, olive.id, false, draft(t.id.0, AuditAction::UserEnable)).await.unwrap();
     s.set_user_role(t.id, otto.id, Role::Admin, draft(t.id.0, AuditAction::UserChangeRole)).await.unwrap();
+}
+
+/// Records carry the domain's types, decoded once at the store: a campaign's
+/// status and settings and a queue's settings come back as written, and a
+/// row edited behind the store's back is reported corrupt, not passed on.
+async fn campaigns_and_queues_come_back_as_the_domain_wrote_them(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let s = db.store.as_ref();
+    let t = tenant(s, "acme").await;
+    let input = CampaignInput {
+        name: "Renewals".into(),
+        mode: "predictive".into(),
+        lists: vec!["spring".into()],
+        max_attempts: Some(4),
+        ..CampaignInput::default()
+    };
+    let settings = input.validate().unwrap();
+    let campaign = CampaignDraft { tenant_id: t.id, name: "Renewals".into(), settings: settings.clone(), list_ids: Vec::new(), at: 1000 };
+    let id = s.create_campaign(campaign, draft(t.id.0, AuditAction::CampaignCreate)).await.unwrap();
+    let stored = s.campaign(t.id, id).await.unwrap().unwrap();
+    assert_eq!((stored.status, &stored.settings), (CampaignStatus::Draft, &settings));
+    let moved =
+        s.set_campaign_status(t.id, id, CampaignStatus::Draft, CampaignStatus::Running, 1001, draft(t.id.0, AuditAction::CampaignStatus));
+    moved.await.unwrap();
+    let stale =
+        s.set_campaign_status(t.id, id, CampaignStatus::Draft, CampaignStatus::Paused, 1002, draft(t.id.0, AuditAction::CampaignStatus));
+    assert!(matches!(stale.await, Err(StoreError::Conflict(_))), "a status that moved meanwhile is not overwritten");
+    assert_eq!(s.campaigns(t.id).await.unwrap()[0].status, CampaignStatus::Running);
+
+    let number = "+442079460000";
+    s.assign_number(t.id, number, 1000, draft(t.id.0, AuditAction::NumberAssign)).await.unwrap();
+    let queue = QueueInput { name: "Care".into(), number: number.into(), ..QueueInput::default() }.validate().unwrap();
+    let new = QueueDraft { tenant_id: t.id, name: "Care".into(), number: number.into(), settings: queue.clone(), at: 1000 };
+    let queue_id = s.create_queue(new, draft(t.id.0, AuditAction::QueueCreate)).await.unwrap();
+    assert_eq!(s.queue(t.id, queue_id).await.unwrap().unwrap().settings, queue);
+
+    db.raw.execute(&format!("UPDATE campaigns SET settings = '{{\"mode\": 7}}' WHERE id = {id}")).await;
+    assert!(matches!(s.campaign(t.id, id).await, Err(StoreError::Corrupt(_))));
+    db.raw.execute(&format!("UPDATE queues SET settings = 'not json' WHERE id = {queue_id}")).await;
+    assert!(matches!(s.queues(t.id).await, Err(StoreError::Corrupt(_))));
 }

@@ -3,10 +3,8 @@
 //! `wrap_up_timeout` and the agent made available, so nobody counts as
 //! working for ever after their browser closed.
 
-use super::campaign_call;
 use super::desk::{Closing, Concluded, DeskError, attempts_after, close_wrap_up, disposition_audit};
 use crate::state::AppState;
-use trustline_app::queue_settings_of;
 use trustline_domain::agent::{WRAP_UP_TIMED_OUT, timed_out_outcome, wrap_up_left};
 use trustline_domain::{TenantId, UnixTime};
 use trustline_store::{CallRecord, CallState, StoreError};
@@ -30,12 +28,12 @@ async fn limit_of(state: &AppState, call: &CallRecord) -> Result<u32, DeskError>
     if let Some(id) = call.campaign_id
         && let Some(campaign) = state.store.campaign(tenant, id).await?
     {
-        return Ok(campaign_call(tenant, &campaign)?.settings.wrap_up_seconds);
+        return Ok(campaign.settings.wrap_up_seconds);
     }
     if let Some(id) = call.queue_id
         && let Some(queue) = state.store.queue(tenant, id).await?
     {
-        return Ok(queue_settings_of(&queue)?.wrap_up_seconds);
+        return Ok(queue.settings.clone().wrap_up_seconds);
     }
     Ok(0)
 }
@@ -49,9 +47,8 @@ pub(crate) async fn time_out(state: &AppState, call: &CallRecord, now: UnixTime,
     let attempts = match (call.campaign_id, call.contact_id) {
         (Some(id), Some(contact)) => {
             let campaign = state.store.campaign(call.tenant_id, id).await?.ok_or(DeskError::NotFound)?;
-            let settings = campaign_call(call.tenant_id, &campaign)?.settings;
             let concluded = Concluded { outcome, callback_at: None, owner: None };
-            Some(attempts_after(state, call, id, contact, &settings, concluded).await?)
+            Some(attempts_after(state, call, id, contact, &campaign.settings, concluded).await?)
         }
         _ => None,
     };

@@ -5,7 +5,6 @@
 use super::call_flow::{self, CampaignCall, Origin, agent_move};
 use super::{CallError, gate};
 use crate::state::AppState;
-use trustline_app::queue_settings_of;
 use trustline_audit::AuditDraft;
 use trustline_domain::AuditAction;
 use trustline_domain::agent::AgentEvent;
@@ -113,10 +112,10 @@ async fn preview(state: &AppState, tenant: TenantId, agent: UserId, id: i64) -> 
 async fn campaign_of(state: &AppState, tenant: TenantId, call: &CallRecord) -> Result<CampaignCall, DeskError> {
     let id = call.campaign_id.ok_or(DeskError::NotFound)?;
     let campaign = state.store.campaign(tenant, id).await?.ok_or(DeskError::NotFound)?;
-    if CampaignStatus::parse(&campaign.status) != Ok(CampaignStatus::Running) {
-        return Err(DeskError::NotDiallable(format!("the campaign is {}", campaign.status)));
+    if campaign.status != CampaignStatus::Running {
+        return Err(DeskError::NotDiallable(format!("the campaign is {}", campaign.status.as_str())));
     }
-    Ok(super::campaign_call(tenant, &campaign)?)
+    Ok(super::campaign_call(tenant, &campaign))
 }
 
 /// Dials a previewed contact, after the gate says it may be dialled now.
@@ -332,7 +331,7 @@ pub(crate) async fn dispose(
     let (disposition, attempts) = match (call.campaign_id, call.queue_id) {
         (Some(campaign_id), _) => {
             let campaign = state.store.campaign(tenant, campaign_id).await.map_err(DeskError::from)?.ok_or(DeskError::NotFound)?;
-            let settings = super::campaign_call(tenant, &campaign).map_err(DeskError::from)?.settings;
+            let settings = campaign.settings;
             let disposition = chosen(&settings.dispositions, &request.code)?.clone();
             trustline_domain::dialing::check_callback(disposition.outcome, request.callback_at, now)?;
             let contact = call.contact_id.ok_or(DeskError::NotFound)?;
@@ -342,7 +341,7 @@ pub(crate) async fn dispose(
         }
         (None, Some(queue_id)) => {
             let queue = state.store.queue(tenant, queue_id).await.map_err(DeskError::from)?.ok_or(DeskError::NotFound)?;
-            let settings = queue_settings_of(&queue).map_err(DeskError::from)?;
+            let settings = queue.settings;
             let disposition = chosen(&settings.dispositions, &request.code)?.clone();
             trustline_domain::dialing::check_callback(disposition.outcome, request.callback_at, now)?;
             (disposition, None)

@@ -23,7 +23,6 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
-use trustline_app::settings_of;
 use trustline_domain::dialing::{AgentBusy, CampaignSettings, CampaignStatus, DialerView, DialingMode, calls_to_place};
 use trustline_domain::{TenantId, UnixTime, UserId};
 use trustline_store::{AgentStatus, CallState, Campaign, StoreError};
@@ -181,13 +180,10 @@ async fn settle_open_calls(state: &AppState) -> Result<(), CallError> {
 fn running(campaigns: Vec<Campaign>) -> Vec<(Campaign, Arc<CampaignSettings>)> {
     campaigns
         .into_iter()
-        .filter(|c| CampaignStatus::parse(&c.status) == Ok(CampaignStatus::Running))
-        .filter_map(|c| match settings_of(&c) {
-            Ok(settings) => Some((c, Arc::new(settings))),
-            Err(error) => {
-                tracing::warn!(%error, campaign = c.id, "a campaign's settings do not read; it is not dialled");
-                None
-            }
+        .filter(|c| c.status == CampaignStatus::Running)
+        .map(|c| {
+            let settings = Arc::new(c.settings.clone());
+            (c, settings)
         })
         .collect()
 }
@@ -282,8 +278,8 @@ async fn dial_campaign(state: &AppState, call: &CampaignCall, free: &[UserId], b
 }
 
 /// The tenant a campaign belongs to is checked by the caller.
-pub(crate) fn campaign_call(tenant: TenantId, campaign: &Campaign) -> Result<CampaignCall, StoreError> {
-    Ok(CampaignCall { tenant, campaign: campaign.id, settings: Arc::new(settings_of(campaign)?) })
+pub(crate) fn campaign_call(tenant: TenantId, campaign: &Campaign) -> CampaignCall {
+    CampaignCall { tenant, campaign: campaign.id, settings: Arc::new(campaign.settings.clone()) }
 }
 
 /// The campaign's run, loaded from the database the first time it is needed.

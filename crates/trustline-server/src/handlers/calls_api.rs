@@ -17,7 +17,6 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use trustline_app::queue_settings_of;
 use trustline_domain::AuditAction;
 use trustline_domain::reporting::{CallFacts, CallKpis, InboundFacts, QueueKpis, call_kpis, queue_kpis};
 use trustline_domain::routing::ServiceLevelGoal;
@@ -212,7 +211,7 @@ pub(crate) async fn queue_report(
     }
     let mut rows = Vec::new();
     for queue in state.store.queues(tenant).await? {
-        let goal = queue_settings_of(&queue)?.service_level;
+        let goal = queue.settings.clone().service_level;
         let figures = queue_kpis(by_queue.get(&queue.id).map_or(&[][..], Vec::as_slice), goal.seconds);
         rows.push((queue.id, queue.name, goal, figures));
     }

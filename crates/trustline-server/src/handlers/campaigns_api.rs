@@ -10,12 +10,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use trustline_app::settings_of;
 use trustline_domain::AuditAction;
 use trustline_domain::contact::FieldError;
 use trustline_domain::dialing::{CampaignInput, CampaignSettings, CampaignStatus};
 use trustline_domain::{TenantId, UnixTime};
-use trustline_store::{Campaign, CampaignDraft, StoreError};
+use trustline_store::{Campaign, CampaignDraft};
 
 #[derive(Serialize, schemars::JsonSchema)]
 pub(crate) struct ListView {
@@ -47,20 +46,16 @@ pub(crate) struct CampaignView {
     updated_at: UnixTime,
 }
 
-fn view(campaign: &Campaign) -> Result<CampaignView, ApiError> {
-    Ok(CampaignView {
+fn view(campaign: &Campaign) -> CampaignView {
+    CampaignView {
         id: campaign.id,
         name: campaign.name.clone(),
-        status: stored_status(campaign)?,
-        settings: settings_of(campaign)?,
+        status: campaign.status,
+        settings: campaign.settings.clone(),
         list_ids: campaign.list_ids.clone(),
         created_at: campaign.created_at,
         updated_at: campaign.updated_at,
-    })
-}
-
-fn stored_status(campaign: &Campaign) -> Result<CampaignStatus, ApiError> {
-    CampaignStatus::parse(&campaign.status).map_err(|_| StoreError::Corrupt(format!("status of campaign {}", campaign.id)).into())
+    }
 }
 
 /// Checks the input and resolves its list names to the tenant's lists.
@@ -81,9 +76,8 @@ async fn checked(state: &AppState, tenant: TenantId, input: CampaignInput) -> Re
     Ok((settings, ids))
 }
 
-fn draft(tenant: TenantId, settings: &CampaignSettings, list_ids: Vec<i64>, at: i64) -> Result<CampaignDraft, ApiError> {
-    let json = serde_json::to_string(settings).map_err(|_| ApiError::from(StoreError::Corrupt("campaign settings".into())))?;
-    Ok(CampaignDraft { tenant_id: tenant, name: settings.name.clone(), settings: json, list_ids, at })
+fn draft(tenant: TenantId, settings: CampaignSettings, list_ids: Vec<i64>, at: i64) -> CampaignDraft {
+    CampaignDraft { tenant_id: tenant, name: settings.name.clone(), settings, list_ids, at }
 }
 
 pub(crate) async fn create(
@@ -94,18 +88,18 @@ pub(crate) async fn create(
     let tenant = authed.principal.tenant.id;
     let (settings, list_ids) = checked(&state, tenant, input).await?;
     let audit = authed.caller.audit(&state, AuditAction::CampaignCreate, "campaign").detail("mode", settings.mode.as_str());
-    let id = state.store.create_campaign(draft(tenant, &settings, list_ids, state.clock.now())?, audit).await?;
+    let id = state.store.create_campaign(draft(tenant, settings, list_ids, state.clock.now()), audit).await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
 pub(crate) async fn list(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<CampaignView>>, ApiError> {
     let campaigns = state.store.campaigns(authed.principal.tenant.id).await?;
-    Ok(Json(campaigns.iter().map(view).collect::<Result<_, _>>()?))
+    Ok(Json(campaigns.iter().map(view).collect()))
 }
 
 pub(crate) async fn show(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<Json<CampaignView>, ApiError> {
     let campaign = state.store.campaign(authed.principal.tenant.id, id).await?.ok_or_else(ApiError::not_found)?;
-    Ok(Json(view(&campaign)?))
+    Ok(Json(view(&campaign)))
 }
 
 pub(crate) async fn update(
@@ -118,7 +112,7 @@ pub(crate) async fn update(
     state.store.campaign(tenant, id).await?.ok_or_else(ApiError::not_found)?;
     let (settings, list_ids) = checked(&state, tenant, input).await?;
     let audit = authed.caller.audit(&state, AuditAction::CampaignUpdate, format!("campaign:{id}")).detail("mode", settings.mode.as_str());
-    state.store.update_campaign(id, draft(tenant, &settings, list_ids, state.clock.now())?, audit).await?;
+    state.store.update_campaign(id, draft(tenant, settings, list_ids, state.clock.now()), audit).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -146,14 +140,14 @@ pub(crate) async fn change_status(
     let tenant = authed.principal.tenant.id;
     let next = CampaignStatus::parse(&change.status).map_err(|e| ApiError::new(ErrorCode::InvalidStatus, e.to_string()))?;
     let campaign = state.store.campaign(tenant, id).await?.ok_or_else(ApiError::not_found)?;
-    let current = stored_status(&campaign)?;
+    let current = campaign.status;
     let next = current.change_to(next).map_err(|e| ApiError::new(ErrorCode::IllegalTransition, e.to_string()))?;
     let audit = authed
         .caller
         .audit(&state, AuditAction::CampaignStatus, format!("campaign:{id}"))
         .detail("from", current.as_str())
         .detail("to", next.as_str());
-    state.store.set_campaign_status(tenant, id, current.as_str(), next.as_str(), state.clock.now(), audit).await?;
+    state.store.set_campaign_status(tenant, id, current, next, state.clock.now(), audit).await?;
     state.dialer.wake();
     Ok(Json(StatusView { id, status: next }))
 }

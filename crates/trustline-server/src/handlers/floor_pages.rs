@@ -14,7 +14,6 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use trustline_app::{queue_settings_of, settings_of};
 use trustline_domain::reporting::{call_kpis, queue_kpis};
 use trustline_domain::{Period, checked_time};
 use trustline_store::CallRecord;
@@ -148,7 +147,7 @@ pub(crate) async fn abandonment_chart(
     let (from, calls) = calls_of(&state, &authed, &day).await?;
     let mut series = Vec::new();
     for campaign in state.store.campaigns(authed.principal.tenant.id).await? {
-        let cap = settings_of(&campaign)?.abandonment.cap;
+        let cap = campaign.settings.clone().abandonment.cap;
         let values = hourly(
             &calls,
             from,
@@ -174,7 +173,7 @@ pub(crate) async fn service_chart(
     let (from, calls) = calls_of(&state, &authed, &day).await?;
     let mut series = Vec::new();
     for queue in state.store.queues(authed.principal.tenant.id).await? {
-        let goal = queue_settings_of(&queue)?.service_level;
+        let goal = queue.settings.clone().service_level;
         let values = hourly(
             &calls,
             from,

@@ -12,7 +12,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use trustline_app::{queue_settings_of, skills_of};
+use trustline_app::skills_of;
 use trustline_domain::AuditAction;
 use trustline_domain::contact::FieldError;
 use trustline_domain::routing::{QueueInput, QueueSettings, SkillLevels, check_skills};
@@ -36,7 +36,7 @@ pub(crate) struct QueueView {
 }
 
 fn view(queue: &Queue, waiting: &[CallRecord], now: i64) -> Result<QueueView, ApiError> {
-    let settings = queue_settings_of(queue)?;
+    let settings = queue.settings.clone();
     let mine = || waiting.iter().filter(|c| c.queue_id == Some(queue.id));
     // A caller ringing at an agent's desk is still holding.
     let holding = mine().filter(|c| matches!(c.state, CallState::Queued | CallState::Offered)).count();
@@ -71,9 +71,8 @@ async fn checked(state: &AppState, tenant: TenantId, input: QueueInput, own: Opt
     Ok(settings)
 }
 
-fn draft(tenant: TenantId, settings: &QueueSettings, at: i64) -> Result<QueueDraft, ApiError> {
-    let json = serde_json::to_string(settings).map_err(|_| ApiError::from(StoreError::Corrupt("queue settings".into())))?;
-    Ok(QueueDraft { tenant_id: tenant, name: settings.name.clone(), number: settings.number.as_str().to_owned(), settings: json, at })
+fn draft(tenant: TenantId, settings: QueueSettings, at: i64) -> QueueDraft {
+    QueueDraft { tenant_id: tenant, name: settings.name.clone(), number: settings.number.as_str().to_owned(), settings, at }
 }
 
 fn taken(error: StoreError) -> ApiError {
@@ -93,7 +92,7 @@ pub(crate) async fn create(
     let tenant = authed.principal.tenant.id;
     let settings = checked(&state, tenant, input, None).await?;
     let audit = authed.caller.audit(&state, AuditAction::QueueCreate, "queue").detail("number", settings.number.as_str());
-    let id = state.store.create_queue(draft(tenant, &settings, state.clock.now())?, audit).await.map_err(taken)?;
+    let id = state.store.create_queue(draft(tenant, settings, state.clock.now()), audit).await.map_err(taken)?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
@@ -120,7 +119,7 @@ pub(crate) async fn update(
     state.store.queue(tenant, id).await?.ok_or_else(ApiError::not_found)?;
     let settings = checked(&state, tenant, input, Some(id)).await?;
     let audit = authed.caller.audit(&state, AuditAction::QueueUpdate, format!("queue:{id}")).detail("number", settings.number.as_str());
-    state.store.update_queue(id, draft(tenant, &settings, state.clock.now())?, audit).await.map_err(taken)?;
+    state.store.update_queue(id, draft(tenant, settings, state.clock.now()), audit).await.map_err(taken)?;
     state.dialer.wake();
     Ok(StatusCode::NO_CONTENT)
 }

@@ -20,7 +20,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use trustline_app::{queue_settings_of, settings_of};
 use trustline_domain::AuditAction;
 use trustline_domain::dialing::{Disposition, DispositionOutcome};
 use trustline_domain::{TenantId, UnixTime, UserId};
@@ -164,11 +163,11 @@ async fn earlier_calls(
         }
         let listed = match key {
             (true, id) => match state.store.campaign(tenant, id).await? {
-                Some(campaign) => settings_of(&campaign)?.dispositions,
+                Some(campaign) => campaign.settings.clone().dispositions,
                 None => Vec::new(),
             },
             (false, id) => match state.store.queue(tenant, id).await? {
-                Some(queue) => queue_settings_of(&queue)?.dispositions,
+                Some(queue) => queue.settings.clone().dispositions,
                 None => Vec::new(),
             },
         };
@@ -214,14 +213,14 @@ async fn work_view(state: &AppState, authed: &Authed, tenant: TenantId, agent: U
     if let Some(id) = call.campaign_id
         && let Some(campaign) = state.store.campaign(tenant, id).await?
     {
-        let settings = settings_of(&campaign)?;
+        let settings = campaign.settings.clone();
         view.wrap_up_within = wrap_up_within(&call, settings.wrap_up_seconds, now);
         view.campaign = Some(ScriptView { id, name: campaign.name, script: settings.script, dispositions: settings.dispositions });
     }
     if let Some(id) = call.queue_id
         && let Some(queue) = state.store.queue(tenant, id).await?
     {
-        let settings = queue_settings_of(&queue)?;
+        let settings = queue.settings.clone();
         view.wrap_up_within = wrap_up_within(&call, settings.wrap_up_seconds, now);
         if call.state == trustline_store::CallState::Offered {
             let status = state.store.agent_status(tenant, agent).await?;

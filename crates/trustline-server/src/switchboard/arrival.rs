@@ -4,7 +4,6 @@
 use crate::dialer::CallError;
 use crate::dialer::call_flow::{self, Origin};
 use crate::state::AppState;
-use trustline_app::queue_settings_of;
 use trustline_audit::AuditDraft;
 use trustline_domain::AuditAction;
 use trustline_domain::contact::{ContactInput, E164};
@@ -36,7 +35,7 @@ async fn take(state: &AppState, call: IncomingCall) -> Result<(), CallError> {
         return Ok(());
     };
     let (tenant, origin) = (queue.tenant_id, Origin::queue(queue.id));
-    let settings = queue_settings_of(&queue)?;
+    let settings = queue.settings.clone();
     let now = state.clock.now();
     let contact = match from {
         Some(number) => caller_contact(state, tenant, &number, now).await?,

@@ -13,22 +13,17 @@ use crate::dialer::CallError;
 use crate::dialer::call_flow::{self, Origin};
 use crate::state::AppState;
 use std::collections::{HashMap, HashSet};
-use trustline_app::{queue_settings_of, skills_of};
+use trustline_app::skills_of;
 use trustline_audit::AuditDraft;
 use trustline_domain::AuditAction;
 use trustline_domain::agent::AgentEvent;
 use trustline_domain::reporting::{InboundFacts, queue_kpis};
 use trustline_domain::routing::{CallId, QueueId, QueueSettings, Routed, Router, SkillBook, SkillLevels, meets, offer_callback};
 use trustline_domain::{TenantId, UnixTime, UserId};
-use trustline_store::{AgentStatus, CallRecord, CallState, StoreError};
+use trustline_store::{AgentStatus, CallRecord, CallState, Queue, StoreError};
 
 /// Assumed handle time of a queue without a handled call in the last hour.
 const DEFAULT_HANDLE_MS: u64 = 180_000;
-
-struct QueueEntry {
-    id: i64,
-    settings: QueueSettings,
-}
 
 /// Gives the tenant's waiting calls to its ready agents.
 pub(crate) async fn distribute(state: &AppState, tenant: TenantId) -> Result<(), CallError> {
@@ -40,19 +35,7 @@ pub(crate) async fn distribute(state: &AppState, tenant: TenantId) -> Result<(),
     if waiting.is_empty() {
         return Ok(());
     }
-    let queues: Vec<QueueEntry> = state
-        .store
-        .queues(tenant)
-        .await?
-        .iter()
-        .filter_map(|q| match queue_settings_of(q) {
-            Ok(settings) => Some(QueueEntry { id: q.id, settings }),
-            Err(error) => {
-                tracing::warn!(%error, queue = q.id, "a queue's settings do not read; its calls wait");
-                None
-            }
-        })
-        .collect();
+    let queues: Vec<Queue> = state.store.queues(tenant).await?;
     let now = state.clock.now();
     let settings_of = |id: i64| queues.iter().find(|q| q.id == id).map(|q| &q.settings);
     if offer::ring_out(state, &waiting, settings_of, now).await? {
@@ -80,7 +63,7 @@ pub(crate) async fn distribute(state: &AppState, tenant: TenantId) -> Result<(),
 
 /// The router's decisions: (call, agent) pairs.
 fn route(
-    queues: &[QueueEntry],
+    queues: &[Queue],
     skills: &HashMap<UserId, SkillLevels>,
     statuses: &[AgentStatus],
     waiting: &[CallRecord],
@@ -164,7 +147,7 @@ async fn take(state: &AppState, call: &CallRecord, agent: UserId, settings: &Que
 async fn offer_callbacks(
     state: &AppState,
     tenant: TenantId,
-    queues: &[QueueEntry],
+    queues: &[Queue],
     skills: &HashMap<UserId, SkillLevels>,
     statuses: &[AgentStatus],
     waiting: &[&CallRecord],

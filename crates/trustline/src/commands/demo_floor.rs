@@ -12,7 +12,7 @@ use std::time::Duration;
 use trustline_app::SystemClock;
 use trustline_crypto::{PasswordHasher, random_password};
 use trustline_domain::AuditAction;
-use trustline_domain::dialing::CampaignInput;
+use trustline_domain::dialing::{CampaignInput, CampaignStatus};
 use trustline_domain::routing::{QueueInput, SkillLevels};
 use trustline_domain::{Clock, Role};
 use trustline_import::{ImportRequest, ImportSource, run_import};
@@ -137,7 +137,7 @@ pub async fn prepare(
             tenant_id: tenant.id,
             name: settings.name.clone(),
             number: settings.number.as_str().to_owned(),
-            settings: serde_json::to_string(&settings)?,
+            settings,
             at: SystemClock.now(),
         };
         inst.store.create_queue(draft, cli_audit(tenant.id.0, AuditAction::QueueCreate, "queue")).await?;
@@ -177,16 +177,10 @@ pub async fn prepare(
         };
         let settings = input.validate().map_err(|fields| anyhow::anyhow!("demo campaign: {fields:?}"))?;
         let list_ids = inst.store.call_lists(tenant.id).await?.into_iter().filter(|l| l.name == LIST).map(|l| l.id).collect();
-        let draft = CampaignDraft {
-            tenant_id: tenant.id,
-            name: CAMPAIGN.into(),
-            settings: serde_json::to_string(&settings)?,
-            list_ids,
-            at: SystemClock.now(),
-        };
+        let draft = CampaignDraft { tenant_id: tenant.id, name: CAMPAIGN.into(), settings, list_ids, at: SystemClock.now() };
         let id = inst.store.create_campaign(draft, cli_audit(tenant.id.0, AuditAction::CampaignCreate, "campaign")).await?;
         let audit = cli_audit(tenant.id.0, AuditAction::CampaignStatus, format!("campaign:{id}")).detail("to", "running");
-        inst.store.set_campaign_status(tenant.id, id, "draft", "running", SystemClock.now(), audit).await?;
+        inst.store.set_campaign_status(tenant.id, id, CampaignStatus::Draft, CampaignStatus::Running, SystemClock.now(), audit).await?;
     }
     Ok(agents)
 }
