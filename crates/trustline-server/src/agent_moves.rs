@@ -9,7 +9,7 @@ use serde::Serialize;
 use trustline_audit::AuditDraft;
 use trustline_domain::agent::{AgentEvent, AgentState, IllegalTransition};
 use trustline_domain::{TenantId, UnixTime, UserId};
-use trustline_store::{AgentMove, AgentStatus, StoreError, StoredAgentState};
+use trustline_store::{AgentMove, AgentStatus, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum MoveError {
@@ -28,18 +28,9 @@ impl From<MoveError> for ApiError {
     }
 }
 
-pub(crate) fn stored(state: &AgentState) -> StoredAgentState {
-    let (code, reason) = state.code();
-    StoredAgentState { code: code.to_owned(), reason: reason.map(str::to_owned) }
-}
-
-/// The agent's state as the domain knows it (offline with no record).
-pub(crate) fn current(status: Option<&AgentStatus>) -> Result<AgentState, StoreError> {
-    match status {
-        None => Ok(AgentState::Offline),
-        Some(s) => AgentState::from_code(&s.state.code, s.state.reason.as_deref())
-            .ok_or_else(|| StoreError::Corrupt(format!("agent state {:?}", s.state.code))),
-    }
+/// The agent's state (offline with no record).
+pub(crate) fn current(status: Option<&AgentStatus>) -> AgentState {
+    status.map_or(AgentState::Offline, |s| s.state.clone())
 }
 
 /// The move `event` makes from the state on record, if the domain allows it.
@@ -51,9 +42,9 @@ pub(crate) fn plan(
     event_name: &str,
     at: UnixTime,
 ) -> Result<AgentMove, MoveError> {
-    let from = current(status)?;
+    let from = current(status);
     let to = from.apply(event)?;
-    Ok(AgentMove { tenant_id: tenant, user_id: user, event: event_name.to_owned(), from: stored(&from), to: stored(&to), at })
+    Ok(AgentMove { tenant_id: tenant, user_id: user, event: event_name.to_owned(), from, to, at })
 }
 
 /// An agent's state as the API and the live feed show it.
@@ -71,13 +62,18 @@ pub(crate) struct StateView {
 impl StateView {
     pub fn of(user: UserId, status: Option<&AgentStatus>) -> Self {
         match status {
-            Some(s) => Self { user_id: user.0, state: s.state.code.clone(), reason: s.state.reason.clone(), since: Some(s.since) },
-            None => Self { user_id: user.0, state: "offline".into(), reason: None, since: None },
+            Some(s) => Self::in_state(user, &s.state, Some(s.since)),
+            None => Self::in_state(user, &AgentState::Offline, None),
         }
     }
 
     pub fn after(change: &AgentMove) -> Self {
-        Self { user_id: change.user_id.0, state: change.to.code.clone(), reason: change.to.reason.clone(), since: Some(change.at) }
+        Self::in_state(change.user_id, &change.to, Some(change.at))
+    }
+
+    fn in_state(user: UserId, state: &AgentState, since: Option<i64>) -> Self {
+        let (code, reason) = state.code();
+        Self { user_id: user.0, state: code.to_owned(), reason: reason.map(str::to_owned), since }
     }
 }
 
@@ -85,9 +81,9 @@ impl StateView {
 /// `audit` with what the move did: the states left and entered, and the
 /// break's reason.
 pub(crate) fn described(audit: AuditDraft, change: &AgentMove) -> AuditDraft {
-    let audit = audit.detail("from", change.from.code.clone()).detail("to", change.to.code.clone());
-    match &change.to.reason {
-        Some(reason) => audit.detail("reason", reason.clone()),
+    let audit = audit.detail("from", change.from.code().0).detail("to", change.to.code().0);
+    match change.to.code().1 {
+        Some(reason) => audit.detail("reason", reason),
         None => audit,
     }
 }
@@ -112,7 +108,7 @@ pub(crate) async fn carry_out(
     let status = state.store.agent_status(tenant, user).await?;
     let change = plan(tenant, user, status.as_ref(), event, event_name, state.clock.now())?;
     state.store.move_agent(change.clone(), described(audit, &change)).await?;
-    if change.from.code == "offline" {
+    if change.from == AgentState::Offline {
         // A new working day: a desk seen before it says nothing now.
         state.store.forget_desk(tenant, user).await?;
     }

@@ -12,6 +12,7 @@ use crate::state::AppState;
 use trustline_audit::AuditDraft;
 use trustline_domain::AuditAction;
 use trustline_domain::agent::AgentEvent;
+use trustline_domain::agent::AgentState;
 use trustline_domain::{TenantId, UserId};
 use trustline_store::StoreError;
 
@@ -29,7 +30,7 @@ pub(crate) async fn log_out_deserted(state: &AppState, tenant: TenantId) -> Resu
     let now = state.clock.now();
     for mut status in state.store.deserted_desks(tenant, now - DESK_GRACE).await? {
         let agent = status.user_id;
-        if status.state.code == "wrap_up" {
+        if status.state == AgentState::WrapUp {
             if let Some(call) = state.store.agent_call(tenant, agent).await?
                 && let Err(error) = crate::dialer::after_call_work::time_out(state, &call, now, "desk closed").await
             {

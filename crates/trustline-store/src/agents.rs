@@ -5,20 +5,13 @@
 use crate::StoreResult;
 use async_trait::async_trait;
 use trustline_audit::AuditDraft;
+use trustline_domain::agent::AgentState;
 use trustline_domain::{TenantId, UnixTime, UserId};
-
-/// An agent's state as stored: a code (see `AgentState::code`) and the
-/// break reason, if any.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StoredAgentState {
-    pub code: String,
-    pub reason: Option<String>,
-}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AgentStatus {
     pub user_id: UserId,
-    pub state: StoredAgentState,
+    pub state: AgentState,
     pub since: UnixTime,
 }
 
@@ -28,8 +21,8 @@ pub struct AgentMove {
     pub user_id: UserId,
     pub event: String,
     /// The state the move starts from: `offline` for an agent with no record.
-    pub from: StoredAgentState,
-    pub to: StoredAgentState,
+    pub from: AgentState,
+    pub to: AgentState,
     pub at: UnixTime,
 }
 

@@ -312,7 +312,8 @@ pub fn phone_owner(row: &impl Columns) -> Result<PhoneOwner, StoreError> {
 pub fn agent_status(row: &impl Columns) -> Result<crate::AgentStatus, StoreError> {
     Ok(crate::AgentStatus {
         user_id: UserId(row.int("user_id")?),
-        state: crate::StoredAgentState { code: row.text("state")?, reason: row.opt_text("reason")? },
+        state: trustline_domain::agent::AgentState::from_code(&row.text("state")?, row.opt_text("reason")?.as_deref())
+            .ok_or_else(|| undecodable("state"))?,
         since: row.int("since")?,
     })
 }

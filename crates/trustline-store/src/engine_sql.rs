@@ -20,10 +20,10 @@ macro_rules! agent_store_for {
             )
             .bind(change.tenant_id.0)
             .bind(change.user_id.0)
-            .bind(&change.to.code)
-            .bind(&change.to.reason)
+            .bind(change.to.code().0)
+            .bind(change.to.code().1)
             .bind(change.at)
-            .bind(&change.from.code)
+            .bind(change.from.code().0)
             .execute(&mut *conn)
             .await
             .map_err(unavailable)?;
@@ -38,9 +38,9 @@ macro_rules! agent_store_for {
             .bind(change.user_id.0)
             .bind(change.at)
             .bind(&change.event)
-            .bind(&change.from.code)
-            .bind(&change.to.code)
-            .bind(change.to.reason.as_ref().or(change.from.reason.as_ref()))
+            .bind(change.from.code().0)
+            .bind(change.to.code().0)
+            .bind(change.to.code().1.or(change.from.code().1))
             .execute(&mut *conn)
             .await
             .map_err(unavailable)?;

@@ -45,7 +45,7 @@ mod webhooks;
 
 pub use access_reviews::{AccessDecisionRecord, AccessReview, AccessReviewItem, AccessReviewStore};
 pub use account_store::AccountStore;
-pub use agents::{AgentHistoryEntry, AgentMove, AgentStatus, AgentStore, StoredAgentState};
+pub use agents::{AgentHistoryEntry, AgentMove, AgentStatus, AgentStore};
 pub use audit_chain::AuditChainStore;
 pub use backup::{
     BackupStore, KeptState, Reapplication, RestoreAuditor, RestoreOutcome, SnapshotFile, SnapshotManifest, parent_first, plain_file_name,

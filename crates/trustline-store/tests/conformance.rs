@@ -4,10 +4,11 @@
 use std::sync::Arc;
 use trustline_audit::{AuditDraft, ChainVerifier};
 use trustline_domain::AuditAction;
+use trustline_domain::agent::{AgentState, BreakReason};
 use trustline_domain::dialing::{CampaignInput, CampaignStatus};
 use trustline_domain::routing::QueueInput;
 use trustline_domain::{Action, Role, SessionStage, SessionTimes, TenantId, UserId};
-use trustline_store::{CampaignDraft, NewApiToken, NewUser, QueueDraft, Session, Store, StoreError, Tenant};
+use trustline_store::{AgentMove, CampaignDraft, NewApiToken, NewUser, QueueDraft, Session, Store, StoreError, Tenant};
 use trustline_testdb::{Engine, RawDb, TestDb, on_both_engines};
 
 fn draft(tenant: i64, action: AuditAction) -> AuditDraft {
@@ -342,6 +343,15 @@ async fn campaigns_and_queues_come_back_as_the_domain_wrote_them(engine: Engine)
     let new = QueueDraft { tenant_id: t.id, name: "Care".into(), number: number.into(), settings: queue.clone(), at: 1000 };
     let queue_id = s.create_queue(new, draft(t.id.0, AuditAction::QueueCreate)).await.unwrap();
     assert_eq!(s.queue(t.id, queue_id).await.unwrap().unwrap().settings, queue);
+
+    // An agent's state is the domain's, break reason included.
+    let agent = s.create_user(new_user(&t, "ada"), draft(t.id.0, AuditAction::UserCreate)).await.unwrap().id;
+    let lunch = AgentState::Break { reason: BreakReason::parse("lunch").unwrap() };
+    for (from, to) in [(AgentState::Offline, AgentState::Available), (AgentState::Available, lunch.clone())] {
+        let change = AgentMove { tenant_id: t.id, user_id: agent, event: "test".into(), from, to, at: 1000 };
+        s.move_agent(change, draft(t.id.0, AuditAction::AgentState)).await.unwrap();
+    }
+    assert_eq!(s.agent_status(t.id, agent).await.unwrap().unwrap().state, lunch);
 
     db.raw.execute(&format!("UPDATE campaigns SET settings = '{{\"mode\": 7}}' WHERE id = {id}")).await;
     assert!(matches!(s.campaign(t.id, id).await, Err(StoreError::Corrupt(_))));

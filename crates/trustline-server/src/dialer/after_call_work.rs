@@ -5,6 +5,7 @@
 
 use super::desk::{Closing, Concluded, DeskError, attempts_after, close_wrap_up, disposition_audit};
 use crate::state::AppState;
+use trustline_domain::agent::AgentState;
 use trustline_domain::agent::{WRAP_UP_TIMED_OUT, timed_out_outcome, wrap_up_left};
 use trustline_domain::{TenantId, UnixTime};
 use trustline_store::{CallRecord, CallState, StoreError};
@@ -12,7 +13,7 @@ use trustline_store::{CallRecord, CallState, StoreError};
 /// Closes every wrap-up of the tenant whose limit ran out.
 pub(crate) async fn end_overdue(state: &AppState, tenant: TenantId) -> Result<(), DeskError> {
     let now = state.clock.now();
-    for status in state.store.agent_statuses(tenant).await?.iter().filter(|s| s.state.code == "wrap_up") {
+    for status in state.store.agent_statuses(tenant).await?.iter().filter(|s| s.state == AgentState::WrapUp) {
         let Some(call) = state.store.agent_call(tenant, status.user_id).await? else { continue };
         let Some(ended) = call.ended_at.filter(|_| call.state == CallState::WrapUp) else { continue };
         if wrap_up_left(ended, limit_of(state, &call).await?, now) == Some(0) {

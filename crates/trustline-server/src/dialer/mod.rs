@@ -14,7 +14,6 @@ mod campaign_run;
 pub(crate) mod desk;
 mod gate;
 
-use crate::agent_moves;
 use crate::state::AppState;
 use call_flow::{CampaignCall, Origin};
 use campaign_run::CampaignRun;
@@ -23,6 +22,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
+use trustline_domain::agent::AgentState;
 use trustline_domain::dialing::{AgentBusy, CampaignSettings, CampaignStatus, DialerView, DialingMode, calls_to_place};
 use trustline_domain::{TenantId, UnixTime, UserId};
 use trustline_store::{AgentStatus, CallState, Campaign, StoreError};
@@ -209,7 +209,7 @@ async fn look(state: &AppState) -> Result<(), CallError> {
         }
         let statuses = state.store.agent_statuses(tenant.id).await?;
         let free = longest_idle_first(&statuses);
-        let mut busy: Vec<&AgentStatus> = statuses.iter().filter(|s| s.state.code == "on_call" || s.state.code == "wrap_up").collect();
+        let mut busy: Vec<&AgentStatus> = statuses.iter().filter(|s| matches!(s.state, AgentState::OnCall | AgentState::WrapUp)).collect();
         busy.sort_by_key(|s| s.user_id);
         // Blended agents are shared between the campaigns in turn.
         let count = dialling.len();
@@ -243,7 +243,7 @@ async fn dial_campaign(state: &AppState, call: &CampaignCall, free: &[UserId], b
                 .iter()
                 .map(|s| {
                     let elapsed_ms = u32::try_from((now - s.since).max(0).saturating_mul(1000)).unwrap_or(u32::MAX);
-                    if s.state.code == "on_call" { AgentBusy::Talking { elapsed_ms } } else { AgentBusy::WrappingUp { elapsed_ms } }
+                    if s.state == AgentState::OnCall { AgentBusy::Talking { elapsed_ms } } else { AgentBusy::WrappingUp { elapsed_ms } }
                 })
                 .collect();
             let ringing = run.ringing_ms();
@@ -297,8 +297,7 @@ async fn run_of<'a>(
 
 /// Agents free to take work, longest idle first.
 pub(crate) fn longest_idle_first(statuses: &[AgentStatus]) -> Vec<&AgentStatus> {
-    let mut free: Vec<&AgentStatus> =
-        statuses.iter().filter(|s| agent_moves::current(Some(s)).is_ok_and(|state| state.can_take_work())).collect();
+    let mut free: Vec<&AgentStatus> = statuses.iter().filter(|s| s.state.can_take_work()).collect();
     free.sort_by_key(|s| s.since);
     free
 }

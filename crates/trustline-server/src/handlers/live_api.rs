@@ -41,7 +41,7 @@ pub(crate) async fn stream(
         "now": state.clock.now(),
         "agents": agents
             .iter()
-            .map(|a| json!({ "user_id": a.user_id.0, "state": a.state.code, "reason": a.state.reason, "since": a.since }))
+            .map(|a| json!({ "user_id": a.user_id.0, "state": a.state.code().0, "reason": a.state.code().1, "since": a.since }))
             .collect::<Vec<_>>(),
         "campaigns": campaigns.iter().map(|c| json!({ "id": c.id, "name": c.name, "status": c.status })).collect::<Vec<_>>(),
         "queues": queues.iter().map(|q| json!({ "id": q.id, "name": q.name })).collect::<Vec<_>>(),

@@ -17,6 +17,7 @@ use trustline_app::skills_of;
 use trustline_audit::AuditDraft;
 use trustline_domain::AuditAction;
 use trustline_domain::agent::AgentEvent;
+use trustline_domain::agent::AgentState;
 use trustline_domain::reporting::{InboundFacts, queue_kpis};
 use trustline_domain::routing::{CallId, QueueId, QueueSettings, Routed, Router, SkillBook, SkillLevels, meets, offer_callback};
 use trustline_domain::{TenantId, UnixTime, UserId};
@@ -158,7 +159,7 @@ async fn offer_callbacks(
         let Some(max_wait_seconds) = queue.settings.callback_after_seconds else { continue };
         let serving = statuses
             .iter()
-            .filter(|s| s.state.code != "offline")
+            .filter(|s| s.state != AgentState::Offline)
             .filter(|s| meets(&queue.settings.skills, skills.get(&s.user_id).map_or(&[][..], |s| &s[..])))
             .count();
         let in_queue = waiting.iter().filter(|c| c.queue_id == Some(queue.id));

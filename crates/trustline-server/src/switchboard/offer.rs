@@ -12,6 +12,7 @@ use crate::dialer::desk::{DeskError, own_call};
 use crate::state::AppState;
 use trustline_audit::AuditDraft;
 use trustline_domain::AuditAction;
+use trustline_domain::agent::AgentState;
 use trustline_domain::agent::{AgentEvent, BreakReason};
 use trustline_domain::routing::QueueSettings;
 use trustline_domain::{TenantId, UnixTime, UserId};
@@ -123,7 +124,7 @@ pub(crate) fn answer_by(call: &CallRecord, status: Option<&AgentStatus>, setting
     if call.state != CallState::Offered || call.direction != "inbound" {
         return None;
     }
-    status.filter(|s| s.state.code == "reserved").and_then(|s| settings.answer_by(s.since))
+    status.filter(|s| s.state == AgentState::Reserved).and_then(|s| settings.answer_by(s.since))
 }
 
 async fn back_to_queue(state: &AppState, call: &CallRecord, agent: UserId, why: &str, audit: AuditDraft) -> Result<(), CallError> {
