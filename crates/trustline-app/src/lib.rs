@@ -26,7 +26,7 @@ pub use evidence::{EvidenceError, MAX_EVIDENCE_PERIOD_SECONDS, evidence_bundle, 
 pub use keys::{Keys, UnlockError, unlock, unlock_as};
 pub use policies::Policies;
 pub use retention::run_retention;
-pub use stored_settings::{register_entry_of, skills_of};
+pub use stored_settings::register_entry_of;
 pub use system_clock::SystemClock;
 pub use tenant_end::{DeletionCertificate, end_tenant};
 pub use trust_facts::gather as gather_trust_facts;

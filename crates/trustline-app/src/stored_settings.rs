@@ -1,12 +1,7 @@
-//! Stored agents' skills and register entries read back into the domain's
-//! form; the store keeps them as the JSON the domain checked.
+//! Stored register entries read back into the domain's form; the store
+//! keeps them as the JSON the domain checked.
 
-use trustline_domain::routing::SkillLevels;
 use trustline_store::{RegisterEntry, StoreError};
-
-pub fn skills_of(json: &str) -> Result<SkillLevels, StoreError> {
-    serde_json::from_str(json).map_err(|_| StoreError::Corrupt("an agent's skills".into()))
-}
 
 /// A supplier or risk register entry in the domain's form.
 pub fn register_entry_of<T: serde::de::DeserializeOwned>(entry: &RegisterEntry) -> Result<T, StoreError> {

@@ -168,7 +168,7 @@ macro_rules! queue_store_for {
                 &self,
                 tenant: ::trustline_domain::TenantId,
                 user: ::trustline_domain::UserId,
-                skills: &str,
+                skills: &::trustline_domain::routing::SkillLevels,
                 at: ::trustline_domain::UnixTime,
                 audit: ::trustline_audit::AuditDraft,
             ) -> $crate::StoreResult<()> {
@@ -178,7 +178,7 @@ macro_rules! queue_store_for {
                     "INSERT INTO agent_skills (tenant_id, user_id, skills, updated_at) SELECT tenant_id, id, $1, $2 FROM users WHERE tenant_id = $3 AND id = $4
                      ON CONFLICT (tenant_id, user_id) DO UPDATE SET skills = excluded.skills, updated_at = excluded.updated_at",
                 )
-                .bind(skills)
+                .bind($crate::decode::to_json(skills, "agent skills")?)
                 .bind(at)
                 .bind(tenant.0)
                 .bind(user.0)
@@ -190,7 +190,7 @@ macro_rules! queue_store_for {
                 Self::commit(tx).await
             }
 
-            async fn agent_skills(&self, tenant: ::trustline_domain::TenantId) -> $crate::StoreResult<Vec<(::trustline_domain::UserId, String)>> {
+            async fn agent_skills(&self, tenant: ::trustline_domain::TenantId) -> $crate::StoreResult<Vec<(::trustline_domain::UserId, ::trustline_domain::routing::SkillLevels)>> {
                 let rows = ::sqlx::query("SELECT user_id, skills FROM agent_skills WHERE tenant_id = $1 ORDER BY user_id")
                     .bind(tenant.0)
                     .fetch_all(&self.pool)
@@ -199,7 +199,7 @@ macro_rules! queue_store_for {
                 rows.iter()
                     .map(|r| {
                         use $crate::decode::Columns as _;
-                        Ok((::trustline_domain::UserId(Cols(r).int("user_id")?), Cols(r).text("skills")?))
+                        Ok((::trustline_domain::UserId(Cols(r).int("user_id")?), $crate::decode::json(&Cols(r), "skills")?))
                     })
                     .collect()
             }

@@ -1,12 +1,12 @@
-//! Inbound queues and agents' skills as stored. Settings are the domain's
-//! checked settings (kept as JSON, decoded here once), skills the domain's
-//! JSON; the store keeps the number unique, since a dialled number must
-//! reach exactly one queue.
+//! Inbound queues and agents' skills as stored: the domain's checked
+//! settings and skill levels (kept as JSON, decoded here once). The store
+//! keeps the number unique, since a dialled number must reach exactly one
+//! queue.
 
 use crate::StoreResult;
 use async_trait::async_trait;
 use trustline_audit::AuditDraft;
-use trustline_domain::routing::QueueSettings;
+use trustline_domain::routing::{QueueSettings, SkillLevels};
 use trustline_domain::{TenantId, UnixTime, UserId};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -62,7 +62,14 @@ pub trait QueueStore: Send + Sync {
     /// The queue a dialled number reaches, of whichever tenant.
     async fn queue_by_number(&self, number: &str) -> StoreResult<Option<Queue>>;
     /// Replaces an agent's skills (JSON) of the tenant's user.
-    async fn set_agent_skills(&self, tenant: TenantId, user: UserId, skills: &str, at: UnixTime, audit: AuditDraft) -> StoreResult<()>;
+    async fn set_agent_skills(
+        &self,
+        tenant: TenantId,
+        user: UserId,
+        skills: &SkillLevels,
+        at: UnixTime,
+        audit: AuditDraft,
+    ) -> StoreResult<()>;
     /// Every agent's skills (JSON) in the tenant.
-    async fn agent_skills(&self, tenant: TenantId) -> StoreResult<Vec<(UserId, String)>>;
+    async fn agent_skills(&self, tenant: TenantId) -> StoreResult<Vec<(UserId, SkillLevels)>>;
 }

@@ -6,7 +6,7 @@ use trustline_audit::{AuditDraft, ChainVerifier};
 use trustline_domain::AuditAction;
 use trustline_domain::agent::{AgentState, BreakReason};
 use trustline_domain::dialing::{CampaignInput, CampaignStatus};
-use trustline_domain::routing::QueueInput;
+use trustline_domain::routing::{QueueInput, SkillLevels};
 use trustline_domain::{Action, Role, SessionStage, SessionTimes, TenantId, UserId};
 use trustline_store::{AgentMove, CampaignDraft, NewApiToken, NewUser, QueueDraft, Session, Store, StoreError, Tenant};
 use trustline_testdb::{Engine, RawDb, TestDb, on_both_engines};
@@ -352,9 +352,14 @@ async fn campaigns_and_queues_come_back_as_the_domain_wrote_them(engine: Engine)
         s.move_agent(change, draft(t.id.0, AuditAction::AgentState)).await.unwrap();
     }
     assert_eq!(s.agent_status(t.id, agent).await.unwrap().unwrap().state, lunch);
+    let skills = SkillLevels::new([("billing".into(), 4), ("french".into(), 2)]);
+    s.set_agent_skills(t.id, agent, &skills, 1000, draft(t.id.0, AuditAction::AgentSkills)).await.unwrap();
+    assert_eq!(s.agent_skills(t.id).await.unwrap(), [(agent, skills)]);
 
     db.raw.execute(&format!("UPDATE campaigns SET settings = '{{\"mode\": 7}}' WHERE id = {id}")).await;
     assert!(matches!(s.campaign(t.id, id).await, Err(StoreError::Corrupt(_))));
+    db.raw.execute(&format!("UPDATE agent_skills SET skills = '[1]' WHERE user_id = {agent}")).await;
+    assert!(matches!(s.agent_skills(t.id).await, Err(StoreError::Corrupt(_))));
     db.raw.execute(&format!("UPDATE queues SET settings = 'not json' WHERE id = {queue_id}")).await;
     assert!(matches!(s.queues(t.id).await, Err(StoreError::Corrupt(_))));
 }

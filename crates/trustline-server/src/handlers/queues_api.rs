@@ -12,7 +12,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use trustline_app::skills_of;
 use trustline_domain::AuditAction;
 use trustline_domain::contact::FieldError;
 use trustline_domain::routing::{QueueInput, QueueSettings, SkillLevels, check_skills};
@@ -150,11 +149,7 @@ pub(crate) struct AgentSkillsView {
 /// Every agent's skills.
 pub(crate) async fn skills(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<AgentSkillsView>>, ApiError> {
     let stored = state.store.agent_skills(authed.principal.tenant.id).await?;
-    let mut out = Vec::with_capacity(stored.len());
-    for (user, json) in stored {
-        out.push(AgentSkillsView { user_id: user.0, skills: skills_of(&json)? });
-    }
-    Ok(Json(out))
+    Ok(Json(stored.into_iter().map(|(user, skills)| AgentSkillsView { user_id: user.0, skills }).collect()))
 }
 
 #[derive(Deserialize, schemars::JsonSchema)]
@@ -177,10 +172,9 @@ pub(crate) async fn set_skills(
         return Err(ApiError::with_fields(ErrorCode::InvalidSkills, errors));
     }
     state.store.user(tenant, UserId(id)).await?.ok_or_else(ApiError::not_found)?;
-    let json = serde_json::to_string(&input.skills).map_err(|_| ApiError::from(StoreError::Corrupt("agent skills".into())))?;
     let names: Vec<String> = input.skills.iter().map(|s| format!("{}:{}", s.skill, s.level)).collect();
     let audit = authed.caller.audit(&state, AuditAction::AgentSkills, format!("user:{id}")).detail("skills", names.join(","));
-    state.store.set_agent_skills(tenant, UserId(id), &json, state.clock.now(), audit).await?;
+    state.store.set_agent_skills(tenant, UserId(id), &input.skills, state.clock.now(), audit).await?;
     state.dialer.wake();
     Ok(StatusCode::NO_CONTENT)
 }

@@ -13,7 +13,6 @@ use crate::dialer::CallError;
 use crate::dialer::call_flow::{self, Origin};
 use crate::state::AppState;
 use std::collections::{HashMap, HashSet};
-use trustline_app::skills_of;
 use trustline_audit::AuditDraft;
 use trustline_domain::AuditAction;
 use trustline_domain::agent::AgentEvent;
@@ -42,10 +41,7 @@ pub(crate) async fn distribute(state: &AppState, tenant: TenantId) -> Result<(),
     if offer::ring_out(state, &waiting, settings_of, now).await? {
         waiting = state.store.waiting_calls(tenant).await?;
     }
-    let mut skills: HashMap<UserId, SkillLevels> = HashMap::new();
-    for (user, json) in state.store.agent_skills(tenant).await? {
-        skills.insert(user, skills_of(&json)?);
-    }
+    let skills: HashMap<UserId, SkillLevels> = state.store.agent_skills(tenant).await?.into_iter().collect();
     // A call ringing at an agent's desk is theirs until it is answered or rings out.
     let unrouted: Vec<CallRecord> = waiting.iter().filter(|c| c.state != CallState::Offered).cloned().collect();
     let assigned = route(&queues, &skills, &statuses, &unrouted, now);

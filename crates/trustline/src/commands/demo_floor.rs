@@ -116,7 +116,7 @@ pub async fn prepare(
     }
     for (username, _) in agents.iter().take(BILLING_AGENTS) {
         if let Some(user) = inst.store.user_by_username(tenant.id, username).await? {
-            let skills = serde_json::to_string(&SkillLevels::new([("billing".into(), 5)]))?;
+            let skills = SkillLevels::new([("billing".into(), 5)]);
             let audit = cli_audit(tenant.id.0, AuditAction::AgentSkills, format!("user:{}", user.id)).detail("skills", "billing:5");
             inst.store.set_agent_skills(tenant.id, user.id, &skills, SystemClock.now(), audit).await?;
         }
