@@ -118,7 +118,7 @@ macro_rules! call_store_for {
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
                 )
                 .bind(call.tenant_id.0)
-                .bind(&call.direction)
+                .bind(call.direction.as_str())
                 .bind(call.campaign_id)
                 .bind(call.queue_id)
                 .bind(call.contact_id.map(|c| c.0))

@@ -10,6 +10,29 @@ use async_trait::async_trait;
 use trustline_audit::AuditDraft;
 use trustline_domain::{ContactId, TenantId, UnixTime, UserId};
 
+/// Which way a call goes. Stored as its `as_str`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CallDirection {
+    /// Placed by the dialer or an agent for a campaign.
+    Outbound,
+    /// A caller dialled one of the tenant's numbers.
+    Inbound,
+}
+
+impl CallDirection {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallDirection::Outbound => "outbound",
+            CallDirection::Inbound => "inbound",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [CallDirection::Outbound, CallDirection::Inbound].into_iter().find(|d| d.as_str() == text)
+    }
+}
+
 /// Where a call stands. Stored as its `as_str`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CallState {
@@ -70,8 +93,7 @@ impl CallRecord {
 pub struct CallRecord {
     pub id: i64,
     pub tenant_id: TenantId,
-    /// `outbound` or `inbound`.
-    pub direction: String,
+    pub direction: CallDirection,
     pub campaign_id: Option<i64>,
     pub queue_id: Option<i64>,
     pub contact_id: Option<ContactId>,
@@ -127,7 +149,7 @@ pub struct DialCandidate {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewCall {
     pub tenant_id: TenantId,
-    pub direction: String,
+    pub direction: CallDirection,
     pub campaign_id: Option<i64>,
     pub queue_id: Option<i64>,
     pub contact_id: Option<ContactId>,

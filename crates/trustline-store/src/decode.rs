@@ -463,7 +463,7 @@ pub fn call(row: &impl Columns) -> Result<crate::CallRecord, StoreError> {
     Ok(crate::CallRecord {
         id: row.int("id")?,
         tenant_id: TenantId(row.int("tenant_id")?),
-        direction: row.text("direction")?,
+        direction: crate::CallDirection::parse(&row.text("direction")?).ok_or_else(|| undecodable("direction"))?,
         campaign_id: row.opt_int("campaign_id")?,
         queue_id: row.opt_int("queue_id")?,
         contact_id: row.opt_int("contact_id")?.map(ContactId),

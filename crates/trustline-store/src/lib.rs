@@ -51,7 +51,9 @@ pub use backup::{
     BackupStore, KeptState, Reapplication, RestoreAuditor, RestoreOutcome, SnapshotFile, SnapshotManifest, parent_first, plain_file_name,
     reapplication,
 };
-pub use calls::{AttemptRecord, CallChange, CallDisposition, CallHold, CallRecord, CallState, CallStore, DialCandidate, NewCall};
+pub use calls::{
+    AttemptRecord, CallChange, CallDirection, CallDisposition, CallHold, CallRecord, CallState, CallStore, DialCandidate, NewCall,
+};
 pub use campaigns::{Campaign, CampaignDraft, CampaignStore};
 pub use contacts::{
     ConsentChange, ConsentEvent, ConsentState, ContactLookups, ContactStore, Digest, ErasureEntry, IdKind, NewContact, RetentionOutcome,

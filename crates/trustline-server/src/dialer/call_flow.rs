@@ -17,6 +17,7 @@ use trustline_domain::agent::AgentEvent;
 use trustline_domain::dialing::CampaignSettings;
 use trustline_domain::webhooks::WebhookEvent;
 use trustline_domain::{ContactId, TenantId, UserId};
+use trustline_store::CallDirection;
 use trustline_store::{AgentMove, CallChange, CallState, NewCall, StoreError};
 use trustline_telephony::{CallLeg, CallProgress, DialRequest, Telephony};
 use trustline_vault::subject_label;
@@ -118,7 +119,7 @@ pub(crate) async fn change(state: &AppState, change: CallChange, origin: Origin,
     if ended && let Some(record) = state.store.call(tenant, call).await? {
         let data = json!({
             "call_id": record.id,
-            "direction": record.direction,
+            "direction": record.direction.as_str(),
             "campaign_id": record.campaign_id,
             "queue_id": record.queue_id,
             "contact_id": record.contact_id.map(|c| c.0),
@@ -175,7 +176,7 @@ pub(crate) async fn place(
     };
     let new = NewCall {
         tenant_id: call.tenant,
-        direction: "outbound".into(),
+        direction: CallDirection::Outbound,
         campaign_id: Some(call.campaign),
         queue_id: None,
         contact_id: Some(candidate.contact_id),

@@ -11,6 +11,7 @@ use trustline_domain::agent::AgentEvent;
 use trustline_domain::dialing::{CampaignSettings, CampaignStatus, DialingMode, Disposition, DispositionOutcome};
 use trustline_domain::webhooks::WebhookEvent;
 use trustline_domain::{ContactId, TenantId, UnixTime, UserId};
+use trustline_store::CallDirection;
 use trustline_store::{AttemptRecord, CallChange, CallDisposition, CallRecord, CallState, DialCandidate, StoreError};
 use trustline_vault::subject_label;
 
@@ -34,7 +35,7 @@ pub(crate) async fn offer_next(state: &AppState, tenant: TenantId, agent: UserId
             gate::record(gate::history(candidate.attempts.as_ref()), &settings, candidate.attempts.as_ref().and_then(|a| a.callback_agent));
         let new = trustline_store::NewCall {
             tenant_id: tenant,
-            direction: "outbound".into(),
+            direction: CallDirection::Outbound,
             campaign_id: Some(campaign.id),
             queue_id: None,
             contact_id: Some(candidate.contact_id),
@@ -271,7 +272,7 @@ pub(super) async fn close_wrap_up(
     call_flow::publish_call(state, tenant, id, Origin::of(call), Some(agent), CallState::Done, call.result.as_deref()).await;
     let data = serde_json::json!({
         "call_id": id,
-        "direction": call.direction,
+        "direction": call.direction.as_str(),
         "campaign_id": call.campaign_id,
         "queue_id": call.queue_id,
         "contact_id": call.contact_id.map(|c| c.0),

@@ -25,6 +25,7 @@ use tokio::sync::Notify;
 use trustline_domain::agent::AgentState;
 use trustline_domain::dialing::{AgentBusy, CampaignSettings, CampaignStatus, DialerView, DialingMode, calls_to_place};
 use trustline_domain::{TenantId, UnixTime, UserId};
+use trustline_store::CallDirection;
 use trustline_store::{AgentStatus, CallState, Campaign, StoreError};
 use trustline_telephony::{LegId, Telephony};
 
@@ -158,7 +159,7 @@ pub(crate) fn start(state: AppState, telephony: Arc<dyn Telephony>, settings: Di
 async fn settle_open_calls(state: &AppState) -> Result<(), CallError> {
     for call in state.store.open_calls().await? {
         let result = match call.state {
-            CallState::Offered if call.direction == "outbound" => Some("skipped"),
+            CallState::Offered if call.direction == CallDirection::Outbound => Some("skipped"),
             CallState::Offered | CallState::Queued | CallState::Ringing | CallState::Answered => Some("failed"),
             CallState::Connected => None,
             CallState::Callback | CallState::WrapUp | CallState::Done => continue,

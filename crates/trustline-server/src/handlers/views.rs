@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 use trustline_domain::{ContactId, Role, TenantId, TokenId, UnixTime, UserId};
+use trustline_store::CallDirection;
 use trustline_store::{ApiToken, CallRecord, CallState, User};
 
 crate::schema_only::vocabulary!(CallStateName, "Where a call stands.", CallState::ALL.iter().map(|s| s.as_str()).collect());
@@ -70,8 +71,7 @@ impl From<&ApiToken> for TokenView {
 #[derive(Serialize, schemars::JsonSchema)]
 pub(crate) struct CallView {
     pub id: i64,
-    /// `outbound` or `inbound`.
-    pub direction: String,
+    pub direction: CallDirection,
     pub campaign_id: Option<i64>,
     pub queue_id: Option<i64>,
     pub contact_id: Option<ContactId>,
@@ -101,7 +101,7 @@ impl From<&CallRecord> for CallView {
     fn from(call: &CallRecord) -> Self {
         Self {
             id: call.id,
-            direction: call.direction.clone(),
+            direction: call.direction,
             campaign_id: call.campaign_id,
             queue_id: call.queue_id,
             contact_id: call.contact_id,

@@ -10,6 +10,7 @@ use trustline_domain::contact::{ContactInput, E164};
 use trustline_domain::webhooks::WebhookEvent;
 use trustline_domain::{ContactId, TenantId, UnixTime};
 use trustline_phone::{DefaultRegion, PhoneRules};
+use trustline_store::CallDirection;
 use trustline_store::ConsentState;
 use trustline_store::{CallChange, CallState, NewCall, StoreError};
 use trustline_telephony::{CallProgress, IncomingCall};
@@ -43,7 +44,7 @@ async fn take(state: &AppState, call: IncomingCall) -> Result<(), CallError> {
     };
     let new = NewCall {
         tenant_id: tenant,
-        direction: "inbound".into(),
+        direction: CallDirection::Inbound,
         campaign_id: None,
         queue_id: Some(queue.id),
         contact_id: contact,

@@ -16,6 +16,7 @@ use trustline_domain::agent::AgentState;
 use trustline_domain::agent::{AgentEvent, BreakReason};
 use trustline_domain::routing::QueueSettings;
 use trustline_domain::{TenantId, UnixTime, UserId};
+use trustline_store::CallDirection;
 use trustline_store::{AgentStatus, CallChange, CallRecord, CallState, StoreError};
 
 /// Why an agent is set aside after an offer they declined.
@@ -41,7 +42,7 @@ pub(super) async fn ring(state: &AppState, call: &CallRecord, agent: UserId, sta
 /// The call in `Offered` on record as an incoming one of the agent's.
 async fn incoming(state: &AppState, tenant: TenantId, agent: UserId, id: i64) -> Result<CallRecord, DeskError> {
     let call = own_call(state, tenant, agent, id, CallState::Offered).await?;
-    if call.direction != "inbound" {
+    if call.direction != CallDirection::Inbound {
         return Err(DeskError::Preview);
     }
     Ok(call)
@@ -121,7 +122,7 @@ pub(super) async fn ring_out<'a>(
 /// answered, if its queue sets a time: the agent's reservation is when the
 /// call began to ring at their desk.
 pub(crate) fn answer_by(call: &CallRecord, status: Option<&AgentStatus>, settings: &QueueSettings) -> Option<UnixTime> {
-    if call.state != CallState::Offered || call.direction != "inbound" {
+    if call.state != CallState::Offered || call.direction != CallDirection::Inbound {
         return None;
     }
     status.filter(|s| s.state == AgentState::Reserved).and_then(|s| settings.answer_by(s.since))
