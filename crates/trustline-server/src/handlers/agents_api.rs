@@ -12,7 +12,7 @@ use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use trustline_domain::AuditAction;
 use trustline_domain::UserId;
-use trustline_domain::agent::{AgentEvent, BreakReason, SelfServiceEvent};
+use trustline_domain::agent::{BreakReason, SelfServiceEvent};
 use trustline_domain::contact::FieldError;
 
 pub(crate) async fn mine(State(state): State<AppState>, authed: Authed) -> Result<Json<StateView>, ApiError> {
@@ -58,11 +58,12 @@ pub(crate) enum SupervisedMove {
 }
 
 impl SupervisedMove {
-    fn parts(self) -> (AgentEvent, &'static str, String) {
+    /// The move as the agent would ask for it themselves, and the why.
+    fn parts(self) -> (SelfServiceEvent, String) {
         match self {
-            SupervisedMove::LogOut { reason } => (AgentEvent::LogOut, "log_out", reason),
-            SupervisedMove::TakeBreak { break_reason, reason } => (AgentEvent::TakeBreak { reason: break_reason }, "take_break", reason),
-            SupervisedMove::EndBreak { reason } => (AgentEvent::EndBreak, "end_break", reason),
+            SupervisedMove::LogOut { reason } => (SelfServiceEvent::LogOut {}, reason),
+            SupervisedMove::TakeBreak { break_reason, reason } => (SelfServiceEvent::TakeBreak { reason: break_reason }, reason),
+            SupervisedMove::EndBreak { reason } => (SelfServiceEvent::EndBreak {}, reason),
         }
     }
 }
@@ -76,7 +77,8 @@ pub(crate) async fn supervise(
     ApiJson(input): ApiJson<SupervisedMove>,
 ) -> Result<Json<StateView>, ApiError> {
     let tenant = authed.principal.tenant.id;
-    let (event, name, reason) = input.parts();
+    let (event, reason) = input.parts();
+    let name = event.code();
     let reason = reason.trim().to_owned();
     if reason.is_empty() || reason.chars().count() > 500 {
         return Err(ApiError::with_fields(ErrorCode::InvalidMove, vec![FieldError::new("reason", "say why, in 1 to 500 characters")]));
@@ -84,7 +86,7 @@ pub(crate) async fn supervise(
     let user = UserId(id);
     state.store.user(tenant, user).await?.ok_or_else(ApiError::not_found)?;
     let audit = authed.caller.audit(&state, AuditAction::AgentStateSet, format!("user:{user}")).detail("why", reason);
-    Ok(Json(agent_moves::carry_out(&state, tenant, user, event, name, audit).await?))
+    Ok(Json(agent_moves::carry_out(&state, tenant, user, event.into(), name, audit).await?))
 }
 
 pub(crate) async fn list(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<StateView>>, ApiError> {
