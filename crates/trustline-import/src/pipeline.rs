@@ -9,9 +9,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use trustline_audit::AuditDraft;
 use trustline_crypto::BlindIndexKey;
-use trustline_domain::AuditAction;
 use trustline_domain::contact::{CustomFieldDef, ValidatedContact};
-use trustline_domain::{Clock, ContactId, TenantId};
+use trustline_domain::{AuditAction, Clock, ContactId, TenantId};
 use trustline_phone::PhoneRules;
 use trustline_store::{
     ConsentState, Digest, IdKind, ImportChunk, ImportCounts, ImportRecord, ImportRejection, NewContact, NewImport, StoreError,

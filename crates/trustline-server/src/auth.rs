@@ -10,8 +10,7 @@ use axum::response::Response;
 use std::net::SocketAddr;
 use trustline_audit::AuditDraft;
 use trustline_crypto::SecretToken;
-use trustline_domain::AuditAction;
-use trustline_domain::{Action, Role, SessionStage, TokenId, permits};
+use trustline_domain::{Action, AuditAction, Role, SessionStage, TokenId, permits};
 use trustline_store::{Session, StoreError, Tenant, User};
 
 #[derive(Clone, Debug)]

@@ -10,10 +10,9 @@ use crate::agent_moves;
 use crate::dialer::CallError;
 use crate::state::AppState;
 use trustline_audit::AuditDraft;
-use trustline_domain::AuditAction;
 use trustline_domain::agent::AgentEvent;
 use trustline_domain::agent::AgentState;
-use trustline_domain::{TenantId, UserId};
+use trustline_domain::{AuditAction, TenantId, UserId};
 use trustline_store::StoreError;
 
 /// Three missed checks of the feed (every 10 s), so a page reload or a

@@ -15,8 +15,7 @@ use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use trustline_audit::Outcome;
-use trustline_domain::AuditAction;
-use trustline_domain::{Action, SessionStage};
+use trustline_domain::{Action, AuditAction, SessionStage};
 
 /// What a route requires of its caller.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

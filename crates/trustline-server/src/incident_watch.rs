@@ -20,12 +20,11 @@ use std::collections::HashMap;
 use std::time::Duration;
 use trustline_audit::AuditDraft;
 use trustline_audit::StoredEvent;
-use trustline_domain::AuditAction;
 use trustline_domain::incidents::{
     AuditFields, Detector, Finding, IncidentKind, Severity, Thresholds, deadlines, is_new_network, network_of, signal_of,
 };
 use trustline_domain::webhooks::WebhookEvent;
-use trustline_domain::{Role, TenantId, UnixTime, UserId};
+use trustline_domain::{AuditAction, Role, TenantId, UnixTime, UserId};
 use trustline_store::{JobRunRecord, NewIncident, StoreError, jobs};
 
 const PAGE: u32 = 1_000;

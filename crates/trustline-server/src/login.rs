@@ -10,8 +10,7 @@ use crate::sign_in_throttle::{throttle_keys, throttle_verdict, throttled, userna
 use crate::state::AppState;
 use trustline_audit::Outcome;
 use trustline_crypto::{SecretToken, Totp, TotpSecret, recovery_code, sha256};
-use trustline_domain::AuditAction;
-use trustline_domain::{SessionStage, SessionTimes, TenantSlug, ThrottleVerdict, Username, mfa_required};
+use trustline_domain::{AuditAction, SessionStage, SessionTimes, TenantSlug, ThrottleVerdict, Username, mfa_required};
 use trustline_store::{Session, Tenant, User};
 use zeroize::Zeroizing;
 

@@ -10,11 +10,10 @@ use crate::state::AppState;
 use serde_json::json;
 use std::time::Duration;
 use trustline_audit::AuditDraft;
-use trustline_domain::AuditAction;
 use trustline_domain::access_review::is_dormant;
 use trustline_domain::incidents::{IncidentKind, Severity, deadlines, reminder_due};
 use trustline_domain::webhooks::WebhookEvent;
-use trustline_domain::{TenantId, UnixTime};
+use trustline_domain::{AuditAction, TenantId, UnixTime};
 use trustline_store::{NewIncident, StoreError, Tenant, TimelineEntry};
 
 pub(crate) fn start(state: AppState, tick: Duration) {

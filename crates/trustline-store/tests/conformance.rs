@@ -3,11 +3,10 @@
 
 use std::sync::Arc;
 use trustline_audit::{AuditDraft, ChainVerifier};
-use trustline_domain::AuditAction;
 use trustline_domain::agent::{AgentState, BreakReason};
 use trustline_domain::dialing::{CampaignInput, CampaignStatus};
 use trustline_domain::routing::{QueueInput, SkillLevels};
-use trustline_domain::{Action, Role, SessionStage, SessionTimes, TenantId, UserId};
+use trustline_domain::{Action, AuditAction, Role, SessionStage, SessionTimes, TenantId, UserId};
 use trustline_store::{AgentMove, CampaignDraft, NewApiToken, NewUser, QueueDraft, Session, Store, StoreError, Tenant};
 use trustline_testdb::{Engine, RawDb, TestDb, on_both_engines};
 

@@ -1,8 +1,7 @@
 use crate::{Vault, VaultError, subject_label};
 use trustline_audit::AuditDraft;
 use trustline_crypto::Keyring;
-use trustline_domain::AuditAction;
-use trustline_domain::{TenantId, UnixTime};
+use trustline_domain::{AuditAction, TenantId, UnixTime};
 use trustline_store::{MasterWrapped, Store, WrappedIndexKey, WrappedSubjectKey, WrappedTenantKey};
 
 /// Subject keys re-wrapped per transaction: small enough to keep write locks short.

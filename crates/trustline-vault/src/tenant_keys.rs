@@ -3,8 +3,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use trustline_audit::AuditDraft;
 use trustline_crypto::{BlindIndexKey, Keyring, TenantKey};
-use trustline_domain::AuditAction;
-use trustline_domain::{TenantId, UnixTime};
+use trustline_domain::{AuditAction, TenantId, UnixTime};
 use trustline_store::{Store, StoreError, WrappedIndexKey, WrappedTenantKey};
 
 /// Opens and caches tenant keys. Opened keys are cached by version; which

@@ -3,9 +3,8 @@
 
 use trustline_audit::AuditDraft;
 use trustline_crypto::{Keyring, MasterKey};
-use trustline_domain::AuditAction;
 use trustline_domain::contact::ContactInput;
-use trustline_domain::{ContactId, TenantId};
+use trustline_domain::{AuditAction, ContactId, TenantId};
 use trustline_phone::PhoneRules;
 use trustline_store::{ConsentState, ErasureEntry, StoreError};
 use trustline_testdb::{Engine, TestDb, on_both_engines};

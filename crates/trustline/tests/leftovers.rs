@@ -10,8 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 use trustline_audit::AuditDraft;
 use trustline_crypto::PasswordHasher;
-use trustline_domain::AuditAction;
-use trustline_domain::{Clock, Role};
+use trustline_domain::{AuditAction, Clock, Role};
 use trustline_store::NewUser;
 use trustline_testkit::{Engine, RawDb, TestDb, on_both_engines};
 

@@ -12,13 +12,11 @@ use serde_json::json;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use trustline_audit::AuditDraft;
-use trustline_domain::AuditAction;
 use trustline_domain::agent::AgentEvent;
 use trustline_domain::dialing::CampaignSettings;
 use trustline_domain::webhooks::WebhookEvent;
-use trustline_domain::{ContactId, TenantId, UserId};
-use trustline_store::CallDirection;
-use trustline_store::{AgentMove, CallChange, CallState, NewCall, StoreError};
+use trustline_domain::{AuditAction, ContactId, TenantId, UserId};
+use trustline_store::{AgentMove, CallChange, CallDirection, CallState, NewCall, StoreError};
 use trustline_telephony::{CallLeg, CallProgress, DialRequest, Telephony};
 use trustline_vault::subject_label;
 

@@ -6,13 +6,11 @@ use super::call_flow::{self, CampaignCall, Origin, agent_move};
 use super::{CallError, gate};
 use crate::state::AppState;
 use trustline_audit::AuditDraft;
-use trustline_domain::AuditAction;
 use trustline_domain::agent::AgentEvent;
 use trustline_domain::dialing::{CampaignSettings, CampaignStatus, DialingMode, Disposition, DispositionOutcome};
 use trustline_domain::webhooks::WebhookEvent;
-use trustline_domain::{ContactId, TenantId, UnixTime, UserId};
-use trustline_store::CallDirection;
-use trustline_store::{AttemptRecord, CallChange, CallDisposition, CallRecord, CallState, DialCandidate, StoreError};
+use trustline_domain::{AuditAction, ContactId, TenantId, UnixTime, UserId};
+use trustline_store::{AttemptRecord, CallChange, CallDirection, CallDisposition, CallRecord, CallState, DialCandidate, StoreError};
 use trustline_vault::subject_label;
 
 /// Offers the agent the next contact of a running preview campaign; `None`

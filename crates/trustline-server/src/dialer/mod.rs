@@ -25,8 +25,7 @@ use tokio::sync::Notify;
 use trustline_domain::agent::AgentState;
 use trustline_domain::dialing::{AgentBusy, CampaignSettings, CampaignStatus, DialerView, DialingMode, calls_to_place};
 use trustline_domain::{TenantId, UnixTime, UserId};
-use trustline_store::CallDirection;
-use trustline_store::{AgentStatus, CallState, Campaign, StoreError};
+use trustline_store::{AgentStatus, CallDirection, CallState, Campaign, StoreError};
 use trustline_telephony::{LegId, Telephony};
 
 pub(crate) use call_flow::CallError;

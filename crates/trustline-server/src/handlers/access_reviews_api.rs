@@ -12,9 +12,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use trustline_domain::AuditAction;
 use trustline_domain::access_review::{AccessDecision, REVIEW_DUE_DAYS};
-use trustline_domain::{UnixTime, UserId};
+use trustline_domain::{AuditAction, UnixTime, UserId};
 use trustline_store::{AccessDecisionRecord, StoreError};
 
 /// A review campaign as the list shows it.

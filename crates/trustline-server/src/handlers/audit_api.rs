@@ -11,9 +11,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use trustline_app::verify_tenant;
 use trustline_audit::StoredEvent;
-use trustline_domain::AuditAction;
 use trustline_domain::contact::FieldError;
-use trustline_domain::{CsvWriter, Period, checked_time};
+use trustline_domain::{AuditAction, CsvWriter, Period, checked_time};
 use trustline_store::AuditSearch;
 
 #[derive(Deserialize, schemars::JsonSchema)]

@@ -17,10 +17,9 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use trustline_domain::AuditAction;
 use trustline_domain::reporting::{CallFacts, CallKpis, InboundFacts, QueueKpis, call_kpis, queue_kpis};
 use trustline_domain::routing::ServiceLevelGoal;
-use trustline_domain::{CsvWriter, Period, UnixTime};
+use trustline_domain::{AuditAction, CsvWriter, Period, UnixTime};
 
 /// Calls taken by an agent within this many seconds of the answer meet the
 /// service level (the usual 80/20 target's 20).

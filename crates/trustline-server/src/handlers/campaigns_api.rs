@@ -10,10 +10,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use trustline_domain::AuditAction;
 use trustline_domain::contact::FieldError;
 use trustline_domain::dialing::{CampaignInput, CampaignSettings, CampaignStatus};
-use trustline_domain::{TenantId, UnixTime};
+use trustline_domain::{AuditAction, TenantId, UnixTime};
 use trustline_store::{Campaign, CampaignDraft};
 
 #[derive(Serialize, schemars::JsonSchema)]

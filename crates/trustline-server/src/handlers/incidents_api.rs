@@ -13,13 +13,12 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use trustline_domain::AuditAction;
 use trustline_domain::bounded_text;
 use trustline_domain::contact::FieldError;
 use trustline_domain::incidents::{
     IncidentKind, IncidentStatus, Severity, breach_notify_by, check_status_change, deadlines, notification_overdue, response_overdue,
 };
-use trustline_domain::{UnixTime, UserId};
+use trustline_domain::{AuditAction, UnixTime, UserId};
 use trustline_store::{IncidentRecord, NewIncident, StoreError, TimelineEntry};
 
 /// An incident with its deadlines; one incident's view has its timeline.

@@ -12,10 +12,9 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use trustline_domain::AuditAction;
 use trustline_domain::contact::FieldError;
 use trustline_domain::routing::{QueueInput, QueueSettings, SkillLevels, check_skills};
-use trustline_domain::{TenantId, UnixTime, UserId};
+use trustline_domain::{AuditAction, TenantId, UnixTime, UserId};
 use trustline_store::{CallRecord, CallState, Queue, QueueDraft, StoreError};
 
 /// A queue with its settings and, for the wallboard, the calls waiting in

@@ -13,11 +13,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use trustline_app::register_entry_of;
-use trustline_domain::AuditAction;
 use trustline_domain::bounded_text;
 use trustline_domain::contact::FieldError;
 use trustline_domain::registers::{REVIEW_OUTCOMES, Risk, RiskInput, Supplier, SupplierInput, SupplierTask};
-use trustline_domain::{UnixTime, UserId};
+use trustline_domain::{AuditAction, UnixTime, UserId};
 use trustline_store::{RegisterEntry, StoreError, registers};
 use trustline_trust::CATALOGUE;
 

@@ -11,10 +11,9 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use trustline_domain::AuditAction;
 use trustline_domain::agent::{StateTimes, state_times};
 use trustline_domain::reporting::{HandledCalls, handled_calls};
-use trustline_domain::{CsvWriter, Period, UnixTime, UserId};
+use trustline_domain::{AuditAction, CsvWriter, Period, UnixTime, UserId};
 use trustline_store::CallRecord;
 
 /// The longest period one report covers.

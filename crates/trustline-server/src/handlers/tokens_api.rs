@@ -10,8 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use trustline_crypto::SecretToken;
-use trustline_domain::AuditAction;
-use trustline_domain::{Action, TokenId, bounded_text};
+use trustline_domain::{Action, AuditAction, TokenId, bounded_text};
 use trustline_store::NewApiToken;
 
 const MAX_DAYS: i64 = 365;

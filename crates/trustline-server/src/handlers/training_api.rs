@@ -12,9 +12,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use trustline_domain::AuditAction;
 use trustline_domain::training::{Course, CourseInput};
-use trustline_domain::{UnixTime, UserId};
+use trustline_domain::{AuditAction, UnixTime, UserId};
 use trustline_store::StoreError;
 
 pub(crate) async fn courses(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<Course>>, ApiError> {

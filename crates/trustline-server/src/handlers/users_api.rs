@@ -11,8 +11,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use trustline_domain::AuditAction;
-use trustline_domain::{Role, UserId, Username, bounded_text};
+use trustline_domain::{AuditAction, Role, UserId, Username, bounded_text};
 use trustline_store::{NewUser, User};
 use zeroize::Zeroizing;
 

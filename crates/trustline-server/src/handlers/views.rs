@@ -2,8 +2,7 @@
 
 use serde::Serialize;
 use trustline_domain::{ContactId, Role, TenantId, TokenId, UnixTime, UserId};
-use trustline_store::CallDirection;
-use trustline_store::{ApiToken, CallRecord, CallState, User};
+use trustline_store::{ApiToken, CallDirection, CallRecord, CallState, User};
 
 crate::schema_only::vocabulary!(CallStateName, "Where a call stands.", CallState::ALL.iter().map(|s| s.as_str()).collect());
 

@@ -20,9 +20,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use trustline_domain::AuditAction;
 use trustline_domain::dialing::{Disposition, DispositionOutcome};
-use trustline_domain::{TenantId, UnixTime, UserId};
+use trustline_domain::{AuditAction, TenantId, UnixTime, UserId};
 use trustline_store::CallRecord;
 use trustline_vault::subject_label;
 

@@ -5,14 +5,11 @@ use crate::dialer::CallError;
 use crate::dialer::call_flow::{self, Origin};
 use crate::state::AppState;
 use trustline_audit::AuditDraft;
-use trustline_domain::AuditAction;
 use trustline_domain::contact::{ContactInput, E164};
 use trustline_domain::webhooks::WebhookEvent;
-use trustline_domain::{ContactId, TenantId, UnixTime};
+use trustline_domain::{AuditAction, ContactId, TenantId, UnixTime};
 use trustline_phone::{DefaultRegion, PhoneRules};
-use trustline_store::CallDirection;
-use trustline_store::ConsentState;
-use trustline_store::{CallChange, CallState, NewCall, StoreError};
+use trustline_store::{CallChange, CallDirection, CallState, ConsentState, NewCall, StoreError};
 use trustline_telephony::{CallProgress, IncomingCall};
 use trustline_vault::subject_label;
 

@@ -7,8 +7,7 @@ use crate::dialer::CallError;
 use crate::dialer::call_flow::{self, Origin};
 use crate::state::AppState;
 use trustline_audit::AuditDraft;
-use trustline_domain::AuditAction;
-use trustline_domain::{TenantId, UserId};
+use trustline_domain::{AuditAction, TenantId, UserId};
 use trustline_store::{CallChange, CallRecord, CallState, StoreError};
 use trustline_telephony::{CallProgress, DialRequest, LegId};
 

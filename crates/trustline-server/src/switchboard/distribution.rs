@@ -14,12 +14,11 @@ use crate::dialer::call_flow::{self, Origin};
 use crate::state::AppState;
 use std::collections::{HashMap, HashSet};
 use trustline_audit::AuditDraft;
-use trustline_domain::AuditAction;
 use trustline_domain::agent::AgentEvent;
 use trustline_domain::agent::AgentState;
 use trustline_domain::reporting::{InboundFacts, queue_kpis};
 use trustline_domain::routing::{CallId, QueueId, QueueSettings, Routed, Router, SkillBook, SkillLevels, meets, offer_callback};
-use trustline_domain::{TenantId, UnixTime, UserId};
+use trustline_domain::{AuditAction, TenantId, UnixTime, UserId};
 use trustline_store::{AgentStatus, CallRecord, CallState, Queue, StoreError};
 
 /// Assumed handle time of a queue without a handled call in the last hour.

@@ -11,13 +11,11 @@ use crate::dialer::call_flow::{self, Origin};
 use crate::dialer::desk::{DeskError, own_call};
 use crate::state::AppState;
 use trustline_audit::AuditDraft;
-use trustline_domain::AuditAction;
 use trustline_domain::agent::AgentState;
 use trustline_domain::agent::{AgentEvent, BreakReason};
 use trustline_domain::routing::QueueSettings;
-use trustline_domain::{TenantId, UnixTime, UserId};
-use trustline_store::CallDirection;
-use trustline_store::{AgentStatus, CallChange, CallRecord, CallState, StoreError};
+use trustline_domain::{AuditAction, TenantId, UnixTime, UserId};
+use trustline_store::{AgentStatus, CallChange, CallDirection, CallRecord, CallState, StoreError};
 
 /// Why an agent is set aside after an offer they declined.
 const DECLINED: &str = "declined a call";

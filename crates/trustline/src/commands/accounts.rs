@@ -6,8 +6,7 @@ use std::io::Read;
 use trustline_app::SystemClock;
 use trustline_audit::AuditDraft;
 use trustline_crypto::{PasswordHasher, random_password};
-use trustline_domain::AuditAction;
-use trustline_domain::{Clock, PasswordPolicy, Role, TenantSlug, Username};
+use trustline_domain::{AuditAction, Clock, PasswordPolicy, Role, TenantSlug, Username};
 use trustline_store::{NewUser, Tenant, User};
 use zeroize::Zeroizing;
 

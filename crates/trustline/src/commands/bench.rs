@@ -12,8 +12,7 @@ use std::time::{Duration, Instant};
 use trustline_app::{AuditAppender, SystemClock, verify_tenant};
 use trustline_audit::AuditDraft;
 use trustline_crypto::hex;
-use trustline_domain::AuditAction;
-use trustline_domain::{Clock, Role};
+use trustline_domain::{AuditAction, Clock, Role};
 use trustline_server::{App, AppConfig};
 use trustline_store::{AuditSearch, Tenant};
 

@@ -8,9 +8,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use trustline_app::SystemClock;
 use trustline_audit::AuditDraft;
-use trustline_domain::AuditAction;
 use trustline_domain::contact::{EmailAddress, ErasureReason};
-use trustline_domain::{Clock, ContactId, TenantId};
+use trustline_domain::{AuditAction, Clock, ContactId, TenantId};
 use trustline_vault::{Vault, subject_label};
 
 #[derive(Args)]
