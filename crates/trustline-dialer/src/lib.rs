@@ -1,10 +1,41 @@
-//! The outbound dialer. For now its simulator: a campaign dialled in
-//! virtual time against the simulated carrier, under each dialing mode, with
-//! the same pacing rules and the same dialling gate (calling windows,
-//! do-not-contact, attempts) the live dialer uses.
+//! The call engine: everything that moves calls and agents while they
+//! work. Outbound, the live dialer runs campaigns (progressive, predictive
+//! with its pacing and abandonment cap, preview) through the dialing gate;
+//! inbound, the switchboard takes arrivals, routes them to agents by queue,
+//! skills and priority, rings desks and offers callbacks; the desk is the
+//! agent's side of both (dial, skip, hold, hang up, disposition), and agent
+//! moves apply the domain's state machine to the state on record.
+//!
+//! The engine owns these rules and no I/O of its own. It reaches the
+//! outside through three ports: the `World` (campaigns, agents, calls and
+//! contacts, each change written with its audit event; `StoreWorld` over
+//! the database in a server), `Telephony` (the carrier), and `EngineTime`
+//! (wall-clock time, and milliseconds with alarms, so that nothing polls and
+//! a paused runtime runs it in virtual time).
+//!
+//! `simulation` plays a campaign in virtual time against the simulated
+//! carrier for capacity planning.
 
-mod call_list;
+mod agent_moves;
+mod desk_presence;
+mod engine;
+mod inbound;
+mod news;
+mod outbound;
 mod simulation;
+mod start;
+mod store_world;
+mod time;
+mod world;
 
-pub use call_list::{ListConfig, PlacedCall};
-pub use simulation::{ModeReport, SimulationConfig, SimulationReport, simulate, simulate_all, simulate_calls};
+pub use agent_moves::{MoveError, carry_out, current, described, longest_idle_first, plan};
+pub use desk_presence::{DESK_GRACE, seen};
+pub use engine::{Engine, EngineSettings};
+pub use inbound::{accept, answer_by, decline};
+pub use news::{News, Origin};
+pub use outbound::call_flow::CallError;
+pub use outbound::desk::{self, DeskError, DispositionError, DispositionRequest};
+pub use simulation::{ListConfig, ModeReport, PlacedCall, SimulationConfig, SimulationReport, simulate, simulate_all, simulate_calls};
+pub use store_world::{Announcer, StoreWorld};
+pub use time::{Alarm, EngineTime, TokioTime};
+pub use world::World;

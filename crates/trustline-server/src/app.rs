@@ -1,9 +1,9 @@
-use crate::dialer::DialerSettings;
 use crate::state::{AppState, Shared};
 use axum::Router;
 use std::sync::Arc;
 use trustline_app::{AuditAppender, Keys};
 use trustline_crypto::PasswordHasher;
+use trustline_dialer::{Engine, EngineSettings, StoreWorld, TokioTime};
 use trustline_domain::{Clock, LoginThrottle, PasswordPolicy, SessionPolicy};
 use trustline_store::Store;
 use trustline_telephony::Telephony;
@@ -77,7 +77,9 @@ impl App {
         let appender = AuditAppender::start(store.clone());
         let vault = Arc::new(trustline_vault::Vault::new(store.clone(), keys.keyring.clone()));
         let live = crate::live::LiveFeed::start(store.clone());
-        let dialer = Arc::default();
+        let news = crate::floor_news::FloorNews { live: live.clone(), store: store.clone(), clock: clock.clone() };
+        let world = StoreWorld::new(store.clone(), vault.clone(), Arc::new(news));
+        let engine = Engine::new(Arc::new(world), Arc::new(TokioTime::new(clock.clone())));
         let security_stream = crate::security_stream::SecurityStream::open(&config.siem);
         let shared = Shared {
             store,
@@ -89,16 +91,17 @@ impl App {
             config,
             api_document: crate::openapi::document_for,
             live,
-            dialer,
+            engine,
             csp_reports: Default::default(),
             security_stream,
         };
         Self { state: AppState(Arc::new(shared)) }
     }
 
-    /// Starts the dialer, which places calls through `telephony` (one node only).
-    pub fn start_dialer(&self, telephony: Arc<dyn Telephony>, settings: DialerSettings) {
-        crate::dialer::start(self.state.clone(), telephony, settings);
+    /// Starts the call engine, which places and takes calls through
+    /// `telephony` (one node only).
+    pub fn start_engine(&self, telephony: Arc<dyn Telephony>, settings: EngineSettings) {
+        self.state.engine.start(telephony, settings);
     }
 
     /// Starts the detection rules over the audit stream, reading new events

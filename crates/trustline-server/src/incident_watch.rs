@@ -94,7 +94,14 @@ async fn scan(state: &AppState, detectors: &mut HashMap<TenantId, Detector>, thr
                     if let Some(incident) = raise(state, tenant.id, finding).await? {
                         let line = json!({ "type": "incident", "tenant": tenant.slug, "incident": incident.clone() });
                         state.security_stream.send(line, urgency, at).await;
-                        crate::webhooks::publish(state, tenant.id, WebhookEvent::IncidentRaised, incident).await;
+                        crate::webhooks::publish(
+                            state.store.as_ref(),
+                            state.clock.now(),
+                            tenant.id,
+                            WebhookEvent::IncidentRaised,
+                            incident,
+                        )
+                        .await;
                     }
                 }
             }

@@ -6,22 +6,21 @@
 //! handler that makes one call into the store with an audit event attached.
 
 mod account_access;
-mod agent_moves;
+mod agent_view;
 mod app;
 mod assets;
 mod auth;
-mod call_facts;
 mod charts;
 mod client_address;
 mod contact_access;
 mod cookies;
 mod csp_reports;
 mod csrf_token;
-mod desk_presence;
-mod dialer;
+mod engine_errors;
 mod error;
 mod error_code;
 mod extract;
+mod floor_news;
 mod guard;
 mod handlers;
 mod headers;
@@ -41,13 +40,11 @@ mod serve;
 mod served_document;
 mod sign_in_throttle;
 mod state;
-mod switchboard;
 mod training_gate;
 mod webhooks;
 
 pub use app::{App, AppConfig};
 pub use client_address::{InvalidProxyNetwork, ProxyNetwork, client_address};
-pub use dialer::DialerSettings;
 pub use error::ApiError;
 pub use error_code::ErrorCode;
 pub use guard::Access;

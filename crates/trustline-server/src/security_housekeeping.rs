@@ -153,7 +153,7 @@ async fn remind_breaches(state: &AppState, tenant: &Tenant, now: UnixTime) -> Re
         let urgency = if hours_left <= 6 { Urgency::Critical } else { Urgency::Error };
         let line = json!({ "type": "incident_reminder", "tenant": tenant.slug, "reminder": reminder.clone() });
         state.security_stream.send(line, urgency, now).await;
-        crate::webhooks::publish(state, tenant.id, WebhookEvent::IncidentReminder, reminder).await;
+        crate::webhooks::publish(state.store.as_ref(), state.clock.now(), tenant.id, WebhookEvent::IncidentReminder, reminder).await;
     }
     Ok(())
 }

@@ -22,7 +22,8 @@ pub(crate) struct Shared {
     pub api_document: fn(&crate::served_document::Installation) -> serde_json::Value,
     /// Changes for supervisor views.
     pub live: crate::live::LiveFeed,
-    pub dialer: Arc<crate::dialer::Dialer>,
+    /// The call engine: agents' moves and their calls go through it.
+    pub engine: trustline_dialer::Engine,
     /// Browsers' CSP violation reports, newest kept.
     pub csp_reports: crate::csp_reports::CspReports,
     /// Security events for a SIEM.

@@ -8,6 +8,7 @@
 use crate::{AgentMove, StoreResult};
 use async_trait::async_trait;
 use trustline_audit::AuditDraft;
+use trustline_domain::reporting::{CallFacts, InboundFacts};
 use trustline_domain::{ContactId, TenantId, UnixTime, UserId};
 
 /// Which way a call goes. Stored as its `as_str`.
@@ -118,6 +119,36 @@ pub struct CallRecord {
     pub held_since: Option<UnixTime>,
     /// Time on hold in earlier holds of this call.
     pub hold_seconds: i64,
+}
+
+impl CallRecord {
+    /// What the domain's outbound reports need of the call.
+    pub fn outbound_facts(&self) -> CallFacts {
+        CallFacts {
+            placed: self.placed_at.is_some(),
+            answered_at: self.answered_at,
+            connected_at: self.connected_at,
+            ended_at: self.ended_at,
+            disposed_at: self.disposed_at,
+            result: self.result.clone(),
+            outcome: self.outcome.clone(),
+            hold_seconds: self.hold_seconds,
+        }
+    }
+
+    /// What the domain's inbound reports need of the call.
+    pub fn inbound_facts(&self) -> InboundFacts {
+        InboundFacts {
+            arrived_at: self.offered_at,
+            connected_at: self.connected_at,
+            ended_at: self.ended_at,
+            disposed_at: self.disposed_at,
+            callback_requested: self.callback_requested_at.is_some(),
+            result: self.result.clone(),
+            outcome: self.outcome.clone(),
+            hold_seconds: self.hold_seconds,
+        }
+    }
 }
 
 /// A campaign contact's attempts, as the dialing rules left them. `due_at`

@@ -2,8 +2,9 @@ use crate::{Engine, ManualClock, TestClient, TestDb};
 use std::sync::Arc;
 use trustline_audit::AuditDraft;
 use trustline_crypto::{PasswordHasher, Totp, TotpSecret, sha256};
+use trustline_dialer::EngineSettings;
 use trustline_domain::{AuditAction, Clock, Role, UserId};
-use trustline_server::{App, AppConfig, DialerSettings};
+use trustline_server::{App, AppConfig};
 use trustline_store::{NewUser, Tenant};
 use trustline_telephony::{CarrierProfile, SimulatedTelephony};
 
@@ -49,13 +50,12 @@ impl TestServer {
         server
     }
 
-    /// Starts the dialer over the simulated carrier, `speed` times faster
-    /// than real time, looking at the campaigns every 50 ms.
-    /// Starts the dialer and the switchboard over the simulated carrier;
-    /// returned so that tests can ring callers in.
-    pub fn start_dialer(&self, profile: CarrierProfile, speed: f64) -> Arc<SimulatedTelephony> {
+    /// Starts the call engine over the simulated carrier, `speed` times
+    /// faster than real time, looking at the campaigns every 50 ms. The
+    /// carrier is returned so that tests can ring callers in.
+    pub fn start_engine(&self, profile: CarrierProfile, speed: f64) -> Arc<SimulatedTelephony> {
         let telephony = Arc::new(SimulatedTelephony::new(profile, 1, speed));
-        self.app.start_dialer(telephony.clone(), DialerSettings { tick: std::time::Duration::from_millis(50) });
+        self.app.start_engine(telephony.clone(), EngineSettings { tick: std::time::Duration::from_millis(50) });
         telephony
     }
 

@@ -1,7 +1,7 @@
 //! Agents at work: an agent's own state (log in to work, breaks, log out)
 //! and, for supervisors, every agent's state and history.
 
-use crate::agent_moves::{self, StateView};
+use crate::agent_view::StateView;
 use crate::auth::Authed;
 use crate::error::ApiError;
 use crate::error_code::ErrorCode;
@@ -31,7 +31,8 @@ pub(crate) async fn change(
     let (tenant, user) = (authed.principal.tenant.id, authed.principal.user.id);
     let name = event.code();
     let audit = authed.caller.audit(&state, AuditAction::AgentState, format!("user:{user}"));
-    Ok(Json(agent_moves::carry_out(&state, tenant, user, event.into(), name, audit).await?))
+    let change = trustline_dialer::carry_out(&state.engine, tenant, user, event.into(), name, audit).await?;
+    Ok(Json(StateView::after(&change)))
 }
 
 /// What a supervisor does to an agent's state, and why (kept in the audit
@@ -86,7 +87,8 @@ pub(crate) async fn supervise(
     let user = UserId(id);
     state.store.user(tenant, user).await?.ok_or_else(ApiError::not_found)?;
     let audit = authed.caller.audit(&state, AuditAction::AgentStateSet, format!("user:{user}")).detail("why", reason);
-    Ok(Json(agent_moves::carry_out(&state, tenant, user, event.into(), name, audit).await?))
+    let change = trustline_dialer::carry_out(&state.engine, tenant, user, event.into(), name, audit).await?;
+    Ok(Json(StateView::after(&change)))
 }
 
 pub(crate) async fn list(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<StateView>>, ApiError> {

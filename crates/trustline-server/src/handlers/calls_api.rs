@@ -7,7 +7,6 @@
 use super::reports_api::{MAX_PERIOD_SECONDS, PeriodQuery, ReportFormat};
 use super::views::CallView;
 use crate::auth::Authed;
-use crate::call_facts::{inbound_facts, outbound_facts};
 use crate::error::ApiError;
 use crate::extract::ApiQuery;
 use crate::state::AppState;
@@ -154,7 +153,7 @@ pub(crate) async fn campaign_report(
     let mut by_campaign: BTreeMap<i64, Vec<CallFacts>> = BTreeMap::new();
     for call in &calls {
         if let Some(campaign) = call.campaign_id {
-            by_campaign.entry(campaign).or_default().push(outbound_facts(call));
+            by_campaign.entry(campaign).or_default().push(call.outbound_facts());
         }
     }
     let names: BTreeMap<i64, String> = state.store.campaigns(tenant).await?.into_iter().map(|c| (c.id, c.name)).collect();
@@ -205,7 +204,7 @@ pub(crate) async fn queue_report(
     let mut by_queue: BTreeMap<i64, Vec<InboundFacts>> = BTreeMap::new();
     for call in &calls {
         if let Some(queue) = call.queue_id {
-            by_queue.entry(queue).or_default().push(inbound_facts(call));
+            by_queue.entry(queue).or_default().push(call.inbound_facts());
         }
     }
     let mut rows = Vec::new();

@@ -60,7 +60,7 @@ pub(crate) async fn create(
         }
     })?;
     let data = json!({ "contact_id": id.0, "source": "api" });
-    crate::webhooks::publish(&state, authed.principal.tenant.id, WebhookEvent::ContactCreated, data).await;
+    crate::webhooks::publish(state.store.as_ref(), state.clock.now(), authed.principal.tenant.id, WebhookEvent::ContactCreated, data).await;
     Ok((StatusCode::CREATED, Json(Created { id: id.0 })))
 }
 

@@ -4,7 +4,6 @@
 
 use super::page_chrome::Chrome;
 use crate::auth::Authed;
-use crate::call_facts::{inbound_facts, outbound_facts};
 use crate::charts::{Series, bars, shares, shares_up_to};
 use crate::error::ApiError;
 use crate::extract::ApiQuery;
@@ -153,7 +152,7 @@ pub(crate) async fn abandonment_chart(
             from,
             |c| c.campaign_id == Some(campaign.id),
             |hour| {
-                let facts: Vec<_> = hour.iter().map(|c| outbound_facts(c)).collect();
+                let facts: Vec<_> = hour.iter().map(|c| c.outbound_facts()).collect();
                 call_kpis(&facts, super::calls_api::SERVICE_LEVEL_SECONDS).abandonment_rate
             },
         );
@@ -179,7 +178,7 @@ pub(crate) async fn service_chart(
             from,
             |c| c.queue_id == Some(queue.id),
             |hour| {
-                let facts: Vec<_> = hour.iter().map(|c| inbound_facts(c)).collect();
+                let facts: Vec<_> = hour.iter().map(|c| c.inbound_facts()).collect();
                 queue_kpis(&facts, goal.seconds).service_level
             },
         );

@@ -6,9 +6,8 @@
 //! for the desk, carries the agent's own moves and calls. Either ends when
 //! the session that opened it no longer holds.
 
-use crate::agent_moves::StateView;
+use crate::agent_view::StateView;
 use crate::auth::{self, Authed, Principal};
-use crate::desk_presence;
 use crate::error::ApiError;
 use crate::live::LiveEvent;
 use crate::state::AppState;
@@ -125,7 +124,7 @@ fn follow(
                 },
                 _ = f.recheck.tick() => match auth::still_valid(&f.state, &f.principal).await {
                     Ok(true) => {
-                        if desk && let Err(error) = desk_presence::seen(&f.state, tenant, f.principal.user.id).await {
+                        if desk && let Err(error) = trustline_dialer::seen(&f.state.engine, tenant, f.principal.user.id).await {
                             tracing::warn!(%error, "a desk's presence could not be recorded");
                         }
                         Step::Skip

@@ -5,61 +5,22 @@
 //! the disposition with an optional note and callback.
 
 use crate::auth::Authed;
-use crate::dialer::CallError;
-use crate::dialer::desk::{self, DeskError, DispositionError, DispositionRequest};
 use crate::error::ApiError;
-use crate::error_code::ErrorCode;
 use crate::extract::{ApiJson, ApiPath};
 use crate::handlers::contact_view::ContactView;
 use crate::handlers::contacts_api::{checked_note, record_do_not_contact};
 use crate::handlers::views::CallView;
 use crate::state::AppState;
-use crate::switchboard;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use trustline_dialer::{DispositionRequest, desk};
 use trustline_domain::dialing::{Disposition, DispositionOutcome};
 use trustline_domain::{AuditAction, TenantId, UnixTime, UserId};
 use trustline_store::CallRecord;
 use trustline_vault::subject_label;
-
-impl From<CallError> for ApiError {
-    fn from(error: CallError) -> Self {
-        match error {
-            CallError::Store(e) => e.into(),
-            CallError::Move(e) => e.into(),
-            CallError::Contact(e) => e.into(),
-        }
-    }
-}
-
-impl From<DeskError> for ApiError {
-    fn from(error: DeskError) -> Self {
-        match error {
-            DeskError::NotFound => ApiError::not_found(),
-            DeskError::WrongState(..) | DeskError::Preview | DeskError::Incoming | DeskError::LineGone => {
-                ApiError::new(ErrorCode::WrongCallState, error.to_string())
-            }
-            DeskError::NotDiallable(_) => ApiError::new(ErrorCode::NotDiallable, error.to_string()),
-            DeskError::NoTelephony => ApiError::new(ErrorCode::NoTelephony, error.to_string()),
-            DeskError::Call(e) => e.into(),
-        }
-    }
-}
-
-impl From<DispositionError> for ApiError {
-    fn from(error: DispositionError) -> Self {
-        match error {
-            DispositionError::Unknown(..) => {
-                ApiError::unknown_references(vec![trustline_domain::contact::FieldError::new("disposition", error.to_string())])
-            }
-            DispositionError::Callback(e) => ApiError::new(ErrorCode::InvalidCallback, e.to_string()),
-            DispositionError::Desk(e) => e.into(),
-        }
-    }
-}
 
 /// The agent's current work. Only `call` is always there (null when the
 /// agent works no call).
@@ -223,7 +184,7 @@ async fn work_view(state: &AppState, authed: &Authed, tenant: TenantId, agent: U
         view.wrap_up_within = wrap_up_within(&call, settings.wrap_up_seconds, now);
         if call.state == trustline_store::CallState::Offered {
             let status = state.store.agent_status(tenant, agent).await?;
-            if let Some(deadline) = switchboard::answer_by(&call, status.as_ref(), &settings) {
+            if let Some(deadline) = trustline_dialer::answer_by(&call, status.as_ref(), &settings) {
                 // Seconds, not a time: the desk counts down whatever its own clock says.
                 view.answer_within = Some((deadline - state.clock.now()).max(0));
             }
@@ -261,49 +222,49 @@ pub(crate) async fn current(State(state): State<AppState>, authed: Authed) -> Re
 /// `{"call": null}` when nobody may be dialled now.
 pub(crate) async fn next(State(state): State<AppState>, authed: Authed) -> Result<Json<WorkView>, ApiError> {
     let (tenant, agent) = (authed.principal.tenant.id, authed.principal.user.id);
-    match desk::offer_next(&state, tenant, agent).await? {
+    match desk::offer_next(&state.engine, tenant, agent).await? {
         Some(_) => Ok(Json(work_view(&state, &authed, tenant, agent).await?)),
         None => Ok(Json(WorkView::idle())),
     }
 }
 
 pub(crate) async fn dial(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
-    desk::dial(&state, authed.principal.tenant.id, authed.principal.user.id, id).await?;
+    desk::dial(&state.engine, authed.principal.tenant.id, authed.principal.user.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 pub(crate) async fn skip(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
-    desk::skip(&state, authed.principal.tenant.id, authed.principal.user.id, id).await?;
+    desk::skip(&state.engine, authed.principal.tenant.id, authed.principal.user.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 pub(crate) async fn accept(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
-    switchboard::accept(&state, authed.principal.tenant.id, authed.principal.user.id, id).await?;
+    trustline_dialer::accept(&state.engine, authed.principal.tenant.id, authed.principal.user.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 pub(crate) async fn decline(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
-    switchboard::decline(&state, authed.principal.tenant.id, authed.principal.user.id, id).await?;
+    trustline_dialer::decline(&state.engine, authed.principal.tenant.id, authed.principal.user.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 pub(crate) async fn hold(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
-    desk::hold(&state, authed.principal.tenant.id, authed.principal.user.id, id, true).await?;
+    desk::hold(&state.engine, authed.principal.tenant.id, authed.principal.user.id, id, true).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 pub(crate) async fn resume(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
-    desk::hold(&state, authed.principal.tenant.id, authed.principal.user.id, id, false).await?;
+    desk::hold(&state.engine, authed.principal.tenant.id, authed.principal.user.id, id, false).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 pub(crate) async fn cancel(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
-    desk::cancel(&state, authed.principal.tenant.id, authed.principal.user.id, id).await?;
+    desk::cancel(&state.engine, authed.principal.tenant.id, authed.principal.user.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 pub(crate) async fn hang_up(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
-    desk::hang_up(&state, authed.principal.tenant.id, authed.principal.user.id, id).await?;
+    desk::hang_up(&state.engine, authed.principal.tenant.id, authed.principal.user.id, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -331,7 +292,7 @@ pub(crate) async fn dispose(
     let (tenant, agent) = (authed.principal.tenant.id, authed.principal.user.id);
     let note = input.note.as_deref().map(checked_note).transpose()?;
     let request = DispositionRequest { code: input.disposition, callback_at: input.callback_at, personal: input.personal_callback };
-    let (call, outcome) = desk::dispose(&state, tenant, agent, id, &request).await?;
+    let (call, outcome) = desk::dispose(&state.engine, tenant, agent, id, &request).await?;
     let Some(contact) = call.contact_id else { return Ok(StatusCode::NO_CONTENT) };
     let Some((sealed, opened)) = state.vault.load_contact(tenant, contact).await? else { return Ok(StatusCode::NO_CONTENT) };
     if let Some(body) = note {

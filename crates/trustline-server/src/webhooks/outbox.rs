@@ -1,11 +1,10 @@
 //! Queuing an event for every subscription of the tenant that wants it.
 
-use crate::state::AppState;
 use serde_json::{Value, json};
 use trustline_crypto::{hex, random_bytes};
-use trustline_domain::TenantId;
 use trustline_domain::webhooks::WebhookEvent;
-use trustline_store::{NewDelivery, StoreError, Webhook};
+use trustline_domain::{TenantId, UnixTime};
+use trustline_store::{NewDelivery, Store, StoreError, Webhook};
 
 /// Where a subscription's secret is sealed: bound to its tenant, so that a
 /// sealed secret copied into another tenant's row does not open.
@@ -19,18 +18,17 @@ pub(crate) fn events_of(webhook: &Webhook) -> Vec<WebhookEvent> {
 
 /// Queues `event` with `data` for the tenant's subscribers. A failure is
 /// logged: the change that raised the event is already committed.
-pub(crate) async fn publish(state: &AppState, tenant: TenantId, event: WebhookEvent, data: Value) {
-    if let Err(error) = enqueue(state, tenant, event, data).await {
+pub(crate) async fn publish(store: &dyn Store, at: UnixTime, tenant: TenantId, event: WebhookEvent, data: Value) {
+    if let Err(error) = enqueue(store, at, tenant, event, data).await {
         tracing::warn!(%error, event = event.as_str(), "webhook deliveries could not be queued");
     }
 }
 
-async fn enqueue(state: &AppState, tenant: TenantId, event: WebhookEvent, data: Value) -> Result<(), StoreError> {
-    let subscribers: Vec<Webhook> = state.store.webhooks(tenant).await?.into_iter().filter(|w| events_of(w).contains(&event)).collect();
+async fn enqueue(store: &dyn Store, at: UnixTime, tenant: TenantId, event: WebhookEvent, data: Value) -> Result<(), StoreError> {
+    let subscribers: Vec<Webhook> = store.webhooks(tenant).await?.into_iter().filter(|w| events_of(w).contains(&event)).collect();
     if subscribers.is_empty() {
         return Ok(());
     }
-    let at = state.clock.now();
     // One id per event, the same in every subscriber's delivery, for receivers to drop repeats.
     let id = format!("evt_{}", hex(random_bytes::<12>().as_ref()));
     let payload = json!({ "id": id, "event": event.as_str(), "occurred_at": at, "data": data }).to_string();
@@ -38,5 +36,5 @@ async fn enqueue(state: &AppState, tenant: TenantId, event: WebhookEvent, data: 
         .iter()
         .map(|w| NewDelivery { tenant_id: tenant, webhook_id: w.id, event: event.as_str().to_owned(), payload: payload.clone(), at })
         .collect();
-    state.store.enqueue_deliveries(deliveries).await
+    store.enqueue_deliveries(deliveries).await
 }

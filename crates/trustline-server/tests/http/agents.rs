@@ -228,7 +228,7 @@ pub(crate) mod live {
         let (ada_user, bob_user) =
             (server.create_user(&tenant, "ada", Role::Agent, false).await, server.create_user(&tenant, "bob", Role::Agent, false).await);
         let (ada, bob) = (server.signed_in(&ada_user).await, server.signed_in(&bob_user).await);
-        server.start_dialer(crate::dialer::everyone_answers(), 100.0);
+        server.start_engine(crate::dialer::everyone_answers(), 100.0);
         for agent in [&ada, &bob] {
             assert_eq!(agent.post("/api/agent/state", json!({ "event": "log_in" })).await.status, 200);
         }

@@ -374,7 +374,7 @@ async fn an_agent_works_three_contacts_while_the_wallboard_follows() {
     let csv = "name,phone\nAda Lovelace,+44 20 7183 8750\nBea Brown,+44 20 7946 0002\nCyd Charisse,+44 20 7946 0003\n";
     assert_eq!(supervisor.upload("/api/imports?list=spring", csv.as_bytes().to_vec(), "text/csv").await.status, 202);
     wait_for(&supervisor, "/api/lists", |lists| lists[0]["status"] == "ready").await;
-    server.start_dialer(everyone_answers(), 100.0);
+    server.start_engine(everyone_answers(), 100.0);
     let campaign = json!({
         "name": "Spring renewals", "mode": "preview", "lists": ["spring"], "script": "Hello, this is Trustline.\nAsk for the account holder.",
         "alerts": { "agents_on_break": { "amber": 1, "red": 2 } }
@@ -493,7 +493,7 @@ async fn an_agent_watches_a_dialled_call_ring_and_cancels_it() {
     let csv = "name,phone\nAda Lovelace,+44 20 7183 8750\n";
     assert_eq!(supervisor.upload("/api/imports?list=spring", csv.as_bytes().to_vec(), "text/csv").await.status, 202);
     wait_for(&supervisor, "/api/lists", |lists| lists[0]["status"] == "ready").await;
-    server.start_dialer(nobody_answers(), 1.0);
+    server.start_engine(nobody_answers(), 1.0);
     let campaign = json!({ "name": "Spring renewals", "mode": "preview", "lists": ["spring"], "retry_delay_minutes": 1 });
     let id = supervisor.post("/api/campaigns", campaign).await.body["id"].as_i64().unwrap();
     assert_eq!(supervisor.post(&format!("/api/campaigns/{id}/status"), json!({ "status": "running" })).await.status, 200);
@@ -546,7 +546,7 @@ async fn an_agent_declines_accepts_and_holds_an_incoming_call() {
         json!({ "name": "Customer care", "number": "+442071838000", "answer_within_seconds": 20, "script": "Thank you for calling." });
     server.assign_numbers(&server.tenant, &["+442071838000"]).await;
     assert_eq!(supervisor.post("/api/queues", queue).await.status, 201);
-    let telephony = server.start_dialer(everyone_answers(), 100.0);
+    let telephony = server.start_engine(everyone_answers(), 100.0);
 
     let board = driver.browser(WIDTH, HEIGHT).await;
     sign_in(&server, &board, &sam).await;

@@ -110,7 +110,7 @@ async fn progressive_calls_reach_the_agent_and_the_gate_holds(engine: Engine) {
     let dnc =
         sam.post(&format!("/api/contacts/{barred}/consent"), json!({ "kind": "do_not_contact", "value": "on", "source": "letter" })).await;
     assert_eq!(dnc.status, 200, "{}", dnc.body);
-    centre.server.start_dialer(everyone_answers(), 100.0);
+    centre.server.start_engine(everyone_answers(), 100.0);
     let campaign = start_campaign(
         sam,
         json!({ "name": "Renewals", "mode": "progressive", "lists": ["spring"], "script": "Hello, this is Acme.", "max_attempts": 2 }),
@@ -185,7 +185,7 @@ async fn predictive_calls_find_free_agents_and_figures_add_up(engine: Engine) {
     }
     let centre = call_centre(engine, 2, &csv).await;
     let sam = &centre.supervisor;
-    centre.server.start_dialer(everyone_answers(), 100.0);
+    centre.server.start_engine(everyone_answers(), 100.0);
     let campaign = start_campaign(sam, json!({ "name": "Winter", "mode": "predictive", "lists": ["spring"] })).await;
     for agent in &centre.agents {
         log_in(agent).await;
@@ -230,7 +230,7 @@ async fn preview_agents_see_masked_contacts_skip_dial_and_set_dispositions(engin
     let csv = "name,phone\nAda Lovelace,+44 20 7183 8750\nBea Brown,+44 20 7946 0002\n";
     let centre = call_centre(engine, 1, csv).await;
     let (sam, ada) = (&centre.supervisor, &centre.agents[0]);
-    centre.server.start_dialer(everyone_answers(), 100.0);
+    centre.server.start_engine(everyone_answers(), 100.0);
     start_campaign(sam, json!({ "name": "Look first", "mode": "preview", "lists": ["spring"], "script": "Ask for the account holder." }))
         .await;
     let reply = ada.post("/api/agent/next", json!({})).await;
@@ -286,7 +286,7 @@ async fn preview_agents_see_masked_contacts_skip_dial_and_set_dispositions(engin
 async fn a_ringing_call_reaches_the_desk_and_its_agent_can_cancel_it(engine: Engine) {
     let centre = call_centre(engine, 2, "name,phone\nAda Lovelace,+44 20 7183 8750\n").await;
     let (sam, ada, bea) = (&centre.supervisor, &centre.agents[0], &centre.agents[1]);
-    centre.server.start_dialer(nobody_answers(), 1.0);
+    centre.server.start_engine(nobody_answers(), 1.0);
     start_campaign(sam, json!({ "name": "Look first", "mode": "preview", "lists": ["spring"] })).await;
     log_in(ada).await;
     let id = ada.post("/api/agent/next", json!({})).await.body["call"]["id"].as_i64().unwrap();
@@ -331,7 +331,7 @@ async fn wrap_up_ends_at_its_limit_and_when_the_desk_is_gone(engine: Engine) {
     let csv = "name,phone\nAda Lovelace,+44 20 7183 8750\nBea Brown,+44 20 7946 0002\nCyd Charisse,+44 20 7946 0003\n";
     let centre = call_centre(engine, 2, csv).await;
     let (sam, ada, bea) = (&centre.supervisor, &centre.agents[0], &centre.agents[1]);
-    centre.server.start_dialer(everyone_answers(), 100.0);
+    centre.server.start_engine(everyone_answers(), 100.0);
     let settings = json!({ "name": "Look first", "mode": "preview", "lists": ["spring"], "wrap_up_seconds": 30 });
     let campaign = start_campaign(sam, settings).await;
     let shown = sam.get(&format!("/api/campaigns/{campaign}")).await.body;

@@ -76,7 +76,7 @@ async fn floor(engine: Engine, agents: usize) -> Floor {
         clients.push((server.signed_in(&user).await, user.id.0));
     }
     server.assign_numbers(&tenant, &[GENERAL, BILLING, VIP, "+442079460993", "+442079460994"]).await;
-    let telephony = server.start_dialer(everyone_answers(), 100.0);
+    let telephony = server.start_engine(everyone_answers(), 100.0);
     Floor { server, sam, agents: clients, telephony }
 }
 

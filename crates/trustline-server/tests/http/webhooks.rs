@@ -140,7 +140,7 @@ async fn calls_and_dispositions_reach_the_crm(engine: Engine) {
     let crm = receiver(0).await;
     let (_, secret) = subscribe(&admin, &crm.url, json!(["interaction.finished", "disposition.set"])).await;
     let profile = CarrierProfile { answer_rate: 1.0, machine_rate: 0.0, busy_rate: 0.0, ..CarrierProfile::default() };
-    let telephony = server.start_dialer(profile, 100.0);
+    let telephony = server.start_engine(profile, 100.0);
     server.assign_numbers(&server.tenant, &["+442079460993"]).await;
     let queue = admin.post("/api/queues", json!({ "name": "Care", "number": "+442079460993" })).await;
     assert_eq!(queue.status, 201, "{}", queue.body);

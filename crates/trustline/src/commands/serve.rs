@@ -12,8 +12,9 @@ use std::time::Duration;
 use trustline_app::{SystemClock, run_retention, write_checkpoints};
 use trustline_backup::BackupSchedule;
 use trustline_crypto::{PasswordHasher, random_password};
+use trustline_dialer::EngineSettings;
 use trustline_domain::{AuditAction, Clock, LoginThrottle, Role};
-use trustline_server::{App, AppConfig, DialerSettings, IDEMPOTENCY_KEY_SECONDS, ProxyNetwork, SiemOutputs, SyslogTarget, TlsFiles, serve};
+use trustline_server::{App, AppConfig, IDEMPOTENCY_KEY_SECONDS, ProxyNetwork, SiemOutputs, SyslogTarget, TlsFiles, serve};
 use trustline_store::{JobRunRecord, jobs};
 use trustline_telephony::{CarrierProfile, SimulatedTelephony};
 
@@ -116,7 +117,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     if args.telephony == "simulated" {
         let seed = u64::try_from(SystemClock.now()).unwrap_or(1);
         let telephony = Arc::new(SimulatedTelephony::new(CarrierProfile::default(), seed, args.simulated_speed));
-        app.start_dialer(telephony.clone(), DialerSettings::default());
+        app.start_engine(telephony.clone(), EngineSettings::default());
         if args.demo {
             telephony.start_inbound(demo_floor::inbound_traffic(), seed.wrapping_add(1));
         }

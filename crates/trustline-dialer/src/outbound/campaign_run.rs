@@ -3,11 +3,14 @@
 //! abandonment window that pace it. Rebuilt from the database after a restart.
 
 use super::gate;
+use crate::world::World;
+use std::collections::HashMap;
 use std::collections::VecDeque;
-use std::time::Instant;
-use trustline_domain::dialing::{AbandonmentWindow, CampaignSettings, PacingEstimate};
+use std::collections::hash_map::Entry;
+use std::sync::Arc;
+use trustline_domain::dialing::{AbandonmentWindow, CampaignSettings, CampaignStatus, PacingEstimate};
 use trustline_domain::{ContactId, TenantId, UnixTime};
-use trustline_store::{DialCandidate, Store, StoreResult};
+use trustline_store::{Campaign, DialCandidate, StoreError, StoreResult};
 
 /// Contacts read from the lists at a time.
 const PAGE: u32 = 200;
@@ -27,16 +30,17 @@ pub(crate) struct CampaignRun {
     rest_until: Option<UnixTime>,
     pub estimate: PacingEstimate,
     pub window: AbandonmentWindow,
-    /// Calls placed ahead of agents and not resolved yet, with when each was placed.
-    pub ringing: Vec<(i64, Instant)>,
+    /// Calls placed ahead of agents and not resolved yet, with when each
+    /// was placed on the engine's clock of milliseconds.
+    pub ringing: Vec<(i64, u64)>,
 }
 
 impl CampaignRun {
     /// A run whose abandonment window holds the campaign's recorded answers.
-    pub async fn load(store: &dyn Store, tenant: TenantId, campaign: i64, settings: &CampaignSettings, now: UnixTime) -> StoreResult<Self> {
+    pub async fn load(world: &dyn World, tenant: TenantId, campaign: i64, settings: &CampaignSettings, now: UnixTime) -> StoreResult<Self> {
         let mut window = AbandonmentWindow::new(settings.abandonment.window);
         let since = now - 31 * 86_400;
-        for (hour, answered, abandoned) in store.campaign_answers(tenant, campaign, since).await? {
+        for (hour, answered, abandoned) in world.campaign_answers(tenant, campaign, since).await? {
             for i in 0..answered {
                 window.record(hour, i < abandoned);
             }
@@ -56,7 +60,7 @@ impl CampaignRun {
     /// needed; `None` when nobody is diallable at the moment.
     pub async fn next(
         &mut self,
-        store: &dyn Store,
+        world: &dyn World,
         tenant: TenantId,
         campaign: i64,
         settings: &CampaignSettings,
@@ -73,7 +77,7 @@ impl CampaignRun {
                     return Ok(Some(candidate));
                 }
             }
-            let page = store.dial_candidates(tenant, campaign, self.cursor, now, PAGE).await?;
+            let page = world.dial_candidates(tenant, campaign, self.cursor, now, PAGE).await?;
             match page.last() {
                 Some(last) => self.cursor = last.contact_id,
                 None => {
@@ -93,8 +97,46 @@ impl CampaignRun {
         Ok(None)
     }
 
-    /// Calls placed ahead and still unresolved, with how long each has rung.
-    pub fn ringing_ms(&self) -> Vec<u32> {
-        self.ringing.iter().map(|(_, at)| u32::try_from(at.elapsed().as_millis()).unwrap_or(u32::MAX)).collect()
+    /// Calls placed ahead and still unresolved, with how long each has rung at `now_ms`.
+    pub fn ringing_ms(&self, now_ms: u64) -> Vec<u32> {
+        self.ringing.iter().map(|(_, at)| u32::try_from(now_ms.saturating_sub(*at)).unwrap_or(u32::MAX)).collect()
     }
+}
+
+/// A campaign call as the flow needs it.
+#[derive(Clone)]
+pub(crate) struct CampaignCall {
+    pub tenant: TenantId,
+    pub campaign: i64,
+    pub settings: Arc<CampaignSettings>,
+}
+
+/// The running campaigns among `campaigns`, with their settings.
+pub(crate) fn running(campaigns: Vec<Campaign>) -> Vec<(Campaign, Arc<CampaignSettings>)> {
+    campaigns
+        .into_iter()
+        .filter(|c| c.status == CampaignStatus::Running)
+        .map(|c| {
+            let settings = Arc::new(c.settings.clone());
+            (c, settings)
+        })
+        .collect()
+}
+
+/// The tenant a campaign belongs to is checked by the caller.
+pub(crate) fn campaign_call(tenant: TenantId, campaign: &Campaign) -> CampaignCall {
+    CampaignCall { tenant, campaign: campaign.id, settings: Arc::new(campaign.settings.clone()) }
+}
+
+/// The campaign's run, loaded from the database the first time it is needed.
+pub(crate) async fn run_of<'a>(
+    runs: &'a mut HashMap<i64, CampaignRun>,
+    world: &dyn World,
+    call: &CampaignCall,
+    now: UnixTime,
+) -> Result<&'a mut CampaignRun, StoreError> {
+    Ok(match runs.entry(call.campaign) {
+        Entry::Occupied(run) => run.into_mut(),
+        Entry::Vacant(slot) => slot.insert(CampaignRun::load(world, call.tenant, call.campaign, &call.settings, now).await?),
+    })
 }

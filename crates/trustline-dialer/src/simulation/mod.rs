@@ -1,7 +1,10 @@
 //! A discrete-event simulation in milliseconds of virtual time: agents,
 //! calls and the carrier, with the dialer deciding after every event.
 
-use crate::call_list::{CallList, ListConfig, PlacedCall};
+mod call_list;
+
+use call_list::CallList;
+pub use call_list::{ListConfig, PlacedCall};
 use serde::Serialize;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};

@@ -11,23 +11,23 @@
 
 mod arrival;
 mod callback;
-mod distribution;
+pub(crate) mod distribution;
 mod offer;
 
-use crate::state::AppState;
+use crate::engine::Engine;
 use std::sync::Arc;
 use trustline_telephony::Telephony;
 
-pub(crate) use distribution::distribute;
-pub(crate) use offer::{accept, answer_by, decline};
+pub use offer::{accept, answer_by, decline};
 
 /// Takes incoming calls from `telephony` until the process ends.
-pub(crate) fn start(state: AppState, telephony: &Arc<dyn Telephony>) {
+pub(crate) fn start(engine: &Engine, telephony: &Arc<dyn Telephony>) {
     let Some(mut incoming) = telephony.incoming() else { return };
+    let engine = engine.clone();
     tokio::spawn(async move {
         while let Some(call) = incoming.recv().await {
-            let state = state.clone();
-            tokio::spawn(async move { arrival::arrive(&state, call).await });
+            let engine = engine.clone();
+            tokio::spawn(async move { arrival::arrive(&engine, call).await });
         }
     });
 }

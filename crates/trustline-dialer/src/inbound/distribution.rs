@@ -8,53 +8,51 @@
 //! allows.
 
 use super::{callback, offer};
-use crate::agent_moves;
-use crate::dialer::CallError;
-use crate::dialer::call_flow::{self, Origin};
-use crate::state::AppState;
+use crate::engine::Engine;
+use crate::news::Origin;
+use crate::outbound::call_flow;
+use crate::outbound::call_flow::CallError;
 use std::collections::{HashMap, HashSet};
-use trustline_audit::AuditDraft;
-use trustline_domain::agent::AgentEvent;
 use trustline_domain::agent::AgentState;
 use trustline_domain::reporting::{InboundFacts, queue_kpis};
 use trustline_domain::routing::{CallId, QueueId, QueueSettings, Routed, Router, SkillBook, SkillLevels, meets, offer_callback};
-use trustline_domain::{AuditAction, TenantId, UnixTime, UserId};
+use trustline_domain::{TenantId, UnixTime, UserId};
 use trustline_store::{AgentStatus, CallRecord, CallState, Queue, StoreError};
 
 /// Assumed handle time of a queue without a handled call in the last hour.
 const DEFAULT_HANDLE_MS: u64 = 180_000;
 
 /// Gives the tenant's waiting calls to its ready agents.
-pub(crate) async fn distribute(state: &AppState, tenant: TenantId) -> Result<(), CallError> {
+pub(crate) async fn distribute(engine: &Engine, tenant: TenantId) -> Result<(), CallError> {
     // Agents before calls: the calls read are at least as new as the agents,
     // so no agent is given a lesser call because a better one that arrived
     // before they were free was missed.
-    let statuses = state.store.agent_statuses(tenant).await?;
-    let mut waiting = state.store.waiting_calls(tenant).await?;
+    let statuses = engine.world.agent_statuses(tenant).await?;
+    let mut waiting = engine.world.waiting_calls(tenant).await?;
     if waiting.is_empty() {
         return Ok(());
     }
-    let queues: Vec<Queue> = state.store.queues(tenant).await?;
-    let now = state.clock.now();
+    let queues: Vec<Queue> = engine.world.queues(tenant).await?;
+    let now = engine.time.now();
     let settings_of = |id: i64| queues.iter().find(|q| q.id == id).map(|q| &q.settings);
-    if offer::ring_out(state, &waiting, settings_of, now).await? {
-        waiting = state.store.waiting_calls(tenant).await?;
+    if offer::ring_out(engine, &waiting, settings_of, now).await? {
+        waiting = engine.world.waiting_calls(tenant).await?;
     }
-    let skills: HashMap<UserId, SkillLevels> = state.store.agent_skills(tenant).await?.into_iter().collect();
+    let skills: HashMap<UserId, SkillLevels> = engine.world.agent_skills(tenant).await?.into_iter().collect();
     // A call ringing at an agent's desk is theirs until it is answered or rings out.
     let unrouted: Vec<CallRecord> = waiting.iter().filter(|c| c.state != CallState::Offered).cloned().collect();
     let assigned = route(&queues, &skills, &statuses, &unrouted, now);
     for (call, agent) in &assigned {
         let Some(call) = unrouted.iter().find(|c| c.id == *call) else { continue };
         let Some(queue) = queues.iter().find(|q| Some(q.id) == call.queue_id) else { continue };
-        match take(state, call, *agent, &queue.settings).await {
+        match take(engine, call, *agent, &queue.settings).await {
             Ok(()) | Err(CallError::Store(StoreError::Conflict(_)) | CallError::Move(_)) => {} // the agent or the call moved meanwhile
             Err(error) => return Err(error),
         }
     }
     let taken: HashSet<i64> = assigned.iter().map(|(call, _)| *call).collect();
     let still: Vec<&CallRecord> = unrouted.iter().filter(|c| !taken.contains(&c.id)).collect();
-    offer_callbacks(state, tenant, &queues, &skills, &statuses, &still, now).await
+    offer_callbacks(engine, tenant, &queues, &skills, &statuses, &still, now).await
 }
 
 /// The router's decisions: (call, agent) pairs.
@@ -75,7 +73,7 @@ fn route(
         // Ids are positions, each added once; levels were checked when saved.
         let _added = router.add_queue(queue.settings.router_config(QueueId(id), &mut book, overflow_to));
     }
-    for status in crate::dialer::longest_idle_first(statuses) {
+    for status in crate::agent_moves::longest_idle_first(statuses) {
         let has = skills.get(&status.user_id).map_or(&[][..], |s| &s[..]);
         if router.log_in(status.user_id.0, book.numbered(has)).is_ok() {
             let _ready = router.agent_ready(status.user_id.0, ms(status.since));
@@ -107,18 +105,18 @@ fn ms(seconds: UnixTime) -> u64 {
 /// Reserves `agent` and joins them to the waiting caller (or rings their
 /// desk, if the queue gives agents time to accept; or calls back a caller
 /// waiting for a callback).
-async fn take(state: &AppState, call: &CallRecord, agent: UserId, settings: &QueueSettings) -> Result<(), CallError> {
+async fn take(engine: &Engine, call: &CallRecord, agent: UserId, settings: &QueueSettings) -> Result<(), CallError> {
     let (tenant, id, origin) = (call.tenant_id, call.id, Origin::of(call));
-    let status = state.store.agent_status(tenant, agent).await?;
+    let status = engine.world.agent_status(tenant, agent).await?;
     if call.state == CallState::Queued && settings.answer_within_seconds.is_some() {
-        return offer::ring(state, call, agent, status.as_ref()).await;
+        return offer::ring(engine, call, agent, status.as_ref()).await;
     }
-    call_flow::reserve_agent(state, tenant, agent, status.as_ref(), origin).await?;
+    call_flow::reserve_agent(engine, tenant, agent, status.as_ref(), origin).await?;
     let taken = match call.state {
-        CallState::Callback => callback::call_back(state, call, agent, settings.number.as_str()).await,
-        _ => match call_flow::connect(state, tenant, id, CallState::Queued, agent, origin).await {
+        CallState::Callback => callback::call_back(engine, call, agent, settings.number.as_str()).await,
+        _ => match call_flow::connect(engine, tenant, id, CallState::Queued, agent, origin).await {
             Ok(()) => {
-                if let (Some(leg), Some(telephony)) = (state.dialer.leg_of(id), state.dialer.telephony()) {
+                if let (Some(leg), Some(telephony)) = (engine.leg_of(id), engine.telephony()) {
                     // A caller gone meanwhile is seen by the follower of their line.
                     let _joined = telephony.bridge(leg).await;
                 }
@@ -129,10 +127,7 @@ async fn take(state: &AppState, call: &CallRecord, agent: UserId, settings: &Que
     };
     if taken.is_err() {
         // The caller left first: the agent is free again.
-        let withdraw = call_flow::agent_move(state, tenant, agent, AgentEvent::Withdraw, "withdraw").await?;
-        let audit = AuditDraft::new(withdraw.at, tenant.0, "system", AuditAction::AgentWithdraw, format!("user:{agent}"));
-        state.store.move_agent(withdraw.clone(), audit).await?;
-        agent_moves::publish(state, &withdraw).await;
+        call_flow::release_agent(engine, tenant, agent).await?;
     }
     taken
 }
@@ -141,7 +136,7 @@ async fn take(state: &AppState, call: &CallRecord, agent: UserId, settings: &Que
 /// wait (their position times the queue's handle time, over the agents
 /// serving it) is longer than their queue allows.
 async fn offer_callbacks(
-    state: &AppState,
+    engine: &Engine,
     tenant: TenantId,
     queues: &[Queue],
     skills: &HashMap<UserId, SkillLevels>,
@@ -159,21 +154,21 @@ async fn offer_callbacks(
             .count();
         let in_queue = waiting.iter().filter(|c| c.queue_id == Some(queue.id));
         for (position, call) in in_queue.enumerate() {
-            if call.state != CallState::Queued || !state.dialer.first_callback_offer(call.id) {
+            if call.state != CallState::Queued || !engine.first_callback_offer(call.id) {
                 continue;
             }
             if handle_ms.is_none() {
-                handle_ms = Some(recent_handle_ms(state, tenant, now).await?);
+                handle_ms = Some(recent_handle_ms(engine, tenant, now).await?);
             }
             let average = handle_ms.as_ref().and_then(|h| h.get(&queue.id)).copied().unwrap_or(DEFAULT_HANDLE_MS);
             if !offer_callback(position + 1, serving, average, u64::from(max_wait_seconds) * 1000) {
-                state.dialer.forget_callback_offer(call.id);
+                engine.forget_callback_offer(call.id);
                 continue;
             }
-            let Some(leg) = state.dialer.leg_of(call.id) else { continue };
-            let (state, id, origin) = (state.clone(), call.id, Origin::of(call));
+            let Some(leg) = engine.leg_of(call.id) else { continue };
+            let (engine, id, origin) = (engine.clone(), call.id, Origin::of(call));
             tokio::spawn(async move {
-                if let Err(error) = callback::offer(&state, tenant, id, leg, origin).await {
+                if let Err(error) = callback::offer(&engine, tenant, id, leg, origin).await {
                     tracing::warn!(%error, call = id, "a callback offer could not be recorded");
                 }
             });
@@ -183,12 +178,12 @@ async fn offer_callbacks(
 }
 
 /// Each queue's average handle time over the last hour, where known.
-async fn recent_handle_ms(state: &AppState, tenant: TenantId, now: UnixTime) -> Result<HashMap<i64, u64>, CallError> {
-    let calls = state.store.calls_between(tenant, now - 3600, now + 1).await?;
+async fn recent_handle_ms(engine: &Engine, tenant: TenantId, now: UnixTime) -> Result<HashMap<i64, u64>, CallError> {
+    let calls = engine.world.calls_between(tenant, now - 3600, now + 1).await?;
     let mut by_queue: HashMap<i64, Vec<InboundFacts>> = HashMap::new();
     for call in &calls {
         if let Some(queue) = call.queue_id {
-            by_queue.entry(queue).or_default().push(crate::call_facts::inbound_facts(call));
+            by_queue.entry(queue).or_default().push(call.inbound_facts());
         }
     }
     Ok(by_queue

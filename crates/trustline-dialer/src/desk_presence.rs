@@ -7,8 +7,8 @@
 //! API alone never open the feed and are left as they are.
 
 use crate::agent_moves;
-use crate::dialer::CallError;
-use crate::state::AppState;
+use crate::engine::Engine;
+use crate::outbound::call_flow::CallError;
 use trustline_audit::AuditDraft;
 use trustline_domain::agent::AgentEvent;
 use trustline_domain::agent::AgentState;
@@ -17,26 +17,26 @@ use trustline_store::StoreError;
 
 /// Three missed checks of the feed (every 10 s), so a page reload or a
 /// reconnect to another node does not count.
-pub(crate) const DESK_GRACE: i64 = 30;
+pub const DESK_GRACE: i64 = 30;
 
 /// The agent's desk is there now.
-pub(crate) async fn seen(state: &AppState, tenant: TenantId, user: UserId) -> Result<(), StoreError> {
-    state.store.desk_seen(tenant, user, state.clock.now()).await
+pub async fn seen(engine: &Engine, tenant: TenantId, user: UserId) -> Result<(), StoreError> {
+    engine.world.desk_seen(tenant, user, engine.time.now()).await
 }
 
 /// Logs out of work the tenant's agents whose desk is gone.
-pub(crate) async fn log_out_deserted(state: &AppState, tenant: TenantId) -> Result<(), CallError> {
-    let now = state.clock.now();
-    for mut status in state.store.deserted_desks(tenant, now - DESK_GRACE).await? {
+pub(crate) async fn log_out_deserted(engine: &Engine, tenant: TenantId) -> Result<(), CallError> {
+    let now = engine.time.now();
+    for mut status in engine.world.deserted_desks(tenant, now - DESK_GRACE).await? {
         let agent = status.user_id;
         if status.state == AgentState::WrapUp {
-            if let Some(call) = state.store.agent_call(tenant, agent).await?
-                && let Err(error) = crate::dialer::after_call_work::time_out(state, &call, now, "desk closed").await
+            if let Some(call) = engine.world.agent_call(tenant, agent).await?
+                && let Err(error) = crate::outbound::after_call_work::time_out(engine, &call, now, "desk closed").await
             {
                 tracing::warn!(%error, agent = agent.0, "the wrap-up of a closed desk could not be closed");
                 continue;
             }
-            let Some(now_status) = state.store.agent_status(tenant, agent).await? else { continue };
+            let Some(now_status) = engine.world.agent_status(tenant, agent).await? else { continue };
             status = now_status;
         }
         let change = agent_moves::plan(tenant, agent, Some(&status), AgentEvent::LogOut, "log_out", now)?;
@@ -44,12 +44,12 @@ pub(crate) async fn log_out_deserted(state: &AppState, tenant: TenantId) -> Resu
         let audit =
             agent_moves::described(AuditDraft::new(now, tenant.0, "system", AuditAction::AgentState, format!("user:{agent}")), &change)
                 .detail("reason", "desk closed");
-        match state.store.move_agent(change.clone(), audit).await {
-            Ok(()) => agent_moves::publish(state, &change).await,
+        match engine.world.move_agent(change.clone(), audit).await {
+            Ok(()) => agent_moves::publish(engine, &change).await,
             Err(StoreError::Conflict(_)) => continue, // the agent moved meanwhile
             Err(error) => return Err(error.into()),
         }
-        state.store.forget_desk(tenant, agent).await?;
+        engine.world.forget_desk(tenant, agent).await?;
     }
     Ok(())
 }

@@ -1,9 +1,10 @@
 //! A call arrives: its queue, the opening hours, its caller's contact, and
 //! following the caller until they hang up.
 
-use crate::dialer::CallError;
-use crate::dialer::call_flow::{self, Origin};
-use crate::state::AppState;
+use crate::engine::Engine;
+use crate::news::{News, Origin};
+use crate::outbound::call_flow;
+use crate::outbound::call_flow::CallError;
 use trustline_audit::AuditDraft;
 use trustline_domain::contact::{ContactInput, E164};
 use trustline_domain::webhooks::WebhookEvent;
@@ -17,26 +18,26 @@ use trustline_vault::subject_label;
 /// agents correct it during the call.
 const NEW_CALLER_NAME: &str = "New caller";
 
-pub(super) async fn arrive(state: &AppState, call: IncomingCall) {
+pub(super) async fn arrive(engine: &Engine, call: IncomingCall) {
     let leg = call.id;
-    if let Err(error) = take(state, call).await {
+    if let Err(error) = take(engine, call).await {
         tracing::warn!(%error, "an incoming call could not be taken; it is hung up");
-        state.dialer.hang_up(leg).await;
+        engine.hang_up(leg).await;
     }
 }
 
-async fn take(state: &AppState, call: IncomingCall) -> Result<(), CallError> {
+async fn take(engine: &Engine, call: IncomingCall) -> Result<(), CallError> {
     let IncomingCall { id: leg, from, to, progress } = call;
-    let Some(queue) = state.store.queue_by_number(&to).await? else {
+    let Some(queue) = engine.world.queue_by_number(&to).await? else {
         tracing::info!(number = %to, "a call to a number no queue answers; refused");
-        state.dialer.hang_up(leg).await;
+        engine.hang_up(leg).await;
         return Ok(());
     };
     let (tenant, origin) = (queue.tenant_id, Origin::queue(queue.id));
     let settings = queue.settings.clone();
-    let now = state.clock.now();
+    let now = engine.time.now();
     let contact = match from {
-        Some(number) => caller_contact(state, tenant, &number, now).await?,
+        Some(number) => caller_contact(engine, tenant, &number, now).await?,
         None => None,
     };
     let new = NewCall {
@@ -51,53 +52,53 @@ async fn take(state: &AppState, call: IncomingCall) -> Result<(), CallError> {
         at: now,
     };
     let audit = AuditDraft::new(now, tenant.0, "system", AuditAction::CallArrive, String::new()).detail("queue", queue.id.to_string());
-    let id = state.store.open_call(new, None, None, audit).await?;
+    let id = engine.world.open_call(new, None, None, audit).await?;
     // An unreadable zone was refused when the queue was saved; closed is the safe answer.
     let open = settings.opening_hours().is_none_or(|hours| hours.is_open(now).unwrap_or(false));
     if !open {
-        state.dialer.hang_up(leg).await;
+        engine.hang_up(leg).await;
         let closed = CallChange { result: Some("closed".into()), ..CallChange::new(tenant, id, CallState::Queued, CallState::Done, now) };
-        return call_flow::change(state, closed, origin, None).await;
+        return call_flow::change(engine, closed, origin, None).await;
     }
-    state.dialer.track_leg(id, leg);
-    call_flow::publish_call(state, tenant, id, origin, None, CallState::Queued, None).await;
-    let state = state.clone();
+    engine.track_leg(id, leg);
+    call_flow::publish_call(engine, tenant, id, origin, None, CallState::Queued, None).await;
+    let engine = engine.clone();
     tokio::spawn(async move {
-        follow(&state, tenant, id, origin, progress).await;
-        state.dialer.forget_leg(id);
-        state.dialer.wake();
+        follow(&engine, tenant, id, origin, progress).await;
+        engine.forget_leg(id);
+        engine.wake();
     });
     Ok(())
 }
 
 /// The caller's contact: found by the number's blind index, or created.
-async fn caller_contact(state: &AppState, tenant: TenantId, number: &str, now: UnixTime) -> Result<Option<ContactId>, CallError> {
+async fn caller_contact(engine: &Engine, tenant: TenantId, number: &str, now: UnixTime) -> Result<Option<ContactId>, CallError> {
     let Ok(parsed) = E164::parse(number) else { return Ok(None) };
-    let digest = state.vault.phone_lookup(tenant, &parsed, now, "system").await?;
-    if let Some(known) = state.store.contact_by_phone(tenant, &digest).await? {
+    let digest = engine.world.phone_lookup(tenant, &parsed, now).await?;
+    if let Some(known) = engine.world.contact_by_phone(tenant, &digest).await? {
         return Ok(Some(known));
     }
     let input = ContactInput { name: Some(NEW_CALLER_NAME.into()), phones: vec![number.to_owned()], ..ContactInput::default() };
-    let region = state.store.tenant(tenant).await?.and_then(|t| t.default_region).and_then(|r| DefaultRegion::parse(&r).ok());
+    let region = engine.world.default_region(tenant).await?.and_then(|r| DefaultRegion::parse(&r).ok());
     let Ok(contact) = input.validate(&[], &PhoneRules { default_region: region }) else { return Ok(None) };
     let audit = AuditDraft::new(now, tenant.0, "system", AuditAction::ContactCreate, String::new()).detail("source", "inbound call");
-    match state.vault.create_contact(tenant, &contact, ConsentState::unknown(), audit).await {
+    match engine.world.create_contact(tenant, &contact, ConsentState::unknown(), audit).await {
         Ok(id) => {
             let data = serde_json::json!({ "contact_id": id.0, "source": "inbound_call" });
-            crate::webhooks::publish(state, tenant, WebhookEvent::ContactCreated, data).await;
+            engine.world.announce(News::Webhook { tenant, event: WebhookEvent::ContactCreated, data }).await;
             Ok(Some(id))
         }
         // Created by a call arriving at the same moment.
-        Err(trustline_vault::VaultError::Store(StoreError::Conflict(_))) => Ok(state.store.contact_by_phone(tenant, &digest).await?),
+        Err(trustline_vault::VaultError::Store(StoreError::Conflict(_))) => Ok(engine.world.contact_by_phone(tenant, &digest).await?),
         Err(e) => Err(e.into()),
     }
 }
 
-async fn follow(state: &AppState, tenant: TenantId, id: i64, origin: Origin, mut progress: tokio::sync::mpsc::Receiver<CallProgress>) {
+async fn follow(engine: &Engine, tenant: TenantId, id: i64, origin: Origin, mut progress: tokio::sync::mpsc::Receiver<CallProgress>) {
     // A hang-up from this side (the agent's, a callback taken) closes the channel instead.
     while let Some(event) = progress.recv().await {
         if event == CallProgress::RemoteHangUp {
-            if let Err(error) = caller_left(state, tenant, id, origin).await {
+            if let Err(error) = caller_left(engine, tenant, id, origin).await {
                 tracing::warn!(%error, call = id, "a caller's hang-up could not be recorded");
             }
             return;
@@ -107,16 +108,16 @@ async fn follow(state: &AppState, tenant: TenantId, id: i64, origin: Origin, mut
 
 /// The caller hung up: while waiting (or ringing at an agent's desk), the
 /// call is abandoned; while talking, it goes to wrap-up.
-pub(super) async fn caller_left(state: &AppState, tenant: TenantId, id: i64, origin: Origin) -> Result<(), CallError> {
+pub(super) async fn caller_left(engine: &Engine, tenant: TenantId, id: i64, origin: Origin) -> Result<(), CallError> {
     // A change racing this one (an agent taking the call) is read again.
     for _ in 0..3 {
-        let Some(call) = state.store.call(tenant, id).await? else { return Ok(()) };
+        let Some(call) = engine.world.call(tenant, id).await? else { return Ok(()) };
         let done = match (call.state, call.agent_id) {
-            (CallState::Queued, _) => call_flow::end_unreached(state, tenant, origin, id, CallState::Queued, "abandoned", None).await,
+            (CallState::Queued, _) => call_flow::end_unreached(engine, tenant, origin, id, CallState::Queued, "abandoned", None).await,
             (CallState::Offered, agent) => {
-                call_flow::end_unreached(state, tenant, origin, id, CallState::Offered, "abandoned", agent).await
+                call_flow::end_unreached(engine, tenant, origin, id, CallState::Offered, "abandoned", agent).await
             }
-            (CallState::Connected, Some(agent)) => call_flow::remote_hang_up(state, tenant, id, agent, origin).await,
+            (CallState::Connected, Some(agent)) => call_flow::remote_hang_up(engine, tenant, id, agent, origin).await,
             _ => return Ok(()),
         };
         match done {

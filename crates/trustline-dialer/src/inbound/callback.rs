@@ -3,9 +3,10 @@
 //! agent.
 
 use super::arrival::{call_target, caller_left};
-use crate::dialer::CallError;
-use crate::dialer::call_flow::{self, Origin};
-use crate::state::AppState;
+use crate::engine::Engine;
+use crate::news::Origin;
+use crate::outbound::call_flow;
+use crate::outbound::call_flow::CallError;
 use trustline_audit::AuditDraft;
 use trustline_domain::{AuditAction, TenantId, UserId};
 use trustline_store::{CallChange, CallRecord, CallState, StoreError};
@@ -13,65 +14,65 @@ use trustline_telephony::{CallProgress, DialRequest, LegId};
 
 /// Asks the waiting caller on `leg` whether they want a callback; if they
 /// take it, the call waits off the line in its place.
-pub(super) async fn offer(state: &AppState, tenant: TenantId, id: i64, leg: LegId, origin: Origin) -> Result<(), CallError> {
-    let Some(telephony) = state.dialer.telephony().cloned() else { return Ok(()) };
+pub(super) async fn offer(engine: &Engine, tenant: TenantId, id: i64, leg: LegId, origin: Origin) -> Result<(), CallError> {
+    let Some(telephony) = engine.telephony().cloned() else { return Ok(()) };
     // A caller who hung up or was joined to an agent meanwhile is not asked.
     let Ok(true) = telephony.offer_callback(leg).await else { return Ok(()) };
-    state.dialer.forget_leg(id);
-    let taken = CallChange::new(tenant, id, CallState::Queued, CallState::Callback, state.clock.now());
-    match call_flow::change(state, taken, origin, None).await {
+    engine.forget_leg(id);
+    let taken = CallChange::new(tenant, id, CallState::Queued, CallState::Callback, engine.time.now());
+    match call_flow::change(engine, taken, origin, None).await {
         // An agent took the call as the caller left the line: the conversation is over.
-        Err(CallError::Store(StoreError::Conflict(_))) => caller_left(state, tenant, id, origin).await,
+        Err(CallError::Store(StoreError::Conflict(_))) => caller_left(engine, tenant, id, origin).await,
         other => other,
     }
 }
 
 /// Calls back a caller waiting for a callback, for `agent` (reserved).
-pub(super) async fn call_back(state: &AppState, call: &CallRecord, agent: UserId, caller_id: &str) -> Result<(), CallError> {
+pub(super) async fn call_back(engine: &Engine, call: &CallRecord, agent: UserId, caller_id: &str) -> Result<(), CallError> {
     let (tenant, id, origin) = (call.tenant_id, call.id, Origin::of(call));
-    let now = state.clock.now();
+    let now = engine.time.now();
     let ringing = CallChange { agent_id: Some(agent), ..CallChange::new(tenant, id, CallState::Callback, CallState::Ringing, now) };
     // The number is read to dial it: audited.
     let audit = AuditDraft::new(now, tenant.0, "system", AuditAction::CallPlace, call_target(call.contact_id, id))
         .detail("call", id.to_string())
         .detail("callback", "true");
-    call_flow::change(state, ringing, origin, Some(audit)).await?;
+    call_flow::change(engine, ringing, origin, Some(audit)).await?;
     let number = match call.contact_id {
-        Some(contact) => call_flow::number_of(state, tenant, contact).await?,
+        Some(contact) => call_flow::number_of(engine, tenant, contact).await?,
         None => None,
     };
-    let (Some(number), Some(telephony)) = (number, state.dialer.telephony().cloned()) else {
-        return call_flow::end_unreached(state, tenant, origin, id, CallState::Ringing, "failed", Some(agent)).await;
+    let (Some(number), Some(telephony)) = (number, engine.telephony().cloned()) else {
+        return call_flow::end_unreached(engine, tenant, origin, id, CallState::Ringing, "failed", Some(agent)).await;
     };
     let mut leg = match telephony.dial(DialRequest { to: number, caller_id: Some(caller_id.to_owned()) }).await {
         Ok(leg) => leg,
         Err(error) => {
             tracing::warn!(%error, call = id, "the carrier refused a callback");
-            return call_flow::end_unreached(state, tenant, origin, id, CallState::Ringing, "failed", Some(agent)).await;
+            return call_flow::end_unreached(engine, tenant, origin, id, CallState::Ringing, "failed", Some(agent)).await;
         }
     };
-    state.dialer.track_leg(id, leg.id);
-    let state = state.clone();
+    engine.track_leg(id, leg.id);
+    let engine = engine.clone();
     tokio::spawn(async move {
         let followed = async {
             match leg.progress.recv().await {
                 Some(CallProgress::Answered) => {
-                    call_flow::connect(&state, tenant, id, CallState::Ringing, agent, origin).await?;
-                    call_flow::converse(&state, tenant, id, agent, origin, &mut leg.progress).await
+                    call_flow::connect(&engine, tenant, id, CallState::Ringing, agent, origin).await?;
+                    call_flow::converse(&engine, tenant, id, agent, origin, &mut leg.progress).await
                 }
                 Some(CallProgress::Failed(failure)) => {
-                    call_flow::end_unreached(&state, tenant, origin, id, CallState::Ringing, failure.as_str(), Some(agent)).await
+                    call_flow::end_unreached(&engine, tenant, origin, id, CallState::Ringing, failure.as_str(), Some(agent)).await
                 }
                 Some(CallProgress::RemoteHangUp) | None => {
-                    call_flow::end_unreached(&state, tenant, origin, id, CallState::Ringing, "failed", Some(agent)).await
+                    call_flow::end_unreached(&engine, tenant, origin, id, CallState::Ringing, "failed", Some(agent)).await
                 }
             }
         };
         if let Err(error) = followed.await {
             tracing::warn!(%error, call = id, "a callback could not be followed to its end");
         }
-        state.dialer.forget_leg(id);
-        state.dialer.wake();
+        engine.forget_leg(id);
+        engine.wake();
     });
     Ok(())
 }

@@ -1,0 +1,124 @@
+//! The engine's shared state, reachable from the HTTP edge (agents dial,
+//! hang up and set dispositions through it) and from the calls it follows:
+//! its ports, the campaigns it runs, the carrier's leg of each call in
+//! progress on this node, and answered calls waiting for an agent.
+
+use crate::outbound::answered_calls::AnsweredCalls;
+use crate::outbound::campaign_run::CampaignRun;
+use crate::time::EngineTime;
+use crate::world::World;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
+use std::time::Duration;
+use tokio::sync::Notify;
+use trustline_telephony::{LegId, Telephony};
+
+/// How the engine runs.
+#[derive(Clone, Debug)]
+pub struct EngineSettings {
+    /// Longest time between two looks at the campaigns and queues.
+    pub tick: Duration,
+}
+
+impl Default for EngineSettings {
+    fn default() -> Self {
+        Self { tick: Duration::from_secs(1) }
+    }
+}
+
+/// The call engine. Cheap to clone: clones share one engine.
+#[derive(Clone)]
+pub struct Engine(Arc<Parts>);
+
+/// What an engine is made of; its clones share it.
+pub struct Parts {
+    pub(crate) world: Arc<dyn World>,
+    pub(crate) time: Arc<dyn EngineTime>,
+    telephony: OnceLock<Arc<dyn Telephony>>,
+    wake: Notify,
+    pub(crate) runs: tokio::sync::Mutex<HashMap<i64, CampaignRun>>,
+    legs: Mutex<HashMap<i64, LegId>>,
+    /// Inbound calls on this node whose caller was offered a callback.
+    callback_offers: Mutex<HashSet<i64>>,
+    pub(crate) answered: AnsweredCalls,
+}
+
+impl std::ops::Deref for Engine {
+    type Target = Parts;
+    fn deref(&self) -> &Parts {
+        &self.0
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Engine {
+    /// An engine over `world`, keeping `time`. It places no call until started.
+    pub fn new(world: Arc<dyn World>, time: Arc<dyn EngineTime>) -> Self {
+        Self(Arc::new(Parts {
+            world,
+            time,
+            telephony: OnceLock::new(),
+            wake: Notify::new(),
+            runs: tokio::sync::Mutex::default(),
+            legs: Mutex::default(),
+            callback_offers: Mutex::default(),
+            answered: AnsweredCalls::default(),
+        }))
+    }
+
+    /// Takes `telephony` as the engine's carrier: `false` if it has one already.
+    pub(crate) fn set_telephony(&self, telephony: Arc<dyn Telephony>) -> bool {
+        self.telephony.set(telephony).is_ok()
+    }
+
+    /// Asks for a look at the campaigns and queues now.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Waits for a wake, or until `millis` on the engine's clock.
+    pub(crate) async fn woken_or_at(&self, millis: u64) {
+        tokio::select! {
+            biased;
+            () = self.wake.notified() => {}
+            () = self.time.alarm_at(millis) => {}
+        }
+    }
+
+    pub(crate) fn telephony(&self) -> Option<&Arc<dyn Telephony>> {
+        self.telephony.get()
+    }
+
+    pub(crate) fn track_leg(&self, call: i64, leg: LegId) {
+        lock(&self.legs).insert(call, leg);
+    }
+
+    pub(crate) fn forget_leg(&self, call: i64) {
+        lock(&self.legs).remove(&call);
+        lock(&self.callback_offers).remove(&call);
+    }
+
+    pub(crate) fn leg_of(&self, call: i64) -> Option<LegId> {
+        lock(&self.legs).get(&call).copied()
+    }
+
+    /// Whether the caller of `call` is offered a callback for the first
+    /// time; they are asked once.
+    pub(crate) fn first_callback_offer(&self, call: i64) -> bool {
+        lock(&self.callback_offers).insert(call)
+    }
+
+    /// The offer was not made after all; it may be later.
+    pub(crate) fn forget_callback_offer(&self, call: i64) {
+        lock(&self.callback_offers).remove(&call);
+    }
+
+    /// Ends a call's carrier leg, if it is in progress on this node.
+    pub(crate) async fn hang_up(&self, leg: LegId) -> bool {
+        let Some(telephony) = self.telephony() else { return false };
+        telephony.hang_up(leg).await.is_ok()
+    }
+}

@@ -1,0 +1,20 @@
+//! Starting the engine: the carrier it works through, the switchboard
+//! taking incoming calls, and the loop that dials.
+
+use crate::engine::{Engine, EngineSettings};
+use std::sync::Arc;
+use trustline_telephony::Telephony;
+
+impl Engine {
+    /// Starts the engine with `telephony`: settles calls left open by a
+    /// previous run, takes incoming calls, and dials until the process ends.
+    /// Needs a Tokio runtime; a second start is ignored.
+    pub fn start(&self, telephony: Arc<dyn Telephony>, settings: EngineSettings) {
+        if !self.set_telephony(telephony.clone()) {
+            tracing::warn!("the call engine was already started");
+            return;
+        }
+        crate::inbound::start(self, &telephony);
+        crate::outbound::look::start(self, settings);
+    }
+}

@@ -1,0 +1,194 @@
+//! The world of a running server: the database, through the store, and
+//! the vault for the little personal data the engine handles (the number
+//! it dials, the caller it looks up). News goes to the `Announcer`.
+
+use crate::news::News;
+use crate::world::World;
+use async_trait::async_trait;
+use std::sync::Arc;
+use trustline_audit::AuditDraft;
+use trustline_domain::contact::{E164, ValidatedContact};
+use trustline_domain::routing::SkillLevels;
+use trustline_domain::{ContactId, TenantId, UnixTime, UserId};
+use trustline_store::{
+    AgentMove, AgentStatus, AttemptRecord, CallChange, CallDisposition, CallHold, CallRecord, Campaign, ConsentState, DialCandidate,
+    Digest, NewCall, Queue, Store, StoreResult,
+};
+use trustline_vault::{Vault, VaultError};
+
+/// Where a server's news goes: its live feed and its webhook outbox.
+#[async_trait]
+pub trait Announcer: Send + Sync {
+    async fn announce(&self, news: News);
+}
+
+pub struct StoreWorld {
+    store: Arc<dyn Store>,
+    vault: Arc<Vault>,
+    announcer: Arc<dyn Announcer>,
+}
+
+impl StoreWorld {
+    pub fn new(store: Arc<dyn Store>, vault: Arc<Vault>, announcer: Arc<dyn Announcer>) -> Self {
+        Self { store, vault, announcer }
+    }
+}
+
+#[async_trait]
+impl World for StoreWorld {
+    async fn working_tenants(&self) -> StoreResult<Vec<TenantId>> {
+        Ok(self.store.list_tenants().await?.into_iter().filter(|t| t.ended_at.is_none()).map(|t| t.id).collect())
+    }
+
+    async fn default_region(&self, tenant: TenantId) -> StoreResult<Option<String>> {
+        Ok(self.store.tenant(tenant).await?.and_then(|t| t.default_region))
+    }
+
+    async fn campaigns(&self, tenant: TenantId) -> StoreResult<Vec<Campaign>> {
+        self.store.campaigns(tenant).await
+    }
+
+    async fn campaign(&self, tenant: TenantId, id: i64) -> StoreResult<Option<Campaign>> {
+        self.store.campaign(tenant, id).await
+    }
+
+    async fn dial_candidates(
+        &self,
+        tenant: TenantId,
+        campaign: i64,
+        after: ContactId,
+        now: UnixTime,
+        limit: u32,
+    ) -> StoreResult<Vec<DialCandidate>> {
+        self.store.dial_candidates(tenant, campaign, after, now, limit).await
+    }
+
+    async fn dial_candidate(&self, tenant: TenantId, campaign: i64, contact: ContactId) -> StoreResult<Option<DialCandidate>> {
+        let Some(sealed) = self.store.contact(tenant, contact).await?.filter(|c| c.erased_at.is_none()) else { return Ok(None) };
+        let attempts = self.store.attempts(tenant, campaign, contact).await?;
+        Ok(Some(DialCandidate {
+            contact_id: contact,
+            region: sealed.region,
+            time_zone: sealed.time_zone,
+            do_not_contact: sealed.consent.do_not_contact,
+            restricted: sealed.consent.restricted,
+            attempts,
+        }))
+    }
+
+    async fn attempts(&self, tenant: TenantId, campaign: i64, contact: ContactId) -> StoreResult<Option<AttemptRecord>> {
+        self.store.attempts(tenant, campaign, contact).await
+    }
+
+    async fn campaign_answers(&self, tenant: TenantId, campaign: i64, since: UnixTime) -> StoreResult<Vec<(UnixTime, u64, u64)>> {
+        self.store.campaign_answers(tenant, campaign, since).await
+    }
+
+    async fn queues(&self, tenant: TenantId) -> StoreResult<Vec<Queue>> {
+        self.store.queues(tenant).await
+    }
+
+    async fn queue(&self, tenant: TenantId, id: i64) -> StoreResult<Option<Queue>> {
+        self.store.queue(tenant, id).await
+    }
+
+    async fn queue_by_number(&self, number: &str) -> StoreResult<Option<Queue>> {
+        self.store.queue_by_number(number).await
+    }
+
+    async fn agent_status(&self, tenant: TenantId, agent: UserId) -> StoreResult<Option<AgentStatus>> {
+        self.store.agent_status(tenant, agent).await
+    }
+
+    async fn agent_statuses(&self, tenant: TenantId) -> StoreResult<Vec<AgentStatus>> {
+        self.store.agent_statuses(tenant).await
+    }
+
+    async fn agent_skills(&self, tenant: TenantId) -> StoreResult<Vec<(UserId, SkillLevels)>> {
+        self.store.agent_skills(tenant).await
+    }
+
+    async fn move_agent(&self, change: AgentMove, audit: AuditDraft) -> StoreResult<()> {
+        self.store.move_agent(change, audit).await
+    }
+
+    async fn desk_seen(&self, tenant: TenantId, agent: UserId, at: UnixTime) -> StoreResult<()> {
+        self.store.desk_seen(tenant, agent, at).await
+    }
+
+    async fn deserted_desks(&self, tenant: TenantId, before: UnixTime) -> StoreResult<Vec<AgentStatus>> {
+        self.store.deserted_desks(tenant, before).await
+    }
+
+    async fn forget_desk(&self, tenant: TenantId, agent: UserId) -> StoreResult<()> {
+        self.store.forget_desk(tenant, agent).await
+    }
+
+    async fn open_calls(&self) -> StoreResult<Vec<CallRecord>> {
+        self.store.open_calls().await
+    }
+
+    async fn open_call(
+        &self,
+        call: NewCall,
+        attempts: Option<AttemptRecord>,
+        agent_move: Option<AgentMove>,
+        audit: AuditDraft,
+    ) -> StoreResult<i64> {
+        self.store.open_call(call, attempts, agent_move, audit).await
+    }
+
+    async fn change_call(&self, change: CallChange, audit: Option<AuditDraft>) -> StoreResult<()> {
+        self.store.change_call(change, audit).await
+    }
+
+    async fn call(&self, tenant: TenantId, id: i64) -> StoreResult<Option<CallRecord>> {
+        self.store.call(tenant, id).await
+    }
+
+    async fn agent_call(&self, tenant: TenantId, agent: UserId) -> StoreResult<Option<CallRecord>> {
+        self.store.agent_call(tenant, agent).await
+    }
+
+    async fn calls_between(&self, tenant: TenantId, from: UnixTime, to: UnixTime) -> StoreResult<Vec<CallRecord>> {
+        self.store.calls_between(tenant, from, to).await
+    }
+
+    async fn waiting_calls(&self, tenant: TenantId) -> StoreResult<Vec<CallRecord>> {
+        self.store.waiting_calls(tenant).await
+    }
+
+    async fn hold_call(&self, hold: CallHold, audit: AuditDraft) -> StoreResult<()> {
+        self.store.hold_call(hold, audit).await
+    }
+
+    async fn dispose_call(&self, disposition: CallDisposition, audit: AuditDraft) -> StoreResult<()> {
+        self.store.dispose_call(disposition, audit).await
+    }
+
+    async fn number_to_dial(&self, tenant: TenantId, contact: ContactId) -> Result<Option<E164>, VaultError> {
+        self.vault.number_to_dial(tenant, contact).await
+    }
+
+    async fn phone_lookup(&self, tenant: TenantId, number: &E164, at: UnixTime) -> Result<Digest, VaultError> {
+        self.vault.phone_lookup(tenant, number, at, "system").await
+    }
+
+    async fn contact_by_phone(&self, tenant: TenantId, digest: &Digest) -> StoreResult<Option<ContactId>> {
+        self.store.contact_by_phone(tenant, digest).await
+    }
+
+    async fn create_contact(
+        &self,
+        tenant: TenantId,
+        contact: &ValidatedContact,
+        consent: ConsentState,
+        audit: AuditDraft,
+    ) -> Result<ContactId, VaultError> {
+        self.vault.create_contact(tenant, contact, consent, audit).await
+    }
+
+    async fn announce(&self, news: News) {
+        self.announcer.announce(news).await;
+    }
+}

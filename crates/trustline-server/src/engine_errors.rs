@@ -1,0 +1,50 @@
+//! How the call engine's refusals reach API clients: each error to its code.
+
+use crate::error::ApiError;
+use crate::error_code::ErrorCode;
+use trustline_dialer::{CallError, DeskError, DispositionError, MoveError};
+
+impl From<MoveError> for ApiError {
+    fn from(error: MoveError) -> Self {
+        match error {
+            MoveError::Illegal(e) => ApiError::new(ErrorCode::IllegalTransition, e.to_string()),
+            MoveError::Store(e) => ApiError::from(e),
+        }
+    }
+}
+
+impl From<CallError> for ApiError {
+    fn from(error: CallError) -> Self {
+        match error {
+            CallError::Store(e) => e.into(),
+            CallError::Move(e) => e.into(),
+            CallError::Contact(e) => e.into(),
+        }
+    }
+}
+
+impl From<DeskError> for ApiError {
+    fn from(error: DeskError) -> Self {
+        match error {
+            DeskError::NotFound => ApiError::not_found(),
+            DeskError::WrongState(..) | DeskError::Preview | DeskError::Incoming | DeskError::LineGone => {
+                ApiError::new(ErrorCode::WrongCallState, error.to_string())
+            }
+            DeskError::NotDiallable(_) => ApiError::new(ErrorCode::NotDiallable, error.to_string()),
+            DeskError::NoTelephony => ApiError::new(ErrorCode::NoTelephony, error.to_string()),
+            DeskError::Call(e) => e.into(),
+        }
+    }
+}
+
+impl From<DispositionError> for ApiError {
+    fn from(error: DispositionError) -> Self {
+        match error {
+            DispositionError::Unknown(..) => {
+                ApiError::unknown_references(vec![trustline_domain::contact::FieldError::new("disposition", error.to_string())])
+            }
+            DispositionError::Callback(e) => ApiError::new(ErrorCode::InvalidCallback, e.to_string()),
+            DispositionError::Desk(e) => e.into(),
+        }
+    }
+}

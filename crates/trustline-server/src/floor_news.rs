@@ -1,0 +1,45 @@
+//! Where the call engine's news goes in a server: call and agent changes
+//! to the live feed (supervisors' views, the agent's desk), webhook events
+//! to the outbox.
+
+use crate::agent_view::StateView;
+use crate::live::{LiveEvent, LiveFeed};
+use async_trait::async_trait;
+use serde_json::json;
+use std::sync::Arc;
+use trustline_dialer::{Announcer, News};
+use trustline_domain::Clock;
+use trustline_store::Store;
+
+pub(crate) struct FloorNews {
+    pub live: LiveFeed,
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+}
+
+#[async_trait]
+impl Announcer for FloorNews {
+    async fn announce(&self, news: News) {
+        match news {
+            News::Call { tenant, call, origin, agent, state, result } => {
+                let data = json!({
+                    "id": call,
+                    "campaign_id": origin.campaign,
+                    "queue_id": origin.queue,
+                    "agent_id": agent.map(|a| a.0),
+                    "state": state.as_str(),
+                    "result": result,
+                });
+                self.live.publish(LiveEvent { tenant, kind: "call".into(), data }).await;
+            }
+            News::Agent(change) => {
+                if let Ok(data) = serde_json::to_value(StateView::after(&change)) {
+                    self.live.publish(LiveEvent { tenant: change.tenant_id, kind: "agent".into(), data }).await;
+                }
+            }
+            News::Webhook { tenant, event, data } => {
+                crate::webhooks::publish(self.store.as_ref(), self.clock.now(), tenant, event, data).await;
+            }
+        }
+    }
+}
