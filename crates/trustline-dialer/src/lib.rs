@@ -35,7 +35,9 @@ pub use inbound::{accept, answer_by, decline};
 pub use news::{News, Origin};
 pub use outbound::call_flow::CallError;
 pub use outbound::desk::{self, DeskError, DispositionError, DispositionRequest};
-pub use simulation::{ListConfig, ModeReport, PlacedCall, SimulationConfig, SimulationReport, simulate, simulate_all, simulate_calls};
+pub use simulation::{
+    ListConfig, ModeReport, PlacedCall, SimulationConfig, SimulationError, SimulationReport, simulate, simulate_all, simulate_calls,
+};
 pub use store_world::{Announcer, StoreWorld};
 pub use time::{Alarm, EngineTime, TokioTime};
 pub use world::World;

@@ -7,7 +7,7 @@ use trustline_domain::dialing::{DialingMode, WindowLength};
 
 #[test]
 fn predictive_beats_progressive_within_the_cap_at_fifty_agents() {
-    let report = simulate_all(&SimulationConfig::new(50, 8.0, 0.3, 1));
+    let report = simulate_all(&SimulationConfig::new(50, 8.0, 0.3, 1)).unwrap();
     let (progressive, predictive) = (&report.progressive, &report.predictive);
     assert!(predictive.occupancy >= 0.85, "occupancy {}", predictive.occupancy);
     assert!(predictive.abandonment_rate <= 0.03, "abandonment {}", predictive.abandonment_rate);
@@ -20,7 +20,7 @@ fn predictive_beats_progressive_within_the_cap_at_fifty_agents() {
 fn only_predictive_abandons_calls() {
     let config = SimulationConfig::new(20, 4.0, 0.3, 9);
     for mode in [DialingMode::Preview, DialingMode::Progressive] {
-        let report = simulate(&config, mode);
+        let report = simulate(&config, mode).unwrap();
         assert_eq!(report.abandoned, 0, "{mode:?} reserves an agent for every call");
         assert!(report.answered > 0);
     }
@@ -32,7 +32,7 @@ fn the_cap_holds_over_long_runs_and_strict_caps() {
         let mut config = SimulationConfig::new(30, 48.0, 0.25, seed);
         config.policy.cap = cap;
         config.policy.window = window;
-        let report = simulate(&config, DialingMode::Predictive);
+        let report = simulate(&config, DialingMode::Predictive).unwrap();
         assert!(report.abandonment_rate <= cap, "seed {seed}: {} over a cap of {cap}", report.abandonment_rate);
         assert!(report.abandoned > 0, "seed {seed}: dials ahead at all");
     }
@@ -41,9 +41,9 @@ fn the_cap_holds_over_long_runs_and_strict_caps() {
 #[test]
 fn the_same_seed_gives_the_same_run() {
     let config = SimulationConfig::new(15, 2.0, 0.3, 42);
-    assert_eq!(simulate_all(&config), simulate_all(&config));
+    assert_eq!(simulate_all(&config).unwrap(), simulate_all(&config).unwrap());
     let other = SimulationConfig { seed: 43, ..config.clone() };
-    assert_ne!(simulate(&config, DialingMode::Predictive), simulate(&other, DialingMode::Predictive));
+    assert_ne!(simulate(&config, DialingMode::Predictive).unwrap(), simulate(&other, DialingMode::Predictive).unwrap());
 }
 
 /// Over two days across the start of daylight saving time in the United
@@ -67,7 +67,7 @@ fn no_mode_ever_dials_a_contact_it_must_not() {
         start: 1_772_881_200,
     };
     for mode in DialingMode::ALL {
-        let (_, calls) = simulate_calls(&config, mode);
+        let (_, calls) = simulate_calls(&config, mode).unwrap();
         assert!(calls.len() > 1_000, "{mode:?} placed only {} calls", calls.len());
         let mut last: HashMap<usize, i64> = HashMap::new();
         for call in &calls {

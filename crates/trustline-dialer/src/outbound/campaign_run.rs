@@ -70,10 +70,11 @@ impl CampaignRun {
             return Ok(None);
         }
         self.rest_until = None;
+        let mut gate = gate::Gate::new(settings, now);
         for _ in 0..PAGES_PER_PICK {
             // Checked again at the moment of the pick: time has moved since the read.
             while let Some(candidate) = self.ready.pop_front() {
-                if gate::check(&candidate, settings, now).is_ok() {
+                if gate.check(&candidate).is_ok() {
                     return Ok(Some(candidate));
                 }
             }
@@ -91,7 +92,7 @@ impl CampaignRun {
                     continue;
                 }
             }
-            self.ready.extend(page.into_iter().filter(|c| gate::check(c, settings, now).is_ok()));
+            self.ready.extend(page.into_iter().filter(|c| gate.check(c).is_ok()));
             self.found_in_pass |= !self.ready.is_empty();
         }
         Ok(None)

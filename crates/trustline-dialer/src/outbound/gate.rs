@@ -1,8 +1,11 @@
 //! The dialing gate applied to stored contacts: their attempts read back
 //! into the domain's history, their zones found from what is known of them,
-//! and `may_dial` asked. Every call the dialer or an agent places passes here.
+//! and the domain's rules asked. Every call the dialer or an agent places
+//! passes here.
 
-use trustline_domain::dialing::{AttemptHistory, CampaignSettings, ContactStanding, DispositionOutcome, NotDiallable, may_dial};
+use trustline_domain::dialing::{
+    AttemptHistory, CampaignSettings, ContactStanding, DispositionOutcome, NotDiallable, WindowClosed, record_allows,
+};
 use trustline_domain::{UnixTime, UserId};
 use trustline_store::{AttemptRecord, DialCandidate};
 
@@ -50,9 +53,46 @@ fn zones(candidate: &DialCandidate) -> Vec<&str> {
 
 /// Whether the candidate may be dialled now for the campaign.
 pub(crate) fn check(candidate: &DialCandidate, settings: &CampaignSettings, now: UnixTime) -> Result<(), NotDiallable> {
-    let standing = ContactStanding { do_not_contact: candidate.do_not_contact, restricted: candidate.restricted };
-    let window = settings.window(candidate.region.as_deref());
-    may_dial(standing, &history(candidate.attempts.as_ref()), settings.retry, &window, &zones(candidate), now)
+    Gate::new(settings, now).check(candidate)
+}
+
+/// A place (country and zone) and whether the calling window is open there.
+struct PlaceWindow {
+    region: Option<String>,
+    zone: Option<String>,
+    open: Result<(), WindowClosed>,
+}
+
+/// The gate for many candidates of one campaign at one moment: the calling
+/// window of each place (country and zone) is worked out once, as it is
+/// the same for every contact there. The same answers as `check`, sooner.
+pub(crate) struct Gate<'a> {
+    settings: &'a CampaignSettings,
+    now: UnixTime,
+    /// The places seen so far, with their window now.
+    windows: Vec<PlaceWindow>,
+}
+
+impl<'a> Gate<'a> {
+    pub fn new(settings: &'a CampaignSettings, now: UnixTime) -> Self {
+        Self { settings, now, windows: Vec::new() }
+    }
+
+    pub fn check(&mut self, candidate: &DialCandidate) -> Result<(), NotDiallable> {
+        let standing = ContactStanding { do_not_contact: candidate.do_not_contact, restricted: candidate.restricted };
+        record_allows(standing, &history(candidate.attempts.as_ref()), self.settings.retry, self.now)?;
+        let (region, zone) = (candidate.region.as_deref(), candidate.time_zone.as_deref());
+        let known = self.windows.iter().find(|w| w.region.as_deref() == region && w.zone.as_deref() == zone);
+        let open = match known {
+            Some(place) => place.open.clone(),
+            None => {
+                let open = self.settings.window(region).check(&zones(candidate), self.now);
+                self.windows.push(PlaceWindow { region: candidate.region.clone(), zone: candidate.time_zone.clone(), open: open.clone() });
+                open
+            }
+        };
+        Ok(open?)
+    }
 }
 
 #[cfg(test)]
@@ -94,6 +134,27 @@ mod tests {
         assert!(check(&candidate(Some("US"), None), &settings(), NOON_UTC).is_err(), "some US zones are still before 08:00");
         assert!(check(&candidate(Some("US"), None), &settings(), NOON_UTC + 6 * 3600).is_ok());
         assert!(check(&candidate(None, None), &settings(), NOON_UTC).is_err(), "no zone known: closed");
+    }
+
+    #[test]
+    fn the_gate_for_many_answers_as_the_gate_for_one() {
+        let s = settings();
+        let mut places = Vec::new();
+        for (region, zone) in
+            [(Some("GB"), Some("Europe/London")), (Some("US"), Some("America/Los_Angeles")), (Some("US"), None), (None, None)]
+        {
+            let mut c = candidate(region, zone);
+            places.push(c.clone());
+            c.do_not_contact = true;
+            places.push(c);
+        }
+        for now in [NOON_UTC, NOON_UTC + 6 * 3600, NOON_UTC + 12 * 3600] {
+            let mut gate = Gate::new(&s, now);
+            // Twice over: the second time from what the gate worked out the first.
+            for c in places.iter().chain(&places) {
+                assert_eq!(gate.check(c), check(c, &s, now), "{c:?} at {now}");
+            }
+        }
     }
 
     #[test]

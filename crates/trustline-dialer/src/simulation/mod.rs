@@ -1,17 +1,25 @@
-//! A discrete-event simulation in milliseconds of virtual time: agents,
-//! calls and the carrier, with the dialer deciding after every event.
+//! Capacity planning: the call engine itself, run in virtual time. A paused
+//! single-threaded runtime plays hours in seconds: the engine dials through
+//! the simulated carrier (the one `serve` uses), over an in-memory world
+//! holding the simulated list and agents, who wrap up and preview through
+//! the same desk as people do. Nothing here decides when to dial; the
+//! figures are those of the code that dials.
 
-mod call_list;
+mod agents;
+mod list;
+mod memory_world;
 
-use call_list::CallList;
-pub use call_list::{ListConfig, PlacedCall};
+pub use list::{ListConfig, PlacedCall};
+
+use crate::engine::{Engine, EngineSettings};
+use crate::time::TokioTime;
+use agents::SimulatedAgents;
+use memory_world::MemoryWorld;
 use serde::Serialize;
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
-use trustline_domain::UnixTime;
-use trustline_domain::dialing::DispositionOutcome;
-use trustline_domain::dialing::{AbandonmentPolicy, AbandonmentWindow, AgentBusy, DialerView, DialingMode, PacingEstimate, calls_to_place};
-use trustline_telephony::{CallOutcome, CarrierProfile, SeededRandom, SimulatedCarrier};
+use std::sync::Arc;
+use trustline_domain::dialing::{AbandonmentPolicy, CampaignSettings, DialingMode, Disposition};
+use trustline_domain::{Clock, UnixTime};
+use trustline_telephony::{CarrierProfile, SimulatedTelephony};
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SimulationConfig {
@@ -65,316 +73,112 @@ pub struct SimulationReport {
     pub predictive: ModeReport,
 }
 
-pub fn simulate_all(config: &SimulationConfig) -> SimulationReport {
-    SimulationReport {
-        preview: simulate(config, DialingMode::Preview),
-        progressive: simulate(config, DialingMode::Progressive),
-        predictive: simulate(config, DialingMode::Predictive),
-    }
+/// Why a simulation could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum SimulationError {
+    #[error("the simulation's runtime could not start: {0}")]
+    Runtime(#[from] std::io::Error),
+    #[error("the simulated agents could not log in: {0}")]
+    LogIn(#[from] crate::agent_moves::MoveError),
+    #[error("the simulation of {0} mode stopped unexpectedly")]
+    Stopped(&'static str),
 }
 
-#[derive(Clone, Copy, Debug)]
-enum Agent {
-    Free,
-    Previewing {
-        contact: usize,
-    },
-    /// Waiting for the call placed for them.
-    Waiting,
-    Talking {
-        since: u64,
-    },
-    WrappingUp {
-        since: u64,
-    },
-}
-
-#[derive(Clone, Copy)]
-struct Call {
-    contact: usize,
-    agent: Option<usize>,
-    outcome: CallOutcome,
-    dialled_at: u64,
-    connected: bool,
-}
-
-/// How often the dialer looks again when nothing else happens.
-const TICK_MS: u64 = 60_000;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Event {
-    /// Looks for contacts again (a window may have opened).
-    Tick,
-    PreviewDone(usize),
-    CallResolved(usize),
-    GiveUp(usize),
-    TalkEnd(usize, u32),
-    WrapEnd(usize, u32, u32),
-}
-
-struct Simulation<'a> {
-    config: &'a SimulationConfig,
-    mode: DialingMode,
-    end: u64,
-    now: u64,
-    sequence: u64,
-    events: BinaryHeap<Reverse<(u64, u64, Event)>>,
-    agents: Vec<Agent>,
-    /// Free agents, longest idle first.
-    idle: VecDeque<usize>,
-    calls: Vec<Call>,
-    /// Answered calls not tied to an agent, waiting for one.
-    waiting: VecDeque<usize>,
-    /// Calls placed ahead of agents and not resolved yet.
-    ringing: Vec<usize>,
-    carrier: SimulatedCarrier,
-    list: CallList<'a>,
-    wraps: SeededRandom,
-    estimate: PacingEstimate,
-    window: AbandonmentWindow,
-    busy_ms: u64,
-    talk_ms: u64,
-    conversations: u64,
-    answered: u64,
-    abandoned: u64,
+/// Runs every mode, side by side.
+pub fn simulate_all(config: &SimulationConfig) -> Result<SimulationReport, SimulationError> {
+    std::thread::scope(|scope| {
+        let [preview, progressive, predictive] = DialingMode::ALL.map(|mode| scope.spawn(move || simulate(config, mode)));
+        let joined = |run: std::thread::ScopedJoinHandle<'_, Result<ModeReport, SimulationError>>, mode: DialingMode| {
+            run.join().map_err(|_| SimulationError::Stopped(mode.as_str()))?
+        };
+        Ok(SimulationReport {
+            preview: joined(preview, DialingMode::Preview)?,
+            progressive: joined(progressive, DialingMode::Progressive)?,
+            predictive: joined(predictive, DialingMode::Predictive)?,
+        })
+    })
 }
 
 /// Runs one mode for `config.hours` of virtual time.
-pub fn simulate(config: &SimulationConfig, mode: DialingMode) -> ModeReport {
-    simulate_calls(config, mode).0
+pub fn simulate(config: &SimulationConfig, mode: DialingMode) -> Result<ModeReport, SimulationError> {
+    Ok(simulate_calls(config, mode)?.0)
 }
 
-/// Runs one mode and also returns every call placed, in order.
-pub fn simulate_calls(config: &SimulationConfig, mode: DialingMode) -> (ModeReport, Vec<PlacedCall>) {
-    let end = (config.hours.max(0.0) * 3_600_000.0) as u64;
-    let agents = config.agents as usize;
-    let mut simulation = Simulation {
-        config,
+/// Runs one mode and also returns every call placed, in order. The run
+/// has a thread and a runtime of its own, so it may be called from
+/// anywhere, a runtime's thread included.
+pub fn simulate_calls(config: &SimulationConfig, mode: DialingMode) -> Result<(ModeReport, Vec<PlacedCall>), SimulationError> {
+    std::thread::scope(|scope| {
+        let run = scope.spawn(|| {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_time().start_paused(true).build()?;
+            runtime.block_on(run(config, mode))
+        });
+        run.join().map_err(|_| SimulationError::Stopped(mode.as_str()))?
+    })
+}
+
+/// Wall-clock time in the simulation: the list's start plus the virtual time gone by.
+struct VirtualWall {
+    start: UnixTime,
+    origin: tokio::time::Instant,
+}
+
+impl Clock for VirtualWall {
+    fn now(&self) -> UnixTime {
+        self.start.saturating_add(i64::try_from(self.origin.elapsed().as_secs()).unwrap_or(i64::MAX))
+    }
+}
+
+/// The campaign the simulated agents work.
+fn campaign(config: &SimulationConfig, mode: DialingMode) -> CampaignSettings {
+    CampaignSettings {
+        name: "Simulated campaign".into(),
         mode,
-        end,
-        now: 0,
-        sequence: 0,
-        events: BinaryHeap::new(),
-        agents: vec![Agent::Free; agents],
-        idle: (0..agents).collect(),
-        calls: Vec::new(),
-        waiting: VecDeque::new(),
-        ringing: Vec::new(),
-        carrier: SimulatedCarrier::new(config.carrier.clone(), config.seed),
-        list: CallList::new(&config.list),
-        wraps: SeededRandom::new(config.seed ^ 0x5EED_0F3A_4B00),
-        estimate: PacingEstimate::default(),
-        window: AbandonmentWindow::new(config.policy.window),
-        busy_ms: 0,
-        talk_ms: 0,
-        conversations: 0,
-        answered: 0,
-        abandoned: 0,
+        lists: vec!["Simulated list".into()],
+        caller_id: None,
+        retry: config.list.retry,
+        abandonment: config.policy,
+        hours: Vec::new(),
+        holidays: Vec::new(),
+        script: String::new(),
+        dispositions: Disposition::defaults(),
+        // Agents take the wrap-up they need.
+        wrap_up_seconds: 0,
+        alerts: Default::default(),
+    }
+}
+
+async fn run(config: &SimulationConfig, mode: DialingMode) -> Result<(ModeReport, Vec<PlacedCall>), SimulationError> {
+    let length = std::time::Duration::from_secs_f64(config.hours.max(0.0) * 3600.0);
+    let wall = VirtualWall { start: config.list.start, origin: tokio::time::Instant::now() };
+    let time = Arc::new(TokioTime::new(Arc::new(wall)));
+    let (world, news) = MemoryWorld::new(config.list.clone(), campaign(config, mode), time.clone());
+    let world = Arc::new(world);
+    let engine = Engine::new(world.clone(), time);
+    let agents = SimulatedAgents {
+        count: config.agents,
+        mode,
+        wrap_median_ms: config.wrap_median_ms,
+        preview_ms: config.preview_ms,
+        seed: config.seed,
     };
-    simulation.run();
-    let report = simulation.report();
-    (report, simulation.list.placed)
-}
-
-impl Simulation<'_> {
-    fn set_agent(&mut self, agent: usize, state: Agent) {
-        if let Some(slot) = self.agents.get_mut(agent) {
-            *slot = state;
-        }
-    }
-
-    fn schedule(&mut self, at: u64, event: Event) {
-        self.sequence += 1;
-        self.events.push(Reverse((at, self.sequence, event)));
-    }
-
-    fn run(&mut self) {
-        self.schedule(TICK_MS, Event::Tick);
-        self.dial();
-        while let Some(Reverse((at, _, event))) = self.events.pop() {
-            if at > self.end {
-                break;
-            }
-            self.now = at;
-            match event {
-                Event::Tick => self.schedule(at + TICK_MS, Event::Tick),
-                Event::PreviewDone(agent) => self.preview_done(agent),
-                Event::CallResolved(call) => self.resolve(call),
-                Event::GiveUp(call) => self.give_up(call),
-                Event::TalkEnd(agent, talk) => self.wrap_up(agent, talk),
-                Event::WrapEnd(agent, talk, wrap) => {
-                    self.estimate.record_handled(talk, wrap);
-                    self.free(agent);
-                }
-            }
-            self.dial();
-        }
-    }
-
-    /// Time from `start` for `length`, cut at the end of the run.
-    fn within_run(&self, start: u64, length: u64) -> u64 {
-        (start + length).min(self.end).saturating_sub(start)
-    }
-
-    /// Wall-clock time now.
-    fn seconds(&self) -> UnixTime {
-        self.config.list.start.saturating_add(i64::try_from(self.now / 1000).unwrap_or(i64::MAX))
-    }
-
-    fn dial(&mut self) {
-        if self.now >= self.end {
-            return;
-        }
-        match self.mode {
-            DialingMode::Preview => {
-                while let Some(&agent) = self.idle.front() {
-                    let Some(contact) = self.list.next(self.seconds()) else { break };
-                    self.idle.pop_front();
-                    self.set_agent(agent, Agent::Previewing { contact });
-                    self.schedule(self.now + u64::from(self.config.preview_ms), Event::PreviewDone(agent));
-                }
-            }
-            DialingMode::Progressive => {
-                while let Some(&agent) = self.idle.front() {
-                    let Some(contact) = self.list.next(self.seconds()) else { break };
-                    self.idle.pop_front();
-                    self.place_call(Some(agent), contact);
-                }
-            }
-            DialingMode::Predictive => {
-                let busy: Vec<AgentBusy> = self
-                    .agents
-                    .iter()
-                    .filter_map(|agent| match *agent {
-                        Agent::Talking { since } => Some(AgentBusy::Talking { elapsed_ms: elapsed(self.now, since) }),
-                        Agent::WrappingUp { since } => Some(AgentBusy::WrappingUp { elapsed_ms: elapsed(self.now, since) }),
-                        _ => None,
-                    })
-                    .collect();
-                let ringing: Vec<u32> =
-                    self.ringing.iter().filter_map(|&call| self.calls.get(call)).map(|c| elapsed(self.now, c.dialled_at)).collect();
-                let view = DialerView {
-                    free_agents: self.idle.len() as u32,
-                    busy: &busy,
-                    ringing: &ringing,
-                    answer_wait_ms: self.config.policy.max_wait_ms,
-                };
-                let target = self.config.policy.target_rate(&self.window, self.seconds());
-                for _ in 0..calls_to_place(DialingMode::Predictive, view, &self.estimate, target) {
-                    let Some(contact) = self.list.next(self.seconds()) else { break };
-                    self.place_call(None, contact);
-                }
-            }
-        }
-    }
-
-    /// The contact is checked again when the agent has read it: the window
-    /// may have closed meanwhile.
-    fn preview_done(&mut self, agent: usize) {
-        let Some(&Agent::Previewing { contact }) = self.agents.get(agent) else { return };
-        if self.list.check(contact, self.seconds()) {
-            self.place_call(Some(agent), contact);
-        } else {
-            self.free(agent);
-        }
-    }
-
-    fn place_call(&mut self, agent: Option<usize>, contact: usize) {
-        self.list.dialled(contact, self.seconds());
-        let outcome = self.carrier.dial();
-        let call = self.calls.len();
-        self.calls.push(Call { contact, agent, outcome, dialled_at: self.now, connected: false });
-        match agent {
-            Some(agent) => self.set_agent(agent, Agent::Waiting),
-            None => self.ringing.push(call),
-        }
-        self.schedule(self.now + u64::from(outcome.resolved_after_ms()), Event::CallResolved(call));
-    }
-
-    fn resolve(&mut self, call: usize) {
-        let Some(&Call { contact, agent, outcome, dialled_at, .. }) = self.calls.get(call) else { return };
-        if agent.is_none() {
-            self.ringing.retain(|&c| c != call);
-        }
-        let person = matches!(outcome, CallOutcome::Person { .. });
-        self.estimate.record_attempt(person, elapsed(self.now, dialled_at));
-        if !person {
-            self.list.outcome(contact, DispositionOutcome::RetryLater);
-            if let Some(agent) = agent {
-                self.free(agent);
-            }
-            return;
-        }
-        self.answered += 1;
-        match agent.or_else(|| self.idle.pop_front()) {
-            Some(agent) => self.connect(call, agent),
-            None => {
-                self.waiting.push_back(call);
-                self.schedule(self.now + u64::from(self.config.policy.max_wait_ms), Event::GiveUp(call));
-            }
-        }
-    }
-
-    fn give_up(&mut self, call: usize) {
-        if self.calls.get(call).is_none_or(|c| c.connected) {
-            return;
-        }
-        self.waiting.retain(|&c| c != call);
-        if let Some(placed) = self.calls.get(call) {
-            self.list.outcome(placed.contact, DispositionOutcome::RetryLater);
-        }
-        self.abandoned += 1;
-        self.window.record(self.seconds(), true);
-    }
-
-    fn connect(&mut self, call: usize, agent: usize) {
-        let Some(placed) = self.calls.get_mut(call) else { return };
-        placed.connected = true;
-        let (contact, outcome) = (placed.contact, placed.outcome);
-        self.list.outcome(contact, DispositionOutcome::Final);
-        let CallOutcome::Person { talk_ms, .. } = outcome else { return };
-        self.window.record(self.seconds(), false);
-        self.set_agent(agent, Agent::Talking { since: self.now });
-        self.conversations += 1;
-        let talked = self.within_run(self.now, u64::from(talk_ms));
-        self.talk_ms += talked;
-        self.busy_ms += talked;
-        self.schedule(self.now + u64::from(talk_ms), Event::TalkEnd(agent, talk_ms));
-    }
-
-    fn wrap_up(&mut self, agent: usize, talk_ms: u32) {
-        let wrap_ms = self.wraps.log_normal(self.config.wrap_median_ms, 0.5).clamp(1_000.0, 600_000.0) as u32;
-        self.set_agent(agent, Agent::WrappingUp { since: self.now });
-        self.busy_ms += self.within_run(self.now, u64::from(wrap_ms));
-        self.schedule(self.now + u64::from(wrap_ms), Event::WrapEnd(agent, talk_ms, wrap_ms));
-    }
-
-    /// An agent is free: an answered call waiting for someone comes first.
-    fn free(&mut self, agent: usize) {
-        self.set_agent(agent, Agent::Free);
-        if let Some(call) = self.waiting.pop_front() {
-            self.connect(call, agent);
-        } else {
-            self.idle.push_back(agent);
-        }
-    }
-
-    fn report(&self) -> ModeReport {
-        let staffed_ms = self.config.agents as f64 * self.end as f64;
-        let agent_hours = staffed_ms / 3_600_000.0;
-        let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
-        ModeReport {
-            occupancy: ratio(self.busy_ms as f64, staffed_ms),
-            abandonment_rate: ratio(self.abandoned as f64, self.answered as f64),
-            talk_minutes_per_agent_hour: ratio(self.talk_ms as f64 / 60_000.0, agent_hours),
-            contacts_per_agent_hour: ratio(self.conversations as f64, agent_hours),
-            calls_placed: self.calls.len() as u64,
-            answered: self.answered,
-            abandoned: self.abandoned,
-        }
-    }
-}
-
-fn elapsed(now: u64, since: u64) -> u32 {
-    u32::try_from(now.saturating_sub(since)).unwrap_or(u32::MAX)
+    agents.log_in(&engine).await?;
+    let floor = tokio::spawn(agents.work(engine.clone(), news));
+    engine.start(Arc::new(SimulatedTelephony::new(config.carrier.clone(), config.seed, 1.0)), EngineSettings::default());
+    tokio::time::sleep(length).await;
+    floor.abort();
+    let ledger = world.ledger();
+    let staffed_ms = f64::from(config.agents) * length.as_secs_f64() * 1000.0;
+    let agent_hours = staffed_ms / 3_600_000.0;
+    let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
+    let report = ModeReport {
+        occupancy: ratio(ledger.busy_ms as f64, staffed_ms),
+        abandonment_rate: ratio(ledger.abandoned as f64, ledger.answered as f64),
+        talk_minutes_per_agent_hour: ratio(ledger.talk_ms as f64 / 60_000.0, agent_hours),
+        contacts_per_agent_hour: ratio(ledger.conversations as f64, agent_hours),
+        calls_placed: ledger.placed.len() as u64,
+        answered: ledger.answered,
+        abandoned: ledger.abandoned,
+    };
+    Ok((report, ledger.placed))
 }

@@ -37,6 +37,15 @@ pub fn may_dial(
     zones: &[&str],
     now: UnixTime,
 ) -> Result<(), NotDiallable> {
+    record_allows(standing, history, rule, now)?;
+    window.check(zones, now)?;
+    Ok(())
+}
+
+/// Whether the contact's own record lets it be dialled at `now`: every
+/// check of [`may_dial`] but the calling window, which depends only on
+/// where the contact is and may be shared by many contacts.
+pub fn record_allows(standing: ContactStanding, history: &AttemptHistory, rule: RetryRule, now: UnixTime) -> Result<(), NotDiallable> {
     if standing.do_not_contact {
         return Err(NotDiallable::DoNotContact);
     }
@@ -47,7 +56,6 @@ pub fn may_dial(
     if due > now {
         return Err(NotDiallable::NotDue(due));
     }
-    window.check(zones, now)?;
     Ok(())
 }
 

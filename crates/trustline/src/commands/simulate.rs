@@ -48,7 +48,7 @@ pub fn run(args: SimulateArgs) -> anyhow::Result<ExitCode> {
         config.carrier.machine_rate = (1.0 - args.answer_rate) / 2.0;
         config.carrier.busy_rate = 0.0;
     }
-    let report = simulate_all(&config);
+    let report = simulate_all(&config)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(ExitCode::SUCCESS);
