@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 use trustline_domain::webhooks::WebhookEvent;
-use trustline_domain::{TenantId, UserId};
+use trustline_domain::{CallResult, TenantId, UserId};
 use trustline_store::{AgentMove, CallState};
 
 /// Where a call comes from: its campaign or its queue.
@@ -33,7 +33,7 @@ impl Origin {
 #[derive(Clone, Debug, PartialEq)]
 pub enum News {
     /// A call entered `state`.
-    Call { tenant: TenantId, call: i64, origin: Origin, agent: Option<UserId>, state: CallState, result: Option<String> },
+    Call { tenant: TenantId, call: i64, origin: Origin, agent: Option<UserId>, state: CallState, result: Option<CallResult> },
     /// An agent moved.
     Agent(AgentMove),
     /// An event for the tenant's webhook subscriptions.

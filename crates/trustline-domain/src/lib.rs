@@ -7,6 +7,7 @@ pub mod access_review;
 pub mod agent;
 pub mod alerts;
 mod audit_action;
+mod call_result;
 mod clock;
 pub mod contact;
 pub mod control_checks;
@@ -32,6 +33,7 @@ pub mod training;
 pub mod webhooks;
 
 pub use audit_action::AuditAction;
+pub use call_result::{CallResult, UnknownCallResult};
 pub use clock::{Clock, UnixTime};
 pub use csv_writer::CsvWriter;
 pub use ids::{ContactId, TenantId, TokenId, UserId};

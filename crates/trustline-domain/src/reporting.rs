@@ -1,8 +1,9 @@
 //! Contact-center figures computed from calls: what supervisors watch and
 //! export. Pure: the caller supplies the calls of the period.
 
-use crate::UnixTime;
+use crate::dialing::DispositionOutcome;
 use crate::routing::ServiceLevel;
+use crate::{CallResult, UnixTime};
 use serde::Serialize;
 
 /// What a report needs of one call.
@@ -15,9 +16,9 @@ pub struct CallFacts {
     pub ended_at: Option<UnixTime>,
     pub disposed_at: Option<UnixTime>,
     /// `abandoned`, `person`, `busy`, ...
-    pub result: Option<String>,
-    /// The disposition's outcome, e.g. `success`.
-    pub outcome: Option<String>,
+    pub result: Option<CallResult>,
+    /// The disposition's outcome.
+    pub outcome: Option<DispositionOutcome>,
     /// Time the person spent on hold during the conversation.
     pub hold_seconds: i64,
 }
@@ -76,8 +77,8 @@ pub fn call_kpis<'a>(calls: impl IntoIterator<Item = &'a CallFacts>, service_lev
                 hold_seconds += call.hold_seconds.max(0);
             }
         }
-        k.abandoned += u64::from(call.result.as_deref() == Some("abandoned"));
-        k.conversions += u64::from(call.outcome.as_deref() == Some("success"));
+        k.abandoned += u64::from(call.result == Some(CallResult::Abandoned));
+        k.conversions += u64::from(call.outcome == Some(DispositionOutcome::Success));
     }
     k.contact_rate = ratio(k.reached, k.attempted);
     k.abandonment_rate = ratio(k.abandoned, k.reached);
@@ -122,8 +123,8 @@ pub struct InboundFacts {
     /// The caller took the callback offer and left the line.
     pub callback_requested: bool,
     /// `person`, `abandoned`, `closed`, ...
-    pub result: Option<String>,
-    pub outcome: Option<String>,
+    pub result: Option<CallResult>,
+    pub outcome: Option<DispositionOutcome>,
     /// Time the caller spent on hold during the conversation.
     pub hold_seconds: i64,
 }
@@ -163,13 +164,13 @@ pub fn queue_kpis<'a>(calls: impl IntoIterator<Item = &'a InboundFacts>, service
     let (mut waited, mut handled, mut handle_seconds, mut hold_seconds) = (0i64, 0u64, 0i64, 0i64);
     let ms = |seconds: i64| u64::try_from(seconds.max(0)).unwrap_or(0).saturating_mul(1000);
     for call in calls {
-        let result = call.result.as_deref();
-        if result == Some("closed") {
+        let result = call.result;
+        if result == Some(CallResult::Closed) {
             k.closed += 1;
             continue;
         }
         k.offered += 1;
-        k.conversions += u64::from(call.outcome.as_deref() == Some("success"));
+        k.conversions += u64::from(call.outcome == Some(DispositionOutcome::Success));
         if let (Some(connected), Some(disposed)) = (call.connected_at, call.disposed_at) {
             handled += 1;
             handle_seconds += (disposed - connected).max(0);
@@ -185,7 +186,7 @@ pub fn queue_kpis<'a>(calls: impl IntoIterator<Item = &'a InboundFacts>, service
             waited += wait;
             k.longest_wait_seconds = k.longest_wait_seconds.max(Some(wait));
             level.answered(ms(wait));
-        } else if result == Some("abandoned") {
+        } else if result == Some(CallResult::Abandoned) {
             k.abandoned += 1;
             let wait = call.ended_at.map_or(0, |ended| (ended - call.arrived_at).max(0));
             k.longest_wait_seconds = k.longest_wait_seconds.max(Some(wait));
@@ -219,8 +220,8 @@ mod tests {
             connected_at: connected,
             ended_at: connected.map(|c| c + 60),
             disposed_at: disposed,
-            result: Some(result.into()),
-            outcome: outcome.map(str::to_owned),
+            result: Some(CallResult::parse(result).unwrap()),
+            outcome: outcome.map(|o| DispositionOutcome::parse(o).unwrap()),
             hold_seconds: 0,
         }
     }
@@ -253,8 +254,9 @@ mod tests {
             ended_at: ended,
             disposed_at: connected.map(|c| c + 100),
             callback_requested: result == "callback",
-            result: Some(result.into()),
-            outcome: connected.map(|_| "success".to_owned()),
+            // A caller who took a callback has no result yet.
+            result: CallResult::parse(result).ok(),
+            outcome: connected.map(|_| DispositionOutcome::Success),
             hold_seconds: connected.map_or(0, |_| 10),
         }
     }

@@ -28,7 +28,7 @@ impl Announcer for FloorNews {
                     "queue_id": origin.queue,
                     "agent_id": agent.map(|a| a.0),
                     "state": state.as_str(),
-                    "result": result,
+                    "result": result.map(trustline_domain::CallResult::as_str),
                 });
                 self.live.publish(LiveEvent { tenant, kind: "call".into(), data }).await;
             }

@@ -162,7 +162,7 @@ macro_rules! call_store_for {
                      WHERE tenant_id = $8 AND id = $9 AND state = $10",
                 )
                 .bind(change.to.as_str())
-                .bind(&change.result)
+                .bind(change.result.map(::trustline_domain::CallResult::as_str))
                 .bind(change.agent_id.map(|u| u.0))
                 .bind(placed)
                 .bind(answered)
@@ -234,7 +234,7 @@ macro_rules! call_store_for {
                      WHERE tenant_id = $4 AND id = $5 AND state = 'wrap_up'",
                 )
                 .bind(&disposition.code)
-                .bind(&disposition.outcome)
+                .bind(disposition.outcome.as_str())
                 .bind(disposition.at)
                 .bind(disposition.tenant_id.0)
                 .bind(disposition.call_id)

@@ -8,8 +8,9 @@
 use crate::{AgentMove, StoreResult};
 use async_trait::async_trait;
 use trustline_audit::AuditDraft;
+use trustline_domain::dialing::DispositionOutcome;
 use trustline_domain::reporting::{CallFacts, InboundFacts};
-use trustline_domain::{ContactId, TenantId, UnixTime, UserId};
+use trustline_domain::{CallResult, ContactId, TenantId, UnixTime, UserId};
 
 /// Which way a call goes. Stored as its `as_str`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
@@ -102,16 +103,15 @@ pub struct CallRecord {
     /// The dialing mode (outbound) or routing strategy (inbound).
     pub mode: String,
     pub state: CallState,
-    /// How it ended: `person` (talked), `abandoned`, `busy`, `no_answer`,
-    /// `machine`, `rejected`, `skipped`, `failed`.
-    pub result: Option<String>,
+    /// How it ended.
+    pub result: Option<CallResult>,
     pub offered_at: UnixTime,
     pub placed_at: Option<UnixTime>,
     pub answered_at: Option<UnixTime>,
     pub connected_at: Option<UnixTime>,
     pub ended_at: Option<UnixTime>,
     pub disposition: Option<String>,
-    pub outcome: Option<String>,
+    pub outcome: Option<DispositionOutcome>,
     pub disposed_at: Option<UnixTime>,
     /// When an inbound caller took the callback offer.
     pub callback_requested_at: Option<UnixTime>,
@@ -130,8 +130,8 @@ impl CallRecord {
             connected_at: self.connected_at,
             ended_at: self.ended_at,
             disposed_at: self.disposed_at,
-            result: self.result.clone(),
-            outcome: self.outcome.clone(),
+            result: self.result,
+            outcome: self.outcome,
             hold_seconds: self.hold_seconds,
         }
     }
@@ -144,8 +144,8 @@ impl CallRecord {
             ended_at: self.ended_at,
             disposed_at: self.disposed_at,
             callback_requested: self.callback_requested_at.is_some(),
-            result: self.result.clone(),
-            outcome: self.outcome.clone(),
+            result: self.result,
+            outcome: self.outcome,
             hold_seconds: self.hold_seconds,
         }
     }
@@ -199,7 +199,7 @@ pub struct CallChange {
     pub to: CallState,
     pub at: UnixTime,
     /// Set when the call ends.
-    pub result: Option<String>,
+    pub result: Option<CallResult>,
     /// The agent the call is now with (connecting an answered call).
     pub agent_id: Option<UserId>,
     /// The contact's attempt history after this change, if it changes.
@@ -230,7 +230,7 @@ pub struct CallDisposition {
     pub tenant_id: TenantId,
     pub call_id: i64,
     pub code: String,
-    pub outcome: String,
+    pub outcome: DispositionOutcome,
     pub at: UnixTime,
     pub attempts: Option<AttemptRecord>,
     pub agent_move: AgentMove,

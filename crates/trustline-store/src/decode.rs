@@ -9,7 +9,7 @@ use crate::{
 };
 use trustline_audit::{Checkpoint, EventBody, Hash, StoredEvent};
 use trustline_domain::contact::{Consent, ConsentKind, CustomFieldDef, CustomFieldKind};
-use trustline_domain::{Action, ContactId, Role, SessionStage, SessionTimes, TenantId, TokenId, UserId};
+use trustline_domain::{Action, CallResult, ContactId, Role, SessionStage, SessionTimes, TenantId, TokenId, UserId};
 
 /// Typed access to the columns of one row.
 pub trait Columns {
@@ -470,14 +470,17 @@ pub fn call(row: &impl Columns) -> Result<crate::CallRecord, StoreError> {
         agent_id: row.opt_int("agent_id")?.map(UserId),
         mode: row.text("mode")?,
         state: crate::CallState::parse(&state).ok_or_else(|| StoreError::Corrupt(format!("call state {state:?}")))?,
-        result: row.opt_text("result")?,
+        result: row.opt_text("result")?.map(|r| CallResult::parse(&r).map_err(|_| undecodable("result"))).transpose()?,
         offered_at: row.int("offered_at")?,
         placed_at: row.opt_int("placed_at")?,
         answered_at: row.opt_int("answered_at")?,
         connected_at: row.opt_int("connected_at")?,
         ended_at: row.opt_int("ended_at")?,
         disposition: row.opt_text("disposition")?,
-        outcome: row.opt_text("outcome")?,
+        outcome: row
+            .opt_text("outcome")?
+            .map(|o| trustline_domain::dialing::DispositionOutcome::parse(&o).ok_or_else(|| undecodable("outcome")))
+            .transpose()?,
         disposed_at: row.opt_int("disposed_at")?,
         callback_requested_at: row.opt_int("callback_requested_at")?,
         held_since: row.opt_int("held_since")?,

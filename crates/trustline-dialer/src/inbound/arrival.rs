@@ -6,6 +6,7 @@ use crate::news::{News, Origin};
 use crate::outbound::call_flow;
 use crate::outbound::call_flow::CallError;
 use trustline_audit::AuditDraft;
+use trustline_domain::CallResult;
 use trustline_domain::contact::{ContactInput, E164};
 use trustline_domain::webhooks::WebhookEvent;
 use trustline_domain::{AuditAction, ContactId, TenantId, UnixTime};
@@ -57,7 +58,8 @@ async fn take(engine: &Engine, call: IncomingCall) -> Result<(), CallError> {
     let open = settings.opening_hours().is_none_or(|hours| hours.is_open(now).unwrap_or(false));
     if !open {
         engine.hang_up(leg).await;
-        let closed = CallChange { result: Some("closed".into()), ..CallChange::new(tenant, id, CallState::Queued, CallState::Done, now) };
+        let closed =
+            CallChange { result: Some(CallResult::Closed), ..CallChange::new(tenant, id, CallState::Queued, CallState::Done, now) };
         return call_flow::change(engine, closed, origin, None).await;
     }
     engine.track_leg(id, leg);
@@ -113,9 +115,11 @@ pub(super) async fn caller_left(engine: &Engine, tenant: TenantId, id: i64, orig
     for _ in 0..3 {
         let Some(call) = engine.world.call(tenant, id).await? else { return Ok(()) };
         let done = match (call.state, call.agent_id) {
-            (CallState::Queued, _) => call_flow::end_unreached(engine, tenant, origin, id, CallState::Queued, "abandoned", None).await,
+            (CallState::Queued, _) => {
+                call_flow::end_unreached(engine, tenant, origin, id, CallState::Queued, CallResult::Abandoned, None).await
+            }
             (CallState::Offered, agent) => {
-                call_flow::end_unreached(engine, tenant, origin, id, CallState::Offered, "abandoned", agent).await
+                call_flow::end_unreached(engine, tenant, origin, id, CallState::Offered, CallResult::Abandoned, agent).await
             }
             (CallState::Connected, Some(agent)) => call_flow::remote_hang_up(engine, tenant, id, agent, origin).await,
             _ => return Ok(()),

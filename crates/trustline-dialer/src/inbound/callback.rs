@@ -5,9 +5,10 @@
 use super::arrival::{call_target, caller_left};
 use crate::engine::Engine;
 use crate::news::Origin;
-use crate::outbound::call_flow;
 use crate::outbound::call_flow::CallError;
+use crate::outbound::call_flow::{self, failure_result};
 use trustline_audit::AuditDraft;
+use trustline_domain::CallResult;
 use trustline_domain::{AuditAction, TenantId, UserId};
 use trustline_store::{CallChange, CallRecord, CallState, StoreError};
 use trustline_telephony::{CallProgress, DialRequest, LegId};
@@ -42,13 +43,13 @@ pub(super) async fn call_back(engine: &Engine, call: &CallRecord, agent: UserId,
         None => None,
     };
     let (Some(number), Some(telephony)) = (number, engine.telephony().cloned()) else {
-        return call_flow::end_unreached(engine, tenant, origin, id, CallState::Ringing, "failed", Some(agent)).await;
+        return call_flow::end_unreached(engine, tenant, origin, id, CallState::Ringing, CallResult::Failed, Some(agent)).await;
     };
     let mut leg = match telephony.dial(DialRequest { to: number, caller_id: Some(caller_id.to_owned()) }).await {
         Ok(leg) => leg,
         Err(error) => {
             tracing::warn!(%error, call = id, "the carrier refused a callback");
-            return call_flow::end_unreached(engine, tenant, origin, id, CallState::Ringing, "failed", Some(agent)).await;
+            return call_flow::end_unreached(engine, tenant, origin, id, CallState::Ringing, CallResult::Failed, Some(agent)).await;
         }
     };
     engine.track_leg(id, leg.id);
@@ -61,10 +62,10 @@ pub(super) async fn call_back(engine: &Engine, call: &CallRecord, agent: UserId,
                     call_flow::converse(&engine, tenant, id, agent, origin, &mut leg.progress).await
                 }
                 Some(CallProgress::Failed(failure)) => {
-                    call_flow::end_unreached(&engine, tenant, origin, id, CallState::Ringing, failure.as_str(), Some(agent)).await
+                    call_flow::end_unreached(&engine, tenant, origin, id, CallState::Ringing, failure_result(failure), Some(agent)).await
                 }
                 Some(CallProgress::RemoteHangUp) | None => {
-                    call_flow::end_unreached(&engine, tenant, origin, id, CallState::Ringing, "failed", Some(agent)).await
+                    call_flow::end_unreached(&engine, tenant, origin, id, CallState::Ringing, CallResult::Failed, Some(agent)).await
                 }
             }
         };

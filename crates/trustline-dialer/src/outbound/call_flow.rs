@@ -12,11 +12,12 @@ use crate::news::{News, Origin};
 use serde_json::json;
 use std::sync::Arc;
 use trustline_audit::AuditDraft;
+use trustline_domain::CallResult;
 use trustline_domain::agent::AgentEvent;
 use trustline_domain::webhooks::WebhookEvent;
 use trustline_domain::{AuditAction, ContactId, TenantId, UserId};
 use trustline_store::{AgentMove, CallChange, CallDirection, CallState, NewCall, StoreError};
-use trustline_telephony::{CallLeg, CallProgress, DialRequest, Telephony};
+use trustline_telephony::{CallFailure, CallLeg, CallProgress, DialRequest, Telephony};
 use trustline_vault::subject_label;
 
 #[derive(Debug, thiserror::Error)]
@@ -37,9 +38,9 @@ pub(crate) async fn publish_call(
     origin: Origin,
     agent: Option<UserId>,
     to: CallState,
-    result: Option<&str>,
+    result: Option<CallResult>,
 ) {
-    engine.world.announce(News::Call { tenant, call, origin, agent, state: to, result: result.map(str::to_owned) }).await;
+    engine.world.announce(News::Call { tenant, call, origin, agent, state: to, result }).await;
 }
 
 /// The move `event` makes for `agent` from their state on record.
@@ -63,16 +64,16 @@ pub(crate) async fn number_of(engine: &Engine, tenant: TenantId, contact: Contac
 /// Moves a call on, with the agent's move, and tells live views.
 pub(crate) async fn change(engine: &Engine, change: CallChange, origin: Origin, audit: Option<AuditDraft>) -> Result<(), CallError> {
     let (tenant, call, from, to, result, agent_move) =
-        (change.tenant_id, change.call_id, change.from, change.to, change.result.clone(), change.agent_move.clone());
+        (change.tenant_id, change.call_id, change.from, change.to, change.result, change.agent_move.clone());
     // A call back in its queue is nobody's.
     let agent = if to == CallState::Queued { None } else { agent_move.as_ref().map(|m| m.user_id).or(change.agent_id) };
     engine.world.change_call(change, audit).await?;
     if let Some(m) = &agent_move {
         agent_moves::publish(engine, m).await;
     }
-    publish_call(engine, tenant, call, origin, agent, to, result.as_deref()).await;
+    publish_call(engine, tenant, call, origin, agent, to, result).await;
     // The call is over (a preview passed over was never a call).
-    let ended = to == CallState::WrapUp || (to == CallState::Done && from != CallState::WrapUp && result.as_deref() != Some("skipped"));
+    let ended = to == CallState::WrapUp || (to == CallState::Done && from != CallState::WrapUp && result != Some(CallResult::Skipped));
     if ended && let Some(record) = engine.world.call(tenant, call).await? {
         let data = json!({
             "call_id": record.id,
@@ -81,7 +82,7 @@ pub(crate) async fn change(engine: &Engine, change: CallChange, origin: Origin, 
             "queue_id": record.queue_id,
             "contact_id": record.contact_id.map(|c| c.0),
             "agent_id": record.agent_id.map(|a| a.0),
-            "result": record.result,
+            "result": record.result.map(CallResult::as_str),
             "offered_at": record.offered_at,
             "connected_at": record.connected_at,
             "ended_at": record.ended_at,
@@ -100,15 +101,14 @@ pub(crate) async fn end_unreached(
     origin: Origin,
     id: i64,
     from: CallState,
-    result: &str,
+    result: CallResult,
     agent: Option<UserId>,
 ) -> Result<(), CallError> {
     let agent_move = match agent {
         Some(agent) => Some(agent_move(engine, tenant, agent, AgentEvent::Withdraw, "withdraw").await?),
         None => None,
     };
-    let ended =
-        CallChange { result: Some(result.to_owned()), agent_move, ..CallChange::new(tenant, id, from, CallState::Done, engine.time.now()) };
+    let ended = CallChange { result: Some(result), agent_move, ..CallChange::new(tenant, id, from, CallState::Done, engine.time.now()) };
     change(engine, ended, origin, None).await
 }
 
@@ -172,7 +172,8 @@ pub(crate) async fn ring(
         Ok(leg) => leg,
         Err(error) => {
             tracing::warn!(%error, call = id, "the carrier refused a call");
-            return end_unreached(engine, call.tenant, Origin::campaign(call.campaign), id, CallState::Ringing, "failed", agent).await;
+            return end_unreached(engine, call.tenant, Origin::campaign(call.campaign), id, CallState::Ringing, CallResult::Failed, agent)
+                .await;
         }
     };
     engine.track_leg(id, leg.id);
@@ -202,11 +203,12 @@ async fn follow(engine: &Engine, call: &CampaignCall, id: i64, mut leg: CallLeg,
         Some(CallProgress::Answered) => {}
         Some(CallProgress::Failed(failure)) => {
             let ended =
-                end_unreached(engine, call.tenant, Origin::campaign(call.campaign), id, CallState::Ringing, failure.as_str(), agent);
+                end_unreached(engine, call.tenant, Origin::campaign(call.campaign), id, CallState::Ringing, failure_result(failure), agent);
             return unless_ended_meanwhile(ended.await);
         }
         Some(CallProgress::RemoteHangUp) | None => {
-            let ended = end_unreached(engine, call.tenant, Origin::campaign(call.campaign), id, CallState::Ringing, "failed", agent);
+            let ended =
+                end_unreached(engine, call.tenant, Origin::campaign(call.campaign), id, CallState::Ringing, CallResult::Failed, agent);
             return unless_ended_meanwhile(ended.await);
         }
     }
@@ -227,7 +229,8 @@ async fn follow(engine: &Engine, call: &CampaignCall, id: i64, mut leg: CallLeg,
     let Some(agent) = taken_by else {
         // Nobody free within the allowed wait: abandoned, and counted against the cap.
         let _gone = engine.hang_up(leg.id).await;
-        return end_unreached(engine, call.tenant, Origin::campaign(call.campaign), id, CallState::Answered, "abandoned", None).await;
+        return end_unreached(engine, call.tenant, Origin::campaign(call.campaign), id, CallState::Answered, CallResult::Abandoned, None)
+            .await;
     };
     let origin = Origin::campaign(call.campaign);
     match connect(engine, call.tenant, id, from, agent, origin).await {
@@ -288,7 +291,7 @@ pub(crate) async fn converse(
 /// The conversation is over: the call goes to wrap-up with its agent.
 pub(crate) async fn remote_hang_up(engine: &Engine, tenant: TenantId, id: i64, agent: UserId, origin: Origin) -> Result<(), CallError> {
     let ended = CallChange {
-        result: Some("person".into()),
+        result: Some(CallResult::Person),
         agent_move: Some(agent_move(engine, tenant, agent, AgentEvent::HangUp, "hang_up").await?),
         ..CallChange::new(tenant, id, CallState::Connected, CallState::WrapUp, engine.time.now())
     };
@@ -345,4 +348,14 @@ pub(crate) async fn release_agent(engine: &Engine, tenant: TenantId, agent: User
     engine.world.move_agent(withdraw.clone(), audit).await?;
     agent_moves::publish(engine, &withdraw).await;
     Ok(())
+}
+
+/// The result of a call the carrier reports as reaching nobody.
+pub(crate) fn failure_result(failure: CallFailure) -> CallResult {
+    match failure {
+        CallFailure::Busy => CallResult::Busy,
+        CallFailure::NoAnswer => CallResult::NoAnswer,
+        CallFailure::Machine => CallResult::Machine,
+        CallFailure::Rejected => CallResult::Rejected,
+    }
 }

@@ -10,6 +10,7 @@ use super::gate;
 use crate::engine::Engine;
 use crate::news::{News, Origin};
 use trustline_audit::AuditDraft;
+use trustline_domain::CallResult;
 use trustline_domain::agent::AgentEvent;
 use trustline_domain::dialing::{CampaignSettings, CampaignStatus, DialingMode, Disposition, DispositionOutcome};
 use trustline_domain::webhooks::WebhookEvent;
@@ -148,7 +149,7 @@ pub async fn dial(engine: &Engine, tenant: TenantId, agent: UserId, id: i64) -> 
 /// free again. Ended first, so the line's follower finds it over.
 pub async fn cancel(engine: &Engine, tenant: TenantId, agent: UserId, id: i64) -> Result<(), DeskError> {
     let call = own_call(engine, tenant, agent, id, CallState::Ringing).await?;
-    call_flow::end_unreached(engine, tenant, Origin::of(&call), id, CallState::Ringing, "cancelled", Some(agent)).await?;
+    call_flow::end_unreached(engine, tenant, Origin::of(&call), id, CallState::Ringing, CallResult::Cancelled, Some(agent)).await?;
     if let Some(leg) = engine.leg_of(id) {
         engine.hang_up(leg).await;
     }
@@ -159,7 +160,7 @@ pub async fn cancel(engine: &Engine, tenant: TenantId, agent: UserId, id: i64) -
 pub async fn skip(engine: &Engine, tenant: TenantId, agent: UserId, id: i64) -> Result<(), DeskError> {
     let call = preview(engine, tenant, agent, id).await?;
     let change = CallChange {
-        result: Some("skipped".into()),
+        result: Some(CallResult::Skipped),
         agent_move: Some(agent_move(engine, tenant, agent, AgentEvent::Withdraw, "withdraw").await?),
         ..CallChange::new(tenant, id, CallState::Offered, CallState::Done, engine.time.now())
     };
@@ -247,19 +248,19 @@ pub(super) async fn close_wrap_up(
 ) -> Result<(), DeskError> {
     let (tenant, id, now) = (call.tenant_id, call.id, audit.at);
     let agent_move = agent_move(engine, tenant, agent, AgentEvent::Disposition, "disposition").await?;
-    let outcome = gate::outcome_code(closing.outcome);
+    let outcome = closing.outcome;
     let set = CallDisposition {
         tenant_id: tenant,
         call_id: id,
         code: closing.code.clone(),
-        outcome: outcome.clone(),
+        outcome,
         at: now,
         attempts: closing.attempts,
         agent_move: agent_move.clone(),
     };
     engine.world.dispose_call(set, audit).await?;
     crate::agent_moves::publish(engine, &agent_move).await;
-    call_flow::publish_call(engine, tenant, id, Origin::of(call), Some(agent), CallState::Done, call.result.as_deref()).await;
+    call_flow::publish_call(engine, tenant, id, Origin::of(call), Some(agent), CallState::Done, call.result).await;
     let data = serde_json::json!({
         "call_id": id,
         "direction": call.direction.as_str(),
@@ -268,7 +269,7 @@ pub(super) async fn close_wrap_up(
         "contact_id": call.contact_id.map(|c| c.0),
         "agent_id": agent.0,
         "disposition": closing.code,
-        "outcome": outcome,
+        "outcome": outcome.as_str(),
         "disposed_at": now,
     });
     engine.world.announce(News::Webhook { tenant, event: WebhookEvent::DispositionSet, data }).await;

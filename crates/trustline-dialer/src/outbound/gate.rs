@@ -9,14 +9,6 @@ use trustline_domain::dialing::{
 use trustline_domain::{UnixTime, UserId};
 use trustline_store::{AttemptRecord, DialCandidate};
 
-fn outcome(code: &str) -> Option<DispositionOutcome> {
-    serde_json::from_value(serde_json::Value::String(code.to_owned())).ok()
-}
-
-pub(crate) fn outcome_code(outcome: DispositionOutcome) -> String {
-    serde_json::to_value(outcome).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
-}
-
 /// The domain's history of a stored record. An outcome that does not read
 /// counts as final: an unreadable record is never dialled.
 pub(crate) fn history(record: Option<&AttemptRecord>) -> AttemptHistory {
@@ -24,7 +16,7 @@ pub(crate) fn history(record: Option<&AttemptRecord>) -> AttemptHistory {
     AttemptHistory {
         attempts: r.attempts,
         last_attempt_at: r.last_attempt_at,
-        last_outcome: r.last_outcome.as_deref().map(|code| outcome(code).unwrap_or(DispositionOutcome::Final)),
+        last_outcome: r.last_outcome.as_deref().map(|code| DispositionOutcome::parse(code).unwrap_or(DispositionOutcome::Final)),
         callback_at: r.callback_at,
     }
 }
@@ -34,7 +26,7 @@ pub(crate) fn record(history: AttemptHistory, settings: &CampaignSettings, callb
     AttemptRecord {
         attempts: history.attempts,
         last_attempt_at: history.last_attempt_at,
-        last_outcome: history.last_outcome.map(outcome_code),
+        last_outcome: history.last_outcome.map(|o| o.as_str().to_owned()),
         callback_at: history.callback_at,
         callback_agent: callback_agent.filter(|_| history.last_outcome == Some(DispositionOutcome::Callback)),
         due_at: history.next_attempt_at(settings.retry),

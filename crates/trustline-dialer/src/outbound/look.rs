@@ -26,6 +26,7 @@ use super::campaign_run::{CampaignCall, run_of, running};
 use crate::agent_moves::longest_idle_first;
 use crate::engine::{Engine, EngineSettings};
 use crate::news::Origin;
+use trustline_domain::CallResult;
 use trustline_domain::UserId;
 use trustline_domain::agent::AgentState;
 use trustline_domain::dialing::{AgentBusy, DialerView, DialingMode, calls_to_place};
@@ -56,8 +57,8 @@ pub(crate) fn start(engine: &Engine, settings: EngineSettings) {
 async fn settle_open_calls(engine: &Engine) -> Result<(), CallError> {
     for call in engine.world.open_calls().await? {
         let result = match call.state {
-            CallState::Offered if call.direction == CallDirection::Outbound => Some("skipped"),
-            CallState::Offered | CallState::Queued | CallState::Ringing | CallState::Answered => Some("failed"),
+            CallState::Offered if call.direction == CallDirection::Outbound => Some(CallResult::Skipped),
+            CallState::Offered | CallState::Queued | CallState::Ringing | CallState::Answered => Some(CallResult::Failed),
             CallState::Connected => None,
             CallState::Callback | CallState::WrapUp | CallState::Done => continue,
         };

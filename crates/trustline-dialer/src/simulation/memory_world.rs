@@ -18,7 +18,7 @@ use trustline_domain::agent::AgentState;
 use trustline_domain::contact::{E164, ValidatedContact};
 use trustline_domain::dialing::CampaignSettings;
 use trustline_domain::routing::SkillLevels;
-use trustline_domain::{ContactId, TenantId, UnixTime, UserId};
+use trustline_domain::{CallResult, ContactId, TenantId, UnixTime, UserId};
 use trustline_store::{
     AgentMove, AgentStatus, AttemptRecord, CallChange, CallDisposition, CallHold, CallRecord, CallState, Campaign, ConsentState,
     DialCandidate, Digest, NewCall, Queue, StoreError, StoreResult,
@@ -359,11 +359,11 @@ impl World for MemoryWorld {
         first(&mut call.callback_requested_at, change.to == S::Callback);
         call.state = change.to;
         if change.result.is_some() {
-            call.result.clone_from(&change.result);
+            call.result = change.result;
         }
         call.agent_id = if change.to == S::Queued { None } else { change.agent_id.or(call.agent_id) };
         call.held_since = None;
-        let abandoned = change.result.as_deref() == Some("abandoned");
+        let abandoned = change.result == Some(CallResult::Abandoned);
         if answered_now {
             floor.ledger.answered += 1;
         }

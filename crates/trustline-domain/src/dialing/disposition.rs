@@ -27,6 +27,23 @@ impl DispositionOutcome {
     pub const ALL: [DispositionOutcome; 6] =
         [Self::Success, Self::Callback, Self::RetryLater, Self::DoNotCall, Self::WrongNumber, Self::Final];
 
+    /// The stable name, as stored and shown (the serde name).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Success => "success",
+            Self::Callback => "callback",
+            Self::RetryLater => "retry_later",
+            Self::DoNotCall => "do_not_call",
+            Self::WrongNumber => "wrong_number",
+            Self::Final => "final",
+        }
+    }
+
+    /// The outcome named `name`, if it is one.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.as_str() == name)
+    }
+
     /// Whether the contact leaves the campaign for good.
     pub fn closes_contact(self) -> bool {
         matches!(self, Self::Success | Self::DoNotCall | Self::WrongNumber | Self::Final)
@@ -121,6 +138,15 @@ mod tests {
     use super::*;
 
     const RULE: RetryRule = RetryRule { delay_seconds: 600, max_attempts: 2 };
+
+    #[test]
+    fn each_outcome_reads_back_from_its_name_which_is_its_serde_name() {
+        for outcome in DispositionOutcome::ALL {
+            assert_eq!(DispositionOutcome::parse(outcome.as_str()), Some(outcome));
+            assert_eq!(serde_json::to_value(outcome).unwrap(), serde_json::Value::String(outcome.as_str().to_owned()));
+        }
+        assert_eq!(DispositionOutcome::parse("sold"), None);
+    }
 
     #[test]
     fn a_dialled_contact_waits_for_the_delay_even_if_its_result_is_lost() {

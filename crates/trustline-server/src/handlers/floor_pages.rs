@@ -119,7 +119,7 @@ pub(crate) async fn calls_chart(
     for call in &calls {
         let Some(hour) = hour_of(from, call.offered_at) else { continue };
         if call.queue_id.is_some() {
-            if call.result.as_deref() != Some("closed") {
+            if call.result != Some(trustline_domain::CallResult::Closed) {
                 add(&mut inbound, hour);
             }
         } else if call.placed_at.is_some() {

@@ -85,7 +85,7 @@ pub(crate) struct ScriptView {
 #[derive(Serialize, schemars::JsonSchema)]
 pub(crate) struct EarlierCall {
     at: UnixTime,
-    result: Option<String>,
+    result: Option<trustline_domain::CallResult>,
     disposition: Option<String>,
     /// The disposition as the agent chose it from its campaign's or queue's list.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -142,7 +142,7 @@ async fn earlier_calls(
             });
             EarlierCall {
                 at: c.placed_at.unwrap_or(c.offered_at),
-                result: c.result.clone(),
+                result: c.result,
                 disposition: c.disposition.clone(),
                 disposition_label,
                 agent: c.agent_id.and_then(|a| names.get(&a).cloned()),
