@@ -123,7 +123,7 @@ macro_rules! call_store_for {
                 .bind(call.queue_id)
                 .bind(call.contact_id.map(|c| c.0))
                 .bind(call.agent_id.map(|u| u.0))
-                .bind(&call.mode)
+                .bind(call.mode.as_str())
                 .bind(call.state.as_str())
                 .bind(call.at)
                 .bind(placed)

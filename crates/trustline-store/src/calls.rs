@@ -8,8 +8,9 @@
 use crate::{AgentMove, StoreResult};
 use async_trait::async_trait;
 use trustline_audit::AuditDraft;
-use trustline_domain::dialing::DispositionOutcome;
+use trustline_domain::dialing::{DialingMode, DispositionOutcome};
 use trustline_domain::reporting::{CallFacts, InboundFacts};
+use trustline_domain::routing::RoutingStrategy;
 use trustline_domain::{CallResult, ContactId, TenantId, UnixTime, UserId};
 
 /// Which way a call goes. Stored as its `as_str`.
@@ -32,6 +33,28 @@ impl CallDirection {
 
     pub fn parse(text: &str) -> Option<Self> {
         [CallDirection::Outbound, CallDirection::Inbound].into_iter().find(|d| d.as_str() == text)
+    }
+}
+
+/// How a call was placed or routed: its campaign's dialing mode
+/// (outbound) or its queue's routing strategy (inbound). Stored as its
+/// `as_str`; the two sets of names do not overlap.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallMode {
+    Dialing(DialingMode),
+    Routing(RoutingStrategy),
+}
+
+impl CallMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallMode::Dialing(mode) => mode.as_str(),
+            CallMode::Routing(strategy) => strategy.as_str(),
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        DialingMode::parse(text).ok().map(CallMode::Dialing).or_else(|| RoutingStrategy::parse(text).map(CallMode::Routing))
     }
 }
 
@@ -100,8 +123,7 @@ pub struct CallRecord {
     pub queue_id: Option<i64>,
     pub contact_id: Option<ContactId>,
     pub agent_id: Option<UserId>,
-    /// The dialing mode (outbound) or routing strategy (inbound).
-    pub mode: String,
+    pub mode: CallMode,
     pub state: CallState,
     /// How it ended.
     pub result: Option<CallResult>,
@@ -185,7 +207,7 @@ pub struct NewCall {
     pub queue_id: Option<i64>,
     pub contact_id: Option<ContactId>,
     pub agent_id: Option<UserId>,
-    pub mode: String,
+    pub mode: CallMode,
     pub state: CallState,
     pub at: UnixTime,
 }

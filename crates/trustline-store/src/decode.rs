@@ -468,7 +468,7 @@ pub fn call(row: &impl Columns) -> Result<crate::CallRecord, StoreError> {
         queue_id: row.opt_int("queue_id")?,
         contact_id: row.opt_int("contact_id")?.map(ContactId),
         agent_id: row.opt_int("agent_id")?.map(UserId),
-        mode: row.text("mode")?,
+        mode: crate::CallMode::parse(&row.text("mode")?).ok_or_else(|| undecodable("mode"))?,
         state: crate::CallState::parse(&state).ok_or_else(|| StoreError::Corrupt(format!("call state {state:?}")))?,
         result: row.opt_text("result")?.map(|r| CallResult::parse(&r).map_err(|_| undecodable("result"))).transpose()?,
         offered_at: row.int("offered_at")?,

@@ -52,7 +52,7 @@ pub use backup::{
     reapplication,
 };
 pub use calls::{
-    AttemptRecord, CallChange, CallDirection, CallDisposition, CallHold, CallRecord, CallState, CallStore, DialCandidate, NewCall,
+    AttemptRecord, CallChange, CallDirection, CallDisposition, CallHold, CallMode, CallRecord, CallState, CallStore, DialCandidate, NewCall,
 };
 pub use campaigns::{Campaign, CampaignDraft, CampaignStore};
 pub use contacts::{

@@ -4,10 +4,13 @@
 use std::sync::Arc;
 use trustline_audit::{AuditDraft, ChainVerifier};
 use trustline_domain::agent::{AgentState, BreakReason};
-use trustline_domain::dialing::{CampaignInput, CampaignStatus};
+use trustline_domain::dialing::{CampaignInput, CampaignStatus, DialingMode, DispositionOutcome};
 use trustline_domain::routing::{QueueInput, SkillLevels};
-use trustline_domain::{Action, AuditAction, Role, SessionStage, SessionTimes, TenantId, UserId};
-use trustline_store::{AgentMove, CampaignDraft, NewApiToken, NewUser, QueueDraft, Session, Store, StoreError, Tenant};
+use trustline_domain::{Action, AuditAction, CallResult, Role, SessionStage, SessionTimes, TenantId, UserId};
+use trustline_store::{
+    AgentMove, CallChange, CallDirection, CallDisposition, CallMode, CallState, CampaignDraft, NewApiToken, NewCall, NewUser, QueueDraft,
+    Session, Store, StoreError, Tenant,
+};
 use trustline_testdb::{Engine, RawDb, TestDb, on_both_engines};
 
 fn draft(tenant: i64, action: AuditAction) -> AuditDraft {
@@ -53,6 +56,7 @@ on_both_engines!(
     one_batch_extends_several_chains,
     the_last_enabled_owner_stays,
     campaigns_and_queues_come_back_as_the_domain_wrote_them,
+    a_call_moves_only_from_its_state_and_comes_back_typed,
 );
 
 async fn one_batch_extends_several_chains(engine: Engine) {
@@ -361,4 +365,104 @@ async fn campaigns_and_queues_come_back_as_the_domain_wrote_them(engine: Engine)
     assert!(matches!(s.agent_skills(t.id).await, Err(StoreError::Corrupt(_))));
     db.raw.execute(&format!("UPDATE queues SET settings = 'not json' WHERE id = {queue_id}")).await;
     assert!(matches!(s.queues(t.id).await, Err(StoreError::Corrupt(_))));
+}
+
+/// A call and its agent move together, only from the states on record; the
+/// call reads back with the domain's types (mode, direction, result,
+/// disposition outcome), and a stored name the domain does not know is
+/// reported as corrupt rather than passed on.
+async fn a_call_moves_only_from_its_state_and_comes_back_typed(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let s = db.store.as_ref();
+    let t = tenant(s, "acme").await;
+    let settings =
+        CampaignInput { name: "Renewals".into(), mode: "predictive".into(), lists: vec!["spring".into()], ..CampaignInput::default() }
+            .validate()
+            .unwrap();
+    let campaign = CampaignDraft { tenant_id: t.id, name: "Renewals".into(), settings, list_ids: Vec::new(), at: 1000 };
+    let campaign = s.create_campaign(campaign, draft(t.id.0, AuditAction::CampaignCreate)).await.unwrap();
+    let agent = s.create_user(new_user(&t, "ada"), draft(t.id.0, AuditAction::UserCreate)).await.unwrap().id;
+    let agent_move =
+        |from: AgentState, to: AgentState, at: i64| AgentMove { tenant_id: t.id, user_id: agent, event: "test".into(), from, to, at };
+    s.move_agent(agent_move(AgentState::Offline, AgentState::Available, 1000), draft(t.id.0, AuditAction::AgentState)).await.unwrap();
+
+    let new = NewCall {
+        tenant_id: t.id,
+        direction: CallDirection::Outbound,
+        campaign_id: Some(campaign),
+        queue_id: None,
+        contact_id: None,
+        agent_id: None,
+        mode: CallMode::Dialing(DialingMode::Predictive),
+        state: CallState::Ringing,
+        at: 1010,
+    };
+    let id = s.open_call(new, None, None, draft(t.id.0, AuditAction::CallPlace)).await.unwrap();
+    let answered = CallChange::new(t.id, id, CallState::Ringing, CallState::Answered, 1020);
+    s.change_call(answered, None).await.unwrap();
+    let stale = CallChange { result: Some(CallResult::Failed), ..CallChange::new(t.id, id, CallState::Ringing, CallState::Done, 1021) };
+    assert!(matches!(s.change_call(stale, None).await, Err(StoreError::Conflict(_))), "a call that moved meanwhile is not moved again");
+    // The agent moved meanwhile: neither the call nor the agent moves.
+    let connect = CallChange {
+        agent_id: Some(agent),
+        agent_move: Some(agent_move(AgentState::OnCall, AgentState::OnCall, 1022)),
+        ..CallChange::new(t.id, id, CallState::Answered, CallState::Connected, 1022)
+    };
+    assert!(matches!(s.change_call(connect, None).await, Err(StoreError::Conflict(_))));
+    assert_eq!(s.call(t.id, id).await.unwrap().unwrap().state, CallState::Answered, "a refused change changes nothing");
+    let connect = CallChange {
+        agent_id: Some(agent),
+        agent_move: Some(agent_move(AgentState::Available, AgentState::OnCall, 1022)),
+        ..CallChange::new(t.id, id, CallState::Answered, CallState::Connected, 1022)
+    };
+    s.change_call(connect, Some(draft(t.id.0, AuditAction::CallConnect))).await.unwrap();
+    assert_eq!(s.agent_call(t.id, agent).await.unwrap().map(|c| c.id), Some(id));
+    let hung_up = CallChange {
+        result: Some(CallResult::Person),
+        agent_move: Some(agent_move(AgentState::OnCall, AgentState::WrapUp, 1100)),
+        ..CallChange::new(t.id, id, CallState::Connected, CallState::WrapUp, 1100)
+    };
+    s.change_call(hung_up, None).await.unwrap();
+    let disposition = CallDisposition {
+        tenant_id: t.id,
+        call_id: id,
+        code: "success".into(),
+        outcome: DispositionOutcome::Success,
+        at: 1130,
+        attempts: None,
+        agent_move: agent_move(AgentState::WrapUp, AgentState::Available, 1130),
+    };
+    s.dispose_call(disposition.clone(), draft(t.id.0, AuditAction::CallDisposition)).await.unwrap();
+    assert!(matches!(s.dispose_call(disposition, draft(t.id.0, AuditAction::CallDisposition)).await, Err(StoreError::Conflict(_))));
+
+    let call = s.call(t.id, id).await.unwrap().unwrap();
+    assert_eq!(
+        (call.direction, call.mode, call.state),
+        (CallDirection::Outbound, CallMode::Dialing(DialingMode::Predictive), CallState::Done)
+    );
+    assert_eq!(
+        (call.result, call.outcome, call.disposition.as_deref()),
+        (Some(CallResult::Person), Some(DispositionOutcome::Success), Some("success"))
+    );
+    assert_eq!(
+        (call.placed_at, call.answered_at, call.connected_at, call.ended_at, call.disposed_at),
+        (Some(1010), Some(1020), Some(1022), Some(1100), Some(1130))
+    );
+    assert_eq!(s.agent_status(t.id, agent).await.unwrap().unwrap().state, AgentState::Available);
+    assert!(s.open_calls().await.unwrap().is_empty());
+    assert_eq!(s.agent_call(t.id, agent).await.unwrap(), None);
+    assert_eq!(s.campaign_answers(t.id, campaign, 0).await.unwrap(), [(0, 1, 0)], "one answer in the hour from 00:00, none abandoned");
+
+    for (column, value) in [("result", "sold"), ("outcome", "maybe"), ("mode", "telepathy"), ("direction", "sideways")] {
+        db.raw.execute(&format!("UPDATE calls SET {column} = '{value}' WHERE id = {id}")).await;
+        assert!(matches!(s.call(t.id, id).await, Err(StoreError::Corrupt(_))), "{column} {value:?} is refused");
+        let fixed = match column {
+            "result" => "person",
+            "outcome" => "success",
+            "mode" => "predictive",
+            _ => "outbound",
+        };
+        db.raw.execute(&format!("UPDATE calls SET {column} = '{fixed}' WHERE id = {id}")).await;
+    }
+    assert_eq!(s.call(t.id, id).await.unwrap().unwrap(), call);
 }

@@ -11,7 +11,7 @@ use trustline_domain::contact::{ContactInput, E164};
 use trustline_domain::webhooks::WebhookEvent;
 use trustline_domain::{AuditAction, ContactId, TenantId, UnixTime};
 use trustline_phone::{DefaultRegion, PhoneRules};
-use trustline_store::{CallChange, CallDirection, CallState, ConsentState, NewCall, StoreError};
+use trustline_store::{CallChange, CallDirection, CallMode, CallState, ConsentState, NewCall, StoreError};
 use trustline_telephony::{CallProgress, IncomingCall};
 use trustline_vault::subject_label;
 
@@ -48,7 +48,7 @@ async fn take(engine: &Engine, call: IncomingCall) -> Result<(), CallError> {
         queue_id: Some(queue.id),
         contact_id: contact,
         agent_id: None,
-        mode: settings.strategy.as_str().into(),
+        mode: CallMode::Routing(settings.strategy),
         state: CallState::Queued,
         at: now,
     };

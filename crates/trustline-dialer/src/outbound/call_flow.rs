@@ -16,7 +16,7 @@ use trustline_domain::CallResult;
 use trustline_domain::agent::AgentEvent;
 use trustline_domain::webhooks::WebhookEvent;
 use trustline_domain::{AuditAction, ContactId, TenantId, UserId};
-use trustline_store::{AgentMove, CallChange, CallDirection, CallState, NewCall, StoreError};
+use trustline_store::{AgentMove, CallChange, CallDirection, CallMode, CallState, NewCall, StoreError};
 use trustline_telephony::{CallFailure, CallLeg, CallProgress, DialRequest, Telephony};
 use trustline_vault::subject_label;
 
@@ -137,7 +137,7 @@ pub(crate) async fn place(
         queue_id: None,
         contact_id: Some(candidate.contact_id),
         agent_id: agent,
-        mode: call.settings.mode.as_str().into(),
+        mode: CallMode::Dialing(call.settings.mode),
         state: CallState::Ringing,
         at: now,
     };

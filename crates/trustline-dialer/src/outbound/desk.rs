@@ -15,7 +15,7 @@ use trustline_domain::agent::AgentEvent;
 use trustline_domain::dialing::{CampaignSettings, CampaignStatus, DialingMode, Disposition, DispositionOutcome};
 use trustline_domain::webhooks::WebhookEvent;
 use trustline_domain::{AuditAction, ContactId, TenantId, UnixTime, UserId};
-use trustline_store::{AttemptRecord, CallChange, CallDirection, CallDisposition, CallRecord, CallState, StoreError};
+use trustline_store::{AttemptRecord, CallChange, CallDirection, CallDisposition, CallMode, CallRecord, CallState, StoreError};
 use trustline_vault::subject_label;
 
 /// Offers the agent the next contact of a running preview campaign; `None`
@@ -46,7 +46,7 @@ pub async fn offer_next(engine: &Engine, tenant: TenantId, agent: UserId) -> Res
             queue_id: None,
             contact_id: Some(candidate.contact_id),
             agent_id: Some(agent),
-            mode: settings.mode.as_str().into(),
+            mode: CallMode::Dialing(settings.mode),
             state: CallState::Offered,
             at: now,
         };

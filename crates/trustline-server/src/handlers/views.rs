@@ -104,7 +104,7 @@ impl From<&CallRecord> for CallView {
             queue_id: call.queue_id,
             contact_id: call.contact_id,
             agent_id: call.agent_id,
-            mode: call.mode.clone(),
+            mode: call.mode.as_str().to_owned(),
             state: call.state.as_str(),
             result: call.result,
             offered_at: call.offered_at,
