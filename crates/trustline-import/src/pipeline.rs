@@ -123,10 +123,12 @@ fn file_digest(source: &ImportSource) -> Result<Digest, ImportError> {
 
 /// The header's mapping and where the data starts.
 fn read_header(source: &ImportSource, overrides: &[String], custom: &[CustomFieldDef]) -> Result<(ColumnMapping, u64, u64), ImportError> {
+    // One read of the file: its start is sniffed for the delimiter, then read again from memory.
+    let mut file = source.open()?;
     let mut start = Vec::with_capacity(4096);
-    source.open()?.take(64 * 1024).read_to_end(&mut start).map_err(source.io_error())?;
+    (&mut file).take(64 * 1024).read_to_end(&mut start).map_err(source.io_error())?;
     let delimiter = crate::records::sniff_delimiter(&start);
-    let mut records = CsvRecords::new(std::io::BufReader::new(source.open()?), 0, 1, delimiter);
+    let mut records = CsvRecords::new(std::io::BufReader::new(std::io::Cursor::new(start).chain(file)), 0, 1, delimiter);
     let header = match records.next_record().map_err(source.io_error())? {
         Next::Record(record) => {
             let names = column_names(&record)?;

@@ -112,21 +112,15 @@ pub(crate) struct CampaignCall {
     pub settings: Arc<CampaignSettings>,
 }
 
-/// The running campaigns among `campaigns`, with their settings.
-pub(crate) fn running(campaigns: Vec<Campaign>) -> Vec<(Campaign, Arc<CampaignSettings>)> {
-    campaigns
-        .into_iter()
-        .filter(|c| c.status == CampaignStatus::Running)
-        .map(|c| {
-            let settings = Arc::new(c.settings.clone());
-            (c, settings)
-        })
-        .collect()
+/// The running campaigns among the tenant's `campaigns`, their settings
+/// moved, not copied, into the calls' shared settings.
+pub(crate) fn running(tenant: TenantId, campaigns: Vec<Campaign>) -> Vec<CampaignCall> {
+    campaigns.into_iter().filter(|c| c.status == CampaignStatus::Running).map(|c| campaign_call(tenant, c)).collect()
 }
 
 /// The tenant a campaign belongs to is checked by the caller.
-pub(crate) fn campaign_call(tenant: TenantId, campaign: &Campaign) -> CampaignCall {
-    CampaignCall { tenant, campaign: campaign.id, settings: Arc::new(campaign.settings.clone()) }
+pub(crate) fn campaign_call(tenant: TenantId, campaign: Campaign) -> CampaignCall {
+    CampaignCall { tenant, campaign: campaign.id, settings: Arc::new(campaign.settings) }
 }
 
 /// The campaign's run, loaded from the database the first time it is needed.

@@ -22,15 +22,15 @@ use trustline_vault::subject_label;
 /// when no contact is diallable now. The agent must be available.
 pub async fn offer_next(engine: &Engine, tenant: TenantId, agent: UserId) -> Result<Option<i64>, CallError> {
     let offer = agent_move(engine, tenant, agent, AgentEvent::Offer, "offer").await?;
-    let campaigns = running(engine.world.campaigns(tenant).await?);
-    for (campaign, settings) in campaigns.into_iter().filter(|(_, s)| s.mode == DialingMode::Preview) {
+    let campaigns = running(tenant, engine.world.campaigns(tenant).await?);
+    for call in campaigns.into_iter().filter(|c| c.settings.mode == DialingMode::Preview) {
         let now = engine.time.now();
-        let call = CampaignCall { tenant, campaign: campaign.id, settings: settings.clone() };
+        let settings = &call.settings;
         let candidate = {
             let mut runs = engine.runs.lock().await;
             run_of(&mut runs, engine.world.as_ref(), &call, now)
                 .await?
-                .next(engine.world.as_ref(), tenant, campaign.id, &settings, now)
+                .next(engine.world.as_ref(), tenant, call.campaign, settings, now)
                 .await?
         };
         let Some(candidate) = candidate else { continue };
@@ -38,11 +38,11 @@ pub async fn offer_next(engine: &Engine, tenant: TenantId, agent: UserId) -> Res
             continue;
         }
         let held =
-            gate::record(gate::history(candidate.attempts.as_ref()), &settings, candidate.attempts.as_ref().and_then(|a| a.callback_agent));
+            gate::record(gate::history(candidate.attempts.as_ref()), settings, candidate.attempts.as_ref().and_then(|a| a.callback_agent));
         let new = trustline_store::NewCall {
             tenant_id: tenant,
             direction: CallDirection::Outbound,
-            campaign_id: Some(campaign.id),
+            campaign_id: Some(call.campaign),
             queue_id: None,
             contact_id: Some(candidate.contact_id),
             agent_id: Some(agent),
@@ -51,11 +51,11 @@ pub async fn offer_next(engine: &Engine, tenant: TenantId, agent: UserId) -> Res
             at: now,
         };
         let audit = AuditDraft::new(now, tenant.0, format!("user:{agent}"), AuditAction::CallOffer, subject_label(candidate.contact_id))
-            .detail("campaign", campaign.id.to_string());
+            .detail("campaign", call.campaign.to_string());
         match engine.world.open_call(new, Some(held), Some(offer.clone()), audit).await {
             Ok(id) => {
                 crate::agent_moves::publish(engine, &offer).await;
-                call_flow::publish_call(engine, tenant, id, Origin::campaign(campaign.id), Some(agent), CallState::Offered, None).await;
+                call_flow::publish_call(engine, tenant, id, Origin::campaign(call.campaign), Some(agent), CallState::Offered, None).await;
                 return Ok(Some(id));
             }
             Err(StoreError::Conflict(_)) => continue,
@@ -116,7 +116,7 @@ async fn campaign_of(engine: &Engine, tenant: TenantId, call: &CallRecord) -> Re
     if campaign.status != CampaignStatus::Running {
         return Err(DeskError::NotDiallable(format!("the campaign is {}", campaign.status.as_str())));
     }
-    Ok(campaign_call(tenant, &campaign))
+    Ok(campaign_call(tenant, campaign))
 }
 
 /// Dials a previewed contact, after the gate says it may be dialled now.

@@ -94,8 +94,8 @@ async fn look(engine: &Engine) -> Result<(), CallError> {
         if let Err(error) = crate::inbound::distribution::distribute(engine, tenant).await {
             tracing::warn!(%error, tenant = tenant.0, "waiting calls could not be distributed");
         }
-        let campaigns = running(engine.world.campaigns(tenant).await?);
-        let dialling: Vec<_> = campaigns.into_iter().filter(|(_, s)| s.mode != DialingMode::Preview).collect();
+        let campaigns = running(tenant, engine.world.campaigns(tenant).await?);
+        let dialling: Vec<_> = campaigns.into_iter().filter(|c| c.settings.mode != DialingMode::Preview).collect();
         if dialling.is_empty() {
             continue;
         }
@@ -105,21 +105,19 @@ async fn look(engine: &Engine) -> Result<(), CallError> {
         busy.sort_by_key(|s| s.user_id);
         // Blended agents are shared between the campaigns in turn.
         let count = dialling.len();
-        for (i, (campaign, settings)) in dialling.iter().enumerate() {
+        for (i, call) in dialling.iter().enumerate() {
             let share: Vec<UserId> = free.iter().skip(i).step_by(count).map(|s| s.user_id).collect();
             let busy_share: Vec<&AgentStatus> = busy.iter().skip(i).step_by(count).copied().collect();
-            let call = CampaignCall { tenant, campaign: campaign.id, settings: settings.clone() };
-            dial_campaign(engine, &call, &share, &busy_share).await?;
+            dial_campaign(engine, call, &share, &busy_share).await?;
         }
     }
     Ok(())
 }
 
 async fn dial_campaign(engine: &Engine, call: &CampaignCall, free: &[UserId], busy: &[&AgentStatus]) -> Result<(), CallError> {
-    let dialer = engine.clone();
-    let Some(telephony) = dialer.telephony().cloned() else { return Ok(()) };
+    let Some(telephony) = engine.telephony().cloned() else { return Ok(()) };
     let now = engine.time.now();
-    let mut runs = dialer.runs.lock().await;
+    let mut runs = engine.runs.lock().await;
     let run = run_of(&mut runs, engine.world.as_ref(), call, now).await?;
     let mut picks = Vec::new();
     match call.settings.mode {

@@ -35,36 +35,31 @@ pub(crate) async fn change(
     Ok(Json(StateView::after(&change)))
 }
 
+/// Why a supervisor moves an agent, kept in the audit log.
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(transparent)]
+pub(crate) struct MoveReason(#[schemars(length(min = 1, max = 500), pattern(trustline_domain::NOT_BLANK))] String);
+
 /// What a supervisor does to an agent's state, and why (kept in the audit
 /// log); a break states its reason.
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(tag = "change", rename_all = "snake_case", deny_unknown_fields)]
 pub(crate) enum SupervisedMove {
     /// Out of work (the agent logs in again to take calls).
-    LogOut {
-        #[schemars(length(min = 1, max = 500), pattern(trustline_domain::NOT_BLANK))]
-        reason: String,
-    },
+    LogOut { reason: MoveReason },
     /// On a break.
-    TakeBreak {
-        break_reason: BreakReason,
-        #[schemars(length(min = 1, max = 500), pattern(trustline_domain::NOT_BLANK))]
-        reason: String,
-    },
+    TakeBreak { break_reason: BreakReason, reason: MoveReason },
     /// Back from a break: available.
-    EndBreak {
-        #[schemars(length(min = 1, max = 500), pattern(trustline_domain::NOT_BLANK))]
-        reason: String,
-    },
+    EndBreak { reason: MoveReason },
 }
 
 impl SupervisedMove {
     /// The move as the agent would ask for it themselves, and the why.
     fn parts(self) -> (SelfServiceEvent, String) {
         match self {
-            SupervisedMove::LogOut { reason } => (SelfServiceEvent::LogOut {}, reason),
-            SupervisedMove::TakeBreak { break_reason, reason } => (SelfServiceEvent::TakeBreak { reason: break_reason }, reason),
-            SupervisedMove::EndBreak { reason } => (SelfServiceEvent::EndBreak {}, reason),
+            SupervisedMove::LogOut { reason } => (SelfServiceEvent::LogOut {}, reason.0),
+            SupervisedMove::TakeBreak { break_reason, reason } => (SelfServiceEvent::TakeBreak { reason: break_reason }, reason.0),
+            SupervisedMove::EndBreak { reason } => (SelfServiceEvent::EndBreak {}, reason.0),
         }
     }
 }
