@@ -8,8 +8,8 @@ use trustline_domain::dialing::{CampaignInput, CampaignStatus, DialingMode, Disp
 use trustline_domain::routing::{QueueInput, SkillLevels};
 use trustline_domain::{Action, AuditAction, CallResult, Role, SessionStage, SessionTimes, TenantId, UserId};
 use trustline_store::{
-    AgentMove, CallChange, CallDirection, CallDisposition, CallMode, CallState, CampaignDraft, NewApiToken, NewCall, NewUser, QueueDraft,
-    Session, Store, StoreError, Tenant,
+    AgentMove, AttemptOutcome, CallChange, CallDirection, CallDisposition, CallMode, CallState, CampaignDraft, IdempotencyClaim,
+    NewApiToken, NewCall, NewDelivery, NewUser, NewWebhook, QueueDraft, Session, Store, StoreError, Tenant,
 };
 use trustline_testdb::{Engine, RawDb, TestDb, on_both_engines};
 
@@ -57,6 +57,8 @@ on_both_engines!(
     the_last_enabled_owner_stays,
     campaigns_and_queues_come_back_as_the_domain_wrote_them,
     a_call_moves_only_from_its_state_and_comes_back_typed,
+    webhook_deliveries_are_claimed_once_and_retried_until_they_end,
+    an_idempotency_key_answers_its_own_request_only,
 );
 
 async fn one_batch_extends_several_chains(engine: Engine) {
@@ -465,4 +467,77 @@ async fn a_call_moves_only_from_its_state_and_comes_back_typed(engine: Engine) {
         db.raw.execute(&format!("UPDATE calls SET {column} = '{fixed}' WHERE id = {id}")).await;
     }
     assert_eq!(s.call(t.id, id).await.unwrap().unwrap(), call);
+}
+
+/// A subscription's deliveries: queued due at once, claimed by one node at
+/// a time (a claim moves the next attempt to the lease's end), retried when
+/// told, and ended delivered or failed; another tenant sees none of it.
+async fn webhook_deliveries_are_claimed_once_and_retried_until_they_end(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let s = db.store.as_ref();
+    let (t, other) = (tenant(s, "acme").await, tenant(s, "globex").await);
+    let new = NewWebhook {
+        tenant_id: t.id,
+        url: "https://crm.example.com/hook".into(),
+        events: "[\"interaction.finished\"]".into(),
+        description: "CRM".into(),
+        sealed_secret: vec![7; 40],
+        at: 1000,
+    };
+    let hook = s.create_webhook(new, draft(t.id.0, AuditAction::WebhookCreate)).await.unwrap();
+    assert_eq!(s.webhooks(t.id).await.unwrap().iter().map(|w| w.id).collect::<Vec<_>>(), [hook]);
+    assert_eq!(s.webhook(other.id, hook).await.unwrap(), None, "another tenant's subscription is not found");
+    let delivery = |payload: &str| NewDelivery {
+        tenant_id: t.id,
+        webhook_id: hook,
+        event: "interaction.finished".into(),
+        payload: payload.into(),
+        at: 1000,
+    };
+    s.enqueue_deliveries(vec![delivery("{\"n\":1}"), delivery("{\"n\":2}")]).await.unwrap();
+    let claimed = s.claim_deliveries(1000, 1060, 10).await.unwrap();
+    assert_eq!(claimed.iter().map(|d| d.payload.as_str()).collect::<Vec<_>>(), ["{\"n\":1}", "{\"n\":2}"], "oldest first");
+    assert!(s.claim_deliveries(1001, 1061, 10).await.unwrap().is_empty(), "claimed deliveries are not due for another node");
+    let (first, second) = (claimed[0].id, claimed[1].id);
+    s.finish_attempt(first, AttemptOutcome::Delivered { status: 204 }, 1002).await.unwrap();
+    let retry = AttemptOutcome::Retry { status: Some(503), error: "unavailable".into(), retry_at: 1100 };
+    s.finish_attempt(second, retry, 1002).await.unwrap();
+    assert!(s.claim_deliveries(1099, 1160, 10).await.unwrap().is_empty(), "a retry waits for its time");
+    let again = s.claim_deliveries(1100, 1160, 10).await.unwrap();
+    assert_eq!(again.iter().map(|d| (d.id, d.attempts)).collect::<Vec<_>>(), [(second, 1)]);
+    let failed = AttemptOutcome::Failed { status: None, error: "connection refused".into() };
+    s.finish_attempt(second, failed, 1101).await.unwrap();
+    assert!(s.claim_deliveries(5000, 5060, 10).await.unwrap().is_empty(), "ended deliveries are never claimed again");
+    let kept = s.deliveries(t.id, hook, 10).await.unwrap();
+    let states: Vec<(i64, &str, u32, Option<i64>)> = kept.iter().map(|d| (d.id, d.state.as_str(), d.attempts, d.last_status)).collect();
+    assert_eq!(states, [(second, "failed", 2, None), (first, "delivered", 1, Some(204))], "newest first");
+    assert!(s.deliveries(other.id, hook, 10).await.unwrap().is_empty());
+    s.delete_webhook(t.id, hook, draft(t.id.0, AuditAction::WebhookDelete)).await.unwrap();
+    assert!(s.webhooks(t.id).await.unwrap().is_empty());
+}
+
+/// A key holds one request: the same request finds its answer (or that it
+/// is still running), another request with the key is refused, a released
+/// key can be used again, keys are per tenant, and old ones are forgotten.
+async fn an_idempotency_key_answers_its_own_request_only(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let s = db.store.as_ref();
+    let (t, other) = (tenant(s, "acme").await, tenant(s, "globex").await);
+    let (request, different) = ([1u8; 32], [2u8; 32]);
+    assert_eq!(s.claim_idempotency_key(t.id, "k1", &request, 1000).await.unwrap(), IdempotencyClaim::Fresh);
+    assert_eq!(s.claim_idempotency_key(t.id, "k1", &request, 1001).await.unwrap(), IdempotencyClaim::InProgress);
+    assert_eq!(s.claim_idempotency_key(t.id, "k1", &different, 1001).await.unwrap(), IdempotencyClaim::OtherRequest);
+    assert_eq!(s.claim_idempotency_key(other.id, "k1", &different, 1001).await.unwrap(), IdempotencyClaim::Fresh, "keys are per tenant");
+    s.answer_idempotency_key(t.id, "k1", 201, b"{\"id\":9}").await.unwrap();
+    let answered = IdempotencyClaim::Answered { status: 201, body: b"{\"id\":9}".to_vec() };
+    assert_eq!(s.claim_idempotency_key(t.id, "k1", &request, 1002).await.unwrap(), answered);
+    assert_eq!(s.claim_idempotency_key(t.id, "k2", &request, 1003).await.unwrap(), IdempotencyClaim::Fresh);
+    s.release_idempotency_key(t.id, "k2").await.unwrap();
+    assert_eq!(s.claim_idempotency_key(t.id, "k2", &different, 1004).await.unwrap(), IdempotencyClaim::Fresh, "a released key is free");
+    assert_eq!(s.delete_idempotency_keys_before(1002).await.unwrap(), 2, "acme's k1 and globex's k1");
+    assert_eq!(
+        s.claim_idempotency_key(t.id, "k1", &different, 1005).await.unwrap(),
+        IdempotencyClaim::Fresh,
+        "a forgotten key is new again"
+    );
 }
