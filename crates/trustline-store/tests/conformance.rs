@@ -9,7 +9,8 @@ use trustline_domain::routing::{QueueInput, SkillLevels};
 use trustline_domain::{Action, AuditAction, CallResult, Role, SessionStage, SessionTimes, TenantId, UserId};
 use trustline_store::{
     AgentMove, AttemptOutcome, CallChange, CallDirection, CallDisposition, CallMode, CallState, CampaignDraft, IdempotencyClaim,
-    NewApiToken, NewCall, NewDelivery, NewUser, NewWebhook, QueueDraft, Session, Store, StoreError, Tenant,
+    IncidentState, NewApiToken, NewCall, NewDelivery, NewIncident, NewUser, NewWebhook, QueueDraft, Session, Store, StoreError, Tenant,
+    TimelineEntry,
 };
 use trustline_testdb::{Engine, RawDb, TestDb, on_both_engines};
 
@@ -59,6 +60,7 @@ on_both_engines!(
     a_call_moves_only_from_its_state_and_comes_back_typed,
     webhook_deliveries_are_claimed_once_and_retried_until_they_end,
     an_idempotency_key_answers_its_own_request_only,
+    an_incident_is_raised_once_moves_from_its_status_and_is_reminded_once_per_mark,
 );
 
 async fn one_batch_extends_several_chains(engine: Engine) {
@@ -540,4 +542,60 @@ async fn an_idempotency_key_answers_its_own_request_only(engine: Engine) {
         IdempotencyClaim::Fresh,
         "a forgotten key is new again"
     );
+}
+
+/// An incident is raised once while open (a second signal only adds to its
+/// timeline), changes only from the status on record, is reminded at most
+/// once per mark of the breach clock, and belongs to its tenant; the
+/// detection cursor is kept per tenant.
+async fn an_incident_is_raised_once_moves_from_its_status_and_is_reminded_once_per_mark(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let s = db.store.as_ref();
+    let (t, other) = (tenant(s, "acme").await, tenant(s, "globex").await);
+    let new = |at: i64, entry: &str| NewIncident {
+        tenant_id: t.id,
+        kind: "credential_stuffing".into(),
+        dedup_key: "credential_stuffing:203.0.113.9".into(),
+        severity: "high".into(),
+        title: "Sign-in failures from one address".into(),
+        at,
+        respond_by: at + 3600,
+        breach_aware_at: Some(at),
+        notify_by: Some(at + 72 * 3600),
+        entry: entry.into(),
+        actor: "system".into(),
+    };
+    let (id, fresh) = s.raise_incident(new(1000, "20 failures"), draft(t.id.0, AuditAction::IncidentRaise)).await.unwrap();
+    assert!(fresh);
+    let (again, fresh) = s.raise_incident(new(1100, "40 failures"), draft(t.id.0, AuditAction::IncidentRaise)).await.unwrap();
+    assert_eq!((again, fresh), (id, false), "an open incident takes the new signal into its timeline");
+    let (incident, timeline) = s.incident(t.id, id).await.unwrap().unwrap();
+    assert_eq!((incident.state.status.as_str(), incident.severity.as_str()), ("open", "high"));
+    assert_eq!(timeline.iter().map(|e| e.entry.as_str()).collect::<Vec<_>>(), ["20 failures", "40 failures"]);
+    assert_eq!(s.incident(other.id, id).await.unwrap(), None, "another tenant's incident is not found");
+
+    let entry = |at: i64, text: &str| TimelineEntry { at, actor: "user:1".into(), entry: text.into() };
+    let investigating = IncidentState { status: "investigating".into(), ..incident.state.clone() };
+    let stale =
+        s.update_incident(t.id, id, "contained", investigating.clone(), entry(1200, "x"), draft(t.id.0, AuditAction::IncidentChange));
+    assert!(matches!(stale.await, Err(StoreError::Conflict(_))), "a change from a status the incident is not in");
+    s.update_incident(t.id, id, "open", investigating, entry(1200, "looking"), draft(t.id.0, AuditAction::IncidentChange)).await.unwrap();
+    assert!(s.record_reminder(t.id, id, 48, entry(1300, "48 h left"), draft(t.id.0, AuditAction::IncidentRemind)).await.unwrap());
+    assert!(
+        !s.record_reminder(t.id, id, 48, entry(1301, "48 h left"), draft(t.id.0, AuditAction::IncidentRemind)).await.unwrap(),
+        "once per mark"
+    );
+    assert!(
+        !s.record_reminder(t.id, id, 72, entry(1302, "72 h left"), draft(t.id.0, AuditAction::IncidentRemind)).await.unwrap(),
+        "never an earlier mark"
+    );
+    let (incident, timeline) = s.incident(t.id, id).await.unwrap().unwrap();
+    assert_eq!((incident.state.status.as_str(), incident.reminded_hours), ("investigating", Some(48)));
+    assert_eq!(timeline.len(), 4, "two signals, the change, one reminder: {timeline:?}");
+    assert_eq!(s.incidents(t.id).await.unwrap().len(), 1);
+    assert!(s.incidents(other.id).await.unwrap().is_empty());
+
+    assert_eq!(s.detection_cursor(t.id).await.unwrap(), 0);
+    s.set_detection_cursor(t.id, 42).await.unwrap();
+    assert_eq!((s.detection_cursor(t.id).await.unwrap(), s.detection_cursor(other.id).await.unwrap()), (42, 0));
 }
