@@ -10,7 +10,7 @@ use trustline_domain::{Action, AuditAction, CallResult, Role, SessionStage, Sess
 use trustline_store::{
     AgentMove, AttemptOutcome, CallChange, CallDirection, CallDisposition, CallMode, CallState, CampaignDraft, IdempotencyClaim,
     IncidentState, NewApiToken, NewCall, NewDelivery, NewIncident, NewUser, NewWebhook, QueueDraft, Session, Store, StoreError, Tenant,
-    TimelineEntry,
+    TimelineEntry, registers,
 };
 use trustline_testdb::{Engine, RawDb, TestDb, on_both_engines};
 
@@ -61,6 +61,8 @@ on_both_engines!(
     webhook_deliveries_are_claimed_once_and_retried_until_they_end,
     an_idempotency_key_answers_its_own_request_only,
     an_incident_is_raised_once_moves_from_its_status_and_is_reminded_once_per_mark,
+    courses_and_completions_belong_to_their_tenant,
+    register_entries_are_replaced_whole_within_their_register,
 );
 
 async fn one_batch_extends_several_chains(engine: Engine) {
@@ -598,4 +600,62 @@ async fn an_incident_is_raised_once_moves_from_its_status_and_is_reminded_once_p
     assert_eq!(s.detection_cursor(t.id).await.unwrap(), 0);
     s.set_detection_cursor(t.id, 42).await.unwrap();
     assert_eq!((s.detection_cursor(t.id).await.unwrap(), s.detection_cursor(other.id).await.unwrap()), (42, 0));
+}
+
+/// A course title is taken once per tenant; a completion needs a course and
+/// a user of the tenant; completions are read per tenant or per user.
+async fn courses_and_completions_belong_to_their_tenant(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let s = db.store.as_ref();
+    let (t, other) = (tenant(s, "acme").await, tenant(s, "globex").await);
+    let ada = s.create_user(new_user(&t, "ada"), draft(t.id.0, AuditAction::UserCreate)).await.unwrap().id;
+    let bob = s.create_user(new_user(&t, "bob"), draft(t.id.0, AuditAction::UserCreate)).await.unwrap().id;
+    let stranger = s.create_user(new_user(&other, "eve"), draft(other.id.0, AuditAction::UserCreate)).await.unwrap().id;
+    let course = s.create_course(t.id, "Data protection", 365, true, 1000, draft(t.id.0, AuditAction::TrainingCourseCreate)).await.unwrap();
+    let taken = s.create_course(t.id, "Data protection", 30, false, 1001, draft(t.id.0, AuditAction::TrainingCourseCreate)).await;
+    assert!(matches!(taken, Err(StoreError::Conflict(_))), "one course of a title per tenant");
+    s.create_course(other.id, "Data protection", 30, false, 1001, draft(other.id.0, AuditAction::TrainingCourseCreate)).await.unwrap();
+    let courses = s.courses(t.id).await.unwrap();
+    assert_eq!(
+        courses.iter().map(|c| (c.id, c.title.as_str(), c.validity_days, c.required)).collect::<Vec<_>>(),
+        [(course, "Data protection", 365, true)]
+    );
+
+    s.record_completion(t.id, course, ada, 1100, bob, draft(t.id.0, AuditAction::TrainingCompletion)).await.unwrap();
+    s.record_completion(t.id, course, bob, 1200, bob, draft(t.id.0, AuditAction::TrainingCompletion)).await.unwrap();
+    let foreign_user = s.record_completion(t.id, course, stranger, 1300, bob, draft(t.id.0, AuditAction::TrainingCompletion)).await;
+    assert!(matches!(foreign_user, Err(StoreError::NotFound)), "{foreign_user:?}");
+    let foreign_course =
+        s.record_completion(other.id, course, stranger, 1300, stranger, draft(other.id.0, AuditAction::TrainingCompletion)).await;
+    assert!(matches!(foreign_course, Err(StoreError::NotFound)), "{foreign_course:?}");
+    let mut all = s.completions(t.id, None).await.unwrap();
+    all.sort_unstable();
+    assert_eq!(all, [(ada, course, 1100), (bob, course, 1200)]);
+    assert_eq!(s.completions(t.id, Some(ada)).await.unwrap(), [(ada, course, 1100)]);
+    assert!(s.completions(other.id, None).await.unwrap().is_empty());
+}
+
+/// Entries are kept per tenant and register and replaced whole; an entry
+/// of another tenant or register is not found.
+async fn register_entries_are_replaced_whole_within_their_register(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let s = db.store.as_ref();
+    let (t, other) = (tenant(s, "acme").await, tenant(s, "globex").await);
+    let audit = |tenant: &Tenant| draft(tenant.id.0, AuditAction::SupplierAdd);
+    let id = s.add_register_entry(t.id, registers::SUPPLIERS, "{\"name\":\"Carrier\"}", 1000, audit(&t)).await.unwrap();
+    s.add_register_entry(t.id, registers::RISKS, "{\"title\":\"Outage\"}", 1000, audit(&t)).await.unwrap();
+    s.replace_register_entry(t.id, registers::SUPPLIERS, id, "{\"name\":\"Carrier Ltd\"}", 1100, audit(&t)).await.unwrap();
+    let entries = s.register_entries(t.id, registers::SUPPLIERS).await.unwrap();
+    let read: Vec<(i64, &str, i64, i64)> = entries.iter().map(|e| (e.id, e.body.as_str(), e.created_at, e.updated_at)).collect();
+    assert_eq!(read, [(id, "{\"name\":\"Carrier Ltd\"}", 1000, 1100)]);
+    let elsewhere = s.replace_register_entry(t.id, registers::RISKS, id, "{}", 1200, audit(&t)).await;
+    assert!(matches!(elsewhere, Err(StoreError::NotFound)), "{elsewhere:?}");
+    let foreign = s.replace_register_entry(other.id, registers::SUPPLIERS, id, "{}", 1200, audit(&other)).await;
+    assert!(matches!(foreign, Err(StoreError::NotFound)), "{foreign:?}");
+    assert!(s.register_entries(other.id, registers::SUPPLIERS).await.unwrap().is_empty());
+    assert_eq!(
+        s.register_entries(t.id, registers::SUPPLIERS).await.unwrap()[0].body,
+        "{\"name\":\"Carrier Ltd\"}",
+        "refused changes change nothing"
+    );
 }
