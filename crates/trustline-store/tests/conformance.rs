@@ -8,9 +8,9 @@ use trustline_domain::dialing::{CampaignInput, CampaignStatus, DialingMode, Disp
 use trustline_domain::routing::{QueueInput, SkillLevels};
 use trustline_domain::{Action, AuditAction, CallResult, Role, SessionStage, SessionTimes, TenantId, UserId};
 use trustline_store::{
-    AgentMove, AttemptOutcome, CallChange, CallDirection, CallDisposition, CallMode, CallState, CampaignDraft, IdempotencyClaim,
-    IncidentState, NewApiToken, NewCall, NewDelivery, NewIncident, NewUser, NewWebhook, QueueDraft, Session, Store, StoreError, Tenant,
-    TimelineEntry, registers,
+    AccessDecisionRecord, AgentMove, AttemptOutcome, CallChange, CallDirection, CallDisposition, CallMode, CallState, CampaignDraft,
+    IdempotencyClaim, IncidentState, NewApiToken, NewCall, NewDelivery, NewIncident, NewUser, NewWebhook, QueueDraft, Session, Store,
+    StoreError, Tenant, TimelineEntry, registers,
 };
 use trustline_testdb::{Engine, RawDb, TestDb, on_both_engines};
 
@@ -63,6 +63,8 @@ on_both_engines!(
     an_incident_is_raised_once_moves_from_its_status_and_is_reminded_once_per_mark,
     courses_and_completions_belong_to_their_tenant,
     register_entries_are_replaced_whole_within_their_register,
+    an_access_review_covers_the_enabled_accounts_and_each_is_decided_once,
+    live_changes_reach_every_listener_where_the_engine_has_them,
 );
 
 async fn one_batch_extends_several_chains(engine: Engine) {
@@ -658,4 +660,55 @@ async fn register_entries_are_replaced_whole_within_their_register(engine: Engin
         "{\"name\":\"Carrier Ltd\"}",
         "refused changes change nothing"
     );
+}
+
+/// A review lists the tenant's enabled accounts, pending; each is decided
+/// once, an account outside the review is not found, and the last decision
+/// completes the review.
+async fn an_access_review_covers_the_enabled_accounts_and_each_is_decided_once(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let s = db.store.as_ref();
+    let (t, other) = (tenant(s, "acme").await, tenant(s, "globex").await);
+    let ada = s.create_user(new_user(&t, "ada"), draft(t.id.0, AuditAction::UserCreate)).await.unwrap().id;
+    let bob = s.create_user(new_user(&t, "bob"), draft(t.id.0, AuditAction::UserCreate)).await.unwrap().id;
+    let eve = s.create_user(new_user(&other, "eve"), draft(other.id.0, AuditAction::UserCreate)).await.unwrap().id;
+    let review = s.start_access_review(t.id, ada, 1000, 1000 + 14 * 86_400, draft(t.id.0, AuditAction::AccessReviewStart)).await.unwrap();
+    let items = s.access_review_items(t.id, review).await.unwrap();
+    let mut listed: Vec<(UserId, &str)> = items.iter().map(|i| (i.user_id, i.decision.as_str())).collect();
+    listed.sort_unstable();
+    assert_eq!(listed, [(ada, "pending"), (bob, "pending")], "every enabled account of the tenant, none of another's");
+    assert!(s.access_review_items(other.id, review).await.unwrap().is_empty());
+    let decide = |user: UserId, decision: &str, at: i64| AccessDecisionRecord { review, user, decision: decision.into(), by: ada, at };
+    s.decide_access(t.id, decide(bob, "confirmed", 1100), draft(t.id.0, AuditAction::AccessReviewDecide)).await.unwrap();
+    let twice = s.decide_access(t.id, decide(bob, "revoked", 1101), draft(t.id.0, AuditAction::AccessReviewDecide)).await;
+    assert!(matches!(twice, Err(StoreError::Conflict(_))), "{twice:?}");
+    let outsider = s.decide_access(t.id, decide(eve, "confirmed", 1102), draft(t.id.0, AuditAction::AccessReviewDecide)).await;
+    assert!(matches!(outsider, Err(StoreError::NotFound)), "{outsider:?}");
+    assert_eq!(s.access_reviews(t.id).await.unwrap()[0].completed_at, None);
+    s.decide_access(t.id, decide(ada, "confirmed", 1200), draft(t.id.0, AuditAction::AccessReviewDecide)).await.unwrap();
+    let done = &s.access_reviews(t.id).await.unwrap()[0];
+    assert_eq!((done.id, done.started_by, done.completed_at), (review, ada, Some(1200)), "the last decision completes the review");
+    assert!(s.access_reviews(other.id).await.unwrap().is_empty());
+}
+
+/// On PostgreSQL a change announced on one connection reaches every
+/// listener, in order; SQLite serves one node and has no listener.
+async fn live_changes_reach_every_listener_where_the_engine_has_them(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let s = db.store.as_ref();
+    let listener = s.listen().await.unwrap();
+    match (engine, listener) {
+        (Engine::Sqlite, None) => s.announce("{\"kind\":\"agent\"}").await.unwrap(),
+        (Engine::Postgres, Some(mut listener)) => {
+            let mut second = s.listen().await.unwrap().unwrap();
+            s.announce("{\"n\":1}").await.unwrap();
+            s.announce("{\"n\":2}").await.unwrap();
+            let within = std::time::Duration::from_secs(10);
+            for heard in [&mut listener, &mut second] {
+                assert_eq!(tokio::time::timeout(within, heard.next()).await.unwrap().unwrap(), "{\"n\":1}");
+                assert_eq!(tokio::time::timeout(within, heard.next()).await.unwrap().unwrap(), "{\"n\":2}");
+            }
+        }
+        (engine, listener) => panic!("{engine:?} answered listen with {}", if listener.is_some() { "a listener" } else { "none" }),
+    }
 }
