@@ -182,3 +182,96 @@ async fn run(config: &SimulationConfig, mode: DialingMode) -> Result<(ModeReport
     };
     Ok((report, ledger.placed))
 }
+
+#[cfg(test)]
+mod tests {
+    //! The engine driven in virtual time by the test itself, millisecond by
+    //! millisecond: an answered call placed ahead of agents waits for one on
+    //! an alarm, not by polling, so it is abandoned at its deadline exactly,
+    //! and taken at once by an agent freed before it.
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+    use crate::agent_moves::carry_out;
+    use crate::world::World;
+    use memory_world::TENANT;
+    use std::time::Duration;
+    use trustline_audit::AuditDraft;
+    use trustline_domain::agent::{AgentEvent, BreakReason};
+    use trustline_domain::{AuditAction, CallResult, UserId};
+    use trustline_store::{CallRecord, CallState};
+
+    const AGENT: UserId = UserId(1);
+
+    /// One agent, logged in, and a predictive campaign whose every call is answered.
+    async fn floor() -> (Engine, Arc<MemoryWorld>) {
+        let mut config = SimulationConfig::new(1, 1.0, 1.0, 7);
+        config.carrier = CarrierProfile { answer_rate: 1.0, machine_rate: 0.0, busy_rate: 0.0, ..CarrierProfile::default() };
+        let wall = VirtualWall { start: config.list.start, origin: tokio::time::Instant::now() };
+        let time = Arc::new(TokioTime::new(Arc::new(wall)));
+        let (world, _news) = MemoryWorld::new(config.list.clone(), campaign(&config, DialingMode::Predictive), time.clone());
+        let world = Arc::new(world);
+        let engine = Engine::new(world.clone(), time);
+        let agents = SimulatedAgents { count: 1, mode: DialingMode::Predictive, wrap_median_ms: 1.0, preview_ms: 0, seed: 7 };
+        agents.log_in(&engine).await.unwrap();
+        engine.start(Arc::new(SimulatedTelephony::new(config.carrier, config.seed, 1.0)), EngineSettings::default());
+        (engine, world)
+    }
+
+    async fn the_call(world: &MemoryWorld) -> Option<CallRecord> {
+        world.call(TENANT, 1).await.unwrap()
+    }
+
+    /// Steps virtual time a millisecond at a time until the first call is in `state`; the engine's clock then.
+    async fn until(engine: &Engine, world: &MemoryWorld, state: CallState) -> u64 {
+        for _ in 0..120_000 {
+            if the_call(world).await.is_some_and(|c| c.state == state) {
+                return engine.time.millis();
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        panic!("the call never reached {state:?}: {:?}", the_call(world).await);
+    }
+
+    async fn step_to(engine: &Engine, at: u64) {
+        while engine.time.millis() < at {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    }
+
+    async fn agent_event(engine: &Engine, event: AgentEvent, name: &str) {
+        let audit = AuditDraft::new(engine.time.now(), TENANT.0, "user:1", AuditAction::AgentState, "user:1");
+        carry_out(engine, TENANT, AGENT, event, name, audit).await.unwrap();
+    }
+
+    fn lunch() -> AgentEvent {
+        AgentEvent::TakeBreak { reason: BreakReason::parse("lunch").unwrap() }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_answered_call_nobody_takes_is_abandoned_at_its_deadline_exactly() {
+        let (engine, world) = floor().await;
+        until(&engine, &world, CallState::Ringing).await;
+        agent_event(&engine, lunch(), "take_break").await;
+        let answered = until(&engine, &world, CallState::Answered).await;
+        step_to(&engine, answered + 1_998).await;
+        assert_eq!(the_call(&world).await.unwrap().state, CallState::Answered, "still waiting within the 2 s allowed");
+        step_to(&engine, answered + 2_002).await;
+        let call = the_call(&world).await.unwrap();
+        assert_eq!((call.state, call.result, call.agent_id), (CallState::Done, Some(CallResult::Abandoned), None));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_agent_freed_while_an_answered_call_waits_takes_it_at_once() {
+        let (engine, world) = floor().await;
+        until(&engine, &world, CallState::Ringing).await;
+        agent_event(&engine, lunch(), "take_break").await;
+        let answered = until(&engine, &world, CallState::Answered).await;
+        step_to(&engine, answered + 550).await;
+        agent_event(&engine, AgentEvent::EndBreak, "end_break").await;
+        let connected = until(&engine, &world, CallState::Connected).await;
+        assert!(connected <= answered + 552, "taken when the agent was freed, not at a poll: {connected} after an answer at {answered}");
+        let call = the_call(&world).await.unwrap();
+        assert_eq!((call.agent_id, call.result), (Some(AGENT), None));
+    }
+}
