@@ -4,13 +4,14 @@
 use std::sync::Arc;
 use trustline_audit::{AuditDraft, ChainVerifier};
 use trustline_domain::agent::{AgentState, BreakReason};
+use trustline_domain::control_checks::ControlCheck;
 use trustline_domain::dialing::{CampaignInput, CampaignStatus, DialingMode, DispositionOutcome};
 use trustline_domain::routing::{QueueInput, SkillLevels};
 use trustline_domain::{Action, AuditAction, CallResult, Role, SessionStage, SessionTimes, TenantId, UserId};
 use trustline_store::{
     AccessDecisionRecord, AgentMove, AttemptOutcome, CallChange, CallDirection, CallDisposition, CallMode, CallState, CampaignDraft,
-    IdempotencyClaim, IncidentState, NewApiToken, NewCall, NewDelivery, NewIncident, NewUser, NewWebhook, QueueDraft, Session, Store,
-    StoreError, Tenant, TimelineEntry, registers,
+    ControlEvidence, IdempotencyClaim, IncidentState, JobRunRecord, NewApiToken, NewCall, NewDelivery, NewIncident, NewUser, NewWebhook,
+    QueueDraft, Session, Store, StoreError, Tenant, TimelineEntry, jobs, registers,
 };
 use trustline_testdb::{Engine, RawDb, TestDb, on_both_engines};
 
@@ -65,6 +66,7 @@ on_both_engines!(
     register_entries_are_replaced_whole_within_their_register,
     an_access_review_covers_the_enabled_accounts_and_each_is_decided_once,
     live_changes_reach_every_listener_where_the_engine_has_them,
+    job_runs_evidence_and_control_checks_keep_their_newest_per_tenant,
 );
 
 async fn one_batch_extends_several_chains(engine: Engine) {
@@ -711,4 +713,51 @@ async fn live_changes_reach_every_listener_where_the_engine_has_them(engine: Eng
         }
         (engine, listener) => panic!("{engine:?} answered listen with {}", if listener.is_some() { "a listener" } else { "none" }),
     }
+}
+
+/// Job runs are kept per job and per tenant (or the installation), the
+/// newest read back; evidence and control checks keep their newest per
+/// control, and a control's history is newest first; no tenant reads
+/// another's.
+async fn job_runs_evidence_and_control_checks_keep_their_newest_per_tenant(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let s = db.store.as_ref();
+    let (t, other) = (tenant(s, "acme").await, tenant(s, "globex").await);
+    let run = |at: i64, ok: bool| JobRunRecord { at, ok, detail: format!("run at {at}") };
+    s.record_job_run(jobs::RETENTION, Some(t.id), run(1000, true)).await.unwrap();
+    s.record_job_run(jobs::RETENTION, Some(t.id), run(2000, false)).await.unwrap();
+    s.record_job_run(jobs::BACKUP, None, run(1500, true)).await.unwrap();
+    assert_eq!(s.last_job_run(jobs::RETENTION, Some(t.id)).await.unwrap(), Some(run(2000, false)));
+    assert_eq!(s.last_job_run(jobs::RETENTION, Some(other.id)).await.unwrap(), None);
+    assert_eq!(s.last_job_run(jobs::RETENTION, None).await.unwrap(), None, "a tenant's run is not the installation's");
+    assert_eq!(s.last_job_run(jobs::BACKUP, None).await.unwrap(), Some(run(1500, true)));
+
+    let ada = s.create_user(new_user(&t, "ada"), draft(t.id.0, AuditAction::UserCreate)).await.unwrap().id;
+    let evidence = |at: i64, summary: &str| ControlEvidence {
+        control_id: "AC-02".into(),
+        summary: summary.into(),
+        reference: "DOC-7".into(),
+        attached_by: ada,
+        attached_at: at,
+    };
+    s.attach_evidence(t.id, evidence(1000, "first review"), draft(t.id.0, AuditAction::TrustEvidence)).await.unwrap();
+    s.attach_evidence(t.id, evidence(1100, "second review"), draft(t.id.0, AuditAction::TrustEvidence)).await.unwrap();
+    assert_eq!(s.latest_evidence(t.id).await.unwrap(), [evidence(1100, "second review")]);
+    assert!(s.latest_evidence(other.id).await.unwrap().is_empty());
+
+    let check = |control: &str, status: &str, at: i64| ControlCheck {
+        control_id: control.into(),
+        status: status.into(),
+        evidence: format!("{status} at {at}"),
+        checked_at: at,
+    };
+    s.record_control_checks(t.id, &[check("AU-09", "PASS", 1000), check("SC-28", "PASS", 1000)]).await.unwrap();
+    s.record_control_checks(t.id, &[check("AU-09", "FAIL", 1100)]).await.unwrap();
+    let mut latest = s.latest_control_checks(t.id).await.unwrap();
+    latest.sort_by(|a, b| a.control_id.cmp(&b.control_id));
+    assert_eq!(latest, [check("AU-09", "FAIL", 1100), check("SC-28", "PASS", 1000)]);
+    assert_eq!(s.control_history(t.id, "AU-09", 10).await.unwrap(), [check("AU-09", "FAIL", 1100), check("AU-09", "PASS", 1000)]);
+    assert_eq!(s.control_history(t.id, "AU-09", 1).await.unwrap(), [check("AU-09", "FAIL", 1100)]);
+    assert!(s.latest_control_checks(other.id).await.unwrap().is_empty());
+    assert_eq!(s.erasure_remains(t.id).await.unwrap(), (0, 0), "nobody erased, nothing left behind");
 }
