@@ -67,6 +67,7 @@ on_both_engines!(
     an_access_review_covers_the_enabled_accounts_and_each_is_decided_once,
     live_changes_reach_every_listener_where_the_engine_has_them,
     job_runs_evidence_and_control_checks_keep_their_newest_per_tenant,
+    keys_and_sealed_contacts_live_and_are_erased_under_the_master_on_record,
 );
 
 async fn one_batch_extends_several_chains(engine: Engine) {
@@ -760,4 +761,108 @@ async fn job_runs_evidence_and_control_checks_keep_their_newest_per_tenant(engin
     assert_eq!(s.control_history(t.id, "AU-09", 1).await.unwrap(), [check("AU-09", "FAIL", 1100)]);
     assert!(s.latest_control_checks(other.id).await.unwrap().is_empty());
     assert_eq!(s.erasure_remains(t.id).await.unwrap(), (0, 0), "nobody erased, nothing left behind");
+}
+
+/// Tenant keys are versioned under the master key on record; a contact's
+/// sealed fields, lookups, consent, notes and subject key come back as
+/// written, per tenant; erasing it removes them all, takes it out of every
+/// lookup and enters it in the ledger, once.
+async fn keys_and_sealed_contacts_live_and_are_erased_under_the_master_on_record(engine: Engine) {
+    use trustline_domain::ContactId;
+    use trustline_domain::contact::ConsentKind;
+    use trustline_store::{
+        ConsentChange, ConsentEvent, ConsentState, ContactLookups, ErasureEntry, IdKind, NewContact, SealedFields, SealedNote,
+        WrappedIndexKey, WrappedTenantKey,
+    };
+    let db = TestDb::new(engine).await;
+    let s = db.store.as_ref();
+    let (t, other) = (tenant(s, "acme").await, tenant(s, "globex").await);
+    let master = s.master_wrapped().await.unwrap().master_fingerprint;
+    let key = |version: u32| WrappedTenantKey { tenant_id: t.id, version, wrapped: vec![version as u8; 60] };
+    s.add_tenant_key(key(1), master, draft(t.id.0, AuditAction::KeyTenantCreate)).await.unwrap();
+    let again = s.add_tenant_key(key(1), master, draft(t.id.0, AuditAction::KeyTenantCreate)).await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    let stale = s.add_tenant_key(key(2), [0; 16], draft(t.id.0, AuditAction::KeyTenantCreate)).await;
+    assert!(matches!(stale, Err(StoreError::StaleMasterKey)), "{stale:?}");
+    s.add_tenant_key(key(2), master, draft(t.id.0, AuditAction::KeyTenantCreate)).await.unwrap();
+    assert_eq!(s.tenant_keys(t.id).await.unwrap(), [key(2), key(1)], "newest first");
+    assert!(s.tenant_keys(other.id).await.unwrap().is_empty());
+    let index = |byte: u8| WrappedIndexKey { tenant_id: t.id, wrapped: vec![byte; 60] };
+    assert_eq!(s.add_index_key(index(1), master, draft(t.id.0, AuditAction::KeyIndexCreate)).await.unwrap(), vec![1; 60]);
+    assert_eq!(
+        s.add_index_key(index(2), master, draft(t.id.0, AuditAction::KeyIndexCreate)).await.unwrap(),
+        vec![1; 60],
+        "the first stays"
+    );
+
+    let id = ContactId(s.reserve_ids(IdKind::Contact, 1).await.unwrap());
+    let phone = [9u8; 32];
+    let fields = SealedFields { name: Some(vec![1; 40]), phones: Some(vec![2; 40]), ..SealedFields::default() };
+    let new = NewContact {
+        tenant_id: t.id,
+        id,
+        key_version: 1,
+        data_key: vec![3; 60],
+        fields: fields.clone(),
+        lookups: ContactLookups {
+            phones: vec![phone],
+            emails: Vec::new(),
+            region: Some("GB".into()),
+            time_zone: Some("Europe/London".into()),
+        },
+        consent: ConsentState::unknown(),
+        created_at: 1000,
+    };
+    s.create_contact(new.clone(), draft(t.id.0, AuditAction::ContactCreate)).await.unwrap();
+    let taken = NewContact { id: ContactId(s.reserve_ids(IdKind::Contact, 1).await.unwrap()), ..new };
+    assert!(
+        matches!(s.create_contact(taken, draft(t.id.0, AuditAction::ContactCreate)).await, Err(StoreError::Conflict(_))),
+        "a number has one owner"
+    );
+    let stored = s.contact(t.id, id).await.unwrap().unwrap();
+    assert_eq!((&stored.fields, stored.key_version, stored.region.as_deref()), (&fields, Some(1), Some("GB")));
+    assert_eq!(s.contact_by_phone(t.id, &phone).await.unwrap(), Some(id));
+    assert_eq!(s.contact_by_phone(other.id, &phone).await.unwrap(), None);
+    assert_eq!(s.contact(other.id, id).await.unwrap(), None);
+
+    let event =
+        ConsentEvent { at: 1100, kind: ConsentKind::DoNotContact, value: "on".into(), source: "letter".into(), actor: "user:1".into() };
+    let state = ConsentState { do_not_contact: true, dnc_source: Some("letter".into()), dnc_at: Some(1100), ..ConsentState::unknown() };
+    let change = ConsentChange { state: state.clone(), event: event.clone(), suppress: vec![phone] };
+    s.change_consent(t.id, id, change, draft(t.id.0, AuditAction::ContactConsent)).await.unwrap();
+    assert_eq!((s.contact(t.id, id).await.unwrap().unwrap().consent, s.consent_history(t.id, id).await.unwrap()), (state, vec![event]));
+    assert_eq!(s.suppressed(t.id, &[phone, [8; 32]]).await.unwrap(), [phone], "the number is suppressed for new lists");
+    assert!(s.suppressed(other.id, &[phone]).await.unwrap().is_empty());
+    let author = s.create_user(new_user(&t, "ada"), draft(t.id.0, AuditAction::UserCreate)).await.unwrap().id;
+    let note_id = s.reserve_ids(IdKind::Note, 1).await.unwrap();
+    let note = SealedNote { tenant_id: t.id, id: note_id, contact_id: id, author_id: author, body: Some(vec![4; 30]), created_at: 1200 };
+    s.add_note(note.clone(), draft(t.id.0, AuditAction::ContactNoteAdd)).await.unwrap();
+    assert_eq!(s.notes(t.id, id).await.unwrap(), [note]);
+    assert_eq!(s.subject_keys_below(t.id, 2, 10).await.unwrap().iter().map(|k| (k.contact_id, k.version)).collect::<Vec<_>>(), [(id, 1)]);
+    assert_eq!(s.consent_history(t.id, id).await.unwrap().len(), 1);
+
+    let erased = ErasureEntry { tenant_id: t.id, contact_id: id, erased_at: 1300, reason: "subject_request".into() };
+    s.erase_contact(erased.clone(), draft(t.id.0, AuditAction::ContactErase)).await.unwrap();
+    assert!(
+        matches!(s.erase_contact(erased.clone(), draft(t.id.0, AuditAction::ContactErase)).await, Err(StoreError::NotFound)),
+        "erased once"
+    );
+    let gone = s.contact(t.id, id).await.unwrap().unwrap();
+    assert_eq!(
+        (gone.erased_at, gone.data_key, gone.fields),
+        (Some(1300), None, SealedFields::default()),
+        "the key and every field are gone"
+    );
+    assert_eq!(s.contact_by_phone(t.id, &phone).await.unwrap(), None);
+    assert!(s.notes(t.id, id).await.unwrap().iter().all(|n| n.body.is_none()), "no note keeps its text");
+    assert!(s.subject_keys_below(t.id, 2, 10).await.unwrap().is_empty());
+    assert_eq!(s.erasure_ledger(t.id).await.unwrap(), [erased]);
+    assert_eq!(s.erasure_remains(t.id).await.unwrap(), (1, 0), "one erased, nothing of it left");
+    assert_eq!(
+        s.retire_tenant_keys(t.id, 2, draft(t.id.0, AuditAction::KeyTenantRetire)).await.unwrap(),
+        1,
+        "version 1 guards no data now"
+    );
+    assert_eq!(s.tenant_keys(t.id).await.unwrap(), [key(2)]);
+    assert_eq!(s.consent_history(t.id, id).await.unwrap().len(), 1, "the consent record outlives the data");
 }
