@@ -68,6 +68,7 @@ on_both_engines!(
     live_changes_reach_every_listener_where_the_engine_has_them,
     job_runs_evidence_and_control_checks_keep_their_newest_per_tenant,
     keys_and_sealed_contacts_live_and_are_erased_under_the_master_on_record,
+    an_import_commits_chunk_by_chunk_from_where_it_stands_and_resumes,
 );
 
 async fn one_batch_extends_several_chains(engine: Engine) {
@@ -865,4 +866,103 @@ async fn keys_and_sealed_contacts_live_and_are_erased_under_the_master_on_record
     );
     assert_eq!(s.tenant_keys(t.id).await.unwrap(), [key(2)]);
     assert_eq!(s.consent_history(t.id, id).await.unwrap().len(), 1, "the consent record outlives the data");
+}
+
+/// An import goes chunk by chunk, each from the offset the import stands
+/// at (a replayed chunk is refused and changes nothing); beginning the
+/// same file into the same list again resumes it; finishing makes the list
+/// ready with its members; rejections are read by line.
+async fn an_import_commits_chunk_by_chunk_from_where_it_stands_and_resumes(engine: Engine) {
+    use trustline_domain::ContactId;
+    use trustline_store::{
+        ConsentState, ContactLookups, IdKind, ImportChunk, ImportCounts, ImportRejection, ListStatus, NewContact, NewImport, SealedFields,
+        WrappedTenantKey,
+    };
+    let db = TestDb::new(engine).await;
+    let s = db.store.as_ref();
+    let (t, other) = (tenant(s, "acme").await, tenant(s, "globex").await);
+    let master = s.master_wrapped().await.unwrap().master_fingerprint;
+    let key = WrappedTenantKey { tenant_id: t.id, version: 1, wrapped: vec![1; 60] };
+    s.add_tenant_key(key, master, draft(t.id.0, AuditAction::KeyTenantCreate)).await.unwrap();
+    let new = NewImport {
+        tenant_id: t.id,
+        list_name: "spring".into(),
+        file_name: "spring.csv".into(),
+        file_digest: [5; 32],
+        mapping: "{}".into(),
+        byte_offset: 10,
+        line: 2,
+        at: 1000,
+    };
+    let import = s.begin_import(new.clone(), draft(t.id.0, AuditAction::ImportStart)).await.unwrap();
+    assert_eq!((import.byte_offset, import.line, import.finished), (10, 2, false));
+    let lists = s.call_lists(t.id).await.unwrap();
+    assert_eq!(
+        lists.iter().map(|l| (l.id, l.name.as_str(), l.status, l.members)).collect::<Vec<_>>(),
+        [(import.list_id, "spring", ListStatus::Importing, 0)]
+    );
+    assert!(s.call_lists(other.id).await.unwrap().is_empty());
+
+    let contact = |digest: u8| async move {
+        let id = ContactId(s.reserve_ids(IdKind::Contact, 1).await.unwrap());
+        let lookups = ContactLookups { phones: vec![[digest; 32]], emails: Vec::new(), region: Some("GB".into()), time_zone: None };
+        NewContact {
+            tenant_id: t.id,
+            id,
+            key_version: 1,
+            data_key: vec![3; 60],
+            fields: SealedFields { phones: Some(vec![digest; 40]), ..SealedFields::default() },
+            lookups,
+            consent: ConsentState::unknown(),
+            created_at: 1000,
+        }
+    };
+    let (first, second) = (contact(1).await, contact(2).await);
+    let rejection = ImportRejection { line: 3, field: "phone".into(), reason: "not a phone number".into() };
+    let chunk = ImportChunk {
+        tenant_id: t.id,
+        import_id: import.id,
+        list_id: import.list_id,
+        from_offset: 10,
+        to_offset: 80,
+        to_line: 5,
+        contacts: vec![first.clone()],
+        linked: Vec::new(),
+        rejections: vec![rejection.clone()],
+        counts: ImportCounts { accepted: 1, rejected: 1, ..ImportCounts::default() },
+        at: 1010,
+    };
+    s.commit_import_chunk(chunk.clone(), draft(t.id.0, AuditAction::ImportChunk)).await.unwrap();
+    let replayed = s.commit_import_chunk(chunk, draft(t.id.0, AuditAction::ImportChunk)).await;
+    assert!(matches!(replayed, Err(StoreError::Conflict(_))), "a chunk from an offset the import has left: {replayed:?}");
+    let owners = s.phone_owners(t.id, &[[1; 32], [2; 32]]).await.unwrap();
+    assert_eq!(owners.iter().map(|o| o.contact_id).collect::<Vec<_>>(), [first.id], "the committed contact owns its number");
+    assert!(s.phone_owners(other.id, &[[1; 32]]).await.unwrap().is_empty());
+
+    // The same file into the same list: the unfinished import, where it stands.
+    let resumed = s.begin_import(new, draft(t.id.0, AuditAction::ImportStart)).await.unwrap();
+    assert_eq!((resumed.id, resumed.byte_offset, resumed.line, resumed.counts.accepted), (import.id, 80, 5, 1));
+    let next = ImportChunk {
+        tenant_id: t.id,
+        import_id: import.id,
+        list_id: import.list_id,
+        from_offset: 80,
+        to_offset: 120,
+        to_line: 7,
+        contacts: vec![second.clone()],
+        linked: Vec::new(),
+        rejections: Vec::new(),
+        counts: ImportCounts { accepted: 1, ..ImportCounts::default() },
+        at: 1020,
+    };
+    s.commit_import_chunk(next, draft(t.id.0, AuditAction::ImportChunk)).await.unwrap();
+    assert_eq!(s.list_members_among(import.list_id, &[first.id, second.id, ContactId(9_999)]).await.unwrap(), [first.id, second.id]);
+    let done = s.finish_import(t.id, import.id, 1030, draft(t.id.0, AuditAction::ImportFinish)).await.unwrap();
+    assert_eq!((done.finished, done.finished_at, done.counts.accepted, done.counts.rejected), (true, Some(1030), 2, 1));
+    let list = &s.call_lists(t.id).await.unwrap()[0];
+    assert_eq!((list.status, list.members), (ListStatus::Ready, 2));
+    assert_eq!(s.import_rejections(t.id, import.id, 0, 10).await.unwrap(), [rejection]);
+    assert!(s.import_rejections(t.id, import.id, 3, 10).await.unwrap().is_empty(), "after line 3");
+    assert!(s.import_rejections(other.id, import.id, 0, 10).await.unwrap().is_empty());
+    assert_eq!(s.import_record(other.id, import.id).await.unwrap(), None);
 }
