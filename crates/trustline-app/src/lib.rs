@@ -13,7 +13,6 @@ mod evidence;
 mod keys;
 mod policies;
 mod retention;
-mod stored_settings;
 mod system_clock;
 mod tenant_end;
 mod trust_facts;
@@ -26,7 +25,6 @@ pub use evidence::{EvidenceError, MAX_EVIDENCE_PERIOD_SECONDS, evidence_bundle, 
 pub use keys::{Keys, UnlockError, unlock, unlock_as};
 pub use policies::Policies;
 pub use retention::run_retention;
-pub use stored_settings::register_entry_of;
 pub use system_clock::SystemClock;
 pub use tenant_end::{DeletionCertificate, end_tenant};
 pub use trust_facts::gather as gather_trust_facts;

@@ -8,7 +8,6 @@
 use crate::audit_check::verify_tenant;
 use crate::keys::Keys;
 use crate::policies::Policies;
-use crate::stored_settings::register_entry_of;
 use std::sync::Arc;
 use trustline_domain::incidents::{IncidentStatus, notification_overdue, response_overdue};
 use trustline_domain::registers::{Risk, Supplier};
@@ -168,8 +167,8 @@ async fn access_reviews(store: &Arc<dyn Store>, tenant: &Tenant, now: UnixTime) 
 
 async fn suppliers(store: &Arc<dyn Store>, tenant: &Tenant, now: UnixTime) -> Result<RegisterFacts, StoreError> {
     let mut facts = RegisterFacts::default();
-    for e in store.register_entries(tenant.id, registers::SUPPLIERS).await? {
-        let supplier: Supplier = register_entry_of(&e)?;
+    for e in registers::entries::<Supplier>(store.as_ref(), tenant.id).await? {
+        let supplier = e.value;
         facts.entries += 1;
         facts.overdue.extend(supplier.tasks(now).into_iter().filter(|t| t.overdue).map(|t| format!("{}: {}", supplier.name, t.task)));
     }
@@ -178,8 +177,8 @@ async fn suppliers(store: &Arc<dyn Store>, tenant: &Tenant, now: UnixTime) -> Re
 
 async fn risks(store: &Arc<dyn Store>, tenant: &Tenant, now: UnixTime) -> Result<RegisterFacts, StoreError> {
     let mut facts = RegisterFacts::default();
-    for e in store.register_entries(tenant.id, registers::RISKS).await? {
-        let risk: Risk = register_entry_of(&e)?;
+    for e in registers::entries::<Risk>(store.as_ref(), tenant.id).await? {
+        let risk = e.value;
         facts.entries += 1;
         if now > risk.review_due(e.created_at) {
             facts.overdue.push(format!("{}: review overdue", risk.title));

@@ -664,6 +664,22 @@ async fn register_entries_are_replaced_whole_within_their_register(engine: Engin
         "{\"name\":\"Carrier Ltd\"}",
         "refused changes change nothing"
     );
+
+    // Through the typed functions: the domain's value in, the same value out; a body that does not read is corrupt.
+    use trustline_domain::registers::Supplier;
+    let supplier = Supplier {
+        name: "Carrier".into(),
+        service: "Telephony".into(),
+        data_touched: "Phone numbers".into(),
+        certifications: Vec::new(),
+        last_review_at: None,
+        last_review_outcome: None,
+    };
+    let typed = registers::add(s, other.id, &supplier, 1300, audit(&other)).await.unwrap();
+    let read = registers::entry::<Supplier>(s, other.id, typed).await.unwrap().unwrap();
+    assert_eq!((read.id, read.value, read.created_at), (typed, supplier, 1300));
+    assert!(matches!(registers::entries::<Supplier>(s, t.id).await, Err(StoreError::Corrupt(_))), "acme's entry is not a supplier");
+    assert_eq!(registers::entry::<Supplier>(s, other.id, id).await.unwrap(), None, "another tenant's entry");
 }
 
 /// A review lists the tenant's enabled accounts, pending; each is decided

@@ -12,21 +12,16 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use trustline_app::register_entry_of;
 use trustline_domain::bounded_text;
 use trustline_domain::contact::FieldError;
 use trustline_domain::registers::{REVIEW_OUTCOMES, Risk, RiskInput, Supplier, SupplierInput, SupplierTask};
 use trustline_domain::{AuditAction, UnixTime, UserId};
-use trustline_store::{RegisterEntry, StoreError, registers};
+use trustline_store::registers::{self, Entry, Register};
 use trustline_trust::CATALOGUE;
 
-fn json_of<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
-    serde_json::to_string(value).map_err(|_| ApiError::from(StoreError::Corrupt("register entry".into())))
-}
-
-async fn entry(state: &AppState, authed: &Authed, register: &str, id: i64) -> Result<RegisterEntry, ApiError> {
-    let entries = state.store.register_entries(authed.principal.tenant.id, register).await?;
-    entries.into_iter().find(|e| e.id == id).ok_or_else(ApiError::not_found)
+/// Entry `id` of `T`'s register, if it is the caller's tenant's.
+async fn entry<T: Register>(state: &AppState, authed: &Authed, id: i64) -> Result<Entry<T>, ApiError> {
+    registers::entry(state.store.as_ref(), authed.principal.tenant.id, id).await?.ok_or_else(ApiError::not_found)
 }
 
 /// A registered supplier with what it needs now.
@@ -41,9 +36,8 @@ pub(crate) struct SupplierView {
 pub(crate) async fn suppliers(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<SupplierView>>, ApiError> {
     let now = state.clock.now();
     let mut out = Vec::new();
-    for e in state.store.register_entries(authed.principal.tenant.id, registers::SUPPLIERS).await? {
-        let supplier: Supplier = register_entry_of(&e)?;
-        out.push(SupplierView { id: e.id, tasks: supplier.tasks(now), supplier, updated_at: e.updated_at });
+    for e in registers::entries::<Supplier>(state.store.as_ref(), authed.principal.tenant.id).await? {
+        out.push(SupplierView { id: e.id, tasks: e.value.tasks(now), supplier: e.value, updated_at: e.updated_at });
     }
     Ok(Json(out))
 }
@@ -55,10 +49,7 @@ pub(crate) async fn add_supplier(
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let supplier = input.validate().map_err(|fields| ApiError::with_fields(ErrorCode::InvalidSupplier, fields))?;
     let audit = authed.caller.audit(&state, AuditAction::SupplierAdd, "supplier");
-    let id = state
-        .store
-        .add_register_entry(authed.principal.tenant.id, registers::SUPPLIERS, &json_of(&supplier)?, state.clock.now(), audit)
-        .await?;
+    let id = registers::add(state.store.as_ref(), authed.principal.tenant.id, &supplier, state.clock.now(), audit).await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
@@ -69,15 +60,12 @@ pub(crate) async fn update_supplier(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<SupplierInput>,
 ) -> Result<StatusCode, ApiError> {
-    let current: Supplier = register_entry_of(&entry(&state, &authed, registers::SUPPLIERS, id).await?)?;
+    let current: Supplier = entry::<Supplier>(&state, &authed, id).await?.value;
     let mut supplier = input.validate().map_err(|fields| ApiError::with_fields(ErrorCode::InvalidSupplier, fields))?;
     supplier.last_review_at = current.last_review_at;
     supplier.last_review_outcome = current.last_review_outcome;
     let audit = authed.caller.audit(&state, AuditAction::SupplierUpdate, format!("supplier:{id}"));
-    state
-        .store
-        .replace_register_entry(authed.principal.tenant.id, registers::SUPPLIERS, id, &json_of(&supplier)?, state.clock.now(), audit)
-        .await?;
+    registers::replace(state.store.as_ref(), authed.principal.tenant.id, id, &supplier, state.clock.now(), audit).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -104,7 +92,7 @@ pub(crate) async fn review_supplier(
     if bounded_text(&input.notes, 1, 5_000).is_none() {
         return Err(ApiError::new(ErrorCode::InvalidReview, "notes must be 1 to 5000 characters, not blank"));
     }
-    let mut supplier: Supplier = register_entry_of(&entry(&state, &authed, registers::SUPPLIERS, id).await?)?;
+    let mut supplier: Supplier = entry::<Supplier>(&state, &authed, id).await?.value;
     let now = state.clock.now();
     supplier.last_review_at = Some(now);
     supplier.last_review_outcome = Some(input.outcome.clone());
@@ -113,7 +101,7 @@ pub(crate) async fn review_supplier(
         .audit(&state, AuditAction::SupplierReview, format!("supplier:{id}"))
         .detail("outcome", input.outcome)
         .detail("notes", input.notes.trim().to_owned());
-    state.store.replace_register_entry(authed.principal.tenant.id, registers::SUPPLIERS, id, &json_of(&supplier)?, now, audit).await?;
+    registers::replace(state.store.as_ref(), authed.principal.tenant.id, id, &supplier, now, audit).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -131,10 +119,9 @@ pub(crate) struct RiskView {
 pub(crate) async fn risks(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<RiskView>>, ApiError> {
     let now = state.clock.now();
     let mut out = Vec::new();
-    for e in state.store.register_entries(authed.principal.tenant.id, registers::RISKS).await? {
-        let risk: Risk = register_entry_of(&e)?;
-        let due = risk.review_due(e.created_at);
-        out.push(RiskView { id: e.id, score: risk.score(), risk, review_due: due, review_overdue: now > due });
+    for e in registers::entries::<Risk>(state.store.as_ref(), authed.principal.tenant.id).await? {
+        let due = e.value.review_due(e.created_at);
+        out.push(RiskView { id: e.id, score: e.value.score(), risk: e.value, review_due: due, review_overdue: now > due });
     }
     Ok(Json(out))
 }
@@ -158,8 +145,7 @@ pub(crate) async fn add_risk(
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let risk = checked_risk(&state, &authed, input).await?;
     let audit = authed.caller.audit(&state, AuditAction::RiskAdd, "risk").detail("score", risk.score().to_string());
-    let id =
-        state.store.add_register_entry(authed.principal.tenant.id, registers::RISKS, &json_of(&risk)?, state.clock.now(), audit).await?;
+    let id = registers::add(state.store.as_ref(), authed.principal.tenant.id, &risk, state.clock.now(), audit).await?;
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
@@ -169,14 +155,11 @@ pub(crate) async fn update_risk(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<RiskInput>,
 ) -> Result<StatusCode, ApiError> {
-    let current: Risk = register_entry_of(&entry(&state, &authed, registers::RISKS, id).await?)?;
+    let current: Risk = entry::<Risk>(&state, &authed, id).await?.value;
     let mut risk = checked_risk(&state, &authed, input).await?;
     risk.last_reviewed_at = current.last_reviewed_at;
     let audit = authed.caller.audit(&state, AuditAction::RiskUpdate, format!("risk:{id}")).detail("score", risk.score().to_string());
-    state
-        .store
-        .replace_register_entry(authed.principal.tenant.id, registers::RISKS, id, &json_of(&risk)?, state.clock.now(), audit)
-        .await?;
+    registers::replace(state.store.as_ref(), authed.principal.tenant.id, id, &risk, state.clock.now(), audit).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -197,10 +180,10 @@ pub(crate) async fn review_risk(
     if bounded_text(&input.notes, 1, 5_000).is_none() {
         return Err(ApiError::new(ErrorCode::InvalidReview, "notes must be 1 to 5000 characters, not blank"));
     }
-    let mut risk: Risk = register_entry_of(&entry(&state, &authed, registers::RISKS, id).await?)?;
+    let mut risk: Risk = entry::<Risk>(&state, &authed, id).await?.value;
     let now = state.clock.now();
     risk.last_reviewed_at = Some(now);
     let audit = authed.caller.audit(&state, AuditAction::RiskReview, format!("risk:{id}")).detail("notes", input.notes.trim().to_owned());
-    state.store.replace_register_entry(authed.principal.tenant.id, registers::RISKS, id, &json_of(&risk)?, now, audit).await?;
+    registers::replace(state.store.as_ref(), authed.principal.tenant.id, id, &risk, now, audit).await?;
     Ok(StatusCode::NO_CONTENT)
 }
