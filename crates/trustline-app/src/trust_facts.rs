@@ -9,7 +9,7 @@ use crate::audit_check::verify_tenant;
 use crate::keys::Keys;
 use crate::policies::Policies;
 use std::sync::Arc;
-use trustline_domain::incidents::{IncidentStatus, notification_overdue, response_overdue};
+use trustline_domain::incidents::{notification_overdue, response_overdue};
 use trustline_domain::registers::{Risk, Supplier};
 use trustline_domain::training::training_current;
 use trustline_domain::webhooks::{DestinationPolicy, destination_url};
@@ -190,9 +190,8 @@ async fn risks(store: &Arc<dyn Store>, tenant: &Tenant, now: UnixTime) -> Result
 async fn incidents(store: &Arc<dyn Store>, tenant: &Tenant, now: UnixTime) -> Result<IncidentFacts, StoreError> {
     let mut facts = IncidentFacts::default();
     for i in store.incidents(tenant.id).await? {
-        let status = IncidentStatus::parse(&i.state.status);
-        facts.active += usize::from(status.is_some_and(IncidentStatus::is_active));
-        if response_overdue(status, i.respond_by, now) {
+        facts.active += usize::from(i.state.status.is_active());
+        if response_overdue(Some(i.state.status), i.respond_by, now) {
             facts.overdue.push(format!("#{} {}", i.id, i.title));
         }
         if notification_overdue(i.state.notify_by, i.state.notified_at, now) {

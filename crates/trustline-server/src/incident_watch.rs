@@ -155,9 +155,9 @@ async fn raise(state: &AppState, tenant: TenantId, finding: Finding) -> Result<O
     let clocks = deadlines(finding.at, finding.severity, finding.personal_data);
     let incident = NewIncident {
         tenant_id: tenant,
-        kind: finding.kind.as_str().to_owned(),
+        kind: finding.kind,
         dedup_key: finding.key.clone(),
-        severity: finding.severity.as_str().to_owned(),
+        severity: finding.severity,
         title: finding.summary.clone(),
         at: finding.at,
         respond_by: clocks.respond_by,

@@ -11,7 +11,7 @@ use serde_json::json;
 use std::time::Duration;
 use trustline_audit::AuditDraft;
 use trustline_domain::access_review::is_dormant;
-use trustline_domain::incidents::{IncidentKind, Severity, deadlines, reminder_due};
+use trustline_domain::incidents::{IncidentKind, IncidentStatus, Severity, deadlines, reminder_due};
 use trustline_domain::webhooks::WebhookEvent;
 use trustline_domain::{AuditAction, TenantId, UnixTime};
 use trustline_store::{NewIncident, StoreError, Tenant, TimelineEntry};
@@ -74,16 +74,16 @@ async fn raise_once(
     key: String,
     title: String,
 ) -> Result<(), StoreError> {
-    let open = state.store.incidents(tenant).await?.iter().any(|i| i.dedup_key == key && i.state.status != "closed");
+    let open = state.store.incidents(tenant).await?.iter().any(|i| i.dedup_key == key && i.state.status != IncidentStatus::Closed);
     if open {
         return Ok(());
     }
     let clocks = deadlines(now, severity, false);
     let incident = NewIncident {
         tenant_id: tenant,
-        kind: kind.as_str().into(),
+        kind,
         dedup_key: key,
-        severity: severity.as_str().into(),
+        severity,
         title: title.clone(),
         at: now,
         respond_by: clocks.respond_by,
@@ -130,7 +130,7 @@ fn reminder_text(hours_left: i64, notify_by: UnixTime) -> String {
 }
 
 async fn remind_breaches(state: &AppState, tenant: &Tenant, now: UnixTime) -> Result<(), StoreError> {
-    for incident in state.store.incidents(tenant.id).await?.into_iter().filter(|i| i.state.status != "closed") {
+    for incident in state.store.incidents(tenant.id).await?.into_iter().filter(|i| i.state.status != IncidentStatus::Closed) {
         let s = &incident.state;
         let Some(hours_left) = reminder_due(s.notify_by, s.notified_at, now, incident.reminded_hours) else { continue };
         let text = reminder_text(hours_left, s.notify_by.unwrap_or(now));

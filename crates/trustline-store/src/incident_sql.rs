@@ -38,9 +38,9 @@ macro_rules! incident_store_for {
                              VALUES ($1, $2, $3, $4, 'open', $5, $6, $7, $8, $9, '', '', $6) RETURNING id",
                         )
                         .bind(incident.tenant_id.0)
-                        .bind(&incident.kind)
+                        .bind(incident.kind.as_str())
                         .bind(&incident.dedup_key)
-                        .bind(&incident.severity)
+                        .bind(incident.severity.as_str())
                         .bind(&incident.title)
                         .bind(incident.at)
                         .bind(incident.respond_by)
@@ -102,7 +102,7 @@ macro_rules! incident_store_for {
                 &self,
                 tenant: ::trustline_domain::TenantId,
                 id: i64,
-                from: &str,
+                from: ::trustline_domain::incidents::IncidentStatus,
                 state: $crate::IncidentState,
                 entry: $crate::TimelineEntry,
                 audit: ::trustline_audit::AuditDraft,
@@ -113,7 +113,7 @@ macro_rules! incident_store_for {
                        root_cause = $7, lessons = $8, closed_at = $9, updated_at = $10
                      WHERE tenant_id = $11 AND id = $12 AND status = $13",
                 )
-                .bind(&state.status)
+                .bind(state.status.as_str())
                 .bind(state.owner_id.map(|u| u.0))
                 .bind(state.breach_aware_at)
                 .bind(state.notify_by)
@@ -125,7 +125,7 @@ macro_rules! incident_store_for {
                 .bind(entry.at)
                 .bind(tenant.0)
                 .bind(id)
-                .bind(from)
+                .bind(from.as_str())
                 .execute(&mut *tx)
                 .await
                 .map_err(unavailable)?;

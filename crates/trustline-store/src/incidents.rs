@@ -6,12 +6,13 @@
 use crate::StoreResult;
 use async_trait::async_trait;
 use trustline_audit::AuditDraft;
+use trustline_domain::incidents::{IncidentKind, IncidentStatus, Severity};
 use trustline_domain::{TenantId, UnixTime, UserId};
 
 /// The parts of an incident that change over its life.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IncidentState {
-    pub status: String,
+    pub status: IncidentStatus,
     pub owner_id: Option<UserId>,
     pub breach_aware_at: Option<UnixTime>,
     pub notify_by: Option<UnixTime>,
@@ -27,9 +28,9 @@ pub struct IncidentState {
 pub struct IncidentRecord {
     pub id: i64,
     pub tenant_id: TenantId,
-    pub kind: String,
+    pub kind: IncidentKind,
     pub dedup_key: String,
-    pub severity: String,
+    pub severity: Severity,
     pub title: String,
     pub opened_at: UnixTime,
     pub respond_by: UnixTime,
@@ -42,9 +43,9 @@ pub struct IncidentRecord {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewIncident {
     pub tenant_id: TenantId,
-    pub kind: String,
+    pub kind: IncidentKind,
     pub dedup_key: String,
-    pub severity: String,
+    pub severity: Severity,
     pub title: String,
     pub at: UnixTime,
     pub respond_by: UnixTime,
@@ -76,7 +77,7 @@ pub trait IncidentStore: Send + Sync {
         &self,
         tenant: TenantId,
         id: i64,
-        from: &str,
+        from: IncidentStatus,
         state: IncidentState,
         entry: TimelineEntry,
         audit: AuditDraft,

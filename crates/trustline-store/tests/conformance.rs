@@ -557,14 +557,15 @@ async fn an_idempotency_key_answers_its_own_request_only(engine: Engine) {
 /// once per mark of the breach clock, and belongs to its tenant; the
 /// detection cursor is kept per tenant.
 async fn an_incident_is_raised_once_moves_from_its_status_and_is_reminded_once_per_mark(engine: Engine) {
+    use trustline_domain::incidents::{IncidentKind, IncidentStatus, Severity};
     let db = TestDb::new(engine).await;
     let s = db.store.as_ref();
     let (t, other) = (tenant(s, "acme").await, tenant(s, "globex").await);
     let new = |at: i64, entry: &str| NewIncident {
         tenant_id: t.id,
-        kind: "credential_stuffing".into(),
+        kind: IncidentKind::CredentialStuffing,
         dedup_key: "credential_stuffing:203.0.113.9".into(),
-        severity: "high".into(),
+        severity: Severity::High,
         title: "Sign-in failures from one address".into(),
         at,
         respond_by: at + 3600,
@@ -578,16 +579,27 @@ async fn an_incident_is_raised_once_moves_from_its_status_and_is_reminded_once_p
     let (again, fresh) = s.raise_incident(new(1100, "40 failures"), draft(t.id.0, AuditAction::IncidentRaise)).await.unwrap();
     assert_eq!((again, fresh), (id, false), "an open incident takes the new signal into its timeline");
     let (incident, timeline) = s.incident(t.id, id).await.unwrap().unwrap();
-    assert_eq!((incident.state.status.as_str(), incident.severity.as_str()), ("open", "high"));
+    assert_eq!(
+        (incident.state.status, incident.severity, incident.kind),
+        (IncidentStatus::Open, Severity::High, IncidentKind::CredentialStuffing)
+    );
     assert_eq!(timeline.iter().map(|e| e.entry.as_str()).collect::<Vec<_>>(), ["20 failures", "40 failures"]);
     assert_eq!(s.incident(other.id, id).await.unwrap(), None, "another tenant's incident is not found");
 
     let entry = |at: i64, text: &str| TimelineEntry { at, actor: "user:1".into(), entry: text.into() };
-    let investigating = IncidentState { status: "investigating".into(), ..incident.state.clone() };
-    let stale =
-        s.update_incident(t.id, id, "contained", investigating.clone(), entry(1200, "x"), draft(t.id.0, AuditAction::IncidentChange));
+    let investigating = IncidentState { status: IncidentStatus::Investigating, ..incident.state.clone() };
+    let stale = s.update_incident(
+        t.id,
+        id,
+        IncidentStatus::Contained,
+        investigating.clone(),
+        entry(1200, "x"),
+        draft(t.id.0, AuditAction::IncidentChange),
+    );
     assert!(matches!(stale.await, Err(StoreError::Conflict(_))), "a change from a status the incident is not in");
-    s.update_incident(t.id, id, "open", investigating, entry(1200, "looking"), draft(t.id.0, AuditAction::IncidentChange)).await.unwrap();
+    s.update_incident(t.id, id, IncidentStatus::Open, investigating, entry(1200, "looking"), draft(t.id.0, AuditAction::IncidentChange))
+        .await
+        .unwrap();
     assert!(s.record_reminder(t.id, id, 48, entry(1300, "48 h left"), draft(t.id.0, AuditAction::IncidentRemind)).await.unwrap());
     assert!(
         !s.record_reminder(t.id, id, 48, entry(1301, "48 h left"), draft(t.id.0, AuditAction::IncidentRemind)).await.unwrap(),
@@ -598,10 +610,15 @@ async fn an_incident_is_raised_once_moves_from_its_status_and_is_reminded_once_p
         "never an earlier mark"
     );
     let (incident, timeline) = s.incident(t.id, id).await.unwrap().unwrap();
-    assert_eq!((incident.state.status.as_str(), incident.reminded_hours), ("investigating", Some(48)));
+    assert_eq!((incident.state.status, incident.reminded_hours), (IncidentStatus::Investigating, Some(48)));
     assert_eq!(timeline.len(), 4, "two signals, the change, one reminder: {timeline:?}");
     assert_eq!(s.incidents(t.id).await.unwrap().len(), 1);
     assert!(s.incidents(other.id).await.unwrap().is_empty());
+
+    for (column, value) in [("status", "lost"), ("severity", "dire"), ("kind", "hunch")] {
+        db.raw.execute(&format!("UPDATE incidents SET {column} = '{value}' WHERE id = {id}")).await;
+        assert!(matches!(s.incident(t.id, id).await, Err(StoreError::Corrupt(_))), "{column} {value:?} is refused");
+    }
 
     assert_eq!(s.detection_cursor(t.id).await.unwrap(), 0);
     s.set_detection_cursor(t.id, 42).await.unwrap();

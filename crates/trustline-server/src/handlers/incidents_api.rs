@@ -19,7 +19,7 @@ use trustline_domain::incidents::{
     IncidentKind, IncidentStatus, Severity, breach_notify_by, check_status_change, deadlines, notification_overdue, response_overdue,
 };
 use trustline_domain::{AuditAction, UnixTime, UserId};
-use trustline_store::{IncidentRecord, NewIncident, StoreError, TimelineEntry};
+use trustline_store::{IncidentRecord, NewIncident, TimelineEntry};
 
 /// An incident with its deadlines; one incident's view has its timeline.
 #[derive(Serialize, schemars::JsonSchema)]
@@ -49,12 +49,11 @@ pub(crate) struct IncidentView {
 
 fn view(i: &IncidentRecord, now: i64) -> Result<IncidentView, ApiError> {
     let s = &i.state;
-    let corrupt = |what: &str| ApiError::from(StoreError::Corrupt(format!("{what} of incident {}", i.id)));
-    let status = IncidentStatus::parse(&s.status).ok_or_else(|| corrupt("status"))?;
+    let status = s.status;
     Ok(IncidentView {
         id: i.id,
-        kind: IncidentKind::parse(&i.kind).ok_or_else(|| corrupt("kind"))?,
-        severity: Severity::parse(&i.severity).ok_or_else(|| corrupt("severity"))?,
+        kind: i.kind,
+        severity: i.severity,
         status,
         title: i.title.clone(),
         owner_id: s.owner_id,
@@ -108,10 +107,10 @@ pub(crate) async fn report(
     let actor = authed.principal.actor();
     let incident = NewIncident {
         tenant_id: authed.principal.tenant.id,
-        kind: IncidentKind::Reported.as_str().into(),
+        kind: IncidentKind::Reported,
         // Each report is its own incident.
         dedup_key: format!("reported:{now}:{actor}:{title}"),
-        severity: input.severity.as_str().into(),
+        severity: input.severity,
         title: title.clone(),
         at: now,
         respond_by: clocks.respond_by,
@@ -179,8 +178,7 @@ pub(crate) async fn change(
     let tenant = authed.principal.tenant.id;
     let now = state.clock.now();
     let (incident, _) = state.store.incident(tenant, id).await?.ok_or_else(ApiError::not_found)?;
-    let from = IncidentStatus::parse(&incident.state.status)
-        .ok_or_else(|| ApiError::from(StoreError::Corrupt(format!("status of incident {id}"))))?;
+    let from = incident.state.status;
     let mut next = incident.state.clone();
     let mut said = Vec::new();
     if let Some(owner) = input.owner_id {
@@ -234,7 +232,7 @@ pub(crate) async fn change(
     check_status_change(from, to, &next.root_cause, &next.lessons, breach_open)
         .map_err(|e| ApiError::new(ErrorCode::IllegalIncidentChange, e.to_string()))?;
     if to != from {
-        next.status = to.as_str().into();
+        next.status = to;
         next.closed_at = (to == IncidentStatus::Closed).then_some(now);
         said.push(format!("status {} → {}", from.as_str(), to.as_str()));
     }
@@ -242,8 +240,8 @@ pub(crate) async fn change(
         return Err(ApiError::new(ErrorCode::NoChange, "the incident already is as asked: nothing changed"));
     }
     let entry = TimelineEntry { at: now, actor: authed.principal.actor(), entry: said.join("; ") };
-    let audit = authed.caller.audit(&state, AuditAction::IncidentChange, format!("incident:{id}")).detail("status", next.status.clone());
-    state.store.update_incident(tenant, id, from.as_str(), next, entry, audit).await?;
+    let audit = authed.caller.audit(&state, AuditAction::IncidentChange, format!("incident:{id}")).detail("status", next.status.as_str());
+    state.store.update_incident(tenant, id, from, next, entry, audit).await?;
     let (updated, _) = state.store.incident(tenant, id).await?.ok_or_else(ApiError::not_found)?;
     Ok(Json(view(&updated, now)?))
 }
