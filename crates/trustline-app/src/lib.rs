@@ -1,30 +1,40 @@
 //! Trustline's application services: what the HTTP edge, the background
-//! jobs and the command line all need, with no HTTP in it.
+//! jobs and the command line all need, with no HTTP in it. That includes
+//! the live feed of floor changes, the webhook outbox, and the call engine
+//! wired to the store, the vault and both (`floor_engine`).
 //!
 //! Each service takes the store and keys it works on and the time as a
 //! parameter; none decides who may call it (the edge's guard does) and none
 //! builds SQL (the store does).
 
+mod agent_view;
 mod audit_appender;
 mod audit_check;
 mod checkpoints;
 mod control_history;
 mod evidence;
+mod floor_news;
 mod keys;
+mod live_feed;
 mod policies;
 mod retention;
 mod system_clock;
 mod tenant_end;
 mod trust_facts;
+mod webhook_outbox;
 
+pub use agent_view::StateView;
 pub use audit_appender::AuditAppender;
 pub use audit_check::{TenantVerification, verify_tenant};
 pub use checkpoints::{write_checkpoint, write_checkpoints};
 pub use control_history::keep as keep_control_history;
 pub use evidence::{EvidenceError, MAX_EVIDENCE_PERIOD_SECONDS, evidence_bundle, evidence_period, evidence_period_lasting};
+pub use floor_news::{FloorNews, floor_engine};
 pub use keys::{Keys, UnlockError, unlock, unlock_as};
+pub use live_feed::{LiveEvent, LiveFeed};
 pub use policies::Policies;
 pub use retention::run_retention;
 pub use system_clock::SystemClock;
 pub use tenant_end::{DeletionCertificate, end_tenant};
 pub use trust_facts::gather as gather_trust_facts;
+pub use webhook_outbox::{events_of as webhook_events_of, publish as publish_webhook, secret_place as webhook_secret_place};

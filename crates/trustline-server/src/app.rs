@@ -3,7 +3,7 @@ use axum::Router;
 use std::sync::Arc;
 use trustline_app::{AuditAppender, Keys};
 use trustline_crypto::PasswordHasher;
-use trustline_dialer::{Engine, EngineSettings, StoreWorld, TokioTime};
+use trustline_dialer::EngineSettings;
 use trustline_domain::{Clock, LoginThrottle, PasswordPolicy, SessionPolicy};
 use trustline_store::Store;
 use trustline_telephony::Telephony;
@@ -76,10 +76,8 @@ impl App {
     pub fn new(config: AppConfig, store: Arc<dyn Store>, clock: Arc<dyn Clock>, keys: Arc<Keys>, hasher: Arc<PasswordHasher>) -> Self {
         let appender = AuditAppender::start(store.clone());
         let vault = Arc::new(trustline_vault::Vault::new(store.clone(), keys.keyring.clone()));
-        let live = crate::live::LiveFeed::start(store.clone());
-        let news = crate::floor_news::FloorNews { live: live.clone(), store: store.clone(), clock: clock.clone() };
-        let world = StoreWorld::new(store.clone(), vault.clone(), Arc::new(news));
-        let engine = Engine::new(Arc::new(world), Arc::new(TokioTime::new(clock.clone())));
+        let live = trustline_app::LiveFeed::start(store.clone());
+        let engine = trustline_app::floor_engine(store.clone(), vault.clone(), live.clone(), clock.clone());
         let security_stream = crate::security_stream::SecurityStream::open(&config.siem);
         let shared = Shared {
             store,

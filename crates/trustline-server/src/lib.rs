@@ -6,7 +6,6 @@
 //! handler that makes one call into the store with an audit event attached.
 
 mod account_access;
-mod agent_view;
 mod app;
 mod assets;
 mod auth;
@@ -20,13 +19,11 @@ mod engine_errors;
 mod error;
 mod error_code;
 mod extract;
-mod floor_news;
 mod guard;
 mod handlers;
 mod headers;
 mod idempotency;
 mod incident_watch;
-mod live;
 mod login;
 pub mod openapi;
 mod page_render;

@@ -905,7 +905,7 @@ fn entries() -> Vec<Entry> {
         .query::<calls_api::ReportQuery>()
         .gives(ResponseBody::JsonOrCsv(describe::<calls_api::QueueReport>)),
         entry(Method::GET, "/api/agent/state", "Your own agent state", Allowed(Action::AgentWork), get(agents_api::mine))
-            .returns::<crate::agent_view::StateView>(),
+            .returns::<trustline_app::StateView>(),
         entry(
             Method::POST,
             "/api/agent/state",
@@ -913,10 +913,10 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::AgentWork),
             post(agents_api::change),
         )
-        .returns::<crate::agent_view::StateView>()
+        .returns::<trustline_app::StateView>()
         .takes::<trustline_domain::agent::SelfServiceEvent>(),
         entry(Method::GET, "/api/agents", "Every agent's state", Allowed(Action::AgentMonitor), get(agents_api::list))
-            .returns::<Vec<crate::agent_view::StateView>>(),
+            .returns::<Vec<trustline_app::StateView>>(),
         entry(
             Method::POST,
             "/api/agents/{id}/state",
@@ -924,7 +924,7 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::AgentMonitor),
             post(agents_api::supervise),
         )
-        .returns::<crate::agent_view::StateView>()
+        .returns::<trustline_app::StateView>()
         .takes::<agents_api::SupervisedMove>(),
         entry(
             Method::GET,

@@ -21,7 +21,7 @@ pub(crate) struct Shared {
     /// The API document as served to this installation (see `handlers::openapi`).
     pub api_document: fn(&crate::served_document::Installation) -> serde_json::Value,
     /// Changes for supervisor views.
-    pub live: crate::live::LiveFeed,
+    pub live: trustline_app::LiveFeed,
     /// The call engine: agents' moves and their calls go through it.
     pub engine: trustline_dialer::Engine,
     /// Browsers' CSP violation reports, newest kept.

@@ -1,7 +1,6 @@
 //! Agents at work: an agent's own state (log in to work, breaks, log out)
 //! and, for supervisors, every agent's state and history.
 
-use crate::agent_view::StateView;
 use crate::auth::Authed;
 use crate::error::ApiError;
 use crate::error_code::ErrorCode;
@@ -10,6 +9,7 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
+use trustline_app::StateView;
 use trustline_domain::AuditAction;
 use trustline_domain::UserId;
 use trustline_domain::agent::{BreakReason, SelfServiceEvent};

@@ -6,10 +6,8 @@
 //! for the desk, carries the agent's own moves and calls. Either ends when
 //! the session that opened it no longer holds.
 
-use crate::agent_view::StateView;
 use crate::auth::{self, Authed, Principal};
 use crate::error::ApiError;
-use crate::live::LiveEvent;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -20,6 +18,8 @@ use std::convert::Infallible;
 use std::time::Duration;
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
+use trustline_app::LiveEvent;
+use trustline_app::StateView;
 
 /// How often a stream checks that its session still holds.
 const RECHECK: Duration = Duration::from_secs(10);

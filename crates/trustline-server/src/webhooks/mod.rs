@@ -1,14 +1,13 @@
 //! Outbound webhooks. Events (a call ended, a disposition set, a contact
-//! created) are queued as one delivery per subscription that wants them;
-//! the sender posts each, signed with the subscription's secret, and tries
+//! created) are queued by the application's outbox as one delivery per
+//! subscription that wants them; the sender here posts each, signed with the subscription's secret, and tries
 //! failures again with backoff. Payloads carry ids, never personal data.
 
-mod outbox;
 mod sender;
 mod transport;
 
-pub(crate) use outbox::{events_of, publish, secret_place};
 pub(crate) use sender::start;
+pub(crate) use trustline_app::{publish_webhook as publish, webhook_events_of as events_of, webhook_secret_place as secret_place};
 
 use trustline_domain::webhooks::DestinationPolicy;
 

@@ -7,7 +7,7 @@
 //! `Trustline-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>"
 //! under the subscription's secret>`.
 
-use super::outbox::secret_place;
+use super::secret_place;
 use super::transport::Transport;
 use crate::state::AppState;
 use futures_util::StreamExt;

@@ -19,7 +19,7 @@ use trustline_store::Store;
 const BACKLOG: usize = 1024;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub(crate) struct LiveEvent {
+pub struct LiveEvent {
     pub tenant: TenantId,
     /// The SSE event name, e.g. `agent`.
     pub kind: String,
@@ -27,7 +27,7 @@ pub(crate) struct LiveEvent {
 }
 
 #[derive(Clone)]
-pub(crate) struct LiveFeed {
+pub struct LiveFeed {
     local: broadcast::Sender<LiveEvent>,
     store: Arc<dyn Store>,
     /// Whether this node's listener is connected, so announcements come back.

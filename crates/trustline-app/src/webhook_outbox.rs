@@ -8,17 +8,17 @@ use trustline_store::{NewDelivery, Store, StoreError, Webhook};
 
 /// Where a subscription's secret is sealed: bound to its tenant, so that a
 /// sealed secret copied into another tenant's row does not open.
-pub(crate) fn secret_place(tenant: TenantId) -> String {
+pub fn secret_place(tenant: TenantId) -> String {
     format!("webhook-secret:tenant:{}", tenant.0)
 }
 
-pub(crate) fn events_of(webhook: &Webhook) -> Vec<WebhookEvent> {
+pub fn events_of(webhook: &Webhook) -> Vec<WebhookEvent> {
     serde_json::from_str(&webhook.events).unwrap_or_default()
 }
 
 /// Queues `event` with `data` for the tenant's subscribers. A failure is
 /// logged: the change that raised the event is already committed.
-pub(crate) async fn publish(store: &dyn Store, at: UnixTime, tenant: TenantId, event: WebhookEvent, data: Value) {
+pub async fn publish(store: &dyn Store, at: UnixTime, tenant: TenantId, event: WebhookEvent, data: Value) {
     if let Err(error) = enqueue(store, at, tenant, event, data).await {
         tracing::warn!(%error, event = event.as_str(), "webhook deliveries could not be queued");
     }

@@ -6,7 +6,7 @@ use trustline_domain::agent::AgentState;
 use trustline_store::{AgentMove, AgentStatus};
 
 #[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
-pub(crate) struct StateView {
+pub struct StateView {
     pub user_id: i64,
     pub state: String,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -1,9 +1,9 @@
 //! Where the call engine's news goes in a server: call and agent changes
 //! to the live feed (supervisors' views, the agent's desk), webhook events
-//! to the outbox.
+//! to the outbox; and the engine wired to them over the store.
 
 use crate::agent_view::StateView;
-use crate::live::{LiveEvent, LiveFeed};
+use crate::live_feed::{LiveEvent, LiveFeed};
 use async_trait::async_trait;
 use serde_json::json;
 use std::sync::Arc;
@@ -11,7 +11,7 @@ use trustline_dialer::{Announcer, News};
 use trustline_domain::Clock;
 use trustline_store::Store;
 
-pub(crate) struct FloorNews {
+pub struct FloorNews {
     pub live: LiveFeed,
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
@@ -38,8 +38,22 @@ impl Announcer for FloorNews {
                 }
             }
             News::Webhook { tenant, event, data } => {
-                crate::webhooks::publish(self.store.as_ref(), self.clock.now(), tenant, event, data).await;
+                crate::webhook_outbox::publish(self.store.as_ref(), self.clock.now(), tenant, event, data).await;
             }
         }
     }
+}
+
+/// The call engine of a server: its world is the store and the vault, its
+/// news goes to `live` and the webhook outbox, its time is `clock` and
+/// Tokio's timers. It places no call until started.
+pub fn floor_engine(
+    store: Arc<dyn Store>,
+    vault: Arc<trustline_vault::Vault>,
+    live: LiveFeed,
+    clock: Arc<dyn Clock>,
+) -> trustline_dialer::Engine {
+    let news = FloorNews { live, store: store.clone(), clock: clock.clone() };
+    let world = trustline_dialer::StoreWorld::new(store, vault, Arc::new(news));
+    trustline_dialer::Engine::new(Arc::new(world), Arc::new(trustline_dialer::TokioTime::new(clock)))
 }
