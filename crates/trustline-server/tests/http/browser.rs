@@ -213,7 +213,8 @@ async fn an_admin_enrols_and_keeps_the_recovery_codes() {
     submit_sign_in(&browser, &ava.tenant, &ava.username, &ava.password).await;
     browser.wait_for_text("Your role requires a second factor").await;
     browser.click("form[action='/mfa/enrol/start'] button").await;
-    let secret = browser.text_of(".secret").await;
+    // The key appears once the page after the click has loaded; read before, it is empty.
+    let secret = browser.wait_until(".secret", "the key to enter by hand", |t| !t.trim().is_empty()).await;
     let code = trustline_crypto::Totp::code(
         &crate::login::seed_from_base32(&secret),
         trustline_crypto::Totp::step_at(trustline_domain::Clock::now(server.clock.as_ref())),
