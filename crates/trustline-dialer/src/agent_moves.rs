@@ -17,12 +17,12 @@ pub enum MoveError {
 }
 
 /// The agent's state (offline with no record).
-pub fn current(status: Option<&AgentStatus>) -> AgentState {
+pub(crate) fn current(status: Option<&AgentStatus>) -> AgentState {
     status.map_or(AgentState::Offline, |s| s.state.clone())
 }
 
 /// The move `event` makes from the state on record, if the domain allows it.
-pub fn plan(
+pub(crate) fn plan(
     tenant: TenantId,
     user: UserId,
     status: Option<&AgentStatus>,
@@ -37,7 +37,7 @@ pub fn plan(
 
 /// `audit` with what the move did: the states left and entered, and the
 /// break's reason.
-pub fn described(audit: AuditDraft, change: &AgentMove) -> AuditDraft {
+pub(crate) fn described(audit: AuditDraft, change: &AgentMove) -> AuditDraft {
     let audit = audit.detail("from", change.from.code().0).detail("to", change.to.code().0);
     match change.to.code().1 {
         Some(reason) => audit.detail("reason", reason),
@@ -74,7 +74,7 @@ pub async fn carry_out(
 }
 
 /// Agents free to take work, longest idle first.
-pub fn longest_idle_first(statuses: &[AgentStatus]) -> Vec<&AgentStatus> {
+pub(crate) fn longest_idle_first(statuses: &[AgentStatus]) -> Vec<&AgentStatus> {
     let mut free: Vec<&AgentStatus> = statuses.iter().filter(|s| s.state.can_take_work()).collect();
     free.sort_by_key(|s| s.since);
     free

@@ -17,7 +17,7 @@ use trustline_store::StoreError;
 
 /// Three missed checks of the feed (every 10 s), so a page reload or a
 /// reconnect to another node does not count.
-pub const DESK_GRACE: i64 = 30;
+pub(crate) const DESK_GRACE: i64 = 30;
 
 /// The agent's desk is there now.
 pub async fn seen(engine: &Engine, tenant: TenantId, user: UserId) -> Result<(), StoreError> {

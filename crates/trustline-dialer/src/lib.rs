@@ -28,8 +28,8 @@ mod store_world;
 mod time;
 mod world;
 
-pub use agent_moves::{MoveError, carry_out, current, described, longest_idle_first, plan};
-pub use desk_presence::{DESK_GRACE, seen};
+pub use agent_moves::{MoveError, carry_out};
+pub use desk_presence::seen;
 pub use engine::{Engine, EngineSettings};
 pub use inbound::{accept, answer_by, decline};
 pub use news::{News, Origin};

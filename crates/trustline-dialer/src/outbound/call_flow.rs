@@ -192,6 +192,7 @@ pub(crate) async fn ring(
 }
 
 async fn follow(engine: &Engine, call: &CampaignCall, id: i64, mut leg: CallLeg, agent: Option<UserId>) -> Result<(), CallError> {
+    let origin = Origin::campaign(call.campaign);
     let placed = engine.time.millis();
     let first = leg.progress.recv().await;
     if agent.is_none() {
@@ -202,13 +203,11 @@ async fn follow(engine: &Engine, call: &CampaignCall, id: i64, mut leg: CallLeg,
     match first {
         Some(CallProgress::Answered) => {}
         Some(CallProgress::Failed(failure)) => {
-            let ended =
-                end_unreached(engine, call.tenant, Origin::campaign(call.campaign), id, CallState::Ringing, failure_result(failure), agent);
+            let ended = end_unreached(engine, call.tenant, origin, id, CallState::Ringing, failure_result(failure), agent);
             return unless_ended_meanwhile(ended.await);
         }
         Some(CallProgress::RemoteHangUp) | None => {
-            let ended =
-                end_unreached(engine, call.tenant, Origin::campaign(call.campaign), id, CallState::Ringing, CallResult::Failed, agent);
+            let ended = end_unreached(engine, call.tenant, origin, id, CallState::Ringing, CallResult::Failed, agent);
             return unless_ended_meanwhile(ended.await);
         }
     }
@@ -216,7 +215,7 @@ async fn follow(engine: &Engine, call: &CampaignCall, id: i64, mut leg: CallLeg,
         Some(_) => CallState::Ringing,
         None => {
             let waiting = CallChange::new(call.tenant, id, CallState::Ringing, CallState::Answered, engine.time.now());
-            change(engine, waiting, Origin::campaign(call.campaign), None).await?;
+            change(engine, waiting, origin, None).await?;
             CallState::Answered
         }
     };
@@ -229,10 +228,8 @@ async fn follow(engine: &Engine, call: &CampaignCall, id: i64, mut leg: CallLeg,
     let Some(agent) = taken_by else {
         // Nobody free within the allowed wait: abandoned, and counted against the cap.
         let _gone = engine.hang_up(leg.id).await;
-        return end_unreached(engine, call.tenant, Origin::campaign(call.campaign), id, CallState::Answered, CallResult::Abandoned, None)
-            .await;
+        return end_unreached(engine, call.tenant, origin, id, CallState::Answered, CallResult::Abandoned, None).await;
     };
-    let origin = Origin::campaign(call.campaign);
     match connect(engine, call.tenant, id, from, agent, origin).await {
         // The agent cancelled the dial as the person answered: the line is gone.
         Err(CallError::Store(StoreError::Conflict(_))) => return Ok(()),

@@ -49,6 +49,20 @@ pub(super) struct Ledger {
     pub placed: Vec<PlacedCall>,
 }
 
+impl Ledger {
+    /// Counts `ms` an agent spent in `state`: conversation and wrap-up are busy time.
+    fn spent(&mut self, state: &AgentState, ms: u64) {
+        match state {
+            AgentState::OnCall => {
+                self.busy_ms += ms;
+                self.talk_ms += ms;
+            }
+            AgentState::WrapUp => self.busy_ms += ms,
+            _ => {}
+        }
+    }
+}
+
 struct Floor {
     campaign: Campaign,
     standings: BTreeMap<ContactId, Standing>,
@@ -97,15 +111,7 @@ impl MemoryWorld {
         let floor = self.floor();
         let mut ledger = floor.ledger.clone();
         for (status, since) in floor.agents.values() {
-            let spent = now.saturating_sub(*since);
-            match status.state {
-                AgentState::OnCall => {
-                    ledger.busy_ms += spent;
-                    ledger.talk_ms += spent;
-                }
-                AgentState::WrapUp => ledger.busy_ms += spent,
-                _ => {}
-            }
+            ledger.spent(&status.state, now.saturating_sub(*since));
         }
         ledger
     }
@@ -141,15 +147,7 @@ impl Floor {
     fn move_agent(&mut self, change: &AgentMove, now_ms: u64) {
         let status = AgentStatus { user_id: change.user_id, state: change.to.clone(), since: change.at };
         if let Some((left, since)) = self.agents.insert(change.user_id, (status, now_ms)) {
-            let spent = now_ms.saturating_sub(since);
-            match left.state {
-                AgentState::OnCall => {
-                    self.ledger.busy_ms += spent;
-                    self.ledger.talk_ms += spent;
-                }
-                AgentState::WrapUp => self.ledger.busy_ms += spent,
-                _ => {}
-            }
+            self.ledger.spent(&left.state, now_ms.saturating_sub(since));
         }
     }
 
