@@ -10,11 +10,11 @@ use async_trait::async_trait;
 use sqlx::PgConnection;
 use std::io::{Read, Write};
 use std::path::Path;
-use trustline_store::decode;
 use trustline_store::{
     BackupStore, ErasureEntry, RestoreAuditor, RestoreOutcome, SnapshotFile, SnapshotManifest, StoreError, StoreResult, parent_first,
     plain_file_name,
 };
+use trustline_store_sql::decode;
 
 const ENGINE: &str = "postgres";
 const COPY_SUFFIX: &str = ".copy";
@@ -177,4 +177,4 @@ async fn advance_identities(conn: &mut PgConnection) -> StoreResult<()> {
     Ok(())
 }
 
-trustline_store::restore_sql_for!(PgConnection);
+trustline_store_sql::restore_sql_for!(PgConnection);

@@ -1,4 +1,4 @@
 use crate::rows::Row as Cols;
 use crate::{PostgresStore, must_change, unavailable};
 
-trustline_store::campaign_store_for!(PostgresStore, sqlx::PgConnection);
+trustline_store_sql::campaign_store_for!(PostgresStore, sqlx::PgConnection);

@@ -4,11 +4,11 @@ use sqlx::{PgConnection, Postgres, QueryBuilder};
 use trustline_audit::AuditDraft;
 use trustline_domain::contact::{CustomFieldDef, RetentionCutoffs, RetentionPolicy};
 use trustline_domain::{ContactId, TenantId, UnixTime, UserId};
-use trustline_store::decode::{self, Columns as _};
 use trustline_store::{
     ConsentChange, ConsentEvent, ContactLookups, ContactStore, Digest, ErasureEntry, IdKind, NewContact, RetentionOutcome, SealedContact,
     SealedFields, SealedNote, StoreError, StoreResult,
 };
+use trustline_store_sql::decode::{self, Columns as _};
 
 /// The advisory-lock namespace of the retention job (the tenant id is the second key).
 const RETENTION_LOCK: i32 = 0x7472_6574;
@@ -138,7 +138,7 @@ async fn replace_lookups(conn: &mut PgConnection, tenant: TenantId, id: ContactI
     Ok(())
 }
 
-trustline_store::contact_store_for!(PostgresStore, sqlx::Postgres);
+trustline_store_sql::contact_store_for!(PostgresStore, sqlx::Postgres);
 
 /// Several nodes run the retention job; the first to take this tenant's
 /// lock does the work, the others skip it. Released with the transaction.

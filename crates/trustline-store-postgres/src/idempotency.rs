@@ -1,4 +1,4 @@
 use crate::rows::Row as Cols;
 use crate::{PostgresStore, unavailable};
 
-trustline_store::idempotency_store_for!(PostgresStore);
+trustline_store_sql::idempotency_store_for!(PostgresStore);

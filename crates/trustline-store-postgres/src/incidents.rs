@@ -1,4 +1,4 @@
 use crate::rows::Row as Cols;
 use crate::{PostgresStore, unavailable};
 
-trustline_store::incident_store_for!(PostgresStore, sqlx::PgConnection);
+trustline_store_sql::incident_store_for!(PostgresStore, sqlx::PgConnection);

@@ -3,8 +3,8 @@ use crate::{PostgresStore, unavailable};
 use sqlx::PgConnection;
 use trustline_audit::AuditDraft;
 use trustline_domain::TenantId;
-use trustline_store::decode;
 use trustline_store::{KeyStore, MasterWrapped, StoreError, StoreResult, WrappedIndexKey, WrappedSubjectKey, WrappedTenantKey};
+use trustline_store_sql::decode;
 
 /// Refuses key material wrapped by a master key other than the one on record.
 /// The shared row lock makes a concurrent master-key swap wait for this write.
@@ -16,7 +16,7 @@ async fn check_master(conn: &mut PgConnection, fingerprint: [u8; 16]) -> StoreRe
     if decode::fingerprint(&Cols(&row), "master_fingerprint")? == fingerprint { Ok(()) } else { Err(StoreError::StaleMasterKey) }
 }
 
-trustline_store::key_store_for!(PostgresStore, PgConnection);
+trustline_store_sql::key_store_for!(PostgresStore, PgConnection);
 
 /// Holds the installation row exclusively: key additions (which take it
 /// shared) wait for a master-key swap.

@@ -32,8 +32,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use trustline_audit::{AuditDraft, ChainHead, ChainKeys, StoredEvent, genesis_hash};
 use trustline_domain::TenantId;
-use trustline_store::decode;
 use trustline_store::{AuditSearch, InstallationRecord, LockedStore, Store, StoreError, StoreResult};
+use trustline_store_sql::decode;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -269,4 +269,4 @@ impl Store for PostgresStore {
     }
 }
 
-trustline_store::tenant_deletion_for!(PgConnection);
+trustline_store_sql::tenant_deletion_for!(PgConnection);

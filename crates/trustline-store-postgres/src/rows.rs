@@ -1,8 +1,8 @@
-//! Typed column access for the shared decoders in `trustline_store::decode`.
+//! Typed column access for the shared decoders in `trustline_store_sql::decode`.
 
 use sqlx::Row as _;
 use trustline_store::StoreError;
-use trustline_store::decode::{Columns, undecodable};
+use trustline_store_sql::decode::{Columns, undecodable};
 
 pub(crate) struct Row<'r>(pub &'r sqlx::postgres::PgRow);
 

@@ -1,4 +1,4 @@
 use crate::rows::Row as Cols;
 use crate::{SqliteStore, unavailable};
 
-trustline_store::agent_store_for!(SqliteStore, sqlx::SqliteConnection);
+trustline_store_sql::agent_store_for!(SqliteStore, sqlx::SqliteConnection);

@@ -4,6 +4,7 @@ use crate::rows::Row as Cols;
 use crate::{SqliteStore, unavailable};
 use trustline_audit::{Checkpoint, Hash};
 use trustline_domain::TenantId;
-use trustline_store::{StoreResult, decode};
+use trustline_store::StoreResult;
+use trustline_store_sql::decode;
 
-trustline_store::audit_chain_store_for!(SqliteStore);
+trustline_store_sql::audit_chain_store_for!(SqliteStore);

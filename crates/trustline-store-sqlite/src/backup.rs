@@ -9,8 +9,8 @@ use crate::{SqliteStore, append_events, unavailable};
 use async_trait::async_trait;
 use sqlx::{Connection, SqliteConnection};
 use std::path::Path;
-use trustline_store::decode;
 use trustline_store::{BackupStore, ErasureEntry, RestoreAuditor, RestoreOutcome, SnapshotFile, SnapshotManifest, StoreError, StoreResult};
+use trustline_store_sql::decode;
 
 const ENGINE: &str = "sqlite";
 const SNAPSHOT_FILE: &str = "trustline.sqlite";
@@ -117,4 +117,4 @@ impl SqliteStore {
     }
 }
 
-trustline_store::restore_sql_for!(SqliteConnection);
+trustline_store_sql::restore_sql_for!(SqliteConnection);

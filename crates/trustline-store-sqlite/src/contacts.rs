@@ -4,11 +4,11 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use trustline_audit::AuditDraft;
 use trustline_domain::contact::{CustomFieldDef, RetentionCutoffs, RetentionPolicy};
 use trustline_domain::{ContactId, TenantId, UnixTime, UserId};
-use trustline_store::decode::{self, Columns as _};
 use trustline_store::{
     ConsentChange, ConsentEvent, ContactLookups, ContactStore, Digest, ErasureEntry, IdKind, NewContact, RetentionOutcome, SealedContact,
     SealedFields, SealedNote, StoreError, StoreResult,
 };
+use trustline_store_sql::decode::{self, Columns as _};
 
 /// Rows per multi-row INSERT: well under SQLite's 32,766 bound parameters.
 const INSERT_BATCH: usize = 500;
@@ -148,7 +148,7 @@ async fn replace_lookups(
     Ok(())
 }
 
-trustline_store::contact_store_for!(SqliteStore, sqlx::Sqlite);
+trustline_store_sql::contact_store_for!(SqliteStore, sqlx::Sqlite);
 
 /// One node writes a SQLite database: the retention job always may run.
 async fn retention_lock(_: &mut SqliteConnection, _: TenantId) -> StoreResult<bool> {

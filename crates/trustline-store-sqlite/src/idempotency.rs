@@ -1,4 +1,4 @@
 use crate::rows::Row as Cols;
 use crate::{SqliteStore, unavailable};
 
-trustline_store::idempotency_store_for!(SqliteStore);
+trustline_store_sql::idempotency_store_for!(SqliteStore);

@@ -1,4 +1,4 @@
 use crate::rows::Row as Cols;
 use crate::{SqliteStore, unavailable};
 
-trustline_store::incident_store_for!(SqliteStore, sqlx::SqliteConnection);
+trustline_store_sql::incident_store_for!(SqliteStore, sqlx::SqliteConnection);

@@ -31,8 +31,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use trustline_audit::{AuditDraft, ChainHead, ChainKeys, StoredEvent};
 use trustline_domain::TenantId;
-use trustline_store::decode;
 use trustline_store::{AuditSearch, InstallationRecord, LockedStore, Store, StoreError, StoreResult};
+use trustline_store_sql::decode;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -292,4 +292,4 @@ impl Store for SqliteStore {
     }
 }
 
-trustline_store::tenant_deletion_for!(SqliteConnection);
+trustline_store_sql::tenant_deletion_for!(SqliteConnection);

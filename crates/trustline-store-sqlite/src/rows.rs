@@ -1,8 +1,8 @@
-//! Typed column access for the shared decoders in `trustline_store::decode`.
+//! Typed column access for the shared decoders in `trustline_store_sql::decode`.
 
 use sqlx::Row as _;
 use trustline_store::StoreError;
-use trustline_store::decode::{Columns, undecodable};
+use trustline_store_sql::decode::{Columns, undecodable};
 
 pub(crate) struct Row<'r>(pub &'r sqlx::sqlite::SqliteRow);
 
@@ -45,7 +45,7 @@ pub(crate) fn events_from_json(page: &str) -> Result<Vec<trustline_audit::Stored
     let hash = |hex: &str, column: &'static str| {
         trustline_crypto::hex_decode(hex)
             .ok_or_else(|| undecodable(column))
-            .and_then(|bytes| trustline_store::decode::hash_from(&bytes, column))
+            .and_then(|bytes| trustline_store_sql::decode::hash_from(&bytes, column))
     };
     tuples
         .into_iter()

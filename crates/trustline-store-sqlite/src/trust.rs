@@ -1,4 +1,4 @@
 use crate::rows::Row as Cols;
 use crate::{SqliteStore, unavailable};
 
-trustline_store::trust_store_for!(SqliteStore);
+trustline_store_sql::trust_store_for!(SqliteStore);

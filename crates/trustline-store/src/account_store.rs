@@ -17,7 +17,7 @@ pub trait AccountStore: Send + Sync {
     async fn set_tenant_require_mfa(&self, id: TenantId, require: bool, audit: AuditDraft) -> StoreResult<()>;
     /// The ISO 3166 region assumed for numbers without a country code.
     async fn set_tenant_default_region(&self, id: TenantId, region: Option<&str>, audit: AuditDraft) -> StoreResult<()>;
-    /// Deletes every row of the tenant and its keys (see [`TENANT_DELETIONS`])
+    /// Deletes every row of the tenant and its keys (see `trustline_store_sql::TENANT_DELETIONS`)
     /// and marks it ended, in one transaction whose audit event `certify`
     /// builds from the counts. `NotFound` if it does not exist or already ended.
     async fn end_tenant(&self, id: TenantId, at: UnixTime, certify: Certifier) -> StoreResult<DeletionCounts>;

@@ -1,46 +1,33 @@
-//! The storage interface. The server talks to `dyn Store` and never learns
-//! which engine is behind it; each engine crate holds its own SQL and schema.
+//! The storage interface: traits, records and errors, with no SQL. The
+//! application talks to `dyn Store` and never learns which engine is behind
+//! it. The SQL both engines share lives in `trustline-store-sql`; each engine
+//! crate holds its schema and what differs.
 //!
 //! Every method that changes state takes the audit event describing the change
 //! and writes it in the same transaction: if the event cannot be written,
 //! nothing is changed (fail closed).
 
-mod access_review_sql;
 mod access_reviews;
-mod account_sql;
 mod account_store;
 mod agents;
 mod audit_chain;
-mod audit_chain_sql;
 mod backup;
-mod call_sql;
 mod calls;
 mod campaigns;
-mod contact_sql;
 mod contacts;
-pub mod decode;
-mod engine_sql;
 mod error;
 mod idempotency;
-mod import_sql;
 mod imports;
-mod incident_sql;
 mod incidents;
-mod key_sql;
 mod keys;
 mod live;
 mod private_files;
-mod queue_sql;
 mod queues;
 mod records;
-mod register_sql;
 mod register_store;
 mod tenant_end;
 mod training;
-mod training_sql;
 mod trust;
-mod trust_sql;
-mod webhook_sql;
 mod webhooks;
 
 pub use access_reviews::{AccessDecisionRecord, AccessReview, AccessReviewItem, AccessReviewStore};
@@ -71,7 +58,7 @@ pub use private_files::{create_private_file, hold_file, hold_folder, remove_left
 pub use queues::{InboundNumber, Queue, QueueDraft, QueueStore};
 pub use records::{ApiToken, AuditSearch, NewApiToken, NewUser, Session, Tenant, User};
 pub use register_store::{RegisterEntry, RegisterStore, registers};
-pub use tenant_end::{Certifier, DeletionCounts, MARK_TENANT_ENDED, TENANT_DELETIONS};
+pub use tenant_end::{Certifier, DeletionCounts};
 pub use training::TrainingStore;
 pub use trust::{ControlEvidence, JobRunRecord, TrustStore, jobs};
 pub use webhooks::{AttemptOutcome, NewDelivery, NewWebhook, Webhook, WebhookDelivery, WebhookStore};

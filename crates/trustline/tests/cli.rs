@@ -169,7 +169,7 @@ async fn an_ended_tenant_leaves_nothing_readable_and_a_signed_certificate(engine
     let certificate: serde_json::Value = serde_json::from_str(&statement).unwrap();
     assert_eq!((certificate["deleted_rows"]["contacts"].as_i64(), certificate["keys_destroyed"].as_i64()), (Some(1), Some(2)));
 
-    for (table, _) in trustline_store::TENANT_DELETIONS.iter().filter(|(t, _)| !matches!(*t, "import_rejections" | "recovery_codes")) {
+    for (table, _) in trustline_store_sql::TENANT_DELETIONS.iter().filter(|(t, _)| !matches!(*t, "import_rejections" | "recovery_codes")) {
         assert_eq!(db.raw.scalar(&format!("SELECT COUNT(*) FROM {table} WHERE tenant_id = {acme}")).await, 0, "{table}");
     }
     assert!(db.plaintext_locations("Zebulon").await.is_empty());

@@ -1,9 +1,9 @@
-//! The SQL of [`CallStore`](crate::CallStore), the same on both engines,
-//! expanded in each engine crate like the macros of `engine_sql`. The
+//! The SQL of [`CallStore`](trustline_store::CallStore), the same on both engines,
+//! expanded in each engine crate. The
 //! expansion site also needs `crate::agents::apply_agent_move`, which
 //! `agent_store_for` defines.
 
-/// Implements [`CallStore`](crate::CallStore) for an engine.
+/// Implements [`CallStore`](trustline_store::CallStore) for an engine.
 // `crate::agents` is the engine crate's, where the macro expands.
 #[allow(clippy::crate_in_macro_def)]
 #[macro_export]
@@ -16,10 +16,10 @@ macro_rules! call_store_for {
             tenant: ::trustline_domain::TenantId,
             campaign: i64,
             contact: ::trustline_domain::ContactId,
-            attempts: &$crate::AttemptRecord,
+            attempts: &$crate::store::AttemptRecord,
             call: i64,
-        ) -> $crate::StoreResult<()> {
-            let held = ::sqlx::query(
+        ) -> $crate::store::StoreResult<()> {
+            let held = $crate::sqlx::query(
                 "INSERT INTO campaign_contacts (campaign_id, contact_id, tenant_id, attempts, last_attempt_at, last_outcome, callback_at, callback_agent, due_at, open_call)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
                  ON CONFLICT (campaign_id, contact_id) DO UPDATE SET attempts = excluded.attempts, last_attempt_at = excluded.last_attempt_at,
@@ -41,16 +41,16 @@ macro_rules! call_store_for {
             .await
             .map_err(unavailable)?;
             if held.rows_affected() == 0 {
-                return Err($crate::StoreError::Conflict("a call already open to this contact"));
+                return Err($crate::store::StoreError::Conflict("a call already open to this contact"));
             }
             Ok(())
         }
 
         /// Updates the attempts of the contact held by `call` and, when
         /// `release`, lets it go.
-        async fn update_held(conn: &mut $conn, call: i64, attempts: Option<&$crate::AttemptRecord>, release: bool) -> $crate::StoreResult<()> {
+        async fn update_held(conn: &mut $conn, call: i64, attempts: Option<&$crate::store::AttemptRecord>, release: bool) -> $crate::store::StoreResult<()> {
             if let Some(a) = attempts {
-                ::sqlx::query(
+                $crate::sqlx::query(
                     "UPDATE campaign_contacts SET attempts = $1, last_attempt_at = $2, last_outcome = $3, callback_at = $4, callback_agent = $5, due_at = $6
                      WHERE open_call = $7",
                 )
@@ -66,13 +66,13 @@ macro_rules! call_store_for {
                 .map_err(unavailable)?;
             }
             if release {
-                ::sqlx::query("UPDATE campaign_contacts SET open_call = NULL WHERE open_call = $1").bind(call).execute(&mut *conn).await.map_err(unavailable)?;
+                $crate::sqlx::query("UPDATE campaign_contacts SET open_call = NULL WHERE open_call = $1").bind(call).execute(&mut *conn).await.map_err(unavailable)?;
             }
             Ok(())
         }
 
         #[::async_trait::async_trait]
-        impl $crate::CallStore for $store {
+        impl $crate::store::CallStore for $store {
             async fn dial_candidates(
                 &self,
                 tenant: ::trustline_domain::TenantId,
@@ -80,8 +80,8 @@ macro_rules! call_store_for {
                 after: ::trustline_domain::ContactId,
                 now: ::trustline_domain::UnixTime,
                 limit: u32,
-            ) -> $crate::StoreResult<Vec<$crate::DialCandidate>> {
-                let rows = ::sqlx::query(
+            ) -> $crate::store::StoreResult<Vec<$crate::store::DialCandidate>> {
+                let rows = $crate::sqlx::query(
                     "SELECT DISTINCT c.id AS contact_id, c.region, c.time_zone, c.do_not_contact, c.restricted,
                             cc.attempts, cc.last_attempt_at, cc.last_outcome, cc.callback_at, cc.callback_agent, cc.due_at,
                             cc.contact_id IS NOT NULL AS attempted
@@ -106,14 +106,14 @@ macro_rules! call_store_for {
 
             async fn open_call(
                 &self,
-                call: $crate::NewCall,
-                attempts: Option<$crate::AttemptRecord>,
-                agent_move: Option<$crate::AgentMove>,
+                call: $crate::store::NewCall,
+                attempts: Option<$crate::store::AttemptRecord>,
+                agent_move: Option<$crate::store::AgentMove>,
                 mut audit: ::trustline_audit::AuditDraft,
-            ) -> $crate::StoreResult<i64> {
+            ) -> $crate::store::StoreResult<i64> {
                 let mut tx = self.begin().await?;
-                let placed = (call.state != $crate::CallState::Offered).then_some(call.at);
-                let id: i64 = ::sqlx::query_scalar(
+                let placed = (call.state != $crate::store::CallState::Offered).then_some(call.at);
+                let id: i64 = $crate::sqlx::query_scalar(
                     "INSERT INTO calls (tenant_id, direction, campaign_id, queue_id, contact_id, agent_id, mode, state, offered_at, placed_at)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
                 )
@@ -144,8 +144,8 @@ macro_rules! call_store_for {
                 Ok(id)
             }
 
-            async fn change_call(&self, change: $crate::CallChange, audit: Option<::trustline_audit::AuditDraft>) -> $crate::StoreResult<()> {
-                use $crate::CallState as S;
+            async fn change_call(&self, change: $crate::store::CallChange, audit: Option<::trustline_audit::AuditDraft>) -> $crate::store::StoreResult<()> {
+                use $crate::store::CallState as S;
                 let mut tx = self.begin().await?;
                 let placed = (change.from == S::Offered && change.to == S::Ringing).then_some(change.at);
                 let answered = (change.to == S::Answered || (change.from == S::Ringing && change.to == S::Connected)).then_some(change.at);
@@ -153,7 +153,7 @@ macro_rules! call_store_for {
                 // The first end is kept (COALESCE): wrap-up then done is one end.
                 let ended = (change.to == S::Done || change.to == S::WrapUp).then_some(change.at);
                 let callback = (change.to == S::Callback).then_some(change.at);
-                let moved = ::sqlx::query(
+                let moved = $crate::sqlx::query(
                     "UPDATE calls SET state = $1, result = COALESCE($2, result), agent_id = CASE WHEN $1 = 'queued' THEN NULL ELSE COALESCE($3, agent_id) END,
                        placed_at = COALESCE($4, placed_at), answered_at = COALESCE($5, answered_at),
                        connected_at = COALESCE($6, connected_at), ended_at = COALESCE($7, ended_at),
@@ -177,13 +177,13 @@ macro_rules! call_store_for {
                 .await
                 .map_err(unavailable)?;
                 if moved.rows_affected() == 0 {
-                    return Err($crate::StoreError::Conflict("a newer change of this call"));
+                    return Err($crate::store::StoreError::Conflict("a newer change of this call"));
                 }
                 update_held(&mut tx, change.call_id, change.attempts.as_ref(), change.to == S::Done).await?;
                 if change.to == S::Connected {
                     // The connected agent works this contact now: the one they may see unmasked.
                     if let Some(agent) = change.agent_move.as_ref().map(|m| m.user_id).or(change.agent_id) {
-                        ::sqlx::query(
+                        $crate::sqlx::query(
                             "INSERT INTO agent_assignments (tenant_id, user_id, contact_id, since)
                              SELECT tenant_id, $1, contact_id, $2 FROM calls WHERE id = $3 AND contact_id IS NOT NULL
                              ON CONFLICT (user_id) DO UPDATE SET contact_id = excluded.contact_id, since = excluded.since",
@@ -205,7 +205,7 @@ macro_rules! call_store_for {
                 Self::commit(tx).await
             }
 
-            async fn hold_call(&self, hold: $crate::CallHold, audit: ::trustline_audit::AuditDraft) -> $crate::StoreResult<()> {
+            async fn hold_call(&self, hold: $crate::store::CallHold, audit: ::trustline_audit::AuditDraft) -> $crate::store::StoreResult<()> {
                 let mut tx = self.begin().await?;
                 let sql = if hold.on {
                     "UPDATE calls SET held_since = $1 WHERE tenant_id = $2 AND id = $3 AND state = 'connected' AND held_since IS NULL"
@@ -213,7 +213,7 @@ macro_rules! call_store_for {
                     "UPDATE calls SET hold_seconds = hold_seconds + ($1 - held_since), held_since = NULL
                      WHERE tenant_id = $2 AND id = $3 AND state = 'connected' AND held_since IS NOT NULL"
                 };
-                let moved = ::sqlx::query(sql)
+                let moved = $crate::sqlx::query(sql)
                     .bind(hold.at)
                     .bind(hold.tenant_id.0)
                     .bind(hold.call_id)
@@ -221,15 +221,15 @@ macro_rules! call_store_for {
                     .await
                     .map_err(unavailable)?;
                 if moved.rows_affected() == 0 {
-                    return Err($crate::StoreError::Conflict("a call not connected, or already so"));
+                    return Err($crate::store::StoreError::Conflict("a call not connected, or already so"));
                 }
                 self.append(&mut tx, audit).await?;
                 Self::commit(tx).await
             }
 
-            async fn dispose_call(&self, disposition: $crate::CallDisposition, audit: ::trustline_audit::AuditDraft) -> $crate::StoreResult<()> {
+            async fn dispose_call(&self, disposition: $crate::store::CallDisposition, audit: ::trustline_audit::AuditDraft) -> $crate::store::StoreResult<()> {
                 let mut tx = self.begin().await?;
-                let moved = ::sqlx::query(
+                let moved = $crate::sqlx::query(
                     "UPDATE calls SET state = 'done', disposition = $1, outcome = $2, disposed_at = $3
                      WHERE tenant_id = $4 AND id = $5 AND state = 'wrap_up'",
                 )
@@ -242,7 +242,7 @@ macro_rules! call_store_for {
                 .await
                 .map_err(unavailable)?;
                 if moved.rows_affected() == 0 {
-                    return Err($crate::StoreError::Conflict("a disposition already set on this call"));
+                    return Err($crate::store::StoreError::Conflict("a disposition already set on this call"));
                 }
                 update_held(&mut tx, disposition.call_id, disposition.attempts.as_ref(), true).await?;
                 crate::agents::apply_agent_move(&mut tx, &disposition.agent_move).await?;
@@ -250,8 +250,8 @@ macro_rules! call_store_for {
                 Self::commit(tx).await
             }
 
-            async fn call(&self, tenant: ::trustline_domain::TenantId, id: i64) -> $crate::StoreResult<Option<$crate::CallRecord>> {
-                let row = ::sqlx::query("SELECT * FROM calls WHERE tenant_id = $1 AND id = $2")
+            async fn call(&self, tenant: ::trustline_domain::TenantId, id: i64) -> $crate::store::StoreResult<Option<$crate::store::CallRecord>> {
+                let row = $crate::sqlx::query("SELECT * FROM calls WHERE tenant_id = $1 AND id = $2")
                     .bind(tenant.0)
                     .bind(id)
                     .fetch_optional(&self.pool)
@@ -265,8 +265,8 @@ macro_rules! call_store_for {
                 tenant: ::trustline_domain::TenantId,
                 campaign: i64,
                 contact: ::trustline_domain::ContactId,
-            ) -> $crate::StoreResult<Option<$crate::AttemptRecord>> {
-                let row = ::sqlx::query("SELECT * FROM campaign_contacts WHERE tenant_id = $1 AND campaign_id = $2 AND contact_id = $3")
+            ) -> $crate::store::StoreResult<Option<$crate::store::AttemptRecord>> {
+                let row = $crate::sqlx::query("SELECT * FROM campaign_contacts WHERE tenant_id = $1 AND campaign_id = $2 AND contact_id = $3")
                     .bind(tenant.0)
                     .bind(campaign)
                     .bind(contact.0)
@@ -280,8 +280,8 @@ macro_rules! call_store_for {
                 &self,
                 tenant: ::trustline_domain::TenantId,
                 agent: ::trustline_domain::UserId,
-            ) -> $crate::StoreResult<Option<$crate::CallRecord>> {
-                let row = ::sqlx::query("SELECT * FROM calls WHERE tenant_id = $1 AND agent_id = $2 AND state <> 'done' ORDER BY id DESC LIMIT 1")
+            ) -> $crate::store::StoreResult<Option<$crate::store::CallRecord>> {
+                let row = $crate::sqlx::query("SELECT * FROM calls WHERE tenant_id = $1 AND agent_id = $2 AND state <> 'done' ORDER BY id DESC LIMIT 1")
                     .bind(tenant.0)
                     .bind(agent.0)
                     .fetch_optional(&self.pool)
@@ -295,8 +295,8 @@ macro_rules! call_store_for {
                 tenant: ::trustline_domain::TenantId,
                 contact: ::trustline_domain::ContactId,
                 limit: u32,
-            ) -> $crate::StoreResult<Vec<$crate::CallRecord>> {
-                let rows = ::sqlx::query("SELECT * FROM calls WHERE tenant_id = $1 AND contact_id = $2 ORDER BY id DESC LIMIT $3")
+            ) -> $crate::store::StoreResult<Vec<$crate::store::CallRecord>> {
+                let rows = $crate::sqlx::query("SELECT * FROM calls WHERE tenant_id = $1 AND contact_id = $2 ORDER BY id DESC LIMIT $3")
                     .bind(tenant.0)
                     .bind(contact.0)
                     .bind(i64::from(limit))
@@ -311,8 +311,8 @@ macro_rules! call_store_for {
                 tenant: ::trustline_domain::TenantId,
                 from: ::trustline_domain::UnixTime,
                 to: ::trustline_domain::UnixTime,
-            ) -> $crate::StoreResult<Vec<$crate::CallRecord>> {
-                let rows = ::sqlx::query("SELECT * FROM calls WHERE tenant_id = $1 AND offered_at >= $2 AND offered_at < $3 ORDER BY id")
+            ) -> $crate::store::StoreResult<Vec<$crate::store::CallRecord>> {
+                let rows = $crate::sqlx::query("SELECT * FROM calls WHERE tenant_id = $1 AND offered_at >= $2 AND offered_at < $3 ORDER BY id")
                     .bind(tenant.0)
                     .bind(from)
                     .bind(to)
@@ -322,13 +322,13 @@ macro_rules! call_store_for {
                 rows.iter().map(|r| $crate::decode::call(&Cols(r))).collect()
             }
 
-            async fn open_calls(&self) -> $crate::StoreResult<Vec<$crate::CallRecord>> {
-                let rows = ::sqlx::query("SELECT * FROM calls WHERE state <> 'done' ORDER BY id").fetch_all(&self.pool).await.map_err(unavailable)?;
+            async fn open_calls(&self) -> $crate::store::StoreResult<Vec<$crate::store::CallRecord>> {
+                let rows = $crate::sqlx::query("SELECT * FROM calls WHERE state <> 'done' ORDER BY id").fetch_all(&self.pool).await.map_err(unavailable)?;
                 rows.iter().map(|r| $crate::decode::call(&Cols(r))).collect()
             }
 
-            async fn waiting_calls(&self, tenant: ::trustline_domain::TenantId) -> $crate::StoreResult<Vec<$crate::CallRecord>> {
-                let rows = ::sqlx::query("SELECT * FROM calls WHERE tenant_id = $1 AND (state IN ('queued', 'callback') OR (state = 'offered' AND direction = 'inbound'))
+            async fn waiting_calls(&self, tenant: ::trustline_domain::TenantId) -> $crate::store::StoreResult<Vec<$crate::store::CallRecord>> {
+                let rows = $crate::sqlx::query("SELECT * FROM calls WHERE tenant_id = $1 AND (state IN ('queued', 'callback') OR (state = 'offered' AND direction = 'inbound'))
                      ORDER BY offered_at, id")
                     .bind(tenant.0)
                     .fetch_all(&self.pool)
@@ -342,8 +342,8 @@ macro_rules! call_store_for {
                 tenant: ::trustline_domain::TenantId,
                 campaign: i64,
                 since: ::trustline_domain::UnixTime,
-            ) -> $crate::StoreResult<Vec<(::trustline_domain::UnixTime, u64, u64)>> {
-                let rows = ::sqlx::query(
+            ) -> $crate::store::StoreResult<Vec<(::trustline_domain::UnixTime, u64, u64)>> {
+                let rows = $crate::sqlx::query(
                     "SELECT (answered_at / 3600) * 3600 AS hour, COUNT(*) AS answered,
                             SUM(CASE WHEN result = 'abandoned' THEN 1 ELSE 0 END) AS abandoned
                      FROM calls WHERE tenant_id = $1 AND campaign_id = $2 AND answered_at >= $3

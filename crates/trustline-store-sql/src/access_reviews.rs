@@ -1,12 +1,12 @@
-//! The SQL of [`AccessReviewStore`](crate::AccessReviewStore), the same on
-//! both engines, expanded in each engine crate like the macros of `engine_sql`.
+//! The SQL of [`AccessReviewStore`](trustline_store::AccessReviewStore), the same on
+//! both engines, expanded in each engine crate.
 
-/// Implements [`AccessReviewStore`](crate::AccessReviewStore) for an engine.
+/// Implements [`AccessReviewStore`](trustline_store::AccessReviewStore) for an engine.
 #[macro_export]
 macro_rules! access_review_store_for {
     ($store:ident) => {
         #[::async_trait::async_trait]
-        impl $crate::AccessReviewStore for $store {
+        impl $crate::store::AccessReviewStore for $store {
             async fn start_access_review(
                 &self,
                 tenant: ::trustline_domain::TenantId,
@@ -14,9 +14,9 @@ macro_rules! access_review_store_for {
                 at: ::trustline_domain::UnixTime,
                 due_at: ::trustline_domain::UnixTime,
                 mut audit: ::trustline_audit::AuditDraft,
-            ) -> $crate::StoreResult<i64> {
+            ) -> $crate::store::StoreResult<i64> {
                 let mut tx = self.begin().await?;
-                let id: i64 = ::sqlx::query_scalar(
+                let id: i64 = $crate::sqlx::query_scalar(
                     "INSERT INTO access_reviews (tenant_id, started_by, started_at, due_at) VALUES ($1, $2, $3, $4) RETURNING id",
                 )
                 .bind(tenant.0)
@@ -26,7 +26,7 @@ macro_rules! access_review_store_for {
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(unavailable)?;
-                ::sqlx::query(
+                $crate::sqlx::query(
                     "INSERT INTO access_review_items (review_id, tenant_id, user_id, role, decision)
                      SELECT $1, tenant_id, id, role, 'pending' FROM users WHERE tenant_id = $2 AND NOT disabled",
                 )
@@ -41,8 +41,11 @@ macro_rules! access_review_store_for {
                 Ok(id)
             }
 
-            async fn access_reviews(&self, tenant: ::trustline_domain::TenantId) -> $crate::StoreResult<Vec<$crate::AccessReview>> {
-                let rows = ::sqlx::query("SELECT * FROM access_reviews WHERE tenant_id = $1 ORDER BY id DESC")
+            async fn access_reviews(
+                &self,
+                tenant: ::trustline_domain::TenantId,
+            ) -> $crate::store::StoreResult<Vec<$crate::store::AccessReview>> {
+                let rows = $crate::sqlx::query("SELECT * FROM access_reviews WHERE tenant_id = $1 ORDER BY id DESC")
                     .bind(tenant.0)
                     .fetch_all(&self.pool)
                     .await
@@ -51,7 +54,7 @@ macro_rules! access_review_store_for {
                     .map(|r| {
                         use $crate::decode::Columns as _;
                         let c = Cols(r);
-                        Ok($crate::AccessReview {
+                        Ok($crate::store::AccessReview {
                             id: c.int("id")?,
                             started_by: ::trustline_domain::UserId(c.int("started_by")?),
                             started_at: c.int("started_at")?,
@@ -66,18 +69,19 @@ macro_rules! access_review_store_for {
                 &self,
                 tenant: ::trustline_domain::TenantId,
                 review: i64,
-            ) -> $crate::StoreResult<Vec<$crate::AccessReviewItem>> {
-                let rows = ::sqlx::query("SELECT * FROM access_review_items WHERE tenant_id = $1 AND review_id = $2 ORDER BY user_id")
-                    .bind(tenant.0)
-                    .bind(review)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(unavailable)?;
+            ) -> $crate::store::StoreResult<Vec<$crate::store::AccessReviewItem>> {
+                let rows =
+                    $crate::sqlx::query("SELECT * FROM access_review_items WHERE tenant_id = $1 AND review_id = $2 ORDER BY user_id")
+                        .bind(tenant.0)
+                        .bind(review)
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(unavailable)?;
                 rows.iter()
                     .map(|r| {
                         use $crate::decode::Columns as _;
                         let c = Cols(r);
-                        Ok($crate::AccessReviewItem {
+                        Ok($crate::store::AccessReviewItem {
                             user_id: ::trustline_domain::UserId(c.int("user_id")?),
                             role: c.text("role")?,
                             decision: c.text("decision")?,
@@ -91,12 +95,12 @@ macro_rules! access_review_store_for {
             async fn decide_access(
                 &self,
                 tenant: ::trustline_domain::TenantId,
-                record: $crate::AccessDecisionRecord,
+                record: $crate::store::AccessDecisionRecord,
                 audit: ::trustline_audit::AuditDraft,
-            ) -> $crate::StoreResult<()> {
-                let $crate::AccessDecisionRecord { review, user, decision, by, at } = record;
+            ) -> $crate::store::StoreResult<()> {
+                let $crate::store::AccessDecisionRecord { review, user, decision, by, at } = record;
                 let mut tx = self.begin().await?;
-                let exists: Option<String> = ::sqlx::query_scalar(
+                let exists: Option<String> = $crate::sqlx::query_scalar(
                     "SELECT decision FROM access_review_items WHERE tenant_id = $1 AND review_id = $2 AND user_id = $3",
                 )
                 .bind(tenant.0)
@@ -106,11 +110,11 @@ macro_rules! access_review_store_for {
                 .await
                 .map_err(unavailable)?;
                 match exists.as_deref() {
-                    None => return Err($crate::StoreError::NotFound),
+                    None => return Err($crate::store::StoreError::NotFound),
                     Some("pending") => {}
-                    Some(_) => return Err($crate::StoreError::Conflict("a decision already made on this account")),
+                    Some(_) => return Err($crate::store::StoreError::Conflict("a decision already made on this account")),
                 }
-                ::sqlx::query(
+                $crate::sqlx::query(
                     "UPDATE access_review_items SET decision = $1, decided_by = $2, decided_at = $3 WHERE review_id = $4 AND user_id = $5",
                 )
                 .bind(decision)
@@ -121,7 +125,7 @@ macro_rules! access_review_store_for {
                 .execute(&mut *tx)
                 .await
                 .map_err(unavailable)?;
-                ::sqlx::query(
+                $crate::sqlx::query(
                     "UPDATE access_reviews SET completed_at = $1 WHERE id = $2 AND completed_at IS NULL
                        AND NOT EXISTS (SELECT 1 FROM access_review_items WHERE review_id = $2 AND decision = 'pending')",
                 )

@@ -1,11 +1,11 @@
-//! The SQL of [`ContactStore`](crate::ContactStore), the same on both
-//! engines, expanded in each engine crate like the macros of `engine_sql`.
+//! The SQL of [`ContactStore`](trustline_store::ContactStore), the same on both
+//! engines, expanded in each engine crate.
 //! Names resolve where it expands: the engine's `insert_contacts`,
 //! `suppress`, `erase`, `retention_lock` (whether this node may run the
 //! retention job for a tenant now), `unavailable`, `must_change` and row
 //! type (`Cols`), and the store's types.
 
-/// Implements [`ContactStore`](crate::ContactStore) for an engine whose
+/// Implements [`ContactStore`](trustline_store::ContactStore) for an engine whose
 /// sqlx database is `$db`.
 #[macro_export]
 macro_rules! contact_store_for {
@@ -14,7 +14,7 @@ macro_rules! contact_store_for {
         impl ContactStore for $store {
             async fn reserve_ids(&self, kind: IdKind, count: u32) -> StoreResult<i64> {
                 let mut tx = self.begin().await?;
-                let first: i64 = sqlx::query_scalar("UPDATE id_blocks SET next = next + $1 WHERE name = $2 RETURNING next - $1")
+                let first: i64 = $crate::sqlx::query_scalar("UPDATE id_blocks SET next = next + $1 WHERE name = $2 RETURNING next - $1")
                     .bind(i64::from(count))
                     .bind(kind.as_str())
                     .fetch_one(&mut *tx)
@@ -25,7 +25,7 @@ macro_rules! contact_store_for {
             }
 
             async fn custom_fields(&self, tenant: TenantId) -> StoreResult<Vec<CustomFieldDef>> {
-                let rows = sqlx::query("SELECT * FROM custom_fields WHERE tenant_id = $1 ORDER BY name")
+                let rows = $crate::sqlx::query("SELECT * FROM custom_fields WHERE tenant_id = $1 ORDER BY name")
                     .bind(tenant.0)
                     .fetch_all(&self.pool)
                     .await
@@ -36,7 +36,7 @@ macro_rules! contact_store_for {
             async fn put_custom_field(&self, tenant: TenantId, field: CustomFieldDef, audit: AuditDraft) -> StoreResult<()> {
                 let (kind, choices) = decode::custom_field_columns(&field);
                 let mut tx = self.begin().await?;
-                sqlx::query(
+                $crate::sqlx::query(
                     "INSERT INTO custom_fields (tenant_id, name, label, kind, required, choices) VALUES ($1, $2, $3, $4, $5, $6)
                      ON CONFLICT (tenant_id, name) DO UPDATE SET label = excluded.label, kind = excluded.kind,
                      required = excluded.required, choices = excluded.choices",
@@ -56,7 +56,7 @@ macro_rules! contact_store_for {
 
             async fn delete_custom_field(&self, tenant: TenantId, name: &str, audit: AuditDraft) -> StoreResult<()> {
                 let mut tx = self.begin().await?;
-                let done = sqlx::query("DELETE FROM custom_fields WHERE tenant_id = $1 AND name = $2")
+                let done = $crate::sqlx::query("DELETE FROM custom_fields WHERE tenant_id = $1 AND name = $2")
                     .bind(tenant.0)
                     .bind(name)
                     .execute(&mut *tx)
@@ -75,7 +75,7 @@ macro_rules! contact_store_for {
             }
 
             async fn contact(&self, tenant: TenantId, id: ContactId) -> StoreResult<Option<SealedContact>> {
-                let row = sqlx::query("SELECT * FROM contacts WHERE tenant_id = $1 AND id = $2")
+                let row = $crate::sqlx::query("SELECT * FROM contacts WHERE tenant_id = $1 AND id = $2")
                     .bind(tenant.0)
                     .bind(id.0)
                     .fetch_optional(&self.pool)
@@ -85,7 +85,7 @@ macro_rules! contact_store_for {
             }
 
             async fn contacts(&self, tenant: TenantId, after: ContactId, limit: u32) -> StoreResult<Vec<SealedContact>> {
-                let rows = sqlx::query("SELECT * FROM contacts WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3")
+                let rows = $crate::sqlx::query("SELECT * FROM contacts WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3")
                     .bind(tenant.0)
                     .bind(after.0)
                     .bind(i64::from(limit))
@@ -96,7 +96,7 @@ macro_rules! contact_store_for {
             }
 
             async fn contact_by_phone(&self, tenant: TenantId, digest: &Digest) -> StoreResult<Option<ContactId>> {
-                let id: Option<i64> = sqlx::query_scalar("SELECT contact_id FROM contact_phones WHERE tenant_id = $1 AND digest = $2")
+                let id: Option<i64> = $crate::sqlx::query_scalar("SELECT contact_id FROM contact_phones WHERE tenant_id = $1 AND digest = $2")
                     .bind(tenant.0)
                     .bind(&digest[..])
                     .fetch_optional(&self.pool)
@@ -107,7 +107,7 @@ macro_rules! contact_store_for {
 
             async fn contacts_by_email(&self, tenant: TenantId, digest: &Digest) -> StoreResult<Vec<ContactId>> {
                 let ids: Vec<i64> =
-                    sqlx::query_scalar("SELECT contact_id FROM contact_emails WHERE tenant_id = $1 AND digest = $2 ORDER BY contact_id")
+                    $crate::sqlx::query_scalar("SELECT contact_id FROM contact_emails WHERE tenant_id = $1 AND digest = $2 ORDER BY contact_id")
                         .bind(tenant.0)
                         .bind(&digest[..])
                         .fetch_all(&self.pool)
@@ -126,7 +126,7 @@ macro_rules! contact_store_for {
                 audit: AuditDraft,
             ) -> StoreResult<()> {
                 let mut tx = self.begin().await?;
-                let done = sqlx::query(
+                let done = $crate::sqlx::query(
                     "UPDATE contacts SET name = $1, phones = $2, email = $3, address = $4, language = $5, custom = $6,
                      region = $7, time_zone = $8, updated_at = $9 WHERE tenant_id = $10 AND id = $11 AND erased_at IS NULL",
                 )
@@ -153,7 +153,7 @@ macro_rules! contact_store_for {
             async fn change_consent(&self, tenant: TenantId, id: ContactId, change: ConsentChange, audit: AuditDraft) -> StoreResult<()> {
                 let mut tx = self.begin().await?;
                 let s = &change.state;
-                let done = sqlx::query(
+                let done = $crate::sqlx::query(
                     "UPDATE contacts SET consent = $1, consent_source = $2, consent_at = $3, do_not_contact = $4, dnc_source = $5,
                      dnc_at = $6, restricted = $7, updated_at = $8 WHERE tenant_id = $9 AND id = $10 AND erased_at IS NULL",
                 )
@@ -172,7 +172,7 @@ macro_rules! contact_store_for {
                 .map_err(unavailable)?;
                 must_change(done.rows_affected())?;
                 let e = &change.event;
-                sqlx::query(
+                $crate::sqlx::query(
                     "INSERT INTO consent_events (tenant_id, contact_id, at, kind, value, source, actor) VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 )
                 .bind(tenant.0)
@@ -191,7 +191,7 @@ macro_rules! contact_store_for {
             }
 
             async fn consent_history(&self, tenant: TenantId, id: ContactId) -> StoreResult<Vec<ConsentEvent>> {
-                let rows = sqlx::query("SELECT * FROM consent_events WHERE tenant_id = $1 AND contact_id = $2 ORDER BY id")
+                let rows = $crate::sqlx::query("SELECT * FROM consent_events WHERE tenant_id = $1 AND contact_id = $2 ORDER BY id")
                     .bind(tenant.0)
                     .bind(id.0)
                     .fetch_all(&self.pool)
@@ -235,7 +235,7 @@ macro_rules! contact_store_for {
 
             async fn add_note(&self, note: SealedNote, audit: AuditDraft) -> StoreResult<()> {
                 let mut tx = self.begin().await?;
-                sqlx::query(
+                $crate::sqlx::query(
                     "INSERT INTO contact_notes (tenant_id, id, contact_id, author_id, body, created_at)
                      SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS (SELECT 1 FROM contacts WHERE tenant_id = $1 AND id = $3 AND erased_at IS NULL)",
                 )
@@ -254,7 +254,7 @@ macro_rules! contact_store_for {
             }
 
             async fn notes(&self, tenant: TenantId, contact: ContactId) -> StoreResult<Vec<SealedNote>> {
-                let rows = sqlx::query("SELECT * FROM contact_notes WHERE tenant_id = $1 AND contact_id = $2 ORDER BY id")
+                let rows = $crate::sqlx::query("SELECT * FROM contact_notes WHERE tenant_id = $1 AND contact_id = $2 ORDER BY id")
                     .bind(tenant.0)
                     .bind(contact.0)
                     .fetch_all(&self.pool)
@@ -265,14 +265,14 @@ macro_rules! contact_store_for {
 
             async fn assign(&self, tenant: TenantId, user: UserId, contact: Option<ContactId>, at: UnixTime, audit: AuditDraft) -> StoreResult<()> {
                 let mut tx = self.begin().await?;
-                sqlx::query("DELETE FROM agent_assignments WHERE tenant_id = $1 AND user_id = $2")
+                $crate::sqlx::query("DELETE FROM agent_assignments WHERE tenant_id = $1 AND user_id = $2")
                     .bind(tenant.0)
                     .bind(user.0)
                     .execute(&mut *tx)
                     .await
                     .map_err(unavailable)?;
                 if let Some(contact) = contact {
-                    sqlx::query(
+                    $crate::sqlx::query(
                         "INSERT INTO agent_assignments (tenant_id, user_id, contact_id, since)
                          SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM contacts WHERE tenant_id = $1 AND id = $3 AND erased_at IS NULL)
                          AND EXISTS (SELECT 1 FROM users WHERE tenant_id = $1 AND id = $2)",
@@ -300,7 +300,7 @@ macro_rules! contact_store_for {
             }
 
             async fn retention_policy(&self, tenant: TenantId) -> StoreResult<Option<RetentionPolicy>> {
-                let row = sqlx::query("SELECT contact_idle_days, note_days FROM retention_policies WHERE tenant_id = $1")
+                let row = $crate::sqlx::query("SELECT contact_idle_days, note_days FROM retention_policies WHERE tenant_id = $1")
                     .bind(tenant.0)
                     .fetch_optional(&self.pool)
                     .await
@@ -316,7 +316,7 @@ macro_rules! contact_store_for {
 
             async fn set_retention_policy(&self, tenant: TenantId, policy: RetentionPolicy, at: UnixTime, audit: AuditDraft) -> StoreResult<()> {
                 let mut tx = self.begin().await?;
-                sqlx::query(
+                $crate::sqlx::query(
                     "INSERT INTO retention_policies (tenant_id, contact_idle_days, note_days, updated_at) VALUES ($1, $2, $3, $4)
                      ON CONFLICT (tenant_id) DO UPDATE SET contact_idle_days = excluded.contact_idle_days, note_days = excluded.note_days,
                      updated_at = excluded.updated_at",
@@ -346,7 +346,7 @@ macro_rules! contact_store_for {
                 }
                 let mut outcome = RetentionOutcome::default();
                 if let Some(before) = cutoffs.contacts_idle_before {
-                    let due: Vec<i64> = sqlx::query_scalar(
+                    let due: Vec<i64> = $crate::sqlx::query_scalar(
                         "SELECT id FROM contacts WHERE tenant_id = $1 AND erased_at IS NULL AND COALESCE(last_worked_at, created_at) < $2",
                     )
                     .bind(tenant.0)
@@ -361,7 +361,7 @@ macro_rules! contact_store_for {
                     }
                 }
                 if let Some(before) = cutoffs.notes_before {
-                    let done = sqlx::query("DELETE FROM contact_notes WHERE tenant_id = $1 AND created_at < $2")
+                    let done = $crate::sqlx::query("DELETE FROM contact_notes WHERE tenant_id = $1 AND created_at < $2")
                         .bind(tenant.0)
                         .bind(before)
                         .execute(&mut *tx)
@@ -377,7 +377,7 @@ macro_rules! contact_store_for {
             }
 
             async fn erasure_ledger(&self, tenant: TenantId) -> StoreResult<Vec<ErasureEntry>> {
-                let rows = sqlx::query("SELECT * FROM erasure_ledger WHERE tenant_id = $1 ORDER BY erased_at, contact_id")
+                let rows = $crate::sqlx::query("SELECT * FROM erasure_ledger WHERE tenant_id = $1 ORDER BY erased_at, contact_id")
                     .bind(tenant.0)
                     .fetch_all(&self.pool)
                     .await

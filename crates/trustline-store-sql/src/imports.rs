@@ -1,9 +1,9 @@
-//! The SQL of [`ImportStore`](crate::ImportStore), the same on both
-//! engines, expanded in each engine crate like the macros of `engine_sql`.
+//! The SQL of [`ImportStore`](trustline_store::ImportStore), the same on both
+//! engines, expanded in each engine crate.
 //! Names resolve where it expands: the engine's `insert_contacts`,
 //! `unavailable`, `must_change` and row type (`Cols`), and the store's types.
 
-/// Implements [`ImportStore`](crate::ImportStore) for an engine whose
+/// Implements [`ImportStore`](trustline_store::ImportStore) for an engine whose
 /// sqlx database is `$db`.
 #[macro_export]
 macro_rules! import_store_for {
@@ -17,7 +17,7 @@ macro_rules! import_store_for {
         #[::async_trait::async_trait]
         impl ImportStore for $store {
             async fn call_lists(&self, tenant: TenantId) -> StoreResult<Vec<CallList>> {
-                let rows = sqlx::query(
+                let rows = $crate::sqlx::query(
                     "SELECT l.*, (SELECT COUNT(*) FROM list_members m WHERE m.list_id = l.id) AS members
                      FROM call_lists l WHERE l.tenant_id = $1 ORDER BY l.name",
                 )
@@ -31,21 +31,21 @@ macro_rules! import_store_for {
             async fn begin_import(&self, import: NewImport, mut audit: AuditDraft) -> StoreResult<ImportRecord> {
                 let mut tx = self.begin().await?;
                 let tenant = import.tenant_id.0;
-                sqlx::query("INSERT INTO call_lists (tenant_id, name, status, created_at) VALUES ($1, $2, 'importing', $3) ON CONFLICT DO NOTHING")
+                $crate::sqlx::query("INSERT INTO call_lists (tenant_id, name, status, created_at) VALUES ($1, $2, 'importing', $3) ON CONFLICT DO NOTHING")
                     .bind(tenant)
                     .bind(&import.list_name)
                     .bind(import.at)
                     .execute(&mut *tx)
                     .await
                     .map_err(unavailable)?;
-                let list_id: i64 = sqlx::query_scalar("SELECT id FROM call_lists WHERE tenant_id = $1 AND name = $2")
+                let list_id: i64 = $crate::sqlx::query_scalar("SELECT id FROM call_lists WHERE tenant_id = $1 AND name = $2")
                     .bind(tenant)
                     .bind(&import.list_name)
                     .fetch_one(&mut *tx)
                     .await
                     .map_err(unavailable)?;
                 let running =
-                    sqlx::query("SELECT * FROM imports WHERE tenant_id = $1 AND list_id = $2 AND file_digest = $3 AND status = 'running'")
+                    $crate::sqlx::query("SELECT * FROM imports WHERE tenant_id = $1 AND list_id = $2 AND file_digest = $3 AND status = 'running'")
                         .bind(tenant)
                         .bind(list_id)
                         .bind(&import.file_digest[..])
@@ -56,12 +56,12 @@ macro_rules! import_store_for {
                     tx.rollback().await.map_err(unavailable)?;
                     return decode::import(&Cols(&row));
                 }
-                sqlx::query("UPDATE call_lists SET status = 'importing' WHERE id = $1")
+                $crate::sqlx::query("UPDATE call_lists SET status = 'importing' WHERE id = $1")
                     .bind(list_id)
                     .execute(&mut *tx)
                     .await
                     .map_err(unavailable)?;
-                let row = sqlx::query(
+                let row = $crate::sqlx::query(
                     "INSERT INTO imports (tenant_id, list_id, file_name, file_digest, mapping, status, byte_offset, line,
                      accepted, linked, rejected, duplicates, suppressed, started_at, updated_at)
                      VALUES ($1, $2, $3, $4, $5, 'running', $6, $7, 0, 0, 0, 0, 0, $8, $8) RETURNING *",
@@ -85,7 +85,7 @@ macro_rules! import_store_for {
             }
 
             async fn import_record(&self, tenant: TenantId, id: i64) -> StoreResult<Option<ImportRecord>> {
-                let row = sqlx::query("SELECT * FROM imports WHERE tenant_id = $1 AND id = $2")
+                let row = $crate::sqlx::query("SELECT * FROM imports WHERE tenant_id = $1 AND id = $2")
                     .bind(tenant.0)
                     .bind(id)
                     .fetch_optional(&self.pool)
@@ -134,7 +134,7 @@ macro_rules! import_store_for {
             async fn commit_import_chunk(&self, chunk: ImportChunk, audit: AuditDraft) -> StoreResult<()> {
                 let mut tx = self.begin().await?;
                 let c = &chunk.counts;
-                let moved = sqlx::query(
+                let moved = $crate::sqlx::query(
                     "UPDATE imports SET byte_offset = $1, line = $2, accepted = accepted + $3, linked = linked + $4, rejected = rejected + $5,
                      duplicates = duplicates + $6, suppressed = suppressed + $7, updated_at = $8
                      WHERE tenant_id = $9 AND id = $10 AND byte_offset = $11 AND status = 'running'",
@@ -183,7 +183,7 @@ macro_rules! import_store_for {
 
             async fn finish_import(&self, tenant: TenantId, id: i64, at: UnixTime, audit: AuditDraft) -> StoreResult<ImportRecord> {
                 let mut tx = self.begin().await?;
-                let row = sqlx::query(
+                let row = $crate::sqlx::query(
                     "UPDATE imports SET status = 'finished', finished_at = $1, updated_at = $1 WHERE tenant_id = $2 AND id = $3 AND status = 'running'
                      RETURNING *",
                 )
@@ -195,7 +195,7 @@ macro_rules! import_store_for {
                 .map_err(unavailable)?
                 .ok_or(StoreError::NotFound)?;
                 let record = decode::import(&Cols(&row))?;
-                let done = sqlx::query("UPDATE call_lists SET status = 'ready' WHERE id = $1").bind(record.list_id).execute(&mut *tx).await;
+                let done = $crate::sqlx::query("UPDATE call_lists SET status = 'ready' WHERE id = $1").bind(record.list_id).execute(&mut *tx).await;
                 must_change(done.map_err(unavailable)?.rows_affected())?;
                 self.append(&mut tx, audit).await?;
                 Self::commit(tx).await?;
@@ -203,7 +203,7 @@ macro_rules! import_store_for {
             }
 
             async fn import_rejections(&self, tenant: TenantId, id: i64, after_line: u64, limit: u32) -> StoreResult<Vec<ImportRejection>> {
-                let rows = sqlx::query(
+                let rows = $crate::sqlx::query(
                     "SELECT r.line, r.field, r.reason FROM import_rejections r JOIN imports i ON i.id = r.import_id
                      WHERE i.tenant_id = $1 AND r.import_id = $2 AND r.line > $3 ORDER BY r.line, r.field LIMIT $4",
                 )

@@ -2,14 +2,14 @@
 //! says how to read one typed column; a value that does not decode is
 //! reported as corrupt data, naming the column but never its contents.
 
-use crate::{
+use trustline_audit::{Checkpoint, EventBody, Hash, StoredEvent};
+use trustline_domain::contact::{Consent, ConsentKind, CustomFieldDef, CustomFieldKind};
+use trustline_domain::{Action, CallResult, ContactId, Role, SessionStage, SessionTimes, TenantId, TokenId, UserId};
+use trustline_store::{
     ApiToken, CallList, ConsentEvent, ConsentState, ErasureEntry, ImportCounts, ImportRecord, ImportRejection, InstallationRecord,
     ListStatus, PhoneOwner, SealedContact, SealedFields, SealedNote, Session, StoreError, Tenant, User, WrappedIndexKey, WrappedSubjectKey,
     WrappedTenantKey,
 };
-use trustline_audit::{Checkpoint, EventBody, Hash, StoredEvent};
-use trustline_domain::contact::{Consent, ConsentKind, CustomFieldDef, CustomFieldKind};
-use trustline_domain::{Action, CallResult, ContactId, Role, SessionStage, SessionTimes, TenantId, TokenId, UserId};
 
 /// Typed access to the columns of one row.
 pub trait Columns {
@@ -309,8 +309,8 @@ pub fn phone_owner(row: &impl Columns) -> Result<PhoneOwner, StoreError> {
     })
 }
 
-pub fn agent_status(row: &impl Columns) -> Result<crate::AgentStatus, StoreError> {
-    Ok(crate::AgentStatus {
+pub fn agent_status(row: &impl Columns) -> Result<trustline_store::AgentStatus, StoreError> {
+    Ok(trustline_store::AgentStatus {
         user_id: UserId(row.int("user_id")?),
         state: trustline_domain::agent::AgentState::from_code(&row.text("state")?, row.opt_text("reason")?.as_deref())
             .ok_or_else(|| undecodable("state"))?,
@@ -318,8 +318,8 @@ pub fn agent_status(row: &impl Columns) -> Result<crate::AgentStatus, StoreError
     })
 }
 
-pub fn agent_history(row: &impl Columns) -> Result<crate::AgentHistoryEntry, StoreError> {
-    Ok(crate::AgentHistoryEntry {
+pub fn agent_history(row: &impl Columns) -> Result<trustline_store::AgentHistoryEntry, StoreError> {
+    Ok(trustline_store::AgentHistoryEntry {
         at: row.int("at")?,
         event: row.text("event")?,
         from: row.text("from_state")?,
@@ -329,8 +329,8 @@ pub fn agent_history(row: &impl Columns) -> Result<crate::AgentHistoryEntry, Sto
 }
 
 /// A campaign row; its lists come separately.
-pub fn campaign(row: &impl Columns) -> Result<crate::Campaign, StoreError> {
-    Ok(crate::Campaign {
+pub fn campaign(row: &impl Columns) -> Result<trustline_store::Campaign, StoreError> {
+    Ok(trustline_store::Campaign {
         id: row.int("id")?,
         tenant_id: TenantId(row.int("tenant_id")?),
         name: row.text("name")?,
@@ -342,8 +342,8 @@ pub fn campaign(row: &impl Columns) -> Result<crate::Campaign, StoreError> {
     })
 }
 
-pub fn queue(row: &impl Columns) -> Result<crate::Queue, StoreError> {
-    Ok(crate::Queue {
+pub fn queue(row: &impl Columns) -> Result<trustline_store::Queue, StoreError> {
+    Ok(trustline_store::Queue {
         id: row.int("id")?,
         tenant_id: TenantId(row.int("tenant_id")?),
         name: row.text("name")?,
@@ -354,8 +354,8 @@ pub fn queue(row: &impl Columns) -> Result<crate::Queue, StoreError> {
     })
 }
 
-pub fn webhook(row: &impl Columns) -> Result<crate::Webhook, StoreError> {
-    Ok(crate::Webhook {
+pub fn webhook(row: &impl Columns) -> Result<trustline_store::Webhook, StoreError> {
+    Ok(trustline_store::Webhook {
         id: row.int("id")?,
         tenant_id: TenantId(row.int("tenant_id")?),
         url: row.text("url")?,
@@ -366,8 +366,8 @@ pub fn webhook(row: &impl Columns) -> Result<crate::Webhook, StoreError> {
     })
 }
 
-pub fn webhook_delivery(row: &impl Columns) -> Result<crate::WebhookDelivery, StoreError> {
-    Ok(crate::WebhookDelivery {
+pub fn webhook_delivery(row: &impl Columns) -> Result<trustline_store::WebhookDelivery, StoreError> {
+    Ok(trustline_store::WebhookDelivery {
         id: row.int("id")?,
         tenant_id: TenantId(row.int("tenant_id")?),
         webhook_id: row.int("webhook_id")?,
@@ -383,8 +383,8 @@ pub fn webhook_delivery(row: &impl Columns) -> Result<crate::WebhookDelivery, St
     })
 }
 
-pub fn job_run(row: &impl Columns) -> Result<crate::JobRunRecord, StoreError> {
-    Ok(crate::JobRunRecord { at: row.int("at")?, ok: row.flag("ok")?, detail: row.text("detail")? })
+pub fn job_run(row: &impl Columns) -> Result<trustline_store::JobRunRecord, StoreError> {
+    Ok(trustline_store::JobRunRecord { at: row.int("at")?, ok: row.flag("ok")?, detail: row.text("detail")? })
 }
 
 pub fn control_check(row: &impl Columns) -> Result<trustline_domain::control_checks::ControlCheck, StoreError> {
@@ -405,8 +405,8 @@ pub fn course(row: &impl Columns) -> Result<trustline_domain::training::Course, 
     })
 }
 
-pub fn incident(row: &impl Columns) -> Result<crate::IncidentRecord, StoreError> {
-    Ok(crate::IncidentRecord {
+pub fn incident(row: &impl Columns) -> Result<trustline_store::IncidentRecord, StoreError> {
+    Ok(trustline_store::IncidentRecord {
         id: row.int("id")?,
         tenant_id: TenantId(row.int("tenant_id")?),
         kind: trustline_domain::incidents::IncidentKind::parse(&row.text("kind")?).ok_or_else(|| undecodable("kind"))?,
@@ -417,7 +417,7 @@ pub fn incident(row: &impl Columns) -> Result<crate::IncidentRecord, StoreError>
         respond_by: row.int("respond_by")?,
         updated_at: row.int("updated_at")?,
         reminded_hours: row.opt_int("reminded_hours")?,
-        state: crate::IncidentState {
+        state: trustline_store::IncidentState {
             status: trustline_domain::incidents::IncidentStatus::parse(&row.text("status")?).ok_or_else(|| undecodable("status"))?,
             owner_id: row.opt_int("owner_id")?.map(UserId),
             breach_aware_at: row.opt_int("breach_aware_at")?,
@@ -435,8 +435,8 @@ fn count(value: i64) -> u32 {
     u32::try_from(value).unwrap_or(u32::MAX)
 }
 
-pub fn attempt_record(row: &impl Columns) -> Result<crate::AttemptRecord, StoreError> {
-    Ok(crate::AttemptRecord {
+pub fn attempt_record(row: &impl Columns) -> Result<trustline_store::AttemptRecord, StoreError> {
+    Ok(trustline_store::AttemptRecord {
         attempts: count(row.int("attempts")?),
         last_attempt_at: row.opt_int("last_attempt_at")?,
         last_outcome: row.opt_text("last_outcome")?,
@@ -447,8 +447,8 @@ pub fn attempt_record(row: &impl Columns) -> Result<crate::AttemptRecord, StoreE
 }
 
 /// A contact of a campaign with its attempts (absent if never attempted).
-pub fn dial_candidate(row: &impl Columns) -> Result<crate::DialCandidate, StoreError> {
-    Ok(crate::DialCandidate {
+pub fn dial_candidate(row: &impl Columns) -> Result<trustline_store::DialCandidate, StoreError> {
+    Ok(trustline_store::DialCandidate {
         contact_id: ContactId(row.int("contact_id")?),
         region: row.opt_text("region")?,
         time_zone: row.opt_text("time_zone")?,
@@ -458,18 +458,18 @@ pub fn dial_candidate(row: &impl Columns) -> Result<crate::DialCandidate, StoreE
     })
 }
 
-pub fn call(row: &impl Columns) -> Result<crate::CallRecord, StoreError> {
+pub fn call(row: &impl Columns) -> Result<trustline_store::CallRecord, StoreError> {
     let state = row.text("state")?;
-    Ok(crate::CallRecord {
+    Ok(trustline_store::CallRecord {
         id: row.int("id")?,
         tenant_id: TenantId(row.int("tenant_id")?),
-        direction: crate::CallDirection::parse(&row.text("direction")?).ok_or_else(|| undecodable("direction"))?,
+        direction: trustline_store::CallDirection::parse(&row.text("direction")?).ok_or_else(|| undecodable("direction"))?,
         campaign_id: row.opt_int("campaign_id")?,
         queue_id: row.opt_int("queue_id")?,
         contact_id: row.opt_int("contact_id")?.map(ContactId),
         agent_id: row.opt_int("agent_id")?.map(UserId),
-        mode: crate::CallMode::parse(&row.text("mode")?).ok_or_else(|| undecodable("mode"))?,
-        state: crate::CallState::parse(&state).ok_or_else(|| StoreError::Corrupt(format!("call state {state:?}")))?,
+        mode: trustline_store::CallMode::parse(&row.text("mode")?).ok_or_else(|| undecodable("mode"))?,
+        state: trustline_store::CallState::parse(&state).ok_or_else(|| StoreError::Corrupt(format!("call state {state:?}")))?,
         result: row.opt_text("result")?.map(|r| CallResult::parse(&r).map_err(|_| undecodable("result"))).transpose()?,
         offered_at: row.int("offered_at")?,
         placed_at: row.opt_int("placed_at")?,

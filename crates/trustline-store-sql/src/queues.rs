@@ -1,13 +1,13 @@
-//! The SQL of [`QueueStore`](crate::QueueStore), the same on both engines,
-//! expanded in each engine crate like the macros of `engine_sql`.
+//! The SQL of [`QueueStore`](trustline_store::QueueStore), the same on both engines,
+//! expanded in each engine crate.
 
-/// Implements [`QueueStore`](crate::QueueStore) for an engine.
+/// Implements [`QueueStore`](trustline_store::QueueStore) for an engine.
 #[macro_export]
 macro_rules! queue_store_for {
     ($store:ident, $conn:ty) => {
-        fn queue_taken(e: ::sqlx::Error) -> $crate::StoreError {
+        fn queue_taken(e: $crate::sqlx::Error) -> $crate::store::StoreError {
             match unavailable(e) {
-                $crate::StoreError::Conflict(_) => $crate::StoreError::Conflict("a queue with this name or number"),
+                $crate::store::StoreError::Conflict(_) => $crate::store::StoreError::Conflict("a queue with this name or number"),
                 other => other,
             }
         }
@@ -17,34 +17,34 @@ macro_rules! queue_store_for {
             conn: &mut $conn,
             tenant: ::trustline_domain::TenantId,
             number: &str,
-        ) -> $crate::StoreResult<()> {
-            let theirs: Option<i64> = ::sqlx::query_scalar("SELECT tenant_id FROM inbound_numbers WHERE number = $1 AND tenant_id = $2")
+        ) -> $crate::store::StoreResult<()> {
+            let theirs: Option<i64> = $crate::sqlx::query_scalar("SELECT tenant_id FROM inbound_numbers WHERE number = $1 AND tenant_id = $2")
                 .bind(number)
                 .bind(tenant.0)
                 .fetch_optional(&mut *conn)
                 .await
                 .map_err(unavailable)?;
-            theirs.map(|_| ()).ok_or($crate::StoreError::NumberNotAssigned)
+            theirs.map(|_| ()).ok_or($crate::store::StoreError::NumberNotAssigned)
         }
 
         #[::async_trait::async_trait]
-        impl $crate::QueueStore for $store {
+        impl $crate::store::QueueStore for $store {
             async fn assign_number(
                 &self,
                 tenant: ::trustline_domain::TenantId,
                 number: &str,
                 at: ::trustline_domain::UnixTime,
                 audit: ::trustline_audit::AuditDraft,
-            ) -> $crate::StoreResult<()> {
+            ) -> $crate::store::StoreResult<()> {
                 let mut tx = self.begin().await?;
-                ::sqlx::query("INSERT INTO inbound_numbers (number, tenant_id, assigned_at) VALUES ($1, $2, $3)")
+                $crate::sqlx::query("INSERT INTO inbound_numbers (number, tenant_id, assigned_at) VALUES ($1, $2, $3)")
                     .bind(number)
                     .bind(tenant.0)
                     .bind(at)
                     .execute(&mut *tx)
                     .await
                     .map_err(|e| match unavailable(e) {
-                        $crate::StoreError::Conflict(_) => $crate::StoreError::Conflict("an assignment of this number"),
+                        $crate::store::StoreError::Conflict(_) => $crate::store::StoreError::Conflict("an assignment of this number"),
                         other => other,
                     })?;
                 self.append(&mut tx, audit).await?;
@@ -56,18 +56,18 @@ macro_rules! queue_store_for {
                 tenant: ::trustline_domain::TenantId,
                 number: &str,
                 audit: ::trustline_audit::AuditDraft,
-            ) -> $crate::StoreResult<()> {
+            ) -> $crate::store::StoreResult<()> {
                 let mut tx = self.begin().await?;
-                number_of_tenant(&mut tx, tenant, number).await.map_err(|_| $crate::StoreError::NotFound)?;
-                let answered: i64 = ::sqlx::query_scalar("SELECT COUNT(*) FROM queues WHERE number = $1")
+                number_of_tenant(&mut tx, tenant, number).await.map_err(|_| $crate::store::StoreError::NotFound)?;
+                let answered: i64 = $crate::sqlx::query_scalar("SELECT COUNT(*) FROM queues WHERE number = $1")
                     .bind(number)
                     .fetch_one(&mut *tx)
                     .await
                     .map_err(unavailable)?;
                 if answered > 0 {
-                    return Err($crate::StoreError::NumberInUse);
+                    return Err($crate::store::StoreError::NumberInUse);
                 }
-                ::sqlx::query("DELETE FROM inbound_numbers WHERE number = $1 AND tenant_id = $2")
+                $crate::sqlx::query("DELETE FROM inbound_numbers WHERE number = $1 AND tenant_id = $2")
                     .bind(number)
                     .bind(tenant.0)
                     .execute(&mut *tx)
@@ -77,8 +77,8 @@ macro_rules! queue_store_for {
                 Self::commit(tx).await
             }
 
-            async fn inbound_numbers(&self, tenant: ::trustline_domain::TenantId) -> $crate::StoreResult<Vec<$crate::InboundNumber>> {
-                let rows: Vec<(String, i64, i64, Option<String>)> = ::sqlx::query_as(
+            async fn inbound_numbers(&self, tenant: ::trustline_domain::TenantId) -> $crate::store::StoreResult<Vec<$crate::store::InboundNumber>> {
+                let rows: Vec<(String, i64, i64, Option<String>)> = $crate::sqlx::query_as(
                     "SELECT n.number, n.tenant_id, n.assigned_at, q.name FROM inbound_numbers n
                      LEFT JOIN queues q ON q.number = n.number AND q.tenant_id = n.tenant_id
                      WHERE n.tenant_id = $1 ORDER BY n.number",
@@ -89,7 +89,7 @@ macro_rules! queue_store_for {
                 .map_err(unavailable)?;
                 Ok(rows
                     .into_iter()
-                    .map(|(number, tenant_id, assigned_at, queue)| $crate::InboundNumber {
+                    .map(|(number, tenant_id, assigned_at, queue)| $crate::store::InboundNumber {
                         number,
                         tenant_id: ::trustline_domain::TenantId(tenant_id),
                         assigned_at,
@@ -98,10 +98,10 @@ macro_rules! queue_store_for {
                     .collect())
             }
 
-            async fn create_queue(&self, queue: $crate::QueueDraft, mut audit: ::trustline_audit::AuditDraft) -> $crate::StoreResult<i64> {
+            async fn create_queue(&self, queue: $crate::store::QueueDraft, mut audit: ::trustline_audit::AuditDraft) -> $crate::store::StoreResult<i64> {
                 let mut tx = self.begin().await?;
                 number_of_tenant(&mut tx, queue.tenant_id, &queue.number).await?;
-                let id: i64 = ::sqlx::query_scalar(
+                let id: i64 = $crate::sqlx::query_scalar(
                     "INSERT INTO queues (tenant_id, name, number, settings, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
                 )
                 .bind(queue.tenant_id.0)
@@ -118,10 +118,10 @@ macro_rules! queue_store_for {
                 Ok(id)
             }
 
-            async fn update_queue(&self, id: i64, queue: $crate::QueueDraft, audit: ::trustline_audit::AuditDraft) -> $crate::StoreResult<()> {
+            async fn update_queue(&self, id: i64, queue: $crate::store::QueueDraft, audit: ::trustline_audit::AuditDraft) -> $crate::store::StoreResult<()> {
                 let mut tx = self.begin().await?;
                 number_of_tenant(&mut tx, queue.tenant_id, &queue.number).await?;
-                let done = ::sqlx::query("UPDATE queues SET name = $1, number = $2, settings = $3, updated_at = $4 WHERE tenant_id = $5 AND id = $6")
+                let done = $crate::sqlx::query("UPDATE queues SET name = $1, number = $2, settings = $3, updated_at = $4 WHERE tenant_id = $5 AND id = $6")
                     .bind(&queue.name)
                     .bind(&queue.number)
                     .bind($crate::decode::to_json(&queue.settings, "queue settings")?)
@@ -136,8 +136,8 @@ macro_rules! queue_store_for {
                 Self::commit(tx).await
             }
 
-            async fn queues(&self, tenant: ::trustline_domain::TenantId) -> $crate::StoreResult<Vec<$crate::Queue>> {
-                let rows = ::sqlx::query("SELECT * FROM queues WHERE tenant_id = $1 ORDER BY id")
+            async fn queues(&self, tenant: ::trustline_domain::TenantId) -> $crate::store::StoreResult<Vec<$crate::store::Queue>> {
+                let rows = $crate::sqlx::query("SELECT * FROM queues WHERE tenant_id = $1 ORDER BY id")
                     .bind(tenant.0)
                     .fetch_all(&self.pool)
                     .await
@@ -145,8 +145,8 @@ macro_rules! queue_store_for {
                 rows.iter().map(|r| $crate::decode::queue(&Cols(r))).collect()
             }
 
-            async fn queue(&self, tenant: ::trustline_domain::TenantId, id: i64) -> $crate::StoreResult<Option<$crate::Queue>> {
-                let row = ::sqlx::query("SELECT * FROM queues WHERE tenant_id = $1 AND id = $2")
+            async fn queue(&self, tenant: ::trustline_domain::TenantId, id: i64) -> $crate::store::StoreResult<Option<$crate::store::Queue>> {
+                let row = $crate::sqlx::query("SELECT * FROM queues WHERE tenant_id = $1 AND id = $2")
                     .bind(tenant.0)
                     .bind(id)
                     .fetch_optional(&self.pool)
@@ -155,8 +155,8 @@ macro_rules! queue_store_for {
                 row.as_ref().map(|r| $crate::decode::queue(&Cols(r))).transpose()
             }
 
-            async fn queue_by_number(&self, number: &str) -> $crate::StoreResult<Option<$crate::Queue>> {
-                let row = ::sqlx::query("SELECT * FROM queues WHERE number = $1")
+            async fn queue_by_number(&self, number: &str) -> $crate::store::StoreResult<Option<$crate::store::Queue>> {
+                let row = $crate::sqlx::query("SELECT * FROM queues WHERE number = $1")
                     .bind(number)
                     .fetch_optional(&self.pool)
                     .await
@@ -171,10 +171,10 @@ macro_rules! queue_store_for {
                 skills: &::trustline_domain::routing::SkillLevels,
                 at: ::trustline_domain::UnixTime,
                 audit: ::trustline_audit::AuditDraft,
-            ) -> $crate::StoreResult<()> {
+            ) -> $crate::store::StoreResult<()> {
                 let mut tx = self.begin().await?;
                 // Only the tenant's own users get skills.
-                let done = ::sqlx::query(
+                let done = $crate::sqlx::query(
                     "INSERT INTO agent_skills (tenant_id, user_id, skills, updated_at) SELECT tenant_id, id, $1, $2 FROM users WHERE tenant_id = $3 AND id = $4
                      ON CONFLICT (tenant_id, user_id) DO UPDATE SET skills = excluded.skills, updated_at = excluded.updated_at",
                 )
@@ -190,8 +190,8 @@ macro_rules! queue_store_for {
                 Self::commit(tx).await
             }
 
-            async fn agent_skills(&self, tenant: ::trustline_domain::TenantId) -> $crate::StoreResult<Vec<(::trustline_domain::UserId, ::trustline_domain::routing::SkillLevels)>> {
-                let rows = ::sqlx::query("SELECT user_id, skills FROM agent_skills WHERE tenant_id = $1 ORDER BY user_id")
+            async fn agent_skills(&self, tenant: ::trustline_domain::TenantId) -> $crate::store::StoreResult<Vec<(::trustline_domain::UserId, ::trustline_domain::routing::SkillLevels)>> {
+                let rows = $crate::sqlx::query("SELECT user_id, skills FROM agent_skills WHERE tenant_id = $1 ORDER BY user_id")
                     .bind(tenant.0)
                     .fetch_all(&self.pool)
                     .await

@@ -1,19 +1,19 @@
-//! The SQL of [`TrustStore`](crate::TrustStore), the same on both engines,
-//! expanded in each engine crate like the macros of `engine_sql`.
+//! The SQL of [`TrustStore`](trustline_store::TrustStore), the same on both engines,
+//! expanded in each engine crate.
 
-/// Implements [`TrustStore`](crate::TrustStore) for an engine.
+/// Implements [`TrustStore`](trustline_store::TrustStore) for an engine.
 #[macro_export]
 macro_rules! trust_store_for {
     ($store:ident) => {
         #[::async_trait::async_trait]
-        impl $crate::TrustStore for $store {
+        impl $crate::store::TrustStore for $store {
             async fn record_job_run(
                 &self,
                 job: &str,
                 tenant: Option<::trustline_domain::TenantId>,
-                run: $crate::JobRunRecord,
-            ) -> $crate::StoreResult<()> {
-                ::sqlx::query("INSERT INTO job_runs (job, tenant_id, at, ok, detail) VALUES ($1, $2, $3, $4, $5)")
+                run: $crate::store::JobRunRecord,
+            ) -> $crate::store::StoreResult<()> {
+                $crate::sqlx::query("INSERT INTO job_runs (job, tenant_id, at, ok, detail) VALUES ($1, $2, $3, $4, $5)")
                     .bind(job)
                     .bind(tenant.map(|t| t.0))
                     .bind(run.at)
@@ -29,17 +29,17 @@ macro_rules! trust_store_for {
                 &self,
                 job: &str,
                 tenant: Option<::trustline_domain::TenantId>,
-            ) -> $crate::StoreResult<Option<$crate::JobRunRecord>> {
+            ) -> $crate::store::StoreResult<Option<$crate::store::JobRunRecord>> {
                 let row = match tenant {
                     Some(tenant) => {
-                        ::sqlx::query("SELECT at, ok, detail FROM job_runs WHERE job = $1 AND tenant_id = $2 ORDER BY at DESC, id DESC LIMIT 1")
+                        $crate::sqlx::query("SELECT at, ok, detail FROM job_runs WHERE job = $1 AND tenant_id = $2 ORDER BY at DESC, id DESC LIMIT 1")
                             .bind(job)
                             .bind(tenant.0)
                             .fetch_optional(&self.pool)
                             .await
                     }
                     None => {
-                        ::sqlx::query("SELECT at, ok, detail FROM job_runs WHERE job = $1 AND tenant_id IS NULL ORDER BY at DESC, id DESC LIMIT 1")
+                        $crate::sqlx::query("SELECT at, ok, detail FROM job_runs WHERE job = $1 AND tenant_id IS NULL ORDER BY at DESC, id DESC LIMIT 1")
                             .bind(job)
                             .fetch_optional(&self.pool)
                             .await
@@ -49,8 +49,8 @@ macro_rules! trust_store_for {
                 row.as_ref().map(|r| $crate::decode::job_run(&Cols(r))).transpose()
             }
 
-            async fn erasure_remains(&self, tenant: ::trustline_domain::TenantId) -> $crate::StoreResult<(u32, u32)> {
-                let row = ::sqlx::query(
+            async fn erasure_remains(&self, tenant: ::trustline_domain::TenantId) -> $crate::store::StoreResult<(u32, u32)> {
+                let row = $crate::sqlx::query(
                     "SELECT COUNT(*) AS erased,
                             SUM(CASE WHEN data_key IS NOT NULL OR name IS NOT NULL OR phones IS NOT NULL OR email IS NOT NULL
                                       OR address IS NOT NULL OR language IS NOT NULL OR custom IS NOT NULL THEN 1 ELSE 0 END) AS remains
@@ -68,11 +68,11 @@ macro_rules! trust_store_for {
             async fn attach_evidence(
                 &self,
                 tenant: ::trustline_domain::TenantId,
-                evidence: $crate::ControlEvidence,
+                evidence: $crate::store::ControlEvidence,
                 audit: ::trustline_audit::AuditDraft,
-            ) -> $crate::StoreResult<()> {
+            ) -> $crate::store::StoreResult<()> {
                 let mut tx = self.begin().await?;
-                ::sqlx::query(
+                $crate::sqlx::query(
                     "INSERT INTO control_evidence (tenant_id, control_id, summary, reference, attached_by, attached_at) VALUES ($1, $2, $3, $4, $5, $6)",
                 )
                 .bind(tenant.0)
@@ -88,8 +88,8 @@ macro_rules! trust_store_for {
                 Self::commit(tx).await
             }
 
-            async fn latest_evidence(&self, tenant: ::trustline_domain::TenantId) -> $crate::StoreResult<Vec<$crate::ControlEvidence>> {
-                let rows = ::sqlx::query(
+            async fn latest_evidence(&self, tenant: ::trustline_domain::TenantId) -> $crate::store::StoreResult<Vec<$crate::store::ControlEvidence>> {
+                let rows = $crate::sqlx::query(
                     "SELECT e.* FROM control_evidence e
                      WHERE e.tenant_id = $1 AND NOT EXISTS (
                        SELECT 1 FROM control_evidence n WHERE n.tenant_id = e.tenant_id AND n.control_id = e.control_id
@@ -104,7 +104,7 @@ macro_rules! trust_store_for {
                     .map(|r| {
                         use $crate::decode::Columns as _;
                         let c = Cols(r);
-                        Ok($crate::ControlEvidence {
+                        Ok($crate::store::ControlEvidence {
                             control_id: c.text("control_id")?,
                             summary: c.text("summary")?,
                             reference: c.text("reference")?,
@@ -119,10 +119,10 @@ macro_rules! trust_store_for {
                 &self,
                 tenant: ::trustline_domain::TenantId,
                 checks: &[::trustline_domain::control_checks::ControlCheck],
-            ) -> $crate::StoreResult<()> {
+            ) -> $crate::store::StoreResult<()> {
                 let mut tx = self.begin().await?;
                 for check in checks {
-                    ::sqlx::query("INSERT INTO control_checks (tenant_id, control_id, status, evidence, checked_at) VALUES ($1, $2, $3, $4, $5)")
+                    $crate::sqlx::query("INSERT INTO control_checks (tenant_id, control_id, status, evidence, checked_at) VALUES ($1, $2, $3, $4, $5)")
                         .bind(tenant.0)
                         .bind(&check.control_id)
                         .bind(&check.status)
@@ -138,8 +138,8 @@ macro_rules! trust_store_for {
             async fn latest_control_checks(
                 &self,
                 tenant: ::trustline_domain::TenantId,
-            ) -> $crate::StoreResult<Vec<::trustline_domain::control_checks::ControlCheck>> {
-                let rows = ::sqlx::query(
+            ) -> $crate::store::StoreResult<Vec<::trustline_domain::control_checks::ControlCheck>> {
+                let rows = $crate::sqlx::query(
                     "SELECT c.* FROM control_checks c
                      WHERE c.tenant_id = $1 AND c.id = (SELECT MAX(n.id) FROM control_checks n WHERE n.tenant_id = c.tenant_id AND n.control_id = c.control_id)
                      ORDER BY c.control_id",
@@ -156,8 +156,8 @@ macro_rules! trust_store_for {
                 tenant: ::trustline_domain::TenantId,
                 control_id: &str,
                 limit: u32,
-            ) -> $crate::StoreResult<Vec<::trustline_domain::control_checks::ControlCheck>> {
-                let rows = ::sqlx::query("SELECT * FROM control_checks WHERE tenant_id = $1 AND control_id = $2 ORDER BY id DESC LIMIT $3")
+            ) -> $crate::store::StoreResult<Vec<::trustline_domain::control_checks::ControlCheck>> {
+                let rows = $crate::sqlx::query("SELECT * FROM control_checks WHERE tenant_id = $1 AND control_id = $2 ORDER BY id DESC LIMIT $3")
                     .bind(tenant.0)
                     .bind(control_id)
                     .bind(i64::from(limit))

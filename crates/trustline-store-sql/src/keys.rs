@@ -1,11 +1,11 @@
-//! The SQL of [`KeyStore`](crate::KeyStore), the same on both engines,
-//! expanded in each engine crate like the macros of `engine_sql`. Names
+//! The SQL of [`KeyStore`](trustline_store::KeyStore), the same on both engines,
+//! expanded in each engine crate. Names
 //! resolve where it expands: the engine's `check_master` (refuses material
 //! wrapped by another master key, holding the installation row shared),
 //! `lock_installation` (holds it exclusively for a master-key swap),
 //! `unavailable` and row type (`Cols`), and the store's types.
 
-/// Implements [`KeyStore`](crate::KeyStore) for an engine whose sqlx
+/// Implements [`KeyStore`](trustline_store::KeyStore) for an engine whose sqlx
 /// connection is `$conn`.
 #[macro_export]
 macro_rules! key_store_for {
@@ -13,7 +13,7 @@ macro_rules! key_store_for {
         #[::async_trait::async_trait]
         impl KeyStore for $store {
             async fn tenant_keys(&self, tenant: TenantId) -> StoreResult<Vec<WrappedTenantKey>> {
-                let rows = sqlx::query("SELECT tenant_id, version, wrapped FROM tenant_keys WHERE tenant_id = $1 ORDER BY version DESC")
+                let rows = $crate::sqlx::query("SELECT tenant_id, version, wrapped FROM tenant_keys WHERE tenant_id = $1 ORDER BY version DESC")
                     .bind(tenant.0)
                     .fetch_all(&self.pool)
                     .await
@@ -24,7 +24,7 @@ macro_rules! key_store_for {
             async fn add_tenant_key(&self, key: WrappedTenantKey, master_fingerprint: [u8; 16], audit: AuditDraft) -> StoreResult<()> {
                 let mut tx = self.begin().await?;
                 check_master(&mut tx, master_fingerprint).await?;
-                sqlx::query("INSERT INTO tenant_keys (tenant_id, version, wrapped) VALUES ($1, $2, $3)")
+                $crate::sqlx::query("INSERT INTO tenant_keys (tenant_id, version, wrapped) VALUES ($1, $2, $3)")
                     .bind(key.tenant_id.0)
                     .bind(i64::from(key.version))
                     .bind(&key.wrapped)
@@ -39,7 +39,7 @@ macro_rules! key_store_for {
             }
 
             async fn index_key(&self, tenant: TenantId) -> StoreResult<Option<Vec<u8>>> {
-                sqlx::query_scalar("SELECT wrapped FROM tenant_index_keys WHERE tenant_id = $1")
+                $crate::sqlx::query_scalar("SELECT wrapped FROM tenant_index_keys WHERE tenant_id = $1")
                     .bind(tenant.0)
                     .fetch_optional(&self.pool)
                     .await
@@ -49,7 +49,7 @@ macro_rules! key_store_for {
             async fn add_index_key(&self, key: WrappedIndexKey, master_fingerprint: [u8; 16], audit: AuditDraft) -> StoreResult<Vec<u8>> {
                 let mut tx = self.begin().await?;
                 check_master(&mut tx, master_fingerprint).await?;
-                let added = sqlx::query("INSERT INTO tenant_index_keys (tenant_id, wrapped) VALUES ($1, $2) ON CONFLICT (tenant_id) DO NOTHING")
+                let added = $crate::sqlx::query("INSERT INTO tenant_index_keys (tenant_id, wrapped) VALUES ($1, $2) ON CONFLICT (tenant_id) DO NOTHING")
                     .bind(key.tenant_id.0)
                     .bind(&key.wrapped)
                     .execute(&mut *tx)
@@ -65,7 +65,7 @@ macro_rules! key_store_for {
             }
 
             async fn subject_keys_below(&self, tenant: TenantId, version: u32, limit: u32) -> StoreResult<Vec<WrappedSubjectKey>> {
-                let rows = sqlx::query(
+                let rows = $crate::sqlx::query(
                     "SELECT id, key_version, data_key FROM contacts
                      WHERE tenant_id = $1 AND key_version < $2 AND data_key IS NOT NULL ORDER BY id LIMIT $3",
                 )
@@ -88,7 +88,7 @@ macro_rules! key_store_for {
                 let mut tx = self.begin().await?;
                 let mut changed = 0;
                 for key in &keys {
-                    let done = sqlx::query(
+                    let done = $crate::sqlx::query(
                         "UPDATE contacts SET key_version = $1, data_key = $2
                          WHERE tenant_id = $3 AND id = $4 AND key_version = $5 AND data_key IS NOT NULL",
                     )
@@ -109,7 +109,7 @@ macro_rules! key_store_for {
 
             async fn retire_tenant_keys(&self, tenant: TenantId, below: u32, audit: AuditDraft) -> StoreResult<u64> {
                 let mut tx = self.begin().await?;
-                let done = sqlx::query(
+                let done = $crate::sqlx::query(
                     "DELETE FROM tenant_keys WHERE tenant_id = $1 AND version < $2
                      AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.tenant_id = tenant_keys.tenant_id AND c.key_version = tenant_keys.version)",
                 )
@@ -136,14 +136,14 @@ macro_rules! key_store_for {
                 if !trustline_store::same_key_set(&current, &next) {
                     return Err(StoreError::Conflict("a newer set of tenant keys (they changed during the rotation; run it again)"));
                 }
-                sqlx::query("UPDATE installation SET secret = $1, master_fingerprint = $2 WHERE id = 1")
+                $crate::sqlx::query("UPDATE installation SET secret = $1, master_fingerprint = $2 WHERE id = 1")
                     .bind(&next.installation_secret)
                     .bind(&next.master_fingerprint[..])
                     .execute(&mut *tx)
                     .await
                     .map_err(unavailable)?;
                 for key in &next.tenant_keys {
-                    sqlx::query("UPDATE tenant_keys SET wrapped = $1 WHERE tenant_id = $2 AND version = $3")
+                    $crate::sqlx::query("UPDATE tenant_keys SET wrapped = $1 WHERE tenant_id = $2 AND version = $3")
                         .bind(&key.wrapped)
                         .bind(key.tenant_id.0)
                         .bind(i64::from(key.version))
@@ -152,7 +152,7 @@ macro_rules! key_store_for {
                         .map_err(unavailable)?;
                 }
                 for key in &next.index_keys {
-                    sqlx::query("UPDATE tenant_index_keys SET wrapped = $1 WHERE tenant_id = $2")
+                    $crate::sqlx::query("UPDATE tenant_index_keys SET wrapped = $1 WHERE tenant_id = $2")
                         .bind(&key.wrapped)
                         .bind(key.tenant_id.0)
                         .execute(&mut *tx)
@@ -166,13 +166,13 @@ macro_rules! key_store_for {
 
         async fn master_wrapped(conn: &mut $conn) -> StoreResult<MasterWrapped> {
             let installation =
-                sqlx::query("SELECT secret, master_fingerprint FROM installation WHERE id = 1").fetch_one(&mut *conn).await.map_err(unavailable)?;
+                $crate::sqlx::query("SELECT secret, master_fingerprint FROM installation WHERE id = 1").fetch_one(&mut *conn).await.map_err(unavailable)?;
             let installation = decode::installation(&Cols(&installation))?;
-            let tenant_keys = sqlx::query("SELECT tenant_id, version, wrapped FROM tenant_keys ORDER BY tenant_id, version")
+            let tenant_keys = $crate::sqlx::query("SELECT tenant_id, version, wrapped FROM tenant_keys ORDER BY tenant_id, version")
                 .fetch_all(&mut *conn)
                 .await
                 .map_err(unavailable)?;
-            let index_keys = sqlx::query("SELECT tenant_id, wrapped FROM tenant_index_keys ORDER BY tenant_id")
+            let index_keys = $crate::sqlx::query("SELECT tenant_id, wrapped FROM tenant_index_keys ORDER BY tenant_id")
                 .fetch_all(&mut *conn)
                 .await
                 .map_err(unavailable)?;

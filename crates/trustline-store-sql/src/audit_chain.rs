@@ -1,16 +1,16 @@
-//! The SQL of [`AuditChainStore`](crate::AuditChainStore), the same on
-//! both engines, expanded in each engine crate like the macros of
-//! `engine_sql`. Names resolve where it expands: the engine's `unavailable`
+//! The SQL of [`AuditChainStore`](trustline_store::AuditChainStore), the same on
+//! both engines, expanded in each engine crate. Names resolve where it
+//! expands: the engine's `unavailable`
 //! and row type (`Cols`), and the store's types.
 
-/// Implements [`AuditChainStore`](crate::AuditChainStore) for an engine.
+/// Implements [`AuditChainStore`](trustline_store::AuditChainStore) for an engine.
 #[macro_export]
 macro_rules! audit_chain_store_for {
     ($store:ident) => {
         #[::async_trait::async_trait]
-        impl $crate::AuditChainStore for $store {
+        impl $crate::store::AuditChainStore for $store {
             async fn audit_head(&self, tenant: TenantId) -> StoreResult<Option<(i64, Hash)>> {
-                let row = sqlx::query("SELECT seq, hash FROM audit_heads WHERE tenant_id = $1")
+                let row = $crate::sqlx::query("SELECT seq, hash FROM audit_heads WHERE tenant_id = $1")
                     .bind(tenant.0)
                     .fetch_optional(&self.pool)
                     .await
@@ -19,7 +19,7 @@ macro_rules! audit_chain_store_for {
             }
 
             async fn audit_hash_at(&self, tenant: TenantId, seq: i64) -> StoreResult<Option<Hash>> {
-                let row = sqlx::query("SELECT hash FROM audit_events WHERE tenant_id = $1 AND seq = $2")
+                let row = $crate::sqlx::query("SELECT hash FROM audit_events WHERE tenant_id = $1 AND seq = $2")
                     .bind(tenant.0)
                     .bind(seq)
                     .fetch_optional(&self.pool)
@@ -29,7 +29,7 @@ macro_rules! audit_chain_store_for {
             }
 
             async fn add_checkpoint(&self, checkpoint: Checkpoint) -> StoreResult<()> {
-                sqlx::query(
+                $crate::sqlx::query(
                     "INSERT INTO audit_checkpoints (tenant_id, seq, hash, at, signature) VALUES ($1, $2, $3, $4, $5)
                  ON CONFLICT (tenant_id, seq) DO NOTHING",
                 )
@@ -45,7 +45,7 @@ macro_rules! audit_chain_store_for {
             }
 
             async fn checkpoints(&self, tenant: TenantId) -> StoreResult<Vec<Checkpoint>> {
-                let rows = sqlx::query("SELECT * FROM audit_checkpoints WHERE tenant_id = $1 ORDER BY seq")
+                let rows = $crate::sqlx::query("SELECT * FROM audit_checkpoints WHERE tenant_id = $1 ORDER BY seq")
                     .bind(tenant.0)
                     .fetch_all(&self.pool)
                     .await
@@ -54,7 +54,7 @@ macro_rules! audit_chain_store_for {
             }
 
             async fn latest_checkpoint_seq(&self, tenant: TenantId) -> StoreResult<Option<i64>> {
-                sqlx::query_scalar("SELECT MAX(seq) FROM audit_checkpoints WHERE tenant_id = $1")
+                $crate::sqlx::query_scalar("SELECT MAX(seq) FROM audit_checkpoints WHERE tenant_id = $1")
                     .bind(tenant.0)
                     .fetch_one(&self.pool)
                     .await

@@ -1,12 +1,12 @@
-//! The SQL of [`TrainingStore`](crate::TrainingStore), the same on both
-//! engines, expanded in each engine crate like the macros of `engine_sql`.
+//! The SQL of [`TrainingStore`](trustline_store::TrainingStore), the same on both
+//! engines, expanded in each engine crate.
 
-/// Implements [`TrainingStore`](crate::TrainingStore) for an engine.
+/// Implements [`TrainingStore`](trustline_store::TrainingStore) for an engine.
 #[macro_export]
 macro_rules! training_store_for {
     ($store:ident) => {
         #[::async_trait::async_trait]
-        impl $crate::TrainingStore for $store {
+        impl $crate::store::TrainingStore for $store {
             async fn create_course(
                 &self,
                 tenant: ::trustline_domain::TenantId,
@@ -15,9 +15,9 @@ macro_rules! training_store_for {
                 required: bool,
                 at: ::trustline_domain::UnixTime,
                 mut audit: ::trustline_audit::AuditDraft,
-            ) -> $crate::StoreResult<i64> {
+            ) -> $crate::store::StoreResult<i64> {
                 let mut tx = self.begin().await?;
-                let id: i64 = ::sqlx::query_scalar(
+                let id: i64 = $crate::sqlx::query_scalar(
                     "INSERT INTO courses (tenant_id, title, validity_days, required, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
                 )
                 .bind(tenant.0)
@@ -28,7 +28,7 @@ macro_rules! training_store_for {
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(|e| match unavailable(e) {
-                    $crate::StoreError::Conflict(_) => $crate::StoreError::Conflict("a course with this title"),
+                    $crate::store::StoreError::Conflict(_) => $crate::store::StoreError::Conflict("a course with this title"),
                     other => other,
                 })?;
                 audit.target = format!("course:{id}");
@@ -37,8 +37,8 @@ macro_rules! training_store_for {
                 Ok(id)
             }
 
-            async fn courses(&self, tenant: ::trustline_domain::TenantId) -> $crate::StoreResult<Vec<::trustline_domain::training::Course>> {
-                let rows = ::sqlx::query("SELECT * FROM courses WHERE tenant_id = $1 ORDER BY id")
+            async fn courses(&self, tenant: ::trustline_domain::TenantId) -> $crate::store::StoreResult<Vec<::trustline_domain::training::Course>> {
+                let rows = $crate::sqlx::query("SELECT * FROM courses WHERE tenant_id = $1 ORDER BY id")
                     .bind(tenant.0)
                     .fetch_all(&self.pool)
                     .await
@@ -54,10 +54,10 @@ macro_rules! training_store_for {
                 completed_at: ::trustline_domain::UnixTime,
                 recorded_by: ::trustline_domain::UserId,
                 audit: ::trustline_audit::AuditDraft,
-            ) -> $crate::StoreResult<()> {
+            ) -> $crate::store::StoreResult<()> {
                 let mut tx = self.begin().await?;
                 // Both the course and the person must be the tenant's.
-                let done = ::sqlx::query(
+                let done = $crate::sqlx::query(
                     "INSERT INTO course_completions (tenant_id, course_id, user_id, completed_at, recorded_by, recorded_at)
                      SELECT c.tenant_id, c.id, u.id, $1, $2, $3 FROM courses c JOIN users u ON u.tenant_id = c.tenant_id
                      WHERE c.tenant_id = $4 AND c.id = $5 AND u.id = $6",
@@ -80,8 +80,8 @@ macro_rules! training_store_for {
                 &self,
                 tenant: ::trustline_domain::TenantId,
                 user: Option<::trustline_domain::UserId>,
-            ) -> $crate::StoreResult<Vec<(::trustline_domain::UserId, i64, ::trustline_domain::UnixTime)>> {
-                let rows = ::sqlx::query(
+            ) -> $crate::store::StoreResult<Vec<(::trustline_domain::UserId, i64, ::trustline_domain::UnixTime)>> {
+                let rows = $crate::sqlx::query(
                     "SELECT user_id, course_id, completed_at FROM course_completions WHERE tenant_id = $1 AND ($2 IS NULL OR user_id = $2) ORDER BY id",
                 )
                 .bind(tenant.0)

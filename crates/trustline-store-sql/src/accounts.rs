@@ -1,20 +1,20 @@
-//! The SQL of [`AccountStore`](crate::AccountStore), the same on both
-//! engines, expanded in each engine crate like the macros of `engine_sql`.
+//! The SQL of [`AccountStore`](trustline_store::AccountStore), the same on both
+//! engines, expanded in each engine crate.
 //! Names resolve where it expands: the engine's `unavailable`,
 //! `must_change`, `delete_tenant_rows` and row type (`Cols`), and the
 //! store's types and `decode`.
 
-/// Implements [`AccountStore`](crate::AccountStore) for an engine.
+/// Implements [`AccountStore`](trustline_store::AccountStore) for an engine.
 #[macro_export]
 macro_rules! account_store_for {
     ($store:ident, $conn:ty) => {
         async fn end_sessions(conn: &mut $conn, user: UserId) -> StoreResult<()> {
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.0).execute(conn).await.map_err(unavailable)?;
+            $crate::sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.0).execute(conn).await.map_err(unavailable)?;
             Ok(())
         }
 
         async fn insert_session(conn: &mut $conn, session: &Session) -> StoreResult<()> {
-            sqlx::query(
+            $crate::sqlx::query(
                 "INSERT INTO sessions (token_digest, tenant_id, user_id, stage, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(&session.token_digest[..])
@@ -35,8 +35,12 @@ macro_rules! account_store_for {
         /// both pass on PostgreSQL (SQLite's writer lock already serialises
         /// them).
         async fn refuse_last_owner(conn: &mut $conn, tenant: TenantId, user: UserId) -> StoreResult<()> {
-            sqlx::query("UPDATE tenants SET name = name WHERE id = $1").bind(tenant.0).execute(&mut *conn).await.map_err(unavailable)?;
-            let (is_owner, others): (bool, i64) = sqlx::query_as(
+            $crate::sqlx::query("UPDATE tenants SET name = name WHERE id = $1")
+                .bind(tenant.0)
+                .execute(&mut *conn)
+                .await
+                .map_err(unavailable)?;
+            let (is_owner, others): (bool, i64) = $crate::sqlx::query_as(
                 "SELECT EXISTS (SELECT 1 FROM users WHERE tenant_id = $1 AND id = $2 AND role = 'owner' AND NOT disabled), \
                  (SELECT COUNT(*) FROM users WHERE tenant_id = $1 AND id <> $2 AND role = 'owner' AND NOT disabled)",
             )
@@ -49,10 +53,10 @@ macro_rules! account_store_for {
         }
 
         #[::async_trait::async_trait]
-        impl $crate::AccountStore for $store {
+        impl $crate::store::AccountStore for $store {
             async fn create_tenant(&self, slug: &str, name: &str, mut audit: AuditDraft) -> StoreResult<Tenant> {
                 let mut tx = self.begin().await?;
-                let row = sqlx::query("INSERT INTO tenants (slug, name, created_at) VALUES ($1, $2, $3) RETURNING *")
+                let row = $crate::sqlx::query("INSERT INTO tenants (slug, name, created_at) VALUES ($1, $2, $3) RETURNING *")
                     .bind(slug)
                     .bind(name)
                     .bind(audit.at)
@@ -72,7 +76,7 @@ macro_rules! account_store_for {
 
             async fn set_tenant_default_region(&self, id: TenantId, region: Option<&str>, audit: AuditDraft) -> StoreResult<()> {
                 let mut tx = self.begin().await?;
-                let done = sqlx::query("UPDATE tenants SET default_region = $1 WHERE id = $2")
+                let done = $crate::sqlx::query("UPDATE tenants SET default_region = $1 WHERE id = $2")
                     .bind(region)
                     .bind(id.0)
                     .execute(&mut *tx)
@@ -98,13 +102,16 @@ macro_rules! account_store_for {
             }
 
             async fn tenant(&self, id: TenantId) -> StoreResult<Option<Tenant>> {
-                let row =
-                    sqlx::query("SELECT * FROM tenants WHERE id = $1").bind(id.0).fetch_optional(&self.pool).await.map_err(unavailable)?;
+                let row = $crate::sqlx::query("SELECT * FROM tenants WHERE id = $1")
+                    .bind(id.0)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(unavailable)?;
                 row.as_ref().map(|r| decode::tenant(&Cols(r))).transpose()
             }
 
             async fn tenant_by_slug(&self, slug: &str) -> StoreResult<Option<Tenant>> {
-                let row = sqlx::query("SELECT * FROM tenants WHERE slug = $1")
+                let row = $crate::sqlx::query("SELECT * FROM tenants WHERE slug = $1")
                     .bind(slug)
                     .fetch_optional(&self.pool)
                     .await
@@ -113,13 +120,13 @@ macro_rules! account_store_for {
             }
 
             async fn list_tenants(&self) -> StoreResult<Vec<Tenant>> {
-                let rows = sqlx::query("SELECT * FROM tenants ORDER BY id").fetch_all(&self.pool).await.map_err(unavailable)?;
+                let rows = $crate::sqlx::query("SELECT * FROM tenants ORDER BY id").fetch_all(&self.pool).await.map_err(unavailable)?;
                 rows.iter().map(|r| decode::tenant(&Cols(r))).collect()
             }
 
             async fn set_tenant_require_mfa(&self, id: TenantId, require: bool, audit: AuditDraft) -> StoreResult<()> {
                 let mut tx = self.begin().await?;
-                let done = sqlx::query("UPDATE tenants SET require_mfa = $1 WHERE id = $2")
+                let done = $crate::sqlx::query("UPDATE tenants SET require_mfa = $1 WHERE id = $2")
                     .bind(require)
                     .bind(id.0)
                     .execute(&mut *tx)
@@ -132,7 +139,7 @@ macro_rules! account_store_for {
 
             async fn create_user(&self, user: NewUser, mut audit: AuditDraft) -> StoreResult<User> {
                 let mut tx = self.begin().await?;
-                let row = sqlx::query(
+                let row = $crate::sqlx::query(
                     "INSERT INTO users (tenant_id, username, display_name, role, password_hash, created_at, password_must_change)
                  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *",
                 )
@@ -157,7 +164,7 @@ macro_rules! account_store_for {
             }
 
             async fn user(&self, tenant: TenantId, id: UserId) -> StoreResult<Option<User>> {
-                let row = sqlx::query("SELECT * FROM users WHERE tenant_id = $1 AND id = $2")
+                let row = $crate::sqlx::query("SELECT * FROM users WHERE tenant_id = $1 AND id = $2")
                     .bind(tenant.0)
                     .bind(id.0)
                     .fetch_optional(&self.pool)
@@ -167,7 +174,7 @@ macro_rules! account_store_for {
             }
 
             async fn user_by_username(&self, tenant: TenantId, username: &str) -> StoreResult<Option<User>> {
-                let row = sqlx::query("SELECT * FROM users WHERE tenant_id = $1 AND username = $2")
+                let row = $crate::sqlx::query("SELECT * FROM users WHERE tenant_id = $1 AND username = $2")
                     .bind(tenant.0)
                     .bind(username)
                     .fetch_optional(&self.pool)
@@ -177,7 +184,7 @@ macro_rules! account_store_for {
             }
 
             async fn list_users(&self, tenant: TenantId) -> StoreResult<Vec<User>> {
-                let rows = sqlx::query("SELECT * FROM users WHERE tenant_id = $1 ORDER BY id")
+                let rows = $crate::sqlx::query("SELECT * FROM users WHERE tenant_id = $1 ORDER BY id")
                     .bind(tenant.0)
                     .fetch_all(&self.pool)
                     .await
@@ -190,7 +197,7 @@ macro_rules! account_store_for {
                 if disabled {
                     refuse_last_owner(&mut tx, tenant, id).await?;
                 }
-                let done = sqlx::query("UPDATE users SET disabled = $1 WHERE tenant_id = $2 AND id = $3")
+                let done = $crate::sqlx::query("UPDATE users SET disabled = $1 WHERE tenant_id = $2 AND id = $3")
                     .bind(disabled)
                     .bind(tenant.0)
                     .bind(id.0)
@@ -200,7 +207,7 @@ macro_rules! account_store_for {
                 must_change(done.rows_affected())?;
                 if disabled {
                     end_sessions(&mut tx, id).await?;
-                    sqlx::query("UPDATE api_tokens SET revoked = TRUE WHERE created_by = $1")
+                    $crate::sqlx::query("UPDATE api_tokens SET revoked = TRUE WHERE created_by = $1")
                         .bind(id.0)
                         .execute(&mut *tx)
                         .await
@@ -215,7 +222,7 @@ macro_rules! account_store_for {
                 if role != Role::Owner {
                     refuse_last_owner(&mut tx, tenant, id).await?;
                 }
-                let done = sqlx::query("UPDATE users SET role = $1 WHERE tenant_id = $2 AND id = $3")
+                let done = $crate::sqlx::query("UPDATE users SET role = $1 WHERE tenant_id = $2 AND id = $3")
                     .bind(role.as_str())
                     .bind(tenant.0)
                     .bind(id.0)
@@ -230,14 +237,15 @@ macro_rules! account_store_for {
 
             async fn set_password(&self, tenant: TenantId, id: UserId, password_hash: &str, audit: AuditDraft) -> StoreResult<()> {
                 let mut tx = self.begin().await?;
-                let done =
-                    sqlx::query("UPDATE users SET password_hash = $1, password_must_change = FALSE WHERE tenant_id = $2 AND id = $3")
-                        .bind(password_hash)
-                        .bind(tenant.0)
-                        .bind(id.0)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(unavailable)?;
+                let done = $crate::sqlx::query(
+                    "UPDATE users SET password_hash = $1, password_must_change = FALSE WHERE tenant_id = $2 AND id = $3",
+                )
+                .bind(password_hash)
+                .bind(tenant.0)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(unavailable)?;
                 must_change(done.rows_affected())?;
                 end_sessions(&mut tx, id).await?;
                 self.append(&mut tx, audit).await?;
@@ -246,7 +254,7 @@ macro_rules! account_store_for {
 
             async fn begin_totp_enrolment(&self, tenant: TenantId, id: UserId, sealed_seed: &[u8], audit: AuditDraft) -> StoreResult<()> {
                 let mut tx = self.begin().await?;
-                let done = sqlx::query("UPDATE users SET totp_pending = $1 WHERE tenant_id = $2 AND id = $3")
+                let done = $crate::sqlx::query("UPDATE users SET totp_pending = $1 WHERE tenant_id = $2 AND id = $3")
                     .bind(sealed_seed)
                     .bind(tenant.0)
                     .bind(id.0)
@@ -267,7 +275,7 @@ macro_rules! account_store_for {
                 audit: AuditDraft,
             ) -> StoreResult<()> {
                 let mut tx = self.begin().await?;
-                let done = sqlx::query(
+                let done = $crate::sqlx::query(
                     "UPDATE users SET totp_seed = totp_pending, totp_pending = NULL, totp_last_step = $1
                  WHERE tenant_id = $2 AND id = $3 AND totp_pending IS NOT NULL",
                 )
@@ -278,9 +286,13 @@ macro_rules! account_store_for {
                 .await
                 .map_err(unavailable)?;
                 must_change(done.rows_affected())?;
-                sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(id.0).execute(&mut *tx).await.map_err(unavailable)?;
+                $crate::sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+                    .bind(id.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(unavailable)?;
                 for digest in recovery_digests {
-                    sqlx::query("INSERT INTO recovery_codes (user_id, digest) VALUES ($1, $2)")
+                    $crate::sqlx::query("INSERT INTO recovery_codes (user_id, digest) VALUES ($1, $2)")
                         .bind(id.0)
                         .bind(&digest[..])
                         .execute(&mut *tx)
@@ -293,7 +305,7 @@ macro_rules! account_store_for {
 
             async fn reset_mfa(&self, tenant: TenantId, id: UserId, audit: AuditDraft) -> StoreResult<()> {
                 let mut tx = self.begin().await?;
-                let done = sqlx::query(
+                let done = $crate::sqlx::query(
                     "UPDATE users SET totp_seed = NULL, totp_pending = NULL, totp_last_step = NULL WHERE tenant_id = $1 AND id = $2",
                 )
                 .bind(tenant.0)
@@ -302,14 +314,18 @@ macro_rules! account_store_for {
                 .await
                 .map_err(unavailable)?;
                 must_change(done.rows_affected())?;
-                sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(id.0).execute(&mut *tx).await.map_err(unavailable)?;
+                $crate::sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+                    .bind(id.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(unavailable)?;
                 end_sessions(&mut tx, id).await?;
                 self.append(&mut tx, audit).await?;
                 Self::commit(tx).await
             }
 
             async fn use_totp_step(&self, tenant: TenantId, id: UserId, step: i64) -> StoreResult<bool> {
-                let done = sqlx::query(
+                let done = $crate::sqlx::query(
                     "UPDATE users SET totp_last_step = $1
                  WHERE tenant_id = $2 AND id = $3 AND (totp_last_step IS NULL OR totp_last_step < $1)",
                 )
@@ -323,7 +339,7 @@ macro_rules! account_store_for {
             }
 
             async fn use_recovery_code(&self, tenant: TenantId, id: UserId, digest: &[u8; 32], at: UnixTime) -> StoreResult<bool> {
-                let done = sqlx::query(
+                let done = $crate::sqlx::query(
                     "UPDATE recovery_codes SET used_at = $1
                  WHERE user_id = (SELECT id FROM users WHERE tenant_id = $2 AND id = $3) AND digest = $4 AND used_at IS NULL",
                 )
@@ -338,7 +354,7 @@ macro_rules! account_store_for {
             }
 
             async fn unused_recovery_codes(&self, tenant: TenantId, id: UserId) -> StoreResult<u32> {
-                let row = sqlx::query(
+                let row = $crate::sqlx::query(
                     "SELECT COUNT(*) AS n FROM recovery_codes r JOIN users u ON u.id = r.user_id
                  WHERE u.tenant_id = $1 AND u.id = $2 AND r.used_at IS NULL",
                 )
@@ -354,7 +370,7 @@ macro_rules! account_store_for {
             async fn create_session(&self, session: Session, audit: AuditDraft) -> StoreResult<()> {
                 let mut tx = self.begin().await?;
                 insert_session(&mut tx, &session).await?;
-                sqlx::query("UPDATE users SET last_sign_in_at = $1 WHERE tenant_id = $2 AND id = $3")
+                $crate::sqlx::query("UPDATE users SET last_sign_in_at = $1 WHERE tenant_id = $2 AND id = $3")
                     .bind(session.times.created_at)
                     .bind(session.tenant_id.0)
                     .bind(session.user_id.0)
@@ -366,7 +382,7 @@ macro_rules! account_store_for {
             }
 
             async fn session(&self, token_digest: &[u8; 32]) -> StoreResult<Option<Session>> {
-                let row = sqlx::query("SELECT * FROM sessions WHERE token_digest = $1")
+                let row = $crate::sqlx::query("SELECT * FROM sessions WHERE token_digest = $1")
                     .bind(&token_digest[..])
                     .fetch_optional(&self.pool)
                     .await
@@ -375,7 +391,7 @@ macro_rules! account_store_for {
             }
 
             async fn touch_session(&self, token_digest: &[u8; 32], at: UnixTime) -> StoreResult<()> {
-                sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_digest = $2")
+                $crate::sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_digest = $2")
                     .bind(at)
                     .bind(&token_digest[..])
                     .execute(&self.pool)
@@ -386,7 +402,7 @@ macro_rules! account_store_for {
 
             async fn rotate_session(&self, old_digest: &[u8; 32], new: Session, audit: AuditDraft) -> StoreResult<()> {
                 let mut tx = self.begin().await?;
-                let done = sqlx::query("DELETE FROM sessions WHERE token_digest = $1")
+                let done = $crate::sqlx::query("DELETE FROM sessions WHERE token_digest = $1")
                     .bind(&old_digest[..])
                     .execute(&mut *tx)
                     .await
@@ -399,7 +415,7 @@ macro_rules! account_store_for {
 
             async fn delete_session(&self, token_digest: &[u8; 32], audit: AuditDraft) -> StoreResult<()> {
                 let mut tx = self.begin().await?;
-                let done = sqlx::query("DELETE FROM sessions WHERE token_digest = $1")
+                let done = $crate::sqlx::query("DELETE FROM sessions WHERE token_digest = $1")
                     .bind(&token_digest[..])
                     .execute(&mut *tx)
                     .await
@@ -410,7 +426,7 @@ macro_rules! account_store_for {
             }
 
             async fn delete_sessions_created_before(&self, before: UnixTime) -> StoreResult<u64> {
-                let done = sqlx::query("DELETE FROM sessions WHERE created_at < $1")
+                let done = $crate::sqlx::query("DELETE FROM sessions WHERE created_at < $1")
                     .bind(before)
                     .execute(&self.pool)
                     .await
@@ -421,7 +437,7 @@ macro_rules! account_store_for {
             async fn record_login_failure(&self, keys: &[String], at: UnixTime) -> StoreResult<()> {
                 let mut tx = self.begin().await?;
                 for key in keys {
-                    sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
+                    $crate::sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
                         .bind(key)
                         .bind(at)
                         .execute(&mut *tx)
@@ -432,7 +448,7 @@ macro_rules! account_store_for {
             }
 
             async fn login_failures(&self, key: &str, since: UnixTime) -> StoreResult<(u32, Option<UnixTime>)> {
-                let row = sqlx::query("SELECT COUNT(*) AS n, MIN(at) AS oldest FROM login_failures WHERE key = $1 AND at >= $2")
+                let row = $crate::sqlx::query("SELECT COUNT(*) AS n, MIN(at) AS oldest FROM login_failures WHERE key = $1 AND at >= $2")
                     .bind(key)
                     .bind(since)
                     .fetch_one(&self.pool)
@@ -444,20 +460,27 @@ macro_rules! account_store_for {
             }
 
             async fn clear_login_failures(&self, key: &str) -> StoreResult<()> {
-                sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(key).execute(&self.pool).await.map_err(unavailable)?;
+                $crate::sqlx::query("DELETE FROM login_failures WHERE key = $1")
+                    .bind(key)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(unavailable)?;
                 Ok(())
             }
 
             async fn delete_login_failures_before(&self, before: UnixTime) -> StoreResult<u64> {
-                let done =
-                    sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(before).execute(&self.pool).await.map_err(unavailable)?;
+                let done = $crate::sqlx::query("DELETE FROM login_failures WHERE at < $1")
+                    .bind(before)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(unavailable)?;
                 Ok(done.rows_affected())
             }
 
             async fn create_token(&self, token: NewApiToken, mut audit: AuditDraft) -> StoreResult<ApiToken> {
                 let mut tx = self.begin().await?;
                 let scopes: Vec<&str> = token.scopes.iter().map(|a| a.as_str()).collect();
-                let row = sqlx::query(
+                let row = $crate::sqlx::query(
                     "INSERT INTO api_tokens (tenant_id, name, role, scopes, created_by, created_at, expires_at, digest)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *",
                 )
@@ -480,7 +503,7 @@ macro_rules! account_store_for {
             }
 
             async fn token_by_digest(&self, digest: &[u8; 32]) -> StoreResult<Option<ApiToken>> {
-                let row = sqlx::query("SELECT * FROM api_tokens WHERE digest = $1")
+                let row = $crate::sqlx::query("SELECT * FROM api_tokens WHERE digest = $1")
                     .bind(&digest[..])
                     .fetch_optional(&self.pool)
                     .await
@@ -489,7 +512,7 @@ macro_rules! account_store_for {
             }
 
             async fn list_tokens(&self, tenant: TenantId) -> StoreResult<Vec<ApiToken>> {
-                let rows = sqlx::query("SELECT * FROM api_tokens WHERE tenant_id = $1 ORDER BY id")
+                let rows = $crate::sqlx::query("SELECT * FROM api_tokens WHERE tenant_id = $1 ORDER BY id")
                     .bind(tenant.0)
                     .fetch_all(&self.pool)
                     .await
@@ -499,7 +522,7 @@ macro_rules! account_store_for {
 
             async fn revoke_token(&self, tenant: TenantId, id: TokenId, audit: AuditDraft) -> StoreResult<()> {
                 let mut tx = self.begin().await?;
-                let done = sqlx::query("UPDATE api_tokens SET revoked = TRUE WHERE tenant_id = $1 AND id = $2")
+                let done = $crate::sqlx::query("UPDATE api_tokens SET revoked = TRUE WHERE tenant_id = $1 AND id = $2")
                     .bind(tenant.0)
                     .bind(id.0)
                     .execute(&mut *tx)
