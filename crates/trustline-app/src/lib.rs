@@ -1,7 +1,8 @@
 //! Trustline's application services: what the HTTP edge, the background
 //! jobs and the command line all need, with no HTTP in it. That includes
-//! the live feed of floor changes, the webhook outbox, and the call engine
-//! wired to the store, the vault and both (`floor_engine`).
+//! the live feed of floor changes, the webhook outbox, the call engine
+//! wired to the store, the vault and both (`floor_engine`), and the security
+//! jobs (incident detection, housekeeping) with their SIEM stream.
 //!
 //! Each service takes the store and keys it works on and the time as a
 //! parameter; none decides who may call it (the edge's guard does) and none
@@ -14,12 +15,17 @@ mod checkpoints;
 mod control_history;
 mod evidence;
 mod floor_news;
+mod incident_watch;
 mod keys;
 mod live_feed;
 mod policies;
 mod retention;
+mod security_housekeeping;
+mod security_stream;
+mod security_watch;
 mod system_clock;
 mod tenant_end;
+mod training_standing;
 mod trust_facts;
 mod webhook_outbox;
 
@@ -34,7 +40,10 @@ pub use keys::{Keys, UnlockError, unlock, unlock_as};
 pub use live_feed::{LiveEvent, LiveFeed};
 pub use policies::Policies;
 pub use retention::run_retention;
+pub use security_stream::{InvalidSyslogTarget, SecurityStream, SiemOutputs, SyslogTarget, Urgency};
+pub use security_watch::SecurityWatch;
 pub use system_clock::SystemClock;
 pub use tenant_end::{DeletionCertificate, end_tenant};
+pub use training_standing::training_standing;
 pub use trust_facts::gather as gather_trust_facts;
 pub use webhook_outbox::{events_of as webhook_events_of, publish as publish_webhook, secret_place as webhook_secret_place};

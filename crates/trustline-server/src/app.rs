@@ -68,6 +68,7 @@ impl AppConfig {
 /// A configured server, ready to produce its router.
 pub struct App {
     state: AppState,
+    security: Arc<trustline_app::SecurityWatch>,
 }
 
 impl App {
@@ -78,7 +79,14 @@ impl App {
         let vault = Arc::new(trustline_vault::Vault::new(store.clone(), keys.keyring.clone()));
         let live = trustline_app::LiveFeed::start(store.clone());
         let engine = trustline_app::floor_engine(store.clone(), vault.clone(), live.clone(), clock.clone());
-        let security_stream = crate::security_stream::SecurityStream::open(&config.siem);
+        let security = Arc::new(trustline_app::SecurityWatch {
+            store: store.clone(),
+            clock: clock.clone(),
+            keys: keys.clone(),
+            vault: vault.clone(),
+            policies: config.policies(),
+            stream: trustline_app::SecurityStream::open(&config.siem),
+        });
         let shared = Shared {
             store,
             clock,
@@ -91,9 +99,8 @@ impl App {
             live,
             engine,
             csp_reports: Default::default(),
-            security_stream,
         };
-        Self { state: AppState(Arc::new(shared)) }
+        Self { state: AppState(Arc::new(shared)), security }
     }
 
     /// Starts the call engine, which places and takes calls through
@@ -106,14 +113,14 @@ impl App {
     /// every `tick`; security events and incidents also go to the SIEM
     /// outputs of the configuration.
     pub fn start_incident_detection(&self, tick: std::time::Duration, thresholds: trustline_domain::incidents::Thresholds) {
-        crate::incident_watch::start(self.state.clone(), tick, thresholds);
+        self.security.start_incident_detection(tick, thresholds);
     }
 
     /// Starts the security housekeeping (dormant accounts suspended, overdue
     /// access reviews escalated, audit chains verified, breach owners
     /// reminded as the 72-hour clock runs down) every `tick`.
     pub fn start_security_housekeeping(&self, tick: std::time::Duration) {
-        crate::security_housekeeping::start(self.state.clone(), tick);
+        self.security.start_housekeeping(tick);
     }
 
     /// Starts delivering webhooks, looking for due deliveries every `tick`.

@@ -26,8 +26,6 @@ pub(crate) struct Shared {
     pub engine: trustline_dialer::Engine,
     /// Browsers' CSP violation reports, newest kept.
     pub csp_reports: crate::csp_reports::CspReports,
-    /// Security events for a SIEM.
-    pub security_stream: crate::security_stream::SecurityStream,
 }
 
 impl std::ops::Deref for AppState {

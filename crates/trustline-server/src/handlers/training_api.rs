@@ -7,11 +7,11 @@ use crate::error_code::ErrorCode;
 use crate::extract::{ApiJson, ApiPath};
 use crate::handlers::views::Created;
 use crate::state::AppState;
-use crate::training_gate::standing;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use trustline_app::training_standing;
 use trustline_domain::training::{Course, CourseInput};
 use trustline_domain::{AuditAction, UnixTime, UserId};
 use trustline_store::StoreError;
@@ -111,7 +111,7 @@ pub(crate) struct Completion {
 /// Where the caller stands: current, or which course lapsed.
 pub(crate) async fn mine(State(state): State<AppState>, authed: Authed) -> Result<Json<MyTraining>, ApiError> {
     let (tenant, user) = (authed.principal.tenant.id, authed.principal.user.id);
-    let verdict = standing(state.store.as_ref(), tenant, user, state.clock.now()).await?;
+    let verdict = training_standing(state.store.as_ref(), tenant, user, state.clock.now()).await?;
     let completions = state
         .store
         .completions(tenant, Some(user))
@@ -138,7 +138,7 @@ pub(crate) async fn status(State(state): State<AppState>, authed: Authed) -> Res
     let now = state.clock.now();
     let mut out = Vec::new();
     for user in state.store.list_users(tenant).await?.into_iter().filter(|u| !u.disabled) {
-        let verdict = standing(state.store.as_ref(), tenant, user.id, now).await?;
+        let verdict = training_standing(state.store.as_ref(), tenant, user.id, now).await?;
         out.push(TrainingStanding {
             user_id: user.id,
             username: user.username,

@@ -55,7 +55,7 @@ pub struct SiemOutputs {
 
 /// How urgent a line is, as syslog's severity (RFC 5424 table 2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Urgency {
+pub enum Urgency {
     Critical = 2,
     Error = 3,
     Warning = 4,
@@ -135,7 +135,7 @@ impl Syslog {
 }
 
 /// The configured outputs, open.
-pub(crate) struct SecurityStream {
+pub struct SecurityStream {
     file: Option<Mutex<tokio::fs::File>>,
     syslog: Option<Syslog>,
     host: String,

@@ -6,7 +6,7 @@
 //! (timeline, audit, webhook `incident.reminder`, security stream).
 
 use crate::security_stream::Urgency;
-use crate::state::AppState;
+use crate::security_watch::SecurityWatch;
 use serde_json::json;
 use std::time::Duration;
 use trustline_audit::AuditDraft;
@@ -16,10 +16,10 @@ use trustline_domain::webhooks::WebhookEvent;
 use trustline_domain::{AuditAction, TenantId, UnixTime};
 use trustline_store::{NewIncident, StoreError, Tenant, TimelineEntry};
 
-pub(crate) fn start(state: AppState, tick: Duration) {
+pub(crate) fn start(watch: std::sync::Arc<SecurityWatch>, tick: Duration) {
     tokio::spawn(async move {
         loop {
-            if let Err(error) = run(&state).await {
+            if let Err(error) = run(&watch).await {
                 tracing::warn!(%error, "security housekeeping failed; trying again");
             }
             tokio::time::sleep(tick).await;
@@ -27,33 +27,33 @@ pub(crate) fn start(state: AppState, tick: Duration) {
     });
 }
 
-async fn run(state: &AppState) -> Result<(), StoreError> {
-    let now = state.clock.now();
-    for tenant in state.store.list_tenants().await?.into_iter().filter(|t| t.ended_at.is_none()) {
-        check_controls(state, &tenant, now).await?;
-        suspend_dormant(state, tenant.id, now).await?;
-        escalate_reviews(state, tenant.id, now).await?;
-        check_audit_chain(state, tenant.id, now).await?;
-        remind_breaches(state, &tenant, now).await?;
+async fn run(watch: &SecurityWatch) -> Result<(), StoreError> {
+    let now = watch.clock.now();
+    for tenant in watch.store.list_tenants().await?.into_iter().filter(|t| t.ended_at.is_none()) {
+        check_controls(watch, &tenant, now).await?;
+        suspend_dormant(watch, tenant.id, now).await?;
+        escalate_reviews(watch, tenant.id, now).await?;
+        check_audit_chain(watch, tenant.id, now).await?;
+        remind_breaches(watch, &tenant, now).await?;
     }
     Ok(())
 }
 
 /// Continuous monitoring: the controls are checked whether or not anyone
 /// looks at the trust center.
-async fn check_controls(state: &AppState, tenant: &Tenant, now: UnixTime) -> Result<(), StoreError> {
-    let facts = trustline_app::gather_trust_facts(&state.store, &state.keys, &state.vault, &state.config.policies(), tenant, now).await?;
-    trustline_app::keep_control_history(state.store.as_ref(), tenant.id, &trustline_trust::assess(&facts)).await
+async fn check_controls(watch: &SecurityWatch, tenant: &Tenant, now: UnixTime) -> Result<(), StoreError> {
+    let facts = crate::gather_trust_facts(&watch.store, &watch.keys, &watch.vault, &watch.policies, tenant, now).await?;
+    crate::keep_control_history(watch.store.as_ref(), tenant.id, &trustline_trust::assess(&facts)).await
 }
 
-async fn suspend_dormant(state: &AppState, tenant: TenantId, now: UnixTime) -> Result<(), StoreError> {
-    for user in state.store.list_users(tenant).await? {
+async fn suspend_dormant(watch: &SecurityWatch, tenant: TenantId, now: UnixTime) -> Result<(), StoreError> {
+    for user in watch.store.list_users(tenant).await? {
         if user.disabled || !is_dormant(user.last_sign_in_at, user.created_at, now) {
             continue;
         }
         let audit = AuditDraft::new(now, tenant.0, "system", AuditAction::UserSuspendDormant, format!("user:{}", user.id))
             .detail("last_sign_in_at", user.last_sign_in_at.map_or_else(|| "never".to_owned(), |at| at.to_string()));
-        match state.store.set_user_disabled(tenant, user.id, true, audit).await {
+        match watch.store.set_user_disabled(tenant, user.id, true, audit).await {
             Ok(()) => tracing::info!(tenant = tenant.0, user = user.id.0, "dormant account suspended"),
             // The organisation would be left without an owner: the account stays.
             Err(StoreError::LastOwner) => tracing::warn!(tenant = tenant.0, user = user.id.0, "dormant last owner left enabled"),
@@ -66,7 +66,7 @@ async fn suspend_dormant(state: &AppState, tenant: TenantId, now: UnixTime) -> R
 /// Raises an incident unless one with the same key is open already (so a
 /// standing problem is one incident, not one per pass).
 async fn raise_once(
-    state: &AppState,
+    watch: &SecurityWatch,
     tenant: TenantId,
     now: UnixTime,
     kind: IncidentKind,
@@ -74,7 +74,7 @@ async fn raise_once(
     key: String,
     title: String,
 ) -> Result<(), StoreError> {
-    let open = state.store.incidents(tenant).await?.iter().any(|i| i.dedup_key == key && i.state.status != IncidentStatus::Closed);
+    let open = watch.store.incidents(tenant).await?.iter().any(|i| i.dedup_key == key && i.state.status != IncidentStatus::Closed);
     if open {
         return Ok(());
     }
@@ -94,25 +94,25 @@ async fn raise_once(
     };
     let audit =
         AuditDraft::new(now, tenant.0, "system:housekeeping", AuditAction::IncidentRaise, String::new()).detail("kind", kind.as_str());
-    state.store.raise_incident(incident, audit).await?;
+    watch.store.raise_incident(incident, audit).await?;
     Ok(())
 }
 
-async fn escalate_reviews(state: &AppState, tenant: TenantId, now: UnixTime) -> Result<(), StoreError> {
-    for review in state.store.access_reviews(tenant).await?.into_iter().filter(|r| r.completed_at.is_none() && now > r.due_at) {
+async fn escalate_reviews(watch: &SecurityWatch, tenant: TenantId, now: UnixTime) -> Result<(), StoreError> {
+    for review in watch.store.access_reviews(tenant).await?.into_iter().filter(|r| r.completed_at.is_none() && now > r.due_at) {
         let title = format!("access review #{} is past its due date with decisions pending", review.id);
         let key = format!("access_review_overdue:{}", review.id);
-        raise_once(state, tenant, now, IncidentKind::AccessReviewOverdue, Severity::Medium, key, title).await?;
+        raise_once(watch, tenant, now, IncidentKind::AccessReviewOverdue, Severity::Medium, key, title).await?;
     }
     Ok(())
 }
 
-async fn check_audit_chain(state: &AppState, tenant: TenantId, now: UnixTime) -> Result<(), StoreError> {
-    let public_key = state.keys.checkpoint_signer.public_key();
-    if let Err(broken) = trustline_app::verify_tenant(&state.store, &state.keys.chain, &public_key, tenant).await? {
+async fn check_audit_chain(watch: &SecurityWatch, tenant: TenantId, now: UnixTime) -> Result<(), StoreError> {
+    let public_key = watch.keys.checkpoint_signer.public_key();
+    if let Err(broken) = crate::verify_tenant(&watch.store, &watch.keys.chain, &public_key, tenant).await? {
         let title = format!("the audit chain is broken at event {}: {}", broken.seq, broken.kind);
         let key = format!("audit_chain_broken:{}", tenant.0);
-        raise_once(state, tenant, now, IncidentKind::AuditChainBroken, Severity::Critical, key, title).await?;
+        raise_once(watch, tenant, now, IncidentKind::AuditChainBroken, Severity::Critical, key, title).await?;
     }
     Ok(())
 }
@@ -129,8 +129,8 @@ fn reminder_text(hours_left: i64, notify_by: UnixTime) -> String {
     }
 }
 
-async fn remind_breaches(state: &AppState, tenant: &Tenant, now: UnixTime) -> Result<(), StoreError> {
-    for incident in state.store.incidents(tenant.id).await?.into_iter().filter(|i| i.state.status != IncidentStatus::Closed) {
+async fn remind_breaches(watch: &SecurityWatch, tenant: &Tenant, now: UnixTime) -> Result<(), StoreError> {
+    for incident in watch.store.incidents(tenant.id).await?.into_iter().filter(|i| i.state.status != IncidentStatus::Closed) {
         let s = &incident.state;
         let Some(hours_left) = reminder_due(s.notify_by, s.notified_at, now, incident.reminded_hours) else { continue };
         let text = reminder_text(hours_left, s.notify_by.unwrap_or(now));
@@ -138,7 +138,7 @@ async fn remind_breaches(state: &AppState, tenant: &Tenant, now: UnixTime) -> Re
         let audit =
             AuditDraft::new(now, tenant.id.0, "system:housekeeping", AuditAction::IncidentRemind, format!("incident:{}", incident.id))
                 .detail("hours_left", hours_left.to_string());
-        if !state.store.record_reminder(tenant.id, incident.id, hours_left, entry, audit).await? {
+        if !watch.store.record_reminder(tenant.id, incident.id, hours_left, entry, audit).await? {
             continue;
         }
         tracing::warn!(incident = incident.id, tenant = tenant.id.0, hours_left, "breach notification reminder");
@@ -152,8 +152,8 @@ async fn remind_breaches(state: &AppState, tenant: &Tenant, now: UnixTime) -> Re
         });
         let urgency = if hours_left <= 6 { Urgency::Critical } else { Urgency::Error };
         let line = json!({ "type": "incident_reminder", "tenant": tenant.slug, "reminder": reminder.clone() });
-        state.security_stream.send(line, urgency, now).await;
-        crate::webhooks::publish(state.store.as_ref(), state.clock.now(), tenant.id, WebhookEvent::IncidentReminder, reminder).await;
+        watch.stream.send(line, urgency, now).await;
+        crate::publish_webhook(watch.store.as_ref(), watch.clock.now(), tenant.id, WebhookEvent::IncidentReminder, reminder).await;
     }
     Ok(())
 }

@@ -14,7 +14,7 @@
 //! Usernames appear only as MACs, as in the audit log.
 
 use crate::security_stream::Urgency;
-use crate::state::AppState;
+use crate::security_watch::SecurityWatch;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::time::Duration;
@@ -31,17 +31,17 @@ const PAGE: u32 = 1_000;
 /// Evidence that detection runs is recorded this often.
 const RECORD_EVERY: i64 = 3_600;
 
-pub(crate) fn start(state: AppState, tick: Duration, thresholds: Thresholds) {
+pub(crate) fn start(watch: std::sync::Arc<SecurityWatch>, tick: Duration, thresholds: Thresholds) {
     tokio::spawn(async move {
         let mut detectors: HashMap<TenantId, Detector> = HashMap::new();
         let mut recorded: Option<UnixTime> = None;
         loop {
-            match scan(&state, &mut detectors, thresholds).await {
+            match scan(&watch, &mut detectors, thresholds).await {
                 Ok(()) => {
-                    let now = state.clock.now();
+                    let now = watch.clock.now();
                     if recorded.is_none_or(|at| now - at >= RECORD_EVERY) {
                         let run = JobRunRecord { at: now, ok: true, detail: format!("{} tenants watched", detectors.len()) };
-                        match state.store.record_job_run(jobs::INCIDENT_DETECTION, None, run).await {
+                        match watch.store.record_job_run(jobs::INCIDENT_DETECTION, None, run).await {
                             Ok(()) => recorded = Some(now),
                             Err(error) => tracing::warn!(%error, "the detection run could not be recorded"),
                         }
@@ -54,16 +54,16 @@ pub(crate) fn start(state: AppState, tick: Duration, thresholds: Thresholds) {
     });
 }
 
-async fn scan(state: &AppState, detectors: &mut HashMap<TenantId, Detector>, thresholds: Thresholds) -> Result<(), StoreError> {
-    for tenant in state.store.list_tenants().await?.into_iter().filter(|t| t.ended_at.is_none()) {
+async fn scan(watch: &SecurityWatch, detectors: &mut HashMap<TenantId, Detector>, thresholds: Thresholds) -> Result<(), StoreError> {
+    for tenant in watch.store.list_tenants().await?.into_iter().filter(|t| t.ended_at.is_none()) {
         let detector = detectors.entry(tenant.id).or_insert_with(|| Detector::new(thresholds));
-        let mut after = state.store.detection_cursor(tenant.id).await?;
+        let mut after = watch.store.detection_cursor(tenant.id).await?;
         loop {
-            let events = state.store.audit_events(tenant.id, after, PAGE).await?;
+            let events = watch.store.audit_events(tenant.id, after, PAGE).await?;
             let Some(last) = events.last().map(|e| e.body.seq) else { break };
             for event in &events {
                 let b = &event.body;
-                let mut findings: Vec<Finding> = new_network(state, tenant.id, event).await?.into_iter().collect();
+                let mut findings: Vec<Finding> = new_network(watch, tenant.id, event).await?.into_iter().collect();
                 let fields = AuditFields {
                     at: b.at,
                     actor: &b.actor,
@@ -86,27 +86,21 @@ async fn scan(state: &AppState, detectors: &mut HashMap<TenantId, Detector>, thr
                         "source": b.source,
                         "details": serde_json::from_str::<Value>(&b.details).unwrap_or(Value::Null),
                     });
-                    state.security_stream.send(line, urgency, b.at).await;
+                    watch.stream.send(line, urgency, b.at).await;
                     findings.extend(detector.observe(&signal));
                 }
                 for finding in findings {
                     let (at, urgency) = (finding.at, Urgency::of_severity(finding.severity));
-                    if let Some(incident) = raise(state, tenant.id, finding).await? {
+                    if let Some(incident) = raise(watch, tenant.id, finding).await? {
                         let line = json!({ "type": "incident", "tenant": tenant.slug, "incident": incident.clone() });
-                        state.security_stream.send(line, urgency, at).await;
-                        crate::webhooks::publish(
-                            state.store.as_ref(),
-                            state.clock.now(),
-                            tenant.id,
-                            WebhookEvent::IncidentRaised,
-                            incident,
-                        )
-                        .await;
+                        watch.stream.send(line, urgency, at).await;
+                        crate::publish_webhook(watch.store.as_ref(), watch.clock.now(), tenant.id, WebhookEvent::IncidentRaised, incident)
+                            .await;
                     }
                 }
             }
             after = last;
-            state.store.set_detection_cursor(tenant.id, after).await?;
+            watch.store.set_detection_cursor(tenant.id, after).await?;
         }
     }
     Ok(())
@@ -117,17 +111,17 @@ const PRIVILEGED: [Role; 3] = [Role::Owner, Role::Admin, Role::Auditor];
 
 /// A privileged account's successful sign-in from a network none of its
 /// earlier sign-ins came from.
-async fn new_network(state: &AppState, tenant: TenantId, event: &StoredEvent) -> Result<Option<Finding>, StoreError> {
+async fn new_network(watch: &SecurityWatch, tenant: TenantId, event: &StoredEvent) -> Result<Option<Finding>, StoreError> {
     let b = &event.body;
     if b.action != AuditAction::SessionLogin.name() || b.outcome != "success" {
         return Ok(None);
     }
     let Some(user) = b.target.strip_prefix("user:").and_then(|id| id.parse::<i64>().ok()) else { return Ok(None) };
-    let Some(account) = state.store.user(tenant, UserId(user)).await? else { return Ok(None) };
+    let Some(account) = watch.store.user(tenant, UserId(user)).await? else { return Ok(None) };
     if !PRIVILEGED.contains(&account.role) {
         return Ok(None);
     }
-    let earlier: Vec<String> = state
+    let earlier: Vec<String> = watch
         .store
         .audit_events_about(tenant, &b.target, 500)
         .await?
@@ -151,7 +145,7 @@ async fn new_network(state: &AppState, tenant: TenantId, event: &StoredEvent) ->
 
 /// Raises (or adds to) the incident of `finding`; a new one is returned
 /// as JSON for the SIEM and webhooks.
-async fn raise(state: &AppState, tenant: TenantId, finding: Finding) -> Result<Option<Value>, StoreError> {
+async fn raise(watch: &SecurityWatch, tenant: TenantId, finding: Finding) -> Result<Option<Value>, StoreError> {
     let clocks = deadlines(finding.at, finding.severity, finding.personal_data);
     let incident = NewIncident {
         tenant_id: tenant,
@@ -166,10 +160,10 @@ async fn raise(state: &AppState, tenant: TenantId, finding: Finding) -> Result<O
         entry: format!("detected: {}", finding.summary),
         actor: "system:detection".into(),
     };
-    let audit = AuditDraft::new(state.clock.now(), tenant.0, "system:detection", AuditAction::IncidentRaise, String::new())
+    let audit = AuditDraft::new(watch.clock.now(), tenant.0, "system:detection", AuditAction::IncidentRaise, String::new())
         .detail("kind", finding.kind.as_str())
         .detail("severity", finding.severity.as_str());
-    let (id, created) = state.store.raise_incident(incident, audit).await?;
+    let (id, created) = watch.store.raise_incident(incident, audit).await?;
     if !created {
         return Ok(None);
     }
