@@ -9,6 +9,7 @@
 //! builds SQL (the store does).
 
 mod agent_view;
+mod app_error;
 mod audit_appender;
 mod audit_check;
 mod checkpoints;
@@ -19,10 +20,12 @@ mod incident_watch;
 mod keys;
 mod live_feed;
 mod policies;
+mod requester;
 mod retention;
 mod security_housekeeping;
 mod security_stream;
 mod security_watch;
+mod sign_in;
 mod system_clock;
 mod tenant_end;
 mod training_standing;
@@ -30,6 +33,7 @@ mod trust_facts;
 mod webhook_outbox;
 
 pub use agent_view::StateView;
+pub use app_error::AppError;
 pub use audit_appender::AuditAppender;
 pub use audit_check::{TenantVerification, verify_tenant};
 pub use checkpoints::{write_checkpoint, write_checkpoints};
@@ -39,9 +43,11 @@ pub use floor_news::{FloorNews, floor_engine};
 pub use keys::{Keys, UnlockError, unlock, unlock_as};
 pub use live_feed::{LiveEvent, LiveFeed};
 pub use policies::Policies;
+pub use requester::Requester;
 pub use retention::run_retention;
 pub use security_stream::{InvalidSyslogTarget, SecurityStream, SiemOutputs, SyslogTarget, Urgency};
 pub use security_watch::SecurityWatch;
+pub use sign_in::{EnrolmentSecret, OpenedSession, SignIn};
 pub use system_clock::SystemClock;
 pub use tenant_end::{DeletionCertificate, end_tenant};
 pub use training_standing::training_standing;

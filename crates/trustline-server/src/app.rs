@@ -79,6 +79,16 @@ impl App {
         let vault = Arc::new(trustline_vault::Vault::new(store.clone(), keys.keyring.clone()));
         let live = trustline_app::LiveFeed::start(store.clone());
         let engine = trustline_app::floor_engine(store.clone(), vault.clone(), live.clone(), clock.clone());
+        let sign_in = trustline_app::SignIn {
+            store: store.clone(),
+            clock: clock.clone(),
+            keys: keys.clone(),
+            hasher,
+            appender: appender.clone(),
+            throttle: config.throttle,
+            password: config.password,
+            issuer: config.issuer.clone(),
+        };
         let security = Arc::new(trustline_app::SecurityWatch {
             store: store.clone(),
             clock: clock.clone(),
@@ -91,7 +101,7 @@ impl App {
             store,
             clock,
             keys,
-            hasher,
+            sign_in,
             appender,
             vault,
             config,

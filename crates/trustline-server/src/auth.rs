@@ -2,6 +2,7 @@
 //! The tenant always comes from the credential, never from the request.
 
 use crate::cookies;
+use crate::error::ApiError;
 use crate::state::AppState;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::header;
@@ -36,6 +37,17 @@ impl Principal {
         }
     }
 
+    /// The digest of the session this principal signed in with; routes of
+    /// one's own session refuse API tokens.
+    pub fn session_digest(&self) -> Result<[u8; 32], ApiError> {
+        match self.credential {
+            Credential::Session { digest, .. } => Ok(digest),
+            Credential::Token { .. } => {
+                Err(ApiError::new(crate::error_code::ErrorCode::SessionRequired, "API tokens cannot use this route"))
+            }
+        }
+    }
+
     /// The role this credential acts with: a token's own, never above its creator's.
     pub fn credential_role(&self) -> Role {
         match &self.credential {
@@ -67,11 +79,16 @@ pub(crate) struct Caller {
 impl Caller {
     /// An audit draft with time, tenant, actor and source filled in.
     pub fn audit(&self, state: &AppState, action: AuditAction, target: impl Into<String>) -> AuditDraft {
+        self.requester().audit(state.clock.now(), action, target)
+    }
+
+    /// Who asks, for the application services.
+    pub fn requester(&self) -> trustline_app::Requester {
         let (tenant, actor) = match &self.principal {
-            Some(p) => (p.tenant.id.0, p.actor()),
-            None => (0, "anonymous".to_owned()),
+            Some(p) => (Some(p.tenant.id), p.actor()),
+            None => (None, "anonymous".to_owned()),
         };
-        AuditDraft::new(state.clock.now(), tenant, actor, action, target).source(self.source.clone())
+        trustline_app::Requester { tenant, actor, source: self.source.clone() }
     }
 }
 

@@ -103,6 +103,28 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<trustline_app::AppError> for ApiError {
+    fn from(error: trustline_app::AppError) -> Self {
+        use trustline_app::AppError;
+        let message = error.to_string();
+        let code = match error {
+            AppError::Store(e) => return e.into(),
+            AppError::TooManyGuesses | AppError::TooManyCodes => ErrorCode::TooManyAttempts,
+            AppError::InvalidCredentials => ErrorCode::InvalidCredentials,
+            AppError::InvalidCode => ErrorCode::InvalidCode,
+            AppError::WrongPassword => ErrorCode::WrongPassword,
+            AppError::WeakPassword(_) => ErrorCode::WeakPassword,
+            AppError::MfaNotEnrolled => ErrorCode::MfaNotEnrolled,
+            AppError::MfaAlreadyEnrolled => ErrorCode::MfaAlreadyEnrolled,
+            AppError::NoEnrolmentPending => ErrorCode::NoEnrolmentPending,
+            AppError::MfaSeedUnreadable => ErrorCode::MfaSeedUnreadable,
+            AppError::Busy => ErrorCode::Busy,
+            AppError::Internal(_) => ErrorCode::Internal,
+        };
+        ApiError::new(code, message)
+    }
+}
+
 impl From<trustline_app::EvidenceError> for ApiError {
     fn from(error: trustline_app::EvidenceError) -> Self {
         match error {

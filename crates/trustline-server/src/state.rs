@@ -1,7 +1,6 @@
 use crate::AppConfig;
 use std::sync::Arc;
 use trustline_app::{AuditAppender, Keys};
-use trustline_crypto::PasswordHasher;
 use trustline_domain::Clock;
 use trustline_store::Store;
 
@@ -13,7 +12,8 @@ pub(crate) struct Shared {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub keys: Arc<Keys>,
-    pub hasher: Arc<PasswordHasher>,
+    /// Signing in, second factors and passwords.
+    pub sign_in: trustline_app::SignIn,
     pub appender: AuditAppender,
     /// Keys for personal data, and the only way to decrypt it.
     pub vault: Arc<trustline_vault::Vault>,

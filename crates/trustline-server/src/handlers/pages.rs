@@ -8,7 +8,7 @@ use crate::csrf_token::{csrf_token, equal};
 use crate::error::ApiError;
 use crate::error_code::ErrorCode;
 use crate::extract::ApiForm;
-use crate::login::{self, NewSession};
+use crate::new_session::NewSession;
 use crate::page_render::render;
 use crate::state::AppState;
 use askama::Template;
@@ -106,8 +106,11 @@ pub(crate) async fn login_submit(
         let message = "The form expired. Please sign in again.".to_owned();
         return login_page(&state, &fresh, Some(message), input.tenant, input.username, StatusCode::FORBIDDEN);
     }
-    match login::sign_in(&state, &caller, &input.tenant, &input.username, input.password).await {
-        Ok(session) => with_session(&state, &session, next_page(session.stage)),
+    match state.sign_in.sign_in(&caller.requester(), &input.tenant, &input.username, input.password).await.map_err(ApiError::from) {
+        Ok(opened) => {
+            let session = NewSession::issued(&state, opened);
+            with_session(&state, &session, next_page(session.stage))
+        }
         Err(error) => login_page(&state, &cookie, Some(error.message), input.tenant, input.username, error.code.status()),
     }
 }
@@ -139,8 +142,19 @@ pub(crate) struct CodeInput {
 }
 
 pub(crate) async fn mfa_submit(State(state): State<AppState>, authed: Authed, ApiForm(input): ApiForm<CodeInput>) -> Response {
-    match login::second_factor(&state, &authed.caller, &authed.principal, &input.code).await {
-        Ok(session) => with_session(&state, &session, next_page(session.stage)),
+    let opened = match authed.principal.session_digest() {
+        Ok(digest) => state
+            .sign_in
+            .second_factor(&authed.caller.requester(), &authed.principal.user, &digest, &input.code)
+            .await
+            .map_err(ApiError::from),
+        Err(error) => Err(error),
+    };
+    match opened {
+        Ok(opened) => {
+            let session = NewSession::issued(&state, opened);
+            with_session(&state, &session, next_page(session.stage))
+        }
         Err(error) => render(&Mfa { csrf: session_csrf(&state, &authed), error: Some(error.message) }, error.code.status()),
     }
 }
@@ -156,7 +170,7 @@ struct Enrol {
 
 fn enrol_page(state: &AppState, authed: &Authed, error: Option<ApiError>) -> Response {
     let p = &authed.principal;
-    let secret = login::pending_enrolment(state, p).ok().flatten().map(|(secret, _)| secret.as_str().to_owned());
+    let secret = state.sign_in.pending_enrolment(&p.user, &p.tenant.slug).ok().flatten().map(|(secret, _)| secret.as_str().to_owned());
     let required = matches!(p.credential, Credential::Session { stage: SessionStage::MfaEnrolmentRequired, .. });
     let status = error.as_ref().map_or(StatusCode::OK, |e| e.status());
     render(&Enrol { csrf: session_csrf(state, authed), required, secret, error: error.map(|e| e.message) }, status)
@@ -170,7 +184,12 @@ pub(crate) async fn enrol_form(State(state): State<AppState>, authed: Authed) ->
 }
 
 pub(crate) async fn enrol_start(State(state): State<AppState>, authed: Authed) -> Response {
-    match login::start_enrolment(&state, &authed.caller, &authed.principal).await {
+    let p = &authed.principal;
+    let started = match p.session_digest() {
+        Ok(_) => state.sign_in.start_enrolment(&authed.caller.requester(), &p.user, &p.tenant.slug).await.map_err(ApiError::from),
+        Err(error) => Err(error),
+    };
+    match started {
         Ok(_) => Redirect::to("/mfa/enrol").into_response(),
         Err(error) => enrol_page(&state, &authed, Some(error)),
     }
@@ -183,7 +202,15 @@ struct Recovery {
 }
 
 pub(crate) async fn enrol_submit(State(state): State<AppState>, authed: Authed, ApiForm(input): ApiForm<CodeInput>) -> Response {
-    match login::confirm_enrolment(&state, &authed.caller, &authed.principal, &input.code).await {
+    let confirmed = match authed.principal.session_digest() {
+        Ok(digest) => state
+            .sign_in
+            .confirm_enrolment(&authed.caller.requester(), &authed.principal.user, &digest, &input.code)
+            .await
+            .map_err(ApiError::from),
+        Err(error) => Err(error),
+    };
+    match confirmed {
         Ok((session, codes)) => {
             let page = Recovery { codes: codes.iter().map(|c| c.as_str().to_owned()).collect() };
             let mut response = render(&page, StatusCode::OK);
@@ -198,14 +225,16 @@ pub(crate) async fn enrol_submit(State(state): State<AppState>, authed: Authed, 
 }
 
 pub(crate) async fn enrol_qr(State(state): State<AppState>, authed: Authed) -> Result<Response, ApiError> {
-    let (_, uri) = login::pending_enrolment(&state, &authed.principal)?.ok_or_else(ApiError::not_found)?;
+    let p = &authed.principal;
+    let (_, uri) = state.sign_in.pending_enrolment(&p.user, &p.tenant.slug)?.ok_or_else(ApiError::not_found)?;
     let code = qrcode::QrCode::new(uri.as_bytes()).map_err(|_| ApiError::new(ErrorCode::Internal, "QR encoding failed"))?;
     let svg = code.render::<qrcode::render::svg::Color>().min_dimensions(220, 220).build();
     Ok(([(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml"))], svg).into_response())
 }
 
 pub(crate) async fn logout(State(state): State<AppState>, authed: Authed) -> Result<Response, ApiError> {
-    login::sign_out(&state, &authed.caller, &authed.principal).await?;
+    let digest = authed.principal.session_digest()?;
+    state.sign_in.sign_out(&authed.caller.requester(), &authed.principal.user, &digest).await?;
     let mut response = Redirect::to("/login").into_response();
     response.headers_mut().append(header::SET_COOKIE, cookies::clear(cookies::session_cookie_name(state.config.tls), state.config.tls));
     Ok(response)
@@ -249,7 +278,10 @@ pub(crate) async fn password_submit(State(state): State<AppState>, authed: Authe
         let error = ApiError::new(ErrorCode::PasswordsDiffer, "the two new passwords are not the same");
         return password_page(&state, &authed, Some(error));
     }
-    match crate::passwords::change_own(&state, &authed, input.current_password, input.new_password).await {
+    let p = &authed.principal;
+    let requester = authed.caller.requester();
+    let changed = state.sign_in.change_own_password(&requester, &p.user, &p.tenant.slug, input.current_password, input.new_password);
+    match changed.await.map_err(ApiError::from) {
         Ok(()) => {
             let mut response = render(&PasswordChanged, StatusCode::OK);
             response

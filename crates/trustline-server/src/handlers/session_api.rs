@@ -4,7 +4,7 @@ use crate::csrf_token::csrf_token;
 use crate::error::ApiError;
 use crate::error_code::ErrorCode;
 use crate::extract::ApiJson;
-use crate::login::{self, NewSession};
+use crate::new_session::NewSession;
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -77,7 +77,8 @@ fn session_body(session: &NewSession) -> SessionStarted {
 }
 
 pub(crate) async fn sign_in(State(state): State<AppState>, caller: Caller, ApiJson(input): ApiJson<SignIn>) -> Result<Response, ApiError> {
-    let session = login::sign_in(&state, &caller, &input.tenant, &input.username, input.password).await?;
+    let opened = state.sign_in.sign_in(&caller.requester(), &input.tenant, &input.username, input.password).await?;
+    let session = NewSession::issued(&state, opened);
     Ok(with_cookie(&state, &session, session_body(&session)))
 }
 
@@ -95,7 +96,8 @@ pub(crate) async fn current(State(state): State<AppState>, authed: Authed) -> Re
 }
 
 pub(crate) async fn sign_out(State(state): State<AppState>, authed: Authed) -> Result<Response, ApiError> {
-    login::sign_out(&state, &authed.caller, &authed.principal).await?;
+    let digest = authed.principal.session_digest()?;
+    state.sign_in.sign_out(&authed.caller.requester(), &authed.principal.user, &digest).await?;
     let mut headers = HeaderMap::new();
     headers.insert(header::SET_COOKIE, cookies::clear(cookies::session_cookie_name(state.config.tls), state.config.tls));
     Ok((StatusCode::NO_CONTENT, headers).into_response())
@@ -106,12 +108,16 @@ pub(crate) async fn second_factor(
     authed: Authed,
     ApiJson(input): ApiJson<Code>,
 ) -> Result<Response, ApiError> {
-    let session = login::second_factor(&state, &authed.caller, &authed.principal, &input.code).await?;
+    let digest = authed.principal.session_digest()?;
+    let opened = state.sign_in.second_factor(&authed.caller.requester(), &authed.principal.user, &digest, &input.code).await?;
+    let session = NewSession::issued(&state, opened);
     Ok(with_cookie(&state, &session, session_body(&session)))
 }
 
 pub(crate) async fn start_enrolment(State(state): State<AppState>, authed: Authed) -> Result<Response, ApiError> {
-    let (secret, uri) = login::start_enrolment(&state, &authed.caller, &authed.principal).await?;
+    authed.principal.session_digest()?;
+    let p = &authed.principal;
+    let (secret, uri) = state.sign_in.start_enrolment(&authed.caller.requester(), &p.user, &p.tenant.slug).await?;
     Ok(Json(EnrolmentStarted { secret: secret.as_str(), otpauth_uri: uri.as_str() }).into_response())
 }
 
@@ -120,7 +126,9 @@ pub(crate) async fn confirm_enrolment(
     authed: Authed,
     ApiJson(input): ApiJson<Code>,
 ) -> Result<Response, ApiError> {
-    let (session, codes) = login::confirm_enrolment(&state, &authed.caller, &authed.principal, &input.code).await?;
+    let digest = authed.principal.session_digest()?;
+    let (opened, codes) = state.sign_in.confirm_enrolment(&authed.caller.requester(), &authed.principal.user, &digest, &input.code).await?;
+    let session = NewSession::issued(&state, opened);
     let recovery_codes = codes.iter().map(|c| c.as_str()).collect();
     let body = EnrolmentConfirmed { stage: session.stage, csrf_token: &session.csrf, recovery_codes };
     Ok(with_cookie(&state, &session, body))

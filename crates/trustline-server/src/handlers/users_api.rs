@@ -4,7 +4,6 @@ use crate::auth::{Authed, Principal};
 use crate::error::ApiError;
 use crate::error_code::ErrorCode;
 use crate::extract::{ApiJson, ApiPath};
-use crate::passwords::{check_new_password, hash_password};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
@@ -32,7 +31,7 @@ pub(crate) async fn me(authed: Authed) -> Json<Me> {
 pub(crate) struct PasswordChange {
     #[schemars(with = "String")]
     current_password: Zeroizing<String>,
-    #[schemars(with = "crate::passwords::NewPassword")]
+    #[schemars(with = "crate::password_schema::NewPassword")]
     new_password: Zeroizing<String>,
 }
 
@@ -42,7 +41,11 @@ pub(crate) async fn change_own_password(
     authed: Authed,
     ApiJson(input): ApiJson<PasswordChange>,
 ) -> Result<StatusCode, ApiError> {
-    crate::passwords::change_own(&state, &authed, input.current_password, input.new_password).await?;
+    let p = &authed.principal;
+    state
+        .sign_in
+        .change_own_password(&authed.caller.requester(), &p.user, &p.tenant.slug, input.current_password, input.new_password)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -79,7 +82,7 @@ pub(crate) struct NewUserInput {
     #[schemars(extend("enum" = Role::names()))]
     role: String,
     /// When absent, a strong one is generated and returned once.
-    #[schemars(with = "Option<crate::passwords::NewPassword>")]
+    #[schemars(with = "Option<crate::password_schema::NewPassword>")]
     password: Option<Zeroizing<String>>,
 }
 
@@ -106,8 +109,8 @@ pub(crate) async fn create(
         Some(p) => (p, false),
         None => (trustline_crypto::random_password(), true),
     };
-    check_new_password(&state, &password, &[username.as_str(), &display_name, &authed.principal.tenant.slug])?;
-    let password_hash = hash_password(&state, password.clone()).await?;
+    state.sign_in.check_new_password(&password, &[username.as_str(), &display_name, &authed.principal.tenant.slug])?;
+    let password_hash = state.sign_in.hash_password(password.clone()).await?;
     let new = NewUser {
         tenant_id: authed.principal.tenant.id,
         username: username.as_str().to_owned(),
