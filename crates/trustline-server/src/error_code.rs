@@ -6,8 +6,8 @@ use axum::http::StatusCode;
 
 macro_rules! error_codes {
     ($($variant:ident => ($name:literal, $status:ident)),* $(,)?) => {
-        /// A stable, machine-readable error code.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        /// A stable, machine-readable error code, ordered by status.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum ErrorCode {
             $($variant),*
         }

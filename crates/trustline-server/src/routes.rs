@@ -2,6 +2,7 @@
 //! the OpenAPI document are all built from this one table.
 
 use crate::assets;
+use crate::error_code::ErrorCode;
 use crate::guard::{Access, Surface, guard};
 use crate::handlers::{
     access_reviews_api, agents_api, audit_api, calls_api, campaigns_api, contacts_api, csp_api, custom_fields_api, health, imports_api,
@@ -75,8 +76,9 @@ pub struct RouteSpec {
     /// The `{id}` in the path is a name, not a number; `Some(pattern)`
     /// when names have one.
     pub keyed_by_name: Option<Option<&'static str>>,
-    /// Error statuses this route may answer besides the usual ones.
-    pub also_answers: &'static [u16],
+    /// Error codes of this route's own rules, besides those every route of
+    /// its kind answers with (see `openapi::error_codes`).
+    pub fails_with: &'static [ErrorCode],
 }
 
 struct Entry {
@@ -98,7 +100,7 @@ fn entry(method: Method, path: &'static str, summary: &'static str, access: Acce
         query: None,
         response: ResponseBody::Json(None),
         keyed_by_name: None,
-        also_answers: &[],
+        fails_with: &[],
     };
     Entry { spec, surface, handler }
 }
@@ -137,8 +139,8 @@ impl Entry {
         self
     }
 
-    fn also_answers(mut self, statuses: &'static [u16]) -> Self {
-        self.spec.also_answers = statuses;
+    fn fails_with(mut self, codes: &'static [ErrorCode]) -> Self {
+        self.spec.fails_with = codes;
         self
     }
 
@@ -163,8 +165,7 @@ fn entries() -> Vec<Entry> {
             .returns::<health::Ready>(),
         entry(Method::GET, "/static/app.css", "The stylesheet", Public, get(assets::app_css)),
         entry(Method::POST, "/csp-reports", "Browsers report content security policy violations here", Report, post(csp_api::receive))
-            .answers(StatusCode::NO_CONTENT)
-            .also_answers(&[429]),
+            .answers(StatusCode::NO_CONTENT),
         entry(
             Method::GET,
             "/api/csp-reports",
@@ -321,8 +322,8 @@ fn entries() -> Vec<Entry> {
         entry(Method::GET, "/api/openapi.json", "This document", Public, get(openapi::document)).returns::<openapi::ApiDocument>(),
         entry(Method::POST, "/api/session", "Sign in with organisation, username and password", Public, post(session_api::sign_in))
             .returns::<session_api::SessionStarted>()
-            .also_answers(&[401, 429])
-            .takes::<session_api::SignIn>(),
+            .takes::<session_api::SignIn>()
+            .fails_with(&[ErrorCode::InvalidCredentials, ErrorCode::TooManyAttempts, ErrorCode::Busy]),
         entry(Method::GET, "/api/session", "The current session", AnySession, get(session_api::current))
             .returns::<session_api::SessionView>(),
         entry(Method::DELETE, "/api/session", "Sign out", AnySession, delete(session_api::sign_out)).answers(StatusCode::NO_CONTENT),
@@ -334,10 +335,11 @@ fn entries() -> Vec<Entry> {
             post(session_api::second_factor),
         )
         .returns::<session_api::SessionStarted>()
-        .also_answers(&[429])
-        .takes::<session_api::Code>(),
+        .takes::<session_api::Code>()
+        .fails_with(&[ErrorCode::InvalidCode, ErrorCode::TooManyAttempts, ErrorCode::MfaNotEnrolled]),
         entry(Method::POST, "/api/mfa/enrolment", "Start authenticator enrolment", Enrolment, post(session_api::start_enrolment))
-            .returns::<session_api::EnrolmentStarted<'static>>(),
+            .returns::<session_api::EnrolmentStarted<'static>>()
+            .fails_with(&[ErrorCode::MfaAlreadyEnrolled]),
         entry(
             Method::POST,
             "/api/mfa/enrolment/confirm",
@@ -346,7 +348,8 @@ fn entries() -> Vec<Entry> {
             post(session_api::confirm_enrolment),
         )
         .returns::<session_api::EnrolmentConfirmed<'static>>()
-        .takes::<session_api::Code>(),
+        .takes::<session_api::Code>()
+        .fails_with(&[ErrorCode::NoEnrolmentPending, ErrorCode::InvalidCode]),
         // Account and administration API.
         entry(Method::GET, "/api/me", "The signed-in account", Allowed(Action::AccountView), get(users_api::me)).returns::<users_api::Me>(),
         entry(
@@ -357,13 +360,23 @@ fn entries() -> Vec<Entry> {
             put(users_api::change_own_password),
         )
         .takes::<users_api::PasswordChange>()
-        .answers(StatusCode::NO_CONTENT),
+        .answers(StatusCode::NO_CONTENT)
+        .fails_with(&[ErrorCode::WrongPassword, ErrorCode::WeakPassword, ErrorCode::TooManyAttempts, ErrorCode::Busy]),
         entry(Method::GET, "/api/users", "List staff accounts", Allowed(Action::UserRead), get(users_api::list))
             .returns::<Vec<crate::handlers::views::UserView>>(),
         entry(Method::POST, "/api/users", "Create a staff account", Allowed(Action::UserCreate), post(users_api::create))
             .returns::<users_api::NewUserView<'static>>()
             .takes::<users_api::NewUserInput>()
-            .answers(StatusCode::CREATED),
+            .answers(StatusCode::CREATED)
+            .fails_with(&[
+                ErrorCode::InvalidUsername,
+                ErrorCode::InvalidDisplayName,
+                ErrorCode::InvalidRole,
+                ErrorCode::RoleNotAssignable,
+                ErrorCode::WeakPassword,
+                ErrorCode::Conflict,
+                ErrorCode::Busy,
+            ]),
         entry(Method::GET, "/api/users/{id}", "One staff account", Allowed(Action::UserRead), get(users_api::show))
             .returns::<crate::handlers::views::UserView>(),
         entry(
@@ -373,9 +386,11 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::UserDisable),
             post(users_api::disable),
         )
-        .answers(StatusCode::NO_CONTENT),
+        .answers(StatusCode::NO_CONTENT)
+        .fails_with(&[ErrorCode::CannotChangeSelf, ErrorCode::RoleNotAssignable, ErrorCode::LastOwner]),
         entry(Method::POST, "/api/users/{id}/enable", "Enable an account", Allowed(Action::UserDisable), post(users_api::enable))
-            .answers(StatusCode::NO_CONTENT),
+            .answers(StatusCode::NO_CONTENT)
+            .fails_with(&[ErrorCode::CannotChangeSelf, ErrorCode::RoleNotAssignable]),
         entry(
             Method::POST,
             "/api/users/{id}/reset-mfa",
@@ -383,7 +398,8 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::UserResetMfa),
             post(users_api::reset_mfa),
         )
-        .answers(StatusCode::NO_CONTENT),
+        .answers(StatusCode::NO_CONTENT)
+        .fails_with(&[ErrorCode::CannotChangeSelf, ErrorCode::RoleNotAssignable]),
         entry(
             Method::PUT,
             "/api/users/{id}/role",
@@ -392,7 +408,8 @@ fn entries() -> Vec<Entry> {
             put(users_api::change_role),
         )
         .takes::<users_api::RoleChange>()
-        .answers(StatusCode::NO_CONTENT),
+        .answers(StatusCode::NO_CONTENT)
+        .fails_with(&[ErrorCode::InvalidRole, ErrorCode::CannotChangeSelf, ErrorCode::RoleNotAssignable, ErrorCode::LastOwner]),
         entry(Method::GET, "/api/tokens", "List API tokens", Allowed(Action::TokenManage), get(tokens_api::list))
             .returns::<Vec<crate::handlers::views::TokenView>>(),
         entry(
@@ -404,12 +421,14 @@ fn entries() -> Vec<Entry> {
         )
         .returns::<tokens_api::NewTokenView<'static>>()
         .takes::<tokens_api::NewTokenInput>()
-        .answers(StatusCode::CREATED),
+        .answers(StatusCode::CREATED)
+        .fails_with(&[ErrorCode::InvalidName, ErrorCode::InvalidExpiry, ErrorCode::InvalidScope, ErrorCode::ScopeNotGrantable]),
         entry(Method::DELETE, "/api/tokens/{id}", "Revoke an API token", Allowed(Action::TokenManage), delete(tokens_api::revoke))
             .answers(StatusCode::NO_CONTENT),
         entry(Method::GET, "/api/audit/events", "Audit events of the tenant", Allowed(Action::AuditRead), get(audit_api::events))
             .returns::<Vec<trustline_audit::StoredEvent>>()
-            .query::<audit_api::Page>(),
+            .query::<audit_api::Page>()
+            .fails_with(&[ErrorCode::InvalidSearch]),
         entry(
             Method::GET,
             "/api/audit/search",
@@ -418,7 +437,8 @@ fn entries() -> Vec<Entry> {
             get(audit_api::search),
         )
         .gives(ResponseBody::JsonOrCsv(describe::<audit_api::SearchResults>))
-        .query::<audit_api::SearchQuery>(),
+        .query::<audit_api::SearchQuery>()
+        .fails_with(&[ErrorCode::InvalidSearch, ErrorCode::InvalidPeriod]),
         entry(
             Method::GET,
             "/api/audit/verify",
@@ -437,16 +457,19 @@ fn entries() -> Vec<Entry> {
             put(tenant_api::update),
         )
         .takes::<tenant_api::Settings>()
-        .answers(StatusCode::NO_CONTENT),
+        .answers(StatusCode::NO_CONTENT)
+        .fails_with(&[ErrorCode::InvalidRegion, ErrorCode::NothingToChange]),
         // Contacts (personal data).
         entry(Method::GET, "/api/contacts", "List contacts (masked)", Allowed(Action::ContactRead), get(contacts_api::list))
+            .fails_with(&[ErrorCode::Undecryptable])
             .returns::<contacts_api::ContactPage>()
             .query::<contacts_api::Page>(),
         entry(Method::POST, "/api/contacts", "Create a contact", Allowed(Action::ContactWrite), post(contacts_api::create))
             .returns::<crate::handlers::views::Created>()
             .takes::<ContactInput>()
             .answers(StatusCode::CREATED)
-            .idempotent(),
+            .idempotent()
+            .fails_with(&[ErrorCode::InvalidContact, ErrorCode::CustomFields, ErrorCode::DuplicatePhone]),
         entry(
             Method::GET,
             "/api/contacts/lookup",
@@ -455,7 +478,8 @@ fn entries() -> Vec<Entry> {
             get(contacts_api::lookup),
         )
         .returns::<contacts_api::FoundContacts>()
-        .query::<contacts_api::LookupQuery>(),
+        .query::<contacts_api::LookupQuery>()
+        .fails_with(&[ErrorCode::InvalidEmail, ErrorCode::InvalidPhone, ErrorCode::Undecryptable]),
         entry(
             Method::GET,
             "/api/contacts/{id}",
@@ -464,11 +488,18 @@ fn entries() -> Vec<Entry> {
             get(contacts_api::show),
         )
         .returns::<contacts_api::ContactRecord>()
-        .also_answers(&[410]),
+        .fails_with(&[ErrorCode::Erased, ErrorCode::Undecryptable]),
         entry(Method::PUT, "/api/contacts/{id}", "Rectify a contact", Allowed(Action::ContactWrite), put(contacts_api::rectify))
-            .also_answers(&[410])
             .takes::<ContactInput>()
-            .answers(StatusCode::NO_CONTENT),
+            .answers(StatusCode::NO_CONTENT)
+            .fails_with(&[
+                ErrorCode::InvalidContact,
+                ErrorCode::CustomFields,
+                ErrorCode::DuplicatePhone,
+                ErrorCode::Conflict,
+                ErrorCode::Erased,
+                ErrorCode::Undecryptable,
+            ]),
         entry(
             Method::POST,
             "/api/contacts/{id}/reveal",
@@ -477,8 +508,8 @@ fn entries() -> Vec<Entry> {
             post(contacts_api::reveal),
         )
         .returns::<contacts_api::ContactRecord>()
-        .also_answers(&[410])
-        .takes::<contacts_api::RevealRequest>(),
+        .takes::<contacts_api::RevealRequest>()
+        .fails_with(&[ErrorCode::ReasonRequired, ErrorCode::Erased, ErrorCode::Undecryptable]),
         entry(
             Method::POST,
             "/api/contacts/{id}/consent",
@@ -487,14 +518,14 @@ fn entries() -> Vec<Entry> {
             post(contacts_api::change_consent),
         )
         .returns::<contacts_api::ConsentHistory>()
-        .also_answers(&[410])
-        .takes::<trustline_domain::contact::ConsentUpdate>(),
+        .takes::<trustline_domain::contact::ConsentUpdate>()
+        .fails_with(&[ErrorCode::Erased, ErrorCode::Undecryptable]),
         entry(Method::POST, "/api/contacts/{id}/notes", "Add a note", Allowed(Action::ContactWrite), post(contacts_api::add_note))
             .returns::<crate::handlers::views::Created>()
-            .also_answers(&[410])
             .takes::<contacts_api::NoteRequest>()
             .answers(StatusCode::CREATED)
-            .idempotent(),
+            .idempotent()
+            .fails_with(&[ErrorCode::InvalidNote, ErrorCode::Erased, ErrorCode::Undecryptable]),
         entry(
             Method::POST,
             "/api/contacts/{id}/assign",
@@ -502,9 +533,9 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::ContactAssign),
             post(contacts_api::assign),
         )
-        .also_answers(&[410])
         .takes::<contacts_api::AssignRequest>()
-        .answers(StatusCode::NO_CONTENT),
+        .answers(StatusCode::NO_CONTENT)
+        .fails_with(&[ErrorCode::Erased, ErrorCode::Undecryptable]),
         entry(
             Method::GET,
             "/api/contacts/{id}/export",
@@ -513,7 +544,7 @@ fn entries() -> Vec<Entry> {
             get(subject_rights_api::export),
         )
         .returns::<trustline_vault::SubjectExport>()
-        .also_answers(&[410]),
+        .fails_with(&[ErrorCode::Erased, ErrorCode::Undecryptable]),
         entry(
             Method::POST,
             "/api/contacts/{id}/erase",
@@ -521,14 +552,15 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::SubjectRights),
             post(subject_rights_api::erase),
         )
-        .also_answers(&[410])
         .takes::<subject_rights_api::ErasureRequest>()
-        .answers(StatusCode::NO_CONTENT),
+        .answers(StatusCode::NO_CONTENT)
+        .fails_with(&[ErrorCode::InvalidReason, ErrorCode::Erased, ErrorCode::Undecryptable]),
         entry(Method::POST, "/api/imports", "Upload a call list (CSV body)", Allowed(Action::ContactImport), post(imports_api::upload))
             .returns::<imports_api::ImportView>()
             .query::<imports_api::UploadQuery>()
             .csv_upload()
-            .answers(StatusCode::ACCEPTED),
+            .answers(StatusCode::ACCEPTED)
+            .fails_with(&[ErrorCode::InvalidFile, ErrorCode::InvalidRegion, ErrorCode::TooLarge]),
         entry(
             Method::POST,
             "/api/imports/columns",
@@ -537,7 +569,8 @@ fn entries() -> Vec<Entry> {
             post(imports_api::propose_columns),
         )
         .returns::<imports_api::ColumnProposal>()
-        .takes::<imports_api::HeaderInput>(),
+        .takes::<imports_api::HeaderInput>()
+        .fails_with(&[ErrorCode::InvalidHeader, ErrorCode::TooLarge]),
         entry(Method::GET, "/api/imports/{id}", "Import progress and counts", Allowed(Action::ContactImport), get(imports_api::show))
             .returns::<imports_api::ImportView>(),
         entry(
@@ -553,7 +586,8 @@ fn entries() -> Vec<Entry> {
             .returns::<RetentionPolicy>(),
         entry(Method::PUT, "/api/retention", "Change the retention policy", Allowed(Action::RetentionManage), put(retention_api::update))
             .takes::<RetentionPolicy>()
-            .answers(StatusCode::NO_CONTENT),
+            .answers(StatusCode::NO_CONTENT)
+            .fails_with(&[ErrorCode::InvalidPolicy]),
         entry(Method::GET, "/api/custom-fields", "Custom contact fields", Allowed(Action::ContactRead), get(custom_fields_api::list))
             .returns::<Vec<CustomFieldDef>>(),
         entry(
@@ -565,7 +599,8 @@ fn entries() -> Vec<Entry> {
         )
         .keyed_by_name(Some(CustomFieldDef::NAME_PATTERN))
         .takes::<custom_fields_api::FieldInput>()
-        .answers(StatusCode::NO_CONTENT),
+        .answers(StatusCode::NO_CONTENT)
+        .fails_with(&[ErrorCode::InvalidCustomField]),
         entry(
             Method::DELETE,
             "/api/custom-fields/{id}",
@@ -584,7 +619,8 @@ fn entries() -> Vec<Entry> {
             .returns::<crate::handlers::views::Created>()
             .takes::<CampaignInput>()
             .answers(StatusCode::CREATED)
-            .idempotent(),
+            .idempotent()
+            .fails_with(&[ErrorCode::InvalidCampaign, ErrorCode::UnknownReference, ErrorCode::Conflict]),
         entry(
             Method::GET,
             "/api/campaigns/{id}",
@@ -601,7 +637,8 @@ fn entries() -> Vec<Entry> {
             put(campaigns_api::update),
         )
         .takes::<CampaignInput>()
-        .answers(StatusCode::NO_CONTENT),
+        .answers(StatusCode::NO_CONTENT)
+        .fails_with(&[ErrorCode::InvalidCampaign, ErrorCode::UnknownReference, ErrorCode::Conflict]),
         entry(
             Method::POST,
             "/api/campaigns/{id}/status",
@@ -610,7 +647,8 @@ fn entries() -> Vec<Entry> {
             post(campaigns_api::change_status),
         )
         .returns::<campaigns_api::StatusView>()
-        .takes::<campaigns_api::StatusChange>(),
+        .takes::<campaigns_api::StatusChange>()
+        .fails_with(&[ErrorCode::InvalidStatus, ErrorCode::IllegalTransition, ErrorCode::Conflict]),
         entry(
             Method::GET,
             "/api/live",
@@ -627,7 +665,8 @@ fn entries() -> Vec<Entry> {
             get(reports_api::agent_time),
         )
         .query::<reports_api::AgentTimeQuery>()
-        .gives(ResponseBody::JsonOrCsv(describe::<reports_api::AgentTimeReport>)),
+        .gives(ResponseBody::JsonOrCsv(describe::<reports_api::AgentTimeReport>))
+        .fails_with(&[ErrorCode::InvalidPeriod]),
         // Agents at work.
         entry(
             Method::GET,
@@ -662,7 +701,8 @@ fn entries() -> Vec<Entry> {
             get(trust_api::evidence),
         )
         .query::<trust_api::EvidencePeriod>()
-        .gives(ResponseBody::Zip),
+        .gives(ResponseBody::Zip)
+        .fails_with(&[ErrorCode::InvalidPeriod]),
         entry(
             Method::POST,
             "/api/trust/controls/{id}/evidence",
@@ -672,7 +712,8 @@ fn entries() -> Vec<Entry> {
         )
         .takes::<trust_api::EvidenceInput>()
         .keyed_by_name(Some(trust_api::EVIDENCED_CONTROLS.as_str()))
-        .answers(StatusCode::NO_CONTENT),
+        .answers(StatusCode::NO_CONTENT)
+        .fails_with(&[ErrorCode::InvalidEvidence, ErrorCode::AutomatedControl]),
         // Access reviews.
         entry(Method::GET, "/api/access-reviews", "Access review campaigns", Allowed(Action::TrustRead), get(access_reviews_api::list))
             .returns::<Vec<access_reviews_api::ReviewSummary>>(),
@@ -701,7 +742,14 @@ fn entries() -> Vec<Entry> {
             post(access_reviews_api::decide),
         )
         .takes::<access_reviews_api::DecisionInput>()
-        .answers(StatusCode::NO_CONTENT),
+        .answers(StatusCode::NO_CONTENT)
+        .fails_with(&[
+            ErrorCode::AlreadyDecided,
+            ErrorCode::OwnAccess,
+            ErrorCode::RoleNotAssignable,
+            ErrorCode::CannotChangeSelf,
+            ErrorCode::LastOwner,
+        ]),
         // Supplier and risk registers.
         entry(
             Method::GET,
@@ -715,7 +763,8 @@ fn entries() -> Vec<Entry> {
             .returns::<crate::handlers::views::Created>()
             .takes::<SupplierInput>()
             .answers(StatusCode::CREATED)
-            .idempotent(),
+            .idempotent()
+            .fails_with(&[ErrorCode::InvalidSupplier]),
         entry(
             Method::PUT,
             "/api/suppliers/{id}",
@@ -724,7 +773,8 @@ fn entries() -> Vec<Entry> {
             put(registers_api::update_supplier),
         )
         .takes::<SupplierInput>()
-        .answers(StatusCode::NO_CONTENT),
+        .answers(StatusCode::NO_CONTENT)
+        .fails_with(&[ErrorCode::InvalidSupplier]),
         entry(
             Method::POST,
             "/api/suppliers/{id}/reviews",
@@ -733,17 +783,20 @@ fn entries() -> Vec<Entry> {
             post(registers_api::review_supplier),
         )
         .takes::<registers_api::SupplierReview>()
-        .answers(StatusCode::NO_CONTENT),
+        .answers(StatusCode::NO_CONTENT)
+        .fails_with(&[ErrorCode::InvalidReview]),
         entry(Method::GET, "/api/risks", "The risk register with reviews due", Allowed(Action::TrustRead), get(registers_api::risks))
             .returns::<Vec<registers_api::RiskView>>(),
         entry(Method::POST, "/api/risks", "Register a risk", Allowed(Action::TrustManage), post(registers_api::add_risk))
             .returns::<crate::handlers::views::Created>()
             .takes::<RiskInput>()
             .answers(StatusCode::CREATED)
-            .idempotent(),
+            .idempotent()
+            .fails_with(&[ErrorCode::InvalidRisk, ErrorCode::UnknownReference]),
         entry(Method::PUT, "/api/risks/{id}", "Change a risk", Allowed(Action::TrustManage), put(registers_api::update_risk))
             .takes::<RiskInput>()
-            .answers(StatusCode::NO_CONTENT),
+            .answers(StatusCode::NO_CONTENT)
+            .fails_with(&[ErrorCode::InvalidRisk, ErrorCode::UnknownReference]),
         entry(
             Method::POST,
             "/api/risks/{id}/reviews",
@@ -752,7 +805,8 @@ fn entries() -> Vec<Entry> {
             post(registers_api::review_risk),
         )
         .takes::<registers_api::RiskReview>()
-        .answers(StatusCode::NO_CONTENT),
+        .answers(StatusCode::NO_CONTENT)
+        .fails_with(&[ErrorCode::InvalidReview]),
         // Security training.
         entry(Method::GET, "/api/training/courses", "Security courses", Allowed(Action::AccountView), get(training_api::courses))
             .returns::<Vec<trustline_domain::training::Course>>(),
@@ -766,7 +820,8 @@ fn entries() -> Vec<Entry> {
         .returns::<crate::handlers::views::Created>()
         .takes::<CourseInput>()
         .answers(StatusCode::CREATED)
-        .idempotent(),
+        .idempotent()
+        .fails_with(&[ErrorCode::InvalidCourse, ErrorCode::CourseExists]),
         entry(
             Method::POST,
             "/api/training/courses/{id}/completions",
@@ -775,7 +830,8 @@ fn entries() -> Vec<Entry> {
             post(training_api::record_completion),
         )
         .takes::<training_api::CompletionInput>()
-        .answers(StatusCode::NO_CONTENT),
+        .answers(StatusCode::NO_CONTENT)
+        .fails_with(&[ErrorCode::InvalidCompletion]),
         entry(
             Method::GET,
             "/api/training/me",
@@ -804,7 +860,8 @@ fn entries() -> Vec<Entry> {
         entry(Method::POST, "/api/incidents", "Report a security incident", Allowed(Action::IncidentManage), post(incidents_api::report))
             .returns::<crate::handlers::views::Created>()
             .takes::<incidents_api::IncidentReport>()
-            .answers(StatusCode::CREATED),
+            .answers(StatusCode::CREATED)
+            .fails_with(&[ErrorCode::InvalidIncident]),
         entry(
             Method::GET,
             "/api/incidents/{id}",
@@ -821,7 +878,16 @@ fn entries() -> Vec<Entry> {
             post(incidents_api::change),
         )
         .returns::<incidents_api::IncidentView>()
-        .takes::<incidents_api::IncidentChange>(),
+        .takes::<incidents_api::IncidentChange>()
+        .fails_with(&[
+            ErrorCode::InvalidChange,
+            ErrorCode::EmptyChange,
+            ErrorCode::NoChange,
+            ErrorCode::NotABreach,
+            ErrorCode::IllegalIncidentChange,
+            ErrorCode::UnknownReference,
+            ErrorCode::Conflict,
+        ]),
         // Webhooks.
         entry(Method::GET, "/api/webhooks", "Webhook subscriptions", Allowed(Action::WebhookManage), get(webhooks_api::list))
             .returns::<Vec<webhooks_api::WebhookView>>(),
@@ -834,7 +900,8 @@ fn entries() -> Vec<Entry> {
         )
         .returns::<webhooks_api::NewWebhookView>()
         .takes::<WebhookInput>()
-        .answers(StatusCode::CREATED),
+        .answers(StatusCode::CREATED)
+        .fails_with(&[ErrorCode::InvalidWebhook]),
         entry(
             Method::DELETE,
             "/api/webhooks/{id}",
@@ -864,7 +931,8 @@ fn entries() -> Vec<Entry> {
             .returns::<crate::handlers::views::Created>()
             .takes::<QueueInput>()
             .answers(StatusCode::CREATED)
-            .idempotent(),
+            .idempotent()
+            .fails_with(&[ErrorCode::InvalidQueue, ErrorCode::UnknownReference, ErrorCode::QueueTaken, ErrorCode::NumberNotAssigned]),
         entry(
             Method::GET,
             "/api/queues/{id}",
@@ -875,7 +943,8 @@ fn entries() -> Vec<Entry> {
         .returns::<queues_api::QueueView>(),
         entry(Method::PUT, "/api/queues/{id}", "Change a queue's settings", Allowed(Action::QueueManage), put(queues_api::update))
             .takes::<QueueInput>()
-            .answers(StatusCode::NO_CONTENT),
+            .answers(StatusCode::NO_CONTENT)
+            .fails_with(&[ErrorCode::InvalidQueue, ErrorCode::UnknownReference, ErrorCode::QueueTaken, ErrorCode::NumberNotAssigned]),
         entry(
             Method::GET,
             "/api/inbound-numbers",
@@ -894,7 +963,8 @@ fn entries() -> Vec<Entry> {
             put(queues_api::set_skills),
         )
         .takes::<queues_api::SkillsInput>()
-        .answers(StatusCode::NO_CONTENT),
+        .answers(StatusCode::NO_CONTENT)
+        .fails_with(&[ErrorCode::InvalidSkills, ErrorCode::UnknownReference]),
         entry(
             Method::GET,
             "/api/reports/queues",
@@ -903,7 +973,8 @@ fn entries() -> Vec<Entry> {
             get(calls_api::queue_report),
         )
         .query::<calls_api::ReportQuery>()
-        .gives(ResponseBody::JsonOrCsv(describe::<calls_api::QueueReport>)),
+        .gives(ResponseBody::JsonOrCsv(describe::<calls_api::QueueReport>))
+        .fails_with(&[ErrorCode::InvalidPeriod]),
         entry(Method::GET, "/api/agent/state", "Your own agent state", Allowed(Action::AgentWork), get(agents_api::mine))
             .returns::<trustline_app::StateView>(),
         entry(
@@ -914,7 +985,8 @@ fn entries() -> Vec<Entry> {
             post(agents_api::change),
         )
         .returns::<trustline_app::StateView>()
-        .takes::<trustline_domain::agent::SelfServiceEvent>(),
+        .takes::<trustline_domain::agent::SelfServiceEvent>()
+        .fails_with(&[ErrorCode::IllegalTransition, ErrorCode::Conflict]),
         entry(Method::GET, "/api/agents", "Every agent's state", Allowed(Action::AgentMonitor), get(agents_api::list))
             .returns::<Vec<trustline_app::StateView>>(),
         entry(
@@ -925,7 +997,8 @@ fn entries() -> Vec<Entry> {
             post(agents_api::supervise),
         )
         .returns::<trustline_app::StateView>()
-        .takes::<agents_api::SupervisedMove>(),
+        .takes::<agents_api::SupervisedMove>()
+        .fails_with(&[ErrorCode::InvalidMove, ErrorCode::IllegalTransition, ErrorCode::Conflict]),
         entry(
             Method::GET,
             "/api/agents/{id}/history",
@@ -949,7 +1022,8 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::AgentWork),
             get(work_api::current),
         )
-        .returns::<work_api::WorkView>(),
+        .returns::<work_api::WorkView>()
+        .fails_with(&[ErrorCode::Erased, ErrorCode::Undecryptable]),
         entry(
             Method::POST,
             "/api/agent/next",
@@ -957,9 +1031,27 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::AgentWork),
             post(work_api::next),
         )
-        .returns::<work_api::WorkView>(),
+        .returns::<work_api::WorkView>()
+        .fails_with(&[
+            ErrorCode::WrongCallState,
+            ErrorCode::NotDiallable,
+            ErrorCode::NoTelephony,
+            ErrorCode::IllegalTransition,
+            ErrorCode::Conflict,
+            ErrorCode::Erased,
+            ErrorCode::Undecryptable,
+        ]),
         entry(Method::POST, "/api/calls/{id}/dial", "Dial the contact you were offered", Allowed(Action::AgentWork), post(work_api::dial))
-            .answers(StatusCode::NO_CONTENT),
+            .answers(StatusCode::NO_CONTENT)
+            .fails_with(&[
+                ErrorCode::WrongCallState,
+                ErrorCode::NotDiallable,
+                ErrorCode::NoTelephony,
+                ErrorCode::IllegalTransition,
+                ErrorCode::Conflict,
+                ErrorCode::Erased,
+                ErrorCode::Undecryptable,
+            ]),
         entry(
             Method::POST,
             "/api/calls/{id}/skip",
@@ -967,7 +1059,16 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::AgentWork),
             post(work_api::skip),
         )
-        .answers(StatusCode::NO_CONTENT),
+        .answers(StatusCode::NO_CONTENT)
+        .fails_with(&[
+            ErrorCode::WrongCallState,
+            ErrorCode::NotDiallable,
+            ErrorCode::NoTelephony,
+            ErrorCode::IllegalTransition,
+            ErrorCode::Conflict,
+            ErrorCode::Erased,
+            ErrorCode::Undecryptable,
+        ]),
         entry(
             Method::POST,
             "/api/calls/{id}/accept",
@@ -975,7 +1076,16 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::AgentWork),
             post(work_api::accept),
         )
-        .answers(StatusCode::NO_CONTENT),
+        .answers(StatusCode::NO_CONTENT)
+        .fails_with(&[
+            ErrorCode::WrongCallState,
+            ErrorCode::NotDiallable,
+            ErrorCode::NoTelephony,
+            ErrorCode::IllegalTransition,
+            ErrorCode::Conflict,
+            ErrorCode::Erased,
+            ErrorCode::Undecryptable,
+        ]),
         entry(
             Method::POST,
             "/api/calls/{id}/decline",
@@ -983,13 +1093,49 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::AgentWork),
             post(work_api::decline),
         )
-        .answers(StatusCode::NO_CONTENT),
+        .answers(StatusCode::NO_CONTENT)
+        .fails_with(&[
+            ErrorCode::WrongCallState,
+            ErrorCode::NotDiallable,
+            ErrorCode::NoTelephony,
+            ErrorCode::IllegalTransition,
+            ErrorCode::Conflict,
+            ErrorCode::Erased,
+            ErrorCode::Undecryptable,
+        ]),
         entry(Method::POST, "/api/calls/{id}/hold", "Put the person you talk to on hold", Allowed(Action::AgentWork), post(work_api::hold))
-            .answers(StatusCode::NO_CONTENT),
+            .answers(StatusCode::NO_CONTENT)
+            .fails_with(&[
+                ErrorCode::WrongCallState,
+                ErrorCode::NotDiallable,
+                ErrorCode::NoTelephony,
+                ErrorCode::IllegalTransition,
+                ErrorCode::Conflict,
+                ErrorCode::Erased,
+                ErrorCode::Undecryptable,
+            ]),
         entry(Method::POST, "/api/calls/{id}/resume", "Take the person on hold back", Allowed(Action::AgentWork), post(work_api::resume))
-            .answers(StatusCode::NO_CONTENT),
+            .answers(StatusCode::NO_CONTENT)
+            .fails_with(&[
+                ErrorCode::WrongCallState,
+                ErrorCode::NotDiallable,
+                ErrorCode::NoTelephony,
+                ErrorCode::IllegalTransition,
+                ErrorCode::Conflict,
+                ErrorCode::Erased,
+                ErrorCode::Undecryptable,
+            ]),
         entry(Method::POST, "/api/calls/{id}/hangup", "End your conversation", Allowed(Action::AgentWork), post(work_api::hang_up))
-            .answers(StatusCode::NO_CONTENT),
+            .answers(StatusCode::NO_CONTENT)
+            .fails_with(&[
+                ErrorCode::WrongCallState,
+                ErrorCode::NotDiallable,
+                ErrorCode::NoTelephony,
+                ErrorCode::IllegalTransition,
+                ErrorCode::Conflict,
+                ErrorCode::Erased,
+                ErrorCode::Undecryptable,
+            ]),
         entry(
             Method::POST,
             "/api/calls/{id}/cancel",
@@ -997,7 +1143,16 @@ fn entries() -> Vec<Entry> {
             Allowed(Action::AgentWork),
             post(work_api::cancel),
         )
-        .answers(StatusCode::NO_CONTENT),
+        .answers(StatusCode::NO_CONTENT)
+        .fails_with(&[
+            ErrorCode::WrongCallState,
+            ErrorCode::NotDiallable,
+            ErrorCode::NoTelephony,
+            ErrorCode::IllegalTransition,
+            ErrorCode::Conflict,
+            ErrorCode::Erased,
+            ErrorCode::Undecryptable,
+        ]),
         entry(
             Method::POST,
             "/api/calls/{id}/disposition",
@@ -1006,10 +1161,23 @@ fn entries() -> Vec<Entry> {
             post(work_api::dispose),
         )
         .takes::<work_api::DispositionInput>()
-        .answers(StatusCode::NO_CONTENT),
+        .answers(StatusCode::NO_CONTENT)
+        .fails_with(&[
+            ErrorCode::WrongCallState,
+            ErrorCode::NotDiallable,
+            ErrorCode::NoTelephony,
+            ErrorCode::IllegalTransition,
+            ErrorCode::Conflict,
+            ErrorCode::Erased,
+            ErrorCode::Undecryptable,
+            ErrorCode::UnknownReference,
+            ErrorCode::InvalidCallback,
+            ErrorCode::InvalidNote,
+        ]),
         entry(Method::GET, "/api/calls", "Calls offered in a period", Allowed(Action::AgentMonitor), get(calls_api::list))
             .returns::<calls_api::CallsView>()
-            .query::<reports_api::PeriodQuery>(),
+            .query::<reports_api::PeriodQuery>()
+            .fails_with(&[ErrorCode::InvalidPeriod]),
         entry(
             Method::GET,
             "/api/reports/campaigns",
@@ -1018,7 +1186,8 @@ fn entries() -> Vec<Entry> {
             get(calls_api::campaign_report),
         )
         .query::<calls_api::ReportQuery>()
-        .gives(ResponseBody::JsonOrCsv(describe::<calls_api::CampaignReport>)),
+        .gives(ResponseBody::JsonOrCsv(describe::<calls_api::CampaignReport>))
+        .fails_with(&[ErrorCode::InvalidPeriod]),
     ]
 }
 

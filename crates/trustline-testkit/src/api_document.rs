@@ -22,15 +22,21 @@ const ANNOTATIONS: [&str; 6] = ["description", "title", "format", "default", "ex
 /// Panics, saying where and why, when `body` is a JSON answer to `method
 /// path` that the document's schema for `status` does not describe.
 pub fn assert_answer_documented(method: &str, path: &str, status: u16, body: &Value) {
-    let Some(schema) = answer_schema(method, path, status) else { return };
+    let Some(operation) = operation(method, path) else { return };
+    let Some(schema) = operation["responses"][status.to_string()]["content"]["application/json"].get("schema") else {
+        if status >= 400 {
+            panic!("{method} {path} answered {status}, which the API document does not declare for it\nbody: {body}");
+        }
+        return;
+    };
     if let Err(why) = check(body, schema, "") {
         panic!("{method} {path} answered {status} with a body the API document does not describe: {why}\nbody: {body}");
     }
 }
 
-/// The documented JSON schema of `status` for the operation `path` reaches
-/// (literal segments win over parameters).
-fn answer_schema(method: &str, path: &str, status: u16) -> Option<&'static Value> {
+/// The documented operation `method path` reaches (literal segments win
+/// over parameters), if the document has one.
+fn operation(method: &str, path: &str) -> Option<&'static Value> {
     let path = path.split('?').next().unwrap_or(path);
     let segments: Vec<&str> = path.split('/').collect();
     let mut best: Option<(usize, &Value)> = None;
@@ -45,8 +51,7 @@ fn answer_schema(method: &str, path: &str, status: u16) -> Option<&'static Value
             best = Some((literal, item));
         }
     }
-    let operation = &best?.1[method.to_ascii_lowercase()];
-    operation["responses"][status.to_string()]["content"]["application/json"].get("schema")
+    best?.1.get(method.to_ascii_lowercase())
 }
 
 fn resolve(reference: &str) -> Result<&'static Value, String> {
@@ -257,9 +262,23 @@ mod tests {
 
     #[test]
     fn literal_segments_win_over_parameters() {
-        let lookup = answer_schema("get", "/api/contacts/lookup?q=x", 200).unwrap();
-        assert_eq!(lookup["$ref"], "#/components/schemas/FoundContacts");
-        let one = answer_schema("get", "/api/contacts/42", 200).unwrap();
-        assert_eq!(one["$ref"], "#/components/schemas/ContactRecord");
+        let success = |path| &operation("GET", path).unwrap()["responses"]["200"]["content"]["application/json"]["schema"];
+        assert_eq!(success("/api/contacts/lookup?q=x")["$ref"], "#/components/schemas/FoundContacts");
+        assert_eq!(success("/api/contacts/42")["$ref"], "#/components/schemas/ContactRecord");
+    }
+
+    #[test]
+    #[should_panic(expected = "does not declare")]
+    fn an_undeclared_error_status_fails() {
+        let body = json!({ "error": { "code": "conflict", "message": "m" } });
+        assert_answer_documented("GET", "/api/me", 409, &body);
+    }
+
+    #[test]
+    fn an_error_code_the_operation_does_not_list_fails() {
+        let refusal = |code: &str| json!({ "error": { "code": code, "message": "m" } });
+        let schema = &operation("POST", "/api/calls/7/hold").unwrap()["responses"]["409"]["content"]["application/json"]["schema"];
+        assert!(check(&refusal("wrong_call_state"), schema, "").is_ok());
+        assert!(check(&refusal("course_exists"), schema, "").is_err(), "a code of another route");
     }
 }
