@@ -3,6 +3,8 @@
 //! each to a status and a machine-readable code in one place; the command
 //! line prints it.
 
+use trustline_domain::contact::FieldError;
+use trustline_domain::incidents::StatusChangeError;
 use trustline_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +32,17 @@ pub enum AppError {
     NoEnrolmentPending,
     #[error("the stored MFA secret cannot be opened; ask an administrator to reset MFA")]
     MfaSeedUnreadable,
+    /// Input names things this tenant does not have.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    UnknownReference(Vec<FieldError>),
+    #[error("say what changed: status, owner, note, root cause, lessons or the breach")]
+    EmptyChange,
+    #[error("the incident already is as asked: nothing changed")]
+    NoChange,
+    #[error("only a declared personal-data breach has a regulator notification")]
+    NotABreach,
+    #[error(transparent)]
+    IllegalIncidentChange(StatusChangeError),
     /// The blocking pool that hashes passwords did not answer.
     #[error("the server is busy; try again")]
     Busy,

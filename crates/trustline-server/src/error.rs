@@ -109,6 +109,11 @@ impl From<trustline_app::AppError> for ApiError {
         let message = error.to_string();
         let code = match error {
             AppError::Store(e) => return e.into(),
+            AppError::UnknownReference(fields) => return ApiError::unknown_references(fields),
+            AppError::EmptyChange => ErrorCode::EmptyChange,
+            AppError::NoChange => ErrorCode::NoChange,
+            AppError::NotABreach => ErrorCode::NotABreach,
+            AppError::IllegalIncidentChange(_) => ErrorCode::IllegalIncidentChange,
             AppError::TooManyGuesses | AppError::TooManyCodes => ErrorCode::TooManyAttempts,
             AppError::InvalidCredentials => ErrorCode::InvalidCredentials,
             AppError::InvalidCode => ErrorCode::InvalidCode,

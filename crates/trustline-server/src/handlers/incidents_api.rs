@@ -14,10 +14,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use trustline_domain::bounded_text;
-use trustline_domain::contact::FieldError;
-use trustline_domain::incidents::{
-    IncidentKind, IncidentStatus, Severity, breach_notify_by, check_status_change, deadlines, notification_overdue, response_overdue,
-};
+use trustline_domain::incidents::{IncidentKind, IncidentStatus, Severity, deadlines, notification_overdue, response_overdue};
 use trustline_domain::{AuditAction, UnixTime, UserId};
 use trustline_store::{IncidentRecord, NewIncident, TimelineEntry};
 
@@ -177,71 +174,16 @@ pub(crate) async fn change(
 ) -> Result<Json<IncidentView>, ApiError> {
     let tenant = authed.principal.tenant.id;
     let now = state.clock.now();
-    let (incident, _) = state.store.incident(tenant, id).await?.ok_or_else(ApiError::not_found)?;
-    let from = incident.state.status;
-    let mut next = incident.state.clone();
-    let mut said = Vec::new();
-    if let Some(owner) = input.owner_id {
-        state
-            .store
-            .user(tenant, UserId(owner))
-            .await?
-            .ok_or_else(|| ApiError::unknown_references(vec![FieldError::new("owner_id", "is not one of your users")]))?;
-        next.owner_id = Some(UserId(owner));
-        said.push(format!("owner set to user {owner}"));
-    }
-    let (note, root_cause, lessons, notification) = (
-        entry_text("note", &input.note)?,
-        entry_text("root_cause", &input.root_cause)?,
-        entry_text("lessons", &input.lessons)?,
-        entry_text("regulator_notification", &input.regulator_notification)?,
-    );
-    let asked = input.status.is_some()
-        || input.owner_id.is_some()
-        || input.declare_breach
-        || [note, root_cause, lessons, notification].iter().any(Option::is_some);
-    if !asked {
-        return Err(ApiError::new(ErrorCode::EmptyChange, "say what changed: status, owner, note, root cause, lessons or the breach"));
-    }
-    if let Some(text) = root_cause {
-        next.root_cause = text.to_owned();
-        said.push(format!("root cause: {text}"));
-    }
-    if let Some(text) = lessons {
-        next.lessons = text.to_owned();
-        said.push(format!("lessons: {text}"));
-    }
-    if input.declare_breach && next.breach_aware_at.is_none() {
-        next.breach_aware_at = Some(now);
-        next.notify_by = Some(breach_notify_by(now));
-        said.push("declared a personal-data breach: the regulator must be told within 72 hours".into());
-    }
-    if let Some(text) = notification {
-        if next.breach_aware_at.is_none() {
-            return Err(ApiError::new(ErrorCode::NotABreach, "only a declared personal-data breach has a regulator notification"));
-        }
-        next.notification = Some(text.to_owned());
-        next.notified_at = Some(now);
-        said.push(format!("regulator notification: {text}"));
-    }
-    if let Some(note) = note {
-        said.push(note.to_owned());
-    }
-    let to = input.status.unwrap_or(from);
-    let breach_open = next.breach_aware_at.is_some() && next.notified_at.is_none();
-    check_status_change(from, to, &next.root_cause, &next.lessons, breach_open)
-        .map_err(|e| ApiError::new(ErrorCode::IllegalIncidentChange, e.to_string()))?;
-    if to != from {
-        next.status = to;
-        next.closed_at = (to == IncidentStatus::Closed).then_some(now);
-        said.push(format!("status {} → {}", from.as_str(), to.as_str()));
-    }
-    if said.is_empty() {
-        return Err(ApiError::new(ErrorCode::NoChange, "the incident already is as asked: nothing changed"));
-    }
-    let entry = TimelineEntry { at: now, actor: authed.principal.actor(), entry: said.join("; ") };
-    let audit = authed.caller.audit(&state, AuditAction::IncidentChange, format!("incident:{id}")).detail("status", next.status.as_str());
-    state.store.update_incident(tenant, id, from, next, entry, audit).await?;
+    let change = trustline_app::IncidentChange {
+        status: input.status,
+        owner: input.owner_id.map(UserId),
+        note: entry_text("note", &input.note)?,
+        root_cause: entry_text("root_cause", &input.root_cause)?,
+        lessons: entry_text("lessons", &input.lessons)?,
+        declare_breach: input.declare_breach,
+        notification: entry_text("regulator_notification", &input.regulator_notification)?,
+    };
+    trustline_app::change_incident(state.store.as_ref(), &authed.caller.requester(), tenant, id, &change, now).await?;
     let (updated, _) = state.store.incident(tenant, id).await?.ok_or_else(ApiError::not_found)?;
     Ok(Json(view(&updated, now)?))
 }
