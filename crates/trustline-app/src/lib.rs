@@ -8,6 +8,7 @@
 //! parameter; none decides who may call it (the edge's guard does) and none
 //! builds SQL (the store does).
 
+mod agent_time;
 mod agent_view;
 mod app_error;
 mod audit_appender;
@@ -33,6 +34,7 @@ mod training_standing;
 mod trust_facts;
 mod webhook_outbox;
 
+pub use agent_time::{AgentTimeRow, agent_time};
 pub use agent_view::StateView;
 pub use app_error::AppError;
 pub use audit_appender::AuditAppender;

@@ -11,10 +11,9 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use trustline_domain::agent::{StateTimes, state_times};
-use trustline_domain::reporting::{HandledCalls, handled_calls};
+use trustline_domain::agent::StateTimes;
+use trustline_domain::reporting::HandledCalls;
 use trustline_domain::{AuditAction, CsvWriter, Period, UnixTime, UserId};
-use trustline_store::CallRecord;
 
 /// The longest period one report covers.
 pub(crate) const MAX_PERIOD_SECONDS: i64 = 31 * 86_400;
@@ -110,51 +109,21 @@ pub(crate) async fn agent_time(
 ) -> Result<Response, ApiError> {
     let period = Period::lasting(query.from, query.seconds, MAX_PERIOD_SECONDS)?;
     let csv = query.format != Some(ReportFormat::Json);
-    let tenant = authed.principal.tenant.id;
-    let users = state.store.list_users(tenant).await?;
-    let initial: BTreeMap<i64, String> =
-        state.store.agent_states_at(tenant, period.from).await?.into_iter().map(|(u, s)| (u.0, s)).collect();
-    let mut moves: BTreeMap<i64, Vec<(i64, String)>> = BTreeMap::new();
-    for (user, entry) in state.store.agent_moves_between(tenant, period.from, period.to).await? {
-        moves.entry(user.0).or_default().push((entry.at, entry.to));
-    }
-    let mut calls: BTreeMap<i64, Vec<CallRecord>> = BTreeMap::new();
-    for call in state.store.calls_between(tenant, period.from, period.to).await? {
-        if let Some(agent) = call.agent_id {
-            calls.entry(agent.0).or_default().push(call);
-        }
-    }
-    let campaigns: BTreeMap<i64, String> = state.store.campaigns(tenant).await?.into_iter().map(|c| (c.id, c.name)).collect();
-    let queues: BTreeMap<i64, String> = state.store.queues(tenant).await?.into_iter().map(|q| (q.id, q.name)).collect();
-    let mut rows = Vec::new();
-    for user in &users {
-        let id = user.id.0;
-        let theirs: Vec<(i64, &str)> = moves.get(&id).map(|m| m.iter().map(|(at, s)| (*at, s.as_str())).collect()).unwrap_or_default();
-        let times = state_times(initial.get(&id).map(String::as_str), &theirs, period.from, period.to);
-        if times.logged_in() > 0 {
-            let mine = calls.get(&id).map_or(&[][..], Vec::as_slice);
-            let handled = handled_calls(mine.iter().map(|c| (c.connected_at, c.disposed_at)));
-            let newest = mine.iter().max_by_key(|c| (c.offered_at, c.id));
-            let worked_on = newest.and_then(|c| {
-                c.campaign_id.and_then(|id| campaigns.get(&id)).or_else(|| c.queue_id.and_then(|id| queues.get(&id))).cloned()
-            });
-            rows.push((user, times, handled, worked_on));
-        }
-    }
+    let rows = trustline_app::agent_time(state.store.as_ref(), authed.principal.tenant.id, period).await?;
     if !csv {
         let mut floor = StateTimes::default();
         let agents = rows
             .iter()
-            .map(|(user, times, calls, worked_on)| {
-                for (code, seconds) in &times.0 {
+            .map(|row| {
+                for (code, seconds) in &row.times.0 {
                     *floor.0.entry(code.clone()).or_default() += seconds;
                 }
                 AgentTime {
-                    user_id: user.id,
-                    username: user.username.clone(),
-                    times: TimeTotals::of(times),
-                    calls: *calls,
-                    last_worked_on: worked_on.clone(),
+                    user_id: row.user.id,
+                    username: row.user.username.clone(),
+                    times: TimeTotals::of(&row.times),
+                    calls: row.calls,
+                    last_worked_on: row.last_worked_on.clone(),
                 }
             })
             .collect();
@@ -175,14 +144,14 @@ pub(crate) async fn agent_time(
         "average_handle_seconds",
         "last_worked_on",
     ]);
-    for (user, times, calls, worked_on) in &rows {
-        csv.integer(user.id.0).text(&user.username).integer(times.logged_in());
+    for row in &rows {
+        csv.integer(row.user.id.0).text(&row.user.username).integer(row.times.logged_in());
         for code in STATES {
-            csv.integer(times.seconds(code));
+            csv.integer(row.times.seconds(code));
         }
-        csv.decimal(Some(times.occupancy().unwrap_or(0.0)), 4);
-        csv.integer(i64::try_from(calls.calls_handled).unwrap_or(i64::MAX)).decimal(calls.average_handle_seconds, 1);
-        csv.text(worked_on.as_deref().unwrap_or("")).end_row();
+        csv.decimal(Some(row.times.occupancy().unwrap_or(0.0)), 4);
+        csv.integer(i64::try_from(row.calls.calls_handled).unwrap_or(i64::MAX)).decimal(row.calls.average_handle_seconds, 1);
+        csv.text(row.last_worked_on.as_deref().unwrap_or("")).end_row();
     }
     let out = csv.finish();
     let audit = authed
