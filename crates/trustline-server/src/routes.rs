@@ -157,6 +157,20 @@ impl Entry {
     }
 }
 
+/// What the call engine may refuse an agent's move at the desk with: the
+/// call is no longer in a state that allows it, the contact may not be
+/// dialled, no carrier is connected, the agent's own state forbids it or
+/// changed meanwhile, or the contact's data is gone or unreadable.
+const DESK_REFUSALS: &[ErrorCode] = &[
+    ErrorCode::WrongCallState,
+    ErrorCode::NotDiallable,
+    ErrorCode::NoTelephony,
+    ErrorCode::IllegalTransition,
+    ErrorCode::Conflict,
+    ErrorCode::Erased,
+    ErrorCode::Undecryptable,
+];
+
 fn entries() -> Vec<Entry> {
     use Access::{Allowed, AnySession, Enrolment, MfaPending, PasswordChange, Public, Report};
     vec![
@@ -1031,26 +1045,10 @@ fn entries() -> Vec<Entry> {
             post(work_api::next),
         )
         .returns::<work_api::WorkView>()
-        .fails_with(&[
-            ErrorCode::WrongCallState,
-            ErrorCode::NotDiallable,
-            ErrorCode::NoTelephony,
-            ErrorCode::IllegalTransition,
-            ErrorCode::Conflict,
-            ErrorCode::Erased,
-            ErrorCode::Undecryptable,
-        ]),
+        .fails_with(DESK_REFUSALS),
         entry(Method::POST, "/api/calls/{id}/dial", "Dial the contact you were offered", Allowed(Action::AgentWork), post(work_api::dial))
             .answers(StatusCode::NO_CONTENT)
-            .fails_with(&[
-                ErrorCode::WrongCallState,
-                ErrorCode::NotDiallable,
-                ErrorCode::NoTelephony,
-                ErrorCode::IllegalTransition,
-                ErrorCode::Conflict,
-                ErrorCode::Erased,
-                ErrorCode::Undecryptable,
-            ]),
+            .fails_with(DESK_REFUSALS),
         entry(
             Method::POST,
             "/api/calls/{id}/skip",
@@ -1059,15 +1057,7 @@ fn entries() -> Vec<Entry> {
             post(work_api::skip),
         )
         .answers(StatusCode::NO_CONTENT)
-        .fails_with(&[
-            ErrorCode::WrongCallState,
-            ErrorCode::NotDiallable,
-            ErrorCode::NoTelephony,
-            ErrorCode::IllegalTransition,
-            ErrorCode::Conflict,
-            ErrorCode::Erased,
-            ErrorCode::Undecryptable,
-        ]),
+        .fails_with(DESK_REFUSALS),
         entry(
             Method::POST,
             "/api/calls/{id}/accept",
@@ -1076,15 +1066,7 @@ fn entries() -> Vec<Entry> {
             post(work_api::accept),
         )
         .answers(StatusCode::NO_CONTENT)
-        .fails_with(&[
-            ErrorCode::WrongCallState,
-            ErrorCode::NotDiallable,
-            ErrorCode::NoTelephony,
-            ErrorCode::IllegalTransition,
-            ErrorCode::Conflict,
-            ErrorCode::Erased,
-            ErrorCode::Undecryptable,
-        ]),
+        .fails_with(DESK_REFUSALS),
         entry(
             Method::POST,
             "/api/calls/{id}/decline",
@@ -1093,48 +1075,16 @@ fn entries() -> Vec<Entry> {
             post(work_api::decline),
         )
         .answers(StatusCode::NO_CONTENT)
-        .fails_with(&[
-            ErrorCode::WrongCallState,
-            ErrorCode::NotDiallable,
-            ErrorCode::NoTelephony,
-            ErrorCode::IllegalTransition,
-            ErrorCode::Conflict,
-            ErrorCode::Erased,
-            ErrorCode::Undecryptable,
-        ]),
+        .fails_with(DESK_REFUSALS),
         entry(Method::POST, "/api/calls/{id}/hold", "Put the person you talk to on hold", Allowed(Action::AgentWork), post(work_api::hold))
             .answers(StatusCode::NO_CONTENT)
-            .fails_with(&[
-                ErrorCode::WrongCallState,
-                ErrorCode::NotDiallable,
-                ErrorCode::NoTelephony,
-                ErrorCode::IllegalTransition,
-                ErrorCode::Conflict,
-                ErrorCode::Erased,
-                ErrorCode::Undecryptable,
-            ]),
+            .fails_with(DESK_REFUSALS),
         entry(Method::POST, "/api/calls/{id}/resume", "Take the person on hold back", Allowed(Action::AgentWork), post(work_api::resume))
             .answers(StatusCode::NO_CONTENT)
-            .fails_with(&[
-                ErrorCode::WrongCallState,
-                ErrorCode::NotDiallable,
-                ErrorCode::NoTelephony,
-                ErrorCode::IllegalTransition,
-                ErrorCode::Conflict,
-                ErrorCode::Erased,
-                ErrorCode::Undecryptable,
-            ]),
+            .fails_with(DESK_REFUSALS),
         entry(Method::POST, "/api/calls/{id}/hangup", "End your conversation", Allowed(Action::AgentWork), post(work_api::hang_up))
             .answers(StatusCode::NO_CONTENT)
-            .fails_with(&[
-                ErrorCode::WrongCallState,
-                ErrorCode::NotDiallable,
-                ErrorCode::NoTelephony,
-                ErrorCode::IllegalTransition,
-                ErrorCode::Conflict,
-                ErrorCode::Erased,
-                ErrorCode::Undecryptable,
-            ]),
+            .fails_with(DESK_REFUSALS),
         entry(
             Method::POST,
             "/api/calls/{id}/cancel",
@@ -1143,15 +1093,7 @@ fn entries() -> Vec<Entry> {
             post(work_api::cancel),
         )
         .answers(StatusCode::NO_CONTENT)
-        .fails_with(&[
-            ErrorCode::WrongCallState,
-            ErrorCode::NotDiallable,
-            ErrorCode::NoTelephony,
-            ErrorCode::IllegalTransition,
-            ErrorCode::Conflict,
-            ErrorCode::Erased,
-            ErrorCode::Undecryptable,
-        ]),
+        .fails_with(DESK_REFUSALS),
         entry(
             Method::POST,
             "/api/calls/{id}/disposition",
