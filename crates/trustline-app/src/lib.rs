@@ -1,5 +1,6 @@
 //! Trustline's application services: what the HTTP edge, the background
-//! jobs and the command line all need, with no HTTP in it. That includes
+//! jobs and the command line all need, with no HTTP in it: signing in,
+//! working incidents, report figures, and more. That includes
 //! the live feed of floor changes, the webhook outbox, the call engine
 //! wired to the store, the vault and both (`floor_engine`), and the security
 //! jobs (incident detection, housekeeping) with their SIEM stream.
@@ -13,6 +14,7 @@ mod agent_view;
 mod app_error;
 mod audit_appender;
 mod audit_check;
+mod call_figures;
 mod checkpoints;
 mod control_history;
 mod evidence;
@@ -39,6 +41,7 @@ pub use agent_view::StateView;
 pub use app_error::AppError;
 pub use audit_appender::AuditAppender;
 pub use audit_check::{TenantVerification, verify_tenant};
+pub use call_figures::{CampaignFigures, QueueFigures, SERVICE_LEVEL_SECONDS, campaign_figures, queue_figures};
 pub use checkpoints::{write_checkpoint, write_checkpoints};
 pub use control_history::keep as keep_control_history;
 pub use evidence::{EvidenceError, MAX_EVIDENCE_PERIOD_SECONDS, evidence_bundle, evidence_period, evidence_period_lasting};

@@ -15,14 +15,10 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-use trustline_domain::reporting::{CallFacts, CallKpis, InboundFacts, QueueKpis, call_kpis, queue_kpis};
+use trustline_app::QueueFigures as QueueFiguresRow;
+use trustline_domain::reporting::{CallKpis, QueueKpis};
 use trustline_domain::routing::ServiceLevelGoal;
 use trustline_domain::{AuditAction, CsvWriter, Period, UnixTime};
-
-/// Calls taken by an agent within this many seconds of the answer meet the
-/// service level (the usual 80/20 target's 20).
-pub(crate) const SERVICE_LEVEL_SECONDS: i64 = 20;
 
 #[derive(Serialize, schemars::JsonSchema)]
 pub(crate) struct CallsView {
@@ -148,27 +144,15 @@ pub(crate) async fn campaign_report(
     ApiQuery(query): ApiQuery<ReportQuery>,
 ) -> Result<Response, ApiError> {
     let (period, csv) = query.read()?;
-    let tenant = authed.principal.tenant.id;
-    let calls = state.store.calls_between(tenant, period.from, period.to).await?;
-    let mut by_campaign: BTreeMap<i64, Vec<CallFacts>> = BTreeMap::new();
-    for call in &calls {
-        if let Some(campaign) = call.campaign_id {
-            by_campaign.entry(campaign).or_default().push(call.outbound_facts());
-        }
-    }
-    let names: BTreeMap<i64, String> = state.store.campaigns(tenant).await?.into_iter().map(|c| (c.id, c.name)).collect();
-    let rows: Vec<(i64, String, CallKpis)> = names
-        .iter()
-        .map(|(id, name)| (*id, name.clone(), call_kpis(by_campaign.get(id).map_or(&[][..], Vec::as_slice), SERVICE_LEVEL_SECONDS)))
-        .collect();
+    let rows = trustline_app::campaign_figures(state.store.as_ref(), authed.principal.tenant.id, period).await?;
     if !csv {
         let campaigns =
-            rows.into_iter().map(|(campaign_id, campaign, figures)| CampaignFigures { campaign_id, campaign, figures }).collect();
+            rows.into_iter().map(|row| CampaignFigures { campaign_id: row.id, campaign: row.name, figures: row.figures }).collect();
         return Ok(Json(CampaignReport { from: period.from, to: period.to, campaigns }).into_response());
     }
     let mut csv = CsvWriter::with_header(&CAMPAIGN_COLUMNS);
-    for (id, name, k) in &rows {
-        campaign_row(&mut csv, *id, name, k);
+    for row in &rows {
+        campaign_row(&mut csv, row.id, &row.name, &row.figures);
     }
     csv_export(&state, &authed, "campaigns", &period, csv.finish()).await
 }
@@ -199,29 +183,16 @@ pub(crate) async fn queue_report(
     ApiQuery(query): ApiQuery<ReportQuery>,
 ) -> Result<Response, ApiError> {
     let (period, csv) = query.read()?;
-    let tenant = authed.principal.tenant.id;
-    let calls = state.store.calls_between(tenant, period.from, period.to).await?;
-    let mut by_queue: BTreeMap<i64, Vec<InboundFacts>> = BTreeMap::new();
-    for call in &calls {
-        if let Some(queue) = call.queue_id {
-            by_queue.entry(queue).or_default().push(call.inbound_facts());
-        }
-    }
-    let mut rows = Vec::new();
-    for queue in state.store.queues(tenant).await? {
-        let goal = queue.settings.clone().service_level;
-        let figures = queue_kpis(by_queue.get(&queue.id).map_or(&[][..], Vec::as_slice), goal.seconds);
-        rows.push((queue.id, queue.name, goal, figures));
-    }
+    let rows = trustline_app::queue_figures(state.store.as_ref(), authed.principal.tenant.id, period).await?;
     if !csv {
         let queues = rows
             .into_iter()
-            .map(|(queue_id, queue, service_level_goal, figures)| QueueFigures { queue_id, queue, service_level_goal, figures })
+            .map(|row| QueueFigures { queue_id: row.id, queue: row.name, service_level_goal: row.goal, figures: row.figures })
             .collect();
         return Ok(Json(QueueReport { from: period.from, to: period.to, queues }).into_response());
     }
     let mut csv = CsvWriter::with_header(&QUEUE_COLUMNS);
-    for (id, name, goal, k) in &rows {
+    for QueueFiguresRow { id, name, goal, figures: k } in &rows {
         csv.integer(*id)
             .text(name)
             .integer(count(k.offered))

@@ -153,7 +153,7 @@ pub(crate) async fn abandonment_chart(
             |c| c.campaign_id == Some(campaign.id),
             |hour| {
                 let facts: Vec<_> = hour.iter().map(|c| c.outbound_facts()).collect();
-                call_kpis(&facts, super::calls_api::SERVICE_LEVEL_SECONDS).abandonment_rate
+                call_kpis(&facts, trustline_app::SERVICE_LEVEL_SECONDS).abandonment_rate
             },
         );
         if values.iter().any(Option::is_some) {
