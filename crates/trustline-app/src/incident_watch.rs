@@ -31,7 +31,15 @@ const PAGE: u32 = 1_000;
 /// Evidence that detection runs is recorded this often.
 const RECORD_EVERY: i64 = 3_600;
 
-pub(crate) fn start(watch: std::sync::Arc<SecurityWatch>, tick: Duration, thresholds: Thresholds) {
+impl SecurityWatch {
+    /// Starts the detection rules over the audit stream, reading new events
+    /// every `tick`; security events and incidents also go to the stream.
+    pub fn start_incident_detection(self: &std::sync::Arc<Self>, tick: Duration, thresholds: Thresholds) {
+        start(self.clone(), tick, thresholds);
+    }
+}
+
+fn start(watch: std::sync::Arc<SecurityWatch>, tick: Duration, thresholds: Thresholds) {
     tokio::spawn(async move {
         let mut detectors: HashMap<TenantId, Detector> = HashMap::new();
         let mut recorded: Option<UnixTime> = None;

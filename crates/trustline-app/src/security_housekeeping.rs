@@ -16,7 +16,16 @@ use trustline_domain::webhooks::WebhookEvent;
 use trustline_domain::{AuditAction, TenantId, UnixTime};
 use trustline_store::{NewIncident, StoreError, Tenant, TimelineEntry};
 
-pub(crate) fn start(watch: std::sync::Arc<SecurityWatch>, tick: Duration) {
+impl SecurityWatch {
+    /// Starts the security housekeeping (controls checked, dormant accounts
+    /// suspended, overdue access reviews escalated, audit chains verified,
+    /// breach owners reminded as the 72-hour clock runs down) every `tick`.
+    pub fn start_housekeeping(self: &std::sync::Arc<Self>, tick: Duration) {
+        start(self.clone(), tick);
+    }
+}
+
+fn start(watch: std::sync::Arc<SecurityWatch>, tick: Duration) {
     tokio::spawn(async move {
         loop {
             if let Err(error) = run(&watch).await {
