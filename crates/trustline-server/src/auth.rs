@@ -42,9 +42,7 @@ impl Principal {
     pub fn session_digest(&self) -> Result<[u8; 32], ApiError> {
         match self.credential {
             Credential::Session { digest, .. } => Ok(digest),
-            Credential::Token { .. } => {
-                Err(ApiError::new(crate::error_code::ErrorCode::SessionRequired, "API tokens cannot use this route"))
-            }
+            Credential::Token { .. } => Err(ApiError::session_required()),
         }
     }
 

@@ -40,6 +40,10 @@ impl ApiError {
     pub fn unauthenticated() -> Self {
         Self::new(ErrorCode::Unauthenticated, "sign in first")
     }
+    /// Routes of one's own session refuse API tokens.
+    pub fn session_required() -> Self {
+        Self::new(ErrorCode::SessionRequired, "API tokens cannot use this route")
+    }
     pub fn forbidden() -> Self {
         Self::new(ErrorCode::Forbidden, "your role does not allow this action")
     }

@@ -43,6 +43,36 @@ impl Access {
     pub fn is_public(self) -> bool {
         matches!(self, Access::Public | Access::Report)
     }
+
+    /// Every code this guard may refuse a `method` request to a route of this
+    /// access with (see `admit`, the training gate and `check_csrf`), for the
+    /// API document.
+    pub fn refusals(self, method: &Method) -> Vec<ErrorCode> {
+        use ErrorCode as E;
+        if self.is_public() {
+            return Vec::new();
+        }
+        let mut codes = vec![E::Unauthenticated, E::SessionExpired, E::InvalidToken, E::MalformedAuthorization];
+        codes.extend_from_slice(match self {
+            Access::Public | Access::Report => &[],
+            Access::MfaPending => &[E::SessionRequired, E::MfaNotPending],
+            Access::Enrolment => &[E::SessionRequired, E::MfaRequired, E::PasswordChangeRequired],
+            Access::AnySession => &[E::SessionRequired],
+            Access::PasswordChange => &[E::SessionRequired, E::MfaRequired, E::MfaEnrolmentRequired],
+            Access::Allowed(_) => &[E::MfaRequired, E::MfaEnrolmentRequired, E::PasswordChangeRequired, E::Forbidden],
+        });
+        if let Access::Allowed(action) = self
+            && action.needs_current_training()
+        {
+            codes.push(E::TrainingLapsed);
+        }
+        // A browser's change must carry its session's CSRF token, read from
+        // a form body when there is no header.
+        if !is_safe(method) {
+            codes.extend([E::CsrfFailed, E::PayloadTooLarge]);
+        }
+        codes
+    }
 }
 
 /// Whether a refused page request should redirect a browser or answer JSON.
@@ -108,7 +138,7 @@ fn admit(caller: &Caller, access: Access) -> Result<(), Refusal> {
             "/mfa/enrol",
         )
     };
-    let session_only = || Refusal::Error(ApiError::new(ErrorCode::SessionRequired, "API tokens cannot use this route"));
+    let session_only = || Refusal::Error(ApiError::session_required());
     let change_password = || {
         Refusal::SignIn(
             ApiError::new(ErrorCode::PasswordChangeRequired, "choose your own password first: this one was set for you"),

@@ -57,8 +57,8 @@ fn query_parameters(describe: Describe) -> Vec<Value> {
 }
 
 /// Every error code the route of `spec` may answer with: those every route
-/// of its kind shares (how callers authenticate, what it reads) and those
-/// of its own rules. The document lists them per status, so a client (and
+/// of its kind shares (the guard's refusals for its access, what it reads)
+/// and those of its own rules. The document lists them per status, so a client (and
 /// the test client, and the fuzzer) can tell a documented refusal from a
 /// surprise. Server faults (500 `internal`) are not listed, since none is
 /// expected; `undecryptable` is, where a route opens personal data, because
@@ -83,25 +83,7 @@ pub fn error_codes(spec: &RouteSpec) -> BTreeSet<ErrorCode> {
     if spec.idempotent {
         codes.extend([E::InvalidIdempotencyKey, E::UnreadableBody, E::IdempotencyInProgress, E::IdempotencyKeyReused]);
     }
-    let signed_in = [E::Unauthenticated, E::SessionExpired, E::InvalidToken, E::MalformedAuthorization];
-    match spec.access {
-        Access::Public | Access::Report => {}
-        Access::MfaPending => codes.extend(signed_in.into_iter().chain([E::SessionRequired, E::MfaNotPending])),
-        Access::Enrolment => codes.extend(signed_in.into_iter().chain([E::SessionRequired, E::MfaRequired, E::PasswordChangeRequired])),
-        Access::AnySession => codes.extend(signed_in.into_iter().chain([E::SessionRequired])),
-        Access::PasswordChange => codes.extend(signed_in.into_iter().chain([E::SessionRequired, E::MfaRequired, E::MfaEnrolmentRequired])),
-        Access::Allowed(action) => {
-            codes.extend(signed_in.into_iter().chain([E::MfaRequired, E::MfaEnrolmentRequired, E::PasswordChangeRequired, E::Forbidden]));
-            if action.needs_current_training() {
-                codes.insert(E::TrainingLapsed);
-            }
-        }
-    }
-    // A browser's change must carry its session's CSRF token, read from a
-    // form body when there is no header.
-    if !spec.access.is_public() && spec.method != Method::GET {
-        codes.extend([E::CsrfFailed, E::PayloadTooLarge]);
-    }
+    codes.extend(spec.access.refusals(&spec.method));
     codes.extend(spec.fails_with);
     codes
 }

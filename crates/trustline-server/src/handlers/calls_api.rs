@@ -15,7 +15,6 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use trustline_app::QueueFigures as QueueFiguresRow;
 use trustline_domain::reporting::{CallKpis, QueueKpis};
 use trustline_domain::routing::ServiceLevelGoal;
 use trustline_domain::{AuditAction, CsvWriter, Period, UnixTime};
@@ -192,9 +191,10 @@ pub(crate) async fn queue_report(
         return Ok(Json(QueueReport { from: period.from, to: period.to, queues }).into_response());
     }
     let mut csv = CsvWriter::with_header(&QUEUE_COLUMNS);
-    for QueueFiguresRow { id, name, goal, figures: k } in &rows {
-        csv.integer(*id)
-            .text(name)
+    for row in &rows {
+        let (goal, k) = (&row.goal, &row.figures);
+        csv.integer(row.id)
+            .text(&row.name)
             .integer(count(k.offered))
             .integer(count(k.answered))
             .integer(count(k.abandoned))

@@ -142,14 +142,11 @@ pub(crate) struct CodeInput {
 }
 
 pub(crate) async fn mfa_submit(State(state): State<AppState>, authed: Authed, ApiForm(input): ApiForm<CodeInput>) -> Response {
-    let opened = match authed.principal.session_digest() {
-        Ok(digest) => state
-            .sign_in
-            .second_factor(&authed.caller.requester(), &authed.principal.user, &digest, &input.code)
-            .await
-            .map_err(ApiError::from),
-        Err(error) => Err(error),
+    let opened = async {
+        let digest = authed.principal.session_digest()?;
+        Ok::<_, ApiError>(state.sign_in.second_factor(&authed.caller.requester(), &authed.principal.user, &digest, &input.code).await?)
     };
+    let opened = opened.await;
     match opened {
         Ok(opened) => {
             let session = NewSession::issued(&state, opened);
@@ -185,10 +182,11 @@ pub(crate) async fn enrol_form(State(state): State<AppState>, authed: Authed) ->
 
 pub(crate) async fn enrol_start(State(state): State<AppState>, authed: Authed) -> Response {
     let p = &authed.principal;
-    let started = match p.session_digest() {
-        Ok(_) => state.sign_in.start_enrolment(&authed.caller.requester(), &p.user, &p.tenant.slug).await.map_err(ApiError::from),
-        Err(error) => Err(error),
+    let started = async {
+        p.session_digest()?;
+        Ok::<_, ApiError>(state.sign_in.start_enrolment(&authed.caller.requester(), &p.user, &p.tenant.slug).await?)
     };
+    let started = started.await;
     match started {
         Ok(_) => Redirect::to("/mfa/enrol").into_response(),
         Err(error) => enrol_page(&state, &authed, Some(error)),
@@ -202,14 +200,11 @@ struct Recovery {
 }
 
 pub(crate) async fn enrol_submit(State(state): State<AppState>, authed: Authed, ApiForm(input): ApiForm<CodeInput>) -> Response {
-    let confirmed = match authed.principal.session_digest() {
-        Ok(digest) => state
-            .sign_in
-            .confirm_enrolment(&authed.caller.requester(), &authed.principal.user, &digest, &input.code)
-            .await
-            .map_err(ApiError::from),
-        Err(error) => Err(error),
+    let confirmed = async {
+        let digest = authed.principal.session_digest()?;
+        Ok::<_, ApiError>(state.sign_in.confirm_enrolment(&authed.caller.requester(), &authed.principal.user, &digest, &input.code).await?)
     };
+    let confirmed = confirmed.await;
     match confirmed {
         Ok((session, codes)) => {
             let page = Recovery { codes: codes.iter().map(|c| c.as_str().to_owned()).collect() };
