@@ -11,7 +11,9 @@ mod simulated;
 mod simulated_callers;
 mod simulated_telephony;
 
-pub use port::{CallFailure, CallLeg, CallProgress, DialRequest, IncomingCall, LegId, Telephony, TelephonyError};
+pub use port::{
+    CallFailure, CallLeg, CallProgress, DialRequest, DtmfDigits, IncomingCall, LegId, Party, Settlement, Telephony, TelephonyError,
+};
 pub use random::SeededRandom;
 pub use simulated::{CallOutcome, CarrierProfile, SimulatedCarrier};
 pub use simulated_callers::{Arrival, Caller, InboundTraffic};

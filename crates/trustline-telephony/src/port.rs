@@ -1,11 +1,13 @@
 //! The telephony port: what the dialer and the switchboard ask of a carrier,
-//! whatever is behind it (the simulated carrier here, SIP later). A dialled
+//! whatever is behind it (the simulated carrier, or the SIP edge). A dialled
 //! call reports its progress on a channel; an incoming call arrives on the
 //! incoming channel with its own progress; either may be hung up from this
-//! side at any time.
+//! side at any time. Where a call's audio goes (an agent's desk, another
+//! call, hold) is set by `bridge`, `unbridge` and `hold`.
 
 use async_trait::async_trait;
 use tokio::sync::mpsc;
+use trustline_domain::{TenantId, UserId};
 
 /// A call to place. `to` and `caller_id` are E.164 numbers; `to` is
 /// personal data and must never be logged.
@@ -34,6 +36,8 @@ pub enum CallFailure {
     Machine,
     /// The carrier refused the call (bad number, no route).
     Rejected,
+    /// The carrier could not carry the call (it failed, refused us, or never answered).
+    CarrierFailure,
 }
 
 impl CallFailure {
@@ -43,19 +47,37 @@ impl CallFailure {
             CallFailure::NoAnswer => "no_answer",
             CallFailure::Machine => "machine",
             CallFailure::Rejected => "rejected",
+            CallFailure::CarrierFailure => "carrier_failure",
         }
     }
 }
 
-/// What happens to a dialled call, in order: either `Failed`, or `Answered`
-/// then (unless this side hangs up first) `RemoteHangUp`.
+/// What happens to a dialled call, in order: `Ringing` and `EarlyMedia`
+/// (either, both or none), then either `Failed`, or `Answered` and (unless
+/// this side hangs up first) `RemoteHangUp`. `Dtmf` comes whenever the
+/// other side presses a key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CallProgress {
+    /// The called phone rings.
+    Ringing,
+    /// The network plays something before the answer (a ring tone, an announcement).
+    EarlyMedia,
     /// A person answered.
     Answered,
+    /// A key the other side pressed: `0`-`9`, `*`, `#`, `A`-`D`.
+    Dtmf(char),
     /// The person hung up.
     RemoteHangUp,
     Failed(CallFailure),
+}
+
+/// How a call attempt ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Settlement {
+    Answered,
+    Failed(CallFailure),
+    /// The line went before anyone answered or the carrier said why.
+    Gone,
 }
 
 /// A placed call: its id and its progress. The channel closes when the call
@@ -64,6 +86,54 @@ pub enum CallProgress {
 pub struct CallLeg {
     pub id: LegId,
     pub progress: mpsc::Receiver<CallProgress>,
+}
+
+impl CallLeg {
+    /// Waits for the event that settles the attempt, passing over how it
+    /// is going (ringing, early media, keys).
+    pub async fn settled(&mut self) -> Settlement {
+        while let Some(event) = self.progress.recv().await {
+            match event {
+                CallProgress::Answered => return Settlement::Answered,
+                CallProgress::Failed(failure) => return Settlement::Failed(failure),
+                CallProgress::RemoteHangUp => return Settlement::Gone,
+                CallProgress::Ringing | CallProgress::EarlyMedia | CallProgress::Dtmf(_) => {}
+            }
+        }
+        Settlement::Gone
+    }
+}
+
+/// Where a call's audio goes when it is bridged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Party {
+    /// An agent's desk: the media session their browser (or desk phone)
+    /// opened when they started work.
+    Desk { tenant: TenantId, agent: UserId },
+    /// Another call: two outside parties talk to each other (a transfer to
+    /// an outside number).
+    Leg(LegId),
+}
+
+/// Keys a caller can press, as RFC 4733 sends them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DtmfDigits(String);
+
+impl DtmfDigits {
+    /// At most 32 keys: `0`-`9`, `*`, `#`, `A`-`D`.
+    pub fn parse(keys: &str) -> Result<Self, TelephonyError> {
+        if keys.is_empty() || keys.len() > 32 {
+            return Err(TelephonyError::BadDigits("between 1 and 32 keys"));
+        }
+        if !keys.chars().all(|c| c.is_ascii_digit() || matches!(c, '*' | '#' | 'A'..='D')) {
+            return Err(TelephonyError::BadDigits("only 0-9, *, # and A-D"));
+        }
+        Ok(Self(keys.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 /// A call coming in from the network, answered by the switchboard.
@@ -89,6 +159,10 @@ pub enum TelephonyError {
     Unavailable(String),
     #[error("no such call")]
     UnknownCall,
+    #[error("no media session for that desk: the agent has not started work on a phone")]
+    NoDesk,
+    #[error("not valid keys: {0}")]
+    BadDigits(&'static str),
 }
 
 #[async_trait]
@@ -98,12 +172,22 @@ pub trait Telephony: Send + Sync {
     async fn hang_up(&self, leg: LegId) -> Result<(), TelephonyError>;
     /// Calls coming in. The receiver is handed out once, to whoever asks first.
     fn incoming(&self) -> Option<mpsc::Receiver<IncomingCall>>;
-    /// Joins an incoming caller to the agent who took the call.
-    async fn bridge(&self, leg: LegId) -> Result<(), TelephonyError>;
+    /// Joins the call to `to`: the caller hears the party and the party the
+    /// caller. Re-pointing a bridged call moves it (no renegotiation).
+    async fn bridge(&self, leg: LegId, to: Party) -> Result<(), TelephonyError>;
+    /// Takes the call out of its bridge: the caller hears hold music until
+    /// bridged again or hung up.
+    async fn unbridge(&self, leg: LegId) -> Result<(), TelephonyError>;
     /// Asks a waiting caller whether they want to be called back instead of
     /// holding; `true` if they accept (they then leave the line).
     async fn offer_callback(&self, leg: LegId) -> Result<bool, TelephonyError>;
     /// Puts the person in a conversation on hold (they hear hold music, the
     /// agent is off the line) or back (`false`).
     async fn hold(&self, leg: LegId, on: bool) -> Result<(), TelephonyError>;
+    /// Hands the call to an outside number: dials it and, once it answers,
+    /// bridges the two. The returned leg reports the new party's progress;
+    /// the caller stays on `leg` until the new party answers.
+    async fn transfer(&self, leg: LegId, to: DialRequest) -> Result<CallLeg, TelephonyError>;
+    /// Plays keys to the other side of the call (RFC 4733 events).
+    async fn send_dtmf(&self, leg: LegId, keys: &DtmfDigits) -> Result<(), TelephonyError>;
 }

@@ -3,7 +3,7 @@
 //! seeded inbound traffic (or rung in one by one), all played out in real
 //! time, optionally faster (`speed` 10 plays a 30 s ring in 3 s).
 
-use crate::port::{CallFailure, CallLeg, CallProgress, DialRequest, IncomingCall, LegId, Telephony, TelephonyError};
+use crate::port::{CallFailure, CallLeg, CallProgress, DialRequest, DtmfDigits, IncomingCall, LegId, Party, Telephony, TelephonyError};
 use crate::simulated_callers::{Caller, InboundTraffic};
 use crate::{CallOutcome, CarrierProfile, SeededRandom, SimulatedCarrier};
 use async_trait::async_trait;
@@ -16,8 +16,12 @@ use tokio::sync::{mpsc, oneshot, watch};
 struct Leg {
     /// Ends the call from this side.
     end: oneshot::Sender<()>,
-    /// Joins an incoming caller to an agent.
+    /// Starts an incoming caller talking, the first time they are bridged.
     bridge: Option<oneshot::Sender<()>>,
+    /// Whom the caller hears.
+    party: Option<Party>,
+    /// The keys played to the caller.
+    keys_heard: String,
     /// An incoming caller's answer to the callback offer.
     accepts_callback: bool,
     /// On hold: the person waits and their talk time stands still.
@@ -62,6 +66,16 @@ impl SimulatedTelephony {
         lock(&self.legs).len()
     }
 
+    /// Whom the caller on `leg` hears, if anyone.
+    pub fn party_of(&self, leg: LegId) -> Option<Party> {
+        lock(&self.legs).get(&leg).and_then(|l| l.party)
+    }
+
+    /// The keys played to the caller on `leg` so far.
+    pub fn keys_heard(&self, leg: LegId) -> Option<String> {
+        lock(&self.legs).get(&leg).map(|l| l.keys_heard.clone())
+    }
+
     fn new_leg(
         &self,
         bridge: Option<oneshot::Sender<()>>,
@@ -74,7 +88,8 @@ impl SimulatedTelephony {
         };
         let (end, ended) = oneshot::channel();
         let (held, on_hold) = watch::channel(false);
-        lock(&self.legs).insert(id, Leg { end, bridge, accepts_callback, held });
+        let leg = Leg { end, bridge, party: None, keys_heard: String::new(), accepts_callback, held };
+        lock(&self.legs).insert(id, leg);
         (id, ended, on_hold)
     }
 
@@ -168,6 +183,9 @@ impl Telephony for SimulatedTelephony {
                 CallOutcome::NoAnswer { .. } => CallProgress::Failed(CallFailure::NoAnswer),
             };
             let played = async {
+                if !matches!(outcome, CallOutcome::Busy { .. }) && progress.send(CallProgress::Ringing).await.is_err() {
+                    return;
+                }
                 tokio::time::sleep(resolved).await;
                 if progress.send(first).await.is_err() {
                     return;
@@ -196,9 +214,59 @@ impl Telephony for SimulatedTelephony {
         lock(&self.incoming).take()
     }
 
-    async fn bridge(&self, leg: LegId) -> Result<(), TelephonyError> {
-        let bridge = lock(&self.legs).get_mut(&leg).ok_or(TelephonyError::UnknownCall)?.bridge.take();
-        bridge.ok_or(TelephonyError::UnknownCall)?.send(()).map_err(|()| TelephonyError::UnknownCall)
+    async fn bridge(&self, leg: LegId, to: Party) -> Result<(), TelephonyError> {
+        let mut legs = lock(&self.legs);
+        if let Party::Leg(other) = to {
+            let other = legs.get_mut(&other).ok_or(TelephonyError::UnknownCall)?;
+            other.party = Some(Party::Leg(leg));
+        }
+        let call = legs.get_mut(&leg).ok_or(TelephonyError::UnknownCall)?;
+        call.party = Some(to);
+        if let Some(start) = call.bridge.take() {
+            start.send(()).map_err(|()| TelephonyError::UnknownCall)?;
+        }
+        Ok(())
+    }
+
+    async fn unbridge(&self, leg: LegId) -> Result<(), TelephonyError> {
+        let mut legs = lock(&self.legs);
+        let party = legs.get_mut(&leg).ok_or(TelephonyError::UnknownCall)?.party.take();
+        if let Some(Party::Leg(other)) = party
+            && let Some(other) = legs.get_mut(&other)
+        {
+            other.party = None;
+        }
+        Ok(())
+    }
+
+    async fn transfer(&self, leg: LegId, to: DialRequest) -> Result<CallLeg, TelephonyError> {
+        if !lock(&self.legs).contains_key(&leg) {
+            return Err(TelephonyError::UnknownCall);
+        }
+        let mut called = self.dial(to).await?;
+        let (progress, receiver) = mpsc::channel(4);
+        let (legs, called_id) = (self.legs.clone(), called.id);
+        tokio::spawn(async move {
+            while let Some(event) = called.progress.recv().await {
+                if event == CallProgress::Answered {
+                    let mut legs = lock(&legs);
+                    for (one, other) in [(leg, called_id), (called_id, leg)] {
+                        if let Some(one) = legs.get_mut(&one) {
+                            one.party = Some(Party::Leg(other));
+                        }
+                    }
+                }
+                if progress.send(event).await.is_err() {
+                    return;
+                }
+            }
+        });
+        Ok(CallLeg { id: called_id, progress: receiver })
+    }
+
+    async fn send_dtmf(&self, leg: LegId, keys: &DtmfDigits) -> Result<(), TelephonyError> {
+        lock(&self.legs).get_mut(&leg).ok_or(TelephonyError::UnknownCall)?.keys_heard.push_str(keys.as_str());
+        Ok(())
     }
 
     async fn hold(&self, leg: LegId, on: bool) -> Result<(), TelephonyError> {
@@ -220,6 +288,8 @@ impl Telephony for SimulatedTelephony {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Settlement;
+    use trustline_domain::{TenantId, UserId};
 
     fn request() -> DialRequest {
         DialRequest { to: "+442071838750".into(), caller_id: None }
@@ -230,6 +300,7 @@ mod tests {
         let profile = CarrierProfile { answer_rate: 1.0, ..CarrierProfile::default() };
         let telephony = SimulatedTelephony::new(profile.clone(), 7, 1000.0);
         let mut leg = telephony.dial(request()).await.unwrap();
+        assert_eq!(leg.progress.recv().await, Some(CallProgress::Ringing));
         assert_eq!(leg.progress.recv().await, Some(CallProgress::Answered));
         assert_eq!(leg.progress.recv().await, Some(CallProgress::RemoteHangUp));
         assert_eq!(leg.progress.recv().await, None);
@@ -241,12 +312,12 @@ mod tests {
         let nobody = CarrierProfile { answer_rate: 0.0, machine_rate: 0.0, busy_rate: 1.0, ..CarrierProfile::default() };
         let telephony = SimulatedTelephony::new(nobody, 1, 1000.0);
         let mut leg = telephony.dial(request()).await.unwrap();
-        assert_eq!(leg.progress.recv().await, Some(CallProgress::Failed(CallFailure::Busy)));
+        assert_eq!(leg.progress.recv().await, Some(CallProgress::Failed(CallFailure::Busy)), "a busy line never rings");
 
         let talkative = CarrierProfile { answer_rate: 1.0, talk_median_ms: 3_600_000.0, ..CarrierProfile::default() };
         let telephony = SimulatedTelephony::new(talkative, 1, 1000.0);
         let mut leg = telephony.dial(request()).await.unwrap();
-        assert_eq!(leg.progress.recv().await, Some(CallProgress::Answered));
+        assert_eq!(leg.settled().await, Settlement::Answered);
         telephony.hang_up(leg.id).await.unwrap();
         assert_eq!(leg.progress.recv().await, None, "no hang-up is reported for a call ended from this side");
         assert!(matches!(telephony.hang_up(leg.id).await, Err(TelephonyError::UnknownCall)));
@@ -263,8 +334,12 @@ mod tests {
         assert_eq!((call.to.as_str(), call.from.as_deref()), ("+442079460999", Some("+442079460001")));
         assert!(!format!("{call:?}").contains("2079460001"), "the caller's number is never in debug output");
         assert!(!telephony.offer_callback(call.id).await.unwrap(), "this caller keeps holding");
-        telephony.bridge(call.id).await.unwrap();
-        assert!(telephony.bridge(call.id).await.is_err(), "bridged once");
+        let desk = Party::Desk { tenant: TenantId(1), agent: UserId(2) };
+        telephony.bridge(call.id, desk).await.unwrap();
+        assert_eq!(telephony.party_of(call.id), Some(desk));
+        telephony.unbridge(call.id).await.unwrap();
+        assert_eq!(telephony.party_of(call.id), None, "on hold music");
+        telephony.bridge(call.id, desk).await.unwrap();
         assert_eq!(call.progress.recv().await, Some(CallProgress::RemoteHangUp), "after talking");
 
         let impatient = Caller { patience_ms: 5_000, talk_ms: 10_000, accepts_callback: true };
@@ -286,13 +361,45 @@ mod tests {
         let caller = Caller { patience_ms: 3_600_000, talk_ms: 20_000, accepts_callback: false };
         telephony.ring_in("+442079460999", None, caller).await.unwrap();
         let mut call = incoming.recv().await.unwrap();
-        telephony.bridge(call.id).await.unwrap();
+        telephony.bridge(call.id, Party::Desk { tenant: TenantId(1), agent: UserId(2) }).await.unwrap();
         telephony.hold(call.id, true).await.unwrap();
         tokio::time::sleep(Duration::from_millis(400)).await;
         assert!(call.progress.try_recv().is_err(), "nobody hangs up on hold");
         telephony.hold(call.id, false).await.unwrap();
         assert_eq!(call.progress.recv().await, Some(CallProgress::RemoteHangUp), "the rest of the talk, then the end");
         assert!(matches!(telephony.hold(LegId(999), true).await, Err(TelephonyError::UnknownCall)), "no such call");
+    }
+
+    #[tokio::test]
+    async fn a_transfer_joins_the_caller_to_the_outside_number_once_it_answers() {
+        let talkative = CarrierProfile { answer_rate: 1.0, talk_median_ms: 3_600_000.0, ..CarrierProfile::default() };
+        let telephony = SimulatedTelephony::new(talkative, 5, 1000.0);
+        let mut caller = telephony.dial(request()).await.unwrap();
+        assert_eq!(caller.settled().await, Settlement::Answered);
+        let mut called = telephony.transfer(caller.id, request()).await.unwrap();
+        assert_eq!(called.progress.recv().await, Some(CallProgress::Ringing));
+        assert_eq!(telephony.party_of(caller.id), None, "not joined while the new party rings");
+        assert_eq!(called.progress.recv().await, Some(CallProgress::Answered));
+        assert_eq!(telephony.party_of(caller.id), Some(Party::Leg(called.id)));
+        assert_eq!(telephony.party_of(called.id), Some(Party::Leg(caller.id)));
+        telephony.unbridge(caller.id).await.unwrap();
+        assert_eq!((telephony.party_of(caller.id), telephony.party_of(called.id)), (None, None), "both sides let go");
+        assert!(matches!(telephony.transfer(LegId(999), request()).await, Err(TelephonyError::UnknownCall)));
+    }
+
+    #[tokio::test]
+    async fn keys_are_played_to_the_caller_and_bad_keys_are_refused() {
+        let talkative = CarrierProfile { answer_rate: 1.0, talk_median_ms: 3_600_000.0, ..CarrierProfile::default() };
+        let telephony = SimulatedTelephony::new(talkative, 5, 1000.0);
+        let mut leg = telephony.dial(request()).await.unwrap();
+        assert_eq!(leg.settled().await, Settlement::Answered);
+        telephony.send_dtmf(leg.id, &DtmfDigits::parse("12#").unwrap()).await.unwrap();
+        telephony.send_dtmf(leg.id, &DtmfDigits::parse("*A").unwrap()).await.unwrap();
+        assert_eq!(telephony.keys_heard(leg.id).as_deref(), Some("12#*A"));
+        for bad in ["", "12x", "1 2", "é", &"1".repeat(33)] {
+            assert!(DtmfDigits::parse(bad).is_err(), "{bad:?}");
+        }
+        assert!(matches!(telephony.send_dtmf(LegId(999), &DtmfDigits::parse("1").unwrap()).await, Err(TelephonyError::UnknownCall)));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use trustline_audit::AuditDraft;
 use trustline_domain::CallResult;
 use trustline_domain::{AuditAction, TenantId, UserId};
 use trustline_store::{CallChange, CallRecord, CallState, StoreError};
-use trustline_telephony::{CallProgress, DialRequest, LegId};
+use trustline_telephony::{DialRequest, LegId, Settlement};
 
 /// Asks the waiting caller on `leg` whether they want a callback; if they
 /// take it, the call waits off the line in its place.
@@ -53,18 +53,19 @@ pub(super) async fn call_back(engine: &Engine, call: &CallRecord, agent: UserId,
         }
     };
     engine.track_leg(id, leg.id);
+    call_flow::join_desk(telephony.as_ref(), leg.id, tenant, agent).await;
     let engine = engine.clone();
     tokio::spawn(async move {
         let followed = async {
-            match leg.progress.recv().await {
-                Some(CallProgress::Answered) => {
+            match leg.settled().await {
+                Settlement::Answered => {
                     call_flow::connect(&engine, tenant, id, CallState::Ringing, agent, origin).await?;
                     call_flow::converse(&engine, tenant, id, agent, origin, &mut leg.progress).await
                 }
-                Some(CallProgress::Failed(failure)) => {
+                Settlement::Failed(failure) => {
                     call_flow::end_unreached(&engine, tenant, origin, id, CallState::Ringing, failure_result(failure), Some(agent)).await
                 }
-                Some(CallProgress::RemoteHangUp) | None => {
+                Settlement::Gone => {
                     call_flow::end_unreached(&engine, tenant, origin, id, CallState::Ringing, CallResult::Failed, Some(agent)).await
                 }
             }

@@ -117,8 +117,7 @@ async fn take(engine: &Engine, call: &CallRecord, agent: UserId, settings: &Queu
         _ => match call_flow::connect(engine, tenant, id, CallState::Queued, agent, origin).await {
             Ok(()) => {
                 if let (Some(leg), Some(telephony)) = (engine.leg_of(id), engine.telephony()) {
-                    // A caller gone meanwhile is seen by the follower of their line.
-                    let _joined = telephony.bridge(leg).await;
+                    call_flow::join_desk(telephony.as_ref(), leg, tenant, agent).await;
                 }
                 Ok(())
             }

@@ -73,8 +73,7 @@ pub async fn accept(engine: &Engine, tenant: TenantId, agent: UserId, id: i64) -
         return Err(moved_meanwhile(engine, tenant, agent, id, error).await);
     }
     if let (Some(leg), Some(telephony)) = (engine.leg_of(id), engine.telephony()) {
-        // A caller gone meanwhile is seen by the follower of their line.
-        let _joined = telephony.bridge(leg).await;
+        call_flow::join_desk(telephony.as_ref(), leg, tenant, agent).await;
     }
     Ok(())
 }

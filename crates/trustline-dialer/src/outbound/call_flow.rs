@@ -17,7 +17,7 @@ use trustline_domain::agent::AgentEvent;
 use trustline_domain::webhooks::WebhookEvent;
 use trustline_domain::{AuditAction, ContactId, TenantId, UserId};
 use trustline_store::{AgentMove, CallChange, CallDirection, CallMode, CallState, NewCall, StoreError};
-use trustline_telephony::{CallFailure, CallLeg, CallProgress, DialRequest, Telephony};
+use trustline_telephony::{CallFailure, CallLeg, CallProgress, DialRequest, LegId, Party, Settlement, Telephony};
 use trustline_vault::subject_label;
 
 #[derive(Debug, thiserror::Error)]
@@ -177,8 +177,10 @@ pub(crate) async fn ring(
         }
     };
     engine.track_leg(id, leg.id);
-    if agent.is_none() {
-        engine.ringing(call.campaign, id, true).await;
+    match agent {
+        // The agent hears the line ring, and any early media, from the start.
+        Some(agent) => join_desk(telephony.as_ref(), leg.id, call.tenant, agent).await,
+        None => engine.ringing(call.campaign, id, true).await,
     }
     let (engine, call) = (engine.clone(), call.clone());
     tokio::spawn(async move {
@@ -194,19 +196,19 @@ pub(crate) async fn ring(
 async fn follow(engine: &Engine, call: &CampaignCall, id: i64, mut leg: CallLeg, agent: Option<UserId>) -> Result<(), CallError> {
     let origin = Origin::campaign(call.campaign);
     let placed = engine.time.millis();
-    let first = leg.progress.recv().await;
+    let first = leg.settled().await;
     if agent.is_none() {
         engine.ringing(call.campaign, id, false).await;
     }
     let ring_ms = u32::try_from(engine.time.millis().saturating_sub(placed)).unwrap_or(u32::MAX);
-    engine.record_attempt(call.campaign, first == Some(CallProgress::Answered), ring_ms).await;
+    engine.record_attempt(call.campaign, first == Settlement::Answered, ring_ms).await;
     match first {
-        Some(CallProgress::Answered) => {}
-        Some(CallProgress::Failed(failure)) => {
+        Settlement::Answered => {}
+        Settlement::Failed(failure) => {
             let ended = end_unreached(engine, call.tenant, origin, id, CallState::Ringing, failure_result(failure), agent);
             return unless_ended_meanwhile(ended.await);
         }
-        Some(CallProgress::RemoteHangUp) | None => {
+        Settlement::Gone => {
             let ended = end_unreached(engine, call.tenant, origin, id, CallState::Ringing, CallResult::Failed, agent);
             return unless_ended_meanwhile(ended.await);
         }
@@ -235,7 +237,27 @@ async fn follow(engine: &Engine, call: &CampaignCall, id: i64, mut leg: CallLeg,
         Err(CallError::Store(StoreError::Conflict(_))) => return Ok(()),
         connected => connected?,
     }
+    if taken_by_reservation(from)
+        && let Some(telephony) = engine.telephony()
+    {
+        join_desk(telephony.as_ref(), leg.id, call.tenant, agent).await;
+    }
     converse(engine, call.tenant, id, agent, origin, &mut leg.progress).await
+}
+
+/// Whether the agent was found for the call after the answer (predictive),
+/// rather than dialling it themselves and hearing it ring.
+fn taken_by_reservation(from: CallState) -> bool {
+    from == CallState::Answered
+}
+
+/// Points the call's audio at the agent's desk. A line gone meanwhile is
+/// seen by its follower; a desk without a media session (an agent working
+/// without a phone, the simulated floor) leaves the call unbridged, logged.
+pub(crate) async fn join_desk(telephony: &dyn Telephony, leg: LegId, tenant: TenantId, agent: UserId) {
+    if let Err(error) = telephony.bridge(leg, Party::Desk { tenant, agent }).await {
+        tracing::debug!(%error, %agent, "a call could not be joined to its agent's desk");
+    }
 }
 
 /// A call its agent already ended (a dial cancelled, a conversation hung
@@ -354,5 +376,6 @@ pub(crate) fn failure_result(failure: CallFailure) -> CallResult {
         CallFailure::NoAnswer => CallResult::NoAnswer,
         CallFailure::Machine => CallResult::Machine,
         CallFailure::Rejected => CallResult::Rejected,
+        CallFailure::CarrierFailure => CallResult::Failed,
     }
 }
