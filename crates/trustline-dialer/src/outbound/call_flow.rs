@@ -379,3 +379,15 @@ pub(crate) fn failure_result(failure: CallFailure) -> CallResult {
         CallFailure::CarrierFailure => CallResult::Failed,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_way_a_call_reaches_nobody_has_its_own_result() {
+        let results = [CallFailure::Busy, CallFailure::NoAnswer, CallFailure::Machine, CallFailure::Rejected, CallFailure::CarrierFailure]
+            .map(failure_result);
+        assert_eq!(results, [CallResult::Busy, CallResult::NoAnswer, CallResult::Machine, CallResult::Rejected, CallResult::Failed]);
+    }
+}
