@@ -370,10 +370,15 @@ mod tests {
         assert!(matches!(telephony.hold(LegId(999), true).await, Err(TelephonyError::UnknownCall)), "no such call");
     }
 
+    /// Everybody answers and talks for an hour.
+    fn talkative_carrier() -> SimulatedTelephony {
+        let talkative = CarrierProfile { answer_rate: 1.0, talk_median_ms: 3_600_000.0, ..CarrierProfile::default() };
+        SimulatedTelephony::new(talkative, 5, 1000.0)
+    }
+
     #[tokio::test]
     async fn a_transfer_joins_the_caller_to_the_outside_number_once_it_answers() {
-        let talkative = CarrierProfile { answer_rate: 1.0, talk_median_ms: 3_600_000.0, ..CarrierProfile::default() };
-        let telephony = SimulatedTelephony::new(talkative, 5, 1000.0);
+        let telephony = talkative_carrier();
         let mut caller = telephony.dial(request()).await.unwrap();
         assert_eq!(caller.settled().await, Settlement::Answered);
         let mut called = telephony.transfer(caller.id, request()).await.unwrap();
@@ -389,8 +394,7 @@ mod tests {
 
     #[tokio::test]
     async fn keys_are_played_to_the_caller_and_bad_keys_are_refused() {
-        let talkative = CarrierProfile { answer_rate: 1.0, talk_median_ms: 3_600_000.0, ..CarrierProfile::default() };
-        let telephony = SimulatedTelephony::new(talkative, 5, 1000.0);
+        let telephony = talkative_carrier();
         let mut leg = telephony.dial(request()).await.unwrap();
         assert_eq!(leg.settled().await, Settlement::Answered);
         telephony.send_dtmf(leg.id, &DtmfDigits::parse("12#").unwrap()).await.unwrap();
