@@ -11,7 +11,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::Duration;
 use tokio::sync::Notify;
-use trustline_telephony::{LegId, Telephony};
+use trustline_domain::{TenantId, UserId};
+use trustline_telephony::{LegId, Party, Telephony};
 
 /// How the engine runs.
 #[derive(Clone, Debug)]
@@ -114,6 +115,17 @@ impl Engine {
     /// The offer was not made after all; it may be later.
     pub(crate) fn forget_callback_offer(&self, call: i64) {
         lock(&self.callback_offers).remove(&call);
+    }
+
+    /// Points the call's audio at the agent's desk. A line gone meanwhile is
+    /// seen by its follower; a desk without a media session (an agent
+    /// working without a phone, the simulated floor) leaves the call
+    /// unbridged, logged.
+    pub(crate) async fn join_desk(&self, leg: LegId, tenant: TenantId, agent: UserId) {
+        let Some(telephony) = self.telephony() else { return };
+        if let Err(error) = telephony.bridge(leg, Party::Desk { tenant, agent }).await {
+            tracing::debug!(%error, %agent, "a call could not be joined to its agent's desk");
+        }
     }
 
     /// Ends a call's carrier leg, if it is in progress on this node.

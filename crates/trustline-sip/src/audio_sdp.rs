@@ -8,7 +8,7 @@ use std::net::{IpAddr, SocketAddr};
 /// Longest SDP read; a carrier's audio answer is a few hundred bytes.
 const MAX_LEN: usize = 8 * 1024;
 
-/// The G.711 codecs, by their static RTP payload types.
+/// The G.711 codecs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum G711 {
     Pcmu,
@@ -16,13 +16,6 @@ pub enum G711 {
 }
 
 impl G711 {
-    pub fn payload_type(self) -> u8 {
-        match self {
-            G711::Pcmu => 0,
-            G711::Pcma => 8,
-        }
-    }
-
     fn named(name: &str) -> Option<Self> {
         match name.to_ascii_uppercase().as_str() {
             "PCMU/8000" | "PCMU/8000/1" => Some(G711::Pcmu),

@@ -50,11 +50,9 @@ impl Reason {
                 .find(|(name, _)| name.trim().eq_ignore_ascii_case("cause"))
                 .map(|(_, v)| v.trim())
                 .ok_or(ReasonError::NoCause { index })?;
-            let cause = (1..=3)
-                .contains(&cause.len())
-                .then(|| cause.parse::<u16>().ok())
-                .flatten()
-                .filter(|_| cause.bytes().all(|b| b.is_ascii_digit()))
+            let cause = Some(cause)
+                .filter(|c| (1..=3).contains(&c.len()) && c.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|c| c.parse::<u16>().ok())
                 .ok_or(ReasonError::BadCause { index })?;
             reasons.push(Reason { protocol, cause });
         }

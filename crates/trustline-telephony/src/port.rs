@@ -159,8 +159,6 @@ pub enum TelephonyError {
     Unavailable(String),
     #[error("no such call")]
     UnknownCall,
-    #[error("no media session for that desk: the agent has not started work on a phone")]
-    NoDesk,
     #[error("not valid keys: {0}")]
     BadDigits(&'static str),
 }

@@ -140,6 +140,16 @@ impl SimulatedTelephony {
     }
 }
 
+/// Takes `leg` out of its bridge, and the call it was joined to out of theirs.
+fn let_go(legs: &mut HashMap<LegId, Leg>, leg: LegId) {
+    let party = legs.get_mut(&leg).and_then(|l| l.party.take());
+    if let Some(Party::Leg(other)) = party
+        && let Some(other) = legs.get_mut(&other)
+    {
+        other.party = None;
+    }
+}
+
 /// The person talks for `talk` in all, the clock stopped while on hold.
 async fn talk_for(talk: Duration, mut on_hold: watch::Receiver<bool>) {
     let mut left = talk;
@@ -216,8 +226,18 @@ impl Telephony for SimulatedTelephony {
 
     async fn bridge(&self, leg: LegId, to: Party) -> Result<(), TelephonyError> {
         let mut legs = lock(&self.legs);
-        if let Party::Leg(other) = to {
-            let other = legs.get_mut(&other).ok_or(TelephonyError::UnknownCall)?;
+        let partner = match to {
+            Party::Leg(other) => Some(other),
+            Party::Desk { .. } => None,
+        };
+        // Both calls are checked before either changes.
+        if !legs.contains_key(&leg) || partner.is_some_and(|other| other == leg || !legs.contains_key(&other)) {
+            return Err(TelephonyError::UnknownCall);
+        }
+        for one in [Some(leg), partner].into_iter().flatten() {
+            let_go(&mut legs, one);
+        }
+        if let Some(other) = partner.and_then(|other| legs.get_mut(&other)) {
             other.party = Some(Party::Leg(leg));
         }
         let call = legs.get_mut(&leg).ok_or(TelephonyError::UnknownCall)?;
@@ -230,12 +250,10 @@ impl Telephony for SimulatedTelephony {
 
     async fn unbridge(&self, leg: LegId) -> Result<(), TelephonyError> {
         let mut legs = lock(&self.legs);
-        let party = legs.get_mut(&leg).ok_or(TelephonyError::UnknownCall)?.party.take();
-        if let Some(Party::Leg(other)) = party
-            && let Some(other) = legs.get_mut(&other)
-        {
-            other.party = None;
+        if !legs.contains_key(&leg) {
+            return Err(TelephonyError::UnknownCall);
         }
+        let_go(&mut legs, leg);
         Ok(())
     }
 
@@ -389,6 +407,17 @@ mod tests {
         assert_eq!(telephony.party_of(called.id), Some(Party::Leg(caller.id)));
         telephony.unbridge(caller.id).await.unwrap();
         assert_eq!((telephony.party_of(caller.id), telephony.party_of(called.id)), (None, None), "both sides let go");
+
+        let desk = Party::Desk { tenant: TenantId(1), agent: UserId(2) };
+        telephony.bridge(caller.id, Party::Leg(called.id)).await.unwrap();
+        telephony.bridge(caller.id, desk).await.unwrap();
+        assert_eq!(telephony.party_of(caller.id), Some(desk), "re-pointed");
+        assert_eq!(telephony.party_of(called.id), None, "the old partner is let go");
+        for bad in [Party::Leg(LegId(999)), Party::Leg(caller.id)] {
+            assert!(matches!(telephony.bridge(caller.id, bad).await, Err(TelephonyError::UnknownCall)), "{bad:?}");
+        }
+        assert!(matches!(telephony.bridge(LegId(999), Party::Leg(called.id)).await, Err(TelephonyError::UnknownCall)));
+        assert_eq!((telephony.party_of(caller.id), telephony.party_of(called.id)), (Some(desk), None), "a refused bridge changes nothing");
         assert!(matches!(telephony.transfer(LegId(999), request()).await, Err(TelephonyError::UnknownCall)));
     }
 

@@ -53,7 +53,7 @@ pub(super) async fn call_back(engine: &Engine, call: &CallRecord, agent: UserId,
         }
     };
     engine.track_leg(id, leg.id);
-    call_flow::join_desk(telephony.as_ref(), leg.id, tenant, agent).await;
+    engine.join_desk(leg.id, tenant, agent).await;
     let engine = engine.clone();
     tokio::spawn(async move {
         let followed = async {

@@ -116,8 +116,8 @@ async fn take(engine: &Engine, call: &CallRecord, agent: UserId, settings: &Queu
         CallState::Callback => callback::call_back(engine, call, agent, settings.number.as_str()).await,
         _ => match call_flow::connect(engine, tenant, id, CallState::Queued, agent, origin).await {
             Ok(()) => {
-                if let (Some(leg), Some(telephony)) = (engine.leg_of(id), engine.telephony()) {
-                    call_flow::join_desk(telephony.as_ref(), leg, tenant, agent).await;
+                if let Some(leg) = engine.leg_of(id) {
+                    engine.join_desk(leg, tenant, agent).await;
                 }
                 Ok(())
             }

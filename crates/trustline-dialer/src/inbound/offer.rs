@@ -72,8 +72,8 @@ pub async fn accept(engine: &Engine, tenant: TenantId, agent: UserId, id: i64) -
     if let Err(error) = call_flow::change(engine, connect, Origin::of(&call), Some(audit)).await {
         return Err(moved_meanwhile(engine, tenant, agent, id, error).await);
     }
-    if let (Some(leg), Some(telephony)) = (engine.leg_of(id), engine.telephony()) {
-        call_flow::join_desk(telephony.as_ref(), leg, tenant, agent).await;
+    if let Some(leg) = engine.leg_of(id) {
+        engine.join_desk(leg, tenant, agent).await;
     }
     Ok(())
 }

@@ -17,7 +17,7 @@ use trustline_domain::agent::AgentEvent;
 use trustline_domain::webhooks::WebhookEvent;
 use trustline_domain::{AuditAction, ContactId, TenantId, UserId};
 use trustline_store::{AgentMove, CallChange, CallDirection, CallMode, CallState, NewCall, StoreError};
-use trustline_telephony::{CallFailure, CallLeg, CallProgress, DialRequest, LegId, Party, Settlement, Telephony};
+use trustline_telephony::{CallFailure, CallLeg, CallProgress, DialRequest, Settlement, Telephony};
 use trustline_vault::subject_label;
 
 #[derive(Debug, thiserror::Error)]
@@ -179,7 +179,7 @@ pub(crate) async fn ring(
     engine.track_leg(id, leg.id);
     match agent {
         // The agent hears the line ring, and any early media, from the start.
-        Some(agent) => join_desk(telephony.as_ref(), leg.id, call.tenant, agent).await,
+        Some(agent) => engine.join_desk(leg.id, call.tenant, agent).await,
         None => engine.ringing(call.campaign, id, true).await,
     }
     let (engine, call) = (engine.clone(), call.clone());
@@ -237,10 +237,8 @@ async fn follow(engine: &Engine, call: &CampaignCall, id: i64, mut leg: CallLeg,
         Err(CallError::Store(StoreError::Conflict(_))) => return Ok(()),
         connected => connected?,
     }
-    if taken_by_reservation(from)
-        && let Some(telephony) = engine.telephony()
-    {
-        join_desk(telephony.as_ref(), leg.id, call.tenant, agent).await;
+    if taken_by_reservation(from) {
+        engine.join_desk(leg.id, call.tenant, agent).await;
     }
     converse(engine, call.tenant, id, agent, origin, &mut leg.progress).await
 }
@@ -249,15 +247,6 @@ async fn follow(engine: &Engine, call: &CampaignCall, id: i64, mut leg: CallLeg,
 /// rather than dialling it themselves and hearing it ring.
 fn taken_by_reservation(from: CallState) -> bool {
     from == CallState::Answered
-}
-
-/// Points the call's audio at the agent's desk. A line gone meanwhile is
-/// seen by its follower; a desk without a media session (an agent working
-/// without a phone, the simulated floor) leaves the call unbridged, logged.
-pub(crate) async fn join_desk(telephony: &dyn Telephony, leg: LegId, tenant: TenantId, agent: UserId) {
-    if let Err(error) = telephony.bridge(leg, Party::Desk { tenant, agent }).await {
-        tracing::debug!(%error, %agent, "a call could not be joined to its agent's desk");
-    }
 }
 
 /// A call its agent already ended (a dial cancelled, a conversation hung
