@@ -34,15 +34,76 @@ pub enum Direction {
     Inactive,
 }
 
+impl G711 {
+    /// The static RTP payload type (RFC 3551).
+    pub fn payload_type(self) -> u8 {
+        match self {
+            G711::Pcmu => 0,
+            G711::Pcma => 8,
+        }
+    }
+
+    fn rtpmap(self) -> &'static str {
+        match self {
+            G711::Pcmu => "PCMU/8000",
+            G711::Pcma => "PCMA/8000",
+        }
+    }
+}
+
+impl Direction {
+    fn attribute(self) -> &'static str {
+        match self {
+            Direction::SendRecv => "sendrecv",
+            Direction::SendOnly => "sendonly",
+            Direction::RecvOnly => "recvonly",
+            Direction::Inactive => "inactive",
+        }
+    }
+
+    /// What an answer says to an offer with this direction (RFC 3264 §6.1).
+    fn answered(self) -> Self {
+        match self {
+            Direction::SendOnly => Direction::RecvOnly,
+            Direction::RecvOnly => Direction::SendOnly,
+            other => other,
+        }
+    }
+}
+
 /// Our offer: our RTP address, PCMU then PCMA, and telephone events.
 pub fn audio_offer(rtp: SocketAddr, session_id: u64, version: u64) -> String {
+    describe(rtp, (session_id, version), &[G711::Pcmu, G711::Pcma], Some(TELEPHONE_EVENT), Direction::SendRecv)
+}
+
+/// Our answer to `offer`: the codec it put first, its telephone-event
+/// payload type if it has one, and the mirrored direction.
+pub fn audio_answer(rtp: SocketAddr, session_id: u64, version: u64, offer: &RemoteAudio) -> String {
+    describe(rtp, (session_id, version), &[offer.codec], offer.telephone_event, offer.direction.answered())
+}
+
+fn describe(
+    rtp: SocketAddr,
+    (session_id, version): (u64, u64),
+    codecs: &[G711],
+    telephone_event: Option<u8>,
+    direction: Direction,
+) -> String {
     let family = if rtp.is_ipv4() { "IP4" } else { "IP6" };
     let ip = rtp.ip();
+    let mut formats: Vec<String> = codecs.iter().map(|c| c.payload_type().to_string()).collect();
+    let mut attributes: Vec<String> = codecs.iter().map(|c| format!("a=rtpmap:{} {}\r\n", c.payload_type(), c.rtpmap())).collect();
+    if let Some(pt) = telephone_event {
+        formats.push(pt.to_string());
+        attributes.push(format!("a=rtpmap:{pt} telephone-event/8000\r\na=fmtp:{pt} 0-16\r\n"));
+    }
     format!(
         "v=0\r\no=trustline {session_id} {version} IN {family} {ip}\r\ns=-\r\nc=IN {family} {ip}\r\nt=0 0\r\n\
-         m=audio {port} RTP/AVP 0 8 {TELEPHONE_EVENT}\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n\
-         a=rtpmap:{TELEPHONE_EVENT} telephone-event/8000\r\na=fmtp:{TELEPHONE_EVENT} 0-16\r\na=ptime:20\r\na=sendrecv\r\n",
-        port = rtp.port()
+         m=audio {port} RTP/AVP {formats}\r\n{attributes}a=ptime:20\r\na={direction}\r\n",
+        port = rtp.port(),
+        formats = formats.join(" "),
+        attributes = attributes.concat(),
+        direction = direction.attribute(),
     )
 }
 
@@ -228,6 +289,26 @@ mod tests {
         let v6 = audio_offer("[2001:db8::1]:40002".parse().unwrap(), 1, 2);
         assert!(v6.contains("c=IN IP6 2001:db8::1"), "{v6}");
         assert_eq!(RemoteAudio::parse(&v6).unwrap().rtp.port(), 40002);
+    }
+
+    #[test]
+    fn an_answer_keeps_the_offers_codec_and_events_and_mirrors_its_direction() {
+        let offer = RemoteAudio {
+            rtp: "198.51.100.7:30000".parse().unwrap(),
+            codec: G711::Pcma,
+            telephone_event: Some(96),
+            direction: Direction::SendOnly,
+        };
+        let answer = audio_answer("203.0.113.5:40000".parse().unwrap(), 9, 1, &offer);
+        assert!(answer.contains("m=audio 40000 RTP/AVP 8 96\r\n"), "{answer}");
+        let read = RemoteAudio::parse(&answer).unwrap();
+        assert_eq!(read.codec, G711::Pcma);
+        assert_eq!(read.telephone_event, Some(96));
+        assert_eq!(read.direction, Direction::RecvOnly);
+        let plain = RemoteAudio { telephone_event: None, direction: Direction::SendRecv, ..offer };
+        let answer = audio_answer("203.0.113.5:40000".parse().unwrap(), 9, 2, &plain);
+        assert!(!answer.contains("telephone-event"), "{answer}");
+        assert_eq!(RemoteAudio::parse(&answer).unwrap().direction, Direction::SendRecv);
     }
 
     #[test]

@@ -1,13 +1,32 @@
-//! The SIP edge towards carriers. This part holds the rules every SIP call
-//! attempt ends by: which SIP answer, Q.850 cause (carried in a `Reason`
-//! header, RFC 3326) or timer means busy, no answer, a rejected number or a
-//! carrier failure; and the audio part of SDP, G.711 only. The dialogs,
-//! trunks and media sit on top of these rules.
+//! The SIP edge towards carriers: the telephony port over SIP. Calls go
+//! out through a trunk and come in from it; everything else that knocks
+//! gets 403 and no dialog. Around it sit the rules every SIP call attempt
+//! ends by (which SIP answer, Q.850 cause in a `Reason` header (RFC 3326)
+//! or timer means busy, no answer, a rejected number or a carrier
+//! failure) and the audio part of SDP, G.711 only.
 
 mod attempt_end;
 mod audio_sdp;
+mod call_dialog;
+mod call_table;
+mod callback_offer;
+mod edge;
+mod edge_settings;
+mod error;
+mod g711;
+mod inbound_call;
+mod media_port;
+mod outbound_call;
+mod phone_number;
 mod reason;
+mod rtp_packet;
+mod sip_telephony;
+mod tone;
 
 pub use attempt_end::AttemptEnd;
-pub use audio_sdp::{Direction, G711, RemoteAudio, SdpError, TELEPHONE_EVENT, audio_offer};
+pub use audio_sdp::{Direction, G711, RemoteAudio, SdpError, TELEPHONE_EVENT, audio_answer, audio_offer};
+pub use edge_settings::{EdgeSettings, Trunk};
+pub use error::EdgeError;
 pub use reason::{Reason, ReasonError, ReasonProtocol};
+pub use rtp_packet::{KeyEvent, RtpError, RtpPacket};
+pub use sip_telephony::SipTelephony;

@@ -161,6 +161,12 @@ pub enum TelephonyError {
     UnknownCall,
     #[error("not valid keys: {0}")]
     BadDigits(&'static str),
+    #[error("not a number the carrier can dial: {0}")]
+    BadNumber(&'static str),
+    #[error("the agent's desk has no audio session open")]
+    DeskOffline,
+    #[error("the call has no audio yet (it is not answered)")]
+    NoAudioYet,
 }
 
 #[async_trait]

@@ -1,0 +1,42 @@
+//! Where the SIP edge listens, where its audio goes, and the carrier trunk
+//! it places calls through and accepts calls from.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+#[derive(Clone, Debug)]
+pub struct EdgeSettings {
+    /// The UDP address SIP listens on.
+    pub listen: SocketAddr,
+    /// The address each call's RTP socket binds to and SDP announces.
+    pub media_ip: IpAddr,
+    pub trunk: Trunk,
+    /// How long an outbound call may ring before this side cancels it.
+    pub ring_timeout: Duration,
+    /// SIP's round-trip estimate T1 (RFC 3261 §17). Timer B, how long an
+    /// INVITE waits for any answer before the carrier counts as failed, is
+    /// 64 × T1: 32 s with the standard 500 ms.
+    pub t1: Duration,
+}
+
+impl EdgeSettings {
+    /// The standard timers (T1 500 ms) and a 30-second ring timeout.
+    pub fn new(listen: SocketAddr, media_ip: IpAddr, trunk: Trunk) -> Self {
+        Self { listen, media_ip, trunk, ring_timeout: Duration::from_secs(30), t1: Duration::from_millis(500) }
+    }
+}
+
+/// A carrier trunk authenticated by address: calls go to `proxy`, and only
+/// requests from one of `sources` are taken as the carrier's.
+#[derive(Clone, Debug)]
+pub struct Trunk {
+    pub proxy: SocketAddr,
+    pub sources: Vec<IpAddr>,
+}
+
+impl Trunk {
+    /// Whether a request from `source` comes from this carrier.
+    pub fn admits(&self, source: IpAddr) -> bool {
+        self.sources.contains(&source.to_canonical())
+    }
+}

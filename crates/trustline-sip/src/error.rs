@@ -1,0 +1,9 @@
+//! What can stop the SIP edge from starting.
+
+#[derive(Debug, thiserror::Error)]
+pub enum EdgeError {
+    #[error("the SIP edge cannot listen on {address}: {why}")]
+    Listen { address: std::net::SocketAddr, why: String },
+    #[error("the SIP stack refused to start: {0}")]
+    Stack(String),
+}

@@ -1,0 +1,341 @@
+//! A call's audio: one RTP port per call on the media address, what this
+//! side says about it in SDP, where the other side's audio really comes
+//! from, and where it goes. A bridged call's packets are relayed to its
+//! partner (re-coded only when the two chose different G.711 laws); a call
+//! on its own or on hold hears hold music made here; keys go both ways as
+//! RFC 4733 events, or as tones when the other side takes no events.
+
+use crate::audio_sdp::{Direction, G711, RemoteAudio};
+use crate::rtp_packet::{KeyEvent, RtpPacket};
+use crate::tone::{FRAME, HoldMusic, Tone, key_frequencies};
+use std::collections::VecDeque;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::Duration;
+use tokio::net::UdpSocket;
+use tokio::sync::broadcast;
+use tokio_util::sync::CancellationToken;
+
+/// RTP's clock for G.711: 8,000 per second, 160 per 20 ms frame.
+const FRAME_TICKS: u32 = FRAME as u32;
+/// How long each key sounds, and the pause after it, in frames.
+const KEY_FRAMES: usize = 5;
+const KEY_GAP_FRAMES: usize = 3;
+/// In-band key tones, each of the two waves (about -10 dBm0 together).
+const KEY_AMPLITUDE: f64 = 6000.0;
+/// Keys buffered for listeners that have not read them yet.
+const KEYS_BUFFER: usize = 32;
+
+pub(crate) struct MediaPort {
+    socket: UdpSocket,
+    pub local: SocketAddr,
+    /// The SDP origin's session id (RFC 4566 §5.2); its version rises with
+    /// each description this side sends.
+    pub session_id: u64,
+    sdp_version: AtomicU64,
+    state: Mutex<MediaState>,
+    keys: broadcast::Sender<char>,
+}
+
+#[derive(Default)]
+struct MediaState {
+    remote: Option<RemoteAudio>,
+    /// Where the other side's RTP actually comes from (symmetric RTP, for
+    /// peers behind NAT); only packets from the SDP's address are taken.
+    latched: Option<SocketAddr>,
+    partner: Option<Weak<MediaPort>>,
+    held: bool,
+    /// Whether the call is answered: before that the far network plays its
+    /// own early media and nothing is sent.
+    live: bool,
+    music: HoldMusic,
+    outgoing: Outgoing,
+    /// Packets queued to go one per frame (keys being sent).
+    queued: VecDeque<Queued>,
+    last_key: Option<u32>,
+}
+
+/// Our stream's identity and counters.
+struct Outgoing {
+    ssrc: u32,
+    sequence: u16,
+    timestamp: u32,
+}
+
+impl Default for Outgoing {
+    fn default() -> Self {
+        Self { ssrc: rand::random(), sequence: rand::random(), timestamp: rand::random() }
+    }
+}
+
+enum Queued {
+    Event { event: KeyEvent, payload_type: u8, start: u32, first: bool },
+    Frame(Box<[i16; FRAME]>),
+    Silence,
+}
+
+impl MediaPort {
+    /// Opens the port; its relay runs until `stop`.
+    pub async fn open(ip: IpAddr, stop: CancellationToken) -> std::io::Result<Arc<Self>> {
+        let socket = UdpSocket::bind(SocketAddr::new(ip, 0)).await?;
+        let local = socket.local_addr()?;
+        let (keys, _) = broadcast::channel(KEYS_BUFFER);
+        let port = Arc::new(Self {
+            socket,
+            local,
+            session_id: rand::random::<u32>().into(),
+            sdp_version: AtomicU64::new(0),
+            state: Mutex::new(MediaState::default()),
+            keys,
+        });
+        tokio::spawn(relay(Arc::downgrade(&port), stop));
+        Ok(port)
+    }
+
+    pub fn next_sdp_version(&self) -> u64 {
+        self.sdp_version.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    pub fn remote(&self) -> Option<RemoteAudio> {
+        self.lock().remote
+    }
+
+    pub fn set_remote(&self, audio: RemoteAudio) {
+        let mut state = self.lock();
+        if state.remote.is_some_and(|old| old.rtp != audio.rtp) {
+            state.latched = None;
+        }
+        state.remote = Some(audio);
+    }
+
+    /// The call is answered: audio flows from now on.
+    pub fn go_live(&self) {
+        self.lock().live = true;
+    }
+
+    /// Keys the other side presses, as they end.
+    pub fn keys(&self) -> broadcast::Receiver<char> {
+        self.keys.subscribe()
+    }
+
+    /// Joins this call and `other`: each hears the other. Their previous
+    /// partners are let go (they hear hold music).
+    pub fn join(self: &Arc<Self>, other: &Arc<Self>) {
+        for (port, partner) in [(self, other), (other, self)] {
+            if let Some(previous) = port.replace_partner(Some(Arc::downgrade(partner)))
+                && !Arc::ptr_eq(&previous, self)
+                && !Arc::ptr_eq(&previous, other)
+            {
+                previous.replace_partner(None);
+            }
+        }
+    }
+
+    /// Takes the call out of its bridge; both it and its partner hear hold music.
+    pub fn part(&self) {
+        if let Some(partner) = self.replace_partner(None) {
+            partner.replace_partner(None);
+        }
+    }
+
+    fn replace_partner(&self, partner: Option<Weak<MediaPort>>) -> Option<Arc<MediaPort>> {
+        std::mem::replace(&mut self.lock().partner, partner).and_then(|old| old.upgrade())
+    }
+
+    /// On hold the other side hears music and its audio goes nowhere.
+    pub fn hold(&self, on: bool) {
+        self.lock().held = on;
+    }
+
+    /// Queues `keys` for the other side: RFC 4733 events if it takes them,
+    /// tones otherwise. `false` when the call has no audio yet.
+    pub fn send_keys(&self, keys: &str) -> bool {
+        let mut state = self.lock();
+        let Some(remote) = state.remote.filter(|_| state.live) else { return false };
+        for key in keys.chars() {
+            match remote.telephone_event {
+                Some(payload_type) => {
+                    let start = state.outgoing.timestamp.wrapping_add(FRAME_TICKS * state.queued.len() as u32);
+                    for frame in 1..=KEY_FRAMES {
+                        let end = frame == KEY_FRAMES;
+                        let event = KeyEvent { key, end, duration: (frame * FRAME) as u16 };
+                        state.queued.push_back(Queued::Event { event, payload_type, start, first: frame == 1 });
+                    }
+                }
+                None => {
+                    let Some(pair) = key_frequencies(key) else { continue };
+                    let mut tone = Tone::new(pair, KEY_AMPLITUDE);
+                    state.queued.extend((0..KEY_FRAMES).map(|_| Queued::Frame(Box::new(tone.next_frame()))));
+                }
+            }
+            state.queued.extend((0..KEY_GAP_FRAMES).map(|_| Queued::Silence));
+        }
+        true
+    }
+
+    /// Queues a recording (µ-law, 8 kHz) for the other side, ahead of
+    /// anything it would otherwise hear. How long it plays.
+    pub fn play(&self, ulaw: &[u8]) -> Duration {
+        let mut state = self.lock();
+        for chunk in ulaw.chunks(FRAME) {
+            let mut frame = [0i16; FRAME];
+            for (slot, code) in frame.iter_mut().zip(chunk) {
+                *slot = G711::Pcmu.decode(*code);
+            }
+            state.queued.push_back(Queued::Frame(Box::new(frame)));
+        }
+        Duration::from_millis(20 * state.queued.len() as u64)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, MediaState> {
+        // Every change to the state is one assignment: a panic elsewhere cannot leave it half-changed.
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Takes a datagram from the network: audio for the partner, or a key.
+    async fn take(&self, datagram: &[u8], from: SocketAddr) {
+        let (relay, key) = {
+            let mut state = self.lock();
+            let Some(remote) = state.remote else { return };
+            if from.ip() != remote.rtp.ip() {
+                return;
+            }
+            state.latched = Some(from);
+            let Ok(packet) = RtpPacket::parse(datagram) else { return };
+            if Some(packet.payload_type) == remote.telephone_event {
+                let key = KeyEvent::parse(packet.payload).filter(|event| event.end);
+                let fresh = key.is_some() && state.last_key != Some(packet.timestamp);
+                if fresh {
+                    state.last_key = Some(packet.timestamp);
+                }
+                (None, key.filter(|_| fresh).map(|event| event.key))
+            } else {
+                let partner = state.partner.as_ref().and_then(Weak::upgrade).filter(|_| !state.held && state.live);
+                let audio = G711::of_payload_type(packet.payload_type);
+                (partner.zip(audio).map(|(partner, codec)| (partner, codec, packet.payload.to_vec())), None)
+            }
+        };
+        if let Some(key) = key {
+            // Nobody listening is fine: keys matter only to whoever asked.
+            let _ = self.keys.send(key);
+        }
+        if let Some((partner, codec, payload)) = relay {
+            partner.play_relayed(codec, &payload).await;
+        }
+    }
+
+    /// Sends the partner's audio to this call's other side.
+    async fn play_relayed(&self, codec: G711, payload: &[u8]) {
+        let datagram = {
+            let mut state = self.lock();
+            let Some(target) = state.sendable() else { return };
+            if state.held || !state.queued.is_empty() {
+                return;
+            }
+            let payload = codec.recode(payload, target.1);
+            Some((state.outgoing.packet(target.1.payload_type(), false, &payload), target.0))
+        };
+        if let Some((datagram, to)) = datagram {
+            self.send(&datagram, to).await;
+        }
+    }
+
+    /// What this call sends on its own every 20 ms: queued keys, or hold
+    /// music when it has no partner or is held.
+    async fn tick(&self) {
+        let datagram = {
+            let mut state = self.lock();
+            let Some((to, codec)) = state.sendable() else { return };
+            let state = &mut *state;
+            match state.queued.pop_front() {
+                Some(Queued::Event { event, payload_type, start, first }) => {
+                    let Some(payload) = event.to_bytes() else { return };
+                    // The end packet goes three times (RFC 4733 §2.5.1.4).
+                    let copies = if event.end { 3 } else { 1 };
+                    let packets: Vec<Vec<u8>> =
+                        (0..copies).map(|_| state.outgoing.event_packet(payload_type, first, start, &payload)).collect();
+                    state.outgoing.timestamp = state.outgoing.timestamp.wrapping_add(FRAME_TICKS);
+                    Some((packets, to))
+                }
+                Some(Queued::Frame(frame)) => Some((vec![state.outgoing.audio(codec, &frame)], to)),
+                Some(Queued::Silence) => Some((vec![state.outgoing.audio(codec, &[0; FRAME])], to)),
+                None => {
+                    let alone = state.partner.as_ref().and_then(Weak::upgrade).is_none();
+                    if !(alone || state.held) {
+                        return;
+                    }
+                    let frame = state.music.next_frame();
+                    Some((vec![state.outgoing.audio(codec, &frame)], to))
+                }
+            }
+        };
+        if let Some((packets, to)) = datagram {
+            for packet in packets {
+                self.send(&packet, to).await;
+            }
+        }
+    }
+
+    async fn send(&self, datagram: &[u8], to: SocketAddr) {
+        if let Err(error) = self.socket.send_to(datagram, to).await {
+            tracing::debug!(%error, "an RTP packet could not be sent");
+        }
+    }
+}
+
+impl MediaState {
+    /// Where to send and in which law, once the call is answered and the
+    /// other side takes audio.
+    fn sendable(&self) -> Option<(SocketAddr, G711)> {
+        let remote = self.remote.filter(|r| self.live && r.rtp.port() != 0)?;
+        if matches!(remote.direction, Direction::SendOnly | Direction::Inactive) {
+            return None;
+        }
+        Some((self.latched.unwrap_or(remote.rtp), remote.codec))
+    }
+}
+
+impl Outgoing {
+    fn packet(&mut self, payload_type: u8, marker: bool, payload: &[u8]) -> Vec<u8> {
+        let packet = RtpPacket { marker, payload_type, sequence: self.sequence, timestamp: self.timestamp, ssrc: self.ssrc, payload };
+        self.sequence = self.sequence.wrapping_add(1);
+        self.timestamp = self.timestamp.wrapping_add(payload.len() as u32);
+        packet.to_bytes()
+    }
+
+    fn audio(&mut self, codec: G711, frame: &[i16; FRAME]) -> Vec<u8> {
+        let payload: Vec<u8> = frame.iter().map(|s| codec.encode(*s)).collect();
+        self.packet(codec.payload_type(), false, &payload)
+    }
+
+    /// An event packet keeps the event's start as its timestamp.
+    fn event_packet(&mut self, payload_type: u8, first: bool, start: u32, payload: &[u8]) -> Vec<u8> {
+        let packet = RtpPacket { marker: first, payload_type, sequence: self.sequence, timestamp: start, ssrc: self.ssrc, payload };
+        self.sequence = self.sequence.wrapping_add(1);
+        packet.to_bytes()
+    }
+}
+
+/// The port's loop: packets in, and a 20 ms clock for what it plays. It
+/// ends with the call (`stop`) or when the port is dropped.
+async fn relay(port: Weak<MediaPort>, stop: CancellationToken) {
+    let mut clock = tokio::time::interval(Duration::from_millis(20));
+    clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut buffer = vec![0u8; 2048];
+    loop {
+        let Some(strong) = port.upgrade() else { return };
+        tokio::select! {
+            () = stop.cancelled() => {
+                strong.part();
+                return;
+            }
+            received = strong.socket.recv_from(&mut buffer) => {
+                if let Some((datagram, from)) = received.ok().and_then(|(length, from)| Some((buffer.get(..length)?, from))) {
+                    strong.take(datagram, from).await;
+                }
+            }
+            _ = clock.tick() => strong.tick().await,
+        }
+    }
+}

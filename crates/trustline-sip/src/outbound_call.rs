@@ -1,0 +1,214 @@
+//! A call this side places through the trunk: the INVITE with our audio
+//! offer, then what the carrier says, turned into the port's progress
+//! events. The ring timeout cancels the INVITE; a 2xx crossing that CANCEL
+//! is ended with a BYE by the stack and still counts as no answer.
+
+use crate::attempt_end::AttemptEnd;
+use crate::audio_sdp::{RemoteAudio, audio_offer};
+use crate::call_dialog::{DialogEvent, answer_in_dialog};
+use crate::call_table::Call;
+use crate::edge::Edge;
+use crate::phone_number::e164_user;
+use crate::reason::Reason;
+use rsipstack::dialog::dialog::{DialogState, DialogStateReceiver};
+use rsipstack::dialog::invitation::{InviteAsyncResult, InviteOption};
+use rsipstack::sip::{Header, HeadersExt, Response, StatusCode, StatusCodeKind, Transport, Uri};
+use rsipstack::transport::SipAddr;
+use std::sync::Arc;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use trustline_telephony::{CallFailure, CallLeg, CallProgress, DialRequest, LegId, TelephonyError};
+
+pub(crate) async fn place(edge: &Arc<Edge>, request: DialRequest) -> Result<CallLeg, TelephonyError> {
+    let to = e164_user(&request.to).ok_or(TelephonyError::BadNumber("the number to call is not in E.164 form"))?;
+    let from = match &request.caller_id {
+        Some(number) => e164_user(number).ok_or(TelephonyError::BadNumber("the caller ID is not in E.164 form"))?,
+        None => "anonymous",
+    };
+    let trunk = edge.settings.trunk.proxy;
+    let (media, over) = edge.open_media().await.map_err(|e| TelephonyError::Unavailable(format!("no RTP port could be opened: {e}")))?;
+    let offer = audio_offer(media.local, media.session_id, media.next_sdp_version());
+    let uri = |text: String| Uri::try_from(text.as_str()).map_err(|e| TelephonyError::Unavailable(e.to_string()));
+    let option = InviteOption {
+        caller: uri(format!("sip:{from}@{}", edge.local))?,
+        callee: uri(format!("sip:{to}@{trunk}"))?,
+        destination: Some(SipAddr { r#type: Some(Transport::Udp), addr: trunk.into() }),
+        contact: edge.contact.clone(),
+        content_type: Some("application/sdp".to_owned()),
+        offer: Some(offer.into_bytes()),
+        // The stack's default Call-ID names its own domain.
+        call_id: Some(format!("{:032x}@{}", rand::random::<u128>(), edge.local.ip())),
+        // Reliable provisional answers (RFC 3262), which some carriers require.
+        support_prack: true,
+        ..InviteOption::default()
+    };
+    let (states_in, states) = edge.layer.new_dialog_state_channel();
+    let (dialog, attempt) = edge.layer.do_invite_async(option, states_in).map_err(|e| {
+        over.cancel();
+        TelephonyError::Unavailable(e.to_string())
+    })?;
+    let id = edge.calls.next_id();
+    let call = Call::new(dialog, media, over);
+    edge.calls.insert(id, call.clone());
+    let (progress_in, progress) = mpsc::channel(16);
+    tokio::spawn(follow(edge.clone(), id, call, states, attempt, progress_in));
+    Ok(CallLeg { id, progress })
+}
+
+/// Reports the call's progress until it ends or this side hangs up.
+async fn follow(
+    edge: Arc<Edge>,
+    id: LegId,
+    call: Call,
+    mut states: DialogStateReceiver,
+    mut attempt: JoinHandle<InviteAsyncResult>,
+    progress: mpsc::Sender<CallProgress>,
+) {
+    let ring = tokio::time::sleep(edge.settings.ring_timeout);
+    tokio::pin!(ring);
+    let mut seen = Seen::default();
+    let mut attempt_over = false;
+    let mut keys = call.media.keys();
+    loop {
+        let event = tokio::select! {
+            // A state already reported (a 2xx) is read before the attempt's end.
+            biased;
+            () = call.ended_here.cancelled() => break,
+            state = states.recv() => {
+                let Some(state) = state else { break };
+                match seen.progress_of(&call, state).await {
+                    Some(event) => event,
+                    None => continue,
+                }
+            }
+            outcome = &mut attempt, if !attempt_over => {
+                attempt_over = true;
+                match seen.end_of(outcome) {
+                    Some(failure) => CallProgress::Failed(failure),
+                    None => continue,
+                }
+            }
+            Ok(key) = keys.recv(), if seen.answered => CallProgress::Dtmf(key),
+            () = &mut ring, if !seen.answered && !seen.cancelled => {
+                seen.cancelled = true;
+                if let Err(error) = call.dialog.cancel().await {
+                    tracing::debug!(%error, "the CANCEL after the ring timeout failed");
+                }
+                continue;
+            }
+        };
+        if let CallProgress::Dtmf(_) = event {
+            // A dialer that does not read keys must not hold the call up.
+            let _ = progress.try_send(event);
+            continue;
+        }
+        let last = matches!(event, CallProgress::Failed(_) | CallProgress::RemoteHangUp);
+        if progress.send(event).await.is_err() || last {
+            break;
+        }
+    }
+    if !call.ended_here.is_cancelled() && seen.answered && !seen.over {
+        // Nobody listens any more: end the call rather than leave it open.
+        if let Err(error) = call.dialog.hangup().await {
+            tracing::debug!(%error, "a call nobody follows could not be ended");
+        }
+    }
+    edge.forget(id, &call);
+}
+
+/// What the follower has seen of the call so far.
+#[derive(Default)]
+struct Seen {
+    ringing: bool,
+    early_media: bool,
+    answered: bool,
+    cancelled: bool,
+    over: bool,
+}
+
+impl Seen {
+    async fn progress_of(&mut self, call: &Call, state: DialogState) -> Option<CallProgress> {
+        match state {
+            DialogState::Early(_, response) if !response.body.is_empty() && !self.early_media => {
+                self.early_media = true;
+                if let Some(audio) = audio_of(&response) {
+                    call.media.set_remote(audio);
+                }
+                Some(CallProgress::EarlyMedia)
+            }
+            DialogState::Early(..) if !self.ringing && !self.early_media => {
+                self.ringing = true;
+                Some(CallProgress::Ringing)
+            }
+            DialogState::Confirmed(_, response) if !self.answered => {
+                self.answered = true;
+                match audio_of(&response) {
+                    Some(audio) => {
+                        call.media.set_remote(audio);
+                        call.media.go_live();
+                        Some(CallProgress::Answered)
+                    }
+                    // An answer with no audio we can carry: nobody to talk to.
+                    None => {
+                        if let Err(error) = call.dialog.hangup().await {
+                            tracing::debug!(%error, "an answer without usable audio could not be ended");
+                        }
+                        self.over = true;
+                        Some(CallProgress::Failed(CallFailure::CarrierFailure))
+                    }
+                }
+            }
+            state if self.answered => match answer_in_dialog(call, state).await {
+                DialogEvent::Ended => {
+                    self.over = true;
+                    Some(CallProgress::RemoteHangUp)
+                }
+                DialogEvent::Quiet => None,
+            },
+            // Before the answer, the attempt's own end says how it went.
+            _ => None,
+        }
+    }
+
+    /// How the INVITE ended, unless it was answered (the `Confirmed` state
+    /// reports that).
+    fn end_of(&mut self, outcome: Result<InviteAsyncResult, tokio::task::JoinError>) -> Option<CallFailure> {
+        if self.answered {
+            return None;
+        }
+        let end = match outcome {
+            _ if self.cancelled => AttemptEnd::RingTimeout,
+            Ok(Ok((_, Some(response)))) if is_timer_b(&response) => AttemptEnd::NoResponse,
+            Ok(Ok((_, Some(response)))) if response.status_code.kind() == StatusCodeKind::Successful => return None,
+            Ok(Ok((_, Some(response)))) => AttemptEnd::Refused { status: response.status_code.code(), reasons: reasons_of(&response) },
+            _ => AttemptEnd::NoResponse,
+        };
+        self.over = true;
+        Some(end.failure())
+    }
+}
+
+/// The stack reports Timer B as a 408 it makes itself from our INVITE, so
+/// without the To tag every answer from the far end carries (RFC 3261
+/// §8.2.6.2); a carrier's own 408 means nobody answered.
+fn is_timer_b(response: &Response) -> bool {
+    response.status_code == StatusCode::RequestTimeout && response.to_header().ok().and_then(|to| to.tag().ok().flatten()).is_none()
+}
+
+fn audio_of(response: &Response) -> Option<RemoteAudio> {
+    std::str::from_utf8(&response.body).ok().and_then(|sdp| RemoteAudio::parse(sdp).ok())
+}
+
+/// The reasons of every readable `Reason` header; an unreadable one is
+/// passed over, leaving the SIP answer to decide.
+fn reasons_of(response: &Response) -> Vec<Reason> {
+    response
+        .headers
+        .iter()
+        .filter_map(|header| match header {
+            Header::Reason(reason) => Reason::parse_all(reason.value()).ok(),
+            _ => None,
+        })
+        .flatten()
+        .collect()
+}

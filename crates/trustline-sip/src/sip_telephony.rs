@@ -1,0 +1,121 @@
+//! The telephony port over SIP: the dialer's and switchboard's calls go
+//! to and come from a carrier trunk.
+
+use crate::callback_offer;
+use crate::edge::Edge;
+use crate::edge_settings::EdgeSettings;
+use crate::error::EdgeError;
+use crate::outbound_call;
+use async_trait::async_trait;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use trustline_telephony::{CallLeg, CallProgress, DialRequest, DtmfDigits, IncomingCall, LegId, Party, Telephony, TelephonyError};
+
+/// Calls waiting for the switchboard before the edge stops taking new ones.
+const INCOMING_BACKLOG: usize = 256;
+
+pub struct SipTelephony {
+    edge: Arc<Edge>,
+    incoming: Mutex<Option<mpsc::Receiver<IncomingCall>>>,
+    stop: CancellationToken,
+}
+
+impl SipTelephony {
+    /// Listens on `settings.listen` and starts taking the trunk's calls.
+    pub async fn start(settings: EdgeSettings) -> Result<Self, EdgeError> {
+        let stop = CancellationToken::new();
+        let (switchboard, incoming) = mpsc::channel(INCOMING_BACKLOG);
+        let edge = Edge::start(settings, stop.clone(), switchboard).await?;
+        Ok(Self { edge, incoming: Mutex::new(Some(incoming)), stop })
+    }
+
+    /// The address SIP listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.edge.local
+    }
+
+    /// Calls in progress.
+    pub fn calls_in_progress(&self) -> usize {
+        self.edge.calls.len()
+    }
+}
+
+impl Drop for SipTelephony {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+#[async_trait]
+impl Telephony for SipTelephony {
+    async fn dial(&self, request: DialRequest) -> Result<CallLeg, TelephonyError> {
+        outbound_call::place(&self.edge, request).await
+    }
+
+    async fn hang_up(&self, leg: LegId) -> Result<(), TelephonyError> {
+        let call = self.edge.calls.remove(leg).ok_or(TelephonyError::UnknownCall)?;
+        call.ended_here.cancel();
+        // A CANCEL while it rings, a BYE once answered.
+        call.dialog.hangup().await.map_err(|e| TelephonyError::Unavailable(e.to_string()))
+    }
+
+    fn incoming(&self) -> Option<mpsc::Receiver<IncomingCall>> {
+        self.incoming.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take()
+    }
+
+    async fn bridge(&self, leg: LegId, to: Party) -> Result<(), TelephonyError> {
+        let call = self.edge.calls.get(leg)?;
+        match to {
+            Party::Leg(other) if other == leg => Err(TelephonyError::UnknownCall),
+            Party::Leg(other) => {
+                let other = self.edge.calls.get(other)?;
+                call.media.join(&other.media);
+                Ok(())
+            }
+            // Desks' audio sessions (WebRTC) are not carried by this edge yet.
+            Party::Desk { .. } => Err(TelephonyError::DeskOffline),
+        }
+    }
+
+    async fn unbridge(&self, leg: LegId) -> Result<(), TelephonyError> {
+        self.edge.calls.get(leg)?.media.part();
+        Ok(())
+    }
+
+    async fn offer_callback(&self, leg: LegId) -> Result<bool, TelephonyError> {
+        let call = self.edge.calls.get(leg)?;
+        Ok(callback_offer::ask(&call.media).await)
+    }
+
+    async fn hold(&self, leg: LegId, on: bool) -> Result<(), TelephonyError> {
+        self.edge.calls.get(leg)?.media.hold(on);
+        Ok(())
+    }
+
+    async fn transfer(&self, leg: LegId, to: DialRequest) -> Result<CallLeg, TelephonyError> {
+        let caller = self.edge.calls.get(leg)?;
+        let mut placed = outbound_call::place(&self.edge, to).await?;
+        let (progress_in, progress) = mpsc::channel(16);
+        let (edge, id) = (self.edge.clone(), placed.id);
+        tokio::spawn(async move {
+            while let Some(event) = placed.progress.recv().await {
+                if event == CallProgress::Answered {
+                    match edge.calls.get(id) {
+                        Ok(called) => caller.media.join(&called.media),
+                        Err(_) => break,
+                    }
+                }
+                if progress_in.send(event).await.is_err() {
+                    break;
+                }
+            }
+        });
+        Ok(CallLeg { id, progress })
+    }
+
+    async fn send_dtmf(&self, leg: LegId, keys: &DtmfDigits) -> Result<(), TelephonyError> {
+        if self.edge.calls.get(leg)?.media.send_keys(keys.as_str()) { Ok(()) } else { Err(TelephonyError::NoAudioYet) }
+    }
+}

@@ -1,0 +1,104 @@
+//! Real SIP peers for the edge's tests: SIPp (Debian's sip-tester) playing
+//! a carrier from the scenarios in `tests/sipp/`. `scripts/sip-peers-up`
+//! installs it; without it the tests are skipped, except under `CI=true`
+//! where they fail.
+
+mod lossy_line;
+
+pub use lossy_line::LossyLine;
+use std::net::{SocketAddr, UdpSocket};
+use std::path::PathBuf;
+use std::process::{ExitStatus, Stdio};
+use std::time::Duration;
+use tokio::process::{Child, Command};
+
+const ENV: &str = "TRUSTLINE_TEST_SIPP";
+/// Longest any one scenario may take.
+const SCENARIO_LIMIT: Duration = Duration::from_secs(30);
+
+/// The sipp binary, or `None` (with a note) when the tests should skip.
+pub fn sipp() -> Option<PathBuf> {
+    let found = std::env::var_os(ENV)
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("PATH")?.to_str()?.split(':').map(|dir| PathBuf::from(dir).join("sipp")).find(|p| p.is_file()));
+    match found {
+        Some(path) => Some(path),
+        None if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!("SIPp is required under CI=true: run scripts/sip-peers-up or set {ENV}")
+        }
+        None => {
+            eprintln!("skipped: SIPp is not installed (scripts/sip-peers-up installs it)");
+            None
+        }
+    }
+}
+
+/// A running SIPp.
+pub struct Sipp {
+    child: Child,
+    pub address: SocketAddr,
+}
+
+impl Sipp {
+    /// SIPp answering calls as `scenario` (a file of `tests/sipp/`) on a
+    /// free loopback port, for `calls` calls, with `extra` options.
+    pub async fn carrier(binary: &PathBuf, scenario: &str, calls: u32, extra: &[&str]) -> Self {
+        let address = free_udp_port();
+        let child = command(binary, scenario, address, calls, extra).spawn().expect("SIPp starts");
+        listening(address).await;
+        Self { child, address }
+    }
+
+    /// SIPp calling `target` as `scenario`, dialling `number`.
+    pub fn caller(binary: &PathBuf, scenario: &str, target: SocketAddr, number: &str) -> Self {
+        let address = free_udp_port();
+        let mut command = command(binary, scenario, address, 1, &["-s", number]);
+        command.arg(target.to_string());
+        let child = command.spawn().expect("SIPp starts");
+        Self { child, address }
+    }
+
+    /// Waits for SIPp to end; it passes when every call followed its scenario.
+    pub async fn finished(mut self) -> ExitStatus {
+        match tokio::time::timeout(SCENARIO_LIMIT, self.child.wait()).await {
+            Ok(status) => status.expect("SIPp ran"),
+            Err(_) => {
+                let _ = self.child.kill().await;
+                panic!("SIPp did not finish within {SCENARIO_LIMIT:?}")
+            }
+        }
+    }
+}
+
+fn command(binary: &PathBuf, scenario: &str, address: SocketAddr, calls: u32, extra: &[&str]) -> Command {
+    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/sipp").join(scenario);
+    let mut command = Command::new(binary);
+    command
+        .arg("-sf")
+        .arg(file)
+        .args(["-i", &address.ip().to_string(), "-p", &address.port().to_string(), "-mi", "127.0.0.1"])
+        .args(["-m", &calls.to_string(), "-timeout", "25s", "-timeout_error", "-nostdin"])
+        .args(extra)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .kill_on_drop(true);
+    command
+}
+
+/// Waits until SIPp has bound `address` (binding it ourselves fails), so
+/// no INVITE is spent on a carrier not yet there.
+async fn listening(address: SocketAddr) {
+    for _ in 0..200 {
+        if UdpSocket::bind(address).is_err() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("SIPp did not listen on {address} within 5 s");
+}
+
+/// A loopback UDP port nobody uses now (SIPp binds it a moment later).
+fn free_udp_port() -> SocketAddr {
+    let socket = UdpSocket::bind("127.0.0.1:0").expect("a free UDP port");
+    socket.local_addr().expect("its address")
+}
