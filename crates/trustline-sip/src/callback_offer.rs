@@ -25,5 +25,7 @@ pub(crate) async fn ask(media: &MediaPort) -> bool {
             }
         }
     };
-    tokio::time::timeout(prompt + ANSWER_TIME, answer).await.unwrap_or(false)
+    let accepted = tokio::time::timeout(prompt + ANSWER_TIME, answer).await.unwrap_or(false);
+    media.stop_playing();
+    accepted
 }

@@ -188,6 +188,11 @@ impl MediaPort {
         Duration::from_millis(20 * state.queued.len() as u64)
     }
 
+    /// Drops whatever was queued to play (a prompt the caller has answered).
+    pub fn stop_playing(&self) {
+        self.lock().queued.clear();
+    }
+
     fn lock(&self) -> MutexGuard<'_, MediaState> {
         // Every change to the state is one assignment: a panic elsewhere cannot leave it half-changed.
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())

@@ -1,10 +1,13 @@
 //! Real SIP peers for the edge's tests: SIPp (Debian's sip-tester) playing
 //! a carrier from the scenarios in `tests/sipp/`. `scripts/sip-peers-up`
 //! installs it; without it the tests are skipped, except under `CI=true`
-//! where they fail.
+//! where they fail. Each test binary uses a part of this module.
+#![allow(dead_code, unused_imports)]
 
+pub mod far_audio;
 mod lossy_line;
 
+pub use far_audio::FarAudio;
 pub use lossy_line::LossyLine;
 use std::net::{SocketAddr, UdpSocket};
 use std::path::PathBuf;
@@ -33,10 +36,12 @@ pub fn sipp() -> Option<PathBuf> {
     }
 }
 
-/// A running SIPp.
+/// A running SIPp, and the socket its SDP names for audio (SIPp itself
+/// plays none): the test hears and speaks for the far end through it.
 pub struct Sipp {
     child: Child,
     pub address: SocketAddr,
+    pub audio: tokio::net::UdpSocket,
 }
 
 impl Sipp {
@@ -44,18 +49,20 @@ impl Sipp {
     /// free loopback port, for `calls` calls, with `extra` options.
     pub async fn carrier(binary: &PathBuf, scenario: &str, calls: u32, extra: &[&str]) -> Self {
         let address = free_udp_port();
-        let child = command(binary, scenario, address, calls, extra).spawn().expect("SIPp starts");
+        let audio = audio_socket();
+        let child = command(binary, scenario, address, calls, &audio, extra).spawn().expect("SIPp starts");
         listening(address).await;
-        Self { child, address }
+        Self { child, address, audio }
     }
 
     /// SIPp calling `target` as `scenario`, dialling `number`.
     pub fn caller(binary: &PathBuf, scenario: &str, target: SocketAddr, number: &str) -> Self {
         let address = free_udp_port();
-        let mut command = command(binary, scenario, address, 1, &["-s", number]);
+        let audio = audio_socket();
+        let mut command = command(binary, scenario, address, 1, &audio, &["-s", number]);
         command.arg(target.to_string());
         let child = command.spawn().expect("SIPp starts");
-        Self { child, address }
+        Self { child, address, audio }
     }
 
     /// Waits for SIPp to end; it passes when every call followed its scenario.
@@ -70,7 +77,8 @@ impl Sipp {
     }
 }
 
-fn command(binary: &PathBuf, scenario: &str, address: SocketAddr, calls: u32, extra: &[&str]) -> Command {
+fn command(binary: &PathBuf, scenario: &str, address: SocketAddr, calls: u32, audio: &tokio::net::UdpSocket, extra: &[&str]) -> Command {
+    let rtp_port = audio.local_addr().expect("the audio socket's address").port().to_string();
     let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/sipp").join(scenario);
     let mut command = Command::new(binary);
     command
@@ -78,6 +86,7 @@ fn command(binary: &PathBuf, scenario: &str, address: SocketAddr, calls: u32, ex
         .arg(file)
         .args(["-i", &address.ip().to_string(), "-p", &address.port().to_string(), "-mi", "127.0.0.1"])
         .args(["-m", &calls.to_string(), "-timeout", "25s", "-timeout_error", "-nostdin"])
+        .args(["-key", "rtp_port", &rtp_port])
         .args(extra)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -95,6 +104,12 @@ async fn listening(address: SocketAddr) {
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     panic!("SIPp did not listen on {address} within 5 s");
+}
+
+fn audio_socket() -> tokio::net::UdpSocket {
+    let socket = UdpSocket::bind("127.0.0.1:0").expect("a UDP port for audio");
+    socket.set_nonblocking(true).expect("a non-blocking socket");
+    tokio::net::UdpSocket::from_std(socket).expect("a tokio socket")
 }
 
 /// A loopback UDP port nobody uses now (SIPp binds it a moment later).
