@@ -3,6 +3,7 @@
 //! starts no transaction of ours to the right place.
 
 use crate::call_table::{Call, CallTable};
+use crate::desk_line::Desks;
 use crate::edge_settings::EdgeSettings;
 use crate::error::EdgeError;
 use crate::inbound_call;
@@ -31,6 +32,7 @@ pub(crate) struct Edge {
     pub local: SocketAddr,
     pub contact: Uri,
     pub calls: CallTable,
+    pub desks: Desks,
     /// Cancelled when the edge stops; every call's audio stops with it.
     pub stop: CancellationToken,
 }
@@ -61,7 +63,8 @@ impl Edge {
         let requests = endpoint.incoming_transactions().map_err(|e| EdgeError::Stack(e.to_string()))?;
         let layer = Arc::new(DialogLayer::new(endpoint.inner.clone()));
         let contact = Uri::try_from(format!("sip:trustline@{local}").as_str()).map_err(|e| EdgeError::Stack(e.to_string()))?;
-        let edge = Arc::new(Self { layer, settings, local, contact, calls: CallTable::default(), stop: stop.clone() });
+        let edge =
+            Arc::new(Self { layer, settings, local, contact, calls: CallTable::default(), desks: Desks::default(), stop: stop.clone() });
         tokio::spawn(async move { endpoint.serve().await });
         tokio::spawn(answer_requests(edge.clone(), requests, switchboard));
         Ok(edge)

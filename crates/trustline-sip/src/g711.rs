@@ -4,6 +4,7 @@
 //! in-band keys) is made linear and coded for the call.
 
 use crate::audio_sdp::G711;
+use crate::tone::FRAME;
 
 const ULAW_BIAS: i32 = 0x84;
 const ULAW_CLIP: i32 = 32_635;
@@ -41,6 +42,20 @@ impl G711 {
             _ => None,
         }
     }
+}
+
+/// A µ-law recording as 20 ms frames of linear samples, the last one
+/// padded with silence.
+pub(crate) fn ulaw_frames(ulaw: &[u8]) -> Vec<[i16; FRAME]> {
+    ulaw.chunks(FRAME)
+        .map(|chunk| {
+            let mut frame = [0i16; FRAME];
+            for (slot, code) in frame.iter_mut().zip(chunk) {
+                *slot = G711::Pcmu.decode(*code);
+            }
+            frame
+        })
+        .collect()
 }
 
 fn ulaw_from_linear(sample: i16) -> u8 {

@@ -10,6 +10,7 @@ mod audio_sdp;
 mod call_dialog;
 mod call_table;
 mod callback_offer;
+mod desk_line;
 mod edge;
 mod edge_settings;
 mod error;

@@ -6,6 +6,8 @@
 //! RFC 4733 events, or as tones when the other side takes no events.
 
 use crate::audio_sdp::{Direction, G711, RemoteAudio};
+use crate::desk_line::DeskLine;
+use crate::g711::ulaw_frames;
 use crate::rtp_packet::{KeyEvent, RtpPacket};
 use crate::tone::{FRAME, HoldMusic, Tone, key_frequencies};
 use std::collections::VecDeque;
@@ -44,7 +46,7 @@ struct MediaState {
     /// Where the other side's RTP actually comes from (symmetric RTP, for
     /// peers behind NAT); only packets from the SDP's address are taken.
     latched: Option<SocketAddr>,
-    partner: Option<Weak<MediaPort>>,
+    partner: Option<Partner>,
     held: bool,
     /// Whether the call is answered: before that the far network plays its
     /// own early media and nothing is sent.
@@ -67,6 +69,28 @@ impl Default for Outgoing {
     fn default() -> Self {
         Self { ssrc: rand::random(), sequence: rand::random(), timestamp: rand::random() }
     }
+}
+
+/// Who a bridged call talks to.
+#[derive(Clone)]
+enum Partner {
+    Leg(Weak<MediaPort>),
+    Desk(Arc<DeskLine>),
+}
+
+impl Partner {
+    fn present(&self) -> Option<Present> {
+        match self {
+            Partner::Leg(leg) => leg.upgrade().map(Present::Leg),
+            Partner::Desk(desk) => Some(Present::Desk(desk.clone())),
+        }
+    }
+}
+
+/// A partner that is still there.
+enum Present {
+    Leg(Arc<MediaPort>),
+    Desk(Arc<DeskLine>),
 }
 
 enum Queued {
@@ -123,7 +147,7 @@ impl MediaPort {
     /// partners are let go (they hear hold music).
     pub fn join(self: &Arc<Self>, other: &Arc<Self>) {
         for (port, partner) in [(self, other), (other, self)] {
-            if let Some(previous) = port.replace_partner(Some(Arc::downgrade(partner)))
+            if let Some(Present::Leg(previous)) = port.replace_partner(Some(Partner::Leg(Arc::downgrade(partner))))
                 && !Arc::ptr_eq(&previous, self)
                 && !Arc::ptr_eq(&previous, other)
             {
@@ -132,15 +156,22 @@ impl MediaPort {
         }
     }
 
-    /// Takes the call out of its bridge; both it and its partner hear hold music.
+    /// Joins this call to an agent's desk; a call it was joined to is let go.
+    pub fn join_desk(&self, desk: Arc<DeskLine>) {
+        if let Some(Present::Leg(previous)) = self.replace_partner(Some(Partner::Desk(desk))) {
+            previous.replace_partner(None);
+        }
+    }
+
+    /// Takes the call out of its bridge; both it and a partner call hear hold music.
     pub fn part(&self) {
-        if let Some(partner) = self.replace_partner(None) {
+        if let Some(Present::Leg(partner)) = self.replace_partner(None) {
             partner.replace_partner(None);
         }
     }
 
-    fn replace_partner(&self, partner: Option<Weak<MediaPort>>) -> Option<Arc<MediaPort>> {
-        std::mem::replace(&mut self.lock().partner, partner).and_then(|old| old.upgrade())
+    fn replace_partner(&self, partner: Option<Partner>) -> Option<Present> {
+        std::mem::replace(&mut self.lock().partner, partner).and_then(|old| old.present())
     }
 
     /// On hold the other side hears music and its audio goes nowhere.
@@ -178,13 +209,7 @@ impl MediaPort {
     /// anything it would otherwise hear. How long it plays.
     pub fn play(&self, ulaw: &[u8]) -> Duration {
         let mut state = self.lock();
-        for chunk in ulaw.chunks(FRAME) {
-            let mut frame = [0i16; FRAME];
-            for (slot, code) in frame.iter_mut().zip(chunk) {
-                *slot = G711::Pcmu.decode(*code);
-            }
-            state.queued.push_back(Queued::Frame(Box::new(frame)));
-        }
+        state.queued.extend(ulaw_frames(ulaw).into_iter().map(|frame| Queued::Frame(Box::new(frame))));
         Duration::from_millis(20 * state.queued.len() as u64)
     }
 
@@ -216,7 +241,11 @@ impl MediaPort {
                 }
                 (None, key.filter(|_| fresh).map(|event| event.key))
             } else {
-                let partner = state.partner.as_ref().and_then(Weak::upgrade).filter(|_| !state.held && state.live);
+                // A desk's audio session takes nothing from here yet: virtual agents hear nobody.
+                let partner = match state.partner.as_ref().and_then(Partner::present) {
+                    Some(Present::Leg(leg)) if !state.held && state.live => Some(leg),
+                    _ => None,
+                };
                 let audio = G711::of_payload_type(packet.payload_type);
                 (partner.zip(audio).map(|(partner, codec)| (partner, codec, packet.payload.to_vec())), None)
             }
@@ -266,11 +295,13 @@ impl MediaPort {
                 Some(Queued::Frame(frame)) => Some((vec![state.outgoing.audio(codec, &frame)], to)),
                 Some(Queued::Silence) => Some((vec![state.outgoing.audio(codec, &[0; FRAME])], to)),
                 None => {
-                    let alone = state.partner.as_ref().and_then(Weak::upgrade).is_none();
-                    if !(alone || state.held) {
-                        return;
-                    }
-                    let frame = state.music.next_frame();
+                    let frame = match state.partner.as_ref().and_then(Partner::present) {
+                        _ if state.held => state.music.next_frame(),
+                        None => state.music.next_frame(),
+                        Some(Present::Desk(desk)) => desk.next_frame(),
+                        // The partner call's packets are relayed as they come.
+                        Some(Present::Leg(_)) => return,
+                    };
                     Some((vec![state.outgoing.audio(codec, &frame)], to))
                 }
             }

@@ -11,6 +11,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
+use trustline_domain::{TenantId, UserId};
 use trustline_telephony::{CallLeg, CallProgress, DialRequest, DtmfDigits, IncomingCall, LegId, Party, Telephony, TelephonyError};
 
 /// Calls waiting for the switchboard before the edge stops taking new ones.
@@ -34,6 +35,17 @@ impl SipTelephony {
     /// The address SIP listens on.
     pub fn local_addr(&self) -> SocketAddr {
         self.edge.local
+    }
+
+    /// Seats a virtual agent at `agent`'s desk: calls bridged to it hear a
+    /// recorded greeting (the demo's floor agents).
+    pub fn seat_virtual_agent(&self, tenant: TenantId, agent: UserId) {
+        self.edge.desks.seat_virtual_agent(tenant, agent);
+    }
+
+    /// Closes `agent`'s desk: calls can no longer be bridged to it.
+    pub fn unseat(&self, tenant: TenantId, agent: UserId) {
+        self.edge.desks.unseat(tenant, agent);
     }
 
     /// Calls in progress.
@@ -74,8 +86,11 @@ impl Telephony for SipTelephony {
                 call.media.join(&other.media);
                 Ok(())
             }
-            // Desks' audio sessions (WebRTC) are not carried by this edge yet.
-            Party::Desk { .. } => Err(TelephonyError::DeskOffline),
+            Party::Desk { tenant, agent } => {
+                let desk = self.edge.desks.seated(tenant, agent).ok_or(TelephonyError::DeskOffline)?;
+                call.media.join_desk(desk);
+                Ok(())
+            }
         }
     }
 

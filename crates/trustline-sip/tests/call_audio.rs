@@ -10,6 +10,7 @@ use peers::{FarAudio, Sipp};
 use std::collections::BTreeSet;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
+use trustline_domain::{TenantId, UserId};
 use trustline_sip::{EdgeSettings, KeyEvent, SipTelephony, Trunk};
 use trustline_telephony::{CallLeg, CallProgress, DialRequest, DtmfDigits, Party, Settlement, Telephony, TelephonyError};
 
@@ -158,5 +159,30 @@ async fn a_transfer_joins_the_caller_to_the_new_party_once_it_answers() {
     for leg in [a.id, t.id] {
         edge.hang_up(leg).await.unwrap();
     }
+    assert!(carrier.finished().await.success());
+}
+
+#[tokio::test]
+async fn a_call_joined_to_a_seated_virtual_agent_hears_its_greeting_and_an_empty_desk_is_refused() {
+    let Some(sipp) = peers::sipp() else { return };
+    let carrier = Sipp::carrier(&sipp, "answered.xml", 1, &[]).await;
+    let edge = edge(carrier.address).await;
+    let far = FarAudio::on(&carrier.audio);
+    let a = answered_call(&edge).await;
+    let a_port = new_source(&far.listen(Duration::from_millis(200)).await, &[]);
+    let desk = Party::Desk { tenant: TenantId(7), agent: UserId(70) };
+
+    assert!(matches!(edge.bridge(a.id, desk).await, Err(TelephonyError::DeskOffline)));
+    edge.seat_virtual_agent(TenantId(7), UserId(70));
+    assert!(matches!(edge.bridge(a.id, Party::Desk { tenant: TenantId(8), agent: UserId(70) }).await, Err(TelephonyError::DeskOffline)));
+    edge.bridge(a.id, desk).await.unwrap();
+    far.drain().await;
+    let heard = far.listen(Duration::from_millis(600)).await;
+    assert!(samples_from(&heard, a_port).len() >= 2400, "the caller hears the desk");
+    assert!(!music_heard(&heard, a_port), "a greeting, not hold music");
+
+    edge.unseat(TenantId(7), UserId(70));
+    assert!(matches!(edge.bridge(a.id, desk).await, Err(TelephonyError::DeskOffline)));
+    edge.hang_up(a.id).await.unwrap();
     assert!(carrier.finished().await.success());
 }
