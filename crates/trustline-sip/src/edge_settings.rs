@@ -27,10 +27,11 @@ impl EdgeSettings {
 }
 
 /// A carrier trunk authenticated by address: calls go to `proxy`, and only
-/// requests from one of `sources` are taken as the carrier's.
+/// requests from one of `sources` are taken as the carrier's. A trunk with
+/// no proxy only takes calls in.
 #[derive(Clone, Debug)]
 pub struct Trunk {
-    pub proxy: SocketAddr,
+    pub proxy: Option<SocketAddr>,
     pub sources: Vec<IpAddr>,
 }
 

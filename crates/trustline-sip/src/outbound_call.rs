@@ -25,7 +25,7 @@ pub(crate) async fn place(edge: &Arc<Edge>, request: DialRequest) -> Result<Call
         Some(number) => e164_user(number).ok_or(TelephonyError::BadNumber("the caller ID is not in E.164 form"))?,
         None => "anonymous",
     };
-    let trunk = edge.settings.trunk.proxy;
+    let trunk = edge.settings.trunk.proxy.ok_or_else(|| TelephonyError::Unavailable("the SIP trunk takes calls in only".into()))?;
     let (media, over) = edge.open_media().await.map_err(|e| TelephonyError::Unavailable(format!("no RTP port could be opened: {e}")))?;
     let offer = audio_offer(media.local, media.session_id, media.next_sdp_version());
     let uri = |text: String| Uri::try_from(text.as_str()).map_err(|e| TelephonyError::Unavailable(e.to_string()));

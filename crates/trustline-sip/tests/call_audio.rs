@@ -21,7 +21,7 @@ const SPOKEN: f64 = 1000.0;
 const LIMIT: Duration = Duration::from_secs(15);
 
 async fn edge(proxy: SocketAddr) -> SipTelephony {
-    let mut settings = EdgeSettings::new("127.0.0.1:0".parse().unwrap(), LOOPBACK, Trunk { proxy, sources: vec![LOOPBACK] });
+    let mut settings = EdgeSettings::new("127.0.0.1:0".parse().unwrap(), LOOPBACK, Trunk { proxy: Some(proxy), sources: vec![LOOPBACK] });
     settings.t1 = Duration::from_millis(50);
     SipTelephony::start(settings).await.expect("the edge starts")
 }

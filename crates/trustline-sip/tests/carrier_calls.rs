@@ -17,7 +17,7 @@ const EVENT_LIMIT: Duration = Duration::from_secs(15);
 /// An edge whose trunk is the carrier at `proxy`, trusting `sources`, with
 /// fast SIP timers (T1 50 ms, so Timer B is 3.2 s).
 async fn edge(proxy: SocketAddr, sources: Vec<IpAddr>, ring_timeout: Duration) -> SipTelephony {
-    let mut settings = EdgeSettings::new("127.0.0.1:0".parse().unwrap(), LOOPBACK, Trunk { proxy, sources });
+    let mut settings = EdgeSettings::new("127.0.0.1:0".parse().unwrap(), LOOPBACK, Trunk { proxy: Some(proxy), sources });
     settings.ring_timeout = ring_timeout;
     settings.t1 = Duration::from_millis(50);
     SipTelephony::start(settings).await.expect("the edge starts")
@@ -181,6 +181,14 @@ async fn a_number_that_is_not_e164_is_refused_before_any_invite() {
     let mut bad_caller = call_to("+447700900001");
     bad_caller.caller_id = Some("anonymous>".to_owned());
     assert!(matches!(edge.dial(bad_caller).await, Err(TelephonyError::BadNumber(_))));
+    assert_eq!(edge.calls_in_progress(), 0);
+}
+
+#[tokio::test]
+async fn a_trunk_without_a_proxy_takes_calls_in_only() {
+    let settings = EdgeSettings::new("127.0.0.1:0".parse().unwrap(), LOOPBACK, Trunk { proxy: None, sources: vec![LOOPBACK] });
+    let edge = SipTelephony::start(settings).await.unwrap();
+    assert!(matches!(edge.dial(call_to("+447700900001")).await, Err(TelephonyError::Unavailable(_))));
     assert_eq!(edge.calls_in_progress(), 0);
 }
 

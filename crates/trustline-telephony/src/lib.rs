@@ -3,14 +3,16 @@
 //! machine answering, busy, no answer, how long the person talks; callers'
 //! arrivals, patience and talk time), drawn from distributions with a fixed
 //! seed so that a run can be repeated exactly. Real SIP goes behind the same
-//! port.
+//! port; a carrier set puts several carriers behind it.
 
+mod carrier_set;
 mod port;
 mod random;
 mod simulated;
 mod simulated_callers;
 mod simulated_telephony;
 
+pub use carrier_set::CarrierSet;
 pub use port::{
     CallFailure, CallLeg, CallProgress, DialRequest, DtmfDigits, IncomingCall, LegId, Party, Settlement, Telephony, TelephonyError,
 };

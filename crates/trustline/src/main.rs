@@ -18,7 +18,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the web server.
-    Serve(serve::ServeArgs),
+    Serve(Box<serve::ServeArgs>),
     /// Create the data directory, the master key, the first tenant and its owner.
     Init(init::InitArgs),
     /// Manage staff accounts.
@@ -76,7 +76,7 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve(args) => serve::run(args).await,
+            Command::Serve(args) => serve::run(*args).await,
             Command::Init(args) => init::run(args).await,
             Command::User(command) => user::run(command).await,
             Command::Audit(command) => audit::run(command).await,

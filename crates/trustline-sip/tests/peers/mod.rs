@@ -16,6 +16,9 @@ use std::time::Duration;
 use tokio::process::{Child, Command};
 
 const ENV: &str = "TRUSTLINE_TEST_SIPP";
+/// The scenarios, found the same way from this crate's tests and from the
+/// other crates that include this module (`#[path]`): they are siblings.
+const SCENARIOS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../trustline-sip/tests/sipp");
 /// Longest any one scenario may take.
 const SCENARIO_LIMIT: Duration = Duration::from_secs(30);
 
@@ -79,7 +82,7 @@ impl Sipp {
 
 fn command(binary: &PathBuf, scenario: &str, address: SocketAddr, calls: u32, audio: &tokio::net::UdpSocket, extra: &[&str]) -> Command {
     let rtp_port = audio.local_addr().expect("the audio socket's address").port().to_string();
-    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/sipp").join(scenario);
+    let file = PathBuf::from(SCENARIOS).join(scenario);
     let mut command = Command::new(binary);
     command
         .arg("-sf")

@@ -2,6 +2,7 @@ pub mod accounts;
 pub mod audit;
 pub mod backup;
 pub mod bench;
+pub mod carriers;
 pub mod demo_floor;
 pub mod import;
 pub mod init;

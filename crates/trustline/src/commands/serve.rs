@@ -1,4 +1,5 @@
 use super::accounts::{InitialPassword, cli_audit, create_tenant, create_user, find_tenant};
+use super::carriers::{self, CarrierArgs};
 use super::demo_floor;
 use super::job_runs::record;
 use crate::config::{DataArgs, Installation, hasher};
@@ -16,7 +17,6 @@ use trustline_dialer::EngineSettings;
 use trustline_domain::{AuditAction, Clock, LoginThrottle, Role};
 use trustline_server::{App, AppConfig, IDEMPOTENCY_KEY_SECONDS, ProxyNetwork, SiemOutputs, SyslogTarget, TlsFiles, serve};
 use trustline_store::{JobRunRecord, jobs};
-use trustline_telephony::{CarrierProfile, SimulatedTelephony};
 
 #[derive(Args)]
 pub struct ServeArgs {
@@ -63,21 +63,8 @@ pub struct ServeArgs {
     /// How many scheduled backups to keep; older ones are removed.
     #[arg(long, env = "TRUSTLINE_BACKUP_KEEP", default_value_t = 7, requires = "backup_dir", value_parser = clap::value_parser!(u64).range(1..=10_000))]
     backup_keep: u64,
-    /// What the dialer places calls through: `simulated` (the seeded
-    /// simulated carrier; nobody is really called) or `none` (this node does
-    /// not dial; run the dialer on one node only).
-    #[arg(long, env = "TRUSTLINE_TELEPHONY", default_value = "simulated", value_parser = ["simulated", "none"])]
-    telephony: String,
-    /// How much faster than real time simulated calls play out.
-    #[arg(long, env = "TRUSTLINE_SIMULATED_SPEED", default_value_t = 1.0, value_parser = speed)]
-    simulated_speed: f64,
-}
-
-fn speed(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(speed) if (1.0..=1000.0).contains(&speed) => Ok(speed),
-        _ => Err("a number from 1 to 1000".into()),
-    }
+    #[command(flatten)]
+    carriers: CarrierArgs,
 }
 
 const DEMO_TENANT: &str = "demo";
@@ -93,12 +80,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     }
     let inst = args.data.open().await?;
     let hasher = hasher()?;
-    let (demo_accounts, floor) = if args.demo {
+    let (demo_accounts, floor, demo_tenant) = if args.demo {
         let (accounts, tenant) = prepare_demo(&inst, &hasher).await?;
         let floor = demo_floor::prepare(&inst, &hasher, &tenant, &args.data.ensure_data_dir()?).await?;
-        (accounts, floor)
+        (accounts, floor, Some(tenant))
     } else {
-        (Vec::new(), Vec::new())
+        (Vec::new(), Vec::new(), None)
     };
     let upload_dir = uploads(&args.data)?;
     let tls = args.tls_cert.zip(args.tls_key).map(|(certificate, key)| TlsFiles { certificate, key });
@@ -114,12 +101,19 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let session_lifetime = config.session.absolute_seconds;
     let throttle = config.throttle;
     let app = App::new(config, inst.store.clone(), Arc::new(SystemClock), inst.keys.clone(), hasher);
-    if args.telephony == "simulated" {
-        let seed = u64::try_from(SystemClock.now()).unwrap_or(1);
-        let telephony = Arc::new(SimulatedTelephony::new(CarrierProfile::default(), seed, args.simulated_speed));
-        app.start_engine(telephony.clone(), EngineSettings::default());
-        if args.demo {
-            telephony.start_inbound(demo_floor::inbound_traffic(), seed.wrapping_add(1));
+    let sip = match carriers::start(&args.carriers, args.demo, &SystemClock).await? {
+        Some(carriers) => {
+            app.start_engine(carriers.telephony, EngineSettings::default());
+            carriers.sip
+        }
+        None => None,
+    };
+    if let (Some(sip), Some(tenant)) = (&sip, &demo_tenant) {
+        // The demo's floor agents answer SIP callers with a recorded greeting.
+        for (username, _) in &floor {
+            if let Some(agent) = inst.store.user_by_username(tenant.id, username).await? {
+                sip.seat_virtual_agent(tenant.id, agent.id);
+            }
         }
     }
     app.start_webhooks(Duration::from_secs(1));
@@ -156,6 +150,15 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             demo_floor::CARE_NUMBER,
             demo_floor::BILLING_NUMBER,
         );
+        if let Some(sip) = &sip {
+            println!(
+                "SIP calls from this machine to {} or {} at sip:{}@{} reach those queues; the floor agents answer with a recorded greeting.",
+                demo_floor::CARE_NUMBER,
+                demo_floor::BILLING_NUMBER,
+                demo_floor::CARE_NUMBER,
+                sip.local_addr(),
+            );
+        }
         demo_floor::start(format!("{scheme}://{address}/"), DEMO_TENANT.into(), floor);
     }
     serve(listener, app.router(), tls).await?;

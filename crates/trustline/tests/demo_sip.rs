@@ -1,0 +1,66 @@
+//! `trustline serve --demo --sip-listen`: a SIP caller on this machine
+//! dials a demo queue's number, waits in the queue with hold music, and is
+//! answered by a floor agent, who greets them with a recording.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+#[path = "../../trustline-sip/tests/peers/mod.rs"]
+mod peers;
+
+use peers::far_audio::{Heard, purity, samples_from};
+use peers::{FarAudio, Sipp};
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The hold music's notes.
+const MUSIC: [f64; 6] = [220.0, 261.63, 329.63, 392.0, 440.0, 523.25];
+
+#[tokio::test]
+async fn a_sip_caller_waits_with_music_and_is_greeted_by_a_floor_agent() {
+    let Some(sipp) = peers::sipp() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_trustline"))
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--sip-listen", "127.0.0.1:0", "--simulated-speed", "1000"])
+        .current_dir(dir.path())
+        .env_remove("TRUSTLINE_MASTER_KEY")
+        .env_remove("TRUSTLINE_DATABASE_URL")
+        .env_remove("TRUSTLINE_DATA_DIR")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut child = Killed(child);
+    let lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
+    let sip_line = lines.map(Result::unwrap).find(|l| l.starts_with("SIP calls")).expect("the demo says where SIP calls go");
+    let edge: SocketAddr = sip_line.split('@').nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+
+    let caller = Sipp::caller(&sipp, "caller_stays.xml", edge, "+442079460990");
+    let far = FarAudio::on(&caller.audio);
+    let heard = far.listen(Duration::from_secs(11)).await;
+    let source = heard.first().expect("the caller hears something").from;
+    // 400 ms windows: music is a pure tone; the greeting is speech.
+    let windows: Vec<&[Heard]> = heard.chunks(20).filter(|w| w.len() == 20).collect();
+    let music = |w: &&[Heard]| purity(w, source, &MUSIC) > 0.3;
+    let speech = |w: &&[Heard]| {
+        let samples = samples_from(w, source);
+        let loud = samples.iter().filter(|s| s.unsigned_abs() > 500).count();
+        loud > samples.len() / 10 && purity(w, source, &MUSIC) < 0.1
+    };
+    let first_music = windows.iter().position(music);
+    let first_greeting = windows.iter().position(speech);
+    assert!(first_music.is_some(), "the waiting caller hears hold music");
+    assert!(first_greeting.is_some(), "a floor agent answers with the greeting");
+    assert!(first_music < first_greeting, "music while waiting, then the agent");
+    assert!(caller.finished().await.success(), "the caller was answered with PCMA and hung up cleanly");
+    drop(child);
+}
