@@ -51,7 +51,7 @@ async fn answer_new_offer(call: &Call, request: &Request, handle: TransactionHan
 }
 
 fn audio_answer_of(call: &Call, offer: Option<RemoteAudio>) -> Option<String> {
-    offer.map(|offer| audio_answer(call.media.local, call.media.session_id, call.media.next_sdp_version(), &offer))
+    offer.map(|offer| audio_answer(call.media.announced, call.media.session_id, call.media.next_sdp_version(), &offer))
 }
 
 async fn reply(handle: &TransactionHandle, status: StatusCode, sdp: Option<String>) {

@@ -20,6 +20,8 @@ use rsipstack::transport::connection::SipConnection;
 use rsipstack::transport::udp::UdpConnection;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use trustline_telephony::{IncomingCall, LegId};
@@ -30,6 +32,10 @@ pub(crate) struct Edge {
     pub settings: EdgeSettings,
     /// The address SIP actually listens on (the port chosen when 0 was asked).
     pub local: SocketAddr,
+    /// The address SIP headers name: the public one behind NAT, else `local`.
+    pub advertised: SocketAddr,
+    /// Where the search for a free RTP port in the configured range starts.
+    next_rtp_port: AtomicU32,
     pub contact: Uri,
     pub calls: CallTable,
     pub desks: Desks,
@@ -47,11 +53,17 @@ impl Edge {
     ) -> Result<Arc<Self>, EdgeError> {
         let listen = settings.listen;
         let transport = TransportLayer::new(stop.child_token());
-        let udp = UdpConnection::create_connection(listen, None, Some(stop.child_token()))
+        let external = match settings.public_ip {
+            Some(_) if listen.port() == 0 => return Err(EdgeError::PublicNeedsPort),
+            Some(ip) => Some(SocketAddr::new(ip, listen.port())),
+            None => None,
+        };
+        let udp = UdpConnection::create_connection(listen, external, Some(stop.child_token()))
             .await
             .map_err(|e| EdgeError::Listen { address: listen, why: e.to_string() })?;
         let local = udp.get_addr().get_socketaddr().map_err(|e| EdgeError::Stack(e.to_string()))?;
         let local = SocketAddr::new(listen.ip(), local.port());
+        let advertised = external.unwrap_or(local);
         transport.add_transport(udp.into());
         let option = EndpointOption { t1: settings.t1, t1x64: settings.t1 * 64, ..EndpointOption::default() };
         let endpoint = EndpointBuilder::new()
@@ -62,9 +74,18 @@ impl Edge {
             .build();
         let requests = endpoint.incoming_transactions().map_err(|e| EdgeError::Stack(e.to_string()))?;
         let layer = Arc::new(DialogLayer::new(endpoint.inner.clone()));
-        let contact = Uri::try_from(format!("sip:trustline@{local}").as_str()).map_err(|e| EdgeError::Stack(e.to_string()))?;
-        let edge =
-            Arc::new(Self { layer, settings, local, contact, calls: CallTable::default(), desks: Desks::default(), stop: stop.clone() });
+        let contact = Uri::try_from(format!("sip:trustline@{advertised}").as_str()).map_err(|e| EdgeError::Stack(e.to_string()))?;
+        let edge = Arc::new(Self {
+            layer,
+            settings,
+            local,
+            advertised,
+            next_rtp_port: AtomicU32::new(0),
+            contact,
+            calls: CallTable::default(),
+            desks: Desks::default(),
+            stop: stop.clone(),
+        });
         tokio::spawn(async move { endpoint.serve().await });
         tokio::spawn(answer_requests(edge.clone(), requests, switchboard));
         Ok(edge)
@@ -72,9 +93,33 @@ impl Edge {
 
     /// A new call's audio port, stopping with the edge at the latest.
     pub async fn open_media(&self) -> std::io::Result<(Arc<MediaPort>, CancellationToken)> {
+        let socket = self.rtp_socket().await?;
+        let announced = self.settings.public_ip.unwrap_or(self.settings.media_ip);
         let over = self.stop.child_token();
-        let media = MediaPort::open(self.settings.media_ip, over.clone()).await?;
+        let media = MediaPort::open(socket, announced, over.clone())?;
         Ok((media, over))
+    }
+
+    /// A UDP socket for a call's audio: the next free port of the
+    /// configured range (searched from where the last search stopped), or
+    /// any free port.
+    async fn rtp_socket(&self) -> std::io::Result<UdpSocket> {
+        let ip = self.settings.media_ip;
+        let Some(range) = self.settings.rtp_ports.clone() else {
+            return UdpSocket::bind(SocketAddr::new(ip, 0)).await;
+        };
+        let (first, size) = (u32::from(*range.start()), u32::from(*range.end()).saturating_sub(u32::from(*range.start())) + 1);
+        for _ in 0..size {
+            let offset = self.next_rtp_port.fetch_add(1, Ordering::Relaxed) % size;
+            let port = u16::try_from(first + offset).unwrap_or(u16::MAX);
+            if let Ok(socket) = UdpSocket::bind(SocketAddr::new(ip, port)).await {
+                return Ok(socket);
+            }
+        }
+        Err(std::io::Error::new(
+            std::io::ErrorKind::AddrInUse,
+            format!("every RTP port from {} to {} is in use", range.start(), range.end()),
+        ))
     }
 
     /// Forgets a call that is over and stops its audio.

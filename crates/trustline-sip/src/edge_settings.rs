@@ -2,6 +2,7 @@
 //! it places calls through and accepts calls from.
 
 use std::net::{IpAddr, SocketAddr};
+use std::ops::RangeInclusive;
 use std::time::Duration;
 
 #[derive(Clone, Debug)]
@@ -13,6 +14,12 @@ pub struct EdgeSettings {
     pub trunk: Trunk,
     /// How long an outbound call may ring before this side cancels it.
     pub ring_timeout: Duration,
+    /// The address the carrier reaches this host at, when it is behind
+    /// NAT: SIP headers and SDP name it instead of the local addresses.
+    pub public_ip: Option<IpAddr>,
+    /// The UDP ports calls' audio may use (one per call), for firewalls;
+    /// any free port when unset.
+    pub rtp_ports: Option<RangeInclusive<u16>>,
     /// SIP's round-trip estimate T1 (RFC 3261 §17). Timer B, how long an
     /// INVITE waits for any answer before the carrier counts as failed, is
     /// 64 × T1: 32 s with the standard 500 ms.
@@ -22,7 +29,15 @@ pub struct EdgeSettings {
 impl EdgeSettings {
     /// The standard timers (T1 500 ms) and a 30-second ring timeout.
     pub fn new(listen: SocketAddr, media_ip: IpAddr, trunk: Trunk) -> Self {
-        Self { listen, media_ip, trunk, ring_timeout: Duration::from_secs(30), t1: Duration::from_millis(500) }
+        Self {
+            listen,
+            media_ip,
+            trunk,
+            ring_timeout: Duration::from_secs(30),
+            public_ip: None,
+            rtp_ports: None,
+            t1: Duration::from_millis(500),
+        }
     }
 }
 

@@ -65,7 +65,7 @@ async fn answer(edge: &Arc<Edge>, tx: &Transaction) -> Result<Accepted, StatusCo
         over.cancel();
         StatusCode::ServerInternalError
     })?;
-    let sdp = audio_answer(media.local, media.session_id, media.next_sdp_version(), &offer);
+    let sdp = audio_answer(media.announced, media.session_id, media.next_sdp_version(), &offer);
     if dialog.accept(Some(vec![sdp_content_type()]), Some(sdp.into_bytes())).is_err() {
         edge.layer.remove_dialog(&dialog.id());
         over.cancel();

@@ -31,7 +31,8 @@ const KEYS_BUFFER: usize = 32;
 
 pub(crate) struct MediaPort {
     socket: UdpSocket,
-    pub local: SocketAddr,
+    /// The address SDP names for this call's audio (the public one behind NAT).
+    pub announced: SocketAddr,
     /// The SDP origin's session id (RFC 4566 §5.2); its version rises with
     /// each description this side sends.
     pub session_id: u64,
@@ -100,14 +101,13 @@ enum Queued {
 }
 
 impl MediaPort {
-    /// Opens the port; its relay runs until `stop`.
-    pub async fn open(ip: IpAddr, stop: CancellationToken) -> std::io::Result<Arc<Self>> {
-        let socket = UdpSocket::bind(SocketAddr::new(ip, 0)).await?;
-        let local = socket.local_addr()?;
+    /// Takes `socket` for a call, announced at `announced_ip`; its relay runs until `stop`.
+    pub fn open(socket: UdpSocket, announced_ip: IpAddr, stop: CancellationToken) -> std::io::Result<Arc<Self>> {
+        let announced = SocketAddr::new(announced_ip, socket.local_addr()?.port());
         let (keys, _) = broadcast::channel(KEYS_BUFFER);
         let port = Arc::new(Self {
             socket,
-            local,
+            announced,
             session_id: rand::random::<u32>().into(),
             sdp_version: AtomicU64::new(0),
             state: Mutex::new(MediaState::default()),

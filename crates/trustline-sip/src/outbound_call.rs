@@ -27,17 +27,17 @@ pub(crate) async fn place(edge: &Arc<Edge>, request: DialRequest) -> Result<Call
     };
     let trunk = edge.settings.trunk.proxy.ok_or_else(|| TelephonyError::Unavailable("the SIP trunk takes calls in only".into()))?;
     let (media, over) = edge.open_media().await.map_err(|e| TelephonyError::Unavailable(format!("no RTP port could be opened: {e}")))?;
-    let offer = audio_offer(media.local, media.session_id, media.next_sdp_version());
+    let offer = audio_offer(media.announced, media.session_id, media.next_sdp_version());
     let uri = |text: String| Uri::try_from(text.as_str()).map_err(|e| TelephonyError::Unavailable(e.to_string()));
     let option = InviteOption {
-        caller: uri(format!("sip:{from}@{}", edge.local))?,
+        caller: uri(format!("sip:{from}@{}", edge.advertised))?,
         callee: uri(format!("sip:{to}@{trunk}"))?,
         destination: Some(SipAddr { r#type: Some(Transport::Udp), addr: trunk.into() }),
         contact: edge.contact.clone(),
         content_type: Some("application/sdp".to_owned()),
         offer: Some(offer.into_bytes()),
         // The stack's default Call-ID names its own domain.
-        call_id: Some(format!("{:032x}@{}", rand::random::<u128>(), edge.local.ip())),
+        call_id: Some(format!("{:032x}@{}", rand::random::<u128>(), edge.advertised.ip())),
         // Reliable provisional answers (RFC 3262), which some carriers require.
         support_prack: true,
         ..InviteOption::default()

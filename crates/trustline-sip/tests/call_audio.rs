@@ -186,3 +186,25 @@ async fn a_call_joined_to_a_seated_virtual_agent_hears_its_greeting_and_an_empty
     edge.hang_up(a.id).await.unwrap();
     assert!(carrier.finished().await.success());
 }
+
+#[tokio::test]
+async fn calls_take_their_audio_ports_from_the_configured_range_until_it_runs_out() {
+    let Some(sipp) = peers::sipp() else { return };
+    let carrier = Sipp::carrier(&sipp, "answered.xml", 2, &[]).await;
+    let mut settings =
+        EdgeSettings::new("127.0.0.1:0".parse().unwrap(), LOOPBACK, Trunk { proxy: Some(carrier.address), sources: vec![LOOPBACK] });
+    settings.t1 = Duration::from_millis(50);
+    settings.rtp_ports = Some(47_810..=47_811);
+    let edge = SipTelephony::start(settings).await.unwrap();
+    let far = FarAudio::on(&carrier.audio);
+    let (a, b) = (answered_call(&edge).await, answered_call(&edge).await);
+    let heard = far.listen(Duration::from_millis(200)).await;
+    let ports: BTreeSet<u16> = heard.iter().map(|h| h.from.port()).collect();
+    assert_eq!(ports, BTreeSet::from([47_810, 47_811]));
+    let refused = edge.dial(DialRequest { to: "+447700900002".to_owned(), caller_id: None }).await;
+    assert!(matches!(refused, Err(TelephonyError::Unavailable(ref why)) if why.contains("47810")), "{refused:?}");
+    for leg in [a.id, b.id] {
+        edge.hang_up(leg).await.unwrap();
+    }
+    assert!(carrier.finished().await.success());
+}

@@ -185,6 +185,25 @@ async fn a_number_that_is_not_e164_is_refused_before_any_invite() {
 }
 
 #[tokio::test]
+async fn behind_nat_the_public_address_is_named_and_needs_a_fixed_port() {
+    let Some(sipp) = peers::sipp() else { return };
+    let public: IpAddr = "192.0.2.1".parse().unwrap();
+    let mut settings = EdgeSettings::new("127.0.0.1:0".parse().unwrap(), LOOPBACK, Trunk { proxy: None, sources: vec![] });
+    settings.public_ip = Some(public);
+    assert!(matches!(SipTelephony::start(settings.clone()).await, Err(trustline_sip::EdgeError::PublicNeedsPort)));
+
+    let carrier = Sipp::carrier(&sipp, "names_public_address.xml", 1, &[]).await;
+    let listen = std::net::UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    settings.listen = listen;
+    settings.trunk = Trunk { proxy: Some(carrier.address), sources: vec![LOOPBACK] };
+    settings.t1 = Duration::from_millis(50);
+    let edge = SipTelephony::start(settings).await.unwrap();
+    let mut leg = edge.dial(call_to("+447700900001")).await.unwrap();
+    assert_eq!(events_until_end(&mut leg).await, vec![CallProgress::Failed(CallFailure::Busy)]);
+    assert!(carrier.finished().await.success(), "the INVITE did not name the public address in Contact and SDP");
+}
+
+#[tokio::test]
 async fn a_trunk_without_a_proxy_takes_calls_in_only() {
     let settings = EdgeSettings::new("127.0.0.1:0".parse().unwrap(), LOOPBACK, Trunk { proxy: None, sources: vec![LOOPBACK] });
     let edge = SipTelephony::start(settings).await.unwrap();

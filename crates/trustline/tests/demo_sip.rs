@@ -64,3 +64,30 @@ async fn a_sip_caller_waits_with_music_and_is_greeted_by_a_floor_agent() {
     assert!(caller.finished().await.success(), "the caller was answered with PCMA and hung up cleanly");
     drop(child);
 }
+
+#[test]
+fn sip_flags_that_cannot_work_are_refused_before_anything_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    // The demo lets loopback call in; elsewhere the trunk's sources must be named.
+    let cases: [(&[&str], &str); 5] = [
+        (&["--demo", "--telephony", "none", "--sip-listen", "127.0.0.1:0"], "needs a dialer"),
+        (&["--demo", "--telephony", "sip", "--sip-listen", "127.0.0.1:0"], "needs --sip-trunk"),
+        (&["--sip-listen", "127.0.0.1:0"], "needs --sip-trunk-source"),
+        (&["--demo", "--sip-listen", "0.0.0.0:0"], "--media-ip is needed"),
+        (&["--demo", "--sip-listen", "127.0.0.1:0", "--rtp-ports", "40000-30000"], "low-high"),
+    ];
+    for (flags, said) in cases {
+        let output = Command::new(env!("CARGO_BIN_EXE_trustline"))
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(flags)
+            .current_dir(dir.path())
+            .env_remove("TRUSTLINE_MASTER_KEY")
+            .env_remove("TRUSTLINE_DATABASE_URL")
+            .env_remove("TRUSTLINE_DATA_DIR")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success() && stderr.contains(said), "{flags:?}: {stderr}");
+        assert!(!dir.path().join("trustline-data").exists(), "{flags:?} created the data directory");
+    }
+}

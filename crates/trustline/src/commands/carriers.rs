@@ -6,7 +6,8 @@
 use super::demo_floor;
 use anyhow::{Context, bail};
 use clap::Args;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::ops::RangeInclusive;
 use std::sync::Arc;
 use trustline_domain::Clock;
 use trustline_sip::{EdgeSettings, SipTelephony, Trunk};
@@ -37,6 +38,23 @@ pub struct CarrierArgs {
     /// The address calls' audio (RTP) uses; by default the --sip-listen address.
     #[arg(long, env = "TRUSTLINE_MEDIA_IP", requires = "sip_listen")]
     media_ip: Option<IpAddr>,
+    /// Behind NAT: the public address the carrier reaches this host at,
+    /// named in SIP headers and SDP (forward the SIP port and the RTP ports
+    /// to this host).
+    #[arg(long, env = "TRUSTLINE_SIP_PUBLIC_IP", requires = "sip_listen")]
+    sip_public_ip: Option<IpAddr>,
+    /// The UDP ports calls' audio may use, one per call, e.g. 40000-40999
+    /// (open them in the firewall); any free port by default.
+    #[arg(long, env = "TRUSTLINE_RTP_PORTS", requires = "sip_listen", value_parser = port_range)]
+    rtp_ports: Option<RangeInclusive<u16>>,
+}
+
+fn port_range(text: &str) -> Result<RangeInclusive<u16>, String> {
+    let ports = text.split_once('-').and_then(|(low, high)| Some((low.trim().parse::<u16>().ok()?, high.trim().parse::<u16>().ok()?)));
+    match ports {
+        Some((low, high)) if low >= 1024 && low <= high => Ok(low..=high),
+        _ => Err("two ports from 1024 to 65535, low-high (e.g. 40000-40999)".into()),
+    }
 }
 
 fn speed(text: &str) -> Result<f64, String> {
@@ -53,22 +71,64 @@ pub struct Carriers {
     pub sip: Option<Arc<SipTelephony>>,
 }
 
-/// Starts the carriers the flags ask for; `None` when this node does not
-/// dial. In the demo the simulated carrier also plays the demo's callers.
-pub async fn start(args: &CarrierArgs, demo: bool, clock: &dyn Clock) -> anyhow::Result<Option<Carriers>> {
-    let sip = match args.sip_listen {
-        Some(listen) => Some(Arc::new(sip_edge(args, listen, demo).await?)),
-        None => None,
-    };
-    let telephony: Arc<dyn Telephony> = match (args.telephony.as_str(), &sip) {
-        ("none", None) => return Ok(None),
+/// What the flags ask for, checked before anything starts or changes.
+pub struct CarrierPlan {
+    dialer: Dialer,
+    sip: Option<EdgeSettings>,
+    simulated_speed: f64,
+}
+
+enum Dialer {
+    None,
+    Simulated,
+    Sip,
+}
+
+pub fn plan(args: &CarrierArgs, demo: bool) -> anyhow::Result<CarrierPlan> {
+    let sip = args.sip_listen.map(|listen| sip_settings(args, listen, demo)).transpose()?;
+    let dialer = match (args.telephony.as_str(), &sip) {
+        ("none", None) => Dialer::None,
         ("none", Some(_)) => bail!("--sip-listen needs a dialer on this node: --telephony simulated or sip"),
         ("sip", None) => bail!("--telephony sip needs --sip-listen and --sip-trunk"),
         ("sip", Some(_)) if args.sip_trunk.is_none() => bail!("--telephony sip needs --sip-trunk: where calls are placed"),
-        ("sip", Some(sip)) => sip.clone(),
-        (_, sip) => {
+        ("sip", Some(_)) => Dialer::Sip,
+        _ => Dialer::Simulated,
+    };
+    Ok(CarrierPlan { dialer, sip, simulated_speed: args.simulated_speed })
+}
+
+fn sip_settings(args: &CarrierArgs, listen: SocketAddr, demo: bool) -> anyhow::Result<EdgeSettings> {
+    let mut sources = args.sip_trunk_sources.clone();
+    if sources.is_empty() && demo {
+        sources = vec![IpAddr::V4(Ipv4Addr::LOCALHOST), IpAddr::V6(Ipv6Addr::LOCALHOST)];
+    }
+    if sources.is_empty() {
+        bail!("--sip-listen needs --sip-trunk-source: the addresses the carrier calls from (anyone else gets 403)");
+    }
+    let media_ip = args.media_ip.unwrap_or(listen.ip());
+    if media_ip.is_unspecified() {
+        bail!("--media-ip is needed when --sip-listen is a wildcard address: the address calls' audio is sent to");
+    }
+    let mut settings = EdgeSettings::new(listen, media_ip, Trunk { proxy: args.sip_trunk, sources });
+    settings.public_ip = args.sip_public_ip;
+    settings.rtp_ports = args.rtp_ports.clone();
+    Ok(settings)
+}
+
+/// Starts the planned carriers; `None` when this node does not dial. In
+/// the demo the simulated carrier also plays the demo's callers.
+pub async fn start(plan: CarrierPlan, demo: bool, clock: &dyn Clock) -> anyhow::Result<Option<Carriers>> {
+    let sip = match plan.sip {
+        Some(settings) => Some(Arc::new(SipTelephony::start(settings).await.context("cannot start the SIP edge")?)),
+        None => None,
+    };
+    let telephony: Arc<dyn Telephony> = match (plan.dialer, &sip) {
+        (Dialer::None, _) => return Ok(None),
+        (Dialer::Sip, Some(sip)) => sip.clone(),
+        (Dialer::Sip, None) => bail!("--telephony sip needs --sip-listen"),
+        (Dialer::Simulated, sip) => {
             let seed = u64::try_from(clock.now()).unwrap_or(1);
-            let simulated = Arc::new(SimulatedTelephony::new(CarrierProfile::default(), seed, args.simulated_speed));
+            let simulated = Arc::new(SimulatedTelephony::new(CarrierProfile::default(), seed, plan.simulated_speed));
             if demo {
                 simulated.start_inbound(demo_floor::inbound_traffic(), seed.wrapping_add(1));
             }
@@ -79,20 +139,4 @@ pub async fn start(args: &CarrierArgs, demo: bool, clock: &dyn Clock) -> anyhow:
         }
     };
     Ok(Some(Carriers { telephony, sip }))
-}
-
-async fn sip_edge(args: &CarrierArgs, listen: SocketAddr, demo: bool) -> anyhow::Result<SipTelephony> {
-    let mut sources = args.sip_trunk_sources.clone();
-    if sources.is_empty() && demo {
-        sources = vec![IpAddr::V4(Ipv4Addr::LOCALHOST), "::1".parse()?];
-    }
-    if sources.is_empty() {
-        bail!("--sip-listen needs --sip-trunk-source: the addresses the carrier calls from (anyone else gets 403)");
-    }
-    let media_ip = args.media_ip.unwrap_or(listen.ip());
-    if media_ip.is_unspecified() {
-        bail!("--media-ip is needed when --sip-listen is a wildcard address: the address calls' audio is sent to");
-    }
-    let trunk = Trunk { proxy: args.sip_trunk, sources };
-    SipTelephony::start(EdgeSettings::new(listen, media_ip, trunk)).await.context("cannot start the SIP edge")
 }

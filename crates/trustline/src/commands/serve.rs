@@ -70,6 +70,7 @@ pub struct ServeArgs {
 const DEMO_TENANT: &str = "demo";
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let carriers = carriers::plan(&args.carriers, args.demo)?;
     // Nothing changes before the port is ours and the data directory free:
     // a second server must not reset the demo or end sessions of the first.
     let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -101,7 +102,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let session_lifetime = config.session.absolute_seconds;
     let throttle = config.throttle;
     let app = App::new(config, inst.store.clone(), Arc::new(SystemClock), inst.keys.clone(), hasher);
-    let sip = match carriers::start(&args.carriers, args.demo, &SystemClock).await? {
+    let sip = match carriers::start(carriers, args.demo, &SystemClock).await? {
         Some(carriers) => {
             app.start_engine(carriers.telephony, EngineSettings::default());
             carriers.sip
