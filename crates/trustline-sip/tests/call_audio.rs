@@ -26,6 +26,22 @@ async fn edge(proxy: SocketAddr) -> SipTelephony {
     SipTelephony::start(settings).await.expect("the edge starts")
 }
 
+/// SIPp answering `calls` calls as `answered.xml`, and an edge whose trunk it is.
+async fn carrier_and_edge(calls: u32) -> Option<(Sipp, SipTelephony)> {
+    let sipp = peers::sipp()?;
+    let carrier = Sipp::carrier(&sipp, "answered.xml", calls, &[]).await;
+    let edge = edge(carrier.address).await;
+    Some((carrier, edge))
+}
+
+/// An answered call, and the edge port its audio comes from (the one new
+/// source the far end hears, besides `known`).
+async fn answered_call_heard(edge: &SipTelephony, far: &FarAudio<'_>, known: &[SocketAddr]) -> (CallLeg, SocketAddr) {
+    let leg = answered_call(edge).await;
+    let port = new_source(&far.listen(Duration::from_millis(300)).await, known);
+    (leg, port)
+}
+
 async fn answered_call(edge: &SipTelephony) -> CallLeg {
     let mut leg = edge.dial(DialRequest { to: "+447700900001".to_owned(), caller_id: Some("+442079460990".to_owned()) }).await.unwrap();
     assert_eq!(tokio::time::timeout(LIMIT, leg.settled()).await.unwrap(), Settlement::Answered);
@@ -46,18 +62,14 @@ fn music_heard(heard: &[Heard], from: SocketAddr) -> bool {
 
 #[tokio::test]
 async fn bridged_calls_hear_each_other_and_music_plays_when_alone_or_held() {
-    let Some(sipp) = peers::sipp() else { return };
-    let carrier = Sipp::carrier(&sipp, "answered.xml", 2, &[]).await;
-    let edge = edge(carrier.address).await;
+    let Some((carrier, edge)) = carrier_and_edge(2).await else { return };
     let mut far = FarAudio::on(&carrier.audio);
 
     let a = answered_call(&edge).await;
     let heard = far.listen(Duration::from_millis(300)).await;
     let a_port = new_source(&heard, &[]);
     assert!(music_heard(&heard, a_port), "a call on its own hears hold music");
-    let b = answered_call(&edge).await;
-    let heard = far.listen(Duration::from_millis(300)).await;
-    let b_port = new_source(&heard, &[a_port]);
+    let (b, b_port) = answered_call_heard(&edge, &far, &[a_port]).await;
 
     edge.bridge(a.id, Party::Leg(b.id)).await.unwrap();
     far.drain().await;
@@ -86,12 +98,9 @@ async fn bridged_calls_hear_each_other_and_music_plays_when_alone_or_held() {
 
 #[tokio::test]
 async fn keys_travel_both_ways_as_telephone_events() {
-    let Some(sipp) = peers::sipp() else { return };
-    let carrier = Sipp::carrier(&sipp, "answered.xml", 1, &[]).await;
-    let edge = edge(carrier.address).await;
+    let Some((carrier, edge)) = carrier_and_edge(1).await else { return };
     let mut far = FarAudio::on(&carrier.audio);
-    let mut a = answered_call(&edge).await;
-    let a_port = new_source(&far.listen(Duration::from_millis(200)).await, &[]);
+    let (mut a, a_port) = answered_call_heard(&edge, &far, &[]).await;
 
     far.press(a_port, '5', 4242).await;
     let key = tokio::time::timeout(LIMIT, a.progress.recv()).await.unwrap();
@@ -116,12 +125,10 @@ async fn keys_travel_both_ways_as_telephone_events() {
 
 #[tokio::test]
 async fn a_waiting_caller_takes_the_callback_offer_with_1_and_declines_with_another_key() {
-    let Some(sipp) = peers::sipp() else { return };
-    let carrier = Sipp::carrier(&sipp, "answered.xml", 1, &[]).await;
-    let edge = std::sync::Arc::new(edge(carrier.address).await);
+    let Some((carrier, edge)) = carrier_and_edge(1).await else { return };
+    let edge = std::sync::Arc::new(edge);
     let mut far = FarAudio::on(&carrier.audio);
-    let a = answered_call(&edge).await;
-    let a_port = new_source(&far.listen(Duration::from_millis(200)).await, &[]);
+    let (a, a_port) = answered_call_heard(&edge, &far, &[]).await;
 
     for (key, accepted) in [('2', false), ('1', true)] {
         let offer = tokio::spawn({
@@ -141,12 +148,9 @@ async fn a_waiting_caller_takes_the_callback_offer_with_1_and_declines_with_anot
 
 #[tokio::test]
 async fn a_transfer_joins_the_caller_to_the_new_party_once_it_answers() {
-    let Some(sipp) = peers::sipp() else { return };
-    let carrier = Sipp::carrier(&sipp, "answered.xml", 2, &[]).await;
-    let edge = edge(carrier.address).await;
+    let Some((carrier, edge)) = carrier_and_edge(2).await else { return };
     let mut far = FarAudio::on(&carrier.audio);
-    let a = answered_call(&edge).await;
-    let a_port = new_source(&far.listen(Duration::from_millis(200)).await, &[]);
+    let (a, a_port) = answered_call_heard(&edge, &far, &[]).await;
 
     let to = DialRequest { to: "+447700900009".to_owned(), caller_id: None };
     let mut t = edge.transfer(a.id, to).await.unwrap();
@@ -164,12 +168,9 @@ async fn a_transfer_joins_the_caller_to_the_new_party_once_it_answers() {
 
 #[tokio::test]
 async fn a_call_joined_to_a_seated_virtual_agent_hears_its_greeting_and_an_empty_desk_is_refused() {
-    let Some(sipp) = peers::sipp() else { return };
-    let carrier = Sipp::carrier(&sipp, "answered.xml", 1, &[]).await;
-    let edge = edge(carrier.address).await;
+    let Some((carrier, edge)) = carrier_and_edge(1).await else { return };
     let far = FarAudio::on(&carrier.audio);
-    let a = answered_call(&edge).await;
-    let a_port = new_source(&far.listen(Duration::from_millis(200)).await, &[]);
+    let (a, a_port) = answered_call_heard(&edge, &far, &[]).await;
     let desk = Party::Desk { tenant: TenantId(7), agent: UserId(70) };
 
     assert!(matches!(edge.bridge(a.id, desk).await, Err(TelephonyError::DeskOffline)));

@@ -1,27 +1,16 @@
 //! `trustline serve --demo` on a fresh directory: the first command of the README.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod demo_process;
+
+use demo_process::{Killed, trustline};
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-
-struct Killed(std::process::Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use std::process::Stdio;
 
 #[tokio::test]
 async fn the_demo_starts_and_its_owner_is_asked_to_enrol_mfa() {
     let dir = tempfile::tempdir().unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_trustline"))
-        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
-        .current_dir(dir.path())
-        .env_remove("TRUSTLINE_MASTER_KEY")
-        .env_remove("TRUSTLINE_DATABASE_URL")
-        .env_remove("TRUSTLINE_DATA_DIR")
+    let child = trustline(dir.path(), &["serve", "--demo", "--listen", "127.0.0.1:0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -50,14 +39,7 @@ async fn the_demo_starts_and_its_owner_is_asked_to_enrol_mfa() {
     // refused before it changes anything, on the same port or another.
     let listen = address.trim_start_matches("http://").trim_end_matches('/').to_owned();
     for (port, expected) in [(listen.as_str(), "cannot listen on"), ("127.0.0.1:0", "in use by a running Trustline server")] {
-        let second = Command::new(env!("CARGO_BIN_EXE_trustline"))
-            .args(["serve", "--demo", "--listen", port])
-            .current_dir(dir.path())
-            .env_remove("TRUSTLINE_MASTER_KEY")
-            .env_remove("TRUSTLINE_DATABASE_URL")
-            .env_remove("TRUSTLINE_DATA_DIR")
-            .output()
-            .unwrap();
+        let second = trustline(dir.path(), &["serve", "--demo", "--listen", port]).output().unwrap();
         let said = String::from_utf8_lossy(&second.stderr);
         assert!(!second.status.success() && said.contains(expected), "{port}: {said}");
         assert!(second.stdout.is_empty(), "{port}: it printed no new passwords");

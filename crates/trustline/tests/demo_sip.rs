@@ -6,21 +6,15 @@
 #[path = "../../trustline-sip/tests/peers/mod.rs"]
 mod peers;
 
+mod demo_process;
+
+use demo_process::{Killed, trustline};
 use peers::far_audio::{Heard, purity, samples_from};
 use peers::{FarAudio, Sipp};
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
-
-struct Killed(std::process::Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// The hold music's notes.
 const MUSIC: [f64; 6] = [220.0, 261.63, 329.63, 392.0, 440.0, 523.25];
@@ -29,16 +23,12 @@ const MUSIC: [f64; 6] = [220.0, 261.63, 329.63, 392.0, 440.0, 523.25];
 async fn a_sip_caller_waits_with_music_and_is_greeted_by_a_floor_agent() {
     let Some(sipp) = peers::sipp() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_trustline"))
-        .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--sip-listen", "127.0.0.1:0", "--simulated-speed", "1000"])
-        .current_dir(dir.path())
-        .env_remove("TRUSTLINE_MASTER_KEY")
-        .env_remove("TRUSTLINE_DATABASE_URL")
-        .env_remove("TRUSTLINE_DATA_DIR")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let child =
+        trustline(dir.path(), &["serve", "--demo", "--listen", "127.0.0.1:0", "--sip-listen", "127.0.0.1:0", "--simulated-speed", "1000"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
     let mut child = Killed(child);
     let lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
     let sip_line = lines.map(Result::unwrap).find(|l| l.starts_with("SIP calls")).expect("the demo says where SIP calls go");
@@ -77,15 +67,7 @@ fn sip_flags_that_cannot_work_are_refused_before_anything_changes() {
         (&["--demo", "--sip-listen", "127.0.0.1:0", "--rtp-ports", "40000-30000"], "low-high"),
     ];
     for (flags, said) in cases {
-        let output = Command::new(env!("CARGO_BIN_EXE_trustline"))
-            .args(["serve", "--listen", "127.0.0.1:0"])
-            .args(flags)
-            .current_dir(dir.path())
-            .env_remove("TRUSTLINE_MASTER_KEY")
-            .env_remove("TRUSTLINE_DATABASE_URL")
-            .env_remove("TRUSTLINE_DATA_DIR")
-            .output()
-            .unwrap();
+        let output = trustline(dir.path(), &["serve", "--listen", "127.0.0.1:0"]).args(flags).output().unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(!output.status.success() && stderr.contains(said), "{flags:?}: {stderr}");
         assert!(!dir.path().join("trustline-data").exists(), "{flags:?} created the data directory");
