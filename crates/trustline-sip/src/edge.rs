@@ -91,12 +91,13 @@ impl Edge {
         Ok(edge)
     }
 
-    /// A new call's audio port, stopping with the edge at the latest.
-    pub async fn open_media(&self) -> std::io::Result<(Arc<MediaPort>, CancellationToken)> {
+    /// A new call's audio port, for a peer signalling from `peer`,
+    /// stopping with the edge at the latest.
+    pub async fn open_media(&self, peer: IpAddr) -> std::io::Result<(Arc<MediaPort>, CancellationToken)> {
         let socket = self.rtp_socket().await?;
         let announced = self.settings.public_ip.unwrap_or(self.settings.media_ip);
         let over = self.stop.child_token();
-        let media = MediaPort::open(socket, announced, over.clone())?;
+        let media = MediaPort::open(socket, peer, announced, over.clone())?;
         Ok((media, over))
     }
 
@@ -167,7 +168,7 @@ async fn answer_requests(edge: Arc<Edge>, mut requests: TransactionReceiver, swi
 /// The address a request really came from: the top Via as the transport
 /// layer corrected it (`received`, RFC 3261 §18.2.1), so a forged Via host
 /// does not pass for the carrier's.
-fn source_ip(tx: &Transaction) -> Option<IpAddr> {
+pub(crate) fn source_ip(tx: &Transaction) -> Option<IpAddr> {
     let via = tx.original.via_header().ok()?;
     let (_, target) = SipConnection::parse_target_from_via(via).ok()?;
     match target.host {

@@ -6,7 +6,7 @@
 use crate::audio_sdp::{RemoteAudio, audio_answer};
 use crate::call_dialog::{DialogEvent, answer_in_dialog, sdp_content_type};
 use crate::call_table::Call;
-use crate::edge::Edge;
+use crate::edge::{Edge, source_ip};
 use crate::phone_number::number_of_user;
 use rsipstack::dialog::dialog::DialogStateReceiver;
 use rsipstack::sip::{HeadersExt, StatusCode};
@@ -58,7 +58,8 @@ async fn answer(edge: &Arc<Edge>, tx: &Transaction) -> Result<Accepted, StatusCo
     let to = invite.uri.user().and_then(number_of_user).ok_or(StatusCode::NotFound)?;
     let from = invite.from_header().ok().and_then(|h| h.uri().ok()).and_then(|uri| uri.user().and_then(number_of_user));
     let offer = std::str::from_utf8(&invite.body).ok().and_then(|sdp| RemoteAudio::parse(sdp).ok()).ok_or(StatusCode::NotAcceptableHere)?;
-    let (media, over) = edge.open_media().await.map_err(|_| StatusCode::ServiceUnavailable)?;
+    let peer = source_ip(tx).ok_or(StatusCode::Forbidden)?;
+    let (media, over) = edge.open_media(peer).await.map_err(|_| StatusCode::ServiceUnavailable)?;
     media.set_remote(offer);
     let (states_in, states) = edge.layer.new_dialog_state_channel();
     let dialog = edge.layer.get_or_create_server_invite(tx, states_in, None, Some(edge.contact.clone())).map_err(|_| {

@@ -31,6 +31,9 @@ const KEYS_BUFFER: usize = 32;
 
 pub(crate) struct MediaPort {
     socket: UdpSocket,
+    /// The address the call's SIP comes from: a peer behind NAT sends its
+    /// audio from there whatever its SDP says.
+    signalling_ip: IpAddr,
     /// The address SDP names for this call's audio (the public one behind NAT).
     pub announced: SocketAddr,
     /// The SDP origin's session id (RFC 4566 §5.2); its version rises with
@@ -45,7 +48,8 @@ pub(crate) struct MediaPort {
 struct MediaState {
     remote: Option<RemoteAudio>,
     /// Where the other side's RTP actually comes from (symmetric RTP, for
-    /// peers behind NAT); only packets from the SDP's address are taken.
+    /// peers behind NAT); only packets from the SDP's address or the
+    /// address the call's signalling comes from are taken.
     latched: Option<SocketAddr>,
     partner: Option<Partner>,
     held: bool,
@@ -101,12 +105,14 @@ enum Queued {
 }
 
 impl MediaPort {
-    /// Takes `socket` for a call, announced at `announced_ip`; its relay runs until `stop`.
-    pub fn open(socket: UdpSocket, announced_ip: IpAddr, stop: CancellationToken) -> std::io::Result<Arc<Self>> {
+    /// Takes `socket` for a call with the peer signalling from
+    /// `signalling_ip`, announced at `announced_ip`; its relay runs until `stop`.
+    pub fn open(socket: UdpSocket, signalling_ip: IpAddr, announced_ip: IpAddr, stop: CancellationToken) -> std::io::Result<Arc<Self>> {
         let announced = SocketAddr::new(announced_ip, socket.local_addr()?.port());
         let (keys, _) = broadcast::channel(KEYS_BUFFER);
         let port = Arc::new(Self {
             socket,
+            signalling_ip: signalling_ip.to_canonical(),
             announced,
             session_id: rand::random::<u32>().into(),
             sdp_version: AtomicU64::new(0),
@@ -228,7 +234,8 @@ impl MediaPort {
         let (relay, key) = {
             let mut state = self.lock();
             let Some(remote) = state.remote else { return };
-            if from.ip() != remote.rtp.ip() {
+            let source = from.ip().to_canonical();
+            if source != remote.rtp.ip().to_canonical() && source != self.signalling_ip {
                 return;
             }
             state.latched = Some(from);

@@ -26,7 +26,8 @@ pub(crate) async fn place(edge: &Arc<Edge>, request: DialRequest) -> Result<Call
         None => "anonymous",
     };
     let trunk = edge.settings.trunk.proxy.ok_or_else(|| TelephonyError::Unavailable("the SIP trunk takes calls in only".into()))?;
-    let (media, over) = edge.open_media().await.map_err(|e| TelephonyError::Unavailable(format!("no RTP port could be opened: {e}")))?;
+    let (media, over) =
+        edge.open_media(trunk.ip()).await.map_err(|e| TelephonyError::Unavailable(format!("no RTP port could be opened: {e}")))?;
     let offer = audio_offer(media.announced, media.session_id, media.next_sdp_version());
     let uri = |text: String| Uri::try_from(text.as_str()).map_err(|e| TelephonyError::Unavailable(e.to_string()));
     let option = InviteOption {

@@ -209,3 +209,22 @@ async fn calls_take_their_audio_ports_from_the_configured_range_until_it_runs_ou
     }
     assert!(carrier.finished().await.success());
 }
+
+#[tokio::test]
+async fn audio_from_an_address_neither_the_sdp_nor_the_signalling_names_is_dropped() {
+    let Some((carrier, edge)) = carrier_and_edge(1).await else { return };
+    let mut far = FarAudio::on(&carrier.audio);
+    let (mut a, a_port) = answered_call_heard(&edge, &far, &[]).await;
+    let stranger_socket = tokio::net::UdpSocket::bind("127.0.0.2:0").await.expect("127.0.0.2 is loopback too");
+    let mut stranger = FarAudio::on(&stranger_socket);
+
+    stranger.press(a_port, '7', 100).await;
+    let nothing = tokio::time::timeout(Duration::from_millis(500), a.progress.recv()).await;
+    assert!(nothing.is_err(), "a key injected from elsewhere was taken: {nothing:?}");
+    far.press(a_port, '8', 200).await;
+    let key = tokio::time::timeout(LIMIT, a.progress.recv()).await.unwrap();
+    assert_eq!(key, Some(CallProgress::Dtmf('8')), "the far end's own key still is");
+
+    edge.hang_up(a.id).await.unwrap();
+    assert!(carrier.finished().await.success());
+}

@@ -92,10 +92,7 @@ impl<'a> FarAudio<'a> {
 /// The share of the audio in `heard` (PCMU or PCMA packets from `from`)
 /// that is at `frequency`, against the strongest of `others`.
 pub fn tone_ratio(heard: &[Heard], from: SocketAddr, frequency: f64, others: &[f64]) -> f64 {
-    let samples = samples_from(heard, from);
-    let wanted = goertzel(&samples, frequency);
-    let strongest_other = others.iter().map(|f| goertzel(&samples, *f)).fold(1.0, f64::max);
-    wanted / strongest_other
+    samples_ratio(&samples_from(heard, from), frequency, others)
 }
 
 /// How much of the audio from `from` is made of the pure tones
@@ -129,4 +126,11 @@ fn goertzel(samples: &[i16], frequency: f64) -> f64 {
         previous = current;
     }
     previous * previous + before * before - coefficient * previous * before
+}
+
+/// `tone_ratio` for plain samples.
+pub fn samples_ratio(samples: &[i16], frequency: f64, others: &[f64]) -> f64 {
+    let wanted = goertzel(samples, frequency);
+    let strongest_other = others.iter().map(|f| goertzel(samples, *f)).fold(1.0, f64::max);
+    wanted / strongest_other
 }

@@ -1,12 +1,15 @@
 //! Real SIP peers for the edge's tests: SIPp (Debian's sip-tester) playing
-//! a carrier from the scenarios in `tests/sipp/`. `scripts/sip-peers-up`
-//! installs it; without it the tests are skipped, except under `CI=true`
-//! where they fail. Each test binary uses a part of this module.
+//! a carrier from the scenarios in `tests/sipp/`, and baresip, a SIP phone.
+//! `scripts/sip-peers-up` installs them; without them the tests are
+//! skipped, except under `CI=true` where they fail. Each test binary uses a
+//! part of this module.
 #![allow(dead_code, unused_imports)]
 
+mod baresip_phone;
 pub mod far_audio;
 mod lossy_line;
 
+pub use baresip_phone::BaresipPhone;
 pub use far_audio::FarAudio;
 pub use lossy_line::LossyLine;
 use std::net::{SocketAddr, UdpSocket};
@@ -24,16 +27,26 @@ const SCENARIO_LIMIT: Duration = Duration::from_secs(30);
 
 /// The sipp binary, or `None` (with a note) when the tests should skip.
 pub fn sipp() -> Option<PathBuf> {
-    let found = std::env::var_os(ENV)
+    tool("sipp", ENV)
+}
+
+/// The baresip binary (a real SIP phone), or `None` when the tests should skip.
+pub fn baresip() -> Option<PathBuf> {
+    tool("baresip", "TRUSTLINE_TEST_BARESIP")
+}
+
+/// `name` from `env` or the PATH; missing fails under `CI=true`.
+fn tool(name: &str, env: &str) -> Option<PathBuf> {
+    let found = std::env::var_os(env)
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("PATH")?.to_str()?.split(':').map(|dir| PathBuf::from(dir).join("sipp")).find(|p| p.is_file()));
+        .or_else(|| std::env::var_os("PATH")?.to_str()?.split(':').map(|dir| PathBuf::from(dir).join(name)).find(|p| p.is_file()));
     match found {
         Some(path) => Some(path),
         None if std::env::var("CI").as_deref() == Ok("true") => {
-            panic!("SIPp is required under CI=true: run scripts/sip-peers-up or set {ENV}")
+            panic!("{name} is required under CI=true: run scripts/sip-peers-up or set {env}")
         }
         None => {
-            eprintln!("skipped: SIPp is not installed (scripts/sip-peers-up installs it)");
+            eprintln!("skipped: {name} is not installed (scripts/sip-peers-up installs it)");
             None
         }
     }
