@@ -8,6 +8,7 @@ use crate::edge_settings::EdgeSettings;
 use crate::error::EdgeError;
 use crate::inbound_call;
 use crate::media_port::MediaPort;
+use crate::stranger_throttle::StrangerThrottle;
 use rsipstack::EndpointBuilder;
 use rsipstack::dialog::dialog::Dialog;
 use rsipstack::dialog::dialog_layer::DialogLayer;
@@ -69,6 +70,7 @@ impl Edge {
         let endpoint = EndpointBuilder::new()
             .with_cancel_token(stop.clone())
             .with_transport_layer(transport)
+            .with_transport_inspector(Box::new(StrangerThrottle::new(settings.trunk.clone())))
             .with_user_agent("Trustline")
             .with_option(option)
             .build();

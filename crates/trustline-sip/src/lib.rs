@@ -22,6 +22,7 @@ mod phone_number;
 mod reason;
 mod rtp_packet;
 mod sip_telephony;
+mod stranger_throttle;
 mod tone;
 
 pub use attempt_end::AttemptEnd;

@@ -203,6 +203,51 @@ async fn behind_nat_the_public_address_is_named_and_needs_a_fixed_port() {
     assert!(carrier.finished().await.success(), "the INVITE did not name the public address in Contact and SDP");
 }
 
+/// An OPTIONS request as a scanner sends it, numbered `n`.
+fn options(n: u32, from: SocketAddr, to: SocketAddr) -> String {
+    format!(
+        "OPTIONS sip:{to} SIP/2.0\r\nVia: SIP/2.0/UDP {from};branch=z9hG4bK-scan-{n}\r\nMax-Forwards: 70\r\n\
+         From: <sip:scan@{from}>;tag=scan{n}\r\nTo: <sip:{to}>\r\nCall-ID: scan-{n}@{from}\r\nCSeq: 1 OPTIONS\r\n\
+         Content-Length: 0\r\n\r\n"
+    )
+}
+
+/// The status lines of every datagram `socket` receives within `window`.
+async fn answers(socket: &tokio::net::UdpSocket, window: Duration) -> Vec<String> {
+    let mut answers = Vec::new();
+    let mut buffer = [0u8; 4096];
+    let deadline = tokio::time::Instant::now() + window;
+    while let Ok(Ok(length)) = tokio::time::timeout_at(deadline, socket.recv(&mut buffer)).await {
+        let text = String::from_utf8_lossy(&buffer[..length]);
+        answers.push(text.lines().next().unwrap_or_default().to_owned());
+    }
+    answers
+}
+
+#[tokio::test]
+async fn a_stranger_flooding_the_edge_gets_a_few_403s_then_silence_and_the_trunk_is_still_answered() {
+    let trunk_ip: IpAddr = "127.0.0.2".parse().unwrap();
+    let settings = EdgeSettings::new("127.0.0.1:0".parse().unwrap(), LOOPBACK, Trunk { proxy: None, sources: vec![trunk_ip] });
+    let edge = SipTelephony::start(settings).await.unwrap();
+    let stranger = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    stranger.connect(edge.local_addr()).await.unwrap();
+    for n in 0..60 {
+        stranger.send(options(n, stranger.local_addr().unwrap(), edge.local_addr()).as_bytes()).await.unwrap();
+    }
+    let said = answers(&stranger, Duration::from_secs(1)).await;
+    assert_eq!(said.len(), 20, "{said:?}");
+    assert!(said.iter().all(|line| line == "SIP/2.0 403 Forbidden"), "{said:?}");
+
+    let carrier = tokio::net::UdpSocket::bind((trunk_ip, 0)).await.unwrap();
+    carrier.connect(edge.local_addr()).await.unwrap();
+    for n in 100..130 {
+        carrier.send(options(n, carrier.local_addr().unwrap(), edge.local_addr()).as_bytes()).await.unwrap();
+    }
+    let said = answers(&carrier, Duration::from_secs(1)).await;
+    assert_eq!(said.len(), 30, "the carrier is never held back: {said:?}");
+    assert!(said.iter().all(|line| line == "SIP/2.0 200 OK"), "{said:?}");
+}
+
 #[tokio::test]
 async fn a_trunk_without_a_proxy_takes_calls_in_only() {
     let settings = EdgeSettings::new("127.0.0.1:0".parse().unwrap(), LOOPBACK, Trunk { proxy: None, sources: vec![LOOPBACK] });

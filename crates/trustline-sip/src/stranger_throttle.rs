@@ -1,0 +1,118 @@
+//! How much the edge says to addresses that are not a trunk's. A scanner
+//! or a flood gets a few 403s, then silence until it slows down; the
+//! carrier's own addresses are never throttled. Every datagram is checked
+//! before the SIP stack builds a transaction for it, so a flood costs a
+//! map lookup, not a transaction each.
+
+use crate::edge_settings::Trunk;
+use async_trait::async_trait;
+use rsipstack::transaction::endpoint::TransportEventInspector;
+use rsipstack::transport::connection::TransportEvent;
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// Requests a stranger may send per window before it is ignored.
+const LIMIT: u32 = 20;
+const WINDOW: Duration = Duration::from_secs(10);
+/// Strangers remembered at once; past this (spoofed sources), new ones are
+/// ignored until old windows expire.
+const MAX_STRANGERS: usize = 65_536;
+
+pub(crate) struct StrangerThrottle {
+    trunk: Trunk,
+    windows: Mutex<HashMap<IpAddr, Window>>,
+}
+
+#[derive(Clone, Copy)]
+struct Window {
+    started: Instant,
+    requests: u32,
+}
+
+impl StrangerThrottle {
+    pub fn new(trunk: Trunk) -> Self {
+        Self { trunk, windows: Mutex::default() }
+    }
+
+    /// Whether a datagram from `source` at `now` is taken.
+    fn admits(&self, source: IpAddr, now: Instant) -> bool {
+        let source = source.to_canonical();
+        if self.trunk.admits(source) {
+            return true;
+        }
+        let mut windows = self.lock();
+        if windows.len() >= MAX_STRANGERS && !windows.contains_key(&source) {
+            windows.retain(|_, window| now.duration_since(window.started) < WINDOW);
+            if windows.len() >= MAX_STRANGERS {
+                return false;
+            }
+        }
+        let window = windows.entry(source).or_insert(Window { started: now, requests: 0 });
+        if now.duration_since(window.started) >= WINDOW {
+            *window = Window { started: now, requests: 0 };
+        }
+        window.requests = window.requests.saturating_add(1);
+        window.requests <= LIMIT
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<IpAddr, Window>> {
+        self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[async_trait]
+impl TransportEventInspector for StrangerThrottle {
+    async fn handle(&self, event: TransportEvent) -> Option<TransportEvent> {
+        if let TransportEvent::Incoming(_, _, from) = &event {
+            let source = from.get_socketaddr().ok()?.ip();
+            if !self.admits(source, Instant::now()) {
+                return None;
+            }
+        }
+        Some(event)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn throttle() -> StrangerThrottle {
+        StrangerThrottle::new(Trunk { proxy: None, sources: vec!["192.0.2.1".parse().unwrap()] })
+    }
+
+    #[test]
+    fn a_stranger_gets_its_share_per_window_and_the_trunk_is_never_held_back() {
+        let throttle = throttle();
+        let start = Instant::now();
+        let stranger: IpAddr = "198.51.100.7".parse().unwrap();
+        let taken = (0..50).filter(|_| throttle.admits(stranger, start)).count();
+        assert_eq!(taken, LIMIT as usize);
+        assert!(!throttle.admits(stranger, start + WINDOW / 2), "still the same window");
+        assert!(throttle.admits(stranger, start + WINDOW), "a new window");
+        let other: IpAddr = "198.51.100.8".parse().unwrap();
+        assert!(throttle.admits(other, start), "each stranger is counted apart");
+        let trunk: IpAddr = "192.0.2.1".parse().unwrap();
+        assert!((0..1000).all(|_| throttle.admits(trunk, start)));
+        let third: IpAddr = "198.51.100.9".parse().unwrap();
+        for _ in 0..LIMIT {
+            throttle.admits(third, start);
+        }
+        let mapped: IpAddr = "::ffff:198.51.100.9".parse().unwrap();
+        assert!(!throttle.admits(mapped, start), "an IPv4 address written as IPv6 is the same stranger");
+    }
+
+    #[test]
+    fn a_flood_of_spoofed_sources_cannot_grow_the_table_without_end() {
+        let throttle = throttle();
+        let start = Instant::now();
+        for n in 0..MAX_STRANGERS as u32 {
+            throttle.admits(IpAddr::from(n.to_be_bytes()), start);
+        }
+        assert!(!throttle.admits("203.0.113.1".parse().unwrap(), start), "full: a new stranger is ignored");
+        assert!(throttle.admits("203.0.113.1".parse().unwrap(), start + WINDOW), "old windows make room");
+        assert!(throttle.lock().len() <= MAX_STRANGERS);
+    }
+}
