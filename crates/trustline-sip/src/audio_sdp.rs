@@ -73,26 +73,28 @@ impl Direction {
 
 /// Our offer: our RTP address, PCMU then PCMA, and telephone events.
 pub fn audio_offer(rtp: SocketAddr, session_id: u64, version: u64) -> String {
-    describe(rtp, (session_id, version), &[G711::Pcmu, G711::Pcma], Some(TELEPHONE_EVENT), Direction::SendRecv)
+    let codecs = [G711::Pcmu, G711::Pcma].map(|codec| (codec.payload_type(), codec));
+    describe(rtp, (session_id, version), &codecs, Some(TELEPHONE_EVENT), Direction::SendRecv)
 }
 
-/// Our answer to `offer`: the codec it put first, its telephone-event
-/// payload type if it has one, and the mirrored direction.
+/// Our answer to `offer`: the codec it put first (under the payload type it
+/// gave it), its telephone-event payload type if it has one, and the
+/// mirrored direction.
 pub fn audio_answer(rtp: SocketAddr, session_id: u64, version: u64, offer: &RemoteAudio) -> String {
-    describe(rtp, (session_id, version), &[offer.codec], offer.telephone_event, offer.direction.answered())
+    describe(rtp, (session_id, version), &[(offer.payload_type, offer.codec)], offer.telephone_event, offer.direction.answered())
 }
 
 fn describe(
     rtp: SocketAddr,
     (session_id, version): (u64, u64),
-    codecs: &[G711],
+    codecs: &[(u8, G711)],
     telephone_event: Option<u8>,
     direction: Direction,
 ) -> String {
     let family = if rtp.is_ipv4() { "IP4" } else { "IP6" };
     let ip = rtp.ip();
-    let mut formats: Vec<String> = codecs.iter().map(|c| c.payload_type().to_string()).collect();
-    let mut attributes: Vec<String> = codecs.iter().map(|c| format!("a=rtpmap:{} {}\r\n", c.payload_type(), c.rtpmap())).collect();
+    let mut formats: Vec<String> = codecs.iter().map(|(pt, _)| pt.to_string()).collect();
+    let mut attributes: Vec<String> = codecs.iter().map(|(pt, codec)| format!("a=rtpmap:{pt} {}\r\n", codec.rtpmap())).collect();
     if let Some(pt) = telephone_event {
         formats.push(pt.to_string());
         attributes.push(format!("a=rtpmap:{pt} telephone-event/8000\r\na=fmtp:{pt} 0-16\r\n"));
@@ -117,6 +119,8 @@ pub struct RemoteAudio {
     pub rtp: SocketAddr,
     /// The first G.711 codec the other side lists.
     pub codec: G711,
+    /// The payload type it gives that codec: 0 or 8, or a dynamic one it named.
+    pub payload_type: u8,
     /// The payload type it gives telephone events, if it takes them.
     pub telephone_event: Option<u8>,
     pub direction: Direction,
@@ -181,10 +185,11 @@ impl RemoteAudio {
         }
         let section = audio.ok_or(SdpError::NoAudio)?;
         let address = section.address.or(session_address).ok_or(SdpError::NoAddress)?;
-        let codec = section.codec().ok_or(SdpError::NoCommonCodec)?;
+        let (payload_type, codec) = section.codec().ok_or(SdpError::NoCommonCodec)?;
         Ok(RemoteAudio {
             rtp: SocketAddr::new(address, section.port),
             codec,
+            payload_type,
             telephone_event: section.telephone_event,
             direction: section.direction,
         })
@@ -242,12 +247,16 @@ impl AudioSection {
         Ok(())
     }
 
-    /// The first listed format that is G.711, by static type or by name.
-    fn codec(&self) -> Option<G711> {
-        self.formats.iter().find_map(|pt| match pt {
-            0 => Some(G711::Pcmu),
-            8 => Some(G711::Pcma),
-            _ => self.names.iter().find(|(named, _)| named == pt).map(|(_, codec)| *codec),
+    /// The first listed format that is G.711, by static type or by name,
+    /// with its payload type.
+    fn codec(&self) -> Option<(u8, G711)> {
+        self.formats.iter().find_map(|pt| {
+            let codec = match pt {
+                0 => Some(G711::Pcmu),
+                8 => Some(G711::Pcma),
+                _ => self.names.iter().find(|(named, _)| named == pt).map(|(_, codec)| *codec),
+            };
+            codec.map(|codec| (*pt, codec))
         })
     }
 }
@@ -296,6 +305,7 @@ mod tests {
         let offer = RemoteAudio {
             rtp: "198.51.100.7:30000".parse().unwrap(),
             codec: G711::Pcma,
+            payload_type: 8,
             telephone_event: Some(96),
             direction: Direction::SendOnly,
         };
@@ -319,7 +329,10 @@ mod tests {
             m=audio 6000 RTP/AVP 0\r\nc=IN IP4 192.0.2.2\r\n";
         assert_eq!(RemoteAudio::parse(video_first).unwrap().rtp, "192.0.2.2:6000".parse().unwrap());
         let dynamic_pcmu = "c=IN IP4 192.0.2.1\r\nm=audio 6000 RTP/AVP 97\r\na=rtpmap:97 pcmu/8000\r\n";
-        assert_eq!(RemoteAudio::parse(dynamic_pcmu).unwrap().codec, G711::Pcmu, "named, in any case");
+        let dynamic = RemoteAudio::parse(dynamic_pcmu).unwrap();
+        assert_eq!((dynamic.codec, dynamic.payload_type), (G711::Pcmu, 97), "named, in any case");
+        let answer = audio_answer("203.0.113.5:40000".parse().unwrap(), 1, 1, &dynamic);
+        assert!(answer.contains("m=audio 40000 RTP/AVP 97\r\na=rtpmap:97 PCMU/8000\r\n"), "answered under its own type: {answer}");
     }
 
     #[test]

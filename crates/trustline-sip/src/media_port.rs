@@ -253,7 +253,11 @@ impl MediaPort {
                     Some(Present::Leg(leg)) if !state.held && state.live => Some(leg),
                     _ => None,
                 };
-                let audio = G711::of_payload_type(packet.payload_type);
+                let audio = if packet.payload_type == remote.payload_type {
+                    Some(remote.codec)
+                } else {
+                    G711::of_payload_type(packet.payload_type)
+                };
                 (partner.zip(audio).map(|(partner, codec)| (partner, codec, packet.payload.to_vec())), None)
             }
         };
@@ -274,8 +278,8 @@ impl MediaPort {
             if state.held || !state.queued.is_empty() {
                 return;
             }
-            let payload = codec.recode(payload, target.1);
-            Some((state.outgoing.packet(target.1.payload_type(), false, &payload), target.0))
+            let payload = codec.recode(payload, target.codec);
+            Some((state.outgoing.packet(target.payload_type, false, &payload), target.to))
         };
         if let Some((datagram, to)) = datagram {
             self.send(&datagram, to).await;
@@ -287,7 +291,7 @@ impl MediaPort {
     async fn tick(&self) {
         let datagram = {
             let mut state = self.lock();
-            let Some((to, codec)) = state.sendable() else { return };
+            let Some(Target { to, codec, payload_type }) = state.sendable() else { return };
             let state = &mut *state;
             match state.queued.pop_front() {
                 Some(Queued::Event { event, payload_type, start, first }) => {
@@ -299,8 +303,8 @@ impl MediaPort {
                     state.outgoing.timestamp = state.outgoing.timestamp.wrapping_add(FRAME_TICKS);
                     Some((packets, to))
                 }
-                Some(Queued::Frame(frame)) => Some((vec![state.outgoing.audio(codec, &frame)], to)),
-                Some(Queued::Silence) => Some((vec![state.outgoing.audio(codec, &[0; FRAME])], to)),
+                Some(Queued::Frame(frame)) => Some((vec![state.outgoing.audio(codec, payload_type, &frame)], to)),
+                Some(Queued::Silence) => Some((vec![state.outgoing.audio(codec, payload_type, &[0; FRAME])], to)),
                 None => {
                     let frame = match state.partner.as_ref().and_then(Partner::present) {
                         _ if state.held => state.music.next_frame(),
@@ -309,7 +313,7 @@ impl MediaPort {
                         // The partner call's packets are relayed as they come.
                         Some(Present::Leg(_)) => return,
                     };
-                    Some((vec![state.outgoing.audio(codec, &frame)], to))
+                    Some((vec![state.outgoing.audio(codec, payload_type, &frame)], to))
                 }
             }
         };
@@ -327,15 +331,21 @@ impl MediaPort {
     }
 }
 
+/// Where a call's audio goes, in which law and under which payload type.
+struct Target {
+    to: SocketAddr,
+    codec: G711,
+    payload_type: u8,
+}
+
 impl MediaState {
-    /// Where to send and in which law, once the call is answered and the
-    /// other side takes audio.
-    fn sendable(&self) -> Option<(SocketAddr, G711)> {
+    /// Where to send, once the call is answered and the other side takes audio.
+    fn sendable(&self) -> Option<Target> {
         let remote = self.remote.filter(|r| self.live && r.rtp.port() != 0)?;
         if matches!(remote.direction, Direction::SendOnly | Direction::Inactive) {
             return None;
         }
-        Some((self.latched.unwrap_or(remote.rtp), remote.codec))
+        Some(Target { to: self.latched.unwrap_or(remote.rtp), codec: remote.codec, payload_type: remote.payload_type })
     }
 }
 
@@ -347,9 +357,9 @@ impl Outgoing {
         packet.to_bytes()
     }
 
-    fn audio(&mut self, codec: G711, frame: &[i16; FRAME]) -> Vec<u8> {
+    fn audio(&mut self, codec: G711, payload_type: u8, frame: &[i16; FRAME]) -> Vec<u8> {
         let payload: Vec<u8> = frame.iter().map(|s| codec.encode(*s)).collect();
-        self.packet(codec.payload_type(), false, &payload)
+        self.packet(payload_type, false, &payload)
     }
 
     /// An event packet keeps the event's start as its timestamp.
