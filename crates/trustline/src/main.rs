@@ -59,10 +59,16 @@ enum Command {
     Version,
 }
 
+/// The SIP stack logs whole SIP messages (phone numbers, which are personal
+/// data) at every level it has; it is never heard from, whatever
+/// TRUSTLINE_LOG says. The edge logs what it needs without them.
+const SIP_STACK_SILENT: &str = "rsipstack=off";
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("TRUSTLINE_LOG").unwrap_or_else(|_| "info".into());
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("TRUSTLINE_LOG").unwrap_or_else(|_| "info".into()))
+        .with_env_filter(filter.add_directive(SIP_STACK_SILENT.parse().unwrap_or_default()))
         .with_writer(std::io::stderr)
         // Colour codes only for a person at a terminal, not in a log file or pipe.
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))

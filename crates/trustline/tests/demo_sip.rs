@@ -25,13 +25,16 @@ async fn a_sip_caller_waits_with_music_and_is_greeted_by_a_floor_agent() {
     let dir = tempfile::tempdir().unwrap();
     let child =
         trustline(dir.path(), &["serve", "--demo", "--listen", "127.0.0.1:0", "--sip-listen", "127.0.0.1:0", "--simulated-speed", "1000"])
+            .env("TRUSTLINE_LOG", "trace")
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .unwrap();
     let mut child = Killed(child);
-    let lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
-    let sip_line = lines.map(Result::unwrap).find(|l| l.starts_with("SIP calls")).expect("the demo says where SIP calls go");
+    let stderr = child.0.stderr.take().unwrap();
+    let logged = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines().map(Result::unwrap);
+    let sip_line = lines.find(|l| l.starts_with("SIP calls")).expect("the demo says where SIP calls go");
     let edge: SocketAddr = sip_line.split('@').nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
 
     let caller = Sipp::caller(&sipp, "caller_stays.xml", edge, "+442079460990");
@@ -53,6 +56,11 @@ async fn a_sip_caller_waits_with_music_and_is_greeted_by_a_floor_agent() {
     assert!(first_music < first_greeting, "music while waiting, then the agent");
     assert!(caller.finished().await.success(), "the caller was answered with PCMA and hung up cleanly");
     drop(child);
+    let logged = logged.join().unwrap();
+    assert!(logged.contains("TRACE") || logged.contains("DEBUG"), "the server logged at the most detailed level");
+    assert!(!logged.contains("447700900123"), "the caller's number reached the log");
+    let printed: String = lines.collect();
+    assert!(!printed.contains("447700900123"), "the caller's number was printed");
 }
 
 #[test]

@@ -78,6 +78,20 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 0.95)]
         load: f64,
     },
+    /// Calls per second through the SIP edge, driven by SIPp (and the same
+    /// load through Kamailio, with --beside-kamailio).
+    Sip {
+        /// Calls started per second.
+        #[arg(long, default_value_t = 100)]
+        rate: u32,
+        #[arg(long, default_value_t = 600)]
+        seconds: u32,
+        #[arg(long)]
+        beside_kamailio: bool,
+        /// Print the figures as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// Sign-in latency over HTTP with Argon2id under concurrent load.
     Login {
         #[arg(long, default_value_t = 200)]
@@ -96,6 +110,9 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Login { requests, concurrency } => login(requests, concurrency.max(1)).await?,
         BenchCommand::Seal { bytes, contacts } => seal(bytes, contacts.max(1))?,
         BenchCommand::Routing { agents, queues, calls, load } => routing(agents.max(1), queues.max(1), calls.max(1), load)?,
+        BenchCommand::Sip { rate, seconds, beside_kamailio, json } => {
+            super::bench_sip::run(rate.max(1), seconds.max(1), beside_kamailio, json).await?
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
