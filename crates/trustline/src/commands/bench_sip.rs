@@ -88,16 +88,14 @@ pub struct SipFigures {
 
 pub async fn run(rate: u32, seconds: u32, beside_kamailio: bool, json: bool) -> anyhow::Result<()> {
     let sipp = which("sipp").context("SIPp is needed (Debian's sip-tester; scripts/sip-peers-up installs it)")?;
-    let mut runs = vec![edge_run(&sipp, rate, seconds).await?];
-    if beside_kamailio {
-        runs.push(kamailio_run(&sipp, rate, seconds).await?);
-    }
+    let edge = edge_run(&sipp, rate, seconds).await?;
+    let kamailio = if beside_kamailio { Some(kamailio_run(&sipp, rate, seconds).await?) } else { None };
     if json {
-        let ratio = runs.get(1).map(|kamailio| runs[0].calls_per_second / kamailio.calls_per_second.max(f64::MIN_POSITIVE));
-        println!("{}", serde_json::json!({ "runs": runs, "edge_to_kamailio_cps": ratio }));
+        let ratio = kamailio.as_ref().map(|k| edge.calls_per_second / k.calls_per_second.max(f64::MIN_POSITIVE));
+        println!("{}", serde_json::json!({ "edge": edge, "kamailio": kamailio, "edge_to_kamailio_cps": ratio }));
         return Ok(());
     }
-    for run in &runs {
+    for run in std::iter::once(&edge).chain(&kamailio) {
         println!(
             "{}: {} calls/s asked for {} s; {} answered, {} failed; {:.1} calls/s; INVITE to 200 p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms{}",
             run.target,
