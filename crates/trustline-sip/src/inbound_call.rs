@@ -87,8 +87,11 @@ async fn follow(edge: Arc<Edge>, id: LegId, call: Call, mut states: DialogStateR
             biased;
             () = call.ended_here.cancelled() => break,
             Ok(key) = keys.recv() => {
-                // A switchboard that does not read keys must not hold the call up.
-                let _ = progress.try_send(CallProgress::Dtmf(key));
+                // A switchboard that does not read keys must not hold the call
+                // up, and the last place is kept for the hang-up.
+                if progress.capacity() > 1 {
+                    let _ = progress.try_send(CallProgress::Dtmf(key));
+                }
             }
             state = states.recv() => {
                 let Some(state) = state else { break };

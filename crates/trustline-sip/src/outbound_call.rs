@@ -99,8 +99,11 @@ async fn follow(
             }
         };
         if let CallProgress::Dtmf(_) = event {
-            // A dialer that does not read keys must not hold the call up.
-            let _ = progress.try_send(event);
+            // A dialer that does not read keys must not hold the call up, and
+            // the last place is kept for the hang-up.
+            if progress.capacity() > 1 {
+                let _ = progress.try_send(event);
+            }
             continue;
         }
         let last = matches!(event, CallProgress::Failed(_) | CallProgress::RemoteHangUp);

@@ -228,3 +228,49 @@ async fn audio_from_an_address_neither_the_sdp_nor_the_signalling_names_is_dropp
     edge.hang_up(a.id).await.unwrap();
     assert!(carrier.finished().await.success());
 }
+
+#[tokio::test]
+async fn keys_nobody_reads_never_keep_a_call_that_is_over_from_being_let_go() {
+    let Some(sipp) = peers::sipp() else { return };
+    let carrier = Sipp::carrier(&sipp, "hangs_up_later.xml", 1, &[]).await;
+    let edge = edge(carrier.address).await;
+    let mut far = FarAudio::on(&carrier.audio);
+    // The dialer holds the call's progress but stops reading it after the answer.
+    let (a, a_port) = answered_call_heard(&edge, &far, &[]).await;
+    for (n, key) in "0123456789*#0123456789".chars().enumerate() {
+        far.press(a_port, key, 1000 + n as u32 * 800).await;
+    }
+    assert!(carrier.finished().await.success(), "the called side hung up");
+    for _ in 0..100 {
+        if edge.calls_in_progress() == 0 {
+            drop(a);
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the call is still held: its hang-up waits behind keys nobody reads");
+}
+
+#[tokio::test]
+async fn keys_a_switchboard_never_reads_never_keep_an_incoming_call_from_being_let_go() {
+    let Some(sipp) = peers::sipp() else { return };
+    let edge = edge("127.0.0.1:9".parse().unwrap()).await;
+    let mut incoming = edge.incoming().unwrap();
+    let caller = Sipp::caller(&sipp, "caller_stays_briefly.xml", edge.local_addr(), "+442079460990");
+    // The switchboard holds the call's progress but never reads it.
+    let call = tokio::time::timeout(LIMIT, incoming.recv()).await.unwrap().unwrap();
+    let mut far = FarAudio::on(&caller.audio);
+    let port = new_source(&far.listen(Duration::from_millis(200)).await, &[]);
+    for (n, key) in "0123456789*#0123456789".chars().enumerate() {
+        far.press(port, key, 1000 + n as u32 * 800).await;
+    }
+    assert!(caller.finished().await.success(), "the caller hung up");
+    for _ in 0..100 {
+        if edge.calls_in_progress() == 0 {
+            drop(call);
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the call is still held: its hang-up waits behind keys nobody reads");
+}
