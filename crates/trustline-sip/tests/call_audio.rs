@@ -6,7 +6,7 @@
 mod peers;
 
 use peers::far_audio::{Heard, purity, samples_from, tone_ratio};
-use peers::{FarAudio, Sipp};
+use peers::{FarAudio, Sipp, wait_until_no_calls};
 use std::collections::BTreeSet;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
@@ -241,14 +241,8 @@ async fn keys_nobody_reads_never_keep_a_call_that_is_over_from_being_let_go() {
         far.press(a_port, key, 1000 + n as u32 * 800).await;
     }
     assert!(carrier.finished().await.success(), "the called side hung up");
-    for _ in 0..100 {
-        if edge.calls_in_progress() == 0 {
-            drop(a);
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the call is still held: its hang-up waits behind keys nobody reads");
+    wait_until_no_calls(&edge).await;
+    drop(a);
 }
 
 #[tokio::test]
@@ -265,12 +259,6 @@ async fn keys_a_switchboard_never_reads_never_keep_an_incoming_call_from_being_l
         far.press(port, key, 1000 + n as u32 * 800).await;
     }
     assert!(caller.finished().await.success(), "the caller hung up");
-    for _ in 0..100 {
-        if edge.calls_in_progress() == 0 {
-            drop(call);
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the call is still held: its hang-up waits behind keys nobody reads");
+    wait_until_no_calls(&edge).await;
+    drop(call);
 }

@@ -4,7 +4,7 @@
 
 mod peers;
 
-use peers::{LossyLine, Sipp};
+use peers::{LossyLine, Sipp, wait_until_no_calls};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 use trustline_sip::{EdgeSettings, SipTelephony, Trunk};
@@ -59,16 +59,6 @@ async fn one_call(scenario: &str, ring_timeout: Duration) -> Option<(Vec<CallPro
     let passed = carrier.finished().await.success();
     wait_until_no_calls(&edge).await;
     Some((seen, passed))
-}
-
-async fn wait_until_no_calls(edge: &SipTelephony) {
-    for _ in 0..100 {
-        if edge.calls_in_progress() == 0 {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("{} calls are still held after the carrier finished", edge.calls_in_progress());
 }
 
 #[tokio::test]
@@ -212,6 +202,17 @@ fn options(n: u32, from: SocketAddr, to: SocketAddr) -> String {
     )
 }
 
+/// Sends `count` OPTIONS to `edge` from `source` and returns the status
+/// line of every answer that comes within a second.
+async fn flood(edge: SocketAddr, source: IpAddr, count: u32) -> Vec<String> {
+    let socket = tokio::net::UdpSocket::bind((source, 0)).await.unwrap();
+    socket.connect(edge).await.unwrap();
+    for n in 0..count {
+        socket.send(options(n, socket.local_addr().unwrap(), edge).as_bytes()).await.unwrap();
+    }
+    answers(&socket, Duration::from_secs(1)).await
+}
+
 /// The status lines of every datagram `socket` receives within `window`.
 async fn answers(socket: &tokio::net::UdpSocket, window: Duration) -> Vec<String> {
     let mut answers = Vec::new();
@@ -229,21 +230,11 @@ async fn a_stranger_flooding_the_edge_gets_a_few_403s_then_silence_and_the_trunk
     let trunk_ip: IpAddr = "127.0.0.2".parse().unwrap();
     let settings = EdgeSettings::new("127.0.0.1:0".parse().unwrap(), LOOPBACK, Trunk { proxy: None, sources: vec![trunk_ip] });
     let edge = SipTelephony::start(settings).await.unwrap();
-    let stranger = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
-    stranger.connect(edge.local_addr()).await.unwrap();
-    for n in 0..60 {
-        stranger.send(options(n, stranger.local_addr().unwrap(), edge.local_addr()).as_bytes()).await.unwrap();
-    }
-    let said = answers(&stranger, Duration::from_secs(1)).await;
+    let said = flood(edge.local_addr(), LOOPBACK, 60).await;
     assert_eq!(said.len(), 20, "{said:?}");
     assert!(said.iter().all(|line| line == "SIP/2.0 403 Forbidden"), "{said:?}");
 
-    let carrier = tokio::net::UdpSocket::bind((trunk_ip, 0)).await.unwrap();
-    carrier.connect(edge.local_addr()).await.unwrap();
-    for n in 100..130 {
-        carrier.send(options(n, carrier.local_addr().unwrap(), edge.local_addr()).as_bytes()).await.unwrap();
-    }
-    let said = answers(&carrier, Duration::from_secs(1)).await;
+    let said = flood(edge.local_addr(), trunk_ip, 30).await;
     assert_eq!(said.len(), 30, "the carrier is never held back: {said:?}");
     assert!(said.iter().all(|line| line == "SIP/2.0 200 OK"), "{said:?}");
 }

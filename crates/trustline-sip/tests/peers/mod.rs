@@ -110,6 +110,18 @@ fn command(binary: &PathBuf, scenario: &str, address: SocketAddr, calls: u32, au
     command
 }
 
+/// Waits until the edge has let go of every call (its followers end a
+/// moment after the SIP that ends a call).
+pub async fn wait_until_no_calls(edge: &trustline_sip::SipTelephony) {
+    for _ in 0..100 {
+        if edge.calls_in_progress() == 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{} calls are still held after the other side finished", edge.calls_in_progress());
+}
+
 /// Waits until SIPp has bound `address` (binding it ourselves fails), so
 /// no INVITE is spent on a carrier not yet there.
 async fn listening(address: SocketAddr) {
