@@ -141,6 +141,12 @@ pub enum SdpError {
 }
 
 impl RemoteAudio {
+    /// The audio a SIP message's body describes, if it is SDP with audio
+    /// this edge can carry.
+    pub(crate) fn in_body(body: &[u8]) -> Option<Self> {
+        std::str::from_utf8(body).ok().and_then(|sdp| Self::parse(sdp).ok())
+    }
+
     /// Reads the first audio stream of `sdp`.
     pub fn parse(sdp: &str) -> Result<Self, SdpError> {
         if sdp.len() > MAX_LEN {

@@ -2,7 +2,7 @@
 //! new offer (the carrier's re-INVITE or UPDATE) moves where the audio
 //! goes; OPTIONS and INFO are acknowledged.
 
-use crate::audio_sdp::{RemoteAudio, audio_answer};
+use crate::audio_sdp::RemoteAudio;
 use crate::call_table::Call;
 use rsipstack::dialog::dialog::{DialogState, TransactionHandle};
 use rsipstack::sip::{Header, Request, StatusCode};
@@ -37,21 +37,17 @@ pub(crate) async fn answer_in_dialog(call: &Call, state: DialogState) -> DialogE
 /// with a body moves the audio, or is refused when it is not G.711 audio.
 async fn answer_new_offer(call: &Call, request: &Request, handle: TransactionHandle) {
     if request.body.is_empty() {
-        let answer = audio_answer_of(call, call.media.remote());
+        let answer = call.media.remote().map(|offer| call.media.answer(&offer));
         reply(&handle, StatusCode::OK, answer).await;
         return;
     }
-    match std::str::from_utf8(&request.body).ok().map(RemoteAudio::parse) {
-        Some(Ok(offer)) => {
+    match RemoteAudio::in_body(&request.body) {
+        Some(offer) => {
             call.media.set_remote(offer);
-            reply(&handle, StatusCode::OK, audio_answer_of(call, Some(offer))).await;
+            reply(&handle, StatusCode::OK, Some(call.media.answer(&offer))).await;
         }
-        _ => reply(&handle, StatusCode::NotAcceptableHere, None).await,
+        None => reply(&handle, StatusCode::NotAcceptableHere, None).await,
     }
-}
-
-fn audio_answer_of(call: &Call, offer: Option<RemoteAudio>) -> Option<String> {
-    offer.map(|offer| audio_answer(call.media.announced, call.media.session_id, call.media.next_sdp_version(), &offer))
 }
 
 async fn reply(handle: &TransactionHandle, status: StatusCode, sdp: Option<String>) {

@@ -3,8 +3,9 @@
 //! until either side hangs up. The trunk check itself happens before any
 //! dialog exists (see `edge`).
 
-use crate::audio_sdp::{RemoteAudio, audio_answer};
+use crate::audio_sdp::RemoteAudio;
 use crate::call_dialog::{DialogEvent, answer_in_dialog, sdp_content_type};
+use crate::call_progress;
 use crate::call_table::Call;
 use crate::edge::{Edge, source_ip};
 use crate::phone_number::number_of_user;
@@ -26,7 +27,7 @@ pub(crate) async fn admit(edge: Arc<Edge>, mut tx: Transaction, switchboard: mps
                     tracing::debug!(%error, "an incoming INVITE failed");
                 }
             });
-            let (progress_in, progress) = mpsc::channel(16);
+            let (progress_in, progress) = call_progress::channel();
             if switchboard.send(IncomingCall { id, from, to, progress }).await.is_err() {
                 // Nobody takes calls: the caller is not left in silence.
                 if let Err(error) = call.dialog.hangup().await {
@@ -55,9 +56,9 @@ struct Accepted {
 /// Answers the INVITE with our audio, or says which final answer refuses it.
 async fn answer(edge: &Arc<Edge>, tx: &Transaction) -> Result<Accepted, StatusCode> {
     let invite = &tx.original;
-    let to = invite.uri.user().and_then(number_of_user).ok_or(StatusCode::NotFound)?;
-    let from = invite.from_header().ok().and_then(|h| h.uri().ok()).and_then(|uri| uri.user().and_then(number_of_user));
-    let offer = std::str::from_utf8(&invite.body).ok().and_then(|sdp| RemoteAudio::parse(sdp).ok()).ok_or(StatusCode::NotAcceptableHere)?;
+    let to = invite.uri.user().and_then(number_of_user).ok_or(StatusCode::NotFound)?.into();
+    let from = invite.from_header().ok().and_then(|h| h.uri().ok()).and_then(|uri| uri.user().and_then(number_of_user)).map(String::from);
+    let offer = RemoteAudio::in_body(&invite.body).ok_or(StatusCode::NotAcceptableHere)?;
     let peer = source_ip(tx).ok_or(StatusCode::Forbidden)?;
     let (media, over) = edge.open_media(peer).await.map_err(|_| StatusCode::ServiceUnavailable)?;
     media.set_remote(offer);
@@ -66,7 +67,7 @@ async fn answer(edge: &Arc<Edge>, tx: &Transaction) -> Result<Accepted, StatusCo
         over.cancel();
         StatusCode::ServerInternalError
     })?;
-    let sdp = audio_answer(media.announced, media.session_id, media.next_sdp_version(), &offer);
+    let sdp = media.answer(&offer);
     if dialog.accept(Some(vec![sdp_content_type()]), Some(sdp.into_bytes())).is_err() {
         edge.layer.remove_dialog(&dialog.id());
         over.cancel();
@@ -86,13 +87,7 @@ async fn follow(edge: Arc<Edge>, id: LegId, call: Call, mut states: DialogStateR
         tokio::select! {
             biased;
             () = call.ended_here.cancelled() => break,
-            Ok(key) = keys.recv() => {
-                // A switchboard that does not read keys must not hold the call
-                // up, and the last place is kept for the hang-up.
-                if progress.capacity() > 1 {
-                    let _ = progress.try_send(CallProgress::Dtmf(key));
-                }
-            }
+            Ok(key) = keys.recv() => call_progress::report_key(&progress, key),
             state = states.recv() => {
                 let Some(state) = state else { break };
                 if let DialogEvent::Ended = answer_in_dialog(&call, state).await {

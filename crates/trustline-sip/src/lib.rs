@@ -8,6 +8,7 @@
 mod attempt_end;
 mod audio_sdp;
 mod call_dialog;
+mod call_progress;
 mod call_table;
 mod callback_offer;
 mod desk_line;

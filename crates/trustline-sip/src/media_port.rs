@@ -5,7 +5,7 @@
 //! on its own or on hold hears hold music made here; keys go both ways as
 //! RFC 4733 events, or as tones when the other side takes no events.
 
-use crate::audio_sdp::{Direction, G711, RemoteAudio};
+use crate::audio_sdp::{Direction, G711, RemoteAudio, audio_answer, audio_offer};
 use crate::desk_line::DeskLine;
 use crate::g711::ulaw_frames;
 use crate::rtp_packet::{KeyEvent, RtpPacket};
@@ -35,10 +35,10 @@ pub(crate) struct MediaPort {
     /// audio from there whatever its SDP says.
     signalling_ip: IpAddr,
     /// The address SDP names for this call's audio (the public one behind NAT).
-    pub announced: SocketAddr,
+    announced: SocketAddr,
     /// The SDP origin's session id (RFC 4566 §5.2); its version rises with
     /// each description this side sends.
-    pub session_id: u64,
+    session_id: u64,
     sdp_version: AtomicU64,
     state: Mutex<MediaState>,
     keys: broadcast::Sender<char>,
@@ -123,7 +123,17 @@ impl MediaPort {
         Ok(port)
     }
 
-    pub fn next_sdp_version(&self) -> u64 {
+    /// This side's SDP offer for the call.
+    pub fn offer(&self) -> String {
+        audio_offer(self.announced, self.session_id, self.next_sdp_version())
+    }
+
+    /// This side's SDP answer to `offer`.
+    pub fn answer(&self, offer: &RemoteAudio) -> String {
+        audio_answer(self.announced, self.session_id, self.next_sdp_version(), offer)
+    }
+
+    fn next_sdp_version(&self) -> u64 {
         self.sdp_version.fetch_add(1, Ordering::Relaxed) + 1
     }
 

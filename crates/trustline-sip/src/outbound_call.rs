@@ -4,11 +4,11 @@
 //! is ended with a BYE by the stack and still counts as no answer.
 
 use crate::attempt_end::AttemptEnd;
-use crate::audio_sdp::{RemoteAudio, audio_offer};
+use crate::audio_sdp::RemoteAudio;
 use crate::call_dialog::{DialogEvent, answer_in_dialog};
+use crate::call_progress;
 use crate::call_table::Call;
 use crate::edge::Edge;
-use crate::phone_number::e164_user;
 use crate::reason::Reason;
 use rsipstack::dialog::dialog::{DialogState, DialogStateReceiver};
 use rsipstack::dialog::invitation::{InviteAsyncResult, InviteOption};
@@ -17,18 +17,20 @@ use rsipstack::transport::SipAddr;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
+use trustline_domain::contact::E164;
 use trustline_telephony::{CallFailure, CallLeg, CallProgress, DialRequest, LegId, TelephonyError};
 
 pub(crate) async fn place(edge: &Arc<Edge>, request: DialRequest) -> Result<CallLeg, TelephonyError> {
-    let to = e164_user(&request.to).ok_or(TelephonyError::BadNumber("the number to call is not in E.164 form"))?;
+    let to = E164::parse(&request.to).map_err(|_| TelephonyError::BadNumber("the number to call is not in E.164 form"))?;
     let from = match &request.caller_id {
-        Some(number) => e164_user(number).ok_or(TelephonyError::BadNumber("the caller ID is not in E.164 form"))?,
-        None => "anonymous",
+        Some(number) => E164::parse(number).map_err(|_| TelephonyError::BadNumber("the caller ID is not in E.164 form"))?.into(),
+        None => "anonymous".to_owned(),
     };
+    let to = to.as_str();
     let trunk = edge.settings.trunk.proxy.ok_or_else(|| TelephonyError::Unavailable("the SIP trunk takes calls in only".into()))?;
     let (media, over) =
         edge.open_media(trunk.ip()).await.map_err(|e| TelephonyError::Unavailable(format!("no RTP port could be opened: {e}")))?;
-    let offer = audio_offer(media.announced, media.session_id, media.next_sdp_version());
+    let offer = media.offer();
     let uri = |text: String| Uri::try_from(text.as_str()).map_err(|e| TelephonyError::Unavailable(e.to_string()));
     let option = InviteOption {
         caller: uri(format!("sip:{from}@{}", edge.advertised))?,
@@ -51,7 +53,7 @@ pub(crate) async fn place(edge: &Arc<Edge>, request: DialRequest) -> Result<Call
     let id = edge.calls.next_id();
     let call = Call::new(dialog, media, over);
     edge.calls.insert(id, call.clone());
-    let (progress_in, progress) = mpsc::channel(16);
+    let (progress_in, progress) = call_progress::channel();
     tokio::spawn(follow(edge.clone(), id, call, states, attempt, progress_in));
     Ok(CallLeg { id, progress })
 }
@@ -98,12 +100,8 @@ async fn follow(
                 continue;
             }
         };
-        if let CallProgress::Dtmf(_) = event {
-            // A dialer that does not read keys must not hold the call up, and
-            // the last place is kept for the hang-up.
-            if progress.capacity() > 1 {
-                let _ = progress.try_send(event);
-            }
+        if let CallProgress::Dtmf(key) = event {
+            call_progress::report_key(&progress, key);
             continue;
         }
         let last = matches!(event, CallProgress::Failed(_) | CallProgress::RemoteHangUp);
@@ -135,7 +133,7 @@ impl Seen {
         match state {
             DialogState::Early(_, response) if !response.body.is_empty() && !self.early_media => {
                 self.early_media = true;
-                if let Some(audio) = audio_of(&response) {
+                if let Some(audio) = RemoteAudio::in_body(&response.body) {
                     call.media.set_remote(audio);
                 }
                 Some(CallProgress::EarlyMedia)
@@ -146,7 +144,7 @@ impl Seen {
             }
             DialogState::Confirmed(_, response) if !self.answered => {
                 self.answered = true;
-                match audio_of(&response) {
+                match RemoteAudio::in_body(&response.body) {
                     Some(audio) => {
                         call.media.set_remote(audio);
                         call.media.go_live();
@@ -197,10 +195,6 @@ impl Seen {
 /// §8.2.6.2); a carrier's own 408 means nobody answered.
 fn is_timer_b(response: &Response) -> bool {
     response.status_code == StatusCode::RequestTimeout && response.to_header().ok().and_then(|to| to.tag().ok().flatten()).is_none()
-}
-
-fn audio_of(response: &Response) -> Option<RemoteAudio> {
-    std::str::from_utf8(&response.body).ok().and_then(|sdp| RemoteAudio::parse(sdp).ok())
 }
 
 /// The reasons of every readable `Reason` header; an unreadable one is

@@ -1,19 +1,14 @@
-//! Numbers as they appear in SIP URIs: this edge speaks E.164 (`+` and up
-//! to 15 digits) and nothing else, so no outside text reaches a header.
+//! Numbers as they appear in SIP URIs. The edge speaks E.164 only, by the
+//! domain's one rule (`E164`), so no outside text reaches a header; coming
+//! in, the `+` some carriers leave out is put back.
 
-/// `number` if it is E.164, for the user part of a SIP URI.
-pub(crate) fn e164_user(number: &str) -> Option<&str> {
-    let digits = number.strip_prefix('+')?;
-    let is_e164 = (1..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
-    is_e164.then_some(number)
-}
+use trustline_domain::contact::E164;
 
-/// The E.164 number a URI's user part names, accepting the `+` left out
-/// (some carriers send `442079460990`).
-pub(crate) fn number_of_user(user: &str) -> Option<String> {
+/// The E.164 number a URI's user part names (`+442079460990`, or
+/// `442079460990` as some carriers send it).
+pub(crate) fn number_of_user(user: &str) -> Option<E164> {
     let digits = user.strip_prefix('+').unwrap_or(user);
-    let is_number = (1..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
-    is_number.then(|| format!("+{digits}"))
+    E164::parse(&format!("+{digits}")).ok()
 }
 
 #[cfg(test)]
@@ -21,14 +16,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_e164_goes_out_and_the_plus_is_restored_coming_in() {
-        assert_eq!(e164_user("+442079460990"), Some("+442079460990"));
-        for bad in ["442079460990", "+", "+44 20", "+4420794609901234", "+44;x=1", "sip:+44@h"] {
-            assert_eq!(e164_user(bad), None, "{bad}");
-        }
-        assert_eq!(number_of_user("442079460990").as_deref(), Some("+442079460990"));
-        assert_eq!(number_of_user("+442079460990").as_deref(), Some("+442079460990"));
-        for bad in ["alice", "", "+", "1234567890123456", "44%20"] {
+    fn the_plus_is_restored_coming_in_and_nothing_else_passes() {
+        assert_eq!(number_of_user("442079460990").map(String::from).as_deref(), Some("+442079460990"));
+        assert_eq!(number_of_user("+442079460990").map(String::from).as_deref(), Some("+442079460990"));
+        for bad in ["alice", "", "+", "1234567890123456", "44%20", "++442079460990", "44;x=1"] {
             assert_eq!(number_of_user(bad), None, "{bad}");
         }
     }

@@ -1,6 +1,7 @@
 //! The telephony port over SIP: the dialer's and switchboard's calls go
 //! to and come from a carrier trunk.
 
+use crate::call_progress;
 use crate::callback_offer;
 use crate::edge::Edge;
 use crate::edge_settings::EdgeSettings;
@@ -112,7 +113,7 @@ impl Telephony for SipTelephony {
     async fn transfer(&self, leg: LegId, to: DialRequest) -> Result<CallLeg, TelephonyError> {
         let caller = self.edge.calls.get(leg)?;
         let mut placed = outbound_call::place(&self.edge, to).await?;
-        let (progress_in, progress) = mpsc::channel(16);
+        let (progress_in, progress) = call_progress::channel();
         let (edge, id) = (self.edge.clone(), placed.id);
         tokio::spawn(async move {
             while let Some(event) = placed.progress.recv().await {

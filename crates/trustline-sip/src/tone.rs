@@ -55,7 +55,7 @@ const MUSIC_AMPLITUDE: f64 = 3000.0;
 
 impl HoldMusic {
     pub fn next_frame(&mut self) -> [i16; FRAME] {
-        let note = NOTES.iter().cycle().nth((self.frame / FRAMES_PER_NOTE) as usize % NOTES.len()).copied().unwrap_or_default();
+        let note = NOTES.get((self.frame / FRAMES_PER_NOTE) as usize % NOTES.len()).copied().unwrap_or_default();
         let within = self.frame % FRAMES_PER_NOTE;
         // Fade the last two frames of each note out, so notes do not click.
         let level = match FRAMES_PER_NOTE - within {
