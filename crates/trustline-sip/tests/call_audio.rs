@@ -6,12 +6,12 @@
 mod peers;
 
 use peers::far_audio::{Heard, purity, samples_from, tone_ratio};
-use peers::{FarAudio, Sipp, wait_until_no_calls};
+use peers::{FarAudio, Sipp, edge_settings, wait_until_no_calls};
 use std::collections::BTreeSet;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 use trustline_domain::{TenantId, UserId};
-use trustline_sip::{EdgeSettings, KeyEvent, SipTelephony, Trunk};
+use trustline_sip::{KeyEvent, SipTelephony};
 use trustline_telephony::{CallLeg, CallProgress, DialRequest, DtmfDigits, Party, Settlement, Telephony, TelephonyError};
 
 const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
@@ -21,9 +21,7 @@ const SPOKEN: f64 = 1000.0;
 const LIMIT: Duration = Duration::from_secs(15);
 
 async fn edge(proxy: SocketAddr) -> SipTelephony {
-    let mut settings = EdgeSettings::new("127.0.0.1:0".parse().unwrap(), LOOPBACK, Trunk { proxy: Some(proxy), sources: vec![LOOPBACK] });
-    settings.t1 = Duration::from_millis(50);
-    SipTelephony::start(settings).await.expect("the edge starts")
+    SipTelephony::start(edge_settings(Some(proxy), vec![LOOPBACK])).await.expect("the edge starts")
 }
 
 /// SIPp answering `calls` calls as `answered.xml`, and an edge whose trunk it is.
@@ -192,9 +190,7 @@ async fn a_call_joined_to_a_seated_virtual_agent_hears_its_greeting_and_an_empty
 async fn calls_take_their_audio_ports_from_the_configured_range_until_it_runs_out() {
     let Some(sipp) = peers::sipp() else { return };
     let carrier = Sipp::carrier(&sipp, "answered.xml", 2, &[]).await;
-    let mut settings =
-        EdgeSettings::new("127.0.0.1:0".parse().unwrap(), LOOPBACK, Trunk { proxy: Some(carrier.address), sources: vec![LOOPBACK] });
-    settings.t1 = Duration::from_millis(50);
+    let mut settings = edge_settings(Some(carrier.address), vec![LOOPBACK]);
     settings.rtp_ports = Some(47_810..=47_811);
     let edge = SipTelephony::start(settings).await.unwrap();
     let far = FarAudio::on(&carrier.audio);

@@ -4,10 +4,10 @@
 
 mod peers;
 
-use peers::{LossyLine, Sipp, wait_until_no_calls};
+use peers::{LossyLine, Sipp, edge_settings, wait_until_no_calls};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
-use trustline_sip::{EdgeSettings, SipTelephony, Trunk};
+use trustline_sip::{SipTelephony, Trunk};
 use trustline_telephony::{CallFailure, CallLeg, CallProgress, DialRequest, Telephony, TelephonyError};
 
 const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
@@ -17,9 +17,8 @@ const EVENT_LIMIT: Duration = Duration::from_secs(15);
 /// An edge whose trunk is the carrier at `proxy`, trusting `sources`, with
 /// fast SIP timers (T1 50 ms, so Timer B is 3.2 s).
 async fn edge(proxy: SocketAddr, sources: Vec<IpAddr>, ring_timeout: Duration) -> SipTelephony {
-    let mut settings = EdgeSettings::new("127.0.0.1:0".parse().unwrap(), LOOPBACK, Trunk { proxy: Some(proxy), sources });
+    let mut settings = edge_settings(Some(proxy), sources);
     settings.ring_timeout = ring_timeout;
-    settings.t1 = Duration::from_millis(50);
     SipTelephony::start(settings).await.expect("the edge starts")
 }
 
@@ -178,7 +177,7 @@ async fn a_number_that_is_not_e164_is_refused_before_any_invite() {
 async fn behind_nat_the_public_address_is_named_and_needs_a_fixed_port() {
     let Some(sipp) = peers::sipp() else { return };
     let public: IpAddr = "192.0.2.1".parse().unwrap();
-    let mut settings = EdgeSettings::new("127.0.0.1:0".parse().unwrap(), LOOPBACK, Trunk { proxy: None, sources: vec![] });
+    let mut settings = edge_settings(None, vec![]);
     settings.public_ip = Some(public);
     assert!(matches!(SipTelephony::start(settings.clone()).await, Err(trustline_sip::EdgeError::PublicNeedsPort)));
 
@@ -186,7 +185,6 @@ async fn behind_nat_the_public_address_is_named_and_needs_a_fixed_port() {
     let listen = std::net::UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
     settings.listen = listen;
     settings.trunk = Trunk { proxy: Some(carrier.address), sources: vec![LOOPBACK] };
-    settings.t1 = Duration::from_millis(50);
     let edge = SipTelephony::start(settings).await.unwrap();
     let mut leg = edge.dial(call_to("+447700900001")).await.unwrap();
     assert_eq!(events_until_end(&mut leg).await, vec![CallProgress::Failed(CallFailure::Busy)]);
@@ -228,7 +226,7 @@ async fn answers(socket: &tokio::net::UdpSocket, window: Duration) -> Vec<String
 #[tokio::test]
 async fn a_stranger_flooding_the_edge_gets_a_few_403s_then_silence_and_the_trunk_is_still_answered() {
     let trunk_ip: IpAddr = "127.0.0.2".parse().unwrap();
-    let settings = EdgeSettings::new("127.0.0.1:0".parse().unwrap(), LOOPBACK, Trunk { proxy: None, sources: vec![trunk_ip] });
+    let settings = edge_settings(None, vec![trunk_ip]);
     let edge = SipTelephony::start(settings).await.unwrap();
     let said = flood(edge.local_addr(), LOOPBACK, 60).await;
     assert_eq!(said.len(), 20, "{said:?}");
@@ -241,7 +239,7 @@ async fn a_stranger_flooding_the_edge_gets_a_few_403s_then_silence_and_the_trunk
 
 #[tokio::test]
 async fn a_trunk_without_a_proxy_takes_calls_in_only() {
-    let settings = EdgeSettings::new("127.0.0.1:0".parse().unwrap(), LOOPBACK, Trunk { proxy: None, sources: vec![LOOPBACK] });
+    let settings = edge_settings(None, vec![LOOPBACK]);
     let edge = SipTelephony::start(settings).await.unwrap();
     assert!(matches!(edge.dial(call_to("+447700900001")).await, Err(TelephonyError::Unavailable(_))));
     assert_eq!(edge.calls_in_progress(), 0);

@@ -6,10 +6,10 @@
 mod peers;
 
 use peers::far_audio::{samples_ratio, tone_ratio};
-use peers::{BaresipPhone, FarAudio, Sipp};
+use peers::{BaresipPhone, FarAudio, Sipp, edge_settings};
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
-use trustline_sip::{EdgeSettings, SipTelephony, Trunk};
+use trustline_sip::SipTelephony;
 use trustline_telephony::{CallProgress, DialRequest, Party, Settlement, Telephony};
 
 const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
@@ -21,10 +21,7 @@ const MUSIC: [f64; 6] = [220.0, 261.63, 329.63, 392.0, 440.0, 523.25];
 async fn a_phone_and_a_carrier_call_bridged_hear_each_others_tones() {
     let (Some(sipp), Some(baresip)) = (peers::sipp(), peers::baresip()) else { return };
     let carrier = Sipp::carrier(&sipp, "answered.xml", 1, &[]).await;
-    let mut settings =
-        EdgeSettings::new("127.0.0.1:0".parse().unwrap(), LOOPBACK, Trunk { proxy: Some(carrier.address), sources: vec![LOOPBACK] });
-    settings.t1 = Duration::from_millis(50);
-    let edge = SipTelephony::start(settings).await.unwrap();
+    let edge = SipTelephony::start(edge_settings(Some(carrier.address), vec![LOOPBACK])).await.unwrap();
     let mut incoming = edge.incoming().unwrap();
 
     let phone = BaresipPhone::call(&baresip, edge.local_addr(), "+442079460990", 1000.0, 6);

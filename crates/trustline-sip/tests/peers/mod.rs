@@ -110,6 +110,15 @@ fn command(binary: &PathBuf, scenario: &str, address: SocketAddr, calls: u32, au
     command
 }
 
+/// An edge on loopback whose trunk is `proxy`, trusting `sources`, with
+/// fast SIP timers (T1 50 ms, so Timer B is 3.2 s).
+pub fn edge_settings(proxy: Option<SocketAddr>, sources: Vec<std::net::IpAddr>) -> trustline_sip::EdgeSettings {
+    let loopback = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+    let mut settings = trustline_sip::EdgeSettings::new(SocketAddr::new(loopback, 0), loopback, trustline_sip::Trunk { proxy, sources });
+    settings.t1 = Duration::from_millis(50);
+    settings
+}
+
 /// Waits until the edge has let go of every call (its followers end a
 /// moment after the SIP that ends a call).
 pub async fn wait_until_no_calls(edge: &trustline_sip::SipTelephony) {
