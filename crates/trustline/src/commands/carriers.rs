@@ -72,29 +72,25 @@ pub struct Carriers {
 }
 
 /// What the flags ask for, checked before anything starts or changes.
-pub struct CarrierPlan {
-    dialer: Dialer,
-    sip: Option<EdgeSettings>,
-    simulated_speed: f64,
-}
-
-enum Dialer {
+pub enum CarrierPlan {
+    /// This node does not dial.
     None,
-    Simulated,
-    Sip,
+    /// The simulated carrier places calls; a SIP edge, if any, takes calls in beside it.
+    Simulated { speed: f64, sip: Option<EdgeSettings> },
+    /// The SIP trunk places calls and takes them.
+    Sip(EdgeSettings),
 }
 
 pub fn plan(args: &CarrierArgs, demo: bool) -> anyhow::Result<CarrierPlan> {
     let sip = args.sip_listen.map(|listen| sip_settings(args, listen, demo)).transpose()?;
-    let dialer = match (args.telephony.as_str(), &sip) {
-        ("none", None) => Dialer::None,
+    Ok(match (args.telephony.as_str(), sip) {
+        ("none", None) => CarrierPlan::None,
         ("none", Some(_)) => bail!("--sip-listen needs a dialer on this node: --telephony simulated or sip"),
         ("sip", None) => bail!("--telephony sip needs --sip-listen and --sip-trunk"),
         ("sip", Some(_)) if args.sip_trunk.is_none() => bail!("--telephony sip needs --sip-trunk: where calls are placed"),
-        ("sip", Some(_)) => Dialer::Sip,
-        _ => Dialer::Simulated,
-    };
-    Ok(CarrierPlan { dialer, sip, simulated_speed: args.simulated_speed })
+        ("sip", Some(settings)) => CarrierPlan::Sip(settings),
+        (_, sip) => CarrierPlan::Simulated { speed: args.simulated_speed, sip },
+    })
 }
 
 fn sip_settings(args: &CarrierArgs, listen: SocketAddr, demo: bool) -> anyhow::Result<EdgeSettings> {
@@ -118,25 +114,29 @@ fn sip_settings(args: &CarrierArgs, listen: SocketAddr, demo: bool) -> anyhow::R
 /// Starts the planned carriers; `None` when this node does not dial. In
 /// the demo the simulated carrier also plays the demo's callers.
 pub async fn start(plan: CarrierPlan, demo: bool, clock: &dyn Clock) -> anyhow::Result<Option<Carriers>> {
-    let sip = match plan.sip {
-        Some(settings) => Some(Arc::new(SipTelephony::start(settings).await.context("cannot start the SIP edge")?)),
-        None => None,
-    };
-    let telephony: Arc<dyn Telephony> = match (plan.dialer, &sip) {
-        (Dialer::None, _) => return Ok(None),
-        (Dialer::Sip, Some(sip)) => sip.clone(),
-        (Dialer::Sip, None) => bail!("--telephony sip needs --sip-listen"),
-        (Dialer::Simulated, sip) => {
+    Ok(Some(match plan {
+        CarrierPlan::None => return Ok(None),
+        CarrierPlan::Sip(settings) => {
+            let sip = sip_edge(settings).await?;
+            Carriers { telephony: sip.clone(), sip: Some(sip) }
+        }
+        CarrierPlan::Simulated { speed, sip } => {
             let seed = u64::try_from(clock.now()).unwrap_or(1);
-            let simulated = Arc::new(SimulatedTelephony::new(CarrierProfile::default(), seed, plan.simulated_speed));
+            let simulated = Arc::new(SimulatedTelephony::new(CarrierProfile::default(), seed, speed));
             if demo {
                 simulated.start_inbound(demo_floor::inbound_traffic(), seed.wrapping_add(1));
             }
             match sip {
-                Some(sip) => Arc::new(CarrierSet::new(vec![simulated, sip.clone()])),
-                None => simulated,
+                Some(settings) => {
+                    let sip = sip_edge(settings).await?;
+                    Carriers { telephony: Arc::new(CarrierSet::new(vec![simulated, sip.clone()])), sip: Some(sip) }
+                }
+                None => Carriers { telephony: simulated, sip: None },
             }
         }
-    };
-    Ok(Some(Carriers { telephony, sip }))
+    }))
+}
+
+async fn sip_edge(settings: EdgeSettings) -> anyhow::Result<Arc<SipTelephony>> {
+    Ok(Arc::new(SipTelephony::start(settings).await.context("cannot start the SIP edge")?))
 }

@@ -13,7 +13,7 @@ use trustline_app::SystemClock;
 use trustline_crypto::{PasswordHasher, random_password};
 use trustline_domain::dialing::{CampaignInput, CampaignStatus};
 use trustline_domain::routing::{QueueInput, SkillLevels};
-use trustline_domain::{AuditAction, Clock, Role};
+use trustline_domain::{AuditAction, Clock, Role, UserId};
 use trustline_import::{ImportRequest, ImportSource, run_import};
 use trustline_phone::PhoneRules;
 use trustline_store::{CampaignDraft, QueueDraft, Tenant};
@@ -80,6 +80,13 @@ fn sample_numbers() -> Vec<String> {
     numbers
 }
 
+/// A floor agent's account, with the password it signs in with.
+pub struct FloorAgent {
+    pub id: UserId,
+    pub username: String,
+    pub password: Zeroizing<String>,
+}
+
 /// Creates the floor's agents (new passwords at every start), the sample
 /// list and the running campaign, as needed. Returns the agents' accounts.
 pub async fn prepare(
@@ -87,16 +94,17 @@ pub async fn prepare(
     hasher: &PasswordHasher,
     tenant: &Tenant,
     data_dir: &std::path::Path,
-) -> anyhow::Result<Vec<(String, Zeroizing<String>)>> {
+) -> anyhow::Result<Vec<FloorAgent>> {
     let mut agents = Vec::new();
     for i in 1..=FLOOR_AGENTS {
         let username = format!("floor{i}");
         let password = random_password();
-        match inst.store.user_by_username(tenant.id, &username).await? {
+        let id = match inst.store.user_by_username(tenant.id, &username).await? {
             Some(user) => {
                 let audit =
                     cli_audit(tenant.id.0, AuditAction::UserPasswordReset, format!("user:{}", user.id)).detail("reason", "demo start");
                 inst.store.set_password(tenant.id, user.id, &hasher.hash(&password)?, audit).await?;
+                user.id
             }
             None => {
                 create_user(
@@ -108,17 +116,16 @@ pub async fn prepare(
                     Role::Agent,
                     InitialPassword::Chosen(&password),
                 )
-                .await?;
+                .await?
+                .id
             }
-        }
-        agents.push((username, password));
+        };
+        agents.push(FloorAgent { id, username, password });
     }
-    for (username, _) in agents.iter().take(BILLING_AGENTS) {
-        if let Some(user) = inst.store.user_by_username(tenant.id, username).await? {
-            let skills = SkillLevels::new([("billing".into(), 5)]);
-            let audit = cli_audit(tenant.id.0, AuditAction::AgentSkills, format!("user:{}", user.id)).detail("skills", "billing:5");
-            inst.store.set_agent_skills(tenant.id, user.id, &skills, SystemClock.now(), audit).await?;
-        }
+    for agent in agents.iter().take(BILLING_AGENTS) {
+        let skills = SkillLevels::new([("billing".into(), 5)]);
+        let audit = cli_audit(tenant.id.0, AuditAction::AgentSkills, format!("user:{}", agent.id)).detail("skills", "billing:5");
+        inst.store.set_agent_skills(tenant.id, agent.id, &skills, SystemClock.now(), audit).await?;
     }
     let queues = inst.store.queues(tenant.id).await?;
     for input in demo_queues() {
@@ -185,8 +192,8 @@ pub async fn prepare(
 }
 
 /// Starts one client per floor agent against the server at `base`.
-pub fn start(base: String, tenant: String, agents: Vec<(String, Zeroizing<String>)>) {
-    for (i, (username, password)) in agents.into_iter().enumerate() {
+pub fn start(base: String, tenant: String, agents: Vec<FloorAgent>) {
+    for (i, FloorAgent { username, password, .. }) in agents.into_iter().enumerate() {
         let (base, tenant) = (base.clone(), tenant.clone());
         tokio::spawn(async move {
             loop {

@@ -111,10 +111,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     };
     if let (Some(sip), Some(tenant)) = (&sip, &demo_tenant) {
         // The demo's floor agents answer SIP callers with a recorded greeting.
-        for (username, _) in &floor {
-            if let Some(agent) = inst.store.user_by_username(tenant.id, username).await? {
-                sip.seat_virtual_agent(tenant.id, agent.id);
-            }
+        for agent in &floor {
+            sip.seat_virtual_agent(tenant.id, agent.id);
         }
     }
     app.start_webhooks(Duration::from_secs(1));
