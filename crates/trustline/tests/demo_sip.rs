@@ -1,5 +1,5 @@
 //! `trustline serve --demo --sip-listen`: a SIP caller on this machine
-//! dials a demo queue's number, waits in the queue with hold music, and is
+//! dials a demo queue's number, hears hold music while it waits, and is
 //! answered by a floor agent, who greets them with a recording.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -20,7 +20,7 @@ use std::time::Duration;
 const MUSIC: [f64; 6] = [220.0, 261.63, 329.63, 392.0, 440.0, 523.25];
 
 #[tokio::test]
-async fn a_sip_caller_waits_with_music_and_is_greeted_by_a_floor_agent() {
+async fn a_sip_caller_hears_music_until_a_floor_agent_greets_them() {
     let Some(sipp) = peers::sipp() else { return };
     let dir = tempfile::tempdir().unwrap();
     let child =
@@ -49,11 +49,14 @@ async fn a_sip_caller_waits_with_music_and_is_greeted_by_a_floor_agent() {
         let loud = samples.iter().filter(|s| s.unsigned_abs() > 500).count();
         loud > samples.len() / 10 && purity(w, source, &MUSIC) < 0.1
     };
-    let first_music = windows.iter().position(music);
-    let first_greeting = windows.iter().position(speech);
-    assert!(first_music.is_some(), "the waiting caller hears hold music");
-    assert!(first_greeting.is_some(), "a floor agent answers with the greeting");
-    assert!(first_music < first_greeting, "music while waiting, then the agent");
+    // Whether a floor agent is free when the call arrives depends on the
+    // simulated floor, so the wait may be long or nil: what must hold is that
+    // every window before the greeting (bar the one just before it, where
+    // the greeting may begin) is music, never dead air. Music for a caller on its own is measured exactly in
+    // trustline-sip's call_audio tests.
+    let first_greeting = windows.iter().position(speech).expect("a floor agent answers with the greeting");
+    let waiting = windows.get(..first_greeting.saturating_sub(1)).unwrap_or_default();
+    assert!(waiting.iter().all(music), "the waiting caller hears hold music until the agent");
     assert!(caller.finished().await.success(), "the caller was answered with PCMA and hung up cleanly");
     drop(child);
     let logged = logged.join().unwrap();
