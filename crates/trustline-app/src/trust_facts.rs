@@ -9,10 +9,11 @@ use crate::audit_check::verify_tenant;
 use crate::keys::Keys;
 use crate::policies::Policies;
 use std::sync::Arc;
+use trustline_domain::destination::DestinationPolicy;
 use trustline_domain::incidents::{notification_overdue, response_overdue};
 use trustline_domain::registers::{Risk, Supplier};
 use trustline_domain::training::training_current;
-use trustline_domain::webhooks::{DestinationPolicy, destination_url};
+use trustline_domain::webhooks::destination_url;
 use trustline_domain::{Action, ContactId, Role, UnixTime, permits};
 use trustline_store::{JobRunRecord, Store, StoreError, Tenant, User, jobs, registers};
 use trustline_trust::{

@@ -114,6 +114,8 @@ audit_actions! {
     TrustEvidence => "trust.evidence",
     TrustEvidenceExport => "trust.evidence_export",
     TrustRead => "trust.read",
+    TrunkCreate => "trunk.create",
+    TrunkDelete => "trunk.delete",
     UserChangeRole => "user.change_role",
     UserCreate => "user.create",
     UserDisable => "user.disable",

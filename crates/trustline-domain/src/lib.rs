@@ -12,6 +12,7 @@ mod clock;
 pub mod contact;
 pub mod control_checks;
 mod csv_writer;
+pub mod destination;
 pub mod dialing;
 mod ids;
 pub mod incidents;
@@ -30,6 +31,7 @@ mod session;
 mod text;
 mod throttle;
 pub mod training;
+pub mod trunks;
 pub mod webhooks;
 
 pub use audit_action::AuditAction;

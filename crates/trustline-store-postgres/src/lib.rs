@@ -21,6 +21,7 @@ mod queues;
 mod registers;
 mod rows;
 mod training;
+mod trunks;
 mod trust;
 mod webhooks;
 

@@ -366,6 +366,27 @@ pub fn webhook(row: &impl Columns) -> Result<trustline_store::Webhook, StoreErro
     })
 }
 
+pub fn sip_trunk(row: &impl Columns) -> Result<trustline_store::SipTrunk, StoreError> {
+    let username = row.opt_text("digest_username")?;
+    let sealed_password = row.opt_bytes("sealed_password")?;
+    let digest = match (username, sealed_password) {
+        (Some(username), Some(sealed_password)) => Some(trustline_store::SealedLogin { username, sealed_password }),
+        (None, None) => None,
+        _ => return Err(undecodable("sealed_password")),
+    };
+    Ok(trustline_store::SipTrunk {
+        id: row.int("id")?,
+        tenant_id: TenantId(row.int("tenant_id")?),
+        name: row.text("name")?,
+        host: row.text("host")?,
+        port: u16::try_from(row.int("port")?).map_err(|_| undecodable("port"))?,
+        sources: json(row, "sources")?,
+        caller_id: row.opt_text("caller_id")?,
+        digest,
+        created_at: row.int("created_at")?,
+    })
+}
+
 pub fn webhook_delivery(row: &impl Columns) -> Result<trustline_store::WebhookDelivery, StoreError> {
     Ok(trustline_store::WebhookDelivery {
         id: row.int("id")?,

@@ -31,6 +31,7 @@ mod registers;
 mod restore;
 mod tenant_end;
 mod training;
+mod trunks;
 mod trust;
 mod webhooks;
 

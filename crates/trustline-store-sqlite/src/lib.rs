@@ -19,6 +19,7 @@ mod queues;
 mod registers;
 mod rows;
 mod training;
+mod trunks;
 mod trust;
 mod webhooks;
 

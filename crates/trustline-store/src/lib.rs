@@ -27,6 +27,7 @@ mod records;
 mod register_store;
 mod tenant_end;
 mod training;
+mod trunks;
 mod trust;
 mod webhooks;
 
@@ -60,6 +61,7 @@ pub use records::{ApiToken, AuditSearch, NewApiToken, NewUser, Session, Tenant, 
 pub use register_store::{RegisterEntry, RegisterStore, registers};
 pub use tenant_end::{Certifier, DeletionCounts};
 pub use training::TrainingStore;
+pub use trunks::{NewSipTrunk, SealedLogin, SipTrunk, TrunkStore};
 pub use trust::{ControlEvidence, JobRunRecord, TrustStore, jobs};
 pub use webhooks::{AttemptOutcome, NewDelivery, NewWebhook, Webhook, WebhookDelivery, WebhookStore};
 
@@ -82,6 +84,7 @@ pub trait Store:
     + CallStore
     + QueueStore
     + WebhookStore
+    + TrunkStore
     + TrustStore
     + TrainingStore
     + IncidentStore

@@ -10,8 +10,8 @@ use trustline_domain::routing::{QueueInput, SkillLevels};
 use trustline_domain::{Action, AuditAction, CallResult, Role, SessionStage, SessionTimes, TenantId, UserId};
 use trustline_store::{
     AccessDecisionRecord, AgentMove, AttemptOutcome, CallChange, CallDirection, CallDisposition, CallMode, CallState, CampaignDraft,
-    ControlEvidence, IdempotencyClaim, IncidentState, JobRunRecord, NewApiToken, NewCall, NewDelivery, NewIncident, NewUser, NewWebhook,
-    QueueDraft, Session, Store, StoreError, Tenant, TimelineEntry, jobs, registers,
+    ControlEvidence, IdempotencyClaim, IncidentState, JobRunRecord, NewApiToken, NewCall, NewDelivery, NewIncident, NewSipTrunk, NewUser,
+    NewWebhook, QueueDraft, SealedLogin, Session, Store, StoreError, Tenant, TimelineEntry, jobs, registers,
 };
 use trustline_testdb::{Engine, RawDb, TestDb, on_both_engines};
 
@@ -60,6 +60,7 @@ on_both_engines!(
     campaigns_and_queues_come_back_as_the_domain_wrote_them,
     a_call_moves_only_from_its_state_and_comes_back_typed,
     webhook_deliveries_are_claimed_once_and_retried_until_they_end,
+    trunks_belong_to_their_tenant_and_keep_their_login_sealed,
     an_idempotency_key_answers_its_own_request_only,
     an_incident_is_raised_once_moves_from_its_status_and_is_reminded_once_per_mark,
     courses_and_completions_belong_to_their_tenant,
@@ -524,6 +525,41 @@ async fn webhook_deliveries_are_claimed_once_and_retried_until_they_end(engine: 
     assert!(s.deliveries(other.id, hook, 10).await.unwrap().is_empty());
     s.delete_webhook(t.id, hook, draft(t.id.0, AuditAction::WebhookDelete)).await.unwrap();
     assert!(s.webhooks(t.id).await.unwrap().is_empty());
+}
+
+/// A tenant's trunks come back as written, oldest first; another tenant
+/// neither sees nor removes them; the edge's list spans tenants; a login's
+/// name and sealed password are kept or absent together.
+async fn trunks_belong_to_their_tenant_and_keep_their_login_sealed(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let s = db.store.as_ref();
+    let (t, other) = (tenant(s, "acme").await, tenant(s, "globex").await);
+    let new = |tenant: TenantId, name: &str, digest: Option<SealedLogin>| NewSipTrunk {
+        tenant_id: tenant,
+        name: name.into(),
+        host: "sip.carrier.example".into(),
+        port: 5080,
+        sources: vec!["203.0.113.7".parse().unwrap(), "2001:db8::7".parse().unwrap()],
+        caller_id: Some("+442079460990".into()),
+        digest,
+        at: 1000,
+    };
+    let login = SealedLogin { username: "acme-42".into(), sealed_password: vec![9; 48] };
+    let first = s.create_trunk(new(t.id, "Main", Some(login.clone())), draft(t.id.0, AuditAction::TrunkCreate)).await.unwrap();
+    let second = s.create_trunk(new(t.id, "Backup", None), draft(t.id.0, AuditAction::TrunkCreate)).await.unwrap();
+    let theirs = s.create_trunk(new(other.id, "Theirs", None), draft(other.id.0, AuditAction::TrunkCreate)).await.unwrap();
+    let mine = s.trunks(t.id).await.unwrap();
+    assert_eq!(mine.iter().map(|k| k.id).collect::<Vec<_>>(), [first, second], "oldest first");
+    assert_eq!(mine[0].digest, Some(login));
+    assert_eq!(mine[0].sources, new(t.id, "Main", None).sources);
+    assert_eq!((mine[0].port, mine[0].caller_id.as_deref(), mine[1].digest.as_ref()), (5080, Some("+442079460990"), None));
+    let everyone: Vec<(TenantId, i64)> = s.every_trunk().await.unwrap().iter().map(|k| (k.tenant_id, k.id)).collect();
+    assert_eq!(everyone, [(t.id, first), (t.id, second), (other.id, theirs)]);
+    let foreign = s.delete_trunk(other.id, first, draft(other.id.0, AuditAction::TrunkDelete)).await;
+    assert!(matches!(foreign, Err(StoreError::NotFound)), "{foreign:?}");
+    s.delete_trunk(t.id, first, draft(t.id.0, AuditAction::TrunkDelete)).await.unwrap();
+    assert_eq!(s.trunks(t.id).await.unwrap().iter().map(|k| k.id).collect::<Vec<_>>(), [second]);
+    assert_eq!(verified_length(&db, t.id).await, 4, "the tenant, two trunks and a removal, each audited in its own chain");
 }
 
 /// A key holds one request: the same request finds its answer (or that it

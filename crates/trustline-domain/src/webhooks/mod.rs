@@ -2,10 +2,8 @@
 //! may go (never to this network's own or private addresses unless the
 //! operator allows it), and when a failed delivery is tried again.
 
-mod destination;
 mod retry;
 mod subscription;
 
-pub use destination::{DestinationPolicy, address_allowed};
 pub use retry::{DeliveryAttempt, MAX_ATTEMPTS, next_attempt};
 pub use subscription::{PUBLIC_HTTPS_URL, WebhookEvent, WebhookInput, WebhookTarget, WebhookUrl, destination_url};

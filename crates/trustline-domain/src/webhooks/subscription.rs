@@ -1,8 +1,8 @@
 //! A webhook subscription as an administrator writes it: an HTTPS URL and
 //! the events to receive.
 
-use super::destination::{DestinationPolicy, address_refusal};
 use crate::contact::FieldError;
+use crate::destination::{DestinationPolicy, address_refusal, public_host};
 use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
 
@@ -74,19 +74,6 @@ impl schemars::JsonSchema for WebhookUrl {
                 with an optional port, path and query; no user name, password or #fragment.",
         })
     }
-}
-
-/// A DNS label, then the top-level label: letters, and never `localhost`
-/// (spelled as every other nine-letter word, since the patterns the API
-/// document may use have no look-ahead).
-macro_rules! public_host {
-    () => {
-        concat!(
-            "(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+",
-            "(?:[a-z]{2,8}|[a-z]{10,63}|[a-km-z][a-z]{8}|l[a-np-z][a-z]{7}|lo[abd-z][a-z]{6}|loc[b-z][a-z]{5}",
-            "|loca[a-km-z][a-z]{4}|local[a-gi-z][a-z]{3}|localh[a-np-z][a-z]{2}|localho[a-rt-z][a-z]|localhos[a-su-z])"
-        )
-    };
 }
 
 /// Every delivery URL the strict policy accepts, and nothing else: the rule

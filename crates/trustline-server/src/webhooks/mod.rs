@@ -9,7 +9,7 @@ mod transport;
 pub(crate) use sender::start;
 pub(crate) use trustline_app::{publish_webhook as publish, webhook_events_of as events_of, webhook_secret_place as secret_place};
 
-use trustline_domain::webhooks::DestinationPolicy;
+use trustline_domain::destination::DestinationPolicy;
 
 pub(crate) fn policy(state: &crate::state::AppState) -> DestinationPolicy {
     DestinationPolicy { allow_private: state.config.allow_private_webhooks }

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
-use trustline_domain::webhooks::{DestinationPolicy, address_allowed};
+use trustline_domain::destination::{DestinationPolicy, address_allowed};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const EXCHANGE_TIMEOUT: Duration = Duration::from_secs(10);

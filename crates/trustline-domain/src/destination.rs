@@ -1,8 +1,9 @@
-//! Where a delivery may go. A webhook URL is chosen by a tenant's
-//! administrator, so without care it could make the server call its own
-//! network (databases, cloud metadata at 169.254.169.254, admin panels):
-//! only public unicast addresses are allowed, checked on the URL and again
-//! on every address its host resolves to at delivery time.
+//! Where the server may be sent by a tenant's administrator: a webhook's
+//! URL and a SIP trunk's host are theirs to choose, so without care they
+//! could make the server reach its own network (databases, cloud metadata
+//! at 169.254.169.254, admin panels): only public unicast addresses are
+//! allowed, checked on what is written and again on every address its host
+//! resolves to when it is used.
 //!
 //! The refused blocks are the IANA IPv4 and IPv6 Special-Purpose Address
 //! Registries' blocks that are not globally reachable, plus multicast and
@@ -14,6 +15,20 @@
 //! IPv4 addresses it reaches.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+/// A DNS label, then the top-level label: letters, and never `localhost`
+/// (spelled as every other nine-letter word, since the patterns the API
+/// document may use have no look-ahead).
+macro_rules! public_host_pattern {
+    () => {
+        concat!(
+            "(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+",
+            "(?:[a-z]{2,8}|[a-z]{10,63}|[a-km-z][a-z]{8}|l[a-np-z][a-z]{7}|lo[abd-z][a-z]{6}|loc[b-z][a-z]{5}",
+            "|loca[a-km-z][a-z]{4}|local[a-gi-z][a-z]{3}|localh[a-np-z][a-z]{2}|localho[a-rt-z][a-z]|localhos[a-su-z])"
+        )
+    };
+}
+pub(crate) use public_host_pattern as public_host;
 
 /// Whether private and local destinations are allowed (an on-premises CRM
 /// on the company network); off by default.

@@ -1,0 +1,76 @@
+//! The SQL of [`TrunkStore`](trustline_store::TrunkStore), the same on both
+//! engines, expanded in each engine crate.
+
+/// Implements [`TrunkStore`](trustline_store::TrunkStore) for an engine.
+#[macro_export]
+macro_rules! trunk_store_for {
+    ($store:ident) => {
+        #[::async_trait::async_trait]
+        impl $crate::store::TrunkStore for $store {
+            async fn create_trunk(
+                &self,
+                trunk: $crate::store::NewSipTrunk,
+                mut audit: ::trustline_audit::AuditDraft,
+            ) -> $crate::store::StoreResult<i64> {
+                let sources = $crate::decode::to_json(&trunk.sources, "trunk sources")?;
+                let (username, sealed_password) = trunk.digest.map(|d| (d.username, d.sealed_password)).unzip();
+                let mut tx = self.begin().await?;
+                let id: i64 = $crate::sqlx::query_scalar(
+                    "INSERT INTO sip_trunks (tenant_id, name, host, port, sources, caller_id, digest_username, sealed_password, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                )
+                .bind(trunk.tenant_id.0)
+                .bind(&trunk.name)
+                .bind(&trunk.host)
+                .bind(i64::from(trunk.port))
+                .bind(&sources)
+                .bind(&trunk.caller_id)
+                .bind(&username)
+                .bind(&sealed_password)
+                .bind(trunk.at)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(unavailable)?;
+                audit.target = format!("trunk:{id}");
+                self.append(&mut tx, audit).await?;
+                Self::commit(tx).await?;
+                Ok(id)
+            }
+
+            async fn trunks(&self, tenant: ::trustline_domain::TenantId) -> $crate::store::StoreResult<Vec<$crate::store::SipTrunk>> {
+                let rows = $crate::sqlx::query("SELECT * FROM sip_trunks WHERE tenant_id = $1 ORDER BY id")
+                    .bind(tenant.0)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(unavailable)?;
+                rows.iter().map(|r| $crate::decode::sip_trunk(&Cols(r))).collect()
+            }
+
+            async fn delete_trunk(
+                &self,
+                tenant: ::trustline_domain::TenantId,
+                id: i64,
+                audit: ::trustline_audit::AuditDraft,
+            ) -> $crate::store::StoreResult<()> {
+                let mut tx = self.begin().await?;
+                let done = $crate::sqlx::query("DELETE FROM sip_trunks WHERE tenant_id = $1 AND id = $2")
+                    .bind(tenant.0)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(unavailable)?;
+                must_change(done.rows_affected())?;
+                self.append(&mut tx, audit).await?;
+                Self::commit(tx).await
+            }
+
+            async fn every_trunk(&self) -> $crate::store::StoreResult<Vec<$crate::store::SipTrunk>> {
+                let rows = $crate::sqlx::query("SELECT * FROM sip_trunks ORDER BY tenant_id, id")
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(unavailable)?;
+                rows.iter().map(|r| $crate::decode::sip_trunk(&Cols(r))).collect()
+            }
+        }
+    };
+}

@@ -1,0 +1,53 @@
+//! Tenants' SIP trunks as stored. The digest password is kept sealed by
+//! the caller; the store never sees it in the clear.
+
+use crate::StoreResult;
+use async_trait::async_trait;
+use std::net::IpAddr;
+use trustline_audit::AuditDraft;
+use trustline_domain::{TenantId, UnixTime};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SipTrunk {
+    pub id: i64,
+    pub tenant_id: TenantId,
+    pub name: String,
+    pub host: String,
+    pub port: u16,
+    pub sources: Vec<IpAddr>,
+    pub caller_id: Option<String>,
+    pub digest: Option<SealedLogin>,
+    pub created_at: UnixTime,
+}
+
+/// A digest login whose password is sealed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SealedLogin {
+    pub username: String,
+    pub sealed_password: Vec<u8>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewSipTrunk {
+    pub tenant_id: TenantId,
+    pub name: String,
+    pub host: String,
+    pub port: u16,
+    pub sources: Vec<IpAddr>,
+    pub caller_id: Option<String>,
+    pub digest: Option<SealedLogin>,
+    pub at: UnixTime,
+}
+
+#[async_trait]
+pub trait TrunkStore: Send + Sync {
+    /// Fills the draft's target with the new id.
+    async fn create_trunk(&self, trunk: NewSipTrunk, audit: AuditDraft) -> StoreResult<i64>;
+    /// A tenant's trunks, oldest first (the first places its calls).
+    async fn trunks(&self, tenant: TenantId) -> StoreResult<Vec<SipTrunk>>;
+    /// `NotFound` if the tenant has no such trunk.
+    async fn delete_trunk(&self, tenant: TenantId, id: i64, audit: AuditDraft) -> StoreResult<()>;
+    /// Every tenant's trunks (an ended tenant's are deleted with it), by
+    /// tenant then oldest first: what the SIP edge serves.
+    async fn every_trunk(&self) -> StoreResult<Vec<SipTrunk>>;
+}
