@@ -18,6 +18,8 @@ pub struct Keys {
     pub totp: Sealer,
     /// Seals webhook signing secrets in the database.
     pub webhooks: Sealer,
+    /// Seals SIP trunks' digest passwords in the database.
+    pub trunks: Sealer,
     pub checkpoint_signer: CheckpointSigner,
     /// Seals audit events; shared with the store, which links the chain.
     pub chain: Arc<ChainKeys>,
@@ -32,6 +34,7 @@ impl Keys {
             csrf: ValueMac::new(secret.derive("csrf")),
             totp: Sealer::new(secret.derive("totp-seeds"))?,
             webhooks: Sealer::new(secret.derive("webhook-secrets"))?,
+            trunks: Sealer::new(secret.derive("sip-trunk-passwords"))?,
             checkpoint_signer: CheckpointSigner::from_seed(secret.derive("audit-checkpoints")),
             chain: Arc::new(ChainKeys::new(ValueMac::new(secret.derive("audit-chain")))),
         })

@@ -33,6 +33,7 @@ mod sign_in;
 mod system_clock;
 mod tenant_end;
 mod training_standing;
+mod trunk_logins;
 mod trust_facts;
 mod webhook_outbox;
 
@@ -58,5 +59,6 @@ pub use sign_in::{EnrolmentSecret, OpenedSession, SignIn};
 pub use system_clock::SystemClock;
 pub use tenant_end::{DeletionCertificate, end_tenant};
 pub use training_standing::training_standing;
+pub use trunk_logins::{open_login as open_trunk_login, seal_login as seal_trunk_login};
 pub use trust_facts::gather as gather_trust_facts;
 pub use webhook_outbox::{events_of as webhook_events_of, publish as publish_webhook, secret_place as webhook_secret_place};

@@ -50,6 +50,7 @@ pub enum Action {
     QueueManage,
     /// Subscribe CRMs to events (webhooks) and see their deliveries.
     WebhookManage,
+    TrunkManage,
     /// See the security controls and their live evidence (the trust center).
     TrustRead,
     /// Define security courses and record who completed them.
@@ -94,6 +95,7 @@ const MATRIX: &[(Action, &[Role])] = &[
     (Action::QueueRead, &[Owner, Admin, Supervisor, Agent]),
     (Action::QueueManage, &[Owner, Admin, Supervisor]),
     (Action::WebhookManage, &[Owner, Admin]),
+    (Action::TrunkManage, &[Owner, Admin]),
     // Auditors review the controls; they see facts about accounts, never personal data.
     (Action::TrustRead, &[Owner, Admin, Auditor]),
     (Action::TrainingManage, &[Owner, Admin]),
@@ -107,7 +109,7 @@ const MATRIX: &[(Action, &[Role])] = &[
 pub struct UnknownAction(pub String);
 
 impl Action {
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 31] = [
         Action::AccountView,
         Action::UserRead,
         Action::UserCreate,
@@ -133,6 +135,7 @@ impl Action {
         Action::QueueRead,
         Action::QueueManage,
         Action::WebhookManage,
+        Action::TrunkManage,
         Action::TrustRead,
         Action::TrainingManage,
         Action::IncidentRead,
@@ -173,6 +176,7 @@ impl Action {
             Action::QueueRead => "queue.read",
             Action::QueueManage => "queue.manage",
             Action::WebhookManage => "webhook.manage",
+            Action::TrunkManage => "trunk.manage",
             Action::TrustRead => "trust.read",
             Action::TrainingManage => "training.manage",
             Action::IncidentRead => "incident.read",

@@ -25,6 +25,9 @@ pub struct AppConfig {
     /// Webhooks may go to private and local addresses (and plain http), for
     /// a CRM on the company's own network. Off by default.
     pub allow_private_webhooks: bool,
+    /// SIP trunks may point at private and local addresses (a session
+    /// border controller on the company's own network). Off by default.
+    pub allow_private_trunks: bool,
     /// How often the retention job runs: the trust center expects a run
     /// within twice this.
     pub retention_interval_seconds: i64,
@@ -46,6 +49,7 @@ impl Default for AppConfig {
             issuer: "Trustline".into(),
             trusted_proxies: Vec::new(),
             allow_private_webhooks: false,
+            allow_private_trunks: false,
             retention_interval_seconds: 3_600,
             siem: crate::SiemOutputs::default(),
             upload_dir: std::env::temp_dir(),

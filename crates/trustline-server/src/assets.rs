@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 const CSS: &str = "text/css; charset=utf-8";
 
 /// Script modules by file name.
-const SCRIPTS: [(&str, &str); 23] = [
+const SCRIPTS: [(&str, &str); 24] = [
     ("admin_campaigns.js", include_str!("../static/js/admin_campaigns.js")),
     ("admin_imports.js", include_str!("../static/js/admin_imports.js")),
     ("admin_queues.js", include_str!("../static/js/admin_queues.js")),
@@ -17,6 +17,7 @@ const SCRIPTS: [(&str, &str); 23] = [
     ("admin_tokens.js", include_str!("../static/js/admin_tokens.js")),
     ("admin_users.js", include_str!("../static/js/admin_users.js")),
     ("admin_webhooks.js", include_str!("../static/js/admin_webhooks.js")),
+    ("admin_trunks.js", include_str!("../static/js/admin_trunks.js")),
     ("agent_header.js", include_str!("../static/js/agent_header.js")),
     ("api.js", include_str!("../static/js/api.js")),
     ("desk.js", include_str!("../static/js/desk.js")),

@@ -120,6 +120,7 @@ error_codes! {
     InvalidSkills => ("invalid_skills", UNPROCESSABLE_ENTITY),
     InvalidStatus => ("invalid_status", UNPROCESSABLE_ENTITY),
     InvalidSupplier => ("invalid_supplier", UNPROCESSABLE_ENTITY),
+    InvalidTrunk => ("invalid_trunk", UNPROCESSABLE_ENTITY),
     InvalidUsername => ("invalid_username", UNPROCESSABLE_ENTITY),
     InvalidWebhook => ("invalid_webhook", UNPROCESSABLE_ENTITY),
     NothingToChange => ("nothing_to_change", UNPROCESSABLE_ENTITY),

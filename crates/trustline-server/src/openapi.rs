@@ -301,6 +301,12 @@ pub(crate) fn document_for(installation: &Installation) -> Value {
         url.remove("pattern");
         url.insert("description".into(), json!("An http:// or https:// URL; this installation allows private destinations."));
     }
+    if installation.allow_private_trunks
+        && let Some(host) = document.pointer_mut("/components/schemas/TrunkHost").and_then(Value::as_object_mut)
+    {
+        host.remove("pattern");
+        host.insert("description".into(), json!("A DNS name or an IP address; this installation allows private destinations."));
+    }
     let (earliest, latest) = crate::handlers::training_api::CompletionTime::bounds(installation.now);
     if let Some(time) = document.pointer_mut("/components/schemas/CompletionTime").and_then(Value::as_object_mut) {
         time.insert("minimum".into(), json!(earliest));

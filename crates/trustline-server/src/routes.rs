@@ -7,7 +7,7 @@ use crate::guard::{Access, Surface, guard};
 use crate::handlers::{
     access_reviews_api, agents_api, audit_api, calls_api, campaigns_api, contacts_api, csp_api, custom_fields_api, health, imports_api,
     incidents_api, live_api, openapi, pages, queues_api, registers_api, reports_api, retention_api, session_api, subject_rights_api,
-    tenant_api, tokens_api, training_api, trust_api, trust_pages, users_api, webhooks_api, work_api,
+    tenant_api, tokens_api, training_api, trunks_api, trust_api, trust_pages, users_api, webhooks_api, work_api,
 };
 use crate::handlers::{admin_pages, floor_pages};
 use crate::state::AppState;
@@ -22,6 +22,7 @@ use trustline_domain::dialing::CampaignInput;
 use trustline_domain::registers::{RiskInput, SupplierInput};
 use trustline_domain::routing::QueueInput;
 use trustline_domain::training::CourseInput;
+use trustline_domain::trunks::TrunkInput;
 use trustline_domain::webhooks::WebhookInput;
 
 /// Describes the JSON form of the type a handler reads, for the API
@@ -276,6 +277,7 @@ fn entries() -> Vec<Entry> {
         ),
         entry(Method::GET, "/admin/tokens", "Admin console: API tokens", Allowed(Action::TokenManage), get(admin_pages::tokens::page)),
         entry(Method::GET, "/admin/webhooks", "Admin console: webhooks", Allowed(Action::WebhookManage), get(admin_pages::webhooks::page)),
+        entry(Method::GET, "/admin/trunks", "Admin console: SIP trunks", Allowed(Action::TrunkManage), get(admin_pages::trunks::page)),
         entry(
             Method::GET,
             "/desk",
@@ -931,6 +933,22 @@ fn entries() -> Vec<Entry> {
             get(webhooks_api::deliveries),
         )
         .returns::<Vec<webhooks_api::DeliveryView>>(),
+        // SIP trunks.
+        entry(Method::GET, "/api/trunks", "The tenant's SIP trunks", Allowed(Action::TrunkManage), get(trunks_api::list))
+            .returns::<Vec<trunks_api::TrunkView>>(),
+        entry(
+            Method::POST,
+            "/api/trunks",
+            "Add a SIP trunk (a digest password is sealed and never shown again)",
+            Allowed(Action::TrunkManage),
+            post(trunks_api::create),
+        )
+        .returns::<trunks_api::TrunkView>()
+        .takes::<TrunkInput>()
+        .answers(StatusCode::CREATED)
+        .fails_with(&[ErrorCode::InvalidTrunk]),
+        entry(Method::DELETE, "/api/trunks/{id}", "Remove a SIP trunk", Allowed(Action::TrunkManage), delete(trunks_api::remove))
+            .answers(StatusCode::NO_CONTENT),
         // Inbound queues.
         entry(
             Method::GET,

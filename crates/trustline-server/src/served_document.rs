@@ -8,6 +8,9 @@ pub struct Installation {
     /// The operator allows webhooks to private destinations (then a
     /// delivery URL is any URL the checks after the pattern accept).
     pub allow_private_webhooks: bool,
+    /// The operator allows SIP trunks to private destinations (then a
+    /// trunk's host is any DNS name or address).
+    pub allow_private_trunks: bool,
     /// The time the document is served (Unix seconds).
     pub now: i64,
 }

@@ -327,7 +327,13 @@ fn administrative(action: &str) -> bool {
         || action.starts_with("tenant.")
         || matches!(
             action,
-            "token.manage" | "audit.read" | "subject.rights" | "retention.manage" | "webhook.manage" | "custom_fields.manage"
+            "token.manage"
+                | "audit.read"
+                | "subject.rights"
+                | "retention.manage"
+                | "webhook.manage"
+                | "trunk.manage"
+                | "custom_fields.manage"
         )
 }
 

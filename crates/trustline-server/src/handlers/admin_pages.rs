@@ -120,3 +120,8 @@ pub(crate) mod webhooks {
     use super::*;
     section_page!(page, "admin_webhooks.html", "/admin/webhooks", "Webhooks", "admin_webhooks.js", events: Vec<&'static str> = webhook_events);
 }
+
+pub(crate) mod trunks {
+    use super::*;
+    section_page!(page, "admin_trunks.html", "/admin/trunks", "SIP trunks", "admin_trunks.js");
+}

@@ -5,7 +5,7 @@ use crate::auth::Principal;
 use trustline_domain::Action;
 
 /// The sections, each with the action its page needs.
-pub(crate) const SECTIONS: [(&str, &str, Action); 7] = [
+pub(crate) const SECTIONS: [(&str, &str, Action); 8] = [
     ("/admin/users", "Users", Action::UserCreate),
     ("/admin/imports", "Call lists", Action::ContactImport),
     ("/admin/campaigns", "Campaigns", Action::CampaignManage),
@@ -13,6 +13,7 @@ pub(crate) const SECTIONS: [(&str, &str, Action); 7] = [
     ("/admin/retention", "Retention", Action::RetentionManage),
     ("/admin/tokens", "API tokens", Action::TokenManage),
     ("/admin/webhooks", "Webhooks", Action::WebhookManage),
+    ("/admin/trunks", "SIP trunks", Action::TrunkManage),
 ];
 
 /// The first section `principal` may open, where the console's link leads.

@@ -10,7 +10,11 @@ use serde_json::Value;
 
 /// The OpenAPI document of this server, as this installation applies it.
 pub(crate) async fn document(State(state): State<AppState>) -> Json<Value> {
-    let installation = Installation { allow_private_webhooks: state.config.allow_private_webhooks, now: state.clock.now() };
+    let installation = Installation {
+        allow_private_webhooks: state.config.allow_private_webhooks,
+        allow_private_trunks: state.config.allow_private_trunks,
+        now: state.clock.now(),
+    };
     Json((state.api_document)(&installation))
 }
 

@@ -23,6 +23,7 @@ mod registers;
 mod sessions;
 mod tls;
 mod training;
+mod trunks;
 mod trust;
 mod webhooks;
 

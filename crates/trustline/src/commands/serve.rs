@@ -42,6 +42,11 @@ pub struct ServeArgs {
     /// network); by default only public HTTPS destinations are allowed.
     #[arg(long, env = "TRUSTLINE_ALLOW_PRIVATE_WEBHOOKS")]
     allow_private_webhooks: bool,
+    /// Let tenants' SIP trunks point at private and local addresses (a
+    /// session border controller on the company network); by default only
+    /// public DNS names are allowed.
+    #[arg(long, env = "TRUSTLINE_ALLOW_PRIVATE_TRUNKS")]
+    allow_private_trunks: bool,
     /// Append security events and incidents as JSON lines to this file, for a SIEM.
     #[arg(long, env = "TRUSTLINE_SIEM_FILE")]
     siem_file: Option<PathBuf>,
@@ -94,6 +99,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         tls: tls.is_some(),
         trusted_proxies: args.trusted_proxies,
         allow_private_webhooks: args.allow_private_webhooks,
+        allow_private_trunks: args.allow_private_trunks,
         retention_interval_seconds: i64::try_from(args.retention_interval).unwrap_or(i64::MAX),
         siem: SiemOutputs { file: args.siem_file.clone(), syslog: args.siem_syslog.clone() },
         upload_dir,

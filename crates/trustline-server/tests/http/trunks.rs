@@ -1,0 +1,129 @@
+//! SIP trunks over HTTP: an administrator adds one, its digest password is
+//! sealed (nowhere in the database in the clear, never in an answer) and
+//! opens only for its tenant and login; bad input is refused field by
+//! field and stores nothing; other roles and other tenants cannot reach it.
+
+use serde_json::json;
+use trustline_domain::Role;
+use trustline_server::AppConfig;
+use trustline_testkit::{Engine, TestServer, on_both_engines};
+
+on_both_engines!(
+    a_trunk_is_added_listed_and_removed_with_its_password_sealed,
+    bad_trunks_are_refused_field_by_field_and_store_nothing,
+    only_the_tenants_administrators_reach_its_trunks,
+    private_hosts_need_the_operators_leave
+);
+
+const PASSWORD: &str = "carrier-portal-pass-7731";
+
+async fn a_trunk_is_added_listed_and_removed_with_its_password_sealed(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let admin = server.create_user(&server.tenant.clone(), "admin", Role::Admin, true).await;
+    let admin = server.signed_in(&admin).await;
+    let body = json!({
+        "name": "Main carrier",
+        "host": "sip.carrier.example",
+        "port": 5080,
+        "sources": ["203.0.113.7", "2001:db8::7", "203.0.113.7"],
+        "caller_id": "+442079460990",
+        "digest": { "username": "acme-42", "password": PASSWORD },
+    });
+    let created = admin.post("/api/trunks", body).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert!(!created.text.contains(PASSWORD), "the password is never shown");
+    assert_eq!(created.body["sources"], json!(["203.0.113.7", "2001:db8::7"]), "each address once");
+    let listed = admin.get("/api/trunks").await;
+    assert_eq!(listed.body, json!([created.body.clone()]));
+    assert_eq!(listed.body[0]["digest_username"], "acme-42");
+    assert!(!listed.text.contains(PASSWORD));
+    assert_eq!(server.db.plaintext_locations(PASSWORD).await, Vec::<String>::new(), "the password is sealed at rest");
+
+    let stored = server.db.store.every_trunk().await.unwrap();
+    let login = stored[0].digest.clone().unwrap();
+    let opened = trustline_app::open_trunk_login(&server.db.keys, server.tenant.id, &login).unwrap();
+    assert_eq!(opened.as_str(), PASSWORD);
+    let other = server.create_tenant("globex").await;
+    assert!(trustline_app::open_trunk_login(&server.db.keys, other.id, &login).is_err(), "bound to its tenant");
+    let renamed = trustline_store::SealedLogin { username: "other".into(), ..login };
+    assert!(trustline_app::open_trunk_login(&server.db.keys, server.tenant.id, &renamed).is_err(), "bound to its login");
+
+    let id = created.body["id"].as_i64().unwrap();
+    let audited = server.db.raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'trunk.create'").await;
+    assert_eq!(audited, 1);
+    assert_eq!(admin.delete(&format!("/api/trunks/{id}")).await.status, 204);
+    assert_eq!(admin.get("/api/trunks").await.body, json!([]));
+    assert_eq!(admin.delete(&format!("/api/trunks/{id}")).await.status, 404);
+    assert_eq!(server.db.raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'trunk.delete'").await, 1);
+}
+
+async fn bad_trunks_are_refused_field_by_field_and_store_nothing(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let admin = server.create_user(&server.tenant.clone(), "admin", Role::Admin, true).await;
+    let admin = server.signed_in(&admin).await;
+    let bad = json!({
+        "name": " ",
+        "host": "127.0.0.1",
+        "sources": ["203.0.113.7", "not an address"],
+        "caller_id": "02079460990",
+        "digest": { "username": "a b", "password": "" },
+    });
+    let refused = admin.post("/api/trunks", bad).await;
+    assert_eq!((refused.status, refused.code()), (422, "invalid_trunk"), "{}", refused.body);
+    let fields: Vec<&str> = refused.body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["name", "host", "sources[1]", "caller_id", "digest.username", "digest.password"]);
+    for (body, why) in [
+        (json!({ "name": "x", "host": "sip.carrier.example", "port": 70000 }), "a port past 65535"),
+        (json!({ "name": "x", "host": "sip.carrier.example", "transport": "udp" }), "a field the API does not have"),
+        (json!({ "name": "x" }), "no host"),
+    ] {
+        let refused = admin.post("/api/trunks", body).await;
+        assert_eq!((refused.status, refused.code()), (422, "invalid_body"), "{why}: {}", refused.body);
+    }
+    assert_eq!(admin.get("/api/trunks").await.body, json!([]), "nothing was stored");
+    assert_eq!(server.db.raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'trunk.create'").await, 0);
+}
+
+async fn only_the_tenants_administrators_reach_its_trunks(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let tenant = server.tenant.clone();
+    let admin = server.create_user(&tenant, "admin", Role::Admin, true).await;
+    let admin = server.signed_in(&admin).await;
+    let trunk = admin.post("/api/trunks", json!({ "name": "Main", "host": "sip.carrier.example" })).await;
+    let id = trunk.body["id"].as_i64().unwrap();
+    for role in [Role::Supervisor, Role::Agent, Role::Auditor] {
+        let user = server.create_user(&tenant, &format!("user-{}", role.as_str()), role, true).await;
+        let client = server.signed_in(&user).await;
+        assert_eq!(client.get("/api/trunks").await.status, 403, "{role:?}");
+        assert_eq!(client.post("/api/trunks", json!({ "name": "Mine", "host": "sip.carrier.example" })).await.status, 403, "{role:?}");
+        assert_eq!(client.delete(&format!("/api/trunks/{id}")).await.status, 403, "{role:?}");
+    }
+    let globex = server.create_tenant("globex").await;
+    let outsider = server.create_user(&globex, "admin", Role::Admin, true).await;
+    let outsider = server.signed_in(&outsider).await;
+    assert_eq!(outsider.get("/api/trunks").await.body, json!([]), "another tenant sees none");
+    assert_eq!(outsider.delete(&format!("/api/trunks/{id}")).await.status, 404, "nor removes one");
+    assert_eq!(admin.get("/api/trunks").await.body.as_array().unwrap().len(), 1);
+}
+
+async fn private_hosts_need_the_operators_leave(engine: Engine) {
+    let strict = TestServer::start(engine).await;
+    let admin = strict.create_user(&strict.tenant.clone(), "admin", Role::Admin, true).await;
+    let admin = strict.signed_in(&admin).await;
+    for host in ["127.0.0.1", "10.0.0.5", "localhost", "sbc", "[::1]", "169.254.169.254"] {
+        let refused = admin.post("/api/trunks", json!({ "name": "x", "host": host })).await;
+        assert_eq!((refused.status, refused.code()), (422, "invalid_trunk"), "{host}: {}", refused.body);
+    }
+    let document = admin.get("/api/openapi.json").await.body;
+    assert!(document["components"]["schemas"]["TrunkHost"]["pattern"].is_string(), "the strict rule is documented");
+
+    let open = TestServer::start_with(engine, AppConfig { allow_private_trunks: true, ..AppConfig::default() }).await;
+    let admin = open.create_user(&open.tenant.clone(), "admin", Role::Admin, true).await;
+    let admin = open.signed_in(&admin).await;
+    for (host, kept) in [("127.0.0.1", "127.0.0.1"), ("SBC-1", "sbc-1"), ("10.0.0.5", "10.0.0.5")] {
+        let created = admin.post("/api/trunks", json!({ "name": "x", "host": host })).await;
+        assert_eq!((created.status, created.body["host"].as_str()), (201, Some(kept)), "{host}: {}", created.body);
+    }
+    let document = admin.get("/api/openapi.json").await.body;
+    assert!(document["components"]["schemas"]["TrunkHost"].get("pattern").is_none(), "the document says what this installation takes");
+}
