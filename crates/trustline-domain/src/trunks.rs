@@ -181,14 +181,14 @@ impl TrunkInput {
                 None
             }
         };
-        let digest = self.digest.and_then(|d| {
+        let digest = self.digest.map(|d| {
             if !DIGEST_USERNAME_RULE.accepts(&d.username) {
                 errors.push(FieldError::new("digest.username", "must be 1 to 64 letters, digits or . _ ~ + -"));
             }
             if !DIGEST_PASSWORD_RULE.accepts(&d.password) {
                 errors.push(FieldError::new("digest.password", "must be 1 to 128 printable ASCII characters"));
             }
-            Some(DigestLogin { username: d.username, password: d.password })
+            DigestLogin { username: d.username, password: d.password }
         });
         match host {
             Some(host) if errors.is_empty() => Ok(TrunkSettings { name, host, port, sources, caller_id, digest }),
