@@ -9,6 +9,7 @@ use crate::error::EdgeError;
 use crate::inbound_call;
 use crate::media_port::MediaPort;
 use crate::stranger_throttle::StrangerThrottle;
+use crate::trunk_directory::TrunkDirectory;
 use rsipstack::EndpointBuilder;
 use rsipstack::dialog::dialog::Dialog;
 use rsipstack::dialog::dialog_layer::DialogLayer;
@@ -40,6 +41,7 @@ pub(crate) struct Edge {
     pub contact: Uri,
     pub calls: CallTable,
     pub desks: Desks,
+    pub trunks: Arc<TrunkDirectory>,
     /// Cancelled when the edge stops; every call's audio stops with it.
     pub stop: CancellationToken,
 }
@@ -66,11 +68,12 @@ impl Edge {
         let local = SocketAddr::new(listen.ip(), local.port());
         let advertised = external.unwrap_or(local);
         transport.add_transport(udp.into());
+        let trunks = Arc::new(TrunkDirectory::new(settings.trunk.clone(), settings.tenant_trunk_destinations));
         let option = EndpointOption { t1: settings.t1, t1x64: settings.t1 * 64, ..EndpointOption::default() };
         let endpoint = EndpointBuilder::new()
             .with_cancel_token(stop.clone())
             .with_transport_layer(transport)
-            .with_transport_inspector(Box::new(StrangerThrottle::new(settings.trunk.clone())))
+            .with_transport_inspector(Box::new(StrangerThrottle::new(trunks.clone())))
             .with_user_agent("Trustline")
             .with_option(option)
             .build();
@@ -86,6 +89,7 @@ impl Edge {
             contact,
             calls: CallTable::default(),
             desks: Desks::default(),
+            trunks,
             stop: stop.clone(),
         });
         tokio::spawn(async move { endpoint.serve().await });
@@ -146,17 +150,17 @@ async fn answer_requests(edge: Arc<Edge>, mut requests: TransactionReceiver, swi
             });
             continue;
         }
-        let from_trunk = source_ip(&tx).is_some_and(|ip| edge.settings.trunk.admits(ip));
-        let answer = match tx.original.method {
-            Method::Ack => continue,
-            // Nothing is said to anyone but the carrier, so nothing can be learnt.
-            _ if !from_trunk => StatusCode::Forbidden,
-            Method::Invite => {
-                tokio::spawn(inbound_call::admit(edge.clone(), tx, switchboard.clone()));
+        let owner = source_ip(&tx).and_then(|ip| edge.trunks.owner_of(ip));
+        let answer = match (tx.original.method, owner) {
+            (Method::Ack, _) => continue,
+            // Nothing is said to anyone but a carrier, so nothing can be learnt.
+            (_, None) => StatusCode::Forbidden,
+            (Method::Invite, Some(owner)) => {
+                tokio::spawn(inbound_call::admit(edge.clone(), tx, owner, switchboard.clone()));
                 continue;
             }
-            Method::Options => StatusCode::OK,
-            Method::Bye | Method::Cancel => StatusCode::CallTransactionDoesNotExist,
+            (Method::Options, _) => StatusCode::OK,
+            (Method::Bye | Method::Cancel, _) => StatusCode::CallTransactionDoesNotExist,
             _ => StatusCode::MethodNotAllowed,
         };
         tokio::spawn(async move {

@@ -4,6 +4,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::ops::RangeInclusive;
 use std::time::Duration;
+use trustline_domain::destination::DestinationPolicy;
 
 #[derive(Clone, Debug)]
 pub struct EdgeSettings {
@@ -11,7 +12,12 @@ pub struct EdgeSettings {
     pub listen: SocketAddr,
     /// The address each call's RTP socket binds to and SDP announces.
     pub media_ip: IpAddr,
+    /// The installation's trunk: it carries the calls of tenants without
+    /// a trunk of their own, and its calls may ring any tenant's numbers.
     pub trunk: Trunk,
+    /// Where tenants' own trunks may send calls: public addresses only,
+    /// unless the operator allows private ones.
+    pub tenant_trunk_destinations: DestinationPolicy,
     /// How long an outbound call may ring before this side cancels it.
     pub ring_timeout: Duration,
     /// The address the carrier reaches this host at, when it is behind
@@ -33,6 +39,7 @@ impl EdgeSettings {
             listen,
             media_ip,
             trunk,
+            tenant_trunk_destinations: DestinationPolicy::default(),
             ring_timeout: Duration::from_secs(30),
             public_ip: None,
             rtp_ports: None,

@@ -14,9 +14,9 @@ use rsipstack::sip::{HeadersExt, StatusCode};
 use rsipstack::transaction::transaction::Transaction;
 use std::sync::Arc;
 use tokio::sync::mpsc;
-use trustline_telephony::{CallProgress, IncomingCall, LegId};
+use trustline_telephony::{CallProgress, IncomingCall, LegId, TrunkOwner};
 
-pub(crate) async fn admit(edge: Arc<Edge>, mut tx: Transaction, switchboard: mpsc::Sender<IncomingCall>) {
+pub(crate) async fn admit(edge: Arc<Edge>, mut tx: Transaction, trunk: TrunkOwner, switchboard: mpsc::Sender<IncomingCall>) {
     let refusal = match answer(&edge, &tx).await {
         Ok(accepted) => {
             let Accepted { id, call, states, from, to } = accepted;
@@ -28,7 +28,7 @@ pub(crate) async fn admit(edge: Arc<Edge>, mut tx: Transaction, switchboard: mps
                 }
             });
             let (progress_in, progress) = call_progress::channel();
-            if switchboard.send(IncomingCall { id, from, to, progress }).await.is_err() {
+            if switchboard.send(IncomingCall { id, from, to, trunk, progress }).await.is_err() {
                 // Nobody takes calls: the caller is not left in silence.
                 if let Err(error) = call.dialog.hangup().await {
                     tracing::debug!(%error, "a call nobody takes could not be ended");

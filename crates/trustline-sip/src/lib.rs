@@ -25,6 +25,7 @@ mod rtp_packet;
 mod sip_telephony;
 mod stranger_throttle;
 mod tone;
+mod trunk_directory;
 
 pub use attempt_end::AttemptEnd;
 pub use audio_sdp::{Direction, G711, RemoteAudio, SdpError, TELEPHONE_EVENT, audio_answer, audio_offer};
@@ -33,3 +34,4 @@ pub use error::EdgeError;
 pub use reason::{Reason, ReasonError, ReasonProtocol};
 pub use rtp_packet::{KeyEvent, RtpError, RtpPacket};
 pub use sip_telephony::SipTelephony;
+pub use trunk_directory::{TenantTrunk, TrunkLogin};

@@ -10,6 +10,7 @@ use crate::call_progress;
 use crate::call_table::Call;
 use crate::edge::Edge;
 use crate::reason::Reason;
+use rsipstack::dialog::authenticate::Credential;
 use rsipstack::dialog::dialog::{DialogState, DialogStateReceiver};
 use rsipstack::dialog::invitation::{InviteAsyncResult, InviteOption};
 use rsipstack::sip::{Header, HeadersExt, Response, StatusCode, StatusCodeKind, Transport, Uri};
@@ -22,20 +23,28 @@ use trustline_telephony::{CallFailure, CallLeg, CallProgress, DialRequest, LegId
 
 pub(crate) async fn place(edge: &Arc<Edge>, request: DialRequest) -> Result<CallLeg, TelephonyError> {
     let to = E164::parse(&request.to).map_err(|_| TelephonyError::BadNumber("the number to call is not in E.164 form"))?;
-    let from = match &request.caller_id {
+    let route = edge.trunks.route(request.tenant).await?;
+    let from = match request.caller_id.as_ref().or(route.caller_id.as_ref()) {
         Some(number) => E164::parse(number).map_err(|_| TelephonyError::BadNumber("the caller ID is not in E.164 form"))?.into(),
         None => "anonymous".to_owned(),
     };
     let to = to.as_str();
-    let trunk = edge.settings.trunk.proxy.ok_or_else(|| TelephonyError::Unavailable("the SIP trunk takes calls in only".into()))?;
-    let (media, over) =
-        edge.open_media(trunk.ip()).await.map_err(|e| TelephonyError::Unavailable(format!("no RTP port could be opened: {e}")))?;
+    let (media, over) = edge
+        .open_media(route.destination.ip())
+        .await
+        .map_err(|e| TelephonyError::Unavailable(format!("no RTP port could be opened: {e}")))?;
     let offer = media.offer();
     let uri = |text: String| Uri::try_from(text.as_str()).map_err(|e| TelephonyError::Unavailable(e.to_string()));
     let option = InviteOption {
         caller: uri(format!("sip:{from}@{}", edge.advertised))?,
-        callee: uri(format!("sip:{to}@{trunk}"))?,
-        destination: Some(SipAddr { r#type: Some(Transport::Udp), addr: trunk.into() }),
+        callee: uri(format!("sip:{to}@{}", route.host))?,
+        destination: Some(SipAddr { r#type: Some(Transport::Udp), addr: route.destination.into() }),
+        // Answers the carrier's digest challenge (401 or 407), if it makes one.
+        credential: route.login.map(|login| Credential {
+            username: login.username,
+            password: login.password.as_str().to_owned(),
+            ..Credential::default()
+        }),
         contact: edge.contact.clone(),
         content_type: Some("application/sdp".to_owned()),
         offer: Some(offer.into_bytes()),

@@ -49,6 +49,12 @@ impl SipTelephony {
         self.edge.desks.unseat(tenant, agent);
     }
 
+    /// Serves `trunks` (every tenant's, as stored) from now on, in place of
+    /// those served so far.
+    pub fn serve_tenant_trunks(&self, trunks: Vec<crate::TenantTrunk>) {
+        self.edge.trunks.replace(trunks);
+    }
+
     /// Calls in progress.
     pub fn calls_in_progress(&self) -> usize {
         self.edge.calls.len()

@@ -4,13 +4,13 @@
 //! before the SIP stack builds a transaction for it, so a flood costs a
 //! map lookup, not a transaction each.
 
-use crate::edge_settings::Trunk;
+use crate::trunk_directory::TrunkDirectory;
 use async_trait::async_trait;
 use rsipstack::transaction::endpoint::TransportEventInspector;
 use rsipstack::transport::connection::TransportEvent;
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 /// Requests a stranger may send per window before it is ignored.
@@ -21,7 +21,7 @@ const WINDOW: Duration = Duration::from_secs(10);
 const MAX_STRANGERS: usize = 65_536;
 
 pub(crate) struct StrangerThrottle {
-    trunk: Trunk,
+    trunks: Arc<TrunkDirectory>,
     windows: Mutex<HashMap<IpAddr, Window>>,
 }
 
@@ -32,14 +32,14 @@ struct Window {
 }
 
 impl StrangerThrottle {
-    pub fn new(trunk: Trunk) -> Self {
-        Self { trunk, windows: Mutex::default() }
+    pub fn new(trunks: Arc<TrunkDirectory>) -> Self {
+        Self { trunks, windows: Mutex::default() }
     }
 
     /// Whether a datagram from `source` at `now` is taken.
     fn admits(&self, source: IpAddr, now: Instant) -> bool {
         let source = source.to_canonical();
-        if self.trunk.admits(source) {
+        if self.trunks.owner_of(source).is_some() {
             return true;
         }
         let mut windows = self.lock();
@@ -79,8 +79,20 @@ impl TransportEventInspector for StrangerThrottle {
 mod tests {
     use super::*;
 
+    /// The installation's trunk calls from 192.0.2.1, a tenant's from 192.0.2.2.
     fn throttle() -> StrangerThrottle {
-        StrangerThrottle::new(Trunk { proxy: None, sources: vec!["192.0.2.1".parse().unwrap()] })
+        let installation = crate::Trunk { proxy: None, sources: vec!["192.0.2.1".parse().unwrap()] };
+        let trunks = Arc::new(TrunkDirectory::new(installation, Default::default()));
+        let tenant = crate::TenantTrunk {
+            tenant: trustline_domain::TenantId(1),
+            host: "sip.carrier.example".into(),
+            port: 5060,
+            sources: vec!["192.0.2.2".parse().unwrap()],
+            caller_id: None,
+            login: None,
+        };
+        trunks.replace(vec![tenant]);
+        StrangerThrottle::new(trunks)
     }
 
     #[test]
@@ -94,8 +106,10 @@ mod tests {
         assert!(throttle.admits(stranger, start + WINDOW), "a new window");
         let other: IpAddr = "198.51.100.8".parse().unwrap();
         assert!(throttle.admits(other, start), "each stranger is counted apart");
-        let trunk: IpAddr = "192.0.2.1".parse().unwrap();
-        assert!((0..1000).all(|_| throttle.admits(trunk, start)));
+        for trunk in ["192.0.2.1", "192.0.2.2"] {
+            let trunk: IpAddr = trunk.parse().unwrap();
+            assert!((0..1000).all(|_| throttle.admits(trunk, start)), "{trunk}");
+        }
         let third: IpAddr = "198.51.100.9".parse().unwrap();
         for _ in 0..LIMIT {
             throttle.admits(third, start);

@@ -41,7 +41,10 @@ async fn answered_call_heard(edge: &SipTelephony, far: &FarAudio<'_>, known: &[S
 }
 
 async fn answered_call(edge: &SipTelephony) -> CallLeg {
-    let mut leg = edge.dial(DialRequest { to: "+447700900001".to_owned(), caller_id: Some("+442079460990".to_owned()) }).await.unwrap();
+    let mut leg = edge
+        .dial(DialRequest { tenant: TenantId(1), to: "+447700900001".to_owned(), caller_id: Some("+442079460990".to_owned()) })
+        .await
+        .unwrap();
     assert_eq!(tokio::time::timeout(LIMIT, leg.settled()).await.unwrap(), Settlement::Answered);
     leg
 }
@@ -150,7 +153,7 @@ async fn a_transfer_joins_the_caller_to_the_new_party_once_it_answers() {
     let mut far = FarAudio::on(&carrier.audio);
     let (a, a_port) = answered_call_heard(&edge, &far, &[]).await;
 
-    let to = DialRequest { to: "+447700900009".to_owned(), caller_id: None };
+    let to = DialRequest { tenant: TenantId(1), to: "+447700900009".to_owned(), caller_id: None };
     let mut t = edge.transfer(a.id, to).await.unwrap();
     assert_eq!(tokio::time::timeout(LIMIT, t.settled()).await.unwrap(), Settlement::Answered);
     far.drain().await;
@@ -198,7 +201,7 @@ async fn calls_take_their_audio_ports_from_the_configured_range_until_it_runs_ou
     let heard = far.listen(Duration::from_millis(200)).await;
     let ports: BTreeSet<u16> = heard.iter().map(|h| h.from.port()).collect();
     assert_eq!(ports, BTreeSet::from([47_810, 47_811]));
-    let refused = edge.dial(DialRequest { to: "+447700900002".to_owned(), caller_id: None }).await;
+    let refused = edge.dial(DialRequest { tenant: TenantId(1), to: "+447700900002".to_owned(), caller_id: None }).await;
     assert!(matches!(refused, Err(TelephonyError::Unavailable(ref why)) if why.contains("47810")), "{refused:?}");
     for leg in [a.id, b.id] {
         edge.hang_up(leg).await.unwrap();

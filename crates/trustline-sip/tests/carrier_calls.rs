@@ -7,8 +7,11 @@ mod peers;
 use peers::{LossyLine, Sipp, edge_settings, wait_until_no_calls};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
-use trustline_sip::{SipTelephony, Trunk};
-use trustline_telephony::{CallFailure, CallLeg, CallProgress, DialRequest, Telephony, TelephonyError};
+use trustline_domain::TenantId;
+use trustline_domain::destination::DestinationPolicy;
+use trustline_sip::{SipTelephony, TenantTrunk, Trunk, TrunkLogin};
+use trustline_telephony::{CallFailure, CallLeg, CallProgress, DialRequest, Telephony, TelephonyError, TrunkOwner};
+use zeroize::Zeroizing;
 
 const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 /// Longest wait for one progress event.
@@ -23,7 +26,7 @@ async fn edge(proxy: SocketAddr, sources: Vec<IpAddr>, ring_timeout: Duration) -
 }
 
 fn call_to(number: &str) -> DialRequest {
-    DialRequest { to: number.to_owned(), caller_id: Some("+442079460990".to_owned()) }
+    DialRequest { tenant: TenantId(1), to: number.to_owned(), caller_id: Some("+442079460990".to_owned()) }
 }
 
 /// Every progress event until the call ends.
@@ -238,11 +241,71 @@ async fn a_stranger_flooding_the_edge_gets_a_few_403s_then_silence_and_the_trunk
 }
 
 #[tokio::test]
-async fn a_trunk_without_a_proxy_takes_calls_in_only() {
+async fn without_a_trunk_to_carry_them_calls_are_refused_before_any_invite() {
     let settings = edge_settings(None, vec![LOOPBACK]);
     let edge = SipTelephony::start(settings).await.unwrap();
-    assert!(matches!(edge.dial(call_to("+447700900001")).await, Err(TelephonyError::Unavailable(_))));
+    assert!(matches!(edge.dial(call_to("+447700900001")).await, Err(TelephonyError::NoTrunk)));
     assert_eq!(edge.calls_in_progress(), 0);
+}
+
+/// A tenant's trunk as the edge serves it, at `carrier`, calling from loopback.
+fn tenant_trunk(tenant: i64, carrier: SocketAddr) -> TenantTrunk {
+    TenantTrunk {
+        tenant: TenantId(tenant),
+        host: carrier.ip().to_string(),
+        port: carrier.port(),
+        sources: vec![LOOPBACK],
+        caller_id: Some("+442079460777".into()),
+        login: Some(TrunkLogin { username: "acme-42".into(), password: Zeroizing::new("carrier-pass".into()) }),
+    }
+}
+
+/// An edge with no trunk of its own, whose tenants' trunks may be local.
+async fn edge_for_tenant_trunks() -> SipTelephony {
+    let mut settings = edge_settings(None, Vec::new());
+    settings.tenant_trunk_destinations = DestinationPolicy { allow_private: true };
+    SipTelephony::start(settings).await.expect("the edge starts")
+}
+
+#[tokio::test]
+async fn a_tenants_trunk_carries_its_calls_with_its_caller_id_and_login() {
+    let Some(sipp) = peers::sipp() else { return };
+    let carrier = Sipp::carrier(&sipp, "challenges.xml", 1, &[]).await;
+    let edge = edge_for_tenant_trunks().await;
+    edge.serve_tenant_trunks(vec![tenant_trunk(7, carrier.address)]);
+    let elsewhere = DialRequest { tenant: TenantId(8), to: "+447700900001".into(), caller_id: None };
+    assert!(matches!(edge.dial(elsewhere).await, Err(TelephonyError::NoTrunk)), "another tenant's trunk is not lent");
+    let mut leg = edge.dial(DialRequest { tenant: TenantId(7), to: "+447700900001".into(), caller_id: None }).await.unwrap();
+    let answered = loop {
+        match next_event(&mut leg).await {
+            CallProgress::Ringing | CallProgress::EarlyMedia => {}
+            other => break other,
+        }
+    };
+    assert_eq!(answered, CallProgress::Answered, "the carrier's challenge was not met");
+    edge.hang_up(leg.id).await.unwrap();
+    assert!(carrier.finished().await.success(), "the carrier saw no login, a wrong one, or not the trunk's caller ID");
+    wait_until_no_calls(&edge).await;
+}
+
+#[tokio::test]
+async fn a_call_on_a_tenants_trunk_says_whose_and_a_removed_trunk_is_a_stranger() {
+    let Some(sipp) = peers::sipp() else { return };
+    let edge = edge_for_tenant_trunks().await;
+    edge.serve_tenant_trunks(vec![tenant_trunk(7, "127.0.0.1:9".parse().unwrap())]);
+    let mut incoming = edge.incoming().unwrap();
+    let caller = Sipp::caller(&sipp, "caller.xml", edge.local_addr(), "+442079460990");
+    let mut call = tokio::time::timeout(EVENT_LIMIT, incoming.recv()).await.expect("a call in time").unwrap();
+    assert_eq!(call.trunk, TrunkOwner::Tenants(vec![TenantId(7)]));
+    let ended = tokio::time::timeout(EVENT_LIMIT, call.progress.recv()).await.expect("the caller hangs up in time");
+    assert_eq!(ended, Some(CallProgress::RemoteHangUp));
+    assert!(caller.finished().await.success());
+    wait_until_no_calls(&edge).await;
+
+    edge.serve_tenant_trunks(Vec::new());
+    let stranger = Sipp::caller(&sipp, "stranger.xml", edge.local_addr(), "+442079460990");
+    assert!(stranger.finished().await.success(), "a removed trunk's address did not get 403");
+    assert!(incoming.try_recv().is_err(), "a removed trunk's call reached the switchboard");
 }
 
 #[tokio::test]
@@ -255,6 +318,7 @@ async fn a_call_from_the_trunk_reaches_the_switchboard_with_its_numbers() {
     let mut call = tokio::time::timeout(EVENT_LIMIT, incoming.recv()).await.expect("a call in time").unwrap();
     assert_eq!(call.to, "+442079460990");
     assert_eq!(call.from.as_deref(), Some("+447700900123"));
+    assert_eq!(call.trunk, TrunkOwner::Installation, "the installation's trunk may ring any tenant's numbers");
     let ended = tokio::time::timeout(EVENT_LIMIT, call.progress.recv()).await.expect("the caller hangs up in time");
     assert_eq!(ended, Some(CallProgress::RemoteHangUp));
     assert!(caller.finished().await.success(), "the caller was not answered with PCMA, or its BYE was not");

@@ -9,6 +9,7 @@ use peers::far_audio::{samples_ratio, tone_ratio};
 use peers::{BaresipPhone, FarAudio, Sipp, edge_settings};
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
+use trustline_domain::TenantId;
 use trustline_sip::SipTelephony;
 use trustline_telephony::{CallProgress, DialRequest, Party, Settlement, Telephony};
 
@@ -29,7 +30,7 @@ async fn a_phone_and_a_carrier_call_bridged_hear_each_others_tones() {
     assert_eq!(caller.to, "+442079460990");
 
     let mut far = FarAudio::on(&carrier.audio);
-    let mut called = edge.dial(DialRequest { to: "+447700900001".into(), caller_id: None }).await.unwrap();
+    let mut called = edge.dial(DialRequest { tenant: TenantId(1), to: "+447700900001".into(), caller_id: None }).await.unwrap();
     assert_eq!(tokio::time::timeout(LIMIT, called.settled()).await.unwrap(), Settlement::Answered);
     let called_port = far.listen(Duration::from_millis(200)).await.first().expect("the carrier hears music").from;
     edge.bridge(caller.id, Party::Leg(called.id)).await.unwrap();

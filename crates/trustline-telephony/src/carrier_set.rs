@@ -41,7 +41,7 @@ impl CarrierSet {
             tokio::spawn(async move {
                 while let Some(call) = arriving.recv().await {
                     let (id, progress) = inner.adopt(index, call.id, call.progress);
-                    let call = IncomingCall { id, from: call.from, to: call.to, progress };
+                    let call = IncomingCall { id, from: call.from, to: call.to, trunk: call.trunk, progress };
                     if switchboard.send(call).await.is_err() {
                         return;
                     }
@@ -160,7 +160,7 @@ mod tests {
     }
 
     fn request() -> DialRequest {
-        DialRequest { to: "+447700900123".into(), caller_id: None }
+        DialRequest { tenant: trustline_domain::TenantId(1), to: "+447700900123".into(), caller_id: None }
     }
 
     #[tokio::test]

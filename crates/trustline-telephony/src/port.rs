@@ -9,17 +9,38 @@ use async_trait::async_trait;
 use tokio::sync::mpsc;
 use trustline_domain::{TenantId, UserId};
 
-/// A call to place. `to` and `caller_id` are E.164 numbers; `to` is
-/// personal data and must never be logged.
+/// A call to place for `tenant` (whose trunk carries it). `to` and
+/// `caller_id` are E.164 numbers; `to` is personal data and must never be
+/// logged.
 #[derive(Clone, PartialEq, Eq)]
 pub struct DialRequest {
+    pub tenant: TenantId,
     pub to: String,
     pub caller_id: Option<String>,
 }
 
 impl std::fmt::Debug for DialRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DialRequest").field("to", &"<redacted>").field("caller_id", &self.caller_id).finish()
+        f.debug_struct("DialRequest").field("tenant", &self.tenant).field("to", &"<redacted>").field("caller_id", &self.caller_id).finish()
+    }
+}
+
+/// Whose trunk a call came in on: the installation's, which may ring any
+/// tenant's numbers, or trunks of the tenants named, whose calls may ring
+/// only their own numbers (a carrier shared by two tenants names both).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TrunkOwner {
+    Installation,
+    Tenants(Vec<TenantId>),
+}
+
+impl TrunkOwner {
+    /// Whether a call on this trunk may ring a number of `tenant`'s.
+    pub fn may_reach(&self, tenant: TenantId) -> bool {
+        match self {
+            TrunkOwner::Installation => true,
+            TrunkOwner::Tenants(owners) => owners.contains(&tenant),
+        }
     }
 }
 
@@ -143,13 +164,19 @@ pub struct IncomingCall {
     pub from: Option<String>,
     /// The number dialled.
     pub to: String,
+    pub trunk: TrunkOwner,
     /// `RemoteHangUp` when the caller hangs up; closes when the call is over.
     pub progress: mpsc::Receiver<CallProgress>,
 }
 
 impl std::fmt::Debug for IncomingCall {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("IncomingCall").field("id", &self.id).field("from", &"<redacted>").field("to", &self.to).finish()
+        f.debug_struct("IncomingCall")
+            .field("id", &self.id)
+            .field("from", &"<redacted>")
+            .field("to", &self.to)
+            .field("trunk", &self.trunk)
+            .finish()
     }
 }
 
@@ -163,6 +190,8 @@ pub enum TelephonyError {
     BadDigits(&'static str),
     #[error("not a number the carrier can dial: {0}")]
     BadNumber(&'static str),
+    #[error("no SIP trunk carries this tenant's calls")]
+    NoTrunk,
     #[error("the agent's desk has no audio session open")]
     DeskOffline,
     #[error("the call has no audio yet (it is not answered)")]

@@ -3,7 +3,9 @@
 //! seeded inbound traffic (or rung in one by one), all played out in real
 //! time, optionally faster (`speed` 10 plays a 30 s ring in 3 s).
 
-use crate::port::{CallFailure, CallLeg, CallProgress, DialRequest, DtmfDigits, IncomingCall, LegId, Party, Telephony, TelephonyError};
+use crate::port::{
+    CallFailure, CallLeg, CallProgress, DialRequest, DtmfDigits, IncomingCall, LegId, Party, Telephony, TelephonyError, TrunkOwner,
+};
 use crate::simulated_callers::{Caller, InboundTraffic};
 use crate::{CallOutcome, CarrierProfile, SeededRandom, SimulatedCarrier};
 use async_trait::async_trait;
@@ -93,9 +95,15 @@ impl SimulatedTelephony {
         (id, ended, on_hold)
     }
 
-    /// A caller rings `to` from `from`, behaving as `caller`; the call arrives
-    /// on the incoming channel. Needs a Tokio runtime.
+    /// A caller rings `to` from `from`, behaving as `caller`, on the
+    /// installation's trunk; the call arrives on the incoming channel.
+    /// Needs a Tokio runtime.
     pub async fn ring_in(&self, to: &str, from: Option<&str>, caller: Caller) -> Result<LegId, TelephonyError> {
+        self.ring_in_on(TrunkOwner::Installation, to, from, caller).await
+    }
+
+    /// [`Self::ring_in`] on the trunk of `trunk`.
+    pub async fn ring_in_on(&self, trunk: TrunkOwner, to: &str, from: Option<&str>, caller: Caller) -> Result<LegId, TelephonyError> {
         let (bridge, bridged) = oneshot::channel();
         let (id, mut ended, on_hold) = self.new_leg(Some(bridge), caller.accepts_callback);
         let (progress, receiver) = mpsc::channel(4);
@@ -117,7 +125,7 @@ impl SimulatedTelephony {
             }
             lock(&legs).remove(&id);
         });
-        let call = IncomingCall { id, from: from.map(str::to_owned), to: to.to_owned(), progress: receiver };
+        let call = IncomingCall { id, from: from.map(str::to_owned), to: to.to_owned(), trunk, progress: receiver };
         self.arrivals.send(call).await.map_err(|_| TelephonyError::Unavailable("nobody takes incoming calls".into()))?;
         Ok(id)
     }
@@ -310,7 +318,7 @@ mod tests {
     use trustline_domain::{TenantId, UserId};
 
     fn request() -> DialRequest {
-        DialRequest { to: "+442071838750".into(), caller_id: None }
+        DialRequest { tenant: trustline_domain::TenantId(1), to: "+442071838750".into(), caller_id: None }
     }
 
     #[tokio::test]

@@ -70,10 +70,9 @@ async fn a_sip_caller_hears_music_until_a_floor_agent_greets_them() {
 fn sip_flags_that_cannot_work_are_refused_before_anything_changes() {
     let dir = tempfile::tempdir().unwrap();
     // The demo lets loopback call in; elsewhere the trunk's sources must be named.
-    let cases: [(&[&str], &str); 5] = [
+    let cases: [(&[&str], &str); 4] = [
         (&["--demo", "--telephony", "none", "--sip-listen", "127.0.0.1:0"], "needs a dialer"),
-        (&["--demo", "--telephony", "sip", "--sip-listen", "127.0.0.1:0"], "needs --sip-trunk"),
-        (&["--sip-listen", "127.0.0.1:0"], "needs --sip-trunk-source"),
+        (&["--demo", "--telephony", "sip"], "needs --sip-listen"),
         (&["--demo", "--sip-listen", "0.0.0.0:0"], "--media-ip is needed"),
         (&["--demo", "--sip-listen", "127.0.0.1:0", "--rtp-ports", "40000-30000"], "low-high"),
     ];

@@ -28,9 +28,11 @@ pub(super) async fn arrive(engine: &Engine, call: IncomingCall) {
 }
 
 async fn take(engine: &Engine, call: IncomingCall) -> Result<(), CallError> {
-    let IncomingCall { id: leg, from, to, progress } = call;
-    let Some(queue) = engine.world.queue_by_number(&to).await? else {
-        tracing::info!(number = %to, "a call to a number no queue answers; refused");
+    let IncomingCall { id: leg, from, to, trunk, progress } = call;
+    // A tenant's own trunk rings only its own numbers: to its carrier,
+    // another tenant's number is one no queue answers.
+    let Some(queue) = engine.world.queue_by_number(&to).await?.filter(|queue| trunk.may_reach(queue.tenant_id)) else {
+        tracing::info!(number = %to, "a call to a number no queue answers on its trunk; refused");
         engine.hang_up(leg).await;
         return Ok(());
     };

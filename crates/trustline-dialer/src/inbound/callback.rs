@@ -45,7 +45,7 @@ pub(super) async fn call_back(engine: &Engine, call: &CallRecord, agent: UserId,
     let (Some(number), Some(telephony)) = (number, engine.telephony().cloned()) else {
         return call_flow::end_unreached(engine, tenant, origin, id, CallState::Ringing, CallResult::Failed, Some(agent)).await;
     };
-    let mut leg = match telephony.dial(DialRequest { to: number, caller_id: Some(caller_id.to_owned()) }).await {
+    let mut leg = match telephony.dial(DialRequest { tenant, to: number, caller_id: Some(caller_id.to_owned()) }).await {
         Ok(leg) => leg,
         Err(error) => {
             tracing::warn!(%error, call = id, "the carrier refused a callback");

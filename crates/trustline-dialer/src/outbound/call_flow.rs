@@ -167,7 +167,8 @@ pub(crate) async fn ring(
     number: String,
     agent: Option<UserId>,
 ) -> Result<(), CallError> {
-    let request = DialRequest { to: number, caller_id: call.settings.caller_id.as_ref().map(|c| c.as_str().to_owned()) };
+    let request =
+        DialRequest { tenant: call.tenant, to: number, caller_id: call.settings.caller_id.as_ref().map(|c| c.as_str().to_owned()) };
     let leg = match telephony.dial(request).await {
         Ok(leg) => leg,
         Err(error) => {

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use trustline_domain::AuditAction;
 use trustline_domain::Role;
-use trustline_telephony::{Caller, SimulatedTelephony};
+use trustline_telephony::{Caller, SimulatedTelephony, TrunkOwner};
 use trustline_testkit::{Engine, Reply, TestClient, TestServer, on_both_engines};
 
 on_both_engines!(
@@ -416,4 +416,14 @@ async fn a_queue_answers_only_its_own_tenants_numbers(engine: Engine) {
     assert!(matches!(foreign, Err(trustline_store::StoreError::NotFound)), "{foreign:?}");
     let numbers = store.inbound_numbers(beta.id).await.unwrap();
     assert_eq!(numbers.iter().map(|n| (n.number.as_str(), n.queue.as_deref())).collect::<Vec<_>>(), [(unassigned, Some("Mine"))]);
+
+    // A call on beta's own trunk cannot ring acme's number; on a carrier
+    // both tenants' trunks name, it can.
+    let calls = |body: Value| body["calls"].as_array().map_or(0, Vec::len);
+    f.telephony.ring_in_on(TrunkOwner::Tenants(vec![beta.id]), GENERAL, Some("+442079460601"), PATIENT).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(calls(f.sam.get(&calls_path()).await.body), 0, "beta's carrier reached acme's queue");
+    let shared = TrunkOwner::Tenants(vec![beta.id, f.server.tenant.id]);
+    f.telephony.ring_in_on(shared, GENERAL, Some("+442079460602"), PATIENT).await.unwrap();
+    wait_for(&f.sam, &calls_path(), |c| calls(c.clone()) == 1).await;
 }

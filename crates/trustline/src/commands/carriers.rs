@@ -10,15 +10,16 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::ops::RangeInclusive;
 use std::sync::Arc;
 use trustline_domain::Clock;
+use trustline_domain::destination::DestinationPolicy;
 use trustline_sip::{EdgeSettings, SipTelephony, Trunk};
 use trustline_telephony::{CarrierProfile, CarrierSet, SimulatedTelephony, Telephony};
 
 #[derive(Args)]
 pub struct CarrierArgs {
     /// What the dialer places calls through: `simulated` (the seeded
-    /// simulated carrier; nobody is really called), `sip` (the SIP trunk of
-    /// --sip-trunk) or `none` (this node does not dial; run the dialer on
-    /// one node only).
+    /// simulated carrier; nobody is really called), `sip` (each tenant's
+    /// own SIP trunk, else the installation's of --sip-trunk) or `none`
+    /// (this node does not dial; run the dialer on one node only).
     #[arg(long, env = "TRUSTLINE_TELEPHONY", default_value = "simulated", value_parser = ["simulated", "sip", "none"])]
     telephony: String,
     /// How much faster than real time simulated calls play out.
@@ -27,12 +28,14 @@ pub struct CarrierArgs {
     /// Take SIP calls on this UDP address (for example 0.0.0.0:5060).
     #[arg(long, env = "TRUSTLINE_SIP_LISTEN")]
     sip_listen: Option<SocketAddr>,
-    /// The carrier's SIP address calls are placed through; without it the
-    /// trunk only takes calls in.
+    /// The installation's carrier: the SIP address calls of tenants without
+    /// a trunk of their own are placed through.
     #[arg(long, env = "TRUSTLINE_SIP_TRUNK", requires = "sip_listen")]
     sip_trunk: Option<SocketAddr>,
-    /// An address the carrier sends calls from; repeat, or separate with
-    /// commas. Requests from anywhere else get 403. The demo allows loopback.
+    /// An address the installation's carrier sends calls from (they may
+    /// ring any tenant's numbers); repeat, or separate with commas.
+    /// Requests from addresses neither it nor a tenant's trunk names get
+    /// 403. The demo allows loopback.
     #[arg(long = "sip-trunk-source", env = "TRUSTLINE_SIP_TRUNK_SOURCES", value_delimiter = ',', requires = "sip_listen")]
     sip_trunk_sources: Vec<IpAddr>,
     /// The address calls' audio (RTP) uses; by default the --sip-listen address.
@@ -81,25 +84,22 @@ pub enum CarrierPlan {
     Sip(EdgeSettings),
 }
 
-pub fn plan(args: &CarrierArgs, demo: bool) -> anyhow::Result<CarrierPlan> {
-    let sip = args.sip_listen.map(|listen| sip_settings(args, listen, demo)).transpose()?;
+/// `private_trunks`: tenants' trunks may send calls to private addresses.
+pub fn plan(args: &CarrierArgs, demo: bool, private_trunks: bool) -> anyhow::Result<CarrierPlan> {
+    let sip = args.sip_listen.map(|listen| sip_settings(args, listen, demo, private_trunks)).transpose()?;
     Ok(match (args.telephony.as_str(), sip) {
         ("none", None) => CarrierPlan::None,
         ("none", Some(_)) => bail!("--sip-listen needs a dialer on this node: --telephony simulated or sip"),
-        ("sip", None) => bail!("--telephony sip needs --sip-listen and --sip-trunk"),
-        ("sip", Some(_)) if args.sip_trunk.is_none() => bail!("--telephony sip needs --sip-trunk: where calls are placed"),
+        ("sip", None) => bail!("--telephony sip needs --sip-listen"),
         ("sip", Some(settings)) => CarrierPlan::Sip(settings),
         (_, sip) => CarrierPlan::Simulated { speed: args.simulated_speed, sip },
     })
 }
 
-fn sip_settings(args: &CarrierArgs, listen: SocketAddr, demo: bool) -> anyhow::Result<EdgeSettings> {
+fn sip_settings(args: &CarrierArgs, listen: SocketAddr, demo: bool, private_trunks: bool) -> anyhow::Result<EdgeSettings> {
     let mut sources = args.sip_trunk_sources.clone();
     if sources.is_empty() && demo {
         sources = vec![IpAddr::V4(Ipv4Addr::LOCALHOST), IpAddr::V6(Ipv6Addr::LOCALHOST)];
-    }
-    if sources.is_empty() {
-        bail!("--sip-listen needs --sip-trunk-source: the addresses the carrier calls from (anyone else gets 403)");
     }
     let media_ip = args.media_ip.unwrap_or(listen.ip());
     if media_ip.is_unspecified() {
@@ -107,6 +107,7 @@ fn sip_settings(args: &CarrierArgs, listen: SocketAddr, demo: bool) -> anyhow::R
     }
     let mut settings = EdgeSettings::new(listen, media_ip, Trunk { proxy: args.sip_trunk, sources });
     settings.public_ip = args.sip_public_ip;
+    settings.tenant_trunk_destinations = DestinationPolicy { allow_private: private_trunks };
     settings.rtp_ports = args.rtp_ports.clone();
     Ok(settings)
 }

@@ -15,4 +15,5 @@ pub mod serve;
 pub mod simulate;
 pub mod subject;
 pub mod tenant;
+pub mod trunk_sync;
 pub mod user;

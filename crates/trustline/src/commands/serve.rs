@@ -2,6 +2,7 @@ use super::accounts::{InitialPassword, cli_audit, create_tenant, create_user, fi
 use super::carriers::{self, CarrierArgs};
 use super::demo_floor;
 use super::job_runs::record;
+use super::trunk_sync;
 use crate::config::{DataArgs, Installation, hasher};
 use anyhow::Context;
 use clap::Args;
@@ -75,7 +76,7 @@ pub struct ServeArgs {
 const DEMO_TENANT: &str = "demo";
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let carriers = carriers::plan(&args.carriers, args.demo)?;
+    let carriers = carriers::plan(&args.carriers, args.demo, args.allow_private_trunks)?;
     // Nothing changes before the port is ours and the data directory free:
     // a second server must not reset the demo or end sessions of the first.
     let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -115,6 +116,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         }
         None => None,
     };
+    if let Some(sip) = &sip {
+        tokio::spawn(trunk_sync::keep_serving(sip.clone(), inst.store.clone(), inst.keys.clone()));
+    }
     if let (Some(sip), Some(tenant)) = (&sip, &demo_tenant) {
         // The demo's floor agents answer SIP callers with a recorded greeting.
         for agent in &floor {

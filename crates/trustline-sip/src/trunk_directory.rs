@@ -1,0 +1,172 @@
+//! The trunks the edge serves: the installation's own (from the command
+//! line) and each tenant's (from storage, replaced whole whenever they
+//! change). A request's source address says whose trunk it came on; a
+//! tenant's calls go out through its oldest trunk, else through the
+//! installation's.
+
+use crate::edge_settings::Trunk;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, RwLock};
+use trustline_domain::TenantId;
+use trustline_domain::destination::{DestinationPolicy, address_allowed};
+use trustline_telephony::{TelephonyError, TrunkOwner};
+use zeroize::Zeroizing;
+
+/// A tenant's trunk as the edge uses it.
+#[derive(Clone, Debug)]
+pub struct TenantTrunk {
+    pub tenant: TenantId,
+    pub host: String,
+    pub port: u16,
+    pub sources: Vec<IpAddr>,
+    /// Presented when a call names no number of its own.
+    pub caller_id: Option<String>,
+    pub login: Option<TrunkLogin>,
+}
+
+/// The digest login a carrier challenges for.
+#[derive(Clone)]
+pub struct TrunkLogin {
+    pub username: String,
+    pub password: Zeroizing<String>,
+}
+
+impl std::fmt::Debug for TrunkLogin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrunkLogin").field("username", &self.username).field("password", &"<redacted>").finish()
+    }
+}
+
+/// Where a call goes and how it is presented.
+pub(crate) struct Route {
+    /// The host the request URI names.
+    pub host: String,
+    pub destination: SocketAddr,
+    pub caller_id: Option<String>,
+    pub login: Option<TrunkLogin>,
+}
+
+#[derive(Default)]
+struct TenantTable {
+    /// Each tenant's oldest trunk.
+    outbound: HashMap<TenantId, TenantTrunk>,
+    by_source: HashMap<IpAddr, Vec<TenantId>>,
+}
+
+pub(crate) struct TrunkDirectory {
+    installation: Trunk,
+    /// Where tenants' trunks may send calls (their hosts are theirs to choose).
+    policy: DestinationPolicy,
+    tenants: RwLock<Arc<TenantTable>>,
+}
+
+impl TrunkDirectory {
+    pub fn new(installation: Trunk, policy: DestinationPolicy) -> Self {
+        Self { installation, policy, tenants: RwLock::default() }
+    }
+
+    /// Serves `trunks` from now on, in place of those served so far; a
+    /// tenant's first trunk places its calls.
+    pub fn replace(&self, trunks: Vec<TenantTrunk>) {
+        let mut table = TenantTable::default();
+        for trunk in trunks {
+            for source in &trunk.sources {
+                let owners = table.by_source.entry(source.to_canonical()).or_default();
+                if !owners.contains(&trunk.tenant) {
+                    owners.push(trunk.tenant);
+                }
+            }
+            table.outbound.entry(trunk.tenant).or_insert(trunk);
+        }
+        *self.tenants.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(table);
+    }
+
+    fn table(&self) -> Arc<TenantTable> {
+        self.tenants.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+    }
+
+    /// Whose trunk a request from `source` comes on, if anyone's.
+    pub fn owner_of(&self, source: IpAddr) -> Option<TrunkOwner> {
+        let source = source.to_canonical();
+        if self.installation.admits(source) {
+            return Some(TrunkOwner::Installation);
+        }
+        self.table().by_source.get(&source).map(|tenants| TrunkOwner::Tenants(tenants.clone()))
+    }
+
+    /// Where `tenant`'s calls go: its own trunk's host, resolved now and
+    /// held to the destination rule (a name may have been pointed
+    /// elsewhere since it was saved), or the installation's trunk.
+    pub async fn route(&self, tenant: TenantId) -> Result<Route, TelephonyError> {
+        let Some(trunk) = self.table().outbound.get(&tenant).cloned() else {
+            let proxy = self.installation.proxy.ok_or(TelephonyError::NoTrunk)?;
+            return Ok(Route { host: proxy.to_string(), destination: proxy, caller_id: None, login: None });
+        };
+        let found = tokio::net::lookup_host((trunk.host.as_str(), trunk.port))
+            .await
+            .map_err(|e| TelephonyError::Unavailable(format!("the trunk's host {} does not resolve: {e}", trunk.host)))?;
+        let destination = found.into_iter().find(|address| address_allowed(address.ip(), self.policy)).ok_or_else(|| {
+            TelephonyError::Unavailable(format!("the trunk's host {} resolves to no address calls may go to", trunk.host))
+        })?;
+        let host = if trunk.host.contains(':') { format!("[{}]", trunk.host) } else { trunk.host };
+        Ok(Route { host: format!("{host}:{}", trunk.port), destination, caller_id: trunk.caller_id, login: trunk.login })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn trunk(tenant: i64, host: &str, sources: &[&str]) -> TenantTrunk {
+        TenantTrunk {
+            tenant: TenantId(tenant),
+            host: host.into(),
+            port: 5070,
+            sources: sources.iter().map(|s| s.parse().unwrap()).collect(),
+            caller_id: None,
+            login: None,
+        }
+    }
+
+    fn directory(proxy: Option<&str>, policy: DestinationPolicy) -> TrunkDirectory {
+        let installation = Trunk { proxy: proxy.map(|p| p.parse().unwrap()), sources: vec!["192.0.2.1".parse().unwrap()] };
+        TrunkDirectory::new(installation, policy)
+    }
+
+    #[test]
+    fn a_source_names_the_tenants_whose_trunks_list_it() {
+        let edge = directory(None, DestinationPolicy::default());
+        edge.replace(vec![trunk(1, "a.example", &["203.0.113.7"]), trunk(2, "b.example", &["203.0.113.7", "2001:db8::9"])]);
+        assert_eq!(edge.owner_of("192.0.2.1".parse().unwrap()), Some(TrunkOwner::Installation));
+        assert_eq!(edge.owner_of("203.0.113.7".parse().unwrap()), Some(TrunkOwner::Tenants(vec![TenantId(1), TenantId(2)])));
+        assert_eq!(edge.owner_of("::ffff:203.0.113.7".parse().unwrap()), Some(TrunkOwner::Tenants(vec![TenantId(1), TenantId(2)])));
+        assert_eq!(edge.owner_of("2001:db8::9".parse().unwrap()), Some(TrunkOwner::Tenants(vec![TenantId(2)])));
+        assert_eq!(edge.owner_of("198.51.100.1".parse().unwrap()), None);
+        edge.replace(Vec::new());
+        assert_eq!(edge.owner_of("203.0.113.7".parse().unwrap()), None, "a removed trunk's addresses are strangers again");
+    }
+
+    #[tokio::test]
+    async fn a_tenant_calls_through_its_oldest_trunk_else_the_installations() {
+        let open = DestinationPolicy { allow_private: true };
+        let edge = directory(Some("192.0.2.50:5060"), open);
+        edge.replace(vec![trunk(1, "127.0.0.1", &[]), trunk(1, "127.0.0.2", &[])]);
+        let own = edge.route(TenantId(1)).await.unwrap();
+        assert_eq!((own.host.as_str(), own.destination), ("127.0.0.1:5070", "127.0.0.1:5070".parse().unwrap()));
+        let shared = edge.route(TenantId(2)).await.unwrap();
+        assert_eq!(shared.destination, "192.0.2.50:5060".parse().unwrap());
+        let nowhere = directory(None, open);
+        assert!(matches!(nowhere.route(TenantId(2)).await, Err(TelephonyError::NoTrunk)));
+    }
+
+    #[tokio::test]
+    async fn a_host_is_held_to_the_destination_rule_when_the_call_is_placed() {
+        let strict = directory(None, DestinationPolicy::default());
+        strict.replace(vec![trunk(1, "127.0.0.1", &[]), trunk(2, "localhost", &[])]);
+        for tenant in [1, 2] {
+            let refused = strict.route(TenantId(tenant)).await.err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(refused.contains("no address calls may go to"), "{tenant}: {refused}");
+        }
+    }
+}
