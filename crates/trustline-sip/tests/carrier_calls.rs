@@ -4,7 +4,7 @@
 
 mod peers;
 
-use peers::{LossyLine, Sipp, edge_settings, wait_until_no_calls};
+use peers::{LossyLine, Sipp, edge_settings, options_flood, wait_until_no_calls};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 use trustline_domain::TenantId;
@@ -194,48 +194,16 @@ async fn behind_nat_the_public_address_is_named_and_needs_a_fixed_port() {
     assert!(carrier.finished().await.success(), "the INVITE did not name the public address in Contact and SDP");
 }
 
-/// An OPTIONS request as a scanner sends it, numbered `n`.
-fn options(n: u32, from: SocketAddr, to: SocketAddr) -> String {
-    format!(
-        "OPTIONS sip:{to} SIP/2.0\r\nVia: SIP/2.0/UDP {from};branch=z9hG4bK-scan-{n}\r\nMax-Forwards: 70\r\n\
-         From: <sip:scan@{from}>;tag=scan{n}\r\nTo: <sip:{to}>\r\nCall-ID: scan-{n}@{from}\r\nCSeq: 1 OPTIONS\r\n\
-         Content-Length: 0\r\n\r\n"
-    )
-}
-
-/// Sends `count` OPTIONS to `edge` from `source` and returns the status
-/// line of every answer that comes within a second.
-async fn flood(edge: SocketAddr, source: IpAddr, count: u32) -> Vec<String> {
-    let socket = tokio::net::UdpSocket::bind((source, 0)).await.unwrap();
-    socket.connect(edge).await.unwrap();
-    for n in 0..count {
-        socket.send(options(n, socket.local_addr().unwrap(), edge).as_bytes()).await.unwrap();
-    }
-    answers(&socket, Duration::from_secs(1)).await
-}
-
-/// The status lines of every datagram `socket` receives within `window`.
-async fn answers(socket: &tokio::net::UdpSocket, window: Duration) -> Vec<String> {
-    let mut answers = Vec::new();
-    let mut buffer = [0u8; 4096];
-    let deadline = tokio::time::Instant::now() + window;
-    while let Ok(Ok(length)) = tokio::time::timeout_at(deadline, socket.recv(&mut buffer)).await {
-        let text = String::from_utf8_lossy(&buffer[..length]);
-        answers.push(text.lines().next().unwrap_or_default().to_owned());
-    }
-    answers
-}
-
 #[tokio::test]
 async fn a_stranger_flooding_the_edge_gets_a_few_403s_then_silence_and_the_trunk_is_still_answered() {
     let trunk_ip: IpAddr = "127.0.0.2".parse().unwrap();
     let settings = edge_settings(None, vec![trunk_ip]);
     let edge = SipTelephony::start(settings).await.unwrap();
-    let said = flood(edge.local_addr(), LOOPBACK, 60).await;
+    let said = options_flood(edge.local_addr(), LOOPBACK, 60).await;
     assert_eq!(said.len(), 20, "{said:?}");
     assert!(said.iter().all(|line| line == "SIP/2.0 403 Forbidden"), "{said:?}");
 
-    let said = flood(edge.local_addr(), trunk_ip, 30).await;
+    let said = options_flood(edge.local_addr(), trunk_ip, 30).await;
     assert_eq!(said.len(), 30, "the carrier is never held back: {said:?}");
     assert!(said.iter().all(|line| line == "SIP/2.0 200 OK"), "{said:?}");
 }

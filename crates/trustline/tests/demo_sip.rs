@@ -10,60 +10,116 @@ mod demo_process;
 
 use demo_process::{Killed, trustline};
 use peers::far_audio::{Heard, purity, samples_from};
-use peers::{FarAudio, Sipp};
+use peers::{FarAudio, Sipp, options_flood};
+use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr};
 use std::process::Stdio;
 use std::time::Duration;
+use trustline_app::SystemClock;
+use trustline_crypto::{Totp, TotpSecret, base32_decode};
+use trustline_domain::Clock;
+use zeroize::Zeroizing;
 
 /// The hold music's notes.
 const MUSIC: [f64; 6] = [220.0, 261.63, 329.63, 392.0, 440.0, 523.25];
+
+/// What the server prints, a line at a time.
+type Printed = std::iter::Map<std::io::Lines<BufReader<std::process::ChildStdout>>, fn(std::io::Result<String>) -> String>;
+
+/// A demo server with a SIP edge, logging at the most detailed level.
+struct Demo {
+    child: Killed,
+    lines: Printed,
+    logged: std::thread::JoinHandle<String>,
+    /// Where HTTP is served, ending in `/`.
+    base: String,
+    owner_password: String,
+    edge: SocketAddr,
+}
+
+impl Demo {
+    fn start(dir: &std::path::Path, extra: &[&str]) -> Demo {
+        let args = ["serve", "--demo", "--listen", "127.0.0.1:0", "--sip-listen", "127.0.0.1:0", "--simulated-speed", "1000"];
+        let child =
+            trustline(dir, &args).args(extra).env("TRUSTLINE_LOG", "trace").stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        let mut child = Killed(child);
+        let stderr = child.0.stderr.take().unwrap();
+        let logged = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
+        let unwrap: fn(std::io::Result<String>) -> String = Result::unwrap;
+        let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines().map(unwrap);
+        let first = lines.next().expect("the demo says where it listens");
+        let base = first.split("listening on ").nth(1).unwrap().split(' ').next().unwrap().to_owned();
+        let owner = lines.find(|l| l.trim_start().starts_with("owner ")).expect("the demo prints the owner's password");
+        let owner_password = owner.split_whitespace().last().unwrap().to_owned();
+        let sip_line = lines.find(|l| l.starts_with("SIP calls")).expect("the demo says where SIP calls go");
+        let edge = sip_line.split('@').nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+        Demo { child, lines, logged, base, owner_password, edge }
+    }
+}
 
 #[tokio::test]
 async fn a_sip_caller_hears_music_until_a_floor_agent_greets_them() {
     let Some(sipp) = peers::sipp() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let child =
-        trustline(dir.path(), &["serve", "--demo", "--listen", "127.0.0.1:0", "--sip-listen", "127.0.0.1:0", "--simulated-speed", "1000"])
-            .env("TRUSTLINE_LOG", "trace")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-    let mut child = Killed(child);
-    let stderr = child.0.stderr.take().unwrap();
-    let logged = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
-    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines().map(Result::unwrap);
-    let sip_line = lines.find(|l| l.starts_with("SIP calls")).expect("the demo says where SIP calls go");
-    let edge: SocketAddr = sip_line.split('@').nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
-
-    let caller = Sipp::caller(&sipp, "caller_stays.xml", edge, "+442079460990");
-    let far = FarAudio::on(&caller.audio);
-    let heard = far.listen(Duration::from_secs(11)).await;
-    let source = heard.first().expect("the caller hears something").from;
-    // 400 ms windows: music is a pure tone; the greeting is speech.
-    let windows: Vec<&[Heard]> = heard.chunks(20).filter(|w| w.len() == 20).collect();
-    let music = |w: &&[Heard]| purity(w, source, &MUSIC) > 0.3;
-    let speech = |w: &&[Heard]| {
-        let samples = samples_from(w, source);
-        let loud = samples.iter().filter(|s| s.unsigned_abs() > 500).count();
-        loud > samples.len() / 10 && purity(w, source, &MUSIC) < 0.1
-    };
-    // Whether a floor agent is free when the call arrives depends on the
-    // simulated floor, so the wait may be long or nil: what must hold is that
-    // every window before the greeting (bar the one just before it, where
-    // the greeting may begin) is music, never dead air. Music for a caller on its own is measured exactly in
-    // trustline-sip's call_audio tests.
-    let first_greeting = windows.iter().position(speech).expect("a floor agent answers with the greeting");
-    let waiting = windows.get(..first_greeting.saturating_sub(1)).unwrap_or_default();
-    assert!(waiting.iter().all(music), "the waiting caller hears hold music until the agent");
-    assert!(caller.finished().await.success(), "the caller was answered with PCMA and hung up cleanly");
+    let Demo { child, lines, logged, edge, .. } = Demo::start(dir.path(), &[]);
+    let heard = greeting_heard(&sipp, IpAddr::V4(Ipv4Addr::LOCALHOST), edge).await;
+    assert!(heard, "the caller was answered with PCMA, heard music until a floor agent's greeting, and hung up cleanly");
     drop(child);
     let logged = logged.join().unwrap();
     assert!(logged.contains("TRACE") || logged.contains("DEBUG"), "the server logged at the most detailed level");
     assert!(!logged.contains("447700900123"), "the caller's number reached the log");
     let printed: String = lines.collect();
     assert!(!printed.contains("447700900123"), "the caller's number was printed");
+}
+
+/// The owner, signed in with a freshly enrolled authenticator: a client
+/// and the session's CSRF token.
+async fn owner_session(demo: &Demo) -> (reqwest::Client, String) {
+    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let call = |method: reqwest::Method, path: &str, csrf: Option<&str>, body: Value| {
+        let mut request = client.request(method, format!("{}{path}", demo.base)).json(&body);
+        if let Some(csrf) = csrf {
+            request = request.header("X-CSRF-Token", csrf);
+        }
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let body = json!({ "tenant": "demo", "username": "owner", "password": demo.owner_password });
+    let session = call(reqwest::Method::POST, "api/session", None, body).await;
+    let csrf = session["csrf_token"].as_str().unwrap().to_owned();
+    let enrolment = call(reqwest::Method::POST, "api/mfa/enrolment", Some(&csrf), json!({})).await;
+    let secret = base32_decode(enrolment["secret"].as_str().unwrap()).unwrap();
+    let code = Totp::code(&TotpSecret::from_bytes(Zeroizing::new(secret)), Totp::step_at(SystemClock.now()));
+    let session = call(reqwest::Method::POST, "api/mfa/enrolment/confirm", Some(&csrf), json!({ "code": format!("{code:06}") })).await;
+    let csrf = session["csrf_token"].as_str().unwrap_or_else(|| panic!("the owner is signed in: {session}")).to_owned();
+    (client, csrf)
+}
+
+/// An administrator adds the tenant's own trunk through the running
+/// server's API: within moments the SIP edge takes calls from the address
+/// it names (refused before), and they reach the tenant's queue.
+#[tokio::test]
+async fn a_trunk_added_through_the_api_is_served_by_the_sip_edge() {
+    let Some(sipp) = peers::sipp() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let demo = Demo::start(dir.path(), &["--allow-private-trunks"]);
+    // The demo's own trunk is loopback's 127.0.0.1; 127.0.0.2 stands for the tenant's carrier.
+    let carrier = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2));
+    assert_eq!(options_flood(demo.edge, carrier, 1).await, ["SIP/2.0 403 Forbidden"], "a stranger before the trunk exists");
+    let (client, csrf) = owner_session(&demo).await;
+    let trunk = json!({ "name": "Own carrier", "host": "127.0.0.1", "port": 5099, "sources": [carrier.to_string()] });
+    let created = client.post(format!("{}api/trunks", demo.base)).header("X-CSRF-Token", &csrf).json(&trunk).send().await.unwrap();
+    assert_eq!(created.status(), 201, "{}", created.text().await.unwrap());
+    let mut served = false;
+    for _ in 0..10 {
+        if options_flood(demo.edge, carrier, 1).await == ["SIP/2.0 200 OK"] {
+            served = true;
+            break;
+        }
+    }
+    assert!(served, "the edge did not take the new trunk's address within 10 s");
+    assert!(greeting_heard(&sipp, carrier, demo.edge).await, "a call on the tenant's trunk did not reach its queue's agents");
 }
 
 #[test]
@@ -82,4 +138,31 @@ fn sip_flags_that_cannot_work_are_refused_before_anything_changes() {
         assert!(!output.status.success() && stderr.contains(said), "{flags:?}: {stderr}");
         assert!(!dir.path().join("trustline-data").exists(), "{flags:?} created the data directory");
     }
+}
+
+/// Calls the demo's care number from `ip` and listens for 11 s: whether
+/// the caller heard hold music (never dead air) until a floor agent's
+/// greeting, and SIPp saw its scenario through.
+async fn greeting_heard(sipp: &std::path::PathBuf, ip: IpAddr, edge: SocketAddr) -> bool {
+    let caller = Sipp::caller_from(sipp, "caller_stays.xml", ip, edge, "+442079460990");
+    let far = FarAudio::on(&caller.audio);
+    let heard = far.listen(Duration::from_secs(11)).await;
+    let source = heard.first().expect("the caller hears something").from;
+    // 400 ms windows: music is a pure tone; the greeting is speech.
+    let windows: Vec<&[Heard]> = heard.chunks(20).filter(|w| w.len() == 20).collect();
+    let music = |w: &&[Heard]| purity(w, source, &MUSIC) > 0.3;
+    let speech = |w: &&[Heard]| {
+        let samples = samples_from(w, source);
+        let loud = samples.iter().filter(|s| s.unsigned_abs() > 500).count();
+        loud > samples.len() / 10 && purity(w, source, &MUSIC) < 0.1
+    };
+    // Whether a floor agent is free when the call arrives depends on the
+    // simulated floor, so the wait may be long or nil: what must hold is that
+    // every window before the greeting (bar the one just before it, where
+    // the greeting may begin) is music, never dead air. Music for a caller
+    // on its own is measured exactly in trustline-sip's call_audio tests.
+    let first_greeting = windows.iter().position(speech).expect("a floor agent answers with the greeting");
+    let waiting = windows.get(..first_greeting.saturating_sub(1)).unwrap_or_default();
+    assert!(waiting.iter().all(music), "the waiting caller hears hold music until the agent");
+    caller.finished().await.success()
 }

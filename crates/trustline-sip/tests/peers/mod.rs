@@ -8,11 +8,13 @@
 mod baresip_phone;
 pub mod far_audio;
 mod lossy_line;
+mod options_probe;
 
 pub use baresip_phone::BaresipPhone;
 pub use far_audio::FarAudio;
 pub use lossy_line::LossyLine;
-use std::net::{SocketAddr, UdpSocket};
+pub use options_probe::options_flood;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
 use std::path::PathBuf;
 use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
@@ -64,7 +66,7 @@ impl Sipp {
     /// SIPp answering calls as `scenario` (a file of `tests/sipp/`) on a
     /// free loopback port, for `calls` calls, with `extra` options.
     pub async fn carrier(binary: &PathBuf, scenario: &str, calls: u32, extra: &[&str]) -> Self {
-        let address = free_udp_port();
+        let address = free_udp_port(IpAddr::V4(Ipv4Addr::LOCALHOST));
         let audio = audio_socket();
         let child = command(binary, scenario, address, calls, &audio, extra).spawn().expect("SIPp starts");
         listening(address).await;
@@ -73,7 +75,13 @@ impl Sipp {
 
     /// SIPp calling `target` as `scenario`, dialling `number`.
     pub fn caller(binary: &PathBuf, scenario: &str, target: SocketAddr, number: &str) -> Self {
-        let address = free_udp_port();
+        Self::caller_from(binary, scenario, IpAddr::V4(Ipv4Addr::LOCALHOST), target, number)
+    }
+
+    /// [`Self::caller`] signalling from `ip` (another loopback address
+    /// stands for another carrier); its audio stays on 127.0.0.1.
+    pub fn caller_from(binary: &PathBuf, scenario: &str, ip: IpAddr, target: SocketAddr, number: &str) -> Self {
+        let address = free_udp_port(ip);
         let audio = audio_socket();
         let mut command = command(binary, scenario, address, 1, &audio, &["-s", number]);
         command.arg(target.to_string());
@@ -150,7 +158,7 @@ fn audio_socket() -> tokio::net::UdpSocket {
 }
 
 /// A loopback UDP port nobody uses now (SIPp binds it a moment later).
-fn free_udp_port() -> SocketAddr {
-    let socket = UdpSocket::bind("127.0.0.1:0").expect("a free UDP port");
+fn free_udp_port(ip: IpAddr) -> SocketAddr {
+    let socket = UdpSocket::bind(SocketAddr::new(ip, 0)).expect("a free UDP port");
     socket.local_addr().expect("its address")
 }
