@@ -116,6 +116,7 @@ audit_actions! {
     TrustRead => "trust.read",
     TrunkCreate => "trunk.create",
     TrunkDelete => "trunk.delete",
+    TrunkUpdate => "trunk.update",
     UserChangeRole => "user.change_role",
     UserCreate => "user.create",
     UserDisable => "user.disable",

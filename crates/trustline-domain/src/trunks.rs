@@ -52,7 +52,8 @@ pub struct TrunkInput {
     /// Presented when a campaign or queue names no number of its own.
     #[schemars(pattern(E164::PATTERN))]
     pub caller_id: Option<String>,
-    /// The login the carrier challenges outbound calls for, if it does.
+    /// The login the carrier challenges outbound calls for, if it does. A
+    /// change without one keeps the trunk's stored login.
     pub digest: Option<DigestInput>,
 }
 

@@ -947,8 +947,26 @@ fn entries() -> Vec<Entry> {
         .takes::<TrunkInput>()
         .answers(StatusCode::CREATED)
         .fails_with(&[ErrorCode::InvalidTrunk]),
+        entry(
+            Method::PUT,
+            "/api/trunks/{id}",
+            "Change a SIP trunk (its login is replaced when one is given, kept otherwise)",
+            Allowed(Action::TrunkManage),
+            put(trunks_api::change),
+        )
+        .returns::<trunks_api::TrunkView>()
+        .takes::<TrunkInput>()
+        .fails_with(&[ErrorCode::InvalidTrunk]),
         entry(Method::DELETE, "/api/trunks/{id}", "Remove a SIP trunk", Allowed(Action::TrunkManage), delete(trunks_api::remove))
             .answers(StatusCode::NO_CONTENT),
+        entry(
+            Method::DELETE,
+            "/api/trunks/{id}/digest",
+            "Remove a SIP trunk's digest login",
+            Allowed(Action::TrunkManage),
+            delete(trunks_api::remove_login),
+        )
+        .returns::<trunks_api::TrunkView>(),
         // Inbound queues.
         entry(
             Method::GET,

@@ -46,6 +46,50 @@ macro_rules! trunk_store_for {
                 rows.iter().map(|r| $crate::decode::sip_trunk(&Cols(r))).collect()
             }
 
+            async fn update_trunk(
+                &self,
+                id: i64,
+                trunk: $crate::store::NewSipTrunk,
+                login: $crate::store::LoginChange,
+                audit: ::trustline_audit::AuditDraft,
+            ) -> $crate::store::StoreResult<()> {
+                let sources = $crate::decode::to_json(&trunk.sources, "trunk sources")?;
+                let mut tx = self.begin().await?;
+                let done = $crate::sqlx::query(
+                    "UPDATE sip_trunks SET name = $1, host = $2, port = $3, sources = $4, caller_id = $5 WHERE tenant_id = $6 AND id = $7",
+                )
+                .bind(&trunk.name)
+                .bind(&trunk.host)
+                .bind(i64::from(trunk.port))
+                .bind(&sources)
+                .bind(&trunk.caller_id)
+                .bind(trunk.tenant_id.0)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(unavailable)?;
+                must_change(done.rows_affected())?;
+                let login = match login {
+                    $crate::store::LoginChange::Keep => None,
+                    $crate::store::LoginChange::Set(login) => Some((Some(login.username), Some(login.sealed_password))),
+                    $crate::store::LoginChange::Remove => Some((None, None)),
+                };
+                if let Some((username, sealed_password)) = login {
+                    $crate::sqlx::query(
+                        "UPDATE sip_trunks SET digest_username = $1, sealed_password = $2 WHERE tenant_id = $3 AND id = $4",
+                    )
+                    .bind(&username)
+                    .bind(&sealed_password)
+                    .bind(trunk.tenant_id.0)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(unavailable)?;
+                }
+                self.append(&mut tx, audit).await?;
+                Self::commit(tx).await
+            }
+
             async fn delete_trunk(
                 &self,
                 tenant: ::trustline_domain::TenantId,

@@ -39,12 +39,24 @@ pub struct NewSipTrunk {
     pub at: UnixTime,
 }
 
+/// What a change does to a trunk's digest login.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LoginChange {
+    Keep,
+    Set(SealedLogin),
+    Remove,
+}
+
 #[async_trait]
 pub trait TrunkStore: Send + Sync {
     /// Fills the draft's target with the new id.
     async fn create_trunk(&self, trunk: NewSipTrunk, audit: AuditDraft) -> StoreResult<i64>;
     /// A tenant's trunks, oldest first (the first places its calls).
     async fn trunks(&self, tenant: TenantId) -> StoreResult<Vec<SipTrunk>>;
+    /// Replaces a trunk's settings (`trunk.tenant_id` names the tenant;
+    /// `at` is not kept: a trunk keeps its creation time, so its place in
+    /// the order). `NotFound` if the tenant has no such trunk.
+    async fn update_trunk(&self, id: i64, trunk: NewSipTrunk, login: LoginChange, audit: AuditDraft) -> StoreResult<()>;
     /// `NotFound` if the tenant has no such trunk.
     async fn delete_trunk(&self, tenant: TenantId, id: i64, audit: AuditDraft) -> StoreResult<()>;
     /// Every tenant's trunks (an ended tenant's are deleted with it), by

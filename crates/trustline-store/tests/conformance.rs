@@ -10,8 +10,8 @@ use trustline_domain::routing::{QueueInput, SkillLevels};
 use trustline_domain::{Action, AuditAction, CallResult, Role, SessionStage, SessionTimes, TenantId, UserId};
 use trustline_store::{
     AccessDecisionRecord, AgentMove, AttemptOutcome, CallChange, CallDirection, CallDisposition, CallMode, CallState, CampaignDraft,
-    ControlEvidence, IdempotencyClaim, IncidentState, JobRunRecord, NewApiToken, NewCall, NewDelivery, NewIncident, NewSipTrunk, NewUser,
-    NewWebhook, QueueDraft, SealedLogin, Session, Store, StoreError, Tenant, TimelineEntry, jobs, registers,
+    ControlEvidence, IdempotencyClaim, IncidentState, JobRunRecord, LoginChange, NewApiToken, NewCall, NewDelivery, NewIncident,
+    NewSipTrunk, NewUser, NewWebhook, QueueDraft, SealedLogin, Session, Store, StoreError, Tenant, TimelineEntry, jobs, registers,
 };
 use trustline_testdb::{Engine, RawDb, TestDb, on_both_engines};
 
@@ -550,16 +550,30 @@ async fn trunks_belong_to_their_tenant_and_keep_their_login_sealed(engine: Engin
     let theirs = s.create_trunk(new(other.id, "Theirs", None), draft(other.id.0, AuditAction::TrunkCreate)).await.unwrap();
     let mine = s.trunks(t.id).await.unwrap();
     assert_eq!(mine.iter().map(|k| k.id).collect::<Vec<_>>(), [first, second], "oldest first");
-    assert_eq!(mine[0].digest, Some(login));
+    assert_eq!(mine[0].digest, Some(login.clone()));
     assert_eq!(mine[0].sources, new(t.id, "Main", None).sources);
     assert_eq!((mine[0].port, mine[0].caller_id.as_deref(), mine[1].digest.as_ref()), (5080, Some("+442079460990"), None));
     let everyone: Vec<(TenantId, i64)> = s.every_trunk().await.unwrap().iter().map(|k| (k.tenant_id, k.id)).collect();
     assert_eq!(everyone, [(t.id, first), (t.id, second), (other.id, theirs)]);
+    let changed =
+        NewSipTrunk { host: "sbc.carrier.example".into(), port: 5060, caller_id: None, at: 9999, ..new(t.id, "Main (SBC)", None) };
+    s.update_trunk(first, changed.clone(), LoginChange::Keep, draft(t.id.0, AuditAction::TrunkUpdate)).await.unwrap();
+    let kept = s.trunks(t.id).await.unwrap().remove(0);
+    assert_eq!((kept.name.as_str(), kept.host.as_str(), kept.port, kept.caller_id), ("Main (SBC)", "sbc.carrier.example", 5060, None));
+    assert_eq!((kept.created_at, kept.digest.as_ref()), (1000, Some(&login)), "its place in the order and its login stay");
+    s.update_trunk(first, changed.clone(), LoginChange::Remove, draft(t.id.0, AuditAction::TrunkUpdate)).await.unwrap();
+    assert_eq!(s.trunks(t.id).await.unwrap()[0].digest, None);
+    let other_login = SealedLogin { username: "acme-43".into(), sealed_password: vec![3; 48] };
+    s.update_trunk(first, changed.clone(), LoginChange::Set(other_login.clone()), draft(t.id.0, AuditAction::TrunkUpdate)).await.unwrap();
+    assert_eq!(s.trunks(t.id).await.unwrap()[0].digest, Some(other_login));
+    let foreign_change = NewSipTrunk { tenant_id: other.id, ..changed };
+    let refused = s.update_trunk(first, foreign_change, LoginChange::Remove, draft(other.id.0, AuditAction::TrunkUpdate)).await;
+    assert!(matches!(refused, Err(StoreError::NotFound)), "{refused:?}");
     let foreign = s.delete_trunk(other.id, first, draft(other.id.0, AuditAction::TrunkDelete)).await;
     assert!(matches!(foreign, Err(StoreError::NotFound)), "{foreign:?}");
     s.delete_trunk(t.id, first, draft(t.id.0, AuditAction::TrunkDelete)).await.unwrap();
     assert_eq!(s.trunks(t.id).await.unwrap().iter().map(|k| k.id).collect::<Vec<_>>(), [second]);
-    assert_eq!(verified_length(&db, t.id).await, 4, "the tenant, two trunks and a removal, each audited in its own chain");
+    assert_eq!(verified_length(&db, t.id).await, 7, "the tenant, two trunks, three changes and a removal, each audited in its own chain");
 }
 
 /// A key holds one request: the same request finds its answer (or that it

@@ -1,5 +1,6 @@
-//! A tenant's SIP trunks: create (the digest password is sealed and never
-//! shown again), list and remove. The SIP edge picks changes up on its own.
+//! A tenant's SIP trunks: create and change (a digest password is sealed
+//! and never shown again), list, remove a login, remove. The SIP edge
+//! picks changes up on its own.
 
 use crate::auth::Authed;
 use crate::error::ApiError;
@@ -10,10 +11,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;
-use trustline_domain::AuditAction;
 use trustline_domain::destination::DestinationPolicy;
 use trustline_domain::trunks::TrunkInput;
-use trustline_store::{NewSipTrunk, SipTrunk, StoreError};
+use trustline_domain::{AuditAction, TenantId};
+use trustline_store::{LoginChange, NewSipTrunk, SipTrunk, StoreError};
 
 /// A trunk as its tenant sees it: the login's name, never its password.
 #[derive(Serialize, schemars::JsonSchema)]
@@ -51,21 +52,16 @@ pub(crate) async fn list(State(state): State<AppState>, authed: Authed) -> Resul
     Ok(Json(state.store.trunks(authed.principal.tenant.id).await?.iter().map(view).collect()))
 }
 
-pub(crate) async fn create(
-    State(state): State<AppState>,
-    authed: Authed,
-    ApiJson(input): ApiJson<TrunkInput>,
-) -> Result<(StatusCode, Json<TrunkView>), ApiError> {
-    let tenant = authed.principal.tenant.id;
-    let trunk = input.validate(policy(&state)).map_err(|fields| ApiError::with_fields(ErrorCode::InvalidTrunk, fields))?;
+/// A checked trunk as the store takes it, its login sealed.
+fn stored(state: &AppState, tenant: TenantId, input: TrunkInput) -> Result<NewSipTrunk, ApiError> {
+    let trunk = input.validate(policy(state)).map_err(|fields| ApiError::with_fields(ErrorCode::InvalidTrunk, fields))?;
     let digest = trunk
         .digest
         .as_ref()
         .map(|login| trustline_app::seal_trunk_login(&state.keys, tenant, login))
         .transpose()
         .map_err(|_| ApiError::from(StoreError::Corrupt("trunk password".into())))?;
-    let audit = authed.caller.audit(&state, AuditAction::TrunkCreate, "trunk").detail("host", trunk.host.clone());
-    let new = NewSipTrunk {
+    Ok(NewSipTrunk {
         tenant_id: tenant,
         name: trunk.name,
         host: trunk.host,
@@ -74,20 +70,63 @@ pub(crate) async fn create(
         caller_id: trunk.caller_id.map(String::from),
         digest,
         at: state.clock.now(),
-    };
-    let id = state.store.create_trunk(new.clone(), audit).await?;
-    let created = SipTrunk {
-        id,
+    })
+}
+
+async fn trunk_view(state: &AppState, tenant: TenantId, id: i64) -> Result<TrunkView, ApiError> {
+    let trunks = state.store.trunks(tenant).await?;
+    trunks.iter().find(|trunk| trunk.id == id).map(view).ok_or_else(ApiError::not_found)
+}
+
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiJson(input): ApiJson<TrunkInput>,
+) -> Result<(StatusCode, Json<TrunkView>), ApiError> {
+    let tenant = authed.principal.tenant.id;
+    let new = stored(&state, tenant, input)?;
+    let audit = authed.caller.audit(&state, AuditAction::TrunkCreate, "trunk").detail("host", new.host.clone());
+    let id = state.store.create_trunk(new, audit).await?;
+    Ok((StatusCode::CREATED, Json(trunk_view(&state, tenant, id).await?)))
+}
+
+/// Replaces a trunk's settings; its login is replaced when one is given
+/// and kept otherwise.
+pub(crate) async fn change(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<TrunkInput>,
+) -> Result<Json<TrunkView>, ApiError> {
+    let tenant = authed.principal.tenant.id;
+    let new = stored(&state, tenant, input)?;
+    let login = new.digest.clone().map_or(LoginChange::Keep, LoginChange::Set);
+    let audit = authed.caller.audit(&state, AuditAction::TrunkUpdate, format!("trunk:{id}")).detail("host", new.host.clone());
+    state.store.update_trunk(id, new, login, audit).await?;
+    Ok(Json(trunk_view(&state, tenant, id).await?))
+}
+
+/// Removes a trunk's digest login: its calls go out unauthenticated.
+pub(crate) async fn remove_login(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<TrunkView>, ApiError> {
+    let tenant = authed.principal.tenant.id;
+    let trunk = state.store.trunks(tenant).await?.into_iter().find(|trunk| trunk.id == id).ok_or_else(ApiError::not_found)?;
+    let same = NewSipTrunk {
         tenant_id: tenant,
-        name: new.name,
-        host: new.host,
-        port: new.port,
-        sources: new.sources,
-        caller_id: new.caller_id,
-        digest: new.digest,
-        created_at: new.at,
+        name: trunk.name,
+        host: trunk.host,
+        port: trunk.port,
+        sources: trunk.sources,
+        caller_id: trunk.caller_id,
+        digest: None,
+        at: trunk.created_at,
     };
-    Ok((StatusCode::CREATED, Json(view(&created))))
+    let audit = authed.caller.audit(&state, AuditAction::TrunkUpdate, format!("trunk:{id}")).detail("login", "removed");
+    state.store.update_trunk(id, same, LoginChange::Remove, audit).await?;
+    Ok(Json(trunk_view(&state, tenant, id).await?))
 }
 
 pub(crate) async fn remove(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {

@@ -3,6 +3,29 @@
 import { api, attempt, el, say } from './api.js';
 
 const $ = (id) => document.getElementById(id);
+// The trunk being changed, or null while the form adds one.
+let editing = null;
+
+function edit(trunk) {
+  editing = trunk.id;
+  const form = $('trunk-form');
+  form.elements.name.value = trunk.name;
+  form.elements.host.value = trunk.host;
+  form.elements.port.value = trunk.port;
+  form.elements.sources.value = trunk.sources.join('\n');
+  form.elements.caller_id.value = trunk.caller_id ?? '';
+  form.elements.username.value = trunk.digest_username ?? '';
+  $('trunk-form-title').textContent = `Change ${trunk.name} (a password left empty keeps the stored login)`;
+  $('trunk-submit').textContent = 'Save changes';
+  form.elements.name.focus();
+}
+
+function stopEditing(form) {
+  editing = null;
+  form.reset();
+  $('trunk-form-title').textContent = 'New trunk';
+  $('trunk-submit').textContent = 'Add trunk';
+}
 
 async function load() {
   const trunks = await api('GET', '/api/trunks');
@@ -10,6 +33,12 @@ async function load() {
     el('td', {}, trunk.name), el('td', {}, `${trunk.host}:${trunk.port}`), el('td', {}, trunk.sources.join(', ') || '—'),
     el('td', {}, trunk.caller_id ?? '—'), el('td', {}, trunk.digest_username ?? '—'),
     el('td', { class: 'actions' },
+      el('button', { type: 'button', onclick: () => edit(trunk) }, 'Change'),
+      trunk.digest_username ? el('button', { type: 'button', onclick: () => attempt(async () => {
+        await api('DELETE', `/api/trunks/${trunk.id}/digest`);
+        say('Login removed.');
+        await load();
+      }) }, 'Remove login') : null,
       el('button', { type: 'button', onclick: () => attempt(async () => {
         await api('DELETE', `/api/trunks/${trunk.id}`);
         say('Trunk removed.');
@@ -25,10 +54,15 @@ $('trunk-form').addEventListener('submit', (event) => {
     const body = { name: text('name'), host: text('host'), sources: text('sources').split(/\s+/).filter(Boolean) };
     if (text('port')) body.port = Number(text('port'));
     if (text('caller_id')) body.caller_id = text('caller_id');
-    if (text('username') || form.get('password')) body.digest = { username: text('username'), password: String(form.get('password')) };
-    await api('POST', '/api/trunks', body);
-    say('Trunk added.');
-    event.target.reset();
+    if (form.get('password')) body.digest = { username: text('username'), password: String(form.get('password')) };
+    if (editing === null) {
+      await api('POST', '/api/trunks', body);
+      say('Trunk added.');
+    } else {
+      await api('PUT', `/api/trunks/${editing}`, body);
+      say('Trunk changed.');
+    }
+    stopEditing(event.target);
     await load();
   });
 });

@@ -685,7 +685,8 @@ async fn an_admin_imports_a_list_and_sees_the_rejected_rows() {
 }
 
 /// Every console section opens and does its main job: invite a user, create
-/// and start a campaign, set retention, create a token, subscribe a webhook.
+/// and start a campaign, set retention, create a token, subscribe a webhook,
+/// add a SIP trunk and change it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_admin_console_invites_creates_and_configures() {
     let Some(driver) = driver().await else { return };
@@ -831,6 +832,27 @@ async fn the_admin_console_invites_creates_and_configures() {
     browser.wait_until("#webhooks", "the subscription", |t| t.contains("10.1.2.3")).await;
     assert_accessible(&browser).await;
     browser.keep_screenshot("admin-webhooks").await;
+
+    browser.click("a[href='/admin/trunks']").await;
+    browser.fill("#trunk-name", "Main carrier").await;
+    browser.fill("#trunk-host", "sip.carrier.example").await;
+    browser.fill("#trunk-sources", "203.0.113.7\n203.0.113.8").await;
+    browser.fill("#trunk-username", "acme-42").await;
+    browser.fill("#trunk-password", "carrier-pass").await;
+    browser.click("#trunk-form button[type=submit]").await;
+    let added = |t: &str| t.contains("sip.carrier.example:5060") && t.contains("203.0.113.7, 203.0.113.8") && t.contains("acme-42");
+    browser.wait_until("#trunks", "the new trunk", added).await;
+    // Change fills the form; a password left empty keeps the login.
+    browser.click("#trunks td.actions button").await;
+    browser.wait_until("#trunk-form h3", "the form for a change", |t| t.starts_with("Change Main carrier")).await;
+    browser.fill("#trunk-port", "5080").await;
+    browser.click("#trunk-form button[type=submit]").await;
+    browser.wait_until("#trunks", "the changed trunk", |t| t.contains("sip.carrier.example:5080")).await;
+    let trunk = owner.get("/api/trunks").await.body[0].clone();
+    assert_eq!((&trunk["port"], &trunk["digest_username"]), (&json!(5080), &json!("acme-42")), "{trunk}");
+    assert_eq!(browser.text_of("#trunk-form h3").await, "New trunk");
+    assert_accessible(&browser).await;
+    browser.keep_screenshot("admin-trunks").await;
     assert_clean(&server, &olive, &browser, &[]).await;
 }
 

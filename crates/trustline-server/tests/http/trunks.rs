@@ -1,6 +1,6 @@
-//! SIP trunks over HTTP: an administrator adds one, its digest password is
-//! sealed (nowhere in the database in the clear, never in an answer) and
-//! opens only for its tenant and login; bad input is refused field by
+//! SIP trunks over HTTP: an administrator adds one and changes it, its
+//! digest password is sealed (nowhere in the database in the clear, never
+//! in an answer) and opens only for its tenant and login; bad input is refused field by
 //! field and stores nothing; other roles and other tenants cannot reach it.
 
 use serde_json::json;
@@ -49,6 +49,25 @@ async fn a_trunk_is_added_listed_and_removed_with_its_password_sealed(engine: En
     assert!(trustline_app::open_trunk_login(&server.db.keys, server.tenant.id, &renamed).is_err(), "bound to its login");
 
     let id = created.body["id"].as_i64().unwrap();
+    // A change without a login keeps the stored one; a bad change changes nothing.
+    let path = format!("/api/trunks/{id}");
+    let moved = admin.put(&path, json!({ "name": "Main carrier", "host": "sbc.carrier.example", "sources": ["203.0.113.8"] })).await;
+    assert_eq!(moved.status, 200, "{}", moved.body);
+    assert_eq!(
+        (&moved.body["host"], &moved.body["port"], &moved.body["digest_username"]),
+        (&json!("sbc.carrier.example"), &json!(5060), &json!("acme-42"))
+    );
+    let still = server.db.store.every_trunk().await.unwrap().remove(0).digest.unwrap();
+    assert_eq!(trustline_app::open_trunk_login(&server.db.keys, server.tenant.id, &still).unwrap().as_str(), PASSWORD);
+    let refused = admin.put(&path, json!({ "name": "", "host": "sbc.carrier.example" })).await;
+    assert_eq!((refused.status, refused.code()), (422, "invalid_trunk"));
+    assert_eq!(admin.get("/api/trunks").await.body, json!([moved.body.clone()]), "a refused change changes nothing");
+    let relogged = admin.put(&path, json!({ "name": "Main carrier", "host": "sbc.carrier.example", "digest": { "username": "acme-43", "password": "another-pass" } })).await;
+    assert_eq!(relogged.body["digest_username"], "acme-43");
+    let unlogged = admin.delete(&format!("{path}/digest")).await;
+    assert_eq!((unlogged.status, &unlogged.body["digest_username"]), (200, &json!(null)), "{}", unlogged.body);
+    assert_eq!(server.db.raw.scalar("SELECT COUNT(*) FROM sip_trunks WHERE sealed_password IS NOT NULL").await, 0);
+    assert_eq!(server.db.raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'trunk.update'").await, 3);
     let audited = server.db.raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'trunk.create'").await;
     assert_eq!(audited, 1);
     assert_eq!(admin.delete(&format!("/api/trunks/{id}")).await.status, 204);
@@ -97,12 +116,20 @@ async fn only_the_tenants_administrators_reach_its_trunks(engine: Engine) {
         assert_eq!(client.get("/api/trunks").await.status, 403, "{role:?}");
         assert_eq!(client.post("/api/trunks", json!({ "name": "Mine", "host": "sip.carrier.example" })).await.status, 403, "{role:?}");
         assert_eq!(client.delete(&format!("/api/trunks/{id}")).await.status, 403, "{role:?}");
+        assert_eq!(
+            client.put(&format!("/api/trunks/{id}"), json!({ "name": "Mine", "host": "sip.carrier.example" })).await.status,
+            403,
+            "{role:?}"
+        );
     }
     let globex = server.create_tenant("globex").await;
     let outsider = server.create_user(&globex, "admin", Role::Admin, true).await;
     let outsider = server.signed_in(&outsider).await;
     assert_eq!(outsider.get("/api/trunks").await.body, json!([]), "another tenant sees none");
     assert_eq!(outsider.delete(&format!("/api/trunks/{id}")).await.status, 404, "nor removes one");
+    let taken = outsider.put(&format!("/api/trunks/{id}"), json!({ "name": "Mine", "host": "sip.evil.example" })).await;
+    assert_eq!(taken.status, 404, "nor changes one");
+    assert_eq!(outsider.delete(&format!("/api/trunks/{id}/digest")).await.status, 404);
     assert_eq!(admin.get("/api/trunks").await.body.as_array().unwrap().len(), 1);
 }
 
