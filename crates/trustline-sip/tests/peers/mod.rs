@@ -37,6 +37,12 @@ pub fn baresip() -> Option<PathBuf> {
     tool("baresip", "TRUSTLINE_TEST_BARESIP")
 }
 
+/// A tool of SIPVicious (`svmap`, `svwar`, `svcrack`), the scanners SIP
+/// servers are attacked with, or `None` when the tests should skip.
+pub fn sipvicious(tool_name: &str) -> Option<PathBuf> {
+    tool(tool_name, "TRUSTLINE_TEST_SIPVICIOUS_DIR").map(|found| if found.is_dir() { found.join(tool_name) } else { found })
+}
+
 /// `name` from `env` or the PATH; missing fails under `CI=true`.
 fn tool(name: &str, env: &str) -> Option<PathBuf> {
     let found = std::env::var_os(env)
