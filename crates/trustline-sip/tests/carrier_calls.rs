@@ -4,7 +4,7 @@
 
 mod peers;
 
-use peers::{LossyLine, Sipp, edge_settings, options_flood, wait_until_no_calls};
+use peers::{LossyLine, Sipp, edge_settings, options_flood, padded_options, wait_until_no_calls};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 use trustline_domain::TenantId;
@@ -302,5 +302,17 @@ async fn a_call_from_an_address_that_is_no_trunk_gets_403_and_no_dialog() {
     let caller = Sipp::caller(&sipp, "stranger.xml", edge.local_addr(), "+442079460990");
     assert!(caller.finished().await.success(), "the stranger did not get 403");
     assert!(incoming.try_recv().is_err(), "a stranger's call reached the switchboard");
+    assert_eq!(edge.calls_in_progress(), 0);
+}
+
+/// SIP over UDP is read 8 KiB at a time: a larger datagram, even from the
+/// trunk, is dropped unread, and the edge answers the next one.
+#[tokio::test]
+async fn an_oversized_message_is_dropped_and_the_edge_keeps_answering() {
+    let edge = edge("127.0.0.1:9".parse().unwrap(), vec![LOOPBACK], Duration::from_secs(10)).await;
+    let address = edge.local_addr();
+    assert_eq!(padded_options(address, LOOPBACK, 1, 7_000).await, ["SIP/2.0 200 OK"], "7 KB is within the limit");
+    assert!(padded_options(address, LOOPBACK, 1, 9_000).await.is_empty(), "9 KB was read");
+    assert_eq!(options_flood(address, LOOPBACK, 1).await, ["SIP/2.0 200 OK"]);
     assert_eq!(edge.calls_in_progress(), 0);
 }

@@ -13,7 +13,7 @@ mod options_probe;
 pub use baresip_phone::BaresipPhone;
 pub use far_audio::FarAudio;
 pub use lossy_line::LossyLine;
-pub use options_probe::options_flood;
+pub use options_probe::{options_flood, padded_options};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
 use std::path::PathBuf;
 use std::process::{ExitStatus, Stdio};

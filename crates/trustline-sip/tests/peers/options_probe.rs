@@ -16,10 +16,18 @@ fn options(n: u32, from: SocketAddr, to: SocketAddr) -> String {
 /// Sends `count` OPTIONS to `edge` from `source` and returns the status
 /// line of every answer that comes within a second.
 pub async fn options_flood(edge: SocketAddr, source: IpAddr, count: u32) -> Vec<String> {
+    padded_options(edge, source, count, 0).await
+}
+
+/// [`options_flood`] with each request carrying `padding` bytes of extra
+/// header, to make it as large as wanted.
+pub async fn padded_options(edge: SocketAddr, source: IpAddr, count: u32, padding: usize) -> Vec<String> {
     let socket = tokio::net::UdpSocket::bind((source, 0)).await.unwrap();
     socket.connect(edge).await.unwrap();
+    let extra = if padding == 0 { String::new() } else { format!("X-Padding: {}\r\n", "x".repeat(padding)) };
     for n in 0..count {
-        socket.send(options(n, socket.local_addr().unwrap(), edge).as_bytes()).await.unwrap();
+        let request = options(n, socket.local_addr().unwrap(), edge).replacen("Content-Length", &format!("{extra}Content-Length"), 1);
+        socket.send(request.as_bytes()).await.unwrap();
     }
     answers(&socket, Duration::from_secs(1)).await
 }
