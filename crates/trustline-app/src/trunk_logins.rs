@@ -15,7 +15,7 @@ fn place(tenant: TenantId, username: &str) -> String {
 
 pub fn seal_login(keys: &Keys, tenant: TenantId, login: &DigestLogin) -> Result<SealedLogin, SealError> {
     let sealed_password = keys.trunks.seal(login.password.as_bytes(), &place(tenant, &login.username))?;
-    Ok(SealedLogin { username: login.username.clone(), sealed_password })
+    Ok(SealedLogin { username: login.username.clone(), sealed_password, register: login.register })
 }
 
 /// The password in the clear, for answering a carrier's challenge.

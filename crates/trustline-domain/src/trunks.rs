@@ -71,6 +71,11 @@ pub struct DigestInput {
     /// Write-only: it is sealed, and never shown again.
     #[schemars(pattern(DIGEST_PASSWORD))]
     pub password: String,
+    /// Register with the carrier under this login (REGISTER, renewed
+    /// before it lapses), for carriers that send calls only to a
+    /// registered address. Default false.
+    #[serde(default)]
+    pub register: bool,
 }
 
 /// How the API document describes a trunk's host under the strict
@@ -124,11 +129,16 @@ pub struct TrunkSettings {
 pub struct DigestLogin {
     pub username: String,
     pub password: String,
+    pub register: bool,
 }
 
 impl std::fmt::Debug for DigestLogin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DigestLogin").field("username", &self.username).field("password", &"<redacted>").finish()
+        f.debug_struct("DigestLogin")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .field("register", &self.register)
+            .finish()
     }
 }
 
@@ -189,7 +199,7 @@ impl TrunkInput {
             if !DIGEST_PASSWORD_RULE.accepts(&d.password) {
                 errors.push(FieldError::new("digest.password", "must be 1 to 128 printable ASCII characters"));
             }
-            DigestLogin { username: d.username, password: d.password }
+            DigestLogin { username: d.username, password: d.password, register: d.register }
         });
         match host {
             Some(host) if errors.is_empty() => Ok(TrunkSettings { name, host, port, sources, caller_id, digest }),
@@ -222,7 +232,7 @@ mod tests {
             port: Some(5080),
             sources: vec!["203.0.113.7".into(), "2001:db8::7".into(), "203.0.113.7".into()],
             caller_id: Some("+442079460990".into()),
-            digest: Some(DigestInput { username: "acme-42".into(), password: "s3cret pass".into() }),
+            digest: Some(DigestInput { username: "acme-42".into(), password: "s3cret pass".into(), register: true }),
         }
         .validate(STRICT)
         .unwrap();
@@ -258,7 +268,7 @@ mod tests {
             port: Some(0),
             sources: vec!["1.2.3.4".into(), "not-an-address".into()],
             caller_id: Some("0207946".into()),
-            digest: Some(DigestInput { username: "a b".into(), password: "tab\there".into() }),
+            digest: Some(DigestInput { username: "a b".into(), password: "tab\there".into(), register: false }),
         };
         assert_eq!(fields(bad, STRICT), ["name", "host", "port", "sources[1]", "caller_id", "digest.username", "digest.password"]);
         let many = TrunkInput { sources: (0..17).map(|i| format!("192.0.2.{i}")).collect(), ..input("sip.carrier.example") };
@@ -275,7 +285,7 @@ mod tests {
     #[test]
     fn logins_are_what_carriers_hand_out() {
         let digest_errors = |username: &str, password: &str| {
-            let digest = Some(DigestInput { username: username.into(), password: password.into() });
+            let digest = Some(DigestInput { username: username.into(), password: password.into(), register: false });
             fields(TrunkInput { digest, ..input("sip.carrier.example") }, STRICT)
         };
         assert!(digest_errors("acme.42_x~+-", "pass word!~").is_empty());

@@ -10,6 +10,7 @@ use crate::inbound_call;
 use crate::media_port::MediaPort;
 use crate::stranger_throttle::StrangerThrottle;
 use crate::trunk_directory::TrunkDirectory;
+use crate::trunk_registration::Registrations;
 use rsipstack::EndpointBuilder;
 use rsipstack::dialog::dialog::Dialog;
 use rsipstack::dialog::dialog_layer::DialogLayer;
@@ -42,6 +43,7 @@ pub(crate) struct Edge {
     pub calls: CallTable,
     pub desks: Desks,
     pub trunks: Arc<TrunkDirectory>,
+    pub registrations: Registrations,
     /// Cancelled when the edge stops; every call's audio stops with it.
     pub stop: CancellationToken,
 }
@@ -90,6 +92,7 @@ impl Edge {
             calls: CallTable::default(),
             desks: Desks::default(),
             trunks,
+            registrations: Registrations::default(),
             stop: stop.clone(),
         });
         tokio::spawn(async move { endpoint.serve().await });

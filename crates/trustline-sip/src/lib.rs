@@ -26,6 +26,7 @@ mod sip_telephony;
 mod stranger_throttle;
 mod tone;
 mod trunk_directory;
+mod trunk_registration;
 
 pub use attempt_end::AttemptEnd;
 pub use audio_sdp::{Direction, G711, RemoteAudio, SdpError, TELEPHONE_EVENT, audio_answer, audio_offer};

@@ -51,7 +51,9 @@ impl SipTelephony {
 
     /// Serves `trunks` (every tenant's, as stored) from now on, in place of
     /// those served so far.
+    /// Trunks that register are registered, and unregistered when they go.
     pub fn serve_tenant_trunks(&self, trunks: Vec<crate::TenantTrunk>) {
+        self.edge.registrations.follow(&self.edge, &trunks);
         self.edge.trunks.replace(trunks);
     }
 

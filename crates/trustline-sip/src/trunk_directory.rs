@@ -30,11 +30,17 @@ pub struct TenantTrunk {
 pub struct TrunkLogin {
     pub username: String,
     pub password: Zeroizing<String>,
+    /// The edge registers with the carrier under this login.
+    pub register: bool,
 }
 
 impl std::fmt::Debug for TrunkLogin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TrunkLogin").field("username", &self.username).field("password", &"<redacted>").finish()
+        f.debug_struct("TrunkLogin")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .field("register", &self.register)
+            .finish()
     }
 }
 
@@ -103,15 +109,26 @@ impl TrunkDirectory {
             let proxy = self.installation.proxy.ok_or(TelephonyError::NoTrunk)?;
             return Ok(Route { host: proxy.to_string(), destination: proxy, caller_id: None, login: None });
         };
+        let destination = self.destination(&trunk).await?;
+        Ok(Route { host: host_port(&trunk), destination, caller_id: trunk.caller_id, login: trunk.login })
+    }
+
+    /// Where requests to a tenant's trunk go: its host resolved now, the
+    /// first address the destination rule allows.
+    pub async fn destination(&self, trunk: &TenantTrunk) -> Result<SocketAddr, TelephonyError> {
         let found = tokio::net::lookup_host((trunk.host.as_str(), trunk.port))
             .await
             .map_err(|e| TelephonyError::Unavailable(format!("the trunk's host {} does not resolve: {e}", trunk.host)))?;
-        let destination = found.into_iter().find(|address| address_allowed(address.ip(), self.policy)).ok_or_else(|| {
-            TelephonyError::Unavailable(format!("the trunk's host {} resolves to no address calls may go to", trunk.host))
-        })?;
-        let host = if trunk.host.contains(':') { format!("[{}]", trunk.host) } else { trunk.host };
-        Ok(Route { host: format!("{host}:{}", trunk.port), destination, caller_id: trunk.caller_id, login: trunk.login })
+        found
+            .into_iter()
+            .find(|address| address_allowed(address.ip(), self.policy))
+            .ok_or_else(|| TelephonyError::Unavailable(format!("the trunk's host {} resolves to no address calls may go to", trunk.host)))
     }
+}
+
+/// A trunk's host and port as a SIP URI names them.
+pub(crate) fn host_port(trunk: &TenantTrunk) -> String {
+    if trunk.host.contains(':') { format!("[{}]:{}", trunk.host, trunk.port) } else { format!("{}:{}", trunk.host, trunk.port) }
 }
 
 #[cfg(test)]

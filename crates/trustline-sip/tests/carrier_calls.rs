@@ -224,7 +224,7 @@ fn tenant_trunk(tenant: i64, carrier: SocketAddr) -> TenantTrunk {
         port: carrier.port(),
         sources: vec![LOOPBACK],
         caller_id: Some("+442079460777".into()),
-        login: Some(TrunkLogin { username: "acme-42".into(), password: Zeroizing::new("carrier-pass".into()) }),
+        login: Some(TrunkLogin { username: "acme-42".into(), password: Zeroizing::new("carrier-pass".into()), register: false }),
     }
 }
 
@@ -254,6 +254,24 @@ async fn a_tenants_trunk_carries_its_calls_with_its_caller_id_and_login() {
     edge.hang_up(leg.id).await.unwrap();
     assert!(carrier.finished().await.success(), "the carrier saw no login, a wrong one, or not the trunk's caller ID");
     wait_until_no_calls(&edge).await;
+}
+
+/// A trunk that registers: REGISTER answers the carrier's challenge with
+/// the trunk's login, and a trunk no longer served unregisters (expires 0).
+#[tokio::test]
+async fn a_registering_trunk_registers_with_its_login_and_unregisters_when_removed() {
+    let Some(sipp) = peers::sipp() else { return };
+    let registrar = Sipp::carrier(&sipp, "registrar.xml", 1, &[]).await;
+    let edge = edge_for_tenant_trunks().await;
+    let mut trunk = tenant_trunk(7, registrar.address);
+    if let Some(login) = trunk.login.as_mut() {
+        login.register = true;
+    }
+    edge.serve_tenant_trunks(vec![trunk]);
+    // The registration's 200 comes within moments; then the trunk goes.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    edge.serve_tenant_trunks(Vec::new());
+    assert!(registrar.finished().await.success(), "the registrar saw no login, a wrong one, or no unregistration");
 }
 
 #[tokio::test]

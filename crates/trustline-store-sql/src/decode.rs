@@ -370,7 +370,9 @@ pub fn sip_trunk(row: &impl Columns) -> Result<trustline_store::SipTrunk, StoreE
     let username = row.opt_text("digest_username")?;
     let sealed_password = row.opt_bytes("sealed_password")?;
     let digest = match (username, sealed_password) {
-        (Some(username), Some(sealed_password)) => Some(trustline_store::SealedLogin { username, sealed_password }),
+        (Some(username), Some(sealed_password)) => {
+            Some(trustline_store::SealedLogin { username, sealed_password, register: row.flag("register")? })
+        }
         (None, None) => None,
         _ => return Err(undecodable("sealed_password")),
     };

@@ -13,11 +13,12 @@ macro_rules! trunk_store_for {
                 mut audit: ::trustline_audit::AuditDraft,
             ) -> $crate::store::StoreResult<i64> {
                 let sources = $crate::decode::to_json(&trunk.sources, "trunk sources")?;
+                let register = trunk.digest.as_ref().is_some_and(|d| d.register);
                 let (username, sealed_password) = trunk.digest.map(|d| (d.username, d.sealed_password)).unzip();
                 let mut tx = self.begin().await?;
                 let id: i64 = $crate::sqlx::query_scalar(
-                    "INSERT INTO sip_trunks (tenant_id, name, host, port, sources, caller_id, digest_username, sealed_password, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                    "INSERT INTO sip_trunks (tenant_id, name, host, port, sources, caller_id, digest_username, sealed_password, register, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
                 )
                 .bind(trunk.tenant_id.0)
                 .bind(&trunk.name)
@@ -27,6 +28,7 @@ macro_rules! trunk_store_for {
                 .bind(&trunk.caller_id)
                 .bind(&username)
                 .bind(&sealed_password)
+                .bind(register)
                 .bind(trunk.at)
                 .fetch_one(&mut *tx)
                 .await
@@ -71,15 +73,16 @@ macro_rules! trunk_store_for {
                 must_change(done.rows_affected())?;
                 let login = match login {
                     $crate::store::LoginChange::Keep => None,
-                    $crate::store::LoginChange::Set(login) => Some((Some(login.username), Some(login.sealed_password))),
-                    $crate::store::LoginChange::Remove => Some((None, None)),
+                    $crate::store::LoginChange::Set(login) => Some((Some(login.username), Some(login.sealed_password), login.register)),
+                    $crate::store::LoginChange::Remove => Some((None, None, false)),
                 };
-                if let Some((username, sealed_password)) = login {
+                if let Some((username, sealed_password, register)) = login {
                     $crate::sqlx::query(
-                        "UPDATE sip_trunks SET digest_username = $1, sealed_password = $2 WHERE tenant_id = $3 AND id = $4",
+                        "UPDATE sip_trunks SET digest_username = $1, sealed_password = $2, register = $3 WHERE tenant_id = $4 AND id = $5",
                     )
                     .bind(&username)
                     .bind(&sealed_password)
+                    .bind(register)
                     .bind(trunk.tenant_id.0)
                     .bind(id)
                     .execute(&mut *tx)

@@ -1,6 +1,7 @@
 -- A tenant's SIP trunks: where its calls go, the addresses its carrier's
 -- calls come from (JSON, each once) and the digest login the carrier may
--- challenge for, its password sealed under the installation's trunk key.
+-- challenge for, its password sealed under the installation's trunk key,
+-- and whether the trunk registers with the carrier under it.
 CREATE TABLE sip_trunks (
     id              INTEGER PRIMARY KEY,
     tenant_id       INTEGER NOT NULL REFERENCES tenants (id),
@@ -11,6 +12,7 @@ CREATE TABLE sip_trunks (
     caller_id       TEXT,
     digest_username TEXT,
     sealed_password BLOB,
+    register        BOOLEAN NOT NULL DEFAULT FALSE,
     created_at      INTEGER NOT NULL,
     CHECK ((digest_username IS NULL) = (sealed_password IS NULL))
 );

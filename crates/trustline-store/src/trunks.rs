@@ -25,6 +25,8 @@ pub struct SipTrunk {
 pub struct SealedLogin {
     pub username: String,
     pub sealed_password: Vec<u8>,
+    /// The trunk registers with the carrier under this login.
+    pub register: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

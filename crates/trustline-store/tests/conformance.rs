@@ -544,7 +544,7 @@ async fn trunks_belong_to_their_tenant_and_keep_their_login_sealed(engine: Engin
         digest,
         at: 1000,
     };
-    let login = SealedLogin { username: "acme-42".into(), sealed_password: vec![9; 48] };
+    let login = SealedLogin { username: "acme-42".into(), sealed_password: vec![9; 48], register: true };
     let first = s.create_trunk(new(t.id, "Main", Some(login.clone())), draft(t.id.0, AuditAction::TrunkCreate)).await.unwrap();
     let second = s.create_trunk(new(t.id, "Backup", None), draft(t.id.0, AuditAction::TrunkCreate)).await.unwrap();
     let theirs = s.create_trunk(new(other.id, "Theirs", None), draft(other.id.0, AuditAction::TrunkCreate)).await.unwrap();
@@ -563,7 +563,7 @@ async fn trunks_belong_to_their_tenant_and_keep_their_login_sealed(engine: Engin
     assert_eq!((kept.created_at, kept.digest.as_ref()), (1000, Some(&login)), "its place in the order and its login stay");
     s.update_trunk(first, changed.clone(), LoginChange::Remove, draft(t.id.0, AuditAction::TrunkUpdate)).await.unwrap();
     assert_eq!(s.trunks(t.id).await.unwrap()[0].digest, None);
-    let other_login = SealedLogin { username: "acme-43".into(), sealed_password: vec![3; 48] };
+    let other_login = SealedLogin { username: "acme-43".into(), sealed_password: vec![3; 48], register: false };
     s.update_trunk(first, changed.clone(), LoginChange::Set(other_login.clone()), draft(t.id.0, AuditAction::TrunkUpdate)).await.unwrap();
     assert_eq!(s.trunks(t.id).await.unwrap()[0].digest, Some(other_login));
     let foreign_change = NewSipTrunk { tenant_id: other.id, ..changed };

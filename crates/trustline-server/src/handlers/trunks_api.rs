@@ -28,6 +28,8 @@ pub(crate) struct TrunkView {
     caller_id: Option<String>,
     /// The digest login's name, if the trunk has one.
     digest_username: Option<String>,
+    /// Whether the trunk registers with the carrier under its login.
+    registers: bool,
     created_at: i64,
 }
 
@@ -40,6 +42,7 @@ fn view(trunk: &SipTrunk) -> TrunkView {
         sources: trunk.sources.iter().map(ToString::to_string).collect(),
         caller_id: trunk.caller_id.clone(),
         digest_username: trunk.digest.as_ref().map(|d| d.username.clone()),
+        registers: trunk.digest.as_ref().is_some_and(|d| d.register),
         created_at: trunk.created_at,
     }
 }

@@ -15,6 +15,7 @@ function edit(trunk) {
   form.elements.sources.value = trunk.sources.join('\n');
   form.elements.caller_id.value = trunk.caller_id ?? '';
   form.elements.username.value = trunk.digest_username ?? '';
+  form.elements.register.checked = trunk.registers;
   $('trunk-form-title').textContent = `Change ${trunk.name} (a password left empty keeps the stored login)`;
   $('trunk-submit').textContent = 'Save changes';
   form.elements.name.focus();
@@ -31,7 +32,7 @@ async function load() {
   const trunks = await api('GET', '/api/trunks');
   $('trunks').replaceChildren(...trunks.map((trunk) => el('tr', {},
     el('td', {}, trunk.name), el('td', {}, `${trunk.host}:${trunk.port}`), el('td', {}, trunk.sources.join(', ') || '—'),
-    el('td', {}, trunk.caller_id ?? '—'), el('td', {}, trunk.digest_username ?? '—'),
+    el('td', {}, trunk.caller_id ?? '—'), el('td', {}, trunk.digest_username ?? '—'), el('td', {}, trunk.registers ? 'yes' : 'no'),
     el('td', { class: 'actions' },
       el('button', { type: 'button', onclick: () => edit(trunk) }, 'Change'),
       trunk.digest_username ? el('button', { type: 'button', onclick: () => attempt(async () => {
@@ -54,7 +55,9 @@ $('trunk-form').addEventListener('submit', (event) => {
     const body = { name: text('name'), host: text('host'), sources: text('sources').split(/\s+/).filter(Boolean) };
     if (text('port')) body.port = Number(text('port'));
     if (text('caller_id')) body.caller_id = text('caller_id');
-    if (form.get('password')) body.digest = { username: text('username'), password: String(form.get('password')) };
+    if (form.get('password')) {
+      body.digest = { username: text('username'), password: String(form.get('password')), register: form.get('register') === 'on' };
+    }
     if (editing === null) {
       await api('POST', '/api/trunks', body);
       say('Trunk added.');

@@ -27,12 +27,13 @@ async fn a_trunk_is_added_listed_and_removed_with_its_password_sealed(engine: En
         "port": 5080,
         "sources": ["203.0.113.7", "2001:db8::7", "203.0.113.7"],
         "caller_id": "+442079460990",
-        "digest": { "username": "acme-42", "password": PASSWORD },
+        "digest": { "username": "acme-42", "password": PASSWORD, "register": true },
     });
     let created = admin.post("/api/trunks", body).await;
     assert_eq!(created.status, 201, "{}", created.body);
     assert!(!created.text.contains(PASSWORD), "the password is never shown");
     assert_eq!(created.body["sources"], json!(["203.0.113.7", "2001:db8::7"]), "each address once");
+    assert_eq!(created.body["registers"], true);
     let listed = admin.get("/api/trunks").await;
     assert_eq!(listed.body, json!([created.body.clone()]));
     assert_eq!(listed.body[0]["digest_username"], "acme-42");
@@ -63,7 +64,7 @@ async fn a_trunk_is_added_listed_and_removed_with_its_password_sealed(engine: En
     assert_eq!((refused.status, refused.code()), (422, "invalid_trunk"));
     assert_eq!(admin.get("/api/trunks").await.body, json!([moved.body.clone()]), "a refused change changes nothing");
     let relogged = admin.put(&path, json!({ "name": "Main carrier", "host": "sbc.carrier.example", "digest": { "username": "acme-43", "password": "another-pass" } })).await;
-    assert_eq!(relogged.body["digest_username"], "acme-43");
+    assert_eq!((&relogged.body["digest_username"], &relogged.body["registers"]), (&json!("acme-43"), &json!(false)));
     let unlogged = admin.delete(&format!("{path}/digest")).await;
     assert_eq!((unlogged.status, &unlogged.body["digest_username"]), (200, &json!(null)), "{}", unlogged.body);
     assert_eq!(server.db.raw.scalar("SELECT COUNT(*) FROM sip_trunks WHERE sealed_password IS NOT NULL").await, 0);

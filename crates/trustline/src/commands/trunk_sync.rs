@@ -30,7 +30,7 @@ pub async fn keep_serving(sip: Arc<SipTelephony>, store: Arc<dyn Store>, keys: A
 
 fn edge_trunk(trunk: &SipTrunk, keys: &Keys) -> TenantTrunk {
     let login = trunk.digest.as_ref().and_then(|sealed| match open_trunk_login(keys, trunk.tenant_id, sealed) {
-        Ok(password) => Some(TrunkLogin { username: sealed.username.clone(), password }),
+        Ok(password) => Some(TrunkLogin { username: sealed.username.clone(), password, register: sealed.register }),
         Err(_) => {
             // Its calls go out unauthenticated, and a challenging carrier refuses them.
             tracing::error!(tenant = trunk.tenant_id.0, trunk = trunk.id, "a trunk's digest password does not open");

@@ -1,0 +1,108 @@
+//! Registering with carriers that send calls only to a registered address:
+//! one task per registering trunk, renewed before the registration lapses
+//! (and retried with backoff when refused), started and stopped as the
+//! trunks served change.
+
+use crate::edge::Edge;
+use crate::trunk_directory::{TenantTrunk, TrunkLogin, host_port};
+use rsipstack::dialog::authenticate::Credential;
+use rsipstack::dialog::registration::{RefreshOutcome, Registration};
+use rsipstack::sip::Uri;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+use trustline_domain::TenantId;
+use zeroize::Zeroizing;
+
+/// The registration lifetime asked for, in seconds; it is renewed at 75 %.
+const EXPIRES: u32 = 600;
+/// How long the REGISTER that ends a registration may take.
+const UNREGISTER_LIMIT: Duration = Duration::from_secs(5);
+/// How long to wait before trying again when the host does not resolve.
+const RESOLVE_RETRY: Duration = Duration::from_secs(30);
+
+/// One registration: the trunk's tenant, host, port and login name.
+type Key = (TenantId, String, u16, String);
+
+struct Running {
+    password: Zeroizing<String>,
+    stop: CancellationToken,
+}
+
+#[derive(Default)]
+pub(crate) struct Registrations {
+    running: Mutex<HashMap<Key, Running>>,
+}
+
+impl Registrations {
+    /// Registers the trunks of `trunks` that ask for it and are not
+    /// registering yet, and stops those no longer asked for (or whose
+    /// password changed, to start again with the new one).
+    pub fn follow(&self, edge: &Arc<Edge>, trunks: &[TenantTrunk]) {
+        let wanted: Vec<(Key, &TenantTrunk, &TrunkLogin)> = trunks
+            .iter()
+            .filter_map(|trunk| trunk.login.as_ref().filter(|login| login.register).map(|login| (trunk, login)))
+            .map(|(trunk, login)| ((trunk.tenant, trunk.host.clone(), trunk.port, login.username.clone()), trunk, login))
+            .collect();
+        let mut running = self.lock();
+        running.retain(|key, registration| {
+            let kept = wanted.iter().any(|(wanted, _, login)| wanted == key && *login.password == *registration.password);
+            if !kept {
+                registration.stop.cancel();
+            }
+            kept
+        });
+        for (key, trunk, login) in wanted {
+            if running.contains_key(&key) {
+                continue;
+            }
+            let stop = edge.stop.child_token();
+            running.insert(key, Running { password: login.password.clone(), stop: stop.clone() });
+            tokio::spawn(keep_registered(edge.clone(), trunk.clone(), login.clone(), stop));
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HashMap<Key, Running>> {
+        self.running.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+async fn keep_registered(edge: Arc<Edge>, trunk: TenantTrunk, login: TrunkLogin, stop: CancellationToken) {
+    let tenant = trunk.tenant.0;
+    let Ok(server) = Uri::try_from(format!("sip:{}", host_port(&trunk)).as_str()) else {
+        tracing::warn!(tenant, host = %trunk.host, "a trunk's host is not a SIP address; it does not register");
+        return;
+    };
+    let destination = loop {
+        match edge.trunks.destination(&trunk).await {
+            Ok(destination) => break destination,
+            Err(error) => tracing::warn!(tenant, %error, "a trunk cannot register yet"),
+        }
+        tokio::select! {
+            () = stop.cancelled() => return,
+            () = tokio::time::sleep(RESOLVE_RETRY) => {}
+        }
+    };
+    let credential = Credential { username: login.username.clone(), password: login.password.as_str().to_owned(), ..Credential::default() };
+    let mut registration = Registration::new(edge.layer.endpoint.clone(), Some(credential));
+    registration.outbound_proxy = Some(destination);
+    registration
+        .keep_alive(server.clone(), EXPIRES, stop, |outcome| match outcome {
+            RefreshOutcome::Registered(_) => tracing::info!(tenant, host = %trunk.host, "registered with the carrier"),
+            RefreshOutcome::Rejected(answer) => {
+                tracing::warn!(tenant, host = %trunk.host, status = %answer.status_code, "the carrier refused the registration")
+            }
+            RefreshOutcome::Failed(error) => tracing::warn!(tenant, host = %trunk.host, %error, "the registration failed"),
+        })
+        .await;
+    // The trunk was removed or changed: the carrier is told the address is gone.
+    if edge.stop.is_cancelled() {
+        return;
+    }
+    match tokio::time::timeout(UNREGISTER_LIMIT, registration.register(server, Some(0))).await {
+        Ok(Ok(_)) => tracing::info!(tenant, host = %trunk.host, "unregistered from the carrier"),
+        Ok(Err(error)) => tracing::debug!(tenant, %error, "unregistering from the carrier failed"),
+        Err(_) => tracing::debug!(tenant, "the carrier did not answer the unregistration in time"),
+    }
+}
