@@ -1,7 +1,8 @@
-//! A call the trunk sends in: its number and offer are checked, the call
-//! is answered with our audio, handed to the switchboard, and followed
-//! until either side hangs up. The trunk check itself happens before any
-//! dialog exists (see `edge`).
+//! A call a trunk sends in: its number and offer are checked, it rings
+//! while the switchboard decides, and it is answered with our audio only
+//! if taken (a refused call is never answered, so never billed), then
+//! followed until either side hangs up. The trunk check itself happens
+//! before any dialog exists (see `edge`).
 
 use crate::audio_sdp::RemoteAudio;
 use crate::call_dialog::{DialogEvent, answer_in_dialog, sdp_content_type};
@@ -9,52 +10,112 @@ use crate::call_progress;
 use crate::call_table::Call;
 use crate::edge::{Edge, source_ip};
 use crate::phone_number::number_of_user;
+use rsipstack::dialog::dialog::DialogState;
 use rsipstack::dialog::dialog::DialogStateReceiver;
 use rsipstack::sip::{HeadersExt, StatusCode};
 use rsipstack::transaction::transaction::Transaction;
 use std::sync::Arc;
-use tokio::sync::mpsc;
-use trustline_telephony::{CallProgress, IncomingCall, LegId, TrunkOwner};
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+use trustline_telephony::{Admission, CallProgress, IncomingCall, LegId, TrunkOwner};
+
+/// How long the switchboard may take to say whether it takes a call
+/// before the caller is told to try later.
+const ADMISSION_LIMIT: Duration = Duration::from_secs(10);
 
 pub(crate) async fn admit(edge: Arc<Edge>, mut tx: Transaction, trunk: TrunkOwner, switchboard: mpsc::Sender<IncomingCall>) {
-    let refusal = match answer(&edge, &tx).await {
-        Ok(accepted) => {
-            let Accepted { id, call, states, from, to } = accepted;
-            let mut dialog = call.dialog.clone();
-            // The INVITE transaction runs until the caller's ACK.
-            tokio::spawn(async move {
-                if let Err(error) = dialog.handle(&mut tx).await {
-                    tracing::debug!(%error, "an incoming INVITE failed");
-                }
-            });
-            let (progress_in, progress) = call_progress::channel();
-            if switchboard.send(IncomingCall { id, from, to, trunk, progress }).await.is_err() {
-                // Nobody takes calls: the caller is not left in silence.
-                if let Err(error) = call.dialog.hangup().await {
-                    tracing::debug!(%error, "a call nobody takes could not be ended");
-                }
-                call.ended_here.cancel();
+    let offered = match offer(&edge, &tx).await {
+        Ok(offered) => offered,
+        Err(refusal) => {
+            if let Err(error) = tx.reply(refusal).await {
+                tracing::debug!(%error, "a refusal could not be sent");
             }
-            follow(edge, id, call, states, progress_in).await;
             return;
         }
-        Err(refusal) => refusal,
     };
-    if let Err(error) = tx.reply(refusal).await {
-        tracing::debug!(%error, "a refusal could not be sent");
+    let Offered { id, call, mut states, from, to, answer } = offered;
+    let mut dialog = call.dialog.clone();
+    // The INVITE transaction runs until the caller's ACK.
+    tokio::spawn(async move {
+        if let Err(error) = dialog.handle(&mut tx).await {
+            tracing::debug!(%error, "an incoming INVITE failed");
+        }
+    });
+    if let Err(error) = call.dialog.ringing(None, None) {
+        tracing::debug!(%error, "180 Ringing could not be sent");
+    }
+    let (admission, decision) = oneshot::channel();
+    let (progress_in, progress) = call_progress::channel();
+    let decided = match switchboard.send(IncomingCall { id, from, to, trunk, admission, progress }).await {
+        Ok(()) => decided(decision, &mut states).await,
+        // Nobody takes calls.
+        Err(_) => Decided::Refused(StatusCode::TemporarilyUnavailable),
+    };
+    match decided {
+        Decided::Taken if call.dialog.accept(Some(vec![sdp_content_type()]), Some(answer.into_bytes())).is_ok() => {
+            call.media.go_live();
+            follow(edge, id, call, states, progress_in).await;
+        }
+        Decided::Taken => end_unanswered(&edge, id, &call, StatusCode::ServerInternalError, &progress_in).await,
+        Decided::Refused(code) => end_unanswered(&edge, id, &call, code, &progress_in).await,
+        Decided::CallerLeft => {
+            let _ = progress_in.send(CallProgress::RemoteHangUp).await;
+            edge.forget(id, &call);
+        }
     }
 }
 
-struct Accepted {
+enum Decided {
+    Taken,
+    Refused(StatusCode),
+    /// The caller hung up (CANCEL) before the switchboard decided.
+    CallerLeft,
+}
+
+/// The switchboard's answer, the caller leaving first, or no answer in time.
+async fn decided(decision: oneshot::Receiver<Admission>, states: &mut DialogStateReceiver) -> Decided {
+    let deadline = tokio::time::sleep(ADMISSION_LIMIT);
+    tokio::pin!(deadline, decision);
+    loop {
+        tokio::select! {
+            said = &mut decision => return match said {
+                Ok(Admission::Take) => Decided::Taken,
+                Ok(Admission::NoSuchNumber) => Decided::Refused(StatusCode::NotFound),
+                Ok(Admission::Closed) | Err(_) => Decided::Refused(StatusCode::TemporarilyUnavailable),
+            },
+            state = states.recv() => match state {
+                None | Some(DialogState::Terminated(..)) => return Decided::CallerLeft,
+                Some(_) => {}
+            },
+            () = &mut deadline => return Decided::Refused(StatusCode::TemporarilyUnavailable),
+        }
+    }
+}
+
+/// Refuses a call never answered; a switchboard that took it after all
+/// hears that the caller is gone.
+async fn end_unanswered(edge: &Edge, id: LegId, call: &Call, code: StatusCode, progress: &mpsc::Sender<CallProgress>) {
+    if let Err(error) = call.dialog.reject(Some(code), None) {
+        tracing::debug!(%error, "a refusal could not be sent");
+    }
+    let _ = progress.send(CallProgress::RemoteHangUp).await;
+    edge.forget(id, call);
+}
+
+/// A call offered and ringing, not yet answered.
+struct Offered {
     id: LegId,
     call: Call,
     states: DialogStateReceiver,
     from: Option<String>,
     to: String,
+    /// Our SDP answer, sent with the 200 if the call is taken.
+    answer: String,
 }
 
-/// Answers the INVITE with our audio, or says which final answer refuses it.
-async fn answer(edge: &Arc<Edge>, tx: &Transaction) -> Result<Accepted, StatusCode> {
+/// Checks the INVITE and prepares the call's audio and dialog (joinable
+/// at once, answered only when taken), or says which final answer refuses it.
+async fn offer(edge: &Arc<Edge>, tx: &Transaction) -> Result<Offered, StatusCode> {
     let invite = &tx.original;
     let to = invite.uri.user().and_then(number_of_user).ok_or(StatusCode::NotFound)?.into();
     let from = invite.from_header().ok().and_then(|h| h.uri().ok()).and_then(|uri| uri.user().and_then(number_of_user)).map(String::from);
@@ -67,17 +128,11 @@ async fn answer(edge: &Arc<Edge>, tx: &Transaction) -> Result<Accepted, StatusCo
         over.cancel();
         StatusCode::ServerInternalError
     })?;
-    let sdp = media.answer(&offer);
-    if dialog.accept(Some(vec![sdp_content_type()]), Some(sdp.into_bytes())).is_err() {
-        edge.layer.remove_dialog(&dialog.id());
-        over.cancel();
-        return Err(StatusCode::ServerInternalError);
-    }
-    media.go_live();
+    let answer = media.answer(&offer);
     let id = edge.calls.next_id();
     let call = Call::new(dialog, media, over);
     edge.calls.insert(id, call.clone());
-    Ok(Accepted { id, call, states, from, to })
+    Ok(Offered { id, call, states, from, to, answer })
 }
 
 /// Reports the caller hanging up, until this side hangs up first.

@@ -12,7 +12,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 use trustline_domain::{TenantId, UserId};
 use trustline_sip::{KeyEvent, SipTelephony};
-use trustline_telephony::{CallLeg, CallProgress, DialRequest, DtmfDigits, Party, Settlement, Telephony, TelephonyError};
+use trustline_telephony::{Admission, CallLeg, CallProgress, DialRequest, DtmfDigits, Party, Settlement, Telephony, TelephonyError};
 
 const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 /// The hold music's notes.
@@ -252,6 +252,8 @@ async fn keys_a_switchboard_never_reads_never_keep_an_incoming_call_from_being_l
     let caller = Sipp::caller(&sipp, "caller_stays_briefly.xml", edge.local_addr(), "+442079460990");
     // The switchboard holds the call's progress but never reads it.
     let call = tokio::time::timeout(LIMIT, incoming.recv()).await.unwrap().unwrap();
+    let (admission, progress) = (call.admission, call.progress);
+    admission.send(Admission::Take).unwrap();
     let mut far = FarAudio::on(&caller.audio);
     let port = new_source(&far.listen(Duration::from_millis(200)).await, &[]);
     for (n, key) in "0123456789*#0123456789".chars().enumerate() {
@@ -259,5 +261,5 @@ async fn keys_a_switchboard_never_reads_never_keep_an_incoming_call_from_being_l
     }
     assert!(caller.finished().await.success(), "the caller hung up");
     wait_until_no_calls(&edge).await;
-    drop(call);
+    drop(progress);
 }

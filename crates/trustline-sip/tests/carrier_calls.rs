@@ -10,7 +10,7 @@ use std::time::Duration;
 use trustline_domain::TenantId;
 use trustline_domain::destination::DestinationPolicy;
 use trustline_sip::{SipTelephony, TenantTrunk, Trunk, TrunkLogin};
-use trustline_telephony::{CallFailure, CallLeg, CallProgress, DialRequest, Telephony, TelephonyError, TrunkOwner};
+use trustline_telephony::{Admission, CallFailure, CallLeg, CallProgress, DialRequest, Telephony, TelephonyError, TrunkOwner};
 use zeroize::Zeroizing;
 
 const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
@@ -283,6 +283,7 @@ async fn a_call_on_a_tenants_trunk_says_whose_and_a_removed_trunk_is_a_stranger(
     let caller = Sipp::caller(&sipp, "caller.xml", edge.local_addr(), "+442079460990");
     let mut call = tokio::time::timeout(EVENT_LIMIT, incoming.recv()).await.expect("a call in time").unwrap();
     assert_eq!(call.trunk, TrunkOwner::Tenants(vec![TenantId(7)]));
+    call.admission.send(Admission::Take).unwrap();
     let ended = tokio::time::timeout(EVENT_LIMIT, call.progress.recv()).await.expect("the caller hangs up in time");
     assert_eq!(ended, Some(CallProgress::RemoteHangUp));
     assert!(caller.finished().await.success());
@@ -302,12 +303,31 @@ async fn a_call_from_the_trunk_reaches_the_switchboard_with_its_numbers() {
     assert!(edge.incoming().is_none(), "the receiver is handed out once");
     let caller = Sipp::caller(&sipp, "caller.xml", edge.local_addr(), "+442079460990");
     let mut call = tokio::time::timeout(EVENT_LIMIT, incoming.recv()).await.expect("a call in time").unwrap();
+    call.admission.send(Admission::Take).unwrap();
     assert_eq!(call.to, "+442079460990");
     assert_eq!(call.from.as_deref(), Some("+447700900123"));
     assert_eq!(call.trunk, TrunkOwner::Installation, "the installation's trunk may ring any tenant's numbers");
     let ended = tokio::time::timeout(EVENT_LIMIT, call.progress.recv()).await.expect("the caller hangs up in time");
     assert_eq!(ended, Some(CallProgress::RemoteHangUp));
     assert!(caller.finished().await.success(), "the caller was not answered with PCMA, or its BYE was not");
+    wait_until_no_calls(&edge).await;
+}
+
+/// A call the switchboard refuses is never answered: the caller hears
+/// 404 for a number no queue answers, 480 for a closed queue.
+#[tokio::test]
+async fn a_call_the_switchboard_refuses_is_never_answered() {
+    let Some(sipp) = peers::sipp() else { return };
+    let edge = edge("127.0.0.1:9".parse().unwrap(), vec![LOOPBACK], Duration::from_secs(10)).await;
+    let mut incoming = edge.incoming().unwrap();
+    for (refusal, scenario) in [(Admission::NoSuchNumber, "caller_not_found.xml"), (Admission::Closed, "caller_closed.xml")] {
+        let caller = Sipp::caller(&sipp, scenario, edge.local_addr(), "+442079460990");
+        let mut call = tokio::time::timeout(EVENT_LIMIT, incoming.recv()).await.expect("a call in time").unwrap();
+        call.admission.send(refusal).unwrap();
+        assert!(caller.finished().await.success(), "{refusal:?}: the caller was answered, or not told why");
+        let said = tokio::time::timeout(EVENT_LIMIT, call.progress.recv()).await.expect("the call ends in time");
+        assert!(matches!(said, None | Some(CallProgress::RemoteHangUp)), "{said:?}");
+    }
     wait_until_no_calls(&edge).await;
 }
 

@@ -11,7 +11,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 use trustline_domain::TenantId;
 use trustline_sip::SipTelephony;
-use trustline_telephony::{CallProgress, DialRequest, Party, Settlement, Telephony};
+use trustline_telephony::{Admission, CallProgress, DialRequest, Party, Settlement, Telephony};
 
 const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 const LIMIT: Duration = Duration::from_secs(15);
@@ -27,6 +27,7 @@ async fn a_phone_and_a_carrier_call_bridged_hear_each_others_tones() {
 
     let phone = BaresipPhone::call(&baresip, edge.local_addr(), "+442079460990", 1000.0, 6);
     let mut caller = tokio::time::timeout(LIMIT, incoming.recv()).await.expect("the phone's call arrives").unwrap();
+    caller.admission.send(Admission::Take).unwrap();
     assert_eq!(caller.to, "+442079460990");
 
     let mut far = FarAudio::on(&carrier.audio);

@@ -41,7 +41,7 @@ impl CarrierSet {
             tokio::spawn(async move {
                 while let Some(call) = arriving.recv().await {
                     let (id, progress) = inner.adopt(index, call.id, call.progress);
-                    let call = IncomingCall { id, from: call.from, to: call.to, trunk: call.trunk, progress };
+                    let call = IncomingCall { id, from: call.from, to: call.to, trunk: call.trunk, admission: call.admission, progress };
                     if switchboard.send(call).await.is_err() {
                         return;
                     }

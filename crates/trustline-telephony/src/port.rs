@@ -6,7 +6,7 @@
 //! call, hold) is set by `bridge`, `unbridge` and `hold`.
 
 use async_trait::async_trait;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use trustline_domain::{TenantId, UserId};
 
 /// A call to place for `tenant` (whose trunk carries it). `to` and
@@ -157,6 +157,18 @@ impl DtmfDigits {
     }
 }
 
+/// What the switchboard says of a call coming in. The carrier answers the
+/// call only when it is taken: a refused call is never answered, so never
+/// billed to the caller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Admission {
+    Take,
+    /// No queue answers the number (on the trunk the call came on).
+    NoSuchNumber,
+    /// The queue is closed now.
+    Closed,
+}
+
 /// A call coming in from the network, answered by the switchboard.
 pub struct IncomingCall {
     pub id: LegId,
@@ -165,6 +177,9 @@ pub struct IncomingCall {
     /// The number dialled.
     pub to: String,
     pub trunk: TrunkOwner,
+    /// Where the switchboard says whether it takes the call; a call left
+    /// without an answer is refused.
+    pub admission: oneshot::Sender<Admission>,
     /// `RemoteHangUp` when the caller hangs up; closes when the call is over.
     pub progress: mpsc::Receiver<CallProgress>,
 }

@@ -4,7 +4,8 @@
 //! time, optionally faster (`speed` 10 plays a 30 s ring in 3 s).
 
 use crate::port::{
-    CallFailure, CallLeg, CallProgress, DialRequest, DtmfDigits, IncomingCall, LegId, Party, Telephony, TelephonyError, TrunkOwner,
+    Admission, CallFailure, CallLeg, CallProgress, DialRequest, DtmfDigits, IncomingCall, LegId, Party, Telephony, TelephonyError,
+    TrunkOwner,
 };
 use crate::simulated_callers::{Caller, InboundTraffic};
 use crate::{CallOutcome, CarrierProfile, SeededRandom, SimulatedCarrier};
@@ -109,6 +110,7 @@ impl SimulatedTelephony {
         let (progress, receiver) = mpsc::channel(4);
         let (patience, talk) = (self.scaled(caller.patience_ms), self.scaled(caller.talk_ms));
         let legs = self.legs.clone();
+        let (admission, admitted) = oneshot::channel();
         tokio::spawn(async move {
             let played = async {
                 tokio::select! {
@@ -119,13 +121,20 @@ impl SimulatedTelephony {
                 }
                 let _gone = progress.send(CallProgress::RemoteHangUp).await;
             };
+            // A refused call ends at once, never answered.
+            let refused = async {
+                if admitted.await == Ok(Admission::Take) {
+                    std::future::pending::<()>().await;
+                }
+            };
             tokio::select! {
                 () = played => {}
+                () = refused => {}
                 _ = &mut ended => {}
             }
             lock(&legs).remove(&id);
         });
-        let call = IncomingCall { id, from: from.map(str::to_owned), to: to.to_owned(), trunk, progress: receiver };
+        let call = IncomingCall { id, from: from.map(str::to_owned), to: to.to_owned(), trunk, admission, progress: receiver };
         self.arrivals.send(call).await.map_err(|_| TelephonyError::Unavailable("nobody takes incoming calls".into()))?;
         Ok(id)
     }

@@ -12,7 +12,7 @@ use trustline_domain::webhooks::WebhookEvent;
 use trustline_domain::{AuditAction, ContactId, TenantId, UnixTime};
 use trustline_phone::{DefaultRegion, PhoneRules};
 use trustline_store::{CallChange, CallDirection, CallMode, CallState, ConsentState, NewCall, StoreError};
-use trustline_telephony::{CallProgress, IncomingCall};
+use trustline_telephony::{Admission, CallProgress, IncomingCall};
 use trustline_vault::subject_label;
 
 /// The name given to a contact created for a caller whose number is new;
@@ -28,12 +28,12 @@ pub(super) async fn arrive(engine: &Engine, call: IncomingCall) {
 }
 
 async fn take(engine: &Engine, call: IncomingCall) -> Result<(), CallError> {
-    let IncomingCall { id: leg, from, to, trunk, progress } = call;
+    let IncomingCall { id: leg, from, to, trunk, admission, progress } = call;
     // A tenant's own trunk rings only its own numbers: to its carrier,
     // another tenant's number is one no queue answers.
     let Some(queue) = engine.world.queue_by_number(&to).await?.filter(|queue| trunk.may_reach(queue.tenant_id)) else {
         tracing::info!(number = %to, "a call to a number no queue answers on its trunk; refused");
-        engine.hang_up(leg).await;
+        let _ = admission.send(Admission::NoSuchNumber);
         return Ok(());
     };
     let (tenant, origin) = (queue.tenant_id, Origin::queue(queue.id));
@@ -59,11 +59,13 @@ async fn take(engine: &Engine, call: IncomingCall) -> Result<(), CallError> {
     // An unreadable zone was refused when the queue was saved; closed is the safe answer.
     let open = settings.opening_hours().is_none_or(|hours| hours.is_open(now).unwrap_or(false));
     if !open {
-        engine.hang_up(leg).await;
+        let _ = admission.send(Admission::Closed);
         let closed =
             CallChange { result: Some(CallResult::Closed), ..CallChange::new(tenant, id, CallState::Queued, CallState::Done, now) };
         return call_flow::change(engine, closed, origin, None).await;
     }
+    // The carrier answers the caller now, and plays the queue's music.
+    let _ = admission.send(Admission::Take);
     engine.track_leg(id, leg);
     call_flow::publish_call(engine, tenant, id, origin, None, CallState::Queued, None).await;
     let engine = engine.clone();

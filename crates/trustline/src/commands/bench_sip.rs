@@ -10,7 +10,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use trustline_sip::{EdgeSettings, SipTelephony, Trunk};
-use trustline_telephony::Telephony;
+use trustline_telephony::{Admission, Telephony};
 
 /// A caller that hangs up as soon as it is answered.
 const CALLER: &str = r#"<?xml version="1.0" encoding="ISO-8859-1" ?>
@@ -120,7 +120,12 @@ async fn edge_run(sipp: &Path, rate: u32, seconds: u32) -> anyhow::Result<SipFig
     let edge = SipTelephony::start(EdgeSettings::new(SocketAddr::new(loopback, 0), loopback, trunk)).await?;
     let mut incoming = edge.incoming().context("the edge's incoming calls")?;
     // The switchboard's part is not measured: each call is let go as it comes.
-    tokio::spawn(async move { while incoming.recv().await.is_some() {} });
+    // Every call is taken; the callers hang up.
+    tokio::spawn(async move {
+        while let Some(call) = incoming.recv().await {
+            let _ = call.admission.send(Admission::Take);
+        }
+    });
     let cpu_before = process_cpu();
     let mut figures = load(sipp, edge.local_addr(), rate, seconds).await?;
     figures.cpu_ms_per_1000_calls = cpu_before
