@@ -10,7 +10,7 @@ use crate::inbound_call;
 use crate::media_port::MediaPort;
 use crate::stranger_throttle::StrangerThrottle;
 use crate::trunk_directory::TrunkDirectory;
-use crate::trunk_registration::Registrations;
+use crate::trunk_registration::{RegistrationReport, Registrations};
 use rsipstack::EndpointBuilder;
 use rsipstack::dialog::dialog::Dialog;
 use rsipstack::dialog::dialog_layer::DialogLayer;
@@ -55,6 +55,7 @@ impl Edge {
         settings: EdgeSettings,
         stop: CancellationToken,
         switchboard: mpsc::Sender<IncomingCall>,
+        registration_reports: mpsc::Sender<RegistrationReport>,
     ) -> Result<Arc<Self>, EdgeError> {
         let listen = settings.listen;
         let transport = TransportLayer::new(stop.child_token());
@@ -92,7 +93,7 @@ impl Edge {
             calls: CallTable::default(),
             desks: Desks::default(),
             trunks,
-            registrations: Registrations::default(),
+            registrations: Registrations::new(registration_reports),
             stop: stop.clone(),
         });
         tokio::spawn(async move { endpoint.serve().await });

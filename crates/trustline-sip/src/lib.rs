@@ -36,3 +36,4 @@ pub use reason::{Reason, ReasonError, ReasonProtocol};
 pub use rtp_packet::{KeyEvent, RtpError, RtpPacket};
 pub use sip_telephony::SipTelephony;
 pub use trunk_directory::{TenantTrunk, TrunkLogin};
+pub use trunk_registration::{RegistrationOutcome, RegistrationReport};

@@ -7,6 +7,7 @@ use crate::edge::Edge;
 use crate::edge_settings::EdgeSettings;
 use crate::error::EdgeError;
 use crate::outbound_call;
+use crate::trunk_registration::{REPORT_BACKLOG, RegistrationReport};
 use async_trait::async_trait;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -21,6 +22,7 @@ const INCOMING_BACKLOG: usize = 256;
 pub struct SipTelephony {
     edge: Arc<Edge>,
     incoming: Mutex<Option<mpsc::Receiver<IncomingCall>>>,
+    registration_reports: Mutex<Option<mpsc::Receiver<RegistrationReport>>>,
     stop: CancellationToken,
 }
 
@@ -29,8 +31,9 @@ impl SipTelephony {
     pub async fn start(settings: EdgeSettings) -> Result<Self, EdgeError> {
         let stop = CancellationToken::new();
         let (switchboard, incoming) = mpsc::channel(INCOMING_BACKLOG);
-        let edge = Edge::start(settings, stop.clone(), switchboard).await?;
-        Ok(Self { edge, incoming: Mutex::new(Some(incoming)), stop })
+        let (reporter, reports) = mpsc::channel(REPORT_BACKLOG);
+        let edge = Edge::start(settings, stop.clone(), switchboard, reporter).await?;
+        Ok(Self { edge, incoming: Mutex::new(Some(incoming)), registration_reports: Mutex::new(Some(reports)), stop })
     }
 
     /// The address SIP listens on.
@@ -55,6 +58,12 @@ impl SipTelephony {
     pub fn serve_tenant_trunks(&self, trunks: Vec<crate::TenantTrunk>) {
         self.edge.registrations.follow(&self.edge, &trunks);
         self.edge.trunks.replace(trunks);
+    }
+
+    /// How trunks' registrations go, each time one is tried. The receiver
+    /// is handed out once.
+    pub fn registration_reports(&self) -> Option<mpsc::Receiver<RegistrationReport>> {
+        self.registration_reports.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take()
     }
 
     /// Calls in progress.

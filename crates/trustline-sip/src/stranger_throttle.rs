@@ -84,6 +84,7 @@ mod tests {
         let installation = crate::Trunk { proxy: None, sources: vec!["192.0.2.1".parse().unwrap()] };
         let trunks = Arc::new(TrunkDirectory::new(installation, Default::default()));
         let tenant = crate::TenantTrunk {
+            id: 1,
             tenant: trustline_domain::TenantId(1),
             host: "sip.carrier.example".into(),
             port: 5060,

@@ -16,6 +16,8 @@ use zeroize::Zeroizing;
 /// A tenant's trunk as the edge uses it.
 #[derive(Clone, Debug)]
 pub struct TenantTrunk {
+    /// The trunk's id in storage, which registration reports name.
+    pub id: i64,
     pub tenant: TenantId,
     pub host: String,
     pub port: u16,
@@ -137,6 +139,7 @@ mod tests {
 
     fn trunk(tenant: i64, host: &str, sources: &[&str]) -> TenantTrunk {
         TenantTrunk {
+            id: tenant,
             tenant: TenantId(tenant),
             host: host.into(),
             port: 5070,

@@ -11,6 +11,7 @@ use rsipstack::sip::Uri;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
+use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use trustline_domain::TenantId;
 use zeroize::Zeroizing;
@@ -25,17 +26,51 @@ const RESOLVE_RETRY: Duration = Duration::from_secs(30);
 /// One registration: the trunk's tenant, host, port and login name.
 type Key = (TenantId, String, u16, String);
 
+/// Reports kept for the reader before new ones are dropped.
+pub(crate) const REPORT_BACKLOG: usize = 64;
+
+/// How a trunk's registration went, each time it is tried.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegistrationReport {
+    pub trunk: i64,
+    pub outcome: RegistrationOutcome,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RegistrationOutcome {
+    Registered,
+    /// The carrier's final answer, e.g. `403 Forbidden`.
+    Refused(String),
+    /// Why the carrier could not be asked.
+    Unreachable(String),
+}
+
+impl RegistrationOutcome {
+    /// `registered`, `refused` or `unreachable`, and the detail in words.
+    pub fn state_and_detail(&self) -> (&'static str, &str) {
+        match self {
+            RegistrationOutcome::Registered => ("registered", ""),
+            RegistrationOutcome::Refused(answer) => ("refused", answer),
+            RegistrationOutcome::Unreachable(why) => ("unreachable", why),
+        }
+    }
+}
+
 struct Running {
     password: Zeroizing<String>,
     stop: CancellationToken,
 }
 
-#[derive(Default)]
 pub(crate) struct Registrations {
     running: Mutex<HashMap<Key, Running>>,
+    reports: mpsc::Sender<RegistrationReport>,
 }
 
 impl Registrations {
+    pub fn new(reports: mpsc::Sender<RegistrationReport>) -> Self {
+        Self { running: Mutex::default(), reports }
+    }
+
     /// Registers the trunks of `trunks` that ask for it and are not
     /// registering yet, and stops those no longer asked for (or whose
     /// password changed, to start again with the new one).
@@ -59,7 +94,7 @@ impl Registrations {
             }
             let stop = edge.stop.child_token();
             running.insert(key, Running { password: login.password.clone(), stop: stop.clone() });
-            tokio::spawn(keep_registered(edge.clone(), trunk.clone(), login.clone(), stop));
+            tokio::spawn(keep_registered(edge.clone(), trunk.clone(), login.clone(), stop, self.reports.clone()));
         }
     }
 
@@ -68,8 +103,18 @@ impl Registrations {
     }
 }
 
-async fn keep_registered(edge: Arc<Edge>, trunk: TenantTrunk, login: TrunkLogin, stop: CancellationToken) {
+async fn keep_registered(
+    edge: Arc<Edge>,
+    trunk: TenantTrunk,
+    login: TrunkLogin,
+    stop: CancellationToken,
+    reports: mpsc::Sender<RegistrationReport>,
+) {
     let tenant = trunk.tenant.0;
+    // A reader that falls behind loses reports, never holds up the registration.
+    let report = |outcome| {
+        let _ = reports.try_send(RegistrationReport { trunk: trunk.id, outcome });
+    };
     let Ok(server) = Uri::try_from(format!("sip:{}", host_port(&trunk)).as_str()) else {
         tracing::warn!(tenant, host = %trunk.host, "a trunk's host is not a SIP address; it does not register");
         return;
@@ -77,7 +122,10 @@ async fn keep_registered(edge: Arc<Edge>, trunk: TenantTrunk, login: TrunkLogin,
     let destination = loop {
         match edge.trunks.destination(&trunk).await {
             Ok(destination) => break destination,
-            Err(error) => tracing::warn!(tenant, %error, "a trunk cannot register yet"),
+            Err(error) => {
+                tracing::warn!(tenant, %error, "a trunk cannot register yet");
+                report(RegistrationOutcome::Unreachable(error.to_string()));
+            }
         }
         tokio::select! {
             () = stop.cancelled() => return,
@@ -89,11 +137,18 @@ async fn keep_registered(edge: Arc<Edge>, trunk: TenantTrunk, login: TrunkLogin,
     registration.outbound_proxy = Some(destination);
     registration
         .keep_alive(server.clone(), EXPIRES, stop, |outcome| match outcome {
-            RefreshOutcome::Registered(_) => tracing::info!(tenant, host = %trunk.host, "registered with the carrier"),
-            RefreshOutcome::Rejected(answer) => {
-                tracing::warn!(tenant, host = %trunk.host, status = %answer.status_code, "the carrier refused the registration")
+            RefreshOutcome::Registered(_) => {
+                tracing::info!(tenant, host = %trunk.host, "registered with the carrier");
+                report(RegistrationOutcome::Registered);
             }
-            RefreshOutcome::Failed(error) => tracing::warn!(tenant, host = %trunk.host, %error, "the registration failed"),
+            RefreshOutcome::Rejected(answer) => {
+                tracing::warn!(tenant, host = %trunk.host, status = %answer.status_code, "the carrier refused the registration");
+                report(RegistrationOutcome::Refused(answer.status_code.to_string()));
+            }
+            RefreshOutcome::Failed(error) => {
+                tracing::warn!(tenant, host = %trunk.host, %error, "the registration failed");
+                report(RegistrationOutcome::Unreachable(error.to_string()));
+            }
         })
         .await;
     // The trunk was removed or changed: the carrier is told the address is gone.

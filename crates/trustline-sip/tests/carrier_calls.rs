@@ -9,7 +9,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 use trustline_domain::TenantId;
 use trustline_domain::destination::DestinationPolicy;
-use trustline_sip::{SipTelephony, TenantTrunk, Trunk, TrunkLogin};
+use trustline_sip::{RegistrationOutcome, RegistrationReport, SipTelephony, TenantTrunk, Trunk, TrunkLogin};
 use trustline_telephony::{Admission, CallFailure, CallLeg, CallProgress, DialRequest, Telephony, TelephonyError, TrunkOwner};
 use zeroize::Zeroizing;
 
@@ -219,6 +219,7 @@ async fn without_a_trunk_to_carry_them_calls_are_refused_before_any_invite() {
 /// A tenant's trunk as the edge serves it, at `carrier`, calling from loopback.
 fn tenant_trunk(tenant: i64, carrier: SocketAddr) -> TenantTrunk {
     TenantTrunk {
+        id: tenant,
         tenant: TenantId(tenant),
         host: carrier.ip().to_string(),
         port: carrier.port(),
@@ -267,9 +268,10 @@ async fn a_registering_trunk_registers_with_its_login_and_unregisters_when_remov
     if let Some(login) = trunk.login.as_mut() {
         login.register = true;
     }
+    let mut reports = edge.registration_reports().expect("the reports' receiver");
     edge.serve_tenant_trunks(vec![trunk]);
-    // The registration's 200 comes within moments; then the trunk goes.
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    let report = tokio::time::timeout(EVENT_LIMIT, reports.recv()).await.expect("a report in time").unwrap();
+    assert_eq!(report, RegistrationReport { trunk: 7, outcome: RegistrationOutcome::Registered });
     edge.serve_tenant_trunks(Vec::new());
     assert!(registrar.finished().await.success(), "the registrar saw no login, a wrong one, or no unregistration");
 }

@@ -385,6 +385,10 @@ pub fn sip_trunk(row: &impl Columns) -> Result<trustline_store::SipTrunk, StoreE
         sources: json(row, "sources")?,
         caller_id: row.opt_text("caller_id")?,
         digest,
+        registration: match (row.opt_text("registration")?, row.opt_text("registration_detail")?, row.opt_int("registration_at")?) {
+            (Some(state), Some(detail), Some(at)) => Some(trustline_store::TrunkRegistration { state, detail, at }),
+            _ => None,
+        },
         created_at: row.int("created_at")?,
     })
 }

@@ -78,7 +78,8 @@ macro_rules! trunk_store_for {
                 };
                 if let Some((username, sealed_password, register)) = login {
                     $crate::sqlx::query(
-                        "UPDATE sip_trunks SET digest_username = $1, sealed_password = $2, register = $3 WHERE tenant_id = $4 AND id = $5",
+                        "UPDATE sip_trunks SET digest_username = $1, sealed_password = $2, register = $3, registration = NULL,
+                         registration_detail = NULL, registration_at = NULL WHERE tenant_id = $4 AND id = $5",
                     )
                     .bind(&username)
                     .bind(&sealed_password)
@@ -91,6 +92,18 @@ macro_rules! trunk_store_for {
                 }
                 self.append(&mut tx, audit).await?;
                 Self::commit(tx).await
+            }
+
+            async fn record_trunk_registration(&self, id: i64, registration: $crate::store::TrunkRegistration) -> $crate::store::StoreResult<()> {
+                $crate::sqlx::query("UPDATE sip_trunks SET registration = $1, registration_detail = $2, registration_at = $3 WHERE id = $4")
+                    .bind(&registration.state)
+                    .bind(&registration.detail)
+                    .bind(registration.at)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(unavailable)?;
+                Ok(())
             }
 
             async fn delete_trunk(

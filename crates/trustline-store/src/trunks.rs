@@ -17,7 +17,19 @@ pub struct SipTrunk {
     pub sources: Vec<IpAddr>,
     pub caller_id: Option<String>,
     pub digest: Option<SealedLogin>,
+    /// How the last registration with the carrier went, for a trunk that registers.
+    pub registration: Option<TrunkRegistration>,
     pub created_at: UnixTime,
+}
+
+/// How a registration with the carrier went.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TrunkRegistration {
+    /// `registered`, `refused` or `unreachable`.
+    pub state: String,
+    /// The carrier's answer or the error, in words.
+    pub detail: String,
+    pub at: UnixTime,
 }
 
 /// A digest login whose password is sealed.
@@ -59,6 +71,9 @@ pub trait TrunkStore: Send + Sync {
     /// `at` is not kept: a trunk keeps its creation time, so its place in
     /// the order). `NotFound` if the tenant has no such trunk.
     async fn update_trunk(&self, id: i64, trunk: NewSipTrunk, login: LoginChange, audit: AuditDraft) -> StoreResult<()>;
+    /// Records how a trunk's registration went (the SIP edge reports it);
+    /// a trunk removed meanwhile is no error.
+    async fn record_trunk_registration(&self, id: i64, registration: TrunkRegistration) -> StoreResult<()>;
     /// `NotFound` if the tenant has no such trunk.
     async fn delete_trunk(&self, tenant: TenantId, id: i64, audit: AuditDraft) -> StoreResult<()>;
     /// Every tenant's trunks (an ended tenant's are deleted with it), by

@@ -11,7 +11,8 @@ use trustline_domain::{Action, AuditAction, CallResult, Role, SessionStage, Sess
 use trustline_store::{
     AccessDecisionRecord, AgentMove, AttemptOutcome, CallChange, CallDirection, CallDisposition, CallMode, CallState, CampaignDraft,
     ControlEvidence, IdempotencyClaim, IncidentState, JobRunRecord, LoginChange, NewApiToken, NewCall, NewDelivery, NewIncident,
-    NewSipTrunk, NewUser, NewWebhook, QueueDraft, SealedLogin, Session, Store, StoreError, Tenant, TimelineEntry, jobs, registers,
+    NewSipTrunk, NewUser, NewWebhook, QueueDraft, SealedLogin, Session, Store, StoreError, Tenant, TimelineEntry, TrunkRegistration, jobs,
+    registers,
 };
 use trustline_testdb::{Engine, RawDb, TestDb, on_both_engines};
 
@@ -561,8 +562,13 @@ async fn trunks_belong_to_their_tenant_and_keep_their_login_sealed(engine: Engin
     let kept = s.trunks(t.id).await.unwrap().remove(0);
     assert_eq!((kept.name.as_str(), kept.host.as_str(), kept.port, kept.caller_id), ("Main (SBC)", "sbc.carrier.example", 5060, None));
     assert_eq!((kept.created_at, kept.digest.as_ref()), (1000, Some(&login)), "its place in the order and its login stay");
+    let refused = TrunkRegistration { state: "refused".into(), detail: "403 Forbidden".into(), at: 1200 };
+    s.record_trunk_registration(first, refused.clone()).await.unwrap();
+    s.record_trunk_registration(999_999, refused.clone()).await.unwrap();
+    assert_eq!(s.trunks(t.id).await.unwrap()[0].registration, Some(refused), "a removed trunk's report is no error");
     s.update_trunk(first, changed.clone(), LoginChange::Remove, draft(t.id.0, AuditAction::TrunkUpdate)).await.unwrap();
-    assert_eq!(s.trunks(t.id).await.unwrap()[0].digest, None);
+    let unlogged = s.trunks(t.id).await.unwrap().remove(0);
+    assert_eq!((unlogged.digest, unlogged.registration), (None, None), "a changed login forgets how the last one registered");
     let other_login = SealedLogin { username: "acme-43".into(), sealed_password: vec![3; 48], register: false };
     s.update_trunk(first, changed.clone(), LoginChange::Set(other_login.clone()), draft(t.id.0, AuditAction::TrunkUpdate)).await.unwrap();
     assert_eq!(s.trunks(t.id).await.unwrap()[0].digest, Some(other_login));

@@ -30,7 +30,18 @@ pub(crate) struct TrunkView {
     digest_username: Option<String>,
     /// Whether the trunk registers with the carrier under its login.
     registers: bool,
+    /// How its last registration went, once one was tried.
+    registration: Option<RegistrationView>,
     created_at: i64,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct RegistrationView {
+    /// `registered`, `refused` or `unreachable`.
+    state: String,
+    /// The carrier's answer or the error, in words.
+    detail: String,
+    at: i64,
 }
 
 fn view(trunk: &SipTrunk) -> TrunkView {
@@ -43,6 +54,7 @@ fn view(trunk: &SipTrunk) -> TrunkView {
         caller_id: trunk.caller_id.clone(),
         digest_username: trunk.digest.as_ref().map(|d| d.username.clone()),
         registers: trunk.digest.as_ref().is_some_and(|d| d.register),
+        registration: trunk.registration.as_ref().map(|r| RegistrationView { state: r.state.clone(), detail: r.detail.clone(), at: r.at }),
         created_at: trunk.created_at,
     }
 }

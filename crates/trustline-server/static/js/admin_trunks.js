@@ -1,6 +1,6 @@
 // SIP trunks: where the tenant's calls go and where its carrier's calls come from.
 
-import { api, attempt, el, say } from './api.js';
+import { api, attempt, el, say, when } from './api.js';
 
 const $ = (id) => document.getElementById(id);
 // The trunk being changed, or null while the form adds one.
@@ -28,11 +28,18 @@ function stopEditing(form) {
   $('trunk-submit').textContent = 'Add trunk';
 }
 
+function registration(trunk) {
+  if (!trunk.registers) return 'no';
+  const last = trunk.registration;
+  if (!last) return 'yes, not tried yet';
+  return `${last.state}${last.detail ? ` (${last.detail})` : ''}, ${when(last.at)}`;
+}
+
 async function load() {
   const trunks = await api('GET', '/api/trunks');
   $('trunks').replaceChildren(...trunks.map((trunk) => el('tr', {},
     el('td', {}, trunk.name), el('td', {}, `${trunk.host}:${trunk.port}`), el('td', {}, trunk.sources.join(', ') || '—'),
-    el('td', {}, trunk.caller_id ?? '—'), el('td', {}, trunk.digest_username ?? '—'), el('td', {}, trunk.registers ? 'yes' : 'no'),
+    el('td', {}, trunk.caller_id ?? '—'), el('td', {}, trunk.digest_username ?? '—'), el('td', {}, registration(trunk)),
     el('td', { class: 'actions' },
       el('button', { type: 'button', onclick: () => edit(trunk) }, 'Change'),
       trunk.digest_username ? el('button', { type: 'button', onclick: () => attempt(async () => {

@@ -50,6 +50,11 @@ async fn a_trunk_is_added_listed_and_removed_with_its_password_sealed(engine: En
     assert!(trustline_app::open_trunk_login(&server.db.keys, server.tenant.id, &renamed).is_err(), "bound to its login");
 
     let id = created.body["id"].as_i64().unwrap();
+    assert_eq!(created.body["registration"], json!(null), "not tried yet");
+    let registered = trustline_store::TrunkRegistration { state: "registered".into(), detail: String::new(), at: 1_900_000_100 };
+    server.db.store.record_trunk_registration(id, registered).await.unwrap();
+    let seen = admin.get("/api/trunks").await.body[0]["registration"].clone();
+    assert_eq!(seen, json!({ "state": "registered", "detail": "", "at": 1_900_000_100 }));
     // A change without a login keeps the stored one; a bad change changes nothing.
     let path = format!("/api/trunks/{id}");
     let moved = admin.put(&path, json!({ "name": "Main carrier", "host": "sbc.carrier.example", "sources": ["203.0.113.8"] })).await;
@@ -58,6 +63,7 @@ async fn a_trunk_is_added_listed_and_removed_with_its_password_sealed(engine: En
         (&moved.body["host"], &moved.body["port"], &moved.body["digest_username"]),
         (&json!("sbc.carrier.example"), &json!(5060), &json!("acme-42"))
     );
+    assert_eq!(moved.body["registration"]["state"], "registered", "the login and its registration stay");
     let still = server.db.store.every_trunk().await.unwrap().remove(0).digest.unwrap();
     assert_eq!(trustline_app::open_trunk_login(&server.db.keys, server.tenant.id, &still).unwrap().as_str(), PASSWORD);
     let refused = admin.put(&path, json!({ "name": "", "host": "sbc.carrier.example" })).await;
