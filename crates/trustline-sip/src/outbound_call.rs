@@ -1,7 +1,9 @@
-//! A call this side places through the trunk: the INVITE with our audio
+//! A call this side places through a trunk: the INVITE with our audio
 //! offer, then what the carrier says, turned into the port's progress
-//! events. The ring timeout cancels the INVITE; a 2xx crossing that CANCEL
-//! is ended with a BYE by the stack and still counts as no answer.
+//! events. A carrier failure before anything rang moves the call to the
+//! tenant's next trunk. The ring timeout cancels the INVITE; a 2xx crossing
+//! that CANCEL is ended with a BYE by the stack and still counts as no
+//! answer.
 
 use crate::attempt_end::AttemptEnd;
 use crate::audio_sdp::RemoteAudio;
@@ -10,11 +12,14 @@ use crate::call_progress;
 use crate::call_table::Call;
 use crate::edge::Edge;
 use crate::reason::Reason;
+use crate::trunk_directory::{Carrier, Route};
 use rsipstack::dialog::authenticate::Credential;
 use rsipstack::dialog::dialog::{DialogState, DialogStateReceiver};
 use rsipstack::dialog::invitation::{InviteAsyncResult, InviteOption};
+use rsipstack::dialog::invite_dialog::InviteDialog;
 use rsipstack::sip::{Header, HeadersExt, Response, StatusCode, StatusCodeKind, Transport, Uri};
 use rsipstack::transport::SipAddr;
+use std::collections::VecDeque;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -23,79 +28,135 @@ use trustline_telephony::{CallFailure, CallLeg, CallProgress, DialRequest, LegId
 
 pub(crate) async fn place(edge: &Arc<Edge>, request: DialRequest) -> Result<CallLeg, TelephonyError> {
     let to = E164::parse(&request.to).map_err(|_| TelephonyError::BadNumber("the number to call is not in E.164 form"))?;
-    let route = edge.trunks.route(request.tenant).await?;
-    let from = match request.caller_id.as_ref().or(route.caller_id.as_ref()) {
-        Some(number) => E164::parse(number).map_err(|_| TelephonyError::BadNumber("the caller ID is not in E.164 form"))?.into(),
-        None => "anonymous".to_owned(),
-    };
-    let to = to.as_str();
+    let (route, spare) = edge.trunks.first_route(edge.trunks.carriers(request.tenant).into()).await?;
     let (media, over) = edge
         .open_media(route.destination.ip())
         .await
         .map_err(|e| TelephonyError::Unavailable(format!("no RTP port could be opened: {e}")))?;
-    let offer = media.offer();
-    let uri = |text: String| Uri::try_from(text.as_str()).map_err(|e| TelephonyError::Unavailable(e.to_string()));
-    let option = InviteOption {
-        caller: uri(format!("sip:{from}@{}", edge.advertised))?,
-        callee: uri(format!("sip:{to}@{}", route.host))?,
-        destination: Some(SipAddr { r#type: Some(Transport::Udp), addr: route.destination.into() }),
-        // Answers the carrier's digest challenge (401 or 407), if it makes one.
-        credential: route.login.map(|login| Credential {
-            username: login.username,
-            password: login.password.as_str().to_owned(),
-            ..Credential::default()
-        }),
-        contact: edge.contact.clone(),
-        content_type: Some("application/sdp".to_owned()),
-        offer: Some(offer.into_bytes()),
-        // The stack's default Call-ID names its own domain.
-        call_id: Some(format!("{:032x}@{}", rand::random::<u128>(), edge.advertised.ip())),
-        // Reliable provisional answers (RFC 3262), which some carriers require.
-        support_prack: true,
-        ..InviteOption::default()
-    };
-    let (states_in, states) = edge.layer.new_dialog_state_channel();
-    let (dialog, attempt) = edge.layer.do_invite_async(option, states_in).map_err(|e| {
-        over.cancel();
-        TelephonyError::Unavailable(e.to_string())
-    })?;
+    let attempt = Attempt { to: to.as_str().to_owned(), caller_id: request.caller_id, offer: media.offer() };
+    let (dialog, invite, states) = attempt.invite(edge, route).inspect_err(|_| over.cancel())?;
     let id = edge.calls.next_id();
     let call = Call::new(dialog, media, over);
     edge.calls.insert(id, call.clone());
     let (progress_in, progress) = call_progress::channel();
-    tokio::spawn(follow(edge.clone(), id, call, states, attempt, progress_in));
+    let failover = Failover { attempt, spare };
+    tokio::spawn(follow(edge.clone(), id, call, Invite { states, result: invite }, failover, progress_in));
     Ok(CallLeg { id, progress })
 }
 
-/// Reports the call's progress until it ends or this side hangs up.
+/// What every INVITE of one call says, whichever trunk it goes through.
+struct Attempt {
+    to: String,
+    /// The number the call names, if any; else each trunk's own.
+    caller_id: Option<String>,
+    offer: String,
+}
+
+/// An INVITE under way: its dialog's states and how it ends.
+struct Invite {
+    states: DialogStateReceiver,
+    result: JoinHandle<InviteAsyncResult>,
+}
+
+/// The trunks left to try if the carrier fails the call before it rings.
+struct Failover {
+    attempt: Attempt,
+    spare: VecDeque<Carrier>,
+}
+
+impl Attempt {
+    fn invite(
+        &self,
+        edge: &Arc<Edge>,
+        route: Route,
+    ) -> Result<(InviteDialog, JoinHandle<InviteAsyncResult>, DialogStateReceiver), TelephonyError> {
+        let from = match self.caller_id.as_ref().or(route.caller_id.as_ref()) {
+            Some(number) => E164::parse(number).map_err(|_| TelephonyError::BadNumber("the caller ID is not in E.164 form"))?.into(),
+            None => "anonymous".to_owned(),
+        };
+        let uri = |text: String| Uri::try_from(text.as_str()).map_err(|e| TelephonyError::Unavailable(e.to_string()));
+        let option = InviteOption {
+            caller: uri(format!("sip:{from}@{}", edge.advertised))?,
+            callee: uri(format!("sip:{}@{}", self.to, route.host))?,
+            destination: Some(SipAddr { r#type: Some(Transport::Udp), addr: route.destination.into() }),
+            // Answers the carrier's digest challenge (401 or 407), if it makes one.
+            credential: route.login.map(|login| Credential {
+                username: login.username,
+                password: login.password.as_str().to_owned(),
+                ..Credential::default()
+            }),
+            contact: edge.contact.clone(),
+            content_type: Some("application/sdp".to_owned()),
+            offer: Some(self.offer.clone().into_bytes()),
+            // The stack's default Call-ID names its own domain.
+            call_id: Some(format!("{:032x}@{}", rand::random::<u128>(), edge.advertised.ip())),
+            // Reliable provisional answers (RFC 3262), which some carriers require.
+            support_prack: true,
+            ..InviteOption::default()
+        };
+        let (states_in, states) = edge.layer.new_dialog_state_channel();
+        let (dialog, result) = edge.layer.do_invite_async(option, states_in).map_err(|e| TelephonyError::Unavailable(e.to_string()))?;
+        Ok((dialog, result, states))
+    }
+}
+
+impl Failover {
+    /// The same call through the next trunk that takes it, if any.
+    async fn next(&mut self, edge: &Arc<Edge>) -> Option<(InviteDialog, Invite)> {
+        while !self.spare.is_empty() {
+            let (route, spare) = edge.trunks.first_route(std::mem::take(&mut self.spare)).await.ok()?;
+            self.spare = spare;
+            match self.attempt.invite(edge, route) {
+                Ok((dialog, result, states)) => return Some((dialog, Invite { states, result })),
+                Err(error) => tracing::warn!(%error, "the next trunk could not take the call"),
+            }
+        }
+        None
+    }
+}
+
+/// Reports the call's progress until it ends or this side hangs up. A
+/// carrier failure before anything rang sends the call through the
+/// tenant's next trunk, under the same leg.
 async fn follow(
     edge: Arc<Edge>,
     id: LegId,
-    call: Call,
-    mut states: DialogStateReceiver,
-    mut attempt: JoinHandle<InviteAsyncResult>,
+    mut call: Call,
+    mut invite: Invite,
+    mut failover: Failover,
     progress: mpsc::Sender<CallProgress>,
 ) {
     let ring = tokio::time::sleep(edge.settings.ring_timeout);
     tokio::pin!(ring);
     let mut seen = Seen::default();
     let mut attempt_over = false;
+    let mut failed_over = false;
     let mut keys = call.media.keys();
     loop {
         let event = tokio::select! {
             // A state already reported (a 2xx) is read before the attempt's end.
             biased;
             () = call.ended_here.cancelled() => break,
-            state = states.recv() => {
+            state = invite.states.recv() => {
                 let Some(state) = state else { break };
                 match seen.progress_of(&call, state).await {
                     Some(event) => event,
                     None => continue,
                 }
             }
-            outcome = &mut attempt, if !attempt_over => {
+            outcome = &mut invite.result, if !attempt_over => {
                 attempt_over = true;
                 match seen.end_of(outcome) {
+                    Some(CallFailure::CarrierFailure) if seen.may_fail_over() => match failover.next(&edge).await {
+                        Some((dialog, next)) => {
+                            tracing::info!(call = id.0, "the carrier failed the call; the next trunk is tried");
+                            call.dialog = dialog;
+                            edge.calls.insert(id, call.clone());
+                            (invite, attempt_over, seen.over, failed_over) = (next, false, false, true);
+                            continue;
+                        }
+                        None => CallProgress::Failed(CallFailure::CarrierFailure),
+                    },
                     Some(failure) => CallProgress::Failed(failure),
                     None => continue,
                 }
@@ -118,11 +179,13 @@ async fn follow(
             break;
         }
     }
-    if !call.ended_here.is_cancelled() && seen.answered && !seen.over {
-        // Nobody listens any more: end the call rather than leave it open.
-        if let Err(error) = call.dialog.hangup().await {
-            tracing::debug!(%error, "a call nobody follows could not be ended");
-        }
+    let abandoned = !call.ended_here.is_cancelled() && seen.answered && !seen.over;
+    // This side hung up the dialog it knew of: a later trunk's is ended here.
+    let hung_up_too_soon = call.ended_here.is_cancelled() && failed_over;
+    if (abandoned || hung_up_too_soon)
+        && let Err(error) = call.dialog.hangup().await
+    {
+        tracing::debug!(%error, "a call nobody follows could not be ended");
     }
     edge.forget(id, &call);
 }
@@ -138,6 +201,12 @@ struct Seen {
 }
 
 impl Seen {
+    /// Nothing rang yet and this side did not give up: another carrier may
+    /// still be tried without anyone noticing.
+    fn may_fail_over(&self) -> bool {
+        !self.ringing && !self.early_media && !self.answered && !self.cancelled
+    }
+
     async fn progress_of(&mut self, call: &Call, state: DialogState) -> Option<CallProgress> {
         match state {
             DialogState::Early(_, response) if !response.body.is_empty() && !self.early_media => {

@@ -46,6 +46,14 @@ impl std::fmt::Debug for TrunkLogin {
     }
 }
 
+/// A carrier a call may go through.
+#[derive(Clone, Debug)]
+pub(crate) enum Carrier {
+    Tenant(TenantTrunk),
+    /// The installation's trunk, at its proxy.
+    Installation(SocketAddr),
+}
+
 /// Where a call goes and how it is presented.
 pub(crate) struct Route {
     /// The host the request URI names.
@@ -57,8 +65,8 @@ pub(crate) struct Route {
 
 #[derive(Default)]
 struct TenantTable {
-    /// Each tenant's oldest trunk.
-    outbound: HashMap<TenantId, TenantTrunk>,
+    /// Each tenant's trunks, oldest first.
+    outbound: HashMap<TenantId, Vec<TenantTrunk>>,
     by_source: HashMap<IpAddr, Vec<TenantId>>,
 }
 
@@ -75,7 +83,7 @@ impl TrunkDirectory {
     }
 
     /// Serves `trunks` from now on, in place of those served so far; a
-    /// tenant's first trunk places its calls.
+    /// tenant's trunks place its calls in their order.
     pub fn replace(&self, trunks: Vec<TenantTrunk>) {
         let mut table = TenantTable::default();
         for trunk in trunks {
@@ -85,7 +93,7 @@ impl TrunkDirectory {
                     owners.push(trunk.tenant);
                 }
             }
-            table.outbound.entry(trunk.tenant).or_insert(trunk);
+            table.outbound.entry(trunk.tenant).or_default().push(trunk);
         }
         *self.tenants.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(table);
     }
@@ -103,16 +111,45 @@ impl TrunkDirectory {
         self.table().by_source.get(&source).map(|tenants| TrunkOwner::Tenants(tenants.clone()))
     }
 
-    /// Where `tenant`'s calls go: its own trunk's host, resolved now and
-    /// held to the destination rule (a name may have been pointed
-    /// elsewhere since it was saved), or the installation's trunk.
-    pub async fn route(&self, tenant: TenantId) -> Result<Route, TelephonyError> {
-        let Some(trunk) = self.table().outbound.get(&tenant).cloned() else {
-            let proxy = self.installation.proxy.ok_or(TelephonyError::NoTrunk)?;
-            return Ok(Route { host: proxy.to_string(), destination: proxy, caller_id: None, login: None });
-        };
-        let destination = self.destination(&trunk).await?;
-        Ok(Route { host: host_port(&trunk), destination, caller_id: trunk.caller_id, login: trunk.login })
+    /// The carriers `tenant`'s calls may go through, in the order they are
+    /// tried: its own trunks, else the installation's.
+    pub fn carriers(&self, tenant: TenantId) -> Vec<Carrier> {
+        match self.table().outbound.get(&tenant) {
+            Some(trunks) => trunks.iter().cloned().map(Carrier::Tenant).collect(),
+            None => self.installation.proxy.into_iter().map(Carrier::Installation).collect(),
+        }
+    }
+
+    /// Where a call through `carrier` goes: a tenant's trunk's host is
+    /// resolved now and held to the destination rule (a name may have been
+    /// pointed elsewhere since it was saved).
+    pub async fn route(&self, carrier: &Carrier) -> Result<Route, TelephonyError> {
+        match carrier {
+            Carrier::Installation(proxy) => Ok(Route { host: proxy.to_string(), destination: *proxy, caller_id: None, login: None }),
+            Carrier::Tenant(trunk) => {
+                let destination = self.destination(trunk).await?;
+                Ok(Route { host: host_port(trunk), destination, caller_id: trunk.caller_id.clone(), login: trunk.login.clone() })
+            }
+        }
+    }
+
+    /// The first of `carriers` a call can go through now, and the rest;
+    /// `NoTrunk` when there is none, else why the last one could not be used.
+    pub async fn first_route(
+        &self,
+        mut carriers: std::collections::VecDeque<Carrier>,
+    ) -> Result<(Route, std::collections::VecDeque<Carrier>), TelephonyError> {
+        let mut why = TelephonyError::NoTrunk;
+        while let Some(carrier) = carriers.pop_front() {
+            match self.route(&carrier).await {
+                Ok(route) => return Ok((route, carriers)),
+                Err(error) => {
+                    tracing::warn!(%error, "a trunk cannot take a call now; the next one is tried");
+                    why = error;
+                }
+            }
+        }
+        Err(why)
     }
 
     /// Where requests to a tenant's trunk go: its host resolved now, the
@@ -172,12 +209,15 @@ mod tests {
         let open = DestinationPolicy { allow_private: true };
         let edge = directory(Some("192.0.2.50:5060"), open);
         edge.replace(vec![trunk(1, "127.0.0.1", &[]), trunk(1, "127.0.0.2", &[])]);
-        let own = edge.route(TenantId(1)).await.unwrap();
+        let edge = &edge;
+        let first = |tenant| async move { edge.first_route(edge.carriers(TenantId(tenant)).into()).await };
+        let (own, rest) = first(1).await.unwrap();
         assert_eq!((own.host.as_str(), own.destination), ("127.0.0.1:5070", "127.0.0.1:5070".parse().unwrap()));
-        let shared = edge.route(TenantId(2)).await.unwrap();
-        assert_eq!(shared.destination, "192.0.2.50:5060".parse().unwrap());
+        assert_eq!(rest.len(), 1, "the second trunk is left for failover");
+        let (shared, rest) = first(2).await.unwrap();
+        assert_eq!((shared.destination, rest.len()), ("192.0.2.50:5060".parse().unwrap(), 0));
         let nowhere = directory(None, open);
-        assert!(matches!(nowhere.route(TenantId(2)).await, Err(TelephonyError::NoTrunk)));
+        assert!(matches!(nowhere.first_route(nowhere.carriers(TenantId(2)).into()).await, Err(TelephonyError::NoTrunk)));
     }
 
     #[tokio::test]
@@ -185,7 +225,8 @@ mod tests {
         let strict = directory(None, DestinationPolicy::default());
         strict.replace(vec![trunk(1, "127.0.0.1", &[]), trunk(2, "localhost", &[])]);
         for tenant in [1, 2] {
-            let refused = strict.route(TenantId(tenant)).await.err().map(|e| e.to_string()).unwrap_or_default();
+            let refused =
+                strict.first_route(strict.carriers(TenantId(tenant)).into()).await.err().map(|e| e.to_string()).unwrap_or_default();
             assert!(refused.contains("no address calls may go to"), "{tenant}: {refused}");
         }
     }

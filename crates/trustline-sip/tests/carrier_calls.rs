@@ -257,6 +257,32 @@ async fn a_tenants_trunk_carries_its_calls_with_its_caller_id_and_login() {
     wait_until_no_calls(&edge).await;
 }
 
+/// A carrier that fails a call before it rings (503) hands it to the
+/// tenant's next trunk, under the same leg; a busy line does not.
+#[tokio::test]
+async fn a_carrier_failure_before_ringing_moves_the_call_to_the_next_trunk() {
+    let Some(sipp) = peers::sipp() else { return };
+    let failing = Sipp::carrier(&sipp, "unavailable.xml", 1, &[]).await;
+    let answering = Sipp::carrier(&sipp, "answered.xml", 1, &[]).await;
+    let edge = edge_for_tenant_trunks().await;
+    let plain = |carrier: SocketAddr| TenantTrunk { login: None, ..tenant_trunk(7, carrier) };
+    edge.serve_tenant_trunks(vec![plain(failing.address), plain(answering.address)]);
+    let mut leg = edge.dial(DialRequest { tenant: TenantId(7), to: "+447700900001".into(), caller_id: None }).await.unwrap();
+    assert_eq!(next_event(&mut leg).await, CallProgress::Ringing, "the second carrier rings");
+    assert_eq!(next_event(&mut leg).await, CallProgress::Answered);
+    edge.hang_up(leg.id).await.unwrap();
+    assert!(failing.finished().await.success() && answering.finished().await.success());
+    wait_until_no_calls(&edge).await;
+
+    let busy = Sipp::carrier(&sipp, "busy.xml", 1, &[]).await;
+    let spare = Sipp::carrier(&sipp, "answered.xml", 1, &["-timeout", "3s"]).await;
+    edge.serve_tenant_trunks(vec![plain(busy.address), plain(spare.address)]);
+    let mut leg = edge.dial(DialRequest { tenant: TenantId(7), to: "+447700900001".into(), caller_id: None }).await.unwrap();
+    assert_eq!(events_until_end(&mut leg).await, vec![CallProgress::Failed(CallFailure::Busy)], "a busy line is the answer");
+    assert!(busy.finished().await.success());
+    assert!(!spare.finished().await.success(), "the spare trunk was called for a busy line");
+}
+
 /// A trunk that registers: REGISTER answers the carrier's challenge with
 /// the trunk's login, and a trunk no longer served unregisters (expires 0).
 #[tokio::test]
