@@ -359,6 +359,23 @@ async fn a_call_the_switchboard_refuses_is_never_answered() {
     wait_until_no_calls(&edge).await;
 }
 
+/// A caller who hangs up while the call rings, before the switchboard
+/// decides, is reported gone and the call let go.
+#[tokio::test]
+async fn a_caller_who_gives_up_while_it_rings_is_reported_gone() {
+    let Some(sipp) = peers::sipp() else { return };
+    let edge = edge("127.0.0.1:9".parse().unwrap(), vec![LOOPBACK], Duration::from_secs(10)).await;
+    let mut incoming = edge.incoming().unwrap();
+    let caller = Sipp::caller(&sipp, "caller_gives_up.xml", edge.local_addr(), "+442079460990");
+    let mut call = tokio::time::timeout(EVENT_LIMIT, incoming.recv()).await.expect("a call in time").unwrap();
+    // The switchboard has not decided when the caller leaves.
+    let said = tokio::time::timeout(EVENT_LIMIT, call.progress.recv()).await.expect("the caller's leaving in time");
+    assert_eq!(said, Some(CallProgress::RemoteHangUp));
+    assert!(caller.finished().await.success(), "the CANCEL was not answered with 200 and 487");
+    assert!(call.admission.send(Admission::Take).is_err(), "a decision after the caller left reaches nobody");
+    wait_until_no_calls(&edge).await;
+}
+
 #[tokio::test]
 async fn a_call_from_an_address_that_is_no_trunk_gets_403_and_no_dialog() {
     let Some(sipp) = peers::sipp() else { return };
