@@ -140,13 +140,14 @@ fn sip_flags_that_cannot_work_are_refused_before_anything_changes() {
     }
 }
 
-/// Calls the demo's care number from `ip` and listens for 11 s: whether
+/// Calls the demo's care number from `ip` and listens for 19 s (time for
+/// a floor agent to finish a wrap-up of up to 10 s and then some): whether
 /// the caller heard hold music (never dead air) until a floor agent's
 /// greeting, and SIPp saw its scenario through.
 async fn greeting_heard(sipp: &std::path::PathBuf, ip: IpAddr, edge: SocketAddr) -> bool {
     let caller = Sipp::caller_from(sipp, "caller_stays.xml", ip, edge, "+442079460990");
     let far = FarAudio::on(&caller.audio);
-    let heard = far.listen(Duration::from_secs(11)).await;
+    let heard = far.listen(Duration::from_secs(19)).await;
     let source = heard.first().expect("the caller hears something").from;
     // 400 ms windows: music is a pure tone; the greeting is speech.
     let windows: Vec<&[Heard]> = heard.chunks(20).filter(|w| w.len() == 20).collect();
