@@ -28,19 +28,19 @@ use trustline_telephony::{CallFailure, CallLeg, CallProgress, DialRequest, LegId
 
 pub(crate) async fn place(edge: &Arc<Edge>, request: DialRequest) -> Result<CallLeg, TelephonyError> {
     let to = E164::parse(&request.to).map_err(|_| TelephonyError::BadNumber("the number to call is not in E.164 form"))?;
-    let (route, spare) = edge.trunks.first_route(edge.trunks.carriers(request.tenant).into()).await?;
+    let (route, spare) = edge.trunks.first_route(edge.trunks.carriers(request.tenant)).await?;
     let (media, over) = edge
         .open_media(route.destination.ip())
         .await
         .map_err(|e| TelephonyError::Unavailable(format!("no RTP port could be opened: {e}")))?;
     let attempt = Attempt { to: to.as_str().to_owned(), caller_id: request.caller_id, offer: media.offer() };
-    let (dialog, invite, states) = attempt.invite(edge, route).inspect_err(|_| over.cancel())?;
+    let (dialog, invite) = attempt.invite(edge, route).inspect_err(|_| over.cancel())?;
     let id = edge.calls.next_id();
     let call = Call::new(dialog, media, over);
     edge.calls.insert(id, call.clone());
     let (progress_in, progress) = call_progress::channel();
     let failover = Failover { attempt, spare };
-    tokio::spawn(follow(edge.clone(), id, call, Invite { states, result: invite }, failover, progress_in));
+    tokio::spawn(follow(edge.clone(), id, call, invite, failover, progress_in));
     Ok(CallLeg { id, progress })
 }
 
@@ -65,11 +65,7 @@ struct Failover {
 }
 
 impl Attempt {
-    fn invite(
-        &self,
-        edge: &Arc<Edge>,
-        route: Route,
-    ) -> Result<(InviteDialog, JoinHandle<InviteAsyncResult>, DialogStateReceiver), TelephonyError> {
+    fn invite(&self, edge: &Arc<Edge>, route: Route) -> Result<(InviteDialog, Invite), TelephonyError> {
         let from = match self.caller_id.as_ref().or(route.caller_id.as_ref()) {
             Some(number) => E164::parse(number).map_err(|_| TelephonyError::BadNumber("the caller ID is not in E.164 form"))?.into(),
             None => "anonymous".to_owned(),
@@ -96,7 +92,7 @@ impl Attempt {
         };
         let (states_in, states) = edge.layer.new_dialog_state_channel();
         let (dialog, result) = edge.layer.do_invite_async(option, states_in).map_err(|e| TelephonyError::Unavailable(e.to_string()))?;
-        Ok((dialog, result, states))
+        Ok((dialog, Invite { states, result }))
     }
 }
 
@@ -107,7 +103,7 @@ impl Failover {
             let (route, spare) = edge.trunks.first_route(std::mem::take(&mut self.spare)).await.ok()?;
             self.spare = spare;
             match self.attempt.invite(edge, route) {
-                Ok((dialog, result, states)) => return Some((dialog, Invite { states, result })),
+                Ok(invited) => return Some(invited),
                 Err(error) => tracing::warn!(%error, "the next trunk could not take the call"),
             }
         }

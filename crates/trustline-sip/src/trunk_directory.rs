@@ -5,7 +5,7 @@
 //! installation's.
 
 use crate::edge_settings::Trunk;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, RwLock};
 use trustline_domain::TenantId;
@@ -113,7 +113,7 @@ impl TrunkDirectory {
 
     /// The carriers `tenant`'s calls may go through, in the order they are
     /// tried: its own trunks, else the installation's.
-    pub fn carriers(&self, tenant: TenantId) -> Vec<Carrier> {
+    pub fn carriers(&self, tenant: TenantId) -> VecDeque<Carrier> {
         match self.table().outbound.get(&tenant) {
             Some(trunks) => trunks.iter().cloned().map(Carrier::Tenant).collect(),
             None => self.installation.proxy.into_iter().map(Carrier::Installation).collect(),
@@ -123,7 +123,7 @@ impl TrunkDirectory {
     /// Where a call through `carrier` goes: a tenant's trunk's host is
     /// resolved now and held to the destination rule (a name may have been
     /// pointed elsewhere since it was saved).
-    pub async fn route(&self, carrier: &Carrier) -> Result<Route, TelephonyError> {
+    async fn route(&self, carrier: &Carrier) -> Result<Route, TelephonyError> {
         match carrier {
             Carrier::Installation(proxy) => Ok(Route { host: proxy.to_string(), destination: *proxy, caller_id: None, login: None }),
             Carrier::Tenant(trunk) => {
@@ -135,10 +135,7 @@ impl TrunkDirectory {
 
     /// The first of `carriers` a call can go through now, and the rest;
     /// `NoTrunk` when there is none, else why the last one could not be used.
-    pub async fn first_route(
-        &self,
-        mut carriers: std::collections::VecDeque<Carrier>,
-    ) -> Result<(Route, std::collections::VecDeque<Carrier>), TelephonyError> {
+    pub async fn first_route(&self, mut carriers: VecDeque<Carrier>) -> Result<(Route, VecDeque<Carrier>), TelephonyError> {
         let mut why = TelephonyError::NoTrunk;
         while let Some(carrier) = carriers.pop_front() {
             match self.route(&carrier).await {
@@ -210,14 +207,14 @@ mod tests {
         let edge = directory(Some("192.0.2.50:5060"), open);
         edge.replace(vec![trunk(1, "127.0.0.1", &[]), trunk(1, "127.0.0.2", &[])]);
         let edge = &edge;
-        let first = |tenant| async move { edge.first_route(edge.carriers(TenantId(tenant)).into()).await };
+        let first = |tenant| async move { edge.first_route(edge.carriers(TenantId(tenant))).await };
         let (own, rest) = first(1).await.unwrap();
         assert_eq!((own.host.as_str(), own.destination), ("127.0.0.1:5070", "127.0.0.1:5070".parse().unwrap()));
         assert_eq!(rest.len(), 1, "the second trunk is left for failover");
         let (shared, rest) = first(2).await.unwrap();
         assert_eq!((shared.destination, rest.len()), ("192.0.2.50:5060".parse().unwrap(), 0));
         let nowhere = directory(None, open);
-        assert!(matches!(nowhere.first_route(nowhere.carriers(TenantId(2)).into()).await, Err(TelephonyError::NoTrunk)));
+        assert!(matches!(nowhere.first_route(nowhere.carriers(TenantId(2))).await, Err(TelephonyError::NoTrunk)));
     }
 
     #[tokio::test]
@@ -225,8 +222,7 @@ mod tests {
         let strict = directory(None, DestinationPolicy::default());
         strict.replace(vec![trunk(1, "127.0.0.1", &[]), trunk(2, "localhost", &[])]);
         for tenant in [1, 2] {
-            let refused =
-                strict.first_route(strict.carriers(TenantId(tenant)).into()).await.err().map(|e| e.to_string()).unwrap_or_default();
+            let refused = strict.first_route(strict.carriers(TenantId(tenant))).await.err().map(|e| e.to_string()).unwrap_or_default();
             assert!(refused.contains("no address calls may go to"), "{tenant}: {refused}");
         }
     }

@@ -4,7 +4,32 @@
 /// Implements [`TrunkStore`](trustline_store::TrunkStore) for an engine.
 #[macro_export]
 macro_rules! trunk_store_for {
-    ($store:ident) => {
+    ($store:ident, $conn:ty) => {
+        /// Sets or clears a trunk's login, forgetting how the last one
+        /// registered; the rows changed.
+        async fn set_trunk_login(
+            conn: &mut $conn,
+            tenant: ::trustline_domain::TenantId,
+            id: i64,
+            login: Option<$crate::store::SealedLogin>,
+        ) -> $crate::store::StoreResult<u64> {
+            let register = login.as_ref().is_some_and(|l| l.register);
+            let (username, sealed_password) = login.map(|l| (l.username, l.sealed_password)).unzip();
+            let done = $crate::sqlx::query(
+                "UPDATE sip_trunks SET digest_username = $1, sealed_password = $2, register = $3, registration = NULL,
+                 registration_detail = NULL, registration_at = NULL WHERE tenant_id = $4 AND id = $5",
+            )
+            .bind(&username)
+            .bind(&sealed_password)
+            .bind(register)
+            .bind(tenant.0)
+            .bind(id)
+            .execute(conn)
+            .await
+            .map_err(unavailable)?;
+            Ok(done.rows_affected())
+        }
+
         #[::async_trait::async_trait]
         impl $crate::store::TrunkStore for $store {
             async fn create_trunk(
@@ -52,7 +77,6 @@ macro_rules! trunk_store_for {
                 &self,
                 id: i64,
                 trunk: $crate::store::NewSipTrunk,
-                login: $crate::store::LoginChange,
                 audit: ::trustline_audit::AuditDraft,
             ) -> $crate::store::StoreResult<()> {
                 let sources = $crate::decode::to_json(&trunk.sources, "trunk sources")?;
@@ -71,25 +95,21 @@ macro_rules! trunk_store_for {
                 .await
                 .map_err(unavailable)?;
                 must_change(done.rows_affected())?;
-                let login = match login {
-                    $crate::store::LoginChange::Keep => None,
-                    $crate::store::LoginChange::Set(login) => Some((Some(login.username), Some(login.sealed_password), login.register)),
-                    $crate::store::LoginChange::Remove => Some((None, None, false)),
-                };
-                if let Some((username, sealed_password, register)) = login {
-                    $crate::sqlx::query(
-                        "UPDATE sip_trunks SET digest_username = $1, sealed_password = $2, register = $3, registration = NULL,
-                         registration_detail = NULL, registration_at = NULL WHERE tenant_id = $4 AND id = $5",
-                    )
-                    .bind(&username)
-                    .bind(&sealed_password)
-                    .bind(register)
-                    .bind(trunk.tenant_id.0)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(unavailable)?;
+                if let Some(login) = trunk.digest {
+                    set_trunk_login(&mut tx, trunk.tenant_id, id, Some(login)).await?;
                 }
+                self.append(&mut tx, audit).await?;
+                Self::commit(tx).await
+            }
+
+            async fn remove_trunk_login(
+                &self,
+                tenant: ::trustline_domain::TenantId,
+                id: i64,
+                audit: ::trustline_audit::AuditDraft,
+            ) -> $crate::store::StoreResult<()> {
+                let mut tx = self.begin().await?;
+                must_change(set_trunk_login(&mut tx, tenant, id, None).await?)?;
                 self.append(&mut tx, audit).await?;
                 Self::commit(tx).await
             }

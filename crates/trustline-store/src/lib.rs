@@ -61,7 +61,7 @@ pub use records::{ApiToken, AuditSearch, NewApiToken, NewUser, Session, Tenant, 
 pub use register_store::{RegisterEntry, RegisterStore, registers};
 pub use tenant_end::{Certifier, DeletionCounts};
 pub use training::TrainingStore;
-pub use trunks::{LoginChange, NewSipTrunk, SealedLogin, SipTrunk, TrunkRegistration, TrunkStore};
+pub use trunks::{NewSipTrunk, SealedLogin, SipTrunk, TrunkRegistration, TrunkStore};
 pub use trust::{ControlEvidence, JobRunRecord, TrustStore, jobs};
 pub use webhooks::{AttemptOutcome, NewDelivery, NewWebhook, Webhook, WebhookDelivery, WebhookStore};
 

@@ -53,14 +53,6 @@ pub struct NewSipTrunk {
     pub at: UnixTime,
 }
 
-/// What a change does to a trunk's digest login.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum LoginChange {
-    Keep,
-    Set(SealedLogin),
-    Remove,
-}
-
 #[async_trait]
 pub trait TrunkStore: Send + Sync {
     /// Fills the draft's target with the new id.
@@ -69,8 +61,13 @@ pub trait TrunkStore: Send + Sync {
     async fn trunks(&self, tenant: TenantId) -> StoreResult<Vec<SipTrunk>>;
     /// Replaces a trunk's settings (`trunk.tenant_id` names the tenant;
     /// `at` is not kept: a trunk keeps its creation time, so its place in
-    /// the order). `NotFound` if the tenant has no such trunk.
-    async fn update_trunk(&self, id: i64, trunk: NewSipTrunk, login: LoginChange, audit: AuditDraft) -> StoreResult<()>;
+    /// the order). A login given replaces the stored one and forgets how it
+    /// registered; without one the stored login stays. `NotFound` if the
+    /// tenant has no such trunk.
+    async fn update_trunk(&self, id: i64, trunk: NewSipTrunk, audit: AuditDraft) -> StoreResult<()>;
+    /// Removes a trunk's login and how it registered, leaving its settings.
+    /// `NotFound` if the tenant has no such trunk.
+    async fn remove_trunk_login(&self, tenant: TenantId, id: i64, audit: AuditDraft) -> StoreResult<()>;
     /// Records how a trunk's registration went (the SIP edge reports it);
     /// a trunk removed meanwhile is no error.
     async fn record_trunk_registration(&self, id: i64, registration: TrunkRegistration) -> StoreResult<()>;

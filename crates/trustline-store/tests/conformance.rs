@@ -10,9 +10,8 @@ use trustline_domain::routing::{QueueInput, SkillLevels};
 use trustline_domain::{Action, AuditAction, CallResult, Role, SessionStage, SessionTimes, TenantId, UserId};
 use trustline_store::{
     AccessDecisionRecord, AgentMove, AttemptOutcome, CallChange, CallDirection, CallDisposition, CallMode, CallState, CampaignDraft,
-    ControlEvidence, IdempotencyClaim, IncidentState, JobRunRecord, LoginChange, NewApiToken, NewCall, NewDelivery, NewIncident,
-    NewSipTrunk, NewUser, NewWebhook, QueueDraft, SealedLogin, Session, Store, StoreError, Tenant, TimelineEntry, TrunkRegistration, jobs,
-    registers,
+    ControlEvidence, IdempotencyClaim, IncidentState, JobRunRecord, NewApiToken, NewCall, NewDelivery, NewIncident, NewSipTrunk, NewUser,
+    NewWebhook, QueueDraft, SealedLogin, Session, Store, StoreError, Tenant, TimelineEntry, TrunkRegistration, jobs, registers,
 };
 use trustline_testdb::{Engine, RawDb, TestDb, on_both_engines};
 
@@ -558,7 +557,7 @@ async fn trunks_belong_to_their_tenant_and_keep_their_login_sealed(engine: Engin
     assert_eq!(everyone, [(t.id, first), (t.id, second), (other.id, theirs)]);
     let changed =
         NewSipTrunk { host: "sbc.carrier.example".into(), port: 5060, caller_id: None, at: 9999, ..new(t.id, "Main (SBC)", None) };
-    s.update_trunk(first, changed.clone(), LoginChange::Keep, draft(t.id.0, AuditAction::TrunkUpdate)).await.unwrap();
+    s.update_trunk(first, changed.clone(), draft(t.id.0, AuditAction::TrunkUpdate)).await.unwrap();
     let kept = s.trunks(t.id).await.unwrap().remove(0);
     assert_eq!((kept.name.as_str(), kept.host.as_str(), kept.port, kept.caller_id), ("Main (SBC)", "sbc.carrier.example", 5060, None));
     assert_eq!((kept.created_at, kept.digest.as_ref()), (1000, Some(&login)), "its place in the order and its login stay");
@@ -566,15 +565,18 @@ async fn trunks_belong_to_their_tenant_and_keep_their_login_sealed(engine: Engin
     s.record_trunk_registration(first, refused.clone()).await.unwrap();
     s.record_trunk_registration(999_999, refused.clone()).await.unwrap();
     assert_eq!(s.trunks(t.id).await.unwrap()[0].registration, Some(refused), "a removed trunk's report is no error");
-    s.update_trunk(first, changed.clone(), LoginChange::Remove, draft(t.id.0, AuditAction::TrunkUpdate)).await.unwrap();
+    s.remove_trunk_login(t.id, first, draft(t.id.0, AuditAction::TrunkUpdate)).await.unwrap();
     let unlogged = s.trunks(t.id).await.unwrap().remove(0);
     assert_eq!((unlogged.digest, unlogged.registration), (None, None), "a changed login forgets how the last one registered");
     let other_login = SealedLogin { username: "acme-43".into(), sealed_password: vec![3; 48], register: false };
-    s.update_trunk(first, changed.clone(), LoginChange::Set(other_login.clone()), draft(t.id.0, AuditAction::TrunkUpdate)).await.unwrap();
+    let relogged = NewSipTrunk { digest: Some(other_login.clone()), ..changed.clone() };
+    s.update_trunk(first, relogged, draft(t.id.0, AuditAction::TrunkUpdate)).await.unwrap();
     assert_eq!(s.trunks(t.id).await.unwrap()[0].digest, Some(other_login));
     let foreign_change = NewSipTrunk { tenant_id: other.id, ..changed };
-    let refused = s.update_trunk(first, foreign_change, LoginChange::Remove, draft(other.id.0, AuditAction::TrunkUpdate)).await;
+    let refused = s.update_trunk(first, foreign_change, draft(other.id.0, AuditAction::TrunkUpdate)).await;
     assert!(matches!(refused, Err(StoreError::NotFound)), "{refused:?}");
+    let unlogged = s.remove_trunk_login(other.id, first, draft(other.id.0, AuditAction::TrunkUpdate)).await;
+    assert!(matches!(unlogged, Err(StoreError::NotFound)), "{unlogged:?}");
     let foreign = s.delete_trunk(other.id, first, draft(other.id.0, AuditAction::TrunkDelete)).await;
     assert!(matches!(foreign, Err(StoreError::NotFound)), "{foreign:?}");
     s.delete_trunk(t.id, first, draft(t.id.0, AuditAction::TrunkDelete)).await.unwrap();

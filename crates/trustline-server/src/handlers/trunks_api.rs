@@ -14,7 +14,7 @@ use serde::Serialize;
 use trustline_domain::destination::DestinationPolicy;
 use trustline_domain::trunks::TrunkInput;
 use trustline_domain::{AuditAction, TenantId};
-use trustline_store::{LoginChange, NewSipTrunk, SipTrunk, StoreError};
+use trustline_store::{NewSipTrunk, SipTrunk, StoreError};
 
 /// A trunk as its tenant sees it: the login's name, never its password.
 #[derive(Serialize, schemars::JsonSchema)]
@@ -115,9 +115,8 @@ pub(crate) async fn change(
 ) -> Result<Json<TrunkView>, ApiError> {
     let tenant = authed.principal.tenant.id;
     let new = stored(&state, tenant, input)?;
-    let login = new.digest.clone().map_or(LoginChange::Keep, LoginChange::Set);
     let audit = authed.caller.audit(&state, AuditAction::TrunkUpdate, format!("trunk:{id}")).detail("host", new.host.clone());
-    state.store.update_trunk(id, new, login, audit).await?;
+    state.store.update_trunk(id, new, audit).await?;
     Ok(Json(trunk_view(&state, tenant, id).await?))
 }
 
@@ -128,19 +127,8 @@ pub(crate) async fn remove_login(
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<TrunkView>, ApiError> {
     let tenant = authed.principal.tenant.id;
-    let trunk = state.store.trunks(tenant).await?.into_iter().find(|trunk| trunk.id == id).ok_or_else(ApiError::not_found)?;
-    let same = NewSipTrunk {
-        tenant_id: tenant,
-        name: trunk.name,
-        host: trunk.host,
-        port: trunk.port,
-        sources: trunk.sources,
-        caller_id: trunk.caller_id,
-        digest: None,
-        at: trunk.created_at,
-    };
     let audit = authed.caller.audit(&state, AuditAction::TrunkUpdate, format!("trunk:{id}")).detail("login", "removed");
-    state.store.update_trunk(id, same, LoginChange::Remove, audit).await?;
+    state.store.remove_trunk_login(tenant, id, audit).await?;
     Ok(Json(trunk_view(&state, tenant, id).await?))
 }
 
