@@ -1,0 +1,18 @@
+//! Agents' softphones: the WebRTC audio session each desk's browser opens
+//! when its agent starts work. Every desk shares one UDP port: this side is
+//! ICE-lite (it only answers connectivity checks), media is DTLS-SRTP, and
+//! audio is G.711 both ways so a call's audio is relayed, never transcoded
+//! (RFC 7874 makes G.711 mandatory for browsers).
+//!
+//! The session knows nothing of calls: it plays what it is given to the
+//! agent and hands the agent's voice to whoever listens.
+
+mod error;
+mod law;
+mod session;
+mod softphones;
+
+pub use error::SoftphoneError;
+pub use law::Law;
+pub use session::{AgentVoice, DeskSession};
+pub use softphones::{SoftphoneSettings, Softphones};

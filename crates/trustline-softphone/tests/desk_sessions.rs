@@ -1,0 +1,192 @@
+//! Softphone sessions against a real WebRTC peer: str0m as the browser,
+//! on its own UDP socket, with full ICE, DTLS and SRTP.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use str0m::change::{SdpAnswer, SdpPendingOffer};
+use str0m::format::Codec;
+use str0m::media::{Direction, Frequency, MediaKind, MediaTime, Mid};
+use str0m::net::{Protocol, Receive};
+use str0m::{Candidate, Event, Input, Output, Rtc, RtcConfig};
+use tokio::net::UdpSocket;
+use tokio::sync::mpsc;
+use trustline_softphone::{AgentVoice, DeskSession, Law, SoftphoneError, SoftphoneSettings, Softphones};
+
+#[derive(Default)]
+struct Heard(Mutex<Vec<(Law, Vec<u8>)>>);
+
+impl AgentVoice for Heard {
+    fn spoke(&self, law: Law, payload: &[u8]) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).push((law, payload.to_vec()));
+    }
+}
+
+impl Heard {
+    fn packets(&self) -> Vec<(Law, Vec<u8>)> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+async fn softphones(max_desks: usize) -> Softphones {
+    let settings = SoftphoneSettings { listen: "127.0.0.1:0".parse().unwrap(), announced: None, max_desks };
+    Softphones::start(settings).await.unwrap()
+}
+
+/// A browser stand-in: offers one audio line, sendrecv.
+struct Browser {
+    rtc: Rtc,
+    mid: Mid,
+    pending: Option<SdpPendingOffer>,
+    socket: UdpSocket,
+}
+
+impl Browser {
+    async fn new() -> (Self, String) {
+        let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let mut rtc = RtcConfig::new()
+            .set_crypto_provider(Arc::new(str0m::crypto::from_feature_flags()))
+            .clear_codecs()
+            .enable_opus(true, false)
+            .enable_pcmu(true, false)
+            .enable_pcma(true, false)
+            .build(Instant::now());
+        rtc.add_local_candidate(Candidate::host(socket.local_addr().unwrap(), "udp").unwrap());
+        let mut change = rtc.sdp_api();
+        let mid = change.add_media(MediaKind::Audio, Direction::SendRecv, None, None, None);
+        let (offer, pending) = change.apply().unwrap();
+        (Self { rtc, mid, pending: Some(pending), socket }, offer.to_sdp_string())
+    }
+
+    fn accept(&mut self, answer: &str) {
+        let answer = SdpAnswer::from_sdp_string(answer).unwrap();
+        self.rtc.sdp_api().accept_answer(self.pending.take().unwrap(), answer).unwrap();
+    }
+
+    /// Runs the browser: speaks `say` every 20 ms once connected, and
+    /// reports what it hears, until `speak_for` has passed.
+    async fn run(mut self, say: Vec<u8>, heard: mpsc::UnboundedSender<(Codec, Vec<u8>)>, speak_for: Duration) {
+        let local = self.socket.local_addr().unwrap();
+        let until = Instant::now() + speak_for;
+        let mut connected = false;
+        let mut next_frame = Instant::now();
+        let mut sent = 0u64;
+        let mut buffer = vec![0u8; 2048];
+        while Instant::now() < until {
+            let wake = loop {
+                match self.rtc.poll_output().unwrap() {
+                    Output::Timeout(at) => break at,
+                    Output::Transmit(t) => {
+                        let _ = self.socket.send_to(&t.contents, t.destination).await;
+                    }
+                    Output::Event(Event::Connected) => connected = true,
+                    Output::Event(Event::MediaData(data)) => {
+                        let _ = heard.send((data.params.spec().codec, data.data.to_vec()));
+                    }
+                    Output::Event(_) => {}
+                }
+            };
+            let wake = if connected { wake.min(next_frame) } else { wake };
+            let input = tokio::select! {
+                received = self.socket.recv_from(&mut buffer) => {
+                    let (length, source) = received.unwrap();
+                    Input::Receive(Instant::now(), Receive { proto: Protocol::Udp, source, destination: local, contents: buffer[..length].try_into().unwrap() })
+                }
+                () = tokio::time::sleep_until(wake.into()) => Input::Timeout(Instant::now()),
+            };
+            self.rtc.handle_input(input).unwrap();
+            if connected && Instant::now() >= next_frame {
+                next_frame += Duration::from_millis(20);
+                if let Some(writer) = self.rtc.writer(self.mid) {
+                    let pt = writer.payload_params().find(|p| p.spec().codec == Codec::PCMU).map(|p| p.pt()).unwrap();
+                    writer.write(pt, Instant::now(), MediaTime::new(sent, Frequency::EIGHT_KHZ), say.clone()).unwrap();
+                    sent += say.len() as u64;
+                }
+            }
+        }
+    }
+}
+
+fn frame(seed: u8) -> Vec<u8> {
+    (0..160u32).map(|i| seed.wrapping_add(i as u8)).collect()
+}
+
+async fn connect(phones: &Softphones, voice: Arc<Heard>) -> (DeskSession, Browser) {
+    let (mut browser, offer) = Browser::new().await;
+    let (session, answer) = phones.open(&offer, voice).await.unwrap();
+    browser.accept(&answer);
+    (session, browser)
+}
+
+#[tokio::test]
+async fn the_agent_hears_the_call_and_the_call_hears_the_agent() {
+    let phones = softphones(4).await;
+    let voice = Arc::new(Heard::default());
+    let (session, browser) = connect(&phones, voice.clone()).await;
+    assert!(session.takes(Law::Ulaw) && session.takes(Law::Alaw), "a browser takes both G.711 laws");
+    let (heard_in, mut heard) = mpsc::unbounded_channel();
+    let agent_says = frame(7);
+    let running = tokio::spawn(browser.run(agent_says.clone(), heard_in, Duration::from_secs(6)));
+
+    let caller_says = frame(101);
+    let mut agent_heard = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while agent_heard.len() < 20 && Instant::now() < deadline {
+        session.play(Law::Ulaw, &caller_says);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        while let Ok(packet) = heard.try_recv() {
+            agent_heard.push(packet);
+        }
+    }
+    assert!(agent_heard.len() >= 20, "the agent heard {} of the caller's packets", agent_heard.len());
+    assert!(
+        agent_heard.iter().all(|(codec, payload)| *codec == Codec::PCMU && *payload == caller_says),
+        "the caller's audio arrives as sent"
+    );
+
+    let spoken = voice.packets();
+    assert!(spoken.len() >= 20, "the call heard {} of the agent's packets", spoken.len());
+    assert!(spoken.iter().all(|(law, payload)| *law == Law::Ulaw && *payload == agent_says), "the agent's voice arrives as spoken");
+    running.abort();
+}
+
+#[tokio::test]
+async fn a_session_ends_when_its_browser_goes_silent_or_it_is_dropped() {
+    let phones = softphones(4).await;
+    let (session, browser) = connect(&phones, Arc::new(Heard::default())).await;
+    let (heard_in, _heard) = mpsc::unbounded_channel();
+    browser.run(frame(1), heard_in, Duration::from_secs(2)).await;
+    assert!(!session.is_ended(), "a connected session is open");
+    tokio::time::timeout(Duration::from_secs(30), session.ended()).await.expect("a silent browser's session ends");
+
+    let (session, _browser) = connect(&phones, Arc::new(Heard::default())).await;
+    let ended = session.ended();
+    drop(session);
+    tokio::time::timeout(Duration::from_secs(5), ended).await.expect("a dropped session ends");
+}
+
+#[tokio::test]
+async fn offers_that_carry_no_usable_audio_are_refused_and_open_nothing() {
+    let phones = softphones(1).await;
+    let voice: Arc<Heard> = Arc::new(Heard::default());
+    for garbage in ["", "hello", "v=0\r\nm=audio"] {
+        let refused = phones.open(garbage, voice.clone()).await;
+        assert!(matches!(refused, Err(SoftphoneError::BadOffer(_))), "{garbage:?} is no offer");
+    }
+    let oversized = "v=0\r\n".repeat(20_000);
+    assert!(matches!(phones.open(&oversized, voice.clone()).await, Err(SoftphoneError::BadOffer(_))));
+
+    let mut video_only = RtcConfig::new().set_crypto_provider(Arc::new(str0m::crypto::from_feature_flags())).build(Instant::now());
+    video_only.add_local_candidate(Candidate::host("127.0.0.1:9".parse::<SocketAddr>().unwrap(), "udp").unwrap());
+    let mut change = video_only.sdp_api();
+    change.add_media(MediaKind::Video, Direction::SendRecv, None, None, None);
+    let (offer, _) = change.apply().unwrap();
+    let refused = phones.open(&offer.to_sdp_string(), voice.clone()).await;
+    assert!(matches!(refused, Err(SoftphoneError::NoAudio)), "video is not a softphone: {:?}", refused.err());
+
+    // The one place is still free: the refusals took none.
+    let (_session, _browser) = connect(&phones, voice.clone()).await;
+    let (_, offer) = Browser::new().await;
+    assert!(matches!(phones.open(&offer, voice).await, Err(SoftphoneError::Full(1))), "a second desk finds the service full");
+}
