@@ -47,6 +47,10 @@ pub(crate) fn described(audit: AuditDraft, change: &AgentMove) -> AuditDraft {
 
 /// Tells the world about a committed move.
 pub(crate) async fn publish(engine: &Engine, change: &AgentMove) {
+    if change.to == AgentState::Offline {
+        // Out of work, the agent's desk carries no audio.
+        crate::softphone::close_softphone(engine, change.tenant_id, change.user_id).await;
+    }
     engine.world.announce(News::Agent(change.clone())).await;
 }
 

@@ -23,6 +23,7 @@ mod inbound;
 mod news;
 mod outbound;
 mod simulation;
+mod softphone;
 mod start;
 mod store_world;
 mod time;
@@ -38,6 +39,7 @@ pub use outbound::desk::{self, DeskError, DispositionError, DispositionRequest};
 pub use simulation::{
     ListConfig, ModeReport, PlacedCall, SimulationConfig, SimulationError, SimulationReport, simulate, simulate_all, simulate_calls,
 };
+pub use softphone::{close_softphone, open_softphone, serves_softphones};
 pub use store_world::{Announcer, StoreWorld};
 pub use time::{Alarm, EngineTime, TokioTime};
 pub use world::World;

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 const CSS: &str = "text/css; charset=utf-8";
 
 /// Script modules by file name.
-const SCRIPTS: [(&str, &str); 24] = [
+const SCRIPTS: [(&str, &str); 25] = [
     ("admin_campaigns.js", include_str!("../static/js/admin_campaigns.js")),
     ("admin_imports.js", include_str!("../static/js/admin_imports.js")),
     ("admin_queues.js", include_str!("../static/js/admin_queues.js")),
@@ -25,6 +25,7 @@ const SCRIPTS: [(&str, &str); 24] = [
     ("keep.js", include_str!("../static/js/keep.js")),
     ("reports.js", include_str!("../static/js/reports.js")),
     ("session.js", include_str!("../static/js/session.js")),
+    ("softphone.js", include_str!("../static/js/softphone.js")),
     ("trust_audit.js", include_str!("../static/js/trust_audit.js")),
     ("trust_center.js", include_str!("../static/js/trust_center.js")),
     ("trust_incidents.js", include_str!("../static/js/trust_incidents.js")),

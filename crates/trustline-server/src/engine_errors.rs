@@ -3,6 +3,7 @@
 use crate::error::ApiError;
 use crate::error_code::ErrorCode;
 use trustline_dialer::{CallError, DeskError, DispositionError, MoveError};
+use trustline_telephony::TelephonyError;
 
 impl From<MoveError> for ApiError {
     fn from(error: MoveError) -> Self {
@@ -33,6 +34,7 @@ impl From<DeskError> for ApiError {
             DeskError::NotDiallable(_) => ApiError::new(ErrorCode::NotDiallable, error.to_string()),
             DeskError::NoTelephony => ApiError::new(ErrorCode::NoTelephony, error.to_string()),
             DeskError::Call(e) => e.into(),
+            DeskError::Telephony(e) => e.into(),
         }
     }
 }
@@ -46,5 +48,23 @@ impl From<DispositionError> for ApiError {
             DispositionError::Callback(e) => ApiError::new(ErrorCode::InvalidCallback, e.to_string()),
             DispositionError::Desk(e) => e.into(),
         }
+    }
+}
+
+impl From<TelephonyError> for ApiError {
+    fn from(error: TelephonyError) -> Self {
+        let code = match error {
+            TelephonyError::BadOffer(_) => ErrorCode::InvalidOffer,
+            TelephonyError::NoSoftphone => ErrorCode::NoSoftphone,
+            TelephonyError::SoftphonesFull => ErrorCode::SoftphonesFull,
+            TelephonyError::Unavailable(_)
+            | TelephonyError::UnknownCall
+            | TelephonyError::BadDigits(_)
+            | TelephonyError::BadNumber(_)
+            | TelephonyError::NoTrunk
+            | TelephonyError::DeskOffline
+            | TelephonyError::NoAudioYet => ErrorCode::NoTelephony,
+        };
+        ApiError::new(code, error.to_string())
     }
 }

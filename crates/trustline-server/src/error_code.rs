@@ -73,6 +73,7 @@ error_codes! {
     MfaNotPending => ("mfa_not_pending", CONFLICT),
     NoChange => ("no_change", CONFLICT),
     NoEnrolmentPending => ("no_enrolment_pending", CONFLICT),
+    NoSoftphone => ("no_softphone", CONFLICT),
     NotABreach => ("not_a_breach", CONFLICT),
     NotDiallable => ("not_diallable", CONFLICT),
     NumberInUse => ("number_in_use", CONFLICT),
@@ -106,6 +107,7 @@ error_codes! {
     InvalidMove => ("invalid_move", UNPROCESSABLE_ENTITY),
     InvalidName => ("invalid_name", UNPROCESSABLE_ENTITY),
     InvalidNote => ("invalid_note", UNPROCESSABLE_ENTITY),
+    InvalidOffer => ("invalid_offer", UNPROCESSABLE_ENTITY),
     InvalidPeriod => ("invalid_period", UNPROCESSABLE_ENTITY),
     InvalidPhone => ("invalid_phone", UNPROCESSABLE_ENTITY),
     InvalidPolicy => ("invalid_policy", UNPROCESSABLE_ENTITY),
@@ -138,6 +140,7 @@ error_codes! {
     Busy => ("busy", SERVICE_UNAVAILABLE),
     DatabaseUnavailable => ("database_unavailable", SERVICE_UNAVAILABLE),
     NoTelephony => ("no_telephony", SERVICE_UNAVAILABLE),
+    SoftphonesFull => ("softphones_full", SERVICE_UNAVAILABLE),
     StaleMasterKey => ("stale_master_key", SERVICE_UNAVAILABLE),
 }
 

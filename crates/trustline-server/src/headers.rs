@@ -23,7 +23,7 @@ pub(crate) async fn security_headers(State(tls): State<bool>, request: Request, 
     set(header::X_FRAME_OPTIONS, "DENY");
     set(header::REFERRER_POLICY, "no-referrer");
     set(HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
-    set(HeaderName::from_static("permissions-policy"), "camera=(), geolocation=(), payment=()");
+    set(HeaderName::from_static("permissions-policy"), "camera=(), geolocation=(), microphone=(self), payment=()");
     if !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

@@ -6,8 +6,8 @@ use crate::error_code::ErrorCode;
 use crate::guard::{Access, Surface, guard};
 use crate::handlers::{
     access_reviews_api, agents_api, audit_api, calls_api, campaigns_api, contacts_api, csp_api, custom_fields_api, health, imports_api,
-    incidents_api, live_api, openapi, pages, queues_api, registers_api, reports_api, retention_api, session_api, subject_rights_api,
-    tenant_api, tokens_api, training_api, trunks_api, trust_api, trust_pages, users_api, webhooks_api, work_api,
+    incidents_api, live_api, openapi, pages, queues_api, registers_api, reports_api, retention_api, session_api, softphone_api,
+    subject_rights_api, tenant_api, tokens_api, training_api, trunks_api, trust_api, trust_pages, users_api, webhooks_api, work_api,
 };
 use crate::handlers::{admin_pages, floor_pages};
 use crate::state::AppState;
@@ -1056,6 +1056,18 @@ fn entries() -> Vec<Entry> {
             get(agents_api::history),
         )
         .returns::<Vec<agents_api::HistoryView>>(),
+        entry(
+            Method::POST,
+            "/api/agent/softphone",
+            "Open your softphone: your browser's WebRTC offer in, the answer out (it replaces one you had open)",
+            Allowed(Action::AgentWork),
+            post(softphone_api::open),
+        )
+        .takes::<softphone_api::SoftphoneOffer>()
+        .returns::<softphone_api::SoftphoneAnswer>()
+        .fails_with(&[ErrorCode::InvalidOffer, ErrorCode::NoSoftphone, ErrorCode::SoftphonesFull, ErrorCode::NoTelephony]),
+        entry(Method::DELETE, "/api/agent/softphone", "Close your softphone", Allowed(Action::AgentWork), delete(softphone_api::close))
+            .answers(StatusCode::NO_CONTENT),
         entry(
             Method::GET,
             "/api/agent/events",

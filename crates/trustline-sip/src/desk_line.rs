@@ -1,60 +1,181 @@
 //! Agents' desks as the edge sees them: where a call's audio goes when it
-//! is bridged to an agent. A desk is seated when its audio session opens
-//! and unseated when it closes; bridging to a desk that is not seated
-//! fails. Today a seat is a virtual agent (the demo's floor agents): it
-//! answers every call with a recorded greeting, repeated, and hears
-//! nothing. Browsers' WebRTC sessions will take seats the same way.
+//! is bridged to an agent. Each agent has one seat, kept for as long as
+//! the edge runs, so a call bridged to a desk stays bridged to it when its
+//! softphone reconnects. A seat is taken by the agent's softphone session
+//! (the browser's WebRTC audio) or by a virtual agent (the demo's floor
+//! agents: a recorded greeting, repeated, hearing nothing); bridging to an
+//! empty seat fails.
 
+use crate::audio_sdp::G711;
 use crate::g711::ulaw_frames;
+use crate::media_port::MediaPort;
 use crate::tone::FRAME;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use trustline_domain::{TenantId, UserId};
+use trustline_softphone::{AgentVoice, DeskSession, Law};
 
 /// The virtual agent's greeting, made by `scripts/make-prompts`.
 const GREETING: &[u8] = include_bytes!("../prompts/virtual-agent.ulaw");
 /// Silence between two greetings, in frames (two seconds).
 const PAUSE_FRAMES: usize = 100;
 
-pub(crate) struct DeskLine {
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Every change under these locks is one assignment: a panic elsewhere cannot leave one half-made.
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// One agent's place: who sits there, and the call it is joined to.
+#[derive(Default)]
+pub(crate) struct Seat {
+    occupant: Mutex<Occupant>,
+    call: Mutex<Weak<MediaPort>>,
+}
+
+#[derive(Default)]
+enum Occupant {
+    #[default]
+    Empty,
+    Recorded(RecordedAgent),
+    Softphone(Arc<DeskSession>),
+}
+
+struct RecordedAgent {
     greeting: Vec<[i16; FRAME]>,
-    position: Mutex<usize>,
+    position: usize,
 }
 
-impl DeskLine {
-    fn virtual_agent() -> Self {
-        Self { greeting: ulaw_frames(GREETING), position: Mutex::new(0) }
+/// What a desk gives its call in the next 20 ms.
+pub(crate) enum DeskSound {
+    /// A virtual agent's recorded voice.
+    Recorded([i16; FRAME]),
+    /// A live agent: their voice is relayed as it arrives.
+    Live,
+    /// Nobody sits at the desk now (the softphone is reconnecting).
+    Away,
+}
+
+impl Seat {
+    pub fn is_taken(&self) -> bool {
+        !matches!(*lock(&self.occupant), Occupant::Empty)
     }
 
-    /// What the desk says in the next 20 ms.
-    pub fn next_frame(&self) -> [i16; FRAME] {
-        let mut position = self.position.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let frame = self.greeting.get(*position).copied().unwrap_or([0; FRAME]);
-        *position = (*position + 1) % (self.greeting.len() + PAUSE_FRAMES);
-        frame
+    pub fn next_sound(&self) -> DeskSound {
+        match &mut *lock(&self.occupant) {
+            Occupant::Empty => DeskSound::Away,
+            Occupant::Softphone(_) => DeskSound::Live,
+            Occupant::Recorded(agent) => {
+                let frame = agent.greeting.get(agent.position).copied().unwrap_or([0; FRAME]);
+                agent.position = (agent.position + 1) % (agent.greeting.len() + PAUSE_FRAMES);
+                DeskSound::Recorded(frame)
+            }
+        }
+    }
+
+    /// The call's audio, for the agent to hear.
+    pub fn hear(&self, codec: G711, payload: &[u8]) {
+        let session = match &*lock(&self.occupant) {
+            Occupant::Softphone(session) => session.clone(),
+            Occupant::Empty | Occupant::Recorded(_) => return,
+        };
+        let law = law_of(codec);
+        if session.takes(law) {
+            session.play(law, payload);
+        } else {
+            let other = if codec == G711::Pcmu { G711::Pcma } else { G711::Pcmu };
+            session.play(law_of(other), &codec.recode(payload, other));
+        }
+    }
+
+    /// The call the agent's voice goes to from now on.
+    pub fn connect(&self, call: &Arc<MediaPort>) {
+        *lock(&self.call) = Arc::downgrade(call);
+    }
+
+    fn sit(&self, occupant: Occupant) {
+        // The previous softphone session, dropped here, hangs up.
+        drop(std::mem::replace(&mut *lock(&self.occupant), occupant));
+    }
+
+    /// Empties the seat if `session` still sits there.
+    fn leave(&self, session: &Weak<DeskSession>) {
+        let mut occupant = lock(&self.occupant);
+        if matches!(&*occupant, Occupant::Softphone(seated) if Weak::ptr_eq(&Arc::downgrade(seated), session)) {
+            *occupant = Occupant::Empty;
+        }
     }
 }
 
-/// The seated desks, by tenant and agent.
+fn law_of(codec: G711) -> Law {
+    match codec {
+        G711::Pcmu => Law::Ulaw,
+        G711::Pcma => Law::Alaw,
+    }
+}
+
+fn codec_of(law: Law) -> G711 {
+    match law {
+        Law::Ulaw => G711::Pcmu,
+        Law::Alaw => G711::Pcma,
+    }
+}
+
+/// The agent's voice, from their softphone to the call joined to their seat.
+pub(crate) struct SeatVoice(Weak<Seat>);
+
+impl AgentVoice for SeatVoice {
+    fn spoke(&self, law: Law, payload: &[u8]) {
+        let Some(seat) = self.0.upgrade() else { return };
+        let call = lock(&seat.call).upgrade();
+        if let Some(call) = call {
+            call.desk_spoke(&seat, codec_of(law), payload);
+        }
+    }
+}
+
+/// Every agent's seat, by tenant and agent.
 #[derive(Default)]
 pub(crate) struct Desks {
-    seats: Mutex<HashMap<(TenantId, UserId), Arc<DeskLine>>>,
+    seats: Mutex<HashMap<(TenantId, UserId), Arc<Seat>>>,
 }
 
 impl Desks {
+    fn seat(&self, tenant: TenantId, agent: UserId) -> Arc<Seat> {
+        lock(&self.seats).entry((tenant, agent)).or_default().clone()
+    }
+
     pub fn seat_virtual_agent(&self, tenant: TenantId, agent: UserId) {
-        self.lock().insert((tenant, agent), Arc::new(DeskLine::virtual_agent()));
+        let greeting = ulaw_frames(GREETING);
+        self.seat(tenant, agent).sit(Occupant::Recorded(RecordedAgent { greeting, position: 0 }));
+    }
+
+    /// Where a softphone about to open for `agent` sends their voice.
+    pub fn voice_of(&self, tenant: TenantId, agent: UserId) -> SeatVoice {
+        SeatVoice(Arc::downgrade(&self.seat(tenant, agent)))
+    }
+
+    /// Seats `session` at `agent`'s desk in place of whoever sat there, and
+    /// empties the seat when the session ends.
+    pub fn seat_softphone(&self, tenant: TenantId, agent: UserId, session: DeskSession) {
+        let ended = session.ended();
+        let session = Arc::new(session);
+        let weak = Arc::downgrade(&session);
+        let seat = self.seat(tenant, agent);
+        seat.sit(Occupant::Softphone(session));
+        tokio::spawn(async move {
+            ended.await;
+            seat.leave(&weak);
+        });
     }
 
     pub fn unseat(&self, tenant: TenantId, agent: UserId) {
-        self.lock().remove(&(tenant, agent));
+        if let Some(seat) = lock(&self.seats).get(&(tenant, agent)) {
+            seat.sit(Occupant::Empty);
+        }
     }
 
-    pub fn seated(&self, tenant: TenantId, agent: UserId) -> Option<Arc<DeskLine>> {
-        self.lock().get(&(tenant, agent)).cloned()
-    }
-
-    fn lock(&self) -> MutexGuard<'_, HashMap<(TenantId, UserId), Arc<DeskLine>>> {
-        self.seats.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// The agent's seat, if somebody sits there.
+    pub fn seated(&self, tenant: TenantId, agent: UserId) -> Option<Arc<Seat>> {
+        lock(&self.seats).get(&(tenant, agent)).filter(|seat| seat.is_taken()).cloned()
     }
 }

@@ -27,6 +27,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
+use trustline_softphone::{SoftphoneSettings, Softphones};
 use trustline_telephony::{IncomingCall, LegId};
 
 /// What every call of the edge shares.
@@ -44,6 +45,8 @@ pub(crate) struct Edge {
     pub desks: Desks,
     pub trunks: Arc<TrunkDirectory>,
     pub registrations: Registrations,
+    /// Agents' softphones, when the edge serves them.
+    pub softphones: Option<Softphones>,
     /// Cancelled when the edge stops; every call's audio stops with it.
     pub stop: CancellationToken,
 }
@@ -80,6 +83,14 @@ impl Edge {
             .with_user_agent("Trustline")
             .with_option(option)
             .build();
+        let softphones = match settings.softphones {
+            Some(place) => {
+                let listen = SocketAddr::new(settings.media_ip, place.port);
+                let softphone_settings = SoftphoneSettings { listen, announced: settings.public_ip, max_desks: place.max_desks };
+                Some(Softphones::start(softphone_settings).await.map_err(|e| EdgeError::Listen { address: listen, why: e.to_string() })?)
+            }
+            None => None,
+        };
         let requests = endpoint.incoming_transactions().map_err(|e| EdgeError::Stack(e.to_string()))?;
         let layer = Arc::new(DialogLayer::new(endpoint.inner.clone()));
         let contact = Uri::try_from(format!("sip:trustline@{advertised}").as_str()).map_err(|e| EdgeError::Stack(e.to_string()))?;
@@ -94,6 +105,7 @@ impl Edge {
             desks: Desks::default(),
             trunks,
             registrations: Registrations::new(registration_reports),
+            softphones,
             stop: stop.clone(),
         });
         tokio::spawn(async move { endpoint.serve().await });

@@ -30,6 +30,17 @@ pub struct EdgeSettings {
     /// INVITE waits for any answer before the carrier counts as failed, is
     /// 64 × T1: 32 s with the standard 500 ms.
     pub t1: Duration,
+    /// Where agents' softphones connect, if they may: a UDP port on
+    /// `media_ip` (announced as `public_ip` behind NAT).
+    pub softphones: Option<SoftphonePlace>,
+}
+
+/// The softphone port and how many desks it serves at once.
+#[derive(Clone, Copy, Debug)]
+pub struct SoftphonePlace {
+    /// 0 for any free port.
+    pub port: u16,
+    pub max_desks: usize,
 }
 
 impl EdgeSettings {
@@ -44,6 +55,7 @@ impl EdgeSettings {
             public_ip: None,
             rtp_ports: None,
             t1: Duration::from_millis(500),
+            softphones: None,
         }
     }
 }

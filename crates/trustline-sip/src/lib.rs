@@ -30,7 +30,7 @@ mod trunk_registration;
 
 pub use attempt_end::AttemptEnd;
 pub use audio_sdp::{Direction, G711, RemoteAudio, SdpError, TELEPHONE_EVENT, audio_answer, audio_offer};
-pub use edge_settings::{EdgeSettings, Trunk};
+pub use edge_settings::{EdgeSettings, SoftphonePlace, Trunk};
 pub use error::EdgeError;
 pub use reason::{Reason, ReasonError, ReasonProtocol};
 pub use rtp_packet::{KeyEvent, RtpError, RtpPacket};

@@ -6,7 +6,7 @@
 //! RFC 4733 events, or as tones when the other side takes no events.
 
 use crate::audio_sdp::{Direction, G711, RemoteAudio, audio_answer, audio_offer};
-use crate::desk_line::DeskLine;
+use crate::desk_line::{DeskSound, Seat};
 use crate::g711::ulaw_frames;
 use crate::rtp_packet::{KeyEvent, RtpPacket};
 use crate::tone::{FRAME, HoldMusic, Tone, key_frequencies};
@@ -80,7 +80,7 @@ impl Default for Outgoing {
 #[derive(Clone)]
 enum Partner {
     Leg(Weak<MediaPort>),
-    Desk(Arc<DeskLine>),
+    Desk(Arc<Seat>),
 }
 
 impl Partner {
@@ -95,7 +95,7 @@ impl Partner {
 /// A partner that is still there.
 enum Present {
     Leg(Arc<MediaPort>),
-    Desk(Arc<DeskLine>),
+    Desk(Arc<Seat>),
 }
 
 enum Queued {
@@ -173,8 +173,9 @@ impl MediaPort {
     }
 
     /// Joins this call to an agent's desk; a call it was joined to is let go.
-    pub fn join_desk(&self, desk: Arc<DeskLine>) {
-        if let Some(Present::Leg(previous)) = self.replace_partner(Some(Partner::Desk(desk))) {
+    pub fn join_desk(self: &Arc<Self>, seat: Arc<Seat>) {
+        seat.connect(self);
+        if let Some(Present::Leg(previous)) = self.replace_partner(Some(Partner::Desk(seat))) {
             previous.replace_partner(None);
         }
     }
@@ -258,11 +259,7 @@ impl MediaPort {
                 }
                 (None, key.filter(|_| fresh).map(|event| event.key))
             } else {
-                // A desk's audio session takes nothing from here yet: virtual agents hear nobody.
-                let partner = match state.partner.as_ref().and_then(Partner::present) {
-                    Some(Present::Leg(leg)) if !state.held && state.live => Some(leg),
-                    _ => None,
-                };
+                let partner = state.partner.as_ref().and_then(Partner::present).filter(|_| !state.held && state.live);
                 let audio = if packet.payload_type == remote.payload_type {
                     Some(remote.codec)
                 } else {
@@ -275,8 +272,10 @@ impl MediaPort {
             // Nobody listening is fine: keys matter only to whoever asked.
             let _ = self.keys.send(key);
         }
-        if let Some((partner, codec, payload)) = relay {
-            partner.play_relayed(codec, &payload).await;
+        match relay {
+            Some((Present::Leg(partner), codec, payload)) => partner.play_relayed(codec, &payload).await,
+            Some((Present::Desk(seat), codec, payload)) => seat.hear(codec, &payload),
+            None => {}
         }
     }
 
@@ -319,7 +318,12 @@ impl MediaPort {
                     let frame = match state.partner.as_ref().and_then(Partner::present) {
                         _ if state.held => state.music.next_frame(),
                         None => state.music.next_frame(),
-                        Some(Present::Desk(desk)) => desk.next_frame(),
+                        Some(Present::Desk(seat)) => match seat.next_sound() {
+                            DeskSound::Recorded(frame) => frame,
+                            DeskSound::Away => state.music.next_frame(),
+                            // The agent's voice is relayed as it comes.
+                            DeskSound::Live => return,
+                        },
                         // The partner call's packets are relayed as they come.
                         Some(Present::Leg(_)) => return,
                     };
@@ -331,6 +335,23 @@ impl MediaPort {
             for packet in packets {
                 self.send(&packet, to).await;
             }
+        }
+    }
+
+    /// The agent at `seat` spoke: their voice goes to this call's other
+    /// side if the call is still joined to that desk and not on hold. It
+    /// is sent from the softphone's task, so it waits on nothing: a full
+    /// socket buffer loses the packet.
+    pub fn desk_spoke(&self, seat: &Arc<Seat>, codec: G711, payload: &[u8]) {
+        let datagram = {
+            let mut state = self.lock();
+            let joined = matches!(&state.partner, Some(Partner::Desk(joined)) if Arc::ptr_eq(joined, seat));
+            let Some(target) = state.sendable().filter(|_| joined && !state.held && state.queued.is_empty()) else { return };
+            let payload = codec.recode(payload, target.codec);
+            (state.outgoing.packet(target.payload_type, false, &payload), target.to)
+        };
+        if let Err(error) = self.socket.try_send_to(&datagram.0, datagram.1) {
+            tracing::debug!(%error, "an RTP packet could not be sent");
         }
     }
 

@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use trustline_domain::{TenantId, UserId};
+use trustline_softphone::SoftphoneError;
 use trustline_telephony::{CallLeg, CallProgress, DialRequest, DtmfDigits, IncomingCall, LegId, Party, Telephony, TelephonyError};
 
 /// Calls waiting for the switchboard before the edge stops taking new ones.
@@ -66,6 +67,11 @@ impl SipTelephony {
         self.registration_reports.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take()
     }
 
+    /// The UDP address agents' softphones connect to, if the edge serves them.
+    pub fn softphone_addr(&self) -> Option<SocketAddr> {
+        self.edge.softphones.as_ref().map(trustline_softphone::Softphones::local_addr)
+    }
+
     /// Calls in progress.
     pub fn calls_in_progress(&self) -> usize {
         self.edge.calls.len()
@@ -105,8 +111,8 @@ impl Telephony for SipTelephony {
                 Ok(())
             }
             Party::Desk { tenant, agent } => {
-                let desk = self.edge.desks.seated(tenant, agent).ok_or(TelephonyError::DeskOffline)?;
-                call.media.join_desk(desk);
+                let seat = self.edge.desks.seated(tenant, agent).ok_or(TelephonyError::DeskOffline)?;
+                call.media.join_desk(seat);
                 Ok(())
             }
         }
@@ -150,5 +156,25 @@ impl Telephony for SipTelephony {
 
     async fn send_dtmf(&self, leg: LegId, keys: &DtmfDigits) -> Result<(), TelephonyError> {
         if self.edge.calls.get(leg)?.media.send_keys(keys.as_str()) { Ok(()) } else { Err(TelephonyError::NoAudioYet) }
+    }
+
+    async fn open_softphone(&self, tenant: TenantId, agent: UserId, offer: &str) -> Result<String, TelephonyError> {
+        let softphones = self.edge.softphones.as_ref().ok_or(TelephonyError::NoSoftphone)?;
+        let voice = Arc::new(self.edge.desks.voice_of(tenant, agent));
+        let (session, answer) = softphones.open(offer, voice).await.map_err(|error| match error {
+            SoftphoneError::BadOffer(_) | SoftphoneError::NoAudio => TelephonyError::BadOffer(error.to_string()),
+            SoftphoneError::Full(_) => TelephonyError::SoftphonesFull,
+            SoftphoneError::Bind(_) | SoftphoneError::Stopped => TelephonyError::Unavailable(error.to_string()),
+        })?;
+        self.edge.desks.seat_softphone(tenant, agent, session);
+        Ok(answer)
+    }
+
+    async fn close_softphone(&self, tenant: TenantId, agent: UserId) {
+        self.edge.desks.unseat(tenant, agent);
+    }
+
+    fn serves_softphones(&self) -> bool {
+        self.edge.softphones.is_some()
     }
 }

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::mpsc;
+use trustline_domain::{TenantId, UserId};
 
 /// Calls waiting for the switchboard, from all carriers together.
 const INCOMING_BACKLOG: usize = 256;
@@ -145,6 +146,27 @@ impl Telephony for CarrierSet {
     async fn send_dtmf(&self, leg: LegId, keys: &DtmfDigits) -> Result<(), TelephonyError> {
         let (carrier, _, own) = self.route(leg)?;
         carrier.send_dtmf(own, keys).await
+    }
+
+    /// The first carrier that serves softphones opens it.
+    async fn open_softphone(&self, tenant: TenantId, agent: UserId, offer: &str) -> Result<String, TelephonyError> {
+        for carrier in &self.inner.carriers {
+            match carrier.open_softphone(tenant, agent, offer).await {
+                Err(TelephonyError::NoSoftphone) => continue,
+                opened => return opened,
+            }
+        }
+        Err(TelephonyError::NoSoftphone)
+    }
+
+    async fn close_softphone(&self, tenant: TenantId, agent: UserId) {
+        for carrier in &self.inner.carriers {
+            carrier.close_softphone(tenant, agent).await;
+        }
+    }
+
+    fn serves_softphones(&self) -> bool {
+        self.inner.carriers.iter().any(|carrier| carrier.serves_softphones())
     }
 }
 

@@ -211,6 +211,12 @@ pub enum TelephonyError {
     DeskOffline,
     #[error("the call has no audio yet (it is not answered)")]
     NoAudioYet,
+    #[error("this installation's carrier carries no audio to desks (its calls are simulated)")]
+    NoSoftphone,
+    #[error("not a usable softphone offer: {0}")]
+    BadOffer(String),
+    #[error("every softphone place is taken")]
+    SoftphonesFull,
 }
 
 #[async_trait]
@@ -238,4 +244,12 @@ pub trait Telephony: Send + Sync {
     async fn transfer(&self, leg: LegId, to: DialRequest) -> Result<CallLeg, TelephonyError>;
     /// Plays keys to the other side of the call (RFC 4733 events).
     async fn send_dtmf(&self, leg: LegId, keys: &DtmfDigits) -> Result<(), TelephonyError>;
+    /// Opens `agent`'s softphone from their browser's WebRTC offer (SDP);
+    /// the answer goes back to the browser. It replaces a session the desk
+    /// had, and a call bridged to the desk is heard on it at once.
+    async fn open_softphone(&self, tenant: TenantId, agent: UserId, offer: &str) -> Result<String, TelephonyError>;
+    /// Closes `agent`'s softphone, if one is open.
+    async fn close_softphone(&self, tenant: TenantId, agent: UserId);
+    /// Whether agents' softphones can open: calls carry audio to desks.
+    fn serves_softphones(&self) -> bool;
 }

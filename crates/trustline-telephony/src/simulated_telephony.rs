@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, watch};
+use trustline_domain::{TenantId, UserId};
 
 /// This side's hold on a call in progress.
 struct Leg {
@@ -302,6 +303,17 @@ impl Telephony for SimulatedTelephony {
     async fn send_dtmf(&self, leg: LegId, keys: &DtmfDigits) -> Result<(), TelephonyError> {
         lock(&self.legs).get_mut(&leg).ok_or(TelephonyError::UnknownCall)?.keys_heard.push_str(keys.as_str());
         Ok(())
+    }
+
+    /// Simulated calls have no audio to give a desk.
+    async fn open_softphone(&self, _tenant: TenantId, _agent: UserId, _offer: &str) -> Result<String, TelephonyError> {
+        Err(TelephonyError::NoSoftphone)
+    }
+
+    async fn close_softphone(&self, _tenant: TenantId, _agent: UserId) {}
+
+    fn serves_softphones(&self) -> bool {
+        false
     }
 
     async fn hold(&self, leg: LegId, on: bool) -> Result<(), TelephonyError> {

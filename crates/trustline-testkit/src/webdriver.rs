@@ -60,9 +60,27 @@ impl Driver {
 
     /// A new headless browser window of `width` × `height`.
     pub async fn browser(&self, width: u32, height: u32) -> Browser {
+        self.browser_with(width, height, Vec::new()).await
+    }
+
+    /// A browser whose microphone plays `wav` (16-bit PCM, looped), granted
+    /// to every page without asking, and that plays sound without a click.
+    pub async fn browser_with_microphone(&self, width: u32, height: u32, wav: &std::path::Path) -> Browser {
+        let media = vec![
+            "--use-fake-ui-for-media-stream".to_owned(),
+            "--use-fake-device-for-media-stream".to_owned(),
+            format!("--use-file-for-fake-audio-capture={}", wav.display()),
+            "--autoplay-policy=no-user-gesture-required".to_owned(),
+            // The test's server and peers are on loopback.
+            "--allow-loopback-in-peer-connection".to_owned(),
+        ];
+        self.browser_with(width, height, media).await
+    }
+
+    async fn browser_with(&self, width: u32, height: u32, extra: Vec<String>) -> Browser {
         let profile = tempfile::tempdir().unwrap();
         let downloads = tempfile::tempdir().unwrap();
-        let args = [
+        let mut args = vec![
             "--headless".to_owned(),
             "--no-sandbox".to_owned(),
             "--disable-gpu".to_owned(),
@@ -76,6 +94,7 @@ impl Driver {
             format!("--window-size={width},{height}"),
             format!("--user-data-dir={}", profile.path().display()),
         ];
+        args.extend(extra);
         let capabilities = json!({ "capabilities": { "alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": { "binary": self.chromium, "args": args, "prefs": {

@@ -84,6 +84,8 @@ pub enum DeskError {
     Incoming,
     #[error(transparent)]
     Call(#[from] CallError),
+    #[error(transparent)]
+    Telephony(#[from] trustline_telephony::TelephonyError),
 }
 
 impl From<StoreError> for DeskError {

@@ -21,10 +21,13 @@ use trustline_store::CallRecord;
 #[template(path = "desk.html")]
 struct Desk {
     chrome: Chrome,
+    /// Whether the desk is a softphone here (calls carry audio to desks).
+    softphone: bool,
 }
 
 pub(crate) async fn desk(State(state): State<AppState>, authed: Authed) -> Result<Response, ApiError> {
-    Ok(render(&Desk { chrome: Chrome::of(&state, &authed, "/desk")? }, StatusCode::OK))
+    let softphone = trustline_dialer::serves_softphones(&state.engine);
+    Ok(render(&Desk { chrome: Chrome::of(&state, &authed, "/desk")?, softphone }, StatusCode::OK))
 }
 
 #[derive(Template)]

@@ -24,6 +24,7 @@ pub(crate) mod registers_api;
 pub(crate) mod reports_api;
 pub(crate) mod retention_api;
 pub(crate) mod session_api;
+pub(crate) mod softphone_api;
 pub(crate) mod subject_rights_api;
 pub(crate) mod tenant_api;
 pub(crate) mod tokens_api;

@@ -4,8 +4,11 @@
 // changes, so it arrives without reloading the page.
 
 import { api, attempt, el, follow, say, situation, timeIn, whenHere } from './api.js';
+import * as softphone from './softphone.js';
 
 const $ = (id) => document.getElementById(id);
+// The desk is a softphone where calls carry audio (else they are simulated).
+const PHONE = $('phone') !== null;
 const ACTIVE = ['reserved', 'on_call', 'wrap_up'];
 // How calls ended, in words.
 const RESULTS = {
@@ -218,6 +221,11 @@ function onAgent(view) {
   const declined = offer && view.state === 'break';
   agent = view;
   renderState();
+  // The phone is open while the agent works, whoever started or ended the work (a reload reopens it).
+  if (PHONE) {
+    if (agent.state === 'offline') softphone.stop();
+    else softphone.start(sound);
+  }
   const key = ACTIVE.includes(agent.state) ? `${agent.state}:${agent.since}` : 'idle';
   if (key === seen) return;
   seen = key;
@@ -253,10 +261,24 @@ async function move(event, reason) {
 const actions = {
   start: () => {
     prepareAlerts();
+    if (PHONE) softphone.start(sound);
     return attempt(() => move(agent?.state === 'break' ? 'end_break' : 'log_in'));
   },
   pause: () => attempt(() => move('take_break', $('break-reason').value)),
-  stop: () => attempt(() => move('log_out')),
+  stop: () => attempt(async () => {
+    await move('log_out');
+    if (PHONE) softphone.stop();
+  }),
+  checkMicrophone: () => {
+    prepareAlerts();
+    return softphone.checkMicrophone(sound);
+  },
+  mute: () => {
+    const muted = softphone.mute(!softphone.isMuted());
+    $('mute').setAttribute('aria-pressed', String(muted));
+    $('mute').firstChild.textContent = muted ? 'Unmute ' : 'Mute ';
+    say(muted ? 'Muted: the caller hears silence.' : 'Unmuted.');
+  },
   next: () => attempt(async () => {
     work = await api('POST', '/api/agent/next');
     if (!work.call) say('Nobody can be called now.');
@@ -296,6 +318,10 @@ $('skip').addEventListener('click', actions.skip);
 $('cancel-dial').addEventListener('click', actions.cancelDial);
 $('hold').addEventListener('click', actions.hold);
 $('hang-up').addEventListener('click', actions.hangUp);
+if (PHONE) {
+  $('mic-check').addEventListener('click', actions.checkMicrophone);
+  $('mute').addEventListener('click', actions.mute);
+}
 
 $('reveal-form').addEventListener('submit', (event) => {
   event.preventDefault();
@@ -332,7 +358,7 @@ $('disposition-form').addEventListener('submit', (event) => {
 // Each shortcut presses its button, when the button can be pressed. Hanging
 // up needs Shift as well; single-key shortcuts can be turned off (WCAG
 // 2.1.4), and the choice is kept in this browser.
-const SHORTCUTS = { a: 'start-work', b: 'take-break', q: 'stop-work', n: 'next-contact', c: 'accept', x: 'decline', d: 'dial', s: 'skip', p: 'hold', h: 'hang-up' };
+const SHORTCUTS = { a: 'start-work', b: 'take-break', q: 'stop-work', n: 'next-contact', c: 'accept', x: 'decline', d: 'dial', s: 'skip', p: 'hold', h: 'hang-up', m: 'mute' };
 const WITH_SHIFT = new Set(['hang-up']);
 const SHORTCUTS_KEY = 'trustline.desk.shortcuts';
 $('shortcuts-on').checked = localStorage.getItem(SHORTCUTS_KEY) !== 'off';

@@ -8,12 +8,12 @@ use trustline_domain::Role;
 use trustline_testkit::{Browser, Driver, Engine, TestClient, TestServer, TestUser};
 
 /// 1280 × 800, the smallest screen the pages are made for.
-const WIDTH: u32 = 1280;
-const HEIGHT: u32 = 800;
+pub(crate) const WIDTH: u32 = 1280;
+pub(crate) const HEIGHT: u32 = 800;
 /// A 13" laptop at 150 % scaling: the same width, less height.
 const LAPTOP_HEIGHT: u32 = 720;
 
-async fn driver() -> Option<Driver> {
+pub(crate) async fn driver() -> Option<Driver> {
     Driver::start().await
 }
 
@@ -26,7 +26,7 @@ async fn submit_sign_in(browser: &Browser, tenant: &str, username: &str, passwor
 }
 
 /// Signs `user` in through the sign-in page, with the authenticator code when enrolled.
-async fn sign_in(server: &TestServer, browser: &Browser, user: &TestUser) {
+pub(crate) async fn sign_in(server: &TestServer, browser: &Browser, user: &TestUser) {
     browser.goto(&format!("{}/login", server.base)).await;
     submit_sign_in(browser, &user.tenant, &user.username, &user.password).await;
     if user.totp.is_some() {
@@ -42,7 +42,7 @@ async fn sign_in(server: &TestServer, browser: &Browser, user: &TestUser) {
 /// Every form field of the page in view has a label, all its text has the
 /// contrast WCAG 2.2 AA asks for, it fits the window's width, and no style
 /// shows what the markup hides or turns a table into something else.
-async fn assert_accessible(browser: &Browser) {
+pub(crate) async fn assert_accessible(browser: &Browser) {
     let overridden = browser.markup_overridden().await;
     assert!(overridden.is_empty(), "styles defeat the markup at {}: {overridden:?}", browser.url().await);
     let missing = browser.unlabelled_fields().await;
@@ -55,7 +55,7 @@ async fn assert_accessible(browser: &Browser) {
 
 /// No CSP report reached the server and the browser logged nothing wrong
 /// but the refusals the test caused on purpose (`expected`, by URL and status).
-async fn assert_clean(server: &TestServer, owner: &TestUser, browser: &Browser, expected: &[&str]) {
+pub(crate) async fn assert_clean(server: &TestServer, owner: &TestUser, browser: &Browser, expected: &[&str]) {
     let problems = browser.problems().await;
     let unexpected: Vec<&String> = problems.iter().filter(|p| !expected.iter().any(|e| p.contains(e))).collect();
     assert!(unexpected.is_empty(), "the browser reported problems: {unexpected:#?}");
@@ -65,15 +65,15 @@ async fn assert_clean(server: &TestServer, owner: &TestUser, browser: &Browser, 
 
 /// A server on a Monday noon with an owner, a supervisor (signed in over
 /// the API) and an agent.
-struct Floor {
-    server: TestServer,
-    olive: TestUser,
-    sam: TestUser,
-    ada: TestUser,
-    supervisor: TestClient,
+pub(crate) struct Floor {
+    pub server: TestServer,
+    pub olive: TestUser,
+    pub sam: TestUser,
+    pub ada: TestUser,
+    pub supervisor: TestClient,
 }
 
-async fn floor() -> Floor {
+pub(crate) async fn floor() -> Floor {
     let server = TestServer::start(Engine::Sqlite).await;
     server.clock.advance(MONDAY_NOON_UTC - trustline_domain::Clock::now(server.clock.as_ref()));
     let olive = server.create_user(&server.tenant, "olive", Role::Owner, true).await;

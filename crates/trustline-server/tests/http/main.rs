@@ -21,6 +21,7 @@ mod pages;
 mod permissions;
 mod registers;
 mod sessions;
+mod softphone;
 mod tls;
 mod training;
 mod trunks;

@@ -11,7 +11,7 @@ use std::ops::RangeInclusive;
 use std::sync::Arc;
 use trustline_domain::Clock;
 use trustline_domain::destination::DestinationPolicy;
-use trustline_sip::{EdgeSettings, SipTelephony, Trunk};
+use trustline_sip::{EdgeSettings, SipTelephony, SoftphonePlace, Trunk};
 use trustline_telephony::{CarrierProfile, CarrierSet, SimulatedTelephony, Telephony};
 
 #[derive(Args)]
@@ -50,6 +50,14 @@ pub struct CarrierArgs {
     /// (open them in the firewall); any free port by default.
     #[arg(long, env = "TRUSTLINE_RTP_PORTS", requires = "sip_listen", value_parser = port_range)]
     rtp_ports: Option<RangeInclusive<u16>>,
+    /// The UDP port agents' browsers send their softphone audio to (WebRTC,
+    /// on the media address; open it in the firewall); any free port by
+    /// default.
+    #[arg(long, env = "TRUSTLINE_SOFTPHONE_PORT", default_value_t = 0, requires = "sip_listen")]
+    softphone_port: u16,
+    /// Softphones open at once, at most (one per agent at work).
+    #[arg(long, env = "TRUSTLINE_MAX_SOFTPHONES", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    max_softphones: u32,
 }
 
 fn port_range(text: &str) -> Result<RangeInclusive<u16>, String> {
@@ -109,6 +117,7 @@ fn sip_settings(args: &CarrierArgs, listen: SocketAddr, demo: bool, private_trun
     settings.public_ip = args.sip_public_ip;
     settings.tenant_trunk_destinations = DestinationPolicy { allow_private: private_trunks };
     settings.rtp_ports = args.rtp_ports.clone();
+    settings.softphones = Some(SoftphonePlace { port: args.softphone_port, max_desks: args.max_softphones as usize });
     Ok(settings)
 }
 

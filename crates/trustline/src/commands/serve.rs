@@ -145,6 +145,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     }
     tokio::spawn(background_jobs(inst, Duration::from_secs(args.checkpoint_interval), session_lifetime, throttle));
     println!("Trustline is listening on {scheme}://{address}/ ({} storage)", app_engine(&args.data));
+    if let Some(softphones) = sip.as_ref().and_then(|sip| sip.softphone_addr()) {
+        println!("Agents' softphones (WebRTC) send their audio to UDP {softphones}.");
+    }
     if !demo_accounts.is_empty() {
         println!("Demo tenant: {DEMO_TENANT}. Accounts (passwords are new at every start):");
         println!("  {:<11} {:<11} password", "username", "role");

@@ -1,0 +1,170 @@
+//! The desk as a softphone, end to end: headless Chromium whose microphone
+//! plays a 1 kHz tone, the server's SIP edge, and SIPp as a caller whose
+//! audio the test speaks (440 Hz) and hears. The agent starts work (the
+//! phone connects), accepts the call, and each side hears the other;
+//! muted, the caller hears the agent no more; on hold, hold music.
+
+#[path = "../../../trustline-sip/tests/peers/mod.rs"]
+mod peers;
+
+use crate::browser::{Floor, HEIGHT, WIDTH, assert_accessible, assert_clean, driver, floor, sign_in};
+use peers::far_audio::{Heard, tone_ratio};
+use peers::{FarAudio, Sipp};
+use serde_json::{Value, json};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use trustline_dialer::EngineSettings;
+use trustline_sip::{SipTelephony, SoftphonePlace};
+use trustline_testkit::Browser;
+
+const QUEUE_NUMBER: &str = "+442071838000";
+/// The agent's microphone.
+const AGENT_TONE: f64 = 1000.0;
+/// The caller's voice.
+const CALLER_TONE: f64 = 440.0;
+/// The hold music's notes.
+const MUSIC: [f64; 6] = [220.0, 261.63, 329.63, 392.0, 440.0, 523.25];
+
+/// A second of a pure tone at 48 kHz, 16-bit mono: Chromium loops it as
+/// the microphone. Whole cycles, so the loop has no click.
+fn tone_wav(path: &Path, frequency: f64) {
+    let rate = 48_000u32;
+    let samples: Vec<u8> = (0..rate)
+        .flat_map(|n| {
+            let t = f64::from(n) / f64::from(rate);
+            ((12_000.0 * (std::f64::consts::TAU * frequency * t).sin()) as i16).to_le_bytes()
+        })
+        .collect();
+    let mut wav = Vec::with_capacity(44 + samples.len());
+    wav.extend_from_slice(b"RIFF");
+    wav.extend_from_slice(&(36 + samples.len() as u32).to_le_bytes());
+    wav.extend_from_slice(b"WAVEfmt ");
+    wav.extend_from_slice(&16u32.to_le_bytes());
+    wav.extend_from_slice(&1u16.to_le_bytes());
+    wav.extend_from_slice(&1u16.to_le_bytes());
+    wav.extend_from_slice(&rate.to_le_bytes());
+    wav.extend_from_slice(&(rate * 2).to_le_bytes());
+    wav.extend_from_slice(&2u16.to_le_bytes());
+    wav.extend_from_slice(&16u16.to_le_bytes());
+    wav.extend_from_slice(b"data");
+    wav.extend_from_slice(&(samples.len() as u32).to_le_bytes());
+    wav.extend_from_slice(&samples);
+    std::fs::write(path, wav).unwrap();
+}
+
+/// Starts listening to what the desk plays (the caller's audio).
+const PROBE: &str = "
+    const stream = document.getElementById('caller-audio').srcObject;
+    if (!stream) return false;
+    const context = new AudioContext();
+    const analyser = context.createAnalyser();
+    analyser.fftSize = 8192;
+    context.createMediaStreamSource(stream).connect(analyser);
+    window.deskProbe = { context, analyser };
+    return true;";
+
+/// The loudest frequency the desk plays now, and how loud (dB).
+const PEAK: &str = "
+    const { context, analyser } = window.deskProbe;
+    const bins = new Float32Array(analyser.frequencyBinCount);
+    analyser.getFloatFrequencyData(bins);
+    let best = 0;
+    for (let i = 1; i < bins.length; i++) if (bins[i] > bins[best]) best = i;
+    return { frequency: best * context.sampleRate / analyser.fftSize, level: bins[best] };";
+
+/// The caller speaks for `seconds` while the desk is listened to half-way
+/// through: what the caller heard from `media`, and the desk's peak.
+async fn talk(far: &mut FarAudio<'_>, media: SocketAddr, desk: &Browser, seconds: u32) -> (Vec<Heard>, Value) {
+    let speaking = far.speak(media, CALLER_TONE, seconds * 50);
+    let listening = async {
+        tokio::time::sleep(Duration::from_millis(u64::from(seconds) * 600)).await;
+        desk.run(PEAK, vec![]).await
+    };
+    let (heard, peak) = tokio::join!(speaking, listening);
+    // The first half second may still carry what was said before.
+    (heard.into_iter().skip(25).collect(), peak)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_and_a_sip_caller_hear_each_other_through_the_desk() {
+    let Some(driver) = driver().await else { return };
+    let Some(sipp) = peers::sipp() else { return };
+    let Floor { server, olive, ada, supervisor, .. } = floor().await;
+    server.assign_numbers(&server.tenant, &[QUEUE_NUMBER]).await;
+    let queue = json!({ "name": "Customer care", "number": QUEUE_NUMBER, "answer_within_seconds": 30 });
+    assert_eq!(supervisor.post("/api/queues", queue).await.status, 201);
+    let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
+    let mut settings = peers::edge_settings(None, vec![loopback]);
+    settings.softphones = Some(SoftphonePlace { port: 0, max_desks: 4 });
+    let edge = Arc::new(SipTelephony::start(settings).await.unwrap());
+    server.app.start_engine(edge.clone(), EngineSettings { tick: Duration::from_millis(50) });
+
+    let microphone = tempfile::tempdir().unwrap();
+    let wav = microphone.path().join("agent.wav");
+    tone_wav(&wav, AGENT_TONE);
+    let desk = driver.browser_with_microphone(WIDTH, HEIGHT, &wav).await;
+    sign_in(&server, &desk, &ada).await;
+    desk.click("a[href='/desk']").await;
+    desk.wait_until("#phone-state", "the phone before work", |t| t.starts_with("Phone off")).await;
+    desk.click("#mic-check").await;
+    desk.wait_until("#phone-state", "the microphone check", |t| t.starts_with("The microphone works")).await;
+    let mut level = 0.0;
+    for _ in 0..50 {
+        level = desk.run("return document.getElementById('mic-level').value;", vec![]).await.as_f64().unwrap_or(0.0);
+        if level > 0.05 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(level > 0.05, "the meter follows the microphone: {level}");
+    desk.press("a").await;
+    desk.wait_until("#agent-state", "start of work", |t| t == "available").await;
+    desk.wait_until("#phone-state", "the phone connected", |t| t.starts_with("Phone connected")).await;
+    assert_accessible(&desk).await;
+
+    let caller = Sipp::caller(&sipp, "caller_stays.xml", edge.local_addr(), QUEUE_NUMBER);
+    let mut far = FarAudio::on(&caller.audio);
+    let waiting = far.listen(Duration::from_secs(1)).await;
+    let media = waiting.first().expect("the waiting caller hears the edge").from;
+    desk.wait_until("#incoming", "the incoming call", |t| t.contains("Incoming call for Customer care")).await;
+    desk.press("c").await;
+    desk.wait_until("#call-state", "the conversation", |t| t == "connected").await;
+    assert_eq!(desk.run(PROBE, vec![]).await, json!(true), "the desk plays the caller's audio");
+
+    let (heard, peak) = talk(&mut far, media, &desk, 3).await;
+    let agent_heard = tone_ratio(&heard, media, AGENT_TONE, &[CALLER_TONE, 2000.0, 500.0]);
+    assert!(agent_heard > 20.0, "the caller hears the agent's microphone (1 kHz ratio {agent_heard:.1})");
+    let frequency = peak["frequency"].as_f64().unwrap();
+    assert!((frequency - CALLER_TONE).abs() < 15.0 && peak["level"].as_f64().unwrap() > -70.0, "the agent hears the caller: {peak}");
+
+    desk.press("m").await;
+    desk.wait_until("#status", "the mute", |t| t.starts_with("Muted")).await;
+    let (heard, _) = talk(&mut far, media, &desk, 2).await;
+    let muted = tone_ratio(&heard, media, AGENT_TONE, &[CALLER_TONE, 2000.0, 500.0]);
+    let packets = heard.iter().filter(|h| h.from == media).count();
+    assert!(packets > 50, "muted, the line stays up: {packets} packets in 1.5 s");
+    assert!(muted < 2.0, "muted, the caller no longer hears the agent (1 kHz ratio {muted:.1})");
+    desk.press("m").await;
+    desk.wait_until("#status", "the unmute", |t| t == "Unmuted.").await;
+
+    desk.press("p").await;
+    desk.wait_until("#call-state", "the hold", |t| t == "connected (on hold)").await;
+    let (heard, _) = talk(&mut far, media, &desk, 2).await;
+    let music: f64 = MUSIC.iter().map(|note| tone_ratio(&heard, media, *note, &[AGENT_TONE])).fold(0.0, f64::max);
+    assert!(music > 5.0, "on hold, the caller hears music, not the agent ({music:.1})");
+    desk.press("p").await;
+    desk.wait_until("#call-state", "the caller back", |t| t == "connected").await;
+    desk.press_shifted("h").await;
+    desk.wait_until("#call-state", "the wrap-up", |t| t == "wrap up").await;
+    drop(caller);
+
+    desk.select("#disposition-code", "resolved").await;
+    desk.click("#disposition-form button[type=submit]").await;
+    desk.wait_until("#status", "the saved disposition", |t| t.contains("Disposition saved")).await;
+    desk.press("q").await;
+    desk.wait_until("#agent-state", "the end of work", |t| t == "offline").await;
+    desk.wait_until("#phone-state", "the phone closed", |t| t.starts_with("Phone off")).await;
+    assert_clean(&server, &olive, &desk, &[]).await;
+}
