@@ -174,6 +174,20 @@ impl Desks {
         }
     }
 
+    /// The softphone session seated at `agent`'s desk, if any.
+    pub fn softphone_of(&self, tenant: TenantId, agent: UserId) -> Option<Arc<DeskSession>> {
+        let seat = lock(&self.seats).get(&(tenant, agent)).cloned()?;
+        match &*lock(&seat.occupant) {
+            Occupant::Softphone(session) => Some(session.clone()),
+            Occupant::Empty | Occupant::Recorded(_) => None,
+        }
+    }
+
+    /// Softphone sessions seated now.
+    pub fn softphones(&self) -> usize {
+        lock(&self.seats).values().filter(|seat| matches!(&*lock(&seat.occupant), Occupant::Softphone(session) if !session.is_ended())).count()
+    }
+
     /// The agent's seat, if somebody sits there.
     pub fn seated(&self, tenant: TenantId, agent: UserId) -> Option<Arc<Seat>> {
         lock(&self.seats).get(&(tenant, agent)).filter(|seat| seat.is_taken()).cloned()

@@ -72,6 +72,11 @@ impl SipTelephony {
         self.edge.softphones.as_ref().map(trustline_softphone::Softphones::local_addr)
     }
 
+    /// Agents' softphones open now.
+    pub fn softphones_open(&self) -> usize {
+        self.edge.desks.softphones()
+    }
+
     /// Calls in progress.
     pub fn calls_in_progress(&self) -> usize {
         self.edge.calls.len()
@@ -161,7 +166,8 @@ impl Telephony for SipTelephony {
     async fn open_softphone(&self, tenant: TenantId, agent: UserId, offer: &str) -> Result<String, TelephonyError> {
         let softphones = self.edge.softphones.as_ref().ok_or(TelephonyError::NoSoftphone)?;
         let voice = Arc::new(self.edge.desks.voice_of(tenant, agent));
-        let (session, answer) = softphones.open(offer, voice).await.map_err(|error| match error {
+        let replacing = self.edge.desks.softphone_of(tenant, agent);
+        let (session, answer) = softphones.open(offer, voice, replacing.as_deref()).await.map_err(|error| match error {
             SoftphoneError::BadOffer(_) | SoftphoneError::NoAudio => TelephonyError::BadOffer(error.to_string()),
             SoftphoneError::Full(_) => TelephonyError::SoftphonesFull,
             SoftphoneError::Bind(_) | SoftphoneError::Stopped => TelephonyError::Unavailable(error.to_string()),

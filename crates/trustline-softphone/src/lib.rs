@@ -7,11 +7,13 @@
 //! The session knows nothing of calls: it plays what it is given to the
 //! agent and hands the agent's voice to whoever listens.
 
+mod desk_peer;
 mod error;
 mod law;
 mod session;
 mod softphones;
 
+pub use desk_peer::{DeskPeer, MAX_OFFER_BYTES};
 pub use error::SoftphoneError;
 pub use law::Law;
 pub use session::{AgentVoice, DeskSession};

@@ -2,6 +2,7 @@
 //! drives every session on it. Sessions are sans-IO (str0m): this task
 //! feeds them datagrams and the time, and sends what they have to send.
 
+use crate::desk_peer::DeskPeer;
 use crate::error::SoftphoneError;
 use crate::law::Law;
 use crate::session::{AgentVoice, DeskSession};
@@ -9,17 +10,12 @@ use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use str0m::change::SdpOffer;
-use str0m::config::CryptoProvider;
-use str0m::media::{Frequency, MediaTime, Mid};
-use str0m::net::{Protocol, Receive};
-use str0m::{Candidate, Event, IceConnectionState, Input, Output, Rtc, RtcConfig};
+use str0m::media::{Frequency, MediaTime};
+use str0m::{Event, IceConnectionState, Input, Output};
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
-/// The largest offer taken; a browser's audio offer is about 4 KiB.
-const MAX_OFFER_BYTES: usize = 64 * 1024;
 /// Audio packets waiting for the driver before new ones are dropped.
 const AUDIO_BACKLOG: usize = 4096;
 /// How long the driver sleeps with nothing to do.
@@ -51,7 +47,7 @@ pub(crate) struct Play {
 }
 
 pub(crate) enum Control {
-    Open { offer: Box<SdpOffer>, voice: Arc<dyn AgentVoice>, reply: oneshot::Sender<Result<Opened, SoftphoneError>> },
+    Open { offer: String, voice: Arc<dyn AgentVoice>, replacing: Option<u64>, reply: oneshot::Sender<Result<Opened, SoftphoneError>> },
     Close { id: u64 },
 }
 
@@ -66,16 +62,13 @@ impl Softphones {
     pub async fn start(settings: SoftphoneSettings) -> Result<Self, SoftphoneError> {
         let socket = UdpSocket::bind(settings.listen).await.map_err(SoftphoneError::Bind)?;
         let local = socket.local_addr().map_err(SoftphoneError::Bind)?;
-        let announced_ip = settings.announced.unwrap_or(local.ip());
-        let candidate = Candidate::host(SocketAddr::new(announced_ip, local.port()), "udp")
-            .map_err(|e| SoftphoneError::Bind(std::io::Error::new(std::io::ErrorKind::AddrNotAvailable, e.to_string())))?;
+        let at = SocketAddr::new(settings.announced.unwrap_or(local.ip()), local.port());
         let (audio, audio_in) = mpsc::channel(AUDIO_BACKLOG);
         let (control, control_in) = mpsc::unbounded_channel();
         let stop = CancellationToken::new();
         let driver = Driver {
             socket,
-            candidate,
-            crypto: Arc::new(str0m::crypto::from_feature_flags()),
+            at,
             max_desks: settings.max_desks,
             peers: HashMap::new(),
             routes: HashMap::new(),
@@ -91,14 +84,16 @@ impl Softphones {
     }
 
     /// Opens a session from a browser's SDP offer; the answer goes back
-    /// to the browser. `voice` hears the agent from then on.
-    pub async fn open(&self, offer: &str, voice: Arc<dyn AgentVoice>) -> Result<(DeskSession, String), SoftphoneError> {
-        if offer.len() > MAX_OFFER_BYTES {
-            return Err(SoftphoneError::BadOffer(format!("longer than {MAX_OFFER_BYTES} bytes")));
-        }
-        let offer = SdpOffer::from_sdp_string(offer).map_err(|e| SoftphoneError::BadOffer(e.to_string()))?;
+    /// to the browser. `voice` hears the agent from then on. A session the
+    /// new one is `replacing` (the same desk's) leaves a place for it.
+    pub async fn open(
+        &self,
+        offer: &str,
+        voice: Arc<dyn AgentVoice>,
+        replacing: Option<&DeskSession>,
+    ) -> Result<(DeskSession, String), SoftphoneError> {
         let (reply, answer) = oneshot::channel();
-        self.control.send(Control::Open { offer: Box::new(offer), voice, reply }).map_err(|_| SoftphoneError::Stopped)?;
+        self.control.send(Control::Open { offer: offer.to_owned(), voice, replacing: replacing.map(|session| session.id), reply }).map_err(|_| SoftphoneError::Stopped)?;
         let opened = answer.await.map_err(|_| SoftphoneError::Stopped)??;
         let session =
             DeskSession { id: opened.id, laws: opened.laws, audio: self.audio.clone(), control: self.control.clone(), ended: opened.ended };
@@ -114,8 +109,7 @@ impl Drop for Softphones {
 
 /// One browser's session as the driver keeps it.
 struct Peer {
-    rtc: Rtc,
-    audio: Mid,
+    desk: DeskPeer,
     voice: Arc<dyn AgentVoice>,
     /// This side's RTP clock towards the browser, 8 kHz.
     sent: u64,
@@ -125,8 +119,8 @@ struct Peer {
 
 struct Driver {
     socket: UdpSocket,
-    candidate: Candidate,
-    crypto: Arc<CryptoProvider>,
+    /// Where browsers reach the port.
+    at: SocketAddr,
     max_desks: usize,
     peers: HashMap<u64, Peer>,
     /// Which session a source address belongs to, once one took it.
@@ -143,9 +137,9 @@ impl Driver {
                 () = stop.cancelled() => break,
                 Some(play) = audio.recv() => self.play(play),
                 command = control.recv() => match command {
-                    Some(Control::Open { offer, voice, reply }) => {
+                    Some(Control::Open { offer, voice, replacing, reply }) => {
                         // The caller may have given up waiting; the session then ends with the next sweep of its ICE.
-                        let _ = reply.send(self.open(*offer, voice));
+                        let _ = reply.send(self.open(&offer, voice, replacing));
                     }
                     Some(Control::Close { id }) => self.close(id),
                     None => break,
@@ -165,40 +159,25 @@ impl Driver {
         }
     }
 
-    fn open(&mut self, offer: SdpOffer, voice: Arc<dyn AgentVoice>) -> Result<Opened, SoftphoneError> {
-        if self.peers.len() >= self.max_desks {
-            return Err(SoftphoneError::Full(self.max_desks));
-        }
+    fn open(&mut self, offer: &str, voice: Arc<dyn AgentVoice>, replacing: Option<u64>) -> Result<Opened, SoftphoneError> {
         let now = Instant::now();
-        let mut rtc = RtcConfig::new()
-            .set_crypto_provider(self.crypto.clone())
-            .set_ice_lite(true)
-            .clear_codecs()
-            .enable_pcmu(true, false)
-            .enable_pcma(true, false)
-            .build(now);
-        rtc.add_local_candidate(self.candidate.clone());
-        let answer = rtc.sdp_api().accept_offer(offer).map_err(|e| SoftphoneError::BadOffer(e.to_string()))?;
-        let answer = answer.to_sdp_string();
-        // Media events come only once DTLS is up; the answer already says which line is audio.
-        let audio = answered_audio(&answer).ok_or(SoftphoneError::NoAudio)?;
-        let laws: Vec<Law> = rtc
-            .writer(audio)
-            .map(|writer| writer.payload_params().filter_map(|params| Law::of_codec(params.spec().codec)).collect())
-            .unwrap_or_default();
-        if laws.is_empty() {
-            return Err(SoftphoneError::NoAudio);
+        // A bad offer is told so, whether or not there is room.
+        let desk = DeskPeer::answer_offer(offer, self.at, now)?;
+        let freed = replacing.is_some_and(|id| self.peers.contains_key(&id));
+        if self.peers.len() - usize::from(freed) >= self.max_desks {
+            return Err(SoftphoneError::Full(self.max_desks));
         }
         self.next_id += 1;
         let id = self.next_id;
         let ended = CancellationToken::new();
-        self.peers.insert(id, Peer { rtc, audio, voice, sent: rand_start(), wake_at: now, ended: ended.clone() });
+        let (answer, laws) = (desk.answer().to_owned(), desk.laws.clone());
+        self.peers.insert(id, Peer { desk, voice, sent: rand_start(), wake_at: now, ended: ended.clone() });
         Ok(Opened { id, answer, laws, ended })
     }
 
     fn close(&mut self, id: u64) {
         if let Some(mut peer) = self.peers.remove(&id) {
-            peer.rtc.disconnect();
+            peer.desk.rtc.disconnect();
             peer.ended.cancel();
         }
         self.routes.retain(|_, owner| *owner != id);
@@ -206,7 +185,7 @@ impl Driver {
 
     fn play(&mut self, play: Play) {
         let Some(peer) = self.peers.get_mut(&play.id) else { return };
-        let Some(writer) = peer.rtc.writer(peer.audio) else { return };
+        let Some(writer) = peer.desk.rtc.writer(peer.desk.audio) else { return };
         let Some(pt) =
             writer.payload_params().find(|params| Law::of_codec(params.spec().codec) == Some(play.law)).map(|params| params.pt())
         else {
@@ -222,16 +201,14 @@ impl Driver {
     }
 
     fn receive(&mut self, datagram: &[u8], source: SocketAddr) {
-        let Ok(contents) = datagram.try_into() else { return };
-        let destination = self.candidate.addr();
-        let input = Input::Receive(Instant::now(), Receive { proto: Protocol::Udp, source, destination, contents });
-        let owner = self.routes.get(&source).copied().filter(|id| self.peers.get(id).is_some_and(|peer| peer.rtc.accepts(&input)));
-        let owner = owner.or_else(|| self.peers.iter().find(|(_, peer)| peer.rtc.accepts(&input)).map(|(id, _)| *id));
+        let now = Instant::now();
+        let routed = self.routes.get(&source).copied().filter(|id| self.peers.get(id).is_some_and(|peer| peer.desk.accepts(datagram, source, now)));
+        let owner = routed.or_else(|| self.peers.iter().find(|(_, peer)| peer.desk.accepts(datagram, source, now)).map(|(id, _)| *id));
         let Some(id) = owner else { return };
         self.routes.insert(source, id);
         let Some(peer) = self.peers.get_mut(&id) else { return };
-        if let Err(error) = peer.rtc.handle_input(input) {
-            tracing::debug!(%error, "a desk's datagram was refused");
+        if !peer.desk.take(datagram, source, now) {
+            tracing::debug!("a desk's datagram was refused");
         }
         self.drive(id);
     }
@@ -241,7 +218,7 @@ impl Driver {
         let due: Vec<u64> = self.peers.iter().filter(|(_, peer)| peer.wake_at <= now).map(|(id, _)| *id).collect();
         for id in due {
             if let Some(peer) = self.peers.get_mut(&id)
-                && let Err(error) = peer.rtc.handle_input(Input::Timeout(now))
+                && let Err(error) = peer.desk.rtc.handle_input(Input::Timeout(now))
             {
                 tracing::debug!(%error, "a desk's session failed");
             }
@@ -256,13 +233,13 @@ impl Driver {
         let mut over = false;
         let Some(peer) = self.peers.get_mut(&id) else { return };
         loop {
-            match peer.rtc.poll_output() {
+            match peer.desk.rtc.poll_output() {
                 Ok(Output::Timeout(at)) => {
                     peer.wake_at = at;
                     break;
                 }
                 Ok(Output::Transmit(transmit)) => outgoing.push((transmit.contents.to_vec(), transmit.destination)),
-                Ok(Output::Event(Event::MediaData(data))) if data.mid == peer.audio => {
+                Ok(Output::Event(Event::MediaData(data))) if data.mid == peer.desk.audio => {
                     if let Some(law) = Law::of_codec(data.params.spec().codec) {
                         peer.voice.spoke(law, &data.data);
                     }
@@ -279,7 +256,7 @@ impl Driver {
                 }
             }
         }
-        over |= !peer.rtc.is_alive();
+        over |= !peer.desk.rtc.is_alive();
         for (datagram, to) in outgoing {
             self.send(&datagram, to);
         }
@@ -301,29 +278,3 @@ fn rand_start() -> u64 {
     u64::from(rand::random::<u32>())
 }
 
-/// The media id of the audio line an SDP answer takes (a rejected line has port 0).
-fn answered_audio(answer: &str) -> Option<Mid> {
-    let mut in_audio = false;
-    for line in answer.lines() {
-        if let Some(media) = line.strip_prefix("m=") {
-            let mut fields = media.split(' ');
-            in_audio = fields.next() == Some("audio") && fields.next().is_some_and(|port| port != "0");
-        } else if in_audio && let Some(mid) = line.strip_prefix("a=mid:") {
-            return Some(Mid::from(mid.trim()));
-        }
-    }
-    None
-}
-
-#[cfg(test)]
-mod tests {
-    use super::answered_audio;
-
-    #[test]
-    fn the_answered_audio_line_is_the_first_taken_one() {
-        let answer = "v=0\r\nm=video 0 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\nm=audio 0 UDP/TLS/RTP/SAVPF 0\r\na=mid:1\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:2\r\n";
-        assert_eq!(answered_audio(answer).map(|mid| mid.to_string()), Some("2".to_owned()));
-        assert_eq!(answered_audio("v=0\r\nm=audio 0 RTP/AVP 0\r\na=mid:0\r\n"), None);
-        assert_eq!(answered_audio("a=mid:0\r\n"), None);
-    }
-}

@@ -114,7 +114,7 @@ fn frame(seed: u8) -> Vec<u8> {
 
 async fn connect(phones: &Softphones, voice: Arc<Heard>) -> (DeskSession, Browser) {
     let (mut browser, offer) = Browser::new().await;
-    let (session, answer) = phones.open(&offer, voice).await.unwrap();
+    let (session, answer) = phones.open(&offer, voice, None).await.unwrap();
     browser.accept(&answer);
     (session, browser)
 }
@@ -171,22 +171,29 @@ async fn offers_that_carry_no_usable_audio_are_refused_and_open_nothing() {
     let phones = softphones(1).await;
     let voice: Arc<Heard> = Arc::new(Heard::default());
     for garbage in ["", "hello", "v=0\r\nm=audio"] {
-        let refused = phones.open(garbage, voice.clone()).await;
+        let refused = phones.open(garbage, voice.clone(), None).await;
         assert!(matches!(refused, Err(SoftphoneError::BadOffer(_))), "{garbage:?} is no offer");
     }
     let oversized = "v=0\r\n".repeat(20_000);
-    assert!(matches!(phones.open(&oversized, voice.clone()).await, Err(SoftphoneError::BadOffer(_))));
+    assert!(matches!(phones.open(&oversized, voice.clone(), None).await, Err(SoftphoneError::BadOffer(_))));
 
     let mut video_only = RtcConfig::new().set_crypto_provider(Arc::new(str0m::crypto::from_feature_flags())).build(Instant::now());
     video_only.add_local_candidate(Candidate::host("127.0.0.1:9".parse::<SocketAddr>().unwrap(), "udp").unwrap());
     let mut change = video_only.sdp_api();
     change.add_media(MediaKind::Video, Direction::SendRecv, None, None, None);
     let (offer, _) = change.apply().unwrap();
-    let refused = phones.open(&offer.to_sdp_string(), voice.clone()).await;
+    let refused = phones.open(&offer.to_sdp_string(), voice.clone(), None).await;
     assert!(matches!(refused, Err(SoftphoneError::NoAudio)), "video is not a softphone: {:?}", refused.err());
 
     // The one place is still free: the refusals took none.
-    let (_session, _browser) = connect(&phones, voice.clone()).await;
+    let (session, _browser) = connect(&phones, voice.clone()).await;
     let (_, offer) = Browser::new().await;
-    assert!(matches!(phones.open(&offer, voice).await, Err(SoftphoneError::Full(1))), "a second desk finds the service full");
+    assert!(matches!(phones.open(&offer, voice.clone(), None).await, Err(SoftphoneError::Full(1))), "a second desk finds the service full");
+    assert!(matches!(phones.open("hello", voice.clone(), None).await, Err(SoftphoneError::BadOffer(_))), "a bad offer is told so, full or not");
+    // The same desk opening again takes its own place.
+    let (replacement, _) = phones.open(&offer, voice, Some(&session)).await.unwrap();
+    let ended = session.ended();
+    drop(session);
+    tokio::time::timeout(Duration::from_secs(5), ended).await.expect("the replaced session ends");
+    assert!(!replacement.is_ended());
 }

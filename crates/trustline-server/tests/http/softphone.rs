@@ -17,7 +17,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use trustline_dialer::EngineSettings;
 use trustline_sip::{SipTelephony, SoftphonePlace};
-use trustline_testkit::Browser;
+use trustline_domain::Role;
+use trustline_testkit::{Browser, Engine, TestServer, on_both_engines};
 
 const QUEUE_NUMBER: &str = "+442071838000";
 /// The agent's microphone.
@@ -167,4 +168,82 @@ async fn an_agent_and_a_sip_caller_hear_each_other_through_the_desk() {
     desk.wait_until("#agent-state", "the end of work", |t| t == "offline").await;
     desk.wait_until("#phone-state", "the phone closed", |t| t.starts_with("Phone off")).await;
     assert_clean(&server, &olive, &desk, &[]).await;
+}
+
+on_both_engines!(a_softphone_opens_for_its_own_agent_and_closes_when_they_stop_work, simulated_calls_open_no_softphone);
+
+/// An offer Chromium made (audio only, Opus first, G.711 among the rest).
+const CHROMIUM_OFFER: &str = include_str!("../../../trustline-softphone/tests/offers/chromium.sdp");
+
+async fn softphone_edge(max_desks: usize) -> Arc<SipTelephony> {
+    let mut settings = peers::edge_settings(None, vec![IpAddr::V4(Ipv4Addr::LOCALHOST)]);
+    settings.softphones = Some(SoftphonePlace { port: 0, max_desks });
+    Arc::new(SipTelephony::start(settings).await.unwrap())
+}
+
+/// Waits for the edge to hold `open` softphones.
+async fn softphones_become(edge: &SipTelephony, open: usize) {
+    for _ in 0..100 {
+        if edge.softphones_open() == open {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{} softphones open, not {open}", edge.softphones_open());
+}
+
+async fn a_softphone_opens_for_its_own_agent_and_closes_when_they_stop_work(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let ada = server.create_user(&server.tenant, "ada", Role::Agent, false).await;
+    let bob = server.create_user(&server.tenant, "bob", Role::Agent, false).await;
+    let sam = server.create_user(&server.tenant, "sam", Role::Supervisor, true).await;
+    let edge = softphone_edge(1).await;
+    server.app.start_engine(edge.clone(), EngineSettings { tick: Duration::from_millis(50) });
+    let (agent, other, supervisor) = (server.signed_in(&ada).await, server.signed_in(&bob).await, server.signed_in(&sam).await);
+    assert_eq!(agent.post("/api/agent/state", json!({ "event": "log_in" })).await.status, 200);
+
+    let opened = agent.post("/api/agent/softphone", json!({ "sdp": CHROMIUM_OFFER })).await;
+    assert_eq!(opened.status, 200, "{}", opened.body);
+    let answer = opened.body["sdp"].as_str().unwrap();
+    assert!(answer.contains("a=ice-lite") && answer.contains("PCMU/8000"), "{answer}");
+    assert_eq!(edge.softphones_open(), 1);
+
+    // Refused offers say why and leave the open phone as it was.
+    let video = CHROMIUM_OFFER.replace("m=audio", "m=video");
+    for (offer, status, code) in [
+        (json!({ "sdp": "hello" }), 422, "invalid_offer"),
+        (json!({ "sdp": video }), 422, "invalid_offer"),
+        (json!({ "sdp": "" }), 422, "invalid_offer"),
+        (json!({ "sdp": "v=0\r\n".repeat(14_000) }), 413, "payload_too_large"),
+        (json!({ "sdp": 42 }), 422, "invalid_body"),
+        (json!({ "sdp": CHROMIUM_OFFER, "agent": 7 }), 422, "invalid_body"),
+    ] {
+        let refused = agent.post("/api/agent/softphone", offer.clone()).await;
+        assert_eq!((refused.status, refused.body["error"]["code"].as_str()), (status, Some(code)), "{}", refused.body);
+        assert_eq!(edge.softphones_open(), 1, "a refused offer closed nothing");
+    }
+    let full = other.post("/api/agent/softphone", json!({ "sdp": CHROMIUM_OFFER })).await;
+    assert_eq!((full.status, full.body["error"]["code"].as_str()), (503, Some("softphones_full")), "{}", full.body);
+
+    // Logged out of work by a supervisor, the agent's phone closes.
+    let moved = supervisor.post(&format!("/api/agents/{}/state", ada.id.0), json!({ "change": "log_out", "reason": "end of shift" })).await;
+    assert_eq!(moved.status, 200, "{}", moved.body);
+    softphones_become(&edge, 0).await;
+
+    // Opened again and closed by the agent.
+    assert_eq!(agent.post("/api/agent/softphone", json!({ "sdp": CHROMIUM_OFFER })).await.status, 200);
+    softphones_become(&edge, 1).await;
+    assert_eq!(agent.delete("/api/agent/softphone").await.status, 204);
+    softphones_become(&edge, 0).await;
+}
+
+async fn simulated_calls_open_no_softphone(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let ada = server.create_user(&server.tenant, "ada", Role::Agent, false).await;
+    server.start_engine(trustline_telephony::CarrierProfile::default(), 1.0);
+    let agent = server.signed_in(&ada).await;
+    let refused = agent.post("/api/agent/softphone", json!({ "sdp": CHROMIUM_OFFER })).await;
+    assert_eq!((refused.status, refused.body["error"]["code"].as_str()), (409, Some("no_softphone")), "{}", refused.body);
+    let desk = agent.get("/desk").await.text;
+    assert!(desk.contains("this installation's calls are simulated") && !desk.contains("id=\"mic-check\""), "the desk offers no phone");
 }
