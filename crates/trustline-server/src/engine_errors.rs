@@ -55,15 +55,15 @@ impl From<TelephonyError> for ApiError {
     fn from(error: TelephonyError) -> Self {
         let code = match error {
             TelephonyError::BadOffer(_) => ErrorCode::InvalidOffer,
+            TelephonyError::BadDigits(_) => ErrorCode::InvalidKeys,
+            TelephonyError::NoAudioYet => ErrorCode::WrongCallState,
             TelephonyError::NoSoftphone => ErrorCode::NoSoftphone,
             TelephonyError::SoftphonesFull => ErrorCode::SoftphonesFull,
             TelephonyError::Unavailable(_)
             | TelephonyError::UnknownCall
-            | TelephonyError::BadDigits(_)
             | TelephonyError::BadNumber(_)
             | TelephonyError::NoTrunk
-            | TelephonyError::DeskOffline
-            | TelephonyError::NoAudioYet => ErrorCode::NoTelephony,
+            | TelephonyError::DeskOffline => ErrorCode::NoTelephony,
         };
         ApiError::new(code, error.to_string())
     }

@@ -104,6 +104,7 @@ error_codes! {
     InvalidForm => ("invalid_form", UNPROCESSABLE_ENTITY),
     InvalidHeader => ("invalid_header", UNPROCESSABLE_ENTITY),
     InvalidIncident => ("invalid_incident", UNPROCESSABLE_ENTITY),
+    InvalidKeys => ("invalid_keys", UNPROCESSABLE_ENTITY),
     InvalidMove => ("invalid_move", UNPROCESSABLE_ENTITY),
     InvalidName => ("invalid_name", UNPROCESSABLE_ENTITY),
     InvalidNote => ("invalid_note", UNPROCESSABLE_ENTITY),

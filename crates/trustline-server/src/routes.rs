@@ -1130,6 +1130,16 @@ fn entries() -> Vec<Entry> {
         entry(Method::POST, "/api/calls/{id}/resume", "Take the person on hold back", Allowed(Action::AgentWork), post(work_api::resume))
             .answers(StatusCode::NO_CONTENT)
             .fails_with(DESK_REFUSALS),
+        entry(
+            Method::POST,
+            "/api/calls/{id}/keys",
+            "Play keys to the person you talk to (your dial pad; the keys are not kept)",
+            Allowed(Action::AgentWork),
+            post(work_api::send_keys),
+        )
+        .takes::<work_api::KeysInput>()
+        .answers(StatusCode::NO_CONTENT)
+        .fails_with(&[ErrorCode::InvalidKeys, ErrorCode::WrongCallState, ErrorCode::NoTelephony]),
         entry(Method::POST, "/api/calls/{id}/hangup", "End your conversation", Allowed(Action::AgentWork), post(work_api::hang_up))
             .answers(StatusCode::NO_CONTENT)
             .fails_with(DESK_REFUSALS),

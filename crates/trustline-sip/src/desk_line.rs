@@ -48,7 +48,7 @@ struct RecordedAgent {
 /// What a desk gives its call in the next 20 ms.
 pub(crate) enum DeskSound {
     /// A virtual agent's recorded voice.
-    Recorded([i16; FRAME]),
+    Recorded(Box<[i16; FRAME]>),
     /// A live agent: their voice is relayed as it arrives.
     Live,
     /// Nobody sits at the desk now (the softphone is reconnecting).
@@ -67,7 +67,7 @@ impl Seat {
             Occupant::Recorded(agent) => {
                 let frame = agent.greeting.get(agent.position).copied().unwrap_or([0; FRAME]);
                 agent.position = (agent.position + 1) % (agent.greeting.len() + PAUSE_FRAMES);
-                DeskSound::Recorded(frame)
+                DeskSound::Recorded(Box::new(frame))
             }
         }
     }
@@ -185,7 +185,10 @@ impl Desks {
 
     /// Softphone sessions seated now.
     pub fn softphones(&self) -> usize {
-        lock(&self.seats).values().filter(|seat| matches!(&*lock(&seat.occupant), Occupant::Softphone(session) if !session.is_ended())).count()
+        lock(&self.seats)
+            .values()
+            .filter(|seat| matches!(&*lock(&seat.occupant), Occupant::Softphone(session) if !session.is_ended()))
+            .count()
     }
 
     /// The agent's seat, if somebody sits there.

@@ -319,7 +319,7 @@ impl MediaPort {
                         _ if state.held => state.music.next_frame(),
                         None => state.music.next_frame(),
                         Some(Present::Desk(seat)) => match seat.next_sound() {
-                            DeskSound::Recorded(frame) => frame,
+                            DeskSound::Recorded(frame) => *frame,
                             DeskSound::Away => state.music.next_frame(),
                             // The agent's voice is relayed as it comes.
                             DeskSound::Live => return,

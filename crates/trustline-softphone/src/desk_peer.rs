@@ -136,7 +136,6 @@ mod tests {
         assert!(!peer.take(&[], stranger, now), "an empty datagram is refused");
     }
 
-
     #[test]
     fn the_answered_audio_line_is_the_first_taken_one() {
         let answer = "v=0\r\nm=video 0 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\nm=audio 0 UDP/TLS/RTP/SAVPF 0\r\na=mid:1\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:2\r\n";

@@ -66,14 +66,7 @@ impl Softphones {
         let (audio, audio_in) = mpsc::channel(AUDIO_BACKLOG);
         let (control, control_in) = mpsc::unbounded_channel();
         let stop = CancellationToken::new();
-        let driver = Driver {
-            socket,
-            at,
-            max_desks: settings.max_desks,
-            peers: HashMap::new(),
-            routes: HashMap::new(),
-            next_id: 0,
-        };
+        let driver = Driver { socket, at, max_desks: settings.max_desks, peers: HashMap::new(), routes: HashMap::new(), next_id: 0 };
         tokio::spawn(driver.run(audio_in, control_in, stop.clone()));
         Ok(Self { local, audio, control, stop })
     }
@@ -93,7 +86,9 @@ impl Softphones {
         replacing: Option<&DeskSession>,
     ) -> Result<(DeskSession, String), SoftphoneError> {
         let (reply, answer) = oneshot::channel();
-        self.control.send(Control::Open { offer: offer.to_owned(), voice, replacing: replacing.map(|session| session.id), reply }).map_err(|_| SoftphoneError::Stopped)?;
+        self.control
+            .send(Control::Open { offer: offer.to_owned(), voice, replacing: replacing.map(|session| session.id), reply })
+            .map_err(|_| SoftphoneError::Stopped)?;
         let opened = answer.await.map_err(|_| SoftphoneError::Stopped)??;
         let session =
             DeskSession { id: opened.id, laws: opened.laws, audio: self.audio.clone(), control: self.control.clone(), ended: opened.ended };
@@ -202,7 +197,8 @@ impl Driver {
 
     fn receive(&mut self, datagram: &[u8], source: SocketAddr) {
         let now = Instant::now();
-        let routed = self.routes.get(&source).copied().filter(|id| self.peers.get(id).is_some_and(|peer| peer.desk.accepts(datagram, source, now)));
+        let routed =
+            self.routes.get(&source).copied().filter(|id| self.peers.get(id).is_some_and(|peer| peer.desk.accepts(datagram, source, now)));
         let owner = routed.or_else(|| self.peers.iter().find(|(_, peer)| peer.desk.accepts(datagram, source, now)).map(|(id, _)| *id));
         let Some(id) = owner else { return };
         self.routes.insert(source, id);
@@ -277,4 +273,3 @@ impl Driver {
 fn rand_start() -> u64 {
     u64::from(rand::random::<u32>())
 }
-

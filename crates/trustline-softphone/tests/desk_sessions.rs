@@ -189,7 +189,10 @@ async fn offers_that_carry_no_usable_audio_are_refused_and_open_nothing() {
     let (session, _browser) = connect(&phones, voice.clone()).await;
     let (_, offer) = Browser::new().await;
     assert!(matches!(phones.open(&offer, voice.clone(), None).await, Err(SoftphoneError::Full(1))), "a second desk finds the service full");
-    assert!(matches!(phones.open("hello", voice.clone(), None).await, Err(SoftphoneError::BadOffer(_))), "a bad offer is told so, full or not");
+    assert!(
+        matches!(phones.open("hello", voice.clone(), None).await, Err(SoftphoneError::BadOffer(_))),
+        "a bad offer is told so, full or not"
+    );
     // The same desk opening again takes its own place.
     let (replacement, _) = phones.open(&offer, voice, Some(&session)).await.unwrap();
     let ended = session.ended();

@@ -16,6 +16,7 @@ use trustline_domain::dialing::{CampaignSettings, CampaignStatus, DialingMode, D
 use trustline_domain::webhooks::WebhookEvent;
 use trustline_domain::{AuditAction, ContactId, TenantId, UnixTime, UserId};
 use trustline_store::{AttemptRecord, CallChange, CallDirection, CallDisposition, CallMode, CallRecord, CallState, StoreError};
+use trustline_telephony::{DtmfDigits, TelephonyError};
 use trustline_vault::subject_label;
 
 /// Offers the agent the next contact of a running preview campaign; `None`
@@ -85,7 +86,7 @@ pub enum DeskError {
     #[error(transparent)]
     Call(#[from] CallError),
     #[error(transparent)]
-    Telephony(#[from] trustline_telephony::TelephonyError),
+    Telephony(#[from] TelephonyError),
 }
 
 impl From<StoreError> for DeskError {
@@ -198,6 +199,19 @@ pub async fn hold(engine: &Engine, tenant: TenantId, agent: UserId, id: i64, on:
     // The person hung up meanwhile: their line's follower ends the conversation.
     let _held = telephony.hold(leg, on).await;
     Ok(())
+}
+
+/// The agent presses `keys` on their dial pad: they are played to the
+/// person (a menu at the other end). The keys themselves are never kept
+/// or logged: they may be a PIN.
+pub async fn send_keys(engine: &Engine, tenant: TenantId, agent: UserId, id: i64, keys: &DtmfDigits) -> Result<(), DeskError> {
+    own_call(engine, tenant, agent, id, CallState::Connected).await?;
+    let telephony = engine.telephony().cloned().ok_or(DeskError::NoTelephony)?;
+    let leg = engine.leg_of(id).ok_or(DeskError::LineGone)?;
+    match telephony.send_dtmf(leg, keys).await {
+        Err(TelephonyError::UnknownCall) => Err(DeskError::LineGone),
+        sent => Ok(sent?),
+    }
 }
 
 /// What closes a call's wrap-up: its disposition code, what that means

@@ -258,6 +258,26 @@ pub(crate) async fn resume(State(state): State<AppState>, authed: Authed, ApiPat
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Keys the agent presses on the dial pad, played to the person.
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct KeysInput {
+    /// 1 to 32 of `0`-`9`, `*`, `#`, `A`-`D`.
+    #[schemars(length(min = 1, max = 32), pattern(r"^[0-9*#A-D]+$"))]
+    keys: String,
+}
+
+pub(crate) async fn send_keys(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<KeysInput>,
+) -> Result<StatusCode, ApiError> {
+    let keys = trustline_telephony::DtmfDigits::parse(&input.keys)?;
+    desk::send_keys(&state.engine, authed.principal.tenant.id, authed.principal.user.id, id, &keys).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 pub(crate) async fn cancel(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
     desk::cancel(&state.engine, authed.principal.tenant.id, authed.principal.user.id, id).await?;
     Ok(StatusCode::NO_CONTENT)

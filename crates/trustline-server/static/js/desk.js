@@ -155,6 +155,7 @@ function renderWork() {
   announce(incoming, source ? `for ${source.name}` : '');
   countDown();
   $('hang-up').hidden = call.state !== 'connected';
+  if (PHONE) $('dial-pad').hidden = call.state !== 'connected' || held;
   if (work.contact) renderContact(work.contact);
   $('history').replaceChildren(...(work.history ?? []).map((h) => el('li', {},
     `${whenHere(h.at)}: ${h.disposition_label ?? h.disposition ?? RESULTS[h.result] ?? h.result ?? 'no result'}${h.agent ? ` · ${h.agent}` : ''}`)));
@@ -321,6 +322,11 @@ $('hang-up').addEventListener('click', actions.hangUp);
 if (PHONE) {
   $('mic-check').addEventListener('click', actions.checkMicrophone);
   $('mute').addEventListener('click', actions.mute);
+  // One key per press, played to the person; the status line says which went.
+  $('dial-pad').addEventListener('click', (event) => {
+    const key = event.target.closest('button')?.dataset.key;
+    if (key) attempt(async () => { await api('POST', `/api/calls/${work.call.id}/keys`, { keys: key }); say(`Sent ${key}.`); });
+  });
 }
 
 $('reveal-form').addEventListener('submit', (event) => {

@@ -20,6 +20,7 @@ on_both_engines!(
     calls_follow_skills_priority_and_overflow,
     calls_ring_at_the_desk_until_accepted_declined_or_missed,
     a_conversation_goes_on_hold_and_back,
+    the_dial_pad_plays_keys_to_the_caller_and_refuses_anything_else,
     callers_abandon_take_callbacks_or_find_the_queue_closed,
     queues_and_skills_refuse_bad_input,
     a_queue_answers_only_its_own_tenants_numbers,
@@ -295,6 +296,33 @@ async fn a_conversation_goes_on_hold_and_back(engine: Engine) {
     for (action, times) in [("call.hold", 2), ("call.resume", 1)] {
         assert_eq!(raw.scalar(&format!("SELECT COUNT(*) FROM audit_events WHERE action = '{action}'")).await, times, "{action}");
     }
+}
+
+async fn the_dial_pad_plays_keys_to_the_caller_and_refuses_anything_else(engine: Engine) {
+    let f = floor(engine, 2).await;
+    create_queue(&f.sam, json!({ "name": "Care", "number": GENERAL })).await;
+    let [(a0, _), (a1, _)] = &f.agents[..] else { unreachable!() };
+    log_in(a0).await;
+    let leg = f.telephony.ring_in(GENERAL, Some("+442079460402"), PATIENT).await.unwrap();
+    let work = wait_for(a0, "/api/agent/work", |w| w["call"]["state"] == "connected").await;
+    let call = work["call"]["id"].as_i64().unwrap();
+    let path = format!("/api/calls/{call}/keys");
+
+    assert_eq!(a0.post(&path, json!({ "keys": "12#" })).await.status, 204);
+    for (body, code) in [
+        (json!({ "keys": "" }), "invalid_keys"),
+        (json!({ "keys": "12x" }), "invalid_keys"),
+        (json!({ "keys": "1".repeat(33) }), "invalid_keys"),
+        (json!({ "keys": 5 }), "invalid_body"),
+        (json!({ "keys": "1", "digits": "2" }), "invalid_body"),
+    ] {
+        let refused = a0.post(&path, body.clone()).await;
+        assert_eq!((refused.status, refused.body["error"]["code"].as_str()), (422, Some(code)), "{body}: {}", refused.body);
+    }
+    assert_eq!(a1.post(&path, json!({ "keys": "9" })).await.status, 404, "not their call");
+    assert_eq!(f.telephony.keys_heard(leg).as_deref(), Some("12#"), "refused keys play nothing");
+    assert_eq!(step(a0, call, "hangup").await.status, 204);
+    assert_eq!(a0.post(&path, json!({ "keys": "3" })).await.status, 409, "only a conversation takes keys");
 }
 
 async fn callers_abandon_take_callbacks_or_find_the_queue_closed(engine: Engine) {

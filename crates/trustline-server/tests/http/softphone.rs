@@ -2,7 +2,8 @@
 //! plays a 1 kHz tone, the server's SIP edge, and SIPp as a caller whose
 //! audio the test speaks (440 Hz) and hears. The agent starts work (the
 //! phone connects), accepts the call, and each side hears the other;
-//! muted, the caller hears the agent no more; on hold, hold music.
+//! muted, the caller hears the agent no more; the dial pad's keys reach the
+//! caller; on hold, hold music.
 
 #[path = "../../../trustline-sip/tests/peers/mod.rs"]
 mod peers;
@@ -16,8 +17,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use trustline_dialer::EngineSettings;
-use trustline_sip::{SipTelephony, SoftphonePlace};
 use trustline_domain::Role;
+use trustline_sip::{KeyEvent, SipTelephony, SoftphonePlace};
 use trustline_testkit::{Browser, Engine, TestServer, on_both_engines};
 
 const QUEUE_NUMBER: &str = "+442071838000";
@@ -149,6 +150,19 @@ async fn an_agent_and_a_sip_caller_hear_each_other_through_the_desk() {
     assert!(muted < 2.0, "muted, the caller no longer hears the agent (1 kHz ratio {muted:.1})");
     desk.press("m").await;
     desk.wait_until("#status", "the unmute", |t| t == "Unmuted.").await;
+
+    // The dial pad plays keys to the caller (RFC 4733 events: SIPp's SDP takes them).
+    desk.click("#dial-pad button[data-key='5']").await;
+    desk.wait_until("#status", "the key sent", |t| t == "Sent 5.").await;
+    let heard = far.listen(Duration::from_millis(600)).await;
+    let keys: Vec<char> = heard
+        .iter()
+        .filter(|h| h.from == media && h.payload_type == 101)
+        .filter_map(|h| KeyEvent::parse(&h.payload))
+        .filter(|event| event.end)
+        .map(|event| event.key)
+        .collect();
+    assert!(keys.contains(&'5') && keys.iter().all(|key| *key == '5'), "the caller got the key: {keys:?}");
 
     desk.press("p").await;
     desk.wait_until("#call-state", "the hold", |t| t == "connected (on hold)").await;
