@@ -47,9 +47,11 @@ pub(crate) fn described(audit: AuditDraft, change: &AgentMove) -> AuditDraft {
 
 /// Tells the world about a committed move.
 pub(crate) async fn publish(engine: &Engine, change: &AgentMove) {
-    if change.to == AgentState::Offline {
+    if change.to == AgentState::Offline
+        && let Some(telephony) = engine.telephony()
+    {
         // Out of work, the agent's desk carries no audio.
-        crate::softphone::close_softphone(engine, change.tenant_id, change.user_id).await;
+        telephony.close_softphone(change.tenant_id, change.user_id).await;
     }
     engine.world.announce(News::Agent(change.clone())).await;
 }

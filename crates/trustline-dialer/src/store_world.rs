@@ -162,6 +162,10 @@ impl World for StoreWorld {
         self.store.hold_call(hold, audit).await
     }
 
+    async fn record(&self, audit: AuditDraft) -> StoreResult<()> {
+        self.store.append_audit(vec![audit]).await
+    }
+
     async fn dispose_call(&self, disposition: CallDisposition, audit: AuditDraft) -> StoreResult<()> {
         self.store.dispose_call(disposition, audit).await
     }

@@ -73,6 +73,8 @@ pub trait World: Send + Sync {
     /// Inbound calls waiting for an agent or a callback, oldest first.
     async fn waiting_calls(&self, tenant: TenantId) -> StoreResult<Vec<CallRecord>>;
     async fn hold_call(&self, hold: CallHold, audit: AuditDraft) -> StoreResult<()>;
+    /// Keeps an event that changes no record (a supervisor monitoring a call).
+    async fn record(&self, audit: AuditDraft) -> StoreResult<()>;
     async fn dispose_call(&self, disposition: CallDisposition, audit: AuditDraft) -> StoreResult<()>;
 
     /// The number to dial for a contact, and nothing else of it opened.

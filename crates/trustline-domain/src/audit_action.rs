@@ -47,6 +47,7 @@ audit_actions! {
     CallDecline => "call.decline",
     CallDisposition => "call.disposition",
     CallHold => "call.hold",
+    CallMonitor => "call.monitor",
     CallOffer => "call.offer",
     CallPlace => "call.place",
     CallResume => "call.resume",

@@ -56,14 +56,13 @@ impl From<TelephonyError> for ApiError {
         let code = match error {
             TelephonyError::BadOffer(_) => ErrorCode::InvalidOffer,
             TelephonyError::BadDigits(_) => ErrorCode::InvalidKeys,
-            TelephonyError::NoAudioYet => ErrorCode::WrongCallState,
+            TelephonyError::NoAudioYet | TelephonyError::NotAtDesk => ErrorCode::WrongCallState,
+            TelephonyError::DeskOffline => ErrorCode::DeskOffline,
             TelephonyError::NoSoftphone => ErrorCode::NoSoftphone,
             TelephonyError::SoftphonesFull => ErrorCode::SoftphonesFull,
-            TelephonyError::Unavailable(_)
-            | TelephonyError::UnknownCall
-            | TelephonyError::BadNumber(_)
-            | TelephonyError::NoTrunk
-            | TelephonyError::DeskOffline => ErrorCode::NoTelephony,
+            TelephonyError::Unavailable(_) | TelephonyError::UnknownCall | TelephonyError::BadNumber(_) | TelephonyError::NoTrunk => {
+                ErrorCode::NoTelephony
+            }
         };
         ApiError::new(code, error.to_string())
     }

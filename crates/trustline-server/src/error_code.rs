@@ -63,6 +63,7 @@ error_codes! {
     Conflict => ("conflict", CONFLICT),
     CourseExists => ("course_exists", CONFLICT),
     CustomFields => ("custom_fields", CONFLICT),
+    DeskOffline => ("desk_offline", CONFLICT),
     DuplicatePhone => ("duplicate_phone", CONFLICT),
     IdempotencyInProgress => ("idempotency_in_progress", CONFLICT),
     IllegalIncidentChange => ("illegal_incident_change", CONFLICT),

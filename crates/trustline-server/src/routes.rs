@@ -1049,6 +1049,25 @@ fn entries() -> Vec<Entry> {
         .takes::<agents_api::SupervisedMove>()
         .fails_with(&[ErrorCode::InvalidMove, ErrorCode::IllegalTransition, ErrorCode::Conflict]),
         entry(
+            Method::POST,
+            "/api/agents/{id}/monitor",
+            "Listen to an agent's conversation, whisper to the agent or barge in, from your own desk phone (audited on the call)",
+            Allowed(Action::AgentMonitor),
+            post(agents_api::monitor),
+        )
+        .takes::<agents_api::MonitorInput>()
+        .returns::<agents_api::MonitoredCall>()
+        .fails_with(&[ErrorCode::WrongCallState, ErrorCode::DeskOffline, ErrorCode::NoTelephony]),
+        entry(
+            Method::DELETE,
+            "/api/agents/{id}/monitor",
+            "Leave an agent's conversation you monitor (audited on the call)",
+            Allowed(Action::AgentMonitor),
+            delete(agents_api::stop_monitoring),
+        )
+        .answers(StatusCode::NO_CONTENT)
+        .fails_with(&[ErrorCode::WrongCallState, ErrorCode::NoTelephony]),
+        entry(
             Method::GET,
             "/api/agents/{id}/history",
             "One agent's moves, newest first",

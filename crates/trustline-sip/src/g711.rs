@@ -26,6 +26,11 @@ impl G711 {
         }
     }
 
+    /// `payload` as linear samples.
+    pub fn decode_all(self, payload: &[u8]) -> Vec<i16> {
+        payload.iter().map(|code| self.decode(*code)).collect()
+    }
+
     /// `payload`, coded in `self`, as `to` codes it.
     pub fn recode(self, payload: &[u8], to: G711) -> Vec<u8> {
         if self == to {

@@ -18,6 +18,7 @@ mod error;
 mod g711;
 mod inbound_call;
 mod media_port;
+mod monitor_mix;
 mod outbound_call;
 mod phone_number;
 mod reason;

@@ -8,6 +8,7 @@
 use crate::audio_sdp::{Direction, G711, RemoteAudio, audio_answer, audio_offer};
 use crate::desk_line::{DeskSound, Seat};
 use crate::g711::ulaw_frames;
+use crate::monitor_mix::{MonitorMix, Voice};
 use crate::rtp_packet::{KeyEvent, RtpPacket};
 use crate::tone::{FRAME, HoldMusic, Tone, key_frequencies};
 use std::collections::VecDeque;
@@ -18,6 +19,7 @@ use std::time::Duration;
 use tokio::net::UdpSocket;
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
+use trustline_telephony::MonitorMode;
 
 /// RTP's clock for G.711: 8,000 per second, 160 per 20 ms frame.
 const FRAME_TICKS: u32 = FRAME as u32;
@@ -52,6 +54,9 @@ struct MediaState {
     /// address the call's signalling comes from are taken.
     latched: Option<SocketAddr>,
     partner: Option<Partner>,
+    /// A supervisor on the call (joined to a desk): the three voices are
+    /// mixed every 20 ms instead of relayed.
+    monitor: Option<Monitoring>,
     held: bool,
     /// Whether the call is answered: before that the far network plays its
     /// own early media and nothing is sent.
@@ -74,6 +79,11 @@ impl Default for Outgoing {
     fn default() -> Self {
         Self { ssrc: rand::random(), sequence: rand::random(), timestamp: rand::random() }
     }
+}
+
+struct Monitoring {
+    supervisor: Arc<Seat>,
+    mix: MonitorMix,
 }
 
 /// Who a bridged call talks to.
@@ -188,7 +198,24 @@ impl MediaPort {
     }
 
     fn replace_partner(&self, partner: Option<Partner>) -> Option<Present> {
-        std::mem::replace(&mut self.lock().partner, partner).and_then(|old| old.present())
+        let mut state = self.lock();
+        // A supervisor monitors a call with the desk it was joined to, not wherever it goes next.
+        state.monitor = None;
+        std::mem::replace(&mut state.partner, partner).and_then(|old| old.present())
+    }
+
+    /// Puts the supervisor at `seat` on this call as `mode` says, or takes
+    /// them off (`None`). `false` when the call is not joined to a desk.
+    pub fn monitor(self: &Arc<Self>, supervisor: Option<(Arc<Seat>, MonitorMode)>) -> bool {
+        let mut state = self.lock();
+        if !matches!(state.partner, Some(Partner::Desk(_))) {
+            return false;
+        }
+        state.monitor = supervisor.map(|(seat, mode)| {
+            seat.connect(self);
+            Monitoring { supervisor: seat, mix: MonitorMix::new(mode) }
+        });
+        true
     }
 
     /// On hold the other side hears music and its audio goes nowhere.
@@ -259,13 +286,24 @@ impl MediaPort {
                 }
                 (None, key.filter(|_| fresh).map(|event| event.key))
             } else {
-                let partner = state.partner.as_ref().and_then(Partner::present).filter(|_| !state.held && state.live);
                 let audio = if packet.payload_type == remote.payload_type {
                     Some(remote.codec)
                 } else {
                     G711::of_payload_type(packet.payload_type)
                 };
-                (partner.zip(audio).map(|(partner, codec)| (partner, codec, packet.payload.to_vec())), None)
+                let (held, live) = (state.held, state.live);
+                match state.monitor.as_mut() {
+                    Some(monitoring) => {
+                        if let Some(codec) = audio.filter(|_| !held && live) {
+                            monitoring.mix.push(Voice::Caller, &codec.decode_all(packet.payload));
+                        }
+                        (None, None)
+                    }
+                    None => {
+                        let partner = state.partner.as_ref().and_then(Partner::present).filter(|_| !held && live);
+                        (partner.zip(audio).map(|(partner, codec)| (partner, codec, packet.payload.to_vec())), None)
+                    }
+                }
             }
         };
         if let Some(key) = key {
@@ -295,13 +333,28 @@ impl MediaPort {
         }
     }
 
-    /// What this call sends on its own every 20 ms: queued keys, or hold
-    /// music when it has no partner or is held.
+    /// What this call sends on its own every 20 ms: queued keys, hold
+    /// music when it has no partner or is held, a virtual agent's voice,
+    /// or, with a supervisor on the call, what the mix gives each party.
     async fn tick(&self) {
+        let mut heard_at_desks: Vec<(Arc<Seat>, [i16; FRAME])> = Vec::new();
         let datagram = {
             let mut state = self.lock();
             let Some(Target { to, codec, payload_type }) = state.sendable() else { return };
             let state = &mut *state;
+            let mixed = state.monitor.as_mut().map(|monitoring| {
+                if let Some(Partner::Desk(agent)) = &state.partner {
+                    if let DeskSound::Recorded(frame) = agent.next_sound() {
+                        monitoring.mix.push(Voice::Agent, &*frame);
+                    }
+                }
+                let mixed = monitoring.mix.mix();
+                if let Some(Partner::Desk(agent)) = &state.partner {
+                    heard_at_desks.push((agent.clone(), mixed.to_agent));
+                }
+                heard_at_desks.push((monitoring.supervisor.clone(), mixed.to_supervisor));
+                mixed.to_caller
+            });
             match state.queued.pop_front() {
                 Some(Queued::Event { event, payload_type, start, first }) => {
                     let Some(payload) = event.to_bytes() else { return };
@@ -315,22 +368,27 @@ impl MediaPort {
                 Some(Queued::Frame(frame)) => Some((vec![state.outgoing.audio(codec, payload_type, &frame)], to)),
                 Some(Queued::Silence) => Some((vec![state.outgoing.audio(codec, payload_type, &[0; FRAME])], to)),
                 None => {
-                    let frame = match state.partner.as_ref().and_then(Partner::present) {
+                    let frame = match (state.partner.as_ref().and_then(Partner::present), mixed) {
                         _ if state.held => state.music.next_frame(),
-                        None => state.music.next_frame(),
-                        Some(Present::Desk(seat)) => match seat.next_sound() {
+                        (_, Some(mixed)) => mixed,
+                        (None, None) => state.music.next_frame(),
+                        (Some(Present::Desk(seat)), None) => match seat.next_sound() {
                             DeskSound::Recorded(frame) => *frame,
                             DeskSound::Away => state.music.next_frame(),
                             // The agent's voice is relayed as it comes.
                             DeskSound::Live => return,
                         },
                         // The partner call's packets are relayed as they come.
-                        Some(Present::Leg(_)) => return,
+                        (Some(Present::Leg(_)), None) => return,
                     };
                     Some((vec![state.outgoing.audio(codec, payload_type, &frame)], to))
                 }
             }
         };
+        for (seat, frame) in heard_at_desks {
+            let payload: Vec<u8> = frame.iter().map(|sample| G711::Pcmu.encode(*sample)).collect();
+            seat.hear(G711::Pcmu, &payload);
+        }
         if let Some((packets, to)) = datagram {
             for packet in packets {
                 self.send(&packet, to).await;
@@ -346,6 +404,17 @@ impl MediaPort {
         let datagram = {
             let mut state = self.lock();
             let joined = matches!(&state.partner, Some(Partner::Desk(joined)) if Arc::ptr_eq(joined, seat));
+            if let Some(monitoring) = state.monitor.as_mut() {
+                let voice = if joined {
+                    Voice::Agent
+                } else if Arc::ptr_eq(&monitoring.supervisor, seat) {
+                    Voice::Supervisor
+                } else {
+                    return;
+                };
+                monitoring.mix.push(voice, &codec.decode_all(payload));
+                return;
+            }
             let Some(target) = state.sendable().filter(|_| joined && !state.held && state.queued.is_empty()) else { return };
             let payload = codec.recode(payload, target.codec);
             (state.outgoing.packet(target.payload_type, false, &payload), target.to)

@@ -15,7 +15,9 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use trustline_domain::{TenantId, UserId};
 use trustline_softphone::SoftphoneError;
-use trustline_telephony::{CallLeg, CallProgress, DialRequest, DtmfDigits, IncomingCall, LegId, Party, Telephony, TelephonyError};
+use trustline_telephony::{
+    CallLeg, CallProgress, DialRequest, DtmfDigits, IncomingCall, LegId, MonitorMode, Party, Telephony, TelephonyError,
+};
 
 /// Calls waiting for the switchboard before the edge stops taking new ones.
 const INCOMING_BACKLOG: usize = 256;
@@ -161,6 +163,15 @@ impl Telephony for SipTelephony {
 
     async fn send_dtmf(&self, leg: LegId, keys: &DtmfDigits) -> Result<(), TelephonyError> {
         if self.edge.calls.get(leg)?.media.send_keys(keys.as_str()) { Ok(()) } else { Err(TelephonyError::NoAudioYet) }
+    }
+
+    async fn monitor(&self, leg: LegId, tenant: TenantId, supervisor: UserId, mode: Option<MonitorMode>) -> Result<(), TelephonyError> {
+        let call = self.edge.calls.get(leg)?;
+        let supervisor = match mode {
+            Some(mode) => Some((self.edge.desks.seated(tenant, supervisor).ok_or(TelephonyError::DeskOffline)?, mode)),
+            None => None,
+        };
+        if call.media.monitor(supervisor) { Ok(()) } else { Err(TelephonyError::NotAtDesk) }
     }
 
     async fn open_softphone(&self, tenant: TenantId, agent: UserId, offer: &str) -> Result<String, TelephonyError> {

@@ -5,7 +5,7 @@
 //! about a call goes to the carrier it is on. Each call gets an id of this
 //! set's own, forgotten when its progress ends.
 
-use crate::port::{CallLeg, DialRequest, DtmfDigits, IncomingCall, LegId, Party, Telephony, TelephonyError};
+use crate::port::{CallLeg, DialRequest, DtmfDigits, IncomingCall, LegId, MonitorMode, Party, Telephony, TelephonyError};
 use async_trait::async_trait;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -146,6 +146,11 @@ impl Telephony for CarrierSet {
     async fn send_dtmf(&self, leg: LegId, keys: &DtmfDigits) -> Result<(), TelephonyError> {
         let (carrier, _, own) = self.route(leg)?;
         carrier.send_dtmf(own, keys).await
+    }
+
+    async fn monitor(&self, leg: LegId, tenant: TenantId, supervisor: UserId, mode: Option<MonitorMode>) -> Result<(), TelephonyError> {
+        let (carrier, _, own) = self.route(leg)?;
+        carrier.monitor(own, tenant, supervisor, mode).await
     }
 
     /// The first carrier that serves softphones opens it.

@@ -14,7 +14,7 @@ mod simulated_telephony;
 
 pub use carrier_set::CarrierSet;
 pub use port::{
-    Admission, CallFailure, CallLeg, CallProgress, DialRequest, DtmfDigits, IncomingCall, LegId, Party, Settlement, Telephony,
+    Admission, CallFailure, CallLeg, CallProgress, DialRequest, DtmfDigits, IncomingCall, LegId, MonitorMode, Party, Settlement, Telephony,
     TelephonyError, TrunkOwner,
 };
 pub use random::SeededRandom;

@@ -136,6 +136,27 @@ pub enum Party {
     Leg(LegId),
 }
 
+/// How a supervisor joins an agent's call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MonitorMode {
+    /// The supervisor hears the caller and the agent; nobody hears them.
+    Listen,
+    /// The agent hears the supervisor too; the caller does not.
+    Whisper,
+    /// Everyone hears everyone.
+    Barge,
+}
+
+impl MonitorMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MonitorMode::Listen => "listen",
+            MonitorMode::Whisper => "whisper",
+            MonitorMode::Barge => "barge",
+        }
+    }
+}
+
 /// Keys a caller can press, as RFC 4733 sends them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DtmfDigits(String);
@@ -209,6 +230,8 @@ pub enum TelephonyError {
     NoTrunk,
     #[error("the agent's desk has no audio session open")]
     DeskOffline,
+    #[error("the call is not joined to an agent's desk")]
+    NotAtDesk,
     #[error("the call has no audio yet (it is not answered)")]
     NoAudioYet,
     #[error("this installation's carrier carries no audio to desks (its calls are simulated)")]
@@ -244,6 +267,10 @@ pub trait Telephony: Send + Sync {
     async fn transfer(&self, leg: LegId, to: DialRequest) -> Result<CallLeg, TelephonyError>;
     /// Plays keys to the other side of the call (RFC 4733 events).
     async fn send_dtmf(&self, leg: LegId, keys: &DtmfDigits) -> Result<(), TelephonyError>;
+    /// Joins the supervisor at their desk to a call bridged to an agent's
+    /// desk as `mode` says, or takes them off it (`None`). A call leaves
+    /// its monitoring when it is bridged elsewhere, unbridged or over.
+    async fn monitor(&self, leg: LegId, tenant: TenantId, supervisor: UserId, mode: Option<MonitorMode>) -> Result<(), TelephonyError>;
     /// Opens `agent`'s softphone from their browser's WebRTC offer (SDP);
     /// the answer goes back to the browser. It replaces a session the desk
     /// had, and a call bridged to the desk is heard on it at once.

@@ -4,8 +4,8 @@
 //! time, optionally faster (`speed` 10 plays a 30 s ring in 3 s).
 
 use crate::port::{
-    Admission, CallFailure, CallLeg, CallProgress, DialRequest, DtmfDigits, IncomingCall, LegId, Party, Telephony, TelephonyError,
-    TrunkOwner,
+    Admission, CallFailure, CallLeg, CallProgress, DialRequest, DtmfDigits, IncomingCall, LegId, MonitorMode, Party, Telephony,
+    TelephonyError, TrunkOwner,
 };
 use crate::simulated_callers::{Caller, InboundTraffic};
 use crate::{CallOutcome, CarrierProfile, SeededRandom, SimulatedCarrier};
@@ -26,6 +26,8 @@ struct Leg {
     party: Option<Party>,
     /// The keys played to the caller.
     keys_heard: String,
+    /// The supervisor on the call, and how.
+    monitor: Option<(UserId, MonitorMode)>,
     /// An incoming caller's answer to the callback offer.
     accepts_callback: bool,
     /// On hold: the person waits and their talk time stands still.
@@ -76,6 +78,11 @@ impl SimulatedTelephony {
     }
 
     /// The keys played to the caller on `leg` so far.
+    /// The supervisor monitoring `leg`, and how.
+    pub fn monitor_of(&self, leg: LegId) -> Option<(UserId, MonitorMode)> {
+        lock(&self.legs).get(&leg).and_then(|l| l.monitor)
+    }
+
     pub fn keys_heard(&self, leg: LegId) -> Option<String> {
         lock(&self.legs).get(&leg).map(|l| l.keys_heard.clone())
     }
@@ -92,7 +99,7 @@ impl SimulatedTelephony {
         };
         let (end, ended) = oneshot::channel();
         let (held, on_hold) = watch::channel(false);
-        let leg = Leg { end, bridge, party: None, keys_heard: String::new(), accepts_callback, held };
+        let leg = Leg { end, bridge, party: None, keys_heard: String::new(), monitor: None, accepts_callback, held };
         lock(&self.legs).insert(id, leg);
         (id, ended, on_hold)
     }
@@ -160,7 +167,10 @@ impl SimulatedTelephony {
 
 /// Takes `leg` out of its bridge, and the call it was joined to out of theirs.
 fn let_go(legs: &mut HashMap<LegId, Leg>, leg: LegId) {
-    let party = legs.get_mut(&leg).and_then(|l| l.party.take());
+    let party = legs.get_mut(&leg).and_then(|l| {
+        l.monitor = None;
+        l.party.take()
+    });
     if let Some(Party::Leg(other)) = party
         && let Some(other) = legs.get_mut(&other)
     {
@@ -302,6 +312,16 @@ impl Telephony for SimulatedTelephony {
 
     async fn send_dtmf(&self, leg: LegId, keys: &DtmfDigits) -> Result<(), TelephonyError> {
         lock(&self.legs).get_mut(&leg).ok_or(TelephonyError::UnknownCall)?.keys_heard.push_str(keys.as_str());
+        Ok(())
+    }
+
+    async fn monitor(&self, leg: LegId, _tenant: TenantId, supervisor: UserId, mode: Option<MonitorMode>) -> Result<(), TelephonyError> {
+        let mut legs = lock(&self.legs);
+        let call = legs.get_mut(&leg).ok_or(TelephonyError::UnknownCall)?;
+        if !matches!(call.party, Some(Party::Desk { .. })) {
+            return Err(TelephonyError::NotAtDesk);
+        }
+        call.monitor = mode.map(|mode| (supervisor, mode));
         Ok(())
     }
 

@@ -411,6 +411,10 @@ impl World for MemoryWorld {
         Ok(Vec::new())
     }
 
+    async fn record(&self, _audit: AuditDraft) -> StoreResult<()> {
+        Ok(())
+    }
+
     async fn hold_call(&self, hold: CallHold, _audit: AuditDraft) -> StoreResult<()> {
         let mut floor = self.floor();
         let Some(call) = floor.call_mut(hold.call_id).filter(|c| c.state == CallState::Connected && c.held_since.is_some() != hold.on)

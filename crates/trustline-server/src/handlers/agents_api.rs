@@ -8,12 +8,14 @@ use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use trustline_app::StateView;
 use trustline_domain::AuditAction;
 use trustline_domain::UserId;
 use trustline_domain::agent::{BreakReason, SelfServiceEvent};
 use trustline_domain::contact::FieldError;
+use trustline_telephony::MonitorMode;
 
 pub(crate) async fn mine(State(state): State<AppState>, authed: Authed) -> Result<Json<StateView>, ApiError> {
     let (tenant, user) = (authed.principal.tenant.id, authed.principal.user.id);
@@ -33,6 +35,62 @@ pub(crate) async fn change(
     let audit = authed.caller.audit(&state, AuditAction::AgentState, format!("user:{user}"));
     let change = trustline_dialer::carry_out(&state.engine, tenant, user, event.into(), name, audit).await?;
     Ok(Json(StateView::after(&change)))
+}
+
+/// How a supervisor joins an agent's conversation.
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MonitorInput {
+    mode: MonitorModeName,
+}
+
+/// `listen`: you hear both, nobody hears you; `whisper`: the agent hears
+/// you too, the caller does not; `barge`: everyone hears everyone.
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+enum MonitorModeName {
+    Listen,
+    Whisper,
+    Barge,
+}
+
+/// The conversation monitored.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct MonitoredCall {
+    call: i64,
+}
+
+/// A supervisor listens to an agent's conversation, whispers to the agent
+/// or barges in, from their own desk phone; the same call changes the
+/// mode. Audited on the call, with the agent named.
+pub(crate) async fn monitor(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiPath(agent): ApiPath<i64>,
+    ApiJson(input): ApiJson<MonitorInput>,
+) -> Result<Json<MonitoredCall>, ApiError> {
+    let mode = match input.mode {
+        MonitorModeName::Listen => MonitorMode::Listen,
+        MonitorModeName::Whisper => MonitorMode::Whisper,
+        MonitorModeName::Barge => MonitorMode::Barge,
+    };
+    monitoring(&state, &authed, UserId(agent), Some(mode)).await.map(|call| Json(MonitoredCall { call }))
+}
+
+/// The supervisor leaves the agent's conversation.
+pub(crate) async fn stop_monitoring(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiPath(agent): ApiPath<i64>,
+) -> Result<StatusCode, ApiError> {
+    monitoring(&state, &authed, UserId(agent), None).await.map(|_| StatusCode::NO_CONTENT)
+}
+
+async fn monitoring(state: &AppState, authed: &Authed, agent: UserId, mode: Option<MonitorMode>) -> Result<i64, ApiError> {
+    let (tenant, supervisor) = (authed.principal.tenant.id, authed.principal.user.id);
+    state.store.user(tenant, agent).await?.ok_or_else(ApiError::not_found)?;
+    let audit = authed.caller.audit(state, AuditAction::CallMonitor, format!("user:{agent}"));
+    Ok(trustline_dialer::monitor_agent(&state.engine, tenant, supervisor, agent, mode, audit).await?)
 }
 
 /// Why a supervisor moves an agent, kept in the audit log.

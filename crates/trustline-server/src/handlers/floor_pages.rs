@@ -34,10 +34,13 @@ pub(crate) async fn desk(State(state): State<AppState>, authed: Authed) -> Resul
 #[template(path = "wallboard.html")]
 struct Wallboard {
     chrome: Chrome,
+    /// Whether supervisors can monitor calls from a softphone here.
+    softphone: bool,
 }
 
 pub(crate) async fn wallboard(State(state): State<AppState>, authed: Authed) -> Result<Response, ApiError> {
-    Ok(render(&Wallboard { chrome: Chrome::of(&state, &authed, "/wallboard")? }, StatusCode::OK))
+    let softphone = trustline_dialer::serves_softphones(&state.engine);
+    Ok(render(&Wallboard { chrome: Chrome::of(&state, &authed, "/wallboard")?, softphone }, StatusCode::OK))
 }
 
 #[derive(Template)]

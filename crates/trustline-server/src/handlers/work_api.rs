@@ -53,6 +53,9 @@ pub(crate) struct WorkView {
     /// Notes on the contact, newest first, while the contact is shown in full.
     #[serde(skip_serializing_if = "Option::is_none")]
     notes: Option<Vec<NoteLine>>,
+    /// Supervisors who joined this conversation, and how, oldest first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    monitoring: Option<Vec<MonitorLine>>,
 }
 
 impl WorkView {
@@ -68,6 +71,7 @@ impl WorkView {
             contact: None,
             history: None,
             notes: None,
+            monitoring: None,
         }
     }
 }
@@ -93,6 +97,36 @@ pub(crate) struct EarlierCall {
     /// The agent who took the call, by name.
     #[serde(skip_serializing_if = "Option::is_none")]
     agent: Option<String>,
+}
+
+/// A supervisor joining, changing how, or leaving the agent's conversation.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct MonitorLine {
+    at: UnixTime,
+    supervisor: Option<String>,
+    /// `listen`, `whisper`, `barge`, or `stop` when they left.
+    mode: String,
+}
+
+/// Who monitored `call` and how, from its audit events, oldest first.
+async fn monitoring_of(state: &AppState, tenant: TenantId, call: i64) -> Result<Vec<MonitorLine>, ApiError> {
+    let events = state.store.audit_events_about(tenant, &format!("call:{call}"), 200).await?;
+    let names: BTreeMap<String, String> =
+        state.store.list_users(tenant).await?.into_iter().map(|u| (format!("user:{}", u.id), u.shown_name().to_owned())).collect();
+    let mut lines: Vec<MonitorLine> = events
+        .into_iter()
+        .filter(|e| e.body.action == AuditAction::CallMonitor.name())
+        .map(|e| {
+            let details: BTreeMap<String, String> = serde_json::from_str(&e.body.details).unwrap_or_default();
+            MonitorLine {
+                at: e.body.at,
+                supervisor: names.get(&e.body.actor).cloned(),
+                mode: details.get("mode").cloned().unwrap_or_default(),
+            }
+        })
+        .collect();
+    lines.sort_by_key(|line| line.at);
+    Ok(lines)
 }
 
 /// A note on the contact, shown with the contact in full.
@@ -170,6 +204,9 @@ async fn work_view(state: &AppState, authed: &Authed, tenant: TenantId, agent: U
         on_hold_for: call.held_since.map(|since| (now - since).max(0)),
         ..WorkView::idle()
     };
+    if matches!(call.state, trustline_store::CallState::Connected | trustline_store::CallState::WrapUp) {
+        view.monitoring = Some(monitoring_of(state, tenant, call.id).await?);
+    }
     if let Some(id) = call.campaign_id
         && let Some(campaign) = state.store.campaign(tenant, id).await?
     {

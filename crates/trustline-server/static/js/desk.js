@@ -15,6 +15,7 @@ const RESULTS = {
   person: 'talked', no_answer: 'no answer', busy: 'busy', machine: 'answering machine', abandoned: 'abandoned (no agent in time)',
   rejected: 'rejected by the network', failed: 'failed', skipped: 'skipped', cancelled: 'cancelled by the agent', closed: 'queue closed',
 };
+const MONITOR_WORDS = { listen: 'is listening', whisper: 'is listening and can whisper to you', barge: 'has joined the call' };
 const STATE_WORDS = { offline: 'offline', available: 'available', reserved: 'reserved for a call', on_call: 'on a call', wrap_up: 'in wrap-up', break: 'on a break' };
 let agent = null;
 let seen = '';
@@ -155,6 +156,10 @@ function renderWork() {
   announce(incoming, source ? `for ${source.name}` : '');
   countDown();
   $('hang-up').hidden = call.state !== 'connected';
+  // Agents are told who monitors their conversation (as the call was last read).
+  const monitors = new Map((work.monitoring ?? []).map((line) => [line.supervisor ?? 'a supervisor', line.mode]));
+  const watching = [...monitors].filter(([, mode]) => mode !== 'stop').map(([who, mode]) => `${who} ${MONITOR_WORDS[mode] ?? mode}`);
+  $('monitored').textContent = watching.length ? `Monitored: ${watching.join('; ')}.` : '';
   if (PHONE) $('dial-pad').hidden = call.state !== 'connected' || held;
   if (work.contact) renderContact(work.contact);
   $('history').replaceChildren(...(work.history ?? []).map((h) => el('li', {},

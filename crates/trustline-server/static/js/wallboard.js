@@ -5,6 +5,7 @@
 
 import { api, attempt, duration, el, follow, percent, say, when } from './api.js';
 import { alertOf } from './work_rules.js';
+import * as softphone from './softphone.js';
 
 const $ = (id) => document.getElementById(id);
 const agents = new Map();
@@ -79,6 +80,35 @@ async function history(user) {
     : 'Not logged in today.';
   $('agent-moves').replaceChildren(...moves.slice(0, 30).map((m) => el('li', {}, `${when(m.at)}: ${m.from} → ${m.to}${m.reason ? ` (${m.reason})` : ''}`)));
   $('agent-history').hidden = false;
+}
+
+// Monitoring from the supervisor's own phone: the same buttons start,
+// change and end it; each press is audited on the agent's call.
+if ($('phone')) {
+  let context = null;
+  const audio = () => (context ??= new AudioContext());
+  $('phone-connect').addEventListener('click', () => softphone.start(audio()));
+  $('mic-check').addEventListener('click', () => softphone.checkMicrophone(audio()));
+  $('mute').addEventListener('click', () => {
+    const muted = softphone.mute(!softphone.isMuted());
+    $('mute').setAttribute('aria-pressed', String(muted));
+    $('mute').textContent = muted ? 'Unmute' : 'Mute';
+  });
+  const WORDS = { listen: 'You are listening to', whisper: 'You are whispering to', barge: 'You have joined the call of' };
+  $('agent-monitor').addEventListener('click', (event) => {
+    const mode = event.target.closest('button')?.dataset.mode;
+    if (!mode) return;
+    attempt(async () => {
+      const who = names.get(shown) ?? 'the agent';
+      if (mode === 'stop') {
+        await api('DELETE', `/api/agents/${shown}/monitor`);
+        say(`You left ${who}'s call.`);
+      } else {
+        await api('POST', `/api/agents/${shown}/monitor`, { mode });
+        say(`${WORDS[mode]} ${who}.`);
+      }
+    });
+  });
 }
 
 $('move-change').addEventListener('change', () => { $('move-break').disabled = $('move-change').value !== 'take_break'; });

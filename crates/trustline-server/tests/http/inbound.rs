@@ -21,6 +21,7 @@ on_both_engines!(
     calls_ring_at_the_desk_until_accepted_declined_or_missed,
     a_conversation_goes_on_hold_and_back,
     the_dial_pad_plays_keys_to_the_caller_and_refuses_anything_else,
+    a_supervisor_monitors_a_conversation_and_it_is_kept_on_the_call,
     callers_abandon_take_callbacks_or_find_the_queue_closed,
     queues_and_skills_refuse_bad_input,
     a_queue_answers_only_its_own_tenants_numbers,
@@ -323,6 +324,57 @@ async fn the_dial_pad_plays_keys_to_the_caller_and_refuses_anything_else(engine:
     assert_eq!(f.telephony.keys_heard(leg).as_deref(), Some("12#"), "refused keys play nothing");
     assert_eq!(step(a0, call, "hangup").await.status, 204);
     assert_eq!(a0.post(&path, json!({ "keys": "3" })).await.status, 409, "only a conversation takes keys");
+}
+
+async fn a_supervisor_monitors_a_conversation_and_it_is_kept_on_the_call(engine: Engine) {
+    let f = floor(engine, 2).await;
+    create_queue(&f.sam, json!({ "name": "Care", "number": GENERAL })).await;
+    let [(a0, id0), (a1, id1)] = &f.agents[..] else { unreachable!() };
+    let monitor = |agent: i64| format!("/api/agents/{agent}/monitor");
+    let code = |reply: &Reply| (reply.status, reply.body["error"]["code"].as_str().map(str::to_owned));
+    assert_eq!(
+        code(&f.sam.post(&monitor(*id0), json!({ "mode": "listen" })).await),
+        (409, Some("wrong_call_state".into())),
+        "not on a call"
+    );
+
+    log_in(a0).await;
+    let leg = f.telephony.ring_in(GENERAL, Some("+442079460403"), PATIENT).await.unwrap();
+    let work = wait_for(a0, "/api/agent/work", |w| w["call"]["state"] == "connected").await;
+    let call = work["call"]["id"].as_i64().unwrap();
+    assert!(work.get("monitoring").is_some_and(|m| m == &json!([])), "nobody monitors yet: {work}");
+
+    let sam_id = f.sam.get("/api/session").await.body["user"]["id"].as_i64().unwrap();
+    let started = f.sam.post(&monitor(*id0), json!({ "mode": "listen" })).await;
+    assert_eq!((started.status, started.body["call"].as_i64()), (200, Some(call)), "{}", started.body);
+    let as_supervisor = |mode| Some((trustline_domain::UserId(sam_id), mode));
+    assert_eq!(f.telephony.monitor_of(leg), as_supervisor(trustline_telephony::MonitorMode::Listen));
+    assert_eq!(f.sam.post(&monitor(*id0), json!({ "mode": "whisper" })).await.status, 200);
+    assert_eq!(f.telephony.monitor_of(leg), as_supervisor(trustline_telephony::MonitorMode::Whisper));
+
+    // Refused: agents, bad modes, an agent of nobody's, an idle agent; none changes the monitoring.
+    assert_eq!(a1.post(&monitor(*id0), json!({ "mode": "listen" })).await.status, 403);
+    assert_eq!(code(&f.sam.post(&monitor(*id0), json!({ "mode": "spy" })).await), (422, Some("invalid_body".into())));
+    assert_eq!(code(&f.sam.post(&monitor(*id0), json!({})).await), (422, Some("invalid_body".into())));
+    assert_eq!(f.sam.post(&monitor(999_999), json!({ "mode": "listen" })).await.status, 404);
+    assert_eq!(code(&f.sam.post(&monitor(*id1), json!({ "mode": "listen" })).await), (409, Some("wrong_call_state".into())));
+    assert_eq!(f.telephony.monitor_of(leg), as_supervisor(trustline_telephony::MonitorMode::Whisper));
+
+    assert_eq!(f.sam.post(&monitor(*id0), json!({ "mode": "barge" })).await.status, 200);
+    assert_eq!(f.sam.delete(&monitor(*id0)).await.status, 204);
+    assert_eq!(f.telephony.monitor_of(leg), None);
+    let seen = a0.get("/api/agent/work").await.body;
+    let modes: Vec<&str> = seen["monitoring"].as_array().unwrap().iter().map(|line| line["mode"].as_str().unwrap()).collect();
+    assert_eq!(modes, ["listen", "whisper", "barge", "stop"], "{seen}");
+    assert_eq!(seen["monitoring"][0]["supervisor"], "Test sam", "{seen}");
+    let raw = &f.server.db.raw;
+    let kept = raw.scalar(&format!("SELECT COUNT(*) FROM audit_events WHERE action = 'call.monitor' AND target = 'call:{call}'")).await;
+    assert_eq!(kept, 4, "each start, change and stop is audited on the call, and nothing refused");
+
+    // Monitoring ends with the conversation.
+    assert_eq!(f.sam.post(&monitor(*id0), json!({ "mode": "listen" })).await.status, 200);
+    assert_eq!(step(a0, call, "hangup").await.status, 204);
+    assert_eq!(f.telephony.monitor_of(leg), None);
 }
 
 async fn callers_abandon_take_callbacks_or_find_the_queue_closed(engine: Engine) {
