@@ -343,10 +343,10 @@ impl MediaPort {
             let Some(Target { to, codec, payload_type }) = state.sendable() else { return };
             let state = &mut *state;
             let mixed = state.monitor.as_mut().map(|monitoring| {
-                if let Some(Partner::Desk(agent)) = &state.partner {
-                    if let DeskSound::Recorded(frame) = agent.next_sound() {
-                        monitoring.mix.push(Voice::Agent, &*frame);
-                    }
+                if let Some(Partner::Desk(agent)) = &state.partner
+                    && let DeskSound::Recorded(frame) = agent.next_sound()
+                {
+                    monitoring.mix.push(Voice::Agent, &*frame);
                 }
                 let mixed = monitoring.mix.mix();
                 if let Some(Partner::Desk(agent)) = &state.partner {
