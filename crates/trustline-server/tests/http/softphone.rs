@@ -184,6 +184,119 @@ async fn an_agent_and_a_sip_caller_hear_each_other_through_the_desk() {
     assert_clean(&server, &olive, &desk, &[]).await;
 }
 
+/// The supervisor's microphone.
+const SUPERVISOR_TONE: f64 = 1600.0;
+
+/// How loud (dB) the page plays each of `arguments[0]`'s frequencies now.
+const LEVELS: &str = "
+    const { context, analyser } = window.deskProbe;
+    const bins = new Float32Array(analyser.frequencyBinCount);
+    analyser.getFloatFrequencyData(bins);
+    return arguments[0].map((f) => Math.max(...[-2, -1, 0, 1, 2].map((d) => bins[Math.round(f * analyser.fftSize / context.sampleRate) + d])));";
+
+/// The caller speaks for `seconds`; half-way through, each page says how
+/// loud it plays the caller, the agent and the supervisor.
+async fn talk_among(far: &mut FarAudio<'_>, media: SocketAddr, pages: [&Browser; 2], seconds: u32) -> (Vec<Heard>, [Vec<f64>; 2]) {
+    let speaking = far.speak(media, CALLER_TONE, seconds * 50);
+    let listening = async {
+        tokio::time::sleep(Duration::from_millis(u64::from(seconds) * 600)).await;
+        tokio::join!(levels(pages[0]), levels(pages[1]))
+    };
+    let (heard, (first, second)) = tokio::join!(speaking, listening);
+    (heard.into_iter().skip(25).collect(), [first, second])
+}
+
+/// A supervisor at the wallboard, with a phone of their own (1.6 kHz),
+/// listens to an agent's call, whispers to the agent, barges in and
+/// leaves: each time the test hears who hears whom, at the caller's end
+/// and on both pages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supervisor_listens_whispers_and_barges_in_from_the_wallboard() {
+    let Some(driver) = driver().await else { return };
+    let Some(sipp) = peers::sipp() else { return };
+    let Floor { server, olive, sam, ada, supervisor } = floor().await;
+    server.assign_numbers(&server.tenant, &[QUEUE_NUMBER]).await;
+    let queue = json!({ "name": "Customer care", "number": QUEUE_NUMBER, "answer_within_seconds": 30 });
+    assert_eq!(supervisor.post("/api/queues", queue).await.status, 201);
+    let edge = softphone_edge(4).await;
+    server.app.start_engine(edge.clone(), EngineSettings { tick: Duration::from_millis(50) });
+    let microphones = tempfile::tempdir().unwrap();
+    let (agent_wav, supervisor_wav) = (microphones.path().join("agent.wav"), microphones.path().join("supervisor.wav"));
+    tone_wav(&agent_wav, AGENT_TONE);
+    tone_wav(&supervisor_wav, SUPERVISOR_TONE);
+
+    let desk = driver.browser_with_microphone(WIDTH, HEIGHT, &agent_wav).await;
+    sign_in(&server, &desk, &ada).await;
+    desk.click("a[href='/desk']").await;
+    desk.press("a").await;
+    desk.wait_until("#phone-state", "the agent's phone", |t| t.starts_with("Phone connected")).await;
+    let board = driver.browser_with_microphone(WIDTH, HEIGHT, &supervisor_wav).await;
+    sign_in(&server, &board, &sam).await;
+    board.click("a[href='/wallboard']").await;
+    board.click("#phone-connect").await;
+    board.wait_until("#phone-state", "the supervisor's phone", |t| t.starts_with("Phone connected")).await;
+
+    let caller = Sipp::caller(&sipp, "caller_stays.xml", edge.local_addr(), QUEUE_NUMBER);
+    let mut far = FarAudio::on(&caller.audio);
+    let media = far.listen(Duration::from_secs(1)).await.first().expect("the caller hears the edge").from;
+    desk.wait_until("#incoming", "the incoming call", |t| t.contains("Incoming call")).await;
+    desk.press("c").await;
+    desk.wait_until("#call-state", "the conversation", |t| t == "connected").await;
+    assert_eq!(desk.run(PROBE, vec![]).await, json!(true));
+    board.wait_until("#agents", "the agent on a call", |t| t.contains("on call")).await;
+    board.click(&format!("#agents tr[data-agent='{}'] button", ada.id.0)).await;
+    board.wait_until("#agent-title", "the agent's panel", |t| !t.is_empty()).await;
+    assert_accessible(&board).await;
+
+    let others = [CALLER_TONE, 500.0, 2000.0];
+    let mut steps = Vec::new();
+    for mode in ["listen", "whisper", "barge"] {
+        board.click(&format!("#agent-monitor button[data-mode='{mode}']")).await;
+        board.wait_until("#status", "the monitoring", |t| t.starts_with("You ")).await;
+        board.run("document.getElementById('status').textContent = '';", vec![]).await;
+        if mode == "listen" {
+            assert_eq!(board.run(PROBE, vec![]).await, json!(true), "the wallboard plays the call");
+        }
+        let (heard, [agent_hears, supervisor_hears]) = talk_among(&mut far, media, [&desk, &board], 3).await;
+        let caller_hears_supervisor = tone_ratio(&heard, media, SUPERVISOR_TONE, &others);
+        let caller_hears_agent = tone_ratio(&heard, media, AGENT_TONE, &others);
+        steps.push((mode, caller_hears_agent, caller_hears_supervisor, agent_hears, supervisor_hears));
+    }
+    board.click("#agent-monitor button[data-mode='stop']").await;
+    board.wait_until("#status", "the end of the monitoring", |t| t.starts_with("You left")).await;
+    let (heard, _) = talk_among(&mut far, media, [&desk, &board], 2).await;
+    let after = tone_ratio(&heard, media, SUPERVISOR_TONE, &others);
+    // (caller hears agent, caller hears supervisor, agent's page [caller, agent, supervisor], supervisor's page [...])
+    for (mode, caller_agent, caller_supervisor, agent_page, supervisor_page) in &steps {
+        assert!(*caller_agent > 20.0, "{mode}: the caller hears the agent ({caller_agent:.1})");
+        // Heard: louder than -75 dB (the tones play at -35 to -60); not heard: under -85.
+        assert!(supervisor_page[0] > -75.0 && supervisor_page[1] > -75.0, "{mode}: the supervisor hears caller and agent: {supervisor_page:?}");
+        assert!(supervisor_page[2] < -85.0, "{mode}: the supervisor is not played back to themselves: {supervisor_page:?}");
+        let agent_hears_supervisor = if *mode == "listen" { agent_page[2] < -85.0 } else { agent_page[2] > -75.0 };
+        assert!(agent_hears_supervisor, "{mode}: the agent hears the supervisor only when whispered to or barged in on: {agent_page:?}");
+        assert!(agent_page[0] > -75.0 && agent_page[1] < -85.0, "{mode}: the agent hears the caller, not themselves: {agent_page:?}");
+        let heard_by_caller = *caller_supervisor > 20.0;
+        assert_eq!(heard_by_caller, *mode == "barge", "{mode}: whether the caller hears the supervisor ({caller_supervisor:.1})");
+    }
+    assert!(after < 2.0, "left, the supervisor is heard no more ({after:.1})");
+    let work = ada_work(&server, &ada).await;
+    let modes: Vec<&str> = work["monitoring"].as_array().unwrap().iter().map(|line| line["mode"].as_str().unwrap()).collect();
+    assert_eq!(modes, ["listen", "whisper", "barge", "stop"]);
+    drop(caller);
+    assert_clean(&server, &olive, &board, &[]).await;
+}
+
+/// How loud `page` plays the caller's, the agent's and the supervisor's tones (dB).
+async fn levels(page: &Browser) -> Vec<f64> {
+    let levels = page.run(LEVELS, vec![json!([CALLER_TONE, AGENT_TONE, SUPERVISOR_TONE])]).await;
+    levels.as_array().unwrap().iter().map(|l| l.as_f64().unwrap_or(-200.0)).collect()
+}
+
+/// The agent's work as the API gives it to them.
+async fn ada_work(server: &TestServer, ada: &trustline_testkit::TestUser) -> Value {
+    server.signed_in(ada).await.get("/api/agent/work").await.body
+}
+
 on_both_engines!(a_softphone_opens_for_its_own_agent_and_closes_when_they_stop_work, simulated_calls_open_no_softphone);
 
 /// An offer Chromium made (audio only, Opus first, G.711 among the rest).
