@@ -7,6 +7,7 @@ use crate::desk_line::Desks;
 use crate::edge_settings::EdgeSettings;
 use crate::error::EdgeError;
 use crate::inbound_call;
+use crate::media_counters::MediaCounters;
 use crate::media_port::MediaPort;
 use crate::stranger_throttle::StrangerThrottle;
 use crate::trunk_directory::TrunkDirectory;
@@ -45,6 +46,8 @@ pub(crate) struct Edge {
     pub desks: Desks,
     pub trunks: Arc<TrunkDirectory>,
     pub registrations: Registrations,
+    /// What every call's audio did.
+    pub media_counters: Arc<MediaCounters>,
     /// Agents' softphones, when the edge serves them.
     pub softphones: Option<Softphones>,
     /// Cancelled when the edge stops; every call's audio stops with it.
@@ -106,6 +109,7 @@ impl Edge {
             trunks,
             registrations: Registrations::new(registration_reports),
             softphones,
+            media_counters: Arc::default(),
             stop: stop.clone(),
         });
         tokio::spawn(async move { endpoint.serve().await });
@@ -119,7 +123,7 @@ impl Edge {
         let socket = self.rtp_socket().await?;
         let announced = self.settings.public_ip.unwrap_or(self.settings.media_ip);
         let over = self.stop.child_token();
-        let media = MediaPort::open(socket, peer, announced, over.clone())?;
+        let media = MediaPort::open(socket, peer, announced, self.media_counters.clone(), over.clone())?;
         Ok((media, over))
     }
 

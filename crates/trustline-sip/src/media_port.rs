@@ -7,6 +7,7 @@
 
 use crate::audio_sdp::{Direction, G711, RemoteAudio, audio_answer, audio_offer};
 use crate::desk_line::{DeskSound, Seat};
+use crate::media_counters::{MediaCounters, sequence_step};
 use crate::g711::ulaw_frames;
 use crate::monitor_mix::{MonitorMix, Voice};
 use crate::rtp_packet::{KeyEvent, RtpPacket};
@@ -15,7 +16,7 @@ use std::collections::VecDeque;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::net::UdpSocket;
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
@@ -44,6 +45,7 @@ pub(crate) struct MediaPort {
     sdp_version: AtomicU64,
     state: Mutex<MediaState>,
     keys: broadcast::Sender<char>,
+    counters: Arc<MediaCounters>,
 }
 
 #[derive(Default)]
@@ -66,6 +68,8 @@ struct MediaState {
     /// Packets queued to go one per frame (keys being sent).
     queued: VecDeque<Queued>,
     last_key: Option<u32>,
+    /// The newest sequence number the other side's stream reached.
+    last_sequence: Option<u16>,
 }
 
 /// Our stream's identity and counters.
@@ -117,7 +121,13 @@ enum Queued {
 impl MediaPort {
     /// Takes `socket` for a call with the peer signalling from
     /// `signalling_ip`, announced at `announced_ip`; its relay runs until `stop`.
-    pub fn open(socket: UdpSocket, signalling_ip: IpAddr, announced_ip: IpAddr, stop: CancellationToken) -> std::io::Result<Arc<Self>> {
+    pub fn open(
+        socket: UdpSocket,
+        signalling_ip: IpAddr,
+        announced_ip: IpAddr,
+        counters: Arc<MediaCounters>,
+        stop: CancellationToken,
+    ) -> std::io::Result<Arc<Self>> {
         let announced = SocketAddr::new(announced_ip, socket.local_addr()?.port());
         let (keys, _) = broadcast::channel(KEYS_BUFFER);
         let port = Arc::new(Self {
@@ -128,6 +138,7 @@ impl MediaPort {
             sdp_version: AtomicU64::new(0),
             state: Mutex::new(MediaState::default()),
             keys,
+            counters,
         });
         tokio::spawn(relay(Arc::downgrade(&port), stop));
         Ok(port)
@@ -268,7 +279,7 @@ impl MediaPort {
     }
 
     /// Takes a datagram from the network: audio for the partner, or a key.
-    async fn take(&self, datagram: &[u8], from: SocketAddr) {
+    async fn take(&self, datagram: &[u8], from: SocketAddr, arrived: Instant) {
         let (relay, key) = {
             let mut state = self.lock();
             let Some(remote) = state.remote else { return };
@@ -278,6 +289,14 @@ impl MediaPort {
             }
             state.latched = Some(from);
             let Ok(packet) = RtpPacket::parse(datagram) else { return };
+            self.counters.received();
+            let (lost, newest) = sequence_step(state.last_sequence, packet.sequence);
+            if lost > 0 {
+                self.counters.lost(lost);
+            }
+            if newest {
+                state.last_sequence = Some(packet.sequence);
+            }
             if Some(packet.payload_type) == remote.telephone_event {
                 let key = KeyEvent::parse(packet.payload).filter(|event| event.end);
                 let fresh = key.is_some() && state.last_key != Some(packet.timestamp);
@@ -311,26 +330,29 @@ impl MediaPort {
             let _ = self.keys.send(key);
         }
         match relay {
-            Some((Present::Leg(partner), codec, payload)) => partner.play_relayed(codec, &payload).await,
+            Some((Present::Leg(partner), codec, payload)) => {
+                if partner.play_relayed(codec, &payload).await {
+                    self.counters.relayed_in(arrived.elapsed());
+                }
+            }
             Some((Present::Desk(seat), codec, payload)) => seat.hear(codec, &payload),
             None => {}
         }
     }
 
     /// Sends the partner's audio to this call's other side.
-    async fn play_relayed(&self, codec: G711, payload: &[u8]) {
-        let datagram = {
+    /// Sends the partner's audio to this call's other side; whether it went.
+    async fn play_relayed(&self, codec: G711, payload: &[u8]) -> bool {
+        let (datagram, to) = {
             let mut state = self.lock();
-            let Some(target) = state.sendable() else { return };
+            let Some(target) = state.sendable() else { return false };
             if state.held || !state.queued.is_empty() {
-                return;
+                return false;
             }
             let payload = codec.recode(payload, target.codec);
-            Some((state.outgoing.packet(target.payload_type, false, &payload), target.to))
+            (state.outgoing.packet(target.payload_type, false, &payload), target.to)
         };
-        if let Some((datagram, to)) = datagram {
-            self.send(&datagram, to).await;
-        }
+        self.send(&datagram, to).await
     }
 
     /// What this call sends on its own every 20 ms: queued keys, hold
@@ -419,14 +441,22 @@ impl MediaPort {
             let payload = codec.recode(payload, target.codec);
             (state.outgoing.packet(target.payload_type, false, &payload), target.to)
         };
-        if let Err(error) = self.socket.try_send_to(&datagram.0, datagram.1) {
-            tracing::debug!(%error, "an RTP packet could not be sent");
+        match self.socket.try_send_to(&datagram.0, datagram.1) {
+            Ok(_) => self.counters.sent(),
+            Err(error) => tracing::debug!(%error, "an RTP packet could not be sent"),
         }
     }
 
-    async fn send(&self, datagram: &[u8], to: SocketAddr) {
-        if let Err(error) = self.socket.send_to(datagram, to).await {
-            tracing::debug!(%error, "an RTP packet could not be sent");
+    async fn send(&self, datagram: &[u8], to: SocketAddr) -> bool {
+        match self.socket.send_to(datagram, to).await {
+            Ok(_) => {
+                self.counters.sent();
+                true
+            }
+            Err(error) => {
+                tracing::debug!(%error, "an RTP packet could not be sent");
+                false
+            }
         }
     }
 }
@@ -485,7 +515,7 @@ async fn relay(port: Weak<MediaPort>, stop: CancellationToken) {
             }
             received = strong.socket.recv_from(&mut buffer) => {
                 if let Some((datagram, from)) = received.ok().and_then(|(length, from)| Some((buffer.get(..length)?, from))) {
-                    strong.take(datagram, from).await;
+                    strong.take(datagram, from, Instant::now()).await;
                 }
             }
             _ = clock.tick() => strong.tick().await,

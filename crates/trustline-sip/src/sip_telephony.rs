@@ -79,6 +79,11 @@ impl SipTelephony {
         self.edge.desks.softphones()
     }
 
+    /// What calls' audio did so far: packets in and out, relay times.
+    pub fn media_figures(&self) -> crate::MediaFigures {
+        self.edge.media_counters.figures()
+    }
+
     /// Calls in progress.
     pub fn calls_in_progress(&self) -> usize {
         self.edge.calls.len()

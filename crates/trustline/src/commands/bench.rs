@@ -92,6 +92,18 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Bridged calls' audio through the SIP edge: relay time per packet,
+    /// loss and CPU, against a second edge playing the carrier.
+    SipRelay {
+        /// Bridged calls (each is two calls through the edge).
+        #[arg(long, default_value_t = 300)]
+        calls: u32,
+        #[arg(long, default_value_t = 60)]
+        seconds: u32,
+        /// Print the figures as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// Sign-in latency over HTTP with Argon2id under concurrent load.
     Login {
         #[arg(long, default_value_t = 200)]
@@ -110,6 +122,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Login { requests, concurrency } => login(requests, concurrency.max(1)).await?,
         BenchCommand::Seal { bytes, contacts } => seal(bytes, contacts.max(1))?,
         BenchCommand::Routing { agents, queues, calls, load } => routing(agents.max(1), queues.max(1), calls.max(1), load)?,
+        BenchCommand::SipRelay { calls, seconds, json } => super::bench_relay::run(calls.max(1), seconds.max(1), json).await?,
         BenchCommand::Sip { rate, seconds, beside_kamailio, json } => {
             super::bench_sip::run(rate.max(1), seconds.max(1), beside_kamailio, json).await?
         }

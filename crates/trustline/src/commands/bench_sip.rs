@@ -240,7 +240,7 @@ fn response_times(dir: &Path) -> anyhow::Result<Vec<f64>> {
 }
 
 /// User and system CPU time of this process so far (Linux; USER_HZ is 100).
-fn process_cpu() -> Option<Duration> {
+pub(super) fn process_cpu() -> Option<Duration> {
     let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
     let after_name = stat.rsplit_once(')')?.1;
     let fields: Vec<&str> = after_name.split_whitespace().collect();
