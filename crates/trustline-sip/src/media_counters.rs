@@ -33,7 +33,12 @@ pub struct MediaFigures {
 
 impl Default for MediaCounters {
     fn default() -> Self {
-        Self { received: AtomicU64::new(0), lost: AtomicU64::new(0), sent: AtomicU64::new(0), relay_times: (0..STEPS).map(|_| AtomicU64::new(0)).collect() }
+        Self {
+            received: AtomicU64::new(0),
+            lost: AtomicU64::new(0),
+            sent: AtomicU64::new(0),
+            relay_times: (0..STEPS).map(|_| AtomicU64::new(0)).collect(),
+        }
     }
 }
 

@@ -7,8 +7,8 @@
 
 use crate::audio_sdp::{Direction, G711, RemoteAudio, audio_answer, audio_offer};
 use crate::desk_line::{DeskSound, Seat};
-use crate::media_counters::{MediaCounters, sequence_step};
 use crate::g711::ulaw_frames;
+use crate::media_counters::{MediaCounters, sequence_step};
 use crate::monitor_mix::{MonitorMix, Voice};
 use crate::rtp_packet::{KeyEvent, RtpPacket};
 use crate::tone::{FRAME, HoldMusic, Tone, key_frequencies};

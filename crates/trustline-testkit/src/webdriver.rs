@@ -77,6 +77,14 @@ impl Driver {
         self.browser_with(width, height, media).await
     }
 
+    /// A browser that refuses every page the microphone, as a person who
+    /// said no (or a policy) would.
+    pub async fn browser_refusing_microphone(&self, width: u32, height: u32) -> Browser {
+        // A microphone is there (a fake one); the permission is what is refused.
+        let refusing = vec!["--use-fake-device-for-media-stream".to_owned(), "--deny-permission-prompts".to_owned()];
+        self.browser_with(width, height, refusing).await
+    }
+
     async fn browser_with(&self, width: u32, height: u32, extra: Vec<String>) -> Browser {
         let profile = tempfile::tempdir().unwrap();
         let downloads = tempfile::tempdir().unwrap();

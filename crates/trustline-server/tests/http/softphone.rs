@@ -184,6 +184,27 @@ async fn an_agent_and_a_sip_caller_hear_each_other_through_the_desk() {
     assert_clean(&server, &olive, &desk, &[]).await;
 }
 
+/// A browser that refuses the microphone: Start work still starts work,
+/// and the desk says why there is no phone and what to do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_desk_whose_browser_refuses_the_microphone_says_what_to_do() {
+    let Some(driver) = driver().await else { return };
+    let Floor { server, olive, ada, .. } = floor().await;
+    let edge = softphone_edge(4).await;
+    server.app.start_engine(edge.clone(), EngineSettings { tick: Duration::from_millis(50) });
+    let desk = driver.browser_refusing_microphone(WIDTH, HEIGHT).await;
+    sign_in(&server, &desk, &ada).await;
+    desk.click("a[href='/desk']").await;
+    desk.press("a").await;
+    desk.wait_until("#agent-state", "start of work", |t| t == "available").await;
+    let said = desk.wait_until("#phone-state", "the refusal", |t| t.starts_with("The browser refuses the microphone")).await;
+    assert!(said.contains("allow it for this site") && said.contains("press Start work again"), "{said}");
+    assert_eq!(edge.softphones_open(), 0, "no phone opened without a microphone");
+    assert_accessible(&desk).await;
+    desk.keep_screenshot("desk-microphone-refused").await;
+    assert_clean(&server, &olive, &desk, &[]).await;
+}
+
 /// The supervisor's microphone.
 const SUPERVISOR_TONE: f64 = 1600.0;
 
@@ -270,7 +291,10 @@ async fn a_supervisor_listens_whispers_and_barges_in_from_the_wallboard() {
     for (mode, caller_agent, caller_supervisor, agent_page, supervisor_page) in &steps {
         assert!(*caller_agent > 20.0, "{mode}: the caller hears the agent ({caller_agent:.1})");
         // Heard: louder than -75 dB (the tones play at -35 to -60); not heard: under -85.
-        assert!(supervisor_page[0] > -75.0 && supervisor_page[1] > -75.0, "{mode}: the supervisor hears caller and agent: {supervisor_page:?}");
+        assert!(
+            supervisor_page[0] > -75.0 && supervisor_page[1] > -75.0,
+            "{mode}: the supervisor hears caller and agent: {supervisor_page:?}"
+        );
         assert!(supervisor_page[2] < -85.0, "{mode}: the supervisor is not played back to themselves: {supervisor_page:?}");
         let agent_hears_supervisor = if *mode == "listen" { agent_page[2] < -85.0 } else { agent_page[2] > -75.0 };
         assert!(agent_hears_supervisor, "{mode}: the agent hears the supervisor only when whispered to or barged in on: {agent_page:?}");

@@ -34,9 +34,10 @@ struct RelayFigures {
 
 pub async fn run(calls: u32, seconds: u32, json: bool) -> anyhow::Result<()> {
     let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
-    let carrier = SipTelephony::start(EdgeSettings::new(SocketAddr::new(loopback, 0), loopback, Trunk { proxy: None, sources: vec![loopback] }))
-        .await
-        .context("the carrier edge")?;
+    let carrier =
+        SipTelephony::start(EdgeSettings::new(SocketAddr::new(loopback, 0), loopback, Trunk { proxy: None, sources: vec![loopback] }))
+            .await
+            .context("the carrier edge")?;
     let mut arriving = carrier.incoming().context("the carrier's incoming calls")?;
     tokio::spawn(async move {
         while let Some(call) = arriving.recv().await {
