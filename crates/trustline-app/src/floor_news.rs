@@ -37,6 +37,15 @@ impl Announcer for FloorNews {
                     self.live.publish(LiveEvent { tenant: change.tenant_id, kind: "agent".into(), data }).await;
                 }
             }
+            News::Monitor { tenant, call, agent, supervisor, mode } => {
+                let data = json!({
+                    "call": call,
+                    "agent_id": agent.0,
+                    "supervisor_id": supervisor.0,
+                    "mode": mode,
+                });
+                self.live.publish(LiveEvent { tenant, kind: "monitor".into(), data }).await;
+            }
             News::Webhook { tenant, event, data } => {
                 crate::webhook_outbox::publish(self.store.as_ref(), self.clock.now(), tenant, event, data).await;
             }

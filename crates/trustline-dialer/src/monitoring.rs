@@ -4,6 +4,7 @@
 //! and auditors see it with the call.
 
 use crate::engine::Engine;
+use crate::news::News;
 use crate::outbound::desk::DeskError;
 use trustline_audit::AuditDraft;
 use trustline_domain::{TenantId, UserId};
@@ -30,11 +31,14 @@ pub async fn monitor_agent(
     let leg = engine.leg_of(call.id).ok_or(DeskError::LineGone)?;
     telephony.monitor(leg, tenant, supervisor, mode).await?;
     audit.target = format!("call:{}", call.id);
-    let audit = audit.detail("agent", format!("user:{agent}")).detail("mode", mode.map_or("stop", MonitorMode::as_str));
+    let said = mode.map_or("stop", MonitorMode::as_str);
+    let audit = audit.detail("agent", format!("user:{agent}")).detail("mode", said);
     if let Err(error) = engine.world.record(audit).await {
         // Nobody listens unaudited: without its event, the monitoring stops.
         let _stopped = telephony.monitor(leg, tenant, supervisor, None).await;
         return Err(error.into());
     }
+    // The agent is told at once.
+    engine.world.announce(News::Monitor { tenant, call: call.id, agent, supervisor, mode: said }).await;
     Ok(call.id)
 }

@@ -36,6 +36,9 @@ pub enum News {
     Call { tenant: TenantId, call: i64, origin: Origin, agent: Option<UserId>, state: CallState, result: Option<CallResult> },
     /// An agent moved.
     Agent(AgentMove),
+    /// A supervisor joined an agent's conversation, changed how (`listen`,
+    /// `whisper`, `barge`), or left it (`stop`).
+    Monitor { tenant: TenantId, call: i64, agent: UserId, supervisor: UserId, mode: &'static str },
     /// An event for the tenant's webhook subscriptions.
     Webhook { tenant: TenantId, event: WebhookEvent, data: Value },
 }

@@ -395,6 +395,8 @@ document.addEventListener('keydown', (event) => {
 follow('/api/agent/events', {
   agent: (event) => onAgent(JSON.parse(event.data)),
   call: (event) => onCall(JSON.parse(event.data)),
+  // A supervisor joined, changed how, or left: the desk says so.
+  monitor: () => readSoon(),
   resync: () => attempt(watch),
 });
 setInterval(tick, 250);
