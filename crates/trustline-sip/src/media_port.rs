@@ -331,7 +331,8 @@ impl MediaPort {
         }
         match relay {
             Some((Present::Leg(partner), codec, payload)) => {
-                if partner.play_relayed(codec, &payload).await {
+                let sent = partner.play_relayed(codec, &payload).await;
+                if sent {
                     self.counters.relayed_in(arrived.elapsed());
                 }
             }
