@@ -41,6 +41,8 @@ pub struct Parts {
     legs: Mutex<HashMap<i64, LegId>>,
     /// Inbound calls on this node whose caller was offered a callback.
     callback_offers: Mutex<HashSet<i64>>,
+    /// The call each supervisor monitors, on this node.
+    monitoring: Mutex<HashMap<(TenantId, UserId), i64>>,
     pub(crate) answered: AnsweredCalls,
 }
 
@@ -66,6 +68,7 @@ impl Engine {
             runs: tokio::sync::Mutex::default(),
             legs: Mutex::default(),
             callback_offers: Mutex::default(),
+            monitoring: Mutex::default(),
             answered: AnsweredCalls::default(),
         }))
     }
@@ -104,6 +107,21 @@ impl Engine {
 
     pub(crate) fn leg_of(&self, call: i64) -> Option<LegId> {
         lock(&self.legs).get(&call).copied()
+    }
+
+    /// The call `supervisor` monitors, if any.
+    pub(crate) fn monitored_by(&self, tenant: TenantId, supervisor: UserId) -> Option<i64> {
+        lock(&self.monitoring).get(&(tenant, supervisor)).copied()
+    }
+
+    /// `supervisor` is on `call` (`on`) or off it.
+    pub(crate) fn note_monitoring(&self, tenant: TenantId, supervisor: UserId, call: i64, on: bool) {
+        let mut monitoring = lock(&self.monitoring);
+        if on {
+            monitoring.insert((tenant, supervisor), call);
+        } else if monitoring.get(&(tenant, supervisor)) == Some(&call) {
+            monitoring.remove(&(tenant, supervisor));
+        }
     }
 
     /// Whether the caller of `call` is offered a callback for the first

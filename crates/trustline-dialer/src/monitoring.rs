@@ -9,18 +9,20 @@ use crate::outbound::desk::DeskError;
 use trustline_audit::AuditDraft;
 use trustline_domain::{TenantId, UserId};
 use trustline_store::CallState;
-use trustline_telephony::MonitorMode;
+use trustline_telephony::{LegId, MonitorMode, Telephony};
 
 /// Puts `supervisor` on `agent`'s conversation as `mode` says, or takes
 /// them off it (`None`); `audit` (the request's, as `call.monitor`) is
-/// kept on the call. Gives the call's id.
+/// kept on the call. A supervisor is on one call at a time: joining one
+/// takes them off the one they were on (kept on that call too). Gives the
+/// call's id.
 pub async fn monitor_agent(
     engine: &Engine,
     tenant: TenantId,
     supervisor: UserId,
     agent: UserId,
     mode: Option<MonitorMode>,
-    mut audit: AuditDraft,
+    audit: AuditDraft,
 ) -> Result<i64, DeskError> {
     if agent == supervisor {
         return Err(DeskError::WrongState("your own", "another agent's"));
@@ -29,8 +31,32 @@ pub async fn monitor_agent(
     let call = call.ok_or(DeskError::WrongState("not in a conversation", "in a conversation"))?;
     let telephony = engine.telephony().cloned().ok_or(DeskError::NoTelephony)?;
     let leg = engine.leg_of(call.id).ok_or(DeskError::LineGone)?;
+    if mode.is_some()
+        && let Some(previous) = engine.monitored_by(tenant, supervisor).filter(|id| *id != call.id)
+    {
+        leave(engine, telephony.as_ref(), tenant, supervisor, previous, audit.clone()).await?;
+    }
+    let change = Change { tenant, supervisor, call: call.id, agent, leg, mode };
+    switch(engine, telephony.as_ref(), &change, audit).await?;
+    engine.note_monitoring(tenant, supervisor, call.id, mode.is_some());
+    Ok(call.id)
+}
+
+struct Change {
+    tenant: TenantId,
+    supervisor: UserId,
+    call: i64,
+    agent: UserId,
+    leg: LegId,
+    mode: Option<MonitorMode>,
+}
+
+/// Changes how the supervisor is on one call, keeps its event, and tells
+/// the agent.
+async fn switch(engine: &Engine, telephony: &dyn Telephony, change: &Change, mut audit: AuditDraft) -> Result<(), DeskError> {
+    let Change { tenant, supervisor, call, agent, leg, mode } = *change;
     telephony.monitor(leg, tenant, supervisor, mode).await?;
-    audit.target = format!("call:{}", call.id);
+    audit.target = format!("call:{call}");
     let said = mode.map_or("stop", MonitorMode::as_str);
     let audit = audit.detail("agent", format!("user:{agent}")).detail("mode", said);
     if let Err(error) = engine.world.record(audit).await {
@@ -38,7 +64,23 @@ pub async fn monitor_agent(
         let _stopped = telephony.monitor(leg, tenant, supervisor, None).await;
         return Err(error.into());
     }
-    // The agent is told at once.
-    engine.world.announce(News::Monitor { tenant, call: call.id, agent, supervisor, mode: said }).await;
-    Ok(call.id)
+    engine.world.announce(News::Monitor { tenant, call, agent, supervisor, mode: said }).await;
+    Ok(())
+}
+
+/// Takes the supervisor off the call they monitored before, if it is still
+/// a conversation (an ended call took its monitoring with it).
+async fn leave(
+    engine: &Engine,
+    telephony: &dyn Telephony,
+    tenant: TenantId,
+    supervisor: UserId,
+    previous: i64,
+    audit: AuditDraft,
+) -> Result<(), DeskError> {
+    engine.note_monitoring(tenant, supervisor, previous, false);
+    let Some(call) = engine.world.call(tenant, previous).await?.filter(|call| call.state == CallState::Connected) else { return Ok(()) };
+    let (Some(agent), Some(leg)) = (call.agent_id, engine.leg_of(previous)) else { return Ok(()) };
+    let change = Change { tenant, supervisor, call: previous, agent, leg, mode: None };
+    switch(engine, telephony, &change, audit).await
 }

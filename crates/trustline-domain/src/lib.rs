@@ -28,6 +28,7 @@ pub mod routing;
 #[cfg(test)]
 mod schema_pattern;
 mod session;
+pub mod source_windows;
 mod text;
 mod throttle;
 pub mod training;

@@ -9,17 +9,26 @@ use crate::session::{AgentVoice, DeskSession};
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use str0m::media::{Frequency, MediaTime};
 use str0m::{Event, IceConnectionState, Input, Output};
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
+use trustline_domain::source_windows::SourceWindows;
 
 /// Audio packets waiting for the driver before new ones are dropped.
 const AUDIO_BACKLOG: usize = 4096;
 /// How long the driver sleeps with nothing to do.
 const IDLE: Duration = Duration::from_secs(1);
+/// Datagrams an address no session knows yet may send per window before
+/// the rest are dropped unread. Each is tried against every session, so a
+/// flood is bounded; the share is wide because a whole office's browsers
+/// may come from one address.
+const STRANGER_LIMIT: u32 = 2_000;
+const STRANGER_WINDOW: Duration = Duration::from_secs(10);
+const MAX_STRANGERS: usize = 65_536;
 
 #[derive(Clone, Debug)]
 pub struct SoftphoneSettings {
@@ -35,6 +44,7 @@ pub struct SoftphoneSettings {
 /// The running service. Dropping it ends every session.
 pub struct Softphones {
     local: SocketAddr,
+    refused: Arc<AtomicU64>,
     audio: mpsc::Sender<Play>,
     control: mpsc::UnboundedSender<Control>,
     stop: CancellationToken,
@@ -66,9 +76,25 @@ impl Softphones {
         let (audio, audio_in) = mpsc::channel(AUDIO_BACKLOG);
         let (control, control_in) = mpsc::unbounded_channel();
         let stop = CancellationToken::new();
-        let driver = Driver { socket, at, max_desks: settings.max_desks, peers: HashMap::new(), routes: HashMap::new(), next_id: 0 };
+        let refused = Arc::new(AtomicU64::new(0));
+        let driver = Driver {
+            socket,
+            at,
+            max_desks: settings.max_desks,
+            peers: HashMap::new(),
+            routes: HashMap::new(),
+            strangers: SourceWindows::new(STRANGER_LIMIT, STRANGER_WINDOW, MAX_STRANGERS),
+            refused: refused.clone(),
+            next_id: 0,
+        };
         tokio::spawn(driver.run(audio_in, control_in, stop.clone()));
-        Ok(Self { local, audio, control, stop })
+        Ok(Self { local, refused, audio, control, stop })
+    }
+
+    /// Datagrams dropped unread so far: from addresses no session knows,
+    /// past their share.
+    pub fn strangers_refused(&self) -> u64 {
+        self.refused.load(Ordering::Relaxed)
     }
 
     /// The address the port listens on.
@@ -120,6 +146,8 @@ struct Driver {
     peers: HashMap<u64, Peer>,
     /// Which session a source address belongs to, once one took it.
     routes: HashMap<SocketAddr, u64>,
+    strangers: SourceWindows,
+    refused: Arc<AtomicU64>,
     next_id: u64,
 }
 
@@ -197,6 +225,10 @@ impl Driver {
 
     fn receive(&mut self, datagram: &[u8], source: SocketAddr) {
         let now = Instant::now();
+        if !self.routes.contains_key(&source) && !self.strangers.admits(source.ip(), now) {
+            self.refused.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
         let routed =
             self.routes.get(&source).copied().filter(|id| self.peers.get(id).is_some_and(|peer| peer.desk.accepts(datagram, source, now)));
         let owner = routed.or_else(|| self.peers.iter().find(|(_, peer)| peer.desk.accepts(datagram, source, now)).map(|(id, _)| *id));

@@ -166,6 +166,34 @@ async fn a_session_ends_when_its_browser_goes_silent_or_it_is_dropped() {
     tokio::time::timeout(Duration::from_secs(5), ended).await.expect("a dropped session ends");
 }
 
+/// A flood from one address is cut to its share unread, and a desk on
+/// another address connects and talks meanwhile.
+#[tokio::test]
+async fn a_flood_from_one_address_is_cut_short_and_keeps_no_desk_out() {
+    let phones = softphones(4).await;
+    let flood = std::net::UdpSocket::bind("127.0.0.2:0").unwrap();
+    // Paced, so the port's receive buffer takes them all.
+    for burst in 0..30u32 {
+        for n in 0..100u32 {
+            let _ = flood.send_to(&(burst * 100 + n).to_be_bytes(), phones.local_addr());
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let voice = Arc::new(Heard::default());
+    let (session, browser) = connect(&phones, voice.clone()).await;
+    let (heard_in, _heard) = mpsc::unbounded_channel();
+    let running = tokio::spawn(browser.run(frame(3), heard_in, Duration::from_secs(4)));
+    let deadline = Instant::now() + Duration::from_secs(4);
+    while voice.packets().len() < 10 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(voice.packets().len() >= 10, "the desk talks through the flood");
+    let refused = phones.strangers_refused();
+    assert!((900..=1_000).contains(&refused), "3,000 datagrams from one address, 2,000 of them looked at: {refused} dropped");
+    assert!(!session.is_ended());
+    running.abort();
+}
+
 #[tokio::test]
 async fn offers_that_carry_no_usable_audio_are_refused_and_open_nothing() {
     let phones = softphones(1).await;

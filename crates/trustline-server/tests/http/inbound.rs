@@ -371,6 +371,20 @@ async fn a_supervisor_monitors_a_conversation_and_it_is_kept_on_the_call(engine:
     let kept = raw.scalar(&format!("SELECT COUNT(*) FROM audit_events WHERE action = 'call.monitor' AND target = 'call:{call}'")).await;
     assert_eq!(kept, 4, "each start, change and stop is audited on the call, and nothing refused");
 
+    // A supervisor is on one call at a time: joining another takes them off the first, kept on both calls.
+    log_in(a1).await;
+    let other_leg = f.telephony.ring_in(GENERAL, Some("+442079460404"), PATIENT).await.unwrap();
+    let other = wait_for(a1, "/api/agent/work", |w| w["call"]["state"] == "connected").await;
+    let other_call = other["call"]["id"].as_i64().unwrap();
+    assert_eq!(f.sam.post(&monitor(*id0), json!({ "mode": "listen" })).await.status, 200);
+    assert_eq!(f.sam.post(&monitor(*id1), json!({ "mode": "listen" })).await.status, 200);
+    assert_eq!(f.telephony.monitor_of(leg), None, "off the first call");
+    assert_eq!(f.telephony.monitor_of(other_leg), as_supervisor(trustline_telephony::MonitorMode::Listen));
+    let first = a0.get("/api/agent/work").await.body;
+    let modes: Vec<&str> = first["monitoring"].as_array().unwrap().iter().map(|line| line["mode"].as_str().unwrap()).collect();
+    assert_eq!(modes, ["listen", "whisper", "barge", "stop", "listen", "stop"], "{first}");
+    assert_eq!(step(a1, other_call, "hangup").await.status, 204);
+
     // Monitoring ends with the conversation.
     assert_eq!(f.sam.post(&monitor(*id0), json!({ "mode": "listen" })).await.status, 200);
     assert_eq!(step(a0, call, "hangup").await.status, 204);
