@@ -114,6 +114,11 @@ impl Engine {
         lock(&self.monitoring).get(&(tenant, supervisor)).copied()
     }
 
+    /// The supervisor on `call`, if any.
+    pub(crate) fn supervisor_on(&self, tenant: TenantId, call: i64) -> Option<UserId> {
+        lock(&self.monitoring).iter().find(|((of, _), on)| *of == tenant && **on == call).map(|((_, supervisor), _)| *supervisor)
+    }
+
     /// `supervisor` is on `call` (`on`) or off it.
     pub(crate) fn note_monitoring(&self, tenant: TenantId, supervisor: UserId, call: i64, on: bool) {
         let mut monitoring = lock(&self.monitoring);

@@ -14,8 +14,9 @@ use trustline_telephony::{LegId, MonitorMode, Telephony};
 /// Puts `supervisor` on `agent`'s conversation as `mode` says, or takes
 /// them off it (`None`); `audit` (the request's, as `call.monitor`) is
 /// kept on the call. A supervisor is on one call at a time: joining one
-/// takes them off the one they were on (kept on that call too). Gives the
-/// call's id.
+/// takes them off the one they were on (kept on that call too), and a call
+/// has one supervisor at a time (one joining replaces the one there). Gives
+/// the call's id.
 pub async fn monitor_agent(
     engine: &Engine,
     tenant: TenantId,
@@ -35,6 +36,11 @@ pub async fn monitor_agent(
         && let Some(previous) = engine.monitored_by(tenant, supervisor).filter(|id| *id != call.id)
     {
         leave(engine, telephony.as_ref(), tenant, supervisor, previous, audit.clone()).await?;
+    }
+    if mode.is_some()
+        && let Some(replaced) = engine.supervisor_on(tenant, call.id).filter(|other| *other != supervisor)
+    {
+        displaced(engine, tenant, replaced, call.id, agent, audit.clone()).await?;
     }
     let change = Change { tenant, supervisor, call: call.id, agent, leg, mode };
     switch(engine, telephony.as_ref(), &change, audit).await?;
@@ -65,6 +71,25 @@ async fn switch(engine: &Engine, telephony: &dyn Telephony, change: &Change, mut
         return Err(error.into());
     }
     engine.world.announce(News::Monitor { tenant, call, agent, supervisor, mode: said }).await;
+    Ok(())
+}
+
+/// A call has one supervisor at a time: the one already on it leaves as
+/// another joins, kept on the call as their `stop` (asked by the one who
+/// joined).
+async fn displaced(
+    engine: &Engine,
+    tenant: TenantId,
+    replaced: UserId,
+    call: i64,
+    agent: UserId,
+    mut audit: AuditDraft,
+) -> Result<(), DeskError> {
+    audit.target = format!("call:{call}");
+    let audit = audit.detail("agent", format!("user:{agent}")).detail("mode", "stop").detail("supervisor", format!("user:{replaced}"));
+    engine.world.record(audit).await?;
+    engine.note_monitoring(tenant, replaced, call, false);
+    engine.world.announce(News::Monitor { tenant, call, agent, supervisor: replaced, mode: "stop" }).await;
     Ok(())
 }
 

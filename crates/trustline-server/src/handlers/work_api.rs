@@ -110,23 +110,25 @@ pub(crate) struct MonitorLine {
 
 /// Who monitored `call` and how, from its audit events, oldest first.
 async fn monitoring_of(state: &AppState, tenant: TenantId, call: i64) -> Result<Vec<MonitorLine>, ApiError> {
-    let events = state.store.audit_events_about(tenant, &format!("call:{call}"), 200).await?;
+    let mut events = state.store.audit_events_about(tenant, &format!("call:{call}"), 200).await?;
+    // In the order they were kept (several may share a second).
+    events.sort_by_key(|e| e.body.seq);
     let names: BTreeMap<String, String> =
         state.store.list_users(tenant).await?.into_iter().map(|u| (format!("user:{}", u.id), u.shown_name().to_owned())).collect();
-    let mut lines: Vec<MonitorLine> = events
+    Ok(events
         .into_iter()
         .filter(|e| e.body.action == AuditAction::CallMonitor.name())
         .map(|e| {
             let details: BTreeMap<String, String> = serde_json::from_str(&e.body.details).unwrap_or_default();
+            // A supervisor replaced by another is named in the details; otherwise the supervisor asked.
+            let supervisor = details.get("supervisor").unwrap_or(&e.body.actor);
             MonitorLine {
                 at: e.body.at,
-                supervisor: names.get(&e.body.actor).cloned(),
+                supervisor: names.get(supervisor).cloned(),
                 mode: details.get("mode").cloned().unwrap_or_default(),
             }
         })
-        .collect();
-    lines.sort_by_key(|line| line.at);
-    Ok(lines)
+        .collect())
 }
 
 /// A note on the contact, shown with the contact in full.

@@ -385,6 +385,21 @@ async fn a_supervisor_monitors_a_conversation_and_it_is_kept_on_the_call(engine:
     assert_eq!(modes, ["listen", "whisper", "barge", "stop", "listen", "stop"], "{first}");
     assert_eq!(step(a1, other_call, "hangup").await.status, 204);
 
+    // A call has one supervisor at a time: another joining replaces the first, whose stop is kept.
+    let sue = f.server.create_user(&f.server.tenant, "sue", Role::Supervisor, true).await;
+    let sue = f.server.signed_in(&sue).await;
+    assert_eq!(f.sam.post(&monitor(*id0), json!({ "mode": "listen" })).await.status, 200);
+    assert_eq!(sue.post(&monitor(*id0), json!({ "mode": "whisper" })).await.status, 200);
+    let seen = a0.get("/api/agent/work").await.body;
+    let lines: Vec<(&str, &str)> = seen["monitoring"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|line| (line["supervisor"].as_str().unwrap_or_default(), line["mode"].as_str().unwrap_or_default()))
+        .collect();
+    assert_eq!(lines[lines.len() - 3..], [("Test sam", "listen"), ("Test sam", "stop"), ("Test sue", "whisper")], "{seen}");
+    assert_eq!(sue.delete(&monitor(*id0)).await.status, 204);
+
     // Monitoring ends with the conversation.
     assert_eq!(f.sam.post(&monitor(*id0), json!({ "mode": "listen" })).await.status, 200);
     assert_eq!(step(a0, call, "hangup").await.status, 204);
