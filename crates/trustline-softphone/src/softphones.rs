@@ -257,8 +257,9 @@ impl Driver {
     /// Takes everything a session has to say: datagrams to send, the
     /// agent's voice, and whether it is over.
     fn drive(&mut self, id: u64) {
-        let mut outgoing = Vec::new();
         let mut over = false;
+        // The socket and the sessions are apart: datagrams go out as the session gives them, uncopied.
+        let socket = &self.socket;
         let Some(peer) = self.peers.get_mut(&id) else { return };
         loop {
             match peer.desk.rtc.poll_output() {
@@ -266,7 +267,7 @@ impl Driver {
                     peer.wake_at = at;
                     break;
                 }
-                Ok(Output::Transmit(transmit)) => outgoing.push((transmit.contents.to_vec(), transmit.destination)),
+                Ok(Output::Transmit(transmit)) => send(socket, &transmit.contents, transmit.destination),
                 Ok(Output::Event(Event::MediaData(data))) if data.mid == peer.desk.audio => {
                     if let Some(law) = Law::of_codec(data.params.spec().codec) {
                         peer.voice.spoke(law, &data.data);
@@ -285,19 +286,16 @@ impl Driver {
             }
         }
         over |= !peer.desk.rtc.is_alive();
-        for (datagram, to) in outgoing {
-            self.send(&datagram, to);
-        }
         if over {
             self.close(id);
         }
     }
+}
 
-    fn send(&self, datagram: &[u8], to: SocketAddr) {
-        // A full socket buffer loses this datagram; SRTP and ICE recover.
-        if let Err(error) = self.socket.try_send_to(datagram, to) {
-            tracing::debug!(%error, "a desk's datagram could not be sent");
-        }
+fn send(socket: &UdpSocket, datagram: &[u8], to: SocketAddr) {
+    // A full socket buffer loses this datagram; SRTP and ICE recover.
+    if let Err(error) = socket.try_send_to(datagram, to) {
+        tracing::debug!(%error, "a desk's datagram could not be sent");
     }
 }
 
