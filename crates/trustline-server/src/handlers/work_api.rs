@@ -109,12 +109,15 @@ pub(crate) struct MonitorLine {
 }
 
 /// Who monitored `call` and how, from its audit events, oldest first.
-async fn monitoring_of(state: &AppState, tenant: TenantId, call: i64) -> Result<Vec<MonitorLine>, ApiError> {
+async fn monitoring_of(
+    state: &AppState,
+    tenant: TenantId,
+    call: i64,
+    names: &BTreeMap<UserId, String>,
+) -> Result<Vec<MonitorLine>, ApiError> {
     let mut events = state.store.audit_events_about(tenant, &format!("call:{call}"), 200).await?;
     // In the order they were kept (several may share a second).
     events.sort_by_key(|e| e.body.seq);
-    let names: BTreeMap<String, String> =
-        state.store.list_users(tenant).await?.into_iter().map(|u| (format!("user:{}", u.id), u.shown_name().to_owned())).collect();
     Ok(events
         .into_iter()
         .filter(|e| e.body.action == AuditAction::CallMonitor.name())
@@ -122,9 +125,10 @@ async fn monitoring_of(state: &AppState, tenant: TenantId, call: i64) -> Result<
             let details: BTreeMap<String, String> = serde_json::from_str(&e.body.details).unwrap_or_default();
             // A supervisor replaced by another is named in the details; otherwise the supervisor asked.
             let supervisor = details.get("supervisor").unwrap_or(&e.body.actor);
+            let supervisor = supervisor.strip_prefix("user:").and_then(|id| id.parse().ok()).map(UserId);
             MonitorLine {
                 at: e.body.at,
-                supervisor: names.get(supervisor).cloned(),
+                supervisor: supervisor.and_then(|id| names.get(&id).cloned()),
                 mode: details.get("mode").cloned().unwrap_or_default(),
             }
         })
@@ -200,6 +204,9 @@ async fn work_view(state: &AppState, authed: &Authed, tenant: TenantId, agent: U
     let Some(call) = state.store.agent_call(tenant, agent).await? else { return Ok(WorkView::idle()) };
     // Seconds, not times: the desk counts on whatever its own clock says.
     let now = state.clock.now();
+    // Agents', supervisors' and note authors' names, read once for the whole view.
+    let names: BTreeMap<UserId, String> =
+        state.store.list_users(tenant).await?.into_iter().map(|u| (u.id, u.shown_name().to_owned())).collect();
     let mut view = WorkView {
         call: Some(CallView::from(&call)),
         in_state_for: call.state_since().map(|since| (now - since).max(0)),
@@ -207,7 +214,7 @@ async fn work_view(state: &AppState, authed: &Authed, tenant: TenantId, agent: U
         ..WorkView::idle()
     };
     if matches!(call.state, trustline_store::CallState::Connected | trustline_store::CallState::WrapUp) {
-        view.monitoring = Some(monitoring_of(state, tenant, call.id).await?);
+        view.monitoring = Some(monitoring_of(state, tenant, call.id, &names).await?);
     }
     if let Some(id) = call.campaign_id
         && let Some(campaign) = state.store.campaign(tenant, id).await?
@@ -236,8 +243,6 @@ async fn work_view(state: &AppState, authed: &Authed, tenant: TenantId, agent: U
         let audit = authed.caller.audit(state, AuditAction::ContactView, subject_label(sealed.id)).detail("masked", (!working).to_string());
         state.appender.append(audit).await?;
         view.contact = Some(if working { ContactView::full(&opened) } else { ContactView::masked(&opened) });
-        let names: BTreeMap<UserId, String> =
-            state.store.list_users(tenant).await?.into_iter().map(|u| (u.id, u.shown_name().to_owned())).collect();
         let earlier: Vec<CallRecord> =
             state.store.contact_calls(tenant, contact, 20).await?.into_iter().filter(|c| c.id != call.id).collect();
         view.history = Some(earlier_calls(state, tenant, &earlier, &names).await?);
