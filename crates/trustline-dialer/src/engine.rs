@@ -1,7 +1,9 @@
 //! The engine's shared state, reachable from the HTTP edge (agents dial,
 //! hang up and set dispositions through it) and from the calls it follows:
 //! its ports, the campaigns it runs, the carrier's leg of each call in
-//! progress on this node, and answered calls waiting for an agent.
+//! progress on this node (a transfer moves a person's line to a new call,
+//! or joins it to an outside party), and answered calls waiting for an
+//! agent.
 
 use crate::outbound::answered_calls::AnsweredCalls;
 use crate::outbound::campaign_run::CampaignRun;
@@ -38,7 +40,11 @@ pub struct Parts {
     telephony: OnceLock<Arc<dyn Telephony>>,
     wake: Notify,
     pub(crate) runs: tokio::sync::Mutex<HashMap<i64, CampaignRun>>,
-    legs: Mutex<HashMap<i64, LegId>>,
+    /// The call each line in progress on this node belongs to.
+    legs: Mutex<HashMap<LegId, i64>>,
+    /// Lines joined to an outside party by a transfer, both ways round:
+    /// when one hangs up, the other is hung up.
+    outside: Mutex<HashMap<LegId, LegId>>,
     /// Inbound calls on this node whose caller was offered a callback.
     callback_offers: Mutex<HashSet<i64>>,
     /// The call each supervisor monitors, on this node.
@@ -67,6 +73,7 @@ impl Engine {
             wake: Notify::new(),
             runs: tokio::sync::Mutex::default(),
             legs: Mutex::default(),
+            outside: Mutex::default(),
             callback_offers: Mutex::default(),
             monitoring: Mutex::default(),
             answered: AnsweredCalls::default(),
@@ -97,16 +104,57 @@ impl Engine {
     }
 
     pub(crate) fn track_leg(&self, call: i64, leg: LegId) {
-        lock(&self.legs).insert(call, leg);
+        lock(&self.legs).insert(leg, call);
     }
 
-    pub(crate) fn forget_leg(&self, call: i64) {
-        lock(&self.legs).remove(&call);
-        lock(&self.callback_offers).remove(&call);
+    /// The line is over (or left the engine's hands): it and what was
+    /// kept of it go.
+    pub(crate) fn forget_leg(&self, leg: LegId) {
+        if let Some(call) = lock(&self.legs).remove(&leg) {
+            lock(&self.callback_offers).remove(&call);
+        }
+        let mut outside = lock(&self.outside);
+        if let Some(other) = outside.remove(&leg) {
+            outside.remove(&other);
+        }
     }
 
     pub(crate) fn leg_of(&self, call: i64) -> Option<LegId> {
-        lock(&self.legs).get(&call).copied()
+        lock(&self.legs).iter().find(|(_, of)| **of == call).map(|(leg, _)| *leg)
+    }
+
+    /// The call the line belongs to now.
+    pub(crate) fn call_on(&self, leg: LegId) -> Option<i64> {
+        lock(&self.legs).get(&leg).copied()
+    }
+
+    /// Moves the line of call `from` to call `to` (a transfer); `false` if
+    /// `from` has no line here any more.
+    pub(crate) fn hand_leg(&self, from: i64, to: i64) -> bool {
+        let mut legs = lock(&self.legs);
+        let Some(leg) = legs.iter().find(|(_, of)| **of == from).map(|(leg, _)| *leg) else { return false };
+        legs.insert(leg, to);
+        true
+    }
+
+    /// The line of call `call` leaves every call: it is joined to the
+    /// outside party on `to`, whose hang-up ends it (and the other way round).
+    pub(crate) fn join_outside(&self, call: i64, to: LegId) -> Option<LegId> {
+        let leg = {
+            let mut legs = lock(&self.legs);
+            let leg = legs.iter().find(|(_, of)| **of == call).map(|(leg, _)| *leg)?;
+            legs.remove(&leg);
+            leg
+        };
+        let mut outside = lock(&self.outside);
+        outside.insert(leg, to);
+        outside.insert(to, leg);
+        Some(leg)
+    }
+
+    /// The outside party joined to the line, if any.
+    pub(crate) fn outside_party(&self, leg: LegId) -> Option<LegId> {
+        lock(&self.outside).get(&leg).copied()
     }
 
     /// The call `supervisor` monitors, if any.
@@ -117,6 +165,11 @@ impl Engine {
     /// The supervisor on `call`, if any.
     pub(crate) fn supervisor_on(&self, tenant: TenantId, call: i64) -> Option<UserId> {
         lock(&self.monitoring).iter().find(|((of, _), on)| *of == tenant && **on == call).map(|((_, supervisor), _)| *supervisor)
+    }
+
+    /// Supervisors on `call` are off it: it left its agent's desk.
+    pub(crate) fn end_monitoring_of(&self, tenant: TenantId, call: i64) {
+        lock(&self.monitoring).retain(|(of, _), on| !(*of == tenant && *on == call));
     }
 
     /// `supervisor` is on `call` (`on`) or off it.

@@ -20,6 +20,7 @@ mod agent_moves;
 mod desk_presence;
 mod engine;
 mod inbound;
+mod line;
 mod monitoring;
 mod news;
 mod outbound;
@@ -28,6 +29,7 @@ mod softphone;
 mod start;
 mod store_world;
 mod time;
+mod transfer;
 mod world;
 
 pub use agent_moves::{MoveError, carry_out};
@@ -44,4 +46,5 @@ pub use simulation::{
 pub use softphone::{close_softphone, open_softphone, serves_softphones};
 pub use store_world::{Announcer, StoreWorld};
 pub use time::{Alarm, EngineTime, TokioTime};
+pub use transfer::{TransferTarget, transfer, transfer_outside};
 pub use world::World;

@@ -51,6 +51,7 @@ audit_actions! {
     CallOffer => "call.offer",
     CallPlace => "call.place",
     CallResume => "call.resume",
+    CallTransfer => "call.transfer",
     CallUnanswered => "call.unanswered",
     CampaignCreate => "campaign.create",
     CampaignStatus => "campaign.status",

@@ -25,6 +25,9 @@ pub enum CallResult {
     Cancelled,
     /// An incoming call outside its queue's opening hours.
     Closed,
+    /// The agent handed the person on (to a queue, another agent or an
+    /// outside number), who went on talking on a call of their own.
+    Transferred,
 }
 
 /// A result name that is not one of [`CallResult`]'s.
@@ -33,7 +36,7 @@ pub enum CallResult {
 pub struct UnknownCallResult(pub String);
 
 impl CallResult {
-    pub const ALL: [CallResult; 10] = [
+    pub const ALL: [CallResult; 11] = [
         CallResult::Person,
         CallResult::Abandoned,
         CallResult::Busy,
@@ -44,6 +47,7 @@ impl CallResult {
         CallResult::Failed,
         CallResult::Cancelled,
         CallResult::Closed,
+        CallResult::Transferred,
     ];
 
     /// The stable name, as stored and shown.
@@ -59,6 +63,7 @@ impl CallResult {
             CallResult::Failed => "failed",
             CallResult::Cancelled => "cancelled",
             CallResult::Closed => "closed",
+            CallResult::Transferred => "transferred",
         }
     }
 

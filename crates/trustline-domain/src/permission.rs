@@ -40,6 +40,10 @@ pub enum Action {
     AgentWork,
     /// See agents' states and their history.
     AgentMonitor,
+    /// Hand a call to a number outside the contact center: it is billed
+    /// to the tenant's trunk and takes the person out of its records, so
+    /// not every agent may.
+    CallExternal,
     /// See campaigns and call lists.
     CampaignRead,
     /// Create, change, start, pause and finish campaigns.
@@ -90,6 +94,7 @@ const MATRIX: &[(Action, &[Role])] = &[
     // Supervisors and administrators may take calls too (blended teams).
     (Action::AgentWork, &[Owner, Admin, Supervisor, Agent]),
     (Action::AgentMonitor, &[Owner, Admin, Supervisor]),
+    (Action::CallExternal, &[Owner, Admin, Supervisor]),
     (Action::CampaignRead, &[Owner, Admin, Supervisor, Agent]),
     (Action::CampaignManage, &[Owner, Admin, Supervisor]),
     (Action::QueueRead, &[Owner, Admin, Supervisor, Agent]),
@@ -109,7 +114,7 @@ const MATRIX: &[(Action, &[Role])] = &[
 pub struct UnknownAction(pub String);
 
 impl Action {
-    pub const ALL: [Action; 31] = [
+    pub const ALL: [Action; 32] = [
         Action::AccountView,
         Action::UserRead,
         Action::UserCreate,
@@ -130,6 +135,7 @@ impl Action {
         Action::RetentionManage,
         Action::AgentWork,
         Action::AgentMonitor,
+        Action::CallExternal,
         Action::CampaignRead,
         Action::CampaignManage,
         Action::QueueRead,
@@ -171,6 +177,7 @@ impl Action {
             Action::RetentionManage => "retention.manage",
             Action::AgentWork => "agent.work",
             Action::AgentMonitor => "agent.monitor",
+            Action::CallExternal => "call.external",
             Action::CampaignRead => "campaign.read",
             Action::CampaignManage => "campaign.manage",
             Action::QueueRead => "queue.read",

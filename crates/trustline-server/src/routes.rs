@@ -7,7 +7,8 @@ use crate::guard::{Access, Surface, guard};
 use crate::handlers::{
     access_reviews_api, agents_api, audit_api, calls_api, campaigns_api, contacts_api, csp_api, custom_fields_api, health, imports_api,
     incidents_api, live_api, openapi, pages, queues_api, registers_api, reports_api, retention_api, session_api, softphone_api,
-    subject_rights_api, tenant_api, tokens_api, training_api, trunks_api, trust_api, trust_pages, users_api, webhooks_api, work_api,
+    subject_rights_api, tenant_api, tokens_api, training_api, transfer_api, trunks_api, trust_api, trust_pages, users_api, webhooks_api,
+    work_api,
 };
 use crate::handlers::{admin_pages, floor_pages};
 use crate::state::AppState;
@@ -1159,6 +1160,39 @@ fn entries() -> Vec<Entry> {
         .takes::<work_api::KeysInput>()
         .answers(StatusCode::NO_CONTENT)
         .fails_with(&[ErrorCode::InvalidKeys, ErrorCode::WrongCallState, ErrorCode::NoTelephony]),
+        entry(
+            Method::GET,
+            "/api/agent/transfer-targets",
+            "Where you may hand a conversation on now: queues, colleagues ready for a call, and whether outside numbers",
+            Allowed(Action::AgentWork),
+            get(transfer_api::targets),
+        )
+        .returns::<transfer_api::TransferTargets>(),
+        entry(
+            Method::POST,
+            "/api/calls/{id}/transfer",
+            "Hand the person you talk to on to a queue or a colleague ready now, and leave the call for its wrap-up (audited)",
+            Allowed(Action::AgentWork),
+            post(transfer_api::transfer),
+        )
+        .takes::<transfer_api::TransferInput>()
+        .returns::<transfer_api::TransferredCall>()
+        .fails_with(&[
+            ErrorCode::InvalidTransfer,
+            ErrorCode::TransferUnavailable,
+            ErrorCode::WrongCallState,
+            ErrorCode::NoTelephony,
+        ]),
+        entry(
+            Method::POST,
+            "/api/calls/{id}/transfer-outside",
+            "Hand the person you talk to on to an outside number, and leave the call for its wrap-up (audited)",
+            Allowed(Action::CallExternal),
+            post(transfer_api::transfer_outside),
+        )
+        .takes::<transfer_api::OutsideInput>()
+        .answers(StatusCode::NO_CONTENT)
+        .fails_with(&[ErrorCode::InvalidTransfer, ErrorCode::WrongCallState, ErrorCode::NoTelephony, ErrorCode::NotDiallable]),
         entry(Method::POST, "/api/calls/{id}/hangup", "End your conversation", Allowed(Action::AgentWork), post(work_api::hang_up))
             .answers(StatusCode::NO_CONTENT)
             .fails_with(DESK_REFUSALS),

@@ -12,7 +12,7 @@ use trustline_domain::webhooks::WebhookEvent;
 use trustline_domain::{AuditAction, ContactId, TenantId, UnixTime};
 use trustline_phone::{DefaultRegion, PhoneRules};
 use trustline_store::{CallChange, CallDirection, CallMode, CallState, ConsentState, NewCall, StoreError};
-use trustline_telephony::{Admission, CallProgress, IncomingCall};
+use trustline_telephony::{Admission, IncomingCall};
 use trustline_vault::subject_label;
 
 /// The name given to a contact created for a caller whose number is new;
@@ -56,9 +56,7 @@ async fn take(engine: &Engine, call: IncomingCall) -> Result<(), CallError> {
     };
     let audit = AuditDraft::new(now, tenant.0, "system", AuditAction::CallArrive, String::new()).detail("queue", queue.id.to_string());
     let id = engine.world.open_call(new, None, None, audit).await?;
-    // An unreadable zone was refused when the queue was saved; closed is the safe answer.
-    let open = settings.opening_hours().is_none_or(|hours| hours.is_open(now).unwrap_or(false));
-    if !open {
+    if !settings.open_at(now) {
         let _ = admission.send(Admission::Closed);
         let closed =
             CallChange { result: Some(CallResult::Closed), ..CallChange::new(tenant, id, CallState::Queued, CallState::Done, now) };
@@ -70,8 +68,9 @@ async fn take(engine: &Engine, call: IncomingCall) -> Result<(), CallError> {
     call_flow::publish_call(engine, tenant, id, origin, None, CallState::Queued, None).await;
     let engine = engine.clone();
     tokio::spawn(async move {
-        follow(&engine, tenant, id, origin, progress).await;
-        engine.forget_leg(id);
+        let mut progress = progress;
+        crate::line::follow(&engine, tenant, leg, &mut progress).await;
+        engine.forget_leg(leg);
         engine.wake();
     });
     Ok(())
@@ -98,42 +97,6 @@ async fn caller_contact(engine: &Engine, tenant: TenantId, number: &str, now: Un
         Err(trustline_vault::VaultError::Store(StoreError::Conflict(_))) => Ok(engine.world.contact_by_phone(tenant, &digest).await?),
         Err(e) => Err(e.into()),
     }
-}
-
-async fn follow(engine: &Engine, tenant: TenantId, id: i64, origin: Origin, mut progress: tokio::sync::mpsc::Receiver<CallProgress>) {
-    // A hang-up from this side (the agent's, a callback taken) closes the channel instead.
-    while let Some(event) = progress.recv().await {
-        if event == CallProgress::RemoteHangUp {
-            if let Err(error) = caller_left(engine, tenant, id, origin).await {
-                tracing::warn!(%error, call = id, "a caller's hang-up could not be recorded");
-            }
-            return;
-        }
-    }
-}
-
-/// The caller hung up: while waiting (or ringing at an agent's desk), the
-/// call is abandoned; while talking, it goes to wrap-up.
-pub(super) async fn caller_left(engine: &Engine, tenant: TenantId, id: i64, origin: Origin) -> Result<(), CallError> {
-    // A change racing this one (an agent taking the call) is read again.
-    for _ in 0..3 {
-        let Some(call) = engine.world.call(tenant, id).await? else { return Ok(()) };
-        let done = match (call.state, call.agent_id) {
-            (CallState::Queued, _) => {
-                call_flow::end_unreached(engine, tenant, origin, id, CallState::Queued, CallResult::Abandoned, None).await
-            }
-            (CallState::Offered, agent) => {
-                call_flow::end_unreached(engine, tenant, origin, id, CallState::Offered, CallResult::Abandoned, agent).await
-            }
-            (CallState::Connected, Some(agent)) => call_flow::remote_hang_up(engine, tenant, id, agent, origin).await,
-            _ => return Ok(()),
-        };
-        match done {
-            Err(CallError::Store(StoreError::Conflict(_))) => continue,
-            other => return other,
-        }
-    }
-    Ok(())
 }
 
 /// For the audit trail of a call tied to a contact.

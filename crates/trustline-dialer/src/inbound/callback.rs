@@ -2,7 +2,7 @@
 //! call back to one who took it, once the router gives their place to an
 //! agent.
 
-use super::arrival::{call_target, caller_left};
+use super::arrival::call_target;
 use crate::engine::Engine;
 use crate::news::Origin;
 use crate::outbound::call_flow::CallError;
@@ -19,11 +19,11 @@ pub(super) async fn offer(engine: &Engine, tenant: TenantId, id: i64, leg: LegId
     let Some(telephony) = engine.telephony().cloned() else { return Ok(()) };
     // A caller who hung up or was joined to an agent meanwhile is not asked.
     let Ok(true) = telephony.offer_callback(leg).await else { return Ok(()) };
-    engine.forget_leg(id);
+    engine.forget_leg(leg);
     let taken = CallChange::new(tenant, id, CallState::Queued, CallState::Callback, engine.time.now());
     match call_flow::change(engine, taken, origin, None).await {
         // An agent took the call as the caller left the line: the conversation is over.
-        Err(CallError::Store(StoreError::Conflict(_))) => caller_left(engine, tenant, id, origin).await,
+        Err(CallError::Store(StoreError::Conflict(_))) => crate::line::caller_left(engine, tenant, id).await,
         other => other,
     }
 }
@@ -52,7 +52,8 @@ pub(super) async fn call_back(engine: &Engine, call: &CallRecord, agent: UserId,
             return call_flow::end_unreached(engine, tenant, origin, id, CallState::Ringing, CallResult::Failed, Some(agent)).await;
         }
     };
-    engine.track_leg(id, leg.id);
+    let line = leg.id;
+    engine.track_leg(id, line);
     engine.join_desk(leg.id, tenant, agent).await;
     let engine = engine.clone();
     tokio::spawn(async move {
@@ -60,7 +61,8 @@ pub(super) async fn call_back(engine: &Engine, call: &CallRecord, agent: UserId,
             match leg.settled().await {
                 Settlement::Answered => {
                     call_flow::connect(&engine, tenant, id, CallState::Ringing, agent, origin).await?;
-                    call_flow::converse(&engine, tenant, id, agent, origin, &mut leg.progress).await
+                    crate::line::follow(&engine, tenant, line, &mut leg.progress).await;
+                    Ok(())
                 }
                 Settlement::Failed(failure) => {
                     call_flow::end_unreached(&engine, tenant, origin, id, CallState::Ringing, failure_result(failure), Some(agent)).await
@@ -73,7 +75,7 @@ pub(super) async fn call_back(engine: &Engine, call: &CallRecord, agent: UserId,
         if let Err(error) = followed.await {
             tracing::warn!(%error, call = id, "a callback could not be followed to its end");
         }
-        engine.forget_leg(id);
+        engine.forget_leg(line);
         engine.wake();
     });
     Ok(())

@@ -17,7 +17,7 @@ use trustline_domain::agent::AgentEvent;
 use trustline_domain::webhooks::WebhookEvent;
 use trustline_domain::{AuditAction, ContactId, TenantId, UserId};
 use trustline_store::{AgentMove, CallChange, CallDirection, CallMode, CallState, NewCall, StoreError};
-use trustline_telephony::{CallFailure, CallLeg, CallProgress, DialRequest, Settlement, Telephony};
+use trustline_telephony::{CallFailure, CallLeg, DialRequest, Settlement, Telephony};
 use trustline_vault::subject_label;
 
 #[derive(Debug, thiserror::Error)]
@@ -177,7 +177,8 @@ pub(crate) async fn ring(
                 .await;
         }
     };
-    engine.track_leg(id, leg.id);
+    let line = leg.id;
+    engine.track_leg(id, line);
     match agent {
         // The agent hears the line ring, and any early media, from the start.
         Some(agent) => engine.join_desk(leg.id, call.tenant, agent).await,
@@ -188,7 +189,7 @@ pub(crate) async fn ring(
         if let Err(error) = follow(&engine, &call, id, leg, agent).await {
             tracing::warn!(%error, call = id, "a call could not be followed to its end");
         }
-        engine.forget_leg(id);
+        engine.forget_leg(line);
         engine.wake();
     });
     Ok(())
@@ -241,7 +242,8 @@ async fn follow(engine: &Engine, call: &CampaignCall, id: i64, mut leg: CallLeg,
     if taken_by_reservation(from) {
         engine.join_desk(leg.id, call.tenant, agent).await;
     }
-    converse(engine, call.tenant, id, agent, origin, &mut leg.progress).await
+    crate::line::follow(engine, call.tenant, leg.id, &mut leg.progress).await;
+    Ok(())
 }
 
 /// Whether the agent was found for the call after the answer (predictive),
@@ -277,24 +279,6 @@ pub(crate) async fn connect(
     };
     let audit = AuditDraft::new(now, tenant.0, "system", AuditAction::CallConnect, format!("call:{id}")).detail("agent", agent.to_string());
     change(engine, connect, origin, Some(audit)).await
-}
-
-/// The conversation: it ends when the person hangs up (or the agent does,
-/// through the API, which closes `progress`).
-pub(crate) async fn converse(
-    engine: &Engine,
-    tenant: TenantId,
-    id: i64,
-    agent: UserId,
-    origin: Origin,
-    progress: &mut tokio::sync::mpsc::Receiver<CallProgress>,
-) -> Result<(), CallError> {
-    while let Some(event) = progress.recv().await {
-        if event == CallProgress::RemoteHangUp {
-            break;
-        }
-    }
-    unless_ended_meanwhile(remote_hang_up(engine, tenant, id, agent, origin).await)
 }
 
 /// The conversation is over: the call goes to wrap-up with its agent.

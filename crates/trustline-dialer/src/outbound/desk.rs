@@ -83,6 +83,10 @@ pub enum DeskError {
     Preview,
     #[error("this call is an incoming caller: accept or decline it")]
     Incoming,
+    #[error("not a transfer target: {0}")]
+    NoSuchTarget(&'static str),
+    #[error("the call cannot be handed on there now: {0}")]
+    TargetUnavailable(&'static str),
     #[error(transparent)]
     Call(#[from] CallError),
     #[error(transparent)]
@@ -175,10 +179,11 @@ pub async fn skip(engine: &Engine, tenant: TenantId, agent: UserId, id: i64) -> 
 /// The agent ends the conversation: the call goes to wrap-up.
 pub async fn hang_up(engine: &Engine, tenant: TenantId, agent: UserId, id: i64) -> Result<(), DeskError> {
     let call = own_call(engine, tenant, agent, id, CallState::Connected).await?;
+    // Ended first, so the line's follower finds it over.
+    call_flow::remote_hang_up(engine, tenant, id, agent, Origin::of(&call)).await?;
     if let Some(leg) = engine.leg_of(id) {
         engine.hang_up(leg).await;
     }
-    call_flow::remote_hang_up(engine, tenant, id, agent, Origin::of(&call)).await?;
     Ok(())
 }
 

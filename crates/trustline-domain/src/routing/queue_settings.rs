@@ -262,6 +262,12 @@ impl QueueSettings {
         self.answer_within_seconds.map(|s| offered_at.saturating_add(i64::from(s)))
     }
 
+    /// Whether the queue takes calls at `at`. An unreadable zone was refused
+    /// when the queue was saved; closed is the safe answer.
+    pub fn open_at(&self, at: UnixTime) -> bool {
+        self.opening_hours().is_none_or(|hours| hours.is_open(at).unwrap_or(false))
+    }
+
     /// When the queue takes calls; `None`: always.
     pub fn opening_hours(&self) -> Option<OpeningHours> {
         if self.hours.is_empty() && self.holidays.is_empty() {

@@ -29,6 +29,7 @@ pub(crate) mod subject_rights_api;
 pub(crate) mod tenant_api;
 pub(crate) mod tokens_api;
 pub(crate) mod training_api;
+pub(crate) mod transfer_api;
 pub(crate) mod trunks_api;
 pub(crate) mod trust_api;
 pub(crate) mod trust_pages;

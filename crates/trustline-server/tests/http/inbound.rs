@@ -52,21 +52,21 @@ async fn a_caller_calling_back_comes_with_earlier_calls_and_notes(engine: Engine
     assert_eq!((&second["notes"][0]["text"], &second["notes"][0]["author"]), (&json!("Wants paper bills"), &json!("Test agent0")));
 }
 
-const GENERAL: &str = "+442079460992";
-const BILLING: &str = "+442079460990";
+pub(crate) const GENERAL: &str = "+442079460992";
+pub(crate) const BILLING: &str = "+442079460990";
 const VIP: &str = "+442079460991";
 
 /// Holds for hours and talks until the agent hangs up.
-const PATIENT: Caller = Caller { patience_ms: 36_000_000, talk_ms: 36_000_000, accepts_callback: false };
+pub(crate) const PATIENT: Caller = Caller { patience_ms: 36_000_000, talk_ms: 36_000_000, accepts_callback: false };
 
-struct Floor {
-    server: TestServer,
-    sam: TestClient,
-    agents: Vec<(TestClient, i64)>,
-    telephony: Arc<SimulatedTelephony>,
+pub(crate) struct Floor {
+    pub server: TestServer,
+    pub sam: TestClient,
+    pub agents: Vec<(TestClient, i64)>,
+    pub telephony: Arc<SimulatedTelephony>,
 }
 
-async fn floor(engine: Engine, agents: usize) -> Floor {
+pub(crate) async fn floor(engine: Engine, agents: usize) -> Floor {
     let server = TestServer::start(engine).await;
     server.clock.advance(MONDAY_NOON_UTC - 1_900_000_000);
     let tenant = server.tenant.clone();
@@ -82,7 +82,7 @@ async fn floor(engine: Engine, agents: usize) -> Floor {
     Floor { server, sam, agents: clients, telephony }
 }
 
-async fn create_queue(sam: &TestClient, settings: Value) -> i64 {
+pub(crate) async fn create_queue(sam: &TestClient, settings: Value) -> i64 {
     let created = sam.post("/api/queues", settings).await;
     assert_eq!(created.status, 201, "{}", created.body);
     created.body["id"].as_i64().unwrap()
@@ -249,7 +249,7 @@ async fn calls_ring_at_the_desk_until_accepted_declined_or_missed(engine: Engine
 }
 
 /// An agent's step on a call (`hold`, `resume`, `hangup`…).
-async fn step(agent: &TestClient, call: i64, what: &str) -> Reply {
+pub(crate) async fn step(agent: &TestClient, call: i64, what: &str) -> Reply {
     agent.post(&format!("/api/calls/{call}/{what}"), json!({})).await
 }
 

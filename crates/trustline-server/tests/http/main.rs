@@ -24,6 +24,7 @@ mod sessions;
 mod softphone;
 mod tls;
 mod training;
+mod transfer;
 mod trunks;
 mod trust;
 mod webhooks;

@@ -1,0 +1,126 @@
+//! Handing the person on: where the agent may transfer their conversation
+//! (the tenant's queues, colleagues ready now, and outside numbers for
+//! those allowed), and the blind transfer itself, audited on the call.
+
+use crate::auth::Authed;
+use crate::error::ApiError;
+use crate::error_code::ErrorCode;
+use crate::extract::{ApiJson, ApiPath};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use trustline_dialer::TransferTarget;
+use trustline_domain::agent::AgentState;
+use trustline_domain::contact::E164;
+use trustline_domain::{Action, AuditAction, UserId};
+
+/// Where a conversation may be handed on now.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct TransferTargets {
+    queues: Vec<QueueTarget>,
+    /// Colleagues ready for a call now (not you).
+    agents: Vec<AgentTarget>,
+    /// Whether you may hand a call to an outside number.
+    outside: bool,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+struct QueueTarget {
+    id: i64,
+    name: String,
+    /// Whether it takes calls now (a closed queue refuses a transfer).
+    open: bool,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+struct AgentTarget {
+    id: i64,
+    name: String,
+}
+
+pub(crate) async fn targets(State(state): State<AppState>, authed: Authed) -> Result<Json<TransferTargets>, ApiError> {
+    let (tenant, me) = (authed.principal.tenant.id, authed.principal.user.id);
+    let now = state.clock.now();
+    let queues = state.store.queues(tenant).await?;
+    let ready: Vec<UserId> = state
+        .store
+        .agent_statuses(tenant)
+        .await?
+        .into_iter()
+        .filter(|s| s.state == AgentState::Available && s.user_id != me)
+        .map(|s| s.user_id)
+        .collect();
+    let mut agents: Vec<AgentTarget> = state
+        .store
+        .list_users(tenant)
+        .await?
+        .into_iter()
+        .filter(|u| ready.contains(&u.id))
+        .map(|u| AgentTarget { id: u.id.0, name: u.shown_name().to_owned() })
+        .collect();
+    agents.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(Json(TransferTargets {
+        queues: queues.into_iter().map(|q| QueueTarget { id: q.id, open: q.settings.open_at(now), name: q.settings.name }).collect(),
+        agents,
+        outside: authed.principal.may(Action::CallExternal),
+    }))
+}
+
+/// A colleague or a queue to hand the person to: exactly one of the two.
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub(crate) enum TransferInput {
+    /// One of your tenant's queues: the person waits there like any caller.
+    Queue(i64),
+    /// A colleague ready for a call now: the call is theirs at once.
+    Agent(i64),
+}
+
+/// The call the person is on now.
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct TransferredCall {
+    call: i64,
+}
+
+pub(crate) async fn transfer(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<TransferInput>,
+) -> Result<Json<TransferredCall>, ApiError> {
+    let target = match input {
+        TransferInput::Queue(queue) => TransferTarget::Queue(queue),
+        TransferInput::Agent(agent) => TransferTarget::Agent(UserId(agent)),
+    };
+    let (audit, tenant, agent) = request_of(&state, &authed, id);
+    let call = trustline_dialer::transfer(&state.engine, tenant, agent, id, target, audit).await?;
+    Ok(Json(TransferredCall { call }))
+}
+
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct OutsideInput {
+    /// The number in E.164 form, e.g. `+442071838750`.
+    #[schemars(pattern(E164::PATTERN))]
+    number: String,
+}
+
+pub(crate) async fn transfer_outside(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<OutsideInput>,
+) -> Result<StatusCode, ApiError> {
+    let number = E164::parse(&input.number).map_err(|error| ApiError::new(ErrorCode::InvalidTransfer, error.to_string()))?;
+    let (audit, tenant, agent) = request_of(&state, &authed, id);
+    trustline_dialer::transfer_outside(&state.engine, tenant, agent, id, number, audit).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The transfer's audit event, and whose call it is.
+fn request_of(state: &AppState, authed: &Authed, id: i64) -> (trustline_audit::AuditDraft, trustline_domain::TenantId, UserId) {
+    let audit = authed.caller.audit(state, AuditAction::CallTransfer, format!("call:{id}"));
+    (audit, authed.principal.tenant.id, authed.principal.user.id)
+}

@@ -1,0 +1,165 @@
+//! Blind transfer over HTTP with the simulated carrier: an agent hands the
+//! person they talk to on to a colleague ready now, to a queue, or (if
+//! their role allows) to an outside number, and leaves the call for its
+//! wrap-up. The person's line follows: the new call is the one the next
+//! agent works, and it ends when the person hangs up. Refused transfers
+//! change nothing.
+
+use crate::dialer::{log_in, wait_for};
+use crate::inbound::{BILLING, GENERAL, PATIENT, create_queue, floor, step};
+use serde_json::{Value, json};
+use trustline_domain::UserId;
+use trustline_telephony::{Caller, Party};
+use trustline_testkit::{Engine, Reply, TestClient, on_both_engines};
+
+on_both_engines!(
+    a_conversation_is_handed_to_a_colleague_then_to_a_queue,
+    a_conversation_is_handed_to_an_outside_number_by_those_allowed,
+    a_person_who_hangs_up_after_a_transfer_ends_the_new_call
+);
+
+fn code(reply: &Reply) -> (u16, Option<&str>) {
+    (reply.status, reply.body["error"]["code"].as_str())
+}
+
+async fn transfer(agent: &TestClient, call: i64, body: Value) -> Reply {
+    agent.post(&format!("/api/calls/{call}/transfer"), body).await
+}
+
+async fn connected_call(agent: &TestClient, other_than: Option<i64>) -> Value {
+    wait_for(agent, "/api/agent/work", |w| w["call"]["state"] == "connected" && w["call"]["id"].as_i64() != other_than).await
+}
+
+fn at_desk(tenant: &trustline_domain::TenantId, agent: i64) -> Option<Party> {
+    Some(Party::Desk { tenant: *tenant, agent: UserId(agent) })
+}
+
+async fn a_conversation_is_handed_to_a_colleague_then_to_a_queue(engine: Engine) {
+    let f = floor(engine, 2).await;
+    create_queue(&f.sam, json!({ "name": "Care", "number": GENERAL })).await;
+    let billing = create_queue(&f.sam, json!({ "name": "Billing", "number": BILLING, "skills": { "billing": 1 } })).await;
+    let [(a0, id0), (a1, id1)] = &f.agents[..] else { unreachable!() };
+    let tenant = f.server.tenant.id;
+    log_in(a0).await;
+    let leg = f.telephony.ring_in(GENERAL, Some("+442079460601"), PATIENT).await.unwrap();
+    let first = connected_call(a0, None).await;
+    let call = first["call"]["id"].as_i64().unwrap();
+    let contact = first["call"]["contact_id"].clone();
+
+    let targets = a0.get("/api/agent/transfer-targets").await;
+    assert_eq!(targets.status, 200, "{}", targets.body);
+    let names: Vec<&str> = targets.body["queues"].as_array().unwrap().iter().map(|q| q["name"].as_str().unwrap()).collect();
+    assert_eq!((names.len(), &targets.body["agents"], &targets.body["outside"]), (2, &json!([]), &json!(false)), "{}", targets.body);
+
+    // Refused, each for its own reason; none moves the call.
+    assert_eq!(code(&transfer(a0, call, json!({ "queue": 999_999 })).await), (422, Some("invalid_transfer")));
+    assert_eq!(code(&transfer(a0, call, json!({ "agent": id1 })).await), (409, Some("transfer_unavailable")), "not working");
+    assert_eq!(code(&transfer(a0, call, json!({ "agent": id0 })).await), (409, Some("transfer_unavailable")), "themselves");
+    assert_eq!(code(&transfer(a0, call, json!({ "agent": 999_999 })).await), (409, Some("transfer_unavailable")), "nobody's");
+    for body in [json!({}), json!({ "queue": 1, "agent": 2 }), json!({ "queue": "Care" }), json!({ "desk": 1 })] {
+        assert_eq!(code(&transfer(a0, call, body.clone()).await), (422, Some("invalid_body")), "{body}");
+    }
+    assert_eq!(transfer(a1, call, json!({ "queue": billing })).await.status, 404, "not their call");
+    let outside = a0.post(&format!("/api/calls/{call}/transfer-outside"), json!({ "number": "+442079460777" })).await;
+    assert_eq!(outside.status, 403, "an agent may not send a caller outside");
+    assert_eq!(connected_call(a0, None).await["call"]["id"].as_i64(), Some(call));
+    assert_eq!(f.telephony.party_of(leg), at_desk(&tenant, *id0));
+
+    // To a colleague ready now: the call is theirs at once, the first agent wraps up.
+    log_in(a1).await;
+    let targets = a0.get("/api/agent/transfer-targets").await.body;
+    assert_eq!(targets["agents"], json!([{ "id": id1, "name": "Test agent1" }]), "{targets}");
+    let handed = transfer(a0, call, json!({ "agent": id1 })).await;
+    assert_eq!(handed.status, 200, "{}", handed.body);
+    let second = handed.body["call"].as_i64().unwrap();
+    let left = a0.get("/api/agent/work").await.body;
+    assert_eq!((left["call"]["state"].as_str(), left["call"]["result"].as_str()), (Some("wrap_up"), Some("transferred")), "{left}");
+    let taken = connected_call(a1, None).await;
+    assert_eq!((taken["call"]["id"].as_i64(), &taken["call"]["contact_id"]), (Some(second), &contact), "{taken}");
+    assert_eq!(f.telephony.party_of(leg), at_desk(&tenant, *id1));
+    assert_eq!(code(&transfer(a0, call, json!({ "queue": billing })).await), (409, Some("wrong_call_state")), "not theirs to hand on");
+
+    // To a queue: the person waits there and the router gives them to the first agent free for it.
+    let to_queue = transfer(a1, second, json!({ "queue": billing })).await;
+    assert_eq!(to_queue.status, 200, "{}", to_queue.body);
+    let third = to_queue.body["call"].as_i64().unwrap();
+    assert_eq!(f.telephony.party_of(leg), None, "waiting with the queue's music");
+    let skills = f.sam.put(&format!("/api/agents/{id0}/skills"), json!({ "skills": { "billing": 1 } })).await;
+    assert_eq!(skills.status, 204, "{}", skills.body);
+    assert_eq!(a0.post(&format!("/api/calls/{call}/disposition"), json!({ "disposition": "resolved" })).await.status, 204);
+    let back = connected_call(a0, Some(call)).await;
+    assert_eq!((back["call"]["id"].as_i64(), back["call"]["queue_id"].as_i64()), (Some(third), Some(billing)), "{back}");
+    assert_eq!(f.telephony.party_of(leg), at_desk(&tenant, *id0));
+
+    let raw = &f.server.db.raw;
+    let kept = |call: i64, to: String| {
+        format!("SELECT COUNT(*) FROM audit_events WHERE action = 'call.transfer' AND target = 'call:{call}' AND details LIKE '%{to}%'")
+    };
+    assert_eq!(raw.scalar(&kept(call, format!("user:{id1}"))).await, 1, "the first transfer is kept on its call");
+    assert_eq!(raw.scalar(&kept(second, format!("queue:{billing}"))).await, 1, "the second too");
+    assert_eq!(raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'call.transfer'").await, 2, "refusals keep nothing");
+    assert_eq!(step(a0, third, "hangup").await.status, 204);
+}
+
+async fn a_conversation_is_handed_to_an_outside_number_by_those_allowed(engine: Engine) {
+    let f = floor(engine, 0).await;
+    create_queue(&f.sam, json!({ "name": "Care", "number": GENERAL })).await;
+    let sam = &f.sam;
+    let sam_id = sam.get("/api/session").await.body["user"]["id"].as_i64().unwrap();
+    log_in(sam).await;
+    let leg = f.telephony.ring_in(GENERAL, Some("+442079460602"), PATIENT).await.unwrap();
+    let call = connected_call(sam, None).await["call"]["id"].as_i64().unwrap();
+    assert_eq!(sam.get("/api/agent/transfer-targets").await.body["outside"], json!(true));
+    let path = format!("/api/calls/{call}/transfer-outside");
+    for number in ["12", "+44 20 7946 0777", "00442079460777"] {
+        let refused = sam.post(&path, json!({ "number": number })).await;
+        assert_eq!(refused.status, 422, "{number}: {}", refused.body);
+    }
+    assert_eq!(f.telephony.party_of(leg), at_desk(&f.server.tenant.id, sam_id), "refused numbers move nothing");
+
+    assert_eq!(sam.post(&path, json!({ "number": "+442079460777" })).await.status, 204);
+    let left = sam.get("/api/agent/work").await.body;
+    assert_eq!((left["call"]["state"].as_str(), left["call"]["result"].as_str()), (Some("wrap_up"), Some("transferred")), "{left}");
+    // The outside party answers, talks a moment and hangs up: the person's line ends with theirs.
+    let mut joined = false;
+    for _ in 0..400 {
+        joined |= matches!(f.telephony.party_of(leg), Some(Party::Leg(_)));
+        if f.telephony.calls_in_progress() == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    assert!(joined, "the person was joined to the outside party");
+    assert_eq!(f.telephony.calls_in_progress(), 0, "both lines ended together");
+    let raw = &f.server.db.raw;
+    let kept = raw
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'call.transfer' AND target = 'call:{call}' AND details LIKE '%outside%' AND details LIKE '%777%'"
+        ))
+        .await;
+    assert_eq!(kept, 1, "kept on the call, with the number masked");
+    assert_eq!(f.server.db.plaintext_locations("2079460777").await, Vec::<String>::new(), "the whole number is kept nowhere");
+}
+
+async fn a_person_who_hangs_up_after_a_transfer_ends_the_new_call(engine: Engine) {
+    let f = floor(engine, 1).await;
+    create_queue(&f.sam, json!({ "name": "Care", "number": GENERAL })).await;
+    let billing = create_queue(&f.sam, json!({ "name": "Billing", "number": BILLING, "skills": { "billing": 1 } })).await;
+    let [(a0, _)] = &f.agents[..] else { unreachable!() };
+    log_in(a0).await;
+    // Talks for about 2 s at this speed, then hangs up, wherever the call is then.
+    let brief = Caller { patience_ms: 36_000_000, talk_ms: 200_000, accepts_callback: false };
+    f.telephony.ring_in(GENERAL, Some("+442079460603"), brief).await.unwrap();
+    let call = connected_call(a0, None).await["call"]["id"].as_i64().unwrap();
+    let handed = transfer(a0, call, json!({ "queue": billing })).await;
+    assert_eq!(handed.status, 200, "{}", handed.body);
+    let waiting = handed.body["call"].as_i64().unwrap();
+    let calls = wait_for(&f.sam, &crate::dialer::calls_path(), |calls| {
+        calls["calls"].as_array().is_some_and(|all| all.iter().any(|c| c["id"].as_i64() == Some(waiting) && c["state"] == "done"))
+    })
+    .await;
+    let ended = calls["calls"].as_array().unwrap().iter().find(|c| c["id"].as_i64() == Some(waiting)).unwrap();
+    assert_eq!(ended["result"], "abandoned", "{ended}");
+    let first = calls["calls"].as_array().unwrap().iter().find(|c| c["id"].as_i64() == Some(call)).unwrap();
+    assert_eq!((&first["state"], &first["result"]), (&json!("wrap_up"), &json!("transferred")), "{first}");
+}
