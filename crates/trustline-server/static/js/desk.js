@@ -161,6 +161,9 @@ function renderWork() {
   const watching = [...monitors].filter(([, mode]) => mode !== 'stop').map(([who, mode]) => `${who} ${MONITOR_WORDS[mode] ?? mode}`);
   $('monitored').textContent = watching.length ? `Monitored: ${watching.join('; ')}.` : '';
   if (PHONE) $('dial-pad').hidden = call.state !== 'connected' || held;
+  const transferring = call.state === 'connected';
+  if (transferring && $('transfer-form').hidden) attempt(loadTransferTargets);
+  show($('transfer-form'), transferring);
   if (work.contact) renderContact(work.contact);
   $('history').replaceChildren(...(work.history ?? []).map((h) => el('li', {},
     `${whenHere(h.at)}: ${h.disposition_label ?? h.disposition ?? RESULTS[h.result] ?? h.result ?? 'no result'}${h.agent ? ` · ${h.agent}` : ''}`)));
@@ -334,6 +337,52 @@ if (PHONE) {
   });
 }
 
+// Where the conversation may go: the tenant's queues (a closed one shown
+// but not choosable), colleagues ready now, and an outside number for
+// those allowed. Read again whenever the agent opens the list.
+async function loadTransferTargets() {
+  const targets = await api('GET', '/api/agent/transfer-targets');
+  const chosen = $('transfer-to').value;
+  const groups = [el('option', { value: '' }, 'Choose…')];
+  if (targets.queues.length) {
+    groups.push(el('optgroup', { label: 'Queues' }, ...targets.queues.map((q) =>
+      el('option', { value: `queue:${q.id}`, disabled: !q.open }, q.open ? q.name : `${q.name} (closed)`))));
+  }
+  groups.push(el('optgroup', { label: 'Colleagues ready now' }, ...(targets.agents.length
+    ? targets.agents.map((a) => el('option', { value: `agent:${a.id}` }, a.name))
+    : [el('option', { value: '', disabled: true }, 'nobody is ready')])));
+  if (targets.outside) groups.push(el('option', { value: 'outside' }, 'An outside number…'));
+  $('transfer-to').replaceChildren(...groups);
+  if ([...$('transfer-to').options].some((o) => o.value === chosen && !o.disabled)) $('transfer-to').value = chosen;
+  showNumber();
+}
+
+function showNumber() {
+  const outside = $('transfer-to').value === 'outside';
+  $('transfer-number').hidden = !outside;
+  $('transfer-number').labels[0].hidden = !outside;
+  $('transfer-number').required = outside;
+}
+
+$('transfer-to').addEventListener('focus', () => attempt(loadTransferTargets));
+$('transfer-to').addEventListener('change', showNumber);
+$('transfer-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  attempt(async () => {
+    const [kind, id] = $('transfer-to').value.split(':');
+    const choice = $('transfer-to').selectedOptions[0]?.textContent ?? '';
+    if (kind === 'outside') {
+      await api('POST', `/api/calls/${work.call.id}/transfer-outside`, { number: $('transfer-number').value.trim() });
+      say('Transferred to the outside number. Set the disposition.');
+    } else {
+      await api('POST', `/api/calls/${work.call.id}/transfer`, { [kind]: Number(id) });
+      say(`Transferred to ${choice}. Set the disposition.`);
+    }
+    $('transfer-number').value = '';
+    await watch();
+  });
+});
+
 $('reveal-form').addEventListener('submit', (event) => {
   event.preventDefault();
   attempt(async () => {
@@ -382,6 +431,11 @@ document.addEventListener('keydown', (event) => {
   if (key === 'o' && !$('disposition').hidden) {
     event.preventDefault();
     $('disposition-code').focus();
+    return;
+  }
+  if (key === 't' && !$('transfer-form').hidden) {
+    event.preventDefault();
+    $('transfer-to').focus();
     return;
   }
   const button = SHORTCUTS[key] ? $(SHORTCUTS[key]) : null;

@@ -624,6 +624,25 @@ async fn an_agent_declines_accepts_and_holds_an_incoming_call() {
     desk.select("#disposition-code", "resolved").await;
     desk.click("#disposition-form button[type=submit]").await;
     desk.wait_until("#status", "the saved disposition", |t| t.contains("Disposition saved")).await;
+
+    // A second caller is handed back to the queue: the agent chooses it and leaves the call.
+    telephony.ring_in("+442071838000", Some("+442079460556"), patient).await.unwrap();
+    desk.wait_until("#incoming", "the next call", |t| t.contains("Incoming call")).await;
+    desk.press("c").await;
+    desk.wait_until("#call-state", "the conversation", |t| t == "connected").await;
+    desk.press("t").await;
+    let focused = desk.run("return document.activeElement.id;", vec![]).await;
+    assert_eq!(focused, json!("transfer-to"), "T opens the choice of where to transfer");
+    let queue_id = supervisor.get("/api/queues").await.body[0]["id"].as_i64().unwrap();
+    desk.wait_until("#transfer-to", "the targets", |t| t.contains("Customer care")).await;
+    desk.select("#transfer-to", &format!("queue:{queue_id}")).await;
+    desk.click("#transfer-form button[type=submit]").await;
+    desk.wait_until("#call-state", "the wrap-up", |t| t == "wrap up").await;
+    desk.wait_until("#status", "where it went", |t| t.contains("Transferred to Customer care")).await;
+    board.wait_until("#queues td.waiting", "the caller waiting again", |t| t.starts_with('1')).await;
+    desk.select("#disposition-code", "resolved").await;
+    desk.click("#disposition-form button[type=submit]").await;
+    desk.wait_until("#incoming", "the transferred caller, at the only desk free", |t| t.contains("Incoming call")).await;
     assert_clean(&server, &olive, &desk, &[]).await;
 
     // Disabled by an administrator, the agent's open desk is signed out by its own feed.
