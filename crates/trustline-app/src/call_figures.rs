@@ -2,11 +2,11 @@
 //! the calls are read once and handed to the domain's KPI rules. Views
 //! (JSON, CSV) are the edge's.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use trustline_domain::reporting::{CallFacts, CallKpis, InboundFacts, QueueKpis, call_kpis, queue_kpis};
 use trustline_domain::routing::ServiceLevelGoal;
 use trustline_domain::{Period, TenantId};
-use trustline_store::{Store, StoreError};
+use trustline_store::{CallDirection, CallRecord, Store, StoreError};
 
 /// Outbound calls taken by an agent within this many seconds of the answer
 /// meet the service level (the usual 80/20 target's 20).
@@ -30,10 +30,9 @@ pub struct QueueFigures {
 /// `period` (a campaign without calls has empty figures).
 pub async fn campaign_figures(store: &dyn Store, tenant: TenantId, period: Period) -> Result<Vec<CampaignFigures>, StoreError> {
     let mut by_campaign: BTreeMap<i64, Vec<CallFacts>> = BTreeMap::new();
-    for call in store.calls_between(tenant, period.from, period.to).await? {
-        if let Some(campaign) = call.campaign_id {
-            by_campaign.entry(campaign).or_default().push(call.outbound_facts());
-        }
+    let calls = store.calls_between(tenant, period.from, period.to).await?;
+    for (campaign, call) in counted(&calls, |call| call.campaign_id) {
+        by_campaign.entry(campaign).or_default().push(call.outbound_facts());
     }
     let names: BTreeMap<i64, String> = store.campaigns(tenant).await?.into_iter().map(|c| (c.id, c.name)).collect();
     Ok(names
@@ -49,10 +48,11 @@ pub async fn campaign_figures(store: &dyn Store, tenant: TenantId, period: Perio
 /// `period`, against the queue's own service-level goal.
 pub async fn queue_figures(store: &dyn Store, tenant: TenantId, period: Period) -> Result<Vec<QueueFigures>, StoreError> {
     let mut by_queue: BTreeMap<i64, Vec<InboundFacts>> = BTreeMap::new();
-    for call in store.calls_between(tenant, period.from, period.to).await? {
-        if let Some(queue) = call.queue_id {
-            by_queue.entry(queue).or_default().push(call.inbound_facts());
-        }
+    let calls = store.calls_between(tenant, period.from, period.to).await?;
+    // A queue's figures are of the calls that came to it, not of calls its agents placed.
+    let arrived = |call: &CallRecord| call.queue_id.filter(|_| call.direction == CallDirection::Inbound);
+    for (queue, call) in counted(&calls, arrived) {
+        by_queue.entry(queue).or_default().push(call.inbound_facts());
     }
     let mut rows = Vec::new();
     for queue in store.queues(tenant).await? {
@@ -61,4 +61,17 @@ pub async fn queue_figures(store: &dyn Store, tenant: TenantId, period: Period) 
         rows.push(QueueFigures { id: queue.id, name: queue.name, goal, figures });
     }
     Ok(rows)
+}
+
+/// The calls counted in the figures of what `of` names (a campaign, a
+/// queue), with it: a person handed from one agent to another within the
+/// same campaign or queue is one call there, so the transfer's new call is
+/// not counted again (a transfer to another queue is an arrival there).
+fn counted(calls: &[CallRecord], of: impl Fn(&CallRecord) -> Option<i64>) -> impl Iterator<Item = (i64, &CallRecord)> {
+    let owners: HashMap<i64, Option<i64>> = calls.iter().map(|call| (call.id, of(call))).collect();
+    calls.iter().filter_map(move |call| {
+        let owner = of(call)?;
+        let handed_within = call.transferred_from.and_then(|from| owners.get(&from).copied().flatten()) == Some(owner);
+        (!handed_within).then_some((owner, call))
+    })
 }

@@ -12,7 +12,7 @@ use crate::outbound::desk::{DeskError, own_call};
 use std::sync::Arc;
 use trustline_audit::AuditDraft;
 use trustline_domain::agent::{AgentEvent, AgentState};
-use trustline_domain::contact::{E164, mask_number};
+use trustline_domain::contact::E164;
 use trustline_domain::{AuditAction, CallResult, TenantId, UserId};
 use trustline_store::{AgentStatus, CallChange, CallDirection, CallMode, CallRecord, CallState, NewCall, Queue, StoreError};
 use trustline_telephony::{CallLeg, CallProgress, DialRequest, Settlement, Telephony, TelephonyError};
@@ -115,6 +115,7 @@ async fn to_new_call(
                 mode: CallMode::Routing(queue.settings.strategy),
                 state: CallState::Queued,
                 at: now,
+                transferred_from: Some(call.id),
             };
             let opened = AuditDraft::new(now, tenant.0, by, AuditAction::CallArrive, String::new()).detail("queue", queue.id.to_string());
             (new, None, opened, format!("queue:{}", queue.id))
@@ -183,6 +184,7 @@ fn same_call(call: &CallRecord) -> NewCall {
         mode: call.mode,
         state: call.state,
         at: call.offered_at,
+        transferred_from: Some(call.id),
     }
 }
 
@@ -214,7 +216,7 @@ async fn to_outside(
             });
         }
     };
-    let audit = audit.detail("to", "outside").detail("number", mask_number(number.as_str()));
+    let audit = audit.detail("to", "outside").detail("number", trustline_phone::mask(&number));
     if let Err(error) = leave(engine, call, agent, audit).await {
         engine.hang_up(called.id).await;
         engine.join_desk(leg, tenant, agent).await;

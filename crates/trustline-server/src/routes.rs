@@ -1178,7 +1178,7 @@ fn entries() -> Vec<Entry> {
         .takes::<transfer_api::TransferInput>()
         .returns::<transfer_api::TransferredCall>()
         .fails_with(&[
-            ErrorCode::InvalidTransfer,
+            ErrorCode::UnknownReference,
             ErrorCode::TransferUnavailable,
             ErrorCode::WrongCallState,
             ErrorCode::NoTelephony,
@@ -1192,7 +1192,7 @@ fn entries() -> Vec<Entry> {
         )
         .takes::<transfer_api::OutsideInput>()
         .answers(StatusCode::NO_CONTENT)
-        .fails_with(&[ErrorCode::InvalidTransfer, ErrorCode::WrongCallState, ErrorCode::NoTelephony, ErrorCode::NotDiallable]),
+        .fails_with(&[ErrorCode::InvalidTransfer, ErrorCode::WrongCallState, ErrorCode::NoTelephony]),
         entry(Method::POST, "/api/calls/{id}/hangup", "End your conversation", Allowed(Action::AgentWork), post(work_api::hang_up))
             .answers(StatusCode::NO_CONTENT)
             .fails_with(DESK_REFUSALS),

@@ -512,5 +512,6 @@ pub fn call(row: &impl Columns) -> Result<trustline_store::CallRecord, StoreErro
         callback_requested_at: row.opt_int("callback_requested_at")?,
         held_since: row.opt_int("held_since")?,
         hold_seconds: row.int("hold_seconds")?,
+        transferred_from: row.opt_int("transferred_from")?,
     })
 }

@@ -141,6 +141,8 @@ pub struct CallRecord {
     pub held_since: Option<UnixTime>,
     /// Time on hold in earlier holds of this call.
     pub hold_seconds: i64,
+    /// The call the agent handed the person on from (a transfer).
+    pub transferred_from: Option<i64>,
 }
 
 impl CallRecord {
@@ -210,6 +212,8 @@ pub struct NewCall {
     pub mode: CallMode,
     pub state: CallState,
     pub at: UnixTime,
+    /// The call the agent handed the person on from (a transfer).
+    pub transferred_from: Option<i64>,
 }
 
 /// A change of one call, from the state on record.

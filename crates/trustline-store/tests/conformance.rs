@@ -409,6 +409,7 @@ async fn a_call_moves_only_from_its_state_and_comes_back_typed(engine: Engine) {
         mode: CallMode::Dialing(DialingMode::Predictive),
         state: CallState::Ringing,
         at: 1010,
+        transferred_from: None,
     };
     let id = s.open_call(new, None, None, draft(t.id.0, AuditAction::CallPlace)).await.unwrap();
     let answered = CallChange::new(t.id, id, CallState::Ringing, CallState::Answered, 1020);

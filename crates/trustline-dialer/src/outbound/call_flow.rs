@@ -140,6 +140,7 @@ pub(crate) async fn place(
         mode: CallMode::Dialing(call.settings.mode),
         state: CallState::Ringing,
         at: now,
+        transferred_from: None,
     };
     // The dialer reads the number: an access to personal data, audited.
     let audit = AuditDraft::new(now, call.tenant.0, "system", AuditAction::CallPlace, subject_label(candidate.contact_id))

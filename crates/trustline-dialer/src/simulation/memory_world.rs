@@ -317,6 +317,7 @@ impl World for MemoryWorld {
             callback_requested_at: None,
             held_since: None,
             hold_seconds: 0,
+            transferred_from: call.transferred_from,
         });
         if let (Some(contact), Some(attempts)) = (contact, attempts) {
             let attempt = attempts.attempts;

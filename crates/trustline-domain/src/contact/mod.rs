@@ -19,7 +19,7 @@ pub use details::{ContactDetails, EmailAddress, LanguageTag, PostalAddress};
 pub use erasure::{ErasureReason, UnknownErasureReason};
 pub use input::MAX_PHONES;
 pub use input::{AddressInput, ContactInput, ValidatedContact};
-pub use mask::{MASK, mask_address, mask_email, mask_name, mask_number, mask_text};
+pub use mask::{MASK, mask_address, mask_email, mask_name, mask_text};
 pub use phone_number::{E164, InvalidE164, NormalisedPhone, PhoneNormaliser};
 pub use retention::{RetentionCutoffs, RetentionPolicy};
 

@@ -93,6 +93,8 @@ pub(crate) struct CallView {
     pub held_since: Option<UnixTime>,
     /// Time on hold in earlier holds of this call.
     pub hold_seconds: i64,
+    /// The call the person was handed on from (a transfer), if any.
+    pub transferred_from: Option<i64>,
 }
 
 impl From<&CallRecord> for CallView {
@@ -117,6 +119,7 @@ impl From<&CallRecord> for CallView {
             disposed_at: call.disposed_at,
             held_since: call.held_since,
             hold_seconds: call.hold_seconds,
+            transferred_from: call.transferred_from,
         }
     }
 }

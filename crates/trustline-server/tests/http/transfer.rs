@@ -52,7 +52,7 @@ async fn a_conversation_is_handed_to_a_colleague_then_to_a_queue(engine: Engine)
     assert_eq!((names.len(), &targets.body["agents"], &targets.body["outside"]), (2, &json!([]), &json!(false)), "{}", targets.body);
 
     // Refused, each for its own reason; none moves the call.
-    assert_eq!(code(&transfer(a0, call, json!({ "queue": 999_999 })).await), (422, Some("invalid_transfer")));
+    assert_eq!(code(&transfer(a0, call, json!({ "queue": 999_999 })).await), (409, Some("unknown_reference")));
     assert_eq!(code(&transfer(a0, call, json!({ "agent": id1 })).await), (409, Some("transfer_unavailable")), "not working");
     assert_eq!(code(&transfer(a0, call, json!({ "agent": id0 })).await), (409, Some("transfer_unavailable")), "themselves");
     assert_eq!(code(&transfer(a0, call, json!({ "agent": 999_999 })).await), (409, Some("transfer_unavailable")), "nobody's");
@@ -99,6 +99,16 @@ async fn a_conversation_is_handed_to_a_colleague_then_to_a_queue(engine: Engine)
     assert_eq!(raw.scalar(&kept(second, format!("queue:{billing}"))).await, 1, "the second too");
     assert_eq!(raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'call.transfer'").await, 2, "refusals keep nothing");
     assert_eq!(step(a0, third, "hangup").await.status, 204);
+
+    // Care was offered the person once (the colleague's call is the same call there); Billing once.
+    let report = f.sam.get(&format!("/api/reports/queues?from={}&seconds=3660", crate::dialer::MONDAY_NOON_UTC - 60)).await.body;
+    let offered =
+        |name: &str| report["queues"].as_array().unwrap().iter().find(|q| q["queue"] == name).unwrap()["figures"]["offered"].clone();
+    assert_eq!((offered("Care"), offered("Billing")), (json!(1), json!(1)), "{report}");
+    let calls = f.sam.get(&crate::dialer::calls_path()).await.body;
+    let from =
+        |id: i64| calls["calls"].as_array().unwrap().iter().find(|c| c["id"].as_i64() == Some(id)).unwrap()["transferred_from"].clone();
+    assert_eq!((from(call), from(second), from(third)), (json!(null), json!(call), json!(second)), "{calls}");
 }
 
 async fn a_conversation_is_handed_to_an_outside_number_by_those_allowed(engine: Engine) {
@@ -134,7 +144,7 @@ async fn a_conversation_is_handed_to_an_outside_number_by_those_allowed(engine: 
     let raw = &f.server.db.raw;
     let kept = raw
         .scalar(&format!(
-            "SELECT COUNT(*) FROM audit_events WHERE action = 'call.transfer' AND target = 'call:{call}' AND details LIKE '%outside%' AND details LIKE '%777%'"
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'call.transfer' AND target = 'call:{call}' AND details LIKE '%outside%' AND details LIKE '%••77%'"
         ))
         .await;
     assert_eq!(kept, 1, "kept on the call, with the number masked");
