@@ -17,6 +17,7 @@
 //! carrier for capacity planning.
 
 mod agent_moves;
+mod call_moves;
 mod desk_presence;
 mod engine;
 mod inbound;
@@ -33,13 +34,14 @@ mod transfer;
 mod world;
 
 pub use agent_moves::{MoveError, carry_out};
+pub use call_moves::CallError;
 pub use desk_presence::seen;
 pub use engine::{Engine, EngineSettings};
 pub use inbound::{accept, answer_by, decline};
 pub use monitoring::monitor_agent;
 pub use news::{News, Origin};
-pub use outbound::call_flow::CallError;
 pub use outbound::desk::{self, DeskError, DispositionError, DispositionRequest};
+pub use outbound::manual_call::call_number;
 pub use simulation::{
     ListConfig, ModeReport, PlacedCall, SimulationConfig, SimulationError, SimulationReport, simulate, simulate_all, simulate_calls,
 };

@@ -3,9 +3,9 @@
 //! one holding the line when the person leaves; an outside party a
 //! transfer joined them to is hung up with them.
 
+use crate::call_moves::{self, CallError};
 use crate::engine::Engine;
 use crate::news::Origin;
-use crate::outbound::call_flow::{self, CallError};
 use tokio::sync::mpsc::Receiver;
 use trustline_domain::{CallResult, TenantId};
 use trustline_store::{CallState, StoreError};
@@ -52,12 +52,12 @@ pub(crate) async fn caller_left(engine: &Engine, tenant: TenantId, id: i64) -> R
     let origin = Origin::of(&call);
     match (call.state, call.agent_id) {
         (CallState::Queued, _) => {
-            call_flow::end_unreached(engine, tenant, origin, id, CallState::Queued, CallResult::Abandoned, None).await
+            call_moves::end_unreached(engine, tenant, origin, id, CallState::Queued, CallResult::Abandoned, None).await
         }
         (CallState::Offered, agent) => {
-            call_flow::end_unreached(engine, tenant, origin, id, CallState::Offered, CallResult::Abandoned, agent).await
+            call_moves::end_unreached(engine, tenant, origin, id, CallState::Offered, CallResult::Abandoned, agent).await
         }
-        (CallState::Connected, Some(agent)) => call_flow::remote_hang_up(engine, tenant, id, agent, origin).await,
+        (CallState::Connected, Some(agent)) => call_moves::remote_hang_up(engine, tenant, id, agent, origin).await,
         _ => Ok(()),
     }
 }

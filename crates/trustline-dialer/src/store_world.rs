@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use std::sync::Arc;
 use trustline_audit::AuditDraft;
 use trustline_domain::contact::{E164, ValidatedContact};
+use trustline_domain::dialing::ContactStanding;
 use trustline_domain::routing::SkillLevels;
 use trustline_domain::{ContactId, TenantId, UnixTime, UserId};
 use trustline_store::{
@@ -180,6 +181,11 @@ impl World for StoreWorld {
 
     async fn contact_by_phone(&self, tenant: TenantId, digest: &Digest) -> StoreResult<Option<ContactId>> {
         self.store.contact_by_phone(tenant, digest).await
+    }
+
+    async fn contact_standing(&self, tenant: TenantId, contact: ContactId) -> StoreResult<Option<ContactStanding>> {
+        let contact = self.store.contact(tenant, contact).await?.filter(|c| c.erased_at.is_none());
+        Ok(contact.map(|c| ContactStanding { do_not_contact: c.consent.do_not_contact, restricted: c.consent.restricted }))
     }
 
     async fn create_contact(

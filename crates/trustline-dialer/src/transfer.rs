@@ -75,7 +75,7 @@ pub async fn transfer_outside(
 async fn destination(engine: &Engine, tenant: TenantId, agent: UserId, target: TransferTarget) -> Result<Destination, DeskError> {
     match target {
         TransferTarget::Queue(queue) => {
-            let queue = engine.world.queue(tenant, queue).await?.ok_or(DeskError::NoSuchTarget("no such queue"))?;
+            let queue = engine.world.queue(tenant, queue).await?.ok_or(DeskError::NoSuch("queue"))?;
             if !queue.settings.open_at(engine.time.now()) {
                 return Err(DeskError::TargetUnavailable("the queue is closed now"));
             }

@@ -7,6 +7,7 @@ use crate::news::News;
 use async_trait::async_trait;
 use trustline_audit::AuditDraft;
 use trustline_domain::contact::{E164, ValidatedContact};
+use trustline_domain::dialing::ContactStanding;
 use trustline_domain::routing::SkillLevels;
 use trustline_domain::{ContactId, TenantId, UnixTime, UserId};
 use trustline_store::{
@@ -82,6 +83,9 @@ pub trait World: Send + Sync {
     /// The blind index of a caller's number, to find their contact.
     async fn phone_lookup(&self, tenant: TenantId, number: &E164, at: UnixTime) -> Result<Digest, VaultError>;
     async fn contact_by_phone(&self, tenant: TenantId, digest: &Digest) -> StoreResult<Option<ContactId>>;
+    /// Whether the contact may be called at all (nothing of it opened);
+    /// `None` if unknown or erased.
+    async fn contact_standing(&self, tenant: TenantId, contact: ContactId) -> StoreResult<Option<ContactStanding>>;
     async fn create_contact(
         &self,
         tenant: TenantId,

@@ -40,9 +40,10 @@ pub enum Action {
     AgentWork,
     /// See agents' states and their history.
     AgentMonitor,
-    /// Hand a call to a number outside the contact center: it is billed
-    /// to the tenant's trunk and takes the person out of its records, so
-    /// not every agent may.
+    /// Call numbers no campaign chose (a manual call) and hand calls to
+    /// outside numbers: both are billed to the tenant's trunk, and an
+    /// outside transfer takes the person out of its records, so not every
+    /// agent may.
     CallExternal,
     /// See campaigns and call lists.
     CampaignRead,

@@ -33,7 +33,7 @@ impl From<DeskError> for ApiError {
             }
             DeskError::NotDiallable(_) => ApiError::new(ErrorCode::NotDiallable, error.to_string()),
             DeskError::NoTelephony => ApiError::new(ErrorCode::NoTelephony, error.to_string()),
-            DeskError::NoSuchTarget(_) => ApiError::new(ErrorCode::UnknownReference, error.to_string()),
+            DeskError::NoSuch(_) => ApiError::new(ErrorCode::UnknownReference, error.to_string()),
             DeskError::TargetUnavailable(_) => ApiError::new(ErrorCode::TransferUnavailable, error.to_string()),
             DeskError::Call(e) => e.into(),
             DeskError::Telephony(e) => e.into(),

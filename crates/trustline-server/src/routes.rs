@@ -6,9 +6,9 @@ use crate::error_code::ErrorCode;
 use crate::guard::{Access, Surface, guard};
 use crate::handlers::{
     access_reviews_api, agents_api, audit_api, calls_api, campaigns_api, contacts_api, csp_api, custom_fields_api, health, imports_api,
-    incidents_api, live_api, openapi, pages, queues_api, registers_api, reports_api, retention_api, session_api, softphone_api,
-    subject_rights_api, tenant_api, tokens_api, training_api, transfer_api, trunks_api, trust_api, trust_pages, users_api, webhooks_api,
-    work_api,
+    incidents_api, live_api, manual_call_api, openapi, pages, queues_api, registers_api, reports_api, retention_api, session_api,
+    softphone_api, subject_rights_api, tenant_api, tokens_api, training_api, transfer_api, trunks_api, trust_api, trust_pages, users_api,
+    webhooks_api, work_api,
 };
 use crate::handlers::{admin_pages, floor_pages};
 use crate::state::AppState;
@@ -1160,6 +1160,24 @@ fn entries() -> Vec<Entry> {
         .takes::<work_api::KeysInput>()
         .answers(StatusCode::NO_CONTENT)
         .fails_with(&[ErrorCode::InvalidKeys, ErrorCode::WrongCallState, ErrorCode::NoTelephony]),
+        entry(
+            Method::POST,
+            "/api/agent/calls",
+            "Call a number yourself, for one of your queues (the dialing rules hold: do-not-contact, restriction, calling window)",
+            Allowed(Action::CallExternal),
+            post(manual_call_api::place),
+        )
+        .takes::<manual_call_api::ManualCallInput>()
+        .answers(StatusCode::CREATED)
+        .returns::<manual_call_api::PlacedCall>()
+        .fails_with(&[
+            ErrorCode::InvalidPhone,
+            ErrorCode::UnknownReference,
+            ErrorCode::NotDiallable,
+            ErrorCode::IllegalTransition,
+            ErrorCode::WrongCallState,
+            ErrorCode::NoTelephony,
+        ]),
         entry(
             Method::GET,
             "/api/agent/transfer-targets",

@@ -11,12 +11,12 @@ use trustline_domain::contact::{ContactInput, E164};
 use trustline_domain::webhooks::WebhookEvent;
 use trustline_domain::{AuditAction, ContactId, TenantId, UnixTime};
 use trustline_phone::{DefaultRegion, PhoneRules};
-use trustline_store::{CallChange, CallDirection, CallMode, CallState, ConsentState, NewCall, StoreError};
+use trustline_store::{CallChange, CallDirection, CallMode, CallState, ConsentState, Digest, NewCall, StoreError};
 use trustline_telephony::{Admission, IncomingCall};
 use trustline_vault::subject_label;
 
-/// The name given to a contact created for a caller whose number is new;
-/// agents correct it during the call.
+/// The name given to a contact created for a number no contact has (a new
+/// caller, or a number an agent called); agents correct it during the call.
 const NEW_CALLER_NAME: &str = "New caller";
 
 pub(super) async fn arrive(engine: &Engine, call: IncomingCall) {
@@ -80,22 +80,62 @@ async fn take(engine: &Engine, call: IncomingCall) -> Result<(), CallError> {
 /// The caller's contact: found by the number's blind index, or created.
 async fn caller_contact(engine: &Engine, tenant: TenantId, number: &str, now: UnixTime) -> Result<Option<ContactId>, CallError> {
     let Ok(parsed) = E164::parse(number) else { return Ok(None) };
-    let digest = engine.world.phone_lookup(tenant, &parsed, now).await?;
-    if let Some(known) = engine.world.contact_by_phone(tenant, &digest).await? {
-        return Ok(Some(known));
+    match known_caller(engine, tenant, &parsed, now).await? {
+        (_, Some(known)) => Ok(Some(known)),
+        (digest, None) => new_caller(engine, tenant, &parsed, &digest, now, NewCallerSource::InboundCall).await,
     }
-    let input = ContactInput { name: Some(NEW_CALLER_NAME.into()), phones: vec![number.to_owned()], ..ContactInput::default() };
+}
+
+/// The number's blind index, and the contact it belongs to, if any.
+pub(crate) async fn known_caller(
+    engine: &Engine,
+    tenant: TenantId,
+    number: &E164,
+    now: UnixTime,
+) -> Result<(Digest, Option<ContactId>), CallError> {
+    let digest = engine.world.phone_lookup(tenant, number, now).await?;
+    let known = engine.world.contact_by_phone(tenant, &digest).await?;
+    Ok((digest, known))
+}
+
+/// Where a contact made for a new number came from.
+#[derive(Clone, Copy)]
+pub(crate) enum NewCallerSource {
+    InboundCall,
+    ManualCall,
+}
+
+impl NewCallerSource {
+    fn as_str(self) -> &'static str {
+        match self {
+            NewCallerSource::InboundCall => "inbound_call",
+            NewCallerSource::ManualCall => "manual_call",
+        }
+    }
+}
+
+/// A contact for a number no contact has (`digest` is its blind index);
+/// `None` if the number cannot be kept as one.
+pub(crate) async fn new_caller(
+    engine: &Engine,
+    tenant: TenantId,
+    number: &E164,
+    digest: &Digest,
+    now: UnixTime,
+    source: NewCallerSource,
+) -> Result<Option<ContactId>, CallError> {
+    let input = ContactInput { name: Some(NEW_CALLER_NAME.into()), phones: vec![number.as_str().to_owned()], ..ContactInput::default() };
     let region = engine.world.default_region(tenant).await?.and_then(|r| DefaultRegion::parse(&r).ok());
     let Ok(contact) = input.validate(&[], &PhoneRules { default_region: region }) else { return Ok(None) };
-    let audit = AuditDraft::new(now, tenant.0, "system", AuditAction::ContactCreate, String::new()).detail("source", "inbound call");
+    let audit = AuditDraft::new(now, tenant.0, "system", AuditAction::ContactCreate, String::new()).detail("source", source.as_str());
     match engine.world.create_contact(tenant, &contact, ConsentState::unknown(), audit).await {
         Ok(id) => {
-            let data = serde_json::json!({ "contact_id": id.0, "source": "inbound_call" });
+            let data = serde_json::json!({ "contact_id": id.0, "source": source.as_str() });
             engine.world.announce(News::Webhook { tenant, event: WebhookEvent::ContactCreated, data }).await;
             Ok(Some(id))
         }
-        // Created by a call arriving at the same moment.
-        Err(trustline_vault::VaultError::Store(StoreError::Conflict(_))) => Ok(engine.world.contact_by_phone(tenant, &digest).await?),
+        // Created by a call at the same moment.
+        Err(trustline_vault::VaultError::Store(StoreError::Conflict(_))) => Ok(engine.world.contact_by_phone(tenant, digest).await?),
         Err(e) => Err(e.into()),
     }
 }

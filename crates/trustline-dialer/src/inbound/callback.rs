@@ -5,13 +5,13 @@
 use super::arrival::call_target;
 use crate::engine::Engine;
 use crate::news::Origin;
+use crate::outbound::call_flow;
 use crate::outbound::call_flow::CallError;
-use crate::outbound::call_flow::{self, failure_result};
 use trustline_audit::AuditDraft;
 use trustline_domain::CallResult;
 use trustline_domain::{AuditAction, TenantId, UserId};
 use trustline_store::{CallChange, CallRecord, CallState, StoreError};
-use trustline_telephony::{DialRequest, LegId, Settlement};
+use trustline_telephony::{DialRequest, LegId};
 
 /// Asks the waiting caller on `leg` whether they want a callback; if they
 /// take it, the call waits off the line in its place.
@@ -45,38 +45,13 @@ pub(super) async fn call_back(engine: &Engine, call: &CallRecord, agent: UserId,
     let (Some(number), Some(telephony)) = (number, engine.telephony().cloned()) else {
         return call_flow::end_unreached(engine, tenant, origin, id, CallState::Ringing, CallResult::Failed, Some(agent)).await;
     };
-    let mut leg = match telephony.dial(DialRequest { tenant, to: number, caller_id: Some(caller_id.to_owned()) }).await {
+    let leg = match telephony.dial(DialRequest { tenant, to: number, caller_id: Some(caller_id.to_owned()) }).await {
         Ok(leg) => leg,
         Err(error) => {
             tracing::warn!(%error, call = id, "the carrier refused a callback");
             return call_flow::end_unreached(engine, tenant, origin, id, CallState::Ringing, CallResult::Failed, Some(agent)).await;
         }
     };
-    let line = leg.id;
-    engine.track_leg(id, line);
-    engine.join_desk(leg.id, tenant, agent).await;
-    let engine = engine.clone();
-    tokio::spawn(async move {
-        let followed = async {
-            match leg.settled().await {
-                Settlement::Answered => {
-                    call_flow::connect(&engine, tenant, id, CallState::Ringing, agent, origin).await?;
-                    crate::line::follow(&engine, tenant, line, &mut leg.progress).await;
-                    Ok(())
-                }
-                Settlement::Failed(failure) => {
-                    call_flow::end_unreached(&engine, tenant, origin, id, CallState::Ringing, failure_result(failure), Some(agent)).await
-                }
-                Settlement::Gone => {
-                    call_flow::end_unreached(&engine, tenant, origin, id, CallState::Ringing, CallResult::Failed, Some(agent)).await
-                }
-            }
-        };
-        if let Err(error) = followed.await {
-            tracing::warn!(%error, call = id, "a callback could not be followed to its end");
-        }
-        engine.forget_leg(line);
-        engine.wake();
-    });
+    call_flow::follow_placed(engine, tenant, id, origin, agent, leg).await;
     Ok(())
 }

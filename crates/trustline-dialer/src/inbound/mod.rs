@@ -18,6 +18,7 @@ use crate::engine::Engine;
 use std::sync::Arc;
 use trustline_telephony::Telephony;
 
+pub(crate) use arrival::{NewCallerSource, known_caller, new_caller};
 pub use offer::{accept, answer_by, decline};
 
 /// Takes incoming calls from `telephony` until the process ends.

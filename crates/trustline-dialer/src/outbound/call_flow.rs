@@ -6,110 +6,23 @@
 
 use super::campaign_run::CampaignCall;
 use super::gate;
-use crate::agent_moves::{self, MoveError};
+use crate::agent_moves;
+pub(crate) use crate::call_moves::{CallError, agent_move, change, connect, end_unreached, publish_call, remote_hang_up};
 use crate::engine::Engine;
-use crate::news::{News, Origin};
-use serde_json::json;
+use crate::news::Origin;
 use std::sync::Arc;
 use trustline_audit::AuditDraft;
 use trustline_domain::CallResult;
 use trustline_domain::agent::AgentEvent;
-use trustline_domain::webhooks::WebhookEvent;
 use trustline_domain::{AuditAction, ContactId, TenantId, UserId};
-use trustline_store::{AgentMove, CallChange, CallDirection, CallMode, CallState, NewCall, StoreError};
+use trustline_store::{CallChange, CallDirection, CallMode, CallState, NewCall, StoreError};
 use trustline_telephony::{CallFailure, CallLeg, DialRequest, Settlement, Telephony};
 use trustline_vault::subject_label;
-
-#[derive(Debug, thiserror::Error)]
-pub enum CallError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Move(#[from] MoveError),
-    #[error(transparent)]
-    Contact(#[from] trustline_vault::VaultError),
-}
-
-/// Tells the world about a call's new state. Holds no personal data.
-pub(crate) async fn publish_call(
-    engine: &Engine,
-    tenant: TenantId,
-    call: i64,
-    origin: Origin,
-    agent: Option<UserId>,
-    to: CallState,
-    result: Option<CallResult>,
-) {
-    engine.world.announce(News::Call { tenant, call, origin, agent, state: to, result }).await;
-}
-
-/// The move `event` makes for `agent` from their state on record.
-pub(crate) async fn agent_move(
-    engine: &Engine,
-    tenant: TenantId,
-    agent: UserId,
-    event: AgentEvent,
-    name: &str,
-) -> Result<AgentMove, CallError> {
-    let status = engine.world.agent_status(tenant, agent).await?;
-    Ok(agent_moves::plan(tenant, agent, status.as_ref(), event, name, engine.time.now())?)
-}
 
 /// The number to dial: the contact's first, and nothing else of it
 /// decrypted. `None` for an erased contact or one without a number.
 pub(crate) async fn number_of(engine: &Engine, tenant: TenantId, contact: ContactId) -> Result<Option<String>, CallError> {
     Ok(engine.world.number_to_dial(tenant, contact).await?.map(|number| number.as_str().to_owned()))
-}
-
-/// Moves a call on, with the agent's move, and tells live views.
-pub(crate) async fn change(engine: &Engine, change: CallChange, origin: Origin, audit: Option<AuditDraft>) -> Result<(), CallError> {
-    let (tenant, call, from, to, result, agent_move) =
-        (change.tenant_id, change.call_id, change.from, change.to, change.result, change.agent_move.clone());
-    // A call back in its queue is nobody's.
-    let agent = if to == CallState::Queued { None } else { agent_move.as_ref().map(|m| m.user_id).or(change.agent_id) };
-    engine.world.change_call(change, audit).await?;
-    if let Some(m) = &agent_move {
-        agent_moves::publish(engine, m).await;
-    }
-    publish_call(engine, tenant, call, origin, agent, to, result).await;
-    // The call is over (a preview passed over was never a call).
-    let ended = to == CallState::WrapUp || (to == CallState::Done && from != CallState::WrapUp && result != Some(CallResult::Skipped));
-    if ended && let Some(record) = engine.world.call(tenant, call).await? {
-        let data = json!({
-            "call_id": record.id,
-            "direction": record.direction.as_str(),
-            "campaign_id": record.campaign_id,
-            "queue_id": record.queue_id,
-            "contact_id": record.contact_id.map(|c| c.0),
-            "agent_id": record.agent_id.map(|a| a.0),
-            "result": record.result.map(CallResult::as_str),
-            "offered_at": record.offered_at,
-            "connected_at": record.connected_at,
-            "ended_at": record.ended_at,
-        });
-        engine.world.announce(News::Webhook { tenant, event: WebhookEvent::InteractionFinished, data }).await;
-    }
-    Ok(())
-}
-
-/// A call that reached nobody (or was lost): it ends, the contact is left
-/// to retry later (its attempt already counts), and an agent waiting for
-/// it is free again.
-pub(crate) async fn end_unreached(
-    engine: &Engine,
-    tenant: TenantId,
-    origin: Origin,
-    id: i64,
-    from: CallState,
-    result: CallResult,
-    agent: Option<UserId>,
-) -> Result<(), CallError> {
-    let agent_move = match agent {
-        Some(agent) => Some(agent_move(engine, tenant, agent, AgentEvent::Withdraw, "withdraw").await?),
-        None => None,
-    };
-    let ended = CallChange { result: Some(result), agent_move, ..CallChange::new(tenant, id, from, CallState::Done, engine.time.now()) };
-    change(engine, ended, origin, None).await
 }
 
 /// Places a call to `contact` for `agent` (progressive, preview, personal
@@ -247,6 +160,37 @@ async fn follow(engine: &Engine, call: &CampaignCall, id: i64, mut leg: CallLeg,
     Ok(())
 }
 
+/// Follows a call `agent` placed from their desk (a callback, a manual
+/// call), recorded as `id` in `Ringing`, in the background: the agent hears
+/// it ring; answered, they are joined; otherwise it ends with why.
+pub(crate) async fn follow_placed(engine: &Engine, tenant: TenantId, id: i64, origin: Origin, agent: UserId, mut leg: CallLeg) {
+    let line = leg.id;
+    engine.track_leg(id, line);
+    engine.join_desk(line, tenant, agent).await;
+    let engine = engine.clone();
+    tokio::spawn(async move {
+        let ended = |result| end_unreached(&engine, tenant, origin, id, CallState::Ringing, result, Some(agent));
+        let followed = match leg.settled().await {
+            Settlement::Answered => match connect(&engine, tenant, id, CallState::Ringing, agent, origin).await {
+                Ok(()) => {
+                    crate::line::follow(&engine, tenant, line, &mut leg.progress).await;
+                    Ok(())
+                }
+                // The agent cancelled as the person answered: the line is gone.
+                Err(CallError::Store(StoreError::Conflict(_))) => Ok(()),
+                Err(error) => Err(error),
+            },
+            Settlement::Failed(failure) => unless_ended_meanwhile(ended(failure_result(failure)).await),
+            Settlement::Gone => unless_ended_meanwhile(ended(CallResult::Failed).await),
+        };
+        if let Err(error) = followed {
+            tracing::warn!(%error, call = id, "a call placed from a desk could not be followed to its end");
+        }
+        engine.forget_leg(line);
+        engine.wake();
+    });
+}
+
 /// Whether the agent was found for the call after the answer (predictive),
 /// rather than dialling it themselves and hearing it ring.
 fn taken_by_reservation(from: CallState) -> bool {
@@ -260,36 +204,6 @@ fn unless_ended_meanwhile(result: Result<(), CallError>) -> Result<(), CallError
         Err(CallError::Store(StoreError::Conflict(_))) => Ok(()),
         other => other,
     }
-}
-
-/// Joins `agent` to the call, which is in `from`. The agent now sees the
-/// contact unmasked: audited.
-pub(crate) async fn connect(
-    engine: &Engine,
-    tenant: TenantId,
-    id: i64,
-    from: CallState,
-    agent: UserId,
-    origin: Origin,
-) -> Result<(), CallError> {
-    let now = engine.time.now();
-    let connect = CallChange {
-        agent_id: Some(agent),
-        agent_move: Some(agent_move(engine, tenant, agent, AgentEvent::Connect, "connect").await?),
-        ..CallChange::new(tenant, id, from, CallState::Connected, now)
-    };
-    let audit = AuditDraft::new(now, tenant.0, "system", AuditAction::CallConnect, format!("call:{id}")).detail("agent", agent.to_string());
-    change(engine, connect, origin, Some(audit)).await
-}
-
-/// The conversation is over: the call goes to wrap-up with its agent.
-pub(crate) async fn remote_hang_up(engine: &Engine, tenant: TenantId, id: i64, agent: UserId, origin: Origin) -> Result<(), CallError> {
-    let ended = CallChange {
-        result: Some(CallResult::Person),
-        agent_move: Some(agent_move(engine, tenant, agent, AgentEvent::HangUp, "hang_up").await?),
-        ..CallChange::new(tenant, id, CallState::Connected, CallState::WrapUp, engine.time.now())
-    };
-    change(engine, ended, origin, None).await
 }
 
 /// Reserves `agent` (whose state on record is `status`) for a call of

@@ -84,8 +84,8 @@ pub enum DeskError {
     Preview,
     #[error("this call is an incoming caller: accept or decline it")]
     Incoming,
-    #[error("not a transfer target: {0}")]
-    NoSuchTarget(&'static str),
+    #[error("no such {0}")]
+    NoSuch(&'static str),
     #[error("the call cannot be handed on there now: {0}")]
     TargetUnavailable(&'static str),
     #[error(transparent)]

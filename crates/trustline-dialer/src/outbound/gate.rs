@@ -36,7 +36,13 @@ pub(crate) fn record(history: AttemptHistory, settings: &CampaignSettings, callb
 /// The zones a contact may be in: its own, or every zone of its country.
 /// None known: the window stays closed.
 fn zones(candidate: &DialCandidate) -> Vec<&str> {
-    match (candidate.time_zone.as_deref(), candidate.region.as_deref()) {
+    zones_of_place(candidate.time_zone.as_deref(), candidate.region.as_deref())
+}
+
+/// The zones a calling window is checked in: the number's own zone, or
+/// every zone of its country.
+pub(crate) fn zones_of_place<'a>(zone: Option<&'a str>, region: Option<&str>) -> Vec<&'a str> {
+    match (zone, region) {
         (Some(zone), _) => vec![zone],
         (None, Some(region)) => trustline_phone::zones_of(region).map(<[&str]>::to_vec).unwrap_or_default(),
         (None, None) => Vec::new(),

@@ -13,4 +13,5 @@ pub(crate) mod campaign_run;
 pub mod desk;
 mod gate;
 pub(crate) mod look;
+pub(crate) mod manual_call;
 mod pacing;

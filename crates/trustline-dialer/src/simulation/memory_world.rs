@@ -16,7 +16,7 @@ use tokio::sync::mpsc;
 use trustline_audit::AuditDraft;
 use trustline_domain::agent::AgentState;
 use trustline_domain::contact::{E164, ValidatedContact};
-use trustline_domain::dialing::CampaignSettings;
+use trustline_domain::dialing::{CampaignSettings, ContactStanding};
 use trustline_domain::routing::SkillLevels;
 use trustline_domain::{CallResult, ContactId, TenantId, UnixTime, UserId};
 use trustline_store::{
@@ -466,6 +466,11 @@ impl World for MemoryWorld {
     }
 
     async fn contact_by_phone(&self, _tenant: TenantId, _digest: &Digest) -> StoreResult<Option<ContactId>> {
+        Ok(None)
+    }
+
+    /// The simulator's agents place no calls of their own.
+    async fn contact_standing(&self, _tenant: TenantId, _contact: ContactId) -> StoreResult<Option<ContactStanding>> {
         Ok(None)
     }
 

@@ -42,16 +42,23 @@ pub fn may_dial(
     Ok(())
 }
 
-/// Whether the contact's own record lets it be dialled at `now`: every
-/// check of [`may_dial`] but the calling window, which depends only on
-/// where the contact is and may be shared by many contacts.
-pub fn record_allows(standing: ContactStanding, history: &AttemptHistory, rule: RetryRule, now: UnixTime) -> Result<(), NotDiallable> {
+/// Whether the person may be called at all, whoever calls: not on the
+/// do-not-contact list, not restricted.
+pub fn standing_allows(standing: ContactStanding) -> Result<(), NotDiallable> {
     if standing.do_not_contact {
         return Err(NotDiallable::DoNotContact);
     }
     if standing.restricted {
         return Err(NotDiallable::Restricted);
     }
+    Ok(())
+}
+
+/// Whether the contact's own record lets it be dialled at `now`: every
+/// check of [`may_dial`] but the calling window, which depends only on
+/// where the contact is and may be shared by many contacts.
+pub fn record_allows(standing: ContactStanding, history: &AttemptHistory, rule: RetryRule, now: UnixTime) -> Result<(), NotDiallable> {
+    standing_allows(standing)?;
     let due = history.next_attempt_at(rule).ok_or(NotDiallable::Finished)?;
     if due > now {
         return Err(NotDiallable::NotDue(due));

@@ -16,6 +16,6 @@ pub use campaign::{
     CALENDAR_DATE, CampaignInput, CampaignSettings, CampaignStatus, CampaignStatusError, Disposition, MAX_ABANDONMENT_CAP, calendar_date,
 };
 pub use disposition::{AttemptHistory, CallbackError, DispositionOutcome, RetryRule, check_callback};
-pub use eligibility::{ContactStanding, NotDiallable, may_dial, record_allows};
+pub use eligibility::{ContactStanding, NotDiallable, may_dial, record_allows, standing_allows};
 pub use mode::{DialingMode, UnknownDialingMode};
 pub use pacing::{AgentBusy, DialerView, PacingEstimate, calls_to_place, expected_abandoned};

@@ -16,6 +16,7 @@ pub(crate) mod health;
 pub(crate) mod imports_api;
 pub(crate) mod incidents_api;
 pub(crate) mod live_api;
+pub(crate) mod manual_call_api;
 pub(crate) mod openapi;
 mod page_chrome;
 pub(crate) mod pages;

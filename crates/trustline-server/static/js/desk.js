@@ -92,6 +92,7 @@ function renderState() {
   $('take-break').disabled = !['available', 'wrap_up'].includes(agent.state);
   $('stop-work').disabled = !['available', 'break'].includes(agent.state);
   $('next-contact').disabled = agent.state !== 'available';
+  $('manual-call-button').disabled = agent.state !== 'available';
   window.dispatchEvent(new CustomEvent('trustline:agent', { detail: { view: agent, from: 'desk' } }));
 }
 
@@ -364,6 +365,25 @@ function showNumber() {
   $('transfer-number').required = outside;
 }
 
+// Those allowed call a number themselves, for one of the queues (its
+// number is shown to the person, its dispositions close the call).
+async function offerManualCalls() {
+  const targets = await api('GET', '/api/agent/transfer-targets', undefined, { background: true });
+  if (!targets.outside || !targets.queues.length) return;
+  $('manual-queue').replaceChildren(...targets.queues.map((q) => el('option', { value: String(q.id) }, q.name)));
+  show($('manual-call'), true);
+}
+
+$('manual-call').addEventListener('submit', (event) => {
+  event.preventDefault();
+  attempt(async () => {
+    await api('POST', '/api/agent/calls', { number: $('manual-number').value.trim(), queue: Number($('manual-queue').value) });
+    $('manual-number').value = '';
+    say('Calling…');
+    await watch();
+  });
+});
+
 $('transfer-to').addEventListener('focus', () => attempt(loadTransferTargets));
 $('transfer-to').addEventListener('change', showNumber);
 $('transfer-form').addEventListener('submit', (event) => {
@@ -454,3 +474,4 @@ follow('/api/agent/events', {
   resync: () => attempt(watch),
 });
 setInterval(tick, 250);
+attempt(offerManualCalls);

@@ -16,6 +16,7 @@ mod imports;
 mod inbound;
 mod incidents;
 mod login;
+mod manual_call;
 mod openapi;
 mod pages;
 mod permissions;
