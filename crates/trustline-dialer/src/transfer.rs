@@ -28,7 +28,7 @@ pub enum TransferTarget {
 
 /// The target, checked: a queue open now, an agent ready now.
 enum Destination {
-    Queue(Queue),
+    Queue(Box<Queue>),
     Agent(UserId, AgentStatus),
 }
 
@@ -79,7 +79,7 @@ async fn destination(engine: &Engine, tenant: TenantId, agent: UserId, target: T
             if !queue.settings.open_at(engine.time.now()) {
                 return Err(DeskError::TargetUnavailable("the queue is closed now"));
             }
-            Ok(Destination::Queue(queue))
+            Ok(Destination::Queue(Box::new(queue)))
         }
         TransferTarget::Agent(to) if to == agent => Err(DeskError::TargetUnavailable("you are the agent on this call")),
         // Another tenant's user reads as one not working: nothing about them is told.
