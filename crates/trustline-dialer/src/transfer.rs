@@ -156,6 +156,10 @@ async fn to_new_call(
         return Err(gone_or(error));
     }
     let Some(leg) = engine.leg_of(new_id) else { return Ok(new_id) };
+    // The next agent, or the queue, takes the person off the agent's hold.
+    if call.held_since.is_some() {
+        let _resumed = telephony.hold(leg, false).await;
+    }
     match new_agent {
         Some(to) => match call_flow::connect(engine, tenant, new_id, CallState::Offered, to, new_origin).await {
             Ok(()) => engine.join_desk(leg, tenant, to).await,
@@ -204,8 +208,12 @@ async fn to_outside(
     let caller_id = presented_number(engine, call).await?;
     let request = DialRequest { tenant, to: number.as_str().to_owned(), caller_id };
     // The person hears the hold music while the number rings (taken out of
-    // the desk first: the answer joins them to the outside party).
+    // the desk, and off the agent's hold, first: the answer joins them to
+    // the outside party).
     telephony.unbridge(leg).await.map_err(|_| DeskError::LineGone)?;
+    if call.held_since.is_some() {
+        let _resumed = telephony.hold(leg, false).await;
+    }
     let called = match telephony.transfer(leg, request).await {
         Ok(called) => called,
         Err(error) => {

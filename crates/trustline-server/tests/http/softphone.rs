@@ -408,3 +408,70 @@ async fn simulated_calls_open_no_softphone(engine: Engine) {
     let desk = agent.get("/desk").await.text;
     assert!(desk.contains("this installation's calls are simulated") && !desk.contains("id=\"mic-check\""), "the desk offers no phone");
 }
+
+/// An agent hands the caller to a colleague ready at their own softphone
+/// (1.6 kHz), from hold: from then on the caller hears the colleague and no longer the
+/// agent, and the colleague's desk plays the caller.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_handed_to_a_colleague_hears_the_colleague() {
+    let Some(driver) = driver().await else { return };
+    let Some(sipp) = peers::sipp() else { return };
+    let Floor { server, olive, sam, ada, supervisor } = floor().await;
+    server.assign_numbers(&server.tenant, &[QUEUE_NUMBER]).await;
+    let queue = json!({ "name": "Customer care", "number": QUEUE_NUMBER, "answer_within_seconds": 30 });
+    assert_eq!(supervisor.post("/api/queues", queue).await.status, 201);
+    let edge = softphone_edge(4).await;
+    server.app.start_engine(edge.clone(), EngineSettings { tick: Duration::from_millis(50) });
+    let microphones = tempfile::tempdir().unwrap();
+    let (agent_wav, colleague_wav) = (microphones.path().join("agent.wav"), microphones.path().join("colleague.wav"));
+    tone_wav(&agent_wav, AGENT_TONE);
+    tone_wav(&colleague_wav, SUPERVISOR_TONE);
+
+    // Ada starts work first, so the caller goes to her (the longest free).
+    let desk = driver.browser_with_microphone(WIDTH, HEIGHT, &agent_wav).await;
+    sign_in(&server, &desk, &ada).await;
+    desk.click("a[href='/desk']").await;
+    desk.press("a").await;
+    desk.wait_until("#phone-state", "the agent's phone", |t| t.starts_with("Phone connected")).await;
+    let colleague = driver.browser_with_microphone(WIDTH, HEIGHT, &colleague_wav).await;
+    sign_in(&server, &colleague, &sam).await;
+    colleague.click("a[href='/desk']").await;
+    colleague.press("a").await;
+    colleague.wait_until("#phone-state", "the colleague's phone", |t| t.starts_with("Phone connected")).await;
+
+    let caller = Sipp::caller(&sipp, "caller_stays.xml", edge.local_addr(), QUEUE_NUMBER);
+    let mut far = FarAudio::on(&caller.audio);
+    let media = far.listen(Duration::from_secs(1)).await.first().expect("the caller hears the edge").from;
+    desk.wait_until("#incoming", "the incoming call", |t| t.contains("Incoming call")).await;
+    desk.press("c").await;
+    desk.wait_until("#call-state", "the conversation", |t| t == "connected").await;
+    assert_eq!(desk.run(PROBE, vec![]).await, json!(true));
+    let others = [CALLER_TONE, 500.0, 2000.0];
+    let (before, _) = talk(&mut far, media, &desk, 2).await;
+    assert!(tone_ratio(&before, media, AGENT_TONE, &others) > 20.0, "the caller hears the agent first");
+
+    // Handed on from hold: the colleague gets the caller off hold.
+    desk.press("p").await;
+    desk.wait_until("#call-state", "the hold", |t| t == "connected (on hold)").await;
+    desk.press("t").await;
+    desk.wait_until("#transfer-to", "the colleague ready", |t| t.contains("Test sam")).await;
+    desk.select("#transfer-to", &format!("agent:{}", sam.id.0)).await;
+    desk.click("#transfer-form button[type=submit]").await;
+    desk.wait_until("#call-state", "the agent's wrap-up", |t| t == "wrap up").await;
+    colleague.wait_until("#call-state", "the colleague's conversation", |t| t == "connected").await;
+    assert_eq!(colleague.run(PROBE, vec![]).await, json!(true));
+    let (after, peak) = talk(&mut far, media, &colleague, 3).await;
+    let (hears_colleague, hears_agent) =
+        (tone_ratio(&after, media, SUPERVISOR_TONE, &[CALLER_TONE, 500.0, 2000.0]), tone_ratio(&after, media, AGENT_TONE, &others));
+    assert!(
+        hears_colleague > 20.0 && hears_agent < 2.0,
+        "the caller hears the colleague ({hears_colleague:.1}), not the agent ({hears_agent:.1})"
+    );
+    let frequency = peak["frequency"].as_f64().unwrap_or_default();
+    assert!(
+        (frequency - CALLER_TONE).abs() < 10.0 && peak["level"].as_f64().unwrap_or(-200.0) > -72.0,
+        "the colleague hears the caller: {peak}"
+    );
+    drop(caller);
+    assert_clean(&server, &olive, &colleague, &[]).await;
+}
