@@ -46,6 +46,10 @@ impl Announcer for FloorNews {
                 });
                 self.live.publish(LiveEvent { tenant, kind: "monitor".into(), data }).await;
             }
+            News::Consult { tenant, call, agent, state } => {
+                let data = json!({ "call": call, "agent_id": agent.0, "state": state });
+                self.live.publish(LiveEvent { tenant, kind: "consult".into(), data }).await;
+            }
             News::Webhook { tenant, event, data } => {
                 crate::webhook_outbox::publish(self.store.as_ref(), self.clock.now(), tenant, event, data).await;
             }

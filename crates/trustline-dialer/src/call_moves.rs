@@ -119,12 +119,17 @@ pub(crate) async fn connect(
     change(engine, connect, origin, Some(audit)).await
 }
 
-/// The conversation is over: the call goes to wrap-up with its agent.
+/// The conversation is over: the call goes to wrap-up with its agent, and
+/// a consultation the agent had on it ends with it.
 pub(crate) async fn remote_hang_up(engine: &Engine, tenant: TenantId, id: i64, agent: UserId, origin: Origin) -> Result<(), CallError> {
     let ended = CallChange {
         result: Some(CallResult::Person),
         agent_move: Some(agent_move(engine, tenant, agent, AgentEvent::HangUp, "hang_up").await?),
         ..CallChange::new(tenant, id, CallState::Connected, CallState::WrapUp, engine.time.now())
     };
-    change(engine, ended, origin, None).await
+    change(engine, ended, origin, None).await?;
+    if let Some(consultation) = engine.take_consult(id, None) {
+        engine.hang_up(consultation.leg).await;
+    }
+    Ok(())
 }

@@ -16,6 +16,15 @@ use tokio::sync::Notify;
 use trustline_domain::{TenantId, UserId};
 use trustline_telephony::{LegId, Party, Telephony};
 
+/// An outside number an agent calls while the person waits on hold.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Consultation {
+    pub leg: LegId,
+    /// The number, masked, as the agent and the audit log see it.
+    pub masked: String,
+    pub answered: bool,
+}
+
 /// How the engine runs.
 #[derive(Clone, Debug)]
 pub struct EngineSettings {
@@ -47,6 +56,8 @@ pub struct Parts {
     outside: Mutex<HashMap<LegId, LegId>>,
     /// Inbound calls on this node whose caller was offered a callback.
     callback_offers: Mutex<HashSet<i64>>,
+    /// Agents' consultations, by the call whose person waits on hold.
+    consults: Mutex<HashMap<i64, Consultation>>,
     /// The call each supervisor monitors, on this node.
     monitoring: Mutex<HashMap<(TenantId, UserId), i64>>,
     pub(crate) answered: AnsweredCalls,
@@ -75,6 +86,7 @@ impl Engine {
             legs: Mutex::default(),
             outside: Mutex::default(),
             callback_offers: Mutex::default(),
+            consults: Mutex::default(),
             monitoring: Mutex::default(),
             answered: AnsweredCalls::default(),
         }))
@@ -165,6 +177,37 @@ impl Engine {
     /// The supervisor on `call`, if any.
     pub(crate) fn supervisor_on(&self, tenant: TenantId, call: i64) -> Option<UserId> {
         lock(&self.monitoring).iter().find(|((of, _), on)| *of == tenant && **on == call).map(|((_, supervisor), _)| *supervisor)
+    }
+
+    /// The consultation of the agent on `call`, if any.
+    pub(crate) fn consult_of(&self, call: i64) -> Option<Consultation> {
+        lock(&self.consults).get(&call).cloned()
+    }
+
+    /// Keeps `consultation` for `call`; `false` if the call has one already.
+    pub(crate) fn note_consult(&self, call: i64, consultation: Consultation) -> bool {
+        let mut consults = lock(&self.consults);
+        if consults.contains_key(&call) {
+            return false;
+        }
+        consults.insert(call, consultation);
+        true
+    }
+
+    /// The consulted party answered.
+    pub(crate) fn consult_answered(&self, call: i64, leg: LegId) {
+        if let Some(consultation) = lock(&self.consults).get_mut(&call).filter(|c| c.leg == leg) {
+            consultation.answered = true;
+        }
+    }
+
+    /// Ends the consultation on `call` on `leg` (whoever ends it first has it).
+    pub(crate) fn take_consult(&self, call: i64, leg: Option<LegId>) -> Option<Consultation> {
+        let mut consults = lock(&self.consults);
+        if leg.is_some_and(|leg| consults.get(&call).is_none_or(|c| c.leg != leg)) {
+            return None;
+        }
+        consults.remove(&call)
     }
 
     /// Supervisors on `call` are off it: it left its agent's desk.

@@ -18,6 +18,7 @@
 
 mod agent_moves;
 mod call_moves;
+mod consult;
 mod desk_presence;
 mod engine;
 mod inbound;
@@ -35,6 +36,7 @@ mod world;
 
 pub use agent_moves::{MoveError, carry_out};
 pub use call_moves::CallError;
+pub use consult::{complete_consult, consult, consultation_of, end_consult};
 pub use desk_presence::seen;
 pub use engine::{Engine, EngineSettings};
 pub use inbound::{accept, answer_by, decline};

@@ -39,6 +39,10 @@ pub enum News {
     /// A supervisor joined an agent's conversation, changed how (`listen`,
     /// `whisper`, `barge`), or left it (`stop`).
     Monitor { tenant: TenantId, call: i64, agent: UserId, supervisor: UserId, mode: &'static str },
+    /// An agent's consultation on a call (an outside number called while
+    /// the person waits on hold) began to ring (`ringing`), was answered
+    /// (`answered`), or ended (`ended`, `completed`).
+    Consult { tenant: TenantId, call: i64, agent: UserId, state: &'static str },
     /// An event for the tenant's webhook subscriptions.
     Webhook { tenant: TenantId, event: WebhookEvent, data: Value },
 }

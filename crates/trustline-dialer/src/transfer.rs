@@ -33,11 +33,26 @@ enum Destination {
 }
 
 /// The agent's conversation `id`, with a line here to hand on.
-async fn conversation(engine: &Engine, tenant: TenantId, agent: UserId, id: i64) -> Result<(CallRecord, Arc<dyn Telephony>), DeskError> {
+pub(crate) async fn conversation(
+    engine: &Engine,
+    tenant: TenantId,
+    agent: UserId,
+    id: i64,
+) -> Result<(CallRecord, Arc<dyn Telephony>), DeskError> {
     let call = own_call(engine, tenant, agent, id, CallState::Connected).await?;
     let telephony = engine.telephony().cloned().ok_or(DeskError::NoTelephony)?;
     engine.leg_of(id).ok_or(DeskError::LineGone)?;
     Ok((call, telephony))
+}
+
+/// The conversation, while the agent consults nobody: a blind transfer
+/// then would leave the consulted party on the agent's desk.
+async fn not_consulting(engine: &Engine, tenant: TenantId, agent: UserId, id: i64) -> Result<(CallRecord, Arc<dyn Telephony>), DeskError> {
+    let conversation = conversation(engine, tenant, agent, id).await?;
+    if engine.consult_of(id).is_some() {
+        return Err(DeskError::WrongState("consulting", "not consulting"));
+    }
+    Ok(conversation)
 }
 
 /// Hands the person on the agent's conversation `id` to `target` and gives
@@ -52,7 +67,7 @@ pub async fn transfer(
     target: TransferTarget,
     audit: AuditDraft,
 ) -> Result<i64, DeskError> {
-    let (call, telephony) = conversation(engine, tenant, agent, id).await?;
+    let (call, telephony) = not_consulting(engine, tenant, agent, id).await?;
     let destination = destination(engine, tenant, agent, target).await?;
     to_new_call(engine, &telephony, &call, agent, destination, AuditDraft { target: format!("call:{id}"), ..audit }).await
 }
@@ -68,7 +83,7 @@ pub async fn transfer_outside(
     number: E164,
     audit: AuditDraft,
 ) -> Result<(), DeskError> {
-    let (call, telephony) = conversation(engine, tenant, agent, id).await?;
+    let (call, telephony) = not_consulting(engine, tenant, agent, id).await?;
     to_outside(engine, &telephony, &call, agent, number, AuditDraft { target: format!("call:{id}"), ..audit }).await
 }
 
@@ -241,7 +256,7 @@ async fn to_outside(
 
 /// Follows the outside party until they hang up (or never answer): the
 /// person joined to them is hung up then.
-async fn follow_outside(engine: &Engine, mut called: CallLeg) {
+pub(crate) async fn follow_outside(engine: &Engine, mut called: CallLeg) {
     if called.settled().await == Settlement::Answered {
         while let Some(event) = called.progress.recv().await {
             if event == CallProgress::RemoteHangUp {
@@ -257,7 +272,7 @@ async fn follow_outside(engine: &Engine, mut called: CallLeg) {
 
 /// The number the outside party sees: the campaign's caller ID, or the
 /// number of the queue the person called.
-async fn presented_number(engine: &Engine, call: &CallRecord) -> Result<Option<String>, DeskError> {
+pub(crate) async fn presented_number(engine: &Engine, call: &CallRecord) -> Result<Option<String>, DeskError> {
     if let Some(campaign) = call.campaign_id {
         let campaign = engine.world.campaign(call.tenant_id, campaign).await?;
         return Ok(campaign.and_then(|c| c.settings.caller_id).map(|number| number.as_str().to_owned()));
@@ -271,7 +286,7 @@ async fn presented_number(engine: &Engine, call: &CallRecord) -> Result<Option<S
 
 /// The agent leaves the conversation: it goes to wrap-up as `transferred`,
 /// and any supervisor on it is off it.
-async fn leave(engine: &Engine, call: &CallRecord, agent: UserId, audit: AuditDraft) -> Result<(), CallError> {
+pub(crate) async fn leave(engine: &Engine, call: &CallRecord, agent: UserId, audit: AuditDraft) -> Result<(), CallError> {
     let (tenant, id) = (call.tenant_id, call.id);
     let left = CallChange {
         result: Some(CallResult::Transferred),
@@ -284,7 +299,7 @@ async fn leave(engine: &Engine, call: &CallRecord, agent: UserId, audit: AuditDr
 }
 
 /// A conflict means the conversation ended as it was handed on.
-fn gone_or(error: CallError) -> DeskError {
+pub(crate) fn gone_or(error: CallError) -> DeskError {
     match error {
         CallError::Store(StoreError::Conflict(_)) => DeskError::LineGone,
         other => other.into(),

@@ -44,6 +44,7 @@ audit_actions! {
     CallAccept => "call.accept",
     CallArrive => "call.arrive",
     CallConnect => "call.connect",
+    CallConsult => "call.consult",
     CallDecline => "call.decline",
     CallDisposition => "call.disposition",
     CallHold => "call.hold",

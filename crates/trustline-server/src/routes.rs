@@ -1211,6 +1211,34 @@ fn entries() -> Vec<Entry> {
         .takes::<transfer_api::OutsideInput>()
         .answers(StatusCode::NO_CONTENT)
         .fails_with(&[ErrorCode::InvalidTransfer, ErrorCode::WrongCallState, ErrorCode::NoTelephony]),
+        entry(
+            Method::POST,
+            "/api/calls/{id}/consult",
+            "Call an outside number while the person you talk to waits on hold, to hand them over once it answers (audited)",
+            Allowed(Action::CallExternal),
+            post(transfer_api::consult),
+        )
+        .takes::<transfer_api::OutsideInput>()
+        .answers(StatusCode::NO_CONTENT)
+        .fails_with(&[ErrorCode::InvalidTransfer, ErrorCode::WrongCallState, ErrorCode::NoTelephony]),
+        entry(
+            Method::POST,
+            "/api/calls/{id}/consult/complete",
+            "Hand the person over to the number you consult, which has answered, and leave the call for its wrap-up (audited)",
+            Allowed(Action::CallExternal),
+            post(transfer_api::complete_consult),
+        )
+        .answers(StatusCode::NO_CONTENT)
+        .fails_with(&[ErrorCode::WrongCallState, ErrorCode::NoTelephony]),
+        entry(
+            Method::DELETE,
+            "/api/calls/{id}/consult",
+            "End your consultation and take the person back",
+            Allowed(Action::AgentWork),
+            delete(transfer_api::end_consult),
+        )
+        .answers(StatusCode::NO_CONTENT)
+        .fails_with(&[ErrorCode::WrongCallState, ErrorCode::NoTelephony]),
         entry(Method::POST, "/api/calls/{id}/hangup", "End your conversation", Allowed(Action::AgentWork), post(work_api::hang_up))
             .answers(StatusCode::NO_CONTENT)
             .fails_with(DESK_REFUSALS),

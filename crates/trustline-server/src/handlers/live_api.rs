@@ -54,8 +54,9 @@ pub(crate) async fn stream(
 }
 
 /// `GET /api/agent/events`: the agent's own feed, for the desk. It starts
-/// with their state, then carries each move of theirs (`agent`) and each
-/// change of a call of theirs (`call`).
+/// with their state, then carries each move of theirs (`agent`), each
+/// change of a call of theirs (`call`), monitoring of it (`monitor`) and
+/// their consultations (`consult`).
 pub(crate) async fn mine(
     State(state): State<AppState>,
     authed: Authed,
@@ -68,7 +69,7 @@ pub(crate) async fn mine(
     let me = json!(user.0);
     let theirs = move |event: &LiveEvent| match event.kind.as_str() {
         "agent" => event.data.get("user_id") == Some(&me),
-        "call" | "monitor" => event.data.get("agent_id") == Some(&me),
+        "call" | "monitor" | "consult" => event.data.get("agent_id") == Some(&me),
         _ => false,
     };
     Ok(follow(state, authed.principal, receiver, first, theirs, true))

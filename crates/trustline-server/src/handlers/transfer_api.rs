@@ -119,6 +119,36 @@ pub(crate) async fn transfer_outside(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The agent calls an outside number while the person waits on hold.
+pub(crate) async fn consult(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<OutsideInput>,
+) -> Result<StatusCode, ApiError> {
+    let number = E164::parse(&input.number).map_err(|error| ApiError::new(ErrorCode::InvalidTransfer, error.to_string()))?;
+    let audit = authed.caller.audit(&state, AuditAction::CallConsult, format!("call:{id}"));
+    trustline_dialer::consult(&state.engine, authed.principal.tenant.id, authed.principal.user.id, id, number, audit).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The agent hands the person over to the consulted party and leaves the call.
+pub(crate) async fn complete_consult(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<StatusCode, ApiError> {
+    let (audit, tenant, agent) = request_of(&state, &authed, id);
+    trustline_dialer::complete_consult(&state.engine, tenant, agent, id, audit).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The agent ends the consultation and is back with the person.
+pub(crate) async fn end_consult(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
+    trustline_dialer::end_consult(&state.engine, authed.principal.tenant.id, authed.principal.user.id, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// The transfer's audit event, and whose call it is.
 fn request_of(state: &AppState, authed: &Authed, id: i64) -> (trustline_audit::AuditDraft, trustline_domain::TenantId, UserId) {
     let audit = authed.caller.audit(state, AuditAction::CallTransfer, format!("call:{id}"));

@@ -56,6 +56,17 @@ pub(crate) struct WorkView {
     /// Supervisors who joined this conversation, and how, oldest first.
     #[serde(skip_serializing_if = "Option::is_none")]
     monitoring: Option<Vec<MonitorLine>>,
+    /// The outside number you are consulting while the person waits on hold.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    consult: Option<ConsultView>,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+struct ConsultView {
+    /// Masked: the country code and the last two digits.
+    number: String,
+    /// Whether it answered (then the person can be handed over).
+    answered: bool,
 }
 
 impl WorkView {
@@ -72,6 +83,7 @@ impl WorkView {
             history: None,
             notes: None,
             monitoring: None,
+            consult: None,
         }
     }
 }
@@ -215,6 +227,7 @@ async fn work_view(state: &AppState, authed: &Authed, tenant: TenantId, agent: U
     };
     if matches!(call.state, trustline_store::CallState::Connected | trustline_store::CallState::WrapUp) {
         view.monitoring = Some(monitoring_of(state, tenant, call.id, &names).await?);
+        view.consult = trustline_dialer::consultation_of(&state.engine, call.id).map(|(number, answered)| ConsultView { number, answered });
     }
     if let Some(id) = call.campaign_id
         && let Some(campaign) = state.store.campaign(tenant, id).await?

@@ -162,9 +162,15 @@ function renderWork() {
   const watching = [...monitors].filter(([, mode]) => mode !== 'stop').map(([who, mode]) => `${who} ${MONITOR_WORDS[mode] ?? mode}`);
   $('monitored').textContent = watching.length ? `Monitored: ${watching.join('; ')}.` : '';
   if (PHONE) $('dial-pad').hidden = call.state !== 'connected' || held;
-  const transferring = call.state === 'connected';
+  const consult = call.state === 'connected' ? work.consult ?? null : null;
+  const transferring = call.state === 'connected' && !consult;
   if (transferring && $('transfer-form').hidden) attempt(loadTransferTargets);
   show($('transfer-form'), transferring);
+  show($('consulting'), Boolean(consult));
+  if (consult) {
+    $('consult-state').textContent = `Consulting ${consult.number}: ${consult.answered ? 'answered; the person waits on hold' : 'ringing'}.`;
+    $('consult-complete').disabled = !consult.answered;
+  }
   if (work.contact) renderContact(work.contact);
   $('history').replaceChildren(...(work.history ?? []).map((h) => el('li', {},
     `${whenHere(h.at)}: ${h.disposition_label ?? h.disposition ?? RESULTS[h.result] ?? h.result ?? 'no result'}${h.agent ? ` · ${h.agent}` : ''}`)));
@@ -352,14 +358,17 @@ async function loadTransferTargets() {
   groups.push(el('optgroup', { label: 'Colleagues ready now' }, ...(targets.agents.length
     ? targets.agents.map((a) => el('option', { value: `agent:${a.id}` }, a.name))
     : [el('option', { value: '', disabled: true }, 'nobody is ready')])));
-  if (targets.outside) groups.push(el('option', { value: 'outside' }, 'An outside number…'));
+  if (targets.outside) {
+    groups.push(el('option', { value: 'outside' }, 'An outside number…'));
+    groups.push(el('option', { value: 'consult' }, 'An outside number, consulted first…'));
+  }
   $('transfer-to').replaceChildren(...groups);
   if ([...$('transfer-to').options].some((o) => o.value === chosen && !o.disabled)) $('transfer-to').value = chosen;
   showNumber();
 }
 
 function showNumber() {
-  const outside = $('transfer-to').value === 'outside';
+  const outside = ['outside', 'consult'].includes($('transfer-to').value);
   $('transfer-number').hidden = !outside;
   $('transfer-number').labels[0].hidden = !outside;
   $('transfer-number').required = outside;
@@ -384,6 +393,17 @@ $('manual-call').addEventListener('submit', (event) => {
   });
 });
 
+$('consult-complete').addEventListener('click', () => attempt(async () => {
+  await api('POST', `/api/calls/${work.call.id}/consult/complete`);
+  say('Handed over. Set the disposition.');
+  await watch();
+}));
+$('consult-end').addEventListener('click', () => attempt(async () => {
+  await api('DELETE', `/api/calls/${work.call.id}/consult`);
+  say('Back with the caller.');
+  await loadWork();
+}));
+
 $('transfer-to').addEventListener('focus', () => attempt(loadTransferTargets));
 $('transfer-to').addEventListener('change', showNumber);
 $('transfer-form').addEventListener('submit', (event) => {
@@ -394,6 +414,9 @@ $('transfer-form').addEventListener('submit', (event) => {
     if (kind === 'outside') {
       await api('POST', `/api/calls/${work.call.id}/transfer-outside`, { number: $('transfer-number').value.trim() });
       say('Transferred to the outside number. Set the disposition.');
+    } else if (kind === 'consult') {
+      await api('POST', `/api/calls/${work.call.id}/consult`, { number: $('transfer-number').value.trim() });
+      say('The person waits on hold while you consult.');
     } else {
       await api('POST', `/api/calls/${work.call.id}/transfer`, { [kind]: Number(id) });
       say(`Transferred to ${choice}. Set the disposition.`);
@@ -471,6 +494,8 @@ follow('/api/agent/events', {
   call: (event) => onCall(JSON.parse(event.data)),
   // A supervisor joined, changed how, or left: the desk says so.
   monitor: () => readSoon(),
+  // A consultation rang, was answered or ended.
+  consult: () => readSoon(),
   resync: () => attempt(watch),
 });
 setInterval(tick, 250);

@@ -337,7 +337,12 @@ on_both_engines!(a_softphone_opens_for_its_own_agent_and_closes_when_they_stop_w
 const CHROMIUM_OFFER: &str = include_str!("../../../trustline-softphone/tests/offers/chromium.sdp");
 
 async fn softphone_edge(max_desks: usize) -> Arc<SipTelephony> {
-    let mut settings = peers::edge_settings(None, vec![IpAddr::V4(Ipv4Addr::LOCALHOST)]);
+    softphone_edge_via(max_desks, None).await
+}
+
+/// A softphone edge whose trunk sends calls to `carrier`.
+async fn softphone_edge_via(max_desks: usize, carrier: Option<SocketAddr>) -> Arc<SipTelephony> {
+    let mut settings = peers::edge_settings(carrier, vec![IpAddr::V4(Ipv4Addr::LOCALHOST)]);
     settings.softphones = Some(SoftphonePlace { port: 0, max_desks });
     Arc::new(SipTelephony::start(settings).await.unwrap())
 }
@@ -475,3 +480,68 @@ async fn a_caller_handed_to_a_colleague_hears_the_colleague() {
     drop(caller);
     assert_clean(&server, &olive, &colleague, &[]).await;
 }
+
+/// Attended transfer with real audio: the supervisor at the desk consults
+/// an outside number (SIPp behind the trunk) while the caller waits on
+/// hold (hearing music, not the desk), then hands the caller over: from
+/// then on the caller and the consulted party hear each other, and the
+/// desk neither.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_consulted_number_hears_the_agent_then_takes_the_caller() {
+    let Some(driver) = driver().await else { return };
+    let Some(sipp) = peers::sipp() else { return };
+    let Floor { server, olive, sam, supervisor, .. } = floor().await;
+    server.assign_numbers(&server.tenant, &[QUEUE_NUMBER]).await;
+    let queue = json!({ "name": "Customer care", "number": QUEUE_NUMBER, "answer_within_seconds": 30 });
+    assert_eq!(supervisor.post("/api/queues", queue).await.status, 201);
+    let consulted = Sipp::carrier(&sipp, "answered.xml", 1, &[]).await;
+    let edge = softphone_edge_via(4, Some(consulted.address)).await;
+    server.app.start_engine(edge.clone(), EngineSettings { tick: Duration::from_millis(50) });
+    let microphones = tempfile::tempdir().unwrap();
+    let agent_wav = microphones.path().join("agent.wav");
+    tone_wav(&agent_wav, AGENT_TONE);
+    let desk = driver.browser_with_microphone(WIDTH, HEIGHT, &agent_wav).await;
+    sign_in(&server, &desk, &sam).await;
+    desk.click("a[href='/desk']").await;
+    desk.press("a").await;
+    desk.wait_until("#phone-state", "the phone", |t| t.starts_with("Phone connected")).await;
+
+    let caller = Sipp::caller(&sipp, "caller_stays.xml", edge.local_addr(), QUEUE_NUMBER);
+    let mut far = FarAudio::on(&caller.audio);
+    let media = far.listen(Duration::from_secs(1)).await.first().expect("the caller hears the edge").from;
+    desk.wait_until("#incoming", "the incoming call", |t| t.contains("Incoming call")).await;
+    desk.press("c").await;
+    desk.wait_until("#call-state", "the conversation", |t| t == "connected").await;
+
+    desk.press("t").await;
+    desk.wait_until("#transfer-to", "the choices", |t| t.contains("consulted first")).await;
+    desk.select("#transfer-to", "consult").await;
+    desk.run("document.getElementById('transfer-number').value = '+447700900009';", vec![]).await;
+    desk.click("#transfer-form button[type=submit]").await;
+    desk.wait_until("#consult-state", "the consulted party's answer", |t| t.contains("answered")).await;
+    assert_accessible(&desk).await;
+    let mut party = FarAudio::on(&consulted.audio);
+    let party_media = party.listen(Duration::from_secs(1)).await.first().expect("the consulted party hears the edge").from;
+    let (waiting, consulting) = tokio::join!(far.listen(Duration::from_secs(2)), party.listen(Duration::from_secs(2)));
+    let others = [CALLER_TONE, PARTY_TONE, 500.0];
+    assert!(tone_ratio(&consulting, party_media, AGENT_TONE, &others) > 20.0, "the consulted party hears the agent");
+    assert!(tone_ratio(&waiting, media, AGENT_TONE, &others) < 2.0, "the caller on hold does not");
+
+    desk.click("#consult-complete").await;
+    desk.wait_until("#call-state", "the agent's wrap-up", |t| t == "wrap up").await;
+    far.drain().await;
+    party.drain().await;
+    let (caller_hears, party_hears) = tokio::join!(far.speak(media, CALLER_TONE, 100), party.speak(party_media, PARTY_TONE, 100));
+    // The first half second may still carry what was said before.
+    let (caller_hears, party_hears): (Vec<Heard>, Vec<Heard>) =
+        (caller_hears.into_iter().skip(25).collect(), party_hears.into_iter().skip(25).collect());
+    let hears_party = tone_ratio(&caller_hears, media, PARTY_TONE, &[AGENT_TONE, 500.0]);
+    let hears_caller = tone_ratio(&party_hears, party_media, CALLER_TONE, &[AGENT_TONE, 500.0]);
+    assert!(hears_party > 20.0 && hears_caller > 20.0, "handed over, the two hear each other ({hears_party:.1}, {hears_caller:.1})");
+    assert!(tone_ratio(&caller_hears, media, AGENT_TONE, &[PARTY_TONE]) < 2.0, "and no longer the agent");
+    drop(caller);
+    assert_clean(&server, &olive, &desk, &[]).await;
+}
+
+/// The consulted party's voice.
+const PARTY_TONE: f64 = 700.0;

@@ -8,11 +8,14 @@
 use crate::dialer::{log_in, wait_for};
 use crate::inbound::{BILLING, GENERAL, PATIENT, create_queue, floor, step};
 use serde_json::{Value, json};
+use trustline_domain::Role;
 use trustline_domain::UserId;
+use trustline_telephony::CarrierProfile;
 use trustline_telephony::{Caller, Party};
-use trustline_testkit::{Engine, Reply, TestClient, on_both_engines};
+use trustline_testkit::{Engine, Reply, TestClient, TestServer, on_both_engines};
 
 on_both_engines!(
+    a_consulted_number_is_handed_the_person_or_left,
     a_conversation_is_handed_to_a_colleague_then_to_a_queue,
     a_conversation_is_handed_to_an_outside_number_by_those_allowed,
     a_person_who_hangs_up_after_a_transfer_ends_the_new_call
@@ -172,4 +175,67 @@ async fn a_person_who_hangs_up_after_a_transfer_ends_the_new_call(engine: Engine
     assert_eq!(ended["result"], "abandoned", "{ended}");
     let first = calls["calls"].as_array().unwrap().iter().find(|c| c["id"].as_i64() == Some(call)).unwrap();
     assert_eq!((&first["state"], &first["result"]), (&json!("wrap_up"), &json!("transferred")), "{first}");
+}
+
+/// Attended transfer: the supervisor calls an outside number while the
+/// caller waits on hold, comes back to the caller, then consults again and
+/// hands the caller over once it answers.
+async fn a_consulted_number_is_handed_the_person_or_left(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    server.clock.advance(crate::dialer::MONDAY_NOON_UTC - 1_900_000_000);
+    let tenant = server.tenant.clone();
+    let sam_user = server.create_user(&tenant, "sam", Role::Supervisor, true).await;
+    let sam = server.signed_in(&sam_user).await;
+    let agent = server.create_user(&tenant, "agent0", Role::Agent, false).await;
+    let agent = server.signed_in(&agent).await;
+    server.assign_numbers(&tenant, &[GENERAL]).await;
+    // Outside parties answer at once and talk for an hour (at this speed, 36 s).
+    let talkative =
+        CarrierProfile { answer_rate: 1.0, machine_rate: 0.0, busy_rate: 0.0, talk_median_ms: 3_600_000.0, ..CarrierProfile::default() };
+    let telephony = server.start_engine(talkative, 100.0);
+    create_queue(&sam, json!({ "name": "Care", "number": GENERAL })).await;
+    log_in(&sam).await;
+    let leg = telephony.ring_in(GENERAL, Some("+442079460604"), PATIENT).await.unwrap();
+    let call = connected_call(&sam, None).await["call"]["id"].as_i64().unwrap();
+    let path = format!("/api/calls/{call}/consult");
+    let number = json!({ "number": "+442079460777" });
+
+    assert_eq!(agent.post(&path, number.clone()).await.status, 403, "an agent may not call outside");
+    assert_eq!(code(&sam.post(&format!("{path}/complete"), json!({})).await), (409, Some("wrong_call_state")), "not consulting");
+    assert_eq!(code(&sam.delete(&path).await), (409, Some("wrong_call_state")));
+    assert_eq!(code(&sam.post(&path, json!({ "number": "12" })).await).0, 422);
+    assert_eq!(telephony.calls_in_progress(), 1, "refusals call nobody");
+
+    assert_eq!(sam.post(&path, number.clone()).await.status, 204);
+    assert_eq!(code(&sam.post(&path, number.clone()).await), (409, Some("wrong_call_state")), "one consultation at a time");
+    assert_eq!(code(&transfer(&sam, call, json!({ "agent": 1 })).await), (409, Some("wrong_call_state")), "no blind transfer meanwhile");
+    let consulting = wait_for(&sam, "/api/agent/work", |w| w["consult"]["answered"] == true).await;
+    assert_eq!(consulting["consult"]["number"], "+44 •••• ••77", "{consulting}");
+    assert!(consulting["call"]["held_since"].is_i64(), "the caller waits on hold: {consulting}");
+    assert_eq!(telephony.calls_in_progress(), 2);
+
+    // Back to the caller: the consulted party is hung up, the caller is off hold at the desk.
+    assert_eq!(sam.delete(&path).await.status, 204);
+    let back = sam.get("/api/agent/work").await.body;
+    assert_eq!((back.get("consult"), &back["call"]["held_since"]), (None, &json!(null)), "{back}");
+    assert_eq!(telephony.party_of(leg), at_desk(&tenant.id, sam_user.id.0));
+    for _ in 0..100 {
+        if telephony.calls_in_progress() == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(telephony.calls_in_progress(), 1, "the consulted party is gone");
+
+    // Consulted again, answered, and handed the caller: the supervisor leaves the call.
+    assert_eq!(sam.post(&path, number.clone()).await.status, 204);
+    wait_for(&sam, "/api/agent/work", |w| w["consult"]["answered"] == true).await;
+    assert_eq!(sam.post(&format!("{path}/complete"), json!({})).await.status, 204);
+    let left = sam.get("/api/agent/work").await.body;
+    assert_eq!((left["call"]["state"].as_str(), left["call"]["result"].as_str()), (Some("wrap_up"), Some("transferred")), "{left}");
+    assert!(matches!(telephony.party_of(leg), Some(Party::Leg(_))), "the caller talks with the consulted party");
+    let raw = &server.db.raw;
+    let kept = |action: &str| format!("SELECT COUNT(*) FROM audit_events WHERE action = '{action}' AND target = 'call:{call}'");
+    assert_eq!(raw.scalar(&kept("call.consult")).await, 2, "each consultation is kept on the call");
+    assert_eq!(raw.scalar(&(kept("call.transfer") + " AND details LIKE '%outside%'")).await, 1, "and the handover");
 }
