@@ -5,14 +5,17 @@
 //! (RFC 7874 makes G.711 mandatory for browsers).
 //!
 //! The session knows nothing of calls: it plays what it is given to the
-//! agent and hands the agent's voice to whoever listens.
+//! agent and hands the agent's voice to whoever listens. `BrowserPeer`
+//! stands in for a browser, for tests and the desks benchmark.
 
+mod browser_peer;
 mod desk_peer;
 mod error;
 mod law;
 mod session;
 mod softphones;
 
+pub use browser_peer::{BrowserPeer, Hearing};
 pub use desk_peer::{DeskPeer, MAX_OFFER_BYTES};
 pub use error::SoftphoneError;
 pub use law::Law;

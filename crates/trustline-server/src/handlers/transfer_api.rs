@@ -107,13 +107,19 @@ pub(crate) struct OutsideInput {
     number: String,
 }
 
+impl OutsideInput {
+    fn number(&self) -> Result<E164, ApiError> {
+        E164::parse(&self.number).map_err(|error| ApiError::new(ErrorCode::InvalidTransfer, error.to_string()))
+    }
+}
+
 pub(crate) async fn transfer_outside(
     State(state): State<AppState>,
     authed: Authed,
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<OutsideInput>,
 ) -> Result<StatusCode, ApiError> {
-    let number = E164::parse(&input.number).map_err(|error| ApiError::new(ErrorCode::InvalidTransfer, error.to_string()))?;
+    let number = input.number()?;
     let (audit, tenant, agent) = request_of(&state, &authed, id);
     trustline_dialer::transfer_outside(&state.engine, tenant, agent, id, number, audit).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -126,7 +132,7 @@ pub(crate) async fn consult(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<OutsideInput>,
 ) -> Result<StatusCode, ApiError> {
-    let number = E164::parse(&input.number).map_err(|error| ApiError::new(ErrorCode::InvalidTransfer, error.to_string()))?;
+    let number = input.number()?;
     let audit = authed.caller.audit(&state, AuditAction::CallConsult, format!("call:{id}"));
     trustline_dialer::consult(&state.engine, authed.principal.tenant.id, authed.principal.user.id, id, number, audit).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -13,13 +13,13 @@ use peers::far_audio::{Heard, tone_ratio};
 use peers::{FarAudio, Sipp};
 use serde_json::{Value, json};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use trustline_dialer::EngineSettings;
 use trustline_domain::Role;
 use trustline_sip::{KeyEvent, SipTelephony, SoftphonePlace};
-use trustline_testkit::{Browser, Engine, TestServer, on_both_engines};
+use trustline_testkit::{Browser, Driver, Engine, TestServer, TestUser, on_both_engines};
 
 const QUEUE_NUMBER: &str = "+442071838000";
 /// The agent's microphone.
@@ -235,34 +235,20 @@ async fn talk_among(far: &mut FarAudio<'_>, media: SocketAddr, pages: [&Browser;
 async fn a_supervisor_listens_whispers_and_barges_in_from_the_wallboard() {
     let Some(driver) = driver().await else { return };
     let Some(sipp) = peers::sipp() else { return };
-    let Floor { server, olive, sam, ada, supervisor } = floor().await;
-    server.assign_numbers(&server.tenant, &[QUEUE_NUMBER]).await;
-    let queue = json!({ "name": "Customer care", "number": QUEUE_NUMBER, "answer_within_seconds": 30 });
-    assert_eq!(supervisor.post("/api/queues", queue).await.status, 201);
-    let edge = softphone_edge(4).await;
-    server.app.start_engine(edge.clone(), EngineSettings { tick: Duration::from_millis(50) });
+    let (Floor { server, olive, sam, ada, .. }, edge) = phone_floor(None).await;
     let microphones = tempfile::tempdir().unwrap();
-    let (agent_wav, supervisor_wav) = (microphones.path().join("agent.wav"), microphones.path().join("supervisor.wav"));
-    tone_wav(&agent_wav, AGENT_TONE);
+    let supervisor_wav = microphones.path().join("supervisor.wav");
     tone_wav(&supervisor_wav, SUPERVISOR_TONE);
 
-    let desk = driver.browser_with_microphone(WIDTH, HEIGHT, &agent_wav).await;
-    sign_in(&server, &desk, &ada).await;
-    desk.click("a[href='/desk']").await;
-    desk.press("a").await;
-    desk.wait_until("#phone-state", "the agent's phone", |t| t.starts_with("Phone connected")).await;
+    let desk = working_desk(&driver, &server, &ada, microphones.path(), AGENT_TONE).await;
     let board = driver.browser_with_microphone(WIDTH, HEIGHT, &supervisor_wav).await;
     sign_in(&server, &board, &sam).await;
     board.click("a[href='/wallboard']").await;
     board.click("#phone-connect").await;
     board.wait_until("#phone-state", "the supervisor's phone", |t| t.starts_with("Phone connected")).await;
 
-    let caller = Sipp::caller(&sipp, "caller_stays.xml", edge.local_addr(), QUEUE_NUMBER);
+    let (caller, media) = call_accepted(&sipp, &edge, &desk).await;
     let mut far = FarAudio::on(&caller.audio);
-    let media = far.listen(Duration::from_secs(1)).await.first().expect("the caller hears the edge").from;
-    desk.wait_until("#incoming", "the incoming call", |t| t.contains("Incoming call")).await;
-    desk.press("c").await;
-    desk.wait_until("#call-state", "the conversation", |t| t == "connected").await;
     assert_eq!(desk.run(PROBE, vec![]).await, json!(true));
     board.wait_until("#agents", "the agent on a call", |t| t.contains("on call")).await;
     board.click(&format!("#agents tr[data-agent='{}'] button", ada.id.0)).await;
@@ -332,6 +318,42 @@ async fn ada_work(server: &TestServer, ada: &trustline_testkit::TestUser) -> Val
 }
 
 on_both_engines!(a_softphone_opens_for_its_own_agent_and_closes_when_they_stop_work, simulated_calls_open_no_softphone);
+
+/// A floor whose calls come through a softphone edge (trunk to `carrier`,
+/// if any) into a queue that rings the desk for 30 s.
+async fn phone_floor(carrier: Option<SocketAddr>) -> (Floor, Arc<SipTelephony>) {
+    let floor = floor().await;
+    floor.server.assign_numbers(&floor.server.tenant, &[QUEUE_NUMBER]).await;
+    let queue = json!({ "name": "Customer care", "number": QUEUE_NUMBER, "answer_within_seconds": 30 });
+    assert_eq!(floor.supervisor.post("/api/queues", queue).await.status, 201);
+    let edge = softphone_edge_via(4, carrier).await;
+    floor.server.app.start_engine(edge.clone(), EngineSettings { tick: Duration::from_millis(50) });
+    (floor, edge)
+}
+
+/// `user` at the desk, working, their phone connected, their microphone
+/// playing `tone` (its file kept in `microphones`).
+async fn working_desk(driver: &Driver, server: &TestServer, user: &TestUser, microphones: &Path, tone: f64) -> Browser {
+    let wav = microphones.join(format!("{tone}.wav"));
+    tone_wav(&wav, tone);
+    let desk = driver.browser_with_microphone(WIDTH, HEIGHT, &wav).await;
+    sign_in(server, &desk, user).await;
+    desk.click("a[href='/desk']").await;
+    desk.press("a").await;
+    desk.wait_until("#phone-state", "the phone", |t| t.starts_with("Phone connected")).await;
+    desk
+}
+
+/// A SIPp caller rings the queue and the agent at `desk` accepts: the
+/// caller, and the edge's media address it hears.
+async fn call_accepted(sipp: &PathBuf, edge: &SipTelephony, desk: &Browser) -> (Sipp, SocketAddr) {
+    let caller = Sipp::caller(sipp, "caller_stays.xml", edge.local_addr(), QUEUE_NUMBER);
+    let media = FarAudio::on(&caller.audio).listen(Duration::from_secs(1)).await.first().expect("the caller hears the edge").from;
+    desk.wait_until("#incoming", "the incoming call", |t| t.contains("Incoming call")).await;
+    desk.press("c").await;
+    desk.wait_until("#call-state", "the conversation", |t| t == "connected").await;
+    (caller, media)
+}
 
 /// An offer Chromium made (audio only, Opus first, G.711 among the rest).
 const CHROMIUM_OFFER: &str = include_str!("../../../trustline-softphone/tests/offers/chromium.sdp");
@@ -421,35 +443,13 @@ async fn simulated_calls_open_no_softphone(engine: Engine) {
 async fn a_caller_handed_to_a_colleague_hears_the_colleague() {
     let Some(driver) = driver().await else { return };
     let Some(sipp) = peers::sipp() else { return };
-    let Floor { server, olive, sam, ada, supervisor } = floor().await;
-    server.assign_numbers(&server.tenant, &[QUEUE_NUMBER]).await;
-    let queue = json!({ "name": "Customer care", "number": QUEUE_NUMBER, "answer_within_seconds": 30 });
-    assert_eq!(supervisor.post("/api/queues", queue).await.status, 201);
-    let edge = softphone_edge(4).await;
-    server.app.start_engine(edge.clone(), EngineSettings { tick: Duration::from_millis(50) });
+    let (Floor { server, olive, sam, ada, .. }, edge) = phone_floor(None).await;
     let microphones = tempfile::tempdir().unwrap();
-    let (agent_wav, colleague_wav) = (microphones.path().join("agent.wav"), microphones.path().join("colleague.wav"));
-    tone_wav(&agent_wav, AGENT_TONE);
-    tone_wav(&colleague_wav, SUPERVISOR_TONE);
-
     // Ada starts work first, so the caller goes to her (the longest free).
-    let desk = driver.browser_with_microphone(WIDTH, HEIGHT, &agent_wav).await;
-    sign_in(&server, &desk, &ada).await;
-    desk.click("a[href='/desk']").await;
-    desk.press("a").await;
-    desk.wait_until("#phone-state", "the agent's phone", |t| t.starts_with("Phone connected")).await;
-    let colleague = driver.browser_with_microphone(WIDTH, HEIGHT, &colleague_wav).await;
-    sign_in(&server, &colleague, &sam).await;
-    colleague.click("a[href='/desk']").await;
-    colleague.press("a").await;
-    colleague.wait_until("#phone-state", "the colleague's phone", |t| t.starts_with("Phone connected")).await;
-
-    let caller = Sipp::caller(&sipp, "caller_stays.xml", edge.local_addr(), QUEUE_NUMBER);
+    let desk = working_desk(&driver, &server, &ada, microphones.path(), AGENT_TONE).await;
+    let colleague = working_desk(&driver, &server, &sam, microphones.path(), SUPERVISOR_TONE).await;
+    let (caller, media) = call_accepted(&sipp, &edge, &desk).await;
     let mut far = FarAudio::on(&caller.audio);
-    let media = far.listen(Duration::from_secs(1)).await.first().expect("the caller hears the edge").from;
-    desk.wait_until("#incoming", "the incoming call", |t| t.contains("Incoming call")).await;
-    desk.press("c").await;
-    desk.wait_until("#call-state", "the conversation", |t| t == "connected").await;
     assert_eq!(desk.run(PROBE, vec![]).await, json!(true));
     let others = [CALLER_TONE, 500.0, 2000.0];
     let (before, _) = talk(&mut far, media, &desk, 2).await;
@@ -490,28 +490,12 @@ async fn a_caller_handed_to_a_colleague_hears_the_colleague() {
 async fn a_consulted_number_hears_the_agent_then_takes_the_caller() {
     let Some(driver) = driver().await else { return };
     let Some(sipp) = peers::sipp() else { return };
-    let Floor { server, olive, sam, supervisor, .. } = floor().await;
-    server.assign_numbers(&server.tenant, &[QUEUE_NUMBER]).await;
-    let queue = json!({ "name": "Customer care", "number": QUEUE_NUMBER, "answer_within_seconds": 30 });
-    assert_eq!(supervisor.post("/api/queues", queue).await.status, 201);
     let consulted = Sipp::carrier(&sipp, "answered.xml", 1, &[]).await;
-    let edge = softphone_edge_via(4, Some(consulted.address)).await;
-    server.app.start_engine(edge.clone(), EngineSettings { tick: Duration::from_millis(50) });
+    let (Floor { server, olive, sam, .. }, edge) = phone_floor(Some(consulted.address)).await;
     let microphones = tempfile::tempdir().unwrap();
-    let agent_wav = microphones.path().join("agent.wav");
-    tone_wav(&agent_wav, AGENT_TONE);
-    let desk = driver.browser_with_microphone(WIDTH, HEIGHT, &agent_wav).await;
-    sign_in(&server, &desk, &sam).await;
-    desk.click("a[href='/desk']").await;
-    desk.press("a").await;
-    desk.wait_until("#phone-state", "the phone", |t| t.starts_with("Phone connected")).await;
-
-    let caller = Sipp::caller(&sipp, "caller_stays.xml", edge.local_addr(), QUEUE_NUMBER);
+    let desk = working_desk(&driver, &server, &sam, microphones.path(), AGENT_TONE).await;
+    let (caller, media) = call_accepted(&sipp, &edge, &desk).await;
     let mut far = FarAudio::on(&caller.audio);
-    let media = far.listen(Duration::from_secs(1)).await.first().expect("the caller hears the edge").from;
-    desk.wait_until("#incoming", "the incoming call", |t| t.contains("Incoming call")).await;
-    desk.press("c").await;
-    desk.wait_until("#call-state", "the conversation", |t| t == "connected").await;
 
     desk.press("t").await;
     desk.wait_until("#transfer-to", "the choices", |t| t.contains("consulted first")).await;
@@ -522,6 +506,9 @@ async fn a_consulted_number_hears_the_agent_then_takes_the_caller() {
     assert_accessible(&desk).await;
     let mut party = FarAudio::on(&consulted.audio);
     let party_media = party.listen(Duration::from_secs(1)).await.first().expect("the consulted party hears the edge").from;
+    // What the caller heard before the hold is not listened to.
+    far.drain().await;
+    party.drain().await;
     let (waiting, consulting) = tokio::join!(far.listen(Duration::from_secs(2)), party.listen(Duration::from_secs(2)));
     let others = [CALLER_TONE, PARTY_TONE, 500.0];
     assert!(tone_ratio(&consulting, party_media, AGENT_TONE, &others) > 20.0, "the consulted party hears the agent");

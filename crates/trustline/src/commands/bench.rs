@@ -104,6 +104,17 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Calls bridged to agents' softphones (WebRTC peers in this process):
+    /// bridge to audio at the desk, packets heard both ways, CPU.
+    Desks {
+        #[arg(long, default_value_t = 100)]
+        desks: u32,
+        #[arg(long, default_value_t = 30)]
+        seconds: u32,
+        /// Print the figures as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// Sign-in latency over HTTP with Argon2id under concurrent load.
     Login {
         #[arg(long, default_value_t = 200)]
@@ -123,6 +134,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Seal { bytes, contacts } => seal(bytes, contacts.max(1))?,
         BenchCommand::Routing { agents, queues, calls, load } => routing(agents.max(1), queues.max(1), calls.max(1), load)?,
         BenchCommand::SipRelay { calls, seconds, json } => super::bench_relay::run(calls.max(1), seconds.max(1), json).await?,
+        BenchCommand::Desks { desks, seconds, json } => super::bench_desks::run(desks.max(1), seconds.max(1), json).await?,
         BenchCommand::Sip { rate, seconds, beside_kamailio, json } => {
             super::bench_sip::run(rate.max(1), seconds.max(1), beside_kamailio, json).await?
         }

@@ -32,7 +32,9 @@ struct RelayFigures {
     cpu_cores: f64,
 }
 
-pub async fn run(calls: u32, seconds: u32, json: bool) -> anyhow::Result<()> {
+/// An edge on loopback playing the carrier: it answers every call and
+/// plays it hold music.
+pub(super) async fn carrier_edge() -> anyhow::Result<SipTelephony> {
     let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
     let carrier =
         SipTelephony::start(EdgeSettings::new(SocketAddr::new(loopback, 0), loopback, Trunk { proxy: None, sources: vec![loopback] }))
@@ -47,6 +49,12 @@ pub async fn run(calls: u32, seconds: u32, json: bool) -> anyhow::Result<()> {
             tokio::spawn(async move { while progress.recv().await.is_some() {} });
         }
     });
+    Ok(carrier)
+}
+
+pub async fn run(calls: u32, seconds: u32, json: bool) -> anyhow::Result<()> {
+    let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
+    let carrier = carrier_edge().await?;
     let trunk = Trunk { proxy: Some(carrier.local_addr()), sources: vec![loopback] };
     let edge = Arc::new(SipTelephony::start(EdgeSettings::new(SocketAddr::new(loopback, 0), loopback, trunk)).await.context("the edge")?);
 
@@ -104,7 +112,8 @@ pub async fn run(calls: u32, seconds: u32, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn answered(leg: &mut CallLeg) -> anyhow::Result<()> {
+/// Waits for the call to be answered.
+pub(super) async fn answered(leg: &mut CallLeg) -> anyhow::Result<()> {
     let deadline = Duration::from_secs(10);
     loop {
         match tokio::time::timeout(deadline, leg.progress.recv()).await {

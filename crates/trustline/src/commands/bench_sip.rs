@@ -241,7 +241,12 @@ fn response_times(dir: &Path) -> anyhow::Result<Vec<f64>> {
 
 /// User and system CPU time of this process so far (Linux; USER_HZ is 100).
 pub(super) fn process_cpu() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    cpu_of(Path::new("/proc/self"))
+}
+
+/// The CPU a process or thread has used, from its `/proc` entry.
+pub(super) fn cpu_of(place: &Path) -> Option<Duration> {
+    let stat = std::fs::read_to_string(place.join("stat")).ok()?;
     let after_name = stat.rsplit_once(')')?.1;
     let fields: Vec<&str> = after_name.split_whitespace().collect();
     let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
