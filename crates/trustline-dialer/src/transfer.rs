@@ -143,10 +143,28 @@ async fn to_new_call(
         }
     };
     let opened = opened.detail("transferred_from", id.to_string());
+    let leg = engine.leg_of(id).ok_or(DeskError::LineGone)?;
+    let to_queue = matches!(to, Destination::Queue(_));
+    if to_queue {
+        // The person waits with the queue's music from now: an agent the
+        // router gives the new call to is joined to the line, never undone.
+        let _unbridged = telephony.unbridge(leg).await;
+    }
+    // Refused from here on, the agent is back with the person.
+    let back = || async {
+        if to_queue {
+            engine.join_desk(leg, tenant, agent).await;
+        }
+    };
     let new_id = match engine.world.open_call(new, None, reserve.clone(), opened).await {
         Ok(new_id) => new_id,
-        Err(StoreError::Conflict(_)) => return Err(DeskError::TargetUnavailable("that agent is not ready for a call")),
-        Err(error) => return Err(error.into()),
+        Err(error) => {
+            back().await;
+            return Err(match error {
+                StoreError::Conflict(_) => DeskError::TargetUnavailable("that agent is not ready for a call"),
+                error => error.into(),
+            });
+        }
     };
     if let Some(reserve) = &reserve {
         crate::agent_moves::publish(engine, reserve).await;
@@ -168,9 +186,9 @@ async fn to_new_call(
         // the person hung up meanwhile), and the new call is abandoned.
         engine.hand_leg(new_id, id);
         abandon(engine, tenant, new_id).await;
+        back().await;
         return Err(gone_or(error));
     }
-    let Some(leg) = engine.leg_of(new_id) else { return Ok(new_id) };
     // The next agent, or the queue, takes the person off the agent's hold.
     if call.held_since.is_some() {
         let _resumed = telephony.hold(leg, false).await;
@@ -183,8 +201,13 @@ async fn to_new_call(
             Err(error) => return Err(error.into()),
         },
         None => {
-            // The person waits with the queue's music; the router finds them an agent.
-            let _unbridged = telephony.unbridge(leg).await;
+            // Given to an agent before the line moved to it: joined now (the
+            // router found no line to join then).
+            if let Some(taken) = engine.world.call(tenant, new_id).await?.filter(|c| c.state == CallState::Connected)
+                && let Some(to) = taken.agent_id
+            {
+                engine.join_desk(leg, tenant, to).await;
+            }
             engine.wake();
         }
     }
