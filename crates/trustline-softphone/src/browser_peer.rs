@@ -8,6 +8,7 @@ use crate::error::SoftphoneError;
 use crate::law::Law;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use str0m::change::{SdpAnswer, SdpPendingOffer};
 use str0m::format::Codec;
@@ -26,6 +27,8 @@ pub struct BrowserPeer {
     mid: Mid,
     pending: Option<SdpPendingOffer>,
     socket: UdpSocket,
+    /// Where the frames it speaks are counted, if anywhere.
+    spoken: Option<Arc<AtomicU64>>,
 }
 
 impl BrowserPeer {
@@ -46,7 +49,13 @@ impl BrowserPeer {
         let mut change = rtc.sdp_api();
         let mid = change.add_media(MediaKind::Audio, Direction::SendRecv, None, None, None);
         let (offer, pending) = change.apply().ok_or_else(|| SoftphoneError::BadOffer("nothing to offer".into()))?;
-        Ok((Self { rtc, mid, pending: Some(pending), socket }, offer.to_sdp_string()))
+        Ok((Self { rtc, mid, pending: Some(pending), socket, spoken: None }, offer.to_sdp_string()))
+    }
+
+    /// Counts each frame the peer speaks on `spoken`.
+    pub fn counting_spoken(mut self, spoken: Arc<AtomicU64>) -> Self {
+        self.spoken = Some(spoken);
+        self
     }
 
     /// Takes the service's answer to the offer.
@@ -104,6 +113,9 @@ impl BrowserPeer {
                         && writer.write(pt, Instant::now(), MediaTime::new(sent, Frequency::EIGHT_KHZ), say.clone()).is_ok()
                     {
                         sent += say.len() as u64;
+                        if let Some(spoken) = &self.spoken {
+                            spoken.fetch_add(1, Ordering::Relaxed);
+                        }
                     }
                 }
             }

@@ -35,6 +35,8 @@ struct DeskFigures {
     desks_unheard: u32,
     /// Packets the browsers heard in the window, of 50 a second per desk.
     heard_by_desks_percent: f64,
+    /// Frames the browsers spoke in the window, of 50 a second per desk.
+    spoken_by_desks_percent: f64,
     /// Packets the edge sent its calls in the window (the desks' voices), of 50 a second per call.
     sent_to_callers_percent: f64,
     /// Packets the carrier heard from the edge in the window, of 50 a second per call.
@@ -45,11 +47,12 @@ struct DeskFigures {
     cpu_cores_browsers: f64,
 }
 
-/// What one desk's browser heard.
+/// What one desk's browser heard, and the frames it spoke.
 #[derive(Default)]
 struct DeskTally {
     packets: AtomicU64,
     first: Mutex<Option<Instant>>,
+    spoken: Arc<AtomicU64>,
 }
 
 /// A desk's offer, handed to the edge; its answer goes back on `answer`.
@@ -92,11 +95,26 @@ pub async fn run(desks: u32, seconds: u32, json: bool) -> anyhow::Result<()> {
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
     let heard = |tallies: &[Arc<DeskTally>]| tallies.iter().map(|t| t.packets.load(Ordering::Relaxed)).sum::<u64>();
-    let (desks_before, callers_before, edge_before, cpu_before, browsers_before, started) =
-        (heard(&tallies), carrier.media_figures(), edge.media_figures(), process_cpu(), cpu_of(&browsers_thread), Instant::now());
+    let spoken = |tallies: &[Arc<DeskTally>]| tallies.iter().map(|t| t.spoken.load(Ordering::Relaxed)).sum::<u64>();
+    let (desks_before, spoken_before, callers_before, edge_before, cpu_before, browsers_before, started) = (
+        heard(&tallies),
+        spoken(&tallies),
+        carrier.media_figures(),
+        edge.media_figures(),
+        process_cpu(),
+        cpu_of(&browsers_thread),
+        Instant::now(),
+    );
     tokio::time::sleep(Duration::from_secs(u64::from(seconds))).await;
-    let (desks_after, callers_after, edge_after, cpu_after, browsers_after, elapsed) =
-        (heard(&tallies), carrier.media_figures(), edge.media_figures(), process_cpu(), cpu_of(&browsers_thread), started.elapsed());
+    let (desks_after, spoken_after, callers_after, edge_after, cpu_after, browsers_after, elapsed) = (
+        heard(&tallies),
+        spoken(&tallies),
+        carrier.media_figures(),
+        edge.media_figures(),
+        process_cpu(),
+        cpu_of(&browsers_thread),
+        started.elapsed(),
+    );
 
     let mut latencies: Vec<Duration> = tallies
         .iter()
@@ -124,6 +142,7 @@ pub async fn run(desks: u32, seconds: u32, json: bool) -> anyhow::Result<()> {
         bridge_to_audio_ms_max: quantile(1.0),
         desks_unheard: unheard,
         heard_by_desks_percent: 100.0 * (desks_after - desks_before) as f64 / expected,
+        spoken_by_desks_percent: 100.0 * (spoken_after - spoken_before) as f64 / expected,
         sent_to_callers_percent: 100.0 * edge_after.since(&edge_before).sent as f64 / expected,
         heard_by_callers_percent: 100.0 * callers_after.since(&callers_before).received as f64 / expected,
         cpu_cores_edges: (cores(cpu_before, cpu_after) - browsers_cores).max(0.0),
@@ -137,7 +156,7 @@ pub async fn run(desks: u32, seconds: u32, json: bool) -> anyhow::Result<()> {
     } else {
         println!(
             "{} desks for {} s: bridge to audio at the desk p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms ({} desks never heard their caller); \
-             desks heard {:.2} % of their packets, the edge sent {:.2} % of the desks' and callers heard {:.2} %; \
+             desks heard {:.2} % of their packets; the desks spoke {:.2} % of theirs, the edge sent {:.2} % and callers heard {:.2} %; \
              {:.2} cores of CPU for the edges, {:.2} for the browsers",
             figures.desks,
             figures.seconds,
@@ -146,6 +165,7 @@ pub async fn run(desks: u32, seconds: u32, json: bool) -> anyhow::Result<()> {
             figures.bridge_to_audio_ms_max,
             figures.desks_unheard,
             figures.heard_by_desks_percent,
+            figures.spoken_by_desks_percent,
             figures.sent_to_callers_percent,
             figures.heard_by_callers_percent,
             figures.cpu_cores_edges,
@@ -179,7 +199,7 @@ fn browsers(desks: u32, speak_for: Duration) -> anyhow::Result<(std::sync::mpsc:
                     return;
                 }
                 let (heard_in, mut heard) = mpsc::unbounded_channel();
-                running.push(tokio::spawn(peer.run(vec![0xff; 160], heard_in, speak_for)));
+                running.push(tokio::spawn(peer.counting_spoken(tally.spoken.clone()).run(vec![0xff; 160], heard_in, speak_for)));
                 running.push(tokio::spawn(async move {
                     while let Some((_, _, at)) = heard.recv().await {
                         tally.packets.fetch_add(1, Ordering::Relaxed);
