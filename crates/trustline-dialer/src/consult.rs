@@ -9,11 +9,11 @@
 use crate::engine::{Consultation, Engine};
 use crate::news::News;
 use crate::outbound::desk::{self, DeskError};
-use crate::transfer::{conversation, follow_outside, gone_or, leave, presented_number};
+use crate::transfer::{conversation, gone_or, leave, outside_party_gone, presented_number};
 use trustline_audit::AuditDraft;
 use trustline_domain::contact::E164;
 use trustline_domain::{TenantId, UserId};
-use trustline_telephony::{CallLeg, CallProgress, DialRequest, Party, Settlement};
+use trustline_telephony::{CallLeg, DialRequest, Party, Settlement};
 
 /// The agent of conversation `id` calls `number` while the person waits on
 /// hold; `audit` (the request's, as `call.consult`) is kept with it.
@@ -57,18 +57,14 @@ async fn follow(engine: &Engine, tenant: TenantId, id: i64, agent: UserId, mut c
     if called.settled().await == Settlement::Answered {
         engine.consult_answered(id, leg);
         tell(engine, tenant, id, agent, "answered").await;
-        while let Some(event) = called.progress.recv().await {
-            if event == CallProgress::RemoteHangUp {
-                break;
-            }
-        }
+        crate::line::hung_up(&mut called.progress).await;
     }
     if engine.take_consult(id, Some(leg)).is_some() {
         back_to_the_person(engine, tenant, id, agent).await;
         tell(engine, tenant, id, agent, "ended").await;
     }
     // Handed over meanwhile: the person goes with the party.
-    follow_outside(engine, called).await;
+    outside_party_gone(engine, leg).await;
 }
 
 /// The agent hands the person over to the consulted party, who has
@@ -118,8 +114,7 @@ async fn tell(engine: &Engine, tenant: TenantId, call: i64, agent: UserId, state
     engine.world.announce(News::Consult { tenant, call, agent, state }).await;
 }
 
-/// What the agent sees of their consultation on `call`: the masked number,
-/// and whether it answered.
-pub fn consultation_of(engine: &Engine, call: i64) -> Option<(String, bool)> {
-    engine.consult_of(call).map(|c| (c.masked, c.answered))
+/// The agent's consultation on `call`, if any.
+pub fn consultation_of(engine: &Engine, call: i64) -> Option<Consultation> {
+    engine.consult_of(call)
 }

@@ -70,6 +70,11 @@ impl std::ops::Deref for Engine {
     }
 }
 
+/// The line call `call` holds, among `legs` (line → call).
+fn line_of(legs: &HashMap<LegId, i64>, call: i64) -> Option<LegId> {
+    legs.iter().find(|(_, of)| **of == call).map(|(leg, _)| *leg)
+}
+
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -132,7 +137,7 @@ impl Engine {
     }
 
     pub(crate) fn leg_of(&self, call: i64) -> Option<LegId> {
-        lock(&self.legs).iter().find(|(_, of)| **of == call).map(|(leg, _)| *leg)
+        line_of(&lock(&self.legs), call)
     }
 
     /// The call the line belongs to now.
@@ -144,7 +149,7 @@ impl Engine {
     /// `from` has no line here any more.
     pub(crate) fn hand_leg(&self, from: i64, to: i64) -> bool {
         let mut legs = lock(&self.legs);
-        let Some(leg) = legs.iter().find(|(_, of)| **of == from).map(|(leg, _)| *leg) else { return false };
+        let Some(leg) = line_of(&legs, from) else { return false };
         legs.insert(leg, to);
         true
     }
@@ -154,7 +159,7 @@ impl Engine {
     pub(crate) fn join_outside(&self, call: i64, to: LegId) -> Option<LegId> {
         let leg = {
             let mut legs = lock(&self.legs);
-            let leg = legs.iter().find(|(_, of)| **of == call).map(|(leg, _)| *leg)?;
+            let leg = line_of(&legs, call)?;
             legs.remove(&leg);
             leg
         };

@@ -38,7 +38,7 @@ pub use agent_moves::{MoveError, carry_out};
 pub use call_moves::CallError;
 pub use consult::{complete_consult, consult, consultation_of, end_consult};
 pub use desk_presence::seen;
-pub use engine::{Engine, EngineSettings};
+pub use engine::{Consultation, Engine, EngineSettings};
 pub use inbound::{accept, answer_by, decline};
 pub use monitoring::monitor_agent;
 pub use news::{News, Origin};

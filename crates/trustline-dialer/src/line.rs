@@ -14,13 +14,19 @@ use trustline_telephony::{CallProgress, LegId};
 /// Follows the line until the person hangs up, or the line is ended from
 /// this side (which closes `progress`), then ends whatever call holds it.
 pub(crate) async fn follow(engine: &Engine, tenant: TenantId, leg: LegId, progress: &mut Receiver<CallProgress>) {
-    while let Some(event) = progress.recv().await {
-        if event == CallProgress::RemoteHangUp {
-            break;
-        }
-    }
+    hung_up(progress).await;
     if let Err(error) = person_left(engine, tenant, leg).await {
         tracing::warn!(%error, "a hang-up could not be recorded");
+    }
+}
+
+/// Waits until the far end hangs up, or the line is ended from this side
+/// (which closes `progress`).
+pub(crate) async fn hung_up(progress: &mut Receiver<CallProgress>) {
+    while let Some(event) = progress.recv().await {
+        if event == CallProgress::RemoteHangUp {
+            return;
+        }
     }
 }
 

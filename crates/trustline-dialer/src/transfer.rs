@@ -15,7 +15,7 @@ use trustline_domain::agent::{AgentEvent, AgentState};
 use trustline_domain::contact::E164;
 use trustline_domain::{AuditAction, CallResult, TenantId, UserId};
 use trustline_store::{AgentStatus, CallChange, CallDirection, CallMode, CallRecord, CallState, NewCall, Queue, StoreError};
-use trustline_telephony::{CallLeg, CallProgress, DialRequest, Settlement, Telephony, TelephonyError};
+use trustline_telephony::{CallLeg, DialRequest, LegId, Settlement, Telephony, TelephonyError};
 
 /// Where in the contact center the agent hands the person on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -279,18 +279,19 @@ async fn to_outside(
 
 /// Follows the outside party until they hang up (or never answer): the
 /// person joined to them is hung up then.
-pub(crate) async fn follow_outside(engine: &Engine, mut called: CallLeg) {
+async fn follow_outside(engine: &Engine, mut called: CallLeg) {
     if called.settled().await == Settlement::Answered {
-        while let Some(event) = called.progress.recv().await {
-            if event == CallProgress::RemoteHangUp {
-                break;
-            }
-        }
+        crate::line::hung_up(&mut called.progress).await;
     }
-    if let Some(person) = engine.outside_party(called.id) {
+    outside_party_gone(engine, called.id).await;
+}
+
+/// The outside party on `leg` is gone: the person joined to them is hung up.
+pub(crate) async fn outside_party_gone(engine: &Engine, leg: LegId) {
+    if let Some(person) = engine.outside_party(leg) {
         engine.hang_up(person).await;
     }
-    engine.forget_leg(called.id);
+    engine.forget_leg(leg);
 }
 
 /// The number the outside party sees: the campaign's caller ID, or the

@@ -34,13 +34,12 @@ pub async fn call_number(
     let queue = engine.world.queue(tenant, queue).await?.ok_or(DeskError::NoSuch("queue"))?;
     let now = engine.time.now();
     let (digest, known) = crate::inbound::known_caller(engine, tenant, &number, now).await?;
-    if let Some(contact) = known {
-        let standing = engine.world.contact_standing(tenant, contact).await?.ok_or(DeskError::NotFound)?;
-        may_call(standing, &number, now).map_err(|e| DeskError::NotDiallable(e.to_string()))?;
-    } else {
-        may_call(ContactStanding { do_not_contact: false, restricted: false }, &number, now)
-            .map_err(|e| DeskError::NotDiallable(e.to_string()))?;
-    }
+    let standing = match known {
+        Some(contact) => engine.world.contact_standing(tenant, contact).await?.ok_or(DeskError::NotFound)?,
+        // A number no contact has: nobody asked not to be called on it.
+        None => ContactStanding { do_not_contact: false, restricted: false },
+    };
+    may_call(standing, &number, now).map_err(|e| DeskError::NotDiallable(e.to_string()))?;
     let reserve = agent_move(engine, tenant, agent, AgentEvent::Offer, "offer").await?;
     let contact = match known {
         Some(contact) => contact,

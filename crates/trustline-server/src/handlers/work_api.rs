@@ -227,7 +227,8 @@ async fn work_view(state: &AppState, authed: &Authed, tenant: TenantId, agent: U
     };
     if matches!(call.state, trustline_store::CallState::Connected | trustline_store::CallState::WrapUp) {
         view.monitoring = Some(monitoring_of(state, tenant, call.id, &names).await?);
-        view.consult = trustline_dialer::consultation_of(&state.engine, call.id).map(|(number, answered)| ConsultView { number, answered });
+        view.consult =
+            trustline_dialer::consultation_of(&state.engine, call.id).map(|c| ConsultView { number: c.masked, answered: c.answered });
     }
     if let Some(id) = call.campaign_id
         && let Some(campaign) = state.store.campaign(tenant, id).await?

@@ -13,13 +13,13 @@ use super::bench_relay::{answered, carrier_edge};
 use super::bench_sip::{cpu_of, process_cpu};
 use anyhow::Context;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 use trustline_domain::{TenantId, UserId};
-use trustline_sip::{EdgeSettings, SipTelephony, SoftphonePlace, Trunk};
+use trustline_sip::{EdgeSettings, MediaFigures, SipTelephony, SoftphonePlace, Trunk};
 use trustline_softphone::BrowserPeer;
 use trustline_telephony::{DialRequest, Party, Telephony};
 
@@ -53,6 +53,29 @@ struct DeskTally {
     packets: AtomicU64,
     first: Mutex<Option<Instant>>,
     spoken: Arc<AtomicU64>,
+}
+
+/// The counters the window is measured between.
+struct Reading {
+    heard_by_desks: u64,
+    spoken_by_desks: u64,
+    carrier: MediaFigures,
+    edge: MediaFigures,
+    process_cpu: Option<Duration>,
+    browsers_cpu: Option<Duration>,
+}
+
+impl Reading {
+    fn now(tallies: &[Arc<DeskTally>], carrier: &SipTelephony, edge: &SipTelephony, browsers_thread: &Path) -> Self {
+        Self {
+            heard_by_desks: tallies.iter().map(|t| t.packets.load(Ordering::Relaxed)).sum(),
+            spoken_by_desks: tallies.iter().map(|t| t.spoken.load(Ordering::Relaxed)).sum(),
+            carrier: carrier.media_figures(),
+            edge: edge.media_figures(),
+            process_cpu: process_cpu(),
+            browsers_cpu: cpu_of(browsers_thread),
+        }
+    }
 }
 
 /// A desk's offer, handed to the edge; its answer goes back on `answer`.
@@ -94,27 +117,10 @@ pub async fn run(desks: u32, seconds: u32, json: bool) -> anyhow::Result<()> {
         edge.bridge(leg.id, Party::Desk { tenant: TenantId(1), agent: UserId(agent) }).await.context("a call to its desk")?;
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let heard = |tallies: &[Arc<DeskTally>]| tallies.iter().map(|t| t.packets.load(Ordering::Relaxed)).sum::<u64>();
-    let spoken = |tallies: &[Arc<DeskTally>]| tallies.iter().map(|t| t.spoken.load(Ordering::Relaxed)).sum::<u64>();
-    let (desks_before, spoken_before, callers_before, edge_before, cpu_before, browsers_before, started) = (
-        heard(&tallies),
-        spoken(&tallies),
-        carrier.media_figures(),
-        edge.media_figures(),
-        process_cpu(),
-        cpu_of(&browsers_thread),
-        Instant::now(),
-    );
+    let read = || Reading::now(&tallies, &carrier, &edge, &browsers_thread);
+    let (before, started) = (read(), Instant::now());
     tokio::time::sleep(Duration::from_secs(u64::from(seconds))).await;
-    let (desks_after, spoken_after, callers_after, edge_after, cpu_after, browsers_after, elapsed) = (
-        heard(&tallies),
-        spoken(&tallies),
-        carrier.media_figures(),
-        edge.media_figures(),
-        process_cpu(),
-        cpu_of(&browsers_thread),
-        started.elapsed(),
-    );
+    let (after, elapsed) = (read(), started.elapsed());
 
     let mut latencies: Vec<Duration> = tallies
         .iter()
@@ -133,7 +139,7 @@ pub async fn run(desks: u32, seconds: u32, json: bool) -> anyhow::Result<()> {
     let cores = |before: Option<Duration>, after: Option<Duration>| {
         before.zip(after).map_or(0.0, |(before, after)| after.saturating_sub(before).as_secs_f64() / elapsed.as_secs_f64())
     };
-    let browsers_cores = cores(browsers_before, browsers_after);
+    let browsers_cores = cores(before.browsers_cpu, after.browsers_cpu);
     let figures = DeskFigures {
         desks,
         seconds,
@@ -141,11 +147,11 @@ pub async fn run(desks: u32, seconds: u32, json: bool) -> anyhow::Result<()> {
         bridge_to_audio_ms_p99: quantile(0.99),
         bridge_to_audio_ms_max: quantile(1.0),
         desks_unheard: unheard,
-        heard_by_desks_percent: 100.0 * (desks_after - desks_before) as f64 / expected,
-        spoken_by_desks_percent: 100.0 * (spoken_after - spoken_before) as f64 / expected,
-        sent_to_callers_percent: 100.0 * edge_after.since(&edge_before).sent as f64 / expected,
-        heard_by_callers_percent: 100.0 * callers_after.since(&callers_before).received as f64 / expected,
-        cpu_cores_edges: (cores(cpu_before, cpu_after) - browsers_cores).max(0.0),
+        heard_by_desks_percent: 100.0 * (after.heard_by_desks - before.heard_by_desks) as f64 / expected,
+        spoken_by_desks_percent: 100.0 * (after.spoken_by_desks - before.spoken_by_desks) as f64 / expected,
+        sent_to_callers_percent: 100.0 * after.edge.since(&before.edge).sent as f64 / expected,
+        heard_by_callers_percent: 100.0 * after.carrier.since(&before.carrier).received as f64 / expected,
+        cpu_cores_edges: (cores(before.process_cpu, after.process_cpu) - browsers_cores).max(0.0),
         cpu_cores_browsers: browsers_cores,
     };
     for leg in &legs {
