@@ -395,8 +395,8 @@ $('manual-call').addEventListener('submit', (event) => {
 
 $('consult-complete').addEventListener('click', () => attempt(async () => {
   await api('POST', `/api/calls/${work.call.id}/consult/complete`);
-  say('Handed over. Set the disposition.');
   await watch();
+  say('Handed over. Set the disposition.');
 }));
 $('consult-end').addEventListener('click', () => attempt(async () => {
   await api('DELETE', `/api/calls/${work.call.id}/consult`);
@@ -411,18 +411,21 @@ $('transfer-form').addEventListener('submit', (event) => {
   attempt(async () => {
     const [kind, id] = $('transfer-to').value.split(':');
     const choice = $('transfer-to').selectedOptions[0]?.textContent ?? '';
+    let said;
     if (kind === 'outside') {
       await api('POST', `/api/calls/${work.call.id}/transfer-outside`, { number: $('transfer-number').value.trim() });
-      say('Transferred to the outside number. Set the disposition.');
+      said = 'Transferred to the outside number. Set the disposition.';
     } else if (kind === 'consult') {
       await api('POST', `/api/calls/${work.call.id}/consult`, { number: $('transfer-number').value.trim() });
-      say('The person waits on hold while you consult.');
+      said = 'The person waits on hold while you consult.';
     } else {
       await api('POST', `/api/calls/${work.call.id}/transfer`, { [kind]: Number(id) });
-      say(`Transferred to ${choice}. Set the disposition.`);
+      said = `Transferred to ${choice}. Set the disposition.`;
     }
     $('transfer-number').value = '';
+    // Said in the situation it leads to (the wrap-up), or the move clears it.
     await watch();
+    say(said);
   });
 });
 
