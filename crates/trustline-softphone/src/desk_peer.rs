@@ -24,6 +24,8 @@ pub struct DeskPeer {
     /// Where the browser reaches this side: the destination of what it sends.
     at: SocketAddr,
     answer: String,
+    /// This side's ICE username fragment: the browser's checks name it.
+    ufrag: String,
 }
 
 fn crypto() -> Arc<CryptoProvider> {
@@ -57,12 +59,18 @@ impl DeskPeer {
         if laws.is_empty() {
             return Err(SoftphoneError::NoAudio);
         }
-        Ok(Self { rtc, audio, laws, at, answer })
+        let ufrag = rtc.direct_api().local_ice_credentials().ufrag;
+        Ok(Self { rtc, audio, laws, at, answer, ufrag })
     }
 
     /// This side's SDP answer.
     pub fn answer(&self) -> &str {
         &self.answer
+    }
+
+    /// The ICE username fragment the answer gave the browser.
+    pub fn ufrag(&self) -> &str {
+        &self.ufrag
     }
 
     /// Whether `datagram` from `source` belongs to this session.
@@ -117,6 +125,7 @@ mod tests {
         let formats = answer.lines().find(|l| l.starts_with("m=audio")).unwrap();
         assert!(formats.ends_with("SAVPF 0 8"), "G.711 only, µ-law first: {formats}");
         assert!(!answer.to_ascii_lowercase().contains("opus"), "{answer}");
+        assert!(answer.contains(&format!("a=ice-ufrag:{}\r\n", peer.ufrag())), "{answer}");
     }
 
     #[test]

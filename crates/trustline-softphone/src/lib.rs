@@ -9,15 +9,19 @@
 //! stands in for a browser, for tests and the desks benchmark.
 
 mod browser_peer;
+mod demux;
 mod desk_peer;
 mod error;
+mod ice_name;
 mod law;
 mod session;
+mod shard;
 mod softphones;
 
 pub use browser_peer::{BrowserPeer, Hearing};
 pub use desk_peer::{DeskPeer, MAX_OFFER_BYTES};
 pub use error::SoftphoneError;
+pub use ice_name::addressed_ufrag;
 pub use law::Law;
 pub use session::{AgentVoice, DeskSession};
 pub use softphones::{SoftphoneSettings, Softphones};

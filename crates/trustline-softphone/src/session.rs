@@ -2,7 +2,7 @@
 //! the agent's voice to whoever listens, and the moment it ends.
 
 use crate::law::Law;
-use crate::softphones::{Control, Play};
+use crate::shard::{Control, Play};
 use tokio::sync::mpsc;
 use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 

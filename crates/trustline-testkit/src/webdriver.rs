@@ -124,6 +124,14 @@ impl Driver {
 }
 
 async fn call(http: &reqwest::Client, method: reqwest::Method, url: &str, body: Option<Value>) -> Value {
+    match attempt(http, method.clone(), url, body).await {
+        Ok(value) => value,
+        Err(failure) => panic!("WebDriver {method} {url} failed ({failure})"),
+    }
+}
+
+/// One WebDriver command; a refusal is the status and the driver's answer.
+async fn attempt(http: &reqwest::Client, method: reqwest::Method, url: &str, body: Option<Value>) -> Result<Value, String> {
     let request = http.request(method.clone(), url);
     let request = match body {
         Some(body) => request.json(&body),
@@ -133,8 +141,16 @@ async fn call(http: &reqwest::Client, method: reqwest::Method, url: &str, body: 
     let response = request.send().await.unwrap_or_else(|e| panic!("{url}: {e}"));
     let status = response.status();
     let value: Value = response.json().await.unwrap_or(Value::Null);
-    assert!(status.is_success(), "WebDriver {method} {url} failed ({status}): {value}");
-    value.get("value").cloned().unwrap_or(Value::Null)
+    if !status.is_success() {
+        return Err(format!("{status}: {value}"));
+    }
+    Ok(value.get("value").cloned().unwrap_or(Value::Null))
+}
+
+/// Whether a refusal says the element found is gone: the page drew it
+/// again between finding and using it.
+fn is_stale(failure: &str) -> bool {
+    failure.contains("stale element reference")
 }
 
 /// One browser window.
@@ -200,8 +216,12 @@ impl Browser {
         let started = Instant::now();
         loop {
             for element in self.all(selector).await {
-                if self.get(&format!("/element/{}/displayed", element.0)).await == json!(true) {
-                    return element;
+                let url = format!("{}/element/{}/displayed", self.session, element.0);
+                match attempt(&self.http, reqwest::Method::GET, &url, None).await {
+                    Ok(Value::Bool(true)) => return element,
+                    Ok(_) => {}
+                    Err(failure) if is_stale(&failure) => {}
+                    Err(failure) => panic!("reading whether {selector:?} is displayed failed ({failure})"),
                 }
             }
             if started.elapsed() > PATIENCE {
@@ -251,16 +271,33 @@ impl Browser {
         self.text_of("body").await
     }
 
+    /// Clicks the element matching `selector`.
     pub async fn click(&self, selector: &str) {
-        let element = self.find(selector).await;
-        self.post(&format!("/element/{}/click", element.0), json!({})).await;
+        self.act_on(selector, &[("click", json!({}))]).await;
     }
 
     /// Clears the field matching `selector` and types `text` into it.
     pub async fn fill(&self, selector: &str, text: &str) {
-        let element = self.find(selector).await;
-        self.post(&format!("/element/{}/clear", element.0), json!({})).await;
-        self.post(&format!("/element/{}/value", element.0), json!({ "text": text })).await;
+        self.act_on(selector, &[("clear", json!({})), ("value", json!({ "text": text }))]).await;
+    }
+
+    /// Sends `commands` to the element matching `selector`. If the page
+    /// draws it again in between, they go to the new one, as a person's
+    /// would.
+    async fn act_on(&self, selector: &str, commands: &[(&str, Value)]) {
+        let started = Instant::now();
+        'found: loop {
+            let element = self.find(selector).await;
+            for (command, body) in commands {
+                let url = format!("{}/element/{}/{command}", self.session, element.0);
+                match attempt(&self.http, reqwest::Method::POST, &url, Some(body.clone())).await {
+                    Ok(_) => {}
+                    Err(failure) if is_stale(&failure) && started.elapsed() < PATIENCE => continue 'found,
+                    Err(failure) => panic!("{command} on {selector:?} failed ({failure})"),
+                }
+            }
+            return;
+        }
     }
 
     /// Picks the option with `value` in the select matching `selector`.
