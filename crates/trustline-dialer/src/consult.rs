@@ -1,10 +1,11 @@
 //! Attended transfer to an outside number: the agent puts the person on
-//! hold and calls the number from their desk (a consultation), then either
-//! hands the person over (the two are joined and the agent leaves the call
-//! for its wrap-up, as `transferred`) or comes back to the person. If the
-//! consulted party does not answer or hangs up first, the agent's desk is
-//! joined to the person again, who stays on hold until the agent takes
-//! them back.
+//! hold and calls the number from their desk (a consultation), then hands
+//! the person over (the two are joined and the agent leaves the call for
+//! its wrap-up, as `transferred`), brings the person in (a conference of
+//! three, which ends the same two ways), or comes back to the person. If
+//! the consulted party does not answer or hangs up first, the agent's desk
+//! is joined to the person again, who stays on hold (if they were) until
+//! the agent takes them back.
 
 use crate::engine::{Consultation, Engine};
 use crate::news::News;
@@ -13,7 +14,7 @@ use crate::transfer::{conversation, gone_or, leave, outside_party_gone, presente
 use trustline_audit::AuditDraft;
 use trustline_domain::contact::E164;
 use trustline_domain::{TenantId, UserId};
-use trustline_telephony::{CallLeg, DialRequest, Party, Settlement};
+use trustline_telephony::{CallLeg, DialRequest, Party, Settlement, TelephonyError};
 
 /// The agent of conversation `id` calls `number` while the person waits on
 /// hold; `audit` (the request's, as `call.consult`) is kept with it.
@@ -29,7 +30,7 @@ pub async fn consult(engine: &Engine, tenant: TenantId, agent: UserId, id: i64, 
     let request = DialRequest { tenant, to: number.as_str().to_owned(), caller_id };
     let called = telephony.dial(request).await?;
     let masked = trustline_phone::mask(&number);
-    if !engine.note_consult(id, Consultation { leg: called.id, masked: masked.clone(), answered: false }) {
+    if !engine.note_consult(id, Consultation { leg: called.id, masked: masked.clone(), answered: false, conference: false }) {
         let _gone = telephony.hang_up(called.id).await;
         return Err(DeskError::WrongState("consulting already", "not consulting"));
     }
@@ -93,14 +94,51 @@ pub async fn complete_consult(engine: &Engine, tenant: TenantId, agent: UserId, 
     Ok(())
 }
 
-/// The agent ends the consultation and takes the person off hold.
+/// The agent brings the person into the consultation, whose party has
+/// answered: the person, the agent and the party each hear the other two.
+/// The person is taken off hold; `audit` (the request's, as
+/// `call.conference`) is kept with it.
+pub async fn conference(engine: &Engine, tenant: TenantId, agent: UserId, id: i64, audit: AuditDraft) -> Result<(), DeskError> {
+    let (call, telephony) = conversation(engine, tenant, agent, id).await?;
+    let consultation = engine.consult_of(id).ok_or(DeskError::WrongState("not consulting", "consulting"))?;
+    if !consultation.answered {
+        return Err(DeskError::WrongState("consulting a number that has not answered", "answered"));
+    }
+    if consultation.conference {
+        return Err(DeskError::WrongState("in a conference already", "consulting"));
+    }
+    let person = engine.leg_of(id).ok_or(DeskError::LineGone)?;
+    let audit = AuditDraft { target: format!("call:{id}"), ..audit }.detail("number", consultation.masked.clone());
+    engine.world.record(audit).await?;
+    match telephony.conference(person, consultation.leg).await {
+        // The party hung up meanwhile: its follower has the agent back with the person.
+        Err(TelephonyError::UnknownCall) => return Err(DeskError::LineGone),
+        joined => joined?,
+    }
+    if !engine.consult_conferenced(id, consultation.leg) {
+        return Err(DeskError::LineGone);
+    }
+    if call.held_since.is_some() {
+        desk::hold(engine, tenant, agent, id, false).await?;
+    }
+    tell(engine, tenant, id, agent, "conference").await;
+    Ok(())
+}
+
+/// The agent ends the consultation (or the conference: the party leaves
+/// it) and is back with the person, off hold.
 pub async fn end_consult(engine: &Engine, tenant: TenantId, agent: UserId, id: i64) -> Result<(), DeskError> {
     conversation(engine, tenant, agent, id).await?;
     let consultation = engine.take_consult(id, None).ok_or(DeskError::WrongState("not consulting", "consulting"))?;
     engine.hang_up(consultation.leg).await;
     back_to_the_person(engine, tenant, id, agent).await;
     tell(engine, tenant, id, agent, "ended").await;
-    desk::hold(engine, tenant, agent, id, false).await
+    // Read again: the person may have been taken off hold meanwhile.
+    let (call, _) = conversation(engine, tenant, agent, id).await?;
+    if call.held_since.is_some() {
+        desk::hold(engine, tenant, agent, id, false).await?;
+    }
+    Ok(())
 }
 
 /// The agent's desk hears the person's line again.

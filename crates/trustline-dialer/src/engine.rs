@@ -23,6 +23,8 @@ pub struct Consultation {
     /// The number, masked, as the agent and the audit log see it.
     pub masked: String,
     pub answered: bool,
+    /// The person was brought in: the three talk together.
+    pub conference: bool,
 }
 
 /// How the engine runs.
@@ -203,6 +205,18 @@ impl Engine {
     pub(crate) fn consult_answered(&self, call: i64, leg: LegId) {
         if let Some(consultation) = lock(&self.consults).get_mut(&call).filter(|c| c.leg == leg) {
             consultation.answered = true;
+        }
+    }
+
+    /// The person joined the consultation on `call` with `leg`: a
+    /// conference; `false` if that consultation is over.
+    pub(crate) fn consult_conferenced(&self, call: i64, leg: LegId) -> bool {
+        match lock(&self.consults).get_mut(&call).filter(|c| c.leg == leg) {
+            Some(consultation) => {
+                consultation.conference = true;
+                true
+            }
+            None => false,
         }
     }
 

@@ -36,7 +36,7 @@ mod world;
 
 pub use agent_moves::{MoveError, carry_out};
 pub use call_moves::CallError;
-pub use consult::{complete_consult, consult, consultation_of, end_consult};
+pub use consult::{complete_consult, conference, consult, consultation_of, end_consult};
 pub use desk_presence::seen;
 pub use engine::{Consultation, Engine, EngineSettings};
 pub use inbound::{accept, answer_by, decline};

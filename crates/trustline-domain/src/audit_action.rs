@@ -43,6 +43,7 @@ audit_actions! {
     BackupRestore => "backup.restore",
     CallAccept => "call.accept",
     CallArrive => "call.arrive",
+    CallConference => "call.conference",
     CallConnect => "call.connect",
     CallConsult => "call.consult",
     CallDecline => "call.decline",

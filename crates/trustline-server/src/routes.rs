@@ -1231,9 +1231,18 @@ fn entries() -> Vec<Entry> {
         .answers(StatusCode::NO_CONTENT)
         .fails_with(&[ErrorCode::WrongCallState, ErrorCode::NoTelephony]),
         entry(
+            Method::POST,
+            "/api/calls/{id}/consult/conference",
+            "Bring the person into your consultation, which has answered: the three of you talk together (audited)",
+            Allowed(Action::CallExternal),
+            post(transfer_api::conference),
+        )
+        .answers(StatusCode::NO_CONTENT)
+        .fails_with(&[ErrorCode::WrongCallState, ErrorCode::NoTelephony]),
+        entry(
             Method::DELETE,
             "/api/calls/{id}/consult",
-            "End your consultation and take the person back",
+            "End your consultation (or drop the number from your conference) and take the person back",
             Allowed(Action::AgentWork),
             delete(transfer_api::end_consult),
         )

@@ -8,6 +8,7 @@
 mod attempt_end;
 mod audio_sdp;
 mod call_dialog;
+mod call_mix;
 mod call_progress;
 mod call_table;
 mod callback_offer;
@@ -19,7 +20,6 @@ mod g711;
 mod inbound_call;
 mod media_counters;
 mod media_port;
-mod monitor_mix;
 mod outbound_call;
 mod phone_number;
 mod reason;

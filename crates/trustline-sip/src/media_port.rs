@@ -6,10 +6,10 @@
 //! RFC 4733 events, or as tones when the other side takes no events.
 
 use crate::audio_sdp::{Direction, G711, RemoteAudio, audio_answer, audio_offer};
+use crate::call_mix::{CallMix, Voice};
 use crate::desk_line::{DeskSound, Seat};
 use crate::g711::ulaw_frames;
 use crate::media_counters::{MediaCounters, sequence_step};
-use crate::monitor_mix::{MonitorMix, Voice};
 use crate::rtp_packet::{KeyEvent, RtpPacket};
 use crate::tone::{FRAME, HoldMusic, Tone, key_frequencies};
 use std::collections::VecDeque;
@@ -56,9 +56,9 @@ struct MediaState {
     /// address the call's signalling comes from are taken.
     latched: Option<SocketAddr>,
     partner: Option<Partner>,
-    /// A supervisor on the call (joined to a desk): the three voices are
-    /// mixed every 20 ms instead of relayed.
-    monitor: Option<Monitoring>,
+    /// A supervisor or a conference's guest on the call (joined to a
+    /// desk): the voices are mixed every 20 ms instead of relayed.
+    mixing: Option<Mixing>,
     held: bool,
     /// Whether the call is answered: before that the far network plays its
     /// own early media and nothing is sent.
@@ -85,9 +85,13 @@ impl Default for Outgoing {
     }
 }
 
-struct Monitoring {
-    supervisor: Arc<Seat>,
-    mix: MonitorMix,
+#[derive(Default)]
+struct Mixing {
+    supervisor: Option<Arc<Seat>>,
+    /// The third party in a conference: another call (the outside party
+    /// the agent consulted).
+    guest: Option<Weak<MediaPort>>,
+    mix: CallMix,
 }
 
 /// Who a bridged call talks to.
@@ -210,8 +214,8 @@ impl MediaPort {
 
     fn replace_partner(&self, partner: Option<Partner>) -> Option<Present> {
         let mut state = self.lock();
-        // A supervisor monitors a call with the desk it was joined to, not wherever it goes next.
-        state.monitor = None;
+        // A supervisor monitors, and a guest confers on, a call with the desk it was joined to, not wherever it goes next.
+        state.mixing = None;
         std::mem::replace(&mut state.partner, partner).and_then(|old| old.present())
     }
 
@@ -222,10 +226,39 @@ impl MediaPort {
         if !matches!(state.partner, Some(Partner::Desk(_))) {
             return false;
         }
-        state.monitor = supervisor.map(|(seat, mode)| {
+        let mixing = state.mixing.get_or_insert_with(Mixing::default);
+        mixing.mix.set_supervisor(supervisor.as_ref().map(|(_, mode)| *mode));
+        mixing.supervisor = supervisor.map(|(seat, _)| {
             seat.connect(self);
-            Monitoring { supervisor: seat, mix: MonitorMix::new(mode) }
+            seat
         });
+        if mixing.mix.is_pair() {
+            state.mixing = None;
+        }
+        true
+    }
+
+    /// Joins the `guest` call to this call, which is joined to an agent's
+    /// desk: the person, the agent and the guest each hear the other two,
+    /// and a supervisor on the call stays on it. The conference ends when
+    /// this call is joined elsewhere or parted. `false` when this call is
+    /// not joined to a desk, or the guest is this call.
+    pub fn conference(self: &Arc<Self>, guest: &Arc<MediaPort>) -> bool {
+        if Arc::ptr_eq(guest, self) {
+            return false;
+        }
+        let agent = {
+            let mut state = self.lock();
+            let Some(Partner::Desk(agent)) = state.partner.clone() else { return false };
+            let mixing = state.mixing.get_or_insert_with(Mixing::default);
+            mixing.mix.set_guest(true);
+            mixing.guest = Some(Arc::downgrade(guest));
+            agent
+        };
+        // The agent's voice comes to this call again (a consultation took it elsewhere).
+        agent.connect(self);
+        // The guest's audio comes here to be mixed; it hears what the mix gives it.
+        guest.replace_partner(Some(Partner::Leg(Arc::downgrade(self))));
         true
     }
 
@@ -311,10 +344,10 @@ impl MediaPort {
                     G711::of_payload_type(packet.payload_type)
                 };
                 let (held, live) = (state.held, state.live);
-                match state.monitor.as_mut() {
-                    Some(monitoring) => {
+                match state.mixing.as_mut() {
+                    Some(mixing) => {
                         if let Some(codec) = audio.filter(|_| !held && live) {
-                            monitoring.mix.push(Voice::Caller, &codec.decode_all(packet.payload));
+                            mixing.mix.push(Voice::Person, &codec.decode_all(packet.payload));
                         }
                         (None, None)
                     }
@@ -331,7 +364,7 @@ impl MediaPort {
         }
         match relay {
             Some((Present::Leg(partner), codec, payload)) => {
-                let sent = partner.play_relayed(codec, &payload).await;
+                let sent = partner.play_relayed(self, codec, &payload).await;
                 if sent {
                     self.counters.relayed_in(arrived.elapsed());
                 }
@@ -341,12 +374,21 @@ impl MediaPort {
         }
     }
 
-    /// Sends the partner's audio to this call's other side.
-    /// Sends the partner's audio to this call's other side; whether it went.
-    async fn play_relayed(&self, codec: G711, payload: &[u8]) -> bool {
+    /// Sends audio `from` the partner call to this call's other side, or
+    /// mixes it in if `from` is this call's guest; whether it went. Audio
+    /// from a call that is neither goes nowhere: a call that was let go may
+    /// still name this one.
+    async fn play_relayed(&self, from: &MediaPort, codec: G711, payload: &[u8]) -> bool {
         let (datagram, to) = {
             let mut state = self.lock();
-            let Some(target) = state.sendable() else { return false };
+            if let Some(mixing) =
+                state.mixing.as_mut().filter(|mixing| mixing.guest.as_ref().is_some_and(|guest| std::ptr::eq(guest.as_ptr(), from)))
+            {
+                mixing.mix.push(Voice::Guest, &codec.decode_all(payload));
+                return true;
+            }
+            let partnered = matches!(&state.partner, Some(Partner::Leg(partner)) if std::ptr::eq(partner.as_ptr(), from));
+            let Some(target) = state.sendable().filter(|_| partnered) else { return false };
             if state.held || !state.queued.is_empty() {
                 return false;
             }
@@ -358,25 +400,32 @@ impl MediaPort {
 
     /// What this call sends on its own every 20 ms: queued keys, hold
     /// music when it has no partner or is held, a virtual agent's voice,
-    /// or, with a supervisor on the call, what the mix gives each party.
+    /// or, with a supervisor or a guest on the call, what the mix gives
+    /// each party.
     async fn tick(&self) {
         let mut heard_at_desks: Vec<(Arc<Seat>, [i16; FRAME])> = Vec::new();
+        let mut heard_on_calls: Vec<(Arc<MediaPort>, [i16; FRAME])> = Vec::new();
         let datagram = {
             let mut state = self.lock();
             let Some(Target { to, codec, payload_type }) = state.sendable() else { return };
             let state = &mut *state;
-            let mixed = state.monitor.as_mut().map(|monitoring| {
+            let mixed = state.mixing.as_mut().map(|mixing| {
                 if let Some(Partner::Desk(agent)) = &state.partner
                     && let DeskSound::Recorded(frame) = agent.next_sound()
                 {
-                    monitoring.mix.push(Voice::Agent, &*frame);
+                    mixing.mix.push(Voice::Agent, &*frame);
                 }
-                let mixed = monitoring.mix.mix();
+                let mixed = mixing.mix.mix();
                 if let Some(Partner::Desk(agent)) = &state.partner {
                     heard_at_desks.push((agent.clone(), mixed.to_agent));
                 }
-                heard_at_desks.push((monitoring.supervisor.clone(), mixed.to_supervisor));
-                mixed.to_caller
+                if let (Some(supervisor), Some(frame)) = (&mixing.supervisor, mixed.to_supervisor) {
+                    heard_at_desks.push((supervisor.clone(), frame));
+                }
+                if let (Some(guest), Some(frame)) = (mixing.guest.as_ref().and_then(Weak::upgrade), mixed.to_guest) {
+                    heard_on_calls.push((guest, frame));
+                }
+                mixed.to_person
             });
             match state.queued.pop_front() {
                 Some(Queued::Event { event, payload_type, start, first }) => {
@@ -412,6 +461,9 @@ impl MediaPort {
             let payload: Vec<u8> = frame.iter().map(|sample| G711::Pcmu.encode(*sample)).collect();
             seat.hear(G711::Pcmu, &payload);
         }
+        for (call, frame) in heard_on_calls {
+            call.play_mixed(&frame).await;
+        }
         if let Some((packets, to)) = datagram {
             for packet in packets {
                 self.send(&packet, to).await;
@@ -427,15 +479,15 @@ impl MediaPort {
         let datagram = {
             let mut state = self.lock();
             let joined = matches!(&state.partner, Some(Partner::Desk(joined)) if Arc::ptr_eq(joined, seat));
-            if let Some(monitoring) = state.monitor.as_mut() {
+            if let Some(mixing) = state.mixing.as_mut() {
                 let voice = if joined {
                     Voice::Agent
-                } else if Arc::ptr_eq(&monitoring.supervisor, seat) {
+                } else if mixing.supervisor.as_ref().is_some_and(|supervisor| Arc::ptr_eq(supervisor, seat)) {
                     Voice::Supervisor
                 } else {
                     return;
                 };
-                monitoring.mix.push(voice, &codec.decode_all(payload));
+                mixing.mix.push(voice, &codec.decode_all(payload));
                 return;
             }
             let Some(target) = state.sendable().filter(|_| joined && !state.held && state.queued.is_empty()) else { return };
@@ -446,6 +498,20 @@ impl MediaPort {
             Ok(_) => self.counters.sent(),
             Err(error) => tracing::debug!(%error, "an RTP packet could not be sent"),
         }
+    }
+
+    /// Sends a frame another call's mix made for this call's other side
+    /// (a guest in that call's conference).
+    async fn play_mixed(&self, frame: &[i16; FRAME]) {
+        let (datagram, to) = {
+            let mut state = self.lock();
+            let Some(target) = state.sendable() else { return };
+            if state.held || !state.queued.is_empty() {
+                return;
+            }
+            (state.outgoing.audio(target.codec, target.payload_type, frame), target.to)
+        };
+        self.send(&datagram, to).await;
     }
 
     async fn send(&self, datagram: &[u8], to: SocketAddr) -> bool {

@@ -179,6 +179,14 @@ impl Telephony for SipTelephony {
         if call.media.monitor(supervisor) { Ok(()) } else { Err(TelephonyError::NotAtDesk) }
     }
 
+    async fn conference(&self, leg: LegId, guest: LegId) -> Result<(), TelephonyError> {
+        if guest == leg {
+            return Err(TelephonyError::UnknownCall);
+        }
+        let (call, guest) = (self.edge.calls.get(leg)?, self.edge.calls.get(guest)?);
+        if call.media.conference(&guest.media) { Ok(()) } else { Err(TelephonyError::NotAtDesk) }
+    }
+
     async fn open_softphone(&self, tenant: TenantId, agent: UserId, offer: &str) -> Result<String, TelephonyError> {
         let softphones = self.edge.softphones.as_ref().ok_or(TelephonyError::NoSoftphone)?;
         let voice = Arc::new(self.edge.desks.voice_of(tenant, agent));

@@ -57,6 +57,21 @@ impl CarrierSet {
         let carrier = self.inner.carriers.get(index).ok_or(TelephonyError::UnknownCall)?;
         Ok((carrier, index, own))
     }
+
+    /// `party` as the carrier at `index` names it: another call must be on
+    /// that carrier too.
+    fn party_on(&self, index: usize, party: Party) -> Result<Party, TelephonyError> {
+        match party {
+            Party::Leg(other) => {
+                let (_, other_index, other_own) = self.route(other)?;
+                if other_index != index {
+                    return Err(TelephonyError::Unavailable("the two calls are on different carriers".into()));
+                }
+                Ok(Party::Leg(other_own))
+            }
+            desk @ Party::Desk { .. } => Ok(desk),
+        }
+    }
 }
 
 impl Inner {
@@ -108,17 +123,13 @@ impl Telephony for CarrierSet {
 
     async fn bridge(&self, leg: LegId, to: Party) -> Result<(), TelephonyError> {
         let (carrier, index, own) = self.route(leg)?;
-        let to = match to {
-            Party::Leg(other) => {
-                let (_, other_index, other_own) = self.route(other)?;
-                if other_index != index {
-                    return Err(TelephonyError::Unavailable("the two calls are on different carriers".into()));
-                }
-                Party::Leg(other_own)
-            }
-            desk @ Party::Desk { .. } => desk,
-        };
-        carrier.bridge(own, to).await
+        carrier.bridge(own, self.party_on(index, to)?).await
+    }
+
+    async fn conference(&self, leg: LegId, guest: LegId) -> Result<(), TelephonyError> {
+        let (carrier, index, own) = self.route(leg)?;
+        let Party::Leg(guest) = self.party_on(index, Party::Leg(guest))? else { return Err(TelephonyError::UnknownCall) };
+        carrier.conference(own, guest).await
     }
 
     async fn unbridge(&self, leg: LegId) -> Result<(), TelephonyError> {

@@ -271,6 +271,11 @@ pub trait Telephony: Send + Sync {
     /// desk as `mode` says, or takes them off it (`None`). A call leaves
     /// its monitoring when it is bridged elsewhere, unbridged or over.
     async fn monitor(&self, leg: LegId, tenant: TenantId, supervisor: UserId, mode: Option<MonitorMode>) -> Result<(), TelephonyError>;
+    /// Joins the `guest` call to the call bridged to an agent's desk, for
+    /// a conference of three: the person, the agent and the guest each
+    /// hear the other two; a supervisor on the call stays as they joined.
+    /// The conference ends when the call is bridged elsewhere or unbridged.
+    async fn conference(&self, leg: LegId, guest: LegId) -> Result<(), TelephonyError>;
     /// Opens `agent`'s softphone from their browser's WebRTC offer (SDP);
     /// the answer goes back to the browser. It replaces a session the desk
     /// had, and a call bridged to the desk is heard on it at once.

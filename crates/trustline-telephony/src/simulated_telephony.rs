@@ -28,6 +28,8 @@ struct Leg {
     keys_heard: String,
     /// The supervisor on the call, and how.
     monitor: Option<(UserId, MonitorMode)>,
+    /// The third party in the call's conference.
+    guest: Option<LegId>,
     /// An incoming caller's answer to the callback offer.
     accepts_callback: bool,
     /// On hold: the person waits and their talk time stands still.
@@ -77,12 +79,17 @@ impl SimulatedTelephony {
         lock(&self.legs).get(&leg).and_then(|l| l.party)
     }
 
-    /// The keys played to the caller on `leg` so far.
     /// The supervisor monitoring `leg`, and how.
     pub fn monitor_of(&self, leg: LegId) -> Option<(UserId, MonitorMode)> {
         lock(&self.legs).get(&leg).and_then(|l| l.monitor)
     }
 
+    /// The third party in the conference on `leg`.
+    pub fn guest_of(&self, leg: LegId) -> Option<LegId> {
+        lock(&self.legs).get(&leg).and_then(|l| l.guest)
+    }
+
+    /// The keys played to the caller on `leg` so far.
     pub fn keys_heard(&self, leg: LegId) -> Option<String> {
         lock(&self.legs).get(&leg).map(|l| l.keys_heard.clone())
     }
@@ -99,7 +106,7 @@ impl SimulatedTelephony {
         };
         let (end, ended) = oneshot::channel();
         let (held, on_hold) = watch::channel(false);
-        let leg = Leg { end, bridge, party: None, keys_heard: String::new(), monitor: None, accepts_callback, held };
+        let leg = Leg { end, bridge, party: None, keys_heard: String::new(), monitor: None, guest: None, accepts_callback, held };
         lock(&self.legs).insert(id, leg);
         (id, ended, on_hold)
     }
@@ -169,6 +176,7 @@ impl SimulatedTelephony {
 fn let_go(legs: &mut HashMap<LegId, Leg>, leg: LegId) {
     let party = legs.get_mut(&leg).and_then(|l| {
         l.monitor = None;
+        l.guest = None;
         l.party.take()
     });
     if let Some(Party::Leg(other)) = party
@@ -322,6 +330,22 @@ impl Telephony for SimulatedTelephony {
             return Err(TelephonyError::NotAtDesk);
         }
         call.monitor = mode.map(|mode| (supervisor, mode));
+        Ok(())
+    }
+
+    async fn conference(&self, leg: LegId, guest: LegId) -> Result<(), TelephonyError> {
+        let mut legs = lock(&self.legs);
+        if guest == leg || !legs.contains_key(&guest) {
+            return Err(TelephonyError::UnknownCall);
+        }
+        let call = legs.get_mut(&leg).ok_or(TelephonyError::UnknownCall)?;
+        if !matches!(call.party, Some(Party::Desk { .. })) {
+            return Err(TelephonyError::NotAtDesk);
+        }
+        call.guest = Some(guest);
+        if let Some(guest) = legs.get_mut(&guest) {
+            guest.party = Some(Party::Leg(leg));
+        }
         Ok(())
     }
 

@@ -149,6 +149,13 @@ pub(crate) async fn complete_consult(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The agent brings the person into the consultation: a conference of three.
+pub(crate) async fn conference(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
+    let audit = authed.caller.audit(&state, AuditAction::CallConference, format!("call:{id}"));
+    trustline_dialer::conference(&state.engine, authed.principal.tenant.id, authed.principal.user.id, id, audit).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// The agent ends the consultation and is back with the person.
 pub(crate) async fn end_consult(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
     trustline_dialer::end_consult(&state.engine, authed.principal.tenant.id, authed.principal.user.id, id).await?;

@@ -56,7 +56,8 @@ pub(crate) struct WorkView {
     /// Supervisors who joined this conversation, and how, oldest first.
     #[serde(skip_serializing_if = "Option::is_none")]
     monitoring: Option<Vec<MonitorLine>>,
-    /// The outside number you are consulting while the person waits on hold.
+    /// The outside number you are consulting while the person waits on
+    /// hold, or talking to together with the person.
     #[serde(skip_serializing_if = "Option::is_none")]
     consult: Option<ConsultView>,
 }
@@ -65,8 +66,10 @@ pub(crate) struct WorkView {
 struct ConsultView {
     /// Masked: the country code and the last two digits.
     number: String,
-    /// Whether it answered (then the person can be handed over).
+    /// Whether it answered (then the person can be handed over or brought in).
     answered: bool,
+    /// Whether the person was brought in: the three of you talk together.
+    conference: bool,
 }
 
 impl WorkView {
@@ -227,8 +230,11 @@ async fn work_view(state: &AppState, authed: &Authed, tenant: TenantId, agent: U
     };
     if matches!(call.state, trustline_store::CallState::Connected | trustline_store::CallState::WrapUp) {
         view.monitoring = Some(monitoring_of(state, tenant, call.id, &names).await?);
-        view.consult =
-            trustline_dialer::consultation_of(&state.engine, call.id).map(|c| ConsultView { number: c.masked, answered: c.answered });
+        view.consult = trustline_dialer::consultation_of(&state.engine, call.id).map(|c| ConsultView {
+            number: c.masked,
+            answered: c.answered,
+            conference: c.conference,
+        });
     }
     if let Some(id) = call.campaign_id
         && let Some(campaign) = state.store.campaign(tenant, id).await?

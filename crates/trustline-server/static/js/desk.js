@@ -168,8 +168,14 @@ function renderWork() {
   show($('transfer-form'), transferring);
   show($('consulting'), Boolean(consult));
   if (consult) {
-    $('consult-state').textContent = `Consulting ${consult.number}: ${consult.answered ? 'answered; the person waits on hold' : 'ringing'}.`;
+    const state = consult.conference ? 'the three of you talk together'
+      : consult.answered ? 'answered; the person waits on hold' : 'ringing';
+    $('consult-state').textContent = `${consult.conference ? 'In conference with' : 'Consulting'} ${consult.number}: ${state}.`;
     $('consult-complete').disabled = !consult.answered;
+    $('consult-complete').textContent = consult.conference ? 'Leave them talking' : 'Hand over';
+    $('consult-conference').hidden = consult.conference;
+    $('consult-conference').disabled = !consult.answered;
+    $('consult-end').textContent = consult.conference ? `Drop ${consult.number}` : 'Back to the caller';
   }
   if (work.contact) renderContact(work.contact);
   $('history').replaceChildren(...(work.history ?? []).map((h) => el('li', {},
@@ -397,6 +403,11 @@ $('consult-complete').addEventListener('click', () => attempt(async () => {
   await api('POST', `/api/calls/${work.call.id}/consult/complete`);
   await watch();
   say('Handed over. Set the disposition.');
+}));
+$('consult-conference').addEventListener('click', () => attempt(async () => {
+  await api('POST', `/api/calls/${work.call.id}/consult/conference`);
+  await loadWork();
+  say('The caller is in: the three of you talk together.');
 }));
 $('consult-end').addEventListener('click', () => attempt(async () => {
   await api('DELETE', `/api/calls/${work.call.id}/consult`);

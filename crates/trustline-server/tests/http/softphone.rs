@@ -483,9 +483,10 @@ async fn a_caller_handed_to_a_colleague_hears_the_colleague() {
 
 /// Attended transfer with real audio: the supervisor at the desk consults
 /// an outside number (SIPp behind the trunk) while the caller waits on
-/// hold (hearing music, not the desk), then hands the caller over: from
-/// then on the caller and the consulted party hear each other, and the
-/// desk neither.
+/// hold (hearing music, not the desk), brings the caller in (a conference:
+/// each of the three hears the other two), then hands the caller over:
+/// from then on the caller and the consulted party hear each other, and
+/// the desk neither.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_consulted_number_hears_the_agent_then_takes_the_caller() {
     let Some(driver) = driver().await else { return };
@@ -513,6 +514,44 @@ async fn a_consulted_number_hears_the_agent_then_takes_the_caller() {
     let others = [CALLER_TONE, PARTY_TONE, 500.0];
     assert!(tone_ratio(&consulting, party_media, AGENT_TONE, &others) > 20.0, "the consulted party hears the agent");
     assert!(tone_ratio(&waiting, media, AGENT_TONE, &others) < 2.0, "the caller on hold does not");
+
+    assert_eq!(desk.run(PROBE, vec![]).await, json!(true));
+    desk.click("#consult-conference").await;
+    desk.wait_until("#consult-state", "the conference", |t| t.starts_with("In conference")).await;
+    assert_accessible(&desk).await;
+    // The agent speaks alone: both others hear them. (The browser's echo
+    // cancelling quietens a microphone while others talk, so the agent is
+    // listened for while nobody else speaks.)
+    far.drain().await;
+    party.drain().await;
+    let (caller_hears, party_hears) = tokio::join!(far.listen(Duration::from_secs(2)), party.listen(Duration::from_secs(2)));
+    let (caller_hears, party_hears): (Vec<Heard>, Vec<Heard>) =
+        (caller_hears.into_iter().skip(25).collect(), party_hears.into_iter().skip(25).collect());
+    let agent_heard = [tone_ratio(&caller_hears, media, AGENT_TONE, &others), tone_ratio(&party_hears, party_media, AGENT_TONE, &others)];
+    assert!(agent_heard.iter().all(|ratio| *ratio > 20.0), "in conference, the caller and the party hear the agent: {agent_heard:?}");
+    // The caller and the party speak: each hears the other, and the agent hears both.
+    far.drain().await;
+    party.drain().await;
+    let desk_levels = async {
+        tokio::time::sleep(Duration::from_millis(1200)).await;
+        let levels = desk.run(LEVELS, vec![json!([CALLER_TONE, AGENT_TONE, PARTY_TONE])]).await;
+        levels.as_array().unwrap().iter().map(|l| l.as_f64().unwrap_or(-200.0)).collect::<Vec<f64>>()
+    };
+    let (caller_hears, party_hears, desk_hears) =
+        tokio::join!(far.speak(media, CALLER_TONE, 100), party.speak(party_media, PARTY_TONE, 100), desk_levels);
+    let (caller_hears, party_hears): (Vec<Heard>, Vec<Heard>) =
+        (caller_hears.into_iter().skip(25).collect(), party_hears.into_iter().skip(25).collect());
+    let each_other =
+        [tone_ratio(&caller_hears, media, PARTY_TONE, &[2000.0]), tone_ratio(&party_hears, party_media, CALLER_TONE, &[2000.0])];
+    assert!(each_other.iter().all(|ratio| *ratio > 20.0), "in conference, the caller and the party hear each other: {each_other:?}");
+    let own_voice = tone_ratio(&caller_hears, media, CALLER_TONE, &[PARTY_TONE]);
+    assert!(own_voice < 0.05, "the caller is not played back to themselves ({own_voice:.3} of the party)");
+    // Heard: louder than -72 dB; not heard: under -77 (see the monitoring test).
+    let [caller_level, agent_level, party_level] = desk_hears[..] else { panic!("{desk_hears:?}") };
+    assert!(
+        caller_level > -72.0 && party_level > -72.0 && agent_level < -77.0,
+        "the agent hears the caller and the party, not themselves: {desk_hears:?}"
+    );
 
     desk.click("#consult-complete").await;
     desk.wait_until("#call-state", "the agent's wrap-up", |t| t == "wrap up").await;

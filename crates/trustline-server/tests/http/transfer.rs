@@ -178,8 +178,9 @@ async fn a_person_who_hangs_up_after_a_transfer_ends_the_new_call(engine: Engine
 }
 
 /// Attended transfer: the supervisor calls an outside number while the
-/// caller waits on hold, comes back to the caller, then consults again and
-/// hands the caller over once it answers.
+/// caller waits on hold, comes back to the caller, consults again and
+/// brings the caller in (a conference of three), drops the number, then
+/// consults a third time, confers, and hands the caller over.
 async fn a_consulted_number_is_handed_the_person_or_left(engine: Engine) {
     let server = TestServer::start(engine).await;
     server.clock.advance(crate::dialer::MONDAY_NOON_UTC - 1_900_000_000);
@@ -203,6 +204,8 @@ async fn a_consulted_number_is_handed_the_person_or_left(engine: Engine) {
     assert_eq!(agent.post(&path, number.clone()).await.status, 403, "an agent may not call outside");
     assert_eq!(code(&sam.post(&format!("{path}/complete"), json!({})).await), (409, Some("wrong_call_state")), "not consulting");
     assert_eq!(code(&sam.delete(&path).await), (409, Some("wrong_call_state")));
+    assert_eq!(code(&sam.post(&format!("{path}/conference"), json!({})).await), (409, Some("wrong_call_state")), "nobody to confer with");
+    assert_eq!(agent.post(&format!("{path}/conference"), json!({})).await.status, 403, "an agent may not confer outside");
     assert_eq!(code(&sam.post(&path, json!({ "number": "12" })).await).0, 422);
     assert_eq!(telephony.calls_in_progress(), 1, "refusals call nobody");
 
@@ -227,15 +230,34 @@ async fn a_consulted_number_is_handed_the_person_or_left(engine: Engine) {
     }
     assert_eq!(telephony.calls_in_progress(), 1, "the consulted party is gone");
 
-    // Consulted again, answered, and handed the caller: the supervisor leaves the call.
+    // Consulted again and the caller brought in: the three talk, the caller off hold.
+    let conference = format!("{path}/conference");
     assert_eq!(sam.post(&path, number.clone()).await.status, 204);
     wait_for(&sam, "/api/agent/work", |w| w["consult"]["answered"] == true).await;
+    assert_eq!(sam.post(&conference, json!({})).await.status, 204);
+    let together = sam.get("/api/agent/work").await.body;
+    assert_eq!((&together["consult"]["conference"], &together["call"]["held_since"]), (&json!(true), &json!(null)), "{together}");
+    assert!(telephony.guest_of(leg).is_some(), "the consulted party is the conference's guest");
+    assert_eq!(telephony.party_of(leg), at_desk(&tenant.id, sam_user.id.0), "the caller stays at the desk");
+    assert_eq!(code(&sam.post(&conference, json!({})).await), (409, Some("wrong_call_state")), "one conference at a time");
+    // The number dropped: the supervisor and the caller talk on.
+    assert_eq!(sam.delete(&path).await.status, 204);
+    let back = sam.get("/api/agent/work").await.body;
+    assert_eq!((back.get("consult"), &back["call"]["held_since"]), (None, &json!(null)), "{back}");
+    assert_eq!((telephony.guest_of(leg), telephony.party_of(leg)), (None, at_desk(&tenant.id, sam_user.id.0)));
+
+    // Consulted a third time, conferred, and handed the caller: the supervisor leaves the call.
+    assert_eq!(sam.post(&path, number.clone()).await.status, 204);
+    wait_for(&sam, "/api/agent/work", |w| w["consult"]["answered"] == true).await;
+    assert_eq!(sam.post(&conference, json!({})).await.status, 204);
     assert_eq!(sam.post(&format!("{path}/complete"), json!({})).await.status, 204);
     let left = sam.get("/api/agent/work").await.body;
     assert_eq!((left["call"]["state"].as_str(), left["call"]["result"].as_str()), (Some("wrap_up"), Some("transferred")), "{left}");
     assert!(matches!(telephony.party_of(leg), Some(Party::Leg(_))), "the caller talks with the consulted party");
+    assert_eq!(telephony.guest_of(leg), None, "the conference is over");
     let raw = &server.db.raw;
     let kept = |action: &str| format!("SELECT COUNT(*) FROM audit_events WHERE action = '{action}' AND target = 'call:{call}'");
-    assert_eq!(raw.scalar(&kept("call.consult")).await, 2, "each consultation is kept on the call");
+    assert_eq!(raw.scalar(&kept("call.consult")).await, 3, "each consultation is kept on the call");
+    assert_eq!(raw.scalar(&(kept("call.conference") + " AND details LIKE '%••77%'")).await, 2, "and each conference, the number masked");
     assert_eq!(raw.scalar(&(kept("call.transfer") + " AND details LIKE '%outside%'")).await, 1, "and the handover");
 }
