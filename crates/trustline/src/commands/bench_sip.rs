@@ -177,11 +177,25 @@ async fn kamailio_run(sipp: &Path, rate: u32, seconds: u32) -> anyhow::Result<Si
         .context("SIPp answers")?;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let figures = load(sipp, SocketAddr::from((Ipv4Addr::LOCALHOST, proxy)), rate, seconds).await;
-    let _ = proxy_process.kill().await;
+    stop_kamailio(&mut proxy_process).await;
     let _ = answering.kill().await;
     let mut figures = figures?;
     figures.target = "Kamailio (stateful proxy, tm) to SIPp answering";
     Ok(figures)
+}
+
+/// Kamailio's main process stops its workers only when asked to end
+/// (SIGTERM); a SIGKILL would leave them running beside the next run.
+async fn stop_kamailio(proxy: &mut tokio::process::Child) {
+    if let Some(pid) = proxy.id() {
+        let asked = tokio::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().await;
+        if asked.is_ok_and(|status| status.success())
+            && tokio::time::timeout(Duration::from_secs(10), proxy.wait()).await.is_ok()
+        {
+            return;
+        }
+    }
+    let _ = proxy.kill().await;
 }
 
 /// SIPp calls `target` at `rate` calls per second for `seconds`.
