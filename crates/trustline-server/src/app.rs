@@ -36,6 +36,8 @@ pub struct AppConfig {
     /// Where uploaded call lists wait, sealed, for their import: a private
     /// folder of the data directory in production.
     pub upload_dir: std::path::PathBuf,
+    /// The TURN relay desks may send their audio through; none by default.
+    pub desk_relay: Option<crate::DeskRelay>,
 }
 
 impl Default for AppConfig {
@@ -53,6 +55,7 @@ impl Default for AppConfig {
             retention_interval_seconds: 3_600,
             siem: crate::SiemOutputs::default(),
             upload_dir: std::env::temp_dir(),
+            desk_relay: None,
         }
     }
 }

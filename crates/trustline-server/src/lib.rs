@@ -15,6 +15,7 @@ mod contact_access;
 mod cookies;
 mod csp_reports;
 mod csrf_token;
+mod desk_relay;
 mod engine_errors;
 mod error;
 mod error_code;
@@ -38,6 +39,7 @@ mod webhooks;
 
 pub use app::{App, AppConfig};
 pub use client_address::{InvalidProxyNetwork, ProxyNetwork, client_address};
+pub use desk_relay::{DeskRelay, InvalidRelayUrl, RELAY_CREDENTIAL_SECONDS, RelayUrl};
 pub use error::ApiError;
 pub use error_code::ErrorCode;
 pub use guard::Access;

@@ -1090,6 +1090,14 @@ fn entries() -> Vec<Entry> {
             .answers(StatusCode::NO_CONTENT),
         entry(
             Method::GET,
+            "/api/agent/softphone/relay",
+            "Where your softphone may relay its audio: the TURN relay's address and your own credential for it, good for a shift",
+            Allowed(Action::AgentWork),
+            get(softphone_api::relay),
+        )
+        .returns::<softphone_api::RelayView>(),
+        entry(
+            Method::GET,
             "/api/agent/events",
             "Your own moves and calls as they happen, for the desk (Server-Sent Events)",
             Allowed(Action::AgentWork),

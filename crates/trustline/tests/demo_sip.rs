@@ -123,14 +123,25 @@ async fn a_trunk_added_through_the_api_is_served_by_the_sip_edge() {
 }
 
 #[test]
-fn sip_flags_that_cannot_work_are_refused_before_anything_changes() {
+fn telephony_flags_that_cannot_work_are_refused_before_anything_changes() {
     let dir = tempfile::tempdir().unwrap();
     // The demo lets loopback call in; elsewhere the trunk's sources must be named.
-    let cases: [(&[&str], &str); 4] = [
+    let secrets = tempfile::tempdir().unwrap();
+    let empty = secrets.path().join("empty");
+    std::fs::write(&empty, "\n").unwrap();
+    let (empty, missing) = (empty.to_str().unwrap(), secrets.path().join("missing"));
+    let missing = missing.to_str().unwrap();
+    let cases: [(&[&str], &str); 9] = [
         (&["--demo", "--telephony", "none", "--sip-listen", "127.0.0.1:0"], "needs a dialer"),
         (&["--demo", "--telephony", "sip"], "needs --sip-listen"),
         (&["--demo", "--sip-listen", "0.0.0.0:0"], "--media-ip is needed"),
         (&["--demo", "--sip-listen", "127.0.0.1:0", "--rtp-ports", "40000-30000"], "low-high"),
+        // The desks' TURN relay.
+        (&["--demo", "--turn-url", "stun:relay.example.com", "--turn-secret-file", empty], "starts with turn: or turns:"),
+        (&["--demo", "--turn-url", "turn:relay.example.com:99999", "--turn-secret-file", empty], "port is a number from 1 to 65535"),
+        (&["--demo", "--turn-url", "turn:relay.example.com"], "--turn-secret-file"),
+        (&["--demo", "--turn-url", "turn:relay.example.com", "--turn-secret-file", missing], "cannot read the TURN secret file"),
+        (&["--demo", "--turn-url", "turn:relay.example.com", "--turn-secret-file", empty], "is empty"),
     ];
     for (flags, said) in cases {
         let output = trustline(dir.path(), &["serve", "--listen", "127.0.0.1:0"]).args(flags).output().unwrap();

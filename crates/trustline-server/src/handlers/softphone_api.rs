@@ -43,3 +43,41 @@ pub(crate) async fn close(State(state): State<AppState>, authed: Authed) -> Stat
     trustline_dialer::close_softphone(&state.engine, authed.principal.tenant.id, authed.principal.user.id).await;
     StatusCode::NO_CONTENT
 }
+
+/// Where the desk may relay its audio (`RTCPeerConnection`'s `iceServers`
+/// and `iceTransportPolicy`).
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct RelayView {
+    /// Empty when the installation has no TURN relay: desks then reach the
+    /// softphone port directly.
+    ice_servers: Vec<IceServerView>,
+    /// Desks send all audio through the relay, never straight to the port.
+    relay_only: bool,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+pub(crate) struct IceServerView {
+    urls: Vec<String>,
+    username: String,
+    credential: String,
+    /// When the credential stops working (Unix seconds): a shift from now.
+    expires_at: i64,
+}
+
+/// The caller's relay credential: derived, not stored, so nothing is
+/// written; it works only at the relay and only until it expires.
+pub(crate) async fn relay(State(state): State<AppState>, authed: Authed) -> Json<RelayView> {
+    let Some(relay) = &state.config.desk_relay else {
+        return Json(RelayView { ice_servers: Vec::new(), relay_only: false });
+    };
+    let credential = relay.credential_for(authed.principal.user.id, state.clock.now());
+    Json(RelayView {
+        ice_servers: vec![IceServerView {
+            urls: credential.urls,
+            username: credential.username,
+            credential: credential.password,
+            expires_at: credential.expires_at,
+        }],
+        relay_only: relay.relay_only(),
+    })
+}

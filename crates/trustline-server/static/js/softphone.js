@@ -76,7 +76,21 @@ async function open(context) {
   }
   showLevel(stream, context);
   tell('connecting', 'Connecting the phone…');
-  const peer = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+  let relay;
+  try {
+    relay = await api('GET', '/api/agent/softphone/relay', undefined, { background: true });
+  } catch (error) {
+    retry(context, `The phone could not connect: ${error.message}. Trying again…`);
+    return;
+  }
+  // Another open may have finished while this one waited.
+  if (!wanted || connection !== null) return;
+  const peer = new RTCPeerConnection({
+    bundlePolicy: 'max-bundle',
+    rtcpMuxPolicy: 'require',
+    iceServers: relay.ice_servers.map(({ urls, username, credential }) => ({ urls, username, credential })),
+    iceTransportPolicy: relay.relay_only ? 'relay' : 'all',
+  });
   connection = peer;
   for (const track of stream.getAudioTracks()) peer.addTrack(track, stream);
   peer.ontrack = (event) => {
@@ -100,17 +114,21 @@ async function open(context) {
       wanted = false;
       return;
     }
-    tell('lost', `The phone could not connect: ${error.message}. Trying again…`);
-    setTimeout(() => { if (wanted && connection === null) open(context); }, RECONNECT_MS);
+    retry(context, `The phone could not connect: ${error.message}. Trying again…`);
   }
+}
+
+// Says why, then opens the phone again a little later, if work goes on.
+function retry(context, words) {
+  tell('lost', words);
+  setTimeout(() => { if (wanted && connection === null) open(context); }, RECONNECT_MS);
 }
 
 function lost(context) {
   connection?.close();
   connection = null;
   if (!wanted) return;
-  tell('lost', 'The phone lost its connection. Reconnecting…');
-  setTimeout(() => { if (wanted && connection === null) open(context); }, RECONNECT_MS);
+  retry(context, 'The phone lost its connection. Reconnecting…');
 }
 
 // Opens the phone for work (once; a second call keeps the open one).

@@ -74,7 +74,12 @@ pub(crate) struct Floor {
 }
 
 pub(crate) async fn floor() -> Floor {
-    let server = TestServer::start(Engine::Sqlite).await;
+    floor_with(trustline_server::AppConfig::default()).await
+}
+
+/// The same floor on a server configured with `config`.
+pub(crate) async fn floor_with(config: trustline_server::AppConfig) -> Floor {
+    let server = TestServer::start_with(Engine::Sqlite, config).await;
     server.clock.advance(MONDAY_NOON_UTC - trustline_domain::Clock::now(server.clock.as_ref()));
     let olive = server.create_user(&server.tenant, "olive", Role::Owner, true).await;
     let sam = server.create_user(&server.tenant, "sam", Role::Supervisor, true).await;

@@ -8,16 +8,18 @@
 #[path = "../../../trustline-sip/tests/peers/mod.rs"]
 mod peers;
 
-use crate::browser::{Floor, HEIGHT, WIDTH, assert_accessible, assert_clean, driver, floor, sign_in};
+use crate::browser::{Floor, HEIGHT, WIDTH, assert_accessible, assert_clean, driver, floor, floor_with, sign_in};
 use peers::far_audio::{Heard, tone_ratio};
-use peers::{FarAudio, Sipp};
+use peers::{FarAudio, Sipp, TurnRelay};
 use serde_json::{Value, json};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
+use trustline_crypto::RelaySecret;
 use trustline_dialer::EngineSettings;
 use trustline_domain::Role;
+use trustline_server::{AppConfig, DeskRelay, RELAY_CREDENTIAL_SECONDS};
 use trustline_sip::{KeyEvent, SipTelephony, SoftphonePlace};
 use trustline_testkit::{Browser, Driver, Engine, TestServer, TestUser, on_both_engines};
 
@@ -317,12 +319,93 @@ async fn ada_work(server: &TestServer, ada: &trustline_testkit::TestUser) -> Val
     server.signed_in(ada).await.get("/api/agent/work").await.body
 }
 
-on_both_engines!(a_softphone_opens_for_its_own_agent_and_closes_when_they_stop_work, simulated_calls_open_no_softphone);
+on_both_engines!(
+    a_softphone_opens_for_its_own_agent_and_closes_when_they_stop_work,
+    simulated_calls_open_no_softphone,
+    each_desk_gets_its_own_relay_credential_for_a_shift
+);
+
+/// The secret the tests' TURN relay shares with the server.
+const RELAY_SECRET: &str = "north-wind-relay-secret";
+
+fn desk_relay(url: &str, relay_only: bool) -> DeskRelay {
+    DeskRelay::new(vec![url.parse().unwrap()], RelaySecret::from_text(RELAY_SECRET).unwrap(), relay_only)
+}
+
+/// A desk whose network lets no UDP reach the softphone port sends all its
+/// audio through a TURN relay (coturn, sharing the installation's secret)
+/// with the credential the server gave its agent, and the call goes on as
+/// it would directly: each side hears the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_desk_made_to_relay_talks_through_turn_with_its_own_credential() {
+    let Some(driver) = driver().await else { return };
+    let Some(sipp) = peers::sipp() else { return };
+    let Some(turnserver) = peers::turnserver() else { return };
+    let relay = TurnRelay::start(&turnserver, RELAY_SECRET).await;
+    let config = AppConfig { desk_relay: Some(desk_relay(&relay.url, true)), ..AppConfig::default() };
+    let (Floor { server, olive, ada, .. }, edge) = phone_floor_with(None, config).await;
+    let microphones = tempfile::tempdir().unwrap();
+    let desk = working_desk(&driver, &server, &ada, microphones.path(), AGENT_TONE).await;
+    let (caller, media) = call_accepted(&sipp, &edge, &desk).await;
+    let mut far = FarAudio::on(&caller.audio);
+    assert_eq!(desk.run(PROBE, vec![]).await, json!(true), "the desk plays the caller's audio");
+
+    let (heard, peak) = talk(&mut far, media, &desk, 3).await;
+    let agent_heard = tone_ratio(&heard, media, AGENT_TONE, &[CALLER_TONE, 2000.0, 500.0]);
+    assert!(agent_heard > 20.0, "the caller hears the agent through the relay (1 kHz ratio {agent_heard:.1})");
+    let frequency = peak["frequency"].as_f64().unwrap();
+    assert!((frequency - CALLER_TONE).abs() < 15.0 && peak["level"].as_f64().unwrap() > -70.0, "the agent hears the caller: {peak}");
+    // The relay took the agent's own credential (the browser may only use relayed paths).
+    let log = relay.log();
+    let allocated = log.lines().any(|line| line.contains("ALLOCATE processed, success") && line.contains(&format!(":{}", ada.id.0)));
+    assert!(allocated, "coturn allocated a relay with the agent's credential:\n{log}");
+    // And the audio took no other path: without the relay the caller hears the desk no more.
+    drop(relay);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (heard, _) = talk(&mut far, media, &desk, 2).await;
+    let without_relay = tone_ratio(&heard, media, AGENT_TONE, &[CALLER_TONE, 2000.0, 500.0]);
+    assert!(without_relay < 2.0, "the desk's audio went only through the relay (1 kHz ratio {without_relay:.1} once it stopped)");
+    drop(caller);
+    assert_clean(&server, &olive, &desk, &[]).await;
+}
+
+async fn each_desk_gets_its_own_relay_credential_for_a_shift(engine: Engine) {
+    let config = AppConfig { desk_relay: Some(desk_relay("turn:relay.example.com:3478", false)), ..AppConfig::default() };
+    let server = TestServer::start_with(engine, config).await;
+    let ada = server.create_user(&server.tenant, "ada", Role::Agent, false).await;
+    let bob = server.create_user(&server.tenant, "bob", Role::Agent, false).await;
+    let now = trustline_domain::Clock::now(server.clock.as_ref());
+    let (agent, other) = (server.signed_in(&ada).await, server.signed_in(&bob).await);
+    let given = agent.get("/api/agent/softphone/relay").await;
+    assert_eq!(given.status, 200, "{}", given.body);
+    let expires = now + RELAY_CREDENTIAL_SECONDS;
+    let username = format!("{expires}:{}", ada.id.0);
+    let password = RelaySecret::from_text(RELAY_SECRET).unwrap().password_for(&username);
+    assert_eq!(
+        given.body,
+        json!({ "ice_servers": [{ "urls": ["turn:relay.example.com:3478"], "username": username, "credential": password, "expires_at": expires }], "relay_only": false })
+    );
+    let colleague = other.get("/api/agent/softphone/relay").await.body;
+    assert_ne!(colleague["ice_servers"][0]["credential"], given.body["ice_servers"][0]["credential"], "each desk has its own");
+
+    // Without a relay, desks go straight to the softphone port.
+    let plain = TestServer::start(engine).await;
+    let carol = plain.create_user(&plain.tenant, "carol", Role::Agent, false).await;
+    let none = plain.signed_in(&carol).await.get("/api/agent/softphone/relay").await;
+    assert_eq!((none.status, none.body), (200, json!({ "ice_servers": [], "relay_only": false })));
+    let anonymous = plain.client().get("/api/agent/softphone/relay").await;
+    assert_eq!(anonymous.status, 401, "{}", anonymous.body);
+}
 
 /// A floor whose calls come through a softphone edge (trunk to `carrier`,
 /// if any) into a queue that rings the desk for 30 s.
 async fn phone_floor(carrier: Option<SocketAddr>) -> (Floor, Arc<SipTelephony>) {
-    let floor = floor().await;
+    phone_floor_with(carrier, AppConfig::default()).await
+}
+
+/// The same on a server configured with `config`.
+async fn phone_floor_with(carrier: Option<SocketAddr>, config: AppConfig) -> (Floor, Arc<SipTelephony>) {
+    let floor = floor_with(config).await;
     floor.server.assign_numbers(&floor.server.tenant, &[QUEUE_NUMBER]).await;
     let queue = json!({ "name": "Customer care", "number": QUEUE_NUMBER, "answer_within_seconds": 30 });
     assert_eq!(floor.supervisor.post("/api/queues", queue).await.status, 201);

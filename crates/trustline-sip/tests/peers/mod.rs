@@ -9,6 +9,7 @@ mod baresip_phone;
 pub mod far_audio;
 mod lossy_line;
 mod options_probe;
+mod turn_relay;
 
 pub use baresip_phone::BaresipPhone;
 pub use far_audio::FarAudio;
@@ -19,6 +20,7 @@ use std::path::PathBuf;
 use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
 use tokio::process::{Child, Command};
+pub use turn_relay::{TurnRelay, turnserver};
 
 const ENV: &str = "TRUSTLINE_TEST_SIPP";
 /// The scenarios, found the same way from this crate's tests and from the

@@ -189,9 +189,7 @@ async fn kamailio_run(sipp: &Path, rate: u32, seconds: u32) -> anyhow::Result<Si
 async fn stop_kamailio(proxy: &mut tokio::process::Child) {
     if let Some(pid) = proxy.id() {
         let asked = tokio::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().await;
-        if asked.is_ok_and(|status| status.success())
-            && tokio::time::timeout(Duration::from_secs(10), proxy.wait()).await.is_ok()
-        {
+        if asked.is_ok_and(|status| status.success()) && tokio::time::timeout(Duration::from_secs(10), proxy.wait()).await.is_ok() {
             return;
         }
     }

@@ -1,6 +1,7 @@
 use super::accounts::{InitialPassword, cli_audit, create_tenant, create_user, find_tenant};
 use super::carriers::{self, CarrierArgs};
 use super::demo_floor;
+use super::desk_relay::DeskRelayArgs;
 use super::job_runs::record;
 use super::trunk_sync;
 use crate::config::{DataArgs, Installation, hasher};
@@ -71,12 +72,15 @@ pub struct ServeArgs {
     backup_keep: u64,
     #[command(flatten)]
     carriers: CarrierArgs,
+    #[command(flatten)]
+    desk_relay: DeskRelayArgs,
 }
 
 const DEMO_TENANT: &str = "demo";
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let carriers = carriers::plan(&args.carriers, args.demo, args.allow_private_trunks)?;
+    let desk_relay = args.desk_relay.relay()?;
     // Nothing changes before the port is ours and the data directory free:
     // a second server must not reset the demo or end sessions of the first.
     let listener = tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -104,6 +108,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         retention_interval_seconds: i64::try_from(args.retention_interval).unwrap_or(i64::MAX),
         siem: SiemOutputs { file: args.siem_file.clone(), syslog: args.siem_syslog.clone() },
         upload_dir,
+        desk_relay,
         ..AppConfig::default()
     };
     let session_lifetime = config.session.absolute_seconds;
