@@ -126,6 +126,7 @@ audit_actions! {
     UserDisable => "user.disable",
     UserEnable => "user.enable",
     UserList => "user.list",
+    UserManualCalls => "user.manual_calls",
     UserPasswordChange => "user.password_change",
     UserPasswordReset => "user.password_reset",
     UserRead => "user.read",

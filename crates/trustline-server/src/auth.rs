@@ -54,6 +54,14 @@ impl Principal {
         }
     }
 
+    /// Whether this credential may call numbers it types at the desk: a
+    /// role that sends calls outside always may; an agent only once an
+    /// administrator allowed their account (`manual_calls`). The one rule
+    /// for the route and for the desk offering the form.
+    pub fn may_call_out(&self) -> bool {
+        self.may(Action::CallExternal) || (self.user.manual_calls && self.may(Action::AgentWork))
+    }
+
     /// What this credential may do, and so all it may delegate: a new
     /// token's scopes must each pass this (a subset of a token's scopes, of
     /// a session's role).

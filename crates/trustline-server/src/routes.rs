@@ -427,6 +427,16 @@ fn entries() -> Vec<Entry> {
         .takes::<users_api::RoleChange>()
         .answers(StatusCode::NO_CONTENT)
         .fails_with(&[ErrorCode::InvalidRole, ErrorCode::CannotChangeSelf, ErrorCode::RoleNotAssignable, ErrorCode::LastOwner]),
+        entry(
+            Method::PUT,
+            "/api/users/{id}/manual-calls",
+            "Allow or stop an account's calls to numbers it types at the desk (roles that send calls outside always may)",
+            Allowed(Action::UserChangeRole),
+            put(users_api::set_manual_calls),
+        )
+        .takes::<users_api::ManualCallsChange>()
+        .answers(StatusCode::NO_CONTENT)
+        .fails_with(&[ErrorCode::CannotChangeSelf, ErrorCode::RoleNotAssignable]),
         entry(Method::GET, "/api/tokens", "List API tokens", Allowed(Action::TokenManage), get(tokens_api::list))
             .returns::<Vec<crate::handlers::views::TokenView>>(),
         entry(
@@ -1171,8 +1181,8 @@ fn entries() -> Vec<Entry> {
         entry(
             Method::POST,
             "/api/agent/calls",
-            "Call a number yourself, for one of your queues (the dialing rules hold: do-not-contact, restriction, calling window)",
-            Allowed(Action::CallExternal),
+            "Call a number yourself, for one of your queues (roles that send calls outside, and agents an administrator allowed; the dialing rules hold: do-not-contact, restriction, calling window)",
+            Allowed(Action::AgentWork),
             post(manual_call_api::place),
         )
         .takes::<manual_call_api::ManualCallInput>()

@@ -235,6 +235,20 @@ macro_rules! account_store_for {
                 Self::commit(tx).await
             }
 
+            async fn set_user_manual_calls(&self, tenant: TenantId, id: UserId, allowed: bool, audit: AuditDraft) -> StoreResult<()> {
+                let mut tx = self.begin().await?;
+                let done = $crate::sqlx::query("UPDATE users SET manual_calls = $1 WHERE tenant_id = $2 AND id = $3")
+                    .bind(allowed)
+                    .bind(tenant.0)
+                    .bind(id.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(unavailable)?;
+                must_change(done.rows_affected())?;
+                self.append(&mut tx, audit).await?;
+                Self::commit(tx).await
+            }
+
             async fn set_password(&self, tenant: TenantId, id: UserId, password_hash: &str, audit: AuditDraft) -> StoreResult<()> {
                 let mut tx = self.begin().await?;
                 let done = $crate::sqlx::query(

@@ -81,6 +81,7 @@ pub fn user(row: &impl Columns) -> Result<User, StoreError> {
         created_at: row.int("created_at")?,
         last_sign_in_at: row.opt_int("last_sign_in_at")?,
         password_must_change: row.flag("password_must_change")?,
+        manual_calls: row.flag("manual_calls")?,
     })
 }
 

@@ -31,6 +31,8 @@ pub trait AccountStore: Send + Sync {
     async fn set_user_disabled(&self, tenant: TenantId, id: UserId, disabled: bool, audit: AuditDraft) -> StoreResult<()>;
     /// A privilege change ends the user's sessions.
     async fn set_user_role(&self, tenant: TenantId, id: UserId, role: Role, audit: AuditDraft) -> StoreResult<()>;
+    /// Allows or stops the user's calls to numbers they type at the desk.
+    async fn set_user_manual_calls(&self, tenant: TenantId, id: UserId, allowed: bool, audit: AuditDraft) -> StoreResult<()>;
     /// Ends the user's sessions.
     async fn set_password(&self, tenant: TenantId, id: UserId, password_hash: &str, audit: AuditDraft) -> StoreResult<()>;
     /// Stores a sealed TOTP seed awaiting its first code.

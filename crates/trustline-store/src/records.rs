@@ -32,6 +32,9 @@ pub struct User {
     pub last_sign_in_at: Option<UnixTime>,
     /// Somebody else chose the password: the account sets its own first.
     pub password_must_change: bool,
+    /// An administrator allowed this account to call numbers itself from
+    /// the desk (roles that send calls outside always may).
+    pub manual_calls: bool,
 }
 
 impl User {
@@ -54,6 +57,7 @@ impl std::fmt::Debug for User {
             .field("role", &self.role)
             .field("disabled", &self.disabled)
             .field("has_mfa", &self.has_mfa())
+            .field("manual_calls", &self.manual_calls)
             .finish_non_exhaustive()
     }
 }
@@ -152,6 +156,7 @@ mod tests {
             created_at: 0,
             last_sign_in_at: None,
             password_must_change: false,
+            manual_calls: false,
         };
         let printed = format!("{user:?}");
         assert!(!printed.contains("argon2id") && !printed.contains("115, 101, 101, 100"), "{printed}");

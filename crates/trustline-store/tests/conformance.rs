@@ -95,8 +95,14 @@ async fn tenants_and_users_round_trip(engine: Engine) {
     assert!(matches!(s.create_user(new_user(&t, "alice"), draft(t.id.0, AuditAction::UserCreate)).await, Err(StoreError::Conflict(_))));
     s.set_user_role(t.id, u.id, Role::Supervisor, draft(t.id.0, AuditAction::UserChangeRole)).await.unwrap();
     s.set_user_disabled(t.id, u.id, true, draft(t.id.0, AuditAction::UserDisable)).await.unwrap();
+    assert!(!s.user(t.id, u.id).await.unwrap().unwrap().manual_calls, "nobody calls out unless allowed");
+    s.set_user_manual_calls(t.id, u.id, true, draft(t.id.0, AuditAction::UserManualCalls)).await.unwrap();
     let u = s.user(t.id, u.id).await.unwrap().unwrap();
-    assert_eq!((u.role, u.disabled), (Role::Supervisor, true));
+    assert_eq!((u.role, u.disabled, u.manual_calls), (Role::Supervisor, true, true));
+    assert!(matches!(
+        s.set_user_manual_calls(t.id, UserId(9999), true, draft(t.id.0, AuditAction::UserManualCalls)).await,
+        Err(StoreError::NotFound)
+    ));
     s.set_tenant_require_mfa(t.id, true, draft(t.id.0, AuditAction::TenantSettingsUpdate)).await.unwrap();
     assert!(s.tenant(t.id).await.unwrap().unwrap().require_mfa);
     assert!(matches!(

@@ -35,6 +35,9 @@ pub(crate) async fn place(
     authed: Authed,
     ApiJson(input): ApiJson<ManualCallInput>,
 ) -> Result<(StatusCode, Json<PlacedCall>), ApiError> {
+    if !authed.principal.may_call_out() {
+        return Err(ApiError::new(ErrorCode::Forbidden, "your account may not call numbers itself: an administrator can allow it"));
+    }
     let number = E164::parse(&input.number).map_err(|error| ApiError::new(ErrorCode::InvalidPhone, error.to_string()))?;
     let audit = authed.caller.audit(&state, AuditAction::CallPlace, String::new());
     let (tenant, agent) = (authed.principal.tenant.id, authed.principal.user.id);

@@ -24,6 +24,9 @@ pub(crate) struct TransferTargets {
     agents: Vec<AgentTarget>,
     /// Whether you may hand a call to an outside number.
     outside: bool,
+    /// Whether you may call a number yourself, for one of the queues
+    /// (`POST /api/agent/calls`).
+    call_out: bool,
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
@@ -65,6 +68,7 @@ pub(crate) async fn targets(State(state): State<AppState>, authed: Authed) -> Re
         queues: queues.into_iter().map(|q| QueueTarget { id: q.id, open: q.settings.open_at(now), name: q.settings.name }).collect(),
         agents,
         outside: authed.principal.may(Action::CallExternal),
+        call_out: authed.principal.may_call_out(),
     }))
 }
 

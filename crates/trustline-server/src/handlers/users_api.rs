@@ -150,6 +150,31 @@ pub(crate) async fn reset_mfa(State(state): State<AppState>, authed: Authed, Api
 
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+pub(crate) struct ManualCallsChange {
+    /// Whether the account may call numbers it types at the desk.
+    allowed: bool,
+}
+
+/// A privilege, so kept as its own event with the change; the account's
+/// next request sees it (nothing is cached in its session).
+pub(crate) async fn set_manual_calls(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<ManualCallsChange>,
+) -> Result<StatusCode, ApiError> {
+    let user = account_access::manageable(&state, &authed.principal, UserId(id)).await?;
+    let draft = authed
+        .caller
+        .audit(&state, AuditAction::UserManualCalls, format!("user:{}", user.id))
+        .detail("from", user.manual_calls.to_string())
+        .detail("to", input.allowed.to_string());
+    state.store.set_user_manual_calls(user.tenant_id, user.id, input.allowed, draft).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct RoleChange {
     #[schemars(extend("enum" = Role::names()))]
     role: String,

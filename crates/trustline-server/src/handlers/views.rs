@@ -22,6 +22,10 @@ pub(crate) struct UserView {
     pub disabled: bool,
     pub mfa_enrolled: bool,
     pub created_at: UnixTime,
+    /// An administrator allowed the account to call numbers it types at the desk.
+    pub manual_calls: bool,
+    /// Its role sends calls outside, so it may call numbers whatever `manual_calls` says.
+    pub calls_out_by_role: bool,
 }
 
 impl From<&User> for UserView {
@@ -35,6 +39,8 @@ impl From<&User> for UserView {
             disabled: u.disabled,
             mfa_enrolled: u.has_mfa(),
             created_at: u.created_at,
+            manual_calls: u.manual_calls,
+            calls_out_by_role: trustline_domain::permits(u.role, trustline_domain::Action::CallExternal),
         }
     }
 }

@@ -1,5 +1,6 @@
 // Users: invite (the initial password is shown once), change roles,
-// disable or enable, and reset a lost authenticator.
+// allow or stop an agent's own calls out, disable or enable, and reset a
+// lost authenticator.
 
 import { api, attempt, confirmFirst, el, say } from './api.js';
 import { showOnce } from './keep.js';
@@ -16,7 +17,7 @@ function actions(user) {
   const role = manageable
     ? el('select', { 'aria-label': `Role of ${user.username}` }, roles.map((r) => el('option', { value: r, selected: r === user.role }, r)))
     : null;
-  const toggle = el('button', { type: 'button' }, user.disabled ? 'Enable' : 'Disable');
+  const toggle = el('button', { type: 'button', 'data-action': 'disable' }, user.disabled ? 'Enable' : 'Disable');
   const change = () => attempt(async () => {
     await api('POST', `/api/users/${user.id}/${user.disabled ? 'enable' : 'disable'}`);
     say(`${user.username} ${user.disabled ? 'enabled' : 'disabled'}; their sessions ended.`);
@@ -30,6 +31,11 @@ function actions(user) {
       say(`${user.username} is now ${role.value}.`);
       await load();
     }) }, 'Change role') : null,
+    manageable && !user.calls_out_by_role ? el('button', { type: 'button', 'data-action': 'calls-out', onclick: () => attempt(async () => {
+      await api('PUT', `/api/users/${user.id}/manual-calls`, { allowed: !user.manual_calls });
+      say(user.manual_calls ? `${user.username} may no longer call numbers from the desk.` : `${user.username} may now call numbers from the desk.`);
+      await load();
+    }) }, user.manual_calls ? 'Stop calls out' : 'Allow calls out') : null,
     manageable ? toggle : null,
     user.mfa_enrolled ? el('button', { type: 'button', onclick: () => attempt(async () => {
       await api('POST', `/api/users/${user.id}/reset-mfa`);
@@ -39,11 +45,17 @@ function actions(user) {
   ];
 }
 
+// Whether the account may call numbers from the desk, and why.
+function callsOut(user) {
+  if (user.calls_out_by_role) return 'by role';
+  return user.manual_calls ? 'allowed' : 'no';
+}
+
 async function load() {
   const users = await api('GET', '/api/users');
   $('users').replaceChildren(...users.map((user) => el('tr', { 'data-user': user.username },
     el('td', {}, user.username), el('td', {}, user.display_name), el('td', {}, user.role),
-    el('td', {}, user.mfa_enrolled ? 'on' : 'off'), el('td', {}, user.disabled ? 'disabled' : 'active'),
+    el('td', {}, user.mfa_enrolled ? 'on' : 'off'), el('td', {}, callsOut(user)), el('td', {}, user.disabled ? 'disabled' : 'active'),
     el('td', { class: 'actions' }, actions(user)))));
 }
 

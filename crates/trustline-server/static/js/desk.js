@@ -384,7 +384,7 @@ function showNumber() {
 // number is shown to the person, its dispositions close the call).
 async function offerManualCalls() {
   const targets = await api('GET', '/api/agent/transfer-targets', undefined, { background: true });
-  if (!targets.outside || !targets.queues.length) return;
+  if (!targets.call_out || !targets.queues.length) return;
   $('manual-queue').replaceChildren(...targets.queues.map((q) => el('option', { value: String(q.id) }, q.name)));
   show($('manual-call'), true);
 }

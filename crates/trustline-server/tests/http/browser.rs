@@ -740,14 +740,21 @@ async fn the_admin_console_invites_creates_and_configures() {
     browser.click("#invite-result button.keep").await;
     browser.wait_until("#invite-result button.keep", "the copy's outcome", |t| t != "Copy").await;
     browser.wait_until("#users", "the new account", |t| t.contains("New Agent")).await;
+    // An agent may be allowed to call numbers from the desk.
+    browser.wait_until("tr[data-user='newbie'] td:nth-of-type(5)", "no calls out yet", |t| t == "no").await;
+    browser.click("tr[data-user='newbie'] button[data-action='calls-out']").await;
+    browser.wait_until("tr[data-user='newbie'] td:nth-of-type(5)", "calls out allowed", |t| t == "allowed").await;
+    let newbie = owner.get("/api/users").await.body.as_array().unwrap().iter().find(|u| u["username"] == "newbie").unwrap().clone();
+    assert_eq!(newbie["manual_calls"], true, "{newbie}");
+    browser.wait_until("tr[data-user='olive'] td:nth-of-type(5)", "the owner's calls out", |t| t == "by role").await;
     // Disabling asks first: one click only asks.
-    browser.click("tr[data-user='newbie'] td.actions button:nth-of-type(2)").await;
+    browser.click("tr[data-user='newbie'] button[data-action='disable']").await;
     browser.wait_until("tr[data-user='newbie'] td.actions", "the question", |t| t.contains("Disable newbie? Click again")).await;
     assert_eq!(
         owner.get("/api/users").await.body.as_array().unwrap().iter().find(|u| u["username"] == "newbie").unwrap()["disabled"],
         false
     );
-    browser.click("tr[data-user='newbie'] td.actions button:nth-of-type(2)").await;
+    browser.click("tr[data-user='newbie'] button[data-action='disable']").await;
     browser.wait_until("tr[data-user='newbie']", "the disabled account", |t| t.contains("disabled")).await;
     assert_accessible(&browser).await;
     browser.keep_screenshot("admin-users").await;

@@ -6,9 +6,13 @@
 use crate::dialer::{MONDAY_NOON_UTC, calls_path, log_in, wait_for};
 use crate::inbound::{GENERAL, create_queue, floor, step};
 use serde_json::json;
+use trustline_domain::Role;
 use trustline_testkit::{Engine, Reply, on_both_engines};
 
-on_both_engines!(a_supervisor_calls_a_number_for_a_queue_within_the_dialing_rules);
+on_both_engines!(
+    a_supervisor_calls_a_number_for_a_queue_within_the_dialing_rules,
+    an_agent_calls_out_only_while_an_administrator_allows_it
+);
 
 fn code(reply: &Reply) -> (u16, Option<&str>) {
     (reply.status, reply.body["error"]["code"].as_str())
@@ -74,4 +78,69 @@ async fn a_supervisor_calls_a_number_for_a_queue_within_the_dialing_rules(engine
     assert_eq!(report["queues"][0]["figures"]["offered"], 0, "{report}");
     let calls = sam.get(&calls_path()).await.body;
     assert_eq!(calls["calls"].as_array().unwrap().len(), 2, "{calls}");
+}
+
+/// The right to call out is an agent's own, given and taken back by an
+/// administrator, each change kept; the desk offers the form by the same
+/// rule the route applies, and a refused call dials nothing.
+async fn an_agent_calls_out_only_while_an_administrator_allows_it(engine: Engine) {
+    let f = floor(engine, 2).await;
+    let care = create_queue(&f.sam, json!({ "name": "Care", "number": GENERAL })).await;
+    let [(a0, a0_id), (a1, _)] = &f.agents[..] else { unreachable!() };
+    let admin = f.server.create_user(&f.server.tenant, "ann", Role::Admin, true).await;
+    let admin = f.server.signed_in(&admin).await;
+    let call = json!({ "number": "+442071838750", "queue": care });
+    log_in(a0).await;
+    log_in(a1).await;
+    let offered = |targets: &serde_json::Value| targets["call_out"].as_bool().unwrap();
+
+    assert!(!offered(&a0.get("/api/agent/transfer-targets").await.body), "an agent is not offered the form");
+    assert_eq!(code(&a0.post("/api/agent/calls", call.clone()).await), (403, Some("forbidden")));
+    let shown = admin.get(&format!("/api/users/{a0_id}")).await.body;
+    assert_eq!((shown["manual_calls"].as_bool(), shown["calls_out_by_role"].as_bool()), (Some(false), Some(false)), "{shown}");
+    let sam_shown = admin.get("/api/users").await.body;
+    let sam_row = sam_shown.as_array().unwrap().iter().find(|u| u["username"] == "sam").unwrap();
+    assert_eq!(sam_row["calls_out_by_role"], true, "a supervisor calls out by role: {sam_row}");
+
+    // Refusals change nothing: a supervisor may not grant it, nobody their own, bad bodies.
+    let grant = |allowed: bool| json!({ "allowed": allowed });
+    let path = format!("/api/users/{a0_id}/manual-calls");
+    assert_eq!(code(&f.sam.put(&path, grant(true)).await), (403, Some("forbidden")), "supervisors may not grant it");
+    let own = admin.get("/api/me").await.body["user"]["id"].as_i64().unwrap();
+    assert_eq!(
+        code(&admin.put(&format!("/api/users/{own}/manual-calls"), grant(true)).await),
+        (409, Some("cannot_change_self")),
+        "nor anyone to themselves"
+    );
+    for body in [json!({}), json!({ "allowed": "yes" }), json!({ "allowed": true, "queue": 1 })] {
+        assert_eq!(code(&admin.put(&path, body.clone()).await), (422, Some("invalid_body")), "{body}");
+    }
+    assert_eq!(code(&admin.put("/api/users/999999/manual-calls", grant(true)).await).0, 404);
+    let raw = &f.server.db.raw;
+    let changes = "SELECT COUNT(*) FROM audit_events WHERE action = 'user.manual_calls'";
+    assert_eq!(raw.scalar(changes).await, 0, "refusals are not changes");
+
+    assert_eq!(admin.put(&path, grant(true)).await.status, 204);
+    assert!(offered(&a0.get("/api/agent/transfer-targets").await.body), "allowed, the desk offers the form");
+    assert!(!offered(&a1.get("/api/agent/transfer-targets").await.body), "the right is the account's own");
+    assert_eq!(code(&a1.post("/api/agent/calls", call.clone()).await), (403, Some("forbidden")));
+    let placed = a0.post("/api/agent/calls", call.clone()).await;
+    assert_eq!(placed.status, 201, "{}", placed.body);
+    let id = placed.body["call"].as_i64().unwrap();
+    wait_for(a0, "/api/agent/work", |w| w["call"]["state"] == "connected").await;
+    assert_eq!(step(a0, id, "hangup").await.status, 204);
+    assert_eq!(a0.post(&format!("/api/calls/{id}/disposition"), json!({ "disposition": "resolved" })).await.status, 204);
+
+    // Taken back, the very next request is refused and dials nothing.
+    assert_eq!(admin.put(&path, grant(false)).await.status, 204);
+    let calls_before = raw.scalar("SELECT COUNT(*) FROM calls").await;
+    assert_eq!(code(&a0.post("/api/agent/calls", call.clone()).await), (403, Some("forbidden")));
+    assert_eq!(raw.scalar("SELECT COUNT(*) FROM calls").await, calls_before, "a refused call is not placed");
+    assert_eq!(raw.scalar(changes).await, 2, "each change is kept");
+    let kept = raw
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM audit_events WHERE action = 'user.manual_calls' AND target = 'user:{a0_id}' AND details LIKE '%\"to\":\"false\"%'"
+        ))
+        .await;
+    assert_eq!(kept, 1, "the change says what it became");
 }
