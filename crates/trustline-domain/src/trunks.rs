@@ -7,7 +7,7 @@ use crate::contact::{E164, FieldError};
 use crate::destination::{DestinationPolicy, address_refusal, public_host};
 use crate::pattern_rule::PatternRule;
 use crate::text::required_text;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::net::IpAddr;
 
 const MAX_NAME: usize = 80;
@@ -44,6 +44,9 @@ pub struct TrunkInput {
     /// Default 5060.
     #[schemars(range(min = 1, max = 65535))]
     pub port: Option<u16>,
+    /// How SIP reaches the carrier and the carrier this side. Default `udp`.
+    #[serde(default)]
+    pub transport: SignallingTransport,
     /// The addresses the carrier's calls come from; a call from any other
     /// address is refused. Repeated addresses count once.
     #[serde(default)]
@@ -76,6 +79,35 @@ pub struct DigestInput {
     /// registered address. Default false.
     #[serde(default)]
     pub register: bool,
+}
+
+/// How SIP travels between this side and a trunk's carrier. Over TCP the
+/// edge opens the connection for its calls and takes the carrier's own on
+/// its SIP port (the same number as UDP).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SignallingTransport {
+    #[default]
+    Udp,
+    Tcp,
+}
+
+impl SignallingTransport {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Udp => "udp",
+            Self::Tcp => "tcp",
+        }
+    }
+
+    /// The stored name back; `None` for a name this version does not know.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "udp" => Some(Self::Udp),
+            "tcp" => Some(Self::Tcp),
+            _ => None,
+        }
+    }
 }
 
 /// How the API document describes a trunk's host under the strict
@@ -118,6 +150,7 @@ pub struct TrunkSettings {
     /// Lower case.
     pub host: String,
     pub port: u16,
+    pub transport: SignallingTransport,
     /// Each once, in the order given.
     pub sources: Vec<IpAddr>,
     pub caller_id: Option<E164>,
@@ -202,7 +235,9 @@ impl TrunkInput {
             DigestLogin { username: d.username, password: d.password, register: d.register }
         });
         match host {
-            Some(host) if errors.is_empty() => Ok(TrunkSettings { name, host, port, sources, caller_id, digest }),
+            Some(host) if errors.is_empty() => {
+                Ok(TrunkSettings { name, host, port, transport: self.transport, sources, caller_id, digest })
+            }
             _ => Err(errors),
         }
     }
@@ -230,6 +265,7 @@ mod tests {
             name: "  Main carrier ".into(),
             host: "sip.carrier.example".into(),
             port: Some(5080),
+            transport: SignallingTransport::Tcp,
             sources: vec!["203.0.113.7".into(), "2001:db8::7".into(), "203.0.113.7".into()],
             caller_id: Some("+442079460990".into()),
             digest: Some(DigestInput { username: "acme-42".into(), password: "s3cret pass".into(), register: true }),
@@ -237,10 +273,15 @@ mod tests {
         .validate(STRICT)
         .unwrap();
         assert_eq!((trunk.name.as_str(), trunk.host.as_str(), trunk.port), ("Main carrier", "sip.carrier.example", 5080));
-        assert_eq!(trunk.sources.len(), 2);
+        assert_eq!((trunk.sources.len(), trunk.transport), (2, SignallingTransport::Tcp));
         assert_eq!(trunk.caller_id.unwrap().as_str(), "+442079460990");
         assert!(!format!("{:?}", trunk.digest).contains("s3cret"), "the password stays out of debug output");
-        assert_eq!(input("sip.carrier.example").validate(STRICT).unwrap().port, DEFAULT_PORT);
+        let plain = input("sip.carrier.example").validate(STRICT).unwrap();
+        assert_eq!((plain.port, plain.transport), (DEFAULT_PORT, SignallingTransport::Udp));
+        for transport in [SignallingTransport::Udp, SignallingTransport::Tcp] {
+            assert_eq!(SignallingTransport::parse(transport.as_str()), Some(transport));
+        }
+        assert_eq!(SignallingTransport::parse("sctp"), None);
     }
 
     #[test]
@@ -266,6 +307,7 @@ mod tests {
             name: "   ".into(),
             host: "127.0.0.1".into(),
             port: Some(0),
+            transport: SignallingTransport::Udp,
             sources: vec!["1.2.3.4".into(), "not-an-address".into()],
             caller_id: Some("0207946".into()),
             digest: Some(DigestInput { username: "a b".into(), password: "tab\there".into(), register: false }),

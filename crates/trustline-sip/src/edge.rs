@@ -21,6 +21,7 @@ use rsipstack::transaction::endpoint::EndpointOption;
 use rsipstack::transaction::transaction::Transaction;
 use rsipstack::transport::TransportLayer;
 use rsipstack::transport::connection::SipConnection;
+use rsipstack::transport::tcp_listener::TcpListenerConnection;
 use rsipstack::transport::udp::UdpConnection;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -28,6 +29,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
+use trustline_domain::trunks::SignallingTransport;
 use trustline_softphone::{SoftphoneSettings, Softphones};
 use trustline_telephony::{IncomingCall, LegId};
 
@@ -41,7 +43,9 @@ pub(crate) struct Edge {
     pub advertised: SocketAddr,
     /// Where the search for a free RTP port in the configured range starts.
     next_rtp_port: AtomicU32,
-    pub contact: Uri,
+    /// Where the carrier reaches this side, over UDP and over TCP.
+    contact: Uri,
+    tcp_contact: Uri,
     pub calls: CallTable,
     pub desks: Desks,
     pub trunks: Arc<TrunkDirectory>,
@@ -52,6 +56,38 @@ pub(crate) struct Edge {
     pub softphones: Option<Softphones>,
     /// Cancelled when the edge stops; every call's audio stops with it.
     pub stop: CancellationToken,
+}
+
+/// How many ports are tried when any will do, for one free for both UDP and TCP.
+const PORT_TRIES: usize = 20;
+
+/// The SIP port: UDP and TCP (for trunks that signal over it) on one
+/// address and port number; with port 0, a port free for both. TCP is bound
+/// once here so a port already taken is an error now, not a log line later.
+async fn bind_signalling(
+    listen: SocketAddr,
+    external: Option<SocketAddr>,
+    stop: &CancellationToken,
+) -> Result<(UdpConnection, TcpListenerConnection, SocketAddr), EdgeError> {
+    let tries = if listen.port() == 0 { PORT_TRIES } else { 1 };
+    let mut why = EdgeError::Listen { address: listen, why: "no port was free for both UDP and TCP".into() };
+    for _ in 0..tries {
+        let udp = UdpConnection::create_connection(listen, external, Some(stop.child_token()))
+            .await
+            .map_err(|e| EdgeError::Listen { address: listen, why: e.to_string() })?;
+        let port = udp.get_addr().get_socketaddr().map_err(|e| EdgeError::Stack(e.to_string()))?.port();
+        let local = SocketAddr::new(listen.ip(), port);
+        match std::net::TcpListener::bind(local) {
+            Ok(_) => {
+                let tcp = TcpListenerConnection::new(local, external)
+                    .await
+                    .map_err(|e| EdgeError::Listen { address: local, why: e.to_string() })?;
+                return Ok((udp, tcp, local));
+            }
+            Err(e) => why = EdgeError::Listen { address: local, why: format!("TCP: {e}") },
+        }
+    }
+    Err(why)
 }
 
 impl Edge {
@@ -70,13 +106,10 @@ impl Edge {
             Some(ip) => Some(SocketAddr::new(ip, listen.port())),
             None => None,
         };
-        let udp = UdpConnection::create_connection(listen, external, Some(stop.child_token()))
-            .await
-            .map_err(|e| EdgeError::Listen { address: listen, why: e.to_string() })?;
-        let local = udp.get_addr().get_socketaddr().map_err(|e| EdgeError::Stack(e.to_string()))?;
-        let local = SocketAddr::new(listen.ip(), local.port());
+        let (udp, tcp, local) = bind_signalling(listen, external, &stop).await?;
         let advertised = external.unwrap_or(local);
         transport.add_transport(udp.into());
+        transport.add_transport(tcp.into());
         let trunks = Arc::new(TrunkDirectory::new(settings.trunk.clone(), settings.tenant_trunk_destinations));
         let option = EndpointOption { t1: settings.t1, t1x64: settings.t1 * 64, ..EndpointOption::default() };
         let endpoint = EndpointBuilder::new()
@@ -97,6 +130,8 @@ impl Edge {
         let requests = endpoint.incoming_transactions().map_err(|e| EdgeError::Stack(e.to_string()))?;
         let layer = Arc::new(DialogLayer::new(endpoint.inner.clone()));
         let contact = Uri::try_from(format!("sip:trustline@{advertised}").as_str()).map_err(|e| EdgeError::Stack(e.to_string()))?;
+        let tcp_contact =
+            Uri::try_from(format!("sip:trustline@{advertised};transport=tcp").as_str()).map_err(|e| EdgeError::Stack(e.to_string()))?;
         let edge = Arc::new(Self {
             layer,
             settings,
@@ -104,6 +139,7 @@ impl Edge {
             advertised,
             next_rtp_port: AtomicU32::new(0),
             contact,
+            tcp_contact,
             calls: CallTable::default(),
             desks: Desks::default(),
             trunks,
@@ -115,6 +151,14 @@ impl Edge {
         tokio::spawn(async move { endpoint.serve().await });
         tokio::spawn(answer_requests(edge.clone(), requests, switchboard));
         Ok(edge)
+    }
+
+    /// The Contact of a dialog whose SIP travels over `transport`.
+    pub fn contact_for(&self, transport: SignallingTransport) -> Uri {
+        match transport {
+            SignallingTransport::Udp => self.contact.clone(),
+            SignallingTransport::Tcp => self.tcp_contact.clone(),
+        }
     }
 
     /// A new call's audio port, for a peer signalling from `peer`,
@@ -189,6 +233,14 @@ async fn answer_requests(edge: Arc<Edge>, mut requests: TransactionReceiver, swi
             }
         });
     }
+}
+
+/// How a request travelled: the transport its top Via names (what the
+/// transport layer received it on). Anything but TCP is answered as UDP.
+pub(crate) fn signalling_of(tx: &Transaction) -> SignallingTransport {
+    let transport =
+        tx.original.via_header().ok().and_then(|via| rsipstack::sip::headers::ToTypedHeader::typed(via).ok()).map(|via| via.transport);
+    if transport == Some(rsipstack::sip::Transport::Tcp) { SignallingTransport::Tcp } else { SignallingTransport::Udp }
 }
 
 /// The address a request really came from: the top Via as the transport

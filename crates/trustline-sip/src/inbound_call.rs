@@ -8,7 +8,7 @@ use crate::audio_sdp::RemoteAudio;
 use crate::call_dialog::{DialogEvent, answer_in_dialog, sdp_content_type};
 use crate::call_progress;
 use crate::call_table::Call;
-use crate::edge::{Edge, source_ip};
+use crate::edge::{Edge, signalling_of, source_ip};
 use crate::phone_number::number_of_user;
 use rsipstack::dialog::dialog::{DialogState, DialogStateReceiver};
 use rsipstack::sip::{HeadersExt, StatusCode};
@@ -123,7 +123,7 @@ async fn offer(edge: &Arc<Edge>, tx: &Transaction) -> Result<Offered, StatusCode
     let (media, over) = edge.open_media(peer).await.map_err(|_| StatusCode::ServiceUnavailable)?;
     media.set_remote(offer);
     let (states_in, states) = edge.layer.new_dialog_state_channel();
-    let dialog = edge.layer.get_or_create_server_invite(tx, states_in, None, Some(edge.contact.clone())).map_err(|_| {
+    let dialog = edge.layer.get_or_create_server_invite(tx, states_in, None, Some(edge.contact_for(signalling_of(tx)))).map_err(|_| {
         over.cancel();
         StatusCode::ServerInternalError
     })?;

@@ -12,12 +12,12 @@ use crate::call_progress;
 use crate::call_table::Call;
 use crate::edge::Edge;
 use crate::reason::Reason;
-use crate::trunk_directory::{Carrier, Route};
+use crate::trunk_directory::{Carrier, Route, stack_transport, transport_param};
 use rsipstack::dialog::authenticate::Credential;
 use rsipstack::dialog::dialog::{DialogState, DialogStateReceiver};
 use rsipstack::dialog::invitation::{InviteAsyncResult, InviteOption};
 use rsipstack::dialog::invite_dialog::InviteDialog;
-use rsipstack::sip::{Header, HeadersExt, Response, StatusCode, StatusCodeKind, Transport, Uri};
+use rsipstack::sip::{Header, HeadersExt, Response, StatusCode, StatusCodeKind, Uri};
 use rsipstack::transport::SipAddr;
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -73,15 +73,15 @@ impl Attempt {
         let uri = |text: String| Uri::try_from(text.as_str()).map_err(|e| TelephonyError::Unavailable(e.to_string()));
         let option = InviteOption {
             caller: uri(format!("sip:{from}@{}", edge.advertised))?,
-            callee: uri(format!("sip:{}@{}", self.to, route.host))?,
-            destination: Some(SipAddr { r#type: Some(Transport::Udp), addr: route.destination.into() }),
+            callee: uri(format!("sip:{}@{}{}", self.to, route.host, transport_param(route.transport)))?,
+            destination: Some(SipAddr { r#type: Some(stack_transport(route.transport)), addr: route.destination.into() }),
             // Answers the carrier's digest challenge (401 or 407), if it makes one.
             credential: route.login.map(|login| Credential {
                 username: login.username,
                 password: login.password.as_str().to_owned(),
                 ..Credential::default()
             }),
-            contact: edge.contact.clone(),
+            contact: edge.contact_for(route.transport),
             content_type: Some("application/sdp".to_owned()),
             offer: Some(self.offer.clone().into_bytes()),
             // The stack's default Call-ID names its own domain.

@@ -69,6 +69,7 @@ mod tests {
             tenant: trustline_domain::TenantId(1),
             host: "sip.carrier.example".into(),
             port: 5060,
+            transport: Default::default(),
             sources: vec!["192.0.2.2".parse().unwrap()],
             caller_id: None,
             login: None,

@@ -10,6 +10,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, RwLock};
 use trustline_domain::TenantId;
 use trustline_domain::destination::{DestinationPolicy, address_allowed};
+use trustline_domain::trunks::SignallingTransport;
 use trustline_telephony::{TelephonyError, TrunkOwner};
 use zeroize::Zeroizing;
 
@@ -21,6 +22,7 @@ pub struct TenantTrunk {
     pub tenant: TenantId,
     pub host: String,
     pub port: u16,
+    pub transport: SignallingTransport,
     pub sources: Vec<IpAddr>,
     /// Presented when a call names no number of its own.
     pub caller_id: Option<String>,
@@ -59,6 +61,7 @@ pub(crate) struct Route {
     /// The host the request URI names.
     pub host: String,
     pub destination: SocketAddr,
+    pub transport: SignallingTransport,
     pub caller_id: Option<String>,
     pub login: Option<TrunkLogin>,
 }
@@ -125,10 +128,22 @@ impl TrunkDirectory {
     /// pointed elsewhere since it was saved).
     async fn route(&self, carrier: &Carrier) -> Result<Route, TelephonyError> {
         match carrier {
-            Carrier::Installation(proxy) => Ok(Route { host: proxy.to_string(), destination: *proxy, caller_id: None, login: None }),
+            Carrier::Installation(proxy) => Ok(Route {
+                host: proxy.to_string(),
+                destination: *proxy,
+                transport: SignallingTransport::Udp,
+                caller_id: None,
+                login: None,
+            }),
             Carrier::Tenant(trunk) => {
                 let destination = self.destination(trunk).await?;
-                Ok(Route { host: host_port(trunk), destination, caller_id: trunk.caller_id.clone(), login: trunk.login.clone() })
+                Ok(Route {
+                    host: host_port(trunk),
+                    destination,
+                    transport: trunk.transport,
+                    caller_id: trunk.caller_id.clone(),
+                    login: trunk.login.clone(),
+                })
             }
         }
     }
@@ -167,6 +182,23 @@ pub(crate) fn host_port(trunk: &TenantTrunk) -> String {
     if trunk.host.contains(':') { format!("[{}]:{}", trunk.host, trunk.port) } else { format!("{}:{}", trunk.host, trunk.port) }
 }
 
+/// The URI parameter that sends a request over `transport` (none for UDP,
+/// SIP's default).
+pub(crate) fn transport_param(transport: SignallingTransport) -> &'static str {
+    match transport {
+        SignallingTransport::Udp => "",
+        SignallingTransport::Tcp => ";transport=tcp",
+    }
+}
+
+/// The stack's name for `transport`.
+pub(crate) fn stack_transport(transport: SignallingTransport) -> rsipstack::sip::Transport {
+    match transport {
+        SignallingTransport::Udp => rsipstack::sip::Transport::Udp,
+        SignallingTransport::Tcp => rsipstack::sip::Transport::Tcp,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,6 +209,7 @@ mod tests {
             tenant: TenantId(tenant),
             host: host.into(),
             port: 5070,
+            transport: SignallingTransport::Udp,
             sources: sources.iter().map(|s| s.parse().unwrap()).collect(),
             caller_id: None,
             login: None,

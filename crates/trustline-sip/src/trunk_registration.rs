@@ -4,7 +4,7 @@
 //! trunks served change.
 
 use crate::edge::Edge;
-use crate::trunk_directory::{TenantTrunk, TrunkLogin, host_port};
+use crate::trunk_directory::{TenantTrunk, TrunkLogin, host_port, transport_param};
 use rsipstack::dialog::authenticate::Credential;
 use rsipstack::dialog::registration::{RefreshOutcome, Registration};
 use rsipstack::sip::Uri;
@@ -115,7 +115,7 @@ async fn keep_registered(
     let report = |outcome| {
         let _ = reports.try_send(RegistrationReport { trunk: trunk.id, outcome });
     };
-    let Ok(server) = Uri::try_from(format!("sip:{}", host_port(&trunk)).as_str()) else {
+    let Ok(server) = Uri::try_from(format!("sip:{}{}", host_port(&trunk), transport_param(trunk.transport)).as_str()) else {
         tracing::warn!(tenant, host = %trunk.host, "a trunk's host is not a SIP address; it does not register");
         return;
     };

@@ -9,6 +9,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 use trustline_domain::TenantId;
 use trustline_domain::destination::DestinationPolicy;
+use trustline_domain::trunks::SignallingTransport;
 use trustline_sip::{RegistrationOutcome, RegistrationReport, SipTelephony, TenantTrunk, Trunk, TrunkLogin};
 use trustline_telephony::{Admission, CallFailure, CallLeg, CallProgress, DialRequest, Telephony, TelephonyError, TrunkOwner};
 use zeroize::Zeroizing;
@@ -223,6 +224,7 @@ fn tenant_trunk(tenant: i64, carrier: SocketAddr) -> TenantTrunk {
         tenant: TenantId(tenant),
         host: carrier.ip().to_string(),
         port: carrier.port(),
+        transport: SignallingTransport::Udp,
         sources: vec![LOOPBACK],
         caller_id: Some("+442079460777".into()),
         login: Some(TrunkLogin { username: "acme-42".into(), password: Zeroizing::new("carrier-pass".into()), register: false }),
@@ -284,13 +286,23 @@ async fn a_carrier_failure_before_ringing_moves_the_call_to_the_next_trunk() {
 }
 
 /// A trunk that registers: REGISTER answers the carrier's challenge with
-/// the trunk's login, and a trunk no longer served unregisters (expires 0).
+/// the trunk's login, and a trunk no longer served unregisters (expires 0);
+/// over UDP and over TCP.
 #[tokio::test]
 async fn a_registering_trunk_registers_with_its_login_and_unregisters_when_removed() {
     let Some(sipp) = peers::sipp() else { return };
-    let registrar = Sipp::carrier(&sipp, "registrar.xml", 1, &[]).await;
+    for transport in [SignallingTransport::Udp, SignallingTransport::Tcp] {
+        registers_over(&sipp, transport).await;
+    }
+}
+
+async fn registers_over(sipp: &std::path::PathBuf, transport: SignallingTransport) {
+    let registrar = match transport {
+        SignallingTransport::Udp => Sipp::carrier(sipp, "registrar.xml", 1, &[]).await,
+        SignallingTransport::Tcp => Sipp::carrier_over_tcp(sipp, "registrar.xml", 1).await,
+    };
     let edge = edge_for_tenant_trunks().await;
-    let mut trunk = tenant_trunk(7, registrar.address);
+    let mut trunk = TenantTrunk { transport, ..tenant_trunk(7, registrar.address) };
     if let Some(login) = trunk.login.as_mut() {
         login.register = true;
     }
@@ -299,7 +311,7 @@ async fn a_registering_trunk_registers_with_its_login_and_unregisters_when_remov
     let report = tokio::time::timeout(EVENT_LIMIT, reports.recv()).await.expect("a report in time").unwrap();
     assert_eq!(report, RegistrationReport { trunk: 7, outcome: RegistrationOutcome::Registered });
     edge.serve_tenant_trunks(Vec::new());
-    assert!(registrar.finished().await.success(), "the registrar saw no login, a wrong one, or no unregistration");
+    assert!(registrar.finished().await.success(), "{transport:?}: the registrar saw no login, a wrong one, or no unregistration");
 }
 
 #[tokio::test]
@@ -321,6 +333,40 @@ async fn a_call_on_a_tenants_trunk_says_whose_and_a_removed_trunk_is_a_stranger(
     let stranger = Sipp::caller(&sipp, "stranger.xml", edge.local_addr(), "+442079460990");
     assert!(stranger.finished().await.success(), "a removed trunk's address did not get 403");
     assert!(incoming.try_recv().is_err(), "a removed trunk's call reached the switchboard");
+}
+
+/// A trunk that signals over TCP: the edge connects to the carrier and the
+/// call rings, is answered and hung up over that connection; a carrier's
+/// call over TCP is answered on its own connection, and a stranger's is
+/// refused there as over UDP.
+#[tokio::test]
+async fn a_trunk_over_tcp_carries_calls_both_ways() {
+    let Some(sipp) = peers::sipp() else { return };
+    let carrier = Sipp::carrier_over_tcp(&sipp, "answered.xml", 1).await;
+    let edge = edge_for_tenant_trunks().await;
+    let over_tcp = TenantTrunk { login: None, transport: SignallingTransport::Tcp, ..tenant_trunk(7, carrier.address) };
+    edge.serve_tenant_trunks(vec![over_tcp]);
+    let mut leg = edge.dial(DialRequest { tenant: TenantId(7), to: "+447700900001".into(), caller_id: None }).await.unwrap();
+    assert_eq!(next_event(&mut leg).await, CallProgress::Ringing);
+    assert_eq!(next_event(&mut leg).await, CallProgress::Answered);
+    edge.hang_up(leg.id).await.unwrap();
+    assert!(carrier.finished().await.success(), "the carrier did not see the call through over TCP");
+    wait_until_no_calls(&edge).await;
+
+    let mut incoming = edge.incoming().unwrap();
+    let caller = Sipp::caller_over_tcp(&sipp, "caller.xml", edge.local_addr(), "+442079460990");
+    let mut call = tokio::time::timeout(EVENT_LIMIT, incoming.recv()).await.expect("a call over TCP in time").unwrap();
+    assert_eq!(call.trunk, TrunkOwner::Tenants(vec![TenantId(7)]));
+    call.admission.send(Admission::Take).unwrap();
+    let ended = tokio::time::timeout(EVENT_LIMIT, call.progress.recv()).await.expect("the caller hangs up in time");
+    assert_eq!(ended, Some(CallProgress::RemoteHangUp));
+    assert!(caller.finished().await.success(), "the caller over TCP was not answered, or its BYE was not");
+    wait_until_no_calls(&edge).await;
+
+    edge.serve_tenant_trunks(Vec::new());
+    let stranger = Sipp::caller_over_tcp(&sipp, "stranger.xml", edge.local_addr(), "+442079460990");
+    assert!(stranger.finished().await.success(), "a stranger over TCP did not get 403");
+    assert!(incoming.try_recv().is_err(), "a stranger's call over TCP reached the switchboard");
 }
 
 #[tokio::test]

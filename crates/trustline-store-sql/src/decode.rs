@@ -4,6 +4,7 @@
 
 use trustline_audit::{Checkpoint, EventBody, Hash, StoredEvent};
 use trustline_domain::contact::{Consent, ConsentKind, CustomFieldDef, CustomFieldKind};
+use trustline_domain::trunks::SignallingTransport;
 use trustline_domain::{Action, CallResult, ContactId, Role, SessionStage, SessionTimes, TenantId, TokenId, UserId};
 use trustline_store::{
     ApiToken, CallList, ConsentEvent, ConsentState, ErasureEntry, ImportCounts, ImportRecord, ImportRejection, InstallationRecord,
@@ -383,6 +384,7 @@ pub fn sip_trunk(row: &impl Columns) -> Result<trustline_store::SipTrunk, StoreE
         name: row.text("name")?,
         host: row.text("host")?,
         port: u16::try_from(row.int("port")?).map_err(|_| undecodable("port"))?,
+        transport: SignallingTransport::parse(&row.text("transport")?).ok_or_else(|| undecodable("transport"))?,
         sources: json(row, "sources")?,
         caller_id: row.opt_text("caller_id")?,
         digest,

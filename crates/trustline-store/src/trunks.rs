@@ -5,6 +5,7 @@ use crate::StoreResult;
 use async_trait::async_trait;
 use std::net::IpAddr;
 use trustline_audit::AuditDraft;
+use trustline_domain::trunks::SignallingTransport;
 use trustline_domain::{TenantId, UnixTime};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -14,6 +15,7 @@ pub struct SipTrunk {
     pub name: String,
     pub host: String,
     pub port: u16,
+    pub transport: SignallingTransport,
     pub sources: Vec<IpAddr>,
     pub caller_id: Option<String>,
     pub digest: Option<SealedLogin>,
@@ -47,6 +49,7 @@ pub struct NewSipTrunk {
     pub name: String,
     pub host: String,
     pub port: u16,
+    pub transport: SignallingTransport,
     pub sources: Vec<IpAddr>,
     pub caller_id: Option<String>,
     pub digest: Option<SealedLogin>,

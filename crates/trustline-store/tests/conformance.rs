@@ -7,6 +7,7 @@ use trustline_domain::agent::{AgentState, BreakReason};
 use trustline_domain::control_checks::ControlCheck;
 use trustline_domain::dialing::{CampaignInput, CampaignStatus, DialingMode, DispositionOutcome};
 use trustline_domain::routing::{QueueInput, SkillLevels};
+use trustline_domain::trunks::SignallingTransport;
 use trustline_domain::{Action, AuditAction, CallResult, Role, SessionStage, SessionTimes, TenantId, UserId};
 use trustline_store::{
     AccessDecisionRecord, AgentMove, AttemptOutcome, CallChange, CallDirection, CallDisposition, CallMode, CallState, CampaignDraft,
@@ -546,6 +547,7 @@ async fn trunks_belong_to_their_tenant_and_keep_their_login_sealed(engine: Engin
         name: name.into(),
         host: "sip.carrier.example".into(),
         port: 5080,
+        transport: SignallingTransport::Udp,
         sources: vec!["203.0.113.7".parse().unwrap(), "2001:db8::7".parse().unwrap()],
         caller_id: Some("+442079460990".into()),
         digest,
@@ -562,11 +564,21 @@ async fn trunks_belong_to_their_tenant_and_keep_their_login_sealed(engine: Engin
     assert_eq!((mine[0].port, mine[0].caller_id.as_deref(), mine[1].digest.as_ref()), (5080, Some("+442079460990"), None));
     let everyone: Vec<(TenantId, i64)> = s.every_trunk().await.unwrap().iter().map(|k| (k.tenant_id, k.id)).collect();
     assert_eq!(everyone, [(t.id, first), (t.id, second), (other.id, theirs)]);
-    let changed =
-        NewSipTrunk { host: "sbc.carrier.example".into(), port: 5060, caller_id: None, at: 9999, ..new(t.id, "Main (SBC)", None) };
+    let changed = NewSipTrunk {
+        host: "sbc.carrier.example".into(),
+        port: 5060,
+        transport: SignallingTransport::Tcp,
+        caller_id: None,
+        at: 9999,
+        ..new(t.id, "Main (SBC)", None)
+    };
     s.update_trunk(first, changed.clone(), draft(t.id.0, AuditAction::TrunkUpdate)).await.unwrap();
     let kept = s.trunks(t.id).await.unwrap().remove(0);
-    assert_eq!((kept.name.as_str(), kept.host.as_str(), kept.port, kept.caller_id), ("Main (SBC)", "sbc.carrier.example", 5060, None));
+    assert_eq!(
+        (kept.name.as_str(), kept.host.as_str(), kept.port, kept.transport, kept.caller_id),
+        ("Main (SBC)", "sbc.carrier.example", 5060, SignallingTransport::Tcp, None)
+    );
+    assert_eq!(mine[1].transport, SignallingTransport::Udp);
     assert_eq!((kept.created_at, kept.digest.as_ref()), (1000, Some(&login)), "its place in the order and its login stay");
     let refused = TrunkRegistration { state: "refused".into(), detail: "403 Forbidden".into(), at: 1200 };
     s.record_trunk_registration(first, refused.clone()).await.unwrap();

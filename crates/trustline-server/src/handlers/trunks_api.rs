@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;
 use trustline_domain::destination::DestinationPolicy;
-use trustline_domain::trunks::TrunkInput;
+use trustline_domain::trunks::{SignallingTransport, TrunkInput};
 use trustline_domain::{AuditAction, TenantId};
 use trustline_store::{NewSipTrunk, SipTrunk, StoreError};
 
@@ -23,6 +23,7 @@ pub(crate) struct TrunkView {
     name: String,
     host: String,
     port: u16,
+    transport: SignallingTransport,
     /// The addresses the carrier's calls may come from.
     sources: Vec<String>,
     caller_id: Option<String>,
@@ -50,6 +51,7 @@ fn view(trunk: &SipTrunk) -> TrunkView {
         name: trunk.name.clone(),
         host: trunk.host.clone(),
         port: trunk.port,
+        transport: trunk.transport,
         sources: trunk.sources.iter().map(ToString::to_string).collect(),
         caller_id: trunk.caller_id.clone(),
         digest_username: trunk.digest.as_ref().map(|d| d.username.clone()),
@@ -81,6 +83,7 @@ fn stored(state: &AppState, tenant: TenantId, input: TrunkInput) -> Result<NewSi
         name: trunk.name,
         host: trunk.host,
         port: trunk.port,
+        transport: trunk.transport,
         sources: trunk.sources,
         caller_id: trunk.caller_id.map(String::from),
         digest,

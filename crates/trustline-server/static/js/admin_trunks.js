@@ -12,6 +12,7 @@ function edit(trunk) {
   form.elements.name.value = trunk.name;
   form.elements.host.value = trunk.host;
   form.elements.port.value = trunk.port;
+  form.elements.transport.value = trunk.transport;
   form.elements.sources.value = trunk.sources.join('\n');
   form.elements.caller_id.value = trunk.caller_id ?? '';
   form.elements.username.value = trunk.digest_username ?? '';
@@ -38,7 +39,7 @@ function registration(trunk) {
 async function load() {
   const trunks = await api('GET', '/api/trunks');
   $('trunks').replaceChildren(...trunks.map((trunk) => el('tr', {},
-    el('td', {}, trunk.name), el('td', {}, `${trunk.host}:${trunk.port}`), el('td', {}, trunk.sources.join(', ') || '—'),
+    el('td', {}, trunk.name), el('td', {}, `${trunk.host}:${trunk.port} (${trunk.transport.toUpperCase()})`), el('td', {}, trunk.sources.join(', ') || '—'),
     el('td', {}, trunk.caller_id ?? '—'), el('td', {}, trunk.digest_username ?? '—'), el('td', {}, registration(trunk)),
     el('td', { class: 'actions' },
       el('button', { type: 'button', onclick: () => edit(trunk) }, 'Change'),
@@ -59,7 +60,7 @@ $('trunk-form').addEventListener('submit', (event) => {
   attempt(async () => {
     const form = new FormData(event.target);
     const text = (name) => String(form.get(name)).trim();
-    const body = { name: text('name'), host: text('host'), sources: text('sources').split(/\s+/).filter(Boolean) };
+    const body = { name: text('name'), host: text('host'), transport: text('transport'), sources: text('sources').split(/\s+/).filter(Boolean) };
     if (text('port')) body.port = Number(text('port'));
     if (text('caller_id')) body.caller_id = text('caller_id');
     if (form.get('password')) {

@@ -871,16 +871,21 @@ async fn the_admin_console_invites_creates_and_configures() {
     browser.fill("#trunk-username", "acme-42").await;
     browser.fill("#trunk-password", "carrier-pass").await;
     browser.click("#trunk-form button[type=submit]").await;
-    let added = |t: &str| t.contains("sip.carrier.example:5060") && t.contains("203.0.113.7, 203.0.113.8") && t.contains("acme-42");
+    let added = |t: &str| t.contains("sip.carrier.example:5060 (UDP)") && t.contains("203.0.113.7, 203.0.113.8") && t.contains("acme-42");
     browser.wait_until("#trunks", "the new trunk", added).await;
     // Change fills the form; a password left empty keeps the login.
     browser.click("#trunks td.actions button").await;
     browser.wait_until("#trunk-form h3", "the form for a change", |t| t.starts_with("Change Main carrier")).await;
     browser.fill("#trunk-port", "5080").await;
+    browser.select("#trunk-transport", "tcp").await;
     browser.click("#trunk-form button[type=submit]").await;
-    browser.wait_until("#trunks", "the changed trunk", |t| t.contains("sip.carrier.example:5080")).await;
+    browser.wait_until("#trunks", "the changed trunk", |t| t.contains("sip.carrier.example:5080 (TCP)")).await;
     let trunk = owner.get("/api/trunks").await.body[0].clone();
-    assert_eq!((&trunk["port"], &trunk["digest_username"]), (&json!(5080), &json!("acme-42")), "{trunk}");
+    assert_eq!(
+        (&trunk["port"], &trunk["transport"], &trunk["digest_username"]),
+        (&json!(5080), &json!("tcp"), &json!("acme-42")),
+        "{trunk}"
+    );
     assert_eq!(browser.text_of("#trunk-form h3").await, "New trunk");
     assert_accessible(&browser).await;
     browser.keep_screenshot("admin-trunks").await;

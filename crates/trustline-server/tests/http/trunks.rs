@@ -25,6 +25,7 @@ async fn a_trunk_is_added_listed_and_removed_with_its_password_sealed(engine: En
         "name": "Main carrier",
         "host": "sip.carrier.example",
         "port": 5080,
+        "transport": "tcp",
         "sources": ["203.0.113.7", "2001:db8::7", "203.0.113.7"],
         "caller_id": "+442079460990",
         "digest": { "username": "acme-42", "password": PASSWORD, "register": true },
@@ -33,7 +34,7 @@ async fn a_trunk_is_added_listed_and_removed_with_its_password_sealed(engine: En
     assert_eq!(created.status, 201, "{}", created.body);
     assert!(!created.text.contains(PASSWORD), "the password is never shown");
     assert_eq!(created.body["sources"], json!(["203.0.113.7", "2001:db8::7"]), "each address once");
-    assert_eq!(created.body["registers"], true);
+    assert_eq!((&created.body["registers"], &created.body["transport"]), (&json!(true), &json!("tcp")));
     let listed = admin.get("/api/trunks").await;
     assert_eq!(listed.body, json!([created.body.clone()]));
     assert_eq!(listed.body[0]["digest_username"], "acme-42");
@@ -60,8 +61,9 @@ async fn a_trunk_is_added_listed_and_removed_with_its_password_sealed(engine: En
     let moved = admin.put(&path, json!({ "name": "Main carrier", "host": "sbc.carrier.example", "sources": ["203.0.113.8"] })).await;
     assert_eq!(moved.status, 200, "{}", moved.body);
     assert_eq!(
-        (&moved.body["host"], &moved.body["port"], &moved.body["digest_username"]),
-        (&json!("sbc.carrier.example"), &json!(5060), &json!("acme-42"))
+        (&moved.body["host"], &moved.body["port"], &moved.body["transport"], &moved.body["digest_username"]),
+        (&json!("sbc.carrier.example"), &json!(5060), &json!("udp"), &json!("acme-42")),
+        "a change names its transport or is UDP"
     );
     assert_eq!(moved.body["registration"]["state"], "registered", "the login and its registration stay");
     let still = server.db.store.every_trunk().await.unwrap().remove(0).digest.unwrap();
@@ -100,7 +102,9 @@ async fn bad_trunks_are_refused_field_by_field_and_store_nothing(engine: Engine)
     assert_eq!(fields, ["name", "host", "sources[1]", "caller_id", "digest.username", "digest.password"]);
     for (body, why) in [
         (json!({ "name": "x", "host": "sip.carrier.example", "port": 70000 }), "a port past 65535"),
-        (json!({ "name": "x", "host": "sip.carrier.example", "transport": "udp" }), "a field the API does not have"),
+        (json!({ "name": "x", "host": "sip.carrier.example", "transport": "sctp" }), "a transport the edge does not speak"),
+        (json!({ "name": "x", "host": "sip.carrier.example", "transport": "tls" }), "TLS, not yet spoken"),
+        (json!({ "name": "x", "host": "sip.carrier.example", "proxy": "udp" }), "a field the API does not have"),
         (json!({ "name": "x" }), "no host"),
     ] {
         let refused = admin.post("/api/trunks", body).await;

@@ -81,6 +81,31 @@ impl Sipp {
         Self { child, address, audio }
     }
 
+    /// [`Self::carrier`] over TCP: SIPp listens on a free loopback TCP port
+    /// and takes the edge's connection.
+    pub async fn carrier_over_tcp(binary: &PathBuf, scenario: &str, calls: u32) -> Self {
+        let address = std::net::TcpListener::bind("127.0.0.1:0").expect("a free TCP port").local_addr().expect("its address");
+        let audio = audio_socket();
+        let child = command(binary, scenario, address, calls, &audio, &["-t", "t1"]).spawn().expect("SIPp starts");
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(address).is_ok() {
+                return Self { child, address, audio };
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("SIPp did not listen on TCP {address} within 5 s");
+    }
+
+    /// SIPp calling `target` over TCP as `scenario`, dialling `number`.
+    pub fn caller_over_tcp(binary: &PathBuf, scenario: &str, target: SocketAddr, number: &str) -> Self {
+        let address = free_udp_port(IpAddr::V4(Ipv4Addr::LOCALHOST));
+        let audio = audio_socket();
+        let mut command = command(binary, scenario, address, 1, &audio, &["-s", number, "-t", "t1"]);
+        command.arg(target.to_string());
+        let child = command.spawn().expect("SIPp starts");
+        Self { child, address, audio }
+    }
+
     /// SIPp calling `target` as `scenario`, dialling `number`.
     pub fn caller(binary: &PathBuf, scenario: &str, target: SocketAddr, number: &str) -> Self {
         Self::caller_from(binary, scenario, IpAddr::V4(Ipv4Addr::LOCALHOST), target, number)

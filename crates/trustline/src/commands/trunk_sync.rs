@@ -59,6 +59,7 @@ fn edge_trunk(trunk: &SipTrunk, keys: &Keys) -> TenantTrunk {
         tenant: trunk.tenant_id,
         host: trunk.host.clone(),
         port: trunk.port,
+        transport: trunk.transport,
         sources: trunk.sources.clone(),
         caller_id: trunk.caller_id.clone(),
         login,
