@@ -27,8 +27,8 @@ macro_rules! access_review_store_for {
                 .await
                 .map_err(unavailable)?;
                 $crate::sqlx::query(
-                    "INSERT INTO access_review_items (review_id, tenant_id, user_id, role, decision)
-                     SELECT $1, tenant_id, id, role, 'pending' FROM users WHERE tenant_id = $2 AND NOT disabled",
+                    "INSERT INTO access_review_items (review_id, tenant_id, user_id, role, manual_calls, decision)
+                     SELECT $1, tenant_id, id, role, manual_calls, 'pending' FROM users WHERE tenant_id = $2 AND NOT disabled",
                 )
                 .bind(id)
                 .bind(tenant.0)
@@ -84,6 +84,7 @@ macro_rules! access_review_store_for {
                         Ok($crate::store::AccessReviewItem {
                             user_id: ::trustline_domain::UserId(c.int("user_id")?),
                             role: c.text("role")?,
+                            manual_calls: c.flag("manual_calls")?,
                             decision: c.text("decision")?,
                             decided_by: c.opt_int("decided_by")?.map(::trustline_domain::UserId),
                             decided_at: c.opt_int("decided_at")?,

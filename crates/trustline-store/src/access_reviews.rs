@@ -20,6 +20,8 @@ pub struct AccessReview {
 pub struct AccessReviewItem {
     pub user_id: UserId,
     pub role: String,
+    /// Whether the account could call numbers from the desk when the review started.
+    pub manual_calls: bool,
     /// `pending`, `confirmed` or `revoked`.
     pub decision: String,
     pub decided_by: Option<UserId>,

@@ -78,6 +78,9 @@ pub(crate) struct ReviewItemView {
     user_id: UserId,
     /// The account's role when the review started.
     role: String,
+    /// Whether an administrator had allowed it to call numbers from the
+    /// desk when the review started (roles that send calls outside always may).
+    manual_calls: bool,
     decision: ReviewState,
     decided_by: Option<UserId>,
     decided_at: Option<UnixTime>,
@@ -116,6 +119,7 @@ pub(crate) async fn show(State(state): State<AppState>, authed: Authed, ApiPath(
                 user_id: i.user_id,
                 decision: ReviewState::recorded(&i.decision)?,
                 role: i.role,
+                manual_calls: i.manual_calls,
                 decided_by: i.decided_by,
                 decided_at: i.decided_at,
             })

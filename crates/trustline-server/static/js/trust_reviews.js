@@ -19,7 +19,7 @@ async function open(id) {
   $('review').replaceChildren(el('h3', {}, `Campaign #${review.id}, due ${when(review.due_at)}`),
     el('div', { class: 'table-scroll' }, el('table', { class: 'grid' }, el('thead', {}, el('tr', {}, ['Account', 'Role', 'Decision', ''].map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, review.items.map((item) => el('tr', { 'data-user': names.get(item.user_id) },
-        el('td', {}, names.get(item.user_id) ?? item.user_id), el('td', {}, item.role), el('td', {}, item.decision),
+        el('td', {}, names.get(item.user_id) ?? item.user_id), el('td', {}, item.manual_calls ? `${item.role}, calls out` : item.role), el('td', {}, item.decision),
         el('td', {}, manage && item.decision === 'pending' && item.user_id !== me ? [decide(item, 'confirm'), decide(item, 'revoke')] : '')))))));
   $('review').hidden = false;
 }

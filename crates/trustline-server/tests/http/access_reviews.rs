@@ -22,10 +22,21 @@ async fn reviews_revoke_at_once_and_overdue_ones_escalate(engine: Engine) {
     let admin = server.signed_in(&adam).await;
     let bobs_session = server.signed_in(&bob).await;
     assert_eq!(control(&owner, "AC-07").await, ("FAIL".to_owned(), "no access review has been completed".to_owned()));
+    let granted = owner.put(&format!("/api/users/{}/manual-calls", ada.id.0), json!({ "allowed": true })).await;
+    assert_eq!(granted.status, 204, "{}", granted.body);
 
     let started = owner.post("/api/access-reviews", json!({})).await;
     assert_eq!(started.status, 201, "{}", started.body);
     let id = started.body["id"].as_i64().unwrap();
+    // Each account is reviewed with its role and its right to call out, as they were at the start.
+    let items = owner.get(&format!("/api/access-reviews/{id}")).await.body["items"].clone();
+    let rights: Vec<(i64, &str, bool)> = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["user_id"].as_i64().unwrap(), i["role"].as_str().unwrap(), i["manual_calls"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(rights, [(olive.id.0, "owner", false), (adam.id.0, "admin", false), (ada.id.0, "agent", true), (bob.id.0, "agent", false)]);
     let path = format!("/api/access-reviews/{id}/decisions");
     let own = owner.post(&path, json!({ "user_id": olive.id.0, "decision": "confirm" })).await;
     assert_eq!((own.status, own.code()), (409, "own_access"));
