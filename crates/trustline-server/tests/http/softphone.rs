@@ -564,6 +564,55 @@ async fn a_caller_handed_to_a_colleague_hears_the_colleague() {
     assert_clean(&server, &olive, &colleague, &[]).await;
 }
 
+/// An agent puts the caller on hold and hands them back to the queue: the
+/// caller hears the queue's music, not the agent, until a colleague accepts,
+/// and from then on hears the colleague (the hold does not follow them).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_handed_to_a_queue_from_hold_hears_music_then_whoever_takes_them() {
+    let Some(driver) = driver().await else { return };
+    let Some(sipp) = peers::sipp() else { return };
+    let (Floor { server, olive, sam, ada, supervisor }, edge) = phone_floor(None).await;
+    let queue = supervisor.get("/api/queues").await.body[0]["id"].as_i64().unwrap();
+    let microphones = tempfile::tempdir().unwrap();
+    // Ada starts work first, so the caller goes to her (the longest free).
+    let desk = working_desk(&driver, &server, &ada, microphones.path(), AGENT_TONE).await;
+    let colleague = working_desk(&driver, &server, &sam, microphones.path(), SUPERVISOR_TONE).await;
+    let (caller, media) = call_accepted(&sipp, &edge, &desk).await;
+    let mut far = FarAudio::on(&caller.audio);
+    let others = [CALLER_TONE, 500.0, 2000.0];
+
+    desk.press("p").await;
+    desk.wait_until("#call-state", "the hold", |t| t == "connected (on hold)").await;
+    desk.press("t").await;
+    desk.wait_until("#transfer-to", "the queues", |t| t.contains("Customer care")).await;
+    desk.select("#transfer-to", &format!("queue:{queue}")).await;
+    desk.click("#transfer-form button[type=submit]").await;
+    desk.wait_until("#call-state", "the agent's wrap-up", |t| t == "wrap up").await;
+    colleague.wait_until("#incoming", "the call offered again", |t| t.contains("Incoming call")).await;
+    let waiting: Vec<Heard> = far.listen(Duration::from_secs(2)).await.into_iter().skip(25).collect();
+    let music: f64 = MUSIC.iter().map(|note| tone_ratio(&waiting, media, *note, &[AGENT_TONE, SUPERVISOR_TONE])).fold(0.0, f64::max);
+    assert!(music > 5.0, "back in the queue, the caller hears its music ({music:.1})");
+    assert!(tone_ratio(&waiting, media, AGENT_TONE, &others) < 2.0, "and no longer the agent");
+
+    colleague.press("c").await;
+    colleague.wait_until("#call-state", "the colleague's conversation", |t| t == "connected").await;
+    assert_eq!(colleague.run(PROBE, vec![]).await, json!(true));
+    let (after, peak) = talk(&mut far, media, &colleague, 3).await;
+    let (hears_colleague, hears_agent) =
+        (tone_ratio(&after, media, SUPERVISOR_TONE, &others), tone_ratio(&after, media, AGENT_TONE, &others));
+    assert!(
+        hears_colleague > 20.0 && hears_agent < 2.0,
+        "the caller hears the colleague ({hears_colleague:.1}), not the agent ({hears_agent:.1}) nor hold music"
+    );
+    let frequency = peak["frequency"].as_f64().unwrap_or_default();
+    assert!(
+        (frequency - CALLER_TONE).abs() < 10.0 && peak["level"].as_f64().unwrap_or(-200.0) > -72.0,
+        "the colleague hears the caller: {peak}"
+    );
+    drop(caller);
+    assert_clean(&server, &olive, &colleague, &[]).await;
+}
+
 /// Attended transfer with real audio: the supervisor at the desk consults
 /// an outside number (SIPp behind the trunk) while the caller waits on
 /// hold (hearing music, not the desk), brings the caller in (a conference:
