@@ -613,6 +613,48 @@ async fn a_caller_handed_to_a_queue_from_hold_hears_music_then_whoever_takes_the
     assert_clean(&server, &olive, &colleague, &[]).await;
 }
 
+/// A caller on hold handed to an outside number (SIPp behind the trunk):
+/// once it answers, the caller and the number hear each other, not hold
+/// music and not the desk.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_handed_outside_from_hold_hears_the_number() {
+    let Some(driver) = driver().await else { return };
+    let Some(sipp) = peers::sipp() else { return };
+    let outside = Sipp::carrier(&sipp, "answered.xml", 1, &[]).await;
+    let (Floor { server, olive, sam, .. }, edge) = phone_floor(Some(outside.address)).await;
+    let microphones = tempfile::tempdir().unwrap();
+    let desk = working_desk(&driver, &server, &sam, microphones.path(), AGENT_TONE).await;
+    let (caller, media) = call_accepted(&sipp, &edge, &desk).await;
+    let mut far = FarAudio::on(&caller.audio);
+
+    desk.press("p").await;
+    desk.wait_until("#call-state", "the hold", |t| t == "connected (on hold)").await;
+    desk.press("t").await;
+    desk.wait_until("#transfer-to", "the choices", |t| t.contains("consulted first")).await;
+    desk.select("#transfer-to", "outside").await;
+    desk.run("document.getElementById('transfer-number').value = '+447700900009';", vec![]).await;
+    desk.click("#transfer-form button[type=submit]").await;
+    desk.wait_until("#call-state", "the agent's wrap-up", |t| t == "wrap up").await;
+    let mut party = FarAudio::on(&outside.audio);
+    // The edge relays what the caller says: the number hears it from the edge's port for its call.
+    let (_, first) = tokio::join!(far.speak(media, CALLER_TONE, 150), party.listen(Duration::from_secs(3)));
+    let party_media = first.first().expect("the number hears the caller through the edge").from;
+    far.drain().await;
+    party.drain().await;
+    let (caller_hears, party_hears) = tokio::join!(far.speak(media, CALLER_TONE, 100), party.speak(party_media, PARTY_TONE, 100));
+    // The first half second may still carry what was said before.
+    let (caller_hears, party_hears): (Vec<Heard>, Vec<Heard>) =
+        (caller_hears.into_iter().skip(25).collect(), party_hears.into_iter().skip(25).collect());
+    let hears_party = tone_ratio(&caller_hears, media, PARTY_TONE, &[AGENT_TONE, 500.0]);
+    let hears_caller = tone_ratio(&party_hears, party_media, CALLER_TONE, &[AGENT_TONE, 500.0]);
+    assert!(hears_party > 20.0 && hears_caller > 20.0, "handed outside, the two hear each other ({hears_party:.1}, {hears_caller:.1})");
+    let music: f64 = MUSIC.iter().map(|note| tone_ratio(&caller_hears, media, *note, &[PARTY_TONE])).fold(0.0, f64::max);
+    assert!(music < 0.5, "the caller is off hold: no music ({music:.2} of the number)");
+    assert!(tone_ratio(&caller_hears, media, AGENT_TONE, &[PARTY_TONE]) < 2.0, "and no longer hears the agent");
+    drop(caller);
+    assert_clean(&server, &olive, &desk, &[]).await;
+}
+
 /// Attended transfer with real audio: the supervisor at the desk consults
 /// an outside number (SIPp behind the trunk) while the caller waits on
 /// hold (hearing music, not the desk), brings the caller in (a conference:
