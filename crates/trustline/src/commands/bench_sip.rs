@@ -135,10 +135,14 @@ async fn edge_run(sipp: &Path, rate: u32, seconds: u32) -> anyhow::Result<SipFig
     Ok(figures)
 }
 
+/// SIPp's socket buffers, as large as the machine allows by default
+/// (`net.core.rmem_max`), so a burst is not lost in SIPp's own socket.
+const SIPP_BUFFER: &str = "4194304";
+
 /// Kamailio's tuning for the comparison: UDP workers, and shared memory
 /// for transactions (its default of 64 MB ran out above about 270 calls a
 /// second, and the calls it failed were retried for 15 s).
-const KAMAILIO_CHILDREN: u32 = 4;
+const KAMAILIO_CHILDREN: u32 = 2;
 const KAMAILIO_SHARED_MEMORY_MB: &str = "512";
 
 /// Kamailio relays every call statefully to a SIPp that answers it.
@@ -147,7 +151,7 @@ async fn kamailio_run(sipp: &Path, rate: u32, seconds: u32) -> anyhow::Result<Si
     let dir = tempfile::tempdir()?;
     let (proxy, answerer) = (free_port()?, free_port()?);
     let config = format!(
-        "#!KAMAILIO\nlisten=udp:127.0.0.1:{proxy}\nchildren={KAMAILIO_CHILDREN}\ndisable_tcp=yes\nauto_aliases=no\nlog_stderror=yes\ndebug=0\n\
+        "#!KAMAILIO\nlisten=udp:127.0.0.1:{proxy}\nchildren={KAMAILIO_CHILDREN}\ndisable_tcp=yes\nauto_aliases=no\nmaxbuffer=4194304\nlog_stderror=yes\ndebug=0\n\
          loadmodule \"tm.so\"\nloadmodule \"sl.so\"\nloadmodule \"rr.so\"\nloadmodule \"pv.so\"\nloadmodule \"textops.so\"\nloadmodule \"siputils.so\"\n\
          request_route {{\n  if (has_totag()) {{ loose_route(); t_relay(); exit; }}\n  record_route();\n\
          $du = \"sip:127.0.0.1:{answerer}\";\n  t_relay();\n}}\n"
@@ -167,7 +171,7 @@ async fn kamailio_run(sipp: &Path, rate: u32, seconds: u32) -> anyhow::Result<Si
         .spawn()
         .context("Kamailio starts")?;
     let mut answering = tokio::process::Command::new(sipp)
-        .args(["-sn", "uas", "-i", "127.0.0.1", "-p", &answerer.to_string(), "-nostdin"])
+        .args(["-sn", "uas", "-i", "127.0.0.1", "-p", &answerer.to_string(), "-nostdin", "-buff_size", SIPP_BUFFER])
         .current_dir(dir.path())
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
@@ -208,7 +212,7 @@ async fn load(sipp: &Path, target: SocketAddr, rate: u32, seconds: u32) -> anyho
         .arg(&scenario)
         .args(["-i", "127.0.0.1", "-p", &free_port()?.to_string(), "-s", "+442079460990"])
         .args(["-r", &rate.to_string(), "-m", &calls.to_string(), "-l", &(rate * 4).to_string()])
-        .args(["-trace_rtt", "-rtt_freq", "1", "-nostdin", "-timeout", &format!("{}s", seconds + 60)])
+        .args(["-trace_rtt", "-rtt_freq", "1", "-nostdin", "-buff_size", SIPP_BUFFER, "-timeout", &format!("{}s", seconds + 60)])
         .arg(target.to_string())
         .current_dir(dir.path())
         .stdin(std::process::Stdio::null())
