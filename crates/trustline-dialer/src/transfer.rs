@@ -144,17 +144,14 @@ async fn to_new_call(
     };
     let opened = opened.detail("transferred_from", id.to_string());
     let leg = engine.leg_of(id).ok_or(DeskError::LineGone)?;
-    let to_queue = matches!(to, Destination::Queue(_));
-    if to_queue {
-        // The person waits with the queue's music from now: an agent the
-        // router gives the new call to is joined to the line, never undone.
-        let _unbridged = telephony.unbridge(leg).await;
-    }
+    // The person leaves the agent's desk now and hears music until the new
+    // agent is joined (an agent the router gives the new call to is joined
+    // to the line, never undone). Taking them off hold below must not let
+    // them hear the agent they are leaving meanwhile.
+    let _unbridged = telephony.unbridge(leg).await;
     // Refused from here on, the agent is back with the person.
     let back = || async {
-        if to_queue {
-            engine.join_desk(leg, tenant, agent).await;
-        }
+        engine.join_desk(leg, tenant, agent).await;
     };
     let new_id = match engine.world.open_call(new, None, reserve.clone(), opened).await {
         Ok(new_id) => new_id,

@@ -18,6 +18,13 @@ fn code(reply: &Reply) -> (u16, Option<&str>) {
     (reply.status, reply.body["error"]["code"].as_str())
 }
 
+/// The agent hangs up, unless the simulated person already has: at the
+/// floor's speed a conversation lasts about a fifth of a second.
+async fn hang_up(agent: &trustline_testkit::TestClient, call: i64) {
+    let hung = step(agent, call, "hangup").await;
+    assert!(hung.status == 204 || code(&hung) == (409, Some("wrong_call_state")), "{}", hung.body);
+}
+
 async fn a_supervisor_calls_a_number_for_a_queue_within_the_dialing_rules(engine: Engine) {
     let f = floor(engine, 1).await;
     let care = create_queue(&f.sam, json!({ "name": "Care", "number": GENERAL })).await;
@@ -59,7 +66,7 @@ async fn a_supervisor_calls_a_number_for_a_queue_within_the_dialing_rules(engine
     let work = wait_for(sam, "/api/agent/work", |w| w["call"]["state"] == "connected").await;
     assert_eq!((work["call"]["id"].as_i64(), work["call"]["direction"].as_str()), (Some(id), Some("outbound")), "{work}");
     assert_eq!(work["contact"]["phones"][0], "+442071838750", "connected, the caller sees the number they called: {work}");
-    assert_eq!(step(sam, id, "hangup").await.status, 204);
+    hang_up(sam, id).await;
     assert_eq!(sam.post(&format!("/api/calls/{id}/disposition"), json!({ "disposition": "resolved" })).await.status, 204);
     let placed_events = raw
         .scalar(&format!(
@@ -73,7 +80,7 @@ async fn a_supervisor_calls_a_number_for_a_queue_within_the_dialing_rules(engine
     assert_eq!(again.status, 201, "{}", again.body);
     let second = wait_for(sam, "/api/agent/work", |w| w["call"]["state"] == "connected" && w["call"]["id"] != id).await;
     assert_eq!(second["call"]["contact_id"], work["call"]["contact_id"]);
-    assert_eq!(step(sam, again.body["call"].as_i64().unwrap(), "hangup").await.status, 204);
+    hang_up(sam, again.body["call"].as_i64().unwrap()).await;
     let report = sam.get(&format!("/api/reports/queues?from={}&seconds=3660", MONDAY_NOON_UTC - 60)).await.body;
     assert_eq!(report["queues"][0]["figures"]["offered"], 0, "{report}");
     let calls = sam.get(&calls_path()).await.body;
@@ -128,7 +135,7 @@ async fn an_agent_calls_out_only_while_an_administrator_allows_it(engine: Engine
     assert_eq!(placed.status, 201, "{}", placed.body);
     let id = placed.body["call"].as_i64().unwrap();
     wait_for(a0, "/api/agent/work", |w| w["call"]["state"] == "connected").await;
-    assert_eq!(step(a0, id, "hangup").await.status, 204);
+    hang_up(a0, id).await;
     assert_eq!(a0.post(&format!("/api/calls/{id}/disposition"), json!({ "disposition": "resolved" })).await.status, 204);
 
     // Taken back, the very next request is refused and dials nothing.

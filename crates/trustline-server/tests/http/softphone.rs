@@ -130,8 +130,7 @@ async fn an_agent_and_a_sip_caller_hear_each_other_through_the_desk() {
 
     let caller = Sipp::caller(&sipp, "caller_stays.xml", edge.local_addr(), QUEUE_NUMBER);
     let mut far = FarAudio::on(&caller.audio);
-    let waiting = far.listen(Duration::from_secs(1)).await;
-    let media = waiting.first().expect("the waiting caller hears the edge").from;
+    let media = far.first_source(Duration::from_secs(5)).await.expect("the waiting caller hears the edge");
     desk.wait_until("#incoming", "the incoming call", |t| t.contains("Incoming call for Customer care")).await;
     desk.press("c").await;
     desk.wait_until("#call-state", "the conversation", |t| t == "connected").await;
@@ -431,7 +430,7 @@ async fn working_desk(driver: &Driver, server: &TestServer, user: &TestUser, mic
 /// caller, and the edge's media address it hears.
 async fn call_accepted(sipp: &PathBuf, edge: &SipTelephony, desk: &Browser) -> (Sipp, SocketAddr) {
     let caller = Sipp::caller(sipp, "caller_stays.xml", edge.local_addr(), QUEUE_NUMBER);
-    let media = FarAudio::on(&caller.audio).listen(Duration::from_secs(1)).await.first().expect("the caller hears the edge").from;
+    let media = FarAudio::on(&caller.audio).first_source(Duration::from_secs(5)).await.expect("the caller hears the edge");
     desk.wait_until("#incoming", "the incoming call", |t| t.contains("Incoming call")).await;
     desk.press("c").await;
     desk.wait_until("#call-state", "the conversation", |t| t == "connected").await;
@@ -680,7 +679,7 @@ async fn a_consulted_number_hears_the_agent_then_takes_the_caller() {
     desk.wait_until("#consult-state", "the consulted party's answer", |t| t.contains("answered")).await;
     assert_accessible(&desk).await;
     let mut party = FarAudio::on(&consulted.audio);
-    let party_media = party.listen(Duration::from_secs(1)).await.first().expect("the consulted party hears the edge").from;
+    let party_media = party.first_source(Duration::from_secs(5)).await.expect("the consulted party hears the edge");
     // What the caller heard before the hold is not listened to.
     far.drain().await;
     party.drain().await;

@@ -47,6 +47,19 @@ impl<'a> FarAudio<'a> {
         heard
     }
 
+    /// Where the first RTP packet within `window` comes from, as soon as it
+    /// arrives (a loaded machine may take seconds to answer a call).
+    pub async fn first_source(&self, window: Duration) -> Option<SocketAddr> {
+        let mut buffer = [0u8; 2048];
+        let deadline = tokio::time::Instant::now() + window;
+        while let Ok(Ok((length, from))) = tokio::time::timeout_at(deadline, self.socket.recv_from(&mut buffer)).await {
+            if RtpPacket::parse(&buffer[..length]).is_ok() {
+                return Some(from);
+            }
+        }
+        None
+    }
+
     /// Throws away whatever has arrived so far.
     pub async fn drain(&self) {
         let _ = self.listen(Duration::from_millis(60)).await;
