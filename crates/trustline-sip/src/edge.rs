@@ -10,7 +10,7 @@ use crate::inbound_call;
 use crate::media_counters::MediaCounters;
 use crate::media_port::MediaPort;
 use crate::stranger_throttle::StrangerThrottle;
-use crate::trunk_directory::TrunkDirectory;
+use crate::trunk_directory::{TrunkDirectory, transport_param};
 use crate::trunk_registration::{RegistrationReport, Registrations};
 use rsipstack::EndpointBuilder;
 use rsipstack::dialog::dialog::Dialog;
@@ -129,9 +129,11 @@ impl Edge {
         };
         let requests = endpoint.incoming_transactions().map_err(|e| EdgeError::Stack(e.to_string()))?;
         let layer = Arc::new(DialogLayer::new(endpoint.inner.clone()));
-        let contact = Uri::try_from(format!("sip:trustline@{advertised}").as_str()).map_err(|e| EdgeError::Stack(e.to_string()))?;
-        let tcp_contact =
-            Uri::try_from(format!("sip:trustline@{advertised};transport=tcp").as_str()).map_err(|e| EdgeError::Stack(e.to_string()))?;
+        let contact_over = |transport| {
+            Uri::try_from(format!("sip:trustline@{advertised}{}", transport_param(transport)).as_str())
+                .map_err(|e| EdgeError::Stack(e.to_string()))
+        };
+        let (contact, tcp_contact) = (contact_over(SignallingTransport::Udp)?, contact_over(SignallingTransport::Tcp)?);
         let edge = Arc::new(Self {
             layer,
             settings,

@@ -168,7 +168,7 @@ async fn an_agent_and_a_sip_caller_hear_each_other_through_the_desk() {
     desk.press("p").await;
     desk.wait_until("#call-state", "the hold", |t| t == "connected (on hold)").await;
     let (heard, _) = talk(&mut far, media, &desk, 2).await;
-    let music: f64 = MUSIC.iter().map(|note| tone_ratio(&heard, media, *note, &[AGENT_TONE])).fold(0.0, f64::max);
+    let music = music_ratio(&heard, media, &[AGENT_TONE]);
     assert!(music > 5.0, "on hold, the caller hears music, not the agent ({music:.1})");
     desk.press("p").await;
     desk.wait_until("#call-state", "the caller back", |t| t == "connected").await;
@@ -538,27 +538,13 @@ async fn a_caller_handed_to_a_colleague_hears_the_colleague() {
     assert!(tone_ratio(&before, media, AGENT_TONE, &others) > 20.0, "the caller hears the agent first");
 
     // Handed on from hold: the colleague gets the caller off hold.
-    desk.press("p").await;
-    desk.wait_until("#call-state", "the hold", |t| t == "connected (on hold)").await;
-    desk.press("t").await;
-    desk.wait_until("#transfer-to", "the colleague ready", |t| t.contains("Test sam")).await;
+    hold_and_open_transfer(&desk, "the colleague ready", "Test sam").await;
     desk.select("#transfer-to", &format!("agent:{}", sam.id.0)).await;
     desk.click("#transfer-form button[type=submit]").await;
     desk.wait_until("#call-state", "the agent's wrap-up", |t| t == "wrap up").await;
     colleague.wait_until("#call-state", "the colleague's conversation", |t| t == "connected").await;
     assert_eq!(colleague.run(PROBE, vec![]).await, json!(true));
-    let (after, peak) = talk(&mut far, media, &colleague, 3).await;
-    let (hears_colleague, hears_agent) =
-        (tone_ratio(&after, media, SUPERVISOR_TONE, &[CALLER_TONE, 500.0, 2000.0]), tone_ratio(&after, media, AGENT_TONE, &others));
-    assert!(
-        hears_colleague > 20.0 && hears_agent < 2.0,
-        "the caller hears the colleague ({hears_colleague:.1}), not the agent ({hears_agent:.1})"
-    );
-    let frequency = peak["frequency"].as_f64().unwrap_or_default();
-    assert!(
-        (frequency - CALLER_TONE).abs() < 10.0 && peak["level"].as_f64().unwrap_or(-200.0) > -72.0,
-        "the colleague hears the caller: {peak}"
-    );
+    caller_and_colleague_hear_each_other(&mut far, media, &colleague).await;
     drop(caller);
     assert_clean(&server, &olive, &colleague, &[]).await;
 }
@@ -580,34 +566,20 @@ async fn a_caller_handed_to_a_queue_from_hold_hears_music_then_whoever_takes_the
     let mut far = FarAudio::on(&caller.audio);
     let others = [CALLER_TONE, 500.0, 2000.0];
 
-    desk.press("p").await;
-    desk.wait_until("#call-state", "the hold", |t| t == "connected (on hold)").await;
-    desk.press("t").await;
-    desk.wait_until("#transfer-to", "the queues", |t| t.contains("Customer care")).await;
+    hold_and_open_transfer(&desk, "the queues", "Customer care").await;
     desk.select("#transfer-to", &format!("queue:{queue}")).await;
     desk.click("#transfer-form button[type=submit]").await;
     desk.wait_until("#call-state", "the agent's wrap-up", |t| t == "wrap up").await;
     colleague.wait_until("#incoming", "the call offered again", |t| t.contains("Incoming call")).await;
     let waiting: Vec<Heard> = far.listen(Duration::from_secs(2)).await.into_iter().skip(25).collect();
-    let music: f64 = MUSIC.iter().map(|note| tone_ratio(&waiting, media, *note, &[AGENT_TONE, SUPERVISOR_TONE])).fold(0.0, f64::max);
+    let music = music_ratio(&waiting, media, &[AGENT_TONE, SUPERVISOR_TONE]);
     assert!(music > 5.0, "back in the queue, the caller hears its music ({music:.1})");
     assert!(tone_ratio(&waiting, media, AGENT_TONE, &others) < 2.0, "and no longer the agent");
 
     colleague.press("c").await;
     colleague.wait_until("#call-state", "the colleague's conversation", |t| t == "connected").await;
     assert_eq!(colleague.run(PROBE, vec![]).await, json!(true));
-    let (after, peak) = talk(&mut far, media, &colleague, 3).await;
-    let (hears_colleague, hears_agent) =
-        (tone_ratio(&after, media, SUPERVISOR_TONE, &others), tone_ratio(&after, media, AGENT_TONE, &others));
-    assert!(
-        hears_colleague > 20.0 && hears_agent < 2.0,
-        "the caller hears the colleague ({hears_colleague:.1}), not the agent ({hears_agent:.1}) nor hold music"
-    );
-    let frequency = peak["frequency"].as_f64().unwrap_or_default();
-    assert!(
-        (frequency - CALLER_TONE).abs() < 10.0 && peak["level"].as_f64().unwrap_or(-200.0) > -72.0,
-        "the colleague hears the caller: {peak}"
-    );
+    caller_and_colleague_hear_each_other(&mut far, media, &colleague).await;
     drop(caller);
     assert_clean(&server, &olive, &colleague, &[]).await;
 }
@@ -626,10 +598,7 @@ async fn a_caller_handed_outside_from_hold_hears_the_number() {
     let (caller, media) = call_accepted(&sipp, &edge, &desk).await;
     let mut far = FarAudio::on(&caller.audio);
 
-    desk.press("p").await;
-    desk.wait_until("#call-state", "the hold", |t| t == "connected (on hold)").await;
-    desk.press("t").await;
-    desk.wait_until("#transfer-to", "the choices", |t| t.contains("consulted first")).await;
+    hold_and_open_transfer(&desk, "the choices", "consulted first").await;
     desk.select("#transfer-to", "outside").await;
     desk.run("document.getElementById('transfer-number').value = '+447700900009';", vec![]).await;
     desk.click("#transfer-form button[type=submit]").await;
@@ -640,18 +609,60 @@ async fn a_caller_handed_outside_from_hold_hears_the_number() {
     let party_media = first.first().expect("the number hears the caller through the edge").from;
     far.drain().await;
     party.drain().await;
-    let (caller_hears, party_hears) = tokio::join!(far.speak(media, CALLER_TONE, 100), party.speak(party_media, PARTY_TONE, 100));
-    // The first half second may still carry what was said before.
-    let (caller_hears, party_hears): (Vec<Heard>, Vec<Heard>) =
-        (caller_hears.into_iter().skip(25).collect(), party_hears.into_iter().skip(25).collect());
+    let (caller_hears, party_hears) = caller_and_party_speak(&mut far, media, &mut party, party_media).await;
     let hears_party = tone_ratio(&caller_hears, media, PARTY_TONE, &[AGENT_TONE, 500.0]);
     let hears_caller = tone_ratio(&party_hears, party_media, CALLER_TONE, &[AGENT_TONE, 500.0]);
     assert!(hears_party > 20.0 && hears_caller > 20.0, "handed outside, the two hear each other ({hears_party:.1}, {hears_caller:.1})");
-    let music: f64 = MUSIC.iter().map(|note| tone_ratio(&caller_hears, media, *note, &[PARTY_TONE])).fold(0.0, f64::max);
+    let music = music_ratio(&caller_hears, media, &[PARTY_TONE]);
     assert!(music < 0.5, "the caller is off hold: no music ({music:.2} of the number)");
     assert!(tone_ratio(&caller_hears, media, AGENT_TONE, &[PARTY_TONE]) < 2.0, "and no longer hears the agent");
     drop(caller);
     assert_clean(&server, &olive, &desk, &[]).await;
+}
+
+/// How loud the hold music is in what `media` sent, against `others`: its
+/// loudest note's ratio.
+fn music_ratio(heard: &[Heard], media: SocketAddr, others: &[f64]) -> f64 {
+    MUSIC.iter().map(|note| tone_ratio(heard, media, *note, others)).fold(0.0, f64::max)
+}
+
+/// The agent at `desk` puts the caller on hold and opens the transfer
+/// choices, once they list `listing`.
+async fn hold_and_open_transfer(desk: &Browser, what: &str, listing: &str) {
+    desk.press("p").await;
+    desk.wait_until("#call-state", "the hold", |t| t == "connected (on hold)").await;
+    desk.press("t").await;
+    desk.wait_until("#transfer-to", what, |t| t.contains(listing)).await;
+}
+
+/// The caller speaks for 3 s: they hear the colleague (1.6 kHz), not the
+/// agent they left nor hold music, and the colleague's desk plays them.
+async fn caller_and_colleague_hear_each_other(far: &mut FarAudio<'_>, media: SocketAddr, colleague: &Browser) {
+    let others = [CALLER_TONE, 500.0, 2000.0];
+    let (after, peak) = talk(far, media, colleague, 3).await;
+    let (hears_colleague, hears_agent) =
+        (tone_ratio(&after, media, SUPERVISOR_TONE, &others), tone_ratio(&after, media, AGENT_TONE, &others));
+    assert!(
+        hears_colleague > 20.0 && hears_agent < 2.0,
+        "the caller hears the colleague ({hears_colleague:.1}), not the agent ({hears_agent:.1}) nor hold music"
+    );
+    let frequency = peak["frequency"].as_f64().unwrap_or_default();
+    assert!(
+        (frequency - CALLER_TONE).abs() < 10.0 && peak["level"].as_f64().unwrap_or(-200.0) > -72.0,
+        "the colleague hears the caller: {peak}"
+    );
+}
+
+/// The caller and an outside party each speak for 2 s: what each heard,
+/// less the first half second (it may still carry what was said before).
+async fn caller_and_party_speak(
+    far: &mut FarAudio<'_>,
+    media: SocketAddr,
+    party: &mut FarAudio<'_>,
+    party_media: SocketAddr,
+) -> (Vec<Heard>, Vec<Heard>) {
+    let (caller_hears, party_hears) = tokio::join!(far.speak(media, CALLER_TONE, 100), party.speak(party_media, PARTY_TONE, 100));
+    (caller_hears.into_iter().skip(25).collect(), party_hears.into_iter().skip(25).collect())
 }
 
 /// Attended transfer with real audio: the supervisor at the desk consults
@@ -730,10 +741,7 @@ async fn a_consulted_number_hears_the_agent_then_takes_the_caller() {
     desk.wait_until("#call-state", "the agent's wrap-up", |t| t == "wrap up").await;
     far.drain().await;
     party.drain().await;
-    let (caller_hears, party_hears) = tokio::join!(far.speak(media, CALLER_TONE, 100), party.speak(party_media, PARTY_TONE, 100));
-    // The first half second may still carry what was said before.
-    let (caller_hears, party_hears): (Vec<Heard>, Vec<Heard>) =
-        (caller_hears.into_iter().skip(25).collect(), party_hears.into_iter().skip(25).collect());
+    let (caller_hears, party_hears) = caller_and_party_speak(&mut far, media, &mut party, party_media).await;
     let hears_party = tone_ratio(&caller_hears, media, PARTY_TONE, &[AGENT_TONE, 500.0]);
     let hears_caller = tone_ratio(&party_hears, party_media, CALLER_TONE, &[AGENT_TONE, 500.0]);
     assert!(hears_party > 20.0 && hears_caller > 20.0, "handed over, the two hear each other ({hears_party:.1}, {hears_caller:.1})");

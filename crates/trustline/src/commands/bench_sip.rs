@@ -135,9 +135,9 @@ async fn edge_run(sipp: &Path, rate: u32, seconds: u32) -> anyhow::Result<SipFig
     Ok(figures)
 }
 
-/// SIPp's socket buffers, as large as the machine allows by default
-/// (`net.core.rmem_max`), so a burst is not lost in SIPp's own socket.
-const SIPP_BUFFER: &str = "4194304";
+/// SIPp's and Kamailio's socket buffers, as large as the machine allows by
+/// default (`net.core.rmem_max`), so a burst is not lost in a socket.
+const SOCKET_BUFFER_BYTES: &str = "4194304";
 
 /// Kamailio's tuning for the comparison: one UDP worker per core (four on
 /// two cores failed calls from 500 a second), and shared memory for
@@ -152,7 +152,7 @@ async fn kamailio_run(sipp: &Path, rate: u32, seconds: u32) -> anyhow::Result<Si
     let dir = tempfile::tempdir()?;
     let (proxy, answerer) = (free_port()?, free_port()?);
     let config = format!(
-        "#!KAMAILIO\nlisten=udp:127.0.0.1:{proxy}\nchildren={KAMAILIO_CHILDREN}\ndisable_tcp=yes\nauto_aliases=no\nmaxbuffer=4194304\nlog_stderror=yes\ndebug=0\n\
+        "#!KAMAILIO\nlisten=udp:127.0.0.1:{proxy}\nchildren={KAMAILIO_CHILDREN}\ndisable_tcp=yes\nauto_aliases=no\nmaxbuffer={SOCKET_BUFFER_BYTES}\nlog_stderror=yes\ndebug=0\n\
          loadmodule \"tm.so\"\nloadmodule \"sl.so\"\nloadmodule \"rr.so\"\nloadmodule \"pv.so\"\nloadmodule \"textops.so\"\nloadmodule \"siputils.so\"\n\
          request_route {{\n  if (has_totag()) {{ loose_route(); t_relay(); exit; }}\n  record_route();\n\
          $du = \"sip:127.0.0.1:{answerer}\";\n  t_relay();\n}}\n"
@@ -172,7 +172,7 @@ async fn kamailio_run(sipp: &Path, rate: u32, seconds: u32) -> anyhow::Result<Si
         .spawn()
         .context("Kamailio starts")?;
     let mut answering = tokio::process::Command::new(sipp)
-        .args(["-sn", "uas", "-i", "127.0.0.1", "-p", &answerer.to_string(), "-nostdin", "-buff_size", SIPP_BUFFER])
+        .args(["-sn", "uas", "-i", "127.0.0.1", "-p", &answerer.to_string(), "-nostdin", "-buff_size", SOCKET_BUFFER_BYTES])
         .current_dir(dir.path())
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
@@ -213,7 +213,7 @@ async fn load(sipp: &Path, target: SocketAddr, rate: u32, seconds: u32) -> anyho
         .arg(&scenario)
         .args(["-i", "127.0.0.1", "-p", &free_port()?.to_string(), "-s", "+442079460990"])
         .args(["-r", &rate.to_string(), "-m", &calls.to_string(), "-l", &(rate * 4).to_string()])
-        .args(["-trace_rtt", "-rtt_freq", "1", "-nostdin", "-buff_size", SIPP_BUFFER, "-timeout", &format!("{}s", seconds + 60)])
+        .args(["-trace_rtt", "-rtt_freq", "1", "-nostdin", "-buff_size", SOCKET_BUFFER_BYTES, "-timeout", &format!("{}s", seconds + 60)])
         .arg(target.to_string())
         .current_dir(dir.path())
         .stdin(std::process::Stdio::null())
