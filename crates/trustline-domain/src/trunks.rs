@@ -14,7 +14,6 @@ const MAX_NAME: usize = 80;
 const MAX_HOST: usize = 253;
 /// A carrier names a handful of signalling addresses; more is a mistake.
 pub const MAX_SOURCES: usize = 16;
-pub const DEFAULT_PORT: u16 = 5060;
 
 /// A public DNS name, lower case: what the strict destination policy
 /// accepts as a trunk's host, and nothing else.
@@ -41,7 +40,7 @@ pub struct TrunkInput {
     /// Where calls are sent: the carrier's proxy or session border controller.
     #[schemars(with = "TrunkHost")]
     pub host: String,
-    /// Default 5060.
+    /// Default 5060, or 5061 over TLS.
     #[schemars(range(min = 1, max = 65535))]
     pub port: Option<u16>,
     /// How SIP reaches the carrier and the carrier this side. Default `udp`.
@@ -83,13 +82,17 @@ pub struct DigestInput {
 
 /// How SIP travels between this side and a trunk's carrier. Over TCP the
 /// edge opens the connection for its calls and takes the carrier's own on
-/// its SIP port (the same number as UDP).
+/// its SIP port (the same number as UDP). Over TLS the carrier's
+/// certificate must name the trunk's host and chain to a trusted
+/// authority, and the carrier's own connections come to the edge's TLS
+/// port.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SignallingTransport {
     #[default]
     Udp,
     Tcp,
+    Tls,
 }
 
 impl SignallingTransport {
@@ -97,6 +100,15 @@ impl SignallingTransport {
         match self {
             Self::Udp => "udp",
             Self::Tcp => "tcp",
+            Self::Tls => "tls",
+        }
+    }
+
+    /// The port a carrier listens on when its trunk names none (RFC 3261 §19.1.2).
+    pub fn default_port(self) -> u16 {
+        match self {
+            Self::Udp | Self::Tcp => 5060,
+            Self::Tls => 5061,
         }
     }
 
@@ -105,6 +117,7 @@ impl SignallingTransport {
         match text {
             "udp" => Some(Self::Udp),
             "tcp" => Some(Self::Tcp),
+            "tls" => Some(Self::Tls),
             _ => None,
         }
     }
@@ -203,7 +216,7 @@ impl TrunkInput {
         let mut errors = Vec::new();
         let name = required_text("name", &self.name, MAX_NAME, &mut errors);
         let host = trunk_host(&self.host, policy).map_err(|reason| errors.push(FieldError::new("host", reason))).ok();
-        let port = self.port.unwrap_or(DEFAULT_PORT);
+        let port = self.port.unwrap_or(self.transport.default_port());
         if port == 0 {
             errors.push(FieldError::new("port", "must be 1 to 65535"));
         }
@@ -277,8 +290,10 @@ mod tests {
         assert_eq!(trunk.caller_id.unwrap().as_str(), "+442079460990");
         assert!(!format!("{:?}", trunk.digest).contains("s3cret"), "the password stays out of debug output");
         let plain = input("sip.carrier.example").validate(STRICT).unwrap();
-        assert_eq!((plain.port, plain.transport), (DEFAULT_PORT, SignallingTransport::Udp));
-        for transport in [SignallingTransport::Udp, SignallingTransport::Tcp] {
+        assert_eq!((plain.port, plain.transport), (5060, SignallingTransport::Udp));
+        let secure = TrunkInput { transport: SignallingTransport::Tls, ..input("sip.carrier.example") }.validate(STRICT).unwrap();
+        assert_eq!(secure.port, 5061, "TLS's own port when none is named");
+        for transport in [SignallingTransport::Udp, SignallingTransport::Tcp, SignallingTransport::Tls] {
             assert_eq!(SignallingTransport::parse(transport.as_str()), Some(transport));
         }
         assert_eq!(SignallingTransport::parse("sctp"), None);

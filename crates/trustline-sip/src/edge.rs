@@ -1,4 +1,5 @@
-//! The SIP endpoint itself: one UDP socket, the transaction and dialog
+//! The SIP endpoint itself: one port for UDP and TCP (and a TLS port when
+//! the installation has a certificate), the transaction and dialog
 //! layers of the SIP stack, and the loop that hands each request that
 //! starts no transaction of ours to the right place.
 
@@ -10,7 +11,7 @@ use crate::inbound_call;
 use crate::media_counters::MediaCounters;
 use crate::media_port::MediaPort;
 use crate::stranger_throttle::StrangerThrottle;
-use crate::trunk_directory::{TrunkDirectory, transport_param};
+use crate::trunk_directory::{NamesUnderTheRule, TrunkDirectory, transport_param};
 use crate::trunk_registration::{RegistrationReport, Registrations};
 use rsipstack::EndpointBuilder;
 use rsipstack::dialog::dialog::Dialog;
@@ -43,9 +44,12 @@ pub(crate) struct Edge {
     pub advertised: SocketAddr,
     /// Where the search for a free RTP port in the configured range starts.
     next_rtp_port: AtomicU32,
-    /// Where the carrier reaches this side, over UDP and over TCP.
+    /// Where the carrier reaches this side, over UDP, TCP and TLS.
     contact: Uri,
     tcp_contact: Uri,
+    tls_contact: Option<Uri>,
+    /// The TLS port's address, when there is one.
+    pub tls_local: Option<SocketAddr>,
     pub calls: CallTable,
     pub desks: Desks,
     pub trunks: Arc<TrunkDirectory>,
@@ -100,7 +104,8 @@ impl Edge {
         registration_reports: mpsc::Sender<RegistrationReport>,
     ) -> Result<Arc<Self>, EdgeError> {
         let listen = settings.listen;
-        let transport = TransportLayer::new(stop.child_token());
+        let trunks = Arc::new(TrunkDirectory::new(settings.trunk.clone(), settings.tenant_trunk_destinations, settings.tls.is_some()));
+        let transport = TransportLayer::new_with_domain_resolver(stop.child_token(), Box::new(NamesUnderTheRule(trunks.clone())));
         let external = match settings.public_ip {
             Some(_) if listen.port() == 0 => return Err(EdgeError::PublicNeedsPort),
             Some(ip) => Some(SocketAddr::new(ip, listen.port())),
@@ -110,7 +115,16 @@ impl Edge {
         let advertised = external.unwrap_or(local);
         transport.add_transport(udp.into());
         transport.add_transport(tcp.into());
-        let trunks = Arc::new(TrunkDirectory::new(settings.trunk.clone(), settings.tenant_trunk_destinations));
+        let tls_local = match &settings.tls {
+            Some(tls) => {
+                tls.check()?;
+                let (listener, tls_local) = tls.listener(listen.ip(), settings.public_ip).await?;
+                transport.set_tls_config(tls.stack_config());
+                transport.add_transport(listener.into());
+                Some(tls_local)
+            }
+            None => None,
+        };
         let option = EndpointOption { t1: settings.t1, t1x64: settings.t1 * 64, ..EndpointOption::default() };
         let endpoint = EndpointBuilder::new()
             .with_cancel_token(stop.clone())
@@ -129,11 +143,13 @@ impl Edge {
         };
         let requests = endpoint.incoming_transactions().map_err(|e| EdgeError::Stack(e.to_string()))?;
         let layer = Arc::new(DialogLayer::new(endpoint.inner.clone()));
-        let contact_over = |transport| {
-            Uri::try_from(format!("sip:trustline@{advertised}{}", transport_param(transport)).as_str())
-                .map_err(|e| EdgeError::Stack(e.to_string()))
+        let contact_over = |transport, at: SocketAddr| {
+            Uri::try_from(format!("sip:trustline@{at}{}", transport_param(transport)).as_str()).map_err(|e| EdgeError::Stack(e.to_string()))
         };
-        let (contact, tcp_contact) = (contact_over(SignallingTransport::Udp)?, contact_over(SignallingTransport::Tcp)?);
+        let (contact, tcp_contact) = (contact_over(SignallingTransport::Udp, advertised)?, contact_over(SignallingTransport::Tcp, advertised)?);
+        let tls_contact = tls_local
+            .map(|tls_local| contact_over(SignallingTransport::Tls, SocketAddr::new(advertised.ip(), tls_local.port())))
+            .transpose()?;
         let edge = Arc::new(Self {
             layer,
             settings,
@@ -142,6 +158,8 @@ impl Edge {
             next_rtp_port: AtomicU32::new(0),
             contact,
             tcp_contact,
+            tls_contact,
+            tls_local,
             calls: CallTable::default(),
             desks: Desks::default(),
             trunks,
@@ -155,11 +173,14 @@ impl Edge {
         Ok(edge)
     }
 
-    /// The Contact of a dialog whose SIP travels over `transport`.
+    /// The Contact of a dialog whose SIP travels over `transport`. No
+    /// dialog travels over TLS without a TLS port: the trunk directory
+    /// sends no call over it, and nothing arrives on it.
     pub fn contact_for(&self, transport: SignallingTransport) -> Uri {
-        match transport {
-            SignallingTransport::Udp => self.contact.clone(),
-            SignallingTransport::Tcp => self.tcp_contact.clone(),
+        match (transport, &self.tls_contact) {
+            (SignallingTransport::Tls, Some(contact)) => contact.clone(),
+            (SignallingTransport::Tcp, _) => self.tcp_contact.clone(),
+            _ => self.contact.clone(),
         }
     }
 
@@ -238,11 +259,15 @@ async fn answer_requests(edge: Arc<Edge>, mut requests: TransactionReceiver, swi
 }
 
 /// How a request travelled: the transport its top Via names (what the
-/// transport layer received it on). Anything but TCP is answered as UDP.
+/// transport layer received it on). Anything but TCP or TLS is answered as UDP.
 pub(crate) fn signalling_of(tx: &Transaction) -> SignallingTransport {
     let transport =
         tx.original.via_header().ok().and_then(|via| rsipstack::sip::headers::ToTypedHeader::typed(via).ok()).map(|via| via.transport);
-    if transport == Some(rsipstack::sip::Transport::Tcp) { SignallingTransport::Tcp } else { SignallingTransport::Udp }
+    match transport {
+        Some(rsipstack::sip::Transport::Tcp) => SignallingTransport::Tcp,
+        Some(rsipstack::sip::Transport::Tls) => SignallingTransport::Tls,
+        _ => SignallingTransport::Udp,
+    }
 }
 
 /// The address a request really came from: the top Via as the transport

@@ -1,6 +1,7 @@
 //! Where the SIP edge listens, where its audio goes, and the carrier trunk
 //! it places calls through and accepts calls from.
 
+use crate::signalling_tls::SignallingTls;
 use std::net::{IpAddr, SocketAddr};
 use std::ops::RangeInclusive;
 use std::time::Duration;
@@ -33,6 +34,8 @@ pub struct EdgeSettings {
     /// Where agents' softphones connect, if they may: a UDP port on
     /// `media_ip` (announced as `public_ip` behind NAT).
     pub softphones: Option<SoftphonePlace>,
+    /// SIP over TLS with carriers, when the installation has a certificate.
+    pub tls: Option<SignallingTls>,
 }
 
 /// The softphone port and how many desks it serves at once.
@@ -56,6 +59,7 @@ impl EdgeSettings {
             rtp_ports: None,
             t1: Duration::from_millis(500),
             softphones: None,
+            tls: None,
         }
     }
 }

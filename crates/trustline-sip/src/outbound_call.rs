@@ -12,13 +12,12 @@ use crate::call_progress;
 use crate::call_table::Call;
 use crate::edge::Edge;
 use crate::reason::Reason;
-use crate::trunk_directory::{Carrier, Route, stack_transport, transport_param};
+use crate::trunk_directory::{Carrier, Route, transport_param};
 use rsipstack::dialog::authenticate::Credential;
 use rsipstack::dialog::dialog::{DialogState, DialogStateReceiver};
 use rsipstack::dialog::invitation::{InviteAsyncResult, InviteOption};
 use rsipstack::dialog::invite_dialog::InviteDialog;
 use rsipstack::sip::{Header, HeadersExt, Response, StatusCode, StatusCodeKind, Uri};
-use rsipstack::transport::SipAddr;
 use std::collections::VecDeque;
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -74,7 +73,7 @@ impl Attempt {
         let option = InviteOption {
             caller: uri(format!("sip:{from}@{}", edge.advertised))?,
             callee: uri(format!("sip:{}@{}{}", self.to, route.host, transport_param(route.transport)))?,
-            destination: Some(SipAddr { r#type: Some(stack_transport(route.transport)), addr: route.destination.into() }),
+            destination: Some(route.next_hop),
             // Answers the carrier's digest challenge (401 or 407), if it makes one.
             credential: route.login.map(|login| Credential {
                 username: login.username,

@@ -44,6 +44,11 @@ impl SipTelephony {
         self.edge.local
     }
 
+    /// The address SIP over TLS listens on, when the edge has a certificate.
+    pub fn tls_addr(&self) -> Option<SocketAddr> {
+        self.edge.tls_local
+    }
+
     /// Seats a virtual agent at `agent`'s desk: calls bridged to it hear a
     /// recorded greeting (the demo's floor agents).
     pub fn seat_virtual_agent(&self, tenant: TenantId, agent: UserId) {

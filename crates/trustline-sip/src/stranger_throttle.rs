@@ -63,7 +63,7 @@ mod tests {
     /// The installation's trunk calls from 192.0.2.1, a tenant's from 192.0.2.2.
     fn throttle() -> StrangerThrottle {
         let installation = crate::Trunk { proxy: None, sources: vec!["192.0.2.1".parse().unwrap()] };
-        let trunks = Arc::new(TrunkDirectory::new(installation, Default::default()));
+        let trunks = Arc::new(TrunkDirectory::new(installation, Default::default(), false));
         let tenant = crate::TenantTrunk {
             id: 1,
             tenant: trustline_domain::TenantId(1),

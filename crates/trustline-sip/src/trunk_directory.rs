@@ -5,6 +5,9 @@
 //! installation's.
 
 use crate::edge_settings::Trunk;
+use rsipstack::sip::Host;
+use rsipstack::transport::SipAddr;
+use rsipstack::transport::transport_layer::DomainResolver;
 use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, RwLock};
@@ -60,7 +63,10 @@ pub(crate) enum Carrier {
 pub(crate) struct Route {
     /// The host the request URI names.
     pub host: String,
+    /// The address the carrier was found at now, which its audio comes from.
     pub destination: SocketAddr,
+    /// Where the stack sends the INVITE: see [`next_hop`].
+    pub next_hop: SipAddr,
     pub transport: SignallingTransport,
     pub caller_id: Option<String>,
     pub login: Option<TrunkLogin>,
@@ -77,12 +83,14 @@ pub(crate) struct TrunkDirectory {
     installation: Trunk,
     /// Where tenants' trunks may send calls (their hosts are theirs to choose).
     policy: DestinationPolicy,
+    /// Whether the edge can signal over TLS (it has a certificate).
+    tls: bool,
     tenants: RwLock<Arc<TenantTable>>,
 }
 
 impl TrunkDirectory {
-    pub fn new(installation: Trunk, policy: DestinationPolicy) -> Self {
-        Self { installation, policy, tenants: RwLock::default() }
+    pub fn new(installation: Trunk, policy: DestinationPolicy, tls: bool) -> Self {
+        Self { installation, policy, tls, tenants: RwLock::default() }
     }
 
     /// Serves `trunks` from now on, in place of those served so far; a
@@ -131,6 +139,7 @@ impl TrunkDirectory {
             Carrier::Installation(proxy) => Ok(Route {
                 host: proxy.to_string(),
                 destination: *proxy,
+                next_hop: SipAddr { r#type: Some(rsipstack::sip::Transport::Udp), addr: (*proxy).into() },
                 transport: SignallingTransport::Udp,
                 caller_id: None,
                 login: None,
@@ -140,6 +149,7 @@ impl TrunkDirectory {
                 Ok(Route {
                     host: host_port(trunk),
                     destination,
+                    next_hop: next_hop(trunk, destination),
                     transport: trunk.transport,
                     caller_id: trunk.caller_id.clone(),
                     login: trunk.login.clone(),
@@ -167,13 +177,61 @@ impl TrunkDirectory {
     /// Where requests to a tenant's trunk go: its host resolved now, the
     /// first address the destination rule allows.
     pub async fn destination(&self, trunk: &TenantTrunk) -> Result<SocketAddr, TelephonyError> {
-        let found = tokio::net::lookup_host((trunk.host.as_str(), trunk.port))
+        if trunk.transport == SignallingTransport::Tls && !self.tls {
+            return Err(TelephonyError::Unavailable(
+                "the trunk signals over TLS and this installation has no SIP certificate (serve --sip-tls-cert)".into(),
+            ));
+        }
+        self.allowed_address(&trunk.host, trunk.port).await
+    }
+
+    /// `host` resolved now: the first of its addresses the destination
+    /// rule allows. The one rule for every name SIP is sent to.
+    async fn allowed_address(&self, host: &str, port: u16) -> Result<SocketAddr, TelephonyError> {
+        let found = tokio::net::lookup_host((host, port))
             .await
-            .map_err(|e| TelephonyError::Unavailable(format!("the trunk's host {} does not resolve: {e}", trunk.host)))?;
+            .map_err(|e| TelephonyError::Unavailable(format!("the trunk's host {host} does not resolve: {e}")))?;
         found
             .into_iter()
             .find(|address| address_allowed(address.ip(), self.policy))
-            .ok_or_else(|| TelephonyError::Unavailable(format!("the trunk's host {} resolves to no address calls may go to", trunk.host)))
+            .ok_or_else(|| TelephonyError::Unavailable(format!("the trunk's host {host} resolves to no address calls may go to")))
+    }
+}
+
+/// Where the stack sends requests to `trunk`, found at `resolved`: that
+/// address, except over TLS to a named host, where the stack is handed the
+/// name so the carrier's certificate is checked against it (and resolves
+/// it again through [`NamesUnderTheRule`]).
+pub(crate) fn next_hop(trunk: &TenantTrunk, resolved: SocketAddr) -> SipAddr {
+    let transport = Some(stack_transport(trunk.transport));
+    match (trunk.transport, trunk.host.parse::<IpAddr>()) {
+        (SignallingTransport::Tls, Err(_)) => SipAddr {
+            r#type: transport,
+            addr: rsipstack::sip::HostWithPort { host: Host::Domain(trunk.host.clone().into()), port: Some(trunk.port.into()) },
+        },
+        _ => SipAddr { r#type: transport, addr: resolved.into() },
+    }
+}
+
+/// How the SIP stack resolves the names it is handed (a TLS trunk's host,
+/// a carrier's Contact or Record-Route given by name): under the same
+/// destination rule as a trunk's host, so no name sends SIP where a trunk
+/// could not.
+pub(crate) struct NamesUnderTheRule(pub Arc<TrunkDirectory>);
+
+#[async_trait::async_trait]
+impl DomainResolver for NamesUnderTheRule {
+    async fn resolve(&self, target: &SipAddr) -> rsipstack::Result<SipAddr> {
+        let Host::Domain(name) = &target.addr.host else { return Ok(target.clone()) };
+        let secure = target.r#type == Some(rsipstack::sip::Transport::Tls);
+        let default = if secure { SignallingTransport::Tls } else { SignallingTransport::Udp }.default_port();
+        let port = target.addr.port.as_ref().map_or(default, |port| port.value());
+        let address = self
+            .0
+            .allowed_address(&name.to_string(), port)
+            .await
+            .map_err(|e| rsipstack::Error::DnsResolutionError(e.to_string()))?;
+        Ok(SipAddr { r#type: target.r#type, addr: address.into() })
     }
 }
 
@@ -188,6 +246,7 @@ pub(crate) fn transport_param(transport: SignallingTransport) -> &'static str {
     match transport {
         SignallingTransport::Udp => "",
         SignallingTransport::Tcp => ";transport=tcp",
+        SignallingTransport::Tls => ";transport=tls",
     }
 }
 
@@ -196,6 +255,7 @@ pub(crate) fn stack_transport(transport: SignallingTransport) -> rsipstack::sip:
     match transport {
         SignallingTransport::Udp => rsipstack::sip::Transport::Udp,
         SignallingTransport::Tcp => rsipstack::sip::Transport::Tcp,
+        SignallingTransport::Tls => rsipstack::sip::Transport::Tls,
     }
 }
 
@@ -218,7 +278,7 @@ mod tests {
 
     fn directory(proxy: Option<&str>, policy: DestinationPolicy) -> TrunkDirectory {
         let installation = Trunk { proxy: proxy.map(|p| p.parse().unwrap()), sources: vec!["192.0.2.1".parse().unwrap()] };
-        TrunkDirectory::new(installation, policy)
+        TrunkDirectory::new(installation, policy, false)
     }
 
     #[test]
@@ -258,5 +318,41 @@ mod tests {
             let refused = strict.first_route(strict.carriers(TenantId(tenant))).await.err().map(|e| e.to_string()).unwrap_or_default();
             assert!(refused.contains("no address calls may go to"), "{tenant}: {refused}");
         }
+    }
+
+    #[tokio::test]
+    async fn a_tls_trunk_is_reached_by_its_name_and_only_with_a_certificate() {
+        let open = DestinationPolicy { allow_private: true };
+        let secure = |host: &str| TenantTrunk { transport: SignallingTransport::Tls, ..trunk(1, host, &[]) };
+        let installation = Trunk { proxy: None, sources: Vec::new() };
+        let without = TrunkDirectory::new(installation.clone(), open, false);
+        without.replace(vec![secure("localhost")]);
+        let refused = without.first_route(without.carriers(TenantId(1))).await.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(refused.contains("no SIP certificate"), "{refused}");
+
+        let with = TrunkDirectory::new(installation, open, true);
+        with.replace(vec![secure("localhost"), secure("127.0.0.1")]);
+        let (named, rest) = with.first_route(with.carriers(TenantId(1))).await.unwrap();
+        assert_eq!(named.next_hop.addr.to_string(), "localhost:5070", "the certificate is checked against the name");
+        assert_eq!(named.next_hop.r#type, Some(rsipstack::sip::Transport::Tls));
+        assert_eq!(named.destination, "127.0.0.1:5070".parse().unwrap());
+        let (addressed, _) = with.first_route(rest).await.unwrap();
+        assert_eq!(addressed.next_hop.addr.to_string(), "127.0.0.1:5070");
+    }
+
+    #[tokio::test]
+    async fn names_the_stack_resolves_are_held_to_the_destination_rule() {
+        let target = |host: &str, port: Option<u16>, transport| SipAddr {
+            r#type: Some(transport),
+            addr: rsipstack::sip::HostWithPort { host: Host::Domain(host.to_owned().into()), port: port.map(Into::into) },
+        };
+        let strict = NamesUnderTheRule(Arc::new(directory(None, DestinationPolicy::default())));
+        let refused = strict.resolve(&target("localhost", Some(5060), rsipstack::sip::Transport::Udp)).await;
+        assert!(refused.is_err(), "a carrier's Contact naming localhost is not followed");
+        let open = NamesUnderTheRule(Arc::new(directory(None, DestinationPolicy { allow_private: true })));
+        let found = open.resolve(&target("localhost", None, rsipstack::sip::Transport::Tls)).await.unwrap();
+        assert_eq!((found.addr.to_string(), found.r#type), ("127.0.0.1:5061".to_owned(), Some(rsipstack::sip::Transport::Tls)));
+        let found = open.resolve(&target("localhost", None, rsipstack::sip::Transport::Udp)).await.unwrap();
+        assert_eq!(found.addr.to_string(), "127.0.0.1:5060");
     }
 }

@@ -14,6 +14,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use trustline_domain::TenantId;
+use trustline_domain::trunks::SignallingTransport;
 use zeroize::Zeroizing;
 
 /// The registration lifetime asked for, in seconds; it is renewed at 75 %.
@@ -134,7 +135,9 @@ async fn keep_registered(
     };
     let credential = Credential { username: login.username.clone(), password: login.password.as_str().to_owned(), ..Credential::default() };
     let mut registration = Registration::new(edge.layer.endpoint.clone(), Some(credential));
-    registration.outbound_proxy = Some(destination);
+    // Over TLS the stack is handed the host's name, which the carrier's
+    // certificate must carry; it resolves it under the same rule.
+    registration.outbound_proxy = (trunk.transport != SignallingTransport::Tls).then_some(destination);
     registration
         .keep_alive(server.clone(), EXPIRES, stop, |outcome| match outcome {
             RefreshOutcome::Registered(_) => {

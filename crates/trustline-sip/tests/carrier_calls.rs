@@ -300,6 +300,7 @@ async fn registers_over(sipp: &std::path::PathBuf, transport: SignallingTranspor
     let registrar = match transport {
         SignallingTransport::Udp => Sipp::carrier(sipp, "registrar.xml", 1, &[]).await,
         SignallingTransport::Tcp => Sipp::carrier_over_tcp(sipp, "registrar.xml", 1).await,
+        SignallingTransport::Tls => panic!("Debian's SIPp is built without TLS"),
     };
     let edge = edge_for_tenant_trunks().await;
     let mut trunk = TenantTrunk { transport, ..tenant_trunk(7, registrar.address) };

@@ -1,17 +1,23 @@
 //! A real SIP phone (baresip) calls in through the edge and is bridged to
-//! a call placed to the carrier (SIPp): each side hears the other's tone,
-//! measured on what baresip recorded and on what reached the carrier.
+//! a call placed to the carrier (SIPp, or baresip over TLS): each side
+//! hears the other's tone, measured on what baresip recorded and on what
+//! reached the carrier.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod peers;
+mod test_authority;
 
 use peers::far_audio::{samples_ratio, tone_ratio};
 use peers::{BaresipPhone, FarAudio, Sipp, edge_settings};
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
+use test_authority::TestAuthority;
 use trustline_domain::TenantId;
-use trustline_sip::SipTelephony;
-use trustline_telephony::{Admission, CallProgress, DialRequest, Party, Settlement, Telephony};
+use trustline_domain::destination::DestinationPolicy;
+use trustline_domain::trunks::SignallingTransport;
+use trustline_sip::{SignallingTls, SipTelephony, TenantTrunk};
+use trustline_telephony::{Admission, CallFailure, CallProgress, DialRequest, Party, Settlement, Telephony};
+use zeroize::Zeroizing;
 
 const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 const LIMIT: Duration = Duration::from_secs(15);
@@ -48,4 +54,75 @@ async fn a_phone_and_a_carrier_call_bridged_hear_each_others_tones() {
 
     edge.hang_up(called.id).await.unwrap();
     assert!(carrier.finished().await.success());
+}
+
+/// An edge with a certificate from `authority` that trusts `carriers` for
+/// carriers' certificates, and takes calls from loopback.
+async fn edge_over_tls(authority: &TestAuthority, carriers: &TestAuthority) -> SipTelephony {
+    let identity = authority.issue(&["localhost", "127.0.0.1"]);
+    let mut settings = edge_settings(None, vec![LOOPBACK]);
+    settings.tenant_trunk_destinations = DestinationPolicy { allow_private: true };
+    settings.tls = Some(SignallingTls {
+        port: 0,
+        certificate: identity.certificate.into_bytes(),
+        key: Zeroizing::new(identity.key.into_bytes()),
+        carrier_authorities: carriers.pem.clone().into_bytes(),
+    });
+    SipTelephony::start(settings).await.expect("the edge starts with TLS")
+}
+
+fn trunk_over_tls(host: &str, carrier: SocketAddr) -> TenantTrunk {
+    TenantTrunk {
+        id: 7,
+        tenant: TenantId(7),
+        host: host.into(),
+        port: carrier.port(),
+        transport: SignallingTransport::Tls,
+        sources: Vec::new(),
+        caller_id: Some("+442079460777".into()),
+        login: None,
+    }
+}
+
+/// The carrier (baresip) listens for TLS with a certificate for
+/// `localhost` only. The edge refuses it where its certificate does not
+/// name the trunk's host or chains to no authority the edge trusts: the
+/// call fails as the carrier's fault, and nothing is said in clear. Where
+/// it does, the call goes out over TLS, a phone calls in over TLS, and the
+/// two bridged hear each other's tones.
+#[tokio::test]
+async fn a_trunk_over_tls_checks_the_carriers_certificate_and_carries_calls_both_ways() {
+    let Some(baresip) = peers::baresip() else { return };
+    let (installation, carriers, stranger) = (TestAuthority::new("Edge CA"), TestAuthority::new("Carrier CA"), TestAuthority::new("Other CA"));
+    let (carrier, carrier_tls) = BaresipPhone::answer_over_tls(&baresip, &carriers.issue(&["localhost"]), "+447700900001", 600.0, 14).await;
+    let call = || DialRequest { tenant: TenantId(7), to: "+447700900001".into(), caller_id: None };
+
+    let distrustful = edge_over_tls(&installation, &stranger).await;
+    distrustful.serve_tenant_trunks(vec![trunk_over_tls("localhost", carrier_tls)]);
+    let mut untrusted = distrustful.dial(call()).await.unwrap();
+    let settled = tokio::time::timeout(LIMIT, untrusted.settled()).await.expect("an untrusted carrier fails the call in time");
+    assert_eq!(settled, Settlement::Failed(CallFailure::CarrierFailure), "a certificate from an unknown authority");
+
+    let edge = edge_over_tls(&installation, &carriers).await;
+    edge.serve_tenant_trunks(vec![trunk_over_tls("127.0.0.1", carrier_tls)]);
+    let mut misnamed = edge.dial(call()).await.unwrap();
+    let settled = tokio::time::timeout(LIMIT, misnamed.settled()).await.expect("a misnamed carrier fails the call in time");
+    assert_eq!(settled, Settlement::Failed(CallFailure::CarrierFailure), "a certificate that does not name 127.0.0.1");
+
+    edge.serve_tenant_trunks(vec![trunk_over_tls("localhost", carrier_tls)]);
+    let mut called = edge.dial(call()).await.unwrap();
+    assert_eq!(tokio::time::timeout(LIMIT, called.settled()).await.unwrap(), Settlement::Answered);
+    let mut incoming = edge.incoming().unwrap();
+    let edge_tls = edge.tls_addr().expect("the edge listens for TLS");
+    let phone = BaresipPhone::call_over_tls(&baresip, edge_tls, &installation.pem, "+442079460990", 1000.0, 6);
+    let mut caller = tokio::time::timeout(LIMIT, incoming.recv()).await.expect("the phone's call over TLS arrives").unwrap();
+    caller.admission.send(Admission::Take).unwrap();
+    edge.bridge(caller.id, Party::Leg(called.id)).await.unwrap();
+
+    let ended = tokio::time::timeout(LIMIT, caller.progress.recv()).await.expect("the phone hangs up");
+    assert_eq!(ended, Some(CallProgress::RemoteHangUp));
+    edge.hang_up(called.id).await.unwrap();
+    let (phone_heard, carrier_heard) = (phone.heard().await, carrier.heard().await);
+    assert!(samples_ratio(&phone_heard, 600.0, &[1000.0]) > 10.0, "the phone hears the carrier over TLS");
+    assert!(samples_ratio(&carrier_heard, 1000.0, &[600.0]) > 10.0, "the carrier over TLS hears the phone");
 }

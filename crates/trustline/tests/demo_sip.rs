@@ -131,7 +131,7 @@ fn telephony_flags_that_cannot_work_are_refused_before_anything_changes() {
     std::fs::write(&empty, "\n").unwrap();
     let (empty, missing) = (empty.to_str().unwrap(), secrets.path().join("missing"));
     let missing = missing.to_str().unwrap();
-    let cases: [(&[&str], &str); 9] = [
+    let cases: [(&[&str], &str); 12] = [
         (&["--demo", "--telephony", "none", "--sip-listen", "127.0.0.1:0"], "needs a dialer"),
         (&["--demo", "--telephony", "sip"], "needs --sip-listen"),
         (&["--demo", "--sip-listen", "0.0.0.0:0"], "--media-ip is needed"),
@@ -142,6 +142,10 @@ fn telephony_flags_that_cannot_work_are_refused_before_anything_changes() {
         (&["--demo", "--turn-url", "turn:relay.example.com"], "--turn-secret-file"),
         (&["--demo", "--turn-url", "turn:relay.example.com", "--turn-secret-file", missing], "cannot read the TURN secret file"),
         (&["--demo", "--turn-url", "turn:relay.example.com", "--turn-secret-file", empty], "is empty"),
+        // SIP over TLS with carriers.
+        (&["--demo", "--sip-tls-cert", empty, "--sip-tls-key", empty], "--sip-listen"),
+        (&["--demo", "--sip-listen", "127.0.0.1:0", "--sip-tls-cert", missing, "--sip-tls-key", empty], "cannot read the SIP TLS certificate file"),
+        (&["--demo", "--sip-listen", "127.0.0.1:0", "--sip-tls-cert", empty, "--sip-tls-key", empty, "--sip-tls-ca", empty], "holds no certificate"),
     ];
     for (flags, said) in cases {
         let output = trustline(dir.path(), &["serve", "--listen", "127.0.0.1:0"]).args(flags).output().unwrap();

@@ -1,11 +1,19 @@
-//! baresip as a caller: it dials one number, sends a tone from a WAV file
-//! for a few seconds, records what it hears, and quits.
+//! baresip as a phone: it dials one number (or, as a carrier, answers the
+//! calls it is sent), sends a tone from a WAV file for a few seconds,
+//! records what it hears, and quits. Over TLS it presents a certificate and
+//! listens for TLS on its SIP port + 1, as baresip does.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 use tokio::process::{Child, Command};
+
+/// A certificate and its private key, in PEM.
+pub struct Identity {
+    pub certificate: String,
+    pub key: String,
+}
 
 pub struct BaresipPhone {
     child: Child,
@@ -15,23 +23,42 @@ pub struct BaresipPhone {
 impl BaresipPhone {
     /// Calls `number` at `edge`, sending `frequency` Hz, for `seconds`.
     pub fn call(binary: &Path, edge: SocketAddr, number: &str, frequency: f64, seconds: u32) -> Self {
-        let dir = tempfile::tempdir().expect("a directory for baresip");
-        let sip_port = std::net::UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let tone = dir.path().join("tone.wav");
-        std::fs::write(&tone, wav(frequency, seconds + 2)).unwrap();
-        let config = format!(
-            "sip_listen 127.0.0.1:{sip_port}\naudio_player aufile,/dev/null\naudio_source aufile,{tone}\naudio_alert aufile,/dev/null\n\
-             module_path /usr/lib/baresip/modules\nmodule g711.so\nmodule aufile.so\nmodule sndfile.so\n\
-             module_app account.so\nmodule_app menu.so\nsnd_path {dir}\n",
-            tone = tone.display(),
-            dir = dir.path().display(),
-        );
-        std::fs::write(dir.path().join("config"), config).unwrap();
-        std::fs::write(dir.path().join("accounts"), "<sip:caller@127.0.0.1>;regint=0;audio_codecs=PCMU\n").unwrap();
-        let child = Command::new(binary)
-            .arg("-f")
-            .arg(dir.path())
-            .args(["-e", &format!("/dial sip:{number}@{edge}"), "-t", &seconds.to_string()])
+        let dir = setup(None, "<sip:caller@127.0.0.1>", frequency, seconds);
+        Self::run(binary, dir, Some(format!("sip:{number}@{edge}")), seconds)
+    }
+
+    /// Calls `number` at the edge's TLS port `edge_tls`, trusting `authority`.
+    pub fn call_over_tls(binary: &Path, edge_tls: SocketAddr, authority: &str, number: &str, frequency: f64, seconds: u32) -> Self {
+        let dir = setup(Some(Tls { identity: None, authority }), "<sip:caller@127.0.0.1;transport=tls>", frequency, seconds);
+        Self::run(binary, dir, Some(format!("sip:{number}@{edge_tls};transport=tls")), seconds)
+    }
+
+    /// A carrier on loopback answering the calls sent to `number` over TLS
+    /// as `identity`, sending `frequency` Hz until `seconds` have passed;
+    /// with where its TLS listens.
+    pub async fn answer_over_tls(binary: &Path, identity: &Identity, number: &str, frequency: f64, seconds: u32) -> (Self, SocketAddr) {
+        let tls = Tls { identity: Some(identity), authority: "" };
+        let dir = setup(Some(tls), &format!("<sip:{number}@localhost;transport=tls>;answermode=auto"), frequency, seconds);
+        let sip_port: u16 = std::fs::read_to_string(dir.path().join("port")).unwrap().parse().unwrap();
+        let phone = Self::run(binary, dir, None, seconds);
+        let tls_address = SocketAddr::from(([127, 0, 0, 1], sip_port + 1));
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(tls_address).is_ok() {
+                return (phone, tls_address);
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("baresip did not listen for TLS on {tls_address} within 5 s");
+    }
+
+    fn run(binary: &Path, dir: tempfile::TempDir, dial: Option<String>, seconds: u32) -> Self {
+        let mut command = Command::new(binary);
+        command.arg("-f").arg(dir.path());
+        if let Some(target) = dial {
+            command.args(["-e", &format!("/dial {target}")]);
+        }
+        let child = command
+            .args(["-t", &seconds.to_string()])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -51,6 +78,60 @@ impl BaresipPhone {
             .expect("baresip recorded what it heard");
         samples_of_wav(&std::fs::read(dump).unwrap())
     }
+}
+
+/// What baresip needs for SIP over TLS: its own certificate when it
+/// listens (a carrier), the authority it is told to trust when it calls.
+struct Tls<'a> {
+    identity: Option<&'a Identity>,
+    authority: &'a str,
+}
+
+/// baresip's directory: its configuration, its one account, the tone it
+/// sends, and (in `port`) the SIP port it listens on.
+fn setup(tls: Option<Tls<'_>>, account: &str, frequency: f64, seconds: u32) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a directory for baresip");
+    let sip_port = free_port_pair();
+    let tone = dir.path().join("tone.wav");
+    std::fs::write(&tone, wav(frequency, seconds + 2)).unwrap();
+    let mut config = format!(
+        "sip_listen 127.0.0.1:{sip_port}\naudio_player aufile,/dev/null\naudio_source aufile,{tone}\naudio_alert aufile,/dev/null\n\
+         module_path /usr/lib/baresip/modules\nmodule g711.so\nmodule aufile.so\nmodule sndfile.so\n\
+         module_app account.so\nmodule_app menu.so\nsnd_path {dir}\n",
+        tone = tone.display(),
+        dir = dir.path().display(),
+    );
+    if let Some(tls) = tls {
+        if let Some(identity) = tls.identity {
+            let file = dir.path().join("identity.pem");
+            std::fs::write(&file, format!("{}{}", identity.certificate, identity.key)).unwrap();
+            config.push_str(&format!("sip_certificate {}\n", file.display()));
+        }
+        if !tls.authority.is_empty() {
+            let file = dir.path().join("authority.pem");
+            std::fs::write(&file, tls.authority).unwrap();
+            config.push_str(&format!("sip_cafile {}\n", file.display()));
+        }
+    }
+    std::fs::write(dir.path().join("config"), config).unwrap();
+    std::fs::write(dir.path().join("accounts"), format!("{account};regint=0;audio_codecs=PCMU\n")).unwrap();
+    std::fs::write(dir.path().join("port"), sip_port.to_string()).unwrap();
+    dir
+}
+
+/// A port free for UDP and TCP whose next port is free for TCP (baresip's TLS).
+fn free_port_pair() -> u16 {
+    for _ in 0..50 {
+        let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let port = udp.local_addr().unwrap().port();
+        if port < u16::MAX
+            && std::net::TcpListener::bind(("127.0.0.1", port)).is_ok()
+            && std::net::TcpListener::bind(("127.0.0.1", port + 1)).is_ok()
+        {
+            return port;
+        }
+    }
+    panic!("no free pair of ports for baresip");
 }
 
 /// A mono 16-bit 8 kHz WAV file of a tone.

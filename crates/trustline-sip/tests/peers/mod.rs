@@ -11,7 +11,7 @@ mod lossy_line;
 mod options_probe;
 mod turn_relay;
 
-pub use baresip_phone::BaresipPhone;
+pub use baresip_phone::{BaresipPhone, Identity};
 pub use far_audio::FarAudio;
 pub use lossy_line::LossyLine;
 pub use options_probe::{options_flood, padded_options};

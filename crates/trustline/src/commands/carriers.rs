@@ -8,10 +8,12 @@ use anyhow::{Context, bail};
 use clap::Args;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::ops::RangeInclusive;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use trustline_domain::Clock;
 use trustline_domain::destination::DestinationPolicy;
-use trustline_sip::{EdgeSettings, SipTelephony, SoftphonePlace, Trunk};
+use trustline_sip::{EdgeSettings, SignallingTls, SipTelephony, SoftphonePlace, Trunk};
+use zeroize::Zeroizing;
 use trustline_telephony::{CarrierProfile, CarrierSet, SimulatedTelephony, Telephony};
 
 #[derive(Args)]
@@ -58,6 +60,20 @@ pub struct CarrierArgs {
     /// Softphones open at once, at most (one per agent at work).
     #[arg(long, env = "TRUSTLINE_MAX_SOFTPHONES", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     max_softphones: u32,
+    /// SIP over TLS with carriers: this node's certificate (PEM, then its
+    /// chain), presented on the TLS port. Trunks set to TLS need it.
+    #[arg(long, env = "TRUSTLINE_SIP_TLS_CERT", requires_all = ["sip_listen", "sip_tls_key"])]
+    sip_tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM).
+    #[arg(long, env = "TRUSTLINE_SIP_TLS_KEY", requires = "sip_tls_cert")]
+    sip_tls_key: Option<PathBuf>,
+    /// The TCP port SIP over TLS listens on, on the --sip-listen address.
+    #[arg(long, env = "TRUSTLINE_SIP_TLS_PORT", default_value_t = 5061)]
+    sip_tls_port: u16,
+    /// The authorities carriers' certificates must chain to (PEM); by
+    /// default those this machine trusts.
+    #[arg(long, env = "TRUSTLINE_SIP_TLS_CA", requires = "sip_tls_cert")]
+    sip_tls_ca: Option<PathBuf>,
 }
 
 fn port_range(text: &str) -> Result<RangeInclusive<u16>, String> {
@@ -118,7 +134,26 @@ fn sip_settings(args: &CarrierArgs, listen: SocketAddr, demo: bool, private_trun
     settings.tenant_trunk_destinations = DestinationPolicy { allow_private: private_trunks };
     settings.rtp_ports = args.rtp_ports.clone();
     settings.softphones = Some(SoftphonePlace { port: args.softphone_port, max_desks: args.max_softphones as usize });
+    settings.tls = signalling_tls(args)?;
     Ok(settings)
+}
+
+/// The TLS settings the flags name, read and checked now.
+fn signalling_tls(args: &CarrierArgs) -> anyhow::Result<Option<SignallingTls>> {
+    let (Some(certificate), Some(key)) = (&args.sip_tls_cert, &args.sip_tls_key) else { return Ok(None) };
+    let read = |path: &Path, what: &str| std::fs::read(path).with_context(|| format!("cannot read the SIP TLS {what} file {}", path.display()));
+    let carrier_authorities = match &args.sip_tls_ca {
+        Some(path) => read(path, "authorities")?,
+        None => SignallingTls::system_authorities()?,
+    };
+    let tls = SignallingTls {
+        port: args.sip_tls_port,
+        certificate: read(certificate, "certificate")?,
+        key: Zeroizing::new(read(key, "key")?),
+        carrier_authorities,
+    };
+    tls.check()?;
+    Ok(Some(tls))
 }
 
 /// Starts the planned carriers; `None` when this node does not dial. In
