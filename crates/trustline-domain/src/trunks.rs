@@ -46,6 +46,11 @@ pub struct TrunkInput {
     /// How SIP reaches the carrier and the carrier this side. Default `udp`.
     #[serde(default)]
     pub transport: SignallingTransport,
+    /// Calls' audio is SRTP keyed by SDES (RFC 4568): offered on every
+    /// call, and a call the carrier answers in clear is ended. The keys
+    /// travel in the signalling, so this needs `transport` `tls`. Default false.
+    #[serde(default)]
+    pub srtp: bool,
     /// The addresses the carrier's calls come from; a call from any other
     /// address is refused. Repeated addresses count once.
     #[serde(default)]
@@ -164,6 +169,7 @@ pub struct TrunkSettings {
     pub host: String,
     pub port: u16,
     pub transport: SignallingTransport,
+    pub srtp: bool,
     /// Each once, in the order given.
     pub sources: Vec<IpAddr>,
     pub caller_id: Option<E164>,
@@ -220,6 +226,9 @@ impl TrunkInput {
         if port == 0 {
             errors.push(FieldError::new("port", "must be 1 to 65535"));
         }
+        if self.srtp && self.transport != SignallingTransport::Tls {
+            errors.push(FieldError::new("srtp", "needs transport tls: SDES carries the audio's keys in the signalling"));
+        }
         if self.sources.len() > MAX_SOURCES {
             errors.push(FieldError::new("sources", format!("name at most {MAX_SOURCES} addresses")));
         }
@@ -249,7 +258,7 @@ impl TrunkInput {
         });
         match host {
             Some(host) if errors.is_empty() => {
-                Ok(TrunkSettings { name, host, port, transport: self.transport, sources, caller_id, digest })
+                Ok(TrunkSettings { name, host, port, transport: self.transport, srtp: self.srtp, sources, caller_id, digest })
             }
             _ => Err(errors),
         }
@@ -279,6 +288,7 @@ mod tests {
             host: "sip.carrier.example".into(),
             port: Some(5080),
             transport: SignallingTransport::Tcp,
+            srtp: false,
             sources: vec!["203.0.113.7".into(), "2001:db8::7".into(), "203.0.113.7".into()],
             caller_id: Some("+442079460990".into()),
             digest: Some(DigestInput { username: "acme-42".into(), password: "s3cret pass".into(), register: true }),
@@ -291,8 +301,8 @@ mod tests {
         assert!(!format!("{:?}", trunk.digest).contains("s3cret"), "the password stays out of debug output");
         let plain = input("sip.carrier.example").validate(STRICT).unwrap();
         assert_eq!((plain.port, plain.transport), (5060, SignallingTransport::Udp));
-        let secure = TrunkInput { transport: SignallingTransport::Tls, ..input("sip.carrier.example") }.validate(STRICT).unwrap();
-        assert_eq!(secure.port, 5061, "TLS's own port when none is named");
+        let secure = TrunkInput { transport: SignallingTransport::Tls, srtp: true, ..input("sip.carrier.example") }.validate(STRICT).unwrap();
+        assert_eq!((secure.port, secure.srtp), (5061, true), "TLS's own port when none is named");
         for transport in [SignallingTransport::Udp, SignallingTransport::Tcp, SignallingTransport::Tls] {
             assert_eq!(SignallingTransport::parse(transport.as_str()), Some(transport));
         }
@@ -323,11 +333,12 @@ mod tests {
             host: "127.0.0.1".into(),
             port: Some(0),
             transport: SignallingTransport::Udp,
+            srtp: true,
             sources: vec!["1.2.3.4".into(), "not-an-address".into()],
             caller_id: Some("0207946".into()),
             digest: Some(DigestInput { username: "a b".into(), password: "tab\there".into(), register: false }),
         };
-        assert_eq!(fields(bad, STRICT), ["name", "host", "port", "sources[1]", "caller_id", "digest.username", "digest.password"]);
+        assert_eq!(fields(bad, STRICT), ["name", "host", "port", "srtp", "sources[1]", "caller_id", "digest.username", "digest.password"]);
         let many = TrunkInput { sources: (0..17).map(|i| format!("192.0.2.{i}")).collect(), ..input("sip.carrier.example") };
         assert_eq!(fields(many, STRICT), ["sources"]);
     }

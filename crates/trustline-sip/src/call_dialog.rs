@@ -42,11 +42,10 @@ async fn answer_new_offer(call: &Call, request: &Request, handle: TransactionHan
         return;
     }
     match RemoteAudio::in_body(&request.body) {
-        Some(offer) => {
-            call.media.set_remote(offer);
+        Some(offer) if call.media.set_remote(offer.clone()).is_ok() => {
             reply(&handle, StatusCode::OK, Some(call.media.answer(&offer))).await;
         }
-        None => reply(&handle, StatusCode::NotAcceptableHere, None).await,
+        _ => reply(&handle, StatusCode::NotAcceptableHere, None).await,
     }
 }
 

@@ -184,13 +184,13 @@ impl Edge {
         }
     }
 
-    /// A new call's audio port, for a peer signalling from `peer`,
-    /// stopping with the edge at the latest.
-    pub async fn open_media(&self, peer: IpAddr) -> std::io::Result<(Arc<MediaPort>, CancellationToken)> {
+    /// A new call's audio port, for a peer signalling from `peer`, offering
+    /// SRTP if `offers_srtp`, stopping with the edge at the latest.
+    pub async fn open_media(&self, peer: IpAddr, offers_srtp: bool) -> std::io::Result<(Arc<MediaPort>, CancellationToken)> {
         let socket = self.rtp_socket().await?;
         let announced = self.settings.public_ip.unwrap_or(self.settings.media_ip);
         let over = self.stop.child_token();
-        let media = MediaPort::open(socket, peer, announced, self.media_counters.clone(), over.clone())?;
+        let media = MediaPort::open(socket, peer, announced, offers_srtp, self.media_counters.clone(), over.clone())?;
         Ok((media, over))
     }
 

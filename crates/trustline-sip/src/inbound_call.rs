@@ -120,8 +120,9 @@ async fn offer(edge: &Arc<Edge>, tx: &Transaction) -> Result<Offered, StatusCode
     let from = invite.from_header().ok().and_then(|h| h.uri().ok()).and_then(|uri| uri.user().and_then(number_of_user)).map(String::from);
     let offer = RemoteAudio::in_body(&invite.body).ok_or(StatusCode::NotAcceptableHere)?;
     let peer = source_ip(tx).ok_or(StatusCode::Forbidden)?;
-    let (media, over) = edge.open_media(peer).await.map_err(|_| StatusCode::ServiceUnavailable)?;
-    media.set_remote(offer);
+    // Plain or SRTP, as the carrier offers.
+    let (media, over) = edge.open_media(peer, false).await.map_err(|_| StatusCode::ServiceUnavailable)?;
+    media.set_remote(offer.clone()).map_err(|_| StatusCode::NotAcceptableHere)?;
     let (states_in, states) = edge.layer.new_dialog_state_channel();
     let dialog = edge.layer.get_or_create_server_invite(tx, states_in, None, Some(edge.contact_for(signalling_of(tx)))).map_err(|_| {
         over.cancel();

@@ -3,7 +3,9 @@
 //! from, and where it goes. A bridged call's packets are relayed to its
 //! partner (re-coded only when the two chose different G.711 laws); a call
 //! on its own or on hold hears hold music made here; keys go both ways as
-//! RFC 4733 events, or as tones when the other side takes no events.
+//! RFC 4733 events, or as tones when the other side takes no events. When
+//! the SDP exchange settles on SRTP, every packet out is protected and
+//! every packet in is authenticated before anything reads it.
 
 use crate::audio_sdp::{Direction, G711, RemoteAudio, audio_answer, audio_offer};
 use crate::call_mix::{CallMix, Voice};
@@ -11,6 +13,7 @@ use crate::desk_line::{DeskSound, Seat};
 use crate::g711::ulaw_frames;
 use crate::media_counters::{MediaCounters, sequence_step};
 use crate::rtp_packet::{KeyEvent, RtpPacket};
+use crate::srtp::{MasterKey, SrtpReceiver, SrtpSender};
 use crate::tone::{FRAME, HoldMusic, Tone, key_frequencies};
 use std::collections::VecDeque;
 use std::net::{IpAddr, SocketAddr};
@@ -46,6 +49,17 @@ pub(crate) struct MediaPort {
     state: Mutex<MediaState>,
     keys: broadcast::Sender<char>,
     counters: Arc<MediaCounters>,
+    /// The key this side sends SRTP under if the call's audio is SRTP.
+    own_key: MasterKey,
+    /// Whether this side offers SRTP, and so refuses an answer without it.
+    offers_srtp: bool,
+}
+
+/// Why the other side's audio description cannot be used.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum MediaRefusal {
+    #[error("SRTP was offered and the answer's audio is not SRTP")]
+    SrtpRefused,
 }
 
 #[derive(Default)]
@@ -70,18 +84,21 @@ struct MediaState {
     last_key: Option<u32>,
     /// The newest sequence number the other side's stream reached.
     last_sequence: Option<u16>,
+    /// Reads the other side's SRTP, when the audio is SRTP.
+    unprotect: Option<SrtpReceiver>,
 }
 
-/// Our stream's identity and counters.
+/// Our stream's identity and counters, and its SRTP when the audio is SRTP.
 struct Outgoing {
     ssrc: u32,
     sequence: u16,
     timestamp: u32,
+    protect: Option<SrtpSender>,
 }
 
 impl Default for Outgoing {
     fn default() -> Self {
-        Self { ssrc: rand::random(), sequence: rand::random(), timestamp: rand::random() }
+        Self { ssrc: rand::random(), sequence: rand::random(), timestamp: rand::random(), protect: None }
     }
 }
 
@@ -124,11 +141,13 @@ enum Queued {
 
 impl MediaPort {
     /// Takes `socket` for a call with the peer signalling from
-    /// `signalling_ip`, announced at `announced_ip`; its relay runs until `stop`.
+    /// `signalling_ip`, announced at `announced_ip`, offering SRTP if
+    /// `offers_srtp`; its relay runs until `stop`.
     pub fn open(
         socket: UdpSocket,
         signalling_ip: IpAddr,
         announced_ip: IpAddr,
+        offers_srtp: bool,
         counters: Arc<MediaCounters>,
         stop: CancellationToken,
     ) -> std::io::Result<Arc<Self>> {
@@ -143,6 +162,8 @@ impl MediaPort {
             state: Mutex::new(MediaState::default()),
             keys,
             counters,
+            own_key: MasterKey::random(),
+            offers_srtp,
         });
         tokio::spawn(relay(Arc::downgrade(&port), stop));
         Ok(port)
@@ -150,12 +171,12 @@ impl MediaPort {
 
     /// This side's SDP offer for the call.
     pub fn offer(&self) -> String {
-        audio_offer(self.announced, self.session_id, self.next_sdp_version())
+        audio_offer(self.announced, self.session_id, self.next_sdp_version(), self.offers_srtp.then_some(&self.own_key))
     }
 
     /// This side's SDP answer to `offer`.
     pub fn answer(&self, offer: &RemoteAudio) -> String {
-        audio_answer(self.announced, self.session_id, self.next_sdp_version(), offer)
+        audio_answer(self.announced, self.session_id, self.next_sdp_version(), offer, &self.own_key)
     }
 
     fn next_sdp_version(&self) -> u64 {
@@ -163,15 +184,26 @@ impl MediaPort {
     }
 
     pub fn remote(&self) -> Option<RemoteAudio> {
-        self.lock().remote
+        self.lock().remote.clone()
     }
 
-    pub fn set_remote(&self, audio: RemoteAudio) {
+    /// Takes the other side's description of its audio (an offer, an
+    /// answer, or a new offer mid-call): where it goes, and over SRTP under
+    /// which keys (kept as they are while the other side's key stays).
+    pub fn set_remote(&self, audio: RemoteAudio) -> Result<(), MediaRefusal> {
+        if self.offers_srtp && audio.crypto.is_none() {
+            return Err(MediaRefusal::SrtpRefused);
+        }
         let mut state = self.lock();
-        if state.remote.is_some_and(|old| old.rtp != audio.rtp) {
+        if state.remote.as_ref().is_some_and(|old| old.rtp != audio.rtp) {
             state.latched = None;
         }
+        if state.remote.as_ref().and_then(|old| old.crypto.as_ref()) != audio.crypto.as_ref() {
+            state.outgoing.protect = audio.crypto.as_ref().map(|theirs| SrtpSender::new(theirs.suite, &self.own_key));
+            state.unprotect = audio.crypto.as_ref().map(|theirs| SrtpReceiver::new(theirs.suite, &theirs.key));
+        }
         state.remote = Some(audio);
+        Ok(())
     }
 
     /// The call is answered: audio flows from now on.
@@ -271,9 +303,9 @@ impl MediaPort {
     /// tones otherwise. `false` when the call has no audio yet.
     pub fn send_keys(&self, keys: &str) -> bool {
         let mut state = self.lock();
-        let Some(remote) = state.remote.filter(|_| state.live) else { return false };
+        let Some(telephone_event) = state.remote.as_ref().filter(|_| state.live).map(|remote| remote.telephone_event) else { return false };
         for key in keys.chars() {
-            match remote.telephone_event {
+            match telephone_event {
                 Some(payload_type) => {
                     let start = state.outgoing.timestamp.wrapping_add(FRAME_TICKS * state.queued.len() as u32);
                     for frame in 1..=KEY_FRAMES {
@@ -315,11 +347,25 @@ impl MediaPort {
     async fn take(&self, datagram: &[u8], from: SocketAddr, arrived: Instant) {
         let (relay, key) = {
             let mut state = self.lock();
-            let Some(remote) = state.remote else { return };
+            let Some(remote) = state.remote.as_ref() else { return };
+            let (sdp_ip, telephone_event, remote_payload_type, remote_codec) =
+                (remote.rtp.ip().to_canonical(), remote.telephone_event, remote.payload_type, remote.codec);
             let source = from.ip().to_canonical();
-            if source != remote.rtp.ip().to_canonical() && source != self.signalling_ip {
+            if source != sdp_ip && source != self.signalling_ip {
                 return;
             }
+            let unprotected;
+            let datagram = match state.unprotect.as_mut() {
+                Some(srtp) => match srtp.unprotect(datagram) {
+                    Ok(plain) => {
+                        unprotected = plain;
+                        unprotected.as_slice()
+                    }
+                    // A forged or replayed packet moves nothing, not even where audio goes.
+                    Err(_) => return,
+                },
+                None => datagram,
+            };
             state.latched = Some(from);
             let Ok(packet) = RtpPacket::parse(datagram) else { return };
             self.counters.received();
@@ -330,7 +376,7 @@ impl MediaPort {
             if newest {
                 state.last_sequence = Some(packet.sequence);
             }
-            if Some(packet.payload_type) == remote.telephone_event {
+            if Some(packet.payload_type) == telephone_event {
                 let key = KeyEvent::parse(packet.payload).filter(|event| event.end);
                 let fresh = key.is_some() && state.last_key != Some(packet.timestamp);
                 if fresh {
@@ -338,8 +384,8 @@ impl MediaPort {
                 }
                 (None, key.filter(|_| fresh).map(|event| event.key))
             } else {
-                let audio = if packet.payload_type == remote.payload_type {
-                    Some(remote.codec)
+                let audio = if packet.payload_type == remote_payload_type {
+                    Some(remote_codec)
                 } else {
                     G711::of_payload_type(packet.payload_type)
                 };
@@ -538,7 +584,7 @@ struct Target {
 impl MediaState {
     /// Where to send, once the call is answered and the other side takes audio.
     fn sendable(&self) -> Option<Target> {
-        let remote = self.remote.filter(|r| self.live && r.rtp.port() != 0)?;
+        let remote = self.remote.as_ref().filter(|r| self.live && r.rtp.port() != 0)?;
         if matches!(remote.direction, Direction::SendOnly | Direction::Inactive) {
             return None;
         }
@@ -551,7 +597,15 @@ impl Outgoing {
         let packet = RtpPacket { marker, payload_type, sequence: self.sequence, timestamp: self.timestamp, ssrc: self.ssrc, payload };
         self.sequence = self.sequence.wrapping_add(1);
         self.timestamp = self.timestamp.wrapping_add(payload.len() as u32);
-        packet.to_bytes()
+        self.sealed(packet.to_bytes())
+    }
+
+    /// What goes on the wire: the packet itself, or protected over SRTP.
+    fn sealed(&mut self, packet: Vec<u8>) -> Vec<u8> {
+        match self.protect.as_mut() {
+            Some(srtp) => srtp.protect(packet),
+            None => packet,
+        }
     }
 
     fn audio(&mut self, codec: G711, payload_type: u8, frame: &[i16; FRAME]) -> Vec<u8> {
@@ -563,7 +617,7 @@ impl Outgoing {
     fn event_packet(&mut self, payload_type: u8, first: bool, start: u32, payload: &[u8]) -> Vec<u8> {
         let packet = RtpPacket { marker: first, payload_type, sequence: self.sequence, timestamp: start, ssrc: self.ssrc, payload };
         self.sequence = self.sequence.wrapping_add(1);
-        packet.to_bytes()
+        self.sealed(packet.to_bytes())
     }
 }
 

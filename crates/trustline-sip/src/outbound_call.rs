@@ -29,7 +29,7 @@ pub(crate) async fn place(edge: &Arc<Edge>, request: DialRequest) -> Result<Call
     let to = E164::parse(&request.to).map_err(|_| TelephonyError::BadNumber("the number to call is not in E.164 form"))?;
     let (route, spare) = edge.trunks.first_route(edge.trunks.carriers(request.tenant)).await?;
     let (media, over) = edge
-        .open_media(route.destination.ip())
+        .open_media(route.destination.ip(), route.srtp)
         .await
         .map_err(|e| TelephonyError::Unavailable(format!("no RTP port could be opened: {e}")))?;
     let attempt = Attempt { to: to.as_str().to_owned(), caller_id: request.caller_id, offer: media.offer() };
@@ -206,8 +206,9 @@ impl Seen {
         match state {
             DialogState::Early(_, response) if !response.body.is_empty() && !self.early_media => {
                 self.early_media = true;
-                if let Some(audio) = RemoteAudio::in_body(&response.body) {
-                    call.media.set_remote(audio);
+                // Early media without the SRTP offered is not played; the answer decides.
+                if let Some(Err(refusal)) = RemoteAudio::in_body(&response.body).map(|audio| call.media.set_remote(audio)) {
+                    tracing::debug!(%refusal, "early media is not played");
                 }
                 Some(CallProgress::EarlyMedia)
             }
@@ -217,14 +218,14 @@ impl Seen {
             }
             DialogState::Confirmed(_, response) if !self.answered => {
                 self.answered = true;
-                match RemoteAudio::in_body(&response.body) {
-                    Some(audio) => {
-                        call.media.set_remote(audio);
+                match RemoteAudio::in_body(&response.body).map(|audio| call.media.set_remote(audio)) {
+                    Some(Ok(())) => {
                         call.media.go_live();
                         Some(CallProgress::Answered)
                     }
-                    // An answer with no audio we can carry: nobody to talk to.
-                    None => {
+                    // An answer with no audio we can carry, or in clear when
+                    // SRTP was offered: nobody to talk to safely.
+                    _ => {
                         if let Err(error) = call.dialog.hangup().await {
                             tracing::debug!(%error, "an answer without usable audio could not be ended");
                         }

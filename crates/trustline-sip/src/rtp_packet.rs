@@ -28,16 +28,9 @@ pub enum RtpError {
 
 impl<'a> RtpPacket<'a> {
     pub fn parse(datagram: &'a [u8]) -> Result<Self, RtpError> {
+        let start = header_length(datagram)?;
         let header: &[u8; HEADER] = datagram.first_chunk().ok_or(RtpError::TooShort)?;
         let [first, second, s0, s1, t0, t1, t2, t3, i0, i1, i2, i3] = *header;
-        if first >> 6 != 2 {
-            return Err(RtpError::Version);
-        }
-        let mut start = HEADER + 4 * usize::from(first & 0x0f);
-        if first & 0x10 != 0 {
-            let words: &[u8; 2] = datagram.get(start + 2..).and_then(<[u8]>::first_chunk).ok_or(RtpError::Truncated)?;
-            start += 4 + 4 * usize::from(u16::from_be_bytes(*words));
-        }
         let mut end = datagram.len();
         if first & 0x20 != 0 {
             let padding = usize::from(*datagram.last().ok_or(RtpError::Truncated)?);
@@ -66,6 +59,27 @@ impl<'a> RtpPacket<'a> {
         datagram.extend_from_slice(self.payload);
         datagram
     }
+}
+
+/// How long a version-2 RTP packet's header is, with its CSRC list and
+/// extension: where its payload (what SRTP encrypts) starts.
+pub(crate) fn header_length(datagram: &[u8]) -> Result<usize, RtpError> {
+    let first = *datagram.first().ok_or(RtpError::TooShort)?;
+    if datagram.len() < HEADER {
+        return Err(RtpError::TooShort);
+    }
+    if first >> 6 != 2 {
+        return Err(RtpError::Version);
+    }
+    let mut start = HEADER + 4 * usize::from(first & 0x0f);
+    if first & 0x10 != 0 {
+        let words: &[u8; 2] = datagram.get(start + 2..).and_then(<[u8]>::first_chunk).ok_or(RtpError::Truncated)?;
+        start += 4 + 4 * usize::from(u16::from_be_bytes(*words));
+    }
+    if start > datagram.len() {
+        return Err(RtpError::Truncated);
+    }
+    Ok(start)
 }
 
 /// A telephone event (RFC 4733 §2.3): which key, whether this packet ends

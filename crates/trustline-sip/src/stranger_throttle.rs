@@ -73,6 +73,7 @@ mod tests {
             sources: vec!["192.0.2.2".parse().unwrap()],
             caller_id: None,
             login: None,
+            srtp: false,
         };
         trunks.replace(vec![tenant]);
         StrangerThrottle::new(trunks)

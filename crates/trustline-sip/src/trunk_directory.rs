@@ -30,6 +30,9 @@ pub struct TenantTrunk {
     /// Presented when a call names no number of its own.
     pub caller_id: Option<String>,
     pub login: Option<TrunkLogin>,
+    /// Calls' audio is SRTP keyed by SDES: offered on every call, and a
+    /// call answered without it is ended.
+    pub srtp: bool,
 }
 
 /// The digest login a carrier challenges for.
@@ -70,6 +73,7 @@ pub(crate) struct Route {
     pub transport: SignallingTransport,
     pub caller_id: Option<String>,
     pub login: Option<TrunkLogin>,
+    pub srtp: bool,
 }
 
 #[derive(Default)]
@@ -143,6 +147,7 @@ impl TrunkDirectory {
                 transport: SignallingTransport::Udp,
                 caller_id: None,
                 login: None,
+                srtp: false,
             }),
             Carrier::Tenant(trunk) => {
                 let destination = self.destination(trunk).await?;
@@ -153,6 +158,7 @@ impl TrunkDirectory {
                     transport: trunk.transport,
                     caller_id: trunk.caller_id.clone(),
                     login: trunk.login.clone(),
+                    srtp: trunk.srtp,
                 })
             }
         }
@@ -273,6 +279,7 @@ mod tests {
             sources: sources.iter().map(|s| s.parse().unwrap()).collect(),
             caller_id: None,
             login: None,
+            srtp: false,
         }
     }
 

@@ -228,6 +228,7 @@ fn tenant_trunk(tenant: i64, carrier: SocketAddr) -> TenantTrunk {
         sources: vec![LOOPBACK],
         caller_id: Some("+442079460777".into()),
         login: Some(TrunkLogin { username: "acme-42".into(), password: Zeroizing::new("carrier-pass".into()), register: false }),
+        srtp: false,
     }
 }
 
@@ -445,4 +446,20 @@ async fn an_oversized_message_is_dropped_and_the_edge_keeps_answering() {
     assert!(padded_options(address, LOOPBACK, 1, 9_000).await.is_empty(), "9 KB was read");
     assert_eq!(options_flood(address, LOOPBACK, 1).await, ["SIP/2.0 200 OK"]);
     assert_eq!(edge.calls_in_progress(), 0);
+}
+
+/// A trunk set to SRTP offers an SDES key (SIPp checks the offer); a
+/// carrier answering in clear is hung up on and the call fails as the
+/// carrier's fault, so no audio goes out unencrypted.
+#[tokio::test]
+async fn an_answer_in_clear_to_an_srtp_offer_ends_the_call() {
+    let Some(sipp) = peers::sipp() else { return };
+    let carrier = Sipp::carrier(&sipp, "answered_in_clear.xml", 1, &[]).await;
+    let edge = edge_for_tenant_trunks().await;
+    edge.serve_tenant_trunks(vec![TenantTrunk { login: None, srtp: true, ..tenant_trunk(7, carrier.address) }]);
+    let mut leg = edge.dial(DialRequest { tenant: TenantId(7), to: "+447700900001".into(), caller_id: None }).await.unwrap();
+    assert_eq!(next_event(&mut leg).await, CallProgress::Ringing);
+    assert_eq!(next_event(&mut leg).await, CallProgress::Failed(CallFailure::CarrierFailure));
+    assert!(carrier.finished().await.success(), "the carrier saw no SRTP offer, or no BYE");
+    wait_until_no_calls(&edge).await;
 }

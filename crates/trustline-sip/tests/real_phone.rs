@@ -81,17 +81,20 @@ fn trunk_over_tls(host: &str, carrier: SocketAddr) -> TenantTrunk {
         sources: Vec::new(),
         caller_id: Some("+442079460777".into()),
         login: None,
+        srtp: true,
     }
 }
 
 /// The carrier (baresip) listens for TLS with a certificate for
-/// `localhost` only. The edge refuses it where its certificate does not
-/// name the trunk's host or chains to no authority the edge trusts: the
-/// call fails as the carrier's fault, and nothing is said in clear. Where
-/// it does, the call goes out over TLS, a phone calls in over TLS, and the
-/// two bridged hear each other's tones.
+/// `localhost` only, and takes SRTP only. The edge refuses it where its
+/// certificate does not name the trunk's host or chains to no authority the
+/// edge trusts: the call fails as the carrier's fault, and nothing is said
+/// in clear. Where it does, the call goes out over TLS with SRTP, a phone
+/// calls in over TLS offering SRTP only, and the two bridged hear each
+/// other's tones: each direction of each leg is encrypted and
+/// authenticated, or baresip would have dropped it.
 #[tokio::test]
-async fn a_trunk_over_tls_checks_the_carriers_certificate_and_carries_calls_both_ways() {
+async fn a_trunk_over_tls_checks_the_carriers_certificate_and_carries_srtp_calls_both_ways() {
     let Some(baresip) = peers::baresip() else { return };
     let (installation, carriers, stranger) = (TestAuthority::new("Edge CA"), TestAuthority::new("Carrier CA"), TestAuthority::new("Other CA"));
     let (carrier, carrier_tls) = BaresipPhone::answer_over_tls(&baresip, &carriers.issue(&["localhost"]), "+447700900001", 600.0, 14).await;

@@ -385,6 +385,7 @@ pub fn sip_trunk(row: &impl Columns) -> Result<trustline_store::SipTrunk, StoreE
         host: row.text("host")?,
         port: u16::try_from(row.int("port")?).map_err(|_| undecodable("port"))?,
         transport: SignallingTransport::parse(&row.text("transport")?).ok_or_else(|| undecodable("transport"))?,
+        srtp: row.flag("srtp")?,
         sources: json(row, "sources")?,
         caller_id: row.opt_text("caller_id")?,
         digest,

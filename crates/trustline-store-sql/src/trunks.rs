@@ -42,8 +42,8 @@ macro_rules! trunk_store_for {
                 let (username, sealed_password) = trunk.digest.map(|d| (d.username, d.sealed_password)).unzip();
                 let mut tx = self.begin().await?;
                 let id: i64 = $crate::sqlx::query_scalar(
-                    "INSERT INTO sip_trunks (tenant_id, name, host, port, sources, caller_id, digest_username, sealed_password, register, created_at, transport)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                    "INSERT INTO sip_trunks (tenant_id, name, host, port, sources, caller_id, digest_username, sealed_password, register, created_at, transport, srtp)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
                 )
                 .bind(trunk.tenant_id.0)
                 .bind(&trunk.name)
@@ -56,6 +56,7 @@ macro_rules! trunk_store_for {
                 .bind(register)
                 .bind(trunk.at)
                 .bind(trunk.transport.as_str())
+                .bind(trunk.srtp)
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(unavailable)?;
@@ -83,7 +84,7 @@ macro_rules! trunk_store_for {
                 let sources = $crate::decode::to_json(&trunk.sources, "trunk sources")?;
                 let mut tx = self.begin().await?;
                 let done = $crate::sqlx::query(
-                    "UPDATE sip_trunks SET name = $1, host = $2, port = $3, sources = $4, caller_id = $5, transport = $8 WHERE tenant_id = $6 AND id = $7",
+                    "UPDATE sip_trunks SET name = $1, host = $2, port = $3, sources = $4, caller_id = $5, transport = $8, srtp = $9 WHERE tenant_id = $6 AND id = $7",
                 )
                 .bind(&trunk.name)
                 .bind(&trunk.host)
@@ -93,6 +94,7 @@ macro_rules! trunk_store_for {
                 .bind(trunk.tenant_id.0)
                 .bind(id)
                 .bind(trunk.transport.as_str())
+                .bind(trunk.srtp)
                 .execute(&mut *tx)
                 .await
                 .map_err(unavailable)?;

@@ -16,6 +16,8 @@ pub struct SipTrunk {
     pub host: String,
     pub port: u16,
     pub transport: SignallingTransport,
+    /// Calls' audio is SRTP (only with TLS).
+    pub srtp: bool,
     pub sources: Vec<IpAddr>,
     pub caller_id: Option<String>,
     pub digest: Option<SealedLogin>,
@@ -50,6 +52,7 @@ pub struct NewSipTrunk {
     pub host: String,
     pub port: u16,
     pub transport: SignallingTransport,
+    pub srtp: bool,
     pub sources: Vec<IpAddr>,
     pub caller_id: Option<String>,
     pub digest: Option<SealedLogin>,

@@ -548,6 +548,7 @@ async fn trunks_belong_to_their_tenant_and_keep_their_login_sealed(engine: Engin
         host: "sip.carrier.example".into(),
         port: 5080,
         transport: SignallingTransport::Udp,
+        srtp: false,
         sources: vec!["203.0.113.7".parse().unwrap(), "2001:db8::7".parse().unwrap()],
         caller_id: Some("+442079460990".into()),
         digest,
@@ -566,8 +567,9 @@ async fn trunks_belong_to_their_tenant_and_keep_their_login_sealed(engine: Engin
     assert_eq!(everyone, [(t.id, first), (t.id, second), (other.id, theirs)]);
     let changed = NewSipTrunk {
         host: "sbc.carrier.example".into(),
-        port: 5060,
-        transport: SignallingTransport::Tcp,
+        port: 5061,
+        transport: SignallingTransport::Tls,
+        srtp: true,
         caller_id: None,
         at: 9999,
         ..new(t.id, "Main (SBC)", None)
@@ -575,10 +577,15 @@ async fn trunks_belong_to_their_tenant_and_keep_their_login_sealed(engine: Engin
     s.update_trunk(first, changed.clone(), draft(t.id.0, AuditAction::TrunkUpdate)).await.unwrap();
     let kept = s.trunks(t.id).await.unwrap().remove(0);
     assert_eq!(
-        (kept.name.as_str(), kept.host.as_str(), kept.port, kept.transport, kept.caller_id),
-        ("Main (SBC)", "sbc.carrier.example", 5060, SignallingTransport::Tcp, None)
+        (kept.name.as_str(), kept.host.as_str(), kept.port, kept.transport, kept.srtp, kept.caller_id),
+        ("Main (SBC)", "sbc.carrier.example", 5061, SignallingTransport::Tls, true, None)
     );
-    assert_eq!(mine[1].transport, SignallingTransport::Udp);
+    assert_eq!((mine[1].transport, mine[1].srtp), (SignallingTransport::Udp, false));
+    let keys_in_clear = NewSipTrunk { transport: SignallingTransport::Tcp, ..changed.clone() };
+    let refused = s.update_trunk(first, keys_in_clear.clone(), draft(t.id.0, AuditAction::TrunkUpdate)).await;
+    assert!(refused.is_err(), "the database itself keeps SRTP's keys off signalling in clear");
+    assert!(s.create_trunk(keys_in_clear, draft(t.id.0, AuditAction::TrunkCreate)).await.is_err());
+    assert_eq!(s.trunks(t.id).await.unwrap()[0].transport, SignallingTransport::Tls, "and nothing changed");
     assert_eq!((kept.created_at, kept.digest.as_ref()), (1000, Some(&login)), "its place in the order and its login stay");
     let refused = TrunkRegistration { state: "refused".into(), detail: "403 Forbidden".into(), at: 1200 };
     s.record_trunk_registration(first, refused.clone()).await.unwrap();

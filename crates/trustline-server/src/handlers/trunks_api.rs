@@ -24,6 +24,8 @@ pub(crate) struct TrunkView {
     host: String,
     port: u16,
     transport: SignallingTransport,
+    /// Whether calls' audio is SRTP.
+    srtp: bool,
     /// The addresses the carrier's calls may come from.
     sources: Vec<String>,
     caller_id: Option<String>,
@@ -52,6 +54,7 @@ fn view(trunk: &SipTrunk) -> TrunkView {
         host: trunk.host.clone(),
         port: trunk.port,
         transport: trunk.transport,
+        srtp: trunk.srtp,
         sources: trunk.sources.iter().map(ToString::to_string).collect(),
         caller_id: trunk.caller_id.clone(),
         digest_username: trunk.digest.as_ref().map(|d| d.username.clone()),
@@ -84,6 +87,7 @@ fn stored(state: &AppState, tenant: TenantId, input: TrunkInput) -> Result<NewSi
         host: trunk.host,
         port: trunk.port,
         transport: trunk.transport,
+        srtp: trunk.srtp,
         sources: trunk.sources,
         caller_id: trunk.caller_id.map(String::from),
         digest,

@@ -13,6 +13,7 @@ function edit(trunk) {
   form.elements.host.value = trunk.host;
   form.elements.port.value = trunk.port;
   form.elements.transport.value = trunk.transport;
+  form.elements.srtp.checked = trunk.srtp;
   form.elements.sources.value = trunk.sources.join('\n');
   form.elements.caller_id.value = trunk.caller_id ?? '';
   form.elements.username.value = trunk.digest_username ?? '';
@@ -39,7 +40,7 @@ function registration(trunk) {
 async function load() {
   const trunks = await api('GET', '/api/trunks');
   $('trunks').replaceChildren(...trunks.map((trunk) => el('tr', {},
-    el('td', {}, trunk.name), el('td', {}, `${trunk.host}:${trunk.port} (${trunk.transport.toUpperCase()})`), el('td', {}, trunk.sources.join(', ') || '—'),
+    el('td', {}, trunk.name), el('td', {}, `${trunk.host}:${trunk.port} (${trunk.transport.toUpperCase()}${trunk.srtp ? ', SRTP' : ''})`), el('td', {}, trunk.sources.join(', ') || '—'),
     el('td', {}, trunk.caller_id ?? '—'), el('td', {}, trunk.digest_username ?? '—'), el('td', {}, registration(trunk)),
     el('td', { class: 'actions' },
       el('button', { type: 'button', onclick: () => edit(trunk) }, 'Change'),
@@ -60,7 +61,10 @@ $('trunk-form').addEventListener('submit', (event) => {
   attempt(async () => {
     const form = new FormData(event.target);
     const text = (name) => String(form.get(name)).trim();
-    const body = { name: text('name'), host: text('host'), transport: text('transport'), sources: text('sources').split(/\s+/).filter(Boolean) };
+    const body = {
+      name: text('name'), host: text('host'), transport: text('transport'), srtp: form.get('srtp') === 'on',
+      sources: text('sources').split(/\s+/).filter(Boolean),
+    };
     if (text('port')) body.port = Number(text('port'));
     if (text('caller_id')) body.caller_id = text('caller_id');
     if (form.get('password')) {

@@ -877,13 +877,14 @@ async fn the_admin_console_invites_creates_and_configures() {
     browser.click("#trunks td.actions button").await;
     browser.wait_until("#trunk-form h3", "the form for a change", |t| t.starts_with("Change Main carrier")).await;
     browser.fill("#trunk-port", "5080").await;
-    browser.select("#trunk-transport", "tcp").await;
+    browser.select("#trunk-transport", "tls").await;
+    browser.click("#trunk-srtp").await;
     browser.click("#trunk-form button[type=submit]").await;
-    browser.wait_until("#trunks", "the changed trunk", |t| t.contains("sip.carrier.example:5080 (TCP)")).await;
+    browser.wait_until("#trunks", "the changed trunk", |t| t.contains("sip.carrier.example:5080 (TLS, SRTP)")).await;
     let trunk = owner.get("/api/trunks").await.body[0].clone();
     assert_eq!(
-        (&trunk["port"], &trunk["transport"], &trunk["digest_username"]),
-        (&json!(5080), &json!("tcp"), &json!("acme-42")),
+        (&trunk["port"], &trunk["transport"], &trunk["srtp"], &trunk["digest_username"]),
+        (&json!(5080), &json!("tls"), &json!(true), &json!("acme-42")),
         "{trunk}"
     );
     assert_eq!(browser.text_of("#trunk-form h3").await, "New trunk");

@@ -103,15 +103,24 @@ async fn bad_trunks_are_refused_field_by_field_and_store_nothing(engine: Engine)
     for (body, why) in [
         (json!({ "name": "x", "host": "sip.carrier.example", "port": 70000 }), "a port past 65535"),
         (json!({ "name": "x", "host": "sip.carrier.example", "transport": "sctp" }), "a transport the edge does not speak"),
-        (json!({ "name": "x", "host": "sip.carrier.example", "transport": "tls" }), "TLS, not yet spoken"),
         (json!({ "name": "x", "host": "sip.carrier.example", "proxy": "udp" }), "a field the API does not have"),
         (json!({ "name": "x" }), "no host"),
     ] {
         let refused = admin.post("/api/trunks", body).await;
         assert_eq!((refused.status, refused.code()), (422, "invalid_body"), "{why}: {}", refused.body);
     }
+    let keys_in_clear = admin.post("/api/trunks", json!({ "name": "x", "host": "sip.carrier.example", "srtp": true })).await;
+    assert_eq!((keys_in_clear.status, keys_in_clear.code()), (422, "invalid_trunk"), "SRTP over UDP: {}", keys_in_clear.body);
+    assert_eq!(keys_in_clear.body["error"]["fields"][0]["field"], "srtp");
     assert_eq!(admin.get("/api/trunks").await.body, json!([]), "nothing was stored");
     assert_eq!(server.db.raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'trunk.create'").await, 0);
+    let secure = admin.post("/api/trunks", json!({ "name": "x", "host": "sip.carrier.example", "transport": "tls", "srtp": true })).await;
+    assert_eq!(secure.status, 201, "{}", secure.body);
+    assert_eq!((&secure.body["transport"], &secure.body["port"], &secure.body["srtp"]), (&json!("tls"), &json!(5061), &json!(true)));
+    let id = secure.body["id"].as_i64().unwrap();
+    let downgraded = admin.put(&format!("/api/trunks/{id}"), json!({ "name": "x", "host": "sip.carrier.example", "srtp": true })).await;
+    assert_eq!((downgraded.status, downgraded.code()), (422, "invalid_trunk"), "a change cannot send SRTP's keys in clear either");
+    assert_eq!(admin.get("/api/trunks").await.body, json!([secure.body.clone()]), "and changes nothing");
 }
 
 async fn only_the_tenants_administrators_reach_its_trunks(engine: Engine) {

@@ -1,7 +1,8 @@
 //! baresip as a phone: it dials one number (or, as a carrier, answers the
 //! calls it is sent), sends a tone from a WAV file for a few seconds,
-//! records what it hears, and quits. Over TLS it presents a certificate and
-//! listens for TLS on its SIP port + 1, as baresip does.
+//! records what it hears, and quits. Over TLS it presents a certificate,
+//! listens for TLS on its SIP port + 1, as baresip does, and takes SRTP
+//! only (SDES keys, baresip's `srtp-mand`).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -29,7 +30,8 @@ impl BaresipPhone {
 
     /// Calls `number` at the edge's TLS port `edge_tls`, trusting `authority`.
     pub fn call_over_tls(binary: &Path, edge_tls: SocketAddr, authority: &str, number: &str, frequency: f64, seconds: u32) -> Self {
-        let dir = setup(Some(Tls { identity: None, authority }), "<sip:caller@127.0.0.1;transport=tls>", frequency, seconds);
+        let account = "<sip:caller@127.0.0.1;transport=tls>;mediaenc=srtp-mand";
+        let dir = setup(Some(Tls { identity: None, authority }), account, frequency, seconds);
         Self::run(binary, dir, Some(format!("sip:{number}@{edge_tls};transport=tls")), seconds)
     }
 
@@ -38,7 +40,8 @@ impl BaresipPhone {
     /// with where its TLS listens.
     pub async fn answer_over_tls(binary: &Path, identity: &Identity, number: &str, frequency: f64, seconds: u32) -> (Self, SocketAddr) {
         let tls = Tls { identity: Some(identity), authority: "" };
-        let dir = setup(Some(tls), &format!("<sip:{number}@localhost;transport=tls>;answermode=auto"), frequency, seconds);
+        let account = format!("<sip:{number}@localhost;transport=tls>;answermode=auto;mediaenc=srtp-mand");
+        let dir = setup(Some(tls), &account, frequency, seconds);
         let sip_port: u16 = std::fs::read_to_string(dir.path().join("port")).unwrap().parse().unwrap();
         let phone = Self::run(binary, dir, None, seconds);
         let tls_address = SocketAddr::from(([127, 0, 0, 1], sip_port + 1));
@@ -102,6 +105,7 @@ fn setup(tls: Option<Tls<'_>>, account: &str, frequency: f64, seconds: u32) -> t
         dir = dir.path().display(),
     );
     if let Some(tls) = tls {
+        config.push_str("module srtp.so\n");
         if let Some(identity) = tls.identity {
             let file = dir.path().join("identity.pem");
             std::fs::write(&file, format!("{}{}", identity.certificate, identity.key)).unwrap();

@@ -63,5 +63,6 @@ fn edge_trunk(trunk: &SipTrunk, keys: &Keys) -> TenantTrunk {
         sources: trunk.sources.clone(),
         caller_id: trunk.caller_id.clone(),
         login,
+        srtp: trunk.srtp,
     }
 }
