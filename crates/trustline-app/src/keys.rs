@@ -18,7 +18,7 @@ pub struct Keys {
     pub totp: Sealer,
     /// Seals webhook signing secrets in the database.
     pub webhooks: Sealer,
-    /// Seals SIP trunks' digest passwords in the database.
+    /// Seals SIP digest secrets in the database: trunks' passwords, desk phones' HA1s.
     pub trunks: Sealer,
     pub checkpoint_signer: CheckpointSigner,
     /// Seals audit events; shared with the store, which links the chain.

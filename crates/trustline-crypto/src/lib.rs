@@ -13,6 +13,7 @@ mod random;
 mod relay_secret;
 mod seal;
 mod signing;
+mod sip_digest;
 mod totp;
 
 pub use base32::{base32_decode, base32_encode};
@@ -24,4 +25,5 @@ pub use random::{SecretToken, random_bytes, random_password, recovery_code};
 pub use relay_secret::RelaySecret;
 pub use seal::{SealError, Sealer};
 pub use signing::{CheckpointSigner, SignatureError, verify_signature};
+pub use sip_digest::{DigestAlgorithm, DigestAnswer, DigestSecrets};
 pub use totp::{Totp, TotpSecret};

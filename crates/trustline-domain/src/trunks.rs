@@ -301,7 +301,8 @@ mod tests {
         assert!(!format!("{:?}", trunk.digest).contains("s3cret"), "the password stays out of debug output");
         let plain = input("sip.carrier.example").validate(STRICT).unwrap();
         assert_eq!((plain.port, plain.transport), (5060, SignallingTransport::Udp));
-        let secure = TrunkInput { transport: SignallingTransport::Tls, srtp: true, ..input("sip.carrier.example") }.validate(STRICT).unwrap();
+        let secure =
+            TrunkInput { transport: SignallingTransport::Tls, srtp: true, ..input("sip.carrier.example") }.validate(STRICT).unwrap();
         assert_eq!((secure.port, secure.srtp), (5061, true), "TLS's own port when none is named");
         for transport in [SignallingTransport::Udp, SignallingTransport::Tcp, SignallingTransport::Tls] {
             assert_eq!(SignallingTransport::parse(transport.as_str()), Some(transport));

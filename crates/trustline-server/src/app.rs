@@ -149,6 +149,12 @@ impl App {
         crate::routes::router(self.state.clone())
     }
 
+    /// The sign-in rules, for credentials that arrive other than over HTTP
+    /// (desk phones registering with the SIP edge).
+    pub fn sign_in(&self) -> trustline_app::SignIn {
+        self.state.sign_in.clone()
+    }
+
     pub fn appender(&self) -> &AuditAppender {
         &self.state.appender
     }

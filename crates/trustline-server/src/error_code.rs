@@ -72,6 +72,7 @@ error_codes! {
     MfaAlreadyEnrolled => ("mfa_already_enrolled", CONFLICT),
     MfaNotEnrolled => ("mfa_not_enrolled", CONFLICT),
     MfaNotPending => ("mfa_not_pending", CONFLICT),
+    NoCallWork => ("no_call_work", CONFLICT),
     NoChange => ("no_change", CONFLICT),
     NoEnrolmentPending => ("no_enrolment_pending", CONFLICT),
     NoSoftphone => ("no_softphone", CONFLICT),

@@ -5,10 +5,10 @@ use crate::assets;
 use crate::error_code::ErrorCode;
 use crate::guard::{Access, Surface, guard};
 use crate::handlers::{
-    access_reviews_api, agents_api, audit_api, calls_api, campaigns_api, contacts_api, csp_api, custom_fields_api, health, imports_api,
-    incidents_api, live_api, manual_call_api, openapi, pages, queues_api, registers_api, reports_api, retention_api, session_api,
-    softphone_api, subject_rights_api, tenant_api, tokens_api, training_api, transfer_api, trunks_api, trust_api, trust_pages, users_api,
-    webhooks_api, work_api,
+    access_reviews_api, agents_api, audit_api, calls_api, campaigns_api, contacts_api, csp_api, custom_fields_api, desk_phones_api, health,
+    imports_api, incidents_api, live_api, manual_call_api, openapi, pages, queues_api, registers_api, reports_api, retention_api,
+    session_api, softphone_api, subject_rights_api, tenant_api, tokens_api, training_api, transfer_api, trunks_api, trust_api, trust_pages,
+    users_api, webhooks_api, work_api,
 };
 use crate::handlers::{admin_pages, floor_pages};
 use crate::state::AppState;
@@ -435,6 +435,28 @@ fn entries() -> Vec<Entry> {
             put(users_api::set_manual_calls),
         )
         .takes::<users_api::ManualCallsChange>()
+        .answers(StatusCode::NO_CONTENT)
+        .fails_with(&[ErrorCode::CannotChangeSelf, ErrorCode::RoleNotAssignable]),
+        entry(
+            Method::POST,
+            "/api/users/{id}/desk-phone",
+            "Give an account a SIP desk phone login in place of any it had (the password is shown once)",
+            Allowed(Action::UserChangeRole),
+            post(desk_phones_api::issue),
+        )
+        .returns::<desk_phones_api::IssuedDeskPhoneView>()
+        .answers(StatusCode::CREATED)
+        .fails_with(&[ErrorCode::CannotChangeSelf, ErrorCode::RoleNotAssignable, ErrorCode::NoCallWork]),
+        entry(Method::GET, "/api/users/{id}/desk-phone", "An account's desk phone login, without its secret", Allowed(Action::UserChangeRole), get(desk_phones_api::show))
+            .returns::<desk_phones_api::DeskPhoneView>()
+            .fails_with(&[ErrorCode::CannotChangeSelf, ErrorCode::RoleNotAssignable]),
+        entry(
+            Method::DELETE,
+            "/api/users/{id}/desk-phone",
+            "Take an account's desk phone login away (the phone can no longer register)",
+            Allowed(Action::UserChangeRole),
+            delete(desk_phones_api::revoke),
+        )
         .answers(StatusCode::NO_CONTENT)
         .fails_with(&[ErrorCode::CannotChangeSelf, ErrorCode::RoleNotAssignable]),
         entry(Method::GET, "/api/tokens", "List API tokens", Allowed(Action::TokenManage), get(tokens_api::list))

@@ -357,8 +357,8 @@ fn connection_address(value: &str, line: usize) -> Result<IpAddr, SdpError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
     use crate::srtp::{MasterKey, SrtpSuite};
+    use proptest::prelude::*;
 
     const CARRIER: &str = "v=0\r\no=- 5 5 IN IP4 198.51.100.7\r\ns=call\r\nc=IN IP4 198.51.100.7\r\nt=0 0\r\n\
         m=audio 30000 RTP/AVP 8 0 96\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:96 telephone-event/8000\r\na=fmtp:96 0-15\r\na=sendrecv\r\n";

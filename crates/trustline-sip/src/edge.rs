@@ -5,13 +5,15 @@
 
 use crate::call_table::{Call, CallTable};
 use crate::desk_line::Desks;
+use crate::desk_registrar::DeskRegistrar;
 use crate::edge_settings::EdgeSettings;
 use crate::error::EdgeError;
 use crate::inbound_call;
 use crate::media_counters::MediaCounters;
 use crate::media_port::MediaPort;
+use crate::signalling_targets::{NamesUnderTheRule, TargetsUnderTheRule};
 use crate::stranger_throttle::StrangerThrottle;
-use crate::trunk_directory::{NamesUnderTheRule, TrunkDirectory, transport_param};
+use crate::trunk_directory::{TrunkDirectory, transport_param};
 use crate::trunk_registration::{RegistrationReport, Registrations};
 use rsipstack::EndpointBuilder;
 use rsipstack::dialog::dialog::Dialog;
@@ -52,6 +54,8 @@ pub(crate) struct Edge {
     pub tls_local: Option<SocketAddr>,
     pub calls: CallTable,
     pub desks: Desks,
+    /// Agents' desk phones and where each is registered.
+    pub desk_phones: DeskRegistrar,
     pub trunks: Arc<TrunkDirectory>,
     pub registrations: Registrations,
     /// What every call's audio did.
@@ -130,6 +134,7 @@ impl Edge {
             .with_cancel_token(stop.clone())
             .with_transport_layer(transport)
             .with_transport_inspector(Box::new(StrangerThrottle::new(trunks.clone())))
+            .with_target_locator(Box::new(TargetsUnderTheRule(trunks.clone())))
             .with_user_agent("Trustline")
             .with_option(option)
             .build();
@@ -146,7 +151,8 @@ impl Edge {
         let contact_over = |transport, at: SocketAddr| {
             Uri::try_from(format!("sip:trustline@{at}{}", transport_param(transport)).as_str()).map_err(|e| EdgeError::Stack(e.to_string()))
         };
-        let (contact, tcp_contact) = (contact_over(SignallingTransport::Udp, advertised)?, contact_over(SignallingTransport::Tcp, advertised)?);
+        let (contact, tcp_contact) =
+            (contact_over(SignallingTransport::Udp, advertised)?, contact_over(SignallingTransport::Tcp, advertised)?);
         let tls_contact = tls_local
             .map(|tls_local| contact_over(SignallingTransport::Tls, SocketAddr::new(advertised.ip(), tls_local.port())))
             .transpose()?;
@@ -162,6 +168,7 @@ impl Edge {
             tls_local,
             calls: CallTable::default(),
             desks: Desks::default(),
+            desk_phones: DeskRegistrar::default(),
             trunks,
             registrations: Registrations::new(registration_reports),
             softphones,
@@ -240,6 +247,19 @@ async fn answer_requests(edge: Arc<Edge>, mut requests: TransactionReceiver, swi
         let owner = source_ip(&tx).and_then(|ip| edge.trunks.owner_of(ip));
         let answer = match (tx.original.method, owner) {
             (Method::Ack, _) => continue,
+            // A desk phone (from anywhere, a trunk's network too) or anyone:
+            // challenged alike, refused alike.
+            (Method::Register, _) => {
+                let edge = edge.clone();
+                tokio::spawn(async move {
+                    if !edge.desk_phones.answer(&mut tx).await
+                        && let Err(error) = tx.reply(StatusCode::Forbidden).await
+                    {
+                        tracing::debug!(%error, "a SIP answer could not be sent");
+                    }
+                });
+                continue;
+            }
             // Nothing is said to anyone but a carrier, so nothing can be learnt.
             (_, None) => StatusCode::Forbidden,
             (Method::Invite, Some(owner)) => {

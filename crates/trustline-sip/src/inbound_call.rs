@@ -10,6 +10,7 @@ use crate::call_progress;
 use crate::call_table::Call;
 use crate::edge::{Edge, signalling_of, source_ip};
 use crate::phone_number::number_of_user;
+use crate::signalling_targets::refused_target;
 use rsipstack::dialog::dialog::{DialogState, DialogStateReceiver};
 use rsipstack::sip::{HeadersExt, StatusCode};
 use rsipstack::transaction::transaction::Transaction;
@@ -118,6 +119,10 @@ async fn offer(edge: &Arc<Edge>, tx: &Transaction) -> Result<Offered, StatusCode
     let invite = &tx.original;
     let to = invite.uri.user().and_then(number_of_user).ok_or(StatusCode::NotFound)?.into();
     let from = invite.from_header().ok().and_then(|h| h.uri().ok()).and_then(|uri| uri.user().and_then(number_of_user)).map(String::from);
+    if let Some(target) = refused_target(&edge.trunks, invite) {
+        tracing::warn!(%target, "a call in named an address no call may signal to; it is refused");
+        return Err(StatusCode::Forbidden);
+    }
     let offer = RemoteAudio::in_body(&invite.body).ok_or(StatusCode::NotAcceptableHere)?;
     let peer = source_ip(tx).ok_or(StatusCode::Forbidden)?;
     // Plain or SRTP, as the carrier offers.

@@ -12,6 +12,7 @@ use crate::call_progress;
 use crate::call_table::Call;
 use crate::edge::Edge;
 use crate::reason::Reason;
+use crate::signalling_targets::refused_target;
 use crate::trunk_directory::{Carrier, Route, transport_param};
 use rsipstack::dialog::authenticate::Credential;
 use rsipstack::dialog::dialog::{DialogState, DialogStateReceiver};
@@ -134,7 +135,7 @@ async fn follow(
             () = call.ended_here.cancelled() => break,
             state = invite.states.recv() => {
                 let Some(state) = state else { break };
-                match seen.progress_of(&call, state).await {
+                match seen.progress_of(&edge, &call, state).await {
                     Some(event) => event,
                     None => continue,
                 }
@@ -202,8 +203,27 @@ impl Seen {
         !self.ringing && !self.early_media && !self.answered && !self.cancelled
     }
 
-    async fn progress_of(&mut self, call: &Call, state: DialogState) -> Option<CallProgress> {
+    async fn progress_of(&mut self, edge: &Edge, call: &Call, state: DialogState) -> Option<CallProgress> {
         match state {
+            // A carrier naming, for the rest of the call, an address no call
+            // may signal to: given up on before the answer (the CANCEL goes
+            // to the trunk itself); after it, let go of without a BYE.
+            DialogState::Early(_, response) | DialogState::Confirmed(_, response)
+                if !self.answered
+                    && let Some(target) = refused_target(&edge.trunks, &response) =>
+            {
+                tracing::warn!(%target, "a carrier named an address no call may signal to; the call is dropped");
+                if response.status_code.kind() == StatusCodeKind::Provisional {
+                    self.cancelled = true;
+                    if let Err(error) = call.dialog.cancel().await {
+                        tracing::debug!(%error, "the CANCEL of a call naming a refused address failed");
+                    }
+                } else {
+                    self.answered = true;
+                }
+                self.over = true;
+                Some(CallProgress::Failed(CallFailure::CarrierFailure))
+            }
             DialogState::Early(_, response) if !response.body.is_empty() && !self.early_media => {
                 self.early_media = true;
                 // Early media without the SRTP offered is not played; the answer decides.

@@ -46,7 +46,9 @@ impl SignallingTls {
         let key = PrivateKeyDer::from_pem_slice(&self.key).map_err(|_| bad("the key file holds no PEM private key"))?;
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let signing = provider.key_provider.load_private_key(key).map_err(|e| bad(&format!("the private key cannot sign: {e}")))?;
-        rustls::sign::CertifiedKey::new(chain, signing).keys_match().map_err(|_| bad("the private key does not belong to the certificate"))?;
+        rustls::sign::CertifiedKey::new(chain, signing)
+            .keys_match()
+            .map_err(|_| bad("the private key does not belong to the certificate"))?;
         let authorities = CertificateDer::pem_slice_iter(&self.carrier_authorities)
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| bad(&format!("the carriers' authorities are not PEM certificates: {e}")))?;
@@ -130,7 +132,8 @@ mod tests {
     fn a_certificate_its_key_and_an_authority_are_checked_together() {
         let (certificate, key) = identity();
         let (other_certificate, other_key) = identity();
-        let tls = SignallingTls { port: 0, certificate: certificate.clone(), key: Zeroizing::new(key), carrier_authorities: other_certificate };
+        let tls =
+            SignallingTls { port: 0, certificate: certificate.clone(), key: Zeroizing::new(key), carrier_authorities: other_certificate };
         assert!(tls.check().is_ok());
         assert!(!format!("{tls:?}").contains("PRIVATE"), "the key stays out of debug output");
 

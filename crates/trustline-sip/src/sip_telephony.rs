@@ -44,6 +44,16 @@ impl SipTelephony {
         self.edge.local
     }
 
+    /// Agents' desk phones may register from now on, signed in by `gate`.
+    pub fn serve_desk_phones(&self, gate: Arc<dyn crate::DeskPhoneGate>) {
+        self.edge.desk_phones.serve(gate);
+    }
+
+    /// Where `user`'s desk phone is registered now, if it is.
+    pub fn desk_phone_of(&self, user: UserId) -> Option<crate::PhoneBinding> {
+        self.edge.desk_phones.binding_of(user)
+    }
+
     /// The address SIP over TLS listens on, when the edge has a certificate.
     pub fn tls_addr(&self) -> Option<SocketAddr> {
         self.edge.tls_local

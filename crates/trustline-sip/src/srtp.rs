@@ -101,7 +101,9 @@ impl MasterKey {
         // HMAC pads a short key with zeros to its block: the same key, keyed once here.
         let mut auth = Zeroizing::new([0u8; 64]);
         self.derive(0, &mut *cipher);
-        self.derive(1, &mut auth[..AUTH_KEY]);
+        if let Some(key) = auth.get_mut(..AUTH_KEY) {
+            self.derive(1, key);
+        }
         self.derive(2, &mut *salt);
         SessionKeys { cipher, salt, auth: <Hmac<Sha1> as KeyInit>::new(&(*auth).into()) }
     }
@@ -295,7 +297,10 @@ mod tests {
         };
         let mut stream = [0u8; 48];
         keys.apply(0, 0, &mut stream);
-        assert_eq!(stream.to_vec(), hex("E03EAD0935C95E80E166B16DD92B4EB4D23513162B02D0F72A43A2FE4A5F97AB41E95B3BB0A2E8DD477901E4FCA894C0"));
+        assert_eq!(
+            stream.to_vec(),
+            hex("E03EAD0935C95E80E166B16DD92B4EB4D23513162B02D0F72A43A2FE4A5F97AB41E95B3BB0A2E8DD477901E4FCA894C0")
+        );
     }
 
     fn packet(sequence: u16, payload: &[u8]) -> Vec<u8> {

@@ -7,7 +7,6 @@
 use crate::edge_settings::Trunk;
 use rsipstack::sip::Host;
 use rsipstack::transport::SipAddr;
-use rsipstack::transport::transport_layer::DomainResolver;
 use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, RwLock};
@@ -188,26 +187,35 @@ impl TrunkDirectory {
                 "the trunk signals over TLS and this installation has no SIP certificate (serve --sip-tls-cert)".into(),
             ));
         }
-        self.allowed_address(&trunk.host, trunk.port).await
+        self.allowed_address(&trunk.host, trunk.port, |ip| address_allowed(ip, self.policy)).await
     }
 
-    /// `host` resolved now: the first of its addresses the destination
-    /// rule allows. The one rule for every name SIP is sent to.
-    async fn allowed_address(&self, host: &str, port: u16) -> Result<SocketAddr, TelephonyError> {
+    /// `host` resolved now: the first of its addresses `allowed` takes.
+    pub async fn allowed_address(&self, host: &str, port: u16, allowed: impl Fn(IpAddr) -> bool) -> Result<SocketAddr, TelephonyError> {
         let found = tokio::net::lookup_host((host, port))
             .await
             .map_err(|e| TelephonyError::Unavailable(format!("the trunk's host {host} does not resolve: {e}")))?;
         found
             .into_iter()
-            .find(|address| address_allowed(address.ip(), self.policy))
+            .find(|address| allowed(address.ip()))
             .ok_or_else(|| TelephonyError::Unavailable(format!("the trunk's host {host} resolves to no address calls may go to")))
+    }
+
+    /// Whether SIP may be sent to `ip` within a call: an address the
+    /// destination rule allows, or one of the installation's own carrier
+    /// (its proxy and the addresses it calls from), which the operator named.
+    pub fn may_signal_to(&self, ip: IpAddr) -> bool {
+        let ip = ip.to_canonical();
+        address_allowed(ip, self.policy)
+            || self.installation.admits(ip)
+            || self.installation.proxy.is_some_and(|proxy| proxy.ip().to_canonical() == ip)
     }
 }
 
 /// Where the stack sends requests to `trunk`, found at `resolved`: that
 /// address, except over TLS to a named host, where the stack is handed the
 /// name so the carrier's certificate is checked against it (and resolves
-/// it again through [`NamesUnderTheRule`]).
+/// it again through [`crate::signalling_targets::NamesUnderTheRule`]).
 pub(crate) fn next_hop(trunk: &TenantTrunk, resolved: SocketAddr) -> SipAddr {
     let transport = Some(stack_transport(trunk.transport));
     match (trunk.transport, trunk.host.parse::<IpAddr>()) {
@@ -216,28 +224,6 @@ pub(crate) fn next_hop(trunk: &TenantTrunk, resolved: SocketAddr) -> SipAddr {
             addr: rsipstack::sip::HostWithPort { host: Host::Domain(trunk.host.clone().into()), port: Some(trunk.port.into()) },
         },
         _ => SipAddr { r#type: transport, addr: resolved.into() },
-    }
-}
-
-/// How the SIP stack resolves the names it is handed (a TLS trunk's host,
-/// a carrier's Contact or Record-Route given by name): under the same
-/// destination rule as a trunk's host, so no name sends SIP where a trunk
-/// could not.
-pub(crate) struct NamesUnderTheRule(pub Arc<TrunkDirectory>);
-
-#[async_trait::async_trait]
-impl DomainResolver for NamesUnderTheRule {
-    async fn resolve(&self, target: &SipAddr) -> rsipstack::Result<SipAddr> {
-        let Host::Domain(name) = &target.addr.host else { return Ok(target.clone()) };
-        let secure = target.r#type == Some(rsipstack::sip::Transport::Tls);
-        let default = if secure { SignallingTransport::Tls } else { SignallingTransport::Udp }.default_port();
-        let port = target.addr.port.as_ref().map_or(default, |port| port.value());
-        let address = self
-            .0
-            .allowed_address(&name.to_string(), port)
-            .await
-            .map_err(|e| rsipstack::Error::DnsResolutionError(e.to_string()))?;
-        Ok(SipAddr { r#type: target.r#type, addr: address.into() })
     }
 }
 
@@ -345,21 +331,5 @@ mod tests {
         assert_eq!(named.destination, "127.0.0.1:5070".parse().unwrap());
         let (addressed, _) = with.first_route(rest).await.unwrap();
         assert_eq!(addressed.next_hop.addr.to_string(), "127.0.0.1:5070");
-    }
-
-    #[tokio::test]
-    async fn names_the_stack_resolves_are_held_to_the_destination_rule() {
-        let target = |host: &str, port: Option<u16>, transport| SipAddr {
-            r#type: Some(transport),
-            addr: rsipstack::sip::HostWithPort { host: Host::Domain(host.to_owned().into()), port: port.map(Into::into) },
-        };
-        let strict = NamesUnderTheRule(Arc::new(directory(None, DestinationPolicy::default())));
-        let refused = strict.resolve(&target("localhost", Some(5060), rsipstack::sip::Transport::Udp)).await;
-        assert!(refused.is_err(), "a carrier's Contact naming localhost is not followed");
-        let open = NamesUnderTheRule(Arc::new(directory(None, DestinationPolicy { allow_private: true })));
-        let found = open.resolve(&target("localhost", None, rsipstack::sip::Transport::Tls)).await.unwrap();
-        assert_eq!((found.addr.to_string(), found.r#type), ("127.0.0.1:5061".to_owned(), Some(rsipstack::sip::Transport::Tls)));
-        let found = open.resolve(&target("localhost", None, rsipstack::sip::Transport::Udp)).await.unwrap();
-        assert_eq!(found.addr.to_string(), "127.0.0.1:5060");
     }
 }

@@ -463,3 +463,35 @@ async fn an_answer_in_clear_to_an_srtp_offer_ends_the_call() {
     assert!(carrier.finished().await.success(), "the carrier saw no SRTP offer, or no BYE");
     wait_until_no_calls(&edge).await;
 }
+
+/// A carrier that names, for the rest of a call, an address no call may
+/// signal to (another loopback address, under the strict rule, that is not
+/// the installation's carrier) is sent nothing there: an answer naming it
+/// ends the call as the carrier's fault without an ACK or BYE to it, and a
+/// call in naming it gets 403 and reaches no switchboard.
+#[tokio::test]
+async fn nothing_is_sent_where_a_carrier_names_an_address_no_call_may_go() {
+    let Some(sipp) = peers::sipp() else { return };
+    let elsewhere = tokio::net::UdpSocket::bind("127.0.0.2:0").await.unwrap();
+    let target = elsewhere.local_addr().unwrap().to_string();
+    let carrier = Sipp::carrier(&sipp, "answers_naming_elsewhere.xml", 1, &["-key", "elsewhere", &target]).await;
+    let edge = edge(carrier.address, vec![LOOPBACK], Duration::from_secs(10)).await;
+    let mut leg = edge.dial(call_to("+447700900001")).await.unwrap();
+    assert_eq!(next_event(&mut leg).await, CallProgress::Ringing);
+    assert_eq!(next_event(&mut leg).await, CallProgress::Failed(CallFailure::CarrierFailure));
+    assert!(carrier.finished().await.success());
+    wait_until_no_calls(&edge).await;
+
+    let mut incoming = edge.incoming().unwrap();
+    let caller =
+        Sipp::caller_with(&sipp, "caller_naming_elsewhere.xml", edge.local_addr(), "+442079460990", &["-key", "elsewhere", &target]);
+    assert!(caller.finished().await.success(), "a call in naming a refused address did not get 403");
+    assert!(incoming.try_recv().is_err(), "it reached the switchboard");
+    let mut buffer = [0u8; 2048];
+    let heard = tokio::time::timeout(Duration::from_millis(500), elsewhere.recv_from(&mut buffer)).await;
+    assert!(
+        heard.is_err(),
+        "the edge sent SIP to the refused address: {:?}",
+        heard.map(|r| r.map(|(n, _)| String::from_utf8_lossy(&buffer[..n]).into_owned()))
+    );
+}

@@ -10,6 +10,7 @@ mod test_authority;
 use peers::far_audio::{samples_ratio, tone_ratio};
 use peers::{BaresipPhone, FarAudio, Sipp, edge_settings};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 use test_authority::TestAuthority;
 use trustline_domain::TenantId;
@@ -96,7 +97,8 @@ fn trunk_over_tls(host: &str, carrier: SocketAddr) -> TenantTrunk {
 #[tokio::test]
 async fn a_trunk_over_tls_checks_the_carriers_certificate_and_carries_srtp_calls_both_ways() {
     let Some(baresip) = peers::baresip() else { return };
-    let (installation, carriers, stranger) = (TestAuthority::new("Edge CA"), TestAuthority::new("Carrier CA"), TestAuthority::new("Other CA"));
+    let (installation, carriers, stranger) =
+        (TestAuthority::new("Edge CA"), TestAuthority::new("Carrier CA"), TestAuthority::new("Other CA"));
     let (carrier, carrier_tls) = BaresipPhone::answer_over_tls(&baresip, &carriers.issue(&["localhost"]), "+447700900001", 600.0, 14).await;
     let call = || DialRequest { tenant: TenantId(7), to: "+447700900001".into(), caller_id: None };
 
@@ -128,4 +130,61 @@ async fn a_trunk_over_tls_checks_the_carriers_certificate_and_carries_srtp_calls
     let (phone_heard, carrier_heard) = (phone.heard().await, carrier.heard().await);
     assert!(samples_ratio(&phone_heard, 600.0, &[1000.0]) > 10.0, "the phone hears the carrier over TLS");
     assert!(samples_ratio(&carrier_heard, 1000.0, &[600.0]) > 10.0, "the carrier over TLS hears the phone");
+}
+
+/// The installation's side of a desk phone signing in, as the edge sees
+/// it: one login, its answer checked for real, every attempt counted.
+struct OneLogin {
+    secrets: trustline_crypto::DigestSecrets,
+    attempts: std::sync::Mutex<Vec<(bool, bool)>>,
+}
+
+#[async_trait::async_trait]
+impl trustline_sip::DeskPhoneGate for OneLogin {
+    fn realm(&self) -> &str {
+        "trustline"
+    }
+
+    async fn sign_in(&self, attempt: trustline_sip::PhoneAttempt) -> Option<trustline_sip::PhoneHolder> {
+        let proved = attempt.username == "dphone" && attempt.answer.proves(&self.secrets);
+        self.attempts.lock().unwrap().push((proved, attempt.over_tls));
+        (proved && attempt.over_tls).then_some(trustline_sip::PhoneHolder { tenant: TenantId(1), user: trustline_domain::UserId(7) })
+    }
+}
+
+/// A desk phone (baresip) registers over TLS: challenged, it answers with
+/// its login's digest, and the edge keeps where it is; with the wrong
+/// password it is refused and nothing is kept.
+#[tokio::test]
+async fn a_desk_phone_registers_over_tls_with_its_digest_answer() {
+    let Some(baresip) = peers::baresip() else { return };
+    let (installation, carriers) = (TestAuthority::new("Edge CA"), TestAuthority::new("Carrier CA"));
+    let edge = edge_over_tls(&installation, &carriers).await;
+    let gate = Arc::new(OneLogin {
+        secrets: trustline_crypto::DigestSecrets::new("dphone", "trustline", "right-pass"),
+        attempts: Default::default(),
+    });
+    edge.serve_desk_phones(gate.clone());
+    let edge_tls = edge.tls_addr().unwrap();
+    let agent = trustline_domain::UserId(7);
+
+    let wrong = BaresipPhone::register_over_tls(&baresip, edge_tls, &installation.pem, ("dphone", "wrong-pass"), 3);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    drop(wrong);
+    assert!(edge.desk_phone_of(agent).is_none(), "a wrong password registered");
+    assert!(gate.attempts.lock().unwrap().contains(&(false, true)), "the wrong answer reached the installation over TLS");
+
+    let phone = BaresipPhone::register_over_tls(&baresip, edge_tls, &installation.pem, ("dphone", "right-pass"), 10);
+    let mut binding = None;
+    for _ in 0..40 {
+        binding = edge.desk_phone_of(agent);
+        if binding.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let binding = binding.unwrap_or_else(|| panic!("the phone did not register over TLS: {:?}", gate.attempts.lock().unwrap()));
+    assert_eq!((binding.tenant, binding.username.as_str()), (TenantId(1), "dphone"));
+    assert!(binding.contact.to_string().to_ascii_lowercase().contains("transport=tls"), "{}", binding.contact);
+    drop(phone);
 }

@@ -12,6 +12,7 @@ mod calls;
 mod campaigns;
 mod connecting;
 mod contacts;
+mod desk_phones;
 mod idempotency;
 mod imports;
 mod incidents;

@@ -368,6 +368,16 @@ pub fn webhook(row: &impl Columns) -> Result<trustline_store::Webhook, StoreErro
     })
 }
 
+pub fn desk_phone_login(row: &impl Columns) -> Result<trustline_store::DeskPhoneLogin, StoreError> {
+    Ok(trustline_store::DeskPhoneLogin {
+        user_id: UserId(row.int("user_id")?),
+        tenant_id: TenantId(row.int("tenant_id")?),
+        username: row.text("username")?,
+        sealed_secrets: row.bytes("sealed_secrets")?,
+        created_at: row.int("created_at")?,
+    })
+}
+
 pub fn sip_trunk(row: &impl Columns) -> Result<trustline_store::SipTrunk, StoreError> {
     let username = row.opt_text("digest_username")?;
     let sealed_password = row.opt_bytes("sealed_password")?;

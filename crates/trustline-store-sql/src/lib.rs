@@ -22,6 +22,7 @@ mod calls;
 mod campaigns;
 mod contacts;
 pub mod decode;
+mod desk_phones;
 mod idempotency;
 mod imports;
 mod incidents;

@@ -10,6 +10,7 @@ pub const TENANT_DELETIONS: &[(&str, &str)] = &[
     ("webhook_deliveries", "DELETE FROM webhook_deliveries WHERE tenant_id = $1"),
     ("webhooks", "DELETE FROM webhooks WHERE tenant_id = $1"),
     ("sip_trunks", "DELETE FROM sip_trunks WHERE tenant_id = $1"),
+    ("desk_phone_logins", "DELETE FROM desk_phone_logins WHERE tenant_id = $1"),
     ("job_runs", "DELETE FROM job_runs WHERE tenant_id = $1"),
     ("access_review_items", "DELETE FROM access_review_items WHERE tenant_id = $1"),
     ("access_reviews", "DELETE FROM access_reviews WHERE tenant_id = $1"),

@@ -10,6 +10,7 @@ mod backup;
 mod calls;
 mod campaigns;
 mod contacts;
+mod desk_phones;
 mod idempotency;
 mod imports;
 mod incidents;

@@ -15,6 +15,7 @@ mod backup;
 mod calls;
 mod campaigns;
 mod contacts;
+mod desk_phones;
 mod error;
 mod idempotency;
 mod imports;
@@ -47,6 +48,7 @@ pub use contacts::{
     ConsentChange, ConsentEvent, ConsentState, ContactLookups, ContactStore, Digest, ErasureEntry, IdKind, NewContact, RetentionOutcome,
     SealedContact, SealedFields, SealedNote,
 };
+pub use desk_phones::{DeskPhoneLogin, DeskPhoneStore};
 pub use error::{BoxError, StoreError};
 pub use idempotency::{IdempotencyClaim, IdempotencyStore};
 pub use imports::{CallList, ImportChunk, ImportCounts, ImportRecord, ImportRejection, ImportStore, ListStatus, NewImport, PhoneOwner};
@@ -85,6 +87,7 @@ pub trait Store:
     + QueueStore
     + WebhookStore
     + TrunkStore
+    + DeskPhoneStore
     + TrustStore
     + TrainingStore
     + IncidentStore

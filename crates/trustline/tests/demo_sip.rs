@@ -5,18 +5,21 @@
 
 #[path = "../../trustline-sip/tests/peers/mod.rs"]
 mod peers;
+#[path = "../../trustline-sip/tests/test_authority/mod.rs"]
+mod test_authority;
 
 mod demo_process;
 
 use demo_process::{Killed, trustline};
 use peers::far_audio::{Heard, purity, samples_from};
-use peers::{FarAudio, Sipp, options_flood};
+use peers::{BaresipPhone, FarAudio, Sipp, options_flood};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::net::{IpAddr, Ipv4Addr};
 use std::process::Stdio;
 use std::time::Duration;
+use test_authority::TestAuthority;
 use trustline_app::SystemClock;
 use trustline_crypto::{Totp, TotpSecret, base32_decode};
 use trustline_domain::Clock;
@@ -144,8 +147,14 @@ fn telephony_flags_that_cannot_work_are_refused_before_anything_changes() {
         (&["--demo", "--turn-url", "turn:relay.example.com", "--turn-secret-file", empty], "is empty"),
         // SIP over TLS with carriers.
         (&["--demo", "--sip-tls-cert", empty, "--sip-tls-key", empty], "--sip-listen"),
-        (&["--demo", "--sip-listen", "127.0.0.1:0", "--sip-tls-cert", missing, "--sip-tls-key", empty], "cannot read the SIP TLS certificate file"),
-        (&["--demo", "--sip-listen", "127.0.0.1:0", "--sip-tls-cert", empty, "--sip-tls-key", empty, "--sip-tls-ca", empty], "holds no certificate"),
+        (
+            &["--demo", "--sip-listen", "127.0.0.1:0", "--sip-tls-cert", missing, "--sip-tls-key", empty],
+            "cannot read the SIP TLS certificate file",
+        ),
+        (
+            &["--demo", "--sip-listen", "127.0.0.1:0", "--sip-tls-cert", empty, "--sip-tls-key", empty, "--sip-tls-ca", empty],
+            "holds no certificate",
+        ),
     ];
     for (flags, said) in cases {
         let output = trustline(dir.path(), &["serve", "--listen", "127.0.0.1:0"]).args(flags).output().unwrap();
@@ -181,4 +190,87 @@ async fn greeting_heard(sipp: &std::path::PathBuf, ip: IpAddr, edge: SocketAddr)
     let waiting = windows.get(..first_greeting.saturating_sub(1)).unwrap_or_default();
     assert!(waiting.iter().all(music), "the waiting caller hears hold music until the agent");
     caller.finished().await.success()
+}
+
+/// The audit events of `action` with `outcome` so far.
+async fn audited(demo: &Demo, client: &reqwest::Client, action: &str, outcome: &str) -> Vec<Value> {
+    let url = format!("{}api/audit/search?action={action}&outcome={outcome}", demo.base);
+    let found: Value = client.get(url).send().await.unwrap().json().await.unwrap();
+    found["events"].as_array().or(found.as_array()).cloned().unwrap_or_default()
+}
+
+/// An administrator gives the demo's agent a desk phone login (the
+/// password shown once). A real phone (baresip) registers with it over TLS,
+/// and is audited as registered; the wrong password is refused. SIPVicious,
+/// as an attacker on this machine, learns nothing: `svwar` finds no login
+/// by REGISTER even with the real one in its list, and `svcrack`, guessing
+/// over UDP with the right password among its words, cracks nothing (a
+/// phone signs in over TLS only) and raises a brute-force incident.
+#[tokio::test]
+async fn a_desk_phone_registers_over_tls_and_guessing_its_password_raises_an_incident() {
+    let (Some(baresip), Some(svcrack), Some(svwar)) = (peers::baresip(), peers::sipvicious("svcrack"), peers::sipvicious("svwar")) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let authority = TestAuthority::new("Edge CA");
+    let identity = authority.issue(&["localhost", "127.0.0.1"]);
+    let file = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let (certificate, key, trusted) =
+        (file("sip.pem", &identity.certificate), file("sip.key", &identity.key), file("ca.pem", &authority.pem));
+    let tls_flags = ["--sip-tls-cert", &certificate, "--sip-tls-key", &key, "--sip-tls-port", "0", "--sip-tls-ca", &trusted];
+    let mut demo = Demo::start(dir.path(), &tls_flags);
+    let tls_line = demo.lines.find(|l| l.starts_with("SIP over TLS")).expect("the demo says where SIP over TLS listens");
+    let edge_tls: SocketAddr = tls_line.trim_end_matches('.').rsplit(' ').next().unwrap().parse().unwrap();
+    let (client, csrf) = owner_session(&demo).await;
+    let users: Value = client.get(format!("{}api/users", demo.base)).send().await.unwrap().json().await.unwrap();
+    let agent = users.as_array().unwrap().iter().find(|u| u["username"] == "agent").expect("the demo's agent")["id"].as_i64().unwrap();
+    let path = format!("{}api/users/{agent}/desk-phone", demo.base);
+    let issued: Value = client.post(&path).header("X-CSRF-Token", &csrf).send().await.unwrap().json().await.unwrap();
+    let (username, password) = (issued["username"].as_str().unwrap().to_owned(), issued["password"].as_str().unwrap().to_owned());
+    assert_eq!(issued["realm"], "trustline", "{issued}");
+
+    let phone = BaresipPhone::register_over_tls(&baresip, edge_tls, &authority.pem, (&username, &password), 20);
+    let mut registered = Vec::new();
+    for _ in 0..40 {
+        registered = audited(&demo, &client, "desk_phone.register", "success").await;
+        if !registered.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(registered.len(), 1, "the phone's registration over TLS was not audited once: {registered:?}");
+    drop(phone);
+    let wrong = BaresipPhone::register_over_tls(&baresip, edge_tls, &authority.pem, (&username, "not-the-password"), 3);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    drop(wrong);
+    assert!(!audited(&demo, &client, "desk_phone.register", "failure").await.is_empty(), "a wrong password was not audited");
+
+    let words = file("words.txt", &format!("{}\n{password}\n", (0..30).map(|n| format!("guess{n}")).collect::<Vec<_>>().join("\n")));
+    let logins = file("logins.txt", &format!("100\nagent\n{username}\n"));
+    let target = format!("udp://{}", demo.edge);
+    let printed = scan(&svwar, &["--force".into(), "-m".into(), "REGISTER".into(), "-d".into(), logins, target.clone()]).await;
+    assert!(printed.contains("found nothing") && !printed.contains(&username), "svwar told the login apart: {printed}");
+    let printed = scan(&svcrack, &["--maximumtime=8".into(), "-u".into(), username.clone(), "-d".into(), words, target]).await;
+    assert!(!printed.contains(&password) && !printed.contains("cracked users"), "svcrack cracked the login: {printed}");
+    let mut raised = Value::Null;
+    for _ in 0..30 {
+        let incidents: Value = client.get(format!("{}api/incidents", demo.base)).send().await.unwrap().json().await.unwrap();
+        if let Some(found) = incidents.as_array().and_then(|all| all.iter().find(|i| i["kind"] == "brute_force")) {
+            raised = found.clone();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert_ne!(raised, Value::Null, "guessing the desk phone's password raised no brute-force incident");
+}
+
+/// What a SIPVicious tool printed (both streams), within 30 s.
+async fn scan(tool: &std::path::Path, args: &[String]) -> String {
+    let run = tokio::process::Command::new(tool).args(args).stdin(Stdio::null()).kill_on_drop(true).output();
+    let output = tokio::time::timeout(Duration::from_secs(30), run).await.expect("the scan ends within 30 s").expect("the scanner runs");
+    String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr)
 }

@@ -3,11 +3,13 @@
 //! authenticates the request and turns an opened session into a cookie and
 //! a CSRF token; everything decided about credentials is decided here.
 
+mod desk_phone;
 mod passwords;
 mod second_factor;
 mod sessions;
 mod throttle;
 
+pub use desk_phone::{DeskPhoneAttempt, DeskPhoneHolder};
 pub use second_factor::EnrolmentSecret;
 
 use crate::{AuditAppender, Keys};

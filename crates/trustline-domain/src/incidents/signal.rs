@@ -38,10 +38,10 @@ fn detail(details: &str, key: &str) -> Option<String> {
 /// The signal an audit event carries, if any.
 pub fn signal_of(event: AuditFields<'_>) -> Option<Signal> {
     let (at, source) = (event.at, event.source.to_owned());
-    use AuditAction::{AccessDenied, ContactReveal, SessionLogin, SessionMfa, SubjectExport, UserPasswordChange};
+    use AuditAction::{AccessDenied, ContactReveal, DeskPhoneRegister, SessionLogin, SessionMfa, SubjectExport, UserPasswordChange};
     match (AuditAction::from_name(event.action), event.outcome) {
-        // Confirming one's current password is a password guess too.
-        (Some(SessionLogin | UserPasswordChange), "failure" | "denied") => {
+        // Confirming one's current password, or a desk phone's digest answer, is a password guess too.
+        (Some(SessionLogin | UserPasswordChange | DeskPhoneRegister), "failure" | "denied") => {
             Some(Signal::SignInFailure { at, account: detail(event.details, "username_mac").unwrap_or_default(), source })
         }
         (Some(SessionMfa), "failure" | "denied") => Some(Signal::SecondFactorFailure { at, account: event.target.to_owned(), source }),

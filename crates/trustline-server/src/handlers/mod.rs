@@ -11,6 +11,7 @@ mod contact_view;
 pub(crate) mod contacts_api;
 pub(crate) mod csp_api;
 pub(crate) mod custom_fields_api;
+pub(crate) mod desk_phones_api;
 pub(crate) mod floor_pages;
 pub(crate) mod health;
 pub(crate) mod imports_api;

@@ -10,6 +10,7 @@ mod campaigns;
 mod contacts;
 mod csp;
 mod csrf;
+mod desk_phones;
 mod dialer;
 mod idempotency;
 mod imports;

@@ -54,6 +54,16 @@ impl BaresipPhone {
         panic!("baresip did not listen for TLS on {tls_address} within 5 s");
     }
 
+    /// A desk phone registering with `login` (username, password) at the
+    /// edge's TLS port `edge_tls`, trusting `authority`, for `seconds`.
+    pub fn register_over_tls(binary: &Path, edge_tls: SocketAddr, authority: &str, login: (&str, &str), seconds: u32) -> Self {
+        let (username, password) = login;
+        let account =
+            format!("<sip:{username}@127.0.0.1;transport=tls>;auth_pass={password};outbound=\"sip:{edge_tls};transport=tls\";regint=60");
+        let dir = setup(Some(Tls { identity: None, authority }), &account, 1000.0, seconds);
+        Self::run(binary, dir, None, seconds)
+    }
+
     fn run(binary: &Path, dir: tempfile::TempDir, dial: Option<String>, seconds: u32) -> Self {
         let mut command = Command::new(binary);
         command.arg("-f").arg(dir.path());
@@ -118,7 +128,8 @@ fn setup(tls: Option<Tls<'_>>, account: &str, frequency: f64, seconds: u32) -> t
         }
     }
     std::fs::write(dir.path().join("config"), config).unwrap();
-    std::fs::write(dir.path().join("accounts"), format!("{account};regint=0;audio_codecs=PCMU\n")).unwrap();
+    let registers = if account.contains(";regint=") { "" } else { ";regint=0" };
+    std::fs::write(dir.path().join("accounts"), format!("{account}{registers};audio_codecs=PCMU\n")).unwrap();
     std::fs::write(dir.path().join("port"), sip_port.to_string()).unwrap();
     dir
 }

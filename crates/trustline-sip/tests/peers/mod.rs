@@ -111,6 +111,16 @@ impl Sipp {
         Self::caller_from(binary, scenario, IpAddr::V4(Ipv4Addr::LOCALHOST), target, number)
     }
 
+    /// [`Self::caller`] with `extra` options (`-key` values the scenario names).
+    pub fn caller_with(binary: &PathBuf, scenario: &str, target: SocketAddr, number: &str, extra: &[&str]) -> Self {
+        let address = free_udp_port(IpAddr::V4(Ipv4Addr::LOCALHOST));
+        let audio = audio_socket();
+        let mut command = command(binary, scenario, address, 1, &audio, &[&["-s", number], extra].concat());
+        command.arg(target.to_string());
+        let child = command.spawn().expect("SIPp starts");
+        Self { child, address, audio }
+    }
+
     /// [`Self::caller`] signalling from `ip` (another loopback address
     /// stands for another carrier); its audio stays on 127.0.0.1.
     pub fn caller_from(binary: &PathBuf, scenario: &str, ip: IpAddr, target: SocketAddr, number: &str) -> Self {

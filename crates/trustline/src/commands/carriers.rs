@@ -13,8 +13,8 @@ use std::sync::Arc;
 use trustline_domain::Clock;
 use trustline_domain::destination::DestinationPolicy;
 use trustline_sip::{EdgeSettings, SignallingTls, SipTelephony, SoftphonePlace, Trunk};
-use zeroize::Zeroizing;
 use trustline_telephony::{CarrierProfile, CarrierSet, SimulatedTelephony, Telephony};
+use zeroize::Zeroizing;
 
 #[derive(Args)]
 pub struct CarrierArgs {
@@ -141,7 +141,8 @@ fn sip_settings(args: &CarrierArgs, listen: SocketAddr, demo: bool, private_trun
 /// The TLS settings the flags name, read and checked now.
 fn signalling_tls(args: &CarrierArgs) -> anyhow::Result<Option<SignallingTls>> {
     let (Some(certificate), Some(key)) = (&args.sip_tls_cert, &args.sip_tls_key) else { return Ok(None) };
-    let read = |path: &Path, what: &str| std::fs::read(path).with_context(|| format!("cannot read the SIP TLS {what} file {}", path.display()));
+    let read =
+        |path: &Path, what: &str| std::fs::read(path).with_context(|| format!("cannot read the SIP TLS {what} file {}", path.display()));
     let carrier_authorities = match &args.sip_tls_ca {
         Some(path) => read(path, "authorities")?,
         None => SignallingTls::system_authorities()?,

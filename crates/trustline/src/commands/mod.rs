@@ -7,6 +7,7 @@ pub mod bench_relay;
 pub mod bench_sip;
 pub mod carriers;
 pub mod demo_floor;
+pub mod desk_phone_sign_in;
 pub mod desk_relay;
 pub mod import;
 pub mod init;

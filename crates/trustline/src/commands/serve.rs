@@ -1,6 +1,7 @@
 use super::accounts::{InitialPassword, cli_audit, create_tenant, create_user, find_tenant};
 use super::carriers::{self, CarrierArgs};
 use super::demo_floor;
+use super::desk_phone_sign_in::DeskPhoneSignIn;
 use super::desk_relay::DeskRelayArgs;
 use super::job_runs::record;
 use super::trunk_sync;
@@ -123,6 +124,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     };
     if let Some(sip) = &sip {
         tokio::spawn(trunk_sync::keep_serving(sip.clone(), inst.store.clone(), inst.keys.clone()));
+        sip.serve_desk_phones(Arc::new(DeskPhoneSignIn(app.sign_in())));
     }
     if let (Some(sip), Some(tenant)) = (&sip, &demo_tenant) {
         // The demo's floor agents answer SIP callers with a recorded greeting.
@@ -175,6 +177,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 demo_floor::CARE_NUMBER,
                 sip.local_addr(),
             );
+            if let Some(tls) = sip.tls_addr() {
+                println!("SIP over TLS (carriers' trunks, agents' desk phones) on {tls}.");
+            }
         }
         demo_floor::start(format!("{scheme}://{address}/"), DEMO_TENANT.into(), floor);
     }
