@@ -47,7 +47,7 @@ pub use outbound::manual_call::call_number;
 pub use simulation::{
     ListConfig, ModeReport, PlacedCall, SimulationConfig, SimulationError, SimulationReport, simulate, simulate_all, simulate_calls,
 };
-pub use softphone::{close_softphone, open_softphone, serves_softphones};
+pub use softphone::{close_softphone, open_softphone, ring_desk_phone, serves_softphones};
 pub use store_world::{Announcer, StoreWorld};
 pub use time::{Alarm, EngineTime, TokioTime};
 pub use transfer::{TransferTarget, transfer, transfer_outside};

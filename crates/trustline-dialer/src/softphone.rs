@@ -5,6 +5,7 @@
 use crate::engine::Engine;
 use crate::outbound::desk::DeskError;
 use trustline_domain::{TenantId, UserId};
+use trustline_telephony::TelephonyError;
 
 /// Opens `agent`'s softphone from their browser's offer; the answer goes
 /// back to the browser.
@@ -18,7 +19,14 @@ pub fn serves_softphones(engine: &Engine) -> bool {
     engine.telephony().is_some_and(|telephony| telephony.serves_softphones())
 }
 
-/// Closes `agent`'s softphone, if one is open.
+/// Rings `agent`'s registered desk phone; once answered it is their desk.
+pub async fn ring_desk_phone(engine: &Engine, tenant: TenantId, agent: UserId) -> Result<(), DeskError> {
+    // Without a carrier no desk has audio, a desk phone no more than a softphone.
+    let telephony = engine.telephony().ok_or(TelephonyError::NoSoftphone)?;
+    Ok(telephony.ring_desk_phone(tenant, agent).await?)
+}
+
+/// Closes `agent`'s softphone or desk phone line, if one is open.
 pub async fn close_softphone(engine: &Engine, tenant: TenantId, agent: UserId) {
     if let Some(telephony) = engine.telephony() {
         telephony.close_softphone(tenant, agent).await;

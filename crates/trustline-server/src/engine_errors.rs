@@ -62,6 +62,8 @@ impl From<TelephonyError> for ApiError {
             TelephonyError::DeskOffline => ErrorCode::DeskOffline,
             TelephonyError::NoSoftphone => ErrorCode::NoSoftphone,
             TelephonyError::SoftphonesFull => ErrorCode::SoftphonesFull,
+            TelephonyError::NoDeskPhone => ErrorCode::NoDeskPhone,
+            TelephonyError::DeskPhoneUnanswered(_) => ErrorCode::DeskPhoneUnanswered,
             TelephonyError::Unavailable(_) | TelephonyError::UnknownCall | TelephonyError::BadNumber(_) | TelephonyError::NoTrunk => {
                 ErrorCode::NoTelephony
             }

@@ -73,6 +73,8 @@ error_codes! {
     MfaNotEnrolled => ("mfa_not_enrolled", CONFLICT),
     MfaNotPending => ("mfa_not_pending", CONFLICT),
     NoCallWork => ("no_call_work", CONFLICT),
+    NoDeskPhone => ("no_desk_phone", CONFLICT),
+    DeskPhoneUnanswered => ("desk_phone_unanswered", CONFLICT),
     NoChange => ("no_change", CONFLICT),
     NoEnrolmentPending => ("no_enrolment_pending", CONFLICT),
     NoSoftphone => ("no_softphone", CONFLICT),

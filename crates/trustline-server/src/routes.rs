@@ -1118,8 +1118,17 @@ fn entries() -> Vec<Entry> {
         .takes::<softphone_api::SoftphoneOffer>()
         .returns::<softphone_api::SoftphoneAnswer>()
         .fails_with(&[ErrorCode::InvalidOffer, ErrorCode::NoSoftphone, ErrorCode::SoftphonesFull, ErrorCode::NoTelephony]),
-        entry(Method::DELETE, "/api/agent/softphone", "Close your softphone", Allowed(Action::AgentWork), delete(softphone_api::close))
+        entry(Method::DELETE, "/api/agent/softphone", "Close your softphone or desk phone line", Allowed(Action::AgentWork), delete(softphone_api::close))
             .answers(StatusCode::NO_CONTENT),
+        entry(
+            Method::POST,
+            "/api/agent/desk-phone",
+            "Use your registered desk phone as your desk: it rings, and once you answer, your calls are heard on it (it replaces a softphone you had open)",
+            Allowed(Action::AgentWork),
+            post(softphone_api::ring_desk_phone),
+        )
+        .answers(StatusCode::NO_CONTENT)
+        .fails_with(&[ErrorCode::NoDeskPhone, ErrorCode::DeskPhoneUnanswered, ErrorCode::NoSoftphone, ErrorCode::NoTelephony]),
         entry(
             Method::GET,
             "/api/agent/softphone/relay",

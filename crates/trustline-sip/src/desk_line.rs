@@ -2,9 +2,10 @@
 //! is bridged to an agent. Each agent has one seat, kept for as long as
 //! the edge runs, so a call bridged to a desk stays bridged to it when its
 //! softphone reconnects. A seat is taken by the agent's softphone session
-//! (the browser's WebRTC audio) or by a virtual agent (the demo's floor
-//! agents: a recorded greeting, repeated, hearing nothing); bridging to an
-//! empty seat fails.
+//! (the browser's WebRTC audio), by their desk phone's line (a SIP call to
+//! the phone, kept up while they work), or by a virtual agent (the demo's
+//! floor agents: a recorded greeting, repeated, hearing nothing); bridging
+//! to an empty seat fails.
 
 use crate::audio_sdp::G711;
 use crate::g711::ulaw_frames;
@@ -38,6 +39,15 @@ enum Occupant {
     Empty,
     Recorded(RecordedAgent),
     Softphone(Arc<DeskSession>),
+    DeskPhone(DeskPhoneLine),
+}
+
+/// A desk phone's line at a seat: the call to the phone, hung up when the
+/// line leaves the seat.
+pub(crate) struct DeskPhoneLine {
+    pub media: Arc<MediaPort>,
+    /// Dropped with the line, it hangs the phone up.
+    pub _hang_up: tokio_util::sync::DropGuard,
 }
 
 struct RecordedAgent {
@@ -63,7 +73,7 @@ impl Seat {
     pub fn next_sound(&self) -> DeskSound {
         match &mut *lock(&self.occupant) {
             Occupant::Empty => DeskSound::Away,
-            Occupant::Softphone(_) => DeskSound::Live,
+            Occupant::Softphone(_) | Occupant::DeskPhone(_) => DeskSound::Live,
             Occupant::Recorded(agent) => {
                 let frame = agent.greeting.get(agent.position).copied().unwrap_or([0; FRAME]);
                 agent.position = (agent.position + 1) % (agent.greeting.len() + PAUSE_FRAMES);
@@ -76,6 +86,10 @@ impl Seat {
     pub fn hear(&self, codec: G711, payload: &[u8]) {
         let session = match &*lock(&self.occupant) {
             Occupant::Softphone(session) => session.clone(),
+            Occupant::DeskPhone(line) => {
+                let media = line.media.clone();
+                return media.play_heard(codec, payload);
+            }
             Occupant::Empty | Occupant::Recorded(_) => return,
         };
         let law = law_of(codec);
@@ -123,6 +137,18 @@ fn codec_of(law: Law) -> G711 {
 /// The agent's voice, from their softphone to the call joined to their seat.
 pub(crate) struct SeatVoice(Weak<Seat>);
 
+impl SeatVoice {
+    /// The agent spoke into their desk phone.
+    pub fn spoke_in(&self, codec: G711, payload: &[u8]) {
+        self.spoke(law_of(codec), payload);
+    }
+
+    /// Whether a call is joined to the seat now.
+    pub fn has_call(&self) -> bool {
+        self.0.upgrade().is_some_and(|seat| lock(&seat.call).strong_count() > 0)
+    }
+}
+
 impl AgentVoice for SeatVoice {
     fn spoke(&self, law: Law, payload: &[u8]) {
         let Some(seat) = self.0.upgrade() else { return };
@@ -168,6 +194,21 @@ impl Desks {
         });
     }
 
+    /// Seats `line` (a desk phone's answered call) at `agent`'s desk in
+    /// place of whoever sat there; `over` ends when it leaves the seat.
+    pub fn seat_desk_phone(&self, tenant: TenantId, agent: UserId, line: DeskPhoneLine) {
+        self.seat(tenant, agent).sit(Occupant::DeskPhone(line));
+    }
+
+    /// Empties `agent`'s seat if the desk phone line on `media` sits there.
+    pub fn unseat_desk_phone(&self, tenant: TenantId, agent: UserId, media: &Arc<MediaPort>) {
+        let Some(seat) = lock(&self.seats).get(&(tenant, agent)).cloned() else { return };
+        let mut occupant = lock(&seat.occupant);
+        if matches!(&*occupant, Occupant::DeskPhone(line) if Arc::ptr_eq(&line.media, media)) {
+            *occupant = Occupant::Empty;
+        }
+    }
+
     pub fn unseat(&self, tenant: TenantId, agent: UserId) {
         if let Some(seat) = lock(&self.seats).get(&(tenant, agent)) {
             seat.sit(Occupant::Empty);
@@ -179,7 +220,7 @@ impl Desks {
         let seat = lock(&self.seats).get(&(tenant, agent)).cloned()?;
         match &*lock(&seat.occupant) {
             Occupant::Softphone(session) => Some(session.clone()),
-            Occupant::Empty | Occupant::Recorded(_) => None,
+            Occupant::Empty | Occupant::Recorded(_) | Occupant::DeskPhone(_) => None,
         }
     }
 

@@ -14,6 +14,8 @@ use hmac::{Hmac, KeyInit, Mac};
 use rsipstack::sip::headers::untyped::{Expires, WwwAuthenticate};
 use rsipstack::sip::{Header, HeadersExt, StatusCode, ToTypedHeader, Uri};
 use rsipstack::transaction::transaction::Transaction;
+use rsipstack::transport::SipAddr;
+use rsipstack::transport::connection::SipConnection;
 use sha1::Sha1;
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -64,7 +66,10 @@ pub struct PhoneBinding {
     pub tenant: TenantId,
     pub username: String,
     pub contact: Uri,
-    pub transport: SignallingTransport,
+    /// Where its REGISTER really came from: the connection it keeps open
+    /// (behind NAT, or a phone that takes no TLS connections of its own),
+    /// which calls to it ride (RFC 5626's flow, without its headers).
+    pub(crate) flow: SipAddr,
     until: Instant,
 }
 
@@ -153,6 +158,9 @@ impl DeskRegistrar {
             Some(_) => {}
         }
         let Some(source) = source_ip(tx) else { return Decision::Refused };
+        let flow = request.via_header().ok().and_then(|via| SipConnection::parse_target_from_via(via).ok());
+        let Some((transport, flow)) = flow else { return Decision::Refused };
+        let flow = SipAddr { r#type: Some(transport), addr: flow };
         let contact = request.contact_header().ok().and_then(|contact| contact.typed().ok()).map(|contact| contact.uri);
         let asked = request.expires_header().and_then(|expires| expires.value().trim().parse::<u32>().ok());
         let renewal = self.bindings().values().any(|binding| binding.username == credentials.username);
@@ -183,7 +191,7 @@ impl DeskRegistrar {
                     tenant: holder.tenant,
                     username: credentials.username,
                     contact: contact.clone(),
-                    transport: SignallingTransport::Tls,
+                    flow,
                     until: Instant::now() + Duration::from_secs(u64::from(expires)),
                 };
                 self.bindings().insert(holder.user, binding);
@@ -225,7 +233,6 @@ enum Decision {
     Registered { contact: Uri, expires: u32 },
     Refused,
 }
-
 
 #[cfg(test)]
 mod tests {

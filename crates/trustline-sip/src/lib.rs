@@ -13,6 +13,7 @@ mod call_progress;
 mod call_table;
 mod callback_offer;
 mod desk_line;
+mod desk_phone_line;
 mod desk_registrar;
 mod digest_header;
 mod edge;

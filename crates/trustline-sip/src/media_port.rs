@@ -9,7 +9,7 @@
 
 use crate::audio_sdp::{Direction, G711, RemoteAudio, audio_answer, audio_offer};
 use crate::call_mix::{CallMix, Voice};
-use crate::desk_line::{DeskSound, Seat};
+use crate::desk_line::{DeskSound, Seat, SeatVoice};
 use crate::g711::ulaw_frames;
 use crate::media_counters::{MediaCounters, sequence_step};
 use crate::rtp_packet::{KeyEvent, RtpPacket};
@@ -116,6 +116,8 @@ struct Mixing {
 enum Partner {
     Leg(Weak<MediaPort>),
     Desk(Arc<Seat>),
+    /// A desk phone's line: its audio is the agent's voice at their seat.
+    Speaker(Arc<SeatVoice>),
 }
 
 impl Partner {
@@ -123,6 +125,7 @@ impl Partner {
         match self {
             Partner::Leg(leg) => leg.upgrade().map(Present::Leg),
             Partner::Desk(desk) => Some(Present::Desk(desk.clone())),
+            Partner::Speaker(voice) => Some(Present::Speaker(voice.clone())),
         }
     }
 }
@@ -131,6 +134,7 @@ impl Partner {
 enum Present {
     Leg(Arc<MediaPort>),
     Desk(Arc<Seat>),
+    Speaker(Arc<SeatVoice>),
 }
 
 enum Queued {
@@ -234,6 +238,28 @@ impl MediaPort {
         seat.connect(self);
         if let Some(Present::Leg(previous)) = self.replace_partner(Some(Partner::Desk(seat))) {
             previous.replace_partner(None);
+        }
+    }
+
+    /// Makes this call an agent's desk phone line: what the phone says is
+    /// the agent's voice at their seat.
+    pub fn speak_for(&self, voice: SeatVoice) {
+        self.replace_partner(Some(Partner::Speaker(Arc::new(voice))));
+    }
+
+    /// Sends what the agent hears to their desk phone (this call's other
+    /// side). It is sent from the task of the call heard, so it waits on
+    /// nothing: a full socket buffer loses the packet.
+    pub fn play_heard(&self, codec: G711, payload: &[u8]) {
+        let datagram = {
+            let mut state = self.lock();
+            let Some(target) = state.sendable().filter(|_| !state.held) else { return };
+            let payload = codec.recode(payload, target.codec);
+            (state.outgoing.packet(target.payload_type, false, &payload), target.to)
+        };
+        match self.socket.try_send_to(&datagram.0, datagram.1) {
+            Ok(_) => self.counters.sent(),
+            Err(error) => tracing::debug!(%error, "an RTP packet could not be sent"),
         }
     }
 
@@ -416,6 +442,7 @@ impl MediaPort {
                 }
             }
             Some((Present::Desk(seat), codec, payload)) => seat.hear(codec, &payload),
+            Some((Present::Speaker(voice), codec, payload)) => voice.spoke_in(codec, &payload),
             None => {}
         }
     }
@@ -498,6 +525,9 @@ impl MediaPort {
                         },
                         // The partner call's packets are relayed as they come.
                         (Some(Present::Leg(_)), None) => return,
+                        // A desk phone hears the agent's call as it comes, and silence between calls.
+                        (Some(Present::Speaker(voice)), None) if voice.has_call() => return,
+                        (Some(Present::Speaker(_)), None) => [0; FRAME],
                     };
                     Some((vec![state.outgoing.audio(codec, payload_type, &frame)], to))
                 }

@@ -222,4 +222,8 @@ impl Telephony for SipTelephony {
     fn serves_softphones(&self) -> bool {
         self.edge.softphones.is_some()
     }
+
+    async fn ring_desk_phone(&self, tenant: TenantId, agent: UserId) -> Result<(), TelephonyError> {
+        crate::desk_phone_line::ring(&self.edge, tenant, agent).await
+    }
 }

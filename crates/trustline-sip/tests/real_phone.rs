@@ -154,9 +154,11 @@ impl trustline_sip::DeskPhoneGate for OneLogin {
 
 /// A desk phone (baresip) registers over TLS: challenged, it answers with
 /// its login's digest, and the edge keeps where it is; with the wrong
-/// password it is refused and nothing is kept.
+/// password it is refused and nothing is kept. Rung when the agent starts
+/// work, it answers and is their desk: a caller bridged to the desk and the
+/// phone hear each other.
 #[tokio::test]
-async fn a_desk_phone_registers_over_tls_with_its_digest_answer() {
+async fn a_desk_phone_registers_over_tls_and_is_the_agents_desk() {
     let Some(baresip) = peers::baresip() else { return };
     let (installation, carriers) = (TestAuthority::new("Edge CA"), TestAuthority::new("Carrier CA"));
     let edge = edge_over_tls(&installation, &carriers).await;
@@ -168,13 +170,13 @@ async fn a_desk_phone_registers_over_tls_with_its_digest_answer() {
     let edge_tls = edge.tls_addr().unwrap();
     let agent = trustline_domain::UserId(7);
 
-    let wrong = BaresipPhone::register_over_tls(&baresip, edge_tls, &installation.pem, ("dphone", "wrong-pass"), 3);
+    let wrong = BaresipPhone::register_over_tls(&baresip, edge_tls, &installation.pem, ("dphone", "wrong-pass"), 1000.0, 3);
     tokio::time::sleep(Duration::from_secs(2)).await;
     drop(wrong);
     assert!(edge.desk_phone_of(agent).is_none(), "a wrong password registered");
     assert!(gate.attempts.lock().unwrap().contains(&(false, true)), "the wrong answer reached the installation over TLS");
 
-    let phone = BaresipPhone::register_over_tls(&baresip, edge_tls, &installation.pem, ("dphone", "right-pass"), 10);
+    let phone = BaresipPhone::register_over_tls(&baresip, edge_tls, &installation.pem, ("dphone", "right-pass"), 600.0, 16);
     let mut binding = None;
     for _ in 0..40 {
         binding = edge.desk_phone_of(agent);
@@ -186,5 +188,23 @@ async fn a_desk_phone_registers_over_tls_with_its_digest_answer() {
     let binding = binding.unwrap_or_else(|| panic!("the phone did not register over TLS: {:?}", gate.attempts.lock().unwrap()));
     assert_eq!((binding.tenant, binding.username.as_str()), (TenantId(1), "dphone"));
     assert!(binding.contact.to_string().to_ascii_lowercase().contains("transport=tls"), "{}", binding.contact);
-    drop(phone);
+
+    // Starting work rings the phone, which answers; a caller bridged to the
+    // desk and the agent on the phone hear each other, in SRTP to the phone.
+    edge.ring_desk_phone(TenantId(1), agent).await.expect("the desk phone answers");
+    let Some(sipp) = peers::sipp() else { return };
+    let mut incoming = edge.incoming().unwrap();
+    let caller = Sipp::caller(&sipp, "caller_stays.xml", edge.local_addr(), "+442079460990");
+    let call = tokio::time::timeout(LIMIT, incoming.recv()).await.expect("the caller's call arrives").unwrap();
+    call.admission.send(Admission::Take).unwrap();
+    let mut far = FarAudio::on(&caller.audio);
+    let from = far.first_source(Duration::from_secs(5)).await.expect("the caller hears the edge");
+    edge.bridge(call.id, Party::Desk { tenant: TenantId(1), agent }).await.unwrap();
+    far.drain().await;
+    let heard = far.speak(from, 1000.0, 150).await;
+    assert!(tone_ratio(&heard, from, 600.0, &[1000.0]) > 10.0, "the caller hears the agent's desk phone");
+    edge.hang_up(call.id).await.unwrap();
+    let phone_heard = phone.heard().await;
+    assert!(samples_ratio(&phone_heard, 1000.0, &[600.0]) > 10.0, "the desk phone hears the caller");
+    drop(caller);
 }

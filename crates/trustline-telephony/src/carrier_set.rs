@@ -164,6 +164,17 @@ impl Telephony for CarrierSet {
         carrier.monitor(own, tenant, supervisor, mode).await
     }
 
+    /// The first carrier that serves desks rings the phone.
+    async fn ring_desk_phone(&self, tenant: TenantId, agent: UserId) -> Result<(), TelephonyError> {
+        for carrier in &self.inner.carriers {
+            match carrier.ring_desk_phone(tenant, agent).await {
+                Err(TelephonyError::NoSoftphone) => continue,
+                rung => return rung,
+            }
+        }
+        Err(TelephonyError::NoSoftphone)
+    }
+
     /// The first carrier that serves softphones opens it.
     async fn open_softphone(&self, tenant: TenantId, agent: UserId, offer: &str) -> Result<String, TelephonyError> {
         for carrier in &self.inner.carriers {

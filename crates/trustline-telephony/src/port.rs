@@ -240,6 +240,10 @@ pub enum TelephonyError {
     BadOffer(String),
     #[error("every softphone place is taken")]
     SoftphonesFull,
+    #[error("no desk phone of the agent's is registered")]
+    NoDeskPhone,
+    #[error("the desk phone did not answer: {0}")]
+    DeskPhoneUnanswered(&'static str),
 }
 
 #[async_trait]
@@ -284,4 +288,8 @@ pub trait Telephony: Send + Sync {
     async fn close_softphone(&self, tenant: TenantId, agent: UserId);
     /// Whether agents' softphones can open: calls carry audio to desks.
     fn serves_softphones(&self) -> bool;
+    /// Rings `agent`'s registered desk phone and, once it answers, makes
+    /// it their desk (in place of a softphone) until either side hangs up
+    /// or [`Self::close_softphone`].
+    async fn ring_desk_phone(&self, tenant: TenantId, agent: UserId) -> Result<(), TelephonyError>;
 }

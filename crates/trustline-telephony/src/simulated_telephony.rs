@@ -360,6 +360,11 @@ impl Telephony for SimulatedTelephony {
         false
     }
 
+    /// Simulated calls have no audio to give a desk phone either.
+    async fn ring_desk_phone(&self, _tenant: TenantId, _agent: UserId) -> Result<(), TelephonyError> {
+        Err(TelephonyError::NoSoftphone)
+    }
+
     async fn hold(&self, leg: LegId, on: bool) -> Result<(), TelephonyError> {
         let legs = lock(&self.legs);
         let leg = legs.get(&leg).ok_or(TelephonyError::UnknownCall)?;

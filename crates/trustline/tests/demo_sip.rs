@@ -39,6 +39,8 @@ struct Demo {
     /// Where HTTP is served, ending in `/`.
     base: String,
     owner_password: String,
+    /// The demo agent's, who needs no authenticator.
+    agent_password: String,
     edge: SocketAddr,
 }
 
@@ -56,9 +58,11 @@ impl Demo {
         let base = first.split("listening on ").nth(1).unwrap().split(' ').next().unwrap().to_owned();
         let owner = lines.find(|l| l.trim_start().starts_with("owner ")).expect("the demo prints the owner's password");
         let owner_password = owner.split_whitespace().last().unwrap().to_owned();
+        let agent = lines.find(|l| l.trim_start().starts_with("agent ")).expect("the demo prints the agent's password");
+        let agent_password = agent.split_whitespace().last().unwrap().to_owned();
         let sip_line = lines.find(|l| l.starts_with("SIP calls")).expect("the demo says where SIP calls go");
         let edge = sip_line.split('@').nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
-        Demo { child, lines, logged, base, owner_password, edge }
+        Demo { child, lines, logged, base, owner_password, agent_password, edge }
     }
 }
 
@@ -233,7 +237,7 @@ async fn a_desk_phone_registers_over_tls_and_guessing_its_password_raises_an_inc
     let (username, password) = (issued["username"].as_str().unwrap().to_owned(), issued["password"].as_str().unwrap().to_owned());
     assert_eq!(issued["realm"], "trustline", "{issued}");
 
-    let phone = BaresipPhone::register_over_tls(&baresip, edge_tls, &authority.pem, (&username, &password), 20);
+    let phone = BaresipPhone::register_over_tls(&baresip, edge_tls, &authority.pem, (&username, &password), 1000.0, 20);
     let mut registered = Vec::new();
     for _ in 0..40 {
         registered = audited(&demo, &client, "desk_phone.register", "success").await;
@@ -243,8 +247,15 @@ async fn a_desk_phone_registers_over_tls_and_guessing_its_password_raises_an_inc
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     assert_eq!(registered.len(), 1, "the phone's registration over TLS was not audited once: {registered:?}");
+    // The agent makes the phone their desk: it rings and answers.
+    let desk = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let body = json!({ "tenant": "demo", "username": "agent", "password": demo.agent_password });
+    let session: Value = desk.post(format!("{}api/session", demo.base)).json(&body).send().await.unwrap().json().await.unwrap();
+    let csrf = session["csrf_token"].as_str().unwrap_or_else(|| panic!("the agent is signed in: {session}")).to_owned();
+    let rung = desk.post(format!("{}api/agent/desk-phone", demo.base)).header("X-CSRF-Token", &csrf).send().await.unwrap();
+    assert_eq!(rung.status(), 204, "the desk phone did not become the desk: {}", rung.text().await.unwrap());
     drop(phone);
-    let wrong = BaresipPhone::register_over_tls(&baresip, edge_tls, &authority.pem, (&username, "not-the-password"), 3);
+    let wrong = BaresipPhone::register_over_tls(&baresip, edge_tls, &authority.pem, (&username, "not-the-password"), 1000.0, 3);
     tokio::time::sleep(Duration::from_secs(2)).await;
     drop(wrong);
     assert!(!audited(&demo, &client, "desk_phone.register", "failure").await.is_empty(), "a wrong password was not audited");

@@ -39,6 +39,13 @@ pub(crate) async fn open(
     Ok(Json(SoftphoneAnswer { sdp }))
 }
 
+/// Rings the agent's registered desk phone; the answer waits until it is
+/// answered (at most 30 seconds).
+pub(crate) async fn ring_desk_phone(State(state): State<AppState>, authed: Authed) -> Result<StatusCode, ApiError> {
+    trustline_dialer::ring_desk_phone(&state.engine, authed.principal.tenant.id, authed.principal.user.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 pub(crate) async fn close(State(state): State<AppState>, authed: Authed) -> StatusCode {
     trustline_dialer::close_softphone(&state.engine, authed.principal.tenant.id, authed.principal.user.id).await;
     StatusCode::NO_CONTENT

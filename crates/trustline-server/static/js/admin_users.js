@@ -1,6 +1,6 @@
 // Users: invite (the initial password is shown once), change roles,
-// allow or stop an agent's own calls out, disable or enable, and reset a
-// lost authenticator.
+// allow or stop an agent's own calls out, give a desk phone login (its
+// password shown once), disable or enable, and reset a lost authenticator.
 
 import { api, attempt, confirmFirst, el, say } from './api.js';
 import { showOnce } from './keep.js';
@@ -36,6 +36,12 @@ function actions(user) {
       say(user.manual_calls ? `${user.username} may no longer call numbers from the desk.` : `${user.username} may now call numbers from the desk.`);
       await load();
     }) }, user.manual_calls ? 'Stop calls out' : 'Allow calls out') : null,
+    // Auditors work no calls; the server refuses them a desk phone anyway.
+    manageable && user.role !== 'auditor' ? el('button', { type: 'button', 'data-action': 'desk-phone', onclick: () => attempt(async () => {
+      const login = await api('POST', `/api/users/${user.id}/desk-phone`);
+      const secret = `username ${login.username}, password ${login.password}, realm ${login.realm}`;
+      showOnce($('desk-phone-result'), `Desk phone login for ${user.username} (shown once; it replaces any earlier one)`, secret, `${user.username}-desk-phone.txt`);
+    }) }, 'New desk phone login') : null,
     manageable ? toggle : null,
     user.mfa_enrolled ? el('button', { type: 'button', onclick: () => attempt(async () => {
       await api('POST', `/api/users/${user.id}/reset-mfa`);

@@ -2,6 +2,8 @@
 // server opened when work starts and kept until it stops, so accepting a
 // call only re-points audio on the server. The offer and answer travel
 // through the signed-in API; the browser never holds a SIP credential.
+// An agent with a registered desk phone may work on it instead: the server
+// rings it when work starts, and the line stays up until work stops.
 
 import { api, ApiError } from './api.js';
 
@@ -14,6 +16,38 @@ let connection = null;
 let wanted = false;
 let muted = false;
 let meter = null;
+// Whether the desk phone is (or is being made) the agent's phone, and
+// whether it could not be, until work stops.
+let onDeskPhone = false;
+let deskPhoneFailed = false;
+const DESK_PHONE_CHOICE = 'trustline.desk-phone';
+
+// The agent's choice of phone, kept in this browser.
+const deskPhoneChosen = () => $('use-desk-phone')?.checked ?? false;
+if ($('use-desk-phone')) {
+  $('use-desk-phone').checked = localStorage.getItem(DESK_PHONE_CHOICE) === 'yes';
+  $('use-desk-phone').addEventListener('change', (event) => localStorage.setItem(DESK_PHONE_CHOICE, event.target.checked ? 'yes' : 'no'));
+}
+
+// Rings the agent's desk phone; once they answer, their calls are heard on it.
+async function openDeskPhone() {
+  onDeskPhone = true;
+  tell('connecting', 'Your desk phone is ringing: answer it.');
+  try {
+    await api('POST', '/api/agent/desk-phone', undefined, { background: true });
+    tell('connected', 'Desk phone connected: you hear your calls on it (mute on the phone).');
+  } catch (error) {
+    onDeskPhone = false;
+    deskPhoneFailed = true;
+    if (error instanceof ApiError && error.code === 'no_desk_phone') {
+      tell('refused', 'No desk phone of yours is registered: switch it on (ask an administrator for its login), or untick the desk phone; then stop and start work again.');
+    } else if (error instanceof ApiError && error.code === 'desk_phone_unanswered') {
+      tell('refused', 'Your desk phone did not answer: stop and start work again, and pick it up.');
+    } else {
+      tell('refused', `Your desk phone could not be connected: ${error.message}.`);
+    }
+  }
+}
 
 function tell(state, words) {
   const line = $('phone-state');
@@ -134,17 +168,23 @@ function lost(context) {
 // Opens the phone for work (once; a second call keeps the open one).
 export function start(context) {
   wanted = true;
-  if (connection === null) open(context);
+  if (deskPhoneChosen()) {
+    if (!onDeskPhone && !deskPhoneFailed) openDeskPhone();
+  } else if (connection === null) {
+    open(context);
+  }
 }
 
 // Closes the phone: work stopped.
 export function stop() {
+  deskPhoneFailed = false;
   if (!wanted) return;
   wanted = false;
   const peer = connection;
   connection = null;
-  if (peer) {
-    peer.close();
+  if (peer || onDeskPhone) {
+    peer?.close();
+    onDeskPhone = false;
     api('DELETE', '/api/agent/softphone', undefined, { background: true }).catch(() => {});
   }
   for (const track of microphone?.getTracks() ?? []) track.stop();

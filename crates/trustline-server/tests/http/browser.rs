@@ -747,6 +747,13 @@ async fn the_admin_console_invites_creates_and_configures() {
     let newbie = owner.get("/api/users").await.body.as_array().unwrap().iter().find(|u| u["username"] == "newbie").unwrap().clone();
     assert_eq!(newbie["manual_calls"], true, "{newbie}");
     browser.wait_until("tr[data-user='olive'] td:nth-of-type(5)", "the owner's calls out", |t| t == "by role").await;
+    // A desk phone login is shown once, to be copied or downloaded.
+    browser.click("tr[data-user='newbie'] button[data-action='desk-phone']").await;
+    browser.wait_until("#desk-phone-result", "the desk phone login", |t| t.contains("Desk phone login for newbie")).await;
+    let login = browser.text_of("#desk-phone-result code").await;
+    let stored = owner.get(&format!("/api/users/{}/desk-phone", newbie["id"])).await.body;
+    let username = stored["username"].as_str().unwrap();
+    assert!(login.starts_with(&format!("username {username}, password ")) && login.ends_with(", realm trustline"), "{login}");
     // Disabling asks first: one click only asks.
     browser.click("tr[data-user='newbie'] button[data-action='disable']").await;
     browser.wait_until("tr[data-user='newbie'] td.actions", "the question", |t| t.contains("Disable newbie? Click again")).await;

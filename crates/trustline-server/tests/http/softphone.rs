@@ -190,12 +190,8 @@ async fn an_agent_and_a_sip_caller_hear_each_other_through_the_desk() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_desk_whose_browser_refuses_the_microphone_says_what_to_do() {
     let Some(driver) = driver().await else { return };
-    let Floor { server, olive, ada, .. } = floor().await;
-    let edge = softphone_edge(4).await;
-    server.app.start_engine(edge.clone(), EngineSettings { tick: Duration::from_millis(50) });
     let desk = driver.browser_refusing_microphone(WIDTH, HEIGHT).await;
-    sign_in(&server, &desk, &ada).await;
-    desk.click("a[href='/desk']").await;
+    let (Floor { server, olive, .. }, edge) = ada_at_her_desk(&desk).await;
     desk.press("a").await;
     desk.wait_until("#agent-state", "start of work", |t| t == "available").await;
     let said = desk.wait_until("#phone-state", "the refusal", |t| t.starts_with("The browser refuses the microphone")).await;
@@ -204,6 +200,40 @@ async fn a_desk_whose_browser_refuses_the_microphone_says_what_to_do() {
     assert_accessible(&desk).await;
     desk.keep_screenshot("desk-microphone-refused").await;
     assert_clean(&server, &olive, &desk, &[]).await;
+}
+
+/// An agent who chose their desk phone starts work: the desk rings no
+/// browser phone and, with no phone of theirs registered, says so and what
+/// to do; the choice is kept in the browser.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_desk_set_to_its_desk_phone_says_when_none_is_registered() {
+    let Some(driver) = driver().await else { return };
+    let desk = driver.browser(WIDTH, HEIGHT).await;
+    let (Floor { server, olive, .. }, edge) = ada_at_her_desk(&desk).await;
+    desk.click("#use-desk-phone").await;
+    desk.click("#start-work").await;
+    desk.wait_until("#agent-state", "start of work", |t| t == "available").await;
+    let said = desk.wait_until("#phone-state", "the desk phone's absence", |t| t.starts_with("No desk phone of yours is registered")).await;
+    assert!(said.contains("untick the desk phone"), "{said}");
+    assert_eq!(edge.softphones_open(), 0, "no browser phone opened");
+    assert_accessible(&desk).await;
+    let refused = "/api/agent/desk-phone - Failed to load resource: the server responded with a status of 409";
+    let problems = desk.problems().await;
+    assert_eq!(problems.iter().filter(|p| p.contains(refused)).count(), 1, "the phone was rung once: {problems:?}");
+    desk.click("a[href='/desk']").await;
+    assert_eq!(desk.run("return document.getElementById('use-desk-phone').checked;", vec![]).await, json!(true), "the choice is kept");
+    assert_clean(&server, &olive, &desk, &[refused]).await;
+}
+
+/// Ada signed in at her desk page in `desk`, on a floor whose calls run
+/// through a softphone edge.
+async fn ada_at_her_desk(desk: &Browser) -> (Floor, Arc<SipTelephony>) {
+    let floor = floor().await;
+    let edge = softphone_edge(4).await;
+    floor.server.app.start_engine(edge.clone(), EngineSettings { tick: Duration::from_millis(50) });
+    sign_in(&floor.server, desk, &floor.ada).await;
+    desk.click("a[href='/desk']").await;
+    (floor, edge)
 }
 
 /// The supervisor's microphone.
@@ -472,6 +502,8 @@ async fn a_softphone_opens_for_its_own_agent_and_closes_when_they_stop_work(engi
     let (agent, other, supervisor) = (server.signed_in(&ada).await, server.signed_in(&bob).await, server.signed_in(&sam).await);
     assert_eq!(agent.post("/api/agent/state", json!({ "event": "log_in" })).await.status, 200);
 
+    let unregistered = agent.post("/api/agent/desk-phone", json!({})).await;
+    assert_eq!((unregistered.status, unregistered.body["error"]["code"].as_str()), (409, Some("no_desk_phone")), "{}", unregistered.body);
     let opened = agent.post("/api/agent/softphone", json!({ "sdp": CHROMIUM_OFFER })).await;
     assert_eq!(opened.status, 200, "{}", opened.body);
     let answer = opened.body["sdp"].as_str().unwrap();
@@ -514,6 +546,8 @@ async fn simulated_calls_open_no_softphone(engine: Engine) {
     let agent = server.signed_in(&ada).await;
     let refused = agent.post("/api/agent/softphone", json!({ "sdp": CHROMIUM_OFFER })).await;
     assert_eq!((refused.status, refused.body["error"]["code"].as_str()), (409, Some("no_softphone")), "{}", refused.body);
+    let desk_phone = agent.post("/api/agent/desk-phone", json!({})).await;
+    assert_eq!((desk_phone.status, desk_phone.body["error"]["code"].as_str()), (409, Some("no_softphone")), "{}", desk_phone.body);
     let desk = agent.get("/desk").await.text;
     assert!(desk.contains("this installation's calls are simulated") && !desk.contains("id=\"mic-check\""), "the desk offers no phone");
 }

@@ -55,12 +55,21 @@ impl BaresipPhone {
     }
 
     /// A desk phone registering with `login` (username, password) at the
-    /// edge's TLS port `edge_tls`, trusting `authority`, for `seconds`.
-    pub fn register_over_tls(binary: &Path, edge_tls: SocketAddr, authority: &str, login: (&str, &str), seconds: u32) -> Self {
+    /// edge's TLS port `edge_tls`, trusting `authority`, for `seconds`; it
+    /// answers the edge's call at once, in SRTP only, sending `frequency` Hz.
+    pub fn register_over_tls(
+        binary: &Path,
+        edge_tls: SocketAddr,
+        authority: &str,
+        login: (&str, &str),
+        frequency: f64,
+        seconds: u32,
+    ) -> Self {
         let (username, password) = login;
-        let account =
-            format!("<sip:{username}@127.0.0.1;transport=tls>;auth_pass={password};outbound=\"sip:{edge_tls};transport=tls\";regint=60");
-        let dir = setup(Some(Tls { identity: None, authority }), &account, 1000.0, seconds);
+        let account = format!(
+            "<sip:{username}@127.0.0.1;transport=tls>;auth_pass={password};outbound=\"sip:{edge_tls};transport=tls\";regint=60;answermode=auto;mediaenc=srtp-mand"
+        );
+        let dir = setup(Some(Tls { identity: None, authority }), &account, frequency, seconds);
         Self::run(binary, dir, None, seconds)
     }
 
