@@ -34,6 +34,11 @@ static DIGEST_PASSWORD_RULE: PatternRule = PatternRule::new(DIGEST_PASSWORD);
 
 #[derive(Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+// SRTP's keys travel in the signalling: `srtp` needs `transport` `tls`.
+#[schemars(extend("anyOf" = [
+    { "properties": { "srtp": { "const": false } } },
+    { "required": ["srtp", "transport"], "properties": { "srtp": { "const": true }, "transport": { "const": "tls" } } },
+]))]
 pub struct TrunkInput {
     #[schemars(length(min = 1, max = MAX_NAME), pattern(crate::NOT_BLANK))]
     pub name: String,
