@@ -40,7 +40,7 @@ pub(crate) async fn ring(edge: &Arc<Edge>, tenant: TenantId, agent: UserId) -> R
         contact: edge.contact_for(SignallingTransport::Tls),
         content_type: Some("application/sdp".to_owned()),
         offer: Some(media.offer().into_bytes()),
-        call_id: Some(format!("{:032x}@{}", rand::random::<u128>(), edge.advertised.ip())),
+        call_id: Some(edge.new_call_id()),
         ..InviteOption::default()
     };
     let (states_in, mut states) = edge.layer.new_dialog_state_channel();

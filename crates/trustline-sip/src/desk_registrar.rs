@@ -10,20 +10,19 @@
 
 use crate::digest_header::DigestCredentials;
 use crate::edge::{signalling_of, source_ip};
-use hmac::{Hmac, KeyInit, Mac};
 use rsipstack::sip::headers::untyped::{Expires, WwwAuthenticate};
 use rsipstack::sip::{Header, HeadersExt, StatusCode, ToTypedHeader, Uri};
 use rsipstack::transaction::transaction::Transaction;
 use rsipstack::transport::SipAddr;
 use rsipstack::transport::connection::SipConnection;
-use sha1::Sha1;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::{Duration, Instant};
-use trustline_crypto::DigestAnswer;
+use trustline_crypto::{DigestAnswer, ValueMac, hex_decode};
 use trustline_domain::trunks::SignallingTransport;
 use trustline_domain::{TenantId, UserId};
+use zeroize::Zeroizing;
 
 /// How long a challenge's nonce is good for.
 const NONCE_LIFETIME: u64 = 300;
@@ -75,7 +74,7 @@ pub struct PhoneBinding {
 
 pub(crate) struct DeskRegistrar {
     gate: RwLock<Option<Arc<dyn DeskPhoneGate>>>,
-    nonce_key: [u8; 32],
+    nonce_key: ValueMac,
     /// Nonces name their time in seconds since this, so they need no clock.
     started: Instant,
     bindings: Mutex<HashMap<UserId, PhoneBinding>>,
@@ -83,7 +82,12 @@ pub(crate) struct DeskRegistrar {
 
 impl Default for DeskRegistrar {
     fn default() -> Self {
-        Self { gate: RwLock::default(), nonce_key: rand::random(), started: Instant::now(), bindings: Mutex::default() }
+        Self {
+            gate: RwLock::default(),
+            nonce_key: ValueMac::new(Zeroizing::new(rand::random())),
+            started: Instant::now(),
+            bindings: Mutex::default(),
+        }
     }
 }
 
@@ -206,25 +210,15 @@ impl DeskRegistrar {
 
     /// A nonce naming when it was made, with this edge's MAC of that time.
     fn nonce(&self, at: u64) -> String {
-        format!("{at}.{}", self.nonce_mac(at))
-    }
-
-    fn nonce_mac(&self, at: u64) -> String {
-        // HMAC pads a short key with zeros to its block: the same key.
-        let mut block = [0u8; 64];
-        block[..32].copy_from_slice(&self.nonce_key);
-        let mut mac = <Hmac<Sha1> as KeyInit>::new(&block.into());
-        mac.update(&at.to_be_bytes());
-        mac.finalize().into_bytes().iter().take(12).map(|byte| format!("{byte:02x}")).collect()
+        format!("{at}.{}", self.nonce_key.mac_hex(&at.to_be_bytes()))
     }
 
     /// How old a nonce this edge made is; `None` for one it did not make.
     fn nonce_age(&self, nonce: &str, now: u64) -> Option<u64> {
         let (at, mac) = nonce.split_once('.')?;
         let at = at.parse::<u64>().ok()?;
-        let expected = self.nonce_mac(at);
-        let same = expected.len() == mac.len() && expected.bytes().zip(mac.bytes()).fold(0u8, |d, (a, b)| d | (a ^ b)) == 0;
-        same.then(|| now.saturating_sub(at))
+        let mac = hex_decode(mac)?;
+        self.nonce_key.verify(&at.to_be_bytes(), &mac).then(|| now.saturating_sub(at))
     }
 }
 

@@ -191,6 +191,12 @@ impl Edge {
         }
     }
 
+    /// A Call-ID for a call this side places: random, at this side's
+    /// address (the stack's default names its own domain).
+    pub fn new_call_id(&self) -> String {
+        format!("{:032x}@{}", rand::random::<u128>(), self.advertised.ip())
+    }
+
     /// A new call's audio port, for a peer signalling from `peer`, offering
     /// SRTP if `offers_srtp`, stopping with the edge at the latest.
     pub async fn open_media(&self, peer: IpAddr, offers_srtp: bool) -> std::io::Result<(Arc<MediaPort>, CancellationToken)> {

@@ -257,10 +257,7 @@ impl MediaPort {
             let payload = codec.recode(payload, target.codec);
             (state.outgoing.packet(target.payload_type, false, &payload), target.to)
         };
-        match self.socket.try_send_to(&datagram.0, datagram.1) {
-            Ok(_) => self.counters.sent(),
-            Err(error) => tracing::debug!(%error, "an RTP packet could not be sent"),
-        }
+        self.send_now(&datagram.0, datagram.1);
     }
 
     /// Takes the call out of its bridge; both it and a partner call hear hold music.
@@ -570,10 +567,7 @@ impl MediaPort {
             let payload = codec.recode(payload, target.codec);
             (state.outgoing.packet(target.payload_type, false, &payload), target.to)
         };
-        match self.socket.try_send_to(&datagram.0, datagram.1) {
-            Ok(_) => self.counters.sent(),
-            Err(error) => tracing::debug!(%error, "an RTP packet could not be sent"),
-        }
+        self.send_now(&datagram.0, datagram.1);
     }
 
     /// Sends a frame another call's mix made for this call's other side
@@ -588,6 +582,15 @@ impl MediaPort {
             (state.outgoing.audio(target.codec, target.payload_type, frame), target.to)
         };
         self.send(&datagram, to).await;
+    }
+
+    /// Sends without waiting (from another call's or a desk's task): a
+    /// full socket buffer loses the packet.
+    fn send_now(&self, datagram: &[u8], to: SocketAddr) {
+        match self.socket.try_send_to(datagram, to) {
+            Ok(_) => self.counters.sent(),
+            Err(error) => tracing::debug!(%error, "an RTP packet could not be sent"),
+        }
     }
 
     async fn send(&self, datagram: &[u8], to: SocketAddr) -> bool {

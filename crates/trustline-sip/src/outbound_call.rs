@@ -84,8 +84,7 @@ impl Attempt {
             contact: edge.contact_for(route.transport),
             content_type: Some("application/sdp".to_owned()),
             offer: Some(self.offer.clone().into_bytes()),
-            // The stack's default Call-ID names its own domain.
-            call_id: Some(format!("{:032x}@{}", rand::random::<u128>(), edge.advertised.ip())),
+            call_id: Some(edge.new_call_id()),
             // Reliable provisional answers (RFC 3262), which some carriers require.
             support_prack: true,
             ..InviteOption::default()

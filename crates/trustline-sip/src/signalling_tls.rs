@@ -80,17 +80,7 @@ impl SignallingTls {
         if found.certs.is_empty() {
             return Err(EdgeError::Tls("this machine trusts no certificate authority; name the carriers' with --sip-tls-ca".into()));
         }
-        let mut pem = String::new();
-        for certificate in found.certs {
-            let body = base64::engine::general_purpose::STANDARD.encode(certificate.as_ref());
-            pem.push_str("-----BEGIN CERTIFICATE-----\n");
-            for line in body.as_bytes().chunks(64) {
-                pem.push_str(std::str::from_utf8(line).unwrap_or_default());
-                pem.push('\n');
-            }
-            pem.push_str("-----END CERTIFICATE-----\n");
-        }
-        Ok(pem.into_bytes())
+        Ok(found.certs.iter().map(|certificate| pem_block("CERTIFICATE", certificate.as_ref())).collect::<String>().into_bytes())
     }
 
     /// The TLS listener on `ip`, named `public` in SIP behind NAT. The port
@@ -108,6 +98,13 @@ impl SignallingTls {
     }
 }
 
+/// `der` as one PEM block (RFC 7468): base64 in lines of 64 characters.
+fn pem_block(label: &str, der: &[u8]) -> String {
+    let body = base64::engine::general_purpose::STANDARD.encode(der);
+    let lines: Vec<&str> = body.as_bytes().chunks(64).map(|line| std::str::from_utf8(line).unwrap_or_default()).collect();
+    format!("-----BEGIN {label}-----\n{}\n-----END {label}-----\n", lines.join("\n"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,11 +114,7 @@ mod tests {
     fn identity() -> (Vec<u8>, Vec<u8>) {
         let key = KeyPair::generate().unwrap();
         let certificate = CertificateParams::new(vec!["localhost".to_owned()]).unwrap().self_signed(&key).unwrap();
-        let pem = |label: &str, der: &[u8]| {
-            let body = base64::engine::general_purpose::STANDARD.encode(der);
-            format!("-----BEGIN {label}-----\n{body}\n-----END {label}-----\n").into_bytes()
-        };
-        (pem("CERTIFICATE", certificate.der()), pem("PRIVATE KEY", &key.serialize_der()))
+        (pem_block("CERTIFICATE", certificate.der()).into_bytes(), pem_block("PRIVATE KEY", &key.serialize_der()).into_bytes())
     }
 
     fn refusal(tls: &SignallingTls) -> String {

@@ -8,6 +8,7 @@ use aes::Aes128;
 use aes::cipher::{KeyIvInit, StreamCipher};
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::Sha1;
+use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use crate::rtp_packet::header_length;
@@ -203,7 +204,7 @@ impl SrtpReceiver {
         let index = self.estimate(sequence);
         let rollover = u32::try_from(index >> 16).unwrap_or(u32::MAX);
         let expected = self.keys.tag(body, rollover);
-        let matches = expected.get(..tag_length).is_some_and(|expected| constant_time_equal(expected, tag));
+        let matches = expected.get(..tag_length).is_some_and(|expected| bool::from(expected.ct_eq(tag)));
         if !matches {
             return Err(SrtpError::Forged);
         }
@@ -257,10 +258,6 @@ fn sequence_and_ssrc(packet: &[u8]) -> (u16, u32) {
     let sequence = packet.get(2..4).and_then(|b| b.try_into().ok()).map_or(0, u16::from_be_bytes);
     let ssrc = packet.get(8..12).and_then(|b| b.try_into().ok()).map_or(0, u32::from_be_bytes);
     (sequence, ssrc)
-}
-
-fn constant_time_equal(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |difference, (x, y)| difference | (x ^ y)) == 0
 }
 
 #[cfg(test)]
