@@ -7,6 +7,7 @@
 //! guessing attack as they see one on the sign-in page.
 
 use super::SignIn;
+use super::throttle::Guess;
 use crate::{AppError, Requester, open_desk_phone_login};
 use trustline_audit::Outcome;
 use trustline_crypto::{DigestAnswer, DigestSecrets};
@@ -34,25 +35,22 @@ pub struct DeskPhoneAttempt<'a> {
 
 impl SignIn {
     pub async fn sign_in_desk_phone(&self, attempt: DeskPhoneAttempt<'_>) -> Result<DeskPhoneHolder, AppError> {
-        let keys = self.password_guess_keys("desk-phone", attempt.username, attempt.source);
         let login = self.store.desk_phone_login_named(attempt.username).await?;
         let requester = |tenant: TenantId| Requester { tenant: Some(tenant), actor: "anonymous".into(), source: attempt.source.to_owned() };
         let username_mac = self.username_mac(attempt.username);
-        let audit = |outcome: Outcome, reason: &str| {
-            login.as_ref().map(|login| {
-                requester(login.tenant_id)
-                    .audit(self.clock.now(), AuditAction::DeskPhoneRegister, format!("user:{}", login.user_id))
-                    .outcome(outcome)
-                    .detail("username_mac", username_mac.clone())
-                    .detail("reason", reason)
-            })
+        let guess = Guess {
+            keys: self.password_guess_keys("desk-phone", attempt.username, attempt.source),
+            audit: |outcome: Outcome, reason: &str| {
+                login.as_ref().map(|login| {
+                    requester(login.tenant_id)
+                        .audit(self.clock.now(), AuditAction::DeskPhoneRegister, format!("user:{}", login.user_id))
+                        .outcome(outcome)
+                        .detail("username_mac", username_mac.clone())
+                        .detail("reason", reason)
+                })
+            },
         };
-        if !self.may_guess(&keys).await? {
-            if let Some(draft) = audit(Outcome::Denied, "throttled") {
-                self.appender.append(draft).await?;
-            }
-            return Err(AppError::TooManyGuesses);
-        }
+        self.admit(&guess, AppError::TooManyGuesses).await?;
         let secrets = login.as_ref().and_then(|login| open_desk_phone_login(&self.keys, login).ok());
         // An unknown login is checked against secrets nobody has, so it takes the same work.
         let proved = attempt.answer.proves(secrets.as_ref().unwrap_or(&unknown_login()));
@@ -62,17 +60,12 @@ impl SignIn {
         };
         let allowed = user.filter(|user| !user.disabled && permits(user.role, Action::AgentWork));
         let (Some(login), Some(_), true) = (&login, allowed, attempt.over_tls) else {
-            self.store.record_login_failure(&keys, self.clock.now()).await?;
             let reason = if proved && !attempt.over_tls { "not_over_tls" } else { "invalid_credentials" };
-            if let Some(draft) = audit(Outcome::Failure, reason) {
-                self.appender.append(draft).await?;
-            }
-            return Err(AppError::InvalidCredentials);
+            return self.wrong_guess(&guess, reason, AppError::InvalidCredentials).await;
         };
-        let [account_key, _] = &keys;
-        self.store.clear_login_failures(account_key).await?;
+        self.right_guess(&guess).await?;
         if !attempt.renewal
-            && let Some(draft) = audit(Outcome::Success, "registered")
+            && let Some(draft) = (guess.audit)(Outcome::Success, "registered")
         {
             self.appender.append(draft).await?;
         }

@@ -3,6 +3,7 @@
 //! strength rule for new ones, and a person replacing their own.
 
 use super::SignIn;
+use super::throttle::Guess;
 use crate::{AppError, Requester};
 use trustline_audit::Outcome;
 use trustline_domain::AuditAction;
@@ -43,26 +44,24 @@ impl SignIn {
         current: Zeroizing<String>,
         new: Zeroizing<String>,
     ) -> Result<(), AppError> {
-        let keys = self.password_guess_keys(tenant_slug, &user.username, &requester.source);
         let target = format!("user:{}", user.id);
-        let attempt = |outcome: Outcome, reason: &str| {
-            requester
-                .audit(self.clock.now(), AuditAction::UserPasswordChange, target.clone())
-                .outcome(outcome)
-                .detail("username_mac", self.username_mac(&user.username))
-                .detail("reason", reason)
+        let guess = Guess {
+            keys: self.password_guess_keys(tenant_slug, &user.username, &requester.source),
+            audit: |outcome: Outcome, reason: &str| {
+                Some(
+                    requester
+                        .audit(self.clock.now(), AuditAction::UserPasswordChange, target.clone())
+                        .outcome(outcome)
+                        .detail("username_mac", self.username_mac(&user.username))
+                        .detail("reason", reason),
+                )
+            },
         };
-        if !self.may_guess(&keys).await? {
-            self.appender.append(attempt(Outcome::Denied, "throttled")).await?;
-            return Err(AppError::TooManyGuesses);
-        }
+        self.admit(&guess, AppError::TooManyGuesses).await?;
         if !self.verify_password(current, Some(user.password_hash.clone())).await? {
-            self.store.record_login_failure(&keys, self.clock.now()).await?;
-            self.appender.append(attempt(Outcome::Failure, "wrong_password")).await?;
-            return Err(AppError::WrongPassword);
+            return self.wrong_guess(&guess, "wrong_password", AppError::WrongPassword).await;
         }
-        let [account_key, _] = &keys;
-        self.store.clear_login_failures(account_key).await?;
+        self.right_guess(&guess).await?;
         self.check_new_password(&new, &[&user.username, &user.display_name, tenant_slug])?;
         let hash = self.hash_password(new).await?;
         let draft = requester.audit(self.clock.now(), AuditAction::UserPasswordChange, target);

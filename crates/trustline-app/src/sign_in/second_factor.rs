@@ -2,6 +2,7 @@
 //! and enrolling an authenticator app.
 
 use super::sessions::stage_after_second_factor;
+use super::throttle::Guess;
 use super::{OpenedSession, SignIn};
 use crate::{AppError, Requester};
 use trustline_audit::Outcome;
@@ -40,17 +41,18 @@ impl SignIn {
         session: &[u8; 32],
         code: &str,
     ) -> Result<OpenedSession, AppError> {
-        let keys = second_factor_keys(user, &requester.source);
-        let attempt = |outcome: Outcome, reason: &str| {
-            requester
-                .audit(self.clock.now(), AuditAction::SessionMfa, format!("user:{}", user.id))
-                .outcome(outcome)
-                .detail("reason", reason)
+        let guess = Guess {
+            keys: second_factor_keys(user, &requester.source),
+            audit: |outcome: Outcome, reason: &str| {
+                Some(
+                    requester
+                        .audit(self.clock.now(), AuditAction::SessionMfa, format!("user:{}", user.id))
+                        .outcome(outcome)
+                        .detail("reason", reason),
+                )
+            },
         };
-        if !self.may_guess(&keys).await? {
-            self.appender.append(attempt(Outcome::Denied, "throttled")).await?;
-            return Err(AppError::TooManyCodes);
-        }
+        self.admit(&guess, AppError::TooManyCodes).await?;
         let Some(sealed) = &user.totp_seed else {
             return Err(AppError::MfaNotEnrolled);
         };
@@ -64,15 +66,12 @@ impl SignIn {
             }
         };
         let Some(method) = accepted else {
-            self.store.record_login_failure(&keys, now).await?;
-            self.appender.append(attempt(Outcome::Failure, "invalid_code")).await?;
-            return Err(AppError::InvalidCode);
+            return self.wrong_guess(&guess, "invalid_code", AppError::InvalidCode).await;
         };
         let (new, opened) = self.new_session(user, stage_after_second_factor(user));
         let draft = requester.audit(now, AuditAction::SessionMfa, format!("user:{}", user.id)).detail("method", method);
         self.store.rotate_session(session, new, draft).await?;
-        let [account_key, _] = &keys;
-        self.store.clear_login_failures(account_key).await?;
+        self.right_guess(&guess).await?;
         Ok(opened)
     }
 

@@ -1,5 +1,6 @@
 //! Opening a session with a password, and ending one.
 
+use super::throttle::Guess;
 use super::{OpenedSession, SignIn};
 use crate::{AppError, Requester};
 use trustline_audit::Outcome;
@@ -33,43 +34,35 @@ impl SignIn {
         username: &str,
         password: Zeroizing<String>,
     ) -> Result<OpenedSession, AppError> {
-        let keys = self.password_guess_keys(tenant, username, &requester.source);
         let known_tenant = match TenantSlug::parse(tenant) {
             Ok(slug) => self.store.tenant_by_slug(slug.as_str()).await?,
             Err(_) => None,
         };
         let username_mac = self.username_mac(username);
-        let audit_attempt = |outcome: Outcome, reason: &str| {
-            known_tenant.as_ref().map(|t| {
-                let mut draft = requester
-                    .audit(self.clock.now(), AuditAction::SessionLogin, "session")
-                    .outcome(outcome)
-                    .detail("username_mac", username_mac.clone())
-                    .detail("reason", reason);
-                draft.tenant_id = t.id.0;
-                draft
-            })
+        let guess = Guess {
+            keys: self.password_guess_keys(tenant, username, &requester.source),
+            audit: |outcome: Outcome, reason: &str| {
+                known_tenant.as_ref().map(|t| {
+                    let mut draft = requester
+                        .audit(self.clock.now(), AuditAction::SessionLogin, "session")
+                        .outcome(outcome)
+                        .detail("username_mac", username_mac.clone())
+                        .detail("reason", reason);
+                    draft.tenant_id = t.id.0;
+                    draft
+                })
+            },
         };
-        if !self.may_guess(&keys).await? {
-            if let Some(draft) = audit_attempt(Outcome::Denied, "throttled") {
-                self.appender.append(draft).await?;
-            }
-            return Err(AppError::TooManyGuesses);
-        }
+        self.admit(&guess, AppError::TooManyGuesses).await?;
         let user = match (&known_tenant, Username::parse(username)) {
             (Some(t), Ok(name)) => self.store.user_by_username(t.id, name.as_str()).await?,
             _ => None,
         };
         let verified = self.verify_password(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
         let (Some(tenant), Some(user)) = (known_tenant.clone(), user.filter(|u| verified && !u.disabled)) else {
-            self.store.record_login_failure(&keys, self.clock.now()).await?;
-            if let Some(draft) = audit_attempt(Outcome::Failure, "invalid_credentials") {
-                self.appender.append(draft).await?;
-            }
-            return Err(AppError::InvalidCredentials);
+            return self.wrong_guess(&guess, "invalid_credentials", AppError::InvalidCredentials).await;
         };
-        let [account_key, _] = &keys;
-        self.store.clear_login_failures(account_key).await?;
+        self.right_guess(&guess).await?;
         let stage = stage_after_password(&tenant, &user);
         let (session, opened) = self.new_session(&user, stage);
         let mut draft =
