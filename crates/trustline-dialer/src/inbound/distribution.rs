@@ -2,7 +2,8 @@
 //! built from what is stored (queues, skills, agents' states, waiting
 //! calls), so every node agrees with the database; each call then goes to
 //! the best ready agent of its queue, queues of higher priority first and,
-//! within a queue, the longest waiting first; calls past their overflow
+//! within a queue, people handed on by an agent before the others, then
+//! the longest waiting first; calls past their overflow
 //! delay may take agents of the overflow queue. Calls left waiting are
 //! offered a callback when their expected wait is longer than the queue
 //! allows.
@@ -40,7 +41,8 @@ pub(crate) async fn distribute(engine: &Engine, tenant: TenantId) -> Result<(), 
     }
     let skills: HashMap<UserId, SkillLevels> = engine.world.agent_skills(tenant).await?.into_iter().collect();
     // A call ringing at an agent's desk is theirs until it is answered or rings out.
-    let unrouted: Vec<CallRecord> = waiting.iter().filter(|c| c.state != CallState::Offered).cloned().collect();
+    let mut unrouted: Vec<CallRecord> = waiting.iter().filter(|c| c.state != CallState::Offered).cloned().collect();
+    serving_order(&queues, &mut unrouted);
     let assigned = route(&queues, &skills, &statuses, &unrouted, now);
     for (call, agent) in &assigned {
         let Some(call) = unrouted.iter().find(|c| c.id == *call) else { continue };
@@ -55,7 +57,16 @@ pub(crate) async fn distribute(engine: &Engine, tenant: TenantId) -> Result<(), 
     offer_callbacks(engine, tenant, &queues, &skills, &statuses, &still, now).await
 }
 
-/// The router's decisions: (call, agent) pairs.
+/// Puts waiting calls in the order they are served: queues of higher
+/// priority first; within a queue, people an agent handed on (they have
+/// waited and talked already) before people nobody has talked to yet; then
+/// the longest waiting. Callback offers count positions in this order too.
+fn serving_order(queues: &[Queue], calls: &mut [CallRecord]) {
+    let priority = |call: &CallRecord| call.queue_id.and_then(|id| queues.iter().find(|q| q.id == id)).map_or(0, |q| q.settings.priority);
+    calls.sort_by_key(|c| (std::cmp::Reverse(priority(c)), c.transferred_from.is_none(), c.offered_at, c.id));
+}
+
+/// The router's decisions: (call, agent) pairs, offered in `waiting`'s order.
 fn route(
     queues: &[Queue],
     skills: &HashMap<UserId, SkillLevels>,
@@ -79,11 +90,8 @@ fn route(
             let _ready = router.agent_ready(status.user_id.0, ms(status.since));
         }
     }
-    let mut order: Vec<&CallRecord> = waiting.iter().collect();
-    let priority = |call: &CallRecord| call.queue_id.and_then(|id| queues.iter().find(|q| q.id == id)).map_or(0, |q| q.settings.priority);
-    order.sort_by_key(|c| (std::cmp::Reverse(priority(c)), c.offered_at, c.id));
     let mut assigned = Vec::new();
-    for call in order {
+    for call in waiting {
         let Some(queue) = call.queue_id.and_then(index) else { continue };
         let Ok(call_id) = u64::try_from(call.id) else { continue };
         if let Ok(Routed::Agent(agent)) = router.offer(CallId(call_id), queue, ms(call.offered_at)) {

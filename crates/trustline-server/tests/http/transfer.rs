@@ -18,7 +18,8 @@ on_both_engines!(
     a_consulted_number_is_handed_the_person_or_left,
     a_conversation_is_handed_to_a_colleague_then_to_a_queue,
     a_conversation_is_handed_to_an_outside_number_by_those_allowed,
-    a_person_who_hangs_up_after_a_transfer_ends_the_new_call
+    a_person_who_hangs_up_after_a_transfer_ends_the_new_call,
+    a_person_handed_to_a_queue_is_served_before_those_nobody_has_talked_to
 );
 
 fn code(reply: &Reply) -> (u16, Option<&str>) {
@@ -112,6 +113,32 @@ async fn a_conversation_is_handed_to_a_colleague_then_to_a_queue(engine: Engine)
     let from =
         |id: i64| calls["calls"].as_array().unwrap().iter().find(|c| c["id"].as_i64() == Some(id)).unwrap()["transferred_from"].clone();
     assert_eq!((from(call), from(second), from(third)), (json!(null), json!(call), json!(second)), "{calls}");
+}
+
+async fn a_person_handed_to_a_queue_is_served_before_those_nobody_has_talked_to(engine: Engine) {
+    let f = floor(engine, 2).await;
+    create_queue(&f.sam, json!({ "name": "Care", "number": GENERAL })).await;
+    let billing = create_queue(&f.sam, json!({ "name": "Billing", "number": BILLING, "skills": { "billing": 1 } })).await;
+    let [(a0, _), (a1, id1)] = &f.agents[..] else { unreachable!() };
+    log_in(a0).await;
+    f.telephony.ring_in(GENERAL, Some("+442079460601"), PATIENT).await.unwrap();
+    let call = connected_call(a0, None).await["call"]["id"].as_i64().unwrap();
+    // Another person calls Billing, which nobody serves yet, and waits there first.
+    f.telephony.ring_in(BILLING, Some("+442079460602"), PATIENT).await.unwrap();
+    let queued = |calls: &Value| calls["calls"].as_array().unwrap().iter().filter(|c| c["state"] == "queued").count();
+    wait_for(&f.sam, &crate::dialer::calls_path(), |calls| queued(calls) == 1).await;
+
+    let handed = transfer(a0, call, json!({ "queue": billing })).await;
+    assert_eq!(handed.status, 200, "{}", handed.body);
+    let transferred = handed.body["call"].as_i64().unwrap();
+    wait_for(&f.sam, &crate::dialer::calls_path(), |calls| queued(calls) == 2).await;
+
+    // The first agent free for Billing takes the person already handed on, not the one waiting longer.
+    let skills = f.sam.put(&format!("/api/agents/{id1}/skills"), json!({ "skills": { "billing": 1 } })).await;
+    assert_eq!(skills.status, 204, "{}", skills.body);
+    log_in(a1).await;
+    let taken = connected_call(a1, None).await;
+    assert_eq!((taken["call"]["id"].as_i64(), &taken["call"]["transferred_from"]), (Some(transferred), &json!(call)), "{taken}");
 }
 
 async fn a_conversation_is_handed_to_an_outside_number_by_those_allowed(engine: Engine) {
