@@ -221,12 +221,28 @@ pub fn trunk_host(text: &str, policy: DestinationPolicy) -> Result<String, Strin
     if ANY_HOST_NAME_RULE.accepts(text) { Ok(text.to_ascii_lowercase()) } else { Err("must be a DNS name or an IP address".into()) }
 }
 
+/// What this installation's SIP edge gives tenants' trunks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TrunkEdge {
+    /// Where a trunk's host may be.
+    pub destinations: DestinationPolicy,
+    /// The edge has a TLS certificate of its own, so a trunk may use `tls`.
+    pub tls: bool,
+}
+
 impl TrunkInput {
     /// Every problem at once, each with its field.
-    pub fn validate(self, policy: DestinationPolicy) -> Result<TrunkSettings, Vec<FieldError>> {
+    pub fn validate(self, edge: TrunkEdge) -> Result<TrunkSettings, Vec<FieldError>> {
         let mut errors = Vec::new();
         let name = required_text("name", &self.name, MAX_NAME, &mut errors);
-        let host = trunk_host(&self.host, policy).map_err(|reason| errors.push(FieldError::new("host", reason))).ok();
+        let host = trunk_host(&self.host, edge.destinations).map_err(|reason| errors.push(FieldError::new("host", reason))).ok();
+        if self.transport == SignallingTransport::Tls && !edge.tls {
+            // Its calls could never connect: refused now rather than at the first call.
+            errors.push(FieldError::new(
+                "transport",
+                "tls needs this installation's SIP edge to have a TLS certificate (serve --sip-tls-cert and --sip-tls-key)",
+            ));
+        }
         let port = self.port.unwrap_or(self.transport.default_port());
         if port == 0 {
             errors.push(FieldError::new("port", "must be 1 to 65535"));
@@ -275,14 +291,14 @@ mod tests {
     use super::*;
     use crate::schema_pattern::assert_agrees;
 
-    const STRICT: DestinationPolicy = DestinationPolicy { allow_private: false };
-    const OPEN: DestinationPolicy = DestinationPolicy { allow_private: true };
+    const STRICT: TrunkEdge = TrunkEdge { destinations: DestinationPolicy { allow_private: false }, tls: true };
+    const OPEN: TrunkEdge = TrunkEdge { destinations: DestinationPolicy { allow_private: true }, tls: true };
 
     fn input(host: &str) -> TrunkInput {
         TrunkInput { name: "Carrier".into(), host: host.into(), ..TrunkInput::default() }
     }
 
-    fn fields(input: TrunkInput, policy: DestinationPolicy) -> Vec<String> {
+    fn fields(input: TrunkInput, policy: TrunkEdge) -> Vec<String> {
         input.validate(policy).err().unwrap_or_default().into_iter().map(|f| f.field).collect()
     }
 
@@ -309,6 +325,10 @@ mod tests {
         let secure =
             TrunkInput { transport: SignallingTransport::Tls, srtp: true, ..input("sip.carrier.example") }.validate(STRICT).unwrap();
         assert_eq!((secure.port, secure.srtp), (5061, true), "TLS's own port when none is named");
+        let no_certificate = TrunkEdge { tls: false, ..STRICT };
+        let tls = TrunkInput { transport: SignallingTransport::Tls, ..input("sip.carrier.example") };
+        assert_eq!(fields(tls, no_certificate), ["transport"], "an edge without a certificate cannot carry it");
+        assert!(input("sip.carrier.example").validate(no_certificate).is_ok(), "UDP needs none");
         for transport in [SignallingTransport::Udp, SignallingTransport::Tcp, SignallingTransport::Tls] {
             assert_eq!(SignallingTransport::parse(transport.as_str()), Some(transport));
         }
@@ -352,7 +372,7 @@ mod tests {
     #[test]
     fn the_documented_patterns_are_the_rules() {
         for text in ["sip.carrier.example", "a.bc", "localhost", "x.localhost", "x.localhosts", "Sip.example.com", "1.2.3.4", "-a.com"] {
-            assert_agrees(PUBLIC_HOST_NAME, text, trunk_host(text, STRICT).is_ok());
+            assert_agrees(PUBLIC_HOST_NAME, text, trunk_host(text, STRICT.destinations).is_ok());
         }
     }
 
@@ -376,8 +396,8 @@ mod tests {
         /// unchanged: a trunk saved under either policy reads back the same.
         #[test]
         fn strict_hosts_are_open_hosts(host in "(?:[a-z0-9]{1,5}\\.){1,3}[a-z]{2,10}") {
-            if let Ok(strict) = trunk_host(&host, STRICT) {
-                proptest::prop_assert_eq!(trunk_host(&host, OPEN), Ok(strict));
+            if let Ok(strict) = trunk_host(&host, STRICT.destinations) {
+                proptest::prop_assert_eq!(trunk_host(&host, OPEN.destinations), Ok(strict));
             }
         }
     }

@@ -28,6 +28,9 @@ pub struct AppConfig {
     /// SIP trunks may point at private and local addresses (a session
     /// border controller on the company's own network). Off by default.
     pub allow_private_trunks: bool,
+    /// The SIP edge has a TLS certificate, so tenants' trunks may use
+    /// `tls`. Off by default (and without a SIP edge).
+    pub sip_tls: bool,
     /// How often the retention job runs: the trust center expects a run
     /// within twice this.
     pub retention_interval_seconds: i64,
@@ -52,6 +55,7 @@ impl Default for AppConfig {
             trusted_proxies: Vec::new(),
             allow_private_webhooks: false,
             allow_private_trunks: false,
+            sip_tls: false,
             retention_interval_seconds: 3_600,
             siem: crate::SiemOutputs::default(),
             upload_dir: std::env::temp_dir(),

@@ -307,6 +307,13 @@ pub(crate) fn document_for(installation: &Installation) -> Value {
         host.remove("pattern");
         host.insert("description".into(), json!("A DNS name or an IP address; this installation allows private destinations."));
     }
+    if !installation.sip_tls
+        && let Some(transport) = document.pointer_mut("/components/schemas/TrunkInput/properties/transport").and_then(Value::as_object_mut)
+    {
+        transport.insert("not".into(), json!({ "const": "tls" }));
+        transport
+            .insert("description".into(), json!("`udp` or `tcp`: this installation's SIP edge has no TLS certificate. Default `udp`."));
+    }
     let (earliest, latest) = crate::handlers::training_api::CompletionTime::bounds(installation.now);
     if let Some(time) = document.pointer_mut("/components/schemas/CompletionTime").and_then(Value::as_object_mut) {
         time.insert("minimum".into(), json!(earliest));

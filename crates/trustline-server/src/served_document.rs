@@ -11,6 +11,9 @@ pub struct Installation {
     /// The operator allows SIP trunks to private destinations (then a
     /// trunk's host is any DNS name or address).
     pub allow_private_trunks: bool,
+    /// The SIP edge has a TLS certificate (otherwise a trunk's transport
+    /// is `udp` or `tcp`).
+    pub sip_tls: bool,
     /// The time the document is served (Unix seconds).
     pub now: i64,
 }

@@ -13,6 +13,7 @@ pub(crate) async fn document(State(state): State<AppState>) -> Json<Value> {
     let installation = Installation {
         allow_private_webhooks: state.config.allow_private_webhooks,
         allow_private_trunks: state.config.allow_private_trunks,
+        sip_tls: state.config.sip_tls,
         now: state.clock.now(),
     };
     Json((state.api_document)(&installation))

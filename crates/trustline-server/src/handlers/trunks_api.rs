@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Serialize;
 use trustline_domain::destination::DestinationPolicy;
-use trustline_domain::trunks::{SignallingTransport, TrunkInput};
+use trustline_domain::trunks::{SignallingTransport, TrunkEdge, TrunkInput};
 use trustline_domain::{AuditAction, TenantId};
 use trustline_store::{NewSipTrunk, SipTrunk, StoreError};
 
@@ -64,8 +64,8 @@ fn view(trunk: &SipTrunk) -> TrunkView {
     }
 }
 
-fn policy(state: &AppState) -> DestinationPolicy {
-    DestinationPolicy { allow_private: state.config.allow_private_trunks }
+fn edge(state: &AppState) -> TrunkEdge {
+    TrunkEdge { destinations: DestinationPolicy { allow_private: state.config.allow_private_trunks }, tls: state.config.sip_tls }
 }
 
 pub(crate) async fn list(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<TrunkView>>, ApiError> {
@@ -74,7 +74,7 @@ pub(crate) async fn list(State(state): State<AppState>, authed: Authed) -> Resul
 
 /// A checked trunk as the store takes it, its login sealed.
 fn stored(state: &AppState, tenant: TenantId, input: TrunkInput) -> Result<NewSipTrunk, ApiError> {
-    let trunk = input.validate(policy(state)).map_err(|fields| ApiError::with_fields(ErrorCode::InvalidTrunk, fields))?;
+    let trunk = input.validate(edge(state)).map_err(|fields| ApiError::with_fields(ErrorCode::InvalidTrunk, fields))?;
     let digest = trunk
         .digest
         .as_ref()

@@ -714,8 +714,11 @@ async fn an_admin_imports_a_list_and_sees_the_rejected_rows() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_admin_console_invites_creates_and_configures() {
     let Some(driver) = driver().await else { return };
-    let server =
-        TestServer::start_with(Engine::Sqlite, trustline_server::AppConfig { allow_private_webhooks: true, ..Default::default() }).await;
+    let server = TestServer::start_with(
+        Engine::Sqlite,
+        trustline_server::AppConfig { allow_private_webhooks: true, sip_tls: true, ..Default::default() },
+    )
+    .await;
     let olive = server.create_user(&server.tenant, "olive", Role::Owner, true).await;
     server.assign_numbers(&server.tenant, &["+442071838000"]).await;
     let owner = server.signed_in(&olive).await;

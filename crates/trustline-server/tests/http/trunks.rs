@@ -12,7 +12,8 @@ on_both_engines!(
     a_trunk_is_added_listed_and_removed_with_its_password_sealed,
     bad_trunks_are_refused_field_by_field_and_store_nothing,
     only_the_tenants_administrators_reach_its_trunks,
-    private_hosts_need_the_operators_leave
+    private_hosts_need_the_operators_leave,
+    tls_trunks_need_the_edges_certificate
 );
 
 const PASSWORD: &str = "carrier-portal-pass-7731";
@@ -86,7 +87,7 @@ async fn a_trunk_is_added_listed_and_removed_with_its_password_sealed(engine: En
 }
 
 async fn bad_trunks_are_refused_field_by_field_and_store_nothing(engine: Engine) {
-    let server = TestServer::start(engine).await;
+    let server = TestServer::start_with(engine, AppConfig { sip_tls: true, ..AppConfig::default() }).await;
     let admin = server.create_user(&server.tenant.clone(), "admin", Role::Admin, true).await;
     let admin = server.signed_in(&admin).await;
     let bad = json!({
@@ -173,4 +174,31 @@ async fn private_hosts_need_the_operators_leave(engine: Engine) {
     }
     let document = admin.get("/api/openapi.json").await.body;
     assert!(document["components"]["schemas"]["TrunkHost"].get("pattern").is_none(), "the document says what this installation takes");
+}
+
+async fn tls_trunks_need_the_edges_certificate(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    let admin = server.create_user(&server.tenant.clone(), "admin", Role::Admin, true).await;
+    let admin = server.signed_in(&admin).await;
+    let secure = json!({ "name": "x", "host": "sip.carrier.example", "transport": "tls" });
+    let refused = admin.post("/api/trunks", secure.clone()).await;
+    assert_eq!((refused.status, refused.code()), (422, "invalid_trunk"), "{}", refused.body);
+    assert_eq!(refused.body["error"]["fields"][0]["field"], "transport", "{}", refused.body);
+    assert!(refused.body["error"]["fields"][0]["reason"].as_str().unwrap().contains("--sip-tls-cert"), "{}", refused.body);
+    let plain = admin.post("/api/trunks", json!({ "name": "x", "host": "sip.carrier.example" })).await;
+    assert_eq!(plain.status, 201, "{}", plain.body);
+    let changed = admin.put(&format!("/api/trunks/{}", plain.body["id"]), secure.clone()).await;
+    assert_eq!((changed.status, changed.code()), (422, "invalid_trunk"), "a change is held to it too: {}", changed.body);
+    assert_eq!(admin.get("/api/trunks").await.body, json!([plain.body.clone()]), "nothing changed");
+    let document = admin.get("/api/openapi.json").await.body;
+    let transport = &document["components"]["schemas"]["TrunkInput"]["properties"]["transport"];
+    assert_eq!(transport["not"], json!({ "const": "tls" }), "the document says what this installation takes: {transport}");
+
+    let with_certificate = TestServer::start_with(engine, AppConfig { sip_tls: true, ..AppConfig::default() }).await;
+    let admin = with_certificate.create_user(&with_certificate.tenant.clone(), "admin", Role::Admin, true).await;
+    let admin = with_certificate.signed_in(&admin).await;
+    let created = admin.post("/api/trunks", secure).await;
+    assert_eq!((created.status, &created.body["transport"]), (201, &json!("tls")), "{}", created.body);
+    let document = admin.get("/api/openapi.json").await.body;
+    assert!(document["components"]["schemas"]["TrunkInput"]["properties"]["transport"].get("not").is_none());
 }

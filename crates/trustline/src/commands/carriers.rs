@@ -108,6 +108,16 @@ pub enum CarrierPlan {
     Sip(EdgeSettings),
 }
 
+impl CarrierPlan {
+    /// Whether the SIP edge will speak TLS (it was given a certificate).
+    pub fn signals_over_tls(&self) -> bool {
+        match self {
+            CarrierPlan::Sip(settings) | CarrierPlan::Simulated { sip: Some(settings), .. } => settings.tls.is_some(),
+            CarrierPlan::None | CarrierPlan::Simulated { sip: None, .. } => false,
+        }
+    }
+}
+
 /// `private_trunks`: tenants' trunks may send calls to private addresses.
 pub fn plan(args: &CarrierArgs, demo: bool, private_trunks: bool) -> anyhow::Result<CarrierPlan> {
     let sip = args.sip_listen.map(|listen| sip_settings(args, listen, demo, private_trunks)).transpose()?;

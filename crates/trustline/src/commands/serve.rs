@@ -106,6 +106,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         trusted_proxies: args.trusted_proxies,
         allow_private_webhooks: args.allow_private_webhooks,
         allow_private_trunks: args.allow_private_trunks,
+        sip_tls: carriers.signals_over_tls(),
         retention_interval_seconds: i64::try_from(args.retention_interval).unwrap_or(i64::MAX),
         siem: SiemOutputs { file: args.siem_file.clone(), syslog: args.siem_syslog.clone() },
         upload_dir,
