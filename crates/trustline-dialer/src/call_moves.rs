@@ -129,7 +129,7 @@ pub(crate) async fn remote_hang_up(engine: &Engine, tenant: TenantId, id: i64, a
     };
     change(engine, ended, origin, None).await?;
     if let Some(consultation) = engine.take_consult(id, None) {
-        engine.hang_up(consultation.leg).await;
+        crate::consult::let_party_go(engine, id, &consultation).await;
     }
     Ok(())
 }

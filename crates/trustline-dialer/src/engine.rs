@@ -16,12 +16,23 @@ use tokio::sync::Notify;
 use trustline_domain::{TenantId, UserId};
 use trustline_telephony::{LegId, Party, Telephony};
 
-/// An outside number an agent calls while the person waits on hold.
+/// Whom an agent consults while the person waits on hold.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Consulted {
+    /// An outside number, called on its own call; `masked` as the agent
+    /// and the audit log see it.
+    Number { leg: LegId, masked: String },
+    /// A colleague at their desk, reserved for it.
+    Colleague(UserId),
+}
+
+/// An agent's consultation on the call they talk on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Consultation {
-    pub leg: LegId,
-    /// The number, masked, as the agent and the audit log see it.
-    pub masked: String,
+    pub party: Consulted,
+    pub tenant: TenantId,
+    /// The agent who consults.
+    pub agent: UserId,
     pub answered: bool,
     /// The person was brought in: the three talk together.
     pub conference: bool,
@@ -201,17 +212,20 @@ impl Engine {
         true
     }
 
-    /// The consulted party answered.
+    /// The consulted number on `leg` answered.
     pub(crate) fn consult_answered(&self, call: i64, leg: LegId) {
-        if let Some(consultation) = lock(&self.consults).get_mut(&call).filter(|c| c.leg == leg) {
+        let mut consults = lock(&self.consults);
+        if let Some(consultation) =
+            consults.get_mut(&call).filter(|c| matches!(&c.party, Consulted::Number { leg: on, .. } if *on == leg))
+        {
             consultation.answered = true;
         }
     }
 
-    /// The person joined the consultation on `call` with `leg`: a
+    /// The person joined the consultation of `party` on `call`: a
     /// conference; `false` if that consultation is over.
-    pub(crate) fn consult_conferenced(&self, call: i64, leg: LegId) -> bool {
-        match lock(&self.consults).get_mut(&call).filter(|c| c.leg == leg) {
+    pub(crate) fn consult_conferenced(&self, call: i64, party: &Consulted) -> bool {
+        match lock(&self.consults).get_mut(&call).filter(|c| c.party == *party) {
             Some(consultation) => {
                 consultation.conference = true;
                 true
@@ -220,13 +234,22 @@ impl Engine {
         }
     }
 
-    /// Ends the consultation on `call` on `leg` (whoever ends it first has it).
-    pub(crate) fn take_consult(&self, call: i64, leg: Option<LegId>) -> Option<Consultation> {
+    /// Ends the consultation on `call`, if it is still of `party` (whoever
+    /// ends it first has it), or whatever it is (`None`).
+    pub(crate) fn take_consult(&self, call: i64, party: Option<&Consulted>) -> Option<Consultation> {
         let mut consults = lock(&self.consults);
-        if leg.is_some_and(|leg| consults.get(&call).is_none_or(|c| c.leg != leg)) {
+        if party.is_some_and(|party| consults.get(&call).is_none_or(|c| c.party != *party)) {
             return None;
         }
         consults.remove(&call)
+    }
+
+    /// The consultation `colleague` is consulted in, and its call.
+    pub(crate) fn consulting(&self, tenant: TenantId, colleague: UserId) -> Option<(i64, Consultation)> {
+        lock(&self.consults)
+            .iter()
+            .find(|(_, c)| c.tenant == tenant && c.party == Consulted::Colleague(colleague))
+            .map(|(call, c)| (*call, c.clone()))
     }
 
     /// Supervisors on `call` are off it: it left its agent's desk.

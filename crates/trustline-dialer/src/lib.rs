@@ -36,9 +36,11 @@ mod world;
 
 pub use agent_moves::{MoveError, carry_out};
 pub use call_moves::CallError;
-pub use consult::{complete_consult, conference, consult, consultation_of, end_consult};
+pub use consult::{
+    ConsultKind, complete_consult, conference, consult, consult_colleague, consultation_of, consulted_in, end_consult, leave_consultation,
+};
 pub use desk_presence::seen;
-pub use engine::{Consultation, Engine, EngineSettings};
+pub use engine::{Consultation, Consulted, Engine, EngineSettings};
 pub use inbound::{accept, answer_by, decline};
 pub use monitoring::monitor_agent;
 pub use news::{News, Origin};

@@ -26,10 +26,12 @@ pub enum TransferTarget {
     Agent(UserId),
 }
 
-/// The target, checked: a queue open now, an agent ready now.
-enum Destination {
+/// The target, checked: a queue open now, an agent ready now, or an agent
+/// reserved for the person already (a colleague the agent consulted).
+pub(crate) enum Destination {
     Queue(Box<Queue>),
     Agent(UserId, AgentStatus),
+    Reserved(UserId),
 }
 
 /// The agent's conversation `id`, with a line here to hand on.
@@ -107,7 +109,7 @@ async fn destination(engine: &Engine, tenant: TenantId, agent: UserId, target: T
 
 /// The person's line moves to a new call, in a queue or with an agent; the
 /// agent's call goes to wrap-up.
-async fn to_new_call(
+pub(crate) async fn to_new_call(
     engine: &Engine,
     telephony: &Arc<dyn Telephony>,
     call: &CallRecord,
@@ -136,10 +138,13 @@ async fn to_new_call(
             (new, None, opened, format!("queue:{}", queue.id))
         }
         Destination::Agent(to, status) => {
-            let new = NewCall { agent_id: Some(*to), state: CallState::Offered, at: now, ..same_call(call) };
             let reserve = crate::agent_moves::plan(tenant, *to, Some(status), AgentEvent::Offer, "offer", now).map_err(CallError::from)?;
-            let opened = AuditDraft::new(now, tenant.0, by, AuditAction::CallOffer, String::new()).detail("agent", to.to_string());
-            (new, Some(reserve), opened, format!("user:{to}"))
+            let (new, opened, said) = offered_to(call, *to, by, now);
+            (new, Some(reserve), opened, said)
+        }
+        Destination::Reserved(to) => {
+            let (new, opened, said) = offered_to(call, *to, by, now);
+            (new, None, opened, said)
         }
     };
     let opened = opened.detail("transferred_from", id.to_string());
@@ -168,9 +173,12 @@ async fn to_new_call(
     }
     let new_origin = match &to {
         Destination::Queue(queue) => Origin::queue(queue.id),
-        Destination::Agent(..) => Origin::of(call),
+        Destination::Agent(..) | Destination::Reserved(_) => Origin::of(call),
     };
-    let new_agent = reserve.as_ref().map(|m| m.user_id);
+    let new_agent = match &to {
+        Destination::Agent(to, _) | Destination::Reserved(to) => Some(*to),
+        Destination::Queue(_) => None,
+    };
     let new_state = if new_agent.is_some() { CallState::Offered } else { CallState::Queued };
     call_flow::publish_call(engine, tenant, new_id, new_origin, new_agent, new_state, None).await;
     let audit = audit.detail("to", said).detail("call", new_id.to_string());
@@ -209,6 +217,14 @@ async fn to_new_call(
         }
     }
     Ok(new_id)
+}
+
+/// The new call offered to agent `to`, its audit record and how the
+/// transfer names where it went.
+fn offered_to(call: &CallRecord, to: UserId, by: String, now: trustline_domain::UnixTime) -> (NewCall, AuditDraft, String) {
+    let new = NewCall { agent_id: Some(to), state: CallState::Offered, at: now, ..same_call(call) };
+    let opened = AuditDraft::new(now, call.tenant_id.0, by, AuditAction::CallOffer, String::new()).detail("agent", to.to_string());
+    (new, opened, format!("user:{to}"))
 }
 
 /// The new call's fields that carry over from the agent's call.

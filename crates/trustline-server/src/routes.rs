@@ -1289,9 +1289,46 @@ fn entries() -> Vec<Entry> {
         .answers(StatusCode::NO_CONTENT)
         .fails_with(&[ErrorCode::WrongCallState, ErrorCode::NoTelephony]),
         entry(
+            Method::POST,
+            "/api/calls/{id}/consult-colleague",
+            "Talk to a colleague ready now while the person you talk to waits on hold, to hand the person over or bring them in (audited)",
+            Allowed(Action::AgentWork),
+            post(transfer_api::consult_colleague),
+        )
+        .takes::<transfer_api::ColleagueInput>()
+        .answers(StatusCode::NO_CONTENT)
+        .fails_with(&[ErrorCode::TransferUnavailable, ErrorCode::WrongCallState, ErrorCode::NoTelephony]),
+        entry(
+            Method::POST,
+            "/api/calls/{id}/consult-colleague/complete",
+            "Hand the person over to the colleague you consult (a new call of theirs) and leave the call for its wrap-up (audited)",
+            Allowed(Action::AgentWork),
+            post(transfer_api::complete_colleague_consult),
+        )
+        .answers(StatusCode::NO_CONTENT)
+        .fails_with(&[ErrorCode::TransferUnavailable, ErrorCode::WrongCallState, ErrorCode::NoTelephony]),
+        entry(
+            Method::POST,
+            "/api/calls/{id}/consult-colleague/conference",
+            "Bring the person into your consultation with a colleague: the three of you talk together (audited)",
+            Allowed(Action::AgentWork),
+            post(transfer_api::colleague_conference),
+        )
+        .answers(StatusCode::NO_CONTENT)
+        .fails_with(&[ErrorCode::TransferUnavailable, ErrorCode::WrongCallState, ErrorCode::NoTelephony]),
+        entry(
+            Method::DELETE,
+            "/api/agent/consultation",
+            "Leave the consultation a colleague holds with you; they are back with their caller",
+            Allowed(Action::AgentWork),
+            delete(transfer_api::leave_consultation),
+        )
+        .answers(StatusCode::NO_CONTENT)
+        .fails_with(&[ErrorCode::WrongCallState]),
+        entry(
             Method::DELETE,
             "/api/calls/{id}/consult",
-            "End your consultation (or drop the number from your conference) and take the person back",
+            "End your consultation (or drop the number or colleague from your conference) and take the person back",
             Allowed(Action::AgentWork),
             delete(transfer_api::end_consult),
         )

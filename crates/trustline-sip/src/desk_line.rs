@@ -26,11 +26,22 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// One agent's place: who sits there, and the call it is joined to.
+/// One agent's place: who sits there, and where their voice goes.
 #[derive(Default)]
 pub(crate) struct Seat {
     occupant: Mutex<Occupant>,
-    call: Mutex<Weak<MediaPort>>,
+    joined: Mutex<Joined>,
+}
+
+/// Where a seat's voice goes.
+#[derive(Default)]
+enum Joined {
+    #[default]
+    Nowhere,
+    /// The call joined to the desk (or that it monitors, or confers on).
+    Call(Weak<MediaPort>),
+    /// A colleague's desk: one consults the other, and each hears the other.
+    Desk(Weak<Seat>),
 }
 
 #[derive(Default)]
@@ -101,9 +112,33 @@ impl Seat {
         }
     }
 
-    /// The call the agent's voice goes to from now on.
+    /// The call the agent's voice goes to from now on (a colleague linked
+    /// to this desk is no longer).
     pub fn connect(&self, call: &Arc<MediaPort>) {
-        *lock(&self.call) = Arc::downgrade(call);
+        self.join(Joined::Call(Arc::downgrade(call)));
+    }
+
+    /// Where the voice goes from now on; a colleague's desk linked to this
+    /// one is let go, so it no longer talks into this desk.
+    fn join(&self, to: Joined) {
+        let before = std::mem::replace(&mut *lock(&self.joined), to);
+        if let Joined::Desk(colleague) = before
+            && let Some(colleague) = colleague.upgrade()
+        {
+            let mut theirs = lock(&colleague.joined);
+            if matches!(&*theirs, Joined::Desk(linked) if std::ptr::eq(linked.as_ptr(), self)) {
+                *theirs = Joined::Nowhere;
+            }
+        }
+    }
+
+    /// Whether the voice goes anywhere now.
+    fn is_joined(&self) -> bool {
+        match &*lock(&self.joined) {
+            Joined::Nowhere => false,
+            Joined::Call(call) => call.strong_count() > 0,
+            Joined::Desk(seat) => seat.strong_count() > 0,
+        }
     }
 
     fn sit(&self, occupant: Occupant) {
@@ -143,18 +178,28 @@ impl SeatVoice {
         self.spoke(law_of(codec), payload);
     }
 
-    /// Whether a call is joined to the seat now.
+    /// Whether the seat talks to a call or a colleague now.
     pub fn has_call(&self) -> bool {
-        self.0.upgrade().is_some_and(|seat| lock(&seat.call).strong_count() > 0)
+        self.0.upgrade().is_some_and(|seat| seat.is_joined())
     }
 }
 
 impl AgentVoice for SeatVoice {
     fn spoke(&self, law: Law, payload: &[u8]) {
         let Some(seat) = self.0.upgrade() else { return };
-        let call = lock(&seat.call).upgrade();
-        if let Some(call) = call {
-            call.desk_spoke(&seat, codec_of(law), payload);
+        enum To {
+            Call(Arc<MediaPort>),
+            Desk(Arc<Seat>),
+        }
+        let to = match &*lock(&seat.joined) {
+            Joined::Nowhere => None,
+            Joined::Call(call) => call.upgrade().map(To::Call),
+            Joined::Desk(colleague) => colleague.upgrade().map(To::Desk),
+        };
+        match to {
+            Some(To::Call(call)) => call.desk_spoke(&seat, codec_of(law), payload),
+            Some(To::Desk(colleague)) => colleague.hear(codec_of(law), payload),
+            None => {}
         }
     }
 }
@@ -230,6 +275,28 @@ impl Desks {
             .values()
             .filter(|seat| matches!(&*lock(&seat.occupant), Occupant::Softphone(session) if !session.is_ended()))
             .count()
+    }
+
+    /// Links the desks of `agent` and `colleague`: each hears the other
+    /// until either is joined to a call or unlinked. `false` unless both
+    /// are seated (and are two).
+    pub fn link(&self, tenant: TenantId, agent: UserId, colleague: UserId) -> bool {
+        let (Some(one), Some(other)) = (self.seated(tenant, agent), self.seated(tenant, colleague)) else { return false };
+        if Arc::ptr_eq(&one, &other) {
+            return false;
+        }
+        one.join(Joined::Desk(Arc::downgrade(&other)));
+        other.join(Joined::Desk(Arc::downgrade(&one)));
+        true
+    }
+
+    /// Ends the link `agent`'s desk has with a colleague's, both ways.
+    pub fn unlink(&self, tenant: TenantId, agent: UserId) {
+        let Some(seat) = lock(&self.seats).get(&(tenant, agent)).cloned() else { return };
+        let linked = matches!(&*lock(&seat.joined), Joined::Desk(_));
+        if linked {
+            seat.join(Joined::Nowhere);
+        }
     }
 
     /// The agent's seat, if somebody sits there.

@@ -105,10 +105,28 @@ impl Default for Outgoing {
 #[derive(Default)]
 struct Mixing {
     supervisor: Option<Arc<Seat>>,
-    /// The third party in a conference: another call (the outside party
-    /// the agent consulted).
-    guest: Option<Weak<MediaPort>>,
+    /// The third party in a conference: the party the agent consulted.
+    guest: Option<Guest>,
     mix: CallMix,
+}
+
+/// A conference's third party.
+#[derive(Clone)]
+pub(crate) enum Guest {
+    /// Another call: an outside number.
+    Call(Weak<MediaPort>),
+    /// A colleague's desk.
+    Desk(Arc<Seat>),
+}
+
+impl Guest {
+    fn is_call(&self, call: &MediaPort) -> bool {
+        matches!(self, Guest::Call(guest) if std::ptr::eq(guest.as_ptr(), call))
+    }
+
+    fn is_desk(&self, seat: &Arc<Seat>) -> bool {
+        matches!(self, Guest::Desk(guest) if Arc::ptr_eq(guest, seat))
+    }
 }
 
 /// Who a bridged call talks to.
@@ -293,27 +311,35 @@ impl MediaPort {
         true
     }
 
-    /// Joins the `guest` call to this call, which is joined to an agent's
-    /// desk: the person, the agent and the guest each hear the other two,
-    /// and a supervisor on the call stays on it. The conference ends when
-    /// this call is joined elsewhere or parted. `false` when this call is
-    /// not joined to a desk, or the guest is this call.
-    pub fn conference(self: &Arc<Self>, guest: &Arc<MediaPort>) -> bool {
-        if Arc::ptr_eq(guest, self) {
-            return false;
-        }
+    /// Joins `guest` (another call, or a colleague's desk) to this call,
+    /// which is joined to an agent's desk: the person, the agent and the
+    /// guest each hear the other two, and a supervisor on the call stays on
+    /// it. The conference ends when this call is joined elsewhere or
+    /// parted. `false` when this call is not joined to a desk, or the guest
+    /// is this call or its agent's desk.
+    pub fn conference(self: &Arc<Self>, guest: Guest) -> bool {
         let agent = {
             let mut state = self.lock();
             let Some(Partner::Desk(agent)) = state.partner.clone() else { return false };
+            if guest.is_call(self) || guest.is_desk(&agent) {
+                return false;
+            }
             let mixing = state.mixing.get_or_insert_with(Mixing::default);
             mixing.mix.set_guest(true);
-            mixing.guest = Some(Arc::downgrade(guest));
+            mixing.guest = Some(guest.clone());
             agent
         };
         // The agent's voice comes to this call again (a consultation took it elsewhere).
         agent.connect(self);
-        // The guest's audio comes here to be mixed; it hears what the mix gives it.
-        guest.replace_partner(Some(Partner::Leg(Arc::downgrade(self))));
+        // The guest's voice comes here to be mixed; it hears what the mix gives it.
+        match guest {
+            Guest::Call(call) => {
+                if let Some(call) = call.upgrade() {
+                    call.replace_partner(Some(Partner::Leg(Arc::downgrade(self))));
+                }
+            }
+            Guest::Desk(seat) => seat.connect(self),
+        }
         true
     }
 
@@ -452,7 +478,7 @@ impl MediaPort {
         let (datagram, to) = {
             let mut state = self.lock();
             if let Some(mixing) =
-                state.mixing.as_mut().filter(|mixing| mixing.guest.as_ref().is_some_and(|guest| std::ptr::eq(guest.as_ptr(), from)))
+                state.mixing.as_mut().filter(|mixing| mixing.guest.as_ref().is_some_and(|guest| guest.is_call(from)))
             {
                 mixing.mix.push(Voice::Guest, &codec.decode_all(payload));
                 return true;
@@ -492,8 +518,14 @@ impl MediaPort {
                 if let (Some(supervisor), Some(frame)) = (&mixing.supervisor, mixed.to_supervisor) {
                     heard_at_desks.push((supervisor.clone(), frame));
                 }
-                if let (Some(guest), Some(frame)) = (mixing.guest.as_ref().and_then(Weak::upgrade), mixed.to_guest) {
-                    heard_on_calls.push((guest, frame));
+                match (&mixing.guest, mixed.to_guest) {
+                    (Some(Guest::Call(call)), Some(frame)) => {
+                        if let Some(call) = call.upgrade() {
+                            heard_on_calls.push((call, frame));
+                        }
+                    }
+                    (Some(Guest::Desk(seat)), Some(frame)) => heard_at_desks.push((seat.clone(), frame)),
+                    _ => {}
                 }
                 mixed.to_person
             });
@@ -557,6 +589,8 @@ impl MediaPort {
                     Voice::Agent
                 } else if mixing.supervisor.as_ref().is_some_and(|supervisor| Arc::ptr_eq(supervisor, seat)) {
                     Voice::Supervisor
+                } else if mixing.guest.as_ref().is_some_and(|guest| guest.is_desk(seat)) {
+                    Voice::Guest
                 } else {
                     return;
                 };

@@ -5,6 +5,7 @@ use crate::call_progress;
 use crate::callback_offer;
 use crate::edge::Edge;
 use crate::edge_settings::EdgeSettings;
+use crate::media_port::Guest;
 use crate::error::EdgeError;
 use crate::outbound_call;
 use crate::trunk_registration::{REPORT_BACKLOG, RegistrationReport};
@@ -194,12 +195,22 @@ impl Telephony for SipTelephony {
         if call.media.monitor(supervisor) { Ok(()) } else { Err(TelephonyError::NotAtDesk) }
     }
 
-    async fn conference(&self, leg: LegId, guest: LegId) -> Result<(), TelephonyError> {
-        if guest == leg {
-            return Err(TelephonyError::UnknownCall);
-        }
-        let (call, guest) = (self.edge.calls.get(leg)?, self.edge.calls.get(guest)?);
-        if call.media.conference(&guest.media) { Ok(()) } else { Err(TelephonyError::NotAtDesk) }
+    async fn conference(&self, leg: LegId, guest: Party) -> Result<(), TelephonyError> {
+        let call = self.edge.calls.get(leg)?;
+        let guest = match guest {
+            Party::Leg(other) if other == leg => return Err(TelephonyError::UnknownCall),
+            Party::Leg(other) => Guest::Call(Arc::downgrade(&self.edge.calls.get(other)?.media)),
+            Party::Desk { tenant, agent } => Guest::Desk(self.edge.desks.seated(tenant, agent).ok_or(TelephonyError::DeskOffline)?),
+        };
+        if call.media.conference(guest) { Ok(()) } else { Err(TelephonyError::NotAtDesk) }
+    }
+
+    async fn link_desks(&self, tenant: TenantId, agent: UserId, colleague: UserId) -> Result<(), TelephonyError> {
+        if self.edge.desks.link(tenant, agent, colleague) { Ok(()) } else { Err(TelephonyError::DeskOffline) }
+    }
+
+    async fn unlink_desk(&self, tenant: TenantId, agent: UserId) {
+        self.edge.desks.unlink(tenant, agent);
     }
 
     async fn open_softphone(&self, tenant: TenantId, agent: UserId, offer: &str) -> Result<String, TelephonyError> {

@@ -126,10 +126,26 @@ impl Telephony for CarrierSet {
         carrier.bridge(own, self.party_on(index, to)?).await
     }
 
-    async fn conference(&self, leg: LegId, guest: LegId) -> Result<(), TelephonyError> {
+    async fn conference(&self, leg: LegId, guest: Party) -> Result<(), TelephonyError> {
         let (carrier, index, own) = self.route(leg)?;
-        let Party::Leg(guest) = self.party_on(index, Party::Leg(guest))? else { return Err(TelephonyError::UnknownCall) };
-        carrier.conference(own, guest).await
+        carrier.conference(own, self.party_on(index, guest)?).await
+    }
+
+    /// Every carrier that has the two desks links them.
+    async fn link_desks(&self, tenant: TenantId, agent: UserId, colleague: UserId) -> Result<(), TelephonyError> {
+        let mut linked = Err(TelephonyError::DeskOffline);
+        for carrier in &self.inner.carriers {
+            if carrier.link_desks(tenant, agent, colleague).await.is_ok() {
+                linked = Ok(());
+            }
+        }
+        linked
+    }
+
+    async fn unlink_desk(&self, tenant: TenantId, agent: UserId) {
+        for carrier in &self.inner.carriers {
+            carrier.unlink_desk(tenant, agent).await;
+        }
     }
 
     async fn unbridge(&self, leg: LegId) -> Result<(), TelephonyError> {

@@ -275,11 +275,18 @@ pub trait Telephony: Send + Sync {
     /// desk as `mode` says, or takes them off it (`None`). A call leaves
     /// its monitoring when it is bridged elsewhere, unbridged or over.
     async fn monitor(&self, leg: LegId, tenant: TenantId, supervisor: UserId, mode: Option<MonitorMode>) -> Result<(), TelephonyError>;
-    /// Joins the `guest` call to the call bridged to an agent's desk, for
-    /// a conference of three: the person, the agent and the guest each
-    /// hear the other two; a supervisor on the call stays as they joined.
-    /// The conference ends when the call is bridged elsewhere or unbridged.
-    async fn conference(&self, leg: LegId, guest: LegId) -> Result<(), TelephonyError>;
+    /// Joins the `guest` (another call, or a colleague's desk) to the call
+    /// bridged to an agent's desk, for a conference of three: the person,
+    /// the agent and the guest each hear the other two; a supervisor on the
+    /// call stays as they joined. The conference ends when the call is
+    /// bridged elsewhere or unbridged.
+    async fn conference(&self, leg: LegId, guest: Party) -> Result<(), TelephonyError>;
+    /// The desks of `agent` and `colleague` hear each other (one consults
+    /// the other while the person waits), until either desk is bridged to
+    /// a call or [`Self::unlink_desk`].
+    async fn link_desks(&self, tenant: TenantId, agent: UserId, colleague: UserId) -> Result<(), TelephonyError>;
+    /// Ends the link `agent`'s desk has with another desk, if any.
+    async fn unlink_desk(&self, tenant: TenantId, agent: UserId);
     /// Opens `agent`'s softphone from their browser's WebRTC offer (SDP);
     /// the answer goes back to the browser. It replaces a session the desk
     /// had, and a call bridged to the desk is heard on it at once.

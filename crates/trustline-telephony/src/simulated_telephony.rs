@@ -29,7 +29,7 @@ struct Leg {
     /// The supervisor on the call, and how.
     monitor: Option<(UserId, MonitorMode)>,
     /// The third party in the call's conference.
-    guest: Option<LegId>,
+    guest: Option<Party>,
     /// An incoming caller's answer to the callback offer.
     accepts_callback: bool,
     /// On hold: the person waits and their talk time stands still.
@@ -47,6 +47,8 @@ pub struct SimulatedTelephony {
     speed: f64,
     next_leg: Mutex<u64>,
     legs: Legs,
+    /// Desks that hear each other, both ways.
+    desk_links: Mutex<HashMap<(TenantId, UserId), UserId>>,
     arrivals: mpsc::Sender<IncomingCall>,
     incoming: Mutex<Option<mpsc::Receiver<IncomingCall>>>,
 }
@@ -60,6 +62,7 @@ impl SimulatedTelephony {
             speed: if speed.is_finite() { speed.clamp(1.0, 1000.0) } else { 1.0 },
             next_leg: Mutex::new(0),
             legs: Arc::new(Mutex::new(HashMap::new())),
+            desk_links: Mutex::default(),
             arrivals,
             incoming: Mutex::new(Some(incoming)),
         }
@@ -85,8 +88,13 @@ impl SimulatedTelephony {
     }
 
     /// The third party in the conference on `leg`.
-    pub fn guest_of(&self, leg: LegId) -> Option<LegId> {
+    pub fn guest_of(&self, leg: LegId) -> Option<Party> {
         lock(&self.legs).get(&leg).and_then(|l| l.guest)
+    }
+
+    /// The colleague whose desk `agent`'s desk is linked to, if any.
+    pub fn desk_linked_to(&self, tenant: TenantId, agent: UserId) -> Option<UserId> {
+        lock(&self.desk_links).get(&(tenant, agent)).copied()
     }
 
     /// The keys played to the caller on `leg` so far.
@@ -169,6 +177,15 @@ impl SimulatedTelephony {
                 }
             }
         });
+    }
+}
+
+/// Ends the link of `agent`'s desk, both ways.
+fn unlink(links: &mut HashMap<(TenantId, UserId), UserId>, tenant: TenantId, agent: UserId) {
+    if let Some(colleague) = links.remove(&(tenant, agent))
+        && links.get(&(tenant, colleague)) == Some(&agent)
+    {
+        links.remove(&(tenant, colleague));
     }
 }
 
@@ -276,6 +293,10 @@ impl Telephony for SimulatedTelephony {
         if let Some(other) = partner.and_then(|other| legs.get_mut(&other)) {
             other.party = Some(Party::Leg(leg));
         }
+        if let Party::Desk { tenant, agent } = to {
+            // A desk joined to a call talks on it, not to a colleague.
+            unlink(&mut lock(&self.desk_links), tenant, agent);
+        }
         let call = legs.get_mut(&leg).ok_or(TelephonyError::UnknownCall)?;
         call.party = Some(to);
         if let Some(start) = call.bridge.take() {
@@ -333,20 +354,43 @@ impl Telephony for SimulatedTelephony {
         Ok(())
     }
 
-    async fn conference(&self, leg: LegId, guest: LegId) -> Result<(), TelephonyError> {
+    async fn conference(&self, leg: LegId, guest: Party) -> Result<(), TelephonyError> {
+        if let Party::Desk { tenant, agent } = guest {
+            unlink(&mut lock(&self.desk_links), tenant, agent);
+        }
         let mut legs = lock(&self.legs);
-        if guest == leg || !legs.contains_key(&guest) {
+        if let Party::Leg(other) = guest
+            && (other == leg || !legs.contains_key(&other))
+        {
             return Err(TelephonyError::UnknownCall);
         }
         let call = legs.get_mut(&leg).ok_or(TelephonyError::UnknownCall)?;
-        if !matches!(call.party, Some(Party::Desk { .. })) {
-            return Err(TelephonyError::NotAtDesk);
-        }
+        let Some(Party::Desk { tenant, agent }) = call.party else { return Err(TelephonyError::NotAtDesk) };
         call.guest = Some(guest);
-        if let Some(guest) = legs.get_mut(&guest) {
-            guest.party = Some(Party::Leg(leg));
+        if let Party::Leg(other) = guest
+            && let Some(other) = legs.get_mut(&other)
+        {
+            other.party = Some(Party::Leg(leg));
         }
+        // The agent talks on this call again (a consultation took them elsewhere).
+        unlink(&mut lock(&self.desk_links), tenant, agent);
         Ok(())
+    }
+
+    async fn link_desks(&self, tenant: TenantId, agent: UserId, colleague: UserId) -> Result<(), TelephonyError> {
+        if agent == colleague {
+            return Err(TelephonyError::DeskOffline);
+        }
+        let mut links = lock(&self.desk_links);
+        unlink(&mut links, tenant, agent);
+        unlink(&mut links, tenant, colleague);
+        links.insert((tenant, agent), colleague);
+        links.insert((tenant, colleague), agent);
+        Ok(())
+    }
+
+    async fn unlink_desk(&self, tenant: TenantId, agent: UserId) {
+        unlink(&mut lock(&self.desk_links), tenant, agent);
     }
 
     /// Simulated calls have no audio to give a desk.

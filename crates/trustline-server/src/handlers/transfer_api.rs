@@ -1,6 +1,7 @@
 //! Handing the person on: where the agent may transfer their conversation
 //! (the tenant's queues, colleagues ready now, and outside numbers for
-//! those allowed), and the blind transfer itself, audited on the call.
+//! those allowed), the blind transfer, and the attended one (a number or
+//! a colleague consulted first), each audited on the call.
 
 use crate::auth::Authed;
 use crate::error::ApiError;
@@ -11,7 +12,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use trustline_dialer::TransferTarget;
+use trustline_dialer::{ConsultKind, TransferTarget};
 use trustline_domain::agent::AgentState;
 use trustline_domain::contact::E164;
 use trustline_domain::{Action, AuditAction, UserId};
@@ -142,21 +143,75 @@ pub(crate) async fn consult(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The agent hands the person over to the consulted party and leaves the call.
+/// The colleague to consult.
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ColleagueInput {
+    /// A colleague ready for a call now.
+    agent: i64,
+}
+
+/// The agent talks to a colleague while the person waits on hold.
+pub(crate) async fn consult_colleague(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(input): ApiJson<ColleagueInput>,
+) -> Result<StatusCode, ApiError> {
+    let audit = authed.caller.audit(&state, AuditAction::CallConsult, format!("call:{id}"));
+    let (tenant, agent) = (authed.principal.tenant.id, authed.principal.user.id);
+    trustline_dialer::consult_colleague(&state.engine, tenant, agent, id, UserId(input.agent), audit).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The agent hands the person over to the consulted number and leaves the call.
 pub(crate) async fn complete_consult(
     State(state): State<AppState>,
     authed: Authed,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<StatusCode, ApiError> {
-    let (audit, tenant, agent) = request_of(&state, &authed, id);
-    trustline_dialer::complete_consult(&state.engine, tenant, agent, id, audit).await?;
+    hand_over(&state, &authed, id, ConsultKind::Number).await
+}
+
+/// The agent hands the person over to the consulted colleague and leaves the call.
+pub(crate) async fn complete_colleague_consult(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<StatusCode, ApiError> {
+    hand_over(&state, &authed, id, ConsultKind::Colleague).await
+}
+
+async fn hand_over(state: &AppState, authed: &Authed, id: i64, kind: ConsultKind) -> Result<StatusCode, ApiError> {
+    let (audit, tenant, agent) = request_of(state, authed, id);
+    trustline_dialer::complete_consult(&state.engine, tenant, agent, id, kind, audit).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The agent brings the person into the consultation: a conference of three.
+/// The agent brings the person into the consultation of a number: a conference of three.
 pub(crate) async fn conference(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
-    let audit = authed.caller.audit(&state, AuditAction::CallConference, format!("call:{id}"));
-    trustline_dialer::conference(&state.engine, authed.principal.tenant.id, authed.principal.user.id, id, audit).await?;
+    bring_in(&state, &authed, id, ConsultKind::Number).await
+}
+
+/// The agent brings the person into the consultation of a colleague: a conference of three.
+pub(crate) async fn colleague_conference(
+    State(state): State<AppState>,
+    authed: Authed,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<StatusCode, ApiError> {
+    bring_in(&state, &authed, id, ConsultKind::Colleague).await
+}
+
+async fn bring_in(state: &AppState, authed: &Authed, id: i64, kind: ConsultKind) -> Result<StatusCode, ApiError> {
+    let audit = authed.caller.audit(state, AuditAction::CallConference, format!("call:{id}"));
+    trustline_dialer::conference(&state.engine, authed.principal.tenant.id, authed.principal.user.id, id, kind, audit).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A consulted colleague leaves the consultation; the agent who consulted
+/// them is back with the person.
+pub(crate) async fn leave_consultation(State(state): State<AppState>, authed: Authed) -> Result<StatusCode, ApiError> {
+    trustline_dialer::leave_consultation(&state.engine, authed.principal.tenant.id, authed.principal.user.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

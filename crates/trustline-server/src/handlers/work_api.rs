@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use trustline_dialer::{DispositionRequest, desk};
 use trustline_domain::dialing::{Disposition, DispositionOutcome};
+use trustline_dialer::Consulted;
 use trustline_domain::{AuditAction, TenantId, UnixTime, UserId};
 use trustline_store::CallRecord;
 use trustline_vault::subject_label;
@@ -56,19 +57,43 @@ pub(crate) struct WorkView {
     /// Supervisors who joined this conversation, and how, oldest first.
     #[serde(skip_serializing_if = "Option::is_none")]
     monitoring: Option<Vec<MonitorLine>>,
-    /// The outside number you are consulting while the person waits on
-    /// hold, or talking to together with the person.
+    /// The outside number or the colleague you are consulting while the
+    /// person waits on hold, or talking to together with the person.
     #[serde(skip_serializing_if = "Option::is_none")]
     consult: Option<ConsultView>,
+    /// The colleague consulting you about their call (you are reserved
+    /// for it meanwhile).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    consulted_by: Option<ConsultedByView>,
 }
 
 #[derive(Serialize, schemars::JsonSchema)]
 struct ConsultView {
-    /// Masked: the country code and the last two digits.
-    number: String,
-    /// Whether it answered (then the person can be handed over or brought in).
+    /// The number consulted, masked: the country code and the last two
+    /// digits (absent when a colleague is consulted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    number: Option<String>,
+    /// The colleague consulted (absent when a number is).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    colleague: Option<Colleague>,
+    /// Whether it answered (then the person can be handed over or brought
+    /// in); a colleague answers at once.
     answered: bool,
     /// Whether the person was brought in: the three of you talk together.
+    conference: bool,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+struct Colleague {
+    id: i64,
+    name: String,
+}
+
+#[derive(Serialize, schemars::JsonSchema)]
+struct ConsultedByView {
+    /// The agent whose caller waits on hold while they talk to you.
+    agent: Colleague,
+    /// Whether the caller was brought in: the three of you talk together.
     conference: bool,
 }
 
@@ -87,6 +112,7 @@ impl WorkView {
             notes: None,
             monitoring: None,
             consult: None,
+            consulted_by: None,
         }
     }
 }
@@ -206,6 +232,15 @@ async fn earlier_calls(
         .collect())
 }
 
+/// An agent without a call of their own: a colleague may be consulting them.
+async fn consulted_view(state: &AppState, tenant: TenantId, agent: UserId) -> Result<WorkView, ApiError> {
+    let Some((_, consultation)) = trustline_dialer::consulted_in(&state.engine, tenant, agent) else { return Ok(WorkView::idle()) };
+    let by = consultation.agent;
+    let name = state.store.user(tenant, by).await?.map_or_else(|| format!("agent {}", by.0), |u| u.shown_name().to_owned());
+    let agent = Colleague { id: by.0, name };
+    Ok(WorkView { consulted_by: Some(ConsultedByView { agent, conference: consultation.conference }), ..WorkView::idle() })
+}
+
 /// Seconds of wrap-up left, while the call is in wrap-up under a limit.
 fn wrap_up_within(call: &CallRecord, limit: u32, now: UnixTime) -> Option<i64> {
     let ended = call.ended_at.filter(|_| call.state == trustline_store::CallState::WrapUp)?;
@@ -216,7 +251,7 @@ fn wrap_up_within(call: &CallRecord, limit: u32, now: UnixTime) -> Option<i64> {
 /// agent is connected to it or wrapping it up), the script, the
 /// dispositions and the contact's earlier calls. Reading it is audited.
 async fn work_view(state: &AppState, authed: &Authed, tenant: TenantId, agent: UserId) -> Result<WorkView, ApiError> {
-    let Some(call) = state.store.agent_call(tenant, agent).await? else { return Ok(WorkView::idle()) };
+    let Some(call) = state.store.agent_call(tenant, agent).await? else { return consulted_view(state, tenant, agent).await };
     // Seconds, not times: the desk counts on whatever its own clock says.
     let now = state.clock.now();
     // Agents', supervisors' and note authors' names, read once for the whole view.
@@ -230,10 +265,14 @@ async fn work_view(state: &AppState, authed: &Authed, tenant: TenantId, agent: U
     };
     if matches!(call.state, trustline_store::CallState::Connected | trustline_store::CallState::WrapUp) {
         view.monitoring = Some(monitoring_of(state, tenant, call.id, &names).await?);
-        view.consult = trustline_dialer::consultation_of(&state.engine, call.id).map(|c| ConsultView {
-            number: c.masked,
-            answered: c.answered,
-            conference: c.conference,
+        view.consult = trustline_dialer::consultation_of(&state.engine, call.id).map(|c| {
+            let (number, colleague) = match c.party {
+                Consulted::Number { masked, .. } => (Some(masked), None),
+                Consulted::Colleague(id) => {
+                    (None, Some(Colleague { id: id.0, name: names.get(&id).cloned().unwrap_or_else(|| format!("agent {}", id.0)) }))
+                }
+            };
+            ConsultView { number, colleague, answered: c.answered, conference: c.conference }
         });
     }
     if let Some(id) = call.campaign_id

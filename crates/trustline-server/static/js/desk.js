@@ -116,7 +116,14 @@ function renderContact(contact) {
 function renderWork() {
   moved();
   const call = work?.call;
-  show($('idle'), !call);
+  const consultedBy = call ? null : work?.consulted_by ?? null;
+  show($('consulted'), Boolean(consultedBy));
+  if (consultedBy) {
+    $('consulted-state').textContent = consultedBy.conference
+      ? `In conference with ${consultedBy.agent.name} and their caller.`
+      : `${consultedBy.agent.name} is consulting you; their caller waits on hold.`;
+  }
+  show($('idle'), !call && !consultedBy);
   show($('contact'), Boolean(call));
   show($('disposition'), call?.state === 'wrap_up');
   if (!call) {
@@ -168,14 +175,16 @@ function renderWork() {
   show($('transfer-form'), transferring);
   show($('consulting'), Boolean(consult));
   if (consult) {
+    const who = consult.colleague?.name ?? consult.number;
     const state = consult.conference ? 'the three of you talk together'
-      : consult.answered ? 'answered; the person waits on hold' : 'ringing';
-    $('consult-state').textContent = `${consult.conference ? 'In conference with' : 'Consulting'} ${consult.number}: ${state}.`;
+      : consult.colleague ? 'the person waits on hold'
+        : consult.answered ? 'answered; the person waits on hold' : 'ringing';
+    $('consult-state').textContent = `${consult.conference ? 'In conference with' : 'Consulting'} ${who}: ${state}.`;
     $('consult-complete').disabled = !consult.answered;
     $('consult-complete').textContent = consult.conference ? 'Leave them talking' : 'Hand over';
     $('consult-conference').hidden = consult.conference;
     $('consult-conference').disabled = !consult.answered;
-    $('consult-end').textContent = consult.conference ? `Drop ${consult.number}` : 'Back to the caller';
+    $('consult-end').textContent = consult.conference ? `Drop ${who}` : 'Back to the caller';
   }
   if (work.contact) renderContact(work.contact);
   $('history').replaceChildren(...(work.history ?? []).map((h) => el('li', {},
@@ -364,6 +373,10 @@ async function loadTransferTargets() {
   groups.push(el('optgroup', { label: 'Colleagues ready now' }, ...(targets.agents.length
     ? targets.agents.map((a) => el('option', { value: `agent:${a.id}` }, a.name))
     : [el('option', { value: '', disabled: true }, 'nobody is ready')])));
+  if (targets.agents.length) {
+    groups.push(el('optgroup', { label: 'A colleague, consulted first' }, ...targets.agents.map((a) =>
+      el('option', { value: `consult-agent:${a.id}` }, `${a.name}, consulted first`))));
+  }
   if (targets.outside) {
     groups.push(el('option', { value: 'outside' }, 'An outside number…'));
     groups.push(el('option', { value: 'consult' }, 'An outside number, consulted first…'));
@@ -399,19 +412,27 @@ $('manual-call').addEventListener('submit', (event) => {
   });
 });
 
+// A colleague's consultation has its own steps: handing a person to a number needs a right that this does not.
+const consultPath = () => `/api/calls/${work.call.id}/${work.consult?.colleague ? 'consult-colleague' : 'consult'}`;
 $('consult-complete').addEventListener('click', () => attempt(async () => {
-  await api('POST', `/api/calls/${work.call.id}/consult/complete`);
+  await api('POST', `${consultPath()}/complete`);
   await watch();
   say('Handed over. Set the disposition.');
 }));
 $('consult-conference').addEventListener('click', () => attempt(async () => {
-  await api('POST', `/api/calls/${work.call.id}/consult/conference`);
+  await api('POST', `${consultPath()}/conference`);
   await loadWork();
   say('The caller is in: the three of you talk together.');
 }));
 $('consult-end').addEventListener('click', () => attempt(async () => {
   await api('DELETE', `/api/calls/${work.call.id}/consult`);
   say('Back with the caller.');
+  await loadWork();
+}));
+
+$('consulted-leave').addEventListener('click', () => attempt(async () => {
+  await api('DELETE', '/api/agent/consultation');
+  say('You left the consultation.');
   await loadWork();
 }));
 
@@ -429,6 +450,9 @@ $('transfer-form').addEventListener('submit', (event) => {
     } else if (kind === 'consult') {
       await api('POST', `/api/calls/${work.call.id}/consult`, { number: $('transfer-number').value.trim() });
       said = 'The person waits on hold while you consult.';
+    } else if (kind === 'consult-agent') {
+      await api('POST', `/api/calls/${work.call.id}/consult-colleague`, { agent: Number(id) });
+      said = 'The person waits on hold while you consult your colleague.';
     } else {
       await api('POST', `/api/calls/${work.call.id}/transfer`, { [kind]: Number(id) });
       said = `Transferred to ${choice}. Set the disposition.`;

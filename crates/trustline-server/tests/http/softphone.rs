@@ -654,6 +654,68 @@ async fn a_caller_handed_outside_from_hold_hears_the_number() {
     assert_clean(&server, &olive, &desk, &[]).await;
 }
 
+/// Attended transfer to a colleague with real audio: the agent (1 kHz)
+/// consults a colleague ready now (1.6 kHz) while the caller waits on
+/// hold: the two desks hear each other and the caller hears music, neither
+/// desk. The caller brought in, each of the three hears the other two.
+/// Handed over, the caller and the colleague hear each other, and the
+/// agent no more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_consulted_colleague_talks_with_the_agent_then_takes_the_caller() {
+    let Some(driver) = driver().await else { return };
+    let Some(sipp) = peers::sipp() else { return };
+    let (Floor { server, olive, sam, ada, .. }, edge) = phone_floor(None).await;
+    let microphones = tempfile::tempdir().unwrap();
+    // Ada starts work first, so the caller goes to her (the longest free).
+    let desk = working_desk(&driver, &server, &ada, microphones.path(), AGENT_TONE).await;
+    let colleague = working_desk(&driver, &server, &sam, microphones.path(), SUPERVISOR_TONE).await;
+    let (caller, media) = call_accepted(&sipp, &edge, &desk).await;
+    let mut far = FarAudio::on(&caller.audio);
+    assert_eq!(desk.run(PROBE, vec![]).await, json!(true));
+    assert_eq!(colleague.run(PROBE, vec![]).await, json!(true));
+    let others = [CALLER_TONE, 500.0, 2000.0];
+    // Heard: louder than -72 dB; not heard: under -77 (see the monitoring test).
+    let (heard, silent) = (|level: f64| level > -72.0, |level: f64| level < -77.0);
+
+    desk.press("t").await;
+    desk.wait_until("#transfer-to", "the colleague to consult", |t| t.contains("Test sam, consulted first")).await;
+    desk.select("#transfer-to", &format!("consult-agent:{}", sam.id.0)).await;
+    desk.click("#transfer-form button[type=submit]").await;
+    desk.wait_until("#consult-state", "the consultation", |t| t.starts_with("Consulting Test sam")).await;
+    colleague.wait_until("#consulted-state", "the colleague told", |t| t.contains("Test ada is consulting you")).await;
+    assert_accessible(&desk).await;
+    assert_accessible(&colleague).await;
+    far.drain().await;
+    let (waiting, [agent_page, colleague_page]) = talk_among(&mut far, media, [&desk, &colleague], 3).await;
+    assert!(music_ratio(&waiting, media, &[AGENT_TONE, SUPERVISOR_TONE]) > 5.0, "the caller on hold hears the music");
+    let (caller_agent, caller_colleague) =
+        (tone_ratio(&waiting, media, AGENT_TONE, &others), tone_ratio(&waiting, media, SUPERVISOR_TONE, &others));
+    assert!(caller_agent < 2.0 && caller_colleague < 2.0, "and neither desk ({caller_agent:.1}, {caller_colleague:.1})");
+    // [caller, agent, colleague] as each page plays them.
+    assert!(heard(agent_page[2]) && silent(agent_page[0]), "the agent hears the colleague, not the caller: {agent_page:?}");
+    assert!(heard(colleague_page[1]) && silent(colleague_page[0]), "the colleague hears the agent, not the caller: {colleague_page:?}");
+
+    desk.click("#consult-conference").await;
+    desk.wait_until("#consult-state", "the conference", |t| t.starts_with("In conference with Test sam")).await;
+    colleague.wait_until("#consulted-state", "the colleague in the conference", |t| t.starts_with("In conference")).await;
+    let (together, [agent_page, colleague_page]) = talk_among(&mut far, media, [&desk, &colleague], 3).await;
+    let (caller_agent, caller_colleague) =
+        (tone_ratio(&together, media, AGENT_TONE, &others), tone_ratio(&together, media, SUPERVISOR_TONE, &others));
+    assert!(caller_agent > 20.0 && caller_colleague > 20.0, "the caller hears both desks ({caller_agent:.1}, {caller_colleague:.1})");
+    assert!(heard(agent_page[0]) && heard(agent_page[2]) && silent(agent_page[1]), "the agent hears the other two: {agent_page:?}");
+    assert!(
+        heard(colleague_page[0]) && heard(colleague_page[1]) && silent(colleague_page[2]),
+        "the colleague hears the other two: {colleague_page:?}"
+    );
+
+    desk.click("#consult-complete").await;
+    desk.wait_until("#call-state", "the agent's wrap-up", |t| t == "wrap up").await;
+    colleague.wait_until("#call-state", "the colleague's conversation", |t| t == "connected").await;
+    caller_and_colleague_hear_each_other(&mut far, media, &colleague).await;
+    drop(caller);
+    assert_clean(&server, &olive, &colleague, &[]).await;
+}
+
 /// How loud the hold music is in what `media` sent, against `others`: its
 /// loudest note's ratio.
 fn music_ratio(heard: &[Heard], media: SocketAddr, others: &[f64]) -> f64 {

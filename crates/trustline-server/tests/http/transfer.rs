@@ -15,6 +15,7 @@ use trustline_telephony::{Caller, Party};
 use trustline_testkit::{Engine, Reply, TestClient, TestServer, on_both_engines};
 
 on_both_engines!(
+    a_consulted_colleague_is_handed_the_person_or_left,
     a_consulted_number_is_handed_the_person_or_left,
     a_conversation_is_handed_to_a_colleague_then_to_a_queue,
     a_conversation_is_handed_to_an_outside_number_by_those_allowed,
@@ -287,4 +288,95 @@ async fn a_consulted_number_is_handed_the_person_or_left(engine: Engine) {
     assert_eq!(raw.scalar(&kept("call.consult")).await, 3, "each consultation is kept on the call");
     assert_eq!(raw.scalar(&(kept("call.conference") + " AND details LIKE '%••77%'")).await, 2, "and each conference, the number masked");
     assert_eq!(raw.scalar(&(kept("call.transfer") + " AND details LIKE '%outside%'")).await, 1, "and the handover");
+}
+
+/// Attended transfer to a colleague: an agent talks to a colleague ready
+/// now while the caller waits on hold (their desks hear each other, the
+/// colleague is reserved for it); the colleague leaves; the agent consults
+/// again, brings the caller in, and hands them over on a new call of the
+/// colleague's. A caller who hangs up during a consultation frees the
+/// colleague.
+async fn a_consulted_colleague_is_handed_the_person_or_left(engine: Engine) {
+    let f = floor(engine, 3).await;
+    create_queue(&f.sam, json!({ "name": "Care", "number": GENERAL })).await;
+    let [(a0, id0), (a1, id1), (a2, id2)] = &f.agents[..] else { unreachable!() };
+    let tenant = f.server.tenant.id;
+    let (agent0, agent1) = (UserId(*id0), UserId(*id1));
+    log_in(a0).await;
+    let leg = f.telephony.ring_in(GENERAL, Some("+442079460605"), PATIENT).await.unwrap();
+    let call = connected_call(a0, None).await["call"]["id"].as_i64().unwrap();
+    log_in(a1).await;
+    let path = format!("/api/calls/{call}/consult-colleague");
+
+    // Refused, each for its own reason; none holds the caller or reserves anyone.
+    assert_eq!(code(&a0.post(&path, json!({ "agent": id0 })).await), (409, Some("transfer_unavailable")), "themselves");
+    assert_eq!(code(&a0.post(&path, json!({ "agent": id2 })).await), (409, Some("transfer_unavailable")), "not working");
+    assert_eq!(code(&a0.post(&path, json!({ "agent": 999_999 })).await), (409, Some("transfer_unavailable")), "nobody's");
+    for body in [json!({}), json!({ "agent": "one" }), json!({ "agent": 1, "number": "+442079460777" })] {
+        assert_eq!(code(&a0.post(&path, body.clone()).await), (422, Some("invalid_body")), "{body}");
+    }
+    assert_eq!(a2.post(&path, json!({ "agent": id1 })).await.status, 404, "not their call");
+    assert_eq!(code(&a0.post(&format!("{path}/complete"), json!({})).await), (409, Some("wrong_call_state")), "not consulting");
+    assert_eq!(code(&a1.delete("/api/agent/consultation").await), (409, Some("wrong_call_state")), "nobody consults them");
+    let untouched = a0.get("/api/agent/work").await.body;
+    assert_eq!((&untouched["call"]["held_since"], state_of(a1).await), (&json!(null), json!("available")), "{untouched}");
+
+    // Consulted: the caller waits on hold, the two desks hear each other, the colleague is reserved.
+    assert_eq!(a0.post(&path, json!({ "agent": id1 })).await.status, 204);
+    let consulting = a0.get("/api/agent/work").await.body;
+    assert_eq!(consulting["consult"]["colleague"], json!({ "id": id1, "name": "Test agent1" }), "{consulting}");
+    assert!(consulting["call"]["held_since"].is_i64(), "the caller waits on hold: {consulting}");
+    assert_eq!((f.telephony.desk_linked_to(tenant, agent0), f.telephony.desk_linked_to(tenant, agent1)), (Some(agent1), Some(agent0)));
+    assert_eq!(state_of(a1).await, json!("reserved"), "no call is given the colleague meanwhile");
+    let consulted = a1.get("/api/agent/work").await.body;
+    assert_eq!((&consulted["call"], &consulted["consulted_by"]["agent"]["id"]), (&json!(null), &json!(id0)), "{consulted}");
+    assert_eq!(code(&a0.post(&path, json!({ "agent": id1 })).await), (409, Some("wrong_call_state")), "one consultation at a time");
+    assert_eq!(code(&transfer(a0, call, json!({ "agent": id1 })).await), (409, Some("wrong_call_state")), "no blind transfer meanwhile");
+    let outside = format!("/api/calls/{call}/consult/complete");
+    assert_eq!(a0.post(&outside, json!({})).await.status, 403, "an agent has no outside handover");
+
+    // The colleague leaves: free again; the agent is back with the caller, who stays on hold.
+    assert_eq!(a1.delete("/api/agent/consultation").await.status, 204);
+    let back = a0.get("/api/agent/work").await.body;
+    assert!(back.get("consult").is_none() && back["call"]["held_since"].is_i64(), "{back}");
+    assert_eq!((f.telephony.party_of(leg), f.telephony.desk_linked_to(tenant, agent0)), (at_desk(&tenant, *id0), None));
+    assert_eq!(state_of(a1).await, json!("available"));
+
+    // Consulted again, the caller brought in: the three talk, the caller off hold.
+    assert_eq!(a0.post(&path, json!({ "agent": id1 })).await.status, 204);
+    assert_eq!(a0.post(&format!("{path}/conference"), json!({})).await.status, 204);
+    let together = a0.get("/api/agent/work").await.body;
+    assert_eq!((&together["consult"]["conference"], &together["call"]["held_since"]), (&json!(true), &json!(null)), "{together}");
+    assert_eq!(f.telephony.guest_of(leg), at_desk(&tenant, *id1), "the colleague's desk is the conference's guest");
+    assert_eq!(f.telephony.desk_linked_to(tenant, agent0), None, "the agent talks on the call again");
+    assert_eq!(a1.get("/api/agent/work").await.body["consulted_by"]["conference"], json!(true));
+
+    // Handed over: the colleague takes the caller on a new call, the agent wraps up.
+    assert_eq!(a0.post(&format!("{path}/complete"), json!({})).await.status, 204);
+    let left = a0.get("/api/agent/work").await.body;
+    assert_eq!((left["call"]["state"].as_str(), left["call"]["result"].as_str()), (Some("wrap_up"), Some("transferred")), "{left}");
+    let taken = connected_call(a1, None).await;
+    assert_eq!(taken["call"]["transferred_from"], json!(call), "{taken}");
+    let second = taken["call"]["id"].as_i64().unwrap();
+    assert_eq!((f.telephony.party_of(leg), f.telephony.guest_of(leg)), (at_desk(&tenant, *id1), None));
+    assert_eq!(state_of(a1).await, json!("on_call"));
+    let raw = &f.server.db.raw;
+    let kept = |action: &str| format!("SELECT COUNT(*) FROM audit_events WHERE action = '{action}' AND target = 'call:{call}'");
+    assert_eq!(raw.scalar(&(kept("call.consult") + &format!(" AND details LIKE '%{id1}%'"))).await, 2, "each consultation is kept");
+    assert_eq!(raw.scalar(&kept("call.conference")).await, 1, "and the conference");
+    assert_eq!(raw.scalar(&(kept("call.transfer") + &format!(" AND details LIKE '%user:{id1}%'"))).await, 1, "and the handover");
+
+    // The conversation ends while the colleague consults the first agent back: that agent is freed.
+    assert_eq!(a0.post(&format!("/api/calls/{call}/disposition"), json!({ "disposition": "resolved" })).await.status, 204);
+    assert_eq!(state_of(a0).await, json!("available"));
+    assert_eq!(a1.post(&format!("/api/calls/{second}/consult-colleague"), json!({ "agent": id0 })).await.status, 204);
+    assert_eq!(state_of(a0).await, json!("reserved"));
+    assert_eq!(step(a1, second, "hangup").await.status, 204);
+    assert_eq!(state_of(a0).await, json!("available"));
+    assert_eq!(a0.get("/api/agent/work").await.body.get("consulted_by"), None);
+    assert_eq!(f.telephony.desk_linked_to(tenant, agent0), None);
+}
+
+async fn state_of(agent: &TestClient) -> Value {
+    agent.get("/api/agent/state").await.body["state"].clone()
 }
