@@ -1,13 +1,3 @@
-//! The live dialer. Every running campaign of every tenant is looked at
-//! after each change (an agent freed, a call resolved) and at least every
-//! `DialerSettings::tick`, after the switchboard has given waiting inbound
-//! calls to ready agents: progressive campaigns dial one contact per free
-//! agent, predictive ones as many as pacing allows, preview ones wait for
-//! agents to ask (see `desk`). Every call passes the dialing gate at the
-//! moment it is placed.
-//!
-//! Run it on one node: campaigns are not shared between nodes' dialers.
-
 //! The engine's loop. Every running campaign of every tenant is looked at
 //! after each change (an agent freed, a call resolved) and at least every
 //! `EngineSettings::tick`: answered calls waiting for an agent are served
@@ -53,7 +43,9 @@ pub(crate) fn start(engine: &Engine, settings: EngineSettings) {
 /// Calls open when the process stopped have no carrier leg any more: ones
 /// not yet talking end, conversations go to wrap-up so the agent can set
 /// the disposition. Callers waiting for a callback keep waiting: they are
-/// off the line already.
+/// off the line already. Agents reserved for what lived in the last run's
+/// memory only (an answered call waiting for them, a colleague's
+/// consultation) are free again.
 async fn settle_open_calls(engine: &Engine) -> Result<(), CallError> {
     for call in engine.world.open_calls().await? {
         let result = match call.state {
@@ -71,6 +63,16 @@ async fn settle_open_calls(engine: &Engine) -> Result<(), CallError> {
         };
         if let Err(error) = settled {
             tracing::warn!(%error, call = call.id, "an open call could not be settled");
+        }
+    }
+    for tenant in engine.world.working_tenants().await? {
+        for status in engine.world.agent_statuses(tenant).await? {
+            if status.state != AgentState::Reserved || engine.world.agent_call(tenant, status.user_id).await?.is_some() {
+                continue;
+            }
+            if let Err(error) = call_flow::release_agent(engine, tenant, status.user_id).await {
+                tracing::warn!(%error, agent = status.user_id.0, "an agent reserved by the last run could not be freed");
+            }
         }
     }
     Ok(())

@@ -14,7 +14,8 @@ on_both_engines!(
     preview_agents_see_masked_contacts_skip_dial_and_set_dispositions,
     a_ringing_call_reaches_the_desk_and_its_agent_can_cancel_it,
     wrap_up_ends_at_its_limit_and_when_the_desk_is_gone,
-    serve_and_simulate_dial_the_same_contacts_in_the_same_order
+    serve_and_simulate_dial_the_same_contacts_in_the_same_order,
+    an_agent_reserved_when_the_process_stopped_is_free_again
 );
 
 /// Nobody answers for ten minutes: a call rings as long as a test needs.
@@ -450,4 +451,22 @@ async fn serve_and_simulate_dial_the_same_contacts_in_the_same_order(engine: Eng
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     assert_eq!(served, simulated, "serve dials what the simulator dials, in the same order");
+}
+
+/// A reservation that lived in the last run's memory only (an answered
+/// call waiting for the agent, a colleague's consultation) has nothing to
+/// end it after a stop: the engine frees such agents when it starts.
+async fn an_agent_reserved_when_the_process_stopped_is_free_again(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    server.clock.advance(MONDAY_NOON_UTC - 1_900_000_000);
+    let tenant = server.tenant.clone();
+    let user = server.create_user(&tenant, "agent0", Role::Agent, false).await;
+    let agent = server.signed_in(&user).await;
+    log_in(&agent).await;
+    server.db.raw.execute(&format!("UPDATE agent_states SET state = 'reserved' WHERE user_id = {}", user.id.0)).await;
+    assert_eq!(agent.get("/api/agent/state").await.body["state"], "reserved", "as the stopped process left it");
+    server.start_engine(nobody_answers(), 100.0);
+    wait_for(&agent, "/api/agent/state", |me| me["state"] == "available").await;
+    let freed = format!("SELECT COUNT(*) FROM audit_events WHERE action = 'agent.withdraw' AND target = 'user:{}'", user.id.0);
+    assert_eq!(server.db.raw.scalar(&freed).await, 1, "and the move is kept");
 }
