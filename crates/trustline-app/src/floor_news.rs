@@ -50,6 +50,10 @@ impl Announcer for FloorNews {
                 let data = json!({ "call": call, "agent_id": agent.0, "state": state });
                 self.live.publish(LiveEvent { tenant, kind: "consult".into(), data }).await;
             }
+            News::DeskPhoneDown { tenant, agent } => {
+                let data = json!({ "agent_id": agent.0 });
+                self.live.publish(LiveEvent { tenant, kind: "desk_phone_down".into(), data }).await;
+            }
             News::Webhook { tenant, event, data } => {
                 crate::webhook_outbox::publish(self.store.as_ref(), self.clock.now(), tenant, event, data).await;
             }

@@ -225,7 +225,14 @@ pub async fn complete_consult(
 /// party has answered: the person, the agent and the party each hear the
 /// other two. The person is taken off hold; `audit` (the request's, as
 /// `call.conference`) is kept with it.
-pub async fn conference(engine: &Engine, tenant: TenantId, agent: UserId, id: i64, kind: ConsultKind, audit: AuditDraft) -> Result<(), DeskError> {
+pub async fn conference(
+    engine: &Engine,
+    tenant: TenantId,
+    agent: UserId,
+    id: i64,
+    kind: ConsultKind,
+    audit: AuditDraft,
+) -> Result<(), DeskError> {
     let (call, telephony) = conversation(engine, tenant, agent, id).await?;
     let consultation = answered_consultation(engine, id, kind)?;
     if consultation.conference {

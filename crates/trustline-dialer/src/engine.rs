@@ -215,8 +215,7 @@ impl Engine {
     /// The consulted number on `leg` answered.
     pub(crate) fn consult_answered(&self, call: i64, leg: LegId) {
         let mut consults = lock(&self.consults);
-        if let Some(consultation) =
-            consults.get_mut(&call).filter(|c| matches!(&c.party, Consulted::Number { leg: on, .. } if *on == leg))
+        if let Some(consultation) = consults.get_mut(&call).filter(|c| matches!(&c.party, Consulted::Number { leg: on, .. } if *on == leg))
         {
             consultation.answered = true;
         }

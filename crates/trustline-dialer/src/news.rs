@@ -43,6 +43,9 @@ pub enum News {
     /// the person waits on hold) began to ring (`ringing`), was answered
     /// (`answered`), or ended (`ended`, `completed`).
     Consult { tenant: TenantId, call: i64, agent: UserId, state: &'static str },
+    /// An agent's desk phone put its line down while they work: their
+    /// desk has no audio until it is rung again.
+    DeskPhoneDown { tenant: TenantId, agent: UserId },
     /// An event for the tenant's webhook subscriptions.
     Webhook { tenant: TenantId, event: WebhookEvent, data: Value },
 }

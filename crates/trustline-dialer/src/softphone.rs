@@ -3,6 +3,7 @@
 //! whoever logs them out.
 
 use crate::engine::Engine;
+use crate::news::News;
 use crate::outbound::desk::DeskError;
 use trustline_domain::{TenantId, UserId};
 use trustline_telephony::TelephonyError;
@@ -20,10 +21,18 @@ pub fn serves_softphones(engine: &Engine) -> bool {
 }
 
 /// Rings `agent`'s registered desk phone; once answered it is their desk.
+/// If the phone puts the line down while they work, their desk is told.
 pub async fn ring_desk_phone(engine: &Engine, tenant: TenantId, agent: UserId) -> Result<(), DeskError> {
     // Without a carrier no desk has audio, a desk phone no more than a softphone.
     let telephony = engine.telephony().ok_or(TelephonyError::NoSoftphone)?;
-    Ok(telephony.ring_desk_phone(tenant, agent).await?)
+    let put_down = telephony.ring_desk_phone(tenant, agent).await?;
+    let engine = engine.clone();
+    tokio::spawn(async move {
+        if put_down.await.is_ok() {
+            engine.world.announce(News::DeskPhoneDown { tenant, agent }).await;
+        }
+    });
+    Ok(())
 }
 
 /// Closes `agent`'s softphone or desk phone line, if one is open.

@@ -15,16 +15,18 @@ use rsipstack::dialog::invitation::InviteOption;
 use rsipstack::sip::{Host, Uri};
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 use trustline_domain::trunks::SignallingTransport;
 use trustline_domain::{TenantId, UserId};
-use trustline_telephony::TelephonyError;
+use trustline_telephony::{PhonePutDown, TelephonyError};
 
 /// How long the phone may ring before starting work fails.
 const RING_LIMIT: Duration = Duration::from_secs(30);
 
-/// Rings `agent`'s registered desk phone and seats its line once answered.
-pub(crate) async fn ring(edge: &Arc<Edge>, tenant: TenantId, agent: UserId) -> Result<(), TelephonyError> {
+/// Rings `agent`'s registered desk phone and seats its line once answered;
+/// the answer tells when the phone puts it down.
+pub(crate) async fn ring(edge: &Arc<Edge>, tenant: TenantId, agent: UserId) -> Result<PhonePutDown, TelephonyError> {
     let binding = edge.desk_phones.binding_of(agent).filter(|binding| binding.tenant == tenant).ok_or(TelephonyError::NoDeskPhone)?;
     let target = binding.flow.clone();
     let Host::IpAddr(peer) = target.addr.host else { return Err(TelephonyError::NoDeskPhone) };
@@ -57,8 +59,9 @@ pub(crate) async fn ring(edge: &Arc<Edge>, tenant: TenantId, agent: UserId) -> R
     call.media.go_live();
     let hang_up = CancellationToken::new();
     edge.desks.seat_desk_phone(tenant, agent, DeskPhoneLine { media: call.media.clone(), _hang_up: hang_up.clone().drop_guard() });
-    tokio::spawn(follow(edge.clone(), tenant, agent, call, states, hang_up));
-    Ok(())
+    let (put_down, told) = oneshot::channel();
+    tokio::spawn(follow(edge.clone(), (tenant, agent), call, states, hang_up, put_down));
+    Ok(told)
 }
 
 /// Whether the phone answered with audio this side can carry (in SRTP).
@@ -75,8 +78,16 @@ async fn answer(call: &Call, states: &mut DialogStateReceiver) -> bool {
     false
 }
 
-/// Keeps the line until the phone hangs up or the line leaves the seat.
-async fn follow(edge: Arc<Edge>, tenant: TenantId, agent: UserId, call: Call, mut states: DialogStateReceiver, hang_up: CancellationToken) {
+/// Keeps the line until the phone hangs up (then `put_down` says so) or
+/// the line leaves the seat.
+async fn follow(
+    edge: Arc<Edge>,
+    (tenant, agent): (TenantId, UserId),
+    call: Call,
+    mut states: DialogStateReceiver,
+    hang_up: CancellationToken,
+    put_down: oneshot::Sender<()>,
+) {
     let hung_up_here = loop {
         tokio::select! {
             () = hang_up.cancelled() => break true,
@@ -96,6 +107,8 @@ async fn follow(edge: Arc<Edge>, tenant: TenantId, agent: UserId, call: Call, mu
     } else {
         tracing::info!(agent = agent.0, "the agent's desk phone hung up; the desk is empty");
         end(&edge, &call, Ending::Quiet).await;
+        // Nobody waiting to hear it is fine: work stopped meanwhile.
+        let _told = put_down.send(());
     }
 }
 

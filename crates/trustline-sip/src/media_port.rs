@@ -477,9 +477,7 @@ impl MediaPort {
     async fn play_relayed(&self, from: &MediaPort, codec: G711, payload: &[u8]) -> bool {
         let (datagram, to) = {
             let mut state = self.lock();
-            if let Some(mixing) =
-                state.mixing.as_mut().filter(|mixing| mixing.guest.as_ref().is_some_and(|guest| guest.is_call(from)))
-            {
+            if let Some(mixing) = state.mixing.as_mut().filter(|mixing| mixing.guest.as_ref().is_some_and(|guest| guest.is_call(from))) {
                 mixing.mix.push(Voice::Guest, &codec.decode_all(payload));
                 return true;
             }

@@ -5,8 +5,8 @@ use crate::call_progress;
 use crate::callback_offer;
 use crate::edge::Edge;
 use crate::edge_settings::EdgeSettings;
-use crate::media_port::Guest;
 use crate::error::EdgeError;
+use crate::media_port::Guest;
 use crate::outbound_call;
 use crate::trunk_registration::{REPORT_BACKLOG, RegistrationReport};
 use async_trait::async_trait;
@@ -17,7 +17,7 @@ use tokio_util::sync::CancellationToken;
 use trustline_domain::{TenantId, UserId};
 use trustline_softphone::SoftphoneError;
 use trustline_telephony::{
-    CallLeg, CallProgress, DialRequest, DtmfDigits, IncomingCall, LegId, MonitorMode, Party, Telephony, TelephonyError,
+    CallLeg, CallProgress, DialRequest, DtmfDigits, IncomingCall, LegId, MonitorMode, Party, PhonePutDown, Telephony, TelephonyError,
 };
 
 /// Calls waiting for the switchboard before the edge stops taking new ones.
@@ -234,7 +234,7 @@ impl Telephony for SipTelephony {
         self.edge.softphones.is_some()
     }
 
-    async fn ring_desk_phone(&self, tenant: TenantId, agent: UserId) -> Result<(), TelephonyError> {
+    async fn ring_desk_phone(&self, tenant: TenantId, agent: UserId) -> Result<PhonePutDown, TelephonyError> {
         crate::desk_phone_line::ring(&self.edge, tenant, agent).await
     }
 }

@@ -156,7 +156,7 @@ impl trustline_sip::DeskPhoneGate for OneLogin {
 /// its login's digest, and the edge keeps where it is; with the wrong
 /// password it is refused and nothing is kept. Rung when the agent starts
 /// work, it answers and is their desk: a caller bridged to the desk and the
-/// phone hear each other.
+/// phone hear each other. When the phone hangs up, the edge says so.
 #[tokio::test]
 async fn a_desk_phone_registers_over_tls_and_is_the_agents_desk() {
     let Some(baresip) = peers::baresip() else { return };
@@ -191,7 +191,7 @@ async fn a_desk_phone_registers_over_tls_and_is_the_agents_desk() {
 
     // Starting work rings the phone, which answers; a caller bridged to the
     // desk and the agent on the phone hear each other, in SRTP to the phone.
-    edge.ring_desk_phone(TenantId(1), agent).await.expect("the desk phone answers");
+    let mut put_down = edge.ring_desk_phone(TenantId(1), agent).await.expect("the desk phone answers");
     let Some(sipp) = peers::sipp() else { return };
     let mut incoming = edge.incoming().unwrap();
     let caller = Sipp::caller(&sipp, "caller_stays.xml", edge.local_addr(), "+442079460990");
@@ -204,7 +204,11 @@ async fn a_desk_phone_registers_over_tls_and_is_the_agents_desk() {
     let heard = far.speak(from, 1000.0, 150).await;
     assert!(tone_ratio(&heard, from, 600.0, &[1000.0]) > 10.0, "the caller hears the agent's desk phone");
     edge.hang_up(call.id).await.unwrap();
+    assert!(put_down.try_recv().is_err(), "the phone is still up");
     let phone_heard = phone.heard().await;
     assert!(samples_ratio(&phone_heard, 1000.0, &[600.0]) > 10.0, "the desk phone hears the caller");
+    // baresip hung up as it quit: the agent's desk is to be told.
+    let told = tokio::time::timeout(LIMIT, put_down).await.expect("the line's end is told");
+    assert_eq!(told, Ok(()), "the phone put the line down");
     drop(caller);
 }

@@ -5,7 +5,7 @@
 //! about a call goes to the carrier it is on. Each call gets an id of this
 //! set's own, forgotten when its progress ends.
 
-use crate::port::{CallLeg, DialRequest, DtmfDigits, IncomingCall, LegId, MonitorMode, Party, Telephony, TelephonyError};
+use crate::port::{CallLeg, DialRequest, DtmfDigits, IncomingCall, LegId, MonitorMode, Party, PhonePutDown, Telephony, TelephonyError};
 use async_trait::async_trait;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -181,7 +181,7 @@ impl Telephony for CarrierSet {
     }
 
     /// The first carrier that serves desks rings the phone.
-    async fn ring_desk_phone(&self, tenant: TenantId, agent: UserId) -> Result<(), TelephonyError> {
+    async fn ring_desk_phone(&self, tenant: TenantId, agent: UserId) -> Result<PhonePutDown, TelephonyError> {
         for carrier in &self.inner.carriers {
             match carrier.ring_desk_phone(tenant, agent).await {
                 Err(TelephonyError::NoSoftphone) => continue,

@@ -14,8 +14,8 @@ mod simulated_telephony;
 
 pub use carrier_set::CarrierSet;
 pub use port::{
-    Admission, CallFailure, CallLeg, CallProgress, DialRequest, DtmfDigits, IncomingCall, LegId, MonitorMode, Party, Settlement, Telephony,
-    TelephonyError, TrunkOwner,
+    Admission, CallFailure, CallLeg, CallProgress, DialRequest, DtmfDigits, IncomingCall, LegId, MonitorMode, Party, PhonePutDown,
+    Settlement, Telephony, TelephonyError, TrunkOwner,
 };
 pub use random::SeededRandom;
 pub use simulated::{CallOutcome, CarrierProfile, SimulatedCarrier};

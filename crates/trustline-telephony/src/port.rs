@@ -246,6 +246,11 @@ pub enum TelephonyError {
     DeskPhoneUnanswered(&'static str),
 }
 
+/// Resolves when an answered desk phone's line ends from the phone (the
+/// agent put it down, or it went away); dropped unresolved when this side
+/// ends the line (work stopped).
+pub type PhonePutDown = tokio::sync::oneshot::Receiver<()>;
+
 #[async_trait]
 pub trait Telephony: Send + Sync {
     async fn dial(&self, request: DialRequest) -> Result<CallLeg, TelephonyError>;
@@ -298,5 +303,5 @@ pub trait Telephony: Send + Sync {
     /// Rings `agent`'s registered desk phone and, once it answers, makes
     /// it their desk (in place of a softphone) until either side hangs up
     /// or [`Self::close_softphone`].
-    async fn ring_desk_phone(&self, tenant: TenantId, agent: UserId) -> Result<(), TelephonyError>;
+    async fn ring_desk_phone(&self, tenant: TenantId, agent: UserId) -> Result<PhonePutDown, TelephonyError>;
 }

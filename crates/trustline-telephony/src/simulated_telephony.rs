@@ -4,8 +4,8 @@
 //! time, optionally faster (`speed` 10 plays a 30 s ring in 3 s).
 
 use crate::port::{
-    Admission, CallFailure, CallLeg, CallProgress, DialRequest, DtmfDigits, IncomingCall, LegId, MonitorMode, Party, Telephony,
-    TelephonyError, TrunkOwner,
+    Admission, CallFailure, CallLeg, CallProgress, DialRequest, DtmfDigits, IncomingCall, LegId, MonitorMode, Party, PhonePutDown,
+    Telephony, TelephonyError, TrunkOwner,
 };
 use crate::simulated_callers::{Caller, InboundTraffic};
 use crate::{CallOutcome, CarrierProfile, SeededRandom, SimulatedCarrier};
@@ -405,7 +405,7 @@ impl Telephony for SimulatedTelephony {
     }
 
     /// Simulated calls have no audio to give a desk phone either.
-    async fn ring_desk_phone(&self, _tenant: TenantId, _agent: UserId) -> Result<(), TelephonyError> {
+    async fn ring_desk_phone(&self, _tenant: TenantId, _agent: UserId) -> Result<PhonePutDown, TelephonyError> {
         Err(TelephonyError::NoSoftphone)
     }
 

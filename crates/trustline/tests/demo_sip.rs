@@ -237,7 +237,7 @@ async fn a_desk_phone_registers_over_tls_and_guessing_its_password_raises_an_inc
     let (username, password) = (issued["username"].as_str().unwrap().to_owned(), issued["password"].as_str().unwrap().to_owned());
     assert_eq!(issued["realm"], "trustline", "{issued}");
 
-    let phone = BaresipPhone::register_over_tls(&baresip, edge_tls, &authority.pem, (&username, &password), 1000.0, 20);
+    let phone = BaresipPhone::register_over_tls(&baresip, edge_tls, &authority.pem, (&username, &password), 1000.0, 12);
     let mut registered = Vec::new();
     for _ in 0..40 {
         registered = audited(&demo, &client, "desk_phone.register", "success").await;
@@ -252,9 +252,22 @@ async fn a_desk_phone_registers_over_tls_and_guessing_its_password_raises_an_inc
     let body = json!({ "tenant": "demo", "username": "agent", "password": demo.agent_password });
     let session: Value = desk.post(format!("{}api/session", demo.base)).json(&body).send().await.unwrap().json().await.unwrap();
     let csrf = session["csrf_token"].as_str().unwrap_or_else(|| panic!("the agent is signed in: {session}")).to_owned();
+    let mut feed = desk.get(format!("{}api/agent/events", demo.base)).send().await.unwrap();
     let rung = desk.post(format!("{}api/agent/desk-phone", demo.base)).header("X-CSRF-Token", &csrf).send().await.unwrap();
     assert_eq!(rung.status(), 204, "the desk phone did not become the desk: {}", rung.text().await.unwrap());
-    drop(phone);
+    // The phone hangs up as it quits: the agent's desk is told on its feed.
+    phone.quits().await;
+    let mut seen = String::new();
+    let told = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(chunk) = feed.chunk().await.unwrap() {
+            seen.push_str(&String::from_utf8_lossy(&chunk));
+            if seen.contains("event: desk_phone_down") {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(told.is_ok(), "the desk was not told its phone hung up: {seen}");
     let wrong = BaresipPhone::register_over_tls(&baresip, edge_tls, &authority.pem, (&username, "not-the-password"), 1000.0, 3);
     tokio::time::sleep(Duration::from_secs(2)).await;
     drop(wrong);

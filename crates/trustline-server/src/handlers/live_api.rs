@@ -69,7 +69,7 @@ pub(crate) async fn mine(
     let me = json!(user.0);
     let theirs = move |event: &LiveEvent| match event.kind.as_str() {
         "agent" => event.data.get("user_id") == Some(&me),
-        "call" | "monitor" | "consult" => event.data.get("agent_id") == Some(&me),
+        "call" | "monitor" | "consult" | "desk_phone_down" => event.data.get("agent_id") == Some(&me),
         _ => false,
     };
     Ok(follow(state, authed.principal, receiver, first, theirs, true))

@@ -534,6 +534,8 @@ follow('/api/agent/events', {
   monitor: () => readSoon(),
   // A consultation rang, was answered or ended.
   consult: () => readSoon(),
+  // The agent's desk phone hung up: the desk says so and offers to ring it again.
+  desk_phone_down: () => softphone.deskPhoneDown(),
   resync: () => attempt(watch),
 });
 setInterval(tick, 250);

@@ -32,6 +32,8 @@ if ($('use-desk-phone')) {
 // Rings the agent's desk phone; once they answer, their calls are heard on it.
 async function openDeskPhone() {
   onDeskPhone = true;
+  deskPhoneFailed = false;
+  $('ring-desk-phone').hidden = true;
   tell('connecting', 'Your desk phone is ringing: answer it.');
   try {
     await api('POST', '/api/agent/desk-phone', undefined, { background: true });
@@ -42,12 +44,25 @@ async function openDeskPhone() {
     if (error instanceof ApiError && error.code === 'no_desk_phone') {
       tell('refused', 'No desk phone of yours is registered: switch it on (ask an administrator for its login), or untick the desk phone; then stop and start work again.');
     } else if (error instanceof ApiError && error.code === 'desk_phone_unanswered') {
-      tell('refused', 'Your desk phone did not answer: stop and start work again, and pick it up.');
+      tell('refused', 'Your desk phone did not answer: pick it up when you ring it again.');
+      $('ring-desk-phone').hidden = !wanted;
     } else {
       tell('refused', `Your desk phone could not be connected: ${error.message}.`);
     }
   }
 }
+
+// The desk phone put its line down while work goes on: calls are not heard
+// until it is rung again, so the agent is told at once.
+export function deskPhoneDown() {
+  if (!onDeskPhone || !wanted) return;
+  onDeskPhone = false;
+  deskPhoneFailed = true;
+  tell('refused', 'Your desk phone hung up: you hear no calls until you ring it again (or take a break).');
+  $('ring-desk-phone').hidden = false;
+}
+
+if ($('ring-desk-phone')) $('ring-desk-phone').addEventListener('click', () => openDeskPhone());
 
 function tell(state, words) {
   const line = $('phone-state');
@@ -178,6 +193,7 @@ export function start(context) {
 // Closes the phone: work stopped.
 export function stop() {
   deskPhoneFailed = false;
+  if ($('ring-desk-phone')) $('ring-desk-phone').hidden = true;
   if (!wanted) return;
   wanted = false;
   const peer = connection;

@@ -90,6 +90,11 @@ impl BaresipPhone {
         Self { child, dir }
     }
 
+    /// Waits for baresip to quit (hanging its calls up) at the end of its time.
+    pub async fn quits(mut self) {
+        tokio::time::timeout(Duration::from_secs(30), self.child.wait()).await.expect("baresip quits").unwrap();
+    }
+
     /// Waits for baresip to quit and returns what it heard (16-bit samples at 8 kHz).
     pub async fn heard(mut self) -> Vec<i16> {
         tokio::time::timeout(Duration::from_secs(30), self.child.wait()).await.expect("baresip quits").unwrap();
