@@ -17,6 +17,7 @@ use rsipstack::transaction::transaction::Transaction;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
+use trustline_domain::contact::E164;
 use trustline_telephony::{Admission, CallProgress, IncomingCall, LegId, TrunkOwner};
 
 /// How long the switchboard may take to say whether it takes a call
@@ -113,11 +114,18 @@ struct Offered {
     answer: String,
 }
 
+/// The number called: the Request-URI's user, or, where that is no number
+/// (a carrier delivering to a registered trunk's Contact, whose user is the
+/// login), the To header's.
+fn called_number(invite: &rsipstack::sip::Request) -> Option<E164> {
+    invite.uri.user().and_then(number_of_user).or_else(|| invite.to_header().ok()?.uri().ok()?.user().and_then(number_of_user))
+}
+
 /// Checks the INVITE and prepares the call's audio and dialog (joinable
 /// at once, answered only when taken), or says which final answer refuses it.
 async fn offer(edge: &Arc<Edge>, tx: &Transaction) -> Result<Offered, StatusCode> {
     let invite = &tx.original;
-    let to = invite.uri.user().and_then(number_of_user).ok_or(StatusCode::NotFound)?.into();
+    let to = called_number(invite).ok_or(StatusCode::NotFound)?.into();
     let from = invite.from_header().ok().and_then(|h| h.uri().ok()).and_then(|uri| uri.user().and_then(number_of_user)).map(String::from);
     if let Some(target) = refused_target(&edge.trunks, invite) {
         tracing::warn!(%target, "a call in named an address no call may signal to; it is refused");

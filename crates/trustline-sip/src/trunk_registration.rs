@@ -7,7 +7,8 @@ use crate::edge::Edge;
 use crate::trunk_directory::{TenantTrunk, TrunkLogin, host_port, transport_param};
 use rsipstack::dialog::authenticate::Credential;
 use rsipstack::dialog::registration::{RefreshOutcome, Registration};
-use rsipstack::sip::Uri;
+use rsipstack::sip::typed::Contact;
+use rsipstack::sip::{Auth, StatusCode, Uri};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -23,6 +24,8 @@ const EXPIRES: u32 = 600;
 const UNREGISTER_LIMIT: Duration = Duration::from_secs(5);
 /// How long to wait before trying again when the host does not resolve.
 const RESOLVE_RETRY: Duration = Duration::from_secs(30);
+/// What a registration nobody answered reports.
+const NO_ANSWER: &str = "no answer (408): the carrier is unreachable, or over TLS its certificate was refused (it must name the trunk's host and chain to a trusted authority)";
 
 /// One registration: the trunk's tenant, host, port and login name.
 type Key = (TenantId, String, u16, String);
@@ -138,11 +141,18 @@ async fn keep_registered(
     // Over TLS the stack is handed the host's name, which the carrier's
     // certificate must carry; it resolves it under the same rule.
     registration.outbound_proxy = (trunk.transport != SignallingTransport::Tls).then_some(destination);
+    registration.contact = Some(binding(&edge, &trunk, &login.username));
     registration
         .keep_alive(server.clone(), EXPIRES, stop, |outcome| match outcome {
             RefreshOutcome::Registered(_) => {
                 tracing::info!(tenant, host = %trunk.host, "registered with the carrier");
                 report(RegistrationOutcome::Registered);
+            }
+            // 408 is what the stack makes of no answer at all (RFC 3261 §8.1.3.1):
+            // a connection that failed (over TLS, a certificate refused) or a silent carrier.
+            RefreshOutcome::Rejected(answer) if answer.status_code == StatusCode::RequestTimeout => {
+                tracing::warn!(tenant, host = %trunk.host, "the carrier did not answer the registration");
+                report(RegistrationOutcome::Unreachable(NO_ANSWER.to_owned()));
             }
             RefreshOutcome::Rejected(answer) => {
                 tracing::warn!(tenant, host = %trunk.host, status = %answer.status_code, "the carrier refused the registration");
@@ -163,4 +173,15 @@ async fn keep_registered(
         Ok(Err(error)) => tracing::debug!(tenant, %error, "unregistering from the carrier failed"),
         Err(_) => tracing::debug!(tenant, "the carrier did not answer the unregistration in time"),
     }
+}
+
+/// The address the carrier is to send the trunk's calls to: the login at
+/// the edge's own address for the trunk's transport, saying which (the
+/// stack's default names neither, so a carrier would answer a TCP or TLS
+/// registration over UDP, where nothing listens for it). Behind NAT the
+/// stack puts the address the carrier saw in its place, keeping the rest.
+fn binding(edge: &Edge, trunk: &TenantTrunk, username: &str) -> Contact {
+    let mut uri = edge.contact_for(trunk.transport);
+    uri.auth = Some(Auth { user: username.to_owned(), password: None });
+    Contact { display_name: None, uri, params: Vec::new() }
 }

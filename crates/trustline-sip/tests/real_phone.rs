@@ -8,7 +8,7 @@ mod peers;
 mod test_authority;
 
 use peers::far_audio::{samples_ratio, tone_ratio};
-use peers::{BaresipPhone, FarAudio, Sipp, edge_settings};
+use peers::{BaresipPhone, FarAudio, KamailioRegistrar, Sipp, edge_settings};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,7 +16,7 @@ use test_authority::TestAuthority;
 use trustline_domain::TenantId;
 use trustline_domain::destination::DestinationPolicy;
 use trustline_domain::trunks::SignallingTransport;
-use trustline_sip::{SignallingTls, SipTelephony, TenantTrunk};
+use trustline_sip::{RegistrationOutcome, RegistrationReport, SignallingTls, SipTelephony, TenantTrunk, TrunkLogin};
 use trustline_telephony::{Admission, CallFailure, CallProgress, DialRequest, Party, Settlement, Telephony};
 use zeroize::Zeroizing;
 
@@ -211,4 +211,72 @@ async fn a_desk_phone_registers_over_tls_and_is_the_agents_desk() {
     let told = tokio::time::timeout(LIMIT, put_down).await.expect("the line's end is told");
     assert_eq!(told, Ok(()), "the phone put the line down");
     drop(caller);
+}
+
+/// A trunk that registers over TLS with a real registrar (Kamailio, as
+/// carriers run it): the edge checks the registrar's certificate for the
+/// trunk's host, answers its digest challenge with the trunk's login, and
+/// binds a Contact saying TLS. A call the carrier's network sends to the
+/// registered login reaches the edge through that binding, for the number
+/// in its To header, and is answered there. The trunk gone, it
+/// unregisters. A wrong password is refused; a registrar whose certificate
+/// chains to no authority the edge trusts is not told the login at all.
+#[tokio::test]
+async fn a_trunk_registers_over_tls_with_a_real_registrar() {
+    let Some(kamailio) = peers::kamailio() else { return };
+    let (installation, carriers) = (TestAuthority::new("Edge CA"), TestAuthority::new("Carrier CA"));
+    let registrar = KamailioRegistrar::over_tls(&kamailio, &carriers.issue(&["localhost"]), "carrier-pass").await;
+    let registering = |id: i64, password: &str| TenantTrunk {
+        id,
+        login: Some(TrunkLogin { username: format!("acme-{id}"), password: Zeroizing::new(password.into()), register: true }),
+        srtp: false,
+        sources: vec![LOOPBACK],
+        ..trunk_over_tls("localhost", registrar.address)
+    };
+    let distrustful = edge_over_tls(&installation, &installation).await;
+    let mut reports = distrustful.registration_reports().unwrap();
+    distrustful.serve_tenant_trunks(vec![registering(41, "carrier-pass")]);
+    let refused = next_report(&mut reports).await;
+    assert!(matches!(refused.outcome, RegistrationOutcome::Unreachable(_)), "an unknown authority's registrar: {refused:?}");
+    assert_eq!(registrar.accepted(), Vec::<String>::new(), "nobody registered with it");
+    distrustful.serve_tenant_trunks(Vec::new());
+
+    let edge = edge_over_tls(&installation, &carriers).await;
+    let mut reports = edge.registration_reports().unwrap();
+    edge.serve_tenant_trunks(vec![registering(42, "not-the-password")]);
+    let wrong = next_report(&mut reports).await;
+    assert!(matches!(&wrong.outcome, RegistrationOutcome::Refused(_)), "a wrong password: {wrong:?}");
+    edge.serve_tenant_trunks(vec![registering(43, "carrier-pass")]);
+    let mut registered = next_report(&mut reports).await;
+    while registered.trunk != 43 {
+        registered = next_report(&mut reports).await;
+    }
+    assert_eq!(registered.outcome, RegistrationOutcome::Registered);
+    let accepted = registrar.accepted();
+    assert_eq!(accepted.len(), 1, "{accepted:?}");
+    assert!(accepted[0].starts_with("user=acme-43 ") && accepted[0].to_ascii_lowercase().contains("transport=tls"), "{accepted:?}");
+
+    // The carrier's network calls the registered login: the call comes to the edge over the TLS binding.
+    let Some(sipp) = peers::sipp() else { return };
+    let mut incoming = edge.incoming().unwrap();
+    let caller = Sipp::caller_with(&sipp, "caller_via_registrar.xml", registrar.calls, "acme-43", &["-key", "number", "+442079460990"]);
+    let call = tokio::time::timeout(LIMIT, incoming.recv()).await.expect("the carrier's call arrives over the binding").unwrap();
+    assert_eq!(call.to, "+442079460990", "the number comes from the To header (the Request-URI names the login)");
+    call.admission.send(Admission::Take).unwrap();
+    assert!(caller.finished().await.success(), "the call through the registrar was not answered and ended");
+
+    edge.serve_tenant_trunks(Vec::new());
+    let mut unregistered = Vec::new();
+    for _ in 0..100 {
+        unregistered = registrar.accepted();
+        if unregistered.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(unregistered.get(1).is_some_and(|line| line.contains("expires=0")), "the trunk gone, it unregisters: {unregistered:?}");
+}
+
+async fn next_report(reports: &mut tokio::sync::mpsc::Receiver<RegistrationReport>) -> RegistrationReport {
+    tokio::time::timeout(LIMIT, reports.recv()).await.expect("a registration report in time").expect("the edge reports")
 }

@@ -7,12 +7,14 @@
 
 mod baresip_phone;
 pub mod far_audio;
+mod kamailio_registrar;
 mod lossy_line;
 mod options_probe;
 mod turn_relay;
 
 pub use baresip_phone::{BaresipPhone, Identity};
 pub use far_audio::FarAudio;
+pub use kamailio_registrar::KamailioRegistrar;
 pub use lossy_line::LossyLine;
 pub use options_probe::{options_flood, padded_options};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
@@ -37,6 +39,11 @@ pub fn sipp() -> Option<PathBuf> {
 /// The baresip binary (a real SIP phone), or `None` when the tests should skip.
 pub fn baresip() -> Option<PathBuf> {
     tool("baresip", "TRUSTLINE_TEST_BARESIP")
+}
+
+/// Kamailio (a SIP server, as carriers run them), or `None` when the tests should skip.
+pub fn kamailio() -> Option<PathBuf> {
+    tool("kamailio", "TRUSTLINE_TEST_KAMAILIO")
 }
 
 /// A tool of SIPVicious (`svmap`, `svwar`, `svcrack`), the scanners SIP
