@@ -1,10 +1,11 @@
 //! The moves every call makes, whatever made it: each change written with
 //! the agent's move and its audit event, then told to live views and
-//! webhooks; a call that reached nobody, one joined to its agent, and a
-//! conversation that ended.
+//! webhooks; a call that reached nobody, one joined to its agent, a
+//! conversation that ended (and the consultation on it), and an agent
+//! freed from a reservation.
 
 use crate::agent_moves::{self, MoveError};
-use crate::engine::Engine;
+use crate::engine::{Consultation, Consulted, Engine};
 use crate::news::{News, Origin};
 use serde_json::json;
 use trustline_audit::AuditDraft;
@@ -129,7 +130,36 @@ pub(crate) async fn remote_hang_up(engine: &Engine, tenant: TenantId, id: i64, a
     };
     change(engine, ended, origin, None).await?;
     if let Some(consultation) = engine.take_consult(id, None) {
-        crate::consult::let_party_go(engine, id, &consultation).await;
+        let_consulted_go(engine, id, &consultation).await;
     }
     Ok(())
+}
+
+/// Frees `agent`, reserved for a call that is gone.
+pub(crate) async fn release_agent(engine: &Engine, tenant: TenantId, agent: UserId) -> Result<(), CallError> {
+    let withdraw = agent_move(engine, tenant, agent, AgentEvent::Withdraw, "withdraw").await?;
+    let audit = AuditDraft::new(withdraw.at, tenant.0, "system", AuditAction::AgentWithdraw, format!("user:{agent}"));
+    engine.world.move_agent(withdraw.clone(), audit).await?;
+    agent_moves::publish(engine, &withdraw).await;
+    Ok(())
+}
+
+/// Lets the consulted party of an ended consultation go: a number is hung
+/// up; a colleague's desk is unlinked and the colleague freed.
+pub(crate) async fn let_consulted_go(engine: &Engine, id: i64, consultation: &Consultation) {
+    match &consultation.party {
+        Consulted::Number { leg, .. } => {
+            engine.hang_up(*leg).await;
+        }
+        Consulted::Colleague(colleague) => {
+            if let Some(telephony) = engine.telephony() {
+                telephony.unlink_desk(consultation.tenant, *colleague).await;
+            }
+            if let Err(error) = release_agent(engine, consultation.tenant, *colleague).await {
+                tracing::warn!(%error, call = id, "a consulted colleague could not be freed");
+            }
+            let news = News::Consult { tenant: consultation.tenant, call: id, agent: *colleague, state: "ended" };
+            engine.world.announce(news).await;
+        }
+    }
 }

@@ -9,6 +9,7 @@
 //! the person again, who stays on hold (if they were) until the agent takes
 //! them back.
 
+use crate::call_moves::let_consulted_go;
 use crate::engine::{Consultation, Consulted, Engine};
 use crate::news::{News, Origin};
 use crate::outbound::call_flow::{CallError, release_agent, reserve_agent};
@@ -269,7 +270,7 @@ pub async fn conference(
 pub async fn end_consult(engine: &Engine, tenant: TenantId, agent: UserId, id: i64) -> Result<(), DeskError> {
     conversation(engine, tenant, agent, id).await?;
     let consultation = engine.take_consult(id, None).ok_or(DeskError::WrongState("not consulting", "consulting"))?;
-    let_party_go(engine, id, &consultation).await;
+    let_consulted_go(engine, id, &consultation).await;
     back_to_the_person(engine, tenant, id, agent).await;
     tell(engine, tenant, id, agent, "ended").await;
     // Read again: the person may have been taken off hold meanwhile.
@@ -288,29 +289,10 @@ pub async fn leave_consultation(engine: &Engine, tenant: TenantId, colleague: Us
     if engine.take_consult(id, Some(&consultation.party)).is_none() {
         return Err(DeskError::WrongState("not consulted", "consulted"));
     }
-    let_party_go(engine, id, &consultation).await;
+    let_consulted_go(engine, id, &consultation).await;
     back_to_the_person(engine, tenant, id, consultation.agent).await;
     tell(engine, tenant, id, consultation.agent, "ended").await;
     Ok(())
-}
-
-/// Lets the consulted party of an ended consultation go: a number is hung
-/// up; a colleague's desk is unlinked and the colleague freed.
-pub(crate) async fn let_party_go(engine: &Engine, id: i64, consultation: &Consultation) {
-    match &consultation.party {
-        Consulted::Number { leg, .. } => {
-            engine.hang_up(*leg).await;
-        }
-        Consulted::Colleague(colleague) => {
-            if let Some(telephony) = engine.telephony() {
-                telephony.unlink_desk(consultation.tenant, *colleague).await;
-            }
-            if let Err(error) = release_agent(engine, consultation.tenant, *colleague).await {
-                tracing::warn!(%error, call = id, "a consulted colleague could not be freed");
-            }
-            tell(engine, consultation.tenant, id, *colleague, "ended").await;
-        }
-    }
 }
 
 /// The agent's desk hears the person's line again.

@@ -7,7 +7,7 @@
 use super::campaign_run::CampaignCall;
 use super::gate;
 use crate::agent_moves;
-pub(crate) use crate::call_moves::{CallError, agent_move, change, connect, end_unreached, publish_call, remote_hang_up};
+pub(crate) use crate::call_moves::{CallError, agent_move, change, connect, end_unreached, publish_call, release_agent, remote_hang_up};
 use crate::engine::Engine;
 use crate::news::Origin;
 use std::sync::Arc;
@@ -247,15 +247,6 @@ async fn wait_for_agent(engine: &Engine, call: &CampaignCall, id: i64) -> Option
             }
         }
     }
-}
-
-/// Frees `agent`, reserved for a call that is gone.
-pub(crate) async fn release_agent(engine: &Engine, tenant: TenantId, agent: UserId) -> Result<(), CallError> {
-    let withdraw = agent_move(engine, tenant, agent, AgentEvent::Withdraw, "withdraw").await?;
-    let audit = AuditDraft::new(withdraw.at, tenant.0, "system", AuditAction::AgentWithdraw, format!("user:{agent}"));
-    engine.world.move_agent(withdraw.clone(), audit).await?;
-    agent_moves::publish(engine, &withdraw).await;
-    Ok(())
 }
 
 /// The result of a call the carrier reports as reaching nobody.

@@ -16,6 +16,7 @@ use trustline_testkit::{Engine, Reply, TestClient, TestServer, on_both_engines};
 
 on_both_engines!(
     a_consulted_colleague_is_handed_the_person_or_left,
+    each_consultation_is_completed_only_by_its_own_routes,
     a_consulted_number_is_handed_the_person_or_left,
     a_conversation_is_handed_to_a_colleague_then_to_a_queue,
     a_conversation_is_handed_to_an_outside_number_by_those_allowed,
@@ -379,4 +380,47 @@ async fn a_consulted_colleague_is_handed_the_person_or_left(engine: Engine) {
 
 async fn state_of(agent: &TestClient) -> Value {
     agent.get("/api/agent/state").await.body["state"].clone()
+}
+
+/// A number's consultation is handed over or conferred only through the
+/// number's routes (which need `call.external`), a colleague's only
+/// through the colleague's: a supervisor consulting a colleague cannot
+/// send the person outside by the wrong door, nor the other way round.
+async fn each_consultation_is_completed_only_by_its_own_routes(engine: Engine) {
+    let server = TestServer::start(engine).await;
+    server.clock.advance(crate::dialer::MONDAY_NOON_UTC - 1_900_000_000);
+    let tenant = server.tenant.clone();
+    let sam = server.create_user(&tenant, "sam", Role::Supervisor, true).await;
+    let sam = server.signed_in(&sam).await;
+    let agent = server.create_user(&tenant, "agent0", Role::Agent, false).await;
+    let id0 = agent.id.0;
+    let a0 = server.signed_in(&agent).await;
+    server.assign_numbers(&tenant, &[GENERAL]).await;
+    // The consulted number answers at once and talks for an hour (at this speed, 36 s).
+    let talkative =
+        CarrierProfile { answer_rate: 1.0, machine_rate: 0.0, busy_rate: 0.0, talk_median_ms: 3_600_000.0, ..CarrierProfile::default() };
+    let telephony = server.start_engine(talkative, 100.0);
+    create_queue(&sam, json!({ "name": "Care", "number": GENERAL })).await;
+    log_in(&sam).await;
+    telephony.ring_in(GENERAL, Some("+442079460606"), PATIENT).await.unwrap();
+    let call = connected_call(&sam, None).await["call"]["id"].as_i64().unwrap();
+    log_in(&a0).await;
+    let (number, colleague) = (format!("/api/calls/{call}/consult"), format!("/api/calls/{call}/consult-colleague"));
+
+    assert_eq!(sam.post(&colleague, json!({ "agent": id0 })).await.status, 204);
+    for step in ["complete", "conference"] {
+        let wrong = sam.post(&format!("{number}/{step}"), json!({})).await;
+        assert_eq!(code(&wrong), (409, Some("wrong_call_state")), "a colleague's consultation by the number's {step}");
+    }
+    assert_eq!(sam.delete(&number).await.status, 204, "either ends by the one route");
+    assert_eq!(state_of(&a0).await, json!("available"));
+
+    assert_eq!(sam.post(&number, json!({ "number": "+442079460777" })).await.status, 204);
+    wait_for(&sam, "/api/agent/work", |w| w["consult"]["answered"] == true).await;
+    for step in ["complete", "conference"] {
+        let wrong = sam.post(&format!("{colleague}/{step}"), json!({})).await;
+        assert_eq!(code(&wrong), (409, Some("wrong_call_state")), "a number's consultation by the colleague's {step}");
+    }
+    let still = sam.get("/api/agent/work").await.body;
+    assert_eq!((&still["call"]["state"], &still["consult"]["conference"]), (&json!("connected"), &json!(false)), "{still}");
 }
