@@ -15,12 +15,13 @@ use crate::news::{News, Origin};
 use crate::outbound::call_flow::{CallError, release_agent, reserve_agent};
 use crate::outbound::desk::{self, DeskError};
 use crate::transfer::{Destination, conversation, gone_or, leave, outside_party_gone, presented_number, to_new_call};
+use std::sync::Arc;
 use trustline_audit::AuditDraft;
 use trustline_domain::agent::AgentState;
 use trustline_domain::contact::E164;
 use trustline_domain::{TenantId, UserId};
-use trustline_store::StoreError;
-use trustline_telephony::{CallLeg, DialRequest, Party, Settlement, TelephonyError};
+use trustline_store::{CallRecord, StoreError};
+use trustline_telephony::{CallLeg, DialRequest, Party, Settlement, Telephony, TelephonyError};
 
 /// Which kind of consultation a step is for: handing a person to an
 /// outside number needs a right that consulting a colleague does not.
@@ -155,14 +156,20 @@ async fn follow(engine: &Engine, tenant: TenantId, id: i64, agent: UserId, mut c
     outside_party_gone(engine, leg).await;
 }
 
-/// The agent's consultation of `kind`, answered.
-fn answered_consultation(engine: &Engine, id: i64, kind: ConsultKind) -> Result<Consultation, DeskError> {
+/// The agent's conversation `id`, and their consultation on it of `kind`, answered.
+async fn answered_consultation(
+    engine: &Engine,
+    (tenant, agent): (TenantId, UserId),
+    id: i64,
+    kind: ConsultKind,
+) -> Result<(CallRecord, Arc<dyn Telephony>, Consultation), DeskError> {
+    let (call, telephony) = conversation(engine, tenant, agent, id).await?;
     let consultation = engine.consult_of(id).ok_or(DeskError::WrongState("not consulting", "consulting"))?;
     match (consultation.party.kind(), kind) {
         (ConsultKind::Number, ConsultKind::Colleague) => Err(DeskError::WrongState("consulting a number", "consulting a colleague")),
         (ConsultKind::Colleague, ConsultKind::Number) => Err(DeskError::WrongState("consulting a colleague", "consulting a number")),
         _ if !consultation.answered => Err(DeskError::WrongState("consulting a number that has not answered", "answered")),
-        _ => Ok(consultation),
+        _ => Ok((call, telephony, consultation)),
     }
 }
 
@@ -178,8 +185,7 @@ pub async fn complete_consult(
     kind: ConsultKind,
     audit: AuditDraft,
 ) -> Result<(), DeskError> {
-    let (call, telephony) = conversation(engine, tenant, agent, id).await?;
-    let consultation = answered_consultation(engine, id, kind)?;
+    let (call, telephony, consultation) = answered_consultation(engine, (tenant, agent), id, kind).await?;
     let audit = AuditDraft { target: format!("call:{id}"), ..audit };
     let colleague = match consultation.party {
         Consulted::Colleague(colleague) => colleague,
@@ -234,8 +240,7 @@ pub async fn conference(
     kind: ConsultKind,
     audit: AuditDraft,
 ) -> Result<(), DeskError> {
-    let (call, telephony) = conversation(engine, tenant, agent, id).await?;
-    let consultation = answered_consultation(engine, id, kind)?;
+    let (call, telephony, consultation) = answered_consultation(engine, (tenant, agent), id, kind).await?;
     if consultation.conference {
         return Err(DeskError::WrongState("in a conference already", "consulting"));
     }

@@ -552,6 +552,27 @@ async fn simulated_calls_open_no_softphone(engine: Engine) {
     assert!(desk.contains("this installation's calls are simulated") && !desk.contains("id=\"mic-check\""), "the desk offers no phone");
 }
 
+/// Ada (1 kHz) and Sam (1.6 kHz) working at their softphones, and a SIP
+/// caller Ada accepted (she started work first, so she was the longest free).
+struct TwoDesks {
+    floor: Floor,
+    _edge: Arc<SipTelephony>,
+    _microphones: tempfile::TempDir,
+    desk: Browser,
+    colleague: Browser,
+    caller: Sipp,
+    media: SocketAddr,
+}
+
+async fn two_desks_and_a_caller(driver: &Driver, sipp: &PathBuf) -> TwoDesks {
+    let (floor, edge) = phone_floor(None).await;
+    let microphones = tempfile::tempdir().unwrap();
+    let desk = working_desk(driver, &floor.server, &floor.ada, microphones.path(), AGENT_TONE).await;
+    let colleague = working_desk(driver, &floor.server, &floor.sam, microphones.path(), SUPERVISOR_TONE).await;
+    let (caller, media) = call_accepted(sipp, &edge, &desk).await;
+    TwoDesks { floor, _edge: edge, _microphones: microphones, desk, colleague, caller, media }
+}
+
 /// An agent hands the caller to a colleague ready at their own softphone
 /// (1.6 kHz), from hold: from then on the caller hears the colleague and no longer the
 /// agent, and the colleague's desk plays the caller.
@@ -559,12 +580,8 @@ async fn simulated_calls_open_no_softphone(engine: Engine) {
 async fn a_caller_handed_to_a_colleague_hears_the_colleague() {
     let Some(driver) = driver().await else { return };
     let Some(sipp) = peers::sipp() else { return };
-    let (Floor { server, olive, sam, ada, .. }, edge) = phone_floor(None).await;
-    let microphones = tempfile::tempdir().unwrap();
-    // Ada starts work first, so the caller goes to her (the longest free).
-    let desk = working_desk(&driver, &server, &ada, microphones.path(), AGENT_TONE).await;
-    let colleague = working_desk(&driver, &server, &sam, microphones.path(), SUPERVISOR_TONE).await;
-    let (caller, media) = call_accepted(&sipp, &edge, &desk).await;
+    let TwoDesks { floor: Floor { server, olive, sam, .. }, desk, colleague, caller, media, _edge, _microphones } =
+        two_desks_and_a_caller(&driver, &sipp).await;
     let mut far = FarAudio::on(&caller.audio);
     assert_eq!(desk.run(PROBE, vec![]).await, json!(true));
     let others = [CALLER_TONE, 500.0, 2000.0];
@@ -590,13 +607,9 @@ async fn a_caller_handed_to_a_colleague_hears_the_colleague() {
 async fn a_caller_handed_to_a_queue_from_hold_hears_music_then_whoever_takes_them() {
     let Some(driver) = driver().await else { return };
     let Some(sipp) = peers::sipp() else { return };
-    let (Floor { server, olive, sam, ada, supervisor }, edge) = phone_floor(None).await;
+    let TwoDesks { floor: Floor { server, olive, supervisor, .. }, desk, colleague, caller, media, _edge, _microphones } =
+        two_desks_and_a_caller(&driver, &sipp).await;
     let queue = supervisor.get("/api/queues").await.body[0]["id"].as_i64().unwrap();
-    let microphones = tempfile::tempdir().unwrap();
-    // Ada starts work first, so the caller goes to her (the longest free).
-    let desk = working_desk(&driver, &server, &ada, microphones.path(), AGENT_TONE).await;
-    let colleague = working_desk(&driver, &server, &sam, microphones.path(), SUPERVISOR_TONE).await;
-    let (caller, media) = call_accepted(&sipp, &edge, &desk).await;
     let mut far = FarAudio::on(&caller.audio);
     let others = [CALLER_TONE, 500.0, 2000.0];
 
@@ -664,12 +677,8 @@ async fn a_caller_handed_outside_from_hold_hears_the_number() {
 async fn a_consulted_colleague_talks_with_the_agent_then_takes_the_caller() {
     let Some(driver) = driver().await else { return };
     let Some(sipp) = peers::sipp() else { return };
-    let (Floor { server, olive, sam, ada, .. }, edge) = phone_floor(None).await;
-    let microphones = tempfile::tempdir().unwrap();
-    // Ada starts work first, so the caller goes to her (the longest free).
-    let desk = working_desk(&driver, &server, &ada, microphones.path(), AGENT_TONE).await;
-    let colleague = working_desk(&driver, &server, &sam, microphones.path(), SUPERVISOR_TONE).await;
-    let (caller, media) = call_accepted(&sipp, &edge, &desk).await;
+    let TwoDesks { floor: Floor { server, olive, sam, .. }, desk, colleague, caller, media, _edge, _microphones } =
+        two_desks_and_a_caller(&driver, &sipp).await;
     let mut far = FarAudio::on(&caller.audio);
     assert_eq!(desk.run(PROBE, vec![]).await, json!(true));
     assert_eq!(colleague.run(PROBE, vec![]).await, json!(true));

@@ -206,27 +206,46 @@ async fn a_person_who_hangs_up_after_a_transfer_ends_the_new_call(engine: Engine
     assert_eq!((&first["state"], &first["result"]), (&json!("wrap_up"), &json!("transferred")), "{first}");
 }
 
-/// Attended transfer: the supervisor calls an outside number while the
-/// caller waits on hold, comes back to the caller, consults again and
-/// brings the caller in (a conference of three), drops the number, then
-/// consults a third time, confers, and hands the caller over.
-async fn a_consulted_number_is_handed_the_person_or_left(engine: Engine) {
+/// A supervisor talking to a caller from `from` on the Care queue, with an
+/// agent of the tenant signed in (not working yet); outside parties answer
+/// at once and talk for an hour (at this speed, 36 s).
+struct Talking {
+    server: TestServer,
+    sam: TestClient,
+    sam_user: trustline_testkit::TestUser,
+    agent: TestClient,
+    agent_id: i64,
+    telephony: std::sync::Arc<trustline_telephony::SimulatedTelephony>,
+    leg: trustline_telephony::LegId,
+    call: i64,
+}
+
+async fn supervisor_talking(engine: Engine, from: &str) -> Talking {
     let server = TestServer::start(engine).await;
     server.clock.advance(crate::dialer::MONDAY_NOON_UTC - 1_900_000_000);
     let tenant = server.tenant.clone();
     let sam_user = server.create_user(&tenant, "sam", Role::Supervisor, true).await;
     let sam = server.signed_in(&sam_user).await;
-    let agent = server.create_user(&tenant, "agent0", Role::Agent, false).await;
-    let agent = server.signed_in(&agent).await;
+    let agent_user = server.create_user(&tenant, "agent0", Role::Agent, false).await;
+    let agent = server.signed_in(&agent_user).await;
     server.assign_numbers(&tenant, &[GENERAL]).await;
-    // Outside parties answer at once and talk for an hour (at this speed, 36 s).
     let talkative =
         CarrierProfile { answer_rate: 1.0, machine_rate: 0.0, busy_rate: 0.0, talk_median_ms: 3_600_000.0, ..CarrierProfile::default() };
     let telephony = server.start_engine(talkative, 100.0);
     create_queue(&sam, json!({ "name": "Care", "number": GENERAL })).await;
     log_in(&sam).await;
-    let leg = telephony.ring_in(GENERAL, Some("+442079460604"), PATIENT).await.unwrap();
+    let leg = telephony.ring_in(GENERAL, Some(from), PATIENT).await.unwrap();
     let call = connected_call(&sam, None).await["call"]["id"].as_i64().unwrap();
+    Talking { server, sam, sam_user, agent, agent_id: agent_user.id.0, telephony, leg, call }
+}
+
+/// Attended transfer: the supervisor calls an outside number while the
+/// caller waits on hold, comes back to the caller, consults again and
+/// brings the caller in (a conference of three), drops the number, then
+/// consults a third time, confers, and hands the caller over.
+async fn a_consulted_number_is_handed_the_person_or_left(engine: Engine) {
+    let Talking { server, sam, sam_user, agent, telephony, leg, call, .. } = supervisor_talking(engine, "+442079460604").await;
+    let tenant = server.tenant.clone();
     let path = format!("/api/calls/{call}/consult");
     let number = json!({ "number": "+442079460777" });
 
@@ -387,23 +406,7 @@ async fn state_of(agent: &TestClient) -> Value {
 /// through the colleague's: a supervisor consulting a colleague cannot
 /// send the person outside by the wrong door, nor the other way round.
 async fn each_consultation_is_completed_only_by_its_own_routes(engine: Engine) {
-    let server = TestServer::start(engine).await;
-    server.clock.advance(crate::dialer::MONDAY_NOON_UTC - 1_900_000_000);
-    let tenant = server.tenant.clone();
-    let sam = server.create_user(&tenant, "sam", Role::Supervisor, true).await;
-    let sam = server.signed_in(&sam).await;
-    let agent = server.create_user(&tenant, "agent0", Role::Agent, false).await;
-    let id0 = agent.id.0;
-    let a0 = server.signed_in(&agent).await;
-    server.assign_numbers(&tenant, &[GENERAL]).await;
-    // The consulted number answers at once and talks for an hour (at this speed, 36 s).
-    let talkative =
-        CarrierProfile { answer_rate: 1.0, machine_rate: 0.0, busy_rate: 0.0, talk_median_ms: 3_600_000.0, ..CarrierProfile::default() };
-    let telephony = server.start_engine(talkative, 100.0);
-    create_queue(&sam, json!({ "name": "Care", "number": GENERAL })).await;
-    log_in(&sam).await;
-    telephony.ring_in(GENERAL, Some("+442079460606"), PATIENT).await.unwrap();
-    let call = connected_call(&sam, None).await["call"]["id"].as_i64().unwrap();
+    let Talking { sam, agent: a0, agent_id: id0, call, .. } = supervisor_talking(engine, "+442079460606").await;
     log_in(&a0).await;
     let (number, colleague) = (format!("/api/calls/{call}/consult"), format!("/api/calls/{call}/consult-colleague"));
 
