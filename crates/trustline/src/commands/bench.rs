@@ -104,6 +104,15 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// SRTP's cost per G.711 packet on one core (protect, unprotect) for
+    /// each suite, and the calls' SRTP legs one core keeps up with.
+    Srtp {
+        #[arg(long, default_value_t = 2_000_000)]
+        packets: u32,
+        /// Print the figures as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// Calls bridged to agents' softphones (WebRTC peers in this process):
     /// bridge to audio at the desk, packets heard both ways, CPU.
     Desks {
@@ -134,6 +143,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Seal { bytes, contacts } => seal(bytes, contacts.max(1))?,
         BenchCommand::Routing { agents, queues, calls, load } => routing(agents.max(1), queues.max(1), calls.max(1), load)?,
         BenchCommand::SipRelay { calls, seconds, json } => super::bench_relay::run(calls.max(1), seconds.max(1), json).await?,
+        BenchCommand::Srtp { packets, json } => super::bench_srtp::run(packets.max(1), json)?,
         BenchCommand::Desks { desks, seconds, json } => super::bench_desks::run(desks.max(1), seconds.max(1), json).await?,
         BenchCommand::Sip { rate, seconds, beside_kamailio, json } => {
             super::bench_sip::run(rate.max(1), seconds.max(1), beside_kamailio, json).await?

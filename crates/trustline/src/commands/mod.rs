@@ -5,6 +5,7 @@ pub mod bench;
 pub mod bench_desks;
 pub mod bench_relay;
 pub mod bench_sip;
+pub mod bench_srtp;
 pub mod carriers;
 pub mod demo_floor;
 pub mod desk_phone_sign_in;
