@@ -290,11 +290,11 @@ impl Desks {
         true
     }
 
-    /// Ends the link `agent`'s desk has with a colleague's, both ways.
+    /// Takes `agent`'s desk off whatever it talks to: a colleague's desk
+    /// (both ways), or a call it joined as a conference's guest (which
+    /// would otherwise still count as its call).
     pub fn unlink(&self, tenant: TenantId, agent: UserId) {
-        let Some(seat) = lock(&self.seats).get(&(tenant, agent)).cloned() else { return };
-        let linked = matches!(&*lock(&seat.joined), Joined::Desk(_));
-        if linked {
+        if let Some(seat) = lock(&self.seats).get(&(tenant, agent)).cloned() {
             seat.join(Joined::Nowhere);
         }
     }
@@ -302,5 +302,48 @@ impl Desks {
     /// The agent's seat, if somebody sits there.
     pub fn seated(&self, tenant: TenantId, agent: UserId) -> Option<Arc<Seat>> {
         lock(&self.seats).get(&(tenant, agent)).filter(|seat| seat.is_taken()).cloned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::{IpAddr, Ipv4Addr};
+    use tokio_util::sync::CancellationToken;
+
+    const TENANT: TenantId = TenantId(1);
+    const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+
+    async fn call() -> Arc<MediaPort> {
+        let socket = tokio::net::UdpSocket::bind((LOOPBACK, 0)).await.unwrap();
+        MediaPort::open(socket, LOOPBACK, LOOPBACK, false, Arc::default(), CancellationToken::new()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn linked_desks_hear_each_other_until_either_goes_elsewhere() {
+        let desks = Desks::default();
+        let (ada, sam, kim) = (UserId(1), UserId(2), UserId(3));
+        for agent in [ada, sam, kim] {
+            desks.seat_virtual_agent(TENANT, agent);
+        }
+        let talks = |agent| desks.voice_of(TENANT, agent).has_call();
+        assert!(!desks.link(TENANT, ada, ada), "a desk is not its own colleague");
+        assert!(!desks.link(TENANT, ada, UserId(9)), "nobody sits there");
+        assert!(desks.link(TENANT, ada, sam));
+        assert!(talks(ada) && talks(sam));
+
+        // Sam's desk joins a call (a conference's guest): Ada's link to it goes.
+        let conference = call().await;
+        desks.seated(TENANT, sam).unwrap().connect(&conference);
+        assert!(!talks(ada) && talks(sam));
+        // Taken off, Sam's desk talks to nothing, though the call goes on.
+        desks.unlink(TENANT, sam);
+        assert!(!talks(sam));
+
+        // A new link lets the old one go, both ways.
+        assert!(desks.link(TENANT, ada, kim) && desks.link(TENANT, ada, sam));
+        assert!(talks(ada) && talks(sam) && !talks(kim));
+        desks.unlink(TENANT, ada);
+        assert!(!talks(ada) && !talks(sam), "unlinked both ways");
     }
 }

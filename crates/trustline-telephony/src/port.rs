@@ -290,7 +290,8 @@ pub trait Telephony: Send + Sync {
     /// the other while the person waits), until either desk is bridged to
     /// a call or [`Self::unlink_desk`].
     async fn link_desks(&self, tenant: TenantId, agent: UserId, colleague: UserId) -> Result<(), TelephonyError>;
-    /// Ends the link `agent`'s desk has with another desk, if any.
+    /// Takes `agent`'s desk off whatever it talks to: another desk (both
+    /// ways), or a call it joined as a conference's guest.
     async fn unlink_desk(&self, tenant: TenantId, agent: UserId);
     /// Opens `agent`'s softphone from their browser's WebRTC offer (SDP);
     /// the answer goes back to the browser. It replaces a session the desk
