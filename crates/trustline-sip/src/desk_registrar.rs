@@ -11,7 +11,7 @@
 use crate::digest_header::DigestCredentials;
 use crate::edge::{signalling_of, source_ip};
 use rsipstack::sip::headers::untyped::{Expires, WwwAuthenticate};
-use rsipstack::sip::{Header, HeadersExt, StatusCode, ToTypedHeader, Uri};
+use rsipstack::sip::{Header, HeadersExt, Host, StatusCode, ToTypedHeader, Uri};
 use rsipstack::transaction::transaction::Transaction;
 use rsipstack::transport::SipAddr;
 use rsipstack::transport::connection::SipConnection;
@@ -72,12 +72,22 @@ pub struct PhoneBinding {
     until: Instant,
 }
 
+impl PhoneBinding {
+    /// A binding from now for `lasting`.
+    pub(crate) fn new(tenant: TenantId, username: String, contact: Uri, flow: SipAddr, lasting: Duration) -> Self {
+        Self { tenant, username, contact, flow, until: Instant::now() + lasting }
+    }
+}
+
 pub(crate) struct DeskRegistrar {
     gate: RwLock<Option<Arc<dyn DeskPhoneGate>>>,
     nonce_key: ValueMac,
     /// Nonces name their time in seconds since this, so they need no clock.
     started: Instant,
     bindings: Mutex<HashMap<UserId, PhoneBinding>>,
+    /// Until when each address has a phone registered from it (an office's
+    /// NAT, say): the stranger throttle gives such an address more room.
+    offices: Mutex<HashMap<IpAddr, Instant>>,
 }
 
 impl Default for DeskRegistrar {
@@ -87,6 +97,7 @@ impl Default for DeskRegistrar {
             nonce_key: ValueMac::new(Zeroizing::new(rand::random())),
             started: Instant::now(),
             bindings: Mutex::default(),
+            offices: Mutex::default(),
         }
     }
 }
@@ -104,6 +115,26 @@ impl DeskRegistrar {
     fn bindings(&self) -> MutexGuard<'_, HashMap<UserId, PhoneBinding>> {
         // Every change under this lock is one insert or removal.
         self.bindings.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Keeps `binding` as `user`'s phone, and its address as one with a
+    /// phone registered until the binding ends (addresses whose phones all
+    /// ended are forgotten as new ones come).
+    pub(crate) fn bind(&self, user: UserId, binding: PhoneBinding) {
+        if let Host::IpAddr(address) = binding.flow.addr.host {
+            let now = Instant::now();
+            let mut offices = self.offices.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            offices.retain(|_, until| *until > now);
+            let until = offices.entry(address.to_canonical()).or_insert(binding.until);
+            *until = (*until).max(binding.until);
+        }
+        self.bindings().insert(user, binding);
+    }
+
+    /// Whether a phone is registered from `address` now.
+    pub fn has_phone_at(&self, address: IpAddr, now: Instant) -> bool {
+        let offices = self.offices.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        offices.get(&address.to_canonical()).is_some_and(|until| *until > now)
     }
 
     /// Where `user`'s phone is registered now, if it is.
@@ -191,14 +222,8 @@ impl DeskRegistrar {
             }
             asked => {
                 let expires = asked.unwrap_or(DEFAULT_EXPIRES).clamp(MIN_EXPIRES, MAX_EXPIRES);
-                let binding = PhoneBinding {
-                    tenant: holder.tenant,
-                    username: credentials.username,
-                    contact: contact.clone(),
-                    flow,
-                    until: Instant::now() + Duration::from_secs(u64::from(expires)),
-                };
-                self.bindings().insert(holder.user, binding);
+                let lasting = Duration::from_secs(u64::from(expires));
+                self.bind(holder.user, PhoneBinding::new(holder.tenant, credentials.username, contact.clone(), flow, lasting));
                 Decision::Registered { contact, expires }
             }
         }

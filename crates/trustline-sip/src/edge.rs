@@ -55,7 +55,7 @@ pub(crate) struct Edge {
     pub calls: CallTable,
     pub desks: Desks,
     /// Agents' desk phones and where each is registered.
-    pub desk_phones: DeskRegistrar,
+    pub desk_phones: Arc<DeskRegistrar>,
     pub trunks: Arc<TrunkDirectory>,
     pub registrations: Registrations,
     /// What every call's audio did.
@@ -130,10 +130,11 @@ impl Edge {
             None => None,
         };
         let option = EndpointOption { t1: settings.t1, t1x64: settings.t1 * 64, ..EndpointOption::default() };
+        let desk_phones = Arc::new(DeskRegistrar::default());
         let endpoint = EndpointBuilder::new()
             .with_cancel_token(stop.clone())
             .with_transport_layer(transport)
-            .with_transport_inspector(Box::new(StrangerThrottle::new(trunks.clone())))
+            .with_transport_inspector(Box::new(StrangerThrottle::new(trunks.clone(), desk_phones.clone())))
             .with_target_locator(Box::new(TargetsUnderTheRule(trunks.clone())))
             .with_user_agent("Trustline")
             .with_option(option)
@@ -168,7 +169,7 @@ impl Edge {
             tls_local,
             calls: CallTable::default(),
             desks: Desks::default(),
-            desk_phones: DeskRegistrar::default(),
+            desk_phones,
             trunks,
             registrations: Registrations::new(registration_reports),
             softphones,

@@ -1,9 +1,13 @@
 //! How much the edge says to addresses that are not a trunk's. A scanner
 //! or a flood gets a few 403s, then silence until it slows down; the
-//! carrier's own addresses are never throttled. Every datagram is checked
-//! before the SIP stack builds a transaction for it, so a flood costs a
-//! map lookup, not a transaction each.
+//! carrier's own addresses are never throttled. An address agents' desk
+//! phones registered from (an office's NAT, where a hundred phones
+//! register at once in the morning) gets ten times a stranger's room, still
+//! bounded. Every datagram is checked before the SIP stack builds a
+//! transaction for it, so a flood costs a map lookup, not a transaction
+//! each.
 
+use crate::desk_registrar::DeskRegistrar;
 use crate::trunk_directory::TrunkDirectory;
 use async_trait::async_trait;
 use rsipstack::transaction::endpoint::TransportEventInspector;
@@ -15,6 +19,8 @@ use trustline_domain::source_windows::SourceWindows;
 
 /// Requests a stranger may send per window before it is ignored.
 const LIMIT: u32 = 20;
+/// Requests an address with a registered desk phone may send per window.
+const OFFICE_LIMIT: u32 = 200;
 const WINDOW: Duration = Duration::from_secs(10);
 /// Strangers remembered at once; past this (spoofed sources), new ones are
 /// ignored until old windows expire.
@@ -22,12 +28,19 @@ const MAX_STRANGERS: usize = 65_536;
 
 pub(crate) struct StrangerThrottle {
     trunks: Arc<TrunkDirectory>,
+    phones: Arc<DeskRegistrar>,
     strangers: Mutex<SourceWindows>,
+    offices: Mutex<SourceWindows>,
 }
 
 impl StrangerThrottle {
-    pub fn new(trunks: Arc<TrunkDirectory>) -> Self {
-        Self { trunks, strangers: Mutex::new(SourceWindows::new(LIMIT, WINDOW, MAX_STRANGERS)) }
+    pub fn new(trunks: Arc<TrunkDirectory>, phones: Arc<DeskRegistrar>) -> Self {
+        Self {
+            trunks,
+            phones,
+            strangers: Mutex::new(SourceWindows::new(LIMIT, WINDOW, MAX_STRANGERS)),
+            offices: Mutex::new(SourceWindows::new(OFFICE_LIMIT, WINDOW, MAX_STRANGERS)),
+        }
     }
 
     /// Whether a datagram from `source` at `now` is taken.
@@ -35,12 +48,13 @@ impl StrangerThrottle {
         if self.trunks.owner_of(source.to_canonical()).is_some() {
             return true;
         }
-        self.lock().admits(source, now)
+        let windows = if self.phones.has_phone_at(source, now) { &self.offices } else { &self.strangers };
+        lock(windows).admits(source, now)
     }
+}
 
-    fn lock(&self) -> MutexGuard<'_, SourceWindows> {
-        self.strangers.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
+fn lock(windows: &Mutex<SourceWindows>) -> MutexGuard<'_, SourceWindows> {
+    windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[async_trait]
@@ -59,6 +73,10 @@ impl TransportEventInspector for StrangerThrottle {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::desk_registrar::PhoneBinding;
+    use rsipstack::transport::SipAddr;
+    use std::net::SocketAddr;
+    use trustline_domain::{TenantId, UserId};
 
     /// The installation's trunk calls from 192.0.2.1, a tenant's from 192.0.2.2.
     fn throttle() -> StrangerThrottle {
@@ -76,7 +94,7 @@ mod tests {
             srtp: false,
         };
         trunks.replace(vec![tenant]);
-        StrangerThrottle::new(trunks)
+        StrangerThrottle::new(trunks, Arc::default())
     }
 
     #[test]
@@ -100,5 +118,27 @@ mod tests {
         }
         let mapped: IpAddr = "::ffff:198.51.100.9".parse().unwrap();
         assert!(!throttle.admits(mapped, start), "an IPv4 address written as IPv6 is the same stranger");
+    }
+
+    #[test]
+    fn an_address_with_a_registered_desk_phone_gets_an_offices_room_while_it_lasts() {
+        let phones = Arc::new(DeskRegistrar::default());
+        let trunks = Arc::new(TrunkDirectory::new(crate::Trunk { proxy: None, sources: Vec::new() }, Default::default(), false));
+        let throttle = StrangerThrottle::new(trunks, phones.clone());
+        let office: IpAddr = "198.51.100.20".parse().unwrap();
+        let flow = SipAddr { r#type: Some(rsipstack::sip::Transport::Tls), addr: SocketAddr::new(office, 40_000).into() };
+        let contact = rsipstack::sip::Uri::try_from("sip:dphone@198.51.100.20:5061;transport=tls").unwrap();
+        let lasting = Duration::from_secs(60);
+        phones.bind(UserId(7), PhoneBinding::new(TenantId(1), "dphone".into(), contact, flow, lasting));
+        let start = Instant::now();
+        let taken = (0..500).filter(|_| throttle.admits(office, start)).count();
+        assert_eq!(taken, OFFICE_LIMIT as usize, "the office's phones register together");
+        let mapped: IpAddr = "::ffff:198.51.100.20".parse().unwrap();
+        assert!(phones.has_phone_at(mapped, start), "an IPv4 address written as IPv6 is the same office");
+        let stranger: IpAddr = "198.51.100.21".parse().unwrap();
+        assert_eq!((0..500).filter(|_| throttle.admits(stranger, start)).count(), LIMIT as usize, "its neighbour is a stranger");
+        let later = start + lasting + WINDOW;
+        assert!(!phones.has_phone_at(office, later), "the phone's registration ended");
+        assert_eq!((0..500).filter(|_| throttle.admits(office, later)).count(), LIMIT as usize, "then a stranger's room again");
     }
 }
