@@ -14,10 +14,9 @@ use crate::engine::{Consultation, Consulted, Engine};
 use crate::news::{News, Origin};
 use crate::outbound::call_flow::{CallError, release_agent, reserve_agent};
 use crate::outbound::desk::{self, DeskError};
-use crate::transfer::{Destination, conversation, gone_or, leave, outside_party_gone, presented_number, to_new_call};
+use crate::transfer::{Destination, conversation, gone_or, leave, outside_party_gone, presented_number, ready_colleague, to_new_call};
 use std::sync::Arc;
 use trustline_audit::AuditDraft;
-use trustline_domain::agent::AgentState;
 use trustline_domain::contact::E164;
 use trustline_domain::{TenantId, UserId};
 use trustline_store::{CallRecord, StoreError};
@@ -91,12 +90,7 @@ pub async fn consult_colleague(
     if engine.consult_of(id).is_some() {
         return Err(DeskError::WrongState("consulting already", "not consulting"));
     }
-    if colleague == agent {
-        return Err(DeskError::TargetUnavailable("you are the agent on this call"));
-    }
-    // Another tenant's user reads as one not working: nothing about them is told.
-    let status = engine.world.agent_status(tenant, colleague).await?.filter(|s| s.state == AgentState::Available);
-    let Some(status) = status else { return Err(DeskError::TargetUnavailable("that agent is not ready for a call")) };
+    let status = ready_colleague(engine, tenant, agent, colleague).await?;
     match reserve_agent(engine, tenant, colleague, Some(&status), Origin::of(&call)).await {
         Ok(()) => {}
         Err(CallError::Store(StoreError::Conflict(_)) | CallError::Move(_)) => {

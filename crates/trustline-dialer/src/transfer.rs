@@ -98,12 +98,20 @@ async fn destination(engine: &Engine, tenant: TenantId, agent: UserId, target: T
             }
             Ok(Destination::Queue(Box::new(queue)))
         }
-        TransferTarget::Agent(to) if to == agent => Err(DeskError::TargetUnavailable("you are the agent on this call")),
-        // Another tenant's user reads as one not working: nothing about them is told.
-        TransferTarget::Agent(to) => match engine.world.agent_status(tenant, to).await? {
-            Some(status) if status.state == AgentState::Available => Ok(Destination::Agent(to, status)),
-            _ => Err(DeskError::TargetUnavailable("that agent is not ready for a call")),
-        },
+        TransferTarget::Agent(to) => Ok(Destination::Agent(to, ready_colleague(engine, tenant, agent, to).await?)),
+    }
+}
+
+/// The state of `colleague`, another agent of the tenant than `agent` and
+/// ready for a call now, to hand a person to or to consult.
+pub(crate) async fn ready_colleague(engine: &Engine, tenant: TenantId, agent: UserId, colleague: UserId) -> Result<AgentStatus, DeskError> {
+    if colleague == agent {
+        return Err(DeskError::TargetUnavailable("you are the agent on this call"));
+    }
+    // Another tenant's user reads as one not working: nothing about them is told.
+    match engine.world.agent_status(tenant, colleague).await? {
+        Some(status) if status.state == AgentState::Available => Ok(status),
+        _ => Err(DeskError::TargetUnavailable("that agent is not ready for a call")),
     }
 }
 
@@ -171,13 +179,9 @@ pub(crate) async fn to_new_call(
     if let Some(reserve) = &reserve {
         crate::agent_moves::publish(engine, reserve).await;
     }
-    let new_origin = match &to {
-        Destination::Queue(queue) => Origin::queue(queue.id),
-        Destination::Agent(..) | Destination::Reserved(_) => Origin::of(call),
-    };
-    let new_agent = match &to {
-        Destination::Agent(to, _) | Destination::Reserved(to) => Some(*to),
-        Destination::Queue(_) => None,
+    let (new_origin, new_agent) = match &to {
+        Destination::Queue(queue) => (Origin::queue(queue.id), None),
+        Destination::Agent(to, _) | Destination::Reserved(to) => (Origin::of(call), Some(*to)),
     };
     let new_state = if new_agent.is_some() { CallState::Offered } else { CallState::Queued };
     call_flow::publish_call(engine, tenant, new_id, new_origin, new_agent, new_state, None).await;

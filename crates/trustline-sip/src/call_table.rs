@@ -56,6 +56,6 @@ impl CallTable {
 
     fn lock(&self) -> MutexGuard<'_, HashMap<LegId, Call>> {
         // A panic elsewhere cannot leave the map half-changed: every change is one call.
-        self.calls.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        crate::locks::lock(&self.calls)
     }
 }

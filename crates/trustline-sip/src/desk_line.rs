@@ -9,10 +9,11 @@
 
 use crate::audio_sdp::G711;
 use crate::g711::ulaw_frames;
+use crate::locks::lock;
 use crate::media_port::MediaPort;
 use crate::tone::FRAME;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Mutex, Weak};
 use trustline_domain::{TenantId, UserId};
 use trustline_softphone::{AgentVoice, DeskSession, Law};
 
@@ -20,11 +21,6 @@ use trustline_softphone::{AgentVoice, DeskSession, Law};
 const GREETING: &[u8] = include_bytes!("../prompts/virtual-agent.ulaw");
 /// Silence between two greetings, in frames (two seconds).
 const PAUSE_FRAMES: usize = 100;
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    // Every change under these locks is one assignment: a panic elsewhere cannot leave one half-made.
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 /// One agent's place: who sits there, and where their voice goes.
 #[derive(Default)]

@@ -10,6 +10,7 @@
 
 use crate::digest_header::DigestCredentials;
 use crate::edge::{signalling_of, source_ip};
+use crate::locks::lock;
 use rsipstack::sip::headers::untyped::{Expires, WwwAuthenticate};
 use rsipstack::sip::{Header, HeadersExt, Host, StatusCode, ToTypedHeader, Uri};
 use rsipstack::transaction::transaction::Transaction;
@@ -114,7 +115,7 @@ impl DeskRegistrar {
 
     fn bindings(&self) -> MutexGuard<'_, HashMap<UserId, PhoneBinding>> {
         // Every change under this lock is one insert or removal.
-        self.bindings.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.bindings)
     }
 
     /// Keeps `binding` as `user`'s phone, and its address as one with a
@@ -123,7 +124,7 @@ impl DeskRegistrar {
     pub(crate) fn bind(&self, user: UserId, binding: PhoneBinding) {
         if let Host::IpAddr(address) = binding.flow.addr.host {
             let now = Instant::now();
-            let mut offices = self.offices.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let mut offices = lock(&self.offices);
             offices.retain(|_, until| *until > now);
             let until = offices.entry(address.to_canonical()).or_insert(binding.until);
             *until = (*until).max(binding.until);
@@ -133,7 +134,7 @@ impl DeskRegistrar {
 
     /// Whether a phone is registered from `address` now.
     pub fn has_phone_at(&self, address: IpAddr, now: Instant) -> bool {
-        let offices = self.offices.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let offices = lock(&self.offices);
         offices.get(&address.to_canonical()).is_some_and(|until| *until > now)
     }
 

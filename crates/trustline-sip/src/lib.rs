@@ -21,6 +21,7 @@ mod edge_settings;
 mod error;
 mod g711;
 mod inbound_call;
+mod locks;
 mod media_counters;
 mod media_port;
 mod outbound_call;

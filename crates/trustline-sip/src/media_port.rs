@@ -389,7 +389,7 @@ impl MediaPort {
 
     fn lock(&self) -> MutexGuard<'_, MediaState> {
         // Every change to the state is one assignment: a panic elsewhere cannot leave it half-changed.
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        crate::locks::lock(&self.state)
     }
 
     /// Takes a datagram from the network: audio for the partner, or a key.

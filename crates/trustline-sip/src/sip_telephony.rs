@@ -6,6 +6,7 @@ use crate::callback_offer;
 use crate::edge::Edge;
 use crate::edge_settings::EdgeSettings;
 use crate::error::EdgeError;
+use crate::locks::lock;
 use crate::media_port::Guest;
 use crate::outbound_call;
 use crate::trunk_registration::{REPORT_BACKLOG, RegistrationReport};
@@ -82,7 +83,7 @@ impl SipTelephony {
     /// How trunks' registrations go, each time one is tried. The receiver
     /// is handed out once.
     pub fn registration_reports(&self) -> Option<mpsc::Receiver<RegistrationReport>> {
-        self.registration_reports.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take()
+        lock(&self.registration_reports).take()
     }
 
     /// The UDP address agents' softphones connect to, if the edge serves them.
@@ -126,7 +127,7 @@ impl Telephony for SipTelephony {
     }
 
     fn incoming(&self) -> Option<mpsc::Receiver<IncomingCall>> {
-        self.incoming.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).take()
+        lock(&self.incoming).take()
     }
 
     async fn bridge(&self, leg: LegId, to: Party) -> Result<(), TelephonyError> {

@@ -8,12 +8,13 @@
 //! each.
 
 use crate::desk_registrar::DeskRegistrar;
+use crate::locks::lock;
 use crate::trunk_directory::TrunkDirectory;
 use async_trait::async_trait;
 use rsipstack::transaction::endpoint::TransportEventInspector;
 use rsipstack::transport::connection::TransportEvent;
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use trustline_domain::source_windows::SourceWindows;
 
@@ -51,10 +52,6 @@ impl StrangerThrottle {
         let windows = if self.phones.has_phone_at(source, now) { &self.offices } else { &self.strangers };
         lock(windows).admits(source, now)
     }
-}
-
-fn lock(windows: &Mutex<SourceWindows>) -> MutexGuard<'_, SourceWindows> {
-    windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[async_trait]

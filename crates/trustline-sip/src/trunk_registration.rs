@@ -103,7 +103,7 @@ impl Registrations {
     }
 
     fn lock(&self) -> MutexGuard<'_, HashMap<Key, Running>> {
-        self.running.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        crate::locks::lock(&self.running)
     }
 }
 

@@ -89,6 +89,13 @@ struct Colleague {
     name: String,
 }
 
+impl Colleague {
+    /// `id` by the name shown for them, if their account is still there.
+    fn named(id: UserId, name: Option<String>) -> Self {
+        Self { id: id.0, name: name.unwrap_or_else(|| format!("agent {}", id.0)) }
+    }
+}
+
 #[derive(Serialize, schemars::JsonSchema)]
 struct ConsultedByView {
     /// The agent whose caller waits on hold while they talk to you.
@@ -236,8 +243,7 @@ async fn earlier_calls(
 async fn consulted_view(state: &AppState, tenant: TenantId, agent: UserId) -> Result<WorkView, ApiError> {
     let Some((_, consultation)) = trustline_dialer::consulted_in(&state.engine, tenant, agent) else { return Ok(WorkView::idle()) };
     let by = consultation.agent;
-    let name = state.store.user(tenant, by).await?.map_or_else(|| format!("agent {}", by.0), |u| u.shown_name().to_owned());
-    let agent = Colleague { id: by.0, name };
+    let agent = Colleague::named(by, state.store.user(tenant, by).await?.map(|u| u.shown_name().to_owned()));
     Ok(WorkView { consulted_by: Some(ConsultedByView { agent, conference: consultation.conference }), ..WorkView::idle() })
 }
 
@@ -268,9 +274,7 @@ async fn work_view(state: &AppState, authed: &Authed, tenant: TenantId, agent: U
         view.consult = trustline_dialer::consultation_of(&state.engine, call.id).map(|c| {
             let (number, colleague) = match c.party {
                 Consulted::Number { masked, .. } => (Some(masked), None),
-                Consulted::Colleague(id) => {
-                    (None, Some(Colleague { id: id.0, name: names.get(&id).cloned().unwrap_or_else(|| format!("agent {}", id.0)) }))
-                }
+                Consulted::Colleague(id) => (None, Some(Colleague::named(id, names.get(&id).cloned()))),
             };
             ConsultView { number, colleague, answered: c.answered, conference: c.conference }
         });
