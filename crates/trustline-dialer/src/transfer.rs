@@ -141,6 +141,7 @@ pub(crate) async fn to_new_call(
                 state: CallState::Queued,
                 at: now,
                 transferred_from: Some(call.id),
+                owner_node: None,
             };
             let opened = AuditDraft::new(now, tenant.0, by, AuditAction::CallArrive, String::new()).detail("queue", queue.id.to_string());
             (new, None, opened, format!("queue:{}", queue.id))
@@ -244,6 +245,7 @@ fn same_call(call: &CallRecord) -> NewCall {
         state: call.state,
         at: call.offered_at,
         transferred_from: Some(call.id),
+        owner_node: None,
     }
 }
 

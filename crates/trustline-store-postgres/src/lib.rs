@@ -18,6 +18,7 @@ mod imports;
 mod incidents;
 mod keys;
 mod live;
+mod nodes;
 mod queues;
 mod registers;
 mod rows;

@@ -5,7 +5,7 @@ use trustline_store::{LiveBus, LiveListener, StoreResult};
 
 const CHANNEL: &str = "trustline_live";
 
-struct Notifications(PgListener);
+pub(crate) struct Notifications(pub(crate) PgListener);
 
 #[async_trait]
 impl LiveListener for Notifications {

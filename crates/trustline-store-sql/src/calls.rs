@@ -114,8 +114,8 @@ macro_rules! call_store_for {
                 let mut tx = self.begin().await?;
                 let placed = (call.state != $crate::store::CallState::Offered).then_some(call.at);
                 let id: i64 = $crate::sqlx::query_scalar(
-                    "INSERT INTO calls (tenant_id, direction, campaign_id, queue_id, contact_id, agent_id, mode, state, offered_at, placed_at, transferred_from)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                    "INSERT INTO calls (tenant_id, direction, campaign_id, queue_id, contact_id, agent_id, mode, state, offered_at, placed_at, transferred_from, owner_node)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
                 )
                 .bind(call.tenant_id.0)
                 .bind(call.direction.as_str())
@@ -128,6 +128,7 @@ macro_rules! call_store_for {
                 .bind(call.at)
                 .bind(placed)
                 .bind(call.transferred_from)
+                .bind(call.owner_node.as_ref().map(|node| node.0.as_str()))
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(unavailable)?;

@@ -27,6 +27,7 @@ mod idempotency;
 mod imports;
 mod incidents;
 mod keys;
+mod nodes;
 mod queues;
 mod registers;
 mod restore;

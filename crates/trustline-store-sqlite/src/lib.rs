@@ -16,6 +16,7 @@ mod imports;
 mod incidents;
 mod keys;
 mod live;
+mod nodes;
 mod queues;
 mod registers;
 mod rows;

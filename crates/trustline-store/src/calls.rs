@@ -214,6 +214,8 @@ pub struct NewCall {
     pub at: UnixTime,
     /// The call the agent handed the person on from (a transfer).
     pub transferred_from: Option<i64>,
+    /// The node holding the call's audio, where its commands are carried out.
+    pub owner_node: Option<crate::NodeId>,
 }
 
 /// A change of one call, from the state on record.

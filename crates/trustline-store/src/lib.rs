@@ -22,6 +22,7 @@ mod imports;
 mod incidents;
 mod keys;
 mod live;
+mod nodes;
 mod private_files;
 mod queues;
 mod records;
@@ -57,6 +58,7 @@ pub use keys::{
     InstallationRecord, KeyStore, LockedStore, MasterWrapped, WrappedIndexKey, WrappedSubjectKey, WrappedTenantKey, same_key_set,
 };
 pub use live::{LiveBus, LiveListener};
+pub use nodes::{NodeBeat, NodeId, NodeSignal, NodeStore};
 pub use private_files::{create_private_file, hold_file, hold_folder, remove_leftovers};
 pub use queues::{InboundNumber, Queue, QueueDraft, QueueStore};
 pub use records::{ApiToken, AuditSearch, NewApiToken, NewUser, Session, Tenant, User};
@@ -95,6 +97,7 @@ pub trait Store:
     + AccessReviewStore
     + IdempotencyStore
     + LiveBus
+    + NodeStore
     + Send
     + Sync
 {

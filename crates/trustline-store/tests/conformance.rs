@@ -12,7 +12,7 @@ use trustline_domain::{Action, AuditAction, CallResult, Role, SessionStage, Sess
 use trustline_store::{
     AccessDecisionRecord, AgentMove, AttemptOutcome, CallChange, CallDirection, CallDisposition, CallMode, CallState, CampaignDraft,
     ControlEvidence, IdempotencyClaim, IncidentState, JobRunRecord, NewApiToken, NewCall, NewDelivery, NewIncident, NewSipTrunk, NewUser,
-    NewWebhook, QueueDraft, SealedLogin, Session, Store, StoreError, Tenant, TimelineEntry, TrunkRegistration, jobs, registers,
+    NewWebhook, NodeBeat, NodeId, QueueDraft, SealedLogin, Session, Store, StoreError, Tenant, TimelineEntry, TrunkRegistration, jobs, registers,
 };
 use trustline_testdb::{Engine, RawDb, TestDb, on_both_engines};
 
@@ -71,6 +71,7 @@ on_both_engines!(
     job_runs_evidence_and_control_checks_keep_their_newest_per_tenant,
     keys_and_sealed_contacts_live_and_are_erased_under_the_master_on_record,
     an_import_commits_chunk_by_chunk_from_where_it_stands_and_resumes,
+    a_node_command_is_taken_once_answered_once_or_withdrawn,
 );
 
 async fn one_batch_extends_several_chains(engine: Engine) {
@@ -417,8 +418,10 @@ async fn a_call_moves_only_from_its_state_and_comes_back_typed(engine: Engine) {
         state: CallState::Ringing,
         at: 1010,
         transferred_from: None,
+        owner_node: Some(NodeId("n1".into())),
     };
     let id = s.open_call(new, None, None, draft(t.id.0, AuditAction::CallPlace)).await.unwrap();
+    assert_eq!(s.call_owner(id).await.unwrap(), Some(NodeId("n1".into())), "the node holding its audio is on record");
     let answered = CallChange::new(t.id, id, CallState::Ringing, CallState::Answered, 1020);
     s.change_call(answered, None).await.unwrap();
     let stale = CallChange { result: Some(CallResult::Failed), ..CallChange::new(t.id, id, CallState::Ringing, CallState::Done, 1021) };
@@ -1082,4 +1085,33 @@ async fn an_import_commits_chunk_by_chunk_from_where_it_stands_and_resumes(engin
     assert!(s.import_rejections(t.id, import.id, 3, 10).await.unwrap().is_empty(), "after line 3");
     assert!(s.import_rejections(other.id, import.id, 0, 10).await.unwrap().is_empty());
     assert_eq!(s.import_record(other.id, import.id).await.unwrap(), None);
+}
+
+async fn a_node_command_is_taken_once_answered_once_or_withdrawn(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let s = db.store.as_ref();
+    let (a, b) = (NodeId("a".into()), NodeId("b".into()));
+    s.beat(&NodeBeat { id: a.clone(), started_at: 100, seen_at: 100, holds_calls: false }).await.unwrap();
+    s.beat(&NodeBeat { id: b.clone(), started_at: 100, seen_at: 100, holds_calls: false }).await.unwrap();
+    s.beat(&NodeBeat { id: b.clone(), started_at: 999, seen_at: 120, holds_calls: true }).await.unwrap();
+    let alive = s.nodes_seen_since(110).await.unwrap();
+    assert_eq!(alive, vec![NodeBeat { id: b.clone(), started_at: 100, seen_at: 120, holds_calls: true }], "a beat keeps the start");
+
+    let id = s.send_node_command(&a, &b, b"hang up", 130).await.unwrap();
+    assert_eq!(s.take_node_command(id, &a, 131).await.unwrap(), None, "only the node it is for takes it");
+    assert_eq!(s.take_node_command(id, &b, 131).await.unwrap(), Some((a.clone(), b"hang up".to_vec())));
+    assert_eq!(s.take_node_command(id, &b, 132).await.unwrap(), None, "taken once");
+    assert!(!s.withdraw_node_command(id).await.unwrap(), "a taken command cannot be withdrawn");
+    assert_eq!(s.collect_node_reply(id).await.unwrap(), None, "no reply yet");
+    s.answer_node_command(id, &a, b"done").await.unwrap();
+    assert_eq!(s.collect_node_reply(id).await.unwrap(), Some(b"done".to_vec()));
+    assert_eq!(s.collect_node_reply(id).await.unwrap(), None, "collected once, then gone");
+    assert!(matches!(s.answer_node_command(id, &a, b"again").await, Err(StoreError::NotFound)));
+
+    let late = s.send_node_command(&a, &b, b"hold", 140).await.unwrap();
+    assert!(s.withdraw_node_command(late).await.unwrap(), "nobody took it: withdrawn");
+    assert_eq!(s.take_node_command(late, &b, 141).await.unwrap(), None, "a withdrawn command is never carried out");
+    let left = s.send_node_command(&a, &b, b"hold", 150).await.unwrap();
+    assert_eq!(s.forget_node_commands_before(151).await.unwrap(), 1);
+    assert_eq!(s.take_node_command(left, &b, 152).await.unwrap(), None);
 }

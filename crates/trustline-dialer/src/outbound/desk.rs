@@ -51,6 +51,7 @@ pub async fn offer_next(engine: &Engine, tenant: TenantId, agent: UserId) -> Res
             state: CallState::Offered,
             at: now,
             transferred_from: None,
+            owner_node: None,
         };
         let audit = AuditDraft::new(now, tenant.0, format!("user:{agent}"), AuditAction::CallOffer, subject_label(candidate.contact_id))
             .detail("campaign", call.campaign.to_string());
