@@ -1,11 +1,11 @@
 //! An agent's state as the API and the live feed show it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use trustline_domain::UserId;
 use trustline_domain::agent::AgentState;
 use trustline_store::{AgentMove, AgentStatus};
 
-#[derive(Clone, Debug, Serialize, schemars::JsonSchema)]
+#[derive(Clone, Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StateView {
     pub user_id: i64,
     pub state: String,

@@ -63,14 +63,16 @@ impl Announcer for FloorNews {
 
 /// The call engine of a server: its world is the store and the vault, its
 /// news goes to `live` and the webhook outbox, its time is `clock` and
-/// Tokio's timers. It places no call until started.
+/// Tokio's timers; the calls it opens hold their audio on `node`. It places
+/// no call until started.
 pub fn floor_engine(
     store: Arc<dyn Store>,
     vault: Arc<trustline_vault::Vault>,
     live: LiveFeed,
     clock: Arc<dyn Clock>,
+    node: trustline_store::NodeId,
 ) -> trustline_dialer::Engine {
     let news = FloorNews { live, store: store.clone(), clock: clock.clone() };
-    let world = trustline_dialer::StoreWorld::new(store, vault, Arc::new(news));
+    let world = trustline_dialer::StoreWorld::new(store, vault, Arc::new(news), node);
     trustline_dialer::Engine::new(Arc::new(world), Arc::new(trustline_dialer::TokioTime::new(clock)))
 }

@@ -20,6 +20,8 @@ pub struct Keys {
     pub webhooks: Sealer,
     /// Seals SIP digest secrets in the database: trunks' passwords, desk phones' HA1s.
     pub trunks: Sealer,
+    /// Seals the commands nodes hand one another in the database.
+    pub node_commands: Sealer,
     pub checkpoint_signer: CheckpointSigner,
     /// Seals audit events; shared with the store, which links the chain.
     pub chain: Arc<ChainKeys>,
@@ -35,6 +37,7 @@ impl Keys {
             totp: Sealer::new(secret.derive("totp-seeds"))?,
             webhooks: Sealer::new(secret.derive("webhook-secrets"))?,
             trunks: Sealer::new(secret.derive("sip-trunk-passwords"))?,
+            node_commands: Sealer::new(secret.derive("node-commands"))?,
             checkpoint_signer: CheckpointSigner::from_seed(secret.derive("audit-checkpoints")),
             chain: Arc::new(ChainKeys::new(ValueMac::new(secret.derive("audit-chain")))),
         })

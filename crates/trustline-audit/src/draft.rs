@@ -1,8 +1,8 @@
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use trustline_domain::AuditAction;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     Success,
@@ -26,7 +26,7 @@ impl Outcome {
 ///
 /// `details` must never hold a sensitive value in clear: callers pass keyed
 /// MACs of such values (see `trustline_crypto::ValueMac`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditDraft {
     pub at: i64,
     pub tenant_id: i64,

@@ -13,7 +13,7 @@ use trustline_domain::routing::SkillLevels;
 use trustline_domain::{ContactId, TenantId, UnixTime, UserId};
 use trustline_store::{
     AgentMove, AgentStatus, AttemptRecord, CallChange, CallDisposition, CallHold, CallRecord, Campaign, ConsentState, DialCandidate,
-    Digest, NewCall, Queue, Store, StoreResult,
+    Digest, NewCall, NodeId, Queue, Store, StoreResult,
 };
 use trustline_vault::{Vault, VaultError};
 
@@ -27,11 +27,13 @@ pub struct StoreWorld {
     store: Arc<dyn Store>,
     vault: Arc<Vault>,
     announcer: Arc<dyn Announcer>,
+    /// This node: the calls it opens hold their audio here.
+    node: NodeId,
 }
 
 impl StoreWorld {
-    pub fn new(store: Arc<dyn Store>, vault: Arc<Vault>, announcer: Arc<dyn Announcer>) -> Self {
-        Self { store, vault, announcer }
+    pub fn new(store: Arc<dyn Store>, vault: Arc<Vault>, announcer: Arc<dyn Announcer>, node: NodeId) -> Self {
+        Self { store, vault, announcer, node }
     }
 }
 
@@ -136,6 +138,7 @@ impl World for StoreWorld {
         agent_move: Option<AgentMove>,
         audit: AuditDraft,
     ) -> StoreResult<i64> {
+        let call = NewCall { owner_node: Some(self.node.clone()), ..call };
         self.store.open_call(call, attempts, agent_move, audit).await
     }
 

@@ -89,7 +89,8 @@ impl App {
         let appender = AuditAppender::start(store.clone());
         let vault = Arc::new(trustline_vault::Vault::new(store.clone(), keys.keyring.clone()));
         let live = trustline_app::LiveFeed::start(store.clone());
-        let engine = trustline_app::floor_engine(store.clone(), vault.clone(), live.clone(), clock.clone());
+        let nodes = trustline_app::NodeMail::start(store.clone(), clock.clone(), keys.clone());
+        let engine = trustline_app::floor_engine(store.clone(), vault.clone(), live.clone(), clock.clone(), nodes.id().clone());
         let sign_in = trustline_app::SignIn {
             store: store.clone(),
             clock: clock.clone(),
@@ -119,15 +120,20 @@ impl App {
             api_document: crate::openapi::document_for,
             live,
             engine,
+            nodes,
             csp_reports: Default::default(),
         };
-        Self { state: AppState(Arc::new(shared)), security }
+        let state = AppState(Arc::new(shared));
+        state.nodes.take_commands_with(Arc::new(crate::engine_commands::HandedCommands(state.clone())));
+        Self { state, security }
     }
 
     /// Starts the call engine, which places and takes calls through
-    /// `telephony` (one node only).
+    /// `telephony` (one node only). Other nodes hand this one the steps
+    /// of its calls and of agents' desks.
     pub fn start_engine(&self, telephony: Arc<dyn Telephony>, settings: EngineSettings) {
         self.state.engine.start(telephony, settings);
+        self.state.nodes.hold_calls();
     }
 
     /// Starts the detection rules over the audit stream, reading new events
@@ -157,6 +163,12 @@ impl App {
     /// (desk phones registering with the SIP edge).
     pub fn sign_in(&self) -> trustline_app::SignIn {
         self.state.sign_in.clone()
+    }
+
+    /// Whether this node hears the others sharing its database (always
+    /// false on SQLite, which has one), so steps can be handed between them.
+    pub fn hears_other_nodes(&self) -> bool {
+        self.state.nodes.hears_others()
     }
 
     pub fn appender(&self) -> &AuditAppender {

@@ -23,6 +23,11 @@ macro_rules! error_codes {
                 }
             }
 
+            /// The code called `name`, as clients see it.
+            pub fn named(name: &str) -> Option<ErrorCode> {
+                Self::ALL.iter().copied().find(|code| code.name() == name)
+            }
+
             /// The status every answer with this code has.
             pub const fn status(self) -> StatusCode {
                 match self {
@@ -147,8 +152,10 @@ error_codes! {
     Busy => ("busy", SERVICE_UNAVAILABLE),
     DatabaseUnavailable => ("database_unavailable", SERVICE_UNAVAILABLE),
     NoTelephony => ("no_telephony", SERVICE_UNAVAILABLE),
+    NodeUnreachable => ("node_unreachable", SERVICE_UNAVAILABLE),
     SoftphonesFull => ("softphones_full", SERVICE_UNAVAILABLE),
     StaleMasterKey => ("stale_master_key", SERVICE_UNAVAILABLE),
+    NodeUnanswered => ("node_unanswered", GATEWAY_TIMEOUT),
 }
 
 impl std::fmt::Display for ErrorCode {

@@ -16,6 +16,7 @@ mod cookies;
 mod csp_reports;
 mod csrf_token;
 mod desk_relay;
+mod engine_commands;
 mod engine_errors;
 mod error;
 mod error_code;

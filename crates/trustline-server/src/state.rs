@@ -24,6 +24,9 @@ pub(crate) struct Shared {
     pub live: trustline_app::LiveFeed,
     /// The call engine: agents' moves and their calls go through it.
     pub engine: trustline_dialer::Engine,
+    /// This node among those sharing the database: where the engine's
+    /// steps run when they must run elsewhere (see `engine_commands`).
+    pub nodes: trustline_app::NodeMail,
     /// Browsers' CSP violation reports, newest kept.
     pub csp_reports: crate::csp_reports::CspReports,
 }

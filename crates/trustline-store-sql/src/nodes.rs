@@ -24,7 +24,10 @@ macro_rules! node_store_for {
                 Ok(())
             }
 
-            async fn nodes_seen_since(&self, since: ::trustline_domain::UnixTime) -> $crate::store::StoreResult<Vec<$crate::store::NodeBeat>> {
+            async fn nodes_seen_since(
+                &self,
+                since: ::trustline_domain::UnixTime,
+            ) -> $crate::store::StoreResult<Vec<$crate::store::NodeBeat>> {
                 let rows: Vec<(String, i64, i64, bool)> = $crate::sqlx::query_as(
                     "SELECT id, started_at, seen_at, holds_calls FROM nodes WHERE seen_at >= $1 ORDER BY seen_at DESC, id",
                 )

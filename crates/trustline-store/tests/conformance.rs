@@ -12,7 +12,8 @@ use trustline_domain::{Action, AuditAction, CallResult, Role, SessionStage, Sess
 use trustline_store::{
     AccessDecisionRecord, AgentMove, AttemptOutcome, CallChange, CallDirection, CallDisposition, CallMode, CallState, CampaignDraft,
     ControlEvidence, IdempotencyClaim, IncidentState, JobRunRecord, NewApiToken, NewCall, NewDelivery, NewIncident, NewSipTrunk, NewUser,
-    NewWebhook, NodeBeat, NodeId, QueueDraft, SealedLogin, Session, Store, StoreError, Tenant, TimelineEntry, TrunkRegistration, jobs, registers,
+    NewWebhook, NodeBeat, NodeId, QueueDraft, SealedLogin, Session, Store, StoreError, Tenant, TimelineEntry, TrunkRegistration, jobs,
+    registers,
 };
 use trustline_testdb::{Engine, RawDb, TestDb, on_both_engines};
 

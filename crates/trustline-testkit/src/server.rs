@@ -105,10 +105,16 @@ impl TestServer {
     }
 
     /// Another server node over the same database, as a second process
-    /// behind a load balancer would be; returns its base URL.
+    /// behind a load balancer would be; returns its base URL once both
+    /// nodes hear each other (PostgreSQL only).
     pub async fn second_node(&self) -> String {
         let (store, keys) = trustline_app::unlock(self.db.reopen().await, &self.db.master_key()).await.unwrap();
         let app = App::new(AppConfig::default(), store, self.clock.clone(), keys, self.hasher.clone());
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+        while !(app.hears_other_nodes() && self.app.hears_other_nodes()) {
+            assert!(tokio::time::Instant::now() < deadline, "the nodes do not hear each other");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(trustline_server::serve(listener, app.router(), None));

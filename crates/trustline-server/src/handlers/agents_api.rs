@@ -2,6 +2,7 @@
 //! and, for supervisors, every agent's state and history.
 
 use crate::auth::Authed;
+use crate::engine_commands::{EngineCommand, Monitoring, Step, carry};
 use crate::error::ApiError;
 use crate::error_code::ErrorCode;
 use crate::extract::{ApiJson, ApiPath};
@@ -15,7 +16,6 @@ use trustline_domain::AuditAction;
 use trustline_domain::UserId;
 use trustline_domain::agent::{BreakReason, SelfServiceEvent};
 use trustline_domain::contact::FieldError;
-use trustline_telephony::MonitorMode;
 
 pub(crate) async fn mine(State(state): State<AppState>, authed: Authed) -> Result<Json<StateView>, ApiError> {
     let (tenant, user) = (authed.principal.tenant.id, authed.principal.user.id);
@@ -33,8 +33,8 @@ pub(crate) async fn change(
     let (tenant, user) = (authed.principal.tenant.id, authed.principal.user.id);
     let name = event.code();
     let audit = authed.caller.audit(&state, AuditAction::AgentState, format!("user:{user}"));
-    let change = trustline_dialer::carry_out(&state.engine, tenant, user, event.into(), name, audit).await?;
-    Ok(Json(StateView::after(&change)))
+    let moved = EngineCommand::new(tenant, user, Step::Move { event: event.into(), name: name.to_owned(), audit });
+    Ok(Json(carry(&state, moved).await?))
 }
 
 /// How a supervisor joins an agent's conversation.
@@ -70,9 +70,9 @@ pub(crate) async fn monitor(
     ApiJson(input): ApiJson<MonitorInput>,
 ) -> Result<Json<MonitoredCall>, ApiError> {
     let mode = match input.mode {
-        MonitorModeName::Listen => MonitorMode::Listen,
-        MonitorModeName::Whisper => MonitorMode::Whisper,
-        MonitorModeName::Barge => MonitorMode::Barge,
+        MonitorModeName::Listen => Monitoring::Listen,
+        MonitorModeName::Whisper => Monitoring::Whisper,
+        MonitorModeName::Barge => Monitoring::Barge,
     };
     monitoring(&state, &authed, UserId(agent), Some(mode)).await.map(|call| Json(MonitoredCall { call }))
 }
@@ -86,11 +86,10 @@ pub(crate) async fn stop_monitoring(
     monitoring(&state, &authed, UserId(agent), None).await.map(|_| StatusCode::NO_CONTENT)
 }
 
-async fn monitoring(state: &AppState, authed: &Authed, agent: UserId, mode: Option<MonitorMode>) -> Result<i64, ApiError> {
-    let (tenant, supervisor) = (authed.principal.tenant.id, authed.principal.user.id);
-    state.store.user(tenant, agent).await?.ok_or_else(ApiError::not_found)?;
+async fn monitoring(state: &AppState, authed: &Authed, agent: UserId, mode: Option<Monitoring>) -> Result<i64, ApiError> {
+    state.store.user(authed.principal.tenant.id, agent).await?.ok_or_else(ApiError::not_found)?;
     let audit = authed.caller.audit(state, AuditAction::CallMonitor, format!("user:{agent}"));
-    Ok(trustline_dialer::monitor_agent(&state.engine, tenant, supervisor, agent, mode, audit).await?)
+    carry(state, authed.command(Step::Monitor { agent: agent.0, mode, audit })).await
 }
 
 /// Why a supervisor moves an agent, kept in the audit log.
@@ -140,8 +139,8 @@ pub(crate) async fn supervise(
     let user = UserId(id);
     state.store.user(tenant, user).await?.ok_or_else(ApiError::not_found)?;
     let audit = authed.caller.audit(&state, AuditAction::AgentStateSet, format!("user:{user}")).detail("why", reason);
-    let change = trustline_dialer::carry_out(&state.engine, tenant, user, event.into(), name, audit).await?;
-    Ok(Json(StateView::after(&change)))
+    let moved = EngineCommand::new(tenant, user, Step::Move { event: event.into(), name: name.to_owned(), audit });
+    Ok(Json(carry(&state, moved).await?))
 }
 
 pub(crate) async fn list(State(state): State<AppState>, authed: Authed) -> Result<Json<Vec<StateView>>, ApiError> {

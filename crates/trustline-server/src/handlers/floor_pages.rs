@@ -5,6 +5,7 @@
 use super::page_chrome::Chrome;
 use crate::auth::Authed;
 use crate::charts::{Series, bars, shares, shares_up_to};
+use crate::engine_commands::{Step, carry};
 use crate::error::ApiError;
 use crate::extract::ApiQuery;
 use crate::page_render::render;
@@ -26,7 +27,7 @@ struct Desk {
 }
 
 pub(crate) async fn desk(State(state): State<AppState>, authed: Authed) -> Result<Response, ApiError> {
-    let softphone = trustline_dialer::serves_softphones(&state.engine);
+    let softphone = carry(&state, authed.command(Step::ServesSoftphones)).await?;
     Ok(render(&Desk { chrome: Chrome::of(&state, &authed, "/desk")?, softphone }, StatusCode::OK))
 }
 
@@ -39,7 +40,7 @@ struct Wallboard {
 }
 
 pub(crate) async fn wallboard(State(state): State<AppState>, authed: Authed) -> Result<Response, ApiError> {
-    let softphone = trustline_dialer::serves_softphones(&state.engine);
+    let softphone = carry(&state, authed.command(Step::ServesSoftphones)).await?;
     Ok(render(&Wallboard { chrome: Chrome::of(&state, &authed, "/wallboard")?, softphone }, StatusCode::OK))
 }
 

@@ -2,6 +2,7 @@
 //! the tenant's queues; the dialing rules hold as for every call.
 
 use crate::auth::Authed;
+use crate::engine_commands::{Step, carry};
 use crate::error::ApiError;
 use crate::error_code::ErrorCode;
 use crate::extract::ApiJson;
@@ -40,7 +41,7 @@ pub(crate) async fn place(
     }
     let number = E164::parse(&input.number).map_err(|error| ApiError::new(ErrorCode::InvalidPhone, error.to_string()))?;
     let audit = authed.caller.audit(&state, AuditAction::CallPlace, String::new());
-    let (tenant, agent) = (authed.principal.tenant.id, authed.principal.user.id);
-    let call = trustline_dialer::call_number(&state.engine, tenant, agent, number, input.queue, audit).await?;
+    let placed = Step::CallNumber { number: number.as_str().to_owned(), queue: input.queue, audit };
+    let call = carry(&state, authed.command(placed)).await?;
     Ok((StatusCode::CREATED, Json(PlacedCall { call })))
 }

@@ -4,6 +4,7 @@
 //! desk's audio.
 
 use crate::auth::Authed;
+use crate::engine_commands::{Step, carry};
 use crate::error::ApiError;
 use crate::extract::ApiJson;
 use crate::state::AppState;
@@ -34,21 +35,20 @@ pub(crate) async fn open(
     authed: Authed,
     ApiJson(offer): ApiJson<SoftphoneOffer>,
 ) -> Result<Json<SoftphoneAnswer>, ApiError> {
-    let (tenant, agent) = (authed.principal.tenant.id, authed.principal.user.id);
-    let sdp = trustline_dialer::open_softphone(&state.engine, tenant, agent, &offer.sdp).await?;
+    let sdp = carry(&state, authed.command(Step::OpenSoftphone { offer: offer.sdp })).await?;
     Ok(Json(SoftphoneAnswer { sdp }))
 }
 
 /// Rings the agent's registered desk phone; the answer waits until it is
 /// answered (at most 30 seconds).
 pub(crate) async fn ring_desk_phone(State(state): State<AppState>, authed: Authed) -> Result<StatusCode, ApiError> {
-    trustline_dialer::ring_desk_phone(&state.engine, authed.principal.tenant.id, authed.principal.user.id).await?;
+    carry::<()>(&state, authed.command(Step::RingDeskPhone)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub(crate) async fn close(State(state): State<AppState>, authed: Authed) -> StatusCode {
-    trustline_dialer::close_softphone(&state.engine, authed.principal.tenant.id, authed.principal.user.id).await;
-    StatusCode::NO_CONTENT
+pub(crate) async fn close(State(state): State<AppState>, authed: Authed) -> Result<StatusCode, ApiError> {
+    carry::<()>(&state, authed.command(Step::CloseSoftphone)).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Where the desk may relay its audio (`RTCPeerConnection`'s `iceServers`

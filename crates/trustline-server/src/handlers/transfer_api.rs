@@ -4,6 +4,7 @@
 //! a colleague consulted first), each audited on the call.
 
 use crate::auth::Authed;
+use crate::engine_commands::{Handover, Step, carry};
 use crate::error::ApiError;
 use crate::error_code::ErrorCode;
 use crate::extract::{ApiJson, ApiPath};
@@ -12,7 +13,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use trustline_dialer::{ConsultKind, TransferTarget};
+use trustline_dialer::ConsultKind;
 use trustline_domain::agent::AgentState;
 use trustline_domain::contact::E164;
 use trustline_domain::{Action, AuditAction, UserId};
@@ -95,12 +96,12 @@ pub(crate) async fn transfer(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<TransferInput>,
 ) -> Result<Json<TransferredCall>, ApiError> {
-    let target = match input {
-        TransferInput::Queue(queue) => TransferTarget::Queue(queue),
-        TransferInput::Agent(agent) => TransferTarget::Agent(UserId(agent)),
+    let to = match input {
+        TransferInput::Queue(queue) => Handover::Queue(queue),
+        TransferInput::Agent(agent) => Handover::Agent(agent),
     };
-    let (audit, tenant, agent) = request_of(&state, &authed, id);
-    let call = trustline_dialer::transfer(&state.engine, tenant, agent, id, target, audit).await?;
+    let audit = transfer_audit(&state, &authed, id);
+    let call = carry(&state, authed.command(Step::Transfer { call: id, to, audit })).await?;
     Ok(Json(TransferredCall { call }))
 }
 
@@ -124,9 +125,9 @@ pub(crate) async fn transfer_outside(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<OutsideInput>,
 ) -> Result<StatusCode, ApiError> {
-    let number = input.number()?;
-    let (audit, tenant, agent) = request_of(&state, &authed, id);
-    trustline_dialer::transfer_outside(&state.engine, tenant, agent, id, number, audit).await?;
+    let number = input.number()?.as_str().to_owned();
+    let audit = transfer_audit(&state, &authed, id);
+    carry::<()>(&state, authed.command(Step::TransferOutside { call: id, number, audit })).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -137,9 +138,9 @@ pub(crate) async fn consult(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<OutsideInput>,
 ) -> Result<StatusCode, ApiError> {
-    let number = input.number()?;
+    let number = input.number()?.as_str().to_owned();
     let audit = authed.caller.audit(&state, AuditAction::CallConsult, format!("call:{id}"));
-    trustline_dialer::consult(&state.engine, authed.principal.tenant.id, authed.principal.user.id, id, number, audit).await?;
+    carry::<()>(&state, authed.command(Step::Consult { call: id, number, audit })).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -159,8 +160,7 @@ pub(crate) async fn consult_colleague(
     ApiJson(input): ApiJson<ColleagueInput>,
 ) -> Result<StatusCode, ApiError> {
     let audit = authed.caller.audit(&state, AuditAction::CallConsult, format!("call:{id}"));
-    let (tenant, agent) = (authed.principal.tenant.id, authed.principal.user.id);
-    trustline_dialer::consult_colleague(&state.engine, tenant, agent, id, UserId(input.agent), audit).await?;
+    carry::<()>(&state, authed.command(Step::ConsultColleague { call: id, colleague: input.agent, audit })).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -183,8 +183,8 @@ pub(crate) async fn complete_colleague_consult(
 }
 
 async fn hand_over(state: &AppState, authed: &Authed, id: i64, kind: ConsultKind) -> Result<StatusCode, ApiError> {
-    let (audit, tenant, agent) = request_of(state, authed, id);
-    trustline_dialer::complete_consult(&state.engine, tenant, agent, id, kind, audit).await?;
+    let audit = transfer_audit(state, authed, id);
+    carry::<()>(state, authed.command(Step::CompleteConsult { call: id, colleague: kind == ConsultKind::Colleague, audit })).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -204,25 +204,24 @@ pub(crate) async fn colleague_conference(
 
 async fn bring_in(state: &AppState, authed: &Authed, id: i64, kind: ConsultKind) -> Result<StatusCode, ApiError> {
     let audit = authed.caller.audit(state, AuditAction::CallConference, format!("call:{id}"));
-    trustline_dialer::conference(&state.engine, authed.principal.tenant.id, authed.principal.user.id, id, kind, audit).await?;
+    carry::<()>(state, authed.command(Step::Conference { call: id, colleague: kind == ConsultKind::Colleague, audit })).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// A consulted colleague leaves the consultation; the agent who consulted
 /// them is back with the person.
 pub(crate) async fn leave_consultation(State(state): State<AppState>, authed: Authed) -> Result<StatusCode, ApiError> {
-    trustline_dialer::leave_consultation(&state.engine, authed.principal.tenant.id, authed.principal.user.id).await?;
+    carry::<()>(&state, authed.command(Step::LeaveConsultation)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// The agent ends the consultation and is back with the person.
 pub(crate) async fn end_consult(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
-    trustline_dialer::end_consult(&state.engine, authed.principal.tenant.id, authed.principal.user.id, id).await?;
+    carry::<()>(&state, authed.command(Step::EndConsult { call: id })).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The transfer's audit event, and whose call it is.
-fn request_of(state: &AppState, authed: &Authed, id: i64) -> (trustline_audit::AuditDraft, trustline_domain::TenantId, UserId) {
-    let audit = authed.caller.audit(state, AuditAction::CallTransfer, format!("call:{id}"));
-    (audit, authed.principal.tenant.id, authed.principal.user.id)
+/// The transfer's audit event.
+fn transfer_audit(state: &AppState, authed: &Authed, id: i64) -> trustline_audit::AuditDraft {
+    authed.caller.audit(state, AuditAction::CallTransfer, format!("call:{id}"))
 }

@@ -5,6 +5,7 @@
 //! the disposition with an optional note and callback.
 
 use crate::auth::Authed;
+use crate::engine_commands::{ConsultationSeen, EngineCommand, Step, carry};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath};
 use crate::handlers::contact_view::ContactView;
@@ -16,7 +17,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use trustline_dialer::Consulted;
 use trustline_dialer::{DispositionRequest, desk};
 use trustline_domain::dialing::{Disposition, DispositionOutcome};
 use trustline_domain::{AuditAction, TenantId, UnixTime, UserId};
@@ -241,8 +241,9 @@ async fn earlier_calls(
 
 /// An agent without a call of their own: a colleague may be consulting them.
 async fn consulted_view(state: &AppState, tenant: TenantId, agent: UserId) -> Result<WorkView, ApiError> {
-    let Some((_, consultation)) = trustline_dialer::consulted_in(&state.engine, tenant, agent) else { return Ok(WorkView::idle()) };
-    let by = consultation.agent;
+    let asked = EngineCommand::new(tenant, agent, Step::ConsultedIn);
+    let Some(consultation) = carry::<Option<ConsultationSeen>>(state, asked).await? else { return Ok(WorkView::idle()) };
+    let by = UserId(consultation.agent);
     let agent = Colleague::named(by, state.store.user(tenant, by).await?.map(|u| u.shown_name().to_owned()));
     Ok(WorkView { consulted_by: Some(ConsultedByView { agent, conference: consultation.conference }), ..WorkView::idle() })
 }
@@ -271,12 +272,10 @@ async fn work_view(state: &AppState, authed: &Authed, tenant: TenantId, agent: U
     };
     if matches!(call.state, trustline_store::CallState::Connected | trustline_store::CallState::WrapUp) {
         view.monitoring = Some(monitoring_of(state, tenant, call.id, &names).await?);
-        view.consult = trustline_dialer::consultation_of(&state.engine, call.id).map(|c| {
-            let (number, colleague) = match c.party {
-                Consulted::Number { masked, .. } => (Some(masked), None),
-                Consulted::Colleague(id) => (None, Some(Colleague::named(id, names.get(&id).cloned()))),
-            };
-            ConsultView { number, colleague, answered: c.answered, conference: c.conference }
+        let asked = EngineCommand::new(tenant, agent, Step::ConsultationOf { call: call.id });
+        view.consult = carry::<Option<ConsultationSeen>>(state, asked).await?.map(|c| {
+            let colleague = c.colleague.map(UserId).map(|id| Colleague::named(id, names.get(&id).cloned()));
+            ConsultView { number: c.number, colleague, answered: c.answered, conference: c.conference }
         });
     }
     if let Some(id) = call.campaign_id
@@ -329,39 +328,39 @@ pub(crate) async fn current(State(state): State<AppState>, authed: Authed) -> Re
 /// `{"call": null}` when nobody may be dialled now.
 pub(crate) async fn next(State(state): State<AppState>, authed: Authed) -> Result<Json<WorkView>, ApiError> {
     let (tenant, agent) = (authed.principal.tenant.id, authed.principal.user.id);
-    match desk::offer_next(&state.engine, tenant, agent).await? {
+    match carry::<Option<i64>>(&state, authed.command(Step::OfferNext)).await? {
         Some(_) => Ok(Json(work_view(&state, &authed, tenant, agent).await?)),
         None => Ok(Json(WorkView::idle())),
     }
 }
 
 pub(crate) async fn dial(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
-    desk::dial(&state.engine, authed.principal.tenant.id, authed.principal.user.id, id).await?;
+    carry::<()>(&state, authed.command(Step::Dial { call: id })).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 pub(crate) async fn skip(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
-    desk::skip(&state.engine, authed.principal.tenant.id, authed.principal.user.id, id).await?;
+    carry::<()>(&state, authed.command(Step::Skip { call: id })).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 pub(crate) async fn accept(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
-    trustline_dialer::accept(&state.engine, authed.principal.tenant.id, authed.principal.user.id, id).await?;
+    carry::<()>(&state, authed.command(Step::Accept { call: id })).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 pub(crate) async fn decline(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
-    trustline_dialer::decline(&state.engine, authed.principal.tenant.id, authed.principal.user.id, id).await?;
+    carry::<()>(&state, authed.command(Step::Decline { call: id })).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 pub(crate) async fn hold(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
-    desk::hold(&state.engine, authed.principal.tenant.id, authed.principal.user.id, id, true).await?;
+    carry::<()>(&state, authed.command(Step::Hold { call: id, on: true })).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 pub(crate) async fn resume(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
-    desk::hold(&state.engine, authed.principal.tenant.id, authed.principal.user.id, id, false).await?;
+    carry::<()>(&state, authed.command(Step::Hold { call: id, on: false })).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -380,18 +379,18 @@ pub(crate) async fn send_keys(
     ApiPath(id): ApiPath<i64>,
     ApiJson(input): ApiJson<KeysInput>,
 ) -> Result<StatusCode, ApiError> {
-    let keys = trustline_telephony::DtmfDigits::parse(&input.keys)?;
-    desk::send_keys(&state.engine, authed.principal.tenant.id, authed.principal.user.id, id, &keys).await?;
+    trustline_telephony::DtmfDigits::parse(&input.keys)?;
+    carry::<()>(&state, authed.command(Step::SendKeys { call: id, keys: input.keys })).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 pub(crate) async fn cancel(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
-    desk::cancel(&state.engine, authed.principal.tenant.id, authed.principal.user.id, id).await?;
+    carry::<()>(&state, authed.command(Step::Cancel { call: id })).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 pub(crate) async fn hang_up(State(state): State<AppState>, authed: Authed, ApiPath(id): ApiPath<i64>) -> Result<StatusCode, ApiError> {
-    desk::hang_up(&state.engine, authed.principal.tenant.id, authed.principal.user.id, id).await?;
+    carry::<()>(&state, authed.command(Step::HangUp { call: id })).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

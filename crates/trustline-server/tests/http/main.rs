@@ -18,6 +18,7 @@ mod inbound;
 mod incidents;
 mod login;
 mod manual_call;
+mod nodes;
 mod openapi;
 mod pages;
 mod permissions;

@@ -1,0 +1,126 @@
+//! Several nodes on one PostgreSQL database: the engine runs on one, and
+//! agents and supervisors whose requests reach another get the same
+//! answers, because each step is handed to the node holding the call's
+//! audio (or the desk's) and carried out there once.
+
+use crate::dialer::{log_in, wait_for};
+use crate::inbound::{GENERAL, PATIENT, create_queue, floor, step};
+use serde_json::json;
+use std::time::Duration;
+use trustline_domain::Role;
+use trustline_testkit::{Engine, Reply};
+
+fn code(reply: &Reply) -> (u16, String) {
+    (reply.status, reply.body["error"]["code"].as_str().unwrap_or_default().to_owned())
+}
+
+/// Everything an agent and a supervisor do through a node without the
+/// engine is carried out by the engine's node: the caller is heard on
+/// hold, keys reach them, monitoring joins, refusals come back as they
+/// are, and each step is audited once. Commands leave nothing behind.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn steps_reaching_another_node_are_carried_out_where_the_call_is() {
+    if !Engine::Postgres.available() {
+        return;
+    }
+    let f = floor(Engine::Postgres, 0).await;
+    let tenant = f.server.tenant.clone();
+    let other = f.server.second_node().await;
+    let raw = &f.server.db.raw;
+    let holding = || raw.scalar("SELECT COUNT(*) FROM nodes WHERE holds_calls");
+    for _ in 0..200 {
+        if holding().await == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(raw.scalar("SELECT COUNT(*) FROM nodes").await, 2, "both nodes beat");
+    assert_eq!(holding().await, 1, "the engine's node says it holds calls");
+    create_queue(&f.sam, json!({ "name": "Care", "number": GENERAL })).await;
+    let ada = f.server.create_user(&tenant, "ada", Role::Agent, false).await;
+    let ada = f.server.signed_in_at(&other, &ada).await;
+    let sam = f.server.create_user(&tenant, "sally", Role::Supervisor, true).await;
+    let sam = f.server.signed_in_at(&other, &sam).await;
+    let ada_id = ada.get("/api/session").await.body["user"]["id"].as_i64().unwrap();
+
+    log_in(&ada).await;
+    let leg = f.telephony.ring_in(GENERAL, Some("+442079460701"), PATIENT).await.unwrap();
+    let work = wait_for(&ada, "/api/agent/work", |w| w["call"]["state"] == "connected").await;
+    let call = work["call"]["id"].as_i64().unwrap();
+    let owner = raw
+        .scalar(&format!("SELECT COUNT(*) FROM calls c JOIN nodes n ON n.id = c.owner_node WHERE c.id = {call} AND n.holds_calls"))
+        .await;
+    assert_eq!(owner, 1, "the call names the engine's node as holding it");
+
+    assert_eq!(step(&ada, call, "hold").await.status, 204, "carried out on the engine's node");
+    let twice = step(&ada, call, "hold").await;
+    assert_eq!(code(&twice), (409, "wrong_call_state".into()), "a refusal comes back as it is: {}", twice.body);
+    assert!(twice.body["error"]["message"].as_str().unwrap().contains("on hold already"), "{}", twice.body);
+    assert_eq!(step(&ada, call, "resume").await.status, 204);
+    assert_eq!(ada.post(&format!("/api/calls/{call}/keys"), json!({ "keys": "42#" })).await.status, 204);
+    assert_eq!(f.telephony.keys_heard(leg).as_deref(), Some("42#"), "the keys reached the caller's line");
+    let monitored = sam.post(&format!("/api/agents/{ada_id}/monitor"), json!({ "mode": "listen" })).await;
+    assert_eq!((monitored.status, monitored.body["call"].as_i64()), (200, Some(call)), "{}", monitored.body);
+    assert!(f.telephony.monitor_of(leg).is_some(), "the supervisor joined on the engine's node");
+    assert_eq!(sam.delete(&format!("/api/agents/{ada_id}/monitor")).await.status, 204);
+    assert_eq!(f.telephony.monitor_of(leg), None);
+    assert_eq!(ada.get("/api/agent/work").await.body["consult"], json!(null), "read from the engine's node");
+    assert_eq!(step(&ada, call, "hangup").await.status, 204);
+    assert_eq!(ada.get("/api/agent/work").await.body["call"]["state"], "wrap_up");
+
+    for (action, times) in [("call.hold", 1), ("call.resume", 1), ("call.monitor", 2), ("agent.state", 1)] {
+        let kept = raw.scalar(&format!("SELECT COUNT(*) FROM audit_events WHERE action = '{action}'")).await;
+        assert_eq!(kept, times, "{action} audited once per step carried out");
+    }
+    assert_eq!(raw.scalar("SELECT COUNT(*) FROM node_commands").await, 0, "every command was collected");
+}
+
+/// A call whose node is gone: the step is withdrawn unanswered and carried
+/// out here, where the call has no audio, so it is refused and changes
+/// nothing. A command that does not open under the installation's key is
+/// taken and never carried out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gone_node_or_a_forged_command_changes_nothing() {
+    if !Engine::Postgres.available() {
+        return;
+    }
+    let f = floor(Engine::Postgres, 0).await;
+    let tenant = f.server.tenant.clone();
+    let other = f.server.second_node().await;
+    let raw = &f.server.db.raw;
+    create_queue(&f.sam, json!({ "name": "Care", "number": GENERAL })).await;
+    let ada = f.server.create_user(&tenant, "ada", Role::Agent, false).await;
+    let ada = f.server.signed_in_at(&other, &ada).await;
+    log_in(&ada).await;
+    f.telephony.ring_in(GENERAL, Some("+442079460702"), PATIENT).await.unwrap();
+    let work = wait_for(&ada, "/api/agent/work", |w| w["call"]["state"] == "connected").await;
+    let call = work["call"]["id"].as_i64().unwrap();
+
+    let engine_node = format!("(SELECT owner_node FROM calls WHERE id = {call})");
+    raw.execute(&format!("UPDATE calls SET owner_node = 'gone' WHERE id = {call}")).await;
+    let held = step(&ada, call, "hold").await;
+    assert_eq!(code(&held), (503, "no_telephony".into()), "{}", held.body);
+    assert_eq!(ada.get("/api/agent/work").await.body["call"]["held_since"], json!(null), "nothing changed");
+    assert_eq!(raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'call.hold'").await, 0);
+    assert_eq!(raw.scalar("SELECT COUNT(*) FROM node_commands").await, 0, "the command was withdrawn");
+
+    // Forged: sealed under no key of this installation, sent to the engine's node.
+    raw.execute(&format!("UPDATE calls SET owner_node = (SELECT id FROM nodes WHERE holds_calls) WHERE id = {call}")).await;
+    raw.execute(&format!(
+        "INSERT INTO node_commands (to_node, from_node, body, created_at) SELECT {engine_node}, 'intruder', '\\x00ff'::bytea, 0"
+    ))
+    .await;
+    raw.execute(&format!("SELECT pg_notify('trustline_nodes', 'command ' || (SELECT MAX(id) FROM node_commands) || ' ' || {engine_node})"))
+        .await;
+    let taken = "SELECT COUNT(*) FROM node_commands WHERE from_node = 'intruder' AND taken_at IS NOT NULL";
+    for _ in 0..200 {
+        if raw.scalar(taken).await == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(raw.scalar(taken).await, 1, "the engine's node took it");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(raw.scalar("SELECT COUNT(*) FROM node_commands WHERE reply IS NOT NULL").await, 0, "and never carried it out");
+    assert_eq!(step(&ada, call, "hold").await.status, 204, "the call's own node still answers");
+}
