@@ -85,6 +85,11 @@ pub fn error_codes(spec: &RouteSpec) -> BTreeSet<ErrorCode> {
     }
     codes.extend(spec.access.refusals(&spec.method));
     codes.extend(spec.fails_with);
+    // A step of the call engine may be handed to the node holding the call
+    // or the desk (see `engine_commands`), which may be gone or slow.
+    if codes.contains(&E::NoTelephony) {
+        codes.extend([E::NodeUnreachable, E::NodeUnanswered]);
+    }
     codes
 }
 

@@ -1068,7 +1068,7 @@ fn entries() -> Vec<Entry> {
         )
         .returns::<trustline_app::StateView>()
         .takes::<trustline_domain::agent::SelfServiceEvent>()
-        .fails_with(&[ErrorCode::IllegalTransition, ErrorCode::Conflict]),
+        .fails_with(&[ErrorCode::IllegalTransition, ErrorCode::Conflict, ErrorCode::NodeUnreachable, ErrorCode::NodeUnanswered]),
         entry(Method::GET, "/api/agents", "Every agent's state", Allowed(Action::AgentMonitor), get(agents_api::list))
             .returns::<Vec<trustline_app::StateView>>(),
         entry(
@@ -1080,7 +1080,13 @@ fn entries() -> Vec<Entry> {
         )
         .returns::<trustline_app::StateView>()
         .takes::<agents_api::SupervisedMove>()
-        .fails_with(&[ErrorCode::InvalidMove, ErrorCode::IllegalTransition, ErrorCode::Conflict]),
+        .fails_with(&[
+            ErrorCode::InvalidMove,
+            ErrorCode::IllegalTransition,
+            ErrorCode::Conflict,
+            ErrorCode::NodeUnreachable,
+            ErrorCode::NodeUnanswered,
+        ]),
         entry(
             Method::POST,
             "/api/agents/{id}/monitor",
@@ -1119,7 +1125,8 @@ fn entries() -> Vec<Entry> {
         .returns::<softphone_api::SoftphoneAnswer>()
         .fails_with(&[ErrorCode::InvalidOffer, ErrorCode::NoSoftphone, ErrorCode::SoftphonesFull, ErrorCode::NoTelephony]),
         entry(Method::DELETE, "/api/agent/softphone", "Close your softphone or desk phone line", Allowed(Action::AgentWork), delete(softphone_api::close))
-            .answers(StatusCode::NO_CONTENT),
+            .answers(StatusCode::NO_CONTENT)
+            .fails_with(&[ErrorCode::NodeUnreachable, ErrorCode::NodeUnanswered]),
         entry(
             Method::POST,
             "/api/agent/desk-phone",
@@ -1153,7 +1160,7 @@ fn entries() -> Vec<Entry> {
             get(work_api::current),
         )
         .returns::<work_api::WorkView>()
-        .fails_with(&[ErrorCode::Erased, ErrorCode::Undecryptable]),
+        .fails_with(&[ErrorCode::Erased, ErrorCode::Undecryptable, ErrorCode::NodeUnreachable, ErrorCode::NodeUnanswered]),
         entry(
             Method::POST,
             "/api/agent/next",
@@ -1324,7 +1331,7 @@ fn entries() -> Vec<Entry> {
             delete(transfer_api::leave_consultation),
         )
         .answers(StatusCode::NO_CONTENT)
-        .fails_with(&[ErrorCode::WrongCallState]),
+        .fails_with(&[ErrorCode::WrongCallState, ErrorCode::NodeUnreachable, ErrorCode::NodeUnanswered]),
         entry(
             Method::DELETE,
             "/api/calls/{id}/consult",

@@ -4,11 +4,32 @@
 //! audio (or the desk's) and carried out there once.
 
 use crate::dialer::{log_in, wait_for};
-use crate::inbound::{GENERAL, PATIENT, create_queue, floor, step};
+use crate::inbound::{Floor, GENERAL, PATIENT, create_queue, floor, step};
 use serde_json::json;
 use std::time::Duration;
 use trustline_domain::Role;
 use trustline_testkit::{Engine, Reply};
+
+/// A floor whose engine runs on the first node, and a second node's base
+/// URL, once both beat and the first says it holds calls (PostgreSQL only).
+async fn engine_and_another_node() -> Option<(Floor, String)> {
+    if !Engine::Postgres.available() {
+        return None;
+    }
+    let f = floor(Engine::Postgres, 0).await;
+    let other = f.server.second_node().await;
+    let raw = &f.server.db.raw;
+    let beating =
+        || async { (raw.scalar("SELECT COUNT(*) FROM nodes").await, raw.scalar("SELECT COUNT(*) FROM nodes WHERE holds_calls").await) };
+    for _ in 0..200 {
+        if beating().await == (2, 1) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(beating().await, (2, 1), "both nodes beat, and the engine's says it holds calls");
+    Some((f, other))
+}
 
 fn code(reply: &Reply) -> (u16, String) {
     (reply.status, reply.body["error"]["code"].as_str().unwrap_or_default().to_owned())
@@ -20,22 +41,9 @@ fn code(reply: &Reply) -> (u16, String) {
 /// are, and each step is audited once. Commands leave nothing behind.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn steps_reaching_another_node_are_carried_out_where_the_call_is() {
-    if !Engine::Postgres.available() {
-        return;
-    }
-    let f = floor(Engine::Postgres, 0).await;
+    let Some((f, other)) = engine_and_another_node().await else { return };
     let tenant = f.server.tenant.clone();
-    let other = f.server.second_node().await;
     let raw = &f.server.db.raw;
-    let holding = || raw.scalar("SELECT COUNT(*) FROM nodes WHERE holds_calls");
-    for _ in 0..200 {
-        if holding().await == 1 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    assert_eq!(raw.scalar("SELECT COUNT(*) FROM nodes").await, 2, "both nodes beat");
-    assert_eq!(holding().await, 1, "the engine's node says it holds calls");
     create_queue(&f.sam, json!({ "name": "Care", "number": GENERAL })).await;
     let ada = f.server.create_user(&tenant, "ada", Role::Agent, false).await;
     let ada = f.server.signed_in_at(&other, &ada).await;
@@ -81,12 +89,8 @@ async fn steps_reaching_another_node_are_carried_out_where_the_call_is() {
 /// taken and never carried out.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_gone_node_or_a_forged_command_changes_nothing() {
-    if !Engine::Postgres.available() {
-        return;
-    }
-    let f = floor(Engine::Postgres, 0).await;
+    let Some((f, other)) = engine_and_another_node().await else { return };
     let tenant = f.server.tenant.clone();
-    let other = f.server.second_node().await;
     let raw = &f.server.db.raw;
     create_queue(&f.sam, json!({ "name": "Care", "number": GENERAL })).await;
     let ada = f.server.create_user(&tenant, "ada", Role::Agent, false).await;
