@@ -31,8 +31,9 @@ pub const TAKE_WITHIN: Duration = Duration::from_secs(2);
 pub const ANSWER_WITHIN: Duration = Duration::from_secs(45);
 /// Between looks for a reply whose signal went astray.
 const LOOK_EVERY: Duration = Duration::from_millis(250);
-/// A command older than this (by the receiver's clock) is refused: a sealed
-/// command copied from an old row cannot be played again later.
+/// A command older than this (by the receiver's clock) is refused, and one
+/// seen within it is refused again: a sealed command copied into another
+/// row is never played twice.
 const FRESH_SECONDS: i64 = 30;
 /// Rows older than this are forgotten at each beat: their sender gave up.
 const FORGET_AFTER_SECONDS: i64 = 3_600;
@@ -61,6 +62,8 @@ pub enum HandOverError {
 #[derive(Serialize, Deserialize)]
 struct Envelope {
     sent_at: UnixTime,
+    /// Never twice: a sealed command copied into a new row is refused.
+    nonce: String,
     body: Vec<u8>,
 }
 
@@ -80,6 +83,8 @@ pub struct Parts {
     beat_now: Notify,
     /// Commands this node sent, waiting for their reply's signal.
     waiting: Mutex<HashMap<i64, Arc<Notify>>>,
+    /// Nonces of the commands this node took while they were fresh.
+    seen: Mutex<HashMap<String, UnixTime>>,
     taker: OnceLock<Arc<dyn CommandTaker>>,
 }
 
@@ -105,6 +110,7 @@ impl NodeMail {
             hearing: AtomicBool::new(false),
             beat_now: Notify::new(),
             waiting: Mutex::default(),
+            seen: Mutex::default(),
             taker: OnceLock::new(),
         }));
         tokio::spawn(node.clone().keep_beating());
@@ -208,9 +214,9 @@ impl NodeMail {
         };
         let opened = self.keys.node_commands.open(&sealed, &Self::place(&from, &self.id, false)).ok();
         let envelope = opened.and_then(|plain| serde_json::from_slice::<Envelope>(&plain).ok());
-        let Some(envelope) = envelope.filter(|e| (now - e.sent_at).abs() <= FRESH_SECONDS) else {
-            // Never carried out: forged, stale or from another installation.
-            return tracing::error!(command = id, from = %from, "a command that does not open under this installation's key, or is stale, was refused");
+        let Some(envelope) = envelope.filter(|e| (now - e.sent_at).abs() <= FRESH_SECONDS && self.first_sight(&e.nonce, now)) else {
+            // Never carried out: forged, stale, played again or from another installation.
+            return tracing::error!(command = id, from = %from, "a command that does not open under this installation's key, is stale or was seen before was refused");
         };
         let Some(taker) = self.taker.get() else {
             return tracing::warn!(command = id, "a command arrived before this node could carry any out");
@@ -225,9 +231,17 @@ impl NodeMail {
         }
     }
 
+    /// Whether `nonce` is new; remembered while a command bearing it could be fresh.
+    fn first_sight(&self, nonce: &str, now: UnixTime) -> bool {
+        let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        seen.retain(|_, at| now - *at <= 2 * FRESH_SECONDS);
+        seen.insert(nonce.to_owned(), now).is_none()
+    }
+
     /// Hands `body` to node `to` and waits for its answer.
     pub async fn hand_over(&self, to: &NodeId, body: Vec<u8>) -> Result<Vec<u8>, HandOverError> {
-        let envelope = serde_json::to_vec(&Envelope { sent_at: self.clock.now(), body }).map_err(|_| HandOverError::Seal)?;
+        let nonce = hex(random_bytes::<16>().as_ref());
+        let envelope = serde_json::to_vec(&Envelope { sent_at: self.clock.now(), nonce, body }).map_err(|_| HandOverError::Seal)?;
         let sealed = self.keys.node_commands.seal(&envelope, &Self::place(&self.id, to, false)).map_err(|_| HandOverError::Seal)?;
         let replied = Arc::new(Notify::new());
         let id = self.store.send_node_command(&self.id, to, &sealed, self.clock.now()).await?;

@@ -14,9 +14,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use trustline_app::{CommandTaker, HandOverError, StateView};
 use trustline_audit::AuditDraft;
-use trustline_dialer::{ConsultKind, Consulted, TransferTarget, desk};
+use trustline_dialer::{ConsultKind, Consulted, DispositionRequest, TransferTarget, desk};
 use trustline_domain::agent::AgentEvent;
 use trustline_domain::contact::{E164, FieldError};
+use trustline_domain::dialing::DispositionOutcome;
 use trustline_domain::{TenantId, UserId};
 use trustline_store::NodeId;
 use trustline_telephony::{DtmfDigits, MonitorMode};
@@ -55,33 +56,101 @@ pub(crate) enum Monitoring {
 #[serde(tag = "step", rename_all = "snake_case")]
 pub(crate) enum Step {
     // A call's controls, carried out where its audio is.
-    Dial { call: i64 },
-    Skip { call: i64 },
-    Accept { call: i64 },
-    Decline { call: i64 },
-    Cancel { call: i64 },
-    HangUp { call: i64 },
-    Hold { call: i64, on: bool },
-    SendKeys { call: i64, keys: String },
-    Transfer { call: i64, to: Handover, audit: AuditDraft },
-    TransferOutside { call: i64, number: String, audit: AuditDraft },
-    Consult { call: i64, number: String, audit: AuditDraft },
-    ConsultColleague { call: i64, colleague: i64, audit: AuditDraft },
-    CompleteConsult { call: i64, colleague: bool, audit: AuditDraft },
-    Conference { call: i64, colleague: bool, audit: AuditDraft },
-    EndConsult { call: i64 },
-    ConsultationOf { call: i64 },
+    Dial {
+        call: i64,
+    },
+    Skip {
+        call: i64,
+    },
+    Accept {
+        call: i64,
+    },
+    Decline {
+        call: i64,
+    },
+    Cancel {
+        call: i64,
+    },
+    HangUp {
+        call: i64,
+    },
+    Hold {
+        call: i64,
+        on: bool,
+    },
+    SendKeys {
+        call: i64,
+        keys: String,
+    },
+    Transfer {
+        call: i64,
+        to: Handover,
+        audit: AuditDraft,
+    },
+    TransferOutside {
+        call: i64,
+        number: String,
+        audit: AuditDraft,
+    },
+    Consult {
+        call: i64,
+        number: String,
+        audit: AuditDraft,
+    },
+    ConsultColleague {
+        call: i64,
+        colleague: i64,
+        audit: AuditDraft,
+    },
+    CompleteConsult {
+        call: i64,
+        colleague: bool,
+        audit: AuditDraft,
+    },
+    Conference {
+        call: i64,
+        colleague: bool,
+        audit: AuditDraft,
+    },
+    EndConsult {
+        call: i64,
+    },
+    Dispose {
+        call: i64,
+        code: String,
+        callback_at: Option<i64>,
+        personal: bool,
+    },
+    ConsultationOf {
+        call: i64,
+    },
     // The user's own, carried out where the engine runs.
-    Move { event: AgentEvent, name: String, audit: AuditDraft },
+    Move {
+        event: AgentEvent,
+        name: String,
+        audit: AuditDraft,
+    },
     OfferNext,
-    CallNumber { number: String, queue: i64, audit: AuditDraft },
-    OpenSoftphone { offer: String },
+    CallNumber {
+        number: String,
+        queue: i64,
+        audit: AuditDraft,
+    },
+    OpenSoftphone {
+        offer: String,
+    },
     RingDeskPhone,
     CloseSoftphone,
     LeaveConsultation,
     ConsultedIn,
-    Monitor { agent: i64, mode: Option<Monitoring>, audit: AuditDraft },
+    Monitor {
+        agent: i64,
+        mode: Option<Monitoring>,
+        audit: AuditDraft,
+    },
     ServesSoftphones,
+    /// Something the engine looks at changed (a campaign, a queue): look now.
+    Wake,
 }
 
 impl Step {
@@ -103,6 +172,7 @@ impl Step {
             | Step::CompleteConsult { call, .. }
             | Step::Conference { call, .. }
             | Step::EndConsult { call }
+            | Step::Dispose { call, .. }
             | Step::ConsultationOf { call } => Some(*call),
             Step::Move { .. }
             | Step::OfferNext
@@ -113,7 +183,8 @@ impl Step {
             | Step::LeaveConsultation
             | Step::ConsultedIn
             | Step::Monitor { .. }
-            | Step::ServesSoftphones => None,
+            | Step::ServesSoftphones
+            | Step::Wake => None,
         }
     }
 }
@@ -128,6 +199,22 @@ pub(crate) struct ConsultationSeen {
     pub colleague: Option<i64>,
     pub answered: bool,
     pub conference: bool,
+}
+
+/// A disposition set: the call's contact, and what it means for them.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Disposed {
+    pub contact: Option<i64>,
+    pub outcome: DispositionOutcome,
+}
+
+/// Asks the engine, wherever it runs, to look at the campaigns and queues
+/// now. The change is made already: a node that cannot be told is logged,
+/// and its engine sees the change at its next look.
+pub(crate) async fn wake_engine(state: &AppState, authed: &crate::auth::Authed) {
+    if let Err(error) = carry::<()>(state, authed.command(Step::Wake)).await {
+        tracing::warn!(%error, "the engine could not be asked to look now");
+    }
 }
 
 /// Carries out `command` where it must run, and reads its answer as `T`.
@@ -281,6 +368,11 @@ async fn run_here(state: &AppState, command: EngineCommand) -> Result<Value, Api
             trustline_dialer::conference(engine, tenant, user, call, kind(colleague), audit).await.map(|()| done)?
         }
         Step::EndConsult { call } => trustline_dialer::end_consult(engine, tenant, user, call).await.map(|()| done)?,
+        Step::Dispose { call, code, callback_at, personal } => {
+            let request = DispositionRequest { code, callback_at, personal };
+            let (call, outcome) = desk::dispose(engine, tenant, user, call, &request).await?;
+            json(Disposed { contact: call.contact_id.map(|c| c.0), outcome })?
+        }
         Step::ConsultationOf { call } => json(trustline_dialer::consultation_of(engine, call).map(|c| seen(&c)))?,
         Step::Move { event, name, audit } => {
             let change = trustline_dialer::carry_out(engine, tenant, user, event, &name, audit).await?;
@@ -307,6 +399,10 @@ async fn run_here(state: &AppState, command: EngineCommand) -> Result<Value, Api
             json(trustline_dialer::monitor_agent(engine, tenant, user, UserId(agent), mode, audit).await?)?
         }
         Step::ServesSoftphones => json(trustline_dialer::serves_softphones(engine))?,
+        Step::Wake => {
+            engine.wake();
+            done
+        }
     })
 }
 

@@ -147,6 +147,6 @@ pub(crate) async fn change_status(
         .detail("from", current.as_str())
         .detail("to", next.as_str());
     state.store.set_campaign_status(tenant, id, current, next, state.clock.now(), audit).await?;
-    state.engine.wake();
+    crate::engine_commands::wake_engine(&state, &authed).await;
     Ok(Json(StatusView { id, status: next }))
 }

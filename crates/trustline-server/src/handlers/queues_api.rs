@@ -118,7 +118,7 @@ pub(crate) async fn update(
     let settings = checked(&state, tenant, input, Some(id)).await?;
     let audit = authed.caller.audit(&state, AuditAction::QueueUpdate, format!("queue:{id}")).detail("number", settings.number.as_str());
     state.store.update_queue(id, draft(tenant, settings, state.clock.now()), audit).await.map_err(taken)?;
-    state.engine.wake();
+    crate::engine_commands::wake_engine(&state, &authed).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -174,6 +174,6 @@ pub(crate) async fn set_skills(
     let names: Vec<String> = input.skills.iter().map(|s| format!("{}:{}", s.skill, s.level)).collect();
     let audit = authed.caller.audit(&state, AuditAction::AgentSkills, format!("user:{id}")).detail("skills", names.join(","));
     state.store.set_agent_skills(tenant, UserId(id), &input.skills, state.clock.now(), audit).await?;
-    state.engine.wake();
+    crate::engine_commands::wake_engine(&state, &authed).await;
     Ok(StatusCode::NO_CONTENT)
 }

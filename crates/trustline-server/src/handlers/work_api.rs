@@ -5,7 +5,7 @@
 //! the disposition with an optional note and callback.
 
 use crate::auth::Authed;
-use crate::engine_commands::{ConsultationSeen, EngineCommand, Step, carry};
+use crate::engine_commands::{ConsultationSeen, Disposed, EngineCommand, Step, carry};
 use crate::error::ApiError;
 use crate::extract::{ApiJson, ApiPath};
 use crate::handlers::contact_view::ContactView;
@@ -17,9 +17,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use trustline_dialer::{DispositionRequest, desk};
 use trustline_domain::dialing::{Disposition, DispositionOutcome};
-use trustline_domain::{AuditAction, TenantId, UnixTime, UserId};
+use trustline_domain::{AuditAction, ContactId, TenantId, UnixTime, UserId};
 use trustline_store::CallRecord;
 use trustline_vault::subject_label;
 
@@ -417,9 +416,9 @@ pub(crate) async fn dispose(
 ) -> Result<StatusCode, ApiError> {
     let (tenant, agent) = (authed.principal.tenant.id, authed.principal.user.id);
     let note = input.note.as_deref().map(checked_note).transpose()?;
-    let request = DispositionRequest { code: input.disposition, callback_at: input.callback_at, personal: input.personal_callback };
-    let (call, outcome) = desk::dispose(&state.engine, tenant, agent, id, &request).await?;
-    let Some(contact) = call.contact_id else { return Ok(StatusCode::NO_CONTENT) };
+    let disposed = Step::Dispose { call: id, code: input.disposition, callback_at: input.callback_at, personal: input.personal_callback };
+    let Disposed { contact, outcome } = carry(&state, authed.command(disposed)).await?;
+    let Some(contact) = contact.map(ContactId) else { return Ok(StatusCode::NO_CONTENT) };
     let Some((sealed, opened)) = state.vault.load_contact(tenant, contact).await? else { return Ok(StatusCode::NO_CONTENT) };
     if let Some(body) = note {
         let audit = authed.caller.audit(&state, AuditAction::ContactNoteAdd, subject_label(sealed.id)).detail("call", id.to_string());

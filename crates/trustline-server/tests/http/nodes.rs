@@ -75,8 +75,11 @@ async fn steps_reaching_another_node_are_carried_out_where_the_call_is() {
     assert_eq!(ada.get("/api/agent/work").await.body["consult"], json!(null), "read from the engine's node");
     assert_eq!(step(&ada, call, "hangup").await.status, 204);
     assert_eq!(ada.get("/api/agent/work").await.body["call"]["state"], "wrap_up");
+    let disposed = ada.post(&format!("/api/calls/{call}/disposition"), json!({ "disposition": "resolved" })).await;
+    assert_eq!(disposed.status, 204, "{}", disposed.body);
+    assert_eq!(ada.get("/api/agent/state").await.body["state"], "available", "the engine's node closed the wrap-up");
 
-    for (action, times) in [("call.hold", 1), ("call.resume", 1), ("call.monitor", 2), ("agent.state", 1)] {
+    for (action, times) in [("call.hold", 1), ("call.resume", 1), ("call.monitor", 2), ("agent.state", 1), ("call.disposition", 1)] {
         let kept = raw.scalar(&format!("SELECT COUNT(*) FROM audit_events WHERE action = '{action}'")).await;
         assert_eq!(kept, times, "{action} audited once per step carried out");
     }
@@ -85,8 +88,8 @@ async fn steps_reaching_another_node_are_carried_out_where_the_call_is() {
 
 /// A call whose node is gone: the step is withdrawn unanswered and carried
 /// out here, where the call has no audio, so it is refused and changes
-/// nothing. A command that does not open under the installation's key is
-/// taken and never carried out.
+/// nothing. A command that does not open under the installation's key, or
+/// a real one copied and sent again, is taken and never carried out.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_gone_node_or_a_forged_command_changes_nothing() {
     let Some((f, other)) = engine_and_another_node().await else { return };
@@ -110,21 +113,40 @@ async fn a_gone_node_or_a_forged_command_changes_nothing() {
 
     // Forged: sealed under no key of this installation, sent to the engine's node.
     raw.execute(&format!("UPDATE calls SET owner_node = (SELECT id FROM nodes WHERE holds_calls) WHERE id = {call}")).await;
-    raw.execute(&format!(
-        "INSERT INTO node_commands (to_node, from_node, body, created_at) SELECT {engine_node}, 'intruder', '\\x00ff'::bytea, 0"
-    ))
+    let forged = format!("SELECT {engine_node}, 'intruder', '\\x00ff'::bytea, 0");
+    refused_when_sent(raw, &forged, &engine_node, "forged").await;
+
+    // Played again: a real command copied as it was sent, after it was carried out.
+    raw.execute("CREATE TABLE sent_commands (id SERIAL, to_node TEXT, from_node TEXT, body BYTEA)").await;
+    raw.execute(
+        "CREATE FUNCTION keep_sent() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+         INSERT INTO sent_commands (to_node, from_node, body) VALUES (NEW.to_node, NEW.from_node, NEW.body); RETURN NEW; END $$",
+    )
     .await;
+    raw.execute("CREATE TRIGGER keep_sent AFTER INSERT ON node_commands FOR EACH ROW EXECUTE FUNCTION keep_sent()").await;
+    assert_eq!(step(&ada, call, "hold").await.status, 204, "the call's own node still answers");
+    assert_eq!(step(&ada, call, "resume").await.status, 204);
+    let copied = "SELECT to_node, from_node, body, 0 FROM sent_commands ORDER BY id LIMIT 1";
+    refused_when_sent(raw, copied, &engine_node, "played again").await;
+    assert_eq!(ada.get("/api/agent/work").await.body["call"]["held_since"], json!(null), "the hold was not played again");
+    assert_eq!(raw.scalar("SELECT COUNT(*) FROM audit_events WHERE action = 'call.hold'").await, 1);
+}
+
+/// Leaves the command `row` selects (to, from, body, created) for the
+/// engine's node and signals it: it is taken, and never carried out.
+async fn refused_when_sent(raw: &trustline_testkit::RawDb, row: &str, engine_node: &str, what: &str) {
+    raw.execute("DELETE FROM node_commands").await;
+    raw.execute(&format!("INSERT INTO node_commands (to_node, from_node, body, created_at) {row}")).await;
     raw.execute(&format!("SELECT pg_notify('trustline_nodes', 'command ' || (SELECT MAX(id) FROM node_commands) || ' ' || {engine_node})"))
         .await;
-    let taken = "SELECT COUNT(*) FROM node_commands WHERE from_node = 'intruder' AND taken_at IS NOT NULL";
+    let taken = "SELECT COUNT(*) FROM node_commands WHERE taken_at IS NOT NULL";
     for _ in 0..200 {
         if raw.scalar(taken).await == 1 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
-    assert_eq!(raw.scalar(taken).await, 1, "the engine's node took it");
+    assert_eq!(raw.scalar(taken).await, 1, "{what}: the engine's node took it");
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert_eq!(raw.scalar("SELECT COUNT(*) FROM node_commands WHERE reply IS NOT NULL").await, 0, "and never carried it out");
-    assert_eq!(step(&ada, call, "hold").await.status, 204, "the call's own node still answers");
+    assert_eq!(raw.scalar("SELECT COUNT(*) FROM node_commands WHERE reply IS NOT NULL").await, 0, "{what}: and never carried it out");
 }
