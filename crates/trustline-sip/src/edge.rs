@@ -13,6 +13,7 @@ use crate::media_counters::MediaCounters;
 use crate::media_port::MediaPort;
 use crate::signalling_targets::{NamesUnderTheRule, TargetsUnderTheRule};
 use crate::stranger_throttle::StrangerThrottle;
+use crate::tls_door::TlsDoor;
 use crate::trunk_directory::{TrunkDirectory, transport_param};
 use crate::trunk_registration::{RegistrationReport, Registrations};
 use rsipstack::EndpointBuilder;
@@ -119,16 +120,17 @@ impl Edge {
         let advertised = external.unwrap_or(local);
         transport.add_transport(udp.into());
         transport.add_transport(tcp.into());
-        let tls_local = match &settings.tls {
+        let tls_door = match &settings.tls {
             Some(tls) => {
                 tls.check()?;
-                let (listener, tls_local) = tls.listener(listen.ip(), settings.public_ip).await?;
+                let (door, naming) = TlsDoor::bind(tls, listen.ip(), settings.public_ip).await?;
                 transport.set_tls_config(tls.stack_config());
-                transport.add_transport(listener.into());
-                Some(tls_local)
+                transport.add_transport(naming.into());
+                Some(door)
             }
             None => None,
         };
+        let tls_local = tls_door.as_ref().and_then(TlsDoor::local_addr);
         let option = EndpointOption { t1: settings.t1, t1x64: settings.t1 * 64, ..EndpointOption::default() };
         let desk_phones = Arc::new(DeskRegistrar::default());
         let endpoint = EndpointBuilder::new()
@@ -149,6 +151,9 @@ impl Edge {
         };
         let requests = endpoint.incoming_transactions().map_err(|e| EdgeError::Stack(e.to_string()))?;
         let layer = Arc::new(DialogLayer::new(endpoint.inner.clone()));
+        if let Some(door) = tls_door {
+            door.open(endpoint.inner.clone(), stop.child_token());
+        }
         let contact_over = |transport, at: SocketAddr| {
             Uri::try_from(format!("sip:trustline@{at}{}", transport_param(transport)).as_str()).map_err(|e| EdgeError::Stack(e.to_string()))
         };

@@ -33,6 +33,7 @@ mod signalling_tls;
 mod sip_telephony;
 mod srtp;
 mod stranger_throttle;
+mod tls_door;
 mod tone;
 mod trunk_directory;
 mod trunk_registration;

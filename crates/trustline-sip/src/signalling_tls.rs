@@ -6,10 +6,9 @@
 
 use crate::error::EdgeError;
 use base64::Engine;
-use rsipstack::transport::tls::{TlsConfig, TlsListenerConnection};
+use rsipstack::transport::tls::TlsConfig;
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
-use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use zeroize::Zeroizing;
 
@@ -81,20 +80,6 @@ impl SignallingTls {
             return Err(EdgeError::Tls("this machine trusts no certificate authority; name the carriers' with --sip-tls-ca".into()));
         }
         Ok(found.certs.iter().map(|certificate| pem_block("CERTIFICATE", certificate.as_ref())).collect::<String>().into_bytes())
-    }
-
-    /// The TLS listener on `ip`, named `public` in SIP behind NAT. The port
-    /// is bound once here so a port already taken is an error now.
-    pub(crate) async fn listener(&self, ip: IpAddr, public: Option<IpAddr>) -> Result<(TlsListenerConnection, SocketAddr), EdgeError> {
-        let wanted = SocketAddr::new(ip, self.port);
-        let local = std::net::TcpListener::bind(wanted)
-            .and_then(|probe| probe.local_addr())
-            .map_err(|e| EdgeError::Listen { address: wanted, why: format!("TLS: {e}") })?;
-        let external = public.map(|public| SocketAddr::new(public, local.port()));
-        let listener = TlsListenerConnection::new(local, external, self.stack_config())
-            .await
-            .map_err(|e| EdgeError::Listen { address: local, why: e.to_string() })?;
-        Ok((listener, local))
     }
 }
 

@@ -9,6 +9,7 @@ mod test_authority;
 
 use peers::far_audio::{samples_ratio, tone_ratio};
 use peers::{BaresipPhone, FarAudio, KamailioRegistrar, Sipp, edge_settings};
+use rustls_pki_types::pem::PemObject as _;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
@@ -279,4 +280,47 @@ async fn a_trunk_registers_over_tls_with_a_real_registrar() {
 
 async fn next_report(reports: &mut tokio::sync::mpsc::Receiver<RegistrationReport>) -> RegistrationReport {
     tokio::time::timeout(LIMIT, reports.recv()).await.expect("a registration report in time").expect("the edge reports")
+}
+
+/// Whether the peer closed `stream` within `within` (a read ends, rather
+/// than waiting for bytes that never come).
+async fn closed_within(stream: &mut tokio::net::TcpStream, within: Duration) -> bool {
+    use tokio::io::AsyncReadExt as _;
+    matches!(tokio::time::timeout(within, stream.read(&mut [0u8; 1])).await, Ok(Ok(0) | Err(_)))
+}
+
+/// Connections to the TLS port that never start their handshake hold a
+/// place only for a few seconds, and an address holds at most eight at
+/// once (the ninth is closed at once); then a client that does speak TLS
+/// finishes its handshake with the edge's certificate.
+#[tokio::test]
+async fn a_tls_handshake_that_never_finishes_is_closed_and_holds_no_place() {
+    let authority = TestAuthority::new("Edge CA");
+    let edge = edge_over_tls(&authority, &authority).await;
+    let tls = edge.tls_addr().expect("a TLS port");
+    let mut silent = Vec::new();
+    for _ in 0..8 {
+        silent.push(tokio::net::TcpStream::connect(tls).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut ninth = tokio::net::TcpStream::connect(tls).await.unwrap();
+    assert!(closed_within(&mut ninth, Duration::from_secs(2)).await, "one address, too many handshakes under way: closed at once");
+    for stream in &mut silent {
+        assert!(closed_within(stream, Duration::from_secs(9)).await, "a handshake never started is closed within seconds");
+    }
+
+    let mut roots = rustls::RootCertStore::empty();
+    for certificate in rustls_pki_types::CertificateDer::pem_slice_iter(authority.pem.as_bytes()) {
+        roots.add(certificate.unwrap()).unwrap();
+    }
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let stream = tokio::net::TcpStream::connect(tls).await.unwrap();
+    let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
+    let handshake = tokio::time::timeout(LIMIT, connector.connect(name, stream)).await.expect("the handshake finishes in time");
+    assert!(handshake.is_ok(), "a client speaking TLS is let in: {:?}", handshake.err());
 }
