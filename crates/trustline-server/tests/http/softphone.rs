@@ -618,7 +618,8 @@ async fn a_caller_handed_to_a_queue_from_hold_hears_music_then_whoever_takes_the
     desk.click("#transfer-form button[type=submit]").await;
     desk.wait_until("#call-state", "the agent's wrap-up", |t| t == "wrap up").await;
     colleague.wait_until("#incoming", "the call offered again", |t| t.contains("Incoming call")).await;
-    let waiting: Vec<Heard> = far.listen(Duration::from_secs(2)).await.into_iter().skip(25).collect();
+    // The first second may still carry packets a busy machine had under way.
+    let waiting: Vec<Heard> = far.listen(Duration::from_secs(3)).await.into_iter().skip(50).collect();
     let music = music_ratio(&waiting, media, &[AGENT_TONE, SUPERVISOR_TONE]);
     assert!(music > 5.0, "back in the queue, the caller hears its music ({music:.1})");
     assert!(tone_ratio(&waiting, media, AGENT_TONE, &others) < 2.0, "and no longer the agent");
