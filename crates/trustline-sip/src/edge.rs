@@ -4,6 +4,7 @@
 //! starts no transaction of ours to the right place.
 
 use crate::call_table::{Call, CallTable};
+use crate::connection_door::{ConnectionDoor, Doorkeeper};
 use crate::desk_line::Desks;
 use crate::desk_registrar::DeskRegistrar;
 use crate::edge_settings::EdgeSettings;
@@ -13,7 +14,6 @@ use crate::media_counters::MediaCounters;
 use crate::media_port::MediaPort;
 use crate::signalling_targets::{NamesUnderTheRule, TargetsUnderTheRule};
 use crate::stranger_throttle::StrangerThrottle;
-use crate::tls_door::TlsDoor;
 use crate::trunk_directory::{TrunkDirectory, transport_param};
 use crate::trunk_registration::{RegistrationReport, Registrations};
 use rsipstack::EndpointBuilder;
@@ -77,7 +77,7 @@ async fn bind_signalling(
     listen: SocketAddr,
     external: Option<SocketAddr>,
     stop: &CancellationToken,
-) -> Result<(UdpConnection, TcpListenerConnection, SocketAddr), EdgeError> {
+) -> Result<(UdpConnection, ConnectionDoor, TcpListenerConnection, SocketAddr), EdgeError> {
     let tries = if listen.port() == 0 { PORT_TRIES } else { 1 };
     let mut why = EdgeError::Listen { address: listen, why: "no port was free for both UDP and TCP".into() };
     for _ in 0..tries {
@@ -86,14 +86,10 @@ async fn bind_signalling(
             .map_err(|e| EdgeError::Listen { address: listen, why: e.to_string() })?;
         let port = udp.get_addr().get_socketaddr().map_err(|e| EdgeError::Stack(e.to_string()))?.port();
         let local = SocketAddr::new(listen.ip(), port);
-        match std::net::TcpListener::bind(local) {
-            Ok(_) => {
-                let tcp = TcpListenerConnection::new(local, external)
-                    .await
-                    .map_err(|e| EdgeError::Listen { address: local, why: e.to_string() })?;
-                return Ok((udp, tcp, local));
-            }
-            Err(e) => why = EdgeError::Listen { address: local, why: format!("TCP: {e}") },
+        match ConnectionDoor::tcp(local, external.unwrap_or(local)).await {
+            Ok((door, naming)) => return Ok((udp, door, naming, local)),
+            Err(EdgeError::Listen { address, why: e }) => why = EdgeError::Listen { address, why: format!("TCP: {e}") },
+            Err(other) => return Err(other),
         }
     }
     Err(why)
@@ -116,21 +112,21 @@ impl Edge {
             Some(ip) => Some(SocketAddr::new(ip, listen.port())),
             None => None,
         };
-        let (udp, tcp, local) = bind_signalling(listen, external, &stop).await?;
+        let (udp, tcp_door, tcp_naming, local) = bind_signalling(listen, external, &stop).await?;
         let advertised = external.unwrap_or(local);
         transport.add_transport(udp.into());
-        transport.add_transport(tcp.into());
+        transport.add_transport(tcp_naming.into());
         let tls_door = match &settings.tls {
             Some(tls) => {
                 tls.check()?;
-                let (door, naming) = TlsDoor::bind(tls, listen.ip(), settings.public_ip).await?;
+                let (door, naming) = ConnectionDoor::tls(tls, listen.ip(), settings.public_ip).await?;
                 transport.set_tls_config(tls.stack_config());
                 transport.add_transport(naming.into());
                 Some(door)
             }
             None => None,
         };
-        let tls_local = tls_door.as_ref().and_then(TlsDoor::local_addr);
+        let tls_local = tls_door.as_ref().and_then(ConnectionDoor::local_addr);
         let option = EndpointOption { t1: settings.t1, t1x64: settings.t1 * 64, ..EndpointOption::default() };
         let desk_phones = Arc::new(DeskRegistrar::default());
         let endpoint = EndpointBuilder::new()
@@ -151,8 +147,10 @@ impl Edge {
         };
         let requests = endpoint.incoming_transactions().map_err(|e| EdgeError::Stack(e.to_string()))?;
         let layer = Arc::new(DialogLayer::new(endpoint.inner.clone()));
+        let keeper = Doorkeeper::new(trunks.clone(), desk_phones.clone());
+        tcp_door.open(keeper.clone(), endpoint.inner.clone(), stop.child_token());
         if let Some(door) = tls_door {
-            door.open(endpoint.inner.clone(), stop.child_token());
+            door.open(keeper, endpoint.inner.clone(), stop.child_token());
         }
         let contact_over = |transport, at: SocketAddr| {
             Uri::try_from(format!("sip:trustline@{at}{}", transport_param(transport)).as_str()).map_err(|e| EdgeError::Stack(e.to_string()))

@@ -289,25 +289,62 @@ async fn closed_within(stream: &mut tokio::net::TcpStream, within: Duration) -> 
     matches!(tokio::time::timeout(within, stream.read(&mut [0u8; 1])).await, Ok(Ok(0) | Err(_)))
 }
 
-/// Connections to the TLS port that never start their handshake hold a
-/// place only for a few seconds, and an address holds at most eight at
-/// once (the ninth is closed at once); then a client that does speak TLS
-/// finishes its handshake with the edge's certificate.
+/// A connection to `port` from `source`.
+async fn connect_from(source: IpAddr, port: SocketAddr) -> tokio::net::TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind(SocketAddr::new(source, 0)).unwrap();
+    socket.connect(port).await.unwrap()
+}
+
+/// On both the TCP and the TLS port: connections that never start (no
+/// bytes, no handshake) are closed within seconds; a stranger's address
+/// holds at most eight at once (the ninth is closed at once), a trunk's
+/// more; a stranger that does speak SIP over TCP is answered on its
+/// connection, and a client that speaks TLS finishes its handshake.
 #[tokio::test]
-async fn a_tls_handshake_that_never_finishes_is_closed_and_holds_no_place() {
+async fn connections_that_never_start_are_closed_and_a_stranger_holds_few() {
     let authority = TestAuthority::new("Edge CA");
-    let edge = edge_over_tls(&authority, &authority).await;
-    let tls = edge.tls_addr().expect("a TLS port");
-    let mut silent = Vec::new();
-    for _ in 0..8 {
-        silent.push(tokio::net::TcpStream::connect(tls).await.unwrap());
+    let (stranger, trunk) = (LOOPBACK, IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2)));
+    let identity = authority.issue(&["localhost"]);
+    let mut settings = edge_settings(None, vec![trunk]);
+    settings.tls = Some(SignallingTls {
+        port: 0,
+        certificate: identity.certificate.into_bytes(),
+        key: Zeroizing::new(identity.key.into_bytes()),
+        carrier_authorities: authority.pem.clone().into_bytes(),
+    });
+    let edge = SipTelephony::start(settings).await.expect("the edge starts with TLS");
+    for port in [edge.local_addr(), edge.tls_addr().expect("a TLS port")] {
+        let mut silent = Vec::new();
+        for _ in 0..8 {
+            silent.push(connect_from(stranger, port).await);
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let mut ninth = connect_from(stranger, port).await;
+        assert!(closed_within(&mut ninth, Duration::from_secs(2)).await, "{port}: one stranger, too many connections: closed at once");
+        for _ in 0..12 {
+            silent.push(connect_from(trunk, port).await);
+        }
+        let last = silent.last_mut().unwrap();
+        assert!(!closed_within(last, Duration::from_secs(1)).await, "{port}: a trunk's address holds more than a stranger's");
+        for stream in &mut silent {
+            assert!(closed_within(stream, Duration::from_secs(9)).await, "{port}: a connection that never starts is closed within seconds");
+        }
     }
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let mut ninth = tokio::net::TcpStream::connect(tls).await.unwrap();
-    assert!(closed_within(&mut ninth, Duration::from_secs(2)).await, "one address, too many handshakes under way: closed at once");
-    for stream in &mut silent {
-        assert!(closed_within(stream, Duration::from_secs(9)).await, "a handshake never started is closed within seconds");
-    }
+
+    let mut speaking = connect_from(stranger, edge.local_addr()).await;
+    let options = format!(
+        "OPTIONS sip:probe@{edge} SIP/2.0\r\nVia: SIP/2.0/TCP 127.0.0.1:5999;branch=z9hG4bK-door-1\r\nMax-Forwards: 70\r\n\
+         From: <sip:probe@127.0.0.1>;tag=door\r\nTo: <sip:probe@{edge}>\r\nCall-ID: door-1@127.0.0.1\r\nCSeq: 1 OPTIONS\r\n\
+         Content-Length: 0\r\n\r\n",
+        edge = edge.local_addr()
+    );
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    speaking.write_all(options.as_bytes()).await.unwrap();
+    let mut answer = vec![0u8; 2048];
+    let read = tokio::time::timeout(LIMIT, speaking.read(&mut answer)).await.expect("an answer in time").unwrap();
+    let answer = String::from_utf8_lossy(&answer[..read]);
+    assert!(answer.starts_with("SIP/2.0 403"), "a stranger speaking SIP over TCP is answered 403: {answer}");
 
     let mut roots = rustls::RootCertStore::empty();
     for certificate in rustls_pki_types::CertificateDer::pem_slice_iter(authority.pem.as_bytes()) {
@@ -319,7 +356,7 @@ async fn a_tls_handshake_that_never_finishes_is_closed_and_holds_no_place() {
         .with_root_certificates(roots)
         .with_no_client_auth();
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
-    let stream = tokio::net::TcpStream::connect(tls).await.unwrap();
+    let stream = connect_from(stranger, edge.tls_addr().unwrap()).await;
     let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
     let handshake = tokio::time::timeout(LIMIT, connector.connect(name, stream)).await.expect("the handshake finishes in time");
     assert!(handshake.is_ok(), "a client speaking TLS is let in: {:?}", handshake.err());
