@@ -337,8 +337,10 @@ impl Browser {
                 let name = path.file_name().unwrap_or_default().to_string_lossy();
                 name.contains(part) && !name.ends_with(".crdownload")
             });
-            if let Some(path) = done {
-                return std::fs::read(path).unwrap();
+            // Chromium may name the file before it has written it: an empty
+            // file is not there yet (no download the tests make is empty).
+            if let Some(bytes) = done.map(|path| std::fs::read(path).unwrap()).filter(|bytes| !bytes.is_empty()) {
+                return bytes;
             }
             assert!(started.elapsed() < PATIENCE, "no download named like {part:?} arrived");
             tokio::time::sleep(Duration::from_millis(100)).await;
