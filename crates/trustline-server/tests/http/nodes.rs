@@ -8,11 +8,12 @@ use crate::inbound::{Floor, GENERAL, PATIENT, create_queue, floor, step};
 use serde_json::json;
 use std::time::Duration;
 use trustline_domain::Role;
-use trustline_testkit::{Engine, Reply};
+use trustline_testkit::{Engine, Reply, TestClient};
 
-/// A floor whose engine runs on the first node, and a second node's base
-/// URL, once both beat and the first says it holds calls (PostgreSQL only).
-async fn engine_and_another_node() -> Option<(Floor, String)> {
+/// A floor whose engine runs on the first node, with a queue; a second
+/// node's base URL, once both beat and the first says it holds calls; and
+/// the agent Ada signed in on the second (PostgreSQL only).
+async fn engine_and_another_node() -> Option<(Floor, String, TestClient)> {
     if !Engine::Postgres.available() {
         return None;
     }
@@ -28,7 +29,10 @@ async fn engine_and_another_node() -> Option<(Floor, String)> {
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     assert_eq!(beating().await, (2, 1), "both nodes beat, and the engine's says it holds calls");
-    Some((f, other))
+    create_queue(&f.sam, json!({ "name": "Care", "number": GENERAL })).await;
+    let ada = f.server.create_user(&f.server.tenant, "ada", Role::Agent, false).await;
+    let ada = f.server.signed_in_at(&other, &ada).await;
+    Some((f, other, ada))
 }
 
 fn code(reply: &Reply) -> (u16, String) {
@@ -41,13 +45,9 @@ fn code(reply: &Reply) -> (u16, String) {
 /// are, and each step is audited once. Commands leave nothing behind.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn steps_reaching_another_node_are_carried_out_where_the_call_is() {
-    let Some((f, other)) = engine_and_another_node().await else { return };
-    let tenant = f.server.tenant.clone();
+    let Some((f, other, ada)) = engine_and_another_node().await else { return };
     let raw = &f.server.db.raw;
-    create_queue(&f.sam, json!({ "name": "Care", "number": GENERAL })).await;
-    let ada = f.server.create_user(&tenant, "ada", Role::Agent, false).await;
-    let ada = f.server.signed_in_at(&other, &ada).await;
-    let sam = f.server.create_user(&tenant, "sally", Role::Supervisor, true).await;
+    let sam = f.server.create_user(&f.server.tenant, "sally", Role::Supervisor, true).await;
     let sam = f.server.signed_in_at(&other, &sam).await;
     let ada_id = ada.get("/api/session").await.body["user"]["id"].as_i64().unwrap();
 
@@ -92,12 +92,8 @@ async fn steps_reaching_another_node_are_carried_out_where_the_call_is() {
 /// a real one copied and sent again, is taken and never carried out.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_gone_node_or_a_forged_command_changes_nothing() {
-    let Some((f, other)) = engine_and_another_node().await else { return };
-    let tenant = f.server.tenant.clone();
+    let Some((f, _other, ada)) = engine_and_another_node().await else { return };
     let raw = &f.server.db.raw;
-    create_queue(&f.sam, json!({ "name": "Care", "number": GENERAL })).await;
-    let ada = f.server.create_user(&tenant, "ada", Role::Agent, false).await;
-    let ada = f.server.signed_in_at(&other, &ada).await;
     log_in(&ada).await;
     f.telephony.ring_in(GENERAL, Some("+442079460702"), PATIENT).await.unwrap();
     let work = wait_for(&ada, "/api/agent/work", |w| w["call"]["state"] == "connected").await;
