@@ -6,6 +6,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::ops::RangeInclusive;
 use std::time::Duration;
 use trustline_domain::destination::DestinationPolicy;
+use trustline_domain::trunks::SignallingTransport;
 
 #[derive(Clone, Debug)]
 pub struct EdgeSettings {
@@ -69,8 +70,25 @@ impl EdgeSettings {
 /// no proxy only takes calls in.
 #[derive(Clone, Debug)]
 pub struct Trunk {
-    pub proxy: Option<SocketAddr>,
+    pub proxy: Option<TrunkProxy>,
     pub sources: Vec<IpAddr>,
+}
+
+/// Where the installation's carrier takes calls: its host (a name, or an
+/// address), port, and the transport it signals over. Over TLS its
+/// certificate must name the host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TrunkProxy {
+    pub host: String,
+    pub port: u16,
+    pub transport: SignallingTransport,
+}
+
+/// A carrier at an address, over UDP.
+impl From<SocketAddr> for TrunkProxy {
+    fn from(address: SocketAddr) -> Self {
+        Self { host: address.ip().to_string(), port: address.port(), transport: SignallingTransport::Udp }
+    }
 }
 
 impl Trunk {

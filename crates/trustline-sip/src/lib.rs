@@ -42,7 +42,7 @@ pub use attempt_end::AttemptEnd;
 pub use audio_sdp::{Direction, G711, RemoteAudio, SdesCrypto, SdpError, TELEPHONE_EVENT};
 pub use desk_registrar::{DeskPhoneGate, PhoneAttempt, PhoneBinding, PhoneHolder};
 pub use digest_header::{DigestCredentials, DigestHeaderError};
-pub use edge_settings::{EdgeSettings, SoftphonePlace, Trunk};
+pub use edge_settings::{EdgeSettings, SoftphonePlace, Trunk, TrunkProxy};
 pub use error::EdgeError;
 pub use media_counters::MediaFigures;
 pub use reason::{Reason, ReasonError, ReasonProtocol};

@@ -75,7 +75,10 @@ mod tests {
     use trustline_domain::destination::DestinationPolicy;
 
     fn directory(policy: DestinationPolicy) -> Arc<TrunkDirectory> {
-        let installation = Trunk { proxy: Some("10.0.0.5:5060".parse().unwrap()), sources: vec!["10.0.0.6".parse().unwrap()] };
+        let installation = Trunk {
+            proxy: Some("10.0.0.5:5060".parse::<std::net::SocketAddr>().unwrap().into()),
+            sources: vec!["10.0.0.6".parse().unwrap()],
+        };
         Arc::new(TrunkDirectory::new(installation, policy, false))
     }
 

@@ -4,7 +4,7 @@
 //! tenant's calls go out through its oldest trunk, else through the
 //! installation's.
 
-use crate::edge_settings::Trunk;
+use crate::edge_settings::{Trunk, TrunkProxy};
 use rsipstack::sip::Host;
 use rsipstack::transport::SipAddr;
 use std::collections::{HashMap, VecDeque};
@@ -58,7 +58,7 @@ impl std::fmt::Debug for TrunkLogin {
 pub(crate) enum Carrier {
     Tenant(TenantTrunk),
     /// The installation's trunk, at its proxy.
-    Installation(SocketAddr),
+    Installation(TrunkProxy),
 }
 
 /// Where a call goes and how it is presented.
@@ -84,6 +84,9 @@ struct TenantTable {
 
 pub(crate) struct TrunkDirectory {
     installation: Trunk,
+    /// The addresses the installation's proxy was found at (its own, when
+    /// it is named by address): SIP may be sent there within a call.
+    proxy_addresses: RwLock<Vec<IpAddr>>,
     /// Where tenants' trunks may send calls (their hosts are theirs to choose).
     policy: DestinationPolicy,
     /// Whether the edge can signal over TLS (it has a certificate).
@@ -93,7 +96,9 @@ pub(crate) struct TrunkDirectory {
 
 impl TrunkDirectory {
     pub fn new(installation: Trunk, policy: DestinationPolicy, tls: bool) -> Self {
-        Self { installation, policy, tls, tenants: RwLock::default() }
+        let named: Vec<IpAddr> =
+            installation.proxy.iter().filter_map(|proxy| proxy.host.parse::<IpAddr>().ok()).map(|ip| ip.to_canonical()).collect();
+        Self { installation, proxy_addresses: RwLock::new(named), policy, tls, tenants: RwLock::default() }
     }
 
     /// Serves `trunks` from now on, in place of those served so far; a
@@ -130,7 +135,7 @@ impl TrunkDirectory {
     pub fn carriers(&self, tenant: TenantId) -> VecDeque<Carrier> {
         match self.table().outbound.get(&tenant) {
             Some(trunks) => trunks.iter().cloned().map(Carrier::Tenant).collect(),
-            None => self.installation.proxy.into_iter().map(Carrier::Installation).collect(),
+            None => self.installation.proxy.iter().cloned().map(Carrier::Installation).collect(),
         }
     }
 
@@ -139,21 +144,31 @@ impl TrunkDirectory {
     /// pointed elsewhere since it was saved).
     async fn route(&self, carrier: &Carrier) -> Result<Route, TelephonyError> {
         match carrier {
-            Carrier::Installation(proxy) => Ok(Route {
-                host: proxy.to_string(),
-                destination: *proxy,
-                next_hop: SipAddr { r#type: Some(rsipstack::sip::Transport::Udp), addr: (*proxy).into() },
-                transport: SignallingTransport::Udp,
-                caller_id: None,
-                login: None,
-                srtp: false,
-            }),
+            Carrier::Installation(proxy) => {
+                self.may_use(proxy.transport)?;
+                // The operator named it: any address it resolves to.
+                let destination = self.allowed_address(&proxy.host, proxy.port, |_| true).await?;
+                let known = destination.ip().to_canonical();
+                let mut addresses = self.proxy_addresses.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+                if !addresses.contains(&known) {
+                    addresses.push(known);
+                }
+                Ok(Route {
+                    host: host_port(&proxy.host, proxy.port),
+                    destination,
+                    next_hop: next_hop(&proxy.host, proxy.port, proxy.transport, destination),
+                    transport: proxy.transport,
+                    caller_id: None,
+                    login: None,
+                    srtp: false,
+                })
+            }
             Carrier::Tenant(trunk) => {
                 let destination = self.destination(trunk).await?;
                 Ok(Route {
-                    host: host_port(trunk),
+                    host: host_port(&trunk.host, trunk.port),
                     destination,
-                    next_hop: next_hop(trunk, destination),
+                    next_hop: next_hop(&trunk.host, trunk.port, trunk.transport, destination),
                     transport: trunk.transport,
                     caller_id: trunk.caller_id.clone(),
                     login: trunk.login.clone(),
@@ -182,12 +197,18 @@ impl TrunkDirectory {
     /// Where requests to a tenant's trunk go: its host resolved now, the
     /// first address the destination rule allows.
     pub async fn destination(&self, trunk: &TenantTrunk) -> Result<SocketAddr, TelephonyError> {
-        if trunk.transport == SignallingTransport::Tls && !self.tls {
+        self.may_use(trunk.transport)?;
+        self.allowed_address(&trunk.host, trunk.port, |ip| address_allowed(ip, self.policy)).await
+    }
+
+    /// Refuses TLS when the edge has no certificate to speak it with.
+    fn may_use(&self, transport: SignallingTransport) -> Result<(), TelephonyError> {
+        if transport == SignallingTransport::Tls && !self.tls {
             return Err(TelephonyError::Unavailable(
                 "the trunk signals over TLS and this installation has no SIP certificate (serve --sip-tls-cert)".into(),
             ));
         }
-        self.allowed_address(&trunk.host, trunk.port, |ip| address_allowed(ip, self.policy)).await
+        Ok(())
     }
 
     /// `host` resolved now: the first of its addresses `allowed` takes.
@@ -208,28 +229,29 @@ impl TrunkDirectory {
         let ip = ip.to_canonical();
         address_allowed(ip, self.policy)
             || self.installation.admits(ip)
-            || self.installation.proxy.is_some_and(|proxy| proxy.ip().to_canonical() == ip)
+            || self.proxy_addresses.read().unwrap_or_else(|poisoned| poisoned.into_inner()).contains(&ip)
     }
 }
 
-/// Where the stack sends requests to `trunk`, found at `resolved`: that
-/// address, except over TLS to a named host, where the stack is handed the
-/// name so the carrier's certificate is checked against it (and resolves
-/// it again through [`crate::signalling_targets::NamesUnderTheRule`]).
-pub(crate) fn next_hop(trunk: &TenantTrunk, resolved: SocketAddr) -> SipAddr {
-    let transport = Some(stack_transport(trunk.transport));
-    match (trunk.transport, trunk.host.parse::<IpAddr>()) {
+/// Where the stack sends requests to a trunk at `host`, found at
+/// `resolved`: that address, except over TLS to a named host, where the
+/// stack is handed the name so the carrier's certificate is checked against
+/// it (and resolves it again through
+/// [`crate::signalling_targets::NamesUnderTheRule`]).
+pub(crate) fn next_hop(host: &str, port: u16, transport: SignallingTransport, resolved: SocketAddr) -> SipAddr {
+    let stack = Some(stack_transport(transport));
+    match (transport, host.parse::<IpAddr>()) {
         (SignallingTransport::Tls, Err(_)) => SipAddr {
-            r#type: transport,
-            addr: rsipstack::sip::HostWithPort { host: Host::Domain(trunk.host.clone().into()), port: Some(trunk.port.into()) },
+            r#type: stack,
+            addr: rsipstack::sip::HostWithPort { host: Host::Domain(host.to_owned().into()), port: Some(port.into()) },
         },
-        _ => SipAddr { r#type: transport, addr: resolved.into() },
+        _ => SipAddr { r#type: stack, addr: resolved.into() },
     }
 }
 
 /// A trunk's host and port as a SIP URI names them.
-pub(crate) fn host_port(trunk: &TenantTrunk) -> String {
-    if trunk.host.contains(':') { format!("[{}]:{}", trunk.host, trunk.port) } else { format!("{}:{}", trunk.host, trunk.port) }
+pub(crate) fn host_port(host: &str, port: u16) -> String {
+    if host.contains(':') { format!("[{host}]:{port}") } else { format!("{host}:{port}") }
 }
 
 /// The URI parameter that sends a request over `transport` (none for UDP,
@@ -270,7 +292,8 @@ mod tests {
     }
 
     fn directory(proxy: Option<&str>, policy: DestinationPolicy) -> TrunkDirectory {
-        let installation = Trunk { proxy: proxy.map(|p| p.parse().unwrap()), sources: vec!["192.0.2.1".parse().unwrap()] };
+        let installation =
+            Trunk { proxy: proxy.map(|p| p.parse::<SocketAddr>().unwrap().into()), sources: vec!["192.0.2.1".parse().unwrap()] };
         TrunkDirectory::new(installation, policy, false)
     }
 
@@ -311,6 +334,29 @@ mod tests {
             let refused = strict.first_route(strict.carriers(TenantId(tenant))).await.err().map(|e| e.to_string()).unwrap_or_default();
             assert!(refused.contains("no address calls may go to"), "{tenant}: {refused}");
         }
+    }
+
+    #[tokio::test]
+    async fn the_installations_carrier_is_found_by_name_over_its_transport_and_may_be_signalled_to() {
+        let proxy = TrunkProxy { host: "localhost".into(), port: 5080, transport: SignallingTransport::Tcp };
+        let installation = Trunk { proxy: Some(proxy), sources: Vec::new() };
+        // A strict rule for tenants' trunks: the operator's own carrier is not held to it.
+        let edge = TrunkDirectory::new(installation, DestinationPolicy::default(), false);
+        let found: Vec<IpAddr> = tokio::net::lookup_host(("localhost", 5080)).await.unwrap().map(|a| a.ip().to_canonical()).collect();
+        assert!(found.iter().all(|ip| !edge.may_signal_to(*ip)), "before a call, a name's addresses are unknown");
+        let (route, _) = edge.first_route(edge.carriers(TenantId(3))).await.unwrap();
+        assert_eq!(route.host, "localhost:5080");
+        assert_eq!((route.transport, route.next_hop.r#type), (SignallingTransport::Tcp, Some(rsipstack::sip::Transport::Tcp)));
+        assert_eq!(route.next_hop.addr.to_string(), route.destination.to_string(), "over TCP the stack is handed the address");
+        assert!(edge.may_signal_to(route.destination.ip()), "where the carrier was found, SIP may go within its calls");
+        let secure = Trunk { proxy: Some(TrunkProxy { transport: SignallingTransport::Tls, ..route_proxy() }), sources: Vec::new() };
+        let without = TrunkDirectory::new(secure, DestinationPolicy::default(), false);
+        let refused = without.first_route(without.carriers(TenantId(3))).await.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(refused.contains("no SIP certificate"), "{refused}");
+    }
+
+    fn route_proxy() -> TrunkProxy {
+        TrunkProxy { host: "127.0.0.1".into(), port: 5061, transport: SignallingTransport::Udp }
     }
 
     #[tokio::test]

@@ -119,7 +119,8 @@ async fn keep_registered(
     let report = |outcome| {
         let _ = reports.try_send(RegistrationReport { trunk: trunk.id, outcome });
     };
-    let Ok(server) = Uri::try_from(format!("sip:{}{}", host_port(&trunk), transport_param(trunk.transport)).as_str()) else {
+    let Ok(server) = Uri::try_from(format!("sip:{}{}", host_port(&trunk.host, trunk.port), transport_param(trunk.transport)).as_str())
+    else {
         tracing::warn!(tenant, host = %trunk.host, "a trunk's host is not a SIP address; it does not register");
         return;
     };

@@ -10,7 +10,7 @@ use std::time::Duration;
 use trustline_domain::TenantId;
 use trustline_domain::destination::DestinationPolicy;
 use trustline_domain::trunks::SignallingTransport;
-use trustline_sip::{RegistrationOutcome, RegistrationReport, SipTelephony, TenantTrunk, Trunk, TrunkLogin};
+use trustline_sip::{RegistrationOutcome, RegistrationReport, SipTelephony, TenantTrunk, Trunk, TrunkLogin, TrunkProxy};
 use trustline_telephony::{Admission, CallFailure, CallLeg, CallProgress, DialRequest, Telephony, TelephonyError, TrunkOwner};
 use zeroize::Zeroizing;
 
@@ -188,7 +188,7 @@ async fn behind_nat_the_public_address_is_named_and_needs_a_fixed_port() {
     let carrier = Sipp::carrier(&sipp, "names_public_address.xml", 1, &[]).await;
     let listen = std::net::UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
     settings.listen = listen;
-    settings.trunk = Trunk { proxy: Some(carrier.address), sources: vec![LOOPBACK] };
+    settings.trunk = Trunk { proxy: Some(carrier.address.into()), sources: vec![LOOPBACK] };
     let edge = SipTelephony::start(settings).await.unwrap();
     let mut leg = edge.dial(call_to("+447700900001")).await.unwrap();
     assert_eq!(events_until_end(&mut leg).await, vec![CallProgress::Failed(CallFailure::Busy)]);
@@ -369,6 +369,23 @@ async fn a_trunk_over_tcp_carries_calls_both_ways() {
     let stranger = Sipp::caller_over_tcp(&sipp, "stranger.xml", edge.local_addr(), "+442079460990");
     assert!(stranger.finished().await.success(), "a stranger over TCP did not get 403");
     assert!(incoming.try_recv().is_err(), "a stranger's call over TCP reached the switchboard");
+}
+
+/// The installation's own carrier over TCP, named by `--sip-trunk` and
+/// `--sip-trunk-transport tcp`: a tenant without a trunk of its own calls
+/// through it, and the call rings, is answered and hung up over TCP.
+#[tokio::test]
+async fn the_installations_carrier_over_tcp_carries_calls() {
+    let Some(sipp) = peers::sipp() else { return };
+    let carrier = Sipp::carrier_over_tcp(&sipp, "answered.xml", 1).await;
+    let mut settings = edge_settings(None, vec![LOOPBACK]);
+    settings.trunk.proxy = Some(TrunkProxy { transport: SignallingTransport::Tcp, ..carrier.address.into() });
+    let edge = SipTelephony::start(settings).await.unwrap();
+    let mut leg = edge.dial(DialRequest { tenant: TenantId(3), to: "+447700900001".into(), caller_id: None }).await.unwrap();
+    assert_eq!(next_event(&mut leg).await, CallProgress::Ringing);
+    assert_eq!(next_event(&mut leg).await, CallProgress::Answered);
+    edge.hang_up(leg.id).await.unwrap();
+    assert!(carrier.finished().await.success(), "the carrier did not see the call through over TCP");
 }
 
 #[tokio::test]

@@ -172,7 +172,11 @@ fn command(binary: &PathBuf, scenario: &str, address: SocketAddr, calls: u32, au
 /// fast SIP timers (T1 50 ms, so Timer B is 3.2 s).
 pub fn edge_settings(proxy: Option<SocketAddr>, sources: Vec<std::net::IpAddr>) -> trustline_sip::EdgeSettings {
     let loopback = std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
-    let mut settings = trustline_sip::EdgeSettings::new(SocketAddr::new(loopback, 0), loopback, trustline_sip::Trunk { proxy, sources });
+    let mut settings = trustline_sip::EdgeSettings::new(
+        SocketAddr::new(loopback, 0),
+        loopback,
+        trustline_sip::Trunk { proxy: proxy.map(Into::into), sources },
+    );
     settings.t1 = Duration::from_millis(50);
     settings
 }

@@ -88,7 +88,7 @@ struct DeskOffer {
 pub async fn run(desks: u32, seconds: u32, json: bool) -> anyhow::Result<()> {
     let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
     let carrier = carrier_edge().await?;
-    let trunk = Trunk { proxy: Some(carrier.local_addr()), sources: vec![loopback] };
+    let trunk = Trunk { proxy: Some(carrier.local_addr().into()), sources: vec![loopback] };
     let mut settings = EdgeSettings::new(SocketAddr::new(loopback, 0), loopback, trunk);
     settings.softphones = Some(SoftphonePlace { port: 0, max_desks: desks as usize });
     let edge = Arc::new(SipTelephony::start(settings).await.context("the edge")?);

@@ -55,7 +55,7 @@ pub(super) async fn carrier_edge() -> anyhow::Result<SipTelephony> {
 pub async fn run(calls: u32, seconds: u32, json: bool) -> anyhow::Result<()> {
     let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
     let carrier = carrier_edge().await?;
-    let trunk = Trunk { proxy: Some(carrier.local_addr()), sources: vec![loopback] };
+    let trunk = Trunk { proxy: Some(carrier.local_addr().into()), sources: vec![loopback] };
     let edge = Arc::new(SipTelephony::start(EdgeSettings::new(SocketAddr::new(loopback, 0), loopback, trunk)).await.context("the edge")?);
 
     let mut legs = Vec::new();

@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use trustline_domain::Clock;
 use trustline_domain::destination::DestinationPolicy;
-use trustline_sip::{EdgeSettings, SignallingTls, SipTelephony, SoftphonePlace, Trunk};
+use trustline_domain::trunks::SignallingTransport;
+use trustline_sip::{EdgeSettings, SignallingTls, SipTelephony, SoftphonePlace, Trunk, TrunkProxy};
 use trustline_telephony::{CarrierProfile, CarrierSet, SimulatedTelephony, Telephony};
 use zeroize::Zeroizing;
 
@@ -30,10 +31,15 @@ pub struct CarrierArgs {
     /// Take SIP calls on this UDP address (for example 0.0.0.0:5060).
     #[arg(long, env = "TRUSTLINE_SIP_LISTEN")]
     sip_listen: Option<SocketAddr>,
-    /// The installation's carrier: the SIP address calls of tenants without
-    /// a trunk of their own are placed through.
-    #[arg(long, env = "TRUSTLINE_SIP_TRUNK", requires = "sip_listen")]
-    sip_trunk: Option<SocketAddr>,
+    /// The installation's carrier: where calls of tenants without a trunk
+    /// of their own are placed, as HOST:PORT (a name, or an address; an IPv6
+    /// address in brackets).
+    #[arg(long, env = "TRUSTLINE_SIP_TRUNK", requires = "sip_listen", value_parser = host_and_port)]
+    sip_trunk: Option<(String, u16)>,
+    /// What the installation's carrier signals over: udp or tcp (a carrier
+    /// over TLS is set as a tenant's trunk).
+    #[arg(long, env = "TRUSTLINE_SIP_TRUNK_TRANSPORT", default_value = "udp", requires = "sip_trunk", value_parser = ["udp", "tcp"])]
+    sip_trunk_transport: String,
     /// An address the installation's carrier sends calls from (they may
     /// ring any tenant's numbers); repeat, or separate with commas.
     /// Requests from addresses neither it nor a tenant's trunk names get
@@ -82,6 +88,20 @@ fn port_range(text: &str) -> Result<RangeInclusive<u16>, String> {
         Some((low, high)) if low >= 1024 && low <= high => Ok(low..=high),
         _ => Err("two ports from 1024 to 65535, low-high (e.g. 40000-40999)".into()),
     }
+}
+
+fn host_and_port(text: &str) -> Result<(String, u16), String> {
+    let wanted = || "HOST:PORT, e.g. sbc.example.net:5060, 198.51.100.20:5061 or [2001:db8::1]:5060".to_owned();
+    let (host, port) = text.rsplit_once(':').ok_or_else(wanted)?;
+    let port = port.parse::<u16>().ok().filter(|port| *port > 0).ok_or_else(wanted)?;
+    let host = host.strip_prefix('[').and_then(|inner| inner.strip_suffix(']')).unwrap_or(host);
+    let named = !host.is_empty()
+        && host.len() <= 253
+        && host.split('.').all(|label| !label.is_empty() && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'));
+    if host.parse::<IpAddr>().is_err() && !named {
+        return Err(wanted());
+    }
+    Ok((host.to_owned(), port))
 }
 
 fn speed(text: &str) -> Result<f64, String> {
@@ -139,7 +159,9 @@ fn sip_settings(args: &CarrierArgs, listen: SocketAddr, demo: bool, private_trun
     if media_ip.is_unspecified() {
         bail!("--media-ip is needed when --sip-listen is a wildcard address: the address calls' audio is sent to");
     }
-    let mut settings = EdgeSettings::new(listen, media_ip, Trunk { proxy: args.sip_trunk, sources });
+    let transport = SignallingTransport::parse(&args.sip_trunk_transport).unwrap_or_default();
+    let proxy = args.sip_trunk.clone().map(|(host, port)| TrunkProxy { host, port, transport });
+    let mut settings = EdgeSettings::new(listen, media_ip, Trunk { proxy, sources });
     settings.public_ip = args.sip_public_ip;
     settings.tenant_trunk_destinations = DestinationPolicy { allow_private: private_trunks };
     settings.rtp_ports = args.rtp_ports.clone();
@@ -195,4 +217,22 @@ pub async fn start(plan: CarrierPlan, demo: bool, clock: &dyn Clock) -> anyhow::
 
 async fn sip_edge(settings: EdgeSettings) -> anyhow::Result<Arc<SipTelephony>> {
     Ok(Arc::new(SipTelephony::start(settings).await.context("cannot start the SIP edge")?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_installations_carrier_is_a_host_and_a_port() {
+        let taken = |text: &str| host_and_port(text).ok();
+        assert_eq!(taken("sbc.example.net:5060"), Some(("sbc.example.net".into(), 5060)));
+        assert_eq!(taken("198.51.100.20:5061"), Some(("198.51.100.20".into(), 5061)));
+        assert_eq!(taken("[2001:db8::1]:5060"), Some(("2001:db8::1".into(), 5060)));
+        for refused in
+            ["sbc.example.net", "sbc.example.net:0", "sbc.example.net:70000", ":5060", "sbc..example:5060", "sb c:5060", "x/y:5060"]
+        {
+            assert_eq!(taken(refused), None, "{refused}");
+        }
+    }
 }
