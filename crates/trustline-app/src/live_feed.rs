@@ -43,33 +43,16 @@ impl LiveFeed {
     }
 
     async fn listen(self) {
-        loop {
-            let mut listener = match self.store.listen().await {
-                Ok(Some(listener)) => listener,
-                Ok(None) => return,
-                Err(error) => {
-                    tracing::warn!(%error, "the live feed cannot listen for other nodes; retrying");
-                    tokio::time::sleep(Duration::from_secs(5)).await;
-                    continue;
+        let connect = || self.store.listen();
+        crate::channel_listener::keep_listening(connect, &self.listening, "the live feed", Duration::from_secs(5), |payload| {
+            match serde_json::from_str::<LiveEvent>(&payload) {
+                Ok(event) => {
+                    let _watchers = self.local.send(event);
                 }
-            };
-            self.listening.store(true, Ordering::SeqCst);
-            loop {
-                match listener.next().await {
-                    Ok(payload) => match serde_json::from_str::<LiveEvent>(&payload) {
-                        Ok(event) => {
-                            let _watchers = self.local.send(event);
-                        }
-                        Err(error) => tracing::warn!(%error, "an unreadable live change was ignored"),
-                    },
-                    Err(error) => {
-                        tracing::warn!(%error, "the live feed lost its listener; reconnecting");
-                        break;
-                    }
-                }
+                Err(error) => tracing::warn!(%error, "an unreadable live change was ignored"),
             }
-            self.listening.store(false, Ordering::SeqCst);
-        }
+        })
+        .await;
     }
 
     /// Sends a committed change to its tenant's watchers on every node.

@@ -35,8 +35,10 @@ const LOOK_EVERY: Duration = Duration::from_millis(250);
 /// seen within it is refused again: a sealed command copied into another
 /// row is never played twice.
 const FRESH_SECONDS: i64 = 30;
-/// Rows older than this are forgotten at each beat: their sender gave up.
-const FORGET_AFTER_SECONDS: i64 = 3_600;
+/// How long a command's row is kept: older ones were given up by their
+/// sender, and the server's housekeeping forgets them. Nodes that beat
+/// within it are considered when looking for the node holding calls.
+pub const NODE_COMMANDS_KEPT_SECONDS: i64 = 3_600;
 
 /// Carries out what other nodes hand this one: the body as sent, and what
 /// goes back.
@@ -149,7 +151,7 @@ impl NodeMail {
         if self.holds_calls() {
             return Ok(None);
         }
-        let since = self.clock.now() - FORGET_AFTER_SECONDS;
+        let since = self.clock.now() - NODE_COMMANDS_KEPT_SECONDS;
         Ok(self.store.nodes_seen_since(since).await?.into_iter().find(|n| n.holds_calls).map(|n| n.id))
     }
 
@@ -160,44 +162,26 @@ impl NodeMail {
             if let Err(error) = self.store.beat(&beat).await {
                 tracing::warn!(%error, "this node could not beat");
             }
-            if let Err(error) = self.store.forget_node_commands_before(beat.seen_at - FORGET_AFTER_SECONDS).await {
-                tracing::warn!(%error, "abandoned node commands could not be forgotten");
-            }
             let _either = tokio::time::timeout(BEAT_EVERY, self.beat_now.notified()).await;
         }
     }
 
     async fn listen(self) {
-        loop {
-            let mut listener = match self.store.listen_nodes().await {
-                Ok(Some(listener)) => listener,
-                Ok(None) => return,
-                Err(error) => {
-                    tracing::warn!(%error, "this node cannot listen to the others; retrying");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
-                    continue;
+        let connect = || self.store.listen_nodes();
+        crate::channel_listener::keep_listening(connect, &self.hearing, "this node", Duration::from_secs(1), |payload| {
+            match NodeSignal::parse(&payload) {
+                Some(NodeSignal::Command { id, to }) if to == self.id => {
+                    tokio::spawn(self.clone().carry_out(id));
                 }
-            };
-            self.hearing.store(true, Ordering::SeqCst);
-            loop {
-                match listener.next().await.map(|payload| NodeSignal::parse(&payload)) {
-                    Ok(Some(NodeSignal::Command { id, to })) if to == self.id => {
-                        tokio::spawn(self.clone().carry_out(id));
-                    }
-                    Ok(Some(NodeSignal::Reply { id, to })) if to == self.id => {
-                        if let Some(waiting) = self.waiting.lock().unwrap_or_else(PoisonError::into_inner).get(&id) {
-                            waiting.notify_one();
-                        }
-                    }
-                    Ok(_) => {}
-                    Err(error) => {
-                        tracing::warn!(%error, "this node lost its listener; reconnecting");
-                        break;
+                Some(NodeSignal::Reply { id, to }) if to == self.id => {
+                    if let Some(waiting) = self.waiting.lock().unwrap_or_else(PoisonError::into_inner).get(&id) {
+                        waiting.notify_one();
                     }
                 }
+                _ => {}
             }
-            self.hearing.store(false, Ordering::SeqCst);
-        }
+        })
+        .await;
     }
 
     /// The place a command between two nodes is sealed for: it opens for that pair only.

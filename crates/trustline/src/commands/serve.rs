@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
-use trustline_app::{SystemClock, run_retention, write_checkpoints};
+use trustline_app::{NODE_COMMANDS_KEPT_SECONDS, SystemClock, run_retention, write_checkpoints};
 use trustline_backup::BackupSchedule;
 use trustline_crypto::{PasswordHasher, random_password};
 use trustline_dialer::EngineSettings;
@@ -298,6 +298,9 @@ async fn background_jobs(inst: Installation, every: Duration, session_lifetime: 
         }
         if let Err(error) = inst.store.delete_idempotency_keys_before(now - IDEMPOTENCY_KEY_SECONDS).await {
             tracing::warn!(%error, "removing old idempotency keys failed");
+        }
+        if let Err(error) = inst.store.forget_node_commands_before(now - NODE_COMMANDS_KEPT_SECONDS).await {
+            tracing::warn!(%error, "removing node commands their senders gave up failed");
         }
     }
 }
