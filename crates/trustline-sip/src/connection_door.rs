@@ -23,6 +23,7 @@ use crate::desk_registrar::DeskRegistrar;
 use crate::error::EdgeError;
 use crate::locks::lock;
 use crate::signalling_tls::SignallingTls;
+use crate::source_standing::{Standing, standing};
 use crate::trunk_directory::TrunkDirectory;
 use rsipstack::sip::Transport;
 use rsipstack::transaction::endpoint::EndpointInnerRef;
@@ -190,14 +191,13 @@ impl Doorkeeper {
     /// A place for a connection from `address` at `now`, if it has room.
     fn enter(self: &Arc<Self>, address: IpAddr, now: Instant) -> Option<Place> {
         let address = address.to_canonical();
-        let room = if self.trunks.owner_of(address).is_some() {
-            None
-        } else if self.phones.has_phone_at(address, now) {
-            Some(OFFICE_CONNECTIONS)
-        } else {
-            Some(STRANGER_CONNECTIONS)
+        let standing = standing(&self.trunks, &self.phones, address, now);
+        let room = match standing {
+            Standing::Trunk => None,
+            Standing::Office => Some(OFFICE_CONNECTIONS),
+            Standing::Stranger => Some(STRANGER_CONNECTIONS),
         };
-        let stranger = room == Some(STRANGER_CONNECTIONS);
+        let stranger = standing == Standing::Stranger;
         let mut open = lock(&self.open);
         let held = open.by_address.get(&address).copied().unwrap_or(0);
         if room.is_some_and(|room| held >= room) || (stranger && open.strangers >= STRANGERS_CONNECTIONS) {

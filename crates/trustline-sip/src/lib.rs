@@ -32,6 +32,7 @@ mod rtp_packet;
 mod signalling_targets;
 mod signalling_tls;
 mod sip_telephony;
+mod source_standing;
 mod srtp;
 mod stranger_throttle;
 mod tone;

@@ -9,6 +9,7 @@
 
 use crate::desk_registrar::DeskRegistrar;
 use crate::locks::lock;
+use crate::source_standing::{Standing, standing};
 use crate::trunk_directory::TrunkDirectory;
 use async_trait::async_trait;
 use rsipstack::transaction::endpoint::TransportEventInspector;
@@ -46,10 +47,11 @@ impl StrangerThrottle {
 
     /// Whether a datagram from `source` at `now` is taken.
     fn admits(&self, source: IpAddr, now: Instant) -> bool {
-        if self.trunks.owner_of(source.to_canonical()).is_some() {
-            return true;
-        }
-        let windows = if self.phones.has_phone_at(source, now) { &self.offices } else { &self.strangers };
+        let windows = match standing(&self.trunks, &self.phones, source, now) {
+            Standing::Trunk => return true,
+            Standing::Office => &self.offices,
+            Standing::Stranger => &self.strangers,
+        };
         lock(windows).admits(source, now)
     }
 }
