@@ -70,7 +70,7 @@ impl ConnectionDoor {
     /// listener that only names it.
     pub(crate) async fn tcp(local: SocketAddr, named: SocketAddr) -> Result<(Self, TcpListenerConnection), EdgeError> {
         let listener = bound(local).await?;
-        let naming = TcpListenerConnection::new(hidden_port(local)?, Some(named))
+        let naming = TcpListenerConnection::new(hidden_port(local), Some(named))
             .await
             .map_err(|e| EdgeError::Listen { address: local, why: e.to_string() })?;
         let named = SipAddr { r#type: Some(Transport::Tcp), addr: named.into() };
@@ -91,7 +91,7 @@ impl ConnectionDoor {
             .map_err(|e| EdgeError::Tls(e.to_string()))?
             .with_no_client_auth()
             .with_cert_resolver(Arc::new(resolver));
-        let naming = TlsListenerConnection::new(hidden_port(local)?, Some(named), tls.stack_config())
+        let naming = TlsListenerConnection::new(hidden_port(local), Some(named), tls.stack_config())
             .await
             .map_err(|e| EdgeError::Listen { address: local, why: e.to_string() })?;
         let named = SipAddr { r#type: Some(Transport::Tls), addr: named.into() };
@@ -131,12 +131,12 @@ async fn bound(address: SocketAddr) -> Result<TcpListener, EdgeError> {
     TcpListener::bind(address).await.map_err(|e| EdgeError::Listen { address, why: e.to_string() })
 }
 
-/// A free loopback port for the stack's naming listener, of `local`'s family.
-fn hidden_port(local: SocketAddr) -> Result<SocketAddr, EdgeError> {
+/// Where the stack's naming listener listens: any free loopback port of
+/// `local`'s family, which the system picks when the stack binds it (a
+/// port probed now could be taken by another start before then).
+fn hidden_port(local: SocketAddr) -> SocketAddr {
     let loopback = if local.is_ipv6() { IpAddr::V6(Ipv6Addr::LOCALHOST) } else { IpAddr::V4(Ipv4Addr::LOCALHOST) };
-    std::net::TcpListener::bind(SocketAddr::new(loopback, 0))
-        .and_then(|probe| probe.local_addr())
-        .map_err(|e| EdgeError::Listen { address: local, why: e.to_string() })
+    SocketAddr::new(loopback, 0)
 }
 
 impl Start {
