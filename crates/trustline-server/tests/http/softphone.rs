@@ -811,14 +811,25 @@ async fn a_consulted_number_hears_the_agent_then_takes_the_caller() {
     assert_accessible(&desk).await;
     // The agent speaks alone: both others hear them. (The browser's echo
     // cancelling quietens a microphone while others talk, so the agent is
-    // listened for while nobody else speaks.)
-    far.drain().await;
-    party.drain().await;
-    let (caller_hears, party_hears) = tokio::join!(far.listen(Duration::from_secs(2)), party.listen(Duration::from_secs(2)));
-    let (caller_hears, party_hears): (Vec<Heard>, Vec<Heard>) =
-        (caller_hears.into_iter().skip(25).collect(), party_hears.into_iter().skip(25).collect());
-    let agent_heard = [tone_ratio(&caller_hears, media, AGENT_TONE, &others), tone_ratio(&party_hears, party_media, AGENT_TONE, &others)];
-    assert!(agent_heard.iter().all(|ratio| *ratio > 20.0), "in conference, the caller and the party hear the agent: {agent_heard:?}");
+    // listened for while nobody else speaks; its noise suppression may
+    // quieten a steady tone for a moment, so up to three windows are heard.)
+    let mut agent_heard = Vec::new();
+    for _ in 0..3 {
+        far.drain().await;
+        party.drain().await;
+        let (caller_hears, party_hears) = tokio::join!(far.listen(Duration::from_secs(2)), party.listen(Duration::from_secs(2)));
+        let (caller_hears, party_hears): (Vec<Heard>, Vec<Heard>) =
+            (caller_hears.into_iter().skip(25).collect(), party_hears.into_iter().skip(25).collect());
+        let heard = [tone_ratio(&caller_hears, media, AGENT_TONE, &others), tone_ratio(&party_hears, party_media, AGENT_TONE, &others)];
+        agent_heard.push(heard);
+        if heard.iter().all(|ratio| *ratio > 20.0) {
+            break;
+        }
+    }
+    assert!(
+        agent_heard.last().is_some_and(|heard| heard.iter().all(|ratio| *ratio > 20.0)),
+        "in conference, the caller and the party hear the agent: {agent_heard:?}"
+    );
     // The caller and the party speak: each hears the other, and the agent hears both.
     far.drain().await;
     party.drain().await;
