@@ -142,6 +142,7 @@ pub(crate) async fn to_new_call(
                 at: now,
                 transferred_from: Some(call.id),
                 owner_node: None,
+                fence: None,
             };
             let opened = AuditDraft::new(now, tenant.0, by, AuditAction::CallArrive, String::new()).detail("queue", queue.id.to_string());
             (new, None, opened, format!("queue:{}", queue.id))
@@ -246,6 +247,7 @@ fn same_call(call: &CallRecord) -> NewCall {
         at: call.offered_at,
         transferred_from: Some(call.id),
         owner_node: None,
+        fence: None,
     }
 }
 

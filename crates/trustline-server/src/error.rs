@@ -98,6 +98,10 @@ impl From<StoreError> for ApiError {
                 tracing::error!("this node holds a replaced master key; restart it with the new one");
                 ApiError::new(ErrorCode::StaleMasterKey, "this server must be restarted after a master key rotation")
             }
+            StoreError::LeaseLost => ApiError::new(
+                ErrorCode::NodeUnreachable,
+                "the node carrying this step no longer holds the organisation's calls; nothing was done; try again",
+            ),
             StoreError::Snapshot(why) => ApiError::new(ErrorCode::SnapshotUnusable, format!("the backup cannot be restored: {why}")),
             StoreError::Corrupt(what) => {
                 tracing::error!(%what, "stored data failed to decode");

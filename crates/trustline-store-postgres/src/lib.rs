@@ -17,6 +17,7 @@ mod idempotency;
 mod imports;
 mod incidents;
 mod keys;
+mod leases;
 mod live;
 mod nodes;
 mod queues;

@@ -112,6 +112,9 @@ macro_rules! call_store_for {
                 mut audit: ::trustline_audit::AuditDraft,
             ) -> $crate::store::StoreResult<i64> {
                 let mut tx = self.begin().await?;
+                if let Some(fence) = &call.fence {
+                    $crate::check_fence!(tx, fence);
+                }
                 let placed = (call.state != $crate::store::CallState::Offered).then_some(call.at);
                 let id: i64 = $crate::sqlx::query_scalar(
                     "INSERT INTO calls (tenant_id, direction, campaign_id, queue_id, contact_id, agent_id, mode, state, offered_at, placed_at, transferred_from, owner_node)

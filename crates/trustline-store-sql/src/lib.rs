@@ -27,6 +27,7 @@ mod idempotency;
 mod imports;
 mod incidents;
 mod keys;
+mod leases;
 mod nodes;
 mod queues;
 mod registers;

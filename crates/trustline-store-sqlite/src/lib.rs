@@ -15,6 +15,7 @@ mod idempotency;
 mod imports;
 mod incidents;
 mod keys;
+mod leases;
 mod live;
 mod nodes;
 mod queues;

@@ -216,6 +216,9 @@ pub struct NewCall {
     pub transferred_from: Option<i64>,
     /// The node holding the call's audio, where its commands are carried out.
     pub owner_node: Option<crate::NodeId>,
+    /// The lease the call is opened under (its tenant's, held by the node
+    /// opening it): refused when another node has taken it since.
+    pub fence: Option<crate::Fence>,
 }
 
 /// A change of one call, from the state on record.

@@ -27,6 +27,10 @@ pub enum StoreError {
     /// The change would leave the tenant without an enabled owner.
     #[error("the tenant's last enabled owner cannot be disabled or demoted")]
     LastOwner,
+    /// A change fenced by a lease this node no longer holds (another node
+    /// took it): nothing was changed.
+    #[error("this node no longer holds the lease the change was made under; nothing was changed")]
+    LeaseLost,
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
 }

@@ -21,6 +21,7 @@ mod idempotency;
 mod imports;
 mod incidents;
 mod keys;
+mod leases;
 mod live;
 mod nodes;
 mod private_files;
@@ -57,6 +58,7 @@ pub use incidents::{IncidentRecord, IncidentState, IncidentStore, NewIncident, T
 pub use keys::{
     InstallationRecord, KeyStore, LockedStore, MasterWrapped, WrappedIndexKey, WrappedSubjectKey, WrappedTenantKey, same_key_set,
 };
+pub use leases::{Fence, LeaseRecord, LeaseStore};
 pub use live::{LiveBus, LiveListener};
 pub use nodes::{NodeBeat, NodeId, NodeSignal, NodeStore};
 pub use private_files::{create_private_file, hold_file, hold_folder, remove_leftovers};
@@ -98,6 +100,7 @@ pub trait Store:
     + IdempotencyStore
     + LiveBus
     + NodeStore
+    + LeaseStore
     + Send
     + Sync
 {

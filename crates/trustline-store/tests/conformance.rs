@@ -11,9 +11,9 @@ use trustline_domain::trunks::SignallingTransport;
 use trustline_domain::{Action, AuditAction, CallResult, Role, SessionStage, SessionTimes, TenantId, UserId};
 use trustline_store::{
     AccessDecisionRecord, AgentMove, AttemptOutcome, CallChange, CallDirection, CallDisposition, CallMode, CallState, CampaignDraft,
-    ControlEvidence, IdempotencyClaim, IncidentState, JobRunRecord, NewApiToken, NewCall, NewDelivery, NewIncident, NewSipTrunk, NewUser,
-    NewWebhook, NodeBeat, NodeId, QueueDraft, SealedLogin, Session, Store, StoreError, Tenant, TimelineEntry, TrunkRegistration, jobs,
-    registers,
+    ControlEvidence, Fence, IdempotencyClaim, IncidentState, JobRunRecord, NewApiToken, NewCall, NewDelivery, NewIncident, NewSipTrunk,
+    NewUser, NewWebhook, NodeBeat, NodeId, QueueDraft, SealedLogin, Session, Store, StoreError, Tenant, TimelineEntry, TrunkRegistration,
+    jobs, registers,
 };
 use trustline_testdb::{Engine, RawDb, TestDb, on_both_engines};
 
@@ -73,6 +73,7 @@ on_both_engines!(
     keys_and_sealed_contacts_live_and_are_erased_under_the_master_on_record,
     an_import_commits_chunk_by_chunk_from_where_it_stands_and_resumes,
     a_node_command_is_taken_once_answered_once_or_withdrawn,
+    a_lease_has_one_holder_and_a_lost_one_fences_nothing,
 );
 
 async fn one_batch_extends_several_chains(engine: Engine) {
@@ -420,6 +421,7 @@ async fn a_call_moves_only_from_its_state_and_comes_back_typed(engine: Engine) {
         at: 1010,
         transferred_from: None,
         owner_node: Some(NodeId("n1".into())),
+        fence: None,
     };
     let id = s.open_call(new, None, None, draft(t.id.0, AuditAction::CallPlace)).await.unwrap();
     assert_eq!(s.call_owner(id).await.unwrap(), Some(NodeId("n1".into())), "the node holding its audio is on record");
@@ -1115,4 +1117,55 @@ async fn a_node_command_is_taken_once_answered_once_or_withdrawn(engine: Engine)
     let left = s.send_node_command(&a, &b, b"hold", 150).await.unwrap();
     assert_eq!(s.forget_node_commands_before(151).await.unwrap(), 1);
     assert_eq!(s.take_node_command(left, &b, 152).await.unwrap(), None);
+}
+
+/// A lease is held by one node until it lapses; taking it over grows its
+/// token, and a call opened under the old token is refused and leaves
+/// nothing behind.
+async fn a_lease_has_one_holder_and_a_lost_one_fences_nothing(engine: Engine) {
+    let db = TestDb::new(engine).await;
+    let s = db.store.as_ref();
+    let t = tenant(s, "acme").await;
+    let (a, b) = (NodeId("a".into()), NodeId("b".into()));
+    let first = s.hold_lease("tenant:1", &a, 100, 106).await.unwrap().expect("a free lease is taken");
+    assert_eq!(first.token, 1);
+    assert_eq!(s.hold_lease("tenant:1", &b, 105, 111).await.unwrap(), None, "held by another until it lapses");
+    let renewed = s.hold_lease("tenant:1", &a, 104, 110).await.unwrap().expect("its holder renews it");
+    assert_eq!(renewed, first, "renewing keeps the token");
+    assert_eq!(s.hold_lease("tenant:1", &b, 109, 115).await.unwrap(), None, "renewed: still held");
+    let taken = s.hold_lease("tenant:1", &b, 110, 116).await.unwrap().expect("a lapsed lease is taken over");
+    assert_eq!(taken.token, 2, "taken over: the token grows");
+    assert_eq!(s.hold_lease("tenant:1", &a, 111, 117).await.unwrap(), None, "the old holder cannot renew what it lost");
+    assert!(s.hold_lease("tenant:2", &a, 111, 117).await.unwrap().is_some(), "leases are held one by one");
+
+    let call = |fence: &Fence| NewCall {
+        tenant_id: t.id,
+        direction: CallDirection::Outbound,
+        campaign_id: None,
+        queue_id: None,
+        contact_id: None,
+        agent_id: None,
+        mode: CallMode::Dialing(DialingMode::Predictive),
+        state: CallState::Ringing,
+        at: 112,
+        transferred_from: None,
+        owner_node: Some(fence.holder.clone()),
+        fence: Some(fence.clone()),
+    };
+    let refused = s.open_call(call(&first), None, None, draft(t.id.0, AuditAction::CallPlace)).await;
+    assert!(matches!(refused, Err(StoreError::LeaseLost)), "{refused:?}");
+    assert!(s.open_calls().await.unwrap().is_empty(), "a refused call leaves nothing");
+    let opened = s.open_call(call(&taken), None, None, draft(t.id.0, AuditAction::CallPlace)).await.unwrap();
+    assert_eq!(s.call_owner(opened).await.unwrap(), Some(b.clone()));
+
+    s.release_lease(&first).await.unwrap();
+    assert_eq!(s.hold_lease("tenant:1", &a, 112, 118).await.unwrap(), None, "an old token releases nothing");
+    s.release_lease(&taken).await.unwrap();
+    let back = s.hold_lease("tenant:1", &a, 112, 118).await.unwrap().expect("a released lease is free at once");
+    assert_eq!(back.token, 3, "and its token still grows");
+    let on_record = s.leases().await.unwrap();
+    assert_eq!(
+        on_record.iter().map(|l| (l.name.as_str(), l.holder.0.as_str(), l.token)).collect::<Vec<_>>(),
+        [("tenant:1", "a", 3), ("tenant:2", "a", 1)]
+    );
 }

@@ -55,6 +55,7 @@ async fn take(engine: &Engine, call: IncomingCall) -> Result<(), CallError> {
         at: now,
         transferred_from: None,
         owner_node: None,
+        fence: None,
     };
     let audit = AuditDraft::new(now, tenant.0, "system", AuditAction::CallArrive, String::new()).detail("queue", queue.id.to_string());
     let id = engine.world.open_call(new, None, None, audit).await?;

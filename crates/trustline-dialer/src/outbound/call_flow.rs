@@ -55,6 +55,7 @@ pub(crate) async fn place(
         at: now,
         transferred_from: None,
         owner_node: None,
+        fence: None,
     };
     // The dialer reads the number: an access to personal data, audited.
     let audit = AuditDraft::new(now, call.tenant.0, "system", AuditAction::CallPlace, subject_label(candidate.contact_id))

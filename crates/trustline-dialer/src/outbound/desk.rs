@@ -52,6 +52,7 @@ pub async fn offer_next(engine: &Engine, tenant: TenantId, agent: UserId) -> Res
             at: now,
             transferred_from: None,
             owner_node: None,
+            fence: None,
         };
         let audit = AuditDraft::new(now, tenant.0, format!("user:{agent}"), AuditAction::CallOffer, subject_label(candidate.contact_id))
             .detail("campaign", call.campaign.to_string());

@@ -59,6 +59,7 @@ pub async fn call_number(
         at: now,
         transferred_from: None,
         owner_node: None,
+        fence: None,
     };
     let audit = AuditDraft { target: subject_label(contact), ..audit }.detail("queue", queue.id.to_string()).detail("manual", "true");
     let id = match engine.world.open_call(new, None, Some(reserve.clone()), audit).await {
