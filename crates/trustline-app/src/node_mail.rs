@@ -19,8 +19,8 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 use tokio::sync::Notify;
 use trustline_crypto::{hex, random_bytes};
-use trustline_domain::{Clock, UnixTime};
-use trustline_store::{NodeBeat, NodeId, NodeSignal, Store, StoreError};
+use trustline_domain::{Clock, TenantId, UnixTime};
+use trustline_store::{NodeBeat, NodeId, NodeSignal, Store, StoreError, tenant_calls_lease};
 
 /// How often a node beats.
 const BEAT_EVERY: Duration = Duration::from_secs(2);
@@ -145,13 +145,18 @@ impl NodeMail {
         let _first = self.taker.set(taker);
     }
 
-    /// The node that beat last among those holding calls, if another node
-    /// than this one; `None` if this node holds calls or none does.
-    pub async fn node_holding_calls(&self) -> Result<Option<NodeId>, StoreError> {
+    /// The other node working `tenant`'s calls (holding its lease), or, when
+    /// none holds it now and this node runs no engine, the one that beat
+    /// last among those that do; `None` for this node, or if none runs one.
+    pub async fn node_for_tenant(&self, tenant: TenantId) -> Result<Option<NodeId>, StoreError> {
+        let now = self.clock.now();
+        if let Some(lease) = self.store.lease(&tenant_calls_lease(tenant)).await?.filter(|l| l.expires_at > now) {
+            return Ok(Some(lease.holder).filter(|holder| *holder != self.id));
+        }
         if self.holds_calls() {
             return Ok(None);
         }
-        let since = self.clock.now() - NODE_COMMANDS_KEPT_SECONDS;
+        let since = now - NODE_COMMANDS_KEPT_SECONDS;
         Ok(self.store.nodes_seen_since(since).await?.into_iter().find(|n| n.holds_calls).map(|n| n.id))
     }
 

@@ -30,6 +30,7 @@ mod simulation;
 mod softphone;
 mod start;
 mod store_world;
+mod tenant_hold;
 mod time;
 mod transfer;
 mod world;
@@ -53,4 +54,4 @@ pub use softphone::{close_softphone, open_softphone, ring_desk_phone, serves_sof
 pub use store_world::{Announcer, StoreWorld};
 pub use time::{Alarm, EngineTime, TokioTime};
 pub use transfer::{TransferTarget, transfer, transfer_outside};
-pub use world::World;
+pub use world::{Holding, World};

@@ -6,14 +6,16 @@ use std::sync::Arc;
 use trustline_telephony::Telephony;
 
 impl Engine {
-    /// Starts the engine with `telephony`: settles calls left open by a
-    /// previous run, takes incoming calls, and dials until the process ends.
+    /// Starts the engine with `telephony`: holds the tenants no other node
+    /// holds (settling the calls left open by their last holder), takes
+    /// incoming calls, and dials until the process ends.
     /// Needs a Tokio runtime; a second start is ignored.
     pub fn start(&self, telephony: Arc<dyn Telephony>, settings: EngineSettings) {
         if !self.set_telephony(telephony.clone()) {
             tracing::warn!("the call engine was already started");
             return;
         }
+        crate::tenant_hold::start(self);
         crate::inbound::start(self, &telephony);
         crate::outbound::look::start(self, settings);
     }

@@ -3,9 +3,11 @@
 //! it dials, the caller it looks up). News goes to the `Announcer`.
 
 use crate::news::News;
-use crate::world::World;
+use crate::tenant_hold::LEASE_SECONDS;
+use crate::world::{Holding, World};
 use async_trait::async_trait;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use trustline_audit::AuditDraft;
 use trustline_domain::contact::{E164, ValidatedContact};
 use trustline_domain::dialing::ContactStanding;
@@ -13,7 +15,7 @@ use trustline_domain::routing::SkillLevels;
 use trustline_domain::{ContactId, TenantId, UnixTime, UserId};
 use trustline_store::{
     AgentMove, AgentStatus, AttemptRecord, CallChange, CallDisposition, CallHold, CallRecord, Campaign, ConsentState, DialCandidate,
-    Digest, NewCall, NodeId, Queue, Store, StoreResult,
+    Digest, Fence, NewCall, NodeId, Queue, Store, StoreError, StoreResult, tenant_calls_lease,
 };
 use trustline_vault::{Vault, VaultError};
 
@@ -29,11 +31,51 @@ pub struct StoreWorld {
     announcer: Arc<dyn Announcer>,
     /// This node: the calls it opens hold their audio here.
     node: NodeId,
+    /// The tenants whose calls this node holds, by their leases.
+    held: Mutex<HashMap<TenantId, Held>>,
+}
+
+/// A tenant's lease as this node holds it.
+struct Held {
+    fence: Fence,
+    until: UnixTime,
+    /// The engine was told it holds this token (and settled what was left).
+    reported: bool,
 }
 
 impl StoreWorld {
     pub fn new(store: Arc<dyn Store>, vault: Arc<Vault>, announcer: Arc<dyn Announcer>, node: NodeId) -> Self {
-        Self { store, vault, announcer, node }
+        Self { store, vault, announcer, node, held: Mutex::default() }
+    }
+
+    fn held(&self) -> MutexGuard<'_, HashMap<TenantId, Held>> {
+        self.held.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Asks for `tenant`'s lease; whether the token is one the engine was
+    /// told of already, when it is held.
+    async fn ask_lease(&self, tenant: TenantId, now: UnixTime, until: UnixTime, reporting: bool) -> StoreResult<Option<(Fence, bool)>> {
+        let Some(fence) = self.store.hold_lease(&tenant_calls_lease(tenant), &self.node, now, until).await? else {
+            self.held().remove(&tenant);
+            return Ok(None);
+        };
+        let mut held = self.held();
+        let known = held.get(&tenant).is_some_and(|h| h.fence.token == fence.token && h.reported);
+        held.insert(tenant, Held { fence: fence.clone(), until, reported: known || reporting });
+        Ok(Some((fence, known)))
+    }
+
+    /// The lease a call of `tenant` opened at `at` is fenced with: the one
+    /// held, or taken now if it is free (a step may come before the
+    /// engine's first round of leases).
+    async fn fence_for(&self, tenant: TenantId, at: UnixTime) -> StoreResult<Fence> {
+        if let Some(held) = self.held().get(&tenant).filter(|h| h.until > at) {
+            return Ok(held.fence.clone());
+        }
+        match self.ask_lease(tenant, at, at + LEASE_SECONDS, false).await? {
+            Some((fence, _)) => Ok(fence),
+            None => Err(StoreError::LeaseLost),
+        }
     }
 }
 
@@ -127,8 +169,26 @@ impl World for StoreWorld {
         self.store.forget_desk(tenant, agent).await
     }
 
-    async fn open_calls(&self) -> StoreResult<Vec<CallRecord>> {
-        self.store.open_calls().await
+    async fn calls_left_by_others(&self, tenant: TenantId) -> StoreResult<Vec<CallRecord>> {
+        let mut left = Vec::new();
+        for call in self.store.open_calls().await?.into_iter().filter(|c| c.tenant_id == tenant) {
+            if self.store.call_owner(call.id).await?.as_ref() != Some(&self.node) {
+                left.push(call);
+            }
+        }
+        Ok(left)
+    }
+
+    async fn hold_tenant(&self, tenant: TenantId, now: UnixTime, until: UnixTime) -> StoreResult<Holding> {
+        Ok(match self.ask_lease(tenant, now, until, true).await? {
+            Some((_, true)) => Holding::Kept,
+            Some((_, false)) => Holding::Taken,
+            None => Holding::Elsewhere,
+        })
+    }
+
+    fn tenant_held_until(&self, tenant: TenantId) -> Option<UnixTime> {
+        self.held().get(&tenant).map(|h| h.until)
     }
 
     async fn open_call(
@@ -138,7 +198,8 @@ impl World for StoreWorld {
         agent_move: Option<AgentMove>,
         audit: AuditDraft,
     ) -> StoreResult<i64> {
-        let call = NewCall { owner_node: Some(self.node.clone()), ..call };
+        let fence = self.fence_for(call.tenant_id, call.at).await?;
+        let call = NewCall { owner_node: Some(self.node.clone()), fence: Some(fence), ..call };
         self.store.open_call(call, attempts, agent_move, audit).await
     }
 

@@ -16,6 +16,17 @@ use trustline_store::{
 };
 use trustline_vault::VaultError;
 
+/// This node's hold on a tenant's calls after asking for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Holding {
+    /// Held already, by this run of this node.
+    Kept,
+    /// Held from now: calls another node left behind are this node's to settle.
+    Taken,
+    /// Another node holds it.
+    Elsewhere,
+}
+
 #[async_trait]
 pub trait World: Send + Sync {
     /// Tenants whose floor is open (not ended), by id.
@@ -55,8 +66,15 @@ pub trait World: Send + Sync {
     async fn deserted_desks(&self, tenant: TenantId, before: UnixTime) -> StoreResult<Vec<AgentStatus>>;
     async fn forget_desk(&self, tenant: TenantId, agent: UserId) -> StoreResult<()>;
 
-    /// Calls not done, of every tenant.
-    async fn open_calls(&self) -> StoreResult<Vec<CallRecord>>;
+    /// `tenant`'s calls not done that another node (or an earlier run of
+    /// this one) opened: left behind when this node took the tenant over.
+    async fn calls_left_by_others(&self, tenant: TenantId) -> StoreResult<Vec<CallRecord>>;
+    /// Takes or renews this node's hold on `tenant`'s calls (its dialling,
+    /// its switchboard, the calls opened for it) until `until`.
+    async fn hold_tenant(&self, tenant: TenantId, now: UnixTime, until: UnixTime) -> StoreResult<Holding>;
+    /// Until when this node holds `tenant` by its last answer (lapsed
+    /// when that is past); `None` if it does not.
+    fn tenant_held_until(&self, tenant: TenantId) -> Option<UnixTime>;
     /// `Conflict` if the contact has a call open or the agent moved.
     async fn open_call(
         &self,

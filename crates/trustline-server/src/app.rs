@@ -165,6 +165,11 @@ impl App {
         self.state.sign_in.clone()
     }
 
+    /// This node's name in the nodes table.
+    pub fn node_id(&self) -> String {
+        self.state.nodes.id().0.clone()
+    }
+
     /// Whether this node hears the others sharing its database (always
     /// false on SQLite, which has one), so steps can be handed between them.
     pub fn hears_other_nodes(&self) -> bool {

@@ -1,6 +1,7 @@
 //! The call engine's steps as the edge asks for them, each carried out on
 //! the node that must: a call's controls where its audio is (the node that
-//! opened it), an agent's desk, moves and new calls where the engine runs.
+//! opened it), an agent's desk, moves and new calls on the node working the
+//! tenant's calls (holding its lease).
 //! That is this node or another, reached through node mail; the answer is
 //! the same either way, errors included. Requests are authenticated,
 //! authorized and given their audit event here, before they leave.
@@ -219,7 +220,7 @@ pub(crate) async fn wake_engine(state: &AppState, authed: &crate::auth::Authed) 
 
 /// Carries out `command` where it must run, and reads its answer as `T`.
 pub(crate) async fn carry<T: DeserializeOwned>(state: &AppState, command: EngineCommand) -> Result<T, ApiError> {
-    let value = match node_for(state, &command.step).await? {
+    let value = match node_for(state, &command).await? {
         Some(node) => match hand_over(state, &node, &command).await {
             Err(HandOverError::NotTaken(node)) => {
                 // That node is gone: what needs its audio fails here, as on any node without it.
@@ -234,17 +235,17 @@ pub(crate) async fn carry<T: DeserializeOwned>(state: &AppState, command: Engine
 }
 
 /// The other node a step must run on; `None` for this one.
-async fn node_for(state: &AppState, step: &Step) -> Result<Option<NodeId>, ApiError> {
+async fn node_for(state: &AppState, command: &EngineCommand) -> Result<Option<NodeId>, ApiError> {
     if !state.nodes.hears_others() {
         return Ok(None);
     }
-    let owner = match step.call() {
+    let owner = match command.step.call() {
         Some(call) => state.store.call_owner(call).await?,
         None => None,
     };
     let node = match owner {
         Some(owner) => Some(owner),
-        None => state.nodes.node_holding_calls().await?,
+        None => state.nodes.node_for_tenant(TenantId(command.tenant)).await?,
     };
     Ok(node.filter(|node| node != state.nodes.id()))
 }

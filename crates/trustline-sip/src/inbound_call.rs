@@ -83,6 +83,9 @@ async fn decided(decision: oneshot::Receiver<Admission>, states: &mut DialogStat
                 Ok(Admission::Take) => Decided::Taken,
                 Ok(Admission::NoSuchNumber) => Decided::Refused(StatusCode::NotFound),
                 Ok(Admission::Closed) | Err(_) => Decided::Refused(StatusCode::TemporarilyUnavailable),
+                // Without Retry-After: the carrier tries its next address for the
+                // installation (RFC 3263 4.3) and keeps this one for other numbers.
+                Ok(Admission::Elsewhere) => Decided::Refused(StatusCode::ServiceUnavailable),
             },
             state = states.recv() => match state {
                 None | Some(DialogState::Terminated(..)) => return Decided::CallerLeft,

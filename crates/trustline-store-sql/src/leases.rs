@@ -67,6 +67,21 @@ macro_rules! lease_store_for {
                 Ok(())
             }
 
+            async fn lease(&self, name: &str) -> $crate::store::StoreResult<Option<$crate::store::LeaseRecord>> {
+                let row: Option<(String, String, i64, i64)> =
+                    $crate::sqlx::query_as("SELECT name, holder, token, expires_at FROM leases WHERE name = $1")
+                        .bind(name)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(unavailable)?;
+                Ok(row.map(|(name, holder, token, expires_at)| $crate::store::LeaseRecord {
+                    name,
+                    holder: $crate::store::NodeId(holder),
+                    token,
+                    expires_at,
+                }))
+            }
+
             async fn leases(&self) -> $crate::store::StoreResult<Vec<$crate::store::LeaseRecord>> {
                 let rows: Vec<(String, String, i64, i64)> =
                     $crate::sqlx::query_as("SELECT name, holder, token, expires_at FROM leases ORDER BY name")

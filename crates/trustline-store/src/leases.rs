@@ -7,7 +7,15 @@
 
 use crate::{NodeId, StoreResult};
 use async_trait::async_trait;
-use trustline_domain::UnixTime;
+use trustline_domain::{TenantId, UnixTime};
+
+/// The lease over a tenant's calls: its dialling, its switchboard, and the
+/// calls opened for it are one node's at a time, since they share the
+/// tenant's agents (pacing two campaigns on two nodes from the same free
+/// agents would dial for each of them twice).
+pub fn tenant_calls_lease(tenant: TenantId) -> String {
+    format!("tenant:{}", tenant.0)
+}
 
 /// A lease as this node holds it: proof to fence its writes with.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,6 +43,8 @@ pub trait LeaseStore: Send + Sync {
     async fn hold_lease(&self, name: &str, holder: &NodeId, now: UnixTime, until: UnixTime) -> StoreResult<Option<Fence>>;
     /// Gives a held lease up at once (its token is kept for the next holder).
     async fn release_lease(&self, fence: &Fence) -> StoreResult<()>;
+    /// Lease `name` as on record, lapsed or not.
+    async fn lease(&self, name: &str) -> StoreResult<Option<LeaseRecord>>;
     /// Every lease on record, lapsed ones too, by name.
     async fn leases(&self) -> StoreResult<Vec<LeaseRecord>>;
 }

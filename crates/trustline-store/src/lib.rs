@@ -58,7 +58,7 @@ pub use incidents::{IncidentRecord, IncidentState, IncidentStore, NewIncident, T
 pub use keys::{
     InstallationRecord, KeyStore, LockedStore, MasterWrapped, WrappedIndexKey, WrappedSubjectKey, WrappedTenantKey, same_key_set,
 };
-pub use leases::{Fence, LeaseRecord, LeaseStore};
+pub use leases::{Fence, LeaseRecord, LeaseStore, tenant_calls_lease};
 pub use live::{LiveBus, LiveListener};
 pub use nodes::{NodeBeat, NodeId, NodeSignal, NodeStore};
 pub use private_files::{create_private_file, hold_file, hold_folder, remove_leftovers};

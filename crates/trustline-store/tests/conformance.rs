@@ -1163,6 +1163,8 @@ async fn a_lease_has_one_holder_and_a_lost_one_fences_nothing(engine: Engine) {
     s.release_lease(&taken).await.unwrap();
     let back = s.hold_lease("tenant:1", &a, 112, 118).await.unwrap().expect("a released lease is free at once");
     assert_eq!(back.token, 3, "and its token still grows");
+    assert_eq!(s.lease("tenant:1").await.unwrap().map(|l| (l.holder, l.token, l.expires_at)), Some((a.clone(), 3, 118)));
+    assert_eq!(s.lease("tenant:9").await.unwrap(), None);
     let on_record = s.leases().await.unwrap();
     assert_eq!(
         on_record.iter().map(|l| (l.name.as_str(), l.holder.0.as_str(), l.token)).collect::<Vec<_>>(),

@@ -188,6 +188,9 @@ pub enum Admission {
     NoSuchNumber,
     /// The queue is closed now.
     Closed,
+    /// Another node works the tenant's calls now: the carrier should try
+    /// another of the installation's addresses.
+    Elsewhere,
 }
 
 /// A call coming in from the network, answered by the switchboard.

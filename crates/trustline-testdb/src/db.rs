@@ -149,10 +149,7 @@ impl TestDb {
 
     /// The same database opened again, locked, as another process would.
     pub async fn reopen(&self) -> Box<dyn LockedStore> {
-        match &self.database_url {
-            None => Box::new(SqliteDatabase::open(&self.data_dir.join("trustline.db")).await.unwrap()),
-            Some(url) => Box::new(PostgresDatabase::connect(url).await.unwrap()),
-        }
+        open_at(self.data_dir.clone(), self.database_url.clone()).await
     }
 
     /// Where `needle` appears in the database as stored: the SQLite files
@@ -198,4 +195,14 @@ async fn fresh_postgres_database() -> String {
     pool.close().await;
     let (base, _) = admin.rsplit_once('/').unwrap_or((&admin, ""));
     format!("{base}/{name}")
+}
+
+/// The database of a test's data directory, or at a PostgreSQL URL, opened
+/// anew (owned arguments: another runtime may open it, as another process
+/// would).
+pub async fn open_at(data_dir: PathBuf, database_url: Option<String>) -> Box<dyn LockedStore> {
+    match database_url {
+        None => Box::new(SqliteDatabase::open(&data_dir.join("trustline.db")).await.unwrap()),
+        Some(url) => Box::new(PostgresDatabase::connect(&url).await.unwrap()),
+    }
 }

@@ -10,7 +10,7 @@ mod clock;
 mod db;
 
 pub use clock::ManualClock;
-pub use db::{Engine, RawDb, TestDb};
+pub use db::{Engine, RawDb, TestDb, open_at};
 
 /// Declares one `#[tokio::test]` per engine for each listed async function
 /// taking an [`Engine`]: `name::sqlite` and `name::postgres`.

@@ -14,6 +14,6 @@ mod webdriver;
 
 pub use browser::{Chromium, Screenshot};
 pub use client::{Reply, TestClient};
-pub use server::{TestServer, TestUser};
+pub use server::{EngineNode, TestServer, TestUser};
 pub use trustline_testdb::{Engine, ManualClock, RawDb, TestDb, on_both_engines};
 pub use webdriver::{Browser, Driver, Element};

@@ -110,15 +110,36 @@ impl TestServer {
     pub async fn second_node(&self) -> String {
         let (store, keys) = trustline_app::unlock(self.db.reopen().await, &self.db.master_key()).await.unwrap();
         let app = App::new(AppConfig::default(), store, self.clock.clone(), keys, self.hasher.clone());
+        self.until_heard(&app).await;
+        serve_on_any_port(&app).await
+    }
+
+    /// Another node over the same database running the call engine over
+    /// its own simulated carrier, on a runtime of its own: [`EngineNode::kill`]
+    /// stops it at once, as `kill -9` stops a process (PostgreSQL only).
+    pub async fn engine_node(&self, profile: CarrierProfile, speed: f64) -> EngineNode {
+        let (data_dir, url, master) = (self.db.data_dir.clone(), self.db.database_url.clone(), self.db.master_key());
+        let (clock, hasher) = (self.clock.clone(), self.hasher.clone());
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+        let started = runtime.spawn(async move {
+            let (store, keys) = trustline_app::unlock(trustline_testdb::open_at(data_dir, url).await, &master).await.unwrap();
+            let app = App::new(AppConfig::default(), store, clock, keys, hasher);
+            let telephony = Arc::new(SimulatedTelephony::new(profile, 1, speed));
+            app.start_engine(telephony.clone(), EngineSettings { tick: std::time::Duration::from_millis(50) });
+            (app.node_id(), serve_on_any_port(&app).await, telephony, app)
+        });
+        let (node, base, telephony, app) = started.await.unwrap();
+        self.until_heard(&app).await;
+        EngineNode { node, base, telephony, runtime: Some(runtime) }
+    }
+
+    /// Waits until `app` and this server hear each other.
+    async fn until_heard(&self, app: &App) {
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
         while !(app.hears_other_nodes() && self.app.hears_other_nodes()) {
             assert!(tokio::time::Instant::now() < deadline, "the nodes do not hear each other");
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(trustline_server::serve(listener, app.router(), None));
-        base
     }
 
     pub fn client(&self) -> TestClient {
@@ -160,5 +181,38 @@ fn placeholder_tenant() -> Tenant {
         created_at: 0,
         ended_at: None,
         default_region: None,
+    }
+}
+
+/// Serves `app` on a loopback port the system picks; its base URL.
+async fn serve_on_any_port(app: &App) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(trustline_server::serve(listener, app.router(), None));
+    base
+}
+
+/// A node running the call engine on a runtime of its own.
+pub struct EngineNode {
+    /// Its name in the nodes table.
+    pub node: String,
+    pub base: String,
+    pub telephony: Arc<SimulatedTelephony>,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl EngineNode {
+    /// Stops the node at once: its tasks, connections and listeners are
+    /// dropped, nothing is released or settled.
+    pub fn kill(self) {
+        drop(self);
+    }
+}
+
+impl Drop for EngineNode {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
     }
 }

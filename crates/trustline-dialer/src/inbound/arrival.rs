@@ -58,7 +58,15 @@ async fn take(engine: &Engine, call: IncomingCall) -> Result<(), CallError> {
         fence: None,
     };
     let audit = AuditDraft::new(now, tenant.0, "system", AuditAction::CallArrive, String::new()).detail("queue", queue.id.to_string());
-    let id = engine.world.open_call(new, None, None, audit).await?;
+    let id = match engine.world.open_call(new, None, None, audit).await {
+        Ok(id) => id,
+        Err(StoreError::LeaseLost) => {
+            tracing::info!(tenant = tenant.0, "a call for a tenant another node works; sent there");
+            let _ = admission.send(Admission::Elsewhere);
+            return Ok(());
+        }
+        Err(error) => return Err(error.into()),
+    };
     if !settings.open_at(now) {
         let _ = admission.send(Admission::Closed);
         let closed =

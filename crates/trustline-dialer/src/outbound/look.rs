@@ -7,7 +7,7 @@
 //! as many as pacing allows, and preview ones wait for agents to ask (see
 //! `desk`). Every call passes the dialing gate at the moment it is placed.
 //!
-//! Run it on one node: campaigns are not shared between nodes' engines.
+//! Each tenant is looked at by the node holding its lease (`tenant_hold`).
 
 use super::after_call_work;
 use super::answered;
@@ -15,22 +15,17 @@ use super::call_flow::{self, CallError};
 use super::campaign_run::{CampaignCall, run_of, running};
 use crate::agent_moves::longest_idle_first;
 use crate::engine::{Engine, EngineSettings};
-use crate::news::Origin;
-use trustline_domain::CallResult;
 use trustline_domain::UserId;
 use trustline_domain::agent::AgentState;
 use trustline_domain::dialing::{AgentBusy, DialerView, DialingMode, calls_to_place};
-use trustline_store::{AgentStatus, CallDirection, CallState, StoreError};
+use trustline_store::{AgentStatus, StoreError};
 
-/// Settles calls left open by the last run, then looks at the campaigns
-/// after each wake and at least every tick, until the process ends.
+/// Looks at the campaigns after each wake and at least every tick, until
+/// the process ends.
 pub(crate) fn start(engine: &Engine, settings: EngineSettings) {
     let engine = engine.clone();
     let tick = u64::try_from(settings.tick.as_millis()).unwrap_or(u64::MAX);
     tokio::spawn(async move {
-        if let Err(error) = settle_open_calls(&engine).await {
-            tracing::error!(%error, "calls left open by the last run could not be settled");
-        }
         loop {
             if let Err(error) = look(&engine).await {
                 tracing::warn!(%error, "the engine could not look at the campaigns");
@@ -40,46 +35,12 @@ pub(crate) fn start(engine: &Engine, settings: EngineSettings) {
     });
 }
 
-/// Calls open when the process stopped have no carrier leg any more: ones
-/// not yet talking end, conversations go to wrap-up so the agent can set
-/// the disposition. Callers waiting for a callback keep waiting: they are
-/// off the line already. Agents reserved for what lived in the last run's
-/// memory only (an answered call waiting for them, a colleague's
-/// consultation) are free again.
-async fn settle_open_calls(engine: &Engine) -> Result<(), CallError> {
-    for call in engine.world.open_calls().await? {
-        let result = match call.state {
-            CallState::Offered if call.direction == CallDirection::Outbound => Some(CallResult::Skipped),
-            CallState::Offered | CallState::Queued | CallState::Ringing | CallState::Answered => Some(CallResult::Failed),
-            CallState::Connected => None,
-            CallState::Callback | CallState::WrapUp | CallState::Done => continue,
-        };
-        let settled = match (result, call.agent_id) {
-            (Some(result), agent) => {
-                call_flow::end_unreached(engine, call.tenant_id, Origin::of(&call), call.id, call.state, result, agent).await
-            }
-            (None, Some(agent)) => call_flow::remote_hang_up(engine, call.tenant_id, call.id, agent, Origin::of(&call)).await,
-            (None, None) => continue,
-        };
-        if let Err(error) = settled {
-            tracing::warn!(%error, call = call.id, "an open call could not be settled");
-        }
-    }
-    for tenant in engine.world.working_tenants().await? {
-        for status in engine.world.agent_statuses(tenant).await? {
-            if status.state != AgentState::Reserved || engine.world.agent_call(tenant, status.user_id).await?.is_some() {
-                continue;
-            }
-            if let Err(error) = call_flow::release_agent(engine, tenant, status.user_id).await {
-                tracing::warn!(%error, agent = status.user_id.0, "an agent reserved by the last run could not be freed");
-            }
-        }
-    }
-    Ok(())
-}
-
 async fn look(engine: &Engine) -> Result<(), CallError> {
     for tenant in engine.world.working_tenants().await? {
+        // Another node works this tenant's calls.
+        if !crate::tenant_hold::works(engine, tenant).await {
+            continue;
+        }
         // A person on the line waiting for an agent is abandoned within seconds: first.
         if let Err(error) = answered::serve(engine, tenant).await {
             tracing::warn!(%error, tenant = tenant.0, "answered calls could not be given agents");

@@ -8,7 +8,7 @@
 use super::list::{ListConfig, PlacedCall};
 use crate::news::News;
 use crate::time::EngineTime;
-use crate::world::World;
+use crate::world::{Holding, World};
 use async_trait::async_trait;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -271,8 +271,17 @@ impl World for MemoryWorld {
         Ok(())
     }
 
-    async fn open_calls(&self) -> StoreResult<Vec<CallRecord>> {
-        Ok(self.floor().calls.iter().filter(|c| c.state != CallState::Done).cloned().collect())
+    /// The simulator is one node, holding its one tenant from the start.
+    async fn calls_left_by_others(&self, _tenant: TenantId) -> StoreResult<Vec<CallRecord>> {
+        Ok(Vec::new())
+    }
+
+    async fn hold_tenant(&self, _tenant: TenantId, _now: UnixTime, _until: UnixTime) -> StoreResult<Holding> {
+        Ok(Holding::Kept)
+    }
+
+    fn tenant_held_until(&self, _tenant: TenantId) -> Option<UnixTime> {
+        Some(UnixTime::MAX)
     }
 
     async fn open_call(

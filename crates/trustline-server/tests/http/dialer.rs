@@ -31,10 +31,10 @@ pub(crate) fn everyone_answers() -> CarrierProfile {
     CarrierProfile { answer_rate: 1.0, machine_rate: 0.0, busy_rate: 0.0, talk_median_ms: 20_000.0, ..CarrierProfile::default() }
 }
 
-struct CallCentre {
-    server: TestServer,
-    supervisor: TestClient,
-    agents: Vec<TestClient>,
+pub(crate) struct CallCentre {
+    pub(crate) server: TestServer,
+    pub(crate) supervisor: TestClient,
+    pub(crate) agents: Vec<TestClient>,
     users: Vec<TestUser>,
 }
 
@@ -53,7 +53,7 @@ impl CallCentre {
 }
 
 /// A tenant with a supervisor, `agents` agents and a list `spring` holding `csv`.
-async fn call_centre(engine: Engine, agents: usize, csv: &str) -> CallCentre {
+pub(crate) async fn call_centre(engine: Engine, agents: usize, csv: &str) -> CallCentre {
     let server = TestServer::start(engine).await;
     server.clock.advance(MONDAY_NOON_UTC - 1_900_000_000);
     let tenant = server.tenant.clone();
@@ -85,7 +85,7 @@ pub(crate) async fn wait_for(client: &TestClient, path: &str, done: impl Fn(&Val
     panic!("{path} never reached the expected state: {}", client.get(path).await.body);
 }
 
-async fn start_campaign(supervisor: &TestClient, settings: Value) -> i64 {
+pub(crate) async fn start_campaign(supervisor: &TestClient, settings: Value) -> i64 {
     let created = supervisor.post("/api/campaigns", settings).await;
     assert_eq!(created.status, 201, "{}", created.body);
     let id = created.body["id"].as_i64().unwrap();

@@ -3,7 +3,7 @@
 //! answers, because each step is handed to the node holding the call's
 //! audio (or the desk's) and carried out there once.
 
-use crate::dialer::{log_in, wait_for};
+use crate::dialer::{call_centre, log_in, nobody_answers, start_campaign, wait_for};
 use crate::inbound::{Floor, GENERAL, PATIENT, create_queue, floor, step};
 use serde_json::json;
 use std::time::Duration;
@@ -145,4 +145,68 @@ async fn refused_when_sent(raw: &trustline_testkit::RawDb, row: &str, engine_nod
     assert_eq!(raw.scalar(taken).await, 1, "{what}: the engine's node took it");
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(raw.scalar("SELECT COUNT(*) FROM node_commands WHERE reply IS NOT NULL").await, 0, "{what}: and never carried it out");
+}
+
+/// Two nodes run the engine. A tenant's calls are one node's at a time
+/// (its lease): the other dials nothing for it. When that node is killed,
+/// the other takes the tenant over once the lease lapses, ends the calls
+/// the dead node left ringing (their audio went with it), frees their
+/// agents and dials on: every contact is dialled once, none twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tenant_is_worked_by_one_engine_and_taken_over_when_its_node_is_lost() {
+    if !Engine::Postgres.available() {
+        return;
+    }
+    let mut csv = String::from("name,phone\n");
+    for i in 0..4 {
+        csv.push_str(&format!("Person {i},+44 20 7946 02{i:02}\n"));
+    }
+    let centre = call_centre(Engine::Postgres, 2, &csv).await;
+    let (server, raw) = (&centre.server, &centre.server.db.raw);
+    let first = server.engine_node(nobody_answers(), 1.0).await;
+    let lease = format!("tenant:{}", server.tenant.id.0);
+    let holds = |node: &str, token: i64| {
+        let held = format!("SELECT COUNT(*) FROM leases WHERE name = '{lease}' AND holder = '{node}' AND token = {token}");
+        async move { raw.scalar(&held).await == 1 }
+    };
+    wait_until("the first engine node holds the tenant", || holds(&first.node, 1)).await;
+    let second = server.engine_node(nobody_answers(), 1.0).await;
+    start_campaign(&centre.supervisor, json!({ "name": "Spring", "mode": "progressive", "lists": ["spring"] })).await;
+    for agent in &centre.agents {
+        log_in(agent).await;
+    }
+    let ringing_on = |node: &str| format!("SELECT COUNT(*) FROM calls WHERE state = 'ringing' AND owner_node = '{node}'");
+    wait_until("the holder dials one contact per agent", || async { raw.scalar(&ringing_on(&first.node)).await == 2 }).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(raw.scalar("SELECT COUNT(*) FROM calls").await, 2, "one call per free agent, and no more");
+    assert_eq!(raw.scalar(&format!("SELECT COUNT(*) FROM calls WHERE owner_node = '{}'", second.node)).await, 0, "the other dials nothing");
+
+    let dead = first.node.clone();
+    first.kill();
+    // The dead node's lease lapses on the clock (a lease lasts 6 seconds unrenewed).
+    server.clock.advance(7);
+    wait_until("the other node takes the tenant over", || holds(&second.node, 2)).await;
+    wait_until("the calls the dead node left end", || async {
+        raw.scalar(&format!("SELECT COUNT(*) FROM calls WHERE owner_node = '{dead}' AND state <> 'done'")).await == 0
+    })
+    .await;
+    let left = format!("SELECT COUNT(*) FROM calls WHERE owner_node = '{dead}' AND result = 'failed'");
+    assert_eq!(raw.scalar(&left).await, 2, "ended as failed: the line was lost with its node");
+    wait_until("the new holder dials the next contacts", || async { raw.scalar(&ringing_on(&second.node)).await == 2 }).await;
+    let twice = "SELECT COUNT(*) FROM (SELECT contact_id FROM calls GROUP BY contact_id HAVING COUNT(*) > 1) t";
+    assert_eq!(raw.scalar(twice).await, 0, "no contact dialled twice");
+    assert_eq!(raw.scalar("SELECT COUNT(DISTINCT contact_id) FROM calls").await, 4, "every contact dialled, none lost");
+    for agent in &centre.agents {
+        assert_eq!(agent.get("/api/agent/state").await.body["state"], "reserved", "each agent waits on a call of the new holder");
+    }
+}
+
+async fn wait_until<F: std::future::Future<Output = bool>>(what: &str, done: impl Fn() -> F) {
+    for _ in 0..600 {
+        if done().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("{what}: not within 15 seconds");
 }
