@@ -151,7 +151,8 @@ async fn refused_when_sent(raw: &trustline_testkit::RawDb, row: &str, engine_nod
 /// (its lease): the other dials nothing for it. When that node is killed,
 /// the other takes the tenant over once the lease lapses, ends the calls
 /// the dead node left ringing (their audio went with it), frees their
-/// agents and dials on: every contact is dialled once, none twice.
+/// agents and dials on: every contact is dialled once, none twice. A caller
+/// reaching a node that does not hold the tenant is sent on, not taken.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tenant_is_worked_by_one_engine_and_taken_over_when_its_node_is_lost() {
     if !Engine::Postgres.available() {
@@ -163,6 +164,8 @@ async fn a_tenant_is_worked_by_one_engine_and_taken_over_when_its_node_is_lost()
     }
     let centre = call_centre(Engine::Postgres, 2, &csv).await;
     let (server, raw) = (&centre.server, &centre.server.db.raw);
+    server.assign_numbers(&server.tenant, &[GENERAL]).await;
+    create_queue(&centre.supervisor, json!({ "name": "Care", "number": GENERAL })).await;
     let first = server.engine_node(nobody_answers(), 1.0).await;
     let lease = format!("tenant:{}", server.tenant.id.0);
     let holds = |node: &str, token: i64| {
@@ -180,6 +183,10 @@ async fn a_tenant_is_worked_by_one_engine_and_taken_over_when_its_node_is_lost()
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(raw.scalar("SELECT COUNT(*) FROM calls").await, 2, "one call per free agent, and no more");
     assert_eq!(raw.scalar(&format!("SELECT COUNT(*) FROM calls WHERE owner_node = '{}'", second.node)).await, 0, "the other dials nothing");
+    // A caller reaching the other node is sent to the holder (over SIP: 503, and the carrier tries the next address).
+    second.telephony.ring_in(GENERAL, Some("+442079460703"), PATIENT).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(raw.scalar("SELECT COUNT(*) FROM calls WHERE direction = 'inbound'").await, 0, "the other opens no call for the tenant");
 
     let dead = first.node.clone();
     first.kill();
@@ -199,6 +206,9 @@ async fn a_tenant_is_worked_by_one_engine_and_taken_over_when_its_node_is_lost()
     for agent in &centre.agents {
         assert_eq!(agent.get("/api/agent/state").await.body["state"], "reserved", "each agent waits on a call of the new holder");
     }
+    second.telephony.ring_in(GENERAL, Some("+442079460703"), PATIENT).await.unwrap();
+    let queued = format!("SELECT COUNT(*) FROM calls WHERE direction = 'inbound' AND state = 'queued' AND owner_node = '{}'", second.node);
+    wait_until("the new holder takes the tenant's callers", || async { raw.scalar(&queued).await == 1 }).await;
 }
 
 async fn wait_until<F: std::future::Future<Output = bool>>(what: &str, done: impl Fn() -> F) {
