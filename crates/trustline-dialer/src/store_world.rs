@@ -7,6 +7,7 @@ use crate::tenant_hold::LEASE_SECONDS;
 use crate::world::{Holding, World};
 use async_trait::async_trait;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use trustline_audit::AuditDraft;
 use trustline_domain::contact::{E164, ValidatedContact};
@@ -33,6 +34,8 @@ pub struct StoreWorld {
     node: NodeId,
     /// The tenants whose calls this node holds, by their leases.
     held: Mutex<HashMap<TenantId, Held>>,
+    /// The process is stopping: no lease is asked for any more.
+    released: AtomicBool,
 }
 
 /// A tenant's lease as this node holds it.
@@ -45,7 +48,7 @@ struct Held {
 
 impl StoreWorld {
     pub fn new(store: Arc<dyn Store>, vault: Arc<Vault>, announcer: Arc<dyn Announcer>, node: NodeId) -> Self {
-        Self { store, vault, announcer, node, held: Mutex::default() }
+        Self { store, vault, announcer, node, held: Mutex::default(), released: AtomicBool::new(false) }
     }
 
     fn held(&self) -> MutexGuard<'_, HashMap<TenantId, Held>> {
@@ -55,6 +58,9 @@ impl StoreWorld {
     /// Asks for `tenant`'s lease; whether the token is one the engine was
     /// told of already, when it is held.
     async fn ask_lease(&self, tenant: TenantId, now: UnixTime, until: UnixTime, reporting: bool) -> StoreResult<Option<(Fence, bool)>> {
+        if self.released.load(Ordering::SeqCst) {
+            return Ok(None);
+        }
         let Some(fence) = self.store.hold_lease(&tenant_calls_lease(tenant), &self.node, now, until).await? else {
             self.held().remove(&tenant);
             return Ok(None);
@@ -185,6 +191,15 @@ impl World for StoreWorld {
             Some((_, false)) => Holding::Taken,
             None => Holding::Elsewhere,
         })
+    }
+
+    async fn release_tenants(&self) -> StoreResult<()> {
+        self.released.store(true, Ordering::SeqCst);
+        let fences: Vec<Fence> = self.held().drain().map(|(_, held)| held.fence).collect();
+        for fence in &fences {
+            self.store.release_lease(fence).await?;
+        }
+        Ok(())
     }
 
     fn tenant_held_until(&self, tenant: TenantId) -> Option<UnixTime> {

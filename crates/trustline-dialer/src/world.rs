@@ -72,6 +72,10 @@ pub trait World: Send + Sync {
     /// Takes or renews this node's hold on `tenant`'s calls (its dialling,
     /// its switchboard, the calls opened for it) until `until`.
     async fn hold_tenant(&self, tenant: TenantId, now: UnixTime, until: UnixTime) -> StoreResult<Holding>;
+    /// Gives up every tenant this node holds, at once, and takes none from
+    /// now on: the process is stopping, and other nodes may take them over
+    /// without waiting for the leases to lapse.
+    async fn release_tenants(&self) -> StoreResult<()>;
     /// Until when this node holds `tenant` by its last answer (lapsed
     /// when that is past); `None` if it does not.
     fn tenant_held_until(&self, tenant: TenantId) -> Option<UnixTime>;

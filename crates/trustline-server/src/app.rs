@@ -136,6 +136,14 @@ impl App {
         self.state.nodes.hold_calls();
     }
 
+    /// Gives up the tenants this node's engine holds, as the process stops.
+    pub async fn release_tenants(&self) {
+        match self.state.engine.release_tenants().await {
+            Ok(()) => tracing::info!("this node gave up its tenants' calls"),
+            Err(error) => tracing::warn!(%error, "this node could not give up its tenants; they move once their leases lapse"),
+        }
+    }
+
     /// Starts the detection rules over the audit stream, reading new events
     /// every `tick`; security events and incidents also go to the SIEM
     /// outputs of the configuration.

@@ -79,4 +79,24 @@ async fn the_demo_starts_and_its_owner_is_asked_to_enrol_mfa() {
     let names: Vec<&str> = queues.as_array().unwrap().iter().map(|q| q["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["Customer care", "Billing"], "{queues}");
     assert_eq!(queues[1]["settings"]["overflow"]["to"], "Customer care");
+
+    // Stopped by its service manager, the server gives up the tenants whose
+    // calls it holds at once: another node takes them over without waiting
+    // for the leases to lapse.
+    let database = format!("sqlite://{}?mode=ro", dir.path().join("trustline-data/trustline.db").display());
+    let db = sqlx::SqlitePool::connect(&database).await.unwrap();
+    let held = || async { sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM leases WHERE expires_at > 0").fetch_one(&db).await.unwrap() };
+    assert!(held().await >= 1, "the demo's engine holds its tenant");
+    let signalled = std::process::Command::new("kill").args(["-TERM", &child.0.id().to_string()]).status().unwrap();
+    assert!(signalled.success());
+    let mut status = None;
+    for _ in 0..200 {
+        status = child.0.try_wait().unwrap();
+        if status.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(status.is_some_and(|s| s.success()), "SIGTERM stops the server cleanly: {status:?}");
+    assert_eq!(held().await, 0, "every lease it held is given up");
 }

@@ -280,6 +280,10 @@ impl World for MemoryWorld {
         Ok(Holding::Kept)
     }
 
+    async fn release_tenants(&self) -> StoreResult<()> {
+        Ok(())
+    }
+
     fn tenant_held_until(&self, _tenant: TenantId) -> Option<UnixTime> {
         Some(UnixTime::MAX)
     }

@@ -184,8 +184,31 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         }
         demo_floor::start(format!("{scheme}://{address}/"), DEMO_TENANT.into(), floor);
     }
-    serve(listener, app.router(), tls).await?;
+    tokio::select! {
+        served = serve(listener, app.router(), tls) => served?,
+        () = stop_asked() => app.release_tenants().await,
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// SIGTERM (a service manager stopping the node) or SIGINT (Ctrl-C).
+async fn stop_asked() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "SIGTERM cannot be caught; stopping is by Ctrl-C only");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = terminate => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    tracing::info!("stopping");
 }
 
 /// The private folder uploads wait in, emptied of what a killed server left.
