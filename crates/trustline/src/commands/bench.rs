@@ -124,6 +124,20 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Answering-machine detection over a corpus made with espeak-ng and
+    /// sox: the confusion matrix, decision times, beeps and information
+    /// tones found.
+    Amd {
+        /// Words that make a machine (4; the classic method's: 2).
+        #[arg(long, default_value_t = trustline_call_analysis::AmdSettings::default().maximum_words)]
+        maximum_words: u32,
+        /// Silence that ends a word, in ms.
+        #[arg(long, default_value_t = trustline_call_analysis::AmdSettings::default().between_words_silence_ms)]
+        between_words_ms: u32,
+        /// Print the figures as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// Sign-in latency over HTTP with Argon2id under concurrent load.
     Login {
         #[arg(long, default_value_t = 200)]
@@ -144,6 +158,14 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Routing { agents, queues, calls, load } => routing(agents.max(1), queues.max(1), calls.max(1), load)?,
         BenchCommand::SipRelay { calls, seconds, json } => super::bench_relay::run(calls.max(1), seconds.max(1), json).await?,
         BenchCommand::Srtp { packets, json } => super::bench_srtp::run(packets.max(1), json)?,
+        BenchCommand::Amd { maximum_words, between_words_ms, json } => {
+            let settings = trustline_call_analysis::AmdSettings {
+                maximum_words: maximum_words.max(1),
+                between_words_silence_ms: between_words_ms,
+                ..trustline_call_analysis::AmdSettings::default()
+            };
+            super::bench_amd::run(settings, json)?;
+        }
         BenchCommand::Desks { desks, seconds, json } => super::bench_desks::run(desks.max(1), seconds.max(1), json).await?,
         BenchCommand::Sip { rate, seconds, beside_kamailio, json } => {
             super::bench_sip::run(rate.max(1), seconds.max(1), beside_kamailio, json).await?

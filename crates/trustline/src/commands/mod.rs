@@ -2,6 +2,7 @@ pub mod accounts;
 pub mod audit;
 pub mod backup;
 pub mod bench;
+pub mod bench_amd;
 pub mod bench_desks;
 pub mod bench_relay;
 pub mod bench_sip;
