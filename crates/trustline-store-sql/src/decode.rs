@@ -529,3 +529,8 @@ pub fn call(row: &impl Columns) -> Result<trustline_store::CallRecord, StoreErro
         transferred_from: row.opt_int("transferred_from")?,
     })
 }
+
+/// A `leases` row as `(name, holder, token, expires_at)`.
+pub fn lease_record((name, holder, token, expires_at): (String, String, i64, i64)) -> trustline_store::LeaseRecord {
+    trustline_store::LeaseRecord { name, holder: trustline_store::NodeId(holder), token, expires_at }
+}

@@ -74,12 +74,7 @@ macro_rules! lease_store_for {
                         .fetch_optional(&self.pool)
                         .await
                         .map_err(unavailable)?;
-                Ok(row.map(|(name, holder, token, expires_at)| $crate::store::LeaseRecord {
-                    name,
-                    holder: $crate::store::NodeId(holder),
-                    token,
-                    expires_at,
-                }))
+                Ok(row.map($crate::decode::lease_record))
             }
 
             async fn leases(&self) -> $crate::store::StoreResult<Vec<$crate::store::LeaseRecord>> {
@@ -88,15 +83,7 @@ macro_rules! lease_store_for {
                         .fetch_all(&self.pool)
                         .await
                         .map_err(unavailable)?;
-                Ok(rows
-                    .into_iter()
-                    .map(|(name, holder, token, expires_at)| $crate::store::LeaseRecord {
-                        name,
-                        holder: $crate::store::NodeId(holder),
-                        token,
-                        expires_at,
-                    })
-                    .collect())
+                Ok(rows.into_iter().map($crate::decode::lease_record).collect())
             }
         }
     };
