@@ -82,7 +82,7 @@ async fn hold(engine: &Engine, tenant: TenantId) -> bool {
 
 /// Calls the tenant's last holder left have no carrier leg any more (their
 /// audio was on that node, or in an earlier run of this one): ones not yet
-/// talking end, conversations go to wrap-up so the agent can set the
+/// talking end as lost, conversations go to wrap-up so the agent can set the
 /// disposition. Callers waiting for a callback keep waiting: they are off
 /// the line already. Agents reserved for what lived in the last holder's
 /// memory only (an answered call waiting for them, a colleague's
@@ -91,7 +91,7 @@ async fn settle_left_calls(engine: &Engine, tenant: TenantId) -> Result<(), Call
     for call in engine.world.calls_left_by_others(tenant).await? {
         let result = match call.state {
             CallState::Offered if call.direction == CallDirection::Outbound => Some(CallResult::Skipped),
-            CallState::Offered | CallState::Queued | CallState::Ringing | CallState::Answered => Some(CallResult::Failed),
+            CallState::Offered | CallState::Queued | CallState::Ringing | CallState::Answered => Some(CallResult::Lost),
             CallState::Connected => None,
             CallState::Callback | CallState::WrapUp | CallState::Done => continue,
         };

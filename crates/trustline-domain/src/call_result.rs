@@ -19,8 +19,11 @@ pub enum CallResult {
     Rejected,
     /// A previewed contact the agent passed over without dialling.
     Skipped,
-    /// Lost: the carrier refused to place it, or the process stopped during it.
+    /// The carrier or the network could not place it or carry it on.
     Failed,
+    /// The node holding its audio stopped or was cut off while it was open:
+    /// the line went with it (the node taking its tenant over ended it).
+    Lost,
     /// The agent gave up on it before anyone answered.
     Cancelled,
     /// An incoming call outside its queue's opening hours.
@@ -36,7 +39,7 @@ pub enum CallResult {
 pub struct UnknownCallResult(pub String);
 
 impl CallResult {
-    pub const ALL: [CallResult; 11] = [
+    pub const ALL: [CallResult; 12] = [
         CallResult::Person,
         CallResult::Abandoned,
         CallResult::Busy,
@@ -45,6 +48,7 @@ impl CallResult {
         CallResult::Rejected,
         CallResult::Skipped,
         CallResult::Failed,
+        CallResult::Lost,
         CallResult::Cancelled,
         CallResult::Closed,
         CallResult::Transferred,
@@ -61,6 +65,7 @@ impl CallResult {
             CallResult::Rejected => "rejected",
             CallResult::Skipped => "skipped",
             CallResult::Failed => "failed",
+            CallResult::Lost => "lost",
             CallResult::Cancelled => "cancelled",
             CallResult::Closed => "closed",
             CallResult::Transferred => "transferred",

@@ -13,7 +13,7 @@ const ACTIVE = ['reserved', 'on_call', 'wrap_up'];
 // How calls ended, in words.
 const RESULTS = {
   person: 'talked', no_answer: 'no answer', busy: 'busy', machine: 'answering machine', abandoned: 'abandoned (no agent in time)',
-  rejected: 'rejected by the network', failed: 'failed', skipped: 'skipped', cancelled: 'cancelled by the agent', closed: 'queue closed', transferred: 'transferred',
+  rejected: 'rejected by the network', failed: 'failed', lost: 'lost with its server', skipped: 'skipped', cancelled: 'cancelled by the agent', closed: 'queue closed', transferred: 'transferred',
 };
 const MONITOR_WORDS = { listen: 'is listening', whisper: 'is listening and can whisper to you', barge: 'has joined the call' };
 const STATE_WORDS = { offline: 'offline', available: 'available', reserved: 'reserved for a call', on_call: 'on a call', wrap_up: 'in wrap-up', break: 'on a break' };

@@ -150,7 +150,7 @@ async fn refused_when_sent(raw: &trustline_testkit::RawDb, row: &str, engine_nod
 /// Two nodes run the engine. A tenant's calls are one node's at a time
 /// (its lease): the other dials nothing for it. When that node is killed,
 /// the other takes the tenant over once the lease lapses, ends the calls
-/// the dead node left ringing (their audio went with it), frees their
+/// the dead node left ringing as lost (their audio went with it), frees their
 /// agents and dials on: every contact is dialled once, none twice. A caller
 /// reaching a node that does not hold the tenant is sent on, not taken.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -197,8 +197,8 @@ async fn a_tenant_is_worked_by_one_engine_and_taken_over_when_its_node_is_lost()
         raw.scalar(&format!("SELECT COUNT(*) FROM calls WHERE owner_node = '{dead}' AND state <> 'done'")).await == 0
     })
     .await;
-    let left = format!("SELECT COUNT(*) FROM calls WHERE owner_node = '{dead}' AND result = 'failed'");
-    assert_eq!(raw.scalar(&left).await, 2, "ended as failed: the line was lost with its node");
+    let left = format!("SELECT COUNT(*) FROM calls WHERE owner_node = '{dead}' AND result = 'lost'");
+    assert_eq!(raw.scalar(&left).await, 2, "ended as lost: the line went with its node");
     wait_until("the new holder dials the next contacts", || async { raw.scalar(&ringing_on(&second.node)).await == 2 }).await;
     let twice = "SELECT COUNT(*) FROM (SELECT contact_id FROM calls GROUP BY contact_id HAVING COUNT(*) > 1) t";
     assert_eq!(raw.scalar(twice).await, 0, "no contact dialled twice");
