@@ -22,7 +22,8 @@ pub struct CarrierArgs {
     /// What the dialer places calls through: `simulated` (the seeded
     /// simulated carrier; nobody is really called), `sip` (each tenant's
     /// own SIP trunk, else the installation's of --sip-trunk) or `none`
-    /// (this node does not dial; run the dialer on one node only).
+    /// (this node serves the API and pages only). Any number of nodes may
+    /// dial: each tenant's calls are one node's at a time.
     #[arg(long, env = "TRUSTLINE_TELEPHONY", default_value = "simulated", value_parser = ["simulated", "sip", "none"])]
     telephony: String,
     /// How much faster than real time simulated calls play out.
