@@ -19,9 +19,7 @@ impl Engine {
         crate::inbound::start(self, &telephony);
         crate::outbound::look::start(self, settings);
     }
-}
 
-impl Engine {
     /// Gives up this node's tenants at once as the process stops, so other
     /// nodes take them over without waiting for the leases to lapse; the
     /// engine takes no tenant after.

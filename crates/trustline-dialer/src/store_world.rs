@@ -38,12 +38,10 @@ pub struct StoreWorld {
     released: AtomicBool,
 }
 
-/// A tenant's lease as this node holds it.
+/// A tenant's lease as this node's rounds last held it.
 struct Held {
     fence: Fence,
     until: UnixTime,
-    /// The engine was told it holds this token (and settled what was left).
-    reported: bool,
 }
 
 impl StoreWorld {
@@ -55,33 +53,24 @@ impl StoreWorld {
         self.held.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Asks for `tenant`'s lease; whether the token is one the engine was
-    /// told of already, when it is held.
-    async fn ask_lease(&self, tenant: TenantId, now: UnixTime, until: UnixTime, reporting: bool) -> StoreResult<Option<(Fence, bool)>> {
+    /// Asks for `tenant`'s lease; the fence when it is held.
+    async fn ask_lease(&self, tenant: TenantId, now: UnixTime, until: UnixTime) -> StoreResult<Option<Fence>> {
         if self.released.load(Ordering::SeqCst) {
             return Ok(None);
         }
-        let Some(fence) = self.store.hold_lease(&tenant_calls_lease(tenant), &self.node, now, until).await? else {
-            self.held().remove(&tenant);
-            return Ok(None);
-        };
-        let mut held = self.held();
-        let known = held.get(&tenant).is_some_and(|h| h.fence.token == fence.token && h.reported);
-        held.insert(tenant, Held { fence: fence.clone(), until, reported: known || reporting });
-        Ok(Some((fence, known)))
+        self.store.hold_lease(&tenant_calls_lease(tenant), &self.node, now, until).await
     }
 
     /// The lease a call of `tenant` opened at `at` is fenced with: the one
-    /// held, or taken now if it is free (a step may come before the
-    /// engine's first round of leases).
+    /// the rounds hold, or, when they hold none good at `at` (a step may
+    /// come before the engine's first round, or after a clock jump), one
+    /// asked for now. That one is not kept: the next round takes it as its
+    /// own and, if it is new, settles what the last holder left.
     async fn fence_for(&self, tenant: TenantId, at: UnixTime) -> StoreResult<Fence> {
         if let Some(held) = self.held().get(&tenant).filter(|h| h.until > at) {
             return Ok(held.fence.clone());
         }
-        match self.ask_lease(tenant, at, at + LEASE_SECONDS, false).await? {
-            Some((fence, _)) => Ok(fence),
-            None => Err(StoreError::LeaseLost),
-        }
+        self.ask_lease(tenant, at, at + LEASE_SECONDS).await?.ok_or(StoreError::LeaseLost)
     }
 }
 
@@ -176,21 +165,16 @@ impl World for StoreWorld {
     }
 
     async fn calls_left_by_others(&self, tenant: TenantId) -> StoreResult<Vec<CallRecord>> {
-        let mut left = Vec::new();
-        for call in self.store.open_calls().await?.into_iter().filter(|c| c.tenant_id == tenant) {
-            if self.store.call_owner(call.id).await?.as_ref() != Some(&self.node) {
-                left.push(call);
-            }
-        }
-        Ok(left)
+        self.store.open_calls_left(tenant, &self.node).await
     }
 
     async fn hold_tenant(&self, tenant: TenantId, now: UnixTime, until: UnixTime) -> StoreResult<Holding> {
-        Ok(match self.ask_lease(tenant, now, until, true).await? {
-            Some((_, true)) => Holding::Kept,
-            Some((_, false)) => Holding::Taken,
-            None => Holding::Elsewhere,
-        })
+        let Some(fence) = self.ask_lease(tenant, now, until).await? else {
+            self.held().remove(&tenant);
+            return Ok(Holding::Elsewhere);
+        };
+        let before = self.held().insert(tenant, Held { fence: fence.clone(), until });
+        Ok(if before.is_some_and(|held| held.fence.token == fence.token) { Holding::Kept } else { Holding::Taken })
     }
 
     async fn release_tenants(&self) -> StoreResult<()> {

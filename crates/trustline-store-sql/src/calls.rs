@@ -327,8 +327,19 @@ macro_rules! call_store_for {
                 rows.iter().map(|r| $crate::decode::call(&Cols(r))).collect()
             }
 
-            async fn open_calls(&self) -> $crate::store::StoreResult<Vec<$crate::store::CallRecord>> {
-                let rows = $crate::sqlx::query("SELECT * FROM calls WHERE state <> 'done' ORDER BY id").fetch_all(&self.pool).await.map_err(unavailable)?;
+            async fn open_calls_left(
+                &self,
+                tenant: ::trustline_domain::TenantId,
+                node: &$crate::store::NodeId,
+            ) -> $crate::store::StoreResult<Vec<$crate::store::CallRecord>> {
+                let rows = $crate::sqlx::query(
+                    "SELECT * FROM calls WHERE tenant_id = $1 AND state <> 'done' AND (owner_node IS NULL OR owner_node <> $2) ORDER BY id",
+                )
+                .bind(tenant.0)
+                .bind(&node.0)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(unavailable)?;
                 rows.iter().map(|r| $crate::decode::call(&Cols(r))).collect()
             }
 

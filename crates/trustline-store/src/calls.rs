@@ -311,8 +311,9 @@ pub trait CallStore: Send + Sync {
     async fn contact_calls(&self, tenant: TenantId, contact: ContactId, limit: u32) -> StoreResult<Vec<CallRecord>>;
     /// Calls offered in `[from, to)`, oldest first.
     async fn calls_between(&self, tenant: TenantId, from: UnixTime, to: UnixTime) -> StoreResult<Vec<CallRecord>>;
-    /// Every call not done, of every tenant (to settle after a restart).
-    async fn open_calls(&self) -> StoreResult<Vec<CallRecord>>;
+    /// `tenant`'s calls not done that `node` does not hold: left by another
+    /// node, or by an earlier run (to settle when `node` takes the tenant).
+    async fn open_calls_left(&self, tenant: TenantId, node: &crate::NodeId) -> StoreResult<Vec<CallRecord>>;
     /// Inbound calls waiting in the tenant's queues (queued, ringing at an
     /// agent's desk, or waiting for a callback), oldest first.
     async fn waiting_calls(&self, tenant: TenantId) -> StoreResult<Vec<CallRecord>>;

@@ -476,7 +476,7 @@ async fn a_call_moves_only_from_its_state_and_comes_back_typed(engine: Engine) {
         (Some(1010), Some(1020), Some(1022), Some(1100), Some(1130))
     );
     assert_eq!(s.agent_status(t.id, agent).await.unwrap().unwrap().state, AgentState::Available);
-    assert!(s.open_calls().await.unwrap().is_empty());
+    assert!(s.open_calls_left(t.id, &NodeId("elsewhere".into())).await.unwrap().is_empty());
     assert_eq!(s.agent_call(t.id, agent).await.unwrap(), None);
     assert_eq!(s.campaign_answers(t.id, campaign, 0).await.unwrap(), [(0, 1, 0)], "one answer in the hour from 00:00, none abandoned");
 
@@ -1154,9 +1154,12 @@ async fn a_lease_has_one_holder_and_a_lost_one_fences_nothing(engine: Engine) {
     };
     let refused = s.open_call(call(&first), None, None, draft(t.id.0, AuditAction::CallPlace)).await;
     assert!(matches!(refused, Err(StoreError::LeaseLost)), "{refused:?}");
-    assert!(s.open_calls().await.unwrap().is_empty(), "a refused call leaves nothing");
+    assert!(s.open_calls_left(t.id, &b).await.unwrap().is_empty(), "a refused call leaves nothing");
     let opened = s.open_call(call(&taken), None, None, draft(t.id.0, AuditAction::CallPlace)).await.unwrap();
     assert_eq!(s.call_owner(opened).await.unwrap(), Some(b.clone()));
+    assert!(s.open_calls_left(t.id, &b).await.unwrap().is_empty(), "its holder's own call is not left behind");
+    let left: Vec<i64> = s.open_calls_left(t.id, &a).await.unwrap().iter().map(|c| c.id).collect();
+    assert_eq!(left, [opened], "to any other node it is");
 
     s.release_lease(&first).await.unwrap();
     assert_eq!(s.hold_lease("tenant:1", &a, 112, 118).await.unwrap(), None, "an old token releases nothing");
