@@ -129,7 +129,7 @@ pub enum BenchCommand {
     /// tones found.
     Amd {
         /// Words that make a machine (4; the classic method's: 2).
-        #[arg(long, default_value_t = trustline_call_analysis::AmdSettings::default().maximum_words)]
+        #[arg(long, default_value_t = trustline_call_analysis::AmdSettings::default().maximum_words, value_parser = clap::value_parser!(u32).range(1..))]
         maximum_words: u32,
         /// Silence that ends a word, in ms.
         #[arg(long, default_value_t = trustline_call_analysis::AmdSettings::default().between_words_silence_ms)]
@@ -160,7 +160,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Srtp { packets, json } => super::bench_srtp::run(packets.max(1), json)?,
         BenchCommand::Amd { maximum_words, between_words_ms, json } => {
             let settings = trustline_call_analysis::AmdSettings {
-                maximum_words: maximum_words.max(1),
+                maximum_words,
                 between_words_silence_ms: between_words_ms,
                 ..trustline_call_analysis::AmdSettings::default()
             };
